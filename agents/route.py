@@ -1,0 +1,28 @@
+"""The router's typed output: one skill, its agent, a confidence and extracted slots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Route(BaseModel):
+    text: str
+    agent: str
+    skill: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    slots: dict[str, Any] = Field(default_factory=dict)
+    alternatives: list[tuple[str, float]] = Field(
+        default_factory=list, description="Next-best skills with their scores, best first."
+    )
+
+    def contract_dict(self) -> dict[str, Any]:
+        """The shape `guardian route --json` prints (docs/CONTRACT.md)."""
+        return {
+            "text": self.text,
+            "agent": self.agent,
+            "skill": self.skill,
+            "confidence": round(self.confidence, 4),
+            "slots": self.slots,
+        }

@@ -1,0 +1,95 @@
+"""Guardian's one settings object, built at the composition root and passed down.
+
+Environment variables win over the optional YAML file named by ``GUARDIAN_CONFIG``;
+nothing else in the project reads the environment (the cloud SDKs keep their own
+conventions, such as ``AWS_ENDPOINT_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    """Everything Guardian can be configured with; see docs/CONTRACT.md for the names."""
+
+    model_config = SettingsConfigDict(env_prefix="GUARDIAN_", extra="ignore", populate_by_name=True)
+
+    home: Path = Field(default=Path(".guardian"), description="All local state lives here.")
+    database_url: str | None = Field(default=None, description="SQLite under home when unset.")
+    chroma_url: str | None = Field(default=None, description="Unset: embedded Chroma under home.")
+    llm: str = Field(default="none", description="'none' or provider:model for init_chat_model.")
+    config: Path | None = None
+    aws_regions: list[str] = Field(default_factory=list, description="Regions to scan (comma list).")
+    router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
+    max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
+    insecure_dev: bool = False
+
+    # SDK conventions read through the settings so the composition root can pass them down.
+    aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
+    aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    github_token: SecretStr | None = Field(default=None, validation_alias="GITHUB_TOKEN")
+    github_api_url: str | None = Field(default=None, validation_alias="GITHUB_API_URL")
+    pagerduty_api_key: SecretStr | None = Field(default=None, validation_alias="PAGERDUTY_API_KEY")
+    pagerduty_api_url: str | None = Field(default=None, validation_alias="PAGERDUTY_API_URL")
+
+    @field_validator("aws_regions", mode="before")
+    @classmethod
+    def _split_regions(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The one database URL for checkpoints, approvals and audit."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'guardian.db').resolve()}"
+
+    @property
+    def regions(self) -> list[str]:
+        """Regions to scan: GUARDIAN_AWS_REGIONS, else the SDK's default region."""
+        if self.aws_regions:
+            return list(self.aws_regions)
+        return [self.aws_default_region or "us-east-1"]
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm.strip().lower() not in ("", "none", "off")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_path = os.environ.get("GUARDIAN_CONFIG")
+        if config_path:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once; a broken YAML file is a user error with one clear line."""
+    try:
+        settings = Settings(**overrides)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"GUARDIAN_CONFIG is not valid YAML: {exc}") from exc
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return settings

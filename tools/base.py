@@ -1,0 +1,86 @@
+"""What a tool is: a declaration (name, description, typed arguments, read or write,
+the skills it serves, the integration it needs) plus a function returning a typed result.
+
+Agents, RBAC, approvals, help text and the LLM's tool list all read these declarations,
+so a tool is data first and code second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+ToolMode = Literal["read", "write"]
+ToolStatus = Literal["ok", "error", "no_data"]
+
+
+class ToolResult(BaseModel):
+    """A tool's typed answer. Templates quote it; ids in ``resources`` are the only ids an
+    answer may name."""
+
+    status: ToolStatus
+    summary: str = Field(default="", description="One line a person reads; for errors, the reason.")
+    columns: list[str] = Field(default_factory=list, description="Table columns, in display order.")
+    rows: list[dict[str, Any]] = Field(default_factory=list, description="Table rows keyed by column.")
+    facts: dict[str, Any] = Field(default_factory=dict, description="Scalar facts: totals, counts, dates.")
+    resources: list[str] = Field(default_factory=list, description="Resource ids this result saw.")
+    citations: list[dict[str, str]] = Field(default_factory=list, description="{source, title} used.")
+
+    @classmethod
+    def error(cls, message: str) -> ToolResult:
+        return cls(status="error", summary=message)
+
+    @classmethod
+    def no_data(cls, message: str) -> ToolResult:
+        return cls(status="no_data", summary=message)
+
+
+class KnowledgeSearcher(Protocol):
+    """What tools need of the knowledge store (kept abstract so tools stay independent)."""
+
+    def search(self, query: str, k: int = 5) -> list[Any]: ...
+
+
+@dataclass
+class ToolContext:
+    """Per-process handles a tool may use; built once in ``bot/`` and passed down.
+
+    boto3 itself honours ``AWS_ENDPOINT_URL``, ``AWS_PROFILE`` and credentials, so only the
+    regions to scan are Guardian's own choice.
+    """
+
+    regions: list[str] = field(default_factory=lambda: ["us-east-1"])
+    knowledge: KnowledgeSearcher | None = None
+    boto_session_factory: Callable[[], Any] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def boto_session(self) -> Any:
+        """A boto3 session; one per call keeps tools thread-safe across replicas' workers."""
+        if self.boto_session_factory is not None:
+            return self.boto_session_factory()
+        import boto3
+
+        return boto3.session.Session()
+
+
+ToolFunction = Callable[[ToolContext, Any], ToolResult]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """The declaration of one tool."""
+
+    name: str
+    description: str
+    args_model: type[BaseModel]
+    mode: ToolMode
+    skills: tuple[str, ...]
+    integration: str
+    run: ToolFunction
+
+    @property
+    def mutating(self) -> bool:
+        return self.mode == "write"

@@ -1,0 +1,66 @@
+"""The one registry of tools. Validation, error containment and the write-tool guard live
+here so that no caller can forget them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from tools.base import ToolContext, ToolResult, ToolSpec
+
+log = logging.getLogger(__name__)
+
+
+class WriteNotApproved(PermissionError):
+    """Raised when a write tool is invoked without a recorded approval."""
+
+
+class ToolRegistry:
+    """Holds tool declarations and runs them with validated arguments."""
+
+    def __init__(self, specs: Iterable[ToolSpec] = ()) -> None:
+        self._specs: dict[str, ToolSpec] = {}
+        for spec in specs:
+            self.add(spec)
+
+    def add(self, spec: ToolSpec) -> None:
+        if spec.name in self._specs:
+            raise ValueError(f"duplicate tool name {spec.name}")
+        self._specs[spec.name] = spec
+
+    def get(self, name: str) -> ToolSpec:
+        return self._specs[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def all(self) -> list[ToolSpec]:
+        return list(self._specs.values())
+
+    def for_skill(self, skill: str) -> list[ToolSpec]:
+        return [spec for spec in self._specs.values() if skill in spec.skills]
+
+    def invoke(
+        self, name: str, args: dict[str, Any], ctx: ToolContext, *, approval_id: str | None = None
+    ) -> ToolResult:
+        """Validate and run one tool. A write tool needs the id of a recorded approval: the
+        graph's execute node is the only caller that has one."""
+        spec = self._specs.get(name)
+        if spec is None:
+            return ToolResult.error(f"There is no tool named {name!r}.")
+        if spec.mutating and not approval_id:
+            raise WriteNotApproved(f"{name} changes things and needs an approval first")
+        try:
+            parsed = spec.args_model.model_validate(args)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "arguments"
+            return ToolResult.error(f"{name}: {where}: {first.get('msg', 'invalid value')}.")
+        try:
+            return spec.run(ctx, parsed)
+        except Exception as exc:  # a tool bug must never crash a chat turn
+            log.exception("tool %s failed", name)
+            return ToolResult.error(f"{name} failed unexpectedly ({type(exc).__name__}); it is logged.")
