@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
@@ -31,10 +32,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Unset: embedded Chroma under home.")
     llm: str = Field(default="none", description="'none' or provider:model for init_chat_model.")
     config: Path | None = None
-    aws_regions: list[str] = Field(default_factory=list, description="Regions to scan (comma list).")
+    aws_regions: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Regions to scan.")
     router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
     insecure_dev: bool = False
+    web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
 
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
@@ -43,8 +45,12 @@ class Settings(BaseSettings):
     github_api_url: str | None = Field(default=None, validation_alias="GITHUB_API_URL")
     pagerduty_api_key: SecretStr | None = Field(default=None, validation_alias="PAGERDUTY_API_KEY")
     pagerduty_api_url: str | None = Field(default=None, validation_alias="PAGERDUTY_API_URL")
+    github_org: str | None = None
+    github_repos: Annotated[list[str], NoDecode] = Field(default_factory=list, description="owner/name repos to watch.")
+    pagerduty_from_email: str | None = Field(default=None, description="From header for PagerDuty writes.")
+    pagerduty_ca_bundle: Path | None = Field(default=None, description="CA file for a private PagerDuty URL.")
 
-    @field_validator("aws_regions", mode="before")
+    @field_validator("aws_regions", "github_repos", mode="before")
     @classmethod
     def _split_regions(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -75,8 +81,8 @@ class Settings(BaseSettings):
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         config_path = os.environ.get("GUARDIAN_CONFIG")
@@ -91,5 +97,9 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**overrides)
     except yaml.YAMLError as exc:
         raise ValueError(f"GUARDIAN_CONFIG is not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        raise ValueError(f"Invalid setting {where}: {first.get('msg')}") from exc
     settings.home.mkdir(parents=True, exist_ok=True)
     return settings

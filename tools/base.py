@@ -80,6 +80,9 @@ class ToolSpec:
     skills: tuple[str, ...]
     integration: str
     run: ToolFunction
+    preflight: ToolFunction | None = field(default=None, compare=False)
+    """For write tools: a read-only check that the target exists and says what would change,
+    run before an approval is requested (so an unknown resource never reaches a human)."""
 
     @property
     def mutating(self) -> bool:

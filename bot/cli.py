@@ -1,0 +1,323 @@
+"""`guardian` command line (docs/CONTRACT.md). Heavy imports happen inside commands so
+`guardian --help` and usage errors are instant."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+
+log = logging.getLogger("guardian")
+
+
+def emit(obj: dict[str, Any]) -> None:
+    """One JSON object per line (the contract's --json shape)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def read_inputs(file: str | None, words: Sequence[str]) -> list[str]:
+    """Lines of --file, or the words as one input; '-' reads standard input."""
+    if file:
+        try:
+            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise UserError(f"No such file: {file}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"Cannot read {file}: {exc}") from exc
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    joined = " ".join(words).strip()
+    if not joined:
+        raise UserError("Nothing to do: give some text or --file FILE.")
+    return [joined]
+
+
+def default_user() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+# commands ------------------------------------------------------------------------------
+def cmd_route(rt: Runtime, args: argparse.Namespace) -> int:
+    texts = read_inputs(args.file, args.text)
+    for route in rt.router.route_many(texts):
+        if args.json:
+            emit(route.contract_dict())
+        else:
+            print(f"{route.skill:24} {route.confidence:.2f}  {route.text}  {json.dumps(route.slots)}")
+    return 0
+
+
+def cmd_knowledge_ingest(rt: Runtime, args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"No such file or directory: {', '.join(missing)}")
+    report = rt.knowledge.ingest(paths)
+    if args.json:
+        emit(report.model_dump())
+    else:
+        print(f"indexed {report.files_indexed} file(s), {report.files_unchanged} unchanged, "
+              f"{report.chunks_added} chunk(s) added, {report.chunks_removed} removed")
+    return 0
+
+
+def cmd_knowledge_search(rt: Runtime, args: argparse.Namespace) -> int:
+    queries = read_inputs(args.file, args.query)
+    for query, hits in zip(queries, rt.knowledge.search_many(queries, k=args.k), strict=True):
+        results = [{"source": h.source, "title": h.title, "score": round(h.score, 4), "text": h.text,
+                    "section": h.section} for h in hits]
+        if args.json:
+            emit({"query": query, "results": results})
+        else:
+            print(f"# {query}")
+            for r in results:
+                print(f"  {r['score']:.3f}  {r['title']} — {r['section']}  ({r['source']})")
+    return 0
+
+
+def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
+    from agents.request import Request
+
+    text = " ".join(args.question).strip()
+    if not text:
+        raise UserError("Ask something, e.g. guardian ask \"which buckets are public?\"")
+    kwargs: dict[str, Any] = {"text": text, "user": args.user, "surface": "cli", "channel": args.channel}
+    if args.thread:
+        kwargs["thread_id"] = args.thread
+    answer = rt.guardian.ask(Request(**kwargs))
+    if args.json:
+        emit(answer.contract_dict())
+    else:
+        from rich.console import Console
+
+        from bot.terminal import render
+
+        render(answer, Console())
+    return 0
+
+
+def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
+    from agents.storage import ApprovalError
+
+    if args.approvals_command == "list":
+        records = rt.storage.list_approvals(status=None if args.all else "pending")
+        for rec in records:
+            row = {"id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool,
+                   "args": rec.args, "summary": rec.summary, "requested_by": rec.requested_by,
+                   "decided_by": rec.decided_by, "created_at": rec.created_at.isoformat()}
+            if args.json:
+                emit(row)
+            else:
+                print(f"{rec.id}  {rec.status:9} {rec.tool:28} {rec.summary}  (by {rec.requested_by})")
+        if not records and not args.json:
+            print("No pending approvals.")
+        return 0
+    approve = args.approvals_command == "approve"
+    try:
+        answer = rt.guardian.decide(args.id, approve=approve, user=args.user)
+    except ApprovalError as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        emit(answer.contract_dict())
+    else:
+        print(answer.markdown())
+    return 0
+
+
+def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
+    from tools.aws import security_scan
+
+    findings = security_scan(rt.tool_ctx)
+    for finding in findings:
+        row = finding.model_dump() if hasattr(finding, "model_dump") else dict(finding)
+        if args.json:
+            emit(row)
+        else:
+            print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
+    return 0
+
+
+def cmd_inventory_sync(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.inventory import sync_inventory
+
+    report = sync_inventory(rt)
+    if args.json:
+        emit(report)
+    else:
+        print(f"snapshotted {report['resources']} resource(s) into the knowledge store")
+    return 0
+
+
+def cmd_chat(rt: Runtime, args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from agents.request import Request
+    from bot.terminal import chat_loop
+
+    thread = f"chat-{os.getpid()}"
+
+    def ask(text: str) -> Any:
+        return rt.guardian.ask(Request(text=text, user=args.user, surface="cli", thread_id=thread))
+
+    def decide(approval_id: str, approve: bool) -> Any:
+        return rt.guardian.decide(approval_id, approve=approve, user=args.user)
+
+    console = Console()
+    with console.status("loading the model and runbooks…"):
+        rt.guardian  # noqa: B018 - warm up before the first question
+        rt.router.route("warm up")
+    chat_loop(ask, decide, console)
+    return 0
+
+
+def cmd_sandbox(_rt: Runtime | None, args: argparse.Namespace) -> int:
+    from bot.sandbox.server import main as sandbox_main
+
+    return sandbox_main(["--port", str(args.port)] if args.port else [])
+
+
+def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(args)
+
+
+def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.http_app import serve
+
+    return serve(rt, host=args.host, port=args.port)
+
+
+# parser --------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guardian", description="Guardian: ChatOps for cloud operations.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level on stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    route = sub.add_parser("route", help="which skill a request goes to (no LLM, no network)")
+    route.add_argument("--json", action="store_true")
+    route.add_argument("--file", help="one request per line ('-' for stdin)")
+    route.add_argument("text", nargs="*")
+    route.set_defaults(func=cmd_route)
+
+    knowledge = sub.add_parser("knowledge", help="runbook store").add_subparsers(dest="kcmd", required=True)
+    ingest = knowledge.add_parser("ingest", help="index markdown/text files and directories")
+    ingest.add_argument("paths", nargs="+")
+    ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(func=cmd_knowledge_ingest)
+    search = knowledge.add_parser("search", help="search the store")
+    search.add_argument("--json", action="store_true")
+    search.add_argument("-k", type=int, default=5)
+    search.add_argument("--file")
+    search.add_argument("query", nargs="*")
+    search.set_defaults(func=cmd_knowledge_search)
+
+    ask = sub.add_parser("ask", help="ask one question")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--user", default=default_user())
+    ask.add_argument("--channel")
+    ask.add_argument("--thread", help="conversation id (default: a new one)")
+    ask.add_argument("question", nargs="*")
+    ask.set_defaults(func=cmd_ask)
+
+    approvals = sub.add_parser("approvals", help="list, approve or deny pending actions")
+    approvals_sub = approvals.add_subparsers(dest="approvals_command", required=True)
+    listing = approvals_sub.add_parser("list")
+    listing.add_argument("--all", action="store_true", help="include decided ones")
+    for name in ("approve", "deny"):
+        decide = approvals_sub.add_parser(name)
+        decide.add_argument("id")
+    for p in (listing, *[approvals_sub.choices[n] for n in ("approve", "deny")]):
+        p.add_argument("--user", default=default_user())
+        p.add_argument("--json", action="store_true")
+    approvals.set_defaults(func=cmd_approvals)
+
+    scan = sub.add_parser("scan", help="scans").add_subparsers(dest="scan_kind", required=True)
+    scan_security = scan.add_parser("security", help="security findings, one per line")
+    scan_security.add_argument("--json", action="store_true")
+    scan_security.set_defaults(func=cmd_scan_security)
+
+    inventory = sub.add_parser("inventory", help="resource inventory").add_subparsers(dest="icmd", required=True)
+    sync = inventory.add_parser("sync", help="snapshot resources into the knowledge store")
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(func=cmd_inventory_sync)
+
+    chat = sub.add_parser("chat", help="terminal chat")
+    chat.add_argument("--user", default=default_user())
+    chat.set_defaults(func=cmd_chat)
+
+    sandbox = sub.add_parser("sandbox", help="local stand-ins seeded with a fictional company")
+    sandbox.add_argument("--port", type=int, default=0)
+    sandbox.set_defaults(func=cmd_sandbox, no_runtime=True)
+
+    demo = sub.add_parser("demo", help="sandbox + chat")
+    demo.add_argument("--user", default="demo:you")
+    demo.add_argument("--script", help="read questions from this file instead of the terminal")
+    demo.set_defaults(func=cmd_demo, no_runtime=True)
+
+    serve = sub.add_parser("serve", help="HTTP app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def configure_logging(verbose: bool) -> None:
+    from agents.redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+
+
+def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Settings] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        if getattr(args, "no_runtime", False):
+            return int(args.func(None, args))
+        from bot.runtime import Runtime
+        from bot.settings import load_settings
+
+        settings = settings_factory() if settings_factory else load_settings()
+        with Runtime(settings) as rt:
+            return int(args.func(rt, args))
+    except UserError as exc:
+        print(f"guardian: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # settings and input validation
+        print(f"guardian: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        log.debug("failed", exc_info=True)
+        print(f"guardian: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        if args.verbose:
+            logging.getLogger("guardian").exception("details")
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

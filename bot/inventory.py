@@ -1,0 +1,36 @@
+"""`guardian inventory sync`: snapshot what the inventory tools see into the knowledge
+store, so questions like "what does the payments team run?" can be grounded in it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def resource_document(row: dict[str, Any]) -> tuple[str, str, str]:
+    """(source, title, text) for one inventory row."""
+    rid = str(row.get("id") or row.get("resource_id") or row.get("name") or row.get("arn") or "unknown")
+    kind = str(row.get("type") or row.get("resource_type") or "resource")
+    lines = [f"{key}: {value}" for key, value in row.items() if value not in (None, "", [], {})]
+    return f"inventory/{kind}/{rid}", f"{kind} {rid}", "\n".join(lines)
+
+
+def sync_inventory(rt: Runtime) -> dict[str, Any]:
+    docs: list[tuple[str, str, str]] = []
+    errors: list[str] = []
+    for spec in rt.registry.for_skill("infra.inventory"):
+        if spec.mutating:
+            continue
+        result = rt.registry.invoke(spec.name, {}, rt.tool_ctx)
+        if result.status == "error":
+            errors.append(result.summary)
+            continue
+        docs.extend(resource_document(row) for row in result.rows)
+    count = rt.knowledge.upsert_documents("inventory", docs) if docs or not errors else 0
+    if errors and not docs:
+        from bot.errors import UserError
+
+        raise UserError("; ".join(errors))
+    return {"resources": len(docs), "chunks": count, "errors": errors}

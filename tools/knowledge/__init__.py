@@ -1,0 +1,56 @@
+"""Runbook search as a tool, so agents (and the LLM) ground answers in the team's own docs."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from tools.base import ToolContext, ToolResult, ToolSpec
+
+KNOWLEDGE_SKILLS = (
+    "knowledge.runbook",
+    "incident.brief",
+)
+
+
+class RunbookSearchArgs(BaseModel):
+    query: str = Field(description="What to look for, in the user's words or an alert name.")
+    k: int = Field(default=3, ge=1, le=10, description="How many passages to return.")
+
+
+def search_runbooks(ctx: ToolContext, args: RunbookSearchArgs) -> ToolResult:
+    """Passages from ingested runbooks, best first, with their source for citation."""
+    if ctx.knowledge is None:
+        return ToolResult.error("The knowledge store is not available in this process.")
+    hits = ctx.knowledge.search(args.query, k=args.k)
+    if not hits:
+        return ToolResult.no_data("No runbook matches that; ingest yours with `guardian knowledge ingest`.")
+    rows = [
+        {"title": hit.title, "section": hit.section, "source": hit.source, "score": round(hit.score, 3),
+         "text": hit.text}
+        for hit in hits
+    ]
+    citations: list[dict[str, str]] = []
+    for hit in hits:
+        cite = {"source": hit.source, "title": hit.title}
+        if cite not in citations:
+            citations.append(cite)
+    return ToolResult(
+        status="ok",
+        summary=f"Best match: {hits[0].title} — {hits[0].section}",
+        columns=["title", "section", "source", "score"],
+        rows=rows,
+        citations=citations,
+    )
+
+
+KNOWLEDGE_TOOLS = [
+    ToolSpec(
+        name="knowledge_search_runbooks",
+        description="Search the team's runbooks and inventory notes; returns passages with sources.",
+        args_model=RunbookSearchArgs,
+        mode="read",
+        skills=KNOWLEDGE_SKILLS,
+        integration="knowledge",
+        run=search_runbooks,
+    )
+]
