@@ -72,6 +72,7 @@ class ApprovalRecord:
     decided_by: str | None
     result: str | None
     created_at: datetime
+    decided_at: datetime | None = None
 
 
 class ApprovalError(RuntimeError):

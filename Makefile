@@ -1,0 +1,39 @@
+# Guardian: `make demo` and `make test` work on a fresh machine; both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-fast lint bench clean contract
+
+install: $(STAMP)
+
+# torch first and pinned: the CPU build is on local disk, an unpinned torch pulls CUDA.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/guardian demo
+
+test: install lint
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+contract: install
+	../shared/tools/contract-check
+
+clean:
+	rm -rf $(VENV) .guardian .pytest_cache .mypy_cache .ruff_cache *.egg-info

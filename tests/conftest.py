@@ -1,0 +1,24 @@
+"""Fixtures shared by every layer's tests."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The machine's PostgreSQL (CI and developer machines run one); said loudly when absent."""
+    if not _port_open("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    yield POSTGRES_URL
