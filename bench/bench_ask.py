@@ -1,0 +1,103 @@
+"""Warm `ask` latency and memory, offline mode, against the sandbox company.
+
+Ratios are against baselines measured in the same run (these machines are noisy): the
+router alone (one MiniLM encode plus rules) and one raw knowledge search.
+
+    .venv/bin/python bench/bench_ask.py [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+QUESTIONS = [
+    "which buckets are public?",
+    "any security groups with ssh open to the world",
+    "what did we spend last week by service",
+    "why did our bill jump",
+    "list ec2 instances in eu-west-1",
+    "users without mfa",
+    "errors in the checkout logs",
+    "how do I fix a full disk",
+    "what can you do",
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(fn: object, rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()  # type: ignore[operator]
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    from agents.request import Request
+    from bench.report import write_section
+    from bot.runtime import Runtime
+    from bot.sandbox.server import Sandbox
+    from bot.settings import load_settings
+
+    with Sandbox() as sandbox:
+        os.environ.update(sandbox.env)
+        os.environ["GUARDIAN_HOME"] = tempfile.mkdtemp(prefix="bench-ask-")
+        with Runtime(load_settings()) as rt:
+            for question in QUESTIONS:  # warm: model, Chroma, graph, boto3 clients
+                rt.guardian.ask(Request(text=question, user="bench"))
+            ask_ms: list[float] = []
+            per_question: dict[str, float] = {}
+            for question in QUESTIONS:
+                samples = timed(lambda q=question: rt.guardian.ask(Request(text=q, user="bench")), args.rounds)
+                per_question[question] = statistics.median(samples)
+                ask_ms.extend(samples)
+            route_ms = [s for q in QUESTIONS for s in timed(lambda q=q: rt.router.route(q), args.rounds)]
+            search_ms = [s for q in QUESTIONS for s in timed(lambda q=q: rt.knowledge.search(q, k=3), args.rounds)]
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    p50, p95 = percentile(ask_ms, 50), percentile(ask_ms, 95)
+    route_p50, search_p50 = percentile(route_ms, 50), percentile(search_ms, 50)
+    lines = [
+        f"Command: `.venv/bin/python bench/bench_ask.py --rounds {args.rounds}` (offline mode, sandbox "
+        "company, in-process, warm).",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| warm ask p50 | {p50:.1f} ms | <= 300 ms |",
+        f"| warm ask p95 | {p95:.1f} ms | |",
+        f"| router alone p50 (baseline) | {route_p50:.1f} ms | |",
+        f"| knowledge search p50 (baseline) | {search_p50:.1f} ms | |",
+        f"| ask p50 / router p50 | {p50 / route_p50:.1f}x | |",
+        f"| peak RSS | {rss_mb:.0f} MB | <= 800 MB |",
+        "",
+        "| question | median ms |",
+        "|---|---|",
+        *[f"| {q} | {ms:.1f} |" for q, ms in per_question.items()],
+    ]
+    body = "\n".join(lines)
+    print(body)
+    if not args.no_write:
+        write_section("Ask", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
