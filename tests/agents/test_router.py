@@ -1,0 +1,150 @@
+"""The offline router against real MiniLM: accuracy on the dev and held-out test sets,
+clarify behaviour on text we do not handle, and batch/single agreement."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.router import SKILL_NAMES, SkillRouter, load_utterances, rule_boosts
+from agents.skills import agent_of
+from tests.agents.conftest import FIXED_NOW
+
+HERE = Path(__file__).parent
+pytestmark = pytest.mark.slow
+
+
+def load_cases(name: str) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+def confusion_report(cases: list[dict[str, Any]], got: list[str]) -> str:
+    """Per gold skill: accuracy and what it was confused with, plus every miss."""
+    misses = Counter((case["skill"], skill) for case, skill in zip(cases, got, strict=True) if case["skill"] != skill)
+    totals = Counter(case["skill"] for case in cases)
+    lines = [f"{gold:24} {totals[gold] - sum(n for (g, _), n in misses.items() if g == gold)}/{totals[gold]}"
+             + "".join(f"  -> {pred} x{n}" for (g, pred), n in misses.items() if g == gold)
+             for gold in SKILL_NAMES]
+    lines += [f"MISS {case['text']!r}: want {case['skill']}, got {skill}"
+              for case, skill in zip(cases, got, strict=True) if case["skill"] != skill]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("filename", "minimum"), [("route_dev.yaml", 0.95), ("route_test.yaml", 0.93)])
+def test_accuracy(router: SkillRouter, filename: str, minimum: float) -> None:
+    cases = load_cases(filename)
+    routes = router.route_many([case["text"] for case in cases])
+    got = [route.skill for route in routes]
+    accuracy = sum(case["skill"] == skill for case, skill in zip(cases, got, strict=True)) / len(cases)
+    assert accuracy >= minimum, f"{filename}: accuracy {accuracy:.3f}\n{confusion_report(cases, got)}"
+
+
+@pytest.mark.parametrize("filename", ["route_dev.yaml", "route_test.yaml"])
+def test_case_files_cover_every_skill(filename: str) -> None:
+    cases = load_cases(filename)
+    counts = Counter(case["skill"] for case in cases)
+    assert len(cases) >= 200
+    assert set(counts) == set(SKILL_NAMES)
+    assert min(counts.values()) >= 8
+
+
+def test_test_set_is_not_copied_from_training() -> None:
+    training = {text.lower().strip() for texts in load_utterances().values() for text in texts}
+    # One-word commands ("help", "usage") are the same wherever they are written.
+    copied = [case["text"] for case in load_cases("route_test.yaml")
+              if case["text"].lower().strip() in training and len(case["text"].split()) > 1]
+    assert not copied
+
+
+def test_utterances_cover_every_skill_with_enough_examples() -> None:
+    utterances = load_utterances()
+    assert list(utterances) == list(SKILL_NAMES)
+    assert all(40 <= len(texts) <= 80 for texts in utterances.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["asdkjh qwpoeiru zxmcnv", "hi", "lol", "what's the weather in paris", "tell me a joke", "banana bread recipe",
+     "ok thanks", "hmm"],
+)
+def test_unhandled_text_is_below_threshold(router: SkillRouter, text: str) -> None:
+    route = router.route(text)
+    assert route.confidence < router.threshold, route
+    assert len(route.alternatives) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [("ack P1X2Y3Z", "incident.ack"), ("reboot i-0abc1234def567890", "infra.action"),
+     ("rerun the workflow", "cicd.rerun"), ("help", "help"), ("who is on call for payments", "incident.oncall")],
+)
+def test_clear_requests_are_confident(router: SkillRouter, text: str, skill: str) -> None:
+    route = router.route(text)
+    assert route.skill == skill
+    assert route.confidence >= 0.8
+    assert route.agent == agent_of(skill)
+    assert skill not in [name for name, _ in route.alternatives]
+
+
+def test_route_many_equals_route_per_item(router: SkillRouter) -> None:
+    texts = [case["text"] for case in load_cases("route_dev.yaml")[::9]] + ["", "hi"]
+    batch = router.route_many(texts)
+    single = [router.route(text) for text in texts]
+    assert [r.skill for r in batch] == [r.skill for r in single]
+    assert [r.slots for r in batch] == [r.slots for r in single]
+    for one, other in zip(batch, single, strict=True):
+        assert one.confidence == pytest.approx(other.confidence, abs=1e-4)
+
+
+def test_route_many_embeds_in_one_call(router: SkillRouter) -> None:
+    calls: list[int] = []
+    real_encode = router.embedder.encode
+
+    class CountingEmbedder:
+        """The real embedder, counting batch calls."""
+
+        def encode(self, texts: list[str]) -> Any:
+            calls.append(len(texts))
+            return real_encode(texts)
+
+    counting = SkillRouter(CountingEmbedder(), now=lambda: FIXED_NOW)  # type: ignore[arg-type]
+    counting._index = router.index  # share the built index: this test is about request-time calls
+    counting.route_many(["list buckets", "who is on call", "ack it"])
+    assert calls == [3]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text_is_help_with_low_confidence(router: SkillRouter, text: str) -> None:
+    route = router.route(text)
+    assert route.skill == "help"
+    assert route.confidence < router.threshold
+
+
+def test_route_output_matches_contract(router: SkillRouter) -> None:
+    route = router.route("how much did we spend on ec2 in eu-west-1 last month")
+    shape = route.contract_dict()
+    assert set(shape) == {"text", "agent", "skill", "confidence", "slots"}
+    assert 0.0 <= shape["confidence"] <= 1.0
+    assert shape["slots"]["region"] == "eu-west-1"
+    assert shape["slots"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01", "label": "last month"}
+    json.dumps(shape)
+
+
+def test_cached_index_is_reused_across_routers(router: SkillRouter) -> None:
+    cache_dir = router.cache_dir
+    assert cache_dir is not None
+    files = list(cache_dir.glob("router-*.npz"))
+    assert len(files) == 1
+    again = SkillRouter(router.embedder, cache_dir=cache_dir)
+    assert (again.index.vectors == router.index.vectors).all()
+
+
+def test_howto_questions_do_not_fire_action_rules() -> None:
+    boosts, _ = rule_boosts("how do i reboot an instance safely")
+    assert boosts[SKILL_NAMES.index("knowledge.runbook")] > boosts[SKILL_NAMES.index("infra.action")]
