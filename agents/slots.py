@@ -191,7 +191,7 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
     raw, unit = match.group(1), match.group(2)
     amount = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     today = now.date()
-    label = match.group(0)
+    label = re.sub(r"^(?:within|in|over) the ", "", match.group(0))
     if unit.startswith(("min", "h")):
         delta = timedelta(minutes=amount) if unit.startswith("min") else timedelta(hours=amount)
         since = now - delta
@@ -485,7 +485,7 @@ def _repo(text: str) -> str | None:
     named = re.search(r"\brepo(?:sitory)?\s+([a-z0-9][\w.-]+)\b|\b(?:the\s+)([a-z0-9][\w.-]+)\s+repo\b", text)
     if named:
         name = named.group(1) or named.group(2)
-        return name if _is_name(name) else None
+        return None if name in ("the", "a", "this", "that", "my", "our", "same", "whole", "main") else name
     return None
 
 

@@ -1,0 +1,327 @@
+"""Slot extraction, one slot type at a time, against a fixed clock (Sunday 2025-06-15)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.slots import extract_slots
+from tests.agents.conftest import FIXED_NOW
+
+
+def slots(text: str) -> dict[str, Any]:
+    found = extract_slots(text, FIXED_NOW)
+    json.dumps(found)  # JSON-serialisable, always
+    return found
+
+
+def period(text: str) -> tuple[str, str]:
+    found = slots(text)["time_range"]
+    return found["start"], found["end"]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("spend yesterday", "2025-06-14", "2025-06-15"),
+        ("costs today", "2025-06-15", "2025-06-16"),
+        ("spend last week", "2025-06-02", "2025-06-09"),
+        ("spend this week", "2025-06-09", "2025-06-16"),
+        ("bill this month", "2025-06-01", "2025-06-16"),
+        ("spend mtd", "2025-06-01", "2025-06-16"),
+        ("cost last month", "2025-05-01", "2025-06-01"),
+        ("spend for the last 7 days", "2025-06-08", "2025-06-15"),
+        ("past 3 days", "2025-06-12", "2025-06-15"),
+        ("last 2 weeks", "2025-06-01", "2025-06-15"),
+        ("costs in october", "2024-10-01", "2024-11-01"),
+        ("spend in may", "2025-05-01", "2025-06-01"),
+        ("ec2 spend for q1", "2025-01-01", "2025-04-01"),
+        ("spend for q3", "2024-07-01", "2024-10-01"),
+        ("forecast q3", "2025-07-01", "2025-10-01"),
+        ("q2 2024 costs", "2024-04-01", "2024-07-01"),
+        ("since monday", "2025-06-09", "2025-06-16"),
+        ("bill spiked on tuesday", "2025-06-10", "2025-06-11"),
+        ("forecast next month", "2025-07-01", "2025-08-01"),
+        ("spend last quarter", "2025-01-01", "2025-04-01"),
+        ("spend ytd", "2025-01-01", "2025-06-16"),
+        ("forecast for the next 3 months", "2025-06-15", "2025-10-01"),
+        ("bill at end of month", "2025-06-15", "2025-07-01"),
+        ("costs between 2025-03-01 and 2025-03-15", "2025-03-01", "2025-03-15"),
+        ("spend since 2025-06-01", "2025-06-01", "2025-06-16"),
+        ("spend since the 3rd", "2025-06-03", "2025-06-16"),
+    ],
+)
+def test_time_range(text: str, start: str, end: str) -> None:
+    assert period(text) == (start, end)
+
+
+def test_time_range_keeps_the_phrase_and_the_hour_for_logs() -> None:
+    found = slots("errors in the last hour")["time_range"]
+    assert found["label"] == "last hour"
+    assert found["since"] == "2025-06-15T11:00:00"
+    assert slots("logs since 10am")["time_range"]["since"] == "2025-06-15T10:00:00"
+
+
+def test_no_time_range_when_none_named() -> None:
+    assert "time_range" not in slots("list buckets in us-east-1")
+    assert "time_range" not in slots("we may need to reboot i-0abc1234")
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [("instances in us-east-1", "us-east-1"), ("spend in eu-west-1", "eu-west-1"),
+     ("vms in westeurope", "westeurope"), ("vms in west europe", "westeurope"),
+     ("gke in europe-west1", "europe-west1"), ("what's running in virginia", "us-east-1"),
+     ("instances in ireland", "eu-west-1"), ("resources in frankfurt", "eu-central-1"),
+     ("tokyo lambdas", "ap-northeast-1")],
+)
+def test_region(text: str, region: str) -> None:
+    assert slots(text)["region"] == region
+
+
+@pytest.mark.parametrize(
+    ("text", "cloud"),
+    [("aws spend", "aws"), ("azure vms", "azure"), ("gcp bill", "gcp"), ("public gcs buckets", "gcp"),
+     ("storage accounts with public blobs", "azure"), ("ec2 instances", "aws"), ("vms in westeurope", "azure")],
+)
+def test_cloud(text: str, cloud: str) -> None:
+    assert slots(text)["cloud"] == cloud
+
+
+def test_no_single_cloud_when_several_are_named() -> None:
+    assert "cloud" not in slots("security posture across aws, azure and gcp")
+
+
+def test_resource_ids_and_instance_id() -> None:
+    found = slots("compare i-0abc123def4567890 and i-0fff1111 on sg-0a1b2c3d, vol-0f00ba5, snap-0123abcd, "
+                  "ami-0abc1234, eni-0aa11bb2, subnet-0abc1234, vpc-0abc1234, db-ABCDEFGHIJKLMNOP and "
+                  "arn:aws:iam::123456789012:user/alice with AKIAIOSFODNN7EXAMPLE")
+    assert found["resource_ids"] == [
+        "i-0abc123def4567890", "i-0fff1111", "sg-0a1b2c3d", "vol-0f00ba5", "snap-0123abcd", "ami-0abc1234",
+        "eni-0aa11bb2", "subnet-0abc1234", "vpc-0abc1234", "db-ABCDEFGHIJKLMNOP",
+        "arn:aws:iam::123456789012:user/alice", "AKIAIOSFODNN7EXAMPLE",
+    ]
+    assert found["instance_id"] == "i-0abc123def4567890"
+
+
+def test_resource_ids_ignore_names_that_merely_contain_an_id_prefix() -> None:
+    found = slots("details for payments-db-1")
+    assert "resource_ids" not in found
+    assert found["resource_name"] == "payments-db-1"
+
+
+@pytest.mark.parametrize(
+    ("text", "bucket"),
+    [("is s3://customer-exports public", "customer-exports"), ("is bucket acme-backups public", "acme-backups"),
+     ("is the marketing-assets bucket exposed", "marketing-assets"), ("gs://ml-data permissions", "ml-data")],
+)
+def test_bucket(text: str, bucket: str) -> None:
+    assert slots(text)["bucket"] == bucket
+
+
+def test_no_bucket_from_generic_words() -> None:
+    assert "bucket" not in slots("did someone make a bucket public again")
+    assert "bucket" not in slots("any public s3 bucket")
+
+
+@pytest.mark.parametrize(
+    ("text", "service", "resource_type"),
+    [("ec2 spend", "ec2", "ec2"), ("rds instances", "rds", "rds"), ("lambda errors", "lambda", "lambda"),
+     ("unattached ebs volumes", "ebs", "volume"), ("dynamodb cost", "dynamodb", None),
+     ("elastic compute bill", "ec2", None), ("cloudwatch charges", "cloudwatch", None)],
+)
+def test_aws_service_and_resource_type(text: str, service: str, resource_type: str | None) -> None:
+    found = slots(text)
+    assert found["aws_service"] == service
+    assert found.get("resource_type") == resource_type
+
+
+@pytest.mark.parametrize(
+    ("text", "resource_type"),
+    [("open security groups", "security_group"), ("public buckets", "s3"), ("list vms", "ec2")],
+)
+def test_resource_type(text: str, resource_type: str) -> None:
+    assert slots(text)["resource_type"] == resource_type
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [("errors from the checkout service", "checkout"), ("payments-api logs", "payments-api"),
+     ("who is oncall for payments", "payments"), ("logs for auth svc", "auth"),
+     ("incidents for checkout-api", "checkout-api")],
+)
+def test_service(text: str, service: str) -> None:
+    assert slots(text)["service"] == service
+
+
+@pytest.mark.parametrize("text", ["restart the service", "which service costs the most", "oncall for the week",
+                                  "spend for prod", "costs for the last 7 days"])
+def test_generic_words_are_not_services(text: str) -> None:
+    assert "service" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "name"), [("restart web-3", "web-3"), ("is bastion-1 up", "bastion-1"),
+                                            ("cpu on prod-worker-7", "prod-worker-7")])
+def test_resource_name(text: str, name: str) -> None:
+    assert slots(text)["resource_name"] == name
+
+
+@pytest.mark.parametrize("text", ["who is on-call", "re-run the job", "ec2-other spend", "sg-0a1b2c3d rules",
+                                  "list instances in us-east-1", "are we affected by cve-2024-3094"])
+def test_common_hyphenated_words_and_ids_are_not_resource_names(text: str) -> None:
+    assert "resource_name" not in slots(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [("resources tagged env=prod", "env", "prod"), ("instances with owner:alice", "owner", "alice"),
+     ("spend for team=payments", "team", "payments")],
+)
+def test_tags(text: str, key: str, value: str) -> None:
+    found = slots(text)
+    assert (found["tag_key"], found["tag_value"]) == (key, value)
+
+
+def test_tag_ignores_arns_and_times() -> None:
+    assert "tag_key" not in slots("who is arn:aws:iam::123456789012:user/bob")
+    assert "tag_key" not in slots("logs around 14:00")
+
+
+@pytest.mark.parametrize(("text", "env"), [("spend for production", "prod"), ("staging deploy", "staging"),
+                                           ("dev instances", "dev"), ("tagged env=production", "prod")])
+def test_env(text: str, env: str) -> None:
+    assert slots(text)["env"] == env
+
+
+@pytest.mark.parametrize(("text", "group"), [("tail /aws/lambda/resize-images", "/aws/lambda/resize-images"),
+                                             ("errors in /app/checkout", "/app/checkout"),
+                                             ("logs of /ecs/checkout-api", "/ecs/checkout-api")])
+def test_log_group(text: str, group: str) -> None:
+    assert slots(text)["log_group"] == group
+
+
+def test_cidr_is_not_a_log_group() -> None:
+    assert "log_group" not in slots("sgs open to 0.0.0.0/0")
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("start web-3", "start"), ("stop i-0abc1234", "stop"), ("reboot web-1", "reboot"), ("restart web-1", "reboot"),
+     ("scale the asg to 6", "scale"), ("resize db to r6g.large", "resize"), ("rerun the workflow", "rerun"),
+     ("re-run failed jobs", "rerun"), ("restart the ci job", "rerun"), ("ack P1234AB", "ack"),
+     ("acknowledge incident 42", "ack"), ("resolve #317", "resolve"), ("close the incident", "resolve"),
+     ("page @alice", "page"), ("escalate to the db team", "page"), ("shut down the dev box", "stop"),
+     ("turn on the jenkins server", "start")],
+)
+def test_action(text: str, action: str) -> None:
+    assert slots(text)["action"] == action
+
+
+@pytest.mark.parametrize("text", ["list stopped instances", "brief on the latest page", "unacked incidents"])
+def test_no_action_in_questions(text: str) -> None:
+    assert "action" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "port"), [("is port 22 open", 22), ("any sg with port 3389 exposed", 3389),
+                                            ("who opened 5432 to the internet", 5432), ("8443/tcp open", 8443),
+                                            ("is ssh open to the world", 22), ("sgs open on 9200", 9200)])
+def test_port(text: str, port: int) -> None:
+    assert slots(text)["port"] == port
+
+
+def test_no_port_from_unrelated_numbers() -> None:
+    assert "port" not in slots("top 22 services by spend")
+    assert "port" not in slots("how do i fail over redis")
+
+
+@pytest.mark.parametrize(
+    ("text", "repo"),
+    [("runs for acme/api", "acme/api"), ("failing on acme/web-app", "acme/web-app"),
+     ("last build of the web repo", "web"), ("repo checkout-service", "checkout-service")],
+)
+def test_repo(text: str, repo: str) -> None:
+    assert slots(text)["repo"] == repo
+
+
+def test_cidrs_and_ci_cd_are_not_repos() -> None:
+    assert "repo" not in slots("0.0.0.0/0 on ci/cd runners")
+
+
+@pytest.mark.parametrize(("text", "workflow"), [("has deploy.yml finished", "deploy.yml"),
+                                                ("run release.yaml", "release.yaml"),
+                                                ("rerun the deploy workflow", "deploy")])
+def test_workflow(text: str, workflow: str) -> None:
+    assert slots(text)["workflow"] == workflow
+
+
+@pytest.mark.parametrize(("text", "run_id"), [("why did run 123456789 fail", "123456789"),
+                                              ("retry workflow run 987654321", "987654321"),
+                                              ("see github.com/acme/api/actions/runs/5551234567", "5551234567")])
+def test_run_id(text: str, run_id: str) -> None:
+    assert slots(text)["run_id"] == run_id
+
+
+@pytest.mark.parametrize(("text", "incident"), [("ack P1234AB", "P1234AB"), ("acknowledge incident 42", "42"),
+                                                ("resolve #317 pls", "317"), ("what is incident #77", "77"),
+                                                ("brief on PQR5678", "PQR5678"), ("ack 456", "456")])
+def test_incident_id(text: str, incident: str) -> None:
+    assert slots(text)["incident_id"] == incident
+
+
+def test_capitalised_words_are_not_incident_ids() -> None:
+    assert "incident_id" not in slots("PLEASE ack")
+
+
+@pytest.mark.parametrize(("text", "person"), [("page @alice", "alice"), ("page bob about the outage", "bob"),
+                                              ("get carol on this", "carol"), ("wake up eve", "eve")])
+def test_person(text: str, person: str) -> None:
+    assert slots(text)["person"] == person
+
+
+@pytest.mark.parametrize(("text", "team"), [("page the database team", "database"), ("team sre", "sre"),
+                                            ("page the network team about the vpn", "network"),
+                                            ("escalate to the payments on-call", "payments")])
+def test_team(text: str, team: str) -> None:
+    found = slots(text)
+    assert found["team"] == team
+    assert "person" not in found
+
+
+@pytest.mark.parametrize(("text", "severity"), [("any sev1 open", "sev1"), ("critical findings", "critical"),
+                                                ("high severity vulns", "high"), ("high urgency incidents", "high"),
+                                                ("severity: medium", "medium")])
+def test_severity(text: str, severity: str) -> None:
+    assert slots(text)["severity"] == severity
+
+
+@pytest.mark.parametrize(("text", "limit"), [("top 5 services", 5), ("last 50 log lines", 50),
+                                             ("last 3 runs of release.yml", 3)])
+def test_limit(text: str, limit: int) -> None:
+    assert slots(text)["limit"] == limit
+
+
+def test_limit_is_not_a_time_window() -> None:
+    assert "limit" not in slots("last 7 days")
+
+
+def test_empty_text_has_no_slots() -> None:
+    assert slots("") == {}
+    assert slots("   ") == {}
+
+
+@pytest.mark.parametrize("filename", ["route_dev.yaml", "route_test.yaml"])
+def test_slots_expected_by_the_routing_cases(filename: str) -> None:
+    cases = yaml.safe_load((Path(__file__).parent / filename).read_text(encoding="utf-8"))["cases"]
+    checked = 0
+    for case in cases:
+        for key, want in (case.get("slots") or {}).items():
+            got = slots(case["text"]).get(key)
+            if isinstance(want, dict) and isinstance(got, dict):
+                got = {k: got.get(k) for k in want}
+            assert got == want, f"{case['text']!r}: {key}"
+            checked += 1
+    assert checked >= 20
