@@ -59,7 +59,8 @@ class Runtime:
     def router(self) -> SkillRouter:
         from agents.router import SkillRouter
 
-        return SkillRouter(self.embedder, threshold=self.settings.router_threshold)
+        return SkillRouter(self.embedder, threshold=self.settings.router_threshold,
+                           cache_dir=self.settings.home / "cache")
 
     @cached_property
     def registry(self) -> ToolRegistry:
