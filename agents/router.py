@@ -137,7 +137,7 @@ RULES: tuple[Rule, ...] = (
         + _PREFIX
         + r"(?:deploy|ship|promote|roll ?out|push the release)\b",
         STRONG,
-        unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|^\W*deploy\w* (?:failed|broke|is|was)\b",
+        unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|^\W*deploy\w* (?:failed|broke|is|was|logs?)\b",
         mutating=True,
     ),
     _rule(
@@ -246,6 +246,10 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     boosts = np.zeros(len(SKILL_NAMES))
     howto = bool(_HOWTO.search(lowered))
     strong = False
+    if howto:  # "how do I reboot X?" asks for instructions, never for the reboot itself
+        for rule in RULES:
+            if rule.mutating:
+                boosts[SKILL_NAMES.index(rule.skill)] = -WEAK
     for rule in RULES:
         if rule.mutating and howto:
             continue
