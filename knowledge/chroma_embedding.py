@@ -16,8 +16,8 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
 
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
-        return [row for row in self._embedder.encode(list(input))]
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self._embedder.encode(list(input)))
 
     @staticmethod
     def name() -> str:

@@ -155,7 +155,7 @@ class KnowledgeStore:
             vectors = self.embedder.encode([_embedding_input(c) for c in batch])
             self.collection.add(
                 ids=[uuid.uuid4().hex for _ in batch],
-                embeddings=vectors,  # type: ignore[arg-type]
+                embeddings=vectors,
                 documents=[c.text for c in batch],
                 metadatas=[{"source": c.source, "title": c.title, "section": c.section, "index": c.index,
                             **extra} for c in batch],
@@ -208,7 +208,7 @@ class KnowledgeStore:
         k = max(1, min(k, total))
         pool = min(total, max(4 * k, 20))
         vectors = self.embedder.encode(list(queries))
-        dense = self.collection.query(query_embeddings=vectors, n_results=pool,  # type: ignore[arg-type]
+        dense = self.collection.query(query_embeddings=vectors, n_results=pool,
                                       include=["documents", "metadatas", "distances"])
         lexical = self._lexical_index() if self.hybrid else None
         results = []
