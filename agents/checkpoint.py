@@ -18,7 +18,7 @@ def make_checkpointer(database_url: str, stack: ExitStack) -> Any:
 
         conn = sqlite3.connect(url.database or ":memory:", check_same_thread=False, timeout=30)
         stack.callback(conn.close)
-        saver = SqliteSaver(conn)
+        saver: Any = SqliteSaver(conn)
         saver.setup()
         return saver
     if url.get_backend_name() == "postgresql":
@@ -29,7 +29,7 @@ def make_checkpointer(database_url: str, stack: ExitStack) -> Any:
                 "PostgreSQL checkpoints need the 'postgres' extra: pip install 'guardian-angel[postgres]'"
             ) from exc
         plain = database_url.replace("postgresql+psycopg://", "postgresql://")
-        saver = stack.enter_context(PostgresSaver.from_conn_string(plain))
-        saver.setup()
-        return saver
+        pg_saver: Any = stack.enter_context(PostgresSaver.from_conn_string(plain))
+        pg_saver.setup()
+        return pg_saver
     raise ValueError(f"Unsupported GUARDIAN_DATABASE_URL backend: {url.get_backend_name()}")
