@@ -98,7 +98,10 @@ def _checked_text(text: str, outcome: LlmOutcome) -> str:
     """The model's text, with any resource id no tool returned this turn struck out."""
     known = {res for call in outcome.calls for res in call["result"].get("resources", [])}
     text = redact(text)
-    for bad in unverified_ids(text, known):
+    invented = unverified_ids(text, known)
+    for bad in invented:
         text = text.replace(bad, "[unverified id]")
-        outcome.notes.append(f"The model named {bad}, which no tool returned; it was removed.")
+    if invented:
+        log.warning("model named %d resource id(s) no tool returned: %s", len(invented), invented)
+        outcome.notes.append(f"The model named {len(invented)} resource id(s) that no tool returned; removed.")
     return text.strip()

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from knowledge.embeddings import Embedder, shared_embedder
+
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -22,3 +24,9 @@ def postgres_url() -> Iterator[str]:
     if not _port_open("127.0.0.1", 5432):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
     yield POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real packaged MiniLM model, loaded once per test session and shared by all layers."""
+    return shared_embedder()

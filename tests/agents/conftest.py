@@ -15,11 +15,6 @@ FIXED_NOW = datetime(2025, 6, 15, 12, 0)  # a Sunday; route_*.yaml slot expectat
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
-
-
-@pytest.fixture(scope="session")
 def router(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SkillRouter]:
     cache_dir: Path = tmp_path_factory.mktemp("router-cache")
     skill_router = SkillRouter(embedder, now=lambda: FIXED_NOW, cache_dir=cache_dir)

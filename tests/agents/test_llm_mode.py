@@ -1,0 +1,60 @@
+"""LLM mode through the same graph: LangChain's fake chat model emits real tool calls;
+Guardian runs read tools itself, turns write calls into approvals, and strikes ids the
+model invented."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, ToolMessage
+
+from agents.request import Request
+from tests.agents.test_graph import World, world  # noqa: F401 - the shared world fixture
+from tests.helpers import ToolCallingFakeChatModel, tool_call
+
+pytestmark = pytest.mark.slow
+
+
+def test_model_reads_through_tools_and_invented_ids_are_removed(world: World) -> None:  # noqa: F811
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call("knowledge_search_runbooks", {"query": "queue backlog", "k": 2}),
+        AIMessage(content="Scale consumers out (see the runbook). Also check i-0deadbeef0001."),
+    ])
+    answer = world.guardian(chat_model=model).ask(Request(text="how do I deal with a growing queue backlog"))
+    assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
+    assert "i-0deadbeef0001" not in answer.markdown()
+    assert "[unverified id]" in answer.summary
+    assert any("no tool returned" in note for note in answer.notes)
+    assert answer.citations and answer.citations[0].source == "queue-backlog.md"
+    assert "knowledge_search_runbooks" in model.bound_tool_names
+    tool_messages = [m for m in model.seen_messages[-1] if isinstance(m, ToolMessage)]
+    assert tool_messages and str(tool_messages[0].content).startswith("<untrusted>")
+
+
+def test_model_write_call_becomes_an_approval_not_an_action(world: World) -> None:  # noqa: F811
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call("test_power", {"instance_id": "i-0abc1234def", "action": "stop"}, text="Stopping it."),
+    ])
+    answer = world.guardian(chat_model=model).ask(Request(text="stop i-0abc1234def"))
+    assert answer.pending_approval is not None
+    assert world.machines.changes == []
+    world.guardian().decide(answer.pending_approval.id, approve=True, user="bob")
+    assert world.machines.changes == [("i-0abc1234def", "stop")]
+
+
+def test_model_cannot_call_tools_outside_the_skill(world: World) -> None:  # noqa: F811
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call("test_power", {"instance_id": "i-0abc1234def", "action": "stop"}),
+        AIMessage(content="I could not do that."),
+    ])
+    answer = world.guardian(chat_model=model).ask(Request(text="how do I deal with a growing queue backlog"))
+    assert answer.skill == "knowledge.runbook"
+    assert answer.pending_approval is None and world.machines.changes == []
+
+
+def test_tool_loop_is_capped(world: World) -> None:  # noqa: F811
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call("knowledge_search_runbooks", {"query": f"q{i}"}, call_id=f"c{i}") for i in range(20)])
+    guardian = world.guardian(chat_model=model)
+    answer = guardian.ask(Request(text="how do I deal with a growing queue backlog"))
+    assert len(answer.tools) == guardian.deps.max_tool_steps
+    assert any("Stopped after" in note for note in answer.notes)

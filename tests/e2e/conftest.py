@@ -1,0 +1,72 @@
+"""End-to-end fixtures: the real `guardian` console script as a subprocess, against the
+sandbox company served on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+GUARDIAN = Path(sys.executable).with_name("guardian")
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip().startswith("{")]
+
+    @property
+    def last(self) -> dict[str, Any]:
+        lines = self.json_lines
+        assert lines, f"no JSON on stdout; stderr: {self.stderr[-800:]}"
+        return lines[-1]
+
+
+class Cli:
+    """Runs `guardian ...` in a fresh process with a given environment."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def __call__(self, *args: str, stdin: str | None = None, timeout: float = 180,
+                 env: dict[str, str] | None = None) -> CliResult:
+        proc = subprocess.run([str(GUARDIAN), *args], env=env or self.env, input=stdin, capture_output=True,
+                              text=True, timeout=timeout)
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def base_env(home: Path) -> dict[str, str]:
+    keep = {key: value for key, value in os.environ.items()
+            if not key.startswith(("AWS_", "GUARDIAN_", "GITHUB_", "PAGERDUTY_", "SLACK_"))}
+    return {**keep, "GUARDIAN_HOME": str(home), "GUARDIAN_LLM": "none", "HF_HUB_OFFLINE": "1"}
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    from bot.sandbox.server import Sandbox
+
+    with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("guardian-home")
+
+
+@pytest.fixture(scope="session")
+def cli(sandbox: Any, e2e_home: Path) -> Cli:
+    """The CLI pointed at the sandbox; one GUARDIAN_HOME for the session (like a real user's)."""
+    return Cli({**base_env(e2e_home), **sandbox.env})

@@ -1,0 +1,30 @@
+"""Shared test helpers (factories, fakes of *outside* things only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+
+
+class ToolCallingFakeChatModel(FakeMessagesListChatModel):
+    """LangChain's fake chat model, replaying scripted AIMessages (with real tool calls).
+    Its parent's bind_tools raises NotImplementedError; binding is a no-op here, and the
+    tools it was bound with are kept so tests can assert what the model was offered."""
+
+    bound_tool_names: list[str] = []
+    seen_messages: list[list[BaseMessage]] = []
+
+    def bind_tools(self, tools: Sequence[Any], **_: Any) -> ToolCallingFakeChatModel:  # type: ignore[override]
+        self.bound_tool_names = [getattr(tool, "name", str(tool)) for tool in tools]
+        return self
+
+    def invoke(self, input: Any, *args: Any, **kwargs: Any) -> BaseMessage:  # noqa: A002
+        self.seen_messages.append(list(input))
+        return super().invoke(input, *args, **kwargs)
+
+
+def tool_call(name: str, args: dict[str, Any], call_id: str = "call-1", text: str = "") -> AIMessage:
+    return AIMessage(content=text, tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
