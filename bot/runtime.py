@@ -13,11 +13,10 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.router import SkillRouter
-    from knowledge.store import KnowledgeStore
-
     from agents.service import Guardian
     from agents.storage import Storage
     from knowledge.embeddings import Embedder
+    from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
 
@@ -66,9 +65,8 @@ class Runtime:
     def registry(self) -> ToolRegistry:
         from tools.aws import AWS_TOOLS
         from tools.github import GITHUB_TOOLS
-        from tools.pagerduty import PAGERDUTY_TOOLS
-
         from tools.knowledge import KNOWLEDGE_TOOLS
+        from tools.pagerduty import PAGERDUTY_TOOLS
         from tools.registry import ToolRegistry
 
         return ToolRegistry([*AWS_TOOLS, *GITHUB_TOOLS, *PAGERDUTY_TOOLS, *KNOWLEDGE_TOOLS])

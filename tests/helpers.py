@@ -7,6 +7,7 @@ from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import Field
 
 
 class ToolCallingFakeChatModel(FakeMessagesListChatModel):
@@ -14,14 +15,14 @@ class ToolCallingFakeChatModel(FakeMessagesListChatModel):
     Its parent's bind_tools raises NotImplementedError; binding is a no-op here, and the
     tools it was bound with are kept so tests can assert what the model was offered."""
 
-    bound_tool_names: list[str] = []
-    seen_messages: list[list[BaseMessage]] = []
+    bound_tool_names: list[str] = Field(default_factory=list)
+    seen_messages: list[list[BaseMessage]] = Field(default_factory=list)
 
     def bind_tools(self, tools: Sequence[Any], **_: Any) -> ToolCallingFakeChatModel:  # type: ignore[override]
         self.bound_tool_names = [getattr(tool, "name", str(tool)) for tool in tools]
         return self
 
-    def invoke(self, input: Any, *args: Any, **kwargs: Any) -> BaseMessage:  # noqa: A002
+    def invoke(self, input: Any, *args: Any, **kwargs: Any) -> BaseMessage:
         self.seen_messages.append(list(input))
         return super().invoke(input, *args, **kwargs)
 
