@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DOC_SUFFIXES = (".md", ".markdown", ".txt")
 ADD_BATCH = 512
+GET_PAGE = 5000
 
 
 class KnowledgeError(Exception):
@@ -139,9 +140,8 @@ class KnowledgeStore:
         report.chunks_added += len(chunks)
 
     def _remove_missing(self, root: str, seen: set[str], report: IngestReport) -> None:
-        stored = self.collection.get(where={"root": root}, include=["metadatas"])
-        stale = [(cid, str(m["source"])) for cid, m in zip(stored["ids"], stored["metadatas"] or [], strict=True)
-                 if m["source"] not in seen]
+        ids, _, metadatas = self._get_all({"root": root}, ["metadatas"])
+        stale = [(cid, str(m["source"])) for cid, m in zip(ids, metadatas, strict=True) if m["source"] not in seen]
         if stale:
             self.collection.delete(ids=[cid for cid, _ in stale])
             report.chunks_removed += len(stale)
@@ -164,9 +164,9 @@ class KnowledgeStore:
     def upsert_documents(self, namespace: str, docs: Sequence[tuple[str, str, str]]) -> int:
         """Replace every document of ``namespace`` (e.g. the inventory snapshot) with ``docs``
         given as (source, title, text). Returns the number of chunks stored."""
-        old = self.collection.get(where={"namespace": namespace}, include=[])
-        if old["ids"]:
-            self.collection.delete(ids=old["ids"])
+        old_ids, _, _ = self._get_all({"namespace": namespace}, [])
+        for start in range(0, len(old_ids), GET_PAGE):
+            self.collection.delete(ids=old_ids[start:start + GET_PAGE])
         chunks = [chunk for source, title, text in docs for chunk in chunk_markdown(f"# {title}\n\n{text}", source)]
         if chunks:
             self._add(chunks, {"root": f"namespace:{namespace}", "sha256": "", "namespace": namespace})
@@ -187,6 +187,23 @@ class KnowledgeStore:
         report = self.ingest([folder])
         marker.write_text(digest.hexdigest())
         return report
+
+    def _get_all(self, where: dict[str, Any] | None, include: list[str]) -> tuple[list[str], list[Any], list[Any]]:
+        """(ids, documents, metadatas) in pages: SQLite limits variables per statement, so a
+        single get() over a large collection fails."""
+        ids: list[str] = []
+        documents: list[Any] = []
+        metadatas: list[Any] = []
+        offset = 0
+        while True:
+            page = self.collection.get(where=where, include=include, limit=GET_PAGE,  # type: ignore[arg-type]
+                                       offset=offset)
+            ids.extend(page["ids"])
+            documents.extend(page["documents"] or [None] * len(page["ids"]))
+            metadatas.extend(page["metadatas"] or [None] * len(page["ids"]))
+            if len(page["ids"]) < GET_PAGE:
+                return ids, documents, metadatas
+            offset += GET_PAGE
 
     def _bump_generation(self) -> None:
         self._marker.write_text(uuid.uuid4().hex)
@@ -245,9 +262,8 @@ class KnowledgeStore:
         marker = self._marker.read_text() if self._marker.exists() else ""
         generation = (self.count(), marker)
         if generation != self._lexical_generation:
-            stored = self.collection.get(include=["documents", "metadatas"])
-            texts = [f"{m['title']} {m['section']} {d}" for d, m in
-                     zip(stored["documents"] or [], stored["metadatas"] or [], strict=True)]
-            self._lexical.build(stored["ids"], texts)
+            ids, documents, metadatas = self._get_all(None, ["documents", "metadatas"])
+            texts = [f"{m['title']} {m['section']} {d}" for d, m in zip(documents, metadatas, strict=True)]
+            self._lexical.build(ids, texts)
             self._lexical_generation = generation
         return self._lexical
