@@ -1,4 +1,8 @@
-"""Rank fusion for hybrid retrieval."""
+"""Rank fusion for hybrid retrieval (dense + BM25).
+
+Reciprocal rank fusion needs no score calibration between a cosine similarity and a BM25
+score, which live on unrelated scales; it only trusts each ranking's order.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ RRF_K = 60
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of best-first id lists. Scores are normalised to [0, 1]: 1.0 is
-    first in every ranking."""
+    """Reciprocal rank fusion of best-first id lists, best first (ties keep the first
+    ranking's order). Scores are normalised to [0, 1]: 1.0 means first in every ranking."""
     if not rankings:
         return []
     scores: dict[str, float] = {}

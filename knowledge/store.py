@@ -1,40 +1,48 @@
-"""The knowledge store: runbooks and inventory notes in Chroma (embedded under
-GUARDIAN_HOME, or a Chroma server), embedded with MiniLM in batches, searched hybrid
-(dense + BM25, fused by reciprocal rank).
+"""The knowledge store: runbooks, notes and inventory snapshots in Chroma (embedded under
+``<home>/chroma``, or a Chroma server), embedded with MiniLM by us in batches, searched
+hybrid (dense + BM25, reciprocal rank fusion) or dense alone.
 
-Ingest is idempotent per file: each chunk carries its file's content hash, so an
-unchanged file is skipped without re-embedding and a changed one replaces its chunks.
+Every chunk's metadata carries its document's root, source, content hash and chunk count;
+that *is* the manifest, so it lives where the chunks live and every process and replica
+agrees on it. Ingest is idempotent per document: an unchanged file is skipped without
+re-embedding, a changed one replaces its chunks, a file gone from a re-ingested directory
+loses them. Chunk ids are derived from (root, source, hash, position), so two processes
+ingesting the same file write the same ids instead of duplicates.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-import uuid
-from collections.abc import Iterable, Sequence
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
+from chromadb.api.models.Collection import Collection
 from pydantic import BaseModel
 
-from knowledge.chroma_embedding import MiniLMEmbeddingFunction
-from knowledge.chunking import Chunk, chunk_document, chunk_markdown
+from knowledge.chroma import ChromaHandle
+from knowledge.chunking import OVERVIEW, TEXT_SECTION, Chunk, chunk_document, chunk_markdown
 from knowledge.embeddings import Embedder
 from knowledge.lexical import LexicalIndex
 from knowledge.retrieval import fuse
+from knowledge.sources import KnowledgeError, Root, discover, read_text
+
+__all__ = ["IngestReport", "KnowledgeError", "KnowledgeStore", "SearchHit"]
 
 log = logging.getLogger(__name__)
 
-DOC_SUFFIXES = (".md", ".markdown", ".txt")
-ADD_BATCH = 512
-GET_PAGE = 5000
-
-
-class KnowledgeError(Exception):
-    """A user-facing problem with knowledge input (missing path, unreadable file)."""
+BUILTIN_ROOT = "builtin:runbooks"
+NAMESPACE_PREFIX = "namespace:"
+FILES_NAMESPACE = "files"
+WRITE_BATCH = 512  # chunks encoded and written per step
+DELETE_PAGE = 5000  # SQLite caps the variables per statement
+LEXICAL_PERSIST_MIN = 5000  # below this, rebuilding BM25 is faster than loading it
 
 
 class SearchHit(BaseModel):
@@ -55,215 +63,269 @@ class IngestReport(BaseModel):
     chunks_removed: int = 0
     skipped: list[str] = []
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.files_indexed or self.files_removed or self.chunks_removed)
+
+
+@dataclass
+class _Doc:
+    """A document to bring the store in line with: ``text`` None means it has nothing
+    indexable (``problem`` says why) and any stored chunks of it go."""
+
+    source: str
+    sha256: str
+    text: str | None
+    problem: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class _Stored:
+    ids: list[str] = field(default_factory=list)
+    hashes: set[str] = field(default_factory=set)
+    expected: int = 0
+
+    def is_current(self, sha256: str) -> bool:
+        return self.hashes == {sha256} and len(self.ids) == self.expected
+
+
+@dataclass
+class _Plan:
+    add: list[tuple[Chunk, str, dict[str, Any]]] = field(default_factory=list)  # (chunk, id, metadata)
+    delete: list[str] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not self.add and not self.delete
+
 
 def _embedding_input(chunk: Chunk) -> str:
-    return f"{chunk.title} — {chunk.section}\n{chunk.text}"
+    """What MiniLM reads: the title and heading path give a short section its context."""
+    if chunk.section in (OVERVIEW, TEXT_SECTION):
+        return f"{chunk.title}\n{chunk.text}"
+    return f"{chunk.title}: {chunk.section}\n{chunk.text}"
 
 
-def _files_under(path: Path) -> list[tuple[Path, str]]:
-    """(file, source) pairs: source is relative to a directory given, the name for a file."""
-    if path.is_file():
-        return [(path, path.name)]
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
-    return [(p, p.relative_to(path).as_posix()) for p in files]
+def _lexical_input(metadata: dict[str, Any], text: str) -> str:
+    return f"{metadata['title']} {metadata['section']} {text}"
+
+
+def _doc_key(root: str, source: str) -> str:
+    return hashlib.sha1(f"{root}\0{source}".encode()).hexdigest()[:16]
 
 
 class KnowledgeStore:
-    """Chroma-backed runbook store with hybrid retrieval."""
+    """Chroma-backed document store with hybrid retrieval; safe to open from several
+    processes on one home (writers take turns) or from several replicas on one server."""
 
     def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None,
                  collection: str = "guardian-knowledge", hybrid: bool = True) -> None:
         self.home = Path(home)
         self.embedder = embedder
         self.hybrid = hybrid
-        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        if chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(chroma_url)
-            self.client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                              ssl=url.scheme == "https", settings=settings)
-        else:
-            (self.home / "chroma").mkdir(parents=True, exist_ok=True)
-            self.client = chromadb.PersistentClient(path=str(self.home / "chroma"), settings=settings)
-        self.collection = self.client.get_or_create_collection(
-            collection, embedding_function=MiniLMEmbeddingFunction(embedder),  # type: ignore[arg-type]
-            metadata={"hnsw:space": "cosine"},
-        )
-        self._lexical = LexicalIndex()
-        self._lexical_generation: tuple[int, str] | None = None
-        self._marker = self.home / f".{collection}.generation"
+        self._chroma = ChromaHandle(self.home, chroma_url, collection)
+        self._lexical_dir = self.home / "bm25" / collection
+        self._lexical: LexicalIndex | None = None
+        self._lexical_key: tuple[str, int] | None = None
+        self._lexical_lock = threading.Lock()
 
     # writing ---------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path]) -> IngestReport:
-        report = IngestReport()
-        for path in paths:
-            path = Path(path)
-            if not path.exists():
-                raise KnowledgeError(f"No such file or directory: {path}")
-            root = str(path.resolve())
-            seen: set[str] = set()
-            for file, source in _files_under(path):
-                report.files_seen += 1
-                seen.add(source)
-                self._ingest_file(file, source, root, report)
-            if path.is_dir():
-                self._remove_missing(root, seen, report)
-        if report.chunks_added or report.chunks_removed:
-            self._bump_generation()
-        return report
-
-    def _ingest_file(self, file: Path, source: str, root: str, report: IngestReport) -> None:
-        raw = file.read_bytes()
-        digest = hashlib.sha256(raw).hexdigest()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            report.skipped.append(f"{source}: not UTF-8 text")
-            return
-        if "\x00" in text:
-            report.skipped.append(f"{source}: binary content")
-            return
-        existing = self.collection.get(where={"$and": [{"root": root}, {"source": source}]},
-                                       include=["metadatas"])
-        hashes = {str(m.get("sha256")) for m in existing["metadatas"] or []}
-        if existing["ids"] and hashes == {digest}:
-            report.files_unchanged += 1
-            return
-        if existing["ids"]:
-            self.collection.delete(ids=existing["ids"])
-            report.chunks_removed += len(existing["ids"])
-        chunks = chunk_document(text, source)
-        if chunks:
-            self._add(chunks, {"root": root, "sha256": digest, "namespace": "docs"})
-        report.files_indexed += 1
-        report.chunks_added += len(chunks)
-
-    def _remove_missing(self, root: str, seen: set[str], report: IngestReport) -> None:
-        ids, _, metadatas = self._get_all({"root": root}, ["metadatas"])
-        stale = [(cid, str(m["source"])) for cid, m in zip(ids, metadatas, strict=True) if m["source"] not in seen]
-        if stale:
-            self.collection.delete(ids=[cid for cid, _ in stale])
-            report.chunks_removed += len(stale)
-            report.files_removed += len({source for _, source in stale})
-
-    def _add(self, chunks: Sequence[Chunk], extra: dict[str, Any]) -> None:
-        """Encode in batches ourselves, then add precomputed vectors (Chroma embedding inside
-        add() is several times slower on two cores)."""
-        for start in range(0, len(chunks), ADD_BATCH):
-            batch = chunks[start:start + ADD_BATCH]
-            vectors = self.embedder.encode([_embedding_input(c) for c in batch])
-            self.collection.add(
-                ids=[uuid.uuid4().hex for _ in batch],
-                embeddings=vectors,
-                documents=[c.text for c in batch],
-                metadatas=[{"source": c.source, "title": c.title, "section": c.section, "index": c.index,
-                            **extra} for c in batch],
-            )
+        """Index files and directories (recursively: .md, .markdown, .txt). Every path is
+        checked before anything is written, so a typo changes nothing."""
+        if not paths:
+            raise KnowledgeError("nothing to ingest: give at least one file or directory")
+        roots = [discover(Path(path)) for path in paths]
+        return self._sync([(root.key, root.complete, functools.partial(self._read_root, root)) for root in roots])
 
     def upsert_documents(self, namespace: str, docs: Sequence[tuple[str, str, str]]) -> int:
-        """Replace every document of ``namespace`` (e.g. the inventory snapshot) with ``docs``
-        given as (source, title, text). Returns the number of chunks stored."""
-        old_ids, _, _ = self._get_all({"namespace": namespace}, [])
-        for start in range(0, len(old_ids), GET_PAGE):
-            self.collection.delete(ids=old_ids[start:start + GET_PAGE])
-        chunks = [chunk for source, title, text in docs for chunk in chunk_markdown(f"# {title}\n\n{text}", source)]
-        if chunks:
-            self._add(chunks, {"root": f"namespace:{namespace}", "sha256": "", "namespace": namespace})
-        self._bump_generation()
-        return len(chunks)
+        """Make ``docs`` (source, title, markdown text) the whole content of ``namespace``
+        (e.g. "inventory"): unchanged documents keep their vectors, changed ones are
+        re-embedded, documents not given any more are removed. Returns the number of chunks
+        the namespace now holds."""
+        if not namespace or namespace == FILES_NAMESPACE:
+            raise KnowledgeError(f"invalid namespace: {namespace!r}")
+        latest = {source: (title, text) for source, title, text in docs}  # the last one given wins
+
+        def read() -> list[_Doc]:
+            return [_Doc(source, hashlib.sha256(f"{title}\0{text}".encode()).hexdigest(),
+                         text if text.strip() else None, None if text.strip() else "empty", title)
+                    for source, (title, text) in latest.items()]
+
+        self._sync([(NAMESPACE_PREFIX + namespace, True, read)])
+        collection, _ = self._chroma.current()
+        ids, _, _ = self._chroma.get_all(collection, {"root": NAMESPACE_PREFIX + namespace}, [])
+        return len(ids)
 
     def ensure_builtin_runbooks(self) -> IngestReport | None:
-        """Ingest the runbooks shipped in the package, once per change of their content."""
+        """Bring the runbooks shipped in the package (knowledge/runbooks/) into the store;
+        None when they are already current (costs one metadata read, no model load)."""
         folder = Path(str(resources.files("knowledge") / "runbooks"))
         if not folder.is_dir():
             return None
-        digest = hashlib.sha256()
-        for file, source in _files_under(folder):
-            digest.update(source.encode() + b"\0" + file.read_bytes())
-        marker = self.home / ".builtin-runbooks.sha256"
-        if marker.exists() and marker.read_text() == digest.hexdigest() and self.count():
-            return None
-        report = self.ingest([folder])
-        marker.write_text(digest.hexdigest())
-        return report
-
-    def _get_all(self, where: dict[str, Any] | None, include: list[str]) -> tuple[list[str], list[Any], list[Any]]:
-        """(ids, documents, metadatas) in pages: SQLite limits variables per statement, so a
-        single get() over a large collection fails."""
-        ids: list[str] = []
-        documents: list[Any] = []
-        metadatas: list[Any] = []
-        offset = 0
-        while True:
-            page = self.collection.get(where=where, include=include, limit=GET_PAGE,  # type: ignore[arg-type]
-                                       offset=offset)
-            ids.extend(page["ids"])
-            documents.extend(page["documents"] or [None] * len(page["ids"]))
-            metadatas.extend(page["metadatas"] or [None] * len(page["ids"]))
-            if len(page["ids"]) < GET_PAGE:
-                return ids, documents, metadatas
-            offset += GET_PAGE
-
-    def _bump_generation(self) -> None:
-        self._marker.write_text(uuid.uuid4().hex)
+        root = discover(folder, key=BUILTIN_ROOT)
+        report = self._sync([(root.key, True, functools.partial(self._read_root, root))])
+        return report if report.changed else None
 
     def count(self) -> int:
-        return int(self.collection.count())
+        collection, _ = self._chroma.current()
+        return int(collection.count())
+
+    @staticmethod
+    def _read_root(root: Root) -> list[_Doc]:
+        docs = []
+        for file in root.files:
+            result = read_text(file.path)
+            docs.append(_Doc(file.source, result.sha256, result.text, result.problem))
+        return docs
+
+    def _sync(self, roots: Sequence[tuple[str, bool, Callable[[], list[_Doc]]]]) -> IngestReport:
+        """Plan against a fresh read; write (under the cross-process write lock, planning
+        again there) only when something changed, so a no-op touches nothing."""
+        collection, _ = self._chroma.current()
+        report = IngestReport()
+        plans = [self._plan(collection, key, complete, read(), report) for key, complete, read in roots]
+        if all(plan.empty() for plan in plans):
+            return report
+        report = IngestReport()
+        with self._chroma.writing() as collection:
+            for key, complete, read in roots:
+                self._apply(collection, self._plan(collection, key, complete, read(), report))
+        return report
+
+    def _stored(self, collection: Collection, root: str) -> dict[str, _Stored]:
+        ids, _, metadatas = self._chroma.get_all(collection, {"root": root}, ["metadatas"])
+        stored: dict[str, _Stored] = {}
+        for cid, meta in zip(ids, metadatas, strict=True):
+            entry = stored.setdefault(str(meta["source"]), _Stored())
+            entry.ids.append(cid)
+            entry.hashes.add(str(meta.get("sha256", "")))
+            entry.expected = int(meta.get("chunks", 0))
+        return stored
+
+    def _plan(self, collection: Collection, root: str, complete: bool, docs: list[_Doc],
+              report: IngestReport) -> _Plan:
+        plan = _Plan()
+        stored = self._stored(collection, root)
+        namespace = root.removeprefix(NAMESPACE_PREFIX) if root.startswith(NAMESPACE_PREFIX) else FILES_NAMESPACE
+        for doc in docs:
+            report.files_seen += 1
+            old = stored.pop(doc.source, _Stored())
+            chunks = self._chunks(doc) if doc.text is not None else []
+            if doc.text is not None and not chunks:
+                doc.problem = "no text outside headings"
+            if doc.problem:
+                report.skipped.append(f"{doc.source}: {doc.problem}")
+            elif old.is_current(doc.sha256):
+                report.files_unchanged += 1
+                continue
+            else:
+                report.files_indexed += 1
+            prefix = f"{_doc_key(root, doc.source)}-{doc.sha256[:12]}"
+            base = {"root": root, "namespace": namespace, "sha256": doc.sha256, "chunks": len(chunks)}
+            new = [(c, f"{prefix}-{c.index}", {"source": c.source, "title": c.title, "section": c.section,
+                                               "index": c.index, **base}) for c in chunks]
+            new_ids = {cid for _, cid, _ in new}
+            plan.add.extend(new)
+            gone = [cid for cid in old.ids if cid not in new_ids]
+            plan.delete.extend(gone)
+            report.chunks_added += len(new)
+            report.chunks_removed += len(gone)
+        if complete:
+            for entry in stored.values():
+                plan.delete.extend(entry.ids)
+                report.files_removed += 1
+                report.chunks_removed += len(entry.ids)
+        return plan
+
+    @staticmethod
+    def _chunks(doc: _Doc) -> list[Chunk]:
+        assert doc.text is not None
+        if doc.title is not None:
+            return chunk_markdown(doc.text, doc.source, title=doc.title)
+        return chunk_document(doc.text, doc.source)
+
+    def _apply(self, collection: Collection, plan: _Plan) -> None:
+        """Add new chunks first, then delete old ones: a reader meanwhile sees the old and
+        the new version side by side, never neither."""
+        for start in range(0, len(plan.add), WRITE_BATCH):
+            batch = plan.add[start:start + WRITE_BATCH]
+            vectors = self.embedder.encode([_embedding_input(chunk) for chunk, _, _ in batch])
+            collection.upsert(ids=[cid for _, cid, _ in batch], embeddings=vectors,
+                              documents=[chunk.text for chunk, _, _ in batch],
+                              metadatas=[meta for _, _, meta in batch])
+        for start in range(0, len(plan.delete), DELETE_PAGE):
+            collection.delete(ids=plan.delete[start:start + DELETE_PAGE])
 
     # reading ---------------------------------------------------------------------------
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
+        """The ``k`` best chunks for ``query``, best first; scores in [0, 1]."""
         return self.search_many([query], k=k)[0]
 
     def search_many(self, queries: Sequence[str], k: int = 5) -> list[list[SearchHit]]:
         """Best-first hits per query; all queries are embedded in one batch."""
-        if not queries:
-            return []
-        total = self.count()
+        queries = list(queries)
+        collection, generation = self._chroma.current()
+        total = int(collection.count()) if queries and k > 0 else 0
         if total == 0:
             return [[] for _ in queries]
-        k = max(1, min(k, total))
-        pool = min(total, max(4 * k, 20))
-        vectors = self.embedder.encode(list(queries))
-        dense = self.collection.query(query_embeddings=vectors, n_results=pool,
-                                      include=["documents", "metadatas", "distances"])
-        lexical = self._lexical_index() if self.hybrid else None
+        k = min(k, total)
+        pool = min(total, max(4 * k, 20))  # candidates each ranking contributes to the fusion
+        dense = collection.query(query_embeddings=self.embedder.encode(queries), n_results=pool,
+                                 include=["documents", "metadatas", "distances"])
+        lexical = self._lexical_index(collection, generation, total) if self.hybrid else None
         results = []
         for i, query in enumerate(queries):
             dense_ids = dense["ids"][i]
-            docs = {cid: (doc, meta) for cid, doc, meta in zip(
-                dense_ids, (dense["documents"] or [[]])[i], (dense["metadatas"] or [[]])[i], strict=True)}
-            similarity = {cid: 1.0 - float(d) for cid, d in zip(dense_ids, (dense["distances"] or [[]])[i],
-                                                                strict=True)}
+            found = {cid: (doc, meta) for cid, doc, meta in zip(
+                dense_ids, (dense["documents"] or [])[i], (dense["metadatas"] or [])[i], strict=True)}
             if lexical is None:
-                ranked = [(cid, max(0.0, min(1.0, similarity[cid]))) for cid in dense_ids[:k]]
+                distances = (dense["distances"] or [])[i]
+                ranked = [(cid, min(1.0, max(0.0, 1.0 - float(d)))) for cid, d in zip(dense_ids, distances,
+                                                                                       strict=True)][:k]
             else:
-                lexical_ids = lexical.search(query, pool)
-                ranked = fuse([dense_ids, lexical_ids])[:k]
-                self._fetch_missing(docs, [cid for cid, _ in ranked])
-            results.append([self._hit(cid, score, docs) for cid, score in ranked if cid in docs])
+                ranked = fuse([dense_ids, lexical.search(query, pool)])[:k]
+                self._fetch_missing(collection, found, [cid for cid, _ in ranked])
+            results.append([self._hit(cid, score, *found[cid]) for cid, score in ranked if cid in found])
         return results
 
-    def _fetch_missing(self, docs: dict[str, tuple[Any, Any]], ids: Iterable[str]) -> None:
-        missing = [cid for cid in ids if cid not in docs]
+    @staticmethod
+    def _fetch_missing(collection: Collection, found: dict[str, tuple[Any, Any]], ids: list[str]) -> None:
+        missing = [cid for cid in ids if cid not in found]
         if missing:
-            got = self.collection.get(ids=missing, include=["documents", "metadatas"])
+            got = collection.get(ids=missing, include=["documents", "metadatas"])
             for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
-                docs[cid] = (doc, meta)
+                found[cid] = (doc, meta)
 
     @staticmethod
-    def _hit(cid: str, score: float, docs: dict[str, tuple[Any, Any]]) -> SearchHit:
-        doc, meta = docs[cid]
+    def _hit(cid: str, score: float, doc: Any, meta: Any) -> SearchHit:
         return SearchHit(source=str(meta["source"]), title=str(meta["title"]), section=str(meta["section"]),
                          score=round(float(score), 4), text=str(doc), chunk_id=cid)
 
-    def _lexical_index(self) -> LexicalIndex:
-        """The BM25 index, rebuilt when another process (or this one) changed the store."""
-        marker = self._marker.read_text() if self._marker.exists() else ""
-        generation = (self.count(), marker)
-        if generation != self._lexical_generation:
-            ids, documents, metadatas = self._get_all(None, ["documents", "metadatas"])
-            texts = [f"{m['title']} {m['section']} {d}" for d, m in zip(documents, metadatas, strict=True)]
-            self._lexical.build(ids, texts)
-            self._lexical_generation = generation
-        return self._lexical
+    def _lexical_index(self, collection: Collection, generation: str, total: int) -> LexicalIndex:
+        """The BM25 index for the store as it is now: kept in memory while the generation
+        and chunk count hold, else loaded from disk (saved by any process) or rebuilt."""
+        key = (generation or "initial", total)
+        with self._lexical_lock:
+            if self._lexical is not None and self._lexical_key == key:
+                return self._lexical
+            folder = self._lexical_dir / f"{key[0]}-{key[1]}"
+            index = LexicalIndex.load(folder) if total >= LEXICAL_PERSIST_MIN else None
+            if index is None:
+                ids, documents, metadatas = self._chroma.get_all(collection, None, ["documents", "metadatas"])
+                index = LexicalIndex.build(ids, [_lexical_input(m, d) for d, m in zip(documents, metadatas,
+                                                                                    strict=True)])
+                if len(ids) >= LEXICAL_PERSIST_MIN:
+                    self._save_lexical(index, folder)
+            self._lexical, self._lexical_key = index, key
+            return index
+
+    def _save_lexical(self, index: LexicalIndex, folder: Path) -> None:
+        """Keep one saved index per store: older generations are useless."""
+        try:
+            index.save(folder)
+            for other in self._lexical_dir.iterdir():
+                if other != folder:
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError as exc:  # a read-only home still searches, it just rebuilds
+            log.warning("could not save the BM25 index under %s: %s", folder, exc)
