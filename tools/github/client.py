@@ -1,0 +1,205 @@
+"""Building a PyGithub client from Guardian's configuration, and turning GitHub's failures
+into one sentence a person can act on.
+
+Configuration arrives through ``ToolContext.extras["github"]`` (built in ``bot/``):
+``{"token": str, "api_url": str | None, "org": str | None, "repos": list[str]}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import BadCredentialsException, RateLimitExceededException, UnknownObjectException
+
+from tools.base import ToolContext, ToolResult
+
+DEFAULT_API_URL = "https://api.github.com"
+NOT_CONFIGURED = "GitHub is not configured: set GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise)."
+TIMEOUT_SECONDS = 10
+# Connection errors and 5xx are retried twice with a short backoff; a rate-limit wait longer
+# than this fails fast instead of holding a chat turn for a minute.
+MAX_RATE_LIMIT_WAIT_SECONDS = 10
+
+
+class GitHubProblem(Exception):
+    """A failure already phrased for the person asking (unknown repo, nothing matched...)."""
+
+
+@dataclass(frozen=True)
+class GitHubConfig:
+    token: str
+    api_url: str | None = None
+    org: str | None = None
+    repos: tuple[str, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, cfg: Mapping[str, Any] | None) -> GitHubConfig | None:
+        """The config, or None when no token is set (the tool then says how to set one)."""
+        if not cfg or not cfg.get("token"):
+            return None
+        repos = cfg.get("repos") or ()
+        if isinstance(repos, str):
+            repos = [part.strip() for part in repos.split(",")]
+        return cls(token=str(cfg["token"]), api_url=cfg.get("api_url") or None, org=cfg.get("org") or None,
+                   repos=tuple(str(r).strip() for r in repos if str(r).strip()))
+
+    @property
+    def base_url(self) -> str:
+        return (self.api_url or DEFAULT_API_URL).rstrip("/")
+
+
+def github_client(cfg: Mapping[str, Any] | GitHubConfig) -> Github:
+    """A PyGithub client with bounded timeouts and retries (never minutes of waiting)."""
+    config = cfg if isinstance(cfg, GitHubConfig) else GitHubConfig.from_mapping(cfg)
+    if config is None:
+        raise GitHubProblem(NOT_CONFIGURED)
+    retry = GithubRetry(total=2, backoff_factor=0.2, max_rate_limit_wait=MAX_RATE_LIMIT_WAIT_SECONDS)
+    return Github(base_url=config.base_url, auth=Auth.Token(config.token), timeout=TIMEOUT_SECONDS, retry=retry,
+                  lazy=True, seconds_between_requests=None)
+
+
+def describe_error(exc: Exception, config: GitHubConfig, what: str) -> str:
+    """One sentence for a GitHub failure; ``what`` names the thing looked for."""
+    if isinstance(exc, GitHubProblem):
+        return str(exc)
+    if isinstance(exc, BadCredentialsException):
+        return "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN."
+    if isinstance(exc, RateLimitExceededException):
+        return "GitHub's rate limit for this token is used up; try again in a few minutes."
+    if isinstance(exc, UnknownObjectException):
+        return f"GitHub has no {what}, or the token cannot see it (404)."
+    if isinstance(exc, GithubException):
+        message = exc.message or (exc.data.get("message") if isinstance(exc.data, dict) else None) or "no detail"
+        return f"GitHub refused the request ({exc.status}: {str(message)[:160]})."
+    if _is_network_error(exc):
+        return (f"GitHub is unreachable at {config.base_url} ({type(exc).__name__}); "
+                "check GITHUB_API_URL and the network.")
+    raise exc
+
+
+def _is_network_error(exc: Exception) -> bool:
+    import requests
+    import urllib3
+
+    return isinstance(exc, requests.exceptions.RequestException | urllib3.exceptions.HTTPError | OSError)
+
+
+def with_github(ctx: ToolContext, what: str, body: Callable[[Github, GitHubConfig], ToolResult]) -> ToolResult:
+    """Run ``body`` with a client; configuration gaps and API failures become error results."""
+    config = GitHubConfig.from_mapping(ctx.extras.get("github"))
+    if config is None:
+        return ToolResult.error(NOT_CONFIGURED)
+    client = github_client(config)
+    try:
+        return body(client, config)
+    except Exception as exc:
+        return ToolResult.error(describe_error(exc, config, what))
+    finally:
+        client.close()
+
+
+# --------------------------------------------------------------------------- repositories
+
+
+def qualify(repo: str, config: GitHubConfig) -> str:
+    """``owner/name`` for a repo given as ``owner/name`` or a bare name."""
+    repo = repo.strip().removesuffix(".git")
+    if "/" in repo:
+        return repo
+    for known in config.repos:
+        if known.split("/", 1)[-1].lower() == repo.lower():
+            return known
+    if config.org:
+        return f"{config.org}/{repo}"
+    raise GitHubProblem(f"Say which owner {repo!r} belongs to (owner/name), or set GUARDIAN_GITHUB_ORG.")
+
+
+def matches_service(full_name: str, service: str) -> bool:
+    """Whether a repository builds ``service``: payments -> payments-api, checkout-web."""
+    name = full_name.split("/", 1)[-1].lower()
+    wanted = service.strip().lower()
+    return name == wanted or name.startswith(wanted + "-") or wanted.startswith(name + "-")
+
+
+def known_repos(gh: Github, config: GitHubConfig) -> list[str]:
+    """The configured repositories, else the organisation's most recently pushed ones."""
+    if config.repos:
+        return list(config.repos)
+    if config.org:
+        listing = gh.get_organization(config.org).get_repos(sort="pushed", direction="desc")
+        return [repo.full_name for _, repo in zip(range(30), listing, strict=False)]
+    return []
+
+
+def target_repos(gh: Github, config: GitHubConfig, repo: str | None, service: str | None = None) -> list[str]:
+    """Which repositories a request is about: the named one, the service's, or all known."""
+    if repo:
+        return [qualify(repo, config)]
+    known = known_repos(gh, config)
+    if service:
+        matching = [name for name in known if matches_service(name, service)]
+        if matching:
+            return matching
+        if known:
+            raise GitHubProblem(f"No configured repository matches {service!r} (known: {', '.join(known)}).")
+    if not known:
+        raise GitHubProblem("Name a repository (owner/name), or set GUARDIAN_GITHUB_REPOS or GUARDIAN_GITHUB_ORG.")
+    return known
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def workflow_file(path: str | None) -> str:
+    """``deploy.yml`` from ``.github/workflows/deploy.yml`` (or ``...@refs/heads/main``)."""
+    return (path or "").split("@", 1)[0].rsplit("/", 1)[-1]
+
+
+def workflow_matches(wanted: str, name: str | None, path: str | None) -> bool:
+    """A workflow named by file (deploy.yml), file stem (deploy) or display name (Deploy)."""
+    target = wanted.strip().lower()
+    file = workflow_file(path).lower()
+    return target in (file, file.rsplit(".", 1)[0], (name or "").lower())
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str | None:
+    """A short age: 45s, 12m, 3h 5m, 2d 4h."""
+    if moment is None:
+        return None
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if minutes < 60:
+        return f"{minutes}m"
+    if hours < 24:
+        return f"{hours}h {minutes % 60}m" if minutes % 60 else f"{hours}h"
+    return f"{days}d {hours % 24}h" if hours % 24 else f"{days}d"
+
+
+def day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+
+
+_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def clean_log_lines(text: str) -> list[str]:
+    """Log lines without the per-line timestamps, colour codes and group end markers."""
+    lines = []
+    for raw in text.splitlines():
+        line = _ANSI.sub("", _TIMESTAMP.sub("", raw)).rstrip()
+        if line == "##[endgroup]":
+            continue
+        lines.append(line.replace("##[group]", "▶ ", 1))
+    return lines

@@ -1,0 +1,224 @@
+"""Building a PagerDuty REST API v2 client from Guardian's configuration, finding services,
+teams, users and incidents by the names people use in chat, and turning PagerDuty's
+failures into one sentence a person can act on.
+
+Configuration arrives through ``ToolContext.extras["pagerduty"]`` (built in ``bot/``):
+``{"api_key": str, "api_url": str | None, "from_email": str | None, "verify": str | bool}``.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from pagerduty import Error, HttpError, RestApiV2Client, UrlError
+
+from tools.base import ToolContext, ToolResult
+
+NOT_CONFIGURED = "PagerDuty is not configured: set PAGERDUTY_API_KEY (and PAGERDUTY_API_URL for the EU service)."
+NO_FROM = ("PagerDuty changes need a requester: set GUARDIAN_PAGERDUTY_FROM_EMAIL to the email of the PagerDuty "
+           "user Guardian acts as.")
+TIMEOUT_SECONDS = 10.0
+
+
+class PagerDutyProblem(Exception):
+    """A failure already phrased for the person asking (unknown service, nothing matched...)."""
+
+
+@dataclass(frozen=True)
+class PagerDutyConfig:
+    api_key: str
+    api_url: str | None = None
+    from_email: str | None = None
+    verify: str | bool = True
+
+    @classmethod
+    def from_mapping(cls, cfg: Mapping[str, Any] | None) -> PagerDutyConfig | None:
+        """The config, or None when no API key is set (the tool then says how to set one)."""
+        if not cfg or not cfg.get("api_key"):
+            return None
+        verify = cfg.get("verify", True)
+        if isinstance(verify, str) and verify.strip().lower() in ("", "true", "1", "yes"):
+            verify = True
+        return cls(api_key=str(cfg["api_key"]), api_url=cfg.get("api_url") or None,
+                   from_email=cfg.get("from_email") or None, verify=verify)
+
+    @property
+    def base_url(self) -> str:
+        return (self.api_url or "https://api.pagerduty.com").rstrip("/")
+
+
+def pagerduty_client(cfg: Mapping[str, Any] | PagerDutyConfig) -> RestApiV2Client:
+    """A REST API v2 client with bounded timeouts: one network retry, two 429 retries, and
+    no retries of other errors (a retried POST could open a second incident)."""
+    config = cfg if isinstance(cfg, PagerDutyConfig) else PagerDutyConfig.from_mapping(cfg)
+    if config is None:
+        raise PagerDutyProblem(NOT_CONFIGURED)
+    verify: ssl.SSLContext | bool
+    if isinstance(config.verify, str):  # a CA bundle, e.g. the sandbox's throwaway CA
+        verify = ssl.create_default_context(cafile=config.verify)
+    else:
+        verify = config.verify
+    client = RestApiV2Client(config.api_key, default_from=config.from_email, base_url=config.base_url,
+                             verify=verify)
+    client.timeout = TIMEOUT_SECONDS  # type: ignore[assignment]  # httpx takes float seconds
+    client.max_network_attempts = 1
+    client.sleep_timer = 0.3
+    client.max_http_attempts = 3
+    client.retry = {429: 2}
+    return client
+
+
+def describe_error(exc: Exception, config: PagerDutyConfig, what: str) -> str:
+    """One sentence for a PagerDuty failure; ``what`` names the thing looked for."""
+    if isinstance(exc, PagerDutyProblem):
+        return str(exc)
+    if isinstance(exc, UrlError):
+        return "PAGERDUTY_API_URL must be an https:// URL."
+    if isinstance(exc, HttpError) and exc.response is not None:
+        status = exc.response.status_code
+        if status == 401:
+            return "PagerDuty rejected the API key (401 Authentication failed): check PAGERDUTY_API_KEY."
+        if status == 403:
+            return "PagerDuty refused the request (403): the API key is read-only or cannot see this."
+        if status == 404:
+            return f"PagerDuty has no {what} (404)."
+        if status == 429:
+            return "PagerDuty is rate limiting this API key (429); try again in a minute."
+        if status >= 500:
+            return f"PagerDuty had a server error ({status}); try again shortly."
+        return f"PagerDuty rejected the request ({status}: {_error_detail(exc)})."
+    if isinstance(exc, Error):
+        return f"PagerDuty is unreachable at {config.base_url}; check PAGERDUTY_API_URL and the network."
+    if isinstance(exc, ssl.SSLError | OSError):
+        return f"PagerDuty is unreachable at {config.base_url} ({type(exc).__name__}); check the CA bundle."
+    raise exc
+
+
+def _error_detail(exc: HttpError) -> str:
+    try:
+        error = exc.response.json().get("error", {}) if exc.response is not None else {}
+    except ValueError:
+        return "no detail"
+    parts = [str(error.get("message", ""))] + [str(item) for item in error.get("errors") or []]
+    return "; ".join(part for part in parts if part)[:200] or "no detail"
+
+
+def with_pagerduty(ctx: ToolContext, what: str,
+                   body: Callable[[RestApiV2Client, PagerDutyConfig], ToolResult]) -> ToolResult:
+    """Run ``body`` with a client; configuration gaps and API failures become error results."""
+    config = PagerDutyConfig.from_mapping(ctx.extras.get("pagerduty"))
+    if config is None:
+        return ToolResult.error(NOT_CONFIGURED)
+    try:
+        client = pagerduty_client(config)
+    except (OSError, UrlError) as exc:
+        return ToolResult.error(describe_error(exc, config, what))
+    try:
+        return body(client, config)
+    except Exception as exc:
+        return ToolResult.error(describe_error(exc, config, what))
+    finally:
+        client.close()
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def first(client: RestApiV2Client, path: str, params: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    """Up to ``count`` results of an index endpoint (pages of at most 100)."""
+    items: Iterator[dict[str, Any]] = client.iter_all(path, params=params, page_size=min(100, count))
+    return list(islice(items, count))
+
+
+_SUFFIXES = ("-api", "-web", "-svc", "-service", "-worker", "-app", "-backend", "-frontend", "-gateway")
+
+
+def _name_key(name: str) -> str:
+    key = name.strip().lower()
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def find_named(client: RestApiV2Client, collection: str, name: str, *fields: str) -> dict[str, Any] | None:
+    """The one item of ``collection`` named ``name``: exact, then without a -api/-web suffix,
+    then a unique prefix match (PagerDuty's ``query`` is a substring search)."""
+    wanted = name.strip().lower()
+    candidates = first(client, f"/{collection}", {"query": _name_key(name)}, 100)
+    keys = fields or ("name",)
+    for matcher in (lambda v: v == wanted, lambda v: _name_key(v) == _name_key(wanted),
+                    lambda v: v.split()[0] == wanted if v.split() else False):
+        found = [item for item in candidates if any(matcher(str(item.get(k, "")).lower()) for k in keys)]
+        if len(found) == 1:
+            return found[0]
+    prefixed = [item for item in candidates if str(item.get("name", "")).lower().startswith(_name_key(wanted))]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+def require_named(client: RestApiV2Client, collection: str, kind: str, name: str, *fields: str) -> dict[str, Any]:
+    found = find_named(client, collection, name, *fields)
+    if found is not None:
+        return found
+    known = [str(item.get("name")) for item in first(client, f"/{collection}", {}, 25)]
+    listing = f" (known: {', '.join(known)})" if known else ""
+    raise PagerDutyProblem(f"PagerDuty has no {kind} matching {name!r}{listing}.")
+
+
+def find_user(client: RestApiV2Client, person: str) -> dict[str, Any]:
+    """A user by first name, full name, email or its local part (alice, Alice Chen, alice@...)."""
+    wanted = person.strip().lstrip("@").lower()
+    candidates = first(client, "/users", {"query": wanted.split("@")[0]}, 100)
+    for item in candidates:
+        email = str(item.get("email", "")).lower()
+        name = str(item.get("name", "")).lower()
+        if wanted in (email, email.split("@")[0], name) or (name.split() and name.split()[0] == wanted):
+            return item
+    raise PagerDutyProblem(f"PagerDuty has no user matching {person!r}.")
+
+
+def get_incident(client: RestApiV2Client, ref: str) -> dict[str, Any]:
+    """An incident by id (P7K2M9Q) or by its number as people say it (#1042)."""
+    ref = ref.strip().lstrip("#")
+    if ref.isdigit():
+        for item in first(client, "/incidents", {"date_range": "all", "sort_by": "created_at:desc"}, 500):
+            if str(item.get("incident_number")) == ref:
+                return item
+        raise PagerDutyProblem(f"PagerDuty has no incident #{ref} among the latest 500.")
+    incident: dict[str, Any] = client.rget(f"/incidents/{ref}")
+    return incident
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str | None:
+    """A short age: 45s, 12m, 3h 5m, 2d 4h."""
+    if moment is None:
+        return None
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if minutes < 60:
+        return f"{minutes}m"
+    if hours < 24:
+        return f"{hours}h {minutes % 60}m" if minutes % 60 else f"{hours}h"
+    return f"{days}d {hours % 24}h" if hours % 24 else f"{days}d"
+
+
+def summary_of(ref: dict[str, Any] | None) -> str | None:
+    """The display name PagerDuty puts in a reference's ``summary``."""
+    return str(ref.get("summary")) if ref else None
