@@ -1,0 +1,249 @@
+"""GitHub CI/CD tools against the GitHub stand-in through the real PyGithub client; every
+expectation is derived from bot/sandbox/saas_company.py."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agents.skills import SKILL_BY_NAME
+from bot.sandbox.github_api import GitHubStandIn
+from bot.sandbox.saas_company import INJECTION_LINE, JEST_FAILURE, MIGRATION_ERROR, SaasCompany
+from tests.tools.github.conftest import github_ctx
+from tools.base import ToolContext
+from tools.github import GITHUB_TOOLS, github_client
+from tools.github.client import NOT_CONFIGURED, GitHubProblem
+from tools.registry import ToolRegistry, WriteNotApproved
+
+pytestmark = pytest.mark.slow  # starts a local HTTP server per test
+
+VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "limit", "log_lines", "failed_only"}
+READ_TOOLS = ["github_workflow_runs", "github_run_failure", "github_recent_changes"]
+
+
+def test_declarations_use_contract_skills_and_the_slot_vocabulary() -> None:
+    names = {spec.name: spec for spec in GITHUB_TOOLS}
+    assert set(names) == {*READ_TOOLS, "github_rerun_workflow"}
+    for spec in GITHUB_TOOLS:
+        assert spec.integration == "github"
+        assert all(skill in SKILL_BY_NAME for skill in spec.skills)
+        assert set(spec.args_model.model_fields) <= VOCABULARY
+        assert spec.mutating == any(SKILL_BY_NAME[skill].mutating for skill in spec.skills)
+    assert names["github_rerun_workflow"].preflight is not None
+    assert "cicd.status" in names["github_workflow_runs"].skills
+    assert "cicd.failure" in names["github_run_failure"].skills
+    assert "cicd.changes" in names["github_recent_changes"].skills
+
+
+# --------------------------------------------------------------------------- cicd.status
+
+
+def test_status_lists_the_latest_runs_across_configured_repos(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {"limit": 10}, ctx)
+    expected = sorted(company.github.runs, key=lambda r: r.created_at, reverse=True)[:10]
+    assert result.status == "ok"
+    assert [row["run_id"] for row in result.rows] == [run.id for run in expected]
+    first_row, first_run = result.rows[0], expected[0]
+    assert (first_row["status"], first_row["conclusion"], first_row["branch"], first_row["actor"]) == (
+        first_run.status, first_run.conclusion, first_run.branch, first_run.actor)
+    assert first_row["sha"] == first_run.sha[:7]
+    assert first_row["url"].endswith(f"/actions/runs/{first_run.id}")
+    failed = company.github.latest_failed_run()
+    assert result.facts["failed"] == sum(1 for run in expected if run.conclusion == "failure")
+    assert result.facts["latest_failure"]["run_id"] == failed.id
+    assert str(failed.id) in result.summary and str(failed.id) in result.resources
+
+
+@pytest.mark.parametrize("workflow", ["deploy.yml", "deploy", "Deploy"])
+def test_status_for_one_repo_and_workflow(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry,
+                                          workflow: str) -> None:
+    result = registry.invoke("github_workflow_runs", {"repo": "checkout-web", "workflow": workflow}, ctx)
+    expected = [r.id for r in company.github.runs_of("driftwood/checkout-web") if r.workflow.file == "deploy.yml"]
+    assert result.status == "ok"
+    assert [row["run_id"] for row in result.rows] == expected
+
+
+def test_status_picks_the_repo_of_a_service(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {"service": "payments"}, ctx)
+    assert {row["repo"] for row in result.rows} == {"driftwood/payments-api"}
+    assert len(result.rows) == len(company.github.runs_of("driftwood/payments-api"))
+
+
+def test_status_honours_the_start_date(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    start = (company.now - timedelta(days=1)).date()
+    result = registry.invoke("github_workflow_runs", {"start": start.isoformat(), "limit": 50}, ctx)
+    expected = {r.id for r in company.github.runs if r.created_at.date() >= start}
+    assert {row["run_id"] for row in result.rows} == expected
+    assert len(expected) < len(company.github.runs)  # the filter really removed something
+
+
+# --------------------------------------------------------------------------- cicd.failure
+
+
+def test_failure_names_the_failing_step_and_carries_the_log_as_data(
+        company: SaasCompany, github: GitHubStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_run_failure", {}, ctx)
+    run = company.github.latest_failed_run()
+    job = next(j for j in run.jobs if j.conclusion == "failure")
+    step = next(s for s in job.steps if s.conclusion == "failure")
+    assert result.status == "ok"
+    assert (result.facts["run_id"], result.facts["failing_job"], result.facts["failing_step"]) == (
+        run.id, job.name, step.name)
+    assert step.name in result.summary and job.name in result.summary and str(run.id) in result.summary
+    tail = result.facts["log_tail"]
+    assert MIGRATION_ERROR in tail and INJECTION_LINE in tail
+    assert any(MIGRATION_ERROR in line for line in result.facts["error_lines"])
+    assert "log_tail" in result.facts["untrusted"]
+    assert "ignore previous instructions" not in result.summary.lower()
+    assert not tail.startswith("20")  # per-line timestamps are stripped
+    blob_calls = [call for call in github.calls if call.path.startswith("/_blobs/")]
+    assert len(blob_calls) == 1 and "authorization" not in blob_calls[0].headers  # token never follows the redirect
+    assert github.writes == []
+
+
+def test_failure_by_run_id_searches_the_configured_repos(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    run = next(r for r in company.github.runs if r.conclusion == "failure" and r.repo.endswith("checkout-web"))
+    result = registry.invoke("github_run_failure", {"run_id": str(run.id), "log_lines": 10}, ctx)
+    assert result.status == "ok"
+    assert result.facts["repo"] == run.repo
+    assert JEST_FAILURE in result.facts["log_tail"]
+    assert len(result.facts["log_tail"].splitlines()) == 10
+
+
+def test_failure_of_a_green_run_says_nothing_failed(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    run = next(r for r in company.github.runs if r.conclusion == "success")
+    result = registry.invoke("github_run_failure", {"run_id": run.id}, ctx)
+    assert result.status == "ok"
+    assert "no failing job" in result.summary
+    assert "log_tail" not in result.facts
+
+
+def test_failure_of_an_unknown_run_is_one_sentence(ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_run_failure", {"run_id": 999}, ctx)
+    assert result.status == "error"
+    assert result.summary.startswith("Run 999 was not found in driftwood/payments-api")
+
+
+def test_failure_when_a_workflow_never_failed(ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_run_failure", {"repo": "driftwood/infra"}, ctx)
+    assert result.status == "error" and result.summary == "No failed runs in driftwood/infra."
+
+
+# --------------------------------------------------------------------------- cicd.changes
+
+
+def test_changes_lists_merges_direct_commits_and_deployments(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_recent_changes", {"limit": 50}, ctx)
+    since = company.now - timedelta(days=7)
+    merged = {f"{p.repo}#{p.number}" for p in company.github.pulls if p.merged_at and p.merged_at >= since}
+    merge_shas = {p.merge_commit_sha for p in company.github.pulls if p.merged_at}
+    direct = {c.sha[:7] for c in company.github.commits if c.sha not in merge_shas and c.date >= since}
+    deployments = {f"deployment {d.id}" for d in company.github.deployments if d.created_at >= since}
+    assert result.status == "ok"
+    refs = {row["ref"] for row in result.rows}
+    assert refs == merged | direct | deployments
+    assert "driftwood/payments-api#412" in result.resources
+    states = {row["ref"]: row["state"] for row in result.rows if row["kind"] == "deployment"}
+    assert states == {f"deployment {d.id}": d.state for d in company.github.deployments}
+    latest = max(company.github.deployments, key=lambda d: d.created_at)
+    assert f"deployment {latest.id}" in result.summary and latest.state in result.summary
+
+
+def test_changes_for_a_service_and_window(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    start = (company.now - timedelta(hours=30)).date()
+    result = registry.invoke("github_recent_changes", {"service": "payments-api", "start": start.isoformat()}, ctx)
+    expected = {f"{p.repo}#{p.number}" for p in company.github.merged_pulls("driftwood/payments-api",
+                                                                            datetime.combine(start, datetime.min.time(),
+                                                                                             tzinfo=UTC))}
+    assert {row["repo"] for row in result.rows} == {"driftwood/payments-api"}
+    assert {row["ref"] for row in result.rows if row["kind"] == "merged PR"} == expected
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("tool", READ_TOOLS)
+def test_missing_configuration_is_one_clear_sentence(tool: str, registry: ToolRegistry) -> None:
+    result = registry.invoke(tool, {}, ToolContext())
+    assert result.status == "error" and result.summary == NOT_CONFIGURED
+    with pytest.raises(GitHubProblem):
+        github_client({})
+
+
+def test_wrong_token(github: GitHubStandIn, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {}, github_ctx(github, token="not-the-token"))
+    assert result.status == "error"
+    assert result.summary == "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN."
+
+
+def test_unknown_repository(ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {"repo": "driftwood/nope"}, ctx)
+    assert result.status == "error" and "driftwood/nope" in result.summary and "404" in result.summary
+
+
+def test_unreachable_endpoint_fails_fast(closed_port: int, registry: ToolRegistry) -> None:
+    ctx = ToolContext(extras={"github": {"token": "t", "api_url": f"http://127.0.0.1:{closed_port}",
+                                         "repos": ["driftwood/payments-api"]}})
+    started = time.monotonic()
+    result = registry.invoke("github_workflow_runs", {}, ctx)
+    assert time.monotonic() - started < 8
+    assert result.status == "error" and result.summary.startswith("GitHub is unreachable at http://127.0.0.1:")
+
+
+def test_repos_come_from_the_org_when_none_are_listed(
+        company: SaasCompany, github: GitHubStandIn, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {"limit": 50}, github_ctx(github, repos=[]))
+    assert {row["repo"] for row in result.rows} == set(company.github.repo_names)
+    nothing = registry.invoke("github_workflow_runs", {}, github_ctx(github, repos=[], org=None))
+    assert nothing.status == "error" and "GUARDIAN_GITHUB_REPOS" in nothing.summary
+
+
+# --------------------------------------------------------------------------- cicd.rerun (write)
+
+
+def test_rerun_needs_an_approval(github: GitHubStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    with pytest.raises(WriteNotApproved):
+        registry.invoke("github_rerun_workflow", {}, ctx)
+    assert github.writes == []
+
+
+def test_rerun_with_approval_makes_exactly_one_write(
+        company: SaasCompany, github: GitHubStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    run = company.github.latest_failed_run()
+    spec = registry.get("github_rerun_workflow")
+    assert spec.preflight is not None
+    check = spec.preflight(ctx, spec.args_model())
+    assert check.status == "ok" and str(run.id) in check.summary and "failed jobs" in check.summary
+    assert github.writes == []  # the preflight only reads
+    result = registry.invoke("github_rerun_workflow", {}, ctx, approval_id="appr-1")
+    assert result.status == "ok" and str(run.id) in result.summary
+    assert [(w.method, w.path) for w in github.writes] == [
+        ("POST", f"/repos/{run.repo}/actions/runs/{run.id}/rerun-failed-jobs")]
+    assert (run.status, run.run_attempt) == ("queued", 2)
+
+
+def test_rerun_of_a_green_run_reruns_everything(
+        company: SaasCompany, github: GitHubStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    run = next(r for r in company.github.runs if r.conclusion == "success")
+    result = registry.invoke("github_rerun_workflow", {"run_id": run.id}, ctx, approval_id="appr-2")
+    assert result.status == "ok"
+    assert [(w.method, w.path) for w in github.writes] == [
+        ("POST", f"/repos/{run.repo}/actions/runs/{run.id}/rerun")]
+
+
+def test_rerun_refuses_a_running_run(company: SaasCompany, github: GitHubStandIn, ctx: ToolContext,
+                                     registry: ToolRegistry) -> None:
+    run = next(r for r in company.github.runs if r.status != "completed")
+    spec = registry.get("github_rerun_workflow")
+    assert spec.preflight is not None
+    check = spec.preflight(ctx, spec.args_model(run_id=run.id))
+    assert check.status == "error" and f"still {run.status}" in check.summary
+    result = registry.invoke("github_rerun_workflow", {"run_id": run.id}, ctx, approval_id="appr-3")
+    assert result.status == "error"
+    assert github.writes == []
