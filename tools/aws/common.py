@@ -1,0 +1,77 @@
+"""Shared plumbing for the AWS tools: clients with bounded timeouts, region selection,
+dates and tags. boto3 resolves endpoints and credentials itself (AWS_ENDPOINT_URL,
+AWS_PROFILE, ...), so nothing here reads the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from botocore.config import Config
+
+from tools.base import ToolContext
+
+CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"})
+GLOBAL_REGION = "us-east-1"  # IAM, S3 listing and Cost Explorer answer from here
+
+
+def client(ctx: ToolContext, service: str, region: str | None = None) -> Any:
+    """One boto3 client with Guardian's timeouts; a session per call keeps tools thread-safe."""
+    session = ctx.boto_session()
+    return session.client(service, region_name=region or GLOBAL_REGION, config=CLIENT_CONFIG)
+
+
+def regions_for(ctx: ToolContext, region: str | None) -> list[str]:
+    """The regions a tool scans: the one asked for, else every configured region."""
+    if region:
+        return [region]
+    return list(ctx.regions) or [GLOBAL_REGION]
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def period(start: date | None, end: date | None, default_days: int) -> tuple[date, date]:
+    """A [start, end) window; defaults to the last ``default_days`` full days."""
+    stop = end or today()
+    begin = start or stop - timedelta(days=default_days)
+    if begin >= stop:
+        begin = stop - timedelta(days=1)
+    return begin, stop
+
+
+def tag_map(tags: Iterable[dict[str, Any]] | None) -> dict[str, str]:
+    """AWS tag lists ([{Key, Value}]) as a plain dict."""
+    return {str(tag.get("Key")): str(tag.get("Value", "")) for tag in tags or []}
+
+
+def tags_match(tags: dict[str, str], tag_key: str | None, tag_value: str | None) -> bool:
+    """Case-insensitive tag filter; a key alone matches any value."""
+    if not tag_key:
+        return True
+    lowered = {key.lower(): value for key, value in tags.items()}
+    if tag_key.lower() not in lowered:
+        return False
+    return tag_value is None or lowered[tag_key.lower()].lower() == tag_value.lower()
+
+
+def money(amount: float) -> float:
+    return round(amount + 0.0, 2)
+
+
+def join_names(names: list[str], limit: int = 5) -> str:
+    """'a, b, c' or 'a, b, c and 4 more' for summaries."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def iso(value: Any) -> str:
+    """A timestamp from boto3 (datetime or epoch ms) as ISO 8601 UTC."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="seconds")
+    return str(value)

@@ -1,0 +1,140 @@
+"""The one place AWS failures become a sentence. Every AWS tool's run function is wrapped
+by ``aws_errors`` so a person reads one clear reason, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import botocore.session
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+from pydantic import BaseModel
+
+from tools.base import ToolContext, ToolResult
+
+log = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=BaseModel)
+
+NO_CREDENTIALS = "No AWS credentials were found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
+DENIED_CODES = {"AccessDenied", "UnauthorizedOperation", "AccessDeniedException", "UnauthorizedAccess",
+                "AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException"}
+THROTTLE_CODES = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+                  "SlowDown", "RequestThrottled"}
+NOT_FOUND_CODES = {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", "NoSuchBucket", "NotFound",
+                   "DBInstanceNotFound", "DBInstanceNotFoundFault", "ResourceNotFoundException",
+                   "InvalidGroup.NotFound", "InvalidGroupId.Malformed", "InvalidVolume.NotFound",
+                   "InvalidVolume.Malformed", "NoSuchEntity", "404"}
+
+
+class ResourceNotFound(LookupError):
+    """Raised by a tool when the resource a person named does not exist."""
+
+    def __init__(self, name: str, regions: list[str]) -> None:
+        super().__init__(not_found_sentence(name, regions))
+
+
+def not_found_sentence(name: str, regions: list[str]) -> str:
+    return f"No resource named {name} was found in {', '.join(regions)}."
+
+
+@functools.lru_cache(maxsize=32)
+def _operations(service: str) -> tuple[str, frozenset[str]]:
+    """(IAM action prefix, operation names) of one service, from botocore's own model."""
+    model = botocore.session.get_session().get_service_model(service)
+    prefix = model.signing_name or model.endpoint_prefix or service
+    return prefix, frozenset(model.operation_names)
+
+
+def iam_action(operation: str, services: tuple[str, ...]) -> str:
+    """'ec2:DescribeInstances' for an operation of one of the tool's services."""
+    for service in services:
+        try:
+            prefix, names = _operations(service)
+        except Exception:  # an unknown service name only costs precision in a sentence
+            continue
+        if operation in names:
+            return f"{prefix}:{operation}"
+    return f"{services[0] if services else 'aws'}:{operation}"
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, ConnectTimeoutError):
+        return "connection timed out"
+    if isinstance(exc, ReadTimeoutError):
+        return "no answer before the read timeout"
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "nodename" in text:
+        return "host name did not resolve"
+    return "connection failed"
+
+
+def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None, regions: list[str]) -> str:
+    """The sentence for one AWS failure."""
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return NO_CREDENTIALS
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
+        endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "its endpoint")
+        return f"Could not reach AWS at {endpoint} ({_reason(exc)})."
+    if isinstance(exc, ResourceNotFound):
+        return str(exc)
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        operation = exc.operation_name
+        if code in DENIED_CODES:
+            return (f"AWS denied {operation} ({code}): the credentials need "
+                    f"{iam_action(operation, services)} permission.")
+        if code in THROTTLE_CODES or code.startswith("Throttling"):
+            return f"AWS is throttling {operation}; try again in a minute."
+        if code in NOT_FOUND_CODES or code.endswith(".NotFound"):
+            return not_found_sentence(name or "the requested one", regions)
+        message = str(error.get("Message", "")).strip().rstrip(".")
+        return f"AWS rejected {operation} ({code}){': ' + message[:200] if message else ''}."
+    raise exc
+
+
+def _target(args: BaseModel) -> str | None:
+    for field in ("instance_id", "resource_id", "bucket", "log_group"):
+        value = getattr(args, field, None)
+        if value:
+            return str(value)
+    return None
+
+
+def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResult]],
+                                           Callable[[ToolContext, A], ToolResult]]:
+    """Wrap a tool so AWS failures come back as ``ToolResult.error(sentence)``.
+    ``services`` name the boto3 services the tool calls (for the permission hint)."""
+
+    def wrap(func: Callable[[ToolContext, A], ToolResult]) -> Callable[[ToolContext, A], ToolResult]:
+        @functools.wraps(func)
+        def run(ctx: ToolContext, args: A) -> ToolResult:
+            try:
+                return func(ctx, args)
+            except (ClientError, NoCredentialsError, PartialCredentialsError, EndpointConnectionError,
+                    ConnectTimeoutError, ReadTimeoutError, ResourceNotFound) as exc:
+                region = getattr(args, "region", None)
+                regions = [region] if region else list(ctx.regions)
+                log.info("aws tool %s failed: %s", func.__name__, exc)
+                return ToolResult.error(describe_failure(exc, services, _target(args), regions))
+
+        return run
+
+    return wrap
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+

@@ -1,0 +1,389 @@
+"""Inventory and describe: what exists (EC2, S3, RDS, Lambda, security groups, volumes) and
+the details and health of one named resource."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, Field
+
+from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map, tags_match
+from tools.aws.errors import NOT_FOUND_CODES, ResourceNotFound, aws_errors, error_code
+from tools.base import ToolContext, ToolResult, ToolSpec
+
+ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume"]
+DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda")
+ENV_ALIASES = {"prod": "prod", "production": "prod", "prd": "prod", "staging": "staging", "stage": "staging",
+               "stg": "staging", "dev": "dev", "development": "dev", "qa": "qa", "sandbox": "sandbox"}
+
+
+def _not_found(exc: ClientError) -> bool:
+    code = error_code(exc)
+    return code in NOT_FOUND_CODES or code.endswith(".NotFound") or code.endswith(".Malformed")
+
+
+def _env_of(tags: dict[str, str]) -> str:
+    lowered = {key.lower(): value for key, value in tags.items()}
+    return next((lowered[key] for key in ("env", "environment", "stage") if key in lowered), "")
+
+
+def _service_of(tags: dict[str, str]) -> str:
+    lowered = {key.lower(): value for key, value in tags.items()}
+    return next((lowered[key] for key in ("service", "app", "application") if key in lowered), "")
+
+
+def _row(kind: str, ident: str, name: str, region: str, state: str, detail: str,
+         tags: dict[str, str]) -> dict[str, Any]:
+    lowered = {key.lower(): value for key, value in tags.items()}
+    return {"type": kind, "id": ident, "name": name, "region": region, "state": state, "detail": detail,
+            "owner": lowered.get("owner", lowered.get("team", "")), "env": _env_of(tags),
+            "service": _service_of(tags), "tags": tags}
+
+
+# --------------------------------------------------------------------------- listers
+
+
+def instances(ctx: ToolContext, region: str, filters: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    ec2 = client(ctx, "ec2", region)
+    pages = ec2.get_paginator("describe_instances").paginate(Filters=filters or [])
+    return [inst for page in pages for res in page["Reservations"] for inst in res["Instances"]]
+
+
+def _ec2_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    rows = []
+    for inst in instances(ctx, region):
+        tags = tag_map(inst.get("Tags"))
+        rows.append(_row("ec2", inst["InstanceId"], tags.get("Name", ""), region, inst["State"]["Name"],
+                         inst["InstanceType"], tags))
+    return rows
+
+
+def bucket_region(ctx: ToolContext, bucket: str) -> str:
+    location = client(ctx, "s3", GLOBAL_REGION).get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
+
+
+def bucket_tags(ctx: ToolContext, bucket: str, region: str) -> dict[str, str]:
+    try:
+        return tag_map(client(ctx, "s3", region).get_bucket_tagging(Bucket=bucket).get("TagSet"))
+    except ClientError as exc:
+        if error_code(exc) in ("NoSuchTagSet", "NoSuchTagSetError"):
+            return {}
+        raise
+
+
+def list_buckets(ctx: ToolContext) -> list[str]:
+    return [b["Name"] for b in client(ctx, "s3", GLOBAL_REGION).list_buckets().get("Buckets", [])]
+
+
+def _s3_rows(ctx: ToolContext, regions: list[str] | None) -> list[dict[str, Any]]:
+    rows = []
+    for name in list_buckets(ctx):
+        region = bucket_region(ctx, name)
+        if regions is not None and region not in regions:
+            continue
+        rows.append(_row("s3", name, name, region, "available", "bucket", bucket_tags(ctx, name, region)))
+    return rows
+
+
+def _rds_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    rds = client(ctx, "rds", region)
+    rows = []
+    for page in rds.get_paginator("describe_db_instances").paginate():
+        for db in page["DBInstances"]:
+            tags = tag_map(db.get("TagList"))
+            rows.append(_row("rds", db["DBInstanceIdentifier"], db["DBInstanceIdentifier"], region,
+                             db.get("DBInstanceStatus", ""), f"{db.get('Engine', '')} {db.get('DBInstanceClass', '')}",
+                             tags))
+    return rows
+
+
+def _lambda_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    lam = client(ctx, "lambda", region)
+    rows = []
+    for page in lam.get_paginator("list_functions").paginate():
+        for fn in page["Functions"]:
+            tags = lam.list_tags(Resource=fn["FunctionArn"]).get("Tags", {})
+            rows.append(_row("lambda", fn["FunctionName"], fn["FunctionName"], region, fn.get("State", "Active"),
+                             fn.get("Runtime", ""), dict(tags)))
+    return rows
+
+
+def _sg_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    ec2 = client(ctx, "ec2", region)
+    rows = []
+    for page in ec2.get_paginator("describe_security_groups").paginate():
+        for sg in page["SecurityGroups"]:
+            rows.append(_row("security_group", sg["GroupId"], sg.get("GroupName", ""), region, "",
+                             sg.get("VpcId", ""), tag_map(sg.get("Tags"))))
+    return rows
+
+
+def _volume_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    ec2 = client(ctx, "ec2", region)
+    rows = []
+    for page in ec2.get_paginator("describe_volumes").paginate():
+        for vol in page["Volumes"]:
+            tags = tag_map(vol.get("Tags"))
+            rows.append(_row("volume", vol["VolumeId"], tags.get("Name", ""), region, vol["State"],
+                             f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip(), tags))
+    return rows
+
+
+REGIONAL_LISTERS: dict[str, Callable[[ToolContext, str], list[dict[str, Any]]]] = {
+    "ec2": _ec2_rows, "rds": _rds_rows, "lambda": _lambda_rows, "security_group": _sg_rows, "volume": _volume_rows,
+}
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+class InventoryArgs(BaseModel):
+    resource_type: ResourceType | None = Field(default=None, description="Only this kind of resource.")
+    region: str | None = None
+    tag_key: str | None = None
+    tag_value: str | None = None
+    env: str | None = Field(default=None, description="Matches an env/environment/stage tag (prod, staging...).")
+    service: str | None = Field(default=None, description="Matches a service/app tag or the Name.")
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
+    if not tags_match(row["tags"], args.tag_key, args.tag_value):
+        return False
+    if args.env:
+        wanted = ENV_ALIASES.get(args.env.lower(), args.env.lower())
+        if ENV_ALIASES.get(row["env"].lower(), row["env"].lower()) != wanted:
+            return False
+    if args.service:
+        needle = args.service.lower()
+        if needle != row["service"].lower() and needle not in row["name"].lower():
+            return False
+    return True
+
+
+@aws_errors("ec2", "s3", "rds", "lambda")
+def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
+    regions = regions_for(ctx, args.region)
+    kinds = (args.resource_type,) if args.resource_type else DEFAULT_TYPES
+    rows: list[dict[str, Any]] = []
+    for kind in kinds:
+        if kind == "s3":
+            rows.extend(_s3_rows(ctx, regions if args.region else None))
+        else:
+            rows.extend(row for region in regions for row in REGIONAL_LISTERS[kind](ctx, region))
+    rows = [row for row in rows if _keep(row, args)]
+    where = ", ".join(regions)
+    if not rows:
+        return ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}.")
+    counts = Counter(row["type"] for row in rows)
+    counted = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    summary = f"{len(rows)} resources in {where}: {counted} ({join_names([row['id'] for row in rows])})."
+    for row in rows:
+        row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
+    return ToolResult(
+        status="ok", summary=summary,
+        columns=["type", "id", "name", "region", "state", "detail", "owner", "env", "service", "tags"],
+        rows=rows[: args.limit], facts={"total": len(rows), **{f"count_{k}": n for k, n in counts.items()}},
+        resources=sorted({row["id"] for row in rows} | {row["name"] for row in rows if row["name"]}),
+    )
+
+
+# --------------------------------------------------------------------------- describe
+
+
+def find_instance(ctx: ToolContext, regions: list[str], ident: str) -> tuple[str, dict[str, Any]] | None:
+    """An instance by id or Name tag, searched across ``regions``: (region, instance)."""
+    for region in regions:
+        if ident.startswith("i-"):
+            try:
+                found = instances(ctx, region, [{"Name": "instance-id", "Values": [ident]}])
+            except ClientError as exc:
+                if _not_found(exc):
+                    continue
+                raise
+        else:
+            found = instances(ctx, region, [{"Name": "tag:Name", "Values": [ident]}])
+            found = [inst for inst in found if inst["State"]["Name"] != "terminated"] or found
+        if found:
+            return region, found[0]
+    return None
+
+
+def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"property": key, "value": value} for key, value in pairs.items() if value not in (None, "")]
+
+
+def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> ToolResult:
+    ident = inst["InstanceId"]
+    tags = tag_map(inst.get("Tags"))
+    status = client(ctx, "ec2", region).describe_instance_status(InstanceIds=[ident], IncludeAllInstances=True)
+    checks = status.get("InstanceStatuses", [{}])
+    check = checks[0] if checks else {}
+    inst_check = check.get("InstanceStatus", {}).get("Status", "unknown")
+    sys_check = check.get("SystemStatus", {}).get("Status", "unknown")
+    state = inst["State"]["Name"]
+    name = tags.get("Name", "")
+    groups = [g["GroupId"] for g in inst.get("SecurityGroups", [])]
+    facts = {"id": ident, "name": name, "type": "ec2", "state": state, "region": region,
+             "instance_type": inst["InstanceType"],
+             "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),
+             "private_ip": inst.get("PrivateIpAddress"), "public_ip": inst.get("PublicIpAddress"),
+             "launch_time": iso(inst["LaunchTime"]) if inst.get("LaunchTime") else None,
+             "instance_status": inst_check, "system_status": sys_check, "security_groups": ", ".join(groups),
+             "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
+    label = f"{ident} ({name})" if name else ident
+    summary = (f"{label} is {state} in {facts['availability_zone'] or region}: {inst['InstanceType']}, "
+               f"status checks instance {inst_check} / system {sys_check}.")
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[x for x in [ident, name, *groups] if x])
+
+
+def _sources(permission: dict[str, Any]) -> str:
+    cidrs = [r["CidrIp"] for r in permission.get("IpRanges", [])]
+    cidrs += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
+    return ", ".join(cidrs) or "other security groups"
+
+
+def _describe_sg(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
+    try:
+        groups = client(ctx, "ec2", region).describe_security_groups(GroupIds=[ident])["SecurityGroups"]
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+    sg = groups[0]
+    rules = [f"{p.get('IpProtocol')} {p.get('FromPort', 'all')}-{p.get('ToPort', 'all')} from {_sources(p)}"
+             for p in sg.get("IpPermissions", [])]
+    users = [i["InstanceId"] for i in instances(ctx, region, [{"Name": "instance.group-id", "Values": [ident]}])]
+    facts = {"id": ident, "name": sg.get("GroupName"), "type": "security_group", "region": region,
+             "vpc": sg.get("VpcId"), "description": sg.get("Description"), "ingress": "; ".join(rules),
+             "instances": ", ".join(users)}
+    summary = (f"{ident} ({sg.get('GroupName')}) in {region} has {len(rules)} ingress rule(s)"
+               f"{': ' + '; '.join(rules[:5]) if rules else ''}; used by {len(users)} instance(s).")
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[ident, str(sg.get("GroupName", "")), *users])
+
+
+def _describe_volume(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
+    try:
+        vols = client(ctx, "ec2", region).describe_volumes(VolumeIds=[ident])["Volumes"]
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+    vol = vols[0]
+    attached = [a["InstanceId"] for a in vol.get("Attachments", [])]
+    facts = {"id": ident, "type": "volume", "region": region, "state": vol["State"], "size_gib": vol["Size"],
+             "volume_type": vol.get("VolumeType"), "encrypted": vol.get("Encrypted"),
+             "availability_zone": vol.get("AvailabilityZone"), "attached_to": ", ".join(attached)}
+    summary = (f"{ident} is {vol['State']} in {vol.get('AvailabilityZone', region)}: {vol['Size']} GiB "
+               f"{vol.get('VolumeType', '')}, {'attached to ' + ', '.join(attached) if attached else 'not attached'}.")
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[ident, *attached])
+
+
+def _describe_bucket(ctx: ToolContext, ident: str) -> ToolResult | None:
+    if ident not in list_buckets(ctx):
+        return None
+    region = bucket_region(ctx, ident)
+    tags = bucket_tags(ctx, ident, region)
+    facts = {"id": ident, "type": "s3", "region": region,
+             "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
+    summary = f"S3 bucket {ident} is in {region}{' with tags ' + facts['tags'] if tags else ''}."
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[ident])
+
+
+def _describe_db(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
+    try:
+        dbs = client(ctx, "rds", region).describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"]
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+    db = dbs[0]
+    facts = {"id": ident, "type": "rds", "region": region, "status": db.get("DBInstanceStatus"),
+             "engine": f"{db.get('Engine', '')} {db.get('EngineVersion', '')}".strip(),
+             "class": db.get("DBInstanceClass"), "multi_az": db.get("MultiAZ"),
+             "storage_gib": db.get("AllocatedStorage"), "endpoint": (db.get("Endpoint") or {}).get("Address"),
+             "publicly_accessible": db.get("PubliclyAccessible")}
+    summary = (f"RDS instance {ident} is {db.get('DBInstanceStatus')} in {region}: {facts['engine']}, "
+               f"{db.get('DBInstanceClass')}, {db.get('AllocatedStorage')} GiB.")
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[ident])
+
+
+def _describe_lambda(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
+    try:
+        fn = client(ctx, "lambda", region).get_function(FunctionName=ident)["Configuration"]
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+    facts = {"id": fn["FunctionName"], "type": "lambda", "region": region, "state": fn.get("State"),
+             "runtime": fn.get("Runtime"), "memory_mb": fn.get("MemorySize"), "timeout_s": fn.get("Timeout"),
+             "last_modified": fn.get("LastModified"), "last_update_status": fn.get("LastUpdateStatus")}
+    summary = (f"Lambda function {fn['FunctionName']} in {region} is {fn.get('State', 'Active')}: "
+               f"{fn.get('Runtime', '')}, {fn.get('MemorySize')} MB, timeout {fn.get('Timeout')} s.")
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[fn["FunctionName"], fn.get("FunctionArn", "")])
+
+
+def _from_arn(ctx: ToolContext, arn: str) -> ToolResult | None:
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    service, region, resource = parts[2], parts[3] or GLOBAL_REGION, parts[5]
+    if service == "s3":
+        return _describe_bucket(ctx, resource.split("/", 1)[0])
+    if service == "lambda":
+        return _describe_lambda(ctx, region, resource.split(":")[1] if ":" in resource else resource)
+    if service == "rds" and resource.startswith("db:"):
+        return _describe_db(ctx, region, resource[3:])
+    if service == "ec2" and "/" in resource:
+        return _describe_id(ctx, [region], resource.split("/", 1)[1])
+    return None
+
+
+def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult | None:
+    if ident.startswith("sg-"):
+        return next((r for region in regions if (r := _describe_sg(ctx, region, ident))), None)
+    if ident.startswith("vol-"):
+        return next((r for region in regions if (r := _describe_volume(ctx, region, ident))), None)
+    found = find_instance(ctx, regions, ident)
+    if found:
+        return _describe_instance(ctx, *found)
+    if ident.startswith("i-"):
+        return None
+    result = _describe_bucket(ctx, ident)
+    for region in regions:
+        result = result or _describe_db(ctx, region, ident) or _describe_lambda(ctx, region, ident)
+    return result
+
+
+class DescribeArgs(BaseModel):
+    resource_id: str = Field(min_length=1, description="Instance id or Name, sg-/vol- id, bucket, DB id, "
+                                                       "Lambda name or ARN.")
+    region: str | None = None
+
+
+@aws_errors("ec2", "s3", "rds", "lambda")
+def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
+    regions = regions_for(ctx, args.region)
+    ident = args.resource_id.strip()
+    result = _from_arn(ctx, ident) if ident.startswith("arn:") else _describe_id(ctx, regions, ident)
+    if result is None:
+        raise ResourceNotFound(ident, regions)
+    return result
+
+
+INVENTORY_TOOLS: list[ToolSpec] = [
+    ToolSpec("aws_inventory", "List and count AWS resources (EC2, S3, RDS, Lambda, security groups, volumes) "
+             "by type, region, tag, env or service.", InventoryArgs, "read", ("infra.inventory",), "aws", inventory),
+    ToolSpec("aws_describe_resource", "Details and health of one AWS resource named by id, Name tag or ARN.",
+             DescribeArgs, "read", ("infra.describe",), "aws", describe_resource),
+]

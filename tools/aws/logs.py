@@ -1,0 +1,108 @@
+"""CloudWatch Logs: recent error lines for a log group or a service. Log text is untrusted
+data from whoever wrote the log: it is returned as-is (truncated) and never summarised."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.aws.common import client, iso, regions_for
+from tools.aws.errors import ResourceNotFound, aws_errors
+from tools.base import ToolContext, ToolResult, ToolSpec
+
+# Server-side (CloudWatch syntax) and client-side (regex) forms of "looks like an error".
+DEFAULT_FILTER = '?ERROR ?Error ?error ?Exception ?FATAL ?Traceback ?" 500 " ?" 502 " ?" 503 " ?" 504 "'
+ERROR_LINE = re.compile(r"\b(?:error|exception|fatal|traceback|critical)\b|\s5\d\d\s", re.IGNORECASE)
+MESSAGE_CHARS = 300
+MAX_PAGES = 10
+MAX_GROUPS = 20
+
+
+class LogsErrorsArgs(BaseModel):
+    log_group: str | None = Field(default=None, description="Exact log group name.")
+    service: str | None = Field(default=None, description="Search log groups whose name contains this.")
+    pattern: str | None = Field(default=None, description="CloudWatch filter pattern; default: error-looking lines.")
+    start: date | None = None
+    end: date | None = None
+    since: float | None = Field(default=None, gt=0, le=24 * 90, description="Look back this many hours.")
+    region: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+def _window(args: LogsErrorsArgs) -> tuple[datetime, datetime]:
+    now = datetime.now(UTC)
+    if args.start or args.end:
+        end = datetime.combine(args.end, time(), UTC) if args.end else now
+        start = datetime.combine(args.start, time(), UTC) if args.start else end - timedelta(days=1)
+        return start, end
+    return now - timedelta(hours=args.since or 24), now
+
+
+def _groups(ctx: ToolContext, region: str, args: LogsErrorsArgs) -> list[str]:
+    logs = client(ctx, "logs", region)
+    if args.log_group:
+        found = logs.describe_log_groups(logGroupNamePrefix=args.log_group).get("logGroups", [])
+        return [g["logGroupName"] for g in found if g["logGroupName"] == args.log_group]
+    names = [g["logGroupName"] for page in logs.get_paginator("describe_log_groups").paginate()
+             for g in page["logGroups"]]
+    if args.service:
+        names = [name for name in names if args.service.lower() in name.lower()]
+    return names[:MAX_GROUPS]
+
+
+def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
+            start: datetime, end: datetime) -> list[dict[str, Any]]:
+    logs = client(ctx, "logs", region)
+    request: dict[str, Any] = {"logGroupName": group, "startTime": int(start.timestamp() * 1000),
+                               "endTime": int(end.timestamp() * 1000),
+                               "filterPattern": args.pattern or DEFAULT_FILTER}
+    rows: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        page = logs.filter_log_events(**request)
+        for event in page.get("events", []):
+            message = str(event.get("message", "")).rstrip("\n")
+            if args.pattern is None and not ERROR_LINE.search(message):
+                continue
+            rows.append({"time": iso(event.get("timestamp", 0)), "log_group": group, "region": region,
+                         "stream": event.get("logStreamName", ""), "message": message[:MESSAGE_CHARS]})
+        token = page.get("nextToken")
+        if not token or len(rows) >= args.limit * 4:
+            break
+        request["nextToken"] = token
+    return rows
+
+
+@aws_errors("logs")
+def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
+    regions = regions_for(ctx, args.region)
+    start, end = _window(args)
+    groups = {region: _groups(ctx, region, args) for region in regions}
+    if not any(groups.values()):
+        if args.log_group:
+            raise ResourceNotFound(args.log_group, regions)
+        what = f"matching {args.service!r} " if args.service else ""
+        return ToolResult.no_data(f"No CloudWatch log groups {what}exist in {', '.join(regions)}.")
+    rows = [row for region, names in groups.items() for group in names
+            for row in _events(ctx, region, group, args, start, end)]
+    searched = [name for names in groups.values() for name in names]
+    window = f"{iso(start)} to {iso(end)}"
+    what = f"lines matching {args.pattern!r}" if args.pattern else "error lines"
+    if not rows:
+        return ToolResult.no_data(f"No {what} in {', '.join(searched)} from {window}.",)
+    rows.sort(key=lambda row: row["time"], reverse=True)
+    per_group = {name: sum(1 for row in rows if row["log_group"] == name) for name in searched}
+    counts = ", ".join(f"{name} {n}" for name, n in per_group.items() if n)
+    summary = f"{len(rows)} {what} from {window} ({counts}); latest at {rows[0]['time']}."
+    return ToolResult(status="ok", summary=summary, columns=["time", "log_group", "stream", "message"],
+                      rows=rows[: args.limit],
+                      facts={"matched": len(rows), "per_group": per_group, "start": iso(start), "end": iso(end)},
+                      resources=searched)
+
+
+LOGS_TOOLS: list[ToolSpec] = [
+    ToolSpec("aws_logs_errors", "Recent error lines from CloudWatch Logs for a log group or service.",
+             LogsErrorsArgs, "read", ("infra.logs",), "aws", logs_errors),
+]

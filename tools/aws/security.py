@@ -1,0 +1,417 @@
+"""Security tools: public buckets, world-open security groups, IAM hygiene, Security Hub
+findings, and a posture summary that runs the first three checks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, Field
+
+from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for
+from tools.aws.errors import aws_errors, error_code
+from tools.aws.inventory import bucket_region, instances, list_buckets
+from tools.base import ToolContext, ToolResult, ToolSpec
+
+Severity = Literal["critical", "high", "medium", "low"]
+PUBLIC_GROUPS = {"http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers"}
+SENSITIVE_PORTS = {22: "SSH", 3389: "RDP", 3306: "MySQL", 5432: "PostgreSQL", 6379: "Redis",
+                   27017: "MongoDB", 9200: "Elasticsearch"}
+WEB_PORTS = {80, 443}
+WORLD = ("0.0.0.0/0", "::/0")
+KEY_MAX_AGE_DAYS = 90
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
+SEVERITY_WEIGHT = {"critical": 15, "high": 10, "medium": 4, "low": 1}
+
+
+class Finding(BaseModel):
+    """One problem a check found; the same shape for every cloud."""
+
+    check: str
+    severity: Severity
+    cloud: str = "aws"
+    region: str
+    resource: str
+    detail: str
+
+
+def _missing(exc: ClientError, *codes: str) -> bool:
+    return error_code(exc) in codes
+
+
+# --------------------------------------------------------------------------- public buckets
+
+
+def _access_block(s3: Any, bucket: str) -> dict[str, bool]:
+    try:
+        return dict(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"])
+    except ClientError as exc:
+        if _missing(exc, "NoSuchPublicAccessBlockConfiguration"):
+            return {}
+        raise
+
+
+def _acl_reasons(s3: Any, bucket: str) -> list[str]:
+    grants = s3.get_bucket_acl(Bucket=bucket).get("Grants", [])
+    return [f"ACL grants {g.get('Permission')} to {PUBLIC_GROUPS[g['Grantee']['URI']]}"
+            for g in grants if g.get("Grantee", {}).get("URI") in PUBLIC_GROUPS]
+
+
+def _principal_is_public(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        aws = principal.get("AWS")
+        return aws == "*" or (isinstance(aws, list) and "*" in aws)
+    return False
+
+
+def _policy_reasons(s3: Any, bucket: str) -> list[str]:
+    try:
+        text = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    except ClientError as exc:
+        if _missing(exc, "NoSuchBucketPolicy"):
+            return []
+        raise
+    statements = json.loads(text).get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    reasons = []
+    for stmt in statements:
+        if stmt.get("Effect") == "Allow" and _principal_is_public(stmt.get("Principal")) and not stmt.get("Condition"):
+            actions = stmt.get("Action", [])
+            reasons.append(f"policy allows {', '.join(actions) if isinstance(actions, list) else actions} to *")
+    return reasons
+
+
+def _encrypted(s3: Any, bucket: str) -> bool:
+    try:
+        s3.get_bucket_encryption(Bucket=bucket)
+        return True
+    except ClientError as exc:
+        if _missing(exc, "ServerSideEncryptionConfigurationNotFoundError"):
+            return False
+        raise
+
+
+def _block_state(block: dict[str, bool]) -> str:
+    if not block:
+        return "none"
+    on = [key for key, value in block.items() if value]
+    return "all on" if len(on) == 4 else (", ".join(on) + " on" if on else "all off")
+
+
+def bucket_rows(ctx: ToolContext, region: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Rows for buckets that are public or lack default encryption, and how many were checked."""
+    rows = []
+    names = list_buckets(ctx)
+    checked = 0
+    for name in names:
+        where = bucket_region(ctx, name)
+        if region and where != region:
+            continue
+        checked += 1
+        s3 = client(ctx, "s3", where)
+        block = _access_block(s3, name)
+        acl = [] if block.get("BlockPublicAcls") or block.get("IgnorePublicAcls") else _acl_reasons(s3, name)
+        policy = [] if block.get("RestrictPublicBuckets") else _policy_reasons(s3, name)
+        encrypted = _encrypted(s3, name)
+        if acl or policy or not encrypted:
+            rows.append({"bucket": name, "region": where, "public": bool(acl or policy),
+                         "why": "; ".join(acl + policy), "public_access_block": _block_state(block),
+                         "encrypted": encrypted})
+    return rows, checked
+
+
+class PublicBucketsArgs(BaseModel):
+    region: str | None = None
+    bucket: str | None = Field(default=None, description="Only this bucket.")
+
+
+@aws_errors("s3")
+def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
+    rows, checked = bucket_rows(ctx, args.region)
+    if args.bucket:
+        rows = [row for row in rows if row["bucket"] == args.bucket]
+    public = [row["bucket"] for row in rows if row["public"]]
+    plain = [row["bucket"] for row in rows if not row["encrypted"]]
+    if not rows:
+        return ToolResult.no_data(f"None of {checked} buckets is public or missing default encryption.")
+    summary = (f"{len(public)} of {checked} buckets are public{': ' + join_names(public) if public else ''}"
+               f"{'; ' + str(len(plain)) + ' have no default encryption: ' + join_names(plain) if plain else ''}.")
+    return ToolResult(status="ok", summary=summary,
+                      columns=["bucket", "region", "public", "why", "public_access_block", "encrypted"], rows=rows,
+                      facts={"buckets_checked": checked, "public": len(public), "unencrypted": len(plain)},
+                      resources=[row["bucket"] for row in rows])
+
+
+# --------------------------------------------------------------------------- open security groups
+
+
+def _port_label(perm: dict[str, Any]) -> tuple[str, int | None, int | None]:
+    proto = str(perm.get("IpProtocol", "-1"))
+    low, high = perm.get("FromPort"), perm.get("ToPort")
+    if proto == "-1" or low is None or (low in (0, -1) and high in (65535, -1)):
+        return "all", None, None
+    top = low if high is None else high
+    return (str(low) if low == top else f"{low}-{top}"), int(low), int(top)
+
+
+def _severity(low: int | None, high: int | None) -> Severity:
+    if low is None or high is None:
+        return "high"
+    if any(low <= port <= high for port in SENSITIVE_PORTS):
+        return "high"
+    if low == high and low in WEB_PORTS:
+        return "low"
+    return "medium"
+
+
+def sg_rows(ctx: ToolContext, region: str, port: int | None = None) -> list[dict[str, Any]]:
+    """Ingress rules open to the internet in one region, with the instances using each group."""
+    ec2 = client(ctx, "ec2", region)
+    rows = []
+    for page in ec2.get_paginator("describe_security_groups").paginate():
+        for sg in page["SecurityGroups"]:
+            for perm in sg.get("IpPermissions", []):
+                cidrs = [r["CidrIp"] for r in perm.get("IpRanges", []) if r.get("CidrIp") in WORLD]
+                cidrs += [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", []) if r.get("CidrIpv6") in WORLD]
+                if not cidrs:
+                    continue
+                ports, low, high = _port_label(perm)
+                if port is not None and low is not None and high is not None and not low <= port <= high:
+                    continue
+                rows.append({"group_id": sg["GroupId"], "name": sg.get("GroupName", ""), "region": region,
+                             "protocol": "all" if perm.get("IpProtocol") == "-1" else perm.get("IpProtocol"),
+                             "ports": ports, "cidr": ", ".join(cidrs), "severity": _severity(low, high)})
+    users: dict[str, list[str]] = {}
+    for row in rows:
+        if row["group_id"] not in users:
+            found = instances(ctx, region, [{"Name": "instance.group-id", "Values": [row["group_id"]]}])
+            users[row["group_id"]] = [i["InstanceId"] for i in found]
+        row["instances"] = ", ".join(users[row["group_id"]])
+    return rows
+
+
+class OpenSecurityGroupsArgs(BaseModel):
+    region: str | None = None
+    port: int | None = Field(default=None, ge=0, le=65535, description="Only rules covering this port.")
+
+
+@aws_errors("ec2")
+def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> ToolResult:
+    regions = regions_for(ctx, args.region)
+    rows = [row for region in regions for row in sg_rows(ctx, region, args.port)]
+    scope = f" for port {args.port}" if args.port is not None else ""
+    if not rows:
+        return ToolResult.no_data(f"No security group allows inbound traffic from 0.0.0.0/0 or ::/0{scope} in "
+                                  f"{', '.join(regions)}.")
+    rows.sort(key=lambda row: SEVERITY_ORDER[row["severity"]])
+    groups = list(dict.fromkeys(row["group_id"] for row in rows))
+    high = [f"{row['group_id']} port {row['ports']}" for row in rows if row["severity"] == "high"]
+    summary = (f"{len(groups)} security group(s) in {', '.join(regions)} allow inbound traffic from the internet"
+               f"{scope} ({len(rows)} rules, {len(high)} high severity{': ' + join_names(high) if high else ''}).")
+    used = sorted({i for row in rows for i in row["instances"].split(", ") if i})
+    return ToolResult(status="ok", summary=summary,
+                      columns=["group_id", "name", "region", "protocol", "ports", "cidr", "severity", "instances"],
+                      rows=rows, facts={"groups": len(groups), "rules": len(rows), "high": len(high)},
+                      resources=groups + sorted({row["name"] for row in rows if row["name"]}) + used)
+
+
+# --------------------------------------------------------------------------- IAM
+
+
+def _has_console(iam: Any, user: str) -> bool:
+    try:
+        iam.get_login_profile(UserName=user)
+        return True
+    except ClientError as exc:
+        if _missing(exc, "NoSuchEntity"):
+            return False
+        raise
+
+
+def _is_admin(iam: Any, user: str) -> bool:
+    policies = [p["PolicyName"] for p in iam.list_attached_user_policies(UserName=user)["AttachedPolicies"]]
+    for group in iam.list_groups_for_user(UserName=user)["Groups"]:
+        attached = iam.list_attached_group_policies(GroupName=group["GroupName"])["AttachedPolicies"]
+        policies += [p["PolicyName"] for p in attached]
+    return "AdministratorAccess" in policies
+
+
+def _key_rows(iam: Any, user: str, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for key in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]:
+        key_id, status = key["AccessKeyId"], key["Status"]
+        age = (now - key["CreateDate"].astimezone(UTC)).days
+        if age > KEY_MAX_AGE_DAYS:
+            rows.append({"user": user, "issue": "old access key", "severity": "medium", "key_id": key_id,
+                         "detail": f"{key_id} ({status}) is {age} days old"})
+        used = iam.get_access_key_last_used(AccessKeyId=key_id).get("AccessKeyLastUsed", {}).get("LastUsedDate")
+        if used is None:
+            rows.append({"user": user, "issue": "access key never used", "severity": "low", "key_id": key_id,
+                         "detail": f"{key_id} ({status}), created {iso(key['CreateDate'])[:10]}, never used"})
+    return rows
+
+
+def iam_rows(ctx: ToolContext) -> tuple[list[dict[str, Any]], int]:
+    """IAM issues per user and the number of users checked."""
+    iam = client(ctx, "iam", GLOBAL_REGION)
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    users = [u["UserName"] for page in iam.get_paginator("list_users").paginate() for u in page["Users"]]
+    for user in users:
+        if _has_console(iam, user) and not iam.list_mfa_devices(UserName=user)["MFADevices"]:
+            rows.append({"user": user, "issue": "console access without MFA", "severity": "high", "key_id": "",
+                         "detail": "has a console password and no MFA device"})
+        rows.extend(_key_rows(iam, user, now))
+        if _is_admin(iam, user):
+            rows.append({"user": user, "issue": "administrator access", "severity": "medium", "key_id": "",
+                         "detail": "AdministratorAccess is attached"})
+    return rows, len(users)
+
+
+class IamFindingsArgs(BaseModel):
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+@aws_errors("iam")
+def iam_findings(ctx: ToolContext, args: IamFindingsArgs) -> ToolResult:
+    rows, checked = iam_rows(ctx)
+    if not rows:
+        return ToolResult.no_data(f"None of {checked} IAM users lacks MFA, has keys older than "
+                                  f"{KEY_MAX_AGE_DAYS} days or unused keys, or has AdministratorAccess.")
+    rows.sort(key=lambda row: SEVERITY_ORDER[row["severity"]])
+    counts = Counter(row["issue"] for row in rows)
+    users = list(dict.fromkeys(row["user"] for row in rows))
+    summary = (f"{len(users)} of {checked} IAM users have issues: "
+               f"{', '.join(f'{n} {issue}' for issue, n in counts.items())} ({join_names(users)}).")
+    keys = [row["key_id"] for row in rows if row["key_id"]]
+    return ToolResult(status="ok", summary=summary, columns=["user", "issue", "severity", "detail"],
+                      rows=rows[: args.limit], facts={"users_checked": checked, "issues": len(rows), **counts},
+                      resources=users + list(dict.fromkeys(keys)))
+
+
+# --------------------------------------------------------------------------- Security Hub
+
+
+class SecurityHubArgs(BaseModel):
+    region: str | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+def _hub_findings(ctx: ToolContext, region: str, limit: int) -> list[dict[str, Any]] | None:
+    """Active findings in one region, or None when Security Hub is not enabled there."""
+    hub = client(ctx, "securityhub", region)
+    try:
+        found = hub.get_findings(Filters={"RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}]},
+                                 SortCriteria=[{"Field": "SeverityNormalized", "SortOrder": "desc"}],
+                                 MaxResults=100)["Findings"]
+    except ClientError as exc:
+        if _missing(exc, "InvalidAccessException"):
+            return None
+        raise
+    rows = []
+    for item in found:
+        if item.get("RecordState", "ACTIVE") != "ACTIVE":
+            continue
+        severity = str(item.get("Severity", {}).get("Label", "INFORMATIONAL")).lower()
+        resources = item.get("Resources") or [{}]
+        rows.append({"severity": severity, "title": item.get("Title", ""), "resource": resources[0].get("Id", ""),
+                     "region": item.get("Region", region), "updated": item.get("UpdatedAt", "")})
+    return rows[: limit * 5]
+
+
+@aws_errors("securityhub")
+def security_hub_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult:
+    regions = regions_for(ctx, args.region)
+    per_region = {region: _hub_findings(ctx, region, args.limit) for region in regions}
+    enabled = [region for region, rows in per_region.items() if rows is not None]
+    if not enabled:
+        return ToolResult.error(f"Security Hub is not enabled in {', '.join(regions)}: enable it to see findings.")
+    rows = [row for region in enabled for row in per_region[region] or []]
+    if not rows:
+        return ToolResult.no_data(f"Security Hub has no active findings in {', '.join(enabled)}.")
+    rows.sort(key=lambda row: SEVERITY_ORDER.get(row["severity"], 5))
+    counts = Counter(row["severity"] for row in rows)
+    top = rows[0]
+    off = [r for r in regions if r not in enabled]
+    summary = (f"Security Hub has {len(rows)} active findings in {', '.join(enabled)} "
+               f"({', '.join(f'{n} {sev}' for sev, n in counts.items())}); most severe: {top['title']} on "
+               f"{top['resource']}{'. Not enabled in ' + ', '.join(off) if off else ''}.")
+    shown = rows[: args.limit]
+    return ToolResult(status="ok", summary=summary, columns=["severity", "title", "resource", "region"],
+                      rows=shown, facts={"total": len(rows), **counts},
+                      resources=list(dict.fromkeys(row["resource"] for row in shown if row["resource"])))
+
+
+# --------------------------------------------------------------------------- posture
+
+
+def security_scan(ctx: ToolContext, region: str | None = None) -> list[Finding]:
+    """Every finding of the public-bucket, open-port and IAM checks, most severe first."""
+    findings: list[Finding] = []
+    for row in bucket_rows(ctx, region)[0]:
+        if row["public"]:
+            findings.append(Finding(check="public_bucket", severity="high", region=row["region"],
+                                    resource=row["bucket"], detail=row["why"]))
+        if not row["encrypted"]:
+            findings.append(Finding(check="unencrypted_bucket", severity="medium", region=row["region"],
+                                    resource=row["bucket"], detail="no default encryption"))
+    for where in regions_for(ctx, region):
+        for row in sg_rows(ctx, where):
+            findings.append(Finding(check="open_security_group", severity=row["severity"], region=where,
+                                    resource=row["group_id"],
+                                    detail=f"{row['protocol']} port {row['ports']} open to {row['cidr']}"))
+    for row in iam_rows(ctx)[0]:
+        findings.append(Finding(check="iam", severity=row["severity"], region="global", resource=row["user"],
+                                detail=f"{row['issue']}: {row['detail']}"))
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    return findings
+
+
+def posture_score(findings: list[Finding]) -> int:
+    """100 minus a weight per finding (high 10, medium 4, low 1), floored at 0."""
+    return max(0, 100 - sum(SEVERITY_WEIGHT[f.severity] for f in findings))
+
+
+class PostureArgs(BaseModel):
+    region: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+@aws_errors("s3", "ec2", "iam")
+def security_posture(ctx: ToolContext, args: PostureArgs) -> ToolResult:
+    findings = security_scan(ctx, args.region)
+    score = posture_score(findings)
+    counts: Counter[str] = Counter(f.severity for f in findings)
+    if not findings:
+        return ToolResult(status="ok", summary="Security score 100/100: no public buckets, world-open security "
+                          "groups or IAM issues found.", facts={"score": 100, "findings": 0})
+    by_sev = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low") if counts[s])
+    top = findings[0]
+    summary = (f"Security score {score}/100 with {len(findings)} findings ({by_sev}); most severe: "
+               f"{top.check} on {top.resource} ({top.detail}).")
+    rows = [f.model_dump() for f in findings[: args.limit]]
+    return ToolResult(status="ok", summary=summary,
+                      columns=["severity", "check", "resource", "region", "detail"], rows=rows,
+                      facts={"score": score, "findings": len(findings), **{s: counts[s] for s in SEVERITY_WEIGHT}},
+                      resources=list(dict.fromkeys(f.resource for f in findings)))
+
+
+SECURITY_TOOLS: list[ToolSpec] = [
+    ToolSpec("aws_public_buckets", "S3 buckets readable by anyone (ACL or policy) or without default encryption.",
+             PublicBucketsArgs, "read", ("security.public_storage",), "aws", public_buckets),
+    ToolSpec("aws_open_security_groups", "Security group rules open to 0.0.0.0/0 or ::/0, with severity and "
+             "the instances using them.", OpenSecurityGroupsArgs, "read", ("security.open_ports",), "aws",
+             open_security_groups),
+    ToolSpec("aws_iam_findings", "IAM users without MFA, with old or unused access keys, or with admin access.",
+             IamFindingsArgs, "read", ("security.iam",), "aws", iam_findings),
+    ToolSpec("aws_security_hub_findings", "Active AWS Security Hub findings, most severe first.",
+             SecurityHubArgs, "read", ("security.findings",), "aws", security_hub_findings),
+    ToolSpec("aws_security_posture", "A 0-100 security score from the public bucket, open port and IAM checks.",
+             PostureArgs, "read", ("security.posture",), "aws", security_posture),
+]
