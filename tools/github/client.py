@@ -2,7 +2,8 @@
 into one sentence a person can act on.
 
 Configuration arrives through ``ToolContext.extras["github"]`` (built in ``bot/``):
-``{"token": str, "api_url": str | None, "org": str | None, "repos": list[str]}``.
+``{"token": str, "api_url": str | None, "org": str | None, "repos": list[str]}`` and,
+optionally, ``"verify": bool | str`` (a CA bundle for GitHub Enterprise behind a private CA).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class GitHubConfig:
     api_url: str | None = None
     org: str | None = None
     repos: tuple[str, ...] = ()
+    verify: bool | str = True
 
     @classmethod
     def from_mapping(cls, cfg: Mapping[str, Any] | None) -> GitHubConfig | None:
@@ -46,7 +48,8 @@ class GitHubConfig:
         if isinstance(repos, str):
             repos = [part.strip() for part in repos.split(",")]
         return cls(token=str(cfg["token"]), api_url=cfg.get("api_url") or None, org=cfg.get("org") or None,
-                   repos=tuple(str(r).strip() for r in repos if str(r).strip()))
+                   repos=tuple(str(r).strip() for r in repos if str(r).strip()),
+                   verify=cfg.get("verify", True) if cfg.get("verify") not in (None, "") else True)
 
     @property
     def base_url(self) -> str:
@@ -60,7 +63,7 @@ def github_client(cfg: Mapping[str, Any] | GitHubConfig) -> Github:
         raise GitHubProblem(NOT_CONFIGURED)
     retry = GithubRetry(total=2, backoff_factor=0.2, max_rate_limit_wait=MAX_RATE_LIMIT_WAIT_SECONDS)
     return Github(base_url=config.base_url, auth=Auth.Token(config.token), timeout=TIMEOUT_SECONDS, retry=retry,
-                  lazy=True, seconds_between_requests=None)
+                  lazy=True, seconds_between_requests=None, verify=config.verify)
 
 
 def describe_error(exc: Exception, config: GitHubConfig, what: str) -> str:
@@ -76,10 +79,19 @@ def describe_error(exc: Exception, config: GitHubConfig, what: str) -> str:
     if isinstance(exc, GithubException):
         message = exc.message or (exc.data.get("message") if isinstance(exc.data, dict) else None) or "no detail"
         return f"GitHub refused the request ({exc.status}: {str(message)[:160]})."
+    if _is_tls_error(exc):
+        return (f"GitHub's TLS certificate at {config.base_url} is not trusted; for a private CA pass its CA bundle "
+                "as the GitHub verify setting.")
     if _is_network_error(exc):
         return (f"GitHub is unreachable at {config.base_url} ({type(exc).__name__}); "
                 "check GITHUB_API_URL and the network.")
     raise exc
+
+
+def _is_tls_error(exc: Exception) -> bool:
+    import requests
+
+    return isinstance(exc, requests.exceptions.SSLError)
 
 
 def _is_network_error(exc: Exception) -> bool:

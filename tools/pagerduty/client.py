@@ -92,11 +92,24 @@ def describe_error(exc: Exception, config: PagerDutyConfig, what: str) -> str:
         if status >= 500:
             return f"PagerDuty had a server error ({status}); try again shortly."
         return f"PagerDuty rejected the request ({status}: {_error_detail(exc)})."
-    if isinstance(exc, Error):
+    if isinstance(exc, Error | OSError):
+        if _caused_by_tls(exc):
+            return (f"PagerDuty's TLS certificate at {config.base_url} is not trusted; for a private CA set "
+                    "GUARDIAN_PAGERDUTY_CA_BUNDLE.")
         return f"PagerDuty is unreachable at {config.base_url}; check PAGERDUTY_API_URL and the network."
-    if isinstance(exc, ssl.SSLError | OSError):
-        return f"PagerDuty is unreachable at {config.base_url} ({type(exc).__name__}); check the CA bundle."
     raise exc
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    """Whether a transport failure was a certificate problem (somewhere in its cause chain)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _error_detail(exc: HttpError) -> str:

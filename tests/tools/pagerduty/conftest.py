@@ -1,0 +1,53 @@
+"""A fresh PagerDuty stand-in (HTTPS, throwaway CA) per test, seeded from saas_company."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sandbox.pagerduty_api import PagerDutyStandIn
+from bot.sandbox.saas_company import SaasCompany, build
+from tools.base import ToolContext
+from tools.pagerduty import PAGERDUTY_TOOLS
+from tools.registry import ToolRegistry
+
+
+@pytest.fixture
+def company() -> SaasCompany:
+    return build()
+
+
+@pytest.fixture
+def pagerduty(company: SaasCompany) -> Iterator[PagerDutyStandIn]:
+    with PagerDutyStandIn(company.pagerduty) as standin:
+        yield standin
+
+
+def pagerduty_ctx(standin: PagerDutyStandIn, **overrides: object) -> ToolContext:
+    """The context bot/ builds from the stand-in's environment variables."""
+    env = standin.env()
+    config: dict[str, object] = {"api_key": env["PAGERDUTY_API_KEY"], "api_url": env["PAGERDUTY_API_URL"],
+                                 "from_email": env["GUARDIAN_PAGERDUTY_FROM_EMAIL"],
+                                 "verify": env["GUARDIAN_PAGERDUTY_CA_BUNDLE"]}
+    config.update(overrides)
+    return ToolContext(extras={"pagerduty": config})
+
+
+@pytest.fixture
+def ctx(pagerduty: PagerDutyStandIn) -> ToolContext:
+    return pagerduty_ctx(pagerduty)
+
+
+@pytest.fixture
+def registry() -> ToolRegistry:
+    return ToolRegistry(PAGERDUTY_TOOLS)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

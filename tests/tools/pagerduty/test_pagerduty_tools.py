@@ -1,0 +1,293 @@
+"""PagerDuty incident tools against the HTTPS stand-in through the real ``pagerduty``
+client; every expectation is derived from bot/sandbox/saas_company.py."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from agents.skills import SKILL_BY_NAME
+from bot.sandbox.pagerduty_api import PagerDutyStandIn
+from bot.sandbox.saas_company import BOT, SaasCompany, person
+from tests.tools.pagerduty.conftest import pagerduty_ctx
+from tools.base import ToolContext, ToolResult
+from tools.pagerduty import PAGERDUTY_TOOLS, pagerduty_client
+from tools.pagerduty.client import NO_FROM, NOT_CONFIGURED, PagerDutyProblem
+from tools.registry import ToolRegistry, WriteNotApproved
+
+pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
+
+VOCABULARY = {"service", "team", "person", "severity", "status", "start", "end", "limit", "schedule", "incident_id",
+              "title"}
+READ_TOOLS = ["pagerduty_open_incidents", "pagerduty_oncall", "pagerduty_incident_brief"]
+WRITES = {"pagerduty_ack_incident": {"incident_id": "P7K2M9Q"},
+          "pagerduty_resolve_incident": {"incident_id": "P7K2M9Q"}, "pagerduty_page": {"person": "alice"}}
+
+
+def preflight(registry: ToolRegistry, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+    spec = registry.get(name)
+    assert spec.preflight is not None
+    return spec.preflight(ctx, spec.args_model.model_validate(args))
+
+
+def test_declarations_use_contract_skills_and_the_slot_vocabulary() -> None:
+    skills = {spec.name: spec.skills for spec in PAGERDUTY_TOOLS}
+    assert skills == {"pagerduty_open_incidents": ("incident.list",), "pagerduty_oncall": ("incident.oncall",),
+                      "pagerduty_incident_brief": ("incident.brief",), "pagerduty_ack_incident": ("incident.ack",),
+                      "pagerduty_resolve_incident": ("incident.resolve",), "pagerduty_page": ("incident.page",)}
+    for spec in PAGERDUTY_TOOLS:
+        assert spec.integration == "pagerduty"
+        assert set(spec.args_model.model_fields) <= VOCABULARY
+        assert spec.mutating == SKILL_BY_NAME[spec.skills[0]].mutating
+        assert spec.mutating == (spec.preflight is not None)
+
+
+# --------------------------------------------------------------------------- incident.list
+
+
+def test_open_incidents_newest_first(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_open_incidents", {}, ctx)
+    expected = company.pagerduty.open_incidents()
+    assert result.status == "ok"
+    assert [row["id"] for row in result.rows] == [incident.id for incident in expected]
+    for row, incident in zip(result.rows, expected, strict=True):
+        service = company.pagerduty.service(incident.service)
+        assert (row["status"], row["urgency"], row["service"]) == (incident.status, incident.urgency, service.name)
+        assert row["assignees"] == [person(handle).name for handle in incident.assignees]
+        assert row["age"]
+    assert set(result.resources) >= {i.id for i in expected} | {person(i.assignees[0]).name for i in expected}
+    resolved = [i.id for i in company.pagerduty.incidents if not i.open]
+    assert resolved and not set(resolved) & {row["id"] for row in result.rows}
+
+
+@pytest.mark.parametrize(("args", "keep"), [
+    ({"service": "payments"}, lambda i: i.service == "PSV0PAY"),
+    ({"service": "payments-api"}, lambda i: i.service == "PSV0PAY"),
+    ({"severity": "low"}, lambda i: i.urgency == "low"),
+    ({"person": "carol"}, lambda i: "carol" in i.assignees),
+    ({"team": "storefront"}, lambda i: i.service in ("PSV0CHK", "PSV0SRC")),
+])
+def test_open_incident_filters(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry,
+                               args: dict[str, str], keep: Any) -> None:
+    result = registry.invoke("pagerduty_open_incidents", args, ctx)
+    expected = [i.id for i in company.pagerduty.open_incidents() if keep(i)]
+    assert expected and [row["id"] for row in result.rows] == expected
+
+
+def test_all_statuses_include_resolved(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_open_incidents", {"status": "all"}, ctx)
+    assert {row["id"] for row in result.rows} == {i.id for i in company.pagerduty.incidents}
+
+
+def test_no_open_incidents_is_no_data(ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_open_incidents", {"service": "analytics"}, ctx)
+    assert result.status == "no_data" and "analytics" in result.summary
+
+
+# --------------------------------------------------------------------------- incident.oncall
+
+
+def test_oncall_for_a_service(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_oncall", {"service": "payments"}, ctx)
+    expected = company.pagerduty.oncall_for_service("payments")
+    assert result.status == "ok"
+    assert [(row["level"], row["user"]) for row in result.rows] == [
+        (level, person(handle).name) for level, handle, _ in expected]
+    first = next(person(handle) for level, handle, _ in expected if level == 1)
+    assert first.name in result.summary and first.name in result.resources
+    schedule = expected[0][2]
+    assert schedule is not None and result.rows[0]["until"] == schedule.shift_end.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_oncall_for_a_team_includes_direct_user_targets(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_oncall", {"team": "platform"}, ctx)
+    policy = next(p for p in company.pagerduty.escalation_policies if p.team == company.pagerduty.team("Platform").id)
+    expected = company.pagerduty.oncall(policy.id)
+    assert [(row["level"], row["user"]) for row in result.rows] == [(lvl, person(h).name) for lvl, h, _ in expected]
+    direct = [row for row in result.rows if row["schedule"] == "(direct)"]
+    assert direct and direct[0]["until"] == "always"
+
+
+def test_oncall_for_everyone_and_for_a_person(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    everyone = registry.invoke("pagerduty_oncall", {}, ctx)
+    assert len(everyone.rows) == sum(len(p.rules) for p in company.pagerduty.escalation_policies)
+    bob = registry.invoke("pagerduty_oncall", {"person": "bob"}, ctx)
+    expected = [(p.name, lvl) for p in company.pagerduty.escalation_policies
+                for lvl, handle, _ in company.pagerduty.oncall(p.id) if handle == "bob"]
+    assert [(row["escalation_policy"], row["level"]) for row in bob.rows] == expected
+
+
+def test_oncall_for_an_unknown_service_lists_the_known_ones(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_oncall", {"service": "billing"}, ctx)
+    assert result.status == "error" and "'billing'" in result.summary
+    assert all(service.name in result.summary for service in company.pagerduty.services)
+
+
+# --------------------------------------------------------------------------- incident.brief
+
+
+def test_brief_of_one_incident(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = next(i for i in company.pagerduty.incidents if i.notes)
+    result = registry.invoke("pagerduty_incident_brief", {"incident_id": incident.id}, ctx)
+    assert result.status == "ok"
+    assert incident.title in result.summary and incident.status in result.summary
+    assert person(incident.assignees[0]).name in result.summary
+    assert result.facts["alerts_count"] == len(incident.alerts)
+    assert [a["id"] for a in result.facts["alerts"]] == [a.id for a in incident.alerts]
+    assert len(result.rows) == len(incident.log_entries) + len(incident.notes)
+    assert any(row["type"] == "note" and row["summary"] == incident.notes[0].content for row in result.rows)
+    assert [row["time"] for row in result.rows] == sorted(row["time"] for row in result.rows)
+    assert {"notes", "alerts"} <= set(result.facts["untrusted"])
+
+
+def test_brief_without_an_id_takes_the_newest_triggered_incident(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    triggered = [i for i in company.pagerduty.open_incidents() if i.status == "triggered"]
+    result = registry.invoke("pagerduty_incident_brief", {}, ctx)
+    assert result.facts["id"] == triggered[0].id and "newest open incident" in result.summary
+
+
+def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = company.pagerduty.incidents[1]
+    result = registry.invoke("pagerduty_incident_brief", {"incident_id": str(incident.number)}, ctx)
+    assert result.facts["id"] == incident.id
+
+
+def test_brief_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_incident_brief", {"incident_id": "PZZZZZ1"}, ctx)
+    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("tool", READ_TOOLS)
+def test_missing_configuration_is_one_clear_sentence(tool: str, registry: ToolRegistry) -> None:
+    result = registry.invoke(tool, {}, ToolContext())
+    assert result.status == "error" and result.summary == NOT_CONFIGURED
+    with pytest.raises(PagerDutyProblem):
+        pagerduty_client({"api_key": ""})
+
+
+def test_wrong_api_key(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_open_incidents", {}, pagerduty_ctx(pagerduty, api_key="wrong"))
+    assert result.status == "error"
+    assert result.summary == "PagerDuty rejected the API key (401 Authentication failed): check PAGERDUTY_API_KEY."
+
+
+def test_unreachable_endpoint_fails_fast(closed_port: int, registry: ToolRegistry) -> None:
+    ctx = ToolContext(extras={"pagerduty": {"api_key": "k", "api_url": f"https://127.0.0.1:{closed_port}"}})
+    started = time.monotonic()
+    result = registry.invoke("pagerduty_oncall", {}, ctx)
+    assert time.monotonic() - started < 8
+    assert result.status == "error" and result.summary.startswith("PagerDuty is unreachable at https://127.0.0.1:")
+
+
+def test_untrusted_certificate_is_refused(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_oncall", {}, pagerduty_ctx(pagerduty, verify=True))
+    assert result.status == "error" and "GUARDIAN_PAGERDUTY_CA_BUNDLE" in result.summary
+    assert pagerduty.calls == []  # the TLS handshake failed: nothing reached the API
+
+
+def test_plain_http_url_is_refused(registry: ToolRegistry) -> None:
+    ctx = ToolContext(extras={"pagerduty": {"api_key": "k", "api_url": "http://127.0.0.1:9"}})
+    result = registry.invoke("pagerduty_oncall", {}, ctx)
+    assert result.status == "error" and result.summary == "PAGERDUTY_API_URL must be an https:// URL."
+
+
+# --------------------------------------------------------------------------- writes
+
+
+@pytest.mark.parametrize("tool", sorted(WRITES))
+def test_writes_need_an_approval(tool: str, pagerduty: PagerDutyStandIn, ctx: ToolContext,
+                                 registry: ToolRegistry) -> None:
+    with pytest.raises(WriteNotApproved):
+        registry.invoke(tool, WRITES[tool], ctx)
+    assert preflight(registry, tool, WRITES[tool], ctx).status == "ok"
+    assert pagerduty.writes == []
+
+
+def test_ack_with_approval_makes_exactly_one_write(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = next(i for i in company.pagerduty.incidents if i.status == "triggered")
+    check = preflight(registry, "pagerduty_ack_incident", {"incident_id": incident.id}, ctx)
+    assert check.status == "ok" and incident.id in check.summary and incident.title in check.summary
+    result = registry.invoke("pagerduty_ack_incident", {"incident_id": incident.id}, ctx, approval_id="a-1")
+    assert result.status == "ok" and result.facts["status"] == "acknowledged"
+    [write] = pagerduty.writes
+    assert (write.method, write.path) == ("PUT", f"/incidents/{incident.id}")
+    assert write.body == {"incident": {"type": "incident_reference", "status": "acknowledged"}}
+    assert write.headers["from"] == BOT.email
+    assert incident.status == "acknowledged" and incident.acknowledged_by[-1][0] == BOT.handle
+
+
+def test_resolve_with_approval(company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext,
+                               registry: ToolRegistry) -> None:
+    incident = next(i for i in company.pagerduty.incidents if i.status == "acknowledged")
+    result = registry.invoke("pagerduty_resolve_incident", {"incident_id": incident.id}, ctx, approval_id="a-2")
+    assert result.status == "ok"
+    assert [(w.method, w.path, w.body["incident"]["status"]) for w in pagerduty.writes] == [
+        ("PUT", f"/incidents/{incident.id}", "resolved")]
+    assert incident.status == "resolved"
+
+
+def test_resolving_a_resolved_incident_is_refused_before_approval(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = next(i for i in company.pagerduty.incidents if i.status == "resolved")
+    check = preflight(registry, "pagerduty_resolve_incident", {"incident_id": incident.id}, ctx)
+    assert check.status == "error" and "already resolved" in check.summary
+    result = registry.invoke("pagerduty_resolve_incident", {"incident_id": incident.id}, ctx, approval_id="a-3")
+    assert result.status == "error"
+    assert pagerduty.writes == []
+
+
+def test_writes_need_a_from_email(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
+    ctx = pagerduty_ctx(pagerduty, from_email=None)
+    result = registry.invoke("pagerduty_ack_incident", {"incident_id": "P7K2M9Q"}, ctx, approval_id="a-4")
+    assert result.status == "error" and result.summary == NO_FROM
+    assert pagerduty.writes == []
+
+
+def test_ack_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("pagerduty_ack_incident", {"incident_id": "PZZZZZ1"}, ctx, approval_id="a-5")
+    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
+    assert pagerduty.writes == []
+
+
+def test_page_a_person_opens_one_incident_on_their_service(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    alice = person("alice")
+    service = next(s for s in company.pagerduty.services if s.team in alice.teams)
+    before = len(company.pagerduty.incidents)
+    check = preflight(registry, "pagerduty_page", {"person": "alice"}, ctx)
+    assert check.status == "ok" and alice.name in check.summary and service.name in check.summary
+    result = registry.invoke("pagerduty_page", {"person": "alice"}, ctx, approval_id="a-6")
+    assert result.status == "ok"
+    [write] = pagerduty.writes
+    assert (write.method, write.path) == ("POST", "/incidents")
+    assert write.body["incident"]["service"]["id"] == service.id
+    assert write.body["incident"]["assignments"] == [{"assignee": {"id": alice.pd_id, "type": "user_reference"}}]
+    assert len(company.pagerduty.incidents) == before + 1
+    created = company.pagerduty.incidents[-1]
+    assert created.id == result.facts["incident_id"] and created.assignees == ["alice"]
+
+
+def test_page_escalates_an_incident_to_the_next_level(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = next(i for i in company.pagerduty.incidents if i.status == "triggered")
+    level_two = [h for lvl, h, _ in company.pagerduty.oncall(incident.escalation_policy) if lvl == 2]
+    result = registry.invoke("pagerduty_page", {"incident_id": incident.id}, ctx, approval_id="a-7")
+    assert result.status == "ok" and person(level_two[0]).name in result.summary
+    assert [(w.method, w.body["incident"].get("escalation_level")) for w in pagerduty.writes] == [("PUT", 2)]
+    assert incident.assignees == level_two
+
+
+def test_page_without_a_target_is_refused(pagerduty: PagerDutyStandIn, ctx: ToolContext,
+                                          registry: ToolRegistry) -> None:
+    check = preflight(registry, "pagerduty_page", {}, ctx)
+    assert check.status == "error" and check.summary.startswith("Say whom to page")
+    assert pagerduty.writes == []
