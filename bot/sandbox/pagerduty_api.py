@@ -16,6 +16,7 @@ import shutil
 import ssl
 import string
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,11 @@ from bot.sandbox.saas_company import (
     BOT,
     PagerDutyData,
     PdAlert,
+    PdEscalationPolicy,
     PdIncident,
     PdLogEntry,
     PdNote,
+    PdService,
     Person,
     build,
     iso,
@@ -124,15 +127,15 @@ class PagerDutyStandIn(HttpStandIn):
             route("GET", "/incidents/{incident_id}/log_entries", self._log_entries),
             route("GET", "/incidents/{incident_id}/notes", self._notes),
             route("GET", "/services", self._services),
-            route("GET", "/services/{item_id}", self._one(lambda i: self.service_json(self.data.service(i)),
-                                                          "service")),
+            route("GET", "/services/{item_id}", self._one(
+                "service", lambda i: self.service_json(self.data.service(i)))),
             route("GET", "/escalation_policies", self._policies),
             route("GET", "/escalation_policies/{item_id}", self._one(
-                lambda i: self.policy_json(self.data.policy(i)), "escalation_policy")),
+                "escalation_policy", lambda i: self.policy_json(self.data.policy(i)))),
             route("GET", "/schedules", self._schedules),
-            route("GET", "/schedules/{item_id}", self._one(lambda i: self.schedule_json(i), "schedule")),
+            route("GET", "/schedules/{item_id}", self._one("schedule", self.schedule_json)),
             route("GET", "/users", self._users),
-            route("GET", "/users/{item_id}", self._one(lambda i: self.user_json(self.data.user_by_id(i)), "user")),
+            route("GET", "/users/{item_id}", self._one("user", lambda i: self.user_json(self.data.user_by_id(i)))),
             route("GET", "/teams", self._teams),
             route("GET", "/oncalls", self._oncalls),
         ]
@@ -167,7 +170,7 @@ class PagerDutyStandIn(HttpStandIn):
                 "job_title": "Software Engineer", "description": "", "invitation_sent": False,
                 "teams": [self.team_ref(t) for t in user.teams]}
 
-    def service_json(self, service: Any) -> dict[str, Any]:
+    def service_json(self, service: PdService) -> dict[str, Any]:
         last = max((i.created_at for i in self.data.incidents if i.service == service.id), default=None)
         return {**self.ref("service", service.id, service.name, "services"), "type": "service",
                 "name": service.name, "description": service.description, "status": service.status,
@@ -177,7 +180,7 @@ class PagerDutyStandIn(HttpStandIn):
                 "auto_resolve_timeout": 14400, "alert_creation": "create_alerts_and_incidents",
                 "incident_urgency_rule": {"type": "constant", "urgency": "high"}}
 
-    def policy_json(self, policy: Any) -> dict[str, Any]:
+    def policy_json(self, policy: PdEscalationPolicy) -> dict[str, Any]:
         rules = []
         for rule in policy.rules:
             target = (self.schedule_ref(rule.target_id) if rule.target_type == "schedule"
@@ -268,10 +271,11 @@ class PagerDutyStandIn(HttpStandIn):
         query = (call.arg("query") or "").lower()
         return not query or any(query in text.lower() for text in texts)
 
-    def _one(self, render: Any, _kind: str) -> Any:
+    def _one(self, wrapper: str, render: Callable[[str], dict[str, Any]]) -> Callable[..., Reply]:
+        """A handler for ``GET /<things>/{id}``: the wrapped entity, or PagerDuty's 404."""
         def handler(call: Call, item_id: str) -> Reply:  # noqa: ARG001
             try:
-                return Reply(200, {_kind: render(item_id)})
+                return Reply(200, {wrapper: render(item_id)})
             except (StopIteration, KeyError):
                 return self.not_found()
         return handler

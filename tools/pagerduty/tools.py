@@ -53,6 +53,7 @@ class OncallArgs(BaseModel):
     service: str | None = Field(default=None, description="Service whose escalation policy to look up.")
     team: str | None = Field(default=None, description="Team whose escalation policies to look up.")
     schedule: str | None = Field(default=None, description="A schedule by name (e.g. Payments Primary).")
+    escalation_policy: str | None = Field(default=None, description="An escalation policy by name.")
     person: str | None = Field(default=None, description="Is this person on call (and where)?")
 
 
@@ -181,6 +182,10 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
             service = require_named(client, "services", "service", args.service)
             params["escalation_policy_ids"] = [service["escalation_policy"]["id"]]
             scope = f" for {service['name']} ({summary_of(service['escalation_policy'])})"
+        elif args.escalation_policy:
+            policy = require_named(client, "escalation_policies", "escalation policy", args.escalation_policy)
+            params["escalation_policy_ids"] = [policy["id"]]
+            scope = f" for {policy['name']}"
         elif args.team:
             team = require_named(client, "teams", "team", args.team)
             policies = first(client, "/escalation_policies", {"team_ids": [team["id"]]}, 100)
@@ -470,7 +475,7 @@ PAGERDUTY_TOOLS = [
     ToolSpec(
         name="pagerduty_oncall",
         description=("Who is on call right now in PagerDuty, per escalation policy and level, for a service, "
-                     "team, schedule or person."),
+                     "team, escalation policy, schedule or person."),
         args_model=OncallArgs, mode="read", skills=("incident.oncall",), integration="pagerduty", run=oncall,
     ),
     ToolSpec(

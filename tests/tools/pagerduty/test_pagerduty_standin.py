@@ -4,6 +4,7 @@ documented error bodies, writes that need a From header."""
 from __future__ import annotations
 
 import ssl
+from datetime import timedelta
 from pathlib import Path
 
 import httpx2
@@ -27,6 +28,14 @@ def test_env_names_what_bot_settings_read(pagerduty: PagerDutyStandIn) -> None:
     assert env["PAGERDUTY_API_KEY"] == pagerduty.api_key
     assert Path(env["GUARDIAN_PAGERDUTY_CA_BUNDLE"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
     assert env["GUARDIAN_PAGERDUTY_FROM_EMAIL"] == pagerduty.from_email
+
+
+def test_seed_is_fresh_and_has_one_incident_per_state(company: SaasCompany) -> None:
+    states = sorted(i.status for i in company.pagerduty.incidents)
+    assert states == ["acknowledged", "resolved", "triggered"]
+    newest = max(i.created_at for i in company.pagerduty.incidents)
+    assert timedelta(0) < company.now - newest < timedelta(hours=1)
+    assert all(s.shift_start <= company.now < s.shift_end for s in company.pagerduty.schedules)
 
 
 def test_classic_pagination(company: SaasCompany, pagerduty: PagerDutyStandIn) -> None:

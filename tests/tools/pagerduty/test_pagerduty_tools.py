@@ -20,7 +20,7 @@ from tools.registry import ToolRegistry, WriteNotApproved
 pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
 
 VOCABULARY = {"service", "team", "person", "severity", "status", "start", "end", "limit", "schedule", "incident_id",
-              "title"}
+              "title", "escalation_policy"}
 READ_TOOLS = ["pagerduty_open_incidents", "pagerduty_oncall", "pagerduty_incident_brief"]
 WRITES = {"pagerduty_ack_incident": {"incident_id": "P7K2M9Q"},
           "pagerduty_resolve_incident": {"incident_id": "P7K2M9Q"}, "pagerduty_page": {"person": "alice"}}
@@ -118,6 +118,16 @@ def test_oncall_for_everyone_and_for_a_person(company: SaasCompany, ctx: ToolCon
     expected = [(p.name, lvl) for p in company.pagerduty.escalation_policies
                 for lvl, handle, _ in company.pagerduty.oncall(p.id) if handle == "bob"]
     assert [(row["escalation_policy"], row["level"]) for row in bob.rows] == expected
+
+
+@pytest.mark.parametrize("args", [{"escalation_policy": "Storefront On-Call"}, {"schedule": "Storefront Primary"}])
+def test_oncall_for_a_policy_or_schedule(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry,
+                                         args: dict[str, str]) -> None:
+    result = registry.invoke("pagerduty_oncall", args, ctx)
+    schedule = next(s for s in company.pagerduty.schedules if s.name == "Storefront Primary")
+    assert result.status == "ok" and result.rows[0]["user"] == person(schedule.oncall).name
+    if "schedule" in args:
+        assert [row["schedule"] for row in result.rows] == [schedule.name]
 
 
 def test_oncall_for_an_unknown_service_lists_the_known_ones(
