@@ -4,7 +4,9 @@ AWS_PROFILE, ...), so nothing here reads the environment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,10 +18,39 @@ CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempt
 GLOBAL_REGION = "us-east-1"  # IAM, S3 listing and Cost Explorer answer from here
 
 
+# Clients made during one tool run, shared by that run only (loading a service model costs
+# ~0.1 s, and a multi-region scan needs the same client many times).
+_RUN_CLIENTS: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("aws_run_clients", default=None)
+_RUN_SESSION: ContextVar[Any] = ContextVar("aws_run_session", default=None)
+
+
+@contextmanager
+def tool_run() -> Iterator[None]:
+    """One boto3 session and its clients for the duration of one tool run."""
+    clients_token = _RUN_CLIENTS.set({})
+    session_token = _RUN_SESSION.set(None)
+    try:
+        yield
+    finally:
+        _RUN_CLIENTS.reset(clients_token)
+        _RUN_SESSION.reset(session_token)
+
+
 def client(ctx: ToolContext, service: str, region: str | None = None) -> Any:
-    """One boto3 client with Guardian's timeouts; a session per call keeps tools thread-safe."""
-    session = ctx.boto_session()
-    return session.client(service, region_name=region or GLOBAL_REGION, config=CLIENT_CONFIG)
+    """A boto3 client with Guardian's timeouts; one session per tool run keeps tools thread-safe."""
+    where = region or GLOBAL_REGION
+    cache = _RUN_CLIENTS.get()
+    if cache is not None and (service, where) in cache:
+        return cache[(service, where)]
+    session = _RUN_SESSION.get() if cache is not None else None
+    if session is None:
+        session = ctx.boto_session()
+        if cache is not None:
+            _RUN_SESSION.set(session)
+    made = session.client(service, region_name=where, config=CLIENT_CONFIG)
+    if cache is not None:
+        cache[(service, where)] = made
+    return made
 
 
 def regions_for(ctx: ToolContext, region: str | None) -> list[str]:

@@ -19,6 +19,7 @@ from botocore.exceptions import (
 )
 from pydantic import BaseModel
 
+from tools.aws.common import tool_run
 from tools.base import ToolContext, ToolResult
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
         @functools.wraps(func)
         def run(ctx: ToolContext, args: A) -> ToolResult:
             try:
-                return func(ctx, args)
+                with tool_run():
+                    return func(ctx, args)
             except (ClientError, NoCredentialsError, PartialCredentialsError, EndpointConnectionError,
                     ConnectTimeoutError, ReadTimeoutError, ResourceNotFound) as exc:
                 region = getattr(args, "region", None)
