@@ -307,6 +307,7 @@ def _hub_findings(ctx: ToolContext, region: str, limit: int) -> list[dict[str, A
     """Active findings in one region, or None when Security Hub is not enabled there."""
     hub = client(ctx, "securityhub", region)
     try:
+        hub.describe_hub()
         found = hub.get_findings(Filters={"RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}]},
                                  SortCriteria=[{"Field": "SeverityNormalized", "SortOrder": "desc"}],
                                  MaxResults=100)["Findings"]

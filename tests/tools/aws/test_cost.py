@@ -8,8 +8,16 @@ from typing import Any
 import boto3
 import pytest
 
-from tools.aws.cost import cost_anomalies, cost_by_service, cost_forecast, savings
-from tools.aws.cost import CostAnomaliesArgs, CostByServiceArgs, CostForecastArgs, SavingsArgs
+from tools.aws.cost import (
+    CostAnomaliesArgs,
+    CostByServiceArgs,
+    CostForecastArgs,
+    SavingsArgs,
+    cost_anomalies,
+    cost_by_service,
+    cost_forecast,
+    savings,
+)
 from tools.base import ToolContext
 
 EC2 = "Amazon Elastic Compute Cloud - Compute"

@@ -21,7 +21,7 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-def _tags(**tags: str) -> list[dict[str, Any]]:
+def _tags(**tags: str) -> Any:
     return [{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
 
 
