@@ -89,7 +89,7 @@ def build_graph(deps: GraphDeps, checkpointer: Any) -> Any:
     def agent_node(state: GraphState, config: RunnableConfig) -> Command[Literal["approval", "answer"]]:
         route = Route.model_validate(state["route"])
         request = Request.model_validate(state["request"])
-        plan = plan_for(route, deps.registry)
+        plan = plan_for(route, deps.registry, configured={"aws", "knowledge", *deps.tool_ctx.extras})
         if deps.chat_model is not None:
             from agents.llm_agent import run_llm_agent
 
@@ -107,6 +107,7 @@ def build_graph(deps: GraphDeps, checkpointer: Any) -> Any:
         if preflight.status != "ok":
             calls.append(_record(proposal_call.spec.name + ".preflight", proposal_call.args, preflight))
             return Command(goto="answer", update=update)
+        proposal_call = _pinned(proposal_call, preflight)
         approval = deps.storage.create_approval(
             checkpoint_thread=str(config["configurable"]["thread_id"]),
             conversation=request.thread_id, skill=route.skill, tool=proposal_call.spec.name,
@@ -173,6 +174,19 @@ def build_graph(deps: GraphDeps, checkpointer: Any) -> Any:
         except Exception as exc:
             log.exception("preflight of %s failed", spec.name)
             return ToolResult.error(f"Could not check {spec.name} before asking for approval: {exc}")
+
+    def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
+        """Arguments the preflight resolved (e.g. "the latest failed run" -> its id) are pinned,
+        so what runs after approval is exactly what the human approved."""
+        args = dict(call.args)
+        for name in call.spec.args_model.model_fields:
+            if args.get(name) is None and preflight.facts.get(name) is not None:
+                args[name] = preflight.facts[name]
+        try:
+            call.spec.args_model.model_validate(args)
+        except Exception:
+            return call
+        return PlannedCall(call.spec, args)
 
     def _runbook(route: Route, plan: Plan) -> dict[str, Any] | None:
         if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:

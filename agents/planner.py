@@ -3,6 +3,7 @@ their typed arguments from the router's slots, by argument name."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,14 +102,18 @@ def fill_args(model: type[BaseModel], values: dict[str, Any]) -> tuple[dict[str,
     return None, []
 
 
-def plan_for(route: Route, registry: ToolRegistry) -> Plan:
-    """The calls the offline agent makes for this request."""
+def plan_for(route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+    """The calls the offline agent makes for this request. Tools of integrations that are not
+    configured are skipped when the skill has others; if it has none, they run anyway so the
+    user reads the clear "not configured" sentence."""
     plan = Plan()
     values = candidate_values(route)
     specs = [spec for spec in registry.for_skill(route.skill) if spec.name != RUNBOOK_TOOL]
     cloud = route.slots.get("cloud")
     if cloud:
         specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
+    if configured is not None:
+        specs = [spec for spec in specs if spec.integration in configured] or specs
     for spec in specs:
         args, missing = fill_args(spec.args_model, values)
         if args is None:

@@ -48,6 +48,29 @@ def quote_untrusted(text: str, limit: int = 600) -> str:
     return "\n".join("> " + line for line in text.splitlines() if line.strip())
 
 
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(_as_text(item) for item in value)
+    if isinstance(value, dict):
+        who = value.get("who") or value.get("severity") or ""
+        text = value.get("content") or value.get("summary") or value.get("message") or ""
+        return f"{who}: {text}" if who else str(text)
+    return str(value)
+
+
+def untrusted_blocks(result: ToolResult) -> list[str]:
+    """Text that systems or people wrote (log tails, alert bodies, notes), as marked quotes:
+    shown to the person, never acted on (OWASP LLM01)."""
+    blocks = []
+    for key in result.facts.get("untrusted", []):
+        value = result.facts.get(key)
+        if key == "title" or not value:
+            continue
+        label = key.replace("_", " ").capitalize()
+        blocks.append(f"*{label}* (quoted from the system):\n" + quote_untrusted(_as_text(value), limit=1500))
+    return blocks
+
+
 def citations_of(results: Iterable[ToolResult]) -> list[Citation]:
     seen: list[Citation] = []
     for result in results:
@@ -141,6 +164,7 @@ def build_answer(
             continue
         if result.summary:
             lines.append(redact(result.summary))
+        lines.extend(untrusted_blocks(result))
         table = result_table(result, title=_title(call["tool"]) if len(calls) > 1 else "")
         if table:
             tables.append(table)
