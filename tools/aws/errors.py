@@ -69,7 +69,7 @@ def iam_action(operation: str, services: tuple[str, ...]) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).lower()
+    text = f"{exc} {getattr(exc, 'kwargs', {}).get('error', '')}".lower()
     if isinstance(exc, ConnectTimeoutError):
         return "connection timed out"
     if isinstance(exc, ReadTimeoutError):
@@ -86,7 +86,7 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return NO_CREDENTIALS
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
-        endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "its endpoint")
+        endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url", "its endpoint")).rstrip("/")
         return f"Could not reach AWS at {endpoint} ({_reason(exc)})."
     if isinstance(exc, ResourceNotFound):
         return str(exc)

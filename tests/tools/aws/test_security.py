@@ -34,7 +34,7 @@ def _public_policy(bucket: str) -> str:
 
 def _buckets() -> None:
     s3 = boto3.client("s3", region_name="us-east-1")
-    sse = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    sse: Any = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     for name in ("sec-public-acl", "sec-public-policy", "sec-blocked", "sec-private", "sec-plain"):
         s3.create_bucket(Bucket=name)
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration=sse)
