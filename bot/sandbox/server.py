@@ -1,0 +1,190 @@
+"""The running sandbox: one loopback endpoint serving moto plus the Cost Explorer
+stand-in, seeded with Driftwood Labs, and the SaaS stand-ins (GitHub, PagerDuty) beside it.
+
+``Sandbox.env`` holds the variables that point Guardian (and any boto3 client) at it;
+``guardian sandbox`` prints them as ``export`` lines and serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, Self
+
+from bot.sandbox.aws import SeededIds, seed_company
+from bot.sandbox.company import DRIFTWOOD, Company
+from bot.sandbox.cost_explorer import CostExplorerMiddleware, CostExplorerStandIn
+
+log = logging.getLogger(__name__)
+
+
+class StandIn(Protocol):
+    """A local stand-in for one SaaS API, started and stopped with the sandbox; its ``env()``
+    is merged into ``Sandbox.env`` (e.g. GITHUB_API_URL, PAGERDUTY_API_URL)."""
+
+    def start(self) -> Any: ...
+
+    def stop(self) -> None: ...
+
+    def env(self) -> dict[str, str]: ...
+
+
+def _quiet_handler() -> type:
+    """moto's request handler without a log line per request on stderr."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class QuietHandler(MotoRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            return
+
+    return QuietHandler
+
+
+def saas_standins() -> list[StandIn]:
+    """The GitHub and PagerDuty stand-ins, seeded with the same company's SaaS side."""
+    from bot.sandbox.github_api import GitHubStandIn
+    from bot.sandbox.pagerduty_api import PagerDutyStandIn
+    from bot.sandbox.saas_company import build
+
+    company = build()
+    return [GitHubStandIn(company.github), PagerDutyStandIn(company.pagerduty)]
+
+
+class Sandbox:
+    """moto + Cost Explorer on one loopback port, plus any extra stand-ins.
+
+    ``standins``: a list, or a factory called at ``start()``; default: GitHub and PagerDuty.
+    Pass ``standins=[]`` for AWS only (what the AWS tool tests do).
+    """
+
+    def __init__(self, company: Company = DRIFTWOOD,
+                 standins: Sequence[StandIn] | Callable[[], Sequence[StandIn]] | None = None) -> None:
+        self.company = company
+        self.cost_explorer = CostExplorerStandIn(company.cost_lines)
+        self.ids: SeededIds | None = None
+        self._standin_source = saas_standins if standins is None else standins
+        self.standins: list[StandIn] = []
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Serve moto and Cost Explorer on ``host:port`` (0: a free port), then the stand-ins."""
+        if self._server is not None:
+            return
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = CostExplorerMiddleware(DomainDispatcherApplication(create_backend_app), self.cost_explorer)
+        self._server = make_server(host, port, app, threaded=True, request_handler=_quiet_handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, name="guardian-sandbox-aws",
+                                        daemon=True)
+        self._thread.start()
+        source = self._standin_source
+        self.standins = list(source() if callable(source) else source)
+        for standin in self.standins:
+            standin.start()
+
+    def stop(self) -> None:
+        """Stop the stand-ins and the AWS endpoint (idempotent)."""
+        for standin in reversed(self.standins):
+            with contextlib.suppress(Exception):
+                standin.stop()
+        self.standins = []
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def seed(self) -> SeededIds:
+        """(Re)build the company's AWS account in moto; returns the ids AWS assigned."""
+        self.ids = seed_company(self.endpoint, self.company)
+        return self.ids
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ what clients need
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running: call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint(self) -> str:
+        host = str(self._server.server_address[0]) if self._server is not None else "127.0.0.1"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Variables pointing boto3 and Guardian at the sandbox (dummy keys, both regions)."""
+        values = {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": self.company.regions[0],
+            "GUARDIAN_AWS_REGIONS": ",".join(self.company.regions),
+            "GUARDIAN_INSECURE_DEV": "1",
+        }
+        for standin in self.standins:
+            values.update(standin.env())
+        return values
+
+
+def _quote(value: str) -> str:
+    return value if all(ch.isalnum() or ch in "-_./:,=@" for ch in value) else "'" + value.replace("'", "'\\''") + "'"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``guardian sandbox``: start, seed, print ``export`` lines, serve until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="guardian sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: any free port)")
+    parser.add_argument("--aws-only", action="store_true", help="skip the GitHub and PagerDuty stand-ins")
+    parser.add_argument("--once", action="store_true", help="print the variables and exit (for scripts/tests)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    sandbox = Sandbox(standins=[] if args.aws_only else None)
+    try:
+        sandbox.start(args.host, args.port)
+        started = time.monotonic()
+        sandbox.seed()
+        seeded_in = time.monotonic() - started
+    except OSError as exc:
+        sandbox.stop()
+        print(f"guardian sandbox: could not start: {exc}", file=sys.stderr)
+        return 1
+    print(f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (seeded in {seeded_in:.1f} s)")
+    for key, value in sandbox.env.items():
+        print(f"export {key}={_quote(value)}")
+    sys.stdout.flush()
+    if args.once:
+        sandbox.stop()
+        return 0
+    print("# serving; Ctrl-C to stop", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
