@@ -25,7 +25,7 @@ PARTITION = "aws"  # moto keys its global IAM backend by partition
 ID_SEED = 20240501  # fixed moto random seed: stable instance/volume/group ids across runs
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 AMI = "ami-12c6146b"  # moto serves any AMI id unless MOTO_ENABLE_AMI_VALIDATION is set
-DB_PASSWORD = "sandbox-only-not-a-secret"  # noqa: S105 - a fictional database in moto
+DB_PASSWORD = "sandbox-only-not-a-secret"
 _CONFIG = Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"})
 
 
@@ -67,11 +67,12 @@ class AwsSeeder:
                                               region_name="us-east-1")
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
-        return self._session.client(service, region_name=region, endpoint_url=self.endpoint, config=_CONFIG)
+        make: Any = self._session.client  # typed per service by boto3-stubs; services vary here
+        return make(service, region_name=region, endpoint_url=self.endpoint, config=_CONFIG)
 
     def _moto_api(self, path: str) -> None:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/{path}", method="POST", data=b"")
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback moto only
+        with urllib.request.urlopen(request, timeout=10) as answer:
             answer.read()
 
     def seed(self) -> SeededIds:
@@ -210,7 +211,7 @@ class AwsSeeder:
         for user in self.company.iam_users:
             self.ids.arns[user.name] = iam.create_user(UserName=user.name)["User"]["Arn"]
             if user.console:
-                iam.create_login_profile(UserName=user.name, Password="Sandbox-only-1!")  # noqa: S106
+                iam.create_login_profile(UserName=user.name, Password="Sandbox-only-1!")
             if user.mfa:
                 device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user.name)["VirtualMFADevice"]
                 iam.enable_mfa_device(UserName=user.name, SerialNumber=device["SerialNumber"],

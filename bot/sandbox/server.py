@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, Self
+
+import boto3
 
 from bot.sandbox.aws import SeededIds, seed_company
 from bot.sandbox.company import DRIFTWOOD, Company
@@ -39,7 +42,7 @@ def _quiet_handler() -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     class QuietHandler(MotoRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        def log_request(self, *_: int | str) -> None:
             return
 
     return QuietHandler
@@ -82,7 +85,10 @@ class Sandbox:
         from werkzeug.serving import make_server
 
         app = CostExplorerMiddleware(DomainDispatcherApplication(create_backend_app), self.cost_explorer)
-        self._server = make_server(host, port, app, threaded=True, request_handler=_quiet_handler())
+        # Bind here so a busy port is a plain OSError (werkzeug would print and sys.exit).
+        with socket.create_server((host, port)) as listener:
+            self._server = make_server(host, listener.getsockname()[1], app, threaded=True,
+                                       request_handler=_quiet_handler(), fd=listener.fileno())
         self._thread = threading.Thread(target=self._server.serve_forever, name="guardian-sandbox-aws",
                                         daemon=True)
         self._thread.start()
@@ -130,6 +136,12 @@ class Sandbox:
         host = str(self._server.server_address[0]) if self._server is not None else "127.0.0.1"
         return f"http://{host}:{self.port}"
 
+    def boto_session(self) -> PinnedSession:
+        """A boto3 session whose clients go to the sandbox with dummy keys, whatever the
+        process environment says (for ``ToolContext(boto_session_factory=sandbox.boto_session)``
+        in tests; the CLI uses ``env`` instead)."""
+        return PinnedSession(self.endpoint, self.company.regions[0])
+
     @property
     def env(self) -> dict[str, str]:
         """Variables pointing boto3 and Guardian at the sandbox (dummy keys, both regions)."""
@@ -144,6 +156,25 @@ class Sandbox:
         for standin in self.standins:
             values.update(standin.env())
         return values
+
+
+class PinnedSession(boto3.session.Session):
+    """A boto3 session whose clients default to one endpoint with dummy keys (an explicit
+    ``endpoint_url`` wins over AWS_ENDPOINT_URL*, so the process environment cannot
+    redirect it)."""
+
+    def __init__(self, endpoint: str, region: str) -> None:
+        super().__init__(aws_access_key_id="testing", aws_secret_access_key="testing",
+                         region_name=region)
+        self.sandbox_endpoint = endpoint
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("endpoint_url", self.sandbox_endpoint)
+        return super().client(*args, **kwargs)
+
+    def resource(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("endpoint_url", self.sandbox_endpoint)
+        return super().resource(*args, **kwargs)
 
 
 def _quote(value: str) -> str:
@@ -166,16 +197,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         seeded_in = time.monotonic() - started
     except OSError as exc:
         sandbox.stop()
-        print(f"guardian sandbox: could not start: {exc}", file=sys.stderr)
+        sys.stderr.write(f"guardian sandbox: could not start: {exc}\n")
         return 1
-    print(f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (seeded in {seeded_in:.1f} s)")
-    for key, value in sandbox.env.items():
-        print(f"export {key}={_quote(value)}")
+    lines = [f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (seeded in {seeded_in:.1f} s)"]
+    lines += [f"export {key}={_quote(value)}" for key, value in sandbox.env.items()]
+    sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     if args.once:
         sandbox.stop()
         return 0
-    print("# serving; Ctrl-C to stop", file=sys.stderr)
+    sys.stderr.write("# serving; Ctrl-C to stop\n")
     try:
         while True:
             time.sleep(3600)

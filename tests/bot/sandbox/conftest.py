@@ -1,0 +1,47 @@
+"""One seeded Driftwood Labs sandbox per test session (AWS only: the SaaS stand-ins have
+their own tests). Tools reach it through a session pinned to its endpoint, so no other
+test's AWS_* environment can redirect them.
+
+moto keeps its state per process: anything else in the session that resets moto must
+run after these tests or re-seed (``sandbox.seed()`` rebuilds the same ids)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sandbox.aws import SeededIds
+from bot.sandbox.company import DRIFTWOOD, Company
+from bot.sandbox.server import Sandbox
+from tools.aws import AWS_TOOLS
+from tools.base import ToolContext
+from tools.registry import ToolRegistry
+
+
+@pytest.fixture(scope="session")
+def company() -> Company:
+    return DRIFTWOOD
+
+
+@pytest.fixture(scope="session")
+def sandbox(company: Company) -> Iterator[Sandbox]:
+    with Sandbox(company, standins=[]) as running:
+        running.seed()
+        yield running
+
+
+@pytest.fixture(scope="session")
+def ids(sandbox: Sandbox) -> SeededIds:
+    assert sandbox.ids is not None
+    return sandbox.ids
+
+
+@pytest.fixture(scope="session")
+def ctx(sandbox: Sandbox, company: Company) -> ToolContext:
+    return ToolContext(regions=list(company.regions), boto_session_factory=sandbox.boto_session)
+
+
+@pytest.fixture(scope="session")
+def registry() -> ToolRegistry:
+    return ToolRegistry(AWS_TOOLS)
