@@ -106,7 +106,8 @@ class AwsSeeder:
             self.ids.security_groups[group.name] = group_id
             self.ids.security_groups[f"{region}/{group.name}"] = group_id
             ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[
-                {"IpProtocol": "tcp", "FromPort": low, "ToPort": high, "IpRanges": [{"CidrIp": cidr}]}
+                {"IpProtocol": "tcp", "FromPort": low, "ToPort": high,
+                 **({"Ipv6Ranges": [{"CidrIpv6": cidr}]} if ":" in cidr else {"IpRanges": [{"CidrIp": cidr}]})}
                 for low, high, cidr in group.ingress])
 
     def _instances(self, region: str) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +24,7 @@ import boto3
 from bot.sandbox.aws import SeededIds, seed_company
 from bot.sandbox.company import DRIFTWOOD, Company
 from bot.sandbox.cost_explorer import CostExplorerMiddleware, CostExplorerStandIn
+from bot.sandbox.seed_aws import as_dict
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +77,13 @@ class Sandbox:
         self.standins: list[StandIn] = []
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._profile_dir: str | None = None  # empty AWS config/credentials files
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Serve moto and Cost Explorer on ``host:port`` (0: a free port), then the stand-ins."""
+    def start(self, host: str = "127.0.0.1", port: int = 0, *, seed: bool = True) -> None:
+        """Serve moto and Cost Explorer on ``host:port`` (0: a free port), seed the company
+        (unless ``seed=False``), then start the stand-ins. ``with Sandbox() as s`` does the same."""
         if self._server is not None:
             return
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -92,6 +97,16 @@ class Sandbox:
         self._thread = threading.Thread(target=self._server.serve_forever, name="guardian-sandbox-aws",
                                         daemon=True)
         self._thread.start()
+        self._profile_dir = tempfile.mkdtemp(prefix="guardian-sandbox-")
+        for name in ("credentials", "config"):
+            with open(f"{self._profile_dir}/{name}", "w", encoding="utf-8"):
+                pass
+        if seed:
+            try:
+                self.seed()
+            except Exception:
+                self.stop()
+                raise
         source = self._standin_source
         self.standins = list(source() if callable(source) else source)
         for standin in self.standins:
@@ -110,11 +125,24 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if self._profile_dir is not None:
+            shutil.rmtree(self._profile_dir, ignore_errors=True)
+            self._profile_dir = None
 
     def seed(self) -> SeededIds:
         """(Re)build the company's AWS account in moto; returns the ids AWS assigned."""
         self.ids = seed_company(self.endpoint, self.company)
         return self.ids
+
+    def reset(self) -> SeededIds:
+        """Undo whatever a test changed: moto reset + re-seed (same ids: moto's RNG is seeded).
+        moto's state is per process, so this resets every Sandbox in this process."""
+        return self.seed()
+
+    @property
+    def seeded(self) -> dict[str, Any]:
+        """The seeded ids as plain name -> id maps (``seed_aws.as_dict``); seeds on first use."""
+        return as_dict(self.ids if self.ids is not None else self.seed())
 
     def __enter__(self) -> Self:
         self.start()
@@ -153,6 +181,9 @@ class Sandbox:
             "GUARDIAN_AWS_REGIONS": ",".join(self.company.regions),
             "GUARDIAN_INSECURE_DEV": "1",
         }
+        if self._profile_dir is not None:  # a user's real ~/.aws profile can never be picked up
+            values["AWS_SHARED_CREDENTIALS_FILE"] = f"{self._profile_dir}/credentials"
+            values["AWS_CONFIG_FILE"] = f"{self._profile_dir}/config"
         for standin in self.standins:
             values.update(standin.env())
         return values
@@ -191,15 +222,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     sandbox = Sandbox(standins=[] if args.aws_only else None)
     try:
-        sandbox.start(args.host, args.port)
         started = time.monotonic()
-        sandbox.seed()
+        sandbox.start(args.host, args.port)
         seeded_in = time.monotonic() - started
     except OSError as exc:
         sandbox.stop()
         sys.stderr.write(f"guardian sandbox: could not start: {exc}\n")
         return 1
-    lines = [f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (seeded in {seeded_in:.1f} s)"]
+    lines = [f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (started and seeded in {seeded_in:.1f} s)"]
     lines += [f"export {key}={_quote(value)}" for key, value in sandbox.env.items()]
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()

@@ -26,8 +26,7 @@ def company() -> Company:
 
 @pytest.fixture(scope="session")
 def sandbox(company: Company) -> Iterator[Sandbox]:
-    with Sandbox(company, standins=[]) as running:
-        running.seed()
+    with Sandbox(company, standins=[]) as running:  # starts and seeds
         yield running
 
 

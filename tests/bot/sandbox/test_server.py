@@ -40,18 +40,27 @@ def test_env_points_every_client_at_the_sandbox(sandbox: Sandbox, company: Compa
 
 def test_extra_standins_start_stop_and_contribute_env(company: Company) -> None:
     extra = RecordingStandIn()
-    with Sandbox(company, standins=[extra]) as running:
+    running = Sandbox(company, standins=[extra])
+    running.start(seed=False)  # seeding resets the process-wide moto state the session sandbox uses
+    try:
         assert extra.events == ["start"]
         assert running.env["EXAMPLE_API_URL"] == "http://127.0.0.1:1/"
         assert "AWS_ENDPOINT_URL" in running.env
+    finally:
+        running.stop()
     assert extra.events == ["start", "stop"]
+    assert running.ids is None
 
 
 def test_default_standins_are_github_and_pagerduty(company: Company) -> None:
-    with Sandbox(company) as running:
+    running = Sandbox(company)
+    running.start(seed=False)
+    try:
         env = running.env
         assert env["GITHUB_API_URL"].startswith("http://127.0.0.1:")
         assert env["PAGERDUTY_API_URL"].startswith("https://127.0.0.1:")
+    finally:
+        running.stop()
 
 
 def test_reseeding_is_fast_and_gives_the_same_ids(sandbox: Sandbox) -> None:
