@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -64,14 +65,14 @@ def synthetic_docs(folder: Path, files: int, sections: int, seed: int = 7) -> No
 
 
 # 1. ingest ------------------------------------------------------------------------------
-def bench_ingest(embedder: Embedder, rounds: int = 2) -> list[str]:
+def bench_ingest(embedder: Embedder, rounds: int = 3) -> list[str]:
     from knowledge.chunking import chunk_document
     from knowledge.store import _embedding_input
 
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     docs = work / "docs"
     docs.mkdir()
-    synthetic_docs(docs, files=100, sections=10)
+    synthetic_docs(docs, files=60, sections=10)
     inputs = [_embedding_input(c) for p in sorted(docs.glob("*.md")) for c in chunk_document(p.read_text(), p.name)]
     encode_s, ingest_s, chunks = [], [], 0
     for i in range(rounds):  # interleaved, so drift (thermal, page cache) hits both sides
@@ -87,12 +88,17 @@ def bench_ingest(embedder: Embedder, rounds: int = 2) -> list[str]:
     reingest_s = time.perf_counter() - started
     shutil.rmtree(work)
     assert chunks == len(inputs) and again.chunks_added == 0
-    enc, ing = statistics.median(encode_s), statistics.median(ingest_s)
+    # Other load on the machine only ever adds time, so the best round of each is the
+    # cleanest comparison; the medians show the spread.
+    enc, ing = min(encode_s), min(ingest_s)
     return [
-        f"| model encode of the {len(inputs)} chunks (baseline) | {enc:.2f} s ({len(inputs) / enc:.0f} chunks/s) |",
-        f"| ingest of the same chunks (100 files: read, chunk, encode, write to Chroma) | {ing:.2f} s "
-        f"({chunks / ing:.0f} chunks/s) |",
-        f"| ingest / encode (median of {rounds} interleaved rounds) | **{ing / enc:.3f}x** (target <= 1.10x) |",
+        f"| model encode of the {len(inputs)} chunks (baseline, best of {rounds}) | {enc:.2f} s "
+        f"({len(inputs) / enc:.0f} chunks/s) |",
+        f"| ingest of the same chunks (60 files: read, chunk, encode, write to Chroma; best of {rounds}) "
+        f"| {ing:.2f} s ({chunks / ing:.0f} chunks/s) |",
+        f"| ingest / encode, best rounds | **{ing / enc:.3f}x** (target <= 1.10x) |",
+        f"| ingest / encode, medians of {rounds} interleaved rounds | "
+        f"{statistics.median(ingest_s) / statistics.median(encode_s):.3f}x |",
         f"| re-ingest unchanged (no-op) | {reingest_s * 1000:.0f} ms |",
     ]
 
@@ -156,7 +162,7 @@ def bench_search(embedder: Embedder, size: int, queries: list[str]) -> tuple[lis
     KnowledgeStore(work, embedder).search("another process loads the saved BM25 index")
     bm25_load_s = time.perf_counter() - started
     offline.search(queries[0])
-    collection, _ = live._chroma.current()
+    collection = live._chroma.current().collection
     rows: dict[str, list[float]] = {"hybrid, with query embedding": [], "dense, with query embedding": [],
                                     "hybrid, search only": [], "dense, search only": [],
                                     "bare Chroma query (floor)": [], "query embedding alone": []}
@@ -191,6 +197,7 @@ def bench_quality(embedder: Embedder, inventory_size: int = 300) -> list[str]:
     store.ensure_builtin_runbooks()
     runbooks = len(list((ROOT / "knowledge" / "runbooks").glob("*.md")))
     rows: list[str] = []
+    mrr: dict[tuple[str, bool], float] = {}
 
     def measure(store_label: str, case_sets: dict[str, list[SearchCase]]) -> None:
         for retriever, hybrid in (("dense alone", False), ("hybrid (dense + BM25, RRF)", True)):
@@ -201,13 +208,21 @@ def bench_quality(embedder: Embedder, inventory_size: int = 300) -> list[str]:
                 q = evaluate(search, cases)
                 rows.append(f"| {store_label} | {name} ({q.cases}) | {retriever} | {q.top1:.3f} | {q.top3:.3f} "
                             f"| {q.mrr:.3f} |")
+                mrr.setdefault((name, hybrid), q.mrr)  # first store: runbooks alone
 
     measure(f"{runbooks} runbooks ({store.count()} chunks)", prose)
     store.upsert_documents("inventory", inventory_docs)
     measure(f"+ {inventory_size} inventory docs ({store.count()} chunks)",
             {"both files": prose["both files"], "resource lookups": lookups})
     shutil.rmtree(work)
-    return ["Each query's hits are k=10 chunks, ranked by distinct source. Resource lookups ask for one "
+    prose_gain = mrr[("both files", True)] - mrr[("both files", False)]
+    lookup_gain = mrr[("resource lookups", True)] - mrr[("resource lookups", False)]
+    keep = prose_gain >= -0.01 and (prose_gain > 0.01 or lookup_gain > 0.05)
+    decision = (f"**Decision: {'hybrid stays the default' if keep else 'dense alone should be the default'}** "
+                f"(MRR change from adding BM25: {prose_gain:+.3f} on the runbook questions, {lookup_gain:+.3f} on "
+                "resource lookups; the rule is: no loss on questions, and a clear gain somewhere). "
+                "`KnowledgeStore(..., hybrid=False)` gives dense alone.")
+    return [decision, "", "Each query's hits are k=10 chunks, ranked by distinct source. Resource lookups ask for one "
             "synthetic inventory resource by exact id or name (`knowledge.evaluation.synthetic_inventory`).", "",
             "| store | cases | retrieval | top-1 | top-3 | MRR |", "|---|---|---|---|---|---|", *rows]
 
@@ -220,6 +235,7 @@ def main() -> int:
     from bench.report import write_section
     from knowledge.embeddings import shared_embedder
 
+    load_before = os.getloadavg()[0]
     embedder = shared_embedder()
     embedder.encode(["warm up"])
     queries = [c.query for name in CASE_FILES
@@ -231,7 +247,9 @@ def main() -> int:
         latency += rows
         build += built
     command = ".venv/bin/python bench/bench_knowledge.py" + (f" --big {args.big}" if args.big != 50_000 else "")
-    lines = [f"Command: `{command}`", "",
+    load = f"1-min load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end (2 cores)"
+    lines = [f"Command: `{command}` ({load}; other work on the machine inflates the p95s that include the "
+             "model).", "",
              "### Ingest (MiniLM on CPU, embedded Chroma)", "", "| measure | value |", "|---|---|",
              *bench_ingest(embedder), "",
              f"### Search latency (k=5; {len(queries)} queries x 2)", "",

@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -31,11 +33,22 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings
 
 GENERATION_KEY = "guardian:generation"
+WRITING_KEY = "guardian:writing"
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no cross-process lock, one writer at a time
     fcntl = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The collection as of one generation; ``writing`` is true while a write is under way
+    (or a writer died mid-way), when counts may still move without a new generation."""
+
+    collection: Collection
+    generation: str
+    writing: bool
 
 
 class ChromaHandle:
@@ -45,10 +58,12 @@ class ChromaHandle:
         self.name = name
         self.url = chroma_url
         self.path = None if chroma_url else Path(home) / "chroma"
-        self._lock = threading.RLock()
+        self._state_lock = threading.Lock()  # short: guards the client and what it has seen
+        self._write_lock = threading.Lock()  # long: one writer per handle, searches go on
         self._client: ClientAPI | None = None
         self._collection: Collection | None = None
         self._seen = ""
+        self._own: deque[str] = deque(maxlen=16)  # generations this handle wrote: no reopen for those
         self._open()
 
     # opening ---------------------------------------------------------------------------
@@ -67,7 +82,7 @@ class ChromaHandle:
         self._client = self._new_client()
         self._collection = self._client.get_or_create_collection(
             self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
-        self._seen = self._read_generation()
+        self._seen = self._read_generation()[0]
 
     def _reopen(self) -> None:
         """A fresh embedded client loads the index from disk. Chroma shares one system per
@@ -78,38 +93,39 @@ class ChromaHandle:
             SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
         self._open()
 
-    def _read_generation(self) -> str:
+    def _read_generation(self) -> tuple[str, bool]:
         assert self._client is not None
         metadata = self._client.get_collection(self.name, embedding_function=None).metadata or {}
-        return str(metadata.get(GENERATION_KEY, ""))
+        return str(metadata.get(GENERATION_KEY, "")), bool(metadata.get(WRITING_KEY, False))
 
     # using -----------------------------------------------------------------------------
-    def current(self) -> tuple[Collection, str]:
+    def current(self) -> Snapshot:
         """The collection, fresh with respect to every other writer, and its generation."""
-        with self._lock:
-            generation = self._read_generation()
-            if generation != self._seen and self.path is not None:
+        with self._state_lock:
+            generation, writing = self._read_generation()
+            if generation != self._seen and generation not in self._own and self.path is not None:
                 self._reopen()
             self._seen = generation
             assert self._collection is not None
-            return self._collection, generation
+            return Snapshot(self._collection, generation, writing)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Collection]:
         """Exclusive, fresh access for a write; the generation moves before (so a reader
         never trusts a half-written state as final) and after it."""
-        with self._lock, self._file_lock():
-            collection, _ = self.current()
-            self._bump(collection)
+        with self._write_lock, self._file_lock():
+            collection = self.current().collection
+            self._bump(collection, writing=True)
             try:
                 yield collection
             finally:
-                self._bump(collection)
+                self._bump(collection, writing=False)
 
-    def _bump(self, collection: Collection) -> None:
+    def _bump(self, collection: Collection, writing: bool) -> None:
         generation = uuid.uuid4().hex
-        collection.modify(metadata={GENERATION_KEY: generation})
-        self._seen = generation
+        with self._state_lock:
+            self._own.append(generation)
+        collection.modify(metadata={GENERATION_KEY: generation, WRITING_KEY: writing})
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
