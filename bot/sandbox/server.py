@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import logging
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -212,6 +213,23 @@ def _quote(value: str) -> str:
     return value if all(ch.isalnum() or ch in "-_./:,=@" for ch in value) else "'" + value.replace("'", "'\\''") + "'"
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def summary(company: Company) -> list[str]:
+    """A few ``#`` comment lines on what is in the account and what is wrong with it (comments,
+    so ``eval "$(guardian sandbox --once)"`` still works)."""
+    from bot.sandbox.company import planted_problems
+
+    lines = [f"# {len(company.instances)} EC2 instances, {len(company.buckets)} S3 buckets, "
+             f"{len(company.databases)} RDS databases, {len(company.functions)} Lambda functions, "
+             f"{len(company.iam_users)} IAM users in {', '.join(company.regions)}",
+             "# planted problems (ask Guardian to find them):"]
+    lines += [f"#   {p.kind}: {p.resource} ({p.region}) {p.detail}" for p in planted_problems(company)]
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``guardian sandbox``: start, seed, print ``export`` lines, serve until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="guardian sandbox", description=__doc__)
@@ -229,11 +247,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         sandbox.stop()
         sys.stderr.write(f"guardian sandbox: could not start: {exc}\n")
         return 1
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C
+    try:
+        return _serve(sandbox, seeded_in, once=args.once)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(sandbox: Sandbox, seeded_in: float, *, once: bool) -> int:
+    """Print the variables, then serve until Ctrl-C or SIGTERM (or return at once)."""
     lines = [f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (started and seeded in {seeded_in:.1f} s)"]
     lines += [f"export {key}={_quote(value)}" for key, value in sandbox.env.items()]
+    lines += summary(sandbox.company)
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
-    if args.once:
+    if once:
         sandbox.stop()
         return 0
     sys.stderr.write("# serving; Ctrl-C to stop\n")
