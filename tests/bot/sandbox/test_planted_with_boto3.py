@@ -23,13 +23,20 @@ from bot.sandbox.company import (
     utc_today,
 )
 from bot.sandbox.seed_aws import seed
-from bot.sandbox.server import Sandbox
+from bot.sandbox.server import Sandbox, summary
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 
+_CLIENTS: dict[tuple[str, str, str], Any] = {}
+
+
 def client(sandbox: Sandbox, service: str, region: str = "us-east-1") -> Any:
-    return sandbox.boto_session().client(service, region_name=region)
+    """One client per endpoint, service and region (creating boto3 clients is the slow part)."""
+    key = (sandbox.endpoint, service, region)
+    if key not in _CLIENTS:
+        _CLIENTS[key] = sandbox.boto_session().client(service, region_name=region)
+    return _CLIENTS[key]
 
 
 def test_planted_problem_list_covers_the_brief(company: Company) -> None:
@@ -181,12 +188,24 @@ def test_env_isolates_from_the_users_aws_profile(sandbox: Sandbox) -> None:
 
 
 def test_two_sandboxes_serve_at_once(sandbox: Sandbox, company: Company) -> None:
-    with Sandbox(company, standins=[]) as second:
+    second = Sandbox(company, standins=[])
+    second.start(seed=False)  # seeded once below, through the dict API
+    try:
         assert second.port != sandbox.port
         profile = second.env["AWS_CONFIG_FILE"]
         for running in (sandbox, second):
             names = {b["Name"] for b in client(running, "s3").list_buckets()["Buckets"]}
             assert names == {b.name for b in company.buckets}  # moto's state is per process
         assert seed(second.endpoint) == sandbox.seeded  # the dict API re-seeds the same ids
+    finally:
+        second.stop()
     assert not os.path.exists(profile)
     assert client(sandbox, "sts").get_caller_identity()["Account"].isdigit()
+
+
+def test_cli_summary_names_every_planted_problem(company: Company) -> None:
+    lines = summary(company)
+    assert all(line.startswith("#") for line in lines)  # `eval "$(guardian sandbox --once)"` stays valid
+    text = "\n".join(lines)
+    assert all(p.resource in text and p.detail in text for p in PLANTED_PROBLEMS)
+    assert f"{len(company.instances)} EC2 instances" in text
