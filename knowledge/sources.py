@@ -43,12 +43,12 @@ def discover(path: Path, key: str | None = None) -> Root:
     """The documents under ``path``: .md, .markdown and .txt files found recursively
     (skipping hidden folders such as .git), or the file itself."""
     if not path.exists():
-        raise KnowledgeError(f"no such file or directory: {path}")
+        raise KnowledgeError(f"No such file or directory: {path}")
     resolved = path.resolve()
     if resolved.is_file():
         return Root(key or str(resolved.parent), [SourceFile(resolved, resolved.name)], complete=False)
     if not resolved.is_dir():
-        raise KnowledgeError(f"not a regular file or directory: {path}")
+        raise KnowledgeError(f"Not a regular file or directory: {path}")
     files = [
         SourceFile(p, p.relative_to(resolved).as_posix())
         for p in sorted(resolved.rglob("*"))

@@ -135,7 +135,7 @@ class KnowledgeStore:
         """Index files and directories (recursively: .md, .markdown, .txt). Every path is
         checked before anything is written, so a typo changes nothing."""
         if not paths:
-            raise KnowledgeError("nothing to ingest: give at least one file or directory")
+            raise KnowledgeError("Nothing to ingest: give at least one file or directory")
         roots = [discover(Path(path)) for path in paths]
         return self._sync([(root.key, root.complete, functools.partial(self._read_root, root)) for root in roots])
 
@@ -145,7 +145,7 @@ class KnowledgeStore:
         re-embedded, documents not given any more are removed. Returns the number of chunks
         the namespace now holds."""
         if not namespace or namespace == FILES_NAMESPACE:
-            raise KnowledgeError(f"invalid namespace: {namespace!r}")
+            raise KnowledgeError(f"Invalid namespace: {namespace!r}")
         latest = {source: (title, text) for source, title, text in docs}  # the last one given wins
 
         def read() -> list[_Doc]:

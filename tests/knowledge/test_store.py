@@ -127,7 +127,7 @@ def test_another_process_sees_changes_made_after_it_opened(store: KnowledgeStore
 
 
 def test_bad_input(store: KnowledgeStore, tmp_path: Path) -> None:
-    with pytest.raises(KnowledgeError, match="no such file or directory") as missing:
+    with pytest.raises(KnowledgeError, match="No such file or directory") as missing:
         store.ingest([tmp_path / "missing"])
     assert "\n" not in str(missing.value)
     with pytest.raises(KnowledgeError):
