@@ -8,6 +8,7 @@ moto's random generator is seeded first, so the same company gets the same ids e
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import urllib.request
@@ -63,10 +64,17 @@ class AwsSeeder:
         self.company = company
         self.now = now or datetime.now(UTC)
         self.ids = SeededIds()
-        self._session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                              region_name="us-east-1")
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._session = _seeding_session()
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
+        """One cached client per (service, region): building clients is most of a seed's time."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._new_client(service, region)
+        return self._clients[key]
+
+    def _new_client(self, service: str, region: str) -> Any:
         make: Any = self._session.client  # typed per service by boto3-stubs; services vary here
         return make(service, region_name=region, endpoint_url=self.endpoint, config=_CONFIG)
 
@@ -278,13 +286,27 @@ class AwsSeeder:
         }
 
 
+@functools.lru_cache(maxsize=1)
+def _seeding_session() -> boto3.session.Session:
+    """One session for every seed: its loader keeps the parsed service models, which are
+    most of the cost of building a client (re-seeding then takes about a second)."""
+    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                 region_name="us-east-1")
+
+
+@functools.lru_cache(maxsize=8)
+def _managed_policy_data(name: str) -> dict[str, Any]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return dict(json.loads(aws_managed_policies_data)[name])
+
+
 def _load_managed_policy(name: str) -> None:
     """Make one AWS-managed policy attachable (moto skips loading them unless told by env)."""
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
     from moto.iam.models import AWSManagedPolicy, iam_backends
 
     backend = iam_backends[ACCOUNT_ID][PARTITION]
-    data = json.loads(aws_managed_policies_data)[name]
+    data = _managed_policy_data(name)
     policy = AWSManagedPolicy.from_data(name, ACCOUNT_ID, PARTITION, data)
     backend.managed_policies.setdefault(policy.arn, policy)
 
