@@ -81,6 +81,13 @@ def instance_action(ctx: ToolContext, args: InstanceActionArgs) -> ToolResult:
                       resources=[x for x in (ident, name) if x])
 
 
+def describe_instance_action(ctx: ToolContext, instance_id: str, action: Action,
+                             region: str | None = None) -> ToolResult:
+    """What ``action`` would change on one instance (id or Name tag), read-only: the same check
+    as the write tool's preflight, callable without building its arguments model."""
+    return preflight(ctx, InstanceActionArgs(instance_id=instance_id, action=action, region=region))
+
+
 ACTION_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_ec2_instance_action", "Start, stop or reboot one EC2 instance (needs approval).",
              InstanceActionArgs, "write", ("infra.action",), "aws", instance_action, preflight=preflight),

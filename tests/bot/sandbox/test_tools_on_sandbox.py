@@ -14,7 +14,7 @@ from bot.sandbox.aws import SeededIds
 from bot.sandbox.company import SPIKE, Company, cost_by_aws_service, forecast_line_cost, spike_start, utc_today
 from bot.sandbox.company import days_between as company_days
 from bot.sandbox.server import Sandbox
-from tools.aws import Finding, posture_score
+from tools.aws import Finding, describe_instance_action, posture_score
 from tools.base import ToolContext, ToolResult
 from tools.registry import ToolRegistry, WriteNotApproved
 
@@ -228,3 +228,16 @@ def test_one_endpoint_serves_every_client_through_the_environment(sandbox: Sandb
              for i in r["Instances"] for t in i.get("Tags", []) if t["Key"] == "Name"}
     assert names == {i.name for i in company.instances if i.region == "eu-west-1"}
     assert company_days(today - timedelta(days=2), today) == [today - timedelta(days=2), today - timedelta(days=1)]
+
+
+def test_describe_instance_action_is_a_read_only_preview(ctx: ToolContext, company: Company,
+                                                         ids: SeededIds) -> None:
+    running = next(i for i in company.instances if i.state == "running")
+    preview = describe_instance_action(ctx, running.name, "stop")
+    assert preview.status == "ok"
+    assert preview.facts["instance_id"] == ids.instances[running.name] and preview.facts["state"] == "running"
+    assert preview.facts["name"] == running.name
+    assert describe_instance_action(ctx, running.name, "start").status == "error"  # already running
+    assert describe_instance_action(ctx, running.name, "stop").facts["state"] == "running"  # nothing changed
+    unknown = describe_instance_action(ctx, "i-0000000000000dead", "stop")
+    assert unknown.status == "error" and "No resource named i-0000000000000dead" in unknown.summary
