@@ -11,7 +11,7 @@ everything else to moto, so one ``AWS_ENDPOINT_URL`` serves every AWS client unc
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -144,7 +144,7 @@ class CostExplorerStandIn:
                  today: Callable[[], date] = utc_today) -> None:
         self.lines = tuple(lines)
         self.today = today
-        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.requests: deque[tuple[str, dict[str, Any]]] = deque(maxlen=200)  # recent calls, for tests
 
     def handle(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
         self.requests.append((operation, body))
