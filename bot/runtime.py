@@ -59,7 +59,7 @@ class Runtime:
         from agents.router import SkillRouter
 
         return SkillRouter(self.embedder, threshold=self.settings.router_threshold,
-                           cache_dir=self.settings.home / "cache")
+                           cache_dir=self.settings.cache_dir)
 
     @cached_property
     def registry(self) -> ToolRegistry:

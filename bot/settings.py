@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Unset: embedded Chroma under home.")
     llm: str = Field(default="none", description="'none' or provider:model for init_chat_model.")
     config: Path | None = None
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "guardian",
+                            description="Derived data safe to share between homes (router index).")
     aws_regions: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Regions to scan.")
     router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
