@@ -23,6 +23,8 @@ from bot.sandbox.company import (
 from bot.sandbox.company import days_between as company_days
 from bot.sandbox.server import Sandbox
 
+pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
+
 
 @pytest.fixture(scope="module")
 def ce(sandbox: Sandbox) -> Any:

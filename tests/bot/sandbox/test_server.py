@@ -10,6 +10,8 @@ import pytest
 from bot.sandbox.company import Company
 from bot.sandbox.server import Sandbox, main
 
+pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
+
 
 class RecordingStandIn:
     """A minimal extra stand-in: what the hook needs (start, stop, env)."""

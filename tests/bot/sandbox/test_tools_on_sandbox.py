@@ -18,6 +18,8 @@ from tools.aws import Finding, describe_instance_action, posture_score
 from tools.base import ToolContext, ToolResult
 from tools.registry import ToolRegistry, WriteNotApproved
 
+pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
+
 
 def run(registry: ToolRegistry, ctx: ToolContext, skill: str, **args: Any) -> ToolResult:
     (spec,) = [spec for spec in registry.for_skill(skill) if spec.integration == "aws"]
