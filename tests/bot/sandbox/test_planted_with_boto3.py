@@ -25,6 +25,8 @@ from bot.sandbox.company import (
 from bot.sandbox.seed_aws import seed
 from bot.sandbox.server import Sandbox, summary
 
+pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
+
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 
