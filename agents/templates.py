@@ -58,16 +58,27 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def fenced_untrusted(text: str, max_lines: int = 15, max_chars: int = 1500) -> str:
+    """Log-like text as a code block (kept line by line, never rendered as markup), the last
+    ``max_lines`` lines only, secrets redacted."""
+    lines = redact(text).replace("```", "ˋˋˋ").splitlines()
+    hidden = max(0, len(lines) - max_lines)
+    body = "\n".join(line[:300] for line in lines[-max_lines:])[-max_chars:]
+    note = f"(last {max_lines} of {len(lines)} lines)\n" if hidden else ""
+    return f"{note}```text\n{body}\n```"
+
+
 def untrusted_blocks(result: ToolResult) -> list[str]:
-    """Text that systems or people wrote (log tails, alert bodies, notes), as marked quotes:
-    shown to the person, never acted on (OWASP LLM01)."""
+    """Text that systems or people wrote (log tails, alert bodies, notes), as marked code
+    blocks: shown to the person, never acted on (OWASP LLM01). Error lines come first."""
+    keys = sorted(result.facts.get("untrusted", []), key=lambda key: key != "error_lines")
     blocks = []
-    for key in result.facts.get("untrusted", []):
+    for key in keys:
         value = result.facts.get(key)
         if key == "title" or not value:
             continue
         label = key.replace("_", " ").capitalize()
-        blocks.append(f"*{label}* (quoted from the system):\n" + quote_untrusted(_as_text(value), limit=1500))
+        blocks.append(f"*{label}* (quoted from the system, untrusted):\n" + fenced_untrusted(_as_text(value)))
     return blocks
 
 
