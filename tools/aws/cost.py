@@ -167,6 +167,9 @@ def _service_change(days: list[str], daily: dict[str, float]) -> dict[str, Any]:
 @aws_errors("ce")
 def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
     start, end = period(args.start, args.end, 14)
+    # Today and later are incomplete in Cost Explorer (about a day behind): comparing a
+    # partial day with full ones would report a drop in every service.
+    end = min(end, today())
     if (end - start).days <= RECENT_DAYS:
         start = end - timedelta(days=RECENT_DAYS + 4)
     costs, currency = daily_costs(ctx, start, end, None, args.aws_service)

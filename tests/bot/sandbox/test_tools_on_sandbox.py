@@ -46,6 +46,17 @@ def test_cost_anomaly_names_the_spiking_service_and_day(registry: ToolRegistry, 
     assert SPIKE.aws_service in result.resources
 
 
+def test_cost_anomaly_ignores_the_incomplete_current_day(registry: ToolRegistry, ctx: ToolContext) -> None:
+    """"this week" can end tomorrow; today's partial spend must not read as a drop everywhere."""
+    today = utc_today()
+    result = run(registry, ctx, "cost.anomalies", start=(today - timedelta(days=2)).isoformat(),
+                 end=(today + timedelta(days=1)).isoformat())
+    assert result.facts["top_service"] == SPIKE.aws_service
+    assert result.facts["end"] == today.isoformat()
+    assert result.facts["spike_day"] == spike_start().isoformat()
+    assert [row["service"] for row in result.rows if abs(row["change_pct"] or 0) > 20] == [SPIKE.aws_service]
+
+
 def test_cost_forecast_is_the_run_rate_to_month_end(registry: ToolRegistry, ctx: ToolContext,
                                                     company: Company) -> None:
     today = utc_today()
