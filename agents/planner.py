@@ -74,6 +74,8 @@ def candidate_values(route: Route) -> dict[str, Any]:
         named = named or slots.get(key)
     if named:
         values.setdefault("resource_id", named)
+    if slots.get("resource_name"):
+        values.setdefault("service", slots["resource_name"])  # a log group or tag named after it
     if "instance_id" not in values and slots.get("resource_name"):
         values["instance_id"] = slots["resource_name"]
     tag = slots.get("tag")

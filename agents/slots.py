@@ -419,6 +419,10 @@ def _resource_name(text: str, taken: set[str]) -> str | None:
     return None
 
 
+_VERBS = frozenset("""show list get find check see give tail grep any many more recent latest last new all some
+    those these what which why how read open my our""".split())
+
+
 def _service(text: str) -> str | None:
     match = re.search(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|backend|"
                       r"frontend|gateway))(?![\w/.-])", text)
@@ -433,6 +437,10 @@ def _service(text: str) -> str | None:
     match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outage|logs?|deploy\w*|costs?|spend|changes?)\s+"
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
+        return match.group(1)
+    # "checkout logs", "payments errors", "the search deploys": a name right before the noun
+    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _VERBS:
         return match.group(1)
     return None
 
