@@ -116,6 +116,10 @@ def plan_for(route: Route, registry: ToolRegistry, configured: Collection[str] |
         specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
     if configured is not None:
         specs = [spec for spec in specs if spec.integration in configured] or specs
+    if route.skill == "cost.forecast":
+        # A forecast looks ahead: "this month" means to its end, which is the tool's default,
+        # not the slot's "up to today".
+        values = {key: value for key, value in values.items() if key not in ("start", "end")}
     for spec in specs:
         args, missing = fill_args(spec.args_model, values)
         if args is None:

@@ -188,7 +188,7 @@ def cmd_chat(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_sandbox(_rt: Runtime | None, args: argparse.Namespace) -> int:
     from bot.sandbox.server import main as sandbox_main
 
-    return sandbox_main(["--port", str(args.port)] if args.port else [])
+    return sandbox_main(args.sandbox_args)
 
 
 def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
@@ -261,8 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default=default_user())
     chat.set_defaults(func=cmd_chat)
 
-    sandbox = sub.add_parser("sandbox", help="local stand-ins seeded with a fictional company")
-    sandbox.add_argument("--port", type=int, default=0)
+    sandbox = sub.add_parser("sandbox", help="local stand-ins seeded with a fictional company", add_help=False)
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help="see `guardian sandbox --help`")
     sandbox.set_defaults(func=cmd_sandbox, no_runtime=True)
 
     demo = sub.add_parser("demo", help="sandbox + chat")

@@ -78,10 +78,11 @@ class World:
     store: KnowledgeStore
     machines: Machines
     stack: ExitStack
+    database_url: str = ""
 
     def guardian(self, chat_model: object | None = None) -> Guardian:
         """A fresh Guardian on the same database: what another process would build."""
-        url = f"sqlite:///{self.home / 'guardian.db'}"
+        url = self.database_url or f"sqlite:///{self.home / 'guardian.db'}"
         registry = ToolRegistry([*KNOWLEDGE_TOOLS, power_tool(self.machines)])
         deps = GraphDeps(router=self.router, registry=registry, tool_ctx=ToolContext(knowledge=self.store),
                          storage=Storage(make_engine(url)), chat_model=chat_model)
@@ -145,6 +146,16 @@ def test_denied_write_changes_nothing(world: World) -> None:
     answer = world.guardian().decide(pending.id, approve=False, user="bob")
     assert "nothing was changed" in answer.summary
     assert world.machines.changes == []
+
+
+@pytest.mark.postgres
+def test_approval_resumes_through_postgres(world: World, postgres_url: str) -> None:
+    """Several replicas share PostgreSQL: checkpoints, approvals and audit all live there."""
+    world.database_url = postgres_url
+    pending = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
+    assert pending is not None and world.machines.changes == []
+    world.guardian().decide(pending.id, approve=True, user="bob")
+    assert world.machines.changes == [("i-0abc1234def", "stop")]
 
 
 def test_later_turns_do_not_lose_a_pending_approval(world: World) -> None:
