@@ -185,12 +185,6 @@ def cmd_chat(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sandbox(_rt: Runtime | None, args: argparse.Namespace) -> int:
-    from bot.sandbox.server import main as sandbox_main
-
-    return sandbox_main(args.sandbox_args)
-
-
 def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -261,9 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default=default_user())
     chat.set_defaults(func=cmd_chat)
 
-    sandbox = sub.add_parser("sandbox", help="local stand-ins seeded with a fictional company", add_help=False)
-    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help="see `guardian sandbox --help`")
-    sandbox.set_defaults(func=cmd_sandbox, no_runtime=True)
+    sub.add_parser("sandbox", help="local stand-ins seeded with a fictional company (see sandbox --help)")
 
     demo = sub.add_parser("demo", help="sandbox + chat")
     demo.add_argument("--user", default="demo:you")
@@ -291,6 +283,11 @@ def configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Settings] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sandbox"]:  # the sandbox has its own options (--port, --once, --aws-only)
+        from bot.sandbox.server import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
