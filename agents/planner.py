@@ -26,8 +26,6 @@ RUNBOOK_TOPICS: dict[str, str] = {
     "security.public_storage": "S3 bucket exposed publicly",
     "security.open_ports": "SSH port 22 open to the world security group 0.0.0.0/0",
     "security.iam": "IAM user without MFA stale or leaked access key",
-    "security.findings": "security findings triage",
-    "infra.describe": "EC2 instance unreachable health check",
     "infra.logs": "log investigation CloudWatch Logs errors",
     "infra.action": "EC2 instance unreachable reboot stop",
     "cicd.status": "failed deploy CI pipeline",

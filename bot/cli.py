@@ -277,8 +277,10 @@ def configure_logging(verbose: bool) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "botocore", "urllib3"):
+    level = logging.INFO if verbose else logging.WARNING
+    root.setLevel(level)
+    handler.setLevel(level)  # some libraries (bm25s) set their own loggers to DEBUG on import
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "botocore", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
