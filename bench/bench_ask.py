@@ -1,7 +1,8 @@
 """Warm `ask` latency and memory, offline mode, against the sandbox company.
 
 Ratios are against baselines measured in the same run (these machines are noisy): the
-router alone (one MiniLM encode plus rules) and one raw knowledge search.
+router alone (one MiniLM encode plus rules) and one raw knowledge search. The sandbox runs
+in its own process, so the peak RSS is Guardian's alone.
 
     .venv/bin/python bench/bench_ask.py [--rounds 5]
 """
@@ -9,12 +10,15 @@ router alone (one MiniLM encode plus rules) and one raw knowledge search.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,6 +51,26 @@ def timed(fn: object, rounds: int) -> list[float]:
     return samples
 
 
+@contextlib.contextmanager
+def sandbox_process() -> Iterator[dict[str, str]]:
+    """The sandbox in its own process, so this process's RSS is Guardian's alone."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    env: dict[str, str] = {}
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("export "):
+                key, _, value = line.removeprefix("export ").strip().partition("=")
+                env[key] = value.strip("'\"")
+            elif env and not line.startswith("export"):
+                break
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -55,11 +79,10 @@ def main() -> int:
     from agents.request import Request
     from bench.report import write_section
     from bot.runtime import Runtime
-    from bot.sandbox.server import Sandbox
     from bot.settings import load_settings
 
-    with Sandbox() as sandbox:
-        os.environ.update(sandbox.env)
+    with sandbox_process() as sandbox_env:
+        os.environ.update(sandbox_env)
         os.environ["GUARDIAN_HOME"] = tempfile.mkdtemp(prefix="bench-ask-")
         with Runtime(load_settings()) as rt:
             for question in QUESTIONS:  # warm: model, Chroma, graph, boto3 clients

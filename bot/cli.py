@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import UserError
+from knowledge.sources import KnowledgeError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -303,6 +304,9 @@ def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Setti
         with Runtime(settings) as rt:
             return int(args.func(rt, args))
     except UserError as exc:
+        print(f"guardian: {exc}", file=sys.stderr)
+        return 1
+    except KnowledgeError as exc:
         print(f"guardian: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # settings and input validation
