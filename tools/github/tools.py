@@ -24,7 +24,6 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.github.client import (
     GitHubConfig,
     GitHubProblem,
-    ago,
     clean_log_lines,
     day_start,
     iso,
@@ -33,6 +32,7 @@ from tools.github.client import (
     workflow_file,
     workflow_matches,
 )
+from tools.timefmt import ago
 
 FAILED = ("failure", "timed_out", "startup_failure")
 LOG_TAIL_BYTES = 256 * 1024

@@ -20,7 +20,6 @@ from tools.pagerduty.client import (
     NO_FROM,
     PagerDutyConfig,
     PagerDutyProblem,
-    ago,
     find_user,
     first,
     get_incident,
@@ -29,6 +28,7 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
+from tools.timefmt import ago
 
 OPEN = ["triggered", "acknowledged"]
 HIGH = {"critical", "high", "sev0", "sev1", "sev2", "p1", "p2"}
