@@ -58,12 +58,29 @@ class ToolContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def boto_session(self) -> Any:
-        """A boto3 session; one per call keeps tools thread-safe across replicas' workers."""
+        """A boto3 session; one per call keeps tools thread-safe. The service models (the
+        EC2 one alone is megabytes of JSON) are parsed once per process through a shared
+        loader, not once per session."""
         if self.boto_session_factory is not None:
             return self.boto_session_factory()
         import boto3
+        import botocore.session
 
-        return boto3.session.Session()
+        core = botocore.session.get_session()
+        core.register_component("data_loader", _shared_loader())
+        return boto3.session.Session(botocore_session=core)
+
+
+_LOADER: Any = None
+
+
+def _shared_loader() -> Any:
+    global _LOADER
+    if _LOADER is None:
+        import botocore.loaders
+
+        _LOADER = botocore.loaders.create_loader()
+    return _LOADER
 
 
 ToolFunction = Callable[[ToolContext, Any], ToolResult]
