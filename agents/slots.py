@@ -224,6 +224,7 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
          lambda: (today, _add_months(month_start, 1))),
         (r"\b(?:end of (?:the )?quarter|quarter[- ]end|eoq)\b", lambda: (today, _add_months(quarter, 3))),
         (r"\b(?:end of (?:the )?year|year[- ]end|eoy)\b", lambda: (today, date(today.year + 1, 1, 1))),
+        (r"\b(?:since|from) yesterday\b", lambda: (today - timedelta(days=1), tomorrow)),
         (r"\byesterday\b", lambda: (today - timedelta(days=1), today)),
         (r"\blast night\b", lambda: (today - timedelta(days=1), tomorrow)),
         (r"\b(?:today|this morning|this afternoon|tonight|right now|rn)\b", lambda: (today, tomorrow)),

@@ -19,3 +19,10 @@ NOW = datetime(2026, 11, 25, 9, 0)
 ])
 def test_service_before_the_noun(text: str, service: str | None) -> None:
     assert extract_slots(text, NOW).get("service") == service
+
+
+def test_since_yesterday_includes_today() -> None:
+    span = extract_slots("what changed since yesterday", NOW)["time_range"]
+    assert (span["start"], span["end"]) == ("2026-11-24", "2026-11-26")
+    plain = extract_slots("errors yesterday", NOW)["time_range"]
+    assert (plain["start"], plain["end"]) == ("2026-11-24", "2026-11-25")
