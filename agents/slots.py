@@ -553,6 +553,11 @@ def _people(text: str, original: str) -> tuple[str | None, str | None]:
         elif match and team is None and match.group(1) in ("sre", "dba", "infra", "network", "networking",
                                                            "security"):
             team = match.group(1)
+    if person is None:  # "escalate P3H8W1R to bob", "reassign it to carol"
+        match = re.search(r"\b(?:escalate|reassign|assign|hand(?:\s+it)?\s+over|page)\b.*?\bto\s+([a-z][a-z0-9]*)\b"
+                          r"(?!\s+(?:team|on-?call|oncall))", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "security"):
+            person = match.group(1)
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and _is_name(match.group(1)):

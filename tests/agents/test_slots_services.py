@@ -26,3 +26,12 @@ def test_since_yesterday_includes_today() -> None:
     assert (span["start"], span["end"]) == ("2026-11-24", "2026-11-26")
     plain = extract_slots("errors yesterday", NOW)["time_range"]
     assert (plain["start"], plain["end"]) == ("2026-11-24", "2026-11-25")
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("escalate P3H8W1R to bob", "bob"),
+    ("reassign the incident to @carol", "carol"),
+    ("escalate this to the payments team", None),
+])
+def test_escalation_target_person(text: str, person: str | None) -> None:
+    assert extract_slots(text, NOW).get("person") == person
