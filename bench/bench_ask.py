@@ -36,12 +36,6 @@ QUESTIONS = [
 ]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def timed(fn: object, rounds: int) -> list[float]:
     samples = []
     for _ in range(rounds):
@@ -82,7 +76,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     from agents.request import Request
-    from bench.report import write_section
+    from bench.report import percentile, write_section
     from bot.runtime import Runtime
     from bot.settings import load_settings
 

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import percentile, write_section  # noqa: E402
 from knowledge.embeddings import Embedder  # noqa: E402
 from knowledge.evaluation import SearchCase, evaluate, load_cases  # noqa: E402
 from knowledge.store import KnowledgeStore  # noqa: E402
@@ -42,11 +43,6 @@ TOPICS = ("disk inode volume partition mount filesystem cpu load process thread 
           "escalate incident postmortem dns resolver cache cdn gateway loadbalancer health check metric "
           "dashboard log trace span budget cost invoice spend forecast anomaly tag account region zone").split()
 VERBS = "check restart scale inspect rotate drain cordon page rollback verify tail grep compare escalate".split()
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def sentence(rng: random.Random) -> str:
@@ -232,7 +228,6 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=50_000, help="chunks in the large latency store")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = parser.parse_args()
-    from bench.report import write_section
     from knowledge.embeddings import shared_embedder
 
     load_before = os.getloadavg()[0]

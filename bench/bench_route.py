@@ -9,7 +9,6 @@ Writes the "## Router" section of docs/BENCHMARKS.md unless --no-write.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.router import SkillRouter  # noqa: E402
+from bench.report import percentile, write_section  # noqa: E402
 from knowledge.embeddings import Embedder  # noqa: E402
 
 APPROACHES = ("knn", "centroid", "knn_rules", "logreg", "logreg_rules")
@@ -49,11 +49,6 @@ def best_of(repeats: int, run: Callable[[], object]) -> float:
         run()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -92,8 +87,8 @@ def main() -> int:
         start = time.perf_counter()
         router.route(text)
         single_route.append((time.perf_counter() - start) * 1000)
-    p50_base, p95_base = statistics.median(single_encode), percentile(single_encode, 0.95)
-    p50, p95 = statistics.median(single_route), percentile(single_route, 0.95)
+    p50_base, p95_base = statistics.median(single_encode), percentile(single_encode, 95)
+    p50, p95 = statistics.median(single_route), percentile(single_route, 95)
     n = len(texts)
     lines += [
         "",
@@ -110,20 +105,8 @@ def main() -> int:
     section = "\n".join(lines)
     print(section)
     if not args.no_write:
-        write_section(ROOT / "docs" / "BENCHMARKS.md", "## Router", section)
+        write_section("Router", section)
     return 0
-
-
-def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace (or append) one "## " section, leaving the others as they are."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{heading}\n\n{body}\n"
-    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,12 @@ HEADER = (
     "# Benchmarks\n\nMeasured on the project's 2-core machine; ratios are against baselines measured in the "
     "same run.\n"
 )
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The nearest-rank ``pct`` percentile (0-100) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
 
 
 def write_section(title: str, body: str) -> None:
