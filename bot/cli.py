@@ -167,22 +167,9 @@ def cmd_inventory_sync(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_chat(rt: Runtime, args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from agents.request import Request
-    from bot.terminal import chat_loop
+    from bot.terminal import chat_with
 
-    thread = f"chat-{os.getpid()}"
-
-    def ask(text: str) -> Any:
-        return rt.guardian.ask(Request(text=text, user=args.user, surface="cli", thread_id=thread))
-
-    def decide(approval_id: str, approve: bool) -> Any:
-        return rt.guardian.decide(approval_id, approve=approve, user=args.user)
-
-    console = Console()
-    with console.status("loading the model and runbooks…"):
-        rt.guardian  # noqa: B018 - warm up before the first question
-        rt.router.route("warm up")
-    chat_loop(ask, decide, console)
+    chat_with(rt, args.user, f"chat-{os.getpid()}", Console())
     return 0
 
 

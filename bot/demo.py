@@ -10,11 +10,10 @@ from rich.console import Console
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from agents.request import Request
     from bot.runtime import Runtime
     from bot.sandbox.server import Sandbox
     from bot.settings import load_settings
-    from bot.terminal import chat_loop
+    from bot.terminal import chat_with
 
     console = Console()
     with console.status("starting the sandbox company…"):
@@ -31,20 +30,9 @@ def run_demo(args: argparse.Namespace) -> int:
         console.print("Try: [bold]which buckets are public?[/bold] · [bold]what did we spend last week?"
                       "[/bold] · [bold]any ssh open to the world[/bold] · [bold]errors in checkout logs[/bold]"
                       " · [bold]stop <instance id>[/bold] · [bold]who is on call for payments[/bold]")
+        lines = Path(args.script).read_text().splitlines() if args.script else None
         with Runtime(settings) as rt:
-            with console.status("loading the model and runbooks…"):
-                rt.guardian  # noqa: B018 - warm up before the first question
-                rt.router.route("warm up")
-            thread = f"demo-{os.getpid()}"
-
-            def ask(text: str) -> object:
-                return rt.guardian.ask(Request(text=text, user=args.user, surface="cli", thread_id=thread))
-
-            def decide(approval_id: str, approve: bool) -> object:
-                return rt.guardian.decide(approval_id, approve=approve, user=args.user)
-
-            lines = Path(args.script).read_text().splitlines() if args.script else None
-            chat_loop(ask, decide, console, lines=lines)  # type: ignore[arg-type]
+            chat_with(rt, args.user, f"demo-{os.getpid()}", console, lines=lines)
     finally:
         sandbox.stop()
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markdown import Markdown
@@ -12,6 +13,10 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 
 from agents.answer import Answer
+from agents.request import Request
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 APPROVAL_COMMAND = re.compile(r"^\s*(approve|deny)\s+(ap-[0-9a-f]+)\s*$", re.I)
 
@@ -79,3 +84,18 @@ def chat_loop(
             console.print(f"[red]{exc}[/red]")
             continue
         render(answer, console)
+
+
+def chat_with(rt: Runtime, user: str, thread: str, console: Console, lines: Iterable[str] | None = None) -> None:
+    """A terminal chat as ``user`` on one conversation thread: warm up, then loop."""
+    with console.status("loading the model and runbooks…"):
+        rt.guardian  # noqa: B018 - warm up before the first question
+        rt.router.route("warm up")
+
+    def ask(text: str) -> Answer:
+        return rt.guardian.ask(Request(text=text, user=user, surface="cli", thread_id=thread))
+
+    def decide(approval_id: str, approve: bool) -> Answer:
+        return rt.guardian.decide(approval_id, approve=approve, user=user)
+
+    chat_loop(ask, decide, console, lines=lines)
