@@ -28,9 +28,9 @@ def sync_inventory(rt: Runtime) -> dict[str, Any]:
             errors.append(result.summary)
             continue
         docs.extend(resource_document(row) for row in result.rows)
-    count = rt.knowledge.upsert_documents("inventory", docs) if docs or not errors else 0
-    if errors and not docs:
+    if errors and not docs:  # keep the last snapshot rather than replace it with nothing
         from bot.errors import UserError
 
         raise UserError("; ".join(errors))
+    count = rt.knowledge.upsert_documents("inventory", docs)
     return {"resources": len(docs), "chunks": count, "errors": errors}
