@@ -148,3 +148,13 @@ def test_unreachable_cloud_is_one_clear_sentence(cli: Cli) -> None:
     assert answer["tools"] and not answer["tools"][0]["ok"]
     assert "reach" in answer["answer"].lower()
     assert answer["resources"] == []
+
+
+def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
+    synced = cli("inventory", "sync", "--json")
+    assert synced.returncode == 0, synced.stderr
+    expected = len(DRIFTWOOD.instances) + len(DRIFTWOOD.buckets) + len(DRIFTWOOD.databases) + len(DRIFTWOOD.functions)
+    assert synced.last["resources"] == expected and synced.last["errors"] == []
+    database = DRIFTWOOD.databases[0]
+    found = cli("knowledge", "search", "--json", "-k", "3", f"{database.service} database {database.engine}")
+    assert f"inventory/rds/{database.identifier}" in [hit["source"] for hit in found.last["results"]]
