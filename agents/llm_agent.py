@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import StructuredTool
 
+from agents.execution import run_read
 from agents.planner import RUNBOOK_TOOL, PlannedCall
 from agents.redact import redact, redact_obj
 from agents.request import Request
@@ -20,7 +21,8 @@ from agents.verify import unverified_ids
 from tools.base import ToolResult, ToolSpec
 
 if TYPE_CHECKING:
-    from agents.graph import GraphDeps
+    from agents.audit import Origin
+    from agents.deps import GraphDeps
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ def _tool_message(result: ToolResult, call_id: str) -> ToolMessage:
     return ToolMessage(content=f"<untrusted>{payload}</untrusted>", tool_call_id=call_id)
 
 
-def run_llm_agent(deps: GraphDeps, request: Request, route: Route) -> LlmOutcome:
+def run_llm_agent(deps: GraphDeps, request: Request, route: Route, origin: Origin) -> LlmOutcome:
     specs = list(deps.registry.for_skill(route.skill))
     if RUNBOOK_TOOL in deps.registry and deps.registry.get(RUNBOOK_TOOL) not in specs:
         specs.append(deps.registry.get(RUNBOOK_TOOL))
@@ -86,10 +88,9 @@ def run_llm_agent(deps: GraphDeps, request: Request, route: Route) -> LlmOutcome
                 outcome.proposal = PlannedCall(spec, dict(tool_call["args"]))
                 outcome.text = _checked_text(str(reply.content), outcome) or None
                 return outcome
-            result = deps.registry.invoke(spec.name, dict(tool_call["args"]), deps.tool_ctx)
-            outcome.calls.append({"tool": spec.name, "args": dict(tool_call["args"]),
-                                  "result": result.model_dump()})
-            messages.append(_tool_message(result, call_id))
+            record = run_read(deps, origin, route.skill, PlannedCall(spec, dict(tool_call["args"])))
+            outcome.calls.append(record)
+            messages.append(_tool_message(ToolResult.model_validate(record["result"]), call_id))
     outcome.notes.append(f"Stopped after {deps.max_tool_steps} tool steps.")
     return outcome
 

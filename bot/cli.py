@@ -113,30 +113,78 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
-    from agents.storage import ApprovalError
+    from agents.approvals import ApprovalError
 
     if args.approvals_command == "list":
-        records = rt.storage.list_approvals(status=None if args.all else "pending")
-        for rec in records:
-            row = {"id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool,
-                   "args": rec.args, "summary": rec.summary, "requested_by": rec.requested_by,
-                   "decided_by": rec.decided_by, "created_at": rec.created_at.isoformat()}
-            if args.json:
-                emit(row)
-            else:
-                print(f"{rec.id}  {rec.status:9} {rec.tool:28} {rec.summary}  (by {rec.requested_by})")
-        if not records and not args.json:
-            print("No pending approvals.")
-        return 0
-    approve = args.approvals_command == "approve"
+        return _list_approvals(rt, args)
     try:
-        answer = rt.guardian.decide(args.id, approve=approve, user=args.user)
+        if args.approvals_command in ("approve", "deny"):
+            answer = rt.guardian.decide(args.id, approve=args.approvals_command == "approve", user=args.user)
+        elif args.approvals_command == "resume":
+            answer = rt.guardian.resume(args.id, user=args.user)
+        else:
+            answer = rt.guardian.cancel(args.id, user=args.user, reason=args.reason)
     except ApprovalError as exc:
         raise UserError(str(exc)) from exc
     if args.json:
         emit(answer.contract_dict())
     else:
         print(answer.markdown())
+    return 0
+
+
+def _list_approvals(rt: Runtime, args: argparse.Namespace) -> int:
+    """Open approvals (pending, and approved or executing ones a crash may have left) by
+    default; the count of those not shown goes to stderr under --json."""
+    from agents.approvals import OPEN_STATUSES
+
+    records, hidden = rt.storage.approvals.list(statuses=None if args.all else OPEN_STATUSES, limit=args.limit)
+    for rec in records:
+        stalled = rec.status in ("approved", "executing") and rec.age_seconds() > STALLED_AFTER_S
+        row: dict[str, Any] = {"id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool, "args": rec.args,
+               "summary": rec.summary, "requested_by": rec.requested_by, "decided_by": rec.decided_by,
+               "created_at": rec.created_at.isoformat(), "stalled": stalled, "next": _next_step(rec.id, rec.status)}
+        if args.json:
+            emit(row)
+        else:
+            flag = f"  STALLED: {row['next']}" if stalled else ""
+            print(f"{rec.id}  {rec.status:9} {rec.tool:28} {rec.summary}  (by {rec.requested_by}){flag}")
+    what = "approvals" if args.all else "open approvals"
+    if not records and not args.json:
+        print(f"No {what}.")
+    if hidden:
+        more = " (decided ones: add --all)" if not args.all else f" (--limit {args.limit})"
+        note = f"{hidden} more not shown{more}"
+        print(note, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+STALLED_AFTER_S = 120
+
+
+def _next_step(approval_id: str, status: str) -> str:
+    if status == "pending":
+        return f"guardian approvals approve|deny {approval_id}"
+    if status == "approved":
+        return (f"approved but never started: `guardian approvals resume {approval_id}` runs it once, "
+                f"`guardian approvals cancel {approval_id}` drops it")
+    if status == "executing":
+        return (f"interrupted while running (it may or may not have run): check the target, then "
+                f"`guardian approvals cancel {approval_id}`")
+    return ""
+
+
+def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.timeparse import parse_since
+
+    since = parse_since(args.since) if args.since else None
+    for record in rt.storage.audit.query(since=since, user=args.user, limit=args.limit):
+        if args.json:
+            emit(record)
+        else:
+            tool = f" {record['tool']}" if record["tool"] else ""
+            print(f"{record['at']}  {record['correlation_id']}  {record['user']:16} {record['event']:20} "
+                  f"{record['skill'] or '-':22}{tool}  {record['outcome'] or ''}")
     return 0
 
 
@@ -180,7 +228,11 @@ def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.exposure import exposure_warnings
     from bot.http_app import serve
+
+    for warning in exposure_warnings(rt.settings, rt.policy, args.host):
+        log.warning("%s", warning)
 
     return serve(rt, host=args.host, port=args.port)
 
@@ -219,15 +271,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     approvals = sub.add_parser("approvals", help="list, approve or deny pending actions")
     approvals_sub = approvals.add_subparsers(dest="approvals_command", required=True)
-    listing = approvals_sub.add_parser("list")
-    listing.add_argument("--all", action="store_true", help="include decided ones")
-    for name in ("approve", "deny"):
-        decide = approvals_sub.add_parser(name)
+    listing = approvals_sub.add_parser("list", help="open approvals (pending, approved, executing)")
+    listing.add_argument("--all", action="store_true", help="include decided and finished ones")
+    listing.add_argument("--limit", type=int, default=50)
+    verbs = {"approve": "approve and run a pending action", "deny": "deny a pending action",
+             "resume": "run an approved action whose run never started (after a crash)",
+             "cancel": "close an approved or interrupted action without running it"}
+    for name, text in verbs.items():
+        decide = approvals_sub.add_parser(name, help=text)
         decide.add_argument("id")
-    for p in (listing, *[approvals_sub.choices[n] for n in ("approve", "deny")]):
+        if name == "cancel":
+            decide.add_argument("--reason", default="cancelled by an operator")
+    for p in (listing, *[approvals_sub.choices[n] for n in verbs]):
         p.add_argument("--user", default=default_user())
         p.add_argument("--json", action="store_true")
     approvals.set_defaults(func=cmd_approvals)
+
+    audit = sub.add_parser("audit", help="the audit trail, oldest first")
+    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--since", help="ISO 8601 time, or a span back from now: 30m, 1h, 7d")
+    audit.add_argument("--user")
+    audit.add_argument("--limit", type=int)
+    audit.set_defaults(func=cmd_audit)
 
     scan = sub.add_parser("scan", help="scans").add_subparsers(dest="scan_kind", required=True)
     scan_security = scan.add_parser("security", help="security findings, one per line")

@@ -9,10 +9,12 @@ from contextlib import ExitStack
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from agents.policy import AccessPolicy, load_policy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.router import SkillRouter
+    from agents.sealing import Sealer
     from agents.service import Guardian
     from agents.storage import Storage
     from knowledge.embeddings import Embedder
@@ -30,6 +32,9 @@ class Runtime:
         self.settings = settings
         self._chat_model = chat_model
         self._stack = ExitStack()
+        # A malformed policy stops start-up here, with the file and line, not at the first
+        # request it would have refused.
+        self.policy: AccessPolicy = load_policy(settings.policy)
 
     def close(self) -> None:
         self._stack.close()
@@ -92,9 +97,18 @@ class Runtime:
 
     @cached_property
     def storage(self) -> Storage:
-        from agents.storage import Storage, make_engine
+        from agents.storage import Storage
 
-        return Storage(make_engine(self.settings.effective_database_url))
+        return Storage.open(self.settings.effective_database_url, self.sealer)
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        from agents.sealing import Sealer, load_secret_key
+
+        key = load_secret_key(self.settings.home, self.settings.secret_key.get_secret_value()
+                              if self.settings.secret_key else None,
+                              database_url=self.settings.effective_database_url)
+        return Sealer(key)
 
     @cached_property
     def chat_model(self) -> Any | None:
@@ -109,11 +123,12 @@ class Runtime:
     @cached_property
     def guardian(self) -> Guardian:
         from agents.checkpoint import make_checkpointer
-        from agents.graph import GraphDeps
+        from agents.deps import GraphDeps
         from agents.service import Guardian
 
         deps = GraphDeps(router=self.router, registry=self.registry, tool_ctx=self.tool_ctx,
-                         storage=self.storage, threshold=self.settings.router_threshold,
-                         chat_model=self.chat_model, max_tool_steps=self.settings.max_tool_steps)
+                         approvals=self.storage.approvals, audit=self.storage.audit, policy=self.policy,
+                         threshold=self.settings.router_threshold, chat_model=self.chat_model,
+                         max_tool_steps=self.settings.max_tool_steps)
         checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack)
         return Guardian(deps, checkpointer)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
     insecure_dev: bool = False
+    policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
+                                                          "single-user local mode.")
     web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
 
     # SDK conventions read through the settings so the composition root can pass them down.

@@ -14,6 +14,7 @@ from bot.sandbox.aws import SeededIds
 from bot.sandbox.company import SPIKE, Company, cost_by_aws_service, forecast_line_cost, spike_start, utc_today
 from bot.sandbox.company import days_between as company_days
 from bot.sandbox.server import Sandbox
+from tests.helpers import approved_call
 from tools.aws import Finding, describe_instance_action, posture_score
 from tools.base import ToolContext, ToolResult
 from tools.registry import ToolRegistry, WriteNotApproved
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
 
 def run(registry: ToolRegistry, ctx: ToolContext, skill: str, **args: Any) -> ToolResult:
     (spec,) = [spec for spec in registry.for_skill(skill) if spec.integration == "aws"]
-    result = registry.invoke(spec.name, args, ctx, approval_id="test-approval" if spec.mutating else None)
+    result = (registry.execute(approved_call(spec.name, args), ctx) if spec.mutating
+              else registry.invoke(spec.name, args, ctx))
     assert result.status != "error", result.summary
     return result
 
@@ -216,7 +218,7 @@ def test_instance_action_needs_approval_then_changes_state(registry: ToolRegistr
 
     assert state() == "stopped"
     try:
-        started = registry.invoke(spec.name, args, ctx, approval_id="approval-1")
+        started = registry.execute(approved_call(spec.name, args), ctx)
         assert started.status == "ok", started.summary
         assert state() in ("pending", "running")
     finally:
