@@ -1,5 +1,6 @@
-"""The one registry of tools. Validation, error containment and the write-tool guard live
-here so that no caller can forget them."""
+"""The one registry of tools. Validation, error containment, the write-tool guard and the
+output boundary (secrets masked, terminal controls stripped) live here so that no caller
+can forget them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.redaction import sanitize_obj
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,13 @@ class ToolRegistry:
         self, name: str, args: dict[str, Any], ctx: ToolContext, *, approval_id: str | None = None
     ) -> ToolResult:
         """Validate and run one tool. A write tool needs the id of a recorded approval: the
-        graph's execute node is the only caller that has one."""
+        graph's execute node is the only caller that has one. Every string of the result
+        leaves with secrets masked and terminal control sequences stripped."""
+        return clean_result(self._invoke(name, args, ctx, approval_id=approval_id))
+
+    def _invoke(
+        self, name: str, args: dict[str, Any], ctx: ToolContext, *, approval_id: str | None = None
+    ) -> ToolResult:
         spec = self._specs.get(name)
         if spec is None:
             return ToolResult.error(f"There is no tool named {name!r}.")
@@ -64,3 +72,8 @@ class ToolRegistry:
         except Exception as exc:  # a tool bug must never crash a chat turn
             log.exception("tool %s failed", name)
             return ToolResult.error(f"{name} failed unexpectedly ({type(exc).__name__}); it is logged.")
+
+
+def clean_result(result: ToolResult) -> ToolResult:
+    """The result as it may leave the registry: quoted to a person, a model or a store."""
+    return ToolResult.model_validate(sanitize_obj(result.model_dump()))
