@@ -70,7 +70,6 @@ _SECRET_WORDS = (
     r"|private[_-]?key|client[_-]?secret|credentials?|routing[_-]?key|integration[_-]?key"
     r"|service[_-]?key|signing[_-]?secret|session[_-]?key|auth[_-]?key|encryption[_-]?key|dsn"
 )
-_SECRET_WORD = re.compile(_SECRET_WORDS, re.I)
 _SECRET_KEY = re.compile(rf"^[\w.-]*?(?:{_SECRET_WORDS})$", re.I)
 # Values that point at a secret rather than being one.
 _REFERENCE = re.compile(
@@ -110,6 +109,9 @@ _SIMPLE: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"|(?:(?:\s|\\n)*(?:[\w-]+: [^\n]*|[A-Za-z0-9+/=]{16,}))*)",
                 re.S),
      "[REDACTED PRIVATE KEY]"),
+    # the tail of a key whose beginning is elsewhere (a chunk boundary, a cut log line)
+    (re.compile(r"(?:[A-Za-z0-9+/=]{16,}[ \t]*(?:\n|\\n)[ \t]*)*[A-Za-z0-9+/=]*"
+                r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"), "[REDACTED PRIVATE KEY]"),
     (re.compile(r"PuTTY-User-Key-File-\d+:.*?(?:Private-MAC: *[0-9a-f]+|\Z)", re.S), "[REDACTED PRIVATE KEY]"),
     # credentials inside URLs: scheme://user:password@host (also scheme://:password@host)
     (re.compile(r"(?P<pre>\b[a-z][a-z0-9+.-]*://[^\s:/@?#\"']*:)[^\s@/?#\"']+@", re.I), r"\g<pre>[REDACTED]@"),
@@ -184,10 +186,11 @@ def _is_reference(value: str) -> bool:
 # Its detectors minus the ones that would eat resource ids (Base64/Hex high entropy,
 # public IPs) and the private-key one (the PEM pattern above masks the whole block).
 _DETECTOR_NAMES = (
+    "keyword.KeywordDetector",  # first: it runs per line, the others once per text
     "artifactory.ArtifactoryDetector", "aws.AWSKeyDetector", "azure_storage_key.AzureStorageKeyDetector",
     "basic_auth.BasicAuthDetector", "cloudant.CloudantDetector", "discord.DiscordBotTokenDetector",
     "github_token.GitHubTokenDetector", "gitlab_token.GitLabTokenDetector", "ibm_cloud_iam.IbmCloudIamDetector",
-    "ibm_cos_hmac.IbmCosHmacDetector", "jwt.JwtTokenDetector", "keyword.KeywordDetector",
+    "ibm_cos_hmac.IbmCosHmacDetector", "jwt.JwtTokenDetector",
     "mailchimp.MailchimpDetector", "npm.NpmDetector", "openai.OpenAIDetector", "pypi_token.PypiTokenDetector",
     "sendgrid.SendGridDetector", "slack.SlackDetector", "softlayer.SoftlayerDetector",
     "square_oauth.SquareOAuthDetector", "stripe.StripeDetector", "telegram_token.TelegramBotTokenDetector",
@@ -208,34 +211,35 @@ def _detectors() -> tuple[Any, ...]:
     return tuple(found)
 
 
-@functools.cache
-def _keyword_gate() -> re.Pattern[str]:
-    """The keyword detector's own words: its regexes are slow (tens of microseconds a
-    line), so it runs only on lines that name one of them."""
-    from detect_secrets.plugins.keyword import DENYLIST
-
-    return re.compile("|".join(DENYLIST), re.I)
+# Every name the key-value patterns and detect-secrets' keyword detector look for
+# contains one of these: a line without any skips those (slow) regexes.
+_GATE_WORDS = ("pass", "pwd", "secret", "token", "key", "credential", "dsn", "contrase")
 
 
-def _detected_values(line: str) -> set[str]:
-    values: set[str] = set()
-    keyword_line = bool(_keyword_gate().search(line))
-    for detector in _detectors():
-        if not keyword_line and type(detector).__name__ == "KeywordDetector":
-            continue
-        for value in detector.analyze_string(line):
-            if isinstance(value, str) and len(value.strip()) >= 4 and not _is_reference(value):
-                values.add(value.strip())
-    return values
+def _names_a_secret(line: str) -> bool:
+    low = line.lower()
+    return any(word in low for word in _GATE_WORDS)
 
 
-def _mask_detected(text: str) -> str:
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        for value in sorted(_detected_values(line), key=len, reverse=True):
-            line = line.replace(value, MASK)
-        lines[i] = line
-    return "\n".join(lines)
+def _detected(detector: Any, text: str) -> set[str]:
+    return {value.strip() for value in detector.analyze_string(text)
+            if isinstance(value, str) and len(value.strip()) >= 4 and not _is_reference(value)}
+
+
+def _mask_values(text: str, values: set[str]) -> str:
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
+
+
+def _redact_line(line: str, keyword: Any) -> str:
+    """The key-value patterns and the keyword detector, on a line that names a secret."""
+    line = _AWS_SECRET_CONTEXT.sub(lambda m: f"{m['key']}{MASK}", line)
+    line = _QUERY_VALUE.sub(lambda m: m.group(0) if _is_reference(m["val"]) else f"{m['pre']}{MASK}", line)
+    line = _KEY_VALUE.sub(_mask_pair, line)
+    line = _FLAG_VALUE.sub(_mask_flag, line)
+    return _mask_values(line, _detected(keyword, line))
+
 
 
 # --------------------------------------------------------------------------- the API
@@ -260,16 +264,20 @@ def _redact_short(text: str) -> str:
 
 
 def _redact(text: str) -> str:
-    for pattern, replacement in _SIMPLE:
+    for pattern, replacement in _SIMPLE:  # these may span lines (PEM blocks)
         text = pattern.sub(replacement, text)
-    if _SECRET_WORD.search(text):  # the key-value patterns are slow; most text names no secret
-        text = _AWS_SECRET_CONTEXT.sub(lambda m: f"{m['key']}{MASK}", text)
-        text = _QUERY_VALUE.sub(lambda m: m.group(0) if _is_reference(m["val"]) else f"{m['pre']}{MASK}", text)
-        text = _KEY_VALUE.sub(_mask_pair, text)
-        text = _FLAG_VALUE.sub(_mask_flag, text)
     text = _AWS_KEY_ID.sub(_mask_aws_key_id, text)
     text = _BARE_40.sub(_mask_bare_40, text)
-    return _mask_detected(text)
+    keyword, *detectors = _detectors()
+    # detect-secrets' pattern detectors find every match in one pass over the text; its
+    # keyword detector reports one per call, so it runs line by line
+    values: set[str] = set()
+    for detector in detectors:
+        values |= _detected(detector, text)
+    text = _mask_values(text, values)
+    if not _names_a_secret(text):
+        return text
+    return "\n".join(_redact_line(line, keyword) if _names_a_secret(line) else line for line in text.split("\n"))
 
 
 def sanitize(text: str) -> str:

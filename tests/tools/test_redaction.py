@@ -52,6 +52,7 @@ PRIVATE_KEYS = [
     f"-----BEGIN OPENSSH PRIVATE KEY-----\n{PEM_BODY}\n-----END OPENSSH PRIVATE KEY-----",
     f"-----BEGIN EC PRIVATE KEY-----\n{PEM_BODY}",  # truncated
     f"-----BEGIN PRIVATE KEY-----\\n{PEM_BODY}\\n-----END PRIVATE KEY-----",  # escaped, as in JSON
+    f"{PEM_BODY}\nTy6Hj1Pd5Sf0Ga2Ke7R7kQ2\n-----END RSA PRIVATE KEY-----",  # the tail alone
 ]
 PASSWORD = "Tr0ub4dor&3x"
 SENDGRID = "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"
