@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.router import SkillRouter
+    from agents.sealing import Sealer, SecretKey
     from agents.service import Guardian
     from agents.storage import Storage
     from knowledge.embeddings import Embedder
@@ -30,6 +32,9 @@ class Runtime:
         self.settings = settings
         self._chat_model = chat_model
         self._stack = ExitStack()
+        from agents.private import private_home
+
+        private_home(settings.home)  # 0700; a looser home is tightened
 
     def close(self) -> None:
         self._stack.close()
@@ -91,9 +96,37 @@ class Runtime:
         return extras
 
     @cached_property
+    def secret_key(self) -> SecretKey:
+        """GUARDIAN_SECRET_KEY, else GUARDIAN_HOME/secret.key (created once, 0600)."""
+        from agents.sealing import load_secret_key
+
+        configured = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
+        return load_secret_key(self.settings.home, configured, database_url=self.settings.effective_database_url)
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        """Seals values kept out of every listing (an approval's raw arguments); also what
+        ``agents.sealing.seal``/``unseal`` use in this process."""
+        from agents.sealing import use_key
+
+        return use_key(self.secret_key)
+
+    def _private_database(self) -> None:
+        """A SQLite database is created owner-only before anything opens it."""
+        from sqlalchemy.engine import make_url
+
+        from agents.private import private_sqlite
+
+        url = make_url(self.settings.effective_database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            private_sqlite(Path(url.database))
+
+    @cached_property
     def storage(self) -> Storage:
         from agents.storage import Storage, make_engine
 
+        self._private_database()
+        self.sealer  # noqa: B018 - loads the key before storage seals anything
         return Storage(make_engine(self.settings.effective_database_url))
 
     @cached_property
@@ -115,5 +148,6 @@ class Runtime:
         deps = GraphDeps(router=self.router, registry=self.registry, tool_ctx=self.tool_ctx,
                          storage=self.storage, threshold=self.settings.router_threshold,
                          chat_model=self.chat_model, max_tool_steps=self.settings.max_tool_steps)
-        checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack)
+        self._private_database()
+        checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
     insecure_dev: bool = False
     web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
+    secret_key: SecretStr | None = Field(
+        default=None, description="Encrypts checkpoints and sealed approval arguments; unset: a key created once "
+        "in GUARDIAN_HOME/secret.key (set it, the same on every replica, with PostgreSQL).")
 
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
