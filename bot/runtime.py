@@ -53,10 +53,17 @@ class Runtime:
 
     @cached_property
     def knowledge(self) -> KnowledgeStore:
+        from agents.private import private_dir, private_tree
         from knowledge.store import KnowledgeStore
+        from tools.redaction import sanitize
 
-        store = KnowledgeStore(self.settings.home, self.embedder, chroma_url=self.settings.chroma_url)
+        home, embedded = self.settings.home, not self.settings.chroma_url
+        if embedded:
+            private_dir(home / "chroma", "knowledge store")
+        store = KnowledgeStore(home, self.embedder, chroma_url=self.settings.chroma_url, sanitizer=sanitize)
         store.ensure_builtin_runbooks()
+        for folder in (home / "chroma", home / "bm25") if embedded else (home / "bm25",):
+            private_tree(folder, "knowledge store")
         return store
 
     @cached_property
