@@ -29,6 +29,14 @@ def emit(obj: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def fail(message: str) -> None:
+    """The one-line error on stderr, secrets masked and terminal controls stripped (an
+    error can quote a connection string or a log line)."""
+    from tools.redaction import sanitize
+
+    print(f"guardian: {' '.join(sanitize(message).split())}", file=sys.stderr)
+
+
 def read_inputs(file: str | None, words: Sequence[str]) -> list[str]:
     """Lines of --file, or the words as one input; '-' reads standard input."""
     if file:
@@ -78,14 +86,17 @@ def cmd_knowledge_ingest(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge_search(rt: Runtime, args: argparse.Namespace) -> int:
+    from tools.redaction import sanitize
+
     queries = read_inputs(args.file, args.query)
     for query, hits in zip(queries, rt.knowledge.search_many(queries, k=args.k), strict=True):
-        results = [{"source": h.source, "title": h.title, "score": round(h.score, 4), "text": h.text,
-                    "section": h.section} for h in hits]
+        # masked again on the way out: a store filled before redaction, or by another writer
+        results = [{"source": sanitize(h.source), "title": sanitize(h.title), "score": round(h.score, 4),
+                    "text": sanitize(h.text), "section": sanitize(h.section)} for h in hits]
         if args.json:
-            emit({"query": query, "results": results})
+            emit({"query": sanitize(query), "results": results})
         else:
-            print(f"# {query}")
+            print(f"# {sanitize(query)}")
             for r in results:
                 print(f"  {r['score']:.3f}  {r['title']} — {r['section']}  ({r['source']})")
     return 0
@@ -141,7 +152,8 @@ def _list_approvals(rt: Runtime, args: argparse.Namespace) -> int:
     records, hidden = rt.storage.approvals.list(statuses=None if args.all else OPEN_STATUSES, limit=args.limit)
     for rec in records:
         stalled = rec.status in ("approved", "executing") and rec.age_seconds() > STALLED_AFTER_S
-        row: dict[str, Any] = {"id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool, "args": rec.args,
+        row: dict[str, Any] = {
+               "id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool, "args": rec.args,
                "summary": rec.summary, "requested_by": rec.requested_by, "decided_by": rec.decided_by,
                "created_at": rec.created_at.isoformat(), "stalled": stalled, "next": _next_step(rec.id, rec.status)}
         if args.json:
@@ -323,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(verbose: bool) -> None:
-    from agents.redact import RedactingFilter
+    from tools.redaction import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
@@ -356,19 +368,19 @@ def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Setti
         with Runtime(settings) as rt:
             return int(args.func(rt, args))
     except UserError as exc:
-        print(f"guardian: {exc}", file=sys.stderr)
+        fail(str(exc))
         return 1
     except KnowledgeError as exc:
-        print(f"guardian: {exc}", file=sys.stderr)
+        fail(str(exc))
         return 1
     except ValueError as exc:  # settings and input validation
-        print(f"guardian: {exc}", file=sys.stderr)
+        fail(str(exc))
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         log.debug("failed", exc_info=True)
-        print(f"guardian: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        fail(f"{type(exc).__name__}: {exc} (run with -v for details)")
         if args.verbose:
             logging.getLogger("guardian").exception("details")
         return 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents.policy import AccessPolicy, load_policy
@@ -14,7 +15,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.router import SkillRouter
-    from agents.sealing import Sealer
+    from agents.sealing import Sealer, SecretKey
     from agents.service import Guardian
     from agents.storage import Storage
     from knowledge.embeddings import Embedder
@@ -35,6 +36,9 @@ class Runtime:
         # A malformed policy stops start-up here, with the file and line, not at the first
         # request it would have refused.
         self.policy: AccessPolicy = load_policy(settings.policy)
+        from agents.private import private_home
+
+        private_home(settings.home)  # 0700; a looser home is tightened
 
     def close(self) -> None:
         self._stack.close()
@@ -53,10 +57,17 @@ class Runtime:
 
     @cached_property
     def knowledge(self) -> KnowledgeStore:
+        from agents.private import private_dir, private_tree
         from knowledge.store import KnowledgeStore
+        from tools.redaction import sanitize
 
-        store = KnowledgeStore(self.settings.home, self.embedder, chroma_url=self.settings.chroma_url)
+        home, embedded = self.settings.home, not self.settings.chroma_url
+        if embedded:
+            private_dir(home / "chroma", "knowledge store")
+        store = KnowledgeStore(home, self.embedder, chroma_url=self.settings.chroma_url, sanitizer=sanitize)
         store.ensure_builtin_runbooks()
+        for folder in (home / "chroma", home / "bm25") if embedded else (home / "bm25",):
+            private_tree(folder, "knowledge store")
         return store
 
     @cached_property
@@ -96,19 +107,37 @@ class Runtime:
         return extras
 
     @cached_property
-    def storage(self) -> Storage:
-        from agents.storage import Storage
+    def secret_key(self) -> SecretKey:
+        """GUARDIAN_SECRET_KEY, else GUARDIAN_HOME/secret.key (created once, 0600)."""
+        from agents.sealing import load_secret_key
 
-        return Storage.open(self.settings.effective_database_url, self.sealer)
+        configured = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
+        return load_secret_key(self.settings.home, configured, database_url=self.settings.effective_database_url)
 
     @cached_property
     def sealer(self) -> Sealer:
-        from agents.sealing import Sealer, load_secret_key
+        """Seals values kept out of every listing (an approval's raw arguments); also what
+        ``agents.sealing.seal``/``unseal`` use in this process."""
+        from agents.sealing import use_key
 
-        key = load_secret_key(self.settings.home, self.settings.secret_key.get_secret_value()
-                              if self.settings.secret_key else None,
-                              database_url=self.settings.effective_database_url)
-        return Sealer(key)
+        return use_key(self.secret_key)
+
+    def _private_database(self) -> None:
+        """A SQLite database is created owner-only before anything opens it."""
+        from sqlalchemy.engine import make_url
+
+        from agents.private import private_sqlite
+
+        url = make_url(self.settings.effective_database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            private_sqlite(Path(url.database))
+
+    @cached_property
+    def storage(self) -> Storage:
+        from agents.storage import Storage
+
+        self._private_database()
+        return Storage.open(self.settings.effective_database_url, self.sealer)
 
     @cached_property
     def chat_model(self) -> Any | None:
@@ -130,5 +159,6 @@ class Runtime:
                          approvals=self.storage.approvals, audit=self.storage.audit, policy=self.policy,
                          threshold=self.settings.router_threshold, chat_model=self.chat_model,
                          max_tool_steps=self.settings.max_tool_steps)
-        checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack)
+        self._private_database()
+        checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)

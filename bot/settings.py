@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
                                                           "single-user local mode.")
     web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
+    secret_key: SecretStr | None = Field(
+        default=None, description="Encrypts checkpoints and sealed approval arguments; unset: a key created once "
+        "in GUARDIAN_HOME/secret.key (set it, the same on every replica, with PostgreSQL).")
 
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")

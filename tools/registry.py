@@ -1,5 +1,6 @@
-"""The one registry of tools. Validation, error containment and the write-tool guard live
-here so that no caller can forget them."""
+"""The one registry of tools. Validation, error containment, the write-tool guard and the
+output boundary (secrets masked, terminal controls stripped) live here so that no caller
+can forget them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tools.base import ApprovedCall, ToolContext, ToolResult, ToolSpec
+from tools.redaction import sanitize_obj
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +110,8 @@ def target_changes(approved: dict[str, Any] | None, now: Any) -> list[str]:
         return ["the target could not be checked again"]
     return [f"{key}: {approved.get(key)} -> {now.get(key)}" for key in sorted(approved)
             if approved.get(key) != now.get(key)]
+
+
+def clean_result(result: ToolResult) -> ToolResult:
+    """The result as it may leave the registry: quoted to a person, a model or a store."""
+    return ToolResult.model_validate(sanitize_obj(result.model_dump()))

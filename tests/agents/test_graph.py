@@ -17,9 +17,8 @@ from agents.deps import GraphDeps
 from agents.policy import AccessPolicy, parse_policy
 from agents.request import Request
 from agents.router import SkillRouter
-from agents.service import Guardian
 from agents.sealing import Sealer, SecretKey
-from agents.service import DecisionRefused
+from agents.service import DecisionRefused, Guardian
 from agents.storage import ApprovalError, Storage
 from knowledge.embeddings import Embedder
 from knowledge.store import KnowledgeStore
@@ -258,7 +257,7 @@ def test_an_approval_left_approved_by_a_crash_is_resumed_once(world: World) -> N
     pending = guardian.ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
     assert pending is not None
     guardian.deps.approvals.decide(pending.id, approve=True, user="bob")  # the process died right here
-    with pytest.raises(ApprovalError, match="already approved.*approvals resume"):
+    with pytest.raises(ApprovalError, match=r"already approved\. If its run was interrupted, `guardian approvals"):
         world.guardian().decide(pending.id, approve=True, user="bob")
     assert world.machines.changes == []
     done = world.guardian().resume(pending.id, user="bob")

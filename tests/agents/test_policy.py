@@ -95,7 +95,7 @@ def test_patterns(pattern: str, skill: str, matches: bool) -> None:
     ("- just\n- a list\n", "line 1: expected a mapping"),
 ])
 def test_malformed_policy_names_the_line(text: str, message: str) -> None:
-    with pytest.raises(PolicyError, match="GUARDIAN_POLICY p.yaml") as caught:
+    with pytest.raises(PolicyError, match=r"GUARDIAN_POLICY p\.yaml") as caught:
         parse_policy(text, "p.yaml")
     assert message in str(caught.value)
 
