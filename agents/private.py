@@ -90,8 +90,19 @@ def private_tree(root: Path, what: str = "directory") -> None:
             _tighten(Path(folder) / name, FILE_MODE, what)
 
 
+# What Guardian itself keeps in a home; only these are tightened inside it, so a home
+# pointed at a directory with other content (GUARDIAN_HOME=.) leaves that content alone.
+HOME_ENTRIES = ("guardian.db", *(f"guardian.db{s}" for s in SQLITE_SIDE_FILES), "secret.key", "chroma", "bm25")
+
+
 def private_home(home: Path) -> None:
-    """GUARDIAN_HOME owner-only; a home found looser (an older Guardian, a copied
-    directory) has everything in it tightened."""
-    if private_dir(home, "GUARDIAN_HOME") and any(Path(home).iterdir()):
-        private_tree(home, "GUARDIAN_HOME")
+    """GUARDIAN_HOME owner-only; in a home found looser (an older Guardian, a copied
+    directory) Guardian's own files and folders are tightened too."""
+    home = Path(home)
+    if private_dir(home, "GUARDIAN_HOME"):
+        for name in HOME_ENTRIES:
+            entry = home / name
+            if entry.is_dir() and not entry.is_symlink():
+                private_tree(entry, "GUARDIAN_HOME")
+            else:
+                private_file(entry, "GUARDIAN_HOME file")

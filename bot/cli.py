@@ -202,10 +202,11 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     from tools.aws import security_scan
+    from tools.redaction import sanitize_obj
 
     findings = security_scan(rt.tool_ctx)
-    for finding in findings:
-        row = finding.model_dump() if hasattr(finding, "model_dump") else dict(finding)
+    for finding in findings:  # not through the registry: mask here (access key ids, log text)
+        row = sanitize_obj(finding.model_dump() if hasattr(finding, "model_dump") else dict(finding))
         if args.json:
             emit(row)
         else:

@@ -66,8 +66,10 @@ class Runtime:
             private_dir(home / "chroma", "knowledge store")
         store = KnowledgeStore(home, self.embedder, chroma_url=self.settings.chroma_url, sanitizer=sanitize)
         store.ensure_builtin_runbooks()
-        for folder in (home / "chroma", home / "bm25") if embedded else (home / "bm25",):
+        folders = (home / "chroma", home / "bm25") if embedded else (home / "bm25",)
+        for folder in folders:
             private_tree(folder, "knowledge store")
+            self._stack.callback(private_tree, folder, "knowledge store")  # and what this process adds
         return store
 
     @cached_property

@@ -38,9 +38,12 @@ def test_a_loose_home_is_tightened_with_everything_in_it(tmp_path: Path) -> None
         path.chmod(0o755)
     for path in (home / "guardian.db", home / "chroma" / "seg" / "data.bin"):
         path.chmod(0o644)
+    (home / "notes.txt").write_text("someone else's file")
+    (home / "notes.txt").chmod(0o644)
     private_home(home)
     assert [mode(p) for p in (home, home / "chroma", home / "chroma" / "seg")] == [0o700] * 3
     assert mode(home / "guardian.db") == mode(home / "chroma" / "seg" / "data.bin") == 0o600
+    assert mode(home / "notes.txt") == 0o644  # not Guardian's: left alone (the home itself is 0700)
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to give a file away")
