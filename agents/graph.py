@@ -110,7 +110,7 @@ def agent_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Litera
         notes = _missing_notes(plan, route)
     calls.extend(_question_calls(deps, origin, route))
     notes = [*_mood_notes(route), *notes]
-    runbook = _runbook(deps, route, plan)
+    runbook = _runbook(deps, origin, route, plan)
     update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
         return Command(goto="answer", update=update)
@@ -262,12 +262,13 @@ def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
     return PlannedCall(call.spec, args)
 
 
-def _runbook(deps: GraphDeps, route: Route, plan: Plan) -> dict[str, Any] | None:
+def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan) -> dict[str, Any] | None:
     if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:
         return None
     query = f"{plan.runbook_query}. {route.text}"
-    result = deps.registry.invoke(RUNBOOK_TOOL, {"query": query, "k": 1}, deps.tool_ctx)
-    return result.model_dump() if result.status == "ok" else None
+    record = run_read(deps, origin, route.skill, PlannedCall(deps.registry.get(RUNBOOK_TOOL), {"query": query, "k": 1}))
+    result: dict[str, Any] = record["result"]
+    return result if result["status"] == "ok" else None
 
 
 def _missing_notes(plan: Plan, route: Route) -> list[str]:

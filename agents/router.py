@@ -262,6 +262,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         slots = {"incident_id": "?"} if INCIDENT_ID.search(text) else {}
         index = SKILL_NAMES.index(question_skill(mentioned[0], slots))
         boosts[index] = max(boosts[index], STRONG - 1.0)
+        strong = True
     for rule in RULES:
         if rule.mutating and howto:
             continue
@@ -444,6 +445,9 @@ class SkillRouter:
                 requested, skill = skill, question_skill(skill, slots)
         elif (mentioned := talked_about(text)) and question_skill(mentioned[0], slots) == skill:
             requested, mood = mentioned
+        if requested is not None:  # the action's probability is evidence for the question about it
+            both = probs[SKILL_NAMES.index(requested)] + probs[SKILL_NAMES.index(skill)]
+            confidence = float(np.clip(max(confidence, both * familiarity), 0.0, 1.0))
         return Route(
             text=text,
             agent=agent_of(skill),

@@ -104,7 +104,7 @@ class Guardian:
         if record.status != "pending":
             hint = ""
             if record.status == "approved":
-                hint = f" If its run was interrupted, `guardian approvals resume {approval_id}` runs it once."
+                hint = f". If its run was interrupted, `guardian approvals resume {approval_id}` runs it once"
             self._refuse(origin, record, verb, f"already {record.status}{hint}")
         return record
 

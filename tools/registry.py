@@ -47,7 +47,20 @@ class ToolRegistry:
 
     def invoke(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         """Validate and run one read tool. A write tool never runs from here: it runs only
-        through ``execute`` with a claimed approval."""
+        through ``execute`` with a claimed approval. Every result (of every method here)
+        leaves with secrets masked and terminal control sequences stripped."""
+        return clean_result(self._invoke(name, args, ctx))
+
+    def preview(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """A write tool's read-only preflight: what it would change, changing nothing."""
+        return clean_result(self._preview(name, args, ctx))
+
+    def execute(self, call: ApprovedCall, ctx: ToolContext) -> ToolResult:
+        """Run the write of a claimed approval, once, with exactly its arguments, after its
+        preflight confirms the target is still what the approver saw."""
+        return clean_result(self._execute(call, ctx))
+
+    def _invoke(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         spec = self._specs.get(name)
         if spec is None:
             return ToolResult.error(f"There is no tool named {name!r}.")
@@ -55,8 +68,7 @@ class ToolRegistry:
             raise WriteNotApproved(f"{name} changes things and runs only for a claimed approval")
         return self._run(spec, spec.run, args, ctx)
 
-    def preview(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        """A write tool's read-only preflight: what it would change, changing nothing."""
+    def _preview(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         spec = self._specs.get(name)
         if spec is None:
             return ToolResult.error(f"There is no tool named {name!r}.")
@@ -64,9 +76,7 @@ class ToolRegistry:
             return ToolResult(status="ok", summary=f"{name} has no preview; it would run with {args}.")
         return self._run(spec, spec.preflight, args, ctx)
 
-    def execute(self, call: ApprovedCall, ctx: ToolContext) -> ToolResult:
-        """Run the write of a claimed approval, once, with exactly its arguments, after its
-        preflight confirms the target is still what the approver saw."""
+    def _execute(self, call: ApprovedCall, ctx: ToolContext) -> ToolResult:
         if not isinstance(call, ApprovedCall):
             raise WriteNotApproved("a write runs only for a claimed approval record")
         spec = self._specs.get(call.tool)
@@ -75,7 +85,7 @@ class ToolRegistry:
         if not call.still_claimed():
             raise WriteNotApproved(f"approval {call.approval_id} is not claimed for execution")
         if spec.preflight is not None:
-            check = self._run(spec, spec.preflight, call.args, ctx)
+            check = clean_result(self._run(spec, spec.preflight, call.args, ctx))  # as the approver saw it
             if check.status != "ok":
                 return ToolResult(status="error", summary=f"Not done: {check.summary}",
                                   facts={"refused": True, "reason": check.summary})

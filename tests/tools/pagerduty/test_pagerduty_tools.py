@@ -170,7 +170,7 @@ def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, regist
 
 def test_brief_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     result = registry.invoke("pagerduty_incident_brief", {"incident_id": "PZZZZZ1"}, ctx)
-    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
+    assert result.status == "error" and result.summary == "Not done: PagerDuty has no incident PZZZZZ1 (404)."
 
 
 # --------------------------------------------------------------------------- errors
@@ -259,13 +259,13 @@ def test_resolving_a_resolved_incident_is_refused_before_approval(
 def test_writes_need_a_from_email(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
     ctx = pagerduty_ctx(pagerduty, from_email=None)
     result = registry.execute(approved_call("pagerduty_ack_incident", {"incident_id": "P7K2M9Q"}), ctx)
-    assert result.status == "error" and result.summary == NO_FROM
+    assert result.status == "error" and result.summary == f"Not done: {NO_FROM}"
     assert pagerduty.writes == []
 
 
 def test_ack_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     result = registry.execute(approved_call("pagerduty_ack_incident", {"incident_id": "PZZZZZ1"}), ctx)
-    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
+    assert result.status == "error" and result.summary == "Not done: PagerDuty has no incident PZZZZZ1 (404)."
     assert pagerduty.writes == []
 
 
