@@ -12,8 +12,10 @@ from pydantic import BaseModel, ValidationError
 from agents.route import Route
 from tools.base import ToolSpec
 from tools.registry import ToolRegistry
+from tools.resolve import Phrase
 
 RUNBOOK_TOOL = "knowledge_search_runbooks"
+NAMES_A_RESOURCE = ("infra.action", "infra.describe")
 
 # A runbook worth citing beside each operational skill's facts (searched, never hard-wired
 # to a file name, so a team's own runbooks win when they match better).
@@ -76,6 +78,11 @@ def candidate_values(route: Route) -> dict[str, Any]:
         values.setdefault("service", slots["resource_name"])  # a log group or tag named after it
     if "instance_id" not in values and slots.get("resource_name"):
         values["instance_id"] = slots["resource_name"]
+    if route.skill in NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:
+        # "stop the ledger worker box": no id or Name in the words, so the tool resolves
+        # what the person called it (Name tags and tags) or asks which one they mean.
+        values.setdefault("instance_id", route.text)
+        values.setdefault("resource_id", route.text)
     tag = slots.get("tag")
     if isinstance(tag, dict):
         values.setdefault("tag_key", tag.get("key"))

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from tools.aws.common import tool_run
 from tools.base import ToolContext, ToolResult
+from tools.resolve import AmbiguousResource
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
             try:
                 with tool_run():
                     return func(ctx, args)
+            except AmbiguousResource as exc:
+                return ambiguous_result(exc)
             except (ClientError, NoCredentialsError, PartialCredentialsError, EndpointConnectionError,
                     ConnectTimeoutError, ReadTimeoutError, ResourceNotFound) as exc:
                 region = getattr(args, "region", None)
@@ -135,6 +138,15 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
         return run
 
     return wrap
+
+
+def ambiguous_result(exc: AmbiguousResource) -> ToolResult:
+    """A question back, listing the resources that fit: nothing is acted on or described."""
+    rows = [{"kind": c.kind, "id": c.id, "name": c.name, "region": c.region, "env": c.env}
+            for c in exc.candidates]
+    return ToolResult(status="no_data", summary=str(exc), columns=["kind", "id", "name", "region", "env"],
+                      rows=rows, facts={"ambiguous": True, "phrase": exc.phrase},
+                      resources=[c.id for c in exc.candidates] + [c.name for c in exc.candidates if c.name])
 
 
 def error_code(exc: ClientError) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map, tags_match
 from tools.aws.errors import NOT_FOUND_CODES, ResourceNotFound, aws_errors, error_code
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
 
 ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume"]
 DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda")
@@ -196,7 +197,10 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
 
 
 def find_instance(ctx: ToolContext, regions: list[str], ident: str) -> tuple[str, dict[str, Any]] | None:
-    """An instance by id or Name tag, searched across ``regions``: (region, instance)."""
+    """An instance by id, by Name tag, or by what a person called it ("the search indexer
+    box"), searched across ``regions``: (region, instance). Several instances that fit
+    equally raise AmbiguousResource (the answer asks which one)."""
+    named: list[tuple[str, dict[str, Any]]] = []
     for region in regions:
         if ident.startswith("i-"):
             try:
@@ -205,12 +209,47 @@ def find_instance(ctx: ToolContext, regions: list[str], ident: str) -> tuple[str
                 if _not_found(exc):
                     continue
                 raise
+            if found:
+                return region, found[0]
+            continue
+        found = instances(ctx, region, [{"Name": "tag:Name", "Values": [ident]}])
+        live = [inst for inst in found if inst["State"]["Name"] != "terminated"] or found
+        named.extend((region, inst) for inst in live)
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:  # one Name tag on two instances: never guess which
+        raise AmbiguousResource(ident, [_candidate(region, inst) for region, inst in named])
+    if ident.startswith("i-"):
+        return None
+    match = resolve_named(ctx, regions, ident, ("ec2",))
+    if match is None:
+        return None
+    [inst] = instances(ctx, match.region, [{"Name": "instance-id", "Values": [match.id]}])
+    return match.region, inst
+
+
+def _candidate(region: str, inst: dict[str, Any]) -> Candidate:
+    tags = tag_map(inst.get("Tags"))
+    return Candidate("ec2", inst["InstanceId"], tags.get("Name", ""), region, _env_of(tags), _service_of(tags))
+
+
+def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tuple[str, ...]) -> Candidate | None:
+    """The one resource of ``kinds`` that ``phrase`` names in plain words, None when none
+    does; AmbiguousResource when several fit equally."""
+    if not Phrase.parse(phrase).name_words:
+        return None
+    rows: list[dict[str, Any]] = []
+    for kind in kinds:
+        if kind == "s3":
+            rows.extend(_s3_rows(ctx, regions))
         else:
-            found = instances(ctx, region, [{"Name": "tag:Name", "Values": [ident]}])
-            found = [inst for inst in found if inst["State"]["Name"] != "terminated"] or found
-        if found:
-            return region, found[0]
-    return None
+            rows.extend(row for region in regions for row in REGIONAL_LISTERS[kind](ctx, region))
+    candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"])
+                  for row in rows]
+    resolution = resolve(phrase, candidates, kinds)
+    if resolution.ambiguous:
+        raise AmbiguousResource(phrase, resolution.ambiguous)
+    return resolution.match
 
 
 def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -354,7 +393,7 @@ def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult
         return next((r for region in regions if (r := _describe_sg(ctx, region, ident))), None)
     if ident.startswith("vol-"):
         return next((r for region in regions if (r := _describe_volume(ctx, region, ident))), None)
-    found = find_instance(ctx, regions, ident)
+    found = find_instance(ctx, regions, ident) if ident.startswith("i-") else _exact_instance(ctx, regions, ident)
     if found:
         return _describe_instance(ctx, *found)
     if ident.startswith("i-"):
@@ -363,6 +402,16 @@ def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult
     for region in regions:
         result = result or _describe_db(ctx, region, ident) or _describe_lambda(ctx, region, ident)
     return result
+
+
+def _exact_instance(ctx: ToolContext, regions: list[str], name: str) -> tuple[str, dict[str, Any]] | None:
+    """An instance whose Name tag is exactly ``name`` (several raise AmbiguousResource)."""
+    named = [(region, inst) for region in regions
+             for inst in instances(ctx, region, [{"Name": "tag:Name", "Values": [name]}])
+             if inst["State"]["Name"] != "terminated"]
+    if len(named) > 1:
+        raise AmbiguousResource(name, [_candidate(region, inst) for region, inst in named])
+    return named[0] if named else None
 
 
 class DescribeArgs(BaseModel):
@@ -376,6 +425,9 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
     ident = args.resource_id.strip()
     result = _from_arn(ctx, ident) if ident.startswith("arn:") else _describe_id(ctx, regions, ident)
+    if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
+        match = resolve_named(ctx, regions, ident, ("ec2", "rds", "lambda", "s3"))
+        result = _describe_id(ctx, [match.region], match.id) if match else None
     if result is None:
         raise ResourceNotFound(ident, regions)
     return result

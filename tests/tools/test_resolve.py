@@ -1,0 +1,52 @@
+"""Plain words to one resource: Name-tag and service words, kind and env hints, a question
+back when several fit equally."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
+
+FLEET = [
+    Candidate("ec2", "i-0001", "search-indexer-1", "us-east-1", "prod", "search"),
+    Candidate("ec2", "i-0002", "search-eu-1", "eu-west-1", "prod", "search"),
+    Candidate("ec2", "i-0003", "payments-api-1", "us-east-1", "prod", "payments"),
+    Candidate("ec2", "i-0004", "payments-api-2", "us-east-1", "prod", "payments"),
+    Candidate("ec2", "i-0005", "ledger-worker", "us-east-1", "prod", "ledger"),
+    Candidate("ec2", "i-0006", "checkout-web-staging", "us-east-1", "staging", "checkout"),
+    Candidate("ec2", "i-0007", "checkout-web-1", "us-east-1", "prod", "checkout"),
+    Candidate("rds", "payments-db", "payments-db", "us-east-1", "prod", "payments"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("please stop the ledger worker box", "i-0005"),
+    ("can u reboot the search indexer box", "i-0001"),
+    ("reboot payments api 2", "i-0004"),
+    ("describe the payments db in prod", "payments-db"),
+    ("the checkout box in staging", "i-0006"),
+    ("what's wrong with search-indexer", "i-0001"),
+])
+def test_one_best_match_resolves(text: str, expected: str) -> None:
+    resolution = resolve(text, FLEET)
+    assert resolution.match is not None and resolution.match.id == expected
+
+
+def test_kind_words_and_the_callers_kinds_narrow_the_pool() -> None:
+    assert resolve("stop the payments box", FLEET, kinds=("ec2",)).ambiguous == (FLEET[2], FLEET[3])
+    only_db = resolve("payments database", FLEET)
+    assert only_db.match is not None and only_db.match.kind == "rds"
+
+
+def test_several_equal_fits_are_a_question_listing_them() -> None:
+    resolution = resolve("restart the search box", FLEET)
+    assert {c.id for c in resolution.ambiguous} == {"i-0001", "i-0002"}
+    question = str(AmbiguousResource("restart the search box", resolution.ambiguous))
+    assert question.startswith('Several resources match "search": search-indexer-1 (i-0001), ec2 in us-east-1')
+    assert "search-eu-1 (i-0002), ec2 in eu-west-1" in question and question.endswith("Name it by its Name tag or id.")
+
+
+def test_words_that_name_nothing_resolve_nothing() -> None:
+    assert Phrase.parse("please reboot the box").name_words == ()
+    assert resolve("please reboot the box", FLEET).match is None
+    assert resolve("reboot the quantum flux box", FLEET).match is None

@@ -1,0 +1,121 @@
+"""Finding the resource a person named in plain words (any cloud): "the search indexer box", "payments
+db in prod", "the ledger worker". Words are matched against each resource's Name tag (or
+identifier) and its service tag; kind words (box, db, function, bucket) narrow the kind and
+environment words (prod, staging) the env tag. One best match resolves to its id; several
+equally good ones are a question back, listing them; none is "not found"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+ENV_WORDS = {"prod": "prod", "production": "prod", "prd": "prod", "live": "prod", "staging": "staging",
+             "stage": "staging", "stg": "staging", "dev": "dev", "development": "dev", "qa": "qa",
+             "sandbox": "sandbox", "test": "test"}
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "ec2": ("box", "boxes", "server", "servers", "instance", "instances", "vm", "vms", "host", "hosts",
+            "machine", "machines", "node", "nodes", "ec2"),
+    "rds": ("db", "dbs", "database", "databases", "rds", "postgres", "mysql", "aurora"),
+    "lambda": ("function", "functions", "lambda", "lambdas", "fn"),
+    "s3": ("bucket", "buckets", "s3"),
+}
+# Words that carry no name: articles, politeness, verbs of the skills, chat filler.
+GENERIC = frozenset("""
+a an the this that these those our my your their its of for in on at to from with by and or is are was
+be it me us we i you u pls please plz can could would will kindly just now asap quick quickly hey hi ok
+okay guardian one ones thing stuff again still right real actual main primary
+stop start reboot restart bounce shut shutdown down up off power cycle spin bring turn kill terminate
+resize scale describe details detail info about show tell status health healthy check look whats what
+how is isnt logs log errors error tail grep what's going wrong with doing running stopped box's
+""".split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens; kebab and snake names split into their parts."""
+    return [token for token in re.split(r"[^a-z0-9]+", text.lower()) if token]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """What a request says about a resource: name words, and kind and env hints."""
+
+    name_words: tuple[str, ...]
+    kinds: tuple[str, ...] = ()
+    env: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Phrase:
+        tokens = words(text)
+        kinds = tuple(kind for kind, hints in KIND_WORDS.items() if any(t in hints for t in tokens))
+        envs = [ENV_WORDS[t] for t in tokens if t in ENV_WORDS]
+        hints = {h for values in KIND_WORDS.values() for h in values}
+        names = tuple(t for t in tokens if t not in GENERIC and t not in hints and t not in ENV_WORDS)
+        return cls(names, kinds, envs[0] if envs else None)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A resource someone could mean."""
+
+    kind: str
+    id: str
+    name: str
+    region: str
+    env: str = ""
+    service: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def label(self) -> str:
+        shown = f"{self.name} ({self.id})" if self.name and self.name != self.id else self.id
+        return f"{shown}, {self.kind} in {self.region}" + (f", env {self.env}" if self.env else "")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome: ``match`` when one candidate is best; ``ambiguous`` when several tie."""
+
+    phrase: Phrase
+    match: Candidate | None = None
+    ambiguous: tuple[Candidate, ...] = ()
+
+
+def score(phrase: Phrase, candidate: Candidate) -> tuple[int, float]:
+    """(name words matched, share of the candidate's own words matched): more matched words
+    win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1)."""
+    own = set(words(candidate.name or candidate.id)) | set(words(candidate.service))
+    matched = sum(1 for word in set(phrase.name_words) if word in own)
+    return matched, matched / max(len(own), 1)
+
+
+def resolve(phrase_text: str, candidates: Iterable[Candidate], kinds: Sequence[str] = ()) -> Resolution:
+    """The resource ``phrase_text`` names among ``candidates`` (of ``kinds`` when given)."""
+    phrase = Phrase.parse(phrase_text)
+    wanted = [kind for kind in phrase.kinds if not kinds or kind in kinds] or list(kinds)
+    pool = [c for c in candidates if (not wanted or c.kind in wanted)
+            and (phrase.env is None or ENV_WORDS.get(c.env.lower(), c.env.lower()) == phrase.env)]
+    if not phrase.name_words:
+        return Resolution(phrase)
+    scored = sorted(((score(phrase, c), c) for c in pool), key=lambda item: item[0], reverse=True)
+    scored = [(s, c) for s, c in scored if s[0] > 0]
+    if not scored:
+        return Resolution(phrase)
+    best = scored[0][0]
+    top = [c for s, c in scored if s == best]
+    if len(top) == 1:
+        return Resolution(phrase, match=top[0])
+    return Resolution(phrase, ambiguous=tuple(top))
+
+
+class AmbiguousResource(LookupError):
+    """Several resources fit what a person named: the answer is a question listing them."""
+
+    def __init__(self, phrase: str, candidates: Sequence[Candidate]) -> None:
+        self.phrase = " ".join(Phrase.parse(phrase).name_words) or phrase
+        self.candidates = tuple(candidates)
+        listed = "; ".join(candidate.label for candidate in candidates[:8])
+        more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
+        super().__init__(f"Several resources match \"{self.phrase}\": {listed}{more}. Which one do you mean? "
+                         "Name it by its Name tag or id.")
