@@ -142,14 +142,21 @@ def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     from tools.aws import security_scan
+    from tools.aws.errors import AwsError, RegionsFailed, aws_call
 
-    findings = security_scan(rt.tool_ctx)
+    try:
+        with aws_call(rt.tool_ctx, "s3", "ec2", "iam"):
+            findings = security_scan(rt.tool_ctx)
+    except AwsError as exc:
+        raise UserError(str(exc)) from exc
     for finding in findings:
         row = finding.model_dump() if hasattr(finding, "model_dump") else dict(finding)
         if args.json:
             emit(row)
         else:
             print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
+    if findings.failed_regions:  # the findings above stand; the scan as a whole is incomplete
+        raise UserError("Scan incomplete." + RegionsFailed.note(findings.failed_regions))
     return 0
 
 
