@@ -77,6 +77,18 @@ def cmd_knowledge_ingest(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_knowledge_rebuild(rt: Runtime, args: argparse.Namespace) -> int:
+    moved, chunks = rt.knowledge.rebuild(force=args.force)
+    if args.json:
+        emit({"store": str(rt.knowledge.path), "moved_to": str(moved) if moved else None, "chunks": chunks})
+        return 0
+    if moved:
+        print(f"Moved the old store to {moved}.")
+    print(f"Rebuilt {rt.knowledge.path} with the built-in runbooks ({chunks} chunks). Ingest your own documents "
+          "again with `guardian knowledge ingest PATH...` (and run `guardian inventory sync` if you use it).")
+    return 0
+
+
 def cmd_knowledge_search(rt: Runtime, args: argparse.Namespace) -> int:
     queries = read_inputs(args.file, args.query)
     for query, hits in zip(queries, rt.knowledge.search_many(queries, k=args.k), strict=True):
@@ -100,7 +112,7 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {"text": text, "user": args.user, "surface": "cli", "channel": args.channel}
     if args.thread:
         kwargs["thread_id"] = args.thread
-    answer = rt.guardian.ask(Request(**kwargs))
+    answer = rt.ask(Request(**kwargs))
     if args.json:
         emit(answer.contract_dict())
     else:
@@ -215,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--file")
     search.add_argument("query", nargs="*")
     search.set_defaults(func=cmd_knowledge_search)
+    rebuild = knowledge.add_parser("rebuild", help="move a damaged store aside and build a fresh one")
+    rebuild.add_argument("--force", action="store_true", help="rebuild even if the store reads fine")
+    rebuild.add_argument("--json", action="store_true")
+    rebuild.set_defaults(func=cmd_knowledge_rebuild)
 
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("--json", action="store_true")

@@ -59,7 +59,7 @@ def create_app(rt: Runtime) -> FastAPI:
         kwargs: dict[str, Any] = {"text": body.text, "user": f"web:{body.user}", "surface": "web"}
         if body.thread:
             kwargs["thread_id"] = body.thread
-        answer = rt.guardian.ask(Request(**kwargs))
+        answer = rt.ask(Request(**kwargs))
         latency.labels("web").observe(time.perf_counter() - started)
         asks.labels("web", answer.skill).inc()
         return {**answer.contract_dict(), "typed": answer.model_dump()}
