@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
     insecure_dev: bool = False
     web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
+    http_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
 
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
