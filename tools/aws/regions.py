@@ -108,8 +108,9 @@ def scan_regions(ctx: ToolContext, regions: list[str], call: Callable[[str], T],
     if not errors:
         return scan
     for region, error in errors.items():
-        log.warning("aws (%s): region %s failed: %s", "/".join(services), region, error,
-                    exc_info=None if _expected(error) else error)
+        # the answer names the region; the log keeps the detail (and a bug's traceback)
+        log.info("aws (%s): region %s failed: %s", "/".join(services), region, error,
+                 exc_info=None if _expected(error) else error)
         scan.failed[region] = region_reason(error, region, services)
     if not scan.results:
         first = next(iter(errors.values()))
