@@ -252,3 +252,6 @@ def test_a_failing_region_is_named_while_the_others_answer(cli: Cli) -> None:
     assert {row["region"] for row in scan.json_lines if row["check"] == "open_security_group"} == {
         group.region for group in DRIFTWOOD.world_open_groups()}
     one_line_failure(scan, "Scan incomplete. Could not check xx-fake-9")
+
+    synced = cli("inventory", "sync", env=env)  # a snapshot without a region would drop its resources
+    one_line_failure(synced, "Inventory not synced, the last snapshot is kept: could not check xx-fake-9")
