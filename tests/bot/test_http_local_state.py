@@ -7,6 +7,7 @@ start-up). A damaged store costs only runbooks: the web chat still answers."""
 from __future__ import annotations
 
 import shutil
+import socket
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -135,3 +136,19 @@ def test_a_damaged_store_costs_only_the_runbook(app: Any, monkeypatch: pytest.Mo
     assert runbook.status_code == 200, runbook.text
     assert "guardian knowledge rebuild" in runbook.json()["answer"]
     assert client.get("/readyz").json()["failed"] == {"knowledge": "file is not a database"}
+
+
+@pytest.mark.postgres
+def test_the_database_check_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    from bot.health import DatabaseCheck
+
+    with Runtime(Settings(home=tmp_path, database_url=postgres_url)) as rt:
+        assert TestClient(create_app(rt)).get("/readyz").status_code == 200  # tables and checkpoints exist
+    assert DatabaseCheck(postgres_url).check() is None
+    missing = DatabaseCheck(postgres_url.rsplit("/", 1)[0] + "/no_such_database_here").check()
+    assert missing and "no_such_database_here" in missing
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"postgresql://postgres@127.0.0.1:{sock.getsockname()[1]}/test"
+    down = DatabaseCheck(closed).check()
+    assert down and "refused" in down.lower() and "[SQL" not in down
