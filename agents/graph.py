@@ -1,33 +1,38 @@
-"""The LangGraph graph: supervisor -> one of six agents -> (approval -> execute) -> answer.
+"""The LangGraph graph: supervisor -> (policy) -> one of six agents -> (approval -> execute)
+-> answer.
 
-Nodes are small functions over a typed state. A write tool never runs from an agent node:
-the agent proposes it, the approval node interrupts, and only the execute node, after it
-has re-read an *approved* decision from the database, may invoke it.
+Nodes are module-level functions over a typed state; what they need (router, tools,
+stores, policy) arrives as LangGraph's runtime context (``GraphDeps``), built once in
+``bot/``. A write tool never runs from an agent node: the agent proposes it with the
+preflight's pinned arguments, the approval node interrupts, and only the execute node,
+after claiming the approval in the database, may run it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
 from typing import Any, Literal, TypedDict
 
-from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
+from sqlalchemy.exc import SQLAlchemyError
 
 from agents.answer import Answer, PendingApproval
+from agents.audit import Origin
+from agents.deps import GraphDeps, origin_of
+from agents.execution import run_approved, run_read, tool_record
+from agents.llm_agent import run_llm_agent
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, plan_for
 from agents.request import Request
 from agents.route import Route
-from agents.skills import AGENTS
-from agents.storage import ApprovalError, Storage
-from agents.templates import build_answer, clarify_answer, help_answer
-from tools.base import ToolContext, ToolResult
-from tools.registry import ToolRegistry
+from agents.skills import AGENTS, SKILL_BY_NAME
+from agents.templates import build_answer, clarify_answer, help_answer, refusal_answer
+from tools.base import ToolResult
 
 log = logging.getLogger(__name__)
-
-
 
 
 class GraphState(TypedDict, total=False):
@@ -43,173 +48,227 @@ class GraphState(TypedDict, total=False):
     answer: dict[str, Any]
 
 
-@dataclass
-class GraphDeps:
-    """What the nodes need; built by the composition root in bot/."""
-
-    router: Any  # agents.router.SkillRouter (route(text) -> Route)
-    registry: ToolRegistry
-    tool_ctx: ToolContext
-    storage: Storage
-    threshold: float = 0.45
-    chat_model: Any | None = None
-    max_tool_steps: int = 6
+# --------------------------------------------------------------------------- nodes
 
 
-def _record(name: str, args: dict[str, Any], result: ToolResult) -> dict[str, Any]:
-    return {"tool": name, "args": args, "result": result.model_dump()}
+def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
+        Literal["help", "clarify", "refused", "cost", "security", "infrastructure", "cicd", "incident",
+                "knowledge"]]:
+    """Route the request to one skill, then ask the access policy whether this user may."""
+    deps = runtime.context
+    request = Request.model_validate(state["request"])
+    route: Route = deps.router.route(request.text)
+    origin = origin_of(request)
+    update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
+                              "decision": None, "outcome": None, "llm_text": None, "notes": []}
+    confident = route.skill == "help" or route.confidence >= deps.threshold
+    deps.audit.record(origin, "route", skill=route.skill, outcome=f"{route.mood} {route.confidence:.2f}"
+                      + ("" if confident else " clarify"), args={"text": request.text})
+    if not confident:
+        return Command(goto="clarify", update=update)
+    decision = deps.policy.may_ask(request.user, route.skill)
+    deps.audit.record(origin, "policy.ask", skill=route.skill,
+                      outcome=("allowed: " if decision.allowed else "refused: ") + decision.reason)
+    if not decision.allowed:
+        return Command(goto="refused", update={**update, "outcome": decision.reason})
+    if route.skill == "help":
+        return Command(goto="help", update=update)
+    return Command(goto=route.agent, update=update)  # type: ignore[arg-type]
 
 
-def build_graph(deps: GraphDeps, checkpointer: Any) -> Any:
-    """Compile the graph with a checkpointer (SQLite or PostgreSQL)."""
+def help_node(state: GraphState, runtime: Runtime[GraphDeps]) -> dict[str, Any]:
+    route = Route.model_validate(state["route"])
+    names: dict[str, list[str]] = {}
+    for spec in runtime.context.registry.all():
+        for skill in spec.skills:
+            names.setdefault(skill, []).append(spec.name)
+    return {"answer": help_answer(route, names).model_dump()}
 
-    def supervisor(state: GraphState) -> Command[Any]:
-        request = Request.model_validate(state["request"])
-        route: Route = deps.router.route(request.text)
-        update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None,
-                                  "proposal": None, "decision": None, "outcome": None,
-                                  "llm_text": None, "notes": []}
-        if route.skill == "help":
-            return Command(goto="help", update=update)
-        if route.confidence < deps.threshold:
-            return Command(goto="clarify", update=update)
-        return Command(goto=route.agent, update=update)
 
-    def help_node(state: GraphState) -> dict[str, Any]:
-        route = Route.model_validate(state["route"])
-        names: dict[str, list[str]] = {}
-        for spec in deps.registry.all():
-            for skill in spec.skills:
-                names.setdefault(skill, []).append(spec.name)
-        return {"answer": help_answer(route, names).model_dump()}
+def clarify_node(state: GraphState) -> dict[str, Any]:
+    return {"answer": clarify_answer(Route.model_validate(state["route"])).model_dump()}
 
-    def clarify_node(state: GraphState) -> dict[str, Any]:
-        return {"answer": clarify_answer(Route.model_validate(state["route"])).model_dump()}
 
-    def agent_node(state: GraphState, config: RunnableConfig) -> Command[Literal["approval", "answer"]]:
-        route = Route.model_validate(state["route"])
-        request = Request.model_validate(state["request"])
-        plan = plan_for(route, deps.registry, configured={"aws", "knowledge", *deps.tool_ctx.extras})
-        if deps.chat_model is not None:
-            from agents.llm_agent import run_llm_agent
+def refused_node(state: GraphState) -> dict[str, Any]:
+    route = Route.model_validate(state["route"])
+    return {"answer": refusal_answer(route, state.get("outcome") or "Refused by the access policy.").model_dump()}
 
-            outcome = run_llm_agent(deps, request, route)
-            calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes
-        else:
-            calls = [_run_read(call) for call in plan.reads]
-            proposal_call, llm_text = plan.write, None
-            notes = _missing_notes(plan, route)
-        runbook = _runbook(route, plan)
-        update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
-        if proposal_call is None:
-            return Command(goto="answer", update=update)
-        preflight = _preflight(proposal_call)
-        if preflight.status != "ok":
-            calls.append(_record(proposal_call.spec.name + ".preflight", proposal_call.args, preflight))
-            return Command(goto="answer", update=update)
-        proposal_call = _pinned(proposal_call, preflight)
-        approval = deps.storage.create_approval(
-            checkpoint_thread=str(config["configurable"]["thread_id"]),
-            conversation=request.thread_id, skill=route.skill, tool=proposal_call.spec.name,
-            args=proposal_call.args, summary=preflight.summary, requested_by=request.user,
+
+def agent_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
+    """Plan and run the skill's read tools, then propose its write (if any) for approval."""
+    deps = runtime.context
+    route = Route.model_validate(state["route"])
+    request = Request.model_validate(state["request"])
+    origin = origin_of(request)
+    plan = plan_for(route, deps.registry, configured={"aws", "knowledge", *deps.tool_ctx.extras})
+    if deps.chat_model is not None:
+        outcome = run_llm_agent(deps, request, route, origin)
+        calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes
+    else:
+        calls = [run_read(deps, origin, route.skill, call) for call in plan.reads]
+        proposal_call, llm_text = plan.write, None
+        notes = _missing_notes(plan, route)
+    calls.extend(_question_calls(deps, origin, route))
+    notes = [*_mood_notes(route), *notes]
+    runbook = _runbook(deps, origin, route, plan)
+    update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
+    if proposal_call is None:
+        return Command(goto="answer", update=update)
+    preflight = _preflight(deps, proposal_call)
+    if preflight.status != "ok":
+        calls.append(tool_record(proposal_call.spec.name + ".preflight", proposal_call.args, preflight))
+        return Command(goto="answer", update=update)
+    pinned = _pinned(proposal_call, preflight)
+    try:
+        approval = deps.approvals.create(
+            checkpoint_thread=str(get_config()["configurable"]["thread_id"]), conversation=request.thread_id,
+            skill=route.skill, tool=pinned.spec.name, args=pinned.args, target=preflight.facts.get("target"),
+            summary=preflight.summary, requested_by=request.user, correlation_id=request.correlation_id,
+            surface=request.surface, channel=request.channel,
         )
-        pending = PendingApproval(id=approval.id, action=proposal_call.spec.name, summary=preflight.summary)
-        proposal = {"approval_id": approval.id, "tool": proposal_call.spec.name,
-                    "args": proposal_call.args, "summary": preflight.summary}
-        answer = build_answer(route, calls, runbook=runbook, pending=pending, llm_text=llm_text, notes=notes)
-        update.update({"proposal": proposal, "answer": answer.model_dump()})
-        return Command(goto="approval", update=update)
+    except (SQLAlchemyError, OSError) as exc:  # the reads already answered: keep them
+        log.error("could not store the approval for %s: %s", pinned.spec.name, exc)
+        update["notes"] = [*notes, f"Could not record the approval for {preflight.summary} (the database "
+                                   "refused the write; it is logged). Nothing was proposed; ask again."]
+        return Command(goto="answer", update=update)
+    deps.audit.record(origin, "approval.requested", skill=route.skill, tool=pinned.spec.name,
+                      args=pinned.args, outcome=preflight.summary, approval_id=approval.id)
+    pending = PendingApproval(id=approval.id, action=pinned.spec.name, summary=approval.summary)
+    proposal = {"approval_id": approval.id, "tool": pinned.spec.name, "summary": approval.summary}
+    answer = build_answer(route, calls, runbook=runbook, pending=pending, llm_text=llm_text, notes=notes)
+    update.update({"proposal": proposal, "answer": answer.model_dump()})
+    return Command(goto="approval", update=update)
 
-    def approval_node(state: GraphState) -> Command[Literal["execute", "answer"]]:
-        proposal = state["proposal"] or {}
-        # Resumed with the decision; this node re-runs from its start on resume, so it has
-        # no side effects before interrupt().
-        decision = interrupt({"approval_id": proposal.get("approval_id"), "summary": proposal.get("summary")})
-        if isinstance(decision, dict) and decision.get("approve"):
-            return Command(goto="execute", update={"decision": decision})
-        user = decision.get("user", "?") if isinstance(decision, dict) else "?"
-        return Command(goto="answer", update={"decision": decision,
-                                             "outcome": f"Denied by {user}: nothing was changed."})
 
-    def execute_node(state: GraphState) -> dict[str, Any]:
-        proposal = state["proposal"] or {}
-        approval_id = str(proposal.get("approval_id"))
-        try:
-            record = deps.storage.get_approval(approval_id)
-        except ApprovalError as exc:
-            return {"outcome": str(exc)}
-        if record.status != "approved":  # complete mediation: the database decides, not the payload
-            return {"outcome": f"Approval {approval_id} is {record.status}; nothing was changed."}
-        result = deps.registry.invoke(record.tool, record.args, deps.tool_ctx, approval_id=approval_id)
-        deps.storage.finish(approval_id, ok=result.status == "ok", result=result.summary)
-        deps.storage.audit(record.decided_by or "?", "action.executed" if result.status == "ok"
-                           else "action.failed", record.skill,
-                           {"approval": approval_id, "tool": record.tool, "args": record.args,
-                            "result": result.summary})
-        verb = "Done" if result.status == "ok" else "Failed"
-        return {"calls": [*state.get("calls", []), _record(record.tool, record.args, result)],
-                "outcome": f"{verb} (approved by {record.decided_by}, `{approval_id}`): {result.summary}"}
+def approval_node(state: GraphState) -> Command[Literal["execute", "answer"]]:
+    proposal = state["proposal"] or {}
+    # Resumed with the decision; this node re-runs from its start on resume, so it has
+    # no side effects before interrupt().
+    decision = interrupt({"approval_id": proposal.get("approval_id"), "summary": proposal.get("summary")})
+    if isinstance(decision, dict) and decision.get("approve"):
+        return Command(goto="execute", update={"decision": decision})
+    user = decision.get("user", "?") if isinstance(decision, dict) else "?"
+    return Command(goto="answer", update={"decision": decision,
+                                         "outcome": f"Denied by {user}: nothing was changed."})
 
-    def answer_node(state: GraphState) -> dict[str, Any]:
-        route = Route.model_validate(state["route"])
-        calls = state.get("calls", [])
-        if state.get("proposal") and state.get("decision") is not None:
-            # After a decision, the answer is about the action, not the earlier reads.
-            calls = [call for call in calls if call["tool"] == state["proposal"]["tool"]]  # type: ignore[index]
-        answer = build_answer(route, calls, runbook=state.get("runbook"), outcome=state.get("outcome"),
-                              llm_text=state.get("llm_text") if not state.get("decision") else None,
-                              notes=state.get("notes", []))
-        return {"answer": answer.model_dump()}
 
-    def _run_read(call: PlannedCall) -> dict[str, Any]:
-        return _record(call.spec.name, call.args, deps.registry.invoke(call.spec.name, call.args, deps.tool_ctx))
+def execute_node(state: GraphState, runtime: Runtime[GraphDeps]) -> dict[str, Any]:
+    """Claim the approval and run it once; the database decides, not the resume payload."""
+    deps = runtime.context
+    proposal = state["proposal"] or {}
+    decision = state.get("decision") or {}
+    origin = Origin(user=str(decision.get("user", "?")), surface=str(decision.get("surface", "cli")),
+                    channel=decision.get("channel"),
+                    correlation_id=str(decision.get("correlation_id") or state["request"]["correlation_id"]))
+    done = run_approved(deps.approvals, deps.audit, deps.registry, deps.tool_ctx,
+                        str(proposal.get("approval_id")), origin)
+    calls = [*state.get("calls", []), done.call] if done.call else state.get("calls", [])
+    return {"calls": calls, "outcome": done.text}
 
-    def _preflight(call: PlannedCall) -> ToolResult:
-        spec = call.spec
-        if spec.preflight is None:
-            return ToolResult(status="ok", summary=f"run {spec.name} with {call.args}")
-        try:
-            parsed = spec.args_model.model_validate(call.args)
-            return spec.preflight(deps.tool_ctx, parsed)
-        except Exception as exc:
-            log.exception("preflight of %s failed", spec.name)
-            return ToolResult.error(f"Could not check {spec.name} before asking for approval: {exc}")
 
-    def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
-        """Arguments the preflight resolved (e.g. "the latest failed run" -> its id) are pinned,
-        so what runs after approval is exactly what the human approved."""
-        args = dict(call.args)
-        for name in call.spec.args_model.model_fields:
-            if args.get(name) is None and preflight.facts.get(name) is not None:
-                args[name] = preflight.facts[name]
-        try:
-            call.spec.args_model.model_validate(args)
-        except Exception:
-            return call
-        return PlannedCall(call.spec, args)
+def answer_node(state: GraphState) -> dict[str, Any]:
+    route = Route.model_validate(state["route"])
+    calls = state.get("calls", [])
+    proposal = state.get("proposal")
+    if proposal and state.get("decision") is not None:
+        # After a decision, the answer is about the action, not the earlier reads.
+        calls = [call for call in calls if call["tool"] == proposal["tool"]]
+    answer = build_answer(route, calls, runbook=state.get("runbook"), outcome=state.get("outcome"),
+                          llm_text=state.get("llm_text") if not state.get("decision") else None,
+                          notes=state.get("notes", []))
+    return {"answer": answer.model_dump()}
 
-    def _runbook(route: Route, plan: Plan) -> dict[str, Any] | None:
-        if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:
-            return None
-        query = f"{plan.runbook_query}. {route.text}"
-        result = deps.registry.invoke(RUNBOOK_TOOL, {"query": query, "k": 1}, deps.tool_ctx)
-        return result.model_dump() if result.status == "ok" else None
 
-    graph = StateGraph(GraphState)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("help", help_node)
-    graph.add_node("clarify", clarify_node)
-    for agent in AGENTS:
-        graph.add_node(agent, agent_node)
-    graph.add_node("approval", approval_node)
-    graph.add_node("execute", execute_node)
-    graph.add_node("answer", answer_node)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("help", END)
-    graph.add_edge("clarify", END)
-    graph.add_edge("execute", "answer")
-    graph.add_edge("answer", END)
-    return graph.compile(checkpointer=checkpointer)
+# --------------------------------------------------------------------------- helpers
+
+
+def _question_calls(deps: GraphDeps, origin: Origin, route: Route) -> list[dict[str, Any]]:
+    """For a sentence about an action that did not ask for it: what the action would do
+    (hypothetical; the write's read-only preview) or what was done (past; Guardian's audit)."""
+    if route.requested_skill is None or route.mood not in ("hypothetical", "past"):
+        return []
+    if route.mood == "past":
+        return [_history(deps, route, route.requested_skill)]
+    asked = route.model_copy(update={"skill": route.requested_skill})
+    write = plan_for(asked, deps.registry).write
+    if write is None:
+        return []
+    started = time.perf_counter()
+    preview = deps.registry.preview(write.spec.name, write.args, deps.tool_ctx)
+    deps.audit.record(origin, "tool.preview", skill=route.requested_skill, tool=write.spec.name,
+                      args=write.args, outcome=preview.status, duration_ms=(time.perf_counter() - started) * 1000)
+    if preview.status == "ok":
+        preview = preview.model_copy(update={"summary": f"If approved, this would {preview.summary}. "
+                                                        "Nothing was proposed or changed."})
+    return [tool_record(write.spec.name + ".preview", write.args, preview)]
+
+
+def _history(deps: GraphDeps, route: Route, requested: str) -> dict[str, Any]:
+    """Actions Guardian ran for the ``requested`` skill whose target the text names."""
+    names = {str(value) for key, value in route.slots.items()
+             if key in ("resource_name", "instance_id", "incident_id", "repo", "workflow") and value}
+    names.update(str(item) for item in route.slots.get("resource_ids") or [])
+    rows = []
+    for record in deps.audit.query(event="action.executed", skill=requested):
+        text = f"{record['args']} {record['outcome']}"
+        if names and not any(name in text for name in names):
+            continue
+        rows.append({"when": record["at"], "action": record["outcome"], "by": record["user"],
+                     "approval": record["approval_id"]})
+    skill = SKILL_BY_NAME[requested]
+    what = ", ".join(sorted(names)) or "that"
+    if rows:
+        summary = f"Guardian's audit shows {len(rows)} {skill.name} action(s) on {what}; the latest first."
+        result = ToolResult(status="ok", summary=summary, columns=["when", "action", "by", "approval"],
+                            rows=list(reversed(rows)))
+    else:
+        result = ToolResult(status="ok", summary=(f"Guardian's audit has no {skill.name} action on {what}. "
+                                                  "Changes made outside Guardian are not in it."))
+    return tool_record("guardian_audit_history", {"skill": skill.name, "target": what}, result)
+
+
+def _mood_notes(route: Route) -> list[str]:
+    if route.requested_skill is None:
+        return []
+    reason = {"negated": "you asked me not to", "hypothetical": "you asked what would happen",
+              "past": "you asked about what already happened",
+              "reported": "the sentence mentions it without asking me to do it"}.get(route.mood, "")
+    return [f"No action was proposed ({SKILL_BY_NAME[route.requested_skill].purpose}): {reason}. "
+            "Ask directly (e.g. \"stop <name>\") if you want it done."]
+
+
+def _preflight(deps: GraphDeps, call: PlannedCall) -> ToolResult:
+    spec = call.spec
+    if spec.preflight is None:
+        return ToolResult(status="ok", summary=f"run {spec.name} with {call.args}")
+    return deps.registry.preview(spec.name, call.args, deps.tool_ctx)
+
+
+def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
+    """Arguments the preflight resolved (a Name tag to its instance id, "the latest failed
+    run" to its id) replace the requested ones, so what runs after approval is exactly what
+    the approver saw; other arguments the preflight filled in only where none was given."""
+    args = dict(call.args)
+    for name in call.spec.args_model.model_fields:
+        value = preflight.facts.get(name)
+        if value is None:
+            continue
+        if name in call.spec.pins or args.get(name) is None:
+            args[name] = value
+    try:
+        call.spec.args_model.model_validate(args)
+    except Exception:
+        return call
+    return PlannedCall(call.spec, args)
+
+
+def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan) -> dict[str, Any] | None:
+    if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:
+        return None
+    query = f"{plan.runbook_query}. {route.text}"
+    record = run_read(deps, origin, route.skill, PlannedCall(deps.registry.get(RUNBOOK_TOOL), {"query": query, "k": 1}))
+    result: dict[str, Any] = record["result"]
+    return result if result["status"] == "ok" else None
 
 
 def _missing_notes(plan: Plan, route: Route) -> list[str]:
@@ -218,6 +277,26 @@ def _missing_notes(plan: Plan, route: Route) -> list[str]:
     needed = ", ".join(plan.missing)
     return [f"To do that I need: {needed} (for example `stop i-0abc1234`)." if route.skill == "infra.action"
             else f"To do that I need: {needed}."]
+
+
+def build_graph(checkpointer: Any) -> Any:
+    """Compile the graph with a checkpointer (SQLite or PostgreSQL); run it with
+    ``context=GraphDeps(...)``."""
+    graph = StateGraph(GraphState, context_schema=GraphDeps)
+    graph.add_node("supervisor", supervisor)
+    graph.add_node("help", help_node)
+    graph.add_node("clarify", clarify_node)
+    graph.add_node("refused", refused_node)
+    for agent in AGENTS:
+        graph.add_node(agent, agent_node)
+    graph.add_node("approval", approval_node)
+    graph.add_node("execute", execute_node)
+    graph.add_node("answer", answer_node)
+    graph.add_edge(START, "supervisor")
+    for terminal in ("help", "clarify", "refused", "answer"):
+        graph.add_edge(terminal, END)
+    graph.add_edge("execute", "answer")
+    return graph.compile(checkpointer=checkpointer)
 
 
 __all__ = ["Answer", "GraphDeps", "GraphState", "build_graph"]

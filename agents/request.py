@@ -6,13 +6,20 @@ import uuid
 
 from pydantic import BaseModel, Field
 
+from agents.audit import new_correlation_id
+
+MAX_TEXT = 8000
+MAX_ID = 256
+
 
 class Request(BaseModel):
     """Who asked what, where. ``thread_id`` keys the conversation: a Slack thread, a Teams
-    conversation, a CLI session."""
+    conversation, a CLI session; ``correlation_id`` ties this turn's audit records together."""
 
-    text: str
-    user: str = "cli"
-    surface: str = "cli"
-    channel: str | None = None
-    thread_id: str = Field(default_factory=lambda: f"cli-{uuid.uuid4().hex[:12]}")
+    text: str = Field(max_length=MAX_TEXT)
+    user: str = Field(default="cli", max_length=4 * MAX_ID)  # the policy refuses odd identities
+    surface: str = Field(default="cli", max_length=32)
+    channel: str | None = Field(default=None, max_length=MAX_ID)
+    thread_id: str = Field(default_factory=lambda: f"cli-{uuid.uuid4().hex[:12]}", min_length=1,
+                           max_length=MAX_ID)
+    correlation_id: str = Field(default_factory=new_correlation_id, max_length=64)

@@ -16,6 +16,10 @@ class Route(BaseModel):
     alternatives: list[tuple[str, float]] = Field(
         default_factory=list, description="Next-best skills with their scores, best first."
     )
+    mood: str = Field(default="request", description="request | negated | hypothetical | past | reported")
+    requested_skill: str | None = Field(
+        default=None, description="The mutating skill the text talks about without asking for it (then "
+                                  "``skill`` is the read-only skill that answers it as a question).")
 
     def contract_dict(self) -> dict[str, Any]:
         """The shape `guardian route --json` prints (docs/CONTRACT.md)."""
@@ -25,4 +29,5 @@ class Route(BaseModel):
             "skill": self.skill,
             "confidence": round(self.confidence, 4),
             "slots": self.slots,
+            "mood": self.mood,
         }

@@ -26,8 +26,9 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from agents.mood import imperative_skills, mood_for, question_skill, talked_about
 from agents.route import Route
-from agents.skills import SKILLS, agent_of
+from agents.skills import SKILL_BY_NAME, SKILLS, agent_of
 from agents.slots import extract_slots
 from knowledge.embeddings import MODEL_NAME, Embedder
 
@@ -47,6 +48,8 @@ HIGH_SIM = 0.50
 
 
 # --------------------------------------------------------------------------- rules
+
+INCIDENT_ID = re.compile(r"\bP[A-Z0-9]{5,7}\b")
 
 _PREFIX = (
     r"^(?:\W*(?:hey|hi|ok|okay|yo)\b[\s,]*)?(?:guardian\W+)?"
@@ -250,6 +253,16 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         for rule in RULES:
             if rule.mutating:
                 boosts[SKILL_NAMES.index(rule.skill)] = -WEAK
+    for skill in imperative_skills(text):  # grammar: an unambiguous action verb in the imperative
+        index = SKILL_NAMES.index(skill)
+        boosts[index] = max(boosts[index], STRONG)
+        strong = True
+    mentioned = talked_about(text)
+    if mentioned and mentioned[1] != "reported":  # an action asked about, not for ("how do I" is a runbook)
+        slots = {"incident_id": "?"} if INCIDENT_ID.search(text) else {}
+        index = SKILL_NAMES.index(question_skill(mentioned[0], slots))
+        boosts[index] = max(boosts[index], STRONG - 1.0)
+        strong = True
     for rule in RULES:
         if rule.mutating and howto:
             continue
@@ -422,13 +435,28 @@ class SkillRouter:
         confidence = float(np.clip(probs[best] * familiarity, 0.0, 1.0))
         skill = SKILL_NAMES[best]
         alternatives = [(SKILL_NAMES[int(j)], round(float(probs[int(j)]), 4)) for j in order[1:4]]
+        slots = extract_slots(text, now)
+        mood, requested = "request", None
+        if SKILL_BY_NAME[skill].mutating:
+            mood, asked = mood_for(skill, text)
+            if mood == "request":
+                skill = asked
+            else:  # talked about, not asked for: answer it as a question
+                requested, skill = skill, question_skill(skill, slots)
+        elif (mentioned := talked_about(text)) and question_skill(mentioned[0], slots) == skill:
+            requested, mood = mentioned
+        if requested is not None:  # the action's probability is evidence for the question about it
+            both = probs[SKILL_NAMES.index(requested)] + probs[SKILL_NAMES.index(skill)]
+            confidence = float(np.clip(max(confidence, both * familiarity), 0.0, 1.0))
         return Route(
             text=text,
             agent=agent_of(skill),
             skill=skill,
             confidence=confidence,
-            slots=extract_slots(text, now),
+            slots=slots,
             alternatives=alternatives,
+            mood=mood,
+            requested_skill=requested,
         )
 
     def _empty(self, text: str) -> Route:

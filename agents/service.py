@@ -1,8 +1,9 @@
-"""The graph's front door for every surface: ask a question, decide an approval.
+"""The graph's front door for every surface: ask a question, decide an approval, and let an
+operator finish what a crash left open.
 
 Each turn runs on its own checkpoint thread (``<conversation>:<turn>``), so a paused
 approval survives later messages in the same conversation and can be resumed by id from
-any process or replica.
+any process or replica. Every decision, allowed or refused, lands in the audit trail.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from typing import Any
 from langgraph.types import Command
 
 from agents.answer import Answer
-from agents.graph import GraphDeps, build_graph
+from agents.approvals import ApprovalError, ApprovalRecord
+from agents.audit import Origin, new_correlation_id
+from agents.execution import run_approved
+from agents.graph import GraphDeps, build_graph, origin_of
 from agents.request import Request
-from agents.storage import ApprovalError
+from agents.skills import SKILL_BY_NAME
 
 log = logging.getLogger(__name__)
+
+
+class DecisionRefused(ApprovalError):
+    """The access policy does not let this user decide this approval; it stays pending."""
 
 
 class Guardian:
@@ -27,31 +35,102 @@ class Guardian:
 
     def __init__(self, deps: GraphDeps, checkpointer: Any) -> None:
         self.deps = deps
-        self.graph = build_graph(deps, checkpointer)
+        self.graph = build_graph(checkpointer)
 
     def ask(self, request: Request) -> Answer:
         config = {"configurable": {"thread_id": f"{request.thread_id}:{uuid.uuid4().hex[:8]}"}}
+        origin = origin_of(request)
         started = time.perf_counter()
-        state = self.graph.invoke({"request": request.model_dump()}, config)
+        self.deps.audit.record(origin, "request", args={"text": request.text, "thread": request.thread_id})
+        state = self.graph.invoke({"request": request.model_dump()}, config, context=self.deps)
         answer = Answer.model_validate(state["answer"])
-        self.deps.storage.audit(request.user, "ask", answer.skill, {
-            "surface": request.surface, "channel": request.channel, "thread": request.thread_id,
-            "text": request.text, "tools": [t.model_dump() for t in answer.tools],
-            "pending_approval": answer.pending_approval.id if answer.pending_approval else None,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-        })
+        self.deps.audit.record(origin, "answer", skill=answer.skill,
+                               outcome="approval requested" if answer.pending_approval else "answered",
+                               duration_ms=(time.perf_counter() - started) * 1000,
+                               approval_id=answer.pending_approval.id if answer.pending_approval else None)
         return answer
 
-    def decide(self, approval_id: str, *, approve: bool, user: str) -> Answer:
-        """Record the decision (once), then resume the paused turn, which runs the action
-        only if the database says approved."""
-        record = self.deps.storage.get_approval(approval_id)
+    def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",
+               channel: str | None = None) -> Answer:
+        """Check the policy, record the decision (once), then resume the paused turn, which
+        runs the action only after claiming it in the database."""
+        origin = Origin(user=user, surface=surface, channel=channel, correlation_id=new_correlation_id())
+        verb = "approve" if approve else "deny"
+        record = self._decidable(approval_id, origin, verb)
         config = {"configurable": {"thread_id": record.checkpoint_thread}}
-        if record.status == "pending" and not self.graph.get_state(config).interrupts:
-            raise ApprovalError(f"Approval {record.id} has no paused turn to resume (it may have expired).")
-        record = self.deps.storage.decide(approval_id, approve=approve, user=user)
-        return self._resume(config, approve=approve, user=user)
-
-    def _resume(self, config: dict[str, Any], *, approve: bool, user: str) -> Answer:
-        state = self.graph.invoke(Command(resume={"approve": approve, "user": user}), config)
+        if not self.graph.get_state(config, subgraphs=False).interrupts:
+            self._refuse(origin, record, verb, "its paused turn is gone (it may have expired)")
+        try:
+            record = self.deps.approvals.decide(approval_id, approve=approve, user=user)
+        except ApprovalError as exc:  # the loser of a race
+            self._refuse(origin, record, verb, str(exc).removeprefix(f"Approval {approval_id} is "))
+        self.deps.audit.record(origin, f"approval.{record.status}", skill=record.skill, tool=record.tool,
+                               outcome=record.status, approval_id=approval_id)
+        resume = {"approve": approve, "user": user, "surface": surface, "channel": channel,
+                  "correlation_id": origin.correlation_id}
+        state = self.graph.invoke(Command(resume=resume), config, context=self.deps)
         return Answer.model_validate(state["answer"])
+
+    def resume(self, approval_id: str, *, user: str, surface: str = "cli") -> Answer:
+        """Run an approval that was approved but never started (its process died between the
+        decision and the execution). The claim makes a second run impossible."""
+        origin = Origin(user=user, surface=surface, correlation_id=new_correlation_id())
+        record = self._known(approval_id, origin, "resume")
+        self._check_policy(origin, record)
+        if record.status != "approved":
+            self._refuse(origin, record, "resume", f"it is {record.status}, not approved-and-not-started")
+        done = run_approved(self.deps.approvals, self.deps.audit, self.deps.registry, self.deps.tool_ctx,
+                            approval_id, origin)
+        return self._about(record, done.text)
+
+    def cancel(self, approval_id: str, *, user: str, reason: str, surface: str = "cli") -> Answer:
+        """Close an approval a crash left open: approved (nothing ran) becomes cancelled,
+        executing (it may have run) becomes abandoned; never re-run."""
+        origin = Origin(user=user, surface=surface, correlation_id=new_correlation_id())
+        record = self._known(approval_id, origin, "cancel")
+        self._check_policy(origin, record)
+        try:
+            record = self.deps.approvals.cancel(approval_id, user=user, reason=reason)
+        except ApprovalError as exc:
+            self._refuse(origin, record, "cancel", str(exc).removeprefix(f"Approval {approval_id} is "))
+        self.deps.audit.record(origin, f"approval.{record.status}", skill=record.skill, tool=record.tool,
+                               outcome=record.result, approval_id=approval_id)
+        return self._about(record, record.result or record.status)
+
+    # ------------------------------------------------------------------------------------
+    def _decidable(self, approval_id: str, origin: Origin, verb: str) -> ApprovalRecord:
+        record = self._known(approval_id, origin, verb)
+        self._check_policy(origin, record)
+        if record.status != "pending":
+            hint = ""
+            if record.status == "approved":
+                hint = f". If its run was interrupted, `guardian approvals resume {approval_id}` runs it once"
+            self._refuse(origin, record, verb, f"already {record.status}{hint}")
+        return record
+
+    def _known(self, approval_id: str, origin: Origin, verb: str) -> ApprovalRecord:
+        try:
+            return self.deps.approvals.get(approval_id)
+        except ApprovalError:
+            self.deps.audit.record(origin, f"approval.{verb}", outcome="refused: unknown id",
+                                   args={"approval_id": approval_id})
+            raise
+
+    def _check_policy(self, origin: Origin, record: ApprovalRecord) -> None:
+        decision = self.deps.policy.may_decide(origin.user, record.skill, record.requested_by)
+        self.deps.audit.record(origin, "policy.decide", skill=record.skill, tool=record.tool,
+                               outcome=("allowed: " if decision.allowed else "refused: ") + decision.reason,
+                               approval_id=record.id)
+        if not decision.allowed:
+            raise DecisionRefused(f"{decision.reason} Approval {record.id} is unchanged ({record.status}).")
+
+    def _refuse(self, origin: Origin, record: ApprovalRecord, verb: str, why: str) -> None:
+        self.deps.audit.record(origin, f"approval.{verb}", skill=record.skill, tool=record.tool,
+                               outcome=f"refused: {why}", approval_id=record.id)
+        raise ApprovalError(f"Approval {record.id} is {why}" if why.startswith("already")
+                            else f"Cannot {verb} {record.id}: {why}.")
+
+    @staticmethod
+    def _about(record: ApprovalRecord, text: str) -> Answer:
+        skill = SKILL_BY_NAME[record.skill]
+        return Answer(agent=skill.agent, skill=record.skill, summary=text)

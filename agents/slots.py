@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from agents.mood import occurrences
+
 # --------------------------------------------------------------------------- vocab
 
 AWS_REGION = re.compile(r"\b(?:us-gov|us|eu|ap|sa|ca|me|af|il|mx)-(?:north|south|east|west|central|"
@@ -644,7 +646,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
 
 
 def _action(text: str) -> str | None:
-    action = _first(ACTION, text)
+    action = _requested_action(text) or _first(ACTION, text)
     if action in ("reboot", "start") and re.search(_CI, text):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
@@ -652,6 +654,23 @@ def _action(text: str) -> str | None:
     if action == "page" and not re.search(rf"^\W*(?:pls |please )?{_PAGE_VERBS}\b|\bpage @|\bescalate\b", text):
         return None
     return action
+
+
+def _requested_action(text: str) -> str | None:
+    """The action a request asks for in any form of its verb ("needs starting", "would you
+    mind restarting"), from the mood grammar's occurrences."""
+    for occ in occurrences(text):
+        if occ.mood == "request" and occ.verb in VERB_ACTION:
+            return VERB_ACTION[occ.verb]
+    return None
+
+
+VERB_ACTION = {
+    "stop": "stop", "shut down": "stop", "shutdown": "stop", "shut off": "stop", "turn off": "stop",
+    "power off": "stop", "spin down": "stop", "start": "start", "turn on": "start", "power on": "start",
+    "spin up": "start", "bring up": "start", "reboot": "reboot", "restart": "reboot", "bounce": "reboot",
+    "power cycle": "reboot", "resize": "resize", "scale": "scale",
+}
 
 
 def _put(slots: dict[str, Any], key: str, value: Any) -> None:

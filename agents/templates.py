@@ -136,6 +136,12 @@ def clarify_answer(route: Route) -> Answer:
                   clarify_options=options)
 
 
+def refusal_answer(route: Route, reason: str) -> Answer:
+    """The access policy said no: nothing ran, and the reason names the role that would."""
+    return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence,
+                  summary=f"{redact(reason)} Nothing was run or proposed.")
+
+
 def runbook_answer(result: ToolResult) -> tuple[str, list[Table]]:
     if result.status != "ok" or not result.rows:
         return result.summary, []

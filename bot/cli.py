@@ -29,6 +29,15 @@ def emit(obj: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def fail(message: str) -> int:
+    """The contract's failure: one line on stderr (secrets masked, terminal controls
+    stripped: an error can quote a connection string or a log line), exit status 1."""
+    from tools.redaction import sanitize
+
+    print(f"guardian: {one_line(sanitize(message))}", file=sys.stderr)
+    return 1
+
+
 def read_inputs(file: str | None, words: Sequence[str]) -> list[str]:
     """Lines of --file, or the words as one input; '-' reads standard input."""
     if file:
@@ -119,14 +128,17 @@ def cmd_knowledge_rebuild(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge_search(rt: Runtime, args: argparse.Namespace) -> int:
+    from tools.redaction import sanitize
+
     queries = read_inputs(args.file, args.query)
     for query, hits in zip(queries, rt.knowledge.search_many(queries, k=args.k), strict=True):
-        results = [{"source": h.source, "title": h.title, "score": round(h.score, 4), "text": h.text,
-                    "section": h.section} for h in hits]
+        # masked again on the way out: a store filled before redaction, or by another writer
+        results = [{"source": sanitize(h.source), "title": sanitize(h.title), "score": round(h.score, 4),
+                    "text": sanitize(h.text), "section": sanitize(h.section)} for h in hits]
         if args.json:
-            emit({"query": query, "results": results})
+            emit({"query": sanitize(query), "results": results})
         else:
-            print(f"# {query}")
+            print(f"# {sanitize(query)}")
             for r in results:
                 print(f"  {r['score']:.3f}  {r['title']} — {r['section']}  ({r['source']})")
     return 0
@@ -154,24 +166,17 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
-    from agents.storage import ApprovalError
+    from agents.approvals import ApprovalError
 
     if args.approvals_command == "list":
-        records = rt.storage.list_approvals(status=None if args.all else "pending")
-        for rec in records:
-            row = {"id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool,
-                   "args": rec.args, "summary": rec.summary, "requested_by": rec.requested_by,
-                   "decided_by": rec.decided_by, "created_at": rec.created_at.isoformat()}
-            if args.json:
-                emit(row)
-            else:
-                print(f"{rec.id}  {rec.status:9} {rec.tool:28} {rec.summary}  (by {rec.requested_by})")
-        if not records and not args.json:
-            print("No pending approvals.")
-        return 0
-    approve = args.approvals_command == "approve"
+        return _list_approvals(rt, args)
     try:
-        answer = rt.guardian.decide(args.id, approve=approve, user=args.user)
+        if args.approvals_command in ("approve", "deny"):
+            answer = rt.guardian.decide(args.id, approve=args.approvals_command == "approve", user=args.user)
+        elif args.approvals_command == "resume":
+            answer = rt.guardian.resume(args.id, user=args.user)
+        else:
+            answer = rt.guardian.cancel(args.id, user=args.user, reason=args.reason)
     except ApprovalError as exc:
         raise UserError(str(exc)) from exc
     if args.json:
@@ -181,23 +186,81 @@ def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_approvals(rt: Runtime, args: argparse.Namespace) -> int:
+    """Open approvals (pending, and approved or executing ones a crash may have left) by
+    default; the count of those not shown goes to stderr under --json."""
+    from agents.approvals import OPEN_STATUSES
+
+    records, hidden = rt.storage.approvals.list(statuses=None if args.all else OPEN_STATUSES, limit=args.limit)
+    for rec in records:
+        stalled = rec.status in ("approved", "executing") and rec.age_seconds() > STALLED_AFTER_S
+        row: dict[str, Any] = {
+               "id": rec.id, "status": rec.status, "skill": rec.skill, "action": rec.tool, "args": rec.args,
+               "summary": rec.summary, "requested_by": rec.requested_by, "decided_by": rec.decided_by,
+               "created_at": rec.created_at.isoformat(), "stalled": stalled, "next": _next_step(rec.id, rec.status)}
+        if args.json:
+            emit(row)
+        else:
+            flag = f"  STALLED: {row['next']}" if stalled else ""
+            print(f"{rec.id}  {rec.status:9} {rec.tool:28} {rec.summary}  (by {rec.requested_by}){flag}")
+    what = "approvals" if args.all else "open approvals"
+    if not records and not args.json:
+        print(f"No {what}.")
+    if hidden:
+        more = " (decided ones: add --all)" if not args.all else f" (--limit {args.limit})"
+        note = f"{hidden} more not shown{more}"
+        print(note, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+STALLED_AFTER_S = 120
+
+
+def _next_step(approval_id: str, status: str) -> str:
+    if status == "pending":
+        return f"guardian approvals approve|deny {approval_id}"
+    if status == "approved":
+        return (f"approved but never started: `guardian approvals resume {approval_id}` runs it once, "
+                f"`guardian approvals cancel {approval_id}` drops it")
+    if status == "executing":
+        return (f"interrupted while running (it may or may not have run): check the target, then "
+                f"`guardian approvals cancel {approval_id}`")
+    return ""
+
+
+def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.timeparse import parse_since
+
+    since = parse_since(args.since) if args.since else None
+    for record in rt.storage.audit.query(since=since, user=args.user, limit=args.limit):
+        if args.json:
+            emit(record)
+        else:
+            tool = f" {record['tool']}" if record["tool"] else ""
+            print(f"{record['at']}  {record['correlation_id']}  {record['user']:16} {record['event']:20} "
+                  f"{record['skill'] or '-':22}{tool}  {record['outcome'] or ''}")
+    return 0
+
+
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     from tools.aws import security_scan
     from tools.aws.errors import AwsError, RegionsFailed, aws_call
+    from tools.redaction import sanitize_obj
 
     try:
         with aws_call(rt.tool_ctx, "s3", "ec2", "iam"):
             findings = security_scan(rt.tool_ctx)
     except AwsError as exc:
         raise UserError(str(exc)) from exc
-    for finding in findings:
-        row = finding.model_dump() if hasattr(finding, "model_dump") else dict(finding)
+    for finding in findings:  # not through the registry: mask here (access key ids, log text)
+        row = sanitize_obj(finding.model_dump() if hasattr(finding, "model_dump") else dict(finding))
         if args.json:
             emit(row)
         else:
             print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
-    if findings.failed_regions:  # the findings above stand; the scan as a whole is incomplete
-        raise UserError("Scan incomplete." + RegionsFailed.note(findings.failed_regions))
+    missed = getattr(findings, "failed_regions", None)
+    if missed:  # the findings above stand; the scan as a whole is incomplete
+        raise UserError("Scan incomplete." + RegionsFailed.note(missed))
     return 0
 
 
@@ -228,7 +291,11 @@ def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot.exposure import exposure_warnings
     from bot.http_app import serve
+
+    for warning in exposure_warnings(rt.settings, rt.policy, args.host):
+        log.warning("%s", warning)
 
     return serve(rt, host=args.host, port=args.port)
 
@@ -271,15 +338,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     approvals = sub.add_parser("approvals", help="list, approve or deny pending actions")
     approvals_sub = approvals.add_subparsers(dest="approvals_command", required=True)
-    listing = approvals_sub.add_parser("list")
-    listing.add_argument("--all", action="store_true", help="include decided ones")
-    for name in ("approve", "deny"):
-        decide = approvals_sub.add_parser(name)
+    listing = approvals_sub.add_parser("list", help="open approvals (pending, approved, executing)")
+    listing.add_argument("--all", action="store_true", help="include decided and finished ones")
+    listing.add_argument("--limit", type=int, default=50)
+    verbs = {"approve": "approve and run a pending action", "deny": "deny a pending action",
+             "resume": "run an approved action whose run never started (after a crash)",
+             "cancel": "close an approved or interrupted action without running it"}
+    for name, text in verbs.items():
+        decide = approvals_sub.add_parser(name, help=text)
         decide.add_argument("id")
-    for p in (listing, *[approvals_sub.choices[n] for n in ("approve", "deny")]):
+        if name == "cancel":
+            decide.add_argument("--reason", default="cancelled by an operator")
+    for p in (listing, *[approvals_sub.choices[n] for n in verbs]):
         p.add_argument("--user", default=default_user())
         p.add_argument("--json", action="store_true")
     approvals.set_defaults(func=cmd_approvals)
+
+    audit = sub.add_parser("audit", help="the audit trail, oldest first")
+    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--since", help="ISO 8601 time, or a span back from now: 30m, 1h, 7d")
+    audit.add_argument("--user")
+    audit.add_argument("--limit", type=int)
+    audit.set_defaults(func=cmd_audit)
 
     scan = sub.add_parser("scan", help="scans").add_subparsers(dest="scan_kind", required=True)
     scan_security = scan.add_parser("security", help="security findings, one per line")
@@ -310,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(verbose: bool) -> None:
-    from agents.redact import RedactingFilter
+    from tools.redaction import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
@@ -356,12 +436,6 @@ def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Setti
         if args.verbose:
             logging.getLogger("guardian").exception("details")
         return fail(local or f"{type(exc).__name__}: {exc} (run with -v for details)")
-
-
-def fail(message: str) -> int:
-    """The contract's failure: one line on stderr, exit status 1."""
-    print(f"guardian: {one_line(message)}", file=sys.stderr)
-    return 1
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ CHECKPOINT_TABLES = ("checkpoints",)  # LangGraph's, in the SQLite and the Postg
 
 
 def guardian_tables() -> list[str]:
-    """The approvals/audit tables (whatever agents.storage declares) and the checkpoints."""
-    from agents.storage import metadata
+    """The approvals/audit tables (whatever the stores declare) and the checkpoints."""
+    import agents.storage  # noqa: F401 - importing the stores declares their tables
+    from agents.db import metadata
 
     return [table.name for table in metadata.sorted_tables] + list(CHECKPOINT_TABLES)
 

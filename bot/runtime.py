@@ -7,14 +7,17 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agents.policy import AccessPolicy, load_policy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.answer import Answer
     from agents.request import Request
     from agents.router import SkillRouter
+    from agents.sealing import Sealer, SecretKey
     from agents.service import Guardian
     from agents.storage import Storage
     from knowledge.embeddings import Embedder
@@ -33,6 +36,12 @@ class Runtime:
         self.settings = settings
         self._chat_model = chat_model
         self._stack = ExitStack()
+        # A malformed policy stops start-up here, with the file and line, not at the first
+        # request it would have refused.
+        self.policy: AccessPolicy = load_policy(settings.policy)
+        from agents.private import private_home
+
+        private_home(settings.home)  # 0700; a looser home is tightened
 
     def close(self) -> None:
         self._stack.close()
@@ -58,10 +67,19 @@ class Runtime:
         return GuardedKnowledge(self.settings.home, self._open_knowledge, chroma_url=self.settings.chroma_url)
 
     def _open_knowledge(self) -> KnowledgeStore:
+        from agents.private import private_dir, private_tree
         from knowledge.store import KnowledgeStore
+        from tools.redaction import sanitize
 
-        store = KnowledgeStore(self.settings.home, self.embedder, chroma_url=self.settings.chroma_url)
+        home, embedded = self.settings.home, not self.settings.chroma_url
+        if embedded:
+            private_dir(home / "chroma", "knowledge store")
+        store = KnowledgeStore(home, self.embedder, chroma_url=self.settings.chroma_url, sanitizer=sanitize)
         store.ensure_builtin_runbooks()
+        folders = (home / "chroma", home / "bm25") if embedded else (home / "bm25",)
+        for folder in folders:
+            private_tree(folder, "knowledge store")
+            self._stack.callback(private_tree, folder, "knowledge store")  # and what this process adds
         return store
 
     @cached_property
@@ -101,10 +119,37 @@ class Runtime:
         return extras
 
     @cached_property
-    def storage(self) -> Storage:
-        from agents.storage import Storage, make_engine
+    def secret_key(self) -> SecretKey:
+        """GUARDIAN_SECRET_KEY, else GUARDIAN_HOME/secret.key (created once, 0600)."""
+        from agents.sealing import load_secret_key
 
-        return Storage(make_engine(self.settings.effective_database_url))
+        configured = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
+        return load_secret_key(self.settings.home, configured, database_url=self.settings.effective_database_url)
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        """Seals values kept out of every listing (an approval's raw arguments); also what
+        ``agents.sealing.seal``/``unseal`` use in this process."""
+        from agents.sealing import use_key
+
+        return use_key(self.secret_key)
+
+    def _private_database(self) -> None:
+        """A SQLite database is created owner-only before anything opens it."""
+        from sqlalchemy.engine import make_url
+
+        from agents.private import private_sqlite
+
+        url = make_url(self.settings.effective_database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            private_sqlite(Path(url.database))
+
+    @cached_property
+    def storage(self) -> Storage:
+        from agents.storage import Storage
+
+        self._private_database()
+        return Storage.open(self.settings.effective_database_url, self.sealer)
 
     @cached_property
     def chat_model(self) -> Any | None:
@@ -119,13 +164,15 @@ class Runtime:
     @cached_property
     def guardian(self) -> Guardian:
         from agents.checkpoint import make_checkpointer
-        from agents.graph import GraphDeps
+        from agents.deps import GraphDeps
         from agents.service import Guardian
 
         deps = GraphDeps(router=self.router, registry=self.registry, tool_ctx=self.tool_ctx,
-                         storage=self.storage, threshold=self.settings.router_threshold,
-                         chat_model=self.chat_model, max_tool_steps=self.settings.max_tool_steps)
-        checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack)
+                         approvals=self.storage.approvals, audit=self.storage.audit, policy=self.policy,
+                         threshold=self.settings.router_threshold, chat_model=self.chat_model,
+                         max_tool_steps=self.settings.max_tool_steps)
+        self._private_database()
+        checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)
 
     def ask(self, request: Request) -> Answer:

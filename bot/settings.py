@@ -38,8 +38,13 @@ class Settings(BaseSettings):
     router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
     insecure_dev: bool = False
+    policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
+                                                          "single-user local mode.")
     web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
     http_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
+    secret_key: SecretStr | None = Field(
+        default=None, description="Encrypts checkpoints and sealed approval arguments; unset: a key created once "
+        "in GUARDIAN_HOME/secret.key (set it, the same on every replica, with PostgreSQL).")
 
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")

@@ -119,10 +119,14 @@ class KnowledgeStore:
     processes on one home (writers take turns) or from several replicas on one server."""
 
     def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None,
-                 collection: str = "guardian-knowledge", hybrid: bool = True) -> None:
+                 collection: str = "guardian-knowledge", hybrid: bool = True,
+                 sanitizer: Callable[[str], str] | None = None) -> None:
         self.home = Path(home)
         self.embedder = embedder
         self.hybrid = hybrid
+        self.sanitizer = sanitizer
+        """Applied to every document (and title) before it is chunked, embedded and stored:
+        the composition root injects secret redaction (knowledge never imports tools)."""
         self._chroma = ChromaHandle(self.home, chroma_url, collection)
         self._lexical_dir = self.home / "bm25" / collection
         self._lexical: LexicalIndex | None = None
@@ -222,6 +226,9 @@ class KnowledgeStore:
         for doc in docs:
             report.files_seen += 1
             old = stored.pop(doc.source, _Stored())
+            if doc.text is not None and old.is_current(doc.sha256):  # before chunking: a no-op stays cheap
+                report.files_unchanged += 1
+                continue
             chunks = self._chunks(doc) if doc.text is not None else []
             if doc.text is not None and not chunks:
                 doc.problem = "no text outside headings"
@@ -249,12 +256,14 @@ class KnowledgeStore:
                 report.chunks_removed += len(entry.ids)
         return plan
 
-    @staticmethod
-    def _chunks(doc: _Doc) -> list[Chunk]:
+    def _chunks(self, doc: _Doc) -> list[Chunk]:
         assert doc.text is not None
-        if doc.title is not None:
-            return chunk_markdown(doc.text, doc.source, title=doc.title)
-        return chunk_document(doc.text, doc.source)
+        text, title = doc.text, doc.title
+        if self.sanitizer is not None:
+            text, title = self.sanitizer(text), None if title is None else self.sanitizer(title)
+        if title is not None:
+            return chunk_markdown(text, doc.source, title=title)
+        return chunk_document(text, doc.source)
 
     def _apply(self, collection: Collection, plan: _Plan) -> None:
         """Add new chunks first, then delete old ones: a reader meanwhile sees the old and

@@ -9,6 +9,8 @@ from langchain_core.language_models.fake_chat_models import FakeMessagesListChat
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import Field
 
+from tools.base import ApprovedCall
+
 
 class ToolCallingFakeChatModel(FakeMessagesListChatModel):
     """LangChain's fake chat model, replaying scripted AIMessages (with real tool calls).
@@ -29,3 +31,9 @@ class ToolCallingFakeChatModel(FakeMessagesListChatModel):
 
 def tool_call(name: str, args: dict[str, Any], call_id: str = "call-1", text: str = "") -> AIMessage:
     return AIMessage(content=text, tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+
+
+def approved_call(tool: str, args: dict[str, Any], target: dict[str, Any] | None = None) -> ApprovedCall:
+    """A claimed approval for tool-level tests of a write's own behaviour (the approval
+    lifecycle itself is tested through the graph and the stores)."""
+    return ApprovedCall(approval_id="ap-test", tool=tool, args=args, target=target, still_claimed=lambda: True)

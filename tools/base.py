@@ -99,8 +99,28 @@ class ToolSpec:
     run: ToolFunction
     preflight: ToolFunction | None = field(default=None, compare=False)
     """For write tools: a read-only check that the target exists and says what would change,
-    run before an approval is requested (so an unknown resource never reaches a human)."""
+    run before an approval is requested (so an unknown resource never reaches a human) and
+    again just before the approved write runs. Its ``facts["target"]`` fingerprints what it
+    saw; the write is refused if the fingerprint changed in between."""
+    pins: tuple[str, ...] = ()
+    """Arguments the preflight resolves (a Name tag to its instance id, "the latest failed
+    run" to its run id): its facts of these names replace the requested values, so the
+    approval stores and shows exactly what will be acted on."""
 
     @property
     def mutating(self) -> bool:
         return self.mode == "write"
+
+
+@dataclass(frozen=True)
+class ApprovedCall:
+    """A write a person approved and that this process has claimed (approved -> executing):
+    the only thing ``ToolRegistry.execute`` runs a write tool for. ``args`` are the exact
+    arguments the approver saw; ``target`` the preflight's fingerprint at approval time;
+    ``still_claimed`` asks the database that the claim holds."""
+
+    approval_id: str
+    tool: str
+    args: dict[str, Any]
+    target: dict[str, Any] | None
+    still_claimed: Callable[[], bool] = field(repr=False, compare=False)

@@ -13,11 +13,13 @@ import pytest
 from pydantic import BaseModel
 
 from agents.checkpoint import make_checkpointer
-from agents.graph import GraphDeps
+from agents.deps import GraphDeps
+from agents.policy import AccessPolicy, parse_policy
 from agents.request import Request
 from agents.router import SkillRouter
-from agents.service import Guardian
-from agents.storage import ApprovalError, Storage, make_engine
+from agents.sealing import Sealer, SecretKey
+from agents.service import DecisionRefused, Guardian
+from agents.storage import ApprovalError, Storage
 from knowledge.embeddings import Embedder
 from knowledge.store import KnowledgeStore
 from tools.base import ToolContext, ToolResult, ToolSpec
@@ -44,7 +46,7 @@ Scale the consumers out, then purge only poison messages.
 class Machines:
     """A tiny outside system: machine power states, and every change made to them."""
 
-    states: dict[str, str] = field(default_factory=lambda: {"i-0abc1234def": "running"})
+    states: dict[str, str] = field(default_factory=lambda: {"i-0abc1234def": "running", "i-0bbb5678eee": "running"})
     changes: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -59,7 +61,8 @@ def power_tool(machines: Machines) -> ToolSpec:
         if state is None:
             return ToolResult.error(f"No instance {args.instance_id} was found.")
         return ToolResult(status="ok", summary=f"{args.action} {args.instance_id} (now {state})",
-                          resources=[args.instance_id])
+                          resources=[args.instance_id],
+                          facts={"target": {"instance_id": args.instance_id, "state": state}})
 
     def run(_: ToolContext, args: PowerArgs) -> ToolResult:
         machines.changes.append((args.instance_id, args.action))
@@ -79,14 +82,18 @@ class World:
     machines: Machines
     stack: ExitStack
     database_url: str = ""
+    policy: AccessPolicy = field(default_factory=AccessPolicy.open)
+    key: SecretKey = field(default_factory=lambda: SecretKey(b"k" * 32, "test"))
 
     def guardian(self, chat_model: object | None = None) -> Guardian:
         """A fresh Guardian on the same database: what another process would build."""
         url = self.database_url or f"sqlite:///{self.home / 'guardian.db'}"
         registry = ToolRegistry([*KNOWLEDGE_TOOLS, power_tool(self.machines)])
+        storage = Storage.open(url, Sealer(self.key))
         deps = GraphDeps(router=self.router, registry=registry, tool_ctx=ToolContext(knowledge=self.store),
-                         storage=Storage(make_engine(url)), chat_model=chat_model)
-        return Guardian(deps, make_checkpointer(url, self.stack))
+                         approvals=storage.approvals, audit=storage.audit, policy=self.policy,
+                         chat_model=chat_model)
+        return Guardian(deps, make_checkpointer(url, self.stack, self.key))
 
 
 @pytest.fixture
@@ -136,8 +143,8 @@ def test_write_waits_for_approval_and_resumes_in_another_process(world: World) -
     with pytest.raises(ApprovalError, match="already executed"):
         world.guardian().decide(pending.id, approve=True, user="mallory")
     assert world.machines.changes == [("i-0abc1234def", "stop")]
-    events = [e["event"] for e in world.guardian().deps.storage.audit_events()]
-    assert {"approval.requested", "approval.approved", "action.executed"} <= set(events)
+    events = [e["event"] for e in world.guardian().deps.audit.query()]
+    assert {"approval.requested", "approval.approved", "action.claimed", "action.executed"} <= set(events)
 
 
 def test_denied_write_changes_nothing(world: World) -> None:
@@ -172,10 +179,99 @@ def test_unknown_resource_never_reaches_an_approval(world: World) -> None:
     answer = guardian.ask(Request(text="stop i-0fff0000aaa"))
     assert answer.pending_approval is None
     assert "No instance i-0fff0000aaa was found" in answer.markdown()
-    assert guardian.deps.storage.list_approvals(status=None) == []
+    assert guardian.deps.approvals.list(statuses=None) == ([], 0)
 
 
 def test_missing_target_asks_for_it(world: World) -> None:
     answer = world.guardian().ask(Request(text="please reboot the box"))
     assert answer.pending_approval is None
     assert "instance_id" in answer.markdown()
+
+
+POLICY = """\
+roles:
+  reader: {ask: ["infra.describe", "infra.logs", "knowledge.*", "help"]}
+  oncall: {ask: ["*"], approve: ["infra.action"]}
+users: {alice: [oncall], bob: [oncall]}
+default_roles: [reader]
+requester_may_approve: false
+"""
+
+
+def test_a_refused_request_creates_nothing_and_names_the_role(world: World) -> None:
+    world.policy = AccessPolicy(parse_policy(POLICY))
+    guardian = world.guardian()
+    answer = guardian.ask(Request(text="stop i-0abc1234def", user="mallory"))
+    assert answer.pending_approval is None and answer.tools == []
+    assert answer.summary.startswith("Refused: mallory may not use infra.action")
+    assert "role oncall would" in answer.summary
+    assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
+    [refusal] = guardian.deps.audit.query(event="policy.ask", user="mallory")
+    assert refusal["skill"] == "infra.action" and refusal["outcome"].startswith("refused")
+
+
+def test_refused_decisions_leave_the_approval_pending(world: World) -> None:
+    world.policy = AccessPolicy(parse_policy(POLICY))
+    pending = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
+    assert pending is not None
+    for user, reason in [("alice", "requester_may_approve: false"), ("mallory", "role oncall would")]:
+        for approve in (True, False):
+            with pytest.raises(DecisionRefused, match=reason):
+                world.guardian().decide(pending.id, approve=approve, user=user)
+    assert world.guardian().deps.approvals.get(pending.id).status == "pending"
+    assert world.machines.changes == []
+    world.guardian().decide(pending.id, approve=True, user="bob")
+    assert world.machines.changes == [("i-0abc1234def", "stop")]
+    decisions = [(r["user"], r["outcome"].split(":")[0]) for r in world.guardian().deps.audit.query(
+        event="policy.decide")]
+    assert decisions == [("alice", "refused")] * 2 + [("mallory", "refused")] * 2 + [("bob", "allowed")]
+
+
+def test_every_refused_decision_is_audited(world: World) -> None:
+    guardian = world.guardian()
+    with pytest.raises(ApprovalError, match="No approval with id"):
+        guardian.decide("ap-made-up", approve=True, user="bob")
+    pending = guardian.ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
+    assert pending is not None
+    guardian.decide(pending.id, approve=False, user="bob")
+    with pytest.raises(ApprovalError, match="already denied"):
+        guardian.decide(pending.id, approve=True, user="carol")
+    outcomes = [(r["event"], r["user"], r["outcome"]) for r in guardian.deps.audit.query()
+                if r["event"].startswith("approval.") and r["event"] != "approval.requested"]
+    assert outcomes == [("approval.approve", "bob", "refused: unknown id"), ("approval.denied", "bob", "denied"),
+                        ("approval.approve", "carol", "refused: already denied")]
+
+
+def test_a_target_that_changed_after_approval_is_refused(world: World) -> None:
+    pending = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
+    assert pending is not None
+    world.machines.states["i-0abc1234def"] = "stopped"  # someone stopped it by hand meanwhile
+    done = world.guardian().decide(pending.id, approve=True, user="bob")
+    assert world.machines.changes == []
+    assert "state: running -> stopped" in done.summary and done.summary.startswith("Not done")
+    assert world.guardian().deps.approvals.get(pending.id).status == "refused"
+
+
+def test_an_approval_left_approved_by_a_crash_is_resumed_once(world: World) -> None:
+    guardian = world.guardian()
+    pending = guardian.ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
+    assert pending is not None
+    guardian.deps.approvals.decide(pending.id, approve=True, user="bob")  # the process died right here
+    with pytest.raises(ApprovalError, match=r"already approved\. If its run was interrupted, `guardian approvals"):
+        world.guardian().decide(pending.id, approve=True, user="bob")
+    assert world.machines.changes == []
+    done = world.guardian().resume(pending.id, user="bob")
+    assert world.machines.changes == [("i-0abc1234def", "stop")] and done.summary.startswith("Done")
+    with pytest.raises(ApprovalError, match="executed, not approved-and-not-started"):
+        world.guardian().resume(pending.id, user="bob")
+    assert world.machines.changes == [("i-0abc1234def", "stop")]
+
+
+def test_sentences_about_an_action_propose_nothing(world: World) -> None:
+    guardian = world.guardian()
+    for text in ("don't stop i-0abc1234def", "what would happen if I stop i-0abc1234def?",
+                 "did someone stop i-0abc1234def yesterday?", "bob said he'd reboot i-0abc1234def later"):
+        answer = guardian.ask(Request(text=text, user="alice"))
+        assert answer.pending_approval is None, text
+        assert "No action was proposed" in answer.markdown(), text
+    assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []

@@ -27,7 +27,7 @@ def test_model_reads_through_tools_and_invented_ids_are_removed(world: World) ->
     assert answer.citations and answer.citations[0].source == "queue-backlog.md"
     assert "knowledge_search_runbooks" in model.bound_tool_names
     tool_messages = [m for m in model.seen_messages[-1] if isinstance(m, ToolMessage)]
-    assert tool_messages and str(tool_messages[0].content).startswith("<untrusted>")
+    assert tool_messages and str(tool_messages[0].content).startswith("<untrusted-")
 
 
 def test_model_write_call_becomes_an_approval_not_an_action(world: World) -> None:  # noqa: F811

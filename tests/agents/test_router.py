@@ -129,7 +129,8 @@ def test_empty_text_is_help_with_low_confidence(router: SkillRouter, text: str) 
 def test_route_output_matches_contract(router: SkillRouter) -> None:
     route = router.route("how much did we spend on ec2 in eu-west-1 last month")
     shape = route.contract_dict()
-    assert set(shape) == {"text", "agent", "skill", "confidence", "slots"}
+    assert set(shape) == {"text", "agent", "skill", "confidence", "slots", "mood"}  # the contract's keys + mood
+    assert shape["mood"] == "request"
     assert 0.0 <= shape["confidence"] <= 1.0
     assert shape["slots"]["region"] == "eu-west-1"
     assert shape["slots"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01", "label": "last month"}

@@ -1,6 +1,8 @@
 """The one AWS write tool: start, stop or reboot an EC2 instance. Its preflight resolves the
 instance (id or Name tag) and refuses impossible transitions before anyone is asked to
-approve; the write resolves again so both act on the same instance id."""
+approve. The resolved instance id and region are pinned into the approval (``pins``), so the
+write acts on exactly the instance the approver saw even if a Name tag moves later; the
+preflight's fingerprint (id, region, state) is checked again just before the write."""
 
 from __future__ import annotations
 
@@ -54,7 +56,8 @@ def preflight(ctx: ToolContext, args: InstanceActionArgs) -> ToolResult:
     label = f"{name}, " if name else ""
     return ToolResult(status="ok", summary=f"{args.action} {ident} ({label}{state}, {region})",
                       facts={"instance_id": ident, "name": name, "state": state, "region": region,
-                             "action": args.action},
+                             "action": args.action,
+                             "target": {"instance_id": ident, "region": region, "state": state}},
                       resources=[x for x in (ident, name) if x])
 
 
@@ -90,5 +93,6 @@ def describe_instance_action(ctx: ToolContext, instance_id: str, action: Action,
 
 ACTION_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_ec2_instance_action", "Start, stop or reboot one EC2 instance (needs approval).",
-             InstanceActionArgs, "write", ("infra.action",), "aws", instance_action, preflight=preflight),
+             InstanceActionArgs, "write", ("infra.action",), "aws", instance_action, preflight=preflight,
+             pins=("instance_id", "region")),
 ]

@@ -371,8 +371,10 @@ def rerun_preflight(ctx: ToolContext, args: RerunArgs) -> ToolResult:
     def body(gh: Github, config: GitHubConfig) -> ToolResult:
         repo, run = _find_run(gh, config, args)
         _, text = _describe_rerun(repo, run, args.failed_only)
-        return ToolResult(status="ok", summary=text, facts={"repo": repo.full_name, "run_id": run.id},
-                          resources=[str(run.id)])
+        return ToolResult(status="ok", summary=text, resources=[str(run.id)],
+                          facts={"repo": repo.full_name, "run_id": run.id,
+                                 "target": {"repo": repo.full_name, "run_id": run.id, "status": run.status,
+                                            "conclusion": run.conclusion, "attempt": run.run_attempt}})
 
     return with_github(ctx, _what(args.repo, args.workflow, args.run_id), body)
 
@@ -426,6 +428,6 @@ GITHUB_TOOLS = [
         description=("Re-run a finished GitHub Actions run: only its failed jobs by default. Defaults to the "
                      "latest failed run. Changes things: needs an approval."),
         args_model=RerunArgs, mode="write", skills=("cicd.rerun",), integration="github",
-        run=rerun_workflow, preflight=rerun_preflight,
+        run=rerun_workflow, preflight=rerun_preflight, pins=("repo", "run_id"),
     ),
 ]

@@ -415,8 +415,11 @@ def _preflight_of(plan_for: Any, what: Any) -> Any:
     def preflight(ctx: ToolContext, args: Any) -> ToolResult:
         def body(client: RestApiV2Client, config: PagerDutyConfig) -> ToolResult:
             plan = plan_for(client, config, args)
-            return ToolResult(status="ok", summary=plan.description, facts={"incident_id": plan.incident_id},
-                              resources=plan.resources)
+            # The plan's own words are its fingerprint: a status change or a moved
+            # escalation level changes what approving would do.
+            return ToolResult(status="ok", summary=plan.description, resources=plan.resources,
+                              facts={"incident_id": plan.incident_id,
+                                     "target": {"incident_id": plan.incident_id, "plan": plan.description}})
         return with_pagerduty(ctx, what(args), body)
     return preflight
 
@@ -489,19 +492,19 @@ PAGERDUTY_TOOLS = [
         name="pagerduty_ack_incident",
         description="Acknowledge a PagerDuty incident. Changes things: needs a confirmation.",
         args_model=IncidentRefArgs, mode="write", skills=("incident.ack",), integration="pagerduty",
-        run=_runner(_ack, _incident_what), preflight=_preflight_of(_ack, _incident_what),
+        run=_runner(_ack, _incident_what), preflight=_preflight_of(_ack, _incident_what), pins=("incident_id",),
     ),
     ToolSpec(
         name="pagerduty_resolve_incident",
         description="Resolve a PagerDuty incident. Changes things: needs a confirmation.",
         args_model=IncidentRefArgs, mode="write", skills=("incident.resolve",), integration="pagerduty",
-        run=_runner(_resolve, _incident_what), preflight=_preflight_of(_resolve, _incident_what),
+        run=_runner(_resolve, _incident_what), preflight=_preflight_of(_resolve, _incident_what), pins=("incident_id",),
     ),
     ToolSpec(
         name="pagerduty_page",
         description=("Page someone in PagerDuty: open an incident on a service for a person or team, or "
                      "escalate/reassign an existing incident. Changes things: needs an approval."),
         args_model=PageArgs, mode="write", skills=("incident.page",), integration="pagerduty",
-        run=_runner(_page, _page_what), preflight=_preflight_of(_page, _page_what),
+        run=_runner(_page, _page_what), preflight=_preflight_of(_page, _page_what), pins=("incident_id",),
     ),
 ]

@@ -11,11 +11,21 @@ import boto3
 import pytest
 
 from bot.sandbox.aws import SeededIds
-from bot.sandbox.company import SPIKE, Company, cost_by_aws_service, forecast_line_cost, spike_start, utc_today
+from bot.sandbox.company import (
+    SECRET_FIXTURE,
+    SPIKE,
+    Company,
+    cost_by_aws_service,
+    forecast_line_cost,
+    spike_start,
+    utc_today,
+)
 from bot.sandbox.company import days_between as company_days
 from bot.sandbox.server import Sandbox
+from tests.helpers import approved_call
 from tools.aws import Finding, describe_instance_action, posture_score
 from tools.base import ToolContext, ToolResult
+from tools.redaction import sanitize
 from tools.registry import ToolRegistry, WriteNotApproved
 
 pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
@@ -23,7 +33,8 @@ pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
 
 def run(registry: ToolRegistry, ctx: ToolContext, skill: str, **args: Any) -> ToolResult:
     (spec,) = [spec for spec in registry.for_skill(skill) if spec.integration == "aws"]
-    result = registry.invoke(spec.name, args, ctx, approval_id="test-approval" if spec.mutating else None)
+    result = (registry.execute(approved_call(spec.name, args), ctx) if spec.mutating
+              else registry.invoke(spec.name, args, ctx))
     assert result.status != "error", result.summary
     return result
 
@@ -155,7 +166,10 @@ def test_iam_findings_match_the_planted_users(registry: ToolRegistry, ctx: ToolC
     old = company.users_with_old_keys()[0]
     row = next(r for r in result.rows if r["issue"] == "old access key")
     assert f"{max(old.key_ages_days)} days old" in row["detail"]
-    assert ids.access_keys[old.name][0] in result.resources
+    # key ids leave the registry shortened (AKIA…WXYZ): recognisable, not reusable
+    key_id = ids.access_keys[old.name][0]
+    assert f"{key_id[:4]}…{key_id[-4:]}" in result.resources
+    assert key_id not in str(result.model_dump())
 
 
 def test_security_hub_findings(registry: ToolRegistry, ctx: ToolContext, company: Company,
@@ -186,7 +200,9 @@ def test_logs_return_the_error_lines(registry: ToolRegistry, ctx: ToolContext, c
     result = run(registry, ctx, "infra.logs", log_group=group)
     errors = company.error_lines(group)
     assert result.facts["matched"] == len(errors)
-    assert {row["message"] for row in result.rows} == {line.message for line in errors}
+    # lines leave the registry sanitized: the fixture's planted password is masked
+    assert {row["message"] for row in result.rows} == {sanitize(line.message) for line in errors}
+    assert not any(SECRET_FIXTURE in row["message"] for row in result.rows)
 
 
 def test_logs_by_service_and_a_group_without_errors(registry: ToolRegistry, ctx: ToolContext,
@@ -216,7 +232,7 @@ def test_instance_action_needs_approval_then_changes_state(registry: ToolRegistr
 
     assert state() == "stopped"
     try:
-        started = registry.invoke(spec.name, args, ctx, approval_id="approval-1")
+        started = registry.execute(approved_call(spec.name, args), ctx)
         assert started.status == "ok", started.summary
         assert state() in ("pending", "running")
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.helpers import approved_call
 from tools.aws import AWS_TOOLS
 from tools.aws.logs import LogsErrorsArgs, logs_errors
 from tools.base import ToolContext
@@ -79,15 +80,15 @@ def test_write_needs_approval_then_changes_state(ctx: ToolContext, world: dict[s
     assert spec.preflight is not None
     check = spec.preflight(ctx, spec.args_model.model_validate(args))
     assert check.status == "ok" and check.summary == f"stop {world['web']} (act-web-1, running, eu-west-1)"
-    done = registry.invoke("aws_ec2_instance_action", args, ctx, approval_id="appr-1")
+    done = registry.execute(approved_call("aws_ec2_instance_action", args), ctx)
     assert done.status == "ok", done.summary
     assert done.facts["instance_id"] == world["web"] and done.facts["previous_state"] == "running"
     assert _state(world["web"]) in ("stopping", "stopped") and done.facts["current_state"] in ("stopping", "stopped")
     assert "running -> stopp" in done.summary
     again = spec.preflight(ctx, spec.args_model.model_validate({"instance_id": world["web"], "action": "stop"}))
     assert again.status == "error" and "Cannot stop" in again.summary
-    started = registry.invoke("aws_ec2_instance_action", {"instance_id": world["web"], "action": "start"}, ctx,
-                              approval_id="appr-2")
+    started = registry.execute(
+        approved_call("aws_ec2_instance_action", {"instance_id": world["web"], "action": "start"}), ctx)
     assert started.status == "ok" and _state(world["web"]) in ("pending", "running")
 
 

@@ -11,6 +11,7 @@ import pytest
 from agents.skills import SKILL_BY_NAME
 from bot.sandbox.github_api import GitHubStandIn
 from bot.sandbox.saas_company import INJECTION_LINE, JEST_FAILURE, MIGRATION_ERROR, SaasCompany
+from tests.helpers import approved_call
 from tests.tools.github.conftest import github_ctx
 from tools.base import ToolContext
 from tools.github import GITHUB_TOOLS, github_client
@@ -221,7 +222,7 @@ def test_rerun_with_approval_makes_exactly_one_write(
     check = spec.preflight(ctx, spec.args_model())
     assert check.status == "ok" and str(run.id) in check.summary and "failed jobs" in check.summary
     assert github.writes == []  # the preflight only reads
-    result = registry.invoke("github_rerun_workflow", {}, ctx, approval_id="appr-1")
+    result = registry.execute(approved_call("github_rerun_workflow", {}), ctx)
     assert result.status == "ok" and str(run.id) in result.summary
     assert [(w.method, w.path) for w in github.writes] == [
         ("POST", f"/repos/{run.repo}/actions/runs/{run.id}/rerun-failed-jobs")]
@@ -231,7 +232,7 @@ def test_rerun_with_approval_makes_exactly_one_write(
 def test_rerun_of_a_green_run_reruns_everything(
         company: SaasCompany, github: GitHubStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     run = next(r for r in company.github.runs if r.conclusion == "success")
-    result = registry.invoke("github_rerun_workflow", {"run_id": run.id}, ctx, approval_id="appr-2")
+    result = registry.execute(approved_call("github_rerun_workflow", {"run_id": run.id}), ctx)
     assert result.status == "ok"
     assert [(w.method, w.path) for w in github.writes] == [
         ("POST", f"/repos/{run.repo}/actions/runs/{run.id}/rerun")]
@@ -244,6 +245,6 @@ def test_rerun_refuses_a_running_run(company: SaasCompany, github: GitHubStandIn
     assert spec.preflight is not None
     check = spec.preflight(ctx, spec.args_model(run_id=run.id))
     assert check.status == "error" and f"still {run.status}" in check.summary
-    result = registry.invoke("github_rerun_workflow", {"run_id": run.id}, ctx, approval_id="appr-3")
+    result = registry.execute(approved_call("github_rerun_workflow", {"run_id": run.id}), ctx)
     assert result.status == "error"
     assert github.writes == []

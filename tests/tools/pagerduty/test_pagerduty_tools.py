@@ -11,6 +11,7 @@ import pytest
 from agents.skills import SKILL_BY_NAME
 from bot.sandbox.pagerduty_api import PagerDutyStandIn
 from bot.sandbox.saas_company import BOT, SaasCompany, person
+from tests.helpers import approved_call
 from tests.tools.pagerduty.conftest import pagerduty_ctx
 from tools.base import ToolContext, ToolResult
 from tools.pagerduty import PAGERDUTY_TOOLS, pagerduty_client
@@ -169,7 +170,7 @@ def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, regist
 
 def test_brief_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     result = registry.invoke("pagerduty_incident_brief", {"incident_id": "PZZZZZ1"}, ctx)
-    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
+    assert result.status == "error" and result.summary == "Not done: PagerDuty has no incident PZZZZZ1 (404)."
 
 
 # --------------------------------------------------------------------------- errors
@@ -226,7 +227,7 @@ def test_ack_with_approval_makes_exactly_one_write(
     incident = next(i for i in company.pagerduty.incidents if i.status == "triggered")
     check = preflight(registry, "pagerduty_ack_incident", {"incident_id": incident.id}, ctx)
     assert check.status == "ok" and incident.id in check.summary and incident.title in check.summary
-    result = registry.invoke("pagerduty_ack_incident", {"incident_id": incident.id}, ctx, approval_id="a-1")
+    result = registry.execute(approved_call("pagerduty_ack_incident", {"incident_id": incident.id}), ctx)
     assert result.status == "ok" and result.facts["status"] == "acknowledged"
     [write] = pagerduty.writes
     assert (write.method, write.path) == ("PUT", f"/incidents/{incident.id}")
@@ -238,7 +239,7 @@ def test_ack_with_approval_makes_exactly_one_write(
 def test_resolve_with_approval(company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext,
                                registry: ToolRegistry) -> None:
     incident = next(i for i in company.pagerduty.incidents if i.status == "acknowledged")
-    result = registry.invoke("pagerduty_resolve_incident", {"incident_id": incident.id}, ctx, approval_id="a-2")
+    result = registry.execute(approved_call("pagerduty_resolve_incident", {"incident_id": incident.id}), ctx)
     assert result.status == "ok"
     assert [(w.method, w.path, w.body["incident"]["status"]) for w in pagerduty.writes] == [
         ("PUT", f"/incidents/{incident.id}", "resolved")]
@@ -250,21 +251,21 @@ def test_resolving_a_resolved_incident_is_refused_before_approval(
     incident = next(i for i in company.pagerduty.incidents if i.status == "resolved")
     check = preflight(registry, "pagerduty_resolve_incident", {"incident_id": incident.id}, ctx)
     assert check.status == "error" and "already resolved" in check.summary
-    result = registry.invoke("pagerduty_resolve_incident", {"incident_id": incident.id}, ctx, approval_id="a-3")
+    result = registry.execute(approved_call("pagerduty_resolve_incident", {"incident_id": incident.id}), ctx)
     assert result.status == "error"
     assert pagerduty.writes == []
 
 
 def test_writes_need_a_from_email(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
     ctx = pagerduty_ctx(pagerduty, from_email=None)
-    result = registry.invoke("pagerduty_ack_incident", {"incident_id": "P7K2M9Q"}, ctx, approval_id="a-4")
-    assert result.status == "error" and result.summary == NO_FROM
+    result = registry.execute(approved_call("pagerduty_ack_incident", {"incident_id": "P7K2M9Q"}), ctx)
+    assert result.status == "error" and result.summary == f"Not done: {NO_FROM}"
     assert pagerduty.writes == []
 
 
 def test_ack_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
-    result = registry.invoke("pagerduty_ack_incident", {"incident_id": "PZZZZZ1"}, ctx, approval_id="a-5")
-    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
+    result = registry.execute(approved_call("pagerduty_ack_incident", {"incident_id": "PZZZZZ1"}), ctx)
+    assert result.status == "error" and result.summary == "Not done: PagerDuty has no incident PZZZZZ1 (404)."
     assert pagerduty.writes == []
 
 
@@ -275,7 +276,7 @@ def test_page_a_person_opens_one_incident_on_their_service(
     before = len(company.pagerduty.incidents)
     check = preflight(registry, "pagerduty_page", {"person": "alice"}, ctx)
     assert check.status == "ok" and alice.name in check.summary and service.name in check.summary
-    result = registry.invoke("pagerduty_page", {"person": "alice"}, ctx, approval_id="a-6")
+    result = registry.execute(approved_call("pagerduty_page", {"person": "alice"}), ctx)
     assert result.status == "ok"
     [write] = pagerduty.writes
     assert (write.method, write.path) == ("POST", "/incidents")
@@ -290,7 +291,7 @@ def test_page_escalates_an_incident_to_the_next_level(
         company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     incident = next(i for i in company.pagerduty.incidents if i.status == "triggered")
     level_two = [h for lvl, h, _ in company.pagerduty.oncall(incident.escalation_policy) if lvl == 2]
-    result = registry.invoke("pagerduty_page", {"incident_id": incident.id}, ctx, approval_id="a-7")
+    result = registry.execute(approved_call("pagerduty_page", {"incident_id": incident.id}), ctx)
     assert result.status == "ok" and person(level_two[0]).name in result.summary
     assert [(w.method, w.body["incident"].get("escalation_level")) for w in pagerduty.writes] == [("PUT", 2)]
     assert incident.assignees == level_two

@@ -1,0 +1,301 @@
+"""Whether a sentence that names a change asks for it: grammatical mood, not keywords.
+
+"stop payments-api-1" asks; "don't stop payments-api-1" (negated), "what would happen if I
+stop it?" (hypothetical), "did someone stop it yesterday?" (past) and "bob said he'd stop it"
+(reported) do not. Each occurrence of an action verb gets a mood from the words that govern
+it in its clause: a negation right before it, a conditional or modal frame, a question
+about the past or a past form, a reporting verb or a how-to frame. A sentence asks for an
+action when at least one occurrence of that action's verbs is in the plain (imperative or
+requesting) mood; a sentence that only talks about the action is answered as a question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Mood = Literal["request", "negated", "hypothetical", "past", "reported"]
+
+# Each mutating skill's verbs: base form, then its -ing and past forms.
+VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "infra.action": (
+        ("stop", "stopping", "stopped"), ("start", "starting", "started"), ("reboot", "rebooting", "rebooted"),
+        ("restart", "restarting", "restarted"), ("bounce", "bouncing", "bounced"),
+        ("power cycle", "power cycling", "power cycled"), ("power off", "powering off", "powered off"),
+        ("power on", "powering on", "powered on"), ("shut down", "shutting down", "shut down"),
+        ("shutdown", "shutting down", "shutdown"), ("shut off", "shutting off", "shut off"),
+        ("turn off", "turning off", "turned off"), ("turn on", "turning on", "turned on"),
+        ("spin up", "spinning up", "spun up"), ("spin down", "spinning down", "spun down"),
+        ("bring up", "bringing up", "brought up"), ("resize", "resizing", "resized"),
+        ("scale", "scaling", "scaled"), ("kill", "killing", "killed"), ("terminate", "terminating", "terminated"),
+    ),
+    "cicd.rerun": (
+        ("rerun", "rerunning", "reran"), ("re-run", "re-running", "re-ran"), ("retry", "retrying", "retried"),
+        ("retrigger", "retriggering", "retriggered"), ("re-trigger", "re-triggering", "re-triggered"),
+        ("redeploy", "redeploying", "redeployed"), ("re-deploy", "re-deploying", "re-deployed"),
+        ("deploy", "deploying", "deployed"), ("rebuild", "rebuilding", "rebuilt"),
+        ("kick off", "kicking off", "kicked off"), ("trigger", "triggering", "triggered"),
+        ("run", "running", "ran"), ("roll back", "rolling back", "rolled back"),
+        ("rollback", "rolling back", "rolled back"), ("dispatch", "dispatching", "dispatched"),
+    ),
+    "incident.ack": (("ack", "acking", "acked"), ("acknowledge", "acknowledging", "acknowledged")),
+    "incident.resolve": (("resolve", "resolving", "resolved"), ("close", "closing", "closed"),
+                         ("close out", "closing out", "closed out")),
+    "incident.page": (
+        ("page", "paging", "paged"), ("escalate", "escalating", "escalated"), ("wake up", "waking up", "woke up"),
+        ("wake", "waking", "woke"), ("call in", "calling in", "called in"), ("loop in", "looping in", "looped in"),
+        ("pull in", "pulling in", "pulled in"), ("summon", "summoning", "summoned"),
+        ("notify", "notifying", "notified"),
+    ),
+}
+# Past participles that double as the base form ("was the deploy rerun", "shut down").
+_AMBIGUOUS_PAST = {"rerun": "infra", "re-run": "infra", "shut down": "infra", "shut off": "infra"}
+
+_FILLER = r"(?:please|pls|plz|just|even|ever|you|u|we|i|really|actually|go|ahead|and|to|yet|now|again|,)"
+_NEGATION = re.compile(
+    r"(?:\b(?:don'?t|dont|do not|does not|doesn'?t|never|not|no need to|no reason to|shouldn'?t|should not|"
+    r"mustn'?t|must not|won'?t|will not|wouldn'?t|can'?t|cannot|avoid|without|hold off on|hold off|refrain from|"
+    r"under no circumstances|no way|not allowed to|nobody should|no one should|"
+    r"stop|quit|no more|nobody|no one|no)\s+(?:" + _FILLER + r"\s+){0,3})$"
+)
+_NOT_A_NEGATION = re.compile(r"\bnever ?mind\b\s*$")  # "never mind the logs, reboot it"
+_HYPOTHETICAL = re.compile(
+    r"\bwhat (?:would|will|could|might|happens?|if)\b|\bwhat'?s the (?:impact|risk|effect|blast radius|downside)\b|"
+    r"\b(?:impact|effect|consequences?|risks?|downside|blast radius) of\b|\bif (?:i|we|you|someone|somebody|they)\b|"
+    r"\b(?:should|shall|would|could|might|must) (?:i|we)\b|\bcan i\b|\bwould it\b|\bwould (?:that|this)\b|"
+    r"\bis it (?:safe|ok|okay|fine|wise|smart|a good idea|a bad idea|risky|worth)\b|\b(?:safe|ok|okay|wise) to\b|"
+    r"\bdo (?:you|u) think\b|\bworth (?:it )?\w+ing\b|\bin theory\b|\bhypothetically\b|\bdry[- ]run\b|"
+    r"\bwhether (?:to|i|we)\b|\bor (?:should|is it|wait)\b|\bor not\b|\bthinking (?:of|about)\b|"
+    r"\bconsidering\b|\bwondering\b|\boverkill\b|\bdoes it make sense\b|\bany reason (?:to|not to)\b|"
+    r"\bpros and cons\b|\bwhen should\b|"
+    r"^\W*(?:would|could|should|might|will|does|is|are)\b(?!\s+(?:you|u)\b)"  # a yes/no question about it
+)
+_PAST = re.compile(
+    r"\b(?:did|didn'?t|was|wasn'?t|were|has|hasn'?t|have|haven'?t|had)\b(?:\s+\S+){0,5}\s*$|"
+    r"\bwho\b(?:\s+\S+){0,2}\s*$|\bwhen\b(?:\s+\S+){0,4}\s*$|\balready\s*$|\blast (?:time\s*)?$|"
+    r"\bhistory of\s*$|\bany\s*$|\brecent\s*$"
+)
+_REPORTED = re.compile(
+    r"\b(?:said|says|say|told|tells|asked|asks|wants|wanted|suggested|suggests|mentioned|mentions|thinks|thought|"
+    r"claims|claimed|recommends|recommended|proposed|plans?|planning|planned|intends?|going|gonna|will|'ll|"
+    r"might|may|about to|meant to|supposed to|scheduled|schedule|remind me|reminder|draft\w*|write|compose|"
+    r"announce|tell (?:the )?\w+|let \w+ know|runbook|docs?|wiki|procedure|playbook|permission|allowed|able|"
+    r"how (?:do|to|can|should|would|does)|how)\b"
+)
+_REQUEST_MARKER = re.compile(
+    r"\b(?:do it|go ahead|make it so|please do|pls do|go for it|ship it|let'?s|lets|now|asap|right away|"
+    r"immediately)\b"
+)
+_CLAUSE_BREAK = re.compile(r"[,;.!?:\n]|\b(?:but|then|and|so|because|cuz|since|though|although|or|nor)\b")
+# A question asks about the action, whatever its verbs' position ("what's the difference
+# between stop and reboot?"); polite requests ("can you stop it?") are not wh-questions.
+_WH_QUESTION = re.compile(r"^\W*(?:what|whats|what's|which|why|how|where|when|who|whose|whom)\b")
+# A negation scopes over coordinated verbs: "don't stop or restart it", "never ack and resolve".
+_NEGATED_COORDINATION = re.compile(
+    r"\b(?:don'?t|dont|do not|never|not|no)\b[^,;.!?:]*\b(?:or|nor|and)\s+(?:\S+\s+){0,2}$")
+# A request phrased with a noun: "send a page to security", "give bastion-1 a reboot".
+_NOMINAL_REQUEST = re.compile(
+    r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|go ahead and)\s+)*(?:send|trigger|open|create|fire|"
+    r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
+    r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
+    r"re-run|redeploy|rollback|bounce|ack|p[0-4]|sev ?[0-4])\b")
+_NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "incident.page", "sev": "incident.page",
+                  "reboot": "infra.action", "restart": "infra.action", "bounce": "infra.action",
+                  "rerun": "cicd.rerun", "re-run": "cicd.rerun", "redeploy": "cicd.rerun", "rollback": "cicd.rerun",
+                  "ack": "incident.ack"}
+_IMPERATIVE_POSITION = re.compile(
+    r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
+    r"just|also|now|then|and|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
+    r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
+    r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
+    r"you should|you need to|ok so|so)\W*)*$"
+)
+_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    skill: str
+    verb: str
+    form: Literal["base", "ing", "past"]
+    mood: Mood
+
+
+def _normalise(text: str) -> str:
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    return " ".join(lowered.split())
+
+
+def occurrences(text: str) -> list[Occurrence]:
+    """Every action verb in ``text`` with its form and mood, in order."""
+    lowered = _normalise(text)
+    found: list[tuple[int, int, Occurrence]] = []
+    taken: list[tuple[int, int]] = []
+    forms = [(skill, verb, form, name) for skill, table in VERBS.items() for verbs in table
+             for verb, form, name in ((verbs[0], "base", verbs[0]), (verbs[0], "ing", verbs[1]),
+                                      (verbs[0], "past", verbs[2]))]
+    forms.sort(key=lambda item: -len(item[3]))  # "shut down" before "shut", "re-run" before "run"
+    for skill, verb, form, name in forms:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
+            span = (match.start(), match.end())
+            if any(start < span[1] and span[0] < end for start, end in taken):
+                continue
+            if not _is_verb(lowered, match.start(), match.end(), verb):
+                continue
+            taken.append(span)
+            mood = _mood(lowered, match.start(), match.end(), form)  # type: ignore[arg-type]
+            found.append((match.start(), match.end(), Occurrence(skill, verb, form, mood)))  # type: ignore[arg-type]
+    return [occ for _, _, occ in sorted(found, key=lambda item: item[0])]
+
+
+def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
+    """Filter noun uses that would otherwise read as commands: "the run", "a page", "on-call
+    page", "runbook", "deploy status", "close to"."""
+    before = text[:start].rstrip()
+    after = text[end:].lstrip()
+    if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",
+                "retry", "kill"):
+        if re.search(r"\b(?:the|a|an|this|that|last|latest|first|each|every|my|our|your|its|failed|failing|"
+                     r"successful|nightly|previous|of|per|which|what)\s*$", before):
+            return False
+        if verb == "close" and re.match(r"to\b", after):
+            return False
+        if verb in ("run", "deploy", "start") and re.match(r"(?:status|logs?|id|time|book|#|failed|number|"
+                                                           r"history|url|link)\b", after):
+            return False
+    return True
+
+
+def _clause_before(text: str, start: int) -> str:
+    head = text[:start]
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    return head[breaks[-1].end():] if breaks else head
+
+
+def _sentence_before(text: str, start: int) -> str:
+    head = text[:start]
+    ends = list(re.finditer(r"[.!?;\n]", head))
+    return head[ends[-1].end():] if ends else head
+
+
+def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:
+    """An occurrence asks for the action only from the imperative position: the start of
+    its clause after politeness and request frames ("please", "can you", "go ahead and",
+    "let's"), or as a participle after "get/have/need/mark X". Anywhere else the sentence
+    talks about the action; the other moods only say how (for the answer's wording)."""
+    clause = _clause_before(text, start)
+    sentence = _sentence_before(text, start)
+    rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
+    if (_NEGATION.search(clause) and not _NOT_A_NEGATION.search(clause)) or _NEGATED_COORDINATION.search(sentence):
+        return "negated"
+    if _HYPOTHETICAL.search(sentence):
+        return "hypothetical"
+    past = (form == "past" and not _PARTICIPLE_REQUEST.search(clause)) or bool(
+        _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
+    if _REPORTED.search(clause) or _WH_QUESTION.match(sentence):
+        return "past" if past else "reported"
+    if form == "base" and _IMPERATIVE_POSITION.match(clause):
+        return "request"
+    if form == "past" and _PARTICIPLE_REQUEST.search(clause):
+        return "request"
+    if form == "ing" and re.search(r"\b(?:needs?|wants?|requires?|(?:would|do|could) (?:you|u) mind|"
+                                   r"go ahead with|proceed with|get on with)\s*$", clause):
+        return "request"
+    if form != "base" and _IMPERATIVE_POSITION.match(clause) and not re.search(
+            r"\?|\b(?:is|was|were|would|will|did|does|do|fixed|fixes|helps?|helped|breaks?|broke|caus\w+|seems?|"
+            r"takes?|took|should|could|might|made|makes|went|goes)\b", rest_clause):
+        return "request"  # a one-line announcement: "acking P1", "acknowledged, on it"
+    if past:
+        return "past"
+    if re.search(r"\b(?:yesterday|last night|earlier|this morning|ago|last week|last time)\b", rest_clause):
+        return "past"
+    return "reported"
+
+
+def requested_skills(text: str) -> list[str]:
+    """The mutating skills the text asks for, in order of first request."""
+    asked: list[str] = []
+    for occ in occurrences(text):
+        if occ.mood == "request" and occ.skill not in asked:
+            asked.append(occ.skill)
+    return asked
+
+
+def sentence_mood(text: str) -> Mood:
+    """The mood of a sentence with no action verb the tables know ("get bob on this",
+    "would waking carol help"): its frame alone."""
+    lowered = _normalise(text)
+    if re.match(r"^\W*(?:don'?t|dont|do not|never|no need to|please don'?t)\b", lowered) or re.match(
+            r"^\W*(?:please |pls )?(?:leave|keep)\b.*\b(?:running|alone|up|on|as is|be|where it is)\b", lowered):
+        return "negated"
+    if _HYPOTHETICAL.search(lowered):
+        return "hypothetical"
+    if re.match(r"^\W*(?:did|was|were|has|have|who|when)\b", lowered):
+        return "past"
+    return "request"
+
+
+def mood_for(skill: str, text: str) -> tuple[Mood, str]:
+    """(mood, the mutating skill actually asked for) for a text routed to mutating ``skill``.
+    A request for another action wins over a negated one ("ack P1, don't page anyone")."""
+    mentioned = occurrences(text)
+    own = [occ for occ in mentioned if occ.skill == skill]
+    if any(occ.mood == "request" for occ in own):
+        return "request", skill
+    nominal = _NOMINAL_REQUEST.search(_normalise(text))
+    if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
+        return "request", skill
+    others = requested_skills(text)
+    if others:  # "ack P1, don't page anyone": the other action is the one asked for
+        return "request", others[0] if own else skill
+    frame = sentence_mood(text)
+    if frame != "request" or not mentioned:  # "leave it running", or no action verb the tables know
+        return frame, skill
+    return (own or mentioned)[0].mood, skill
+
+
+# Verbs that name one action whatever the object ("run", "deploy", "trigger", "start" and
+# "page" also head requests for reports, scans and runbook pages).
+_UNAMBIGUOUS = {
+    "stop", "reboot", "restart", "bounce", "power cycle", "power off", "power on", "shut down", "shutdown",
+    "shut off", "spin up", "spin down", "terminate", "rerun", "re-run", "retrigger", "re-trigger", "redeploy",
+    "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
+}
+
+
+def imperative_skills(text: str) -> list[str]:
+    """Mutating skills asked for with an unambiguous verb in the imperative position of any
+    clause ("no time to debug, just restart auth-service-1"): grammar the router trusts."""
+    asked: list[str] = []
+    for occ in occurrences(text):
+        if occ.mood == "request" and occ.form == "base" and occ.verb in _UNAMBIGUOUS and occ.skill not in asked:
+            asked.append(occ.skill)
+    return asked
+
+
+def question_skill(skill: str, slots: Mapping[str, object]) -> str:
+    """The read-only skill that answers a sentence about ``skill`` that did not ask for it:
+    describe the machine, show the runs, brief the incident, say who is on call."""
+    if skill == "infra.action":
+        return "infra.describe"
+    if skill == "cicd.rerun":
+        return "cicd.status"
+    if skill in ("incident.ack", "incident.resolve"):
+        return "incident.brief" if slots.get("incident_id") else "incident.list"
+    if skill == "incident.page":
+        return "incident.brief" if slots.get("incident_id") else "incident.oncall"
+    return skill
+
+
+def talked_about(text: str) -> tuple[str, Mood] | None:
+    """(mutating skill, mood) of an action the text talks about without asking for any:
+    "did someone stop X yesterday?" -> (infra.action, past)."""
+    found = occurrences(text)
+    if any(occ.mood == "request" for occ in found):
+        return None
+    for occ in found:
+        if occ.verb in _UNAMBIGUOUS:
+            return occ.skill, occ.mood
+    return None

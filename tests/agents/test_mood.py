@@ -1,0 +1,69 @@
+"""No action from a sentence that did not ask for one: grammatical mood of action verbs, and
+the router's answer on the corpus written before the fix (tests/agents/non_action_corpus.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.mood import mood_for, occurrences
+from agents.router import SkillRouter
+from agents.skills import SKILL_BY_NAME
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_text())["cases"]
+
+
+@pytest.mark.parametrize(("skill", "text", "mood"), [
+    ("infra.action", "reboot i-0abc1234 please", "request"),
+    ("infra.action", "can you stop payments-api-1?", "request"),
+    ("infra.action", "hey guardian, restart the search box", "request"),
+    ("infra.action", "I need auth-eu-1 restarted asap", "request"),
+    ("infra.action", "we need to reboot bastion-1 now", "request"),
+    ("infra.action", "give bastion-1 a quick reboot", "request"),
+    ("incident.ack", "i'm on it, ack it", "request"),
+    ("incident.page", "send a pagerduty page to security", "request"),
+    ("cicd.rerun", "roll back by redeploying the previous version", "request"),
+    ("infra.action", "do not restart auth-service-1", "negated"),
+    ("infra.action", "don't stop or restart payments-api-1", "negated"),
+    ("infra.action", "leave analytics-dev-1 running", "negated"),
+    ("infra.action", "why did bastion-1 reboot last night?", "past"),
+    ("infra.action", "has anyone restarted payments-api-2 today", "past"),
+    ("incident.ack", "who acked P3H8W1R?", "past"),
+    ("infra.action", "what happens if we reboot auth-eu-1", "hypothetical"),
+    ("infra.action", "is it safe to stop analytics-dev-1 right now?", "hypothetical"),
+    ("cicd.rerun", "should we rerun the deploy or roll back?", "hypothetical"),
+    ("infra.action", "how do I reboot bastion-1 safely", "reported"),
+    ("incident.page", "alice said she would page frank", "reported"),
+    ("infra.action", "whats the difference between stop and reboot for payments-api-2?", "reported"),
+])
+def test_mood_of_an_action_verb(skill: str, text: str, mood: str) -> None:
+    assert mood_for(skill, text)[0] == mood
+
+
+def test_a_request_for_another_action_wins_over_a_negated_one() -> None:
+    assert mood_for("incident.page", "ack P7K2M9Q, don't page anyone else") == ("request", "incident.ack")
+
+
+def test_nouns_are_not_commands() -> None:
+    assert [occ.verb for occ in occurrences("show the last run and the deploy status of the page")] == []
+
+
+@pytest.mark.slow
+def test_corpus_written_before_the_fix(router: SkillRouter) -> None:
+    """Every sentence that only talks about an action routes to a read-only skill; every real
+    request routes to the action it asks for."""
+    routes = router.route_many([case["text"] for case in CORPUS])
+    wrong: list[tuple[str, Any, str]] = []
+    for case, route in zip(CORPUS, routes, strict=True):
+        proposes = SKILL_BY_NAME[route.skill].mutating
+        if case["approval"] and route.skill != case["skill"]:
+            wrong.append((case["text"], case["skill"], route.skill))
+        if not case["approval"] and proposes:
+            wrong.append((case["text"], "a read-only skill", route.skill))
+        if not case["approval"] and route.requested_skill:
+            assert route.mood != "request" and not SKILL_BY_NAME[route.skill].mutating
+    assert wrong == []
+    assert sum(not case["approval"] for case in CORPUS) >= 90 and sum(case["approval"] for case in CORPUS) >= 40

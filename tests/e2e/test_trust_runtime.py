@@ -1,0 +1,149 @@
+"""Trust on the sandbox company through the composition root (bot.runtime.Runtime: real
+graph, real tools, real SQLite), in-process so that the whole negation corpus and every
+approval path run in seconds; the CLI's exit statuses and a real crash are in
+test_trust.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.approvals import ApprovalError
+from agents.request import Request
+from agents.service import DecisionRefused
+from agents.skills import SKILL_BY_NAME
+from bot.runtime import Runtime
+from bot.sandbox.company import DRIFTWOOD
+from bot.settings import load_settings
+from tests.e2e.test_trust import POLICY, _instance, _state
+
+pytestmark = pytest.mark.slow
+
+CORPUS = yaml.safe_load((Path(__file__).parents[1] / "agents" / "non_action_corpus.yaml").read_text())["cases"]
+
+
+@pytest.fixture
+def runtime(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    for key, value in sandbox.env.items():
+        monkeypatch.setenv(key, value)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    with Runtime(load_settings(home=tmp_path / "home", policy=policy)) as rt:
+        yield rt
+
+
+def ask(rt: Runtime, text: str, user: str = "alice") -> Any:
+    return rt.guardian.ask(Request(text=text, user=user))
+
+
+def test_the_corpus_written_before_the_fix_proposes_only_what_was_asked(runtime: Runtime) -> None:
+    """Every sentence that only talks about an action creates no approval, on the real
+    company; every real request creates one for its target (then denied, changing nothing)."""
+    wrong = []
+    for case in CORPUS:
+        answer = ask(runtime, case["text"])
+        proposed = answer.pending_approval
+        if case["approval"] and (proposed is None or answer.skill != case["skill"]):
+            wrong.append((case["text"], "expected an approval for " + case["skill"], answer.skill))
+        if not case["approval"] and (proposed is not None or SKILL_BY_NAME[answer.skill].mutating):
+            wrong.append((case["text"], "expected no approval", answer.skill))
+        if proposed is not None:
+            runtime.guardian.decide(proposed.id, approve=False, user="bob")
+    assert wrong == []
+    records, _ = runtime.storage.approvals.list(statuses=None, limit=1000)
+    assert len(records) == sum(case["approval"] for case in CORPUS)
+    assert {record.status for record in records} == {"denied"}
+
+
+def test_a_named_instance_is_pinned_to_its_id_and_the_tag_can_move(runtime: Runtime, sandbox: Any) -> None:
+    approved_id, ec2 = _instance(sandbox, "payments-api-1")
+    other_id, _ = _instance(sandbox, "payments-api-2")
+    pending = ask(runtime, "please stop the payments-api-1 box").pending_approval
+    assert pending is not None and approved_id in pending.summary
+    assert runtime.storage.approvals.get(pending.id).args["instance_id"] == approved_id
+    try:
+        ec2.create_tags(Resources=[approved_id], Tags=[{"Key": "Name", "Value": "payments-api-1-old"}])
+        ec2.create_tags(Resources=[other_id], Tags=[{"Key": "Name", "Value": "payments-api-1"}])
+        done = runtime.guardian.decide(pending.id, approve=True, user="bob")
+        assert done.summary.startswith("Done") and approved_id in done.summary
+        assert _state(ec2, approved_id) in ("stopping", "stopped") and _state(ec2, other_id) == "running"
+    finally:
+        ec2.create_tags(Resources=[approved_id], Tags=[{"Key": "Name", "Value": "payments-api-1"}])
+        ec2.create_tags(Resources=[other_id], Tags=[{"Key": "Name", "Value": "payments-api-2"}])
+        ec2.start_instances(InstanceIds=[approved_id])
+
+
+def test_a_target_that_changed_state_is_refused(runtime: Runtime, sandbox: Any) -> None:
+    instance_id, ec2 = _instance(sandbox, "search-indexer-1")
+    pending = ask(runtime, "reboot search-indexer-1").pending_approval
+    assert pending is not None
+    ec2.stop_instances(InstanceIds=[instance_id])  # someone stopped it by hand meanwhile
+    try:
+        done = runtime.guardian.decide(pending.id, approve=True, user="bob")
+        assert done.summary.startswith("Not done") and f"Cannot reboot {instance_id}: it is stopped" in done.summary
+        assert runtime.storage.approvals.get(pending.id).status == "refused"
+    finally:
+        ec2.start_instances(InstanceIds=[instance_id])
+
+
+def test_refused_requests_and_decisions_change_nothing_and_are_audited(runtime: Runtime, sandbox: Any) -> None:
+    instance_id, ec2 = _instance(sandbox, "analytics-dev-1")
+    refused = ask(runtime, "stop analytics-dev-1", user="mallory")
+    assert refused.pending_approval is None and refused.summary.startswith("Refused: mallory may not use")
+    pending = ask(runtime, "stop analytics-dev-1").pending_approval
+    assert pending is not None
+    for user in ("alice", "mallory", "", "bob\x1b[2J"):
+        with pytest.raises(DecisionRefused):
+            runtime.guardian.decide(pending.id, approve=True, user=user)
+    assert runtime.storage.approvals.get(pending.id).status == "pending" and _state(ec2, instance_id) == "running"
+    runtime.guardian.decide(pending.id, approve=False, user="bob")
+    with pytest.raises(ApprovalError, match="already denied"):
+        runtime.guardian.decide(pending.id, approve=True, user="bob")
+    events = [(r["event"], r["user"], (r["outcome"] or "").split(":")[0])
+              for r in runtime.storage.audit.query() if r["event"].startswith(("policy.", "approval."))]
+    assert ("policy.ask", "mallory", "refused") in events
+    assert [e for e in events if e[0] == "policy.decide"] == [
+        ("policy.decide", "alice", "refused"), ("policy.decide", "mallory", "refused"),
+        ("policy.decide", "", "refused"), ("policy.decide", "bob\x1b[2J", "refused"),
+        ("policy.decide", "bob", "allowed"), ("policy.decide", "bob", "allowed")]
+    assert ("approval.denied", "bob", "denied") in events
+
+
+def test_a_hypothetical_previews_and_a_past_question_reads_the_audit(runtime: Runtime, sandbox: Any) -> None:
+    instance_id, ec2 = _instance(sandbox, "auth-eu-1")
+    preview = ask(runtime, "what would happen if we reboot auth-eu-1?")
+    assert preview.pending_approval is None and preview.skill == "infra.describe"
+    assert f"If approved, this would reboot {instance_id}" in preview.markdown()
+    before = ask(runtime, "did anyone reboot auth-eu-1 today?", user="carol")
+    assert "Guardian's audit has no infra.action action on auth-eu-1" in before.markdown()
+    pending = ask(runtime, "reboot auth-eu-1").pending_approval
+    assert pending is not None
+    runtime.guardian.decide(pending.id, approve=True, user="bob")
+    after = ask(runtime, "did anyone reboot auth-eu-1 today?", user="carol")
+    assert after.pending_approval is None
+    assert "Guardian's audit shows 1 infra.action action(s) on auth-eu-1" in after.markdown()
+    assert pending.id in after.markdown()
+    assert _state(ec2, instance_id) == "running"
+
+
+def test_every_turn_is_audited_with_its_tools(runtime: Runtime) -> None:
+    answer = ask(runtime, "which buckets are public?", user="mallory")
+    assert answer.skill == "security.public_storage"
+    [request] = [r for r in runtime.storage.audit.query(user="mallory") if r["event"] == "request"]
+    turn = [r for r in runtime.storage.audit.query() if r["correlation_id"] == request["correlation_id"]]
+    assert [r["event"] for r in turn][:3] == ["request", "route", "policy.ask"]
+    tools = [r for r in turn if r["event"] == "tool"]
+    assert {t.name for t in answer.tools} <= {r["tool"] for r in tools}
+    assert "knowledge_search_runbooks" in {r["tool"] for r in tools}  # the cited runbook's lookup too
+    assert all(r["duration_ms"] is not None and r["outcome"] in ("ok", "no_data", "error") for r in tools)
+    assert turn[-1]["event"] == "answer" and turn[-1]["skill"] == "security.public_storage"
+
+
+def test_the_sandbox_has_what_these_tests_act_on() -> None:
+    names = {instance.name: instance.state for instance in DRIFTWOOD.instances}
+    for name in ("payments-api-1", "payments-api-2", "search-indexer-1", "analytics-dev-1", "auth-eu-1"):
+        assert names[name] == "running"
