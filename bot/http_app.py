@@ -266,7 +266,8 @@ def create_app(rt: Runtime) -> FastAPI:
         body = await read_json(request, ChatIn)
         from agents.request import Request
 
-        kwargs: dict[str, Any] = {"text": body.text, "user": f"web:{body.user}", "surface": "web"}
+        kwargs: dict[str, Any] = {"text": body.text, "user": f"web:{body.user}", "surface": "web",
+                                  "correlation_id": request.state.correlation_id}  # the audit's id is the header's
         if body.thread:
             kwargs["thread_id"] = body.thread
         try:

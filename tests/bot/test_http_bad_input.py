@@ -215,9 +215,14 @@ def test_the_longest_ids_and_any_unicode_the_schema_accepts_get_an_answer(
     """Ids as long as allowed land in database columns with room to spare (PostgreSQL
     enforces VARCHAR lengths; SQLite does not), and text in any script is answered."""
     database_url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
-    client = _client(tmp_path, database_url=database_url)
+    rt = Runtime(Settings(home=tmp_path, web_token=TOKEN, database_url=database_url))  # type: ignore[arg-type]
+    client = TestClient(create_app(rt), raise_server_exceptions=False)
     body = {"text": "what can you do? 你好 مرحبا 👋 \t(tab) and a newline\nhere", "user": LONGEST_USER,
             "thread": LONGEST_THREAD}
     response = client.post("/api/chat", json=body, headers=AUTH)
     assert response.status_code == 200, response.text
     assert response.json()["skill"] == "help"
+    correlation = response.headers["x-correlation-id"]  # the same id ties the audit records to the response
+    assert any(record["correlation_id"] == correlation
+               for record in rt.storage.audit.query(user=f"web:{LONGEST_USER}"))
+    rt.close()
