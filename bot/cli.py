@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import UserError
+from bot.errors import UserError, local_state_error, one_line
 from knowledge.sources import KnowledgeError
 
 if TYPE_CHECKING:
@@ -29,28 +29,45 @@ def emit(obj: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def fail(message: str) -> None:
-    """The one-line error on stderr, secrets masked and terminal controls stripped (an
-    error can quote a connection string or a log line)."""
+def fail(message: str) -> int:
+    """The contract's failure: one line on stderr (secrets masked, terminal controls
+    stripped: an error can quote a connection string or a log line), exit status 1."""
     from tools.redaction import sanitize
 
-    print(f"guardian: {' '.join(sanitize(message).split())}", file=sys.stderr)
+    print(f"guardian: {one_line(sanitize(message))}", file=sys.stderr)
+    return 1
 
 
 def read_inputs(file: str | None, words: Sequence[str]) -> list[str]:
     """Lines of --file, or the words as one input; '-' reads standard input."""
     if file:
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+            text = raw.decode("utf-8")
         except FileNotFoundError as exc:
             raise UserError(f"No such file: {file}") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"Cannot read {file}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            where = "standard input" if file == "-" else file
+            raise UserError(f"{where} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}): "
+                            "save it as UTF-8 and try again.") from exc
+        except OSError as exc:
+            raise UserError(f"Cannot read {file}: {exc.strerror or exc}.") from exc
         return [line.strip() for line in text.splitlines() if line.strip()]
-    joined = " ".join(words).strip()
+    joined = utf8_words(words)
     if not joined:
         raise UserError("Nothing to do: give some text or --file FILE.")
     return [joined]
+
+
+def utf8_words(words: Sequence[str]) -> str:
+    """Command-line words as one text; bytes that are not UTF-8 (which Python passes on as
+    lone surrogates) are refused here rather than failing somewhere downstream."""
+    joined = " ".join(words).strip()
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UserError("The text on the command line is not UTF-8: check your terminal's encoding.") from exc
+    return joined
 
 
 def default_user() -> str:
@@ -71,17 +88,42 @@ def cmd_route(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+UNREADABLE_HINTS = {"not UTF-8 text": "is not UTF-8 text: save it as UTF-8",
+                    "binary content": "is binary (it contains NUL bytes): give markdown or text files"}
+
+
 def cmd_knowledge_ingest(rt: Runtime, args: argparse.Namespace) -> int:
+    from knowledge.sources import read_text
+
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UserError(f"No such file or directory: {', '.join(missing)}")
+    for path in paths:  # a file named on the command line must be indexable; nothing is written otherwise
+        problem = read_text(path).problem if path.is_file() else None
+        if problem and not problem.startswith("empty"):
+            hint = UNREADABLE_HINTS.get(problem, f"cannot be read ({problem})")
+            raise UserError(f"{path} {hint}; nothing was indexed.")
     report = rt.knowledge.ingest(paths)
+    for skipped in report.skipped:
+        print(f"guardian: skipped {skipped}", file=sys.stderr)
     if args.json:
         emit(report.model_dump())
     else:
         print(f"indexed {report.files_indexed} file(s), {report.files_unchanged} unchanged, "
               f"{report.chunks_added} chunk(s) added, {report.chunks_removed} removed")
+    return 0
+
+
+def cmd_knowledge_rebuild(rt: Runtime, args: argparse.Namespace) -> int:
+    moved, chunks = rt.knowledge.rebuild(force=args.force)
+    if args.json:
+        emit({"store": str(rt.knowledge.path), "moved_to": str(moved) if moved else None, "chunks": chunks})
+        return 0
+    if moved:
+        print(f"Moved the old store to {moved}.")
+    print(f"Rebuilt {rt.knowledge.path} with the built-in runbooks ({chunks} chunks). Ingest your own documents "
+          "again with `guardian knowledge ingest PATH...` (and run `guardian inventory sync` if you use it).")
     return 0
 
 
@@ -105,13 +147,13 @@ def cmd_knowledge_search(rt: Runtime, args: argparse.Namespace) -> int:
 def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     from agents.request import Request
 
-    text = " ".join(args.question).strip()
+    text = utf8_words(args.question)
     if not text:
         raise UserError("Ask something, e.g. guardian ask \"which buckets are public?\"")
     kwargs: dict[str, Any] = {"text": text, "user": args.user, "surface": "cli", "channel": args.channel}
     if args.thread:
         kwargs["thread_id"] = args.thread
-    answer = rt.guardian.ask(Request(**kwargs))
+    answer = rt.ask(Request(**kwargs))
     if args.json:
         emit(answer.contract_dict())
     else:
@@ -202,15 +244,23 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     from tools.aws import security_scan
+    from tools.aws.errors import AwsError, RegionsFailed, aws_call
     from tools.redaction import sanitize_obj
 
-    findings = security_scan(rt.tool_ctx)
+    try:
+        with aws_call(rt.tool_ctx, "s3", "ec2", "iam"):
+            findings = security_scan(rt.tool_ctx)
+    except AwsError as exc:
+        raise UserError(str(exc)) from exc
     for finding in findings:  # not through the registry: mask here (access key ids, log text)
         row = sanitize_obj(finding.model_dump() if hasattr(finding, "model_dump") else dict(finding))
         if args.json:
             emit(row)
         else:
             print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
+    missed = getattr(findings, "failed_regions", None)
+    if missed:  # the findings above stand; the scan as a whole is incomplete
+        raise UserError("Scan incomplete." + RegionsFailed.note(missed))
     return 0
 
 
@@ -273,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--file")
     search.add_argument("query", nargs="*")
     search.set_defaults(func=cmd_knowledge_search)
+    rebuild = knowledge.add_parser("rebuild", help="move a damaged store aside and build a fresh one")
+    rebuild.add_argument("--force", action="store_true", help="rebuild even if the store reads fine")
+    rebuild.add_argument("--json", action="store_true")
+    rebuild.set_defaults(func=cmd_knowledge_rebuild)
 
     ask = sub.add_parser("ask", help="ask one question")
     ask.add_argument("--json", action="store_true")
@@ -359,6 +413,7 @@ def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Setti
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
+    settings: Settings | None = None
     try:
         if getattr(args, "no_runtime", False):
             return int(args.func(None, args))
@@ -368,23 +423,19 @@ def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Setti
         settings = settings_factory() if settings_factory else load_settings()
         with Runtime(settings) as rt:
             return int(args.func(rt, args))
-    except UserError as exc:
-        fail(str(exc))
-        return 1
-    except KnowledgeError as exc:
-        fail(str(exc))
-        return 1
-    except ValueError as exc:  # settings and input validation
-        fail(str(exc))
-        return 1
+    except (UserError, KnowledgeError) as exc:
+        return fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        if isinstance(exc, ValueError):  # settings and input validation: already a sentence
+            local: str | None = str(exc)
+        else:
+            local = local_state_error(exc, settings.effective_database_url if settings else None)
         log.debug("failed", exc_info=True)
-        fail(f"{type(exc).__name__}: {exc} (run with -v for details)")
         if args.verbose:
             logging.getLogger("guardian").exception("details")
-        return 1
+        return fail(local or f"{type(exc).__name__}: {exc} (run with -v for details)")
 
 
 if __name__ == "__main__":

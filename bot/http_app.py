@@ -1,35 +1,236 @@
 """`guardian serve`: the HTTP app. Health, readiness, Prometheus metrics and the web chat
 API; the Slack, Teams and webhook routes arrive with their surfaces. A surface whose
-secret is unset answers 404 unless GUARDIAN_INSECURE_DEV=1."""
+secret is unset answers 404 unless GUARDIAN_INSECURE_DEV=1.
+
+Bad input never costs an answer, and never a 500:
+- bodies over ``http_max_body_bytes`` get 413, whatever Content-Length says (or does not);
+- an authenticated route checks its credentials before it reads the body, so a missing or
+  wrong token gets 401 before any 400/422 (``read_json`` is the one way to read a body);
+- errors name the field and the problem, never echo the body;
+- input the schema accepts cannot break what comes after it: bodies that are not UTF-8,
+  lone surrogates, NUL and other control characters in ids, ids longer than the database
+  columns are refused with 400/422 up front;
+- anything unexpected becomes a 500 with a correlation id (logged with its traceback on
+  the server, never sent to the client).
+"""
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import re
 import time
-from typing import TYPE_CHECKING, Any
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from fastapi import FastAPI, Header, HTTPException, Response
+from fastapi import FastAPI, HTTPException, Response
+from fastapi import Request as HttpRequest
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from starlette.concurrency import run_in_threadpool
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+M = TypeVar("M", bound=BaseModel)
+
+# Ids end up in database columns of 200 characters after a prefix ("web:") or suffix
+# (":<turn>"): 128 leaves room for both.
+MAX_ID_CHARS = 128
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and newlines are fine in text
+CORRELATION = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _plain_id(value: str | None, field: str) -> str | None:
+    if value is not None and (CONTROL.search(value) or not value.strip()):
+        raise ValueError(f"{field} must be printable text")
+    return value
+
 
 class ChatIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
-    user: str = Field(default="web", max_length=200)
-    thread: str | None = Field(default=None, max_length=200)
+    user: str = Field(default="web", min_length=1, max_length=MAX_ID_CHARS)
+    thread: str | None = Field(default=None, min_length=1, max_length=MAX_ID_CHARS)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if TEXT_CONTROL.search(value):
+            raise ValueError("text must not contain NUL or other control characters")
+        return value
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        return _plain_id(value, "user") or value
+
+    @field_validator("thread")
+    @classmethod
+    def _thread(cls, value: str | None) -> str | None:
+        return _plain_id(value, "thread")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def validation_detail(errors: list[Any]) -> str:
+    """'invalid request: text: String should have at most 4000 characters' for the first
+    error; the offending value is never repeated (it may be a secret, or huge)."""
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"invalid request: {where}: {message}{more}"
+
+
+async def read_json(request: HttpRequest, model: type[M]) -> M:
+    """The body as ``model``, or an HTTPException naming what is wrong (400: not UTF-8, not
+    JSON, invalid Unicode; 422: a field the model refuses). Call it after authenticating."""
+    raw = await request.body()
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"request body is not UTF-8 (byte {exc.start})") from exc
+    try:
+        data = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(400, f"request body is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise HTTPException(400, "request body contains invalid Unicode (a lone surrogate such as \\ud800)") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise HTTPException(422, validation_detail(exc.errors())) from exc
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class BodyLimit:
+    """Reads the whole request body up front, refusing with 413 as soon as it passes
+    ``limit`` bytes (a declared Content-Length over the limit is refused before reading);
+    the app then reads the buffered body. Chunked bodies and lying lengths are counted."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await _problem(400, "invalid Content-Length")(scope, receive, send)
+                return
+            if int(declared) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        log.warning("http: refused a request body over %d bytes on %s", self.limit, scope.get("path"))
+        await _problem(413, f"request body is larger than {self.limit} bytes",
+                       {"Connection": "close"})(scope, receive, send)
+
+
+class ErrorBoundary:
+    """Gives every request a correlation id (``X-Correlation-ID``; a sane one sent by a proxy
+    is kept) and turns any exception that escapes the app into a 500 carrying only that id.
+    The traceback goes to the server log under the same id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-correlation-id", b"").decode("latin-1")
+        correlation = given if CORRELATION.match(given) else uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["correlation_id"] = correlation
+        started = False
+
+        async def tagged(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-correlation-id", correlation.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        except Exception:
+            log.exception("http: %s %s failed (correlation id %s)", scope.get("method"), scope.get("path"),
+                          correlation)
+            if started:
+                raise
+            await _problem(500, f"internal error (correlation id {correlation})")(scope, receive, tagged)
+
+
+# --------------------------------------------------------------------------- app
 
 
 def create_app(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="Guardian", docs_url=None, redoc_url=None)
+    from bot.health import DatabaseCheck
+
+    app = FastAPI(title="Guardian", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(BodyLimit, limit=rt.settings.http_max_body_bytes)
+    app.add_middleware(ErrorBoundary)  # added last: outermost, so it sees what the others raise
     metrics = CollectorRegistry()
     asks = Counter("guardian_requests_total", "Requests answered", ["surface", "skill"], registry=metrics)
     latency = Histogram("guardian_request_seconds", "Time to answer", ["surface"], registry=metrics)
+    database = DatabaseCheck(rt.settings.effective_database_url)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: HttpRequest, exc: RequestValidationError) -> JSONResponse:
+        return _problem(422, validation_detail(list(exc.errors())))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -37,29 +238,44 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.get("/readyz")
     def readyz(response: Response) -> dict[str, Any]:
+        """Ready when the database answers a real query on every table Guardian uses and the
+        knowledge store answers a real read, checked now (not remembered from start-up)."""
+        checks: dict[str, str] = {}
         try:
-            rt.guardian  # noqa: B018 - builds storage, checkpointer, tools
-            count = rt.knowledge.count()
+            rt.guardian  # noqa: B018 - builds storage, checkpointer, tools (once)
         except Exception as exc:
-            log.warning("not ready: %s", exc)
+            log.warning("not ready: could not start: %s", exc)
+            checks["startup"] = type(exc).__name__
+        checks["database"] = database.check() or "ok"
+        checks["knowledge"] = rt.knowledge.check() or "ok"
+        failed = {part: reason for part, reason in checks.items() if reason != "ok"}
+        if failed:
+            log.warning("not ready: %s", "; ".join(f"{part}: {reason}" for part, reason in failed.items()))
             response.status_code = 503
-            return {"status": "not ready", "reason": type(exc).__name__}
-        return {"status": "ready", "knowledge_chunks": count}
+            return {"status": "not ready", "failed": failed, "checks": checks,
+                    "reason": "; ".join(f"{part}: {reason}" for part, reason in failed.items())}
+        return {"status": "ready", "checks": checks, "knowledge_chunks": rt.knowledge.count()}
 
     @app.get("/metrics")
     def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/api/chat")
-    def chat(body: ChatIn, authorization: str | None = Header(default=None)) -> dict[str, Any]:
-        _check_token(rt, authorization)
+    async def chat(request: HttpRequest) -> dict[str, Any]:
+        _check_token(rt, request.headers.get("authorization"))  # before the body is even parsed
+        body = await read_json(request, ChatIn)
         from agents.request import Request
 
-        started = time.perf_counter()
-        kwargs: dict[str, Any] = {"text": body.text, "user": f"web:{body.user}", "surface": "web"}
+        kwargs: dict[str, Any] = {"text": body.text, "user": f"web:{body.user}", "surface": "web",
+                                  "correlation_id": request.state.correlation_id}  # the audit's id is the header's
         if body.thread:
             kwargs["thread_id"] = body.thread
-        answer = rt.guardian.ask(Request(**kwargs))
+        try:
+            turn = Request(**kwargs)
+        except ValidationError as exc:  # the request model's own rules (who may ask, ...)
+            raise HTTPException(422, validation_detail(exc.errors())) from exc
+        started = time.perf_counter()
+        answer = await run_in_threadpool(rt.ask, turn)
         latency.labels("web").observe(time.perf_counter() - started)
         asks.labels("web", answer.skill).inc()
         return {**answer.contract_dict(), "typed": answer.model_dump()}

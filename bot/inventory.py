@@ -18,8 +18,11 @@ def resource_document(row: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def sync_inventory(rt: Runtime) -> dict[str, Any]:
+    from bot.errors import UserError
+
     docs: list[tuple[str, str, str]] = []
     errors: list[str] = []
+    failed_regions: dict[str, str] = {}
     for spec in rt.registry.for_skill("infra.inventory"):
         if spec.mutating:
             continue
@@ -27,10 +30,13 @@ def sync_inventory(rt: Runtime) -> dict[str, Any]:
         if result.status == "error":
             errors.append(result.summary)
             continue
+        failed_regions.update(result.facts.get("failed_regions") or {})
         docs.extend(resource_document(row) for row in result.rows)
     if errors and not docs:  # keep the last snapshot rather than replace it with nothing
-        from bot.errors import UserError
-
         raise UserError("; ".join(errors))
+    if failed_regions:  # a snapshot without a region would drop that region's resources from the store
+        regions = "; ".join(f"{region}: {reason.rstrip('.')}" for region, reason in failed_regions.items())
+        raise UserError(f"Inventory not synced, the last snapshot is kept: could not check {regions}. Try again, "
+                        "or leave the region out of GUARDIAN_AWS_REGIONS.")
     count = rt.knowledge.upsert_documents("inventory", docs)
     return {"resources": len(docs), "chunks": count, "errors": errors}

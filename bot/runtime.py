@@ -14,11 +14,14 @@ from agents.policy import AccessPolicy, load_policy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from agents.answer import Answer
+    from agents.request import Request
     from agents.router import SkillRouter
     from agents.sealing import Sealer, SecretKey
     from agents.service import Guardian
     from agents.storage import Storage
     from knowledge.embeddings import Embedder
+    from knowledge.guard import GuardedKnowledge
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
@@ -56,7 +59,14 @@ class Runtime:
         return shared_embedder()
 
     @cached_property
-    def knowledge(self) -> KnowledgeStore:
+    def knowledge(self) -> GuardedKnowledge:
+        """The knowledge store, opened on first use; if it is damaged only the calls that need
+        it fail (with how to rebuild it), never the whole runtime."""
+        from knowledge.guard import GuardedKnowledge
+
+        return GuardedKnowledge(self.settings.home, self._open_knowledge, chroma_url=self.settings.chroma_url)
+
+    def _open_knowledge(self) -> KnowledgeStore:
         from agents.private import private_dir, private_tree
         from knowledge.store import KnowledgeStore
         from tools.redaction import sanitize
@@ -164,3 +174,16 @@ class Runtime:
         self._private_database()
         checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)
+
+    def ask(self, request: Request) -> Answer:
+        """One turn, as every surface asks it. When the runbook lookup beside the answer failed
+        because the knowledge store is unavailable, the answer says so in one note."""
+        from agents.planner import RUNBOOK_TOPICS
+
+        answer = self.guardian.ask(request)
+        problem = self.knowledge.problem
+        shown = [answer.summary, *answer.notes]
+        if (problem and answer.skill in RUNBOOK_TOPICS and not answer.citations
+                and not any(problem in text for text in shown)):
+            answer.notes.append(f"No runbook cited: {problem}")
+        return answer

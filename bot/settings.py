@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
                                                           "single-user local mode.")
     web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
+    http_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     secret_key: SecretStr | None = Field(
         default=None, description="Encrypts checkpoints and sealed approval arguments; unset: a key created once "
         "in GUARDIAN_HOME/secret.key (set it, the same on every replica, with PostgreSQL).")
@@ -99,14 +100,69 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings once; a broken YAML file is a user error with one clear line."""
+    """Build the settings once; a broken YAML file, a home that cannot be one: a user error
+    with one clear line naming the file and what to do."""
+    config_path = os.environ.get("GUARDIAN_CONFIG")
+    if config_path:
+        check_config_file(Path(config_path))
     try:
         settings = Settings(**overrides)
     except yaml.YAMLError as exc:
-        raise ValueError(f"GUARDIAN_CONFIG is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ValueError(f"GUARDIAN_CONFIG {config_path} is not valid YAML ({where}{problem}): fix it or unset "
+                         "GUARDIAN_CONFIG.") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
         raise ValueError(f"Invalid setting {where}: {first.get('msg')}") from exc
-    settings.home.mkdir(parents=True, exist_ok=True)
+    prepare_home(settings.home, database=settings.database_url is None)
     return settings
+
+
+def check_config_file(path: Path) -> None:
+    """GUARDIAN_CONFIG names a readable UTF-8 file (a name that leads nowhere is a mistake
+    worth saying, not a file to ignore)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ValueError(f"GUARDIAN_CONFIG names {path}, which does not exist: create it or unset "
+                         "GUARDIAN_CONFIG.") from exc
+    except IsADirectoryError as exc:
+        raise ValueError(f"GUARDIAN_CONFIG names {path}, a directory: point it at a YAML file.") from exc
+    except OSError as exc:
+        raise ValueError(f"GUARDIAN_CONFIG {path} cannot be read ({exc.strerror}): fix its permissions or unset "
+                         "GUARDIAN_CONFIG.") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"GUARDIAN_CONFIG {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                         f"{exc.start}): save it as UTF-8.") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return  # said with its line number when the settings read it
+    if data is not None and not isinstance(data, dict):
+        raise ValueError(f"GUARDIAN_CONFIG {path} must be a YAML mapping of setting names to values, not a "
+                         f"{type(data).__name__}.")
+
+
+def prepare_home(home: Path, database: bool = True) -> None:
+    """GUARDIAN_HOME exists (made if missing), is a directory, and this user may use it and
+    the database in it."""
+    if home.exists() and not home.is_dir():
+        raise ValueError(f"GUARDIAN_HOME {home} is a file, not a directory: point GUARDIAN_HOME at a directory "
+                         "(or move the file away).")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"Cannot create GUARDIAN_HOME {home} ({exc.strerror}): create it yourself or point "
+                         "GUARDIAN_HOME elsewhere.") from exc
+    if not os.access(home, os.R_OK | os.W_OK | os.X_OK):
+        raise ValueError(f"GUARDIAN_HOME {home} is not readable and writable by this user: fix its permissions "
+                         f"(chmod u+rwx {home}) or point GUARDIAN_HOME elsewhere.")
+    db = home / "guardian.db"
+    if database and db.exists() and (not db.is_file() or not os.access(db, os.R_OK | os.W_OK)):
+        raise ValueError(f"The database {db} is not a file this user can read and write: fix its permissions "
+                         "or move it aside.")

@@ -93,7 +93,7 @@ def chat_with(rt: Runtime, user: str, thread: str, console: Console, lines: Iter
         rt.router.route("warm up")
 
     def ask(text: str) -> Answer:
-        return rt.guardian.ask(Request(text=text, user=user, surface="cli", thread_id=thread))
+        return rt.ask(Request(text=text, user=user, surface="cli", thread_id=thread))
 
     def decide(approval_id: str, approve: bool) -> Answer:
         return rt.guardian.decide(approval_id, approve=approve, user=user)

@@ -41,6 +41,14 @@ except ImportError:  # pragma: no cover - Windows: no cross-process lock, one wr
     fcntl = None  # type: ignore[assignment]
 
 
+def forget_client(path: Path) -> None:
+    """Make the next embedded client for ``path`` load its own system from disk. Chroma shares
+    one system per path in a process; dropping it from that cache (without stopping it:
+    other handles may still hold it) is how a handle reopens, or forgets a damaged store."""
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The collection as of one generation; ``writing`` is true while a write is under way
@@ -85,12 +93,9 @@ class ChromaHandle:
         self._seen = self._read_generation()[0]
 
     def _reopen(self) -> None:
-        """A fresh embedded client loads the index from disk. Chroma shares one system per
-        path in a process; dropping it from that cache (without stopping it, other handles
-        may still hold it) makes the next client load a new one."""
+        """A fresh embedded client loads the index from disk."""
         if self.path is not None:
-            SharedSystemClient._identifier_to_system.pop(str(self.path), None)
-            SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
+            forget_client(self.path)
         self._open()
 
     def _read_generation(self) -> tuple[str, bool]:

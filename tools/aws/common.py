@@ -4,6 +4,7 @@ AWS_PROFILE, ...), so nothing here reads the environment."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,8 @@ GLOBAL_REGION = "us-east-1"  # IAM, S3 listing and Cost Explorer answer from her
 # ~0.1 s, and a multi-region scan needs the same client many times).
 _RUN_CLIENTS: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("aws_run_clients", default=None)
 _RUN_SESSION: ContextVar[Any] = ContextVar("aws_run_session", default=None)
+# A boto3 session may not make clients from two threads at once (a run fans out over regions).
+_RUN_LOCK: ContextVar[threading.Lock | None] = ContextVar("aws_run_lock", default=None)
 
 
 @contextmanager
@@ -29,28 +32,36 @@ def tool_run() -> Iterator[None]:
     """One boto3 session and its clients for the duration of one tool run."""
     clients_token = _RUN_CLIENTS.set({})
     session_token = _RUN_SESSION.set(None)
+    lock_token = _RUN_LOCK.set(threading.Lock())
     try:
         yield
     finally:
         _RUN_CLIENTS.reset(clients_token)
         _RUN_SESSION.reset(session_token)
+        _RUN_LOCK.reset(lock_token)
 
 
 def client(ctx: ToolContext, service: str, region: str | None = None) -> Any:
     """A boto3 client with Guardian's timeouts; one session per tool run keeps tools thread-safe."""
     where = region or GLOBAL_REGION
-    cache = _RUN_CLIENTS.get()
-    if cache is not None and (service, where) in cache:
+    cache, lock = _RUN_CLIENTS.get(), _RUN_LOCK.get()
+    if cache is None or lock is None:
+        return ctx.boto_session().client(service, region_name=where, config=CLIENT_CONFIG)
+    with lock:
+        if (service, where) not in cache:
+            cache[(service, where)] = run_session(ctx).client(service, region_name=where, config=CLIENT_CONFIG)
         return cache[(service, where)]
-    session = _RUN_SESSION.get() if cache is not None else None
+
+
+def run_session(ctx: ToolContext) -> Any:
+    """The boto3 session of the current tool run (a new one outside a run)."""
+    if _RUN_CLIENTS.get() is None:
+        return ctx.boto_session()
+    session = _RUN_SESSION.get()
     if session is None:
         session = ctx.boto_session()
-        if cache is not None:
-            _RUN_SESSION.set(session)
-    made = session.client(service, region_name=where, config=CLIENT_CONFIG)
-    if cache is not None:
-        cache[(service, where)] = made
-    return made
+        _RUN_SESSION.set(session)
+    return session
 
 
 def regions_for(ctx: ToolContext, region: str | None) -> list[str]:

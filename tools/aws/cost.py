@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from tools.aws.common import GLOBAL_REGION, client, join_names, money, period, regions_for, today
 from tools.aws.errors import aws_errors
+from tools.aws.regions import scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 
 # Short service names (the router's aws_service slot) -> Cost Explorer SERVICE dimension values.
@@ -285,11 +286,13 @@ def _region_savings(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
 
 @aws_errors("ec2")
 def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
-    regions = regions_for(ctx, args.region)
-    rows = [row for region in regions for row in _region_savings(ctx, region)]
+    scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: _region_savings(ctx, region),
+                        services=("ec2",))
+    regions = scan.answered
+    rows = [row for region_rows in scan.values() for row in region_rows]
     if not rows:
-        return ToolResult.no_data(f"No unattached volumes, stopped instances or idle Elastic IPs in "
-                                  f"{', '.join(regions)}.")
+        return scan.mark(ToolResult.no_data(f"No unattached volumes, stopped instances or idle Elastic IPs in "
+                                            f"{', '.join(regions)}."))
     rows.sort(key=lambda row: row["monthly_usd"], reverse=True)
     total = sum(row["monthly_usd"] for row in rows)
     counts = {kind: sum(1 for row in rows if row["kind"] == kind)
@@ -298,14 +301,14 @@ def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
     summary = (f"Found {found} in {', '.join(regions)}, about ${total:,.2f}/month "
                f"(assuming ${EBS_PER_GB_MONTH}/GB-month gp3/gp2 EBS and ${EIP_PER_MONTH:.2f}/month per idle IP): "
                f"{join_names([row['resource'] for row in rows])}.")
-    return ToolResult(
+    return scan.mark(ToolResult(
         status="ok", summary=summary, columns=["resource", "kind", "region", "detail", "monthly_usd"],
         rows=rows[: args.limit],
         facts={"monthly_savings_usd": money(total), "unattached_volumes": counts["unattached volume"],
                "stopped_instances": counts["stopped instance"], "idle_elastic_ips": counts["unassociated Elastic IP"],
                "ebs_price_per_gb_month": EBS_PER_GB_MONTH, "eip_price_per_month": EIP_PER_MONTH},
         resources=[row["resource"] for row in rows],
-    )
+    ))
 
 
 COST_TOOLS: list[ToolSpec] = [

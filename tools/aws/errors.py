@@ -3,13 +3,15 @@ by ``aws_errors`` so a person reads one clear reason, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import botocore.session
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
@@ -39,10 +41,27 @@ NOT_FOUND_CODES = {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", 
 
 
 class ResourceNotFound(LookupError):
-    """Raised by a tool when the resource a person named does not exist."""
+    """Raised by a tool when the resource a person named does not exist (in the regions
+    that answered; ``failed`` names the ones that could not be checked, with why)."""
 
-    def __init__(self, name: str, regions: list[str]) -> None:
-        super().__init__(not_found_sentence(name, regions))
+    def __init__(self, name: str, regions: list[str], failed: dict[str, str] | None = None) -> None:
+        checked = [region for region in regions if region not in (failed or {})]
+        sentence = not_found_sentence(name, checked) if checked else f"{name} could not be looked up."
+        super().__init__(sentence + (RegionsFailed.note(failed) if failed else ""))
+
+
+class RegionsFailed(RuntimeError):
+    """Raised when regions a tool needed could not be checked; the message names each
+    region and why, one sentence."""
+
+    def __init__(self, failed: dict[str, str]) -> None:
+        self.failed = dict(failed)
+        super().__init__(self.note(failed).strip())
+
+    @staticmethod
+    def note(failed: dict[str, str]) -> str:
+        parts = "; ".join(f"{region}: {reason.rstrip('.')}" for region, reason in failed.items())
+        return f" Could not check {parts}."
 
 
 def not_found_sentence(name: str, regions: list[str]) -> str:
@@ -89,7 +108,7 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
         endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url", "its endpoint")).rstrip("/")
         return f"Could not reach AWS at {endpoint} ({_reason(exc)})."
-    if isinstance(exc, ResourceNotFound):
+    if isinstance(exc, ResourceNotFound | RegionsFailed):
         return str(exc)
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -102,8 +121,14 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
             return f"AWS is throttling {operation}; try again in a minute."
         if code in NOT_FOUND_CODES or code.endswith(".NotFound"):
             return not_found_sentence(name or "the requested one", regions)
-        message = str(error.get("Message", "")).strip().rstrip(".")
+        if code.isdigit() and int(code) >= 500:
+            return f"AWS failed to answer {operation} (HTTP {code}, an error on its side)."
+        message = " ".join(str(error.get("Message", "")).split()).rstrip(".")
+        if message.startswith("<"):  # an HTML error page, not a message
+            message = ""
         return f"AWS rejected {operation} ({code}){': ' + message[:200] if message else ''}."
+    if isinstance(exc, BotoCoreError):
+        return f"The AWS SDK could not complete the call ({type(exc).__name__})."
     raise exc
 
 
@@ -113,6 +138,22 @@ def _target(args: BaseModel) -> str | None:
         if value:
             return str(value)
     return None
+
+
+class AwsError(RuntimeError):
+    """An AWS failure already put into one sentence (for callers outside a tool)."""
+
+
+@contextlib.contextmanager
+def aws_call(ctx: ToolContext, *services: str) -> Iterator[None]:
+    """One tool run for code that is not a tool (the CLI's scan): AWS failures come out as
+    ``AwsError(sentence)``."""
+    try:
+        with tool_run():
+            yield
+    except (ClientError, BotoCoreError, ResourceNotFound, RegionsFailed) as exc:
+        log.info("aws call failed: %s", exc)
+        raise AwsError(describe_failure(exc, services, None, list(ctx.regions))) from exc
 
 
 def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResult]],
@@ -128,8 +169,7 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
                     return func(ctx, args)
             except AmbiguousResource as exc:
                 return ambiguous_result(exc)
-            except (ClientError, NoCredentialsError, PartialCredentialsError, EndpointConnectionError,
-                    ConnectTimeoutError, ReadTimeoutError, ResourceNotFound) as exc:
+            except (ClientError, BotoCoreError, ResourceNotFound, RegionsFailed) as exc:
                 region = getattr(args, "region", None)
                 regions = [region] if region else list(ctx.regions)
                 log.info("aws tool %s failed: %s", func.__name__, exc)

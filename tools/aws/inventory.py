@@ -3,18 +3,21 @@ the details and health of one named resource."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map, tags_match
 from tools.aws.errors import NOT_FOUND_CODES, ResourceNotFound, aws_errors, error_code
+from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
 
+T = TypeVar("T")
 ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume"]
 DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda")
 ENV_ALIASES = {"prod": "prod", "production": "prod", "prd": "prod", "staging": "staging", "stage": "staging",
@@ -166,66 +169,89 @@ def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
     return True
 
 
-@aws_errors("ec2", "s3", "rds", "lambda")
+INVENTORY_SERVICES = ("ec2", "s3", "rds", "lambda")
+
+
+@aws_errors(*INVENTORY_SERVICES)
 def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
     kinds = (args.resource_type,) if args.resource_type else DEFAULT_TYPES
+    regional = [kind for kind in kinds if kind != "s3"]
+    scan: RegionScan[dict[str, list[dict[str, Any]]]] = scan_regions(
+        ctx, regions, lambda region: {kind: REGIONAL_LISTERS[kind](ctx, region) for kind in regional},
+        services=INVENTORY_SERVICES) if regional else RegionScan(regions)
     rows: list[dict[str, Any]] = []
     for kind in kinds:
         if kind == "s3":
             rows.extend(_s3_rows(ctx, regions if args.region else None))
         else:
-            rows.extend(row for region in regions for row in REGIONAL_LISTERS[kind](ctx, region))
+            rows.extend(row for per_kind in scan.values() for row in per_kind[kind])
     rows = [row for row in rows if _keep(row, args)]
-    where = ", ".join(regions)
+    where = ", ".join(scan.answered if regional else regions)
     if not rows:
-        return ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}.")
+        return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
     counts = Counter(row["type"] for row in rows)
     counted = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     summary = f"{len(rows)} resources in {where}: {counted} ({join_names([row['id'] for row in rows])})."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
-    return ToolResult(
+    return scan.mark(ToolResult(
         status="ok", summary=summary,
         columns=["type", "id", "name", "region", "state", "detail", "owner", "env", "service", "tags"],
         rows=rows[: args.limit], facts={"total": len(rows), **{f"count_{k}": n for k, n in counts.items()}},
         resources=sorted({row["id"] for row in rows} | {row["name"] for row in rows if row["name"]}),
-    )
+    ))
 
 
 # --------------------------------------------------------------------------- describe
 
 
-def find_instance(ctx: ToolContext, regions: list[str], ident: str) -> tuple[str, dict[str, Any]] | None:
-    """An instance by id, by Name tag, or by what a person called it ("the search indexer
-    box"), searched across ``regions``: (region, instance). Several instances that fit
-    equally raise AmbiguousResource (the answer asks which one)."""
-    named: list[tuple[str, dict[str, Any]]] = []
-    for region in regions:
-        if ident.startswith("i-"):
-            try:
-                found = instances(ctx, region, [{"Name": "instance-id", "Values": [ident]}])
-            except ClientError as exc:
-                if _not_found(exc):
-                    continue
-                raise
-            if found:
-                return region, found[0]
-            continue
-        found = instances(ctx, region, [{"Name": "tag:Name", "Values": [ident]}])
-        live = [inst for inst in found if inst["State"]["Name"] != "terminated"] or found
-        named.extend((region, inst) for inst in live)
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:  # one Name tag on two instances: never guess which
-        raise AmbiguousResource(ident, [_candidate(region, inst) for region, inst in named])
+def _instance_in(ctx: ToolContext, region: str, ident: str) -> dict[str, Any] | None:
     if ident.startswith("i-"):
-        return None
-    match = resolve_named(ctx, regions, ident, ("ec2",))
-    if match is None:
-        return None
-    [inst] = instances(ctx, match.region, [{"Name": "instance-id", "Values": [match.id]}])
-    return match.region, inst
+        try:
+            found = instances(ctx, region, [{"Name": "instance-id", "Values": [ident]}])
+        except ClientError as exc:
+            if _not_found(exc):
+                return None
+            raise
+        return found[0] if found else None
+    found = instances(ctx, region, [{"Name": "tag:Name", "Values": [ident]}])
+    live = [inst for inst in found if inst["State"]["Name"] != "terminated"] or found
+    if len(live) > 1:  # one Name tag on two instances: never guess which
+        raise AmbiguousResource(ident, [_candidate(region, inst) for inst in live])
+    return live[0] if live else None
+
+
+def find_in_regions(ctx: ToolContext, regions: list[str], lookup: Callable[[str], T | None], *,
+                    partial_ok: bool) -> tuple[tuple[str, T] | None, dict[str, str]]:
+    """The first region (in the given order) whose ``lookup`` finds something, and the regions
+    that could not be checked. Without ``partial_ok`` any failed region fails the lookup
+    (a write must not act on "the one we could see")."""
+    scan = scan_regions(ctx, regions, lookup, services=INVENTORY_SERVICES, all_or_nothing=not partial_ok)
+    for region in scan.answered:
+        value = scan.results[region]
+        if value is not None:
+            return (region, value), scan.failed
+    return None, scan.failed
+
+
+def find_instance(ctx: ToolContext, regions: list[str], ident: str,
+                  partial_ok: bool = False) -> tuple[str, dict[str, Any]] | None:
+    """An instance by id, by Name tag, or by what a person called it ("the search indexer
+    box"), searched across ``regions``: (region, instance). Several that fit equally raise
+    AmbiguousResource (the answer asks which one). A region that cannot be checked raises
+    ``RegionsFailed`` unless ``partial_ok``; then not finding it raises ``ResourceNotFound``
+    naming the regions not checked."""
+    found, failed = find_in_regions(ctx, regions, lambda region: _instance_in(ctx, region, ident),
+                                    partial_ok=partial_ok)
+    if found is None and not ident.startswith("i-"):
+        match = resolve_named(ctx, regions, ident, ("ec2",))
+        if match is not None:
+            inst = _instance_in(ctx, match.region, match.id)
+            found = (match.region, inst) if inst else None
+    if found is None and failed:
+        raise ResourceNotFound(ident, regions, failed)
+    return found
 
 
 def _candidate(region: str, inst: dict[str, Any]) -> Candidate:
@@ -235,7 +261,8 @@ def _candidate(region: str, inst: dict[str, Any]) -> Candidate:
 
 def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tuple[str, ...]) -> Candidate | None:
     """The one resource of ``kinds`` that ``phrase`` names in plain words, None when none
-    does; AmbiguousResource when several fit equally."""
+    does; AmbiguousResource when several fit equally. Regions that cannot be listed are
+    left out (the answer names them elsewhere)."""
     if not Phrase.parse(phrase).name_words:
         return None
     rows: list[dict[str, Any]] = []
@@ -243,7 +270,9 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
         if kind == "s3":
             rows.extend(_s3_rows(ctx, regions))
         else:
-            rows.extend(row for region in regions for row in REGIONAL_LISTERS[kind](ctx, region))
+            lister = REGIONAL_LISTERS[kind]
+            listed = scan_regions(ctx, regions, functools.partial(lister, ctx), services=INVENTORY_SERVICES)
+            rows.extend(row for found in listed.values() for row in found)
     candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"])
                   for row in rows]
     resolution = resolve(phrase, candidates, kinds)
@@ -389,29 +418,35 @@ def _from_arn(ctx: ToolContext, arn: str) -> ToolResult | None:
 
 
 def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult | None:
+    """The resource in the first region that has it (instances before buckets before DBs and
+    functions); regions that could not be checked are named in the answer, or in the
+    not-found sentence when no region that answered has it."""
+    failed: dict[str, str] = {}
+
+    def first(lookup: Callable[[str], Any]) -> tuple[str, Any] | None:
+        found, missed = find_in_regions(ctx, regions, lookup, partial_ok=True)
+        failed.update(missed)
+        return found
+
+    result: ToolResult | None = None
     if ident.startswith("sg-"):
-        return next((r for region in regions if (r := _describe_sg(ctx, region, ident))), None)
-    if ident.startswith("vol-"):
-        return next((r for region in regions if (r := _describe_volume(ctx, region, ident))), None)
-    found = find_instance(ctx, regions, ident) if ident.startswith("i-") else _exact_instance(ctx, regions, ident)
-    if found:
-        return _describe_instance(ctx, *found)
-    if ident.startswith("i-"):
+        result = _value(first(lambda region: _describe_sg(ctx, region, ident)))
+    elif ident.startswith("vol-"):
+        result = _value(first(lambda region: _describe_volume(ctx, region, ident)))
+    elif found := first(lambda region: _instance_in(ctx, region, ident)):
+        result = _describe_instance(ctx, *found)
+    elif not ident.startswith("i-"):
+        result = _describe_bucket(ctx, ident) or _value(first(
+            lambda region: _describe_db(ctx, region, ident) or _describe_lambda(ctx, region, ident)))
+    if result is None:
+        if failed:
+            raise ResourceNotFound(ident, regions, failed)
         return None
-    result = _describe_bucket(ctx, ident)
-    for region in regions:
-        result = result or _describe_db(ctx, region, ident) or _describe_lambda(ctx, region, ident)
-    return result
+    return RegionScan(regions, failed=failed).mark(result)
 
 
-def _exact_instance(ctx: ToolContext, regions: list[str], name: str) -> tuple[str, dict[str, Any]] | None:
-    """An instance whose Name tag is exactly ``name`` (several raise AmbiguousResource)."""
-    named = [(region, inst) for region in regions
-             for inst in instances(ctx, region, [{"Name": "tag:Name", "Values": [name]}])
-             if inst["State"]["Name"] != "terminated"]
-    if len(named) > 1:
-        raise AmbiguousResource(name, [_candidate(region, inst) for region, inst in named])
-    return named[0] if named else None
+def _value(found: tuple[str, ToolResult] | None) -> ToolResult | None:
+    return found[1] if found else None
 
 
 class DescribeArgs(BaseModel):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from tools.aws.common import client, iso, regions_for
 from tools.aws.errors import ResourceNotFound, aws_errors
+from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 
 # Server-side (CloudWatch syntax) and client-side (regex) forms of "looks like an error".
@@ -79,27 +80,34 @@ def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
 def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
     start, end = _window(args)
-    groups = {region: _groups(ctx, region, args) for region in regions}
+    found = scan_regions(ctx, regions, lambda region: _groups(ctx, region, args), services=("logs",))
+    groups = {region: found.results[region] for region in found.answered}
     if not any(groups.values()):
         if args.log_group:
-            raise ResourceNotFound(args.log_group, regions)
+            raise ResourceNotFound(args.log_group, regions, found.failed)
         what = f"matching {args.service!r} " if args.service else ""
-        return ToolResult.no_data(f"No CloudWatch log groups {what}exist in {', '.join(regions)}.")
-    rows = [row for region, names in groups.items() for group in names
-            for row in _events(ctx, region, group, args, start, end)]
+        return found.mark(ToolResult.no_data(f"No CloudWatch log groups {what}exist in "
+                                             f"{', '.join(found.answered)}."))
+    read = scan_regions(ctx, [region for region, names in groups.items() if names],
+                        lambda region: [row for group in groups[region]
+                                        for row in _events(ctx, region, group, args, start, end)],
+                        services=("logs",))
+    scan = RegionScan(regions, results=read.results, failed={**found.failed, **read.failed})
+    rows = [row for region_rows in read.values() for row in region_rows]
     searched = [name for names in groups.values() for name in names]
     window = f"{iso(start)} to {iso(end)}"
     what = f"lines matching {args.pattern!r}" if args.pattern else "error lines"
     if not rows:
-        return ToolResult.no_data(f"No {what} in {', '.join(searched)} from {window}.",)
+        return scan.mark(ToolResult.no_data(f"No {what} in {', '.join(searched)} from {window}."))
     rows.sort(key=lambda row: row["time"], reverse=True)
     per_group = {name: sum(1 for row in rows if row["log_group"] == name) for name in searched}
     counts = ", ".join(f"{name} {n}" for name, n in per_group.items() if n)
     summary = f"{len(rows)} {what} from {window} ({counts}); latest at {rows[0]['time']}."
-    return ToolResult(status="ok", summary=summary, columns=["time", "log_group", "stream", "message"],
-                      rows=rows[: args.limit],
-                      facts={"matched": len(rows), "per_group": per_group, "start": iso(start), "end": iso(end)},
-                      resources=searched)
+    return scan.mark(ToolResult(status="ok", summary=summary, columns=["time", "log_group", "stream", "message"],
+                                rows=rows[: args.limit],
+                                facts={"matched": len(rows), "per_group": per_group, "start": iso(start),
+                                       "end": iso(end)},
+                                resources=searched))
 
 
 LOGS_TOOLS: list[ToolSpec] = [

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for
 from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
+from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 
 Severity = Literal["critical", "high", "medium", "low"]
@@ -203,22 +204,25 @@ class OpenSecurityGroupsArgs(BaseModel):
 
 @aws_errors("ec2")
 def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> ToolResult:
-    regions = regions_for(ctx, args.region)
-    rows = [row for region in regions for row in sg_rows(ctx, region, args.port)]
+    scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: sg_rows(ctx, region, args.port),
+                        services=("ec2",))
+    regions = scan.answered
+    rows = [row for region_rows in scan.values() for row in region_rows]
     scope = f" for port {args.port}" if args.port is not None else ""
     if not rows:
-        return ToolResult.no_data(f"No security group allows inbound traffic from 0.0.0.0/0 or ::/0{scope} in "
-                                  f"{', '.join(regions)}.")
+        return scan.mark(ToolResult.no_data(f"No security group allows inbound traffic from 0.0.0.0/0 or ::/0"
+                                            f"{scope} in {', '.join(regions)}."))
     rows.sort(key=lambda row: SEVERITY_ORDER[row["severity"]])
     groups = list(dict.fromkeys(row["group_id"] for row in rows))
     high = [f"{row['group_id']} port {row['ports']}" for row in rows if row["severity"] == "high"]
     summary = (f"{len(groups)} security group(s) in {', '.join(regions)} allow inbound traffic from the internet"
                f"{scope} ({len(rows)} rules, {len(high)} high severity{': ' + join_names(high) if high else ''}).")
     used = sorted({i for row in rows for i in row["instances"].split(", ") if i})
-    return ToolResult(status="ok", summary=summary,
-                      columns=["group_id", "name", "region", "protocol", "ports", "cidr", "severity", "instances"],
-                      rows=rows, facts={"groups": len(groups), "rules": len(rows), "high": len(high)},
-                      resources=groups + sorted({row["name"] for row in rows if row["name"]}) + used)
+    return scan.mark(ToolResult(
+        status="ok", summary=summary,
+        columns=["group_id", "name", "region", "protocol", "ports", "cidr", "severity", "instances"],
+        rows=rows, facts={"groups": len(groups), "rules": len(rows), "high": len(high)},
+        resources=groups + sorted({row["name"] for row in rows if row["name"]}) + used))
 
 
 # --------------------------------------------------------------------------- IAM
@@ -328,14 +332,17 @@ def _hub_findings(ctx: ToolContext, region: str, limit: int) -> list[dict[str, A
 
 @aws_errors("securityhub")
 def security_hub_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult:
-    regions = regions_for(ctx, args.region)
-    per_region = {region: _hub_findings(ctx, region, args.limit) for region in regions}
+    scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: _hub_findings(ctx, region, args.limit),
+                        services=("securityhub",))
+    regions = scan.answered
+    per_region = {region: scan.results[region] for region in regions}
     enabled = [region for region, rows in per_region.items() if rows is not None]
     if not enabled:
-        return ToolResult.error(f"Security Hub is not enabled in {', '.join(regions)}: enable it to see findings.")
+        return scan.mark(ToolResult.error(f"Security Hub is not enabled in {', '.join(regions)}: enable it to see "
+                                          "findings."))
     rows = [row for region in enabled for row in per_region[region] or []]
     if not rows:
-        return ToolResult.no_data(f"Security Hub has no active findings in {', '.join(enabled)}.")
+        return scan.mark(ToolResult.no_data(f"Security Hub has no active findings in {', '.join(enabled)}."))
     rows.sort(key=lambda row: SEVERITY_ORDER.get(row["severity"], 5))
     counts = Counter(row["severity"] for row in rows)
     top = rows[0]
@@ -344,17 +351,28 @@ def security_hub_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult
                f"({', '.join(f'{n} {sev}' for sev, n in counts.items())}); most severe: {top['title']} on "
                f"{top['resource']}{'. Not enabled in ' + ', '.join(off) if off else ''}.")
     shown = rows[: args.limit]
-    return ToolResult(status="ok", summary=summary, columns=["severity", "title", "resource", "region"],
-                      rows=shown, facts={"total": len(rows), **counts},
-                      resources=list(dict.fromkeys(row["resource"] for row in shown if row["resource"])))
+    return scan.mark(ToolResult(status="ok", summary=summary, columns=["severity", "title", "resource", "region"],
+                                rows=shown, facts={"total": len(rows), **counts},
+                                resources=list(dict.fromkeys(row["resource"] for row in shown if row["resource"]))))
 
 
 # --------------------------------------------------------------------------- posture
 
 
-def security_scan(ctx: ToolContext, region: str | None = None) -> list[Finding]:
-    """Every finding of the public-bucket, open-port and IAM checks, most severe first."""
-    findings: list[Finding] = []
+class Findings(list[Finding]):
+    """Findings, most severe first, and the regions that could not be scanned (with why)."""
+
+    failed_regions: dict[str, str]
+
+    def __init__(self, findings: list[Finding] | None = None, failed_regions: dict[str, str] | None = None) -> None:
+        super().__init__(findings or [])
+        self.failed_regions = dict(failed_regions or {})
+
+
+def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
+    """Every finding of the public-bucket, open-port and IAM checks, most severe first; a
+    region that cannot be scanned is kept in ``failed_regions`` while the others count."""
+    findings = Findings()
     for row in bucket_rows(ctx, region)[0]:
         if row["public"]:
             findings.append(Finding(check="public_bucket", severity="high", region=row["region"],
@@ -362,8 +380,10 @@ def security_scan(ctx: ToolContext, region: str | None = None) -> list[Finding]:
         if not row["encrypted"]:
             findings.append(Finding(check="unencrypted_bucket", severity="medium", region=row["region"],
                                     resource=row["bucket"], detail="no default encryption"))
-    for where in regions_for(ctx, region):
-        for row in sg_rows(ctx, where):
+    scan = scan_regions(ctx, regions_for(ctx, region), lambda where: sg_rows(ctx, where), services=("ec2",))
+    findings.failed_regions = scan.failed
+    for where in scan.answered:
+        for row in scan.results[where]:
             findings.append(Finding(check="open_security_group", severity=row["severity"], region=where,
                                     resource=row["group_id"],
                                     detail=f"{row['protocol']} port {row['ports']} open to {row['cidr']}"))
@@ -387,20 +407,21 @@ class PostureArgs(BaseModel):
 @aws_errors("s3", "ec2", "iam")
 def security_posture(ctx: ToolContext, args: PostureArgs) -> ToolResult:
     findings = security_scan(ctx, args.region)
+    scan: RegionScan[Any] = RegionScan(regions_for(ctx, args.region), failed=findings.failed_regions)
     score = posture_score(findings)
     counts: Counter[str] = Counter(f.severity for f in findings)
     if not findings:
-        return ToolResult(status="ok", summary="Security score 100/100: no public buckets, world-open security "
-                          "groups or IAM issues found.", facts={"score": 100, "findings": 0})
+        return scan.mark(ToolResult(status="ok", summary="Security score 100/100: no public buckets, world-open "
+                                    "security groups or IAM issues found.", facts={"score": 100, "findings": 0}))
     by_sev = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low") if counts[s])
     top = findings[0]
     summary = (f"Security score {score}/100 with {len(findings)} findings ({by_sev}); most severe: "
                f"{top.check} on {top.resource} ({top.detail}).")
     rows = [f.model_dump() for f in findings[: args.limit]]
-    return ToolResult(status="ok", summary=summary,
-                      columns=["severity", "check", "resource", "region", "detail"], rows=rows,
-                      facts={"score": score, "findings": len(findings), **{s: counts[s] for s in SEVERITY_WEIGHT}},
-                      resources=list(dict.fromkeys(f.resource for f in findings)))
+    return scan.mark(ToolResult(
+        status="ok", summary=summary, columns=["severity", "check", "resource", "region", "detail"], rows=rows,
+        facts={"score": score, "findings": len(findings), **{s: counts[s] for s in SEVERITY_WEIGHT}},
+        resources=list(dict.fromkeys(f.resource for f in findings))))
 
 
 SECURITY_TOOLS: list[ToolSpec] = [

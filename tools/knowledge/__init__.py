@@ -21,7 +21,12 @@ def search_runbooks(ctx: ToolContext, args: RunbookSearchArgs) -> ToolResult:
     """Passages from ingested runbooks, best first, with their source for citation."""
     if ctx.knowledge is None:
         return ToolResult.error("The knowledge store is not available in this process.")
-    hits = ctx.knowledge.search(args.query, k=args.k)
+    try:
+        hits = ctx.knowledge.search(args.query, k=args.k)
+    except Exception as exc:
+        if getattr(exc, "user_facing", False):  # the store is unavailable: say so, in its words
+            return ToolResult.error(str(exc))
+        raise
     if not hits:
         return ToolResult.no_data("No runbook matches that; ingest yours with `guardian knowledge ingest`.")
     rows = [
