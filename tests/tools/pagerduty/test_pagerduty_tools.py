@@ -170,7 +170,7 @@ def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, regist
 
 def test_brief_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     result = registry.invoke("pagerduty_incident_brief", {"incident_id": "PZZZZZ1"}, ctx)
-    assert result.status == "error" and result.summary == "Not done: PagerDuty has no incident PZZZZZ1 (404)."
+    assert result.status == "error" and result.summary == "PagerDuty has no incident PZZZZZ1 (404)."
 
 
 # --------------------------------------------------------------------------- errors
