@@ -70,3 +70,29 @@ def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cli(sandbox: Any, e2e_home: Path) -> Cli:
     """The CLI pointed at the sandbox; one GUARDIAN_HOME for the session (like a real user's)."""
     return Cli({**base_env(e2e_home), **sandbox.env})
+
+
+@pytest.fixture
+def company_as_seeded(sandbox: Any) -> Iterator[None]:
+    """Every instance in the power state the company data gives it, before and after the
+    test: tests that stop, start or reboot instances leave nothing behind for the next."""
+    from bot.sandbox.company import DRIFTWOOD
+
+    def restore() -> None:
+        session = sandbox.boto_session()
+        for region in DRIFTWOOD.regions:
+            ec2 = session.client("ec2", region_name=region)
+            for reservation in ec2.describe_instances()["Reservations"]:
+                for inst in reservation["Instances"]:
+                    name = next((t["Value"] for t in inst.get("Tags", []) if t["Key"] == "Name"), "")
+                    seeded = next((i for i in DRIFTWOOD.instances if i.name == name), None)
+                    if seeded is None or inst["State"]["Name"] == seeded.state:
+                        continue
+                    if seeded.state == "running":
+                        ec2.start_instances(InstanceIds=[inst["InstanceId"]])
+                    else:
+                        ec2.stop_instances(InstanceIds=[inst["InstanceId"]])
+
+    restore()
+    yield
+    restore()

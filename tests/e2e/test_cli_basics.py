@@ -25,7 +25,7 @@ def test_route_file_gives_one_line_per_request(offline_cli: Cli, tmp_path: Path)
     assert [line["skill"] for line in result.json_lines] == [
         "cost.summary", "security.public_storage", "incident.oncall"]
     first = result.json_lines[0]
-    assert set(first) == {"text", "agent", "skill", "confidence", "slots"}
+    assert set(first) == {"text", "agent", "skill", "confidence", "slots", "mood"}  # the contract's keys + mood
     assert first["agent"] == "cost" and 0 <= first["confidence"] <= 1
     assert first["slots"]["time_range"]["label"] == "last week"
 

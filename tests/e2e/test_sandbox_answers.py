@@ -104,7 +104,8 @@ def _state(ec2: Any, instance_id: str) -> str:
     return str(ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"])
 
 
-def test_stop_waits_for_approval_then_runs_from_another_process(cli: Cli, sandbox: Any) -> None:
+def test_stop_waits_for_approval_then_runs_from_another_process(cli: Cli, sandbox: Any,
+                                                                  company_as_seeded: None) -> None:
     instance_id, ec2 = _instance_id(sandbox, "payments-api-2")
     assert _state(ec2, instance_id) == "running"
     answer = ask(cli, f"stop {instance_id}")
@@ -121,7 +122,7 @@ def test_stop_waits_for_approval_then_runs_from_another_process(cli: Cli, sandbo
     assert again.returncode == 1 and "already" in again.stderr
 
 
-def test_denied_action_changes_nothing(cli: Cli, sandbox: Any) -> None:
+def test_denied_action_changes_nothing(cli: Cli, sandbox: Any, company_as_seeded: None) -> None:
     instance_id, ec2 = _instance_id(sandbox, "checkout-web-1")
     pending = ask(cli, f"reboot {instance_id}")["pending_approval"]
     assert pending

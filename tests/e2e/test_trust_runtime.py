@@ -21,7 +21,7 @@ from bot.sandbox.company import DRIFTWOOD
 from bot.settings import load_settings
 from tests.e2e.test_trust import POLICY, _instance, _state
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]
 
 CORPUS = yaml.safe_load((Path(__file__).parents[1] / "agents" / "non_action_corpus.yaml").read_text())["cases"]
 
