@@ -8,6 +8,7 @@ from typing import Any
 
 from agents.approvals import ApprovalStore
 from agents.audit import AuditLog, Origin
+from agents.conversations import ConversationStore
 from agents.policy import AccessPolicy
 from agents.request import Request
 from tools.base import ToolContext
@@ -25,6 +26,7 @@ class GraphDeps:
     approvals: ApprovalStore
     audit: AuditLog
     policy: AccessPolicy = field(default_factory=AccessPolicy.open)
+    conversations: ConversationStore | None = None
     threshold: float = 0.45
     chat_model: Any | None = None
     max_tool_steps: int = 6

@@ -24,6 +24,7 @@ from agents.answer import Answer, PendingApproval
 from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
 from agents.execution import run_approved, run_read, tool_record
+from agents.followup import apply_context
 from agents.llm_agent import run_llm_agent
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, plan_for
 from agents.request import Request
@@ -58,6 +59,8 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     deps = runtime.context
     request = Request.model_validate(state["request"])
     route: Route = deps.router.route(request.text)
+    if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
+        route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
     origin = origin_of(request)
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
                               "decision": None, "outcome": None, "llm_text": None, "notes": []}

@@ -18,6 +18,7 @@ from langgraph.types import Command
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
+from agents.conversations import TurnContext
 from agents.execution import run_approved
 from agents.graph import GraphDeps, build_graph, origin_of
 from agents.request import Request
@@ -44,11 +45,23 @@ class Guardian:
         self.deps.audit.record(origin, "request", args={"text": request.text, "thread": request.thread_id})
         state = self.graph.invoke({"request": request.model_dump()}, config, context=self.deps)
         answer = Answer.model_validate(state["answer"])
+        self._remember(request, state, answer)
         self.deps.audit.record(origin, "answer", skill=answer.skill,
                                outcome="approval requested" if answer.pending_approval else "answered",
                                duration_ms=(time.perf_counter() - started) * 1000,
                                approval_id=answer.pending_approval.id if answer.pending_approval else None)
         return answer
+
+    def _remember(self, request: Request, state: dict[str, Any], answer: Answer) -> None:
+        """Keep what a follow-up in this conversation may reuse: only turns a skill answered
+        or proposed an action (not a clarifying question or a refusal)."""
+        if self.deps.conversations is None or answer.clarify_options:
+            return
+        if not state.get("calls") and not state.get("proposal"):
+            return
+        route = state["route"]
+        self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], dict(route["slots"]),
+                                                                   list(answer.resources)))
 
     def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",
                channel: str | None = None) -> Answer:

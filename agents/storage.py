@@ -1,4 +1,5 @@
-"""The shared database's stores, opened together: approvals and the audit trail (the
+"""The shared database's stores, opened together: approvals, the audit trail and the
+conversations' context (the
 LangGraph checkpoints live in the same database, see agents/checkpoint.py)."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from agents.approvals import ApprovalError, ApprovalRecord, ApprovalStore, Sealer
 from agents.audit import AuditLog
+from agents.conversations import ConversationStore
 from agents.db import create_schema, make_engine
 
 
@@ -14,12 +16,13 @@ from agents.db import create_schema, make_engine
 class Storage:
     approvals: ApprovalStore
     audit: AuditLog
+    conversations: ConversationStore
 
     @classmethod
     def open(cls, database_url: str, sealer: Sealer) -> Storage:
         engine = make_engine(database_url)
         create_schema(engine)
-        return cls(ApprovalStore(engine, sealer), AuditLog(engine))
+        return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine))
 
 
 __all__ = ["ApprovalError", "ApprovalRecord", "Storage", "make_engine"]

@@ -169,6 +169,7 @@ class Runtime:
 
         deps = GraphDeps(router=self.router, registry=self.registry, tool_ctx=self.tool_ctx,
                          approvals=self.storage.approvals, audit=self.storage.audit, policy=self.policy,
+                         conversations=self.storage.conversations,
                          threshold=self.settings.router_threshold, chat_model=self.chat_model,
                          max_tool_steps=self.settings.max_tool_steps)
         self._private_database()

@@ -92,7 +92,7 @@ class World:
         storage = Storage.open(url, Sealer(self.key))
         deps = GraphDeps(router=self.router, registry=registry, tool_ctx=ToolContext(knowledge=self.store),
                          approvals=storage.approvals, audit=storage.audit, policy=self.policy,
-                         chat_model=chat_model)
+                         conversations=storage.conversations, chat_model=chat_model)
         return Guardian(deps, make_checkpointer(url, self.stack, self.key))
 
 
@@ -275,3 +275,15 @@ def test_sentences_about_an_action_propose_nothing(world: World) -> None:
         assert answer.pending_approval is None, text
         assert "No action was proposed" in answer.markdown(), text
     assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
+
+
+def test_stop_it_after_a_turn_about_an_instance_proposes_stopping_that_instance(world: World) -> None:
+    guardian = world.guardian()
+    first = guardian.ask(Request(text="reboot i-0bbb5678eee", thread_id="t-1", user="alice")).pending_approval
+    assert first is not None
+    guardian.decide(first.id, approve=False, user="bob")
+    pending = world.guardian().ask(Request(text="stop it", thread_id="t-1", user="alice")).pending_approval
+    assert pending is not None and "i-0bbb5678eee" in pending.summary
+    other_thread = world.guardian().ask(Request(text="stop it", thread_id="t-2", user="alice"))
+    assert other_thread.pending_approval is None
+    assert world.machines.changes == []

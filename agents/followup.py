@@ -1,0 +1,90 @@
+"""Follow-ups in a conversation, by grammar: an elliptical turn ("and in eu-west-1?", "what
+about staging", "same for last month") repeats the previous skill with the new slots laid
+over the old ones; an anaphoric one ("stop it", "reboot that one", "logs for it") keeps its
+own skill and takes its target from the previous turn."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from agents.conversations import TurnContext
+from agents.route import Route
+from agents.skills import SKILL_BY_NAME
+
+_ELLIPSIS = re.compile(
+    r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|same (?:for|in|with)|also|"
+    r"now|ok(?:ay)?|then)\b(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
+_BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
+_OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
+                           r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
+_ANAPHOR = re.compile(r"\b(?:it|that|this|them|those|these|that one|this one|the same one|same one)\b", re.I)
+_TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "run_id", "repo",
+                 "workflow", "service", "log_group")
+# Slots that say what to act on or where; a follow-up's own ones win.
+MAX_ELLIPTICAL_WORDS = 8
+
+
+def is_elliptical(text: str) -> bool:
+    """A short fragment with no question or request of its own, only new qualifiers ("and in
+    eu-west-1?", "what about staging", "and the week before?"); "and who is on call?" asks
+    its own question."""
+    words = text.split()
+    if not words or len(words) > MAX_ELLIPTICAL_WORDS:
+        return False
+    prefix = _ELLIPSIS.match(text) or _BARE_QUALIFIER.match(text)
+    if prefix is None:
+        return False
+    return not _OWN_QUESTION.match(text[prefix.end():])
+
+
+def apply_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
+    """``route`` with what the previous turn of the conversation lends it."""
+    if previous is None or previous.skill not in SKILL_BY_NAME or previous.skill == "help":
+        return route
+    if is_elliptical(route.text):
+        skill = SKILL_BY_NAME[previous.skill]
+        if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
+            return route
+        slots = {**previous.slots, **route.slots}
+        earlier = _period_before(route.text, previous.slots.get("time_range"))
+        if earlier:
+            slots["time_range"] = earlier
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
+                                        "confidence": max(route.confidence, threshold)})
+    if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
+        lent = _target_of(previous)
+        if lent:
+            return route.model_copy(update={"slots": {**lent, **route.slots}})
+    return route
+
+
+def _target_of(previous: TurnContext) -> dict[str, Any]:
+    """The previous turn's target: its slots naming one, else the first resource its answer
+    named (an instance id is preferred for actions)."""
+    lent = {key: previous.slots[key] for key in _TARGET_SLOTS if key in previous.slots}
+    if lent:
+        return lent
+    instances = [r for r in previous.resources if r.startswith("i-")]
+    if instances:
+        return {"instance_id": instances[0], "resource_ids": [instances[0]]}
+    incidents = [r for r in previous.resources if re.fullmatch(r"P[A-Z0-9]{5,7}", r)]
+    if incidents:
+        return {"incident_id": incidents[0]}
+    return {"resource_name": previous.resources[0]} if previous.resources else {}
+
+
+_BEFORE = re.compile(r"\b(?:the )?(?:\w+ )?before\b|\bprevious (?:one|period|week|month|day|quarter|year)\b|"
+                     r"\bprior (?:one|period|week|month|day|quarter|year)\b|\bthe one before\b", re.I)
+
+
+def _period_before(text: str, period: Any) -> dict[str, str] | None:
+    """"the week before", "the previous period": the previous turn's period moved back by its
+    own length."""
+    if not _BEFORE.search(text) or not isinstance(period, dict) or not period.get("start") or not period.get("end"):
+        return None
+    start, end = date.fromisoformat(str(period["start"])[:10]), date.fromisoformat(str(period["end"])[:10])
+    length = end - start
+    return {"start": (start - length).isoformat(), "end": start.isoformat(),
+            "label": f"the {length.days} days before {start.isoformat()}"}

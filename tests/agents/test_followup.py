@@ -1,0 +1,70 @@
+"""Follow-ups by grammar: what a conversation's previous turn lends the next one, and what
+it must never lend (a write by ellipsis, context to a turn that asks its own question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.conversations import TurnContext
+from agents.followup import apply_context, is_elliptical
+from agents.route import Route
+
+COST = TurnContext("cost.summary", {"time_range": {"start": "2026-11-01", "end": "2026-11-08", "label": "last week"},
+                                    "region": "us-east-1"}, ["Amazon EC2"])
+DESCRIBE = TurnContext("infra.describe", {}, ["sg-0123", "i-0abc1234def", "vol-9"])
+
+
+def route(text: str, skill: str = "help", slots: dict | None = None, confidence: float = 0.2) -> Route:
+    agent = skill.split(".")[0] if "." in skill else "help"
+    return Route(text=text, agent=agent, skill=skill, confidence=confidence, slots=slots or {})
+
+
+@pytest.mark.parametrize("text", ["and in eu-west-1?", "what about staging", "same for last month",
+                                  "ok and the week before?", "in us-west-2 only", "how about prod"])
+def test_fragments_with_only_new_qualifiers_are_elliptical(text: str) -> None:
+    assert is_elliptical(text)
+
+
+@pytest.mark.parametrize("text", ["and who is on call?", "what about: show me the failing workflows",
+                                  "what did we spend last week in eu-west-1 on compute and storage, by service",
+                                  "stop it", ""])
+def test_turns_with_their_own_question_are_not_elliptical(text: str) -> None:
+    assert not is_elliptical(text)
+
+
+def test_an_elliptical_turn_repeats_the_skill_with_its_new_slots_laid_over() -> None:
+    followed = apply_context(route("and in eu-west-1?", slots={"region": "eu-west-1"}), COST, 0.45)
+    assert (followed.skill, followed.agent) == ("cost.summary", "cost")
+    assert followed.slots["region"] == "eu-west-1"
+    assert followed.slots["time_range"]["label"] == "last week"
+    assert followed.confidence == 0.45
+
+
+def test_the_week_before_moves_the_period_back_by_its_own_length() -> None:
+    followed = apply_context(route("and the week before?"), COST, 0.45)
+    assert followed.slots["time_range"]["start"] == "2026-10-25"
+    assert followed.slots["time_range"]["end"] == "2026-11-01"
+
+
+def test_an_anaphor_borrows_the_previous_target_and_prefers_an_instance() -> None:
+    followed = apply_context(route("stop it", "infra.action", {"action": "stop"}, 0.9), DESCRIBE, 0.45)
+    assert followed.skill == "infra.action"
+    assert followed.slots["instance_id"] == "i-0abc1234def"
+    assert followed.slots["action"] == "stop"
+
+
+def test_a_turn_naming_its_own_target_keeps_it() -> None:
+    own = route("stop that one, i-0fff0000aaa", "infra.action", {"instance_id": "i-0fff0000aaa"}, 0.9)
+    assert apply_context(own, DESCRIBE, 0.45).slots["instance_id"] == "i-0fff0000aaa"
+
+
+def test_ellipsis_after_a_write_proposes_nothing() -> None:
+    after_stop = TurnContext("infra.action", {"instance_id": "i-0abc1234def", "action": "stop"}, ["i-0abc1234def"])
+    followed = apply_context(route("and in eu-west-1?", slots={"region": "eu-west-1"}), after_stop, 0.45)
+    assert followed.skill == "help"
+
+
+def test_no_previous_turn_or_help_lends_nothing() -> None:
+    original = route("and in eu-west-1?", slots={"region": "eu-west-1"})
+    assert apply_context(original, None, 0.45) == original
+    assert apply_context(original, TurnContext("help"), 0.45) == original
