@@ -179,12 +179,12 @@ class Runtime:
     def ask(self, request: Request) -> Answer:
         """One turn, as every surface asks it. When the runbook lookup beside the answer failed
         because the knowledge store is unavailable, the answer says so in one note."""
-        from agents.planner import RUNBOOK_TOPICS
+        from agents.specialists import cites_runbook
 
         answer = self.guardian.ask(request)
         problem = self.knowledge.problem
         shown = [answer.summary, *answer.notes]
-        if (problem and answer.skill in RUNBOOK_TOPICS and not answer.citations
+        if (problem and cites_runbook(answer.skill) and not answer.citations
                 and not any(problem in text for text in shown)):
             answer.notes.append(f"No runbook cited: {problem}")
         return answer
