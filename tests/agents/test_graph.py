@@ -287,3 +287,21 @@ def test_stop_it_after_a_turn_about_an_instance_proposes_stopping_that_instance(
     other_thread = world.guardian().ask(Request(text="stop it", thread_id="t-2", user="alice"))
     assert other_thread.pending_approval is None
     assert world.machines.changes == []
+
+
+def test_a_streamed_turn_reports_each_tool_before_the_same_answer(world: World) -> None:
+    heard: list[str] = []
+    streamed = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice"), on_progress=heard.append)
+    assert streamed.pending_approval is not None
+    assert heard == ["Checking the runbooks: search the team's runbooks and inventory notes…"]
+    done = world.guardian().decide(streamed.pending_approval.id, approve=True, user="bob", on_progress=heard.append)
+    assert heard[-1] == "Running the approved test_power…"
+    assert world.machines.changes == [("i-0abc1234def", "stop")] and "stopped" in done.summary
+
+
+def test_a_failing_progress_listener_never_costs_the_answer(world: World) -> None:
+    def broken(_: str) -> None:
+        raise RuntimeError("the chat platform is down")
+
+    answer = world.guardian().ask(Request(text="how do I deal with a growing queue backlog"), on_progress=broken)
+    assert [c.source for c in answer.citations] == ["queue-backlog.md"]
