@@ -278,7 +278,7 @@ def _missing_notes(plan: Plan, route: Route) -> list[str]:
     if not plan.missing:
         return []
     needed = ", ".join(plan.missing)
-    return [f"To do that I need: {needed} (for example `stop i-0abc1234`)." if route.skill == "infra.action"
+    return [f"To do that I need: {needed} (for example 'stop i-0abc1234')." if route.skill == "infra.action"
             else f"To do that I need: {needed}."]
 
 

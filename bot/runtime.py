@@ -183,7 +183,7 @@ class Runtime:
 
         answer = self.guardian.ask(request)
         problem = self.knowledge.problem
-        shown = [answer.summary, *answer.notes]
+        shown = answer.sentences()
         if (problem and answer.skill in RUNBOOK_TOPICS and not answer.citations
                 and not any(problem in text for text in shown)):
             answer.notes.append(f"No runbook cited: {problem}")
