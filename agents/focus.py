@@ -28,6 +28,7 @@ class Facet:
     asked: re.Pattern[str]
     keep: Callable[[Row], bool]
     says: str
+    negatable: bool = True  # False when the words already mean a lack ("without MFA", "not running")
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,22 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               lambda row: bool(row.get("public")), "are public"),
         Facet("unencrypted", _words(r"\bunencrypted\b", r"not encrypted", r"without (default )?encryption",
                                     r"no (default )?encryption", r"lack\w* encryption"),
-              lambda row: row.get("encrypted") is False, "have no default encryption"),
+              lambda row: row.get("encrypted") is False, "have no default encryption", negatable=False),
     )),
     Subject("aws_iam_findings", "IAM users", "user", "users_checked", (
         Facet("no_mfa", _words(r"\bmfa\b", r"\b2fa\b", r"two[- ]factor", r"multi[- ]factor"),
-              _issue("console access without MFA"), "have console access without MFA"),
+              _issue("console access without MFA"), "have console access without MFA", negatable=False),
         Facet("old_key", _words(r"\b(old|older|stale|aged?|ancient)\b.{0,30}\bkeys?\b",
                                 r"\bkeys?\b.{0,30}\b(old|older)\b", r"\brotat"),
               _issue("old access key"), "have access keys older than 90 days"),
         Facet("unused_key", _words(r"\bunused\b", r"never (been )?used", r"\binactive\b"),
-              _issue("access key never used"), "have access keys never used"),
+              _issue("access key never used"), "have access keys never used", negatable=False),
         Facet("admin", _words(r"\badmin", r"administrator"), _issue("administrator access"),
               "have AdministratorAccess"),
     )),
     Subject("aws_inventory", "instances", "name", None, (
         Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b"),
-              _state("stopped", "stopping"), "are stopped"),
+              _state("stopped", "stopping"), "are stopped", negatable=False),
         Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b"), _state("running"),
               "are running"),
     ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
@@ -121,7 +122,7 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         match = facet.asked.search(text)
         if match is None:
             continue
-        if NEGATED.search(text[: match.start()]) and facet.name not in ("stopped",):
+        if facet.negatable and NEGATED.search(text[: match.start()]):
             return []
         found.append(facet)
     if subject.tool == "aws_inventory" and len(found) == 2:  # "not running" matched both
@@ -157,11 +158,11 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
     all_names = list(dict.fromkeys(subject.name_of(row) for row in items))
     checked = result.facts.get(subject.checked) if subject.checked else None
     total = int(checked) if isinstance(checked, int) and checked >= len(all_names) else len(all_names)
-    says = " or ".join(facet.says for facet in facets)
+    says = " or ".join(agree(facet.says, len(kept_names)) for facet in facets)
     if kept_names:
         lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
     else:
-        lead = f"None of the {total} {subject.noun} checked {agree(says, 1)}."
+        lead = f"None of the {total} {subject.noun} checked {' or '.join(agree(f.says, 1) for f in facets)}."
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
 
 
@@ -178,5 +179,5 @@ def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[st
         count = len({subject.name_of(row) for row in left if facet.keep(row)})
         if count:
             extra.append(f"{count} {agree(facet.says, count)}")
-    tail = f"; of those, {', '.join(extra)} (not listed, since you did not ask)" if extra else ""
-    return f"The other {others} {subject.noun} do not{tail}."
+    tail = f", of which {', '.join(extra)}" if extra else ""
+    return f"Not listed: the other {others} {subject.noun}{tail}."

@@ -49,10 +49,10 @@ def _as_text(value: Any) -> str:
 
 def untrusted_quote(kind: QuoteKind, label: str, text: str, *, source: str = "", max_lines: int = QUOTE_LINES,
                     max_chars: int = QUOTE_CHARS) -> Quote:
-    """Text systems or people wrote, redacted and cut to its last ``max_lines`` lines: data to
-    show, never instructions to follow (OWASP LLM01)."""
+    """Text systems or people wrote, redacted and cut (a log to its last ``max_lines`` lines,
+    anything else to its first): data to show, never instructions to follow (OWASP LLM01)."""
     lines = [line[:300] for line in redact(text).splitlines() if line.strip()]
-    body = "\n".join(lines[-max_lines:])
+    body = "\n".join(lines[-max_lines:] if kind == "log" else lines[:max_lines])
     if len(body) > max_chars:
         body = ("…" + body[-(max_chars - 1):]) if kind == "log" else body[: max_chars - 1] + "…"
     return Quote(kind=kind, label=label, text=body, source=source, total_lines=len(lines))

@@ -28,6 +28,8 @@ def format_value(kind: CellKind, value: str | int | float | bool | None, unit: s
             return money(float(value), unit or "USD")
         if kind == "percent":
             return f"{value:.1f}%"
+        if kind != "number":
+            return str(value)
         return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
     if kind == "time":
         match = ISO_TIME.match(value)
