@@ -58,7 +58,7 @@ def run_approved(approvals: ApprovalStore, audit: AuditLog, registry: ToolRegist
                  outcome=result.summary, duration_ms=elapsed, approval_id=approval_id)
     verb = {"executed": "Done", "failed": "Failed", "refused": "Not done"}[status]
     summary = result.summary.removeprefix("Not done: ")
-    return Execution(f"{verb} (approved by {record.decided_by}, `{approval_id}`): {summary}",
+    return Execution(f"{verb} (approved by {record.decided_by}, {approval_id}): {summary}",
                      tool_record(call.tool, call.args, result))
 
 

@@ -165,4 +165,4 @@ class Guardian:
     @staticmethod
     def _about(record: ApprovalRecord, text: str) -> Answer:
         skill = SKILL_BY_NAME[record.skill]
-        return Answer(agent=skill.agent, skill=record.skill, summary=text)
+        return Answer(agent=skill.agent, skill=record.skill, lead=text)

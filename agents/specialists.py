@@ -67,7 +67,7 @@ class Specialist:
     def missing_note(self, plan: Plan) -> str | None:
         if not plan.missing:
             return None
-        example = f" (for example `{self.missing_example}`)" if self.missing_example else ""
+        example = f" (for example '{self.missing_example}')" if self.missing_example else ""
         return f"To do that I need: {', '.join(plan.missing)}{example}."
 
 

@@ -154,12 +154,14 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     if args.thread:
         kwargs["thread_id"] = args.thread
     answer = rt.ask(Request(**kwargs))
+    from bot.render.contract import contract_dict
+
     if args.json:
-        emit(answer.contract_dict())
+        emit(contract_dict(answer))
     else:
         from rich.console import Console
 
-        from bot.terminal import render
+        from bot.render.terminal import render
 
         render(answer, Console())
     return 0
@@ -179,10 +181,13 @@ def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
             answer = rt.guardian.cancel(args.id, user=args.user, reason=args.reason)
     except ApprovalError as exc:
         raise UserError(str(exc)) from exc
+    from bot.render.contract import contract_dict
+    from bot.render.markdown import to_markdown
+
     if args.json:
-        emit(answer.contract_dict())
+        emit(contract_dict(answer))
     else:
-        print(answer.markdown())
+        print(to_markdown(answer))
     return 0
 
 

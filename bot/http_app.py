@@ -33,6 +33,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
+from bot.render.contract import contract_dict
+
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
@@ -278,7 +280,7 @@ def create_app(rt: Runtime) -> FastAPI:
         answer = await run_in_threadpool(rt.ask, turn)
         latency.labels("web").observe(time.perf_counter() - started)
         asks.labels("web", answer.skill).inc()
-        return {**answer.contract_dict(), "typed": answer.model_dump()}
+        return {**contract_dict(answer), "typed": answer.model_dump()}
 
     return app
 

@@ -184,7 +184,7 @@ class Runtime:
 
         answer = self.guardian.ask(request, on_progress)
         problem = self.knowledge.problem
-        shown = [answer.summary, *answer.notes]
+        shown = answer.sentences()
         if (problem and cites_runbook(answer.skill) and not answer.citations
                 and not any(problem in text for text in shown)):
             answer.notes.append(f"No runbook cited: {problem}")

@@ -45,7 +45,7 @@ def test_without_a_target_the_infrastructure_agent_asks_with_an_example() -> Non
     plan = SPECIALIST_BY_NAME["infrastructure"].plan(route("infra.action", "reboot", action="reboot"), REGISTRY)
     assert plan.write is None and plan.missing == ["instance_id"]
     assert SPECIALIST_BY_NAME["infrastructure"].missing_note(plan) == (
-        "To do that I need: instance_id (for example `stop i-0abc1234`).")
+        "To do that I need: instance_id (for example 'stop i-0abc1234').")
 
 
 def test_a_forecast_ignores_the_up_to_today_period() -> None:

@@ -119,16 +119,16 @@ def test_a_hypothetical_previews_and_a_past_question_reads_the_audit(runtime: Ru
     instance_id, ec2 = _instance(sandbox, "auth-eu-1")
     preview = ask(runtime, "what would happen if we reboot auth-eu-1?")
     assert preview.pending_approval is None and preview.skill == "infra.describe"
-    assert f"If approved, this would reboot {instance_id}" in preview.markdown()
+    assert f"If approved, this would reboot {instance_id}" in preview.shown_text()
     before = ask(runtime, "did anyone reboot auth-eu-1 today?", user="carol")
-    assert "Guardian's audit has no infra.action action on auth-eu-1" in before.markdown()
+    assert "Guardian's audit has no infra.action action on auth-eu-1" in before.shown_text()
     pending = ask(runtime, "reboot auth-eu-1").pending_approval
     assert pending is not None
     runtime.guardian.decide(pending.id, approve=True, user="bob")
     after = ask(runtime, "did anyone reboot auth-eu-1 today?", user="carol")
     assert after.pending_approval is None
-    assert "Guardian's audit shows 1 infra.action action(s) on auth-eu-1" in after.markdown()
-    assert pending.id in after.markdown()
+    assert "Guardian's audit shows 1 infra.action action(s) on auth-eu-1" in after.shown_text()
+    assert pending.id in after.shown_text()
     assert _state(ec2, instance_id) == "running"
 
 
