@@ -22,6 +22,7 @@ from agents.conversations import TurnContext
 from agents.execution import run_approved
 from agents.graph import GraphDeps, build_graph, origin_of
 from agents.progress import ProgressCallback
+from agents.redact import sanitize_obj
 from agents.request import Request
 from agents.skills import SKILL_BY_NAME
 
@@ -47,7 +48,7 @@ class Guardian:
         started = time.perf_counter()
         self.deps.audit.record(origin, "request", args={"text": request.text, "thread": request.thread_id})
         state = self._run({"request": request.model_dump()}, config, on_progress)
-        answer = Answer.model_validate(state["answer"])
+        answer = _finished(state)
         self._remember(request, state, answer)
         self.deps.audit.record(origin, "answer", skill=answer.skill,
                                outcome="approval requested" if answer.pending_approval else "answered",
@@ -101,7 +102,7 @@ class Guardian:
         resume = {"approve": approve, "user": user, "surface": surface, "channel": channel,
                   "correlation_id": origin.correlation_id}
         state = self._run(Command(resume=resume), config, on_progress)
-        return Answer.model_validate(state["answer"])
+        return _finished(state)
 
     def resume(self, approval_id: str, *, user: str, surface: str = "cli") -> Answer:
         """Run an approval that was approved but never started (its process died between the
@@ -166,3 +167,10 @@ class Guardian:
     def _about(record: ApprovalRecord, text: str) -> Answer:
         skill = SKILL_BY_NAME[record.skill]
         return Answer(agent=skill.agent, skill=record.skill, lead=text)
+
+
+def _finished(state: dict[str, Any]) -> Answer:
+    """The turn's answer as it leaves the graph for any surface: the one place where what
+    every answer says is masked (secrets, terminal control sequences), whatever template or
+    model wrote it."""
+    return Answer.model_validate(sanitize_obj(state["answer"]))

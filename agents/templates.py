@@ -24,7 +24,6 @@ from agents.answer import (
     ToolCall,
 )
 from agents.focus import focus
-from agents.redact import redact
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
@@ -51,7 +50,7 @@ def untrusted_quote(kind: QuoteKind, label: str, text: str, *, source: str = "",
                     max_chars: int = QUOTE_CHARS) -> Quote:
     """Text systems or people wrote, redacted and cut (a log to its last ``max_lines`` lines,
     anything else to its first): data to show, never instructions to follow (OWASP LLM01)."""
-    lines = [line[:300] for line in redact(text).splitlines() if line.strip()]
+    lines = [line[:300] for line in text.splitlines() if line.strip()]
     body = "\n".join(lines[-max_lines:] if kind == "log" else lines[:max_lines])
     if len(body) > max_chars:
         body = ("…" + body[-(max_chars - 1):]) if kind == "log" else body[: max_chars - 1] + "…"
@@ -130,7 +129,7 @@ def clarify_answer(route: Route) -> Answer:
 def refusal_answer(route: Route, reason: str) -> Answer:
     """The access policy said no: nothing ran, and the reason names the role that would."""
     return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence,
-                  lead=f"{redact(reason)} Nothing was run or proposed.")
+                  lead=f"{reason} Nothing was run or proposed.")
 
 
 def runbook_answer(result: ToolResult) -> tuple[list[str], list[Quote], list[Table]]:
@@ -177,7 +176,7 @@ class _Parts:
             self.tables.extend(tables)
             return
         if result.status == "error":
-            self.notes.append(redact(result.summary))
+            self.notes.append(result.summary)
             return
         title = _title(call["tool"]) if titled else ""
         focused = focus(call["tool"], result, route.text)
@@ -186,7 +185,7 @@ class _Parts:
             table = typed_table(result, title, rows=focused.rows)
         else:
             if result.summary:
-                self.lines.append(redact(result.summary))
+                self.lines.append(result.summary)
             table = typed_table(result, title)
         self.quotes.extend(untrusted_quotes(result))
         if table:
