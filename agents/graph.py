@@ -103,7 +103,7 @@ def agent_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Litera
     route = Route.model_validate(state["route"])
     request = Request.model_validate(state["request"])
     origin = origin_of(request)
-    plan = plan_for(route, deps.registry, configured={"aws", "knowledge", *deps.tool_ctx.extras})
+    plan = plan_for(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
     if deps.chat_model is not None:
         outcome = run_llm_agent(deps, request, route, origin)
         calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes

@@ -243,25 +243,25 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
-    from tools.aws import security_scan
-    from tools.aws.errors import AwsError, RegionsFailed, aws_call
-    from tools.redaction import sanitize_obj
+    """The findings through the registry, like every tool run: its prerequisites, its error
+    mapping and its output masking apply."""
+    from tools.aws.errors import RegionsFailed
 
-    try:
-        with aws_call(rt.tool_ctx, "s3", "ec2", "iam"):
-            findings = security_scan(rt.tool_ctx)
-    except AwsError as exc:
-        raise UserError(str(exc)) from exc
-    for finding in findings:  # not through the registry: mask here (access key ids, log text)
-        row = sanitize_obj(finding.model_dump() if hasattr(finding, "model_dump") else dict(finding))
+    result = rt.registry.invoke("aws_security_scan", {}, rt.tool_ctx)
+    if result.status == "error":
+        raise UserError(result.summary)
+    for row in result.rows:
         if args.json:
-            emit(row)
+            emit({column: row.get(column) for column in SCAN_FIELDS})
         else:
             print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
-    missed = getattr(findings, "failed_regions", None)
+    missed = result.facts.get("failed_regions")
     if missed:  # the findings above stand; the scan as a whole is incomplete
         raise UserError("Scan incomplete." + RegionsFailed.note(missed))
     return 0
+
+
+SCAN_FIELDS = ("check", "severity", "cloud", "region", "resource", "detail")
 
 
 def cmd_inventory_sync(rt: Runtime, args: argparse.Namespace) -> int:

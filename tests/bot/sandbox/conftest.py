@@ -17,6 +17,7 @@ from bot.sandbox.server import Sandbox
 from tools.aws import AWS_TOOLS
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
+from tools.settings import AwsSettings
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,7 @@ def ids(sandbox: Sandbox) -> SeededIds:
 
 @pytest.fixture(scope="session")
 def ctx(sandbox: Sandbox, company: Company) -> ToolContext:
-    return ToolContext(regions=list(company.regions), boto_session_factory=sandbox.boto_session)
+    return ToolContext(aws=AwsSettings(regions=tuple(company.regions)), boto_session_factory=sandbox.boto_session)
 
 
 @pytest.fixture(scope="session")
