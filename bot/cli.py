@@ -407,7 +407,7 @@ def configure_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Settings] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sandbox"]:  # the sandbox has its own options (--port, --once, --aws-only)
-        from bot.sandbox.server import main as sandbox_main
+        from sandbox.server import main as sandbox_main
 
         return sandbox_main(argv[1:])
     parser = build_parser()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import DRIFTWOOD
+from sandbox.company import DRIFTWOOD
 from tests.e2e.conftest import GUARDIAN, Cli, base_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]

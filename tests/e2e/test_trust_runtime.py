@@ -17,8 +17,8 @@ from agents.request import Request
 from agents.service import DecisionRefused
 from agents.skills import SKILL_BY_NAME
 from bot.runtime import Runtime
-from bot.sandbox.company import DRIFTWOOD
 from bot.settings import load_settings
+from sandbox.company import DRIFTWOOD
 from tests.e2e.test_trust import POLICY, _instance, _state
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import saas_company
-from bot.sandbox.company import DRIFTWOOD, SECRET_FIXTURE
+from sandbox import saas_company
+from sandbox.company import DRIFTWOOD, SECRET_FIXTURE
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.redaction import (
     MASK,

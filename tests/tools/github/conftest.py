@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.github_api import GitHubStandIn
-from bot.sandbox.saas_company import SaasCompany, build
+from sandbox.github_api import GitHubStandIn
+from sandbox.saas_company import SaasCompany, build
 from tools.base import ToolContext
 from tools.github import GITHUB
 from tools.registry import ToolRegistry

@@ -1,5 +1,5 @@
 """GitHub CI/CD tools against the GitHub stand-in through the real PyGithub client; every
-expectation is derived from bot/sandbox/saas_company.py."""
+expectation is derived from sandbox/saas_company.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from agents.skills import SKILL_BY_NAME
-from bot.sandbox.github_api import GitHubStandIn
-from bot.sandbox.saas_company import INJECTION_LINE, JEST_FAILURE, MIGRATION_ERROR, SaasCompany
+from sandbox.github_api import GitHubStandIn
+from sandbox.saas_company import INJECTION_LINE, JEST_FAILURE, MIGRATION_ERROR, SaasCompany
 from tests.helpers import approved_call
 from tests.tools.github.conftest import github_ctx
 from tools.base import ToolContext

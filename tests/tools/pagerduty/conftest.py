@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.pagerduty_api import PagerDutyStandIn
-from bot.sandbox.saas_company import SaasCompany, build
+from sandbox.pagerduty_api import PagerDutyStandIn
+from sandbox.saas_company import SaasCompany, build
 from tools.base import ToolContext
 from tools.pagerduty import PAGERDUTY
 from tools.registry import ToolRegistry

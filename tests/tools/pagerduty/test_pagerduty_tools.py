@@ -1,5 +1,5 @@
 """PagerDuty incident tools against the HTTPS stand-in through the real ``pagerduty``
-client; every expectation is derived from bot/sandbox/saas_company.py."""
+client; every expectation is derived from sandbox/saas_company.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from agents.skills import SKILL_BY_NAME
-from bot.sandbox.pagerduty_api import PagerDutyStandIn
-from bot.sandbox.saas_company import BOT, SaasCompany, person
+from sandbox.pagerduty_api import PagerDutyStandIn
+from sandbox.saas_company import BOT, SaasCompany, person
 from tests.helpers import approved_call
 from tests.tools.pagerduty.conftest import pagerduty_ctx
 from tools.base import ToolContext, ToolResult

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.aws import SeededIds
-from bot.sandbox.company import DRIFTWOOD, Company
-from bot.sandbox.server import Sandbox
+from sandbox.aws import SeededIds
+from sandbox.company import DRIFTWOOD, Company
+from sandbox.server import Sandbox
 from tools.aws import AWS_TOOLS
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
