@@ -23,7 +23,6 @@ from pydantic import BaseModel, Field
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.github.client import (
     GitHubProblem,
-    GitHubSettings,
     clean_log_lines,
     day_start,
     iso,
@@ -32,6 +31,7 @@ from tools.github.client import (
     workflow_file,
     workflow_matches,
 )
+from tools.settings import GitHubSettings
 from tools.timefmt import ago
 
 FAILED = ("failure", "timed_out", "startup_failure")

@@ -142,8 +142,10 @@ def find_named(client: RestApiV2Client, collection: str, name: str, *fields: str
     wanted = name.strip().lower()
     candidates = first(client, f"/{collection}", {"query": _name_key(name)}, 100)
     keys = fields or ("name",)
-    for matcher in (lambda v: v == wanted, lambda v: _name_key(v) == _name_key(wanted),
-                    lambda v: v.split()[0] == wanted if v.split() else False):
+    matchers: tuple[Callable[[str], bool], ...] = (
+        lambda v: v == wanted, lambda v: _name_key(v) == _name_key(wanted),
+        lambda v: v.split()[0] == wanted if v.split() else False)
+    for matcher in matchers:
         found = [item for item in candidates if any(matcher(str(item.get(k, "")).lower()) for k in keys)]
         if len(found) == 1:
             return found[0]

@@ -19,7 +19,6 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.pagerduty.client import (
     NO_FROM,
     PagerDutyProblem,
-    PagerDutySettings,
     find_user,
     first,
     get_incident,
@@ -28,6 +27,7 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
+from tools.settings import PagerDutySettings
 from tools.timefmt import ago
 
 OPEN = ["triggered", "acknowledged"]
