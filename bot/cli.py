@@ -264,6 +264,19 @@ def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
 SCAN_FIELDS = ("check", "severity", "cloud", "region", "resource", "detail")
 
 
+def cmd_tools(rt: Runtime, args: argparse.Namespace) -> int:
+    """Every tool, and for each one these settings leave unavailable, why (what to set)."""
+    unavailable = rt.registry.unavailable(rt.tool_ctx)
+    for spec in rt.registry.all():
+        why = unavailable.get(spec.name)
+        if args.json:
+            emit({"name": spec.name, "integration": spec.integration, "mode": spec.mode, "skills": list(spec.skills),
+                  "available": why is None, "why": why})
+        else:
+            print(f"{spec.name:34} {spec.mode:5} {'ok' if why is None else 'unavailable: ' + why}")
+    return 0
+
+
 def cmd_inventory_sync(rt: Runtime, args: argparse.Namespace) -> int:
     from bot.inventory import sync_inventory
 
@@ -365,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan_security = scan.add_parser("security", help="security findings, one per line")
     scan_security.add_argument("--json", action="store_true")
     scan_security.set_defaults(func=cmd_scan_security)
+
+    tools = sub.add_parser("tools", help="every tool, and why those that cannot run here cannot")
+    tools.add_argument("--json", action="store_true")
+    tools.set_defaults(func=cmd_tools)
 
     inventory = sub.add_parser("inventory", help="resource inventory").add_subparsers(dest="icmd", required=True)
     sync = inventory.add_parser("sync", help="snapshot resources into the knowledge store")
