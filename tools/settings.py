@@ -55,12 +55,9 @@ class PagerDutySettings(BaseModel):
 
 
 class KnowledgeSettings(BaseModel):
-    """Runbook search: where the store lives, so an unavailable store can be named."""
+    """Runbook search: where the store lives. The store itself is a handle the composition
+    root opens (``ToolContext.knowledge``); its prerequisite is that handle."""
 
     model_config = ConfigDict(frozen=True)
 
     chroma_url: str | None = Field(default=None, description="A Chroma server; unset: embedded under the home.")
-
-    @property
-    def where(self) -> str:
-        return self.chroma_url or "the embedded store under GUARDIAN_HOME"
