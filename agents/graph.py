@@ -116,7 +116,7 @@ def run_agent(specialist: Specialist, state: GraphState,
     route = Route.model_validate(state["route"])
     request = Request.model_validate(state["request"])
     origin = origin_of(request)
-    plan = specialist.plan(route, deps.registry, configured={"aws", "knowledge", *deps.tool_ctx.extras})
+    plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
     if deps.chat_model is not None:
         outcome = run_llm_agent(deps, request, route, origin)
         calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes

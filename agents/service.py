@@ -19,8 +19,9 @@ from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
 from agents.conversations import TurnContext
+from agents.deps import origin_of
 from agents.execution import run_approved
-from agents.graph import GraphDeps, build_graph, origin_of
+from agents.graph import GraphDeps, build_graph
 from agents.progress import ProgressCallback
 from agents.redact import sanitize_obj
 from agents.request import Request

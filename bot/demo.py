@@ -11,9 +11,9 @@ from rich.console import Console
 
 def run_demo(args: argparse.Namespace) -> int:
     from bot.runtime import Runtime
-    from bot.sandbox.server import Sandbox
     from bot.settings import load_settings
     from bot.terminal import chat_with
+    from sandbox.server import Sandbox
 
     console = Console()
     with console.status("starting the sandbox company…"):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
+    from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 log = logging.getLogger(__name__)
 
@@ -92,32 +93,21 @@ class Runtime:
 
     @cached_property
     def registry(self) -> ToolRegistry:
-        from tools.aws import AWS_TOOLS
-        from tools.github import GITHUB_TOOLS
-        from tools.knowledge import KNOWLEDGE_TOOLS
-        from tools.pagerduty import PAGERDUTY_TOOLS
+        from tools.aws import AWS
+        from tools.github import GITHUB
+        from tools.knowledge import KNOWLEDGE
+        from tools.pagerduty import PAGERDUTY
         from tools.registry import ToolRegistry
 
-        return ToolRegistry([*AWS_TOOLS, *GITHUB_TOOLS, *PAGERDUTY_TOOLS, *KNOWLEDGE_TOOLS])
+        return ToolRegistry.of(AWS, GITHUB, PAGERDUTY, KNOWLEDGE)
 
     @cached_property
     def tool_ctx(self) -> ToolContext:
         from tools.base import ToolContext
 
-        return ToolContext(regions=self.settings.regions, knowledge=self.knowledge, extras=self._integrations())
-
-    def _integrations(self) -> dict[str, Any]:
-        """Credentials for the SaaS integrations, present only when configured."""
-        s = self.settings
-        extras: dict[str, Any] = {}
-        if s.github_token:
-            extras["github"] = {"token": s.github_token.get_secret_value(), "api_url": s.github_api_url,
-                                "org": s.github_org, "repos": s.github_repos}
-        if s.pagerduty_api_key:
-            extras["pagerduty"] = {"api_key": s.pagerduty_api_key.get_secret_value(),
-                                   "api_url": s.pagerduty_api_url, "from_email": s.pagerduty_from_email,
-                                   "verify": str(s.pagerduty_ca_bundle) if s.pagerduty_ca_bundle else True}
-        return extras
+        return ToolContext(aws=aws_settings(self.settings), github=github_settings(self.settings),
+                           pagerduty=pagerduty_settings(self.settings),
+                           knowledge_settings=knowledge_settings(self.settings), knowledge=self.knowledge)
 
     @cached_property
     def secret_key(self) -> SecretKey:
@@ -189,3 +179,33 @@ class Runtime:
                 and not any(problem in text for text in shown)):
             answer.notes.append(f"No runbook cited: {problem}")
         return answer
+
+
+# Each toolset's typed settings, from the one settings object (secrets stay SecretStr).
+
+
+def aws_settings(settings: Settings) -> AwsSettings:
+    from tools.settings import AwsSettings
+
+    return AwsSettings(regions=tuple(settings.regions))
+
+
+def github_settings(settings: Settings) -> GitHubSettings:
+    from tools.settings import GitHubSettings
+
+    return GitHubSettings(token=settings.github_token, api_url=settings.github_api_url, org=settings.github_org,
+                          repos=tuple(settings.github_repos))
+
+
+def pagerduty_settings(settings: Settings) -> PagerDutySettings:
+    from tools.settings import PagerDutySettings
+
+    bundle = settings.pagerduty_ca_bundle
+    return PagerDutySettings(api_key=settings.pagerduty_api_key, api_url=settings.pagerduty_api_url,
+                             from_email=settings.pagerduty_from_email, verify=str(bundle) if bundle else True)
+
+
+def knowledge_settings(settings: Settings) -> KnowledgeSettings:
+    from tools.settings import KnowledgeSettings
+
+    return KnowledgeSettings(chroma_url=settings.chroma_url)

@@ -1,5 +1,5 @@
 """Real questions to the CLI against the seeded sandbox company. Expected answers are
-derived from bot/sandbox/company.py (the one source of truth), never typed in here."""
+derived from sandbox/company.py (the one source of truth), never typed in here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.sandbox.company import DRIFTWOOD, SPIKE
+from sandbox.company import DRIFTWOOD, SPIKE
 from tests.e2e.conftest import Cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import DRIFTWOOD
+from sandbox.company import DRIFTWOOD
 from tests.e2e.conftest import GUARDIAN, Cli, base_env
 from tests.helpers import CONTRACT_POLICY
 

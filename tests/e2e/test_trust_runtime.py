@@ -18,8 +18,8 @@ from agents.request import Request
 from agents.service import DecisionRefused
 from agents.skills import SKILL_BY_NAME
 from bot.runtime import Runtime
-from bot.sandbox.company import DRIFTWOOD
 from bot.settings import load_settings
+from sandbox.company import DRIFTWOOD
 from tests.e2e.test_trust import _instance, _state
 from tests.helpers import CONTRACT_POLICY
 

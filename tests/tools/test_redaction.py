@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import saas_company
-from bot.sandbox.company import DRIFTWOOD, SECRET_FIXTURE
+from sandbox import saas_company
+from sandbox.company import DRIFTWOOD, SECRET_FIXTURE
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.redaction import (
     MASK,
@@ -28,6 +28,7 @@ from tools.redaction import (
     strip_controls,
 )
 from tools.registry import ToolRegistry
+from tools.settings import AwsSettings
 
 # --------------------------------------------------------------------------- planted secrets
 
@@ -300,7 +301,7 @@ def test_results_leaving_the_registry_are_sanitized() -> None:
         pass
 
     registry = ToolRegistry([ToolSpec("aws_logs_leaky", "test", NoArgs, "read", ("infra.logs",), "aws", _leaky)])
-    result = registry.invoke("aws_logs_leaky", {}, ToolContext(regions=["us-east-1"]))
+    result = registry.invoke("aws_logs_leaky", {}, ToolContext(aws=AwsSettings(regions=("us-east-1",))))
     dumped = json.dumps(result.model_dump())
     for secret in ("hunter2", "hunter3", STRIPE, AKIA, PASSWORD):
         assert secret not in dumped

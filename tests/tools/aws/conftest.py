@@ -19,6 +19,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tools.base import ToolContext
+from tools.settings import AwsSettings
 
 REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -134,7 +135,7 @@ def reset_moto(endpoint: str) -> None:
 
 @pytest.fixture(scope="session")
 def ctx(aws_endpoint: str) -> ToolContext:
-    return ToolContext(regions=list(REGIONS))
+    return ToolContext(aws=AwsSettings(regions=tuple(REGIONS)))
 
 
 @pytest.fixture(scope="session")

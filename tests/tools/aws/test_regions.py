@@ -22,6 +22,7 @@ from tools.aws.logs import LogsErrorsArgs, logs_errors
 from tools.aws.regions import scan_regions
 from tools.aws.security import OpenSecurityGroupsArgs, PostureArgs, open_security_groups, security_posture
 from tools.base import ToolContext
+from tools.settings import AwsSettings
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,8 @@ class RoutedSession(boto3.session.Session):
 
 
 def routed(regions: list[str], routes: dict[str, str] | None = None) -> ToolContext:
-    return ToolContext(regions=regions, boto_session_factory=lambda: RoutedSession(routes or {}))
+    return ToolContext(aws=AwsSettings(regions=tuple(regions)),
+                       boto_session_factory=lambda: RoutedSession(routes or {}))
 
 
 @pytest.fixture(scope="module", autouse=True)

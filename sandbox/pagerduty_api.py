@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.github_api import Call, HttpStandIn, Reply, Route, route
-from bot.sandbox.saas_company import (
+from sandbox.http_standin import Call, HttpStandIn, Reply, RouteSpec, route
+from sandbox.saas_company import (
     BOT,
     PagerDutyData,
     PdAlert,
@@ -117,7 +117,7 @@ class PagerDutyStandIn(HttpStandIn):
         return next((u for u in self.data.users if u.email == email), None)
 
     # -- routing
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[RouteSpec]:
         return [
             route("GET", "/incidents", self._incidents),
             route("POST", "/incidents", self._create_incident),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from bot.sandbox.company import (
+from sandbox.company import (
     DRIFTWOOD,
     SERVICES,
     SPIKE,

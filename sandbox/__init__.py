@@ -8,4 +8,9 @@ company (Driftwood Labs), so the demo, the tests and the benchmarks run with no 
   mounted in front of moto so one ``AWS_ENDPOINT_URL`` serves every AWS client.
 - ``server.py``: ``Sandbox`` (start/seed/env/stop) and ``guardian sandbox``.
 - ``saas_company.py``, ``github_api.py``, ``pagerduty_api.py``: the GitHub and PagerDuty side.
+- ``http_standin.py``: the HTTP(S) framework those two stand-ins share (Starlette routing,
+  served by uvicorn on a loopback port, every request recorded).
+
+A top-level package beside ``bot/`` (shipped in the wheel for ``guardian sandbox``): it
+depends on nothing of Guardian's, so the tests of ``tools/`` use it without importing ``bot``.
 """

@@ -1,6 +1,6 @@
 """A Cost Explorer stand-in speaking the real wire protocol (JSON 1.1: ``POST /`` with
 ``X-Amz-Target: AWSInsightsIndexService.<Operation>``), answering from the company's
-deterministic daily spend (``bot/sandbox/company.py``).
+deterministic daily spend (``sandbox/company.py``).
 
 moto implements Cost Explorer but only replays results queued in advance, so a real
 ``boto3.client("ce")`` asking arbitrary periods gets nothing useful. ``CostExplorerMiddleware``
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from bot.sandbox.company import (
+from sandbox.company import (
     COST_LINES,
     CURRENCY,
     CostLine,

@@ -22,10 +22,10 @@ from typing import Any, Protocol, Self
 
 import boto3
 
-from bot.sandbox.aws import SeededIds, seed_company
-from bot.sandbox.company import DRIFTWOOD, Company
-from bot.sandbox.cost_explorer import CostExplorerMiddleware, CostExplorerStandIn
-from bot.sandbox.seed_aws import as_dict
+from sandbox.aws import SeededIds, seed_company
+from sandbox.company import DRIFTWOOD, Company
+from sandbox.cost_explorer import CostExplorerMiddleware, CostExplorerStandIn
+from sandbox.seed_aws import as_dict
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,9 @@ def _quiet_handler() -> type:
 
 def saas_standins() -> list[StandIn]:
     """The GitHub and PagerDuty stand-ins, seeded with the same company's SaaS side."""
-    from bot.sandbox.github_api import GitHubStandIn
-    from bot.sandbox.pagerduty_api import PagerDutyStandIn
-    from bot.sandbox.saas_company import build
+    from sandbox.github_api import GitHubStandIn
+    from sandbox.pagerduty_api import PagerDutyStandIn
+    from sandbox.saas_company import build
 
     company = build()
     return [GitHubStandIn(company.github), PagerDutyStandIn(company.pagerduty)]
@@ -220,7 +220,7 @@ def _interrupt(*_: object) -> None:
 def summary(company: Company) -> list[str]:
     """A few ``#`` comment lines on what is in the account and what is wrong with it (comments,
     so ``eval "$(guardian sandbox --once)"`` still works)."""
-    from bot.sandbox.company import planted_problems
+    from sandbox.company import planted_problems
 
     lines = [f"# {len(company.instances)} EC2 instances, {len(company.buckets)} S3 buckets, "
              f"{len(company.databases)} RDS databases, {len(company.functions)} Lambda functions, "

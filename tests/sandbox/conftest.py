@@ -11,12 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.aws import SeededIds
-from bot.sandbox.company import DRIFTWOOD, Company
-from bot.sandbox.server import Sandbox
+from sandbox.aws import SeededIds
+from sandbox.company import DRIFTWOOD, Company
+from sandbox.server import Sandbox
 from tools.aws import AWS_TOOLS
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
+from tools.settings import AwsSettings
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,7 @@ def ids(sandbox: Sandbox) -> SeededIds:
 
 @pytest.fixture(scope="session")
 def ctx(sandbox: Sandbox, company: Company) -> ToolContext:
-    return ToolContext(regions=list(company.regions), boto_session_factory=sandbox.boto_session)
+    return ToolContext(aws=AwsSettings(regions=tuple(company.regions)), boto_session_factory=sandbox.boto_session)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Every AWS tool against the seeded Driftwood Labs sandbox; each expectation is derived from
-bot/sandbox/company.py (and the ids moto assigned), never written out here. Tools are found
+sandbox/company.py (and the ids moto assigned), never written out here. Tools are found
 by skill, the contract's stable name."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.sandbox.aws import SeededIds
-from bot.sandbox.company import (
+from sandbox.aws import SeededIds
+from sandbox.company import (
     SECRET_FIXTURE,
     SPIKE,
     Company,
@@ -20,8 +20,8 @@ from bot.sandbox.company import (
     spike_start,
     utc_today,
 )
-from bot.sandbox.company import days_between as company_days
-from bot.sandbox.server import Sandbox
+from sandbox.company import days_between as company_days
+from sandbox.server import Sandbox
 from tests.helpers import approved_call
 from tools.aws import Finding, describe_instance_action, posture_score
 from tools.base import ToolContext, ToolResult

@@ -1,5 +1,5 @@
 """The Cost Explorer stand-in through the real boto3 ``ce`` client on the sandbox's one
-endpoint; expected amounts come from bot/sandbox/company.py."""
+endpoint; expected amounts come from sandbox/company.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from bot.sandbox.company import (
+from sandbox.company import (
     CE_RDS,
     SPIKE,
     Company,
@@ -20,8 +20,8 @@ from bot.sandbox.company import (
     total_cost,
     utc_today,
 )
-from bot.sandbox.company import days_between as company_days
-from bot.sandbox.server import Sandbox
+from sandbox.company import days_between as company_days
+from sandbox.server import Sandbox
 
 pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
 

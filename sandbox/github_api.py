@@ -3,27 +3,22 @@ speaking GitHub's documented JSON shapes, pagination (``page``/``per_page`` with
 headers), errors (401 ``Bad credentials``, 404 ``Not Found``) and the job-log redirect
 (``GET .../actions/jobs/{id}/logs`` answers 302 to a signed blob URL that needs no token).
 
-It also holds ``HttpStandIn``, the small threaded HTTP(S) server both SaaS stand-ins use:
-requests are recorded in ``calls`` so tests can assert exactly which writes happened.
+Routing and serving are ``sandbox.http_standin.HttpStandIn``'s (Starlette), shared with the
+PagerDuty stand-in; requests are recorded in ``calls``.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-import re
 import secrets
-import ssl
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
-from urllib.parse import parse_qs, urlencode, urlsplit
+from typing import Any
+from urllib.parse import urlencode
 
-from bot.sandbox.saas_company import (
+from sandbox.http_standin import Call, Endpoint, HttpStandIn, Reply, RouteSpec, route
+from sandbox.saas_company import (
     Deployment,
     GitHubData,
     Job,
@@ -35,204 +30,6 @@ from bot.sandbox.saas_company import (
 )
 
 log = logging.getLogger(__name__)
-
-# --------------------------------------------------------------------------- generic server
-
-
-@dataclass
-class Call:
-    """One request the stand-in received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-cased names
-    body: Any = None
-
-    def arg(self, name: str, default: str | None = None) -> str | None:
-        values = self.query.get(name)
-        return values[-1] if values else default
-
-    def args(self, name: str) -> list[str]:
-        """A list filter, accepting PagerDuty's ``name[]`` and plain repeated ``name``."""
-        return self.query.get(f"{name}[]", []) + self.query.get(name, [])
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any = None  # dict/list: JSON; str: text; None: empty
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = "application/json; charset=utf-8"
-
-
-Route = tuple[str, re.Pattern[str], Callable[..., Reply], bool]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, owner: HttpStandIn, tls: ssl.SSLContext | None) -> None:
-        self.owner = owner
-        self.tls = tls
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        """TLS handshakes happen here, in the connection's own thread, so one slow client
-        cannot stall the accept loop."""
-        if self.tls is None:
-            super().finish_request(request, client_address)
-            return
-        request.settimeout(10)
-        try:
-            wrapped = self.tls.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        try:
-            super().finish_request(wrapped, client_address)
-        finally:
-            wrapped.close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def _dispatch(self) -> None:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        body: Any = None
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = raw.decode("utf-8", "replace")
-        call = Call(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                    {k.lower(): v for k, v in self.headers.items()}, body)
-        reply = self.server.owner.respond(call)
-        if isinstance(reply.body, dict | list):
-            payload = json.dumps(reply.body).encode()
-        elif isinstance(reply.body, str):
-            payload = reply.body.encode()
-        else:
-            payload = b""
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-
-class HttpStandIn:
-    """A threaded HTTP(S) server on 127.0.0.1 (port 0) that answers from ``routes()`` and
-    records every request. Subclasses supply the routes; start()/stop() or ``with``."""
-
-    scheme = "http"
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._routes: list[Route] = self.routes()
-
-    # -- lifecycle
-    def tls_context(self) -> ssl.SSLContext | None:
-        return None
-
-    def start(self) -> Self:
-        if self._server is None:
-            self._server = _Server(self, self.tls_context())
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name=type(self).__name__, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError(f"{type(self).__name__} is not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}"
-
-    # -- recording
-    @property
-    def writes(self) -> list[Call]:
-        """Every request that could change something (anything but GET/HEAD)."""
-        with self._lock:
-            return [call for call in self.calls if call.method not in ("GET", "HEAD")]
-
-    def clear_calls(self) -> None:
-        with self._lock:
-            self.calls.clear()
-
-    # -- dispatch
-    def routes(self) -> list[Route]:
-        raise NotImplementedError
-
-    def authenticate(self, call: Call) -> Reply | None:  # noqa: ARG002 - hook for subclasses
-        """None when the request may proceed; else the error reply."""
-        return None
-
-    def not_found(self) -> Reply:
-        return Reply(404, {"message": "Not Found"})
-
-    def respond(self, call: Call) -> Reply:
-        with self._lock:
-            self.calls.append(call)
-        try:
-            for method, pattern, handler, open_to_all in self._routes:
-                match = pattern.fullmatch(call.path.rstrip("/") or "/")
-                if match and method == call.method:
-                    denied = None if open_to_all else self.authenticate(call)
-                    if denied is not None:
-                        return denied
-                    with self._lock:
-                        return handler(call, **match.groupdict())
-            denied = self.authenticate(call)
-            return denied or self.not_found()
-        except Exception:  # a stand-in bug must show up as a 500, as a real API would
-            log.exception("stand-in %s failed on %s %s", type(self).__name__, call.method, call.path)
-            return Reply(500, {"message": "Server Error"})
-
-
-def route(method: str, pattern: str, handler: Callable[..., Reply], *, public: bool = False) -> Route:
-    """``{name}`` in ``pattern`` matches one path segment, passed to ``handler`` by name;
-    ``public`` routes need no token (signed blob URLs)."""
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
-    return method, re.compile(regex), handler, public
-
 
 # --------------------------------------------------------------------------- GitHub
 
@@ -303,8 +100,8 @@ class GitHubStandIn(HttpStandIn):
     def not_found(self) -> Reply:
         return _error(404, "Not Found")
 
-    def respond(self, call: Call) -> Reply:
-        reply = super().respond(call)
+    def respond(self, call: Call, endpoint: Endpoint | None) -> Reply:
+        reply = super().respond(call, endpoint)
         reply.headers.setdefault("X-GitHub-Request-Id", secrets.token_hex(8).upper())
         if not call.path.startswith("/_blobs/"):
             used = len(self.calls)
@@ -314,7 +111,7 @@ class GitHubStandIn(HttpStandIn):
         return reply
 
     # -- routing
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[RouteSpec]:
         repo = "/repos/{owner}/{name}"
         return [
             route("GET", "/user", self._user),

@@ -1,6 +1,6 @@
 """The planted problems, seen with plain boto3 clients (no Guardian tool in between), so a
 broken seeder fails here rather than as a confusing tool-test failure. Every expectation is
-derived from bot/sandbox/company.py and the ids in ``Sandbox.seeded``."""
+derived from sandbox/company.py and the ids in ``Sandbox.seeded``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import (
+from sandbox.company import (
     CE_EC2,
     INJECTION_FIXTURE,
     PLANTED_PROBLEMS,
@@ -22,8 +22,8 @@ from bot.sandbox.company import (
     daily_costs,
     utc_today,
 )
-from bot.sandbox.seed_aws import seed
-from bot.sandbox.server import Sandbox, summary
+from sandbox.seed_aws import seed
+from sandbox.server import Sandbox, summary
 
 pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
 

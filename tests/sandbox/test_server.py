@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import Company
-from bot.sandbox.server import Sandbox, main
+from sandbox.company import Company
+from sandbox.server import Sandbox, main
 
 pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
 

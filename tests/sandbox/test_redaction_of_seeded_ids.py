@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.aws import SeededIds
+from sandbox.aws import SeededIds
 from tools.redaction import sanitize
 
 pytestmark = pytest.mark.slow  # starts the sandbox (moto)

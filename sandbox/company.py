@@ -1,5 +1,5 @@
 """Driftwood Labs' AWS account, as data: the one source of truth for the AWS side of the
-sandbox. ``bot/sandbox/aws.py`` seeds it into moto, ``bot/sandbox/cost_explorer.py`` serves
+sandbox. ``sandbox/aws.py`` seeds it into moto, ``sandbox/cost_explorer.py`` serves
 its spend, and tests derive every expected answer from it (never from literals of their own).
 
 Everything time-based is relative to "now" (UTC), so the demo always looks current: the

@@ -1,4 +1,4 @@
-"""Seeds a ``Company`` (``bot/sandbox/company.py``) into a moto server through boto3, as a
+"""Seeds a ``Company`` (``sandbox/company.py``) into a moto server through boto3, as a
 real account would have been built, and returns the ids AWS assigned.
 
 Two things boto3 cannot express are set on moto's in-process backend, here only: the
@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from bot.sandbox.company import ACCOUNT_ID, LAMBDA_ROLE, Company, HubFinding, LogGroup
+from sandbox.company import ACCOUNT_ID, LAMBDA_ROLE, Company, HubFinding, LogGroup
 
 PARTITION = "aws"  # moto keys its global IAM backend by partition
 ID_SEED = 20240501  # fixed moto random seed: stable instance/volume/group ids across runs

@@ -1,4 +1,4 @@
-"""``seed(endpoint_url) -> dict``: the plain-dict face of ``bot/sandbox/aws.py`` for callers
+"""``seed(endpoint_url) -> dict``: the plain-dict face of ``sandbox/aws.py`` for callers
 that want name -> id maps without importing the seeder's dataclass (scripts, the demo, other
 helpers' fixtures). One seeding path: this only converts ``SeededIds`` to a dict.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from bot.sandbox.aws import SeededIds, seed_company
-from bot.sandbox.company import DRIFTWOOD, Company
+from sandbox.aws import SeededIds, seed_company
+from sandbox.company import DRIFTWOOD, Company
 
 
 def as_dict(ids: SeededIds) -> dict[str, Any]:
