@@ -156,7 +156,6 @@ class Runtime:
     @cached_property
     def storage(self) -> Storage:
         from agents.storage import Storage
-    from bot.metrics import Metrics
 
         self._private_database()
         return Storage.open(self.settings.effective_database_url, self.sealer)

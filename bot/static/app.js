@@ -1,5 +1,5 @@
-// Guardian web chat. Every string from the server becomes a text node (textContent, never
-// innerHTML), so nothing a system or a person wrote can turn into markup or script.
+// Guardian web chat. Every string from the server becomes a text node (textContent, never any
+// HTML parsing), so nothing a system or a person wrote can turn into markup or script.
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
