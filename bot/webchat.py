@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 SURFACE = "web"
 STATIC = resources.files("bot") / "static"
 PAGES = {"": ("index.html", "text/html; charset=utf-8"), "app.js": ("app.js", "text/javascript; charset=utf-8"),
-         "app.css": ("app.css", "text/css; charset=utf-8")}
+         "app.css": ("app.css", "text/css; charset=utf-8"), "favicon.svg": ("favicon.svg", "image/svg+xml")}
 # The page loads nothing but its own files and talks only to this origin; no inline script.
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
                                            "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
