@@ -219,3 +219,25 @@ def _get_metrics(rt: Runtime) -> str:
         async with httpx.AsyncClient(transport=transport, base_url="http://guardian") as client:
             return (await client.get("/metrics")).text
     return asyncio.run(go())
+
+
+def test_a_malformed_token_list_stops_start_up_with_one_line_that_keeps_the_tokens_secret(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("GUARDIAN_WEB_TOKEN", "carol:hunter2,carol:hunter3")
+    with pytest.raises(ValueError, match="entry 2: the name carol is given twice") as caught:
+        load_settings(home=tmp_path)
+    assert "hunter" not in str(caught.value)
+
+
+def test_the_demo_gives_its_web_chat_a_fresh_token_unless_one_is_set(tmp_path: Path) -> None:
+    from bot.demo import _web_token
+
+    fresh, token = _web_token(Settings(home=tmp_path))
+    _, other = _web_token(Settings(home=tmp_path))
+    assert token and other and token != other and len(token) >= 20
+    assert {k: v.get_secret_value() for k, v in fresh.web_tokens.items()} == {"web": token}
+    configured = Settings(home=tmp_path, web_token=SecretStr("ops:set-by-you"))
+    kept, none = _web_token(configured)
+    assert none is None and kept is configured
