@@ -104,6 +104,7 @@ function chart(data) {
   });
   const text = (content, attrs) => { const t = svg("text", { "font-size": 10, fill: "#6a7383", ...attrs }); t.textContent = content; return t; };
   picture.append(text(data.y_max_label, { x: 2, y: pad - 6 }));
+  picture.append(text(low === data.y_min ? data.y_min_label : "0", { x: 2, y: height - pad - 4 }));
   if (xs.length) {
     picture.append(text(xs[0], { x: pad, y: height - 8 }));
     picture.append(text(xs[xs.length - 1], { x: width - pad, y: height - 8, "text-anchor": "end" }));

@@ -88,6 +88,7 @@ def test_ask_and_see_only_the_public_buckets(web: tuple[Runtime, str], browser_c
     _rt, url = web
     page = _open(browser_context, url, "carol-token")
     assert page.title() == "Guardian"
+    assert page.locator("#token-form").is_hidden()  # a token came with the address: nothing to ask for
     answer = _ask(page, "which buckets are public?")
     public = {bucket.name for bucket in DRIFTWOOD.public_buckets()}
     others = {bucket.name for bucket in DRIFTWOOD.buckets} - public
@@ -130,6 +131,7 @@ def test_approve_an_action_see_the_result_and_it_ran_once(web: tuple[Runtime, st
     assert rt.storage.approvals.get(approval_id).status == "pending" and _state(ec2, instance_id) == "running"
 
     page.click("#change-token")  # dave, on call, takes the keyboard
+    assert page.locator("#token-form").is_visible()
     page.fill("#token", "dave-token")
     page.press("#token", "Enter")
     box.locator("button.approve").click()
