@@ -4,9 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint bench clean contract
+.PHONY: install browser demo test test-fast lint bench clean contract
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The web chat's browser tests drive Debian's chromium (a browser download is not reachable);
+# as root on a machine without it, the install step brings it.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
 
 # torch first and pinned: the CPU build is on local disk, an unpinned torch pulls CUDA.
 $(STAMP): pyproject.toml

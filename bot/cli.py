@@ -402,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="sandbox + chat")
     demo.add_argument("--user", default="demo:you")
     demo.add_argument("--script", help="read questions from this file instead of the terminal")
+    demo.add_argument("--port", type=int, default=8765,
+                      help="web chat port on 127.0.0.1 (a free one if taken; -1: no web chat)")
     demo.set_defaults(func=cmd_demo, no_runtime=True)
 
     serve = sub.add_parser("serve", help="HTTP app")

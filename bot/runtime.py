@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from agents.sealing import Sealer, SecretKey
     from agents.service import Guardian
     from agents.storage import Storage
+    from bot.metrics import Metrics
     from knowledge.embeddings import Embedder
     from knowledge.guard import GuardedKnowledge
     from knowledge.store import KnowledgeStore
@@ -53,6 +54,13 @@ class Runtime:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """One metrics registry for every surface this process serves."""
+        from bot.metrics import Metrics
+
+        return Metrics()
 
     @cached_property
     def embedder(self) -> Embedder:

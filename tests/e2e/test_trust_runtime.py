@@ -33,7 +33,7 @@ def runtime(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     for key, value in sandbox.env.items():
         monkeypatch.setenv(key, value)
     policy = tmp_path / "policy.yaml"
-    policy.write_text(CONTRACT_POLICY.replace("bob: [oncall]}", "bob: [oncall], 'web:carol': [oncall]}"))
+    policy.write_text(CONTRACT_POLICY.replace("bob: [oncall]}", "bob: [oncall], carol: [oncall]}"))
     with Runtime(load_settings(home=tmp_path / "home", policy=policy)) as rt:
         yield rt
 
@@ -152,24 +152,49 @@ def test_the_sandbox_has_what_these_tests_act_on() -> None:
 
 
 def test_the_web_chat_applies_the_policy_to_its_own_identities(runtime: Runtime, sandbox: Any) -> None:
-    """Through the HTTP app: a web caller is ``web:<name>``, so claiming "alice" in the body
-    never borrows the Slack or CLI alice's roles; the policy names web users itself."""
+    """Through the HTTP app: a web caller is its token's name (GUARDIAN_WEB_TOKEN's
+    ``name:token`` entries), so claiming "alice" in the body borrows nobody's roles; the
+    requester may not approve, a reader may not either, an oncall may, exactly once."""
     from fastapi.testclient import TestClient
 
     from bot.http_app import create_app
 
-    runtime.settings = runtime.settings.model_copy(update={"web_token": SecretStr("t0ken")})
+    instance_id, ec2 = _instance(sandbox, "analytics-dev-1")
+    runtime.settings = runtime.settings.model_copy(update={"web_token": SecretStr("mallory:tm,carol:tc,bob:tb")})
     client = TestClient(create_app(runtime))
-    headers = {"Authorization": "Bearer t0ken"}
-    refused = client.post("/api/chat", json={"text": "stop analytics-dev-1", "user": "alice"}, headers=headers)
+    as_ = {name: {"Authorization": f"Bearer t{name[0]}"} for name in ("mallory", "carol", "bob")}
+    refused = client.post("/api/chat", json={"text": "stop analytics-dev-1", "user": "alice"}, headers=as_["mallory"])
     assert refused.status_code == 200
     assert refused.json()["pending_approval"] is None
-    assert refused.json()["answer"].startswith("Refused: web:alice may not use infra.action")
-    asked = client.post("/api/chat", json={"text": "stop analytics-dev-1", "user": "carol"}, headers=headers)
+    assert refused.json()["answer"].startswith("Refused: mallory may not use infra.action")
+    asked = client.post("/api/chat", json={"text": "stop analytics-dev-1"}, headers=as_["carol"])
     pending = asked.json()["pending_approval"]
-    assert pending is not None and pending["id"]
-    records = [r for r in runtime.storage.audit.query(event="policy.ask") if r["user"] in ("web:alice", "web:carol")]
+    assert pending is not None and pending["id"] and instance_id in pending["summary"]
+    assert asked.json()["web"]["approval"]["decisions"] == ["approve", "deny"]
+    records = [r for r in runtime.storage.audit.query(event="policy.ask") if r["user"] in ("mallory", "carol")]
     assert [(r["user"], r["surface"], r["outcome"].split(":")[0]) for r in records] == [
-        ("web:alice", "web", "refused"), ("web:carol", "web", "allowed")]
+        ("mallory", "web", "refused"), ("carol", "web", "allowed")]
     assert records[0]["correlation_id"] == refused.headers["X-Correlation-ID"]
-    assert runtime.storage.approvals.list(statuses=None)[0][0].id == pending["id"]
+    assert runtime.storage.approvals.get(pending["id"]).requested_by == "carol"
+
+    for clicker in ("carol", "mallory"):  # the requester, then a reader: 403 and nothing changes
+        response = client.post(f"/api/approvals/{pending['id']}/approve", headers=as_[clicker])
+        assert response.status_code == 403, response.text
+        assert response.json()["detail"].startswith(f"Refused: {clicker}")
+    assert runtime.storage.approvals.get(pending["id"]).status == "pending" and _state(ec2, instance_id) == "running"
+    done = client.post(f"/api/approvals/{pending['id']}/approve", headers=as_["bob"])
+    assert done.status_code == 200, done.text
+    assert done.json()["web"]["lead"].startswith("Done") and instance_id in done.json()["web"]["lead"]
+    assert _state(ec2, instance_id) in ("stopping", "stopped")
+    again = client.post(f"/api/approvals/{pending['id']}/deny", headers=as_["bob"])
+    assert again.status_code == 409 and "already" in again.json()["detail"]
+    assert client.post("/api/approvals/nope-123/approve", headers=as_["bob"]).status_code == 404
+    runs = [r for r in runtime.storage.audit.query(event="action.executed") if r["approval_id"] == pending["id"]]
+    assert len(runs) == 1 and runs[0]["user"] == "bob" and runs[0]["surface"] == "web"
+
+    metrics = client.get("/metrics").text
+    assert 'guardian_approval_decisions_total{outcome="refused",skill="infra.action",surface="web"} 2.0' in metrics
+    assert 'guardian_approval_decisions_total{outcome="approved",skill="infra.action",surface="web"} 1.0' in metrics
+    assert 'guardian_approval_decisions_total{outcome="conflict",skill="infra.action",surface="web"} 1.0' in metrics
+    assert 'guardian_refusals_total{kind="ask",skill="infra.action",surface="web"} 1.0' in metrics
+    assert 'guardian_requests_total{outcome="approval_requested",skill="infra.action",surface="web"} 1.0' in metrics
