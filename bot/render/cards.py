@@ -113,10 +113,10 @@ def to_card(answer: Answer, status: str = "") -> dict[str, Any]:
         body.append(literal("Did you mean: " + "; ".join(f"{i + 1}. {c.label} ({c.skill})"
                                                             for i, c in enumerate(answer.choices))))
     body.extend(quote(q) for q in answer.quotes)
-    for data in answer.tables:
-        body.extend(table(data))
-    for data in answer.charts:
-        body.extend(chart(data))
+    for each_table in answer.tables:
+        body.extend(table(each_table))
+    for each_chart in answer.charts:
+        body.extend(chart(each_chart))
     body.extend(literal(note, color="Warning") for note in answer.notes)
     actions: list[dict[str, Any]] = []
     if answer.pending_approval:
