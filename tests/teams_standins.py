@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 import jwt
 from botframework.connector.auth import MicrosoftAppCredentials, PasswordServiceClientCredentialFactory
@@ -108,7 +109,7 @@ class Connector:
             return 404, {}
         activity = json.loads(body) if body else {}
         with self._lock:
-            self.calls.append({"method": method, "path": path, "authorization": headers.get("Authorization"),
+            self.calls.append({"method": method, "path": unquote(path), "authorization": headers.get("Authorization"),
                                "activity": activity})
         return 200, {"id": f"sent-{uuid.uuid4().hex[:8]}"}
 
@@ -123,7 +124,8 @@ class Connector:
             if len(found) >= count:
                 return found
             time.sleep(0.05)
-        raise AssertionError(f"the connector got {len(self.activities(kind))} {kind} activities, expected {count}")
+        raise AssertionError(f"the connector got {len(self.activities(kind))} {kind} activities, expected {count}: "
+                             f"{[(c['method'], c['path'], c['activity'].get('type')) for c in self.calls]}")
 
     def clear(self) -> None:
         with self._lock:
