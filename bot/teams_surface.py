@@ -253,7 +253,7 @@ class TeamsSurface:
         except ValidationError:
             await ctx.send_activity("I could not read that message.")
             return
-        await ctx.send_activity(Activity(type=ActivityTypes.typing))
+        await _quietly(ctx.send_activity(Activity(type=ActivityTypes.typing)))  # the claim is taken: never fail now
         identity: ClaimsIdentity = ctx.turn_state[self.adapter.BOT_IDENTITY_KEY]
         audience = ctx.turn_state.get(self.adapter.BOT_OAUTH_SCOPE_KEY)
         reference = TurnContext.get_conversation_reference(activity)
