@@ -171,6 +171,12 @@ def test_a_submit_click_updates_the_card_in_place(teams: tuple[TestClient, Runti
     [proposal] = connector.wait_for(1)
     fallback = card_of(proposal)["actions"][1]["fallback"]
     assert fallback["type"] == "Action.Submit" and fallback["data"]["decision"] == "deny"
+    sneaky = activity(service_url=connector.url, value=fallback["data"], user_aad=MALLORY, user_name="Mallory",
+                      conversation=conversation, conversation_type="groupChat", reply_to="card-1")
+    assert post(client, issuer, sneaky).status_code == 200
+    [_, refusal] = connector.wait_for(2)
+    assert refusal["text"].startswith("You may not decide this:") and refusal["replyToId"] == sneaky["id"]
+    assert rt.storage.approvals.get(fallback["data"]["approval_id"]).status == "pending"
     click = activity(service_url=connector.url, value=fallback["data"], user_aad=BOB, user_name="Bob",
                      conversation=conversation, conversation_type="groupChat", reply_to="card-1")
     assert post(client, issuer, click).status_code == 200
@@ -191,3 +197,14 @@ def test_an_incident_brief_is_posted_proactively(teams: tuple[TestClient, Runtim
     assert call["method"] == "POST" and call["path"] == f"/v3/conversations/{INCIDENTS}/activities"
     assert posted and call["authorization"] == f"Bearer {OUTBOUND}"
     assert "SEV2: checkout latency" in card_text(card_of(call["activity"]))
+
+
+def test_a_bare_mention_gets_a_hint_and_asks_nothing(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
+                                                     connector: Connector) -> None:
+    client, rt = teams
+    before = len(events(rt, "request"))
+    body = activity(service_url=connector.url, text="", mention=True, conversation="19:quiet@thread.tacv2",
+                    conversation_type="channel", user_aad=ALICE)
+    assert post(client, issuer, body).status_code == 200
+    [hint] = connector.wait_for(1)
+    assert hint["text"].startswith("Ask me about your cloud") and len(events(rt, "request")) == before
