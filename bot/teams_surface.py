@@ -13,6 +13,7 @@ What the SDK does not do, done here:
   or 403 (an authentic token that does not cover this activity: its serviceUrl, the
   channel its key is endorsed for, another tenant), never the SDK's 500;
 - a body that is not a JSON activity answers 400, after the header check;
+- the SDK's blocking key fetch runs off the event loop, bounded; unreachable keys are 503;
 - each activity id is claimed once in the shared database: a redelivery adds nothing;
 - a message is acknowledged at once and answered in the background with a typing
   indicator kept alive while the graph works.
@@ -28,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import requests
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import (
@@ -38,7 +40,11 @@ from botbuilder.schema import (
     ConversationAccount,
     ConversationReference,
 )
-from botframework.connector.auth import ClaimsIdentity, ServiceClientCredentialsFactory
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ServiceClientCredentialsFactory,
+)
 from fastapi import FastAPI
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
@@ -58,6 +64,7 @@ log = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
 SURFACE = "teams"
+AUTH_TIMEOUT = 10.0  # seconds for the SDK's token check, key fetch included
 TYPING_EVERY = 3.0  # Teams shows a typing indicator for about three seconds
 MAX_THREAD = 200  # Request.thread_id allows 256; longer conversation ids are hashed
 FORBIDDEN = ("serviceurl", "endorsement")  # authentic tokens that do not cover this activity
@@ -189,7 +196,11 @@ class TeamsSurface:
         except NotAnActivity as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
         try:  # with no app id (local development only) the SDK skips validation
-            result = await self.auth.authenticate_request(activity, header if self.app_id else None)
+            result = await self._authenticate(activity, header if self.app_id else None)
+        except (TimeoutError, requests.RequestException) as exc:  # Microsoft's keys unreachable: Teams retries
+            log.warning("teams: could not fetch the Bot Framework signing keys: %s", type(exc).__name__)
+            return JSONResponse({"detail": "cannot check the token now: the signing keys are unreachable"},
+                                status_code=503, headers={"Retry-After": "5"})
         except Exception as exc:  # the SDK raises PermissionError, jwt errors, KeyError, IndexError...
             status = auth_status(exc)
             log.warning("teams: refused an activity (%d): %s", status, type(exc).__name__)
@@ -206,6 +217,15 @@ class TeamsSurface:
         if invoke is None:
             return Response(status_code=200)
         return JSONResponse(invoke.body, status_code=int(invoke.status))
+
+    async def _authenticate(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
+        """The SDK's validation, in a worker thread with its own loop: it fetches the OpenID
+        metadata and keys with a blocking call and no timeout, which must not stall the
+        event loop every other surface shares."""
+        def validate() -> AuthenticateRequestResult:
+            return asyncio.run(self.auth.authenticate_request(activity, header))
+
+        return await asyncio.wait_for(asyncio.to_thread(validate), AUTH_TIMEOUT)
 
     def _other_tenant(self, activity: Activity) -> str | None:
         """A single-tenant bot answers its own tenant only."""

@@ -140,3 +140,26 @@ def test_only_the_bots_own_mention_is_stripped() -> None:
     body = activity(service_url="https://x/", text="ask <at>Bob</at> about costs", mention=True)
     body["entities"].append({"type": "mention", "text": "<at>Bob</at>", "mentioned": {"id": "29:bob", "name": "Bob"}})
     assert strip_mention(Activity().deserialize(body)) == "ask <at>Bob</at> about costs"
+
+
+def test_unreachable_signing_keys_are_503_not_a_refusal(tmp_path: Path, issuer: TokenIssuer,
+                                                        connector: Connector) -> None:
+    """Microsoft's metadata down is an outage Teams should retry, not a forged request."""
+    JwtTokenExtractor.metadataCache.clear()
+    closed = TokenIssuer()
+    closed.close()  # its port now refuses connections
+    settings = Settings(home=tmp_path, microsoft_app_id=APP_ID, teams_openid_metadata_url=closed.metadata_url)
+    with TestClient(create_app(Runtime(settings), StaticCredentialsFactory(APP_ID, "t"))) as test_client:
+        response = _post(test_client, activity(service_url=connector.url, text="hi"),
+                         issuer.token(APP_ID, connector.url))
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    JwtTokenExtractor.metadataCache.clear()
+
+
+def test_insecure_dev_without_an_app_id_accepts_unsigned_activities(tmp_path: Path, connector: Connector) -> None:
+    """The Bot Framework Emulator's local mode: only with GUARDIAN_INSECURE_DEV=1."""
+    settings = Settings(home=tmp_path, insecure_dev=True)
+    with TestClient(create_app(Runtime(settings))) as test_client:
+        body = activity("conversationUpdate", service_url=connector.url)
+        assert test_client.post("/api/messages", json=body).status_code == 200
+        assert test_client.post("/api/messages", content=b"{").status_code == 400
