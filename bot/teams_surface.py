@@ -388,6 +388,10 @@ class TeamsSurface:
         await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
         return sent[0] if sent else None
 
+    def post_incident_sync(self, answer: Answer) -> str | None:
+        """``post_incident`` for code running in a worker thread (no event loop of its own)."""
+        return asyncio.run(self.post_incident(answer))
+
     # ------------------------------------------------------------------------- tasks
     def _spawn(self, work: Awaitable[Any]) -> None:
         async def guarded() -> None:

@@ -197,6 +197,9 @@ def test_an_incident_brief_is_posted_proactively(teams: tuple[TestClient, Runtim
     assert call["method"] == "POST" and call["path"] == f"/v3/conversations/{INCIDENTS}/activities"
     assert posted and call["authorization"] == f"Bearer {OUTBOUND}"
     assert "SEV2: checkout latency" in card_text(card_of(call["activity"]))
+    assert call["activity"].get("replyToId") is None  # a new post in the channel, not a reply
+    assert surface.post_incident_sync(brief.model_copy(update={"lead": "SEV2 resolved"}))  # from a worker thread
+    assert "SEV2 resolved" in card_text(card_of(connector.calls[-1]["activity"]))
 
 
 def test_a_bare_mention_gets_a_hint_and_asks_nothing(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
