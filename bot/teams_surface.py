@@ -251,7 +251,7 @@ class TeamsSurface:
 
     async def _first(self, activity: Activity) -> bool:
         """True the first time this activity arrives (the database decides, across replicas)."""
-        key = f"{activity.conversation.id}:{activity.id or ''}"
+        key = f"{thread_of(activity.conversation.id)}:{activity.id or ''}"  # long ids hashed, never cut
         return await asyncio.to_thread(self.rt.storage.dedupe.claim, SURFACE, key)
 
     # ------------------------------------------------------------------------- questions
