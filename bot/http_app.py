@@ -223,8 +223,11 @@ class ErrorBoundary:
 # --------------------------------------------------------------------------- app
 
 
-def create_app(rt: Runtime) -> FastAPI:
+def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
+    """The app with every surface mounted. ``teams_credentials`` replaces the factory that
+    signs outbound Bot Connector calls (tests: Microsoft Entra is not reachable)."""
     from bot.health import DatabaseCheck
+    from bot.teams_surface import mount_teams
 
     app = FastAPI(title="Guardian", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(BodyLimit, limit=rt.settings.http_max_body_bytes)
@@ -266,6 +269,7 @@ def create_app(rt: Runtime) -> FastAPI:
     from bot.webchat import build_router
 
     app.include_router(build_router(rt))
+    mount_teams(app, rt, teams_credentials)
     return app
 
 

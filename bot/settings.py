@@ -56,6 +56,21 @@ class Settings(BaseSettings):
     github_api_url: str | None = Field(default=None, validation_alias="GITHUB_API_URL")
     pagerduty_api_key: SecretStr | None = Field(default=None, validation_alias="PAGERDUTY_API_KEY")
     pagerduty_api_url: str | None = Field(default=None, validation_alias="PAGERDUTY_API_URL")
+    # Microsoft Teams (bot/teams_surface.py): the Azure Bot registration. No app id: /api/messages is
+    # disabled (404) unless GUARDIAN_INSECURE_DEV=1, where the SDK then skips JWT validation.
+    microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: SecretStr | None = Field(default=None, validation_alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    teams_incident_conversation: str | None = Field(default=None, description="Teams conversation id that "
+                                                    "receives proactive incident briefs.")
+    teams_service_url: str = Field(default="https://smba.trafficmanager.net/teams/",
+                                   description="Bot Connector URL for proactive posts (inbound turns use "
+                                   "the activity's own serviceUrl).")
+    teams_openid_metadata_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="OpenID metadata whose keys sign inbound Bot Framework tokens (other clouds differ).")
+    teams_token_issuer: str = Field(default="https://api.botframework.com",
+                                    description="Issuer of inbound Bot Framework tokens.")
     github_org: str | None = None
     github_repos: Annotated[list[str], NoDecode] = Field(default_factory=list, description="owner/name repos to watch.")
     pagerduty_from_email: str | None = Field(default=None, description="From header for PagerDuty writes.")

@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 from bot.http_app import BackgroundServer
 from bot.runtime import Runtime
-from sandbox.company import DRIFTWOOD
 from bot.settings import load_settings
+from sandbox.company import DRIFTWOOD
 from tests.e2e.test_trust import _instance, _state
 from tests.helpers import CONTRACT_POLICY
 
