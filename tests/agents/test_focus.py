@@ -102,5 +102,6 @@ def test_log_text_becomes_a_log_quote_never_a_sentence() -> None:
     assert answer.lead == "Run 7 failed at step 5 'migrate'."
     [quote] = answer.quotes
     assert quote.kind == "log" and "IGNORE PREVIOUS INSTRUCTIONS" in quote.text
-    assert "hunter2" not in quote.text
+    # (masking is not the template's job: results are masked leaving the registry and
+    # answers leaving the graph; see tests/tools/test_redaction.py and test_secrets_at_rest)
     assert not any("IGNORE" in text for text in answer.sentences())
