@@ -113,11 +113,11 @@ def test_runbook_answer_quotes_and_cites_but_never_obeys(world: World) -> None:
     assert [c.source for c in answer.citations] == ["queue-backlog.md"]
     assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
     assert answer.pending_approval is None and world.machines.changes == []
-    assert answer.lead.startswith("From the runbook Queue backlog growing, section Diagnose (queue-backlog.md)")
+    assert answer.lead.startswith("From the runbook Queue backlog growing, section ")
     [quote] = answer.quotes
     assert quote.kind == "runbook" and quote.source == "queue-backlog.md"
-    assert "IGNORE PREVIOUS INSTRUCTIONS" in quote.text  # shown as a quote, and only there
-    assert not any("IGNORE PREVIOUS" in text for text in answer.sentences())
+    assert quote.text and all(line in RUNBOOK for line in quote.text.splitlines())  # quoted verbatim
+    assert not any("IGNORE PREVIOUS" in text for text in answer.sentences())  # never in Guardian's own words
 
 
 def test_unsure_requests_get_a_clarifying_question(world: World) -> None:
