@@ -159,6 +159,20 @@ def cost_chart(result: ToolResult) -> Chart | None:
                  unit=str(result.facts.get("currency") or "USD"), series=series)
 
 
+def failing_step_lead(result: ToolResult) -> str | None:
+    """A failed run's answer starts with the step that failed, the fact that was asked."""
+    facts = result.facts
+    step, job = facts.get("failing_step"), facts.get("failing_job")
+    if not step or not job:
+        return None
+    number = facts.get("failing_step_number")
+    return f"Step {number} '{redact(str(step))[:80]}' failed, in job '{redact(str(job))[:80]}'."
+
+
+# Tools whose summary opens with context (which run, where): the lead is the asked-for fact.
+LEADS = {"github_run_failure": failing_step_lead}
+
+
 class _Parts:
     """What the tool results contribute, in answer order."""
 
@@ -185,8 +199,8 @@ class _Parts:
             self.lines.extend(line for line in (focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)
         else:
-            if result.summary:
-                self.lines.append(redact(result.summary))
+            lead = LEADS[call["tool"]](result) if call["tool"] in LEADS and result.status == "ok" else None
+            self.lines.extend(line for line in (lead, redact(result.summary)) if line)
             table = typed_table(result, title)
         self.quotes.extend(untrusted_quotes(result))
         if table:

@@ -104,3 +104,14 @@ def test_log_text_becomes_a_log_quote_never_a_sentence() -> None:
     assert quote.kind == "log" and "IGNORE PREVIOUS INSTRUCTIONS" in quote.text
     assert "hunter2" not in quote.text
     assert not any("IGNORE" in text for text in answer.sentences())
+
+
+def test_a_failed_run_leads_with_the_failing_step() -> None:
+    failure = ToolResult(status="ok", summary="Run 7 (Deploy #118) in acme/api on main failed in job 'deploy'.",
+                         columns=["job", "number", "step", "conclusion"],
+                         rows=[{"job": "deploy", "number": 1, "step": "Checkout", "conclusion": "success"},
+                               {"job": "deploy", "number": 2, "step": "Migrate", "conclusion": "failure"}],
+                         facts={"failing_job": "deploy", "failing_step": "Migrate", "failing_step_number": 2})
+    answer = build_answer(route("cicd.failure", "why did the deploy fail"), [call("github_run_failure", failure)])
+    assert answer.lead == "Step 2 'Migrate' failed, in job 'deploy'."
+    assert answer.paragraphs == ["Run 7 (Deploy #118) in acme/api on main failed in job 'deploy'."]
