@@ -115,3 +115,15 @@ def test_a_failed_run_leads_with_the_failing_step() -> None:
     answer = build_answer(route("cicd.failure", "why did the deploy fail"), [call("github_run_failure", failure)])
     assert answer.lead == "Step 2 'Migrate' failed, in job 'deploy'."
     assert answer.paragraphs == ["Run 7 (Deploy #118) in acme/api on main failed in job 'deploy'."]
+
+
+def test_cost_anomalies_carry_their_daily_series_as_a_chart() -> None:
+    spike = ToolResult(status="ok", summary="EC2 changed most.", columns=["service", "baseline", "recent", "change"],
+                       rows=[{"service": "S3", "baseline": 5.0, "recent": 4.0, "change": -1.0},
+                             {"service": "EC2", "baseline": 10.0, "recent": 30.0, "change": 20.0}],
+                       facts={"currency": "USD", "daily": {"EC2": [["2026-11-29", 10.0], ["2026-11-30", 30.0]]}})
+    answer = build_answer(route("cost.anomalies", "why did the bill jump"), [call("aws_cost_anomalies", spike)])
+    [chart] = answer.charts
+    assert chart.y_kind == "money" and chart.unit == "USD"
+    assert [(p.x, p.y) for p in chart.series[0].points] == [("2026-11-29", 10.0), ("2026-11-30", 30.0)]
+    assert [c.value for c in answer.tables[0].column("service")] == ["EC2", "S3"]  # the largest rise first
