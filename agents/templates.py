@@ -196,7 +196,7 @@ class _Parts:
         title = _title(call["tool"]) if titled else ""
         focused = focus(call["tool"], result, route.text)
         if focused is not None:
-            self.lines.extend(line for line in (focused.lead, focused.rest) if line)
+            self.lines.extend(redact(line) for line in (focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)
         else:
             lead = LEADS[call["tool"]](result) if call["tool"] in LEADS and result.status == "ok" else None
