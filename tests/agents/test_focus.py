@@ -127,3 +127,17 @@ def test_cost_anomalies_carry_their_daily_series_as_a_chart() -> None:
     assert chart.y_kind == "money" and chart.unit == "USD"
     assert [(p.x, p.y) for p in chart.series[0].points] == [("2026-11-29", 10.0), ("2026-11-30", 30.0)]
     assert [c.value for c in answer.tables[0].column("service")] == ["EC2", "S3"]  # the largest rise first
+
+
+def test_savings_questions_name_only_the_kind_asked_and_rank_by_monthly_cost() -> None:
+    savings = ToolResult(status="ok", summary="3 savings.", columns=["resource", "kind", "monthly_usd"], rows=[
+        {"resource": "vol-small", "kind": "unattached volume", "monthly_usd": 4.0},
+        {"resource": "eip-1", "kind": "unassociated Elastic IP", "monthly_usd": 3.6},
+        {"resource": "vol-big", "kind": "unattached volume", "monthly_usd": 40.0}],
+        resources=["vol-small", "eip-1", "vol-big"])
+    answer = build_answer(route("cost.savings", "which volumes are unattached?"), [call("aws_savings", savings)])
+    assert answer.lead == "2 of 3 savings candidates are unattached volumes: vol-big, vol-small."
+    assert answer.paragraphs == ["Not listed: the other 1 savings candidates, of which 1 is an unassociated "
+                                 "Elastic IP."]
+    assert [c.value for c in answer.tables[0].column("resource")] == ["vol-big", "vol-small"]
+    assert answer.resources == ["vol-small", "vol-big"]
