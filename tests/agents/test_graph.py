@@ -260,7 +260,7 @@ def test_an_approval_left_approved_by_a_crash_is_resumed_once(world: World) -> N
     pending = guardian.ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
     assert pending is not None
     guardian.deps.approvals.decide(pending.id, approve=True, user="bob")  # the process died right here
-    with pytest.raises(ApprovalError, match=r"already approved\. If its run was interrupted, `guardian approvals"):
+    with pytest.raises(ApprovalError, match=r"already approved\. If its run was interrupted, resuming it runs it once"):
         world.guardian().decide(pending.id, approve=True, user="bob")
     assert world.machines.changes == []
     done = world.guardian().resume(pending.id, user="bob")
