@@ -48,6 +48,7 @@ class Subject:
     facets: tuple[Facet, ...]
     scope: Callable[[Row], bool] | None = None  # rows that are items of this noun; default all
     label: Callable[[Row], str] | None = None  # how an item is named; default its ``key`` field
+    named: re.Pattern[str] | None = None  # words that must name the noun ("instances") for a focus
 
     def covers(self, row: Row) -> bool:
         return self.scope is None or self.scope(row)
@@ -106,7 +107,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b"), _state("running"),
               "are running"),
     ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
-       label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", ""))),
+       label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", "")),
+       named=_words(r"\binstances?\b", r"\bbox(es)?\b", r"\bservers?\b", r"\bvms?\b", r"\bec2\b", r"\bhosts?\b",
+                    r"\bmachines?\b", r"\bnodes?\b")),
     Subject("github_workflow_runs", "workflows", "workflow", None, (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
@@ -162,6 +165,8 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
+    if subject.named is not None and not subject.named.search(text):
+        return None  # "what's running" asks about every kind of resource, not only instances
     facets = asked_facets(subject, text)
     if not facets:
         return None

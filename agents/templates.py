@@ -232,6 +232,8 @@ def build_answer(
         lines.insert(0, outcome)
     if llm_text:
         lines = [block.strip() for block in llm_text.split("\n\n") if block.strip()]
+    if not lines and pending:
+        lines.append(f"Waiting for an approval to {pending.summary}; nothing changes until someone approves.")
     if not lines and not answer_notes and not pending:
         lines.append("Nothing came back for that.")
     if not lines and parts.notes and not pending:

@@ -75,8 +75,9 @@ def test_stopped_instances_name_their_ids() -> None:
         {"type": "s3", "id": "logs", "name": "logs", "state": "available"}])
     focused = focus("aws_inventory", inventory, "which instances are not running")
     assert focused is not None and focused.lead == "1 of 2 instances is stopped: web-staging (i-2)."
-    running = focus("aws_inventory", inventory, "what's running in prod")
+    running = focus("aws_inventory", inventory, "which boxes are running in prod")
     assert running is not None and [row["id"] for row in running.rows] == ["i-1"]
+    assert focus("aws_inventory", inventory, "what's running in prod") is None  # every kind, not only instances
 
 
 def test_tables_are_ordered_by_severity_and_cost() -> None:

@@ -139,6 +139,8 @@ def test_write_waits_for_approval_and_resumes_in_another_process(world: World) -
     assert asked.skill == "infra.action"
     pending = asked.pending_approval
     assert pending is not None and "i-0abc1234def" in pending.summary
+    assert asked.lead.startswith(f"Waiting for an approval to {pending.summary}")
+    assert [(a.approval_id, a.decision) for a in asked.actions] == [(pending.id, "approve"), (pending.id, "deny")]
     assert world.machines.changes == []
     done = world.guardian().decide(pending.id, approve=True, user="bob")  # a different "process"
     assert world.machines.changes == [("i-0abc1234def", "stop")]
