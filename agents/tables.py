@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from agents.answer import Cell, CellKind, Column, Table
-from agents.redact import redact
 from tools.base import ToolResult
 
 MAX_ROWS = 15
@@ -49,7 +48,6 @@ def cell_value(value: Any) -> str | int | float | bool | None:
         text = ", ".join(f"{key}={item}" for key, item in value.items())
     else:
         text = str(value)
-    text = redact(text)
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 

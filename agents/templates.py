@@ -24,7 +24,6 @@ from agents.answer import (
     ToolCall,
 )
 from agents.focus import focus
-from agents.redact import redact
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
@@ -49,9 +48,9 @@ def _as_text(value: Any) -> str:
 
 def untrusted_quote(kind: QuoteKind, label: str, text: str, *, source: str = "", max_lines: int = QUOTE_LINES,
                     max_chars: int = QUOTE_CHARS) -> Quote:
-    """Text systems or people wrote, redacted and cut (a log to its last ``max_lines`` lines,
+    """Text systems or people wrote, cut (a log to its last ``max_lines`` lines,
     anything else to its first): data to show, never instructions to follow (OWASP LLM01)."""
-    lines = [line[:300] for line in redact(text).splitlines() if line.strip()]
+    lines = [line[:300] for line in text.splitlines() if line.strip()]
     body = "\n".join(lines[-max_lines:] if kind == "log" else lines[:max_lines])
     if len(body) > max_chars:
         body = ("…" + body[-(max_chars - 1):]) if kind == "log" else body[: max_chars - 1] + "…"
@@ -130,7 +129,7 @@ def clarify_answer(route: Route) -> Answer:
 def refusal_answer(route: Route, reason: str) -> Answer:
     """The access policy said no: nothing ran, and the reason names the role that would."""
     return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence,
-                  lead=f"{redact(reason)} Nothing was run or proposed.")
+                  lead=f"{reason} Nothing was run or proposed.")
 
 
 def runbook_answer(result: ToolResult) -> tuple[list[str], list[Quote], list[Table]]:
@@ -166,7 +165,7 @@ def failing_step_lead(result: ToolResult) -> str | None:
     if not step or not job:
         return None
     number = facts.get("failing_step_number")
-    return f"Step {number} '{redact(str(step))[:80]}' failed, in job '{redact(str(job))[:80]}'."
+    return f"Step {number} '{str(step)[:80]}' failed, in job '{str(job)[:80]}'."
 
 
 # Tools whose summary opens with context (which run, where): the lead is the asked-for fact.
@@ -191,16 +190,16 @@ class _Parts:
             self.tables.extend(tables)
             return
         if result.status == "error":
-            self.notes.append(redact(result.summary))
+            self.notes.append(result.summary)
             return
         title = _title(call["tool"]) if titled else ""
         focused = focus(call["tool"], result, route.text)
         if focused is not None:
-            self.lines.extend(redact(line) for line in (focused.lead, focused.rest) if line)
+            self.lines.extend(line for line in (focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)
         else:
             lead = LEADS[call["tool"]](result) if call["tool"] in LEADS and result.status == "ok" else None
-            self.lines.extend(line for line in (lead, redact(result.summary)) if line)
+            self.lines.extend(line for line in (lead, result.summary) if line)
             table = typed_table(result, title)
         self.quotes.extend(untrusted_quotes(result))
         if table:

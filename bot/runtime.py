@@ -15,6 +15,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.answer import Answer
+    from agents.progress import ProgressCallback
     from agents.request import Request
     from agents.router import SkillRouter
     from agents.sealing import Sealer, SecretKey
@@ -176,15 +177,15 @@ class Runtime:
         checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)
 
-    def ask(self, request: Request) -> Answer:
+    def ask(self, request: Request, on_progress: ProgressCallback | None = None) -> Answer:
         """One turn, as every surface asks it. When the runbook lookup beside the answer failed
         because the knowledge store is unavailable, the answer says so in one note."""
-        from agents.planner import RUNBOOK_TOPICS
+        from agents.specialists import cites_runbook
 
-        answer = self.guardian.ask(request)
+        answer = self.guardian.ask(request, on_progress)
         problem = self.knowledge.problem
         shown = answer.sentences()
-        if (problem and answer.skill in RUNBOOK_TOPICS and not answer.citations
+        if (problem and cites_runbook(answer.skill) and not answer.citations
                 and not any(problem in text for text in shown)):
             answer.notes.append(f"No runbook cited: {problem}")
         return answer

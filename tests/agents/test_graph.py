@@ -108,7 +108,7 @@ def world(tmp_path: Path, router: SkillRouter, embedder: Embedder) -> World:
 
 
 def test_runbook_answer_quotes_and_cites_but_never_obeys(world: World) -> None:
-    answer = world.guardian().ask(Request(text="how do I deal with a growing queue backlog"))
+    answer = world.guardian().ask(Request(text="how do I diagnose a growing queue backlog"))
     assert answer.skill == "knowledge.runbook"
     assert [c.source for c in answer.citations] == ["queue-backlog.md"]
     assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
@@ -292,3 +292,21 @@ def test_stop_it_after_a_turn_about_an_instance_proposes_stopping_that_instance(
     other_thread = world.guardian().ask(Request(text="stop it", thread_id="t-2", user="alice"))
     assert other_thread.pending_approval is None
     assert world.machines.changes == []
+
+
+def test_a_streamed_turn_reports_each_tool_before_the_same_answer(world: World) -> None:
+    heard: list[str] = []
+    streamed = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice"), on_progress=heard.append)
+    assert streamed.pending_approval is not None
+    assert heard == ["Checking the runbooks: search the team's runbooks and inventory notes…"]
+    done = world.guardian().decide(streamed.pending_approval.id, approve=True, user="bob", on_progress=heard.append)
+    assert heard[-1] == "Running the approved test_power…"
+    assert world.machines.changes == [("i-0abc1234def", "stop")] and done.lead.startswith("Done (approved by bob")
+
+
+def test_a_failing_progress_listener_never_costs_the_answer(world: World) -> None:
+    def broken(_: str) -> None:
+        raise RuntimeError("the chat platform is down")
+
+    answer = world.guardian().ask(Request(text="how do I deal with a growing queue backlog"), on_progress=broken)
+    assert [c.source for c in answer.citations] == ["queue-backlog.md"]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from agents.approvals import ApprovalError
 from agents.request import Request
@@ -19,7 +20,8 @@ from agents.skills import SKILL_BY_NAME
 from bot.runtime import Runtime
 from bot.sandbox.company import DRIFTWOOD
 from bot.settings import load_settings
-from tests.e2e.test_trust import POLICY, _instance, _state
+from tests.e2e.test_trust import _instance, _state
+from tests.helpers import CONTRACT_POLICY
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]
 
@@ -31,7 +33,7 @@ def runtime(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     for key, value in sandbox.env.items():
         monkeypatch.setenv(key, value)
     policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY)
+    policy.write_text(CONTRACT_POLICY.replace("bob: [oncall]}", "bob: [oncall], 'web:carol': [oncall]}"))
     with Runtime(load_settings(home=tmp_path / "home", policy=policy)) as rt:
         yield rt
 
@@ -147,3 +149,27 @@ def test_the_sandbox_has_what_these_tests_act_on() -> None:
     names = {instance.name: instance.state for instance in DRIFTWOOD.instances}
     for name in ("payments-api-1", "payments-api-2", "search-indexer-1", "analytics-dev-1", "auth-eu-1"):
         assert names[name] == "running"
+
+
+def test_the_web_chat_applies_the_policy_to_its_own_identities(runtime: Runtime, sandbox: Any) -> None:
+    """Through the HTTP app: a web caller is ``web:<name>``, so claiming "alice" in the body
+    never borrows the Slack or CLI alice's roles; the policy names web users itself."""
+    from fastapi.testclient import TestClient
+
+    from bot.http_app import create_app
+
+    runtime.settings = runtime.settings.model_copy(update={"web_token": SecretStr("t0ken")})
+    client = TestClient(create_app(runtime))
+    headers = {"Authorization": "Bearer t0ken"}
+    refused = client.post("/api/chat", json={"text": "stop analytics-dev-1", "user": "alice"}, headers=headers)
+    assert refused.status_code == 200
+    assert refused.json()["pending_approval"] is None
+    assert refused.json()["answer"].startswith("Refused: web:alice may not use infra.action")
+    asked = client.post("/api/chat", json={"text": "stop analytics-dev-1", "user": "carol"}, headers=headers)
+    pending = asked.json()["pending_approval"]
+    assert pending is not None and pending["id"]
+    records = [r for r in runtime.storage.audit.query(event="policy.ask") if r["user"] in ("web:alice", "web:carol")]
+    assert [(r["user"], r["surface"], r["outcome"].split(":")[0]) for r in records] == [
+        ("web:alice", "web", "refused"), ("web:carol", "web", "allowed")]
+    assert records[0]["correlation_id"] == refused.headers["X-Correlation-ID"]
+    assert runtime.storage.approvals.list(statuses=None)[0][0].id == pending["id"]

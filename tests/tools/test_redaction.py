@@ -339,3 +339,16 @@ def test_agents_redact_reexports_the_one_module() -> None:
 
     for name in ("redact", "redact_obj", "RedactingFilter", "sanitize", "strip_controls"):
         assert getattr(agents.redact, name) is getattr(tools.redaction, name)
+
+
+@pytest.mark.parametrize("pair", [{"Key": "db_password", "Value": "Pl4nted-pass"},
+                                  {"tag_key": "password", "tag_value": "Pl4nted-pass", "action": "reboot"},
+                                  {"name": "API_TOKEN", "value": "Pl4nted-pass"}])
+def test_a_secret_named_in_a_name_value_pair_is_masked(pair: dict[str, str]) -> None:
+    cleaned = redact_obj({"tags": [pair]})["tags"][0]
+    assert "Pl4nted-pass" not in str(cleaned)
+    assert set(cleaned) == set(pair)
+
+
+def test_ordinary_name_value_pairs_are_kept() -> None:
+    assert redact_obj({"Key": "team", "Value": "payments"}) == {"Key": "team", "Value": "payments"}
