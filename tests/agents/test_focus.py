@@ -3,7 +3,9 @@ by what matters. Tool results here are literal rows, as the tools return them.""
 
 from __future__ import annotations
 
+from agents.answer import Answer
 from agents.focus import focus
+from agents.redact import sanitize_obj
 from agents.route import Route
 from agents.templates import build_answer
 from tools.base import ToolResult
@@ -103,7 +105,8 @@ def test_log_text_becomes_a_log_quote_never_a_sentence() -> None:
     assert answer.lead == "Run 7 failed at step 5 'migrate'."
     [quote] = answer.quotes
     assert quote.kind == "log" and "IGNORE PREVIOUS INSTRUCTIONS" in quote.text
-    assert "hunter2" not in quote.text
+    masked = Answer.model_validate(sanitize_obj(answer.model_dump()))  # as the answer leaves the graph
+    assert "hunter2" not in masked.quotes[0].text and "password=[REDACTED]" in masked.quotes[0].text
     assert not any("IGNORE" in text for text in answer.sentences())
 
 
