@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agents.tables import order_rows
 from tools.base import ToolResult
 
 Row = dict[str, Any]
@@ -29,6 +30,13 @@ class Facet:
     keep: Callable[[Row], bool]
     says: str
     negatable: bool = True  # False when the words already mean a lack ("without MFA", "not running")
+    one: str = ""  # the phrase for a single item when "are"/"have" -> "is"/"has" is not enough
+
+    def said(self, count: int) -> str:
+        """ "are public" for many, "is public" for one."""
+        if count != 1:
+            return self.says
+        return self.one or re.sub(r"^(are|have)\b", lambda m: {"are": "is", "have": "has"}[m.group(1)], self.says)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Subject:
     facets: tuple[Facet, ...]
     scope: Callable[[Row], bool] | None = None  # rows that are items of this noun; default all
     label: Callable[[Row], str] | None = None  # how an item is named; default its ``key`` field
+    named: re.Pattern[str] | None = None  # words that must name the noun ("instances") for a focus
 
     def covers(self, row: Row) -> bool:
         return self.scope is None or self.scope(row)
@@ -54,6 +63,10 @@ def _words(*patterns: str) -> re.Pattern[str]:
 
 def _issue(name: str) -> Callable[[Row], bool]:
     return lambda row: row.get("issue") == name
+
+
+def _kind(kind: str) -> Callable[[Row], bool]:
+    return lambda row: row.get("kind") == kind
 
 
 def _state(*states: str) -> Callable[[Row], bool]:
@@ -94,12 +107,24 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b"), _state("running"),
               "are running"),
     ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
-       label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", ""))),
+       label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", "")),
+       named=_words(r"\binstances?\b", r"\bbox(es)?\b", r"\bservers?\b", r"\bvms?\b", r"\bec2\b", r"\bhosts?\b",
+                    r"\bmachines?\b", r"\bnodes?\b")),
     Subject("github_workflow_runs", "workflows", "workflow", None, (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
         Facet("passing", _words(r"\bpass", r"\bgreen\b", r"\bsucce"), _state("success"), "passed"),
     ), label=lambda row: f"{row.get('workflow')} ({row.get('repo')})"),
+    Subject("aws_savings", "savings candidates", "resource", None, (
+        Facet("unattached", _words(r"\bunattached\b", r"\bdetached\b", r"\borphan", r"not attached"),
+              _kind("unattached volume"), "are unattached volumes", negatable=False,
+              one="is an unattached volume"),
+        Facet("idle_ip", _words(r"elastic ips?\b", r"\beips?\b", r"unassociated", r"idle ips?\b"),
+              _kind("unassociated Elastic IP"), "are unassociated Elastic IPs",
+              one="is an unassociated Elastic IP"),
+        Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
+              negatable=False, one="is a stopped instance"),
+    )),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES),
     Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
 )}
@@ -130,13 +155,6 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
     return found
 
 
-def agree(says: str, count: int) -> str:
-    """ "are public" for many, "is public" for one."""
-    if count != 1:
-        return says
-    return re.sub(r"^(are|have)\b", lambda m: {"are": "is", "have": "has"}[m.group(1)], says)
-
-
 def names(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_NAMES])
     return shown + (f" and {len(items) - MAX_NAMES} more" if len(items) > MAX_NAMES else "")
@@ -147,10 +165,13 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
+    if subject.named is not None and not subject.named.search(text):
+        return None  # "what's running" asks about every kind of resource, not only instances
     facets = asked_facets(subject, text)
     if not facets:
         return None
-    items = [row for row in result.rows if subject.covers(row)]
+    ranked, _ = order_rows(result.columns or list(result.rows[0]), result.rows)  # named in table order
+    items = [row for row in ranked if subject.covers(row)]
     if not items:
         return None
     kept = [row for row in items if any(facet.keep(row) for facet in facets)]
@@ -158,11 +179,11 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
     all_names = list(dict.fromkeys(subject.name_of(row) for row in items))
     checked = result.facts.get(subject.checked) if subject.checked else None
     total = int(checked) if isinstance(checked, int) and checked >= len(all_names) else len(all_names)
-    says = " or ".join(agree(facet.says, len(kept_names)) for facet in facets)
+    says = " or ".join(facet.said(len(kept_names)) for facet in facets)
     if kept_names:
         lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
     else:
-        lead = f"None of the {total} {subject.noun} checked {' or '.join(agree(f.says, 1) for f in facets)}."
+        lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
 
 
@@ -178,6 +199,6 @@ def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[st
             continue
         count = len({subject.name_of(row) for row in left if facet.keep(row)})
         if count:
-            extra.append(f"{count} {agree(facet.says, count)}")
+            extra.append(f"{count} {facet.said(count)}")
     tail = f", of which {', '.join(extra)}" if extra else ""
     return f"Not listed: the other {others} {subject.noun}{tail}."

@@ -34,6 +34,15 @@ class DecisionRefused(ApprovalError):
     """The access policy does not let this user decide this approval; it stays pending."""
 
 
+class NeedsResume(ApprovalError):
+    """Already approved and not finished: a crash may have interrupted its run, which
+    resuming runs once. Each surface words how to resume (a command, a button)."""
+
+    def __init__(self, message: str, approval_id: str) -> None:
+        super().__init__(message)
+        self.approval_id = approval_id
+
+
 class Guardian:
     """Runs turns through the compiled graph and records them in the audit trail."""
 
@@ -135,11 +144,14 @@ class Guardian:
     def _decidable(self, approval_id: str, origin: Origin, verb: str) -> ApprovalRecord:
         record = self._known(approval_id, origin, verb)
         self._check_policy(origin, record)
+        if record.status == "approved":
+            try:
+                self._refuse(origin, record, verb, "already approved. If its run was interrupted, resuming it "
+                                                   "runs it once")
+            except ApprovalError as exc:
+                raise NeedsResume(str(exc), approval_id) from None
         if record.status != "pending":
-            hint = ""
-            if record.status == "approved":
-                hint = f". If its run was interrupted, `guardian approvals resume {approval_id}` runs it once"
-            self._refuse(origin, record, verb, f"already {record.status}{hint}")
+            self._refuse(origin, record, verb, f"already {record.status}")
         return record
 
     def _known(self, approval_id: str, origin: Origin, verb: str) -> ApprovalRecord:

@@ -48,7 +48,7 @@ def _as_text(value: Any) -> str:
 
 def untrusted_quote(kind: QuoteKind, label: str, text: str, *, source: str = "", max_lines: int = QUOTE_LINES,
                     max_chars: int = QUOTE_CHARS) -> Quote:
-    """Text systems or people wrote, redacted and cut (a log to its last ``max_lines`` lines,
+    """Text systems or people wrote, cut (a log to its last ``max_lines`` lines,
     anything else to its first): data to show, never instructions to follow (OWASP LLM01)."""
     lines = [line[:300] for line in text.splitlines() if line.strip()]
     body = "\n".join(lines[-max_lines:] if kind == "log" else lines[:max_lines])
@@ -158,6 +158,20 @@ def cost_chart(result: ToolResult) -> Chart | None:
                  unit=str(result.facts.get("currency") or "USD"), series=series)
 
 
+def failing_step_lead(result: ToolResult) -> str | None:
+    """A failed run's answer starts with the step that failed, the fact that was asked."""
+    facts = result.facts
+    step, job = facts.get("failing_step"), facts.get("failing_job")
+    if not step or not job:
+        return None
+    number = facts.get("failing_step_number")
+    return f"Step {number} '{str(step)[:80]}' failed, in job '{str(job)[:80]}'."
+
+
+# Tools whose summary opens with context (which run, where): the lead is the asked-for fact.
+LEADS = {"github_run_failure": failing_step_lead}
+
+
 class _Parts:
     """What the tool results contribute, in answer order."""
 
@@ -184,8 +198,8 @@ class _Parts:
             self.lines.extend(line for line in (focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)
         else:
-            if result.summary:
-                self.lines.append(result.summary)
+            lead = LEADS[call["tool"]](result) if call["tool"] in LEADS and result.status == "ok" else None
+            self.lines.extend(line for line in (lead, result.summary) if line)
             table = typed_table(result, title)
         self.quotes.extend(untrusted_quotes(result))
         if table:
@@ -217,6 +231,8 @@ def build_answer(
         lines.insert(0, outcome)
     if llm_text:
         lines = [block.strip() for block in llm_text.split("\n\n") if block.strip()]
+    if not lines and pending:
+        lines.append(f"Waiting for an approval to {pending.summary}; nothing changes until someone approves.")
     if not lines and not answer_notes and not pending:
         lines.append("Nothing came back for that.")
     if not lines and parts.notes and not pending:

@@ -169,6 +169,7 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
 
 def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
     from agents.approvals import ApprovalError
+    from agents.service import NeedsResume
 
     if args.approvals_command == "list":
         return _list_approvals(rt, args)
@@ -179,6 +180,8 @@ def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
             answer = rt.guardian.resume(args.id, user=args.user)
         else:
             answer = rt.guardian.cancel(args.id, user=args.user, reason=args.reason)
+    except NeedsResume as exc:
+        raise UserError(f"{exc} (guardian approvals resume {exc.approval_id}).") from exc
     except ApprovalError as exc:
         raise UserError(str(exc)) from exc
     from bot.render.contract import contract_dict

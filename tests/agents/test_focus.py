@@ -3,7 +3,9 @@ by what matters. Tool results here are literal rows, as the tools return them.""
 
 from __future__ import annotations
 
+from agents.answer import Answer
 from agents.focus import focus
+from agents.redact import sanitize_obj
 from agents.route import Route
 from agents.templates import build_answer
 from tools.base import ToolResult
@@ -75,8 +77,9 @@ def test_stopped_instances_name_their_ids() -> None:
         {"type": "s3", "id": "logs", "name": "logs", "state": "available"}])
     focused = focus("aws_inventory", inventory, "which instances are not running")
     assert focused is not None and focused.lead == "1 of 2 instances is stopped: web-staging (i-2)."
-    running = focus("aws_inventory", inventory, "what's running in prod")
+    running = focus("aws_inventory", inventory, "which boxes are running in prod")
     assert running is not None and [row["id"] for row in running.rows] == ["i-1"]
+    assert focus("aws_inventory", inventory, "what's running in prod") is None  # every kind, not only instances
 
 
 def test_tables_are_ordered_by_severity_and_cost() -> None:
@@ -102,6 +105,43 @@ def test_log_text_becomes_a_log_quote_never_a_sentence() -> None:
     assert answer.lead == "Run 7 failed at step 5 'migrate'."
     [quote] = answer.quotes
     assert quote.kind == "log" and "IGNORE PREVIOUS INSTRUCTIONS" in quote.text
-    # (masking is not the template's job: results are masked leaving the registry and
-    # answers leaving the graph; see tests/tools/test_redaction.py and test_secrets_at_rest)
+    masked = Answer.model_validate(sanitize_obj(answer.model_dump()))  # as the answer leaves the graph
+    assert "hunter2" not in masked.quotes[0].text and "password=[REDACTED]" in masked.quotes[0].text
     assert not any("IGNORE" in text for text in answer.sentences())
+
+
+def test_a_failed_run_leads_with_the_failing_step() -> None:
+    failure = ToolResult(status="ok", summary="Run 7 (Deploy #118) in acme/api on main failed in job 'deploy'.",
+                         columns=["job", "number", "step", "conclusion"],
+                         rows=[{"job": "deploy", "number": 1, "step": "Checkout", "conclusion": "success"},
+                               {"job": "deploy", "number": 2, "step": "Migrate", "conclusion": "failure"}],
+                         facts={"failing_job": "deploy", "failing_step": "Migrate", "failing_step_number": 2})
+    answer = build_answer(route("cicd.failure", "why did the deploy fail"), [call("github_run_failure", failure)])
+    assert answer.lead == "Step 2 'Migrate' failed, in job 'deploy'."
+    assert answer.paragraphs == ["Run 7 (Deploy #118) in acme/api on main failed in job 'deploy'."]
+
+
+def test_cost_anomalies_carry_their_daily_series_as_a_chart() -> None:
+    spike = ToolResult(status="ok", summary="EC2 changed most.", columns=["service", "baseline", "recent", "change"],
+                       rows=[{"service": "S3", "baseline": 5.0, "recent": 4.0, "change": -1.0},
+                             {"service": "EC2", "baseline": 10.0, "recent": 30.0, "change": 20.0}],
+                       facts={"currency": "USD", "daily": {"EC2": [["2026-11-29", 10.0], ["2026-11-30", 30.0]]}})
+    answer = build_answer(route("cost.anomalies", "why did the bill jump"), [call("aws_cost_anomalies", spike)])
+    [chart] = answer.charts
+    assert chart.y_kind == "money" and chart.unit == "USD"
+    assert [(p.x, p.y) for p in chart.series[0].points] == [("2026-11-29", 10.0), ("2026-11-30", 30.0)]
+    assert [c.value for c in answer.tables[0].column("service")] == ["EC2", "S3"]  # the largest rise first
+
+
+def test_savings_questions_name_only_the_kind_asked_and_rank_by_monthly_cost() -> None:
+    savings = ToolResult(status="ok", summary="3 savings.", columns=["resource", "kind", "monthly_usd"], rows=[
+        {"resource": "vol-small", "kind": "unattached volume", "monthly_usd": 4.0},
+        {"resource": "eip-1", "kind": "unassociated Elastic IP", "monthly_usd": 3.6},
+        {"resource": "vol-big", "kind": "unattached volume", "monthly_usd": 40.0}],
+        resources=["vol-small", "eip-1", "vol-big"])
+    answer = build_answer(route("cost.savings", "which volumes are unattached?"), [call("aws_savings", savings)])
+    assert answer.lead == "2 of 3 savings candidates are unattached volumes: vol-big, vol-small."
+    assert answer.paragraphs == ["Not listed: the other 1 savings candidates, of which 1 is an unassociated "
+                                 "Elastic IP."]
+    assert [c.value for c in answer.tables[0].column("resource")] == ["vol-big", "vol-small"]
+    assert answer.resources == ["vol-small", "vol-big"]

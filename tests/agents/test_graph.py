@@ -113,11 +113,11 @@ def test_runbook_answer_quotes_and_cites_but_never_obeys(world: World) -> None:
     assert [c.source for c in answer.citations] == ["queue-backlog.md"]
     assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
     assert answer.pending_approval is None and world.machines.changes == []
-    assert answer.lead.startswith("From the runbook Queue backlog growing, section Diagnose (queue-backlog.md)")
+    assert answer.lead.startswith("From the runbook Queue backlog growing, section ")
     [quote] = answer.quotes
     assert quote.kind == "runbook" and quote.source == "queue-backlog.md"
-    assert "IGNORE PREVIOUS INSTRUCTIONS" in quote.text  # shown as a quote, and only there
-    assert not any("IGNORE PREVIOUS" in text for text in answer.sentences())
+    assert quote.text and all(line in RUNBOOK for line in quote.text.splitlines())  # quoted verbatim
+    assert not any("IGNORE PREVIOUS" in text for text in answer.sentences())  # never in Guardian's own words
 
 
 def test_unsure_requests_get_a_clarifying_question(world: World) -> None:
@@ -139,6 +139,8 @@ def test_write_waits_for_approval_and_resumes_in_another_process(world: World) -
     assert asked.skill == "infra.action"
     pending = asked.pending_approval
     assert pending is not None and "i-0abc1234def" in pending.summary
+    assert asked.lead.startswith(f"Waiting for an approval to {pending.summary}")
+    assert [(a.approval_id, a.decision) for a in asked.actions] == [(pending.id, "approve"), (pending.id, "deny")]
     assert world.machines.changes == []
     done = world.guardian().decide(pending.id, approve=True, user="bob")  # a different "process"
     assert world.machines.changes == [("i-0abc1234def", "stop")]
@@ -260,7 +262,7 @@ def test_an_approval_left_approved_by_a_crash_is_resumed_once(world: World) -> N
     pending = guardian.ask(Request(text="stop i-0abc1234def", user="alice")).pending_approval
     assert pending is not None
     guardian.deps.approvals.decide(pending.id, approve=True, user="bob")  # the process died right here
-    with pytest.raises(ApprovalError, match=r"already approved\. If its run was interrupted, `guardian approvals"):
+    with pytest.raises(ApprovalError, match=r"already approved\. If its run was interrupted, resuming it runs it once"):
         world.guardian().decide(pending.id, approve=True, user="bob")
     assert world.machines.changes == []
     done = world.guardian().resume(pending.id, user="bob")

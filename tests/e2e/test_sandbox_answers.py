@@ -73,6 +73,7 @@ def test_plain_words_resolve_to_the_instance_id_in_the_proposal(cli: Cli, sandbo
     pending = answer["pending_approval"]
     assert answer["skill"] == "infra.action" and pending is not None
     assert pending["summary"].startswith(f"stop {instance_id} (search-indexer-1")
+    assert lead(answer).startswith(f"Waiting for an approval to stop {instance_id} (search-indexer-1")
     assert f"`guardian approvals approve {pending['id']}`" in answer["answer"]
     denied = cli("approvals", "deny", pending["id"], "--user", "bob", "--json")
     assert denied.returncode == 0

@@ -80,6 +80,9 @@ def test_anomalies_name_the_jump_and_its_first_day(ctx: ToolContext, spend: dict
     assert EC2 in result.summary and "+200.0%" in result.summary
     s3_row = next(row for row in result.rows if row["service"] == S3)
     assert s3_row["change"] == 0.0
+    series = dict(result.facts["daily"][EC2])  # the chart's data: one point per day, the jump at the end
+    assert list(result.facts["daily"]) == [EC2]
+    assert series[first_spike.isoformat()] == 30.0 and min(series.values()) == 10.0
 
 
 def test_flat_spend_is_no_anomaly(ctx: ToolContext, spend: dict[str, Any]) -> None:
