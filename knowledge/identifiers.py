@@ -33,3 +33,14 @@ def split_identifiers(text: str) -> str:
         return token if len(parts) < 2 else f"{token} {' '.join(parts)}"
 
     return IDENTIFIER.sub(expand, text)
+
+
+def identifiers_as_words(text: str) -> str:
+    """``text`` with each compound identifier replaced by its parts, for a reader of words
+    (MiniLM cuts ``NodeFilesystemSpaceFillingUp`` into meaningless word pieces):
+    "KubePodCrashLooping fired" -> "kube pod crash looping fired"."""
+    def words(match: re.Match[str]) -> str:
+        parts = identifier_parts(match.group(0))
+        return match.group(0) if len(parts) < 2 else " ".join(parts)
+
+    return IDENTIFIER.sub(words, text)

@@ -33,6 +33,7 @@ from knowledge.chunking import OVERVIEW, TEXT_SECTION, Chunk, chunk_document, ch
 from knowledge.documents import DocumentIndex
 from knowledge.embeddings import Embedder
 from knowledge.expansion import expand_query
+from knowledge.identifiers import identifiers_as_words
 from knowledge.lexical import LexicalIndex
 from knowledge.retrieval import DEFAULT_FUSION, FusionWeights, fuse_with_documents
 from knowledge.sources import KnowledgeError, Root, discover, read_text
@@ -105,10 +106,12 @@ class _Plan:
 
 
 def _embedding_input(chunk: Chunk) -> str:
-    """What MiniLM reads: the title and heading path give a short section its context."""
+    """What MiniLM reads: the title and heading path give a short section its context; a
+    title written as an identifier (an alert name) is read as its words."""
+    title = identifiers_as_words(chunk.title)
     if chunk.section in (OVERVIEW, TEXT_SECTION):
-        return f"{chunk.title}\n{chunk.text}"
-    return f"{chunk.title}: {chunk.section}\n{chunk.text}"
+        return f"{title}\n{chunk.text}"
+    return f"{title}: {chunk.section}\n{chunk.text}"
 
 
 def _lexical_input(metadata: dict[str, Any], text: str) -> str:
@@ -321,7 +324,8 @@ class KnowledgeStore:
         k = min(k, total)
         pool = min(total, max(4 * k, 20))  # candidates each ranking contributes to the fusion
         where = {"namespace": {"$in": list(namespaces)}} if namespaces is not None else None
-        vectors = self.embedder.encode([expand_query(q) for q in queries] if self.hybrid else queries)
+        vectors = self.embedder.encode([identifiers_as_words(expand_query(q)) for q in queries] if self.hybrid
+                                       else queries)
         dense = snapshot.collection.query(query_embeddings=vectors, n_results=pool, where=where,  # type: ignore[arg-type]
                                           include=["distances"])
         if not self.hybrid:
