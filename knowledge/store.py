@@ -35,16 +35,16 @@ from knowledge.embeddings import Embedder
 from knowledge.expansion import expand_query
 from knowledge.identifiers import identifiers_as_words
 from knowledge.lexical import LexicalIndex
+from knowledge.namespaces import FILES_NAMESPACE, INVENTORY_NAMESPACE
 from knowledge.retrieval import DEFAULT_FUSION, FusionWeights, fuse_with_documents
 from knowledge.sources import KnowledgeError, Root, discover, read_text
 
-__all__ = ["IngestReport", "KnowledgeError", "KnowledgeStore", "SearchHit"]
+__all__ = ["FILES_NAMESPACE", "INVENTORY_NAMESPACE", "IngestReport", "KnowledgeError", "KnowledgeStore", "SearchHit"]
 
 log = logging.getLogger(__name__)
 
 BUILTIN_ROOT = "builtin:runbooks"
 NAMESPACE_PREFIX = "namespace:"
-FILES_NAMESPACE = "files"
 WRITE_BATCH = 512  # chunks encoded and written per step
 DELETE_PAGE = 5000  # SQLite caps the variables per statement
 LEXICAL_PERSIST_MIN = 5000  # below this, rebuilding BM25 is faster than loading it
@@ -58,6 +58,7 @@ class SearchHit(BaseModel):
     score: float
     text: str
     chunk_id: str
+    namespace: str = FILES_NAMESPACE
 
 
 class IngestReport(BaseModel):
@@ -371,7 +372,8 @@ class KnowledgeStore:
     @staticmethod
     def _hit(cid: str, score: float, doc: Any, meta: Any) -> SearchHit:
         return SearchHit(source=str(meta["source"]), title=str(meta["title"]), section=str(meta["section"]),
-                         score=round(float(score), 4), text=str(doc), chunk_id=cid)
+                         score=round(float(score), 4), text=str(doc), chunk_id=cid,
+                         namespace=str(meta.get("namespace", FILES_NAMESPACE)))
 
     def _derived(self, snapshot: Snapshot, total: int) -> _Derived:
         """The BM25 and document indexes for the store as it is now: kept in memory while
