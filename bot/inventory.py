@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from knowledge.namespaces import INVENTORY_NAMESPACE
+
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
@@ -38,5 +40,5 @@ def sync_inventory(rt: Runtime) -> dict[str, Any]:
         regions = "; ".join(f"{region}: {reason.rstrip('.')}" for region, reason in failed_regions.items())
         raise UserError(f"Inventory not synced, the last snapshot is kept: could not check {regions}. Try again, "
                         "or leave the region out of GUARDIAN_AWS_REGIONS.")
-    count = rt.knowledge.upsert_documents("inventory", docs)
+    count = rt.knowledge.upsert_documents(INVENTORY_NAMESPACE, docs)
     return {"resources": len(docs), "chunks": count, "errors": errors}

@@ -30,6 +30,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import requests
+from azure.core.exceptions import DeserializationError  # what msrest raises (it re-exports it)
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import (
@@ -48,7 +49,6 @@ from botframework.connector.auth import (
 from fastapi import FastAPI
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
-from msrest.exceptions import DeserializationError
 from pydantic import ValidationError
 
 from agents.answer import Answer

@@ -148,15 +148,25 @@ class ChromaHandle:
                 page: int = 5000) -> tuple[list[str], list[Any], list[Any]]:
         """(ids, documents, metadatas) in pages: SQLite caps the variables per statement,
         so one get() over 50k chunks fails."""
+        ids, documents, metadatas, _ = self.get_all_with_vectors(collection, where, include, page)
+        return ids, documents, metadatas
+
+    def get_all_with_vectors(self, collection: Collection, where: dict[str, Any] | None, include: list[str],
+                             page: int = 5000) -> tuple[list[str], list[Any], list[Any], list[Any]]:
+        """(ids, documents, metadatas, embeddings), paged like ``get_all``; embeddings are
+        read only when ``include`` names them."""
         ids: list[str] = []
         documents: list[Any] = []
         metadatas: list[Any] = []
+        embeddings: list[Any] = []
         offset = 0
         while True:
             got = collection.get(where=where, include=include, limit=page, offset=offset)  # type: ignore[arg-type]
             ids.extend(got["ids"])
             documents.extend(got["documents"] or [None] * len(got["ids"]))
             metadatas.extend(got["metadatas"] or [None] * len(got["ids"]))
+            vectors = got.get("embeddings")
+            embeddings.extend(list(vectors) if vectors is not None else [None] * len(got["ids"]))
             if len(got["ids"]) < page:
-                return ids, documents, metadatas
+                return ids, documents, metadatas, embeddings
             offset += page

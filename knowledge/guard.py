@@ -131,12 +131,13 @@ class GuardedKnowledge:
         return self._guard(lambda: getattr(self.store(), name)(*args, **kwargs))
 
     # the store's API -------------------------------------------------------------------
-    def search(self, query: str, k: int = 5) -> list[SearchHit]:
-        result: list[SearchHit] = self._call("search", query, k=k)
+    def search(self, query: str, k: int = 5, namespaces: Sequence[str] | None = None) -> list[SearchHit]:
+        result: list[SearchHit] = self._call("search", query, k=k, namespaces=namespaces)
         return result
 
-    def search_many(self, queries: Sequence[str], k: int = 5) -> list[list[SearchHit]]:
-        result: list[list[SearchHit]] = self._call("search_many", queries, k=k)
+    def search_many(self, queries: Sequence[str], k: int = 5,
+                    namespaces: Sequence[str] | None = None) -> list[list[SearchHit]]:
+        result: list[list[SearchHit]] = self._call("search_many", queries, k=k, namespaces=namespaces)
         return result
 
     def ingest(self, paths: Sequence[Path]) -> IngestReport:

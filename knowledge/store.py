@@ -23,26 +23,32 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from chromadb.api.models.Collection import Collection
+from numpy.typing import NDArray
 from pydantic import BaseModel
 
 from knowledge.chroma import ChromaHandle, Snapshot
 from knowledge.chunking import OVERVIEW, TEXT_SECTION, Chunk, chunk_document, chunk_markdown
+from knowledge.documents import DocumentIndex
 from knowledge.embeddings import Embedder
+from knowledge.expansion import expand_query
+from knowledge.identifiers import identifiers_as_words
 from knowledge.lexical import LexicalIndex
-from knowledge.retrieval import fuse
+from knowledge.namespaces import FILES_NAMESPACE, INVENTORY_NAMESPACE
+from knowledge.retrieval import DEFAULT_FUSION, FusionWeights, fuse_with_documents
 from knowledge.sources import KnowledgeError, Root, discover, read_text
 
-__all__ = ["IngestReport", "KnowledgeError", "KnowledgeStore", "SearchHit"]
+__all__ = ["FILES_NAMESPACE", "INVENTORY_NAMESPACE", "IngestReport", "KnowledgeError", "KnowledgeStore", "SearchHit"]
 
 log = logging.getLogger(__name__)
 
 BUILTIN_ROOT = "builtin:runbooks"
 NAMESPACE_PREFIX = "namespace:"
-FILES_NAMESPACE = "files"
 WRITE_BATCH = 512  # chunks encoded and written per step
 DELETE_PAGE = 5000  # SQLite caps the variables per statement
 LEXICAL_PERSIST_MIN = 5000  # below this, rebuilding BM25 is faster than loading it
+DERIVED_VERSION = "v2"  # bump when the saved indexes change shape (v2: identifiers split, documents)
 
 
 class SearchHit(BaseModel):
@@ -52,6 +58,7 @@ class SearchHit(BaseModel):
     score: float
     text: str
     chunk_id: str
+    namespace: str = FILES_NAMESPACE
 
 
 class IngestReport(BaseModel):
@@ -100,14 +107,37 @@ class _Plan:
 
 
 def _embedding_input(chunk: Chunk) -> str:
-    """What MiniLM reads: the title and heading path give a short section its context."""
+    """What MiniLM reads: the title and heading path give a short section its context; a
+    title written as an identifier (an alert name) is read as its words."""
+    title = identifiers_as_words(chunk.title)
     if chunk.section in (OVERVIEW, TEXT_SECTION):
-        return f"{chunk.title}\n{chunk.text}"
-    return f"{chunk.title}: {chunk.section}\n{chunk.text}"
+        return f"{title}\n{chunk.text}"
+    return f"{title}: {chunk.section}\n{chunk.text}"
 
 
 def _lexical_input(metadata: dict[str, Any], text: str) -> str:
     return f"{metadata['title']} {metadata['section']} {text}"
+
+
+@dataclass
+class _Derived:
+    """What search derives from the chunks: BM25 over chunks, document vectors and names."""
+
+    lexical: LexicalIndex
+    documents: DocumentIndex
+
+    def allowed(self, namespaces: Sequence[str] | None) -> set[int] | None:
+        """Document positions in ``namespaces`` (None: every document)."""
+        if namespaces is None:
+            return None
+        wanted = set(namespaces)
+        return {i for i, name in enumerate(self.documents.namespaces) if name in wanted}
+
+    @classmethod
+    def load(cls, folder: Path) -> _Derived | None:
+        lexical = LexicalIndex.load(folder / "chunks")
+        documents = DocumentIndex.load(folder / "documents") if lexical is not None else None
+        return cls(lexical, documents) if lexical is not None and documents is not None else None
 
 
 def _doc_key(root: str, source: str) -> str:
@@ -120,7 +150,7 @@ class KnowledgeStore:
 
     def __init__(self, home: Path, embedder: Embedder, chroma_url: str | None = None,
                  collection: str = "guardian-knowledge", hybrid: bool = True,
-                 sanitizer: Callable[[str], str] | None = None) -> None:
+                 sanitizer: Callable[[str], str] | None = None, fusion: FusionWeights = DEFAULT_FUSION) -> None:
         self.home = Path(home)
         self.embedder = embedder
         self.hybrid = hybrid
@@ -129,8 +159,9 @@ class KnowledgeStore:
         the composition root injects secret redaction (knowledge never imports tools)."""
         self._chroma = ChromaHandle(self.home, chroma_url, collection)
         self._lexical_dir = self.home / "bm25" / collection
-        self._lexical: LexicalIndex | None = None
-        self._lexical_key: tuple[str, int] | None = None
+        self._indexes: _Derived | None = None
+        self._indexes_key: tuple[str, int] | None = None
+        self.fusion = fusion
         self._lexical_lock = threading.Lock()
         self._counted: tuple[str, int] | None = None
 
@@ -278,11 +309,13 @@ class KnowledgeStore:
             collection.delete(ids=plan.delete[start:start + DELETE_PAGE])
 
     # reading ---------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5) -> list[SearchHit]:
-        """The ``k`` best chunks for ``query``, best first; scores in [0, 1]."""
-        return self.search_many([query], k=k)[0]
+    def search(self, query: str, k: int = 5, namespaces: Sequence[str] | None = None) -> list[SearchHit]:
+        """The ``k`` best chunks for ``query``, best first; scores in [0, 1]. ``namespaces``
+        limits the hits (e.g. ``[FILES_NAMESPACE]``: runbooks and notes, not inventory)."""
+        return self.search_many([query], k=k, namespaces=namespaces)[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 5) -> list[list[SearchHit]]:
+    def search_many(self, queries: Sequence[str], k: int = 5,
+                    namespaces: Sequence[str] | None = None) -> list[list[SearchHit]]:
         """Best-first hits per query; all queries are embedded in one batch."""
         queries = list(queries)
         snapshot = self._chroma.current()
@@ -291,21 +324,40 @@ class KnowledgeStore:
             return [[] for _ in queries]
         k = min(k, total)
         pool = min(total, max(4 * k, 20))  # candidates each ranking contributes to the fusion
-        dense = snapshot.collection.query(query_embeddings=self.embedder.encode(queries), n_results=pool,
+        where = {"namespace": {"$in": list(namespaces)}} if namespaces is not None else None
+        vectors = self.embedder.encode([identifiers_as_words(expand_query(q)) for q in queries] if self.hybrid
+                                       else queries)
+        dense = snapshot.collection.query(query_embeddings=vectors, n_results=pool, where=where,  # type: ignore[arg-type]
                                           include=["distances"])
-        lexical = self._lexical_index(snapshot, total) if self.hybrid else None
-        ranked_per_query: list[list[tuple[str, float]]] = []
-        for i, query in enumerate(queries):
-            dense_ids = dense["ids"][i]
-            if lexical is None:
-                distances = (dense["distances"] or [])[i]
-                ranked_per_query.append([(cid, min(1.0, max(0.0, 1.0 - float(d))))
-                                         for cid, d in zip(dense_ids, distances, strict=True)][:k])
-            else:
-                ranked_per_query.append(fuse([dense_ids, lexical.search(query, pool)])[:k])
+        if not self.hybrid:
+            ranked_per_query = [[(cid, min(1.0, max(0.0, 1.0 - float(d)))) for cid, d in
+                                 zip(dense["ids"][i], (dense["distances"] or [])[i], strict=True)][:k]
+                                for i in range(len(queries))]
+        else:
+            derived = self._derived(snapshot, total)
+            allowed = derived.allowed(namespaces)
+            ranked_per_query = [self._fused(derived, allowed, query, vectors[i], dense["ids"][i], pool)[:k]
+                                for i, query in enumerate(queries)]
         found = self._documents(snapshot.collection, {cid for ranked in ranked_per_query for cid, _ in ranked})
         return [[self._hit(cid, score, *found[cid]) for cid, score in ranked if cid in found]
                 for ranked in ranked_per_query]
+
+    def _fused(self, derived: _Derived, allowed: set[int] | None, query: str, vector: NDArray[np.float32],
+               dense_ids: list[str], pool: int) -> list[tuple[str, float]]:
+        """The shipped ranking: chunk vectors, chunk BM25, document vectors and document
+        names, fused (knowledge.retrieval.fuse_with_documents)."""
+        docs = derived.documents
+        expanded = expand_query(query)
+        wide = pool if allowed is None else 4 * pool  # other namespaces' hits are dropped below
+        lexical = derived.lexical.search(expanded, wide)
+        doc_dense = docs.dense(vector, wide)
+        doc_name = docs.by_name(expanded, wide)
+        if allowed is not None:
+            lexical = [cid for cid in lexical if docs.chunk_doc.get(cid) in allowed]
+            doc_dense = [d for d in doc_dense if d in allowed]
+            doc_name = [d for d in doc_name if d in allowed]
+        return fuse_with_documents(dense_ids, lexical[:pool], doc_dense[:pool], doc_name[:pool], docs.chunk_doc,
+                                   docs.chunks, self.fusion)
 
     @staticmethod
     def _documents(collection: Collection, ids: set[str]) -> dict[str, tuple[Any, Any]]:
@@ -320,31 +372,36 @@ class KnowledgeStore:
     @staticmethod
     def _hit(cid: str, score: float, doc: Any, meta: Any) -> SearchHit:
         return SearchHit(source=str(meta["source"]), title=str(meta["title"]), section=str(meta["section"]),
-                         score=round(float(score), 4), text=str(doc), chunk_id=cid)
+                         score=round(float(score), 4), text=str(doc), chunk_id=cid,
+                         namespace=str(meta.get("namespace", FILES_NAMESPACE)))
 
-    def _lexical_index(self, snapshot: Snapshot, total: int) -> LexicalIndex:
-        """The BM25 index for the store as it is now: kept in memory while the generation
-        and chunk count hold, else loaded from disk (saved by any process) or rebuilt."""
+    def _derived(self, snapshot: Snapshot, total: int) -> _Derived:
+        """The BM25 and document indexes for the store as it is now: kept in memory while
+        the generation and chunk count hold, else loaded from disk (saved by any process)
+        or rebuilt from the chunks."""
         collection = snapshot.collection
         key = (snapshot.generation or "initial", total)
         with self._lexical_lock:
-            if self._lexical is not None and self._lexical_key == key:
-                return self._lexical
-            folder = self._lexical_dir / f"{key[0]}-{key[1]}"
-            index = LexicalIndex.load(folder) if total >= LEXICAL_PERSIST_MIN else None
-            if index is None:
-                ids, documents, metadatas = self._chroma.get_all(collection, None, ["documents", "metadatas"])
-                index = LexicalIndex.build(ids, [_lexical_input(m, d) for d, m in zip(documents, metadatas,
-                                                                                    strict=True)])
+            if self._indexes is not None and self._indexes_key == key:
+                return self._indexes
+            folder = self._lexical_dir / f"{DERIVED_VERSION}-{key[0]}-{key[1]}"
+            derived = _Derived.load(folder) if total >= LEXICAL_PERSIST_MIN else None
+            if derived is None:
+                ids, documents, metadatas, vectors = self._chroma.get_all_with_vectors(
+                    collection, None, ["documents", "metadatas", "embeddings"])
+                derived = _Derived(
+                    LexicalIndex.build(ids, [_lexical_input(m, d) for d, m in zip(documents, metadatas, strict=True)]),
+                    DocumentIndex.build(ids, metadatas, vectors))
                 if len(ids) >= LEXICAL_PERSIST_MIN and not snapshot.writing:
-                    self._save_lexical(index, folder)
-            self._lexical, self._lexical_key = index, key
-            return index
+                    self._save_derived(derived, folder)
+            self._indexes, self._indexes_key = derived, key
+            return derived
 
-    def _save_lexical(self, index: LexicalIndex, folder: Path) -> None:
+    def _save_derived(self, derived: _Derived, folder: Path) -> None:
         """Keep one saved index per store: older generations are useless."""
         try:
-            index.save(folder)
+            derived.documents.save(folder / "documents")
+            derived.lexical.save(folder / "chunks")  # written last: its presence means complete
             for other in self._lexical_dir.iterdir():
                 if other != folder:
                     shutil.rmtree(other, ignore_errors=True)

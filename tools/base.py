@@ -7,7 +7,7 @@ so a tool is data first and code second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -43,7 +43,7 @@ class ToolResult(BaseModel):
 class KnowledgeSearcher(Protocol):
     """What tools need of the knowledge store (kept abstract so tools stay independent)."""
 
-    def search(self, query: str, k: int = 5) -> list[Any]: ...
+    def search(self, query: str, k: int = 5, namespaces: Sequence[str] | None = None) -> list[Any]: ...
 
 
 @dataclass

@@ -8,6 +8,11 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.settings import KnowledgeSettings
 from tools.toolset import Prerequisite, Toolset
 
+# The store's namespace of ingested files and built-in runbooks (knowledge.store.FILES_NAMESPACE;
+# tools do not import knowledge). Inventory snapshots live in their own namespace and are
+# never returned, or cited, as a runbook.
+RUNBOOK_NAMESPACES = ("files",)
+
 KNOWLEDGE_SKILLS = (
     "knowledge.runbook",
     "incident.brief",
@@ -20,11 +25,12 @@ class RunbookSearchArgs(BaseModel):
 
 
 def search_runbooks(ctx: ToolContext, args: RunbookSearchArgs) -> ToolResult:
-    """Passages from ingested runbooks, best first, with their source for citation."""
+    """Passages from ingested runbooks (never inventory snapshots), best first, with their
+    source for citation."""
     if ctx.knowledge is None:
         return ToolResult.error("The knowledge store is not available in this process.")
     try:
-        hits = ctx.knowledge.search(args.query, k=args.k)
+        hits = ctx.knowledge.search(args.query, k=args.k, namespaces=RUNBOOK_NAMESPACES)
     except Exception as exc:
         if getattr(exc, "user_facing", False):  # the store is unavailable: say so, in its words
             return ToolResult.error(str(exc))
@@ -53,7 +59,7 @@ def search_runbooks(ctx: ToolContext, args: RunbookSearchArgs) -> ToolResult:
 KNOWLEDGE_TOOLS = [
     ToolSpec(
         name="knowledge_search_runbooks",
-        description="Search the team's runbooks and inventory notes; returns passages with sources.",
+        description="Search the team's runbooks and notes; returns passages with sources.",
         args_model=RunbookSearchArgs,
         mode="read",
         skills=KNOWLEDGE_SKILLS,
