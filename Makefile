@@ -4,9 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install bytecode demo test test-fast lint bench clean contract
+.PHONY: install browser bytecode demo test test-fast lint bench clean contract
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The web chat's browser tests drive Debian's chromium (a browser download is not reachable);
+# as root on a machine without it, the install step brings it.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
 
 # torch first and pinned: the CPU build is on local disk, an unpinned torch pulls CUDA.
 $(STAMP): pyproject.toml
@@ -23,7 +28,7 @@ demo: install
 # Bytecode written once: with PYTHONDONTWRITEBYTECODE set, every CLI the e2e tests spawn
 # would otherwise compile Guardian's own modules again (~0.3 s each).
 bytecode: install
-	$(BIN)/python -m compileall -q bot agents tools knowledge > /dev/null
+	$(BIN)/python -m compileall -q bot agents tools knowledge sandbox > /dev/null
 
 test: install lint bytecode
 	$(BIN)/python -m pytest -q

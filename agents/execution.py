@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agents.approvals import ApprovalError, ApprovalStore
 from agents.audit import AuditLog, Origin
+from agents.progress import report, tool_step
 from agents.redact import redact_obj
 from tools.base import ToolContext, ToolResult
 from tools.registry import ToolRegistry
@@ -42,6 +43,7 @@ def run_approved(approvals: ApprovalStore, audit: AuditLog, registry: ToolRegist
     record = approvals.get(approval_id)
     audit.record(origin, "action.claimed", skill=record.skill, tool=call.tool, args=call.args,
                  approval_id=approval_id, outcome="executing")
+    report(f"Running the approved {call.tool}…")
     started = time.perf_counter()
     result = registry.execute(call, ctx)
     elapsed = (time.perf_counter() - started) * 1000
@@ -56,12 +58,13 @@ def run_approved(approvals: ApprovalStore, audit: AuditLog, registry: ToolRegist
                  outcome=result.summary, duration_ms=elapsed, approval_id=approval_id)
     verb = {"executed": "Done", "failed": "Failed", "refused": "Not done"}[status]
     summary = result.summary.removeprefix("Not done: ")
-    return Execution(f"{verb} (approved by {record.decided_by}, `{approval_id}`): {summary}",
+    return Execution(f"{verb} (approved by {record.decided_by}, {approval_id}): {summary}",
                      tool_record(call.tool, call.args, result))
 
 
 def run_read(deps: GraphDeps, origin: Origin, skill: str, call: PlannedCall) -> dict[str, Any]:
     """Run one read tool and audit it (arguments redacted, outcome, duration)."""
+    report(tool_step(call.spec))
     started = time.perf_counter()
     result = deps.registry.invoke(call.spec.name, call.args, deps.tool_ctx)
     deps.audit.record(origin, "tool", skill=skill, tool=call.spec.name, args=call.args, outcome=result.status,

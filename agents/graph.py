@@ -26,10 +26,11 @@ from agents.deps import GraphDeps, origin_of
 from agents.execution import run_approved, run_read, tool_record
 from agents.followup import apply_context
 from agents.llm_agent import run_llm_agent
-from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, plan_for
+from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request
 from agents.route import Route
-from agents.skills import AGENTS, SKILL_BY_NAME
+from agents.skills import SKILL_BY_NAME
+from agents.specialists import SPECIALISTS, Specialist, specialist_for
 from agents.templates import build_answer, clarify_answer, help_answer, refusal_answer
 from tools.base import ToolResult
 
@@ -97,20 +98,33 @@ def refused_node(state: GraphState) -> dict[str, Any]:
     return {"answer": refusal_answer(route, state.get("outcome") or "Refused by the access policy.").model_dump()}
 
 
-def agent_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
+class AgentNode:
+    """The graph node of one specialist: its own plan, then the shared steps."""
+
+    def __init__(self, specialist: Specialist) -> None:
+        self.specialist = specialist
+        self.__name__ = specialist.name  # LangGraph names nodes after their callables
+
+    def __call__(self, state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
+        return run_agent(self.specialist, state, runtime)
+
+
+def run_agent(specialist: Specialist, state: GraphState,
+              runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
     """Plan and run the skill's read tools, then propose its write (if any) for approval."""
     deps = runtime.context
     route = Route.model_validate(state["route"])
     request = Request.model_validate(state["request"])
     origin = origin_of(request)
-    plan = plan_for(route, deps.registry, configured={"aws", "knowledge", *deps.tool_ctx.extras})
+    plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
     if deps.chat_model is not None:
         outcome = run_llm_agent(deps, request, route, origin)
         calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes
     else:
         calls = [run_read(deps, origin, route.skill, call) for call in plan.reads]
         proposal_call, llm_text = plan.write, None
-        notes = _missing_notes(plan, route)
+        missing = specialist.missing_note(plan)
+        notes = [missing] if missing else []
     calls.extend(_question_calls(deps, origin, route))
     notes = [*_mood_notes(route), *notes]
     runbook = _runbook(deps, origin, route, plan)
@@ -193,7 +207,7 @@ def _question_calls(deps: GraphDeps, origin: Origin, route: Route) -> list[dict[
     if route.mood == "past":
         return [_history(deps, route, route.requested_skill)]
     asked = route.model_copy(update={"skill": route.requested_skill})
-    write = plan_for(asked, deps.registry).write
+    write = specialist_for(asked.skill).plan(asked, deps.registry).write
     if write is None:
         return []
     started = time.perf_counter()
@@ -274,14 +288,6 @@ def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan) -> dict[
     return result if result["status"] == "ok" else None
 
 
-def _missing_notes(plan: Plan, route: Route) -> list[str]:
-    if not plan.missing:
-        return []
-    needed = ", ".join(plan.missing)
-    return [f"To do that I need: {needed} (for example `stop i-0abc1234`)." if route.skill == "infra.action"
-            else f"To do that I need: {needed}."]
-
-
 def build_graph(checkpointer: Any) -> Any:
     """Compile the graph with a checkpointer (SQLite or PostgreSQL); run it with
     ``context=GraphDeps(...)``."""
@@ -290,8 +296,8 @@ def build_graph(checkpointer: Any) -> Any:
     graph.add_node("help", help_node)
     graph.add_node("clarify", clarify_node)
     graph.add_node("refused", refused_node)
-    for agent in AGENTS:
-        graph.add_node(agent, agent_node)
+    for specialist in SPECIALISTS:
+        graph.add_node(specialist.name, AgentNode(specialist))
     graph.add_node("approval", approval_node)
     graph.add_node("execute", execute_node)
     graph.add_node("answer", answer_node)

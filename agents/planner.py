@@ -1,9 +1,9 @@
-"""Offline planning: for a routed skill, pick the skill's tools from the registry and fill
-their typed arguments from the router's slots, by argument name."""
+"""What every agent's offline planning shares: a plan's shape, and filling a tool's typed
+arguments from the router's slots by argument name (agents/specialists.py decides, per
+agent, which tools and which values)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,37 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from agents.route import Route
 from tools.base import ToolSpec
-from tools.registry import ToolRegistry
-from tools.resolve import Phrase
 
 RUNBOOK_TOOL = "knowledge_search_runbooks"
-NAMES_A_RESOURCE = ("infra.action", "infra.describe")
-
-# A runbook worth citing beside each operational skill's facts (searched, never hard-wired
-# to a file name, so a team's own runbooks win when they match better).
-RUNBOOK_TOPICS: dict[str, str] = {
-    "cost.summary": "cost spike unexpected bill investigation",
-    "cost.anomalies": "cost spike unexpected bill investigation",
-    "cost.forecast": "cost spike unexpected bill budget",
-    "cost.savings": "cost reduction idle unattached resources",
-    "security.posture": "security group open to the world public bucket",
-    "security.public_storage": "S3 bucket exposed publicly",
-    "security.open_ports": "SSH port 22 open to the world security group 0.0.0.0/0",
-    "security.iam": "IAM user without MFA stale or leaked access key",
-    "infra.logs": "log investigation CloudWatch Logs errors",
-    "infra.action": "EC2 instance unreachable reboot stop",
-    "cicd.status": "failed deploy CI pipeline",
-    "cicd.failure": "failed deploy CI pipeline failure",
-    "cicd.rerun": "failed deploy CI pipeline rerun rollback",
-    "cicd.changes": "rolling back a deployment",
-    "incident.list": "incident response process",
-    "incident.oncall": "on-call escalation paging policy",
-    "incident.ack": "incident response process acknowledge",
-    "incident.resolve": "incident response process resolve postmortem",
-    "incident.brief": "incident response process",
-    "incident.page": "on-call escalation paging policy",
-}
-
 
 @dataclass
 class PlannedCall:
@@ -78,11 +49,6 @@ def candidate_values(route: Route) -> dict[str, Any]:
         values.setdefault("service", slots["resource_name"])  # a log group or tag named after it
     if "instance_id" not in values and slots.get("resource_name"):
         values["instance_id"] = slots["resource_name"]
-    if route.skill in NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:
-        # "stop the ledger worker box": no id or Name in the words, so the tool resolves
-        # what the person called it (Name tags and tags) or asks which one they mean.
-        values.setdefault("instance_id", route.text)
-        values.setdefault("resource_id", route.text)
     tag = slots.get("tag")
     if isinstance(tag, dict):
         values.setdefault("tag_key", tag.get("key"))
@@ -107,36 +73,3 @@ def fill_args(model: type[BaseModel], values: dict[str, Any]) -> tuple[dict[str,
             for name in bad:
                 args.pop(name, None)
     return None, []
-
-
-def plan_for(route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
-    """The calls the offline agent makes for this request. Tools of integrations that are not
-    configured are skipped when the skill has others; if it has none, they run anyway so the
-    user reads the clear "not configured" sentence."""
-    plan = Plan()
-    values = candidate_values(route)
-    specs = [spec for spec in registry.for_skill(route.skill) if spec.name != RUNBOOK_TOOL]
-    cloud = route.slots.get("cloud")
-    if cloud:
-        specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
-    if configured is not None:
-        specs = [spec for spec in specs if spec.integration in configured] or specs
-    if route.skill == "cost.forecast":
-        # A forecast looks ahead: "this month" means to its end, which is the tool's default,
-        # not the slot's "up to today".
-        values = {key: value for key, value in values.items() if key not in ("start", "end")}
-    for spec in specs:
-        args, missing = fill_args(spec.args_model, values)
-        if args is None:
-            plan.missing.extend(name for name in missing if name not in plan.missing)
-            continue
-        call = PlannedCall(spec, args)
-        if spec.mutating:
-            plan.write = plan.write or call
-        else:
-            plan.reads.append(call)
-    if route.skill == "knowledge.runbook" and RUNBOOK_TOOL in registry:
-        plan.reads.append(PlannedCall(registry.get(RUNBOOK_TOOL), {"query": route.text, "k": 3}))
-    elif route.skill in RUNBOOK_TOPICS and RUNBOOK_TOOL in registry:
-        plan.runbook_query = RUNBOOK_TOPICS[route.skill]
-    return plan

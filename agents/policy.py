@@ -120,36 +120,32 @@ class AccessPolicy:
         return tuple(self.document.users.get(user, self.document.default_roles))
 
     def may_ask(self, user: str, skill: str) -> Decision:
-        problem = identity_problem(user)
-        if problem:
-            return Decision(False, f"Refused: {problem}.")
-        if self.document is None:
-            return Decision(True, "no access policy: local single-user mode")
-        roles = self.roles_of(user)
-        granting = [role for role in roles if self._grants(role, "ask", skill)]
-        if granting:
-            return Decision(True, f"role {granting[0]} may ask {skill}", roles)
-        would = self._granting_roles("ask", skill)
-        return Decision(False, self._refusal(user, roles, f"use {skill}", would), roles, would)
+        return self._check(user, skill, "ask", requested_by=None)
 
     def may_decide(self, user: str, skill: str, requested_by: str) -> Decision:
         """Whether ``user`` may approve or deny an approval for ``skill`` requested by
         ``requested_by`` (the same right: a deny by anyone would let anyone block an action)."""
+        return self._check(user, skill, "approve", requested_by=requested_by)
+
+    def _check(self, user: str, skill: str, right: str, requested_by: str | None) -> Decision:
+        """One decision for either right: identity first, then the open mode, then (for
+        decisions) the requester rule, then the roles."""
         problem = identity_problem(user)
         if problem:
             return Decision(False, f"Refused: {problem}.")
         if self.document is None:
             return Decision(True, "no access policy: local single-user mode")
         roles = self.roles_of(user)
-        if user == requested_by and not self.document.requester_may_approve:
+        would = self._granting_roles(right, skill)
+        if requested_by is not None and user == requested_by and not self.document.requester_may_approve:
             return Decision(False, f"Refused: {user} asked for this action and the policy does not let the "
                                    "requester decide it (requester_may_approve: false); someone else must.",
-                            roles, self._granting_roles("approve", skill))
-        granting = [role for role in roles if self._grants(role, "approve", skill)]
+                            roles, would)
+        granting = [role for role in roles if self._grants(role, right, skill)]
         if granting:
-            return Decision(True, f"role {granting[0]} may approve {skill}", roles)
-        would = self._granting_roles("approve", skill)
-        return Decision(False, self._refusal(user, roles, f"approve {skill}", would), roles, would)
+            return Decision(True, f"role {granting[0]} may {right} {skill}", roles)
+        what = f"use {skill}" if right == "ask" else f"approve {skill}"
+        return Decision(False, self._refusal(user, roles, what, would), roles, would)
 
     def _grants(self, role: str, right: str, skill: str) -> bool:
         assert self.document is not None

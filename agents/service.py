@@ -19,8 +19,11 @@ from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
 from agents.conversations import TurnContext
+from agents.deps import origin_of
 from agents.execution import run_approved
-from agents.graph import GraphDeps, build_graph, origin_of
+from agents.graph import GraphDeps, build_graph
+from agents.progress import ProgressCallback
+from agents.redact import sanitize_obj
 from agents.request import Request
 from agents.skills import SKILL_BY_NAME
 
@@ -38,19 +41,37 @@ class Guardian:
         self.deps = deps
         self.graph = build_graph(checkpointer)
 
-    def ask(self, request: Request) -> Answer:
+    def ask(self, request: Request, on_progress: ProgressCallback | None = None) -> Answer:
+        """One turn. ``on_progress`` hears what the turn is doing while it runs (see
+        agents/progress.py); a failing callback is logged and never costs the answer."""
         config = {"configurable": {"thread_id": f"{request.thread_id}:{uuid.uuid4().hex[:8]}"}}
         origin = origin_of(request)
         started = time.perf_counter()
         self.deps.audit.record(origin, "request", args={"text": request.text, "thread": request.thread_id})
-        state = self.graph.invoke({"request": request.model_dump()}, config, context=self.deps)
-        answer = Answer.model_validate(state["answer"])
+        state = self._run({"request": request.model_dump()}, config, on_progress)
+        answer = _finished(state)
         self._remember(request, state, answer)
         self.deps.audit.record(origin, "answer", skill=answer.skill,
                                outcome="approval requested" if answer.pending_approval else "answered",
                                duration_ms=(time.perf_counter() - started) * 1000,
                                approval_id=answer.pending_approval.id if answer.pending_approval else None)
         return answer
+
+    def _run(self, graph_input: Any, config: dict[str, Any], on_progress: ProgressCallback | None) -> dict[str, Any]:
+        """Run the graph to its end or its interrupt; with a listener, stream its progress."""
+        if on_progress is None:
+            return dict(self.graph.invoke(graph_input, config, context=self.deps))
+        state: dict[str, Any] = {}
+        for mode, chunk in self.graph.stream(graph_input, config, context=self.deps,
+                                             stream_mode=["custom", "values"]):
+            if mode == "values":
+                state = dict(chunk)
+            elif isinstance(chunk, dict) and "progress" in chunk:
+                try:
+                    on_progress(str(chunk["progress"]))
+                except Exception:
+                    log.exception("a progress listener failed; the turn goes on")
+        return state
 
     def _remember(self, request: Request, state: dict[str, Any], answer: Answer) -> None:
         """Keep what a follow-up in this conversation may reuse: only turns a skill answered
@@ -64,7 +85,7 @@ class Guardian:
                                                                    list(answer.resources)))
 
     def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",
-               channel: str | None = None) -> Answer:
+               channel: str | None = None, on_progress: ProgressCallback | None = None) -> Answer:
         """Check the policy, record the decision (once), then resume the paused turn, which
         runs the action only after claiming it in the database."""
         origin = Origin(user=user, surface=surface, channel=channel, correlation_id=new_correlation_id())
@@ -81,8 +102,8 @@ class Guardian:
                                outcome=record.status, approval_id=approval_id)
         resume = {"approve": approve, "user": user, "surface": surface, "channel": channel,
                   "correlation_id": origin.correlation_id}
-        state = self.graph.invoke(Command(resume=resume), config, context=self.deps)
-        return Answer.model_validate(state["answer"])
+        state = self._run(Command(resume=resume), config, on_progress)
+        return _finished(state)
 
     def resume(self, approval_id: str, *, user: str, surface: str = "cli") -> Answer:
         """Run an approval that was approved but never started (its process died between the
@@ -146,4 +167,11 @@ class Guardian:
     @staticmethod
     def _about(record: ApprovalRecord, text: str) -> Answer:
         skill = SKILL_BY_NAME[record.skill]
-        return Answer(agent=skill.agent, skill=record.skill, summary=text)
+        return Answer(agent=skill.agent, skill=record.skill, lead=text)
+
+
+def _finished(state: dict[str, Any]) -> Answer:
+    """The turn's answer as it leaves the graph for any surface: the one place where what
+    every answer says is masked (secrets, terminal control sequences), whatever template or
+    model wrote it."""
+    return Answer.model_validate(sanitize_obj(state["answer"]))

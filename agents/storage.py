@@ -1,5 +1,5 @@
-"""The shared database's stores, opened together: approvals, the audit trail and the
-conversations' context (the
+"""The shared database's stores, opened together: approvals, the audit trail, the
+conversations' context and the deliveries already seen (the
 LangGraph checkpoints live in the same database, see agents/checkpoint.py)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from agents.approvals import ApprovalError, ApprovalRecord, ApprovalStore, Seale
 from agents.audit import AuditLog
 from agents.conversations import ConversationStore
 from agents.db import create_schema, make_engine
+from agents.dedupe import DedupeStore
 
 
 @dataclass
@@ -17,12 +18,13 @@ class Storage:
     approvals: ApprovalStore
     audit: AuditLog
     conversations: ConversationStore
+    dedupe: DedupeStore
 
     @classmethod
     def open(cls, database_url: str, sealer: Sealer) -> Storage:
         engine = make_engine(database_url)
         create_schema(engine)
-        return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine))
+        return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine), DedupeStore(engine))
 
 
 __all__ = ["ApprovalError", "ApprovalRecord", "Storage", "make_engine"]

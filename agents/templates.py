@@ -1,5 +1,7 @@
-"""Offline answers: templated from tool results only. Every figure and id an answer shows
-is quoted from a ToolResult, so nothing is invented; runbook text is quoted as data."""
+"""Offline answers: a typed ``Answer`` built from tool results only. Every figure and id an
+answer shows is quoted from a ToolResult, so nothing is invented; runbook, log and alert
+text travels as typed quotes (data, never instructions). No markup is built here: the
+surfaces in ``bot/render`` decide how a lead, a table or a quote looks."""
 
 from __future__ import annotations
 
@@ -7,45 +9,31 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from agents.answer import Answer, Citation, PendingApproval, Table, ToolCall
-from agents.redact import redact
+from agents.answer import (
+    Answer,
+    ApprovalAction,
+    Chart,
+    Choice,
+    Citation,
+    PendingApproval,
+    Point,
+    Quote,
+    QuoteKind,
+    Series,
+    Table,
+    ToolCall,
+)
+from agents.focus import focus
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
+from agents.tables import text_table, typed_table
 from tools.base import ToolResult
 
-MAX_ROWS = 15
-MAX_CELL = 120
-
-
-def cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        text = f"{value:,.2f}"
-    elif isinstance(value, list | tuple):
-        text = ", ".join(str(item) for item in value)
-    elif isinstance(value, dict):
-        text = ", ".join(f"{key}={item}" for key, item in value.items())
-    else:
-        text = str(value)
-    text = redact(text)
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
-def result_table(result: ToolResult, title: str = "") -> Table | None:
-    if not result.rows:
-        return None
-    columns = result.columns or list(result.rows[0].keys())
-    rows = [[cell(row.get(column)) for column in columns] for row in result.rows[:MAX_ROWS]]
-    return Table(title=title, columns=columns, rows=rows, total_rows=len(result.rows))
-
-
-def quote_untrusted(text: str, limit: int = 600) -> str:
-    """Runbook and log text is data: shown as a quote, never followed as instructions."""
-    text = redact(text.strip())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return "\n".join("> " + line for line in text.splitlines() if line.strip())
+QUOTE_KINDS: dict[str, QuoteKind] = {"error_lines": "log", "log_tail": "log", "lines": "log", "alerts": "alert",
+                                     "alert": "alert", "notes": "note", "details": "alert"}
+QUOTE_LINES = 15
+QUOTE_CHARS = 1500
+RUNBOOK_CHARS = 600
 
 
 def _as_text(value: Any) -> str:
@@ -58,28 +46,29 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def fenced_untrusted(text: str, max_lines: int = 15, max_chars: int = 1500) -> str:
-    """Log-like text as a code block (kept line by line, never rendered as markup), the last
-    ``max_lines`` lines only, secrets redacted."""
-    lines = redact(text).replace("```", "ˋˋˋ").splitlines()
-    hidden = max(0, len(lines) - max_lines)
-    body = "\n".join(line[:300] for line in lines[-max_lines:])[-max_chars:]
-    note = f"(last {max_lines} of {len(lines)} lines)\n" if hidden else ""
-    return f"{note}```text\n{body}\n```"
+def untrusted_quote(kind: QuoteKind, label: str, text: str, *, source: str = "", max_lines: int = QUOTE_LINES,
+                    max_chars: int = QUOTE_CHARS) -> Quote:
+    """Text systems or people wrote, redacted and cut (a log to its last ``max_lines`` lines,
+    anything else to its first): data to show, never instructions to follow (OWASP LLM01)."""
+    lines = [line[:300] for line in text.splitlines() if line.strip()]
+    body = "\n".join(lines[-max_lines:] if kind == "log" else lines[:max_lines])
+    if len(body) > max_chars:
+        body = ("…" + body[-(max_chars - 1):]) if kind == "log" else body[: max_chars - 1] + "…"
+    return Quote(kind=kind, label=label, text=body, source=source, total_lines=len(lines))
 
 
-def untrusted_blocks(result: ToolResult) -> list[str]:
-    """Text that systems or people wrote (log tails, alert bodies, notes), as marked code
-    blocks: shown to the person, never acted on (OWASP LLM01). Error lines come first."""
+def untrusted_quotes(result: ToolResult) -> list[Quote]:
+    """The result's untrusted fields (``facts["untrusted"]``: log tails, alert bodies, notes)
+    as typed quotes, error lines first."""
     keys = sorted(result.facts.get("untrusted", []), key=lambda key: key != "error_lines")
-    blocks = []
+    quotes = []
     for key in keys:
         value = result.facts.get(key)
         if key == "title" or not value:
             continue
-        label = key.replace("_", " ").capitalize()
-        blocks.append(f"*{label}* (quoted from the system, untrusted):\n" + fenced_untrusted(_as_text(value)))
-    return blocks
+        kind = QUOTE_KINDS.get(key, "log")
+        quotes.append(untrusted_quote(kind, key.replace("_", " ").capitalize(), _as_text(value)))
+    return quotes
 
 
 def citations_of(results: Iterable[ToolResult]) -> list[Citation]:
@@ -93,7 +82,7 @@ def citations_of(results: Iterable[ToolResult]) -> list[Citation]:
 
 
 def named_resources(results: Iterable[ToolResult], text: str) -> list[str]:
-    """Ids from tool results that the rendered answer actually names."""
+    """Ids from tool results that the answer actually shows."""
     named: list[str] = []
     for result in results:
         for resource in result.resources:
@@ -110,49 +99,100 @@ def tool_calls(calls: Sequence[dict[str, Any]]) -> list[ToolCall]:
     ]
 
 
+EXAMPLES = ("which buckets are public?", "what did we spend on ec2 last week?", "errors in checkout logs",
+            "stop i-0abc123", "how do I fix a full disk?")
+
+
 def help_answer(route: Route, tool_names_by_skill: dict[str, list[str]]) -> Answer:
     rows = [
         [skill.agent, skill.name, skill.purpose + (" (asks approval)" if skill.mutating else ""),
          ", ".join(tool_names_by_skill.get(skill.name, [])) or "—"]
         for skill in SKILLS
     ]
-    summary = (
-        "I'm Guardian. Ask me about spend, security, infrastructure, deploys, incidents and runbooks; "
-        "I answer from your real systems and cite runbooks. Anything that changes something waits for "
-        "a human approval. Examples: *which buckets are public?*, *what did we spend on ec2 last week?*, "
-        "*errors in checkout logs*, *stop i-0abc123*, *how do I fix a full disk?*"
-    )
-    table = Table(title="What I can do", columns=["agent", "skill", "what", "tools"], rows=rows,
-                  total_rows=len(rows))
-    return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence, summary=summary,
-                  tables=[table])
+    return Answer(
+        agent=route.agent, skill=route.skill, confidence=route.confidence,
+        lead="I'm Guardian. Ask me about spend, security, infrastructure, deploys, incidents and runbooks.",
+        paragraphs=["I answer from your real systems and cite runbooks. Anything that changes something waits "
+                    "for a human approval.",
+                    "Examples: " + "; ".join(f'"{example}"' for example in EXAMPLES) + "."],
+        tables=[text_table("What I can do", ["agent", "skill", "what", "tools"], rows)])
 
 
 def clarify_answer(route: Route) -> Answer:
     options = [route.skill, *[skill for skill, _ in route.alternatives]][:3]
-    listed = "; ".join(f"**{i + 1}.** {SKILL_BY_NAME[name].purpose} (`{name}`)" for i, name in enumerate(options))
-    summary = f"I'm not sure what you need. Did you mean: {listed}? Rephrase with a little more detail."
-    return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence, summary=summary,
-                  clarify_options=options)
+    return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence,
+                  lead="I'm not sure what you need; did you mean one of these?",
+                  paragraphs=["Rephrase with a little more detail."],
+                  choices=[Choice(skill=name, label=SKILL_BY_NAME[name].purpose) for name in options])
 
 
 def refusal_answer(route: Route, reason: str) -> Answer:
     """The access policy said no: nothing ran, and the reason names the role that would."""
     return Answer(agent=route.agent, skill=route.skill, confidence=route.confidence,
-                  summary=f"{redact(reason)} Nothing was run or proposed.")
+                  lead=f"{reason} Nothing was run or proposed.")
 
 
-def runbook_answer(result: ToolResult) -> tuple[str, list[Table]]:
+def runbook_answer(result: ToolResult) -> tuple[list[str], list[Quote], list[Table]]:
+    """The best runbook section quoted (data, not instructions), the others as a table."""
     if result.status != "ok" or not result.rows:
-        return result.summary, []
+        return [result.summary], [], []
     best = result.rows[0]
-    summary = (
-        f"From the runbook **{best['title']}** (section *{best['section']}*, `{best['source']}`):\n\n"
-        + quote_untrusted(str(best.get("text", "")))
-    )
+    lead = f"From the runbook {best['title']}, section {best['section']} ({best['source']}):"
+    quote = untrusted_quote("runbook", f"{best['title']} · {best['section']}", str(best.get("text", "")),
+                            source=str(best["source"]), max_lines=40, max_chars=RUNBOOK_CHARS)
     others = ToolResult(status="ok", columns=["title", "section", "source"], rows=result.rows[1:])
-    table = result_table(others, "Also relevant")
-    return summary, [table] if table else []
+    table = typed_table(others, "Also relevant")
+    return [lead], [quote], [table] if table else []
+
+
+def cost_chart(result: ToolResult) -> Chart | None:
+    """Daily cost per service, when the tool returned the series (``facts["daily"]``)."""
+    daily = result.facts.get("daily")
+    if not isinstance(daily, dict) or not daily:
+        return None
+    series = [Series(name=str(name), points=[Point(x=str(day), y=float(amount)) for day, amount in days])
+              for name, days in daily.items() if isinstance(days, list)]
+    if not series:
+        return None
+    return Chart(title="Daily cost", kind="line", x_kind="time", y_kind="money",
+                 unit=str(result.facts.get("currency") or "USD"), series=series)
+
+
+class _Parts:
+    """What the tool results contribute, in answer order."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.quotes: list[Quote] = []
+        self.tables: list[Table] = []
+        self.charts: list[Chart] = []
+        self.notes: list[str] = []
+
+    def add(self, route: Route, call: dict[str, Any], result: ToolResult, titled: bool) -> None:
+        if call["tool"] == "knowledge_search_runbooks" and route.skill == "knowledge.runbook":
+            lines, quotes, tables = runbook_answer(result)
+            self.lines.extend(lines)
+            self.quotes.extend(quotes)
+            self.tables.extend(tables)
+            return
+        if result.status == "error":
+            self.notes.append(result.summary)
+            return
+        title = _title(call["tool"]) if titled else ""
+        focused = focus(call["tool"], result, route.text)
+        if focused is not None:
+            self.lines.extend(line for line in (focused.lead, focused.rest) if line)
+            table = typed_table(result, title, rows=focused.rows)
+        else:
+            if result.summary:
+                self.lines.append(result.summary)
+            table = typed_table(result, title)
+        self.quotes.extend(untrusted_quotes(result))
+        if table:
+            self.tables.append(table)
+        chart = cost_chart(result)
+        if chart:
+            self.charts.append(chart)
 
 
 def build_answer(
@@ -165,34 +205,23 @@ def build_answer(
     llm_text: str | None = None,
     notes: Sequence[str] = (),
 ) -> Answer:
-    """The answer for one turn from what the tools returned."""
+    """The answer for one turn from what the tools returned: the lead is the fact asked for
+    (an action's outcome, a focused count, else the first tool's summary)."""
     results = [ToolResult.model_validate(call["result"]) for call in calls]
-    lines: list[str] = []
-    tables: list[Table] = []
-    answer_notes = list(notes)
+    parts = _Parts()
     for call, result in zip(calls, results, strict=True):
-        if call["tool"] == "knowledge_search_runbooks" and route.skill == "knowledge.runbook":
-            text, extra = runbook_answer(result)
-            lines.append(text)
-            tables.extend(extra)
-            continue
-        if result.status == "error":
-            answer_notes.append(f"⚠️ {redact(result.summary)}")
-            continue
-        if result.summary:
-            lines.append(redact(result.summary))
-        lines.extend(untrusted_blocks(result))
-        table = result_table(result, title=_title(call["tool"]) if len(calls) > 1 else "")
-        if table:
-            tables.append(table)
+        parts.add(route, call, result, titled=len(calls) > 1)
+    lines = parts.lines
+    answer_notes = [*notes, *parts.notes]
     if outcome:
         lines.insert(0, outcome)
     if llm_text:
-        lines = [llm_text]
+        lines = [block.strip() for block in llm_text.split("\n\n") if block.strip()]
     if not lines and not answer_notes and not pending:
         lines.append("Nothing came back for that.")
-    if not lines and answer_notes and not pending:
-        lines.append(answer_notes.pop(0).removeprefix("⚠️ "))
+    if not lines and parts.notes and not pending:
+        lines.append(parts.notes[0])
+        answer_notes.remove(parts.notes[0])
     cited_results = list(results)
     if runbook:
         cited_results.append(ToolResult.model_validate(runbook))
@@ -200,14 +229,19 @@ def build_answer(
         agent=route.agent,
         skill=route.skill,
         confidence=route.confidence,
-        summary="\n\n".join(lines),
-        tables=tables,
+        lead=lines[0] if lines else "",
+        paragraphs=lines[1:],
+        tables=parts.tables,
+        quotes=parts.quotes,
+        charts=parts.charts,
         notes=answer_notes,
         citations=citations_of(cited_results),
         tools=tool_calls(calls),
         pending_approval=pending,
+        actions=[ApprovalAction(approval_id=pending.id, decision=decision) for decision in ("approve", "deny")]
+        if pending else [],
     )
-    answer.resources = named_resources(results, answer.markdown())
+    answer.resources = named_resources(results, answer.shown_text())
     return answer
 
 

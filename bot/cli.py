@@ -154,12 +154,14 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     if args.thread:
         kwargs["thread_id"] = args.thread
     answer = rt.ask(Request(**kwargs))
+    from bot.render.contract import contract_dict
+
     if args.json:
-        emit(answer.contract_dict())
+        emit(contract_dict(answer))
     else:
         from rich.console import Console
 
-        from bot.terminal import render
+        from bot.render.terminal import render
 
         render(answer, Console())
     return 0
@@ -179,10 +181,13 @@ def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
             answer = rt.guardian.cancel(args.id, user=args.user, reason=args.reason)
     except ApprovalError as exc:
         raise UserError(str(exc)) from exc
+    from bot.render.contract import contract_dict
+    from bot.render.markdown import to_markdown
+
     if args.json:
-        emit(answer.contract_dict())
+        emit(contract_dict(answer))
     else:
-        print(answer.markdown())
+        print(to_markdown(answer))
     return 0
 
 
@@ -243,24 +248,37 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
-    from tools.aws import security_scan
-    from tools.aws.errors import AwsError, RegionsFailed, aws_call
-    from tools.redaction import sanitize_obj
+    """The findings through the registry, like every tool run: its prerequisites, its error
+    mapping and its output masking apply."""
+    from tools.aws.errors import RegionsFailed
 
-    try:
-        with aws_call(rt.tool_ctx, "s3", "ec2", "iam"):
-            findings = security_scan(rt.tool_ctx)
-    except AwsError as exc:
-        raise UserError(str(exc)) from exc
-    for finding in findings:  # not through the registry: mask here (access key ids, log text)
-        row = sanitize_obj(finding.model_dump() if hasattr(finding, "model_dump") else dict(finding))
+    result = rt.registry.invoke("aws_security_scan", {}, rt.tool_ctx)
+    if result.status == "error":
+        raise UserError(result.summary)
+    for row in result.rows:
         if args.json:
-            emit(row)
+            emit({column: row.get(column) for column in SCAN_FIELDS})
         else:
             print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
-    missed = getattr(findings, "failed_regions", None)
+    missed = result.facts.get("failed_regions")
     if missed:  # the findings above stand; the scan as a whole is incomplete
         raise UserError("Scan incomplete." + RegionsFailed.note(missed))
+    return 0
+
+
+SCAN_FIELDS = ("check", "severity", "cloud", "region", "resource", "detail")
+
+
+def cmd_tools(rt: Runtime, args: argparse.Namespace) -> int:
+    """Every tool, and for each one these settings leave unavailable, why (what to set)."""
+    unavailable = rt.registry.unavailable(rt.tool_ctx)
+    for spec in rt.registry.all():
+        why = unavailable.get(spec.name)
+        if args.json:
+            emit({"name": spec.name, "integration": spec.integration, "mode": spec.mode, "skills": list(spec.skills),
+                  "available": why is None, "why": why})
+        else:
+            print(f"{spec.name:34} {spec.mode:5} {'ok' if why is None else 'unavailable: ' + why}")
     return 0
 
 
@@ -366,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan_security.add_argument("--json", action="store_true")
     scan_security.set_defaults(func=cmd_scan_security)
 
+    tools = sub.add_parser("tools", help="every tool, and why those that cannot run here cannot")
+    tools.add_argument("--json", action="store_true")
+    tools.set_defaults(func=cmd_tools)
+
     inventory = sub.add_parser("inventory", help="resource inventory").add_subparsers(dest="icmd", required=True)
     sync = inventory.add_parser("sync", help="snapshot resources into the knowledge store")
     sync.add_argument("--json", action="store_true")
@@ -380,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="sandbox + chat")
     demo.add_argument("--user", default="demo:you")
     demo.add_argument("--script", help="read questions from this file instead of the terminal")
+    demo.add_argument("--port", type=int, default=8765,
+                      help="web chat port on 127.0.0.1 (a free one if taken; -1: no web chat)")
     demo.set_defaults(func=cmd_demo, no_runtime=True)
 
     serve = sub.add_parser("serve", help="HTTP app")
@@ -407,7 +431,7 @@ def configure_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Settings] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sandbox"]:  # the sandbox has its own options (--port, --once, --aws-only)
-        from bot.sandbox.server import main as sandbox_main
+        from sandbox.server import main as sandbox_main
 
         return sandbox_main(argv[1:])
     parser = build_parser()

@@ -1,19 +1,33 @@
-"""`guardian demo` / `make demo`: the sandbox company plus a chat with Guardian against it."""
+"""`guardian demo` / `make demo`: the sandbox company plus a chat with Guardian against it,
+in the terminal and in the browser (the web chat, served beside it; its address is printed)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 from pathlib import Path
 
+from pydantic import SecretStr
 from rich.console import Console
+
+from bot.settings import Settings, load_settings
+
+
+def _web_token(settings: Settings) -> tuple[Settings, str | None]:
+    """The demo's web chat gets a fresh random token (user "web") unless one is configured;
+    the address printed carries it in the fragment, which the browser never sends on."""
+    if settings.web_token is not None:
+        return settings, None
+    token = secrets.token_urlsafe(18)
+    return settings.model_copy(update={"web_token": SecretStr(token)}), token
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from bot.http_app import BackgroundServer
     from bot.runtime import Runtime
-    from bot.sandbox.server import Sandbox
-    from bot.settings import load_settings
     from bot.terminal import chat_with
+    from sandbox.server import Sandbox
 
     console = Console()
     with console.status("starting the sandbox company…"):
@@ -31,8 +45,19 @@ def run_demo(args: argparse.Namespace) -> int:
                       "[/bold] · [bold]any ssh open to the world[/bold] · [bold]errors in checkout logs[/bold]"
                       " · [bold]stop <instance id>[/bold] · [bold]who is on call for payments[/bold]")
         lines = Path(args.script).read_text().splitlines() if args.script else None
+        settings, token = _web_token(settings)
         with Runtime(settings) as rt:
-            chat_with(rt, args.user, f"demo-{os.getpid()}", console, lines=lines)
+            web = None
+            if args.port is not None and args.port >= 0:
+                web = BackgroundServer(rt, host="127.0.0.1", port=args.port)
+                url = web.start()
+                where = f"{url}/#token={token}" if token else f"{url}/ (with your GUARDIAN_WEB_TOKEN)"
+                console.print(f"[green]Web chat:[/green] {where}", highlight=False)
+            try:
+                chat_with(rt, args.user, f"demo-{os.getpid()}", console, lines=lines)
+            finally:
+                if web is not None:
+                    web.stop()
     finally:
         sandbox.stop()
     return 0

@@ -20,7 +20,8 @@ class Surface:
 
 def surfaces(settings: Settings) -> list[Surface]:
     """The HTTP surfaces `guardian serve` mounts today, with whether their secret is set."""
-    return [Surface("web chat", "POST /api/chat", "GUARDIAN_WEB_TOKEN", settings.web_token is not None, True)]
+    return [Surface("web chat", "POST /api/chat", "GUARDIAN_WEB_TOKEN", settings.web_token is not None, True),
+            Surface("Microsoft Teams", "POST /api/messages", "MICROSOFT_APP_ID", bool(settings.microsoft_app_id), True)]
 
 
 def exposure_warnings(settings: Settings, policy: AccessPolicy, host: str) -> list[str]:

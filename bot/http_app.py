@@ -1,5 +1,5 @@
-"""`guardian serve`: the HTTP app. Health, readiness, Prometheus metrics and the web chat
-API; the Slack, Teams and webhook routes arrive with their surfaces. A surface whose
+"""`guardian serve`: the HTTP app. Health, readiness, Prometheus metrics (bot/metrics.py) and
+the web chat (bot/webchat.py); the Slack, Teams and webhook routes arrive with their surfaces. A surface whose
 secret is unset answers 404 unless GUARDIAN_INSECURE_DEV=1.
 
 Bad input never costs an answer, and never a 500:
@@ -16,10 +16,11 @@ Bad input never costs an answer, and never a 500:
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -29,9 +30,9 @@ from fastapi import FastAPI, HTTPException, Response
 from fastapi import Request as HttpRequest
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from starlette.concurrency import run_in_threadpool
+
+from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -60,6 +61,9 @@ def _plain_id(value: str | None, field: str) -> str | None:
 
 
 class ChatIn(BaseModel):
+    """A web chat question. ``user`` is accepted for older clients and ignored: the token
+    says who is asking. ``thread`` names the conversation (one per page session)."""
+
     text: str = Field(min_length=1, max_length=4000)
     user: str = Field(default="web", min_length=1, max_length=MAX_ID_CHARS)
     thread: str | None = Field(default=None, min_length=1, max_length=MAX_ID_CHARS)
@@ -193,7 +197,9 @@ class ErrorBoundary:
             return
         given = dict(scope.get("headers") or []).get(b"x-correlation-id", b"").decode("latin-1")
         correlation = given if CORRELATION.match(given) else uuid.uuid4().hex[:16]
-        scope.setdefault("state", {})["correlation_id"] = correlation
+        state = scope.setdefault("state", {})
+        state["correlation_id"] = correlation
+        state["received_at"] = time.perf_counter()  # what ack and answer latencies count from
         started = False
 
         async def tagged(message: Message) -> None:
@@ -217,15 +223,15 @@ class ErrorBoundary:
 # --------------------------------------------------------------------------- app
 
 
-def create_app(rt: Runtime) -> FastAPI:
+def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
+    """The app with every surface mounted. ``teams_credentials`` replaces the factory that
+    signs outbound Bot Connector calls (tests: Microsoft Entra is not reachable)."""
     from bot.health import DatabaseCheck
+    from bot.teams_surface import mount_teams
 
     app = FastAPI(title="Guardian", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(BodyLimit, limit=rt.settings.http_max_body_bytes)
     app.add_middleware(ErrorBoundary)  # added last: outermost, so it sees what the others raise
-    metrics = CollectorRegistry()
-    asks = Counter("guardian_requests_total", "Requests answered", ["surface", "skill"], registry=metrics)
-    latency = Histogram("guardian_request_seconds", "Time to answer", ["surface"], registry=metrics)
     database = DatabaseCheck(rt.settings.effective_database_url)
 
     @app.exception_handler(RequestValidationError)
@@ -258,41 +264,13 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.get("/metrics")
     def metrics_endpoint() -> Response:
-        return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
+        return Response(rt.metrics.exposition(), media_type=CONTENT_TYPE)
 
-    @app.post("/api/chat")
-    async def chat(request: HttpRequest) -> dict[str, Any]:
-        _check_token(rt, request.headers.get("authorization"))  # before the body is even parsed
-        body = await read_json(request, ChatIn)
-        from agents.request import Request
+    from bot.webchat import build_router
 
-        kwargs: dict[str, Any] = {"text": body.text, "user": f"web:{body.user}", "surface": "web",
-                                  "correlation_id": request.state.correlation_id}  # the audit's id is the header's
-        if body.thread:
-            kwargs["thread_id"] = body.thread
-        try:
-            turn = Request(**kwargs)
-        except ValidationError as exc:  # the request model's own rules (who may ask, ...)
-            raise HTTPException(422, validation_detail(exc.errors())) from exc
-        started = time.perf_counter()
-        answer = await run_in_threadpool(rt.ask, turn)
-        latency.labels("web").observe(time.perf_counter() - started)
-        asks.labels("web", answer.skill).inc()
-        return {**answer.contract_dict(), "typed": answer.model_dump()}
-
+    app.include_router(build_router(rt))
+    mount_teams(app, rt, teams_credentials)
     return app
-
-
-def _check_token(rt: Runtime, authorization: str | None) -> None:
-    token = rt.settings.web_token
-    if token is None:
-        if rt.settings.insecure_dev:
-            return
-        raise HTTPException(status_code=404, detail="web chat is disabled: set GUARDIAN_WEB_TOKEN")
-    expected = f"Bearer {token.get_secret_value()}"
-    if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
-        log.warning("web chat: rejected a request with a missing or wrong token")
-        raise HTTPException(status_code=401, detail="missing or wrong bearer token")
 
 
 def serve(rt: Runtime, host: str, port: int) -> int:
@@ -300,3 +278,63 @@ def serve(rt: Runtime, host: str, port: int) -> int:
 
     uvicorn.run(create_app(rt), host=host, port=port, log_level="warning")
     return 0
+
+
+class BackgroundServer:
+    """The app served by uvicorn in a daemon thread beside something else in the same
+    process (the demo's terminal chat, a browser test). It binds the socket itself, so a
+    port already taken falls back to a free one instead of ending the process."""
+
+    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.rt, self.host, self.port = rt, host, port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> str:
+        import uvicorn
+
+        sock = _bind(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="guardian-http", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the web chat did not start on {self.url}")
+            time.sleep(0.02)
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> BackgroundServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        if port == 0:
+            sock.close()
+            raise
+        log.warning("port %d on %s is taken; using a free one", port, host)
+        sock.bind((host, 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock

@@ -15,16 +15,19 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.answer import Answer
+    from agents.progress import ProgressCallback
     from agents.request import Request
     from agents.router import SkillRouter
     from agents.sealing import Sealer, SecretKey
     from agents.service import Guardian
     from agents.storage import Storage
+    from bot.metrics import Metrics
     from knowledge.embeddings import Embedder
     from knowledge.guard import GuardedKnowledge
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
+    from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,13 @@ class Runtime:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """One metrics registry for every surface this process serves."""
+        from bot.metrics import Metrics
+
+        return Metrics()
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -91,32 +101,21 @@ class Runtime:
 
     @cached_property
     def registry(self) -> ToolRegistry:
-        from tools.aws import AWS_TOOLS
-        from tools.github import GITHUB_TOOLS
-        from tools.knowledge import KNOWLEDGE_TOOLS
-        from tools.pagerduty import PAGERDUTY_TOOLS
+        from tools.aws import AWS
+        from tools.github import GITHUB
+        from tools.knowledge import KNOWLEDGE
+        from tools.pagerduty import PAGERDUTY
         from tools.registry import ToolRegistry
 
-        return ToolRegistry([*AWS_TOOLS, *GITHUB_TOOLS, *PAGERDUTY_TOOLS, *KNOWLEDGE_TOOLS])
+        return ToolRegistry.of(AWS, GITHUB, PAGERDUTY, KNOWLEDGE)
 
     @cached_property
     def tool_ctx(self) -> ToolContext:
         from tools.base import ToolContext
 
-        return ToolContext(regions=self.settings.regions, knowledge=self.knowledge, extras=self._integrations())
-
-    def _integrations(self) -> dict[str, Any]:
-        """Credentials for the SaaS integrations, present only when configured."""
-        s = self.settings
-        extras: dict[str, Any] = {}
-        if s.github_token:
-            extras["github"] = {"token": s.github_token.get_secret_value(), "api_url": s.github_api_url,
-                                "org": s.github_org, "repos": s.github_repos}
-        if s.pagerduty_api_key:
-            extras["pagerduty"] = {"api_key": s.pagerduty_api_key.get_secret_value(),
-                                   "api_url": s.pagerduty_api_url, "from_email": s.pagerduty_from_email,
-                                   "verify": str(s.pagerduty_ca_bundle) if s.pagerduty_ca_bundle else True}
-        return extras
+        return ToolContext(aws=aws_settings(self.settings), github=github_settings(self.settings),
+                           pagerduty=pagerduty_settings(self.settings),
+                           knowledge_settings=knowledge_settings(self.settings), knowledge=self.knowledge)
 
     @cached_property
     def secret_key(self) -> SecretKey:
@@ -176,15 +175,45 @@ class Runtime:
         checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)
 
-    def ask(self, request: Request) -> Answer:
+    def ask(self, request: Request, on_progress: ProgressCallback | None = None) -> Answer:
         """One turn, as every surface asks it. When the runbook lookup beside the answer failed
         because the knowledge store is unavailable, the answer says so in one note."""
-        from agents.planner import RUNBOOK_TOPICS
+        from agents.specialists import cites_runbook
 
-        answer = self.guardian.ask(request)
+        answer = self.guardian.ask(request, on_progress)
         problem = self.knowledge.problem
-        shown = [answer.summary, *answer.notes]
-        if (problem and answer.skill in RUNBOOK_TOPICS and not answer.citations
+        shown = answer.sentences()
+        if (problem and cites_runbook(answer.skill) and not answer.citations
                 and not any(problem in text for text in shown)):
             answer.notes.append(f"No runbook cited: {problem}")
         return answer
+
+
+# Each toolset's typed settings, from the one settings object (secrets stay SecretStr).
+
+
+def aws_settings(settings: Settings) -> AwsSettings:
+    from tools.settings import AwsSettings
+
+    return AwsSettings(regions=tuple(settings.regions))
+
+
+def github_settings(settings: Settings) -> GitHubSettings:
+    from tools.settings import GitHubSettings
+
+    return GitHubSettings(token=settings.github_token, api_url=settings.github_api_url, org=settings.github_org,
+                          repos=tuple(settings.github_repos))
+
+
+def pagerduty_settings(settings: Settings) -> PagerDutySettings:
+    from tools.settings import PagerDutySettings
+
+    bundle = settings.pagerduty_ca_bundle
+    return PagerDutySettings(api_key=settings.pagerduty_api_key, api_url=settings.pagerduty_api_url,
+                             from_email=settings.pagerduty_from_email, verify=str(bundle) if bundle else True)
+
+
+def knowledge_settings(settings: Settings) -> KnowledgeSettings:
+    from tools.settings import KnowledgeSettings
+
+    return KnowledgeSettings(chroma_url=settings.chroma_url)

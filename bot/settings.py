@@ -8,6 +8,7 @@ conventions, such as ``AWS_ENDPOINT_URL``).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,7 +41,9 @@ class Settings(BaseSettings):
     insecure_dev: bool = False
     policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
                                                           "single-user local mode.")
-    web_token: SecretStr | None = Field(default=None, description="Bearer token for POST /api/chat.")
+    web_token: SecretStr | None = Field(
+        default=None, description="The web chat's bearer token(s): one token (its user is 'web') or comma-separated "
+        "name:token entries; the name is the identity the access policy sees.")
     http_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     secret_key: SecretStr | None = Field(
         default=None, description="Encrypts checkpoints and sealed approval arguments; unset: a key created once "
@@ -53,6 +56,21 @@ class Settings(BaseSettings):
     github_api_url: str | None = Field(default=None, validation_alias="GITHUB_API_URL")
     pagerduty_api_key: SecretStr | None = Field(default=None, validation_alias="PAGERDUTY_API_KEY")
     pagerduty_api_url: str | None = Field(default=None, validation_alias="PAGERDUTY_API_URL")
+    # Microsoft Teams (bot/teams_surface.py): the Azure Bot registration. No app id: /api/messages is
+    # disabled (404) unless GUARDIAN_INSECURE_DEV=1, where the SDK then skips JWT validation.
+    microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: SecretStr | None = Field(default=None, validation_alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    teams_incident_conversation: str | None = Field(default=None, description="Teams conversation id that "
+                                                    "receives proactive incident briefs.")
+    teams_service_url: str = Field(default="https://smba.trafficmanager.net/teams/",
+                                   description="Bot Connector URL for proactive posts (inbound turns use "
+                                   "the activity's own serviceUrl).")
+    teams_openid_metadata_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="OpenID metadata whose keys sign inbound Bot Framework tokens (other clouds differ).")
+    teams_token_issuer: str = Field(default="https://api.botframework.com",
+                                    description="Issuer of inbound Bot Framework tokens.")
     github_org: str | None = None
     github_repos: Annotated[list[str], NoDecode] = Field(default_factory=list, description="owner/name repos to watch.")
     pagerduty_from_email: str | None = Field(default=None, description="From header for PagerDuty writes.")
@@ -64,6 +82,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("web_token", mode="after")
+    @classmethod
+    def _web_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_web_tokens(value.get_secret_value())  # refuses a malformed list at start-up
+        return value
+
+    @property
+    def web_tokens(self) -> dict[str, SecretStr]:
+        """Web chat token per identity name (empty: the web chat is disabled)."""
+        if self.web_token is None:
+            return {}
+        return parse_web_tokens(self.web_token.get_secret_value())
 
     @property
     def effective_database_url(self) -> str:
@@ -97,6 +129,36 @@ class Settings(BaseSettings):
         if config_path:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_path))
         return tuple(sources)
+
+
+WEB_TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+def parse_web_tokens(value: str) -> dict[str, SecretStr]:
+    """``GUARDIAN_WEB_TOKEN`` as {name: token}: one bare token is the user "web"; a value
+    with a comma or colon is a list of ``name:token`` entries (so a single token must not
+    contain either). Errors name the entry by position, never the token."""
+    value = value.strip()
+    if not value:
+        raise ValueError("GUARDIAN_WEB_TOKEN is empty: unset it to disable the web chat")
+    if "," not in value and ":" not in value:
+        return {"web": SecretStr(value)}
+    tokens: dict[str, SecretStr] = {}
+    seen: set[str] = set()
+    for position, entry in enumerate(value.split(","), start=1):
+        name, sep, token = entry.strip().partition(":")
+        name, token = name.strip(), token.strip()
+        if not sep or not token:
+            raise ValueError(f"GUARDIAN_WEB_TOKEN entry {position} is not name:token")
+        if not WEB_TOKEN_NAME.match(name):
+            raise ValueError(f"GUARDIAN_WEB_TOKEN entry {position}: the name must be 1-64 letters, digits or ._@-")
+        if name in tokens:
+            raise ValueError(f"GUARDIAN_WEB_TOKEN entry {position}: the name {name} is given twice")
+        if token in seen:
+            raise ValueError(f"GUARDIAN_WEB_TOKEN entry {position}: its token is another entry's too")
+        seen.add(token)
+        tokens[name] = SecretStr(token)
+    return tokens
 
 
 def load_settings(**overrides: Any) -> Settings:

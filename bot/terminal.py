@@ -1,4 +1,4 @@
-"""Terminal rendering of the typed answer (rich), and the `guardian chat` loop."""
+"""The `guardian chat` loop in a terminal; answers are drawn by ``bot.render.terminal``."""
 
 from __future__ import annotations
 
@@ -8,43 +8,15 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.markdown import Markdown
-from rich.panel import Panel
-from rich.table import Table as RichTable
 
 from agents.answer import Answer
 from agents.request import Request
+from bot.render.terminal import chat_decision, render
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 APPROVAL_COMMAND = re.compile(r"^\s*(approve|deny)\s+(ap-[0-9a-f]+)\s*$", re.I)
-
-
-def render(answer: Answer, console: Console) -> None:
-    """Summary, tables, notes, approval and citations, in that order."""
-    console.print(Markdown(answer.summary))
-    for table in answer.tables:
-        rich_table = RichTable(title=table.title or None, show_lines=False, header_style="bold")
-        for column in table.columns:
-            rich_table.add_column(column, overflow="fold")
-        for row in table.rows:
-            rich_table.add_row(*row)
-        console.print(rich_table)
-        hidden = table.total_rows - len(table.rows)
-        if hidden > 0:
-            console.print(f"[dim]…and {hidden} more[/dim]")
-    for note in answer.notes:
-        console.print(note, style="yellow", markup=False)
-    if answer.pending_approval:
-        pending = answer.pending_approval
-        console.print(Panel(
-            f"{pending.summary}\n\nType [bold]approve {pending.id}[/bold] or [bold]deny {pending.id}[/bold]",
-            title="Approval needed", border_style="red"))
-    if answer.citations:
-        console.print("Runbooks: " + "; ".join(f"{c.title} ({c.source})" for c in answer.citations),
-                      style="dim", markup=False)
-    console.print(f"[dim]{answer.agent} · {answer.skill} · confidence {answer.confidence:.2f}[/dim]")
 
 
 def chat_loop(
@@ -83,7 +55,7 @@ def chat_loop(
         except Exception as exc:  # the loop must survive anything a turn throws
             console.print(f"[red]{exc}[/red]")
             continue
-        render(answer, console)
+        render(answer, console, decision=chat_decision)
 
 
 def chat_with(rt: Runtime, user: str, thread: str, console: Console, lines: Iterable[str] | None = None) -> None:

@@ -63,8 +63,9 @@ def export(model_dir: Path, destination: Path) -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
     from transformers import AutoModel
-    from transformers.utils import logging as transformers_logging
+    from transformers.utils import logging
 
+    transformers_logging: Any = logging  # untyped module
     transformers_logging.disable_progress_bar()  # progress bars on stderr break one-line errors
     transformers_logging.set_verbosity_error()
     model = AutoModel.from_pretrained(str(model_dir)).eval()

@@ -11,6 +11,18 @@ from pydantic import Field
 
 from tools.base import ApprovedCall
 
+CONTRACT_POLICY = """\
+roles:
+  reader: {ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
+                 "cicd.status", "cicd.failure", "cicd.changes", "incident.list",
+                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}
+  oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}
+users: {alice: [oncall], bob: [oncall]}
+default_roles: [reader]            # anyone not listed
+requester_may_approve: false       # the one who asked may not approve it
+"""
+# The access policy example of docs/CONTRACT.md ("Access policy"), as a team would write it.
+
 
 class ToolCallingFakeChatModel(FakeMessagesListChatModel):
     """LangChain's fake chat model, replaying scripted AIMessages (with real tool calls).

@@ -1,7 +1,7 @@
 """Who last set this test process's moto state.
 
 moto keeps one state per process, shared by every moto server in it: the sandbox company's
-(tests/bot/sandbox, tests/e2e) and the empty account each tests/tools/aws module builds after a
+(tests/sandbox, tests/e2e) and the empty account each tests/tools/aws module builds after a
 reset. Tests run in random order, so each side records when it takes the state over and the
 sandbox side re-seeds (same ids: moto's RNG is seeded) when the other side had it last.
 """

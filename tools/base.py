@@ -13,6 +13,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+
 ToolMode = Literal["read", "write"]
 ToolStatus = Literal["ok", "error", "no_data"]
 
@@ -46,16 +48,24 @@ class KnowledgeSearcher(Protocol):
 
 @dataclass
 class ToolContext:
-    """Per-process handles a tool may use; built once in ``bot/`` and passed down.
+    """Per-process handles and each toolset's typed settings; built once in ``bot/`` and
+    passed down.
 
     boto3 itself honours ``AWS_ENDPOINT_URL``, ``AWS_PROFILE`` and credentials, so only the
-    regions to scan are Guardian's own choice.
+    regions to scan are Guardian's own AWS choice.
     """
 
-    regions: list[str] = field(default_factory=lambda: ["us-east-1"])
+    aws: AwsSettings = field(default_factory=AwsSettings)
+    github: GitHubSettings = field(default_factory=GitHubSettings)
+    pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
+    knowledge_settings: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     knowledge: KnowledgeSearcher | None = None
     boto_session_factory: Callable[[], Any] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def regions(self) -> list[str]:
+        """The AWS regions to scan, the default one first."""
+        return list(self.aws.regions)
 
     def boto_session(self) -> Any:
         """A boto3 session; one per call keeps tools thread-safe. The service models (the

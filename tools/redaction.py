@@ -291,13 +291,29 @@ def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.match(key.strip().strip("\"'")))
 
 
+# Name/value pairs that carry a field name as data (AWS tags, env lists, Kubernetes env,
+# a tag slot): {"Key": "db_password", "Value": "..."} hides a secret as well as
+# {"db_password": "..."} does.
+_NAME_VALUE_FIELDS = (("key", "value"), ("Key", "Value"), ("name", "value"), ("Name", "Value"),
+                      ("tag_key", "tag_value"))
+
+
+def _secret_named_values(value: dict[Any, Any]) -> set[str]:
+    """The value fields of ``value`` whose paired name field names a secret."""
+    return {value_field for name_field, value_field in _NAME_VALUE_FIELDS
+            if isinstance(value.get(name_field), str) and is_secret_key(value[name_field])
+            and isinstance(value.get(value_field), str)}
+
+
 def _walk(value: Any, text: Callable[[str], str], clean_key: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return text(value)
     if isinstance(value, dict):
+        hidden = _secret_named_values(value)
         out = {}
         for key, item in value.items():
-            if isinstance(key, str) and is_secret_key(key) and isinstance(item, str) and not _is_reference(item):
+            if key in hidden or (isinstance(key, str) and is_secret_key(key) and isinstance(item, str)
+                                 and not _is_reference(item)):
                 out[clean_key(key)] = MASK
             else:
                 out[clean_key(key) if isinstance(key, str) else key] = _walk(item, text, clean_key)

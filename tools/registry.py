@@ -1,6 +1,7 @@
-"""The one registry of tools. Validation, error containment, the write-tool guard and the
-output boundary (secrets masked, terminal controls stripped) live here so that no caller
-can forget them."""
+"""The one registry of tools. Validation, error containment, the write-tool guard, the
+toolsets' prerequisites (a tool whose integration is not set up is refused with what to
+set) and the output boundary (secrets masked, terminal controls stripped) live here so
+that no caller can forget them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from tools.base import ApprovedCall, ToolContext, ToolResult, ToolSpec
 from tools.redaction import sanitize_obj
+from tools.toolset import Toolset
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +23,49 @@ class WriteNotApproved(PermissionError):
 
 
 class ToolRegistry:
-    """Holds tool declarations and runs them with validated arguments."""
+    """Holds tool declarations and runs them with validated arguments. Tools added as part
+    of a toolset run only when its prerequisites are met; loose specs (tests) always may."""
 
-    def __init__(self, specs: Iterable[ToolSpec] = ()) -> None:
+    def __init__(self, specs: Iterable[ToolSpec] = (), toolsets: Iterable[Toolset] = ()) -> None:
         self._specs: dict[str, ToolSpec] = {}
+        self._toolsets: dict[str, Toolset] = {}
         for spec in specs:
             self.add(spec)
+        for toolset in toolsets:
+            self.add_toolset(toolset)
+
+    @classmethod
+    def of(cls, *toolsets: Toolset) -> ToolRegistry:
+        return cls(toolsets=toolsets)
+
+    def add_toolset(self, toolset: Toolset) -> None:
+        if toolset.name in self._toolsets:
+            raise ValueError(f"duplicate toolset {toolset.name}")
+        self._toolsets[toolset.name] = toolset
+        for spec in toolset.tools:
+            self.add(spec)
+
+    def toolsets(self) -> list[Toolset]:
+        return list(self._toolsets.values())
+
+    def configured(self, ctx: ToolContext) -> set[str]:
+        """The integrations whose settings meet their prerequisites (a loose spec's counts)."""
+        loose = {spec.integration for spec in self._specs.values() if spec.integration not in self._toolsets}
+        return loose | {name for name, toolset in self._toolsets.items() if toolset.configured(ctx)}
+
+    def unavailable(self, ctx: ToolContext) -> dict[str, str]:
+        """Each tool that cannot run with these settings, and why (what to set)."""
+        reasons: dict[str, str] = {}
+        for spec in self._specs.values():
+            reason = self.unavailable_reason(spec, ctx)
+            if reason:
+                reasons[spec.name] = reason
+        return reasons
+
+    def unavailable_reason(self, spec: ToolSpec, ctx: ToolContext, args: dict[str, Any] | None = None) -> str | None:
+        """Why ``spec`` cannot run (with ``args``, when given), or None when it can."""
+        toolset = self._toolsets.get(spec.integration)
+        return toolset.unavailable_reason(ctx, spec, args) if toolset is not None else None
 
     def add(self, spec: ToolSpec) -> None:
         if spec.name in self._specs:
@@ -97,6 +136,9 @@ class ToolRegistry:
         return self._run(spec, spec.run, call.args, ctx)
 
     def _run(self, spec: ToolSpec, function: Any, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        reason = self.unavailable_reason(spec, ctx, args)
+        if reason:
+            return ToolResult(status="error", summary=reason, facts={"unavailable": spec.integration})
         try:
             parsed = spec.args_model.model_validate(args)
         except ValidationError as exc:

@@ -108,26 +108,29 @@ def world(tmp_path: Path, router: SkillRouter, embedder: Embedder) -> World:
 
 
 def test_runbook_answer_quotes_and_cites_but_never_obeys(world: World) -> None:
-    answer = world.guardian().ask(Request(text="how do I deal with a growing queue backlog"))
+    answer = world.guardian().ask(Request(text="how do I diagnose a growing queue backlog"))
     assert answer.skill == "knowledge.runbook"
     assert [c.source for c in answer.citations] == ["queue-backlog.md"]
     assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
     assert answer.pending_approval is None and world.machines.changes == []
-    assert "Queue backlog growing" in answer.summary
-    quoted = [line for line in answer.summary.splitlines() if "IGNORE PREVIOUS" in line]
-    assert all(line.startswith(">") for line in quoted)
+    assert answer.lead.startswith("From the runbook Queue backlog growing, section Diagnose (queue-backlog.md)")
+    [quote] = answer.quotes
+    assert quote.kind == "runbook" and quote.source == "queue-backlog.md"
+    assert "IGNORE PREVIOUS INSTRUCTIONS" in quote.text  # shown as a quote, and only there
+    assert not any("IGNORE PREVIOUS" in text for text in answer.sentences())
 
 
 def test_unsure_requests_get_a_clarifying_question(world: World) -> None:
     answer = world.guardian().ask(Request(text="asdkjh qwe zzz"))
-    assert answer.clarify_options and answer.tools == []
-    assert "not sure" in answer.summary
+    assert answer.tools == [] and len(answer.choices) >= 2
+    assert answer.lead == "I'm not sure what you need; did you mean one of these?"
+    assert answer.choices[0].skill == answer.skill
 
 
 def test_help_lists_every_skill(world: World) -> None:
     answer = world.guardian().ask(Request(text="what can you do?"))
     assert answer.skill == "help"
-    listed = {row[1] for row in answer.tables[0].rows}
+    listed = {cell.value for cell in answer.tables[0].column("skill")}
     assert {"cost.summary", "infra.action", "incident.page", "knowledge.runbook"} <= listed
 
 
@@ -139,7 +142,7 @@ def test_write_waits_for_approval_and_resumes_in_another_process(world: World) -
     assert world.machines.changes == []
     done = world.guardian().decide(pending.id, approve=True, user="bob")  # a different "process"
     assert world.machines.changes == [("i-0abc1234def", "stop")]
-    assert "approved by bob" in done.summary and "stopped" in done.summary
+    assert done.lead.startswith(f"Done (approved by bob, {pending.id}): ") and "stopped" in done.lead
     with pytest.raises(ApprovalError, match="already executed"):
         world.guardian().decide(pending.id, approve=True, user="mallory")
     assert world.machines.changes == [("i-0abc1234def", "stop")]
@@ -151,7 +154,7 @@ def test_denied_write_changes_nothing(world: World) -> None:
     pending = world.guardian().ask(Request(text="reboot i-0abc1234def")).pending_approval
     assert pending is not None
     answer = world.guardian().decide(pending.id, approve=False, user="bob")
-    assert "nothing was changed" in answer.summary
+    assert answer.lead == "Denied by bob: nothing was changed."
     assert world.machines.changes == []
 
 
@@ -178,14 +181,14 @@ def test_unknown_resource_never_reaches_an_approval(world: World) -> None:
     guardian = world.guardian()
     answer = guardian.ask(Request(text="stop i-0fff0000aaa"))
     assert answer.pending_approval is None
-    assert "No instance i-0fff0000aaa was found" in answer.markdown()
+    assert answer.lead.startswith("No instance i-0fff0000aaa was found")
     assert guardian.deps.approvals.list(statuses=None) == ([], 0)
 
 
 def test_missing_target_asks_for_it(world: World) -> None:
     answer = world.guardian().ask(Request(text="please reboot the box"))
     assert answer.pending_approval is None
-    assert "instance_id" in answer.markdown()
+    assert answer.notes[-1].startswith("To do that I need: instance_id")
 
 
 POLICY = """\
@@ -203,8 +206,8 @@ def test_a_refused_request_creates_nothing_and_names_the_role(world: World) -> N
     guardian = world.guardian()
     answer = guardian.ask(Request(text="stop i-0abc1234def", user="mallory"))
     assert answer.pending_approval is None and answer.tools == []
-    assert answer.summary.startswith("Refused: mallory may not use infra.action")
-    assert "role oncall would" in answer.summary
+    assert answer.lead.startswith("Refused: mallory may not use infra.action")
+    assert "role oncall would" in answer.lead
     assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
     [refusal] = guardian.deps.audit.query(event="policy.ask", user="mallory")
     assert refusal["skill"] == "infra.action" and refusal["outcome"].startswith("refused")
@@ -248,7 +251,7 @@ def test_a_target_that_changed_after_approval_is_refused(world: World) -> None:
     world.machines.states["i-0abc1234def"] = "stopped"  # someone stopped it by hand meanwhile
     done = world.guardian().decide(pending.id, approve=True, user="bob")
     assert world.machines.changes == []
-    assert "state: running -> stopped" in done.summary and done.summary.startswith("Not done")
+    assert "state: running -> stopped" in done.lead and done.lead.startswith("Not done")
     assert world.guardian().deps.approvals.get(pending.id).status == "refused"
 
 
@@ -261,7 +264,7 @@ def test_an_approval_left_approved_by_a_crash_is_resumed_once(world: World) -> N
         world.guardian().decide(pending.id, approve=True, user="bob")
     assert world.machines.changes == []
     done = world.guardian().resume(pending.id, user="bob")
-    assert world.machines.changes == [("i-0abc1234def", "stop")] and done.summary.startswith("Done")
+    assert world.machines.changes == [("i-0abc1234def", "stop")] and done.lead.startswith("Done")
     with pytest.raises(ApprovalError, match="executed, not approved-and-not-started"):
         world.guardian().resume(pending.id, user="bob")
     assert world.machines.changes == [("i-0abc1234def", "stop")]
@@ -273,7 +276,7 @@ def test_sentences_about_an_action_propose_nothing(world: World) -> None:
                  "did someone stop i-0abc1234def yesterday?", "bob said he'd reboot i-0abc1234def later"):
         answer = guardian.ask(Request(text=text, user="alice"))
         assert answer.pending_approval is None, text
-        assert "No action was proposed" in answer.markdown(), text
+        assert answer.notes[0].startswith("No action was proposed"), text
     assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
 
 
@@ -287,3 +290,21 @@ def test_stop_it_after_a_turn_about_an_instance_proposes_stopping_that_instance(
     other_thread = world.guardian().ask(Request(text="stop it", thread_id="t-2", user="alice"))
     assert other_thread.pending_approval is None
     assert world.machines.changes == []
+
+
+def test_a_streamed_turn_reports_each_tool_before_the_same_answer(world: World) -> None:
+    heard: list[str] = []
+    streamed = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice"), on_progress=heard.append)
+    assert streamed.pending_approval is not None
+    assert heard == ["Checking the runbooks: search the team's runbooks and inventory notes…"]
+    done = world.guardian().decide(streamed.pending_approval.id, approve=True, user="bob", on_progress=heard.append)
+    assert heard[-1] == "Running the approved test_power…"
+    assert world.machines.changes == [("i-0abc1234def", "stop")] and done.lead.startswith("Done (approved by bob")
+
+
+def test_a_failing_progress_listener_never_costs_the_answer(world: World) -> None:
+    def broken(_: str) -> None:
+        raise RuntimeError("the chat platform is down")
+
+    answer = world.guardian().ask(Request(text="how do I deal with a growing queue backlog"), on_progress=broken)
+    assert [c.source for c in answer.citations] == ["queue-backlog.md"]

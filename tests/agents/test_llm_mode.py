@@ -21,8 +21,8 @@ def test_model_reads_through_tools_and_invented_ids_are_removed(world: World) ->
     ])
     answer = world.guardian(chat_model=model).ask(Request(text="how do I deal with a growing queue backlog"))
     assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
-    assert "i-0deadbeef0001" not in answer.markdown()
-    assert "[unverified id]" in answer.summary
+    assert "i-0deadbeef0001" not in answer.shown_text()
+    assert answer.lead == "Scale consumers out (see the runbook). Also check [unverified id]."
     assert any("no tool returned" in note for note in answer.notes)
     assert answer.citations and answer.citations[0].source == "queue-backlog.md"
     assert "knowledge_search_runbooks" in model.bound_tool_names

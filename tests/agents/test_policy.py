@@ -8,22 +8,12 @@ from pathlib import Path
 import pytest
 
 from agents.policy import AccessPolicy, PolicyError, load_policy, parse_policy, pattern_matches
-
-CONTRACT_EXAMPLE = """\
-roles:
-  reader: {ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
-                 "cicd.status", "cicd.failure", "cicd.changes", "incident.list",
-                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}
-  oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}
-users: {alice: [oncall], bob: [oncall]}
-default_roles: [reader]            # anyone not listed
-requester_may_approve: false       # the one who asked may not approve it
-"""
+from tests.helpers import CONTRACT_POLICY
 
 
 @pytest.fixture
 def policy() -> AccessPolicy:
-    return AccessPolicy(parse_policy(CONTRACT_EXAMPLE), "policy.yaml")
+    return AccessPolicy(parse_policy(CONTRACT_POLICY), "policy.yaml")
 
 
 def test_reader_may_read_but_not_act(policy: AccessPolicy) -> None:
@@ -47,7 +37,7 @@ def test_requester_may_not_decide_their_own_action(policy: AccessPolicy) -> None
 
 
 def test_requester_may_decide_when_the_policy_says_so() -> None:
-    policy = AccessPolicy(parse_policy(CONTRACT_EXAMPLE.replace("requester_may_approve: false",
+    policy = AccessPolicy(parse_policy(CONTRACT_POLICY.replace("requester_may_approve: false",
                                                                 "requester_may_approve: true")))
     assert policy.may_decide("alice", "infra.action", requested_by="alice").allowed
 

@@ -1,5 +1,5 @@
-"""What the CLI prints is masked even when it did not come through the registry: knowledge
-search results (a store filled before redaction), security scan findings, and every
+"""What the CLI prints is masked: knowledge search results (a store filled before redaction,
+not through the registry), security scan findings (through the registry), and every
 'guardian: ...' error line, which also stays one line without terminal controls."""
 
 from __future__ import annotations
@@ -10,10 +10,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-import tools.aws
 from bot import cli
+from bot.errors import UserError
 from knowledge.store import SearchHit
+from tools.aws import AWS
+from tools.aws.security import ScanArgs
+from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.registry import ToolRegistry
+from tools.settings import AwsSettings
 
 STRIPE = "sk_live_51HqLyjWDarjtT1zdp7dcXy89"
 AKIA = "AKIAZ7Q4W2LMX8RT5NVB"
@@ -41,14 +47,26 @@ def test_knowledge_search_output_is_masked(as_json: bool, capsys: pytest.Capture
         assert row["results"][0]["title"] == f"Rotate AKIA…{AKIA[-4:]}"
 
 
-def test_scan_findings_are_masked(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_scan_findings_are_masked(capsys: pytest.CaptureFixture[str]) -> None:
     finding = {"check": "old_access_key", "severity": "medium", "cloud": "aws", "region": "global",
                "resource": "dave", "detail": f"{AKIA} (Active) is 200 days old"}
-    monkeypatch.setattr(tools.aws, "security_scan", lambda _ctx: [finding])
-    fake: Any = SimpleNamespace(tool_ctx=None)
+
+    def scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
+        return ToolResult(status="ok", rows=[finding])
+
+    spec = ToolSpec("aws_security_scan", "findings", ScanArgs, "read", (), "aws", scan)
+    fake: Any = SimpleNamespace(registry=ToolRegistry([spec]), tool_ctx=ToolContext())
     assert cli.cmd_scan_security(fake, argparse.Namespace(json=True)) == 0
     row = json.loads(capsys.readouterr().out)
     assert row["detail"] == f"AKIA…{AKIA[-4:]} (Active) is 200 days old" and row["resource"] == "dave"
+
+
+def test_scan_goes_through_the_registry_prerequisites() -> None:
+    fake: Any = SimpleNamespace(registry=ToolRegistry.of(AWS), tool_ctx=ToolContext(aws=AwsSettings(regions=())))
+    with pytest.raises(UserError) as caught:
+        cli.cmd_scan_security(fake, argparse.Namespace(json=True))
+    assert str(caught.value) == ("AWS is not configured: it needs a region to scan (set GUARDIAN_AWS_REGIONS or "
+                                 "AWS_DEFAULT_REGION).")
 
 
 def test_error_lines_are_masked_and_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -57,7 +57,7 @@ def base_env(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Any]:
-    from bot.sandbox.server import Sandbox
+    from sandbox.server import Sandbox
 
     with Sandbox() as running:
         moto_owner.claim(moto_owner.SANDBOX)
@@ -91,7 +91,7 @@ def cli(sandbox: Any, e2e_home: Path) -> Cli:
 def company_as_seeded(sandbox: Any) -> Iterator[None]:
     """Every instance in the power state the company data gives it, before and after the
     test: tests that stop, start or reboot instances leave nothing behind for the next."""
-    from bot.sandbox.company import DRIFTWOOD
+    from sandbox.company import DRIFTWOOD
 
     def restore() -> None:
         session = sandbox.boto_session()

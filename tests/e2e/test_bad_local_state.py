@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import DRIFTWOOD
+from sandbox.company import DRIFTWOOD
 from tests.e2e.conftest import GUARDIAN, Cli, CliResult, base_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -1,5 +1,5 @@
 """Real questions to the CLI against the seeded sandbox company. Expected answers are
-derived from bot/sandbox/company.py (the one source of truth), never typed in here."""
+derived from sandbox/company.py (the one source of truth), never typed in here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.sandbox.company import DRIFTWOOD, SPIKE
+from sandbox.company import DRIFTWOOD, SPIKE
 from tests.e2e.conftest import Cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -22,16 +22,60 @@ def ask(cli: Cli, question: str, user: str = "alice") -> dict[str, Any]:
     return result.last
 
 
-def test_public_buckets_are_named_and_cited(cli: Cli) -> None:
+def lead(answer: dict[str, Any]) -> str:
+    """The first paragraph of the markdown answer: the sentence a person reads first."""
+    return str(answer["answer"]).split("\n\n")[0]
+
+
+def table_rows(answer: dict[str, Any]) -> list[list[str]]:
+    """The body rows of the answer's markdown tables, as cells."""
+    rows = []
+    for line in str(answer["answer"]).splitlines():
+        if line.startswith("| ") and not line.startswith("|---"):
+            rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+def test_public_buckets_names_only_the_public_ones_and_counts_the_rest(cli: Cli) -> None:
     answer = ask(cli, "which buckets are public?")
     assert answer["skill"] == "security.public_storage"
-    public = {bucket.name for bucket in DRIFTWOOD.public_buckets()}
-    flagged = public | {bucket.name for bucket in DRIFTWOOD.unencrypted_buckets()}
-    fine = {bucket.name for bucket in DRIFTWOOD.buckets} - flagged
-    assert public <= set(answer["resources"])
-    assert not fine & set(answer["resources"])
+    public = [bucket.name for bucket in DRIFTWOOD.public_buckets()]
+    others = [bucket.name for bucket in DRIFTWOOD.buckets if bucket.name not in public]
+    unencrypted_only = [b.name for b in DRIFTWOOD.unencrypted_buckets() if b.name not in public]
+    assert public and unencrypted_only  # the company has both, so the filter is tested
+    assert set(answer["resources"]) == set(public)
+    assert lead(answer).startswith(f"{len(public)} of {len(DRIFTWOOD.buckets)} buckets are public: ")
+    assert f"Not listed: the other {len(others)} buckets, of which {len(unencrypted_only)} ha" in answer["answer"]
+    assert not any(name in answer["answer"] for name in others)
     assert all(tool["ok"] for tool in answer["tools"])
     assert "s3-bucket-public.md" in {c["source"] for c in answer["citations"]}
+
+
+def test_unencrypted_buckets_names_only_those(cli: Cli) -> None:
+    answer = ask(cli, "which buckets are unencrypted?")
+    plain = {bucket.name for bucket in DRIFTWOOD.unencrypted_buckets()}
+    assert set(answer["resources"]) == plain
+    assert lead(answer).startswith(f"{len(plain)} of {len(DRIFTWOOD.buckets)} buckets ha")
+
+
+def test_stopped_instances_only(cli: Cli) -> None:
+    answer = ask(cli, "which instances are stopped?")
+    assert answer["skill"] == "infra.inventory"
+    stopped = {i.name for i in DRIFTWOOD.stopped_instances()}
+    named = {row[2] for row in table_rows(answer)[1:]}  # type | id | name | ...
+    assert named == stopped
+    assert lead(answer).startswith(f"{len(stopped)} of {len(DRIFTWOOD.instances)} instances ")
+
+
+def test_plain_words_resolve_to_the_instance_id_in_the_proposal(cli: Cli, sandbox: Any) -> None:
+    instance_id, _ = _instance_id(sandbox, "search-indexer-1")
+    answer = ask(cli, "please stop the search indexer box")
+    pending = answer["pending_approval"]
+    assert answer["skill"] == "infra.action" and pending is not None
+    assert pending["summary"].startswith(f"stop {instance_id} (search-indexer-1")
+    assert f"`guardian approvals approve {pending['id']}`" in answer["answer"]
+    denied = cli("approvals", "deny", pending["id"], "--user", "bob", "--json")
+    assert denied.returncode == 0
 
 
 def test_world_open_ports(cli: Cli) -> None:
@@ -55,26 +99,26 @@ def test_ssh_question_narrows_to_port_22(cli: Cli) -> None:
 def test_iam_problems(cli: Cli) -> None:
     answer = ask(cli, "which iam users have no mfa or access keys older than 90 days")
     assert answer["skill"] == "security.iam"
-    for user in [*DRIFTWOOD.users_without_mfa(), *DRIFTWOOD.users_with_old_keys()]:
-        assert user.name in answer["answer"], user.name
-    ok_users = {u.name for u in DRIFTWOOD.iam_users} - {
-        u.name for u in [*DRIFTWOOD.users_without_mfa(), *DRIFTWOOD.users_with_old_keys(),
-                         *DRIFTWOOD.users_with_unused_keys(), *DRIFTWOOD.admins()]}
-    for name in ok_users:
-        assert f"| {name} |" not in answer["answer"]
+    asked = {u.name for u in [*DRIFTWOOD.users_without_mfa(), *DRIFTWOOD.users_with_old_keys()]}
+    assert {row[0] for row in table_rows(answer)[1:]} == asked
+    assert lead(answer).startswith(f"{len(asked)} of {len(DRIFTWOOD.iam_users)} IAM users ")
+    not_asked = {u.name for u in [*DRIFTWOOD.users_with_unused_keys(), *DRIFTWOOD.admins()]} - asked
+    assert not_asked and not any(name in answer["answer"] for name in not_asked)
 
 
 def test_cost_spike_names_the_driver(cli: Cli) -> None:
     answer = ask(cli, "why did our aws bill jump the last few days?")
     assert answer["skill"] == "cost.anomalies"
-    assert SPIKE.aws_service in answer["answer"]
+    assert lead(answer).startswith(f"{SPIKE.aws_service} changed most: ")
+    assert table_rows(answer)[1][0] == SPIKE.aws_service  # the table is sorted by the change, largest first
 
 
 def test_spend_by_service(cli: Cli) -> None:
     answer = ask(cli, "what did we spend last week by service")
     assert answer["skill"] == "cost.summary"
-    assert "$" in answer["answer"] or "USD" in answer["answer"]
-    assert SPIKE.aws_service in answer["answer"]
+    rows = table_rows(answer)[1:]
+    costs = [float(row[1].lstrip("$").replace(",", "")) for row in rows]
+    assert rows[0][0] == SPIKE.aws_service and costs == sorted(costs, reverse=True)
 
 
 def test_error_logs_are_quoted(cli: Cli) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import SECRET_FIXTURE
+from sandbox.company import SECRET_FIXTURE
 from tests.e2e.conftest import Cli, base_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -16,21 +16,12 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.company import DRIFTWOOD
+from sandbox.company import DRIFTWOOD
 from tests.e2e.conftest import GUARDIAN, Cli, base_env
+from tests.helpers import CONTRACT_POLICY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]
 
-POLICY = """\
-roles:
-  reader: {ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
-                 "cicd.status", "cicd.failure", "cicd.changes", "incident.list",
-                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}
-  oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}
-users: {alice: [oncall], bob: [oncall]}
-default_roles: [reader]
-requester_may_approve: false
-"""
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +29,8 @@ def guarded(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """The CLI with the contract's example policy, on a home of its own for the session."""
     folder = tmp_path_factory.mktemp("guarded")
     policy = folder / "policy.yaml"
-    policy.write_text(POLICY)
-    return Cli({**base_env(folder / "home"), **sandbox.env, "GUARDIAN_POLICY": str(policy)})
+    policy.write_text(CONTRACT_POLICY)
+    return Cli({**base_env(folder / "home"), **sandbox.env, "GUARDIAN_CONTRACT_POLICY": str(policy)})
 
 
 def _instance(sandbox: Any, name: str) -> tuple[str, Any]:
@@ -118,9 +109,9 @@ def test_odd_identities_are_refused(guarded: Cli) -> None:
 def test_a_malformed_policy_stops_start_up_naming_the_line(sandbox: Any, tmp_path: Path) -> None:
     policy = tmp_path / "broken.yaml"
     policy.write_text("roles:\n  reader: {ask: [help]}\nusers:\n  alice: [admin]\n")
-    cli = Cli({**base_env(tmp_path / "home"), **sandbox.env, "GUARDIAN_POLICY": str(policy)})
+    cli = Cli({**base_env(tmp_path / "home"), **sandbox.env, "GUARDIAN_CONTRACT_POLICY": str(policy)})
     line = _one_line_failure(cli("approvals", "list"))
-    assert line == f"guardian: GUARDIAN_POLICY {policy} line 4: user 'alice' has unknown role 'admin'."
+    assert line == f"guardian: GUARDIAN_CONTRACT_POLICY {policy} line 4: user 'alice' has unknown role 'admin'."
 
 
 @pytest.fixture

@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from agents.approvals import ApprovalError
 from agents.request import Request
 from agents.service import DecisionRefused
 from agents.skills import SKILL_BY_NAME
 from bot.runtime import Runtime
-from bot.sandbox.company import DRIFTWOOD
 from bot.settings import load_settings
-from tests.e2e.test_trust import POLICY, _instance, _state
+from sandbox.company import DRIFTWOOD
+from tests.e2e.test_trust import _instance, _state
+from tests.helpers import CONTRACT_POLICY
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]
 
@@ -31,7 +33,7 @@ def runtime(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     for key, value in sandbox.env.items():
         monkeypatch.setenv(key, value)
     policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY)
+    policy.write_text(CONTRACT_POLICY.replace("bob: [oncall]}", "bob: [oncall], carol: [oncall]}"))
     with Runtime(load_settings(home=tmp_path / "home", policy=policy)) as rt:
         yield rt
 
@@ -117,16 +119,16 @@ def test_a_hypothetical_previews_and_a_past_question_reads_the_audit(runtime: Ru
     instance_id, ec2 = _instance(sandbox, "auth-eu-1")
     preview = ask(runtime, "what would happen if we reboot auth-eu-1?")
     assert preview.pending_approval is None and preview.skill == "infra.describe"
-    assert f"If approved, this would reboot {instance_id}" in preview.markdown()
+    assert f"If approved, this would reboot {instance_id}" in preview.shown_text()
     before = ask(runtime, "did anyone reboot auth-eu-1 today?", user="carol")
-    assert "Guardian's audit has no infra.action action on auth-eu-1" in before.markdown()
+    assert "Guardian's audit has no infra.action action on auth-eu-1" in before.shown_text()
     pending = ask(runtime, "reboot auth-eu-1").pending_approval
     assert pending is not None
     runtime.guardian.decide(pending.id, approve=True, user="bob")
     after = ask(runtime, "did anyone reboot auth-eu-1 today?", user="carol")
     assert after.pending_approval is None
-    assert "Guardian's audit shows 1 infra.action action(s) on auth-eu-1" in after.markdown()
-    assert pending.id in after.markdown()
+    assert "Guardian's audit shows 1 infra.action action(s) on auth-eu-1" in after.shown_text()
+    assert pending.id in after.shown_text()
     assert _state(ec2, instance_id) == "running"
 
 
@@ -147,3 +149,52 @@ def test_the_sandbox_has_what_these_tests_act_on() -> None:
     names = {instance.name: instance.state for instance in DRIFTWOOD.instances}
     for name in ("payments-api-1", "payments-api-2", "search-indexer-1", "analytics-dev-1", "auth-eu-1"):
         assert names[name] == "running"
+
+
+def test_the_web_chat_applies_the_policy_to_its_own_identities(runtime: Runtime, sandbox: Any) -> None:
+    """Through the HTTP app: a web caller is its token's name (GUARDIAN_WEB_TOKEN's
+    ``name:token`` entries), so claiming "alice" in the body borrows nobody's roles; the
+    requester may not approve, a reader may not either, an oncall may, exactly once."""
+    from fastapi.testclient import TestClient
+
+    from bot.http_app import create_app
+
+    instance_id, ec2 = _instance(sandbox, "analytics-dev-1")
+    runtime.settings = runtime.settings.model_copy(update={"web_token": SecretStr("mallory:tm,carol:tc,bob:tb")})
+    client = TestClient(create_app(runtime))
+    as_ = {name: {"Authorization": f"Bearer t{name[0]}"} for name in ("mallory", "carol", "bob")}
+    refused = client.post("/api/chat", json={"text": "stop analytics-dev-1", "user": "alice"}, headers=as_["mallory"])
+    assert refused.status_code == 200
+    assert refused.json()["pending_approval"] is None
+    assert refused.json()["answer"].startswith("Refused: mallory may not use infra.action")
+    asked = client.post("/api/chat", json={"text": "stop analytics-dev-1"}, headers=as_["carol"])
+    pending = asked.json()["pending_approval"]
+    assert pending is not None and pending["id"] and instance_id in pending["summary"]
+    assert asked.json()["web"]["approval"]["decisions"] == ["approve", "deny"]
+    records = [r for r in runtime.storage.audit.query(event="policy.ask") if r["user"] in ("mallory", "carol")]
+    assert [(r["user"], r["surface"], r["outcome"].split(":")[0]) for r in records] == [
+        ("mallory", "web", "refused"), ("carol", "web", "allowed")]
+    assert records[0]["correlation_id"] == refused.headers["X-Correlation-ID"]
+    assert runtime.storage.approvals.get(pending["id"]).requested_by == "carol"
+
+    for clicker in ("carol", "mallory"):  # the requester, then a reader: 403 and nothing changes
+        response = client.post(f"/api/approvals/{pending['id']}/approve", headers=as_[clicker])
+        assert response.status_code == 403, response.text
+        assert response.json()["detail"].startswith(f"Refused: {clicker}")
+    assert runtime.storage.approvals.get(pending["id"]).status == "pending" and _state(ec2, instance_id) == "running"
+    done = client.post(f"/api/approvals/{pending['id']}/approve", headers=as_["bob"])
+    assert done.status_code == 200, done.text
+    assert done.json()["web"]["lead"].startswith("Done") and instance_id in done.json()["web"]["lead"]
+    assert _state(ec2, instance_id) in ("stopping", "stopped")
+    again = client.post(f"/api/approvals/{pending['id']}/deny", headers=as_["bob"])
+    assert again.status_code == 409 and "already" in again.json()["detail"]
+    assert client.post("/api/approvals/nope-123/approve", headers=as_["bob"]).status_code == 404
+    runs = [r for r in runtime.storage.audit.query(event="action.executed") if r["approval_id"] == pending["id"]]
+    assert len(runs) == 1 and runs[0]["user"] == "bob" and runs[0]["surface"] == "web"
+
+    metrics = client.get("/metrics").text
+    assert 'guardian_approval_decisions_total{outcome="refused",skill="infra.action",surface="web"} 2.0' in metrics
+    assert 'guardian_approval_decisions_total{outcome="approved",skill="infra.action",surface="web"} 1.0' in metrics
+    assert 'guardian_approval_decisions_total{outcome="conflict",skill="infra.action",surface="web"} 1.0' in metrics
+    assert 'guardian_refusals_total{kind="ask",skill="infra.action",surface="web"} 1.0' in metrics
+    assert 'guardian_requests_total{outcome="approval_requested",skill="infra.action",surface="web"} 1.0' in metrics

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import saas_company
-from bot.sandbox.company import DRIFTWOOD, SECRET_FIXTURE
+from sandbox import saas_company
+from sandbox.company import DRIFTWOOD, SECRET_FIXTURE
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.redaction import (
     MASK,
@@ -28,6 +28,7 @@ from tools.redaction import (
     strip_controls,
 )
 from tools.registry import ToolRegistry
+from tools.settings import AwsSettings
 
 # --------------------------------------------------------------------------- planted secrets
 
@@ -300,7 +301,7 @@ def test_results_leaving_the_registry_are_sanitized() -> None:
         pass
 
     registry = ToolRegistry([ToolSpec("aws_logs_leaky", "test", NoArgs, "read", ("infra.logs",), "aws", _leaky)])
-    result = registry.invoke("aws_logs_leaky", {}, ToolContext(regions=["us-east-1"]))
+    result = registry.invoke("aws_logs_leaky", {}, ToolContext(aws=AwsSettings(regions=("us-east-1",))))
     dumped = json.dumps(result.model_dump())
     for secret in ("hunter2", "hunter3", STRIPE, AKIA, PASSWORD):
         assert secret not in dumped
@@ -339,3 +340,16 @@ def test_agents_redact_reexports_the_one_module() -> None:
 
     for name in ("redact", "redact_obj", "RedactingFilter", "sanitize", "strip_controls"):
         assert getattr(agents.redact, name) is getattr(tools.redaction, name)
+
+
+@pytest.mark.parametrize("pair", [{"Key": "db_password", "Value": "Pl4nted-pass"},
+                                  {"tag_key": "password", "tag_value": "Pl4nted-pass", "action": "reboot"},
+                                  {"name": "API_TOKEN", "value": "Pl4nted-pass"}])
+def test_a_secret_named_in_a_name_value_pair_is_masked(pair: dict[str, str]) -> None:
+    cleaned = redact_obj({"tags": [pair]})["tags"][0]
+    assert "Pl4nted-pass" not in str(cleaned)
+    assert set(cleaned) == set(pair)
+
+
+def test_ordinary_name_value_pairs_are_kept() -> None:
+    assert redact_obj({"Key": "team", "Value": "payments"}) == {"Key": "team", "Value": "payments"}

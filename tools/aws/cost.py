@@ -140,6 +140,7 @@ class CostAnomaliesArgs(BaseModel):
 
 
 RECENT_DAYS = 3
+CHART_SERIES = 3
 CHANGE_THRESHOLD = 0.20
 
 
@@ -193,7 +194,10 @@ def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
         columns=["service", "baseline", "recent", "change", "change_pct", "spike_day"], rows=rows[: args.limit],
         facts={"top_service": top["service"], "change_pct": top["change_pct"], "spike_day": top.get("spike_day"),
                "baseline_daily": top["baseline"], "recent_daily": top["recent"], "currency": currency,
-               "start": start.isoformat(), "end": end.isoformat()},
+               "start": start.isoformat(), "end": end.isoformat(),
+               # the daily series of the services that rose most, for a chart
+               "daily": {row["service"]: [[day, money(costs[row["service"]].get(day, 0.0))] for day in days]
+                         for row in increases[:CHART_SERIES]}},
         resources=[row["service"] for row in rows[: args.limit]],
     )
 

@@ -3,10 +3,9 @@ by ``aws_errors`` so a person reads one clear reason, never a traceback."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 import botocore.session
@@ -138,22 +137,6 @@ def _target(args: BaseModel) -> str | None:
         if value:
             return str(value)
     return None
-
-
-class AwsError(RuntimeError):
-    """An AWS failure already put into one sentence (for callers outside a tool)."""
-
-
-@contextlib.contextmanager
-def aws_call(ctx: ToolContext, *services: str) -> Iterator[None]:
-    """One tool run for code that is not a tool (the CLI's scan): AWS failures come out as
-    ``AwsError(sentence)``."""
-    try:
-        with tool_run():
-            yield
-    except (ClientError, BotoCoreError, ResourceNotFound, RegionsFailed) as exc:
-        log.info("aws call failed: %s", exc)
-        raise AwsError(describe_failure(exc, services, None, list(ctx.regions))) from exc
 
 
 def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResult]],

@@ -67,7 +67,7 @@ def _ec2_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
 
 def bucket_region(ctx: ToolContext, bucket: str) -> str:
     location = client(ctx, "s3", GLOBAL_REGION).get_bucket_location(Bucket=bucket).get("LocationConstraint")
-    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
+    return str({None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location))
 
 
 def bucket_tags(ctx: ToolContext, bucket: str, region: str) -> dict[str, str]:

@@ -424,6 +424,26 @@ def security_posture(ctx: ToolContext, args: PostureArgs) -> ToolResult:
         resources=list(dict.fromkeys(f.resource for f in findings))))
 
 
+class ScanArgs(BaseModel):
+    region: str | None = None
+
+
+SCAN_COLUMNS = ["check", "severity", "cloud", "region", "resource", "detail"]
+
+
+@aws_errors("s3", "ec2", "iam")
+def security_findings_scan(ctx: ToolContext, args: ScanArgs) -> ToolResult:
+    """Every finding, most severe first, one row each (``guardian scan security``); the
+    regions that could not be scanned are in ``facts["failed_regions"]``."""
+    findings = security_scan(ctx, args.region)
+    scan: RegionScan[Any] = RegionScan(regions_for(ctx, args.region), failed=findings.failed_regions)
+    counts: Counter[str] = Counter(f.severity for f in findings)
+    return scan.mark(ToolResult(
+        status="ok", summary=f"{len(findings)} findings.", columns=SCAN_COLUMNS,
+        rows=[f.model_dump() for f in findings], facts={"findings": len(findings), **dict(counts)},
+        resources=list(dict.fromkeys(f.resource for f in findings))))
+
+
 SECURITY_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_public_buckets", "S3 buckets readable by anyone (ACL or policy) or without default encryption.",
              PublicBucketsArgs, "read", ("security.public_storage",), "aws", public_buckets),
@@ -436,4 +456,7 @@ SECURITY_TOOLS: list[ToolSpec] = [
              SecurityHubArgs, "read", ("security.findings",), "aws", security_hub_findings),
     ToolSpec("aws_security_posture", "A 0-100 security score from the public bucket, open port and IAM checks.",
              PostureArgs, "read", ("security.posture",), "aws", security_posture),
+    # No chat skill plans it: it is the full list behind `guardian scan security`.
+    ToolSpec("aws_security_scan", "Every finding of the public bucket, open port and IAM checks, one row each.",
+             ScanArgs, "read", (), "aws", security_findings_scan),
 ]

@@ -1,25 +1,23 @@
 """Building a PyGithub client from Guardian's configuration, and turning GitHub's failures
 into one sentence a person can act on.
 
-Configuration arrives through ``ToolContext.extras["github"]`` (built in ``bot/``):
-``{"token": str, "api_url": str | None, "org": str | None, "repos": list[str]}`` and,
-optionally, ``"verify": bool | str`` (a CA bundle for GitHub Enterprise behind a private CA).
+Configuration arrives typed, as ``ToolContext.github`` (``tools.settings.GitHubSettings``,
+built in ``bot/runtime.py``); the registry refuses a call before it gets here when the
+toolset's prerequisites (a token, a repository) are not met.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from github import Auth, Github, GithubException, GithubRetry
 from github.GithubException import BadCredentialsException, RateLimitExceededException, UnknownObjectException
 
 from tools.base import ToolContext, ToolResult
+from tools.settings import GitHubSettings
 
-DEFAULT_API_URL = "https://api.github.com"
 NOT_CONFIGURED = "GitHub is not configured: set GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise)."
 TIMEOUT_SECONDS = 10
 # Connection errors and 5xx are retried twice with a short backoff; a rate-limit wait longer
@@ -31,42 +29,17 @@ class GitHubProblem(Exception):
     """A failure already phrased for the person asking (unknown repo, nothing matched...)."""
 
 
-@dataclass(frozen=True)
-class GitHubConfig:
-    token: str
-    api_url: str | None = None
-    org: str | None = None
-    repos: tuple[str, ...] = ()
-    verify: bool | str = True
-
-    @classmethod
-    def from_mapping(cls, cfg: Mapping[str, Any] | None) -> GitHubConfig | None:
-        """The config, or None when no token is set (the tool then says how to set one)."""
-        if not cfg or not cfg.get("token"):
-            return None
-        repos = cfg.get("repos") or ()
-        if isinstance(repos, str):
-            repos = [part.strip() for part in repos.split(",")]
-        return cls(token=str(cfg["token"]), api_url=cfg.get("api_url") or None, org=cfg.get("org") or None,
-                   repos=tuple(str(r).strip() for r in repos if str(r).strip()),
-                   verify=cfg.get("verify", True) if cfg.get("verify") not in (None, "") else True)
-
-    @property
-    def base_url(self) -> str:
-        return (self.api_url or DEFAULT_API_URL).rstrip("/")
-
-
-def github_client(cfg: Mapping[str, Any] | GitHubConfig) -> Github:
+def github_client(config: GitHubSettings) -> Github:
     """A PyGithub client with bounded timeouts and retries (never minutes of waiting)."""
-    config = cfg if isinstance(cfg, GitHubConfig) else GitHubConfig.from_mapping(cfg)
-    if config is None:
+    if config.token is None:
         raise GitHubProblem(NOT_CONFIGURED)
     retry = GithubRetry(total=2, backoff_factor=0.2, max_rate_limit_wait=MAX_RATE_LIMIT_WAIT_SECONDS)
-    return Github(base_url=config.base_url, auth=Auth.Token(config.token), timeout=TIMEOUT_SECONDS, retry=retry,
+    token = config.token.get_secret_value()
+    return Github(base_url=config.base_url, auth=Auth.Token(token), timeout=TIMEOUT_SECONDS, retry=retry,
                   lazy=True, seconds_between_requests=None, verify=config.verify)
 
 
-def describe_error(exc: Exception, config: GitHubConfig, what: str) -> str:
+def describe_error(exc: Exception, config: GitHubSettings, what: str) -> str:
     """One sentence for a GitHub failure; ``what`` names the thing looked for."""
     if isinstance(exc, GitHubProblem):
         return str(exc)
@@ -101,10 +74,10 @@ def _is_network_error(exc: Exception) -> bool:
     return isinstance(exc, requests.exceptions.RequestException | urllib3.exceptions.HTTPError | OSError)
 
 
-def with_github(ctx: ToolContext, what: str, body: Callable[[Github, GitHubConfig], ToolResult]) -> ToolResult:
+def with_github(ctx: ToolContext, what: str, body: Callable[[Github, GitHubSettings], ToolResult]) -> ToolResult:
     """Run ``body`` with a client; configuration gaps and API failures become error results."""
-    config = GitHubConfig.from_mapping(ctx.extras.get("github"))
-    if config is None:
+    config = ctx.github
+    if config.token is None:  # the registry says so first; this guards a direct call
         return ToolResult.error(NOT_CONFIGURED)
     client = github_client(config)
     try:
@@ -118,7 +91,7 @@ def with_github(ctx: ToolContext, what: str, body: Callable[[Github, GitHubConfi
 # --------------------------------------------------------------------------- repositories
 
 
-def qualify(repo: str, config: GitHubConfig) -> str:
+def qualify(repo: str, config: GitHubSettings) -> str:
     """``owner/name`` for a repo given as ``owner/name`` or a bare name."""
     repo = repo.strip().removesuffix(".git")
     if "/" in repo:
@@ -138,7 +111,7 @@ def matches_service(full_name: str, service: str) -> bool:
     return name == wanted or name.startswith(wanted + "-") or wanted.startswith(name + "-")
 
 
-def known_repos(gh: Github, config: GitHubConfig) -> list[str]:
+def known_repos(gh: Github, config: GitHubSettings) -> list[str]:
     """The configured repositories, else the organisation's most recently pushed ones."""
     if config.repos:
         return list(config.repos)
@@ -148,7 +121,7 @@ def known_repos(gh: Github, config: GitHubConfig) -> list[str]:
     return []
 
 
-def target_repos(gh: Github, config: GitHubConfig, repo: str | None, service: str | None = None) -> list[str]:
+def target_repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | None = None) -> list[str]:
     """Which repositories a request is about: the named one, the service's, or all known."""
     if repo:
         return [qualify(repo, config)]

@@ -22,7 +22,6 @@ from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.github.client import (
-    GitHubConfig,
     GitHubProblem,
     clean_log_lines,
     day_start,
@@ -32,6 +31,7 @@ from tools.github.client import (
     workflow_file,
     workflow_matches,
 )
+from tools.settings import GitHubSettings
 from tools.timefmt import ago
 
 FAILED = ("failure", "timed_out", "startup_failure")
@@ -83,7 +83,7 @@ class RerunArgs(BaseModel):
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _repos(gh: Github, config: GitHubConfig, repo: str | None, service: str | None) -> list[Repository]:
+def _repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | None) -> list[Repository]:
     return [gh.get_repo(name) for name in target_repos(gh, config, repo, service)]
 
 
@@ -123,7 +123,7 @@ def _run_row(repo: str, run: WorkflowRun, now: datetime) -> dict[str, Any]:
     }
 
 
-def _find_run(gh: Github, config: GitHubConfig, args: RunFailureArgs | RerunArgs) -> tuple[Repository, WorkflowRun]:
+def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunArgs) -> tuple[Repository, WorkflowRun]:
     """The run a request means: ``run_id`` (searched in the candidate repos), else the
     newest failed run there (optionally of one workflow)."""
     repos = _repos(gh, config, args.repo, args.service)
@@ -184,7 +184,7 @@ def _log_tail(job: WorkflowJob, lines: int) -> tuple[list[str], str | None]:
 def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
     """The latest workflow runs (all configured repositories unless one is named)."""
 
-    def body(gh: Github, config: GitHubConfig) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings) -> ToolResult:
         now = datetime.now(UTC)
         created = _created_filter(args.start, args.end)
         rows: list[dict[str, Any]] = []
@@ -243,7 +243,7 @@ def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
 def run_failure(ctx: ToolContext, args: RunFailureArgs) -> ToolResult:
     """Why a run failed: the failing job and step, and the tail of that job's log."""
 
-    def body(gh: Github, config: GitHubConfig) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings) -> ToolResult:
         repo, run = _find_run(gh, config, args)
         now = datetime.now(UTC)
         jobs = list(run.jobs())
@@ -284,7 +284,7 @@ def run_failure(ctx: ToolContext, args: RunFailureArgs) -> ToolResult:
 def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
     """Merged pull requests, direct commits and deployments on the default branch."""
 
-    def body(gh: Github, config: GitHubConfig) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings) -> ToolResult:
         now = datetime.now(UTC)
         since = day_start(args.start) or now - timedelta(days=7)
         until = day_start(args.end) or now + timedelta(minutes=1)
@@ -368,7 +368,7 @@ def _describe_rerun(repo: Repository, run: WorkflowRun, failed_only: bool) -> tu
 def rerun_preflight(ctx: ToolContext, args: RerunArgs) -> ToolResult:
     """Checks the run exists and is finished, and says what approving will do."""
 
-    def body(gh: Github, config: GitHubConfig) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings) -> ToolResult:
         repo, run = _find_run(gh, config, args)
         _, text = _describe_rerun(repo, run, args.failed_only)
         return ToolResult(status="ok", summary=text, resources=[str(run.id)],
@@ -382,7 +382,7 @@ def rerun_preflight(ctx: ToolContext, args: RerunArgs) -> ToolResult:
 def rerun_workflow(ctx: ToolContext, args: RerunArgs) -> ToolResult:
     """Re-runs a finished run (its failed jobs by default). A write: needs an approval."""
 
-    def body(gh: Github, config: GitHubConfig) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings) -> ToolResult:
         repo, run = _find_run(gh, config, args)
         mode, _ = _describe_rerun(repo, run, args.failed_only)
         run.requester.requestJsonAndCheck("POST", f"{run.url}/{mode}")

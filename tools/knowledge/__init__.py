@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.settings import KnowledgeSettings
+from tools.toolset import Prerequisite, Toolset
 
 KNOWLEDGE_SKILLS = (
     "knowledge.runbook",
@@ -59,3 +61,17 @@ KNOWLEDGE_TOOLS = [
         run=search_runbooks,
     )
 ]
+
+
+def _has_store(ctx: ToolContext) -> bool:
+    return ctx.knowledge is not None
+
+
+KNOWLEDGE = Toolset(
+    name="knowledge",
+    title="Runbook search",
+    settings_model=KnowledgeSettings,
+    tools=tuple(KNOWLEDGE_TOOLS),
+    prerequisites=(Prerequisite("the knowledge store", "run it in a process that opened GUARDIAN_HOME or "
+                                "GUARDIAN_CHROMA_URL", _has_store),),
+)

@@ -2,15 +2,15 @@
 teams, users and incidents by the names people use in chat, and turning PagerDuty's
 failures into one sentence a person can act on.
 
-Configuration arrives through ``ToolContext.extras["pagerduty"]`` (built in ``bot/``):
-``{"api_key": str, "api_url": str | None, "from_email": str | None, "verify": str | bool}``.
+Configuration arrives typed, as ``ToolContext.pagerduty`` (``tools.settings.PagerDutySettings``,
+built in ``bot/runtime.py``); the registry refuses a call before it gets here when the
+toolset's prerequisite (an API key) is not met.
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from pagerduty import Error, HttpError, RestApiV2Client, UrlError
 
 from tools.base import ToolContext, ToolResult
+from tools.settings import PagerDutySettings
 
 NOT_CONFIGURED = "PagerDuty is not configured: set PAGERDUTY_API_KEY (and PAGERDUTY_API_URL for the EU service)."
 NO_FROM = ("PagerDuty changes need a requester: set GUARDIAN_PAGERDUTY_FROM_EMAIL to the email of the PagerDuty "
@@ -29,42 +30,18 @@ class PagerDutyProblem(Exception):
     """A failure already phrased for the person asking (unknown service, nothing matched...)."""
 
 
-@dataclass(frozen=True)
-class PagerDutyConfig:
-    api_key: str
-    api_url: str | None = None
-    from_email: str | None = None
-    verify: str | bool = True
-
-    @classmethod
-    def from_mapping(cls, cfg: Mapping[str, Any] | None) -> PagerDutyConfig | None:
-        """The config, or None when no API key is set (the tool then says how to set one)."""
-        if not cfg or not cfg.get("api_key"):
-            return None
-        verify = cfg.get("verify", True)
-        if isinstance(verify, str) and verify.strip().lower() in ("", "true", "1", "yes"):
-            verify = True
-        return cls(api_key=str(cfg["api_key"]), api_url=cfg.get("api_url") or None,
-                   from_email=cfg.get("from_email") or None, verify=verify)
-
-    @property
-    def base_url(self) -> str:
-        return (self.api_url or "https://api.pagerduty.com").rstrip("/")
-
-
-def pagerduty_client(cfg: Mapping[str, Any] | PagerDutyConfig) -> RestApiV2Client:
+def pagerduty_client(config: PagerDutySettings) -> RestApiV2Client:
     """A REST API v2 client with bounded timeouts: one network retry, two 429 retries, and
     no retries of other errors (a retried POST could open a second incident)."""
-    config = cfg if isinstance(cfg, PagerDutyConfig) else PagerDutyConfig.from_mapping(cfg)
-    if config is None:
+    if config.api_key is None:
         raise PagerDutyProblem(NOT_CONFIGURED)
     verify: ssl.SSLContext | bool
     if isinstance(config.verify, str):  # a CA bundle, e.g. the sandbox's throwaway CA
         verify = ssl.create_default_context(cafile=config.verify)
     else:
         verify = config.verify
-    client = RestApiV2Client(config.api_key, default_from=config.from_email, base_url=config.base_url,
-                             verify=verify)
+    client = RestApiV2Client(config.api_key.get_secret_value(), default_from=config.from_email,
+                             base_url=config.base_url, verify=verify)
     client.timeout = TIMEOUT_SECONDS  # type: ignore[assignment]  # httpx takes float seconds
     client.max_network_attempts = 1
     client.sleep_timer = 0.3
@@ -73,7 +50,7 @@ def pagerduty_client(cfg: Mapping[str, Any] | PagerDutyConfig) -> RestApiV2Clien
     return client
 
 
-def describe_error(exc: Exception, config: PagerDutyConfig, what: str) -> str:
+def describe_error(exc: Exception, config: PagerDutySettings, what: str) -> str:
     """One sentence for a PagerDuty failure; ``what`` names the thing looked for."""
     if isinstance(exc, PagerDutyProblem):
         return str(exc)
@@ -122,10 +99,10 @@ def _error_detail(exc: HttpError) -> str:
 
 
 def with_pagerduty(ctx: ToolContext, what: str,
-                   body: Callable[[RestApiV2Client, PagerDutyConfig], ToolResult]) -> ToolResult:
+                   body: Callable[[RestApiV2Client, PagerDutySettings], ToolResult]) -> ToolResult:
     """Run ``body`` with a client; configuration gaps and API failures become error results."""
-    config = PagerDutyConfig.from_mapping(ctx.extras.get("pagerduty"))
-    if config is None:
+    config = ctx.pagerduty
+    if config.api_key is None:  # the registry says so first; this guards a direct call
         return ToolResult.error(NOT_CONFIGURED)
     try:
         client = pagerduty_client(config)
@@ -165,8 +142,10 @@ def find_named(client: RestApiV2Client, collection: str, name: str, *fields: str
     wanted = name.strip().lower()
     candidates = first(client, f"/{collection}", {"query": _name_key(name)}, 100)
     keys = fields or ("name",)
-    for matcher in (lambda v: v == wanted, lambda v: _name_key(v) == _name_key(wanted),
-                    lambda v: v.split()[0] == wanted if v.split() else False):
+    matchers: tuple[Callable[[str], bool], ...] = (
+        lambda v: v == wanted, lambda v: _name_key(v) == _name_key(wanted),
+        lambda v: v.split()[0] == wanted if v.split() else False)
+    for matcher in matchers:
         found = [item for item in candidates if any(matcher(str(item.get(k, "")).lower()) for k in keys)]
         if len(found) == 1:
             return found[0]

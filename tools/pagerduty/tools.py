@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.pagerduty.client import (
     NO_FROM,
-    PagerDutyConfig,
     PagerDutyProblem,
     find_user,
     first,
@@ -28,6 +27,7 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
+from tools.settings import PagerDutySettings
 from tools.timefmt import ago
 
 OPEN = ["triggered", "acknowledged"]
@@ -122,7 +122,7 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
     """Open (triggered or acknowledged) incidents, newest first, with urgency, service, age
     and assignees."""
 
-    def body(client: RestApiV2Client, _config: PagerDutyConfig) -> ToolResult:
+    def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         services, teams = _service_ids(client, args.service, args.team)
         params: dict[str, Any] = {"sort_by": "created_at:desc"}
         if args.status != "all":
@@ -175,7 +175,7 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
     """Who is on call now, per escalation policy and level, for a service, team, schedule or
     person (everyone when none is named)."""
 
-    def body(client: RestApiV2Client, _config: PagerDutyConfig) -> ToolResult:
+    def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         params: dict[str, Any] = {"earliest": "true"}
         scope = ""
         if args.service:
@@ -241,7 +241,7 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
     """One incident: title, service, status, urgency, age, assignees, alerts, and its
     timeline (log entries and notes)."""
 
-    def body(client: RestApiV2Client, _config: PagerDutyConfig) -> ToolResult:
+    def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         chosen_by = ""
         if args.incident_id:
             incident = get_incident(client, args.incident_id)
@@ -308,7 +308,7 @@ class WritePlan:
     resources: list[str] = field(default_factory=list)
 
 
-def _need_from(config: PagerDutyConfig) -> None:
+def _need_from(config: PagerDutySettings) -> None:
     if not config.from_email:
         raise PagerDutyProblem(NO_FROM)
 
@@ -317,7 +317,7 @@ def _label(incident: dict[str, Any]) -> str:
     return f"{incident['id']} (#{incident.get('incident_number')} {incident.get('title')})"
 
 
-def _status_plan(client: RestApiV2Client, config: PagerDutyConfig, ref: str, status: str) -> WritePlan:
+def _status_plan(client: RestApiV2Client, config: PagerDutySettings, ref: str, status: str) -> WritePlan:
     _need_from(config)
     incident = get_incident(client, ref)
     verb = "acknowledge" if status == "acknowledged" else "resolve"
@@ -333,7 +333,7 @@ def _status_plan(client: RestApiV2Client, config: PagerDutyConfig, ref: str, sta
                      description, done, incident["id"], [incident["id"]])
 
 
-def _page_plan(client: RestApiV2Client, config: PagerDutyConfig, args: PageArgs) -> WritePlan:
+def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) -> WritePlan:
     _need_from(config)
     if not (args.incident_id or args.service or args.person or args.team):
         raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
@@ -413,7 +413,7 @@ def _next_level(client: RestApiV2Client, incident: dict[str, Any]) -> tuple[int,
 
 def _preflight_of(plan_for: Any, what: Any) -> Any:
     def preflight(ctx: ToolContext, args: Any) -> ToolResult:
-        def body(client: RestApiV2Client, config: PagerDutyConfig) -> ToolResult:
+        def body(client: RestApiV2Client, config: PagerDutySettings) -> ToolResult:
             plan = plan_for(client, config, args)
             # The plan's own words are its fingerprint: a status change or a moved
             # escalation level changes what approving would do.
@@ -439,21 +439,21 @@ def _execute(plan: WritePlan, client: RestApiV2Client) -> ToolResult:
 
 def _runner(plan_for: Any, what: Any) -> Any:
     def run(ctx: ToolContext, args: Any) -> ToolResult:
-        def body(client: RestApiV2Client, config: PagerDutyConfig) -> ToolResult:
+        def body(client: RestApiV2Client, config: PagerDutySettings) -> ToolResult:
             return _execute(plan_for(client, config, args), client)
         return with_pagerduty(ctx, what(args), body)
     return run
 
 
-def _ack(client: RestApiV2Client, config: PagerDutyConfig, args: IncidentRefArgs) -> WritePlan:
+def _ack(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan:
     return _status_plan(client, config, args.incident_id, "acknowledged")
 
 
-def _resolve(client: RestApiV2Client, config: PagerDutyConfig, args: IncidentRefArgs) -> WritePlan:
+def _resolve(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan:
     return _status_plan(client, config, args.incident_id, "resolved")
 
 
-def _page(client: RestApiV2Client, config: PagerDutyConfig, args: PageArgs) -> WritePlan:
+def _page(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) -> WritePlan:
     return _page_plan(client, config, args)
 
 

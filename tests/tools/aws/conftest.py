@@ -20,6 +20,7 @@ from moto.server import ThreadedMotoServer
 
 from tests import moto_owner
 from tools.base import ToolContext
+from tools.settings import AwsSettings
 
 REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -137,7 +138,7 @@ def reset_moto(endpoint: str) -> None:
 
 @pytest.fixture(scope="session")
 def ctx(aws_endpoint: str) -> ToolContext:
-    return ToolContext(regions=list(REGIONS))
+    return ToolContext(aws=AwsSettings(regions=tuple(REGIONS)))
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
 import pytest
 
+from tests.tools.aws.ec2_errors import Ec2ErrorServer
 from tools.aws import describe_instance_action, security_scan
 from tools.aws.cost import SavingsArgs, savings
 from tools.aws.inventory import DescribeArgs, InventoryArgs, describe_resource, inventory
@@ -22,31 +22,13 @@ from tools.aws.logs import LogsErrorsArgs, logs_errors
 from tools.aws.regions import scan_regions
 from tools.aws.security import OpenSecurityGroupsArgs, PostureArgs, open_security_groups, security_posture
 from tools.base import ToolContext
-
-THROTTLED = ('<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code>'
-             '<Message>Request limit exceeded.</Message></Error></Errors><RequestID>r-1</RequestID></Response>')
-
-
-class _Throttler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = THROTTLED.encode()
-        self.send_response(503)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+from tools.settings import AwsSettings
 
 
 @pytest.fixture(scope="module")
 def throttler() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with Ec2ErrorServer(503, "RequestLimitExceeded", "Request limit exceeded.") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +53,8 @@ class RoutedSession(boto3.session.Session):
 
 
 def routed(regions: list[str], routes: dict[str, str] | None = None) -> ToolContext:
-    return ToolContext(regions=regions, boto_session_factory=lambda: RoutedSession(routes or {}))
+    return ToolContext(aws=AwsSettings(regions=tuple(regions)),
+                       boto_session_factory=lambda: RoutedSession(routes or {}))
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.github_api import GitHubStandIn
-from bot.sandbox.saas_company import SaasCompany, build
+from sandbox.github_api import GitHubStandIn
+from sandbox.saas_company import SaasCompany, build
 from tools.base import ToolContext
-from tools.github import GITHUB_TOOLS
+from tools.github import GITHUB
 from tools.registry import ToolRegistry
+from tools.settings import GitHubSettings
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def github_ctx(standin: GitHubStandIn, **overrides: object) -> ToolContext:
     config: dict[str, object] = {"token": env["GITHUB_TOKEN"], "api_url": env["GITHUB_API_URL"],
                                  "org": env["GUARDIAN_GITHUB_ORG"], "repos": env["GUARDIAN_GITHUB_REPOS"].split(",")}
     config.update(overrides)
-    return ToolContext(extras={"github": config})
+    return ToolContext(github=GitHubSettings.model_validate(config))
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def ctx(github: GitHubStandIn) -> ToolContext:
 
 @pytest.fixture
 def registry() -> ToolRegistry:
-    return ToolRegistry(GITHUB_TOOLS)
+    return ToolRegistry.of(GITHUB)
 
 
 @pytest.fixture

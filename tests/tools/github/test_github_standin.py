@@ -7,8 +7,8 @@ import pytest
 import requests
 from github import Auth, Github
 
-from bot.sandbox.github_api import GitHubStandIn
-from bot.sandbox.saas_company import SaasCompany
+from sandbox.github_api import GitHubStandIn
+from sandbox.saas_company import SaasCompany
 
 pytestmark = pytest.mark.slow
 

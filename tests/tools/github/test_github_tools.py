@@ -1,5 +1,5 @@
 """GitHub CI/CD tools against the GitHub stand-in through the real PyGithub client; every
-expectation is derived from bot/sandbox/saas_company.py."""
+expectation is derived from sandbox/saas_company.py."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import SecretStr
 
 from agents.skills import SKILL_BY_NAME
-from bot.sandbox.github_api import GitHubStandIn
-from bot.sandbox.saas_company import INJECTION_LINE, JEST_FAILURE, MIGRATION_ERROR, SaasCompany
+from sandbox.github_api import GitHubStandIn
+from sandbox.saas_company import INJECTION_LINE, JEST_FAILURE, MIGRATION_ERROR, SaasCompany
 from tests.helpers import approved_call
 from tests.tools.github.conftest import github_ctx
 from tools.base import ToolContext
-from tools.github import GITHUB_TOOLS, github_client
-from tools.github.client import NOT_CONFIGURED, GitHubProblem
+from tools.github import GITHUB, GITHUB_TOOLS, github_client
+from tools.github.client import GitHubProblem
 from tools.registry import ToolRegistry, WriteNotApproved
+from tools.settings import GitHubSettings
 
 pytestmark = pytest.mark.slow  # starts a local HTTP server per test
 
@@ -172,9 +174,39 @@ def test_changes_for_a_service_and_window(company: SaasCompany, ctx: ToolContext
 @pytest.mark.parametrize("tool", READ_TOOLS)
 def test_missing_configuration_is_one_clear_sentence(tool: str, registry: ToolRegistry) -> None:
     result = registry.invoke(tool, {}, ToolContext())
-    assert result.status == "error" and result.summary == NOT_CONFIGURED
+    assert result.status == "error" and result.summary == NOTHING_SET
+    assert result.facts == {"unavailable": "github"}
     with pytest.raises(GitHubProblem):
-        github_client({})
+        github_client(GitHubSettings())
+
+
+NOTHING_SET = ("GitHub is not configured: it needs a token (set GITHUB_TOKEN, and GITHUB_API_URL for GitHub "
+               "Enterprise) and a repository (set GUARDIAN_GITHUB_REPOS or GUARDIAN_GITHUB_ORG, or name one as "
+               "owner/name).")
+
+
+def test_registry_names_each_unavailable_tool_and_why(registry: ToolRegistry) -> None:
+    token_only = ToolContext(github=GitHubSettings(token=SecretStr("t")))
+    unavailable = registry.unavailable(token_only)
+    assert set(unavailable) == {spec.name for spec in GITHUB_TOOLS}
+    assert set(unavailable.values()) == {
+        "GitHub is not configured: it needs a repository (set GUARDIAN_GITHUB_REPOS or GUARDIAN_GITHUB_ORG, "
+        "or name one as owner/name)."}
+    assert registry.configured(token_only) == {"github"}  # a request may still name its repository
+    assert registry.configured(ToolContext()) == set()
+    assert registry.unavailable(ToolContext(github=GitHubSettings(token=SecretStr("t"), org="driftwood"))) == {}
+
+
+def test_a_named_repository_meets_the_repository_prerequisite(registry: ToolRegistry) -> None:
+    token_only = ToolContext(github=GitHubSettings(token=SecretStr("t")))
+    spec = registry.get("github_workflow_runs")
+    assert registry.unavailable_reason(spec, token_only, {"repo": "driftwood/payments-api"}) is None
+    assert GITHUB.missing(ToolContext(), spec, {"repo": "driftwood/payments-api"})[0].what == "a token"
+
+
+def test_the_token_stays_secret_in_the_settings() -> None:
+    settings = GitHubSettings(token=SecretStr("ghp_not_shown"), repos=("driftwood/payments-api",))
+    assert "ghp_not_shown" not in repr(settings) and "ghp_not_shown" not in str(settings.model_dump())
 
 
 def test_wrong_token(github: GitHubStandIn, registry: ToolRegistry) -> None:
@@ -189,8 +221,8 @@ def test_unknown_repository(ctx: ToolContext, registry: ToolRegistry) -> None:
 
 
 def test_unreachable_endpoint_fails_fast(closed_port: int, registry: ToolRegistry) -> None:
-    ctx = ToolContext(extras={"github": {"token": "t", "api_url": f"http://127.0.0.1:{closed_port}",
-                                         "repos": ["driftwood/payments-api"]}})
+    ctx = ToolContext(github=GitHubSettings(token=SecretStr("t"), api_url=f"http://127.0.0.1:{closed_port}",
+                                            repos=("driftwood/payments-api",)))
     started = time.monotonic()
     result = registry.invoke("github_workflow_runs", {}, ctx)
     assert time.monotonic() - started < 8

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.pagerduty_api import PagerDutyStandIn
-from bot.sandbox.saas_company import SaasCompany, build
+from sandbox.pagerduty_api import PagerDutyStandIn
+from sandbox.saas_company import SaasCompany, build
 from tools.base import ToolContext
-from tools.pagerduty import PAGERDUTY_TOOLS
+from tools.pagerduty import PAGERDUTY
 from tools.registry import ToolRegistry
+from tools.settings import PagerDutySettings
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def pagerduty_ctx(standin: PagerDutyStandIn, **overrides: object) -> ToolContext
                                  "from_email": env["GUARDIAN_PAGERDUTY_FROM_EMAIL"],
                                  "verify": env["GUARDIAN_PAGERDUTY_CA_BUNDLE"]}
     config.update(overrides)
-    return ToolContext(extras={"pagerduty": config})
+    return ToolContext(pagerduty=PagerDutySettings.model_validate(config))
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def ctx(pagerduty: PagerDutyStandIn) -> ToolContext:
 
 @pytest.fixture
 def registry() -> ToolRegistry:
-    return ToolRegistry(PAGERDUTY_TOOLS)
+    return ToolRegistry.of(PAGERDUTY)
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import httpx2
 import pytest
 from pagerduty import RestApiV2Client
 
-from bot.sandbox.pagerduty_api import PagerDutyStandIn
-from bot.sandbox.saas_company import SaasCompany
+from sandbox.pagerduty_api import PagerDutyStandIn
+from sandbox.saas_company import SaasCompany
 
 pytestmark = pytest.mark.slow
 

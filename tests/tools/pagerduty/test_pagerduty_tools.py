@@ -1,5 +1,5 @@
 """PagerDuty incident tools against the HTTPS stand-in through the real ``pagerduty``
-client; every expectation is derived from bot/sandbox/saas_company.py."""
+client; every expectation is derived from sandbox/saas_company.py."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import time
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from agents.skills import SKILL_BY_NAME
-from bot.sandbox.pagerduty_api import PagerDutyStandIn
-from bot.sandbox.saas_company import BOT, SaasCompany, person
+from sandbox.pagerduty_api import PagerDutyStandIn
+from sandbox.saas_company import BOT, SaasCompany, person
 from tests.helpers import approved_call
 from tests.tools.pagerduty.conftest import pagerduty_ctx
 from tools.base import ToolContext, ToolResult
 from tools.pagerduty import PAGERDUTY_TOOLS, pagerduty_client
-from tools.pagerduty.client import NO_FROM, NOT_CONFIGURED, PagerDutyProblem
+from tools.pagerduty.client import PagerDutyProblem
 from tools.registry import ToolRegistry, WriteNotApproved
+from tools.settings import PagerDutySettings
 
 pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
 
@@ -179,9 +181,24 @@ def test_brief_of_an_unknown_incident(pagerduty: PagerDutyStandIn, ctx: ToolCont
 @pytest.mark.parametrize("tool", READ_TOOLS)
 def test_missing_configuration_is_one_clear_sentence(tool: str, registry: ToolRegistry) -> None:
     result = registry.invoke(tool, {}, ToolContext())
-    assert result.status == "error" and result.summary == NOT_CONFIGURED
+    assert result.status == "error" and result.summary == (
+        "PagerDuty is not configured: it needs an API key (set PAGERDUTY_API_KEY, and PAGERDUTY_API_URL for the "
+        "EU service).")
+    assert result.facts == {"unavailable": "pagerduty"}
     with pytest.raises(PagerDutyProblem):
-        pagerduty_client({"api_key": ""})
+        pagerduty_client(PagerDutySettings())
+
+
+def test_registry_says_only_the_writes_need_a_from_email(registry: ToolRegistry) -> None:
+    ctx = ToolContext(pagerduty=PagerDutySettings(api_key=SecretStr("k")))
+    unavailable = registry.unavailable(ctx)
+    assert set(unavailable) == {spec.name for spec in PAGERDUTY_TOOLS if spec.mutating}
+    assert set(unavailable.values()) == {NO_FROM}
+    assert registry.configured(ctx) == {"pagerduty"}
+
+
+NO_FROM = ("PagerDuty is not configured: it needs a requester for changes (set GUARDIAN_PAGERDUTY_FROM_EMAIL to "
+           "the email of the PagerDuty user Guardian acts as).")
 
 
 def test_wrong_api_key(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
@@ -191,7 +208,7 @@ def test_wrong_api_key(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> N
 
 
 def test_unreachable_endpoint_fails_fast(closed_port: int, registry: ToolRegistry) -> None:
-    ctx = ToolContext(extras={"pagerduty": {"api_key": "k", "api_url": f"https://127.0.0.1:{closed_port}"}})
+    ctx = ToolContext(pagerduty=PagerDutySettings(api_key=SecretStr("k"), api_url=f"https://127.0.0.1:{closed_port}"))
     started = time.monotonic()
     result = registry.invoke("pagerduty_oncall", {}, ctx)
     assert time.monotonic() - started < 8
@@ -205,7 +222,7 @@ def test_untrusted_certificate_is_refused(pagerduty: PagerDutyStandIn, registry:
 
 
 def test_plain_http_url_is_refused(registry: ToolRegistry) -> None:
-    ctx = ToolContext(extras={"pagerduty": {"api_key": "k", "api_url": "http://127.0.0.1:9"}})
+    ctx = ToolContext(pagerduty=PagerDutySettings(api_key=SecretStr("k"), api_url="http://127.0.0.1:9"))
     result = registry.invoke("pagerduty_oncall", {}, ctx)
     assert result.status == "error" and result.summary == "PAGERDUTY_API_URL must be an https:// URL."
 

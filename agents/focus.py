@@ -1,0 +1,183 @@
+""""Which X are Y": a tool often returns more than was asked (the bucket check returns public
+and unencrypted buckets, the IAM check every kind of issue). When the question names the
+property it wants, the answer lists only the items that have it, leads with how many of how
+many do, and gives the rest as a count, never as names.
+
+One table of subjects (the tool, what its items are called, the row field naming an item)
+and facets (the words that ask for a property, the row test, how to say it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tools.base import ToolResult
+
+Row = dict[str, Any]
+MAX_NAMES = 10
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A property a question can ask about: ``asked`` finds it in the words, ``keep`` tests a
+    row, ``says`` is the verb phrase for items that have it ("are public")."""
+
+    name: str
+    asked: re.Pattern[str]
+    keep: Callable[[Row], bool]
+    says: str
+    negatable: bool = True  # False when the words already mean a lack ("without MFA", "not running")
+
+
+@dataclass(frozen=True)
+class Subject:
+    tool: str
+    noun: str
+    key: str
+    checked: str | None  # the fact holding how many items were checked, if the tool counts them
+    facets: tuple[Facet, ...]
+    scope: Callable[[Row], bool] | None = None  # rows that are items of this noun; default all
+    label: Callable[[Row], str] | None = None  # how an item is named; default its ``key`` field
+
+    def covers(self, row: Row) -> bool:
+        return self.scope is None or self.scope(row)
+
+    def name_of(self, row: Row) -> str:
+        return self.label(row) if self.label else str(row.get(self.key, ""))
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), re.I)
+
+
+def _issue(name: str) -> Callable[[Row], bool]:
+    return lambda row: row.get("issue") == name
+
+
+def _state(*states: str) -> Callable[[Row], bool]:
+    return lambda row: str(row.get("state", "")).lower() in states
+
+
+def _severity(level: str) -> Facet:
+    return Facet(level, _words(rf"\b{level}\b"), lambda row: str(row.get("severity", "")).lower() == level,
+                 f"are {level} severity")
+
+
+SEVERITIES = tuple(_severity(level) for level in ("critical", "high", "medium", "low"))
+FAILED_STATES = ("failure", "failed", "timed_out", "startup_failure", "action_required")
+
+SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
+    Subject("aws_public_buckets", "buckets", "bucket", "buckets_checked", (
+        Facet("public", _words(r"\bpublic", r"\bexposed\b", r"world[- ]readable", r"open to (the )?(world|internet)",
+                               r"anyone can read"),
+              lambda row: bool(row.get("public")), "are public"),
+        Facet("unencrypted", _words(r"\bunencrypted\b", r"not encrypted", r"without (default )?encryption",
+                                    r"no (default )?encryption", r"lack\w* encryption"),
+              lambda row: row.get("encrypted") is False, "have no default encryption", negatable=False),
+    )),
+    Subject("aws_iam_findings", "IAM users", "user", "users_checked", (
+        Facet("no_mfa", _words(r"\bmfa\b", r"\b2fa\b", r"two[- ]factor", r"multi[- ]factor"),
+              _issue("console access without MFA"), "have console access without MFA", negatable=False),
+        Facet("old_key", _words(r"\b(old|older|stale|aged?|ancient)\b.{0,30}\bkeys?\b",
+                                r"\bkeys?\b.{0,30}\b(old|older)\b", r"\brotat"),
+              _issue("old access key"), "have access keys older than 90 days"),
+        Facet("unused_key", _words(r"\bunused\b", r"never (been )?used", r"\binactive\b"),
+              _issue("access key never used"), "have access keys never used", negatable=False),
+        Facet("admin", _words(r"\badmin", r"administrator"), _issue("administrator access"),
+              "have AdministratorAccess"),
+    )),
+    Subject("aws_inventory", "instances", "name", None, (
+        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b"),
+              _state("stopped", "stopping"), "are stopped", negatable=False),
+        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b"), _state("running"),
+              "are running"),
+    ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
+       label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", ""))),
+    Subject("github_workflow_runs", "workflows", "workflow", None, (
+        Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
+              "failed"),
+        Facet("passing", _words(r"\bpass", r"\bgreen\b", r"\bsucce"), _state("success"), "passed"),
+    ), label=lambda row: f"{row.get('workflow')} ({row.get('repo')})"),
+    Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES),
+    Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
+)}
+
+NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
+
+
+@dataclass
+class Focused:
+    lead: str
+    rest: str
+    rows: list[Row]
+
+
+def asked_facets(subject: Subject, text: str) -> list[Facet]:
+    """The facets the words ask for; none when one is negated ("not public"), since then the
+    whole list answers better than a guess at the complement."""
+    found = []
+    for facet in subject.facets:
+        match = facet.asked.search(text)
+        if match is None:
+            continue
+        if facet.negatable and NEGATED.search(text[: match.start()]):
+            return []
+        found.append(facet)
+    if subject.tool == "aws_inventory" and len(found) == 2:  # "not running" matched both
+        found = [facet for facet in found if facet.name == "stopped"]
+    return found
+
+
+def agree(says: str, count: int) -> str:
+    """ "are public" for many, "is public" for one."""
+    if count != 1:
+        return says
+    return re.sub(r"^(are|have)\b", lambda m: {"are": "is", "have": "has"}[m.group(1)], says)
+
+
+def names(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_NAMES])
+    return shown + (f" and {len(items) - MAX_NAMES} more" if len(items) > MAX_NAMES else "")
+
+
+def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
+    """Only what the question asks for, or None when it names no property this tool knows."""
+    subject = SUBJECTS.get(tool)
+    if subject is None or result.status != "ok" or not result.rows:
+        return None
+    facets = asked_facets(subject, text)
+    if not facets:
+        return None
+    items = [row for row in result.rows if subject.covers(row)]
+    if not items:
+        return None
+    kept = [row for row in items if any(facet.keep(row) for facet in facets)]
+    kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
+    all_names = list(dict.fromkeys(subject.name_of(row) for row in items))
+    checked = result.facts.get(subject.checked) if subject.checked else None
+    total = int(checked) if isinstance(checked, int) and checked >= len(all_names) else len(all_names)
+    says = " or ".join(agree(facet.says, len(kept_names)) for facet in facets)
+    if kept_names:
+        lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
+    else:
+        lead = f"None of the {total} {subject.noun} checked {' or '.join(agree(f.says, 1) for f in facets)}."
+    return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
+
+
+def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[str], total: int) -> str:
+    """The others as counts: how many do not, and how many of those have another property."""
+    others = total - len(kept)
+    if others <= 0:
+        return ""
+    left = [row for row in items if subject.name_of(row) not in kept]
+    extra = []
+    for facet in subject.facets:
+        if facet in facets:
+            continue
+        count = len({subject.name_of(row) for row in left if facet.keep(row)})
+        if count:
+            extra.append(f"{count} {agree(facet.says, count)}")
+    tail = f", of which {', '.join(extra)}" if extra else ""
+    return f"Not listed: the other {others} {subject.noun}{tail}."

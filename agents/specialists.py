@@ -1,0 +1,156 @@
+"""The six agents, each owning its planning: which of its skills' tools to call, how the
+router's slots become their arguments, which runbook topic to cite beside the facts, and
+what to say when an argument is missing. The graph gives each its own node; what they
+share (running reads, proposing a write for approval) lives in the graph, what differs
+lives here.
+
+Tools are data: a specialist never names a tool except the runbook search, it takes the
+registry's tools for the routed skill (each tool declares its skills)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, candidate_values, fill_args
+from agents.route import Route
+from agents.skills import AGENTS, SKILLS
+from tools.registry import ToolRegistry
+from tools.resolve import Phrase
+
+
+@dataclass(frozen=True)
+class Specialist:
+    """One agent of the graph. Subclasses change how slots become arguments; the fields say
+    which runbook topics are cited beside each skill's facts (searched, never a file name,
+    so a team's own runbooks win when they match better) and how a missing argument is
+    asked for."""
+
+    name: str
+    runbook_topics: Mapping[str, str] = field(default_factory=dict)
+    missing_example: str = ""
+
+    @property
+    def skills(self) -> tuple[str, ...]:
+        return tuple(skill.name for skill in SKILLS if skill.agent == self.name)
+
+    def argument_values(self, route: Route) -> dict[str, Any]:
+        """Every argument value the slots supply for this agent's tools."""
+        return candidate_values(route)
+
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        """The calls the offline agent makes for ``route``. Tools of integrations that are not
+        configured are skipped when the skill has others; if it has none, they run anyway so
+        the user reads the clear "not configured" sentence."""
+        plan = Plan()
+        values = self.argument_values(route)
+        specs = [spec for spec in registry.for_skill(route.skill) if spec.name != RUNBOOK_TOOL]
+        cloud = route.slots.get("cloud")
+        if cloud:
+            specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
+        if configured is not None:
+            specs = [spec for spec in specs if spec.integration in configured] or specs
+        for spec in specs:
+            args, missing = fill_args(spec.args_model, values)
+            if args is None:
+                plan.missing.extend(name for name in missing if name not in plan.missing)
+                continue
+            call = PlannedCall(spec, args)
+            if spec.mutating:
+                plan.write = plan.write or call
+            else:
+                plan.reads.append(call)
+        plan.runbook_query = self.runbook_topics.get(route.skill) if RUNBOOK_TOOL in registry else None
+        return plan
+
+    def missing_note(self, plan: Plan) -> str | None:
+        if not plan.missing:
+            return None
+        example = f" (for example '{self.missing_example}')" if self.missing_example else ""
+        return f"To do that I need: {', '.join(plan.missing)}{example}."
+
+
+@dataclass(frozen=True)
+class CostAgent(Specialist):
+    def argument_values(self, route: Route) -> dict[str, Any]:
+        values = candidate_values(route)
+        if route.skill == "cost.forecast":
+            # A forecast looks ahead: "this month" means to its end, which is the tool's
+            # default, not the slot's "up to today".
+            values = {key: value for key, value in values.items() if key not in ("start", "end")}
+        return values
+
+
+@dataclass(frozen=True)
+class InfrastructureAgent(Specialist):
+    NAMES_A_RESOURCE = ("infra.action", "infra.describe")
+
+    def argument_values(self, route: Route) -> dict[str, Any]:
+        values = candidate_values(route)
+        if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:
+            # "stop the ledger worker box": no id or Name in the words, so the tool resolves
+            # what the person called it (Name tags and tags) or asks which one they mean.
+            values.setdefault("instance_id", route.text)
+            values.setdefault("resource_id", route.text)
+        return values
+
+
+@dataclass(frozen=True)
+class KnowledgeAgent(Specialist):
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        plan = super().plan(route, registry, configured)
+        if route.skill == "knowledge.runbook" and RUNBOOK_TOOL in registry:
+            plan.reads.append(PlannedCall(registry.get(RUNBOOK_TOOL), {"query": route.text, "k": 3}))
+        return plan
+
+
+INCIDENT_PROCESS = "incident response process"
+PAGING = "on-call escalation paging policy"
+CI_FAILURE = "failed deploy CI pipeline"
+COST_SPIKE = "cost spike unexpected bill investigation"
+
+SPECIALISTS: tuple[Specialist, ...] = (
+    CostAgent("cost", {
+        "cost.summary": COST_SPIKE,
+        "cost.anomalies": COST_SPIKE,
+        "cost.forecast": "cost spike unexpected bill budget",
+        "cost.savings": "cost reduction idle unattached resources",
+    }),
+    Specialist("security", {
+        "security.posture": "security group open to the world public bucket",
+        "security.public_storage": "S3 bucket exposed publicly",
+        "security.open_ports": "SSH port 22 open to the world security group 0.0.0.0/0",
+        "security.iam": "IAM user without MFA stale or leaked access key",
+    }),
+    InfrastructureAgent("infrastructure", {
+        "infra.logs": "log investigation CloudWatch Logs errors",
+        "infra.action": "EC2 instance unreachable reboot stop",
+    }, missing_example="stop i-0abc1234"),
+    Specialist("cicd", {
+        "cicd.status": CI_FAILURE,
+        "cicd.failure": f"{CI_FAILURE} failure",
+        "cicd.rerun": f"{CI_FAILURE} rerun rollback",
+        "cicd.changes": "rolling back a deployment",
+    }),
+    Specialist("incident", {
+        "incident.list": INCIDENT_PROCESS,
+        "incident.oncall": PAGING,
+        "incident.ack": f"{INCIDENT_PROCESS} acknowledge",
+        "incident.resolve": f"{INCIDENT_PROCESS} resolve postmortem",
+        "incident.brief": INCIDENT_PROCESS,
+        "incident.page": PAGING,
+    }),
+    KnowledgeAgent("knowledge"),
+)
+SPECIALIST_BY_NAME: dict[str, Specialist] = {specialist.name: specialist for specialist in SPECIALISTS}
+assert tuple(SPECIALIST_BY_NAME) == AGENTS, "one specialist per agent of the skill catalogue"
+
+
+def specialist_for(skill: str) -> Specialist:
+    return next(specialist for specialist in SPECIALISTS if skill in specialist.skills)
+
+
+def cites_runbook(skill: str) -> bool:
+    """Whether answers of ``skill`` carry a runbook beside their facts."""
+    return skill in specialist_for(skill).runbook_topics

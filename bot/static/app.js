@@ -1,0 +1,259 @@
+// Guardian web chat. Every string from the server becomes a text node (textContent, never any
+// HTML parsing), so nothing a system or a person wrote can turn into markup or script.
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+const store = window.sessionStorage;
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (key === "text") node.textContent = value;
+    else if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
+  return node;
+}
+
+function randomId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "").slice(0, 16);
+  return Math.random().toString(36).slice(2, 18);
+}
+
+// The token arrives once in the address's fragment (never sent to a server), then lives in
+// this tab's session storage only.
+function takeTokenFromAddress() {
+  const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+  if (match) {
+    store.setItem("guardian.token", decodeURIComponent(match[1]));
+    history.replaceState(null, "", window.location.pathname);
+  }
+}
+
+function headers(accept) {
+  const result = { "Content-Type": "application/json", "Accept": accept };
+  const token = store.getItem("guardian.token");
+  if (token) result["Authorization"] = "Bearer " + token;
+  return result;
+}
+
+function thread() {
+  let id = store.getItem("guardian.thread");
+  if (!id) { id = randomId(); store.setItem("guardian.thread", id); }
+  return id;
+}
+
+function scrollDown() { const log = $("log"); log.scrollTop = log.scrollHeight; }
+
+function say(role, text) {
+  const node = el("div", { class: "msg " + role }, text ? el("p", { text }) : null);
+  $("log").append(node);
+  scrollDown();
+  return node;
+}
+
+// ------------------------------------------------------------------ rendering the answer
+
+function table(data) {
+  const head = el("tr", {}, ...data.columns.map((c) => el("th", { text: c.label, class: c.numeric ? "num" : "" })));
+  const rows = data.rows.map((row) => el("tr", {}, ...row.map((cell, i) =>
+    el("td", { text: cell, class: data.columns[i] && data.columns[i].numeric ? "num" : "" }))));
+  const node = el("table", {}, data.title ? el("caption", { text: data.title }) : null,
+                  el("thead", {}, head), el("tbody", {}, ...rows));
+  if (!data.more) return node;
+  return el("div", {}, node, el("p", { class: "muted", text: "…and " + data.more + " more." }));
+}
+
+function chart(data) {
+  const width = 520, height = 170, pad = 28;
+  const low = Math.min(0, data.y_min), high = data.y_max > low ? data.y_max : low + 1;
+  const xs = [...new Set(data.series.flatMap((s) => s.points.map((p) => p.x)))].sort();
+  const x = (value) => pad + (xs.length > 1 ? xs.indexOf(value) * (width - 2 * pad) / (xs.length - 1) : 0);
+  const y = (value) => height - pad - (value - low) * (height - 2 * pad) / (high - low);
+  const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img" });
+  const label = svg("title"); label.textContent = data.title; picture.append(label);
+  picture.append(svg("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, stroke: "#dfe3ea" }));
+  const colours = ["#2457d6", "#d6572a", "#1e7a3c", "#8a3ad6"];
+  data.series.forEach((series, index) => {
+    const colour = colours[index % colours.length];
+    if (data.kind === "bar") {
+      const step = (width - 2 * pad) / Math.max(xs.length, 1);
+      for (const point of series.points) {
+        const bar = svg("rect", { x: x(point.x) - step / 3, y: y(point.y), width: step * 2 / 3,
+                                  height: Math.max(y(low) - y(point.y), 0), fill: colour });
+        const tip = svg("title"); tip.textContent = point.x + ": " + point.label; bar.append(tip);
+        picture.append(bar);
+      }
+    } else {
+      const path = series.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(" ");
+      picture.append(svg("polyline", { points: path, fill: "none", stroke: colour, "stroke-width": 2 }));
+      for (const point of series.points) {
+        const dot = svg("circle", { cx: x(point.x), cy: y(point.y), r: 2.5, fill: colour });
+        const tip = svg("title"); tip.textContent = series.name + " " + point.x + ": " + point.label; dot.append(tip);
+        picture.append(dot);
+      }
+    }
+  });
+  const text = (content, attrs) => { const t = svg("text", { "font-size": 10, fill: "#6a7383", ...attrs }); t.textContent = content; return t; };
+  picture.append(text(data.y_max_label, { x: 2, y: pad - 6 }));
+  picture.append(text(low === data.y_min ? data.y_min_label : "0", { x: 2, y: height - pad - 4 }));
+  if (xs.length) {
+    picture.append(text(xs[0], { x: pad, y: height - 8 }));
+    picture.append(text(xs[xs.length - 1], { x: width - pad, y: height - 8, "text-anchor": "end" }));
+  }
+  const legend = data.series.length > 1 ? el("div", { class: "muted", text: data.series.map((s) => s.name).join(" · ") }) : null;
+  return el("figure", { class: "chart" }, el("div", { class: "title", text: data.title }), picture, legend);
+}
+
+function quote(data) {
+  const trimmed = data.trimmed ? " (last lines; " + data.trimmed + " earlier lines not shown)" : "";
+  const label = el("div", { class: "label", text: data.label + " — quoted from " + (data.kind === "runbook" ? "a runbook" : "the system") + ", untrusted" + trimmed });
+  return el("blockquote", { class: "quote " + data.kind }, label, el("pre", { text: data.text }));
+}
+
+async function decide(box, approval, decision) {
+  const buttons = box.querySelectorAll("button");
+  buttons.forEach((b) => { b.disabled = true; });
+  const result = box.querySelector(".result");
+  result.className = "result";
+  result.textContent = (decision === "approve" ? "Approving" : "Denying") + "…";
+  let response;
+  try {
+    response = await fetch("/api/approvals/" + encodeURIComponent(approval.id) + "/" + decision,
+                           { method: "POST", headers: headers("application/json"), body: "{}" });
+  } catch (error) {
+    result.textContent = "Could not reach Guardian: " + error;
+    buttons.forEach((b) => { b.disabled = false; });
+    return;
+  }
+  const body = await response.json().catch(() => ({ detail: "HTTP " + response.status }));
+  if (response.ok) {
+    result.classList.add("done");
+    result.textContent = "";
+    result.append(renderAnswer(body.web, true));
+    return;
+  }
+  result.classList.add("refused");
+  result.textContent = body.detail || ("HTTP " + response.status);
+  if (response.status === 403) buttons.forEach((b) => { b.disabled = false; });  // someone else may still decide
+}
+
+function approvalBox(approval) {
+  const box = el("div", { class: "approval", "data-approval-id": approval.id },
+                 el("div", { text: "Approval needed (" + approval.id + "): " + approval.summary }));
+  const decisions = approval.decisions.length ? approval.decisions : ["approve", "deny"];
+  const buttons = el("div", { class: "buttons" });
+  for (const decision of decisions) {
+    const button = el("button", { type: "button", class: decision, text: decision === "approve" ? "Approve" : "Deny" });
+    button.addEventListener("click", () => decide(box, approval, decision));
+    buttons.append(button);
+  }
+  box.append(buttons, el("div", { class: "result" }));
+  return box;
+}
+
+function renderAnswer(view, nested) {
+  const part = el("div", { class: "answer", "data-skill": view.skill });
+  if (view.lead) part.append(el("p", { class: "lead", text: view.lead }));
+  for (const text of view.paragraphs) part.append(el("p", { text }));
+  if (view.choices.length) {
+    part.append(el("ol", { class: "choices" }, ...view.choices.map((c) => el("li", { text: c.label + " (" + c.skill + ")" }))));
+  }
+  for (const q of view.quotes) part.append(quote(q));
+  for (const t of view.tables) part.append(table(t));
+  for (const c of view.charts) part.append(chart(c));
+  for (const note of view.notes) part.append(el("p", { class: "note", text: note }));
+  if (view.approval) part.append(approvalBox(view.approval));
+  if (!nested) {
+    const cites = view.citations.map((c) => c.title + " (" + c.source + ")");
+    part.append(el("div", { class: "context", text: (cites.length ? "Sources: " + cites.join("; ") + " · " : "") + "skill " + view.skill }));
+  }
+  return part;
+}
+
+// ------------------------------------------------------------------ asking, streamed
+
+function* frames(buffer) {
+  let index;
+  while ((index = buffer.text.indexOf("\n\n")) >= 0) {
+    const raw = buffer.text.slice(0, index);
+    buffer.text = buffer.text.slice(index + 2);
+    let event = "message", data = "";
+    for (const line of raw.split("\n")) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data += line.slice(5).trim();
+    }
+    if (data) yield [event, JSON.parse(data)];
+  }
+}
+
+async function ask(text) {
+  say("you", text);
+  const reply = say("bot");
+  reply.classList.add("pending");
+  const progress = el("div", { class: "progress-lines" });
+  reply.append(progress);
+  let response;
+  try {
+    response = await fetch("/api/chat", { method: "POST", headers: headers("text/event-stream"),
+                                          body: JSON.stringify({ text, thread: thread() }) });
+  } catch (error) {
+    reply.classList.add("error"); reply.append(el("p", { text: "Could not reach Guardian: " + error })); return;
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    reply.classList.add("error");
+    reply.append(el("p", { text: body.detail || ("HTTP " + response.status) }));
+    if (response.status === 401 || response.status === 404) $("token-form").hidden = false;
+    return;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const buffer = { text: "" };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer.text += decoder.decode(value, { stream: true });
+    for (const [event, data] of frames(buffer)) {
+      if (event === "accepted") $("who").textContent = "as " + data.user;
+      else if (event === "progress") progress.append(el("div", { class: "progress", text: data.text }));
+      else if (event === "answer") { progress.remove(); reply.append(renderAnswer(data.web, false)); }
+      else if (event === "error") { reply.classList.add("error"); reply.append(el("p", { text: data.detail })); }
+      scrollDown();
+    }
+  }
+  reply.classList.remove("pending");
+}
+
+function start() {
+  takeTokenFromAddress();
+  $("ask").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("question"), button = $("send");
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = ""; button.disabled = true;
+    try { await ask(text); } finally { button.disabled = false; input.focus(); }
+  });
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    store.setItem("guardian.token", $("token").value.trim());
+    $("token").value = ""; $("token-form").hidden = true;
+    $("question").focus();
+  });
+  $("change-token").addEventListener("click", () => {  // another person at this screen, another token
+    $("token-form").hidden = !$("token-form").hidden;
+    if (!$("token-form").hidden) $("token").focus();
+  });
+  $("question").focus();
+}
+
+document.addEventListener("DOMContentLoaded", start);

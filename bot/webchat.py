@@ -1,0 +1,205 @@
+"""The web chat surface: the page at ``/`` (static files shipped in the package, no build
+step), ``POST /api/chat`` and ``POST /api/approvals/{id}/{approve|deny}``, behind
+``GUARDIAN_WEB_TOKEN``.
+
+Who is asking is the token's name (docs CONTRACT.md: "web token name"), never anything in
+the body, so a caller cannot claim another identity. ``POST /api/chat`` answers JSON (the
+``guardian ask --json`` shape plus ``typed`` and ``web``); with ``Accept: text/event-stream``
+it streams server-sent events instead: ``accepted`` at once, ``progress`` lines while the
+graph runs, then one ``answer`` (same payload as the JSON) or one ``error``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
+
+from fastapi import APIRouter, HTTPException
+from fastapi import Request as HttpRequest
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from agents.answer import Answer
+from agents.approvals import ApprovalError
+from agents.progress import ProgressCallback
+from agents.request import Request
+from agents.service import DecisionRefused
+from bot.http_app import ChatIn, read_json, validation_detail
+from bot.render.contract import contract_dict
+from bot.render.web import to_web, web_decision
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SURFACE = "web"
+STATIC = resources.files("bot") / "static"
+PAGES = {"": ("index.html", "text/html; charset=utf-8"), "app.js": ("app.js", "text/javascript; charset=utf-8"),
+         "app.css": ("app.css", "text/css; charset=utf-8"), "favicon.svg": ("favicon.svg", "image/svg+xml")}
+# The page loads nothing but its own files and talks only to this origin; no inline script.
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                                           "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+                                           "form-action 'none'; frame-ancestors 'none'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+KEEPALIVE_SECONDS = 15.0
+APPROVAL_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def answer_payload(answer: Answer) -> dict[str, Any]:
+    """The contract's JSON shape, plus the typed answer and the page's display-ready view."""
+    return {**contract_dict(answer, web_decision), "typed": answer.model_dump(), "web": to_web(answer)}
+
+
+def sse(event: str, data: dict[str, Any]) -> bytes:
+    """One server-sent event; the data is one line of JSON (newlines in text are escaped)."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+def identify(rt: Runtime, authorization: str | None) -> str:
+    """The web token's name for ``Authorization: Bearer <token>``; every configured token is
+    compared (in constant time) so the answer's timing says nothing about which matched."""
+    tokens = rt.settings.web_tokens
+    if not tokens:
+        if rt.settings.insecure_dev:
+            return SURFACE
+        raise HTTPException(status_code=404, detail="web chat is disabled: set GUARDIAN_WEB_TOKEN")
+    given = (authorization or "").encode()
+    matched = None
+    for name, token in tokens.items():
+        if hmac.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+            matched = name
+    if matched is None:
+        log.warning("web chat: rejected a request with a missing or wrong token")
+        raise HTTPException(status_code=401, detail="missing or wrong bearer token")
+    return matched
+
+
+def _received(request: HttpRequest) -> float:
+    return float(getattr(request.state, "received_at", None) or time.perf_counter())
+
+
+def build_router(rt: Runtime) -> APIRouter:
+    router = APIRouter()
+    metrics = rt.metrics
+
+    @router.get("/", include_in_schema=False)
+    @router.get("/static/{name}", include_in_schema=False)
+    def page(name: str = "") -> Response:
+        if name not in PAGES:
+            raise HTTPException(404, "not found")
+        filename, media_type = PAGES[name]
+        with resources.as_file(STATIC / filename) as path:
+            return FileResponse(path, media_type=media_type, headers=PAGE_HEADERS)
+
+    @router.post("/api/chat")
+    async def chat(request: HttpRequest) -> Response:
+        user = identify(rt, request.headers.get("authorization"))  # before the body is even parsed
+        body = await read_json(request, ChatIn)
+        conversation = body.thread or uuid.uuid4().hex[:16]
+        try:  # the thread is the token's own: one caller never continues another's conversation
+            turn = Request(text=body.text, user=user, surface=SURFACE, thread_id=f"web:{user}:{conversation}",
+                           correlation_id=request.state.correlation_id)
+        except ValidationError as exc:  # the request model's own rules
+            raise HTTPException(422, validation_detail(exc.errors())) from exc
+        started = _received(request)
+        if "text/event-stream" in request.headers.get("accept", ""):
+            return _stream(rt, turn, started)
+        answer = await _ask(rt, turn, started, None)
+        metrics.acknowledged(SURFACE, time.perf_counter() - started)  # the answer is the acknowledgement
+        return JSONResponse(answer_payload(answer))
+
+    @router.post("/api/approvals/{approval_id}/{decision}")
+    async def decide(approval_id: str, decision: Literal["approve", "deny"], request: HttpRequest) -> Response:
+        """Approve or deny as the token's user: 403 when the policy refuses (nothing changes),
+        404 for an unknown id, 409 when it was already decided or can no longer be."""
+        user = identify(rt, request.headers.get("authorization"))
+        if not APPROVAL_ID.match(approval_id):
+            raise HTTPException(404, "no such approval")
+        skill = _skill_of(rt, approval_id)
+        try:
+            answer = await run_in_threadpool(rt.guardian.decide, approval_id, approve=decision == "approve",
+                                             user=user, surface=SURFACE)
+        except DecisionRefused as exc:
+            metrics.decided(SURFACE, skill, "refused")
+            raise HTTPException(403, str(exc)) from exc
+        except ApprovalError as exc:
+            metrics.decided(SURFACE, skill, "unknown" if skill == "unknown" else "conflict")
+            raise HTTPException(404 if skill == "unknown" else 409, str(exc)) from exc
+        metrics.decided(SURFACE, skill, "approved" if decision == "approve" else "denied")
+        return JSONResponse(answer_payload(answer))
+
+    return router
+
+
+def _skill_of(rt: Runtime, approval_id: str) -> str:
+    try:
+        return rt.storage.approvals.get(approval_id).skill
+    except ApprovalError:
+        return "unknown"
+
+
+async def _ask(rt: Runtime, turn: Request, started: float, progress: ProgressCallback | None) -> Answer:
+    try:
+        answer = await run_in_threadpool(rt.ask, turn, progress)
+    except Exception:
+        rt.metrics.failed(SURFACE, time.perf_counter() - started)
+        raise
+    rt.metrics.answered(SURFACE, answer, time.perf_counter() - started)
+    return answer
+
+
+def _stream(rt: Runtime, turn: Request, started: float) -> StreamingResponse:
+    return StreamingResponse(_events(rt, turn, started), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _events(rt: Runtime, turn: Request, started: float) -> AsyncIterator[bytes]:
+    """``accepted``, then ``progress`` as the graph reports it, then ``answer`` or ``error``.
+    The turn runs in a worker thread; its progress crosses to this loop through a queue,
+    in order, and the final event follows the last progress line."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+    put: Callable[[tuple[str, dict[str, Any]]], None] = queue.put_nowait
+
+    def progress(text: str) -> None:
+        loop.call_soon_threadsafe(put, ("progress", {"text": text}))
+
+    async def work() -> None:
+        try:
+            answer = await _ask(rt, turn, started, progress)
+        except Exception:
+            log.exception("web chat: the turn failed (correlation id %s)", turn.correlation_id)
+            put(("error", {"detail": f"internal error (correlation id {turn.correlation_id})"}))
+        else:
+            put(("answer", answer_payload(answer)))
+
+    task = asyncio.create_task(work())
+    try:
+        yield sse("accepted", {"correlation_id": turn.correlation_id, "user": turn.user})
+        rt.metrics.acknowledged(SURFACE, time.perf_counter() - started)
+        while True:
+            try:
+                event, data = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield b": still working\n\n"  # keeps proxies from closing a quiet stream
+                continue
+            yield sse(event, data)
+            if event in ("answer", "error"):
+                return
+    finally:
+        if not task.done():  # the client went away: the turn still finishes (and is audited)
+            _orphans.add(task)
+            task.add_done_callback(_orphans.discard)
+
+
+_orphans: set[asyncio.Task[None]] = set()

@@ -1,0 +1,71 @@
+"""Each agent owns its planning: which of the registry's tools its skills call, with what
+arguments, which runbook topic it cites, how it asks for what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.route import Route
+from agents.skills import AGENTS, SKILLS
+from agents.specialists import SPECIALIST_BY_NAME, SPECIALISTS, cites_runbook, specialist_for
+from tools.aws import AWS_TOOLS
+from tools.github import GITHUB_TOOLS
+from tools.knowledge import KNOWLEDGE_TOOLS
+from tools.pagerduty import PAGERDUTY_TOOLS
+from tools.registry import ToolRegistry
+
+REGISTRY = ToolRegistry([*AWS_TOOLS, *GITHUB_TOOLS, *PAGERDUTY_TOOLS, *KNOWLEDGE_TOOLS])
+
+
+def route(skill: str, text: str, **slots: object) -> Route:
+    return Route(text=text, agent=specialist_for(skill).name, skill=skill, confidence=0.9, slots=dict(slots))
+
+
+def test_every_skill_has_exactly_one_specialist_of_its_agent() -> None:
+    assert [s.name for s in SPECIALISTS] == list(AGENTS)
+    owners = {skill.name: [s.name for s in SPECIALISTS if skill.name in s.skills] for skill in SKILLS}
+    assert owners == {skill.name: [skill.agent] for skill in SKILLS}
+
+
+def test_a_specialist_plans_only_tools_that_declare_the_routed_skill() -> None:
+    for skill in SKILLS:
+        plan = specialist_for(skill.name).plan(route(skill.name, "x"), REGISTRY)
+        planned = [call.spec for call in plan.reads] + ([plan.write.spec] if plan.write else [])
+        assert all(skill.name in spec.skills for spec in planned), skill.name
+
+
+def test_the_infrastructure_agent_hands_a_described_box_to_the_tool_to_resolve() -> None:
+    plan = SPECIALIST_BY_NAME["infrastructure"].plan(
+        route("infra.action", "please stop the ledger worker box", action="stop"), REGISTRY)
+    assert plan.write is not None and plan.write.spec.name == "aws_ec2_instance_action"
+    assert plan.write.args == {"instance_id": "please stop the ledger worker box", "action": "stop"}
+
+
+def test_without_a_target_the_infrastructure_agent_asks_with_an_example() -> None:
+    plan = SPECIALIST_BY_NAME["infrastructure"].plan(route("infra.action", "reboot", action="reboot"), REGISTRY)
+    assert plan.write is None and plan.missing == ["instance_id"]
+    assert SPECIALIST_BY_NAME["infrastructure"].missing_note(plan) == (
+        "To do that I need: instance_id (for example 'stop i-0abc1234').")
+
+
+def test_a_forecast_ignores_the_up_to_today_period() -> None:
+    period = {"start": "2026-12-01", "end": "2026-12-02", "label": "this month"}
+    forecast = SPECIALIST_BY_NAME["cost"].plan(route("cost.forecast", "forecast this month", time_range=period),
+                                               REGISTRY)
+    summary = SPECIALIST_BY_NAME["cost"].plan(route("cost.summary", "spend this month", time_range=period),
+                                              REGISTRY)
+    assert all("start" not in call.args for call in forecast.reads) and forecast.reads
+    assert summary.reads[0].args["start"] == "2026-12-01"
+
+
+def test_the_knowledge_agent_searches_the_runbooks_with_the_question() -> None:
+    plan = SPECIALIST_BY_NAME["knowledge"].plan(route("knowledge.runbook", "how do I rotate a key"), REGISTRY)
+    assert [(c.spec.name, c.args) for c in plan.reads] == [
+        ("knowledge_search_runbooks", {"query": "how do I rotate a key", "k": 3})]
+
+
+@pytest.mark.parametrize(("skill", "cites"), [("cost.anomalies", True), ("incident.page", True),
+                                              ("knowledge.runbook", False), ("help", False),
+                                              ("security.findings", False)])
+def test_which_skills_cite_a_runbook_beside_their_facts(skill: str, cites: bool) -> None:
+    assert cites_runbook(skill) is cites

@@ -1,0 +1,213 @@
+"""Microsoft Teams end to end: signed activities into /api/messages (the real botbuilder
+SDK validating our own issuer's tokens), the real graph on the sandbox company in-process,
+and a Bot Connector stand-in recording what the SDK puts on the wire."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botframework.connector.auth import JwtTokenExtractor
+from fastapi.testclient import TestClient
+
+from agents.answer import Answer
+from agents.request import Request
+from bot.http_app import create_app
+from bot.render.cards import CONTENT_TYPE, card_text
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from bot.teams_surface import TeamsSurface
+from sandbox.company import DRIFTWOOD
+from tests.e2e.test_trust import _instance, _state
+from tests.helpers import CONTRACT_POLICY
+from tests.teams_standins import APP_ID, TENANT, Connector, StaticCredentialsFactory, TokenIssuer, activity, execute
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]
+
+ALICE = "7a1c0e52-3f1b-4c7e-9d1a-0000000a11ce"  # AAD object ids: the policy's identities
+BOB = "7a1c0e52-3f1b-4c7e-9d1a-000000000b0b"
+MALLORY = "7a1c0e52-3f1b-4c7e-9d1a-0000000bad00"
+OUTBOUND = "outbound-token-from-entra-stand-in"
+INCIDENTS = "19:incidents@thread.tacv2"
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[TokenIssuer]:
+    running = TokenIssuer()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def connector() -> Iterator[Connector]:
+    running = Connector()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def runtime(sandbox: Any, issuer: TokenIssuer, connector: Connector,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """One warm runtime for the module (the first turn loads the model and builds the
+    knowledge store); tests keep apart by conversation, user and approval id."""
+    home = tmp_path_factory.mktemp("teams")
+    policy = home / "policy.yaml"
+    policy.write_text(CONTRACT_POLICY.replace("users: {alice: [oncall], bob: [oncall]}",
+                                              f"users: {{'{ALICE}': [oncall], '{BOB}': [oncall]}}"))
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in sandbox.env.items():
+            patch.setenv(key, value)
+        settings = load_settings(home=home / "home", policy=policy, microsoft_app_id=APP_ID,
+                                 microsoft_app_tenant_id=TENANT, teams_openid_metadata_url=issuer.metadata_url,
+                                 teams_incident_conversation=INCIDENTS, teams_service_url=connector.url)
+        with Runtime(settings) as rt:
+            rt.ask(Request(text="which buckets are public?", user="warm-up", surface="test"))
+            yield rt
+
+
+@pytest.fixture
+def teams(runtime: Runtime, connector: Connector) -> Iterator[tuple[TestClient, Runtime]]:
+    JwtTokenExtractor.metadataCache.clear()
+    connector.clear()
+    with TestClient(create_app(runtime, StaticCredentialsFactory(APP_ID, OUTBOUND))) as client:
+        yield client, runtime
+
+
+def post(client: TestClient, issuer: TokenIssuer, body: dict[str, Any]) -> Any:
+    token = issuer.token(APP_ID, body["serviceUrl"])
+    return client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def drain(client: TestClient) -> None:
+    surface: TeamsSurface = client.app.state.teams  # type: ignore[attr-defined]
+    client.portal.call(surface.drain)  # type: ignore[union-attr]
+
+
+def card_of(sent: dict[str, Any]) -> dict[str, Any]:
+    [attachment] = sent["attachments"]
+    assert attachment["contentType"] == CONTENT_TYPE
+    return dict(attachment["content"])
+
+
+def events(rt: Runtime, name: str, approval_id: str | None = None) -> list[dict[str, Any]]:
+    return [record for record in rt.storage.audit.query(event=name)
+            if approval_id is None or record["approval_id"] == approval_id]
+
+
+def test_a_channel_mention_is_answered_once_with_a_card(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
+                                                        connector: Connector) -> None:
+    client, rt = teams
+    conversation = "19:ops@thread.tacv2;messageid=1700000000000"
+    body = activity(service_url=connector.url, text="which buckets are public?", mention=True,
+                    conversation=conversation, conversation_type="channel", user_aad=ALICE, activity_id="m-1")
+    assert post(client, issuer, body).status_code == 200
+    [answer] = connector.wait_for(1)
+    drain(client)
+    assert post(client, issuer, body).status_code == 200  # Teams redelivers the same activity
+    drain(client)
+    assert connector.activities() == [answer]
+    assert len(connector.activities("typing")) >= 1
+    public = {bucket.name for bucket in DRIFTWOOD.public_buckets()}
+    others = {bucket.name for bucket in DRIFTWOOD.buckets} - public
+    shown = card_text(card_of(answer))
+    assert all(name in shown for name in public) and not any(name in shown for name in others)
+    assert "s3-bucket-public.md" in shown  # the citation line
+    [call] = [c for c in connector.calls if c["activity"] is answer]
+    assert call["path"] == f"/v3/conversations/{conversation}/activities/m-1"  # a reply in the thread
+    assert call["authorization"] == f"Bearer {OUTBOUND}"
+    [asked] = [r for r in events(rt, "request") if r["args"]["thread"] == f"teams:{conversation}"]
+    assert asked["user"] == ALICE and asked["args"]["text"] == "which buckets are public?"  # mention stripped
+    assert asked["args"]["thread"] == f"teams:{conversation}"
+
+
+def test_a_card_approval_runs_once_and_an_unauthorised_click_changes_nothing(
+        teams: tuple[TestClient, Runtime], issuer: TokenIssuer, connector: Connector, sandbox: Any) -> None:
+    client, rt = teams
+    instance_id, ec2 = _instance(sandbox, "analytics-dev-1")
+    assert post(client, issuer, activity(service_url=connector.url, text="stop analytics-dev-1",
+                                         user_aad=ALICE)).status_code == 200
+    [proposal] = connector.wait_for(1)
+    card = card_of(proposal)
+    buttons = {action["title"]: action for action in card["actions"]}
+    assert set(buttons) == {"Approve", "Deny"} and buttons["Approve"]["type"] == "Action.Execute"
+    approval_id = buttons["Approve"]["data"]["approval_id"]
+    assert approval_id in card_text(card) and instance_id in card_text(card)
+
+    for who in (MALLORY, ALICE):  # a reader, and the requester (requester_may_approve: false)
+        refused = post(client, issuer, execute(approval_id, "approve", service_url=connector.url,
+                                               user_aad=who, user_name="someone")).json()
+        assert refused["statusCode"] == 200 and refused["type"] == "application/vnd.microsoft.activity.message"
+        assert refused["value"].startswith("You may not decide this:") and "unchanged (pending)" in refused["value"]
+    assert rt.storage.approvals.get(approval_id).status == "pending" and _state(ec2, instance_id) == "running"
+
+    click = execute(approval_id, "approve", service_url=connector.url, user_aad=BOB, user_name="Bob")
+    done = post(client, issuer, click).json()
+    assert done["type"] == "application/vnd.microsoft.card.adaptive"
+    shown = card_text(done["value"])
+    assert f"Approved by Bob ({approval_id})" in shown and "Done" in shown and instance_id in shown
+    assert "actions" not in done["value"]
+    assert _state(ec2, instance_id) in ("stopping", "stopped")
+
+    again = post(client, issuer, click).json()  # the same invoke redelivered
+    assert again["value"] == "This click was already handled."
+    later = post(client, issuer, execute(approval_id, "approve", service_url=connector.url, user_aad=BOB)).json()
+    assert later["type"] == "application/vnd.microsoft.card.adaptive"  # a second click: the card says so
+    assert f"Approval {approval_id} is already" in card_text(later["value"])
+    assert len(events(rt, "action.claimed", approval_id)) == 1
+    assert len(events(rt, "approval.approved", approval_id)) == 1
+    assert [r["user"] for r in events(rt, "policy.decide", approval_id)] == [MALLORY, ALICE, BOB, BOB]
+
+
+def test_a_submit_click_updates_the_card_in_place(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
+                                                  connector: Connector, sandbox: Any) -> None:
+    """Clients without Action.Execute send Action.Submit: a message carrying the data."""
+    client, rt = teams
+    instance_id, ec2 = _instance(sandbox, "analytics-dev-1")
+    conversation = "19:group-chat@thread.v2"
+    assert post(client, issuer, activity(service_url=connector.url, text="stop analytics-dev-1", user_aad=ALICE,
+                                         conversation=conversation, conversation_type="groupChat",
+                                         mention=True)).status_code == 200
+    [proposal] = connector.wait_for(1)
+    fallback = card_of(proposal)["actions"][1]["fallback"]
+    assert fallback["type"] == "Action.Submit" and fallback["data"]["decision"] == "deny"
+    sneaky = activity(service_url=connector.url, value=fallback["data"], user_aad=MALLORY, user_name="Mallory",
+                      conversation=conversation, conversation_type="groupChat", reply_to="card-1")
+    assert post(client, issuer, sneaky).status_code == 200
+    [_, refusal] = connector.wait_for(2)
+    assert refusal["text"].startswith("You may not decide this:") and refusal["replyToId"] == sneaky["id"]
+    assert rt.storage.approvals.get(fallback["data"]["approval_id"]).status == "pending"
+    click = activity(service_url=connector.url, value=fallback["data"], user_aad=BOB, user_name="Bob",
+                     conversation=conversation, conversation_type="groupChat", reply_to="card-1")
+    assert post(client, issuer, click).status_code == 200
+    [update] = [c for c in connector.calls if c["method"] == "PUT"]
+    assert update["path"] == f"/v3/conversations/{conversation}/activities/card-1"
+    assert "Denied by Bob" in card_text(card_of(update["activity"]))
+    assert rt.storage.approvals.get(fallback["data"]["approval_id"]).status == "denied"
+    assert _state(ec2, instance_id) == "running"
+    assert events(rt, "action.claimed", fallback["data"]["approval_id"]) == []
+
+
+def test_an_incident_brief_is_posted_proactively(teams: tuple[TestClient, Runtime], connector: Connector) -> None:
+    client, _ = teams
+    surface: TeamsSurface = client.app.state.teams  # type: ignore[attr-defined]
+    brief = Answer(agent="incident", skill="incident.brief", lead="SEV2: checkout latency above 2 s since 14:05 UTC")
+    posted = client.portal.call(surface.post_incident, brief)  # type: ignore[union-attr]
+    [call] = connector.calls
+    assert call["method"] == "POST" and call["path"] == f"/v3/conversations/{INCIDENTS}/activities"
+    assert posted and call["authorization"] == f"Bearer {OUTBOUND}"
+    assert "SEV2: checkout latency" in card_text(card_of(call["activity"]))
+    assert call["activity"].get("replyToId") is None  # a new post in the channel, not a reply
+    assert surface.post_incident_sync(brief.model_copy(update={"lead": "SEV2 resolved"}))  # from a worker thread
+    assert "SEV2 resolved" in card_text(card_of(connector.calls[-1]["activity"]))
+
+
+def test_a_bare_mention_gets_a_hint_and_asks_nothing(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
+                                                     connector: Connector) -> None:
+    client, rt = teams
+    before = len(events(rt, "request"))
+    body = activity(service_url=connector.url, text="", mention=True, conversation="19:quiet@thread.tacv2",
+                    conversation_type="channel", user_aad=ALICE)
+    assert post(client, issuer, body).status_code == 200
+    [hint] = connector.wait_for(1)
+    assert hint["text"].startswith("Ask me about your cloud") and len(events(rt, "request")) == before

@@ -1,0 +1,61 @@
+"""One seeded Driftwood Labs sandbox per test session (AWS only: the SaaS stand-ins have
+their own tests). Tools reach it through a session pinned to its endpoint, so no other
+test's AWS_* environment can redirect them.
+
+moto keeps its state per process: a test here re-seeds it first when anything else reset it
+since (``tests.moto_owner``; ``sandbox.seed()`` rebuilds the same ids)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sandbox.aws import SeededIds
+from sandbox.company import DRIFTWOOD, Company
+from sandbox.server import Sandbox
+from tests import moto_owner
+from tools.aws import AWS_TOOLS
+from tools.base import ToolContext
+from tools.registry import ToolRegistry
+from tools.settings import AwsSettings
+
+
+@pytest.fixture(scope="session")
+def company() -> Company:
+    return DRIFTWOOD
+
+
+@pytest.fixture(scope="session")
+def sandbox(company: Company) -> Iterator[Sandbox]:
+    with Sandbox(company, standins=[]) as running:  # starts and seeds
+        moto_owner.claim(moto_owner.SANDBOX)
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_owns_moto(request: pytest.FixtureRequest) -> None:
+    """moto's state is per process and tests run in random order: when a tools/aws module reset
+    it since, the sandbox company is seeded again (same ids) before a test that uses it."""
+    if "sandbox" not in request.fixturenames:
+        return
+    sandbox = request.getfixturevalue("sandbox")
+    if not moto_owner.owned_by(moto_owner.SANDBOX):
+        sandbox.seed()
+        moto_owner.claim(moto_owner.SANDBOX)
+
+
+@pytest.fixture(scope="session")
+def ids(sandbox: Sandbox) -> SeededIds:
+    assert sandbox.ids is not None
+    return sandbox.ids
+
+
+@pytest.fixture(scope="session")
+def ctx(sandbox: Sandbox, company: Company) -> ToolContext:
+    return ToolContext(aws=AwsSettings(regions=tuple(company.regions)), boto_session_factory=sandbox.boto_session)
+
+
+@pytest.fixture(scope="session")
+def registry() -> ToolRegistry:
+    return ToolRegistry(AWS_TOOLS)

@@ -1,0 +1,272 @@
+"""Every AWS tool against the seeded Driftwood Labs sandbox; each expectation is derived from
+sandbox/company.py (and the ids moto assigned), never written out here. Tools are found
+by skill, the contract's stable name."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from sandbox.aws import SeededIds
+from sandbox.company import (
+    SECRET_FIXTURE,
+    SPIKE,
+    Company,
+    cost_by_aws_service,
+    forecast_line_cost,
+    spike_start,
+    utc_today,
+)
+from sandbox.company import days_between as company_days
+from sandbox.server import Sandbox
+from tests.helpers import approved_call
+from tools.aws import Finding, describe_instance_action, posture_score
+from tools.base import ToolContext, ToolResult
+from tools.redaction import sanitize
+from tools.registry import ToolRegistry, WriteNotApproved
+
+pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
+
+
+def run(registry: ToolRegistry, ctx: ToolContext, skill: str, **args: Any) -> ToolResult:
+    (spec,) = [spec for spec in registry.for_skill(skill) if spec.integration == "aws"]
+    result = (registry.execute(approved_call(spec.name, args), ctx) if spec.mutating
+              else registry.invoke(spec.name, args, ctx))
+    assert result.status != "error", result.summary
+    return result
+
+
+def test_cost_summary_matches_the_company_spend(registry: ToolRegistry, ctx: ToolContext) -> None:
+    today = utc_today()
+    start = today - timedelta(days=7)
+    expected = cost_by_aws_service(start, today)
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat())
+    assert result.facts["total"] == pytest.approx(sum(expected.values()), abs=0.05)
+    assert [row["service"] for row in result.rows] == list(expected)
+    assert result.rows[0]["cost"] == pytest.approx(next(iter(expected.values())), abs=0.01)
+
+
+def test_cost_anomaly_names_the_spiking_service_and_day(registry: ToolRegistry, ctx: ToolContext) -> None:
+    result = run(registry, ctx, "cost.anomalies")
+    assert result.facts["top_service"] == SPIKE.aws_service
+    assert result.facts["spike_day"] == spike_start().isoformat()
+    assert result.facts["change_pct"] > 100
+    assert SPIKE.aws_service in result.resources
+
+
+def test_cost_anomaly_ignores_the_incomplete_current_day(registry: ToolRegistry, ctx: ToolContext) -> None:
+    """"this week" can end tomorrow; today's partial spend must not read as a drop everywhere."""
+    today = utc_today()
+    result = run(registry, ctx, "cost.anomalies", start=(today - timedelta(days=2)).isoformat(),
+                 end=(today + timedelta(days=1)).isoformat())
+    assert result.facts["top_service"] == SPIKE.aws_service
+    assert result.facts["end"] == today.isoformat()
+    assert result.facts["spike_day"] == spike_start().isoformat()
+    assert [row["service"] for row in result.rows if abs(row["change_pct"] or 0) > 20] == [SPIKE.aws_service]
+
+
+def test_cost_forecast_is_the_run_rate_to_month_end(registry: ToolRegistry, ctx: ToolContext,
+                                                    company: Company) -> None:
+    today = utc_today()
+    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    expected = sum(forecast_line_cost(line, day) for line in company.cost_lines
+                   for day in company_days(today, month_end))
+    result = run(registry, ctx, "cost.forecast")
+    assert result.facts["forecast"] == pytest.approx(expected, abs=0.05)
+    mtd = sum(cost_by_aws_service(today.replace(day=1), today).values())
+    assert result.facts["mtd"] == pytest.approx(mtd, abs=0.05)
+
+
+def test_savings_lists_the_planted_idle_resources(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                                  ids: SeededIds) -> None:
+    result = run(registry, ctx, "cost.savings")
+    expected = ({ids.volumes[v.name] for v in company.unattached_volumes()}
+                | {ids.instances[i.name] for i in company.stopped_instances()}
+                | {ids.elastic_ips[e.name] for e in company.idle_elastic_ips()})
+    assert set(result.resources) == expected
+    unattached = sum(v.size_gb for v in company.unattached_volumes())
+    assert result.facts["monthly_savings_usd"] >= unattached * result.facts["ebs_price_per_gb_month"]
+
+
+def test_inventory_counts_and_filters(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                      ids: SeededIds) -> None:
+    everything = run(registry, ctx, "infra.inventory")
+    assert everything.facts["count_ec2"] == len(company.instances)
+    assert everything.facts["count_s3"] == len(company.buckets)
+    assert everything.facts["count_rds"] == len(company.databases)
+    assert everything.facts["count_lambda"] == len(company.functions)
+    payments = run(registry, ctx, "infra.inventory", service="payments")
+    assert {row["name"] for row in payments.rows} == set(company.resources_of_service("payments"))
+    staging = run(registry, ctx, "infra.inventory", resource_type="ec2", env="staging")
+    assert {row["id"] for row in staging.rows} == {ids.instances[i.name] for i in company.instances
+                                                   if i.env == "staging"}
+    eu = run(registry, ctx, "infra.inventory", region="eu-west-1", resource_type="ec2")
+    assert len(eu.rows) == company.in_region("eu-west-1")["ec2"]
+
+
+@pytest.mark.parametrize("kind", ["instance", "bucket", "db", "function", "security_group", "volume"])
+def test_describe_finds_each_kind_by_name(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                          ids: SeededIds, kind: str) -> None:
+    name, expected_id = {
+        "instance": (company.instances[0].name, ids.instances[company.instances[0].name]),
+        "bucket": (company.buckets[0].name, company.buckets[0].name),
+        "db": (company.databases[0].identifier, company.databases[0].identifier),
+        "function": (company.functions[0].name, company.functions[0].name),
+        "security_group": (ids.security_groups[company.security_groups[0].name],) * 2,
+        "volume": (ids.volumes[company.volumes[0].name],) * 2,
+    }[kind]
+    result = run(registry, ctx, "infra.describe", resource_id=name)
+    assert expected_id in result.resources
+
+
+def test_describe_unknown_resource_is_one_sentence(registry: ToolRegistry, ctx: ToolContext,
+                                                   company: Company) -> None:
+    (spec,) = registry.for_skill("infra.describe")
+    result = registry.invoke(spec.name, {"resource_id": "no-such-thing-42"}, ctx)
+    assert result.status == "error"
+    assert result.summary == f"No resource named no-such-thing-42 was found in {', '.join(company.regions)}."
+
+
+def test_public_storage_finds_public_and_unencrypted_buckets(registry: ToolRegistry, ctx: ToolContext,
+                                                             company: Company) -> None:
+    result = run(registry, ctx, "security.public_storage")
+    public = {row["bucket"] for row in result.rows if row["public"]}
+    plain = {row["bucket"] for row in result.rows if not row["encrypted"]}
+    assert public == {b.name for b in company.public_buckets()}
+    assert plain == {b.name for b in company.unencrypted_buckets()}
+    assert result.facts["buckets_checked"] == len(company.buckets)
+
+
+def test_open_ports_flags_world_open_groups(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                            ids: SeededIds) -> None:
+    result = run(registry, ctx, "security.open_ports")
+    assert {row["group_id"] for row in result.rows} == {ids.security_groups[g.name]
+                                                         for g in company.world_open_groups()}
+    high = {(row["name"], row["ports"]) for row in result.rows if row["severity"] == "high"}
+    assert {("bastion-ssh", "22"), ("analytics-db", "5432")} <= high
+    bastion = next(row for row in result.rows if row["name"] == "bastion-ssh")
+    users = {ids.instances[i.name] for i in company.instances if "bastion-ssh" in i.security_groups}
+    assert set(bastion["instances"].split(", ")) == users
+
+
+def test_iam_findings_match_the_planted_users(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                              ids: SeededIds) -> None:
+    result = run(registry, ctx, "security.iam")
+
+    def users(issue: str) -> set[str]:
+        return {row["user"] for row in result.rows if row["issue"] == issue}
+
+    assert users("console access without MFA") == {u.name for u in company.users_without_mfa()}
+    assert users("old access key") == {u.name for u in company.users_with_old_keys()}
+    assert users("access key never used") == {u.name for u in company.users_with_unused_keys()}
+    assert users("administrator access") == {u.name for u in company.admins()}
+    old = company.users_with_old_keys()[0]
+    row = next(r for r in result.rows if r["issue"] == "old access key")
+    assert f"{max(old.key_ages_days)} days old" in row["detail"]
+    # key ids leave the registry shortened (AKIA…WXYZ): recognisable, not reusable
+    key_id = ids.access_keys[old.name][0]
+    assert f"{key_id[:4]}…{key_id[-4:]}" in result.resources
+    assert key_id not in str(result.model_dump())
+
+
+def test_security_hub_findings(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                               ids: SeededIds) -> None:
+    result = run(registry, ctx, "security.findings")
+    assert result.facts["total"] == len(company.hub_findings)
+    for severity in {f.severity for f in company.hub_findings}:
+        assert result.facts[severity.lower()] == sum(1 for f in company.hub_findings if f.severity == severity)
+    assert result.rows[0]["severity"] == "critical"
+    assert set(result.resources) == {ids.resolve(*f.resource) for f in company.hub_findings}
+
+
+def test_posture_aggregates_the_checks(registry: ToolRegistry, ctx: ToolContext, company: Company) -> None:
+    expected = (len(company.public_buckets()) + len(company.unencrypted_buckets())
+                + sum(len(g.world_ports()) for g in company.world_open_groups())
+                + len(company.users_without_mfa()) + len(company.users_with_old_keys())
+                + len(company.users_with_unused_keys()) + len(company.admins()))
+    result = run(registry, ctx, "security.posture", limit=500)
+    findings = [Finding(**row) for row in result.rows]  # the rows are security_scan's findings
+    assert result.facts["findings"] == len(findings) == expected
+    assert {f.resource for f in findings if f.check == "public_bucket"} == {b.name for b in company.public_buckets()}
+    assert result.facts["score"] == posture_score(findings) < 100
+
+
+@pytest.mark.parametrize("group", ["/aws/lambda/payments-webhook", "/app/checkout-api"])
+def test_logs_return_the_error_lines(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                     group: str) -> None:
+    result = run(registry, ctx, "infra.logs", log_group=group)
+    errors = company.error_lines(group)
+    assert result.facts["matched"] == len(errors)
+    # lines leave the registry sanitized: the fixture's planted password is masked
+    assert {row["message"] for row in result.rows} == {sanitize(line.message) for line in errors}
+    assert not any(SECRET_FIXTURE in row["message"] for row in result.rows)
+
+
+def test_logs_by_service_and_a_group_without_errors(registry: ToolRegistry, ctx: ToolContext,
+                                                    company: Company) -> None:
+    by_service = run(registry, ctx, "infra.logs", service="payments")
+    assert by_service.facts["matched"] == sum(len(g.errors()) for g in company.log_groups if "payments" in g.name)
+    quiet = next(g for g in company.log_groups if not g.errors())
+    assert run(registry, ctx, "infra.logs", log_group=quiet.name).status == "no_data"
+
+
+def test_instance_action_needs_approval_then_changes_state(registry: ToolRegistry, ctx: ToolContext,
+                                                           company: Company, sandbox: Sandbox,
+                                                           ids: SeededIds) -> None:
+    (spec,) = registry.for_skill("infra.action")
+    target = company.stopped_instances()[0]
+    args = {"instance_id": target.name, "action": "start"}
+    with pytest.raises(WriteNotApproved):
+        registry.invoke(spec.name, args, ctx)
+    assert spec.preflight is not None
+    check = spec.preflight(ctx, spec.args_model.model_validate(args))
+    assert check.status == "ok" and check.facts["state"] == "stopped"
+    ec2 = sandbox.boto_session().client("ec2", region_name=target.region)
+
+    def state() -> str:
+        found = ec2.describe_instances(InstanceIds=[ids.instances[target.name]])
+        return str(found["Reservations"][0]["Instances"][0]["State"]["Name"])
+
+    assert state() == "stopped"
+    try:
+        started = registry.execute(approved_call(spec.name, args), ctx)
+        assert started.status == "ok", started.summary
+        assert state() in ("pending", "running")
+    finally:
+        ec2.stop_instances(InstanceIds=[ids.instances[target.name]])  # leave the company as seeded
+    assert state() == "stopped"
+
+
+def test_one_endpoint_serves_every_client_through_the_environment(sandbox: Sandbox, company: Company,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the CLI does: only Sandbox.env, boto3's own conventions, Cost Explorer included."""
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_COST_EXPLORER", "AWS_ENDPOINT_URL_EC2"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in sandbox.env.items():
+        monkeypatch.setenv(key, value)
+    session = boto3.session.Session()
+    today = utc_today()
+    answer = session.client("ce").get_cost_and_usage(
+        TimePeriod={"Start": (today - timedelta(days=2)).isoformat(), "End": today.isoformat()},
+        Granularity="DAILY", Metrics=["UnblendedCost"])
+    assert len(answer["ResultsByTime"]) == 2
+    names = {t["Value"] for r in session.client("ec2", region_name="eu-west-1").describe_instances()["Reservations"]
+             for i in r["Instances"] for t in i.get("Tags", []) if t["Key"] == "Name"}
+    assert names == {i.name for i in company.instances if i.region == "eu-west-1"}
+    assert company_days(today - timedelta(days=2), today) == [today - timedelta(days=2), today - timedelta(days=1)]
+
+
+def test_describe_instance_action_is_a_read_only_preview(ctx: ToolContext, company: Company,
+                                                         ids: SeededIds) -> None:
+    running = next(i for i in company.instances if i.state == "running")
+    preview = describe_instance_action(ctx, running.name, "stop")
+    assert preview.status == "ok"
+    assert preview.facts["instance_id"] == ids.instances[running.name] and preview.facts["state"] == "running"
+    assert preview.facts["name"] == running.name
+    assert describe_instance_action(ctx, running.name, "start").status == "error"  # already running
+    assert describe_instance_action(ctx, running.name, "stop").facts["state"] == "running"  # nothing changed
+    unknown = describe_instance_action(ctx, "i-0000000000000dead", "stop")
+    assert unknown.status == "error" and "No resource named i-0000000000000dead" in unknown.summary

@@ -1,0 +1,63 @@
+"""Each toolset's own settings, typed: what AWS, GitHub, PagerDuty and the knowledge tools
+are configured with. ``bot/runtime.py`` builds them from the one ``bot.settings.Settings``
+and passes them down in the ``ToolContext``; no tool reads the environment. Secrets stay
+``SecretStr`` until the one line that hands them to the SDK.
+
+They live in one module (not in each toolset's package) so ``tools.base`` can hold them
+without importing the toolsets; each toolset package re-exports its own.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+GITHUB_API_URL = "https://api.github.com"
+PAGERDUTY_API_URL = "https://api.pagerduty.com"
+
+
+class AwsSettings(BaseModel):
+    """boto3 finds credentials, profile and endpoint itself; the regions to scan are ours."""
+
+    model_config = ConfigDict(frozen=True)
+
+    regions: tuple[str, ...] = Field(default=("us-east-1",), description="Regions to scan, first is the default.")
+
+
+class GitHubSettings(BaseModel):
+    """GitHub Actions: a token, the API base (GitHub Enterprise) and which repositories to watch."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: SecretStr | None = None
+    api_url: str | None = None
+    org: str | None = None
+    repos: tuple[str, ...] = ()
+    verify: bool | str = Field(default=True, description="False, or a CA bundle for a private CA.")
+
+    @property
+    def base_url(self) -> str:
+        return (self.api_url or GITHUB_API_URL).rstrip("/")
+
+
+class PagerDutySettings(BaseModel):
+    """PagerDuty REST API v2: an API key, the API base (the EU service) and who writes act as."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_key: SecretStr | None = None
+    api_url: str | None = None
+    from_email: str | None = None
+    verify: bool | str = Field(default=True, description="False, or a CA bundle for a private CA.")
+
+    @property
+    def base_url(self) -> str:
+        return (self.api_url or PAGERDUTY_API_URL).rstrip("/")
+
+
+class KnowledgeSettings(BaseModel):
+    """Runbook search: where the store lives. The store itself is a handle the composition
+    root opens (``ToolContext.knowledge``); its prerequisite is that handle."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chroma_url: str | None = Field(default=None, description="A Chroma server; unset: embedded under the home.")
