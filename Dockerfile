@@ -13,6 +13,7 @@ COPY knowledge ./knowledge
 RUN pip install . && useradd --system --create-home guardian && mkdir -p /var/lib/guardian \
     && chown guardian /var/lib/guardian
 USER guardian
+RUN python -m knowledge.onnx_export  # MiniLM to ONNX once, in the user's cache: no query imports torch
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; \
     sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz').status == 200 else 1)"

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install browser demo test test-fast lint bench clean contract
+.PHONY: install browser bytecode demo test test-fast lint bench clean contract
 
 install: $(STAMP) browser
 
@@ -19,12 +19,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m knowledge.onnx_export  # MiniLM to ONNX once, so no query imports torch
 	touch $(STAMP)
 
 demo: install
 	$(BIN)/guardian demo
 
-test: install lint
+# Bytecode written once: with PYTHONDONTWRITEBYTECODE set, every CLI the e2e tests spawn
+# would otherwise compile Guardian's own modules again (~0.3 s each).
+bytecode: install
+	$(BIN)/python -m compileall -q bot agents tools knowledge sandbox > /dev/null
+
+test: install lint bytecode
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -66,7 +66,7 @@ class Runtime:
     def embedder(self) -> Embedder:
         from knowledge.embeddings import shared_embedder
 
-        return shared_embedder()
+        return shared_embedder(self.settings.cache_dir)
 
     @cached_property
     def knowledge(self) -> GuardedKnowledge:

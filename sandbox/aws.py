@@ -80,7 +80,8 @@ class AwsSeeder:
 
     def _moto_api(self, path: str) -> None:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/{path}", method="POST", data=b"")
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        # Loopback, but a reset walks every moto backend: on a busy two-core machine it took > 10 s.
+        with urllib.request.urlopen(request, timeout=60) as answer:
             answer.read()
 
     def seed(self) -> SeededIds:

@@ -30,3 +30,13 @@ def postgres_url() -> Iterator[str]:
 def embedder() -> Embedder:
     """The real packaged MiniLM model, loaded once per test session and shared by all layers."""
     return shared_embedder()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The random order's seed, also under -q (which hides pytest-randomly's header line), so
+    an order-dependent failure in CI can be replayed with `-p randomly -p "randomly" --randomly-seed=N`."""
+    try:
+        seed = config.getoption("randomly_seed")
+    except ValueError:  # pytest-randomly disabled (-p no:randomly)
+        return
+    terminalreporter.write_line(f"Test order: random, replay with --randomly-seed={seed}")

@@ -2,8 +2,8 @@
 their own tests). Tools reach it through a session pinned to its endpoint, so no other
 test's AWS_* environment can redirect them.
 
-moto keeps its state per process: anything else in the session that resets moto must
-run after these tests or re-seed (``sandbox.seed()`` rebuilds the same ids)."""
+moto keeps its state per process: a test here re-seeds it first when anything else reset it
+since (``tests.moto_owner``; ``sandbox.seed()`` rebuilds the same ids)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from sandbox.aws import SeededIds
 from sandbox.company import DRIFTWOOD, Company
 from sandbox.server import Sandbox
+from tests import moto_owner
 from tools.aws import AWS_TOOLS
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
@@ -28,7 +29,20 @@ def company() -> Company:
 @pytest.fixture(scope="session")
 def sandbox(company: Company) -> Iterator[Sandbox]:
     with Sandbox(company, standins=[]) as running:  # starts and seeds
+        moto_owner.claim(moto_owner.SANDBOX)
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_owns_moto(request: pytest.FixtureRequest) -> None:
+    """moto's state is per process and tests run in random order: when a tools/aws module reset
+    it since, the sandbox company is seeded again (same ids) before a test that uses it."""
+    if "sandbox" not in request.fixturenames:
+        return
+    sandbox = request.getfixturevalue("sandbox")
+    if not moto_owner.owned_by(moto_owner.SANDBOX):
+        sandbox.seed()
+        moto_owner.claim(moto_owner.SANDBOX)
 
 
 @pytest.fixture(scope="session")

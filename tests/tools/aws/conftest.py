@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests import moto_owner
 from tools.base import ToolContext
 from tools.settings import AwsSettings
 
@@ -129,8 +130,10 @@ def aws_endpoint(tmp_path_factory: pytest.TempPathFactory, cost_data: CostData) 
 
 
 def reset_moto(endpoint: str) -> None:
-    """Clear every moto backend so a module starts from nothing."""
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=5).close()
+    """Clear every moto backend so a module starts from nothing (a sandbox test after it re-seeds)."""
+    moto_owner.claim(moto_owner.TOOLS_AWS)
+    # Generous: on a busy two-core CI machine a reset of every backend took over 5 s.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=60).close()
 
 
 @pytest.fixture(scope="session")

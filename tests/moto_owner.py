@@ -1,0 +1,22 @@
+"""Who last set this test process's moto state.
+
+moto keeps one state per process, shared by every moto server in it: the sandbox company's
+(tests/sandbox, tests/e2e) and the empty account each tests/tools/aws module builds after a
+reset. Tests run in random order, so each side records when it takes the state over and the
+sandbox side re-seeds (same ids: moto's RNG is seeded) when the other side had it last.
+"""
+
+from __future__ import annotations
+
+SANDBOX = "sandbox company"
+TOOLS_AWS = "tools/aws modules"
+
+_owner: list[str] = [""]
+
+
+def claim(owner: str) -> None:
+    _owner[0] = owner
+
+
+def owned_by(owner: str) -> bool:
+    return _owner[0] == owner
