@@ -6,9 +6,10 @@ embeddings (agents/router_rules.py); the nearest examples' similarity says wheth
 Guardian handles, so gibberish and small talk come back below the threshold and the
 graph asks a clarifying question instead of guessing.
 
-Approaches measured on tests/agents/route_dev.yaml (see docs/BENCHMARKS.md, "## Router"):
-pure kNN, centroid, kNN + rules, logistic regression, logistic regression + rules; the
-last one is what ``SkillRouter`` runs.
+Approaches measured in bench/bench_route.py (docs/BENCHMARKS.md, "## Router"): pure kNN,
+centroid, kNN + rules, logistic regression, logistic regression + rules, and a
+contrastively tuned head; the variants that are not shipped live in
+bench/router_variants.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import yaml
@@ -33,7 +33,6 @@ from agents.slots import extract_slots
 from knowledge.embeddings import MODEL_NAME, Embedder
 
 UTTERANCES_PATH = Path(__file__).parent / "data" / "utterances.yaml"
-Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules"]
 
 KNN_K = 3
 # Nearest-example similarity below LOW_SIM looks like nothing we handle; above HIGH_SIM
@@ -57,10 +56,9 @@ def load_utterances(path: Path = UTTERANCES_PATH) -> dict[str, list[str]]:
 
 
 @dataclass
-class _Index:
+class RouterIndex:
     vectors: NDArray[np.float32]  # (n_utterances, dim), normalised
     labels: NDArray[np.int64]  # skill index per utterance
-    centroids: NDArray[np.float32]  # (n_skills, dim), normalised
     coef: NDArray[np.float64]  # logistic regression (n_skills, dim)
     intercept: NDArray[np.float64]  # (n_skills,)
 
@@ -77,7 +75,7 @@ def _fit_logreg(vectors: NDArray[np.float32], labels: NDArray[np.int64]) -> tupl
 
 def _build_index(
     embedder: Embedder, utterances: dict[str, list[str]], cache_dir: Path | None, digest: str
-) -> _Index:
+) -> RouterIndex:
     texts = [text for name in SKILL_NAMES for text in utterances[name]]
     labels = np.array([i for i, name in enumerate(SKILL_NAMES) for _ in utterances[name]], dtype=np.int64)
     cache_file = cache_dir / f"router-{digest}.npz" if cache_dir is not None else None
@@ -93,12 +91,10 @@ def _build_index(
             tmp = cache_file.with_suffix(".tmp.npz")
             np.savez(tmp, vectors=vectors, coef=coef, intercept=intercept)
             tmp.replace(cache_file)
-    centroids = np.stack([vectors[labels == i].mean(axis=0) for i in range(len(SKILL_NAMES))])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    return _Index(vectors, labels, centroids.astype(np.float32), coef, intercept)
+    return RouterIndex(vectors, labels, coef, intercept)
 
 
-def _softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+def softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
     return np.asarray(exp / exp.sum(axis=-1, keepdims=True))
@@ -124,19 +120,17 @@ class SkillRouter:
         *,
         cache_dir: Path | None = None,
         utterances_path: Path = UTTERANCES_PATH,
-        approach: Approach = "logreg_rules",
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.now = now or datetime.now
         self.cache_dir = cache_dir
         self.utterances_path = utterances_path
-        self.approach: Approach = approach
-        self._index: _Index | None = None
+        self._index: RouterIndex | None = None
         self._lock = threading.Lock()
 
     @property
-    def index(self) -> _Index:
+    def index(self) -> RouterIndex:
         """The embedded utterances, built on first use (one batch encode, ~3-6 s on 2 cores)."""
         if self._index is None:
             with self._lock:
@@ -172,24 +166,25 @@ class SkillRouter:
         return routes
 
     def score(
-        self, index: _Index, vector: NDArray[np.float32], text: str
+        self, index: RouterIndex, vector: NDArray[np.float32], text: str
     ) -> tuple[NDArray[np.float64], float, bool]:
         """(probability per skill, nearest-example similarity of the best skill, strong rule fired)."""
-        similarities = index.vectors @ vector
-        knn = _knn_scores(similarities, index.labels)
-        if self.approach == "centroid":
-            logits = (index.centroids @ vector).astype(np.float64) * 20.0
-        elif self.approach in ("knn", "knn_rules"):
-            logits = knn * 20.0
-        else:
-            logits = index.coef @ vector.astype(np.float64) + index.intercept
-            logits = np.log(_softmax(logits) + 1e-9)
-        strong = False
-        if self.approach.endswith("_rules"):
-            boosts, strong = rule_boosts(text)
-            logits = logits + boosts
-        probs = _softmax(logits)
+        knn = knn_scores(index.vectors @ vector, index.labels)
+        boosts, strong = self.boosts(text)
+        probs = softmax(self.logits(index, vector, knn) + boosts)
         return probs, float(knn.max()), strong
+
+    def logits(
+        self, index: RouterIndex, vector: NDArray[np.float32], knn: NDArray[np.float64]  # noqa: ARG002
+    ) -> NDArray[np.float64]:
+        """Per-skill log-probabilities of the logistic regression over the embedding (``knn``,
+        the per-skill nearest-example similarity, is there for the kNN variants in bench/)."""
+        logits = index.coef @ vector.astype(np.float64) + index.intercept
+        return np.log(softmax(logits) + 1e-9)
+
+    def boosts(self, text: str) -> tuple[NDArray[np.float64], bool]:
+        """The grammar rules' boosts (agents/router_rules.py) and whether a strong one fired."""
+        return rule_boosts(text)
 
     def _route(
         self, text: str, probs: NDArray[np.float64], similarity: float, strong: bool, now: datetime
@@ -231,7 +226,7 @@ class SkillRouter:
         return Route(text=text, agent=agent_of("help"), skill="help", confidence=0.0, slots={})
 
 
-def _knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> NDArray[np.float64]:
+def knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> NDArray[np.float64]:
     """Per skill, the mean similarity of its KNN_K nearest utterances."""
     scores = np.zeros(len(SKILL_NAMES))
     for i in range(len(SKILL_NAMES)):

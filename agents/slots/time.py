@@ -204,9 +204,33 @@ def _explicit_date(text: str, now: datetime) -> dict[str, str] | None:
     return _span(parsed.date(), parsed.date() + timedelta(days=1), match.group(0))
 
 
+def _ago(text: str, now: datetime) -> dict[str, str] | None:
+    """"3 days ago" (that day), "since 2 weeks ago" (through today), "an hour ago" (since
+    then): the arithmetic is dateparser's, anchored on ``now``."""
+    match = re.search(rf"\b(since|from|after)?\s*{_NUM}\s*{_UNIT}\s+ago\b", text)
+    if not match:
+        return None
+    import dateparser
+
+    phrase = match.group(0).strip()
+    spoken = phrase.removeprefix(match.group(1) or "").strip()
+    settings: Any = {"RELATIVE_BASE": now.replace(tzinfo=None)}
+    parsed = dateparser.parse(spoken.replace("couple of", "2").replace("few", "3"), languages=["en"],
+                              settings=settings)
+    if parsed is None:
+        return None
+    today = now.date()
+    if match.group(3).startswith(("min", "h")):
+        return _span(parsed.date(), today + timedelta(days=1), phrase, parsed)
+    if match.group(1):
+        return _span(parsed.date(), today + timedelta(days=1), phrase)
+    return _span(parsed.date(), parsed.date() + timedelta(days=1), phrase)
+
+
 def time_range(text: str, now: datetime) -> dict[str, str] | None:
     """The period a request talks about, end exclusive, with the phrase that named it."""
-    for finder in (_relative_amount, _next_n, _named_period, _quarter_name, _month_name, _weekday, _explicit_date):
+    for finder in (_ago, _relative_amount, _next_n, _named_period, _quarter_name, _month_name, _weekday,
+                   _explicit_date):
         found = finder(text, now)
         if found:
             return found
