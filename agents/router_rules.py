@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from agents.mood import imperative_skills, question_skill, talked_about
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
-from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID
+from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
 
 SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
 
@@ -60,8 +60,12 @@ HELP = re.compile(
     r"\bwhat (?:are|r) (?:you|u)\b\W*$|\bwho are (?:you|u)\b"
 )
 _CI = CI_WORDS.pattern
-# Money words: what a cost question is about.
-_MONEY = r"\b(?:costs?|cost us|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|\$\d|dollars?)\b"
+_INCIDENT = INCIDENT_NOUN.pattern
+# Money words: what a cost question is about (nouns, and verbs of paying: "come to", "set us back").
+_MONEY = (r"\b(?:costs?|cost us|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|\$\d|dollars?|"
+          r"line items?|come to|came to|set us back|ran up)\b")
+# A named resource: a kebab-case token ("kyc-api", "sms-gw-03").
+_NAMED = r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b"
 # A named calendar period (month, quarter, relative week/month/quarter/year, weekday span).
 _MONTH = "|".join(MONTHS + tuple(a for a in MONTH_ABBR if a != "may"))
 _PERIOD = (rf"(?:\b(?:{_MONTH})\b|\bq[1-4]\b|"
@@ -120,7 +124,7 @@ RULES: tuple[Rule, ...] = (
         unless=r"^\W*(?:page|escalate|wake|notify)\b",
     ),
     # Mutating verbs of incidents (their mood is checked by agents/mood.py afterwards).
-    _rule("incident.ack", r"\b(?:ack|acking|acknowledge)\b|\bmark\b.*\bas acknowledged\b|^\W*acknowledged\b",
+    _rule("incident.ack", r"\back(?:n\w*|s|ed|ing)?\b|\bmark\b.*\bas acknowledged\b|^\W*acknowledged\b",
           STRONG, unless=r"\bun-?ack", mutating=True),
     _rule(
         "incident.resolve",
@@ -247,7 +251,7 @@ RULES: tuple[Rule, ...] = (
         "cost.savings",
         r"\b(?:idle|unused|unattached|orphan\w*|rightsiz\w*|right-siz\w*|underutili[sz]\w*|oversized|"
         r"over-?provisioned|savings plans?|reserved instances?|ri coverage|save money|waste\w*|cheaper)\b",
-        WEAK,
+        WEAK + 1.0,
         unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b",
     ),
     # Lowering spend: a verb of reduction with a money noun ("trim the bill", "reduce our spend").
@@ -264,6 +268,52 @@ RULES: tuple[Rule, ...] = (
         WEAK + 0.5,
         unless=_CI,
     ),
+    # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
+    # A yes/no health question about a named thing: "is the X healthy", "X up?".
+    _rule("infra.describe",
+          r"^\W*(?:is|are) (?:the )?\S+(?: \w+)? (?:healthy|up|running|alive|down|ok)\b|"
+          r"^\W*\S+ (?:up|down|alive|healthy)\W*$|\bdetails? (?:on|of|for|about)\b|\bhealth\w*\b.*" + _NAMED
+          + "|" + _NAMED + r".*\bhealth\w*\b",
+          WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|#\d|\blogs?\b"),
+    # Incident nouns in the plural, or qualified as current, ask for the list.
+    _rule("incident.list", r"\b(?:p[0-4]s|sev ?-?[0-4]s|incidents|outages)\b|"
+          r"\b(?:active|open|ongoing|current)\s+(?:p[0-4]|sev ?-?[0-4]|incidents?)",
+          WEAK + 1.0, unless=OPEN_INCIDENT.pattern + r"|\bwho\b"),
+    # "What's going on with / update on" an incident asks for its brief.
+    _rule("incident.brief", r"\b(?:what'?s|what is) (?:going on|happening)\b.*" + _INCIDENT
+          + r"|\b(?:update|status) (?:on|of)\b.*" + _INCIDENT, WEAK + 1.0),
+    # The rota without a page: "is it still X on call", "who covers X".
+    _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
+          unless=r"^\W*(?:page|escalate|wake|notify|ping)\b|\bschedule an?\b"),
+    # A CI run asked about passing: "pipeline for X, green?", "did the nightly pass".
+    _rule("cicd.status", r"(?=.*" + _CI + r").*\b(?:green|passing|passed|pass|succeed\w*)\b", WEAK + 1.0,
+          unless=r"\bwhy\b|\bre-?run|\bretry"),
+    # A CI run that died at a step: the failure.
+    _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up|exploded)\b.*\b(?:step|stage)\b",
+          WEAK + 1.0),
+    # "roll X out": a deploy.
+    _rule("cicd.rerun", POLITE + r"roll (?:\S+ ){1,3}out\b", STRONG, mutating=True),
+    # Changes as a passive ("has been deployed to X") or a diff between versions.
+    _rule("cicd.changes", r"\b(?:been|got|was|were)\s+(?:deployed|shipped|merged|released|pushed)\b|"
+          r"\b(?:diff|difference|changed)\b.*\b(?:releases?|versions?|tags?|v?\d+\.\d+)\b", WEAK + 1.0,
+          unless=_MONEY),
+    # Asking how to talk to the bot is help.
+    _rule("help", r"\b(?:ask|tell|use|talk to) (?:you|u|guardian|the bot)\b|\bsyntax\b", STRONG,
+          unless=r"\bpage\b"),
+    # Documents of a procedure are runbooks.
+    _rule("knowledge.runbook", r"\b(?:checklists?|procedures?|process for|how-?to guide)\b", WEAK + 1.0),
+    # Spend with a past period or a grouping is a summary; a change in spend is an anomaly.
+    _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{_PERIOD}|\b(?:by|per) (?:service|team|tag|account|project|"
+          r"region|resource group|environment|client)\b)", WEAK, unless=_FUTURE
+          + r"|\b(?:why|spike\w*|jump\w*|anomal\w*|doubled|unusual|weird)\b"),
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*(?:\bwent from\b|\bfrom \S+ to \S+\b|\brecogni[sz]e\b|"
+          r"\bwhere\b.*\bcome from\b)", WEAK + 1.0, unless=_FUTURE),
+    # Exposure words about storage and firewalls, and the word posture.
+    _rule("security.public_storage", r"\b(?:publicly |world[- ])?(?:readable|listable|downloadable)\b|"
+          r"\banonymous (?:access|read)\b", WEAK + 1.0),
+    _rule("security.open_ports", r"\bfirewall\w*\b|\b(?:sgs?|security groups?)\b.*\b(?:open|allow\w*|wide)\b|"
+          r"\b(?:open|allow\w*|wide)\b.*\b(?:sgs?|security groups?)\b", WEAK + 1.0),
+    _rule("security.posture", r"\bposture\b", WEAK + 1.0),
 )
 
 
@@ -278,6 +328,8 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
             if rule.mutating:
                 boosts[SKILL_NAMES.index(rule.skill)] = -WEAK
     for skill in imperative_skills(text):  # an unambiguous action verb in the imperative
+        if skill == "infra.action" and CI_WORDS.search(lowered):
+            skill = "cicd.rerun"  # "restart the pipeline": the verb's object is a CI run
         index = SKILL_NAMES.index(skill)
         boosts[index] = max(boosts[index], STRONG)
         strong = True

@@ -83,11 +83,15 @@ ENVS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("sandbox", re.compile(r"\bsandbox\b")),
 )
 
-# CI nouns: what a rerun, a status or a failure is about ("restart the ci job" is a rerun).
+# CI nouns: what a rerun, a status or a failure is about ("restart the ci job" is a rerun);
+# standalone words, so a host named "billing-test-2" is not a test.
 CI_WORDS = re.compile(
-    r"\b(?:workflows?|pipelines?|builds?|ci|jobs?|actions?|deploy(?:s|ment|ments)?|release|runs?|tests?|checks?|"
-    r"pr|\w+\.ya?ml)\b"
+    r"(?<![\w-])(?:workflows?|pipelines?|builds?|ci|jobs?|actions?|deploy(?:s|ment|ments)?|release|runs?|"
+    r"tests?|checks?|"
+    r"pr|nightly|nightlies|\w+\.ya?ml)(?![\w-])"
 )
+# Incident nouns: what an incident list, brief or page is about ("open sev2s", "the ledger P1").
+INCIDENT_NOUN = re.compile(r"\b(?:incidents?|outages?|p[0-4]s?|sev ?-?[0-4]s?|pages?|alerts?)\b")
 # A PagerDuty-style incident id: P and 5-7 capitals and digits, at least one digit.
 INCIDENT_ID = re.compile(r"(?<![\w-])P(?=[A-Z0-9]*\d)[A-Z0-9]{5,7}(?![\w-])")
 ACTIONS: tuple[tuple[str, str], ...] = (
