@@ -45,6 +45,19 @@ HIGH_SIM = 0.50
 # --------------------------------------------------------------------------- index
 
 
+def load_examples(utterances_path: Path, examples_path: Path | None) -> dict[str, list[str]]:
+    """The training utterances plus, if given, more examples per skill (bench/ measures adding
+    the dev cases), in catalogue order."""
+    utterances = load_utterances(utterances_path)
+    if examples_path is None:
+        return utterances
+    extra = yaml.safe_load(examples_path.read_text(encoding="utf-8")) or {}
+    unknown = set(extra) - set(SKILL_NAMES)
+    if unknown:
+        raise ValueError(f"examples file {examples_path}: unknown skills {sorted(unknown)}")
+    return {name: texts + [str(text) for text in extra.get(name, [])] for name, texts in utterances.items()}
+
+
 def load_utterances(path: Path = UTTERANCES_PATH) -> dict[str, list[str]]:
     """Example utterances per skill, in catalogue order; every skill must have some."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -120,12 +133,14 @@ class SkillRouter:
         *,
         cache_dir: Path | None = None,
         utterances_path: Path = UTTERANCES_PATH,
+        examples_path: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.now = now or datetime.now
         self.cache_dir = cache_dir
         self.utterances_path = utterances_path
+        self.examples_path = examples_path
         self._index: RouterIndex | None = None
         self._lock = threading.Lock()
 
@@ -136,8 +151,9 @@ class SkillRouter:
             with self._lock:
                 if self._index is None:
                     raw = self.utterances_path.read_bytes()
+                    raw += self.examples_path.read_bytes() if self.examples_path is not None else b""
                     digest = hashlib.sha256(raw + MODEL_NAME.encode()).hexdigest()[:16]
-                    utterances = load_utterances(self.utterances_path)
+                    utterances = load_examples(self.utterances_path, self.examples_path)
                     self._index = _build_index(self.embedder, utterances, self.cache_dir, digest)
         return self._index
 

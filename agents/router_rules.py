@@ -280,7 +280,7 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:active|open|ongoing|current)\s+(?:p[0-4]|sev ?-?[0-4]|incidents?)",
           WEAK + 1.0, unless=OPEN_INCIDENT.pattern + r"|\bwho\b"),
     # "What's going on with / update on" an incident asks for its brief.
-    _rule("incident.brief", r"\b(?:what'?s|what is) (?:going on|happening)\b.*" + _INCIDENT
+    _rule("incident.brief", r"\bwhat(?:'s| is) (?:going on|happening)\b.*" + _INCIDENT
           + r"|\b(?:update|status) (?:on|of)\b.*" + _INCIDENT, WEAK + 1.0),
     # The rota without a page: "is it still X on call", "who covers X".
     _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
@@ -289,12 +289,12 @@ RULES: tuple[Rule, ...] = (
     _rule("cicd.status", r"(?=.*" + _CI + r").*\b(?:green|passing|passed|pass|succeed\w*)\b", WEAK + 1.0,
           unless=r"\bwhy\b|\bre-?run|\bretry"),
     # A CI run that died at a step: the failure.
-    _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up|exploded)\b.*\b(?:step|stage)\b",
+    _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up)\b.*\b(?:step|stage)\b",
           WEAK + 1.0),
     # "roll X out": a deploy.
     _rule("cicd.rerun", POLITE + r"roll (?:\S+ ){1,3}out\b", STRONG, mutating=True),
     # Changes as a passive ("has been deployed to X") or a diff between versions.
-    _rule("cicd.changes", r"\b(?:been|got|was|were)\s+(?:deployed|shipped|merged|released|pushed)\b|"
+    _rule("cicd.changes", r"\bbeen\s+(?:deployed|shipped|merged|released|pushed)\b|"
           r"\b(?:diff|difference|changed)\b.*\b(?:releases?|versions?|tags?|v?\d+\.\d+)\b", WEAK + 1.0,
           unless=_MONEY),
     # Asking how to talk to the bot is help.

@@ -2,6 +2,8 @@
 
 - ``knn``, ``centroid``, ``knn_rules``, ``logreg``: the approaches the shipped router
   (logistic regression + grammar rules, agents/router.py) was chosen over.
+- ``+ dev examples``: the shipped router whose logistic regression also learns from the
+  tunable dev cases (bench/data/examples_dev.yaml).
 - ``tuned``: a SetFit-style contrastive fine-tune of MiniLM itself on the training
   utterances plus route_dev.yaml (batch-all triplet loss over P skills x K utterances per
   batch, fixed seed), then the same logistic regression and rules on its vectors. The
@@ -27,6 +29,8 @@ from knowledge.embeddings import MODEL_NAME, Embedder, _load_model
 
 Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules"]
 DEV_PATH = Path(__file__).resolve().parents[1] / "tests" / "agents" / "route_dev.yaml"
+# route_dev.yaml + route_dev_external.yaml by skill (bench/make_dev_examples.py writes it).
+DEV_EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples_dev.yaml"
 
 
 class VariantRouter(SkillRouter):
