@@ -41,7 +41,7 @@ from knowledge.embeddings import Embedder  # noqa: E402
 
 APPROACHES = ("knn", "centroid", "knn_rules", "logreg")
 SETS = ("route_dev.yaml", "route_dev_external.yaml", "route_blind.yaml", "route_test.yaml")
-COMMAND = ".venv/bin/python bench/bench_route.py --tuned"
+COMMAND = ".venv/bin/python bench/bench_route.py"
 
 
 def cases(name: str) -> list[dict[str, Any]]:
@@ -90,7 +90,7 @@ def main() -> int:
     now = datetime(2025, 6, 15, 12, 0)
     sizes = ", ".join(f"{name.removesuffix('.yaml')} {len(items)}" for name, items in data.items())
     lines = [
-        f"Command: `{COMMAND}` (MiniLM on CPU; cases: {sizes}).",
+        f"Command: `{COMMAND}{' --tuned' if args.tuned else ''}` (MiniLM on CPU; cases: {sizes}).",
         "",
         "Each cell is skill accuracy / agent accuracy. The rows learn from the training utterances only, "
         "except '+ dev examples', whose logistic regression also learns from the dev and dev_external cases "
