@@ -2,43 +2,38 @@
 network. A logistic regression over MiniLM embeddings of the example utterances in
 ``agents/data/utterances.yaml`` gives each skill a probability; a handful of precise
 rules (``ack P123``, ``reboot i-...``, ``who is on call``...) shift that where words beat
-embeddings; the nearest examples' similarity says whether the text looks like anything
+embeddings (agents/router_rules.py); the nearest examples' similarity says whether the text looks like anything
 Guardian handles, so gibberish and small talk come back below the threshold and the
 graph asks a clarifying question instead of guessing.
 
-Approaches measured on tests/agents/route_dev.yaml (see docs/BENCHMARKS.md, "## Router"):
-pure kNN, centroid, kNN + rules, logistic regression, logistic regression + rules; the
-last one is what ``SkillRouter`` runs.
+Approaches measured in bench/bench_route.py (docs/BENCHMARKS.md, "## Router"): pure kNN,
+centroid, kNN + rules, logistic regression, logistic regression + rules, and a
+contrastively tuned head; the variants that are not shipped live in
+bench/router_variants.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from agents.mood import imperative_skills, mood_for, question_skill, talked_about
+from agents.mood import mood_for, question_skill, talked_about
 from agents.route import Route
-from agents.skills import SKILL_BY_NAME, SKILLS, agent_of
+from agents.router_rules import SKILL_NAMES, rule_boosts
+from agents.skills import SKILL_BY_NAME, agent_of
 from agents.slots import extract_slots
 from knowledge.embeddings import MODEL_NAME, Embedder
 
 UTTERANCES_PATH = Path(__file__).parent / "data" / "utterances.yaml"
-SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
-Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules"]
 
-# A strong rule all but decides the skill; a weak one tips a close call.
-STRONG = 4.0
-WEAK = 1.5
 KNN_K = 3
 # Nearest-example similarity below LOW_SIM looks like nothing we handle; above HIGH_SIM
 # like something we do (MiniLM cosine; dev requests: 5th percentile ~0.44, small talk and
@@ -47,235 +42,20 @@ LOW_SIM = 0.28
 HIGH_SIM = 0.50
 
 
-# --------------------------------------------------------------------------- rules
-
-INCIDENT_ID = re.compile(r"\bP[A-Z0-9]{5,7}\b")
-
-_PREFIX = (
-    r"^(?:\W*(?:hey|hi|ok|okay|yo)\b[\s,]*)?(?:guardian\W+)?"
-    r"(?:(?:pls|please|plz|can you|can u|could you|would you|go|now)\s+)*"
-)
-_CI_WORDS = (
-    r"\b(?:workflows?|pipelines?|builds?|ci|jobs?|actions?|deploy(?:s|ment)?|release|runs?|tests?|checks?|pr|"
-    r"\w+\.ya?ml)\b"
-)
-_HOWTO = re.compile(
-    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\b|how to\b|what(?:'?s| is) the "
-    r"(?:procedure|process|playbook|runbook|steps?|fix)\b|steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b)"
-)
-_HELP = re.compile(
-    r"^\W*(?:/?guardian\s+)?(?:help|usage|commands?|menu|options|manual|capabilities|intro|getting started|"
-    r"instructions|examples?)\W*(?:me|pls|please|plz)?\W*$|^\W*\?+\W*$|"
-    r"\bwhat (?:can|do|could) (?:you|u|this bot|the bot|guardian) (?:do|help)\b|"
-    r"\bhow (?:do|can|should) (?:i|we) (?:use|talk to) (?:you|u|this|the bot|guardian)\b|"
-    r"\b(?:your|ur) (?:capabilities|skills|commands|features)\b|\b(?:list|show) (?:your )?(?:skills|commands)\b|"
-    r"\bwhat (?:are|r) (?:you|u)\b\W*$|\bwho are (?:you|u)\b"
-)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A regex that adds ``boost`` to ``skill``'s log-score when it matches; ``unless``
-    vetoes it (e.g. "how do I reboot..." is a runbook question, not a reboot)."""
-
-    skill: str
-    pattern: re.Pattern[str]
-    boost: float
-    unless: re.Pattern[str] | None = None
-    mutating: bool = False
-
-
-def _rule(skill: str, pattern: str, boost: float, unless: str | None = None, mutating: bool = False) -> Rule:
-    return Rule(skill, re.compile(pattern), boost, re.compile(unless) if unless else None, mutating)
-
-
-RULES: tuple[Rule, ...] = (
-    _rule("help", _HELP.pattern, STRONG + 2),
-    _rule(
-        "knowledge.runbook",
-        r"\b(?:runbooks?|playbooks?|run book|sop)\b|\bwhat does\b.*\bmean\b|\bwhat is (?:the )?alert\b|"
-        + _HOWTO.pattern,
-        STRONG,
-        unless=_HELP.pattern,
-    ),
-    _rule(
-        "incident.oncall",
-        r"\bwho(?:'?s|se| is| has| do| should)?\b.*\b(?:on[- ]?cal+|pager|pagerduty|pager duty|on shift|"
-        r"on point|escalate to)\b|\b(?:am i|i'?m|my next|my) on[- ]?call\b|\bon[- ]?call (?:schedule|rotation|list)\b",
-        STRONG,
-        unless=r"^\W*(?:page|escalate|wake|notify)\b",
-    ),
-    _rule(
-        "incident.ack",
-        _PREFIX + r"(?:i'?m on it|on it|taking (?:this|it)(?: one)?|i(?:'ll| will)? (?:take|got) it)?\W*"
-        r"\b(?:ack|acking|acknowledge)\b|\bmark\b.*\bas acknowledged\b|^\W*acknowledged\b",
-        STRONG,
-        unless=r"\bun-?ack",
-        mutating=True,
-    ),
-    _rule(
-        "incident.resolve",
-        r"(?<!un)\b(?:resolve|resolving)\b|\bmark\b.*\b(?:as )?(?:resolved|fixed)\b|\bclose\b(?: out| it)?.*"
-        r"\b(?:incidents?|pages?|alerts?|outage|it|p[a-z0-9]{6})\b|^\W*close (?:it|out)\b",
-        STRONG,
-        unless=r"\bunresolved\b",
-        mutating=True,
-    ),
-    _rule(
-        "incident.page",
-        _PREFIX + r"(?:page|escalate|wake up|summon|call in|pull in|loop in|bring in|get)\b"
-        r"(?! (?:the )?(?:status|logs?|details|cost|spend|bill|list))|\bpage @\w+|\bescalate\b(?! to\W*$)|"
-        r"\btrigger (?:a )?page\b",
-        STRONG - 1.0,
-        unless=r"^\W*who\b|\bescalation polic",
-        mutating=True,
-    ),
-    _rule(
-        "cicd.rerun",
-        r"\b(?:re-?run|retry|re-?trigger|re-?deploy|re-?do the deploy)\b|"
-        + _PREFIX
-        + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b.*"
-        + _CI_WORDS
-        + "|"
-        + _PREFIX
-        + r"(?:deploy|ship|promote|roll ?out|push the release)\b",
-        STRONG,
-        unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|^\W*deploy\w* (?:failed|broke|is|was|logs?)\b",
-        mutating=True,
-    ),
-    _rule(
-        "cicd.failure",
-        r"\bwhy\b.*\b(?:fail\w*|broke\w*|red|error\w*|crash\w*)\b|\b(?:fail\w*|broke\w*|red|errored)\b.*\bwhy\b|"
-        r"\bfail(?:ed|ing)? (?:step|job)s?\b|\bfailing step\b|\broot cause\b.*" + _CI_WORDS,
-        WEAK + 1.0,
-    ),
-    _rule(
-        "infra.action",
-        _PREFIX
-        + r"(?:stop|start|reboot|restart|bounce|kick|power[- ]?(?:cycle|on|off)|shut ?(?:down|off)|shutdown|"
-        r"turn (?:on|off)|spin (?:up|down)|resize|scale(?: out| in| up| down)?|upsize|bring up|hard reboot|"
-        r"bump|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
-        STRONG,
-        unless=_CI_WORDS + r"|\brecommend|\bsuggest|\bsaving|\bcost\b",
-        mutating=True,
-    ),
-    _rule(
-        "security.open_ports",
-        r"0\.0\.0\.0/0|::/0|\bports?\b.*\b(?:open|exposed|expose|internet|world|public)|"
-        r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|3389|22)\b.*\b(?:open|exposed|world|internet)\b|"
-        r"\bfirewall rules?\b|\bnsgs?\b|\bsecurity groups?\b.*\b(?:open|allow|wide|ingress)|\bingress\b",
-        WEAK + 1.0,
-    ),
-    _rule("security.open_ports", r"0\.0\.0\.0/0|::/0|\bopen to (?:the )?(?:world|internet)\b", STRONG,
-          unless=r"\b(?:buckets?|blobs?|storage)\b"),
-    _rule(
-        "infra.describe",
-        r"^\W*(?:tell me about|describe|details? (?:on|of|for|about)|info (?:on|about)|what'?s up with|"
-        r"show me (?:the )?(?:config|details)|is \S+ (?:healthy|up|running|ok)\b)",
-        WEAK,
-        unless=r"\b(?:incidents?|sev\d|outage|pages?|alerts?|logs?|findings?|p[a-z0-9]{6})\b|#\d",
-    ),
-    _rule("infra.inventory",
-          r"^\W*(?:what'?s|what is) (?:running|deployed) (?:in|on)\b|\b(?:list|count|how many)\b", WEAK,
-          unless=r"\b(?:incidents?|findings?|prs?|commits?|merged|users?|keys?|workflows?|runs?|logs?|cves?|"
-          r"vulns?|questions?|skills|commands)\b|\bopen\b|\bpublic|\bunused|\bidle"),
-    _rule(
-        "cicd.changes",
-        r"\b(?:what|anything|which|who|any)\b.*\b(?:shipped|merged|changed|changes|went out|got deployed|"
-        r"was deployed|released|pushed)\b|\bchange ?log\b|\brecent (?:deploys|merges|changes|commits)\b",
-        WEAK,
-        unless=r"\b(?:costs?|spend|bill)\b",
-    ),
-    _rule(
-        "incident.brief",
-        r"\b(?:rundown|brief|summar\w*|tl;?dr|recap|catch me up|up to speed|impact|blast radius|what happened|"
-        r"timeline|context)\b",
-        WEAK,
-        unless=r"\b(?:costs?|spend\w*|bill|security|compliance|posture)\b",
-    ),
-    _rule(
-        "security.public_storage",
-        r"\bpublic\w*\b.*\b(?:buckets?|blobs?|storage|containers?|s3)\b|"
-        r"\b(?:buckets?|blobs?|storage|containers?)\b.*\b(?:public\w*|exposed|encrypt\w*|anonymous|anyone|"
-        r"everyone|allusers|allauthenticatedusers|world)\b|\bunencrypted\b",
-        WEAK + 1.0,
-    ),
-    _rule(
-        "security.iam",
-        r"\bmfa\b|\baccess keys?\b|\bakia[0-9a-z]{16}\b|\broot (?:account|user|login)\b|\badmin(?:istrator)?"
-        r"(?:access)? (?:access|privileges|rights|grants|role)|\biam\b|\bcredentials?\b|\bkeys? (?:older|not rotated)",
-        WEAK,
-    ),
-    _rule(
-        "security.findings",
-        r"\bcve-\d{4}-\d+|\bguardduty\b|\bfindings?\b|\binspector\b|\bvuln\w*\b|\bdefender\b.*\balerts?\b",
-        WEAK,
-    ),
-    _rule(
-        "cost.forecast",
-        r"\bforecast\w*|\bproject(?:ed|ion)\b|\bpredict\w*|\b(?:month|quarter|year)[- ]end\b|"
-        r"\bend of (?:the )?(?:month|quarter|year)\b|\beom\b|\bon (?:track|pace)\b|\bgo(?:ing|nna)? (?:to )?over\b|"
-        r"\bwill (?:we|it|costs?|the bill|\w+ costs?) .*\b(?:cost|spend|pay|bill|be)\b|\bnext (?:month|quarter|year)\b",
-        WEAK,
-        unless=r"\bwho\b|\bon[- ]?call\b",
-    ),
-    _rule(
-        "cost.anomalies",
-        r"\b(?:spike\w*|jump\w*|anomal\w*|unusual|unexpected|doubled|2x|3x|blew up|exploded|weird|odd|abnormal)\b.*"
-        r"\b(?:costs?|spend\w*|bill|charges?|billing)\b|\b(?:costs?|spend\w*|bill|charges?)\b.*\b(?:spike\w*|jump\w*|"
-        r"anomal\w*|doubled|exploded|up so much|went up|increase|higher than|2x|3x)\b|\banomaly detection\b",
-        WEAK,
-    ),
-    _rule(
-        "cost.savings",
-        r"\b(?:idle|unused|unattached|orphan\w*|rightsiz\w*|right-siz\w*|underutili[sz]\w*|oversized|"
-        r"overprovisioned|savings plans?|reserved instances?|ri coverage|save money|cut costs?|waste\w*|cheaper)\b",
-        WEAK,
-        unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b",
-    ),
-    _rule(
-        "infra.logs",
-        r"\blogs?\b|\blogging\b|\bstderr\b|\bstdout\b|\bstack ?traces?\b|\btail\b|\bgrep\b|\blog group\b|"
-        r"(?:^|\s)/aws/|\bexceptions?\b|\bconsole output\b",
-        WEAK + 0.5,
-        unless=_CI_WORDS,
-    ),
-)
-
-
-def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
-    """Per-skill log-score boosts for ``text`` and whether any strong rule fired."""
-    lowered = " ".join(text.lower().split())
-    boosts = np.zeros(len(SKILL_NAMES))
-    howto = bool(_HOWTO.search(lowered))
-    strong = False
-    if howto:  # "how do I reboot X?" asks for instructions, never for the reboot itself
-        for rule in RULES:
-            if rule.mutating:
-                boosts[SKILL_NAMES.index(rule.skill)] = -WEAK
-    for skill in imperative_skills(text):  # grammar: an unambiguous action verb in the imperative
-        index = SKILL_NAMES.index(skill)
-        boosts[index] = max(boosts[index], STRONG)
-        strong = True
-    mentioned = talked_about(text)
-    if mentioned and mentioned[1] != "reported":  # an action asked about, not for ("how do I" is a runbook)
-        slots = {"incident_id": "?"} if INCIDENT_ID.search(text) else {}
-        index = SKILL_NAMES.index(question_skill(mentioned[0], slots))
-        boosts[index] = max(boosts[index], STRONG - 1.0)
-        strong = True
-    for rule in RULES:
-        if rule.mutating and howto:
-            continue
-        if rule.unless is not None and rule.unless.search(lowered):
-            continue
-        if rule.pattern.search(lowered):
-            index = SKILL_NAMES.index(rule.skill)
-            boosts[index] = max(boosts[index], rule.boost)
-            strong = strong or rule.boost >= STRONG - 1.0
-    return boosts, strong
-
-
 # --------------------------------------------------------------------------- index
+
+
+def load_examples(utterances_path: Path, examples_path: Path | None) -> dict[str, list[str]]:
+    """The training utterances plus, if given, more examples per skill (bench/ measures adding
+    the dev cases), in catalogue order."""
+    utterances = load_utterances(utterances_path)
+    if examples_path is None:
+        return utterances
+    extra = yaml.safe_load(examples_path.read_text(encoding="utf-8")) or {}
+    unknown = set(extra) - set(SKILL_NAMES)
+    if unknown:
+        raise ValueError(f"examples file {examples_path}: unknown skills {sorted(unknown)}")
+    return {name: texts + [str(text) for text in extra.get(name, [])] for name, texts in utterances.items()}
 
 
 def load_utterances(path: Path = UTTERANCES_PATH) -> dict[str, list[str]]:
@@ -289,10 +69,9 @@ def load_utterances(path: Path = UTTERANCES_PATH) -> dict[str, list[str]]:
 
 
 @dataclass
-class _Index:
+class RouterIndex:
     vectors: NDArray[np.float32]  # (n_utterances, dim), normalised
     labels: NDArray[np.int64]  # skill index per utterance
-    centroids: NDArray[np.float32]  # (n_skills, dim), normalised
     coef: NDArray[np.float64]  # logistic regression (n_skills, dim)
     intercept: NDArray[np.float64]  # (n_skills,)
 
@@ -309,7 +88,7 @@ def _fit_logreg(vectors: NDArray[np.float32], labels: NDArray[np.int64]) -> tupl
 
 def _build_index(
     embedder: Embedder, utterances: dict[str, list[str]], cache_dir: Path | None, digest: str
-) -> _Index:
+) -> RouterIndex:
     texts = [text for name in SKILL_NAMES for text in utterances[name]]
     labels = np.array([i for i, name in enumerate(SKILL_NAMES) for _ in utterances[name]], dtype=np.int64)
     cache_file = cache_dir / f"router-{digest}.npz" if cache_dir is not None else None
@@ -325,12 +104,10 @@ def _build_index(
             tmp = cache_file.with_suffix(".tmp.npz")
             np.savez(tmp, vectors=vectors, coef=coef, intercept=intercept)
             tmp.replace(cache_file)
-    centroids = np.stack([vectors[labels == i].mean(axis=0) for i in range(len(SKILL_NAMES))])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    return _Index(vectors, labels, centroids.astype(np.float32), coef, intercept)
+    return RouterIndex(vectors, labels, coef, intercept)
 
 
-def _softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+def softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
     return np.asarray(exp / exp.sum(axis=-1, keepdims=True))
@@ -356,26 +133,27 @@ class SkillRouter:
         *,
         cache_dir: Path | None = None,
         utterances_path: Path = UTTERANCES_PATH,
-        approach: Approach = "logreg_rules",
+        examples_path: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.now = now or datetime.now
         self.cache_dir = cache_dir
         self.utterances_path = utterances_path
-        self.approach: Approach = approach
-        self._index: _Index | None = None
+        self.examples_path = examples_path
+        self._index: RouterIndex | None = None
         self._lock = threading.Lock()
 
     @property
-    def index(self) -> _Index:
+    def index(self) -> RouterIndex:
         """The embedded utterances, built on first use (one batch encode, ~3-6 s on 2 cores)."""
         if self._index is None:
             with self._lock:
                 if self._index is None:
                     raw = self.utterances_path.read_bytes()
+                    raw += self.examples_path.read_bytes() if self.examples_path is not None else b""
                     digest = hashlib.sha256(raw + MODEL_NAME.encode()).hexdigest()[:16]
-                    utterances = load_utterances(self.utterances_path)
+                    utterances = load_examples(self.utterances_path, self.examples_path)
                     self._index = _build_index(self.embedder, utterances, self.cache_dir, digest)
         return self._index
 
@@ -404,24 +182,25 @@ class SkillRouter:
         return routes
 
     def score(
-        self, index: _Index, vector: NDArray[np.float32], text: str
+        self, index: RouterIndex, vector: NDArray[np.float32], text: str
     ) -> tuple[NDArray[np.float64], float, bool]:
         """(probability per skill, nearest-example similarity of the best skill, strong rule fired)."""
-        similarities = index.vectors @ vector
-        knn = _knn_scores(similarities, index.labels)
-        if self.approach == "centroid":
-            logits = (index.centroids @ vector).astype(np.float64) * 20.0
-        elif self.approach in ("knn", "knn_rules"):
-            logits = knn * 20.0
-        else:
-            logits = index.coef @ vector.astype(np.float64) + index.intercept
-            logits = np.log(_softmax(logits) + 1e-9)
-        strong = False
-        if self.approach.endswith("_rules"):
-            boosts, strong = rule_boosts(text)
-            logits = logits + boosts
-        probs = _softmax(logits)
+        knn = knn_scores(index.vectors @ vector, index.labels)
+        boosts, strong = self.boosts(text)
+        probs = softmax(self.logits(index, vector, knn) + boosts)
         return probs, float(knn.max()), strong
+
+    def logits(
+        self, index: RouterIndex, vector: NDArray[np.float32], knn: NDArray[np.float64]  # noqa: ARG002
+    ) -> NDArray[np.float64]:
+        """Per-skill log-probabilities of the logistic regression over the embedding (``knn``,
+        the per-skill nearest-example similarity, is there for the kNN variants in bench/)."""
+        logits = index.coef @ vector.astype(np.float64) + index.intercept
+        return np.log(softmax(logits) + 1e-9)
+
+    def boosts(self, text: str) -> tuple[NDArray[np.float64], bool]:
+        """The grammar rules' boosts (agents/router_rules.py) and whether a strong one fired."""
+        return rule_boosts(text)
 
     def _route(
         self, text: str, probs: NDArray[np.float64], similarity: float, strong: bool, now: datetime
@@ -463,7 +242,7 @@ class SkillRouter:
         return Route(text=text, agent=agent_of("help"), skill="help", confidence=0.0, slots={})
 
 
-def _knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> NDArray[np.float64]:
+def knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> NDArray[np.float64]:
     """Per skill, the mean similarity of its KNN_K nearest utterances."""
     scores = np.zeros(len(SKILL_NAMES))
     for i in range(len(SKILL_NAMES)):

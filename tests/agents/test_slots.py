@@ -325,3 +325,16 @@ def test_slots_expected_by_the_routing_cases(filename: str) -> None:
             assert got == want, f"{case['text']!r}: {key}"
             checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "since"),
+    [
+        ("what did we spend 3 days ago", "2025-06-12", "2025-06-13", None),
+        ("errors since 2 weeks ago", "2025-06-01", "2025-06-16", None),
+        ("logs from an hour ago", "2025-06-15", "2025-06-16", "2025-06-15T11:00:00"),
+    ],
+)
+def test_ago_phrases_are_parsed_by_dateparser(text: str, start: str, end: str, since: str | None) -> None:
+    found = slots(text)["time_range"]
+    assert (found["start"], found["end"], found.get("since")) == (start, end, since)

@@ -1,0 +1,351 @@
+"""The router's rules: grammar that tips the embedding classifier where words beat vectors.
+
+Each rule encodes a construction, not a phrase copied from one data file:
+
+- mutating verbs in the imperative ("restart auth-1", "ack P1") come from the mood grammar
+  (agents/mood.py), which also turns actions talked about ("did someone stop it?") into
+  the question about them;
+- how-to questions ("how do I rotate...", "what's the procedure for...") ask for a runbook,
+  never for the action they name;
+- a cost question naming two past periods ("march vs april", "this week next to last
+  week") compares them: a summary, not a forecast;
+- opening an incident ("raise a P1 for X", "open a sev2 for Y") pages people; it is not an
+  infrastructure action nor a resolve;
+- the nouns of each domain (CI words, ports and firewalls, buckets, keys, findings, spend)
+  come from agents/slots/vocabulary.py, defined once for the router and the slot filler.
+
+tests/agents/test_router_rules.py fails when a literal of a rule occurs in held-out data
+but in neither the training utterances nor the dev sets: rules must come from grammar or
+tunable data, never from the files that measure them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from agents.mood import imperative_skills, question_skill, talked_about
+from agents.skills import SKILLS
+from agents.slots.time import MONTH_ABBR, MONTHS
+from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
+
+SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
+
+# A strong rule all but decides the skill; a weak one tips a close call.
+STRONG = 4.0
+WEAK = 1.5
+
+# --------------------------------------------------------------------------- grammar pieces
+
+# Greetings and politeness before the verb of a request: "hey guardian, can you please ...".
+POLITE = (
+    r"^(?:\W*(?:hey|hi|ok|okay|yo)\b[\s,]*)?(?:guardian\W+)?"
+    r"(?:(?:pls|please|plz|can you|can u|could you|would you|go|now)\s+)*"
+)
+# Questions asking how to do something: a runbook, whatever action they name.
+HOWTO = re.compile(
+    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\b|how to\b|"
+    r"what(?:'?s| is) the\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist)\b|"
+    r"steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b)"
+)
+HELP = re.compile(
+    r"^\W*(?:/?guardian\s+)?(?:help|usage|commands?|menu|options|manual|capabilities|intro|getting started|"
+    r"instructions|examples?)\W*(?:me|pls|please|plz)?\W*$|^\W*\?+\W*$|"
+    r"\bwhat (?:can|do|could) (?:you|u|this bot|the bot|guardian) (?:do|help)\b|"
+    r"\bhow (?:do|can|should) (?:i|we) (?:use|talk to) (?:you|u|this|the bot|guardian)\b|"
+    r"\b(?:your|ur) (?:capabilities|skills|commands|features)\b|\b(?:list|show) (?:your )?(?:skills|commands)\b|"
+    r"\bwhat (?:are|r) (?:you|u)\b\W*$|\bwho are (?:you|u)\b"
+)
+_CI = CI_WORDS.pattern
+_INCIDENT = INCIDENT_NOUN.pattern
+# Money words: what a cost question is about (nouns, and verbs of paying: "come to", "set us back").
+_MONEY = (r"\b(?:costs?|cost us|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|\$\d|dollars?|"
+          r"line items?|come to|came to|set us back|ran up)\b")
+# A named resource: a kebab-case token ("kyc-api", "sms-gw-03").
+_NAMED = r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b"
+# A named calendar period (month, quarter, relative week/month/quarter/year, weekday span).
+_MONTH = "|".join(MONTHS + tuple(a for a in MONTH_ABBR if a != "may"))
+_PERIOD = (rf"(?:\b(?:{_MONTH})\b|\bq[1-4]\b|"
+           r"\b(?:this|last|previous|prior|past)\s+(?:\w+\s+)?(?:week|month|quarter|year|sprint)s?\b|"
+           r"\byesterday\b|\btoday\b|\b\d{4}-\d{2}\b)")
+# Two periods set against each other: "march vs april", "this week next to last week",
+# "september and october", "between jan 5 and jan 12".
+COMPARISON = re.compile(
+    rf"{_PERIOD}.{{0,40}}?\b(?:vs\.?|versus|compared (?:to|with)|next to|and|to|or|with)\b.{{0,30}}?{_PERIOD}"
+    r"|\bbetween\b.{0,40}\band\b"
+)
+# Words that look ahead: a forecast, not a comparison of what was spent.
+_FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|next (?:month|quarter|year)|"
+           r"end of (?:the )?(?:month|quarter|year)|(?:month|quarter|year)[- ]end)\b")
+# Opening an incident: a noun request for a page ("raise a P1 for X", "open a sev2").
+OPEN_INCIDENT = re.compile(
+    POLITE + r"(?:open|raise|file|declare|create|cut|start|spin up|kick off)\s+(?:up\s+)?(?:a|an|another|new)\s+"
+    r"(?:new\s+)?(?:p[0-4]|sev ?-?[0-4]|incident|major incident)\b"
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A regex that adds ``boost`` to ``skill``'s log-score when it matches; ``unless``
+    vetoes it (e.g. "how do I reboot..." is a runbook question, not a reboot)."""
+
+    skill: str
+    pattern: re.Pattern[str]
+    boost: float
+    unless: re.Pattern[str] | None = None
+    mutating: bool = False
+
+
+def _rule(skill: str, pattern: str, boost: float, unless: str | None = None, mutating: bool = False) -> Rule:
+    return Rule(skill, re.compile(pattern), boost, re.compile(unless) if unless else None, mutating)
+
+
+# --------------------------------------------------------------------------- rules
+
+RULES: tuple[Rule, ...] = (
+    _rule("help", HELP.pattern, STRONG + 2),
+    # How-to questions and alert meanings are runbook questions.
+    _rule(
+        "knowledge.runbook",
+        r"\b(?:runbooks?|playbooks?|run book|sop)\b|\bwhat does\b.*\bmean\b|\bwhat is (?:the )?alert\b|"
+        + HOWTO.pattern,
+        STRONG,
+        unless=HELP.pattern,
+    ),
+    # Who-questions about the rota.
+    _rule(
+        "incident.oncall",
+        r"\bwho(?:'?s|se| is| has| do| should)?\b.*\b(?:on[- ]?cal+|pager|pagerduty|pager duty|on shift|"
+        r"on point|escalate to)\b|\b(?:am i|i'?m|my)\b.{0,10}\bon[- ]?call\b|\b(?:rota|rotation)\b",
+        STRONG,
+        unless=r"^\W*(?:page|escalate|wake|notify)\b",
+    ),
+    # Mutating verbs of incidents (their mood is checked by agents/mood.py afterwards).
+    _rule("incident.ack", r"\back(?:n\w*|s|ed|ing)?\b|\bmark\b.*\bas acknowledged\b|^\W*acknowledged\b",
+          STRONG, unless=r"\bun-?ack", mutating=True),
+    _rule(
+        "incident.resolve",
+        r"(?<!un)\b(?:resolve|resolving)\b|\bmark\b.*\b(?:as )?(?:resolved|fixed)\b|\bclose\b(?: out| it)?.*"
+        r"\b(?:incidents?|pages?|alerts?|outage|it|p[a-z0-9]{6})\b|^\W*close (?:it|out)\b",
+        STRONG,
+        unless=r"\bunresolved\b|" + OPEN_INCIDENT.pattern,
+        mutating=True,
+    ),
+    _rule(
+        "incident.page",
+        POLITE + r"(?:page|escalate|wake up|summon|call in|pull in|loop in|bring in|get)\b"
+        r"(?! (?:the )?(?:status|logs?|details|cost|spend|bill|list))|\bpage @\w+|\bescalate\b(?! to\W*$)|"
+        r"\btrigger (?:a )?page\b",
+        STRONG - 1.0,
+        unless=r"^\W*who\b|\bescalation polic",
+        mutating=True,
+    ),
+    _rule("incident.page", OPEN_INCIDENT.pattern, STRONG + 1.0, mutating=True),
+    # Mutating verbs of CI: a CI noun is their object.
+    _rule(
+        "cicd.rerun",
+        r"\b(?:re-?run|retry|re-?trigger|re-?deploy|re-?do the deploy)\b|"
+        + POLITE
+        + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b.*"
+        + _CI
+        + "|"
+        + POLITE
+        + r"(?:deploy|ship|promote|roll out|push the release)\b",
+        STRONG,
+        unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|^\W*deploy\w* (?:failed|broke|is|was|logs?)\b",
+        mutating=True,
+    ),
+    _rule(
+        "cicd.failure",
+        r"\bwhy\b.*\b(?:fail\w*|broke\w*|red|error\w*|crash\w*)\b|\b(?:fail\w*|broke\w*|red|errored)\b.*\bwhy\b|"
+        r"\bfail(?:ed|ing)? (?:step|job)s?\b|\bfailing step\b|\broot cause\b.*" + _CI,
+        WEAK + 1.0,
+    ),
+    # Mutating verbs of machines: never with a CI object, a cost question or an incident to open.
+    _rule(
+        "infra.action",
+        POLITE
+        + r"(?:stop|start|reboot|restart|bounce|kick|power[- ]?(?:cycle|off)|shut ?(?:down|off)|shutdown|"
+        r"turn (?:on|off)|spin (?:up|down)|resize|scale(?: out| in| up| down)?|upsize|bring up|hard reboot|"
+        r"bump|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
+        STRONG,
+        unless=_CI + r"|\brecommend|\bsuggest|\bsaving|\bcost\b|" + OPEN_INCIDENT.pattern,
+        mutating=True,
+    ),
+    # Exposure of ports: the world CIDR, a port or service with an exposure word, firewall nouns.
+    _rule(
+        "security.open_ports",
+        r"0\.0\.0\.0/0|::/0|\bports?\b.*\b(?:open|exposed|expose|internet|world|public)|"
+        r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|\d{2,5})\b.*\b(?:open|exposed|world|internet)\b|"
+        r"\bfirewall rules?\b|\bnsgs?\b|\bsecurity groups?\b.*\b(?:open|allow|wide|ingress)|\bingress\b",
+        WEAK + 1.0,
+    ),
+    _rule("security.open_ports", r"0\.0\.0\.0/0|::/0|\bopen to (?:the )?(?:world|internet)\b", STRONG,
+          unless=r"\b(?:buckets?|blobs?|storage)\b"),
+    _rule(
+        "infra.describe",
+        r"^\W*(?:tell me about|describe|details? (?:on|of|for|about)|info (?:on|about)|what'?s up with|"
+        r"show me (?:the )?(?:config|details)|is \S+ (?:healthy|up|running|ok)\b)",
+        WEAK,
+        unless=r"\b(?:incidents?|sev\d|outage|pages?|alerts?|logs?|findings?|p[a-z0-9]{6})\b|#\d",
+    ),
+    _rule("infra.inventory",
+          r"^\W*(?:what'?s|what is) (?:running|deployed) (?:in|on)\b|\b(?:list|count|how many)\b", WEAK,
+          unless=r"\b(?:incidents?|findings?|prs?|commits?|merged|users?|keys?|workflows?|runs?|logs?|cves?|"
+          r"vulns?|questions?|skills|commands)\b|\bopen\b|\bpublic|\bunused|\bidle"),
+    _rule(
+        "cicd.changes",
+        r"\b(?:what|anything|which|who|any)\b.*\b(?:shipped|merged|changed|changes|went out|got deployed|"
+        r"was deployed|released|pushed)\b|\bchange ?log\b|"
+        r"\b(?:recent|latest)\b.*\b(?:deploys|merges|changes|commits)\b",
+        WEAK,
+        unless=_MONEY,
+    ),
+    _rule(
+        "incident.brief",
+        r"\b(?:rundown|brief|summar\w*|tl;?dr|recap|catch me up|up to speed|impact|blast radius|what happened|"
+        r"timeline|context)\b",
+        WEAK,
+        unless=_MONEY + r"|\bsecurity\b|\bcompliance\b|\bposture\b",
+    ),
+    _rule(
+        "security.public_storage",
+        r"\bpublic\w*\b.*\b(?:buckets?|blobs?|storage|containers?|s3)\b|"
+        r"\b(?:buckets?|blobs?|storage|containers?)\b.*\b(?:public\w*|exposed|encrypt\w*|anonymous|anyone|"
+        r"everyone|allusers|allauthenticatedusers|world)\b|\bunencrypted\b",
+        WEAK + 1.0,
+    ),
+    _rule(
+        "security.iam",
+        r"\bmfa\b|\baccess keys?\b|\bakia[0-9a-z]{16}\b|\broot (?:account|user|login)\b|\badmin(?:istrator)?"
+        r"\b.{0,20}\b(?:access|rights|grants|roles?)\b|\biam\b|\bcredentials?\b|\bkeys? (?:older|not rotated)",
+        WEAK,
+    ),
+    _rule(
+        "security.findings",
+        r"\bcve-\d{4}-\d+|\bguardduty\b|\bfindings?\b|\binspector\b|\bvuln\w*\b|\bdefender\b.*\balerts?\b",
+        WEAK,
+    ),
+    # Looking ahead at spend; never when the question compares periods already spent.
+    _rule(
+        "cost.forecast",
+        r"\bforecast\w*|\bproject(?:ed|ion)\b|\bpredict\w*|\b(?:month|quarter|year)[- ]end\b|"
+        r"\bend of (?:the )?(?:month|quarter|year)\b|\beom\b|\bon pace\b|\bgo(?:ing|nna)? (?:to )?over\b|"
+        r"\bwill (?:we|it|costs?|the bill|\w+ costs?) .*\b(?:cost|spend|pay|bill|be)\b|\bnext (?:month|quarter|year)\b",
+        WEAK,
+        unless=r"\bwho\b|\bon[- ]?call\b",
+    ),
+    # Spend already incurred, set side by side: a summary.
+    _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{COMPARISON.pattern})", WEAK + 1.0, unless=_FUTURE),
+    _rule(
+        "cost.anomalies",
+        r"\b(?:spike\w*|jump\w*|anomal\w*|unusual|unexpected|doubled|2x|3x|blew up|weird|odd|abnormal)\b.*"
+        r"\b(?:costs?|spend\w*|bill|charges?|billing)\b|\b(?:costs?|spend\w*|bill|charges?)\b.*\b(?:spike\w*|jump\w*|"
+        r"anomal\w*|doubled|up so much|went up|increase|higher than|2x|3x)\b|\banomaly detection\b",
+        WEAK,
+    ),
+    _rule(
+        "cost.savings",
+        r"\b(?:idle|unused|unattached|orphan\w*|rightsiz\w*|right-siz\w*|underutili[sz]\w*|oversized|"
+        r"over-?provisioned|savings plans?|reserved instances?|ri coverage|save money|waste\w*|cheaper)\b",
+        WEAK + 1.0,
+        unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b",
+    ),
+    # Lowering spend: a verb of reduction with a money noun ("trim the bill", "reduce our spend").
+    _rule(
+        "cost.savings",
+        r"\b(?:cut|reduce|lower|trim|slash|shrink)\w*\b.{0,25}" + _MONEY,
+        WEAK,
+        unless=_FUTURE,
+    ),
+    _rule(
+        "infra.logs",
+        r"\blogs?\b|\blogging\b|\bstderr\b|\bstdout\b|\bstack ?traces?\b|\btail\b|\bgrep\b|\blog group\b|"
+        r"(?:^|\s)/aws/|\bexceptions?\b|\bconsole output\b",
+        WEAK + 0.5,
+        unless=_CI,
+    ),
+    # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
+    # A yes/no health question about a named thing: "is the X healthy", "X up?".
+    _rule("infra.describe",
+          r"^\W*(?:is|are) (?:the )?\S+(?: \w+)? (?:healthy|up|running|alive|down|ok)\b|"
+          r"^\W*\S+ (?:up|down|alive|healthy)\W*$|\bdetails? (?:on|of|for|about)\b|\bhealth\w*\b.*" + _NAMED
+          + "|" + _NAMED + r".*\bhealth\w*\b",
+          WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|#\d|\blogs?\b"),
+    # Incident nouns in the plural, or qualified as current, ask for the list.
+    _rule("incident.list", r"\b(?:p[0-4]s|sev ?-?[0-4]s|incidents|outages)\b|"
+          r"\b(?:active|open|ongoing|current)\s+(?:p[0-4]|sev ?-?[0-4]|incidents?)",
+          WEAK + 1.0, unless=OPEN_INCIDENT.pattern + r"|\bwho\b"),
+    # "What's going on with / update on" an incident asks for its brief.
+    _rule("incident.brief", r"\bwhat(?:'s| is) (?:going on|happening)\b.*" + _INCIDENT
+          + r"|\b(?:update|status) (?:on|of)\b.*" + _INCIDENT, WEAK + 1.0),
+    # The rota without a page: "is it still X on call", "who covers X".
+    _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
+          unless=r"^\W*(?:page|escalate|wake|notify|ping)\b|\bschedule an?\b"),
+    # A CI run asked about passing: "pipeline for X, green?", "did the nightly pass".
+    _rule("cicd.status", r"(?=.*" + _CI + r").*\b(?:green|passing|passed|pass|succeed\w*)\b", WEAK + 1.0,
+          unless=r"\bwhy\b|\bre-?run|\bretry"),
+    # A CI run that died at a step: the failure.
+    _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up)\b.*\b(?:step|stage)\b",
+          WEAK + 1.0),
+    # "roll X out": a deploy.
+    _rule("cicd.rerun", POLITE + r"roll (?:\S+ ){1,3}out\b", STRONG, mutating=True),
+    # Changes as a passive ("has been deployed to X") or a diff between versions.
+    _rule("cicd.changes", r"\bbeen\s+(?:deployed|shipped|merged|released|pushed)\b|"
+          r"\b(?:diff|difference|changed)\b.*\b(?:releases?|versions?|tags?|v?\d+\.\d+)\b", WEAK + 1.0,
+          unless=_MONEY),
+    # Asking how to talk to the bot is help.
+    _rule("help", r"\b(?:ask|tell|use|talk to) (?:you|u|guardian|the bot)\b|\bsyntax\b", STRONG,
+          unless=r"\bpage\b"),
+    # Documents of a procedure are runbooks.
+    _rule("knowledge.runbook", r"\b(?:checklists?|procedures?|process for|how-?to guide)\b", WEAK + 1.0),
+    # Spend with a past period or a grouping is a summary; a change in spend is an anomaly.
+    _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{_PERIOD}|\b(?:by|per) (?:service|team|tag|account|project|"
+          r"region|resource group|environment|client)\b)", WEAK, unless=_FUTURE
+          + r"|\b(?:why|spike\w*|jump\w*|anomal\w*|doubled|unusual|weird)\b"),
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*(?:\bwent from\b|\bfrom \S+ to \S+\b|\brecogni[sz]e\b|"
+          r"\bwhere\b.*\bcome from\b)", WEAK + 1.0, unless=_FUTURE),
+    # Exposure words about storage and firewalls, and the word posture.
+    _rule("security.public_storage", r"\b(?:publicly |world[- ])?(?:readable|listable|downloadable)\b|"
+          r"\banonymous (?:access|read)\b", WEAK + 1.0),
+    _rule("security.open_ports", r"\bfirewall\w*\b|\b(?:sgs?|security groups?)\b.*\b(?:open|allow\w*|wide)\b|"
+          r"\b(?:open|allow\w*|wide)\b.*\b(?:sgs?|security groups?)\b", WEAK + 1.0),
+    _rule("security.posture", r"\bposture\b", WEAK + 1.0),
+)
+
+
+def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
+    """Per-skill log-score boosts for ``text`` and whether any strong rule fired."""
+    lowered = " ".join(text.lower().split())
+    boosts = np.zeros(len(SKILL_NAMES))
+    howto = bool(HOWTO.search(lowered))
+    strong = False
+    if howto:  # "how do I reboot X?" asks for instructions, never for the reboot itself
+        for rule in RULES:
+            if rule.mutating:
+                boosts[SKILL_NAMES.index(rule.skill)] = -WEAK
+    for skill in imperative_skills(text):  # an unambiguous action verb in the imperative
+        if skill == "infra.action" and CI_WORDS.search(lowered):
+            skill = "cicd.rerun"  # "restart the pipeline": the verb's object is a CI run
+        index = SKILL_NAMES.index(skill)
+        boosts[index] = max(boosts[index], STRONG)
+        strong = True
+    mentioned = talked_about(text)
+    if mentioned and mentioned[1] != "reported":  # an action asked about, not for ("how do I" is a runbook)
+        slots = {"incident_id": "?"} if INCIDENT_ID.search(text) else {}
+        index = SKILL_NAMES.index(question_skill(mentioned[0], slots))
+        boosts[index] = max(boosts[index], STRONG - 1.0)
+        strong = True
+    for rule in RULES:
+        if rule.mutating and howto:
+            continue
+        if rule.unless is not None and rule.unless.search(lowered):
+            continue
+        if rule.pattern.search(lowered):
+            index = SKILL_NAMES.index(rule.skill)
+            boosts[index] = max(boosts[index], rule.boost)
+            strong = strong or rule.boost >= STRONG - 1.0
+    return boosts, strong

@@ -1,0 +1,93 @@
+"""Slots: the arguments a request names (dates, regions, ids, people...), pulled out with
+rules so the offline planner can fill tool arguments by name without an LLM.
+
+``extract_slots(text, now)`` returns only the keys it found, with JSON-serialisable
+values. Keys (fixed vocabulary, shared with agents/planner.py): time_range, region,
+cloud, resource_ids, instance_id, bucket, aws_service, resource_type, service,
+resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow, run_id,
+incident_id, person, team, severity, limit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agents.slots.entities import (
+    find_action,
+    find_bucket,
+    find_cloud,
+    find_incident_id,
+    find_limit,
+    find_people,
+    find_port,
+    find_region,
+    find_repo,
+    find_resource_name,
+    find_run_id,
+    find_service,
+    find_severity,
+    find_tag,
+    find_workflow,
+    first_match,
+    put,
+)
+from agents.slots.time import time_range
+from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, RESOURCE_ID, RESOURCE_TYPE
+
+__all__ = ["extract_slots", "time_range"]
+
+
+def extract_slots(text: str, now: datetime) -> dict[str, Any]:
+    """Every slot ``text`` names, keyed by the fixed vocabulary; absent slots are left out."""
+    original = text.strip()
+    lowered = " ".join(original.lower().split())
+    slots: dict[str, Any] = {}
+    if not lowered:
+        return slots
+    found_time = time_range(lowered, now)
+    if found_time:
+        slots["time_range"] = found_time
+    region = find_region(lowered)
+    if region:
+        slots["region"] = region[0]
+    cloud = find_cloud(lowered, region[1] if region else None)
+    if cloud:
+        slots["cloud"] = cloud
+    ids = list(dict.fromkeys(m.group(0) for m in RESOURCE_ID.finditer(original)))
+    ids = [i if i.upper().startswith(("AKIA", "ASIA", "DB-")) or i.startswith("arn:") else i.lower() for i in ids]
+    if ids:
+        slots["resource_ids"] = ids
+        instance = next((i for i in ids if i.startswith("i-")), None)
+        if instance:
+            slots["instance_id"] = instance
+    put(slots, "bucket", find_bucket(lowered, original))
+    put(slots, "aws_service", first_match(AWS_SERVICE, lowered))
+    put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
+    put(slots, "service", find_service(lowered))
+    tag = find_tag(original)
+    if tag:
+        slots["tag_key"], slots["tag_value"] = tag[0].lower(), tag[1]
+    env = first_match(list(ENVS), lowered)
+    if tag and tag[0].lower() in ("env", "environment", "stage"):
+        env = first_match(list(ENVS), tag[1].lower()) or env
+    put(slots, "env", env)
+    log_group = LOG_GROUP.search(original)
+    if log_group:
+        slots["log_group"] = log_group.group(1)
+    put(slots, "action", find_action(lowered))
+    put(slots, "port", find_port(lowered))
+    put(slots, "repo", find_repo(lowered))
+    put(slots, "workflow", find_workflow(lowered))
+    put(slots, "run_id", find_run_id(lowered))
+    put(slots, "incident_id", find_incident_id(original, lowered))
+    person, team = find_people(lowered, original)
+    if tag and tag[0].lower() == "team":
+        team = tag[1].lower()
+    put(slots, "person", person)
+    put(slots, "team", team)
+    put(slots, "severity", find_severity(lowered))
+    put(slots, "limit", find_limit(lowered))
+    taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
+    put(slots, "resource_name", find_resource_name(lowered, taken | set(ids)))
+    return slots

@@ -1,0 +1,299 @@
+"""Entity slots: regions, clouds, resource ids and names, services, tags, ports, repos,
+workflows, runs, incidents, people, teams, severity, limits and the action asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.mood import occurrences
+from agents.slots.time import MONTH_ABBR, MONTHS, WEEKDAYS
+from agents.slots.vocabulary import (
+    ACTION,
+    AWS_REGION,
+    AZURE_REGION,
+    AZURE_SPELLED,
+    CI_WORDS,
+    CITY_REGION,
+    CITY_REGIONS,
+    CLOUD_PATTERNS,
+    ENVS,
+    GCP_REGION,
+    GENERIC,
+    HYPHENATED_WORDS,
+    INCIDENT_ID,
+    KNOWN_PORTS,
+    NAMED_PORTS,
+    OPEN_CONTEXT,
+    RESOURCE_ID,
+)
+
+
+def first_match(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    """The name whose pattern matches earliest in ``text``."""
+    best: tuple[int, str] | None = None
+    for name, pattern in pairs:
+        match = pattern.search(text)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), name)
+    return best[1] if best else None
+
+
+def _is_name(word: str) -> bool:
+    return bool(word) and word not in GENERIC and not word.isdigit() and len(word) > 1
+
+
+def find_region(text: str) -> tuple[str, str | None] | None:
+    """(region, cloud it implies)."""
+    for pattern, cloud in ((AWS_REGION, "aws"), (GCP_REGION, "gcp"), (AZURE_REGION, "azure")):
+        match = pattern.search(text)
+        if match:
+            return match.group(0), cloud
+    match = AZURE_SPELLED.search(text)
+    if match:
+        return "".join(part for part in match.groups() if part).replace(" ", ""), "azure"
+    match = CITY_REGION.search(text)
+    if match:
+        return CITY_REGIONS[match.group(1)], None
+    return None
+
+
+def find_cloud(text: str, region_cloud: str | None) -> str | None:
+    named = [cloud for cloud, pattern in CLOUD_PATTERNS if pattern.search(text)]
+    explicit = [c for c in ("aws", "azure", "gcp") if re.search(rf"\b{c}\b", text)]
+    if len(explicit) > 1:
+        return None  # "across aws, azure and gcp": no single cloud
+    if explicit:
+        return explicit[0]
+    if len(set(named)) == 1:
+        return named[0]
+    return region_cloud if not named else None
+
+
+def find_bucket(text: str, original: str) -> str | None:
+    match = re.search(r"\b(?:s3|gs)://([a-z0-9][a-z0-9._-]{1,62})", original, re.IGNORECASE)
+    if match:
+        return match.group(1)
+    bad = GENERIC | {"public", "policy", "policies", "acl", "acls", "encryption", "named", "called", "access",
+                     "exposed", "open", "list", "count", "size", "readable", "writable", "gcs", "blob"}
+    match = re.search(r"\bbucket(?:\s+(?:named|called))?\s+([a-z0-9][a-z0-9._-]{2,62})\b", text)
+    if match and match.group(1) not in bad:
+        return match.group(1)
+    match = re.search(r"\b([a-z0-9][a-z0-9._-]{2,62})\s+bucket\b", text)
+    if match and match.group(1) not in bad and not match.group(1).endswith("s3"):
+        return match.group(1)
+    return None
+
+
+def find_resource_name(text: str, taken: set[str]) -> str | None:
+    """A named resource: a kebab/snake token with a digit or a dash, not an id or a common word."""
+    for match in re.finditer(r"(?<![\w/.:@-])([a-z][a-z0-9]*(?:[-_][a-z0-9]+)+)(?![\w/.:-])", text):
+        token = match.group(1)
+        if token in taken or token in HYPHENATED_WORDS or RESOURCE_ID.fullmatch(token):
+            continue
+        if AWS_REGION.fullmatch(token) or GCP_REGION.fullmatch(token) or re.fullmatch(r"cve-\d+-\d+", token):
+            continue
+        if re.fullmatch(r"(?:re|un|pre|non|co|de)-\w+", token):
+            continue
+        return token
+    return None
+
+
+_VERBS = frozenset("""show list get find check see give tail grep any many more recent latest last new all some
+    those these what which why how read open my our""".split())
+
+
+def find_service(text: str) -> str | None:
+    match = re.search(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|backend|"
+                      r"frontend|gateway))(?![\w/.-])", text)
+    if match:
+        return match.group(1)
+    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:service|svc|api)\b", text)
+    if match and _is_name(match.group(1)):
+        return match.group(1)
+    match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
+    if match and _is_name(match.group(1)):
+        return match.group(1)
+    match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outage|logs?|deploy\w*|costs?|spend|changes?)\s+"
+                      r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
+        return match.group(1)
+    # "checkout logs", "payments errors", "the search deploys": a name right before the noun
+    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _VERBS:
+        return match.group(1)
+    return None
+
+
+def _is_special(word: str) -> bool:
+    """Words another slot owns: clouds, envs, regions, time words, months and weekdays."""
+    return bool(
+        word in MONTHS or word in MONTH_ABBR or word in WEEKDAYS or AWS_REGION.fullmatch(word)
+        or AZURE_REGION.fullmatch(word) or word in CITY_REGIONS or any(p.fullmatch(word) for _, p in ENVS)
+        or re.fullmatch(r"q[1-4]|mtd|ytd|qtd|eom|\d.*", word)
+    )
+
+
+def find_tag(original: str) -> tuple[str, str] | None:
+    for match in re.finditer(r"(?<![\w:/])([A-Za-z][\w.-]{0,63})\s?[=:]\s?([\w.@-]+)", original):
+        key, value = match.group(1), match.group(2)
+        if key.lower() in ("arn", "http", "https", "s3", "gs", "runbook", "re", "fyi", "note") or value.isdigit():
+            continue
+        if ":" in match.group(0) and " " in match.group(0):
+            continue  # "note: x" is prose, "owner:alice" is a tag
+        return key, value
+    return None
+
+
+def find_port(text: str) -> int | None:
+    match = re.search(r"\bports?\s*(\d{1,5})\b|\b(\d{1,5})/(?:tcp|udp)\b|:(\d{2,5})\b", text)
+    if match:
+        value = int(next(group for group in match.groups() if group))
+        return value if 0 < value < 65536 else None
+    if not OPEN_CONTEXT.search(text):
+        return None
+    for number in re.finditer(r"(?<![\w./:-])(\d{2,5})(?![\w./:-])", text):
+        if int(number.group(1)) in KNOWN_PORTS:
+            return int(number.group(1))
+    for name, port in NAMED_PORTS.items():
+        if re.search(rf"\b{name}\b", text):
+            return port
+    return None
+
+
+def find_repo(text: str) -> str | None:
+    for match in re.finditer(r"(?<![\w/.:-])([a-z0-9][\w.-]*/[a-z0-9][\w.-]*)(?![\w/])", text):
+        repo = match.group(1)
+        owner, name = repo.split("/", 1)
+        if not re.search(r"[a-z]", owner) or repo in ("ci/cd", "and/or", "i/o", "n/a", "tcp/ip", "tl/dr"):
+            continue
+        if len(owner) < 2 or len(name) < 2:
+            continue
+        return repo.rstrip(".")
+    named = re.search(r"\brepo(?:sitory)?\s+([a-z0-9][\w.-]+)\b|\b(?:the\s+)([a-z0-9][\w.-]+)\s+repo\b", text)
+    if named:
+        name = named.group(1) or named.group(2)
+        return None if name in ("the", "a", "this", "that", "my", "our", "same", "whole", "main") else name
+    return None
+
+
+def find_workflow(text: str) -> str | None:
+    match = re.search(r"\b([\w.-]+\.ya?ml)\b", text)
+    if match:
+        return match.group(1)
+    bad = {"failed", "failing", "latest", "last", "same", "whole", "github", "this", "that", "entire", "new",
+           "previous", "broken", "red", "current", "nightly", "my"}
+    match = re.search(r"\bthe\s+([a-z][\w-]*)\s+(?:workflow|pipeline)\b", text)
+    if match and match.group(1) not in bad:
+        return match.group(1)
+    return None
+
+
+def find_run_id(text: str) -> str | None:
+    match = re.search(r"/actions/runs/(\d+)|\b(?:run|build|job)(?:\s+id)?\s*#?\s*(\d{5,})\b", text)
+    if match:
+        return match.group(1) or match.group(2)
+    return None
+
+
+def find_incident_id(original: str, text: str) -> str | None:
+    match = INCIDENT_ID.search(original)
+    if match:
+        return match.group(0)
+    match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
+                      r"\b(?:ack|acknowledge|resolve|close)\s+#?(\d{1,7})\b", text)
+    if match:
+        return next(group for group in match.groups() if group)
+    return None
+
+
+_PAGE_VERBS = r"(?:page|wake up|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
+
+
+def find_people(text: str, original: str) -> tuple[str | None, str | None]:
+    """(person, team) named as page targets or owners."""
+    person = None
+    mention = re.search(r"@([A-Za-z][\w.-]*)", original)
+    if mention:
+        person = mention.group(1).lower()
+    team = None
+    match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+team\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b", text)
+    if match:
+        name = match.group(1) or match.group(2)
+        if _is_name(name) or name in ("security", "platform", "data", "network", "infra", "backend", "frontend",
+                                      "storage", "database", "db", "sre", "mobile"):
+            team = name
+    if person is None:
+        match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
+                          text)
+        if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "network",
+                                                                         "networking", "security"):
+            person = match.group(1)
+        elif match and team is None and match.group(1) in ("sre", "dba", "infra", "network", "networking",
+                                                           "security"):
+            team = match.group(1)
+    if person is None:  # "escalate P3H8W1R to bob", "reassign it to carol"
+        match = re.search(r"\b(?:escalate|reassign|assign|hand(?:\s+it)?\s+over|page)\b.*?\bto\s+([a-z][a-z0-9]*)\b"
+                          r"(?!\s+(?:team|on-?call|oncall))", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "security"):
+            person = match.group(1)
+    if team is None:
+        match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
+        if match and _is_name(match.group(1)):
+            team = match.group(1)
+    return person, team
+
+
+def find_severity(text: str) -> str | None:
+    match = re.search(r"\bsev\s*-?\s*([0-5])\b", text)
+    if match:
+        return f"sev{match.group(1)}"
+    match = re.search(r"\b(critical|high|medium|low)\b(?:\s+(?:and\s+\w+\s+)?(?:sev\w*|urgency|risk|"
+                      r"findings?|vulns?|vulnerabilit\w+|alerts?|cves?|issues?|incidents?|priority))?", text)
+    if match and (match.group(0) != match.group(1) or match.group(1) == "critical"):
+        return match.group(1)
+    match = re.search(r"\b(?:severity|sev|urgency)\s*[:=]?\s*(critical|high|medium|low)\b", text)
+    return match.group(1) if match else None
+
+
+def find_limit(text: str) -> int | None:
+    match = re.search(r"\btop\s+(\d{1,4})\b|\b(?:last|latest|first|recent)\s+(\d{1,4})\s+(?!days?\b|hours?\b|"
+                      r"h\b|min|weeks?\b|months?\b|years?\b|mins?\b)[a-z]|\b(\d{1,4})\s+most\b", text)
+    if match:
+        return int(next(group for group in match.groups() if group))
+    return None
+
+
+def find_action(text: str) -> str | None:
+    action = _requested_action(text) or first_match(ACTION, text)
+    if action in ("reboot", "start") and CI_WORDS.search(text):
+        return "rerun"  # "restart the ci job", "start a new build"
+    if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
+        return "resolve"
+    if action == "page" and not re.search(rf"^\W*(?:pls |please )?{_PAGE_VERBS}\b|\bpage @|\bescalate\b", text):
+        return None
+    return action
+
+
+def _requested_action(text: str) -> str | None:
+    """The action a request asks for in any form of its verb ("needs starting", "would you
+    mind restarting"), from the mood grammar's occurrences."""
+    for occ in occurrences(text):
+        if occ.mood == "request" and occ.verb in VERB_ACTION:
+            return VERB_ACTION[occ.verb]
+    return None
+
+
+VERB_ACTION = {
+    "stop": "stop", "shut down": "stop", "shutdown": "stop", "shut off": "stop", "turn off": "stop",
+    "power off": "stop", "spin down": "stop", "start": "start", "turn on": "start", "power on": "start",
+    "spin up": "start", "bring up": "start", "reboot": "reboot", "restart": "reboot", "bounce": "reboot",
+    "power cycle": "reboot", "resize": "resize", "scale": "scale",
+}
+
+
+def put(slots: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and value != "":
+        slots[key] = value
+

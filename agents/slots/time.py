@@ -1,0 +1,237 @@
+"""Time slots: the period a request names, end exclusive, with the phrase that named it.
+
+Fixed calendar periods (this week, last month, Q3, "in october") are computed here, where
+the meaning depends on Guardian's conventions (a past "october" asked in June is last
+year's); dates and relative phrases dateparser understands ("3 days ago", "since the
+3rd", "2025-06-01") go through dateparser, anchored on ``now``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "couple of": 2, "few": 3}
+_NUM = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|couple of|few)"
+_UNIT = r"(min(?:ute)?s?|h(?:ou)?rs?|hours?|h|days?|d|weeks?|wks?|w|months?|mos?)"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = tuple(m.lower() for m in calendar.month_name[1:])
+MONTH_ABBR = tuple(m.lower() for m in calendar.month_abbr[1:])
+_FUTURE_HINT = re.compile(r"\b(?:next|forecast\w*|project\w*|predict\w*|will|going to|gonna|budget|expect\w*|"
+                          r"estimate\w*|on track|on pace)\b")
+
+
+def _span(start: date, end: date, label: str, since: datetime | None = None) -> dict[str, str]:
+    out = {"start": start.isoformat(), "end": end.isoformat(), "label": label.strip()}
+    if since is not None:
+        out["since"] = since.replace(microsecond=0).isoformat()
+    return out
+
+
+def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
+    """"last 7 days", "past 3 days", "last 2 weeks", "last hour", "past 30 min", "last 24h"."""
+    match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
+                      rf"(?:{_NUM}\s*)?{_UNIT}\b", text)
+    if not match:
+        return None
+    raw, unit = match.group(1), match.group(2)
+    amount = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    today = now.date()
+    label = re.sub(r"^(?:within|in|over) the ", "", match.group(0))
+    if unit.startswith(("min", "h")):
+        delta = timedelta(minutes=amount) if unit.startswith("min") else timedelta(hours=amount)
+        since = now - delta
+        return _span(since.date(), today + timedelta(days=1), label, since)
+    if unit.startswith("d"):
+        if raw is None:  # "last day"
+            amount = 1
+        return _span(today - timedelta(days=amount), today, label)
+    if unit.startswith("w"):
+        if raw is None:  # "last week" is the calendar week, handled by _named_period
+            return None
+        return _span(today - timedelta(days=7 * amount), today, label)
+    if raw is None:
+        return None
+    return _span(_add_months(today, -amount), today, label)
+
+
+def _named_period(text: str, now: datetime) -> dict[str, str] | None:
+    today = now.date()
+    tomorrow = today + timedelta(days=1)
+    monday = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    quarter = _quarter_start(today)
+    table: list[tuple[str, Callable[[], tuple[date, date]]]] = [
+        (r"\b(?:month to date|month-to-date|mtd|so far this month|this month so far)\b",
+         lambda: (month_start, tomorrow)),
+        (r"\b(?:quarter to date|qtd)\b", lambda: (quarter, tomorrow)),
+        (r"\b(?:year to date|ytd)\b", lambda: (date(today.year, 1, 1), tomorrow)),
+        (r"\b(?:end of (?:the )?month|month[- ]end|eom|by (?:the )?end of (?:the )?month)\b",
+         lambda: (today, _add_months(month_start, 1))),
+        (r"\b(?:end of (?:the )?quarter|quarter[- ]end|eoq)\b", lambda: (today, _add_months(quarter, 3))),
+        (r"\b(?:end of (?:the )?year|year[- ]end|eoy)\b", lambda: (today, date(today.year + 1, 1, 1))),
+        (r"\b(?:since|from) yesterday\b", lambda: (today - timedelta(days=1), tomorrow)),
+        (r"\byesterday\b", lambda: (today - timedelta(days=1), today)),
+        (r"\blast night\b", lambda: (today - timedelta(days=1), tomorrow)),
+        (r"\b(?:today|this morning|this afternoon|tonight|right now|rn)\b", lambda: (today, tomorrow)),
+        (r"\b(?:last|previous|prev) (?:week|wk)\b", lambda: (monday - timedelta(days=7), monday)),
+        (r"\bthis (?:week|wk)\b", lambda: (monday, tomorrow)),
+        (r"\bnext (?:week|wk)\b", lambda: (monday + timedelta(days=7), monday + timedelta(days=14))),
+        (r"\b(?:last|previous|prev) (?:month|mo|mnth)\b", lambda: (_add_months(month_start, -1), month_start)),
+        (r"\bthis (?:month|mo|mnth)\b", lambda: (month_start, tomorrow)),
+        (r"\bnext (?:month|mo|mnth)\b", lambda: (_add_months(month_start, 1), _add_months(month_start, 2))),
+        (r"\b(?:last|previous|prev) quarter\b", lambda: (_add_months(quarter, -3), quarter)),
+        (r"\bthis quarter\b", lambda: (quarter, _add_months(quarter, 3))),
+        (r"\bnext quarter\b", lambda: (_add_months(quarter, 3), _add_months(quarter, 6))),
+        (r"\b(?:last|previous|prev) year\b", lambda: (date(today.year - 1, 1, 1), date(today.year, 1, 1))),
+        (r"\bthis year\b", lambda: (date(today.year, 1, 1), tomorrow)),
+        (r"\bnext year\b", lambda: (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1))),
+    ]
+    for pattern, period in table:
+        match = re.search(pattern, text)
+        if match:
+            start, end = period()
+            return _span(start, end, match.group(0))
+    return None
+
+
+def _next_n(text: str, now: datetime) -> dict[str, str] | None:
+    """"next 3 months", "next 90 days": forward from today."""
+    match = re.search(rf"\bnext\s+{_NUM}\s*{_UNIT}\b", text)
+    if not match:
+        return None
+    raw, unit = match.group(1), match.group(2)
+    amount = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    today = now.date()
+    if unit.startswith("d"):
+        end = today + timedelta(days=amount)
+    elif unit.startswith("w"):
+        end = today + timedelta(days=7 * amount)
+    elif unit.startswith("mo"):
+        end = _add_months(today.replace(day=1), amount + 1)
+    else:
+        return None
+    return _span(today, end, match.group(0))
+
+
+def _quarter_name(text: str, now: datetime) -> dict[str, str] | None:
+    match = re.search(r"\b(?:q([1-4])(?:\s*(?:fy)?'?(\d{2,4}))?|(?:first|second|third|fourth) quarter)\b", text)
+    if not match:
+        return None
+    if match.group(1) is None:
+        number = ("first", "second", "third", "fourth").index(match.group(0).split()[0]) + 1
+        year = now.year
+    else:
+        number = int(match.group(1))
+        year = int(match.group(2)) if match.group(2) else now.year
+        year = year + 2000 if year < 100 else year
+    start = date(year, 3 * (number - 1) + 1, 1)
+    if not match.group(2) and start > now.date() and not _FUTURE_HINT.search(text):
+        start = start.replace(year=start.year - 1)  # "q3 spend" asked in June: last year's Q3
+    return _span(start, _add_months(start, 3), match.group(0))
+
+
+def _month_name(text: str, now: datetime) -> dict[str, str] | None:
+    names = "|".join(MONTHS + tuple(a for a in MONTH_ABBR if a != "may"))
+    match = re.search(rf"\b(?:in|for|during|of|since|from)?\s*({names}|may)\b(?:\s+(\d{{4}}))?(?!\s*\d)", text)
+    if not match:
+        return None
+    word = match.group(1)
+    if word == "may" and not re.search(r"\b(?:in|for|during|of|since|from)\s+may\b|\bmay\s+\d{4}\b", text):
+        return None  # "may" the verb
+    month = (MONTHS.index(word) if word in MONTHS else MONTH_ABBR.index(word)) + 1
+    year = int(match.group(2)) if match.group(2) else now.year
+    if not match.group(2) and month > now.month and not _FUTURE_HINT.search(text):
+        year -= 1  # "in october" asked in June means last October, unless the request looks ahead
+    start = date(year, month, 1)
+    if match.group(0).strip().startswith(("since", "from")):
+        return _span(start, now.date() + timedelta(days=1), match.group(0))
+    return _span(start, _add_months(start, 1), match.group(0))
+
+
+def _weekday(text: str, now: datetime) -> dict[str, str] | None:
+    """"since monday" (through today), "on tuesday" (that day), the most recent one."""
+    match = re.search(r"\b(since|on|from|last)?\s*(" + "|".join(WEEKDAYS) + r")\b", text)
+    if not match:
+        return None
+    today = now.date()
+    back = (today.weekday() - WEEKDAYS.index(match.group(2))) % 7
+    if match.group(1) == "last" and back == 0:
+        back = 7
+    day = today - timedelta(days=back)
+    if match.group(1) in ("since", "from"):
+        return _span(day, today + timedelta(days=1), match.group(0))
+    return _span(day, day + timedelta(days=1), match.group(0))
+
+
+def _explicit_date(text: str, now: datetime) -> dict[str, str] | None:
+    """ISO dates and "since <date>" / "on the 3rd": parsed by dateparser, anchored on ``now``."""
+    iso = re.findall(r"\b(\d{4}-\d{2}-\d{2})\b", text)
+    if len(iso) >= 2:
+        return _span(date.fromisoformat(iso[0]), date.fromisoformat(iso[1]), f"{iso[0]} to {iso[1]}")
+    match = re.search(r"\b(since|from|after|on)?\s*(?:the\s+)?(\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)"
+                      r"(?:\s+of\s+\w+)?|\d{1,2}(?:am|pm)|\d{1,2}:\d{2}\s*(?:am|pm)?)\b", text)
+    if not match or (match.group(1) is None and not re.match(r"\d{4}-", match.group(2))):
+        return None
+    import dateparser
+
+    settings: Any = {"RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "past",
+                     "PREFER_DAY_OF_MONTH": "first"}
+    raw = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(2))
+    if re.fullmatch(r"\d{1,2}", raw):
+        raw = f"{raw} {calendar.month_name[now.month]} {now.year}"
+    parsed = dateparser.parse(raw, settings=settings)
+    if parsed is None:
+        return None
+    today = now.date()
+    if match.group(1) in ("since", "from", "after"):
+        since = parsed if re.search(r"am|pm|:", raw) else None
+        return _span(parsed.date(), today + timedelta(days=1), match.group(0), since)
+    return _span(parsed.date(), parsed.date() + timedelta(days=1), match.group(0))
+
+
+def _ago(text: str, now: datetime) -> dict[str, str] | None:
+    """"3 days ago" (that day), "since 2 weeks ago" (through today), "an hour ago" (since
+    then): the arithmetic is dateparser's, anchored on ``now``."""
+    match = re.search(rf"\b(since|from|after)?\s*{_NUM}\s*{_UNIT}\s+ago\b", text)
+    if not match:
+        return None
+    import dateparser
+
+    phrase = match.group(0).strip()
+    spoken = phrase.removeprefix(match.group(1) or "").strip()
+    settings: Any = {"RELATIVE_BASE": now.replace(tzinfo=None)}
+    parsed = dateparser.parse(spoken.replace("couple of", "2").replace("few", "3"), languages=["en"],
+                              settings=settings)
+    if parsed is None:
+        return None
+    today = now.date()
+    if match.group(3).startswith(("min", "h")):
+        return _span(parsed.date(), today + timedelta(days=1), phrase, parsed)
+    if match.group(1):
+        return _span(parsed.date(), today + timedelta(days=1), phrase)
+    return _span(parsed.date(), parsed.date() + timedelta(days=1), phrase)
+
+
+def time_range(text: str, now: datetime) -> dict[str, str] | None:
+    """The period a request talks about, end exclusive, with the phrase that named it."""
+    for finder in (_ago, _relative_amount, _next_n, _named_period, _quarter_name, _month_name, _weekday,
+                   _explicit_date):
+        found = finder(text, now)
+        if found:
+            return found
+    return None

@@ -1,0 +1,144 @@
+"""The words Guardian's slot filler and router both read, each vocabulary defined once:
+regions and clouds, resource-id shapes, AWS services and resource types, environments,
+CI nouns, incident ids, action verbs, well-known ports, and words that are never names.
+"""
+
+from __future__ import annotations
+
+import re
+
+AWS_REGION = re.compile(r"\b(?:us-gov|us|eu|ap|sa|ca|me|af|il|mx)-(?:north|south|east|west|central|"
+                        r"northeast|southeast|northwest|southwest)-\d\b")
+GCP_REGION = re.compile(r"\b(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|"
+                        r"east|west|central|northeast|southeast|southwest|northwest)\d\b")
+AZURE_REGIONS = (
+    "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
+    "westcentralus", "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "germanywestcentral",
+    "swedencentral", "switzerlandnorth", "norwayeast", "polandcentral", "italynorth", "eastasia",
+    "southeastasia", "japaneast", "japanwest", "australiaeast", "australiasoutheast", "centralindia",
+    "southindia", "koreacentral", "canadacentral", "canadaeast", "brazilsouth", "southafricanorth", "uaenorth",
+)
+AZURE_REGION = re.compile(r"\b(" + "|".join(sorted(AZURE_REGIONS, key=len, reverse=True)) + r")\b")
+# Spelled-out Azure regions ("west europe", "east us 2").
+AZURE_SPELLED = re.compile(r"\b(east|west|north|south|central|north central|south central|west central)"
+                           r" (us|europe)(?: ?(2|3))?\b")
+CITY_REGIONS: dict[str, str] = {
+    "n. virginia": "us-east-1", "n.virginia": "us-east-1", "northern virginia": "us-east-1",
+    "virginia": "us-east-1", "ohio": "us-east-2", "n. california": "us-west-1", "california": "us-west-1",
+    "oregon": "us-west-2", "ireland": "eu-west-1", "dublin": "eu-west-1", "london": "eu-west-2",
+    "paris": "eu-west-3", "frankfurt": "eu-central-1", "zurich": "eu-central-2", "stockholm": "eu-north-1",
+    "milan": "eu-south-1", "spain": "eu-south-2", "tokyo": "ap-northeast-1", "seoul": "ap-northeast-2",
+    "osaka": "ap-northeast-3", "singapore": "ap-southeast-1", "sydney": "ap-southeast-2",
+    "jakarta": "ap-southeast-3", "melbourne": "ap-southeast-4", "mumbai": "ap-south-1",
+    "hyderabad": "ap-south-2", "hong kong": "ap-east-1", "canada": "ca-central-1", "montreal": "ca-central-1",
+    "sao paulo": "sa-east-1", "são paulo": "sa-east-1", "bahrain": "me-south-1", "uae": "me-central-1",
+    "cape town": "af-south-1", "tel aviv": "il-central-1",
+}
+CITY_REGION = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(CITY_REGIONS, key=len, reverse=True))
+                         + r")\b")
+
+CLOUD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("aws", re.compile(r"\baws\b|\bamazon\b|\bec2\b|\bs3\b|\brds\b|\bguardduty\b|\bsecurity hub\b|"
+                       r"\bcloudwatch\b|\bcloudtrail\b|\bdynamodb\b|\bakia[0-9a-z]{16}\b|\barn:aws")),
+    ("azure", re.compile(r"\bazure\b|\bentra\b|\baks\b|\bnsgs?\b|\bdefender\b|\bstorage accounts?\b|"
+                         r"\bblobs?\b|\bresource groups?\b|\bsubscription\b|\bapp insights\b")),
+    ("gcp", re.compile(r"\bgcp\b|\bgoogle cloud\b|\bgcs\b|\bgke\b|\bbigquery\b|\bscc\b|"
+                       r"\bsecurity command center\b|\bgs://")),
+)
+
+RESOURCE_ID = re.compile(
+    r"(?<![\w-])(?:(?:i|sg|vol|snap|ami|eni|subnet|vpc|igw|nat|rtb|acl|eipalloc|lt|tgw|vpce)-[0-9a-f]{4,17}"
+    r"|arn:aws[\w-]*:[^\s,;]+|db-[A-Z0-9]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16})(?![\w-])",
+    re.IGNORECASE,
+)
+# A CloudWatch log group path ("/aws/lambda/billing").
+LOG_GROUP = re.compile(r"(?<![\w:./])(/[a-z0-9_.-]+(?:/[a-z0-9_.#$\[\]-]+)+)", re.IGNORECASE)
+
+AWS_SERVICES: tuple[tuple[str, str], ...] = (
+    ("ec2", r"ec2(?:-other)?|elastic compute|ec2 instances?"), ("s3", r"s3"), ("rds", r"rds|aurora"),
+    ("lambda", r"lambdas?"), ("ebs", r"ebs"), ("cloudwatch", r"cloudwatch"), ("dynamodb", r"dynamo ?db"),
+    ("ecs", r"ecs|fargate"), ("eks", r"eks"), ("elb", r"elbs?|albs?|nlbs?|load balancers?"),
+    ("cloudfront", r"cloudfront"), ("route53", r"route ?53"), ("sqs", r"sqs"), ("sns", r"sns"),
+    ("kinesis", r"kinesis"), ("redshift", r"redshift"), ("elasticache", r"elasticache"),
+    ("nat_gateway", r"nat gateways?"), ("data_transfer", r"data transfer"), ("iam", r"iam"),
+    ("guardduty", r"guardduty"), ("securityhub", r"security hub"), ("ecr", r"ecr"),
+)
+AWS_SERVICE = [(name, re.compile(rf"\b(?:{pattern})\b")) for name, pattern in AWS_SERVICES]
+
+RESOURCE_TYPES: tuple[tuple[str, str], ...] = (
+    ("security_group", r"security groups?|sgs?|nsgs?|firewall rules?"),
+    ("volume", r"volumes?|ebs|disks?"),
+    ("s3", r"buckets?|s3|gcs|blobs?|storage accounts?"),
+    ("rds", r"rds|databases?|db instances?|aurora"),
+    ("lambda", r"lambdas?|functions?"),
+    ("ec2", r"instances?|vms?|servers?|ec2|boxe?s?|hosts?|nodes?"),
+)
+RESOURCE_TYPE = [(name, re.compile(rf"\b(?:{pattern})\b")) for name, pattern in RESOURCE_TYPES]
+
+ENVS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("prod", re.compile(r"\b(?:prod|production|prd)\b")),
+    ("staging", re.compile(r"\b(?:staging|stage|stg)\b")),
+    ("dev", re.compile(r"\b(?:dev|development)\b")),
+    ("qa", re.compile(r"\bqa\b")),
+    ("sandbox", re.compile(r"\bsandbox\b")),
+)
+
+# CI nouns: what a rerun, a status or a failure is about ("restart the ci job" is a rerun);
+# standalone words, so a host named "billing-test-2" is not a test.
+CI_WORDS = re.compile(
+    r"(?<![\w-])(?:workflows?|pipelines?|builds?|ci|jobs?|actions?|deploy(?:s|ment|ments)?|release|runs?|"
+    r"tests?|checks?|"
+    r"pr|nightly|nightlies|\w+\.ya?ml)(?![\w-])"
+)
+# Incident nouns: what an incident list, brief or page is about ("open sev2s", "the ledger P1").
+INCIDENT_NOUN = re.compile(r"\b(?:incidents?|outages?|p[0-4]s?|sev ?-?[0-4]s?|pages?|alerts?)\b")
+# A PagerDuty-style incident id: P and 5-7 capitals and digits, at least one digit.
+INCIDENT_ID = re.compile(r"(?<![\w-])P(?=[A-Z0-9]*\d)[A-Z0-9]{5,7}(?![\w-])")
+ACTIONS: tuple[tuple[str, str], ...] = (
+    ("rerun", r"re-?run|retry|re-?trigger|re-?deploy"),
+    ("ack", r"ack|acking|acknowledge"),
+    ("resolve", r"resolve"),
+    ("page", r"escalate|page(?= @| \w+)"),
+    ("reboot", r"reboot|restart|bounce|power[- ]?cycle"),
+    ("start", r"start|power[- ]?on|turn on|spin up|bring up|boot"),
+    ("stop", r"stop|shut ?down|shut off|turn off|power[- ]?off|spin down"),
+    ("scale", r"scale(?: out| in| up| down)?"),
+    ("resize", r"resize|upsize|downsize|change (?:the )?instance type"),
+)
+ACTION = [(name, re.compile(rf"\b(?:{pattern})\b")) for name, pattern in ACTIONS]
+
+KNOWN_PORTS = {20, 21, 22, 23, 25, 53, 80, 110, 135, 139, 143, 443, 445, 1433, 1521, 2049, 2375, 2376, 2379,
+               3000, 3306, 3389, 5000, 5432, 5601, 5672, 5900, 5984, 6379, 6443, 7001, 8000, 8080, 8443,
+               8888, 9000, 9090, 9092, 9200, 9300, 11211, 27017}
+NAMED_PORTS = {"ssh": 22, "rdp": 3389, "mysql": 3306, "postgres": 5432, "postgresql": 5432, "redis": 6379,
+               "mongo": 27017, "mongodb": 27017, "elasticsearch": 9200, "telnet": 23, "smb": 445,
+               "mssql": 1433, "ftp": 21, "kubelet": 10250}
+OPEN_CONTEXT = re.compile(r"\b(?:open\w*|expos\w*|internet|world|public\w*|ingress|inbound|firewall|"
+                           r"security groups?|sgs?|nsgs?)\b|0\.0\.0\.0/0")
+
+# Words that are never a service, person, team or resource name.
+GENERIC = frozenset(
+    """a an the this that these those our my your their its his her any all each every some no which what who
+    whose whatever whoever someone somebody anyone everyone them him it me us you i we they here there now
+    today tonight yesterday tomorrow week weekend month quarter year day days hours hour minutes last next
+    past this current latest recent previous new old main master aws azure gcp cloud clouds prod production
+    staging stage dev qa test sandbox env region regions account accounts team teams service services svc
+    api apis app apps web instance instances vm vms server servers bucket buckets database databases db
+    function functions lambda cluster clusters node nodes group groups resource resources cost costs spend
+    bill billing budget forecast incident incidents alert alerts page pages oncall on-call call schedule
+    rotation shift security iam mfa user users key keys finding findings log logs error errors workflow
+    workflows pipeline pipelines build builds job jobs run runs deploy deploys deployment release changes
+    status health details info summary help it's is are was were be been on off in out up down for to from
+    with without of by at about and or not please pls plz ok okay k8s kubernetes ec2 s3 rds ebs vpc sg sgs
+    nsg nsgs cpu memory disk network storage data platform infra infrastructure backend frontend ci cd
+    engineer engineers manager owner level primary secondary person somebody bridge call channel slack
+    everything anything nothing stuff thing things box boxes host hosts gke eks aks ecs ecr tagged per""".split()
+)
+
+HYPHENATED_WORDS = frozenset(
+    """on-call re-run re-deploy re-trigger right-size right-sizing month-end year-end quarter-end wide-open
+    allow-all follow-up in-progress real-time ec2-other multi-az cross-region non-prod pre-prod sign-in
+    log-in opt-in x-ray check-in e-mail month-to-date year-to-date quarter-to-date end-of-month up-to-date
+    high-cpu low-cpu t-shirt self-service read-only write-only built-in""".split()
+)
+

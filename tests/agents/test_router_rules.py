@@ -1,0 +1,169 @@
+"""Router rules come from grammar or tunable data, never from the files that measure them.
+
+A rule's literal text is every finite phrase its regex spells out (alternations and
+optional words expanded, ``\\s+`` read as one space, open-ended parts such as ``\\w*`` cut
+the phrase). A literal that occurs in held-out data (route_test.yaml, route_blind.yaml)
+but in neither the training utterances nor a dev set was learnt from the test: the test
+fails and names it. Nothing about held-out cases is printed beyond the offending literal.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.mood import _NOMINAL_REQUEST
+from agents.router import UTTERANCES_PATH
+from agents.router_rules import COMPARISON, HELP, HOWTO, OPEN_INCIDENT, RULES, SKILL_NAMES, rule_boosts
+
+HERE = Path(__file__).parent
+HELD_OUT = ("route_test.yaml", "route_blind.yaml")
+TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "non_action_corpus.yaml")
+MAX_EXPANSIONS = 64
+
+Items = list[tuple[Any, Any]]
+
+
+def _finite(op: Any, av: Any) -> bool:
+    """Whether one regex node spells a finite, small set of strings."""
+    if op in (sre.LITERAL, sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return True
+    if op is sre.IN:
+        return _is_space(av) or (all(o is sre.LITERAL for o, _ in av) and len(av) <= 3)
+    if op is sre.SUBPATTERN:
+        return all(_finite(o, a) for o, a in av[-1])
+    if op is sre.BRANCH:
+        return all(all(_finite(o, a) for o, a in branch) for branch in av[1])
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+        _, high, sub = av
+        return all(_finite(o, a) for o, a in sub) and (high == 1 or all(o is sre.IN for o, _ in sub))
+    return False
+
+
+def _is_space(av: Any) -> bool:
+    return any(o is sre.CATEGORY and a is sre.CATEGORY_SPACE for o, a in av)
+
+
+def _expand(items: Items) -> set[str]:
+    """All strings a finite sequence spells (callers check ``_finite`` first)."""
+    out = {""}
+    for op, av in items:
+        out = {a + b for a in out for b in _options(op, av)}
+    return out
+
+
+def _options(op: Any, av: Any) -> set[str]:
+    if op is sre.LITERAL:
+        return {chr(av)}
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return {""}
+    if op is sre.IN:
+        return {" "} if _is_space(av) else {chr(a) for _, a in av}
+    if op is sre.SUBPATTERN:
+        return _expand(av[-1])
+    if op is sre.BRANCH:
+        return {text for branch in av[1] for text in _expand(branch)}
+    low, high, sub = av
+    inner = _expand(sub)
+    if high != 1:  # a repeated character class: spaces or separators
+        return {" "}
+    return ({""} if low == 0 else set()) | inner
+
+
+def _segments(items: Items) -> list[set[str]]:
+    """Maximal finite runs of a sequence, each expanded; recurse into open-ended groups."""
+    segments: list[set[str]] = []
+    current = {""}
+    for op, av in items:
+        if _finite(op, av):
+            options = _options(op, av)
+            if len(current) * len(options) <= MAX_EXPANSIONS:
+                current = {a + b for a in current for b in options}
+                continue
+            segments.append(current)
+            current = options if len(options) <= MAX_EXPANSIONS else {""}
+            continue
+        segments.append(current)
+        current = {""}
+        if op is sre.SUBPATTERN:
+            segments += _segments(av[-1])
+        elif op is sre.BRANCH:
+            for branch in av[1]:
+                segments += _segments(branch)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            segments += _segments(av[2])
+    segments.append(current)
+    return segments
+
+
+def literals(pattern: str) -> set[str]:
+    """The phrases (three characters or more) a regex spells out literally."""
+    phrases = {" ".join(text.split()).strip(" -'") for segment in _segments(list(sre_parse.parse(pattern)))
+               for text in segment}
+    return {phrase for phrase in phrases if len(phrase) >= 3}
+
+
+def _texts(name: str) -> list[str]:
+    cases = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))["cases"]
+    return [" ".join(str(case["text"]).lower().split()) for case in cases]
+
+
+def _rule_patterns() -> list[str]:
+    patterns = [HELP.pattern, HOWTO.pattern, COMPARISON.pattern, OPEN_INCIDENT.pattern, _NOMINAL_REQUEST.pattern]
+    for rule in RULES:
+        patterns.append(rule.pattern.pattern)
+        if rule.unless is not None:
+            patterns.append(rule.unless.pattern)
+    return patterns
+
+
+def _occurs(phrase: str, texts: list[str], *, as_prefix: bool = False) -> bool:
+    """Whether ``phrase`` occurs as whole words (or, ``as_prefix``, as the start of a word:
+    "charge" is seen when "charges" is)."""
+    found = re.compile(r"(?<!\w)" + re.escape(phrase) + ("" if as_prefix else r"(?!\w)"))
+    return any(found.search(text) for text in texts)
+
+
+def test_literals_expand_alternations_and_optional_words() -> None:
+    found = literals(r"\b(?:catch me up|taking (?:this|it)(?: one)?)\b|\bfoo\w*bar")
+    assert {"catch me up", "taking this", "taking this one", "taking it one", "foo", "bar"} <= found
+
+
+def test_no_rule_literal_is_learnt_from_held_out_data() -> None:
+    training = yaml.safe_load(UTTERANCES_PATH.read_text(encoding="utf-8"))
+    seen = [" ".join(str(text).lower().split()) for texts in training.values() for text in texts]
+    for name in TUNABLE:
+        seen += _texts(name)
+    held_out = [text for name in HELD_OUT for text in _texts(name)]
+    phrases = {phrase for pattern in _rule_patterns() for phrase in literals(pattern)}
+    assert len(phrases) > 300  # the expansion really reads the rules
+    leaked = sorted(phrase for phrase in phrases
+                    if _occurs(phrase, held_out) and not _occurs(phrase, seen, as_prefix=True))
+    assert not leaked, f"rule literals found only in held-out data: {leaked}"
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("raise a P1 for settlement failures", "incident.page"),
+        ("please open an incident for the checkout latency", "incident.page"),
+        ("march vs april spend for the ledger account", "cost.summary"),
+        ("how do we rotate the tls cert on the edge proxy", "knowledge.runbook"),
+    ],
+)
+def test_grammar_rules_tip_the_skill(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_a_comparison_of_periods_is_not_a_forecast() -> None:
+    past, _ = rule_boosts("september vs october spend by service")
+    ahead, _ = rule_boosts("will october and november spend be higher than september")
+    assert past[SKILL_NAMES.index("cost.summary")] > past[SKILL_NAMES.index("cost.forecast")]
+    assert ahead[SKILL_NAMES.index("cost.summary")] == 0.0
