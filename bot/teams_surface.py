@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -296,6 +297,7 @@ class TeamsSurface:
         def progress(_text: str) -> None:
             loop.call_soon_threadsafe(wake.set)
 
+        started = time.perf_counter()
         work = asyncio.ensure_future(asyncio.to_thread(self.rt.ask, request, progress))
         while not work.done():
             waiter = asyncio.ensure_future(wake.wait())
@@ -305,11 +307,14 @@ class TeamsSurface:
                 wake.clear()
                 await _quietly(ctx.send_activity(Activity(type=ActivityTypes.typing)))
         try:
-            return work.result()
+            answer: Answer = work.result()
         except Exception:
             log.exception("teams: a turn failed (correlation id %s)", request.correlation_id)
+            self.rt.metrics.failed(SURFACE, time.perf_counter() - started)
             return Answer(agent="guardian", skill="help",
                           lead=f"Something went wrong answering this (correlation id {request.correlation_id}).")
+        self.rt.metrics.answered(SURFACE, answer, time.perf_counter() - started)
+        return answer
 
     # ------------------------------------------------------------------------- approvals
     async def _decide(self, activity: Activity, data: dict[str, Any]) -> tuple[str, dict[str, Any] | str]:
@@ -326,13 +331,22 @@ class TeamsSurface:
             answer = await asyncio.to_thread(self.rt.guardian.decide, approval_id, approve=decision == "approve",
                                              user=user, surface=SURFACE, channel=activity.conversation.id[:256])
         except DecisionRefused as exc:  # unauthorised: nothing changes, only the clicker hears why
+            self.rt.metrics.decided(SURFACE, self._skill_of(approval_id), "refused")
             return "message", f"You may not decide this: {exc}"
         except ApprovalError as exc:  # already decided, unknown or expired: the card says so
+            self.rt.metrics.decided(SURFACE, self._skill_of(approval_id), "conflict")
             return "card", status_card(str(exc))
+        self.rt.metrics.decided(SURFACE, answer.skill, "approved" if decision == "approve" else "denied")
         verb = "Approved" if decision == "approve" else "Denied"
         card = to_card(answer)
         card["body"].insert(0, literal(f"{verb} by {clicker} ({approval_id})", weight="Bolder", color="Accent"))
         return "card", card
+
+    def _skill_of(self, approval_id: str) -> str:
+        try:
+            return self.rt.storage.approvals.get(approval_id).skill
+        except Exception:  # unknown id: counted under "unknown"
+            return "unknown"
 
     async def _decide_invoke(self, ctx: TurnContext) -> None:
         """Action.Execute: the invoke response replaces the card, or tells the clicker why not."""
