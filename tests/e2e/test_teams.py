@@ -98,6 +98,8 @@ def events(rt: Runtime, name: str, approval_id: str | None = None) -> list[dict[
 def test_a_channel_mention_is_answered_once_with_a_card(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
                                                         connector: Connector) -> None:
     client, rt = teams
+    answered = rt.metrics.requests.labels("teams", "security.public_storage", "answered")
+    before = answered._value.get()
     conversation = "19:ops@thread.tacv2;messageid=1700000000000"
     body = activity(service_url=connector.url, text="which buckets are public?", mention=True,
                     conversation=conversation, conversation_type="channel", user_aad=ALICE, activity_id="m-1")
@@ -107,6 +109,7 @@ def test_a_channel_mention_is_answered_once_with_a_card(teams: tuple[TestClient,
     assert post(client, issuer, body).status_code == 200  # Teams redelivers the same activity
     drain(client)
     assert connector.activities() == [answer]
+    assert answered._value.get() - before == 1  # counted once in /metrics, like the reply
     assert len(connector.activities("typing")) >= 1
     public = {bucket.name for bucket in DRIFTWOOD.public_buckets()}
     others = {bucket.name for bucket in DRIFTWOOD.buckets} - public
