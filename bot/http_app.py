@@ -282,6 +282,9 @@ def create_app(rt: Runtime) -> FastAPI:
         asks.labels("web", answer.skill).inc()
         return {**contract_dict(answer), "typed": answer.model_dump()}
 
+    from bot.slack_surface import mount_slack
+
+    mount_slack(app, rt)
     return app
 
 
