@@ -30,6 +30,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str = ""
+    ts: str = ""  # the message ts the stand-in answered with (chat.postMessage)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -72,8 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
         method = path.removeprefix("/api/").strip("/") if path.startswith("/api/") else path
         recorder = self.server.recorder
         with recorder.lock:
-            recorder.calls.append(Call(method, args, token))
             ts = f"1700000000.{next(recorder.ts):06d}"
+            recorder.calls.append(Call(method, args, token, ts))
         self._reply(_answer(method, args, ts))
 
     def _reply(self, data: dict[str, Any]) -> None:
