@@ -184,10 +184,12 @@ def test_a_thread_follow_up_and_an_approval_clicked_once(runtime: Runtime, slack
         assert runtime.storage.approvals.get(approval_id).args["instance_id"] == instance_id
         message = {"ts": proposal.args["ts"], "blocks": proposal.blocks}
 
-        def click(user: str) -> bytes:
+        clicks = iter(range(1, 100))
+
+        def click(user: str) -> bytes:  # each click is its own request (its own trigger id)
             return action_body({"type": "block_actions", "user": {"id": user}, "team": {"id": "TDRIFTWOOD"},
                                 "channel": {"id": "C3THREAD"}, "container": {"channel_id": "C3THREAD"},
-                                "message": message, "trigger_id": f"t-{user}", "response_url": "",
+                                "message": message, "trigger_id": f"t-{user}-{next(clicks)}", "response_url": "",
                                 "actions": [{"action_id": APPROVE_ACTION, "value": approval_id,
                                              "type": "button", "block_id": actions["block_id"]}]})
 
