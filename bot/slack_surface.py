@@ -37,6 +37,7 @@ from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncAssistant
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.answer import Answer, PendingApproval
@@ -60,7 +61,8 @@ log = logging.getLogger(__name__)
 
 SURFACE = "slack"
 MAX_SKEW = 5 * 60  # seconds: older (or newer) signed requests are refused as stale
-PROGRESS_EVERY = 1.0  # seconds between in-place updates (chat.update is rate limited)
+PROGRESS_EVERY = 1.0
+STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
 WORKING = "Working on it…"
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 SUBCOMMANDS = {"ask": "{rest}", "scan": "run a security scan {rest}", "oncall": "who is on call {rest}"}
@@ -152,11 +154,13 @@ class Progress:
     """Shows a turn's progress where the user looks and then puts the answer there: a
     message updated in place, or (``assistant``) the assistant thread's status line."""
 
-    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None, *, assistant: bool) -> None:
+    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None, *, assistant: bool,
+                 team: str = "", user: str = "") -> None:
         self.client = client
         self.channel = channel
         self.thread_ts = thread_ts
         self.assistant = assistant and thread_ts is not None
+        self.team, self.user = team, user
         self.ts: str | None = None
         self._shown_at = 0.0
 
@@ -181,9 +185,30 @@ class Progress:
     async def finish(self, text: str, blocks: list[dict[str, Any]]) -> None:
         if self.ts:
             await self.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=blocks)
-        else:  # posting in an assistant thread also clears its status
-            await self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text,
-                                               blocks=blocks)
+            return
+        if self.assistant and hasattr(self.client, "chat_startStream"):
+            try:
+                await self._stream(text, blocks)
+                return
+            except SlackApiError as exc:  # a workspace without streaming: post it whole
+                log.info("slack: streaming unavailable (%s); posting the answer", exc.response.get("error"))
+        # posting in an assistant thread also clears its status
+        await self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
+
+    async def _stream(self, text: str, blocks: list[dict[str, Any]]) -> None:
+        """The lead streamed as it would be typed, the rest (tables, quotes, buttons) as
+        blocks when the stream stops."""
+        words = text.split(" ")
+        first, rest = " ".join(words[:STREAM_WORDS]), words[STREAM_WORDS:]
+        started = await self.client.chat_startStream(channel=self.channel, thread_ts=str(self.thread_ts),
+                                                     markdown_text=first, recipient_team_id=self.team or None,
+                                                     recipient_user_id=self.user or None)
+        ts = str(started["ts"])
+        for start in range(0, len(rest), STREAM_WORDS):
+            await self.client.chat_appendStream(channel=self.channel, ts=ts,
+                                                markdown_text=" " + " ".join(rest[start:start + STREAM_WORDS]))
+        lead_shown = bool(blocks) and blocks[0].get("text", {}).get("text") == text
+        await self.client.chat_stopStream(channel=self.channel, ts=ts, blocks=blocks[1:] if lead_shown else blocks)
 
 
 class SlackSurface:
@@ -320,7 +345,7 @@ class SlackSurface:
                         respond: Callable[..., Awaitable[Any]] | None = None) -> None:
         """One question, answered once: progress where the user looks, then the answer."""
         team, channel, user = body.get("team_id") or "", event.get("channel", ""), event.get("user", "")
-        progress = Progress(self.client, channel, thread_ts, assistant=assistant)
+        progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user)
         try:
             await progress.start()
         except Exception as exc:  # e.g. a slash command in a channel Guardian is not in

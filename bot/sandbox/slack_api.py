@@ -3,7 +3,8 @@ and interactions) that records what the real slack_sdk put on the wire, so tests
 on the calls Guardian made, not on what it meant to make.
 
 It answers ``auth.test`` (Bolt calls it lazily on the first request), ``chat.postMessage``
-(with increasing message timestamps), ``chat.update``, ``chat.postEphemeral``,
+(with increasing message timestamps), ``chat.update``, ``chat.postEphemeral``, the
+``chat.startStream``/``appendStream``/``stopStream`` trio,
 ``assistant.threads.setStatus``/``setSuggestedPrompts``, the file upload steps and any
 other method with ``{"ok": true}``. Served on loopback from a thread.
 """
@@ -90,7 +91,7 @@ def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
     if method == "auth.test":
         return {"ok": True, "url": "https://driftwood.slack.com/", "team": "Driftwood", "user": "guardian",
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
-    if method in ("chat.postMessage", "chat.update"):
+    if method in ("chat.postMessage", "chat.update", "chat.startStream", "chat.appendStream", "chat.stopStream"):
         ts = str(args.get("ts") or ts)
         return {"ok": True, "channel": args.get("channel"), "ts": ts,
                 "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID}}

@@ -149,6 +149,37 @@ def test_a_slash_command_and_a_dm_are_each_answered_once(runtime: Runtime, slack
     asyncio.run(scenario())
 
 
+def test_the_assistant_panel_shows_status_and_streams_the_answer(runtime: Runtime,
+                                                                 slack_api: SlackApiStandIn) -> None:
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        started = {"type": "assistant_thread_started", "assistant_thread": {
+            "user_id": "U0CAROL", "channel_id": "D4ASSIST", "thread_ts": "1700000400.000100", "context": {}}}
+        assert await slack.send(event_body(started)) == 200
+        message = {"type": "message", "channel_type": "im", "user": "U0CAROL", "channel": "D4ASSIST",
+                   "text": "which buckets are public?", "ts": "1700000400.000200", "thread_ts": "1700000400.000100"}
+        body = event_body(message)
+        assert await slack.send(body) == 200
+        assert await slack.send(body, retry=1) == 200
+        await slack.settle()
+        [prompts] = [c for c in slack_api.calls("assistant.threads.setSuggestedPrompts")
+                     if c.args.get("channel_id") == "D4ASSIST"]
+        assert len(prompts.args["prompts"]) >= 3
+        statuses = [c for c in slack_api.calls("assistant.threads.setStatus") if c.args["channel_id"] == "D4ASSIST"]
+        assert statuses and statuses[0].args["thread_ts"] == "1700000400.000100"
+        [stream] = [c for c in slack_api.calls("chat.startStream") if c.args["channel"] == "D4ASSIST"]
+        assert stream.args["thread_ts"] == "1700000400.000100" and stream.args["recipient_user_id"] == "U0CAROL"
+        streamed = stream.args["markdown_text"] + "".join(
+            c.args["markdown_text"] for c in slack_api.calls("chat.appendStream") if c.args["ts"] == stream.ts)
+        public = {bucket.name for bucket in DRIFTWOOD.public_buckets()}
+        assert streamed.startswith(f"{len(public)} of {len(DRIFTWOOD.buckets)} buckets are public")
+        [stop] = [c for c in slack_api.calls("chat.stopStream") if c.args["ts"] == stream.ts]
+        assert "security.public_storage" in text_of(stop.blocks)
+        assert slack.replies("D4ASSIST") == []  # the stream is the one answer
+
+    asyncio.run(scenario())
+
+
 def test_a_thread_follow_up_and_an_approval_clicked_once(runtime: Runtime, slack_api: SlackApiStandIn,
                                                          sandbox: Any, company_as_seeded: None) -> None:
     instance_id, ec2 = _instance(sandbox, "payments-api-1")
