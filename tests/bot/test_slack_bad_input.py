@@ -124,3 +124,26 @@ def test_slack_is_404_until_configured(tmp_path: Path, slack: SlackApiStandIn) -
                                                                          headers=signed(body))
     assert response.status_code == 404
     _no_work(slack)
+
+
+def test_socket_mode_is_chosen_by_the_app_token_and_serves_the_same_listeners(tmp_path: Path,
+                                                                              slack: SlackApiStandIn) -> None:
+    """With SLACK_APP_TOKEN the app connects out (on start-up) and /slack/events is 404; a
+    Socket Mode delivery reaches the same listeners as an HTTP one."""
+    import asyncio
+
+    from slack_bolt.request.async_request import AsyncBoltRequest
+
+    client = _client(tmp_path, slack, slack_app_token="xapp-test")
+    surface = client.app.state.slack  # type: ignore[attr-defined]
+    assert surface.start_socket_mode in client.app.router.on_startup  # type: ignore[attr-defined]
+    body = event_body(MENTION)
+    assert client.post("/slack/events", content=body, headers=signed(body)).status_code == 404
+    command = {"command": "/guardian", "text": "help", "user_id": "U0ALICE", "channel_id": "C0OPS",
+               "team_id": "TDRIFTWOOD", "trigger_id": "t1", "response_url": ""}
+    response = asyncio.run(surface.app.async_dispatch(AsyncBoltRequest(body=command, mode="socket_mode")))
+    assert response.status == 200 and "/guardian oncall" in response.body
+    forced = _client(tmp_path / "http", slack, slack_app_token="xapp-test", slack_mode="http")
+    challenge = json.dumps({"type": "url_verification", "challenge": "c-42", "token": "x"}).encode()
+    answered = forced.post("/slack/events", content=challenge, headers=signed(challenge))
+    assert answered.status_code == 200 and "c-42" in answered.text
