@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,6 +33,7 @@ class Call:
     args: dict[str, Any]
     token: str = ""
     ts: str = ""  # the message ts the stand-in answered with (chat.postMessage)
+    at: float = 0.0  # time.perf_counter() when it arrived (benchmarks: time to answer)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -75,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
         recorder = self.server.recorder
         with recorder.lock:
             ts = f"1700000000.{next(recorder.ts):06d}"
-            recorder.calls.append(Call(method, args, token, ts))
+            recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
         self._reply(_answer(method, args, ts))
 
     def _reply(self, data: dict[str, Any]) -> None:
