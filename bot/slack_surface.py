@@ -29,7 +29,9 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI
@@ -58,10 +60,12 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SURFACE = "slack"
 MAX_SKEW = 5 * 60  # seconds: older (or newer) signed requests are refused as stale
 PROGRESS_EVERY = 1.0
+TURN_WORKERS = 2  # graph runs at once; more only contend for the CPU and the database
 STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
 WORKING = "Working on it…"
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
@@ -150,6 +154,25 @@ def _shape_problem(data: dict[str, Any], shapes: dict[str, type]) -> str | None:
     return None
 
 
+class ReplayGuard:
+    """Signatures seen in the last 5 minutes (older ones are refused as stale anyway): the
+    same signed request sent twice gets 401. Kept in memory, off the database, because it
+    is on every ack's path; a replay to another replica still finds the delivery claimed
+    in the database and adds nothing."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def first(self, signature: str, timestamp: int, now: float | None = None) -> bool:
+        moment = time.time() if now is None else now
+        if len(self._seen) > 10_000:
+            self._seen = {sig: ts for sig, ts in self._seen.items() if moment - ts <= MAX_SKEW}
+        if signature in self._seen:
+            return False
+        self._seen[signature] = timestamp
+        return True
+
+
 class Progress:
     """Shows a turn's progress where the user looks and then puts the answer there: a
     message updated in place, or (``assistant``) the assistant thread's status line."""
@@ -228,6 +251,10 @@ class SlackSurface:
                             process_before_response=True)
         self.handler = AsyncSlackRequestHandler(self.app)
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.replays = ReplayGuard()
+        # Turns run on their own few threads, so a burst of questions never queues the
+        # acks' quick database claims (on the loop's default executor) behind graph runs.
+        self.turns = ThreadPoolExecutor(max_workers=TURN_WORKERS, thread_name_prefix="slack-turn")
         self._socket: Any = None
         self._register()
 
@@ -249,21 +276,24 @@ class SlackSurface:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.turns, partial(work, *args))
+
     async def drain(self) -> None:
         """Wait for every answer in flight (tests, and a graceful shutdown)."""
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
     async def _claim(self, body: dict[str, Any], event: dict[str, Any]) -> bool:
-        """First delivery of this event and of this message? Keys: the event id, and the
-        channel + message ts (Slack has re-sent one message under new event ids)."""
+        """First delivery of this message? Keyed by team + channel + message ts, which also
+        catches the same message re-sent under new event ids; by event id for events that
+        carry no message. One database write: it is on the ack's path."""
         team = body.get("team_id") or event.get("team") or ""
-        keys = [("slack-event", str(body.get("event_id") or "")),
-                ("slack-message", f"{team}:{event.get('channel', '')}:{event.get('ts', '')}")]
-        for source, key in keys:
-            if key.strip(":") and not await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key):
-                return False
-        return True
+        if event.get("channel") and event.get("ts"):  # covers every event id this message comes under
+            source, key = "slack-message", f"{team}:{event['channel']}:{event['ts']}"
+        else:
+            source, key = "slack-event", str(body.get("event_id") or "")
+        return not key or await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key)
 
     # ------------------------------------------------------------------ listeners
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -365,7 +395,7 @@ class SlackSurface:
         try:
             turn = Request(text=question_of(event.get("text", "")) or "help", user=user, surface=SURFACE,
                            channel=channel, thread_id=conversation_id(team, channel, conversation_ts))
-            answer = await asyncio.to_thread(self.rt.ask, turn, on_progress)
+            answer = await self._off_loop(self.rt.ask, turn, on_progress)
             text, blocks = fallback_text(answer), answer_blocks(answer)
         except Exception as exc:
             log.exception("slack: a turn failed")
@@ -397,8 +427,8 @@ class SlackSurface:
         channel = str(body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id") or "")
         message = body.get("message") or {}
         try:
-            answer = await asyncio.to_thread(self.rt.guardian.decide, approval_id, approve=approve, user=user,
-                                             surface=SURFACE, channel=channel)
+            answer = await self._off_loop(partial(self.rt.guardian.decide, approval_id, approve=approve, user=user,
+                                                  surface=SURFACE, channel=channel))
         except DecisionRefused as exc:
             await self._ephemeral(channel, user, str(exc), respond)
             return
@@ -436,7 +466,7 @@ class SlackSurface:
             if not signature_valid(self.secret, raw, timestamp, signature):
                 log.warning("slack: refused a request with a forged or stale signature")
                 return JSONResponse({"detail": "invalid or stale Slack signature"}, status_code=401)
-            if not await asyncio.to_thread(self.rt.storage.dedupe.claim, "slack-signature", signature):
+            if not self.replays.first(signature, int(timestamp)):
                 log.warning("slack: refused a replayed request")
                 return JSONResponse({"detail": "replayed Slack request"}, status_code=401)
         problem = body_problem(raw, request.headers.get("content-type", ""))
@@ -461,6 +491,7 @@ class SlackSurface:
         if self._socket is not None:
             await self._socket.close_async()
         await self.drain()
+        self.turns.shutdown(wait=False)
 
 
 def socket_mode(rt: Runtime) -> bool:
