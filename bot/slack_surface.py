@@ -40,6 +40,7 @@ from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncAssistant
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.answer import Answer, PendingApproval
@@ -244,6 +245,9 @@ class SlackSurface:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.secret = secret.encode() if secret else None
         self.client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        # chat.postMessage is limited to about one message a second per channel: a 429
+        # carries Retry-After, which this handler waits out (twice at most).
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
         # process_before_response: listeners only claim and schedule, so running them before
         # the ack costs nothing and the work is scheduled before Slack hears back.
         self.app = AsyncApp(client=self.client, signing_secret=secret or "",
