@@ -138,6 +138,8 @@ def main() -> int:
                 rt.ask(Request(text=question, user="bench"))
             guardian_url, guardian = serve(create_app(rt))
             bare_url, bare = serve(bare_app(api.api_url, SECRET))
+            asyncio.run(blast(bare_url, 1, 1, "warm"))  # Bolt's lazy auth.test, once per app
+            asyncio.run(blast(guardian_url, 1, 1, "warm"))
             for concurrency in args.concurrency:
                 tag = f"c{concurrency}"
                 bare_ms, bare_s, _ = asyncio.run(blast(bare_url, args.events, concurrency, "b" + tag))

@@ -54,6 +54,7 @@ class Recorder:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # bursts of concurrent calls (benchmarks) must not be dropped
     recorder: Recorder
 
 

@@ -251,3 +251,40 @@ def test_a_thread_follow_up_and_an_approval_clicked_once(runtime: Runtime, slack
         assert "already" in text_of(again.blocks)
 
     asyncio.run(scenario())
+
+
+def test_the_approvals_command_lists_pending_ones_and_a_deny_from_it_changes_nothing(
+        runtime: Runtime, slack_api: SlackApiStandIn, sandbox: Any) -> None:
+    instance_id, ec2 = _instance(sandbox, "payments-api-2")
+
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        await slack.send(event_body(mention("C5LIST", "1700000500.000100", f"stop {instance_id}")))
+        await slack.settle()
+        proposal = slack.final("C5LIST", slack.replies("C5LIST")[-1].ts)
+        [approval_id] = [b["elements"][0]["value"] for b in proposal.blocks if b["type"] == "actions"]
+        response_url = f"{slack_api.url}/response/list-1"
+        assert await slack.send(command_body("approvals", user="U0BOB", channel="C5LIST",
+                                             response_url=response_url), FORM) == 200
+        await slack.settle()
+        [listing] = slack_api.calls("/response/list-1")
+        assert listing.args["response_type"] == "ephemeral"
+        buttons = [e for b in listing.blocks if b["type"] == "actions" for e in b["elements"]]
+        assert {(e["action_id"], e["value"]) for e in buttons} >= {(APPROVE_ACTION, approval_id),
+                                                                    (DENY_ACTION, approval_id)}
+        click = action_body({"type": "block_actions", "user": {"id": "U0BOB"}, "team": {"id": "TDRIFTWOOD"},
+                             "channel": {"id": "C5LIST"}, "trigger_id": "t-list-deny",
+                             "container": {"type": "message", "is_ephemeral": True, "channel_id": "C5LIST"},
+                             "response_url": f"{slack_api.url}/response/deny-1",
+                             "actions": [{"action_id": DENY_ACTION, "value": approval_id, "type": "button",
+                                          "block_id": f"approval:{approval_id}"}]})
+        assert await slack.send(click, FORM) == 200
+        await slack.settle()
+        [replaced] = slack_api.calls("/response/deny-1")
+        assert replaced.args["replace_original"] is True
+        assert f"Denied {approval_id} by" in text_of(replaced.blocks) and "<@U0BOB>" in text_of(replaced.blocks)
+        record = runtime.storage.approvals.get(approval_id)
+        assert (record.status, record.decided_by) == ("denied", "U0BOB")
+        assert _state(ec2, instance_id) == "running"
+
+    asyncio.run(scenario())
