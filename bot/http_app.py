@@ -270,6 +270,9 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
 
     app.include_router(build_router(rt))
     mount_teams(app, rt, teams_credentials)
+    from bot.slack_surface import mount_slack
+
+    mount_slack(app, rt)
     return app
 
 

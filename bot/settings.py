@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     github_repos: Annotated[list[str], NoDecode] = Field(default_factory=list, description="owner/name repos to watch.")
     pagerduty_from_email: str | None = Field(default=None, description="From header for PagerDuty writes.")
     pagerduty_ca_bundle: Path | None = Field(default=None, description="CA file for a private PagerDuty URL.")
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_mode: Literal["auto", "http", "socket"] = Field(
+        default="auto", description="Slack transport: HTTP events on /slack/events or Socket Mode; auto: "
+        "Socket Mode when SLACK_APP_TOKEN is set.")
 
     @field_validator("aws_regions", "github_repos", mode="before")
     @classmethod

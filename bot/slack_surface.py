@@ -1,0 +1,529 @@
+"""Slack: a thin adapter from Slack's events to Guardian's requests, on slack-bolt's
+AsyncApp. The same listeners serve HTTP (``POST /slack/events``) and Socket Mode.
+
+Why it is shaped this way:
+- Slack wants an answer within 3 seconds and retries what it thinks was lost. Listeners
+  only claim the delivery in the shared database and start the work as a task, so the ack
+  is immediate and a retry, a repeated ``event_id`` or the same message under a new event
+  id finds its key taken and adds nothing (Bolt itself does not dedupe).
+- The graph is synchronous: it runs in a worker thread, and its progress lines come back
+  to the event loop, shown as the assistant status in assistant threads and elsewhere as a
+  "working" message that the answer then replaces in place.
+- A Slack thread is one conversation (``slack:{team}:{channel}:{thread_ts}``), so "and in
+  eu-west-1?" or "stop it" reuse the thread's previous turn; the graph gives each turn its
+  own checkpoint thread, so a pending approval is never lost.
+- The identity the access policy sees is the Slack user id (``U...``): the asker's for a
+  question, the clicker's for Approve / Deny.
+- In HTTP mode the signature is checked on the raw body before anything is parsed (401
+  for forged, stale and replayed requests), then the body's shape (400); only then does
+  Bolt see it. Nothing a sender controls can cause a 5xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI
+from fastapi import Request as HttpRequest
+from fastapi.responses import JSONResponse, Response
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp, AsyncAssistant
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from agents.answer import Answer, PendingApproval
+from agents.approvals import ApprovalError
+from agents.request import Request
+from agents.service import DecisionRefused
+from bot.render.blocks import (
+    APPROVE_ACTION,
+    DENY_ACTION,
+    answer_blocks,
+    approval_blocks,
+    decided_blocks,
+    escape,
+    fallback_text,
+)
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SURFACE = "slack"
+MAX_SKEW = 5 * 60  # seconds: older (or newer) signed requests are refused as stale
+PROGRESS_EVERY = 1.0
+TURN_WORKERS = 2  # graph runs at once; more only contend for the CPU and the database
+STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
+WORKING = "Working on it…"
+MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
+SUBCOMMANDS = {"ask": "{rest}", "scan": "run a security scan {rest}", "oncall": "who is on call {rest}"}
+HELP = ("*Guardian* answers questions about your cloud, CI/CD and incidents.\n"
+        "• `/guardian ask <question>`: ask anything (answered in the channel)\n"
+        "• `/guardian scan [region]`: a security scan\n"
+        "• `/guardian oncall [schedule]`: who is on call now\n"
+        "• `/guardian approvals`: pending approvals, with Approve / Deny\n"
+        "• `/guardian help`: this message\n"
+        "Mention @Guardian in a channel or send it a direct message; reply in the thread to follow up.")
+SUGGESTED_PROMPTS = [
+    {"title": "Cost this month", "message": "What did we spend on AWS this month?"},
+    {"title": "Security scan", "message": "Are any S3 buckets public?"},
+    {"title": "Who is on call", "message": "Who is on call right now?"},
+    {"title": "Failing builds", "message": "Which CI builds are failing?"},
+]
+
+
+def unescape(text: str) -> str:
+    """Slack escapes ``&``, ``<`` and ``>`` in message text; the graph wants what was typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def question_of(text: str) -> str:
+    return " ".join(unescape(MENTION.sub(" ", text or "")).split())
+
+
+def conversation_id(team: str, channel: str, thread_ts: str | None) -> str:
+    return f"slack:{team}:{channel}" + (f":{thread_ts}" if thread_ts else "")
+
+
+def signature_valid(secret: bytes, raw: bytes, timestamp: str, signature: str, now: float | None = None) -> bool:
+    """Slack's v0 signature over the raw bytes, the timestamp within 5 minutes either way,
+    compared in constant time. Never raises, whatever the headers hold (slack_sdk's
+    verifier raises on a timestamp that is not a number, or a body that is not UTF-8)."""
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    if abs((time.time() if now is None else now) - int(timestamp)) > MAX_SKEW:
+        return False
+    expected = "v0=" + hmac.new(secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
+
+
+def body_problem(raw: bytes, content_type: str) -> str | None:
+    """Why a signed body is not one Slack would send, or None: Bolt must never see a body it
+    would choke on (it would answer 500)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "request body is not UTF-8"
+    if content_type.startswith("application/json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return "request body is not valid JSON"
+        if not isinstance(data, dict):
+            return "request body must be a JSON object"
+        return _shape_problem(data, {"event": dict, "authorizations": list})
+    try:
+        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+    except ValueError:
+        return "request body is not a valid form"
+    if "payload" in form:
+        try:
+            payload = json.loads(form["payload"][0])
+        except json.JSONDecodeError:
+            return "payload is not valid JSON"
+        if not isinstance(payload, dict):
+            return "payload must be a JSON object"
+        return _shape_problem(payload, {"user": dict, "channel": dict, "team": dict, "container": dict,
+                                        "message": dict, "actions": list, "view": dict})
+    elif "command" not in form and "ssl_check" not in form:
+        return "form body has neither a command nor a payload"
+    return None
+
+
+def _shape_problem(data: dict[str, Any], shapes: dict[str, type]) -> str | None:
+    """Bolt reads these fields without checking their type; a wrong one would be its 500."""
+    for key, kind in shapes.items():
+        if key in data and not isinstance(data[key], kind):
+            return f"{key} must be a JSON {'object' if kind is dict else 'array'}"
+    actions = data.get("actions") or []
+    if any(not isinstance(item, dict) for item in actions):
+        return "actions must be JSON objects"
+    return None
+
+
+class ReplayGuard:
+    """Signatures seen in the last 5 minutes (older ones are refused as stale anyway): the
+    same signed request sent twice gets 401. Kept in memory, off the database, because it
+    is on every ack's path; a replay to another replica still finds the delivery claimed
+    in the database and adds nothing."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def first(self, signature: str, timestamp: int, now: float | None = None) -> bool:
+        moment = time.time() if now is None else now
+        if len(self._seen) > 10_000:
+            self._seen = {sig: ts for sig, ts in self._seen.items() if moment - ts <= MAX_SKEW}
+        if signature in self._seen:
+            return False
+        self._seen[signature] = timestamp
+        return True
+
+
+class Progress:
+    """Shows a turn's progress where the user looks and then puts the answer there: a
+    message updated in place, or (``assistant``) the assistant thread's status line."""
+
+    def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None, *, assistant: bool,
+                 team: str = "", user: str = "") -> None:
+        self.client = client
+        self.channel = channel
+        self.thread_ts = thread_ts
+        self.assistant = assistant and thread_ts is not None
+        self.team, self.user = team, user
+        self.ts: str | None = None
+        self._shown_at = 0.0
+
+    async def start(self) -> None:
+        if self.assistant:
+            await self.client.assistant_threads_setStatus(channel_id=self.channel, thread_ts=str(self.thread_ts),
+                                                          status="is working on it…")
+            return
+        posted = await self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=WORKING)
+        self.ts = str(posted["ts"])
+
+    async def show(self, line: str) -> None:
+        if time.monotonic() - self._shown_at < PROGRESS_EVERY:
+            return
+        self._shown_at = time.monotonic()
+        if self.assistant:
+            await self.client.assistant_threads_setStatus(channel_id=self.channel, thread_ts=str(self.thread_ts),
+                                                          status=line[:200])
+        elif self.ts:
+            await self.client.chat_update(channel=self.channel, ts=self.ts, text=f"{WORKING} {escape(line)}")
+
+    async def finish(self, text: str, blocks: list[dict[str, Any]]) -> None:
+        if self.ts:
+            await self.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=blocks)
+            return
+        if self.assistant and hasattr(self.client, "chat_startStream"):
+            try:
+                await self._stream(text, blocks)
+                return
+            except SlackApiError as exc:  # a workspace without streaming: post it whole
+                log.info("slack: streaming unavailable (%s); posting the answer", exc.response.get("error"))
+        # posting in an assistant thread also clears its status
+        await self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
+
+    async def _stream(self, text: str, blocks: list[dict[str, Any]]) -> None:
+        """The lead streamed as it would be typed, the rest (tables, quotes, buttons) as
+        blocks when the stream stops."""
+        words = text.split(" ")
+        first, rest = " ".join(words[:STREAM_WORDS]), words[STREAM_WORDS:]
+        started = await self.client.chat_startStream(channel=self.channel, thread_ts=str(self.thread_ts),
+                                                     markdown_text=first, recipient_team_id=self.team or None,
+                                                     recipient_user_id=self.user or None)
+        ts = str(started["ts"])
+        for start in range(0, len(rest), STREAM_WORDS):
+            await self.client.chat_appendStream(channel=self.channel, ts=ts,
+                                                markdown_text=" " + " ".join(rest[start:start + STREAM_WORDS]))
+        lead_shown = bool(blocks) and blocks[0].get("text", {}).get("text") == text
+        await self.client.chat_stopStream(channel=self.channel, ts=ts, blocks=blocks[1:] if lead_shown else blocks)
+
+
+class SlackSurface:
+    """The Slack app: listeners, the HTTP entry point and Socket Mode, over one Runtime."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        settings = rt.settings
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.secret = secret.encode() if secret else None
+        self.client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+        # chat.postMessage is limited to about one message a second per channel: a 429
+        # carries Retry-After, which this handler waits out (twice at most).
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+        # process_before_response: listeners only claim and schedule, so running them before
+        # the ack costs nothing and the work is scheduled before Slack hears back.
+        self.app = AsyncApp(client=self.client, signing_secret=secret or "",
+                            request_verification_enabled=secret is not None,
+                            process_before_response=True)
+        self.handler = AsyncSlackRequestHandler(self.app)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.replays = ReplayGuard()
+        # Turns run on their own few threads, so a burst of questions never queues the
+        # acks' quick database claims (on the loop's default executor) behind graph runs.
+        self.turns = ThreadPoolExecutor(max_workers=TURN_WORKERS, thread_name_prefix="slack-turn")
+        self._socket: Any = None
+        self._register()
+
+    # ------------------------------------------------------------------ wiring
+    def _register(self) -> None:
+        assistant = AsyncAssistant()
+        assistant.thread_started(self._on_assistant_started)
+        assistant.user_message(self._on_assistant_message)
+        self.app.assistant(assistant)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.command("/guardian")(self._on_command)
+        self.app.action(APPROVE_ACTION)(self._on_decision)
+        self.app.action(DENY_ACTION)(self._on_decision)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` after the ack; kept referenced so it is not collected mid-way."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.turns, partial(work, *args))
+
+    async def drain(self) -> None:
+        """Wait for every answer in flight (tests, and a graceful shutdown)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def _claim(self, body: dict[str, Any], event: dict[str, Any]) -> bool:
+        """First delivery of this message? Keyed by team + channel + message ts, which also
+        catches the same message re-sent under new event ids; by event id for events that
+        carry no message. One database write: it is on the ack's path."""
+        team = body.get("team_id") or event.get("team") or ""
+        if event.get("channel") and event.get("ts"):  # covers every event id this message comes under
+            source, key = "slack-message", f"{team}:{event['channel']}:{event['ts']}"
+        else:
+            source, key = "slack-event", str(body.get("event_id") or "")
+        return not key or await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key)
+
+    # ------------------------------------------------------------------ listeners
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if not await self._claim(body, event):
+            return
+        root = event.get("thread_ts") or event["ts"]
+        self.spawn(self._converse(body, event, thread_ts=root, conversation_ts=root, assistant=False))
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        """Direct messages, and replies in a thread Guardian is already talking in (a message
+        that mentions Guardian is the mention listener's)."""
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return
+        bot = getattr(context, "bot_user_id", None)
+        if bot and f"<@{bot}>" in (event.get("text") or ""):
+            return
+        team = body.get("team_id") or ""
+        if event.get("channel_type") == "im":
+            thread = event.get("thread_ts")
+        else:
+            thread = event.get("thread_ts")
+            known = thread and await asyncio.to_thread(
+                self.rt.storage.conversations.get, conversation_id(team, event["channel"], thread))
+            if not known:
+                return
+        if not await self._claim(body, event):
+            return
+        self.spawn(self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=False))
+
+    async def _on_assistant_started(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        thread = event.get("assistant_thread", {})
+        if not await self._claim(body, {}):
+            return
+        self.spawn(self._suggest(thread.get("channel_id", ""), thread.get("thread_ts", "")))
+
+    async def _suggest(self, channel: str, thread_ts: str) -> None:
+        await self.client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
+                                                                prompts=SUGGESTED_PROMPTS)
+
+    async def _on_assistant_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if not await self._claim(body, event):
+            return
+        thread = event["thread_ts"]
+        self.spawn(self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=True))
+
+    async def _on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any],
+                          respond: Callable[..., Awaitable[Any]]) -> None:
+        sub, _, rest = (command.get("text") or "").strip().partition(" ")
+        sub = sub.lower()
+        if sub in ("", "help") or sub not in (*SUBCOMMANDS, "approvals"):
+            await ack(response_type="ephemeral", text=HELP if sub in ("", "help") else f"Unknown subcommand "
+                      f"`{escape(sub)}`.\n{HELP}")
+            return
+        if not await asyncio.to_thread(self.rt.storage.dedupe.claim, "slack-command",
+                                       str(command.get("trigger_id") or "")):
+            await ack()
+            return
+        if sub == "approvals":
+            await ack()
+            self.spawn(self._list_approvals(respond))
+            return
+        question = SUBCOMMANDS[sub].format(rest=rest).strip()
+        if not question:
+            await ack(response_type="ephemeral", text="Ask a question: `/guardian ask <question>`.")
+            return
+        await ack()
+        event = {"channel": command.get("channel_id", ""), "user": command.get("user_id", ""), "text": question}
+        self.spawn(self._converse({"team_id": command.get("team_id", "")}, event, thread_ts=None,
+                                  conversation_ts=None, assistant=False, respond=respond))
+
+    async def _on_decision(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
+                           action: dict[str, Any], respond: Callable[..., Awaitable[Any]]) -> None:
+        await ack()
+        self.spawn(self._decide(body, action, respond))
+
+    # ------------------------------------------------------------------ work
+    async def _converse(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None,
+                        conversation_ts: str | None, assistant: bool,
+                        respond: Callable[..., Awaitable[Any]] | None = None) -> None:
+        """One question, answered once: progress where the user looks, then the answer."""
+        team, channel, user = body.get("team_id") or "", event.get("channel", ""), event.get("user", "")
+        progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user)
+        try:
+            await progress.start()
+        except Exception as exc:  # e.g. a slash command in a channel Guardian is not in
+            if respond is None:
+                log.warning("slack: could not answer in %s: %s", channel, exc)
+                return
+            await respond(response_type="ephemeral", text=f"Guardian cannot post in this channel ({exc}); "
+                          "invite it with `/invite @Guardian`.")
+            return
+        if conversation_ts is None:  # a slash command: the answer's own message starts the thread
+            conversation_ts = progress.ts
+        loop = asyncio.get_running_loop()
+
+        def on_progress(line: str) -> None:
+            asyncio.run_coroutine_threadsafe(progress.show(line), loop)
+
+        try:
+            turn = Request(text=question_of(event.get("text", "")) or "help", user=user, surface=SURFACE,
+                           channel=channel, thread_id=conversation_id(team, channel, conversation_ts))
+            answer = await self._off_loop(self.rt.ask, turn, on_progress)
+            text, blocks = fallback_text(answer), answer_blocks(answer)
+        except Exception as exc:
+            log.exception("slack: a turn failed")
+            text = f"Sorry, that failed ({type(exc).__name__}); the operators can find it in the logs."
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
+        await progress.finish(text, blocks)
+
+    async def _list_approvals(self, respond: Callable[..., Awaitable[Any]]) -> None:
+        records, more = await asyncio.to_thread(self.rt.storage.approvals.list, ("pending",), 10)
+        if not records:
+            await respond(response_type="ephemeral", text="No approvals are pending.")
+            return
+        blocks: list[dict[str, Any]] = []
+        for record in records:
+            pending = Answer(agent="guardian", skill=record.skill,
+                             pending_approval=PendingApproval(id=record.id, action=record.tool,
+                                                              summary=record.summary))
+            blocks.extend(approval_blocks(pending))
+        if more:
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"…and {more} more."}]})
+        await respond(response_type="ephemeral", text=f"{len(records)} pending approval(s)", blocks=blocks[:50])
+
+    async def _decide(self, body: dict[str, Any], action: dict[str, Any],
+                      respond: Callable[..., Awaitable[Any]]) -> None:
+        """A click: the policy is checked with the clicker's id inside ``decide``; the
+        message is updated in place with what happened (or that it was already decided)."""
+        approval_id, user = str(action.get("value") or ""), str(body.get("user", {}).get("id") or "")
+        approve = action.get("action_id") == APPROVE_ACTION
+        channel = str(body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id") or "")
+        message = body.get("message") or {}
+        try:
+            answer = await self._off_loop(partial(self.rt.guardian.decide, approval_id, approve=approve, user=user,
+                                                  surface=SURFACE, channel=channel))
+        except DecisionRefused as exc:
+            await self._ephemeral(channel, user, str(exc), respond)
+            return
+        except ApprovalError as exc:
+            await self._replace(channel, message, str(exc), None, [], respond)
+            return
+        except Exception as exc:
+            log.exception("slack: deciding %s failed", approval_id)
+            await self._ephemeral(channel, user, f"Deciding {approval_id} failed ({type(exc).__name__}).", respond)
+            return
+        verb = "Approved" if approve else "Denied"
+        await self._replace(channel, message, f"{verb} {approval_id} by", user, answer_blocks(answer), respond)
+
+    async def _ephemeral(self, channel: str, user: str, text: str, respond: Callable[..., Awaitable[Any]]) -> None:
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=escape(text))
+        except Exception:
+            await respond(response_type="ephemeral", replace_original=False, text=escape(text))
+
+    async def _replace(self, channel: str, message: dict[str, Any], text: str, by: str | None,
+                       extra: list[dict[str, Any]], respond: Callable[..., Awaitable[Any]]) -> None:
+        blocks = decided_blocks(list(message.get("blocks") or []), text, by) + extra
+        if message.get("ts") and channel:
+            await self.client.chat_update(channel=channel, ts=message["ts"], text=escape(text), blocks=blocks[:50])
+        else:  # an ephemeral message (the approvals list) is replaced through its response_url
+            await respond(replace_original=True, text=escape(text), blocks=blocks[:50])
+
+    # ------------------------------------------------------------------ transports
+    async def http(self, request: HttpRequest) -> Response:
+        """``POST /slack/events``: signature (401), replay (401), shape (400), then Bolt."""
+        raw = await request.body()
+        if self.secret is not None:
+            timestamp = request.headers.get("x-slack-request-timestamp", "")
+            signature = request.headers.get("x-slack-signature", "")
+            if not signature_valid(self.secret, raw, timestamp, signature):
+                log.warning("slack: refused a request with a forged or stale signature")
+                return JSONResponse({"detail": "invalid or stale Slack signature"}, status_code=401)
+            if not self.replays.first(signature, int(timestamp)):
+                log.warning("slack: refused a replayed request")
+                return JSONResponse({"detail": "replayed Slack request"}, status_code=401)
+        problem = body_problem(raw, request.headers.get("content-type", ""))
+        if problem:
+            return JSONResponse({"detail": problem}, status_code=400)
+        response: Response = await self.handler.handle(request)
+        if response.status_code >= 500:  # Bolt choked on a payload it did not expect
+            log.error("slack: Bolt could not handle a signed request (status %d)", response.status_code)
+            return JSONResponse({"detail": "Slack payload could not be handled"}, status_code=400)
+        return response
+
+    async def start_socket_mode(self) -> None:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        token = self.rt.settings.slack_app_token
+        assert token is not None
+        self._socket = AsyncSocketModeHandler(self.app, token.get_secret_value())
+        await self._socket.connect_async()
+        log.info("slack: connected in Socket Mode")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        await self.drain()
+        self.turns.shutdown(wait=False)
+
+
+def socket_mode(rt: Runtime) -> bool:
+    settings = rt.settings
+    if settings.slack_mode == "auto":
+        return settings.slack_app_token is not None
+    return settings.slack_mode == "socket"
+
+
+def mount_slack(app: FastAPI, rt: Runtime) -> SlackSurface | None:
+    """Add Slack to the one ASGI app: ``/slack/events`` in HTTP mode (404 while Slack is not
+    configured), a Socket Mode connection for the app's lifetime otherwise."""
+    settings = rt.settings
+    configured = settings.slack_bot_token is not None and (
+        settings.slack_signing_secret is not None or settings.insecure_dev or socket_mode(rt))
+    surface = SlackSurface(rt) if configured else None
+    if surface is not None and rt.policy is not None and not rt.policy.enforced:
+        log.warning("slack: no GUARDIAN_POLICY: everyone in the workspace may ask and approve everything")
+
+    @app.post("/slack/events")
+    async def slack_events(request: HttpRequest) -> Response:
+        if surface is None or socket_mode(rt):
+            return JSONResponse({"detail": "Slack is disabled: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"},
+                                status_code=404)
+        return await surface.http(request)
+
+    if surface is not None and socket_mode(rt):
+        app.router.on_startup.append(surface.start_socket_mode)
+        app.router.on_shutdown.append(surface.stop)
+    app.state.slack = surface
+    return surface
