@@ -6,7 +6,8 @@ It answers ``auth.test`` (Bolt calls it lazily on the first request), ``chat.pos
 (with increasing message timestamps), ``chat.update``, ``chat.postEphemeral``, the
 ``chat.startStream``/``appendStream``/``stopStream`` trio,
 ``assistant.threads.setStatus``/``setSuggestedPrompts``, the file upload steps and any
-other method with ``{"ok": true}``. Served on loopback from a thread.
+other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
+(sandbox/http_standin.py), served on loopback from a thread.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from sandbox.http_standin import Call as StandInCall
+from sandbox.http_standin import Endpoint, HttpStandIn, Reply, RouteSpec, route
 
 BOT_USER = "UGUARDIAN1"
 BOT_ID = "BGUARDIAN1"
@@ -52,42 +55,44 @@ class Recorder:
             return [call for call in self.calls if call.method == method]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # bursts of concurrent calls (benchmarks) must not be dropped
-    recorder: Recorder
+class _SlackWebApi(HttpStandIn):
+    """The HTTP side: every POST (an API method under ``/api/``, or a ``response_url``)
+    is recorded in the Slack-shaped ``Recorder`` and answered like Slack would."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        super().__init__()
+
+    def routes(self) -> list[RouteSpec]:
+        return [route("POST", "/api/{method}", self._api)]
+
+    def _api(self, call: StandInCall, method: str) -> Reply:
+        return self._record(method, call)
+
+    def not_found(self) -> Reply:  # never used: respond() answers every path
+        return Reply(404, {"ok": False, "error": "unknown_method"})
+
+    def respond(self, call: StandInCall, endpoint: Endpoint | None) -> Reply:
+        if endpoint is None:  # a response_url (slash commands and interactions)
+            return self._record(call.path, call) if call.method == "POST" else self.not_found()
+        return endpoint.handler(call, **endpoint.params)
+
+    def _record(self, method: str, call: StandInCall) -> Reply:
+        args = _args_of(call.body)
+        token = call.headers.get("authorization", "").removeprefix("Bearer ")
+        with self.recorder.lock:
+            ts = f"1700000000.{next(self.recorder.ts):06d}"
+            self.recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
+        return Reply(200, _answer(method, args, ts))
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, *_: Any) -> None:  # quiet
-        pass
-
-    def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        ctype = self.headers.get("Content-Type", "")
-        args: dict[str, Any]
-        if ctype.startswith("application/json"):
-            args = json.loads(raw or b"{}")
-        else:
-            args = {key: values[0] for key, values in parse_qs(raw.decode(), keep_blank_values=True).items()}
-        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-        path = self.path.split("?", 1)[0]
-        method = path.removeprefix("/api/").strip("/") if path.startswith("/api/") else path
-        recorder = self.server.recorder
-        with recorder.lock:
-            ts = f"1700000000.{next(recorder.ts):06d}"
-            recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
-        self._reply(_answer(method, args, ts))
-
-    def _reply(self, data: dict[str, Any]) -> None:
-        body = json.dumps(data).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def _args_of(body: Any) -> dict[str, Any]:
+    """JSON bodies as they are; form bodies (what slack_sdk sends by default) decoded."""
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, str):
+        return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
+    return {}
 
 
 def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
@@ -110,14 +115,12 @@ class SlackApiStandIn:
 
     def __init__(self) -> None:
         self.recorder = Recorder()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: _SlackWebApi | None = None
 
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     @property
     def api_url(self) -> str:
@@ -134,14 +137,10 @@ class SlackApiStandIn:
             self.recorder.calls.clear()
 
     def __enter__(self) -> SlackApiStandIn:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.recorder = self.recorder
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="slack-api-stand-in", daemon=True)
-        self._thread.start()
+        self._server = _SlackWebApi(self.recorder).start()
         return self
 
     def __exit__(self, *_: object) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
+            self._server = None
