@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from agents.checkpoint import make_checkpointer
 from agents.deps import GraphDeps
 from agents.policy import AccessPolicy, parse_policy
+from agents.progress import tool_step
 from agents.request import Request
 from agents.router import SkillRouter
 from agents.sealing import Sealer, SecretKey
@@ -298,7 +299,9 @@ def test_a_streamed_turn_reports_each_tool_before_the_same_answer(world: World) 
     heard: list[str] = []
     streamed = world.guardian().ask(Request(text="stop i-0abc1234def", user="alice"), on_progress=heard.append)
     assert streamed.pending_approval is not None
-    assert heard == ["Checking the runbooks: search the team's runbooks and inventory notes…"]
+    [search] = [spec for spec in KNOWLEDGE_TOOLS if spec.name == "knowledge_search_runbooks"]
+    assert heard == [tool_step(search)]  # the runbook lookup beside the proposal, nothing else
+    assert heard[0].startswith("Checking the runbooks: ")
     done = world.guardian().decide(streamed.pending_approval.id, approve=True, user="bob", on_progress=heard.append)
     assert heard[-1] == "Running the approved test_power…"
     assert world.machines.changes == [("i-0abc1234def", "stop")] and done.lead.startswith("Done (approved by bob")

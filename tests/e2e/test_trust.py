@@ -30,7 +30,7 @@ def guarded(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Cli:
     folder = tmp_path_factory.mktemp("guarded")
     policy = folder / "policy.yaml"
     policy.write_text(CONTRACT_POLICY)
-    return Cli({**base_env(folder / "home"), **sandbox.env, "GUARDIAN_CONTRACT_POLICY": str(policy)})
+    return Cli({**base_env(folder / "home"), **sandbox.env, "GUARDIAN_POLICY": str(policy)})
 
 
 def _instance(sandbox: Any, name: str) -> tuple[str, Any]:
@@ -109,9 +109,9 @@ def test_odd_identities_are_refused(guarded: Cli) -> None:
 def test_a_malformed_policy_stops_start_up_naming_the_line(sandbox: Any, tmp_path: Path) -> None:
     policy = tmp_path / "broken.yaml"
     policy.write_text("roles:\n  reader: {ask: [help]}\nusers:\n  alice: [admin]\n")
-    cli = Cli({**base_env(tmp_path / "home"), **sandbox.env, "GUARDIAN_CONTRACT_POLICY": str(policy)})
+    cli = Cli({**base_env(tmp_path / "home"), **sandbox.env, "GUARDIAN_POLICY": str(policy)})
     line = _one_line_failure(cli("approvals", "list"))
-    assert line == f"guardian: GUARDIAN_CONTRACT_POLICY {policy} line 4: user 'alice' has unknown role 'admin'."
+    assert line == f"guardian: GUARDIAN_POLICY {policy} line 4: user 'alice' has unknown role 'admin'."
 
 
 @pytest.fixture

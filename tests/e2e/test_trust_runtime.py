@@ -71,7 +71,7 @@ def test_a_named_instance_is_pinned_to_its_id_and_the_tag_can_move(runtime: Runt
         ec2.create_tags(Resources=[approved_id], Tags=[{"Key": "Name", "Value": "payments-api-1-old"}])
         ec2.create_tags(Resources=[other_id], Tags=[{"Key": "Name", "Value": "payments-api-1"}])
         done = runtime.guardian.decide(pending.id, approve=True, user="bob")
-        assert done.summary.startswith("Done") and approved_id in done.summary
+        assert done.lead.startswith("Done") and approved_id in done.lead
         assert _state(ec2, approved_id) in ("stopping", "stopped") and _state(ec2, other_id) == "running"
     finally:
         ec2.create_tags(Resources=[approved_id], Tags=[{"Key": "Name", "Value": "payments-api-1"}])
@@ -86,7 +86,7 @@ def test_a_target_that_changed_state_is_refused(runtime: Runtime, sandbox: Any) 
     ec2.stop_instances(InstanceIds=[instance_id])  # someone stopped it by hand meanwhile
     try:
         done = runtime.guardian.decide(pending.id, approve=True, user="bob")
-        assert done.summary.startswith("Not done") and f"Cannot reboot {instance_id}: it is stopped" in done.summary
+        assert done.lead.startswith("Not done") and f"Cannot reboot {instance_id}: it is stopped" in done.lead
         assert runtime.storage.approvals.get(pending.id).status == "refused"
     finally:
         ec2.start_instances(InstanceIds=[instance_id])
@@ -95,7 +95,7 @@ def test_a_target_that_changed_state_is_refused(runtime: Runtime, sandbox: Any) 
 def test_refused_requests_and_decisions_change_nothing_and_are_audited(runtime: Runtime, sandbox: Any) -> None:
     instance_id, ec2 = _instance(sandbox, "analytics-dev-1")
     refused = ask(runtime, "stop analytics-dev-1", user="mallory")
-    assert refused.pending_approval is None and refused.summary.startswith("Refused: mallory may not use")
+    assert refused.pending_approval is None and refused.lead.startswith("Refused: mallory may not use")
     pending = ask(runtime, "stop analytics-dev-1").pending_approval
     assert pending is not None
     for user in ("alice", "mallory", "", "bob\x1b[2J"):
