@@ -8,6 +8,8 @@ sandbox side re-seeds (same ids: moto's RNG is seeded) when the other side had i
 
 from __future__ import annotations
 
+import pytest
+
 SANDBOX = "sandbox company"
 TOOLS_AWS = "tools/aws modules"
 
@@ -20,3 +22,16 @@ def claim(owner: str) -> None:
 
 def owned_by(owner: str) -> bool:
     return _owner[0] == owner
+
+
+@pytest.fixture(autouse=True)
+def sandbox_owns_moto(request: pytest.FixtureRequest) -> None:
+    """Before a test that uses the ``sandbox`` fixture: if a tools/aws module reset moto since,
+    seed the sandbox company again (same ids). Imported by the conftests that define
+    ``sandbox``."""
+    if "sandbox" not in request.fixturenames:
+        return
+    sandbox = request.getfixturevalue("sandbox")
+    if not owned_by(SANDBOX):
+        sandbox.seed()
+        claim(SANDBOX)

@@ -15,6 +15,7 @@ from sandbox.aws import SeededIds
 from sandbox.company import DRIFTWOOD, Company
 from sandbox.server import Sandbox
 from tests import moto_owner
+from tests.moto_owner import sandbox_owns_moto  # noqa: F401 - autouse: re-seed after a moto reset
 from tools.aws import AWS_TOOLS
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
@@ -31,18 +32,6 @@ def sandbox(company: Company) -> Iterator[Sandbox]:
     with Sandbox(company, standins=[]) as running:  # starts and seeds
         moto_owner.claim(moto_owner.SANDBOX)
         yield running
-
-
-@pytest.fixture(autouse=True)
-def _sandbox_owns_moto(request: pytest.FixtureRequest) -> None:
-    """moto's state is per process and tests run in random order: when a tools/aws module reset
-    it since, the sandbox company is seeded again (same ids) before a test that uses it."""
-    if "sandbox" not in request.fixturenames:
-        return
-    sandbox = request.getfixturevalue("sandbox")
-    if not moto_owner.owned_by(moto_owner.SANDBOX):
-        sandbox.seed()
-        moto_owner.claim(moto_owner.SANDBOX)
 
 
 @pytest.fixture(scope="session")
