@@ -107,7 +107,7 @@ def test_a_cost_jump_is_drawn_as_a_chart_and_its_table_sorted(web: tuple[Runtime
     page = _open(browser_context, url, "carol-token")
     answer = _ask(page, "why did our aws bill jump the last few days?")
     assert answer.get_attribute("data-skill") == "cost.anomalies"
-    assert answer.locator("figure.chart svg polyline").count() >= 1
+    assert answer.locator("figure.chart svg polyline").count() >= 1, answer.inner_text()  # say what came instead
     first_row = answer.locator("table tbody tr").first.locator("td").first.inner_text()
     assert answer.locator(".lead").inner_text().startswith(f"{first_row} changed most: ")
     assert page.problems == []
