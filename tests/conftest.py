@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,26 @@ def postgres_url() -> Iterator[str]:
 def embedder() -> Embedder:
     """The real packaged MiniLM model, loaded once per test session and shared by all layers."""
     return shared_embedder()
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[Any]:
+    """The Bot Framework's OpenID metadata, JWKS and token signing on loopback (Teams tests)."""
+    from tests.teams_standins import TokenIssuer
+
+    running = TokenIssuer()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def connector() -> Iterator[Any]:
+    """The Bot Connector at a Teams activity's serviceUrl, recording what the bot sends."""
+    from tests.teams_standins import Connector
+
+    running = Connector()
+    yield running
+    running.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

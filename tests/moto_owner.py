@@ -8,12 +8,15 @@ sandbox side re-seeds (same ids: moto's RNG is seeded) when the other side had i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 SANDBOX = "sandbox company"
 TOOLS_AWS = "tools/aws modules"
 
 _owner: list[str] = [""]
+_reseeders: list[Callable[[], object]] = []
 
 
 def claim(owner: str) -> None:
@@ -22,6 +25,25 @@ def claim(owner: str) -> None:
 
 def owned_by(owner: str) -> bool:
     return _owner[0] == owner
+
+
+def sandbox_started(reseed: Callable[[], object]) -> None:
+    """A running sandbox registers how to rebuild its company; the tools/aws modules call it
+    when they hand moto back, so module- and session-scoped fixtures (set up before any
+    function-scoped autouse fixture could re-seed) always find the company in place."""
+    _reseeders.append(reseed)
+    claim(SANDBOX)
+
+
+def sandbox_stopped(reseed: Callable[[], object]) -> None:
+    _reseeders.remove(reseed)
+
+
+def give_back_to_sandbox() -> None:
+    """After a tools/aws module: seed the sandbox company again if a sandbox is running."""
+    if _reseeders and not owned_by(SANDBOX):
+        _reseeders[-1]()
+        claim(SANDBOX)
 
 
 @pytest.fixture(autouse=True)

@@ -20,20 +20,6 @@ from bot.teams_surface import strip_mention
 from tests.teams_standins import APP_ID, TENANT, Connector, StaticCredentialsFactory, TokenIssuer, activity, new_key
 
 
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[TokenIssuer]:
-    running = TokenIssuer()
-    yield running
-    running.close()
-
-
-@pytest.fixture(scope="module")
-def connector() -> Iterator[Connector]:
-    running = Connector()
-    yield running
-    running.close()
-
-
 @pytest.fixture
 def client(tmp_path: Path, issuer: TokenIssuer, connector: Connector) -> Iterator[TestClient]:
     JwtTokenExtractor.metadataCache.clear()  # the SDK caches keys per metadata URL, process-wide

@@ -61,8 +61,9 @@ def sandbox() -> Iterator[Any]:
     from sandbox.server import Sandbox
 
     with Sandbox() as running:
-        moto_owner.claim(moto_owner.SANDBOX)
+        moto_owner.sandbox_started(running.seed)
         yield running
+        moto_owner.sandbox_stopped(running.seed)
 
 
 @pytest.fixture(scope="session")

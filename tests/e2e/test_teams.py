@@ -33,20 +33,6 @@ INCIDENTS = "19:incidents@thread.tacv2"
 
 
 @pytest.fixture(scope="module")
-def issuer() -> Iterator[TokenIssuer]:
-    running = TokenIssuer()
-    yield running
-    running.close()
-
-
-@pytest.fixture(scope="module")
-def connector() -> Iterator[Connector]:
-    running = Connector()
-    yield running
-    running.close()
-
-
-@pytest.fixture(scope="module")
 def runtime(sandbox: Any, issuer: TokenIssuer, connector: Connector,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     """One warm runtime for the module (the first turn loads the model and builds the

@@ -30,8 +30,9 @@ def company() -> Company:
 @pytest.fixture(scope="session")
 def sandbox(company: Company) -> Iterator[Sandbox]:
     with Sandbox(company, standins=[]) as running:  # starts and seeds
-        moto_owner.claim(moto_owner.SANDBOX)
+        moto_owner.sandbox_started(running.seed)
         yield running
+        moto_owner.sandbox_stopped(running.seed)
 
 
 @pytest.fixture(scope="session")

@@ -145,3 +145,11 @@ def ctx(aws_endpoint: str) -> ToolContext:
 def reset_aws(aws_endpoint: str) -> Any:
     """A callable that resets moto (used by each module's setup fixture)."""
     return lambda: reset_moto(aws_endpoint)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def hand_moto_back() -> Iterator[None]:
+    """Each module here resets moto; when it ends, a running sandbox gets its company back,
+    so whatever runs next (in any order) sees the seeded company."""
+    yield
+    moto_owner.give_back_to_sandbox()
