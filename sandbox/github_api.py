@@ -24,6 +24,7 @@ from sandbox.saas_company import (
     Job,
     PullRequest,
     Repo,
+    Step,
     WorkflowRun,
     build,
     iso,
@@ -67,6 +68,14 @@ def _compare(op: str, bound: datetime) -> Callable[[datetime], bool]:
     checks: dict[str, Callable[[datetime], bool]] = {
         ">=": lambda m: m >= bound, "<=": lambda m: m <= bound, ">": lambda m: m > bound, "<": lambda m: m < bound}
     return checks[op]
+
+
+def _step_json(job: Job, step: Step) -> dict[str, Any]:
+    """A step as the jobs API lists it: second-precision times (a skipped step has none)."""
+    started = step.started_at or (job.started_at if step.conclusion != "skipped" else None)
+    completed = step.completed_at or (job.completed_at if step.conclusion != "skipped" else None)
+    return {"name": step.name, "status": step.status, "conclusion": step.conclusion, "number": step.number,
+            "started_at": iso(started) if started else None, "completed_at": iso(completed) if completed else None}
 
 
 class GitHubStandIn(HttpStandIn):
@@ -231,10 +240,7 @@ class GitHubStandIn(HttpStandIn):
             "html_url": f"{WEB}/{run.repo}/actions/runs/{run.id}/job/{job.id}", "status": job.status,
             "conclusion": job.conclusion, "created_at": iso(run.created_at), "started_at": iso(job.started_at),
             "completed_at": iso(job.completed_at) if job.completed_at else None, "name": job.name,
-            "workflow_name": run.workflow.name,
-            "steps": [{"name": s.name, "status": s.status, "conclusion": s.conclusion, "number": s.number,
-                       "started_at": iso(job.started_at),
-                       "completed_at": iso(job.completed_at) if job.completed_at else None} for s in job.steps],
+            "workflow_name": run.workflow.name, "steps": [_step_json(job, step) for step in job.steps],
             "check_run_url": self._api(f"/repos/{run.repo}/check-runs/{job.id}"), "labels": ["ubuntu-latest"],
             "runner_id": 7, "runner_name": "GitHub Actions 7", "runner_group_id": 2,
             "runner_group_name": "GitHub Actions",
@@ -395,7 +401,7 @@ class GitHubStandIn(HttpStandIn):
             _, job = self.data.job(int(job_id))
         except (KeyError, ValueError):
             return Reply(404, "<Error><Code>BlobNotFound</Code></Error>", content_type="application/xml")
-        return Reply(200, job.log, content_type="text/plain; charset=utf-8")
+        return Reply(200, job.text(), content_type="text/plain; charset=utf-8")
 
     def _rerun_common(self, owner: str, name: str, run_id: str, failed_only: bool) -> Reply:
         run = self._run_in(owner, name, run_id)
