@@ -179,7 +179,10 @@ def seek(text: str, stamp: str) -> int:
             high = mid
         else:
             low = mid + 1
-    return _next_line(text, low)
+    pos = _next_line(text, low)
+    while pos < len(text) and not STAMP.match(text, pos):  # a line without a stamp continues the one before
+        pos = _next_line(text, pos + 1)
+    return pos
 
 
 def step_section(text: str, started: datetime | None, completed: datetime | None) -> tuple[int, int] | None:

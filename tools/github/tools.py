@@ -357,9 +357,13 @@ def _repo_changes(repo: Repository, since: datetime, until: datetime, limit: int
                      "author": commit.author.login if commit.author else commit.commit.author.name,
                      "when": iso(commit.commit.author.date), "age": ago(commit.commit.author.date, now),
                      "state": "pushed", "url": commit.html_url})
-    for deployment in islice(repo.get_deployments(), 5):
-        if not since <= deployment.created_at < until:
+    deployments = 0
+    for deployment in repo.get_deployments():  # newest first: stop at the first one before the period
+        if deployment.created_at < since or deployments >= limit:
+            break
+        if deployment.created_at >= until:
             continue
+        deployments += 1
         latest = next(iter(deployment.get_statuses()), None)
         rows.append({"kind": "deployment", "repo": repo.full_name, "ref": f"deployment {deployment.id}",
                      "title": f"{deployment.environment} @ {deployment.sha[:7]}",
