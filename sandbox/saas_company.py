@@ -594,12 +594,12 @@ def big_log(start: datetime, size: int = BIG_LOG_BYTES) -> str:
         "    [catalog] rendered 48 products for category={n} page={p} in {ms}ms",
         "      at Object.log (src/catalog/render.ts:77:13)",
     ]
-    per_block = sum(len(line) + 31 for line in block)  # + the timestamp and newline
-    blocks = max(1, (size - len(head) - 2000) // per_block)
-    step_us = BIG_TEST_SECONDS * 1_000_000 // (blocks * len(block) + 20)
+    lines_wanted = (size - len(head)) // 60  # fewer than the lines written: about 65 bytes a line
+    step_us = BIG_TEST_SECONDS * 1_000_000 // (lines_wanted + 40)
     base = test_start.replace(microsecond=0)
     seconds: dict[int, str] = {}
     out = [head, _stamp(test_start, "##[group]Run npm test -- --ci --coverage"), "\n"]
+    written = sum(len(part) for part in out) + 1500  # the tail and the post steps
     offset = 0
 
     def stamp(us: int) -> str:
@@ -609,11 +609,14 @@ def big_log(start: datetime, size: int = BIG_LOG_BYTES) -> str:
             text = seconds[whole] = (base + timedelta(seconds=whole)).strftime("%Y-%m-%dT%H:%M:%S")
         return f"{text}.{us % 1_000_000:06d}0Z "
 
-    for n in range(blocks):
+    n = 0
+    while written < size and offset < (BIG_TEST_SECONDS - 2) * 1_000_000:
         ms, values = n % 997, {"n": n, "s": n % 9, "p": n % 7}
         for line in block:
             offset += step_us
             out.append(stamp(offset) + line.format(ms=ms, **values) + "\n")
+            written += len(out[-1].encode())
+        n += 1
     for line in _big_tail():
         offset += step_us
         out.append(stamp(offset) + line + "\n")
