@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import BackgroundTasks, FastAPI
 from fastapi import Request as HttpRequest
@@ -111,7 +111,6 @@ class GitHubWebhook:
         self.secret = secret.get_secret_value().encode() if secret else None
         self.channels = list(rt.settings.cicd_channel)
         self.slack = slack_client
-        self.posted: list[dict[str, Any]] = []  # what was posted (for `guardian serve` logs and tests)
 
     async def receive(self, request: HttpRequest, background: BackgroundTasks) -> Response:
         raw = await request.body()
@@ -205,7 +204,7 @@ class GitHubWebhook:
             log.error("github webhook: posting run %d to %s failed: %s", run.id, channel, type(exc).__name__)
             outcome = f"post failed: {type(exc).__name__}"
         else:
-            self.posted.append({"channel": channel, "run_id": run.id, "lead": answer.lead})
+            log.info("github webhook: posted run %d of %s to %s", run.id, event.repository.full_name, channel)
             outcome = f"posted run {run.id} of {event.repository.full_name}"
         await asyncio.to_thread(self.rt.storage.audit.record, origin, "webhook.github", skill="cicd.failure",
                                 tool="github_run_failure", args={"repo": event.repository.full_name,

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,12 +54,21 @@ def slack_api() -> Iterator[SlackApiStandIn]:
 
 def runtime(home: Path, github: GitHubStandIn, slack_api: SlackApiStandIn, **overrides: Any) -> Runtime:
     env = github.env()
-    settings = load_settings(
-        home=home, github_token=env["GITHUB_TOKEN"], github_api_url=env["GITHUB_API_URL"],
-        github_org=env["GUARDIAN_GITHUB_ORG"], github_repos=env["GUARDIAN_GITHUB_REPOS"],
-        slack_bot_token="xoxb-test", slack_signing_secret="slack-secret", slack_api_url=slack_api.api_url,
-        **{"github_webhook_secret": SECRET, "cicd_channel": CHANNEL, **overrides})
+    values: dict[str, Any] = {
+        "github_token": env["GITHUB_TOKEN"], "github_api_url": env["GITHUB_API_URL"],
+        "github_org": env["GUARDIAN_GITHUB_ORG"], "github_repos": env["GUARDIAN_GITHUB_REPOS"],
+        "slack_bot_token": "xoxb-test", "slack_signing_secret": "slack-secret", "slack_api_url": slack_api.api_url,
+        "github_webhook_secret": SECRET, "cicd_channel": CHANNEL}
+    settings = load_settings(home=home, **{**values, **overrides})
     return Runtime(settings)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -187,3 +197,20 @@ def test_without_a_secret_the_route_is_disabled(tmp_path: Path, github: GitHubSt
     with runtime(tmp_path / "home", github, slack_api, github_webhook_secret=None) as rt:
         response = send(rt, encoded(payload(github, failed_deploy(github))))
     assert response.status_code == 404 and posts(slack_api) == []
+
+
+def test_when_github_is_unreachable_the_post_still_goes_out_and_says_what_is_missing(
+        tmp_path: Path, github: GitHubStandIn, slack_api: SlackApiStandIn, closed_port: int) -> None:
+    slack_api.clear()
+    run = failed_deploy(github)
+    with runtime(tmp_path / "home", github, slack_api, github_api_url=f"http://127.0.0.1:{closed_port}") as rt:
+        assert send(rt, encoded(payload(github, run))).status_code == 202
+    [post] = posts(slack_api)
+    text = json.dumps(post.blocks)
+    assert f"run {run.id}" in post.args["text"] and "No diagnosis: GitHub is unreachable" in text
+
+
+def test_an_oversized_delivery_gets_413_and_posts_nothing(rt: Runtime, slack_api: SlackApiStandIn) -> None:
+    body = b'{"pad": "' + b"x" * rt.settings.http_max_body_bytes + b'"}'
+    assert send(rt, body).status_code == 413
+    assert posts(slack_api) == []

@@ -110,17 +110,20 @@ _COMPILED: dict[Sign, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     for cause in CAUSES for sign in cause.signs}
 
 # Lines that report an error, anchored at the start of the line (after the timestamp) so
-# a passing test named "shows an error banner" is not one.
-_ERROR_SCAN = re.compile(
-    r"##\[error\]|^" + _STAMP_PREFIX + r"[ \t]*(?:"
+# a passing test named "shows an error banner" is not one; and GitHub's ``##[error]`` mark
+# anywhere. The line pattern is searched for after a newline (a literal the regex engine
+# skips to quickly: twice as fast as a multi-line ``^`` on a 5 MB log).
+_LINE_ERROR = (
+    _STAMP_PREFIX + r"[ \t]*(?:"
     r"(?:Error|ERROR|FATAL|FAIL(?:ED)?|fatal|panic|npm ERR!|error(?:\[E\d+\])?)(?:\b|:)"
     r"|Traceback \(most recent call last\)"
     r"|E {3}"
     r"|[\w.]*(?:Error|Exception|errors\.\w+)(?::|$)"
     r"|[\w.]*(?:Error|Exception)\b"
-    r"|Killed\s*$)",
-    re.M,
-)
+    r"|Killed\s*$)")
+_ERROR_AT = re.compile(_LINE_ERROR, re.M)
+_ERROR_AFTER_NEWLINE = re.compile("\n" + _LINE_ERROR, re.M)
+_ERROR_MARK = re.compile(re.escape("##[error]"))
 GENERIC_ERROR = re.compile(r"##\[error\](?:Process completed with exit code|The operation was canceled)")
 
 
@@ -213,15 +216,22 @@ def _line_around(text: str, pos: int, before: int, after: int, low: int, high: i
     return max(start, low), min(end, high)
 
 
+def _error_lines_at(text: str, low: int, high: int) -> list[int]:
+    """Offsets of the lines in [low, high) that report an error (``low`` starts a line)."""
+    hits = {low} if _ERROR_AT.match(text, low, high) else set()
+    hits.update(match.start() + 1 for match in _ERROR_AFTER_NEWLINE.finditer(text, low, high))
+    hits.update(_line_start(text, match.start()) for match in _ERROR_MARK.finditer(text, low, high))
+    return sorted(hits)
+
+
 def _error_blocks(text: str, low: int, high: int) -> list[str]:
     """The first specific error lines of the section and its last error line, each with a
     few lines of context; errors close together share one block, blocks are separated by
     an ellipsis."""
     blocks: list[tuple[int, int]] = []
     last = None
-    for match in _ERROR_SCAN.finditer(text, low, high):
-        last = match.start()
-        if GENERIC_ERROR.match(text, last):
+    for last in _error_lines_at(text, low, high):
+        if GENERIC_ERROR.search(text, last, _line_end(text, last)):
             continue
         if blocks and last <= blocks[-1][1]:  # inside or right after the previous block: extend it
             blocks[-1] = (blocks[-1][0], _line_around(text, last, 0, CONTEXT_AFTER, low, high)[1])
