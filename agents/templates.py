@@ -29,8 +29,8 @@ from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
 from tools.base import ToolResult
 
-QUOTE_KINDS: dict[str, QuoteKind] = {"error_lines": "log", "log_tail": "log", "lines": "log", "alerts": "alert",
-                                     "alert": "alert", "notes": "note", "details": "alert"}
+QUOTE_KINDS: dict[str, QuoteKind] = {"evidence": "log", "error_lines": "log", "log_tail": "log", "lines": "log",
+                                     "alerts": "alert", "alert": "alert", "notes": "note", "details": "alert"}
 QUOTE_LINES = 15
 QUOTE_CHARS = 1500
 RUNBOOK_CHARS = 600
@@ -59,8 +59,9 @@ def untrusted_quote(kind: QuoteKind, label: str, text: str, *, source: str = "",
 
 def untrusted_quotes(result: ToolResult) -> list[Quote]:
     """The result's untrusted fields (``facts["untrusted"]``: log tails, alert bodies, notes)
-    as typed quotes, error lines first."""
-    keys = sorted(result.facts.get("untrusted", []), key=lambda key: key != "error_lines")
+    as typed quotes: the evidence line of a diagnosis first, then error lines."""
+    first = ("evidence", "error_lines")
+    keys = sorted(result.facts.get("untrusted", []), key=lambda key: first.index(key) if key in first else 2)
     quotes = []
     for key in keys:
         value = result.facts.get(key)

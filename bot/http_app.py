@@ -270,9 +270,11 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
 
     app.include_router(build_router(rt))
     mount_teams(app, rt, teams_credentials)
+    from bot.github_webhook import mount_github_webhook
     from bot.slack_surface import mount_slack
 
     mount_slack(app, rt)
+    mount_github_webhook(app, rt)
     return app
 
 

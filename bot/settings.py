@@ -79,11 +79,16 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    # GitHub workflow_run webhooks (bot/github_webhook.py, docs/github.md): unset secret: 404.
+    github_webhook_secret: SecretStr | None = Field(default=None, validation_alias="GITHUB_WEBHOOK_SECRET")
+    cicd_channel: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Slack channel id(s), comma-separated, that receive failed runs of "
+        "default branches (GUARDIAN_CICD_CHANNEL).")
     slack_mode: Literal["auto", "http", "socket"] = Field(
         default="auto", description="Slack transport: HTTP events on /slack/events or Socket Mode; auto: "
         "Socket Mode when SLACK_APP_TOKEN is set.")
 
-    @field_validator("aws_regions", "github_repos", mode="before")
+    @field_validator("aws_regions", "github_repos", "cicd_channel", mode="before")
     @classmethod
     def _split_regions(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -10,8 +10,10 @@ PagerDuty stand-in; requests are recorded in ``calls``.
 from __future__ import annotations
 
 import hmac
+import io
 import logging
 import secrets
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +26,7 @@ from sandbox.saas_company import (
     Job,
     PullRequest,
     Repo,
+    Step,
     WorkflowRun,
     build,
     iso,
@@ -67,6 +70,41 @@ def _compare(op: str, bound: datetime) -> Callable[[datetime], bool]:
     checks: dict[str, Callable[[datetime], bool]] = {
         ">=": lambda m: m >= bound, "<=": lambda m: m <= bound, ">": lambda m: m > bound, "<": lambda m: m < bound}
     return checks[op]
+
+
+def _step_json(job: Job, step: Step) -> dict[str, Any]:
+    """A step as the jobs API lists it: second-precision times (a skipped step has none)."""
+    started = step.started_at or (job.started_at if step.conclusion != "skipped" else None)
+    completed = step.completed_at or (job.completed_at if step.conclusion != "skipped" else None)
+    return {"name": step.name, "status": step.status, "conclusion": step.conclusion, "number": step.number,
+            "started_at": iso(started) if started else None, "completed_at": iso(completed) if completed else None}
+
+
+def _file_name(text: str) -> str:
+    return "".join("_" if c in '/\\:*?"<>|' else c for c in text)
+
+
+def step_lines(log: str, step: Step) -> str:
+    """The lines a step wrote: those stamped from its start to the end of its last second."""
+    if step.started_at is None or step.completed_at is None:
+        return ""
+    low = step.started_at.strftime("%Y-%m-%dT%H:%M:%S")
+    high = (step.completed_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    return "".join(line for line in log.splitlines(keepends=True) if low <= line[:19] < high)
+
+
+def run_logs_zip(run: WorkflowRun) -> bytes:
+    """The archive ``GET .../actions/runs/{id}/logs`` redirects to."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, job in enumerate(run.jobs):
+            log = job.text()
+            archive.writestr(f"{index}_{_file_name(job.name)}.txt", log)
+            for step in job.steps:
+                lines = step_lines(log, step)
+                if lines:
+                    archive.writestr(f"{_file_name(job.name)}/{step.number}_{_file_name(step.name)}.txt", lines)
+    return buffer.getvalue()
 
 
 class GitHubStandIn(HttpStandIn):
@@ -129,6 +167,8 @@ class GitHubStandIn(HttpStandIn):
             route("GET", repo + "/actions/jobs/{job_id}", self._job),
             route("GET", repo + "/actions/jobs/{job_id}/logs", self._job_logs),
             route("GET", "/_blobs/job-logs/{job_id}", self._blob, public=True),
+            route("GET", repo + "/actions/runs/{run_id}/logs", self._run_logs),
+            route("GET", "/_blobs/run-logs/{run_id}", self._run_blob, public=True),
             route("GET", repo + "/pulls", self._pulls),
             route("GET", repo + "/commits", self._commits),
             route("GET", repo + "/deployments", self._deployments),
@@ -231,10 +271,7 @@ class GitHubStandIn(HttpStandIn):
             "html_url": f"{WEB}/{run.repo}/actions/runs/{run.id}/job/{job.id}", "status": job.status,
             "conclusion": job.conclusion, "created_at": iso(run.created_at), "started_at": iso(job.started_at),
             "completed_at": iso(job.completed_at) if job.completed_at else None, "name": job.name,
-            "workflow_name": run.workflow.name,
-            "steps": [{"name": s.name, "status": s.status, "conclusion": s.conclusion, "number": s.number,
-                       "started_at": iso(job.started_at),
-                       "completed_at": iso(job.completed_at) if job.completed_at else None} for s in job.steps],
+            "workflow_name": run.workflow.name, "steps": [_step_json(job, step) for step in job.steps],
             "check_run_url": self._api(f"/repos/{run.repo}/check-runs/{job.id}"), "labels": ["ubuntu-latest"],
             "runner_id": 7, "runner_name": "GitHub Actions 7", "runner_group_id": 2,
             "runner_group_name": "GitHub Actions",
@@ -395,7 +432,23 @@ class GitHubStandIn(HttpStandIn):
             _, job = self.data.job(int(job_id))
         except (KeyError, ValueError):
             return Reply(404, "<Error><Code>BlobNotFound</Code></Error>", content_type="application/xml")
-        return Reply(200, job.log, content_type="text/plain; charset=utf-8")
+        return Reply(200, job.text(), content_type="text/plain; charset=utf-8")
+
+    def _run_logs(self, call: Call, owner: str, name: str, run_id: str) -> Reply:  # noqa: ARG002
+        if self._run_in(owner, name, run_id) is None:
+            return self.not_found()
+        location = f"{self.url}/_blobs/run-logs/{run_id}?sig={self._signature('run:' + run_id)}"
+        return Reply(302, None, {"Location": location}, content_type="text/html; charset=utf-8")
+
+    def _run_blob(self, call: Call, run_id: str) -> Reply:
+        """A run's logs as GitHub archives them: ``{n}_{job}.txt`` per job and
+        ``{job}/{number}_{step}.txt`` per step that wrote anything."""
+        if not hmac.compare_digest(call.arg("sig") or "", self._signature("run:" + run_id)):
+            return Reply(403, "<Error><Code>AuthenticationFailed</Code></Error>", content_type="application/xml")
+        run = next((r for r in self.data.runs if str(r.id) == run_id), None)
+        if run is None:
+            return Reply(404, "<Error><Code>BlobNotFound</Code></Error>", content_type="application/xml")
+        return Reply(200, run_logs_zip(run), content_type="application/zip")
 
     def _rerun_common(self, owner: str, name: str, run_id: str, failed_only: bool) -> Reply:
         run = self._run_in(owner, name, run_id)

@@ -55,7 +55,7 @@ class Call:
 @dataclass
 class Reply:
     status: int
-    body: Any = None  # dict/list: JSON; str: text; None: empty
+    body: Any = None  # dict/list: JSON; str: text; bytes: as they are; None: empty
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json; charset=utf-8"
 
@@ -240,6 +240,8 @@ def _response(reply: Reply, *, head: bool) -> Response:
         payload = json.dumps(reply.body).encode()
     elif isinstance(reply.body, str):
         payload = reply.body.encode()
+    elif isinstance(reply.body, bytes):  # a zip archive (GitHub's run logs)
+        payload = reply.body
     else:
         payload = b""
     headers = {"content-type": reply.content_type, **reply.headers}

@@ -12,6 +12,7 @@ analytics).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -89,6 +90,9 @@ class Step:
     name: str
     conclusion: str | None  # success, failure, skipped; None while running
     status: str = "completed"
+    # When the step ran, as the jobs API reports it (second precision); None: the job's times.
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
 
 
 @dataclass
@@ -100,7 +104,13 @@ class Job:
     started_at: datetime
     completed_at: datetime | None
     steps: list[Step]
-    log: str
+    log: str | Callable[[], str]  # a generated multi-megabyte log is built on first download
+
+    def text(self) -> str:
+        """The job's log text (what ``GET .../actions/jobs/{id}/logs`` redirects to)."""
+        if callable(self.log):
+            self.log = self.log()
+        return self.log
 
 
 @dataclass
@@ -390,31 +400,43 @@ def _stamp(moment: datetime, line: str) -> str:
     return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}.{moment.microsecond:06d}0Z {line}"
 
 
-def _log(start: datetime, steps: list[tuple[str, list[str]]]) -> str:
-    """A job log in the GitHub Actions format: timestamped lines, one group per step."""
+# One step of a job: its name in the jobs API, the ``##[group]`` title its log opens with
+# (None: no group, like "Set up job"), and the lines it writes.
+StepLog = tuple[str, str | None, list[str]]
+
+
+def _conclusion(number: int, name: str, failed_at: int | None) -> str:
+    if failed_at is None or number < failed_at:
+        return "success"
+    if number == failed_at:
+        return "failure"
+    return "success" if name.startswith("Post ") or name == "Complete job" else "skipped"
+
+
+def _job_log(start: datetime, specs: list[StepLog], failed_at: int | None = None) -> tuple[str, list[Step]]:
+    """A job log in the GitHub Actions format (timestamped lines, each step's lines in a
+    group) and its steps with the second-precision times the jobs API reports; steps after
+    the failing one are skipped and write nothing, except the post and complete steps."""
     lines: list[str] = []
+    steps: list[Step] = []
     moment = start
-    for name, body in steps:
-        lines.append(_stamp(moment, f"##[group]{name}"))
+    for number, (name, title, body) in enumerate(specs, start=1):
+        conclusion = _conclusion(number, name, failed_at)
+        if conclusion == "skipped":
+            steps.append(Step(number, name, conclusion))
+            continue
+        begun = moment
+        if title:
+            lines.append(_stamp(moment, f"##[group]{title}"))
         for text in body:
             moment += timedelta(milliseconds=350)
             lines.append(_stamp(moment, text))
-        lines.append(_stamp(moment, "##[endgroup]"))
+        if title:
+            lines.append(_stamp(moment, "##[endgroup]"))
+        steps.append(Step(number, name, conclusion, started_at=begun.replace(microsecond=0),
+                          completed_at=moment.replace(microsecond=0)))
         moment += timedelta(seconds=2)
-    return "\n".join(lines) + "\n"
-
-
-def _steps(names: list[str], failed_at: int | None = None) -> list[Step]:
-    steps: list[Step] = []
-    for number, name in enumerate(names, start=1):
-        if failed_at is None or number < failed_at:
-            conclusion = "success"
-        elif number == failed_at:
-            conclusion = "failure"
-        else:
-            conclusion = "success" if name in ("Post Checkout", "Complete job") else "skipped"
-        steps.append(Step(number, name, conclusion))
-    return steps
+    return "\n".join(lines) + "\n", steps
 
 
 MIGRATION_ERROR = ('psycopg.errors.DuplicateColumn: column "idempotency_key" of relation "payments" '
@@ -424,16 +446,20 @@ DEPLOY_STEPS = ["Set up job", "Checkout", "Set up Python", "Install dependencies
 CI_STEPS = ["Set up job", "Checkout", "Set up toolchain", "Install dependencies", "Lint", "Run tests",
             "Post Checkout", "Complete job"]
 JEST_FAILURE = "Expected: 107.99  Received: 108.54"
+SETUP = ["Current runner version: '2.321.0'", "Operating System", "  Ubuntu 24.04.1 LTS"]
+CLEANUP = ["Cleaning up orphan processes"]
 
 
-def _failed_deploy_log(start: datetime) -> str:
-    return _log(start, [
-        ("Set up job", ["Current runner version: '2.321.0'", "Operating System", "  Ubuntu 24.04.1 LTS"]),
-        ("Run actions/checkout@v4", ["Syncing repository: driftwood/payments-api", "HEAD is now at 3f1c2e9"]),
-        ("Run actions/setup-python@v5", ["Successfully set up CPython (3.12.7)"]),
-        ("Run pip install -r requirements.txt", ["Successfully installed alembic-1.14.0 psycopg-3.2.3 "
-                                                "sqlalchemy-2.0.36 stripe-11.3.0"]),
-        ("Run alembic upgrade head", [
+def _failed_deploy_job(start: datetime) -> tuple[str, list[Step]]:
+    """payments-api's deploy: the migration step fails on a column that already exists."""
+    return _job_log(start, [
+        ("Set up job", None, SETUP),
+        ("Checkout", "Run actions/checkout@v4", ["Syncing repository: driftwood/payments-api",
+                                                 "HEAD is now at 3f1c2e9"]),
+        ("Set up Python", "Run actions/setup-python@v5", ["Successfully set up CPython (3.12.7)"]),
+        ("Install dependencies", "Run pip install -r requirements.txt", [
+            "Successfully installed alembic-1.14.0 psycopg-3.2.3 sqlalchemy-2.0.36 stripe-11.3.0"]),
+        ("Run database migrations", "Run alembic upgrade head", [
             "alembic upgrade head",
             "shell: /usr/bin/bash -e {0}",
             "env:",
@@ -457,18 +483,21 @@ def _failed_deploy_log(start: datetime) -> str:
             INJECTION_LINE,
             "##[error]Process completed with exit code 1.",
         ]),
-        ("Post job cleanup.", ["Cleaning up orphan processes"]),
-    ])
+        ("Deploy to ECS", "Run aws ecs update-service", []),
+        ("Post Checkout", "Post job cleanup.", ["[command]/usr/bin/git version", "git version 2.47.1"]),
+        ("Complete job", None, CLEANUP),
+    ], failed_at=5)
 
 
-def _failed_ci_log(start: datetime) -> str:
-    return _log(start, [
-        ("Set up job", ["Current runner version: '2.321.0'"]),
-        ("Run actions/checkout@v4", ["Syncing repository: driftwood/checkout-web"]),
-        ("Run actions/setup-node@v4", ["Found in cache @ /opt/hostedtoolcache/node/20.18.1/x64"]),
-        ("Run npm ci", ["added 1187 packages in 21s"]),
-        ("Run npm run lint", ["> eslint src --max-warnings 0", "✨ No lint errors"]),
-        ("Run npm test -- --ci", [
+def _failed_ci_job(start: datetime) -> tuple[str, list[Step]]:
+    """checkout-web's CI on a pull request: one assertion fails (no recognisable cause)."""
+    return _job_log(start, [
+        ("Set up job", None, SETUP),
+        ("Checkout", "Run actions/checkout@v4", ["Syncing repository: driftwood/checkout-web"]),
+        ("Set up toolchain", "Run actions/setup-node@v4", ["Found in cache @ /opt/hostedtoolcache/node/20.18.1/x64"]),
+        ("Install dependencies", "Run npm ci", ["added 1187 packages in 21s"]),
+        ("Lint", "Run npm run lint", ["> eslint src --max-warnings 0", "✨ No lint errors"]),
+        ("Run tests", "Run npm test -- --ci", [
             "> jest --ci",
             "PASS src/cart/__tests__/items.test.ts",
             "FAIL src/cart/__tests__/totals.test.ts",
@@ -479,14 +508,122 @@ def _failed_ci_log(start: datetime) -> str:
             "Tests:       1 failed, 211 passed, 212 total",
             "##[error]Process completed with exit code 1.",
         ]),
-    ])
+        ("Post Checkout", "Post job cleanup.", ["[command]/usr/bin/git version"]),
+        ("Complete job", None, CLEANUP),
+    ], failed_at=6)
 
 
-def _ok_log(start: datetime, repo: str, kind: str) -> str:
-    body = ["All checks passed."] if kind == "ci" else ["Deployment finished: service is stable."]
-    return _log(start, [("Set up job", ["Current runner version: '2.321.0'"]),
-                        ("Run actions/checkout@v4", [f"Syncing repository: {repo}"]),
-                        (f"Run {kind}", body)])
+def _ok_job(start: datetime, repo: str, names: list[str]) -> tuple[str, list[Step]]:
+    body = {"Checkout": ["Syncing repository: " + repo], "Set up job": SETUP, "Complete job": CLEANUP}
+    return _job_log(start, [(name, None if name in ("Set up job", "Complete job") else f"Run {name.lower()}",
+                             body.get(name, [f"{name}: done"])) for name in names])
+
+
+# --------------------------------------------------------------------------- a multi-megabyte log
+
+# checkout-web's nightly CI on main: the test step writes megabytes of passing output, then
+# node runs out of heap. An earlier, successful step warns that a token is unset (a cause
+# pattern outside the failing step: reading the whole log would blame a missing secret).
+BIG_LOG_BYTES = 5 * 1024 * 1024
+OOM_ERROR = "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"
+TOKEN_WARNING = "Warning: NPM_TOKEN is not set; installing from the public registry only"
+# A token the test run printed by mistake: answers must show it redacted (tools/redaction.py).
+LEAKED_TOKEN = "ghp_" + "R4nd0mL00kingT0kenV4lue0123456789abc"[:36]
+BIG_STEPS = ["Set up job", "Checkout", "Set up toolchain", "Configure npm registry", "Install dependencies",
+             "Lint", "Run tests", "Upload coverage", "Post Checkout", "Complete job"]
+BIG_FAILED_AT = 7
+BIG_TEST_SECONDS = 9 * 60
+
+
+def _big_prefix() -> list[StepLog]:
+    return [
+        ("Set up job", None, SETUP),
+        ("Checkout", "Run actions/checkout@v4", ["Syncing repository: driftwood/checkout-web"]),
+        ("Set up toolchain", "Run actions/setup-node@v4", ["Found in cache @ /opt/hostedtoolcache/node/20.18.1/x64"]),
+        ("Configure npm registry", "Run ./scripts/configure-npm.sh", [TOKEN_WARNING]),
+        ("Install dependencies", "Run npm ci", ["npm WARN deprecated inflight@1.0.6: This module is not supported",
+                                                "added 1422 packages in 38s"]),
+        ("Lint", "Run npm run lint", ["> eslint src --max-warnings 0", "✨ No lint errors"]),
+    ]
+
+
+def _big_tail() -> list[str]:
+    return [
+        "<--- Last few GCs --->",
+        "[2231:0x6a4e3c0]   532311 ms: Mark-Compact 4041.2 (4134.6) -> 4029.9 (4136.3) MB, 2711.40 / 0.00 ms  "
+        "(average mu = 0.131, current mu = 0.021) allocation failure; scavenge might not succeed",
+        "<--- JS stacktrace --->",
+        f"[pricing-fixture] GET https://npm.pkg.github.com/@driftwood%2fprices with token {LEAKED_TOKEN}",
+        OOM_ERROR,
+        " 1: 0xb8d0a3 node::OOMErrorHandler() [/opt/hostedtoolcache/node/20.18.1/x64/bin/node]",
+        " 2: 0xf06b10 v8::Utils::ReportOOMFailure(v8::internal::Isolate*, char const*) [node]",
+        " 3: 0xf06df7 v8::internal::V8::FatalProcessOutOfMemory(v8::internal::Isolate*, char const*) [node]",
+        INJECTION_LINE,
+        "Aborted (core dumped)",
+        "##[error]Process completed with exit code 134.",
+    ]
+
+
+def _big_job_steps(start: datetime) -> list[Step]:
+    """The steps of the big job, with the times its generated log will have (known without
+    generating it: the test step lasts BIG_TEST_SECONDS)."""
+    _, steps = _job_log(start, _big_prefix())
+    test_start = start + timedelta(seconds=sum(len(body) * 0.35 + 2 for _, _, body in _big_prefix()))
+    test_end = test_start + timedelta(seconds=BIG_TEST_SECONDS)
+    steps.append(Step(BIG_FAILED_AT, "Run tests", "failure", started_at=test_start.replace(microsecond=0),
+                      completed_at=test_end.replace(microsecond=0)))
+    steps.append(Step(8, "Upload coverage", "skipped"))
+    end = test_end + timedelta(seconds=2)
+    steps.append(Step(9, "Post Checkout", "success", started_at=end.replace(microsecond=0),
+                      completed_at=(end + timedelta(seconds=1)).replace(microsecond=0)))
+    steps.append(Step(10, "Complete job", "success", started_at=(end + timedelta(seconds=3)).replace(microsecond=0),
+                      completed_at=(end + timedelta(seconds=3)).replace(microsecond=0)))
+    return steps
+
+
+def big_log(start: datetime, size: int = BIG_LOG_BYTES) -> str:
+    """The big job's log: about ``size`` bytes, nearly all of it the test step's passing
+    output (jest, with console noise), ending in node's out-of-memory crash."""
+    head, _ = _job_log(start, _big_prefix())
+    test_start = start + timedelta(seconds=sum(len(body) * 0.35 + 2 for _, _, body in _big_prefix()))
+    block = [
+        "PASS src/catalog/__tests__/listing-{n:05d}.test.ts ({s}.{ms:03d} s)",
+        "  ✓ renders the listing for category {n} ({ms} ms)",
+        "  ✓ shows an error banner when the price API is down ({ms} ms)",
+        "  console.log",
+        "    [catalog] rendered 48 products for category={n} page={p} in {ms}ms",
+        "      at Object.log (src/catalog/render.ts:77:13)",
+    ]
+    lines_wanted = (size - len(head)) // 60  # fewer than the lines written: about 65 bytes a line
+    step_us = BIG_TEST_SECONDS * 1_000_000 // (lines_wanted + 40)
+    base = test_start.replace(microsecond=0)
+    seconds: dict[int, str] = {}
+    out = [head, _stamp(test_start, "##[group]Run npm test -- --ci --coverage"), "\n"]
+    written = sum(len(part) for part in out) + 1500  # the tail and the post steps
+    offset = 0
+
+    def stamp(us: int) -> str:
+        whole = us // 1_000_000
+        text = seconds.get(whole)
+        if text is None:
+            text = seconds[whole] = (base + timedelta(seconds=whole)).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{text}.{us % 1_000_000:06d}0Z "
+
+    n = 0
+    while written < size and offset < (BIG_TEST_SECONDS - 2) * 1_000_000:
+        ms, values = n % 997, {"n": n, "s": n % 9, "p": n % 7}
+        for line in block:
+            offset += step_us
+            out.append(stamp(offset) + line.format(ms=ms, **values) + "\n")
+            written += len(out[-1].encode())
+        n += 1
+    for line in _big_tail():
+        offset += step_us
+        out.append(stamp(offset) + line + "\n")
+    end = base + timedelta(seconds=BIG_TEST_SECONDS + 2)
+    out.append(_stamp(end, "##[group]Post job cleanup.") + "\n" + _stamp(end, "[command]/usr/bin/git version") + "\n")
+    out.append(_stamp(end + timedelta(seconds=3), CLEANUP[0]) + "\n")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -508,25 +645,34 @@ def _job_for(seed: _RunSeed, job_id: int, created: datetime) -> list[Job]:
     kind = "ci" if seed.workflow_file == "ci.yml" else "deploy"
     started = created + timedelta(seconds=20)
     if seed.conclusion is None:
+        log, _ = _ok_job(started, repo, CI_STEPS[:4])
         steps = [Step(i, name, "success") for i, name in enumerate(CI_STEPS[:4], start=1)]
         steps.append(Step(5, CI_STEPS[4], None, status="in_progress"))
-        return [Job(job_id, "test", "in_progress", None, started, None, steps, _ok_log(started, repo, kind))]
+        return [Job(job_id, "test", "in_progress", None, started, None, steps, log)]
     finished = started + timedelta(minutes=4)
+    if seed.conclusion == "failure" and seed.number == BIG_RUN_NUMBER:
+        steps = _big_job_steps(started)
+        done = (steps[-1].completed_at or started) + timedelta(seconds=1)
+        return [Job(job_id, "test", "completed", "failure", started, done, steps,
+                    lambda: big_log(started))]
     if seed.conclusion == "failure" and kind == "deploy":
-        build = Job(job_id, "build", "completed", "success", started, started + timedelta(minutes=2),
-                    _steps(["Set up job", "Checkout", "Build image", "Push to ECR", "Complete job"]),
-                    _ok_log(started, repo, "build"))
+        log, steps = _ok_job(started, repo, ["Set up job", "Checkout", "Build image", "Push to ECR", "Complete job"])
+        build = Job(job_id, "build", "completed", "success", started, started + timedelta(minutes=2), steps, log)
         deploy_start = started + timedelta(minutes=2, seconds=10)
+        log, steps = _failed_deploy_job(deploy_start)
         deploy = Job(job_id + 1, "deploy-production", "completed", "failure", deploy_start,
-                     deploy_start + timedelta(minutes=1, seconds=40), _steps(DEPLOY_STEPS, failed_at=5),
-                     _failed_deploy_log(deploy_start))
+                     deploy_start + timedelta(minutes=1, seconds=40), steps, log)
         return [build, deploy]
     if seed.conclusion == "failure":
-        return [Job(job_id, "test", "completed", "failure", started, finished, _steps(CI_STEPS, failed_at=6),
-                    _failed_ci_log(started))]
+        log, steps = _failed_ci_job(started)
+        return [Job(job_id, "test", "completed", "failure", started, finished, steps, log)]
     names = CI_STEPS if kind == "ci" else DEPLOY_STEPS
+    log, steps = _ok_job(started, repo, names)
     return [Job(job_id, "test" if kind == "ci" else "deploy-production", "completed", "success", started,
-                finished, _steps(names), _ok_log(started, repo, kind))]
+                finished, steps, log)]
+
+
+BIG_RUN_NUMBER = 530  # checkout-web CI #530: the nightly run with the multi-megabyte log
 
 
 def _pulls(now: datetime) -> list[PullRequest]:
@@ -549,6 +695,8 @@ def _pulls(now: datetime) -> list[PullRequest]:
         PullRequest(f"{ORG}/payments-api", 409, "Experiment: async ledger writes", "bob", "closed",
                     now - timedelta(days=5), now - timedelta(days=3), now - timedelta(days=3), None,
                     "exp/async-ledger", "main", None),
+        merged("checkout-web", 207, "Upgrade jest to 30 and run the full suite nightly", "frank",
+               timedelta(days=4, hours=2), "chore/jest-30"),
         merged("checkout-web", 208, "Cache cart totals in Redis", "carol", timedelta(hours=6, minutes=10),
                "feat/cart-cache"),
         opened("checkout-web", 209, "Apple Pay button on the payment step", "dave", timedelta(hours=3, minutes=5),
@@ -584,6 +732,8 @@ def _github(now: datetime) -> GitHubData:
                  "success", "Raise payments RDS max_connections to 400 (#77)"),
         _RunSeed("infra", "ci.yml", 88, "push", "main", merge_sha[(infra, 77)], "erin", 2 * 24 * 60 + 55,
                  "success", "Raise payments RDS max_connections to 400 (#77)"),
+        _RunSeed("checkout-web", "ci.yml", BIG_RUN_NUMBER, "schedule", "main", merge_sha[(chk, 207)], "frank",
+                 3 * 24 * 60 + 30, "failure", "Nightly full test suite"),
     ]
     runs: list[WorkflowRun] = []
     for index, seed in enumerate(seeds):
@@ -609,6 +759,8 @@ def _github(now: datetime) -> GitHubData:
                    now - timedelta(days=1, minutes=2), "success", "Deploy payments-api #117"),
         Deployment(5601, chk, "production", merge_sha[(chk, 208)], "main", "carol",
                    now - timedelta(hours=5, minutes=57), "success", "Deploy checkout-web #201"),
+        Deployment(5600, chk, "production", merge_sha[(chk, 207)], "main", "frank",
+                   now - timedelta(days=4, hours=1), "success", "Deploy checkout-web #200"),
     ]
     return GitHubData(ORG, list(REPOS), workflows, runs, pulls, commits, deployments)
 

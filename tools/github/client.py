@@ -8,7 +8,6 @@ toolset's prerequisites (a token, a repository) are not met.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
@@ -160,18 +159,3 @@ def iso(moment: datetime | None) -> str | None:
 
 def day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
-
-
-_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def clean_log_lines(text: str) -> list[str]:
-    """Log lines without the per-line timestamps, colour codes and group end markers."""
-    lines = []
-    for raw in text.splitlines():
-        line = _ANSI.sub("", _TIMESTAMP.sub("", raw)).rstrip()
-        if line == "##[endgroup]":
-            continue
-        lines.append(line.replace("##[group]", "▶ ", 1))
-    return lines

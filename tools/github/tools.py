@@ -7,7 +7,6 @@ Log text and PR titles are written by whoever controls the repository: they trav
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +22,6 @@ from pydantic import BaseModel, Field
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.github.client import (
     GitHubProblem,
-    clean_log_lines,
     day_start,
     iso,
     target_repos,
@@ -31,15 +29,16 @@ from tools.github.client import (
     workflow_file,
     workflow_matches,
 )
+from tools.github.diagnosis import CAUSES, Diagnosis, diagnose
 from tools.settings import GitHubSettings
 from tools.timefmt import ago
 
 FAILED = ("failure", "timed_out", "startup_failure")
-LOG_TAIL_BYTES = 256 * 1024
-LOG_TIMEOUT = (5, 10)
-# Lines worth pointing at in a failing log: runner errors, exception names, test failures.
-ERROR_LINE = re.compile(r"##\[error\]|\w*(?:error|exception)s?\b|\bfailed\b|^FAIL\b",
-                        re.IGNORECASE)
+# Job logs run to many megabytes: read them whole up to this, keeping the end beyond it.
+MAX_LOG_BYTES = 64 * 1024 * 1024
+LOG_CHUNK = 1024 * 1024
+LOG_TIMEOUT = (5, 30)
+CAUSE_NAMES = ", ".join(cause.label for cause in CAUSES)
 
 # --------------------------------------------------------------------------- arguments
 
@@ -150,32 +149,32 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
     return newest
 
 
-def _log_tail(job: WorkflowJob, lines: int) -> tuple[list[str], str | None]:
-    """The last ``lines`` lines of a job's log, and why it is missing if it is. The log URL
-    is pre-signed: it is fetched without the GitHub token (never sent to another host)."""
+def _job_log(job: WorkflowJob) -> tuple[str, str | None]:
+    """A job's whole log (streamed; past ``MAX_LOG_BYTES`` only the end is kept), and why it
+    is missing if it is. The log URL is pre-signed: it is fetched without the GitHub token
+    (never sent to another host)."""
     import requests
 
     try:
         location = job.logs_url()
     except Exception as exc:
-        return [], f"the job log is not available ({getattr(exc, 'status', type(exc).__name__)})"
+        return "", f"the job log is not available ({getattr(exc, 'status', type(exc).__name__)})"
     if not location.startswith(("https://", "http://")):
-        return [], "the job log URL was not an http(s) URL"
+        return "", "the job log URL was not an http(s) URL"
     try:
         with requests.get(location, timeout=LOG_TIMEOUT, stream=True, allow_redirects=True) as response:
             if response.status_code != 200:
-                return [], f"the job log download answered {response.status_code}"
+                return "", f"the job log download answered {response.status_code}"
             chunks: deque[bytes] = deque()
             size = 0
-            for chunk in response.iter_content(chunk_size=64 * 1024):
+            for chunk in response.iter_content(chunk_size=LOG_CHUNK):
                 chunks.append(chunk)
                 size += len(chunk)
-                while size - len(chunks[0]) > LOG_TAIL_BYTES:
+                while size - len(chunks[0]) > MAX_LOG_BYTES:
                     size -= len(chunks.popleft())
     except requests.RequestException as exc:
-        return [], f"the job log could not be downloaded ({type(exc).__name__})"
-    text = b"".join(chunks).decode("utf-8", "replace")
-    return clean_log_lines(text)[-lines:], None
+        return "", f"the job log could not be downloaded ({type(exc).__name__})"
+    return b"".join(chunks).decode("utf-8", "replace"), None
 
 
 # --------------------------------------------------------------------------- cicd.status
@@ -241,7 +240,8 @@ def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
 
 
 def run_failure(ctx: ToolContext, args: RunFailureArgs) -> ToolResult:
-    """Why a run failed: the failing job and step, and the tail of that job's log."""
+    """Why a run failed: the failing job and step, the error lines of that step's log with
+    context, the commit and its author, and a likely cause with the line that shows it."""
 
     def body(gh: Github, config: GitHubSettings) -> ToolResult:
         repo, run = _find_run(gh, config, args)
@@ -257,25 +257,58 @@ def run_failure(ctx: ToolContext, args: RunFailureArgs) -> ToolResult:
                 f"Run {run.id} ({run.name} #{run.run_number}) in {repo.full_name} is {base['state']}: "
                 "no failing job."), columns=["job", "conclusion"], rows=rows, facts=base,
                 resources=[str(run.id)])
-        job = failing[0]
-        step = next((s for s in job.steps if s.conclusion in FAILED), None)
-        tail, missing = _log_tail(job, args.log_lines)
-        errors = [line for line in tail if ERROR_LINE.search(line)][-5:]
-        where = f"at step {step.number} '{step.name[:80]}'" if step else "before any step reported"
-        summary = (f"Run {run.id} ({run.name} #{run.run_number}, {base['file']}) in {repo.full_name} on "
-                   f"{run.head_branch} failed in job '{job.name[:80]}' {where}; triggered by {base['actor']} "
-                   f"{base['age']} ago at commit {base['sha']}.")
-        summary += f" The log tail ({len(tail)} lines) is attached." if tail else f" No log: {missing}."
-        rows = [{"job": job.name, "number": s.number, "step": s.name, "conclusion": s.conclusion or s.status}
-                for s in job.steps]
-        facts = {**base, "failing_job": job.name, "job_id": job.id, "job_url": job.html_url,
-                 "failing_step": step.name if step else None, "failing_step_number": step.number if step else None,
-                 "other_failed_jobs": [j.name for j in failing[1:]], "log_tail": "\n".join(tail),
-                 "error_lines": errors, "log_missing": missing, "untrusted": ["log_tail", "error_lines"]}
-        return ToolResult(status="ok", summary=summary, columns=["job", "number", "step", "conclusion"], rows=rows,
-                          facts=facts, resources=[str(run.id), str(job.id)])
+        job = next((j for j in failing if j.conclusion in FAILED), failing[0])
+        return _failure_result(repo, run, job, failing, base, args.log_lines)
 
     return with_github(ctx, _what(args.repo, args.workflow, args.run_id), body)
+
+
+def _commit_author(run: WorkflowRun) -> str | None:
+    """Who wrote the run's head commit (the payload's name), else who triggered the run."""
+    try:
+        author = run.head_commit.author if run.head_commit else None
+    except Exception:  # an older server without head_commit
+        author = None
+    return (author.name if author else None) or (run.actor.login if run.actor else None)
+
+
+def _failure_result(repo: Repository, run: WorkflowRun, job: WorkflowJob, failing: list[WorkflowJob],
+                    base: dict[str, Any], log_lines: int) -> ToolResult:
+    step = next((s for s in job.steps if s.conclusion in FAILED), None)
+    text, missing = _job_log(job)
+    found = diagnose(text, step.started_at if step else None, step.completed_at if step else None,
+                     tail_lines=log_lines) if text else None
+    author = _commit_author(run)
+    where = f"at step {step.number} '{step.name[:80]}'" if step else "before any step reported"
+    summary = (f"Run {run.id} ({run.name} #{run.run_number}, {base['file']}) in {repo.full_name} on "
+               f"{run.head_branch} failed in job '{job.name[:80]}' {where}; commit {base['sha']} by {author}, "
+               f"triggered by {base['actor']} {base['age']} ago.")
+    summary += " " + _cause_sentence(found, missing)
+    rows = [{"job": job.name, "number": s.number, "step": s.name, "conclusion": s.conclusion or s.status}
+            for s in job.steps]
+    facts = {**base, "failing_job": job.name, "job_id": job.id, "job_url": job.html_url,
+             "failing_step": step.name if step else None, "failing_step_number": step.number if step else None,
+             "other_failed_jobs": [j.name for j in failing if j.id != job.id], "commit": run.head_sha,
+             "commit_author": author, "log_missing": missing, "log_bytes": len(text),
+             "cause": found.cause.name if found and found.cause else None,
+             "cause_label": found.cause.label if found and found.cause else None,
+             "read_from_step": bool(found and found.section_found),
+             "evidence": found.evidence if found else None,
+             "error_lines": found.error_lines if found else [], "log_tail": "\n".join(found.tail) if found else "",
+             "untrusted": ["evidence", "error_lines", "log_tail"]}
+    return ToolResult(status="ok", summary=summary, columns=["job", "number", "step", "conclusion"], rows=rows,
+                      facts=facts, resources=[str(run.id), str(job.id), base["sha"]])
+
+
+def _cause_sentence(found: Diagnosis | None, missing: str | None) -> str:
+    """The likely cause in Guardian's words (never the log's: the evidence line is quoted
+    separately, as data)."""
+    if found is None:
+        return f"No log: {missing}."
+    if found.cause is None:
+        return (f"No recognisable cause ({CAUSE_NAMES}) in the step's log; its error lines are quoted."
+                if found.error_lines else "No recognisable cause and no error lines in the step's log.")
+    return f"Likely cause: {found.cause.label}: {found.cause.advice}. The line that shows it is quoted."
 
 
 # --------------------------------------------------------------------------- cicd.changes
@@ -324,9 +357,13 @@ def _repo_changes(repo: Repository, since: datetime, until: datetime, limit: int
                      "author": commit.author.login if commit.author else commit.commit.author.name,
                      "when": iso(commit.commit.author.date), "age": ago(commit.commit.author.date, now),
                      "state": "pushed", "url": commit.html_url})
-    for deployment in islice(repo.get_deployments(), 5):
-        if not since <= deployment.created_at < until:
+    deployments = 0
+    for deployment in repo.get_deployments():  # newest first: stop at the first one before the period
+        if deployment.created_at < since or deployments >= limit:
+            break
+        if deployment.created_at >= until:
             continue
+        deployments += 1
         latest = next(iter(deployment.get_statuses()), None)
         rows.append({"kind": "deployment", "repo": repo.full_name, "ref": f"deployment {deployment.id}",
                      "title": f"{deployment.environment} @ {deployment.sha[:7]}",
