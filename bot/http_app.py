@@ -273,6 +273,9 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     from bot.slack_surface import mount_slack
 
     mount_slack(app, rt)
+    from bot.proactive import mount_proactive
+
+    mount_proactive(app, rt)
     return app
 
 
