@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -76,21 +77,26 @@ def poster_for(rt: Runtime) -> Poster:
 
 
 class Scheduler:
-    """Runs the due jobs every ``tick`` seconds until stopped."""
+    """Runs the due jobs every ``tick`` seconds until stopped. The jobs' stores are built
+    on the first tick, in the worker thread: a database that is down at start-up costs
+    ticks (logged, and /readyz says why), never the server's start."""
 
-    def __init__(self, proactive: Proactive, poster: Poster, tick: float) -> None:
-        self.proactive, self.poster, self.tick = proactive, poster, tick
+    def __init__(self, make: Callable[[], Proactive], poster: Poster, tick: float) -> None:
+        self.make, self.poster, self.tick = make, poster, tick
         self.task: asyncio.Task[Any] | None = None
         self.runs = 0
 
     def start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._loop(), name="guardian-scheduler")
-        log.info("scheduler: started (every %.0f s, owner %s)", self.tick, self.proactive.owner)
+        log.info("scheduler: started (every %.0f s)", self.tick)
+
+    def run_once(self) -> int:
+        return self.make().run_due(self.poster)
 
     async def _loop(self) -> None:
         while True:
             try:
-                await asyncio.to_thread(self.proactive.run_due, self.poster)
+                await asyncio.to_thread(self.run_once)
             except Exception:  # a database hiccup costs one tick, never the scheduler
                 log.exception("scheduler: a run failed; trying again in %.0f s", self.tick)
             self.runs += 1
@@ -117,7 +123,7 @@ def mount_proactive(app: FastAPI, rt: Runtime) -> None:
     holder: dict[str, Scheduler] = {}
 
     async def start() -> None:
-        scheduler = Scheduler(rt.proactive, poster_for(rt), tick_for(rt.settings.exposure_scan_interval))
+        scheduler = Scheduler(lambda: rt.proactive, poster_for(rt), tick_for(rt.settings.exposure_scan_interval))
         holder["scheduler"] = scheduler
         app.state.scheduler = scheduler
         scheduler.start()
