@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from agents.answer import Answer, Cell, Column, Table, ToolCall
+from tools.aws.cost import CE_SERVICE_NAMES
 from tools.base import ToolContext, ToolResult
 from tools.registry import ToolRegistry
 
@@ -53,7 +54,7 @@ class Period:
         """How a question names the period ("yesterday" is wrong a day later: use dates)."""
         last = self.end - timedelta(days=1)
         return f"on {self.start.isoformat()}" if self.start == last else \
-            f"from {self.start.isoformat()} to {last.isoformat()}"
+            f"from {self.start.isoformat()} until {self.end.isoformat()}"
 
     @property
     def title(self) -> str:
@@ -168,6 +169,9 @@ class DigestBuilder:
         if runs is None:
             return
         failed = [row for row in runs.rows if row.get("conclusion") in FAILED]
+        if not failed:
+            answer.paragraphs.append(f"No failed runs or deploys {period.words}.")
+            return
         answer.tables.append(Table(title=f"Failed runs and deploys ({len(failed)})", columns=[
             Column(key="repo", label="repo"), Column(key="workflow", label="workflow"),
             Column(key="run_id", label="run", kind="id"), Column(key="branch", label="branch"), ASK],
@@ -183,6 +187,9 @@ class DigestBuilder:
         if incidents is None:
             return
         rows = incidents.rows
+        if not rows:
+            answer.paragraphs.append(f"No incidents opened {period.words}.")
+            return
         answer.tables.append(Table(title=f"Incidents ({len(rows)})", columns=[
             Column(key="id", label="incident", kind="id"), Column(key="status", label="status", kind="status"),
             Column(key="urgency", label="urgency"), Column(key="service", label="service"),
@@ -205,12 +212,18 @@ def movers_table(now: ToolResult, prev: ToolResult, period: Period, unit: str) -
     change = {name: current.get(name, 0.0) - before.get(name, 0.0) for name in {*current, *before}}
     top = sorted(change, key=lambda name: (-abs(change[name]), name))[:TOP_MOVERS]
     rows = [[Cell(value=name), _money(current.get(name, 0.0), unit), _money(before.get(name, 0.0), unit),
-             _money(change[name], unit), _ask(f"why did {name} cost change {period.words}")]
+             _money(change[name], unit), _ask(f"why did {short_service(name)} cost change {period.words}")]
             for name in top if round(change[name], 2) != 0]
     return Table(title="Top cost movers", columns=[
         Column(key="service", label="service"), Column(key="amount", label="this period", kind="money"),
         Column(key="previous", label="previous period", kind="money"),
         Column(key="change", label="change", kind="money"), ASK], rows=rows, sorted_by="change")
+
+
+def short_service(name: str) -> str:
+    """The name a question uses for a Cost Explorer service (``ec2`` for "Amazon Elastic
+    Compute Cloud - Compute"): the router knows the short names."""
+    return next((short for short, full in CE_SERVICE_NAMES.items() if full == name), name)
 
 
 def finding_key(row: dict[str, Any]) -> str:
@@ -222,7 +235,8 @@ def findings_table(result: ToolResult, new_keys: set[str] | None) -> Table:
     rows = sorted(result.rows, key=lambda row: (new_keys is None or finding_key(row) not in new_keys,
                                                SEVERITY_RANK.get(row["severity"], 9), row["resource"]))
     new = sum(1 for row in rows if new_keys is not None and finding_key(row) in new_keys)
-    title = f"Security findings ({new} new, {len(rows) - new} still open)"
+    title = f"Security findings ({new} new, {len(rows) - new} still open)" if new_keys is not None else \
+        f"Security findings ({len(rows)} open; the first digest, nothing earlier to compare with)"
     return Table(title=title, columns=[
         Column(key="state", label="state", kind="status"), Column(key="severity", label="severity", kind="status"),
         Column(key="check", label="check"), Column(key="resource", label="resource", kind="id"), ASK],

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import delete
 
 from agents.audit import AuditLog
 from agents.db import create_schema, make_engine
-from agents.digest import latest_due, period_for
+from agents.digest import latest_due, period_for, short_service
 from agents.jobs import deliveries_table, delivery_key, job_runs_table
 from agents.proactive import Proactive, Schedule
 from agents.subscriptions import Subscription, subscriptions_table
@@ -31,6 +31,8 @@ from bot.render.cells import money
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from sandbox.company import COST_LINES, DRIFTWOOD, days_between, forecast_line_cost, total_cost, utc_today
+from sandbox.github_api import GitHubStandIn
+from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.slack_api import SlackApiStandIn
 from tests.slack_helpers import SECRET, command_body, signed
 
@@ -148,8 +150,8 @@ def _forecast_total(today: date) -> float:
     return mtd + rest
 
 
-def test_the_daily_digest_posts_figures_that_match_the_sandbox_company(runtime: Runtime,
-                                                                      slack_api: SlackApiStandIn) -> None:
+def test_the_daily_digest_posts_figures_that_match_the_sandbox_company(runtime: Runtime, slack_api: SlackApiStandIn,
+                                                                      sandbox: Any) -> None:
     where = channel()
     runtime.proactive.subscriptions.subscribe("slack", where, "digest", "daily", "U0ALICE")
     today = utc_today()
@@ -173,10 +175,24 @@ def test_the_daily_digest_posts_figures_that_match_the_sandbox_company(runtime: 
               - total_cost(period.previous.start, period.previous.end, aws_service=name, today=today)
               for name in services}
     top = max(change, key=lambda name: abs(change[name]))
-    assert f"ask: why did {top} cost change on {period.start.isoformat()}" in text
+    assert f"ask: why did {short_service(top)} cost change on {period.start.isoformat()}" in text
     # every public bucket of the company is among the findings, each line with its question
     assert all(bucket.name in text for bucket in DRIFTWOOD.public_buckets())
     assert "ask: which buckets are public?" in text
+    # the incidents and failed runs of that day, from the PagerDuty and GitHub stand-ins' data
+    start = datetime(period.start.year, period.start.month, period.start.day, tzinfo=UTC)
+    pd = next(s for s in sandbox.standins if isinstance(s, PagerDutyStandIn)).data
+    gh = next(s for s in sandbox.standins if isinstance(s, GitHubStandIn)).data
+    incidents = [i.id for i in pd.incidents if start <= i.created_at < start + timedelta(days=1)]
+    failed = [r.id for r in gh.runs if r.conclusion == "failure" and start <= r.created_at < start + timedelta(days=1)]
+    assert (f"Incidents ({len(incidents)})" in text) == bool(incidents)
+    assert all(f"ask: brief on incident {incident}" in text for incident in incidents)
+    assert (f"Failed runs and deploys ({len(failed)})" in text) == bool(failed)
+    assert all(f"ask: why did run {run} fail" in text for run in failed)
+    if not incidents:
+        assert f"No incidents opened on {period.start.isoformat()}." in text
+    if not failed:
+        assert f"No failed runs or deploys on {period.start.isoformat()}." in text
     assert post.args["metadata"]["event_payload"]["key"] == delivery_key("digest:daily", period.key, f"slack:{where}")
     # the same period again (a second tick, a restart): nothing more
     assert runtime.proactive.run_digest(poster_for(runtime), "daily", period.key) == 0
