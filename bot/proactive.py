@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from bot.runtime import Runtime
+    from bot.teams_surface import TeamsSurface
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,12 @@ MAX_TICK = 30.0
 
 
 class SurfacePoster:
-    """Posts to the surface a subscription names. Slack only for now: a subscription on a
-    surface this process cannot post to fails that one delivery (logged and audited)."""
+    """Posts to the surface a subscription names (Slack, Teams); a subscription on a surface
+    this process cannot post to fails that one delivery (logged and audited)."""
 
-    def __init__(self, slack: WebClient | None) -> None:
+    def __init__(self, slack: WebClient | None, teams: TeamsSurface | None = None) -> None:
         self.slack = slack
+        self.teams = teams
 
     def _client(self, subscription: Subscription) -> WebClient:
         if subscription.surface != "slack" or self.slack is None:
@@ -49,6 +51,8 @@ class SurfacePoster:
         return self.slack
 
     def post(self, subscription: Subscription, answer: Answer, key: str) -> str:
+        if subscription.surface == "teams" and self.teams is not None:
+            return self.teams.post_to_sync(subscription.channel, answer)
         response = self._client(subscription).chat_postMessage(
             channel=subscription.channel, text=fallback_text(answer), blocks=answer_blocks(answer),
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
@@ -56,7 +60,10 @@ class SurfacePoster:
 
     def find(self, subscription: Subscription, key: str) -> str | None:
         """The ts of a message in the channel that carries ``key``; None when there is none
-        or Slack would not say (then the post is made: a repeat beats a silent skip)."""
+        or the surface would not say (then the post is made: a repeat beats a silent skip;
+        Teams has no message metadata to look for)."""
+        if subscription.surface == "teams":
+            return None
         try:
             history = self._client(subscription).conversations_history(
                 channel=subscription.channel, include_all_metadata=True, limit=HISTORY_LIMIT)
@@ -70,10 +77,10 @@ class SurfacePoster:
         return None
 
 
-def poster_for(rt: Runtime) -> Poster:
+def poster_for(rt: Runtime, teams: TeamsSurface | None = None) -> Poster:
     token = rt.settings.slack_bot_token
     slack = WebClient(token=token.get_secret_value(), base_url=rt.settings.slack_api_url) if token else None
-    return SurfacePoster(slack)
+    return SurfacePoster(slack, teams if teams is not None and teams.app_id else None)
 
 
 class Scheduler:
@@ -123,7 +130,8 @@ def mount_proactive(app: FastAPI, rt: Runtime) -> None:
     holder: dict[str, Scheduler] = {}
 
     async def start() -> None:
-        scheduler = Scheduler(lambda: rt.proactive, poster_for(rt), tick_for(rt.settings.exposure_scan_interval))
+        poster = poster_for(rt, getattr(app.state, "teams", None))
+        scheduler = Scheduler(lambda: rt.proactive, poster, tick_for(rt.settings.exposure_scan_interval))
         holder["scheduler"] = scheduler
         app.state.scheduler = scheduler
         scheduler.start()

@@ -42,7 +42,7 @@ POLICY = """\
 roles:
   reader: {ask: ["cost.*", "security.*", "infra.inventory", "cicd.status", "incident.list", "help"]}
   oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"], configure: [subscriptions]}
-users: {U0ALICE: [oncall]}
+users: {U0ALICE: [oncall], "7a1c0e52-3f1b-4c7e-9d1a-0000000a11ce": [oncall]}  # Slack id, Teams AAD object id
 default_roles: [reader]
 """
 FORM = "application/x-www-form-urlencoded"
@@ -410,3 +410,52 @@ def _periods(rt: Runtime, job: str) -> list[str]:
     with rt.storage.dedupe.engine.connect() as conn:
         return [str(p) for p in conn.execute(select(job_runs_table.c.period).where(job_runs_table.c.job == job))
                 .scalars()]
+
+
+# --------------------------------------------------------------------------- Teams
+
+
+def test_a_teams_channel_subscribes_by_message_and_receives_the_digest_as_a_card(
+        sandbox: Any, slack_api: SlackApiStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botframework.connector.auth import JwtTokenExtractor
+    from fastapi.testclient import TestClient
+
+    from bot.render.cards import CONTENT_TYPE
+    from tests.teams_standins import APP_ID, TENANT, Connector, StaticCredentialsFactory, TokenIssuer, activity
+
+    alice, eve = "7a1c0e52-3f1b-4c7e-9d1a-0000000a11ce", "7a1c0e52-3f1b-4c7e-9d1a-00000000e7e0"
+    thread = "19:finops@thread.tacv2;messageid=1700000000001"
+    issuer, connector = TokenIssuer(), Connector()
+    JwtTokenExtractor.metadataCache.clear()
+    try:
+        with _runtime(sandbox, slack_api, tmp_path, monkeypatch, microsoft_app_id=APP_ID,
+                      microsoft_app_tenant_id=TENANT, teams_openid_metadata_url=issuer.metadata_url,
+                      teams_service_url=connector.url) as rt:
+            app = create_app(rt, StaticCredentialsFactory(APP_ID, "outbound"))
+            with TestClient(app) as client:
+                def say(text: str, user: str) -> str:
+                    body = activity(service_url=connector.url, text=text, mention=True, conversation=thread,
+                                    conversation_type="channel", user_aad=user)
+                    token = issuer.token(APP_ID, body["serviceUrl"])
+                    before = len(connector.activities())
+                    assert client.post("/api/messages", json=body,
+                                       headers={"Authorization": f"Bearer {token}"}).status_code == 200
+                    return str(connector.wait_for(before + 1)[-1]["text"])
+
+                assert say("subscribe digest daily", eve).startswith(f"Refused: {eve} may not change subscriptions")
+                assert say("subscribe digest daily", alice).startswith("Subscribed")
+                channel_id = thread.split(";")[0]
+                assert rt.proactive.subscriptions.of_channel("teams", channel_id) == [
+                    Subscription("teams", channel_id, "digest", "daily", alice)]
+                period = latest_due("daily", utc_today(), 23, 0)
+                connector.clear()
+                assert rt.proactive.run_digest(poster_for(rt, app.state.teams), "daily", period.key) == 1
+                [call] = [c for c in connector.calls if c["activity"].get("type") == "message"]
+                assert call["path"] == f"/v3/conversations/{channel_id}/activities"
+                [attachment] = call["activity"]["attachments"]
+                assert attachment["contentType"] == CONTENT_TYPE
+                card = json.dumps(attachment["content"])
+                assert money(total_cost(period.start, period.end, today=utc_today())) in card
+    finally:
+        issuer.close()
+        connector.close()
