@@ -34,6 +34,7 @@ from tools.registry import ToolRegistry
 log = logging.getLogger(__name__)
 
 SCHEDULER_USER = "guardian-scheduler"
+MAX_CHANNEL = 200  # the subscriptions table's column
 # What each kind of post shows: subscribing a channel to it needs the right to ask these.
 SHOWS = {"digest": ("cost.summary", "cost.forecast", "security.findings", "cicd.status", "incident.list"),
          "exposures": ("security.public_storage", "security.open_ports", "security.iam")}
@@ -89,6 +90,8 @@ class Proactive:
                 verb == "subscribe" and kind == "digest" and cadence not in CADENCES) or len(words) > 3 or (
                 kind == "exposures" and cadence):
             return f"Not understood. Use {USAGE}."
+        if not channel or len(channel) > MAX_CHANNEL:
+            return "This conversation cannot be subscribed (its id is missing or too long)."
         refusal = self._refused(user, kind)
         if refusal:
             self.audit.record(origin, f"config.{verb}", args={"kind": kind, "cadence": cadence}, outcome=refusal)
