@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, Float, String, Table, Text, delete, insert, select
 
-from agents.db import metadata
+from agents.db import create_tables, metadata
 
 exposure_baseline_table = Table(
     "guardian_exposure_baseline",
@@ -72,7 +72,7 @@ class ExposureBaseline:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[exposure_baseline_table])
+        create_tables(engine, exposure_baseline_table)
 
     def keys(self) -> set[str]:
         with self.engine.connect() as conn:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Engine, Float, String, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from agents.db import metadata
+from agents.db import create_tables, metadata
 
 findings_seen_table = Table(
     "guardian_findings_seen",
@@ -19,7 +19,7 @@ findings_seen_table = Table(
 class FindingsSeen:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[findings_seen_table])
+        create_tables(engine, findings_seen_table)
 
     def record(self, keys: set[str], now: float) -> dict[str, float]:
         """First-seen time of each key, recording ``now`` for the keys never seen. A key

@@ -7,9 +7,10 @@ that dies leaves a lease that expires, and the next scheduler takes the run over
 conditional UPDATE (``... WHERE lease_until < now``), which only one of several racing
 takeovers can win. What the run produced (the digest, the exposures found) is stored on the
 row before anything is posted, so a takeover posts the same thing; each post is a delivery
-row ``(job, period, target)`` marked ``posting`` before the post and ``posted`` after, so a
-restart skips what was posted and asks the chat surface about the one post a crash left
-uncertain. The database decides every race; nothing here is an in-process lock.
+row ``(job, period, target)`` marked ``posting`` before the post and ``posted`` after (or
+``failed`` when the surface refused it, for a later attempt), so a restart skips what was
+posted and asks the chat surface about the one post a crash left uncertain. The database
+decides every race; nothing here is an in-process lock.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Engine, Float, String, Table, Text, and_, insert, select, update
+from sqlalchemy import Column, Engine, Float, Integer, String, Table, Text, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from agents.db import metadata
+from agents.db import create_tables, metadata
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ job_runs_table = Table(
     Column("payload", Text),  # JSON of what the run produced, set once
     Column("started_at", Float, nullable=False),
     Column("finished_at", Float),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),  # retries after failed posts
 )
 
 deliveries_table = Table(
@@ -48,7 +50,7 @@ deliveries_table = Table(
     Column("job", String(64), primary_key=True),
     Column("period", String(64), primary_key=True),
     Column("target", String(255), primary_key=True),
-    Column("state", String(16), nullable=False),  # posting | posted
+    Column("state", String(16), nullable=False),  # posting | posted | failed
     Column("ref", String(255)),  # the surface's id of the message posted
     Column("at", Float, nullable=False),
 )
@@ -81,7 +83,7 @@ class JobRuns:
         self.engine = engine
         self.lease_seconds = lease_seconds
         self.clock = clock
-        metadata.create_all(engine, tables=[job_runs_table, deliveries_table])
+        create_tables(engine, job_runs_table, deliveries_table)  # also adds columns a newer Guardian declares
 
     def _key(self, job: str, period: str) -> Any:
         return and_(job_runs_table.c.job == job, job_runs_table.c.period == period)
@@ -104,7 +106,7 @@ class JobRuns:
                 job_runs_table.c.lease_until < now,
             ).values(owner=owner, lease_until=now + self.lease_seconds)).rowcount
         if taken == 1:
-            log.warning("job %s %s: the previous holder's lease expired; taken over by %s", job, period, owner)
+            log.info("job %s %s: lease expired (a holder died or a retry is due); taken over by %s", job, period, owner)
             return Claim(job, period, owner, taken_over=True)
         return None
 
@@ -137,6 +139,18 @@ class JobRuns:
                 stored = own.execute(statement).rowcount
         if stored != 1:
             raise LeaseLost(f"job {claim.job} {claim.period}: payload not stored, lease lost by {claim.owner}")
+
+    def retry_later(self, claim: Claim, delay: float) -> int:
+        """Give the run back for a later attempt (some posts failed): its lease ends in
+        ``delay`` seconds, when any scheduler (this one included) takes it over and posts what
+        is not posted yet. Returns the attempts made so far."""
+        with self.engine.begin() as conn:
+            conn.execute(update(job_runs_table).where(
+                self._key(claim.job, claim.period), job_runs_table.c.owner == claim.owner,
+                job_runs_table.c.state == "running",
+            ).values(lease_until=self.clock() + delay, attempts=job_runs_table.c.attempts + 1))
+            value = conn.execute(select(job_runs_table.c.attempts).where(self._key(claim.job, claim.period))).scalar()
+        return int(value or 0)
 
     def finish(self, claim: Claim) -> bool:
         with self.engine.begin() as conn:
@@ -180,7 +194,12 @@ class JobRuns:
             log.warning("job %s %s: the post to %s was started before a restart and is not there; posting it",
                         claim.job, claim.period, target)
         self.renew(claim)  # the last moment to find out another scheduler holds the run
-        ref = post()
+        try:
+            ref = post()
+        except Exception:
+            with self.engine.begin() as conn:  # said no (or broke): a later attempt posts it
+                conn.execute(update(deliveries_table).where(key).values(state="failed", at=self.clock()))
+            raise
         self._posted(key, ref)
         return ref
 

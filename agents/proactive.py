@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_USER = "guardian-scheduler"
 MAX_CHANNEL = 200  # the subscriptions table's column
+RETRY_AFTER = 120.0  # seconds before a run whose posts partly failed is tried again
+MAX_ATTEMPTS = 3
 # What each kind of post shows: subscribing a channel to it needs the right to ask these.
 SHOWS = {"digest": ("cost.summary", "cost.forecast", "security.findings", "cicd.status", "incident.list"),
          "exposures": ("security.public_storage", "security.open_ports", "security.iam")}
@@ -216,7 +218,9 @@ class Proactive:
         return payload
 
     def _deliver(self, claim: Claim, poster: Poster, subscribers: list[Subscription], answer: Answer) -> int:
-        posted = 0
+        """Post to every subscriber not posted yet; a post the surface refused is tried again
+        by a later tick (``RETRY_AFTER``), up to ``MAX_ATTEMPTS`` times, then given up (audited)."""
+        posted, failed = 0, 0
         for sub in subscribers:
             key = delivery_key(claim.job, claim.period, sub.target)
             try:
@@ -228,12 +232,15 @@ class Proactive:
                 log.warning("proactive %s %s: posting to %s failed: %s", claim.job, claim.period, sub.target, exc)
                 self.audit.record(Origin(user=SCHEDULER_USER, surface=sub.surface, channel=sub.channel),
                                   "proactive.post", skill=answer.skill, outcome=f"failed: {type(exc).__name__}")
+                failed += 1
                 continue
             if ref is not None:
                 posted += 1
                 self.audit.record(Origin(user=SCHEDULER_USER, surface=sub.surface, channel=sub.channel),
                                   "proactive.post", skill=answer.skill, args={"job": claim.job, "period": claim.period},
                                   outcome=f"posted {ref}")
+        if failed and self.runs.retry_later(claim, RETRY_AFTER) < MAX_ATTEMPTS:
+            return posted
         self.runs.finish(claim)
         return posted
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from agents.db import metadata
+from agents.db import create_tables, metadata
 
 Kind = Literal["digest", "exposures"]
 KINDS: tuple[Kind, ...] = ("digest", "exposures")
@@ -62,7 +62,7 @@ class Subscription:
 class SubscriptionStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[subscriptions_table])
+        create_tables(engine, subscriptions_table)
 
     def _key(self, surface: str, channel: str, kind: str) -> ColumnElement[bool]:
         table = subscriptions_table

@@ -314,6 +314,44 @@ def test_a_restart_neither_skips_nor_repeats_a_post(runtime: Runtime, slack_api:
     assert b.runs.state("digest:daily", key) == "done"
 
 
+def test_a_post_slack_refuses_is_tried_again_later_and_only_there(runtime: Runtime,
+                                                                  slack_api: SlackApiStandIn) -> None:
+    from slack_sdk.errors import SlackApiError
+
+    url = runtime.settings.effective_database_url
+    now = [time.time()]
+    p = _proactive(url, runtime)
+    p.clock = p.runs.clock = lambda: now[0]
+    ok, refused = sorted([channel(), channel()])
+    for where in (ok, refused):
+        p.subscriptions.subscribe("slack", where, "digest", "daily", "U0ALICE")
+    key = latest_due("daily", utc_today(), 23, 0).key
+    real = poster_for(runtime)
+    refusing = [True]
+
+    class NotInChannelYet:
+        def post(self, sub: Subscription, answer: Any, delivery: str) -> str:
+            if sub.channel == refused and refusing[0]:
+                raise SlackApiError("not_in_channel", {"ok": False, "error": "not_in_channel"})
+            return real.post(sub, answer, delivery)
+
+        def find(self, sub: Subscription, delivery: str) -> str | None:
+            return real.find(sub, delivery)
+
+    assert p.run_digest(NotInChannelYet(), "daily", key) == 1
+    assert len(posts_to(slack_api, ok)) == 1 and posts_to(slack_api, refused) == []
+    assert p.runs.delivered("digest:daily", key) == {f"slack:{ok}": "posted", f"slack:{refused}": "failed"}
+    assert p.runs.state("digest:daily", key) == "running"
+    assert p.run_digest(NotInChannelYet(), "daily", key) == 0  # not before the retry is due
+    refusing[0] = False  # Guardian was invited
+    now[0] += 121
+    assert p.run_digest(NotInChannelYet(), "daily", key) == 1
+    assert len(posts_to(slack_api, ok)) == 1 and len(posts_to(slack_api, refused)) == 1
+    assert p.runs.state("digest:daily", key) == "done"
+    outcomes = [r["outcome"] for r in p.audit.query(event="proactive.post") if r["channel"] == refused]
+    assert outcomes[0] == "failed: SlackApiError" and outcomes[1].startswith("posted ")
+
+
 # --------------------------------------------------------------------------- exposures
 
 
