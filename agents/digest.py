@@ -113,8 +113,8 @@ class DigestBuilder:
 
     def build(self, period: Period, scan: ToolResult | None = None, new_findings: set[str] | None = None) -> Answer:
         """The digest. ``scan``: the security scan already run (else it runs here);
-        ``new_findings``: keys (``finding_key``) first seen in this period, None when there
-        is no earlier scan to compare with."""
+        ``new_findings``: keys (``finding_key``) the previous digest of this cadence did not
+        list, None when there is no previous digest to compare with."""
         answer = Answer(agent="proactive", skill="proactive.digest", lead=period.title + ".")
         self._spend(answer, period)
         if scan is None:

@@ -159,26 +159,26 @@ class Proactive:
             return 0
         try:
             stored = self.runs.payload(job, period_key)
-            if stored is None:
-                answer = self._digest(cadence, period_key)
-                self.runs.store_payload(claim, answer.model_dump(mode="json"))
-            else:
-                answer = Answer.model_validate(stored)
+            answer = self._digest(claim, cadence, period_key) if stored is None else Answer.model_validate(stored)
             return self._deliver(claim, poster, self.subscriptions.of_kind("digest", cadence), answer)
         except LeaseLost as exc:
             log.warning("%s", exc)
             return 0
 
-    def _digest(self, cadence: str, period_key: str) -> Answer:
-        period = period_for(cadence, period_key)
+    def _digest(self, claim: Claim, cadence: str, period_key: str) -> Answer:
+        """Build the digest and store it with the findings it listed, in one transaction: a
+        takeover after a crash rebuilds the same "new" findings, never loses them."""
         scan = self.registry.invoke("aws_security_scan", {}, self.ctx)
-        new: set[str] | None = None
-        if scan.status != "error":
-            first_time = self.seen.empty()
-            seen = self.seen.record({finding_key(row) for row in scan.rows}, self.clock())
-            start = datetime(period.start.year, period.start.month, period.start.day, tzinfo=UTC).timestamp()
-            new = None if first_time else {key for key, at in seen.items() if at >= start}
-        return DigestBuilder(self.registry, self.ctx).build(period, scan, new)
+        current = {finding_key(row) for row in scan.rows} if scan.status != "error" else set()
+        known = self.seen.known(cadence) if scan.status != "error" else None
+        new = None if known is None else current - known
+        answer = DigestBuilder(self.registry, self.ctx).build(period_for(cadence, period_key), scan, new)
+        with self.runs.engine.begin() as conn:
+            if scan.status != "error":
+                complete = not scan.facts.get("failed_regions")
+                self.seen.replace(conn, cadence, current, complete)
+            self.runs.store_payload(claim, answer.model_dump(mode="json"), conn)
+        return answer
 
     def run_exposure_scan(self, poster: Poster, slot: str) -> int:
         claim = self.runs.claim("exposures", slot, self.owner)

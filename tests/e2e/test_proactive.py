@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import delete
 
+from agents.answer import Answer
 from agents.audit import AuditLog
 from agents.db import create_schema, make_engine
 from agents.digest import latest_due, period_for, short_service
@@ -375,6 +376,29 @@ def buckets_as_seeded(sandbox: Any) -> Iterator[Any]:
     restore()
     yield s3
     restore()
+
+
+def test_the_digest_marks_a_finding_that_appeared_since_the_last_one_as_new(
+        runtime: Runtime, slack_api: SlackApiStandIn, buckets_as_seeded: Any) -> None:
+    where = channel()
+    proactive, poster = runtime.proactive, poster_for(runtime)
+    proactive.subscriptions.subscribe("slack", where, "digest", "daily", "U0ALICE")
+    yesterday = latest_due("daily", utc_today(), 23, 0)
+    before = yesterday.previous
+    assert proactive.run_digest(poster, "daily", before.key) == 1
+    first = shown(posts_to(slack_api, where)[-1])
+    assert "the first digest, nothing earlier to compare with" in first and NEWLY_PUBLIC not in first
+    buckets_as_seeded.delete_public_access_block(Bucket=NEWLY_PUBLIC)
+    buckets_as_seeded.put_bucket_acl(Bucket=NEWLY_PUBLIC, ACL="public-read")
+    assert proactive.run_digest(poster, "daily", yesterday.key) == 1
+    stored = Answer.model_validate(proactive.runs.payload("digest:daily", yesterday.key))
+    digest = next(t for t in stored.tables if t.title.startswith("Security findings"))
+    states = [(str(name.value), str(state.value))
+              for name, state in zip(digest.column("resource"), digest.column("state"), strict=True)]
+    assert (NEWLY_PUBLIC, "new") in states
+    assert all(state == "open" for name, state in states if name != NEWLY_PUBLIC)
+    assert digest.title.startswith("Security findings (1 new, ")
+    assert digest.rows[0][3].value == NEWLY_PUBLIC  # new ones first
 
 
 def test_an_exposure_alert_names_only_the_bucket_made_public_since_the_baseline(
