@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Float, String, Table, Text, delete, insert, select
+from sqlalchemy import Column, Connection, Engine, Float, String, Table, Text, delete, insert, select, update
 
 from agents.db import create_tables, metadata
 
@@ -27,7 +27,7 @@ exposure_baseline_table = Table(
     Column("detail", Text, nullable=False),
     Column("first_seen", Float, nullable=False),
 )
-BASELINE_MARK = "__baseline__"  # a row that says a baseline exists, even when it found nothing
+BASELINE_MARK = "__baseline__"  # a row that says a scan ran (when: its first_seen), even one that found nothing
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,18 @@ class ExposureBaseline:
         with self.engine.connect() as conn:
             return {str(key) for key in conn.execute(select(exposure_baseline_table.c.key)).scalars()}
 
-    def replace(self, conn: Connection, current: list[Exposure], failed_regions: set[str], now: float) -> ExposureDiff:
+    def replace(self, conn: Connection, current: list[Exposure], failed_regions: set[str], now: float,
+                stale_before: float = 0.0) -> ExposureDiff:
         """Diff ``current`` against the stored scan and store ``current`` in its place
-        (keeping what a failed region had)."""
+        (keeping what a failed region had). A stored scan older than ``stale_before`` (scans
+        stopped while no channel subscribed) is no baseline: this scan takes a fresh one
+        rather than announcing everything that changed meanwhile."""
         table = exposure_baseline_table
-        stored = {row.key: row for row in conn.execute(select(table.c.key, table.c.region)).all()}
-        baseline = BASELINE_MARK not in stored
+        stored = {row.key: row for row in conn.execute(select(table.c.key, table.c.region, table.c.first_seen)).all()}
+        mark = stored.get(BASELINE_MARK)
+        baseline = mark is None or mark.first_seen < stale_before
+        if mark is not None:  # the mark's time is the last scan's
+            conn.execute(update(table).where(table.c.key == BASELINE_MARK).values(first_seen=now))
         current_keys = {exposure.key for exposure in current}
         gone = [key for key, row in stored.items()
                 if key != BASELINE_MARK and key not in current_keys and row.region not in failed_regions]
@@ -91,7 +97,7 @@ class ExposureBaseline:
         if gone:
             conn.execute(delete(table).where(table.c.key.in_(gone)))
         rows = [{**exposure.as_row(), "first_seen": now} for exposure in new]
-        if baseline:
+        if mark is None:
             rows.append({"key": BASELINE_MARK, "check": "", "region": "", "resource": "", "detail": "",
                          "first_seen": now})
         if rows:

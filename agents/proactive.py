@@ -211,7 +211,8 @@ class Proactive:
         failed = set((result.facts.get("failed_regions") or {}).keys())
         current = exposures_of(result.rows)
         with self.runs.engine.begin() as conn:  # the diff and the payload commit together, or neither
-            diff = self.baseline.replace(conn, current, failed, self.clock())
+            now = self.clock()  # a baseline older than a few intervals: scans had stopped (no subscriber)
+            diff = self.baseline.replace(conn, current, failed, now, now - 3 * self.schedule.exposure_interval)
             payload = {"new": [exposure.__dict__ for exposure in diff.new], "baseline": diff.baseline,
                        "current": diff.current}
             self.runs.store_payload(claim, payload, conn)

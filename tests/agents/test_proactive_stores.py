@@ -164,3 +164,19 @@ def test_only_a_role_with_configure_may_change_subscriptions(tmp_path: Path) -> 
     assert load_policy(None).may_configure("anyone", "subscriptions").allowed  # single-user local mode
     with pytest.raises(PolicyError, match="unknown setting 'everything'"):
         parse_policy("roles:\n  r: {configure: [everything]}\n")
+
+
+def test_a_baseline_left_from_scans_that_stopped_is_taken_again_not_announced(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'guardian.db'}")
+    baseline = ExposureBaseline(engine)
+    with engine.begin() as conn:
+        baseline.replace(conn, exposures_of(SCAN), set(), 100.0)
+    later = [*SCAN[1:], {"check": "public_bucket", "severity": "high", "region": "us-east-1",
+                         "resource": "b-new", "detail": "policy allows s3:GetObject to *"}]
+    with engine.begin() as conn:  # nobody subscribed for a long time; someone subscribes again
+        stale = baseline.replace(conn, exposures_of(later), set(), 10_000.0, stale_before=10_000.0 - 2700)
+    assert stale.baseline and stale.new == []
+    assert baseline.keys() - {BASELINE_MARK} == {exposure.key for exposure in exposures_of(later)}
+    with engine.begin() as conn:  # and from there on, scans compare again
+        fresh = baseline.replace(conn, exposures_of(SCAN), set(), 10_900.0, stale_before=10_900.0 - 2700)
+    assert [exposure.key for exposure in fresh.new] == ["public_bucket:b-public"]
