@@ -115,6 +115,15 @@ class JobRuns:
             return Claim(job, period, owner, taken_over=True)
         return None
 
+    def stalled(self, job: str) -> list[str]:
+        """Periods of ``job`` left running by a holder whose lease has ended (it died, or a
+        retry is due), oldest first: a scheduler resumes them, whatever period is due now."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(job_runs_table.c.period).where(
+                job_runs_table.c.job == job, job_runs_table.c.state == "running",
+                job_runs_table.c.lease_until < self.clock()).order_by(job_runs_table.c.started_at)).scalars()
+            return [str(period) for period in rows]
+
     def renew(self, claim: Claim) -> None:
         """Extend the lease; LeaseLost when it is no longer ours."""
         with self.engine.begin() as conn:

@@ -139,13 +139,25 @@ class Proactive:
     def run_due(self, poster: Poster, now: datetime | None = None) -> int:
         """Every job due at ``now`` that has subscribers; returns how many posts were made."""
         moment = now or datetime.fromtimestamp(self.clock(), UTC)
-        posts = 0
+        posts = self.resume(poster)
         for cadence in CADENCES:
             if self.subscriptions.of_kind("digest", cadence):
                 period = latest_due(cadence, moment.date(), moment.hour, self.schedule.digest_hour)
                 posts += self.run_digest(poster, cadence, period.key)
         if self.subscriptions.of_kind("exposures"):
             posts += self.run_exposure_scan(poster, self.exposure_slot(moment))
+        return posts
+
+    def resume(self, poster: Poster) -> int:
+        """Finish runs a dead holder left (or whose retry is due), even when their period is
+        no longer the due one: an exposure slot that passed while its alert was unposted
+        would otherwise be skipped for good, since the next scan no longer sees it as new."""
+        posts = 0
+        for cadence in CADENCES:
+            for period in self.runs.stalled(f"digest:{cadence}"):
+                posts += self.run_digest(poster, cadence, period)
+        for slot in self.runs.stalled("exposures"):
+            posts += self.run_exposure_scan(poster, slot)
         return posts
 
     def exposure_slot(self, moment: datetime) -> str:

@@ -434,6 +434,47 @@ def test_an_exposure_alert_names_only_the_bucket_made_public_since_the_baseline(
         NEWLY_PUBLIC_BY_POLICY, "")
 
 
+def test_an_alert_a_crash_left_unposted_is_posted_by_a_later_tick_not_lost(
+        runtime: Runtime, slack_api: SlackApiStandIn, buckets_as_seeded: Any) -> None:
+    """The scan found the new public bucket and stored it, then the process died before
+    posting; by the time a scheduler runs again the slot is long past. The next tick resumes
+    the stalled slot and posts the alert once; the current slot's scan does not repeat it."""
+    url = runtime.settings.effective_database_url
+    now = [time.time()]
+    where = channel()
+    a = _proactive(url, runtime, exposure_interval=60, lease_seconds=60)
+    a.clock = a.runs.clock = lambda: now[0]
+    a.subscriptions.subscribe("slack", where, "exposures", "", "U0ALICE")
+    real = poster_for(runtime)
+    slot = a.exposure_slot(datetime.fromtimestamp(now[0], UTC))
+    assert a.run_exposure_scan(real, slot) == 0  # baseline
+    buckets_as_seeded.delete_public_access_block(Bucket=NEWLY_PUBLIC)
+    buckets_as_seeded.put_bucket_acl(Bucket=NEWLY_PUBLIC, ACL="public-read")
+
+    class DiesBeforePosting:
+        def post(self, sub: Subscription, answer: Any, delivery: str) -> str:
+            raise Crash
+
+        def find(self, sub: Subscription, delivery: str) -> str | None:
+            return None
+
+    now[0] += 60
+    crashed_slot = a.exposure_slot(datetime.fromtimestamp(now[0], UTC))
+    with pytest.raises(Crash):
+        a.run_exposure_scan(DiesBeforePosting(), crashed_slot)
+    assert posts_to(slack_api, where) == []
+    now[0] += 600  # ten slots later a scheduler (a new process) ticks
+    b = _proactive(url, runtime, exposure_interval=60, lease_seconds=60)
+    b.clock = b.runs.clock = lambda: now[0]
+    assert b.run_due(real, datetime.fromtimestamp(now[0], UTC)) == 1
+    [alert] = posts_to(slack_api, where)
+    assert NEWLY_PUBLIC in alert.args["text"]
+    assert alert.args["metadata"]["event_payload"]["key"] == delivery_key("exposures", crashed_slot, f"slack:{where}")
+    assert b.runs.state("exposures", crashed_slot) == "done"
+    assert b.run_due(real, datetime.fromtimestamp(now[0], UTC)) == 0
+    assert len(posts_to(slack_api, where)) == 1
+
+
 def test_the_scheduler_in_serve_posts_an_exposure_alert_within_a_scan_interval(
         sandbox: Any, slack_api: SlackApiStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         buckets_as_seeded: Any) -> None:
