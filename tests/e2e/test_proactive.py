@@ -434,6 +434,43 @@ def test_an_exposure_alert_names_only_the_bucket_made_public_since_the_baseline(
         NEWLY_PUBLIC_BY_POLICY, "")
 
 
+def test_a_port_opened_to_the_world_and_an_admin_grant_are_alerted_once(
+        runtime: Runtime, slack_api: SlackApiStandIn, sandbox: Any) -> None:
+    session = sandbox.boto_session()
+    ec2 = session.client("ec2", region_name="us-east-1")
+    iam = session.client("iam", region_name="us-east-1")
+    world = {"0.0.0.0/0", "::/0"}
+    group = next(g for g in ec2.describe_security_groups()["SecurityGroups"]
+                 if g["GroupName"] != "default" and not any(
+                     r.get("CidrIp") in world for p in g["IpPermissions"] for r in p.get("IpRanges", [])))
+    rule = {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    admins = {user.name for user in DRIFTWOOD.admins()}
+    user = next(u.name for u in DRIFTWOOD.iam_users if u.name not in admins)
+    admin_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    where = channel()
+    proactive, poster = runtime.proactive, poster_for(runtime)
+    proactive.subscriptions.subscribe("slack", where, "exposures", "", "U0ALICE")
+    assert proactive.run_exposure_scan(poster, "1") == 0  # baseline
+    try:
+        ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[rule])
+        iam.attach_user_policy(UserName=user, PolicyArn=admin_arn)
+        assert proactive.run_exposure_scan(poster, "2") == 1
+        [alert] = posts_to(slack_api, where)
+        table = json.dumps(alert.blocks)
+        assert group["GroupId"] in table and "6379" in table and "0.0.0.0/0" in table
+        assert "administrator access" in table and user in table
+        assert "ask: which ports are open to the world?" in table
+        assert "ask: which IAM users have admin access?" in table
+        # exactly these two are news: the admins and open ports of the baseline are not
+        stored = proactive.runs.payload("exposures", "2")
+        assert {(row["check"], row["resource"]) for row in stored["new"]} == {
+            ("open_port", group["GroupId"]), ("admin", user)}
+        assert proactive.run_exposure_scan(poster, "3") == 0
+    finally:
+        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[rule])
+        iam.detach_user_policy(UserName=user, PolicyArn=admin_arn)
+
+
 def test_an_alert_a_crash_left_unposted_is_posted_by_a_later_tick_not_lost(
         runtime: Runtime, slack_api: SlackApiStandIn, buckets_as_seeded: Any) -> None:
     """The scan found the new public bucket and stored it, then the process died before
