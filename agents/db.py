@@ -4,7 +4,7 @@ SQLAlchemy Core."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, MetaData, create_engine, inspect, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, inspect, text
 from sqlalchemy.schema import CreateColumn
 
 metadata = MetaData()
@@ -54,3 +54,17 @@ def _append_only(engine: Engine, table: str) -> None:
                 conn.execute(text(
                     f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
                     f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"))
+
+
+def create_tables(engine: Engine, *tables: Table) -> None:
+    """``create_schema`` for a few tables only (stores opened after the schema was made, such
+    as the proactive posts' ones): missing tables created, missing columns added."""
+    metadata.create_all(engine, tables=list(tables))
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))

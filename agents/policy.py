@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agents.skills import AGENTS, SKILL_BY_NAME, SKILLS
 
 MAX_USER_ID = 256
+CONFIGURABLE = ("subscriptions",)  # what a role's `configure` may name
 
 
 class PolicyError(ValueError):
@@ -35,6 +36,16 @@ class Role(BaseModel):
 
     ask: list[str] = Field(default_factory=list, description="Skill patterns this role may ask.")
     approve: list[str] = Field(default_factory=list, description="Skill patterns this role may approve.")
+    configure: list[str] = Field(default_factory=list, description="Guardian's own settings this role may "
+                                 "change from chat: 'subscriptions' (proactive posts) or '*'.")
+
+    @field_validator("configure")
+    @classmethod
+    def _known_settings(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if name not in CONFIGURABLE and name != "*":
+                raise ValueError(f"unknown setting {name!r} (use {', '.join(CONFIGURABLE)} or '*')")
+        return names
 
     @field_validator("ask", "approve")
     @classmethod
@@ -126,6 +137,26 @@ class AccessPolicy:
         """Whether ``user`` may approve or deny an approval for ``skill`` requested by
         ``requested_by`` (the same right: a deny by anyone would let anyone block an action)."""
         return self._check(user, skill, "approve", requested_by=requested_by)
+
+    def may_configure(self, user: str, setting: str) -> Decision:
+        """Whether ``user`` may change one of Guardian's own settings from chat (``subscriptions``):
+        only a role whose ``configure`` names it (or ``*``) may; nobody else, not even ``ask: ["*"]``."""
+        problem = identity_problem(user)
+        if problem:
+            return Decision(False, f"Refused: {problem}.")
+        if self.document is None:
+            return Decision(True, "no access policy: local single-user mode")
+        roles = self.roles_of(user)
+        granting = [role for role in roles if self._configures(role, setting)]
+        if granting:
+            return Decision(True, f"role {granting[0]} may configure {setting}", roles)
+        would = tuple(role for role in self.document.roles if self._configures(role, setting))
+        return Decision(False, self._refusal(user, roles, f"change {setting}", would), roles, would)
+
+    def _configures(self, role: str, setting: str) -> bool:
+        assert self.document is not None
+        spec = self.document.roles.get(role)
+        return spec is not None and any(name in ("*", setting) for name in spec.configure)
 
     def _check(self, user: str, skill: str, right: str, requested_by: str | None) -> Decision:
         """One decision for either right: identity first, then the open mode, then (for

@@ -275,6 +275,9 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
 
     mount_slack(app, rt)
     mount_github_webhook(app, rt)
+    from bot.proactive import mount_proactive
+
+    mount_proactive(app, rt)
     return app
 
 

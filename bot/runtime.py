@@ -15,6 +15,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from agents.answer import Answer
+    from agents.proactive import Proactive
     from agents.progress import ProgressCallback
     from agents.request import Request
     from agents.router import SkillRouter
@@ -149,6 +150,16 @@ class Runtime:
 
         self._private_database()
         return Storage.open(self.settings.effective_database_url, self.sealer)
+
+    @cached_property
+    def proactive(self) -> Proactive:
+        """Subscriptions and the scheduled jobs (digests, exposure alerts) over the shared database."""
+        from agents.proactive import Proactive, Schedule
+
+        schedule = Schedule(digest_hour=self.settings.digest_hour,
+                            exposure_interval=self.settings.exposure_scan_interval)
+        return Proactive(self.storage.dedupe.engine, self.registry, self.tool_ctx, self.policy,
+                         self.storage.audit, schedule)
 
     @cached_property
     def chat_model(self) -> Any | None:

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         default=None, description="Encrypts checkpoints and sealed approval arguments; unset: a key created once "
         "in GUARDIAN_HOME/secret.key (set it, the same on every replica, with PostgreSQL).")
 
+    # Proactive posts (docs/proactive.md)
+    scheduler: bool = Field(default=True, description="Run scheduled jobs (digests, exposure scans) in "
+                            "`guardian serve`; every replica may, the database makes each run happen once.")
+    digest_hour: int = Field(default=8, ge=0, le=23, description="UTC hour after which digests are posted.")
+    exposure_scan_interval: int = Field(default=900, ge=5, description="Seconds between exposure scans.")
+
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")

@@ -70,12 +70,15 @@ TURN_WORKERS = 2  # graph runs at once; more only contend for the CPU and the da
 STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
 WORKING = "Working on it…"
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
+PROACTIVE = ("subscribe", "unsubscribe", "subscriptions")
 SUBCOMMANDS = {"ask": "{rest}", "scan": "run a security scan {rest}", "oncall": "who is on call {rest}"}
 HELP = ("*Guardian* answers questions about your cloud, CI/CD and incidents.\n"
         "• `/guardian ask <question>`: ask anything (answered in the channel)\n"
         "• `/guardian scan [region]`: a security scan\n"
         "• `/guardian oncall [schedule]`: who is on call now\n"
         "• `/guardian approvals`: pending approvals, with Approve / Deny\n"
+        "• `/guardian subscribe digest daily|weekly`, `/guardian subscribe exposures`, `/guardian unsubscribe …`, "
+        "`/guardian subscriptions`: proactive posts in this channel\n"
         "• `/guardian help`: this message\n"
         "Mention @Guardian in a channel or send it a direct message; reply in the thread to follow up.")
 SUGGESTED_PROMPTS = [
@@ -347,6 +350,12 @@ class SlackSurface:
                           respond: Callable[..., Awaitable[Any]]) -> None:
         sub, _, rest = (command.get("text") or "").strip().partition(" ")
         sub = sub.lower()
+        if sub in PROACTIVE:  # Guardian's own configuration: quick database work, answered in the ack
+            reply = await asyncio.to_thread(self.rt.proactive.command, command.get("text") or "",
+                                            user=str(command.get("user_id") or ""), surface=SURFACE,
+                                            channel=str(command.get("channel_id") or ""))
+            await ack(response_type="ephemeral", text=escape(reply))
+            return
         if sub in ("", "help") or sub not in (*SUBCOMMANDS, "approvals"):
             await ack(response_type="ephemeral", text=HELP if sub in ("", "help") else f"Unknown subcommand "
                       f"`{escape(sub)}`.\n{HELP}")

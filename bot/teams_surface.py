@@ -140,6 +140,12 @@ def identity_of(activity: Activity) -> str:
     return f"{activity.channel_id}:{sender.id if sender else ''}"
 
 
+def channel_of(conversation_id: str) -> str:
+    """Where proactive posts go: a channel thread's id without its ``;messageid=`` (the
+    channel itself), any other conversation as it is."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
 def thread_of(conversation_id: str) -> str:
     """The follow-up context key: the Teams conversation (a channel thread is its own)."""
     thread = f"teams:{conversation_id}"
@@ -266,6 +272,11 @@ class TeamsSurface:
             return
         if len(text) > MAX_TEXT:
             await ctx.send_activity(f"That message is longer than {MAX_TEXT} characters: please shorten it.")
+            return
+        if text.split()[0].lower() in ("subscribe", "unsubscribe", "subscriptions"):  # docs/proactive.md
+            await ctx.send_activity(await asyncio.to_thread(
+                self.rt.proactive.command, text, user=identity_of(activity), surface=SURFACE,
+                channel=channel_of(activity.conversation.id)))
             return
         try:
             request = Request(text=text, user=identity_of(activity), surface=SURFACE,
@@ -401,6 +412,28 @@ class TeamsSurface:
 
         await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
         return sent[0] if sent else None
+
+    async def post_to(self, conversation: str, answer: Answer) -> str:
+        """Post ``answer`` as a new card in ``conversation`` (a subscribed channel); returns
+        the new activity's id."""
+        reference = ConversationReference(
+            channel_id="msteams", service_url=self.settings.teams_service_url,
+            conversation=ConversationAccount(id=conversation, is_group=True,
+                                             tenant_id=self.settings.microsoft_app_tenant_id),
+            bot=ChannelAccount(id=f"28:{self.app_id}", name="Guardian"))
+        sent: list[str] = []
+
+        async def post(ctx: TurnContext) -> None:
+            ctx.activity.id = None
+            response = await ctx.send_activity(card_activity(to_card(answer)))
+            sent.append(response.id if response and response.id else "")
+
+        await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
+        return sent[0] if sent else ""
+
+    def post_to_sync(self, conversation: str, answer: Answer) -> str:
+        """``post_to`` for a worker thread (the scheduler's)."""
+        return asyncio.run(self.post_to(conversation, answer))
 
     def post_incident_sync(self, answer: Answer) -> str | None:
         """``post_incident`` for code running in a worker thread (no event loop of its own)."""

@@ -5,7 +5,8 @@ on the calls Guardian made, not on what it meant to make.
 It answers ``auth.test`` (Bolt calls it lazily on the first request), ``chat.postMessage``
 (with increasing message timestamps), ``chat.update``, ``chat.postEphemeral``, the
 ``chat.startStream``/``appendStream``/``stopStream`` trio,
-``assistant.threads.setStatus``/``setSuggestedPrompts``, the file upload steps and any
+``assistant.threads.setStatus``/``setSuggestedPrompts``, the file upload steps,
+``conversations.history`` (what was posted to the channel, with message metadata) and any
 other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
 (sandbox/http_standin.py), served on loopback from a thread.
 """
@@ -83,6 +84,8 @@ class _SlackWebApi(HttpStandIn):
         with self.recorder.lock:
             ts = f"1700000000.{next(self.recorder.ts):06d}"
             self.recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
+            if method == "conversations.history":
+                return Reply(200, _history(self.recorder.calls, args))
         return Reply(200, _answer(method, args, ts))
 
 
@@ -93,6 +96,23 @@ def _args_of(body: Any) -> dict[str, Any]:
     if isinstance(body, str):
         return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
     return {}
+
+
+def _history(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
+    """``conversations.history``: the messages posted to the channel, newest first, with
+    their metadata when ``include_all_metadata`` is set (as Slack answers)."""
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    messages = []
+    for call in reversed(calls):
+        if call.method != "chat.postMessage" or call.args.get("channel") != args.get("channel"):
+            continue
+        message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": call.args.get("text"), "bot_id": BOT_ID}
+        metadata = call.args.get("metadata")
+        if with_metadata and metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        messages.append(message)
+    limit = int(args.get("limit") or 100)
+    return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
 
 def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
