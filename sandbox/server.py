@@ -231,7 +231,12 @@ def summary(company: Company) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``guardian sandbox``: start, seed, print ``export`` lines, serve until Ctrl-C."""
+    """``guardian sandbox``: start, seed, print ``export`` lines, serve until Ctrl-C.
+    ``guardian sandbox fire ...``: a signed sample PagerDuty webhook at a running serve."""
+    if argv is not None and list(argv)[:1] == ["fire"]:
+        from sandbox.pagerduty_webhooks import main as fire
+
+        return fire(list(argv)[1:])
     parser = argparse.ArgumentParser(prog="guardian sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: any free port)")

@@ -64,7 +64,15 @@ class _SlackWebApi(HttpStandIn):
         super().__init__()
 
     def routes(self) -> list[RouteSpec]:
-        return [route("POST", "/api/{method}", self._api)]
+        return [route("POST", "/api/{method}", self._api), route("GET", "/", self._show)]
+
+    def _show(self, call: StandInCall) -> Reply:  # noqa: ARG002
+        """What Guardian posted, newest first: a person watching the demo opens this page."""
+        with self.recorder.lock:
+            shown = [{"method": c.method, "channel": c.args.get("channel"), "ts": c.ts or c.args.get("ts"),
+                      "text": c.args.get("text"), "blocks": c.blocks}
+                     for c in reversed(self.recorder.calls) if c.method in ("chat.postMessage", "chat.update")]
+        return Reply(200, {"messages": shown})
 
     def _api(self, call: StandInCall, method: str) -> Reply:
         return self._record(method, call)
@@ -136,11 +144,18 @@ class SlackApiStandIn:
         with self.recorder.lock:
             self.recorder.calls.clear()
 
-    def __enter__(self) -> SlackApiStandIn:
-        self._server = _SlackWebApi(self.recorder).start()
+    def start(self) -> SlackApiStandIn:
+        if self._server is None:
+            self._server = _SlackWebApi(self.recorder).start()
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def __enter__(self) -> SlackApiStandIn:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
