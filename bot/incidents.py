@@ -23,6 +23,8 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from agents.answer import Answer
 from agents.audit import Origin, new_correlation_id
 from agents.incident_brief import IncidentEvent, build_brief, service_key, with_status
@@ -99,24 +101,45 @@ class IncidentDesk:
         else:
             await self.update_status(event)
 
-    def _origin(self) -> Origin:
+    def _origin(self, channel: str | None = None) -> Origin:
         """The audit identity of webhook work: PagerDuty itself."""
-        return Origin(user="pagerduty", surface=SURFACE, channel=self.rt.settings.incident_channel,
+        return Origin(user="pagerduty", surface=SURFACE, channel=channel or self.rt.settings.incident_channel,
                       correlation_id=new_correlation_id())
 
     async def _build(self, event: IncidentEvent) -> Answer:
         deps = self.rt.guardian.deps
         return await asyncio.to_thread(build_brief, deps, self._origin(), event)
 
+    async def _channel_for(self, event: IncidentEvent) -> str:
+        """GUARDIAN_INCIDENT_CHANNEL, else the incident's own channel, created or reused."""
+        assert self.slack is not None
+        if self.rt.settings.incident_channel:
+            return self.rt.settings.incident_channel
+        name = channel_name(event)
+        try:
+            created = await self.slack.client.conversations_create(name=name)
+            return str(created["channel"]["id"])
+        except SlackApiError as exc:
+            if exc.response.get("error") != "name_taken":
+                raise
+        cursor: str | None = None
+        for _ in range(20):  # pages of 200: a workspace's channels
+            listing = await self.slack.client.conversations_list(limit=200, cursor=cursor,
+                                                                 exclude_archived=True, types="public_channel")
+            found = next((c["id"] for c in listing.get("channels") or [] if c.get("name") == name), None)
+            if found:
+                return str(found)
+            cursor = (listing.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        raise RuntimeError(f"the channel #{name} exists but Guardian cannot see it; invite Guardian to it")
+
     async def post_brief(self, event: IncidentEvent) -> None:
         """One brief per incident, to the incident channel (and Teams' incident conversation)."""
-        channel = self.rt.settings.incident_channel
-        if self.slack is None or not channel:
-            answer = await self._build(event)
-            await self._post_teams(answer)
-            if self.slack is not None:
-                log.warning("incidents: set GUARDIAN_INCIDENT_CHANNEL to post briefs to Slack")
+        if self.slack is None:
+            await self._post_teams(await self._build(event))
             return
+        channel = await self._channel_for(event)
         incidents = self.rt.storage.incidents
         first = await asyncio.to_thread(incidents.claim, event.incident_id, "slack", channel,
                                         event.status or "triggered")
@@ -232,6 +255,13 @@ class IncidentDesk:
         thread = brief_ts or None
         await self.slack._converse({"team_id": team}, event, thread_ts=thread, conversation_ts=thread,
                                    assistant=False, respond=respond, acting_as=acting_as)
+
+
+def channel_name(event: IncidentEvent) -> str:
+    """``inc-1042-payments``: Slack's channel name rules (lower case, digits, - and _, 80 chars)."""
+    number = str(event.number) if event.number is not None else event.incident_id.lower()
+    raw = f"inc-{number}-{service_key(event.service) or 'incident'}".lower()
+    return re.sub(r"[^a-z0-9_-]+", "-", raw).strip("-")[:80]
 
 
 def _status_of(answer: Answer, event: IncidentEvent) -> str:

@@ -349,3 +349,51 @@ def test_incident_channel_commands_act_on_the_channels_incident(
         assert response.status_code == 200 and "no incident brief" in response.text
 
     asyncio.run(scenario())
+
+
+def test_without_an_incident_channel_each_incident_gets_its_own_channel_created_or_reused(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime.settings, "incident_channel", None)
+    first = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+    name = f"inc-{first.number}-payments"
+    slack_api.recorder.channels[name] = "C0REUSED"  # as if someone made the channel before Guardian
+
+    async def scenario() -> None:
+        desk = PagerDuty(runtime, slack_api, pd)
+        assert (await desk.fire(first)).status_code == 202
+        await desk.settle()
+        [brief] = [c for c in slack_api.calls("chat.postMessage") if first.id in json.dumps(c.blocks)
+                   and not c.args.get("thread_ts")]
+        assert brief.args["channel"] == "C0REUSED"
+        second = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        assert (await desk.fire(second)).status_code == 202
+        await desk.settle()
+        created = slack_api.recorder.channels[f"inc-{second.number}-payments"]
+        [other] = [c for c in slack_api.calls("chat.postMessage") if second.id in json.dumps(c.blocks)
+                   and not c.args.get("thread_ts")]
+        assert other.args["channel"] == created != "C0REUSED"
+        post = runtime.storage.incidents.in_channel(created)
+        assert post is not None and post.incident_id == second.id
+
+    asyncio.run(scenario())
+
+
+def test_guardian_sandbox_fire_posts_a_signed_sample_escalation_to_a_running_server(
+        runtime: Runtime, slack_api: SlackApiStandIn) -> None:
+    from bot.http_app import BackgroundServer
+    from sandbox.pagerduty_webhooks import SAMPLE_INCIDENT
+    from sandbox.server import main as sandbox_main
+
+    with BackgroundServer(runtime) as server:
+        assert sandbox_main(["fire", "--url", server.url, "--secret", NEW]) == 0
+        assert sandbox_main(["fire", "--url", server.url, "--secret", "wrong"]) == 1  # refused: 401
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            briefs = [c for c in slack_api.calls("chat.postMessage") if c.args.get("channel") == CHANNEL
+                      and SAMPLE_INCIDENT in json.dumps(c.blocks) and not c.args.get("thread_ts")]
+            if briefs:
+                break
+            time.sleep(0.05)
+        assert len(briefs) == 1
+        shown_at = httpx.get(slack_api.url + "/").json()["messages"]  # what a person watching the demo sees
+        assert any(SAMPLE_INCIDENT in json.dumps(m["blocks"]) for m in shown_at)
