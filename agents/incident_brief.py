@@ -26,6 +26,7 @@ from agents.audit import Origin
 from agents.deps import GraphDeps
 from agents.execution import run_read
 from agents.planner import PlannedCall
+from agents.redact import sanitize_obj
 from agents.tables import typed_table
 from agents.templates import untrusted_quote
 from tools.base import ToolResult
@@ -143,7 +144,9 @@ def compose(event: IncidentEvent, records: dict[str, dict[str, Any]]) -> Answer:
                         status=results[n].status) for n, r in records.items()],
         incident_actions=actions_for(event.incident_id, status),
     )
-    return answer
+    # as every answer leaving the graph: secrets masked, terminal controls stripped (the
+    # event's own title is in it when PagerDuty's API could not be read)
+    return Answer.model_validate(sanitize_obj(answer.model_dump()))
 
 
 def actions_for(incident_id: str, status: str) -> list[IncidentAction]:

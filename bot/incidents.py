@@ -178,6 +178,9 @@ class IncidentDesk:
         if post is None or not post.ts or not post.answer or self.slack is None:
             log.info("incidents: no brief of %s to update for %s", event.incident_id, event.event_type)
             return
+        if post.status == "resolved" and event.event_type == "incident.acknowledged":
+            log.info("incidents: %s is resolved already; a late acknowledgement changes nothing", event.incident_id)
+            return
         answer = with_status(Answer.model_validate(post.answer), event)
         await self.slack.client.chat_update(channel=post.channel, ts=post.ts, text=fallback_text(answer),
                                             blocks=answer_blocks(answer))
