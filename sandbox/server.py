@@ -237,7 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sandbox.pagerduty_webhooks import main as fire
 
         return fire(list(argv)[1:])
-    parser = argparse.ArgumentParser(prog="guardian sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="guardian sandbox", description=__doc__,
+                                     epilog="guardian sandbox fire --url URL [--secret S]: a signed sample "
+                                     "PagerDuty escalation at a running guardian serve (see fire --help)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: any free port)")
     parser.add_argument("--aws-only", action="store_true", help="skip the GitHub and PagerDuty stand-ins")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -76,6 +76,23 @@ def pd(sandbox: Any) -> PagerDutyStandIn:
     return standin
 
 
+TITLE = "Payments API 5xx error rate above 5% (prod)"
+Make = Callable[..., PdIncident]
+
+
+@pytest.fixture
+def new_incident(pd: PagerDutyStandIn) -> Iterator[Make]:
+    """A fresh triggered incident in the shared PagerDuty stand-in, removed after the test."""
+    made: list[PdIncident] = []
+
+    def make(title: str = TITLE) -> PdIncident:
+        made.append(add_incident(pd.data, title))
+        return made[-1]
+
+    yield make
+    pd.data.incidents[:] = [incident for incident in pd.data.incidents if incident not in made]
+
+
 class PagerDuty:
     """PagerDuty's and Slack's side: signed webhooks and clicks sent to one app."""
 
@@ -131,8 +148,9 @@ def oncall_names(pd: PagerDutyStandIn, incident: PdIncident) -> list[str]:
 
 
 def test_a_signed_escalation_posts_one_brief_with_runbook_and_oncall_and_duplicates_add_nothing(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn) -> None:
-    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make) -> None:
+    incident = new_incident()
 
     async def scenario() -> None:
         desk = PagerDuty(runtime, slack_api, pd)
@@ -170,8 +188,9 @@ def test_a_signed_escalation_posts_one_brief_with_runbook_and_oncall_and_duplica
 
 
 def test_forged_missing_malformed_and_oversized_webhooks_post_nothing(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn) -> None:
-    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make) -> None:
+    incident = new_incident()
 
     async def scenario() -> None:
         desk = PagerDuty(runtime, slack_api, pd)
@@ -201,8 +220,9 @@ def test_forged_missing_malformed_and_oversized_webhooks_post_nothing(
 
 
 def test_ack_from_the_brief_runs_only_after_an_allowed_approval_and_resolution_updates_the_brief(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn) -> None:
-    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make) -> None:
+    incident = new_incident()
 
     def pd_writes() -> list[Any]:
         return [c for c in pd.writes if c.path == f"/incidents/{incident.id}"]
@@ -214,14 +234,15 @@ def test_ack_from_the_brief_runs_only_after_an_allowed_approval_and_resolution_u
         [brief] = desk.briefs(incident.id)
 
         # a reader may not ack: told privately, nothing proposed, nothing sent to PagerDuty
+        seen = len(slack_api.calls("chat.postEphemeral"))  # the module's other tests tell people things too
         assert await desk.click("ack", incident.id, "U0CAROL", brief.ts) == 200
         await desk.settle()
-        [refusal] = [c for c in slack_api.calls("chat.postEphemeral") if c.args.get("user") == "U0CAROL"]
+        [refusal] = [c for c in slack_api.calls("chat.postEphemeral")[seen:] if c.args.get("user") == "U0CAROL"]
         assert "incident.ack" in refusal.args["text"] or "oncall" in refusal.args["text"]
         # an on-call person with no PagerDuty mapping is told how to map themselves
         assert await desk.click("ack", incident.id, "U0ERIN", brief.ts) == 200
         await desk.settle()
-        [unmapped] = [c for c in slack_api.calls("chat.postEphemeral") if c.args.get("user") == "U0ERIN"]
+        [unmapped] = [c for c in slack_api.calls("chat.postEphemeral")[seen:] if c.args.get("user") == "U0ERIN"]
         assert "GUARDIAN_PAGERDUTY_USERS" in unmapped.args["text"] and "U0ERIN:" in unmapped.args["text"]
         assert pd_writes() == [] and incident.status == "triggered"
 
@@ -270,8 +291,9 @@ def test_ack_from_the_brief_runs_only_after_an_allowed_approval_and_resolution_u
 
 
 def test_a_github_outage_still_posts_the_brief_saying_what_is_missing(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, sandbox: Any) -> None:
-    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make, sandbox: Any) -> None:
+    incident = new_incident()
     github: GitHubStandIn = _standin(sandbox, GitHubStandIn)
 
     async def scenario() -> None:
@@ -292,8 +314,9 @@ def test_a_github_outage_still_posts_the_brief_saying_what_is_missing(
 
 
 def test_instructions_in_an_incident_title_trigger_no_tool_call(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn) -> None:
-    incident = add_incident(pd.data, INJECTION)
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make) -> None:
+    incident = new_incident(INJECTION)
     writes_before = len(pd.writes)
     approvals_before = len(runtime.storage.approvals.list(None, 1000)[0])
 
@@ -320,8 +343,9 @@ def test_instructions_in_an_incident_title_trigger_no_tool_call(
 
 
 def test_incident_channel_commands_act_on_the_channels_incident(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn) -> None:
-    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make) -> None:
+    incident = new_incident()
 
     async def scenario() -> None:
         desk = PagerDuty(runtime, slack_api, pd)
@@ -337,9 +361,10 @@ def test_incident_channel_commands_act_on_the_channels_incident(
         assert "incident.oncall" in answer and all(name in answer for name in oncall_names(pd, incident))
 
         body = command_body("incident resolve", user="U0ERIN", channel=CHANNEL)
+        seen = len(slack_api.calls("chat.postEphemeral"))
         assert (await desk.post("/slack/events", body, signed(body, content_type=FORM))).status_code == 200
         await desk.settle()
-        told = [c for c in slack_api.calls("chat.postEphemeral") if c.args.get("user") == "U0ERIN"
+        told = [c for c in slack_api.calls("chat.postEphemeral")[seen:] if c.args.get("user") == "U0ERIN"
                 and "GUARDIAN_PAGERDUTY_USERS" in c.args.get("text", "")]
         assert told and incident.status == "triggered"
 
@@ -352,9 +377,10 @@ def test_incident_channel_commands_act_on_the_channels_incident(
 
 
 def test_without_an_incident_channel_each_incident_gets_its_own_channel_created_or_reused(
-        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runtime.settings, "incident_channel", None)
-    first = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+    first = new_incident()
     name = f"inc-{first.number}-payments"
     slack_api.recorder.channels[name] = "C0REUSED"  # as if someone made the channel before Guardian
 
@@ -365,7 +391,7 @@ def test_without_an_incident_channel_each_incident_gets_its_own_channel_created_
         [brief] = [c for c in slack_api.calls("chat.postMessage") if first.id in json.dumps(c.blocks)
                    and not c.args.get("thread_ts")]
         assert brief.args["channel"] == "C0REUSED"
-        second = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+        second = new_incident()
         assert (await desk.fire(second)).status_code == 202
         await desk.settle()
         created = slack_api.recorder.channels[f"inc-{second.number}-payments"]
