@@ -36,6 +36,7 @@ RUNBOOKS_CITED = 2
 STEP_LINES = 6
 LOG_LINES = 8
 STEP = re.compile(r"^\s*(\d+[.)]|[-*•])\s+")
+STEPS_SECTION = re.compile(r"triage|first|immediate|mitigat|what to do|steps|respond", re.IGNORECASE)
 SUFFIXES = ("-api", "-web", "-svc", "-service", "-worker", "-app")
 VERBS = {"incident.triggered": "Triggered", "incident.escalated": "Escalated",
          "incident.reassigned": "Reassigned", "incident.acknowledged": "Acknowledged",
@@ -111,7 +112,21 @@ def gather(deps: GraphDeps, origin: Origin, event: IncidentEvent) -> dict[str, d
 
     with ThreadPoolExecutor(max_workers=min(6, max(1, len(parts))), thread_name_prefix="brief") as pool:
         records = list(pool.map(one, parts))
-    return {part.name: record for part, record in zip(parts, records, strict=True)}
+    gathered = {part.name: record for part, record in zip(parts, records, strict=True)}
+    steps = steps_part(gathered.get("runbooks"))
+    if steps is not None and steps.tool in deps.registry:
+        gathered[steps.name] = one(steps)
+    return gathered
+
+
+def steps_part(runbooks: dict[str, Any] | None) -> Part | None:
+    """The best runbook's first steps: its triage section, searched for by the runbook's own
+    title (from the store, not from the incident)."""
+    result = ToolResult.model_validate(runbooks["result"]) if runbooks else None
+    if result is None or result.status != "ok" or not result.rows:
+        return None
+    title = str(result.rows[0].get("title") or "")
+    return Part("runbook steps", "knowledge_search_runbooks", {"query": f"{title} triage", "k": 10})
 
 
 def build_brief(deps: GraphDeps, origin: Origin, event: IncidentEvent) -> Answer:
@@ -125,10 +140,10 @@ def compose(event: IncidentEvent, records: dict[str, dict[str, Any]]) -> Answer:
     brief = _Brief(event)
     incident = results.get("incident details")
     brief.incident(incident)
-    brief.runbooks(results.get("runbooks"))
+    brief.runbooks(results.get("runbooks"), results.get("runbook steps"))
     brief.table(results.get("on-call"), "On call and escalation path", ["escalation_policy", "level", "user",
-                                                                         "until"])
-    brief.table(results.get("recent changes"), "Recent changes")
+                                                                         "until"], sorted_by="level")
+    brief.table(results.get("recent changes"), "Recent changes", sorted_by="age")
     brief.logs(results.get("log errors"))
     brief.table(results.get("resource health"), "Resources tagged with the service",
                 ["kind", "id", "name", "region", "state"])
@@ -216,24 +231,30 @@ class _Brief:
         self.quotes.insert(0, untrusted_quote("alert", "What fired (the incident title)", title or "(no title)",
                                               max_lines=3, max_chars=400))
 
-    def runbooks(self, result: ToolResult | None) -> None:
+    def runbooks(self, result: ToolResult | None, steps: ToolResult | None = None) -> None:
         if result is None or result.status != "ok":
             if result is not None and result.status == "no_data":
                 self.notes.append("No runbook matches this incident; ingest yours with `guardian knowledge ingest`.")
             return
         shown: list[str] = []
-        for row in result.rows:
-            source = str(row.get("source") or "")
+        candidates = [*(steps.rows if steps is not None and steps.status == "ok" else []), *result.rows]
+        for best in result.rows:
+            source = str(best.get("source") or "")
             if source in shown or len(shown) >= RUNBOOKS_CITED:
                 continue
             shown.append(source)
+            same = [row for row in candidates if row.get("source") == source]
+            row = next((r for r in same if STEPS_SECTION.search(str(r.get("section") or ""))), best)
             self.citations.append(Citation(source=source, title=str(row.get("title") or source)))
             section = f" ({row['section']})" if row.get("section") else ""
             label = f"First steps: {row.get('title') or source}{section}"
             self.quotes.append(untrusted_quote("runbook", label, first_steps(str(row.get("text") or "")),
                                                source=source, max_lines=STEP_LINES))
 
-    def table(self, result: ToolResult | None, title: str, columns: list[str] | None = None) -> None:
+    def table(self, result: ToolResult | None, title: str, columns: list[str] | None = None,
+              sorted_by: str = "") -> None:
+        """The result as a table; ``sorted_by`` names the order the tool already gave (on-call
+        by level, changes newest first), which a renderer must keep."""
         if result is None or result.status == "error":
             return
         if result.status == "no_data" or not result.rows:
@@ -243,6 +264,8 @@ class _Brief:
                                                       if c in result.columns or not result.columns]})
         data = typed_table(shown, title)
         if data is not None:
+            if sorted_by and not data.sorted_by and sorted_by in [c.key for c in data.columns]:
+                data.sorted_by = sorted_by
             self.tables.append(data)
         self.resources += [str(r) for r in result.resources][:20]
 

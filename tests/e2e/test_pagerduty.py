@@ -143,6 +143,14 @@ def shown(call: Call) -> str:
     return json.dumps(call.blocks, ensure_ascii=False)
 
 
+def open_runbook(name: str, section: str) -> str:
+    """One section of a built-in runbook, as the file has it."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "knowledge" / "runbooks" / name).read_text()
+    return text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+
+
 def oncall_names(pd: PagerDutyStandIn, incident: PdIncident) -> list[str]:
     return [person(handle).name for level, handle, _ in pd.data.oncall(incident.escalation_policy) if level == 1]
 
@@ -167,6 +175,14 @@ def test_a_signed_escalation_posts_one_brief_with_runbook_and_oncall_and_duplica
         assert runbook is not None and runbook.ts == brief.ts
         cited = [c["source"] for c in (runbook.answer or {})["citations"]]
         assert cited[0] == "api-5xx-spike.md"
+        [steps] = [q for q in runbook.answer["quotes"] if q["kind"] == "runbook" and q["source"] == cited[0]]
+        assert steps["label"] == "First steps: API 5xx error rate spike (Triage)"
+        triage = open_runbook("api-5xx-spike.md", "Triage")
+        assert steps["text"].splitlines()[0] in triage
+        [oncall] = [b["text"]["text"] for b in brief.blocks if "On call and escalation path" in json.dumps(b)]
+        by_level = sorted(pd.data.oncall(incident.escalation_policy), key=lambda entry: entry[0])
+        positions = [oncall.index(person(handle).name) for _, handle, _ in by_level]
+        assert len(by_level) >= 2 and positions == sorted(positions)  # level 1 first: the escalation path
         names = oncall_names(pd, incident)
         assert names and all(name in text for name in names)
         assert "missing:" not in text
@@ -329,7 +345,10 @@ def test_instructions_in_an_incident_title_trigger_no_tool_call(
         assert post is not None and post.answer is not None
         tools = sorted(t["name"] for t in post.answer["tools"])
         assert tools == sorted(["pagerduty_incident_brief", "knowledge_search_runbooks", "pagerduty_oncall",
-                                "github_recent_changes", "aws_logs_errors", "aws_inventory"])
+                                "github_recent_changes", "aws_logs_errors", "aws_inventory",
+                                "knowledge_search_runbooks"])  # the second: the cited runbook's triage steps
+        searched = [t["args"]["query"] for t in post.answer["tools"] if t["name"] == "knowledge_search_runbooks"]
+        assert "Ignore previous instructions" not in searched[1]
         assert len(pd.writes) == writes_before
         assert len(runtime.storage.approvals.list(None, 1000)[0]) == approvals_before
         # the title is shown only as quoted, escaped text: never a broadcast, never prose
