@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -95,11 +96,19 @@ class IncidentDesk:
             await self.slack.drain()
 
     # ------------------------------------------------------------------ webhook events
-    async def handle(self, event: IncidentEvent) -> None:
-        if event.opens_brief:
-            await self.post_brief(event)
-        else:
-            await self.update_status(event)
+    async def handle(self, event: IncidentEvent, received: float | None = None) -> None:
+        """One webhook event's work; its time from arrival lands in /metrics (surface pagerduty)."""
+        started = time.perf_counter() if received is None else received
+        try:
+            if event.opens_brief:
+                answer = await self.post_brief(event)
+            else:
+                answer = await self.update_status(event)
+        except Exception:
+            self.rt.metrics.failed(SURFACE, time.perf_counter() - started, "incident.brief")
+            raise
+        if answer is not None:
+            self.rt.metrics.answered(SURFACE, answer, time.perf_counter() - started)
 
     def _origin(self, channel: str | None = None) -> Origin:
         """The audit identity of webhook work: PagerDuty itself."""
@@ -134,18 +143,18 @@ class IncidentDesk:
                 break
         raise RuntimeError(f"the channel #{name} exists but Guardian cannot see it; invite Guardian to it")
 
-    async def post_brief(self, event: IncidentEvent) -> None:
+    async def post_brief(self, event: IncidentEvent) -> Answer | None:
         """One brief per incident, to the incident channel (and Teams' incident conversation)."""
         if self.slack is None:
-            await self._post_teams(await self._build(event))
-            return
+            answer = await self._build(event)
+            await self._post_teams(answer)
+            return answer
         channel = await self._channel_for(event)
         incidents = self.rt.storage.incidents
         first = await asyncio.to_thread(incidents.claim, event.incident_id, "slack", channel,
                                         event.status or "triggered")
         if not first:
-            await self._refresh(event)
-            return
+            return await self._refresh(event)
         try:
             answer = await self._build(event)
             posted = await self.slack.client.chat_postMessage(channel=channel, text=fallback_text(answer),
@@ -158,34 +167,37 @@ class IncidentDesk:
         self.rt.storage.audit.record(self._origin(), "incident.brief", skill="incident.brief",
                                      outcome=f"posted to {channel}", args={"incident": event.incident_id})
         await self._post_teams(answer)
+        return answer
 
-    async def _refresh(self, event: IncidentEvent) -> None:
+    async def _refresh(self, event: IncidentEvent) -> Answer | None:
         """An escalation or reassignment of an incident already briefed: the same message,
         gathered again (who is assigned and on call may have changed)."""
         post = await asyncio.to_thread(self.rt.storage.incidents.get, event.incident_id)
         if post is None or not post.ts or self.slack is None:
             log.info("incidents: %s is being briefed already; %s adds nothing", event.incident_id, event.event_type)
-            return
+            return None
         answer = await self._build(event)
         await self.slack.client.chat_update(channel=post.channel, ts=post.ts, text=fallback_text(answer),
                                             blocks=answer_blocks(answer))
         await asyncio.to_thread(self.rt.storage.incidents.update, event.incident_id, answer.model_dump(),
                                 _status_of(answer, event))
+        return answer
 
-    async def update_status(self, event: IncidentEvent) -> None:
+    async def update_status(self, event: IncidentEvent) -> Answer | None:
         """Acknowledged / resolved: the brief's message updated in place (chat.update)."""
         post = await asyncio.to_thread(self.rt.storage.incidents.get, event.incident_id)
         if post is None or not post.ts or not post.answer or self.slack is None:
             log.info("incidents: no brief of %s to update for %s", event.incident_id, event.event_type)
-            return
+            return None
         if post.status == "resolved" and event.event_type == "incident.acknowledged":
             log.info("incidents: %s is resolved already; a late acknowledgement changes nothing", event.incident_id)
-            return
+            return None
         answer = with_status(Answer.model_validate(post.answer), event)
         await self.slack.client.chat_update(channel=post.channel, ts=post.ts, text=fallback_text(answer),
                                             blocks=answer_blocks(answer))
         status = "resolved" if event.event_type == "incident.resolved" else "acknowledged"
         await asyncio.to_thread(self.rt.storage.incidents.update, event.incident_id, answer.model_dump(), status)
+        return answer
 
     async def _post_teams(self, answer: Answer) -> None:
         if self.teams is None or not self.teams.enabled or not self.rt.settings.teams_incident_conversation:

@@ -141,7 +141,9 @@ class PagerDutyWebhook:
             return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
         if not first:
             return JSONResponse({"status": "duplicate", "event_id": event.event_id}, status_code=200)
-        self.desk.spawn(self.desk.handle(event))
+        received = float(getattr(request.state, "received_at", time.perf_counter()))
+        self.desk.spawn(self.desk.handle(event, received))
+        self.rt.metrics.acknowledged(SOURCE, time.perf_counter() - received)
         return JSONResponse({"status": "accepted", "event_id": event.event_id}, status_code=202)
 
 

@@ -199,6 +199,11 @@ def test_a_signed_escalation_posts_one_brief_with_runbook_and_oncall_and_duplica
         assert [c.args["ts"] for c in slack_api.calls("chat.update")[-1:]] == [brief.ts]
         assert len(slack_api.calls("chat.postMessage")) == len([c for c in slack_api.calls()[:before]
                                                                 if c.method == "chat.postMessage"])
+        transport = httpx.ASGITransport(app=desk.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://guardian") as client:
+            metrics = (await client.get("/metrics")).text
+        assert 'guardian_requests_total{outcome="answered",skill="incident.brief",surface="pagerduty"}' in metrics
+        assert 'guardian_ack_seconds_count{surface="pagerduty"}' in metrics
 
     asyncio.run(scenario())
 
