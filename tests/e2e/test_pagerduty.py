@@ -447,3 +447,36 @@ def test_guardian_sandbox_fire_posts_a_signed_sample_escalation_to_a_running_ser
         assert len(briefs) == 1
         shown_at = httpx.get(slack_api.url + "/").json()["messages"]  # what a person watching the demo sees
         assert any(SAMPLE_INCIDENT in json.dumps(m["blocks"]) for m in shown_at)
+
+
+def test_escalate_from_the_brief_pages_the_next_level_after_approval_and_the_brief_follows(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn,
+        new_incident: Make) -> None:
+    incident = new_incident()
+    policy = pd.data.policy(incident.escalation_policy)
+    levels = {level: person(handle).name for level, handle, _ in pd.data.oncall(policy.id)}
+
+    async def scenario() -> None:
+        desk = PagerDuty(runtime, slack_api, pd)
+        assert (await desk.fire(incident, "incident.triggered")).status_code == 202
+        await desk.settle()
+        [brief] = desk.briefs(incident.id)
+        assert await desk.click("escalate", incident.id, "U0ALICE", brief.ts) == 200
+        await desk.settle()
+        [reply] = [c for c in slack_api.calls("chat.postMessage") if c.args.get("thread_ts") == brief.ts]
+        proposal = desk.updates(reply.ts)[-1]
+        [approval_id] = [b["elements"][0]["value"] for b in proposal.blocks if b["type"] == "actions"]
+        record = runtime.storage.approvals.get(approval_id)
+        assert record.skill == "incident.page" and f"level 2 of {policy.name}" in record.summary
+        assert levels[2] in record.summary and incident.escalation_level == 1
+        assert await desk.click(APPROVE_ACTION, approval_id, "U0BOB", reply.ts) == 200
+        await desk.settle()
+        assert runtime.storage.approvals.get(approval_id).status == "executed"
+        assert incident.escalation_level == 2 and [person(h).name for h in incident.assignees] == [levels[2]]
+        # PagerDuty's own escalation event refreshes the same brief: now assigned to level 2
+        assert (await desk.fire(incident, "incident.escalated")).status_code == 202
+        await desk.settle()
+        assert len(desk.briefs(incident.id)) == 1
+        assert f"Assigned to {levels[2]}" in shown(desk.updates(brief.ts)[-1])
+
+    asyncio.run(scenario())
