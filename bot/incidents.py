@@ -245,6 +245,11 @@ class IncidentDesk:
                                    channel=channel, brief_ts=post.ts or "", respond=respond, rest=more.strip(),
                                    service=_service_of(post.answer)))
 
+    def _pending(self, skill: str, incident_id: str) -> str | None:
+        """An open approval of ``skill`` on this incident (a second click adds no second one)."""
+        records, _ = self.rt.storage.approvals.list(("pending",), 200)
+        return next((r.id for r in records if r.skill == skill and r.args.get("incident_id") == incident_id), None)
+
     async def _act(self, verb: str, incident_id: str, *, user: str, team: str, channel: str, brief_ts: str,
                    respond: Callable[..., Awaitable[Any]], rest: str = "", service: str = "") -> None:
         """One button or subcommand, as a request from ``user`` answered in the brief's thread."""
@@ -265,6 +270,11 @@ class IncidentDesk:
                 return
             if acting_as is None:
                 await self.slack._ephemeral(channel, user, mapping_help(user), respond)
+                return
+            pending = await asyncio.to_thread(self._pending, skill, incident_id)
+            if pending:
+                await self.slack._ephemeral(channel, user, f"Approval {pending} for that is already waiting in the "
+                                            "brief's thread; approve or deny it there.", respond)
                 return
         event = {"channel": channel, "user": user, "text": request_text(verb, incident_id, rest, service)}
         thread = brief_ts or None

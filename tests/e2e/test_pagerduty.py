@@ -280,6 +280,12 @@ def test_ack_from_the_brief_runs_only_after_an_allowed_approval_and_resolution_u
                                                                                    incident.id)
         assert record.args["as_email"] == "alice@driftwood.example"
         assert pd_writes() == []
+        seen = len(slack_api.calls("chat.postEphemeral"))
+        assert await desk.click("ack", incident.id, "U0BOB", brief.ts) == 200  # a second click: no second approval
+        await desk.settle()
+        [waiting] = [c for c in slack_api.calls("chat.postEphemeral")[seen:] if c.args.get("user") == "U0BOB"]
+        assert approval_id in waiting.args["text"]
+        assert len([c for c in slack_api.calls("chat.postMessage") if c.args.get("thread_ts") == brief.ts]) == 1
 
         # the requester may not approve her own; bob may
         assert await desk.click(APPROVE_ACTION, approval_id, "U0ALICE", replies[0].ts) == 200
