@@ -92,6 +92,18 @@ class ApprovalAction(BaseModel):
     decision: Decision
 
 
+IncidentVerb = Literal["ack", "resolve", "escalate"]
+
+
+class IncidentAction(BaseModel):
+    """A button on an incident brief. Clicking it asks Guardian, as the clicker, to
+    acknowledge, resolve or escalate the incident: the access policy and an approval apply
+    as to any request (agents/incident_brief.py, bot/incidents.py)."""
+
+    incident_id: str
+    verb: IncidentVerb
+
+
 class Choice(BaseModel):
     """A skill offered when the router was unsure."""
 
@@ -122,6 +134,8 @@ class Answer(BaseModel):
     pending_approval: PendingApproval | None = None
     actions: list[ApprovalAction] = Field(default_factory=list)
     choices: list[Choice] = Field(default_factory=list, description="Skills offered when unsure.")
+    incident_actions: list[IncidentAction] = Field(default_factory=list, description="Ack/Resolve/Escalate "
+                                                   "buttons of an incident brief.")
 
     @property
     def clarify_options(self) -> list[str]:

@@ -131,6 +131,7 @@ def run_agent(specialist: Specialist, state: GraphState,
     update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
         return Command(goto="answer", update=update)
+    proposal_call = _acting_as(proposal_call, request)
     preflight = _preflight(deps, proposal_call)
     if preflight.status != "ok":
         calls.append(tool_record(proposal_call.spec.name + ".preflight", proposal_call.args, preflight))
@@ -252,6 +253,17 @@ def _mood_notes(route: Route) -> list[str]:
               "reported": "the sentence mentions it without asking me to do it"}.get(route.mood, "")
     return [f"No action was proposed ({SKILL_BY_NAME[route.requested_skill].purpose}): {reason}. "
             "Ask directly (e.g. \"stop <name>\") if you want it done."]
+
+
+def _acting_as(call: PlannedCall, request: Request) -> PlannedCall:
+    """Whom a write acts as comes from the surface's user mapping (``Request.acting_as``),
+    never from the words or a model's arguments."""
+    if "as_email" not in call.spec.args_model.model_fields:
+        return call
+    args = {key: value for key, value in call.args.items() if key != "as_email"}
+    if request.acting_as:
+        args["as_email"] = request.acting_as
+    return PlannedCall(call.spec, args)
 
 
 def _preflight(deps: GraphDeps, call: PlannedCall) -> ToolResult:

@@ -23,3 +23,6 @@ class Request(BaseModel):
     thread_id: str = Field(default_factory=lambda: f"cli-{uuid.uuid4().hex[:12]}", min_length=1,
                            max_length=MAX_ID)
     correlation_id: str = Field(default_factory=new_correlation_id, max_length=64)
+    acting_as: str | None = Field(default=None, max_length=MAX_ID, description=(
+        "Who Guardian acts as in an integration that names a person (PagerDuty's From), set by the "
+        "surface from its user mapping; never taken from the text."))

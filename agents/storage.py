@@ -11,6 +11,7 @@ from agents.audit import AuditLog
 from agents.conversations import ConversationStore
 from agents.db import create_schema, make_engine
 from agents.dedupe import DedupeStore
+from agents.incident_posts import IncidentPostStore
 
 
 @dataclass
@@ -19,12 +20,14 @@ class Storage:
     audit: AuditLog
     conversations: ConversationStore
     dedupe: DedupeStore
+    incidents: IncidentPostStore
 
     @classmethod
     def open(cls, database_url: str, sealer: Sealer) -> Storage:
         engine = make_engine(database_url)
         create_schema(engine)
-        return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine), DedupeStore(engine))
+        return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine), DedupeStore(engine),
+                   IncidentPostStore(engine))
 
 
 __all__ = ["ApprovalError", "ApprovalRecord", "Storage", "make_engine"]

@@ -23,16 +23,37 @@ def _web_token(settings: Settings) -> tuple[Settings, str | None]:
     return settings.model_copy(update={"web_token": SecretStr(token)}), token
 
 
+DEMO_INCIDENT_CHANNEL = "C0INCIDENTS"
+
+
+def _incident_briefs(settings: Settings, slack_api_url: str) -> Settings:
+    """The demo's Slack is the sandbox's Slack Web API stand-in, its incident channel a fixed
+    id, and its PagerDuty webhook secret the sample one, so `guardian sandbox fire` shows a
+    brief arriving (unless the user configured their own)."""
+    from sandbox.pagerduty_webhooks import SAMPLE_SECRET
+
+    update: dict[str, object] = {}
+    if settings.slack_bot_token is None:
+        update.update(slack_bot_token=SecretStr("xoxb-sandbox"), slack_api_url=slack_api_url)
+    if settings.incident_channel is None:
+        update["incident_channel"] = DEMO_INCIDENT_CHANNEL
+    if settings.pagerduty_webhook_secret is None:
+        update["pagerduty_webhook_secret"] = SecretStr(SAMPLE_SECRET)
+    return settings.model_copy(update=update)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from bot.http_app import BackgroundServer
     from bot.runtime import Runtime
     from bot.terminal import chat_with
     from sandbox.server import Sandbox
+    from sandbox.slack_api import SlackApiStandIn
 
     console = Console()
     with console.status("starting the sandbox company…"):
         sandbox = Sandbox()
         sandbox.start()
+        slack = SlackApiStandIn().start()
     try:
         # The demo must never touch a real account: the sandbox's variables win here.
         os.environ.update(sandbox.env)
@@ -46,6 +67,7 @@ def run_demo(args: argparse.Namespace) -> int:
                       " · [bold]stop <instance id>[/bold] · [bold]who is on call for payments[/bold]")
         lines = Path(args.script).read_text().splitlines() if args.script else None
         settings, token = _web_token(settings)
+        settings = _incident_briefs(settings, slack.api_url)
         with Runtime(settings) as rt:
             web = None
             if args.port is not None and args.port >= 0:
@@ -53,11 +75,20 @@ def run_demo(args: argparse.Namespace) -> int:
                 url = web.start()
                 where = f"{url}/#token={token}" if token else f"{url}/ (with your GUARDIAN_WEB_TOKEN)"
                 console.print(f"[green]Web chat:[/green] {where}", highlight=False)
+                if settings.pagerduty_webhook_secret is not None:
+                    from sandbox.pagerduty_webhooks import SAMPLE_SECRET
+
+                    given = settings.pagerduty_webhook_secret.get_secret_value()
+                    secret = given if given == SAMPLE_SECRET else "<your PAGERDUTY_WEBHOOK_SECRET>"
+                    console.print(f"[green]Incident briefs:[/green] in another shell run `guardian sandbox fire --url "
+                                  f"{url} --secret {secret}`, then open {slack.url}/ (the Slack stand-in's posts)",
+                                  highlight=False, markup=True)
             try:
                 chat_with(rt, args.user, f"demo-{os.getpid()}", console, lines=lines)
             finally:
                 if web is not None:
                     web.stop()
     finally:
+        slack.stop()
         sandbox.stop()
     return 0

@@ -278,7 +278,15 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     from bot.proactive import mount_proactive
 
     mount_proactive(app, rt)
+    mount_pagerduty_route(app, rt)
     return app
+
+
+def mount_pagerduty_route(app: FastAPI, rt: Runtime) -> None:
+    """``POST /webhooks/pagerduty`` (after Slack and Teams: its briefs are posted through them)."""
+    from bot.pagerduty_webhook import mount_pagerduty
+
+    mount_pagerduty(app, rt)
 
 
 def serve(rt: Runtime, host: str, port: int) -> int:

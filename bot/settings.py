@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     cicd_channel: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack channel id(s), comma-separated, that receive failed runs of "
         "default branches (GUARDIAN_CICD_CHANNEL).")
+    # PagerDuty webhooks (bot/pagerduty_webhook.py, docs/pagerduty.md)
+    pagerduty_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias="PAGERDUTY_WEBHOOK_SECRET",
+        description="The v3 webhook subscription's signing secret; several comma-separated while rotating.")
+    incident_channel: str | None = Field(default=None, description="Slack channel id that receives incident briefs.")
+    pagerduty_users: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, description="chat user id -> PagerDuty user email Guardian acts as for them, "
+        "as 'U123:alice@example.com,U456:bob@example.com'.")
     slack_mode: Literal["auto", "http", "socket"] = Field(
         default="auto", description="Slack transport: HTTP events on /slack/events or Socket Mode; auto: "
         "Socket Mode when SLACK_APP_TOKEN is set.")
@@ -99,6 +107,13 @@ class Settings(BaseSettings):
     def _split_regions(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("pagerduty_users", mode="before")
+    @classmethod
+    def _pagerduty_users(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_user_map(value)
         return value
 
     @field_validator("web_token", mode="after")
@@ -147,6 +162,21 @@ class Settings(BaseSettings):
         if config_path:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_path))
         return tuple(sources)
+
+
+def parse_user_map(value: str) -> dict[str, str]:
+    """``GUARDIAN_PAGERDUTY_USERS`` as {chat user id: PagerDuty email}; an entry that is not
+    ``id:email`` is refused at start-up, named by position."""
+    users: dict[str, str] = {}
+    for position, entry in enumerate(value.split(","), start=1):
+        if not entry.strip():
+            continue
+        chat_id, sep, email = entry.strip().partition(":")
+        chat_id, email = chat_id.strip(), email.strip()
+        if not sep or not chat_id or "@" not in email:
+            raise ValueError(f"GUARDIAN_PAGERDUTY_USERS entry {position} is not chat-user-id:pagerduty-email")
+        users[chat_id] = email
+    return users
 
 
 WEB_TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")

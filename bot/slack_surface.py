@@ -79,6 +79,7 @@ HELP = ("*Guardian* answers questions about your cloud, CI/CD and incidents.\n"
         "• `/guardian approvals`: pending approvals, with Approve / Deny\n"
         "• `/guardian subscribe digest daily|weekly`, `/guardian subscribe exposures`, `/guardian unsubscribe …`, "
         "`/guardian subscriptions`: proactive posts in this channel\n"
+        "• `/guardian incident brief|ack|resolve|page|oncall|timeline`: in an incident channel, its incident\n"
         "• `/guardian help`: this message\n"
         "Mention @Guardian in a channel or send it a direct message; reply in the thread to follow up.")
 SUGGESTED_PROMPTS = [
@@ -263,6 +264,8 @@ class SlackSurface:
         # acks' quick database claims (on the loop's default executor) behind graph runs.
         self.turns = ThreadPoolExecutor(max_workers=TURN_WORKERS, thread_name_prefix="slack-turn")
         self._socket: Any = None
+        # Subcommands other modules add (``incident``: bot/incidents.py): (ack, command, respond, rest).
+        self.subcommands: dict[str, Callable[..., Awaitable[None]]] = {}
         self._register()
 
     # ------------------------------------------------------------------ wiring
@@ -356,6 +359,9 @@ class SlackSurface:
                                             channel=str(command.get("channel_id") or ""))
             await ack(response_type="ephemeral", text=escape(reply))
             return
+        if sub in self.subcommands:
+            await self.subcommands[sub](ack, command, respond, rest)
+            return
         if sub in ("", "help") or sub not in (*SUBCOMMANDS, "approvals"):
             await ack(response_type="ephemeral", text=HELP if sub in ("", "help") else f"Unknown subcommand "
                       f"`{escape(sub)}`.\n{HELP}")
@@ -385,8 +391,9 @@ class SlackSurface:
     # ------------------------------------------------------------------ work
     async def _converse(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None,
                         conversation_ts: str | None, assistant: bool,
-                        respond: Callable[..., Awaitable[Any]] | None = None) -> None:
-        """One question, answered once: progress where the user looks, then the answer."""
+                        respond: Callable[..., Awaitable[Any]] | None = None, acting_as: str | None = None) -> None:
+        """One question, answered once: progress where the user looks, then the answer.
+        ``acting_as``: the PagerDuty user a write acts as (the asker's mapping)."""
         team, channel, user = body.get("team_id") or "", event.get("channel", ""), event.get("user", "")
         progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user)
         try:
@@ -407,7 +414,8 @@ class SlackSurface:
 
         try:
             turn = Request(text=question_of(event.get("text", "")) or "help", user=user, surface=SURFACE,
-                           channel=channel, thread_id=conversation_id(team, channel, conversation_ts))
+                           channel=channel, thread_id=conversation_id(team, channel, conversation_ts),
+                           acting_as=acting_as)
             answer = await self._off_loop(self.rt.ask, turn, on_progress)
             text, blocks = fallback_text(answer), answer_blocks(answer)
         except Exception as exc:

@@ -110,6 +110,9 @@ class HttpStandIn:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
+        # Set to an HTTP status (503, 502...) to make every request fail that way: an outage
+        # of the real API, for tests of what still works when one source is down.
+        self.failing: int | None = None
         self.app = self._build_app()
 
     # -- lifecycle
@@ -191,6 +194,8 @@ class HttpStandIn:
         the wrong method) is the API's 404, and a stand-in bug a 500, as a real API would."""
         with self._lock:
             self.calls.append(call)
+        if self.failing is not None:
+            return Reply(self.failing, {"message": "Service Unavailable (the sandbox simulates an outage)"})
         try:
             denied = None if endpoint is not None and endpoint.public else self.authenticate(call)
             if denied is not None:

@@ -50,6 +50,7 @@ class Recorder:
     calls: list[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    channels: dict[str, str] = field(default_factory=dict)  # name -> id, from conversations.create
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -65,7 +66,16 @@ class _SlackWebApi(HttpStandIn):
         super().__init__()
 
     def routes(self) -> list[RouteSpec]:
-        return [route("POST", "/api/{method}", self._api)]
+        return [route("POST", "/api/{method}", self._api), route("GET", "/api/{method}", self._api),
+                route("GET", "/", self._show)]
+
+    def _show(self, call: StandInCall) -> Reply:  # noqa: ARG002
+        """What Guardian posted, newest first: a person watching the demo opens this page."""
+        with self.recorder.lock:
+            shown = [{"method": c.method, "channel": c.args.get("channel"), "ts": c.ts or c.args.get("ts"),
+                      "text": c.args.get("text"), "blocks": c.blocks}
+                     for c in reversed(self.recorder.calls) if c.method in ("chat.postMessage", "chat.update")]
+        return Reply(200, {"messages": shown})
 
     def _api(self, call: StandInCall, method: str) -> Reply:
         return self._record(method, call)
@@ -79,13 +89,16 @@ class _SlackWebApi(HttpStandIn):
         return endpoint.handler(call, **endpoint.params)
 
     def _record(self, method: str, call: StandInCall) -> Reply:
-        args = _args_of(call.body)
+        # slack_sdk sends some methods' arguments in the query string (conversations.*)
+        args = {**{key: values[-1] for key, values in call.query.items()}, **_args_of(call.body)}
         token = call.headers.get("authorization", "").removeprefix("Bearer ")
         with self.recorder.lock:
             ts = f"1700000000.{next(self.recorder.ts):06d}"
             self.recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
             if method == "conversations.history":
                 return Reply(200, _history(self.recorder.calls, args))
+            if method.startswith("conversations."):
+                return Reply(200, _conversations(self.recorder.channels, method, args))
         return Reply(200, _answer(method, args, ts))
 
 
@@ -113,6 +126,20 @@ def _history(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
         messages.append(message)
     limit = int(args.get("limit") or 100)
     return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+
+
+def _conversations(channels: dict[str, str], method: str, args: dict[str, Any]) -> dict[str, Any]:
+    """``conversations.create`` (``name_taken`` for a name that exists) and ``conversations.list``."""
+    if method == "conversations.create":
+        name = str(args.get("name") or "")
+        if name in channels:
+            return {"ok": False, "error": "name_taken"}
+        channels[name] = f"C{len(channels) + 1:03d}INC"
+        return {"ok": True, "channel": {"id": channels[name], "name": name, "is_channel": True}}
+    if method == "conversations.list":
+        return {"ok": True, "channels": [{"id": cid, "name": name, "is_channel": True} for name, cid in
+                                         channels.items()], "response_metadata": {"next_cursor": ""}}
+    return {"ok": True}
 
 
 def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
@@ -156,11 +183,18 @@ class SlackApiStandIn:
         with self.recorder.lock:
             self.recorder.calls.clear()
 
-    def __enter__(self) -> SlackApiStandIn:
-        self._server = _SlackWebApi(self.recorder).start()
+    def start(self) -> SlackApiStandIn:
+        if self._server is None:
+            self._server = _SlackWebApi(self.recorder).start()
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def __enter__(self) -> SlackApiStandIn:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

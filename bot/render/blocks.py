@@ -16,6 +16,8 @@ from bot.render.cells import NUMERIC, format_cell, format_value
 
 APPROVE_ACTION = "guardian_approve"
 DENY_ACTION = "guardian_deny"
+INCIDENT_ACTION_PREFIX = "guardian_incident_"  # + ack | resolve | escalate; the value is the incident id
+INCIDENT_LABELS = {"ack": "Ack", "resolve": "Resolve", "escalate": "Escalate"}
 SECTION_LIMIT = 3000  # Slack refuses a section text longer than this
 MAX_BLOCKS = 50
 TABLE_ROWS = 15
@@ -126,6 +128,19 @@ def approval_blocks(answer: Answer) -> list[Block]:
     return blocks
 
 
+def incident_blocks(answer: Answer) -> list[Block]:
+    """Ack / Resolve / Escalate on an incident brief: each asks Guardian, as the clicker,
+    to do it (the policy and an approval decide, as for any request)."""
+    if not answer.incident_actions:
+        return []
+    incident = answer.incident_actions[0].incident_id
+    buttons = [{"type": "button", "action_id": INCIDENT_ACTION_PREFIX + action.verb, "value": action.incident_id,
+                "text": {"type": "plain_text", "text": INCIDENT_LABELS[action.verb]},
+                **({"style": "primary"} if action.verb == "ack" else {})}
+               for action in answer.incident_actions]
+    return [{"type": "actions", "block_id": f"incident:{incident}"[:255], "elements": buttons}]
+
+
 def context_line(answer: Answer) -> str:
     parts = [f"skill `{escape(answer.skill)}`"]
     if answer.citations:
@@ -149,7 +164,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
     for quote in answer.quotes:
         blocks.extend(quote_blocks(quote))
     blocks.extend(_context(":warning: " + escape(note)) for note in answer.notes if note)
-    tail = [_context(context_line(answer)), *approval_blocks(answer)]
+    tail = [_context(context_line(answer)), *incident_blocks(answer), *approval_blocks(answer)]
     return blocks[: MAX_BLOCKS - len(tail)] + tail
 
 

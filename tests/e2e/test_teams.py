@@ -200,3 +200,25 @@ def test_a_bare_mention_gets_a_hint_and_asks_nothing(teams: tuple[TestClient, Ru
     assert post(client, issuer, body).status_code == 200
     [hint] = connector.wait_for(1)
     assert hint["text"].startswith("Ask me about your cloud") and len(events(rt, "request")) == before
+
+
+def test_a_pagerduty_escalation_posts_its_brief_to_the_teams_incident_conversation(
+        teams: tuple[TestClient, Runtime], connector: Connector, sandbox: Any) -> None:
+    import json
+
+    from sandbox.pagerduty_api import PagerDutyStandIn
+    from sandbox.pagerduty_webhooks import add_incident, incident_event
+
+    client, _ = teams
+    pd = next(s for s in sandbox.standins if isinstance(s, PagerDutyStandIn))
+    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+    # this runtime has no PAGERDUTY_WEBHOOK_SECRET: the sandbox's GUARDIAN_INSECURE_DEV=1 lets unsigned events in
+    body = json.dumps(incident_event(pd.data, incident.id, "incident.triggered")).encode()
+    response = client.post("/webhooks/pagerduty", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 202
+    client.portal.call(client.app.state.pagerduty.desk.drain)  # type: ignore[attr-defined]
+    [call] = [c for c in connector.calls if incident.id in card_text(card_of(c["activity"]))]
+    assert call["path"] == f"/v3/conversations/{INCIDENTS}/activities"
+    text = card_text(card_of(call["activity"]))
+    assert "api-5xx-spike" in text or "API 5xx error rate spike" in text
+    pd.data.incidents.remove(incident)  # the shared stand-in as it was

@@ -8,7 +8,7 @@ are written by monitors and people: they travel as data (``facts["untrusted"]``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
@@ -65,6 +65,8 @@ class IncidentBriefArgs(BaseModel):
 
 class IncidentRefArgs(BaseModel):
     incident_id: str = Field(description="Incident id (e.g. P7K2M9Q) or number (1042).")
+    as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
+                                 "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
 
 class PageArgs(BaseModel):
@@ -75,6 +77,8 @@ class PageArgs(BaseModel):
                                                               "opening a new one.")
     severity: str | None = Field(default=None, description="high/critical/sev1-2 (default) or low/sev3+.")
     title: str | None = Field(default=None, description="Incident title for a new page.")
+    as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
+                                 "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -411,8 +415,18 @@ def _next_level(client: RestApiV2Client, incident: dict[str, Any]) -> tuple[int,
     return current + 1, ", ".join(str(name) for name in nxt)
 
 
+def _acting(ctx: ToolContext, args: Any) -> ToolContext:
+    """The context whose PagerDuty writes are made as ``args.as_email`` (the chat user's
+    mapped PagerDuty user), when the surface set one."""
+    email = getattr(args, "as_email", None)
+    if not email:
+        return ctx
+    return replace(ctx, pagerduty=ctx.pagerduty.model_copy(update={"from_email": email}))
+
+
 def _preflight_of(plan_for: Any, what: Any) -> Any:
     def preflight(ctx: ToolContext, args: Any) -> ToolResult:
+        ctx = _acting(ctx, args)
         def body(client: RestApiV2Client, config: PagerDutySettings) -> ToolResult:
             plan = plan_for(client, config, args)
             # The plan's own words are its fingerprint: a status change or a moved
@@ -439,6 +453,7 @@ def _execute(plan: WritePlan, client: RestApiV2Client) -> ToolResult:
 
 def _runner(plan_for: Any, what: Any) -> Any:
     def run(ctx: ToolContext, args: Any) -> ToolResult:
+        ctx = _acting(ctx, args)
         def body(client: RestApiV2Client, config: PagerDutySettings) -> ToolResult:
             return _execute(plan_for(client, config, args), client)
         return with_pagerduty(ctx, what(args), body)
