@@ -3,9 +3,11 @@ AsyncApp. The same listeners serve HTTP (``POST /slack/events``) and Socket Mode
 
 Why it is shaped this way:
 - Slack wants an answer within 3 seconds and retries what it thinks was lost. Listeners
-  only claim the delivery in the shared database and start the work as a task, so the ack
-  is immediate and a retry, a repeated ``event_id`` or the same message under a new event
-  id finds its key taken and adds nothing (Bolt itself does not dedupe).
+  only start a task, so the ack does no database or thread work; the task first claims
+  the delivery in the shared database, so a retry, a repeated ``event_id`` or the same
+  message under a new event id finds its key taken and adds nothing (Bolt itself does not
+  dedupe). The price: a database failure at the claim loses that delivery (logged), where
+  a claim before the ack would have made Slack retry it.
 - The graph is synchronous: it runs in a worker thread, and its progress lines come back
   to the event loop, shown as the assistant status in assistant threads and elsewhere as a
   "working" message that the answer then replaces in place.
@@ -47,6 +49,7 @@ from agents.answer import Answer, PendingApproval
 from agents.approvals import ApprovalError
 from agents.request import Request
 from agents.service import DecisionRefused
+from bot.metrics import UNKNOWN_SKILL
 from bot.render.blocks import (
     APPROVE_ACTION,
     DENY_ACTION,
@@ -69,6 +72,7 @@ PROGRESS_EVERY = 1.0
 TURN_WORKERS = 2  # graph runs at once; more only contend for the CPU and the database
 STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
 WORKING = "Working on it…"
+RECEIVED = "guardian_received_at"  # Bolt context key: when the delivery arrived
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 SUBCOMMANDS = {"ask": "{rest}", "scan": "run a security scan {rest}", "oncall": "who is on call {rest}"}
 HELP = ("*Guardian* answers questions about your cloud, CI/CD and incidents.\n"
@@ -248,10 +252,12 @@ class SlackSurface:
         # chat.postMessage is limited to about one message a second per channel: a 429
         # carries Retry-After, which this handler waits out (twice at most).
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
-        # process_before_response: listeners only claim and schedule, so running them before
-        # the ack costs nothing and the work is scheduled before Slack hears back.
+        # process_before_response: listeners only schedule (the claim runs after the ack), so
+        # running them before the ack costs nothing and the work is scheduled before Slack
+        # hears back. The signature is checked once, by ``http`` on the raw body, before
+        # Bolt sees anything (Socket Mode needs none), so Bolt's own check is off.
         self.app = AsyncApp(client=self.client, signing_secret=secret or "",
-                            request_verification_enabled=secret is not None,
+                            request_verification_enabled=False,
                             process_before_response=True)
         self.handler = AsyncSlackRequestHandler(self.app)
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -288,23 +294,42 @@ class SlackSurface:
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
-    async def _claim(self, body: dict[str, Any], event: dict[str, Any]) -> bool:
-        """First delivery of this message? Keyed by team + channel + message ts, which also
-        catches the same message re-sent under new event ids; by event id for events that
-        carry no message. One database write: it is on the ack's path."""
+    async def _claim(self, source: str, key: str) -> bool:
+        """First delivery of this key? The database's primary key decides, so it holds
+        across replicas and restarts. Runs after the ack (in the delivery's task): a
+        database failure then loses the delivery, logged, rather than answering it twice."""
+        if not key:
+            return True
+        try:
+            return await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key)
+        except Exception:
+            log.exception("slack: could not claim %s %s; not answered", source, key)
+            return False
+
+    @staticmethod
+    def delivery_key(body: dict[str, Any], event: dict[str, Any]) -> tuple[str, str]:
+        """Keyed by team + channel + message ts, which also catches the same message re-sent
+        under new event ids; by event id for events that carry no message."""
         team = body.get("team_id") or event.get("team") or ""
         if event.get("channel") and event.get("ts"):  # covers every event id this message comes under
-            source, key = "slack-message", f"{team}:{event['channel']}:{event['ts']}"
-        else:
-            source, key = "slack-event", str(body.get("event_id") or "")
-        return not key or await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key)
+            return "slack-message", f"{team}:{event['channel']}:{event['ts']}"
+        return "slack-event", str(body.get("event_id") or "")
+
+    def after_ack(self, key: tuple[str, str], work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """The ack path does no database or thread work: the claim and then ``work`` run in
+        a task the ack does not wait for; a repeat finds the key taken and adds nothing."""
+        async def claimed() -> None:
+            if await self._claim(*key):
+                await work()
+
+        self.spawn(claimed())
 
     # ------------------------------------------------------------------ listeners
-    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not await self._claim(body, event):
-            return
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         root = event.get("thread_ts") or event["ts"]
-        self.spawn(self._converse(body, event, thread_ts=root, conversation_ts=root, assistant=False))
+        self.after_ack(self.delivery_key(body, event), partial(
+            self._converse, body, event, thread_ts=root, conversation_ts=root, assistant=False,
+            received=_received(context)))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         """Direct messages, and replies in a thread Guardian is already talking in (a message
@@ -314,59 +339,60 @@ class SlackSurface:
         bot = getattr(context, "bot_user_id", None)
         if bot and f"<@{bot}>" in (event.get("text") or ""):
             return
-        team = body.get("team_id") or ""
-        if event.get("channel_type") == "im":
-            thread = event.get("thread_ts")
-        else:
-            thread = event.get("thread_ts")
-            known = thread and await asyncio.to_thread(
-                self.rt.storage.conversations.get, conversation_id(team, event["channel"], thread))
+        thread = event.get("thread_ts")
+        if event.get("channel_type") != "im" and not thread:
+            return
+        self.spawn(self._thread_reply(body, event, thread, _received(context)))
+
+    async def _thread_reply(self, body: dict[str, Any], event: dict[str, Any], thread: str | None,
+                            received: float) -> None:
+        """After the ack: a DM is always answered, a channel reply only in a thread Guardian
+        is part of (checked before the claim, so other threads' chatter writes nothing)."""
+        if event.get("channel_type") != "im":
+            known = await asyncio.to_thread(self.rt.storage.conversations.get, conversation_id(
+                body.get("team_id") or "", event["channel"], str(thread)))
             if not known:
                 return
-        if not await self._claim(body, event):
-            return
-        self.spawn(self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=False))
+        if await self._claim(*self.delivery_key(body, event)):
+            await self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=False,
+                                 received=received)
 
     async def _on_assistant_started(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         thread = event.get("assistant_thread", {})
-        if not await self._claim(body, {}):
-            return
-        self.spawn(self._suggest(thread.get("channel_id", ""), thread.get("thread_ts", "")))
+        self.after_ack(self.delivery_key(body, {}), partial(
+            self._suggest, thread.get("channel_id", ""), thread.get("thread_ts", "")))
 
     async def _suggest(self, channel: str, thread_ts: str) -> None:
         await self.client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
                                                                 prompts=SUGGESTED_PROMPTS)
 
-    async def _on_assistant_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not await self._claim(body, event):
-            return
+    async def _on_assistant_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         thread = event["thread_ts"]
-        self.spawn(self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=True))
+        self.after_ack(self.delivery_key(body, event), partial(
+            self._converse, body, event, thread_ts=thread, conversation_ts=thread, assistant=True,
+            received=_received(context)))
 
     async def _on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any],
-                          respond: Callable[..., Awaitable[Any]]) -> None:
+                          respond: Callable[..., Awaitable[Any]], context: Any) -> None:
         sub, _, rest = (command.get("text") or "").strip().partition(" ")
         sub = sub.lower()
         if sub in ("", "help") or sub not in (*SUBCOMMANDS, "approvals"):
             await ack(response_type="ephemeral", text=HELP if sub in ("", "help") else f"Unknown subcommand "
                       f"`{escape(sub)}`.\n{HELP}")
             return
-        if not await asyncio.to_thread(self.rt.storage.dedupe.claim, "slack-command",
-                                       str(command.get("trigger_id") or "")):
-            await ack()
-            return
-        if sub == "approvals":
-            await ack()
-            self.spawn(self._list_approvals(respond))
-            return
-        question = SUBCOMMANDS[sub].format(rest=rest).strip()
-        if not question:
+        question = SUBCOMMANDS[sub].format(rest=rest).strip() if sub != "approvals" else ""
+        if sub != "approvals" and not question:
             await ack(response_type="ephemeral", text="Ask a question: `/guardian ask <question>`.")
             return
         await ack()
+        key = ("slack-command", str(command.get("trigger_id") or ""))
+        if sub == "approvals":
+            self.after_ack(key, partial(self._list_approvals, respond))
+            return
         event = {"channel": command.get("channel_id", ""), "user": command.get("user_id", ""), "text": question}
-        self.spawn(self._converse({"team_id": command.get("team_id", "")}, event, thread_ts=None,
-                                  conversation_ts=None, assistant=False, respond=respond))
+        self.after_ack(key, partial(self._converse, {"team_id": command.get("team_id", "")}, event, thread_ts=None,
+                                    conversation_ts=None, assistant=False, respond=respond,
+                                    received=_received(context)))
 
     async def _on_decision(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
                            action: dict[str, Any], respond: Callable[..., Awaitable[Any]]) -> None:
@@ -376,8 +402,11 @@ class SlackSurface:
     # ------------------------------------------------------------------ work
     async def _converse(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None,
                         conversation_ts: str | None, assistant: bool,
-                        respond: Callable[..., Awaitable[Any]] | None = None) -> None:
-        """One question, answered once: progress where the user looks, then the answer."""
+                        respond: Callable[..., Awaitable[Any]] | None = None,
+                        received: float | None = None) -> None:
+        """One question, answered once: progress where the user looks, then the answer. The
+        time to answer counts from ``received`` (the delivery's arrival) to the answer posted."""
+        received = time.perf_counter() if received is None else received
         team, channel, user = body.get("team_id") or "", event.get("channel", ""), event.get("user", "")
         progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user)
         try:
@@ -403,9 +432,13 @@ class SlackSurface:
             text, blocks = fallback_text(answer), answer_blocks(answer)
         except Exception as exc:
             log.exception("slack: a turn failed")
+            self.rt.metrics.failed(SURFACE, time.perf_counter() - received)
             text = f"Sorry, that failed ({type(exc).__name__}); the operators can find it in the logs."
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
+            await progress.finish(text, blocks)
+            return
         await progress.finish(text, blocks)
+        self.rt.metrics.answered(SURFACE, answer, time.perf_counter() - received)
 
     async def _list_approvals(self, respond: Callable[..., Awaitable[Any]]) -> None:
         records, more = await asyncio.to_thread(self.rt.storage.approvals.list, ("pending",), 10)
@@ -434,17 +467,29 @@ class SlackSurface:
             answer = await self._off_loop(partial(self.rt.guardian.decide, approval_id, approve=approve, user=user,
                                                   surface=SURFACE, channel=channel))
         except DecisionRefused as exc:
+            self.rt.metrics.decided(SURFACE, await self._skill_of(approval_id), "refused")
             await self._ephemeral(channel, user, str(exc), respond)
             return
         except ApprovalError as exc:
+            skill = await self._skill_of(approval_id)
+            self.rt.metrics.decided(SURFACE, skill, "unknown" if skill == UNKNOWN_SKILL else "conflict")
             await self._replace(channel, message, str(exc), None, [], respond)
             return
         except Exception as exc:
             log.exception("slack: deciding %s failed", approval_id)
             await self._ephemeral(channel, user, f"Deciding {approval_id} failed ({type(exc).__name__}).", respond)
             return
+        self.rt.metrics.decided(SURFACE, answer.skill, "approved" if approve else "denied")
         verb = "Approved" if approve else "Denied"
         await self._replace(channel, message, f"{verb} {approval_id} by", user, answer_blocks(answer), respond)
+
+    async def _skill_of(self, approval_id: str) -> str:
+        """The approval's skill for the metrics' label; ``unknown`` for an id never issued."""
+        try:
+            record = await asyncio.to_thread(self.rt.storage.approvals.get, approval_id)
+        except ApprovalError:
+            return UNKNOWN_SKILL
+        return str(record.skill)
 
     async def _ephemeral(self, channel: str, user: str, text: str, respond: Callable[..., Awaitable[Any]]) -> None:
         try:
@@ -476,10 +521,12 @@ class SlackSurface:
         problem = body_problem(raw, request.headers.get("content-type", ""))
         if problem:
             return JSONResponse({"detail": problem}, status_code=400)
-        response: Response = await self.handler.handle(request)
+        received = float(getattr(request.state, "received_at", None) or time.perf_counter())
+        response: Response = await self.handler.handle(request, {RECEIVED: received})
         if response.status_code >= 500:  # Bolt choked on a payload it did not expect
             log.error("slack: Bolt could not handle a signed request (status %d)", response.status_code)
             return JSONResponse({"detail": "Slack payload could not be handled"}, status_code=400)
+        self.rt.metrics.acknowledged(SURFACE, time.perf_counter() - received)
         return response
 
     async def start_socket_mode(self) -> None:
@@ -496,6 +543,12 @@ class SlackSurface:
             await self._socket.close_async()
         await self.drain()
         self.turns.shutdown(wait=False)
+
+
+def _received(context: Any) -> float:
+    """When the delivery arrived (the HTTP entry puts it in Bolt's context); now otherwise."""
+    value = context.get(RECEIVED) if hasattr(context, "get") else None
+    return float(value) if isinstance(value, float) else time.perf_counter()
 
 
 def socket_mode(rt: Runtime) -> bool:
