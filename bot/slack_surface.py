@@ -59,6 +59,7 @@ from bot.render.blocks import (
     escape,
     fallback_text,
 )
+from bot.render.chart_png import alt_text, chart_png, drawable
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -439,6 +440,20 @@ class SlackSurface:
             return
         await progress.finish(text, blocks)
         self.rt.metrics.answered(SURFACE, answer, time.perf_counter() - received)
+        await self._upload_charts(answer, channel, conversation_ts)
+
+    async def _upload_charts(self, answer: Answer, channel: str, thread_ts: str | None) -> None:
+        """Each time-series chart as a PNG file in the answer's thread (slack_sdk's external
+        upload: get an upload URL, POST the bytes, complete to share). The blocks already
+        carry the chart's last points, so a failed upload is logged and the answer stands."""
+        for chart in (c for c in answer.charts if drawable(c)):
+            try:
+                png = await self._off_loop(chart_png, chart)
+                await self.client.files_upload_v2(
+                    channel=channel, thread_ts=thread_ts, content=png, title=chart.title, alt_txt=alt_text(chart),
+                    filename=f"{re.sub(r'[^a-z0-9]+', '-', chart.title.lower()).strip('-') or 'chart'}.png")
+            except Exception as exc:
+                log.warning("slack: could not upload the chart %r to %s: %s", chart.title, channel, exc)
 
     async def _list_approvals(self, respond: Callable[..., Awaitable[Any]]) -> None:
         records, more = await asyncio.to_thread(self.rt.storage.approvals.list, ("pending",), 10)

@@ -339,3 +339,40 @@ def test_metrics_count_slack_turns_by_skill_and_outcome(runtime: Runtime, slack_
     assert metric(slack.app, "guardian_refusals_total", **refused) == before["refused"] + 1
     assert metric(slack.app, "guardian_requests_total", surface="slack", skill="infra.action",
                   outcome="refused") >= 1
+
+
+def test_a_cost_jump_uploads_its_chart_as_one_png_in_the_thread(runtime: Runtime,
+                                                                slack_api: SlackApiStandIn) -> None:
+    from sandbox.company import SPIKE
+
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        root = "1700000700.000100"
+        body = event_body(mention("C7CHART", root, "why did our aws bill jump the last few days?"))
+        assert await slack.send(body) == 200
+        assert await slack.send(body, retry=1) == 200  # a retry uploads nothing more
+        await slack.settle()
+        answer = slack.final("C7CHART", slack.replies("C7CHART")[0].ts)
+        assert "cost.anomalies" in text_of(answer.blocks)
+        [upload] = [f for f in slack_api.files() if f.channel == "C7CHART"]
+        assert upload.data.startswith(b"\x89PNG\r\n\x1a\n") and len(upload.data) == upload.length > 2000
+        assert (upload.channel, upload.thread_ts) == ("C7CHART", root)
+        assert upload.filename.endswith(".png") and upload.title == "Daily cost"
+        assert SPIKE.aws_service in upload.alt_txt  # the series that rose is the one drawn
+        [complete] = [c for c in slack_api.calls("files.completeUploadExternal") if c.args["channel_id"] == "C7CHART"]
+        assert json.loads(complete.args["files"])[0]["id"] == upload.id
+
+    asyncio.run(scenario())
+
+
+def test_a_question_without_a_time_series_uploads_no_file(runtime: Runtime, slack_api: SlackApiStandIn) -> None:
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        announced = len(slack_api.calls("files.getUploadURLExternal"))
+        body = event_body(mention("C8NOCHART", "1700000800.000100", "which buckets are public?"))
+        assert await slack.send(body) == 200
+        await slack.settle()
+        assert "security.public_storage" in text_of(slack.final("C8NOCHART", slack.replies("C8NOCHART")[0].ts).blocks)
+        assert len(slack_api.calls("files.getUploadURLExternal")) == announced  # nothing started, in any channel
+
+    asyncio.run(scenario())
