@@ -9,7 +9,9 @@ It answers ``auth.test`` (Bolt calls it lazily on the first request), ``chat.pos
 file upload that slack_sdk's ``files_upload_v2`` takes (``files.getUploadURLExternal``
 answers an ``upload_url`` on this stand-in, the bytes are POSTed there and kept, then
 ``files.completeUploadExternal`` shares them to a channel and thread, refusing a file
-that was never uploaded), and any other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
+that was never uploaded), ``apps.connections.open`` (Socket Mode: the URL of a
+``SlackSocketStandIn``, for an app-level token only), and any other method with
+``{"ok": true}``. Built on the sandbox's Starlette stand-in
 (sandbox/http_standin.py), served on loopback from a thread.
 """
 
@@ -74,6 +76,7 @@ class Recorder:
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    socket_url: str = ""  # what apps.connections.open answers (a SlackSocketStandIn's URL)
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -122,7 +125,17 @@ class _SlackWebApi(HttpStandIn):
                 return Reply(200, self._upload_url(args, ts))
             if method == "files.completeUploadExternal":
                 return Reply(200, self._complete(args))
+            if method == "apps.connections.open":
+                return Reply(200, self._connections_open(token))
         return Reply(200, _answer(method, args, ts))
+
+    def _connections_open(self, token: str) -> dict[str, Any]:
+        """Socket Mode's first step: only an app-level token (``xapp-``) may open a connection."""
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if not self.recorder.socket_url:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.recorder.socket_url}
 
     def _upload_url(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
         """Step 1 (under the recorder's lock): a file id and where to POST its bytes."""
@@ -196,6 +209,11 @@ class SlackApiStandIn:
             with self.recorder.lock:
                 return list(self.recorder.calls)
         return self.recorder.of(method)
+
+    def serve_socket_mode(self, url: str) -> None:
+        """``apps.connections.open`` answers ``url`` from now on (Socket Mode tests)."""
+        with self.recorder.lock:
+            self.recorder.socket_url = url
 
     def files(self) -> list[UploadedFile]:
         """Every file announced through ``files.getUploadURLExternal``, in order."""
