@@ -18,7 +18,13 @@ Why it is shaped this way:
   question, the clicker's for Approve / Deny.
 - In HTTP mode the signature is checked on the raw body before anything is parsed (401
   for forged, stale and replayed requests), then the body's shape (400); only then does
-  Bolt see it. Nothing a sender controls can cause a 5xx.
+  Bolt see it. Nothing a sender controls can cause a 5xx. An Events API delivery's ack is
+  an empty 200 whatever the listeners do, so it is sent right there and Bolt dispatches
+  the event after the ack; commands and interactions, whose acks may carry a body, go
+  through Bolt before their ack.
+- The graph holds the GIL while it works, so work that can wait (Bolt's dispatch of an
+  acknowledged event, the claim, the turns) waits while deliveries are arriving
+  (``AckFirst``, at most 10 s): a burst is acknowledged first, then answered.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,7 +46,7 @@ from fastapi import FastAPI
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp, AsyncAssistant
+from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -149,6 +155,16 @@ def body_problem(raw: bytes, content_type: str) -> str | None:
     return None
 
 
+def is_event_callback(raw: bytes, content_type: str) -> bool:
+    """An Events API delivery (whose ack is always an empty 200), not a URL verification
+    challenge, a command or an interaction (whose ack may carry a body). Only called on a
+    body ``body_problem`` accepted."""
+    if not content_type.startswith("application/json"):
+        return False
+    data = json.loads(raw)
+    return data.get("type") == "event_callback" and isinstance(data.get("event"), dict)
+
+
 def _shape_problem(data: dict[str, Any], shapes: dict[str, type]) -> str | None:
     """Bolt reads these fields without checking their type; a wrong one would be its 500."""
     for key, kind in shapes.items():
@@ -177,6 +193,53 @@ class ReplayGuard:
             return False
         self._seen[signature] = timestamp
         return True
+
+
+class AckFirst:
+    """Acks before answers. The graph runs in this process's threads and holds the GIL while
+    it works, so every turn running during a burst of deliveries slows the event loop that
+    has to acknowledge them within Slack's 3 seconds. Work that can wait (the dedupe claim,
+    the turns, chart drawing) waits here until no delivery has arrived for ``QUIET``
+    seconds and none is being acknowledged, but never longer than ``MAX_DEFER`` seconds,
+    so a steady stream delays answers, it never starves them."""
+
+    QUIET = 0.05
+    MAX_DEFER = 10.0
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self._last = 0.0
+        self._open = asyncio.Event()
+        self._open.set()
+        self._watcher: asyncio.Task[None] | None = None
+
+    def arrived(self) -> None:
+        """A delivery is being acknowledged: hold background work back until it is quiet."""
+        self._last = time.monotonic()
+        if self._open.is_set():
+            self._open.clear()
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        try:
+            while True:
+                idle = time.monotonic() - self._last
+                if self.inflight <= 0 and idle >= self.QUIET:
+                    self._open.set()
+                    return
+                await asyncio.sleep(max(self.QUIET - idle, 0.005))
+        finally:
+            self._watcher = None
+
+    async def quiet(self) -> None:
+        """Return once it is quiet (at once when it already is), or after MAX_DEFER."""
+        if self._open.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._open.wait(), self.MAX_DEFER)
+        except TimeoutError:
+            log.info("slack: deliveries kept arriving for %.0f s; answering anyway", self.MAX_DEFER)
 
 
 class Progress:
@@ -266,6 +329,8 @@ class SlackSurface:
         # Turns run on their own few threads, so a burst of questions never queues the
         # acks' quick database claims (on the loop's default executor) behind graph runs.
         self.turns = ThreadPoolExecutor(max_workers=TURN_WORKERS, thread_name_prefix="slack-turn")
+        self._slots = asyncio.Semaphore(TURN_WORKERS)  # a queued turn waits here, where AckFirst can hold it
+        self.acks_first = AckFirst()
         self._socket: Any = None
         self._register()
 
@@ -288,7 +353,10 @@ class SlackSurface:
         task.add_done_callback(self.tasks.discard)
 
     async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.turns, partial(work, *args))
+        """Graph and drawing work on the turn threads, one slot each, once acks are done."""
+        async with self._slots:
+            await self.acks_first.quiet()
+            return await asyncio.get_running_loop().run_in_executor(self.turns, partial(work, *args))
 
     async def drain(self) -> None:
         """Wait for every answer in flight (tests, and a graceful shutdown)."""
@@ -320,6 +388,7 @@ class SlackSurface:
         """The ack path does no database or thread work: the claim and then ``work`` run in
         a task the ack does not wait for; a repeat finds the key taken and adds nothing."""
         async def claimed() -> None:
+            await self.acks_first.quiet()
             if await self._claim(*key):
                 await work()
 
@@ -349,6 +418,7 @@ class SlackSurface:
                             received: float) -> None:
         """After the ack: a DM is always answered, a channel reply only in a thread Guardian
         is part of (checked before the claim, so other threads' chatter writes nothing)."""
+        await self.acks_first.quiet()
         if event.get("channel_type") != "im":
             known = await asyncio.to_thread(self.rt.storage.conversations.get, conversation_id(
                 body.get("team_id") or "", event["channel"], str(thread)))
@@ -523,6 +593,14 @@ class SlackSurface:
     # ------------------------------------------------------------------ transports
     async def http(self, request: HttpRequest) -> Response:
         """``POST /slack/events``: signature (401), replay (401), shape (400), then Bolt."""
+        self.acks_first.arrived()
+        self.acks_first.inflight += 1
+        try:
+            return await self._acknowledge(request)
+        finally:
+            self.acks_first.inflight -= 1
+
+    async def _acknowledge(self, request: HttpRequest) -> Response:
         raw = await request.body()
         if self.secret is not None:
             timestamp = request.headers.get("x-slack-request-timestamp", "")
@@ -533,10 +611,17 @@ class SlackSurface:
             if not self.replays.first(signature, int(timestamp)):
                 log.warning("slack: refused a replayed request")
                 return JSONResponse({"detail": "replayed Slack request"}, status_code=401)
-        problem = body_problem(raw, request.headers.get("content-type", ""))
+        content_type = request.headers.get("content-type", "")
+        problem = body_problem(raw, content_type)
         if problem:
             return JSONResponse({"detail": problem}, status_code=400)
         received = float(getattr(request.state, "received_at", None) or time.perf_counter())
+        if is_event_callback(raw, content_type):
+            # An Events API delivery's ack is an empty 200 whatever the listeners do, so it
+            # is sent now; Bolt dispatches it (middleware, listener matching) after the ack.
+            self.spawn(self._dispatch(raw, request.headers, request.query_params, received))
+            self.rt.metrics.acknowledged(SURFACE, time.perf_counter() - received)
+            return Response(status_code=200)
         response: Response = await self.handler.handle(request, {RECEIVED: received})
         if response.status_code >= 500:  # Bolt choked on a payload it did not expect
             log.error("slack: Bolt could not handle a signed request (status %d)", response.status_code)
@@ -544,12 +629,30 @@ class SlackSurface:
         self.rt.metrics.acknowledged(SURFACE, time.perf_counter() - received)
         return response
 
+    async def _dispatch(self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, str],
+                        received: float) -> None:
+        """An acknowledged event through Bolt, once acks are done (its listeners schedule
+        the claim and the answer; whatever Bolt answers now reaches no one, so a refusal
+        is logged)."""
+        await self.acks_first.quiet()
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=dict(query), headers=dict(headers))
+        request.context[RECEIVED] = received
+        response = await self.app.async_dispatch(request)
+        if response.status >= 400:
+            log.warning("slack: Bolt refused an acknowledged event (status %d): %s", response.status,
+                        str(response.body)[:200])
+
     async def start_socket_mode(self) -> None:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
         token = self.rt.settings.slack_app_token
         assert token is not None
         self._socket = AsyncSocketModeHandler(self.app, token.get_secret_value())
+
+        async def arrived(*_: Any) -> None:  # before Bolt's own listener: acks first here too
+            self.acks_first.arrived()
+
+        self._socket.client.socket_mode_request_listeners.insert(0, arrived)
         await self._socket.connect_async()
         log.info("slack: connected in Socket Mode")
 
