@@ -376,3 +376,23 @@ def test_a_question_without_a_time_series_uploads_no_file(runtime: Runtime, slac
         assert len(slack_api.calls("files.getUploadURLExternal")) == announced  # nothing started, in any channel
 
     asyncio.run(scenario())
+
+
+def test_a_delivery_and_its_retries_arriving_together_are_answered_once(runtime: Runtime,
+                                                                        slack_api: SlackApiStandIn) -> None:
+    """The claim runs after the ack, so the retries are acknowledged before the first
+    delivery is claimed; the database's key still lets exactly one through."""
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        event = mention("C10BURST", "1700001000.000100", "who is on call right now?")
+        statuses = await asyncio.gather(slack.send(event_body(event, event_id="EvBURST")),
+                                        slack.send(event_body(event, event_id="EvBURST"), retry=1),
+                                        slack.send(event_body(event, event_id="EvBURST"), retry=2),
+                                        slack.send(event_body(event, event_id="EvBURST-resent")))
+        assert statuses == [200, 200, 200, 200]
+        await slack.settle()
+        [reply] = slack.replies("C10BURST")
+        assert len([c for c in slack_api.calls("chat.update") if c.args.get("ts") == reply.ts and c.blocks]) == 1
+        assert "incident.oncall" in text_of(slack.final("C10BURST", reply.ts).blocks)
+
+    asyncio.run(scenario())
