@@ -276,8 +276,17 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     return app
 
 
+SWITCH_INTERVAL = 0.001  # seconds
+
+
 def serve(rt: Runtime, host: str, port: int) -> int:
+    import sys
+
     import uvicorn
+
+    # Graph turns run in worker threads holding the GIL; the event loop that acknowledges
+    # Slack and streams the web chat gets it back after at most this long (default 5 ms).
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
     uvicorn.run(create_app(rt), host=host, port=port, log_level="warning")
     return 0

@@ -592,7 +592,8 @@ class SlackSurface:
 
     # ------------------------------------------------------------------ transports
     async def http(self, request: HttpRequest) -> Response:
-        """``POST /slack/events``: signature (401), replay (401), shape (400), then Bolt."""
+        """``POST /slack/events``: signature (401), replay (401), shape (400), then the ack
+        (an event, dispatched to Bolt after it) or Bolt (a command or an interaction)."""
         self.acks_first.arrived()
         self.acks_first.inflight += 1
         try:
