@@ -73,13 +73,15 @@ def bare_app(api_url: str, secret: str) -> Any:
 @contextmanager
 def server(command: list[str], env: dict[str, str], port: int, timeout: float = 180) -> Iterator[str]:
     """A server process, up when its /healthz answers; stopped on the way out."""
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block the server's logging
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited: {(proc.stderr.read() if proc.stderr else '')[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"{command[0]} exited: {log.read()[-2000:]}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
@@ -95,6 +97,7 @@ def server(command: list[str], env: dict[str, str], port: int, timeout: float = 
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 async def blast(url: str, events: int, concurrency: int, tag: str,
