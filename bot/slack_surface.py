@@ -594,14 +594,6 @@ class SlackSurface:
     async def http(self, request: HttpRequest) -> Response:
         """``POST /slack/events``: signature (401), replay (401), shape (400), then the ack
         (an event, dispatched to Bolt after it) or Bolt (a command or an interaction)."""
-        self.acks_first.arrived()
-        self.acks_first.inflight += 1
-        try:
-            return await self._acknowledge(request)
-        finally:
-            self.acks_first.inflight -= 1
-
-    async def _acknowledge(self, request: HttpRequest) -> Response:
         raw = await request.body()
         if self.secret is not None:
             timestamp = request.headers.get("x-slack-request-timestamp", "")
@@ -612,6 +604,16 @@ class SlackSurface:
             if not self.replays.first(signature, int(timestamp)):
                 log.warning("slack: refused a replayed request")
                 return JSONResponse({"detail": "replayed Slack request"}, status_code=401)
+        # Only a signed delivery holds answers back: forged floods cannot delay them.
+        self.acks_first.arrived()
+        self.acks_first.inflight += 1
+        try:
+            return await self._acknowledge(request, raw)
+        finally:
+            self.acks_first.inflight -= 1
+
+    async def _acknowledge(self, request: HttpRequest, raw: bytes) -> Response:
+        """A signed delivery: its shape (400), then the ack."""
         content_type = request.headers.get("content-type", "")
         problem = body_problem(raw, content_type)
         if problem:
