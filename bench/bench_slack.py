@@ -1,10 +1,11 @@
 """Slack ack latency and throughput: N signed ``app_mention`` events at C concurrent to
-Guardian's app (``create_app``: the whole ``guardian serve`` stack, signature and replay
-checks, dedupe in SQLite, then Bolt) and to a bare slack-bolt AsyncApp whose listener does
-nothing, both served by uvicorn on loopback and measured in the same run. Guardian
-answers every event for real (sandbox company, offline graph), so the acks are measured
-while the answers load the machine; time from event to final answer (the ``chat.update``
-carrying the answer, seen by the Slack Web API stand-in) is reported too.
+``guardian serve`` (the real console script in its own process: every middleware, the
+signature and replay checks, Bolt, then the answer) and to a bare slack-bolt AsyncApp
+whose listener does nothing (its own process, the same uvicorn defaults), measured in the
+same run from this process over loopback HTTP. Guardian answers every event for real
+(sandbox company, offline graph) while the acks are measured; the time from event to
+final answer (the ``chat.update`` carrying the answer, seen by the Slack Web API
+stand-in in this process) is reported too.
 
     .venv/bin/python bench/bench_slack.py [--events 1000] [--concurrency 100 20]
 """
@@ -16,20 +17,22 @@ import asyncio
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-import uvicorn
 
 QUESTIONS = ["which buckets are public?", "list ec2 instances in eu-west-1", "who is on call right now?",
              "which instances are stopped?"]
+GUARDIAN = Path(sys.executable).with_name("guardian")
 
 
 def free_port() -> int:
@@ -38,17 +41,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(app: Any) -> tuple[str, uvicorn.Server]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           backlog=2048, limit_concurrency=None))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}/slack/events", server
-
-
 def bare_app(api_url: str, secret: str) -> Any:
+    """The baseline: slack-bolt's AsyncApp on Starlette, signature checked by Bolt, a
+    listener that does nothing."""
     from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
@@ -67,10 +62,46 @@ def bare_app(api_url: str, secret: str) -> Any:
     async def events(request: Request) -> Any:
         return await handler.handle(request)
 
-    return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
+    async def health(_request: Request) -> Any:
+        from starlette.responses import PlainTextResponse
+
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", health)])
 
 
-async def blast(url: str, events: int, concurrency: int, tag: str) -> tuple[list[float], float, dict[str, float]]:
+@contextmanager
+def server(command: list[str], env: dict[str, str], port: int, timeout: float = 180) -> Iterator[str]:
+    """A server process, up when its /healthz answers; stopped on the way out."""
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would block the server's logging
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"{command[0]} exited: {log.read()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not start in {timeout} s")
+            time.sleep(0.2)
+        yield f"{base}/slack/events"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+async def blast(url: str, events: int, concurrency: int, tag: str,
+                questions: list[str] = QUESTIONS) -> tuple[list[float], float, dict[str, float]]:
     """Ack latencies (ms), wall time (s) and when each event was sent (by channel+ts)."""
     from tests.slack_helpers import event_body, signed
 
@@ -87,7 +118,7 @@ async def blast(url: str, events: int, concurrency: int, tag: str) -> tuple[list
                 index = queue.get_nowait()
                 channel, ts = f"C{tag}{index % 50}", f"1700{index:06d}.000100"
                 event = {"type": "app_mention", "user": "U0BENCH", "channel": channel, "ts": ts,
-                         "text": f"<@UGUARDIAN1> {QUESTIONS[index % len(QUESTIONS)]}"}
+                         "text": f"<@UGUARDIAN1> {questions[index % len(questions)]}"}
                 body = event_body(event, event_id=f"Ev{tag}{index}")
                 started = time.perf_counter()
                 response = await client.post(url, content=body, headers=signed(body))
@@ -112,50 +143,70 @@ def answered_at(api: Any, sent: dict[str, float]) -> list[float]:
     return [done[key] - sent[key] for key in done]
 
 
+def wait_answers(api: Any, sent: dict[str, float], timeout: float) -> list[float]:
+    deadline = time.perf_counter() + timeout
+    while len(answered_at(api, sent)) < len(sent) and time.perf_counter() < deadline:
+        time.sleep(1)
+    return answered_at(api, sent)
+
+
+def serve_bare(port: int, api_url: str) -> int:
+    import uvicorn
+
+    from tests.slack_helpers import SECRET
+
+    uvicorn.run(bare_app(api_url, SECRET), host="127.0.0.1", port=port, log_level="warning")  # as `guardian serve`
+    return 0
+
+
+def loadavg() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[100, 20])
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--serve-bare", nargs=2, metavar=("PORT", "API_URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_bare:
+        return serve_bare(int(args.serve_bare[0]), args.serve_bare[1])
     from bench.bench_ask import sandbox_process
     from bench.report import percentile, write_section
-    from bot.http_app import create_app
-    from bot.runtime import Runtime
-    from bot.settings import load_settings
     from sandbox.slack_api import SlackApiStandIn
     from tests.slack_helpers import SECRET
 
     rows = []
+    loads = [loadavg()]
     with sandbox_process() as sandbox_env, SlackApiStandIn() as api:
-        os.environ.update(sandbox_env)
-        settings = load_settings(home=Path(tempfile.mkdtemp(prefix="bench-slack-")), slack_bot_token="xoxb-bench",
-                                 slack_signing_secret=SECRET, slack_api_url=api.api_url)
-        with Runtime(settings) as rt:
-            from agents.request import Request
-
-            for question in QUESTIONS:  # warm: model, Chroma, graph, boto3 clients
-                rt.ask(Request(text=question, user="bench"))
-            guardian_url, guardian = serve(create_app(rt))
-            bare_url, bare = serve(bare_app(api.api_url, SECRET))
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GUARDIAN_", "SLACK_"))}
+        home = tempfile.mkdtemp(prefix="bench-slack-")
+        env = {**keep, **sandbox_env, "GUARDIAN_HOME": home, "GUARDIAN_LLM": "none", "HF_HUB_OFFLINE": "1",
+               "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api.api_url}
+        ours_port, bare_port = free_port(), free_port()
+        with server([str(GUARDIAN), "serve", "--port", str(ours_port)], env, ours_port) as guardian_url, \
+                server([sys.executable, __file__, "--serve-bare", str(bare_port), api.api_url], env,
+                       bare_port) as bare_url:
             asyncio.run(blast(bare_url, 1, 1, "warm"))  # Bolt's lazy auth.test, once per app
-            asyncio.run(blast(guardian_url, 1, 1, "warm"))
+            _, _, warm = asyncio.run(blast(guardian_url, len(QUESTIONS), 1, "warm"))  # model, Chroma, graph
+            if len(wait_answers(api, warm, 300)) < len(warm):
+                raise RuntimeError("Guardian did not answer the warm-up questions")
             for concurrency in args.concurrency:
                 tag = f"c{concurrency}"
                 bare_ms, bare_s, _ = asyncio.run(blast(bare_url, args.events, concurrency, "b" + tag))
                 ours_ms, ours_s, sent = asyncio.run(blast(guardian_url, args.events, concurrency, "g" + tag))
-                deadline = time.perf_counter() + 30 + args.events  # let the answers finish
-                while len(answered_at(api, sent)) < len(sent) and time.perf_counter() < deadline:
-                    time.sleep(1)
-                answers = answered_at(api, sent)
+                answers = wait_answers(api, sent, 60 + args.events)  # let the answers finish
                 rows.append((concurrency, bare_ms, bare_s, ours_ms, ours_s, answers))
-            guardian.should_exit = bare.should_exit = True
+                loads.append(loadavg())
     lines = [f"Command: `.venv/bin/python bench/bench_slack.py --events {args.events} --concurrency "
-             f"{' '.join(map(str, args.concurrency))}` (signed app_mention events over loopback HTTP; uvicorn; "
-             "Guardian answers every event for real while the acks are measured).", "",
+             f"{' '.join(map(str, args.concurrency))}` (signed app_mention events over loopback HTTP from the "
+             "bench process to `guardian serve` and to a bare slack-bolt AsyncApp, each in its own process under "
+             "uvicorn; Guardian answers every event for real). Load average (1/5/15 min) before and after each "
+             f"level: {' → '.join(loads)}.", "",
              "| concurrency | ack p50 ms (bare / Guardian) | ack p99 ms (bare / Guardian) | p99 ratio (target <= 1.2x) "
              "| throughput ev/s (bare / Guardian) | throughput ratio (target >= 0.9x) | answered "
-             "| answer p50 / p95 s |",
+             "| event to answer p50 / p95 s |",
              "|---|---|---|---|---|---|---|---|"]
     for concurrency, bare_ms, bare_s, ours_ms, ours_s, answers in rows:
         b99, o99 = percentile(bare_ms, 99), percentile(ours_ms, 99)

@@ -287,10 +287,17 @@ def mount_pagerduty_route(app: FastAPI, rt: Runtime) -> None:
     from bot.pagerduty_webhook import mount_pagerduty
 
     mount_pagerduty(app, rt)
+SWITCH_INTERVAL = 0.001  # seconds
 
 
 def serve(rt: Runtime, host: str, port: int) -> int:
+    import sys
+
     import uvicorn
+
+    # Graph turns run in worker threads holding the GIL; the event loop that acknowledges
+    # Slack and streams the web chat gets it back after at most this long (default 5 ms).
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
     uvicorn.run(create_app(rt), host=host, port=port, log_level="warning")
     return 0

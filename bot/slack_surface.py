@@ -3,9 +3,11 @@ AsyncApp. The same listeners serve HTTP (``POST /slack/events``) and Socket Mode
 
 Why it is shaped this way:
 - Slack wants an answer within 3 seconds and retries what it thinks was lost. Listeners
-  only claim the delivery in the shared database and start the work as a task, so the ack
-  is immediate and a retry, a repeated ``event_id`` or the same message under a new event
-  id finds its key taken and adds nothing (Bolt itself does not dedupe).
+  only start a task, so the ack does no database or thread work; the task first claims
+  the delivery in the shared database, so a retry, a repeated ``event_id`` or the same
+  message under a new event id finds its key taken and adds nothing (Bolt itself does not
+  dedupe). The price: a database failure at the claim loses that delivery (logged), where
+  a claim before the ack would have made Slack retry it.
 - The graph is synchronous: it runs in a worker thread, and its progress lines come back
   to the event loop, shown as the assistant status in assistant threads and elsewhere as a
   "working" message that the answer then replaces in place.
@@ -16,7 +18,13 @@ Why it is shaped this way:
   question, the clicker's for Approve / Deny.
 - In HTTP mode the signature is checked on the raw body before anything is parsed (401
   for forged, stale and replayed requests), then the body's shape (400); only then does
-  Bolt see it. Nothing a sender controls can cause a 5xx.
+  Bolt see it. Nothing a sender controls can cause a 5xx. An Events API delivery's ack is
+  an empty 200 whatever the listeners do, so it is sent right there and Bolt dispatches
+  the event after the ack; commands and interactions, whose acks may carry a body, go
+  through Bolt before their ack.
+- The graph holds the GIL while it works, so work that can wait (Bolt's dispatch of an
+  acknowledged event, the claim, the turns) waits while deliveries are arriving
+  (``AckFirst``, at most 10 s): a burst is acknowledged first, then answered.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,7 +46,7 @@ from fastapi import FastAPI
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp, AsyncAssistant
+from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -47,6 +55,7 @@ from agents.answer import Answer, PendingApproval
 from agents.approvals import ApprovalError
 from agents.request import Request
 from agents.service import DecisionRefused
+from bot.metrics import UNKNOWN_SKILL
 from bot.render.blocks import (
     APPROVE_ACTION,
     DENY_ACTION,
@@ -56,6 +65,7 @@ from bot.render.blocks import (
     escape,
     fallback_text,
 )
+from bot.render.chart_png import alt_text, chart_png, drawable
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -69,6 +79,7 @@ PROGRESS_EVERY = 1.0
 TURN_WORKERS = 2  # graph runs at once; more only contend for the CPU and the database
 STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
 WORKING = "Working on it…"
+RECEIVED = "guardian_received_at"  # Bolt context key: when the delivery arrived
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 PROACTIVE = ("subscribe", "unsubscribe", "subscriptions")
 SUBCOMMANDS = {"ask": "{rest}", "scan": "run a security scan {rest}", "oncall": "who is on call {rest}"}
@@ -148,6 +159,16 @@ def body_problem(raw: bytes, content_type: str) -> str | None:
     return None
 
 
+def is_event_callback(raw: bytes, content_type: str) -> bool:
+    """An Events API delivery (whose ack is always an empty 200), not a URL verification
+    challenge, a command or an interaction (whose ack may carry a body). Only called on a
+    body ``body_problem`` accepted."""
+    if not content_type.startswith("application/json"):
+        return False
+    data = json.loads(raw)
+    return data.get("type") == "event_callback" and isinstance(data.get("event"), dict)
+
+
 def _shape_problem(data: dict[str, Any], shapes: dict[str, type]) -> str | None:
     """Bolt reads these fields without checking their type; a wrong one would be its 500."""
     for key, kind in shapes.items():
@@ -176,6 +197,53 @@ class ReplayGuard:
             return False
         self._seen[signature] = timestamp
         return True
+
+
+class AckFirst:
+    """Acks before answers. The graph runs in this process's threads and holds the GIL while
+    it works, so every turn running during a burst of deliveries slows the event loop that
+    has to acknowledge them within Slack's 3 seconds. Work that can wait (the dedupe claim,
+    the turns, chart drawing) waits here until no delivery has arrived for ``QUIET``
+    seconds and none is being acknowledged, but never longer than ``MAX_DEFER`` seconds,
+    so a steady stream delays answers, it never starves them."""
+
+    QUIET = 0.05
+    MAX_DEFER = 10.0
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self._last = 0.0
+        self._open = asyncio.Event()
+        self._open.set()
+        self._watcher: asyncio.Task[None] | None = None
+
+    def arrived(self) -> None:
+        """A delivery is being acknowledged: hold background work back until it is quiet."""
+        self._last = time.monotonic()
+        if self._open.is_set():
+            self._open.clear()
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        try:
+            while True:
+                idle = time.monotonic() - self._last
+                if self.inflight <= 0 and idle >= self.QUIET:
+                    self._open.set()
+                    return
+                await asyncio.sleep(max(self.QUIET - idle, 0.005))
+        finally:
+            self._watcher = None
+
+    async def quiet(self) -> None:
+        """Return once it is quiet (at once when it already is), or after MAX_DEFER."""
+        if self._open.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._open.wait(), self.MAX_DEFER)
+        except TimeoutError:
+            log.info("slack: deliveries kept arriving for %.0f s; answering anyway", self.MAX_DEFER)
 
 
 class Progress:
@@ -252,10 +320,12 @@ class SlackSurface:
         # chat.postMessage is limited to about one message a second per channel: a 429
         # carries Retry-After, which this handler waits out (twice at most).
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
-        # process_before_response: listeners only claim and schedule, so running them before
-        # the ack costs nothing and the work is scheduled before Slack hears back.
+        # process_before_response: listeners only schedule (the claim runs after the ack), so
+        # running them before the ack costs nothing and the work is scheduled before Slack
+        # hears back. The signature is checked once, by ``http`` on the raw body, before
+        # Bolt sees anything (Socket Mode needs none), so Bolt's own check is off.
         self.app = AsyncApp(client=self.client, signing_secret=secret or "",
-                            request_verification_enabled=secret is not None,
+                            request_verification_enabled=False,
                             process_before_response=True)
         self.handler = AsyncSlackRequestHandler(self.app)
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -263,6 +333,8 @@ class SlackSurface:
         # Turns run on their own few threads, so a burst of questions never queues the
         # acks' quick database claims (on the loop's default executor) behind graph runs.
         self.turns = ThreadPoolExecutor(max_workers=TURN_WORKERS, thread_name_prefix="slack-turn")
+        self._slots = asyncio.Semaphore(TURN_WORKERS)  # a queued turn waits here, where AckFirst can hold it
+        self.acks_first = AckFirst()
         self._socket: Any = None
         # Subcommands other modules add (``incident``: bot/incidents.py): (ack, command, respond, rest).
         self.subcommands: dict[str, Callable[..., Awaitable[None]]] = {}
@@ -287,30 +359,53 @@ class SlackSurface:
         task.add_done_callback(self.tasks.discard)
 
     async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.turns, partial(work, *args))
+        """Graph and drawing work on the turn threads, one slot each, once acks are done."""
+        async with self._slots:
+            await self.acks_first.quiet()
+            return await asyncio.get_running_loop().run_in_executor(self.turns, partial(work, *args))
 
     async def drain(self) -> None:
         """Wait for every answer in flight (tests, and a graceful shutdown)."""
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
-    async def _claim(self, body: dict[str, Any], event: dict[str, Any]) -> bool:
-        """First delivery of this message? Keyed by team + channel + message ts, which also
-        catches the same message re-sent under new event ids; by event id for events that
-        carry no message. One database write: it is on the ack's path."""
+    async def _claim(self, source: str, key: str) -> bool:
+        """First delivery of this key? The database's primary key decides, so it holds
+        across replicas and restarts. Runs after the ack (in the delivery's task): a
+        database failure then loses the delivery, logged, rather than answering it twice."""
+        if not key:
+            return True
+        try:
+            return await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key)
+        except Exception:
+            log.exception("slack: could not claim %s %s; not answered", source, key)
+            return False
+
+    @staticmethod
+    def delivery_key(body: dict[str, Any], event: dict[str, Any]) -> tuple[str, str]:
+        """Keyed by team + channel + message ts, which also catches the same message re-sent
+        under new event ids; by event id for events that carry no message."""
         team = body.get("team_id") or event.get("team") or ""
         if event.get("channel") and event.get("ts"):  # covers every event id this message comes under
-            source, key = "slack-message", f"{team}:{event['channel']}:{event['ts']}"
-        else:
-            source, key = "slack-event", str(body.get("event_id") or "")
-        return not key or await asyncio.to_thread(self.rt.storage.dedupe.claim, source, key)
+            return "slack-message", f"{team}:{event['channel']}:{event['ts']}"
+        return "slack-event", str(body.get("event_id") or "")
+
+    def after_ack(self, key: tuple[str, str], work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """The ack path does no database or thread work: the claim and then ``work`` run in
+        a task the ack does not wait for; a repeat finds the key taken and adds nothing."""
+        async def claimed() -> None:
+            await self.acks_first.quiet()
+            if await self._claim(*key):
+                await work()
+
+        self.spawn(claimed())
 
     # ------------------------------------------------------------------ listeners
-    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not await self._claim(body, event):
-            return
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         root = event.get("thread_ts") or event["ts"]
-        self.spawn(self._converse(body, event, thread_ts=root, conversation_ts=root, assistant=False))
+        self.after_ack(self.delivery_key(body, event), partial(
+            self._converse, body, event, thread_ts=root, conversation_ts=root, assistant=False,
+            received=_received(context)))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         """Direct messages, and replies in a thread Guardian is already talking in (a message
@@ -320,37 +415,42 @@ class SlackSurface:
         bot = getattr(context, "bot_user_id", None)
         if bot and f"<@{bot}>" in (event.get("text") or ""):
             return
-        team = body.get("team_id") or ""
-        if event.get("channel_type") == "im":
-            thread = event.get("thread_ts")
-        else:
-            thread = event.get("thread_ts")
-            known = thread and await asyncio.to_thread(
-                self.rt.storage.conversations.get, conversation_id(team, event["channel"], thread))
+        thread = event.get("thread_ts")
+        if event.get("channel_type") != "im" and not thread:
+            return
+        self.spawn(self._thread_reply(body, event, thread, _received(context)))
+
+    async def _thread_reply(self, body: dict[str, Any], event: dict[str, Any], thread: str | None,
+                            received: float) -> None:
+        """After the ack: a DM is always answered, a channel reply only in a thread Guardian
+        is part of (checked before the claim, so other threads' chatter writes nothing)."""
+        await self.acks_first.quiet()
+        if event.get("channel_type") != "im":
+            known = await asyncio.to_thread(self.rt.storage.conversations.get, conversation_id(
+                body.get("team_id") or "", event["channel"], str(thread)))
             if not known:
                 return
-        if not await self._claim(body, event):
-            return
-        self.spawn(self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=False))
+        if await self._claim(*self.delivery_key(body, event)):
+            await self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=False,
+                                 received=received)
 
     async def _on_assistant_started(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         thread = event.get("assistant_thread", {})
-        if not await self._claim(body, {}):
-            return
-        self.spawn(self._suggest(thread.get("channel_id", ""), thread.get("thread_ts", "")))
+        self.after_ack(self.delivery_key(body, {}), partial(
+            self._suggest, thread.get("channel_id", ""), thread.get("thread_ts", "")))
 
     async def _suggest(self, channel: str, thread_ts: str) -> None:
         await self.client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
                                                                 prompts=SUGGESTED_PROMPTS)
 
-    async def _on_assistant_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not await self._claim(body, event):
-            return
+    async def _on_assistant_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         thread = event["thread_ts"]
-        self.spawn(self._converse(body, event, thread_ts=thread, conversation_ts=thread, assistant=True))
+        self.after_ack(self.delivery_key(body, event), partial(
+            self._converse, body, event, thread_ts=thread, conversation_ts=thread, assistant=True,
+            received=_received(context)))
 
     async def _on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any],
-                          respond: Callable[..., Awaitable[Any]]) -> None:
+                          respond: Callable[..., Awaitable[Any]], context: Any) -> None:
         sub, _, rest = (command.get("text") or "").strip().partition(" ")
         sub = sub.lower()
         if sub in PROACTIVE:  # Guardian's own configuration: quick database work, answered in the ack
@@ -366,22 +466,19 @@ class SlackSurface:
             await ack(response_type="ephemeral", text=HELP if sub in ("", "help") else f"Unknown subcommand "
                       f"`{escape(sub)}`.\n{HELP}")
             return
-        if not await asyncio.to_thread(self.rt.storage.dedupe.claim, "slack-command",
-                                       str(command.get("trigger_id") or "")):
-            await ack()
-            return
-        if sub == "approvals":
-            await ack()
-            self.spawn(self._list_approvals(respond))
-            return
-        question = SUBCOMMANDS[sub].format(rest=rest).strip()
-        if not question:
+        question = SUBCOMMANDS[sub].format(rest=rest).strip() if sub != "approvals" else ""
+        if sub != "approvals" and not question:
             await ack(response_type="ephemeral", text="Ask a question: `/guardian ask <question>`.")
             return
         await ack()
+        key = ("slack-command", str(command.get("trigger_id") or ""))
+        if sub == "approvals":
+            self.after_ack(key, partial(self._list_approvals, respond))
+            return
         event = {"channel": command.get("channel_id", ""), "user": command.get("user_id", ""), "text": question}
-        self.spawn(self._converse({"team_id": command.get("team_id", "")}, event, thread_ts=None,
-                                  conversation_ts=None, assistant=False, respond=respond))
+        self.after_ack(key, partial(self._converse, {"team_id": command.get("team_id", "")}, event, thread_ts=None,
+                                    conversation_ts=None, assistant=False, respond=respond,
+                                    received=_received(context)))
 
     async def _on_decision(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
                            action: dict[str, Any], respond: Callable[..., Awaitable[Any]]) -> None:
@@ -391,9 +488,12 @@ class SlackSurface:
     # ------------------------------------------------------------------ work
     async def _converse(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None,
                         conversation_ts: str | None, assistant: bool,
-                        respond: Callable[..., Awaitable[Any]] | None = None, acting_as: str | None = None) -> None:
+                        respond: Callable[..., Awaitable[Any]] | None = None, acting_as: str | None = None,
+                        received: float | None = None) -> None:
         """One question, answered once: progress where the user looks, then the answer.
-        ``acting_as``: the PagerDuty user a write acts as (the asker's mapping)."""
+        ``acting_as``: the PagerDuty user a write acts as (the asker's mapping). The time to
+        answer counts from ``received`` (the delivery's arrival) to the answer posted."""
+        received = time.perf_counter() if received is None else received
         team, channel, user = body.get("team_id") or "", event.get("channel", ""), event.get("user", "")
         progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user)
         try:
@@ -420,9 +520,27 @@ class SlackSurface:
             text, blocks = fallback_text(answer), answer_blocks(answer)
         except Exception as exc:
             log.exception("slack: a turn failed")
+            self.rt.metrics.failed(SURFACE, time.perf_counter() - received)
             text = f"Sorry, that failed ({type(exc).__name__}); the operators can find it in the logs."
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
+            await progress.finish(text, blocks)
+            return
         await progress.finish(text, blocks)
+        self.rt.metrics.answered(SURFACE, answer, time.perf_counter() - received)
+        await self._upload_charts(answer, channel, conversation_ts)
+
+    async def _upload_charts(self, answer: Answer, channel: str, thread_ts: str | None) -> None:
+        """Each time-series chart as a PNG file in the answer's thread (slack_sdk's external
+        upload: get an upload URL, POST the bytes, complete to share). The blocks already
+        carry the chart's last points, so a failed upload is logged and the answer stands."""
+        for chart in (c for c in answer.charts if drawable(c)):
+            try:
+                png = await self._off_loop(chart_png, chart)
+                await self.client.files_upload_v2(
+                    channel=channel, thread_ts=thread_ts, content=png, title=chart.title, alt_txt=alt_text(chart),
+                    filename=f"{re.sub(r'[^a-z0-9]+', '-', chart.title.lower()).strip('-') or 'chart'}.png")
+            except Exception as exc:
+                log.warning("slack: could not upload the chart %r to %s: %s", chart.title, channel, exc)
 
     async def _list_approvals(self, respond: Callable[..., Awaitable[Any]]) -> None:
         records, more = await asyncio.to_thread(self.rt.storage.approvals.list, ("pending",), 10)
@@ -451,17 +569,29 @@ class SlackSurface:
             answer = await self._off_loop(partial(self.rt.guardian.decide, approval_id, approve=approve, user=user,
                                                   surface=SURFACE, channel=channel))
         except DecisionRefused as exc:
+            self.rt.metrics.decided(SURFACE, await self._skill_of(approval_id), "refused")
             await self._ephemeral(channel, user, str(exc), respond)
             return
         except ApprovalError as exc:
+            skill = await self._skill_of(approval_id)
+            self.rt.metrics.decided(SURFACE, skill, "unknown" if skill == UNKNOWN_SKILL else "conflict")
             await self._replace(channel, message, str(exc), None, [], respond)
             return
         except Exception as exc:
             log.exception("slack: deciding %s failed", approval_id)
             await self._ephemeral(channel, user, f"Deciding {approval_id} failed ({type(exc).__name__}).", respond)
             return
+        self.rt.metrics.decided(SURFACE, answer.skill, "approved" if approve else "denied")
         verb = "Approved" if approve else "Denied"
         await self._replace(channel, message, f"{verb} {approval_id} by", user, answer_blocks(answer), respond)
+
+    async def _skill_of(self, approval_id: str) -> str:
+        """The approval's skill for the metrics' label; ``unknown`` for an id never issued."""
+        try:
+            record = await asyncio.to_thread(self.rt.storage.approvals.get, approval_id)
+        except ApprovalError:
+            return UNKNOWN_SKILL
+        return str(record.skill)
 
     async def _ephemeral(self, channel: str, user: str, text: str, respond: Callable[..., Awaitable[Any]]) -> None:
         try:
@@ -479,7 +609,8 @@ class SlackSurface:
 
     # ------------------------------------------------------------------ transports
     async def http(self, request: HttpRequest) -> Response:
-        """``POST /slack/events``: signature (401), replay (401), shape (400), then Bolt."""
+        """``POST /slack/events``: signature (401), replay (401), shape (400), then the ack
+        (an event, dispatched to Bolt after it) or Bolt (a command or an interaction)."""
         raw = await request.body()
         if self.secret is not None:
             timestamp = request.headers.get("x-slack-request-timestamp", "")
@@ -490,14 +621,46 @@ class SlackSurface:
             if not self.replays.first(signature, int(timestamp)):
                 log.warning("slack: refused a replayed request")
                 return JSONResponse({"detail": "replayed Slack request"}, status_code=401)
-        problem = body_problem(raw, request.headers.get("content-type", ""))
+        # Only a signed delivery holds answers back: forged floods cannot delay them.
+        self.acks_first.arrived()
+        self.acks_first.inflight += 1
+        try:
+            return await self._acknowledge(request, raw)
+        finally:
+            self.acks_first.inflight -= 1
+
+    async def _acknowledge(self, request: HttpRequest, raw: bytes) -> Response:
+        """A signed delivery: its shape (400), then the ack."""
+        content_type = request.headers.get("content-type", "")
+        problem = body_problem(raw, content_type)
         if problem:
             return JSONResponse({"detail": problem}, status_code=400)
-        response: Response = await self.handler.handle(request)
+        received = float(getattr(request.state, "received_at", None) or time.perf_counter())
+        if is_event_callback(raw, content_type):
+            # An Events API delivery's ack is an empty 200 whatever the listeners do, so it
+            # is sent now; Bolt dispatches it (middleware, listener matching) after the ack.
+            self.spawn(self._dispatch(raw, request.headers, request.query_params, received))
+            self.rt.metrics.acknowledged(SURFACE, time.perf_counter() - received)
+            return Response(status_code=200)
+        response: Response = await self.handler.handle(request, {RECEIVED: received})
         if response.status_code >= 500:  # Bolt choked on a payload it did not expect
             log.error("slack: Bolt could not handle a signed request (status %d)", response.status_code)
             return JSONResponse({"detail": "Slack payload could not be handled"}, status_code=400)
+        self.rt.metrics.acknowledged(SURFACE, time.perf_counter() - received)
         return response
+
+    async def _dispatch(self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, str],
+                        received: float) -> None:
+        """An acknowledged event through Bolt, once acks are done (its listeners schedule
+        the claim and the answer; whatever Bolt answers now reaches no one, so a refusal
+        is logged)."""
+        await self.acks_first.quiet()
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=dict(query), headers=dict(headers))
+        request.context[RECEIVED] = received
+        response = await self.app.async_dispatch(request)
+        if response.status >= 400:
+            log.warning("slack: Bolt refused an acknowledged event (status %d): %s", response.status,
+                        str(response.body)[:200])
 
     async def start_socket_mode(self) -> None:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -505,6 +668,11 @@ class SlackSurface:
         token = self.rt.settings.slack_app_token
         assert token is not None
         self._socket = AsyncSocketModeHandler(self.app, token.get_secret_value())
+
+        async def arrived(*_: Any) -> None:  # before Bolt's own listener: acks first here too
+            self.acks_first.arrived()
+
+        self._socket.client.socket_mode_request_listeners.insert(0, arrived)
         await self._socket.connect_async()
         log.info("slack: connected in Socket Mode")
 
@@ -513,6 +681,12 @@ class SlackSurface:
             await self._socket.close_async()
         await self.drain()
         self.turns.shutdown(wait=False)
+
+
+def _received(context: Any) -> float:
+    """When the delivery arrived (the HTTP entry puts it in Bolt's context); now otherwise."""
+    value = context.get(RECEIVED) if hasattr(context, "get") else None
+    return float(value) if isinstance(value, float) else time.perf_counter()
 
 
 def socket_mode(rt: Runtime) -> bool:

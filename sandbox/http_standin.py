@@ -42,6 +42,7 @@ class Call:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-cased names
     body: Any = None
+    raw: bytes = b""  # the body as sent (file uploads are not text)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -237,7 +238,7 @@ async def _call_of(request: Request) -> Call:
         except ValueError:
             body = raw.decode("utf-8", "replace")
     return Call(request.method, request.url.path, parse_qs(request.url.query, keep_blank_values=True),
-                {k.lower(): v for k, v in request.headers.items()}, body)
+                {k.lower(): v for k, v in request.headers.items()}, body, raw)
 
 
 def _response(reply: Reply, *, head: bool) -> Response:

@@ -5,8 +5,13 @@ on the calls Guardian made, not on what it meant to make.
 It answers ``auth.test`` (Bolt calls it lazily on the first request), ``chat.postMessage``
 (with increasing message timestamps), ``chat.update``, ``chat.postEphemeral``, the
 ``chat.startStream``/``appendStream``/``stopStream`` trio,
-``assistant.threads.setStatus``/``setSuggestedPrompts``, the file upload steps,
-``conversations.history`` (what was posted to the channel, with message metadata) and any
+``assistant.threads.setStatus``/``setSuggestedPrompts``, the three steps of the external
+file upload that slack_sdk's ``files_upload_v2`` takes (``files.getUploadURLExternal``
+answers an ``upload_url`` on this stand-in, the bytes are POSTed there and kept, then
+``files.completeUploadExternal`` shares them to a channel and thread, refusing a file
+that was never uploaded), ``apps.connections.open`` (Socket Mode: the URL of a
+``SlackSocketStandIn``, for an app-level token only), ``conversations.history`` (what was
+posted to the channel, with message metadata), ``conversations.create``/``list``, and any
 other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
 (sandbox/http_standin.py), served on loopback from a thread.
 """
@@ -46,11 +51,34 @@ class Call:
 
 
 @dataclass
+class UploadedFile:
+    """One file through the external upload flow: what was announced, what arrived at the
+    upload URL, and where ``files.completeUploadExternal`` shared it (empty until then)."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str = ""
+    data: bytes = b""
+    uploaded: bool = False
+    title: str = ""
+    channel: str = ""
+    thread_ts: str = ""
+    initial_comment: str = ""
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.channel)
+
+
+@dataclass
 class Recorder:
     calls: list[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     channels: dict[str, str] = field(default_factory=dict)  # name -> id, from conversations.create
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+    socket_url: str = ""  # what apps.connections.open answers (a SlackSocketStandIn's URL)
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -67,7 +95,7 @@ class _SlackWebApi(HttpStandIn):
 
     def routes(self) -> list[RouteSpec]:
         return [route("POST", "/api/{method}", self._api), route("GET", "/api/{method}", self._api),
-                route("GET", "/", self._show)]
+                route("GET", "/", self._show), route("POST", "/upload/{file_id}", self._upload)]
 
     def _show(self, call: StandInCall) -> Reply:  # noqa: ARG002
         """What Guardian posted, newest first: a person watching the demo opens this page."""
@@ -76,6 +104,15 @@ class _SlackWebApi(HttpStandIn):
                       "text": c.args.get("text"), "blocks": c.blocks}
                      for c in reversed(self.recorder.calls) if c.method in ("chat.postMessage", "chat.update")]
         return Reply(200, {"messages": shown})
+
+    def _upload(self, call: StandInCall, file_id: str) -> Reply:
+        """Step 2: the file's bytes, POSTed as they are to the URL step 1 gave out."""
+        with self.recorder.lock:
+            upload = self.recorder.files.get(file_id)
+            if upload is None:
+                return Reply(404, "unknown upload", content_type="text/plain")
+            upload.data, upload.uploaded = call.raw, True
+        return Reply(200, f"OK - {len(call.raw)}", content_type="text/plain")
 
     def _api(self, call: StandInCall, method: str) -> Reply:
         return self._record(method, call)
@@ -89,7 +126,7 @@ class _SlackWebApi(HttpStandIn):
         return endpoint.handler(call, **endpoint.params)
 
     def _record(self, method: str, call: StandInCall) -> Reply:
-        # slack_sdk sends some methods' arguments in the query string (conversations.*)
+        # slack_sdk sends some methods' arguments in the query string (conversations.*, files.getUploadURLExternal)
         args = {**{key: values[-1] for key, values in call.query.items()}, **_args_of(call.body)}
         token = call.headers.get("authorization", "").removeprefix("Bearer ")
         with self.recorder.lock:
@@ -99,7 +136,49 @@ class _SlackWebApi(HttpStandIn):
                 return Reply(200, _history(self.recorder.calls, args))
             if method.startswith("conversations."):
                 return Reply(200, _conversations(self.recorder.channels, method, args))
+            if method == "files.getUploadURLExternal":
+                return Reply(200, self._upload_url(args, ts))
+            if method == "files.completeUploadExternal":
+                return Reply(200, self._complete(args))
+            if method == "apps.connections.open":
+                return Reply(200, self._connections_open(token))
         return Reply(200, _answer(method, args, ts))
+
+    def _connections_open(self, token: str) -> dict[str, Any]:
+        """Socket Mode's first step: only an app-level token (``xapp-``) may open a connection."""
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if not self.recorder.socket_url:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.recorder.socket_url}
+
+    def _upload_url(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        """Step 1 (under the recorder's lock): a file id and where to POST its bytes."""
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{ts.replace('.', '')}"
+        self.recorder.files[file_id] = UploadedFile(file_id, str(args["filename"]), int(args["length"]),
+                                                    str(args.get("alt_txt") or ""))
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _complete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 3 (under the recorder's lock): share uploaded files to a channel and thread."""
+        try:
+            wanted = json.loads(str(args.get("files") or "[]"))
+        except json.JSONDecodeError:
+            return {"ok": False, "error": "invalid_arguments"}
+        uploads = [self.recorder.files.get(str(item.get("id"))) for item in wanted if isinstance(item, dict)]
+        if not uploads or any(upload is None or not upload.uploaded for upload in uploads):
+            return {"ok": False, "error": "file_not_found"}
+        shared = []
+        for item, upload in zip(wanted, uploads, strict=True):
+            assert upload is not None
+            upload.title = str(item.get("title") or upload.filename)
+            upload.channel = str(args.get("channel_id") or "")
+            upload.thread_ts = str(args.get("thread_ts") or "")
+            upload.initial_comment = str(args.get("initial_comment") or "")
+            shared.append({"id": upload.id, "name": upload.filename, "title": upload.title, "size": len(upload.data)})
+        return {"ok": True, "files": shared}
 
 
 def _args_of(body: Any) -> dict[str, Any]:
@@ -152,8 +231,6 @@ def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
                 "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID}}
     if method == "chat.postEphemeral":
         return {"ok": True, "message_ts": ts}
-    if method == "files.getUploadURLExternal":
-        return {"ok": True, "upload_url": "", "file_id": f"F{ts.replace('.', '')}"}
     return {"ok": True}
 
 
@@ -179,9 +256,20 @@ class SlackApiStandIn:
                 return list(self.recorder.calls)
         return self.recorder.of(method)
 
+    def serve_socket_mode(self, url: str) -> None:
+        """``apps.connections.open`` answers ``url`` from now on (Socket Mode tests)."""
+        with self.recorder.lock:
+            self.recorder.socket_url = url
+
+    def files(self) -> list[UploadedFile]:
+        """Every file announced through ``files.getUploadURLExternal``, in order."""
+        with self.recorder.lock:
+            return list(self.recorder.files.values())
+
     def clear(self) -> None:
         with self.recorder.lock:
             self.recorder.calls.clear()
+            self.recorder.files.clear()
 
     def start(self) -> SlackApiStandIn:
         if self._server is None:

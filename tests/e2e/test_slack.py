@@ -224,6 +224,9 @@ def test_a_thread_follow_up_and_an_approval_clicked_once(runtime: Runtime, slack
                                 "actions": [{"action_id": APPROVE_ACTION, "value": approval_id,
                                              "type": "button", "block_id": actions["block_id"]}]})
 
+        decisions = {outcome: await ametric(slack.app, "guardian_approval_decisions_total", surface="slack",
+                                            skill="infra.action", outcome=outcome)
+                     for outcome in ("refused", "approved", "conflict")}
         updates_before = len(slack_api.calls("chat.update"))
         assert await slack.send(click("U0CAROL"), FORM) == 200  # a reader may not approve
         await slack.settle()
@@ -249,6 +252,9 @@ def test_a_thread_follow_up_and_an_approval_clicked_once(runtime: Runtime, slack
         await slack.settle()
         again = [c for c in slack_api.calls("chat.update") if c.args.get("ts") == message["ts"]][-1]
         assert "already" in text_of(again.blocks)
+        for outcome, added in (("refused", 2), ("approved", 1), ("conflict", 1)):  # Carol and Alice refused
+            assert await ametric(slack.app, "guardian_approval_decisions_total", surface="slack",
+                                 skill="infra.action", outcome=outcome) == decisions[outcome] + added, outcome
 
     asyncio.run(scenario())
 
@@ -286,5 +292,107 @@ def test_the_approvals_command_lists_pending_ones_and_a_deny_from_it_changes_not
         record = runtime.storage.approvals.get(approval_id)
         assert (record.status, record.decided_by) == ("denied", "U0BOB")
         assert _state(ec2, instance_id) == "running"
+
+    asyncio.run(scenario())
+
+
+async def ametric(app: Any, name: str, **labels: str) -> float:
+    """One sample of ``/metrics`` as Prometheus scrapes it (0 when the series does not exist yet)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://guardian") as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    text = response.text
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()))
+
+
+def metric(app: Any, name: str, **labels: str) -> float:
+    return asyncio.run(ametric(app, name, **labels))
+
+
+def test_metrics_count_slack_turns_by_skill_and_outcome(runtime: Runtime, slack_api: SlackApiStandIn) -> None:
+    slack = Workspace(runtime, slack_api)
+    answered = {"surface": "slack", "skill": "security.public_storage", "outcome": "answered"}
+    refused = {"surface": "slack", "skill": "infra.action", "kind": "ask"}
+    before = {"answered": metric(slack.app, "guardian_requests_total", **answered),
+              "timed": metric(slack.app, "guardian_answer_seconds_count", **answered),
+              "acks": metric(slack.app, "guardian_ack_seconds_count", surface="slack"),
+              "refused": metric(slack.app, "guardian_refusals_total", **refused)}
+
+    async def scenario() -> None:
+        body = event_body(mention("C6METRICS", "1700000600.000100", "which buckets are public?"))
+        assert await slack.send(body) == 200
+        assert await slack.send(body, retry=1) == 200  # acknowledged again, answered once
+        # a reader asking for a change is refused by the access policy
+        assert await slack.send(event_body(mention("C6METRICS", "1700000600.000200", "stop payments-api-1",
+                                                   user="U0CAROL"))) == 200
+        await slack.settle()
+
+    asyncio.run(scenario())
+    refusal = slack.final("C6METRICS", slack.replies("C6METRICS")[-1].ts)
+    assert refusal.blocks[0]["text"]["text"].startswith("Refused:")
+    assert metric(slack.app, "guardian_requests_total", **answered) == before["answered"] + 1
+    assert metric(slack.app, "guardian_answer_seconds_count", **answered) == before["timed"] + 1
+    assert metric(slack.app, "guardian_ack_seconds_count", surface="slack") == before["acks"] + 3
+    assert metric(slack.app, "guardian_refusals_total", **refused) == before["refused"] + 1
+    assert metric(slack.app, "guardian_requests_total", surface="slack", skill="infra.action",
+                  outcome="refused") >= 1
+
+
+def test_a_cost_jump_uploads_its_chart_as_one_png_in_the_thread(runtime: Runtime,
+                                                                slack_api: SlackApiStandIn) -> None:
+    from sandbox.company import SPIKE
+
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        root = "1700000700.000100"
+        body = event_body(mention("C7CHART", root, "why did our aws bill jump the last few days?"))
+        assert await slack.send(body) == 200
+        assert await slack.send(body, retry=1) == 200  # a retry uploads nothing more
+        await slack.settle()
+        answer = slack.final("C7CHART", slack.replies("C7CHART")[0].ts)
+        assert "cost.anomalies" in text_of(answer.blocks)
+        [upload] = [f for f in slack_api.files() if f.channel == "C7CHART"]
+        assert upload.data.startswith(b"\x89PNG\r\n\x1a\n") and len(upload.data) == upload.length > 2000
+        assert (upload.channel, upload.thread_ts) == ("C7CHART", root)
+        assert upload.filename.endswith(".png") and upload.title == "Daily cost"
+        assert SPIKE.aws_service in upload.alt_txt  # the series that rose is the one drawn
+        [complete] = [c for c in slack_api.calls("files.completeUploadExternal") if c.args["channel_id"] == "C7CHART"]
+        assert json.loads(complete.args["files"])[0]["id"] == upload.id
+
+    asyncio.run(scenario())
+
+
+def test_a_question_without_a_time_series_uploads_no_file(runtime: Runtime, slack_api: SlackApiStandIn) -> None:
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        announced = len(slack_api.calls("files.getUploadURLExternal"))
+        body = event_body(mention("C8NOCHART", "1700000800.000100", "which buckets are public?"))
+        assert await slack.send(body) == 200
+        await slack.settle()
+        assert "security.public_storage" in text_of(slack.final("C8NOCHART", slack.replies("C8NOCHART")[0].ts).blocks)
+        assert len(slack_api.calls("files.getUploadURLExternal")) == announced  # nothing started, in any channel
+
+    asyncio.run(scenario())
+
+
+def test_a_delivery_and_its_retries_arriving_together_are_answered_once(runtime: Runtime,
+                                                                        slack_api: SlackApiStandIn) -> None:
+    """The claim runs after the ack, so the retries are acknowledged before the first
+    delivery is claimed; the database's key still lets exactly one through."""
+    async def scenario() -> None:
+        slack = Workspace(runtime, slack_api)
+        event = mention("C10BURST", "1700001000.000100", "who is on call right now?")
+        statuses = await asyncio.gather(slack.send(event_body(event, event_id="EvBURST")),
+                                        slack.send(event_body(event, event_id="EvBURST"), retry=1),
+                                        slack.send(event_body(event, event_id="EvBURST"), retry=2),
+                                        slack.send(event_body(event, event_id="EvBURST-resent")))
+        assert statuses == [200, 200, 200, 200]
+        await slack.settle()
+        [reply] = slack.replies("C10BURST")
+        assert len([c for c in slack_api.calls("chat.update") if c.args.get("ts") == reply.ts and c.blocks]) == 1
+        assert "incident.oncall" in text_of(slack.final("C10BURST", reply.ts).blocks)
 
     asyncio.run(scenario())
