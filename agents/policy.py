@@ -141,17 +141,26 @@ class AccessPolicy:
     def may_configure(self, user: str, setting: str) -> Decision:
         """Whether ``user`` may change one of Guardian's own settings from chat (``subscriptions``):
         only a role whose ``configure`` names it (or ``*``) may; nobody else, not even ``ask: ["*"]``."""
-        problem = identity_problem(user)
-        if problem:
-            return Decision(False, f"Refused: {problem}.")
-        if self.document is None:
-            return Decision(True, "no access policy: local single-user mode")
+        settled = self._settled_before_roles(user)
+        if settled is not None:
+            return settled
+        assert self.document is not None  # settled otherwise
         roles = self.roles_of(user)
         granting = [role for role in roles if self._configures(role, setting)]
         if granting:
             return Decision(True, f"role {granting[0]} may configure {setting}", roles)
         would = tuple(role for role in self.document.roles if self._configures(role, setting))
         return Decision(False, self._refusal(user, roles, f"change {setting}", would), roles, would)
+
+    def _settled_before_roles(self, user: str) -> Decision | None:
+        """What every check decides before looking at roles: an unusable identity is refused,
+        and with no policy document (local single-user mode) everything is allowed."""
+        problem = identity_problem(user)
+        if problem:
+            return Decision(False, f"Refused: {problem}.")
+        if self.document is None:
+            return Decision(True, "no access policy: local single-user mode")
+        return None
 
     def _configures(self, role: str, setting: str) -> bool:
         assert self.document is not None
@@ -161,11 +170,10 @@ class AccessPolicy:
     def _check(self, user: str, skill: str, right: str, requested_by: str | None) -> Decision:
         """One decision for either right: identity first, then the open mode, then (for
         decisions) the requester rule, then the roles."""
-        problem = identity_problem(user)
-        if problem:
-            return Decision(False, f"Refused: {problem}.")
-        if self.document is None:
-            return Decision(True, "no access policy: local single-user mode")
+        settled = self._settled_before_roles(user)
+        if settled is not None:
+            return settled
+        assert self.document is not None  # settled otherwise
         roles = self.roles_of(user)
         would = self._granting_roles(right, skill)
         if requested_by is not None and user == requested_by and not self.document.requester_may_approve:
