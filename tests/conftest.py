@@ -53,6 +53,16 @@ def connector() -> Iterator[Any]:
     running.close()
 
 
+@pytest.fixture(scope="module")
+def slack_api() -> Iterator[Any]:
+    """The Slack Web API stand-in (sandbox/slack_api.py), recording what the bot sent; one per
+    module, so a module's assertions see only its own calls."""
+    from sandbox.slack_api import SlackApiStandIn
+
+    with SlackApiStandIn() as stand_in:
+        yield stand_in
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """The random order's seed, also under -q (which hides pytest-randomly's header line), so
     an order-dependent failure in CI can be replayed with `-p randomly -p "randomly" --randomly-seed=N`."""

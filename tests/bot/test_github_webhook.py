@@ -46,12 +46,6 @@ def github() -> Iterator[GitHubStandIn]:
         yield standin
 
 
-@pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackApiStandIn]:
-    with SlackApiStandIn() as stand_in:
-        yield stand_in
-
-
 def runtime(home: Path, github: GitHubStandIn, slack_api: SlackApiStandIn, **overrides: Any) -> Runtime:
     env = github.env()
     values: dict[str, Any] = {

@@ -49,12 +49,6 @@ def _standin(sandbox: Any, kind: type) -> Any:
 
 
 @pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackApiStandIn]:
-    with SlackApiStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
 def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     home = tmp_path_factory.mktemp("pagerduty-home")
     policy = home.parent / "pagerduty-policy.yaml"

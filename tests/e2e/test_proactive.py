@@ -51,12 +51,6 @@ NEWLY_PUBLIC = "driftwood-search-snapshots"  # private, encrypted, public access
 NEWLY_PUBLIC_BY_POLICY = "driftwood-auth-audit-logs"
 
 
-@pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackApiStandIn]:
-    with SlackApiStandIn() as stand_in:
-        yield stand_in
-
-
 def _runtime(sandbox: Any, slack_api: SlackApiStandIn, home: Path, monkeypatch: pytest.MonkeyPatch,
              **overrides: Any) -> Runtime:
     for key, value in sandbox.env.items():

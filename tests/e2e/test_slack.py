@@ -41,12 +41,6 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackApiStandIn]:
-    with SlackApiStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
 def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     home = tmp_path_factory.mktemp("slack-home")
     policy = home.parent / "slack-policy.yaml"

@@ -59,12 +59,6 @@ class RunningApp:
 
 
 @pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackApiStandIn]:
-    with SlackApiStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
 def socket() -> Iterator[SlackSocketStandIn]:
     with SlackSocketStandIn() as stand_in:
         yield stand_in
