@@ -9,7 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-CellKind = Literal["text", "number", "money", "percent", "time", "id", "status"]
+# "question": a follow-up a person can ask with one click (a digest line's "ask: ..."); surfaces
+# that can offer it as a button or menu do, the others show it as text.
+CellKind = Literal["text", "number", "money", "percent", "time", "id", "status", "question"]
 QuoteKind = Literal["log", "runbook", "alert", "note"]
 Decision = Literal["approve", "deny"]
 

@@ -26,7 +26,7 @@ SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 FINDING_QUESTION = {"public_bucket": "which buckets are public?", "unencrypted_bucket": "which buckets are "
                     "unencrypted?", "open_security_group": "which security groups are open to the world?",
                     "iam": "which IAM users have issues?"}
-ASK = Column(key="ask", label="ask", kind="text")
+ASK = Column(key="ask", label="ask", kind="question")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _pct(now: float, before: float) -> Cell:
 
 
 def _ask(question: str) -> Cell:
-    return Cell(kind="text", value=f"ask: {question}")
+    return Cell(kind="question", value=question)
 
 
 class DigestBuilder:

@@ -269,10 +269,10 @@ def exposure_answer(new: list[Exposure]) -> Answer:
     lead = (f"New exposure since the last scan: {EXPOSURE_WORDS[first.check]} {first.resource} "
             f"({first.detail}){more}.")
     rows = [[Cell(value=EXPOSURE_WORDS[item.check]), Cell(kind="id", value=item.resource), Cell(value=item.region),
-             Cell(value=item.detail), Cell(value=f"ask: {EXPOSURE_QUESTION[item.check]}")] for item in new]
+             Cell(value=item.detail), Cell(kind="question", value=EXPOSURE_QUESTION[item.check])] for item in new]
     table = Table(title=f"New exposures ({len(new)})", columns=[
         Column(key="exposure", label="exposure"), Column(key="resource", label="resource", kind="id"),
         Column(key="region", label="region"), Column(key="detail", label="detail"),
-        Column(key="ask", label="ask")], rows=rows, total_rows=len(new), sorted_by="exposure")
+        Column(key="ask", label="ask", kind="question")], rows=rows, total_rows=len(new), sorted_by="exposure")
     return Answer(agent="proactive", skill="proactive.exposures", lead=lead, tables=[table],
                   resources=[item.resource for item in new])

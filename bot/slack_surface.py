@@ -59,6 +59,7 @@ from bot.metrics import UNKNOWN_SKILL
 from bot.render.blocks import (
     APPROVE_ACTION,
     DENY_ACTION,
+    FOLLOWUP_ACTION,
     answer_blocks,
     approval_blocks,
     decided_blocks,
@@ -351,6 +352,7 @@ class SlackSurface:
         self.app.command("/guardian")(self._on_command)
         self.app.action(APPROVE_ACTION)(self._on_decision)
         self.app.action(DENY_ACTION)(self._on_decision)
+        self.app.action(FOLLOWUP_ACTION)(self._on_followup)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` after the ack; kept referenced so it is not collected mid-way."""
@@ -484,6 +486,27 @@ class SlackSurface:
                            action: dict[str, Any], respond: Callable[..., Awaitable[Any]]) -> None:
         await ack()
         self.spawn(self._decide(body, action, respond))
+
+    async def _on_followup(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
+                           action: dict[str, Any], context: Any) -> None:
+        """A question picked from a table's follow-up menu (a digest line): asked in that
+        message's thread as the person who picked it, exactly as if they had typed it there,
+        so their access rights apply."""
+        await ack()
+        question = str((action.get("selected_option") or {}).get("value") or "")
+        container = body.get("container") or {}
+        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        user = str((body.get("user") or {}).get("id") or "")
+        message = body.get("message") or {}
+        root = message.get("thread_ts") or message.get("ts") or container.get("message_ts")
+        if not (question and channel and user and root):
+            log.warning("slack: a follow-up pick without question, channel, user or message was ignored")
+            return
+        event = {"channel": channel, "user": user, "text": question}
+        key = ("slack-followup", f"{channel}:{root}:{user}:{action.get('action_ts', '')}")
+        self.after_ack(key, partial(self._converse, {"team_id": (body.get("team") or {}).get("id", "")}, event,
+                                    thread_ts=root, conversation_ts=root, assistant=False,
+                                    received=_received(context)))
 
     # ------------------------------------------------------------------ work
     async def _converse(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None,

@@ -56,7 +56,7 @@ from agents.answer import Answer
 from agents.approvals import ApprovalError
 from agents.request import MAX_TEXT, Request
 from agents.service import DecisionRefused
-from bot.render.cards import CONTENT_TYPE, DECIDE_VERB, literal, to_card
+from bot.render.cards import ASK_VERB, CONTENT_TYPE, DECIDE_VERB, FOLLOWUP_INPUT, literal, to_card
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -251,6 +251,9 @@ class TeamsSurface:
         value = activity.value if isinstance(activity.value, dict) else {}
         if activity.type == ActivityTypes.message and value.get("guardian") == DECIDE_VERB:
             await self._decide_submit(ctx, value)
+        elif activity.type == ActivityTypes.message and value.get("guardian") == ASK_VERB:
+            # a follow-up picked from a card's menu: asked as if the clicker had typed it
+            await self._message(ctx, correlation, text=str(value.get(FOLLOWUP_INPUT) or ""))
         elif activity.type == ActivityTypes.message:
             await self._message(ctx, correlation)
         elif activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
@@ -262,11 +265,12 @@ class TeamsSurface:
         return await asyncio.to_thread(self.rt.storage.dedupe.claim, SURFACE, key)
 
     # ------------------------------------------------------------------------- questions
-    async def _message(self, ctx: TurnContext, correlation: str | None) -> None:
+    async def _message(self, ctx: TurnContext, correlation: str | None, text: str | None = None) -> None:
+        """A question typed (``text`` None: read from the activity) or picked from a menu."""
         activity = ctx.activity
         if not await self._first(activity):
             return
-        text = strip_mention(activity)
+        text = strip_mention(activity) if text is None else text.strip()
         if not text:
             await ctx.send_activity("Ask me about your cloud, e.g. \"which buckets are public?\"")
             return

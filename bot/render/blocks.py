@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from agents.answer import Answer, Cell, Chart, Quote, Table
-from bot.render.cells import NUMERIC, format_cell, format_value
+from bot.render.cells import NUMERIC, format_cell, format_value, row_questions
 
 APPROVE_ACTION = "guardian_approve"
 DENY_ACTION = "guardian_deny"
 INCIDENT_ACTION_PREFIX = "guardian_incident_"  # + ack | resolve | escalate; the value is the incident id
 INCIDENT_LABELS = {"ack": "Ack", "resolve": "Resolve", "escalate": "Escalate"}
+FOLLOWUP_ACTION = "guardian_followup"  # a menu of a table's follow-up questions; the value is the question
+OPTION_TEXT_LIMIT = 75  # Slack's limits for a select option's text and value
+OPTION_VALUE_LIMIT = 150
+MAX_OPTIONS = 100
 SECTION_LIMIT = 3000  # Slack refuses a section text longer than this
 MAX_BLOCKS = 50
 TABLE_ROWS = 15
@@ -64,26 +68,46 @@ def sorted_rows(data: Table) -> list[list[Cell]]:
     return list(data.rows)
 
 
-def table_text(data: Table) -> str:
-    """A table as aligned monospace text (Block Kit's sections have no table markup)."""
-    rows = [[format_cell(cell) for cell in row] for row in sorted_rows(data)[:TABLE_ROWS]]
-    header = [column.label for column in data.columns]
+def table_text(data: Table, *, questions: bool = True) -> str:
+    """A table as aligned monospace text (Block Kit's sections have no table markup).
+    ``questions=False`` leaves out the follow-up column (offered as a menu instead)."""
+    keep = [i for i, column in enumerate(data.columns) if questions or column.kind != "question"]
+    columns = [data.columns[i] for i in keep]
+    rows = [[format_cell(row[i]) for i in keep] for row in sorted_rows(data)[:TABLE_ROWS]]
+    header = [column.label for column in columns]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
 
     def line(values: list[str]) -> str:
         cells = [value.rjust(width) if column.kind in NUMERIC else value.ljust(width)
-                 for value, width, column in zip(values, widths, data.columns, strict=True)]
+                 for value, width, column in zip(values, widths, columns, strict=True)]
         return "  ".join(cells).rstrip()
 
     return "\n".join([line(header), *(line(row) for row in rows)])
 
 
+def followup_block(data: Table) -> Block | None:
+    """A table's follow-up questions as one menu ("Ask about a line…"): picking one asks it in
+    the thread as the person who picked it, like typing it."""
+    questions = [q for q in row_questions(data.columns, sorted_rows(data)[:TABLE_ROWS]) if len(q) <= OPTION_VALUE_LIMIT]
+    options = [{"text": {"type": "plain_text", "text": _fit(q, OPTION_TEXT_LIMIT)}, "value": q}
+               for q in dict.fromkeys(questions)][:MAX_OPTIONS]
+    if not options:
+        return None
+    label = f"Ask about {data.title.lower()}…" if data.title else "Ask about a line…"
+    return {"type": "actions", "elements": [{
+        "type": "static_select", "action_id": FOLLOWUP_ACTION, "options": options,
+        "placeholder": {"type": "plain_text", "text": _fit(label, OPTION_TEXT_LIMIT)}}]}
+
+
 def table_blocks(data: Table) -> list[Block]:
     title = f"*{escape(data.title)}*\n" if data.title else ""
-    blocks = [_section(_fit(title + _code(table_text(data))))]
+    menu = followup_block(data)
+    blocks = [_section(_fit(title + _code(table_text(data, questions=menu is None))))]
     hidden = max(data.total_rows, len(data.rows)) - min(len(data.rows), TABLE_ROWS)
     if hidden > 0:
         blocks.append(_context(f"…and {hidden} more."))
+    if menu is not None:
+        blocks.append(menu)
     return blocks
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from agents.answer import Answer, ApprovalAction, Chart, Citation, Quote, Table
-from bot.render.cells import NUMERIC, format_cell, format_value
+from bot.render.cells import NUMERIC, format_cell, format_value, row_questions
 
 CARD_VERSION = "1.5"  # Table elements; Teams desktop, web and mobile render 1.5
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 DECIDE_VERB = "guardian.decide"  # Action.Execute verb, and the ``guardian`` key of the data
+ASK_VERB = "guardian.ask"  # Action.Submit data of a follow-up menu: asks the picked question
+FOLLOWUP_INPUT = "guardian_followup"  # the menu's input id: its value arrives under this key
 CHART_POINTS = 14
 MAX_TABLE_ROWS = 25
 QUOTE_TITLES = {"log": "Log", "runbook": "Runbook", "alert": "Alert", "note": "Note"}
@@ -30,20 +32,38 @@ def literal(text: str, **style: Any) -> dict[str, Any]:
 
 
 def table(data: Table) -> list[dict[str, Any]]:
-    """A title, then a Table element (numbers right-aligned), then how many rows were left out."""
+    """A title, then a Table element (numbers right-aligned), then how many rows were left out;
+    follow-up questions, when the rows have them, as a menu with an Ask button instead of a column."""
     rows = data.rows[:MAX_TABLE_ROWS]
+    questions = row_questions(data.columns, rows)
+    keep = [i for i, column in enumerate(data.columns) if not (questions and column.kind == "question")]
     header = {"type": "TableRow", "style": "accent",
-              "cells": [_cell(literal(column.label, weight="Bolder")) for column in data.columns]}
-    body = [{"type": "TableRow", "cells": [_cell(literal(format_cell(cell))) for cell in row]} for row in rows]
-    columns = [{"width": 1, **({"horizontalCellContentAlignment": "Right"} if column.kind in NUMERIC else {})}
-               for column in data.columns]
+              "cells": [_cell(literal(data.columns[i].label, weight="Bolder")) for i in keep]}
+    body = [{"type": "TableRow", "cells": [_cell(literal(format_cell(row[i]))) for i in keep]} for row in rows]
+    columns = [{"width": 1, **({"horizontalCellContentAlignment": "Right"} if data.columns[i].kind in NUMERIC
+                               else {})} for i in keep]
     parts: list[dict[str, Any]] = [literal(data.title, weight="Bolder")] if data.title else []
     parts.append({"type": "Table", "columns": columns, "rows": [header, *body], "firstRowAsHeader": True,
                   "showGridLines": True})
     hidden = max(data.total_rows, len(data.rows)) - len(rows)
     if hidden > 0:
         parts.append(literal(f"…and {hidden} more.", isSubtle=True, size="Small"))
+    if questions:
+        parts.append(followup_menu(data.title, questions))
     return parts
+
+
+def followup_menu(title: str, questions: list[str]) -> dict[str, Any]:
+    """A compact menu of a table's follow-up questions and an Ask button: the submit arrives
+    as a message from the person who clicked, carrying the picked question."""
+    choices = [{"title": question, "value": question} for question in dict.fromkeys(questions)]
+    return {"type": "ColumnSet", "columns": [
+        {"type": "Column", "width": "stretch", "items": [{
+            "type": "Input.ChoiceSet", "id": FOLLOWUP_INPUT, "style": "compact", "value": choices[0]["value"],
+            "label": f"Ask about {title.lower()}" if title else "Ask about a line", "choices": choices}]},
+        {"type": "Column", "width": "auto", "verticalContentAlignment": "Bottom", "items": [{
+            "type": "ActionSet", "actions": [{"type": "Action.Submit", "title": "Ask",
+                                             "data": {"guardian": ASK_VERB}}]}]}]}
 
 
 def _cell(item: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from agents.answer import Cell, CellKind
+from agents.answer import Cell, CellKind, Column
 
 ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(\.\d+)?)?(Z|[+-]00:?00)?$")
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
@@ -31,6 +31,8 @@ def format_value(kind: CellKind, value: str | int | float | bool | None, unit: s
         if kind != "number":
             return str(value)
         return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    if kind == "question":
+        return f"ask: {value}"
     if kind == "time":
         match = ISO_TIME.match(value)
         if match:
@@ -43,3 +45,12 @@ def format_cell(cell: Cell) -> str:
 
 
 NUMERIC: frozenset[CellKind] = frozenset({"number", "money", "percent"})
+
+
+def row_questions(columns: list[Column], rows: list[list[Cell]]) -> list[str]:
+    """Each row's follow-up question (its first ``question`` cell), in row order: what a
+    surface offers as buttons or a menu."""
+    index = next((i for i, column in enumerate(columns) if column.kind == "question"), None)
+    if index is None:
+        return []
+    return [str(row[index].value) for row in rows if index < len(row) and row[index].value]

@@ -58,3 +58,32 @@ def test_limits_hold_for_huge_answers() -> None:
     blocks = answer_blocks(answer)
     assert len(blocks) <= 50 and blocks[-1]["type"] == "actions"
     assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in blocks if "text" in b)  # type: ignore[index]
+
+
+def test_follow_up_questions_become_one_menu_per_table_and_leave_the_monospace_text() -> None:
+    from agents.answer import Answer, Cell, Column, Table
+    from bot.render.blocks import FOLLOWUP_ACTION, answer_blocks
+
+    too_long = "why " + "x" * 200
+    table = Table(title="Top cost movers", columns=[
+        Column(key="service", label="service"), Column(key="change", label="change", kind="money"),
+        Column(key="ask", label="ask", kind="question")], rows=[
+        [Cell(value="EC2"), Cell(kind="money", value=12.5), Cell(kind="question", value="why did ec2 cost change")],
+        [Cell(value="S3"), Cell(kind="money", value=40.0), Cell(kind="question", value="why did s3 cost change")],
+        [Cell(value="RDS"), Cell(kind="money", value=1.0), Cell(kind="question", value=too_long)]])
+    blocks = answer_blocks(Answer(agent="proactive", skill="proactive.digest", lead="Digest.", tables=[table]))
+    [menu] = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == FOLLOWUP_ACTION]
+    # in the table's order (largest change first), without the one Slack could not carry as a value
+    assert [o["value"] for o in menu["options"]] == ["why did s3 cost change", "why did ec2 cost change"]
+    assert menu["placeholder"]["text"] == "Ask about top cost movers…"
+    text = json.dumps(blocks)
+    assert "ask: " not in text and "$40.00" in text
+
+
+def test_a_table_without_questions_has_no_menu() -> None:
+    from agents.answer import Answer, Cell, Column, Table
+    from bot.render.blocks import answer_blocks
+
+    table = Table(columns=[Column(key="id", label="id", kind="id")], rows=[[Cell(kind="id", value="i-1")]])
+    blocks = answer_blocks(Answer(agent="infra", skill="infra.inventory", lead="One.", tables=[table]))
+    assert not [b for b in blocks if b["type"] == "actions"]

@@ -28,6 +28,7 @@ from agents.proactive import Proactive, Schedule
 from agents.subscriptions import Subscription, subscriptions_table
 from bot.http_app import create_app
 from bot.proactive import poster_for
+from bot.render.blocks import FOLLOWUP_ACTION
 from bot.render.cells import money
 from bot.runtime import Runtime
 from bot.settings import load_settings
@@ -35,7 +36,7 @@ from sandbox.company import COST_LINES, DRIFTWOOD, days_between, forecast_line_c
 from sandbox.github_api import GitHubStandIn
 from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.slack_api import SlackApiStandIn
-from tests.slack_helpers import SECRET, command_body, signed
+from tests.slack_helpers import SECRET, action_body, command_body, signed
 
 pytestmark = [pytest.mark.slow]
 
@@ -80,6 +81,13 @@ def posts_to(api: SlackApiStandIn, where: str) -> list[Any]:
 
 def shown(call: Any) -> str:
     return json.dumps(call.blocks, ensure_ascii=False)
+
+
+def followups(call: Any) -> list[str]:
+    """The questions a post offers in its tables' follow-up menus, in order."""
+    return [option["value"] for block in call.blocks if block["type"] == "actions"
+            for element in block["elements"] if element["action_id"] == FOLLOWUP_ACTION
+            for option in element["options"]]
 
 
 async def _command(rt: Runtime, text: str, user: str, where: str) -> httpx.Response:
@@ -163,17 +171,18 @@ def test_the_daily_digest_posts_figures_that_match_the_sandbox_company(runtime: 
     assert money(spend) in text and money(before) in text
     assert f"{100 * (spend - before) / before:.1f}%" in text
     assert money(round(_forecast_total(today), 2)) in text
-    assert "ask: what did we spend on " + period.start.isoformat() + " by service" in text
+    asked = followups(post)
+    assert "what did we spend on " + period.start.isoformat() + " by service" in asked
     # the biggest mover against the day before, by amount, from the same data
     services = {line.aws_service for line in COST_LINES}
     change = {name: total_cost(period.start, period.end, aws_service=name, today=today)
               - total_cost(period.previous.start, period.previous.end, aws_service=name, today=today)
               for name in services}
     top = max(change, key=lambda name: abs(change[name]))
-    assert f"ask: why did {short_service(top)} cost change on {period.start.isoformat()}" in text
+    assert f"why did {short_service(top)} cost change on {period.start.isoformat()}" in asked
     # every public bucket of the company is among the findings, each line with its question
     assert all(bucket.name in text for bucket in DRIFTWOOD.public_buckets())
-    assert "ask: which buckets are public?" in text
+    assert "which buckets are public?" in asked
     # the incidents and failed runs of that day, from the PagerDuty and GitHub stand-ins' data
     start = datetime(period.start.year, period.start.month, period.start.day, tzinfo=UTC)
     pd = next(s for s in sandbox.standins if isinstance(s, PagerDutyStandIn)).data
@@ -181,9 +190,9 @@ def test_the_daily_digest_posts_figures_that_match_the_sandbox_company(runtime: 
     incidents = [i.id for i in pd.incidents if start <= i.created_at < start + timedelta(days=1)]
     failed = [r.id for r in gh.runs if r.conclusion == "failure" and start <= r.created_at < start + timedelta(days=1)]
     assert (f"Incidents ({len(incidents)})" in text) == bool(incidents)
-    assert all(f"ask: brief on incident {incident}" in text for incident in incidents)
+    assert all(f"brief on incident {incident}" in asked for incident in incidents)
     assert (f"Failed runs and deploys ({len(failed)})" in text) == bool(failed)
-    assert all(f"ask: why did run {run} fail" in text for run in failed)
+    assert all(f"why did run {run} fail" in asked for run in failed)
     if not incidents:
         assert f"No incidents opened on {period.start.isoformat()}." in text
     if not failed:
@@ -194,6 +203,46 @@ def test_the_daily_digest_posts_figures_that_match_the_sandbox_company(runtime: 
     assert len(posts_to(slack_api, where)) == 1
     [record] = [r for r in runtime.storage.audit.query(event="proactive.post") if r["channel"] == where]
     assert record["outcome"] == f"posted {post.ts}"
+
+
+def test_picking_a_digest_line_asks_its_question_in_the_digest_thread_as_the_picker(
+        runtime: Runtime, slack_api: SlackApiStandIn) -> None:
+    """The Spend line's menu entry is asked in the digest's thread, by the person who picked it:
+    the answer there carries the same day's total the digest showed."""
+    where = channel()
+    runtime.proactive.subscriptions.subscribe("slack", where, "digest", "daily", "U0ALICE")
+    today = utc_today()
+    period = latest_due("daily", today, 23, 0)
+    assert runtime.proactive.run_digest(poster_for(runtime), "daily", period.key) == 1
+    [digest] = posts_to(slack_api, where)
+    question = "what did we spend on " + period.start.isoformat() + " by service"
+    [menu] = [element for block in digest.blocks if block["type"] == "actions" for element in block["elements"]
+              if element["action_id"] == FOLLOWUP_ACTION and any(o["value"] == question for o in element["options"])]
+    option = next(o for o in menu["options"] if o["value"] == question)
+    digest_ts = digest.ts
+    click = action_body({"type": "block_actions", "user": {"id": "U0CAROL"}, "team": {"id": "TDRIFTWOOD"},
+                         "channel": {"id": where}, "container": {"channel_id": where, "message_ts": digest_ts},
+                         "message": {"ts": digest_ts, "blocks": digest.blocks}, "trigger_id": "t-followup-1",
+                         "response_url": "", "actions": [{"action_id": FOLLOWUP_ACTION, "type": "static_select",
+                                                          "selected_option": option, "action_ts": "1700000900.1"}]})
+
+    async def pick() -> int:
+        app = create_app(runtime)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://guardian") as client:
+            status = (await client.post("/slack/events", content=click, headers=signed(click, content_type=FORM))
+                      ).status_code
+        await app.state.slack.drain()
+        return status
+
+    assert asyncio.run(pick()) == 200
+    in_thread = [c for c in slack_api.calls("chat.postMessage") if c.args.get("channel") == where
+                 and c.args.get("thread_ts") == digest_ts]
+    assert len(in_thread) == 1  # the progress message, then updated in place with the answer
+    answer = [c for c in slack_api.calls("chat.update") if c.args.get("ts") == in_thread[0].ts and c.blocks][-1]
+    spend = total_cost(period.start, period.end, today=today)
+    assert money(spend) in shown(answer) + answer.args["text"]
+    [route] = runtime.storage.audit.query(user="U0CAROL", event="route")  # asked as the picker
+    assert route["skill"] == "cost.summary" and route["channel"] == where
 
 
 def test_a_failing_source_is_named_and_the_rest_of_the_digest_still_posts(
@@ -413,7 +462,7 @@ def test_an_exposure_alert_names_only_the_bucket_made_public_since_the_baseline(
     [alert] = posts_to(slack_api, where)
     text = shown(alert)
     assert NEWLY_PUBLIC in alert.args["text"] and NEWLY_PUBLIC in text
-    assert "AllUsers" in text and "ask: which buckets are public?" in text
+    assert "AllUsers" in text and "which buckets are public?" in followups(alert)
     for already in DRIFTWOOD.public_buckets():
         assert already.name not in text
     assert proactive.run_exposure_scan(poster, "3") == 0  # still public: said once, not every scan
@@ -453,8 +502,7 @@ def test_a_port_opened_to_the_world_and_an_admin_grant_are_alerted_once(
         table = json.dumps(alert.blocks)
         assert group["GroupId"] in table and "6379" in table and "0.0.0.0/0" in table
         assert "administrator access" in table and user in table
-        assert "ask: which ports are open to the world?" in table
-        assert "ask: which IAM users have admin access?" in table
+        assert {"which ports are open to the world?", "which IAM users have admin access?"} <= set(followups(alert))
         # exactly these two are news: the admins and open ports of the baseline are not
         stored = proactive.runs.payload("exposures", "2")
         assert {(row["check"], row["resource"]) for row in stored["new"]} == {
@@ -554,7 +602,7 @@ def test_a_teams_channel_subscribes_by_message_and_receives_the_digest_as_a_card
     from botframework.connector.auth import JwtTokenExtractor
     from fastapi.testclient import TestClient
 
-    from bot.render.cards import CONTENT_TYPE
+    from bot.render.cards import ASK_VERB, CONTENT_TYPE, FOLLOWUP_INPUT
     from tests.teams_standins import APP_ID, TENANT, Connector, StaticCredentialsFactory, TokenIssuer, activity
 
     alice, eve = "7a1c0e52-3f1b-4c7e-9d1a-0000000a11ce", "7a1c0e52-3f1b-4c7e-9d1a-00000000e7e0"
@@ -589,7 +637,37 @@ def test_a_teams_channel_subscribes_by_message_and_receives_the_digest_as_a_card
                 [attachment] = call["activity"]["attachments"]
                 assert attachment["contentType"] == CONTENT_TYPE
                 card = json.dumps(attachment["content"])
-                assert money(total_cost(period.start, period.end, today=utc_today())) in card
+                spend = money(total_cost(period.start, period.end, today=utc_today()))
+                assert spend in card
+                # a line's follow-up, picked from the card's menu, is asked as the person who clicked
+                question = "what did we spend on " + period.start.isoformat() + " by service"
+                menus = [node for node in _walk(attachment["content"]) if node.get("id") == FOLLOWUP_INPUT]
+                assert question in [choice["value"] for menu in menus for choice in menu["choices"]]
+                picked = activity(service_url=connector.url, conversation=thread, conversation_type="channel",
+                                  user_aad=alice, value={"guardian": ASK_VERB, FOLLOWUP_INPUT: question})
+                assert client.post("/api/messages", json=picked, headers={
+                    "Authorization": f"Bearer {issuer.token(APP_ID, picked['serviceUrl'])}"}).status_code == 200
+                # the answer threads under the pick (the scheduler may post its own digest meanwhile)
+                deadline = time.monotonic() + 120
+                while not (replies := [c["activity"] for c in connector.calls if c["activity"].get("type") == "message"
+                                       and c["activity"].get("replyToId") == picked["id"]]) \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                [reply] = replies
+                assert spend in json.dumps(reply["attachments"][0]["content"])
+                [route] = rt.storage.audit.query(user=alice, event="route")
+                assert route["skill"] == "cost.summary"
     finally:
         issuer.close()
         connector.close()
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
