@@ -247,6 +247,12 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
         """Ready when the database answers a real query on every table Guardian uses and the
         knowledge store answers a real read, checked now (not remembered from start-up)."""
         checks: dict[str, str] = {}
+        warm_up = getattr(app.state, "warm_up", None)
+        if warm_up is not None and warm_up.running:  # answered now, not after the builds it would wait for
+            response.status_code = 503
+            waiting = ", ".join(sorted(warm_up.pending))
+            return {"status": "not ready", "failed": {"warm_up": f"warming up: {waiting}"},
+                    "checks": {"warm_up": f"warming up: {waiting}"}, "reason": f"warm_up: warming up: {waiting}"}
         try:
             rt.guardian  # noqa: B018 - builds storage, checkpointer, tools (once)
         except Exception as exc:
@@ -308,8 +314,9 @@ class BackgroundServer:
     process (the demo's terminal chat, a browser test). It binds the socket itself, so a
     port already taken falls back to a free one instead of ending the process."""
 
-    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0, lifespan: str = "off") -> None:
         self.rt, self.host, self.port = rt, host, port
+        self.lifespan = lifespan  # "on": start-up hooks run as under `guardian serve` (benchmarks)
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -322,7 +329,7 @@ class BackgroundServer:
 
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan="off")
+        config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan=self.lifespan)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="guardian-http", daemon=True)

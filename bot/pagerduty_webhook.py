@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -161,18 +160,7 @@ def mount_pagerduty(app: FastAPI, rt: Runtime) -> PagerDutyWebhook:
 
     app.state.pagerduty = webhook
     if webhook.secrets:  # a real subscription: the first page must not wait for models to load
-        threading.Thread(target=warm_up, args=(rt,), name="pagerduty-warm-up", daemon=True).start()
+        from bot.warmup import mount_warm_up
+
+        mount_warm_up(app, rt)  # with the app's lifespan, in the background (bot/warmup.py)
     return webhook
-
-
-def warm_up(rt: Runtime) -> None:
-    """Build what a brief needs (graph dependencies, the knowledge store and its embedder)
-    once, at start-up, instead of on the first page: cold, that is tens of seconds."""
-    started = time.perf_counter()
-    try:
-        rt.guardian  # noqa: B018 - registry, storage, audit
-        rt.knowledge.search("incident response", k=1)
-    except Exception as exc:  # the first brief will say what is missing
-        log.warning("pagerduty: warm-up failed (%s); the first brief will be slower", type(exc).__name__)
-        return
-    log.info("pagerduty: ready to brief in %.1f s", time.perf_counter() - started)
