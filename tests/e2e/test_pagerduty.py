@@ -568,3 +568,46 @@ def test_a_brief_slack_never_takes_is_audited_as_failed_and_the_next_event_posts
         assert len(desk.briefs(incident.id)) == 1
 
     asyncio.run(scenario())
+
+
+# --------------------------------------------------------------------------- the web chat's incident feed
+
+
+def test_the_web_chats_incident_feed_shows_the_brief_then_its_status_update(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, new_incident: Make,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import SecretStr
+
+    monkeypatch.setattr(runtime.settings, "web_token", SecretStr("carol:c-token"))
+    incident = new_incident()
+    token = {"Authorization": "Bearer c-token"}
+
+    async def scenario() -> None:
+        desk = PagerDuty(runtime, slack_api, pd)
+        transport = httpx.ASGITransport(app=desk.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://guardian") as web:
+            assert (await web.get("/api/incidents")).status_code == 401  # the web chat's token, as for /api/chat
+            assert (await web.get("/api/incidents", headers={"Authorization": "Bearer nope"})).status_code == 401
+            bad = await web.get("/api/incidents", params={"since": "yesterday-ish"}, headers=token)
+            assert bad.status_code == 400 and "since" in bad.json()["detail"]
+            before = (await web.get("/api/incidents", headers=token)).json()
+            assert all(item["incident_id"] != incident.id for item in before["incidents"])
+
+            assert (await desk.fire(incident)).status_code == 202
+            await desk.settle()
+            feed = (await web.get("/api/incidents", params={"since": before["cursor"]}, headers=token)).json()
+            [item] = [i for i in feed["incidents"] if i["incident_id"] == incident.id]
+            stored = runtime.storage.incidents.get(incident.id)
+            assert stored is not None and stored.answer is not None
+            assert item["status"] == "triggered" and item["web"]["lead"] == stored.answer["lead"]
+            assert item["web"]["citations"][0]["source"] == "api-5xx-spike.md"
+            assert feed["cursor"] >= item["updated_at"]
+
+            assert (await desk.fire(incident, "incident.acknowledged", agent="alice")).status_code == 202
+            await desk.settle()
+            later = (await web.get("/api/incidents", params={"since": feed["cursor"]}, headers=token)).json()
+            [update] = [i for i in later["incidents"] if i["incident_id"] == incident.id]
+            assert update["status"] == "acknowledged" and update["updated_at"] > item["updated_at"]
+            assert update["web"]["paragraphs"][0].startswith("Acknowledged by Alice Chen")
+
+    asyncio.run(scenario())
