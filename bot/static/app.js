@@ -241,7 +241,7 @@ const incidentState = { cursor: "", shown: new Map(), stopped: false };
 function showIncident(item) {
   if (incidentState.shown.get(item.incident_id) === item.updated_at) return;  // already showing this version
   incidentState.shown.set(item.incident_id, item.updated_at);
-  const box = el("div", { class: "msg bot incident", "data-incident-id": item.incident_id, "data-status": item.status },
+  const box = el("div", { class: "msg incident", "data-incident-id": item.incident_id, "data-status": item.status },
                  el("div", { class: "incident-head", text: "Incident " + item.incident_id + " · " + item.status }),
                  renderAnswer(item.web, false));
   const old = document.querySelector('.incident[data-incident-id="' + CSS.escape(item.incident_id) + '"]');
