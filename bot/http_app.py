@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fastapi import FastAPI, HTTPException, Response
 from fastapi import Request as HttpRequest
@@ -314,7 +314,8 @@ class BackgroundServer:
     process (the demo's terminal chat, a browser test). It binds the socket itself, so a
     port already taken falls back to a free one instead of ending the process."""
 
-    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0, lifespan: str = "off") -> None:
+    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0,
+                 lifespan: Literal["auto", "on", "off"] = "off") -> None:
         self.rt, self.host, self.port = rt, host, port
         self.lifespan = lifespan  # "on": start-up hooks run as under `guardian serve` (benchmarks)
         self._server: Any = None

@@ -5,8 +5,9 @@ Why it is shaped this way:
 - It starts with the app's lifespan and runs in daemon threads: the server answers
   ``/healthz`` (and acknowledges webhooks) at once, never waiting for it.
 - The parts are independent and run side by side: the knowledge store (the embedder, Chroma,
-  the built-in runbooks and the first search) and the graph's dependencies (storage, router,
-  tool registry and clients, checkpointer). A brief arriving meanwhile waits only for what
+  the built-in runbooks and the first search), the graph's dependencies (storage, router,
+  tool registry, checkpointer) and the tool clients (boto3 service models, PyGithub), none
+  of which sends a request. A brief arriving meanwhile waits only for what
   is still being built (the runtime's parts are built once, under their own locks).
 - ``/readyz`` answers 503 "warming up" while it runs (instead of blocking on the same
   builds), so an orchestrator sends traffic once a replica is warm; a part that fails is
@@ -32,7 +33,24 @@ log = logging.getLogger(__name__)
 def brief_parts(rt: Runtime) -> dict[str, Callable[[], object]]:
     """What the first brief would otherwise build: each part's work, by name."""
     return {"knowledge": lambda: rt.knowledge.search("incident response", k=1),
-            "graph": lambda: rt.guardian}
+            "graph": lambda: rt.guardian,
+            "tools": lambda: warm_tools(rt)}
+
+
+BRIEF_AWS_SERVICES = ("ec2", "logs", "rds", "lambda", "s3")  # what the brief's log and health reads use
+
+
+def warm_tools(rt: Runtime) -> None:
+    """The brief's reads' clients made once, sending nothing: boto3's service models parsed
+    (a process-wide loader keeps them) and the GitHub client's modules imported."""
+    import importlib
+
+    ctx = rt.tool_ctx
+    session = ctx.boto_session()
+    region = (list(ctx.regions) or ["us-east-1"])[0]
+    for service in BRIEF_AWS_SERVICES:
+        session.client(service, region_name=region)
+    importlib.import_module("github")
 
 
 class WarmUp:

@@ -177,7 +177,7 @@ def incident_feed(posts: list[IncidentPost], since: str | None) -> dict[str, Any
     """Each brief as the page renders answers (``web``), with its id, status and time; the
     cursor is the newest time seen (asked again, that brief comes back: the page keeps one
     box per incident, so a repeat changes nothing)."""
-    items = []
+    items: list[dict[str, Any]] = []
     for post in posts:
         try:
             answer = Answer.model_validate(post.answer)
@@ -186,7 +186,7 @@ def incident_feed(posts: list[IncidentPost], since: str | None) -> dict[str, Any
             continue
         items.append({"incident_id": post.incident_id, "status": post.status, "updated_at": _iso(post.updated_at),
                       "web": to_web(answer)})
-    cursor = max((item["updated_at"] for item in items), default=since or "")
+    cursor = max((str(item["updated_at"]) for item in items), default=since or "")
     return {"incidents": items, "cursor": cursor}
 
 
