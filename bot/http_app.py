@@ -239,7 +239,7 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
         return _problem(422, validation_detail(list(exc.errors())))
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # on the event loop: no worker thread to wait for while warming up
         return {"status": "ok"}
 
     @app.get("/readyz")

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 def brief_parts(rt: Runtime) -> dict[str, Callable[[], object]]:
     """What the first brief would otherwise build: each part's work, by name."""
-    return {"knowledge": lambda: rt.knowledge.search("incident response", k=1),
+    return {"storage": lambda: rt.storage,  # first on its own: every webhook's dedupe claim needs it
+            "knowledge": lambda: rt.knowledge.search("incident response", k=1),
             "graph": lambda: rt.guardian,
             "tools": lambda: warm_tools(rt)}
 
