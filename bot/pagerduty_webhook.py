@@ -134,7 +134,9 @@ class PagerDutyWebhook:
         if event.event_type not in HANDLED:
             return JSONResponse({"status": "ignored", "event_type": event.event_type[:64]}, status_code=202)
         try:
-            first = await asyncio.to_thread(self.rt.storage.dedupe.claim, SOURCE, event.event_id)
+            # storage is reached inside the worker thread: while the warm-up is still building it,
+            # only this request waits, never the event loop (and with it /healthz)
+            first = await asyncio.to_thread(lambda: self.rt.storage.dedupe.claim(SOURCE, event.event_id))
         except Exception:
             log.exception("pagerduty: could not claim event %s; PagerDuty will retry", event.event_id)
             return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
