@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m knowledge.onnx_export  # MiniLM to ONNX once, so no query imports torch
+	$(BIN)/python -m knowledge.vector_cache  # the built-in runbooks' vectors: a fresh home indexes them at once
 	touch $(STAMP)
 
 demo: install

@@ -85,6 +85,18 @@ class IncidentPostStore:
         posts = [_post(row) for row in rows if row.ts]
         return next((p for p in posts if p.status != "resolved"), posts[0] if posts else None)
 
+    def changed_since(self, since: datetime | None, limit: int = 20) -> list[IncidentPost]:
+        """Briefs posted or updated at or after ``since`` (None: the newest), oldest first,
+        at most ``limit``: the web chat's incident feed. A Teams card's row repeats a brief
+        already here, and a claim not yet posted has no brief: both are left out."""
+        table = incident_posts_table
+        query = select(table).where(table.c.surface != "teams").where(table.c.answer.is_not(None))
+        if since is not None:
+            query = query.where(table.c.updated_at >= since)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(table.c.updated_at.desc()).limit(limit)).all()
+        return [_post(row) for row in reversed(rows)]
+
     def _set(self, incident_id: str, **values: Any) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(incident_posts_table).where(incident_posts_table.c.incident_id == incident_id)

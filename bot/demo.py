@@ -81,7 +81,8 @@ def run_demo(args: argparse.Namespace) -> int:
                     given = settings.pagerduty_webhook_secret.get_secret_value()
                     secret = given if given == SAMPLE_SECRET else "<your PAGERDUTY_WEBHOOK_SECRET>"
                     console.print(f"[green]Incident briefs:[/green] in another shell run `guardian sandbox fire --url "
-                                  f"{url} --secret {secret}`, then open {slack.url}/ (the Slack stand-in's posts)",
+                                  f"{url} --secret {secret}`: the brief appears in the web chat, and at {slack.url}/ "
+                                  "(the Slack stand-in's posts)",
                                   highlight=False, markup=True)
             try:
                 chat_with(rt, args.user, f"demo-{os.getpid()}", console, lines=lines)

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fastapi import FastAPI, HTTPException, Response
 from fastapi import Request as HttpRequest
@@ -240,7 +240,7 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
         return _problem(422, validation_detail(list(exc.errors())))
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # on the event loop: no worker thread to wait for while warming up
         return {"status": "ok"}
 
     @app.get("/readyz")
@@ -248,6 +248,12 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
         """Ready when the database answers a real query on every table Guardian uses and the
         knowledge store answers a real read, checked now (not remembered from start-up)."""
         checks: dict[str, str] = {}
+        warm_up = getattr(app.state, "warm_up", None)
+        if warm_up is not None and warm_up.running:  # answered now, not after the builds it would wait for
+            response.status_code = 503
+            waiting = ", ".join(sorted(warm_up.pending))
+            return {"status": "not ready", "failed": {"warm_up": f"warming up: {waiting}"},
+                    "checks": {"warm_up": f"warming up: {waiting}"}, "reason": f"warm_up: warming up: {waiting}"}
         try:
             rt.guardian  # noqa: B018 - builds storage, checkpointer, tools (once)
         except Exception as exc:
@@ -301,25 +307,19 @@ def serve(rt: Runtime, host: str, port: int) -> int:
     sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_app(rt)
     GcPauses(rt.metrics.registry).install()
-    threading.Thread(target=warm_then_settle, args=(rt,), name="guardian-warm-up", daemon=True).start()
+    # Everything a turn needs is built in the background as the server starts (bot/warmup.py);
+    # then the warm heap is frozen so garbage collections stop walking it (bot/heap.py).
+    from bot.warmup import mount_warm_up
+
+    warm_up = getattr(app.state, "warm_up", None) or mount_warm_up(app, rt)
+    warm_up.after = settle_heap
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 
 
-def warm_then_settle(rt: Runtime) -> None:
-    """Build what every turn needs (graph, tools, router, knowledge store and its model) before
-    the first request instead of during it, then freeze that long-lived heap (bot/heap.py) so
-    garbage collections stop walking it. A failure here only makes the first turn slower."""
-    started = time.perf_counter()
-    try:
-        rt.guardian  # noqa: B018 - registry, storage, checkpointer, audit
-        rt.router.route("warm up")
-        rt.knowledge.search("incident response", k=1)
-    except Exception as exc:
-        log.warning("warm-up failed (%s); the first turn will be slower", type(exc).__name__)
-        return
+def settle_heap() -> None:
     frozen = settle()
-    log.info("warm in %.1f s; %d objects frozen", time.perf_counter() - started, frozen)
+    log.info("warm; %d objects frozen", frozen)
 
 
 class BackgroundServer:
@@ -327,8 +327,10 @@ class BackgroundServer:
     process (the demo's terminal chat, a browser test). It binds the socket itself, so a
     port already taken falls back to a free one instead of ending the process."""
 
-    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, rt: Runtime, host: str = "127.0.0.1", port: int = 0,
+                 lifespan: Literal["auto", "on", "off"] = "off") -> None:
         self.rt, self.host, self.port = rt, host, port
+        self.lifespan = lifespan  # "on": start-up hooks run as under `guardian serve` (benchmarks)
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -341,7 +343,7 @@ class BackgroundServer:
 
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan="off")
+        config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan=self.lifespan)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="guardian-http", daemon=True)

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -135,7 +134,9 @@ class PagerDutyWebhook:
         if event.event_type not in HANDLED:
             return JSONResponse({"status": "ignored", "event_type": event.event_type[:64]}, status_code=202)
         try:
-            first = await asyncio.to_thread(self.rt.storage.dedupe.claim, SOURCE, event.event_id)
+            # storage is reached inside the worker thread: while the warm-up is still building it,
+            # only this request waits, never the event loop (and with it /healthz)
+            first = await asyncio.to_thread(lambda: self.rt.storage.dedupe.claim(SOURCE, event.event_id))
         except Exception:
             log.exception("pagerduty: could not claim event %s; PagerDuty will retry", event.event_id)
             return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
@@ -161,18 +162,7 @@ def mount_pagerduty(app: FastAPI, rt: Runtime) -> PagerDutyWebhook:
 
     app.state.pagerduty = webhook
     if webhook.secrets:  # a real subscription: the first page must not wait for models to load
-        threading.Thread(target=warm_up, args=(rt,), name="pagerduty-warm-up", daemon=True).start()
+        from bot.warmup import mount_warm_up
+
+        mount_warm_up(app, rt)  # with the app's lifespan, in the background (bot/warmup.py)
     return webhook
-
-
-def warm_up(rt: Runtime) -> None:
-    """Build what a brief needs (graph dependencies, the knowledge store and its embedder)
-    once, at start-up, instead of on the first page: cold, that is tens of seconds."""
-    started = time.perf_counter()
-    try:
-        rt.guardian  # noqa: B018 - registry, storage, audit
-        rt.knowledge.search("incident response", k=1)
-    except Exception as exc:  # the first brief will say what is missing
-        log.warning("pagerduty: warm-up failed (%s); the first brief will be slower", type(exc).__name__)
-        return
-    log.info("pagerduty: ready to brief in %.1f s", time.perf_counter() - started)

@@ -56,7 +56,7 @@ from agents.answer import Answer
 from agents.approvals import ApprovalError
 from agents.request import MAX_TEXT, Request
 from agents.service import DecisionRefused
-from bot.render.cards import ASK_VERB, CONTENT_TYPE, DECIDE_VERB, FOLLOWUP_INPUT, literal, to_card
+from bot.render.cards import ASK_VERB, CONTENT_TYPE, DECIDE_VERB, FOLLOWUP_INPUT, INCIDENT_VERB, literal, to_card
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -72,6 +72,7 @@ FORBIDDEN = ("serviceurl", "endorsement")  # authentic tokens that do not cover 
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 Logic = Callable[[TurnContext], Awaitable[None]]
+IncidentClicks = Callable[[TurnContext, dict[str, Any]], Awaitable[None]]
 
 
 class NotAnActivity(ValueError):
@@ -184,6 +185,8 @@ class TeamsSurface:
                                                             credentials_factory=credentials_factory)
         self.adapter = CloudAdapter(self.auth)
         self._tasks: set[asyncio.Task[None]] = set()
+        # Ack / Resolve / Escalate on an incident brief's card: bot/incidents.py handles them.
+        self.incident_clicks: IncidentClicks | None = None
 
     @property
     def enabled(self) -> bool:
@@ -254,6 +257,11 @@ class TeamsSurface:
         elif activity.type == ActivityTypes.message and value.get("guardian") == ASK_VERB:
             # a follow-up picked from a card's menu: asked as if the clicker had typed it
             await self._message(ctx, correlation, text=str(value.get(FOLLOWUP_INPUT) or ""))
+        elif activity.type == ActivityTypes.message and value.get("guardian") == INCIDENT_VERB:
+            if self.incident_clicks is None:
+                await ctx.send_activity("Incident buttons are not handled by this server.")
+            elif await self._first(activity):
+                await self.incident_clicks(ctx, value)
         elif activity.type == ActivityTypes.message:
             await self._message(ctx, correlation)
         elif activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
@@ -290,9 +298,14 @@ class TeamsSurface:
             await ctx.send_activity("I could not read that message.")
             return
         await _quietly(ctx.send_activity(Activity(type=ActivityTypes.typing)))  # the claim is taken: never fail now
+        self.answer_later(ctx, request)
+
+    def answer_later(self, ctx: TurnContext, request: Request) -> None:
+        """Answer ``request`` as a card replying to this activity, after the HTTP response
+        (the turn runs for seconds; Teams wants the activity acknowledged at once)."""
         identity: ClaimsIdentity = ctx.turn_state[self.adapter.BOT_IDENTITY_KEY]
         audience = ctx.turn_state.get(self.adapter.BOT_OAUTH_SCOPE_KEY)
-        reference = TurnContext.get_conversation_reference(activity)
+        reference = TurnContext.get_conversation_reference(ctx.activity)
         self._spawn(self.adapter.continue_conversation_with_claims(
             identity, reference, audience, self._answer_logic(request, reference.activity_id)))
 
@@ -416,6 +429,22 @@ class TeamsSurface:
 
         await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
         return sent[0] if sent else None
+
+    async def update_in(self, conversation: str, activity_id: str, answer: Answer) -> None:
+        """Replace the card ``activity_id`` in ``conversation`` with ``answer`` (an incident
+        brief after it was acknowledged or resolved): the connector's update_activity."""
+        reference = ConversationReference(
+            channel_id="msteams", service_url=self.settings.teams_service_url,
+            conversation=ConversationAccount(id=conversation, is_group=True,
+                                             tenant_id=self.settings.microsoft_app_tenant_id),
+            bot=ChannelAccount(id=f"28:{self.app_id}", name="Guardian"))
+
+        async def update(ctx: TurnContext) -> None:
+            replacement = card_activity(to_card(answer))
+            replacement.id = activity_id
+            await ctx.update_activity(replacement)
+
+        await self.adapter.continue_conversation(reference, update, bot_app_id=self.app_id)
 
     async def post_to(self, conversation: str, answer: Answer) -> str:
         """Post ``answer`` as a new card in ``conversation`` (a subscribed channel); returns

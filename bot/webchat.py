@@ -1,6 +1,7 @@
 """The web chat surface: the page at ``/`` (static files shipped in the package, no build
-step), ``POST /api/chat`` and ``POST /api/approvals/{id}/{approve|deny}``, behind
-``GUARDIAN_WEB_TOKEN``.
+step), ``POST /api/chat``, ``POST /api/approvals/{id}/{approve|deny}`` and ``GET /api/incidents``
+(the incident briefs and their status updates, which the page polls and shows as they
+arrive), behind ``GUARDIAN_WEB_TOKEN``.
 
 Who is asking is the token's name (docs CONTRACT.md: "web token name"), never anything in
 the body, so a caller cannot claim another identity. ``POST /api/chat`` answers JSON (the
@@ -19,6 +20,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.answer import Answer
 from agents.approvals import ApprovalError
+from agents.incident_posts import IncidentPost
 from agents.progress import ProgressCallback
 from agents.request import Request
 from agents.service import DecisionRefused
@@ -52,6 +55,7 @@ PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self
                                            "form-action 'none'; frame-ancestors 'none'",
                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
 KEEPALIVE_SECONDS = 15.0
+FEED_LIMIT = 20  # briefs per feed answer (the page asks again with the cursor)
 APPROVAL_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -138,7 +142,52 @@ def build_router(rt: Runtime) -> APIRouter:
         metrics.decided(SURFACE, skill, "approved" if decision == "approve" else "denied")
         return JSONResponse(answer_payload(answer))
 
+    @router.get("/api/incidents")
+    async def incidents(request: HttpRequest, since: str | None = None) -> Response:
+        """The incident briefs posted or updated since ``since`` (an ISO time, the previous
+        answer's ``cursor``), for the page to show as they arrive; the token's user must be
+        allowed ``incident.brief``."""
+        user = identify(rt, request.headers.get("authorization"))
+        decision = rt.policy.may_ask(user, "incident.brief")
+        if not decision.allowed:
+            raise HTTPException(403, decision.reason)
+        when = _since(since)
+        posts = await run_in_threadpool(rt.storage.incidents.changed_since, when, FEED_LIMIT)
+        return JSONResponse(incident_feed(posts, since))
+
     return router
+
+
+def _since(value: str | None) -> datetime | None:
+    """The feed's cursor as a UTC time; 400 naming the parameter when it is not one."""
+    if value is None or not value.strip():
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise HTTPException(400, "since must be an ISO 8601 time (the previous answer's cursor)") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _iso(when: datetime) -> str:
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
+
+
+def incident_feed(posts: list[IncidentPost], since: str | None) -> dict[str, Any]:
+    """Each brief as the page renders answers (``web``), with its id, status and time; the
+    cursor is the newest time seen (asked again, that brief comes back: the page keeps one
+    box per incident, so a repeat changes nothing)."""
+    items: list[dict[str, Any]] = []
+    for post in posts:
+        try:
+            answer = Answer.model_validate(post.answer)
+        except ValidationError:
+            log.warning("web chat: the stored brief of %s is unreadable; not shown", post.incident_id)
+            continue
+        items.append({"incident_id": post.incident_id, "status": post.status, "updated_at": _iso(post.updated_at),
+                      "web": to_web(answer)})
+    cursor = max((str(item["updated_at"]) for item in items), default=since or "")
+    return {"incidents": items, "cursor": cursor}
 
 
 def _skill_of(rt: Runtime, approval_id: str) -> str:

@@ -38,6 +38,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.namespaces import FILES_NAMESPACE, INVENTORY_NAMESPACE
 from knowledge.retrieval import DEFAULT_FUSION, FusionWeights, fuse_with_documents
 from knowledge.sources import KnowledgeError, Root, discover, read_text
+from knowledge.vector_cache import encode_cached
 
 __all__ = ["FILES_NAMESPACE", "INVENTORY_NAMESPACE", "IngestReport", "KnowledgeError", "KnowledgeStore", "SearchHit"]
 
@@ -301,7 +302,9 @@ class KnowledgeStore:
         the new version side by side, never neither."""
         for start in range(0, len(plan.add), WRITE_BATCH):
             batch = plan.add[start:start + WRITE_BATCH]
-            vectors = self.embedder.encode([_embedding_input(chunk) for chunk, _, _ in batch])
+            texts = [_embedding_input(chunk) for chunk, _, _ in batch]
+            shipped = all(meta.get("root") == BUILTIN_ROOT for _, _, meta in batch)
+            vectors = encode_cached(self.embedder, texts) if shipped else self.embedder.encode(texts)
             collection.upsert(ids=[cid for _, cid, _ in batch], embeddings=vectors,
                               documents=[chunk.text for chunk, _, _ in batch],
                               metadatas=[meta for _, _, meta in batch])

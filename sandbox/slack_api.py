@@ -14,6 +14,10 @@ that was never uploaded), ``apps.connections.open`` (Socket Mode: the URL of a
 posted to the channel, with message metadata), ``conversations.create``/``list``, and any
 other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
 (sandbox/http_standin.py), served on loopback from a thread.
+
+``fail(method, times=N, ...)`` makes the next N calls of a method fail as Slack can: a 5xx,
+``ratelimited`` with ``Retry-After``, and optionally after doing the work (``done=True``: the
+message is posted but the answer is lost). Refused calls are kept apart (``refused()``).
 """
 
 from __future__ import annotations
@@ -72,6 +76,18 @@ class UploadedFile:
 
 
 @dataclass
+class Failure:
+    """How the next ``times`` calls of ``method`` fail (``fail()``)."""
+
+    method: str
+    times: int
+    status: int = 503
+    error: str = "service_unavailable"
+    retry_after: int | None = None
+    done: bool = False  # the work is done (recorded, in the history) before the failure is answered
+
+
+@dataclass
 class Recorder:
     calls: list[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,6 +95,16 @@ class Recorder:
     channels: dict[str, str] = field(default_factory=dict)  # name -> id, from conversations.create
     files: dict[str, UploadedFile] = field(default_factory=dict)
     socket_url: str = ""  # what apps.connections.open answers (a SlackSocketStandIn's URL)
+    failures: list[Failure] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)  # calls answered with a failure, work not done
+
+    def failure(self, method: str) -> Failure | None:
+        """The failure this call of ``method`` gets (one of its ``times`` used up), under the lock."""
+        for failure in self.failures:
+            if failure.method == method and failure.times > 0:
+                failure.times -= 1
+                return failure
+        return None
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -131,6 +157,9 @@ class _SlackWebApi(HttpStandIn):
         token = call.headers.get("authorization", "").removeprefix("Bearer ")
         with self.recorder.lock:
             ts = f"1700000000.{next(self.recorder.ts):06d}"
+            failure = self.recorder.failure(method)
+            if failure is not None:
+                return self._fail(failure, Call(method, args, token, ts, time.perf_counter()))
             self.recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
             if method == "conversations.history":
                 return Reply(200, _history(self.recorder.calls, args))
@@ -143,6 +172,12 @@ class _SlackWebApi(HttpStandIn):
             if method == "apps.connections.open":
                 return Reply(200, self._connections_open(token))
         return Reply(200, _answer(method, args, ts))
+
+    def _fail(self, failure: Failure, call: Call) -> Reply:
+        """Slack's failure answer (under the recorder's lock); the call counts as done or refused."""
+        (self.recorder.calls if failure.done else self.recorder.refused).append(call)
+        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        return Reply(failure.status, {"ok": False, "error": failure.error}, headers)
 
     def _connections_open(self, token: str) -> dict[str, Any]:
         """Socket Mode's first step: only an app-level token (``xapp-``) may open a connection."""
@@ -256,6 +291,18 @@ class SlackApiStandIn:
                 return list(self.recorder.calls)
         return self.recorder.of(method)
 
+    def fail(self, method: str, times: int = 1, *, status: int = 503, error: str = "service_unavailable",
+             retry_after: int | None = None, done: bool = False) -> None:
+        """The next ``times`` calls of ``method`` fail with ``status``/``error`` (429 +
+        ``retry_after``: rate limited); ``done``: the message is posted, only the answer fails."""
+        with self.recorder.lock:
+            self.recorder.failures.append(Failure(method, times, status, error, retry_after, done))
+
+    def refused(self, method: str | None = None) -> list[Call]:
+        """Calls answered with an injected failure whose work was not done."""
+        with self.recorder.lock:
+            return [call for call in self.recorder.refused if method is None or call.method == method]
+
     def serve_socket_mode(self, url: str) -> None:
         """``apps.connections.open`` answers ``url`` from now on (Socket Mode tests)."""
         with self.recorder.lock:
@@ -270,6 +317,8 @@ class SlackApiStandIn:
         with self.recorder.lock:
             self.recorder.calls.clear()
             self.recorder.files.clear()
+            self.recorder.failures.clear()
+            self.recorder.refused.clear()
 
     def start(self) -> SlackApiStandIn:
         if self._server is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.answer import Answer, ApprovalAction, Chart, Citation, Quote, Table
+from agents.answer import Answer, ApprovalAction, Chart, Citation, IncidentAction, Quote, Table
 from bot.render.cells import NUMERIC, format_cell, format_value, row_questions
 
 CARD_VERSION = "1.5"  # Table elements; Teams desktop, web and mobile render 1.5
@@ -20,6 +20,8 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 DECIDE_VERB = "guardian.decide"  # Action.Execute verb, and the ``guardian`` key of the data
 ASK_VERB = "guardian.ask"  # Action.Submit data of a follow-up menu: asks the picked question
 FOLLOWUP_INPUT = "guardian_followup"  # the menu's input id: its value arrives under this key
+INCIDENT_VERB = "guardian.incident"  # the ``guardian`` key of an incident brief's Ack / Resolve / Escalate
+INCIDENT_LABELS = {"ack": "Ack", "resolve": "Resolve", "escalate": "Escalate"}
 CHART_POINTS = 14
 MAX_TABLE_ROWS = 25
 QUOTE_TITLES = {"log": "Log", "runbook": "Runbook", "alert": "Alert", "note": "Note"}
@@ -122,6 +124,16 @@ def decision_action(action: ApprovalAction) -> dict[str, Any]:
             "fallback": {"type": "Action.Submit", "title": title, "data": data}}
 
 
+def incident_action(action: IncidentAction) -> dict[str, Any]:
+    """Ack, Resolve or Escalate on an incident brief: an ``Action.Submit`` whose data names the
+    verb and the incident (Guardian's own id, never text from the incident), arriving as a
+    message from the clicker that bot/incidents.py turns into that person's request."""
+    data = {"guardian": INCIDENT_VERB, "verb": action.verb, "incident_id": action.incident_id}
+    return {"type": "Action.Submit", "title": INCIDENT_LABELS[action.verb],
+            "style": "destructive" if action.verb == "escalate" else "positive" if action.verb == "resolve"
+            else "default", "data": data}
+
+
 def to_card(answer: Answer, status: str = "") -> dict[str, Any]:
     """The whole answer as one card; ``status`` (a decision already taken) replaces the
     buttons when a card is updated in place."""
@@ -147,6 +159,8 @@ def to_card(answer: Answer, status: str = "") -> dict[str, Any]:
             body.append(literal(status, weight="Bolder"))
         else:
             actions = [decision_action(action) for action in answer.actions]
+    elif answer.incident_actions:
+        actions = [incident_action(action) for action in answer.incident_actions]
     body.append(citations(answer.citations, answer.skill))
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                             "version": CARD_VERSION, "body": body, "msteams": {"width": "Full"}}

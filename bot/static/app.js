@@ -233,8 +233,43 @@ async function ask(text) {
   reply.classList.remove("pending");
 }
 
+// ------------------------------------------------------------------ incident briefs, as they arrive
+
+const INCIDENT_POLL_MS = 3000;
+const incidentState = { cursor: "", shown: new Map(), stopped: false };
+
+function showIncident(item) {
+  if (incidentState.shown.get(item.incident_id) === item.updated_at) return;  // already showing this version
+  incidentState.shown.set(item.incident_id, item.updated_at);
+  const box = el("div", { class: "msg incident", "data-incident-id": item.incident_id, "data-status": item.status },
+                 el("div", { class: "incident-head", text: "Incident " + item.incident_id + " · " + item.status }),
+                 renderAnswer(item.web, false));
+  const old = document.querySelector('.incident[data-incident-id="' + CSS.escape(item.incident_id) + '"]');
+  if (old) old.replaceWith(box);
+  else { $("log").append(box); scrollDown(); }
+}
+
+async function pollIncidents() {
+  if (incidentState.stopped) return;
+  const query = incidentState.cursor ? "?since=" + encodeURIComponent(incidentState.cursor) : "";
+  try {
+    const response = await fetch("/api/incidents" + query, { headers: headers("application/json") });
+    // disabled, refused, or no token yet: asked again only once a token is given
+    if ([401, 403, 404].includes(response.status)) { incidentState.stopped = true; return; }
+    if (response.ok) {
+      const body = await response.json();
+      for (const item of body.incidents) showIncident(item);
+      if (body.cursor) incidentState.cursor = body.cursor;
+    }
+  } catch (error) {
+    // the server restarting: try again at the next tick
+  }
+  setTimeout(pollIncidents, INCIDENT_POLL_MS);
+}
+
 function start() {
   takeTokenFromAddress();
+  pollIncidents();
   $("ask").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("question"), button = $("send");
@@ -247,6 +282,7 @@ function start() {
     event.preventDefault();
     store.setItem("guardian.token", $("token").value.trim());
     $("token").value = ""; $("token-form").hidden = true;
+    if (incidentState.stopped) { incidentState.stopped = false; pollIncidents(); }
     $("question").focus();
   });
   $("change-token").addEventListener("click", () => {  // another person at this screen, another token

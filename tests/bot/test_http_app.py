@@ -43,3 +43,31 @@ def test_web_chat_validates_the_body(tmp_path: Path) -> None:
     headers = {"Authorization": "Bearer s3cret-token-value"}
     assert client.post("/api/chat", json={"text": ""}, headers=headers).status_code == 422
     assert client.post("/api/chat", content=b"not json", headers=headers).status_code == 400  # syntax, not schema
+
+
+def test_readyz_says_warming_up_until_the_warm_up_is_done_and_healthz_never_waits(tmp_path: Path) -> None:
+    import threading
+
+    from bot.warmup import WarmUp
+
+    app = create_app(Runtime(Settings(home=tmp_path, pagerduty_webhook_secret="pd-secret")))
+    assert isinstance(app.state.warm_up, WarmUp)  # mounted with the webhook; started by the lifespan
+    gate = threading.Event()
+    done: list[str] = []
+    warm_up = WarmUp({"first": lambda: done.append("first"), "slow": gate.wait})
+    app.state.warm_up = warm_up
+    warm_up.start()
+    client = TestClient(app)
+    try:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        for _ in range(500):  # until the quick part is done
+            if warm_up.pending == {"slow"}:
+                break
+            threading.Event().wait(0.01)
+        waiting = client.get("/readyz")
+        assert waiting.status_code == 503
+        assert waiting.json()["failed"] == {"warm_up": "warming up: slow"} and done == ["first"]
+    finally:
+        gate.set()
+    assert warm_up.wait(30) and not warm_up.running
+    assert "warm_up" not in client.get("/readyz").json().get("failed", {})

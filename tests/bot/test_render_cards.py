@@ -114,3 +114,19 @@ def test_the_teams_package_has_the_manifest_and_both_icons(tmp_path: Path) -> No
     assert built["id"] == built["bots"][0]["botId"] == app_id
     assert package.filename and "{{" not in json.dumps(built)
     assert (work / "color.png").read_bytes() == (DEPLOY / "color.png").read_bytes()  # the icons are what it draws
+
+
+def test_an_incident_brief_card_carries_ack_resolve_escalate_as_submit_buttons_naming_the_incident() -> None:
+    from agents.answer import IncidentAction
+    from bot.render.cards import INCIDENT_VERB
+
+    brief = Answer(agent="incident", skill="incident.brief", lead="Payments API 5xx (P1ABC23), now triggered",
+                   incident_actions=[IncidentAction(incident_id="P1ABC23", verb=verb)
+                                     for verb in ("ack", "resolve", "escalate")])
+    actions = to_card(brief)["actions"]
+    assert [(a["type"], a["title"]) for a in actions] == [("Action.Submit", "Ack"), ("Action.Submit", "Resolve"),
+                                                          ("Action.Submit", "Escalate")]
+    assert [a["data"] for a in actions] == [{"guardian": INCIDENT_VERB, "verb": verb, "incident_id": "P1ABC23"}
+                                            for verb in ("ack", "resolve", "escalate")]
+    resolved = brief.model_copy(update={"incident_actions": []})
+    assert "actions" not in to_card(resolved)

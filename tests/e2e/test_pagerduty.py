@@ -20,6 +20,7 @@ from bot.http_app import create_app
 from bot.render.blocks import APPROVE_ACTION, INCIDENT_ACTION_PREFIX
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.slack_delivery import Backoff
 from sandbox.github_api import GitHubStandIn
 from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.pagerduty_webhooks import add_incident, incident_event, sign
@@ -478,5 +479,135 @@ def test_escalate_from_the_brief_pages_the_next_level_after_approval_and_the_bri
         await desk.settle()
         assert len(desk.briefs(incident.id)) == 1
         assert f"Assigned to {levels[2]}" in shown(desk.updates(brief.ts)[-1])
+
+    asyncio.run(scenario())
+
+
+# --------------------------------------------------------------------------- Slack failing after the 202
+
+QUICK = Backoff(attempts=3, base=0.05, cap=0.2)
+
+
+def _desk_with(runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn) -> PagerDuty:
+    desk = PagerDuty(runtime, slack_api, pd)
+    desk.app.state.pagerduty.desk.backoff = QUICK  # tests wait tenths of seconds, not Slack's real backoff
+    return desk
+
+
+def test_slack_5xx_and_a_rate_limit_before_the_brief_still_post_it_once_after_retry_after(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, new_incident: Make) -> None:
+    incident = new_incident()
+
+    async def scenario() -> None:
+        desk = _desk_with(runtime, slack_api, pd)
+        refused_before = len(slack_api.refused("chat.postMessage"))
+        slack_api.fail("chat.postMessage", 1, status=503, error="service_unavailable")
+        slack_api.fail("chat.postMessage", 1, status=429, error="ratelimited", retry_after=1)
+        assert (await desk.fire(incident)).status_code == 202
+        await desk.settle()
+        [brief] = desk.briefs(incident.id)
+        refused = slack_api.refused("chat.postMessage")[refused_before:]
+        assert [incident.id in json.dumps(c.blocks) for c in refused] == [True, True]
+        assert brief.at - refused[1].at >= 1.0  # Slack's Retry-After (1 s) waited, not the 0.2 s backoff cap
+        post = runtime.storage.incidents.get(incident.id)
+        assert post is not None and post.ts == brief.ts
+        metadata = brief.args["metadata"]
+        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+        assert metadata == {"event_type": "guardian_incident_brief",
+                            "event_payload": {"key": f"incident:{incident.id}"}}
+
+    asyncio.run(scenario())
+
+
+def test_a_post_slack_made_but_whose_answer_was_lost_is_found_in_history_not_posted_twice(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, new_incident: Make) -> None:
+    incident = new_incident()
+
+    async def scenario() -> None:
+        desk = _desk_with(runtime, slack_api, pd)
+        histories = len(slack_api.calls("conversations.history"))
+        slack_api.fail("chat.postMessage", 1, status=500, error="internal_error", done=True)
+        assert (await desk.fire(incident)).status_code == 202
+        await desk.settle()
+        [brief] = desk.briefs(incident.id)  # the one Slack made; no second post
+        assert len(slack_api.calls("conversations.history")) == histories + 1
+        post = runtime.storage.incidents.get(incident.id)
+        assert post is not None and post.ts == brief.ts
+        # acknowledged: the update lands on that message, through a failing chat.update
+        slack_api.fail("chat.update", 1, status=502, error="bad_gateway")
+        assert (await desk.fire(incident, "incident.acknowledged", agent="alice")).status_code == 202
+        await desk.settle()
+        assert "Acknowledged by Alice Chen" in shown(desk.updates(brief.ts)[-1])
+
+    asyncio.run(scenario())
+
+
+def test_a_brief_slack_never_takes_is_audited_as_failed_and_the_next_event_posts_it(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, new_incident: Make) -> None:
+    incident = new_incident()
+
+    async def scenario() -> None:
+        desk = _desk_with(runtime, slack_api, pd)
+        slack_api.fail("chat.postMessage", QUICK.attempts, status=503)
+        assert (await desk.fire(incident)).status_code == 202
+        await desk.settle()
+        assert desk.briefs(incident.id) == []
+        assert runtime.storage.incidents.get(incident.id) is None  # released: not stuck as "being briefed"
+        failed = [r for r in runtime.storage.audit.query(user="pagerduty")
+                  if r["event"] == "incident.brief" and (r["outcome"] or "").startswith("failed: post")
+                  and r["args"].get("incident") == incident.id]
+        assert len(failed) == 1 and "3 attempts" in failed[0]["outcome"] and "503" in failed[0]["outcome"]
+        # a refusal retrying cannot fix is final at once: one attempt, no history read
+        refused_before = len(slack_api.refused("chat.postMessage"))
+        slack_api.fail("chat.postMessage", 1, status=200, error="channel_not_found")
+        assert (await desk.fire(incident, "incident.reassigned")).status_code == 202
+        await desk.settle()
+        assert len(slack_api.refused("chat.postMessage")) == refused_before + 1 and desk.briefs(incident.id) == []
+        assert (await desk.fire(incident, "incident.escalated")).status_code == 202  # Slack is back
+        await desk.settle()
+        assert len(desk.briefs(incident.id)) == 1
+
+    asyncio.run(scenario())
+
+
+# --------------------------------------------------------------------------- the web chat's incident feed
+
+
+def test_the_web_chats_incident_feed_shows_the_brief_then_its_status_update(
+        runtime: Runtime, slack_api: SlackApiStandIn, pd: PagerDutyStandIn, new_incident: Make,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import SecretStr
+
+    monkeypatch.setattr(runtime.settings, "web_token", SecretStr("carol:c-token"))
+    incident = new_incident()
+    token = {"Authorization": "Bearer c-token"}
+
+    async def scenario() -> None:
+        desk = PagerDuty(runtime, slack_api, pd)
+        transport = httpx.ASGITransport(app=desk.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://guardian") as web:
+            assert (await web.get("/api/incidents")).status_code == 401  # the web chat's token, as for /api/chat
+            assert (await web.get("/api/incidents", headers={"Authorization": "Bearer nope"})).status_code == 401
+            bad = await web.get("/api/incidents", params={"since": "yesterday-ish"}, headers=token)
+            assert bad.status_code == 400 and "since" in bad.json()["detail"]
+            before = (await web.get("/api/incidents", headers=token)).json()
+            assert all(item["incident_id"] != incident.id for item in before["incidents"])
+
+            assert (await desk.fire(incident)).status_code == 202
+            await desk.settle()
+            feed = (await web.get("/api/incidents", params={"since": before["cursor"]}, headers=token)).json()
+            [item] = [i for i in feed["incidents"] if i["incident_id"] == incident.id]
+            stored = runtime.storage.incidents.get(incident.id)
+            assert stored is not None and stored.answer is not None
+            assert item["status"] == "triggered" and item["web"]["lead"] == stored.answer["lead"]
+            assert item["web"]["citations"][0]["source"] == "api-5xx-spike.md"
+            assert feed["cursor"] >= item["updated_at"]
+
+            assert (await desk.fire(incident, "incident.acknowledged", agent="alice")).status_code == 202
+            await desk.settle()
+            later = (await web.get("/api/incidents", params={"since": feed["cursor"]}, headers=token)).json()
+            [update] = [i for i in later["incidents"] if i["incident_id"] == incident.id]
+            assert update["status"] == "acknowledged" and update["updated_at"] > item["updated_at"]
+            assert update["web"]["paragraphs"][0].startswith("Acknowledged by Alice Chen")
 
     asyncio.run(scenario())

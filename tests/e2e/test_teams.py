@@ -222,3 +222,84 @@ def test_a_pagerduty_escalation_posts_its_brief_to_the_teams_incident_conversati
     text = card_text(card_of(call["activity"]))
     assert "api-5xx-spike" in text or "API 5xx error rate spike" in text
     pd.data.incidents.remove(incident)  # the shared stand-in as it was
+
+
+def test_the_teams_incident_cards_buttons_pass_policy_mapping_and_approval_and_status_updates_the_card(
+        teams: tuple[TestClient, Runtime], issuer: TokenIssuer, connector: Connector, sandbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from sandbox.pagerduty_api import PagerDutyStandIn
+    from sandbox.pagerduty_webhooks import add_incident, incident_event
+
+    client, rt = teams
+    monkeypatch.setattr(rt.settings, "pagerduty_users", {ALICE: "alice@driftwood.example"})
+    pd = next(s for s in sandbox.standins if isinstance(s, PagerDutyStandIn))
+    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+    desk = client.app.state.pagerduty.desk  # type: ignore[attr-defined]
+
+    def fire(event_type: str, **kw: Any) -> None:
+        body = json.dumps(incident_event(pd.data, incident.id, event_type, **kw)).encode()
+        assert client.post("/webhooks/pagerduty", content=body,
+                           headers={"Content-Type": "application/json"}).status_code == 202
+        client.portal.call(desk.drain)  # type: ignore[union-attr]
+
+    def click(data: dict[str, Any], who: str, name: str) -> dict[str, Any]:
+        body = activity(service_url=connector.url, value=data, user_aad=who, user_name=name,
+                        conversation=f"{INCIDENTS};messageid={brief_id}", conversation_type="channel",
+                        reply_to=brief_id)
+        seen = len(connector.calls)
+        assert post(client, issuer, body).status_code == 200
+        drain(client)
+        [reply] = [c["activity"] for c in connector.calls[seen:] if c["activity"].get("type") == "message"]
+        return reply
+
+    try:
+        fire("incident.triggered")
+        [brief] = [c for c in connector.calls if c["method"] == "POST" and c["activity"].get("attachments")
+                   and incident.id in card_text(card_of(c["activity"]))]
+        row = rt.storage.incidents.get(f"{incident.id}@teams")
+        assert row is not None and row.ts and brief["path"] == f"/v3/conversations/{INCIDENTS}/activities"
+        brief_id = row.ts
+        actions = card_of(brief["activity"])["actions"]
+        assert [(a["type"], a["title"], a["data"]["verb"], a["data"]["incident_id"]) for a in actions] == [
+            ("Action.Submit", title, verb, incident.id)
+            for title, verb in (("Ack", "ack"), ("Resolve", "resolve"), ("Escalate", "escalate"))]
+        ack = actions[0]["data"]
+
+        refused = click(ack, MALLORY, "Mallory")  # a reader: the policy refuses, nothing is proposed
+        assert "Nothing was changed" in refused["text"] and ("incident.ack" in refused["text"]
+                                                             or "oncall" in refused["text"])
+        unmapped = click(ack, BOB, "Bob")  # on call, but no PagerDuty user to act as
+        assert "GUARDIAN_PAGERDUTY_USERS" in unmapped["text"] and f"{BOB}:" in unmapped["text"]
+        assert not any(r.args.get("incident_id") == incident.id for r in rt.storage.approvals.list(None, 1000)[0])
+
+        proposal = card_of(click(ack, ALICE, "Alice"))  # on call and mapped: an approval, nothing sent yet
+        approve = next(a for a in proposal["actions"] if a["title"] == "Approve")
+        approval_id = approve["data"]["approval_id"]
+        record = rt.storage.approvals.get(approval_id)
+        assert (record.skill, record.requested_by, record.args["incident_id"], record.args["as_email"]) == (
+            "incident.ack", ALICE, incident.id, "alice@driftwood.example")
+        assert incident.status == "triggered"
+        done = post(client, issuer, execute(approval_id, "approve", service_url=connector.url, user_aad=BOB,
+                                            user_name="Bob")).json()
+        assert f"Approved by Bob ({approval_id})" in card_text(done["value"])
+        writes = [c for c in pd.writes if c.path == f"/incidents/{incident.id}"]
+        assert [w.headers["from"] for w in writes] == ["alice@driftwood.example"]
+        assert incident.status == "acknowledged"
+
+        fire("incident.acknowledged", agent="alice")  # PagerDuty says so: the same card, updated in place
+        [acked] = [c for c in connector.calls if c["method"] == "PUT"
+                   and c["path"] == f"/v3/conversations/{INCIDENTS}/activities/{brief_id}"]
+        assert "Acknowledged by Alice Chen" in card_text(card_of(acked["activity"]))
+        assert [a["title"] for a in card_of(acked["activity"])["actions"]] == ["Resolve", "Escalate"]
+        fire("incident.resolved", agent="bob")
+        updates = [c for c in connector.calls if c["method"] == "PUT" and c["path"].endswith(f"/{brief_id}")]
+        assert len(updates) == 2 and "Resolved by Bob Okafor" in card_text(card_of(updates[-1]["activity"]))
+        assert "actions" not in card_of(updates[-1]["activity"])
+        new_posts = [c for c in connector.calls if c["method"] == "POST"
+                     and c["path"] == f"/v3/conversations/{INCIDENTS}/activities"
+                     and incident.id in card_text(card_of(c["activity"]))]
+        assert new_posts == [brief]  # one card for the incident; everything after it replied or updated
+    finally:
+        pd.data.incidents.remove(incident)

@@ -147,3 +147,46 @@ def test_approve_an_action_see_the_result_and_it_ran_once(web: tuple[Runtime, st
     assert len(runs) == 1 and runs[0]["surface"] == "web"
     # the browser logs the refused click's 403 and nothing else went wrong on the page
     assert page.problems == ["Failed to load resource: the server responded with a status of 403 (Forbidden)"]
+
+
+def test_an_incident_brief_arrives_in_the_open_page_and_its_resolution_replaces_it(
+        web: tuple[Runtime, str], browser_context: Any, sandbox: Any) -> None:
+    """`make demo`'s scene: the page is open, PagerDuty escalates (the sandbox's signed sample
+    through the real webhook route), the brief appears without a question; resolved, the same
+    box changes."""
+    import json
+    import urllib.request
+
+    from sandbox.pagerduty_api import PagerDutyStandIn
+    from sandbox.pagerduty_webhooks import add_incident, incident_event
+
+    rt, url = web
+    pd = next(s for s in sandbox.standins if isinstance(s, PagerDutyStandIn))
+    incident = add_incident(pd.data, "Payments API 5xx error rate above 5% (prod)")
+    page = _open(browser_context, url, "carol-token")
+
+    def fire(event_type: str, **kw: Any) -> None:
+        # no Slack or PAGERDUTY_WEBHOOK_SECRET here: the sandbox's GUARDIAN_INSECURE_DEV=1 takes it unsigned
+        body = json.dumps(incident_event(pd.data, incident.id, event_type, **kw)).encode()
+        request = urllib.request.Request(f"{url}/webhooks/pagerduty", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 202
+
+    try:
+        fire("incident.escalated")
+        box = page.locator(f'.incident[data-incident-id="{incident.id}"]')
+        box.wait_for(timeout=WAIT_MS)
+        assert box.get_attribute("data-status") == "triggered"
+        shown = box.inner_text()
+        assert "API 5xx error rate spike" in shown and "api-5xx-spike.md" in box.locator(".context").inner_text()
+        assert page.locator(".msg.bot").count() == 0  # nobody asked: only the brief is on the page
+        fire("incident.resolved", agent="bob")
+        page.locator(f'.incident[data-incident-id="{incident.id}"][data-status="resolved"]').wait_for(timeout=WAIT_MS)
+        assert page.locator(f'.incident[data-incident-id="{incident.id}"]').count() == 1  # replaced, not added
+        assert "Resolved by Bob Okafor" in page.locator(f'.incident[data-incident-id="{incident.id}"]').inner_text()
+        stored = rt.storage.incidents.get(incident.id)  # kept once, without Slack, for the feed
+        assert stored is not None and (stored.surface, stored.status) == ("web", "resolved")
+        assert page.problems == []
+    finally:
+        pd.data.incidents.remove(incident)
