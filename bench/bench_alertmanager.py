@@ -34,7 +34,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def wait_for(slack: Any, method: str, marker: str, timeout: float = 60.0) -> Any:
+def wait_for(slack: Any, method: str, marker: str, timeout: float = 120.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for call in slack.calls(method):
@@ -58,7 +58,8 @@ def main() -> int:
     from sandbox.slack_api import SlackApiStandIn
 
     with SlackApiStandIn() as slack, tempfile.TemporaryDirectory() as home:
-        settings = load_settings(home=Path(home), slack_bot_token="xoxb-bench", slack_api_url=slack.api_url,
+        settings = load_settings(home=Path(home), slack_bot_token="xoxb-bench", slack_signing_secret="bench",
+                                 slack_api_url=slack.api_url,
                                  incident_channel=CHANNEL, alertmanager_token=TOKEN)
         with Runtime(settings) as rt, BackgroundServer(rt) as server:
             url = server.url + "/webhooks/alertmanager"

@@ -171,6 +171,10 @@ class AlertBriefs:
             log.info("alertmanager: a resolved group Guardian never briefed; nothing to update")
             return None
         slack = self.desk.slack
+        if slack is None and not self._teams_configured():
+            log.warning("alertmanager: neither Slack nor GUARDIAN_TEAMS_INCIDENT_CONVERSATION is configured; "
+                        "the brief of group %s is posted nowhere", event.key)
+            return None
         if slack is None:
             where = self.rt.settings.teams_incident_conversation or ""
         else:
@@ -217,12 +221,16 @@ class AlertBriefs:
         await asyncio.to_thread(posts.update, event.key, answer.model_dump(), event.status)
         return answer
 
-    async def _post_teams(self, answer: Answer) -> None:
+    def _teams_configured(self) -> bool:
         teams = self.desk.teams
-        if teams is None or not teams.enabled or not self.rt.settings.teams_incident_conversation:
+        return teams is not None and teams.enabled and bool(self.rt.settings.teams_incident_conversation)
+
+    async def _post_teams(self, answer: Answer) -> None:
+        if not self._teams_configured():
             return
         try:
-            await teams.post_incident(answer)
+            assert self.desk.teams is not None
+            await self.desk.teams.post_incident(answer)
         except Exception:
             log.exception("alertmanager: the Teams brief could not be posted")
 
