@@ -155,3 +155,18 @@ def test_a_resolved_group_says_so_first_and_runbooks_are_looked_up_once_per_aler
     assert compose_alerts(event, []).lead == "Resolved: HighCPUUsage alert group, all 3 alerts resolved, " \
                                              "severity critical."
     assert len(distinct_alerts(event)) == 1
+
+
+
+def test_the_route_is_off_without_a_token(tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.http_app import create_app
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+
+    with Runtime(Settings(home=tmp_path)) as rt:
+        off = TestClient(create_app(rt), raise_server_exceptions=False)
+        response = off.post("/webhooks/alertmanager", content=_body(sample_group()),
+                            headers={"Authorization": "Bearer x"})
+    assert response.status_code == 404 and "GUARDIAN_ALERTMANAGER_TOKEN" in response.json()["detail"]

@@ -186,6 +186,8 @@ def test_a_wrong_or_missing_token_malformed_and_oversized_notifications_post_not
         for token in ("not-the-token", None, "", TOKEN + "x"):
             refused = await am.send(payload, token=token)
             assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+        stranger = await am.send(b"not json", token="nope")
+        assert stranger.status_code == 401  # credentials first: a stranger's body is never parsed
         junk = await am.send(b'{"version": "4", "groupKey": ')
         assert junk.status_code == 400 and "JSON" in junk.json()["detail"]
         old = await am.send({**payload, "version": "3"})
