@@ -206,12 +206,15 @@ class AlertBriefs:
         """A later notification of a briefed group: the brief rebuilt from it, the same message
         updated (waiting briefly while another task or replica is still posting the first)."""
         posts = self.rt.storage.incidents
+        if self.desk.slack is None:
+            log.info("alertmanager: group %s was briefed on Teams, whose posts are not updated yet", event.key)
+            return None
         deadline = time.monotonic() + POSTED_WAIT
         post = await asyncio.to_thread(posts.get, event.key)
         while post is not None and not post.ts and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
             post = await asyncio.to_thread(posts.get, event.key)
-        if post is None or not post.ts or self.desk.slack is None:
+        if post is None or not post.ts:
             log.info("alertmanager: group %s has no message to update; %s notification adds nothing",
                      event.key, event.status)
             return None

@@ -257,3 +257,33 @@ def test_guardian_sandbox_fire_sends_the_sample_alert_and_its_resolution_to_a_ru
         assert update and SAMPLE_RUNBOOK.removesuffix(".md") in json.dumps(stored(runtime, sample_group())["answer"])
         shown_at = httpx.get(slack_api.url + "/").json()["messages"]  # what a person watching the demo sees
         assert any(f"Resolved: {SAMPLE_ALERT}" in json.dumps(m["blocks"]) for m in shown_at)
+
+
+def test_with_teams_configured_the_groups_first_brief_is_a_proactive_card_in_the_incident_conversation(
+        issuer: Any, connector: Any, tmp_path: Path) -> None:
+    from bot.render.cards import card_text
+    from tests.teams_standins import APP_ID, TENANT, StaticCredentialsFactory
+
+    conversation = "19:alerts@thread.tacv2"
+    settings = load_settings(home=tmp_path, alertmanager_token=TOKEN, microsoft_app_id=APP_ID,
+                             microsoft_app_tenant_id=TENANT, teams_openid_metadata_url=issuer.metadata_url,
+                             teams_incident_conversation=conversation, teams_service_url=connector.url)
+    name = unique("HighCPUUsage")
+    connector.clear()
+
+    async def scenario(rt: Runtime) -> None:
+        app = create_app(rt, StaticCredentialsFactory(APP_ID, "outbound-token"))
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://guardian") as client:
+            for payload in (sample_group(alertname=name), sample_group(alertname=name, resolved=True)):
+                assert (await client.post("/webhooks/alertmanager", json=payload, headers=headers)).status_code == 202
+                await app.state.alertmanager.desk.drain()
+
+    with Runtime(settings) as rt:  # no Slack: Teams is the only destination
+        asyncio.run(scenario(rt))
+    cards = [c for c in connector.calls if c["activity"].get("attachments")]
+    [card] = cards  # the resolution does not add a second card (Teams posts are not updated yet)
+    assert card["path"] == f"/v3/conversations/{conversation}/activities"
+    text = card_text(card["activity"]["attachments"][0]["content"])
+    assert f"Firing: {name} alert group" in text and "High CPU" in text
