@@ -27,7 +27,7 @@ from agents.exposures import Exposure, ExposureBaseline, exposures_of
 from agents.findings_seen import FindingsSeen
 from agents.jobs import Claim, JobRuns, LeaseLost, delivery_key, new_owner
 from agents.policy import AccessPolicy
-from agents.subscriptions import CADENCES, Subscription, SubscriptionStore
+from agents.subscriptions import CADENCES, Subscription, SubscriptionStore, describe_kind
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
 
@@ -39,9 +39,10 @@ RETRY_AFTER = 120.0  # seconds before a run whose posts partly failed is tried a
 MAX_ATTEMPTS = 3
 # What each kind of post shows: subscribing a channel to it needs the right to ask these.
 SHOWS = {"digest": ("cost.summary", "cost.forecast", "security.findings", "cicd.status", "incident.list"),
-         "exposures": ("security.public_storage", "security.open_ports", "security.iam")}
-USAGE = ("`/guardian subscribe digest daily|weekly`, `/guardian subscribe exposures`, "
-         "`/guardian unsubscribe digest|exposures`, `/guardian subscriptions`")
+         "exposures": ("security.public_storage", "security.open_ports", "security.iam"),
+         "cicd": ("cicd.failure",)}
+USAGE = ("`/guardian subscribe digest daily|weekly`, `/guardian subscribe exposures`, `/guardian subscribe cicd`, "
+         "`/guardian unsubscribe digest|exposures|cicd`, `/guardian subscriptions`")
 EXPOSURE_QUESTION = {"public_bucket": "which buckets are public?", "open_port": "which ports are open to the world?",
                      "admin": "which IAM users have admin access?"}
 EXPOSURE_WORDS = {"public_bucket": "public bucket", "open_port": "port open to the world",
@@ -81,7 +82,7 @@ class Proactive:
 
     # ------------------------------------------------------------------ commands
     def command(self, text: str, *, user: str, surface: str, channel: str) -> str:
-        """``subscribe digest daily|weekly``, ``subscribe exposures``, ``unsubscribe digest|exposures``,
+        """``subscribe digest daily|weekly``, ``subscribe exposures``, ``subscribe cicd``, ``unsubscribe KIND``,
         ``subscriptions``: the reply to show the user (one or two plain sentences)."""
         words = text.lower().split()
         origin = Origin(user=user or "?", surface=surface, channel=channel)
@@ -90,7 +91,7 @@ class Proactive:
         verb, kind, cadence = words[0], (words[1:2] or [""])[0], (words[2:3] or [""])[0]
         if verb not in ("subscribe", "unsubscribe") or kind not in SHOWS or (
                 verb == "subscribe" and kind == "digest" and cadence not in CADENCES) or len(words) > 3 or (
-                kind == "exposures" and cadence):
+                kind != "digest" and cadence):
             return f"Not understood. Use {USAGE}."
         if not channel or len(channel) > MAX_CHANNEL:
             return "This conversation cannot be subscribed (its id is missing or too long)."
@@ -103,7 +104,7 @@ class Proactive:
             reply = self._subscribed(kind, cadence) if changed else "This channel already has that subscription."
         else:
             changed = self.subscriptions.unsubscribe(surface, channel, kind)
-            reply = (f"This channel no longer receives {'the digest' if kind == 'digest' else 'exposure alerts'}."
+            reply = (f"This channel no longer receives {describe_kind(kind)}."
                      if changed else "This channel had no such subscription.")
         self.audit.record(origin, f"config.{verb}", args={"kind": kind, "cadence": cadence},
                           outcome="changed" if changed else "unchanged")
@@ -121,6 +122,9 @@ class Proactive:
 
     def _subscribed(self, kind: str, cadence: str) -> str:
         hour = f"{self.schedule.digest_hour:02d}:00 UTC"
+        if kind == "cicd":
+            return ("Subscribed: this channel gets a diagnosis of each failed workflow run on a repository's "
+                    "default branch (GitHub `workflow_run` webhook at /webhooks/github).")
         if kind == "exposures":
             minutes = max(1, self.schedule.exposure_interval // 60)
             return (f"Subscribed: this channel gets an alert for each new public bucket, world-open port or admin "

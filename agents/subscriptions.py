@@ -1,4 +1,5 @@
-"""Channels subscribed to proactive posts: the daily or weekly digest, and exposure alerts.
+"""Channels subscribed to proactive posts: the daily or weekly digest, exposure alerts, and
+failed CI runs on default branches (posted by the GitHub webhook).
 One row per (surface, channel, kind) in the shared database, so every replica's scheduler
 sees the same subscribers."""
 
@@ -26,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 
 from agents.db import create_tables, metadata
 
-Kind = Literal["digest", "exposures"]
-KINDS: tuple[Kind, ...] = ("digest", "exposures")
+Kind = Literal["digest", "exposures", "cicd"]
+KINDS: tuple[Kind, ...] = ("digest", "exposures", "cicd")
 CADENCES: tuple[str, ...] = ("daily", "weekly")
 
 subscriptions_table = Table(
@@ -56,7 +57,14 @@ class Subscription:
         return f"{self.surface}:{self.channel}"
 
     def describe(self) -> str:
-        return f"the {self.cadence} digest" if self.kind == "digest" else "exposure alerts"
+        return describe_kind(self.kind, self.cadence)
+
+
+def describe_kind(kind: str, cadence: str = "") -> str:
+    """What a subscription of ``kind`` brings to its channel, in a few words."""
+    if kind == "digest":
+        return f"the {cadence} digest" if cadence else "the digest"
+    return "failed CI runs on default branches" if kind == "cicd" else "exposure alerts"
 
 
 class SubscriptionStore:

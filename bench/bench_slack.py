@@ -159,6 +159,21 @@ def serve_bare(port: int, api_url: str) -> int:
     return 0
 
 
+def gc_pause_totals(base: str) -> str:
+    """Guardian's ``guardian_gc_pause_seconds`` so far, per generation: how often and how long
+    collections stopped the process (bot/heap.py)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    totals: dict[str, list[float]] = {}
+    for family in text_string_to_metric_families(httpx.get(f"{base}/metrics", timeout=10).text):
+        if family.name != "guardian_gc_pause_seconds":
+            continue
+        for sample in family.samples:
+            if sample.name.endswith(("_count", "_sum")):
+                totals.setdefault(sample.labels["generation"], [0.0, 0.0])[sample.name.endswith("_sum")] = sample.value
+    return ", ".join(f"gen{gen} {int(c)} / {s:.2f} s" for gen, (c, s) in sorted(totals.items())) or "none"
+
+
 def loadavg() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -178,6 +193,7 @@ def main() -> int:
     from tests.slack_helpers import SECRET
 
     rows = []
+    gc_pauses: list[str] = []
     loads = [loadavg()]
     with sandbox_process() as sandbox_env, SlackApiStandIn() as api:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GUARDIAN_", "SLACK_"))}
@@ -197,6 +213,7 @@ def main() -> int:
                 bare_ms, bare_s, _ = asyncio.run(blast(bare_url, args.events, concurrency, "b" + tag))
                 ours_ms, ours_s, sent = asyncio.run(blast(guardian_url, args.events, concurrency, "g" + tag))
                 answers = wait_answers(api, sent, 60 + args.events)  # let the answers finish
+                gc_pauses.append(gc_pause_totals(guardian_url.removesuffix("/slack/events")))
                 rows.append((concurrency, bare_ms, bare_s, ours_ms, ours_s, answers))
                 loads.append(loadavg())
     lines = [f"Command: `.venv/bin/python bench/bench_slack.py --events {args.events} --concurrency "
@@ -215,6 +232,8 @@ def main() -> int:
         lines.append(f"| {concurrency} | {percentile(bare_ms, 50):.1f} / {percentile(ours_ms, 50):.1f} | "
                      f"{b99:.1f} / {o99:.1f} | {o99 / b99:.2f}x | {b_tp:.0f} / {o_tp:.0f} | {o_tp / b_tp:.2f}x | "
                      f"{len(answers)}/{args.events} | {answer} |")
+    lines += ["", "Guardian's garbage-collection pauses, cumulative after each level (count, total s, by generation; "
+              "from its /metrics): " + " → ".join(gc_pauses) + "."]
     body = "\n".join(lines)
     print(body)
     print(json.dumps({"rows": len(rows)}))

@@ -293,13 +293,7 @@ def mount_alertmanager(app: FastAPI, rt: Runtime) -> AlertmanagerWebhook:
     async def alertmanager_webhook(request: HttpRequest) -> Response:
         return await webhook.handle(request)
 
-    app.state.alertmanager = webhook
-    if webhook.tokens and not (pagerduty is not None and pagerduty.secrets):  # else PagerDuty's warm-up runs
-        import threading
-
-        from bot.pagerduty_webhook import warm_up
-
-        threading.Thread(target=warm_up, args=(rt,), name="alertmanager-warm-up", daemon=True).start()
+    app.state.alertmanager = webhook  # `guardian serve` warms the knowledge store up at start (bot/http_app.py)
     return webhook
 
 

@@ -1,6 +1,7 @@
 """``POST /webhooks/github``: GitHub's ``workflow_run`` webhook. A completed, failed run on
 its repository's default branch is diagnosed (``cicd.failure``: failing step, error lines,
-likely cause) and posted to the subscribed Slack channels (``GUARDIAN_CICD_CHANNEL``).
+likely cause) and posted to the configured Slack channels (``GUARDIAN_CICD_CHANNEL``) and to
+every Slack or Teams channel subscribed with ``/guardian subscribe cicd``.
 
 Why it is shaped this way:
 - The signature (``X-Hub-Signature-256``: ``sha256=`` + HMAC-SHA256 of the raw body with
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.runtime import Runtime
+    from bot.teams_surface import TeamsSurface
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ ROUTE = "/webhooks/github"
 SURFACE = "github"
 FAILED = ("failure", "timed_out", "startup_failure")
 MAX_DELIVERY_ID = 100
+NO_CHANNEL = "no channel is subscribed (GUARDIAN_CICD_CHANNEL or `/guardian subscribe cicd`)"
+Target = tuple[str, str]  # (surface, channel)
 
 
 class _Repository(BaseModel):
@@ -105,12 +109,22 @@ def _parse(raw: bytes) -> WorkflowRunEvent | str:
 class GitHubWebhook:
     """Receives deliveries and posts diagnoses; one per app."""
 
-    def __init__(self, rt: Runtime, slack_client: AsyncWebClient | None) -> None:
+    def __init__(self, rt: Runtime, slack_client: AsyncWebClient | None, teams: TeamsSurface | None = None) -> None:
         self.rt = rt
         secret = rt.settings.github_webhook_secret
         self.secret = secret.get_secret_value().encode() if secret else None
         self.channels = list(rt.settings.cicd_channel)
         self.slack = slack_client
+        self.teams = teams
+
+    def targets(self) -> list[Target]:
+        """Where a failed run is posted: the configured Slack channels (GUARDIAN_CICD_CHANNEL)
+        and every channel subscribed with ``/guardian subscribe cicd``, each once."""
+        found: list[Target] = [("slack", channel) for channel in self.channels]
+        for sub in self.rt.proactive.subscriptions.of_kind("cicd"):
+            if (sub.surface, sub.channel) not in found:
+                found.append((sub.surface, sub.channel))
+        return found
 
     async def receive(self, request: HttpRequest, background: BackgroundTasks) -> Response:
         raw = await request.body()
@@ -135,13 +149,21 @@ class GitHubWebhook:
             return JSONResponse({"ignored": reason}, status_code=202)
         run = parsed.workflow_run
         try:
+            targets = await asyncio.to_thread(self.targets)
+        except Exception as exc:  # the database is down: the sender retries later
+            log.error("github webhook: could not read subscriptions: %s", type(exc).__name__)
+            return _problem(503, "could not read the subscribed channels; retry later")
+        if not targets:
+            log.warning("github webhook: run %d failed but no channel is subscribed", run.id)
+            return JSONResponse({"ignored": NO_CHANNEL}, status_code=202)
+        try:
             first = await asyncio.to_thread(self._claim, delivery, parsed)
         except Exception as exc:  # the database is down: the sender retries later
             log.error("github webhook: could not claim delivery %s: %s", delivery, type(exc).__name__)
             return _problem(503, "could not record the delivery; retry later")
         if not first:
             return JSONResponse({"duplicate": True, "run_id": run.id}, status_code=202)
-        background.add_task(self.post, parsed, delivery)
+        background.add_task(self.post, parsed, delivery, targets)
         return JSONResponse({"accepted": True, "run_id": run.id}, status_code=202)
 
     def _skip_reason(self, event: WorkflowRunEvent) -> str | None:
@@ -150,9 +172,6 @@ class GitHubWebhook:
             return f"run {run.id} is {event.action}/{run.conclusion}: only failed runs are posted"
         if run.head_branch != event.repository.default_branch:
             return f"run {run.id} is not on the default branch"
-        if not self.channels:
-            log.warning("github webhook: run %d failed but no channel is subscribed (GUARDIAN_CICD_CHANNEL)", run.id)
-            return "no channel is subscribed (GUARDIAN_CICD_CHANNEL)"
         return None
 
     def _claim(self, delivery: str, event: WorkflowRunEvent) -> bool:
@@ -164,15 +183,15 @@ class GitHubWebhook:
         return dedupe.claim("github-run", f"{event.repository.full_name}:{run.id}:{run.run_attempt}")
 
     # ------------------------------------------------------------------ after the answer
-    async def post(self, event: WorkflowRunEvent, delivery: str) -> None:
+    async def post(self, event: WorkflowRunEvent, delivery: str, targets: list[Target] | None = None) -> None:
         """Diagnose the run and post it to every subscribed channel; failures are logged."""
         try:
             answer = await asyncio.to_thread(self.diagnose, event)
         except Exception:
             log.exception("github webhook: diagnosing run %d failed", event.workflow_run.id)
             return
-        for channel in self.channels:
-            await self._post_to(channel, answer, event, delivery)
+        for surface, channel in targets if targets is not None else await asyncio.to_thread(self.targets):
+            await self._post_to(surface, channel, answer, event, delivery)
 
     def diagnose(self, event: WorkflowRunEvent) -> Answer:
         """The ``cicd.failure`` answer for the run, as any surface would render it."""
@@ -191,15 +210,19 @@ class GitHubWebhook:
                                  "it runs after an approval.")
         return answer
 
-    async def _post_to(self, channel: str, answer: Answer, event: WorkflowRunEvent, delivery: str) -> None:
+    async def _post_to(self, surface: str, channel: str, answer: Answer, event: WorkflowRunEvent,
+                       delivery: str) -> None:
         run = event.workflow_run
         origin = Origin(user="github", surface=SURFACE, channel=channel, correlation_id=delivery[:64])
-        if self.slack is None:
-            log.warning("github webhook: run %d diagnosed but Slack is not configured (SLACK_BOT_TOKEN)", run.id)
+        if (surface == "teams" and self.teams is None) or (surface != "teams" and self.slack is None):
+            log.warning("github webhook: run %d diagnosed but %s is not configured here", run.id, surface)
             return
         try:
-            await self.slack.chat_postMessage(channel=channel, text=fallback_text(answer),
-                                              blocks=answer_blocks(answer)[:50], unfurl_links=False)
+            if surface == "teams" and self.teams is not None:
+                await self.teams.post_to(channel, answer)
+            elif self.slack is not None:
+                await self.slack.chat_postMessage(channel=channel, text=fallback_text(answer),
+                                                  blocks=answer_blocks(answer)[:50], unfurl_links=False)
         except Exception as exc:
             log.error("github webhook: posting run %d to %s failed: %s", run.id, channel, type(exc).__name__)
             outcome = f"post failed: {type(exc).__name__}"
@@ -230,7 +253,7 @@ def mount_github_webhook(app: FastAPI, rt: Runtime) -> GitHubWebhook | None:
     GUARDIAN_INSECURE_DEV=1, which accepts unsigned deliveries); the receiver is also
     ``app.state.github_webhook``. Mount it after Slack, whose client it reuses."""
     settings = rt.settings
-    hook = GitHubWebhook(rt, _slack_client(app, rt)) if (
+    hook = GitHubWebhook(rt, _slack_client(app, rt), getattr(app.state, "teams", None)) if (
         settings.github_webhook_secret is not None or settings.insecure_dev) else None
     app.state.github_webhook = hook
 

@@ -32,6 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from bot.heap import GcPauses, settle
 from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
@@ -295,6 +296,8 @@ def mount_alertmanager_route(app: FastAPI, rt: Runtime) -> None:
     from bot.alertmanager_webhook import mount_alertmanager
 
     mount_alertmanager(app, rt)
+
+
 SWITCH_INTERVAL = 0.001  # seconds
 
 
@@ -306,9 +309,27 @@ def serve(rt: Runtime, host: str, port: int) -> int:
     # Graph turns run in worker threads holding the GIL; the event loop that acknowledges
     # Slack and streams the web chat gets it back after at most this long (default 5 ms).
     sys.setswitchinterval(SWITCH_INTERVAL)
-
-    uvicorn.run(create_app(rt), host=host, port=port, log_level="warning")
+    app = create_app(rt)
+    GcPauses(rt.metrics.registry).install()
+    threading.Thread(target=warm_then_settle, args=(rt,), name="guardian-warm-up", daemon=True).start()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
+
+
+def warm_then_settle(rt: Runtime) -> None:
+    """Build what every turn needs (graph, tools, router, knowledge store and its model) before
+    the first request instead of during it, then freeze that long-lived heap (bot/heap.py) so
+    garbage collections stop walking it. A failure here only makes the first turn slower."""
+    started = time.perf_counter()
+    try:
+        rt.guardian  # noqa: B018 - registry, storage, checkpointer, audit
+        rt.router.route("warm up")
+        rt.knowledge.search("incident response", k=1)
+    except Exception as exc:
+        log.warning("warm-up failed (%s); the first turn will be slower", type(exc).__name__)
+        return
+    frozen = settle()
+    log.info("warm in %.1f s; %d objects frozen", time.perf_counter() - started, frozen)
 
 
 class BackgroundServer:

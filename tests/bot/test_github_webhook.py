@@ -208,3 +208,26 @@ def test_an_oversized_delivery_gets_413_and_posts_nothing(rt: Runtime, slack_api
     body = b'{"pad": "' + b"x" * rt.settings.http_max_body_bytes + b'"}'
     assert send(rt, body).status_code == 413
     assert posts(slack_api) == []
+
+
+def test_a_channel_subscribed_with_the_slash_command_receives_failed_runs(
+        tmp_path: Path, github: GitHubStandIn, slack_api: SlackApiStandIn) -> None:
+    slack_api.clear()
+    subscribed = "C0SUBSCRIBED"
+    with runtime(tmp_path / "home", github, slack_api, cicd_channel=[]) as rt:
+        nobody = send(rt, encoded(payload(github, failed_deploy(github))))
+        assert nobody.status_code == 202 and "no channel is subscribed" in nobody.json()["ignored"]
+        reply = rt.proactive.command("subscribe cicd", user="U0LEAD", surface="slack", channel=subscribed)
+        assert reply.startswith("Subscribed: this channel gets a diagnosis of each failed workflow run")
+        assert rt.proactive.listing("slack", subscribed) == \
+            "This channel receives failed CI runs on default branches."
+        run = failed_deploy(github)
+        accepted = send(rt, encoded(payload(github, run)))
+        assert accepted.status_code == 202 and accepted.json() == {"accepted": True, "run_id": run.id}
+        [post] = posts(slack_api)
+        assert post.args["channel"] == subscribed
+        assert f"run {run.id}" in json.dumps(post.blocks) and "failed, in job" in post.args["text"]
+        assert rt.proactive.command("unsubscribe cicd", user="U0LEAD", surface="slack", channel=subscribed) == \
+            "This channel no longer receives failed CI runs on default branches."
+        assert rt.proactive.command("subscribe cicd weekly", user="U0LEAD", surface="slack",
+                                    channel=subscribed).startswith("Not understood.")
