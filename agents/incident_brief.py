@@ -99,23 +99,30 @@ def parts_for(event: IncidentEvent) -> list[Part]:
     return parts
 
 
-def gather(deps: GraphDeps, origin: Origin, event: IncidentEvent) -> dict[str, dict[str, Any]]:
-    """Run every part (in parallel); a part's tool record, or an error record if it raised."""
-    parts = [part for part in parts_for(event) if part.tool in deps.registry]
+def run_part(deps: GraphDeps, origin: Origin, part: Part) -> dict[str, Any]:
+    """One part's tool record (audited), or an error record if it raised: a part never costs
+    the brief."""
+    try:
+        return run_read(deps, origin, SKILL, PlannedCall(deps.registry.get(part.tool), part.args))
+    except Exception as exc:
+        result = ToolResult.error(f"{part.tool} failed ({type(exc).__name__})")
+        return {"tool": part.tool, "args": part.args, "result": result.model_dump()}
 
-    def one(part: Part) -> dict[str, Any]:
-        try:
-            return run_read(deps, origin, SKILL, PlannedCall(deps.registry.get(part.tool), part.args))
-        except Exception as exc:  # a part never costs the brief
-            result = ToolResult.error(f"{part.tool} failed ({type(exc).__name__})")
-            return {"tool": part.tool, "args": part.args, "result": result.model_dump()}
 
+def run_parts(deps: GraphDeps, origin: Origin, parts: list[Part]) -> dict[str, dict[str, Any]]:
+    """Every part the registry has, in parallel (they wait on different APIs), by name."""
+    parts = [part for part in parts if part.tool in deps.registry]
     with ThreadPoolExecutor(max_workers=min(6, max(1, len(parts))), thread_name_prefix="brief") as pool:
-        records = list(pool.map(one, parts))
-    gathered = {part.name: record for part, record in zip(parts, records, strict=True)}
+        records = list(pool.map(lambda part: run_part(deps, origin, part), parts))
+    return {part.name: record for part, record in zip(parts, records, strict=True)}
+
+
+def gather(deps: GraphDeps, origin: Origin, event: IncidentEvent) -> dict[str, dict[str, Any]]:
+    """Run every part (in parallel), then the best runbook's first steps."""
+    gathered = run_parts(deps, origin, parts_for(event))
     steps = steps_part(gathered.get("runbooks"))
     if steps is not None and steps.tool in deps.registry:
-        gathered[steps.name] = one(steps)
+        gathered[steps.name] = run_part(deps, origin, steps)
     return gathered
 
 
@@ -236,20 +243,16 @@ class _Brief:
             if result is not None and result.status == "no_data":
                 self.notes.append("No runbook matches this incident; ingest yours with `guardian knowledge ingest`.")
             return
-        shown: list[str] = []
         candidates = [*(steps.rows if steps is not None and steps.status == "ok" else []), *result.rows]
+        shown: list[str] = []
         for best in result.rows:
             source = str(best.get("source") or "")
             if source in shown or len(shown) >= RUNBOOKS_CITED:
                 continue
             shown.append(source)
-            same = [row for row in candidates if row.get("source") == source]
-            row = next((r for r in same if STEPS_SECTION.search(str(r.get("section") or ""))), best)
-            self.citations.append(Citation(source=source, title=str(row.get("title") or source)))
-            section = f" ({row['section']})" if row.get("section") else ""
-            label = f"First steps: {row.get('title') or source}{section}"
-            self.quotes.append(untrusted_quote("runbook", label, first_steps(str(row.get("text") or "")),
-                                               source=source, max_lines=STEP_LINES))
+            citation, quote = cite_runbook(best, candidates)
+            self.citations.append(citation)
+            self.quotes.append(quote)
 
     def table(self, result: ToolResult | None, title: str, columns: list[str] | None = None,
               sorted_by: str = "") -> None:
@@ -278,6 +281,19 @@ class _Brief:
         lines = [f"{row.get('time')} {row.get('log_group')}: {row.get('message')}" for row in result.rows]
         self.quotes.append(untrusted_quote("log", f"Recent log errors ({result.summary})", "\n".join(reversed(lines)),
                                            max_lines=LOG_LINES))
+
+
+def cite_runbook(best: dict[str, Any], candidates: list[dict[str, Any]]) -> tuple[Citation, Quote]:
+    """The citation of ``best``'s runbook and its first steps, quoted from its triage-like
+    section among ``candidates`` (passages of search results), else from ``best`` itself."""
+    source = str(best.get("source") or "")
+    same = [row for row in candidates if row.get("source") == source]
+    row = next((r for r in same if STEPS_SECTION.search(str(r.get("section") or ""))), best)
+    section = f" ({row['section']})" if row.get("section") else ""
+    label = f"First steps: {row.get('title') or source}{section}"
+    quote = untrusted_quote("runbook", label, first_steps(str(row.get("text") or "")), source=source,
+                            max_lines=STEP_LINES)
+    return Citation(source=source, title=str(row.get("title") or source)), quote
 
 
 def first_steps(text: str) -> str:

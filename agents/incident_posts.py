@@ -2,7 +2,10 @@
 the incident's last known status. Acknowledged and resolved events update that message in
 place, and ``/guardian incident ...`` in a channel finds its incident here. Kept in the
 shared database, so any replica handles the next event; the incident id is the primary key,
-so two replicas (or a trigger and an escalation arriving together) post one brief."""
+so two replicas (or a trigger and an escalation arriving together) post one brief.
+Alertmanager groups are kept here too, under ``ALERT_GROUP_PREFIX`` + a digest of their
+groupKey (agents/alert_brief.py); they are not incidents, so a channel's commands never
+pick one."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from agents.db import metadata
 
 log = logging.getLogger(__name__)
+
+ALERT_GROUP_PREFIX = "alerts:"  # PagerDuty incident ids are letters and digits: no clash
 
 incident_posts_table = Table(
     "guardian_incident_posts",
@@ -78,9 +83,12 @@ class IncidentPostStore:
         return _post(row) if row is not None else None
 
     def in_channel(self, channel: str) -> IncidentPost | None:
-        """The incident a channel is about: its newest open one, else its newest."""
+        """The incident a channel is about: its newest open one, else its newest (alert groups
+        are not incidents)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(incident_posts_table).where(incident_posts_table.c.channel == channel)
+            incidents = ~incident_posts_table.c.incident_id.startswith(ALERT_GROUP_PREFIX, autoescape=True)
+            rows = conn.execute(select(incident_posts_table)
+                                .where(incident_posts_table.c.channel == channel, incidents)
                                 .order_by(incident_posts_table.c.updated_at.desc()).limit(50)).all()
         posts = [_post(row) for row in rows if row.ts]
         return next((p for p in posts if p.status != "resolved"), posts[0] if posts else None)

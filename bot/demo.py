@@ -39,6 +39,10 @@ def _incident_briefs(settings: Settings, slack_api_url: str) -> Settings:
         update["incident_channel"] = DEMO_INCIDENT_CHANNEL
     if settings.pagerduty_webhook_secret is None:
         update["pagerduty_webhook_secret"] = SecretStr(SAMPLE_SECRET)
+    if settings.alertmanager_token is None:
+        from sandbox.alertmanager_webhooks import SAMPLE_TOKEN
+
+        update["alertmanager_token"] = SecretStr(SAMPLE_TOKEN)
     return settings.model_copy(update=update)
 
 
@@ -84,6 +88,13 @@ def run_demo(args: argparse.Namespace) -> int:
                                   f"{url} --secret {secret}`: the brief appears in the web chat, and at {slack.url}/ "
                                   "(the Slack stand-in's posts)",
                                   highlight=False, markup=True)
+                if settings.alertmanager_token is not None:
+                    from sandbox.alertmanager_webhooks import SAMPLE_TOKEN
+
+                    given = settings.alertmanager_token.get_secret_value()
+                    bearer = given if given == SAMPLE_TOKEN else "<your GUARDIAN_ALERTMANAGER_TOKEN>"
+                    console.print(f"[green]Alert briefs:[/green] `guardian sandbox fire --alertmanager --url {url} "
+                                  f"--token {bearer}` (add --resolved to resolve it)", highlight=False, markup=True)
             try:
                 chat_with(rt, args.user, f"demo-{os.getpid()}", console, lines=lines)
             finally:

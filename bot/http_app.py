@@ -286,6 +286,7 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
 
     mount_proactive(app, rt)
     mount_pagerduty_route(app, rt)
+    mount_alertmanager_route(app, rt)
     return app
 
 
@@ -294,6 +295,15 @@ def mount_pagerduty_route(app: FastAPI, rt: Runtime) -> None:
     from bot.pagerduty_webhook import mount_pagerduty
 
     mount_pagerduty(app, rt)
+
+
+def mount_alertmanager_route(app: FastAPI, rt: Runtime) -> None:
+    """``POST /webhooks/alertmanager`` (after PagerDuty's: it shares its incident desk)."""
+    from bot.alertmanager_webhook import mount_alertmanager
+
+    mount_alertmanager(app, rt)
+
+
 SWITCH_INTERVAL = 0.001  # seconds
 
 

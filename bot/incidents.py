@@ -162,7 +162,11 @@ class IncidentDesk:
         assert self.slack is not None
         if self.rt.settings.incident_channel:
             return self.rt.settings.incident_channel
-        name = channel_name(event)
+        return await self.channel_named(channel_name(event))
+
+    async def channel_named(self, name: str) -> str:
+        """The id of the public channel ``name``, created, or reused when it exists."""
+        assert self.slack is not None
         try:
             created = await self.slack.client.conversations_create(name=name)
             return str(created["channel"]["id"])

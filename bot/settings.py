@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     pagerduty_users: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, description="chat user id -> PagerDuty user email Guardian acts as for them, "
         "as 'U123:alice@example.com,U456:bob@example.com'.")
+    # Alertmanager webhooks (bot/alertmanager_webhook.py, docs/alertmanager.md): unset: 404.
+    alertmanager_token: SecretStr | None = Field(
+        default=None, description="Bearer token Alertmanager sends (http_config.authorization.credentials) to "
+        "POST /webhooks/alertmanager (GUARDIAN_ALERTMANAGER_TOKEN).")
     slack_mode: Literal["auto", "http", "socket"] = Field(
         default="auto", description="Slack transport: HTTP events on /slack/events or Socket Mode; auto: "
         "Socket Mode when SLACK_APP_TOKEN is set.")

@@ -232,14 +232,22 @@ def summary(company: Company) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``guardian sandbox``: start, seed, print ``export`` lines, serve until Ctrl-C.
-    ``guardian sandbox fire ...``: a signed sample PagerDuty webhook at a running serve."""
+    ``guardian sandbox fire ...``: a signed sample PagerDuty webhook at a running serve;
+    ``guardian sandbox fire --alertmanager ...``: a sample Alertmanager notification."""
     if argv is not None and list(argv)[:1] == ["fire"]:
+        rest = list(argv)[1:]
+        if "--alertmanager" in rest:
+            from sandbox.alertmanager_webhooks import main as fire_alert
+
+            return fire_alert([arg for arg in rest if arg != "--alertmanager"])
         from sandbox.pagerduty_webhooks import main as fire
 
-        return fire(list(argv)[1:])
+        return fire(rest)
     parser = argparse.ArgumentParser(prog="guardian sandbox", description=__doc__,
                                      epilog="guardian sandbox fire --url URL [--secret S]: a signed sample "
-                                     "PagerDuty escalation at a running guardian serve (see fire --help)")
+                                     "PagerDuty escalation at a running guardian serve (see fire --help); "
+                                     "guardian sandbox fire --alertmanager --url URL [--token T] [--resolved]: "
+                                     "a sample Alertmanager alert group, or its resolution")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: any free port)")
     parser.add_argument("--aws-only", action="store_true", help="skip the GitHub and PagerDuty stand-ins")

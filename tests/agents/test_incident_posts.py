@@ -53,3 +53,17 @@ def test_a_channel_knows_its_newest_open_incident_and_a_failed_post_is_released(
     assert post is not None and post.incident_id == older  # the newest *open* one
     store.release(failed)
     assert store.get(failed) is None and store.claim(failed, "slack", channel, "triggered")
+
+
+def test_an_alert_group_posted_later_in_a_channel_is_not_its_incident(url: str) -> None:
+    from agents.incident_posts import ALERT_GROUP_PREFIX
+
+    store = Storage.open(url, Sealer(ephemeral_key())).incidents
+    channel = "C" + uuid.uuid4().hex[:8].upper()
+    incident, group = "P" + uuid.uuid4().hex[:6].upper(), ALERT_GROUP_PREFIX + uuid.uuid4().hex
+    for key in (incident, group):  # the group is the newer post
+        assert store.claim(key, "slack", channel, "triggered")
+        store.posted(key, f"17000000.{key}", {"lead": key}, "triggered")
+    post = store.in_channel(channel)
+    assert post is not None and post.incident_id == incident
+    assert store.get(group) is not None  # kept, found by its own key
