@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install browser bytecode demo test test-fast lint bench clean contract
 
+# Guardian's own bytecode is written at install too (`bytecode` below says why): every cold
+# `guardian` command would otherwise compile ~100 of its modules first.
 install: $(STAMP) browser
+	$(BIN)/python -m compileall -q bot agents tools knowledge sandbox > /dev/null
 
 # The web chat's browser tests drive Debian's chromium (a browser download is not reachable);
 # as root on a machine without it, the install step brings it.

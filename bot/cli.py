@@ -150,6 +150,7 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     text = utf8_words(args.question)
     if not text:
         raise UserError("Ask something, e.g. guardian ask \"which buckets are public?\"")
+    rt.embedder.preload()  # every turn routes with the model: load it while the rest is set up
     kwargs: dict[str, Any] = {"text": text, "user": args.user, "surface": "cli", "channel": args.channel}
     if args.thread:
         kwargs["thread_id"] = args.thread

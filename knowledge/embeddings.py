@@ -12,6 +12,7 @@ One process shares one model (the router and the store use the same instance).
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
 
 EMBEDDING_DIM = 384
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -42,6 +45,7 @@ class Embedder:
         self.model_dir = model_dir
         self._model: _OnnxMiniLM | None = None
         self._lock = threading.Lock()
+        self._preload: threading.Thread | None = None
 
     @property
     def model(self) -> _OnnxMiniLM:
@@ -50,6 +54,36 @@ class Embedder:
                 if self._model is None:
                     self._model = _OnnxMiniLM.load(self.model_dir, self.cache_dir)
         return self._model
+
+    def preload(self) -> None:
+        """Start loading the model on a background thread, for a process that is about to encode
+        (a cold `guardian ask`). onnxruntime builds its session outside the GIL, so the load runs
+        on the second core while the turn imports and sets up the rest (~0.5 s of a cold start).
+
+        Everything imported is imported here, on the calling thread: two threads importing at
+        once can hand one of them a half-initialised module. Nothing happens when the ONNX export
+        is not cached yet (the export imports torch; the first encode does it, as before). A load
+        that fails on the thread is left for the first encode, which retries and reports it. The
+        thread is not a daemon: a process that ends early waits for the load rather than tearing
+        the interpreter down under native code."""
+        if self._model is not None or self._preload is not None:
+            return
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from knowledge.onnx_export import onnx_path, packaged_model_dir
+
+        if not onnx_path(self.model_dir or packaged_model_dir(), self.cache_dir).is_file():
+            return
+        import onnxruntime  # noqa: F401  (see above: not on the thread)
+        import tokenizers  # noqa: F401
+
+        self._preload = threading.Thread(target=self._load_quietly, name="embedder-preload")
+        self._preload.start()
+
+    def _load_quietly(self) -> None:
+        try:
+            _ = self.model
+        except Exception:  # the first encode loads again and reports it
+            log.debug("preloading the embedder failed", exc_info=True)
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-
-from github import Auth, Github, GithubException, GithubRetry
-from github.GithubException import BadCredentialsException, RateLimitExceededException, UnknownObjectException
+from typing import TYPE_CHECKING
 
 from tools.base import ToolContext, ToolResult
 from tools.settings import GitHubSettings
+
+if TYPE_CHECKING:  # PyGithub (with jwt and cryptography) loads when a GitHub tool first runs
+    from github import Github
 
 NOT_CONFIGURED = "GitHub is not configured: set GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise)."
 TIMEOUT_SECONDS = 10
@@ -30,6 +31,8 @@ class GitHubProblem(Exception):
 
 def github_client(config: GitHubSettings) -> Github:
     """A PyGithub client with bounded timeouts and retries (never minutes of waiting)."""
+    from github import Auth, Github, GithubRetry
+
     if config.token is None:
         raise GitHubProblem(NOT_CONFIGURED)
     retry = GithubRetry(total=2, backoff_factor=0.2, max_rate_limit_wait=MAX_RATE_LIMIT_WAIT_SECONDS)
@@ -40,6 +43,9 @@ def github_client(config: GitHubSettings) -> Github:
 
 def describe_error(exc: Exception, config: GitHubSettings, what: str) -> str:
     """One sentence for a GitHub failure; ``what`` names the thing looked for."""
+    from github import GithubException
+    from github.GithubException import BadCredentialsException, RateLimitExceededException, UnknownObjectException
+
     if isinstance(exc, GitHubProblem):
         return str(exc)
     if isinstance(exc, BadCredentialsException):

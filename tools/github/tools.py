@@ -11,12 +11,8 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from github import Github
-from github.Repository import Repository
-from github.WorkflowJob import WorkflowJob
-from github.WorkflowRun import WorkflowRun
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
@@ -32,6 +28,12 @@ from tools.github.client import (
 from tools.github.diagnosis import CAUSES, Diagnosis, diagnose
 from tools.settings import GitHubSettings
 from tools.timefmt import ago
+
+if TYPE_CHECKING:  # PyGithub loads when a GitHub tool first runs (tools.github.client)
+    from github import Github
+    from github.Repository import Repository
+    from github.WorkflowJob import WorkflowJob
+    from github.WorkflowRun import WorkflowRun
 
 FAILED = ("failure", "timed_out", "startup_failure")
 # Job logs run to many megabytes: read them whole up to this, keeping the end beyond it.

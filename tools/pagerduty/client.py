@@ -13,12 +13,13 @@ import ssl
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
-
-from pagerduty import Error, HttpError, RestApiV2Client, UrlError
+from typing import TYPE_CHECKING, Any
 
 from tools.base import ToolContext, ToolResult
 from tools.settings import PagerDutySettings
+
+if TYPE_CHECKING:  # the SDK (and httpx) loads when a PagerDuty tool first runs
+    from pagerduty import HttpError, RestApiV2Client
 
 NOT_CONFIGURED = "PagerDuty is not configured: set PAGERDUTY_API_KEY (and PAGERDUTY_API_URL for the EU service)."
 NO_FROM = ("PagerDuty changes need a requester: set GUARDIAN_PAGERDUTY_FROM_EMAIL to the email of the PagerDuty "
@@ -33,6 +34,8 @@ class PagerDutyProblem(Exception):
 def pagerduty_client(config: PagerDutySettings) -> RestApiV2Client:
     """A REST API v2 client with bounded timeouts: one network retry, two 429 retries, and
     no retries of other errors (a retried POST could open a second incident)."""
+    from pagerduty import RestApiV2Client
+
     if config.api_key is None:
         raise PagerDutyProblem(NOT_CONFIGURED)
     verify: ssl.SSLContext | bool
@@ -52,6 +55,8 @@ def pagerduty_client(config: PagerDutySettings) -> RestApiV2Client:
 
 def describe_error(exc: Exception, config: PagerDutySettings, what: str) -> str:
     """One sentence for a PagerDuty failure; ``what`` names the thing looked for."""
+    from pagerduty import Error, HttpError, UrlError
+
     if isinstance(exc, PagerDutyProblem):
         return str(exc)
     if isinstance(exc, UrlError):
@@ -101,6 +106,8 @@ def _error_detail(exc: HttpError) -> str:
 def with_pagerduty(ctx: ToolContext, what: str,
                    body: Callable[[RestApiV2Client, PagerDutySettings], ToolResult]) -> ToolResult:
     """Run ``body`` with a client; configuration gaps and API failures become error results."""
+    from pagerduty import UrlError
+
     config = ctx.pagerduty
     if config.api_key is None:  # the registry says so first; this guards a direct call
         return ToolResult.error(NOT_CONFIGURED)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pagerduty import RestApiV2Client
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
@@ -29,6 +28,9 @@ from tools.pagerduty.client import (
 )
 from tools.settings import PagerDutySettings
 from tools.timefmt import ago
+
+if TYPE_CHECKING:  # the SDK loads when a PagerDuty tool first runs (tools.pagerduty.client)
+    from pagerduty import RestApiV2Client
 
 OPEN = ["triggered", "acknowledged"]
 HIGH = {"critical", "high", "sev0", "sev1", "sev2", "p1", "p2"}

@@ -1,0 +1,82 @@
+"""What a cold command loads: a command imports only what its answer needs (issue 6, cold start).
+
+Each command runs in a fresh interpreter on a fresh GUARDIAN_HOME against the sandbox, then
+reports which modules ended up in ``sys.modules``. A security scan needs no knowledge store,
+no model and no graph; a question whose answer cites no runbook opens no store; neither loads
+the SDK of an integration it does not call. Timings are in bench/bench_ask.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.company import DRIFTWOOD
+from tests.e2e.conftest import base_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+MARKER = "loaded-modules:"
+# Runs the real CLI entry point, then lists which of the watched modules it imported.
+PROBE = f"""
+import json, sys
+from bot.cli import main
+code = main(sys.argv[2:])
+watched = json.loads(sys.argv[1])
+print("{MARKER}" + json.dumps(sorted(m for m in watched if m in sys.modules)), file=sys.stderr)
+raise SystemExit(code)
+"""
+
+STORE = ("chromadb", "bm25s", "scipy", "knowledge.store")
+MODEL = ("onnxruntime", "tokenizers", "torch", "sentence_transformers")
+GRAPH = ("langgraph", "langchain_core", "langsmith")
+UNCALLED_SDKS = ("github", "jwt", "pagerduty", "slack_sdk", "slack_bolt", "botbuilder", "starlette", "uvicorn")
+WATCHED = (*STORE, *MODEL, *GRAPH, *UNCALLED_SDKS, "boto3")
+
+
+def run_cold(sandbox: Any, home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    env = {**base_env(home), **sandbox.env}
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(WATCHED), *args], env=env,
+                          capture_output=True, text=True, timeout=180)
+    reports = [line for line in proc.stderr.splitlines() if line.startswith(MARKER)]
+    assert len(reports) == 1, proc.stderr[-800:]
+    return proc, set(json.loads(reports[0].removeprefix(MARKER)))
+
+
+def test_security_scan_on_a_fresh_home_loads_no_store_model_or_graph(sandbox: Any, tmp_path: Path) -> None:
+    proc, loaded = run_cold(sandbox, tmp_path, "scan", "security", "--json")
+    assert proc.returncode == 0, proc.stderr[-800:]
+    findings = [json.loads(line) for line in proc.stdout.splitlines()]
+    public = {f["resource"] for f in findings if f["check"] == "public_bucket"}
+    assert public == {b.name for b in DRIFTWOOD.public_buckets()}
+    assert loaded == {"boto3"}, f"a scan should load only boto3 of {WATCHED}"
+    assert not (tmp_path / "chroma").exists()  # the shipped runbooks were not ingested
+
+
+def test_a_question_citing_no_runbook_opens_no_store(sandbox: Any, tmp_path: Path) -> None:
+    proc, loaded = run_cold(sandbox, tmp_path, "ask", "--json", "list ec2 instances in eu-west-1")
+    assert proc.returncode == 0, proc.stderr[-800:]
+    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert answer["skill"] == "infra.inventory"
+    expected = {i.name for i in DRIFTWOOD.instances if i.region == "eu-west-1"}
+    assert expected <= set(answer["resources"]), answer["resources"]
+    assert answer["citations"] == []
+    assert not loaded & {*STORE, *UNCALLED_SDKS}, loaded
+    assert {"onnxruntime", "langgraph", "boto3"} <= loaded  # the router's model and the graph did run
+    assert "torch" not in loaded
+    assert not (tmp_path / "chroma").exists()
+
+
+def test_a_question_citing_a_runbook_still_opens_the_store(sandbox: Any, tmp_path: Path) -> None:
+    """The runbook beside the facts is real work: the lazy store is opened when it is needed."""
+    proc, loaded = run_cold(sandbox, tmp_path, "ask", "--json", "which buckets are public?")
+    assert proc.returncode == 0, proc.stderr[-800:]
+    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [c["source"] for c in answer["citations"]] == ["s3-bucket-public.md"]
+    assert {"chromadb", "bm25s", "knowledge.store"} <= loaded
+    assert not loaded & set(UNCALLED_SDKS), loaded
