@@ -1,6 +1,7 @@
 """The offline skill router: every request goes to exactly one skill, with no LLM and no
 network. A logistic regression over MiniLM embeddings of the example utterances in
-``agents/data/utterances.yaml`` gives each skill a probability; a handful of precise
+``agents/data/utterances.yaml`` and ``agents/data/utterances_external.yaml`` (other
+companies' voice, written from the skills' definitions) gives each skill a probability; a handful of precise
 rules (``ack P123``, ``reboot i-...``, ``who is on call``...) shift that where words beat
 embeddings (agents/router_rules.py); the nearest examples' similarity says whether the text looks like anything
 Guardian handles, so gibberish and small talk come back below the threshold and the
@@ -132,7 +133,7 @@ class SkillRouter:
     ``threshold`` is the confidence below which the caller should ask a clarifying
     question (offering ``Route.alternatives``). ``now`` anchors relative dates in slots
     ("last week"). ``cache_dir``, if given, keeps the embedded utterances across
-    processes, keyed by a hash of the utterance file and the model name.
+    processes, keyed by a hash of the utterance files and the model name.
     """
 
     def __init__(
