@@ -40,10 +40,10 @@ sys.path.insert(0, str(ROOT))
 from agents.router import UTTERANCES_PATH, SkillRouter  # noqa: E402
 from agents.skills import agent_of  # noqa: E402
 from bench.report import percentile, write_section  # noqa: E402
-from bench.router_variants import DEV_EXAMPLES_PATH, VariantRouter, tuned_router  # noqa: E402
+from bench.router_variants import DEV_EXAMPLES_PATH, Approach, VariantRouter, tuned_router  # noqa: E402
 from knowledge.embeddings import Embedder  # noqa: E402
 
-APPROACHES = ("knn", "centroid", "knn_rules", "logreg")
+APPROACHES: tuple[Approach, ...] = ("knn", "centroid", "knn_rules", "logreg")
 SETS = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_blind.yaml", "route_test.yaml")
 COMMAND = ".venv/bin/python bench/bench_route.py"
 

@@ -25,7 +25,8 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from agents.router import SKILL_NAMES, TRAINING_PATHS, RouterIndex, SkillRouter, load_training
+from agents.router import TRAINING_PATHS, RouterIndex, SkillRouter, load_training
+from agents.router_rules import SKILL_NAMES
 from knowledge.embeddings import MODEL_NAME, Embedder
 from knowledge.onnx_export import packaged_model_dir
 
