@@ -3,8 +3,7 @@ blind sets, reported apart; batch throughput and single-request latency against 
 MiniLM encode of the same texts measured in the same run (so the numbers travel between
 machines as ratios).
 
-- route_dev.yaml: the set the approaches and rules were chosen on (and, for the tuned
-  variant, trained on);
+- route_dev.yaml: the set the approaches and rules were chosen on;
 - route_dev_external.yaml: requests in other companies' voice, tunable;
 - route_dev2.yaml: a second such set, written with agents/data/utterances_external.yaml from
   the skills' definitions, tunable;
