@@ -1,6 +1,7 @@
 """The offline skill router: every request goes to exactly one skill, with no LLM and no
 network. A logistic regression over MiniLM embeddings of the example utterances in
-``agents/data/utterances.yaml`` gives each skill a probability; a handful of precise
+``agents/data/utterances.yaml`` and ``agents/data/utterances_external.yaml`` (other
+companies' voice, written from the skills' definitions) gives each skill a probability; a handful of precise
 rules (``ack P123``, ``reboot i-...``, ``who is on call``...) shift that where words beat
 embeddings (agents/router_rules.py); the nearest examples' similarity says whether the text looks like anything
 Guardian handles, so gibberish and small talk come back below the threshold and the
@@ -33,6 +34,10 @@ from agents.slots import extract_slots
 from knowledge.embeddings import MODEL_NAME, Embedder
 
 UTTERANCES_PATH = Path(__file__).parent / "data" / "utterances.yaml"
+# Requests in other companies' voice (their service names, slang, typos, verbs that pull away
+# from their object), written from the skills' definitions: more variety, not more rules.
+EXTERNAL_UTTERANCES_PATH = Path(__file__).parent / "data" / "utterances_external.yaml"
+TRAINING_PATHS: tuple[Path, ...] = (UTTERANCES_PATH, EXTERNAL_UTTERANCES_PATH)
 
 KNN_K = 3
 # Nearest-example similarity below LOW_SIM looks like nothing we handle; above HIGH_SIM
@@ -45,17 +50,23 @@ HIGH_SIM = 0.50
 # --------------------------------------------------------------------------- index
 
 
-def load_examples(utterances_path: Path, examples_path: Path | None) -> dict[str, list[str]]:
-    """The training utterances plus, if given, more examples per skill (bench/ measures adding
-    the dev cases), in catalogue order."""
-    utterances = load_utterances(utterances_path)
-    if examples_path is None:
-        return utterances
-    extra = yaml.safe_load(examples_path.read_text(encoding="utf-8")) or {}
-    unknown = set(extra) - set(SKILL_NAMES)
-    if unknown:
-        raise ValueError(f"examples file {examples_path}: unknown skills {sorted(unknown)}")
-    return {name: texts + [str(text) for text in extra.get(name, [])] for name, texts in utterances.items()}
+def load_examples(utterances_paths: Sequence[Path], examples_path: Path | None) -> dict[str, list[str]]:
+    """The training utterances of every file plus, if given, more examples per skill (bench/
+    measures adding the dev cases), in catalogue order."""
+    utterances = load_utterances(utterances_paths[0])
+    extras = list(utterances_paths[1:]) + ([examples_path] if examples_path is not None else [])
+    for path in extras:
+        extra = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        unknown = set(extra) - set(SKILL_NAMES)
+        if unknown:
+            raise ValueError(f"examples file {path}: unknown skills {sorted(unknown)}")
+        utterances = {name: texts + [str(text) for text in extra.get(name, [])] for name, texts in utterances.items()}
+    return utterances
+
+
+def load_training(paths: Sequence[Path] = TRAINING_PATHS) -> dict[str, list[str]]:
+    """Every training utterance the shipped router learns from, per skill."""
+    return load_examples(paths, None)
 
 
 def load_utterances(path: Path = UTTERANCES_PATH) -> dict[str, list[str]]:
@@ -122,7 +133,7 @@ class SkillRouter:
     ``threshold`` is the confidence below which the caller should ask a clarifying
     question (offering ``Route.alternatives``). ``now`` anchors relative dates in slots
     ("last week"). ``cache_dir``, if given, keeps the embedded utterances across
-    processes, keyed by a hash of the utterance file and the model name.
+    processes, keyed by a hash of the utterance files and the model name.
     """
 
     def __init__(
@@ -132,14 +143,14 @@ class SkillRouter:
         now: Callable[[], datetime] | None = None,
         *,
         cache_dir: Path | None = None,
-        utterances_path: Path = UTTERANCES_PATH,
+        utterances_paths: Sequence[Path] = TRAINING_PATHS,
         examples_path: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.now = now or datetime.now
         self.cache_dir = cache_dir
-        self.utterances_path = utterances_path
+        self.utterances_paths = tuple(utterances_paths)
         self.examples_path = examples_path
         self._index: RouterIndex | None = None
         self._lock = threading.Lock()
@@ -150,10 +161,10 @@ class SkillRouter:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    raw = self.utterances_path.read_bytes()
+                    raw = b"".join(path.read_bytes() for path in self.utterances_paths)
                     raw += self.examples_path.read_bytes() if self.examples_path is not None else b""
                     digest = hashlib.sha256(raw + MODEL_NAME.encode()).hexdigest()[:16]
-                    utterances = load_examples(self.utterances_path, self.examples_path)
+                    utterances = load_examples(self.utterances_paths, self.examples_path)
                     self._index = _build_index(self.embedder, utterances, self.cache_dir, digest)
         return self._index
 

@@ -5,8 +5,9 @@
 - ``+ dev examples``: the shipped router whose logistic regression also learns from the
   tunable dev cases (bench/data/examples_dev.yaml).
 - ``tuned``: a SetFit-style contrastive fine-tune of MiniLM itself on the training
-  utterances plus route_dev.yaml (batch-all triplet loss over P skills x K utterances per
-  batch, fixed seed), then the same logistic regression and rules on its vectors. The
+  utterances only (both files; batch-all triplet loss over P skills x K utterances per
+  batch, fixed seed), then the same logistic regression and rules on its vectors, so every
+  dev set stays unseen by it. The
   tuned model is saved under the cache directory keyed by a hash of its inputs, so it is
   trained once per machine; training happens offline on CPU.
 """
@@ -24,8 +25,10 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from agents.router import SKILL_NAMES, UTTERANCES_PATH, RouterIndex, SkillRouter, load_utterances
-from knowledge.embeddings import MODEL_NAME, Embedder, _load_model
+from agents.router import TRAINING_PATHS, RouterIndex, SkillRouter, load_training
+from agents.router_rules import SKILL_NAMES
+from knowledge.embeddings import MODEL_NAME, Embedder
+from knowledge.onnx_export import packaged_model_dir
 
 Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules"]
 DEV_PATH = Path(__file__).resolve().parents[1] / "tests" / "agents" / "route_dev.yaml"
@@ -61,23 +64,25 @@ class VariantRouter(SkillRouter):
         return self._centroids
 
 
-def training_examples(dev_path: Path = DEV_PATH) -> tuple[list[str], list[int]]:
-    """The training utterances plus the dev cases, labelled by skill index."""
-    utterances = load_utterances()
+def training_examples(dev_path: Path | None = None) -> tuple[list[str], list[int]]:
+    """The training utterances (plus, if given, a dev file's cases), labelled by skill index."""
+    utterances = load_training()
     texts = [text for name in SKILL_NAMES for text in utterances[name]]
     labels = [i for i, name in enumerate(SKILL_NAMES) for _ in utterances[name]]
-    for case in yaml.safe_load(dev_path.read_text(encoding="utf-8"))["cases"]:
-        texts.append(str(case["text"]))
-        labels.append(SKILL_NAMES.index(case["skill"]))
+    if dev_path is not None:
+        for case in yaml.safe_load(dev_path.read_text(encoding="utf-8"))["cases"]:
+            texts.append(str(case["text"]))
+            labels.append(SKILL_NAMES.index(case["skill"]))
     return texts, labels
 
 
 def fine_tune(cache_dir: Path, steps: int = 80, seed: int = 0, per_skill: int = 4, skills: int = 16) -> Path:
-    """A MiniLM contrastively tuned on training + dev utterances, saved under ``cache_dir``
+    """A MiniLM contrastively tuned on the training utterances, saved under ``cache_dir``
     (re-used when its inputs are unchanged). Returns the model directory."""
     texts, labels = training_examples()
     settings = f"{MODEL_NAME}/{steps}/{seed}/{per_skill}/{skills}".encode()
-    key = hashlib.sha256(UTTERANCES_PATH.read_bytes() + DEV_PATH.read_bytes() + settings).hexdigest()[:16]
+    inputs = b"".join(path.read_bytes() for path in TRAINING_PATHS)
+    key = hashlib.sha256(inputs + settings).hexdigest()[:16]
     target = cache_dir / f"router-tuned-{key}"
     if (target / "config.json").exists():
         return target
@@ -89,7 +94,7 @@ def fine_tune(cache_dir: Path, steps: int = 80, seed: int = 0, per_skill: int = 
     by_skill: dict[int, list[str]] = {}
     for text, label in zip(texts, labels, strict=True):
         by_skill.setdefault(label, []).append(text)
-    model = _load_model()
+    model = _sentence_transformer(packaged_model_dir())
     model.train()
     loss_fn = BatchAllTripletLoss(model)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-5)
@@ -110,22 +115,13 @@ def fine_tune(cache_dir: Path, steps: int = 80, seed: int = 0, per_skill: int = 
     return target
 
 
-class TunedEmbedder(Embedder):
-    """An Embedder over a fine-tuned model directory (a second ~90 MB model in memory)."""
+def _sentence_transformer(model_dir: Path) -> Any:
+    """The packaged MiniLM as a trainable sentence-transformers model (offline, CPU)."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):  # never reach for a model hub
+        os.environ.setdefault(name, "1")
+    from sentence_transformers import SentenceTransformer
 
-    def __init__(self, model_dir: Path, batch_size: int = 64) -> None:
-        super().__init__(batch_size)
-        self.model_dir = model_dir
-
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):  # never reach for a model hub
-                os.environ.setdefault(name, "1")
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(str(self.model_dir), device="cpu")
-        return self._model
+    return SentenceTransformer(str(model_dir), device="cpu")
 
 
 def tuned_router(cache_dir: Path, **kwargs: Any) -> tuple[SkillRouter, float]:
@@ -133,5 +129,7 @@ def tuned_router(cache_dir: Path, **kwargs: Any) -> tuple[SkillRouter, float]:
     start = time.perf_counter()
     model_dir = fine_tune(cache_dir)
     trained = time.perf_counter() - start
-    return SkillRouter(TunedEmbedder(model_dir), cache_dir=model_dir, **kwargs), trained
+    # Queried like the shipped model: exported to ONNX once (knowledge/onnx_export.py), no torch.
+    embedder = Embedder(cache_dir=cache_dir, model_dir=model_dir)
+    return SkillRouter(embedder, cache_dir=model_dir, **kwargs), trained
 

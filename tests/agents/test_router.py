@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
-from agents.router import SKILL_NAMES, SkillRouter, load_utterances, rule_boosts
+from agents.router import (
+    EXTERNAL_UTTERANCES_PATH,
+    SKILL_NAMES,
+    SkillRouter,
+    load_training,
+    load_utterances,
+    rule_boosts,
+)
 from agents.skills import agent_of
 from tests.agents.conftest import FIXED_NOW
 
@@ -36,7 +43,9 @@ def confusion_report(cases: list[dict[str, Any]], got: list[str]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize(("filename", "minimum"), [("route_dev.yaml", 0.95), ("route_test.yaml", 0.93)])
+@pytest.mark.parametrize(
+    ("filename", "minimum"), [("route_dev.yaml", 0.95), ("route_dev2.yaml", 0.93), ("route_test.yaml", 0.93)]
+)
 def test_accuracy(router: SkillRouter, filename: str, minimum: float) -> None:
     cases = load_cases(filename)
     routes = router.route_many([case["text"] for case in cases])
@@ -60,6 +69,23 @@ def test_test_set_is_not_copied_from_training() -> None:
     copied = [case["text"] for case in load_cases("route_test.yaml")
               if case["text"].lower().strip() in training and len(case["text"].split()) > 1]
     assert not copied
+
+
+def test_dev2_covers_every_skill_and_is_not_copied_from_training() -> None:
+    cases = load_cases("route_dev2.yaml")
+    counts = Counter(case["skill"] for case in cases)
+    training = {text.lower().strip() for texts in load_training().values() for text in texts}
+    assert len(cases) >= 150
+    assert set(counts) == set(SKILL_NAMES)
+    assert min(counts.values()) >= 6
+    assert [case["text"] for case in cases if case["text"].lower().strip() in training] == []
+
+
+def test_external_utterances_add_at_least_15_per_skill() -> None:
+    external = load_utterances(EXTERNAL_UTTERANCES_PATH)
+    merged = load_training()
+    assert min(len(texts) for texts in external.values()) >= 15
+    assert all(len(merged[name]) == len(load_utterances()[name]) + len(external[name]) for name in SKILL_NAMES)
 
 
 def test_utterances_cover_every_skill_with_enough_examples() -> None:
