@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m knowledge.onnx_export  # MiniLM to ONNX once, so no query imports torch
 	$(BIN)/python -m knowledge.vector_cache  # the built-in runbooks' vectors: a fresh home indexes them at once
+	$(BIN)/guardian route "warm up" > /dev/null  # the router's fitted index, cached: no first turn fits it
 	touch $(STAMP)
 
 demo: install

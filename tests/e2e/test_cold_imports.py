@@ -39,6 +39,17 @@ UNCALLED_SDKS = ("github", "jwt", "pagerduty", "slack_sdk", "slack_bolt", "botbu
 WATCHED = (*STORE, *MODEL, *GRAPH, *UNCALLED_SDKS, "boto3")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def install_time_caches(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """"Cold" means a fresh process and home after `make install`, which leaves the ONNX export,
+    the runbook vectors and the router's fitted index in the cache folder. A stale router index
+    (training data changed since) is refitted here first, as `make install` would have done."""
+    env = {**base_env(tmp_path_factory.mktemp("warm-caches")), **sandbox.env}
+    proc = subprocess.run([sys.executable, "-m", "bot", "route", "warm up"], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-800:]
+
+
 def run_cold(sandbox: Any, home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     env = {**base_env(home), **sandbox.env}
     proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(WATCHED), *args], env=env,
