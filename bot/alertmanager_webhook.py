@@ -189,10 +189,9 @@ class AlertBriefs:
         try:
             answer = await self._build(event)
             ts = ""
-            if self.desk.slack is not None:
-                posted = await self.desk.slack.client.chat_postMessage(
-                    channel=channel, text=fallback_text(answer), blocks=answer_blocks(answer), unfurl_links=False)
-                ts = str(posted["ts"])
+            if self.desk.slack is not None:  # retried, never doubled (bot/slack_delivery.py)
+                ts = await self.desk.delivery.post(channel, event.key, text=fallback_text(answer),
+                                                   blocks=answer_blocks(answer), unfurl_links=False)
         except Exception:
             await asyncio.to_thread(posts.release, event.key)
             raise
@@ -219,8 +218,8 @@ class AlertBriefs:
                      event.key, event.status)
             return None
         answer = await self._build(event)
-        await self.desk.slack.client.chat_update(channel=post.channel, ts=post.ts, text=fallback_text(answer),
-                                                 blocks=answer_blocks(answer))
+        await self.desk.delivery.update(post.channel, post.ts, text=fallback_text(answer),
+                                        blocks=answer_blocks(answer))
         await asyncio.to_thread(posts.update, event.key, answer.model_dump(), event.status)
         return answer
 

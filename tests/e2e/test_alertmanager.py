@@ -147,6 +147,34 @@ def test_an_alert_group_posts_one_brief_citing_its_runbook_repeats_update_it_and
     asyncio.run(scenario())
 
 
+def test_slack_failing_after_the_202_still_gives_one_brief_and_its_update(
+        runtime: Runtime, slack_api: SlackApiStandIn) -> None:
+    """Slack made the post but its answer was lost (500), then a resolution's update fails once
+    (502): the group still has exactly one message, found in the channel history, and it is updated."""
+    from bot.slack_delivery import Backoff
+
+    name = unique("HighCPUUsage")
+
+    async def scenario() -> None:
+        am = Alertmanager(runtime, slack_api)
+        am.app.state.alertmanager.desk.backoff = Backoff(attempts=3, base=0.05, cap=0.2)  # tenths of seconds
+        histories = len(slack_api.calls("conversations.history"))
+        slack_api.fail("chat.postMessage", 1, status=500, error="internal_error", done=True)
+        assert (await am.send(sample_group(alertname=name))).status_code == 202
+        await am.settle()
+        [brief] = am.briefs(name)
+        assert len(slack_api.calls("conversations.history")) == histories + 1  # looked before posting again
+        firing = sample_group(alertname=name)
+        assert stored(runtime, firing)["post"].ts == brief.ts
+        slack_api.fail("chat.update", 1, status=502, error="bad_gateway")
+        assert (await am.send(sample_group(alertname=name, resolved=True))).status_code == 202
+        await am.settle()
+        assert f"Resolved: {name} alert group" in shown(am.updates(brief.ts)[-1])
+        assert len(am.briefs(name)) == 1
+
+    asyncio.run(scenario())
+
+
 def test_without_a_runbook_url_in_the_store_the_runbook_is_found_by_the_alerts_words(
         runtime: Runtime, slack_api: SlackApiStandIn) -> None:
     name = unique("RootFilesystemAlmostFull")
