@@ -1,22 +1,28 @@
 """Security tools: public buckets, world-open security groups, IAM hygiene, Security Hub
-findings, and a posture summary that runs the first three checks."""
+findings, and the full scan (with the checks of ``security_checks``) behind the posture
+score and ``guardian scan security``."""
 
 from __future__ import annotations
 
+import contextvars
 import json
+import logging
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for
+from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, run_session
 from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
-from tools.aws.regions import RegionScan, scan_regions
+from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 
+log = logging.getLogger(__name__)
 Severity = Literal["critical", "high", "medium", "low"]
 PUBLIC_GROUPS = {"http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers"}
@@ -369,28 +375,67 @@ class Findings(list[Finding]):
         self.failed_regions = dict(failed_regions or {})
 
 
-def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
-    """Every finding of the public-bucket, open-port and IAM checks, most severe first; a
-    region that cannot be scanned is kept in ``failed_regions`` while the others count."""
-    findings = Findings()
+def _bucket_findings(ctx: ToolContext, region: str | None) -> list[Finding]:
+    found = []
     for row in bucket_rows(ctx, region)[0]:
         if row["public"]:
-            findings.append(Finding(check="public_bucket", severity="high", region=row["region"],
-                                    resource=row["bucket"], detail=row["why"]))
+            found.append(Finding(check="public_bucket", severity="high", region=row["region"], resource=row["bucket"],
+                                 detail=f"{row['why']}; fix: turn on the bucket's public access block and drop the "
+                                        "public grant"))
         if not row["encrypted"]:
-            findings.append(Finding(check="unencrypted_bucket", severity="medium", region=row["region"],
-                                    resource=row["bucket"], detail="no default encryption"))
-    scan = scan_regions(ctx, regions_for(ctx, region), lambda where: sg_rows(ctx, where), services=("ec2",))
-    findings.failed_regions = scan.failed
-    for where in scan.answered:
-        for row in scan.results[where]:
-            findings.append(Finding(check="open_security_group", severity=row["severity"], region=where,
-                                    resource=row["group_id"],
-                                    detail=f"{row['protocol']} port {row['ports']} open to {row['cidr']}"))
+            found.append(Finding(check="unencrypted_bucket", severity="medium", region=row["region"],
+                                 resource=row["bucket"],
+                                 detail="no default encryption; fix: set default encryption (SSE-S3 or SSE-KMS)"))
+    return found
+
+
+IAM_CHECKS = {"console access without MFA": ("iam_no_mfa", "enable an MFA device for the user"),
+              "old access key": ("iam_old_access_key", "rotate the key, then deactivate the old one"),
+              "access key never used": ("iam_unused_access_key", "deactivate and delete the key"),
+              "administrator access": ("iam_admin_user", "grant the permissions needed instead, through a role")}
+
+
+def _user_findings(ctx: ToolContext) -> list[Finding]:
+    found = []
     for row in iam_rows(ctx)[0]:
-        findings.append(Finding(check="iam", severity=row["severity"], region="global", resource=row["user"],
-                                detail=f"{row['issue']}: {row['detail']}"))
-    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+        check, fix = IAM_CHECKS[row["issue"]]
+        found.append(Finding(check=check, severity=row["severity"], region="global", resource=row["user"],
+                             detail=f"{row['issue']}: {row['detail']}; fix: {fix}"))
+    return found
+
+
+def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
+    """Every check's findings, most severe first. The account-wide checks (S3, IAM) and each
+    (regional check, region) pair run side by side in one bounded pool; a region that fails
+    is kept in ``failed_regions`` (first reason) while everything else counts."""
+    from tools.aws import security_checks as sc
+
+    run_session(ctx)  # one session for every worker
+    regions = regions_for(ctx, region)
+    account: list[Callable[[], list[Finding]]] = [
+        lambda: _bucket_findings(ctx, region), lambda: _user_findings(ctx), lambda: sc.admin_policies(ctx),
+        lambda: sc.root_keys(ctx), lambda: sc.unused_roles(ctx)]
+    regional: list[tuple[Callable[[ToolContext, str], list[Finding]], str]] = [
+        (sc.open_groups, "ec2"), (sc.unencrypted_volumes, "ec2"), (sc.unencrypted_snapshots, "ec2"),
+        (sc.unencrypted_databases, "rds"), (sc.cloudtrail_off, "cloudtrail"), (sc.hub_findings, "securityhub"),
+        (sc.guardduty_findings, "guardduty")]
+    with ThreadPoolExecutor(max_workers=MAX_REGION_WORKERS, thread_name_prefix="aws-scan") as pool:
+        whole = [pool.submit(contextvars.copy_context().run, call) for call in account]
+        parts = {(check, where, service): pool.submit(contextvars.copy_context().run, check, ctx, where)
+                 for where in regions for check, service in regional}
+        findings = Findings([f for future in whole for f in future.result()])  # account-wide failures raise
+        errors: dict[tuple[str, str], Exception] = {}
+        for (check, where, service), future in parts.items():
+            try:
+                findings.extend(future.result())
+            except Exception as exc:
+                errors[(where, service)] = exc
+    if errors and len(errors) == len(parts) and len({str(e) for e in errors.values()}) == 1:
+        raise next(iter(errors.values()))  # one reason for everything (no credentials, a dead endpoint)
+    for (where, service), exc in errors.items():
+        log.info("aws scan: %s in %s failed: %s", service, where, exc)
+        findings.failed_regions.setdefault(where, region_reason(exc, where, (service,)))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.check, f.region, f.resource))
     return findings
 
 
@@ -431,7 +476,7 @@ class ScanArgs(BaseModel):
 SCAN_COLUMNS = ["check", "severity", "cloud", "region", "resource", "detail"]
 
 
-@aws_errors("s3", "ec2", "iam")
+@aws_errors("s3", "iam", "ec2")
 def security_findings_scan(ctx: ToolContext, args: ScanArgs) -> ToolResult:
     """Every finding, most severe first, one row each (``guardian scan security``); the
     regions that could not be scanned are in ``facts["failed_regions"]``."""
@@ -457,6 +502,6 @@ SECURITY_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_security_posture", "A 0-100 security score from the public bucket, open port and IAM checks.",
              PostureArgs, "read", ("security.posture",), "aws", security_posture),
     # No chat skill plans it: it is the full list behind `guardian scan security`.
-    ToolSpec("aws_security_scan", "Every finding of the public bucket, open port and IAM checks, one row each.",
+    ToolSpec("aws_security_scan", "Every finding of every AWS security check, one row each, with a fix hint.",
              ScanArgs, "read", (), "aws", security_findings_scan),
 ]
