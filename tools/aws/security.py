@@ -111,26 +111,31 @@ def _block_state(block: dict[str, bool]) -> str:
     return "all on" if len(on) == 4 else (", ".join(on) + " on" if on else "all off")
 
 
+def _bucket_row(ctx: ToolContext, name: str, region: str | None) -> dict[str, Any] | None:
+    """The bucket's row when it is public or unencrypted, {} when fine, None when out of scope."""
+    where = bucket_region(ctx, name)
+    if region and where != region:
+        return None
+    s3 = client(ctx, "s3", where)
+    block = _access_block(s3, name)
+    acl = [] if block.get("BlockPublicAcls") or block.get("IgnorePublicAcls") else _acl_reasons(s3, name)
+    policy = [] if block.get("RestrictPublicBuckets") else _policy_reasons(s3, name)
+    encrypted = _encrypted(s3, name)
+    if not (acl or policy or not encrypted):
+        return {}
+    return {"bucket": name, "region": where, "public": bool(acl or policy), "why": "; ".join(acl + policy),
+            "public_access_block": _block_state(block), "encrypted": encrypted}
+
+
 def bucket_rows(ctx: ToolContext, region: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Rows for buckets that are public or lack default encryption, and how many were checked."""
-    rows = []
+    """Rows for buckets that are public or lack default encryption, and how many were checked
+    (a few buckets at a time: each costs five round trips)."""
     names = list_buckets(ctx)
-    checked = 0
-    for name in names:
-        where = bucket_region(ctx, name)
-        if region and where != region:
-            continue
-        checked += 1
-        s3 = client(ctx, "s3", where)
-        block = _access_block(s3, name)
-        acl = [] if block.get("BlockPublicAcls") or block.get("IgnorePublicAcls") else _acl_reasons(s3, name)
-        policy = [] if block.get("RestrictPublicBuckets") else _policy_reasons(s3, name)
-        encrypted = _encrypted(s3, name)
-        if acl or policy or not encrypted:
-            rows.append({"bucket": name, "region": where, "public": bool(acl or policy),
-                         "why": "; ".join(acl + policy), "public_access_block": _block_state(block),
-                         "encrypted": encrypted})
-    return rows, checked
+    run_session(ctx)
+    with ThreadPoolExecutor(max_workers=MAX_REGION_WORKERS, thread_name_prefix="aws-s3") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, _bucket_row, ctx, name, region) for name in names]
+        rows = [future.result() for future in futures]
+    return [row for row in rows if row], sum(1 for row in rows if row is not None)
 
 
 class PublicBucketsArgs(BaseModel):
@@ -425,7 +430,7 @@ def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
                  for where in regions for check, service in regional}
         findings = Findings([f for future in whole for f in future.result()])  # account-wide failures raise
         errors: dict[tuple[str, str], Exception] = {}
-        for (check, where, service), future in parts.items():
+        for (_check, where, service), future in parts.items():
             try:
                 findings.extend(future.result())
             except Exception as exc:
