@@ -263,8 +263,8 @@ class AwsSeeder:
                 for actions, resources in policy.statements]}
             arn = iam.create_policy(PolicyName=policy.name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
             self.ids.arns[policy.name] = arn
-            for user in policy.attached_to:
-                iam.attach_user_policy(UserName=user, PolicyArn=arn)
+            for user_name in policy.attached_to:
+                iam.attach_user_policy(UserName=user_name, PolicyArn=arn)
         if self.company.root_access_keys:  # no API creates root keys; the account summary reports them
             from moto.iam.models import iam_backends
 
@@ -275,13 +275,13 @@ class AwsSeeder:
         from moto.iam.models import iam_backends
 
         iam = self.client("iam")
-        for role in self.company.iam_roles:
+        for planned in self.company.iam_roles:
             trust = {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": role.service}, "Action": "sts:AssumeRole"}]}
-            self.ids.arns[role.name] = iam.create_role(RoleName=role.name,
-                                                       AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+                {"Effect": "Allow", "Principal": {"Service": planned.service}, "Action": "sts:AssumeRole"}]}
+            self.ids.arns[planned.name] = iam.create_role(
+                RoleName=planned.name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
         backend = iam_backends[ACCOUNT_ID][PARTITION]
-        ages = {role.name: (role.age_days, role.last_used_days) for role in self.company.iam_roles}
+        ages = {r.name: (r.age_days, r.last_used_days) for r in self.company.iam_roles}
         ages[LAMBDA_ROLE] = (LAMBDA_ROLE_AGE_DAYS, 0)
         for role in backend.roles.values():
             if role.name in ages:

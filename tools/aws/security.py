@@ -437,9 +437,9 @@ def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
                 errors[(where, service)] = exc
     if errors and len(errors) == len(parts) and len({str(e) for e in errors.values()}) == 1:
         raise next(iter(errors.values()))  # one reason for everything (no credentials, a dead endpoint)
-    for (where, service), exc in errors.items():
-        log.info("aws scan: %s in %s failed: %s", service, where, exc)
-        findings.failed_regions.setdefault(where, region_reason(exc, where, (service,)))
+    for (where, service), error in errors.items():
+        log.info("aws scan: %s in %s failed: %s", service, where, error)
+        findings.failed_regions.setdefault(where, region_reason(error, where, (service,)))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.check, f.region, f.resource))
     return findings
 
