@@ -126,8 +126,9 @@ def open_groups(ctx: ToolContext, region: str) -> list[Finding]:
     found = []
     for row in rows:
         unused = row["group_id"] not in used
-        label = f"{row['name']} ({row['group_id']})" if row["name"] else row["group_id"]
-        detail = (f"{label}: {row['protocol']} port {row['ports']} open to {row['cidr']}"
+        # the rule first: it is what the exposure alerts key on (agents/exposures.py)
+        detail = (f"{row['protocol']} port {row['ports']} open to {row['cidr']}"
+                  f"{'; group ' + row['name'] if row['name'] else ''}"
                   f"{'; unused: attached to nothing' if unused else ''}")
         found.append(Finding(check="open_security_group", severity=row["severity"], region=region,
                              resource=row["group_id"], detail=with_fix(
