@@ -461,8 +461,8 @@ def security_posture(ctx: ToolContext, args: PostureArgs) -> ToolResult:
     score = posture_score(findings)
     counts: Counter[str] = Counter(f.severity for f in findings)
     if not findings:
-        return scan.mark(ToolResult(status="ok", summary="Security score 100/100: no public buckets, world-open "
-                                    "security groups or IAM issues found.", facts={"score": 100, "findings": 0}))
+        return scan.mark(ToolResult(status="ok", summary="Security score 100/100: no AWS security check found "
+                                    "anything.", facts={"score": 100, "findings": 0}))
     by_sev = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low") if counts[s])
     top = findings[0]
     summary = (f"Security score {score}/100 with {len(findings)} findings ({by_sev}); most severe: "
@@ -504,7 +504,8 @@ SECURITY_TOOLS: list[ToolSpec] = [
              IamFindingsArgs, "read", ("security.iam",), "aws", iam_findings),
     ToolSpec("aws_security_hub_findings", "Active AWS Security Hub findings, most severe first.",
              SecurityHubArgs, "read", ("security.findings",), "aws", security_hub_findings),
-    ToolSpec("aws_security_posture", "A 0-100 security score from the public bucket, open port and IAM checks.",
+    ToolSpec("aws_security_posture", "A 0-100 security score from every AWS security check (storage, network, IAM, "
+             "encryption, CloudTrail, Security Hub, GuardDuty).",
              PostureArgs, "read", ("security.posture",), "aws", security_posture),
     # No chat skill plans it: it is the full list behind `guardian scan security`.
     ToolSpec("aws_security_scan", "Every finding of every AWS security check, one row each, with a fix hint.",
