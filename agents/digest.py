@@ -25,7 +25,8 @@ FAILED = ("failure", "timed_out", "startup_failure")
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 FINDING_QUESTION = {"public_bucket": "which buckets are public?", "unencrypted_bucket": "which buckets are "
                     "unencrypted?", "open_security_group": "which security groups are open to the world?",
-                    "iam": "which IAM users have issues?"}
+                    **dict.fromkeys(("iam_no_mfa", "iam_old_access_key", "iam_unused_access_key", "iam_admin_user"),
+                                    "which IAM users have issues?")}
 ASK = Column(key="ask", label="ask", kind="question")
 
 

@@ -51,8 +51,9 @@ def exposures_of(findings: list[dict[str, Any]]) -> list[Exposure]:
         if check == "public_bucket":
             exposure = Exposure(f"public_bucket:{resource}", "public_bucket", region, resource, detail)
         elif check == "open_security_group":
-            exposure = Exposure(f"open_port:{region}:{resource}:{detail}", "open_port", region, resource, detail)
-        elif check == "iam" and str(detail).startswith("administrator access"):
+            rule = str(detail).split("; ")[0]  # the rule, without the group name, usage or fix hint
+            exposure = Exposure(f"open_port:{region}:{resource}:{rule}", "open_port", region, resource, detail)
+        elif check == "iam_admin_user":
             exposure = Exposure(f"admin:{resource}", "admin", region, resource, detail)
         else:
             continue

@@ -1,8 +1,8 @@
 """Seeds a ``Company`` (``sandbox/company.py``) into a moto server through boto3, as a
 real account would have been built, and returns the ids AWS assigned.
 
-Two things boto3 cannot express are set on moto's in-process backend, here only: the
-creation date of access keys (so one is older than 90 days) and their last-used date.
+What boto3 cannot express is set on moto's in-process backend, here only: the creation
+and last-used dates of access keys and roles, and whether the root user has access keys.
 moto's random generator is seeded first, so the same company gets the same ids each run.
 """
 
@@ -20,7 +20,15 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sandbox.company import ACCOUNT_ID, LAMBDA_ROLE, Company, HubFinding, LogGroup
+from sandbox.company import (
+    ACCOUNT_ID,
+    LAMBDA_ROLE,
+    LAMBDA_ROLE_AGE_DAYS,
+    ROOT_VOLUME_GB,
+    Company,
+    HubFinding,
+    LogGroup,
+)
 
 PARTITION = "aws"  # moto keys its global IAM backend by partition
 ID_SEED = 20240501  # fixed moto random seed: stable instance/volume/group ids across runs
@@ -37,6 +45,7 @@ class SeededIds:
     instances: dict[str, str] = field(default_factory=dict)  # Name tag -> i-...
     security_groups: dict[str, str] = field(default_factory=dict)  # "region/name" and name -> sg-...
     volumes: dict[str, str] = field(default_factory=dict)  # Name tag -> vol-...
+    snapshots: dict[str, str] = field(default_factory=dict)  # Name tag -> snap-...
     root_volumes: dict[str, str] = field(default_factory=dict)  # instance Name -> its root vol-...
     elastic_ips: dict[str, str] = field(default_factory=dict)  # Name tag -> eipalloc-...
     access_keys: dict[str, list[str]] = field(default_factory=dict)  # user -> AKIA...
@@ -92,12 +101,16 @@ class AwsSeeder:
             self._security_groups(region)
             self._instances(region)
             self._volumes(region)
+            self._snapshots(region)
             self._elastic_ips(region)
             self._databases(region)
             self._log_groups(region)
         self._buckets()
         self._iam()
         self._functions()
+        self._roles()
+        for region in self.company.regions:
+            self._trails(region)
         for region in self.company.regions:
             self._hub_findings(region)
         return self.ids
@@ -129,6 +142,8 @@ class AwsSeeder:
                 ImageId=AMI, MinCount=1, MaxCount=1, InstanceType=inst.instance_type,
                 Placement={"AvailabilityZone": f"{region}a"},
                 TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+                BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {
+                    "VolumeSize": ROOT_VOLUME_GB, "Encrypted": True, "DeleteOnTermination": True}}],
                 **({"SecurityGroupIds": groups} if groups else {}))["Instances"][0]
             self.ids.instances[inst.name] = created["InstanceId"]
             roots = [m["Ebs"]["VolumeId"] for m in created.get("BlockDeviceMappings", []) if "Ebs" in m]
@@ -144,11 +159,20 @@ class AwsSeeder:
         for vol in (v for v in self.company.volumes if v.region == region):
             tags = [{"Key": key, "Value": value} for key, value in vol.tags.items()]
             created = ec2.create_volume(AvailabilityZone=f"{region}a", Size=vol.size_gb, VolumeType=vol.volume_type,
+                                        Encrypted=vol.encrypted,
                                         TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
             self.ids.volumes[vol.name] = created["VolumeId"]
             if vol.attached_to:
                 ec2.attach_volume(VolumeId=created["VolumeId"], InstanceId=self.ids.instances[vol.attached_to],
                                   Device="/dev/sdf")
+
+    def _snapshots(self, region: str) -> None:
+        ec2 = self.client("ec2", region)
+        for snap in (s for s in self.company.snapshots if s.region == region):
+            tags = [{"Key": "Name", "Value": snap.name}, {"Key": "service", "Value": snap.service}]
+            created = ec2.create_snapshot(VolumeId=self.ids.volumes[snap.volume], Description=snap.name,
+                                          TagSpecifications=[{"ResourceType": "snapshot", "Tags": tags}])
+            self.ids.snapshots[snap.name] = created["SnapshotId"]
 
     def _elastic_ips(self, region: str) -> None:
         ec2 = self.client("ec2", region)
@@ -194,6 +218,7 @@ class AwsSeeder:
             created = rds.create_db_instance(
                 DBInstanceIdentifier=db.identifier, Engine=db.engine, DBInstanceClass=db.instance_class,
                 AllocatedStorage=db.storage_gb, MasterUsername="driftwood", MasterUserPassword=DB_PASSWORD,
+                StorageEncrypted=db.encrypted,
                 Tags=[{"Key": key, "Value": value} for key, value in db.tags.items()],
                 **({"VpcSecurityGroupIds": groups} if groups else {}))["DBInstance"]
             self.ids.arns[db.identifier] = created["DBInstanceArn"]
@@ -232,6 +257,45 @@ class AwsSeeder:
                     for _ in user.key_ages_days]
             self.ids.access_keys[user.name] = keys
             self._age_keys(user.name, keys, user.key_ages_days, user.keys_used)
+        for policy in self.company.iam_policies:
+            document = {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
+                for actions, resources in policy.statements]}
+            arn = iam.create_policy(PolicyName=policy.name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+            self.ids.arns[policy.name] = arn
+            for user_name in policy.attached_to:
+                iam.attach_user_policy(UserName=user_name, PolicyArn=arn)
+        if self.company.root_access_keys:  # no API creates root keys; the account summary reports them
+            from moto.iam.models import iam_backends
+
+            iam_backends[ACCOUNT_ID][PARTITION].account_summary._account_access_keys_present = 1
+
+    def _roles(self) -> None:
+        """The company's roles, and every role's age and last use (the Lambda role's too)."""
+        from moto.iam.models import iam_backends
+
+        iam = self.client("iam")
+        for planned in self.company.iam_roles:
+            trust = {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": planned.service}, "Action": "sts:AssumeRole"}]}
+            self.ids.arns[planned.name] = iam.create_role(
+                RoleName=planned.name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        backend = iam_backends[ACCOUNT_ID][PARTITION]
+        ages = {r.name: (r.age_days, r.last_used_days) for r in self.company.iam_roles}
+        ages[LAMBDA_ROLE] = (LAMBDA_ROLE_AGE_DAYS, 0)
+        for role in backend.roles.values():
+            if role.name in ages:
+                age, used = ages[role.name]
+                role.create_date = self.now - timedelta(days=age)
+                role.last_used = None if used is None else self.now - timedelta(days=used, hours=1)
+
+    def _trails(self, region: str) -> None:
+        trail_api = self.client("cloudtrail", region)
+        for trail in (t for t in self.company.trails if t.region == region):
+            self.ids.arns[trail.name] = trail_api.create_trail(Name=trail.name, S3BucketName=trail.bucket,
+                                                                IsMultiRegionTrail=False)["TrailARN"]
+            if trail.logging:
+                trail_api.start_logging(Name=trail.name)
 
     def _age_keys(self, user: str, keys: list[str], ages: tuple[int, ...], used: bool) -> None:
         """Backdate keys on moto's backend (no AWS API can set a key's creation date)."""

@@ -10,7 +10,10 @@ Planted problems (what a good ops bot must find): the public buckets, SSH (22) a
 PostgreSQL (5432) open to the world, a console user without MFA, a 200-day-old access key,
 an unused key, an administrator, an unattached volume, a stopped instance with a data
 volume, an idle Elastic IP, error lines in two log groups, a 3x EC2 cost spike in
-us-east-1 and Security Hub findings.
+us-east-1 and Security Hub findings. For the security scan, each beside a clean twin: an
+unencrypted EBS volume, snapshot and database, an unused group with RDP open to 0.0.0.0/0
+and ::/0, a customer-managed policy allowing ``*`` on ``*``, root access keys, a role
+never used and a region whose CloudTrail trail is not logging.
 """
 
 from __future__ import annotations
@@ -85,10 +88,21 @@ class Volume:
     attached_to: str | None  # Instance name, None = unattached
     service: str
     env: str = "prod"
+    encrypted: bool = True
 
     @property
     def tags(self) -> dict[str, str]:
         return tags_for(self.service, self.env, self.name)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An EBS snapshot of one of the company's volumes (encrypted exactly when the volume is)."""
+
+    name: str
+    volume: str  # Volume name
+    region: str
+    service: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,7 @@ class Database:
     service: str
     env: str
     security_groups: tuple[str, ...] = ()
+    encrypted: bool = True  # storage encryption
 
     @property
     def tags(self) -> dict[str, str]:
@@ -156,6 +171,38 @@ class IamUser:
     key_ages_days: tuple[int, ...] = ()  # one access key per entry, created this many days ago
     keys_used: bool = True  # whether the keys have a last-used date
     admin: bool = False  # AdministratorAccess attached
+
+
+@dataclass(frozen=True)
+class IamPolicy:
+    """A customer-managed policy: ``statements`` are (actions, resources) allowed."""
+
+    name: str
+    statements: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    attached_to: tuple[str, ...] = ()  # user names
+
+    @property
+    def admin(self) -> bool:
+        """Allows every action on every resource."""
+        return any("*" in actions and "*" in resources for actions, resources in self.statements)
+
+
+@dataclass(frozen=True)
+class IamRole:
+    name: str
+    service: str  # the AWS service principal that may assume it
+    age_days: int
+    last_used_days: int | None  # None: never used
+
+
+@dataclass(frozen=True)
+class Trail:
+    """A single-region CloudTrail trail writing to one of the company's buckets."""
+
+    name: str
+    region: str
+    bucket: str
+    logging: bool
 
 
 @dataclass(frozen=True)
@@ -202,6 +249,9 @@ SECURITY_GROUPS: tuple[SecurityGroup, ...] = (
     SecurityGroup("analytics-db", "eu-west-1", "Warehouse access", ((5432, 5432, WORLD_V6),), "analytics"),
     SecurityGroup("search-internal", "eu-west-1", "OpenSearch inside the VPC", ((9200, 9200, "10.1.0.0/16"),),
                   "search"),
+    # attached to nothing: still a finding (marked unused), where Prowler skips it by default
+    SecurityGroup("legacy-rdp", "us-east-1", "Old Windows jump host", ((3389, 3389, WORLD), (3389, 3389, WORLD_V6))),
+    SecurityGroup("legacy-vpn", "us-east-1", "Old VPN, office range only", ((1194, 1194, "192.168.0.0/16"),)),
 )
 
 INSTANCES: tuple[Instance, ...] = (
@@ -221,7 +271,11 @@ VOLUMES: tuple[Volume, ...] = (
     Volume("payments-db-export-old", "us-east-1", 500, "gp3", None, "payments"),
     Volume("checkout-staging-data", "us-east-1", 100, "gp3", "checkout-web-staging", "checkout", "staging"),
     Volume("search-data-eu", "eu-west-1", 200, "gp3", "search-eu-1", "search"),
-    Volume("analytics-scratch", "eu-west-1", 50, "gp2", "analytics-dev-1", "analytics", "dev"),
+    Volume("analytics-scratch", "eu-west-1", 50, "gp2", "analytics-dev-1", "analytics", "dev", encrypted=False),
+)
+SNAPSHOTS: tuple[Snapshot, ...] = (
+    Snapshot("analytics-scratch-backup", "analytics-scratch", "eu-west-1", "analytics"),
+    Snapshot("search-data-eu-backup", "search-data-eu", "eu-west-1", "search"),
 )
 ROOT_VOLUME_GB = 8  # moto gives every instance an 8 GiB root volume
 
@@ -244,7 +298,7 @@ BUCKETS: tuple[Bucket, ...] = (
 
 DATABASES: tuple[Database, ...] = (
     Database("payments-db", "us-east-1", "postgres", "db.r6g.large", 200, "payments", "prod"),
-    Database("checkout-db", "us-east-1", "mysql", "db.t3.medium", 50, "checkout", "prod"),
+    Database("checkout-db", "us-east-1", "mysql", "db.t3.medium", 50, "checkout", "prod", encrypted=False),
     Database("analytics-warehouse", "eu-west-1", "postgres", "db.r5.xlarge", 500, "analytics", "prod",
              ("analytics-db",)),
 )
@@ -257,6 +311,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("analytics-ingest", "eu-west-1", "python3.12", "analytics"),
 )
 LAMBDA_ROLE = "driftwood-lambda-exec"
+LAMBDA_ROLE_AGE_DAYS = 300  # the role the functions run as: old, and used an hour ago
 
 IAM_USERS: tuple[IamUser, ...] = (
     IamUser("alice", console=True, mfa=True, key_ages_days=(20,)),
@@ -264,6 +319,22 @@ IAM_USERS: tuple[IamUser, ...] = (
     IamUser("dave", console=True, mfa=False),
     IamUser("ci-deployer", console=False, mfa=False, key_ages_days=(200,)),
     IamUser("analytics-etl", console=False, mfa=False, key_ages_days=(30,), keys_used=False),
+)
+
+IAM_POLICIES: tuple[IamPolicy, ...] = (
+    IamPolicy("driftwood-break-glass", ((("*",), ("*",)),)),
+    IamPolicy("driftwood-ci-deploy", ((("s3:PutObject", "s3:GetObject"), ("arn:aws:s3:::driftwood-checkout-static/*",)),
+                                      (("lambda:UpdateFunctionCode",), ("*",))), ("ci-deployer",)),
+)
+IAM_ROLES: tuple[IamRole, ...] = (
+    IamRole("driftwood-legacy-migration", "ec2.amazonaws.com", age_days=200, last_used_days=None),
+    IamRole("driftwood-backup", "backup.amazonaws.com", age_days=200, last_used_days=2),
+)
+ROLE_UNUSED_DAYS = 90  # a role created before this and not used since is unused
+ROOT_ACCESS_KEYS = True  # the root user has an access key (AccountAccessKeysPresent)
+TRAILS: tuple[Trail, ...] = (
+    Trail("driftwood-audit", "us-east-1", "driftwood-auth-audit-logs", logging=True),
+    Trail("driftwood-audit-eu", "eu-west-1", "driftwood-auth-audit-logs", logging=False),
 )
 
 LOG_GROUPS: tuple[LogGroup, ...] = (
@@ -453,11 +524,16 @@ class Company:
     security_groups: tuple[SecurityGroup, ...] = SECURITY_GROUPS
     instances: tuple[Instance, ...] = INSTANCES
     volumes: tuple[Volume, ...] = VOLUMES
+    snapshots: tuple[Snapshot, ...] = SNAPSHOTS
     elastic_ips: tuple[ElasticIp, ...] = ELASTIC_IPS
     buckets: tuple[Bucket, ...] = BUCKETS
     databases: tuple[Database, ...] = DATABASES
     functions: tuple[Function, ...] = FUNCTIONS
     iam_users: tuple[IamUser, ...] = IAM_USERS
+    iam_policies: tuple[IamPolicy, ...] = IAM_POLICIES
+    iam_roles: tuple[IamRole, ...] = IAM_ROLES
+    root_access_keys: bool = ROOT_ACCESS_KEYS
+    trails: tuple[Trail, ...] = TRAILS
     log_groups: tuple[LogGroup, ...] = LOG_GROUPS
     hub_findings: tuple[HubFinding, ...] = HUB_FINDINGS
     cost_lines: tuple[CostLine, ...] = COST_LINES
@@ -485,6 +561,35 @@ class Company:
 
     def admins(self) -> list[IamUser]:
         return [u for u in self.iam_users if u.admin]
+
+    def unencrypted_volumes(self) -> list[Volume]:
+        """Data volumes without encryption (every root volume is encrypted)."""
+        return [v for v in self.volumes if not v.encrypted]
+
+    def volume(self, name: str) -> Volume:
+        return next(v for v in self.volumes if v.name == name)
+
+    def unencrypted_snapshots(self) -> list[Snapshot]:
+        return [s for s in self.snapshots if not self.volume(s.volume).encrypted]
+
+    def unencrypted_databases(self) -> list[Database]:
+        return [d for d in self.databases if not d.encrypted]
+
+    def unused_groups(self) -> list[SecurityGroup]:
+        """Groups no instance or database uses."""
+        used = {(i.region, name) for i in self.instances for name in i.security_groups}
+        used |= {(d.region, name) for d in self.databases for name in d.security_groups}
+        return [g for g in self.security_groups if (g.region, g.name) not in used]
+
+    def admin_policies(self) -> list[IamPolicy]:
+        return [p for p in self.iam_policies if p.admin]
+
+    def unused_roles(self, days: int = ROLE_UNUSED_DAYS) -> list[IamRole]:
+        return [r for r in self.iam_roles
+                if r.age_days > days and (r.last_used_days is None or r.last_used_days > days)]
+
+    def regions_without_logging_trail(self) -> list[str]:
+        return [r for r in self.regions if not any(t.region == r and t.logging for t in self.trails)]
 
     def unattached_volumes(self) -> list[Volume]:
         return [v for v in self.volumes if v.attached_to is None]
@@ -529,7 +634,9 @@ class Problem:
 
     kind: str  # public_bucket | unencrypted_bucket | world_open_port | no_mfa | old_access_key |
     #            unused_access_key | admin_user | unattached_volume | stopped_instance |
-    #            idle_elastic_ip | cost_spike
+    #            idle_elastic_ip | unencrypted_volume | unencrypted_snapshot | unencrypted_database |
+    #            unused_open_group | admin_policy | root_access_keys | unused_role |
+    #            cloudtrail_not_logging | cost_spike
     resource: str
     region: str
     detail: str
@@ -556,6 +663,23 @@ def planted_problems(company: Company = DRIFTWOOD) -> tuple[Problem, ...]:
               for i in company.stopped_instances()]
     found += [Problem("idle_elastic_ip", e.name, e.region, "allocated, not associated")
               for e in company.idle_elastic_ips()]
+    found += [Problem("unencrypted_volume", v.name, v.region, "EBS volume not encrypted")
+              for v in company.unencrypted_volumes()]
+    found += [Problem("unencrypted_snapshot", s.name, s.region, f"snapshot of unencrypted {s.volume}")
+              for s in company.unencrypted_snapshots()]
+    found += [Problem("unencrypted_database", d.identifier, d.region, "RDS storage not encrypted")
+              for d in company.unencrypted_databases()]
+    found += [Problem("unused_open_group", g.name, g.region, "open to the internet, attached to nothing")
+              for g in company.unused_groups() if g.world_ports()]
+    found += [Problem("admin_policy", p.name, "global", "customer-managed policy allows * on *")
+              for p in company.admin_policies()]
+    if company.root_access_keys:
+        found.append(Problem("root_access_keys", "root", "global", "the root user has access keys"))
+    found += [Problem("unused_role", r.name, "global", f"created {r.age_days} days ago, " + (
+        "never used" if r.last_used_days is None else f"last used {r.last_used_days} days ago"))
+              for r in company.unused_roles()]
+    found += [Problem("cloudtrail_not_logging", region, region, "no trail is logging")
+              for region in company.regions_without_logging_trail()]
     found.append(Problem("cost_spike", SPIKE.aws_service, SPIKE.region,
                          f"{SPIKE.factor:g}x daily cost over the last {SPIKE.days} days"))
     return tuple(found)

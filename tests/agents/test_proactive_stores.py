@@ -24,9 +24,9 @@ SCAN = [
      "detail": "no default encryption"},
     {"check": "open_security_group", "severity": "high", "region": "eu-west-1", "resource": "sg-1",
      "detail": "tcp port 22 open to 0.0.0.0/0"},
-    {"check": "iam", "severity": "medium", "region": "global", "resource": "carol",
+    {"check": "iam_admin_user", "severity": "medium", "region": "global", "resource": "carol",
      "detail": "administrator access: AdministratorAccess is attached"},
-    {"check": "iam", "severity": "high", "region": "global", "resource": "dave",
+    {"check": "iam_no_mfa", "severity": "high", "region": "global", "resource": "dave",
      "detail": "console access without MFA: has a console password and no MFA device"},
 ]
 

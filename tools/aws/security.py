@@ -1,22 +1,28 @@
 """Security tools: public buckets, world-open security groups, IAM hygiene, Security Hub
-findings, and a posture summary that runs the first three checks."""
+findings, and the full scan (with the checks of ``security_checks``) behind the posture
+score and ``guardian scan security``."""
 
 from __future__ import annotations
 
+import contextvars
 import json
+import logging
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for
+from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, run_session
 from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
-from tools.aws.regions import RegionScan, scan_regions
+from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 
+log = logging.getLogger(__name__)
 Severity = Literal["critical", "high", "medium", "low"]
 PUBLIC_GROUPS = {"http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
                  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers"}
@@ -105,26 +111,31 @@ def _block_state(block: dict[str, bool]) -> str:
     return "all on" if len(on) == 4 else (", ".join(on) + " on" if on else "all off")
 
 
+def _bucket_row(ctx: ToolContext, name: str, region: str | None) -> dict[str, Any] | None:
+    """The bucket's row when it is public or unencrypted, {} when fine, None when out of scope."""
+    where = bucket_region(ctx, name)
+    if region and where != region:
+        return None
+    s3 = client(ctx, "s3", where)
+    block = _access_block(s3, name)
+    acl = [] if block.get("BlockPublicAcls") or block.get("IgnorePublicAcls") else _acl_reasons(s3, name)
+    policy = [] if block.get("RestrictPublicBuckets") else _policy_reasons(s3, name)
+    encrypted = _encrypted(s3, name)
+    if not (acl or policy or not encrypted):
+        return {}
+    return {"bucket": name, "region": where, "public": bool(acl or policy), "why": "; ".join(acl + policy),
+            "public_access_block": _block_state(block), "encrypted": encrypted}
+
+
 def bucket_rows(ctx: ToolContext, region: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Rows for buckets that are public or lack default encryption, and how many were checked."""
-    rows = []
+    """Rows for buckets that are public or lack default encryption, and how many were checked
+    (a few buckets at a time: each costs five round trips)."""
     names = list_buckets(ctx)
-    checked = 0
-    for name in names:
-        where = bucket_region(ctx, name)
-        if region and where != region:
-            continue
-        checked += 1
-        s3 = client(ctx, "s3", where)
-        block = _access_block(s3, name)
-        acl = [] if block.get("BlockPublicAcls") or block.get("IgnorePublicAcls") else _acl_reasons(s3, name)
-        policy = [] if block.get("RestrictPublicBuckets") else _policy_reasons(s3, name)
-        encrypted = _encrypted(s3, name)
-        if acl or policy or not encrypted:
-            rows.append({"bucket": name, "region": where, "public": bool(acl or policy),
-                         "why": "; ".join(acl + policy), "public_access_block": _block_state(block),
-                         "encrypted": encrypted})
-    return rows, checked
+    run_session(ctx)
+    with ThreadPoolExecutor(max_workers=MAX_REGION_WORKERS, thread_name_prefix="aws-s3") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, _bucket_row, ctx, name, region) for name in names]
+        rows = [future.result() for future in futures]
+    return [row for row in rows if row], sum(1 for row in rows if row is not None)
 
 
 class PublicBucketsArgs(BaseModel):
@@ -369,28 +380,67 @@ class Findings(list[Finding]):
         self.failed_regions = dict(failed_regions or {})
 
 
-def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
-    """Every finding of the public-bucket, open-port and IAM checks, most severe first; a
-    region that cannot be scanned is kept in ``failed_regions`` while the others count."""
-    findings = Findings()
+def _bucket_findings(ctx: ToolContext, region: str | None) -> list[Finding]:
+    found = []
     for row in bucket_rows(ctx, region)[0]:
         if row["public"]:
-            findings.append(Finding(check="public_bucket", severity="high", region=row["region"],
-                                    resource=row["bucket"], detail=row["why"]))
+            found.append(Finding(check="public_bucket", severity="high", region=row["region"], resource=row["bucket"],
+                                 detail=f"{row['why']}; fix: turn on the bucket's public access block and drop the "
+                                        "public grant"))
         if not row["encrypted"]:
-            findings.append(Finding(check="unencrypted_bucket", severity="medium", region=row["region"],
-                                    resource=row["bucket"], detail="no default encryption"))
-    scan = scan_regions(ctx, regions_for(ctx, region), lambda where: sg_rows(ctx, where), services=("ec2",))
-    findings.failed_regions = scan.failed
-    for where in scan.answered:
-        for row in scan.results[where]:
-            findings.append(Finding(check="open_security_group", severity=row["severity"], region=where,
-                                    resource=row["group_id"],
-                                    detail=f"{row['protocol']} port {row['ports']} open to {row['cidr']}"))
+            found.append(Finding(check="unencrypted_bucket", severity="medium", region=row["region"],
+                                 resource=row["bucket"],
+                                 detail="no default encryption; fix: set default encryption (SSE-S3 or SSE-KMS)"))
+    return found
+
+
+IAM_CHECKS = {"console access without MFA": ("iam_no_mfa", "enable an MFA device for the user"),
+              "old access key": ("iam_old_access_key", "rotate the key, then deactivate the old one"),
+              "access key never used": ("iam_unused_access_key", "deactivate and delete the key"),
+              "administrator access": ("iam_admin_user", "grant the permissions needed instead, through a role")}
+
+
+def _user_findings(ctx: ToolContext) -> list[Finding]:
+    found = []
     for row in iam_rows(ctx)[0]:
-        findings.append(Finding(check="iam", severity=row["severity"], region="global", resource=row["user"],
-                                detail=f"{row['issue']}: {row['detail']}"))
-    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+        check, fix = IAM_CHECKS[row["issue"]]
+        found.append(Finding(check=check, severity=row["severity"], region="global", resource=row["user"],
+                             detail=f"{row['issue']}: {row['detail']}; fix: {fix}"))
+    return found
+
+
+def security_scan(ctx: ToolContext, region: str | None = None) -> Findings:
+    """Every check's findings, most severe first. The account-wide checks (S3, IAM) and each
+    (regional check, region) pair run side by side in one bounded pool; a region that fails
+    is kept in ``failed_regions`` (first reason) while everything else counts."""
+    from tools.aws import security_checks as sc
+
+    run_session(ctx)  # one session for every worker
+    regions = regions_for(ctx, region)
+    account: list[Callable[[], list[Finding]]] = [
+        lambda: _bucket_findings(ctx, region), lambda: _user_findings(ctx), lambda: sc.admin_policies(ctx),
+        lambda: sc.root_keys(ctx), lambda: sc.unused_roles(ctx)]
+    regional: list[tuple[Callable[[ToolContext, str], list[Finding]], str]] = [
+        (sc.open_groups, "ec2"), (sc.unencrypted_volumes, "ec2"), (sc.unencrypted_snapshots, "ec2"),
+        (sc.unencrypted_databases, "rds"), (sc.cloudtrail_off, "cloudtrail"), (sc.hub_findings, "securityhub"),
+        (sc.guardduty_findings, "guardduty")]
+    with ThreadPoolExecutor(max_workers=MAX_REGION_WORKERS, thread_name_prefix="aws-scan") as pool:
+        whole = [pool.submit(contextvars.copy_context().run, call) for call in account]
+        parts = {(check, where, service): pool.submit(contextvars.copy_context().run, check, ctx, where)
+                 for where in regions for check, service in regional}
+        findings = Findings([f for future in whole for f in future.result()])  # account-wide failures raise
+        errors: dict[tuple[str, str], Exception] = {}
+        for (_check, where, service), future in parts.items():
+            try:
+                findings.extend(future.result())
+            except Exception as exc:
+                errors[(where, service)] = exc
+    if errors and len(errors) == len(parts) and len({str(e) for e in errors.values()}) == 1:
+        raise next(iter(errors.values()))  # one reason for everything (no credentials, a dead endpoint)
+    for (where, service), error in errors.items():
+        log.info("aws scan: %s in %s failed: %s", service, where, error)
+        findings.failed_regions.setdefault(where, region_reason(error, where, (service,)))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.check, f.region, f.resource))
     return findings
 
 
@@ -411,8 +461,8 @@ def security_posture(ctx: ToolContext, args: PostureArgs) -> ToolResult:
     score = posture_score(findings)
     counts: Counter[str] = Counter(f.severity for f in findings)
     if not findings:
-        return scan.mark(ToolResult(status="ok", summary="Security score 100/100: no public buckets, world-open "
-                                    "security groups or IAM issues found.", facts={"score": 100, "findings": 0}))
+        return scan.mark(ToolResult(status="ok", summary="Security score 100/100: no AWS security check found "
+                                    "anything.", facts={"score": 100, "findings": 0}))
     by_sev = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low") if counts[s])
     top = findings[0]
     summary = (f"Security score {score}/100 with {len(findings)} findings ({by_sev}); most severe: "
@@ -431,7 +481,7 @@ class ScanArgs(BaseModel):
 SCAN_COLUMNS = ["check", "severity", "cloud", "region", "resource", "detail"]
 
 
-@aws_errors("s3", "ec2", "iam")
+@aws_errors("s3", "iam", "ec2")
 def security_findings_scan(ctx: ToolContext, args: ScanArgs) -> ToolResult:
     """Every finding, most severe first, one row each (``guardian scan security``); the
     regions that could not be scanned are in ``facts["failed_regions"]``."""
@@ -454,9 +504,10 @@ SECURITY_TOOLS: list[ToolSpec] = [
              IamFindingsArgs, "read", ("security.iam",), "aws", iam_findings),
     ToolSpec("aws_security_hub_findings", "Active AWS Security Hub findings, most severe first.",
              SecurityHubArgs, "read", ("security.findings",), "aws", security_hub_findings),
-    ToolSpec("aws_security_posture", "A 0-100 security score from the public bucket, open port and IAM checks.",
+    ToolSpec("aws_security_posture", "A 0-100 security score from every AWS security check (storage, network, IAM, "
+             "encryption, CloudTrail, Security Hub, GuardDuty).",
              PostureArgs, "read", ("security.posture",), "aws", security_posture),
     # No chat skill plans it: it is the full list behind `guardian scan security`.
-    ToolSpec("aws_security_scan", "Every finding of the public bucket, open port and IAM checks, one row each.",
+    ToolSpec("aws_security_scan", "Every finding of every AWS security check, one row each, with a fix hint.",
              ScanArgs, "read", (), "aws", security_findings_scan),
 ]

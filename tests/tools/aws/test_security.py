@@ -174,7 +174,7 @@ def test_posture_counts_every_check(ctx: ToolContext, world: dict[str, str]) -> 
     findings = security_scan(ctx)
     checks = {(f.check, f.resource) for f in findings}
     assert ("public_bucket", "sec-public-acl") in checks and ("unencrypted_bucket", "sec-plain") in checks
-    assert ("open_security_group", world["all"]) in checks and ("iam", "alice") in checks
+    assert ("open_security_group", world["all"]) in checks and ("iam_no_mfa", "alice") in checks
     assert all(f.cloud == "aws" for f in findings)
     result = security_posture(ctx, PostureArgs())
     weights = {"critical": 15, "high": 10, "medium": 4, "low": 1}
