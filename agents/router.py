@@ -16,6 +16,7 @@ bench/router_variants.py.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -112,7 +113,7 @@ def _build_index(
         coef, intercept = _fit_logreg(vectors, labels)
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npz")
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npz")  # processes starting together each write their own
             np.savez(tmp, vectors=vectors, coef=coef, intercept=intercept)
             tmp.replace(cache_file)
     return RouterIndex(vectors, labels, coef, intercept)

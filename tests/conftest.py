@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +33,53 @@ def postgres_url() -> Iterator[str]:
 def embedder() -> Embedder:
     """The real packaged MiniLM model, loaded once per test session and shared by all layers."""
     return shared_embedder()
+
+
+KNOWLEDGE_DIRS = ("chroma", "bm25")  # the embedded knowledge store under a Guardian home
+
+
+@pytest.fixture(scope="session")
+def runbooks_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Guardian home whose knowledge store holds the packaged runbooks, built once per
+    session by the real Runtime (ensure_builtin_runbooks: ~190 chunks through MiniLM, ~10 s
+    of CPU). Fixtures copy it into their own fresh homes (``warm_home``) instead of each
+    embedding the same runbooks again; tests/knowledge and the CLI tests still build theirs."""
+    from bot.runtime import Runtime
+    from bot.settings import load_settings
+
+    home = tmp_path_factory.mktemp("runbooks-home")
+    with Runtime(load_settings(home=home)) as rt:
+        assert rt.knowledge.search("public bucket"), "the packaged runbooks were not indexed"
+    return home
+
+
+@pytest.fixture(scope="session")
+def warm_home(runbooks_home: Path) -> Callable[[Path], Path]:
+    """``warm_home(path)``: a new Guardian home at ``path`` (created if missing) whose knowledge
+    store already holds the packaged runbooks; everything else in it (database, key, audit)
+    starts empty, as in any fresh home."""
+
+    def make(home: Path) -> Path:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name in KNOWLEDGE_DIRS:
+            if (runbooks_home / name).exists():
+                shutil.copytree(runbooks_home / name, home / name)
+        return home
+
+    return make
+
+
+def sandbox_environment(patch: pytest.MonkeyPatch, sandbox: Any) -> None:
+    """Point this process at the sandbox exactly: its variables set, and the per-service AWS
+    endpoint overrides and profile removed (AWS_ENDPOINT_URL_COST_EXPLORER, say, outranks
+    AWS_ENDPOINT_URL, so one left over would send a Runtime's calls elsewhere)."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("AWS_ENDPOINT_URL_") or key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            patch.delenv(key)
+    for key, value in sandbox.env.items():
+        patch.setenv(key, value)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +67,10 @@ def sandbox() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("guardian-home")
+def e2e_home(tmp_path_factory: pytest.TempPathFactory, warm_home: Callable[[Path], Path]) -> Path:
+    """The session's home, its knowledge store already holding the packaged runbooks (so the
+    first CLI to open it does not embed them in a cold process)."""
+    return warm_home(tmp_path_factory.mktemp("guardian-home"))
 
 
 @pytest.fixture(scope="session")

@@ -117,13 +117,13 @@ def _stdin(cli: Cli, data: bytes) -> CliResult:
     return CliResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
-def test_a_directory_with_one_bad_file_indexes_the_rest_and_says_which(tmp_path: Path,
-                                                                       offline: Callable[[Path], Cli]) -> None:
+def test_a_directory_with_one_bad_file_indexes_the_rest_and_says_which(
+        tmp_path: Path, offline: Callable[[Path], Cli], warm_home: Callable[[Path], Path]) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "good.md").write_text("# Kafka lag\n\nCompare consumer offsets with kafka-consumer-groups.\n")
     (docs / "bad.md").write_bytes(b"# Caf\xe9\n\nLatin-1 text.\n")
-    result = offline(tmp_path / "home")("knowledge", "ingest", "--json", str(docs))
+    result = offline(warm_home(tmp_path / "home"))("knowledge", "ingest", "--json", str(docs))
     assert result.returncode == 0, result.stderr
     assert result.last["files_indexed"] == 1
     assert result.stderr.strip() == "guardian: skipped bad.md: not UTF-8 text"
@@ -164,9 +164,10 @@ def _drop_segments(chroma: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory, sandbox: Any) -> dict[str, Any]:
+def ingested(tmp_path_factory: pytest.TempPathFactory, sandbox: Any,
+             warm_home: Callable[[Path], Path]) -> dict[str, Any]:
     """A home after a normal ingest, with an approval waiting: copied for each damage."""
-    home = tmp_path_factory.mktemp("ingested-home")
+    home = warm_home(tmp_path_factory.mktemp("ingested-home"))
     docs = tmp_path_factory.mktemp("team-docs")
     (docs / "kafka-lag.md").write_text("# Kafka consumer lag\n\n## Check\nCompare offsets with "
                                        "kafka-consumer-groups --describe.\n")

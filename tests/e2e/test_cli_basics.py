@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def offline_cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+def offline_cli(tmp_path_factory: pytest.TempPathFactory, warm_home: Callable[[Path], Path]) -> Cli:
     """No cloud at all: route and knowledge must not need one."""
-    return Cli(base_env(tmp_path_factory.mktemp("offline-home")))
+    return Cli(base_env(warm_home(tmp_path_factory.mktemp("offline-home"))))
 
 
 def test_route_file_gives_one_line_per_request(offline_cli: Cli, tmp_path: Path) -> None:

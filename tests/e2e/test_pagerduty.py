@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.pagerduty_webhooks import add_incident, incident_event, sign
 from sandbox.saas_company import PdIncident, person
 from sandbox.slack_api import Call, SlackApiStandIn
+from tests.conftest import sandbox_environment
 from tests.slack_helpers import SECRET, action_body, command_body, signed
 
 pytestmark = [pytest.mark.slow]
@@ -50,13 +52,13 @@ def _standin(sandbox: Any, kind: type) -> Any:
 
 
 @pytest.fixture(scope="module")
-def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    home = tmp_path_factory.mktemp("pagerduty-home")
+def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path_factory: pytest.TempPathFactory,
+            warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
+    home = warm_home(tmp_path_factory.mktemp("pagerduty-home"))
     policy = home.parent / "pagerduty-policy.yaml"
     policy.write_text(POLICY)
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in sandbox.env.items():
-            patch.setenv(key, value)
+        sandbox_environment(patch, sandbox)
         patch.setenv("GUARDIAN_PAGERDUTY_USERS", "U0ALICE:alice@driftwood.example,U0BOB:bob@driftwood.example")
         settings = load_settings(home=home, policy=policy, slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                                  slack_api_url=slack_api.api_url, incident_channel=CHANNEL,

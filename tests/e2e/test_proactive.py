@@ -10,7 +10,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from sandbox.company import COST_LINES, DRIFTWOOD, days_between, forecast_line_c
 from sandbox.github_api import GitHubStandIn
 from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.slack_api import SlackApiStandIn
+from tests.conftest import sandbox_environment
 from tests.slack_helpers import SECRET, action_body, command_body, signed
 
 pytestmark = [pytest.mark.slow]
@@ -54,8 +55,7 @@ NEWLY_PUBLIC_BY_POLICY = "driftwood-auth-audit-logs"
 
 def _runtime(sandbox: Any, slack_api: SlackApiStandIn, home: Path, monkeypatch: pytest.MonkeyPatch,
              **overrides: Any) -> Runtime:
-    for key, value in sandbox.env.items():
-        monkeypatch.setenv(key, value)
+    sandbox_environment(monkeypatch, sandbox)
     policy = home / "policy.yaml"
     policy.write_text(POLICY)
     settings = load_settings(home=home / "home", policy=policy, slack_bot_token="xoxb-test",
@@ -64,9 +64,10 @@ def _runtime(sandbox: Any, slack_api: SlackApiStandIn, home: Path, monkeypatch: 
 
 
 @pytest.fixture
-def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
     """A fresh Guardian home per test (its own SQLite): no test sees another's runs."""
+    warm_home(tmp_path / "home")
     with _runtime(sandbox, slack_api, tmp_path, monkeypatch) as rt:
         yield rt
 

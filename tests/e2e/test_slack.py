@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from bot.settings import load_settings
 from bot.slack_surface import SlackSurface
 from sandbox.company import DRIFTWOOD
 from sandbox.slack_api import Call, SlackApiStandIn
+from tests.conftest import sandbox_environment
 from tests.e2e.test_trust import _instance, _state
 from tests.slack_helpers import SECRET, action_body, command_body, event_body, signed
 
@@ -41,13 +43,13 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(scope="module")
-def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    home = tmp_path_factory.mktemp("slack-home")
+def runtime(sandbox: Any, slack_api: SlackApiStandIn, tmp_path_factory: pytest.TempPathFactory,
+            warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
+    home = warm_home(tmp_path_factory.mktemp("slack-home"))
     policy = home.parent / "slack-policy.yaml"
     policy.write_text(POLICY)
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in sandbox.env.items():
-            patch.setenv(key, value)
+        sandbox_environment(patch, sandbox)
         settings = load_settings(home=home, policy=policy, slack_bot_token="xoxb-test",
                                  slack_signing_secret=SECRET, slack_api_url=slack_api.api_url)
         with Runtime(settings) as rt:

@@ -11,7 +11,8 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -24,6 +25,7 @@ from bot.slack_surface import SlackSurface
 from sandbox.company import DRIFTWOOD
 from sandbox.slack_api import SlackApiStandIn
 from sandbox.slack_socket import SlackSocketStandIn
+from tests.conftest import sandbox_environment
 
 pytestmark = [pytest.mark.slow]
 T = TypeVar("T")
@@ -66,13 +68,13 @@ def socket() -> Iterator[SlackSocketStandIn]:
 
 @pytest.fixture(scope="module")
 def running(sandbox: Any, slack_api: SlackApiStandIn, socket: SlackSocketStandIn,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+            tmp_path_factory: pytest.TempPathFactory, warm_home: Callable[[Path], Path]) -> Iterator[RunningApp]:
     slack_api.serve_socket_mode(socket.url)
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in sandbox.env.items():
-            patch.setenv(key, value)
-        settings = load_settings(home=tmp_path_factory.mktemp("slack-socket-home"), slack_bot_token="xoxb-test",
-                                 slack_app_token="xapp-1-test", slack_mode="socket", slack_api_url=slack_api.api_url)
+        sandbox_environment(patch, sandbox)
+        settings = load_settings(home=warm_home(tmp_path_factory.mktemp("slack-socket-home")),
+                                 slack_bot_token="xoxb-test", slack_app_token="xapp-1-test", slack_mode="socket",
+                                 slack_api_url=slack_api.api_url)
         with Runtime(settings) as rt, RunningApp(rt) as app:
             socket.wait_connected()
             yield app

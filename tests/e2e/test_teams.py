@@ -4,7 +4,8 @@ and a Bot Connector stand-in recording what the SDK puts on the wire."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.settings import load_settings
 from bot.teams_surface import TeamsSurface
 from sandbox.company import DRIFTWOOD
+from tests.conftest import sandbox_environment
 from tests.e2e.test_trust import _instance, _state
 from tests.helpers import CONTRACT_POLICY
 from tests.teams_standins import APP_ID, TENANT, Connector, StaticCredentialsFactory, TokenIssuer, activity, execute
@@ -34,7 +36,7 @@ INCIDENTS = "19:incidents@thread.tacv2"
 
 @pytest.fixture(scope="module")
 def runtime(sandbox: Any, issuer: TokenIssuer, connector: Connector,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+            tmp_path_factory: pytest.TempPathFactory, warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
     """One warm runtime for the module (the first turn loads the model and builds the
     knowledge store); tests keep apart by conversation, user and approval id."""
     home = tmp_path_factory.mktemp("teams")
@@ -42,9 +44,8 @@ def runtime(sandbox: Any, issuer: TokenIssuer, connector: Connector,
     policy.write_text(CONTRACT_POLICY.replace("users: {alice: [oncall], bob: [oncall]}",
                                               f"users: {{'{ALICE}': [oncall], '{BOB}': [oncall]}}"))
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in sandbox.env.items():
-            patch.setenv(key, value)
-        settings = load_settings(home=home / "home", policy=policy, microsoft_app_id=APP_ID,
+        sandbox_environment(patch, sandbox)
+        settings = load_settings(home=warm_home(home / "home"), policy=policy, microsoft_app_id=APP_ID,
                                  microsoft_app_tenant_id=TENANT, teams_openid_metadata_url=issuer.metadata_url,
                                  teams_incident_conversation=INCIDENTS, teams_service_url=connector.url)
         with Runtime(settings) as rt:

@@ -5,7 +5,7 @@ test_trust.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from agents.skills import SKILL_BY_NAME
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from sandbox.company import DRIFTWOOD
+from tests.conftest import sandbox_environment
 from tests.e2e.test_trust import _instance, _state
 from tests.helpers import CONTRACT_POLICY
 
@@ -29,12 +30,12 @@ CORPUS = yaml.safe_load((Path(__file__).parents[1] / "agents" / "non_action_corp
 
 
 @pytest.fixture
-def runtime(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    for key, value in sandbox.env.items():
-        monkeypatch.setenv(key, value)
+def runtime(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
+    sandbox_environment(monkeypatch, sandbox)
     policy = tmp_path / "policy.yaml"
     policy.write_text(CONTRACT_POLICY.replace("bob: [oncall]}", "bob: [oncall], carol: [oncall]}"))
-    with Runtime(load_settings(home=tmp_path / "home", policy=policy)) as rt:
+    with Runtime(load_settings(home=warm_home(tmp_path / "home"), policy=policy)) as rt:
         yield rt
 
 

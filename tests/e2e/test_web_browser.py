@@ -9,7 +9,7 @@ one fails here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.http_app import BackgroundServer
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from sandbox.company import DRIFTWOOD
+from tests.conftest import sandbox_environment
 from tests.e2e.test_trust import _instance, _state
 from tests.helpers import CONTRACT_POLICY
 
@@ -33,14 +34,14 @@ WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def web(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runtime, str]]:
+def web(sandbox: Any, tmp_path_factory: pytest.TempPathFactory,
+        warm_home: Callable[[Path], Path]) -> Iterator[tuple[Runtime, str]]:
     home = tmp_path_factory.mktemp("web-home")
     policy = home / "policy.yaml"
     policy.write_text(CONTRACT_POLICY.replace("bob: [oncall]}", "bob: [oncall], carol: [oncall], dave: [oncall]}"))
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in sandbox.env.items():
-            patch.setenv(key, value)
-        settings = load_settings(home=home / "state", policy=policy, web_token=SecretStr(TOKENS))
+        sandbox_environment(patch, sandbox)
+        settings = load_settings(home=warm_home(home / "state"), policy=policy, web_token=SecretStr(TOKENS))
         with Runtime(settings) as rt, BackgroundServer(rt) as server:
             rt.guardian  # noqa: B018 - warm up (model, runbook index, graph) before the clock of any wait starts
             rt.router.route("warm up")

@@ -101,9 +101,16 @@ def cost_data() -> CostData:
     return CostData()
 
 
+@dataclass(frozen=True)
+class AwsServers:
+    moto: str
+    cost_explorer: str
+    empty_file: str
+
+
 @pytest.fixture(scope="session")
-def aws_endpoint(tmp_path_factory: pytest.TempPathFactory, cost_data: CostData) -> Iterator[str]:
-    """A moto server and a Cost Explorer stand-in; boto3 reaches them through its own env vars."""
+def aws_servers(tmp_path_factory: pytest.TempPathFactory, cost_data: CostData) -> Iterator[AwsServers]:
+    """A moto server and a Cost Explorer stand-in, started once per session."""
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -111,22 +118,29 @@ def aws_endpoint(tmp_path_factory: pytest.TempPathFactory, cost_data: CostData) 
     threading.Thread(target=ce.serve_forever, daemon=True).start()
     empty = tmp_path_factory.mktemp("aws") / "empty"
     empty.write_text("")
-    patch = pytest.MonkeyPatch()
-    endpoint = f"http://127.0.0.1:{port}"
-    patch.delenv("AWS_PROFILE", raising=False)
-    patch.delenv("AWS_SESSION_TOKEN", raising=False)
-    patch.setenv("AWS_ENDPOINT_URL", endpoint)
-    patch.setenv("AWS_ENDPOINT_URL_COST_EXPLORER", f"http://127.0.0.1:{ce.server_address[1]}")
-    patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    patch.setenv("AWS_CONFIG_FILE", str(empty))
-    patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-    patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    yield endpoint
-    patch.undo()
+    yield AwsServers(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ce.server_address[1]}", str(empty))
     ce.shutdown()
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def aws_endpoint(aws_servers: AwsServers) -> Iterator[str]:
+    """boto3 pointed at those servers through its own env vars while one module here runs,
+    and only then: AWS_ENDPOINT_URL_COST_EXPLORER outranks AWS_ENDPOINT_URL, so left set for
+    the rest of the session it sent every in-process Runtime's Cost Explorer calls (tests/e2e,
+    tests/bot) to this module's seeded spend instead of the sandbox company's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AWS_PROFILE", raising=False)
+        patch.delenv("AWS_SESSION_TOKEN", raising=False)
+        patch.setenv("AWS_ENDPOINT_URL", aws_servers.moto)
+        patch.setenv("AWS_ENDPOINT_URL_COST_EXPLORER", aws_servers.cost_explorer)
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.setenv("AWS_CONFIG_FILE", aws_servers.empty_file)
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", aws_servers.empty_file)
+        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        yield aws_servers.moto
 
 
 def reset_moto(endpoint: str) -> None:
@@ -136,12 +150,12 @@ def reset_moto(endpoint: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=60).close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ctx(aws_endpoint: str) -> ToolContext:
     return ToolContext(aws=AwsSettings(regions=tuple(REGIONS)))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def reset_aws(aws_endpoint: str) -> Any:
     """A callable that resets moto (used by each module's setup fixture)."""
     return lambda: reset_moto(aws_endpoint)
