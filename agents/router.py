@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -234,8 +234,15 @@ class SkillRouter:
                 skill = asked
             else:  # talked about, not asked for: answer it as a question
                 requested, skill = skill, question_skill(skill, slots)
-        elif (mentioned := talked_about(text)) and question_skill(mentioned[0], slots) == skill:
+        elif (mentioned := talked_about(text)) and (
+                question_skill(mentioned[0], slots) == skill or _names_its_target(mentioned[0], slots)):
+            # an unambiguous action verb, only talked about ("what would happen if we reboot X?",
+            # "did anyone stop X?"), on a target the sentence names: the sentence is about that
+            # action on it, whatever else its words resemble
             requested, mood = mentioned
+            if question_skill(requested, slots) != skill:  # the grammar, not the classifier, chose
+                skill = question_skill(requested, slots)
+                confidence = max(confidence, GRAMMAR_CONFIDENCE)
         if requested is not None:  # the action's probability is evidence for the question about it
             both = probs[SKILL_NAMES.index(requested)] + probs[SKILL_NAMES.index(skill)]
             confidence = float(np.clip(max(confidence, both * familiarity), 0.0, 1.0))
@@ -262,3 +269,16 @@ def knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> 
         k = min(KNN_K, own.shape[0])
         scores[i] = float(np.partition(own, -k)[-k:].mean())
     return scores
+
+
+# A sentence naming an unambiguous action verb and its target ("what would happen if we reboot
+# auth-eu-1?") is answered, read-only, rather than met with a clarifying question.
+GRAMMAR_CONFIDENCE = 0.6
+TARGET_SLOTS = {"infra.action": ("instance_id", "resource_name"), "cicd.rerun": ("run_id", "repo"),
+                "incident.ack": ("incident_id",), "incident.resolve": ("incident_id",),
+                "incident.page": ("incident_id", "service")}
+
+
+def _names_its_target(action: str, slots: Mapping[str, object]) -> bool:
+    """Does the sentence name what ``action`` would act on (an instance, a run, an incident)?"""
+    return any(slots.get(name) for name in TARGET_SLOTS.get(action, ()))

@@ -7,6 +7,7 @@ so a tool is data first and code second.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -61,6 +62,12 @@ class ToolContext:
     knowledge_settings: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     knowledge: KnowledgeSearcher | None = None
     boto_session_factory: Callable[[], Any] | None = None
+    # boto3 clients made for this context, shared by every tool run (tools/aws/common.py):
+    # clients are thread-safe, and making one costs ~10 ms and ~2,000 objects the garbage
+    # collector must later walk. Not init fields: ``replace(ctx, ...)`` starts a fresh cache.
+    aws_clients: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    aws_clients_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
+                                             compare=False)
 
     @property
     def regions(self) -> list[str]:

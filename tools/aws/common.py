@@ -4,10 +4,7 @@ AWS_PROFILE, ...), so nothing here reads the environment."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,48 +16,31 @@ CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempt
 GLOBAL_REGION = "us-east-1"  # IAM, S3 listing and Cost Explorer answer from here
 
 
-# Clients made during one tool run, shared by that run only (loading a service model costs
-# ~0.1 s, and a multi-region scan needs the same client many times).
-_RUN_CLIENTS: ContextVar[dict[tuple[str, str], Any] | None] = ContextVar("aws_run_clients", default=None)
-_RUN_SESSION: ContextVar[Any] = ContextVar("aws_run_session", default=None)
-# A boto3 session may not make clients from two threads at once (a run fans out over regions).
-_RUN_LOCK: ContextVar[threading.Lock | None] = ContextVar("aws_run_lock", default=None)
-
-
-@contextmanager
-def tool_run() -> Iterator[None]:
-    """One boto3 session and its clients for the duration of one tool run."""
-    clients_token = _RUN_CLIENTS.set({})
-    session_token = _RUN_SESSION.set(None)
-    lock_token = _RUN_LOCK.set(threading.Lock())
-    try:
-        yield
-    finally:
-        _RUN_CLIENTS.reset(clients_token)
-        _RUN_SESSION.reset(session_token)
-        _RUN_LOCK.reset(lock_token)
-
-
 def client(ctx: ToolContext, service: str, region: str | None = None) -> Any:
-    """A boto3 client with Guardian's timeouts; one session per tool run keeps tools thread-safe."""
+    """A boto3 client with Guardian's timeouts, made once per (context, service, region).
+
+    boto3 clients are thread-safe; sessions are not, so clients are made under the
+    context's lock from one session the context keeps (a fan-out over regions asks from
+    several threads at once). Endpoints and credentials are resolved by boto3 when the
+    client is made; a refreshable credential (SSO, assumed role) refreshes inside it."""
     where = region or GLOBAL_REGION
-    cache, lock = _RUN_CLIENTS.get(), _RUN_LOCK.get()
-    if cache is None or lock is None:
-        return ctx.boto_session().client(service, region_name=where, config=CLIENT_CONFIG)
-    with lock:
-        if (service, where) not in cache:
-            cache[(service, where)] = run_session(ctx).client(service, region_name=where, config=CLIENT_CONFIG)
-        return cache[(service, where)]
+    with ctx.aws_clients_lock:
+        made = ctx.aws_clients.get((service, where))
+        if made is None:
+            session = ctx.aws_clients.get(("", "session"))
+            if session is None:
+                session = ctx.aws_clients[("", "session")] = ctx.boto_session()
+            made = ctx.aws_clients[(service, where)] = session.client(service, region_name=where,
+                                                                      config=CLIENT_CONFIG)
+    return made
 
 
 def run_session(ctx: ToolContext) -> Any:
-    """The boto3 session of the current tool run (a new one outside a run)."""
-    if _RUN_CLIENTS.get() is None:
-        return ctx.boto_session()
-    session = _RUN_SESSION.get()
-    if session is None:
-        session = ctx.boto_session()
-        _RUN_SESSION.set(session)
+    """The session this context makes its clients from (made now if there is none yet)."""
+    with ctx.aws_clients_lock:
+        session = ctx.aws_clients.get(("", "session"))
+        if session is None:
+            session = ctx.aws_clients[("", "session")] = ctx.boto_session()
     return session
 
 

@@ -20,7 +20,6 @@ from botocore.exceptions import (
 )
 from pydantic import BaseModel
 
-from tools.aws.common import tool_run
 from tools.base import ToolContext, ToolResult
 from tools.resolve import AmbiguousResource
 
@@ -148,8 +147,7 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
         @functools.wraps(func)
         def run(ctx: ToolContext, args: A) -> ToolResult:
             try:
-                with tool_run():
-                    return func(ctx, args)
+                return func(ctx, args)
             except AmbiguousResource as exc:
                 return ambiguous_result(exc)
             except (ClientError, BotoCoreError, ResourceNotFound, RegionsFailed) as exc:

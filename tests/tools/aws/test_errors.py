@@ -10,11 +10,20 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.tools.aws.conftest import REGIONS
 from tests.tools.aws.ec2_errors import Ec2ErrorServer
 from tools.aws.errors import NO_CREDENTIALS
 from tools.aws.inventory import DescribeArgs, InventoryArgs, describe_resource, inventory
 from tools.aws.security import OpenSecurityGroupsArgs, open_security_groups
 from tools.base import ToolContext
+from tools.settings import AwsSettings
+
+
+@pytest.fixture
+def ctx(aws_endpoint: str) -> ToolContext:
+    """A context per test: each test points the process at another endpoint (or none) first,
+    and a context keeps the clients it made (tools/aws/common.py), as a running Guardian does."""
+    return ToolContext(aws=AwsSettings(regions=tuple(REGIONS)))
 
 
 @pytest.fixture(scope="module")
