@@ -43,12 +43,18 @@ class Pauses:
         self.count[info["generation"]] += 1
 
 
-def run_turns(rt: Any, pauses: Pauses, tag: str, turns: int) -> tuple[float, list[int], list[float]]:
+def run_turns(rt: Any, pauses: Pauses, tag: str, turns: int,
+              fresh_clients: bool = False) -> tuple[float, list[int], list[float]]:
+    """``fresh_clients``: boto3 clients made anew for every turn, as before they were shared per
+    ToolContext (tools/aws/common.py): the baseline of that change."""
     from agents.request import Request
 
     pauses.reset()
     started = time.perf_counter()
     for index in range(turns):
+        if fresh_clients:
+            with rt.tool_ctx.aws_clients_lock:
+                rt.tool_ctx.aws_clients.clear()
         rt.guardian.ask(Request(text=QUESTIONS[index % len(QUESTIONS)], user="bench", thread_id=f"{tag}{index}"))
     return time.perf_counter() - started, list(pauses.count), list(pauses.seconds)
 
@@ -64,7 +70,8 @@ def main() -> int:
     from bot.runtime import Runtime
     from bot.settings import load_settings
 
-    results: dict[str, list[tuple[float, list[int], list[float]]]] = {"unfrozen": [], "frozen": []}
+    results: dict[str, list[tuple[float, list[int], list[float]]]] = {
+        "unfrozen, boto3 clients per turn": [], "unfrozen": [], "frozen": []}
     loads = [f"{os.getloadavg()[0]:.1f}"]
     with sandbox_process() as sandbox_env:
         os.environ.update(sandbox_env)
@@ -78,6 +85,8 @@ def main() -> int:
             gc.callbacks.append(pauses)
             for round_ in range(args.rounds):
                 gc.unfreeze()
+                results["unfrozen, boto3 clients per turn"].append(
+                    run_turns(rt, pauses, f"c{round_}-", args.turns, fresh_clients=True))
                 results["unfrozen"].append(run_turns(rt, pauses, f"u{round_}-", args.turns))
                 gc.collect()
                 gc.freeze()
@@ -87,12 +96,14 @@ def main() -> int:
             gc.callbacks.remove(pauses)
     lines = [f"Command: `.venv/bin/python bench/bench_heap.py --turns {args.turns} --rounds {args.rounds}` "
              f"({args.turns} offline turns per round against the sandbox, one warm process, rounds alternating "
-             f"unfrozen / frozen heap; {frozen} objects frozen; 1-min load average at each round: "
+             f"boto3 clients made per turn (the code before the per-context client cache) / shared clients / "
+             f"shared clients and frozen heap; {frozen} objects frozen; 1-min load average at each round: "
              f"{' → '.join(loads)}).", "",
              "| heap | turns s (median of rounds) | gen0 collections / s | gen1 collections / s "
-             "| gen2 collections / s | all collections s | vs unfrozen |", "|---|---|---|---|---|---|---|"]
-    base_gc = statistics.median(sum(r[2]) for r in results["unfrozen"])
-    base_turns = statistics.median(r[0] for r in results["unfrozen"])
+             "| gen2 collections / s | all collections s | vs clients per turn |", "|---|---|---|---|---|---|---|"]
+    base = results["unfrozen, boto3 clients per turn"]
+    base_gc = statistics.median(sum(r[2]) for r in base)
+    base_turns = statistics.median(r[0] for r in base)
     for name, rows in results.items():
         turns = statistics.median(r[0] for r in rows)
         counts = [statistics.median(r[1][g] for r in rows) for g in range(3)]
