@@ -14,12 +14,11 @@ import argparse
 import hashlib
 import json
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox.http_standin import post_webhook
 from sandbox.saas_company import iso
 
 SAMPLE_TOKEN = "sandbox-alertmanager-token"  # the demo's; never a real one
@@ -74,15 +73,10 @@ def sample_group(*, resolved: bool = False, alertname: str = SAMPLE_ALERT, hosts
 
 def post(url: str, body: bytes, token: str | None, timeout: float = 10.0) -> tuple[int, str]:
     """POST ``body`` to ``url`` as Alertmanager does; the status and the response text."""
-    headers = {"Content-Type": "application/json", "User-Agent": "Alertmanager/0.27.0"}
+    headers = {"User-Agent": "Alertmanager/0.27.0"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status), response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), exc.read().decode("utf-8", "replace")
+    return post_webhook(url, body, headers, timeout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

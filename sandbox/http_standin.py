@@ -16,6 +16,8 @@ import socket
 import ssl
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -255,3 +257,15 @@ def _response(reply: Reply, *, head: bool) -> Response:
     if head:
         response.headers["content-length"] = str(len(payload))
     return response
+
+
+def post_webhook(url: str, body: bytes, headers: dict[str, str], timeout: float = 10.0) -> tuple[int, str]:
+    """POST a webhook ``body`` as its sender would (JSON, the sender's own headers); the status
+    and the response text, error answers included (``guardian sandbox fire``)."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers},
+                                     method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read().decode("utf-8", "replace")

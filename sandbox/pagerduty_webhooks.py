@@ -17,12 +17,11 @@ import hmac
 import json
 import secrets
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.http_standin import post_webhook
 from sandbox.saas_company import PagerDutyData, PdIncident, build, iso
 
 SAMPLE_SECRET = "sandbox-pagerduty-webhook-secret"  # the demo's; never a real one
@@ -82,15 +81,10 @@ def add_incident(data: PagerDutyData, title: str, like: str = SAMPLE_INCIDENT) -
 
 def post(url: str, body: bytes, signature: str | None, timeout: float = 10.0) -> tuple[int, str]:
     """POST ``body`` to ``url``; the status and the response text (errors included)."""
-    headers = {"Content-Type": "application/json", "User-Agent": "PagerDuty-Webhook/V3.0"}
+    headers = {"User-Agent": "PagerDuty-Webhook/V3.0"}
     if signature:
         headers["X-PagerDuty-Signature"] = signature
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status), response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), exc.read().decode("utf-8", "replace")
+    return post_webhook(url, body, headers, timeout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
