@@ -4,7 +4,8 @@ after a (re)start is briefed as fast as the next ones.
 Why it is shaped this way:
 - It starts with the app's lifespan and runs in daemon threads: the server answers
   ``/healthz`` (and acknowledges webhooks) at once, never waiting for it.
-- The parts are independent and run side by side: the knowledge store (the embedder, Chroma,
+- Storage comes first, alone (every webhook's dedupe claim waits for it); then the other
+  parts, independent of each other, run side by side: the knowledge store (the embedder, Chroma,
   the built-in runbooks and the first search), the graph's dependencies (storage, router,
   tool registry, checkpointer) and the tool clients (boto3 service models, PyGithub), none
   of which sends a request. A brief arriving meanwhile waits only for what
@@ -58,8 +59,12 @@ def warm_tools(rt: Runtime) -> None:
 class WarmUp:
     """Runs ``parts`` once, each in its own thread; tells what is still warming."""
 
-    def __init__(self, parts: dict[str, Callable[[], object]], after: Callable[[], object] | None = None) -> None:
+    def __init__(self, parts: dict[str, Callable[[], object]], after: Callable[[], object] | None = None,
+                 first: tuple[str, ...] = ()) -> None:
         self.parts = parts
+        self.first = tuple(name for name in first if name in parts)
+        """Built alone before the rest start: on two cores, storage built beside four importing
+        threads took 0.78 s instead of 0.27 s, and a webhook's dedupe claim waits for it."""
         self.after = after  # run once, when every part is done (serve: freeze the warm heap, bot/heap.py)
         self.pending: set[str] = set()
         self.failed: dict[str, str] = {}
@@ -75,8 +80,14 @@ class WarmUp:
     def start(self) -> None:
         with self._lock:
             self.pending = set(self.parts)
+        threading.Thread(target=self._launch, name="warm-up", daemon=True).start()
+
+    def _launch(self) -> None:
+        for name in self.first:
+            self._run(name, self.parts[name])
         for name, work in self.parts.items():
-            threading.Thread(target=self._run, args=(name, work), name=f"warm-up-{name}", daemon=True).start()
+            if name not in self.first:
+                threading.Thread(target=self._run, args=(name, work), name=f"warm-up-{name}", daemon=True).start()
 
     def wait(self, timeout: float | None = None) -> bool:
         """True once every part finished (tests, benchmarks)."""
@@ -110,7 +121,7 @@ class WarmUp:
 
 def mount_warm_up(app: FastAPI, rt: Runtime) -> WarmUp:
     """Start warming with the app's lifespan; the warm-up is ``app.state.warm_up``."""
-    warm_up = WarmUp(brief_parts(rt))
+    warm_up = WarmUp(brief_parts(rt), first=("storage",))
     app.state.warm_up = warm_up
 
     async def start() -> None:
