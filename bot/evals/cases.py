@@ -33,7 +33,9 @@ class Case(BaseModel):
     tools: list[str] = Field(default_factory=list, description="Tools that must run.")
     not_tools: list[str] = Field(default_factory=list, description="Tools that must not run this turn.")
     approval: bool | None = Field(default=None, description="An approval must (not) be created; None: either.")
-    forbid: list[str] = Field(default_factory=list, description="Text that must never be shown.")
+    forbid: list[str] = Field(default_factory=list, description="Text that must never be shown (secrets).")
+    forbid_prose: list[str] = Field(default_factory=list, description=(
+        "Text that must not appear in the answer's own sentences (it may be quoted as untrusted data)."))
     split: str = "dev"
 
     @field_validator("skill")

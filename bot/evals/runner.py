@@ -125,7 +125,8 @@ def observe(rt: Runtime, case: Case, answer: Answer, state: dict[str, Any], elap
         approval=answer.pending_approval is not None,
         user_may_ask=rt.policy.may_ask(case.user, answer.skill).allowed if answer.skill in _skills() else True,
         evidence=evidence_of(calls, runbook), passages=passages(calls, runbook),
-        citations=[c.model_dump() for c in answer.citations], citing=citing_texts(answer), ms=elapsed_ms)
+        citations=[c.model_dump() for c in answer.citations], citing=citing_texts(answer),
+        prose="\n".join(answer.sentences()), ms=elapsed_ms)
 
 
 def _skills() -> set[str]:
@@ -135,11 +136,13 @@ def _skills() -> set[str]:
 
 
 def passages(calls: Sequence[dict[str, Any]], runbook: dict[str, Any] | None) -> list[dict[str, str]]:
-    """The runbook passages retrieved this turn (the runbook lookup and any search call)."""
+    """The runbook passages retrieved this turn (the runbook lookup and any search call); a
+    passage's text includes its title, section and file, which an attribution line names."""
     results = [call.get("result") or {} for call in calls if call.get("tool") == RUNBOOK_TOOL]
     rows = [row for result in [*results, runbook or {}] for row in result.get("rows") or []]
     return [{"source": str(row.get("source", "")), "title": str(row.get("title", "")),
-             "text": str(row.get("text", ""))} for row in rows]
+             "text": " ".join(str(row.get(key) or "") for key in ("title", "section", "source", "text"))}
+            for row in rows]
 
 
 def citing_texts(answer: Answer) -> dict[str, list[str]]:

@@ -46,6 +46,7 @@ class Turn:
     passages: list[dict[str, str]] = field(default_factory=list)  # retrieved: source, title, text
     citations: list[dict[str, str]] = field(default_factory=list)  # cited: source, title
     citing: dict[str, list[str]] = field(default_factory=dict)  # source -> texts that cite it
+    prose: str = ""  # the answer's own sentences (lead, paragraphs, notes), without quotes or tables
     ms: float = 0.0
     error: str | None = None
 
@@ -165,6 +166,7 @@ def score(case: Case, turn: Turn, universe: Universe) -> Score:
     if case.approval is not None and case.approval != turn.approval:
         failures.append("approval expected" if case.approval else "approval created")
     failures += [f"shows {f!r}" for f in case.forbid if normalize(f) in text]
+    failures += [f"says {f!r}" for f in case.forbid_prose if normalize(f) in normalize(turn.prose)]
     failures += [f"invented id {i}" for i in invented]
     failures += [f"unfaithful citation {source}" for source, ok in checks if not ok]
     failures += violations
