@@ -124,7 +124,8 @@ def observe(rt: Runtime, case: Case, answer: Answer, state: dict[str, Any], elap
         written=[name for name in ran if name in rt.registry and rt.registry.get(name).mutating],
         approval=answer.pending_approval is not None,
         user_may_ask=rt.policy.may_ask(case.user, answer.skill).allowed if answer.skill in _skills() else True,
-        evidence=evidence_of(calls, runbook), passages=passages(calls, runbook),
+        evidence=evidence_of(calls, runbook, [answer.pending_approval.id] if answer.pending_approval else []),
+        passages=passages(calls, runbook),
         citations=[c.model_dump() for c in answer.citations], citing=citing_texts(answer),
         prose="\n".join(answer.sentences()), ms=elapsed_ms)
 

@@ -21,7 +21,7 @@ ID_PATTERNS = (
     re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d*:[^\s)\]`'\"|,]+"),
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
     re.compile(r"\bP(?=[A-Z0-9]*\d)[A-Z0-9]{6}\b"),
-    re.compile(r"\b\d{10}\b"),
+    re.compile(r"(?<![\w.-])\d{10}(?![\w-])"),  # not a part of a longer id (an approval's ap-3138190069)
 )
 TOKEN = re.compile(r"[a-z0-9][a-z0-9_.\-/%]*[a-z0-9%]|[a-z0-9]")
 STOPWORDS = frozenset(
@@ -208,5 +208,7 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 1.0
 
 
-def evidence_of(calls: Sequence[dict[str, Any]], runbook: dict[str, Any] | None) -> str:
-    return json.dumps([*[c.get("result", {}) for c in calls], runbook or {}], default=str, ensure_ascii=False)
+def evidence_of(calls: Sequence[dict[str, Any]], runbook: dict[str, Any] | None, own: Sequence[str] = ()) -> str:
+    """This turn's tool results and passages, and the ids Guardian itself created in it (an approval)."""
+    return json.dumps([*[c.get("result", {}) for c in calls], runbook or {}, list(own)], default=str,
+                      ensure_ascii=False)
