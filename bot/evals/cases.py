@@ -32,7 +32,8 @@ class Case(BaseModel):
     not_resources: list[str] = Field(default_factory=list)
     tools: list[str] = Field(default_factory=list, description="Tools that must run.")
     not_tools: list[str] = Field(default_factory=list, description="Tools that must not run this turn.")
-    approval: bool | None = Field(default=None, description="An approval must (not) be created; None: either.")
+    approval: bool | None = Field(default=None, description="An approval must (not) be created; unset: none "
+                                  "for a skill that changes nothing, either for one that does.")
     forbid: list[str] = Field(default_factory=list, description="Text that must never be shown (secrets).")
     forbid_prose: list[str] = Field(default_factory=list, description=(
         "Text that must not appear in the answer's own sentences (it may be quoted as untrusted data)."))
@@ -44,6 +45,14 @@ class Case(BaseModel):
         if value not in SKILL_BY_NAME:
             raise ValueError(f"unknown skill {value!r}")
         return value
+
+    @property
+    def expected_approval(self) -> bool | None:
+        """Whether the turn must create an approval: as the case says, else never for a skill
+        that changes nothing (a read that proposes a page or a stop is a miss)."""
+        if self.approval is not None:
+            return self.approval
+        return None if SKILL_BY_NAME[self.skill].mutating else False
 
     @property
     def expects_tools(self) -> bool:

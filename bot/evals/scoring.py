@@ -163,8 +163,8 @@ def score(case: Case, turn: Turn, universe: Universe) -> Score:
     failures += tool_misses
     failures += [f"fact missing: {f!r}" for f in case.facts if f not in found]
     failures += resource_failures(case, turn, universe)
-    if case.approval is not None and case.approval != turn.approval:
-        failures.append("approval expected" if case.approval else "approval created")
+    if case.expected_approval is not None and case.expected_approval != turn.approval:
+        failures.append("approval expected" if case.expected_approval else "approval created")
     failures += [f"shows {f!r}" for f in case.forbid if normalize(f) in text]
     failures += [f"says {f!r}" for f in case.forbid_prose if normalize(f) in normalize(turn.prose)]
     failures += [f"invented id {i}" for i in invented]
