@@ -47,13 +47,14 @@ def by_split(scores: Sequence[Score]) -> dict[str, list[Score]]:
     return {split: group for split, group in groups.items() if group}
 
 
-def report_lines(scores: Sequence[Score]) -> list[dict[str, Any]]:
-    """Failed cases, then one summary per split, then the contract's line (all cases) last."""
+def report_lines(scores: Sequence[Score], mode: str = "offline", model: str | None = None) -> list[dict[str, Any]]:
+    """Failed cases, then one summary per split, then the contract's line (all cases) last;
+    ``mode``/``model`` name what answered (a model mode passes its provider:model)."""
     lines: list[dict[str, Any]] = [
         {"case": s.case.id, "split": s.case.split, "skill": s.case.skill, "routed": s.turn.skill,
          "failures": s.failures} for s in scores if not s.passed]
-    lines += [{"split": split, **summarize(group)} for split, group in by_split(scores).items()]
-    lines.append(summarize(scores))
+    lines += [{"split": split, **summarize(group, mode, model)} for split, group in by_split(scores).items()]
+    lines.append(summarize(scores, mode, model))
     return lines
 
 
