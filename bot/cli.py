@@ -312,6 +312,12 @@ def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
+def cmd_eval(_rt: Runtime | None, args: argparse.Namespace) -> int:
+    from bot.evals import cmd_eval as run_eval
+
+    return run_eval(args)
+
+
 def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     from bot.exposure import exposure_warnings
     from bot.http_app import serve
@@ -409,6 +415,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8765,
                       help="web chat port on 127.0.0.1 (a free one if taken; -1: no web chat)")
     demo.set_defaults(func=cmd_demo, no_runtime=True)
+
+    evals = sub.add_parser("eval", help="run the eval suite against the sandbox company (docs/EVALS.md)")
+    evals.add_argument("--subset", choices=("fast", "full"), default="full")
+    evals.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
+    evals.add_argument("--cases", help="cases directory (default: the project's evals/cases)")
+    evals.add_argument("--json", action="store_true")
+    evals.set_defaults(func=cmd_eval, no_runtime=True)
 
     serve = sub.add_parser("serve", help="HTTP app")
     serve.add_argument("--host", default="127.0.0.1")
