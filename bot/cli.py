@@ -312,6 +312,12 @@ def cmd_demo(_rt: Runtime | None, args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
+def cmd_mcp(rt: Runtime, _args: argparse.Namespace) -> int:
+    from bot.mcp_server import run_stdio
+
+    return run_stdio(rt)
+
+
 def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     from bot.exposure import exposure_warnings
     from bot.http_app import serve
@@ -409,6 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8765,
                       help="web chat port on 127.0.0.1 (a free one if taken; -1: no web chat)")
     demo.set_defaults(func=cmd_demo, no_runtime=True)
+
+    mcp = sub.add_parser("mcp", help="MCP server on stdio: read tools, ask, search_runbooks; writes need approval")
+    mcp.set_defaults(func=cmd_mcp)
 
     serve = sub.add_parser("serve", help="HTTP app")
     serve.add_argument("--host", default="127.0.0.1")
