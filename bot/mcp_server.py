@@ -235,10 +235,10 @@ class McpGateway:
         from agents.request import Request
         from bot.render.contract import contract_dict
 
-        thread = f"mcp:{self.user}:{args.conversation or uuid.uuid4().hex[:12]}"
+        conversation = args.conversation or uuid.uuid4().hex[:12]
         request = Request(text=args.question, user=self.user, surface=SURFACE, channel=self.transport,
-                          thread_id=thread, correlation_id=origin.correlation_id)
-        return {**contract_dict(self.rt.ask(request)), "conversation": thread.split(":", 2)[2]}
+                          thread_id=f"mcp:{self.user}:{conversation}"[:256], correlation_id=origin.correlation_id)
+        return {**contract_dict(self.rt.ask(request)), "conversation": conversation}
 
     def _propose(self, spec: ToolSpec, args: dict[str, Any], origin: Origin) -> dict[str, Any]:
         """A graph turn that proposes exactly this call: the approval is made the way every chat
