@@ -184,15 +184,16 @@ class McpGateway:
         return result
 
     def _dispatch(self, name: str, args: dict[str, Any], origin: Origin) -> dict[str, Any]:
-        self._ready()
+        own = OWN_TOOLS.get(name)
+        parsed = _parse(name, own[1] if own else self.rt.registry.get(name).args_model, args)
+        self._ready()  # after the arguments: a typed error costs no model load
         if name == ASK:
-            return self._ask(_parse(name, AskArgs, args), origin)
+            return self._ask(parsed, origin)
         if name == SEARCH_RUNBOOKS:
-            return self._search(_parse(name, SearchRunbooksArgs, args), origin)
+            return self._search(parsed, origin)
         if name == APPROVAL_STATUS:
-            return self._status(_parse(name, ApprovalStatusArgs, args).approval_id)
+            return self._status(parsed.approval_id)
         spec = self.rt.registry.get(name)
-        _parse(name, spec.args_model, args)  # typed error before any policy or tool work
         if spec.mutating:
             return self._propose(spec, args, origin)
         return self._read(spec, args, origin)
