@@ -207,6 +207,8 @@ class McpGateway:
         """The policy's ask right for any skill the tool serves, recorded like every surface's."""
         decisions: list[tuple[str, Decision]] = [(skill, self.rt.policy.may_ask(self.user, skill))
                                                  for skill in spec.skills]
+        if not decisions:  # a tool no skill uses is not offered to anyone
+            raise ToolFailure("refused", f"{spec.name} serves no skill, so no role can allow it.")
         skill, decision = next(((s, d) for s, d in decisions if d.allowed), decisions[0])
         self.rt.storage.audit.record(origin, "policy.ask", skill=skill, tool=spec.name,
                                      outcome=("allowed: " if decision.allowed else "refused: ") + decision.reason)
