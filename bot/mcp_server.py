@@ -17,6 +17,7 @@ Bad arguments are a tool error naming the argument; an unknown tool is a protoco
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -24,7 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,6 @@ from pydantic import BaseModel, Field, ValidationError
 from agents.audit import Origin, new_correlation_id
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
 
     from fastapi import FastAPI
 
@@ -359,6 +359,8 @@ class McpEndpoint:
                                                     json_response=True,
                                                     max_request_body_size=rt.settings.http_max_body_bytes)
         self.running = False
+        self._stop = asyncio.Event()
+        self._holder: asyncio.Task[None] | None = None
 
     def refusal(self, authorization: str | None) -> tuple[int, str] | None:
         token = self.rt.settings.mcp_token
@@ -389,26 +391,40 @@ class McpEndpoint:
             return
         await self.manager.handle_request(scope, receive, send)
 
-    @asynccontextmanager
-    async def run(self) -> AsyncIterator[None]:
-        async with self.manager.run():
-            self.running = True
-            try:
-                yield
-            finally:
-                self.running = False
+    async def start(self) -> None:
+        """Run the SDK's session manager in a task of its own: its task group must be entered
+        and left by one task, and an app's start-up and shut-down may run in two."""
+        stop = asyncio.Event()
+        ready = asyncio.Event()
+
+        async def hold() -> None:
+            async with self.manager.run():
+                self.running = True
+                ready.set()
+                try:
+                    await stop.wait()
+                finally:
+                    self.running = False
+
+        holder = asyncio.create_task(hold(), name="guardian-mcp")
+        waiting = asyncio.create_task(ready.wait())
+        await asyncio.wait({holder, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if holder.done():
+            holder.result()  # raises whatever kept it from starting
+        self._stop, self._holder = stop, holder
+
+    async def stop(self) -> None:
+        if self._holder is not None:
+            self._stop.set()
+            await self._holder
+            self._holder = None
 
 
 def mount_mcp(app: FastAPI, rt: Runtime) -> McpEndpoint:
     """``/mcp`` in the app; its session manager runs with the app's lifespan."""
     endpoint = McpEndpoint(rt)
     app.add_route("/mcp", endpoint)  # type: ignore[arg-type]  # an ASGI app: every method goes to it
-    before = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(asgi_app: Any) -> AsyncIterator[Any]:
-        async with before(asgi_app) as state, endpoint.run():
-            yield state
-
-    app.router.lifespan_context = lifespan
+    app.router.on_startup.append(endpoint.start)
+    app.router.on_shutdown.append(endpoint.stop)
     return endpoint

@@ -136,7 +136,7 @@ def test_stdio_lists_the_registry_and_runs_read_tools_with_typed_errors(sandbox:
     assert "Unknown tool 'aws_delete_everything'" in seen["unknown"].message
 
     calls = [r for r in audit_records(sandbox, mcp_home, "agent") if r["event"] == "mcp.call"]
-    assert {r["surface"] for r in calls} == {"mcp"} and {r["channel"] for r in calls} == {"stdio"}
+    assert calls and {r["surface"] for r in calls} == {"mcp"} and {r["channel"] for r in calls} == {"stdio"}
     outcomes = {(r["tool"], r["outcome"].split(":")[0]) for r in calls}
     assert {("aws_inventory", "ok"), ("aws_inventory", "invalid_argument"), ("aws_describe_resource", "ok"),
             ("aws_ec2_instance_action", "invalid_argument")} <= outcomes
@@ -254,7 +254,7 @@ def http_app(sandbox: Any, mcp_home: Path, monkeypatch: pytest.MonkeyPatch) -> I
     opened: list[tuple[Runtime, BackgroundServer]] = []
 
     def serve(token: str | None) -> str:
-        settings = load_settings(home=mcp_home, insecure_dev=False, scheduler=False, mcp_user="agent",
+        settings = load_settings(home=mcp_home, insecure_dev=False, scheduler=False, mcp_user="http-agent",
                                  policy=mcp_home.parent / "policy.yaml",
                                  mcp_token=SecretStr(token) if token else None)
         rt = Runtime(settings)
