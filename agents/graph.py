@@ -27,7 +27,7 @@ from agents.execution import run_approved, run_read, tool_record
 from agents.followup import apply_context
 from agents.llm_agent import run_llm_agent
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
-from agents.request import Request
+from agents.request import Request, ToolCall
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.specialists import SPECIALISTS, Specialist, specialist_for
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 class GraphState(TypedDict, total=False):
     request: dict[str, Any]
+    tool_call: dict[str, Any] | None  # a write a program named (agents.request.ToolCall), not words
     route: dict[str, Any]
     calls: list[dict[str, Any]]
     runbook: dict[str, Any] | None
@@ -59,10 +60,12 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     """Route the request to one skill, then ask the access policy whether this user may."""
     deps = runtime.context
     request = Request.model_validate(state["request"])
+    origin = origin_of(request)
+    if state.get("tool_call"):
+        return _direct_call_route(deps, request, ToolCall.model_validate(state["tool_call"]), origin)
     route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
-    origin = origin_of(request)
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
                               "decision": None, "outcome": None, "llm_text": None, "notes": []}
     confident = route.skill == "help" or route.confidence >= deps.threshold
@@ -70,6 +73,12 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
                       + ("" if confident else " clarify"), args={"text": request.text})
     if not confident:
         return Command(goto="clarify", update=update)
+    return _allowed_route(deps, request, origin, route, update)
+
+
+def _allowed_route(deps: GraphDeps, request: Request, origin: Origin, route: Route,
+                   update: dict[str, Any]) -> Command[Any]:
+    """Ask the access policy whether this user may use the routed skill, then go to it."""
     decision = deps.policy.may_ask(request.user, route.skill)
     deps.audit.record(origin, "policy.ask", skill=route.skill,
                       outcome=("allowed: " if decision.allowed else "refused: ") + decision.reason)
@@ -77,7 +86,25 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
         return Command(goto="refused", update={**update, "outcome": decision.reason})
     if route.skill == "help":
         return Command(goto="help", update=update)
-    return Command(goto=route.agent, update=update)  # type: ignore[arg-type]
+    return Command(goto=route.agent, update=update)
+
+
+def _direct_call_route(deps: GraphDeps, request: Request, call: ToolCall, origin: Origin) -> Command[Any]:
+    """A write named by a program (MCP): no routing, its tool's skill is the route; the policy
+    and the approval path are the ones every chat request takes. Anything but a write tool
+    is refused here (reads never need a graph turn, and must not become approvals)."""
+    spec = deps.registry.get(call.tool) if call.tool in deps.registry else None
+    skill = spec.skills[0] if spec is not None and spec.mutating and spec.skills else None
+    route = Route(text=request.text, agent=SKILL_BY_NAME[skill].agent if skill else "knowledge",
+                  skill=skill or "help", confidence=1.0)
+    update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
+                              "decision": None, "outcome": None, "llm_text": None, "notes": []}
+    deps.audit.record(origin, "route", skill=skill, tool=call.tool, outcome="direct call",
+                      args={"text": request.text})
+    if skill is None:
+        why = f"Refused: {call.tool} is not a write tool; only write tools are proposed for approval."
+        return Command(goto="refused", update={**update, "outcome": why})
+    return _allowed_route(deps, request, origin, route, update)
 
 
 def help_node(state: GraphState, runtime: Runtime[GraphDeps]) -> dict[str, Any]:
@@ -116,8 +143,11 @@ def run_agent(specialist: Specialist, state: GraphState,
     route = Route.model_validate(state["route"])
     request = Request.model_validate(state["request"])
     origin = origin_of(request)
-    plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
-    if deps.chat_model is not None:
+    direct = _direct_call(deps, state)
+    plan = direct or specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
+    if direct is not None:  # a program named the write: nothing to read, plan or ask a model
+        calls, proposal_call, llm_text, notes = [], direct.write, None, []
+    elif deps.chat_model is not None:
         outcome = run_llm_agent(deps, request, route, origin)
         calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes
     else:
@@ -253,6 +283,14 @@ def _mood_notes(route: Route) -> list[str]:
               "reported": "the sentence mentions it without asking me to do it"}.get(route.mood, "")
     return [f"No action was proposed ({SKILL_BY_NAME[route.requested_skill].purpose}): {reason}. "
             "Ask directly (e.g. \"stop <name>\") if you want it done."]
+
+
+def _direct_call(deps: GraphDeps, state: GraphState) -> Plan | None:
+    """The plan of a write a program named (``ToolCall``): that call alone."""
+    if not state.get("tool_call"):
+        return None
+    call = ToolCall.model_validate(state["tool_call"])
+    return Plan(write=PlannedCall(deps.registry.get(call.tool), dict(call.args)))
 
 
 def _acting_as(call: PlannedCall, request: Request) -> PlannedCall:

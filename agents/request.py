@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +11,16 @@ from agents.audit import new_correlation_id
 
 MAX_TEXT = 8000
 MAX_ID = 256
+
+
+class ToolCall(BaseModel):
+    """A write tool named by a program (an MCP client) with its typed arguments, instead of
+    words for the router: the turn (``Guardian.ask(request, tool_call=...)``) skips routing and
+    proposes exactly this call for approval, through the same preflight, pinning, approval
+    record and interrupt as a chat request."""
+
+    tool: str = Field(min_length=1, max_length=100)
+    args: dict[str, Any] = Field(default_factory=dict)
 
 
 class Request(BaseModel):

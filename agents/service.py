@@ -24,7 +24,7 @@ from agents.execution import run_approved
 from agents.graph import GraphDeps, build_graph
 from agents.progress import ProgressCallback
 from agents.redact import sanitize_obj
-from agents.request import Request
+from agents.request import Request, ToolCall
 from agents.skills import SKILL_BY_NAME
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,18 @@ class Guardian:
         self.deps = deps
         self.graph = build_graph(checkpointer)
 
-    def ask(self, request: Request, on_progress: ProgressCallback | None = None) -> Answer:
+    def ask(self, request: Request, on_progress: ProgressCallback | None = None, *,
+            tool_call: ToolCall | None = None) -> Answer:
         """One turn. ``on_progress`` hears what the turn is doing while it runs (see
-        agents/progress.py); a failing callback is logged and never costs the answer."""
+        agents/progress.py); a failing callback is logged and never costs the answer. With
+        ``tool_call`` (a write a program named, MCP), the turn proposes exactly that call."""
         config = {"configurable": {"thread_id": f"{request.thread_id}:{uuid.uuid4().hex[:8]}"}}
         origin = origin_of(request)
         started = time.perf_counter()
         self.deps.audit.record(origin, "request", args={"text": request.text, "thread": request.thread_id})
-        state = self._run({"request": request.model_dump()}, config, on_progress)
+        graph_input = {"request": request.model_dump(),
+                       "tool_call": tool_call.model_dump() if tool_call is not None else None}
+        state = self._run(graph_input, config, on_progress)
         answer = _finished(state)
         self._remember(request, state, answer)
         self.deps.audit.record(origin, "answer", skill=answer.skill,

@@ -318,6 +318,12 @@ def cmd_eval(_rt: Runtime | None, args: argparse.Namespace) -> int:
     return run_eval(args)
 
 
+def cmd_mcp(rt: Runtime, _args: argparse.Namespace) -> int:
+    from bot.mcp_server import run_stdio
+
+    return run_stdio(rt)
+
+
 def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     from bot.exposure import exposure_warnings
     from bot.http_app import serve
@@ -422,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     evals.add_argument("--cases", help="cases directory (default: the project's evals/cases)")
     evals.add_argument("--json", action="store_true")
     evals.set_defaults(func=cmd_eval, no_runtime=True)
+
+    mcp = sub.add_parser("mcp", help="MCP server on stdio: read tools, ask, search_runbooks; writes need approval")
+    mcp.set_defaults(func=cmd_mcp)
 
     serve = sub.add_parser("serve", help="HTTP app")
     serve.add_argument("--host", default="127.0.0.1")

@@ -21,7 +21,9 @@ class Surface:
 def surfaces(settings: Settings) -> list[Surface]:
     """The HTTP surfaces `guardian serve` mounts today, with whether their secret is set."""
     return [Surface("web chat", "POST /api/chat", "GUARDIAN_WEB_TOKEN", settings.web_token is not None, True),
-            Surface("Microsoft Teams", "POST /api/messages", "MICROSOFT_APP_ID", bool(settings.microsoft_app_id), True)]
+            Surface("Microsoft Teams", "POST /api/messages", "MICROSOFT_APP_ID", bool(settings.microsoft_app_id), True),
+            # MCP callers ask and propose, but never decide: approvals stay with people
+            Surface("MCP", "/mcp", "GUARDIAN_MCP_TOKEN", settings.mcp_token is not None, False)]
 
 
 def exposure_warnings(settings: Settings, policy: AccessPolicy, host: str) -> list[str]:

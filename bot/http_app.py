@@ -287,6 +287,9 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     mount_proactive(app, rt)
     mount_pagerduty_route(app, rt)
     mount_alertmanager_route(app, rt)
+    from bot.mcp_server import mount_mcp
+
+    mount_mcp(app, rt)
     return app
 
 

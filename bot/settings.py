@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     alertmanager_token: SecretStr | None = Field(
         default=None, description="Bearer token Alertmanager sends (http_config.authorization.credentials) to "
         "POST /webhooks/alertmanager (GUARDIAN_ALERTMANAGER_TOKEN).")
+    # Guardian as an MCP server (bot/mcp_server.py, docs/mcp.md): unset token: /mcp answers 404.
+    mcp_token: SecretStr | None = Field(
+        default=None, description="Bearer token MCP clients send to /mcp on `guardian serve` (GUARDIAN_MCP_TOKEN).")
+    mcp_user: str = Field(default="mcp", min_length=1, max_length=256, description="The identity MCP calls "
+                          "carry: the access policy maps it to roles and the audit names it (GUARDIAN_MCP_USER).")
     slack_mode: Literal["auto", "http", "socket"] = Field(
         default="auto", description="Slack transport: HTTP events on /slack/events or Socket Mode; auto: "
         "Socket Mode when SLACK_APP_TOKEN is set.")
