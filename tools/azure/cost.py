@@ -88,14 +88,14 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
         return ToolResult.no_data(f"Azure Cost Management has no spend for {scope} from {period}.")
     ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
     label = "service" if args.group_by == "service" else "resource_group"
-    rows = [{label: name, "cost": round(amount, 2), "share": round(amount / total, 4) if total else 0.0,
-             "currency": currency} for name, amount in ranked[: args.limit]]
-    top = ", ".join(f"{name} {amount:,.2f}" for name, amount in ranked[:3])
-    summary = (f"Azure spend for {scope} from {period}: {total:,.2f} {currency} by "
-               f"{label.replace('_', ' ')} (top: {top}).")
-    return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share", "currency"], rows=rows,
+    rows = [{label: name, "cost": round(amount, 2), "share": round(100 * amount / total, 1) if total else 0.0}
+            for name, amount in ranked[: args.limit]]
+    top = ", ".join(f"{row[label]} ${row['cost']:,.2f} ({row['share']}%)" for row in rows[:3])
+    summary = (f"Azure spend for {scope} from {period} was ${total:,.2f} {currency} by "
+               f"{label.replace('_', ' ')}; top: {top}.")
+    return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
                       facts={"total": total, "currency": currency, "start": start.isoformat(),
-                             "end": end.isoformat(), "group_by": args.group_by, "cloud": "azure"},
+                             "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals)},
                       resources=[name for name, _amount in ranked if args.group_by == "resource_group"])
 
 
