@@ -260,15 +260,13 @@ def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     from tools.aws.errors import RegionsFailed
 
     scans = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
-    ready = []
-    for spec in scans:
-        reason = rt.registry.unavailable_reason(spec, rt.tool_ctx)
+    skipped = {spec.name: rt.registry.unavailable_reason(spec, rt.tool_ctx) for spec in scans}
+    ready = [name for name, reason in skipped.items() if reason is None]
+    if not ready:
+        raise UserError(" ".join(str(reason) for reason in skipped.values()) or "No cloud has a security scan.")
+    for reason in skipped.values():
         if reason:
             sys.stderr.write(f"skipped: {reason}\n")
-        else:
-            ready.append(spec.name)
-    if not ready:
-        raise UserError("No cloud is configured to scan.")
     with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="scan") as pool:
         results = list(pool.map(lambda name: rt.registry.invoke(name, {}, rt.tool_ctx), ready))
     problems = []
