@@ -4,6 +4,8 @@ endpoint that is not there. Each is one sentence, never a traceback."""
 
 from __future__ import annotations
 
+import pytest
+
 from sandbox.azure_api import AzureStandIn
 from tests.tools.azure.conftest import azure_ctx
 from tools.azure.client import RETRIES
@@ -77,3 +79,20 @@ def test_an_endpoint_that_is_not_there(registry: ToolRegistry, arm: AzureStandIn
     result = registry.invoke("azure_inventory", {}, azure_ctx(arm, arm_url=url))
     assert result.status == "error"
     assert result.summary.startswith(f"Could not reach Azure at {url}")
+
+
+def test_no_token_and_no_azure_sign_in_is_named(registry: ToolRegistry, arm: AzureStandIn,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without GUARDIAN_AZURE_TOKEN, azure-identity's default chain looks for credentials
+    (environment, managed identity, az / azd / pwsh sign-ins); on a machine with none of
+    them the answer says what to set, and nothing reaches ARM."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith(("AZURE_", "MSI_", "IDENTITY_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no az, azd or pwsh to ask
+    result = registry.invoke("azure_inventory", {}, azure_ctx(arm, token=None))
+    assert result.status == "error"
+    assert result.summary.startswith("No Azure credentials were found: set GUARDIAN_AZURE_TOKEN")
+    assert arm.calls == []
