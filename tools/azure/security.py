@@ -136,7 +136,8 @@ def public_storage(ctx: ToolContext, args: PublicStorageArgs) -> ToolResult:
     if not rows:
         return ToolResult.no_data(f"None of {checked} Azure storage accounts allows public blob access.")
     names = [row["account"] for row in rows]
-    return ToolResult(status="ok", summary=f"{len(rows)} of {checked} Azure storage accounts allow public blob "
+    verb = "allows" if len(rows) == 1 else "allow"
+    return ToolResult(status="ok", summary=f"{len(rows)} of {checked} Azure storage accounts {verb} public blob "
                       f"access: {', '.join(names)}.",
                       columns=["account", "resource_group", "location", "allow_blob_public_access",
                                "public_network_access"],
