@@ -26,7 +26,7 @@ import ssl
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -327,7 +327,7 @@ class AzureStandIn(HttpStandIn):
         vm = self._find_vm(rg, name)
         return vm if isinstance(vm, Reply) else Reply(200, self._view(vm))
 
-    def _power(self, _call: Call, rg: str, name: str, verb: str) -> Reply:
+    def _power(self, call: Call, rg: str, name: str, verb: str) -> Reply:
         vm = self._find_vm(rg, name)
         if isinstance(vm, Reply):
             return vm
@@ -340,7 +340,7 @@ class AzureStandIn(HttpStandIn):
         op = str(uuid.uuid4())
         self.operations[op] = "Succeeded"
         where = f"{self.url}/subscriptions/{self.account.subscription_id}/providers/Microsoft.Compute/locations/" \
-                f"{vm.location}/operations/{op}?api-version={_call.arg('api-version')}"
+                f"{vm.location}/operations/{op}?api-version={call.arg('api-version')}"
         return Reply(202, None, headers={"Azure-AsyncOperation": where, "Location": where + "&monitor=true",
                                          "Retry-After": "0"})
 
@@ -443,14 +443,3 @@ def _default_rules(nsg_id: str) -> list[dict[str, Any]]:
                             "sourceAddressPrefixes": [], "destinationPortRanges": []}}
             for name, priority, direction, access, source in specs]
 
-
-def running_vms(account: AzureAccount = DRIFTWOOD_AZURE, resource_group: str | None = None) -> list[str]:
-    """Names of the seeded VMs that are running (optionally in one resource group)."""
-    return [vm.name for vm in account.vms if vm.power_state == "running"
-            and resource_group in (None, vm.resource_group)]
-
-
-def with_vm_state(account: AzureAccount, name: str, state: str) -> AzureAccount:
-    """A variant of ``account`` with one VM in another power state (tests)."""
-    return replace(account, vms=tuple(replace(vm, power_state=state) if vm.name == name else vm
-                                      for vm in account.vms))
