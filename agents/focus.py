@@ -110,6 +110,16 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
        label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", "")),
        named=_words(r"\binstances?\b", r"\bbox(es)?\b", r"\bservers?\b", r"\bvms?\b", r"\bec2\b", r"\bhosts?\b",
                     r"\bmachines?\b", r"\bnodes?\b")),
+    Subject("azure_inventory", "Azure VMs", "name", None, (
+        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
+                                r"\bdeallocated\b"),
+              _state("stopped", "stopping", "deallocated", "deallocating"), "are stopped or deallocated",
+              negatable=False),
+        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"), _state("running"),
+              "are running"),
+    ), scope=lambda row: str(row.get("type", "")).lower() == "vm",
+       named=_words(r"\bvms?\b", r"\bvirtual machines?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
+                    r"\binstances?\b", r"\bbox(es)?\b")),
     Subject("github_workflow_runs", "workflows", "workflow", None, (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
@@ -150,7 +160,7 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         if facet.negatable and NEGATED.search(text[: match.start()]):
             return []
         found.append(facet)
-    if subject.tool == "aws_inventory" and len(found) == 2:  # "not running" matched both
+    if subject.tool in ("aws_inventory", "azure_inventory") and len(found) == 2:  # "not running" matched both
         found = [facet for facet in found if facet.name == "stopped"]
     return found
 

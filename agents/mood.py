@@ -30,6 +30,7 @@ VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("spin up", "spinning up", "spun up"), ("spin down", "spinning down", "spun down"),
         ("bring up", "bringing up", "brought up"), ("resize", "resizing", "resized"),
         ("scale", "scaling", "scaled"), ("kill", "killing", "killed"), ("terminate", "terminating", "terminated"),
+        ("deallocate", "deallocating", "deallocated"),
     ),
     "cicd.rerun": (
         ("rerun", "rerunning", "reran"), ("re-run", "re-running", "re-ran"), ("retry", "retrying", "retried"),
@@ -260,8 +261,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
 # "page" also head requests for reports, scans and runbook pages).
 _UNAMBIGUOUS = {
     "stop", "reboot", "restart", "bounce", "power cycle", "power off", "power on", "shut down", "shutdown",
-    "shut off", "spin up", "spin down", "terminate", "rerun", "re-run", "retrigger", "re-trigger", "redeploy",
-    "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
+    "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retrigger", "re-trigger",
+    "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
 }
 
 

@@ -9,6 +9,7 @@ registry's tools for the routed skill (each tool declares its skills)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, candidate_values, fill_args
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
+from tools.base import ToolSpec
 from tools.registry import ToolRegistry
 from tools.resolve import Phrase
 
@@ -51,6 +53,8 @@ class Specialist:
             specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
         if configured is not None:
             specs = [spec for spec in specs if spec.integration in configured] or specs
+        if not cloud and not ALL_CLOUDS.search(route.text):
+            specs = primary_cloud_only(specs)
         for spec in specs:
             args, missing = fill_args(spec.args_model, values)
             if args is None:
@@ -69,6 +73,22 @@ class Specialist:
             return None
         example = f" (for example '{self.missing_example}')" if self.missing_example else ""
         return f"To do that I need: {', '.join(plan.missing)}{example}."
+
+
+CLOUDS = ("aws", "azure", "gcp")
+# "across aws and azure", "in every cloud": the request wants each cloud's answer
+ALL_CLOUDS = re.compile(r"\b(?:all|every|each|both|across|multi)[- ](?:\w+ )?clouds?\b|\bclouds\b|"
+                        r"\b(?:aws|azure|gcp)\b.*\b(?:and|&|,|vs)\s+(?:aws|azure|gcp)\b", re.IGNORECASE)
+
+
+def primary_cloud_only(specs: list[ToolSpec]) -> list[ToolSpec]:
+    """A request that names no cloud is answered by the first cloud with a tool for it (the
+    registry's order: AWS, then the others); a cloud's own words ("NSG", "storage account")
+    or its name route to it instead (the ``cloud`` slot)."""
+    clouds = [spec.integration for spec in specs if spec.integration in CLOUDS]
+    if not clouds:
+        return specs
+    return [spec for spec in specs if spec.integration not in CLOUDS or spec.integration == clouds[0]]
 
 
 @dataclass(frozen=True)

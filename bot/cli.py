@@ -252,21 +252,38 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
-    """The findings through the registry, like every tool run: its prerequisites, its error
-    mapping and its output masking apply."""
+    """Every cloud's ``*_security_scan`` tool, in parallel, through the registry like every
+    tool run: its prerequisites, its error mapping and its output masking apply. A cloud whose
+    settings are missing is skipped with one line on stderr; the others answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tools.aws.errors import RegionsFailed
 
-    result = rt.registry.invoke("aws_security_scan", {}, rt.tool_ctx)
-    if result.status == "error":
-        raise UserError(result.summary)
-    for row in result.rows:
-        if args.json:
-            emit({column: row.get(column) for column in SCAN_FIELDS})
-        else:
-            print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
-    missed = result.facts.get("failed_regions")
-    if missed:  # the findings above stand; the scan as a whole is incomplete
-        raise UserError("Scan incomplete." + RegionsFailed.note(missed))
+    scans = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
+    skipped = {spec.name: rt.registry.unavailable_reason(spec, rt.tool_ctx) for spec in scans}
+    ready = [name for name, reason in skipped.items() if reason is None]
+    if not ready:
+        raise UserError(" ".join(str(reason) for reason in skipped.values()) or "No cloud has a security scan.")
+    for reason in skipped.values():
+        if reason:
+            sys.stderr.write(f"skipped: {reason}\n")
+    with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="scan") as pool:
+        results = list(pool.map(lambda name: rt.registry.invoke(name, {}, rt.tool_ctx), ready))
+    problems = []
+    for result in results:
+        if result.status == "error":
+            problems.append(result.summary)
+            continue
+        for row in result.rows:
+            if args.json:
+                emit({column: row.get(column) for column in SCAN_FIELDS})
+            else:
+                print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
+        missed = result.facts.get("failed_regions")
+        if missed:  # the findings above stand; the scan as a whole is incomplete
+            problems.append("Scan incomplete." + RegionsFailed.note(missed))
+    if problems:
+        raise UserError(" ".join(problems))
     return 0
 
 

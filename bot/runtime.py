@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
-    from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+    from tools.settings import AwsSettings, AzureSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 log = logging.getLogger(__name__)
 
@@ -103,19 +103,20 @@ class Runtime:
     @cached_property
     def registry(self) -> ToolRegistry:
         from tools.aws import AWS
+        from tools.azure import AZURE
         from tools.github import GITHUB
         from tools.knowledge import KNOWLEDGE
         from tools.pagerduty import PAGERDUTY
         from tools.registry import ToolRegistry
 
-        return ToolRegistry.of(AWS, GITHUB, PAGERDUTY, KNOWLEDGE)
+        return ToolRegistry.of(AWS, AZURE, GITHUB, PAGERDUTY, KNOWLEDGE)
 
     @cached_property
     def tool_ctx(self) -> ToolContext:
         from tools.base import ToolContext
 
         return ToolContext(aws=aws_settings(self.settings), github=github_settings(self.settings),
-                           pagerduty=pagerduty_settings(self.settings),
+                           pagerduty=pagerduty_settings(self.settings), azure=azure_settings(self.settings),
                            knowledge_settings=knowledge_settings(self.settings), knowledge=self.knowledge)
 
     @cached_property
@@ -222,6 +223,14 @@ def pagerduty_settings(settings: Settings) -> PagerDutySettings:
     bundle = settings.pagerduty_ca_bundle
     return PagerDutySettings(api_key=settings.pagerduty_api_key, api_url=settings.pagerduty_api_url,
                              from_email=settings.pagerduty_from_email, verify=str(bundle) if bundle else True)
+
+
+def azure_settings(settings: Settings) -> AzureSettings:
+    from tools.settings import AzureSettings
+
+    bundle = settings.azure_ca_bundle
+    return AzureSettings(subscription_id=settings.azure_subscription_id, arm_url=settings.azure_arm_url,
+                         verify=str(bundle) if bundle else True, token=settings.azure_token)
 
 
 def knowledge_settings(settings: Settings) -> KnowledgeSettings:

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     github_api_url: str | None = Field(default=None, validation_alias="GITHUB_API_URL")
     pagerduty_api_key: SecretStr | None = Field(default=None, validation_alias="PAGERDUTY_API_KEY")
     pagerduty_api_url: str | None = Field(default=None, validation_alias="PAGERDUTY_API_URL")
+    azure_subscription_id: str | None = Field(default=None, validation_alias="AZURE_SUBSCRIPTION_ID")
     # Microsoft Teams (bot/teams_surface.py): the Azure Bot registration. No app id: /api/messages is
     # disabled (404) unless GUARDIAN_INSECURE_DEV=1, where the SDK then skips JWT validation.
     microsoft_app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
@@ -81,6 +82,12 @@ class Settings(BaseSettings):
     github_repos: Annotated[list[str], NoDecode] = Field(default_factory=list, description="owner/name repos to watch.")
     pagerduty_from_email: str | None = Field(default=None, description="From header for PagerDuty writes.")
     pagerduty_ca_bundle: Path | None = Field(default=None, description="CA file for a private PagerDuty URL.")
+    # Azure (tools/azure/): ARM endpoint for sovereign clouds and the sandbox, its CA, and a static
+    # bearer token (the sandbox); unset token: azure-identity's DefaultAzureCredential.
+    azure_arm_url: str | None = Field(default=None, description="Azure Resource Manager URL (default "
+                                      "https://management.azure.com).")
+    azure_ca_bundle: Path | None = Field(default=None, description="CA file for a private ARM URL.")
+    azure_token: SecretStr | None = Field(default=None, description="A static ARM bearer token (the sandbox).")
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")

@@ -700,3 +700,241 @@ def daily_costs(today: date, days: int = 60, company: Company = DRIFTWOOD) -> li
                          if line.aws_service == aws_service and line.region == region)
             rows.append((day, aws_service, region, round(amount, 2)))
     return rows
+
+
+# --------------------------------------------------------------------------- Azure
+
+# Driftwood Labs' Azure subscription: what ``sandbox/azure_api.py`` serves over the ARM
+# wire format and what the Azure tests derive their expectations from. Planted problems,
+# each beside a clean twin: NSG rules allowing SSH or RDP from the internet (by 0.0.0.0/0,
+# ``*`` and the ``Internet`` service tag) beside an NSG allowing SSH from a private range
+# only, a web NSG allowing 80/443 from the internet (intended) and an inbound deny of SSH
+# from the internet; one storage account allowing public blob access beside two that do not.
+
+AZURE_SUBSCRIPTION_ID = "6d1f4c2e-7a3b-4e5f-9c8d-2b1a0e9f8d7c"  # fictional
+AZURE_SUBSCRIPTION_NAME = "driftwood-prod"
+AZURE_TENANT_ID = "0c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5"  # fictional
+AZURE_LOCATIONS: tuple[str, ...] = ("eastus", "westeurope")
+AZURE_INTERNET_SOURCES = ("*", "0.0.0.0/0", "0.0.0.0", "Internet", "any", "::/0")
+AZURE_WEB_PORTS = (80, 443)
+
+
+@dataclass(frozen=True)
+class AzureResourceGroup:
+    name: str
+    location: str
+    service: str
+    env: str = "prod"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, self.env)
+
+
+@dataclass(frozen=True)
+class NsgRule:
+    """One security rule; ``ports`` as ARM writes them ("22", "80-81", "*")."""
+
+    name: str
+    priority: int
+    direction: str  # Inbound | Outbound
+    access: str  # Allow | Deny
+    protocol: str  # Tcp | Udp | *
+    sources: tuple[str, ...]  # source address prefixes (CIDR, "*", service tag)
+    ports: tuple[str, ...]  # destination port ranges
+
+    def open_to_internet(self) -> list[int]:
+        """The sensitive ports (anything but 80/443) an inbound allow rule opens to the
+        internet; [] when it is not such a rule. ``*`` as a port counts as 0 (every port)."""
+        if self.direction != "Inbound" or self.access != "Allow":
+            return []
+        if not any(src in AZURE_INTERNET_SOURCES for src in self.sources):
+            return []
+        opened: list[int] = []
+        for spec in self.ports:
+            if spec == "*":
+                opened.append(0)
+                continue
+            low, _, high = spec.partition("-")
+            first, last = int(low), int(high or low)
+            if not (first == last and first in AZURE_WEB_PORTS):  # a web port alone is meant to be public
+                opened.append(first)
+        return opened
+
+
+@dataclass(frozen=True)
+class AzureNsg:
+    name: str
+    resource_group: str
+    location: str
+    service: str
+    rules: tuple[NsgRule, ...]
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, "prod")
+
+    def open_rules(self) -> list[NsgRule]:
+        return [rule for rule in self.rules if rule.open_to_internet()]
+
+
+@dataclass(frozen=True)
+class AzureVm:
+    name: str
+    resource_group: str
+    location: str
+    size: str
+    power_state: str  # running | stopped | deallocated
+    service: str
+    env: str = "prod"
+    nsg: str | None = None
+    os_type: str = "Linux"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, self.env)
+
+
+@dataclass(frozen=True)
+class AzureStorageAccount:
+    name: str
+    resource_group: str
+    location: str
+    service: str
+    allow_blob_public_access: bool = False
+    sku: str = "Standard_LRS"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, "prod")
+
+
+@dataclass(frozen=True)
+class AzureCostLine:
+    """Steady daily spend of one Azure service (Cost Management ``ServiceName``) in one
+    resource group."""
+
+    service_name: str
+    resource_group: str
+    daily_usd: float
+
+
+AZURE_RESOURCE_GROUPS: tuple[AzureResourceGroup, ...] = (
+    AzureResourceGroup("rg-payments", "eastus", "payments"),
+    AzureResourceGroup("rg-web", "westeurope", "checkout"),
+    AzureResourceGroup("rg-platform", "eastus", "platform"),
+)
+_SSH, _RDP = ("22",), ("3389",)
+AZURE_NSGS: tuple[AzureNsg, ...] = (
+    AzureNsg("nsg-jump", "rg-platform", "eastus", "platform", (
+        NsgRule("allow-ssh-anywhere", 100, "Inbound", "Allow", "Tcp", ("0.0.0.0/0",), _SSH),)),
+    AzureNsg("nsg-build", "rg-platform", "eastus", "platform", (
+        NsgRule("allow-rdp", 110, "Inbound", "Allow", "Tcp", ("*",), _RDP),
+        NsgRule("allow-winrm-office", 120, "Inbound", "Allow", "Tcp", ("192.168.10.0/24",), ("5985-5986",)),)),
+    AzureNsg("nsg-legacy", "rg-payments", "eastus", "payments", (
+        NsgRule("allow-admin-internet", 200, "Inbound", "Allow", "Tcp", ("10.0.0.0/8", "Internet"), ("22", "3389")),)),
+    # clean twins: SSH from a private range only; web ports from the internet; a deny; outbound
+    AzureNsg("nsg-payments", "rg-payments", "eastus", "payments", (
+        NsgRule("allow-ssh-vnet", 100, "Inbound", "Allow", "Tcp", ("10.20.0.0/16",), _SSH),
+        NsgRule("allow-https-internet", 110, "Inbound", "Allow", "Tcp", ("Internet",), ("443",)),
+        NsgRule("allow-egress-ssh", 120, "Outbound", "Allow", "Tcp", ("*",), _SSH),)),
+    AzureNsg("nsg-web", "rg-web", "westeurope", "checkout", (
+        NsgRule("allow-web", 100, "Inbound", "Allow", "Tcp", ("*",), ("80", "443")),
+        NsgRule("deny-ssh-internet", 110, "Inbound", "Deny", "Tcp", ("Internet",), _SSH),)),
+)
+AZURE_VMS: tuple[AzureVm, ...] = (
+    AzureVm("payments-worker-1", "rg-payments", "eastus", "Standard_D2s_v5", "running", "payments",
+            nsg="nsg-payments"),
+    AzureVm("payments-worker-2", "rg-payments", "eastus", "Standard_D2s_v5", "running", "payments",
+            nsg="nsg-payments"),
+    AzureVm("payments-batch-1", "rg-payments", "eastus", "Standard_E4s_v5", "deallocated", "payments"),
+    AzureVm("web-frontend-1", "rg-web", "westeurope", "Standard_B2s", "running", "checkout", nsg="nsg-web"),
+    AzureVm("web-frontend-staging", "rg-web", "westeurope", "Standard_B2s", "stopped", "checkout", "staging",
+            nsg="nsg-web"),
+    AzureVm("jump-host-1", "rg-platform", "eastus", "Standard_B1s", "running", "platform", nsg="nsg-jump"),
+    AzureVm("win-build-1", "rg-platform", "eastus", "Standard_D4s_v5", "running", "platform", nsg="nsg-build",
+            os_type="Windows"),
+)
+AZURE_STORAGE_ACCOUNTS: tuple[AzureStorageAccount, ...] = (
+    AzureStorageAccount("stdriftwoodweb", "rg-web", "westeurope", "checkout", allow_blob_public_access=True),
+    AzureStorageAccount("stdriftwoodpay", "rg-payments", "eastus", "payments"),
+    AzureStorageAccount("stdriftwoodlogs", "rg-platform", "eastus", "platform", sku="Standard_GRS"),
+)
+AZ_VM = "Virtual Machines"
+AZ_STORAGE = "Storage"
+AZ_NETWORK = "Virtual Network"
+AZ_BANDWIDTH = "Bandwidth"
+AZURE_COST_LINES: tuple[AzureCostLine, ...] = (
+    AzureCostLine(AZ_VM, "rg-payments", 31.0),
+    AzureCostLine(AZ_VM, "rg-web", 12.5),
+    AzureCostLine(AZ_VM, "rg-platform", 9.0),
+    AzureCostLine(AZ_STORAGE, "rg-payments", 4.2),
+    AzureCostLine(AZ_STORAGE, "rg-web", 2.6),
+    AzureCostLine(AZ_STORAGE, "rg-platform", 3.1),
+    AzureCostLine(AZ_NETWORK, "rg-platform", 1.5),
+    AzureCostLine(AZ_BANDWIDTH, "rg-web", 2.4),
+)
+
+
+def azure_line_cost(line: AzureCostLine, day: date, today: date | None = None) -> float:
+    """What one Azure cost line cost on one day (0 for today on: usage lags a day), in cents."""
+    now = today or utc_today()
+    if day >= now or day < now - timedelta(days=HISTORY_DAYS):
+        return 0.0
+    digest = hashlib.sha256(f"azure|{line.service_name}|{line.resource_group}|{day.isoformat()}".encode()).digest()
+    return round(line.daily_usd * (1 + WOBBLE * (2 * digest[0] / 255 - 1)), 2)
+
+
+@dataclass(frozen=True)
+class AzureAccount:
+    """Driftwood's Azure subscription, bundled so a test can take a variant."""
+
+    subscription_id: str = AZURE_SUBSCRIPTION_ID
+    subscription_name: str = AZURE_SUBSCRIPTION_NAME
+    tenant_id: str = AZURE_TENANT_ID
+    resource_groups: tuple[AzureResourceGroup, ...] = AZURE_RESOURCE_GROUPS
+    vms: tuple[AzureVm, ...] = AZURE_VMS
+    nsgs: tuple[AzureNsg, ...] = AZURE_NSGS
+    storage_accounts: tuple[AzureStorageAccount, ...] = AZURE_STORAGE_ACCOUNTS
+    cost_lines: tuple[AzureCostLine, ...] = AZURE_COST_LINES
+
+    def resource_id(self, resource_group: str, provider: str, kind: str, name: str) -> str:
+        """The ARM id of one resource ("/subscriptions/.../providers/Microsoft.Compute/virtualMachines/x")."""
+        return (f"/subscriptions/{self.subscription_id}/resourceGroups/{resource_group}/providers/"
+                f"{provider}/{kind}/{name}")
+
+    def nsg_id(self, nsg: AzureNsg) -> str:
+        return self.resource_id(nsg.resource_group, "Microsoft.Network", "networkSecurityGroups", nsg.name)
+
+    def storage_id(self, account: AzureStorageAccount) -> str:
+        return self.resource_id(account.resource_group, "Microsoft.Storage", "storageAccounts", account.name)
+
+    def vm(self, name: str) -> AzureVm:
+        return next(vm for vm in self.vms if vm.name == name)
+
+    def open_nsgs(self) -> list[AzureNsg]:
+        """NSGs with an inbound allow rule opening a sensitive port to the internet."""
+        return [nsg for nsg in self.nsgs if nsg.open_rules()]
+
+    def public_storage_accounts(self) -> list[AzureStorageAccount]:
+        return [account for account in self.storage_accounts if account.allow_blob_public_access]
+
+    def total_cost(self, start: date, end: date, *, service_name: str | None = None,
+                   resource_group: str | None = None, today: date | None = None) -> float:
+        """Spend over [start, end), optionally for one service or resource group."""
+        return round(sum(azure_line_cost(line, day, today) for line in self.cost_lines
+                         if service_name in (None, line.service_name) and resource_group in (None, line.resource_group)
+                         for day in days_between(start, end)), 2)
+
+
+DRIFTWOOD_AZURE = AzureAccount()
+
+
+def azure_planted_problems(account: AzureAccount = DRIFTWOOD_AZURE) -> tuple[Problem, ...]:
+    """The Azure side's planted problems, derived from the data above."""
+    found = [Problem("azure_open_nsg_rule", nsg.name, nsg.location,
+                     f"rule {rule.name} opens {', '.join(rule.ports)} to {', '.join(rule.sources)}")
+             for nsg in account.open_nsgs() for rule in nsg.open_rules()]
+    found += [Problem("azure_public_blob_access", sa.name, sa.location, "allowBlobPublicAccess is true")
+              for sa in account.public_storage_accounts()]
+    return tuple(found)

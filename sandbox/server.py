@@ -1,5 +1,6 @@
 """The running sandbox: one loopback endpoint serving moto plus the Cost Explorer
-stand-in, seeded with Driftwood Labs, and the SaaS stand-ins (GitHub, PagerDuty) beside it.
+stand-in, seeded with Driftwood Labs, and the other stand-ins (GitHub, PagerDuty, Azure
+Resource Manager) beside it.
 
 ``Sandbox.env`` holds the variables that point Guardian (and any boto3 client) at it;
 ``guardian sandbox`` prints them as ``export`` lines and serves until Ctrl-C.
@@ -53,13 +54,14 @@ def _quiet_handler() -> type:
 
 
 def saas_standins() -> list[StandIn]:
-    """The GitHub and PagerDuty stand-ins, seeded with the same company's SaaS side."""
+    """The GitHub, PagerDuty and Azure stand-ins, seeded with the same company's other sides."""
+    from sandbox.azure_api import AzureStandIn
     from sandbox.github_api import GitHubStandIn
     from sandbox.pagerduty_api import PagerDutyStandIn
     from sandbox.saas_company import build
 
     company = build()
-    return [GitHubStandIn(company.github), PagerDutyStandIn(company.pagerduty)]
+    return [GitHubStandIn(company.github), PagerDutyStandIn(company.pagerduty), AzureStandIn()]
 
 
 class Sandbox:
@@ -139,6 +141,16 @@ class Sandbox:
         """Undo whatever a test changed: moto reset + re-seed (same ids: moto's RNG is seeded).
         moto's state is per process, so this resets every Sandbox in this process."""
         return self.seed()
+
+    @property
+    def azure(self) -> Any:
+        """The running Azure Resource Manager stand-in (``sandbox.azure_api.AzureStandIn``)."""
+        from sandbox.azure_api import AzureStandIn
+
+        found = next((s for s in self.standins if isinstance(s, AzureStandIn)), None)
+        if found is None:
+            raise RuntimeError("this sandbox runs no Azure stand-in")
+        return found
 
     @property
     def seeded(self) -> dict[str, Any]:
@@ -230,6 +242,18 @@ def summary(company: Company) -> list[str]:
     return lines
 
 
+def azure_summary() -> list[str]:
+    """The Azure subscription's counts and planted problems, as ``#`` comment lines."""
+    from sandbox.company import DRIFTWOOD_AZURE, azure_planted_problems
+
+    azure = DRIFTWOOD_AZURE
+    lines = [f"# Azure subscription {azure.subscription_name} ({azure.subscription_id}): "
+             f"{len(azure.resource_groups)} resource groups, {len(azure.vms)} VMs, {len(azure.nsgs)} NSGs, "
+             f"{len(azure.storage_accounts)} storage accounts"]
+    lines += [f"#   {p.kind}: {p.resource} ({p.region}) {p.detail}" for p in azure_planted_problems(azure)]
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``guardian sandbox``: start, seed, print ``export`` lines, serve until Ctrl-C.
     ``guardian sandbox fire ...``: a signed sample PagerDuty webhook at a running serve;
@@ -250,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      "a sample Alertmanager alert group, or its resolution")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: any free port)")
-    parser.add_argument("--aws-only", action="store_true", help="skip the GitHub and PagerDuty stand-ins")
+    parser.add_argument("--aws-only", action="store_true", help="skip the GitHub, PagerDuty and Azure stand-ins")
     parser.add_argument("--once", action="store_true", help="print the variables and exit (for scripts/tests)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     sandbox = Sandbox(standins=[] if args.aws_only else None)
@@ -274,6 +298,8 @@ def _serve(sandbox: Sandbox, seeded_in: float, *, once: bool) -> int:
     lines = [f"# {sandbox.company.name} sandbox at {sandbox.endpoint} (started and seeded in {seeded_in:.1f} s)"]
     lines += [f"export {key}={_quote(value)}" for key, value in sandbox.env.items()]
     lines += summary(sandbox.company)
+    if any(type(standin).__name__ == "AzureStandIn" for standin in sandbox.standins):
+        lines += azure_summary()
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     if once:

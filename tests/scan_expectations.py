@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.company import Company
+from sandbox.company import DRIFTWOOD_AZURE, AzureAccount, Company
 
 
 def _resolve(seeded: dict[str, Any], kind: str, name: str) -> str:
@@ -35,3 +35,11 @@ def expected_pairs(company: Company, seeded: dict[str, Any]) -> set[tuple[str, s
     pairs |= {("cloudtrail_not_logging", region) for region in company.regions_without_logging_trail()}
     pairs |= {("securityhub_finding", _resolve(seeded, *f.resource)) for f in company.hub_findings}
     return pairs
+
+
+def azure_expected_pairs(account: AzureAccount = DRIFTWOOD_AZURE) -> set[tuple[str, str]]:
+    """Every (check, resource) the scan must report for the Azure subscription: the NSGs with
+    a rule opening a non-web port to the internet and the accounts allowing public blobs."""
+    pairs = {("azure_nsg_open_to_internet", account.nsg_id(nsg)) for nsg in account.open_nsgs()}
+    return pairs | {("azure_storage_public_blob_access", account.storage_id(sa))
+                    for sa in account.public_storage_accounts()}

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+from tools.settings import AwsSettings, AzureSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 ToolMode = Literal["read", "write"]
 ToolStatus = Literal["ok", "error", "no_data"]
@@ -61,6 +61,7 @@ class ToolContext:
     pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
     knowledge_settings: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     knowledge: KnowledgeSearcher | None = None
+    azure: AzureSettings = field(default_factory=AzureSettings)
     boto_session_factory: Callable[[], Any] | None = None
     # boto3 clients made for this context, shared by every tool run (tools/aws/common.py):
     # clients are thread-safe, and making one costs ~10 ms and ~2,000 objects the garbage
@@ -68,6 +69,8 @@ class ToolContext:
     aws_clients: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     aws_clients_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
                                              compare=False)
+    # Azure management clients (tools/azure/client.py), shared the same way.
+    azure_clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def regions(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Each toolset's own settings, typed: what AWS, GitHub, PagerDuty and the knowledge tools
+"""Each toolset's own settings, typed: what AWS, Azure, GitHub, PagerDuty and the knowledge tools
 are configured with. ``bot/runtime.py`` builds them from the one ``bot.settings.Settings``
 and passes them down in the ``ToolContext``; no tool reads the environment. Secrets stay
 ``SecretStr`` until the one line that hands them to the SDK.
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 GITHUB_API_URL = "https://api.github.com"
 PAGERDUTY_API_URL = "https://api.pagerduty.com"
+AZURE_ARM_URL = "https://management.azure.com"
 
 
 class AwsSettings(BaseModel):
@@ -21,6 +22,23 @@ class AwsSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     regions: tuple[str, ...] = Field(default=("us-east-1",), description="Regions to scan, first is the default.")
+
+
+class AzureSettings(BaseModel):
+    """Azure Resource Manager: the subscription (AZURE_SUBSCRIPTION_ID), the ARM endpoint
+    (sovereign clouds, the sandbox), a CA bundle for a private CA, and a static bearer token
+    (the sandbox; unset: azure-identity's DefaultAzureCredential finds real credentials)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subscription_id: str | None = None
+    arm_url: str | None = None
+    verify: bool | str = Field(default=True, description="False, or a CA bundle for a private CA.")
+    token: SecretStr | None = None
+
+    @property
+    def base_url(self) -> str:
+        return (self.arm_url or AZURE_ARM_URL).rstrip("/")
 
 
 class GitHubSettings(BaseModel):

@@ -5,7 +5,7 @@ rules so the offline planner can fill tool arguments by name without an LLM.
 values. Keys (fixed vocabulary, shared with agents/planner.py): time_range, region,
 cloud, resource_ids, instance_id, bucket, aws_service, resource_type, service,
 resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow, run_id,
-incident_id, person, team, severity, limit.
+incident_id, person, team, severity, limit, resource_group (Azure), group_by.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from agents.slots.entities import (
     find_action,
     find_bucket,
     find_cloud,
+    find_group_by,
     find_incident_id,
     find_limit,
     find_people,
     find_port,
     find_region,
     find_repo,
+    find_resource_group,
     find_resource_name,
     find_run_id,
     find_service,
@@ -88,6 +90,11 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "team", team)
     put(slots, "severity", find_severity(lowered))
     put(slots, "limit", find_limit(lowered))
+    resource_group = find_resource_group(lowered)
+    put(slots, "resource_group", resource_group)
+    if resource_group and slots.get("service") == resource_group:
+        del slots["service"]  # "rg-web" names the group, not a service
+    put(slots, "group_by", find_group_by(lowered))
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
     put(slots, "resource_name", find_resource_name(lowered, taken | set(ids)))
     return slots

@@ -289,8 +289,31 @@ VERB_ACTION = {
     "stop": "stop", "shut down": "stop", "shutdown": "stop", "shut off": "stop", "turn off": "stop",
     "power off": "stop", "spin down": "stop", "start": "start", "turn on": "start", "power on": "start",
     "spin up": "start", "bring up": "start", "reboot": "reboot", "restart": "reboot", "bounce": "reboot",
-    "power cycle": "reboot", "resize": "resize", "scale": "scale",
+    "power cycle": "reboot", "resize": "resize", "scale": "scale", "deallocate": "deallocate",
 }
+
+
+def find_resource_group(text: str) -> str | None:
+    """An Azure resource group: "resource group X", "the X resource group", or a name in the
+    rg-/-rg naming convention ("rg-payments", "payments-rg")."""
+    match = re.search(r"\bresource[- ]group\s+(?:named\s+|called\s+)?([a-z0-9][a-z0-9._()-]*[a-z0-9_)])", text)
+    if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"by", "per", "for", "and", "in"}:
+        return match.group(1)
+    match = re.search(r"(?<![\w./-])([a-z0-9][a-z0-9._]*[-_][a-z0-9._-]*|[a-z0-9]*\d[a-z0-9]*)\s+resource[- ]group\b",
+                      text)
+    if match:
+        return match.group(1)
+    match = re.search(r"(?<![\w./:-])(rg-[a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9][a-z0-9._-]*-rg)(?![\w/-])", text)
+    return match.group(1) if match else None
+
+
+def find_group_by(text: str) -> str | None:
+    """How a cost question wants its spend grouped, when it names a grouping only some clouds
+    have (Azure resource groups); "by service" is every cost tool's default."""
+    if re.search(r"\b(?:by|per|for each|grouped by|broken down by|split by)\s+(?:azure\s+)?"
+                 r"(?:resource[- ]groups?|rgs?)\b", text):
+        return "resource_group"
+    return None
 
 
 def put(slots: dict[str, Any], key: str, value: Any) -> None:

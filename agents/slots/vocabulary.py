@@ -102,6 +102,7 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("reboot", r"reboot|restart|bounce|power[- ]?cycle"),
     ("start", r"start|power[- ]?on|turn on|spin up|bring up|boot"),
     ("stop", r"stop|shut ?down|shut off|turn off|power[- ]?off|spin down"),
+    ("deallocate", r"deallocate|deallocating"),  # an Azure VM: stopped and its compute no longer billed
     ("scale", r"scale(?: out| in| up| down)?"),
     ("resize", r"resize|upsize|downsize|change (?:the )?instance type"),
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sandbox.company import DRIFTWOOD
 from tests.e2e.conftest import Cli
-from tests.scan_expectations import expected_pairs
+from tests.scan_expectations import azure_expected_pairs, expected_pairs
 
 CONTRACT_FIELDS = {"check", "severity", "cloud", "region", "resource", "detail"}
 SEVERITIES = {"critical", "high", "medium", "low"}
@@ -21,9 +21,10 @@ def test_the_scan_reports_exactly_the_planted_problems(cli: Cli, sandbox: Any) -
     assert scan.returncode == 0, scan.stderr[-800:]
     lines = scan.json_lines
     assert lines and all(set(line) == CONTRACT_FIELDS for line in lines)
-    assert all(line["cloud"] == "aws" and line["severity"] in SEVERITIES for line in lines)
-    found = {(line["check"], line["resource"]) for line in lines}
-    expected = expected_pairs(DRIFTWOOD, sandbox.seeded)
+    assert all(line["cloud"] in ("aws", "azure") and line["severity"] in SEVERITIES for line in lines)
+    found = {(line["cloud"], line["check"], line["resource"]) for line in lines}
+    expected = {("aws", *pair) for pair in expected_pairs(DRIFTWOOD, sandbox.seeded)}
+    expected |= {("azure", *pair) for pair in azure_expected_pairs()}
     assert found - expected == set(), "reported on a clean resource"  # precision
     assert expected - found == set(), "missed a planted problem"  # recall
     # every line says what to do about it

@@ -1,0 +1,114 @@
+"""Azure questions to the real `guardian` CLI against the sandbox's ARM stand-in, through
+the real Azure management SDKs; expectations derived from sandbox/company.py. The VM stop
+waits for an approval and only then changes the VM in the stand-in; a missing subscription
+skips Azure in the scan with one line while AWS answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, utc_today
+from tests.e2e.conftest import Cli
+from tests.scan_expectations import expected_pairs
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+AZURE = DRIFTWOOD_AZURE
+
+
+@pytest.fixture
+def azure_as_seeded(sandbox: Any) -> Iterator[Any]:
+    """Every Azure VM in its seeded power state, before and after the test; no calls recorded."""
+    sandbox.azure.reset()
+    sandbox.azure.clear_calls()
+    yield sandbox.azure
+    sandbox.azure.reset()
+
+
+def ask(cli: Cli, question: str, user: str = "alice") -> dict[str, Any]:
+    result = cli("ask", "--json", "--user", user, question)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.last
+
+
+def lead(answer: dict[str, Any]) -> str:
+    return str(answer["answer"]).split("\n\n")[0]
+
+
+def test_running_vms_of_one_resource_group(cli: Cli, azure_as_seeded: Any) -> None:
+    answer = ask(cli, "which azure VMs are running in rg-payments?")
+    assert answer["skill"] == "infra.inventory"
+    assert [tool["name"] for tool in answer["tools"]] == ["azure_inventory"]
+    group = [vm for vm in AZURE.vms if vm.resource_group == "rg-payments"]
+    running = [vm.name for vm in group if vm.power_state == "running"]
+    assert running and len(running) < len(group)  # a VM that is not running, so the filter is tested
+    assert lead(answer) == f"{len(running)} of {len(group)} Azure VMs are running: {', '.join(running)}."
+    assert set(answer["resources"]) == set(running)
+
+
+def test_stop_waits_for_approval_then_changes_the_vm(cli: Cli, azure_as_seeded: Any) -> None:
+    arm = azure_as_seeded
+    vm = AZURE.vm("payments-worker-1")
+    assert arm.power[vm.name] == "running"
+    answer = ask(cli, f"stop the vm {vm.name} in azure")
+    assert answer["skill"] == "infra.action"
+    pending = answer["pending_approval"]
+    assert pending and vm.name in pending["summary"]
+    assert arm.power[vm.name] == "running" and arm.writes == []
+    approved = cli("approvals", "approve", pending["id"], "--user", "bob", "--json")
+    assert approved.returncode == 0, approved.stderr
+    assert arm.power[vm.name] == "stopped"
+    assert [call.path.rsplit("/", 1)[1].lower() for call in arm.writes] == ["poweroff"]
+
+
+def test_an_unknown_vm_is_named_and_nothing_waits_for_approval(cli: Cli, azure_as_seeded: Any) -> None:
+    answer = ask(cli, "stop the vm payments-worker-9 in azure")
+    assert answer["pending_approval"] is None
+    assert lead(answer).startswith("No Azure VM named payments-worker-9")
+    assert azure_as_seeded.writes == []
+
+
+def test_open_nsgs_are_exactly_the_planted_ones(cli: Cli) -> None:
+    answer = ask(cli, "any NSG open to the internet in azure?")
+    assert answer["skill"] == "security.open_ports"
+    assert [tool["name"] for tool in answer["tools"]] == ["azure_open_nsg_rules"]
+    assert set(answer["resources"]) == {nsg.name for nsg in AZURE.open_nsgs()}
+    assert not any(nsg.name in answer["answer"] for nsg in AZURE.nsgs if not nsg.open_rules())
+
+
+def test_last_months_spend_by_resource_group(cli: Cli) -> None:
+    answer = ask(cli, "azure spend last month by resource group")
+    assert answer["skill"] == "cost.summary"
+    [tool] = answer["tools"]
+    assert tool["name"] == "azure_cost_summary" and tool["args"]["group_by"] == "resource_group"
+    end = utc_today().replace(day=1)
+    start = (end - timedelta(days=1)).replace(day=1)
+    for group in AZURE.resource_groups:
+        spent = AZURE.total_cost(start, end, resource_group=group.name)
+        assert f"| {group.name} | ${spent:,.2f} |" in answer["answer"]
+    assert f"${AZURE.total_cost(start, end):,.2f}" in lead(answer)
+
+
+def test_the_scan_skips_azure_without_a_subscription_and_aws_answers(cli: Cli, sandbox: Any) -> None:
+    env = {key: value for key, value in cli.env.items() if key != "AZURE_SUBSCRIPTION_ID"}
+    scan = cli("scan", "security", "--json", env=env)
+    assert scan.returncode == 0, scan.stderr[-800:]
+    assert scan.stderr.strip().splitlines() == [
+        "skipped: Azure is not configured: it needs a subscription (set AZURE_SUBSCRIPTION_ID)."]
+    assert {line["cloud"] for line in scan.json_lines} == {"aws"}
+    assert {(line["check"], line["resource"]) for line in scan.json_lines} == expected_pairs(DRIFTWOOD,
+                                                                                             sandbox.seeded)
+
+
+def test_the_scan_names_a_throttled_azure_and_keeps_the_aws_findings(cli: Cli, sandbox: Any,
+                                                                     azure_as_seeded: Any) -> None:
+    azure_as_seeded.throttle(100)
+    scan = cli("scan", "security", "--json")
+    assert scan.returncode == 1
+    assert "Azure is throttling" in scan.stderr and "Traceback" not in scan.stderr
+    assert {(line["check"], line["resource"]) for line in scan.json_lines} == expected_pairs(DRIFTWOOD,
+                                                                                             sandbox.seeded)

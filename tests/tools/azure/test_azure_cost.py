@@ -1,0 +1,48 @@
+"""Azure spend by service and by resource group through the Cost Management query API;
+the figures are the company's cost lines summed over the same days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sandbox.azure_api import AzureStandIn
+from sandbox.company import AzureAccount, utc_today
+from tools.base import ToolContext
+from tools.registry import ToolRegistry
+
+
+def _window() -> tuple[str, str]:
+    end = utc_today().replace(day=1)
+    start = (end - timedelta(days=1)).replace(day=1)
+    return start.isoformat(), end.isoformat()  # last month
+
+
+@pytest.mark.parametrize("group_by", ["service", "resource_group"])
+def test_last_months_spend_by_service_and_by_resource_group(
+        registry: ToolRegistry, ctx: ToolContext, account: AzureAccount, arm: AzureStandIn, group_by: str) -> None:
+    start, end = _window()
+    result = registry.invoke("azure_cost_summary", {"start": start, "end": end, "group_by": group_by}, ctx)
+    assert result.status == "ok", result.summary
+    begin, stop = utc_today().fromisoformat(start), utc_today().fromisoformat(end)
+    if group_by == "service":
+        names = {line.service_name for line in account.cost_lines}
+        expected = {n: account.total_cost(begin, stop, service_name=n) for n in names}
+    else:
+        names = {line.resource_group for line in account.cost_lines}
+        expected = {n: account.total_cost(begin, stop, resource_group=n) for n in names}
+    assert {row[group_by]: row["cost"] for row in result.rows} == pytest.approx(expected, abs=0.011)
+    assert [row["cost"] for row in result.rows] == sorted((row["cost"] for row in result.rows), reverse=True)
+    assert result.facts["total"] == pytest.approx(account.total_cost(begin, stop), abs=0.05)
+    query = next(call for call in arm.calls if call.path.lower().endswith("/microsoft.costmanagement/query"))
+    assert query.method == "POST" and query.body["timeframe"] == "Custom"
+
+
+def test_one_resource_groups_spend(registry: ToolRegistry, ctx: ToolContext, account: AzureAccount) -> None:
+    start, end = _window()
+    result = registry.invoke("azure_cost_summary", {"start": start, "end": end, "resource_group": "rg-web"}, ctx)
+    begin, stop = utc_today().fromisoformat(start), utc_today().fromisoformat(end)
+    assert result.facts["total"] == pytest.approx(account.total_cost(begin, stop, resource_group="rg-web"), abs=0.05)
+    assert {row["service"] for row in result.rows} == {
+        line.service_name for line in account.cost_lines if line.resource_group == "rg-web"}

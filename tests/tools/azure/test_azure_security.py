@@ -1,0 +1,61 @@
+"""The Azure security checks find exactly the planted problems and nothing on their clean
+twins (an NSG allowing SSH from a private range only, web ports open on purpose, a deny
+rule, an outbound rule, storage accounts without public blob access)."""
+
+from __future__ import annotations
+
+from sandbox.company import AzureAccount
+from tools.base import ToolContext
+from tools.registry import ToolRegistry
+
+CONTRACT_FIELDS = ["check", "severity", "cloud", "region", "resource", "detail"]
+
+
+def _planted_rules(account: AzureAccount, port: int | None = None) -> set[tuple[str, str, int]]:
+    return {(nsg.name, rule.name, opened) for nsg in account.nsgs for rule in nsg.open_rules()
+            for opened in rule.open_to_internet() if port is None or opened == port}
+
+
+def test_open_nsg_rules_are_exactly_the_planted_ones(registry: ToolRegistry, ctx: ToolContext,
+                                                      account: AzureAccount) -> None:
+    result = registry.invoke("azure_open_nsg_rules", {}, ctx)
+    assert result.status == "ok", result.summary
+    found = {(row["nsg"], row["rule"], int(row["ports"])) for row in result.rows}
+    planted = _planted_rules(account)
+    assert len(planted) >= 3  # 0.0.0.0/0, * and the Internet tag are each planted
+    assert found == planted
+    clean = {nsg.name for nsg in account.nsgs if not nsg.open_rules()}
+    assert clean and not clean & {row["nsg"] for row in result.rows}
+    assert {row["severity"] for row in result.rows} == {"high"}  # SSH and RDP
+
+
+def test_a_port_narrows_the_open_rules(registry: ToolRegistry, ctx: ToolContext, account: AzureAccount) -> None:
+    result = registry.invoke("azure_open_nsg_rules", {"port": 3389}, ctx)
+    assert {(row["nsg"], row["rule"], int(row["ports"])) for row in result.rows} == _planted_rules(account, 3389)
+
+
+def test_storage_accounts_allowing_public_blob_access(registry: ToolRegistry, ctx: ToolContext,
+                                                      account: AzureAccount) -> None:
+    result = registry.invoke("azure_public_storage", {}, ctx)
+    public = [sa.name for sa in account.public_storage_accounts()]
+    assert public and len(public) < len(account.storage_accounts)  # a clean twin beside it
+    assert [row["account"] for row in result.rows] == public
+    assert result.facts == {"accounts_checked": len(account.storage_accounts), "public": len(public)}
+
+
+def test_the_scan_reports_exactly_the_planted_problems(registry: ToolRegistry, ctx: ToolContext,
+                                                        account: AzureAccount) -> None:
+    result = registry.invoke("azure_security_scan", {}, ctx)
+    assert result.status == "ok", result.summary
+    assert result.columns == CONTRACT_FIELDS
+    assert all(list(row) == CONTRACT_FIELDS and row["cloud"] == "azure" for row in result.rows)
+    found = {(row["check"], row["resource"]) for row in result.rows}
+    expected = {("azure_nsg_open_to_internet", account.nsg_id(nsg)) for nsg in account.open_nsgs()}
+    expected |= {("azure_storage_public_blob_access", account.storage_id(sa))
+                 for sa in account.public_storage_accounts()}
+    assert found == expected
+    assert len(result.rows) == len(_planted_rules(account)) + len(account.public_storage_accounts())
+    assert all("; fix: " in row["detail"] for row in result.rows)
+    locations = {account.nsg_id(n): n.location for n in account.nsgs}
+    locations |= {account.storage_id(s): s.location for s in account.storage_accounts}
+    assert all(row["region"] == locations[row["resource"]] for row in result.rows)

@@ -1,0 +1,105 @@
+"""Azure spend for a period, by service or by resource group, through the Cost Management
+query API (``POST {scope}/providers/Microsoft.CostManagement/query``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tools.azure.client import arm, subscription_scope
+from tools.azure.errors import azure_errors
+from tools.base import ToolContext, ToolResult, ToolSpec
+
+DIMENSIONS = {"service": "ServiceName", "resource_group": "ResourceGroupName"}
+COST_COLUMN = "PreTaxCost"
+DEFAULT_DAYS = 30
+
+
+class AzureCostArgs(BaseModel):
+    start: date | None = Field(default=None, description="First day (YYYY-MM-DD); default 30 days ago.")
+    end: date | None = Field(default=None, description="Day after the last day (exclusive); default today.")
+    group_by: Literal["service", "resource_group"] = Field(default="service",
+                                                           description="service or resource_group.")
+    resource_group: str | None = Field(default=None, description="Only this resource group's spend.")
+    limit: int = Field(default=10, ge=1, le=100)
+
+
+def _window(args: AzureCostArgs) -> tuple[date, date]:
+    stop = args.end or datetime.now(UTC).date()
+    begin = args.start or stop - timedelta(days=DEFAULT_DAYS)
+    return (begin, stop) if begin < stop else (stop - timedelta(days=1), stop)
+
+
+def _query(start: date, end: date, dimension: str) -> Any:
+    """A Custom-timeframe ActualCost query; the API's ``to`` is inclusive, so the last
+    second of the window's last day."""
+    from azure.mgmt.costmanagement.models import (
+        QueryAggregation,
+        QueryDataset,
+        QueryDefinition,
+        QueryGrouping,
+        QueryTimePeriod,
+    )
+
+    return QueryDefinition(
+        type="ActualCost", timeframe="Custom",
+        time_period=QueryTimePeriod(from_property=datetime.combine(start, time.min, UTC),
+                                    to=datetime.combine(end - timedelta(days=1), time(23, 59, 59), UTC)),
+        dataset=QueryDataset(aggregation={"totalCost": QueryAggregation(name=COST_COLUMN, function="Sum")},
+                             grouping=[QueryGrouping(type="Dimension", name=dimension)]))
+
+
+def _column(columns: list[Any], *names: str, kind: str | None = None) -> int | None:
+    wanted = [name.lower() for name in names]
+    for index, column in enumerate(columns):
+        if str(column.name).lower() in wanted:
+            return index
+    if kind:
+        for index, column in enumerate(columns):
+            if str(column.type).lower() == kind and str(column.name).lower() != "currency":
+                return index
+    return None
+
+
+@azure_errors("querying Cost Management", "Microsoft.CostManagement/query/action")
+def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
+    start, end = _window(args)
+    dimension = DIMENSIONS[args.group_by]
+    result = arm(ctx, "cost").query.usage(subscription_scope(ctx, args.resource_group), _query(start, end, dimension))
+    columns = list(result.columns or [])
+    cost_at = _column(columns, COST_COLUMN, "Cost", "totalCost", kind="number")
+    name_at = _column(columns, dimension, "ResourceGroup", kind="string")
+    currency_at = _column(columns, "Currency")
+    if cost_at is None or name_at is None:
+        return ToolResult.error("Azure Cost Management answered without cost and group columns.")
+    totals: dict[str, float] = {}
+    currency = "USD"
+    for row in result.rows or []:
+        name = str(row[name_at] or "(none)")
+        totals[name] = totals.get(name, 0.0) + float(row[cost_at] or 0)
+        if currency_at is not None and row[currency_at]:
+            currency = str(row[currency_at])
+    total = round(sum(totals.values()), 2)
+    scope = f"resource group {args.resource_group}" if args.resource_group else "the subscription"
+    period = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
+    if not totals:
+        return ToolResult.no_data(f"Azure Cost Management has no spend for {scope} from {period}.")
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
+    label = "service" if args.group_by == "service" else "resource_group"
+    rows = [{label: name, "cost": round(amount, 2), "share": round(100 * amount / total, 1) if total else 0.0}
+            for name, amount in ranked[: args.limit]]
+    top = ", ".join(f"{row[label]} ${row['cost']:,.2f} ({row['share']}%)" for row in rows[:3])
+    summary = (f"Azure spend for {scope} from {period} was ${total:,.2f} {currency} by "
+               f"{label.replace('_', ' ')}; top: {top}.")
+    return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
+                      facts={"total": total, "currency": currency, "start": start.isoformat(),
+                             "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals)},
+                      resources=[name for name, _amount in ranked if args.group_by == "resource_group"])
+
+
+COST_TOOLS: list[ToolSpec] = [
+    ToolSpec("azure_cost_summary", "Azure spend for a period by service or by resource group (Cost Management).",
+             AzureCostArgs, "read", ("cost.summary",), "azure", cost_summary),
+]
