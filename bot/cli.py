@@ -252,24 +252,45 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
-    """The findings through the registry, like every tool run: its prerequisites, its error
-    mapping and its output masking apply."""
+    """Every cloud's ``*_security_scan`` tool, side by side, through the registry like every
+    tool run (its prerequisites, error mapping and output masking apply). A cloud whose
+    settings are missing is skipped with one line on stderr; one that fails is named after
+    the others' findings, and the scan exits 1 as incomplete."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
     from tools.aws.errors import RegionsFailed
 
-    result = rt.registry.invoke("aws_security_scan", {}, rt.tool_ctx)
-    if result.status == "error":
-        raise UserError(result.summary)
-    for row in result.rows:
+    scans = []
+    for spec in (spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")):
+        why = rt.registry.unavailable_reason(spec, rt.tool_ctx)
+        if why:
+            print(f"guardian: skipped {spec.name}: {why}", file=sys.stderr)
+        else:
+            scans.append(spec.name)
+    with ThreadPoolExecutor(max_workers=max(1, len(scans)), thread_name_prefix="scan") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, rt.registry.invoke, name, {}, rt.tool_ctx)
+                   for name in scans]
+        results = dict(zip(scans, (future.result() for future in futures), strict=True))
+    failed = [f"{name}: {result.summary}" for name, result in results.items() if result.status == "error"]
+    if not scans or len(failed) == len(scans):
+        raise UserError("; ".join(failed) or "No cloud is configured to scan.")
+    rows = [row for result in results.values() if result.status != "error" for row in result.rows]
+    rows.sort(key=lambda row: SEVERITY_RANK.get(row["severity"], len(SEVERITY_RANK)))  # stable per cloud
+    for row in rows:
         if args.json:
             emit({column: row.get(column) for column in SCAN_FIELDS})
         else:
-            print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
-    missed = result.facts.get("failed_regions")
-    if missed:  # the findings above stand; the scan as a whole is incomplete
-        raise UserError("Scan incomplete." + RegionsFailed.note(missed))
+            print(f"{row['severity']:8} {row['cloud']:5} {row['check']:24} {row['region']:12} {row['resource']}  "
+                  f"{row['detail']}")
+    missed = {k: v for result in results.values() for k, v in (result.facts.get("failed_regions") or {}).items()}
+    if missed or failed:  # the findings above stand; the scan as a whole is incomplete
+        raise UserError("Scan incomplete." + (RegionsFailed.note(missed) if missed else "")
+                        + "".join(f" {reason}" for reason in failed))
     return 0
 
 
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SCAN_FIELDS = ("check", "severity", "cloud", "region", "resource", "detail")
 
 

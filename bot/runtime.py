@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
-    from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+    from tools.settings import AwsSettings, GcpSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 log = logging.getLogger(__name__)
 
@@ -103,18 +103,20 @@ class Runtime:
     @cached_property
     def registry(self) -> ToolRegistry:
         from tools.aws import AWS
+        from tools.gcp import GCP
         from tools.github import GITHUB
         from tools.knowledge import KNOWLEDGE
         from tools.pagerduty import PAGERDUTY
         from tools.registry import ToolRegistry
 
-        return ToolRegistry.of(AWS, GITHUB, PAGERDUTY, KNOWLEDGE)
+        return ToolRegistry.of(AWS, GCP, GITHUB, PAGERDUTY, KNOWLEDGE)
 
     @cached_property
     def tool_ctx(self) -> ToolContext:
         from tools.base import ToolContext
 
-        return ToolContext(aws=aws_settings(self.settings), github=github_settings(self.settings),
+        return ToolContext(aws=aws_settings(self.settings), gcp=gcp_settings(self.settings),
+                           github=github_settings(self.settings),
                            pagerduty=pagerduty_settings(self.settings),
                            knowledge_settings=knowledge_settings(self.settings), knowledge=self.knowledge)
 
@@ -207,6 +209,13 @@ def aws_settings(settings: Settings) -> AwsSettings:
     from tools.settings import AwsSettings
 
     return AwsSettings(regions=tuple(settings.regions))
+
+
+def gcp_settings(settings: Settings) -> GcpSettings:
+    from tools.settings import GcpSettings
+
+    return GcpSettings(project=settings.google_cloud_project, api_url=settings.gcp_api_url,
+                       anonymous=settings.gcp_anonymous)
 
 
 def github_settings(settings: Settings) -> GitHubSettings:

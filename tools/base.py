@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from tools.settings import AwsSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+from tools.settings import AwsSettings, GcpSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 ToolMode = Literal["read", "write"]
 ToolStatus = Literal["ok", "error", "no_data"]
@@ -57,6 +57,7 @@ class ToolContext:
     """
 
     aws: AwsSettings = field(default_factory=AwsSettings)
+    gcp: GcpSettings = field(default_factory=GcpSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
     knowledge_settings: KnowledgeSettings = field(default_factory=KnowledgeSettings)
@@ -68,6 +69,8 @@ class ToolContext:
     aws_clients: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     aws_clients_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
                                              compare=False)
+    # Google Cloud SDK clients, likewise made once per context (tools/gcp/clients.py).
+    gcp_clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def regions(self) -> list[str]:
