@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sandbox.company import DRIFTWOOD_GCP, GCP_SEVERITIES, GcpLogSource, GcpProject
+from sandbox.company import DRIFTWOOD_GCP, GCP_SEVERITIES, GcpLogSource, GcpProject, GcsBucket
 from sandbox.http_standin import Call, HttpStandIn, Reply, RouteSpec, route
 
 COMPUTE = "https://www.googleapis.com/compute/v1"
@@ -31,7 +31,7 @@ REASON = {400: "badRequest", 403: "forbidden", 404: "notFound", 429: "rateLimitE
 # The permission each route needs, as Google names it in a 403.
 PERMISSIONS = {"entries:list": "logging.logEntries.list", "aggregated/instances": "compute.instances.list",
                "global/firewalls": "compute.firewalls.list", "/iam": "storage.buckets.getIamPolicy",
-               "/storage/v1/b": "storage.buckets.list"}
+               "/storage/v1/b": "storage.buckets.list"}  # (buckets.get: storage.buckets.get)
 MAX_PAGE = 1000
 
 
@@ -95,6 +95,7 @@ class GcpStandIn(HttpStandIn):
             route("GET", "/compute/v1/projects/{project}/aggregated/instances", self.aggregated_instances),
             route("GET", "/compute/v1/projects/{project}/global/firewalls", self.firewalls),
             route("GET", "/storage/v1/b", self.buckets),
+            route("GET", "/storage/v1/b/{bucket}", self.bucket),
             route("GET", "/storage/v1/b/{bucket}/iam", self.bucket_iam),
         ]
 
@@ -237,18 +238,29 @@ class GcpStandIn(HttpStandIn):
 
     # ------------------------------------------------------------------ Cloud Storage
 
+    @staticmethod
+    def bucket_json(b: GcsBucket) -> dict[str, Any]:
+        return {"kind": "storage#bucket", "id": b.name, "name": b.name,
+                "selfLink": f"https://www.googleapis.com/storage/v1/b/{b.name}", "projectNumber": "482913604517",
+                "location": b.location, "locationType": "multi-region" if b.location in ("US", "EU", "ASIA")
+                else "region", "storageClass": "STANDARD", "labels": dict(b.labels), "etag": "CAE=",
+                "timeCreated": "2026-01-15T17:30:00.000Z", "updated": "2026-01-15T17:30:00.000Z",
+                "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": True},
+                                     "publicAccessPrevention": "inherited"}}
+
+    def bucket(self, call: Call, bucket: str) -> Reply:
+        """buckets.get (the storage SDK reads a bucket's metadata in the background too)."""
+        del call
+        found = next((b for b in self.project.buckets if b.name == bucket), None)
+        if found is None:
+            return google_error(404, "The specified bucket does not exist.")
+        return Reply(200, self.bucket_json(found))
+
     def buckets(self, call: Call) -> Reply:
         missing = self._project_missing(call.arg("project"))
         if missing is not None:
             return missing
-        items = [{"kind": "storage#bucket", "id": b.name, "name": b.name, "selfLink":
-                  f"https://www.googleapis.com/storage/v1/b/{b.name}", "projectNumber": "482913604517",
-                  "location": b.location, "locationType": "multi-region" if b.location in ("US", "EU", "ASIA")
-                  else "region", "storageClass": "STANDARD", "labels": dict(b.labels), "etag": "CAE=",
-                  "timeCreated": "2026-01-15T17:30:00.000Z", "updated": "2026-01-15T17:30:00.000Z",
-                  "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": True},
-                                       "publicAccessPrevention": "inherited"}}
-                 for b in self.project.buckets]
+        items = [self.bucket_json(b) for b in self.project.buckets]
         page, token = self._page(items, call, "maxResults")
         reply: dict[str, Any] = {"kind": "storage#buckets", "items": page}
         if token:
