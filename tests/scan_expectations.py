@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.company import Company
+from sandbox.company import Company, GcpProject
 
 
 def _resolve(seeded: dict[str, Any], kind: str, name: str) -> str:
@@ -35,3 +35,9 @@ def expected_pairs(company: Company, seeded: dict[str, Any]) -> set[tuple[str, s
     pairs |= {("cloudtrail_not_logging", region) for region in company.regions_without_logging_trail()}
     pairs |= {("securityhub_finding", _resolve(seeded, *f.resource)) for f in company.hub_findings}
     return pairs
+
+
+def gcp_expected_pairs(project: GcpProject) -> set[tuple[str, str]]:
+    """Every (check, resource) the scan must report for the Google Cloud ``project``."""
+    return ({("open_firewall_rule", rule.name) for rule in project.open_firewall_rules()}
+            | {("public_bucket", bucket.name) for bucket in project.public_buckets()})
