@@ -26,6 +26,7 @@ GCP = Toolset(
     settings_model=GcpSettings,
     tools=tuple(GCP_TOOLS),
     prerequisites=(Prerequisite("a project", "set GOOGLE_CLOUD_PROJECT", _has_project),),
+    only_when_named=True,  # "which buckets are public?" stays AWS's question; "... in gcp?" is ours
 )
 
 __all__ = ["GCP", "GCP_TOOLS", "GcpSettings"]
