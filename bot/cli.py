@@ -261,20 +261,21 @@ def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
 
     from tools.aws.errors import RegionsFailed
 
-    scans = []
-    for spec in (spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")):
-        why = rt.registry.unavailable_reason(spec, rt.tool_ctx)
+    specs = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
+    skipped = {spec.name: rt.registry.unavailable_reason(spec, rt.tool_ctx) for spec in specs}
+    scans = [name for name, why in skipped.items() if not why]
+    if not scans:
+        raise UserError(" ".join(why for why in skipped.values() if why) or "There is no security scan to run.")
+    for name, why in skipped.items():
         if why:
-            print(f"guardian: skipped {spec.name}: {why}", file=sys.stderr)
-        else:
-            scans.append(spec.name)
+            print(f"guardian: skipped {name}: {why}", file=sys.stderr)
     with ThreadPoolExecutor(max_workers=max(1, len(scans)), thread_name_prefix="scan") as pool:
         futures = [pool.submit(contextvars.copy_context().run, rt.registry.invoke, name, {}, rt.tool_ctx)
                    for name in scans]
         results = dict(zip(scans, (future.result() for future in futures), strict=True))
     failed = [f"{name}: {result.summary}" for name, result in results.items() if result.status == "error"]
-    if not scans or len(failed) == len(scans):
-        raise UserError("; ".join(failed) or "No cloud is configured to scan.")
+    if len(failed) == len(scans):
+        raise UserError(" ".join(result.summary for result in results.values()))
     rows = [row for result in results.values() if result.status != "error" for row in result.rows]
     rows.sort(key=lambda row: SEVERITY_RANK.get(row["severity"], len(SEVERITY_RANK)))  # stable per cloud
     for row in rows:
