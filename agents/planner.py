@@ -36,6 +36,8 @@ def candidate_values(route: Route) -> dict[str, Any]:
     if isinstance(time_range, dict):
         values.setdefault("start", time_range.get("start"))
         values.setdefault("end", time_range.get("end"))
+        if time_range.get("since"):  # "the last hour": the exact moment, for tools that take one
+            values.setdefault("start_time", time_range["since"])
     ids: list[str] = [str(item) for item in slots.get("resource_ids") or []]
     instance_ids = [item for item in ids if item.startswith("i-")]
     if instance_ids:

@@ -51,6 +51,9 @@ class Specialist:
         cloud = route.slots.get("cloud")
         if cloud:
             specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
+        else:
+            named_only = {toolset.name for toolset in registry.toolsets() if toolset.only_when_named}
+            specs = [spec for spec in specs if spec.integration not in named_only] or specs
         if configured is not None:
             specs = [spec for spec in specs if spec.integration in configured] or specs
         if not cloud and not ALL_CLOUDS.search(route.text):

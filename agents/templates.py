@@ -263,5 +263,7 @@ def build_answer(
 
 
 def _title(tool_name: str) -> str:
-    words = re.sub(r"^(aws|gh|github|pd|pagerduty|knowledge)_", "", tool_name).replace("_", " ")
+    words = re.sub(r"^(aws|gcp|gh|github|pd|pagerduty|knowledge)_", "", tool_name).replace("_", " ")
+    if tool_name.startswith("gcp_"):  # beside AWS's tables, say whose these are
+        return f"Google Cloud {words}"
     return words[:1].upper() + words[1:]

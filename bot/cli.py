@@ -252,41 +252,46 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
-    """Every cloud's ``*_security_scan`` tool, in parallel, through the registry like every
-    tool run: its prerequisites, its error mapping and its output masking apply. A cloud whose
-    settings are missing is skipped with one line on stderr; the others answer."""
+    """Every cloud's ``*_security_scan`` tool, side by side, through the registry like every
+    tool run (its prerequisites, error mapping and output masking apply). A cloud whose
+    settings are missing is skipped with one line on stderr; one that fails is named after
+    the others' findings, and the scan exits 1 as incomplete."""
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     from tools.aws.errors import RegionsFailed
 
-    scans = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
-    skipped = {spec.name: rt.registry.unavailable_reason(spec, rt.tool_ctx) for spec in scans}
-    ready = [name for name, reason in skipped.items() if reason is None]
-    if not ready:
-        raise UserError(" ".join(str(reason) for reason in skipped.values()) or "No cloud has a security scan.")
-    for reason in skipped.values():
-        if reason:
-            sys.stderr.write(f"skipped: {reason}\n")
-    with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="scan") as pool:
-        results = list(pool.map(lambda name: rt.registry.invoke(name, {}, rt.tool_ctx), ready))
-    problems = []
-    for result in results:
-        if result.status == "error":
-            problems.append(result.summary)
-            continue
-        for row in result.rows:
-            if args.json:
-                emit({column: row.get(column) for column in SCAN_FIELDS})
-            else:
-                print(f"{row['severity']:8} {row['check']:24} {row['region']:12} {row['resource']}  {row['detail']}")
-        missed = result.facts.get("failed_regions")
-        if missed:  # the findings above stand; the scan as a whole is incomplete
-            problems.append("Scan incomplete." + RegionsFailed.note(missed))
-    if problems:
-        raise UserError(" ".join(problems))
+    specs = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
+    skipped = {spec.name: rt.registry.unavailable_reason(spec, rt.tool_ctx) for spec in specs}
+    scans = [name for name, why in skipped.items() if not why]
+    if not scans:
+        raise UserError(" ".join(why for why in skipped.values() if why) or "There is no security scan to run.")
+    for name, why in skipped.items():
+        if why:
+            print(f"guardian: skipped {name}: {why}", file=sys.stderr)
+    with ThreadPoolExecutor(max_workers=max(1, len(scans)), thread_name_prefix="scan") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, rt.registry.invoke, name, {}, rt.tool_ctx)
+                   for name in scans]
+        results = dict(zip(scans, (future.result() for future in futures), strict=True))
+    failed = [f"{name}: {result.summary}" for name, result in results.items() if result.status == "error"]
+    if len(failed) == len(scans):
+        raise UserError(" ".join(result.summary for result in results.values()))
+    rows = [row for result in results.values() if result.status != "error" for row in result.rows]
+    rows.sort(key=lambda row: SEVERITY_RANK.get(row["severity"], len(SEVERITY_RANK)))  # stable per cloud
+    for row in rows:
+        if args.json:
+            emit({column: row.get(column) for column in SCAN_FIELDS})
+        else:
+            print(f"{row['severity']:8} {row['cloud']:5} {row['check']:24} {row['region']:12} {row['resource']}  "
+                  f"{row['detail']}")
+    missed = {k: v for result in results.values() for k, v in (result.facts.get("failed_regions") or {}).items()}
+    if missed or failed:  # the findings above stand; the scan as a whole is incomplete
+        raise UserError("Scan incomplete." + (RegionsFailed.note(missed) if missed else "")
+                        + "".join(f" {reason}" for reason in failed))
     return 0
 
 
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SCAN_FIELDS = ("check", "severity", "cloud", "region", "resource", "detail")
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
-    from tools.settings import AwsSettings, AzureSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+    from tools.settings import AwsSettings, AzureSettings, GcpSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +104,13 @@ class Runtime:
     def registry(self) -> ToolRegistry:
         from tools.aws import AWS
         from tools.azure import AZURE
+        from tools.gcp import GCP
         from tools.github import GITHUB
         from tools.knowledge import KNOWLEDGE
         from tools.pagerduty import PAGERDUTY
         from tools.registry import ToolRegistry
 
-        return ToolRegistry.of(AWS, AZURE, GITHUB, PAGERDUTY, KNOWLEDGE)
+        return ToolRegistry.of(AWS, AZURE, GCP, GITHUB, PAGERDUTY, KNOWLEDGE)
 
     @cached_property
     def tool_ctx(self) -> ToolContext:
@@ -117,6 +118,7 @@ class Runtime:
 
         return ToolContext(aws=aws_settings(self.settings), github=github_settings(self.settings),
                            pagerduty=pagerduty_settings(self.settings), azure=azure_settings(self.settings),
+                           gcp=gcp_settings(self.settings),
                            knowledge_settings=knowledge_settings(self.settings), knowledge=self.knowledge)
 
     @cached_property
@@ -208,6 +210,13 @@ def aws_settings(settings: Settings) -> AwsSettings:
     from tools.settings import AwsSettings
 
     return AwsSettings(regions=tuple(settings.regions))
+
+
+def gcp_settings(settings: Settings) -> GcpSettings:
+    from tools.settings import GcpSettings
+
+    return GcpSettings(project=settings.google_cloud_project, api_url=settings.gcp_api_url,
+                       anonymous=settings.gcp_anonymous)
 
 
 def github_settings(settings: Settings) -> GitHubSettings:

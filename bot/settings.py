@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    google_cloud_project: str | None = Field(default=None, validation_alias="GOOGLE_CLOUD_PROJECT")
+    gcp_api_url: str | None = Field(default=None, description="One base URL for the Google Cloud Logging, Compute "
+                                    "and Storage APIs (a local stand-in); unset: Google's endpoints.")
+    gcp_anonymous: bool = Field(default=False, description="Send Google Cloud no credentials (a stand-in only).")
     github_token: SecretStr | None = Field(default=None, validation_alias="GITHUB_TOKEN")
     github_api_url: str | None = Field(default=None, validation_alias="GITHUB_API_URL")
     pagerduty_api_key: SecretStr | None = Field(default=None, validation_alias="PAGERDUTY_API_KEY")

@@ -937,4 +937,198 @@ def azure_planted_problems(account: AzureAccount = DRIFTWOOD_AZURE) -> tuple[Pro
              for nsg in account.open_nsgs() for rule in nsg.open_rules()]
     found += [Problem("azure_public_blob_access", sa.name, sa.location, "allowBlobPublicAccess is true")
               for sa in account.public_storage_accounts()]
+
+
+# --------------------------------------------------------------------------- Google Cloud
+# Driftwood's Google Cloud project, served by sandbox/gcp_api.py (Cloud Logging, Compute
+# Engine and Cloud Storage JSON APIs). Planted problems, each beside a clean twin: SSH open to
+# 0.0.0.0/0 (twin: SSH from the VPN range; also a deny-all rule and a disabled rule, which
+# open nothing), a bucket public to allUsers and one to allAuthenticatedUsers (twin: a bucket
+# granted to the project and a service account only), and ERROR lines in checkout-api's logs.
+
+GCP_PROJECT = "driftwood-prod"
+GCP_SEVERITIES: tuple[str, ...] = ("DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT",
+                                   "EMERGENCY")  # Cloud Logging's LogSeverity, in order
+PUBLIC_MEMBERS: tuple[str, ...] = ("allUsers", "allAuthenticatedUsers")
+
+
+def gcp_labels(service: str, env: str) -> dict[str, str]:
+    """The same tags as on AWS, as GCP labels (keys and values lower-case only)."""
+    return {key.lower(): value.lower() for key, value in tags_for(service, env).items()}
+
+
+def gcp_numeric_id(name: str) -> str:
+    """A stable 19-digit id for a resource (Compute Engine ids are uint64 numbers)."""
+    return str(int(hashlib.sha256(name.encode()).hexdigest()[:15], 16) % 10**18 + 10**18)
+
+
+@dataclass(frozen=True)
+class GcpInstance:
+    name: str
+    zone: str
+    machine_type: str
+    status: str  # RUNNING | TERMINATED
+    service: str
+    env: str = "prod"
+    network_tags: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return gcp_numeric_id(f"instance/{self.name}")
+
+    @property
+    def region(self) -> str:
+        return self.zone.rsplit("-", 1)[0]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return gcp_labels(self.service, self.env)
+
+
+@dataclass(frozen=True)
+class FirewallRule:
+    """A VPC firewall rule; ``allowed`` (or ``denied``) are (protocol, ports) pairs."""
+
+    name: str
+    source_ranges: tuple[str, ...]
+    allowed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    denied: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    direction: str = "INGRESS"
+    disabled: bool = False
+    priority: int = 1000
+    network: str = "driftwood-vpc"
+    target_tags: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def open_to_internet(self) -> bool:
+        """An enabled ingress allow rule whose sources include the whole internet."""
+        return (self.direction == "INGRESS" and not self.disabled and bool(self.allowed)
+                and any(cidr in (WORLD, WORLD_V6) for cidr in self.source_ranges))
+
+
+@dataclass(frozen=True)
+class GcsBucket:
+    name: str
+    location: str  # as the API spells it: US, EUROPE-WEST1, ...
+    service: str
+    env: str = "prod"
+    bindings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, members) beyond the project defaults
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return gcp_labels(self.service, self.env)
+
+    def public_members(self) -> list[str]:
+        return [m for _role, members in self.bindings for m in members if m in PUBLIC_MEMBERS]
+
+
+@dataclass(frozen=True)
+class GcpLogLine:
+    minutes_ago: int
+    severity: str  # a GCP_SEVERITIES name
+    message: str
+    structured: bool = False  # jsonPayload {"message": ...} instead of textPayload
+
+
+@dataclass(frozen=True)
+class GcpLogSource:
+    """One workload's log: the monitored resource it comes from and its lines."""
+
+    service: str  # the name people use: a Cloud Run service or an instance name
+    resource_type: str  # cloud_run_revision | gce_instance
+    log_id: str  # e.g. run.googleapis.com/stderr
+    lines: tuple[GcpLogLine, ...]
+    location: str = "us-central1"
+
+    def at_least(self, severity: str, within_minutes: int | None = None) -> list[GcpLogLine]:
+        """Lines at ``severity`` or worse, optionally only those newer than ``within_minutes``."""
+        floor = GCP_SEVERITIES.index(severity)
+        return [line for line in self.lines if GCP_SEVERITIES.index(line.severity) >= floor
+                and (within_minutes is None or line.minutes_ago < within_minutes)]
+
+
+GCP_INSTANCES: tuple[GcpInstance, ...] = (
+    GcpInstance("gce-payments-api-1", "us-central1-a", "e2-standard-4", "RUNNING", "payments", network_tags=("web",)),
+    GcpInstance("gce-payments-batch-1", "us-central1-b", "e2-standard-2", "TERMINATED", "payments"),
+    GcpInstance("gce-bastion", "us-central1-a", "e2-micro", "RUNNING", "platform", network_tags=("ssh",)),
+    GcpInstance("gce-search-node-1", "europe-west1-b", "n2-standard-8", "RUNNING", "search"),
+    GcpInstance("gce-analytics-worker-1", "europe-west1-c", "n2-highmem-4", "RUNNING", "analytics", "dev"),
+)
+FIREWALL_RULES: tuple[FirewallRule, ...] = (
+    FirewallRule("allow-ssh-from-anywhere", (WORLD,), allowed=(("tcp", ("22",)),), target_tags=("ssh",),
+                 description="SSH to the bastion"),
+    FirewallRule("allow-ssh-from-vpn", ("10.8.0.0/16",), allowed=(("tcp", ("22",)),), target_tags=("ssh",),
+                 description="SSH from the VPN range only"),
+    FirewallRule("allow-internal", ("10.128.0.0/9",), allowed=(("tcp", ("0-65535",)), ("udp", ("0-65535",)),
+                                                              ("icmp", ())), priority=65534),
+    FirewallRule("deny-all-ingress", (WORLD,), denied=(("all", ()),), priority=65535),
+    FirewallRule("allow-rdp-legacy", (WORLD,), allowed=(("tcp", ("3389",)),), disabled=True,
+                 description="Old Windows host, switched off"),
+)
+GCS_BUCKETS: tuple[GcsBucket, ...] = (
+    GcsBucket("driftwood-gcp-public-assets", "US", "checkout",
+              bindings=(("roles/storage.objectViewer", ("allUsers",)),)),
+    GcsBucket("driftwood-gcp-partner-exports", "EUROPE-WEST1", "analytics",
+              bindings=(("roles/storage.objectViewer", ("allAuthenticatedUsers", "group:partners@driftwood.dev")),)),
+    GcsBucket("driftwood-gcp-payments-backups", "US-CENTRAL1", "payments",
+              bindings=(("roles/storage.objectAdmin",
+                         ("serviceAccount:backup@driftwood-prod.iam.gserviceaccount.com",)),)),
+)
+GCP_LOG_SOURCES: tuple[GcpLogSource, ...] = (
+    GcpLogSource("checkout-api", "cloud_run_revision", "run.googleapis.com/stderr", (
+        GcpLogLine(150, "ERROR", "upstream payments-api returned 503 for POST /charges (before the deploy)"),
+        GcpLogLine(95, "INFO", "checkout-api-00042 started, listening on :8080"),
+        GcpLogLine(48, "WARNING", "slow response from inventory-svc: 1.9s"),
+        GcpLogLine(41, "ERROR", "POST /api/checkout failed: card declined handler raised KeyError 'network'"),
+        GcpLogLine(33, "INFO", "GET /api/cart 200 35ms"),
+        GcpLogLine(22, "CRITICAL", "database pool exhausted: 50 of 50 connections in use", structured=True),
+        GcpLogLine(9, "ERROR", "TimeoutError: payments-api did not answer within 2s"),
+        GcpLogLine(4, "INFO", "GET /healthz 200 2ms"),
+    )),
+    GcpLogSource("gce-payments-api-1", "gce_instance", "syslog", (
+        GcpLogLine(70, "INFO", "payments-api: settled batch 7781"),
+        GcpLogLine(27, "ERROR", "payments-api: ledger write failed, retrying (deadlock detected)"),
+    )),
+)
+
+
+@dataclass(frozen=True)
+class GcpProject:
+    """Driftwood's Google Cloud project, bundled so a test can take a variant."""
+
+    project_id: str = GCP_PROJECT
+    instances: tuple[GcpInstance, ...] = GCP_INSTANCES
+    firewall_rules: tuple[FirewallRule, ...] = FIREWALL_RULES
+    buckets: tuple[GcsBucket, ...] = GCS_BUCKETS
+    log_sources: tuple[GcpLogSource, ...] = GCP_LOG_SOURCES
+
+    def open_firewall_rules(self) -> list[FirewallRule]:
+        return [rule for rule in self.firewall_rules if rule.open_to_internet]
+
+    def public_buckets(self) -> list[GcsBucket]:
+        return [bucket for bucket in self.buckets if bucket.public_members()]
+
+    def instance(self, name: str) -> GcpInstance:
+        return next(i for i in self.instances if i.name == name)
+
+    def log_source(self, service: str) -> GcpLogSource:
+        return next(source for source in self.log_sources if source.service == service)
+
+    def labelled(self, key: str, value: str) -> list[str]:
+        """Names of the instances and buckets carrying label ``key=value``."""
+        return ([i.name for i in self.instances if i.labels.get(key) == value]
+                + [b.name for b in self.buckets if b.labels.get(key) == value])
+
+
+DRIFTWOOD_GCP = GcpProject()
+
+
+def gcp_planted_problems(project: GcpProject = DRIFTWOOD_GCP) -> tuple[Problem, ...]:
+    """The Google Cloud side's planted problems, derived from the data above."""
+    found = [Problem("world_open_port", rule.name, "global",
+                     f"{'/'.join(p + (':' + ','.join(ports) if ports else '') for p, ports in rule.allowed)} "
+                     f"open to {', '.join(rule.source_ranges)}") for rule in project.open_firewall_rules()]
+    found += [Problem("public_bucket", bucket.name, bucket.location.lower(),
+                      f"IAM grants {', '.join(bucket.public_members())}") for bucket in project.public_buckets()]
     return tuple(found)

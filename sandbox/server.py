@@ -54,14 +54,16 @@ def _quiet_handler() -> type:
 
 
 def saas_standins() -> list[StandIn]:
-    """The GitHub, PagerDuty and Azure stand-ins, seeded with the same company's other sides."""
+    """The GitHub and PagerDuty stand-ins, seeded with the same company's SaaS side, and its
+    Azure subscription (Resource Manager) and Google Cloud project (Logging, Compute, Storage)."""
     from sandbox.azure_api import AzureStandIn
+    from sandbox.gcp_api import GcpStandIn
     from sandbox.github_api import GitHubStandIn
     from sandbox.pagerduty_api import PagerDutyStandIn
     from sandbox.saas_company import build
 
     company = build()
-    return [GitHubStandIn(company.github), PagerDutyStandIn(company.pagerduty), AzureStandIn()]
+    return [GitHubStandIn(company.github), PagerDutyStandIn(company.pagerduty), AzureStandIn(), GcpStandIn()]
 
 
 class Sandbox:
@@ -232,13 +234,14 @@ def _interrupt(*_: object) -> None:
 def summary(company: Company) -> list[str]:
     """A few ``#`` comment lines on what is in the account and what is wrong with it (comments,
     so ``eval "$(guardian sandbox --once)"`` still works)."""
-    from sandbox.company import planted_problems
+    from sandbox.company import gcp_planted_problems, planted_problems
 
     lines = [f"# {len(company.instances)} EC2 instances, {len(company.buckets)} S3 buckets, "
              f"{len(company.databases)} RDS databases, {len(company.functions)} Lambda functions, "
              f"{len(company.iam_users)} IAM users in {', '.join(company.regions)}",
              "# planted problems (ask Guardian to find them):"]
     lines += [f"#   {p.kind}: {p.resource} ({p.region}) {p.detail}" for p in planted_problems(company)]
+    lines += [f"#   gcp {p.kind}: {p.resource} ({p.region}) {p.detail}" for p in gcp_planted_problems()]
     return lines
 
 
@@ -274,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      "a sample Alertmanager alert group, or its resolution")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: any free port)")
-    parser.add_argument("--aws-only", action="store_true", help="skip the GitHub, PagerDuty and Azure stand-ins")
+    parser.add_argument("--aws-only", action="store_true",
+                        help="skip the GitHub, PagerDuty, Azure and Google Cloud stand-ins")
     parser.add_argument("--once", action="store_true", help="print the variables and exit (for scripts/tests)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     sandbox = Sandbox(standins=[] if args.aws_only else None)

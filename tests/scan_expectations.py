@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.company import DRIFTWOOD_AZURE, AzureAccount, Company
+from sandbox.company import DRIFTWOOD_AZURE, AzureAccount, Company, GcpProject
 
 
 def _resolve(seeded: dict[str, Any], kind: str, name: str) -> str:
@@ -43,3 +43,9 @@ def azure_expected_pairs(account: AzureAccount = DRIFTWOOD_AZURE) -> set[tuple[s
     pairs = {("azure_nsg_open_to_internet", account.nsg_id(nsg)) for nsg in account.open_nsgs()}
     return pairs | {("azure_storage_public_blob_access", account.storage_id(sa))
                     for sa in account.public_storage_accounts()}
+
+
+def gcp_expected_pairs(project: GcpProject) -> set[tuple[str, str]]:
+    """Every (check, resource) the scan must report for the Google Cloud ``project``."""
+    return ({("open_firewall_rule", rule.name) for rule in project.open_firewall_rules()}
+            | {("public_bucket", bucket.name) for bucket in project.public_buckets()})

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from tools.settings import AwsSettings, AzureSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+from tools.settings import AwsSettings, AzureSettings, GcpSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
 
 ToolMode = Literal["read", "write"]
 ToolStatus = Literal["ok", "error", "no_data"]
@@ -57,6 +57,7 @@ class ToolContext:
     """
 
     aws: AwsSettings = field(default_factory=AwsSettings)
+    gcp: GcpSettings = field(default_factory=GcpSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
     knowledge_settings: KnowledgeSettings = field(default_factory=KnowledgeSettings)
@@ -71,6 +72,8 @@ class ToolContext:
                                              compare=False)
     # Azure management clients (tools/azure/client.py), shared the same way.
     azure_clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Google Cloud SDK clients, likewise made once per context (tools/gcp/clients.py).
+    gcp_clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def regions(self) -> list[str]:

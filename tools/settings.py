@@ -1,4 +1,4 @@
-"""Each toolset's own settings, typed: what AWS, Azure, GitHub, PagerDuty and the knowledge tools
+"""Each toolset's own settings, typed: what AWS, Azure, Google Cloud, GitHub, PagerDuty and the knowledge tools
 are configured with. ``bot/runtime.py`` builds them from the one ``bot.settings.Settings``
 and passes them down in the ``ToolContext``; no tool reads the environment. Secrets stay
 ``SecretStr`` until the one line that hands them to the SDK.
@@ -39,6 +39,20 @@ class AzureSettings(BaseModel):
     @property
     def base_url(self) -> str:
         return (self.arm_url or AZURE_ARM_URL).rstrip("/")
+
+
+class GcpSettings(BaseModel):
+    """Google Cloud: the project to read (GOOGLE_CLOUD_PROJECT), and for a local stand-in or
+    a proxy one API base URL for Logging, Compute and Storage (the SDKs' ``client_options``
+    ``api_endpoint``) and whether to send no credentials. Credentials otherwise come from the
+    SDKs' own Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    project: str | None = None
+    api_url: str | None = Field(default=None, description="One base URL for the Logging, Compute and Storage "
+                                "JSON APIs (a stand-in); unset: Google's own endpoints.")
+    anonymous: bool = Field(default=False, description="Send no credentials (a local stand-in or emulator only).")
 
 
 class GitHubSettings(BaseModel):

@@ -45,6 +45,10 @@ class Toolset:
     settings_model: type[BaseModel]
     tools: tuple[ToolSpec, ...]
     prerequisites: tuple[Prerequisite, ...] = ()
+    only_when_named: bool = False
+    """A cloud whose tools answer a chat question only when it names that cloud ("in gcp", a
+    GCP region); unnamed questions go to the default cloud. Scans and inventory sync still
+    cover every configured cloud."""
 
     def __post_init__(self) -> None:
         strays = [spec.name for spec in self.tools if spec.integration != self.name]

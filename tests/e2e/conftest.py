@@ -52,7 +52,7 @@ class Cli:
 
 def base_env(home: Path) -> dict[str, str]:
     keep = {key: value for key, value in os.environ.items()
-            if not key.startswith(("AWS_", "GUARDIAN_", "GITHUB_", "PAGERDUTY_", "SLACK_"))}
+            if not key.startswith(("AWS_", "GUARDIAN_", "GITHUB_", "PAGERDUTY_", "SLACK_", "GOOGLE_"))}
     return {**keep, "GUARDIAN_HOME": str(home), "GUARDIAN_LLM": "none", "HF_HUB_OFFLINE": "1"}
 
 

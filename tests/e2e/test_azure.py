@@ -98,7 +98,7 @@ def test_the_scan_skips_azure_without_a_subscription_and_aws_answers(cli: Cli, s
     scan = cli("scan", "security", "--json", env=env)
     assert scan.returncode == 0, scan.stderr[-800:]
     assert scan.stderr.strip().splitlines() == [
-        "skipped: Azure is not configured: it needs a subscription (set AZURE_SUBSCRIPTION_ID)."]
+        "guardian: skipped azure_security_scan: Azure is not configured: it needs a subscription (set AZURE_SUBSCRIPTION_ID)."]
     assert {line["cloud"] for line in scan.json_lines} == {"aws"}
     assert {(line["check"], line["resource"]) for line in scan.json_lines} == expected_pairs(DRIFTWOOD,
                                                                                              sandbox.seeded)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.company import DRIFTWOOD
+from sandbox.company import DRIFTWOOD, DRIFTWOOD_GCP
 from tests.e2e.conftest import base_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -63,8 +63,9 @@ def test_security_scan_on_a_fresh_home_loads_no_store_model_or_graph(sandbox: An
     proc, loaded = run_cold(sandbox, tmp_path, "scan", "security", "--json")
     assert proc.returncode == 0, proc.stderr[-800:]
     findings = [json.loads(line) for line in proc.stdout.splitlines()]
-    public = {f["resource"] for f in findings if f["check"] == "public_bucket"}
-    assert public == {b.name for b in DRIFTWOOD.public_buckets()}
+    public = {(f["cloud"], f["resource"]) for f in findings if f["check"] == "public_bucket"}
+    assert public == ({("aws", b.name) for b in DRIFTWOOD.public_buckets()}
+                      | {("gcp", b.name) for b in DRIFTWOOD_GCP.public_buckets()})
     assert loaded == {"boto3"}, f"a scan should load only boto3 of {WATCHED}"
     assert not (tmp_path / "chroma").exists()  # the shipped runbooks were not ingested
 

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, SPIKE
+from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP, SPIKE
 from tests.e2e.conftest import Cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -201,6 +201,7 @@ def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
     assert synced.returncode == 0, synced.stderr
     expected = len(DRIFTWOOD.instances) + len(DRIFTWOOD.buckets) + len(DRIFTWOOD.databases) + len(DRIFTWOOD.functions)
     expected += len(DRIFTWOOD_AZURE.vms) + len(DRIFTWOOD_AZURE.nsgs) + len(DRIFTWOOD_AZURE.storage_accounts)
+    expected += len(DRIFTWOOD_GCP.instances) + len(DRIFTWOOD_GCP.buckets)  # every configured cloud
     assert synced.last["resources"] == expected and synced.last["errors"] == []
     database = DRIFTWOOD.databases[0]
     found = cli("knowledge", "search", "--json", "-k", "3", f"{database.service} database {database.engine}")

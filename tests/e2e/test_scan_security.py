@@ -1,6 +1,7 @@
 """`guardian scan security --json` on the sandbox company: exactly the planted problems, one
 contract line each, and nothing on their clean twins (an encrypted volume beside the plain
-one, a scoped policy beside the admin one, a group open only to a private range, ...).
+one, a scoped policy beside the admin one, a group open only to a private range, a GCP
+firewall rule for SSH from the VPN beside the one from anywhere, a private GCS bucket...).
 The expected (check, resource) pairs are derived from the company data and the ids AWS
 assigned when it was seeded, never written out here."""
 
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.company import DRIFTWOOD
+from sandbox.company import DRIFTWOOD, DRIFTWOOD_GCP
 from tests.e2e.conftest import Cli
-from tests.scan_expectations import azure_expected_pairs, expected_pairs
+from tests.scan_expectations import azure_expected_pairs, expected_pairs, gcp_expected_pairs
 
 CONTRACT_FIELDS = {"check", "severity", "cloud", "region", "resource", "detail"}
 SEVERITIES = {"critical", "high", "medium", "low"}
@@ -21,10 +22,11 @@ def test_the_scan_reports_exactly_the_planted_problems(cli: Cli, sandbox: Any) -
     assert scan.returncode == 0, scan.stderr[-800:]
     lines = scan.json_lines
     assert lines and all(set(line) == CONTRACT_FIELDS for line in lines)
-    assert all(line["cloud"] in ("aws", "azure") and line["severity"] in SEVERITIES for line in lines)
+    assert all(line["cloud"] in ("aws", "azure", "gcp") and line["severity"] in SEVERITIES for line in lines)
     found = {(line["cloud"], line["check"], line["resource"]) for line in lines}
     expected = {("aws", *pair) for pair in expected_pairs(DRIFTWOOD, sandbox.seeded)}
     expected |= {("azure", *pair) for pair in azure_expected_pairs()}
+    expected |= {("gcp", *pair) for pair in gcp_expected_pairs(DRIFTWOOD_GCP)}
     assert found - expected == set(), "reported on a clean resource"  # precision
     assert expected - found == set(), "missed a planted problem"  # recall
     # every line says what to do about it

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.company import Company
+from sandbox.company import DRIFTWOOD_GCP, Company
 from sandbox.server import Sandbox, main
 
 pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
@@ -54,13 +54,15 @@ def test_extra_standins_start_stop_and_contribute_env(company: Company) -> None:
     assert running.ids is None
 
 
-def test_default_standins_are_github_and_pagerduty(company: Company) -> None:
+def test_default_standins_are_github_pagerduty_and_google_cloud(company: Company) -> None:
     running = Sandbox(company)
     running.start(seed=False)
     try:
         env = running.env
         assert env["GITHUB_API_URL"].startswith("http://127.0.0.1:")
         assert env["PAGERDUTY_API_URL"].startswith("https://127.0.0.1:")
+        assert env["GUARDIAN_GCP_API_URL"].startswith("http://127.0.0.1:")
+        assert (env["GOOGLE_CLOUD_PROJECT"], env["GUARDIAN_GCP_ANONYMOUS"]) == (DRIFTWOOD_GCP.project_id, "1")
     finally:
         running.stop()
 
