@@ -113,7 +113,7 @@ def test_stdio_lists_the_registry_and_runs_read_tools_with_typed_errors(sandbox:
     assert listed["aws_inventory"].input_schema == InventoryArgs.model_json_schema()
     assert listed["aws_inventory"].annotations.read_only_hint is True
     writes = {name for name, spec in registry.items() if spec.mutating}
-    assert writes == {"aws_ec2_instance_action", "github_rerun_workflow", "pagerduty_ack_incident",
+    assert writes == {"aws_ec2_instance_action", "azure_vm_action", "github_rerun_workflow", "pagerduty_ack_incident",
                       "pagerduty_resolve_incident", "pagerduty_page"}
     for name in writes:
         assert listed[name].annotations.read_only_hint is False

@@ -89,7 +89,9 @@ def gcp_inventory(ctx: ToolContext, args: GcpInventoryArgs) -> ToolResult:
         rows += instance_rows(ctx)
     if args.resource_type in (None, "bucket"):
         rows += bucket_rows(ctx)
-    rows = [row for row in rows if _keep(row, args)]
+    # instances first, then buckets, each by name: the aggregated list is a protobuf map,
+    # whose iteration order is not the server's
+    rows = sorted((row for row in rows if _keep(row, args)), key=lambda row: (row["type"] != "instance", row["name"]))
     kinds = args.resource_type or "instance/bucket"
     if not rows:
         return ToolResult.no_data(f"No {kinds} resources matched in Google Cloud project {project(ctx)}.")

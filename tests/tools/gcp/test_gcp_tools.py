@@ -86,7 +86,9 @@ def test_a_quiet_service_is_told_apart_from_an_unknown_one(tools: Tools, project
 def test_inventory_by_label(tools: Tools, project: GcpProject) -> None:
     result = tools("gcp_inventory", tag_key="team", tag_value="payments")
     assert result.status == "ok", result.summary
-    assert [row["name"] for row in result.rows] == project.labelled("team", "payments")
+    expected = project.labelled("team", "payments")
+    instances = {i.name for i in project.instances}
+    assert [row["name"] for row in result.rows] == sorted(expected, key=lambda name: (name not in instances, name))
     expected_ids = {i.id for i in project.instances if i.labels["team"] == "payments"}
     assert {row["id"] for row in result.rows if row["type"] == "instance"} == expected_ids
     assert all("team=payments" in row["labels"] for row in result.rows)
