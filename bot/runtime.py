@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     from knowledge.store import KnowledgeStore
     from tools.base import ToolContext
     from tools.registry import ToolRegistry
-    from tools.settings import AwsSettings, AzureSettings, GcpSettings, GitHubSettings, KnowledgeSettings, PagerDutySettings
+    from tools.settings import (
+        AwsSettings,
+        AzureSettings,
+        GcpSettings,
+        GitHubSettings,
+        KnowledgeSettings,
+        PagerDutySettings,
+    )
 
 log = logging.getLogger(__name__)
 

@@ -937,6 +937,7 @@ def azure_planted_problems(account: AzureAccount = DRIFTWOOD_AZURE) -> tuple[Pro
              for nsg in account.open_nsgs() for rule in nsg.open_rules()]
     found += [Problem("azure_public_blob_access", sa.name, sa.location, "allowBlobPublicAccess is true")
               for sa in account.public_storage_accounts()]
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- Google Cloud
