@@ -287,10 +287,22 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     mount_proactive(app, rt)
     mount_pagerduty_route(app, rt)
     mount_alertmanager_route(app, rt)
-    from bot.mcp_server import mount_mcp
+    if rt.settings.mcp_token is not None or rt.settings.insecure_dev:
+        from bot.mcp_server import mount_mcp  # the MCP SDK costs ~0.6 s of imports: only when it can answer
 
-    mount_mcp(app, rt)
+        mount_mcp(app, rt)
+    else:
+        mount_mcp_disabled(app)
     return app
+
+
+def mount_mcp_disabled(app: FastAPI) -> None:
+    """``/mcp`` while GUARDIAN_MCP_TOKEN is unset: a 404 that says how to enable it."""
+
+    async def disabled(_request: HttpRequest) -> JSONResponse:
+        return _problem(404, "MCP is disabled: set GUARDIAN_MCP_TOKEN")
+
+    app.add_route("/mcp", disabled, methods=["GET", "POST", "DELETE"])
 
 
 def mount_pagerduty_route(app: FastAPI, rt: Runtime) -> None:
