@@ -35,8 +35,12 @@ demo: install
 bytecode: install
 	$(BIN)/python -m compileall -q bot agents tools knowledge sandbox > /dev/null
 
+# Two workers, whole files each (module fixtures are built once): on two cores the suite took
+# 9.2 min instead of ~15 in one process (docs/BENCHMARKS.md, "Test suite time").
+PYTEST_WORKERS ?= 2
+
 test: install lint bytecode
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not e2e"
