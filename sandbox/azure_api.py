@@ -21,14 +21,10 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-import shutil
-import ssl
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sandbox.company import (
@@ -41,7 +37,7 @@ from sandbox.company import (
     days_between,
     utc_today,
 )
-from sandbox.http_standin import METHODS, Call, HttpStandIn, Reply, RouteSpec, route
+from sandbox.http_standin import METHODS, Call, Reply, RouteSpec, TlsStandIn, route
 
 # What each power action does: the states it may start from and the state it leaves.
 POWER_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -70,18 +66,15 @@ class _Route:
     handler: Callable[..., Reply]
 
 
-class AzureStandIn(HttpStandIn):
+class AzureStandIn(TlsStandIn):
     """ARM for Driftwood Labs' subscription: resource groups, resources, VMs (with power
     actions), NSGs, storage accounts and the Cost Management query."""
 
-    scheme = "https"
+    ca_prefix = "guardian-azure-ca-"
 
     def __init__(self, account: AzureAccount = DRIFTWOOD_AZURE, *, token: str | None = None) -> None:
         self.account = account
         self.token = token or "azure-sandbox-" + secrets.token_hex(12)
-        self._tmp = Path(tempfile.mkdtemp(prefix="guardian-azure-ca-"))
-        self.ca_file = self._tmp / "ca.pem"
-        self._ssl: ssl.SSLContext | None = None
         self.power: dict[str, str] = {}
         self.throttled = 0  # the next n requests answer 429
         self.retry_after = "0"
@@ -106,22 +99,6 @@ class AzureStandIn(HttpStandIn):
         self.denied |= set(actions)
 
     # -- TLS and environment
-    def tls_context(self) -> ssl.SSLContext:
-        """A fresh CA and a 127.0.0.1/localhost certificate; the CA lands in ``ca_file``."""
-        if self._ssl is None:
-            import trustme
-
-            authority = trustme.CA(organization_name="Guardian sandbox")
-            authority.cert_pem.write_to_path(str(self.ca_file))
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-            self._ssl = context
-        return self._ssl
-
-    def stop(self) -> None:
-        super().stop()
-        shutil.rmtree(self._tmp, ignore_errors=True)
-
     def env(self) -> dict[str, str]:
         """The variables that point Guardian (bot/settings.py) at this stand-in."""
         return {

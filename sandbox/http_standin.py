@@ -1,7 +1,8 @@
-"""``HttpStandIn``: the small HTTP(S) server both SaaS stand-ins (GitHub, PagerDuty) are
-built on. Routing is Starlette's (path parameters, method matching); the app is served by
-uvicorn on a loopback port in a background thread. Every request is recorded in ``calls``
-so tests can assert exactly which writes happened.
+"""``HttpStandIn``: the small HTTP(S) server the stand-ins (GitHub, PagerDuty, Azure, Google
+Cloud) are built on; ``TlsStandIn`` serves it over HTTPS with a throwaway CA. Routing is
+Starlette's (path parameters, method matching); the app is served by uvicorn on a loopback
+port in a background thread. Every request is recorded in ``calls`` so tests can assert
+exactly which writes happened.
 
 A stand-in declares ``routes()`` with ``route(method, pattern, handler)``; a handler takes
 the ``Call`` and the pattern's ``{names}`` and returns a ``Reply``. Handlers are plain
@@ -12,14 +13,17 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import socket
 import ssl
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs
 
@@ -269,3 +273,35 @@ def post_webhook(url: str, body: bytes, headers: dict[str, str], timeout: float 
             return int(response.status), response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return int(exc.code), exc.read().decode("utf-8", "replace")
+
+
+class TlsStandIn(HttpStandIn):
+    """An ``HttpStandIn`` over HTTPS, for SDKs that refuse plain HTTP (azure-core will not send
+    a bearer token over it) or are pointed at ``https://`` URLs: a fresh CA and a
+    127.0.0.1/localhost certificate per stand-in, the CA written to ``ca_file`` for the client's
+    CA-bundle setting and removed on ``stop()``."""
+
+    scheme = "https"
+    ca_prefix = "guardian-ca-"  # the temporary folder holding ``ca.pem``
+
+    def __init__(self) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix=self.ca_prefix))
+        self.ca_file = self._tmp / "ca.pem"
+        self._ssl: ssl.SSLContext | None = None
+        super().__init__()
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Made once: the CA lands in ``ca_file``."""
+        if self._ssl is None:
+            import trustme
+
+            authority = trustme.CA(organization_name="Guardian sandbox")
+            authority.cert_pem.write_to_path(str(self.ca_file))
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+            self._ssl = context
+        return self._ssl
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self._tmp, ignore_errors=True)

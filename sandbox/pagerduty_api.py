@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import shutil
-import ssl
 import string
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sandbox.http_standin import Call, HttpStandIn, Reply, RouteSpec, route
+from sandbox.http_standin import Call, Reply, RouteSpec, TlsStandIn, route
 from sandbox.saas_company import (
     BOT,
     PagerDutyData,
@@ -62,35 +58,16 @@ def _parse_time(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class PagerDutyStandIn(HttpStandIn):
+class PagerDutyStandIn(TlsStandIn):
     """PagerDuty REST API v2 for Driftwood Labs' services, on-calls and incidents."""
 
-    scheme = "https"
+    ca_prefix = "guardian-pd-ca-"
 
     def __init__(self, data: PagerDutyData | None = None, *, api_key: str | None = None) -> None:
         self.data = data if data is not None else build().pagerduty
         self.api_key = api_key or "pd-sandbox-" + secrets.token_hex(12)
         self.from_email = BOT.email
-        self._tmp = Path(tempfile.mkdtemp(prefix="guardian-pd-ca-"))
-        self.ca_file = self._tmp / "ca.pem"
-        self._ssl: ssl.SSLContext | None = None
         super().__init__()
-
-    def tls_context(self) -> ssl.SSLContext:
-        """A fresh CA and a 127.0.0.1/localhost certificate; the CA lands in ``ca_file``."""
-        if self._ssl is None:
-            import trustme
-
-            authority = trustme.CA(organization_name="Guardian sandbox")
-            authority.cert_pem.write_to_path(str(self.ca_file))
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-            self._ssl = context
-        return self._ssl
-
-    def stop(self) -> None:
-        super().stop()
-        shutil.rmtree(self._tmp, ignore_errors=True)
 
     def env(self) -> dict[str, str]:
         """The variables that point Guardian (bot/settings.py) at this stand-in."""
