@@ -69,16 +69,6 @@ def tag_map(tags: Iterable[dict[str, Any]] | None) -> dict[str, str]:
     return {str(tag.get("Key")): str(tag.get("Value", "")) for tag in tags or []}
 
 
-def tags_match(tags: dict[str, str], tag_key: str | None, tag_value: str | None) -> bool:
-    """Case-insensitive tag filter; a key alone matches any value."""
-    if not tag_key:
-        return True
-    lowered = {key.lower(): value for key, value in tags.items()}
-    if tag_key.lower() not in lowered:
-        return False
-    return tag_value is None or lowered[tag_key.lower()].lower() == tag_value.lower()
-
-
 def money(amount: float) -> float:
     return round(amount + 0.0, 2)
 

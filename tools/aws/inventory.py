@@ -11,17 +11,16 @@ from typing import Any, Literal, TypeVar
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map, tags_match
+from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map
 from tools.aws.errors import NOT_FOUND_CODES, ResourceNotFound, aws_errors, error_code
 from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.filters import matches
 from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
 
 T = TypeVar("T")
 ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume"]
 DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda")
-ENV_ALIASES = {"prod": "prod", "production": "prod", "prd": "prod", "staging": "staging", "stage": "staging",
-               "stg": "staging", "dev": "dev", "development": "dev", "qa": "qa", "sandbox": "sandbox"}
 
 
 def _not_found(exc: ClientError) -> bool:
@@ -156,17 +155,7 @@ class InventoryArgs(BaseModel):
 
 
 def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
-    if not tags_match(row["tags"], args.tag_key, args.tag_value):
-        return False
-    if args.env:
-        wanted = ENV_ALIASES.get(args.env.lower(), args.env.lower())
-        if ENV_ALIASES.get(row["env"].lower(), row["env"].lower()) != wanted:
-            return False
-    if args.service:
-        needle = args.service.lower()
-        if needle != row["service"].lower() and needle not in row["name"].lower():
-            return False
-    return True
+    return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
 
 
 INVENTORY_SERVICES = ("ec2", "s3", "rds", "lambda")

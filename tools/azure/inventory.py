@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from tools.azure.client import arm, resource_group_of, text
 from tools.azure.errors import AzureProblem, azure_errors
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.filters import matches
 from tools.resolve import AmbiguousResource, Candidate, resolve
 
 AzureType = Literal["vm", "nsg", "storage_account", "resource_group"]
@@ -19,7 +20,6 @@ SHORT_TYPES = {"microsoft.compute/virtualmachines": "vm", "microsoft.network/net
 # The router's resource-type words are AWS's; each means the Azure kind of the same thing.
 TYPE_SYNONYMS = {"ec2": "vm", "instance": "vm", "vms": "vm", "s3": "storage_account", "bucket": "storage_account",
                  "security_group": "nsg", "storage": "storage_account"}
-ENV_ALIASES = {"production": "prod", "prd": "prod", "stage": "staging", "stg": "staging", "development": "dev"}
 
 
 def short_type(arm_type: str) -> str:
@@ -102,21 +102,9 @@ class AzureInventoryArgs(BaseModel):
 
 
 def _keep(row: dict[str, Any], args: AzureInventoryArgs) -> bool:
-    tags = _lowered(row["tags"])
     if args.region and row["location"].lower() != args.region.lower().replace(" ", ""):
         return False
-    if args.tag_key and (args.tag_key.lower() not in tags or (
-            args.tag_value is not None and tags[args.tag_key.lower()].lower() != args.tag_value.lower())):
-        return False
-    if args.env:
-        wanted = ENV_ALIASES.get(args.env.lower(), args.env.lower())
-        if ENV_ALIASES.get(row["env"].lower(), row["env"].lower()) != wanted:
-            return False
-    if args.service:
-        needle = args.service.lower()
-        if needle != row["service"].lower() and needle not in row["name"].lower():
-            return False
-    return True
+    return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
 
 
 @azure_errors("listing the subscription's resources", "Microsoft.Resources/subscriptions/resources/read")

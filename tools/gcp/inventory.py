@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.filters import matches
 from tools.gcp.clients import READ_TIMEOUT, google_call, instances_client, project, storage_client
 from tools.gcp.errors import gcp_errors
 
@@ -17,7 +18,6 @@ GcpResourceType = Literal["instance", "bucket"]
 TYPE_ALIASES = {"instance": "instance", "instances": "instance", "vm": "instance", "vms": "instance",
                 "ec2": "instance", "gce": "instance", "compute": "instance", "bucket": "bucket",
                 "buckets": "bucket", "s3": "bucket", "gcs": "bucket", "storage": "bucket"}
-ENV_ALIASES = {"production": "prod", "prd": "prod", "stage": "staging", "stg": "staging", "development": "dev"}
 
 
 def _last(url: str) -> str:
@@ -66,17 +66,9 @@ class GcpInventoryArgs(BaseModel):
 
 
 def _keep(row: dict[str, Any], args: GcpInventoryArgs) -> bool:
-    labels = {key.lower(): value.lower() for key, value in row["labels"].items()}
-    if args.tag_key:
-        key = args.tag_key.lower()
-        if key not in labels or (args.tag_value is not None and labels[key] != args.tag_value.lower()):
-            return False
-    if args.env:
-        wanted = ENV_ALIASES.get(args.env.lower(), args.env.lower())
-        if ENV_ALIASES.get(labels.get("env", ""), labels.get("env", "")) != wanted:
-            return False
-    if args.service and args.service.lower() != labels.get("service", "") \
-            and args.service.lower() not in row["name"].lower():
+    labels = {key.lower(): value for key, value in row["labels"].items()}
+    if not matches(args, tags=row["labels"], env=labels.get("env", ""), service=labels.get("service", ""),
+                   name=row["name"]):
         return False
     return not args.region or row["location"] == args.region.lower() \
         or row["location"].startswith(args.region.lower() + "-")
