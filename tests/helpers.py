@@ -11,17 +11,24 @@ from pydantic import Field
 
 from tools.base import ApprovedCall
 
-CONTRACT_POLICY = """\
+
+def contract_policy(*oncall: str) -> str:
+    """The access policy example of docs/CONTRACT.md ("Access policy"), as a team would write
+    it, with ``oncall`` as its on-call users (the example's are alice and bob)."""
+    users = ", ".join(f"{user}: [oncall]" for user in oncall)
+    return f"""\
 roles:
-  reader: {ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
+  reader: {{ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
                  "cicd.status", "cicd.failure", "cicd.changes", "incident.list",
-                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}
-  oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}
-users: {alice: [oncall], bob: [oncall]}
+                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}}
+  oncall: {{ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}}
+users: {{{users}}}
 default_roles: [reader]            # anyone not listed
 requester_may_approve: false       # the one who asked may not approve it
 """
-# The access policy example of docs/CONTRACT.md ("Access policy"), as a team would write it.
+
+
+CONTRACT_POLICY = contract_policy("alice", "bob")
 
 
 class ToolCallingFakeChatModel(FakeMessagesListChatModel):

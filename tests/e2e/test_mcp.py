@@ -24,19 +24,11 @@ from pydantic import SecretStr
 from sandbox.company import DRIFTWOOD
 from tests.conftest import sandbox_environment
 from tests.e2e.conftest import GUARDIAN, Cli, base_env
+from tests.helpers import contract_policy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-POLICY = """
-roles:
-  reader: {ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
-                 "cicd.status", "cicd.failure", "cicd.changes", "incident.list",
-                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}
-  oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}
-users: {bob: [oncall], agent: [oncall]}
-default_roles: [reader]
-requester_may_approve: false
-"""
+POLICY = contract_policy("bob", "agent")
 OWN_TOOLS = {"ask", "search_runbooks", "approval_status"}
 
 

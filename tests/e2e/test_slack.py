@@ -25,20 +25,12 @@ from sandbox.company import DRIFTWOOD
 from sandbox.slack_api import Call, SlackApiStandIn
 from tests.conftest import sandbox_environment
 from tests.e2e.test_trust import _instance, _state
+from tests.helpers import contract_policy
 from tests.slack_helpers import SECRET, action_body, command_body, event_body, signed
 
 pytestmark = [pytest.mark.slow]
 
-POLICY = """\
-roles:
-  reader: {ask: ["cost.*", "security.*", "infra.inventory", "infra.describe", "infra.logs",
-                 "cicd.status", "cicd.failure", "cicd.changes", "incident.list",
-                 "incident.oncall", "incident.brief", "knowledge.*", "help"]}
-  oncall: {ask: ["*"], approve: ["infra.action", "cicd.rerun", "incident.*"]}
-users: {U0ALICE: [oncall], U0BOB: [oncall]}
-default_roles: [reader]
-requester_may_approve: false
-"""
+POLICY = contract_policy("U0ALICE", "U0BOB")
 FORM = "application/x-www-form-urlencoded"
 
 
