@@ -92,7 +92,12 @@ def storage_client(ctx: ToolContext) -> Any:
     def make() -> Any:
         from google.cloud import storage  # type: ignore[attr-defined]
 
-        return storage.Client(project=project(ctx), credentials=credentials(ctx), client_options=_options(ctx))
+        client = storage.Client(project=project(ctx), credentials=credentials(ctx), client_options=_options(ctx))
+        # google-cloud-storage 3.x starts a background thread per bucket touched, each a
+        # buckets.get, only to label tracing spans. Guardian does not trace the SDK, and that
+        # doubles the calls of a bucket scan and outlives the tool call, so it is turned off.
+        client._bucket_metadata_cache = None
+        return client
 
     return _cached(ctx, "storage", make)
 

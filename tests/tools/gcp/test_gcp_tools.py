@@ -5,6 +5,8 @@ throttling, 403 naming the permission). Expected values come from sandbox/compan
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sandbox.company import GcpProject
@@ -137,6 +139,18 @@ def test_public_buckets_are_exactly_the_planted_ones(tools: Tools, project: GcpP
     assert set(result.resources) == set(public)
     assert result.facts["buckets_checked"] == len(project.buckets)
     assert not any(name in result.summary for name in clean)
+
+
+def test_a_bucket_check_reads_each_policy_once_and_nothing_in_the_background(
+        tools: Tools, standin: GcpStandIn, project: GcpProject) -> None:
+    before = threading.active_count()
+    tools("gcp_public_buckets")
+    deadline = time.monotonic() + 2
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    paths = sorted(call.path for call in standin.calls)
+    assert paths == sorted(["/storage/v1/b"] + [f"/storage/v1/b/{b.name}/iam" for b in project.buckets])
 
 
 def test_the_scan_rows_are_the_contract_lines_of_the_planted_problems(tools: Tools, project: GcpProject) -> None:
