@@ -152,6 +152,10 @@ class HttpStandIn:
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+            # No graceful drain: an idle keep-alive TLS connection never closes on its own
+            # (its close waits for the client's close_notify), so uvicorn waited out its
+            # timeout and logged an ERROR on every stop of a TLS stand-in (`make demo`'s exit).
+            self._server.force_exit = True
             if self._thread is not None:
                 self._thread.join(timeout=5)
         self._server = None

@@ -4,14 +4,16 @@ what an unknown path or method gets, and that every request is recorded."""
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
-from sandbox.http_standin import Call, HttpStandIn, Reply, RouteSpec, route
+from sandbox.http_standin import Call, HttpStandIn, Reply, RouteSpec, TlsStandIn, route
 
 
 class Tiny(HttpStandIn):
@@ -97,3 +99,25 @@ def test_a_stopped_standin_has_no_port_and_serves_again_once_restarted() -> None
         assert fetch(standin, "GET", "/things/a") == (200, {"id": "a", "q": None})
     finally:
         standin.stop()
+
+
+class TinyTls(TlsStandIn, Tiny):
+    """The same routes over HTTPS."""
+
+
+def test_a_tls_standin_with_an_idle_keep_alive_client_stops_without_an_error(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """An idle TLS connection never closes by itself; the stop must not wait it out and log
+    uvicorn's "timeout graceful shutdown exceeded" ERROR (seen at every `make demo` exit)."""
+    standin = TinyTls().start()
+    session = requests.Session()  # keeps its connection open after the answer
+    try:
+        answer = session.get(standin.url + "/things/a", headers={"Authorization": "Token t"},
+                             verify=str(standin.ca_file), timeout=5)
+        assert answer.json() == {"id": "a", "q": None}
+        with caplog.at_level(logging.INFO, logger="uvicorn.error"):
+            standin.stop()
+    finally:
+        session.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert any(r.getMessage().startswith("Finished server process") for r in caplog.records)
