@@ -26,6 +26,7 @@ class Plan:
     write: PlannedCall | None = None
     missing: list[str] = field(default_factory=list)  # required args nobody gave
     runbook_query: str | None = None
+    unsupported: str | None = None  # the named cloud has no tool for the skill: said, not swapped
 
 
 def candidate_values(route: Route) -> dict[str, Any]:

@@ -32,6 +32,9 @@ class Specialist:
     name: str
     runbook_topics: Mapping[str, str] = field(default_factory=dict)
     missing_example: str = ""
+    # (skill, cloud) -> topic, when the plan reads one cloud whose problem has its own
+    # runbook: an NSG question cites the NSG runbook, not the AWS security-group one
+    cloud_topics: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def skills(self) -> tuple[str, ...]:
@@ -50,7 +53,12 @@ class Specialist:
         specs = [spec for spec in registry.for_skill(route.skill) if spec.name != RUNBOOK_TOOL]
         cloud = route.slots.get("cloud")
         if cloud:
-            specs = [spec for spec in specs if spec.integration in (cloud, "knowledge")] or specs
+            named = [spec for spec in specs if spec.integration in (cloud, "knowledge")]
+            if not named and any(spec.integration in CLOUDS for spec in specs):
+                # Another cloud's answer would read as this one's: say so instead.
+                plan.unsupported = unsupported_cloud_note(route.skill, str(cloud), specs)
+                return plan
+            specs = named or specs
         else:
             named_only = {toolset.name for toolset in registry.toolsets() if toolset.only_when_named}
             specs = [spec for spec in specs if spec.integration not in named_only] or specs
@@ -68,10 +76,20 @@ class Specialist:
                 plan.write = plan.write or call
             else:
                 plan.reads.append(call)
-        plan.runbook_query = self.runbook_topics.get(route.skill) if RUNBOOK_TOOL in registry else None
+        plan.runbook_query = self.runbook_topic(route.skill, plan) if RUNBOOK_TOOL in registry else None
         return plan
 
+    def runbook_topic(self, skill: str, plan: Plan) -> str | None:
+        """The skill's topic, or its cloud's own when every planned call is on one cloud."""
+        calls = [*plan.reads, *([plan.write] if plan.write else [])]
+        clouds = {call.spec.integration for call in calls if call.spec.integration in CLOUDS}
+        if len(clouds) == 1 and (skill, cloud := next(iter(clouds))) in self.cloud_topics:
+            return self.cloud_topics[(skill, cloud)]
+        return self.runbook_topics.get(skill)
+
     def missing_note(self, plan: Plan) -> str | None:
+        if plan.unsupported:
+            return plan.unsupported
         if not plan.missing:
             return None
         example = f" (for example '{self.missing_example}')" if self.missing_example else ""
@@ -82,6 +100,17 @@ CLOUDS = ("aws", "azure", "gcp")
 # "across aws and azure", "in every cloud": the request wants each cloud's answer
 ALL_CLOUDS = re.compile(r"\b(?:all|every|each|both|across|multi)[- ](?:\w+ )?clouds?\b|\bclouds\b|"
                         r"\b(?:aws|azure|gcp)\b.*\b(?:and|&|,|vs)\s+(?:aws|azure|gcp)\b", re.IGNORECASE)
+
+
+CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+
+
+def unsupported_cloud_note(skill: str, cloud: str, specs: list[ToolSpec]) -> str:
+    """What to say when the named cloud has no tool for ``skill``: which clouds have one."""
+    purpose = next((s.purpose for s in SKILLS if s.name == skill), skill)
+    others = [CLOUD_NAMES[c] for c in CLOUDS if any(spec.integration == c for spec in specs)]
+    return (f"Guardian cannot answer this for {CLOUD_NAMES.get(cloud, cloud)} yet ({skill}: {purpose}); "
+            f"it can for {' and '.join(others)}. Ask again naming one of them.")
 
 
 def primary_cloud_only(specs: list[ToolSpec]) -> list[ToolSpec]:
@@ -145,6 +174,13 @@ SPECIALISTS: tuple[Specialist, ...] = (
         "security.public_storage": "S3 bucket exposed publicly",
         "security.open_ports": "SSH port 22 open to the world security group 0.0.0.0/0",
         "security.iam": "IAM user without MFA stale or leaked access key",
+    }, cloud_topics={
+        ("security.posture", "azure"): "Azure network security group rule open to the internet",
+        ("security.open_ports", "azure"): "Azure network security group NSG rule open to the internet",
+        ("security.public_storage", "azure"): "Azure storage account allows public blob access anonymous",
+        ("security.posture", "gcp"): "Google Cloud firewall rule open to the internet",
+        ("security.open_ports", "gcp"): "Google Cloud VPC firewall rule open to the internet 0.0.0.0/0",
+        ("security.public_storage", "gcp"): "Cloud Storage bucket public through IAM allUsers allAuthenticatedUsers",
     }),
     InfrastructureAgent("infrastructure", {
         "infra.logs": "log investigation CloudWatch Logs errors",

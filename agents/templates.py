@@ -236,9 +236,8 @@ def build_answer(
         lines.append(f"Waiting for an approval to {pending.summary}; nothing changes until someone approves.")
     if not lines and not answer_notes and not pending:
         lines.append("Nothing came back for that.")
-    if not lines and parts.notes and not pending:
-        lines.append(parts.notes[0])
-        answer_notes.remove(parts.notes[0])
+    if not lines and answer_notes and not pending:  # the note is all there is to say: it leads
+        lines.append(answer_notes.pop(0))
     cited_results = list(results)
     if runbook:
         cited_results.append(ToolResult.model_validate(runbook))

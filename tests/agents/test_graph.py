@@ -191,7 +191,7 @@ def test_unknown_resource_never_reaches_an_approval(world: World) -> None:
 def test_missing_target_asks_for_it(world: World) -> None:
     answer = world.guardian().ask(Request(text="please reboot the box"))
     assert answer.pending_approval is None
-    assert answer.notes[-1].startswith("To do that I need: instance_id")
+    assert answer.lead.startswith("To do that I need: instance_id")  # nothing else to say: it leads
 
 
 POLICY = """\

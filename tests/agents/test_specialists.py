@@ -7,8 +7,10 @@ import pytest
 
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
-from agents.specialists import SPECIALIST_BY_NAME, SPECIALISTS, cites_runbook, specialist_for
+from agents.specialists import CLOUD_NAMES, CLOUDS, SPECIALIST_BY_NAME, SPECIALISTS, cites_runbook, specialist_for
 from tools.aws import AWS_TOOLS
+from tools.azure import AZURE_TOOLS
+from tools.gcp import GCP_TOOLS
 from tools.github import GITHUB_TOOLS
 from tools.knowledge import KNOWLEDGE_TOOLS
 from tools.pagerduty import PAGERDUTY_TOOLS
@@ -69,3 +71,35 @@ def test_the_knowledge_agent_searches_the_runbooks_with_the_question() -> None:
                                               ("security.findings", False)])
 def test_which_skills_cite_a_runbook_beside_their_facts(skill: str, cites: bool) -> None:
     assert cites_runbook(skill) is cites
+
+
+CLOUD_REGISTRY = ToolRegistry([*AWS_TOOLS, *AZURE_TOOLS, *GCP_TOOLS, *KNOWLEDGE_TOOLS])
+
+
+def clouds_having(skill: str) -> list[str]:
+    return [c for c in CLOUDS if any(spec.integration == c for spec in CLOUD_REGISTRY.for_skill(skill))]
+
+
+@pytest.mark.parametrize("skill", [s.name for s in SKILLS])
+def test_a_named_cloud_without_a_tool_for_the_skill_is_said_not_answered_by_another(skill: str) -> None:
+    having = clouds_having(skill)
+    for cloud in (c for c in CLOUDS if c not in having):
+        specialist = specialist_for(skill)
+        plan = specialist.plan(route(skill, f"x in {cloud}", cloud=cloud), CLOUD_REGISTRY)
+        planned = [call.spec.integration for call in plan.reads] + ([plan.write.spec.integration]
+                                                                    if plan.write else [])
+        assert not any(i in CLOUDS for i in planned), (skill, cloud, planned)
+        if having:
+            names = " and ".join(CLOUD_NAMES[c] for c in having)
+            assert specialist.missing_note(plan) == (
+                f"Guardian cannot answer this for {CLOUD_NAMES[cloud]} yet ({skill}: "
+                f"{next(s.purpose for s in SKILLS if s.name == skill)}); it can for {names}. "
+                "Ask again naming one of them.")
+
+
+def test_a_named_cloud_with_a_tool_for_the_skill_plans_only_that_clouds_tools() -> None:
+    for skill in ("security.posture", "security.open_ports", "security.public_storage", "infra.inventory"):
+        for cloud in clouds_having(skill):
+            plan = specialist_for(skill).plan(route(skill, "x", cloud=cloud), CLOUD_REGISTRY)
+            assert {call.spec.integration for call in plan.reads} == {cloud}, (skill, cloud)
+            assert plan.unsupported is None

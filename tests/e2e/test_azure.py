@@ -13,7 +13,7 @@ import pytest
 
 from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, utc_today
 from tests.e2e.conftest import Cli
-from tests.scan_expectations import expected_pairs
+from tests.scan_expectations import azure_expected_pairs, expected_pairs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 AZURE = DRIFTWOOD_AZURE
@@ -78,6 +78,26 @@ def test_open_nsgs_are_exactly_the_planted_ones(cli: Cli) -> None:
     assert [tool["name"] for tool in answer["tools"]] == ["azure_open_nsg_rules"]
     assert set(answer["resources"]) == {nsg.name for nsg in AZURE.open_nsgs()}
     assert not any(nsg.name in answer["answer"] for nsg in AZURE.nsgs if not nsg.open_rules())
+    assert [c["source"] for c in answer["citations"]] == ["azure-nsg-open-to-internet.md"]
+
+
+def test_public_storage_accounts_cite_the_azure_runbook(cli: Cli) -> None:
+    answer = ask(cli, "which azure storage accounts allow public blob access?")
+    assert answer["skill"] == "security.public_storage"
+    assert [tool["name"] for tool in answer["tools"]] == ["azure_public_storage"]
+    assert {a.name for a in AZURE.public_storage_accounts()} <= set(answer["resources"])
+    assert [c["source"] for c in answer["citations"]] == ["azure-storage-public-blob-access.md"]
+
+
+def test_the_posture_of_azure_is_its_own_scan_not_aws(cli: Cli) -> None:
+    answer = ask(cli, "what's our azure security posture?")
+    assert answer["skill"] == "security.posture"
+    assert [tool["name"] for tool in answer["tools"]] == ["azure_security_scan"]
+    planted = azure_expected_pairs()
+    assert set(answer["resources"]) == {resource.rsplit("/", 1)[-1] for _check, resource in planted}
+    # one finding per port an open rule exposes
+    rules = sum(len(rule.open_to_internet()) for nsg in AZURE.nsgs for rule in nsg.open_rules())
+    assert answer["answer"].startswith(f"Azure: {rules + len(AZURE.public_storage_accounts())} findings (")
 
 
 def test_last_months_spend_by_resource_group(cli: Cli) -> None:

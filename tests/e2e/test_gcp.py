@@ -42,6 +42,7 @@ def test_which_buckets_are_public_in_gcp(cli: Cli) -> None:
     public = {b.name for b in DRIFTWOOD_GCP.public_buckets()}
     assert set(answer["resources"]) == public
     assert not any(b.name in answer["answer"] for b in DRIFTWOOD_GCP.buckets if b.name not in public)
+    assert [c["source"] for c in answer["citations"]] == ["gcs-bucket-public-iam.md"]  # not the S3 runbook
 
 
 def test_firewall_rules_open_to_the_internet_in_gcp(cli: Cli) -> None:
@@ -51,6 +52,23 @@ def test_firewall_rules_open_to_the_internet_in_gcp(cli: Cli) -> None:
     planted = {r.name for r in DRIFTWOOD_GCP.open_firewall_rules()}
     assert planted <= set(answer["resources"])
     assert not any(r.name in answer["answer"] for r in DRIFTWOOD_GCP.firewall_rules if r.name not in planted)
+    assert [c["source"] for c in answer["citations"]] == ["gcp-firewall-open-to-internet.md"]
+
+
+def test_the_posture_of_gcp_is_its_own_scan_not_aws(cli: Cli) -> None:
+    answer = ask(cli, "security posture of our gcp project")
+    assert answer["skill"] == "security.posture"
+    assert [t["name"] for t in answer["tools"]] == ["gcp_security_scan"]
+    planted = {r.name for r in DRIFTWOOD_GCP.open_firewall_rules()} | {b.name for b in DRIFTWOOD_GCP.public_buckets()}
+    assert set(answer["resources"]) >= planted
+    assert answer["answer"].startswith(f"Google Cloud project {DRIFTWOOD_GCP.project_id}: {len(planted)} findings")
+
+
+def test_a_gcp_question_no_tool_answers_says_so_instead_of_answering_for_aws(cli: Cli) -> None:
+    answer = ask(cli, "what did we spend on gcp last month?")
+    assert answer["skill"] == "cost.summary"
+    assert answer["tools"] == [] and answer["pending_approval"] is None
+    assert answer["answer"].startswith("Guardian cannot answer this for Google Cloud yet (cost.summary")
 
 
 def test_instances_by_label_in_gcp(cli: Cli) -> None:

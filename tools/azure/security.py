@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from tools.azure.client import arm, resource_group_of, text
 from tools.azure.errors import azure_errors
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.findings import SEVERITY_ORDER, scan_summary
 
 # Sources that mean "anyone on the internet" in an NSG rule: any address, the IPv4/IPv6
 # default routes and the Internet service tag.
@@ -20,7 +21,6 @@ INTERNET_SOURCES = {"*", "0.0.0.0/0", "0.0.0.0", "internet", "any", "::/0"}
 WEB_PORTS = {80, 443}
 SENSITIVE_PORTS = {22: "SSH", 3389: "RDP", 1433: "SQL Server", 3306: "MySQL", 5432: "PostgreSQL", 6379: "Redis",
                    5985: "WinRM", 5986: "WinRM", 27017: "MongoDB", 9200: "Elasticsearch"}
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 FIX = {
     "azure_nsg_open_to_internet": "limit the rule's source to known address ranges, or use Azure Bastion / "
                                   "just-in-time VM access for SSH and RDP",
@@ -28,7 +28,7 @@ FIX = {
                                         "update --allow-blob-public-access false) and serve public files through "
                                         "a CDN or SAS tokens",
 }
-SCAN_COLUMNS = ["check", "severity", "cloud", "region", "resource", "detail"]
+CHAT_COLUMNS = ["severity", "check", "name", "region", "detail"]
 
 
 def _ranges(props: Any) -> list[tuple[str, int | None, int | None]]:
@@ -173,10 +173,12 @@ def security_scan(ctx: ToolContext, _args: AzureScanArgs) -> ToolResult:
         parts = [pool.submit(check, ctx) for check in (_nsg_findings, _storage_findings)]
         findings = [row for part in parts for row in part.result()]
     findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["check"], f["region"], f["resource"]))
+    for finding in findings:  # the scan prints the ARM id; chat shows the name it ends with
+        finding["name"] = finding["resource"].rsplit("/", 1)[-1]
     counts = Counter(f["severity"] for f in findings)
-    return ToolResult(status="ok", summary=f"{len(findings)} Azure findings.", columns=SCAN_COLUMNS, rows=findings,
+    return ToolResult(status="ok", summary=scan_summary("Azure", findings), columns=CHAT_COLUMNS, rows=findings,
                       facts={"findings": len(findings), **dict(counts)},
-                      resources=list(dict.fromkeys(f["resource"] for f in findings)))
+                      resources=list(dict.fromkeys(f["name"] for f in findings)))
 
 
 SECURITY_TOOLS: list[ToolSpec] = [
@@ -185,7 +187,7 @@ SECURITY_TOOLS: list[ToolSpec] = [
              OpenNsgArgs, "read", ("security.open_ports",), "azure", open_nsg_rules),
     ToolSpec("azure_public_storage", "Azure storage accounts that allow public (anonymous) blob access.",
              PublicStorageArgs, "read", ("security.public_storage",), "azure", public_storage),
-    # No chat skill plans it: it is Azure's part of `guardian scan security`.
+    # Azure's part of `guardian scan security`, and its posture in chat
     ToolSpec("azure_security_scan", "Every finding of every Azure security check, one row each, with a fix hint.",
-             AzureScanArgs, "read", (), "azure", security_scan),
+             AzureScanArgs, "read", ("security.posture",), "azure", security_scan),
 ]

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.findings import SEVERITY_ORDER, scan_summary
 from tools.gcp.clients import READ_TIMEOUT, firewalls_client, google_call, project
 from tools.gcp.errors import gcp_errors
 from tools.gcp.inventory import bucket_list, instance_rows
@@ -23,7 +24,6 @@ PUBLIC_MEMBERS = {"allUsers": "anyone on the internet", "allAuthenticatedUsers":
 SENSITIVE_PORTS = {22: "SSH", 3389: "RDP", 3306: "MySQL", 5432: "PostgreSQL", 6379: "Redis", 27017: "MongoDB",
                    9200: "Elasticsearch"}
 WEB_PORTS = {80, 443}
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 BUCKET_WORKERS = 8
 FIX = {
     "open_firewall_rule": "limit the rule's source ranges to known CIDRs (or IAP's 35.235.240.0/20 for SSH), or "
@@ -189,7 +189,7 @@ def security_scan(ctx: ToolContext, args: ScanArgs) -> ToolResult:
     del args
     findings = scan_rows(ctx)
     counts = Counter(f["severity"] for f in findings)
-    return ToolResult(status="ok", summary=f"{len(findings)} Google Cloud findings in project {project(ctx)}.",
+    return ToolResult(status="ok", summary=scan_summary(f"Google Cloud project {project(ctx)}", findings),
                       columns=SCAN_COLUMNS, rows=findings,
                       facts={"findings": len(findings), "project": project(ctx), **dict(counts)},
                       resources=list(dict.fromkeys(f["resource"] for f in findings)))
@@ -202,7 +202,8 @@ SECURITY_TOOLS: list[ToolSpec] = [
     ToolSpec("gcp_public_buckets", "Google Cloud Storage buckets public through IAM (allUsers or "
              "allAuthenticatedUsers bindings), with the role granted.", PublicBucketsArgs, "read",
              ("security.public_storage",), "gcp", public_buckets),
-    # No chat skill plans it: it is Google Cloud's part of `guardian scan security`.
+    # Google Cloud's part of `guardian scan security`, and its posture in chat
     ToolSpec("gcp_security_scan", "Every finding of every Google Cloud security check (open firewall rules, "
-             "public buckets), one row each, with a fix hint.", ScanArgs, "read", (), "gcp", security_scan),
+             "public buckets), one row each, with a fix hint.", ScanArgs, "read", ("security.posture",), "gcp",
+             security_scan),
 ]
