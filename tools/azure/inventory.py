@@ -107,6 +107,16 @@ def _keep(row: dict[str, Any], args: AzureInventoryArgs) -> bool:
     return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
 
 
+def _nothing_matched(kind: str, where: str, location: str | None, candidates: list[dict[str, Any]]) -> ToolResult:
+    """No row left: when the location is one none of them is in (a typo, another cloud's
+    region name), say where they are instead of a bare "nothing matched"."""
+    seen = sorted({row["location"].lower() for row in candidates})
+    if location and location.lower().replace(" ", "") not in seen:
+        there = f"they are in {', '.join(seen)}" if seen else "it has none"
+        return ToolResult.no_data(f"No Azure {kind} in location {location} in {where}; {there}.")
+    return ToolResult.no_data(f"No Azure {kind} matched in {where}.")
+
+
 @azure_errors("listing the subscription's resources", "Microsoft.Resources/subscriptions/resources/read")
 def inventory(ctx: ToolContext, args: AzureInventoryArgs) -> ToolResult:
     rg = args.resource_group
@@ -120,10 +130,11 @@ def inventory(ctx: ToolContext, args: AzureInventoryArgs) -> ToolResult:
         rows = [*(_vm_rows(ctx, rg)), *others]
         if kind:
             rows = [row for row in rows if row["type"] == kind]
-    rows = [row for row in rows if _keep(row, args)]
     where = f"resource group {rg}" if rg else f"subscription {ctx.azure.subscription_id}"
-    if not rows:
-        return ToolResult.no_data(f"No Azure {kind or 'resources'} matched in {where}.")
+    kept = [row for row in rows if _keep(row, args)]
+    if not kept:
+        return _nothing_matched(kind or "resources", where, args.region, rows)
+    rows = kept
     counts = Counter(row["type"] for row in rows)
     counted = ", ".join(f"{n} {k}" for k, n in counts.items())
     names = [row["name"] for row in rows]

@@ -47,6 +47,24 @@ def test_an_unknown_resource_group_is_named(registry: ToolRegistry, ctx: ToolCon
     assert "rg-nowhere" in result.summary and "could not be found" in result.summary
 
 
+def test_a_location_nothing_is_in_says_where_things_are(registry: ToolRegistry, ctx: ToolContext,
+                                                         account: AzureAccount) -> None:
+    result = registry.invoke("azure_inventory", {"resource_type": "vm", "region": "narnia-east"}, ctx)
+    assert result.status == "no_data"
+    locations = ", ".join(sorted({vm.location for vm in account.vms}))
+    assert result.summary == (f"No Azure vm in location narnia-east in subscription {account.subscription_id}; "
+                              f"they are in {locations}.")
+
+
+def test_a_real_location_with_nothing_matching_stays_a_plain_no_match(registry: ToolRegistry, ctx: ToolContext,
+                                                                      account: AzureAccount) -> None:
+    location = account.vms[0].location
+    result = registry.invoke("azure_inventory", {"resource_type": "vm", "region": location,
+                                                 "service": "no-such-service"}, ctx)
+    assert result.status == "no_data"
+    assert result.summary == f"No Azure vm matched in subscription {account.subscription_id}."
+
+
 def test_the_sdk_speaks_arm_with_a_bearer_token_and_api_versions(registry: ToolRegistry, ctx: ToolContext,
                                                                    arm: AzureStandIn) -> None:
     registry.invoke("azure_inventory", {}, ctx)
