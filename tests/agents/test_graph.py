@@ -279,7 +279,8 @@ def test_sentences_about_an_action_propose_nothing(world: World) -> None:
                  "did someone stop i-0abc1234def yesterday?", "bob said he'd reboot i-0abc1234def later"):
         answer = guardian.ask(Request(text=text, user="alice"))
         assert answer.pending_approval is None, text
-        assert answer.notes[0].startswith("No action was proposed"), text
+        # the lead when nothing else was read, else the first note
+        assert [answer.lead, *answer.notes][bool(answer.tools)].startswith("No action was proposed"), text
     assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
 
 
