@@ -113,6 +113,7 @@ class AwsSeeder:
             self._trails(region)
         for region in self.company.regions:
             self._hub_findings(region)
+            self._guardduty(region)
         return self.ids
 
     # ------------------------------------------------------------------ EC2
@@ -333,6 +334,13 @@ class AwsSeeder:
         findings = [self._finding(f) for f in self.company.hub_findings if f.region == region]
         if findings:
             hub.batch_import_findings(Findings=findings)
+
+    def _guardduty(self, region: str) -> None:
+        """A detector where the company has findings or runs GuardDuty (suspended unless
+        enabled there); moto keeps detectors, the GuardDuty stand-in serves their findings."""
+        enabled = region in self.company.guardduty_enabled
+        if enabled or any(f.region == region for f in self.company.guardduty_findings):
+            self.client("guardduty", region).create_detector(Enable=enabled)
 
     def _finding(self, finding: HubFinding) -> dict[str, Any]:
         kind, name = finding.resource

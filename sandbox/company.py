@@ -240,6 +240,20 @@ class HubFinding:
     generator: str = "aws-foundational-security-best-practices/v/1.0.0"
 
 
+@dataclass(frozen=True)
+class GuardDutyFinding:
+    """A GuardDuty finding of its region's detector; ``resource`` is ("instance", name) or
+    ("bucket", name). GuardDuty scores severity 1.0-8.9: 7 and up is high, 4 and up medium."""
+
+    id: str
+    region: str
+    type: str
+    title: str
+    severity: float
+    resource: tuple[str, str]
+    archived: bool = False
+
+
 SECURITY_GROUPS: tuple[SecurityGroup, ...] = (
     SecurityGroup("bastion-ssh", "us-east-1", "SSH to the bastion", ((22, 22, WORLD),)),
     SecurityGroup("payments-api", "us-east-1", "Payments API from the load balancer",
@@ -381,6 +395,25 @@ HUB_FINDINGS: tuple[HubFinding, ...] = (
                ("iam_user", "dave")),
     HubFinding("driftwood-rds-13-payments", "us-east-1",
                "RDS.13 RDS automatic minor version upgrades should be enabled", "LOW", ("db", "payments-db")),
+)
+
+# GuardDuty runs in us-east-1; eu-west-1's detector is suspended, so its finding is not active.
+GUARDDUTY_ENABLED: tuple[str, ...] = ("us-east-1",)
+GUARDDUTY_FINDINGS: tuple[GuardDutyFinding, ...] = (
+    GuardDutyFinding("gd-search-indexer-bitcoin", "us-east-1", "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+                     "EC2 instance search-indexer-1 is querying a domain name associated with Bitcoin activity.",
+                     8.0, ("instance", "search-indexer-1")),
+    GuardDutyFinding("gd-checkout-static-anonymous", "us-east-1", "Policy:S3/BucketAnonymousAccessGranted",
+                     "Amazon S3 bucket driftwood-checkout-static grants anonymous access.", 5.0,
+                     ("bucket", "driftwood-checkout-static")),
+    GuardDutyFinding("gd-bastion-port-probe", "us-east-1", "Recon:EC2/PortProbeUnprotectedPort",
+                     "Unprotected port on EC2 instance bastion-1 is being probed.", 2.0, ("instance", "bastion-1")),
+    # archived by someone after triage: not reported
+    GuardDutyFinding("gd-bastion-ssh-bruteforce", "us-east-1", "UnauthorizedAccess:EC2/SSHBruteForce",
+                     "SSH brute force attacks against bastion-1.", 5.0, ("instance", "bastion-1"), archived=True),
+    # its detector is suspended: not reported
+    GuardDutyFinding("gd-search-eu-portscan", "eu-west-1", "Recon:EC2/Portscan",
+                     "EC2 instance search-eu-1 is performing outbound port scans.", 5.0, ("instance", "search-eu-1")),
 )
 
 
@@ -536,12 +569,18 @@ class Company:
     trails: tuple[Trail, ...] = TRAILS
     log_groups: tuple[LogGroup, ...] = LOG_GROUPS
     hub_findings: tuple[HubFinding, ...] = HUB_FINDINGS
+    guardduty_enabled: tuple[str, ...] = GUARDDUTY_ENABLED
+    guardduty_findings: tuple[GuardDutyFinding, ...] = GUARDDUTY_FINDINGS
     cost_lines: tuple[CostLine, ...] = COST_LINES
 
     # Derived expectations: what Guardian's checks should report for this account.
 
     def public_buckets(self) -> list[Bucket]:
         return [b for b in self.buckets if b.public]
+
+    def active_guardduty_findings(self) -> list[GuardDutyFinding]:
+        """What a GuardDuty check should report: unarchived findings of enabled detectors."""
+        return [f for f in self.guardduty_findings if f.region in self.guardduty_enabled and not f.archived]
 
     def unencrypted_buckets(self) -> list[Bucket]:
         return [b for b in self.buckets if not b.encrypted]

@@ -26,6 +26,7 @@ import boto3
 from sandbox.aws import SeededIds, seed_company
 from sandbox.company import DRIFTWOOD, Company
 from sandbox.cost_explorer import CostExplorerMiddleware, CostExplorerStandIn
+from sandbox.guardduty import GuardDutyFindings, GuardDutyMiddleware
 from sandbox.seed_aws import as_dict
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ class Sandbox:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        app = CostExplorerMiddleware(DomainDispatcherApplication(create_backend_app), self.cost_explorer)
+        moto_and_ce = CostExplorerMiddleware(DomainDispatcherApplication(create_backend_app), self.cost_explorer)
+        app = GuardDutyMiddleware(moto_and_ce, GuardDutyFindings(self.company, self._instance_id))
         # Bind here so a busy port is a plain OSError (werkzeug would print and sys.exit).
         with socket.create_server((host, port)) as listener:
             self._server = make_server(host, listener.getsockname()[1], app, threaded=True,
@@ -133,6 +135,10 @@ class Sandbox:
         if self._profile_dir is not None:
             shutil.rmtree(self._profile_dir, ignore_errors=True)
             self._profile_dir = None
+
+    def _instance_id(self, name: str) -> str:
+        """A seeded instance's id, for the GuardDuty findings that name it."""
+        return self.ids.instances[name] if self.ids is not None else name
 
     def seed(self) -> SeededIds:
         """(Re)build the company's AWS account in moto; returns the ids AWS assigned."""

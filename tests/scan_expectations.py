@@ -34,6 +34,8 @@ def expected_pairs(company: Company, seeded: dict[str, Any]) -> set[tuple[str, s
     pairs |= {("unencrypted_database", d.identifier) for d in company.unencrypted_databases()}
     pairs |= {("cloudtrail_not_logging", region) for region in company.regions_without_logging_trail()}
     pairs |= {("securityhub_finding", _resolve(seeded, *f.resource)) for f in company.hub_findings}
+    pairs |= {("guardduty_finding", f.resource[1] if f.resource[0] == "bucket" else _resolve(seeded, *f.resource))
+              for f in company.active_guardduty_findings()}
     return pairs
 
 

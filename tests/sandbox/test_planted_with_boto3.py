@@ -141,6 +141,34 @@ def test_security_hub_findings(sandbox: Sandbox, company: Company) -> None:
         assert {f["Id"] for f in findings} == {f.id for f in company.hub_findings if f.region == region}
 
 
+def test_guardduty_detectors_and_their_findings(sandbox: Sandbox, company: Company) -> None:
+    """moto keeps the detectors; the sandbox's GuardDuty stand-in answers for their findings,
+    honouring the archived criterion as GuardDuty does."""
+    for region in company.regions:
+        gd = client(sandbox, "guardduty", region)
+        planted = [f for f in company.guardduty_findings if f.region == region]
+        detectors = gd.list_detectors()["DetectorIds"]
+        if not planted and region not in company.guardduty_enabled:
+            assert detectors == []
+            continue
+        [detector] = detectors
+        status = gd.get_detector(DetectorId=detector)["Status"]
+        assert status == ("ENABLED" if region in company.guardduty_enabled else "DISABLED")
+        for archived in (False, True):
+            criteria = {"Criterion": {"service.archived": {"Eq": [str(archived).lower()]}}}
+            ids = gd.list_findings(DetectorId=detector, FindingCriteria=criteria)["FindingIds"]
+            assert ids == [f.id for f in planted if f.archived == archived]
+        got = gd.get_findings(DetectorId=detector, FindingIds=[f.id for f in planted])["Findings"]
+        assert [(g["Id"], g["Type"], g["Severity"], g["Service"]["Archived"]) for g in got] == [
+            (f.id, f.type, f.severity, f.archived) for f in planted]
+        for finding, shown in zip(planted, got, strict=True):
+            kind, name = finding.resource
+            if kind == "instance":
+                assert shown["Resource"]["InstanceDetails"]["InstanceId"] == sandbox.ids.instances[name]
+            else:
+                assert shown["Resource"]["S3BucketDetails"][0]["Name"] == name
+
+
 def test_cost_explorer_shows_the_spike_per_day(sandbox: Sandbox) -> None:
     today = utc_today()
     days = 10

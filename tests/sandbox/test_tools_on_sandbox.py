@@ -33,8 +33,9 @@ from tools.registry import ToolRegistry, WriteNotApproved
 pytestmark = pytest.mark.slow  # starts the sandbox (moto + Cost Explorer)
 
 
-def run(registry: ToolRegistry, ctx: ToolContext, skill: str, **args: Any) -> ToolResult:
-    (spec,) = [spec for spec in registry.for_skill(skill) if spec.integration == "aws"]
+def run(registry: ToolRegistry, ctx: ToolContext, skill: str, tool: str | None = None, **args: Any) -> ToolResult:
+    """The skill's AWS tool (``tool`` names it when the skill has several) on the sandbox."""
+    (spec,) = [spec for spec in registry.for_skill(skill) if spec.integration == "aws" and tool in (None, spec.name)]
     result = (registry.execute(approved_call(spec.name, args), ctx) if spec.mutating
               else registry.invoke(spec.name, args, ctx))
     assert result.status != "error", result.summary
@@ -176,7 +177,7 @@ def test_iam_findings_match_the_planted_users(registry: ToolRegistry, ctx: ToolC
 
 def test_security_hub_findings(registry: ToolRegistry, ctx: ToolContext, company: Company,
                                ids: SeededIds) -> None:
-    result = run(registry, ctx, "security.findings")
+    result = run(registry, ctx, "security.findings", tool="aws_security_hub_findings")
     assert result.facts["total"] == len(company.hub_findings)
     for severity in {f.severity for f in company.hub_findings}:
         assert result.facts[severity.lower()] == sum(1 for f in company.hub_findings if f.severity == severity)
@@ -192,6 +193,39 @@ def test_posture_aggregates_the_checks(registry: ToolRegistry, ctx: ToolContext,
     assert {(f.check, f.resource) for f in findings} == expected_pairs(company, asdict(ids))
     assert {f.resource for f in findings if f.check == "public_bucket"} == {b.name for b in company.public_buckets()}
     assert result.facts["score"] == posture_score(findings) < 100
+
+
+def test_guardduty_in_chat_lists_the_active_findings_and_where_it_is_off(registry: ToolRegistry, ctx: ToolContext,
+                                                                         company: Company, ids: SeededIds) -> None:
+    result = run(registry, ctx, "security.findings", tool="aws_guardduty_findings")
+    active = sorted(company.active_guardduty_findings(), key=lambda f: -f.severity)
+    assert [(row["type"], row["region"]) for row in result.rows] == [(f.type, f.region) for f in active]
+    top = active[0]
+    off = [r for r in company.regions if r not in company.guardduty_enabled]
+    assert result.summary.startswith(f"GuardDuty has {len(active)} active findings in "
+                                     f"{', '.join(company.guardduty_enabled)} (")
+    assert f"most severe: {top.type} on {ids.resolve(*top.resource)} ({top.title.rstrip('.')})" in result.summary
+    assert result.summary.endswith(f"Not enabled in {', '.join(off)}.")
+    archived = [f for f in company.guardduty_findings if f.archived]
+    assert archived and not any(f.title in str(result.rows) for f in archived)
+
+
+def test_guardduty_findings_are_the_active_ones_of_enabled_detectors(registry: ToolRegistry, ctx: ToolContext,
+                                                                      company: Company, ids: SeededIds) -> None:
+    result = run(registry, ctx, "security.posture", limit=500)
+    shown = {row["resource"]: row for row in result.rows if row["check"] == "guardduty_finding"}
+    active = company.active_guardduty_findings()
+    assert active and len(active) < len(company.guardduty_findings)  # archived and suspended ones are planted too
+
+    def target(kind: str, name: str) -> str:
+        return ids.resolve(kind, name) if kind == "instance" else name
+
+    assert set(shown) == {target(*f.resource) for f in active}
+    for finding in active:
+        row = shown[target(*finding.resource)]
+        expected = "high" if finding.severity >= 7 else "medium" if finding.severity >= 4 else "low"
+        assert (row["severity"], row["region"]) == (expected, finding.region)
+        assert row["detail"].startswith(f"{finding.type}: {finding.title}")
 
 
 @pytest.mark.parametrize("group", ["/aws/lambda/payments-webhook", "/app/checkout-api"])

@@ -367,6 +367,47 @@ def security_hub_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult
                                 resources=list(dict.fromkeys(row["resource"] for row in shown if row["resource"]))))
 
 
+def _guardduty(ctx: ToolContext, region: str) -> list[Finding] | None:
+    """The region's active GuardDuty findings; None when no detector there is enabled."""
+    from tools.aws import security_checks as sc  # it imports this module
+
+    gd = client(ctx, "guardduty", region)
+    detectors = gd.list_detectors().get("DetectorIds", [])
+    if not any(gd.get_detector(DetectorId=d).get("Status") == "ENABLED" for d in detectors):
+        return None
+    return sc.guardduty_findings(ctx, region)
+
+
+@aws_errors("guardduty")
+def guardduty_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult:
+    scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: _guardduty(ctx, region),
+                        services=("guardduty",))
+    regions = scan.answered
+    enabled = [region for region in regions if scan.results[region] is not None]
+    if not enabled:
+        return scan.mark(ToolResult.error(f"GuardDuty is not enabled in {', '.join(regions)}: enable a detector "
+                                          "to see threat findings."))
+    found = sorted((f for region in enabled for f in scan.results[region] or []),
+                   key=lambda f: SEVERITY_ORDER.get(f.severity, 5))
+    off = f" Not enabled in {', '.join(r for r in regions if r not in enabled)}." if len(enabled) < len(regions) else ""
+    if not found:
+        return scan.mark(ToolResult.no_data(f"GuardDuty has no active findings in {', '.join(enabled)}.{off}"))
+    counts: Counter[str] = Counter(f.severity for f in found)
+    rows = []
+    for f in found:  # detail: "<type>: <title>; fix: <hint>"
+        kind, _, title = f.detail.split("; fix: ")[0].partition(": ")
+        rows.append({"severity": f.severity, "type": kind, "title": title, "resource": f.resource, "region": f.region})
+    top = rows[0]
+    summary = (f"GuardDuty has {len(found)} active finding{'s' if len(found) != 1 else ''} in {', '.join(enabled)} "
+               f"({', '.join(f'{n} {sev}' for sev, n in counts.items())}); most severe: {top['type']} on "
+               f"{top['resource']} ({top['title'].rstrip('.')}).{off}")
+    shown = rows[: args.limit]
+    return scan.mark(ToolResult(status="ok", summary=summary,
+                                columns=["severity", "type", "title", "resource", "region"],
+                                rows=shown, facts={"total": len(found), **counts},
+                                resources=list(dict.fromkeys(row["resource"] for row in shown))))
+
+
 # --------------------------------------------------------------------------- posture
 
 
@@ -504,6 +545,9 @@ SECURITY_TOOLS: list[ToolSpec] = [
              IamFindingsArgs, "read", ("security.iam",), "aws", iam_findings),
     ToolSpec("aws_security_hub_findings", "Active AWS Security Hub findings, most severe first.",
              SecurityHubArgs, "read", ("security.findings",), "aws", security_hub_findings),
+    ToolSpec("aws_guardduty_findings", "Active (unarchived) Amazon GuardDuty threat findings of enabled detectors, "
+             "most severe first: crypto mining, credential exfiltration, port probes, anonymous bucket access.",
+             SecurityHubArgs, "read", ("security.findings",), "aws", guardduty_findings),
     ToolSpec("aws_security_posture", "A 0-100 security score from every AWS security check (storage, network, IAM, "
              "encryption, CloudTrail, Security Hub, GuardDuty).",
              PostureArgs, "read", ("security.posture",), "aws", security_posture),
