@@ -29,6 +29,7 @@ okay guardian one ones thing stuff again still right real actual main primary
 stop start reboot restart bounce shut shutdown down up off power cycle spin bring turn kill terminate
 resize scale describe details detail info about show tell status health healthy check look whats what
 how is isnt logs log errors error tail grep what's going wrong with doing running stopped box's
+who owns own owner owned where does do run runs located lives which
 """.split())
 
 
@@ -90,12 +91,40 @@ def score(phrase: Phrase, candidate: Candidate) -> tuple[int, float]:
     return matched, matched / max(len(own), 1)
 
 
+# "web-frontend-1", "ledger_worker": a name written whole. Region names, resource ids and
+# a few hyphenated words are not names.
+_COMPOUND = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+")
+_NOT_A_NAME = re.compile(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d+[a-z]?"  # us-east-1, us-east-1a
+                         r"|[a-z]+-[a-z]+\d+(?:-[a-z])?"  # us-central1, europe-west1-b
+                         r"|[a-z]{1,4}-[0-9a-f]{6,}"  # i-0abc123..., sg-..., vol-...
+                         r"|on-call|follow-up|re-run|roll-back|read-only|x-ray|e-mail|sign-in|log-in)$")
+
+
+def written_names(text: str) -> list[str]:
+    """The hyphenated or snake_case names ``text`` spells out whole."""
+    return [token for token in _COMPOUND.findall(text.lower()) if not _NOT_A_NAME.match(token)]
+
+
+def _holds(candidate: Candidate, name: str) -> bool:
+    """Whether ``name``'s parts run, in order, through the candidate's name, id or service
+    ("ledger-worker" is in ledger-worker-2; "web-frontend-1" is not in checkout-web-1)."""
+    parts = words(name)
+    for own in (words(candidate.name), words(candidate.id), words(candidate.service)):
+        if any(own[i:i + len(parts)] == parts for i in range(len(own) - len(parts) + 1)):
+            return True
+    return False
+
+
 def resolve(phrase_text: str, candidates: Iterable[Candidate], kinds: Sequence[str] = ()) -> Resolution:
-    """The resource ``phrase_text`` names among ``candidates`` (of ``kinds`` when given)."""
+    """The resource ``phrase_text`` names among ``candidates`` (of ``kinds`` when given). A
+    name written whole must be found whole: a resource sharing only some of its words is
+    not what the person meant, and acting on it would be acting on the wrong thing."""
     phrase = Phrase.parse(phrase_text)
     wanted = [kind for kind in phrase.kinds if not kinds or kind in kinds] or list(kinds)
     pool = [c for c in candidates if (not wanted or c.kind in wanted)
             and (phrase.env is None or ENV_WORDS.get(c.env.lower(), c.env.lower()) == phrase.env)]
+    written = written_names(phrase_text)
+    pool = [c for c in pool if all(_holds(c, name) for name in written)]
     if not phrase.name_words:
         return Resolution(phrase)
     scored = sorted(((score(phrase, c), c) for c in pool), key=lambda item: item[0], reverse=True)

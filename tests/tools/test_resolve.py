@@ -50,3 +50,24 @@ def test_words_that_name_nothing_resolve_nothing() -> None:
     assert Phrase.parse("please reboot the box").name_words == ()
     assert resolve("please reboot the box", FLEET).match is None
     assert resolve("reboot the quantum flux box", FLEET).match is None
+
+
+@pytest.mark.parametrize("text", [
+    "who owns web-frontend-1?",  # an Azure VM's name: checkout-web-1 shares "web" and "1" only
+    "where does gce-payments-api-1 run",
+    "stop payments-api-9",
+])
+def test_a_name_written_whole_is_never_swapped_for_a_resource_sharing_some_of_its_words(text: str) -> None:
+    resolution = resolve(text, FLEET)
+    assert resolution.match is None and resolution.ambiguous == ()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("stop the ledger-worker", "i-0005"),
+    ("reboot payments-api-2 in us-east-1", "i-0004"),  # the region is not part of the name
+    ("logs of the search-indexer box in us-east-1a", "i-0001"),
+    ("describe checkout-web-staging", "i-0006"),
+])
+def test_a_name_written_whole_resolves_when_a_resource_holds_it(text: str, expected: str) -> None:
+    resolution = resolve(text, FLEET)
+    assert resolution.match is not None and resolution.match.id == expected
