@@ -140,6 +140,8 @@ class InfrastructureAgent(Specialist):
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
+        if route.skill == "infra.describe":  # the inventory snapshot is searched with the words as said
+            values.setdefault("query", route.text)
         if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:
             # "stop the ledger worker box": no id or Name in the words, so the tool resolves
             # what the person called it (Name tags and tags) or asks which one they mean.

@@ -210,6 +210,10 @@ class _Parts:
             self.charts.append(chart)
 
 
+# Tools that add to another tool's answer: their "nothing found" beside it says nothing.
+SUPPORTING = frozenset({"knowledge_inventory_lookup"})
+
+
 def build_answer(
     route: Route,
     calls: Sequence[dict[str, Any]],
@@ -224,8 +228,10 @@ def build_answer(
     (an action's outcome, a focused count, else the first tool's summary)."""
     results = [ToolResult.model_validate(call["result"]) for call in calls]
     parts = _Parts()
-    for call, result in zip(calls, results, strict=True):
-        parts.add(route, call, result, titled=len(calls) > 1)
+    shown = [(call, result) for call, result in zip(calls, results, strict=True)
+             if not (call["tool"] in SUPPORTING and result.status == "no_data" and len(calls) > 1)]
+    for call, result in shown:
+        parts.add(route, call, result, titled=len(shown) > 1)
     lines = parts.lines
     answer_notes = [*notes, *parts.notes]
     if outcome:

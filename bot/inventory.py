@@ -33,7 +33,7 @@ def sync_inventory(rt: Runtime) -> dict[str, Any]:
             errors.append(result.summary)
             continue
         failed_regions.update(result.facts.get("failed_regions") or {})
-        docs.extend(resource_document(row) for row in result.rows)
+        docs.extend(resource_document({"cloud": spec.integration, **row}) for row in result.rows)
     if errors and not docs:  # keep the last snapshot rather than replace it with nothing
         raise UserError("; ".join(errors))
     if failed_regions:  # a snapshot without a region would drop that region's resources from the store

@@ -105,7 +105,7 @@ def written_names(text: str) -> list[str]:
     return [token for token in _COMPOUND.findall(text.lower()) if not _NOT_A_NAME.match(token)]
 
 
-def _holds(candidate: Candidate, name: str) -> bool:
+def holds(candidate: Candidate, name: str) -> bool:
     """Whether ``name``'s parts run, in order, through the candidate's name, id or service
     ("ledger-worker" is in ledger-worker-2; "web-frontend-1" is not in checkout-web-1)."""
     parts = words(name)
@@ -124,7 +124,7 @@ def resolve(phrase_text: str, candidates: Iterable[Candidate], kinds: Sequence[s
     pool = [c for c in candidates if (not wanted or c.kind in wanted)
             and (phrase.env is None or ENV_WORDS.get(c.env.lower(), c.env.lower()) == phrase.env)]
     written = written_names(phrase_text)
-    pool = [c for c in pool if all(_holds(c, name) for name in written)]
+    pool = [c for c in pool if all(holds(c, name) for name in written)]
     if not phrase.name_words:
         return Resolution(phrase)
     scored = sorted(((score(phrase, c), c) for c in pool), key=lambda item: item[0], reverse=True)

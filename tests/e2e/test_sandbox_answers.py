@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP, SPIKE
+from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP, OWNERS, SPIKE
 from tests.e2e.conftest import Cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -206,3 +206,32 @@ def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
     database = DRIFTWOOD.databases[0]
     found = cli("knowledge", "search", "--json", "-k", "3", f"{database.service} database {database.engine}")
     assert f"inventory/rds/{database.identifier}" in [hit["source"] for hit in found.last["results"]]
+
+
+def test_a_resource_of_another_cloud_is_found_in_the_inventory_not_swapped_for_an_aws_one(cli: Cli) -> None:
+    """"Who owns web-frontend-1?" names an Azure VM; the live AWS describe finds no such
+    instance (checkout-web-1 shares two of its words and must not stand in for it), and the
+    inventory snapshot says where it runs and who owns it, cited as inventory."""
+    assert cli("inventory", "sync", "--json").returncode == 0
+    vm = DRIFTWOOD_AZURE.vm("web-frontend-1")
+    answer = ask(cli, f"who owns {vm.name}?")
+    assert answer["skill"] == "infra.describe"
+    assert lead(answer) == (f"The inventory snapshot has 1 resource for {vm.name}: {vm.name} (azure vm in "
+                            f"{vm.location}, owner {OWNERS[vm.service]}).")
+    aws_lookalikes = [i.name for i in DRIFTWOOD.instances if "web" in i.name]
+    assert aws_lookalikes and not any(name in answer["answer"] for name in aws_lookalikes)
+    arm_id = DRIFTWOOD_AZURE.resource_id(vm.resource_group, "Microsoft.Compute", "virtualMachines", vm.name)
+    assert [c["source"] for c in answer["citations"]] == [f"inventory/vm/{arm_id}"]
+    assert answer["pending_approval"] is None
+
+
+def test_where_a_service_runs_spans_every_cloud_in_the_inventory(cli: Cli) -> None:
+    assert cli("inventory", "sync", "--json").returncode == 0
+    answer = ask(cli, "where does payments-api run?")
+    lookup = next(t for t in answer["tools"] if t["name"] == "knowledge_inventory_lookup")
+    assert lookup["ok"]
+    expected = ({i.name for i in DRIFTWOOD.instances if "payments-api" in i.name}
+                | {i.name for i in DRIFTWOOD_GCP.instances if "payments-api" in i.name})
+    assert {i.name for i in DRIFTWOOD_GCP.instances if "payments-api" in i.name}  # another cloud's too
+    shown = {c["title"].rsplit(" ", 1)[-1] for c in answer["citations"] if c["source"].startswith("inventory/")}
+    assert shown == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.knowledge.inventory import InventoryLookupArgs, inventory_lookup
 from tools.settings import KnowledgeSettings
 from tools.toolset import Prerequisite, Toolset
 
@@ -57,6 +58,16 @@ def search_runbooks(ctx: ToolContext, args: RunbookSearchArgs) -> ToolResult:
 
 
 KNOWLEDGE_TOOLS = [
+    ToolSpec(
+        name="knowledge_inventory_lookup",
+        description="What the inventory snapshot knows about a named resource, service or owner, in every "
+                    "cloud: where it runs, who owns it, its state; cited as inventory.",
+        args_model=InventoryLookupArgs,
+        mode="read",
+        skills=("infra.describe",),
+        integration="knowledge",
+        run=inventory_lookup,
+    ),
     ToolSpec(
         name="knowledge_search_runbooks",
         description="Search the team's runbooks and notes; returns passages with sources.",
