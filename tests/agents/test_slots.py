@@ -399,3 +399,12 @@ def test_cost_grouping(text: str, group_by: str | None) -> None:
 ])
 def test_a_nightly_ci_run_is_a_scheduled_one(text: str, event: str | None) -> None:
     assert slots(text).get("event") == event
+
+
+@pytest.mark.parametrize(("text", "aws_service"), [
+    ("what did we spend on compute last week?", "ec2"),
+    ("compute costs in eu-west-1", "ec2"),
+    ("gcp compute engine spend", None),
+])
+def test_compute_spend_on_aws_is_ec2(text: str, aws_service: str | None) -> None:
+    assert slots(text).get("aws_service") == aws_service
