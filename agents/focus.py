@@ -49,6 +49,11 @@ class Subject:
     scope: Callable[[Row], bool] | None = None  # rows that are items of this noun; default all
     label: Callable[[Row], str] | None = None  # how an item is named; default its ``key`` field
     named: re.Pattern[str] | None = None  # words that must name the noun ("instances") for a focus
+    kinds: tuple[Facet, ...] = ()  # narrow which items are meant ("CVEs"): and-ed with the facets
+
+    def noun_of(self, kinds: list[Facet]) -> str:
+        """"findings", or "CVE findings" when the question is about one kind of them."""
+        return " ".join([*(kind.name for kind in kinds), self.noun])
 
     def covers(self, row: Row) -> bool:
         return self.scope is None or self.scope(row)
@@ -78,7 +83,11 @@ def _severity(level: str) -> Facet:
                  f"are {level} severity")
 
 
-SEVERITIES = tuple(_severity(level) for level in ("critical", "high", "medium", "low"))
+SEVERITY_RANK = ("critical", "high", "medium", "low", "informational")
+SEVERITIES = tuple(_severity(level) for level in SEVERITY_RANK[:4])
+# A finding about a published vulnerability: its title carries the CVE id (Inspector's do).
+CVE = Facet("CVE", _words(r"\bcves?\b", r"\bvulnerabilit(?:y|ies)\b", r"\bvulns?\b"),
+            lambda row: bool(re.search(r"\bCVE-\d{4}-\d{4,}\b", str(row.get("title", "")), re.I)), "are CVEs")
 FAILED_STATES = ("failure", "failed", "timed_out", "startup_failure", "action_required")
 
 SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
@@ -135,7 +144,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
               negatable=False, one="is a stopped instance"),
     )),
-    Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES),
+    Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
     Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
 )}
 
@@ -178,23 +187,60 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
     facets = asked_facets(subject, text)
-    if not facets:
+    kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
+    if not facets and not kinds:
         return None
     ranked, _ = order_rows(result.columns or list(result.rows[0]), result.rows)  # named in table order
     items = [row for row in ranked if subject.covers(row)]
     if not items:
         return None
-    kept = [row for row in items if any(facet.keep(row) for facet in facets)]
-    kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
     all_names = list(dict.fromkeys(subject.name_of(row) for row in items))
     checked = result.facts.get(subject.checked) if subject.checked else None
     total = int(checked) if isinstance(checked, int) and checked >= len(all_names) else len(all_names)
+    if kinds:
+        return _focus_kind(subject, kinds, facets, items, total)
+    kept = [row for row in items if any(facet.keep(row) for facet in facets)]
+    kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
     says = " or ".join(facet.said(len(kept_names)) for facet in facets)
     if kept_names:
         lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
     else:
         lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
+
+
+def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items: list[Row],
+                total: int) -> Focused:
+    """"critical CVEs": the items of the kind asked about, then the facets among them. When
+    none of that kind has the facet, the most severe of that kind are named instead (a high
+    CVE is the answer to "any critical CVEs?" that matters), saying so."""
+    of_kind = [row for row in items if any(kind.keep(row) for kind in kinds)]
+    noun = subject.noun_of(kinds)
+    outside = total - len({subject.name_of(row) for row in of_kind})
+    tail = f" Not listed: {outside} other {subject.noun} that are not {noun}." if outside > 0 else ""
+    if not of_kind:
+        return Focused(lead=f"None of the {total} {subject.noun} checked {kinds[0].said(1)}.", rest="", rows=[])
+    kept = [row for row in of_kind if any(facet.keep(row) for facet in facets)] if facets else of_kind
+    kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
+    if kept_names:
+        says = f" {' or '.join(facet.said(len(kept_names)) for facet in facets)}" if facets else ""
+        lead = f"{len(kept_names)} of {len(of_kind)} {noun}{says}: {names(kept_names)}."
+        rest = _rest(subject, facets, of_kind, kept_names, len(of_kind)) if facets else ""
+        return Focused(lead=lead, rest=(rest + tail).strip(), rows=kept)
+    worst = _most_severe(of_kind)
+    worst_names = list(dict.fromkeys(subject.name_of(row) for row in worst))
+    level = f" ({worst[0].get('severity')} severity)" if worst and worst[0].get("severity") else ""
+    lead = (f"None of the {len(of_kind)} {noun} {' or '.join(f.said(1) for f in facets)}; "
+            f"the most severe{level}: {names(worst_names)}.")
+    return Focused(lead=lead, rest=tail.strip(), rows=worst)
+
+
+def _most_severe(rows: list[Row]) -> list[Row]:
+    """The rows at the highest severity present (all of them when rows carry none)."""
+    ranks = [SEVERITY_RANK.index(str(row.get("severity", "")).lower())
+             if str(row.get("severity", "")).lower() in SEVERITY_RANK else len(SEVERITY_RANK) for row in rows]
+    best = min(ranks, default=len(SEVERITY_RANK))
+    return [row for row, rank in zip(rows, ranks, strict=True) if rank == best]
 
 
 def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[str], total: int) -> str:

@@ -10,8 +10,10 @@ from datetime import date
 from typing import Any
 
 from agents.conversations import TurnContext
+from agents.mood import imperative_skills
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
+from agents.slots.vocabulary import GENERIC
 
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|same (?:for|in|with)|also|"
@@ -36,7 +38,8 @@ def is_elliptical(text: str) -> bool:
     prefix = _ELLIPSIS.match(text) or _BARE_QUALIFIER.match(text)
     if prefix is None:
         return False
-    return not _OWN_QUESTION.match(text[prefix.end():])
+    # "ok fixed the migration, re-run it": a verb in the imperative is a request of its own
+    return not _OWN_QUESTION.match(text[prefix.end():]) and not imperative_skills(text)
 
 
 def apply_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
@@ -47,7 +50,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
-        slots = {**previous.slots, **route.slots}
+        slots = {**previous.slots, **route.slots, **_bare_name(route, previous)}
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
@@ -58,6 +61,27 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         if lent:
             return route.model_copy(update={"slots": {**lent, **route.slots}})
     return route
+
+
+_NAMED_SLOTS = ("service", "resource_name")
+
+
+def _bare_name(route: Route, previous: TurnContext) -> dict[str, str]:
+    """"and for search?", "same for checkout": a fragment that is one bare name and nothing
+    any slot took is the new subject of the previous question: it replaces the service or
+    resource the previous turn was about (never lent, since the user just named another)."""
+    if route.slots:
+        return {}
+    prefix = _ELLIPSIS.match(route.text) or _BARE_QUALIFIER.match(route.text)
+    rest = route.text[prefix.end():] if prefix else ""
+    rest = re.sub(r"^\W*(?:(?:for|in|on|with|the)\W+)*", "", rest).strip(" ?!.,;:'\"")
+    if not _NAME.fullmatch(rest) or rest.lower() in GENERIC:
+        return {}
+    keys = [key for key in _NAMED_SLOTS if key in previous.slots] or ["service"]
+    return dict.fromkeys(keys, rest.lower())
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 
 def _target_of(previous: TurnContext) -> dict[str, Any]:

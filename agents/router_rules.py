@@ -51,6 +51,13 @@ HOWTO = re.compile(
     r"what(?:'?s| is) the\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist)\b|"
     r"steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b)"
 )
+# ... unless what they ask how to do is to see something ("how do I find which buckets are
+# public?"): that is a question for the skill that shows it.
+HOWTO_SEE = re.compile(
+    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
+    r"(?:see|find|list|check|get|show|know|tell|view|look up|figure out|count|spot|audit)\b"
+)
+ABOUT_THE_BOT = re.compile(r"\b(?:this bot|the bot|guardian|(?:do|can|should) (?:you|u))\b")
 HELP = re.compile(
     r"^\W*(?:/?guardian\s+)?(?:help|usage|commands?|menu|options|manual|capabilities|intro|getting started|"
     r"instructions|examples?)\W*(?:me|pls|please|plz)?\W*$|^\W*\?+\W*$|"
@@ -249,7 +256,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "cost.savings",
-        r"\b(?:idle|unused|unattached|orphan\w*|rightsiz\w*|right-siz\w*|underutili[sz]\w*|oversized|"
+        r"\b(?:idle|unused|not using|unattached|orphan\w*|rightsiz\w*|right-siz\w*|"
+        r"underutili[sz]\w*|oversized|"
         r"over-?provisioned|savings plans?|reserved instances?|ri coverage|save money|waste\w*|cheaper)\b",
         WEAK + 1.0,
         unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b",
@@ -288,8 +296,9 @@ RULES: tuple[Rule, ...] = (
     # A CI run asked about passing: "pipeline for X, green?", "did the nightly pass".
     _rule("cicd.status", r"(?=.*" + _CI + r").*\b(?:green|passing|passed|pass|succeed\w*)\b", WEAK + 1.0,
           unless=r"\bwhy\b|\bre-?run|\bretry"),
-    # A CI run that died at a step: the failure.
-    _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up)\b.*\b(?:step|stage)\b",
+    # A CI run that died at a step, or whose error or cause is asked for: the failure.
+    _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up)\b.*\b(?:step|stage)\b|"
+          r"(?=.*" + _CI + r").*\b(?:died|broke|failed|crashed|blew up)\b.*\b(?:errors?|cause|reason)\b",
           WEAK + 1.0),
     # "roll X out": a deploy.
     _rule("cicd.rerun", POLITE + r"roll (?:\S+ ){1,3}out\b", STRONG, mutating=True),
@@ -322,11 +331,18 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     lowered = " ".join(text.lower().split())
     boosts = np.zeros(len(SKILL_NAMES))
     howto = bool(HOWTO.search(lowered))
+    # "how do I lock down a bucket made public?": the procedure is asked for; the domain's
+    # words (bucket, public) say which runbook, not which skill
+    instruction = howto and not HOWTO_SEE.search(lowered) and not HELP.search(lowered) \
+        and not ABOUT_THE_BOT.search(lowered)
     strong = False
     if howto:  # "how do I reboot X?" asks for instructions, never for the reboot itself
         for rule in RULES:
             if rule.mutating:
                 boosts[SKILL_NAMES.index(rule.skill)] = -WEAK
+    if instruction:
+        boosts[SKILL_NAMES.index("knowledge.runbook")] = STRONG + 2.0
+        strong = True
     for skill in imperative_skills(text):  # an unambiguous action verb in the imperative
         if skill == "infra.action" and CI_WORDS.search(lowered):
             skill = "cicd.rerun"  # "restart the pipeline": the verb's object is a CI run
@@ -340,7 +356,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         boosts[index] = max(boosts[index], STRONG - 1.0)
         strong = True
     for rule in RULES:
-        if rule.mutating and howto:
+        if (rule.mutating and howto) or (instruction and rule.skill != "knowledge.runbook"):
             continue
         if rule.unless is not None and rule.unless.search(lowered):
             continue

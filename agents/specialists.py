@@ -125,6 +125,13 @@ def primary_cloud_only(specs: list[ToolSpec]) -> list[ToolSpec]:
 
 @dataclass(frozen=True)
 class CostAgent(Specialist):
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        plan = super().plan(route, registry, configured)
+        region = route.slots.get("region")
+        if region:
+            plan.reads = [by_region_when_unfiltered(call) for call in plan.reads]
+        return plan
+
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
         if route.skill == "cost.forecast":
@@ -132,6 +139,17 @@ class CostAgent(Specialist):
             # default, not the slot's "up to today".
             values = {key: value for key, value in values.items() if key not in ("start", "end")}
         return values
+
+
+def by_region_when_unfiltered(call: PlannedCall) -> PlannedCall:
+    """"spend in eu-west-1" to a cost tool that cannot filter by region but can group by it:
+    grouped by region, so the region asked about has its own line (and the others beside it)
+    instead of an account-wide total that never names it."""
+    fields = call.spec.args_model.model_fields
+    if "region" in fields or "group_by" not in fields or call.args.get("group_by"):
+        return call
+    args, _missing = fill_args(call.spec.args_model, {**call.args, "group_by": "region"})
+    return PlannedCall(call.spec, args) if args is not None and args.get("group_by") == "region" else call
 
 
 @dataclass(frozen=True)

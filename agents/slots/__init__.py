@@ -5,7 +5,8 @@ rules so the offline planner can fill tool arguments by name without an LLM.
 values. Keys (fixed vocabulary, shared with agents/planner.py): time_range, region,
 cloud, resource_ids, instance_id, bucket, aws_service, resource_type, service,
 resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow, run_id,
-incident_id, person, team, severity, limit, resource_group (Azure), group_by.
+incident_id, person, team, severity, limit, resource_group (Azure), group_by, event (what
+triggered a CI run: "schedule" for a nightly).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from agents.slots.entities import (
     find_action,
     find_bucket,
     find_cloud,
+    find_event,
     find_group_by,
     find_incident_id,
     find_limit,
@@ -81,6 +83,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "port", find_port(lowered))
     put(slots, "repo", find_repo(lowered))
     put(slots, "workflow", find_workflow(lowered))
+    put(slots, "event", find_event(lowered))
     put(slots, "run_id", find_run_id(lowered))
     put(slots, "incident_id", find_incident_id(original, lowered))
     person, team = find_people(lowered, original)

@@ -102,6 +102,9 @@ def find_resource_name(text: str, taken: set[str]) -> str | None:
 
 _VERBS = frozenset("""show list get find check see give tail grep any many more recent latest last new all some
     those these what which why how read open my our""".split())
+# what state an incident or alert is in: "acked incidents" are not a service's
+_STATES = frozenset("""triggered acked acknowledged ack'd resolved closed active ongoing firing unacked
+    unacknowledged unresolved pending silenced muted snoozed""".split())
 
 
 def find_service(text: str) -> str | None:
@@ -115,13 +118,21 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)):
         return match.group(1)
+    # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
+    # naming an incident is its service, the rest describe what broke
+    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+)?"
+                      r"(?:incidents?|outages?|alerts?)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _STATES:
+        return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outage|logs?|deploy\w*|costs?|spend|changes?)\s+"
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
         return match.group(1)
     # "checkout logs", "payments errors", "the search deploys": a name right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _VERBS:
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _STATES:
         return match.group(1)
     return None
 
@@ -171,11 +182,17 @@ def find_repo(text: str) -> str | None:
         if len(owner) < 2 or len(name) < 2:
             continue
         return repo.rstrip(".")
-    named = re.search(r"\brepo(?:sitory)?\s+([a-z0-9][\w.-]+)\b|\b(?:the\s+)([a-z0-9][\w.-]+)\s+repo\b", text)
-    if named:
-        name = named.group(1) or named.group(2)
-        return None if name in ("the", "a", "this", "that", "my", "our", "same", "whole", "main") else name
-    return None
+    # "repo payments-api", "the infra repo", "infra repo changes": the name beside the word,
+    # never a common word ("repo changes" names no repository)
+    after = (m.group(1) for m in re.finditer(r"\brepo(?:sitory)?\s+(?:named\s+|called\s+)?([a-z0-9][\w.-]+)\b",
+                                               text))
+    before = (m.group(1) for m in re.finditer(r"\b([a-z0-9][\w.-]+)\s+repo(?:sitory)?\b", text))
+    name = next((n for n in after if n not in GENERIC and n not in _VERBS), None)
+    return name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
+
+
+_NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "your", "same", "whole", "main",
+                              "github", "git", "code", "source", "which", "every", "each", "any", "one"})
 
 
 def find_workflow(text: str) -> str | None:
@@ -188,6 +205,13 @@ def find_workflow(text: str) -> str | None:
     if match and match.group(1) not in bad:
         return match.group(1)
     return None
+
+
+def find_event(text: str) -> str | None:
+    """What triggered the CI run asked about, when the words say: a nightly or cron run is a
+    scheduled one (GitHub's ``schedule`` event), whatever ran after it. Only the CI tools
+    take it, so "nightly" in another question changes nothing."""
+    return "schedule" if re.search(r"\b(?:nightly|nightlies|scheduled|cron)\b", text) else None
 
 
 def find_run_id(text: str) -> str | None:
@@ -307,12 +331,17 @@ def find_resource_group(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+_GROUPING = r"\b(?:by|per|for each|each|grouped by|broken down by|split by|split (?:\w+\W+){1,4}by)\s+"
+
+
 def find_group_by(text: str) -> str | None:
-    """How a cost question wants its spend grouped, when it names a grouping only some clouds
-    have (Azure resource groups); "by service" is every cost tool's default."""
-    if re.search(r"\b(?:by|per|for each|grouped by|broken down by|split by)\s+(?:azure\s+)?"
-                 r"(?:resource[- ]groups?|rgs?)\b", text):
+    """How a cost question wants its spend grouped, when it is not by service (every cost
+    tool's default): by region ("split last month's spend by region", "regional breakdown")
+    or by Azure resource group. A tool that cannot group that way keeps its default."""
+    if re.search(rf"{_GROUPING}(?:azure\s+)?(?:resource[- ]groups?|rgs?)\b", text):
         return "resource_group"
+    if re.search(rf"{_GROUPING}(?:aws\s+)?regions?\b|\bregional\s+(?:breakdown|split)\b", text):
+        return "region"
     return None
 
 

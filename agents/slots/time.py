@@ -43,7 +43,11 @@ def _span(start: date, end: date, label: str, since: datetime | None = None) -> 
 
 
 def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
-    """"last 7 days", "past 3 days", "last 2 weeks", "last hour", "past 30 min", "last 24h"."""
+    """"last 7 days", "past 3 days", "last 2 weeks", "last hour", "past 30 min", "last 24h";
+    a range ("last day or two", "past 2 or 3 days") is read as its wider end. Day and week
+    windows are whole days up to today (what Cost Explorer has), and carry the moment they
+    start, so an event tool (changes, logs) can run them up to now."""
+    text = _widest_of_range(text)
     match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
                       rf"(?:{_NUM}\s*)?{_UNIT}\b", text)
     if not match:
@@ -57,16 +61,29 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
         since = now - delta
         return _span(since.date(), today + timedelta(days=1), label, since)
     if unit.startswith("d"):
-        if raw is None:  # "last day"
-            amount = 1
-        return _span(today - timedelta(days=amount), today, label)
+        return _span(today - timedelta(days=amount), today, label, now - timedelta(days=amount))
     if unit.startswith("w"):
         if raw is None:  # "last week" is the calendar week, handled by _named_period
             return None
-        return _span(today - timedelta(days=7 * amount), today, label)
+        return _span(today - timedelta(days=7 * amount), today, label, now - timedelta(days=7 * amount))
     if raw is None:
         return None
     return _span(_add_months(today, -amount), today, label)
+
+
+_RANGE_AFTER_UNIT = re.compile(rf"\b{_UNIT}\s+or\s+{_NUM}\b(?!\s*{_UNIT})")
+_RANGE_OF_NUMBERS = re.compile(rf"\b{_NUM}\s+or\s+{_NUM}(?=\s*{_UNIT}\b)")
+
+
+def _widest_of_range(text: str) -> str:
+    """"day or two" -> "two day", "2 or 3 days" -> "3 days": someone who gives a range wants
+    all of it."""
+    text = _RANGE_AFTER_UNIT.sub(lambda m: f"{m.group(2)} {_plural(m.group(1))}", text)
+    return _RANGE_OF_NUMBERS.sub(lambda m: m.group(2), text)
+
+
+def _plural(unit: str) -> str:
+    return unit if unit.endswith("s") or len(unit) <= 2 else f"{unit}s"
 
 
 def _named_period(text: str, now: datetime) -> dict[str, str] | None:

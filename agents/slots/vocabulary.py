@@ -55,7 +55,9 @@ RESOURCE_ID = re.compile(
 LOG_GROUP = re.compile(r"(?<![\w:./])(/[a-z0-9_.-]+(?:/[a-z0-9_.#$\[\]-]+)+)", re.IGNORECASE)
 
 AWS_SERVICES: tuple[tuple[str, str], ...] = (
-    ("ec2", r"ec2(?:-other)?|elastic compute|ec2 instances?"), ("s3", r"s3"), ("rds", r"rds|aurora"),
+    # "spend on compute": on AWS, compute is EC2 (Cost Explorer's "Amazon Elastic Compute Cloud - Compute")
+    ("ec2", r"ec2(?:-other)?|elastic compute|ec2 instances?|(?<!gcp )(?<!azure )(?<!google )compute(?! engine)"),
+    ("s3", r"s3"), ("rds", r"rds|aurora"),
     ("lambda", r"lambdas?"), ("ebs", r"ebs"), ("cloudwatch", r"cloudwatch"), ("dynamodb", r"dynamo ?db"),
     ("ecs", r"ecs|fargate"), ("eks", r"eks"), ("elb", r"elbs?|albs?|nlbs?|load balancers?"),
     ("cloudfront", r"cloudfront"), ("route53", r"route ?53"), ("sqs", r"sqs"), ("sns", r"sns"),

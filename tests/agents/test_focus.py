@@ -145,3 +145,39 @@ def test_savings_questions_name_only_the_kind_asked_and_rank_by_monthly_cost() -
                                  "Elastic IP."]
     assert [c.value for c in answer.tables[0].column("resource")] == ["vol-big", "vol-small"]
     assert answer.resources == ["vol-small", "vol-big"]
+
+
+HUB = ToolResult(
+    status="ok", summary="Security Hub has 4 active findings.", columns=["severity", "title", "resource", "region"],
+    rows=[{"severity": "critical", "title": "S3.2 S3 buckets should prohibit public read access",
+           "resource": "arn:aws:s3:::exports", "region": "eu-west-1"},
+          {"severity": "high", "title": "CVE-2023-38408 - openssh on jump-1", "resource": "i-0aaa",
+           "region": "us-east-1"},
+          {"severity": "high", "title": "EC2.19 Security groups should not allow unrestricted access",
+           "resource": "sg-1", "region": "us-east-1"},
+          {"severity": "medium", "title": "CVE-2024-0001 - libfoo on web-1", "resource": "i-0bbb",
+           "region": "us-east-1"}],
+    facts={"total": 4}, resources=["arn:aws:s3:::exports", "i-0aaa", "sg-1", "i-0bbb"])
+
+
+def test_critical_cves_never_list_a_critical_finding_that_is_no_cve() -> None:
+    """None of the CVEs is critical: the answer says so and names the most severe CVEs (what
+    the person asking needs), not the critical S3 finding."""
+    focused = focus("aws_security_hub_findings", HUB, "any critical CVEs on our servers?")
+    assert focused is not None
+    assert focused.lead == ("None of the 2 CVE findings is critical severity; the most severe (high severity): "
+                            "CVE-2023-38408 - openssh on jump-1.")
+    assert [row["resource"] for row in focused.rows] == ["i-0aaa"]
+    assert "2 other findings that are not CVE findings" in focused.rest
+
+
+def test_cves_of_the_asked_severity_are_listed() -> None:
+    focused = focus("aws_security_hub_findings", HUB, "high severity vulnerabilities?")
+    assert focused is not None
+    assert focused.lead == "1 of 2 CVE findings is high severity: CVE-2023-38408 - openssh on jump-1."
+    assert [row["resource"] for row in focused.rows] == ["i-0aaa"]
+
+
+def test_cves_alone_lists_every_cve() -> None:
+    focused = focus("aws_security_hub_findings", HUB, "list our CVEs")
+    assert focused is not None and [row["resource"] for row in focused.rows] == ["i-0aaa", "i-0bbb"]

@@ -68,3 +68,27 @@ def test_no_previous_turn_or_help_lends_nothing() -> None:
     original = route("and in eu-west-1?", slots={"region": "eu-west-1"})
     assert apply_context(original, None, 0.45) == original
     assert apply_context(original, TurnContext("help"), 0.45) == original
+
+
+ONCALL = TurnContext("incident.oncall", {"service": "payments"}, ["Alice Chen"])
+
+
+@pytest.mark.parametrize(("text", "name"), [("and for search?", "search"), ("same for checkout", "checkout"),
+                                            ("what about auth-eu?", "auth-eu")])
+def test_a_bare_name_in_a_fragment_replaces_the_previous_subject(text: str, name: str) -> None:
+    followed = apply_context(route(text), ONCALL, 0.45)
+    assert followed.skill == "incident.oncall" and followed.slots["service"] == name
+
+
+def test_a_fragment_whose_words_a_slot_took_keeps_the_previous_subject() -> None:
+    followed = apply_context(route("what about staging", slots={"env": "staging"}), ONCALL, 0.45)
+    assert followed.slots == {"service": "payments", "env": "staging"}
+    assert apply_context(route("and the week before?"), ONCALL, 0.45).slots["service"] == "payments"
+
+
+@pytest.mark.parametrize("text", ["ok fixed the config, rerun it", "now restart it", "also stop bastion-2"])
+def test_a_fragment_with_a_verb_in_the_imperative_is_its_own_request(text: str) -> None:
+    assert not is_elliptical(text)
+    own = route(text, "cicd.rerun", {}, 0.9)
+    failure = TurnContext("cicd.failure", {"repo": "driftwood/payments-api"}, [])
+    assert apply_context(own, failure, 0.45).skill == "cicd.rerun"

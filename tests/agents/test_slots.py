@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,25 @@ def period(text: str) -> tuple[str, str]:
 )
 def test_time_range(text: str, start: str, end: str) -> None:
     assert period(text) == (start, end)
+
+
+@pytest.mark.parametrize(("text", "start", "label"), [
+    ("what merged in the last day or two?", "2025-06-13", "last two days"),
+    ("errors over the past 2 or 3 days", "2025-06-12", "past 3 days"),
+    ("changes in the last week or two", "2025-06-01", "last two weeks"),
+])
+def test_a_range_of_amounts_is_read_as_its_wider_end(text: str, start: str, label: str) -> None:
+    found = slots(text)["time_range"]
+    assert (found["start"], found["end"], found["label"]) == (start, "2025-06-15", label)
+
+
+def test_a_rolling_day_window_keeps_whole_days_and_the_moment_it_starts() -> None:
+    """Cost tools read whole days up to today; event tools (changes, logs) read from the
+    moment, so something an hour old is inside "the last 2 days"."""
+    found = slots("what changed in the last 2 days")["time_range"]
+    assert (found["start"], found["end"]) == ("2025-06-13", "2025-06-15")
+    assert found["since"] == (FIXED_NOW - timedelta(days=2)).isoformat()
+    assert "since" not in slots("what merged yesterday")["time_range"]
 
 
 def test_time_range_keeps_the_phrase_and_the_hour_for_logs() -> None:
@@ -338,3 +358,53 @@ def test_slots_expected_by_the_routing_cases(filename: str) -> None:
 def test_ago_phrases_are_parsed_by_dateparser(text: str, start: str, end: str, since: str | None) -> None:
     found = slots(text)["time_range"]
     assert (found["start"], found["end"], found.get("since")) == (start, end, since)
+
+
+@pytest.mark.parametrize(("text", "repo"), [
+    ("did anyone touch terraform? infra repo changes", "infra"),
+    ("changes in the infra repo", "infra"),
+    ("repo payments-api status", "payments-api"),
+    ("what changed in the repo", None),
+])
+def test_repo_is_the_name_beside_the_word_never_a_common_word(text: str, repo: str | None) -> None:
+    assert slots(text).get("repo") == repo
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("summarize the search latency incident", "search"),
+    ("ack the auth 5xx incident for me", "auth"),
+    ("brief on the checkout incident for the board meeting", "checkout"),
+    ("show triggered + acked incidents", None),
+    ("any resolved incidents today", None),
+])
+def test_the_first_word_naming_an_incident_is_its_service(text: str, service: str | None) -> None:
+    assert slots(text).get("service") == service
+
+
+@pytest.mark.parametrize(("text", "group_by"), [
+    ("break q3 spend down by region", "region"),
+    ("cost per region last month", "region"),
+    ("regional breakdown of the bill", "region"),
+    ("costs by resource group", "resource_group"),
+    ("spend in eu-west-1", None),
+])
+def test_cost_grouping(text: str, group_by: str | None) -> None:
+    assert slots(text).get("group_by") == group_by
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("why did the nightly build fail", "schedule"),
+    ("the cron pipeline on infra broke", "schedule"),
+    ("why did the deploy fail", None),
+])
+def test_a_nightly_ci_run_is_a_scheduled_one(text: str, event: str | None) -> None:
+    assert slots(text).get("event") == event
+
+
+@pytest.mark.parametrize(("text", "aws_service"), [
+    ("what did we spend on compute last week?", "ec2"),
+    ("compute costs in eu-west-1", "ec2"),
+    ("gcp compute engine spend", None),
+])
+def test_compute_spend_on_aws_is_ec2(text: str, aws_service: str | None) -> None:
+    assert slots(text).get("aws_service") == aws_service

@@ -103,3 +103,18 @@ def test_a_named_cloud_with_a_tool_for_the_skill_plans_only_that_clouds_tools() 
             plan = specialist_for(skill).plan(route(skill, "x", cloud=cloud), CLOUD_REGISTRY)
             assert {call.spec.integration for call in plan.reads} == {cloud}, (skill, cloud)
             assert plan.unsupported is None
+
+
+def test_a_region_the_cost_tool_cannot_filter_by_groups_its_spend_by_region() -> None:
+    """"and in eu-west-1?": aws_cost_by_service takes no region, so the spend comes grouped by
+    region (the region asked about on a line of its own), never as an account-wide total."""
+    cost_tool = REGISTRY.get("aws_cost_by_service")
+    assert "region" not in cost_tool.args_model.model_fields  # else the filter itself must be used
+    plan = SPECIALIST_BY_NAME["cost"].plan(route("cost.summary", "and in eu-west-1?", region="eu-west-1"), REGISTRY)
+    [call] = [c for c in plan.reads if c.spec.name == "aws_cost_by_service"]
+    assert call.args["group_by"] == "region"
+    unscoped = SPECIALIST_BY_NAME["cost"].plan(route("cost.summary", "spend last week"), REGISTRY)
+    assert "group_by" not in next(c for c in unscoped.reads if c.spec.name == "aws_cost_by_service").args
+    by_tag = SPECIALIST_BY_NAME["cost"].plan(
+        route("cost.summary", "spend in eu-west-1 by team", region="eu-west-1", group_by="tag:team"), REGISTRY)
+    assert next(c for c in by_tag.reads if c.spec.name == "aws_cost_by_service").args["group_by"] == "tag:team"

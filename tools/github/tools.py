@@ -62,6 +62,8 @@ class RunFailureArgs(BaseModel):
     service: str | None = Field(default=None, description="Application service; picks its repository.")
     workflow: str | None = Field(default=None, description=WORKFLOW_HELP)
     run_id: int | None = Field(default=None, description="Workflow run id; omit for the latest failed run.")
+    event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
+                              "triggered by this event (schedule for a nightly, push, pull_request...).")
     log_lines: int = Field(default=40, ge=5, le=200, description="How many lines of the log tail to return.")
 
 
@@ -70,6 +72,9 @@ class ChangesArgs(BaseModel):
     service: str | None = Field(default=None, description="Application service; picks its repository.")
     start: date | None = Field(default=None, description="From this ISO date (default: 7 days ago).")
     end: date | None = Field(default=None, description="Before this ISO date (default: now).")
+    start_time: datetime | None = Field(
+        default=None, description="From this moment up to now (a rolling window such as 'the last 2 days'); "
+                                  "takes the place of start and end.")
     limit: int = Field(default=15, ge=1, le=100, description="How many changes to show, newest first.")
 
 
@@ -78,6 +83,8 @@ class RerunArgs(BaseModel):
     service: str | None = Field(default=None, description="Application service; picks its repository.")
     workflow: str | None = Field(default=None, description=WORKFLOW_HELP)
     run_id: int | None = Field(default=None, description="Run to re-run; omit for the latest failed run.")
+    event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
+                              "triggered by this event (schedule for a nightly, push, pull_request...).")
     failed_only: bool = Field(default=True, description="Re-run only the failed jobs (a full re-run if none failed).")
 
 
@@ -89,13 +96,15 @@ def _repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | 
 
 
 def _runs(repo: Repository, workflow: str | None, created: str | None = None,
-          status: str | None = None) -> Iterable[WorkflowRun]:
+          status: str | None = None, event: str | None = None) -> Iterable[WorkflowRun]:
     """A repository's runs, newest first, optionally for one workflow (by file or name)."""
     filters: dict[str, Any] = {}
     if created:
         filters["created"] = created
     if status:
         filters["status"] = status
+    if event:
+        filters["event"] = event
     if not workflow:
         return repo.get_workflow_runs(**filters)
     flows = [flow for flow in repo.get_workflows() if workflow_matches(workflow, flow.name, flow.path)]
@@ -142,11 +151,12 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
         raise GitHubProblem(f"Run {args.run_id} was not found in {', '.join(r.full_name for r in repos)}.")
     newest: tuple[Repository, WorkflowRun] | None = None
     for repo in repos:
-        for run in islice(_runs(repo, args.workflow, status="failure"), 1):
+        for run in islice(_runs(repo, args.workflow, status="failure", event=args.event), 1):
             if newest is None or run.created_at > newest[1].created_at:
                 newest = (repo, run)
     if newest is None:
-        which = f" of {args.workflow}" if args.workflow else ""
+        which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
+                                                                      else "")
         raise GitHubProblem(f"No failed runs{which} in {', '.join(r.full_name for r in repos)}.")
     return newest
 
@@ -321,8 +331,7 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
 
     def body(gh: Github, config: GitHubSettings) -> ToolResult:
         now = datetime.now(UTC)
-        since = day_start(args.start) or now - timedelta(days=7)
-        until = day_start(args.end) or now + timedelta(minutes=1)
+        since, until = _changes_window(args, now)
         repos = _repos(gh, config, args.repo, args.service)
         rows: list[dict[str, Any]] = []
         for repo in repos:
@@ -335,6 +344,16 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
         return _changes_result(rows, names, since)
 
     return with_github(ctx, _what(args.repo), body)
+
+
+def _changes_window(args: ChangesArgs, now: datetime) -> tuple[datetime, datetime]:
+    """[since, until): a rolling window ("the last day or two") runs to now, so what merged
+    an hour ago is in it; whole days ("yesterday") stop at the end of their last day."""
+    later = now + timedelta(minutes=1)
+    if args.start_time:
+        moment = args.start_time if args.start_time.tzinfo else args.start_time.replace(tzinfo=UTC)
+        return moment, later
+    return day_start(args.start) or now - timedelta(days=7), day_start(args.end) or later
 
 
 def _repo_changes(repo: Repository, since: datetime, until: datetime, limit: int,

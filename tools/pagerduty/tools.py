@@ -8,6 +8,7 @@ are written by monitors and people: they travel as data (``facts["untrusted"]``)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,10 +64,15 @@ class IncidentBriefArgs(BaseModel):
     incident_id: str | None = Field(default=None, description="Incident id (P7K2M9Q) or number; omit for the "
                                                               "newest open incident.")
     service: str | None = Field(default=None, description="Without an id: the newest open incident here.")
+    query: str | None = Field(default=None, description="Without an id: words describing the incident ('the "
+                                                        "search indexer lag'); the incident whose title shares "
+                                                        "the most of them is briefed, open or resolved.")
 
 
 class IncidentRefArgs(BaseModel):
-    incident_id: str = Field(description="Incident id (e.g. P7K2M9Q) or number (1042).")
+    incident_id: str | None = Field(default=None, description="Incident id (e.g. P7K2M9Q) or number (1042).")
+    service: str | None = Field(default=None, description="Without an id: the one open incident on this service "
+                                                          "(several: say which by id).")
     as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
                                  "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
@@ -253,10 +259,13 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             incident = get_incident(client, args.incident_id)
         else:
             services, _ = _service_ids(client, args.service, None)
-            params: dict[str, Any] = {"statuses": OPEN, "sort_by": "created_at:desc", "date_range": "all"}
+            params: dict[str, Any] = {"sort_by": "created_at:desc", "date_range": "all"}
             if services:
                 params["service_ids"] = services
-            candidates = first(client, "/incidents", params, 25)
+            described = _described(first(client, "/incidents", params, 25), args.query) if args.query else None
+            if described is not None:
+                return _brief(client, described, " (its title matches the words asked; name another by id)")
+            candidates = first(client, "/incidents", {**params, "statuses": OPEN}, 25)
             if not candidates:
                 where = f" on {args.service}" if args.service else ""
                 return ToolResult.no_data(f"No open incidents{where} to brief; name one by id.")
@@ -265,6 +274,27 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
         return _brief(client, incident, chosen_by)
 
     return with_pagerduty(ctx, f"incident {args.incident_id}" if args.incident_id else "such service", body)
+
+
+_PLAIN_WORDS = frozenset("""the and for with what when where which who why how was were that this thing things
+    issue issues problem incident incidents outage alert alerts happened happening going give brief summary
+    summarize about from yesterday today last week night morning update exec notes changed please pls""".split())
+MIN_SHARED_WORDS = 2  # one shared word ("payments") says which service, not which incident
+
+
+def _words_of(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
+
+
+def _described(incidents: list[dict[str, Any]], query: str) -> dict[str, Any] | None:
+    """The incident whose title shares the most words with the question, open or resolved
+    ("the search indexer lag thing yesterday"), when it shares at least two; the newest on a tie."""
+    asked = _words_of(query)
+    scored = [(len(asked & _words_of(str(i.get("title", "")))), i) for i in incidents]
+    best = max((score for score, _ in scored), default=0)
+    if best < MIN_SHARED_WORDS:
+        return None
+    return next(incident for score, incident in scored if score == best)
 
 
 def _brief(client: RestApiV2Client, incident: dict[str, Any], chosen_by: str) -> ToolResult:
@@ -463,11 +493,34 @@ def _runner(plan_for: Any, what: Any) -> Any:
 
 
 def _ack(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan:
-    return _status_plan(client, config, args.incident_id, "acknowledged")
+    return _status_plan(client, config, _incident_ref(client, args, "acknowledged"), "acknowledged")
 
 
 def _resolve(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan:
-    return _status_plan(client, config, args.incident_id, "resolved")
+    return _status_plan(client, config, _incident_ref(client, args, "resolved"), "resolved")
+
+
+def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -> str:
+    """The incident meant: its id or number, else "the payments incident": the open incident on
+    that service when there is exactly one still to move to ``status`` (the preflight pins its
+    id, so the approver sees which). Never a guess between several."""
+    if args.incident_id:
+        return args.incident_id
+    if not args.service:
+        raise PagerDutyProblem("Say which incident: its id (P7K2M9Q), its number or its service.")
+    services, _ = _service_ids(client, args.service, None)
+    wanted = ["triggered"] if status == "acknowledged" else OPEN
+    found = first(client, "/incidents", {"statuses": wanted, "service_ids": services, "date_range": "all",
+                                          "sort_by": "created_at:desc"}, 25)
+    if not found and status == "acknowledged":
+        found = first(client, "/incidents", {"statuses": OPEN, "service_ids": services, "date_range": "all",
+                                              "sort_by": "created_at:desc"}, 25)
+    if len(found) == 1:
+        return str(found[0]["id"])
+    if not found:
+        raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
+    raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
+                           f"; say which by id.")
 
 
 def _page(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) -> WritePlan:
@@ -475,7 +528,7 @@ def _page(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) ->
 
 
 def _incident_what(args: IncidentRefArgs) -> str:
-    return f"incident {args.incident_id}"
+    return f"incident {args.incident_id}" if args.incident_id else "such service"
 
 
 def _page_what(args: PageArgs) -> str:

@@ -22,7 +22,9 @@ from tools.settings import GitHubSettings
 
 pytestmark = pytest.mark.slow  # starts a local HTTP server per test
 
-VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "limit", "log_lines", "failed_only"}
+# slot names; start_time is the moment a rolling window ("the last 2 days") starts (time_range's "since")
+VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "start_time", "limit", "log_lines",
+              "failed_only", "event"}
 READ_TOOLS = ["github_workflow_runs", "github_run_failure", "github_recent_changes"]
 
 
@@ -117,6 +119,18 @@ def test_failure_by_run_id_searches_the_configured_repos(
     assert len(result.facts["log_tail"].splitlines()) == 10
 
 
+def test_failure_of_a_scheduled_run_skips_newer_failures_of_other_triggers(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"the nightly died": the newest failed run GitHub triggered on a schedule, not the newest
+    failed run of any kind."""
+    failed = sorted((r for r in company.github.runs if r.conclusion == "failure"), key=lambda r: r.created_at,
+                    reverse=True)
+    nightly = next(r for r in failed if r.event == "schedule")
+    assert failed[0].event != "schedule"  # a newer failure exists that must not be picked
+    result = registry.invoke("github_run_failure", {"event": "schedule"}, ctx)
+    assert result.status == "ok" and result.facts["run_id"] == nightly.id
+
+
 def test_failure_of_a_green_run_says_nothing_failed(
         company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
     run = next(r for r in company.github.runs if r.conclusion == "success")
@@ -166,6 +180,22 @@ def test_changes_for_a_service_and_window(company: SaasCompany, ctx: ToolContext
                                                                                              tzinfo=UTC))}
     assert {row["repo"] for row in result.rows} == {"driftwood/payments-api"}
     assert {row["ref"] for row in result.rows if row["kind"] == "merged PR"} == expected
+
+
+def test_a_rolling_window_runs_up_to_now_and_whole_days_stop_before_today(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"the last day or two" includes what merged an hour ago; "yesterday" (start and end
+    dates) does not."""
+    recent = min((p for p in company.github.pulls if p.merged_at), key=lambda p: company.now - p.merged_at)
+    assert recent.merged_at.date() == company.now.date()  # merged today, in the last hours
+    ref = f"{recent.repo}#{recent.number}"
+    since = (company.now - timedelta(days=2)).isoformat()
+    rolling = registry.invoke("github_recent_changes", {"start_time": since, "limit": 50}, ctx)
+    assert ref in {row["ref"] for row in rolling.rows}
+    today, yesterday = company.now.date(), (company.now - timedelta(days=1)).date()
+    whole_days = registry.invoke("github_recent_changes", {"start": yesterday.isoformat(), "end": today.isoformat(),
+                                                           "limit": 50}, ctx)
+    assert ref not in {row["ref"] for row in whole_days.rows}
 
 
 # --------------------------------------------------------------------------- errors

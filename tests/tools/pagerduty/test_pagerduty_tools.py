@@ -22,8 +22,9 @@ from tools.settings import PagerDutySettings
 
 pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
 
+# slot names, and "query": the request's own words, which the planner gives every tool taking them
 VOCABULARY = {"service", "team", "person", "severity", "status", "start", "end", "limit", "schedule", "incident_id",
-              "title", "escalation_policy"}
+              "title", "escalation_policy", "query"}
 READ_TOOLS = ["pagerduty_open_incidents", "pagerduty_oncall", "pagerduty_incident_brief"]
 WRITES = {"pagerduty_ack_incident": {"incident_id": "P7K2M9Q"},
           "pagerduty_resolve_incident": {"incident_id": "P7K2M9Q"}, "pagerduty_page": {"person": "alice"}}
@@ -165,6 +166,23 @@ def test_brief_without_an_id_takes_the_newest_triggered_incident(
     assert result.facts["id"] == triggered[0].id and "newest open incident" in result.summary
 
 
+def test_brief_by_description_picks_the_incident_whose_title_matches_even_resolved(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    resolved = next(i for i in company.pagerduty.incidents if i.status == "resolved")
+    words = " ".join(resolved.title.lower().split()[:3])  # e.g. "search indexer lag"
+    result = registry.invoke("pagerduty_incident_brief", {"query": f"what happened with the {words} thing?"}, ctx)
+    assert result.facts["id"] == resolved.id and "title matches" in result.summary
+
+
+def test_brief_by_one_shared_word_keeps_the_newest_open_incident(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    newest = next(i for i in company.pagerduty.open_incidents() if i.status == "triggered")
+    service = company.pagerduty.service(newest.service)
+    result = registry.invoke("pagerduty_incident_brief", {"service": service.name,
+                                                          "query": f"brief on the {service.name} incident"}, ctx)
+    assert result.facts["id"] == newest.id and "newest open incident" in result.summary
+
+
 def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
     incident = company.pagerduty.incidents[1]
     result = registry.invoke("pagerduty_incident_brief", {"incident_id": str(incident.number)}, ctx)
@@ -271,6 +289,36 @@ def test_resolving_a_resolved_incident_is_refused_before_approval(
     assert check.status == "error" and "already resolved" in check.summary
     result = registry.execute(approved_call("pagerduty_resolve_incident", {"incident_id": incident.id}), ctx)
     assert result.status == "error"
+    assert pagerduty.writes == []
+
+
+@pytest.mark.parametrize(("tool", "status"), [("pagerduty_ack_incident", "triggered"),
+                                            ("pagerduty_resolve_incident", "acknowledged")])
+def test_a_write_by_service_pins_its_one_open_incident(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry,
+        tool: str, status: str) -> None:
+    """"ack the payments incident": the service's only open incident, pinned by the preflight
+    (what the approver sees), and nothing written before the approval."""
+    incident = next(i for i in company.pagerduty.open_incidents() if i.status == status)
+    service = company.pagerduty.service(incident.service)
+    assert [i.id for i in company.pagerduty.open_incidents() if i.service == service.id] == [incident.id]
+    check = preflight(registry, tool, {"service": service.name}, ctx)
+    assert check.status == "ok" and check.facts["incident_id"] == incident.id and incident.title in check.summary
+    assert pagerduty.writes == []
+
+
+def test_a_write_by_service_with_no_open_incident_names_none(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    quiet = next(s for s in company.pagerduty.services
+                 if not any(i.service == s.id for i in company.pagerduty.open_incidents()))
+    check = preflight(registry, "pagerduty_resolve_incident", {"service": quiet.name}, ctx)
+    assert check.status == "error" and f"No open incident on {quiet.name}" in check.summary
+
+
+def test_a_write_without_incident_or_service_asks_which(
+        pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    check = preflight(registry, "pagerduty_ack_incident", {}, ctx)
+    assert check.status == "error" and "Say which incident" in check.summary
     assert pagerduty.writes == []
 
 
