@@ -1,6 +1,6 @@
 """LLM mode through the same graph: LangChain's fake chat model emits real tool calls;
-Guardian runs read tools itself, turns write calls into approvals, and strikes ids the
-model invented."""
+Guardian runs read tools itself, turns write calls into approvals, and replaces an answer
+naming ids the model invented with the templated one."""
 
 from __future__ import annotations
 
@@ -14,16 +14,17 @@ from tests.helpers import ToolCallingFakeChatModel, tool_call
 pytestmark = pytest.mark.slow
 
 
-def test_model_reads_through_tools_and_invented_ids_are_removed(world: World) -> None:  # noqa: F811
+def test_model_reads_through_tools_and_an_answer_with_invented_ids_is_replaced(world: World) -> None:  # noqa: F811
     model = ToolCallingFakeChatModel(responses=[
         tool_call("knowledge_search_runbooks", {"query": "queue backlog", "k": 2}),
         AIMessage(content="Scale consumers out (see the runbook). Also check i-0deadbeef0001."),
     ])
     answer = world.guardian(chat_model=model).ask(Request(text="how do I deal with a growing queue backlog"))
     assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
-    assert "i-0deadbeef0001" not in answer.shown_text()
-    assert answer.lead == "Scale consumers out (see the runbook). Also check [unverified id]."
-    assert any("no tool returned" in note for note in answer.notes)
+    assert "i-0deadbeef0001" not in answer.shown_text() and "Scale consumers out" not in answer.shown_text()
+    assert answer.lead.startswith("From the runbook Queue backlog growing, section ")  # the templated lead
+    assert any(note.startswith("The model's answer named 1 id that no tool returned")
+               for note in answer.notes)
     assert answer.citations and answer.citations[0].source == "queue-backlog.md"
     assert "knowledge_search_runbooks" in model.bound_tool_names
     tool_messages = [m for m in model.seen_messages[-1] if isinstance(m, ToolMessage)]
