@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
+from agents.llm_router import unsure
+from agents.progress import tool_step
 from agents.request import Request
+from agents.route import Route
 from tests.agents.test_graph import World, world  # noqa: F401 - the shared world fixture
 from tests.helpers import ToolCallingFakeChatModel, tool_call
 
@@ -59,3 +62,29 @@ def test_tool_loop_is_capped(world: World) -> None:  # noqa: F811
     answer = guardian.ask(Request(text="how do I deal with a growing queue backlog"))
     assert len(answer.tools) == guardian.deps.max_tool_steps
     assert any("Stopped after" in note for note in answer.notes)
+
+
+def test_each_model_step_and_tool_is_streamed_as_progress(world: World) -> None:  # noqa: F811
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call("knowledge_search_runbooks", {"query": "queue backlog"}),
+        AIMessage(content="Scale the consumers out."),
+    ])
+    guardian = world.guardian(chat_model=model)
+    heard: list[str] = []
+    guardian.ask(Request(text="how do I deal with a growing queue backlog"), on_progress=heard.append)
+    steps = guardian.deps.max_tool_steps
+    search = tool_step(guardian.deps.registry.get("knowledge_search_runbooks"))
+    assert heard[:3] == [f"Asking the model (step 1 of at most {steps})…", search,
+                         f"Asking the model (step 2 of at most {steps})…"]
+
+
+@pytest.mark.parametrize(("confidence", "runner_up", "expected"), [
+    (0.30, 0.10, True),   # below the threshold
+    (0.80, 0.70, True),   # above it, but too close to the next skill
+    (0.80, 0.50, False),  # sure
+])
+def test_the_router_is_unsure_below_the_threshold_or_with_a_low_margin(
+        confidence: float, runner_up: float, expected: bool) -> None:
+    route = Route(text="x", agent="cost", skill="cost.summary", confidence=confidence,
+                  alternatives=[("cost.forecast", runner_up)])
+    assert unsure(route, threshold=0.45) is expected
