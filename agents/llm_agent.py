@@ -215,7 +215,6 @@ def run_llm_agent(deps: GraphDeps, request: Request, route: Route, origin: Origi
         if outcome.text is None and not outcome.calls and outcome.proposal is None:
             outcome.offline = True  # nothing the model gathered to build a templated answer from
     outcome.tokens, outcome.steps = loop.budget.tokens, loop.budget.steps
-    deps.audit.record(origin, "llm.usage", skill=route.skill,
-                      outcome=f"steps={outcome.steps} tokens={outcome.tokens}")
+    deps.audit.record(origin, "llm.usage", skill=route.skill, outcome=loop.budget.usage())
     return outcome
 

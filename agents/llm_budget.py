@@ -29,6 +29,8 @@ class TurnBudget:
     started: float = field(default_factory=time.monotonic)
     steps: int = 0
     tokens: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
 
     @property
     def remaining_s(self) -> float:
@@ -51,7 +53,15 @@ class TurnBudget:
         self.steps += 1
         reply = _call_with_timeout(model, messages, max(self.remaining_s, 0.001), self.timeout_s)
         self.tokens += tokens_of(reply)
+        usage = getattr(reply, "usage_metadata", None) or {}
+        self.input_tokens += int(usage.get("input_tokens", 0))
+        self.output_tokens += int(usage.get("output_tokens", 0))
         return reply
+
+    def usage(self) -> str:
+        """The audit's ``llm.usage`` outcome (the eval runner sums it for tokens and cost)."""
+        return (f"steps={self.steps} tokens={self.tokens} input={self.input_tokens} "
+                f"output={self.output_tokens}")
 
 
 def tokens_of(message: BaseMessage) -> int:

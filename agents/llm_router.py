@@ -64,7 +64,7 @@ def consult(deps: GraphDeps, route: Route, origin: Origin) -> Route:
     if not should_consult(deps, route):
         return route
     report("Asking the model which skill fits…")
-    picked = _ask(deps, route)
+    picked = _ask(deps, route, origin)
     chosen = SKILL_BY_NAME.get(picked or "")
     refused = chosen is not None and chosen.mutating and route.mood != "request"
     deps.audit.record(origin, "llm.route", skill=chosen.name if chosen else None,
@@ -76,7 +76,7 @@ def consult(deps: GraphDeps, route: Route, origin: Origin) -> Route:
                                     "confidence": max(route.confidence, deps.threshold)})
 
 
-def _ask(deps: GraphDeps, route: Route) -> str | None:
+def _ask(deps: GraphDeps, route: Route, origin: Origin) -> str | None:
     tag = untrusted_tag()
     skills = "\n".join(f"- {skill.name}: {skill.purpose}" for skill in SKILLS)
     tool = StructuredTool.from_function(func=lambda skill: skill, name=CHOOSE_SKILL, args_schema=SkillChoice,
@@ -90,6 +90,8 @@ def _ask(deps: GraphDeps, route: Route) -> str | None:
     except ModelFailed as exc:
         log.warning("the model could not route; the offline route stands: %s", exc)
         return None
+    finally:
+        deps.audit.record(origin, "llm.usage", skill=route.skill, outcome=budget.usage())
     for call in reply.tool_calls:
         if call["name"] == CHOOSE_SKILL:
             return str(call["args"].get("skill", "")).strip()

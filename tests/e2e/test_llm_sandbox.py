@@ -80,7 +80,7 @@ def test_the_model_reads_through_the_skills_tools_and_its_grounded_answer_is_sho
     assert answer.lead == text
     assert events(runtime, "llm.ungrounded") == []
     [usage] = events(runtime, "llm.usage")
-    assert usage["outcome"] == "steps=2 tokens=0"
+    assert usage["outcome"] == "steps=2 tokens=0 input=0 output=0"
     [tool_text] = tool_messages(model)
     assert tool_text.startswith("<untrusted-") and instance_id in tool_text
 
@@ -178,7 +178,7 @@ def test_the_turns_token_budget_stops_the_loop(make_runtime: MakeRuntime) -> Non
     answer = runtime.guardian.ask(Request(text="describe payments-api-1", user="alice"))
     assert len(model.seen_messages) == 2 and len(answer.tools) == 2
     assert "Stopped: the turn's model token budget (1000) is spent (1200 used)." in answer.notes
-    assert events(runtime, "llm.usage")[0]["outcome"] == "steps=2 tokens=1200"
+    assert events(runtime, "llm.usage")[0]["outcome"] == "steps=2 tokens=1200 input=1000 output=200"
 
 
 class SlowModel(ToolCallingFakeChatModel):
