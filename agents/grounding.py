@@ -162,7 +162,8 @@ def check(text: str, known: Known) -> Grounding:
 
 def _ids_in(text: str, known: Known) -> list[str]:
     candidates: list[str] = list(RESOURCE_ID.findall(text))
-    candidates.extend(match.group(1).strip(".,;:") for match in _BACKTICKED.finditer(text))
+    candidates.extend(token for token in (m.group(1).strip(".,;:") for m in _BACKTICKED.finditer(text))
+                      if not token.startswith("-") and "=" not in token)  # a flag or a setting, not a resource
     candidates.extend(_PAGERDUTY.findall(text))
     for match in _TOKEN.finditer(_DATE.sub(" ", text)):
         token = match.group(0).rstrip(".:")

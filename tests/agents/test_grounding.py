@@ -36,6 +36,7 @@ KNOWN = known_values(RESULTS, ["what about eu-west-1"])
     f"Run {RUN_ID} failed. Spend was ${TOTAL:,.2f}, about $1.2k, 12.5% of it. See queue-backlog.md.",
     "Per [Queue backlog growing], scale out within 24-hour windows and read the SHA-256 sums; 3 steps.",
     "Compare with eu-west-1 since 2025-06-01 12:00.",
+    "Run it with `--dry-run` or `GUARDIAN_LLM=none`.",
 ])
 def test_values_the_results_hold_are_grounded(text: str) -> None:
     assert check(text, KNOWN).grounded, check(text, KNOWN)
