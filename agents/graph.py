@@ -48,6 +48,7 @@ class GraphState(TypedDict, total=False):
     decision: dict[str, Any] | None
     outcome: str | None
     llm_text: str | None
+    llm_spent: dict[str, float]  # the supervisor's model call, counted in the turn's caps
     notes: list[str]
     answer: dict[str, Any]
 
@@ -67,9 +68,9 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
-    route = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
+    route, spent = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
-                              "decision": None, "outcome": None, "llm_text": None, "notes": []}
+                              "decision": None, "outcome": None, "llm_text": None, "notes": [], "llm_spent": spent}
     confident = route.skill == "help" or route.confidence >= deps.threshold
     deps.audit.record(origin, "route", skill=route.skill, outcome=f"{route.mood} {route.confidence:.2f}"
                       + ("" if confident else " clarify"), args={"text": request.text})
@@ -147,7 +148,7 @@ def run_agent(specialist: Specialist, state: GraphState,
     origin = origin_of(request)
     direct = _direct_call(deps, state)
     plan = direct or specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
-    outcome = (run_llm_agent(deps, request, route, origin)
+    outcome = (run_llm_agent(deps, request, route, origin, state.get("llm_spent"))
                if direct is None and deps.chat_model is not None else None)
     if direct is not None:  # a program named the write: nothing to read, plan or ask a model
         calls, proposal_call, llm_text, notes = [], direct.write, None, []

@@ -104,7 +104,8 @@ def fit_result(result: ToolResult, budget: int) -> str:
 class _Loop:
     """One turn of the model's tool loop: its messages, budget and outcome."""
 
-    def __init__(self, deps: GraphDeps, request: Request, route: Route, origin: Origin) -> None:
+    def __init__(self, deps: GraphDeps, request: Request, route: Route, origin: Origin,
+                 earlier: dict[str, float] | None) -> None:
         self.deps, self.route, self.origin = deps, route, origin
         specs = list(deps.registry.for_skill(route.skill))
         if RUNBOOK_TOOL in deps.registry and deps.registry.get(RUNBOOK_TOOL) not in specs:
@@ -116,7 +117,7 @@ class _Loop:
         self.previous = deps.conversations.get(request.thread_id) if deps.conversations is not None else None
         self.messages: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT.format(skill=route.skill, tag=self.tag)),
                                             HumanMessage(self._user_message(request))]
-        self.budget = TurnBudget(deps.max_tool_steps, deps.llm_max_tokens, deps.llm_timeout_s)
+        self.budget = TurnBudget.for_turn(deps.max_tool_steps, deps.llm_max_tokens, deps.llm_timeout_s, earlier)
         self.context_left = CONTEXT_BUDGET_CHARS
         self.grounding_texts = [request.text, json.dumps(route.slots, default=str),
                                 *(self.previous.resources if self.previous else [])]
@@ -201,10 +202,12 @@ class _Loop:
         return None
 
 
-def run_llm_agent(deps: GraphDeps, request: Request, route: Route, origin: Origin) -> LlmOutcome:
-    """The model's part of one agent turn. A provider error or timeout, or an answer left
-    with nothing grounded to show, returns ``offline=True``: the caller answers as offline."""
-    loop = _Loop(deps, request, route, origin)
+def run_llm_agent(deps: GraphDeps, request: Request, route: Route, origin: Origin,
+                  earlier: dict[str, float] | None = None) -> LlmOutcome:
+    """The model's part of one agent turn (``earlier``: what the supervisor's routing call
+    spent of the turn's caps). A provider error or timeout, or an answer left with nothing
+    grounded to show, returns ``offline=True``: the caller answers as offline."""
+    loop = _Loop(deps, request, route, origin, earlier)
     try:
         outcome = loop.run()
     except ModelFailed as exc:

@@ -31,6 +31,19 @@ class TurnBudget:
     tokens: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    earlier_tokens: int = 0  # spent earlier in the turn (the supervisor's routing call)
+
+    @classmethod
+    def for_turn(cls, max_steps: int, max_tokens: int, timeout_s: float,
+                 earlier: dict[str, float] | None = None) -> TurnBudget:
+        """A budget for the rest of a turn whose earlier model calls spent ``earlier``
+        (``{"seconds": s, "tokens": n}``)."""
+        earlier = earlier or {}
+        return cls(max_steps, max_tokens, timeout_s, started=time.monotonic() - float(earlier.get("seconds", 0.0)),
+                   earlier_tokens=int(earlier.get("tokens", 0)))
+
+    def spent(self) -> dict[str, float]:
+        return {"seconds": round(time.monotonic() - self.started, 3), "tokens": self.tokens + self.earlier_tokens}
 
     @property
     def remaining_s(self) -> float:
@@ -40,8 +53,9 @@ class TurnBudget:
         """Why no further model call may be made, or None."""
         if self.steps >= self.max_steps:
             return f"Stopped after {self.max_steps} tool steps."
-        if self.tokens >= self.max_tokens:
-            return f"Stopped: the turn's model token budget ({self.max_tokens}) is spent ({self.tokens} used)."
+        if self.tokens + self.earlier_tokens >= self.max_tokens:
+            return (f"Stopped: the turn's model token budget ({self.max_tokens}) is spent "
+                    f"({self.tokens + self.earlier_tokens} used).")
         if self.remaining_s <= 0:
             return f"Stopped: the turn's model time budget ({self.timeout_s:g} s) is spent."
         return None

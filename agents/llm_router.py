@@ -59,12 +59,17 @@ def should_consult(deps: GraphDeps, route: Route) -> bool:
     return deps.llm_routing == "always" or unsure(route, deps.threshold)
 
 
-def consult(deps: GraphDeps, route: Route, origin: Origin) -> Route:
-    """``route`` re-decided by the model where ``should_consult``; else ``route`` unchanged."""
+def consult(deps: GraphDeps, route: Route, origin: Origin) -> tuple[Route, dict[str, float]]:
+    """``route`` re-decided by the model where ``should_consult`` (else unchanged), and what
+    the model call spent (``{"seconds", "tokens"}``), which the turn's caps include."""
     if not should_consult(deps, route):
-        return route
+        return route, {}
     report("Asking the model which skill fits…")
-    picked = _ask(deps, route, origin)
+    budget = TurnBudget.for_turn(1, deps.llm_max_tokens, deps.llm_timeout_s)
+    return _decide(deps, route, origin, _ask(deps, route, origin, budget)), budget.spent()
+
+
+def _decide(deps: GraphDeps, route: Route, origin: Origin, picked: str | None) -> Route:
     chosen = SKILL_BY_NAME.get(picked or "")
     refused = chosen is not None and chosen.mutating and route.mood != "request"
     deps.audit.record(origin, "llm.route", skill=chosen.name if chosen else None,
@@ -76,13 +81,12 @@ def consult(deps: GraphDeps, route: Route, origin: Origin) -> Route:
                                     "confidence": max(route.confidence, deps.threshold)})
 
 
-def _ask(deps: GraphDeps, route: Route, origin: Origin) -> str | None:
+def _ask(deps: GraphDeps, route: Route, origin: Origin, budget: TurnBudget) -> str | None:
     tag = untrusted_tag()
     skills = "\n".join(f"- {skill.name}: {skill.purpose}" for skill in SKILLS)
     tool = StructuredTool.from_function(func=lambda skill: skill, name=CHOOSE_SKILL, args_schema=SkillChoice,
                                         description="Choose the one skill that answers the request.")
     model = deps.chat_model.bind_tools([tool]) if deps.chat_model is not None else None
-    budget = TurnBudget(max_steps=1, max_tokens=deps.llm_max_tokens, timeout_s=deps.llm_timeout_s)
     messages = [SystemMessage(PROMPT.format(tool=CHOOSE_SKILL, tag=tag, skills=skills)),
                 HumanMessage(wrap_untrusted(redact(route.text), tag))]
     try:

@@ -14,6 +14,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agents.request import Request
+from bot.evals.runner import latest_state
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from sandbox.company import DRIFTWOOD, INJECTION_FIXTURE
@@ -83,6 +84,8 @@ def test_the_model_reads_through_the_skills_tools_and_its_grounded_answer_is_sho
     assert usage["outcome"] == "steps=2 tokens=0 input=0 output=0"
     [tool_text] = tool_messages(model)
     assert tool_text.startswith("<untrusted-") and instance_id in tool_text
+    checkpointed = latest_state(runtime)  # the loop ran inside the agent node: its result is checkpointed
+    assert [call["tool"] for call in checkpointed["calls"]] == [DESCRIBE] and checkpointed["llm_text"] == text
 
 
 # --------------------------------------------------------------------------- grounding
@@ -326,3 +329,17 @@ def test_never_routing_does_not_consult_and_a_negated_action_is_not_rerouted(mak
     assert answer.skill != "infra.action" and answer.pending_approval is None
     [record] = events(always, "llm.route")
     assert record["outcome"].endswith("'infra.action' ignored")
+
+
+def test_the_routing_call_counts_in_the_turns_token_budget(make_runtime: MakeRuntime) -> None:
+    routed = choose("infra.describe")
+    routed.usage_metadata = {"input_tokens": 850, "output_tokens": 50, "total_tokens": 900}
+    step = tool_call(DESCRIBE, {"resource_id": "payments-api-1"}, call_id="c1")
+    step.usage_metadata = {"input_tokens": 150, "output_tokens": 50, "total_tokens": 200}
+    model = ToolCallingFakeChatModel(responses=[routed, step, AIMessage(content="never asked")])
+    runtime = make_runtime(model, llm_routing="always", llm_max_tokens=1000)
+    answer = runtime.guardian.ask(Request(text="describe payments-api-1", user="alice"))
+    assert len(model.seen_messages) == 2 and [t.name for t in answer.tools] == [DESCRIBE]
+    assert "Stopped: the turn's model token budget (1000) is spent (1100 used)." in answer.notes
+    assert [r["outcome"] for r in events(runtime, "llm.usage")] == [
+        "steps=1 tokens=900 input=850 output=50", "steps=1 tokens=200 input=150 output=50"]
