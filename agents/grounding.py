@@ -189,7 +189,9 @@ def _citations_in(text: str) -> list[str]:
 
 def _cited_known(citation: str, known: Known) -> bool:
     lowered = citation.lower()
-    return lowered in known.citations or lowered.rsplit("/", 1)[-1] in known.citations
+    if lowered in known.citations or lowered.rsplit("/", 1)[-1] in known.citations:
+        return True
+    return citation in known.tokens  # a file a result names (a workflow's deploy.yml), not a passage
 
 
 def _is_number(token: str) -> bool:

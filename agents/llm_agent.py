@@ -191,7 +191,10 @@ class _Loop:
         with a note, an audit record (``llm.ungrounded``, which `guardian audit` counts) and
         the templated answer shown instead."""
         text = redact(text).strip()
-        known = known_values([call["result"] for call in self.outcome.calls], self.grounding_texts)
+        asked = [json.dumps(args, default=str) for args in
+                 [*(call["args"] for call in self.outcome.calls),
+                  *([self.outcome.proposal.args] if self.outcome.proposal else [])]]
+        known = known_values([call["result"] for call in self.outcome.calls], [*self.grounding_texts, *asked])
         found = check(text, known)
         if found.grounded:
             return text

@@ -22,6 +22,7 @@ RESULTS = [
                resources=["i-0a1b2c3d4e5f60718", INSTANCE.name],
                rows=[{"name": INSTANCE.name, "type": INSTANCE.instance_type, "region": INSTANCE.region}]).model_dump(),
     ToolResult(status="ok", summary="1 public bucket", resources=[BUCKET], rows=[{"bucket": BUCKET}]).model_dump(),
+    ToolResult(status="ok", summary="deploy failed", rows=[{"workflow": ".github/workflows/deploy.yml"}]).model_dump(),
     ToolResult(status="ok", summary="1 open incident", resources=[INCIDENT],
                rows=[{"id": INCIDENT, "title": "payments 5xx"}]).model_dump(),
     ToolResult(status="ok", summary=f"Run {RUN_ID} failed", facts={"run_id": RUN_ID, "total": TOTAL, "share": 0.125},
@@ -37,6 +38,7 @@ KNOWN = known_values(RESULTS, ["what about eu-west-1"])
     "Per [Queue backlog growing], scale out within 24-hour windows and read the SHA-256 sums; 3 steps.",
     "Compare with eu-west-1 since 2025-06-01 12:00.",
     "Run it with `--dry-run` or `GUARDIAN_LLM=none`.",
+    "The deploy.yml workflow failed.",  # a file a result names is not a passage, but it is grounded
 ])
 def test_values_the_results_hold_are_grounded(text: str) -> None:
     assert check(text, KNOWN).grounded, check(text, KNOWN)
