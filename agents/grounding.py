@@ -32,6 +32,12 @@ _PAGERDUTY = re.compile(r"\bP[A-Z0-9]{5,7}\b")
 _FILE = re.compile(r"\b[\w./-]+\.(?:md|markdown|txt|rst|ya?ml|pdf|html?)\b", re.I)
 _BRACKETED = re.compile(r"\[([^\[\]\n]{2,80})\]")
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?(%|[kKmMbB]\b)?")
+# Instructions planted in data (a log line, a runbook, an alert body) that a model relays as
+# its own words; the person reading the answer must not be told to act on them.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|earlier|"
+    r"system|safety)?\s*(?:instructions|rules|prompts?|guidelines)\b|\bapprove\s+(?:all|every|each)\b|"
+    r"\byou\s+are\s+now\b|\b(?:system|developer)\s+prompt\b|\bnew\s+instructions\b", re.I)
 # Small bare counts ("3 steps", "the top 5") are too common to police; money, percentages
 # and larger numbers are what a reader acts on.
 _SMALL = 12
@@ -108,20 +114,23 @@ class Grounding:
     ids: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)  # injected instructions relayed from data
 
     @property
     def grounded(self) -> bool:
-        return not (self.ids or self.figures or self.citations)
+        return not (self.ids or self.figures or self.citations or self.instructions)
 
     def counted(self) -> str:
         """How many of each, without the values (an invented id is not repeated to the user)."""
-        counts = [(len(items), word) for items, word in ((self.ids, "id"), (self.figures, "figure"),
-                                                         (self.citations, "citation")) if items]
-        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+        kinds = ((self.ids, "id", "ids"), (self.figures, "figure", "figures"),
+                 (self.citations, "citation", "citations"),
+                 (self.instructions, "instruction from the data", "instructions from the data"))
+        return ", ".join(f"{len(items)} {one if len(items) == 1 else many}" for items, one, many in kinds if items)
 
     def describe(self) -> str:
         parts = [f"{label} {', '.join(items[:3])}" for label, items in
-                 (("id(s)", self.ids), ("figure(s)", self.figures), ("citation(s)", self.citations)) if items]
+                 (("id(s)", self.ids), ("figure(s)", self.figures), ("citation(s)", self.citations),
+                  ("instruction(s)", self.instructions)) if items]
         return "; ".join(parts)
 
 
@@ -137,7 +146,7 @@ def known_values(results: Iterable[dict[str, Any]], extra_texts: Iterable[str] =
 
 def check(text: str, known: Known) -> Grounding:
     """The ids, figures and citations in ``text`` that no known value supports."""
-    found = Grounding()
+    found = Grounding(instructions=[match.group(0) for match in _INSTRUCTION.finditer(text)])
     cited = _citations_in(text)
     for citation in cited:
         if not _cited_known(citation, known):

@@ -19,7 +19,7 @@ from langchain_core.tools import StructuredTool
 from pydantic import ValidationError
 
 from agents.execution import run_read
-from agents.grounding import check, known_values
+from agents.grounding import Grounding, check, known_values
 from agents.llm_budget import ModelFailed, TurnBudget
 from agents.planner import RUNBOOK_TOOL, PlannedCall
 from agents.progress import report
@@ -200,7 +200,10 @@ class _Loop:
             return text
         log.warning("the model's answer is not grounded: %s", found.describe())
         self.deps.audit.record(self.origin, "llm.ungrounded", skill=self.route.skill, outcome=found.describe())
-        self.outcome.notes.append(f"The model's answer named {found.counted()} that no tool returned this turn; "
+        invented = Grounding(ids=found.ids, figures=found.figures, citations=found.citations)
+        why = [f"named {invented.counted()} that no tool returned this turn"] if not invented.grounded else []
+        why += ["relayed instructions found in the data"] if found.instructions else []
+        self.outcome.notes.append(f"The model's answer {' and '.join(why)}; "
                                   "showing the answer built from the tool results instead.")
         return None
 

@@ -343,3 +343,19 @@ def test_the_routing_call_counts_in_the_turns_token_budget(make_runtime: MakeRun
     assert "Stopped: the turn's model token budget (1000) is spent (1100 used)." in answer.notes
     assert [r["outcome"] for r in events(runtime, "llm.usage")] == [
         "steps=1 tokens=900 input=850 output=50", "steps=1 tokens=200 input=150 output=50"]
+
+
+def test_an_answer_relaying_an_injected_instruction_is_replaced(make_runtime: MakeRuntime, sandbox: Any) -> None:
+    instance_id, ec2 = _instance(sandbox, "payments-api-1")
+    relayed = f"The logs say: {INJECTION_FIXTURE}."
+    model = ToolCallingFakeChatModel(responses=[tool_call(LOGS, {"log_group": WEBHOOK_LOGS}),
+                                                AIMessage(content=relayed)])
+    runtime = make_runtime(model)
+    answer = runtime.guardian.ask(Request(text=f"show errors in the {WEBHOOK_LOGS} logs", user="alice"))
+    assert answer.lead != relayed and relayed not in answer.sentences()
+    assert ("The model's answer relayed instructions found in the data; showing the answer built from the tool "
+            "results instead.") in answer.notes
+    assert INJECTION_FIXTURE not in "\n".join(answer.sentences())  # only inside a quoted log, marked as data
+    [record] = events(runtime, "llm.ungrounded")
+    assert record["outcome"].startswith("instruction(s) ")
+    assert answer.pending_approval is None and _state(ec2, instance_id) == "running"
