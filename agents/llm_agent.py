@@ -139,7 +139,7 @@ class _Loop:
             reply = self.budget.invoke(self.model, self.messages)
             self.messages.append(reply)
             if not reply.tool_calls and not reply.invalid_tool_calls:
-                outcome.text = self._grounded(str(reply.content))
+                outcome.text = self._grounded(reply.text)
                 return outcome
             if self._act(reply):
                 return outcome
@@ -168,7 +168,7 @@ class _Loop:
                 continue
             if spec.mutating:
                 self.outcome.proposal = PlannedCall(spec, dict(tool_call["args"]))
-                self.outcome.text = self._grounded(str(reply.content)) or None
+                self.outcome.text = self._grounded(reply.text) or None
                 return True
             record = run_read(self.deps, self.origin, self.route.skill, PlannedCall(spec, dict(tool_call["args"])))
             self.outcome.calls.append(record)

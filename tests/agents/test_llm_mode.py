@@ -88,3 +88,12 @@ def test_the_router_is_unsure_below_the_threshold_or_with_a_low_margin(
     route = Route(text="x", agent="cost", skill="cost.summary", confidence=confidence,
                   alternatives=[("cost.forecast", runner_up)])
     assert unsure(route, threshold=0.45) is expected
+
+
+def test_content_blocks_of_a_provider_are_read_as_their_text(world: World) -> None:  # noqa: F811
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call("knowledge_search_runbooks", {"query": "queue backlog"}),
+        AIMessage(content=[{"type": "text", "text": "Scale the consumers out."}]),  # Anthropic's shape
+    ])
+    answer = world.guardian(chat_model=model).ask(Request(text="how do I deal with a growing queue backlog"))
+    assert answer.lead == "Scale the consumers out."
