@@ -177,9 +177,9 @@ class Runtime:
             return self._chat_model
         if not self.settings.llm_enabled:
             return None
-        from langchain.chat_models import init_chat_model
+        from bot.llm import build_chat_model
 
-        return init_chat_model(self.settings.llm)
+        return build_chat_model(self.settings.llm)
 
     @cached_property
     def guardian(self) -> Guardian:

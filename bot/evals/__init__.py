@@ -29,9 +29,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     model_name = getattr(args, "llm", None)
     chat_model = None
     if model_name:
-        from langchain.chat_models import init_chat_model
+        from bot.llm import build_chat_model
 
-        chat_model = init_chat_model(model_name)
+        chat_model = build_chat_model(model_name)
     price = parse_price(getattr(args, "llm_price", None))
     scores = run_cases(cases, chat_model=chat_model, on_score=None if args.json else _dot)
     mode = "llm" if chat_model is not None else "offline"
