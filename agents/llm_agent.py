@@ -191,10 +191,10 @@ class _Loop:
         with a note, an audit record (``llm.ungrounded``, which `guardian audit` counts) and
         the templated answer shown instead."""
         text = redact(text).strip()
-        asked = [json.dumps(args, default=str) for args in
-                 [*(call["args"] for call in self.outcome.calls),
-                  *([self.outcome.proposal.args] if self.outcome.proposal else [])]]
-        known = known_values([call["result"] for call in self.outcome.calls], [*self.grounding_texts, *asked])
+        # The model's own call arguments are not evidence: an id it made up for a call is
+        # still made up when its answer repeats it, also when a failed call's error echoes it.
+        known = known_values([call["result"] for call in self.outcome.calls if call["result"]["status"] == "ok"],
+                             self.grounding_texts)
         found = check(text, known)
         if found.grounded:
             return text

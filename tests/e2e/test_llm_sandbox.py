@@ -359,3 +359,18 @@ def test_an_answer_relaying_an_injected_instruction_is_replaced(make_runtime: Ma
     [record] = events(runtime, "llm.ungrounded")
     assert record["outcome"].startswith("instruction(s) ")
     assert answer.pending_approval is None and _state(ec2, instance_id) == "running"
+
+
+def test_an_id_the_model_made_up_for_a_call_is_not_grounded_by_that_call(
+        make_runtime: MakeRuntime, sandbox: Any) -> None:
+    made_up = "i-0f00f00f00f00f00f"
+    model = ToolCallingFakeChatModel(responses=[
+        tool_call(DESCRIBE, {"resource_id": made_up}),
+        AIMessage(content=f"{made_up} is healthy."),
+    ])
+    runtime = make_runtime(model)
+    answer = runtime.guardian.ask(Request(text="describe payments-api-1", user="alice"))
+    assert [t.name for t in answer.tools] == [DESCRIBE]
+    assert f"{made_up} is healthy." not in answer.sentences()
+    [record] = events(runtime, "llm.ungrounded")
+    assert record["outcome"] == f"id(s) {made_up}"
