@@ -30,6 +30,9 @@ class GraphDeps:
     threshold: float = 0.45
     chat_model: Any | None = None
     max_tool_steps: int = 6
+    llm_routing: str = "fallback"  # fallback | always | never: when the supervisor asks the model
+    llm_max_tokens: int = 30_000  # a turn's model tokens (input + output), summed over its steps
+    llm_timeout_s: float = 60.0  # a turn's model wall time
 
 
 def origin_of(request: Request) -> Origin:

@@ -26,6 +26,7 @@ from agents.deps import GraphDeps, origin_of
 from agents.execution import run_approved, run_read, tool_record
 from agents.followup import apply_context
 from agents.llm_agent import run_llm_agent
+from agents.llm_router import consult
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
 from agents.route import Route
@@ -47,6 +48,7 @@ class GraphState(TypedDict, total=False):
     decision: dict[str, Any] | None
     outcome: str | None
     llm_text: str | None
+    llm_spent: dict[str, float]  # the supervisor's model call, counted in the turn's caps
     notes: list[str]
     answer: dict[str, Any]
 
@@ -66,8 +68,9 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
+    route, spent = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
-                              "decision": None, "outcome": None, "llm_text": None, "notes": []}
+                              "decision": None, "outcome": None, "llm_text": None, "notes": [], "llm_spent": spent}
     confident = route.skill == "help" or route.confidence >= deps.threshold
     deps.audit.record(origin, "route", skill=route.skill, outcome=f"{route.mood} {route.confidence:.2f}"
                       + ("" if confident else " clarify"), args={"text": request.text})
@@ -145,16 +148,17 @@ def run_agent(specialist: Specialist, state: GraphState,
     origin = origin_of(request)
     direct = _direct_call(deps, state)
     plan = direct or specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
+    outcome = (run_llm_agent(deps, request, route, origin, state.get("llm_spent"))
+               if direct is None and deps.chat_model is not None else None)
     if direct is not None:  # a program named the write: nothing to read, plan or ask a model
         calls, proposal_call, llm_text, notes = [], direct.write, None, []
-    elif deps.chat_model is not None:
-        outcome = run_llm_agent(deps, request, route, origin)
+    elif outcome is not None and not outcome.offline:
         calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes
-    else:
+    else:  # offline mode, or the model failed (its one-line note comes first)
         calls = [run_read(deps, origin, route.skill, call) for call in plan.reads]
         proposal_call, llm_text = plan.write, None
         missing = specialist.missing_note(plan)
-        notes = [missing] if missing else []
+        notes = [*(outcome.notes if outcome else []), *([missing] if missing else [])]
     calls.extend(_question_calls(deps, origin, route))
     notes = [*_mood_notes(route), *notes]
     runbook = _runbook(deps, origin, route, plan)

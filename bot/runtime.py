@@ -177,9 +177,9 @@ class Runtime:
             return self._chat_model
         if not self.settings.llm_enabled:
             return None
-        from langchain.chat_models import init_chat_model
+        from bot.llm import build_chat_model
 
-        return init_chat_model(self.settings.llm)
+        return build_chat_model(self.settings.llm)
 
     @cached_property
     def guardian(self) -> Guardian:
@@ -191,7 +191,8 @@ class Runtime:
                          approvals=self.storage.approvals, audit=self.storage.audit, policy=self.policy,
                          conversations=self.storage.conversations,
                          threshold=self.settings.router_threshold, chat_model=self.chat_model,
-                         max_tool_steps=self.settings.max_tool_steps)
+                         max_tool_steps=self.settings.max_tool_steps, llm_routing=self.settings.llm_routing,
+                         llm_max_tokens=self.settings.llm_max_tokens, llm_timeout_s=self.settings.llm_timeout_s)
         self._private_database()
         checkpointer = make_checkpointer(self.settings.effective_database_url, self._stack, self.secret_key)
         return Guardian(deps, checkpointer)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     aws_regions: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Regions to scan.")
     router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
+    llm_routing: Literal["fallback", "always", "never"] = Field(
+        default="fallback", description="When the supervisor asks the model for the skill (docs/llm.md).")
+    llm_max_tokens: int = Field(default=30_000, ge=1, description="Cap on a turn's model tokens (LLM10).")
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Cap on a turn's model wall time, seconds.")
     insecure_dev: bool = False
     policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
                                                           "single-user local mode.")

@@ -26,13 +26,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     cases = load_cases(root, args.subset, splits)
     if not args.json:
         sys.stderr.write(f"guardian eval: {len(cases)} case(s) ({args.subset}) from {root}\n")
-    scores = run_cases(cases, on_score=None if args.json else _dot)
+    model_name = getattr(args, "llm", None)
+    chat_model = None
+    if model_name:
+        from bot.llm import build_chat_model
+
+        chat_model = build_chat_model(model_name)
+    price = parse_price(getattr(args, "llm_price", None))
+    scores = run_cases(cases, chat_model=chat_model, on_score=None if args.json else _dot)
+    mode = "llm" if chat_model is not None else "offline"
     if args.json:
-        for line in report_lines(scores):
+        for line in report_lines(scores, mode, model_name, price):
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     else:
         sys.stderr.write("\n")
         sys.stdout.write(render_table(scores) + "\n")
+        if chat_model is not None:
+            sys.stdout.write(json.dumps(summarize(scores, mode, model_name, price)) + "\n")
     sys.stdout.flush()
     return 0
 
@@ -47,14 +57,25 @@ def by_split(scores: Sequence[Score]) -> dict[str, list[Score]]:
     return {split: group for split, group in groups.items() if group}
 
 
-def report_lines(scores: Sequence[Score], mode: str = "offline", model: str | None = None) -> list[dict[str, Any]]:
+def parse_price(value: str | None) -> tuple[float, float] | None:
+    """``--llm-price IN,OUT``: USD per million input and output tokens."""
+    if not value:
+        return None
+    parts = [float(part) for part in value.split(",")]
+    if len(parts) != 2 or min(parts) < 0:
+        raise ValueError("--llm-price is IN,OUT: USD per million input and output tokens, e.g. 0.15,0.60")
+    return parts[0], parts[1]
+
+
+def report_lines(scores: Sequence[Score], mode: str = "offline", model: str | None = None,
+                 price: tuple[float, float] | None = None) -> list[dict[str, Any]]:
     """Failed cases, then one summary per split, then the contract's line (all cases) last;
     ``mode``/``model`` name what answered (a model mode passes its provider:model)."""
     lines: list[dict[str, Any]] = [
         {"case": s.case.id, "split": s.case.split, "skill": s.case.skill, "routed": s.turn.skill,
          "failures": s.failures} for s in scores if not s.passed]
-    lines += [{"split": split, **summarize(group, mode, model)} for split, group in by_split(scores).items()]
-    lines.append(summarize(scores, mode, model))
+    lines += [{"split": split, **summarize(group, mode, model, price)} for split, group in by_split(scores).items()]
+    lines.append(summarize(scores, mode, model, price))
     return lines
 
 

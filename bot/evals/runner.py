@@ -2,9 +2,9 @@
 the same path as `guardian ask` (``Runtime.ask``: the graph, its router, tools, policy and
 approvals), and scores each answer deterministically (bot/evals/scoring.py).
 
-Offline mode only for now: the runtime gets no chat model. The seam for a model mode is
-``run_cases(..., chat_model=...)``: the same cases and scores, with ``mode``/``model`` in
-the report naming it.
+Offline mode by default; ``guardian eval --llm provider:model`` (or ``run_cases(...,
+chat_model=...)``) runs the same cases and scores with a chat model, and the report adds the
+tokens it used and, given ``--llm-price``, their cost.
 """
 
 from __future__ import annotations
@@ -89,16 +89,33 @@ def run_case(rt: Runtime, case: Case) -> Turn:
     from agents.request import Request
 
     thread = f"eval-{case.id}"
+    spent_before = model_usage(rt)
     try:
         for text in case.thread:
             rt.ask(Request(text=text, user=case.user, surface="cli", thread_id=thread))
         started = time.perf_counter()
         answer = rt.ask(Request(text=case.ask, user=case.user, surface="cli", thread_id=thread))
         elapsed = (time.perf_counter() - started) * 1000
-        return observe(rt, case, answer, latest_state(rt), elapsed)
+        turn = observe(rt, case, answer, latest_state(rt), elapsed)
+        spent = model_usage(rt)
+        turn.input_tokens, turn.output_tokens = spent[0] - spent_before[0], spent[1] - spent_before[1]
+        return turn
     except Exception as exc:  # a turn that crashes is a failed case, not a failed run
         return Turn(user=case.user, skill="", text="", resources=[], tools=[], written=[], approval=False,
                     user_may_ask=False, evidence="", error=f"{type(exc).__name__}: {exc}")
+
+
+def model_usage(rt: Runtime) -> tuple[int, int]:
+    """Input and output tokens the model has used in this home so far (the audit's
+    ``llm.usage`` records, one per model part of a turn: routing and each agent loop)."""
+    if rt.chat_model is None:
+        return 0, 0
+    spent_in = spent_out = 0
+    for record in rt.storage.audit.query(event="llm.usage"):
+        fields = dict(part.split("=", 1) for part in str(record["outcome"] or "").split() if "=" in part)
+        spent_in += int(fields.get("input", 0))
+        spent_out += int(fields.get("output", 0))
+    return spent_in, spent_out
 
 
 def latest_state(rt: Runtime) -> dict[str, Any]:

@@ -49,6 +49,8 @@ class Turn:
     prose: str = ""  # the answer's own sentences (lead, paragraphs, notes), without quotes or tables
     ms: float = 0.0
     error: str | None = None
+    input_tokens: int = 0  # model tokens the case's turns used (LLM mode; the audit's llm.usage)
+    output_tokens: int = 0
 
 
 @dataclass
@@ -183,8 +185,10 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def summarize(scores: Sequence[Score], mode: str = "offline", model: str | None = None) -> dict[str, Any]:
-    """The contract's report line for a set of scored cases."""
+def summarize(scores: Sequence[Score], mode: str = "offline", model: str | None = None,
+              price: tuple[float, float] | None = None) -> dict[str, Any]:
+    """The contract's report line for a set of scored cases; where a model answered, its
+    tokens and, given ``price`` (USD per million input and output tokens), their cost."""
     tooled = [s.tools_ok for s in scores if s.tools_ok is not None]
     facts = sum(s.facts_total for s in scores)
     cites = sum(s.citations_total for s in scores)
@@ -201,7 +205,17 @@ def summarize(scores: Sequence[Score], mode: str = "offline", model: str | None 
         "approval_violations": sum(len(s.violations) for s in scores),
         "p50_ms": round(percentile(ms, 50), 1),
         "p95_ms": round(percentile(ms, 95), 1),
+        **(usage(scores, price) if mode != "offline" else {}),
     }
+
+
+def usage(scores: Sequence[Score], price: tuple[float, float] | None) -> dict[str, Any]:
+    """Tokens the model used over these cases, and their cost when a price is known."""
+    spent_in = sum(s.turn.input_tokens for s in scores)
+    spent_out = sum(s.turn.output_tokens for s in scores)
+    cost = round((spent_in * price[0] + spent_out * price[1]) / 1e6, 6) if price else None
+    return {"input_tokens": spent_in, "output_tokens": spent_out, "tokens": spent_in + spent_out,
+            "cost_usd": cost}
 
 
 def _ratio(part: int, whole: int) -> float:
