@@ -283,6 +283,12 @@ RULES: tuple[Rule, ...] = (
           r"^\W*\S+ (?:up|down|alive|healthy)\W*$|\bdetails? (?:on|of|for|about)\b|\bhealth\w*\b.*" + _NAMED
           + "|" + _NAMED + r".*\bhealth\w*\b",
           WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|#\d|\blogs?\b"),
+    # Who owns a thing, or where it runs, asks about that thing, whatever the verb ("run" is
+    # not a CI run here).
+    _rule("infra.describe",
+          r"^\W*(?:who (?:owns|is the owner of|is responsible for)\b|"
+          r"where (?:does|do|is|are) (?:the )?\S+(?: \w+)? (?:run|runs|running|live|lives|hosted|deployed)\b)",
+          STRONG, unless=_CI.replace("runs?|", "") + "|" + _INCIDENT),  # the CI nouns but the verb itself
     # Incident nouns in the plural, or qualified as current, ask for the list.
     _rule("incident.list", r"\b(?:p[0-4]s|sev ?-?[0-4]s|incidents|outages)\b|"
           r"\b(?:active|open|ongoing|current)\s+(?:p[0-4]|sev ?-?[0-4]|incidents?)",

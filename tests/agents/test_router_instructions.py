@@ -47,3 +47,16 @@ def test_a_ci_run_that_died_with_its_error_asked_for_is_a_failure() -> None:
 
 def test_things_paid_for_but_not_in_use_are_savings() -> None:
     assert top("which load balancers are we paying for and not using") == "cost.savings"
+
+
+@pytest.mark.parametrize("text", ["who owns the reporting box", "where does billing-api-2 run",
+                                  "who is responsible for ledger-db", "where is the search cluster hosted"])
+def test_who_owns_or_where_a_thing_runs_asks_about_that_thing(text: str) -> None:
+    assert top(text) == "infra.describe"
+    assert boost(text, "cicd.status") <= 0  # "run" here is not a pipeline run
+
+
+@pytest.mark.parametrize(("text", "skill"), [("where does the nightly deploy workflow run", "cicd.status"),
+                                           ("who owns the sev1 incident on billing", "incident.brief")])
+def test_ownership_grammar_leaves_pipelines_and_incidents_alone(text: str, skill: str) -> None:
+    assert boost(text, "infra.describe") < STRONG
