@@ -110,7 +110,8 @@ def test_iam_problems(cli: Cli) -> None:
 def test_cost_spike_names_the_driver(cli: Cli) -> None:
     answer = ask(cli, "why did our aws bill jump the last few days?")
     assert answer["skill"] == "cost.anomalies"
-    assert lead(answer).startswith(f"{SPIKE.aws_service} changed most: ")
+    # the company has a Cost Anomaly Detection monitor: the lead is AWS's anomaly and its root cause
+    assert lead(answer).startswith(f"AWS Cost Anomaly Detection: {SPIKE.aws_service} in {SPIKE.region} ")
     assert table_rows(answer)[1][0] == SPIKE.aws_service  # the table is sorted by the change, largest first
 
 
