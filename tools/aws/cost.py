@@ -211,6 +211,7 @@ class CostAnomaliesArgs(BaseModel):
 RECENT_DAYS = 3
 BASELINE_DAYS = 28  # four weeks: a weekly pattern is in the baseline, not an anomaly
 CHANGE_THRESHOLD = 0.20  # a rise under 20% of the baseline is never an anomaly, however steady the spend
+CHART_LEAD_DAYS = 14
 MAD_SIGMAS = 3.0  # ... nor one within 3 robust standard deviations (1.4826 x MAD) of the median
 
 
@@ -336,6 +337,14 @@ def _region_series(ctx: ToolContext, start: date, end: date, service: str, regio
     return [[day, money(sum(series.get(day, 0.0) for series in wanted))] for day in days]
 
 
+def _chart_start(start: date, spike_day: str | None) -> date:
+    """Two weeks before the anomaly began (or the window's start, if earlier): a chart of
+    the anomaly alone shows no jump."""
+    if not spike_day:
+        return start
+    return min(start, date.fromisoformat(spike_day) - timedelta(days=CHART_LEAD_DAYS))
+
+
 def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date,
                     anomalies: list[dict[str, Any]], monitors: int) -> ToolResult:
     rows = [_anomaly_row(anomaly) for anomaly in anomalies]
@@ -362,7 +371,9 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
                "impact_usd": top["impact"], "expected_usd": top["expected"], "actual_usd": top["actual"],
                "change_pct": top["change_pct"], "anomaly_id": top["anomaly_id"], "currency": "USD",
                "start": start.isoformat(), "end": end.isoformat(),
-               "daily": {top["service"] + where: _region_series(ctx, start, end, top["service"], top["region"])}},
+               # the chart: the root cause's daily spend from two weeks before the anomaly on
+               "daily": {top["service"] + where: _region_series(ctx, _chart_start(start, top["spike_day"]), end,
+                                                                top["service"], top["region"])}},
         resources=[row["service"] for row in rows[: args.limit]],
     )
 
