@@ -308,11 +308,18 @@ def find_resource_group(text: str) -> str | None:
 
 
 def find_group_by(text: str) -> str | None:
-    """How a cost question wants its spend grouped, when it names a grouping only some clouds
-    have (Azure resource groups); "by service" is every cost tool's default."""
+    """How a cost question wants its spend grouped, when it names one: Azure resource groups,
+    regions or a cost-allocation tag ("by team tag", "by tag team"); "by service" is every
+    cost tool's default. A cloud's tool without that grouping drops it (planner.fill_args)."""
     if re.search(r"\b(?:by|per|for each|grouped by|broken down by|split by)\s+(?:azure\s+)?"
                  r"(?:resource[- ]groups?|rgs?)\b", text):
         return "resource_group"
+    if re.search(r"\b(?:by|per|for each|grouped by|broken down by|split by)\s+(?:aws\s+)?regions?\b", text):
+        return "region"
+    tag = re.search(r"\b(?:by|per|grouped by|broken down by|split by)\s+(?:the\s+)?([a-z][a-z0-9_.:/-]*)\s+tag\b|"
+                    r"\b(?:by|per|grouped by|broken down by|split by)\s+tag\s+([a-z][a-z0-9_.:/-]*)", text)
+    if tag:
+        return f"tag:{tag.group(1) or tag.group(2)}"
     return None
 
 

@@ -338,3 +338,19 @@ def test_slots_expected_by_the_routing_cases(filename: str) -> None:
 def test_ago_phrases_are_parsed_by_dateparser(text: str, start: str, end: str, since: str | None) -> None:
     found = slots(text)["time_range"]
     assert (found["start"], found["end"], found.get("since")) == (start, end, since)
+
+
+@pytest.mark.parametrize(
+    ("text", "group_by"),
+    [
+        ("can u split last month's spend by region?", "region"),
+        ("aws cost per region this week", "region"),
+        ("spend by team tag last month", "tag:team"),
+        ("costs grouped by tag cost-center", "tag:cost-center"),
+        ("spend by resource group in azure", "resource_group"),
+        ("what did we spend last week by service", None),
+        ("instances in eu-west-1 by name", None),
+    ],
+)
+def test_cost_grouping(text: str, group_by: str | None) -> None:
+    assert slots(text).get("group_by") == group_by

@@ -153,6 +153,21 @@ def test_cost_summary_compares_last_month_with_the_month_before(registry: ToolRe
     assert [day for day, _amount in chart[SPIKE.aws_service]] == [d.isoformat() for d in company_days(last, month)]
 
 
+def test_cost_summary_in_one_region_and_by_region(registry: ToolRegistry, ctx: ToolContext,
+                                                  company: Company) -> None:
+    today = utc_today()
+    start = today - timedelta(days=7)
+    region = "eu-west-1"
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), region=region,
+                 aws_service="ec2")
+    assert result.facts["total"] == pytest.approx(
+        total_cost(start, today, aws_service=SPIKE.aws_service, region=region), abs=0.01)
+    assert [row["service"] for row in result.rows] == [SPIKE.aws_service]
+    by_region = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), group_by="region")
+    expected = {name: total_cost(start, today, region=name) for name in company.regions}
+    assert {row["region"]: row["cost"] for row in by_region.rows} == pytest.approx(expected, abs=0.01)
+
+
 def test_cost_summary_against_an_explicit_period(registry: ToolRegistry, ctx: ToolContext) -> None:
     today = utc_today()
     start, old_start = today - timedelta(days=7), today - timedelta(days=60)

@@ -69,8 +69,16 @@ def _group_name(keys: list[str], group_by: str | None) -> str:
     return key
 
 
+def _filter(aws_service: str | None, region: str | None) -> dict[str, Any] | None:
+    parts = ([{"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}] if aws_service else [])
+    parts += [{"Dimensions": {"Key": "REGION", "Values": [region]}}] if region else []
+    if len(parts) > 1:
+        return {"And": parts}
+    return parts[0] if parts else None
+
+
 def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None = None,
-                aws_service: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
+                aws_service: str | None = None, region: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
     """{group: {day: UnblendedCost}} and the currency, following NextPageToken."""
     ce = client(ctx, "ce", GLOBAL_REGION)
     request: dict[str, Any] = {
@@ -79,8 +87,9 @@ def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None =
         "Metrics": ["UnblendedCost"],
         "GroupBy": _group_by(group_by),
     }
-    if aws_service:
-        request["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}
+    expression = _filter(aws_service, region)
+    if expression:
+        request["Filter"] = expression
     costs: dict[str, dict[str, float]] = defaultdict(dict)
     currency = "USD"
     for _ in range(100):  # bounded paging
@@ -107,6 +116,7 @@ class CostByServiceArgs(BaseModel):
     end: date | None = Field(default=None, description="Day after the last day (exclusive); default today.")
     group_by: str | None = Field(default=None, pattern=GROUP_BY_PATTERN, description="service, region or tag:<key>")
     aws_service: str | None = Field(default=None, description="Only this AWS service, e.g. ec2, s3, rds.")
+    region: str | None = Field(default=None, description="Only spend in this region, e.g. eu-west-1.")
     compare_start: date | None = Field(default=None, description="First day of the period to compare with; "
                                        "default the previous period of the same length (the previous month "
                                        "for a month).")
@@ -154,15 +164,17 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     """Spend per group for a period, each with its change against the period before (or the
     one asked for): "this month vs last month" is one call."""
     start, end = period(args.start, args.end, 7)
-    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service)
+    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region)
     totals = {name: sum(days.values()) for name, days in costs.items()}
     totals = {name: amount for name, amount in totals.items() if round(amount, 2) != 0}
     total = sum(totals.values())
     window = f"{start.isoformat()} to {end.isoformat()} (end exclusive)"
     if not totals:
-        return ToolResult.no_data(f"Cost Explorer reports no AWS spend from {window}.")
+        where = f" in {args.region}" if args.region else ""
+        return ToolResult.no_data(f"Cost Explorer reports no AWS spend{where} from {window}.")
     before_start, before_end = _compared(args, start, end)
-    before_costs, _currency = daily_costs(ctx, before_start, before_end, args.group_by, args.aws_service)
+    before_costs, _currency = daily_costs(ctx, before_start, before_end, args.group_by, args.aws_service,
+                                          args.region)
     before = {name: sum(days.values()) for name, days in before_costs.items()}
     before_total = sum(before.values())
     ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
@@ -172,6 +184,7 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
             for name, amount in ranked[: args.limit]]
     top = ", ".join(f"{row[label]} ${row['cost']:,.2f} ({row['share']}%)" for row in rows[:3])
     scope = f" for {ce_service_name(args.aws_service)}" if args.aws_service else ""
+    scope += f" in {args.region}" if args.region else ""
     overall = _change(total, before_total)
     movers = sorted(rows, key=lambda row: abs(row["change"]), reverse=True)[:2]
     moved = ", ".join(f"{row[label]} {'+' if row['change'] >= 0 else '-'}${abs(row['change']):,.2f} "
@@ -184,7 +197,8 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
         status="ok", summary=summary, columns=[label, "cost", "share", "previous", "change", "change_pct"],
         rows=rows,
         facts={"total": money(total), "start": start.isoformat(), "end": end.isoformat(), "currency": currency,
-               "groups": len(totals), "previous_total": overall["previous"], "change": overall["change"],
+               "groups": len(totals), "region": args.region, "previous_total": overall["previous"],
+               "change": overall["change"],
                "change_pct": overall["change_pct"], "previous_start": before_start.isoformat(),
                "previous_end": before_end.isoformat(),
                # the biggest groups' daily spend: the answer's chart of the trend and the breakdown
