@@ -152,10 +152,15 @@ class CostExplorerStandIn:
         self.lines = tuple(lines)
         self.today = today
         self.monitors = tuple(monitors)
+        self.denied: set[str] = set()  # operations answered AccessDeniedException (a role without them)
         self.requests: deque[tuple[str, dict[str, Any]]] = deque(maxlen=200)  # recent calls, for tests
 
     def handle(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
         self.requests.append((operation, body))
+        if operation in self.denied:
+            raise CostExplorerError("AccessDeniedException", f"User: arn:aws:iam::{ACCOUNT}:user/guardian is not "
+                                    f"authorized to perform: ce:{operation} on resource: arn:aws:ce:us-east-1:"
+                                    f"{ACCOUNT}:/{operation}")
         if operation == "GetCostAndUsage":
             return self.cost_and_usage(body)
         if operation == "GetCostForecast":

@@ -132,6 +132,18 @@ def test_without_monitors_the_baseline_is_the_median_of_four_weeks(registry: Too
     assert f"{SPIKE.aws_service} in {SPIKE.region} changed most" in result.summary
 
 
+def test_a_role_without_anomaly_monitors_permission_gets_the_baseline(registry: ToolRegistry, ctx: ToolContext,
+                                                                       sandbox: Sandbox) -> None:
+    sandbox.cost_explorer.denied.add("GetAnomalyMonitors")
+    try:
+        result = run(registry, ctx, "cost.anomalies")
+    finally:
+        sandbox.cost_explorer.denied.discard("GetAnomalyMonitors")
+    assert result.facts["source"] == "baseline" and result.facts["detection_denied"] == "ce:GetAnomalyMonitors"
+    assert (result.facts["top_service"], result.facts["region"]) == (SPIKE.aws_service, SPIKE.region)
+    assert result.summary.endswith("Cost Anomaly Detection was not read: the role lacks ce:GetAnomalyMonitors.")
+
+
 def test_cost_summary_compares_last_month_with_the_month_before(registry: ToolRegistry, ctx: ToolContext) -> None:
     """Two named months: each service's change in $ and %, the total's too."""
     month = utc_today().replace(day=1)

@@ -445,17 +445,22 @@ def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
     # partial day with full ones would report a drop in every service.
     end = min(end, today())
     ce = client(ctx, "ce", GLOBAL_REGION)
+    denied = None
     try:
         monitors = _anomaly_monitors(ce)
-    except ClientError as exc:  # no ce:GetAnomalyMonitors: the baseline still answers
+    except ClientError as exc:  # no ce:GetAnomalyMonitors: the baseline still answers, and says why
         if exc.response.get("Error", {}).get("Code") not in ("AccessDeniedException", "AccessDenied"):
             raise
-        monitors = []
+        monitors, denied = [], "ce:GetAnomalyMonitors"
     if monitors:
         return _from_detection(ctx, args, start, end, _aws_anomalies(ce, start, end), len(monitors))
     if (end - start).days < BASELINE_DAYS:  # a short question still needs weeks of history
         start = end - timedelta(days=BASELINE_DAYS)
-    return _from_baseline(ctx, args, start, end)
+    result = _from_baseline(ctx, args, start, end)
+    if denied:
+        result.facts["detection_denied"] = denied
+        result.summary += f" Cost Anomaly Detection was not read: the role lacks {denied}."
+    return result
 
 
 # --------------------------------------------------------------------------- forecast
