@@ -14,10 +14,11 @@ MAX_CELL = 120
 
 # Column names tools use, by the kind of value they hold (one vocabulary for every tool).
 COLUMN_KINDS: dict[CellKind, frozenset[str]] = {
-    "money": frozenset({"cost", "baseline", "recent", "change", "monthly_usd", "amount", "forecast", "spend"}),
+    "money": frozenset({"cost", "baseline", "recent", "change", "monthly_usd", "amount", "forecast", "spend",
+                        "previous", "impact", "expected", "actual", "spread"}),
     "percent": frozenset({"share", "change_pct", "percent"}),
     "time": frozenset({"time", "until", "spike_day", "when", "at", "updated", "created", "launched", "age",
-                       "started", "date", "day"}),
+                       "started", "date", "day", "end_day"}),
     "id": frozenset({"id", "run_id", "group_id", "bucket", "instance", "instances", "instance_id", "resource",
                      "key_id", "sha", "approval", "incident_id", "ref", "source", "log_group"}),
     "status": frozenset({"status", "state", "severity", "conclusion", "urgency", "public", "encrypted",
@@ -25,7 +26,7 @@ COLUMN_KINDS: dict[CellKind, frozenset[str]] = {
 }
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
 # Which money column ranks a table, first found wins: what was spent, then what changed.
-RANKING_MONEY = ("cost", "monthly_usd", "change", "amount", "spend")
+RANKING_MONEY = ("cost", "monthly_usd", "impact", "change", "amount", "spend")
 
 
 def column_kind(key: str, values: list[Any]) -> CellKind:

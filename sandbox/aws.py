@@ -2,7 +2,8 @@
 real account would have been built, and returns the ids AWS assigned.
 
 What boto3 cannot express is set on moto's in-process backend, here only: the creation
-and last-used dates of access keys and roles, and whether the root user has access keys.
+and last-used dates of access keys and roles, snapshots' start times, and whether the root
+user has access keys.
 moto's random generator is seeded first, so the same company gets the same ids each run.
 """
 
@@ -102,6 +103,7 @@ class AwsSeeder:
             self._instances(region)
             self._volumes(region)
             self._snapshots(region)
+            self._cpu_metrics(region)
             self._elastic_ips(region)
             self._databases(region)
             self._log_groups(region)
@@ -174,6 +176,25 @@ class AwsSeeder:
             created = ec2.create_snapshot(VolumeId=self.ids.volumes[snap.volume], Description=snap.name,
                                           TagSpecifications=[{"ResourceType": "snapshot", "Tags": tags}])
             self.ids.snapshots[snap.name] = created["SnapshotId"]
+            self._age_snapshot(region, created["SnapshotId"], snap.age_days)
+
+    def _age_snapshot(self, region: str, snapshot_id: str, age_days: int) -> None:
+        """Backdate a snapshot on moto's backend (no AWS API sets a snapshot's StartTime)."""
+        from moto.ec2.models import ec2_backends
+
+        moto_time = (self.now - timedelta(days=age_days)).replace(tzinfo=None)  # moto keeps naive UTC
+        ec2_backends[ACCOUNT_ID][region].snapshots[snapshot_id].start_time = moto_time
+
+    def _cpu_metrics(self, region: str) -> None:
+        """One CPUUtilization datapoint a day for the last 14 days per running instance, at the
+        instance's average (CloudWatch accepts datapoints up to two weeks old)."""
+        cloudwatch = self.client("cloudwatch", region)
+        for inst in (i for i in self.company.instances if i.region == region and i.state == "running"):
+            dimensions = [{"Name": "InstanceId", "Value": self.ids.instances[inst.name]}]
+            cloudwatch.put_metric_data(Namespace="AWS/EC2", MetricData=[
+                {"MetricName": "CPUUtilization", "Dimensions": dimensions, "Unit": "Percent",
+                 "Timestamp": self.now - timedelta(days=day, hours=1), "Value": inst.cpu_percent}
+                for day in range(14)])
 
     def _elastic_ips(self, region: str) -> None:
         ec2 = self.client("ec2", region)

@@ -369,15 +369,22 @@ class AzureStandIn(TlsStandIn):
             return _error(400, "BadRequest", f"Invalid query definition: unsupported grouping {groupings}.")
         lines = [line for line in self.account.cost_lines
                  if rg is None or line.resource_group.lower() == rg.lower()]
-        totals: dict[tuple[str, ...], float] = {}
+        daily = str(dataset.get("granularity") or "None").lower() == "daily"
+        totals: dict[tuple[Any, ...], float] = {}
         for line in lines:
             key = tuple(line.service_name if g == "ServiceName" else line.resource_group for g in groups)
+            if daily:  # one row per day and group, the day as UsageDate (yyyymmdd, a Number)
+                for day in days_between(start, end):
+                    day_key = (int(day.strftime("%Y%m%d")), *key)
+                    totals[day_key] = totals.get(day_key, 0.0) + azure_line_cost(line, day)
+                continue
             amount = sum(azure_line_cost(line, day) for day in days_between(start, end))
             totals[key] = totals.get(key, 0.0) + amount
         columns = [{"name": cost_name, "type": "Number"}]
+        columns += [{"name": "UsageDate", "type": "Number"}] if daily else []
         columns += [{"name": str(g), "type": "String"} for g in groups]
         columns.append({"name": "Currency", "type": "String"})
-        rows = [[round(amount, 2), *key, "USD"] for key, amount in totals.items()]
+        rows = [[round(amount, 2), *key, "USD"] for key, amount in sorted(totals.items())]
         scope = f"/subscriptions/{self.account.subscription_id}" + (f"/resourceGroups/{rg}" if rg else "")
         return Reply(200, {"id": f"{scope}/providers/Microsoft.CostManagement/query/{uuid.uuid4()}",
                            "name": str(uuid.uuid4()), "type": "Microsoft.CostManagement/query",

@@ -73,6 +73,7 @@ class Instance:
     instance_type: str
     state: str  # "running" | "stopped"
     security_groups: tuple[str, ...]  # SecurityGroup names
+    cpu_percent: float = 35.0  # average CPUUtilization over the last 14 days, seeded into CloudWatch
 
     @property
     def tags(self) -> dict[str, str]:
@@ -103,6 +104,7 @@ class Snapshot:
     volume: str  # Volume name
     region: str
     service: str
+    age_days: int = 7  # the snapshot's StartTime is this many days ago
 
 
 @dataclass(frozen=True)
@@ -276,10 +278,12 @@ INSTANCES: tuple[Instance, ...] = (
     Instance("search-indexer-1", "us-east-1", "search", "prod", "c5.xlarge", "running", ()),
     Instance("auth-service-1", "us-east-1", "auth", "prod", "t3.small", "running", ("payments-api",)),
     Instance("bastion-1", "us-east-1", "platform", "prod", "t3.micro", "running", ("bastion-ssh",)),
-    Instance("analytics-batch-1", "us-east-1", "analytics", "prod", "m5.4xlarge", "running", ()),
+    Instance("analytics-batch-1", "us-east-1", "analytics", "prod", "m5.4xlarge", "running", (), cpu_percent=2.5),
     Instance("search-eu-1", "eu-west-1", "search", "prod", "m5.large", "running", ("search-internal",)),
     Instance("auth-eu-1", "eu-west-1", "auth", "prod", "t3.small", "running", ()),
     Instance("analytics-dev-1", "eu-west-1", "analytics", "dev", "t3.medium", "running", ("analytics-db",)),
+    # a previous-generation type, busy enough (savings: move it to m5)
+    Instance("reports-legacy-1", "eu-west-1", "analytics", "prod", "m4.xlarge", "running", (), cpu_percent=41.0),
 )
 VOLUMES: tuple[Volume, ...] = (
     Volume("payments-db-export-old", "us-east-1", 500, "gp3", None, "payments"),
@@ -289,7 +293,7 @@ VOLUMES: tuple[Volume, ...] = (
 )
 SNAPSHOTS: tuple[Snapshot, ...] = (
     Snapshot("analytics-scratch-backup", "analytics-scratch", "eu-west-1", "analytics"),
-    Snapshot("search-data-eu-backup", "search-data-eu", "eu-west-1", "search"),
+    Snapshot("search-data-eu-backup", "search-data-eu", "eu-west-1", "search", age_days=240),
 )
 ROOT_VOLUME_GB = 8  # moto gives every instance an 8 GiB root volume
 
@@ -545,6 +549,72 @@ def cost_by_aws_service(start: date, end: date, today: date | None = None) -> di
     return dict(sorted(totals.items(), key=lambda item: item[1], reverse=True))
 
 
+# Cost Anomaly Detection: one DIMENSIONAL monitor over AWS services; its one anomaly is the
+# planted spike, with the root cause AWS would name (service, region, usage type).
+
+
+@dataclass(frozen=True)
+class AnomalyMonitor:
+    name: str
+    dimension: str = "SERVICE"
+    created_days_ago: int = 120
+
+    @property
+    def arn(self) -> str:
+        digest = hashlib.sha256(self.name.encode()).hexdigest()
+        return f"arn:aws:ce::{ACCOUNT_ID}:anomalymonitor/{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:28]}"
+
+
+ANOMALY_MONITORS: tuple[AnomalyMonitor, ...] = (AnomalyMonitor("driftwood-services"),)
+SPIKE_USAGE_TYPE = "BoxUsage:m5.4xlarge"  # the spike's root cause: analytics-batch-1's instance hours
+LOW_CPU_PERCENT = 5.0  # an instance averaging less than this over 14 days is idle enough to downsize
+OLD_SNAPSHOT_DAYS = 90
+PREVIOUS_GENERATION_FAMILIES = ("t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3", "c4", "r3", "r4", "i2")
+
+
+@dataclass(frozen=True)
+class PlantedAnomaly:
+    """The spike as Cost Anomaly Detection reports it, in dollars over [start, end]."""
+
+    monitor_arn: str
+    aws_service: str
+    region: str
+    usage_type: str
+    start: date
+    end: date  # the last full day (inclusive, as AnomalyEndDate)
+    actual: float
+    expected: float
+    max_daily_impact: float
+
+    @property
+    def impact(self) -> float:
+        return round(self.actual - self.expected, 2)
+
+    @property
+    def impact_percent(self) -> float:
+        return round(100 * self.impact / self.expected, 2) if self.expected else 0.0
+
+
+def usual_line_cost(line: CostLine, day: date) -> float:
+    """What a line would have cost on a day without the spike (what anomaly detection expects)."""
+    return round(line.daily_usd * _wobble(line, day), 2)
+
+
+def planted_anomaly(today: date | None = None,
+                    monitors: tuple[AnomalyMonitor, ...] = ANOMALY_MONITORS) -> PlantedAnomaly | None:
+    """The anomaly the account's first monitor reports for the spike (None without monitors)."""
+    if not monitors:
+        return None
+    now = today or utc_today()
+    days = days_between(spike_start(now), now)
+    lines = [line for line in COST_LINES if line.aws_service == SPIKE.aws_service and line.region == SPIKE.region]
+    actual = [sum(line_cost(line, day, now) for line in lines) for day in days]
+    expected = [sum(usual_line_cost(line, day) for line in lines) for day in days]
+    return PlantedAnomaly(monitors[0].arn, SPIKE.aws_service, SPIKE.region, SPIKE_USAGE_TYPE, days[0], days[-1],
+                          round(sum(actual), 2), round(sum(expected), 2),
+                          round(max(a - e for a, e in zip(actual, expected, strict=True)), 2))
+
+
 # --------------------------------------------------------------------------- the whole account
 
 
@@ -572,6 +642,7 @@ class Company:
     guardduty_enabled: tuple[str, ...] = GUARDDUTY_ENABLED
     guardduty_findings: tuple[GuardDutyFinding, ...] = GUARDDUTY_FINDINGS
     cost_lines: tuple[CostLine, ...] = COST_LINES
+    anomaly_monitors: tuple[AnomalyMonitor, ...] = ANOMALY_MONITORS
 
     # Derived expectations: what Guardian's checks should report for this account.
 
@@ -641,6 +712,15 @@ class Company:
 
     def instance(self, name: str) -> Instance:
         return next(i for i in self.instances if i.name == name)
+
+    def old_snapshots(self, days: int = OLD_SNAPSHOT_DAYS) -> list[Snapshot]:
+        return [s for s in self.snapshots if s.age_days > days]
+
+    def low_cpu_instances(self, percent: float = LOW_CPU_PERCENT) -> list[Instance]:
+        return [i for i in self.instances if i.state == "running" and i.cpu_percent < percent]
+
+    def previous_generation_instances(self) -> list[Instance]:
+        return [i for i in self.instances if i.instance_type.split(".")[0] in PREVIOUS_GENERATION_FAMILIES]
 
     def in_region(self, region: str) -> dict[str, int]:
         """Counts per resource type in one region (S3 by bucket location)."""

@@ -17,12 +17,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from sandbox.company import (
+    ANOMALY_MONITORS,
     COST_LINES,
     CURRENCY,
+    AnomalyMonitor,
     CostLine,
     days_between,
     forecast_line_cost,
     line_cost,
+    planted_anomaly,
     utc_today,
 )
 
@@ -136,24 +139,38 @@ def _metric(amount: float, name: str) -> dict[str, str]:
 
 
 class CostExplorerStandIn:
-    """Answers GetCostAndUsage, GetCostForecast and GetDimensionValues from cost lines."""
+    """Answers GetCostAndUsage, GetCostForecast and GetDimensionValues from cost lines, and
+    GetAnomalyMonitors and GetAnomalies (Cost Anomaly Detection) from the company's monitors
+    and its planted anomaly. ``monitors`` may be changed (``()``: an account without monitors)."""
 
-    operations = ("GetCostAndUsage", "GetCostForecast", "GetDimensionValues")
+    operations = ("GetCostAndUsage", "GetCostForecast", "GetDimensionValues", "GetAnomalyMonitors",
+                  "GetAnomalies")
 
     def __init__(self, lines: Iterable[CostLine] = COST_LINES,
-                 today: Callable[[], date] = utc_today) -> None:
+                 today: Callable[[], date] = utc_today,
+                 monitors: Iterable[AnomalyMonitor] = ANOMALY_MONITORS) -> None:
         self.lines = tuple(lines)
         self.today = today
+        self.monitors = tuple(monitors)
+        self.denied: set[str] = set()  # operations answered AccessDeniedException (a role without them)
         self.requests: deque[tuple[str, dict[str, Any]]] = deque(maxlen=200)  # recent calls, for tests
 
     def handle(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
         self.requests.append((operation, body))
+        if operation in self.denied:
+            raise CostExplorerError("AccessDeniedException", f"User: arn:aws:iam::{ACCOUNT}:user/guardian is not "
+                                    f"authorized to perform: ce:{operation} on resource: arn:aws:ce:us-east-1:"
+                                    f"{ACCOUNT}:/{operation}")
         if operation == "GetCostAndUsage":
             return self.cost_and_usage(body)
         if operation == "GetCostForecast":
             return self.cost_forecast(body)
         if operation == "GetDimensionValues":
             return self.dimension_values(body)
+        if operation == "GetAnomalyMonitors":
+            return self.anomaly_monitors(body)
+        if operation == "GetAnomalies":
+            return self.anomalies(body)
         raise CostExplorerError("UnknownOperationException", f"{operation} is not served by this stand-in")
 
     def cost_and_usage(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +242,56 @@ class CostExplorerStandIn:
         values = [value for value in values if search in value.lower()]
         return {"DimensionValues": [{"Value": value, "Attributes": {}} for value in values],
                 "ReturnSize": len(values), "TotalSize": len(values)}
+
+
+    def anomaly_monitors(self, body: dict[str, Any]) -> dict[str, Any]:
+        wanted = body.get("MonitorArnList") or []
+        today = self.today()
+        monitors = [{"MonitorArn": m.arn, "MonitorName": m.name, "MonitorType": "DIMENSIONAL",
+                     "MonitorDimension": m.dimension,
+                     "CreationDate": (today - timedelta(days=m.created_days_ago)).isoformat(),
+                     "LastUpdatedDate": (today - timedelta(days=m.created_days_ago)).isoformat(),
+                     "LastEvaluatedDate": (today - timedelta(days=1)).isoformat(), "DimensionalValueCount": 7}
+                    for m in self.monitors if not wanted or m.arn in wanted]
+        return {"AnomalyMonitors": monitors}
+
+    def anomalies(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The planted anomaly when it overlaps DateInterval (and MonitorArn, TotalImpact match)."""
+        interval = body.get("DateInterval") or {}
+        if "StartDate" not in interval:
+            raise _validation("DateInterval with StartDate is required")
+        first = _parse_day(interval["StartDate"], "StartDate")
+        last = _parse_day(interval["EndDate"], "EndDate") if interval.get("EndDate") else self.today()
+        anomaly = planted_anomaly(self.today(), self.monitors)
+        if anomaly is None or anomaly.end < first or anomaly.start > last:
+            return {"Anomalies": []}
+        if body.get("MonitorArn") not in (None, anomaly.monitor_arn):
+            return {"Anomalies": []}
+        impact_filter = body.get("TotalImpact")
+        if impact_filter and not _impact_matches(anomaly.impact, impact_filter):
+            return {"Anomalies": []}
+        anomaly_id = f"{anomaly.monitor_arn.rsplit('/', 1)[1]}-{anomaly.start.isoformat()}"
+        return {"Anomalies": [{
+            "AnomalyId": anomaly_id, "AnomalyStartDate": anomaly.start.isoformat(),
+            "AnomalyEndDate": anomaly.end.isoformat(), "DimensionValue": anomaly.aws_service,
+            "RootCauses": [{"Service": anomaly.aws_service, "Region": anomaly.region, "LinkedAccount": ACCOUNT,
+                            "LinkedAccountName": "driftwood-prod", "UsageType": anomaly.usage_type,
+                            "Impact": {"Contribution": anomaly.impact}}],
+            "AnomalyScore": {"MaxScore": 0.93, "CurrentScore": 0.88},
+            "Impact": {"MaxImpact": anomaly.max_daily_impact, "TotalImpact": anomaly.impact,
+                       "TotalActualSpend": anomaly.actual, "TotalExpectedSpend": anomaly.expected,
+                       "TotalImpactPercentage": anomaly.impact_percent},
+            "MonitorArn": anomaly.monitor_arn}]}
+
+
+def _impact_matches(impact: float, spec: dict[str, Any]) -> bool:
+    operator, low = str(spec.get("NumericOperator", "")), float(spec.get("StartValue", 0))
+    high = float(spec.get("EndValue", low))
+    checks = {"EQUAL": impact == low, "GREATER_THAN_OR_EQUAL": impact >= low, "LESS_THAN_OR_EQUAL": impact <= low,
+              "GREATER_THAN": impact > low, "LESS_THAN": impact < low, "BETWEEN": low <= impact <= high}
+    if operator not in checks:
+        raise _validation(f"NumericOperator {operator} is not valid")
+    return checks[operator]
 
 
 def _json_reply(start_response: Callable[..., Any], status: str, payload: dict[str, Any],

@@ -77,7 +77,7 @@ class Sandbox:
     def __init__(self, company: Company = DRIFTWOOD,
                  standins: Sequence[StandIn] | Callable[[], Sequence[StandIn]] | None = None) -> None:
         self.company = company
-        self.cost_explorer = CostExplorerStandIn(company.cost_lines)
+        self.cost_explorer = CostExplorerStandIn(company.cost_lines, monitors=company.anomaly_monitors)
         self.ids: SeededIds | None = None
         self._standin_source = saas_standins if standins is None else standins
         self.standins: list[StandIn] = []

@@ -335,13 +335,18 @@ _GROUPING = r"\b(?:by|per|for each|each|grouped by|broken down by|split by|split
 
 
 def find_group_by(text: str) -> str | None:
-    """How a cost question wants its spend grouped, when it is not by service (every cost
-    tool's default): by region ("split last month's spend by region", "regional breakdown")
-    or by Azure resource group. A tool that cannot group that way keeps its default."""
+    """How a cost question wants its spend grouped, when it names one: Azure resource groups,
+    regions ("split last month's spend by region", "regional breakdown") or a cost-allocation
+    tag ("by team tag", "by tag team"); "by service" is every cost tool's default. A cloud's
+    tool without that grouping drops it (planner.fill_args)."""
     if re.search(rf"{_GROUPING}(?:azure\s+)?(?:resource[- ]groups?|rgs?)\b", text):
         return "resource_group"
     if re.search(rf"{_GROUPING}(?:aws\s+)?regions?\b|\bregional\s+(?:breakdown|split)\b", text):
         return "region"
+    tag = re.search(rf"{_GROUPING}(?:the\s+)?([a-z][a-z0-9_.:/-]*)\s+tag\b|"
+                    rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
+    if tag:
+        return f"tag:{tag.group(1) or tag.group(2)}"
     return None
 
 

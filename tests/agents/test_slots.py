@@ -408,3 +408,19 @@ def test_a_nightly_ci_run_is_a_scheduled_one(text: str, event: str | None) -> No
 ])
 def test_compute_spend_on_aws_is_ec2(text: str, aws_service: str | None) -> None:
     assert slots(text).get("aws_service") == aws_service
+
+
+@pytest.mark.parametrize(
+    ("text", "group_by"),
+    [
+        ("can u split last month's spend by region?", "region"),
+        ("aws cost per region this week", "region"),
+        ("spend by team tag last month", "tag:team"),
+        ("costs grouped by tag cost-center", "tag:cost-center"),
+        ("spend by resource group in azure", "resource_group"),
+        ("what did we spend last week by service", None),
+        ("instances in eu-west-1 by name", None),
+    ],
+)
+def test_cost_grouping_by_region_tag_or_resource_group(text: str, group_by: str | None) -> None:
+    assert slots(text).get("group_by") == group_by

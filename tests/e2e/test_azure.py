@@ -111,6 +111,12 @@ def test_last_months_spend_by_resource_group(cli: Cli) -> None:
         spent = AZURE.total_cost(start, end, resource_group=group.name)
         assert f"| {group.name} | ${spent:,.2f} |" in answer["answer"]
     assert f"${AZURE.total_cost(start, end):,.2f}" in lead(answer)
+    # the chart (its last points as a table in markdown): each biggest group's spend on the last day
+    ranked = sorted(AZURE.resource_groups, key=lambda g: AZURE.total_cost(start, end, resource_group=g.name),
+                    reverse=True)
+    last = end - timedelta(days=1)
+    cells = " | ".join(f"${AZURE.total_cost(last, end, resource_group=g.name):,.2f}" for g in ranked[:3])
+    assert f"| {last.isoformat()} | {cells} |" in answer["answer"]
 
 
 def test_the_scan_skips_azure_without_a_subscription_and_aws_answers(cli: Cli, sandbox: Any) -> None:

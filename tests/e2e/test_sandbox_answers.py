@@ -110,16 +110,20 @@ def test_iam_problems(cli: Cli) -> None:
 def test_cost_spike_names_the_driver(cli: Cli) -> None:
     answer = ask(cli, "why did our aws bill jump the last few days?")
     assert answer["skill"] == "cost.anomalies"
-    assert lead(answer).startswith(f"{SPIKE.aws_service} changed most: ")
+    # the company has a Cost Anomaly Detection monitor: the lead is AWS's anomaly and its root cause
+    assert lead(answer).startswith(f"AWS Cost Anomaly Detection: {SPIKE.aws_service} in {SPIKE.region} ")
     assert table_rows(answer)[1][0] == SPIKE.aws_service  # the table is sorted by the change, largest first
 
 
 def test_spend_by_service(cli: Cli) -> None:
     answer = ask(cli, "what did we spend last week by service")
     assert answer["skill"] == "cost.summary"
-    rows = table_rows(answer)[1:]
+    first_table = str(answer["answer"]).split("\n\n| ")[1]  # the cost table; the chart's points follow
+    rows = table_rows({"answer": "| " + first_table})[1:]
     costs = [float(row[1].lstrip("$").replace(",", "")) for row in rows]
     assert rows[0][0] == SPIKE.aws_service and costs == sorted(costs, reverse=True)
+    assert len(rows) == len({line.aws_service for line in DRIFTWOOD.cost_lines})
+    assert "**Daily cost**" in answer["answer"]  # the trend comes with a chart (a table of points here)
 
 
 def test_error_logs_are_quoted(cli: Cli) -> None:

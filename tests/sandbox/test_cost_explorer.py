@@ -15,9 +15,13 @@ from botocore.exceptions import ClientError
 from sandbox.company import (
     CE_RDS,
     SPIKE,
+    SPIKE_USAGE_TYPE,
     Company,
     forecast_line_cost,
+    planted_anomaly,
+    spike_start,
     total_cost,
+    usual_line_cost,
     utc_today,
 )
 from sandbox.company import days_between as company_days
@@ -106,3 +110,37 @@ def test_invalid_requests_get_cost_explorer_errors(ce: Any, sandbox: Sandbox) ->
 def test_other_requests_still_reach_moto(sandbox: Sandbox) -> None:
     identity = sandbox.boto_session().client("sts").get_caller_identity()
     assert identity["Account"].isdigit()
+
+
+def test_anomaly_monitors_and_the_planted_anomaly_in_the_documented_shapes(ce: Any, company: Company) -> None:
+    """GetAnomalyMonitors / GetAnomalies as botocore's model defines them; the one anomaly is
+    the planted spike, its impact the spiked minus the usual spend of the spiking lines."""
+    monitors = ce.get_anomaly_monitors()["AnomalyMonitors"]
+    assert [(m["MonitorArn"], m["MonitorName"], m["MonitorType"], m["MonitorDimension"]) for m in monitors] == [
+        (m.arn, m.name, "DIMENSIONAL", m.dimension) for m in company.anomaly_monitors]
+    today = utc_today()
+    planted = planted_anomaly(today, company.anomaly_monitors)
+    assert planted is not None and planted.start == spike_start(today)
+    spiking = [line for line in company.cost_lines if (line.aws_service, line.region) == (SPIKE.aws_service,
+                                                                                          SPIKE.region)]
+    usual = sum(usual_line_cost(line, day) for line in spiking
+                for day in company_days(planted.start, today))
+    assert planted.actual == pytest.approx(total_cost(planted.start, today, aws_service=SPIKE.aws_service,
+                                                      region=SPIKE.region), abs=0.01)
+    assert planted.expected == pytest.approx(usual, abs=0.01)
+    assert planted.actual == pytest.approx(SPIKE.factor * usual, abs=0.02 * len(spiking) * SPIKE.days)
+    window = {"StartDate": (today - timedelta(days=28)).isoformat(), "EndDate": (today - timedelta(days=1)).isoformat()}
+    [anomaly] = ce.get_anomalies(DateInterval=window)["Anomalies"]
+    assert anomaly["AnomalyStartDate"] == planted.start.isoformat()
+    assert anomaly["AnomalyEndDate"] == (today - timedelta(days=1)).isoformat()
+    assert anomaly["MonitorArn"] == company.anomaly_monitors[0].arn
+    [cause] = anomaly["RootCauses"]
+    assert (cause["Service"], cause["Region"], cause["UsageType"]) == (SPIKE.aws_service, SPIKE.region,
+                                                                       SPIKE_USAGE_TYPE)
+    assert anomaly["Impact"]["TotalImpact"] == pytest.approx(planted.actual - planted.expected, abs=0.01)
+    assert anomaly["Impact"]["TotalExpectedSpend"] == pytest.approx(usual, abs=0.01)
+    before = {"StartDate": (today - timedelta(days=28)).isoformat(),
+              "EndDate": (planted.start - timedelta(days=1)).isoformat()}
+    assert ce.get_anomalies(DateInterval=before)["Anomalies"] == []
+    above = {"NumericOperator": "GREATER_THAN", "StartValue": planted.impact + 1}
+    assert ce.get_anomalies(DateInterval=window, TotalImpact=above)["Anomalies"] == []

@@ -4,6 +4,7 @@ by skill, the contract's stable name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -13,12 +14,17 @@ import pytest
 
 from sandbox.aws import SeededIds
 from sandbox.company import (
+    LOW_CPU_PERCENT,
+    OLD_SNAPSHOT_DAYS,
     SECRET_FIXTURE,
     SPIKE,
+    SPIKE_USAGE_TYPE,
     Company,
     cost_by_aws_service,
     forecast_line_cost,
+    planted_anomaly,
     spike_start,
+    total_cost,
     utc_today,
 )
 from sandbox.company import days_between as company_days
@@ -26,6 +32,8 @@ from sandbox.server import Sandbox
 from tests.helpers import approved_call
 from tests.scan_expectations import expected_pairs
 from tools.aws import Finding, describe_instance_action, posture_score
+from tools.aws.cost import BASELINE_DAYS, RECENT_DAYS
+from tools.aws.savings import DOWNSIZE_SAVING, HOURLY_USD, NEXT_GENERATION, SNAPSHOT_PER_GB_MONTH
 from tools.base import ToolContext, ToolResult
 from tools.redaction import sanitize
 from tools.registry import ToolRegistry, WriteNotApproved
@@ -60,6 +68,130 @@ def test_cost_anomaly_names_the_spiking_service_and_day(registry: ToolRegistry, 
     assert SPIKE.aws_service in result.resources
 
 
+def test_cost_anomaly_cites_aws_cost_anomaly_detection(registry: ToolRegistry, ctx: ToolContext,
+                                                       company: Company) -> None:
+    """The account has a monitor: the answer is AWS's anomaly (impact, root cause), not a guess."""
+    planted = planted_anomaly(utc_today(), company.anomaly_monitors)
+    assert planted is not None
+    result = run(registry, ctx, "cost.anomalies")
+    facts = result.facts
+    assert facts["source"] == "aws_cost_anomaly_detection" and facts["monitors"] == len(company.anomaly_monitors)
+    assert (facts["top_service"], facts["region"], facts["usage_type"]) == (SPIKE.aws_service, SPIKE.region,
+                                                                            SPIKE_USAGE_TYPE)
+    assert facts["impact_usd"] == pytest.approx(planted.impact, abs=0.01)
+    assert facts["expected_usd"] == pytest.approx(planted.expected, abs=0.01)
+    assert facts["change_pct"] == pytest.approx(planted.impact_percent, abs=0.1)
+    assert [row["service"] for row in result.rows] == [SPIKE.aws_service]
+    assert result.summary.startswith(f"AWS Cost Anomaly Detection: {SPIKE.aws_service} in {SPIKE.region} "
+                                     f"(usage type {SPIKE_USAGE_TYPE}) since {planted.start.isoformat()}, "
+                                     f"${planted.impact:,.2f} above")
+    [(label, series)] = facts["daily"].items()  # the chart: the root cause's daily spend in its region
+    assert label == f"{SPIKE.aws_service} in {SPIKE.region}"
+    assert dict(series)[planted.start.isoformat()] == pytest.approx(
+        total_cost(planted.start, planted.start + timedelta(days=1), aws_service=SPIKE.aws_service,
+                   region=SPIKE.region), abs=0.01)
+
+
+@pytest.fixture
+def no_monitors(sandbox: Sandbox) -> Iterator[None]:
+    """The same spend in an account without Cost Anomaly Detection monitors."""
+    kept = sandbox.cost_explorer.monitors
+    sandbox.cost_explorer.monitors = ()
+    try:
+        yield
+    finally:
+        sandbox.cost_explorer.monitors = kept
+
+
+def _median(values: list[float]) -> float:
+    ordered, middle = sorted(values), len(values) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def test_without_monitors_the_baseline_is_the_median_of_four_weeks(registry: ToolRegistry, ctx: ToolContext,
+                                                                     company: Company, no_monitors: None) -> None:
+    """Each of the last days expects the median of its weekday over the weeks before."""
+    today = utc_today()
+    result = run(registry, ctx, "cost.anomalies")
+    facts = result.facts
+    assert facts["source"] == "baseline"
+    assert (facts["top_service"], facts["region"]) == (SPIKE.aws_service, SPIKE.region)
+    assert facts["spike_day"] == spike_start(today).isoformat()
+    history = company_days(today - timedelta(days=BASELINE_DAYS), today - timedelta(days=RECENT_DAYS))
+    daily = {day: total_cost(day, day + timedelta(days=1), aws_service=SPIKE.aws_service, region=SPIKE.region)
+             for day in history}
+    recent_days = company_days(spike_start(today), today)
+    usual = [_median([amount for day, amount in daily.items() if day.weekday() == recent.weekday()])
+             for recent in recent_days]
+    assert facts["history_days"] == len(daily) == BASELINE_DAYS - RECENT_DAYS
+    assert facts["baseline_daily"] == pytest.approx(sum(usual) / len(usual), abs=0.01)
+    recent = total_cost(spike_start(today), today, aws_service=SPIKE.aws_service, region=SPIKE.region)
+    assert facts["recent_daily"] == pytest.approx(recent / RECENT_DAYS, abs=0.01)
+    assert facts["start"] == (today - timedelta(days=BASELINE_DAYS)).isoformat()
+    unusual = [(row["service"], row["region"]) for row in result.rows if row["spike_day"]]
+    assert unusual == [(SPIKE.aws_service, SPIKE.region)]  # +-4% wobble elsewhere is inside the spread
+    assert f"{SPIKE.aws_service} in {SPIKE.region} changed most" in result.summary
+
+
+def test_a_role_without_anomaly_monitors_permission_gets_the_baseline(registry: ToolRegistry, ctx: ToolContext,
+                                                                       sandbox: Sandbox) -> None:
+    sandbox.cost_explorer.denied.add("GetAnomalyMonitors")
+    try:
+        result = run(registry, ctx, "cost.anomalies")
+    finally:
+        sandbox.cost_explorer.denied.discard("GetAnomalyMonitors")
+    assert result.facts["source"] == "baseline" and result.facts["detection_denied"] == "ce:GetAnomalyMonitors"
+    assert (result.facts["top_service"], result.facts["region"]) == (SPIKE.aws_service, SPIKE.region)
+    assert result.summary.endswith("Cost Anomaly Detection was not read: the role lacks ce:GetAnomalyMonitors.")
+
+
+def test_cost_summary_compares_last_month_with_the_month_before(registry: ToolRegistry, ctx: ToolContext) -> None:
+    """Two named months: each service's change in $ and %, the total's too."""
+    month = utc_today().replace(day=1)
+    last = (month - timedelta(days=1)).replace(day=1)
+    before = (last - timedelta(days=1)).replace(day=1)
+    result = run(registry, ctx, "cost.summary", start=last.isoformat(), end=month.isoformat())
+    assert (result.facts["previous_start"], result.facts["previous_end"]) == (before.isoformat(), last.isoformat())
+    now, then = cost_by_aws_service(last, month), cost_by_aws_service(before, last)
+    for row in result.rows:
+        assert row["cost"] == pytest.approx(now[row["service"]], abs=0.01)
+        assert row["previous"] == pytest.approx(then[row["service"]], abs=0.01)
+        assert row["change"] == pytest.approx(now[row["service"]] - then[row["service"]], abs=0.02)
+        assert row["change_pct"] == pytest.approx(
+            100 * (now[row["service"]] - then[row["service"]]) / then[row["service"]], abs=0.1)
+    assert result.facts["previous_total"] == pytest.approx(sum(then.values()), abs=0.05)
+    assert result.facts["change"] == pytest.approx(sum(now.values()) - sum(then.values()), abs=0.05)
+    chart = result.facts["daily"]  # the three biggest services' daily spend, for the answer's chart
+    assert list(chart) == list(now)[:3]
+    assert [day for day, _amount in chart[SPIKE.aws_service]] == [d.isoformat() for d in company_days(last, month)]
+
+
+def test_cost_summary_in_one_region_and_by_region(registry: ToolRegistry, ctx: ToolContext,
+                                                  company: Company) -> None:
+    today = utc_today()
+    start = today - timedelta(days=7)
+    region = "eu-west-1"
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), region=region,
+                 aws_service="ec2")
+    assert result.facts["total"] == pytest.approx(
+        total_cost(start, today, aws_service=SPIKE.aws_service, region=region), abs=0.01)
+    assert [row["service"] for row in result.rows] == [SPIKE.aws_service]
+    by_region = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), group_by="region")
+    expected = {name: total_cost(start, today, region=name) for name in company.regions}
+    assert {row["region"]: row["cost"] for row in by_region.rows} == pytest.approx(expected, abs=0.01)
+
+
+def test_cost_summary_against_an_explicit_period(registry: ToolRegistry, ctx: ToolContext) -> None:
+    today = utc_today()
+    start, old_start = today - timedelta(days=7), today - timedelta(days=60)
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(),
+                 compare_start=old_start.isoformat(), compare_end=(old_start + timedelta(days=7)).isoformat())
+    then = cost_by_aws_service(old_start, old_start + timedelta(days=7))
+    assert {row["service"]: row["previous"] for row in result.rows} == pytest.approx(
+        {name: amount for name, amount in then.items() if name in {row["service"] for row in result.rows}},
+        abs=0.01)
+
+
 def test_cost_anomaly_ignores_the_incomplete_current_day(registry: ToolRegistry, ctx: ToolContext) -> None:
     """"this week" can end tomorrow; today's partial spend must not read as a drop everywhere."""
     today = utc_today()
@@ -89,9 +221,49 @@ def test_savings_lists_the_planted_idle_resources(registry: ToolRegistry, ctx: T
     expected = ({ids.volumes[v.name] for v in company.unattached_volumes()}
                 | {ids.instances[i.name] for i in company.stopped_instances()}
                 | {ids.elastic_ips[e.name] for e in company.idle_elastic_ips()})
+    expected |= {ids.snapshots[s.name] for s in company.old_snapshots(OLD_SNAPSHOT_DAYS)}
+    expected |= {ids.instances[i.name] for i in company.low_cpu_instances(LOW_CPU_PERCENT)}
+    expected |= {ids.instances[i.name] for i in company.previous_generation_instances()}
     assert set(result.resources) == expected
     unattached = sum(v.size_gb for v in company.unattached_volumes())
     assert result.facts["monthly_savings_usd"] >= unattached * result.facts["ebs_price_per_gb_month"]
+
+
+def test_savings_price_old_snapshots_low_cpu_and_old_generations(registry: ToolRegistry, ctx: ToolContext,
+                                                                  company: Company, ids: SeededIds) -> None:
+    """Each row: resource, kind, region, detail and an estimated $/month; the biggest first."""
+    result = run(registry, ctx, "cost.savings")
+    rows = {(row["resource"], row["kind"]): row for row in result.rows}
+    old = company.old_snapshots(OLD_SNAPSHOT_DAYS)
+    fresh = [s for s in company.snapshots if s not in old]
+    assert old and fresh
+    for snap in old:
+        row = rows[(ids.snapshots[snap.name], "old snapshot")]
+        size = company.volume(snap.volume).size_gb
+        assert row["region"] == snap.region
+        assert row["monthly_usd"] == pytest.approx(size * SNAPSHOT_PER_GB_MONTH, abs=0.01)
+        assert row["detail"] == f"{snap.name}, {size} GiB, {snap.age_days} days old"
+    assert not any(ids.snapshots[s.name] in result.resources for s in fresh)
+    idle = company.low_cpu_instances(LOW_CPU_PERCENT)
+    assert idle
+    for inst in idle:
+        row = rows[(ids.instances[inst.name], "low CPU instance")]
+        assert row["monthly_usd"] == pytest.approx(HOURLY_USD[inst.instance_type] * 730 * DOWNSIZE_SAVING, abs=0.01)
+        assert row["detail"].startswith(f"{inst.name}, {inst.instance_type}, {inst.cpu_percent:.1f}% average CPU")
+    busy = [i for i in company.instances if i.state == "running" and i not in idle]
+    assert not any((ids.instances[i.name], "low CPU instance") in rows for i in busy)
+    legacy = company.previous_generation_instances()
+    assert legacy
+    for inst in legacy:
+        family, size = inst.instance_type.split(".")
+        current = f"{NEXT_GENERATION[family]}.{size}"
+        row = rows[(ids.instances[inst.name], "previous-generation instance")]
+        assert row["region"] == inst.region and current in row["detail"]
+        assert row["monthly_usd"] == pytest.approx(
+            (HOURLY_USD[inst.instance_type] - HOURLY_USD[current]) * 730, abs=0.01)
+    amounts = [row["monthly_usd"] for row in result.rows]
+    assert amounts == sorted(amounts, reverse=True)
+    assert result.facts["monthly_savings_usd"] == pytest.approx(sum(amounts), abs=0.01)
 
 
 def test_inventory_counts_and_filters(registry: ToolRegistry, ctx: ToolContext, company: Company,

@@ -1,5 +1,6 @@
-"""Cost tools: spend by service, anomalies, forecast (Cost Explorer, always us-east-1) and
-savings (idle EC2 resources in every region)."""
+"""Cost tools: spend by service with period-over-period change, anomalies (Cost Anomaly
+Detection, else a robust baseline), forecast (Cost Explorer, always us-east-1) and savings
+(``tools/aws/savings.py``, in every region)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, join_names, money, period, regions_for, today
+from tools.aws.common import GLOBAL_REGION, client, money, period, today
 from tools.aws.errors import aws_errors
-from tools.aws.regions import scan_regions
+from tools.aws.savings import SavingsArgs, savings
 from tools.base import ToolContext, ToolResult, ToolSpec
 
 # Short service names (the router's aws_service slot) -> Cost Explorer SERVICE dimension values.
@@ -39,42 +41,55 @@ CE_SERVICE_NAMES: dict[str, str] = {
     "securityhub": "AWS Security Hub",
     "ecr": "Amazon EC2 Container Registry (ECR)",
 }
-EBS_PER_GB_MONTH = 0.08  # gp3 list price in us-east-1; gp2 is close (0.10)
-EIP_PER_MONTH = 3.60  # idle public IPv4 address, 730 h x $0.005
 GROUP_BY_PATTERN = r"^(service|region|tag:.+)$"
+CHART_SERIES = 3  # a chart shows the few biggest (or fastest-rising) groups
 
 
 def ce_service_name(short: str) -> str:
     return CE_SERVICE_NAMES.get(short.lower(), short)
 
 
-def _group_by(group_by: str | None) -> dict[str, str]:
+def _group_by(group_by: str | None) -> list[dict[str, str]]:
     if not group_by or group_by == "service":
-        return {"Type": "DIMENSION", "Key": "SERVICE"}
+        return [{"Type": "DIMENSION", "Key": "SERVICE"}]
     if group_by == "region":
-        return {"Type": "DIMENSION", "Key": "REGION"}
-    return {"Type": "TAG", "Key": group_by.split(":", 1)[1]}
+        return [{"Type": "DIMENSION", "Key": "REGION"}]
+    if group_by == "service_region":  # internal: anomalies name the region of each service's spend
+        return [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "REGION"}]
+    return [{"Type": "TAG", "Key": group_by.split(":", 1)[1]}]
 
 
-def _group_name(key: str, group_by: str | None) -> str:
+def _group_name(keys: list[str], group_by: str | None) -> str:
+    key = keys[0]
     if group_by and group_by.startswith("tag:"):
         value = key.split("$", 1)[1] if "$" in key else key
         return value or "(untagged)"
+    if group_by == "service_region" and len(keys) > 1 and keys[1]:
+        return f"{key}|{keys[1]}"
     return key
 
 
+def _filter(aws_service: str | None, region: str | None) -> dict[str, Any] | None:
+    parts = ([{"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}] if aws_service else [])
+    parts += [{"Dimensions": {"Key": "REGION", "Values": [region]}}] if region else []
+    if len(parts) > 1:
+        return {"And": parts}
+    return parts[0] if parts else None
+
+
 def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None = None,
-                aws_service: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
+                aws_service: str | None = None, region: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
     """{group: {day: UnblendedCost}} and the currency, following NextPageToken."""
     ce = client(ctx, "ce", GLOBAL_REGION)
     request: dict[str, Any] = {
         "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
         "Granularity": "DAILY",
         "Metrics": ["UnblendedCost"],
-        "GroupBy": [_group_by(group_by)],
+        "GroupBy": _group_by(group_by),
     }
-    if aws_service:
-        request["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}
+    expression = _filter(aws_service, region)
+    if expression:
+        request["Filter"] = expression
     costs: dict[str, dict[str, float]] = defaultdict(dict)
     currency = "USD"
     for _ in range(100):  # bounded paging
@@ -84,7 +99,7 @@ def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None =
             for group in bucket.get("Groups", []):
                 metric = group["Metrics"]["UnblendedCost"]
                 currency = metric.get("Unit", currency)
-                name = _group_name(group["Keys"][0], group_by)
+                name = _group_name(group["Keys"], group_by)
                 costs[name][day] = costs[name].get(day, 0.0) + float(metric["Amount"])
         token = page.get("NextPageToken")
         if not token:
@@ -101,54 +116,159 @@ class CostByServiceArgs(BaseModel):
     end: date | None = Field(default=None, description="Day after the last day (exclusive); default today.")
     group_by: str | None = Field(default=None, pattern=GROUP_BY_PATTERN, description="service, region or tag:<key>")
     aws_service: str | None = Field(default=None, description="Only this AWS service, e.g. ec2, s3, rds.")
+    region: str | None = Field(default=None, description="Only spend in this region, e.g. eu-west-1.")
+    compare_start: date | None = Field(default=None, description="First day of the period to compare with; "
+                                       "default the previous period of the same length (the previous month "
+                                       "for a month).")
+    compare_end: date | None = Field(default=None, description="Day after the compared period's last day.")
     limit: int = Field(default=10, ge=1, le=100)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period before [start, end) to compare it with: the same days of the month before
+    when the period starts on the 1st (so "this month" meets last month, and a whole month
+    the whole month before), else the same number of days just before."""
+    if start.day == 1 and end.day == 1:  # whole months: the as many whole months before
+        months = (end.year - start.year) * 12 + end.month - start.month
+        return _add_months(start, -months), start
+    if start.day == 1:
+        before = _add_months(start, -1)
+        return before, min(start, before + (end - start))
+    return start - (end - start), start
+
+
+def _compared(args: CostByServiceArgs, start: date, end: date) -> tuple[date, date]:
+    if args.compare_start and args.compare_end and args.compare_start < args.compare_end:
+        return args.compare_start, args.compare_end
+    stop = min(end, today())  # a period running into the future compares the days it has so far
+    return previous_period(start, max(stop, start + timedelta(days=1)))
+
+
+def _change(amount: float, before: float) -> dict[str, Any]:
+    change = amount - before
+    return {"previous": money(before), "change": money(change),
+            "change_pct": round(100 * change / before, 1) if round(before, 2) else None}
+
+
+def _pct(value: float | None) -> str:
+    return "new" if value is None else f"{value:+.1f}%"
 
 
 @aws_errors("ce")
 def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
+    """Spend per group for a period, each with its change against the period before (or the
+    one asked for): "this month vs last month" is one call."""
     start, end = period(args.start, args.end, 7)
-    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service)
+    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region)
     totals = {name: sum(days.values()) for name, days in costs.items()}
     totals = {name: amount for name, amount in totals.items() if round(amount, 2) != 0}
     total = sum(totals.values())
     window = f"{start.isoformat()} to {end.isoformat()} (end exclusive)"
     if not totals:
-        return ToolResult.no_data(f"Cost Explorer reports no AWS spend from {window}.")
+        where = f" in {args.region}" if args.region else ""
+        return ToolResult.no_data(f"Cost Explorer reports no AWS spend{where} from {window}.")
+    before_start, before_end = _compared(args, start, end)
+    before_costs, _currency = daily_costs(ctx, before_start, before_end, args.group_by, args.aws_service,
+                                          args.region)
+    before = {name: sum(days.values()) for name, days in before_costs.items()}
+    before_total = sum(before.values())
     ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
     label = (args.group_by or "service").split(":")[0]
-    rows = [{label: name, "cost": money(amount), "share": round(100 * amount / total, 1) if total else 0.0}
+    rows = [{label: name, "cost": money(amount), "share": round(100 * amount / total, 1) if total else 0.0,
+             **_change(amount, before.get(name, 0.0))}
             for name, amount in ranked[: args.limit]]
     top = ", ".join(f"{row[label]} ${row['cost']:,.2f} ({row['share']}%)" for row in rows[:3])
     scope = f" for {ce_service_name(args.aws_service)}" if args.aws_service else ""
-    summary = f"AWS spend{scope} from {window} was ${total:,.2f} {currency}; top: {top}."
+    scope += f" in {args.region}" if args.region else ""
+    overall = _change(total, before_total)
+    movers = sorted(rows, key=lambda row: abs(row["change"]), reverse=True)[:2]
+    moved = ", ".join(f"{row[label]} {'+' if row['change'] >= 0 else '-'}${abs(row['change']):,.2f} "
+                      f"({_pct(row['change_pct'])})" for row in movers)
+    summary = (f"AWS spend{scope} from {window} was ${total:,.2f} {currency}; top: {top}. Against "
+               f"{before_start.isoformat()} to {before_end.isoformat()} (${before_total:,.2f}): "
+               f"{'+' if overall['change'] >= 0 else '-'}${abs(overall['change']):,.2f} "
+               f"({_pct(overall['change_pct'])}); moved most: {moved}.")
     return ToolResult(
-        status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
+        status="ok", summary=summary, columns=[label, "cost", "share", "previous", "change", "change_pct"],
+        rows=rows,
         facts={"total": money(total), "start": start.isoformat(), "end": end.isoformat(), "currency": currency,
-               "groups": len(totals)},
+               "groups": len(totals), "region": args.region, "previous_total": overall["previous"],
+               "change": overall["change"],
+               "change_pct": overall["change_pct"], "previous_start": before_start.isoformat(),
+               "previous_end": before_end.isoformat(),
+               # the biggest groups' daily spend: the answer's chart of the trend and the breakdown
+               "daily": {name: [[day, money(costs[name].get(day, 0.0))] for day in _days(start, end)]
+                         for name, _amount in ranked[:CHART_SERIES]}},
         resources=[name for name, _ in ranked],
     )
+
+
+def _days(start: date, end: date) -> list[str]:
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days)]
 
 
 # --------------------------------------------------------------------------- anomalies
 
 
 class CostAnomaliesArgs(BaseModel):
-    start: date | None = Field(default=None, description="First day; default 14 days ago.")
+    start: date | None = Field(default=None, description="First day; default 28 days ago.")
     end: date | None = Field(default=None, description="Day after the last day (exclusive); default today.")
     aws_service: str | None = None
     limit: int = Field(default=10, ge=1, le=100)
 
 
 RECENT_DAYS = 3
-CHART_SERIES = 3
-CHANGE_THRESHOLD = 0.20
+BASELINE_DAYS = 28  # four weeks: a weekly pattern is in the baseline, not an anomaly
+CHANGE_THRESHOLD = 0.20  # a rise under 20% of the baseline is never an anomaly, however steady the spend
+CHART_LEAD_DAYS = 14
+MAD_SIGMAS = 3.0  # ... nor one within 3 robust standard deviations (1.4826 x MAD) of the median
 
 
-def _spike_day(days: list[str], series: list[float], baseline: float) -> str | None:
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def robust_baseline(history: list[float]) -> tuple[float, float]:
+    """(median, MAD) of the days before the recent ones: one earlier spike moves neither,
+    where a mean over a short window is pulled by it."""
+    centre = median(history)
+    return centre, median([abs(value - centre) for value in history])
+
+
+def weekday_baseline(history: list[tuple[date, float]], recent: list[date]) -> tuple[float, float]:
+    """The usual daily spend of the ``recent`` days and its spread: each recent day expects the
+    median of the same weekday in the history (so quiet weekends are usual, not a drop) when
+    every such weekday has at least two days of history, else the median of all days. The
+    spread is the MAD of each history day's distance from its own expectation."""
+    by_weekday: dict[int, list[float]] = defaultdict(list)
+    for day, amount in history:
+        by_weekday[day.weekday()].append(amount)
+    if not all(len(by_weekday[day.weekday()]) >= 2 for day in recent):
+        return robust_baseline([amount for _day, amount in history])
+    usual = {weekday: median(values) for weekday, values in by_weekday.items()}
+    centre = sum(usual[day.weekday()] for day in recent) / len(recent)
+    return centre, median([abs(amount - usual[day.weekday()]) for day, amount in history])
+
+
+def _threshold(baseline: float, spread: float) -> float:
+    """The distance from the baseline beyond which the recent days are unusual."""
+    return max(baseline * CHANGE_THRESHOLD, MAD_SIGMAS * 1.4826 * spread) + 0.005
+
+
+def _spike_day(days: list[str], series: list[float], limit: float) -> str | None:
     """First day of the run of high days that ends the window."""
     first: str | None = None
     for day, amount in reversed(list(zip(days, series, strict=True))):
-        if amount > baseline * (1 + CHANGE_THRESHOLD) + 0.005:
+        if amount > limit:
             first = day
         else:
             break
@@ -157,49 +277,190 @@ def _spike_day(days: list[str], series: list[float], baseline: float) -> str | N
 
 def _service_change(days: list[str], daily: dict[str, float]) -> dict[str, Any]:
     series = [daily.get(day, 0.0) for day in days]
-    before, recent = series[:-RECENT_DAYS], series[-RECENT_DAYS:]
-    baseline = sum(before) / len(before) if before else 0.0
-    recent_avg = sum(recent) / len(recent)
+    history = [(date.fromisoformat(day), amount) for day, amount in zip(days, series, strict=True)][:-RECENT_DAYS]
+    while history and history[0][1] == 0.0:  # days before a service's first spend are not its history
+        history = history[1:]
+    recent_days = [date.fromisoformat(day) for day in days[-RECENT_DAYS:]]
+    baseline, spread = weekday_baseline(history, recent_days) if history else (0.0, 0.0)
+    recent_avg = sum(series[-RECENT_DAYS:]) / RECENT_DAYS
     change = recent_avg - baseline
+    margin = _threshold(baseline, spread)
     pct = round(100 * change / baseline, 1) if baseline else None
-    return {"baseline": money(baseline), "recent": money(recent_avg), "change": money(change),
-            "change_pct": pct, "spike_day": _spike_day(days, series, baseline) if change > 0 else None}
+    return {"baseline": money(baseline), "spread": money(spread), "recent": money(recent_avg),
+            "change": money(change), "change_pct": pct, "unusual": abs(change) > margin and abs(change) >= 0.01,
+            "spike_day": _spike_day(days, series, baseline + margin) if change > 0 else None,
+            "history_days": len(history)}
 
 
-@aws_errors("ce")
-def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
-    start, end = period(args.start, args.end, 14)
-    # Today and later are incomplete in Cost Explorer (about a day behind): comparing a
-    # partial day with full ones would report a drop in every service.
-    end = min(end, today())
-    if (end - start).days <= RECENT_DAYS:
-        start = end - timedelta(days=RECENT_DAYS + 4)
-    costs, currency = daily_costs(ctx, start, end, None, args.aws_service)
+def _split_key(key: str) -> tuple[str, str | None]:
+    service, _, region = key.partition("|")
+    return service, region or None
+
+
+def _anomaly_monitors(ce: Any) -> list[dict[str, Any]]:
+    """The account's Cost Anomaly Detection monitors (none: use the robust baseline)."""
+    monitors: list[dict[str, Any]] = []
+    request: dict[str, Any] = {}
+    for _ in range(20):  # bounded paging
+        page = ce.get_anomaly_monitors(**request)
+        monitors.extend(page.get("AnomalyMonitors", []))
+        if not page.get("NextPageToken"):
+            break
+        request["NextPageToken"] = page["NextPageToken"]
+    return monitors
+
+
+def _aws_anomalies(ce: Any, start: date, end: date) -> list[dict[str, Any]]:
+    """Anomalies AWS detected that overlap [start, end) (DateInterval's EndDate is inclusive)."""
+    request: dict[str, Any] = {"DateInterval": {"StartDate": start.isoformat(),
+                                                "EndDate": (end - timedelta(days=1)).isoformat()}}
+    found: list[dict[str, Any]] = []
+    for _ in range(20):
+        page = ce.get_anomalies(**request)
+        found.extend(page.get("Anomalies", []))
+        if not page.get("NextPageToken"):
+            break
+        request["NextPageToken"] = page["NextPageToken"]
+    return found
+
+
+def _anomaly_row(anomaly: dict[str, Any]) -> dict[str, Any]:
+    impact = anomaly.get("Impact", {})
+    causes = sorted(anomaly.get("RootCauses") or [{}],
+                    key=lambda cause: float(cause.get("Impact", {}).get("Contribution", 0)), reverse=True)
+    cause = causes[0]
+    expected = float(impact.get("TotalExpectedSpend") or 0)
+    total = float(impact.get("TotalImpact", impact.get("MaxImpact", 0)))
+    pct = impact.get("TotalImpactPercentage")
+    return {"service": cause.get("Service") or anomaly.get("DimensionValue") or "(unknown)",
+            "region": cause.get("Region"), "usage_type": cause.get("UsageType"),
+            "spike_day": anomaly.get("AnomalyStartDate", "")[:10] or None,
+            "end_day": (anomaly.get("AnomalyEndDate") or "")[:10] or None,
+            "expected": money(expected), "actual": money(float(impact.get("TotalActualSpend") or 0)),
+            "impact": money(total),
+            "change_pct": round(float(pct), 1) if pct is not None else (round(100 * total / expected, 1)
+                                                                         if expected else None),
+            "score": anomaly.get("AnomalyScore", {}).get("MaxScore"), "anomaly_id": anomaly.get("AnomalyId")}
+
+
+def _region_series(ctx: ToolContext, start: date, end: date, service: str, region: str | None) -> list[list[Any]]:
+    """The daily cost of one service (in one region when known), for the answer's chart."""
+    costs, _currency = daily_costs(ctx, start, end, "region", service)
     days = [(start + timedelta(days=n)).isoformat() for n in range((end - start).days)]
-    rows = [{"service": name, **_service_change(days, daily)} for name, daily in costs.items()]
+    wanted = [costs[region]] if region in costs else list(costs.values())
+    return [[day, money(sum(series.get(day, 0.0) for series in wanted))] for day in days]
+
+
+def _chart_start(start: date, spike_day: str | None) -> date:
+    """Two weeks before the anomaly began (or the window's start, if earlier): a chart of
+    the anomaly alone shows no jump."""
+    if not spike_day:
+        return start
+    return min(start, date.fromisoformat(spike_day) - timedelta(days=CHART_LEAD_DAYS))
+
+
+def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date,
+                    anomalies: list[dict[str, Any]], monitors: int) -> ToolResult:
+    rows = [_anomaly_row(anomaly) for anomaly in anomalies]
+    if args.aws_service:
+        rows = [row for row in rows if row["service"] == ce_service_name(args.aws_service)]
+    rows.sort(key=lambda row: row["impact"], reverse=True)
+    window = f"{start.isoformat()} to {end.isoformat()}"
+    if not rows:
+        return ToolResult.no_data(f"AWS Cost Anomaly Detection ({monitors} monitor{'s' if monitors != 1 else ''}) "
+                                  f"reports no anomaly from {window}.")
+    top = rows[0]
+    where = f" in {top['region']}" if top["region"] else ""
+    usage = f" (usage type {top['usage_type']})" if top["usage_type"] else ""
+    pct = f", {top['change_pct']:+.1f}%" if top["change_pct"] is not None else ""
+    summary = (f"AWS Cost Anomaly Detection: {top['service']}{where}{usage} since {top['spike_day']}, "
+               f"${top['impact']:,.2f} above the expected ${top['expected']:,.2f} (actual ${top['actual']:,.2f}"
+               f"{pct}); {len(rows)} anomal{'ies' if len(rows) != 1 else 'y'} from {window}.")
+    return ToolResult(
+        status="ok", summary=summary,
+        columns=["service", "region", "usage_type", "spike_day", "end_day", "expected", "actual", "impact",
+                 "change_pct"], rows=rows[: args.limit],
+        facts={"source": "aws_cost_anomaly_detection", "monitors": monitors, "top_service": top["service"],
+               "region": top["region"], "usage_type": top["usage_type"], "spike_day": top["spike_day"],
+               "impact_usd": top["impact"], "expected_usd": top["expected"], "actual_usd": top["actual"],
+               "change_pct": top["change_pct"], "anomaly_id": top["anomaly_id"], "currency": "USD",
+               "start": start.isoformat(), "end": end.isoformat(),
+               # the chart: the root cause's daily spend from two weeks before the anomaly on
+               "daily": {top["service"] + where: _region_series(ctx, _chart_start(start, top["spike_day"]), end,
+                                                                top["service"], top["region"])}},
+        resources=[row["service"] for row in rows[: args.limit]],
+    )
+
+
+def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date) -> ToolResult:
+    costs, currency = daily_costs(ctx, start, end, "service_region", args.aws_service)
+    days = [(start + timedelta(days=n)).isoformat() for n in range((end - start).days)]
+    rows = []
+    for key, daily in costs.items():
+        service, region = _split_key(key)
+        rows.append({"service": service, "region": region, **_service_change(days, daily)})
     rows.sort(key=lambda row: abs(row["change"]), reverse=True)
-    changed = [row for row in rows if abs(row["change"]) >= 0.01
-               and (row["change_pct"] is None or abs(row["change_pct"]) > 100 * CHANGE_THRESHOLD)]
+    changed = [row for row in rows if row["unusual"]]
     window = f"{start.isoformat()} to {end.isoformat()}"
     if not changed:
-        return ToolResult.no_data(f"No AWS service's daily cost changed by more than 20% between {window}.")
+        return ToolResult.no_data(f"No AWS service's daily cost over the last {RECENT_DAYS} days left its usual "
+                                  f"range (median and spread of the days before, {window}).")
     increases = [row for row in changed if row["change"] > 0]
     top = increases[0] if increases else changed[0]
     pct = "new spend" if top["change_pct"] is None else f"{top['change_pct']:+.1f}%"
     since = f", starting {top['spike_day']}" if top.get("spike_day") else ""
-    summary = (f"{top['service']} changed most: ${top['baseline']:,.2f}/day -> ${top['recent']:,.2f}/day over the "
-               f"last {RECENT_DAYS} days ({pct}{since}); {len(changed)} service(s) moved more than 20% ({window}).")
+    where = f" in {top['region']}" if top["region"] else ""
+    summary = (f"{top['service']}{where} changed most: ${top['recent']:,.2f}/day over the last {RECENT_DAYS} days "
+               f"against a usual ${top['baseline']:,.2f}/day (median of {top['history_days']} days, spread "
+               f"${top['spread']:,.2f}) ({pct}{since}); {len(changed)} service(s) outside their usual range "
+               f"({window}; no Cost Anomaly Detection monitor, so Guardian's baseline).")
+    shown = [{key: value for key, value in row.items() if key != "unusual"} for row in rows[: args.limit]]
     return ToolResult(
         status="ok", summary=summary,
-        columns=["service", "baseline", "recent", "change", "change_pct", "spike_day"], rows=rows[: args.limit],
-        facts={"top_service": top["service"], "change_pct": top["change_pct"], "spike_day": top.get("spike_day"),
-               "baseline_daily": top["baseline"], "recent_daily": top["recent"], "currency": currency,
+        columns=["service", "region", "baseline", "spread", "recent", "change", "change_pct", "spike_day"],
+        rows=shown,
+        facts={"source": "baseline", "top_service": top["service"], "region": top["region"],
+               "change_pct": top["change_pct"], "spike_day": top.get("spike_day"),
+               "baseline_daily": top["baseline"], "spread_daily": top["spread"], "recent_daily": top["recent"],
+               "history_days": top["history_days"], "currency": currency,
                "start": start.isoformat(), "end": end.isoformat(),
                # the daily series of the services that rose most, for a chart
-               "daily": {row["service"]: [[day, money(costs[row["service"]].get(day, 0.0))] for day in days]
+               "daily": {row["service"] + (f" in {row['region']}" if row["region"] else ""):
+                         [[day, money(costs[_key(row)].get(day, 0.0))] for day in days]
                          for row in increases[:CHART_SERIES]}},
-        resources=[row["service"] for row in rows[: args.limit]],
+        resources=list(dict.fromkeys(row["service"] for row in rows[: args.limit])),
     )
+
+
+def _key(row: dict[str, Any]) -> str:
+    return f"{row['service']}|{row['region']}" if row["region"] else row["service"]
+
+
+@aws_errors("ce")
+def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
+    """AWS's own anomalies when the account has Cost Anomaly Detection monitors; else each
+    service's last days against the median and MAD of the weeks before."""
+    start, end = period(args.start, args.end, BASELINE_DAYS)
+    # Today and later are incomplete in Cost Explorer (about a day behind): comparing a
+    # partial day with full ones would report a drop in every service.
+    end = min(end, today())
+    ce = client(ctx, "ce", GLOBAL_REGION)
+    denied = None
+    try:
+        monitors = _anomaly_monitors(ce)
+    except ClientError as exc:  # no ce:GetAnomalyMonitors: the baseline still answers, and says why
+        if exc.response.get("Error", {}).get("Code") not in ("AccessDeniedException", "AccessDenied"):
+            raise
+        monitors, denied = [], "ce:GetAnomalyMonitors"
+    if monitors:
+        return _from_detection(ctx, args, start, end, _aws_anomalies(ce, start, end), len(monitors))
+    if (end - start).days < BASELINE_DAYS:  # a short question still needs weeks of history
+        start = end - timedelta(days=BASELINE_DAYS)
+    result = _from_baseline(ctx, args, start, end)
+    if denied:
+        result.facts["detection_denied"] = denied
+        result.summary += f" Cost Anomaly Detection was not read: the role lacks {denied}."
+    return result
 
 
 # --------------------------------------------------------------------------- forecast
@@ -247,81 +508,15 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     )
 
 
-# --------------------------------------------------------------------------- savings
-
-
-class SavingsArgs(BaseModel):
-    region: str | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-
-
-def _volume_sizes(ec2: Any, volume_ids: list[str]) -> dict[str, int]:
-    if not volume_ids:
-        return {}
-    found = ec2.describe_volumes(VolumeIds=volume_ids)["Volumes"]
-    return {vol["VolumeId"]: int(vol["Size"]) for vol in found}
-
-
-def _region_savings(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
-    ec2 = client(ctx, "ec2", region)
-    rows: list[dict[str, Any]] = []
-    paginator = ec2.get_paginator("describe_volumes")
-    for page in paginator.paginate(Filters=[{"Name": "status", "Values": ["available"]}]):
-        for vol in page["Volumes"]:
-            rows.append({"resource": vol["VolumeId"], "kind": "unattached volume", "region": region,
-                         "detail": f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip(),
-                         "monthly_usd": money(vol["Size"] * EBS_PER_GB_MONTH)})
-    stopped = [inst for page in ec2.get_paginator("describe_instances").paginate(
-        Filters=[{"Name": "instance-state-name", "Values": ["stopped"]}])
-        for res in page["Reservations"] for inst in res["Instances"]]
-    for inst in stopped:
-        vol_ids = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if "Ebs" in m]
-        size = sum(_volume_sizes(ec2, vol_ids).values())
-        name = next((t["Value"] for t in inst.get("Tags", []) if t["Key"] == "Name"), "")
-        rows.append({"resource": inst["InstanceId"], "kind": "stopped instance", "region": region,
-                     "detail": f"{name + ', ' if name else ''}{inst['InstanceType']}, {size} GiB attached",
-                     "monthly_usd": money(size * EBS_PER_GB_MONTH)})
-    for addr in ec2.describe_addresses()["Addresses"]:
-        if not addr.get("AssociationId") and not addr.get("InstanceId"):
-            rows.append({"resource": addr.get("AllocationId") or addr["PublicIp"], "kind": "unassociated Elastic IP",
-                         "region": region, "detail": addr["PublicIp"], "monthly_usd": EIP_PER_MONTH})
-    return rows
-
-
-@aws_errors("ec2")
-def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
-    scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: _region_savings(ctx, region),
-                        services=("ec2",))
-    regions = scan.answered
-    rows = [row for region_rows in scan.values() for row in region_rows]
-    if not rows:
-        return scan.mark(ToolResult.no_data(f"No unattached volumes, stopped instances or idle Elastic IPs in "
-                                            f"{', '.join(regions)}."))
-    rows.sort(key=lambda row: row["monthly_usd"], reverse=True)
-    total = sum(row["monthly_usd"] for row in rows)
-    counts = {kind: sum(1 for row in rows if row["kind"] == kind)
-              for kind in ("unattached volume", "stopped instance", "unassociated Elastic IP")}
-    found = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n)
-    summary = (f"Found {found} in {', '.join(regions)}, about ${total:,.2f}/month "
-               f"(assuming ${EBS_PER_GB_MONTH}/GB-month gp3/gp2 EBS and ${EIP_PER_MONTH:.2f}/month per idle IP): "
-               f"{join_names([row['resource'] for row in rows])}.")
-    return scan.mark(ToolResult(
-        status="ok", summary=summary, columns=["resource", "kind", "region", "detail", "monthly_usd"],
-        rows=rows[: args.limit],
-        facts={"monthly_savings_usd": money(total), "unattached_volumes": counts["unattached volume"],
-               "stopped_instances": counts["stopped instance"], "idle_elastic_ips": counts["unassociated Elastic IP"],
-               "ebs_price_per_gb_month": EBS_PER_GB_MONTH, "eip_price_per_month": EIP_PER_MONTH},
-        resources=[row["resource"] for row in rows],
-    ))
-
-
 COST_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_cost_by_service", "AWS spend for a period from Cost Explorer, by service, region or tag.",
              CostByServiceArgs, "read", ("cost.summary",), "aws", cost_by_service),
-    ToolSpec("aws_cost_anomalies", "Which AWS service's daily cost jumped recently, by how much and since when.",
+    ToolSpec("aws_cost_anomalies", "Which AWS service's daily cost jumped recently, where, by how much and since "
+             "when (AWS Cost Anomaly Detection when set up, else a robust baseline).",
              CostAnomaliesArgs, "read", ("cost.anomalies",), "aws", cost_anomalies),
     ToolSpec("aws_cost_forecast", "Month-to-date AWS spend and Cost Explorer's forecast to month end.",
              CostForecastArgs, "read", ("cost.forecast",), "aws", cost_forecast),
-    ToolSpec("aws_savings", "Idle AWS resources costing money: unattached volumes, stopped instances, idle IPs.",
+    ToolSpec("aws_savings", "AWS resources costing money for little use, with $/month each: unattached volumes, "
+             "stopped instances, idle IPs, old snapshots, low-CPU and previous-generation instances.",
              SavingsArgs, "read", ("cost.savings",), "aws", savings),
 ]

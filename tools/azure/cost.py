@@ -15,6 +15,13 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 DIMENSIONS = {"service": "ServiceName", "resource_group": "ResourceGroupName"}
 COST_COLUMN = "PreTaxCost"
 DEFAULT_DAYS = 30
+CHART_SERIES = 3
+
+
+def _usage_day(value: Any) -> str:
+    """Cost Management's UsageDate (a yyyymmdd Number, or an ISO date with Daily) as YYYY-MM-DD."""
+    text = str(int(value)) if isinstance(value, int | float) else str(value)
+    return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if text.isdigit() and len(text) == 8 else text[:10]
 
 
 class AzureCostArgs(BaseModel):
@@ -47,7 +54,8 @@ def _query(start: date, end: date, dimension: str) -> Any:
         type="ActualCost", timeframe="Custom",
         time_period=QueryTimePeriod(from_property=datetime.combine(start, time.min, UTC),
                                     to=datetime.combine(end - timedelta(days=1), time(23, 59, 59), UTC)),
-        dataset=QueryDataset(aggregation={"totalCost": QueryAggregation(name=COST_COLUMN, function="Sum")},
+        dataset=QueryDataset(granularity="Daily",  # daily rows: the answer's chart, and summed for the table
+                             aggregation={"totalCost": QueryAggregation(name=COST_COLUMN, function="Sum")},
                              grouping=[QueryGrouping(type="Dimension", name=dimension)]))
 
 
@@ -72,13 +80,18 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     cost_at = _column(columns, COST_COLUMN, "Cost", "totalCost", kind="number")
     name_at = _column(columns, dimension, "ResourceGroup", kind="string")
     currency_at = _column(columns, "Currency")
+    day_at = _column(columns, "UsageDate")
     if cost_at is None or name_at is None:
         return ToolResult.error("Azure Cost Management answered without cost and group columns.")
     totals: dict[str, float] = {}
+    daily: dict[str, dict[str, float]] = {}
     currency = "USD"
     for row in result.rows or []:
         name = str(row[name_at] or "(none)")
         totals[name] = totals.get(name, 0.0) + float(row[cost_at] or 0)
+        if day_at is not None and row[day_at]:
+            day = _usage_day(row[day_at])
+            daily.setdefault(name, {})[day] = daily.get(name, {}).get(day, 0.0) + float(row[cost_at] or 0)
         if currency_at is not None and row[currency_at]:
             currency = str(row[currency_at])
     total = round(sum(totals.values()), 2)
@@ -95,7 +108,10 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
                f"{label.replace('_', ' ')}; top: {top}.")
     return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
                       facts={"total": total, "currency": currency, "start": start.isoformat(),
-                             "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals)},
+                             "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals),
+                             # the biggest groups' daily spend: the answer's chart
+                             "daily": {name: [[day, round(amount, 2)] for day, amount in sorted(daily[name].items())]
+                                       for name, _amount in ranked[:CHART_SERIES] if name in daily}},
                       resources=[name for name, _amount in ranked if args.group_by == "resource_group"])
 
 

@@ -9,6 +9,8 @@ import boto3
 import pytest
 
 from tools.aws.cost import (
+    BASELINE_DAYS,
+    RECENT_DAYS,
     CostAnomaliesArgs,
     CostByServiceArgs,
     CostForecastArgs,
@@ -16,6 +18,7 @@ from tools.aws.cost import (
     cost_anomalies,
     cost_by_service,
     cost_forecast,
+    robust_baseline,
     savings,
 )
 from tools.base import ToolContext
@@ -82,7 +85,43 @@ def test_anomalies_name_the_jump_and_its_first_day(ctx: ToolContext, spend: dict
     assert s3_row["change"] == 0.0
     series = dict(result.facts["daily"][EC2])  # the chart's data: one point per day, the jump at the end
     assert list(result.facts["daily"]) == [EC2]
-    assert series[first_spike.isoformat()] == 30.0 and min(series.values()) == 10.0
+    assert series[first_spike.isoformat()] == 30.0 and min(v for v in series.values() if v) == 10.0
+    assert result.facts["source"] == "baseline"  # this stand-in has no anomaly monitors
+    assert result.facts["history_days"] == len(spend["days"]) - RECENT_DAYS  # from the first day with spend
+
+
+def test_robust_baseline_ignores_one_earlier_spike_and_weekends() -> None:
+    weeks = [10.0, 10.0, 10.0, 10.0, 10.0, 4.0, 4.0] * 4
+    weeks[9] = 100.0  # one earlier spike
+    centre, spread = robust_baseline(weeks)
+    assert centre == 10.0 and spread == 0.0
+    assert sum(weeks) / len(weeks) > 11  # the mean it replaced was pulled up by the one spike
+
+
+def test_weekly_pattern_and_an_old_spike_are_no_anomaly(ctx: ToolContext, spend: dict[str, Any]) -> None:
+    """Weekends at 40% and one 10x day two weeks ago: neither is an anomaly in the last days."""
+    today = spend["today"]
+    days = [today - timedelta(days=n) for n in range(BASELINE_DAYS, 0, -1)]
+    pattern = {d.isoformat(): (4.0 if d.weekday() >= 5 else 10.0) * (10 if (today - d).days == 14 else 1)
+               for d in days}
+    saved, spend["data"].daily = spend["data"].daily, {(EC2, "us-east-1"): pattern}
+    try:
+        result = cost_anomalies(ctx, CostAnomaliesArgs())
+    finally:
+        spend["data"].daily = saved
+    assert result.status == "no_data", result.summary
+
+
+def test_cost_summary_compares_with_the_previous_period(ctx: ToolContext, spend: dict[str, Any]) -> None:
+    today = spend["today"]
+    result = cost_by_service(ctx, CostByServiceArgs())
+    start = today - timedelta(days=7)
+    before = _expected_total(spend, start - timedelta(days=7), start, EC2)
+    now = _expected_total(spend, start, today, EC2)
+    ec2 = next(row for row in result.rows if row["service"] == EC2)
+    assert (ec2["previous"], ec2["change"]) == (round(before, 2), round(now - before, 2))
+    assert ec2["change_pct"] == round(100 * (now - before) / before, 1)
+    assert result.facts["previous_start"] == (start - timedelta(days=7)).isoformat()
 
 
 def test_flat_spend_is_no_anomaly(ctx: ToolContext, spend: dict[str, Any]) -> None:
@@ -114,7 +153,8 @@ def idle(reset_aws: Any) -> dict[str, Any]:
                                                      "Tags": [{"Key": "Name", "Value": "old-batch"}]}])
     stopped_id = stopped["Instances"][0]["InstanceId"]
     east.stop_instances(InstanceIds=[stopped_id])
-    running = east.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    running = east.run_instances(ImageId=image, MinCount=1, MaxCount=1,  # current generation, no CPU metrics
+                                 InstanceType="t3.micro")["Instances"][0]["InstanceId"]
     eip = east.allocate_address(Domain="vpc")["AllocationId"]
     attached = east.allocate_address(Domain="vpc")["AllocationId"]
     east.associate_address(AllocationId=attached, InstanceId=running)

@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.azure_api import AzureStandIn
 from sandbox.company import AzureAccount, utc_today
+from sandbox.company import days_between as company_days
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
 
@@ -46,3 +47,21 @@ def test_one_resource_groups_spend(registry: ToolRegistry, ctx: ToolContext, acc
     assert result.facts["total"] == pytest.approx(account.total_cost(begin, stop, resource_group="rg-web"), abs=0.05)
     assert {row["service"] for row in result.rows} == {
         line.service_name for line in account.cost_lines if line.resource_group == "rg-web"}
+
+
+def test_spend_comes_with_each_biggest_groups_daily_series_for_a_chart(
+        registry: ToolRegistry, ctx: ToolContext, account: AzureAccount, arm: AzureStandIn) -> None:
+    start, end = _window()
+    result = registry.invoke("azure_cost_summary", {"start": start, "end": end}, ctx)
+    begin, stop = utc_today().fromisoformat(start), utc_today().fromisoformat(end)
+    names = {line.service_name for line in account.cost_lines}
+    ranked = sorted(names, key=lambda n: account.total_cost(begin, stop, service_name=n), reverse=True)
+    assert list(result.facts["daily"]) == ranked[:3]
+    days = company_days(begin, stop)
+    for name, series in result.facts["daily"].items():
+        assert [day for day, _amount in series] == [d.isoformat() for d in days]
+        assert [amount for _day, amount in series] == pytest.approx(
+            [account.total_cost(d, d + timedelta(days=1), service_name=name) for d in days], abs=0.011)
+    query = next(call for call in reversed(arm.calls)
+                 if call.path.lower().endswith("/microsoft.costmanagement/query"))
+    assert query.body["dataset"]["granularity"] == "Daily"
