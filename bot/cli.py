@@ -252,13 +252,11 @@ def cmd_audit(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
-    """Every cloud's ``*_security_scan`` tool, side by side, through the registry like every
-    tool run (its prerequisites, error mapping and output masking apply). A cloud whose
-    settings are missing is skipped with one line on stderr; one that fails is named after
-    the others' findings, and the scan exits 1 as incomplete."""
-    import contextvars
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Every cloud's ``*_security_scan`` tool, side by side (bot/scan_runner.py), through the
+    registry like every tool run (its prerequisites, error mapping and output masking apply).
+    A cloud whose settings are missing is skipped with one line on stderr; one that fails is
+    named after the others' findings, and the scan exits 1 as incomplete."""
+    from bot.scan_runner import run_scans
     from tools.aws.errors import RegionsFailed
 
     specs = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
@@ -269,10 +267,7 @@ def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     for name, why in skipped.items():
         if why:
             print(f"guardian: skipped {name}: {why}", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, len(scans)), thread_name_prefix="scan") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, rt.registry.invoke, name, {}, rt.tool_ctx)
-                   for name in scans]
-        results = dict(zip(scans, (future.result() for future in futures), strict=True))
+    results = run_scans(rt.registry, scans, rt.tool_ctx)
     failed = [f"{name}: {result.summary}" for name, result in results.items() if result.status == "error"]
     if len(failed) == len(scans):
         raise UserError(" ".join(result.summary for result in results.values()))
