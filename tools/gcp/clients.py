@@ -8,13 +8,9 @@ them costs seconds, and most commands never call Google Cloud."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 import threading
 import time
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any, TypeVar
 
 from tools.base import ToolContext
@@ -70,48 +66,6 @@ def _cached(ctx: ToolContext, name: str, make: Callable[[], T]) -> T:
     return made
 
 
-COMPUTE = "google.cloud.compute_v1"
-_DEFER_LOCK = threading.RLock()
-
-
-def compute_service(service: str) -> ModuleType:
-    """``google.cloud.compute_v1.services.<service>`` (``firewalls``, ``instances``) and the
-    types it needs, without the package's ``__init__`` importing all its ~100 services first.
-
-    google-cloud-compute declares every one of those imports lazy (its ``__lazy_modules__``,
-    PEP 810), but Python before 3.15 runs them eagerly: 1.7 s of CPU and 90 MB where the
-    two services a scan uses cost half (docs/BENCHMARKS.md, "Cold scan per configured
-    cloud"). So the package module is made without running its ``__init__``, which then
-    runs, unchanged, the first time anything asks the package for a name it defines
-    (``compute_v1.InstancesClient``): other code importing the package still gets all of it."""
-    _defer_package_init(COMPUTE)
-    return importlib.import_module(f"{COMPUTE}.services.{service}")
-
-
-def _defer_package_init(name: str) -> None:
-    with _DEFER_LOCK:
-        if name in sys.modules:
-            return
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None or spec.submodule_search_locations is None:
-            return  # not installed (the import that follows says so), or not a package
-        package = importlib.util.module_from_spec(spec)  # __path__ and __spec__ set, __init__ not run
-        loader = spec.loader
-
-        def run_init(attribute: str) -> Any:  # PEP 562: only names the module does not have yet
-            if importlib.util.find_spec(f"{name}.{attribute}") is not None:  # `from package import types`
-                return importlib.import_module(f"{name}.{attribute}")
-            with _DEFER_LOCK:
-                if package.__dict__.pop("__getattr__", None) is not None:
-                    loader.exec_module(package)
-            return getattr(package, attribute)
-
-        package.__getattr__ = run_init  # type: ignore[method-assign]
-        sys.modules[name] = package
-        parent, _, child = name.rpartition(".")
-        setattr(sys.modules[parent], child, package)
-
-
 def logging_client(ctx: ToolContext) -> Any:
     """google-cloud-logging over HTTP/JSON (``POST /v2/entries:list``)."""
 
@@ -126,16 +80,20 @@ def logging_client(ctx: ToolContext) -> Any:
 
 def instances_client(ctx: ToolContext) -> Any:
     def make() -> Any:
-        return compute_service("instances").InstancesClient(credentials=credentials(ctx), transport="rest",
-                                                            client_options=_options(ctx))
+        from google.cloud import compute_v1
+
+        return compute_v1.InstancesClient(credentials=credentials(ctx), transport="rest",
+                                       client_options=_options(ctx))
 
     return _cached(ctx, "instances", make)
 
 
 def firewalls_client(ctx: ToolContext) -> Any:
     def make() -> Any:
-        return compute_service("firewalls").FirewallsClient(credentials=credentials(ctx), transport="rest",
-                                                            client_options=_options(ctx))
+        from google.cloud import compute_v1
+
+        return compute_v1.FirewallsClient(credentials=credentials(ctx), transport="rest",
+                                       client_options=_options(ctx))
 
     return _cached(ctx, "firewalls", make)
 
