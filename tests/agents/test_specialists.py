@@ -4,12 +4,23 @@ arguments, which runbook topic it cites, how it asks for what is missing."""
 from __future__ import annotations
 
 import pytest
+from pydantic import BaseModel
 
+from agents.planner import PlannedCall
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
-from agents.specialists import CLOUD_NAMES, CLOUDS, SPECIALIST_BY_NAME, SPECIALISTS, cites_runbook, specialist_for
+from agents.specialists import (
+    CLOUD_NAMES,
+    CLOUDS,
+    SPECIALIST_BY_NAME,
+    SPECIALISTS,
+    by_region_when_unfiltered,
+    cites_runbook,
+    specialist_for,
+)
 from tools.aws import AWS_TOOLS
 from tools.azure import AZURE_TOOLS
+from tools.base import ToolResult, ToolSpec
 from tools.gcp import GCP_TOOLS
 from tools.github import GITHUB_TOOLS
 from tools.knowledge import KNOWLEDGE_TOOLS
@@ -89,7 +100,9 @@ def test_a_named_cloud_without_a_tool_for_the_skill_is_said_not_answered_by_anot
         planned = [call.spec.integration for call in plan.reads] + ([plan.write.spec.integration]
                                                                     if plan.write else [])
         assert not any(i in CLOUDS for i in planned), (skill, cloud, planned)
-        if having:
+        if "knowledge" in planned:  # a store-backed tool (the inventory snapshot) answers for every cloud
+            assert plan.unsupported is None
+        elif having:
             names = " and ".join(CLOUD_NAMES[c] for c in having)
             assert specialist.missing_note(plan) == (
                 f"Guardian cannot answer this for {CLOUD_NAMES[cloud]} yet ({skill}: "
@@ -105,16 +118,22 @@ def test_a_named_cloud_with_a_tool_for_the_skill_plans_only_that_clouds_tools() 
             assert plan.unsupported is None
 
 
-def test_a_region_the_cost_tool_cannot_filter_by_groups_its_spend_by_region() -> None:
-    """"and in eu-west-1?": aws_cost_by_service takes no region, so the spend comes grouped by
-    region (the region asked about on a line of its own), never as an account-wide total."""
-    cost_tool = REGISTRY.get("aws_cost_by_service")
-    assert "region" not in cost_tool.args_model.model_fields  # else the filter itself must be used
+def test_and_in_a_region_filters_the_cost_tool_by_that_region() -> None:
+    """"and in eu-west-1?": aws_cost_by_service filters by region, so the spend is that region's."""
     plan = SPECIALIST_BY_NAME["cost"].plan(route("cost.summary", "and in eu-west-1?", region="eu-west-1"), REGISTRY)
     [call] = [c for c in plan.reads if c.spec.name == "aws_cost_by_service"]
-    assert call.args["group_by"] == "region"
-    unscoped = SPECIALIST_BY_NAME["cost"].plan(route("cost.summary", "spend last week"), REGISTRY)
-    assert "group_by" not in next(c for c in unscoped.reads if c.spec.name == "aws_cost_by_service").args
-    by_tag = SPECIALIST_BY_NAME["cost"].plan(
-        route("cost.summary", "spend in eu-west-1 by team", region="eu-west-1", group_by="tag:team"), REGISTRY)
-    assert next(c for c in by_tag.reads if c.spec.name == "aws_cost_by_service").args["group_by"] == "tag:team"
+    assert call.args["region"] == "eu-west-1" and "group_by" not in call.args
+
+
+class _GroupOnly(BaseModel):
+    group_by: str | None = None
+
+
+def test_a_cost_tool_that_cannot_filter_by_region_groups_by_it_instead() -> None:
+    """Never an account-wide total that does not name the region asked about."""
+    spec = ToolSpec("x_cost", "spend", _GroupOnly, "read", ("cost.summary",), "aws",
+                    lambda _ctx, _args: ToolResult.no_data("never run"))
+    grouped = by_region_when_unfiltered(PlannedCall(spec, {}))
+    assert grouped.args == {"group_by": "region"}
+    kept = by_region_when_unfiltered(PlannedCall(spec, {"group_by": "tag:team"}))
+    assert kept.args == {"group_by": "tag:team"}  # a grouping asked for stays
