@@ -38,6 +38,11 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _taken(moment: datetime) -> str:
+    """A snapshot's time to the second: two syncs can fall in one minute."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _text(value: Any) -> str:
     return "(none)" if value in (None, "", [], {}) else str(value)
 
@@ -95,7 +100,7 @@ def diff(base: InventorySnapshot, later: list[InventorySnapshot]) -> list[dict[s
         what = field_changes(old, new) if old is not None and new is not None else []
         rows.append({"change": change, "cloud": record.get("cloud", ""), "type": record.get("type", ""),
                      "name": record.get("name", ""), "id": record.get("id", ""), "what": "; ".join(what),
-                     "when": _stamp(_first_seen(key, [base, *later])), "source": key})
+                     "when": _taken(_first_seen(key, [base, *later])), "source": key})
     rows.sort(key=lambda row: (CHANGE_ORDER[row["change"]], row["cloud"], row["type"], row["name"], row["id"]))
     return rows
 
@@ -107,7 +112,7 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 def _citation(snapshot: InventorySnapshot) -> dict[str, str]:
     moment = snapshot[0].astimezone(UTC)
     return {"source": f"inventory/snapshot/{moment.strftime('%Y-%m-%dT%H:%M:%SZ')}",
-            "title": f"inventory snapshot of {_stamp(moment)}"}
+            "title": f"inventory snapshot of {_taken(moment)}"}
 
 
 def inventory_changes(ctx: ToolContext, args: InventoryChangesArgs) -> ToolResult:
@@ -119,18 +124,18 @@ def inventory_changes(ctx: ToolContext, args: InventoryChangesArgs) -> ToolResul
     lead = ""
     if base is None:
         if len(later) < 2:
-            only = f" (the only one is from {_stamp(later[0][0])}, nothing to compare it with)" if later else ""
+            only = f" (the only one is from {_taken(later[0][0])}, nothing to compare it with)" if later else ""
             return ToolResult.no_data(f"No inventory snapshot was taken at or before {_stamp(since)}{only}, so "
                                       f"what changed since then is unknown; {NO_SNAPSHOT}.")
         base, later = later[0], later[1:]
         lead = (f"No inventory snapshot was taken at or before {_stamp(since)}; the oldest is from "
-                f"{_stamp(base[0])}, so this covers only what changed after it. ")
+                f"{_taken(base[0])}, so this covers only what changed after it. ")
     if not later:
         return ToolResult.no_data(f"No inventory snapshot was taken after {_stamp(since)} (the latest is from "
-                                  f"{_stamp(base[0])}), so there is nothing to compare; {NO_SNAPSHOT}.")
+                                  f"{_taken(base[0])}), so there is nothing to compare; {NO_SNAPSHOT}.")
     rows = diff(base, later)
     counts = _counts(rows)
-    window = f"between the inventory snapshots of {_stamp(base[0])} and {_stamp(later[-1][0])}"
+    window = f"between the inventory snapshots of {_taken(base[0])} and {_taken(later[-1][0])}"
     if rows:
         lead += (f"{len(rows)} resource{'s' if len(rows) != 1 else ''} changed {window}: "
                  f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed.")
