@@ -173,6 +173,9 @@ class InfrastructureAgent(Specialist):
 INFRA_CHANGES = re.compile(r"\b(?:infra\w*|inventory|resources?|clouds?|aws|azure|gcp|accounts?|"
                            r"instances?|vms?|buckets?|volumes?|databases?|storage|servers?|nodes?)\b",
                            re.IGNORECASE)
+# ... unless the words are about code: "infra repo changes", "what was deployed to aws"
+CODE_CHANGES = re.compile(r"\b(?:repo\w*|terraform|merg\w*|commits?|prs?|pull requests?|branch\w*|shipped|"
+                          r"releas\w*|deploy\w*|change ?log|pushed)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -182,13 +185,17 @@ class ChangesAgent(Specialist):
     inventory's (the store's tools, integration knowledge), never both."""
 
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        if route.skill != "cicd.changes":
+            return super().plan(route, registry, configured)
+        infra = ((bool(route.slots.get("cloud")) or bool(INFRA_CHANGES.search(route.text)))
+                 and not CODE_CHANGES.search(route.text))
+        if not infra:  # "deployed to aws": the repositories answer, whatever cloud is named
+            route = route.model_copy(update={"slots": {k: v for k, v in route.slots.items() if k != "cloud"}})
         plan = super().plan(route, registry, configured)
-        if route.skill == "cicd.changes":
-            infra = bool(route.slots.get("cloud")) or bool(INFRA_CHANGES.search(route.text))
-            kept = [call for call in plan.reads if (call.spec.integration == "knowledge") == infra]
-            plan.reads = kept or plan.reads
-            if infra and kept:  # the deploy rollback runbook is about code, not resources
-                plan.runbook_query = None
+        kept = [call for call in plan.reads if (call.spec.integration == "knowledge") == infra]
+        plan.reads = kept or plan.reads
+        if infra and kept:  # the deploy rollback runbook is about code, not resources
+            plan.runbook_query = None
         return plan
 
 

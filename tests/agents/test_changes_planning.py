@@ -30,6 +30,8 @@ def router(embedder: Embedder) -> SkillRouter:
     ("which resources changed since yesterday in aws?", INVENTORY),
     ("what changed since yesterday?", CODE),
     ("what merged in payments-api since monday?", CODE),
+    ("which infra repo changes were merged this week?", CODE),
+    ("what was deployed to aws today?", CODE),
 ])
 def test_the_words_pick_the_inventory_or_the_repositories(router: SkillRouter, question: str,
                                                           tools: list[str]) -> None:
