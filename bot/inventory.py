@@ -1,8 +1,11 @@
 """`guardian inventory sync`: snapshot what the inventory tools see into the knowledge
-store, so questions like "what does the payments team run?" can be grounded in it."""
+store, so questions like "what does the payments team run?" can be grounded in it, and keep
+each snapshot in the database's inventory history, so "what changed since yesterday?" is the
+difference between two of them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,8 +26,10 @@ def resource_document(row: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def resource_record(row: dict[str, Any]) -> dict[str, Any]:
-    """The fields the history keeps for one row: those its document shows."""
-    return {key: value for key, value in row.items() if value not in (None, "", [], {})}
+    """The fields the history keeps for one row: those its document shows, as JSON values
+    (a date or an enum a tool left in a row becomes its text)."""
+    shown = {key: value for key, value in row.items() if value not in (None, "", [], {})}
+    return dict(json.loads(json.dumps(shown, default=str)))
 
 
 def snapshot_resources(records: dict[str, dict[str, Any]], failed: set[str], history: InventoryHistory
