@@ -168,6 +168,37 @@ class InfrastructureAgent(Specialist):
         return values
 
 
+# "what changed in the infrastructure / in aws / to our buckets": the inventory's snapshots
+# answer; "what merged / was deployed": the repositories do.
+INFRA_CHANGES = re.compile(r"\b(?:infra\w*|inventory|resources?|clouds?|aws|azure|gcp|accounts?|"
+                           r"instances?|vms?|buckets?|volumes?|databases?|storage|servers?|nodes?)\b",
+                           re.IGNORECASE)
+# ... unless the words are about code: "infra repo changes", "what was deployed to aws"
+CODE_CHANGES = re.compile(r"\b(?:repo\w*|terraform|merg\w*|commits?|prs?|pull requests?|branch\w*|shipped|"
+                          r"releas\w*|deploy\w*|change ?log|pushed)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChangesAgent(Specialist):
+    """cicd.changes is asked of code ("what merged?") and of infrastructure ("what changed in
+    our infrastructure since yesterday?"): the words pick the repositories' tools or the
+    inventory's (the store's tools, integration knowledge), never both."""
+
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        if route.skill != "cicd.changes":
+            return super().plan(route, registry, configured)
+        infra = ((bool(route.slots.get("cloud")) or bool(INFRA_CHANGES.search(route.text)))
+                 and not CODE_CHANGES.search(route.text))
+        if not infra:  # "deployed to aws": the repositories answer, whatever cloud is named
+            route = route.model_copy(update={"slots": {k: v for k, v in route.slots.items() if k != "cloud"}})
+        plan = super().plan(route, registry, configured)
+        kept = [call for call in plan.reads if (call.spec.integration == "knowledge") == infra]
+        plan.reads = kept or plan.reads
+        if infra and kept:  # the deploy rollback runbook is about code, not resources
+            plan.runbook_query = None
+        return plan
+
+
 @dataclass(frozen=True)
 class KnowledgeAgent(Specialist):
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
@@ -206,7 +237,7 @@ SPECIALISTS: tuple[Specialist, ...] = (
         "infra.logs": "log investigation CloudWatch Logs errors",
         "infra.action": "EC2 instance unreachable reboot stop",
     }, missing_example="stop i-0abc1234"),
-    Specialist("cicd", {
+    ChangesAgent("cicd", {
         "cicd.status": CI_FAILURE,
         "cicd.failure": f"{CI_FAILURE} failure",
         "cicd.rerun": f"{CI_FAILURE} rerun rollback",

@@ -1,5 +1,5 @@
 """The shared database's stores, opened together: approvals, the audit trail, the
-conversations' context and the deliveries already seen (the
+conversations' context, the deliveries already seen and the inventory's snapshots (the
 LangGraph checkpoints live in the same database, see agents/checkpoint.py)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from agents.conversations import ConversationStore
 from agents.db import create_schema, make_engine
 from agents.dedupe import DedupeStore
 from agents.incident_posts import IncidentPostStore
+from agents.inventory_history import InventoryHistory
 
 
 @dataclass
@@ -21,13 +22,14 @@ class Storage:
     conversations: ConversationStore
     dedupe: DedupeStore
     incidents: IncidentPostStore
+    inventory: InventoryHistory
 
     @classmethod
     def open(cls, database_url: str, sealer: Sealer) -> Storage:
         engine = make_engine(database_url)
         create_schema(engine)
         return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine), DedupeStore(engine),
-                   IncidentPostStore(engine))
+                   IncidentPostStore(engine), InventoryHistory(engine))
 
 
 __all__ = ["ApprovalError", "ApprovalRecord", "Storage", "make_engine"]

@@ -121,9 +121,11 @@ class Runtime:
 
     @cached_property
     def tool_ctx(self) -> ToolContext:
+        from bot.inventory import DeferredHistory
         from tools.base import ToolContext
 
-        return ToolContext(aws=aws_settings(self.settings), github=github_settings(self.settings),
+        return ToolContext(inventory_history=DeferredHistory(lambda: self.storage.inventory),
+                           aws=aws_settings(self.settings), github=github_settings(self.settings),
                            pagerduty=pagerduty_settings(self.settings), azure=azure_settings(self.settings),
                            gcp=gcp_settings(self.settings),
                            knowledge_settings=knowledge_settings(self.settings), knowledge=self.knowledge)

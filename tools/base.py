@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -47,6 +48,22 @@ class KnowledgeSearcher(Protocol):
     def search(self, query: str, k: int = 5, namespaces: Sequence[str] | None = None) -> list[Any]: ...
 
 
+InventorySnapshot = tuple[datetime, dict[str, dict[str, Any]]]  # taken at, resource key -> fields
+
+
+class InventoryHistory(Protocol):
+    """The inventory snapshots ``guardian inventory sync`` kept (agents/inventory_history.py),
+    kept abstract so tools stay independent of the database."""
+
+    def at_or_before(self, moment: datetime) -> InventorySnapshot | None:
+        """The last snapshot taken at or before ``moment``."""
+        ...
+
+    def after(self, moment: datetime) -> list[InventorySnapshot]:
+        """Every snapshot taken after ``moment``, oldest first."""
+        ...
+
+
 @dataclass
 class ToolContext:
     """Per-process handles and each toolset's typed settings; built once in ``bot/`` and
@@ -64,6 +81,7 @@ class ToolContext:
     knowledge: KnowledgeSearcher | None = None
     azure: AzureSettings = field(default_factory=AzureSettings)
     boto_session_factory: Callable[[], Any] | None = None
+    inventory_history: InventoryHistory | None = None
     # boto3 clients made for this context, shared by every tool run (tools/aws/common.py):
     # clients are thread-safe, and making one costs ~10 ms and ~2,000 objects the garbage
     # collector must later walk. Not init fields: ``replace(ctx, ...)`` starts a fresh cache.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.knowledge.changes import InventoryChangesArgs, inventory_changes
 from tools.knowledge.inventory import InventoryLookupArgs, inventory_lookup
 from tools.settings import KnowledgeSettings
 from tools.toolset import Prerequisite, Toolset
@@ -58,6 +59,17 @@ def search_runbooks(ctx: ToolContext, args: RunbookSearchArgs) -> ToolResult:
 
 
 KNOWLEDGE_TOOLS = [
+    ToolSpec(
+        name="knowledge_inventory_changes",
+        description="What changed in the infrastructure since a moment, in every cloud: resources added, "
+                    "removed or changed (state, owner, tags, size...) between inventory snapshots; cited as "
+                    "inventory.",
+        args_model=InventoryChangesArgs,
+        mode="read",
+        skills=("cicd.changes",),
+        integration="knowledge",
+        run=inventory_changes,
+    ),
     ToolSpec(
         name="knowledge_inventory_lookup",
         description="What the inventory snapshot knows about a named resource, service or owner, in every "
