@@ -285,6 +285,9 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     from bot.proactive import mount_proactive
 
     mount_proactive(app, rt)
+    from bot.inventory_schedule import mount_inventory_schedule
+
+    mount_inventory_schedule(app, rt)
     mount_pagerduty_route(app, rt)
     mount_alertmanager_route(app, rt)
     if rt.settings.mcp_token is not None or rt.settings.insecure_dev:

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
                             "`guardian serve`; every replica may, the database makes each run happen once.")
     digest_hour: int = Field(default=8, ge=0, le=23, description="UTC hour after which digests are posted.")
     exposure_scan_interval: int = Field(default=900, ge=5, description="Seconds between exposure scans.")
+    inventory_sync_interval: int = Field(default=3600, ge=0, description="Seconds between inventory snapshots "
+                                         "in `guardian serve` (`guardian inventory sync` on a schedule); 0: never.")
 
     # SDK conventions read through the settings so the composition root can pass them down.
     aws_default_region: str | None = Field(default=None, validation_alias="AWS_DEFAULT_REGION")
