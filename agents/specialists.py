@@ -182,16 +182,19 @@ CODE_CHANGES = re.compile(r"\b(?:repo\w*|terraform|merg\w*|commits?|prs?|pull re
 class ChangesAgent(Specialist):
     """cicd.changes is asked of code ("what merged?") and of infrastructure ("what changed in
     our infrastructure since yesterday?"): the words pick the repositories' tools or the
-    inventory's (the store's tools, integration knowledge), never both."""
+    inventory's (the store's tools, integration knowledge); a question naming neither ("what
+    changed since yesterday?") gets both, code first."""
 
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
         if route.skill != "cicd.changes":
             return super().plan(route, registry, configured)
-        infra = ((bool(route.slots.get("cloud")) or bool(INFRA_CHANGES.search(route.text)))
-                 and not CODE_CHANGES.search(route.text))
+        code = bool(CODE_CHANGES.search(route.text))
+        infra = (bool(route.slots.get("cloud")) or bool(INFRA_CHANGES.search(route.text))) and not code
         if not infra:  # "deployed to aws": the repositories answer, whatever cloud is named
             route = route.model_copy(update={"slots": {k: v for k, v in route.slots.items() if k != "cloud"}})
         plan = super().plan(route, registry, configured)
+        if not infra and not code:
+            return plan
         kept = [call for call in plan.reads if (call.spec.integration == "knowledge") == infra]
         plan.reads = kept or plan.reads
         if infra and kept:  # the deploy rollback runbook is about code, not resources

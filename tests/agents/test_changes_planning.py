@@ -28,7 +28,7 @@ def router(embedder: Embedder) -> SkillRouter:
     ("what changed in the infrastructure since yesterday?", INVENTORY),
     ("what changed in our infrastructure since yesterday?", INVENTORY),
     ("which resources changed since yesterday in aws?", INVENTORY),
-    ("what changed since yesterday?", CODE),
+    ("what changed since yesterday?", CODE + INVENTORY),  # neither named: both, code first
     ("what merged in payments-api since monday?", CODE),
     ("which infra repo changes were merged this week?", CODE),
     ("what was deployed to aws today?", CODE),
