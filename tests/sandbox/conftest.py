@@ -7,14 +7,18 @@ since (``tests.moto_owner``; ``sandbox.seed()`` rebuilds the same ids)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.runtime import Runtime
+from bot.settings import load_settings
 from sandbox.aws import SeededIds
 from sandbox.company import DRIFTWOOD, Company
 from sandbox.server import Sandbox
 from tests import moto_owner
+from tests.conftest import sandbox_environment
 from tests.moto_owner import sandbox_owns_moto  # noqa: F401 - autouse: re-seed after a moto reset
 from tools.aws import AWS_TOOLS
 from tools.base import ToolContext
@@ -49,3 +53,14 @@ def ctx(sandbox: Sandbox, company: Company) -> ToolContext:
 @pytest.fixture(scope="session")
 def registry() -> ToolRegistry:
     return ToolRegistry(AWS_TOOLS)
+
+
+@pytest.fixture
+def sandbox_runtime(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                    warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
+    """A Runtime on the sandbox in a fresh home (what `guardian` builds from the sandbox's
+    environment); the sandbox's AWS account is re-seeded after, for tests that change it."""
+    sandbox_environment(monkeypatch, sandbox)
+    with Runtime(load_settings(home=warm_home(tmp_path / "home"))) as rt:
+        yield rt
+    sandbox.reset()

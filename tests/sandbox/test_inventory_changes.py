@@ -7,33 +7,19 @@ itself changed; the sandbox is reset afterwards (moto reset and re-seed, same id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.inventory import sync_inventory
 from bot.runtime import Runtime
-from bot.settings import load_settings
 from sandbox.company import DRIFTWOOD
 from sandbox.server import Sandbox
-from tests.conftest import sandbox_environment
 
 pytestmark = pytest.mark.slow
 
 NEW_BUCKET = "driftwood-inventory-diff-probe"
-
-
-@pytest.fixture
-def runtime(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-            warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
-    """A Runtime on the sandbox in a fresh home; the sandbox's AWS account is re-seeded after."""
-    sandbox_environment(monkeypatch, sandbox)
-    with Runtime(load_settings(home=warm_home(tmp_path / "home"))) as rt:
-        yield rt
-    sandbox.reset()
 
 
 def _instance_id(ec2: Any, name: str) -> str:
@@ -45,14 +31,14 @@ def _changes(rt: Runtime, **args: Any) -> Any:
     return rt.registry.invoke("knowledge_inventory_changes", args, rt.tool_ctx)
 
 
-def test_the_difference_between_two_syncs_names_every_change(runtime: Runtime, sandbox: Sandbox) -> None:
+def test_the_difference_between_two_syncs_names_every_change(sandbox_runtime: Runtime, sandbox: Sandbox) -> None:
     running = [i for i in DRIFTWOOD.instances if i.state == "running" and i.region == DRIFTWOOD.regions[0]]
     stopped, retagged = running[0], running[1]
     gone = DRIFTWOOD.buckets[-1]
     new_owner = "zed" if retagged.tags.get("owner") != "zed" else "yan"
     assert retagged.tags.get("owner") and not any(b.name == NEW_BUCKET for b in DRIFTWOOD.buckets)
 
-    first = sync_inventory(runtime)
+    first = sync_inventory(sandbox_runtime)
     between = datetime.now(UTC)
     session = sandbox.boto_session()
     ec2 = session.client("ec2", region_name=stopped.region)
@@ -65,10 +51,10 @@ def test_the_difference_between_two_syncs_names_every_change(runtime: Runtime, s
         s3.delete_object(Bucket=gone.name, Key=item["Key"])
     s3.delete_bucket(Bucket=gone.name)
     s3.create_bucket(Bucket=NEW_BUCKET)
-    second = sync_inventory(runtime)
+    second = sync_inventory(sandbox_runtime)
     assert second["resources"] == first["resources"]  # one bucket gone, one new
 
-    result = _changes(runtime, start_time=between.isoformat())
+    result = _changes(sandbox_runtime, start_time=between.isoformat())
     assert result.status == "ok", result.summary
     rows = [(r["change"], r["cloud"], r["type"], r["name"], r["id"], r["what"]) for r in result.rows]
     assert rows == [
@@ -87,22 +73,22 @@ def test_the_difference_between_two_syncs_names_every_change(runtime: Runtime, s
     assert set(result.resources) == {NEW_BUCKET, gone.name, stopped.name, stopped_id, retagged.name, retagged_id}
 
     # since the second sync, nothing changed
-    latest = _changes(runtime, start_time=datetime.now(UTC).isoformat())
+    latest = _changes(sandbox_runtime, start_time=datetime.now(UTC).isoformat())
     assert latest.status == "no_data" and latest.summary.startswith("No inventory snapshot was taken after ")
 
 
-def test_a_moment_before_every_snapshot_is_said_and_the_oldest_one_is_the_base(runtime: Runtime) -> None:
+def test_a_moment_before_every_snapshot_is_said_and_the_oldest_one_is_the_base(sandbox_runtime: Runtime) -> None:
     before_all = datetime.now(UTC) - timedelta(days=2)
-    empty = _changes(runtime, start_time=before_all.isoformat())
+    empty = _changes(sandbox_runtime, start_time=before_all.isoformat())
     assert empty.status == "no_data"
     assert empty.summary == (f"No inventory snapshot was taken at or before {before_all:%Y-%m-%d %H:%M} UTC, so "
                              "what changed since then is unknown; run `guardian inventory sync` (guardian serve "
                              "takes one on a schedule).")
-    sync_inventory(runtime)
-    once = _changes(runtime, start_time=before_all.isoformat())
+    sync_inventory(sandbox_runtime)
+    once = _changes(sandbox_runtime, start_time=before_all.isoformat())
     assert once.status == "no_data" and "(the only one is from " in once.summary
-    count = sync_inventory(runtime)["resources"]
-    twice = _changes(runtime, start_time=before_all.isoformat())
+    count = sync_inventory(sandbox_runtime)["resources"]
+    twice = _changes(sandbox_runtime, start_time=before_all.isoformat())
     assert twice.status == "ok" and twice.rows == []
     assert twice.summary.startswith(f"No inventory snapshot was taken at or before {before_all:%Y-%m-%d %H:%M} UTC; "
                                     "the oldest is from ")
