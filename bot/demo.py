@@ -7,11 +7,15 @@ import argparse
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 from rich.console import Console
 
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 def _web_token(settings: Settings) -> tuple[Settings, str | None]:
@@ -46,6 +50,21 @@ def _incident_briefs(settings: Settings, slack_api_url: str) -> Settings:
     return settings.model_copy(update=update)
 
 
+def _snapshot_inventory(rt: Runtime, console: Console) -> None:
+    """What `guardian serve` does on a schedule, once: "where does payments-api run?" and
+    "who owns web-frontend-1?" are answered from the snapshot from the first question on."""
+    from bot.errors import UserError
+    from bot.inventory import sync_inventory
+
+    with console.status("Snapshotting the inventory of every cloud..."):
+        try:
+            done = sync_inventory(rt)
+        except UserError as exc:
+            console.print(f"[yellow]Inventory not snapshotted:[/yellow] {exc}", highlight=False)
+            return
+    console.print(f"[green]Inventory:[/green] {done['resources']} resources snapshotted (AWS, Azure, Google Cloud).")
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from bot.http_app import BackgroundServer
     from bot.runtime import Runtime
@@ -73,6 +92,7 @@ def run_demo(args: argparse.Namespace) -> int:
         settings, token = _web_token(settings)
         settings = _incident_briefs(settings, slack.api_url)
         with Runtime(settings) as rt:
+            _snapshot_inventory(rt, console)
             web = None
             if args.port is not None and args.port >= 0:
                 web = BackgroundServer(rt, host="127.0.0.1", port=args.port)

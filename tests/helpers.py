@@ -56,3 +56,13 @@ def approved_call(tool: str, args: dict[str, Any], target: dict[str, Any] | None
     """A claimed approval for tool-level tests of a write's own behaviour (the approval
     lifecycle itself is tested through the graph and the stores)."""
     return ApprovedCall(approval_id="ap-test", tool=tool, args=args, target=target, still_claimed=lambda: True)
+
+
+def synced_resources() -> int:
+    """How many resources `guardian inventory sync` snapshots from the sandbox: every
+    configured cloud's inventory, as sandbox/company.py seeds it."""
+    from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP
+
+    aws = len(DRIFTWOOD.instances) + len(DRIFTWOOD.buckets) + len(DRIFTWOOD.databases) + len(DRIFTWOOD.functions)
+    azure = len(DRIFTWOOD_AZURE.vms) + len(DRIFTWOOD_AZURE.nsgs) + len(DRIFTWOOD_AZURE.storage_accounts)
+    return aws + azure + len(DRIFTWOOD_GCP.instances) + len(DRIFTWOOD_GCP.buckets)

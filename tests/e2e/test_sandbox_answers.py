@@ -11,6 +11,7 @@ import pytest
 
 from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP, OWNERS, SPIKE
 from tests.e2e.conftest import Cli
+from tests.helpers import synced_resources
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -203,10 +204,7 @@ def test_unreachable_cloud_is_one_clear_sentence(cli: Cli) -> None:
 def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
     synced = cli("inventory", "sync", "--json")
     assert synced.returncode == 0, synced.stderr
-    expected = len(DRIFTWOOD.instances) + len(DRIFTWOOD.buckets) + len(DRIFTWOOD.databases) + len(DRIFTWOOD.functions)
-    expected += len(DRIFTWOOD_AZURE.vms) + len(DRIFTWOOD_AZURE.nsgs) + len(DRIFTWOOD_AZURE.storage_accounts)
-    expected += len(DRIFTWOOD_GCP.instances) + len(DRIFTWOOD_GCP.buckets)  # every configured cloud
-    assert synced.last["resources"] == expected and synced.last["errors"] == []
+    assert synced.last["resources"] == synced_resources() and synced.last["errors"] == []  # every configured cloud
     database = DRIFTWOOD.databases[0]
     found = cli("knowledge", "search", "--json", "-k", "3", f"{database.service} database {database.engine}")
     assert f"inventory/rds/{database.identifier}" in [hit["source"] for hit in found.last["results"]]
