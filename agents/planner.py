@@ -60,6 +60,14 @@ def candidate_values(route: Route) -> dict[str, Any]:
     return values
 
 
+def asked_for(model: type[BaseModel], values: dict[str, Any]) -> bool:
+    """False when the tool answers only what its own words ask (a field marked
+    ``from_question``, e.g. a metric) and the request's slots do not supply it: the tool
+    is left out of the plan, not reported as missing an argument."""
+    return all(name in values for name, info in model.model_fields.items()
+               if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("from_question"))
+
+
 def fill_args(model: type[BaseModel], values: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     """Arguments for ``model`` from ``values``; a value that does not validate is dropped
     (the tool's default is better than a wrong guess). Returns (args, missing required)."""

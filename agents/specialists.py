@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, candidate_values, fill_args
+from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
 from tools.base import ToolSpec
@@ -67,6 +67,8 @@ class Specialist:
         if not cloud and not ALL_CLOUDS.search(route.text):
             specs = primary_cloud_only(specs)
         for spec in specs:
+            if not asked_for(spec.args_model, values):
+                continue
             args, missing = fill_args(spec.args_model, values)
             if args is None:
                 plan.missing.extend(name for name in missing if name not in plan.missing)

@@ -159,6 +159,22 @@ def cost_chart(result: ToolResult) -> Chart | None:
                  unit=str(result.facts.get("currency") or "USD"), series=series)
 
 
+def metric_chart(result: ToolResult) -> Chart | None:
+    """A resource's metric over time, when the tool returned the series (``facts["series"]``)."""
+    series = result.facts.get("series")
+    if not isinstance(series, dict) or not series or not result.facts.get("metric"):
+        return None
+    lines = [Series(name=str(name), points=[Point(x=str(at), y=float(value)) for at, value in points])
+             for name, points in series.items() if isinstance(points, list)]
+    if not lines:
+        return None
+    unit = str(result.facts.get("unit") or "")
+    subject = result.facts.get("name") or result.facts.get("id") or ""
+    return Chart(title=f"{result.facts['metric']} of {subject}".strip(), kind="line", x_kind="time",
+                 y_kind="percent" if unit == "Percent" else "number", unit="" if unit == "Percent" else unit,
+                 series=lines)
+
+
 def failing_step_lead(result: ToolResult) -> str | None:
     """A failed run's answer starts with the step that failed, the fact that was asked."""
     facts = result.facts
@@ -205,7 +221,7 @@ class _Parts:
         self.quotes.extend(untrusted_quotes(result))
         if table:
             self.tables.append(table)
-        chart = cost_chart(result)
+        chart = cost_chart(result) or metric_chart(result)
         if chart:
             self.charts.append(chart)
 

@@ -50,7 +50,7 @@ class SeededIds:
     root_volumes: dict[str, str] = field(default_factory=dict)  # instance Name -> its root vol-...
     elastic_ips: dict[str, str] = field(default_factory=dict)  # Name tag -> eipalloc-...
     access_keys: dict[str, list[str]] = field(default_factory=dict)  # user -> AKIA...
-    arns: dict[str, str] = field(default_factory=dict)  # bucket/db/function/user name -> ARN
+    arns: dict[str, str] = field(default_factory=dict)  # bucket/db/function/user/ECS service/LB name -> ARN
 
     def resolve(self, kind: str, name: str) -> str:
         """The id (or ARN) a Security Hub finding or a test refers to."""
@@ -100,13 +100,17 @@ class AwsSeeder:
         self._moto_api(f"seed?a={ID_SEED}")
         for region in self.company.regions:
             self._security_groups(region)
-            self._instances(region)
+            stopped = self._instances(region)
+            self._load_balancers(region)  # targets register while running: AWS refuses stopped ones
+            if stopped:
+                self.client("ec2", region).stop_instances(InstanceIds=stopped)
             self._volumes(region)
             self._snapshots(region)
             self._cpu_metrics(region)
             self._elastic_ips(region)
             self._databases(region)
             self._log_groups(region)
+            self._ecs_services(region)
         self._buckets()
         self._iam()
         self._functions()
@@ -116,6 +120,8 @@ class AwsSeeder:
         for region in self.company.regions:
             self._hub_findings(region)
             self._guardduty(region)
+        for region in self.company.regions:  # last: moto's EKS draws a varying count of random numbers
+            self._eks_clusters(region)
         return self.ids
 
     # ------------------------------------------------------------------ EC2
@@ -135,7 +141,8 @@ class AwsSeeder:
                  **({"Ipv6Ranges": [{"CidrIpv6": cidr}]} if ":" in cidr else {"IpRanges": [{"CidrIp": cidr}]})}
                 for low, high, cidr in group.ingress])
 
-    def _instances(self, region: str) -> None:
+    def _instances(self, region: str) -> list[str]:
+        """Creates the region's instances, all running; returns those the company has stopped."""
         ec2 = self.client("ec2", region)
         stop = []
         for inst in (i for i in self.company.instances if i.region == region):
@@ -154,8 +161,7 @@ class AwsSeeder:
                 self.ids.root_volumes[inst.name] = roots[0]
             if inst.state == "stopped":
                 stop.append(created["InstanceId"])
-        if stop:
-            ec2.stop_instances(InstanceIds=stop)
+        return stop
 
     def _volumes(self, region: str) -> None:
         ec2 = self.client("ec2", region)
@@ -258,6 +264,60 @@ class AwsSeeder:
                 FunctionName=fn.name, Runtime=fn.runtime, Role=role["Role"]["Arn"], Handler="handler.handler",
                 Code={"ZipFile": code.getvalue()}, Tags=fn.tags, Timeout=30)
             self.ids.arns[fn.name] = created["FunctionArn"]
+
+    # ------------------------------------------------------------------ ECS, EKS, load balancers
+
+    def _ecs_services(self, region: str) -> None:
+        """Services at their desired count; running/pending counts and event messages are set on
+        moto's backend (no API sets them: a real cluster's scheduler does)."""
+        from moto.ecs.models import ecs_backends
+
+        ecs = self.client("ecs", region)
+        services = [s for s in self.company.ecs_services if s.region == region]
+        for cluster in sorted({s.cluster for s in services}):
+            ecs.create_cluster(clusterName=cluster)
+        for svc in services:
+            family = f"{svc.name}-task"
+            ecs.register_task_definition(family=family, containerDefinitions=[
+                {"name": svc.name, "image": f"driftwood/{svc.name}:latest", "memory": 512}])
+            created = ecs.create_service(
+                cluster=svc.cluster, serviceName=svc.name, taskDefinition=family, desiredCount=svc.desired,
+                tags=[{"key": key, "value": value} for key, value in svc.tags.items()])["service"]
+            self.ids.arns[svc.name] = created["serviceArn"]
+            backend = ecs_backends[ACCOUNT_ID][region].services[f"{svc.cluster}:{svc.name}"]
+            backend.running_count, backend.pending_count = svc.running, svc.pending
+            backend.events = [{"id": f"{svc.name}-{n}", "createdAt": self.now - timedelta(minutes=10 * (n + 1)),
+                               "message": message} for n, message in enumerate(svc.events)]
+
+    def _eks_clusters(self, region: str) -> None:
+        eks = self.client("eks", region)
+        for cluster in (c for c in self.company.eks_clusters if c.region == region):
+            created = eks.create_cluster(
+                name=cluster.name, version=cluster.version, roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/eks-cluster",
+                resourcesVpcConfig={"subnetIds": self._default_subnets(region)}, tags=cluster.tags)["cluster"]
+            self.ids.arns[cluster.name] = created["arn"]
+
+    def _default_subnets(self, region: str) -> list[str]:
+        subnets = self.client("ec2", region).describe_subnets(
+            Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        return [s["SubnetId"] for s in sorted(subnets, key=lambda s: s["AvailabilityZone"])][:2]
+
+    def _load_balancers(self, region: str) -> None:
+        elb = self.client("elbv2", region)
+        for balancer in (b for b in self.company.load_balancers if b.region == region):
+            tags = [{"Key": key, "Value": value} for key, value in balancer.tags.items()]
+            subnets = self._default_subnets(region)
+            created = elb.create_load_balancer(Name=balancer.name, Subnets=subnets, Type="application",
+                                               Scheme="internet-facing", Tags=tags)["LoadBalancers"][0]
+            group = elb.create_target_group(Name=balancer.target_group, Protocol="HTTP", Port=balancer.port,
+                                            VpcId=created["VpcId"], TargetType="instance",
+                                            Tags=tags)["TargetGroups"][0]
+            elb.create_listener(LoadBalancerArn=created["LoadBalancerArn"], Protocol="HTTP", Port=balancer.port,
+                                DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
+            elb.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[
+                {"Id": self.ids.instances[name], "Port": balancer.port} for name in balancer.targets])
+            self.ids.arns[balancer.name] = created["LoadBalancerArn"]
+            self.ids.arns[balancer.target_group] = group["TargetGroupArn"]
 
     # ------------------------------------------------------------------ IAM
 

@@ -166,6 +166,64 @@ class Function:
 
 
 @dataclass(frozen=True)
+class EcsService:
+    """A service on an ECS cluster; running below desired is under capacity (its events say why)."""
+
+    name: str
+    cluster: str
+    region: str
+    service: str
+    desired: int
+    running: int
+    env: str = "prod"
+    events: tuple[str, ...] = ()  # the service's event messages, newest first
+
+    @property
+    def pending(self) -> int:
+        return self.desired - self.running
+
+    @property
+    def under_capacity(self) -> bool:
+        return self.running < self.desired
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, self.env)
+
+
+@dataclass(frozen=True)
+class EksCluster:
+    name: str
+    region: str
+    version: str
+    service: str = "platform"
+    env: str = "prod"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, self.env)
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    """An application load balancer with one target group of instances (by Name). moto
+    reports a registered running instance healthy and a stopped one ``unused``
+    (Target.InvalidState): it has no way to report ``unhealthy``."""
+
+    name: str
+    region: str
+    service: str
+    target_group: str
+    targets: tuple[str, ...]  # Instance names
+    port: int = 80
+    env: str = "prod"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags_for(self.service, self.env)
+
+
+@dataclass(frozen=True)
 class IamUser:
     name: str
     console: bool  # has a login profile (password)
@@ -328,6 +386,23 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("search-reindex", "eu-west-1", "python3.12", "search"),
     Function("analytics-ingest", "eu-west-1", "python3.12", "analytics"),
 )
+ECS_SERVICES: tuple[EcsService, ...] = (
+    EcsService("payments-worker", "driftwood-prod", "us-east-1", "payments", desired=3, running=3),
+    # under capacity: two of four tasks cannot be placed
+    EcsService("checkout-cart", "driftwood-prod", "us-east-1", "checkout", desired=4, running=2, events=(
+        "(service checkout-cart) was unable to place a task because no container instance met all of its "
+        "requirements. The closest matching container-instance has insufficient memory available.",
+        "(service checkout-cart) has started 2 tasks.",
+    )),
+    EcsService("search-api", "driftwood-eu", "eu-west-1", "search", desired=2, running=2),
+)
+EKS_CLUSTERS: tuple[EksCluster, ...] = (EksCluster("driftwood-platform", "us-east-1", "1.29"),)
+LOAD_BALANCERS: tuple[LoadBalancer, ...] = (
+    # checkout-web-staging is stopped: its target is not healthy
+    LoadBalancer("checkout-alb", "us-east-1", "checkout", "checkout-web-tg",
+                 ("checkout-web-1", "checkout-web-staging")),
+)
+
 LAMBDA_ROLE = "driftwood-lambda-exec"
 LAMBDA_ROLE_AGE_DAYS = 300  # the role the functions run as: old, and used an hour ago
 
@@ -632,6 +707,9 @@ class Company:
     buckets: tuple[Bucket, ...] = BUCKETS
     databases: tuple[Database, ...] = DATABASES
     functions: tuple[Function, ...] = FUNCTIONS
+    ecs_services: tuple[EcsService, ...] = ECS_SERVICES
+    eks_clusters: tuple[EksCluster, ...] = EKS_CLUSTERS
+    load_balancers: tuple[LoadBalancer, ...] = LOAD_BALANCERS
     iam_users: tuple[IamUser, ...] = IAM_USERS
     iam_policies: tuple[IamPolicy, ...] = IAM_POLICIES
     iam_roles: tuple[IamRole, ...] = IAM_ROLES
@@ -727,14 +805,28 @@ class Company:
         return {"ec2": sum(1 for i in self.instances if i.region == region),
                 "s3": sum(1 for b in self.buckets if b.region == region),
                 "rds": sum(1 for d in self.databases if d.region == region),
-                "lambda": sum(1 for f in self.functions if f.region == region)}
+                "lambda": sum(1 for f in self.functions if f.region == region),
+                "ecs_service": sum(1 for e in self.ecs_services if e.region == region),
+                "eks": sum(1 for k in self.eks_clusters if k.region == region),
+                "load_balancer": sum(1 for lb in self.load_balancers if lb.region == region)}
 
     def resources_of_service(self, service: str) -> list[str]:
-        """Names (Name tag, bucket, DB id, function) of everything tagged service=<service>."""
+        """Names (Name tag, bucket, DB id, function, ECS service, EKS cluster, load balancer) of
+        everything tagged service=<service>."""
         return ([i.name for i in self.instances if i.service == service]
                 + [b.name for b in self.buckets if b.service == service]
                 + [d.identifier for d in self.databases if d.service == service]
-                + [f.name for f in self.functions if f.service == service])
+                + [f.name for f in self.functions if f.service == service]
+                + [e.name for e in self.ecs_services if e.service == service]
+                + [k.name for k in self.eks_clusters if k.service == service]
+                + [lb.name for lb in self.load_balancers if lb.service == service])
+
+    def under_capacity_services(self) -> list[EcsService]:
+        return [s for s in self.ecs_services if s.under_capacity]
+
+    def unhealthy_targets(self, balancer: LoadBalancer) -> list[str]:
+        """The balancer's targets (instance names) not serving: stopped instances."""
+        return [name for name in balancer.targets if self.instance(name).state != "running"]
 
     def error_lines(self, log_group: str) -> list[LogLine]:
         return next(g for g in self.log_groups if g.name == log_group).errors()

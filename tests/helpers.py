@@ -64,5 +64,6 @@ def synced_resources() -> int:
     from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP
 
     aws = len(DRIFTWOOD.instances) + len(DRIFTWOOD.buckets) + len(DRIFTWOOD.databases) + len(DRIFTWOOD.functions)
+    aws += len(DRIFTWOOD.ecs_services) + len(DRIFTWOOD.eks_clusters) + len(DRIFTWOOD.load_balancers)
     azure = len(DRIFTWOOD_AZURE.vms) + len(DRIFTWOOD_AZURE.nsgs) + len(DRIFTWOOD_AZURE.storage_accounts)
     return aws + azure + len(DRIFTWOOD_GCP.instances) + len(DRIFTWOOD_GCP.buckets)

@@ -6,7 +6,8 @@ values. Keys (fixed vocabulary, shared with agents/planner.py): time_range, regi
 cloud, resource_ids, instance_id, bucket, aws_service, resource_type, service,
 resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow, run_id,
 incident_id, person, team, severity, limit, resource_group (Azure), group_by, event (what
-triggered a CI run: "schedule" for a nightly).
+triggered a CI run: "schedule" for a nightly), metric (a CloudWatch metric name: "cpu" is
+CPUUtilization).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from agents.slots.entities import (
     put,
 )
 from agents.slots.time import time_range
-from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, RESOURCE_ID, RESOURCE_TYPE
+from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, METRIC, RESOURCE_ID, RESOURCE_TYPE
 
 __all__ = ["extract_slots", "time_range"]
 
@@ -68,6 +69,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "bucket", find_bucket(lowered, original))
     put(slots, "aws_service", first_match(AWS_SERVICE, lowered))
     put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
+    put(slots, "metric", first_match(METRIC, lowered))
     put(slots, "service", find_service(lowered))
     tag = find_tag(original)
     if tag:

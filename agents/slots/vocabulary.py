@@ -73,9 +73,23 @@ RESOURCE_TYPES: tuple[tuple[str, str], ...] = (
     ("s3", r"buckets?|s3|gcs|blobs?|storage accounts?"),
     ("rds", r"rds|databases?|db instances?|aurora"),
     ("lambda", r"lambdas?|functions?"),
+    ("ecs_service", r"ecs(?: services?| tasks?)?|fargate(?: services?)?"),
+    ("eks", r"eks(?: clusters?)?|kubernetes(?: clusters?)?|k8s(?: clusters?)?"),
+    ("load_balancer", r"load ?balancers?|albs?|elbs?|nlbs?|target groups?"),
     ("ec2", r"instances?|vms?|servers?|ec2|boxe?s?|hosts?|nodes?"),
 )
 RESOURCE_TYPE = [(name, re.compile(rf"\b(?:{pattern})\b")) for name, pattern in RESOURCE_TYPES]
+
+# CloudWatch metrics of an instance; "metrics" or "utilization" alone mean CPU.
+METRICS: tuple[tuple[str, str], ...] = (
+    ("CPUUtilization", r"cpu(?: utili[sz]ation| usage| load)?|utili[sz]ation|metrics?"),
+    ("NetworkIn", r"network in(?:bound)?|inbound traffic|bytes in"),
+    ("NetworkOut", r"network out(?:bound)?|outbound traffic|bytes out"),
+    ("DiskReadBytes", r"disk reads?"),
+    ("DiskWriteBytes", r"disk writes?"),
+    ("StatusCheckFailed", r"failed status checks?|status checks? failed"),
+)
+METRIC = [(name, re.compile(rf"\b(?:{pattern})\b")) for name, pattern in METRICS]
 
 ENVS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("prod", re.compile(r"\b(?:prod|production|prd)\b")),

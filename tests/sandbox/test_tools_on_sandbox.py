@@ -293,13 +293,13 @@ def test_describe_finds_each_kind_by_name(registry: ToolRegistry, ctx: ToolConte
         "security_group": (ids.security_groups[company.security_groups[0].name],) * 2,
         "volume": (ids.volumes[company.volumes[0].name],) * 2,
     }[kind]
-    result = run(registry, ctx, "infra.describe", resource_id=name)
+    result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=name)
     assert expected_id in result.resources
 
 
 def test_describe_unknown_resource_is_one_sentence(registry: ToolRegistry, ctx: ToolContext,
                                                    company: Company) -> None:
-    (spec,) = registry.for_skill("infra.describe")
+    spec = registry.get("aws_describe_resource")
     result = registry.invoke(spec.name, {"resource_id": "no-such-thing-42"}, ctx)
     assert result.status == "error"
     assert result.summary == f"No resource named no-such-thing-42 was found in {', '.join(company.regions)}."

@@ -7,12 +7,14 @@ from tools.aws.actions import ACTION_TOOLS, describe_instance_action
 from tools.aws.cost import COST_TOOLS
 from tools.aws.inventory import INVENTORY_TOOLS
 from tools.aws.logs import LOGS_TOOLS
+from tools.aws.metrics import METRICS_TOOLS
 from tools.aws.security import SECURITY_TOOLS, Finding, posture_score, security_scan
 from tools.base import ToolContext, ToolSpec
 from tools.settings import AwsSettings
 from tools.toolset import Prerequisite, Toolset
 
-AWS_TOOLS: list[ToolSpec] = [*COST_TOOLS, *INVENTORY_TOOLS, *SECURITY_TOOLS, *LOGS_TOOLS, *ACTION_TOOLS]
+AWS_TOOLS: list[ToolSpec] = [*COST_TOOLS, *INVENTORY_TOOLS, *METRICS_TOOLS, *SECURITY_TOOLS, *LOGS_TOOLS,
+                            *ACTION_TOOLS]
 
 
 def _has_regions(ctx: ToolContext) -> bool:

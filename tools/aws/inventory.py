@@ -1,5 +1,5 @@
-"""Inventory and describe: what exists (EC2, S3, RDS, Lambda, security groups, volumes) and
-the details and health of one named resource."""
+"""Inventory and describe: what exists (EC2, S3, RDS, Lambda, security groups, volumes, ECS
+services, EKS clusters, load balancers) and the details and health of one named resource."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeVar
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
+from tools.aws import containers
 from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map
 from tools.aws.errors import NOT_FOUND_CODES, ResourceNotFound, aws_errors, error_code
 from tools.aws.regions import RegionScan, scan_regions
@@ -19,8 +20,9 @@ from tools.filters import matches
 from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
 
 T = TypeVar("T")
-ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume"]
-DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda")
+ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume", "ecs_service", "eks",
+                       "load_balancer"]
+DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda", "ecs_service", "eks", "load_balancer")
 
 
 def _not_found(exc: ClientError) -> bool:
@@ -138,6 +140,9 @@ def _volume_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
 
 REGIONAL_LISTERS: dict[str, Callable[[ToolContext, str], list[dict[str, Any]]]] = {
     "ec2": _ec2_rows, "rds": _rds_rows, "lambda": _lambda_rows, "security_group": _sg_rows, "volume": _volume_rows,
+    "ecs_service": functools.partial(containers.ecs_rows, row=_row),
+    "eks": functools.partial(containers.eks_rows, row=_row),
+    "load_balancer": functools.partial(containers.lb_rows, row=_row),
 }
 
 
@@ -158,7 +163,14 @@ def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
     return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
 
 
-INVENTORY_SERVICES = ("ec2", "s3", "rds", "lambda")
+INVENTORY_SERVICES = ("ec2", "s3", "rds", "lambda", "ecs", "eks", "elbv2")
+
+
+def _attention(rows: list[dict[str, Any]]) -> str:
+    """'Needs attention: checkout-cart (ecs_service, cluster ...: 2/4 running, 2 pending). ' or ''."""
+    named = [f"{row['name']} ({row['type']}, {row['state']}: {row['detail']})"
+             for row in rows if row["state"] in containers.ATTENTION_STATES]
+    return f"Needs attention: {'; '.join(named)}. " if named else ""
 
 
 @aws_errors(*INVENTORY_SERVICES)
@@ -176,18 +188,22 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
         else:
             rows.extend(row for per_kind in scan.values() for row in per_kind[kind])
     rows = [row for row in rows if _keep(row, args)]
+    rows.sort(key=lambda row: row["state"] not in containers.ATTENTION_STATES)  # stable: the rest keep order
     where = ", ".join(scan.answered if regional else regions)
     if not rows:
         return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
     counts = Counter(row["type"] for row in rows)
-    counted = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    summary = f"{len(rows)} resources in {where}: {counted} ({join_names([row['id'] for row in rows])})."
+    attention = [row["id"] for row in rows if row["state"] in containers.ATTENTION_STATES]
+    counted = ", ".join(f"{counts[kind]} {kind}" for kind in kinds if counts[kind])
+    listed = join_names([row["id"] for row in rows])
+    summary = f"{_attention(rows)}{len(rows)} resources in {where}: {counted} ({listed})."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
     return scan.mark(ToolResult(
         status="ok", summary=summary,
         columns=["type", "id", "name", "region", "state", "detail", "owner", "env", "service", "tags"],
-        rows=rows[: args.limit], facts={"total": len(rows), **{f"count_{k}": n for k, n in counts.items()}},
+        rows=rows[: args.limit], facts={"total": len(rows), **{f"count_{k}": counts[k] for k in kinds if counts[k]},
+                                        **({"needs_attention": attention} if attention else {})},
         resources=sorted({row["id"] for row in rows} | {row["name"] for row in rows if row["name"]}),
     ))
 
@@ -401,6 +417,12 @@ def _from_arn(ctx: ToolContext, arn: str) -> ToolResult | None:
         return _describe_lambda(ctx, region, resource.split(":")[1] if ":" in resource else resource)
     if service == "rds" and resource.startswith("db:"):
         return _describe_db(ctx, region, resource[3:])
+    if service == "ecs" and resource.startswith("service/"):
+        return containers.describe_ecs_service(ctx, region, resource.rsplit("/", 1)[-1])
+    if service == "elasticloadbalancing" and resource.startswith("loadbalancer/"):
+        return containers.describe_load_balancer(ctx, region, resource.split("/")[2])
+    if service == "eks" and resource.startswith("cluster/"):
+        return containers.describe_eks(ctx, region, resource.split("/", 1)[1])
     if service == "ec2" and "/" in resource:
         return _describe_id(ctx, [region], resource.split("/", 1)[1])
     return None
@@ -426,7 +448,9 @@ def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult
         result = _describe_instance(ctx, *found)
     elif not ident.startswith("i-"):
         result = _describe_bucket(ctx, ident) or _value(first(
-            lambda region: _describe_db(ctx, region, ident) or _describe_lambda(ctx, region, ident)))
+            lambda region: _describe_db(ctx, region, ident) or _describe_lambda(ctx, region, ident)
+            or containers.describe_ecs_service(ctx, region, ident)
+            or containers.describe_load_balancer(ctx, region, ident) or containers.describe_eks(ctx, region, ident)))
     if result is None:
         if failed:
             raise ResourceNotFound(ident, regions, failed)
@@ -440,11 +464,12 @@ def _value(found: tuple[str, ToolResult] | None) -> ToolResult | None:
 
 class DescribeArgs(BaseModel):
     resource_id: str = Field(min_length=1, description="Instance id or Name, sg-/vol- id, bucket, DB id, "
-                                                       "Lambda name or ARN.")
+                                                       "Lambda, ECS service, load balancer or EKS cluster "
+                                                       "name, or ARN.")
     region: str | None = None
 
 
-@aws_errors("ec2", "s3", "rds", "lambda")
+@aws_errors("ec2", "s3", "rds", "lambda", "ecs", "elbv2", "eks")
 def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
     ident = args.resource_id.strip()
@@ -458,8 +483,10 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
 
 
 INVENTORY_TOOLS: list[ToolSpec] = [
-    ToolSpec("aws_inventory", "List and count AWS resources (EC2, S3, RDS, Lambda, security groups, volumes) "
-             "by type, region, tag, env or service.", InventoryArgs, "read", ("infra.inventory",), "aws", inventory),
+    ToolSpec("aws_inventory", "List and count AWS resources (EC2, S3, RDS, Lambda, security groups, volumes, "
+             "ECS services, EKS clusters, load balancers) by type, region, tag, env or service; under-capacity "
+             "services and load balancers with unhealthy targets first.", InventoryArgs, "read",
+             ("infra.inventory",), "aws", inventory),
     ToolSpec("aws_describe_resource", "Details and health of one AWS resource named by id, Name tag or ARN.",
              DescribeArgs, "read", ("infra.describe",), "aws", describe_resource),
 ]

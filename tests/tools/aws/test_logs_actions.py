@@ -105,7 +105,7 @@ def test_every_tool_is_declared_for_a_known_skill() -> None:
     from agents.skills import SKILL_BY_NAME
 
     names = [spec.name for spec in AWS_TOOLS]
-    assert len(names) == len(set(names)) == 15  # with aws_guardduty_findings
+    assert len(names) == len(set(names)) == 16  # with aws_guardduty_findings and aws_metrics
     for spec in AWS_TOOLS:
         assert spec.integration == "aws" and all(skill in SKILL_BY_NAME for skill in spec.skills)
         assert bool(spec.skills) == (spec.name != "aws_security_scan")  # the scan serves the CLI alone
