@@ -283,6 +283,12 @@ RULES: tuple[Rule, ...] = (
           r"^\W*\S+ (?:up|down|alive|healthy)\W*$|\bdetails? (?:on|of|for|about)\b|\bhealth\w*\b.*" + _NAMED
           + "|" + _NAMED + r".*\bhealth\w*\b",
           WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|#\d|\blogs?\b"),
+    # A metric of a named thing ("cpu of payments-api-1 last week") reads its CloudWatch series.
+    _rule("infra.describe",
+          r"\b(?:cpu|utili[sz]ation|metrics?|network (?:in|out))\b.*" + _NAMED + "|" + _NAMED
+          + r".*\b(?:cpu|utili[sz]ation|metrics?)\b",
+          WEAK + 1.0,
+          unless=_CI + "|" + _INCIDENT + r"|\blogs?\b|\b(?:cost|spend|savings?|idle|downsize|rightsiz\w*)\b"),
     # Who owns a thing, or where it runs, asks about that thing, whatever the verb ("run" is
     # not a CI run here).
     _rule("infra.describe",

@@ -237,3 +237,31 @@ def test_where_a_service_runs_spans_every_cloud_in_the_inventory(cli: Cli) -> No
     assert {i.name for i in DRIFTWOOD_GCP.instances if "payments-api" in i.name}  # another cloud's too
     shown = {c["title"].rsplit(" ", 1)[-1] for c in answer["citations"] if c["source"].startswith("inventory/")}
     assert shown == expected
+
+
+def test_cpu_of_an_instance_over_days_is_answered_with_a_chart(cli: Cli) -> None:
+    """"CPU of X over the last 3 days" reads the CloudWatch series (the sandbox seeds a point
+    a day at the instance's average) beside its describe, and the answer charts it."""
+    inst = DRIFTWOOD.instance("payments-api-1")
+    answer = ask(cli, f"cpu utilization of {inst.name} over the last 3 days")
+    assert answer["skill"] == "infra.describe"
+    metrics = next(t for t in answer["tools"] if t["name"] == "aws_metrics")
+    assert metrics["ok"] and metrics["args"]["metric"] == "CPUUtilization"
+    lines = str(answer["answer"]).splitlines()
+    start = lines.index(f"**CPUUtilization of {inst.name}**")
+    points = [line for line in lines[start + 3:] if line.startswith("| ")]
+    assert [line.rsplit("|", 2)[-2].strip() for line in points] == [f"{inst.cpu_percent:.1f}%"] * 3
+
+
+def test_the_load_balancer_answer_names_the_target_that_is_not_healthy(cli: Cli, sandbox: Any,
+                                                                      company_as_seeded: None) -> None:
+    """moto reports a stopped registered instance "unused" (it has no "unhealthy")."""
+    balancer = DRIFTWOOD.load_balancers[0]
+    (stopped,) = [name for name in balancer.targets if DRIFTWOOD.instance(name).state != "running"]
+    stopped_id, _ec2 = _instance_id(sandbox, stopped)
+    answer = ask(cli, f"is {balancer.name} healthy?")
+    assert answer["skill"] == "infra.describe"
+    assert next(t for t in answer["tools"] if t["name"] == "aws_describe_resource")["ok"]
+    assert (f"Load balancer {balancer.name} in {balancer.region}: {len(balancer.targets) - 1} of "
+            f"{len(balancer.targets)} targets healthy: {stopped_id} is unused (Target is in the stopped state)."
+            ) in str(answer["answer"]).splitlines()
