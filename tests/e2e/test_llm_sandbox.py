@@ -76,8 +76,8 @@ def test_the_model_reads_through_the_skills_tools_and_its_grounded_answer_is_sho
     runtime = make_runtime(model)
     answer = runtime.guardian.ask(Request(text="describe payments-api-1", user="alice"))
     assert answer.skill == "infra.describe"
-    assert model.bound_tool_names == [DESCRIBE, "azure_describe_vm", "knowledge_inventory_lookup",
-                                      "knowledge_search_runbooks"]
+    assert model.bound_tool_names == [DESCRIBE, "aws_metrics", "azure_describe_vm", "knowledge_inventory_lookup",
+                                      "knowledge_search_runbooks"]  # the skill's tools, nothing else
     assert [t.name for t in answer.tools] == [DESCRIBE]
     assert answer.lead == text
     assert events(runtime, "llm.ungrounded") == []
