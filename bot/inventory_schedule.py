@@ -5,12 +5,12 @@ so "where does X run?" and "what changed since yesterday?" stay current without 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.proactive import Scheduler
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -59,27 +59,11 @@ def mount_inventory_schedule(app: FastAPI, rt: Runtime) -> None:
     if not rt.settings.scheduler or interval <= 0:
         return
     schedule = InventorySchedule(rt, interval)
-    tick = max(1.0, min(MAX_TICK, interval / 10))
-    holder: dict[str, asyncio.Task[Any]] = {}
-
-    async def loop() -> None:
-        while True:
-            try:
-                await asyncio.to_thread(schedule.run_due)
-            except Exception:  # a database or cloud hiccup costs one tick, never the loop
-                log.exception("inventory sync failed; trying again in %.0f s", tick)
-            await asyncio.sleep(tick)
+    scheduler = Scheduler(schedule.run_due, max(1.0, min(MAX_TICK, interval / 10)), name="guardian-inventory-sync")
 
     async def start() -> None:
-        holder["task"] = asyncio.get_running_loop().create_task(loop(), name="guardian-inventory-sync")
+        scheduler.start()
         app.state.inventory_schedule = schedule
 
-    async def stop() -> None:
-        task = holder.get("task")
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
     app.router.on_startup.append(start)
-    app.router.on_shutdown.append(stop)
+    app.router.on_shutdown.append(scheduler.stop)

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from agents.answer import Answer
-from agents.proactive import Poster, Proactive
+from agents.proactive import Poster
 from agents.subscriptions import Subscription
 from bot.render.blocks import answer_blocks, fallback_text
 
@@ -84,28 +84,29 @@ def poster_for(rt: Runtime, teams: TeamsSurface | None = None) -> Poster:
 
 
 class Scheduler:
-    """Runs the due jobs every ``tick`` seconds until stopped. The jobs' stores are built
-    on the first tick, in the worker thread: a database that is down at start-up costs
-    ticks (logged, and /readyz says why), never the server's start."""
+    """Runs ``job`` every ``tick`` seconds, in a worker thread, until stopped (the proactive
+    jobs; the inventory sync). The jobs' stores are built on the first tick, in the worker
+    thread: a database that is down at start-up costs ticks (logged, and /readyz says why),
+    never the server's start."""
 
-    def __init__(self, make: Callable[[], Proactive], poster: Poster, tick: float) -> None:
-        self.make, self.poster, self.tick = make, poster, tick
+    def __init__(self, job: Callable[[], Any], tick: float, name: str = "guardian-scheduler") -> None:
+        self.job, self.tick, self.name = job, tick, name
         self.task: asyncio.Task[Any] | None = None
         self.runs = 0
 
     def start(self) -> None:
-        self.task = asyncio.get_running_loop().create_task(self._loop(), name="guardian-scheduler")
-        log.info("scheduler: started (every %.0f s)", self.tick)
+        self.task = asyncio.get_running_loop().create_task(self._loop(), name=self.name)
+        log.info("%s: started (every %.0f s)", self.name, self.tick)
 
-    def run_once(self) -> int:
-        return self.make().run_due(self.poster)
+    def run_once(self) -> Any:
+        return self.job()
 
     async def _loop(self) -> None:
         while True:
             try:
                 await asyncio.to_thread(self.run_once)
             except Exception:  # a database hiccup costs one tick, never the scheduler
-                log.exception("scheduler: a run failed; trying again in %.0f s", self.tick)
+                log.exception("%s: a run failed; trying again in %.0f s", self.name, self.tick)
             self.runs += 1
             await asyncio.sleep(self.tick)
 
@@ -131,7 +132,7 @@ def mount_proactive(app: FastAPI, rt: Runtime) -> None:
 
     async def start() -> None:
         poster = poster_for(rt, getattr(app.state, "teams", None))
-        scheduler = Scheduler(lambda: rt.proactive, poster, tick_for(rt.settings.exposure_scan_interval))
+        scheduler = Scheduler(lambda: rt.proactive.run_due(poster), tick_for(rt.settings.exposure_scan_interval))
         holder["scheduler"] = scheduler
         app.state.scheduler = scheduler
         scheduler.start()

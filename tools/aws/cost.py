@@ -297,31 +297,28 @@ def _split_key(key: str) -> tuple[str, str | None]:
     return service, region or None
 
 
-def _anomaly_monitors(ce: Any) -> list[dict[str, Any]]:
-    """The account's Cost Anomaly Detection monitors (none: use the robust baseline)."""
-    monitors: list[dict[str, Any]] = []
-    request: dict[str, Any] = {}
-    for _ in range(20):  # bounded paging
-        page = ce.get_anomaly_monitors(**request)
-        monitors.extend(page.get("AnomalyMonitors", []))
-        if not page.get("NextPageToken"):
-            break
-        request["NextPageToken"] = page["NextPageToken"]
-    return monitors
-
-
-def _aws_anomalies(ce: Any, start: date, end: date) -> list[dict[str, Any]]:
-    """Anomalies AWS detected that overlap [start, end) (DateInterval's EndDate is inclusive)."""
-    request: dict[str, Any] = {"DateInterval": {"StartDate": start.isoformat(),
-                                                "EndDate": (end - timedelta(days=1)).isoformat()}}
+def _all_pages(call: Any, key: str, request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every ``key`` item of a Cost Explorer listing, following NextPageToken (bounded paging)."""
     found: list[dict[str, Any]] = []
+    request = dict(request)
     for _ in range(20):
-        page = ce.get_anomalies(**request)
-        found.extend(page.get("Anomalies", []))
+        page = call(**request)
+        found.extend(page.get(key, []))
         if not page.get("NextPageToken"):
             break
         request["NextPageToken"] = page["NextPageToken"]
     return found
+
+
+def _anomaly_monitors(ce: Any) -> list[dict[str, Any]]:
+    """The account's Cost Anomaly Detection monitors (none: use the robust baseline)."""
+    return _all_pages(ce.get_anomaly_monitors, "AnomalyMonitors", {})
+
+
+def _aws_anomalies(ce: Any, start: date, end: date) -> list[dict[str, Any]]:
+    """Anomalies AWS detected that overlap [start, end) (DateInterval's EndDate is inclusive)."""
+    interval = {"StartDate": start.isoformat(), "EndDate": (end - timedelta(days=1)).isoformat()}
+    return _all_pages(ce.get_anomalies, "Anomalies", {"DateInterval": interval})
 
 
 def _anomaly_row(anomaly: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tools.base import ToolContext, ToolResult
-from tools.resolve import Candidate, Phrase, holds, written_names
+from tools.resolve import Candidate, Phrase, holds, words, written_names
 
 # knowledge.namespaces.INVENTORY_NAMESPACE (tools do not import knowledge)
 INVENTORY_NAMESPACES = ("inventory",)
@@ -41,8 +41,7 @@ def _names_it(record: dict[str, str], written: list[str], name_words: tuple[str,
                           record.get("region", ""), record.get("env", ""), record.get("service", ""))
     if written:
         return all(holds(candidate, name) for name in written)
-    own = " ".join(record.get(key, "") for key in ("name", "service", "owner")).lower()
-    own_words = set(own.replace("-", " ").replace("_", " ").split())
+    own_words = set(words(" ".join(record.get(key, "") for key in ("name", "service", "owner"))))
     return bool(name_words) and all(word in own_words for word in name_words)
 
 
