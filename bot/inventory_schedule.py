@@ -59,7 +59,10 @@ def mount_inventory_schedule(app: FastAPI, rt: Runtime) -> None:
     if not rt.settings.scheduler or interval <= 0:
         return
     schedule = InventorySchedule(rt, interval)
-    scheduler = Scheduler(schedule.run_due, max(1.0, min(MAX_TICK, interval / 10)), name="guardian-inventory-sync")
+    tick = max(1.0, min(MAX_TICK, interval / 10))
+    # The first sync waits one tick: at start-up it would write the SQLite database while the
+    # first turns set up their checkpointer (seen as "database is locked" in a Slack e2e test).
+    scheduler = Scheduler(schedule.run_due, tick, name="guardian-inventory-sync", first_after=tick)
 
     async def start() -> None:
         scheduler.start()

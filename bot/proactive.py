@@ -89,8 +89,9 @@ class Scheduler:
     thread: a database that is down at start-up costs ticks (logged, and /readyz says why),
     never the server's start."""
 
-    def __init__(self, job: Callable[[], Any], tick: float, name: str = "guardian-scheduler") -> None:
-        self.job, self.tick, self.name = job, tick, name
+    def __init__(self, job: Callable[[], Any], tick: float, name: str = "guardian-scheduler",
+                 first_after: float = 0.0) -> None:
+        self.job, self.tick, self.name, self.first_after = job, tick, name, first_after
         self.task: asyncio.Task[Any] | None = None
         self.runs = 0
 
@@ -102,6 +103,7 @@ class Scheduler:
         return self.job()
 
     async def _loop(self) -> None:
+        await asyncio.sleep(self.first_after)
         while True:
             try:
                 await asyncio.to_thread(self.run_once)
