@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from agents.private import private_sqlite
 from agents.sealing import SecretKey, SecretKeyError, ephemeral_key, load_secret_key, wrong_key_message
+from agents.sqlite_wal import ensure_wal
 
 
 class _Boxed:
@@ -64,6 +65,7 @@ def make_checkpointer(database_url: str, stack: ExitStack, secret_key: SecretKey
         database = url.database or ":memory:"
         if database != ":memory:":
             private_sqlite(Path(database))
+            ensure_wal(Path(database))  # before setup(), whose own switch to WAL cannot wait
             secret_key = secret_key or load_secret_key(Path(database).parent, None)
         conn = sqlite3.connect(database, check_same_thread=False, timeout=30)
         stack.callback(conn.close)

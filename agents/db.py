@@ -5,16 +5,26 @@ SQLAlchemy Core."""
 from __future__ import annotations
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateColumn
+
+from agents.private import private_sqlite
+from agents.sqlite_wal import ensure_wal, sqlite_file
 
 metadata = MetaData()
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the configured URL; SQLite gets a busy timeout so processes can share it."""
+    """An engine for the configured URL. A SQLite file is made owner-only and put in WAL
+    mode first (agents/sqlite_wal.py: the switch must not race the checkpointer's), and
+    gets a busy timeout so threads and processes can share it."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
+        path = sqlite_file(make_url(url).database)
+        if path is not None:
+            private_sqlite(path)
+            ensure_wal(path)
         return create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     return create_engine(url, pool_pre_ping=True)
 
