@@ -18,6 +18,7 @@ from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
 from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
+from tools.wording import counted
 
 T = TypeVar("T")
 ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume", "ecs_service", "eks",
@@ -194,9 +195,9 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
         return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
     counts = Counter(row["type"] for row in rows)
     attention = [row["id"] for row in rows if row["state"] in containers.ATTENTION_STATES]
-    counted = ", ".join(f"{counts[kind]} {kind}" for kind in kinds if counts[kind])
+    listing = ", ".join(f"{counts[kind]} {kind}" for kind in kinds if counts[kind])
     listed = join_names([row["id"] for row in rows])
-    summary = f"{_attention(rows)}{len(rows)} resources in {where}: {counted} ({listed})."
+    summary = f"{_attention(rows)}{counted(len(rows), 'resource')} in {where}: {listing} ({listed})."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
     return scan.mark(ToolResult(

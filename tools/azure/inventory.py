@@ -13,6 +13,7 @@ from tools.azure.errors import AzureProblem, azure_errors
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
 from tools.resolve import AmbiguousResource, Candidate, resolve
+from tools.wording import counted
 
 AzureType = Literal["vm", "nsg", "storage_account", "resource_group"]
 SHORT_TYPES = {"microsoft.compute/virtualmachines": "vm", "microsoft.network/networksecuritygroups": "nsg",
@@ -136,10 +137,10 @@ def inventory(ctx: ToolContext, args: AzureInventoryArgs) -> ToolResult:
         return _nothing_matched(kind or "resources", where, args.region, rows)
     rows = kept
     counts = Counter(row["type"] for row in rows)
-    counted = ", ".join(f"{n} {k}" for k, n in counts.items())
+    listing = ", ".join(f"{n} {k}" for k, n in counts.items())
     names = [row["name"] for row in rows]
     shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    summary = f"{len(rows)} Azure resources in {where}: {counted} ({shown})."
+    summary = f"{counted(len(rows), 'Azure resource')} in {where}: {listing} ({shown})."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
     return ToolResult(

@@ -12,6 +12,7 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
 from tools.gcp.clients import READ_TIMEOUT, google_call, instances_client, project, storage_client
 from tools.gcp.errors import gcp_errors
+from tools.wording import counted
 
 GcpResourceType = Literal["instance", "bucket"]
 # What people (and the router's slots) call them, on any cloud.
@@ -88,9 +89,9 @@ def gcp_inventory(ctx: ToolContext, args: GcpInventoryArgs) -> ToolResult:
     if not rows:
         return ToolResult.no_data(f"No {kinds} resources matched in Google Cloud project {project(ctx)}.")
     counts = Counter(row["type"] for row in rows)
-    counted = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
+    listing = ", ".join(counted(n, kind) for kind, n in counts.items())
     names = [row["name"] for row in rows]
-    summary = (f"{len(rows)} resources in Google Cloud project {project(ctx)}: {counted} "
+    summary = (f"{counted(len(rows), 'resource')} in Google Cloud project {project(ctx)}: {listing} "
                f"({', '.join(names[:8])}{f' and {len(names) - 8} more' if len(names) > 8 else ''}).")
     shown = []
     for row in rows[: args.limit]:

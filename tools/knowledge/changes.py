@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tools.base import InventorySnapshot, ToolContext, ToolResult
+from tools.wording import counted
 
 COLUMNS = ["change", "cloud", "type", "name", "id", "what", "when"]
 CHANGE_ORDER = {"added": 0, "removed": 1, "changed": 2}
@@ -137,10 +138,10 @@ def inventory_changes(ctx: ToolContext, args: InventoryChangesArgs) -> ToolResul
     counts = _counts(rows)
     window = f"between the inventory snapshots of {_taken(base[0])} and {_taken(later[-1][0])}"
     if rows:
-        lead += (f"{len(rows)} resource{'s' if len(rows) != 1 else ''} changed {window}: "
+        lead += (f"{counted(len(rows), 'resource')} changed {window}: "
                  f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed.")
     else:
-        lead += f"No resource was added, removed or changed {window} ({len(later[-1][1])} resources)."
+        lead += f"No resource was added, removed or changed {window} ({counted(len(later[-1][1]), 'resource')})."
     shown = rows[: args.limit]
     if len(rows) > len(shown):
         lead += f" Showing the first {len(shown)}."

@@ -103,6 +103,16 @@ def test_inventory_of_instances_in_a_region(tools: Tools, project: GcpProject) -
     for row in result.rows:
         assert (row["location"], row["state"], row["detail"]) == (
             expected[row["name"]].zone, expected[row["name"]].status, expected[row["name"]].machine_type)
+    names = sorted(expected)
+    assert result.summary.startswith(f"{len(names)} resource{'s' if len(names) != 1 else ''} in Google Cloud "
+                                     f"project {project.project_id}: {len(names)} instance{'s' if len(names) != 1 else ''} ")
+
+
+def test_one_resource_is_counted_in_the_singular(tools: Tools, project: GcpProject) -> None:
+    bucket = sorted(b.name for b in project.buckets)[0]
+    result = tools("gcp_inventory", resource_type="bucket", service=bucket)
+    assert result.status == "ok", result.summary
+    assert result.summary.startswith(f"1 resource in Google Cloud project {project.project_id}: 1 bucket ({bucket})")
 
 
 # --------------------------------------------------------------------------- security
