@@ -4,6 +4,10 @@ and a correlation id that ties one turn's records together.
 
 Recording never raises: an answer already computed is not lost because the audit write
 after it failed; the failure is logged and counted instead (``AuditLog.failures``).
+
+Listeners (``AuditLog.subscribe``) see every event as it is recorded: the composition root
+turns some of them into Prometheus counters (bot/metrics.py), so what the audit counts and
+what a dashboard shows come from one place and ``agents/`` needs no metrics code.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +28,9 @@ from agents.db import metadata
 from agents.redact import redact, redact_obj
 
 log = logging.getLogger(__name__)
+
+# (event, skill, outcome) of one recorded event, outcome already redacted.
+AuditListener = Callable[[str, str | None, str | None], None]
 
 audit_table = Table(
     "guardian_audit_log",
@@ -72,6 +80,12 @@ class AuditLog:
         self.engine = engine
         self.failures = 0
         self._lock = threading.Lock()
+        self._listeners: list[AuditListener] = []
+
+    def subscribe(self, listener: AuditListener) -> None:
+        """Call ``listener`` for every event recorded from now on (also when the write fails:
+        the event happened). A listener that raises is logged and does not stop the others."""
+        self._listeners.append(listener)
 
     def record(
         self, origin: Origin, event: str, *, skill: str | None = None, tool: str | None = None,
@@ -93,6 +107,11 @@ class AuditLog:
                 self.failures += 1
             log.error("audit write failed for %s/%s (correlation %s): %s", event, skill, origin.correlation_id,
                       type(exc).__name__)
+        for listener in self._listeners:
+            try:
+                listener(event, skill, row["outcome"])
+            except Exception:  # a metrics bug must not lose the answer
+                log.exception("audit listener failed on %s", event)
 
     def query(self, *, since: datetime | None = None, user: str | None = None, event: str | None = None,
               skill: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:

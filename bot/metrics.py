@@ -11,10 +11,19 @@ outcomes, never users, ids or text.
   what came of them (approved, denied, refused, conflict).
 - ``guardian_refusals_total{surface,skill,kind}``: what the access policy refused (an ask,
   a decision).
+- ``guardian_llm_events_total{skill,event}``: LLM mode's turns (``usage``) and what went
+  wrong in them: ``ungrounded`` (the model's answer named something no tool returned and
+  was replaced), ``failed`` (provider error or timeout, offline answer), ``capped`` (steps,
+  tokens or wall time ran out), ``bad_call`` (a malformed, unknown or out-of-skill call).
+- ``guardian_llm_tokens_total{skill,kind}``: tokens the model reported, input and output.
+
+The LLM series are fed from the audit trail (``Metrics.audited``, subscribed by the
+composition root), the same events ``guardian audit`` lists.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -28,6 +37,9 @@ UNKNOWN_SKILL = "unknown"
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 ANSWER_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+LLM_EVENTS = ("usage", "ungrounded", "failed", "capped", "bad_call")
+# The ``llm.usage`` outcome's token counts (agents/llm_budget.TurnBudget.usage).
+_TOKENS = re.compile(r"\b(input|output)=(\d+)\b")
 
 
 def outcome_of(answer: Answer) -> Outcome:
@@ -58,6 +70,22 @@ class Metrics:
                                  ["surface", "skill", "outcome"], registry=self.registry)
         self.refusals = Counter("guardian_refusals_total", "Asks and decisions the access policy refused",
                                 ["surface", "skill", "kind"], registry=self.registry)
+        self.llm_events = Counter("guardian_llm_events_total",
+                                  "LLM mode's turns (usage) and its ungrounded, failed, capped and bad calls",
+                                  ["skill", "event"], registry=self.registry)
+        self.llm_tokens = Counter("guardian_llm_tokens_total", "Tokens the model reported, by skill and kind",
+                                  ["skill", "kind"], registry=self.registry)
+
+    def audited(self, event: str, skill: str | None, outcome: str | None) -> None:
+        """An audit event as it is recorded (``AuditLog.subscribe``): LLM mode's are counted."""
+        kind = event.removeprefix("llm.")
+        if kind == event or kind not in LLM_EVENTS:
+            return
+        skill = skill or UNKNOWN_SKILL
+        self.llm_events.labels(skill, kind).inc()
+        if kind == "usage":
+            for which, count in _TOKENS.findall(outcome or ""):
+                self.llm_tokens.labels(skill, which).inc(int(count))
 
     def acknowledged(self, surface: str, seconds: float) -> None:
         self.ack_seconds.labels(surface).observe(seconds)

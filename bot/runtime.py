@@ -68,7 +68,9 @@ class Runtime:
         """One metrics registry for every surface this process serves."""
         from bot.metrics import Metrics
 
-        return Metrics()
+        metrics = Metrics()
+        self.storage.audit.subscribe(metrics.audited)  # LLM mode's events become counters
+        return metrics
 
     @cached_property
     def embedder(self) -> Embedder:
