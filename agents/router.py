@@ -32,6 +32,7 @@ from agents.route import Route
 from agents.router_rules import SKILL_NAMES, rule_boosts
 from agents.skills import SKILL_BY_NAME, agent_of
 from agents.slots import extract_slots
+from agents.spelling import Speller, model_words
 from knowledge.embeddings import MODEL_NAME, Embedder
 
 UTTERANCES_PATH = Path(__file__).parent / "data" / "utterances.yaml"
@@ -86,6 +87,7 @@ class RouterIndex:
     labels: NDArray[np.int64]  # skill index per utterance
     coef: NDArray[np.float64]  # logistic regression (n_skills, dim)
     intercept: NDArray[np.float64]  # (n_skills,)
+    speller: Speller | None = None  # typo repair against the utterances' words (agents/spelling.py)
 
 
 def _fit_logreg(vectors: NDArray[np.float32], labels: NDArray[np.int64]) -> tuple[NDArray[np.float64], ...]:
@@ -99,7 +101,8 @@ def _fit_logreg(vectors: NDArray[np.float32], labels: NDArray[np.int64]) -> tupl
 
 
 def _build_index(
-    embedder: Embedder, utterances: dict[str, list[str]], cache_dir: Path | None, digest: str
+    embedder: Embedder, utterances: dict[str, list[str]], cache_dir: Path | None, digest: str,
+    vocab_file: Path | None = None,
 ) -> RouterIndex:
     texts = [text for name in SKILL_NAMES for text in utterances[name]]
     labels = np.array([i for i, name in enumerate(SKILL_NAMES) for _ in utterances[name]], dtype=np.int64)
@@ -116,7 +119,17 @@ def _build_index(
             tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npz")  # processes starting together each write their own
             np.savez(tmp, vectors=vectors, coef=coef, intercept=intercept)
             tmp.replace(cache_file)
-    return RouterIndex(vectors, labels, coef, intercept)
+    speller = Speller(texts, model_words(vocab_file)) if vocab_file is not None and vocab_file.is_file() else None
+    return RouterIndex(vectors, labels, coef, intercept, speller)
+
+
+def model_vocab_file(embedder: Embedder) -> Path:
+    """The WordPiece vocabulary of the model ``embedder`` runs (the packaged MiniLM unless it
+    was given another model folder): the words the speller leaves alone."""
+    from knowledge.onnx_export import packaged_model_dir
+
+    model_dir = getattr(embedder, "model_dir", None) or packaged_model_dir()
+    return Path(model_dir) / "vocab.txt"
 
 
 def softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -146,8 +159,10 @@ class SkillRouter:
         cache_dir: Path | None = None,
         utterances_paths: Sequence[Path] = TRAINING_PATHS,
         examples_path: Path | None = None,
+        repair_typos: bool = True,
     ) -> None:
         self.embedder = embedder
+        self.repair_typos = repair_typos  # off only in bench/ to measure what the repair brings
         self.threshold = threshold
         self.now = now or datetime.now
         self.cache_dir = cache_dir
@@ -166,7 +181,8 @@ class SkillRouter:
                     raw += self.examples_path.read_bytes() if self.examples_path is not None else b""
                     digest = hashlib.sha256(raw + MODEL_NAME.encode()).hexdigest()[:16]
                     utterances = load_examples(self.utterances_paths, self.examples_path)
-                    self._index = _build_index(self.embedder, utterances, self.cache_dir, digest)
+                    vocab = model_vocab_file(self.embedder) if self.repair_typos else None
+                    self._index = _build_index(self.embedder, utterances, self.cache_dir, digest, vocab)
         return self._index
 
     def warm(self) -> None:
@@ -182,15 +198,17 @@ class SkillRouter:
         index = self.index
         now = self.now()
         live = [i for i, text in enumerate(texts) if text.strip()]
-        vectors = self.embedder.encode([texts[i] for i in live]) if live else None
+        # the words as meant ("bulid" -> "build") for the model, the grammar and the slots
+        repaired = [index.speller.correct(text) for text in texts] if index.speller is not None else list(texts)
+        vectors = self.embedder.encode([repaired[i] for i in live]) if live else None
         routes: list[Route] = []
         by_position = {position: row for row, position in enumerate(live)}
         for i, text in enumerate(texts):
             if i not in by_position or vectors is None:
                 routes.append(self._empty(text))
                 continue
-            probs, similarity, strong = self.score(index, vectors[by_position[i]], text)
-            routes.append(self._route(text, probs, similarity, strong, now))
+            probs, similarity, strong = self.score(index, vectors[by_position[i]], repaired[i])
+            routes.append(self._route(text, probs, similarity, strong, now, grammar_text=repaired[i]))
         return routes
 
     def score(
@@ -215,7 +233,8 @@ class SkillRouter:
         return rule_boosts(text)
 
     def _route(
-        self, text: str, probs: NDArray[np.float64], similarity: float, strong: bool, now: datetime
+        self, text: str, probs: NDArray[np.float64], similarity: float, strong: bool, now: datetime,
+        grammar_text: str | None = None,
     ) -> Route:
         order = np.argsort(-probs)
         best = int(order[0])
@@ -226,15 +245,18 @@ class SkillRouter:
         confidence = float(np.clip(probs[best] * familiarity, 0.0, 1.0))
         skill = SKILL_NAMES[best]
         alternatives = [(SKILL_NAMES[int(j)], round(float(probs[int(j)]), 4)) for j in order[1:4]]
-        slots = extract_slots(text, now)
+        # typos repaired ("restrat", "lsat mnth"): the grammar and the slots key on words; the
+        # repair never touches ids or names with digits or hyphens, and Route.text stays as typed
+        words = grammar_text or text
+        slots = extract_slots(words, now)
         mood, requested = "request", None
         if SKILL_BY_NAME[skill].mutating:
-            mood, asked = mood_for(skill, text)
+            mood, asked = mood_for(skill, words)
             if mood == "request":
                 skill = asked
             else:  # talked about, not asked for: answer it as a question
                 requested, skill = skill, question_skill(skill, slots)
-        elif (mentioned := talked_about(text)) and (
+        elif (mentioned := talked_about(words)) and (
                 question_skill(mentioned[0], slots) == skill or _names_its_target(mentioned[0], slots)):
             # an unambiguous action verb, only talked about ("what would happen if we reboot X?",
             # "did anyone stop X?"), on a target the sentence names: the sentence is about that

@@ -20,6 +20,7 @@ docs/BENCHMARKS.md unless --no-write.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
@@ -65,6 +66,38 @@ def row(label: str, router: SkillRouter, data: dict[str, list[dict[str, Any]]]) 
     cells = []
     for name in SETS:
         skill, agent = accuracy(router, data[name])
+        cells.append(f"{skill:.3f} / {agent:.3f}")
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+TYPO_RATE = 0.15  # share of the words of 4+ letters given one edit in the typo rows
+TYPO_SEED = 7
+TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml")
+
+
+def misspelt(items: list[dict[str, Any]], rate: float = TYPO_RATE, seed: int = TYPO_SEED) -> list[dict[str, Any]]:
+    """The cases with one edit (a letter dropped, doubled or two swapped, never the first)
+    in ``rate`` of their alphabetic words of 4+ letters, from a fixed seed."""
+    rng = random.Random(seed)
+
+    def typo(word: str) -> str:
+        if len(word) < 4 or not word.isalpha() or rng.random() >= rate:
+            return word
+        i = rng.randrange(1, len(word) - 1)
+        edit = rng.choice("dst")
+        if edit == "d":
+            return word[:i] + word[i + 1:]
+        if edit == "s":
+            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i] + word[i:]
+
+    return [{**item, "text": " ".join(typo(word) for word in item["text"].split())} for item in items]
+
+
+def typo_row(label: str, router: SkillRouter, data: dict[str, list[dict[str, Any]]]) -> str:
+    cells = []
+    for name in TUNABLE:
+        skill, agent = accuracy(router, misspelt(data[name]))
         cells.append(f"{skill:.3f} / {agent:.3f}")
     return f"| {label} | " + " | ".join(cells) + " |"
 
@@ -136,10 +169,17 @@ def main() -> int:
             lines.append(row(approach, variant, data))
         before = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), utterances_paths=(UTTERANCES_PATH,))
         lines.append(row("logreg + grammar rules, utterances.yaml only (shipped before)", before, data))
+        unrepaired = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), repair_typos=False)
+        lines.append(row("logreg + grammar rules, no typo repair", unrepaired, data))
         shipped = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache))
         lines.append(row("logreg + grammar rules (shipped)", shipped, data))
         more = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), examples_path=DEV_EXAMPLES_PATH)
         lines.append(row("logreg + grammar rules + dev examples (bench only)", more, data))
+        lines += ["", f"Typo robustness: the tunable sets with {TYPO_RATE:.0%} of their words of 4+ letters "
+                  f"misspelt by one edit (seed {TYPO_SEED}; bench_route.misspelt).", "",
+                  "| approach | dev, misspelt | dev_external, misspelt | dev2, misspelt |", "|---|---|---|---|",
+                  typo_row("logreg + grammar rules, no typo repair", unrepaired, data),
+                  typo_row("logreg + grammar rules (shipped, typo repair)", shipped, data)]
     trained_note = ""
     if args.tuned:
         tuned, trained = tuned_router(args.tuned_cache, now=lambda: now)
