@@ -162,7 +162,8 @@ def run_agent(specialist: Specialist, state: GraphState,
     if deps.chat_model is not None:
         return begin_llm(deps, request, route, origin, state.get("llm_spent"))
     plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
-    return _conclude(deps, request, route, origin, plan, *_offline_reads(deps, origin, route, specialist, plan, []))
+    calls, notes = _offline_reads(deps, origin, route, specialist, plan, [])
+    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes)
 
 
 def llm_finish_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
@@ -176,18 +177,18 @@ def llm_finish_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[L
     plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
     outcome = finish_llm(deps, state, origin)
     if outcome.offline:  # the model failed: its one-line note comes first
-        return _conclude(deps, request, route, origin, plan,
-                         *_offline_reads(deps, origin, route, specialist, plan, outcome.notes))
+        calls, notes = _offline_reads(deps, origin, route, specialist, plan, outcome.notes)
+        return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes)
     return _conclude(deps, request, route, origin, plan, outcome.calls, outcome.proposal, outcome.text,
                      outcome.notes)
 
 
 def _offline_reads(deps: GraphDeps, origin: Origin, route: Route, specialist: Specialist, plan: Plan,
-                   notes: list[str]) -> tuple[list[dict[str, Any]], PlannedCall | None, None, list[str]]:
-    """Offline mode's part of the turn: the plan's reads run, its write is the proposal."""
+                   notes: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Offline mode's reads (the plan's write is its proposal), and the notes after ``notes``."""
     calls = [run_read(deps, origin, route.skill, call) for call in plan.reads]
     missing = specialist.missing_note(plan)
-    return calls, plan.write, None, [*notes, *([missing] if missing else [])]
+    return calls, [*notes, *([missing] if missing else [])]
 
 
 def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, plan: Plan,
