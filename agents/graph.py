@@ -1,5 +1,7 @@
 """The LangGraph graph: supervisor -> (policy) -> one of six agents -> (approval -> execute)
--> answer.
+-> answer. In LLM mode the agent hands over to the model's loop, one step per model call
+and per round of its tool calls: agent -> llm_model <-> llm_tools -> llm_finish ->
+(approval -> execute) -> answer (agents/llm_agent.py).
 
 Nodes are module-level functions over a typed state; what they need (router, tools,
 stores, policy) arrives as LangGraph's runtime context (``GraphDeps``), built once in
@@ -14,6 +16,7 @@ import logging
 import time
 from typing import Any, Literal, TypedDict
 
+from langchain_core.messages import BaseMessage
 from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -25,7 +28,9 @@ from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
 from agents.execution import run_approved, run_read, tool_record
 from agents.followup import apply_context
-from agents.llm_agent import run_llm_agent
+from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm_tools
+from agents.llm_agent import begin as begin_llm
+from agents.llm_agent import finish as finish_llm
 from agents.llm_router import consult
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
@@ -49,6 +54,8 @@ class GraphState(TypedDict, total=False):
     outcome: str | None
     llm_text: str | None
     llm_spent: dict[str, float]  # the supervisor's model call, counted in the turn's caps
+    llm_messages: list[BaseMessage]  # LLM mode: the model's conversation this turn (agents/llm_agent.py)
+    llm: dict[str, Any] | None  # LLM mode: the loop's budget, tag, text, proposal and notes, as plain data
     notes: list[str]
     answer: dict[str, Any]
 
@@ -135,31 +142,61 @@ class AgentNode:
         self.specialist = specialist
         self.__name__ = specialist.name  # LangGraph names nodes after their callables
 
-    def __call__(self, state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
+    def __call__(self, state: GraphState,
+                 runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer", "llm_model", "llm_finish"]]:
         return run_agent(self.specialist, state, runtime)
 
 
 def run_agent(specialist: Specialist, state: GraphState,
-              runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
-    """Plan and run the skill's read tools, then propose its write (if any) for approval."""
+              runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer", "llm_model", "llm_finish"]]:
+    """Plan and run the skill's read tools, then propose its write (if any) for approval. In
+    LLM mode the model's loop takes over from here, one graph step per model call and per
+    round of tool calls, and ``llm_finish`` ends the turn as this node would."""
     deps = runtime.context
     route = Route.model_validate(state["route"])
     request = Request.model_validate(state["request"])
     origin = origin_of(request)
     direct = _direct_call(deps, state)
-    plan = direct or specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
-    outcome = (run_llm_agent(deps, request, route, origin, state.get("llm_spent"))
-               if direct is None and deps.chat_model is not None else None)
     if direct is not None:  # a program named the write: nothing to read, plan or ask a model
-        calls, proposal_call, llm_text, notes = [], direct.write, None, []
-    elif outcome is not None and not outcome.offline:
-        calls, proposal_call, llm_text, notes = outcome.calls, outcome.proposal, outcome.text, outcome.notes
-    else:  # offline mode, or the model failed (its one-line note comes first)
-        calls = [run_read(deps, origin, route.skill, call) for call in plan.reads]
-        proposal_call, llm_text = plan.write, None
-        missing = specialist.missing_note(plan)
-        notes = [*(outcome.notes if outcome else []), *([missing] if missing else [])]
-    calls.extend(_question_calls(deps, origin, route))
+        return _conclude(deps, request, route, origin, direct, [], direct.write, None, [])
+    if deps.chat_model is not None:
+        return begin_llm(deps, request, route, origin, state.get("llm_spent"))
+    plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
+    calls, notes = _offline_reads(deps, origin, route, specialist, plan, [])
+    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes)
+
+
+def llm_finish_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
+    """The end of the model's loop: its reads, text and proposal go through the agent's
+    shared steps; a failed provider (or nothing grounded gathered) gets the offline answer."""
+    deps = runtime.context
+    route = Route.model_validate(state["route"])
+    request = Request.model_validate(state["request"])
+    origin = origin_of(request)
+    specialist = next(specialist for specialist in SPECIALISTS if specialist.name == route.agent)
+    plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
+    outcome = finish_llm(deps, state, origin)
+    if outcome.offline:  # the model failed: its one-line note comes first
+        calls, notes = _offline_reads(deps, origin, route, specialist, plan, outcome.notes)
+        return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes)
+    return _conclude(deps, request, route, origin, plan, outcome.calls, outcome.proposal, outcome.text,
+                     outcome.notes)
+
+
+def _offline_reads(deps: GraphDeps, origin: Origin, route: Route, specialist: Specialist, plan: Plan,
+                   notes: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Offline mode's reads (the plan's write is its proposal), and the notes after ``notes``."""
+    calls = [run_read(deps, origin, route.skill, call) for call in plan.reads]
+    missing = specialist.missing_note(plan)
+    return calls, [*notes, *([missing] if missing else [])]
+
+
+def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, plan: Plan,
+              calls: list[dict[str, Any]], proposal_call: PlannedCall | None, llm_text: str | None,
+              notes: list[str]) -> Command[Any]:
+    """The agent's shared steps after its reads: question calls, the runbook, the write's
+    preflight and approval."""
+    calls = [*calls, *_question_calls(deps, origin, route)]
     notes = [*_mood_notes(route), *notes]
     runbook = _runbook(deps, origin, route, plan)
     update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
@@ -352,6 +389,9 @@ def build_graph(checkpointer: Any) -> Any:
     graph.add_node("refused", refused_node)
     for specialist in SPECIALISTS:
         graph.add_node(specialist.name, AgentNode(specialist))
+    graph.add_node(MODEL_NODE, llm_model)
+    graph.add_node(TOOLS_NODE, llm_tools)
+    graph.add_node(FINISH_NODE, llm_finish_node)
     graph.add_node("approval", approval_node)
     graph.add_node("execute", execute_node)
     graph.add_node("answer", answer_node)

@@ -1,6 +1,12 @@
 """A turn's caps on the model (OWASP LLM10): steps, tokens and wall time. Every model call
 goes through ``TurnBudget.invoke``, so a provider that hangs, fails or overspends ends the
-model's part of the turn, and the caller falls back to the offline answer."""
+model's part of the turn, and the caller falls back to the offline answer.
+
+Each model call is its own graph step (agents/llm_agent.py), so the budget travels between
+steps, and across a crash and resume, as plain data in the checkpointed state
+(``TurnBudget.saved`` / ``TurnBudget.restored``): the counters, and the turn's start as wall
+time (a monotonic clock does not survive a process). A turn resumed after its deadline is
+capped, not given a fresh budget."""
 
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ class TurnBudget:
     input_tokens: int = 0
     output_tokens: int = 0
     earlier_tokens: int = 0  # spent earlier in the turn (the supervisor's routing call)
+    started_at: float = field(default_factory=time.time)  # ``started`` as wall time, for the checkpoint
 
     @classmethod
     def for_turn(cls, max_steps: int, max_tokens: int, timeout_s: float,
@@ -39,8 +46,27 @@ class TurnBudget:
         """A budget for the rest of a turn whose earlier model calls spent ``earlier``
         (``{"seconds": s, "tokens": n}``)."""
         earlier = earlier or {}
-        return cls(max_steps, max_tokens, timeout_s, started=time.monotonic() - float(earlier.get("seconds", 0.0)),
-                   earlier_tokens=int(earlier.get("tokens", 0)))
+        seconds = float(earlier.get("seconds", 0.0))
+        return cls(max_steps, max_tokens, timeout_s, started=time.monotonic() - seconds,
+                   earlier_tokens=int(earlier.get("tokens", 0)), started_at=time.time() - seconds)
+
+    def saved(self) -> dict[str, float]:
+        """The budget as plain data for the graph state (the caps themselves come from the
+        settings at each step)."""
+        return {"started_at": self.started_at, "steps": self.steps, "tokens": self.tokens,
+                "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+                "earlier_tokens": self.earlier_tokens}
+
+    @classmethod
+    def restored(cls, max_steps: int, max_tokens: int, timeout_s: float, saved: dict[str, float]) -> TurnBudget:
+        """The budget of a turn in progress, from ``saved()`` written by an earlier step,
+        possibly in another process: the time since the turn's start (wall time) counts."""
+        started_at = float(saved["started_at"])
+        elapsed = max(time.time() - started_at, 0.0)
+        return cls(max_steps, max_tokens, timeout_s, started=time.monotonic() - elapsed,
+                   steps=int(saved.get("steps", 0)), tokens=int(saved.get("tokens", 0)),
+                   input_tokens=int(saved.get("input_tokens", 0)), output_tokens=int(saved.get("output_tokens", 0)),
+                   earlier_tokens=int(saved.get("earlier_tokens", 0)), started_at=started_at)
 
     def spent(self) -> dict[str, float]:
         return {"seconds": round(time.monotonic() - self.started, 3), "tokens": self.tokens + self.earlier_tokens}

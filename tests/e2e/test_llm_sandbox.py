@@ -85,7 +85,7 @@ def test_the_model_reads_through_the_skills_tools_and_its_grounded_answer_is_sho
     assert usage["outcome"] == "steps=2 tokens=0 input=0 output=0"
     [tool_text] = tool_messages(model)
     assert tool_text.startswith("<untrusted-") and instance_id in tool_text
-    checkpointed = latest_state(runtime)  # the loop ran inside the agent node: its result is checkpointed
+    checkpointed = latest_state(runtime)  # the loop's reads and text are in the checkpointed state
     assert [call["tool"] for call in checkpointed["calls"]] == [DESCRIBE] and checkpointed["llm_text"] == text
 
 
