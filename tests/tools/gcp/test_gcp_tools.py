@@ -103,9 +103,9 @@ def test_inventory_of_instances_in_a_region(tools: Tools, project: GcpProject) -
     for row in result.rows:
         assert (row["location"], row["state"], row["detail"]) == (
             expected[row["name"]].zone, expected[row["name"]].status, expected[row["name"]].machine_type)
-    names = sorted(expected)
-    assert result.summary.startswith(f"{len(names)} resource{'s' if len(names) != 1 else ''} in Google Cloud "
-                                     f"project {project.project_id}: {len(names)} instance{'s' if len(names) != 1 else ''} ")
+    n, plural = len(expected), "s" if len(expected) != 1 else ""
+    assert result.summary.startswith(f"{n} resource{plural} in Google Cloud project {project.project_id}: "
+                                     f"{n} instance{plural} ")
 
 
 def test_one_resource_is_counted_in_the_singular(tools: Tools, project: GcpProject) -> None:
