@@ -25,9 +25,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from symspellpy import SymSpell, Verbosity
+if TYPE_CHECKING:
+    from symspellpy import SymSpell
 
 MIN_LENGTH = 4
 MAX_EDITS = 1
@@ -49,10 +52,18 @@ class Speller:
     def __init__(self, examples: Iterable[str], known: frozenset[str]) -> None:
         self.counts = Counter(word for text in examples for word in _TRAINING_WORD.findall(text.lower()))
         self.known = known
-        self._symspell = SymSpell(max_dictionary_edit_distance=MAX_EDITS, prefix_length=7)
+
+    @cached_property
+    def _symspell(self) -> SymSpell:
+        """The SymSpell index, built at the first word that needs it: most requests have no
+        typo, and a cold `guardian ask` then never imports it (~50 ms)."""
+        from symspellpy import SymSpell
+
+        index = SymSpell(max_dictionary_edit_distance=MAX_EDITS, prefix_length=7)
         for word, count in self.counts.items():
             if len(word) >= MIN_LENGTH - 1:
-                self._symspell.create_dictionary_entry(word, count)
+                index.create_dictionary_entry(word, count)
+        return index
 
     def correct(self, text: str) -> str:
         """``text`` with each repairable misspelt word replaced (see the module docstring)."""
@@ -65,6 +76,8 @@ class Speller:
             return word
         if word != lower and word != lower.capitalize():
             return word  # an acronym or a mixed-case name, not a typo
+        from symspellpy import Verbosity
+
         suggestions = [item for item in self._symspell.lookup(lower, Verbosity.ALL, max_edit_distance=MAX_EDITS)
                        if item.distance == MAX_EDITS and item.term[0] == lower[0]]
         if not suggestions:

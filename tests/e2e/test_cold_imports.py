@@ -36,7 +36,8 @@ STORE = ("chromadb", "bm25s", "scipy", "knowledge.store")
 MODEL = ("onnxruntime", "tokenizers", "torch", "sentence_transformers")
 GRAPH = ("langgraph", "langchain_core", "langsmith")
 UNCALLED_SDKS = ("github", "jwt", "pagerduty", "slack_sdk", "slack_bolt", "botbuilder", "starlette", "uvicorn")
-WATCHED = (*STORE, *MODEL, *GRAPH, *UNCALLED_SDKS, "boto3")
+SPELLING = "symspellpy"  # the router's typo repair: imported only when a word needs it
+WATCHED = (*STORE, *MODEL, *GRAPH, *UNCALLED_SDKS, "boto3", SPELLING)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -78,7 +79,7 @@ def test_a_question_citing_no_runbook_opens_no_store(sandbox: Any, tmp_path: Pat
     expected = {i.name for i in DRIFTWOOD.instances if i.region == "eu-west-1"}
     assert expected <= set(answer["resources"]), answer["resources"]
     assert answer["citations"] == []
-    assert not loaded & {*STORE, *UNCALLED_SDKS}, loaded
+    assert not loaded & {*STORE, *UNCALLED_SDKS, SPELLING}, loaded
     assert {"onnxruntime", "langgraph", "boto3"} <= loaded  # the router's model and the graph did run
     assert "torch" not in loaded
     assert not (tmp_path / "chroma").exists()
@@ -91,4 +92,14 @@ def test_a_question_citing_a_runbook_still_opens_the_store(sandbox: Any, tmp_pat
     answer = json.loads(proc.stdout.strip().splitlines()[-1])
     assert [c["source"] for c in answer["citations"]] == ["s3-bucket-public.md"]
     assert {"chromadb", "bm25s", "knowledge.store"} <= loaded
-    assert not loaded & set(UNCALLED_SDKS), loaded
+    assert not loaded & {*UNCALLED_SDKS, SPELLING}, loaded
+
+
+def test_a_misspelt_question_is_repaired_and_answered(sandbox: Any, tmp_path: Path) -> None:
+    proc, loaded = run_cold(sandbox, tmp_path, "ask", "--json", "lsit ec2 instnces in eu-west-1")
+    assert proc.returncode == 0, proc.stderr[-800:]
+    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert answer["skill"] == "infra.inventory"
+    expected = {i.name for i in DRIFTWOOD.instances if i.region == "eu-west-1"}
+    assert expected <= set(answer["resources"]), answer["resources"]
+    assert SPELLING in loaded
