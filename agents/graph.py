@@ -12,8 +12,11 @@ after claiming the approval in the database, may run it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypedDict
 
 from langchain_core.messages import BaseMessage
@@ -162,8 +165,9 @@ def run_agent(specialist: Specialist, state: GraphState,
     if deps.chat_model is not None:
         return begin_llm(deps, request, route, origin, state.get("llm_spent"))
     plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
+    runbook = _runbook_beside(deps, origin, route, plan)  # its search overlaps the reads' waits
     calls, notes = _offline_reads(deps, origin, route, specialist, plan, [])
-    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes)
+    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes, runbook=runbook)
 
 
 def llm_finish_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
@@ -193,13 +197,13 @@ def _offline_reads(deps: GraphDeps, origin: Origin, route: Route, specialist: Sp
 
 def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, plan: Plan,
               calls: list[dict[str, Any]], proposal_call: PlannedCall | None, llm_text: str | None,
-              notes: list[str]) -> Command[Any]:
-    """The agent's shared steps after its reads: question calls, the runbook, the write's
-    preflight and approval."""
+              notes: list[str], runbook: Callable[[], dict[str, Any] | None] | None = None) -> Command[Any]:
+    """The agent's shared steps after its reads: question calls, the runbook (``runbook``: a
+    search already started beside the reads), the write's preflight and approval."""
     calls = [*calls, *_question_calls(deps, origin, route)]
     notes = [*_mood_notes(route), *notes]
-    runbook = _runbook(deps, origin, route, plan)
-    update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
+    found = runbook() if runbook is not None else _runbook(deps, origin, route, plan)
+    update: dict[str, Any] = {"calls": calls, "runbook": found, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
         return Command(goto="answer", update=update)
     proposal_call = _acting_as(proposal_call, request)
@@ -224,7 +228,7 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
                       args=pinned.args, outcome=preflight.summary, approval_id=approval.id)
     pending = PendingApproval(id=approval.id, action=pinned.spec.name, summary=approval.summary)
     proposal = {"approval_id": approval.id, "tool": pinned.spec.name, "summary": approval.summary}
-    answer = build_answer(route, calls, runbook=runbook, pending=pending, llm_text=llm_text, notes=notes)
+    answer = build_answer(route, calls, runbook=found, pending=pending, llm_text=llm_text, notes=notes)
     update.update({"proposal": proposal, "answer": answer.model_dump()})
     return Command(goto="approval", update=update)
 
@@ -368,6 +372,31 @@ def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
     except Exception:
         return call
     return PlannedCall(call.spec, args)
+
+
+def _runbook_beside(deps: GraphDeps, origin: Origin, route: Route,
+                    plan: Plan) -> Callable[[], dict[str, Any] | None] | None:
+    """Start the runbook search on a thread while the reads run, and return what waits for
+    it. The reads mostly wait on cloud APIs, so the search (and, in a fresh process, opening
+    the store and importing its libraries, ~0.5-1 s) takes the idle core instead of following
+    them. The thread runs in this node's context, so its progress line and audit record are
+    the turn's. An import that interleaved badly with the reads' (an ImportError or a
+    half-initialised module's AttributeError) is retried once here, after the reads."""
+    if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:
+        return None
+    context = contextvars.copy_context()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardian-runbook")
+    future = pool.submit(context.run, _runbook, deps, origin, route, plan)
+    pool.shutdown(wait=False)
+
+    def result() -> dict[str, Any] | None:
+        try:
+            return future.result()
+        except (ImportError, AttributeError) as exc:
+            log.warning("the runbook search beside the reads failed (%s); searching again", exc)
+            return _runbook(deps, origin, route, plan)
+
+    return result
 
 
 def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan) -> dict[str, Any] | None:
