@@ -13,9 +13,10 @@ after claiming the approval in the database, may run it.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypedDict
 
@@ -29,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from agents.answer import Answer, PendingApproval
 from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
+from agents.elsewhere import all_not_found, not_found, on_a_cloud, other_cloud_plans, plan_clouds, searched_note
 from agents.execution import run_approved, run_read, tool_record
 from agents.followup import apply_context
 from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm_tools
@@ -164,10 +166,61 @@ def run_agent(specialist: Specialist, state: GraphState,
         return _conclude(deps, request, route, origin, direct, [], direct.write, None, [])
     if deps.chat_model is not None:
         return begin_llm(deps, request, route, origin, state.get("llm_spent"))
-    plan = specialist.plan(route, deps.registry, configured=deps.registry.configured(deps.tool_ctx))
+    configured = deps.registry.configured(deps.tool_ctx)
+    plan = specialist.plan(route, deps.registry, configured=configured)
+    checked = None
+    if plan.write is not None and not plan.reads:  # an action on a resource: is it in this cloud?
+        plan, checked = _where_the_target_is(deps, specialist, route, plan, configured)
     runbook = _runbook_beside(deps, origin, route, plan)  # its search overlaps the reads' waits
     calls, notes = _offline_reads(deps, origin, route, specialist, plan, [])
-    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes, runbook=runbook)
+    if all_not_found(calls, deps.registry):  # the named resource is not in this cloud: look in the others
+        plan, calls, notes, runbook = _read_where_it_is(deps, origin, specialist, route, plan, configured,
+                                                        calls, notes, runbook)
+    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes, runbook=runbook,
+                     checked=checked)
+
+
+def _read_where_it_is(deps: GraphDeps, origin: Origin, specialist: Specialist, route: Route, plan: Plan,
+                      configured: Collection[str], calls: list[dict[str, Any]], notes: list[str],
+                      runbook: Callable[[], dict[str, Any] | None] | None) -> tuple[
+                          Plan, list[dict[str, Any]], list[str], Callable[[], dict[str, Any] | None] | None]:
+    """The reads of the first other cloud that has the named resource (its cloud calls beside
+    this plan's other ones: the inventory's, the runbooks'); when none has it, the first
+    cloud's answer with a line per other cloud searched."""
+    others = [call for call in calls if not on_a_cloud(call, deps.registry)]
+    searched = []
+    for there in other_cloud_plans(specialist, route, deps.registry, plan, configured):
+        cloud_reads = [call for call in there.reads if call.spec.integration in plan_clouds(there)]
+        there = dataclasses.replace(there, reads=cloud_reads)
+        found, found_notes = _offline_reads(deps, origin, route, specialist, there, [])
+        if not all_not_found(found, deps.registry):
+            return there, [*found, *others], [*notes, *found_notes], None  # the runbook follows the cloud
+        searched += [searched_note(cloud, found[0]["result"]) for cloud in plan_clouds(there) if found]
+    return plan, calls, [*notes, *searched], runbook
+
+
+def _where_the_target_is(deps: GraphDeps, specialist: Specialist, route: Route, plan: Plan,
+                         configured: Collection[str]) -> tuple[Plan, tuple[PlannedCall, ToolResult] | None]:
+    """The plan for the cloud that has the action's target, with its write's preflight: the
+    primary cloud's when its read-only preflight finds the target (or fails for another
+    reason), else the first other cloud whose preflight does (agents/elsewhere.py). No
+    preflight runs here when no other cloud could hold the target."""
+    assert plan.write is not None
+    if route.slots.get("cloud") or not plan_clouds(plan):
+        return plan, None
+    first = _preflight(deps, plan.write)
+    if not not_found(first):
+        return plan, (plan.write, first)
+    searched = []
+    for there in other_cloud_plans(specialist, route, deps.registry, plan, configured):
+        if there.write is None:
+            continue
+        if not not_found(preflight := _preflight(deps, there.write)):
+            return there, (there.write, preflight)
+        searched.append(searched_note(there.write.spec.integration, preflight))
+    if searched:  # not found anywhere: the first cloud's sentence, then the others'
+        first = first.model_copy(update={"summary": " ".join([first.summary, *searched])})
+    return plan, (plan.write, first)
 
 
 def llm_finish_node(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[Literal["approval", "answer"]]:
@@ -197,9 +250,11 @@ def _offline_reads(deps: GraphDeps, origin: Origin, route: Route, specialist: Sp
 
 def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, plan: Plan,
               calls: list[dict[str, Any]], proposal_call: PlannedCall | None, llm_text: str | None,
-              notes: list[str], runbook: Callable[[], dict[str, Any] | None] | None = None) -> Command[Any]:
+              notes: list[str], runbook: Callable[[], dict[str, Any] | None] | None = None,
+              checked: tuple[PlannedCall, ToolResult] | None = None) -> Command[Any]:
     """The agent's shared steps after its reads: question calls, the runbook (``runbook``: a
-    search already started beside the reads), the write's preflight and approval."""
+    search already started beside the reads), the write's preflight (``checked``: one already
+    run for this call) and approval."""
     calls = [*calls, *_question_calls(deps, origin, route)]
     notes = [*_mood_notes(route), *notes]
     found = runbook() if runbook is not None else _runbook(deps, origin, route, plan)
@@ -207,7 +262,9 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
     if proposal_call is None:
         return Command(goto="answer", update=update)
     proposal_call = _acting_as(proposal_call, request)
-    preflight = _preflight(deps, proposal_call)
+    same = checked is not None and (checked[0].spec.name, checked[0].args) == (proposal_call.spec.name,
+                                                                             proposal_call.args)
+    preflight = checked[1] if checked is not None and same else _preflight(deps, proposal_call)
     if preflight.status != "ok":
         calls.append(tool_record(proposal_call.spec.name + ".preflight", proposal_call.args, preflight))
         return Command(goto="answer", update=update)

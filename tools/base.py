@@ -19,6 +19,9 @@ from tools.settings import AwsSettings, AzureSettings, GcpSettings, GitHubSettin
 
 ToolMode = Literal["read", "write"]
 ToolStatus = Literal["ok", "error", "no_data"]
+# facts key of an error result: the name the tool looked for and did not find in its cloud,
+# so the agent may look for it in another configured cloud (agents/elsewhere.py)
+NOT_FOUND = "not_found"
 
 
 class ToolResult(BaseModel):
@@ -40,6 +43,11 @@ class ToolResult(BaseModel):
     @classmethod
     def no_data(cls, message: str) -> ToolResult:
         return cls(status="no_data", summary=message)
+
+    @classmethod
+    def not_found(cls, message: str, name: str) -> ToolResult:
+        """An error saying the resource named ``name`` does not exist where the tool looked."""
+        return cls(status="error", summary=message, facts={NOT_FOUND: name})
 
 
 class KnowledgeSearcher(Protocol):

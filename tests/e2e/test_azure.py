@@ -139,3 +139,59 @@ def test_the_scan_names_a_throttled_azure_and_keeps_the_aws_findings(cli: Cli, s
     assert "azure" not in {line["cloud"] for line in scan.json_lines}
     aws = {(line["check"], line["resource"]) for line in scan.json_lines if line["cloud"] == "aws"}
     assert aws == expected_pairs(DRIFTWOOD, sandbox.seeded)
+
+
+# --------------------------------------------------------------------------- a name without its cloud
+
+
+def only_in_azure() -> Any:
+    """An Azure VM whose name no AWS instance has: "restart <it>" names no cloud."""
+    aws_names = {instance.name for instance in DRIFTWOOD.instances}
+    vm = next(vm for vm in AZURE.vms if vm.power_state == "running" and vm.name not in aws_names)
+    return vm
+
+
+def test_an_action_on_a_vm_named_without_its_cloud_finds_it_in_azure(cli: Cli, azure_as_seeded: Any) -> None:
+    vm = only_in_azure()
+    answer = ask(cli, f"restart {vm.name}")
+    assert answer["skill"] == "infra.action"
+    pending = answer["pending_approval"]
+    assert pending is not None, answer["answer"]
+    assert pending["action"] == "azure_vm_action"
+    assert pending["summary"] == f"restart Azure VM {vm.name} ({vm.power_state}, {vm.resource_group}, {vm.location})"
+    assert azure_as_seeded.writes == [] and azure_as_seeded.power[vm.name] == "running"  # only proposed
+
+
+def test_a_vm_named_without_its_cloud_is_described_from_azure(cli: Cli, azure_as_seeded: Any) -> None:
+    vm = only_in_azure()
+    answer = ask(cli, f"describe {vm.name}")
+    assert answer["skill"] == "infra.describe"
+    assert "azure_describe_vm" in [tool["name"] for tool in answer["tools"]]
+    assert lead(answer).startswith(f"Azure VM {vm.name} is {vm.power_state} in {vm.location} "
+                                   f"(resource group {vm.resource_group}, owner {vm.tags['owner']}): {vm.size}")
+
+
+def test_a_name_no_cloud_has_says_where_it_looked_and_proposes_nothing(cli: Cli, azure_as_seeded: Any) -> None:
+    answer = ask(cli, "restart ledger-sync-77")
+    assert answer["pending_approval"] is None
+    text = str(answer["answer"])
+    assert "No resource named ledger-sync-77 was found in us-east-1, eu-west-1." in text
+    assert "Also looked in Azure: No Azure VM named ledger-sync-77" in text
+    assert ", ".join(sorted(vm.name for vm in AZURE.vms)) in text  # the VMs it does have
+    assert azure_as_seeded.writes == []
+
+
+def test_an_aws_instance_named_without_its_cloud_does_not_ask_azure(cli: Cli, azure_as_seeded: Any) -> None:
+    instance = next(i for i in DRIFTWOOD.instances if i.state == "running")
+    answer = ask(cli, f"reboot {instance.name}")
+    assert answer["pending_approval"] is not None
+    assert answer["pending_approval"]["action"] == "aws_ec2_instance_action"
+    assert azure_as_seeded.calls == []  # found in AWS: no other cloud was searched
+
+
+def test_a_named_cloud_is_the_only_one_searched(cli: Cli, azure_as_seeded: Any) -> None:
+    vm = only_in_azure()
+    answer = ask(cli, f"restart the ec2 instance {vm.name} in aws")
+    assert answer["pending_approval"] is None
+    assert lead(answer).startswith(f"No resource named {vm.name} was found")
+    assert azure_as_seeded.calls == []

@@ -212,14 +212,17 @@ def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
 
 def test_a_resource_of_another_cloud_is_found_in_the_inventory_not_swapped_for_an_aws_one(cli: Cli) -> None:
     """"Who owns web-frontend-1?" names an Azure VM; the live AWS describe finds no such
-    instance (checkout-web-1 shares two of its words and must not stand in for it), and the
-    inventory snapshot says where it runs and who owns it, cited as inventory."""
+    instance (checkout-web-1 shares two of its words and must not stand in for it), so Azure
+    is asked and answers with the VM and its owner tag, and the inventory snapshot says the
+    same, cited as inventory."""
     assert cli("inventory", "sync", "--json").returncode == 0
     vm = DRIFTWOOD_AZURE.vm("web-frontend-1")
     answer = ask(cli, f"who owns {vm.name}?")
     assert answer["skill"] == "infra.describe"
-    assert lead(answer) == (f"The inventory snapshot has 1 resource for {vm.name}: {vm.name} (azure vm in "
-                            f"{vm.location}, owner {OWNERS[vm.service]}).")
+    assert lead(answer) == (f"Azure VM {vm.name} is {vm.power_state} in {vm.location} (resource group "
+                            f"{vm.resource_group}, owner {OWNERS[vm.service]}): {vm.size}, {vm.os_type}.")
+    assert (f"The inventory snapshot has 1 resource for {vm.name}: {vm.name} (azure vm in {vm.location}, "
+            f"owner {OWNERS[vm.service]}).") in answer["answer"]
     aws_lookalikes = [i.name for i in DRIFTWOOD.instances if "web" in i.name]
     assert aws_lookalikes and not any(name in answer["answer"] for name in aws_lookalikes)
     arm_id = DRIFTWOOD_AZURE.resource_id(vm.resource_group, "Microsoft.Compute", "virtualMachines", vm.name)

@@ -43,6 +43,7 @@ class ResourceNotFound(LookupError):
     that answered; ``failed`` names the ones that could not be checked, with why)."""
 
     def __init__(self, name: str, regions: list[str], failed: dict[str, str] | None = None) -> None:
+        self.name, self.failed = name, dict(failed or {})
         checked = [region for region in regions if region not in (failed or {})]
         sentence = not_found_sentence(name, checked) if checked else f"{name} could not be looked up."
         super().__init__(sentence + (RegionsFailed.note(failed) if failed else ""))
@@ -130,6 +131,17 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
     raise exc
 
 
+def _missing_name(exc: Exception, target: str | None) -> str | None:
+    """The name a failure says does not exist, when every region answered (a region that
+    could not be checked may hold it, so that is not "not found")."""
+    if isinstance(exc, ResourceNotFound):
+        return exc.name if not exc.failed else None
+    if isinstance(exc, ClientError) and target:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        return target if code in NOT_FOUND_CODES or code.endswith(".NotFound") else None
+    return None
+
+
 def _target(args: BaseModel) -> str | None:
     for field in ("instance_id", "resource_id", "bucket", "log_group"):
         value = getattr(args, field, None)
@@ -154,7 +166,9 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
                 region = getattr(args, "region", None)
                 regions = [region] if region else list(ctx.regions)
                 log.info("aws tool %s failed: %s", func.__name__, exc)
-                return ToolResult.error(describe_failure(exc, services, _target(args), regions))
+                sentence = describe_failure(exc, services, _target(args), regions)
+                missing = _missing_name(exc, _target(args))
+                return ToolResult.not_found(sentence, missing) if missing else ToolResult.error(sentence)
 
         return run
 

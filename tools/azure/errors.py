@@ -26,6 +26,14 @@ class AzureProblem(LookupError):
     action cannot start from)."""
 
 
+class AzureNotFound(AzureProblem):
+    """The VM a person named is not in the subscription (``name``: as they named it)."""
+
+    def __init__(self, sentence: str, name: str) -> None:
+        super().__init__(sentence)
+        self.name = name
+
+
 def _code_and_message(exc: object) -> tuple[str, str]:
     error = getattr(exc, "error", None)
     code = str(getattr(error, "code", "") or "")
@@ -109,7 +117,10 @@ def azure_errors(what: str, permission: str) -> Callable[[Callable[[ToolContext,
                 return ambiguous_result(exc)
             except (AzureError, AzureProblem) as exc:
                 log.info("azure tool %s failed: %s", func.__name__, exc)
-                return ToolResult.error(describe_failure(exc, what, permission, ctx.azure.base_url))
+                sentence = describe_failure(exc, what, permission, ctx.azure.base_url)
+                if isinstance(exc, AzureNotFound):
+                    return ToolResult.not_found(sentence, exc.name)
+                return ToolResult.error(sentence)
 
         return run
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from tools.azure.client import arm, resource_group_of, text
-from tools.azure.errors import AzureProblem, azure_errors
+from tools.azure.errors import AzureNotFound, azure_errors
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
 from tools.resolve import AmbiguousResource, Candidate, resolve
@@ -185,7 +185,7 @@ def find_vm(ctx: ToolContext, ident: str, resource_group: str | None = None) -> 
             return next(vm for vm in vms if vm.id == resolution.match.id)
     where = f"resource group {resource_group}" if resource_group else f"subscription {ctx.azure.subscription_id}"
     known = ", ".join(sorted(vm.name for vm in vms)) or "none"
-    raise AzureProblem(f"No Azure VM named {ident} in {where} (its VMs: {known}).")
+    raise AzureNotFound(f"No Azure VM named {ident} in {where} (its VMs: {known}).", ident)
 
 
 def _candidate(vm: Any) -> Candidate:
@@ -213,8 +213,10 @@ def describe_vm(ctx: ToolContext, args: AzureDescribeArgs) -> ToolResult:
              "location": vm.location, "size": text(vm.hardware_profile.vm_size),
              "os_type": text(getattr(os_disk, "os_type", None)), "provisioning_state": vm.provisioning_state,
              "network_interfaces": ", ".join(nics), "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
-    summary = (f"Azure VM {vm.name} is {state} in {vm.location} (resource group {facts['resource_group']}): "
-               f"{facts['size']}, {facts['os_type'] or 'unknown OS'}.")
+    lowered = {key.lower(): value for key, value in tags.items()}
+    owner = lowered.get("owner") or lowered.get("team")  # as the inventory reads it: "who owns X?"
+    summary = (f"Azure VM {vm.name} is {state} in {vm.location} (resource group {facts['resource_group']}"
+               f"{f', owner {owner}' if owner else ''}): {facts['size']}, {facts['os_type'] or 'unknown OS'}.")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts), facts=facts,
                       resources=[vm.name, vm.id])
 
