@@ -152,8 +152,9 @@ def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     plain = [row["bucket"] for row in rows if not row["encrypted"]]
     if not rows:
         return ToolResult.no_data(f"None of {checked} buckets is public or missing default encryption.")
-    summary = (f"{len(public)} of {checked} buckets are public{': ' + join_names(public) if public else ''}"
-               f"{'; ' + str(len(plain)) + ' have no default encryption: ' + join_names(plain) if plain else ''}.")
+    are, have = ("is" if len(public) == 1 else "are"), ("has" if len(plain) == 1 else "have")
+    summary = (f"{len(public)} of {checked} buckets {are} public{': ' + join_names(public) if public else ''}"
+               f"{f'; {len(plain)} {have} no default encryption: ' + join_names(plain) if plain else ''}.")
     return ToolResult(status="ok", summary=summary,
                       columns=["bucket", "region", "public", "why", "public_access_block", "encrypted"], rows=rows,
                       facts={"buckets_checked": checked, "public": len(public), "unencrypted": len(plain)},
