@@ -105,6 +105,8 @@ _VERBS = frozenset("""show list get find check see give tail grep any many more 
 # what state an incident or alert is in: "acked incidents" are not a service's
 _STATES = frozenset("""triggered acked acknowledged ack'd resolved closed active ongoing firing unacked
     unacknowledged unresolved pending silenced muted snoozed""".split())
+# how bad an incident is: "the high urgency pages" are not a service's
+_LEVELS = frozenset("critical high medium low major minor urgent severe big small".split())
 
 
 def find_service(text: str) -> str | None:
@@ -121,9 +123,9 @@ def find_service(text: str) -> str | None:
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
     match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+)?"
-                      r"(?:incidents?|outages?|alerts?)\b", text)
+                      r"(?:incidents?|outages?|alerts?|pages?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outage|logs?|deploy\w*|costs?|spend|changes?)\s+"
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
@@ -132,7 +134,7 @@ def find_service(text: str) -> str | None:
     # "checkout logs", "payments errors", "the search deploys": a name right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS:
         return match.group(1)
     return None
 
@@ -354,3 +356,11 @@ def put(slots: dict[str, Any], key: str, value: Any) -> None:
     if value is not None and value != "":
         slots[key] = value
 
+
+
+def find_incident_status(text: str) -> str | None:
+    """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered."""
+    if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
+                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b", text):
+        return "triggered"
+    return None
