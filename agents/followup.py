@@ -22,6 +22,10 @@ _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 _ANAPHOR = re.compile(r"\b(?:it|that|this|them|those|these|that one|this one|the same one|same one)\b", re.I)
+# A subset of the previous answer: "which of those", "any of them", "only the ones in X".
+_PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
+                        r"(?:those|them|these|that list)\b|"
+                        r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b", re.I)
 _TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "run_id", "repo",
                  "workflow", "service", "log_group")
 # Slots that say what to act on or where; a follow-up's own ones win.
@@ -55,6 +59,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         if earlier:
             slots["time_range"] = earlier
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
+                                        "confidence": max(route.confidence, threshold)})
+    if _PARTITIVE.search(route.text) and not SKILL_BY_NAME[previous.skill].mutating \
+            and not any(key in route.slots for key in _TARGET_SLOTS) and not imperative_skills(route.text):
+        # "which of those are in us-east-1": a subset of what the previous answer listed, so
+        # the previous question again with the new qualifiers (its target is not lent)
+        skill = SKILL_BY_NAME[previous.skill]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**previous.slots, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         lent = _target_of(previous)
