@@ -164,6 +164,9 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     after = text[end:].lstrip()
     if verb == "resolve" and NAME_RESOLUTION.search(text[max(0, start - 40):end + 30]):
         return False  # "dns isn't resolving": names resolve, incidents are not resolved
+    if text[start:end] == "running" and re.search(r"\b(?:is|are|was|were|isn'?t|aren'?t|still|keeps?|kept)\b"
+                                                   r"(?:\s+\S+){0,3}\s*$", before):
+        return False  # "is web-2 running?": a state of the thing, not a run started
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",
                 "retry", "kill"):
         if re.search(r"\b(?:the|a|an|this|that|last|latest|first|each|every|my|our|your|its|failed|failing|"

@@ -354,6 +354,9 @@ RULES: tuple[Rule, ...] = (
     # Older instance generations are a saving (move to the current generation).
     _rule("cost.savings", r"\b(?:previous|prev|older|old|last|legacy)[- ]gen(?:eration)?s?\b|"
           r"\b(?:outdated|legacy|older) instance (?:types?|families|family)\b", WEAK + 1.0),
+    # Addresses and disks left unattached cost money for nothing.
+    _rule("cost.savings", r"\b(?:elastic ips?|eips?|volumes?|disks?|ebs)\b.{0,25}\b(?:not|isn'?t|aren'?t|never) "
+          r"(?:attached|associated|in use|used)\b|\bunassociated\b|\bdetached\b", STRONG - 1.0),
     # Incidents by the state nobody moved them out of: unacknowledged, unresolved.
     _rule("incident.list", r"\bun-?ack(?:ed|'d|nowledged)?\b|\bunresolved\b", WEAK + 1.0,
           unless=r"\bwho\b|" + OPEN_INCIDENT.pattern),
@@ -361,6 +364,25 @@ RULES: tuple[Rule, ...] = (
     _rule("security.findings", r"\bsecurity ?hub\b|\bguardduty\b|\bthreats?\b|\bcrypto ?(?:currency|mining|miners?|"
           r"jacking)\b|\bmining\b|\bbitcoin\b|\bmalware\b|\bcompromis\w+\b|\bbrute[- ]?forc\w*\b|"
           r"\bport ?(?:scans?|scanning|probes?|probing)\b|\bintrusion\b", WEAK + 1.0),
+    # What is wrong with a CI run asks for its failure.
+    _rule("cicd.failure", r"(?=.*" + _CI + r").*\bwhat(?:'?s| is)\s+(?:wrong|broken|failing)\b|"
+          r"\bwhat(?:'?s| is)\s+(?:wrong|broken)\b.*" + _CI, WEAK + 1.0, unless=r"\bre-?run|\bretry"),
+    # Asking what to check or try for a symptom asks for a procedure.
+    _rule("knowledge.runbook", r"\bwhat (?:should|do|can|could) (?:i|we) (?:check|look at|look for|try)\b|"
+          r"\btroubleshoot\w*\b", STRONG - 1.0, unless=HELP.pattern),
+    # A port after an exposure word ("what's exposed on 5432", "open on 3389").
+    _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening)\b.{0,15}\b(?:on|to) (?:port )?\d{2,5}\b",
+          STRONG - 1.0),
+    # What a person is dealing with: the incidents assigned to them.
+    _rule("incident.list", r"\bwhat(?:'?s| is| are)\s+\w+\s+(?:dealing with|working on|handling)\b|"
+          r"\bassigned to (?:me|\w+)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),
+    # A yes/no state question about a named thing ("is web-2 running?") asks about that thing.
+    _rule("infra.describe", r"^\W*(?:is|are) (?:the )?" + _NAMED + r" (?:healthy|up|running|alive|down|ok|stopped)\b",
+          STRONG + 1.0, unless=_CI + "|" + _INCIDENT),
+    # Which things of a kind are in a state: the inventory, filtered.
+    _rule("infra.inventory", r"\b(?:which|what|any|how many)\s+(?:\w+\s+)?(?:instances|vms|servers|boxes|hosts|"
+          r"machines|databases|clusters)\s+(?:are|were)\s+(?:\w+\s+)?(?:stopped|running|down|off|up)\b", STRONG - 1.0,
+          unless=_CI + r"|\b(?:idle|unused|cpu|cost\w*|spend|savings?)\b"),
     # Errors a running thing threw ("errors from the X function", "did the lambda throw anything"): its logs.
     _rule("infra.logs", r"\b(?:errors?|exceptions?|stack ?traces?|timeouts?)\b.{0,12}\b(?:from|in|of|on|by)\b.{0,30}"
           r"\b(?:functions?|lambdas?|services?|containers?|pods?|hosts?|instances?|apis?|workers?|apps?)\b|"

@@ -78,3 +78,12 @@ def test_names_resolving_is_not_an_incident_resolved(text: str) -> None:
 
 def test_resolving_an_incident_is_still_a_resolve() -> None:
     assert [occ.skill for occ in occurrences("resolve P1ABC23, dns is fine again")] == ["incident.resolve"]
+
+
+@pytest.mark.parametrize("text", ["is ledger-vm-3 running?", "are the workers still running", "is it running now"])
+def test_running_as_a_state_is_no_run(text: str) -> None:
+    assert not occurrences(text)
+
+
+def test_running_a_job_is_still_a_run() -> None:
+    assert [occ.skill for occ in occurrences("running the nightly job again, ok?")] == ["cicd.rerun"]

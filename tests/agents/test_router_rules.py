@@ -204,3 +204,21 @@ def test_dns_not_resolving_asks_for_no_incident_resolve() -> None:
 def test_a_pronoun_subject_is_not_a_health_question_about_a_named_thing() -> None:
     boosts, _ = rule_boosts("are we still running m3 or c4 families anywhere")
     assert boosts[SKILL_NAMES.index("infra.describe")] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("what is broken in the release pipeline", "cicd.failure"),
+        ("api latency is weird, what should we check first", "knowledge.runbook"),
+        ("help me troubleshoot a flapping health check", "knowledge.runbook"),
+        ("anything listening on 6379 from outside?", "security.open_ports"),
+        ("what's carol handling in pd right now", "incident.list"),
+        ("is ledger-vm-3 stopped", "infra.describe"),
+        ("volumes not attached anywhere", "cost.savings"),
+        ("which db servers are down right now", "infra.inventory"),
+    ],
+)
+def test_vocabulary_rules_found_by_the_dev4_eval_cases(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
