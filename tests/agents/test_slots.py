@@ -455,3 +455,23 @@ def test_compute_engine_names_google_cloud(text: str) -> None:
 def test_a_generation_is_not_a_resource_name() -> None:
     slots = extract_slots("any prev-gen instance families left in us-west-2", FIXED_NOW)
     assert "resource_name" not in slots and slots["region"] == "us-west-2"
+
+
+def test_an_adverb_after_repo_is_no_repository() -> None:
+    assert extract_slots("what merged in the billing repo recently", FIXED_NOW)["repo"] == "billing"
+
+
+@pytest.mark.parametrize(("text", "service"), [("brief me on the ledger sync delay incident", "ledger"),
+                                               ("open alerts for ledger?", "ledger")])
+def test_the_service_of_an_incident_described_in_several_words(text: str, service: str) -> None:
+    assert extract_slots(text, FIXED_NOW)["service"] == service
+
+
+@pytest.mark.parametrize("text", ["what's bob working on in pagerduty", "bob's open incidents",
+                                  "incidents assigned to bob"])
+def test_whose_incidents_names_the_person(text: str) -> None:
+    assert extract_slots(text, FIXED_NOW)["person"] == "bob"
+
+
+def test_an_exposure_question_names_no_person() -> None:
+    assert "person" not in extract_slots("what's open on 6379", FIXED_NOW)
