@@ -114,3 +114,19 @@ def test_a_subset_after_a_write_or_with_its_own_target_is_not_a_repeat() -> None
         == "infra.inventory"
     named = route("which of those is bucket-z", "infra.describe", {"resource_name": "bucket-z"})
     assert apply_context(named, PUBLIC, 0.45).skill == "infra.describe"
+
+
+@pytest.mark.parametrize("text", ["break that down by team", "split it per region pls", "ok group those by account"])
+def test_regrouping_the_previous_answer_asks_it_again_grouped(text: str) -> None:
+    followed = apply_context(route(text, "infra.action", {"group_by": "team"}, confidence=0.1), COST, 0.45)
+    assert followed.skill == "cost.summary" and followed.slots["group_by"] == "team"
+    assert followed.slots["time_range"] == COST.slots["time_range"]
+
+
+def test_an_anaphor_in_the_same_domain_is_answered_and_borrows_no_cost_line_as_target() -> None:
+    close_call = route("and where will it land?", "cost.forecast", confidence=0.3)
+    followed = apply_context(close_call, COST, 0.45)
+    assert followed.skill == "cost.forecast" and followed.confidence == 0.45
+    assert "resource_name" not in followed.slots
+    other_domain = apply_context(route("who owns it?", "incident.oncall", confidence=0.3), COST, 0.45)
+    assert other_domain.confidence == 0.3
