@@ -212,3 +212,14 @@ def test_excluded_severity_is_left_out_when_others_are_asked() -> None:
     focused = focus("aws_security_hub_findings", hub, "critical and high ones, ignore the low stuff")
     assert focused is not None and [row["title"] for row in focused.rows] == ["S3.8 open", "EC2.1 x"]
     assert focus("aws_security_hub_findings", hub, "skip the low ones") is None
+
+
+def test_a_lookup_asked_of_every_cloud_leaves_out_the_clouds_without_it() -> None:
+    found = ToolResult(status="ok", summary="ledger-vm-3 is running.", facts={"state": "running"})
+    missing = ToolResult(status="error", summary="No resource named ledger-vm-3 was found in us-east-1.")
+    answer = build_answer(route("infra.describe", "is ledger-vm-3 up?"),
+                          [call("aws_describe_resource", missing), call("azure_describe_vm", found)])
+    assert answer.lead == "ledger-vm-3 is running." and not answer.notes
+    nowhere = build_answer(route("infra.describe", "is ledger-vm-3 up?"),
+                           [call("aws_describe_resource", missing), call("azure_describe_vm", missing)])
+    assert missing.summary in [nowhere.lead, *nowhere.notes]
