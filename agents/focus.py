@@ -50,6 +50,7 @@ class Subject:
     label: Callable[[Row], str] | None = None  # how an item is named; default its ``key`` field
     named: re.Pattern[str] | None = None  # words that must name the noun ("instances") for a focus
     kinds: tuple[Facet, ...] = ()  # narrow which items are meant ("CVEs"): and-ed with the facets
+    beyond: tuple[Facet, ...] = ()  # properties of rows outside ``scope`` (an IAM policy, a role), added by name
 
     def noun_of(self, kinds: list[Facet]) -> str:
         """"findings", or "CVE findings" when the question is about one kind of them."""
@@ -109,6 +110,11 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               _issue("access key never used"), "have access keys never used", negatable=False),
         Facet("admin", _words(r"\badmin", r"administrator"), _issue("administrator access"),
               "have AdministratorAccess"),
+    ), scope=lambda row: row.get("kind", "user") == "user", beyond=(
+        Facet("admin_policy", _words(r"\badmin", r"administrator", r"\*\s*on\s*\*", r"\bpolic(?:y|ies)\b"),
+              _issue("policy allows * on *"), "allow * on *"),
+        Facet("unused_role", _words(r"\broles?\b"), _issue("role unused"), "are unused"),
+        Facet("root_keys", _words(r"\broot\b"), _issue("root access keys"), "has access keys"),
     )),
     Subject("aws_inventory", "instances", "name", None, (
         Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b"),
@@ -149,6 +155,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
 )}
 
 NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
+# Leaving a property out ("skip the low ones", "ignore medium", "except low").
+EXCLUDED = re.compile(r"\b(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
+                      r"(?:the\s+|any\s+|all\s+)?$", re.I)
 
 
 @dataclass
@@ -161,14 +170,19 @@ class Focused:
 def asked_facets(subject: Subject, text: str) -> list[Facet]:
     """The facets the words ask for; none when one is negated ("not public"), since then the
     whole list answers better than a guess at the complement."""
-    found = []
+    found, excluded = [], []
     for facet in subject.facets:
         match = facet.asked.search(text)
         if match is None:
             continue
+        if EXCLUDED.search(text[: match.start()]):
+            excluded.append(facet)  # "high and critical, skip the low": low is left out, not asked for
+            continue
         if facet.negatable and NEGATED.search(text[: match.start()]):
             return []
         found.append(facet)
+    if excluded and not found:
+        return []  # only an exclusion: the whole list answers better than a guess at the complement
     if subject.tool in ("aws_inventory", "azure_inventory") and len(found) == 2:  # "not running" matched both
         found = [facet for facet in found if facet.name == "stopped"]
     return found
@@ -188,8 +202,28 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
         return None  # "what's running" asks about every kind of resource, not only instances
     facets = asked_facets(subject, text)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
+    beyond = [facet for facet in subject.beyond if facet.asked.search(text)]
+    extra = [row for row in result.rows if not subject.covers(row) and any(f.keep(row) for f in beyond)]
     if not facets and not kinds:
-        return None
+        if not extra:
+            return None
+        return Focused(lead=_also(subject, extra, first=True), rest="", rows=extra)
+    focused = _focus_items(subject, result, facets, kinds)
+    if focused is None or not extra:
+        return focused
+    return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)
+
+
+def _also(subject: Subject, rows: list[Row], first: bool = False) -> str:
+    """Rows outside the subject's items, by name and issue ("driftwood-break-glass: policy
+    allows * on *")."""
+    named = "; ".join(f"{subject.name_of(row)}: {row.get('issue', '')}" for row in rows)
+    return f"{named}." if first else f"Also: {named}."
+
+
+def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
+                 kinds: list[Facet]) -> Focused | None:
+    """The subject's own items that have the facets (or are of the kinds) asked for."""
     ranked, _ = order_rows(result.columns or list(result.rows[0]), result.rows)  # named in table order
     items = [row for row in ranked if subject.covers(row)]
     if not items:

@@ -22,6 +22,13 @@ _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 _ANAPHOR = re.compile(r"\b(?:it|that|this|them|those|these|that one|this one|the same one|same one)\b", re.I)
+# Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
+_REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
+                      r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
+# A subset of the previous answer: "which of those", "any of them", "only the ones in X".
+_PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
+                        r"(?:those|them|these|that list)\b|"
+                        r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b", re.I)
 _TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "run_id", "repo",
                  "workflow", "service", "log_group")
 # Slots that say what to act on or where; a follow-up's own ones win.
@@ -56,10 +63,28 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             slots["time_range"] = earlier
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
+    if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
+        # the previous question again, grouped the new way
+        skill = SKILL_BY_NAME[previous.skill]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**previous.slots, **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
+    if _PARTITIVE.search(route.text) and not SKILL_BY_NAME[previous.skill].mutating \
+            and not any(key in route.slots for key in _TARGET_SLOTS) and not imperative_skills(route.text):
+        # "which of those are in us-east-1": a subset of what the previous answer listed, so
+        # the previous question again with the new qualifiers (its target is not lent)
+        skill = SKILL_BY_NAME[previous.skill]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**previous.slots, **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
-        lent = _target_of(previous)
-        if lent:
-            return route.model_copy(update={"slots": {**lent, **route.slots}})
+        lent = _target_of(previous) if not previous.skill.startswith("cost.") else {}
+        same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
+        if lent or same_domain:
+            # "and where will it end up?" after a spend question: a close call in the same domain
+            # as the turn it refers to is answered, not met with a clarifying question
+            confidence = max(route.confidence, threshold) if same_domain else route.confidence
+            return route.model_copy(update={"slots": {**lent, **route.slots}, "confidence": confidence})
     return route
 
 

@@ -18,6 +18,12 @@ from typing import Literal
 
 Mood = Literal["request", "negated", "hypothetical", "past", "reported"]
 
+# Name resolution ("dns isn't resolving", "the hostname resolves to 10.0.0.5"): the verb of DNS,
+# never the resolving of an incident.
+NAME_RESOLUTION = re.compile(r"\b(?:dns|hostnames?|domains?|fqdns?|nslookup|dig|names?|records?)\b[^,;.!?]{0,30}"
+                             r"\bresolv\w*|\bresolv\w*\b[^,;.!?]{0,20}\b(?:dns|hostnames?|domains?|fqdns?)\b|"
+                             r"\bresolv\w* to \d+\.\d+|\bname resolution\b")
+
 # Each mutating skill's verbs: base form, then its -ing and past forms.
 VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "infra.action": (
@@ -156,6 +162,11 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     page", "runbook", "deploy status", "close to"."""
     before = text[:start].rstrip()
     after = text[end:].lstrip()
+    if verb == "resolve" and NAME_RESOLUTION.search(text[max(0, start - 40):end + 30]):
+        return False  # "dns isn't resolving": names resolve, incidents are not resolved
+    if text[start:end] == "running" and re.search(r"\b(?:is|are|was|were|isn'?t|aren'?t|still|keeps?|kept)\b"
+                                                   r"(?:\s+\S+){0,3}\s*$", before):
+        return False  # "is web-2 running?": a state of the thing, not a run started
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",
                 "retry", "kill"):
         if re.search(r"\b(?:the|a|an|this|that|last|latest|first|each|every|my|our|your|its|failed|failing|"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.mood import imperative_skills, question_skill, talked_about
+from agents.mood import NAME_RESOLUTION, imperative_skills, question_skill, talked_about
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
@@ -138,7 +138,7 @@ RULES: tuple[Rule, ...] = (
         r"(?<!un)\b(?:resolve|resolving)\b|\bmark\b.*\b(?:as )?(?:resolved|fixed)\b|\bclose\b(?: out| it)?.*"
         r"\b(?:incidents?|pages?|alerts?|outage|it|p[a-z0-9]{6})\b|^\W*close (?:it|out)\b",
         STRONG,
-        unless=r"\bunresolved\b|" + OPEN_INCIDENT.pattern,
+        unless=r"\bunresolved\b|" + NAME_RESOLUTION.pattern + "|" + OPEN_INCIDENT.pattern,
         mutating=True,
     ),
     _rule(
@@ -177,7 +177,8 @@ RULES: tuple[Rule, ...] = (
         POLITE
         + r"(?:stop|start|reboot|restart|bounce|kick|power[- ]?(?:cycle|off)|shut ?(?:down|off)|shutdown|"
         r"turn (?:on|off)|spin (?:up|down)|resize|scale(?: out| in| up| down)?|upsize|bring up|hard reboot|"
-        r"bump|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
+        r"bump|deallocate|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|"
+        r"\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
         STRONG,
         unless=_CI + r"|\brecommend|\bsuggest|\bsaving|\bcost\b|" + OPEN_INCIDENT.pattern,
         mutating=True,
@@ -279,7 +280,8 @@ RULES: tuple[Rule, ...] = (
     # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
     # A yes/no health question about a named thing: "is the X healthy", "X up?".
     _rule("infra.describe",
-          r"^\W*(?:is|are) (?:the )?\S+(?: \w+)? (?:healthy|up|running|alive|down|ok)\b|"
+          r"^\W*(?:is|are) (?!(?:we|you|u|they|i|there|it|anything|anyone)\b)(?:the )?\S+(?: \w+)? "
+          r"(?:healthy|up|running|alive|down|ok)\b|"
           r"^\W*\S+ (?:up|down|alive|healthy)\W*$|\bdetails? (?:on|of|for|about)\b|\bhealth\w*\b.*" + _NAMED
           + "|" + _NAMED + r".*\bhealth\w*\b",
           WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|#\d|\blogs?\b"),
@@ -335,6 +337,61 @@ RULES: tuple[Rule, ...] = (
     _rule("security.open_ports", r"\bfirewall\w*\b|\b(?:sgs?|security groups?)\b.*\b(?:open|allow\w*|wide)\b|"
           r"\b(?:open|allow\w*|wide)\b.*\b(?:sgs?|security groups?)\b", WEAK + 1.0),
     _rule("security.posture", r"\bposture\b", WEAK + 1.0),
+    # --- constructions found by the dev3 eval cases (tunable), each a grammar, not a phrase
+    # A past question about an amount ("what did X cost / set us back") is spend already made.
+    _rule("cost.summary", r"\bwhat (?:did|has|have)\b.*\b(?:cost(?! anomal)|set (?:us|me|them) back|come to|ran us|"
+          r"run us|spend|spent)\b", WEAK + 1.0, unless=_FUTURE + r"|\b(?:why|spike\w*|jump\w*|anomal\w*)\b"),
+    # Who shipped/merged/landed what: the verbs of change in a question about the past.
+    _rule("cicd.changes", r"\b(?:what|anything|which|who|any)\b.*\b(?:did|has|have|got)\b.*\b(?:ship(?:ped)?|"
+          r"merged?|land(?:ed)?)\b|\b(?:landed|land) (?:in|on|into)\b", STRONG - 1.0,
+          unless=_MONEY + r"|\bwhy\b|\bfail\w*"),
+    # A CI run still under way asks for its status.
+    _rule("cicd.status", r"(?=.*" + _CI + r").*\bstill (?:going|building|pending|queued|going on|on)\b|"
+          r"\bqueued\b.*" + _CI, WEAK + 1.0, unless=r"\bwhy\b|\bre-?run|\bretry"),
+    # Looking ahead at spend by its own nouns (a run rate, a projection), whatever else is named.
+    _rule("cost.forecast", r"\b(?:forecast\w*|project(?:ed|ions?)|run[- ]?rate|burn rate|eom|on pace)\b",
+          WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b|\b(?:spike\w*|jump\w*|anomal\w*|tripled|doubled)\b"),
+    # Older instance generations are a saving (move to the current generation).
+    _rule("cost.savings", r"\b(?:previous|prev|older|old|last|legacy)[- ]gen(?:eration)?s?\b|"
+          r"\b(?:outdated|legacy|older) instance (?:types?|families|family)\b", WEAK + 1.0),
+    # Addresses and disks left unattached cost money for nothing.
+    _rule("cost.savings", r"\b(?:elastic ips?|eips?|volumes?|disks?|ebs)\b.{0,25}\b(?:not|isn'?t|aren'?t|never) "
+          r"(?:attached|associated|in use|used)\b|\bunassociated\b|\bdetached\b", STRONG - 1.0),
+    # Incidents by the state nobody moved them out of: unacknowledged, unresolved.
+    _rule("incident.list", r"\bun-?ack(?:ed|'d|nowledged)?\b|\bunresolved\b", WEAK + 1.0,
+          unless=r"\bwho\b|" + OPEN_INCIDENT.pattern),
+    # Threat words, and the finding services named: findings.
+    _rule("security.findings", r"\bsecurity ?hub\b|\bguardduty\b|\bthreats?\b|\bcrypto ?(?:currency|mining|miners?|"
+          r"jacking)\b|\bmining\b|\bbitcoin\b|\bmalware\b|\bcompromis\w+\b|\bbrute[- ]?forc\w*\b|"
+          r"\bport ?(?:scans?|scanning|probes?|probing)\b|\bintrusion\b", WEAK + 1.0),
+    # What is wrong with a CI run asks for its failure.
+    _rule("cicd.failure", r"(?=.*" + _CI + r").*\bwhat(?:'?s| is)\s+(?:wrong|broken|failing)\b|"
+          r"\bwhat(?:'?s| is)\s+(?:wrong|broken)\b.*" + _CI, WEAK + 1.0, unless=r"\bre-?run|\bretry"),
+    # Asking what to check or try for a symptom asks for a procedure.
+    _rule("knowledge.runbook", r"\bwhat (?:should|do|can|could) (?:i|we) (?:check|look at|look for|try)\b|"
+          r"\btroubleshoot\w*\b", STRONG - 1.0, unless=HELP.pattern),
+    # A port after an exposure word ("what's exposed on 5432", "open on 3389").
+    _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening)\b.{0,15}\b(?:on|to) (?:port )?\d{2,5}\b",
+          STRONG - 1.0),
+    # What a person is dealing with: the incidents assigned to them.
+    _rule("incident.list", r"\bwhat(?:'?s| is| are)\s+\w+\s+(?:dealing with|working on|handling)\b|"
+          r"\bassigned to (?:me|\w+)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),
+    # A yes/no state question about a named thing ("is web-2 running?") asks about that thing.
+    _rule("infra.describe", r"^\W*(?:is|are) (?:the )?" + _NAMED + r" (?:healthy|up|running|alive|down|ok|stopped)\b",
+          STRONG + 1.0, unless=_CI + "|" + _INCIDENT),
+    # Which things of a kind are in a state: the inventory, filtered.
+    _rule("infra.inventory", r"\b(?:which|what|any|how many)\s+(?:\w+\s+)?(?:instances|vms|servers|boxes|hosts|"
+          r"machines|databases|clusters)\s+(?:are|were)\s+(?:\w+\s+)?(?:stopped|running|down|off|up)\b", STRONG - 1.0,
+          unless=_CI + r"|\b(?:idle|unused|cpu|cost\w*|spend|savings?)\b"),
+    # Errors a running thing threw ("errors from the X function", "did the lambda throw anything"): its logs.
+    _rule("infra.logs", r"\b(?:errors?|exceptions?|stack ?traces?|timeouts?)\b.{0,12}\b(?:from|in|of|on|by)\b.{0,30}"
+          r"\b(?:functions?|lambdas?|services?|containers?|pods?|hosts?|instances?|apis?|workers?|apps?)\b|"
+          r"\b(?:throw\w*|threw|raised?|raising)\b.{0,20}\b(?:anything|errors?|exceptions?)\b", WEAK + 1.0,
+          unless=_CI),
+    # Where security stands overall ("where do we stand on security", "how secure are we"): the posture.
+    _rule("security.posture", r"\bwhere (?:do|does) (?:we|it|the \w+) stand\b.*\bsecur\w*|"
+          r"\bsecur\w*\b.*\bwhere (?:do|does) (?:we|it) stand\b|\bhow (?:secure|safe) (?:are|is) (?:we|it|our)\b",
+          WEAK + 1.0),
 )
 
 
@@ -356,7 +413,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         boosts[SKILL_NAMES.index("knowledge.runbook")] = STRONG + 2.0
         strong = True
     for skill in imperative_skills(text):  # an unambiguous action verb in the imperative
-        if skill == "infra.action" and CI_WORDS.search(lowered):
+        if skill == "infra.action" and _ci_object(lowered):
             skill = "cicd.rerun"  # "restart the pipeline": the verb's object is a CI run
         index = SKILL_NAMES.index(skill)
         boosts[index] = max(boosts[index], STRONG)
@@ -377,3 +434,14 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
             boosts[index] = max(boosts[index], rule.boost)
             strong = strong or rule.boost >= STRONG - 1.0
     return boosts, strong
+
+
+_CLAUSES = re.compile(r"[,;.!?]+|\s+(?:-+|but|because|since|as)\s+")
+_MACHINE_VERB = re.compile(r"\b(?:stop|start|reboot|restart|bounce|power[- ]?(?:cycle|off|on)|shut ?(?:down|off)|"
+                           r"shutdown|spin (?:up|down)|terminate|deallocate|kill|resize|scale)\b")
+
+
+def _ci_object(lowered: str) -> bool:
+    """Whether a machine verb's own clause names a CI run ("restart the ci job"); a CI word in
+    another clause ("stop win-build-1, nobody builds on weekends") is not its object."""
+    return any(_MACHINE_VERB.search(clause) and CI_WORDS.search(clause) for clause in _CLAUSES.split(lowered))

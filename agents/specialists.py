@@ -64,7 +64,7 @@ class Specialist:
             specs = [spec for spec in specs if spec.integration not in named_only] or specs
         if configured is not None:
             specs = [spec for spec in specs if spec.integration in configured] or specs
-        if not cloud and not ALL_CLOUDS.search(route.text):
+        if not cloud and not ALL_CLOUDS.search(route.text) and not self.any_cloud(route):
             specs = primary_cloud_only(specs)
         for spec in specs:
             if not asked_for(spec.args_model, values):
@@ -80,6 +80,11 @@ class Specialist:
                 plan.reads.append(call)
         plan.runbook_query = self.runbook_topic(route.skill, plan) if RUNBOOK_TOOL in registry else None
         return plan
+
+    def any_cloud(self, route: Route) -> bool:  # noqa: ARG002
+        """Whether a request naming no cloud is asked of every cloud with a tool for it (a
+        thing named by its name may live in any of them), not only the primary one."""
+        return False
 
     def runbook_topic(self, skill: str, plan: Plan) -> str | None:
         """The skill's topic, or its cloud's own when every planned call is on one cloud."""
@@ -157,6 +162,12 @@ def by_region_when_unfiltered(call: PlannedCall) -> PlannedCall:
 @dataclass(frozen=True)
 class InfrastructureAgent(Specialist):
     NAMES_A_RESOURCE = ("infra.action", "infra.describe")
+
+    def any_cloud(self, route: Route) -> bool:
+        """"is web-2 running?": a resource named by its Name, with no id or cloud saying where,
+        is looked up in every cloud; the ones that do not have it say so in one line."""
+        slots = route.slots
+        return route.skill == "infra.describe" and bool(slots.get("resource_name")) and not slots.get("resource_ids")
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)

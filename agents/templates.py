@@ -228,6 +228,17 @@ class _Parts:
 
 # Tools that add to another tool's answer: their "nothing found" beside it says nothing.
 SUPPORTING = frozenset({"knowledge_inventory_lookup"})
+# Each cloud's lookup of one resource by name: asked of every cloud when none is named, so the
+# clouds that do not have it are left out once one does.
+LOOKUPS = frozenset({"aws_describe_resource", "azure_describe_vm"})
+
+
+def _not_found_elsewhere(calls: Sequence[dict[str, Any]], results: Sequence[ToolResult]) -> set[int]:
+    """Indexes of lookups that found nothing while another cloud's lookup found the resource."""
+    lookups = [i for i, call in enumerate(calls) if call["tool"] in LOOKUPS]
+    if len({calls[i]["tool"] for i in lookups}) < 2 or not any(results[i].status == "ok" for i in lookups):
+        return set()
+    return {i for i in lookups if results[i].status != "ok"}
 
 
 def build_answer(
@@ -244,8 +255,10 @@ def build_answer(
     (an action's outcome, a focused count, else the first tool's summary)."""
     results = [ToolResult.model_validate(call["result"]) for call in calls]
     parts = _Parts()
-    shown = [(call, result) for call, result in zip(calls, results, strict=True)
-             if not (call["tool"] in SUPPORTING and result.status == "no_data" and len(calls) > 1)]
+    elsewhere = _not_found_elsewhere(calls, results)
+    shown = [(call, result) for i, (call, result) in enumerate(zip(calls, results, strict=True))
+             if not (call["tool"] in SUPPORTING and result.status == "no_data" and len(calls) > 1)
+             and i not in elsewhere]
     for call, result in shown:
         parts.add(route, call, result, titled=len(shown) > 1)
     lines = parts.lines

@@ -7,7 +7,7 @@ cloud, resource_ids, instance_id, bucket, aws_service, resource_type, service,
 resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow, run_id,
 incident_id, person, team, severity, limit, resource_group (Azure), group_by, event (what
 triggered a CI run: "schedule" for a nightly), metric (a CloudWatch metric name: "cpu" is
-CPUUtilization).
+CPUUtilization), status (an incident state: "unacked" is triggered).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from agents.slots.entities import (
     find_event,
     find_group_by,
     find_incident_id,
+    find_incident_status,
     find_limit,
     find_people,
     find_port,
@@ -94,6 +95,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "person", person)
     put(slots, "team", team)
     put(slots, "severity", find_severity(lowered))
+    put(slots, "status", find_incident_status(lowered))
     put(slots, "limit", find_limit(lowered))
     resource_group = find_resource_group(lowered)
     put(slots, "resource_group", resource_group)

@@ -105,6 +105,8 @@ _VERBS = frozenset("""show list get find check see give tail grep any many more 
 # what state an incident or alert is in: "acked incidents" are not a service's
 _STATES = frozenset("""triggered acked acknowledged ack'd resolved closed active ongoing firing unacked
     unacknowledged unresolved pending silenced muted snoozed""".split())
+# how bad an incident is: "the high urgency pages" are not a service's
+_LEVELS = frozenset("critical high medium low major minor urgent severe big small".split())
 
 
 def find_service(text: str) -> str | None:
@@ -120,19 +122,20 @@ def find_service(text: str) -> str | None:
         return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
-    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+)?"
-                      r"(?:incidents?|outages?|alerts?)\b", text)
+    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
+                      r"(?:incidents?|outages?|alerts?|pages?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS:
         return match.group(1)
-    match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outage|logs?|deploy\w*|costs?|spend|changes?)\s+"
+    match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outages?|pages?|alerts?|logs?|deploy\w*|costs?|spend|"
+                      r"changes?)\s+"
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
         return match.group(1)
     # "checkout logs", "payments errors", "the search deploys": a name right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS:
         return match.group(1)
     return None
 
@@ -187,7 +190,9 @@ def find_repo(text: str) -> str | None:
     after = (m.group(1) for m in re.finditer(r"\brepo(?:sitory)?\s+(?:named\s+|called\s+)?([a-z0-9][\w.-]+)\b",
                                                text))
     before = (m.group(1) for m in re.finditer(r"\b([a-z0-9][\w.-]+)\s+repo(?:sitory)?\b", text))
-    name = next((n for n in after if n not in GENERIC and n not in _VERBS), None)
+    # an adverb or a time word after "repo" ("the infra repo lately") is no name
+    name = next((n for n in after if n not in GENERIC and n not in _VERBS and not n.endswith("ly")
+                 and not _is_special(n)), None)
     return name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
 
 
@@ -262,6 +267,13 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           r"(?!\s+(?:team|on-?call|oncall))", text)
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "security"):
             person = match.group(1)
+    if person is None:  # "what's bob dealing with", "carol's incidents": whose incidents
+        match = re.search(r"\bwhat(?:'?s| is| are)\s+([a-z][a-z0-9]*)\s+(?:dealing with|working on|handling|"
+                          r"looking at)\b|\b([a-z][a-z0-9]*)'s\s+(?:open\s+)?(?:incidents?|pages?|alerts?)\b|"
+                          r"\bassigned to\s+([a-z][a-z0-9]*)\b", text)
+        name = next((g for g in match.groups() if g), None) if match else None
+        if name and _is_name(name) and name not in _VERBS:
+            person = name
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and _is_name(match.group(1)):
@@ -354,3 +366,11 @@ def put(slots: dict[str, Any], key: str, value: Any) -> None:
     if value is not None and value != "":
         slots[key] = value
 
+
+
+def find_incident_status(text: str) -> str | None:
+    """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered."""
+    if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
+                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b", text):
+        return "triggered"
+    return None

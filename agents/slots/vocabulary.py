@@ -42,7 +42,8 @@ CLOUD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                        r"\bcloudwatch\b|\bcloudtrail\b|\bdynamodb\b|\bakia[0-9a-z]{16}\b|\barn:aws")),
     ("azure", re.compile(r"\bazure\b|\bentra\b|\baks\b|\bnsgs?\b|\bdefender\b|\bstorage accounts?\b|"
                          r"\bblobs?\b|\bresource groups?\b|\bsubscription\b|\bapp insights\b")),
-    ("gcp", re.compile(r"\bgcp\b|\bgoogle cloud\b|\bgcs\b|\bgke\b|\bbigquery\b|\bscc\b|"
+    ("gcp", re.compile(r"\bgcp\b|\bgoogle cloud\b|\bgcs\b|\bgke\b|\bgce\b|\bcompute engine\b|\bcloud run\b|"
+                       r"\bbigquery\b|\bscc\b|"
                        r"\bsecurity command center\b|\bgs://")),
 )
 
@@ -149,13 +150,15 @@ GENERIC = frozenset(
     with without of by at about and or not please pls plz ok okay k8s kubernetes ec2 s3 rds ebs vpc sg sgs
     nsg nsgs cpu memory disk network storage data platform infra infrastructure backend frontend ci cd
     engineer engineers manager owner level primary secondary person somebody bridge call channel slack
-    everything anything nothing stuff thing things box boxes host hosts gke eks aks ecs ecr tagged per""".split()
+    everything anything nothing stuff thing things box boxes host hosts gke eks aks ecs ecr tagged per
+    line phone urgency priority severity urgent""".split()
 )
 
 HYPHENATED_WORDS = frozenset(
     """on-call re-run re-deploy re-trigger right-size right-sizing month-end year-end quarter-end wide-open
     allow-all follow-up in-progress real-time ec2-other multi-az cross-region non-prod pre-prod sign-in
     log-in opt-in x-ray check-in e-mail month-to-date year-to-date quarter-to-date end-of-month up-to-date
-    high-cpu low-cpu t-shirt self-service read-only write-only built-in""".split()
+    high-cpu low-cpu previous-gen prev-gen older-gen old-gen next-gen current-gen t-shirt self-service read-only
+    write-only built-in""".split()
 )
 

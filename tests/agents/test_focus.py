@@ -181,3 +181,45 @@ def test_cves_of_the_asked_severity_are_listed() -> None:
 def test_cves_alone_lists_every_cve() -> None:
     focused = focus("aws_security_hub_findings", HUB, "list our CVEs")
     assert focused is not None and [row["resource"] for row in focused.rows] == ["i-0aaa", "i-0bbb"]
+
+
+IAM_BEYOND = ToolResult(
+    status="ok", summary="2 of 6 IAM users have issues.", columns=["user", "issue", "severity", "detail"],
+    rows=[{"user": "dave", "issue": "console access without MFA", "severity": "high", "detail": ""},
+          {"user": "erin", "issue": "administrator access", "severity": "medium", "detail": ""},
+          {"user": "break-glass", "kind": "policy", "issue": "policy allows * on *", "severity": "high", "detail": ""},
+          {"user": "old-migrator", "kind": "role", "issue": "role unused", "severity": "low", "detail": ""}],
+    facts={"users_checked": 6})
+
+
+def test_admin_question_names_admin_users_and_policies_allowing_everything() -> None:
+    focused = focus("aws_iam_findings", IAM_BEYOND, "who can do anything in the account? admin rights")
+    assert focused is not None
+    assert focused.lead == "1 of 6 IAM users has AdministratorAccess: erin. Also: break-glass: policy allows * on *."
+    assert [row["user"] for row in focused.rows] == ["erin", "break-glass"]
+
+
+def test_a_question_about_roles_lists_only_the_roles() -> None:
+    focused = focus("aws_iam_findings", IAM_BEYOND, "stale iam roles?")
+    assert focused is not None and focused.lead == "old-migrator: role unused."
+    assert [row["user"] for row in focused.rows] == ["old-migrator"]
+
+
+def test_excluded_severity_is_left_out_when_others_are_asked() -> None:
+    hub = ToolResult(status="ok", summary="3 findings", columns=["severity", "title"], facts={"total": 3},
+                     rows=[{"severity": "critical", "title": "S3.8 open"}, {"severity": "high", "title": "EC2.1 x"},
+                           {"severity": "low", "title": "RDS.2 y"}])
+    focused = focus("aws_security_hub_findings", hub, "critical and high ones, ignore the low stuff")
+    assert focused is not None and [row["title"] for row in focused.rows] == ["S3.8 open", "EC2.1 x"]
+    assert focus("aws_security_hub_findings", hub, "skip the low ones") is None
+
+
+def test_a_lookup_asked_of_every_cloud_leaves_out_the_clouds_without_it() -> None:
+    found = ToolResult(status="ok", summary="ledger-vm-3 is running.", facts={"state": "running"})
+    missing = ToolResult(status="error", summary="No resource named ledger-vm-3 was found in us-east-1.")
+    answer = build_answer(route("infra.describe", "is ledger-vm-3 up?"),
+                          [call("aws_describe_resource", missing), call("azure_describe_vm", found)])
+    assert answer.lead == "ledger-vm-3 is running." and not answer.notes
+    nowhere = build_answer(route("infra.describe", "is ledger-vm-3 up?"),
+                           [call("aws_describe_resource", missing), call("azure_describe_vm", missing)])
+    assert missing.summary in [nowhere.lead, *nowhere.notes]

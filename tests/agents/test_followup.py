@@ -92,3 +92,41 @@ def test_a_fragment_with_a_verb_in_the_imperative_is_its_own_request(text: str) 
     own = route(text, "cicd.rerun", {}, 0.9)
     failure = TurnContext("cicd.failure", {"repo": "driftwood/payments-api"}, [])
     assert apply_context(own, failure, 0.45).skill == "cicd.rerun"
+
+
+PUBLIC = TurnContext("security.public_storage", {"resource_type": "s3"}, ["bucket-a", "bucket-b"])
+
+
+@pytest.mark.parametrize("text", ["how many of them are in eu-west-1", "only the ones in eu-central-1 pls",
+                                  "any of those in prod?"])
+def test_a_subset_of_the_previous_answer_asks_the_previous_question_again(text: str) -> None:
+    # "which of those..." has a question word of its own, but what it asks about is the list
+    # just shown: the previous skill with the new qualifiers, and no item of it lent as target
+    followed = apply_context(route(text, "infra.inventory", {"region": "eu-west-1"}), PUBLIC, 0.45)
+    assert followed.skill == "security.public_storage"
+    assert followed.slots["resource_type"] == "s3" and followed.slots["region"] == "eu-west-1"
+    assert "resource_name" not in followed.slots
+
+
+def test_a_subset_after_a_write_or_with_its_own_target_is_not_a_repeat() -> None:
+    after_stop = TurnContext("infra.action", {"instance_id": "i-0abc1234def", "action": "stop"}, ["i-0abc1234def"])
+    assert apply_context(route("which of those are stopped", "infra.inventory"), after_stop, 0.45).skill \
+        == "infra.inventory"
+    named = route("which of those is bucket-z", "infra.describe", {"resource_name": "bucket-z"})
+    assert apply_context(named, PUBLIC, 0.45).skill == "infra.describe"
+
+
+@pytest.mark.parametrize("text", ["break that down by team", "split it per region pls", "ok group those by account"])
+def test_regrouping_the_previous_answer_asks_it_again_grouped(text: str) -> None:
+    followed = apply_context(route(text, "infra.action", {"group_by": "team"}, confidence=0.1), COST, 0.45)
+    assert followed.skill == "cost.summary" and followed.slots["group_by"] == "team"
+    assert followed.slots["time_range"] == COST.slots["time_range"]
+
+
+def test_an_anaphor_in_the_same_domain_is_answered_and_borrows_no_cost_line_as_target() -> None:
+    close_call = route("and where will it land?", "cost.forecast", confidence=0.3)
+    followed = apply_context(close_call, COST, 0.45)
+    assert followed.skill == "cost.forecast" and followed.confidence == 0.45
+    assert "resource_name" not in followed.slots
+    other_domain = apply_context(route("who owns it?", "incident.oncall", confidence=0.3), COST, 0.45)
+    assert other_domain.confidence == 0.3

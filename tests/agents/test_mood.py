@@ -67,3 +67,23 @@ def test_corpus_written_before_the_fix(router: SkillRouter) -> None:
             assert route.mood != "request" and not SKILL_BY_NAME[route.skill].mutating
     assert wrong == []
     assert sum(not case["approval"] for case in CORPUS) >= 90 and sum(case["approval"] for case in CORPUS) >= 40
+
+
+@pytest.mark.parametrize("text", ["the hostname stopped resolving after the vpc change",
+                                  "dns won't resolve for internal zones, any fix?",
+                                  "api.internal resolves to 10.2.0.9, is that right"])
+def test_names_resolving_is_not_an_incident_resolved(text: str) -> None:
+    assert not [occ for occ in occurrences(text) if occ.skill == "incident.resolve"]
+
+
+def test_resolving_an_incident_is_still_a_resolve() -> None:
+    assert [occ.skill for occ in occurrences("resolve P1ABC23, dns is fine again")] == ["incident.resolve"]
+
+
+@pytest.mark.parametrize("text", ["is ledger-vm-3 running?", "are the workers still running", "is it running now"])
+def test_running_as_a_state_is_no_run(text: str) -> None:
+    assert not occurrences(text)
+
+
+def test_running_a_job_is_still_a_run() -> None:
+    assert [occ.skill for occ in occurrences("running the nightly job again, ok?")] == ["cicd.rerun"]

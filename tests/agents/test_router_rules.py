@@ -167,3 +167,58 @@ def test_a_comparison_of_periods_is_not_a_forecast() -> None:
     ahead, _ = rule_boosts("will october and november spend be higher than september")
     assert past[SKILL_NAMES.index("cost.summary")] > past[SKILL_NAMES.index("cost.forecast")]
     assert ahead[SKILL_NAMES.index("cost.summary")] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("what did the ledger squad merge since tuesday", "cicd.changes"),
+        ("what did cloudfront come to in q3", "cost.summary"),
+        ("is the nightly build still queued", "cicd.status"),
+        ("burn rate projection for gcp", "cost.forecast"),
+        ("which hosts are on an older generation, c4 or m3", "cost.savings"),
+        ("list unacknowledged pages", "incident.list"),
+        ("any signs of a compromised host or a brute force on ssh", "security.findings"),
+        ("timeouts from the resizer lambda overnight", "infra.logs"),
+        ("how secure are we on the gcp side", "security.posture"),
+    ],
+)
+def test_vocabulary_rules_found_by_the_dev3_eval_cases(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_a_ci_word_in_another_clause_is_not_the_machine_verbs_object() -> None:
+    other_clause, strong = rule_boosts("power off the build-agent-3 box, no builds till monday")
+    assert strong and SKILL_NAMES[int(other_clause.argmax())] == "infra.action"
+    same_clause, _ = rule_boosts("restart the nightly build job")
+    assert SKILL_NAMES[int(same_clause.argmax())] == "cicd.rerun"
+
+
+def test_dns_not_resolving_asks_for_no_incident_resolve() -> None:
+    boosts, _ = rule_boosts("our dns keeps not resolving the internal zone, runbook?")
+    assert boosts[SKILL_NAMES.index("incident.resolve")] <= 0.0
+    assert SKILL_NAMES[int(boosts.argmax())] == "knowledge.runbook"
+
+
+def test_a_pronoun_subject_is_not_a_health_question_about_a_named_thing() -> None:
+    boosts, _ = rule_boosts("are we still running m3 or c4 families anywhere")
+    assert boosts[SKILL_NAMES.index("infra.describe")] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("what is broken in the release pipeline", "cicd.failure"),
+        ("api latency is weird, what should we check first", "knowledge.runbook"),
+        ("help me troubleshoot a flapping health check", "knowledge.runbook"),
+        ("anything listening on 6379 from outside?", "security.open_ports"),
+        ("what's carol handling in pd right now", "incident.list"),
+        ("is ledger-vm-3 stopped", "infra.describe"),
+        ("volumes not attached anywhere", "cost.savings"),
+        ("which db servers are down right now", "infra.inventory"),
+    ],
+)
+def test_vocabulary_rules_found_by_the_dev4_eval_cases(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill

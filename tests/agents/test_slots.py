@@ -424,3 +424,54 @@ def test_compute_spend_on_aws_is_ec2(text: str, aws_service: str | None) -> None
 )
 def test_cost_grouping_by_region_tag_or_resource_group(text: str, group_by: str | None) -> None:
     assert slots(text).get("group_by") == group_by
+
+
+@pytest.mark.parametrize("text", ["show the high urgency pages from today", "critical priority incidents open?",
+                                  "get the data on-call on the line now"])
+def test_qualifiers_and_idioms_are_not_services(text: str) -> None:
+    assert "service" not in extract_slots(text, FIXED_NOW)
+
+
+def test_the_service_named_before_page_is_the_incidents_service() -> None:
+    assert extract_slots("grab the ledger page and ack it", FIXED_NOW)["service"] == "ledger"
+
+
+@pytest.mark.parametrize("text", ["anything unacked on the ledger service", "pages nobody has acked",
+                                  "incidents not yet acknowledged"])
+def test_unacknowledged_incidents_are_the_triggered_ones(text: str) -> None:
+    assert extract_slots(text, FIXED_NOW)["status"] == "triggered"
+
+
+def test_acked_incidents_do_not_ask_for_a_status() -> None:
+    assert "status" not in extract_slots("show triggered and acked incidents", FIXED_NOW)
+
+
+@pytest.mark.parametrize("text", ["how many gce vms are in europe-west1", "compute engine boxes we run",
+                                  "logs of the gce-ledger-2 instance"])
+def test_compute_engine_names_google_cloud(text: str) -> None:
+    assert extract_slots(text, FIXED_NOW)["cloud"] == "gcp"
+
+
+def test_a_generation_is_not_a_resource_name() -> None:
+    slots = extract_slots("any prev-gen instance families left in us-west-2", FIXED_NOW)
+    assert "resource_name" not in slots and slots["region"] == "us-west-2"
+
+
+def test_an_adverb_after_repo_is_no_repository() -> None:
+    assert extract_slots("what merged in the billing repo recently", FIXED_NOW)["repo"] == "billing"
+
+
+@pytest.mark.parametrize(("text", "service"), [("brief me on the ledger sync delay incident", "ledger"),
+                                               ("open alerts for ledger?", "ledger")])
+def test_the_service_of_an_incident_described_in_several_words(text: str, service: str) -> None:
+    assert extract_slots(text, FIXED_NOW)["service"] == service
+
+
+@pytest.mark.parametrize("text", ["what's bob working on in pagerduty", "bob's open incidents",
+                                  "incidents assigned to bob"])
+def test_whose_incidents_names_the_person(text: str) -> None:
+    assert extract_slots(text, FIXED_NOW)["person"] == "bob"
+
+
+def test_an_exposure_question_names_no_person() -> None:
+    assert "person" not in extract_slots("what's open on 6379", FIXED_NOW)

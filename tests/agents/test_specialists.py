@@ -137,3 +137,16 @@ def test_a_cost_tool_that_cannot_filter_by_region_groups_by_it_instead() -> None
     assert grouped.args == {"group_by": "region"}
     kept = by_region_when_unfiltered(PlannedCall(spec, {"group_by": "tag:team"}))
     assert kept.args == {"group_by": "tag:team"}  # a grouping asked for stays
+
+
+def test_a_resource_named_without_a_cloud_is_looked_up_in_every_cloud() -> None:
+    registry = ToolRegistry([*AWS_TOOLS, *AZURE_TOOLS, *KNOWLEDGE_TOOLS])
+    infra = SPECIALIST_BY_NAME["infrastructure"]
+    by_name = infra.plan(route("infra.describe", "is ledger-vm-3 up?", resource_name="ledger-vm-3"), registry)
+    assert {"aws_describe_resource", "azure_describe_vm"} <= {call.spec.name for call in by_name.reads}
+    named_cloud = infra.plan(route("infra.describe", "is ledger-vm-3 up in azure?", resource_name="ledger-vm-3",
+                                   cloud="azure"), registry)
+    assert "aws_describe_resource" not in {call.spec.name for call in named_cloud.reads}
+    by_id = infra.plan(route("infra.describe", "describe i-0abc1234def", resource_ids=["i-0abc1234def"],
+                             instance_id="i-0abc1234def"), registry)
+    assert "azure_describe_vm" not in {call.spec.name for call in by_id.reads}

@@ -258,7 +258,8 @@ def test_cpu_of_an_instance_over_days_is_answered_with_a_chart(cli: Cli) -> None
 
 def test_the_load_balancer_answer_names_the_target_that_is_not_healthy(cli: Cli, sandbox: Any,
                                                                       company_as_seeded: None) -> None:
-    """moto reports a stopped registered instance "unused" (it has no "unhealthy")."""
+    """moto reports a stopped registered instance "unused" (it has no "unhealthy"); the target
+    is named by its Name tag as well as its id."""
     balancer = DRIFTWOOD.load_balancers[0]
     (stopped,) = [name for name in balancer.targets if DRIFTWOOD.instance(name).state != "running"]
     stopped_id, _ec2 = _instance_id(sandbox, stopped)
@@ -266,5 +267,6 @@ def test_the_load_balancer_answer_names_the_target_that_is_not_healthy(cli: Cli,
     assert answer["skill"] == "infra.describe"
     assert next(t for t in answer["tools"] if t["name"] == "aws_describe_resource")["ok"]
     assert (f"Load balancer {balancer.name} in {balancer.region}: {len(balancer.targets) - 1} of "
-            f"{len(balancer.targets)} targets healthy: {stopped_id} is unused (Target is in the stopped state)."
+            f"{len(balancer.targets)} targets healthy: {stopped} ({stopped_id}) is unused (Target is in the stopped "
+            "state)."
             ) in str(answer["answer"]).splitlines()

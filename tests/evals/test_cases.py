@@ -14,9 +14,11 @@ from agents.skills import SKILL_BY_NAME
 from bot.errors import UserError
 from bot.evals.cases import Case, default_root, load_cases
 from bot.evals.runner import POLICY, leaves
-from sandbox.company import CURRENCY, DRIFTWOOD
+from sandbox.company import CURRENCY, DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP, SPIKE_USAGE_TYPE
 from sandbox.saas_company import build
 from tools.aws import AWS
+from tools.azure import AZURE
+from tools.gcp import GCP
 from tools.github import GITHUB
 from tools.knowledge import KNOWLEDGE
 from tools.pagerduty import PAGERDUTY
@@ -30,7 +32,9 @@ NAMED = {"instance": {i.name for i in DRIFTWOOD.instances}, "sg": {g.name for g 
 
 
 def sandbox_text() -> str:
-    words = leaves(DRIFTWOOD) | leaves(build())
+    # the sandbox serves the Azure subscription and the Google Cloud project too, and Cost
+    # Anomaly Detection names the spike's usage type
+    words = leaves(DRIFTWOOD) | leaves(build()) | leaves(DRIFTWOOD_AZURE) | leaves(DRIFTWOOD_GCP) | {SPIKE_USAGE_TYPE}
     runbooks = "\n".join(path.read_text(encoding="utf-8") for path in sorted(RUNBOOKS.glob("*.md")))
     return "\n".join([*sorted(words), CURRENCY, runbooks, POLICY]).lower()
 
@@ -61,7 +65,7 @@ def test_every_expectation_is_grounded_in_the_sandbox(case: Case) -> None:
             assert name in NAMED[kind], ref
         else:
             assert ref.lower() in text, ref
-    tools = {spec.name for spec in ToolRegistry.of(AWS, GITHUB, PAGERDUTY, KNOWLEDGE).all()}
+    tools = {spec.name for spec in ToolRegistry.of(AWS, AZURE, GCP, GITHUB, PAGERDUTY, KNOWLEDGE).all()}
     assert set(case.tools) | set(case.not_tools) <= tools
 
 

@@ -90,7 +90,10 @@ def test_a_load_balancer_is_described_with_each_targets_health(registry: ToolReg
         else (lb.target_group, "healthy", "") for name in lb.targets}
     assert [row["target"] for row in result.rows[:len(bad)]] == [ids.instances[name] for name in bad]
     assert result.facts["unhealthy"] == [ids.instances[name] for name in bad]
-    problems = "; ".join(f"{ids.instances[name]} is unused (Target is in the stopped state)" for name in bad)
+    # a target group knows instances by id; the answer names them as people do (their Name tag)
+    assert {row["target"]: row["name"] for row in result.rows} == {ids.instances[name]: name for name in lb.targets}
+    assert result.facts["unhealthy_names"] == bad
+    problems = "; ".join(f"{name} ({ids.instances[name]}) is unused (Target is in the stopped state)" for name in bad)
     assert result.summary == (f"Load balancer {lb.name} in {lb.region}: {len(lb.targets) - len(bad)} of "
                               f"{len(lb.targets)} targets healthy: {problems}.")
     by_arn = registry.invoke("aws_describe_resource", {"resource_id": ids.arns[lb.name]}, ctx)

@@ -476,3 +476,18 @@ def test_describe_instance_action_is_a_read_only_preview(ctx: ToolContext, compa
     assert describe_instance_action(ctx, running.name, "stop").facts["state"] == "running"  # nothing changed
     unknown = describe_instance_action(ctx, "i-0000000000000dead", "stop")
     assert unknown.status == "error" and "No resource named i-0000000000000dead" in unknown.summary
+
+
+def test_iam_findings_name_admin_policies_unused_roles_and_root_keys(registry: ToolRegistry, ctx: ToolContext,
+                                                                   company: Company) -> None:
+    """Beyond users: a customer-managed policy allowing * on *, roles unused for 90 days and
+    root access keys are IAM issues too, each by name; the user count is still users only."""
+    result = registry.invoke("aws_iam_findings", {}, ctx)
+    issues = {(row["user"], row["issue"]) for row in result.rows}
+    assert {(p.name, "policy allows * on *") for p in company.admin_policies()} <= issues
+    assert {(r.name, "role unused") for r in company.unused_roles()} <= issues
+    assert ("root", "root access keys") in issues
+    assert not {r.name for r in company.iam_roles} - {r.name for r in company.unused_roles()} \
+        & {row["user"] for row in result.rows}
+    assert result.facts["users_checked"] == len(company.iam_users)
+    assert all(p.name in result.summary for p in company.admin_policies())

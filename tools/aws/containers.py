@@ -157,9 +157,33 @@ def target_health(ctx: ToolContext, region: str, lb_arn: str) -> list[dict[str, 
         for health in elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]:
             state = health.get("TargetHealth", {})
             targets.append({"target_group": group["TargetGroupName"], "target": health["Target"]["Id"],
-                            "port": health["Target"].get("Port"), "state": state.get("State", ""),
+                            "name": "", "port": health["Target"].get("Port"), "state": state.get("State", ""),
                             "reason": state.get("Reason", ""), "description": state.get("Description", "")})
+    names = _instance_names(ctx, region, [t["target"] for t in targets if str(t["target"]).startswith("i-")])
+    for target in targets:
+        target["name"] = names.get(target["target"], "")
     return targets
+
+
+def _instance_names(ctx: ToolContext, region: str, ids: list[str]) -> dict[str, str]:
+    """Name tag per instance id: a target group names instances by id only, people by name."""
+    if not ids:
+        return {}
+    names: dict[str, str] = {}
+    try:
+        pages = client(ctx, "ec2", region).describe_instances(InstanceIds=sorted(set(ids)))["Reservations"]
+    except ClientError:  # a target deregistered or terminated meanwhile: ids alone
+        return {}
+    for reservation in pages:
+        for instance in reservation["Instances"]:
+            name = tag_map(instance.get("Tags")).get("Name")
+            if name:
+                names[instance["InstanceId"]] = name
+    return names
+
+
+def _target_label(target: dict[str, Any]) -> str:
+    return f"{target['name']} ({target['target']})" if target.get("name") else str(target["target"])
 
 
 def _not_healthy(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,12 +216,14 @@ def describe_load_balancer(ctx: ToolContext, region: str, ident: str) -> ToolRes
     facts = {"id": ident, "type": "load_balancer", "region": region, "state": lb.get("State", {}).get("Code"),
              "lb_type": lb.get("Type"), "scheme": lb.get("Scheme"), "dns_name": lb.get("DNSName"),
              "targets": len(targets), "healthy_targets": len(targets) - len(bad),
-             "unhealthy": [t["target"] for t in bad], "target_health": targets,
+             "unhealthy": [t["target"] for t in bad], "unhealthy_names": [t["name"] for t in bad if t["name"]],
+             "target_health": targets,
              "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
-    problems = "; ".join(f"{t['target']} is {t['state']}{' (' + t['description'] + ')' if t['description'] else ''}"
-                         for t in bad)
+    problems = "; ".join(f"{_target_label(t)} is {t['state']}"
+                         f"{' (' + t['description'] + ')' if t['description'] else ''}" for t in bad)
     summary = (f"Load balancer {ident} in {region}: {facts['healthy_targets']} of {len(targets)} targets healthy"
                f"{': ' + problems if problems else ''}.")
     return ToolResult(status="ok", summary=summary,
-                      columns=["target_group", "target", "port", "state", "reason", "description"], rows=targets,
+                      columns=["target_group", "target", "name", "port", "state", "reason", "description"],
+                      rows=targets,
                       facts=facts, resources=[ident, lb["LoadBalancerArn"], *(t["target"] for t in targets)])

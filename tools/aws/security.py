@@ -294,20 +294,45 @@ class IamFindingsArgs(BaseModel):
     limit: int = Field(default=100, ge=1, le=1000)
 
 
+def identity_rows(ctx: ToolContext) -> list[dict[str, Any]]:
+    """IAM issues beyond users, as rows of the same shape (``kind`` says what the name is):
+    customer-managed policies allowing * on * (an admin grant waiting to be attached), roles
+    nobody has used in ``ROLE_UNUSED_DAYS`` and root access keys."""
+    from tools.aws import security_checks as sc  # it imports this module
+
+    rows = [{"user": f.resource, "kind": "policy", "issue": "policy allows * on *", "severity": f.severity,
+             "key_id": "", "detail": f.detail} for f in sc.admin_policies(ctx) if f.detail.startswith("customer")]
+    rows += [{"user": f.resource, "kind": "role", "issue": "role unused", "severity": f.severity, "key_id": "",
+              "detail": f.detail} for f in sc.unused_roles(ctx)]
+    rows += [{"user": f.resource, "kind": "root", "issue": "root access keys", "severity": f.severity,
+              "key_id": "", "detail": f.detail} for f in sc.root_keys(ctx)]
+    return rows
+
+
 @aws_errors("iam")
 def iam_findings(ctx: ToolContext, args: IamFindingsArgs) -> ToolResult:
     rows, checked = iam_rows(ctx)
-    if not rows:
+    beyond = identity_rows(ctx)
+    if not rows and not beyond:
         return ToolResult.no_data(f"None of {checked} IAM users lacks MFA, has keys older than "
-                                  f"{KEY_MAX_AGE_DAYS} days or unused keys, or has AdministratorAccess.")
+                                  f"{KEY_MAX_AGE_DAYS} days or unused keys, or has AdministratorAccess; no "
+                                  "policy allows * on *, no role is unused and the root user has no access keys.")
     rows.sort(key=lambda row: SEVERITY_ORDER[row["severity"]])
     counts = Counter(row["issue"] for row in rows)
     users = list(dict.fromkeys(row["user"] for row in rows))
     summary = (f"{len(users)} of {checked} IAM users have issues: "
-               f"{', '.join(f'{n} {issue}' for issue, n in counts.items())} ({join_names(users)}).")
+               f"{', '.join(f'{n} {issue}' for issue, n in counts.items())} ({join_names(users)})."
+               if rows else f"None of {checked} IAM users has an issue.")
+    if beyond:
+        others = Counter(row["issue"] for row in beyond)
+        summary += (f" Beyond users: {', '.join(f'{n} {issue}' for issue, n in others.items())} "
+                    f"({join_names(list(dict.fromkeys(row['user'] for row in beyond)))}).")
     keys = [row["key_id"] for row in rows if row["key_id"]]
+    everything = rows + sorted(beyond, key=lambda row: SEVERITY_ORDER[row["severity"]])
     return ToolResult(status="ok", summary=summary, columns=["user", "issue", "severity", "detail"],
-                      rows=rows[: args.limit], facts={"users_checked": checked, "issues": len(rows), **counts},
+                      rows=everything[: args.limit],
+                      facts={"users_checked": checked, "issues": len(everything), **counts,
+                             **Counter(row["issue"] for row in beyond)},
                       resources=users + list(dict.fromkeys(keys)))
 
 

@@ -73,6 +73,8 @@ class IncidentRefArgs(BaseModel):
     incident_id: str | None = Field(default=None, description="Incident id (e.g. P7K2M9Q) or number (1042).")
     service: str | None = Field(default=None, description="Without an id: the one open incident on this service "
                                                           "(several: say which by id).")
+    query: str | None = Field(default=None, description="The request's own words: without an id or a service, the "
+                              "one open incident whose service or title they name (\"the 5xx one\").")
     as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
                                  "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
@@ -506,6 +508,14 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
     id, so the approver sees which). Never a guess between several."""
     if args.incident_id:
         return args.incident_id
+    if not args.service and args.query:
+        named = _named_by(first(client, "/incidents", {"statuses": OPEN, "date_range": "all",
+                                                        "sort_by": "created_at:desc"}, 25), args.query)
+        if len(named) == 1:
+            return str(named[0]["id"])
+        if named:
+            raise PagerDutyProblem(f"{len(named)} open incidents match ({', '.join(_label(i) for i in named[:5])})"
+                                   f"; say which by id.")
     if not args.service:
         raise PagerDutyProblem("Say which incident: its id (P7K2M9Q), its number or its service.")
     services, _ = _service_ids(client, args.service, None)
@@ -521,6 +531,27 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
     raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
                            f"; say which by id.")
+
+
+# Words of a request that never single out an incident ("ack the 5xx one, it's fixed").
+_NOT_DISTINCTIVE = frozenset("""the and for with this that one ones it's its ack acked acking acknowledge resolve
+    resolved close closed mark fixed fix incident incidents alert alerts page pages outage please pls now done
+    looking look on-it back above below error errors rate prod production staging high low urgency again
+    still all any open triggered acknowledged the same you can could would i'm im we're""".split())
+
+
+def _named_by(incidents: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    """The open incidents whose service name or a distinctive title word ("5xx", "latency")
+    the request's words name; a word every open incident's title shares singles none out."""
+    words = {w for w in re.findall(r"[a-z0-9][a-z0-9-]*", query.lower())
+             if w not in _NOT_DISTINCTIVE and (len(w) > 2 or any(c.isdigit() for c in w))}
+
+    def terms(incident: dict[str, Any]) -> set[str]:
+        service = str((incident.get("service") or {}).get("summary") or "").lower()
+        return set(re.findall(r"[a-z0-9][a-z0-9-]*", f"{service} {str(incident.get('title') or '').lower()}"))
+
+    shared = set.intersection(*(terms(i) for i in incidents)) if len(incidents) > 1 else set()
+    return [i for i in incidents if words & (terms(i) - shared)]
 
 
 def _page(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) -> WritePlan:

@@ -322,6 +322,33 @@ def test_a_write_without_incident_or_service_asks_which(
     assert pagerduty.writes == []
 
 
+def test_a_write_by_the_words_of_the_request_pins_the_one_open_incident_they_name(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"the 5xx one is fixed": without an id or a service slot, a word of one open incident's
+    title (or its service's name) singles it out; the preflight pins it, nothing is written."""
+    open_now = company.pagerduty.open_incidents()
+    for incident in open_now:
+        others = " ".join(i.title.lower() for i in open_now if i is not incident)
+        word = next(w for w in incident.title.lower().split() if len(w) > 2 and w not in others
+                    and w.isalnum() and w not in ("the", "and"))
+        check = preflight(registry, "pagerduty_resolve_incident", {"query": f"the {word} one is fixed, close it"}, ctx)
+        assert check.status == "ok" and check.facts["incident_id"] == incident.id
+        service = company.pagerduty.service(incident.service).name
+        by_service = preflight(registry, "pagerduty_resolve_incident", {"query": f"{service} is ok now"}, ctx)
+        assert by_service.facts["incident_id"] == incident.id
+    assert pagerduty.writes == []
+
+
+def test_words_naming_no_open_incident_or_several_pin_none(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    nothing = preflight(registry, "pagerduty_ack_incident", {"query": "ack it, I'm on it"}, ctx)
+    assert nothing.status == "error" and "Say which incident" in nothing.summary
+    both = " ".join(company.pagerduty.service(i.service).name for i in company.pagerduty.open_incidents())
+    several = preflight(registry, "pagerduty_resolve_incident", {"query": f"{both} are fine"}, ctx)
+    assert several.status == "error" and "say which by id" in several.summary
+    assert pagerduty.writes == []
+
+
 def test_writes_need_a_from_email(pagerduty: PagerDutyStandIn, registry: ToolRegistry) -> None:
     ctx = pagerduty_ctx(pagerduty, from_email=None)
     result = registry.execute(approved_call("pagerduty_ack_incident", {"incident_id": "P7K2M9Q"}), ctx)
