@@ -3,6 +3,7 @@ clarify behaviour on text we do not handle, and batch/single agreement."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -69,6 +70,20 @@ def test_test_set_is_not_copied_from_training() -> None:
     copied = [case["text"] for case in load_cases("route_test.yaml")
               if case["text"].lower().strip() in training and len(case["text"].split()) > 1]
     assert not copied
+
+
+def test_no_training_example_is_a_case_of_any_routing_set() -> None:
+    """The router must not be scored on its own training examples: no training line equals a
+    dev, dev_external, dev2, test or blind case (one-word commands like "help" aside). The
+    blind set is compared by hash and only counted, so no failure message shows its text."""
+    training = {text.lower().strip() for texts in load_training().values() for text in texts
+                if len(text.split()) > 1}
+    for name in ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_test.yaml"):
+        copied = sorted(case["text"] for case in load_cases(name) if case["text"].lower().strip() in training)
+        assert not copied, f"{name}: {copied}"
+    hashed = {hashlib.sha256(text.encode()).hexdigest() for text in training}
+    blind = [case["text"].lower().strip() for case in load_cases("route_blind.yaml")]
+    assert sum(hashlib.sha256(text.encode()).hexdigest() in hashed for text in blind) == 0
 
 
 def test_dev2_covers_every_skill_and_is_not_copied_from_training() -> None:
