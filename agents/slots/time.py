@@ -104,7 +104,9 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
         (r"\b(?:since|from) yesterday\b", lambda: (today - timedelta(days=1), tomorrow)),
         (r"\byesterday\b", lambda: (today - timedelta(days=1), today)),
         (r"\blast night\b", lambda: (today - timedelta(days=1), tomorrow)),
-        (r"\b(?:today|this morning|this afternoon|tonight|right now|rn)\b", lambda: (today, tomorrow)),
+        # "right now" / "rn" are no window: "what's open right now" is every open incident, not
+        # those opened since midnight, and "errors right now" is the tool's recent default
+        (r"\b(?:today|this morning|this afternoon|tonight)\b", lambda: (today, tomorrow)),
         (r"\b(?:last|previous|prev) (?:week|wk)\b", lambda: (monday - timedelta(days=7), monday)),
         (r"\bthis (?:week|wk)\b", lambda: (monday, tomorrow)),
         (r"\bnext (?:week|wk)\b", lambda: (monday + timedelta(days=7), monday + timedelta(days=14))),

@@ -475,3 +475,12 @@ def test_whose_incidents_names_the_person(text: str) -> None:
 
 def test_an_exposure_question_names_no_person() -> None:
     assert "person" not in extract_slots("what's open on 6379", FIXED_NOW)
+
+
+@pytest.mark.parametrize("text", ["any incidents open rn?", "what's paging right now", "errors in checkout logs rn"])
+def test_right_now_is_no_time_window(text: str) -> None:
+    """"Open right now" asks for the present state: a window from midnight would hide an
+    incident opened at 23:50 from "what's open right now" asked at 00:10."""
+    just_after_midnight = FIXED_NOW.replace(hour=0, minute=10)
+    assert "time_range" not in extract_slots(text, just_after_midnight)
+    assert extract_slots("what did we spend today", just_after_midnight)["time_range"]["label"] == "today"
