@@ -256,7 +256,7 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
     search already started beside the reads), the write's preflight (``checked``: one already
     run for this call) and approval."""
     calls = [*calls, *_question_calls(deps, origin, route)]
-    notes = [*_mood_notes(route), *notes]
+    notes = [*_mood_notes(route), *_period_notes(route, calls), *notes]
     found = runbook() if runbook is not None else _runbook(deps, origin, route, plan)
     update: dict[str, Any] = {"calls": calls, "runbook": found, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
@@ -375,6 +375,16 @@ def _history(deps: GraphDeps, route: Route, requested: str) -> dict[str, Any]:
         result = ToolResult(status="ok", summary=(f"Guardian's audit has no {skill.name} action on {what}. "
                                                   "Changes made outside Guardian are not in it."))
     return tool_record("guardian_audit_history", {"skill": skill.name, "target": what}, result)
+
+
+def _period_notes(route: Route, calls: list[dict[str, Any]]) -> list[str]:
+    """A period the words named but Guardian could not read ("last blurgday"): said, so the
+    default period the tools used is not taken for the one asked for."""
+    phrase = route.slots.get("unread_period")
+    if not phrase or not calls:
+        return []
+    return [f"I could not read the period \"{phrase}\", so the answer uses the default period. "
+            "Periods I read look like \"yesterday\", \"last 7 days\", \"last month\", \"since 2026-11-01\"."]
 
 
 def _mood_notes(route: Route) -> list[str]:

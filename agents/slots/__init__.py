@@ -38,7 +38,7 @@ from agents.slots.entities import (
     first_match,
     put,
 )
-from agents.slots.time import time_range
+from agents.slots.time import time_range, unread_period
 from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, METRIC, RESOURCE_ID, RESOURCE_TYPE
 
 __all__ = ["extract_slots", "time_range"]
@@ -54,6 +54,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     found_time = time_range(lowered, now)
     if found_time:
         slots["time_range"] = found_time
+    else:
+        put(slots, "unread_period", unread_period(lowered))
     region = find_region(lowered)
     if region:
         slots["region"] = region[0]

@@ -56,7 +56,18 @@ def find_region(text: str) -> tuple[str, str | None] | None:
     match = CITY_REGION.search(text)
     if match:
         return CITY_REGIONS[match.group(1)], None
+    match = REGION_SHAPED.search(text)
+    if match and match.group(1) in AWS_PREFIXES and match.group(2) not in NOT_REGION_WORDS:
+        # "in eu-middle-9": meant as an AWS region (its prefix is one); the tool says it is none
+        return match.group(0).split()[-1], "aws"
     return None
+
+
+AWS_PREFIXES = frozenset({"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"})
+# "us-api-2", "eu-web-1": a service or host named after its region's prefix, not a region
+NOT_REGION_WORDS = frozenset({"api", "web", "app", "db", "worker", "prod", "staging", "dev", "test"})
+# a region-shaped word after "in" or "region": prefix-direction-number
+REGION_SHAPED = re.compile(r"\b(?:in|region)\s+([a-z]{2,})-([a-z]+)-\d{1,2}\b")
 
 
 def find_cloud(text: str, region_cloud: str | None) -> str | None:

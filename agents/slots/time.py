@@ -254,3 +254,16 @@ def time_range(text: str, now: datetime) -> dict[str, str] | None:
         if found:
             return found
     return None
+
+
+# "last blurgday", "past 3 weekz": a period phrase whose unit no finder read
+_PERIOD_LIKE = re.compile(r"\b(?:last|past|previous|prev|this|next|since|over the last|over the past)\s+"
+                          r"(?:\d+\s+)?[a-z]*(?:day|week|month|year|hour|night|quarter|fortnight)[a-z]*\b")
+
+
+def unread_period(text: str) -> str | None:
+    """The phrase of a period ``time_range`` could not read (call it when that found none), so
+    the answer can say its period is the default, not the one asked for."""
+    match = _PERIOD_LIKE.search(text)
+    return match.group(0) if match else None
+

@@ -484,3 +484,28 @@ def test_right_now_is_no_time_window(text: str) -> None:
     just_after_midnight = FIXED_NOW.replace(hour=0, minute=10)
     assert "time_range" not in extract_slots(text, just_after_midnight)
     assert extract_slots("what did we spend today", just_after_midnight)["time_range"]["label"] == "today"
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("what did we spend last blurgday", "last blurgday"),
+    ("errors over the past 3 dayz", "over the past 3 dayz"),
+])
+def test_a_period_nobody_can_read_is_kept_as_said(text: str, phrase: str) -> None:
+    found = extract_slots(text, FIXED_NOW)
+    assert "time_range" not in found
+    assert found["unread_period"] == phrase
+
+
+@pytest.mark.parametrize("text", ["what did we spend last tuesday", "why did the last deploy fail",
+                                  "cost this month", "errors in the past 2 hours"])
+def test_periods_that_are_read_or_not_periods_leave_no_unread_period(text: str) -> None:
+    assert "unread_period" not in extract_slots(text, FIXED_NOW)
+
+
+def test_a_region_shaped_word_with_an_aws_prefix_is_the_region_asked_for() -> None:
+    """"in eu-middle-9" is meant as an AWS region (the tool then says there is no such
+    region), not a resource name; a name like "api-east-1" or "us-web-1" stays a name."""
+    found = extract_slots("list instances in eu-middle-9", FIXED_NOW)
+    assert (found["region"], found["cloud"]) == ("eu-middle-9", "aws")
+    assert "region" not in extract_slots("errors in api-east-1 logs", FIXED_NOW)
+    assert extract_slots("list vms in us-web-1", FIXED_NOW).get("resource_name") == "us-web-1"

@@ -270,3 +270,16 @@ def test_the_load_balancer_answer_names_the_target_that_is_not_healthy(cli: Cli,
             f"{len(balancer.targets)} targets healthy: {stopped} ({stopped_id}) is unused (Target is in the stopped "
             "state)."
             ) in str(answer["answer"]).splitlines()
+
+
+def test_a_period_guardian_cannot_read_is_said_beside_the_default_answer(cli: Cli) -> None:
+    answer = ask(cli, "what did we spend last blurgday")
+    assert answer["skill"] == "cost.summary"
+    assert 'I could not read the period "last blurgday", so the answer uses the default period.' in answer["answer"]
+
+
+def test_a_region_aws_does_not_have_is_said_and_nothing_else_is_listed(cli: Cli) -> None:
+    answer = ask(cli, "list instances in eu-middle-9")
+    assert lead(answer) == ("eu-middle-9 is not an AWS region (they look like us-east-1 or eu-west-1). "
+                            f"Guardian is set up for {', '.join(DRIFTWOOD.regions)} (GUARDIAN_AWS_REGIONS).")
+    assert answer["resources"] == []

@@ -45,8 +45,15 @@ def run_session(ctx: ToolContext) -> Any:
 
 
 def regions_for(ctx: ToolContext, region: str | None) -> list[str]:
-    """The regions a tool scans: the one asked for, else every configured region."""
+    """The regions a tool scans: the one asked for, else every configured region. A region
+    neither configured nor known to botocore is refused before any call (``UnknownRegion``)."""
     if region:
+        from tools.aws.errors import UnknownRegion
+        from tools.aws.regions import known_regions
+
+        known = known_regions()
+        if region not in ctx.regions and region != GLOBAL_REGION and known and region not in known:
+            raise UnknownRegion(region, list(ctx.regions))
         return [region]
     return list(ctx.regions) or [GLOBAL_REGION]
 

@@ -18,6 +18,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 from pydantic import BaseModel
 
 from tools.base import ToolContext, ToolResult
@@ -47,6 +48,16 @@ class ResourceNotFound(LookupError):
         checked = [region for region in regions if region not in (failed or {})]
         sentence = not_found_sentence(name, checked) if checked else f"{name} could not be looked up."
         super().__init__(sentence + (RegionsFailed.note(failed) if failed else ""))
+
+
+class UnknownRegion(LookupError):
+    """Raised before any call when a person names a region AWS does not have ("us-east-7"):
+    without it the SDK would call an endpoint that does not exist."""
+
+    def __init__(self, region: str, configured: list[str]) -> None:
+        self.region = region
+        where = f" Guardian is set up for {', '.join(configured)} (GUARDIAN_AWS_REGIONS)." if configured else ""
+        super().__init__(f"{region} is not an AWS region (they look like us-east-1 or eu-west-1).{where}")
 
 
 class RegionsFailed(RuntimeError):
@@ -107,7 +118,7 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
         endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url", "its endpoint")).rstrip("/")
         return f"Could not reach AWS at {endpoint} ({_reason(exc)})."
-    if isinstance(exc, ResourceNotFound | RegionsFailed):
+    if isinstance(exc, ResourceNotFound | RegionsFailed | UnknownRegion):
         return str(exc)
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -128,6 +139,9 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
         return f"AWS rejected {operation} ({code}){': ' + message[:200] if message else ''}."
     if isinstance(exc, BotoCoreError):
         return f"The AWS SDK could not complete the call ({type(exc).__name__})."
+    if isinstance(exc, ResponseParserError):
+        return ("AWS answered with something that is not an API response (is the region or the endpoint "
+                "right?).")
     raise exc
 
 
@@ -162,7 +176,8 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
                 return func(ctx, args)
             except AmbiguousResource as exc:
                 return ambiguous_result(exc)
-            except (ClientError, BotoCoreError, ResourceNotFound, RegionsFailed) as exc:
+            except (ClientError, BotoCoreError, ResponseParserError, ResourceNotFound, RegionsFailed,
+                    UnknownRegion) as exc:
                 region = getattr(args, "region", None)
                 regions = [region] if region else list(ctx.regions)
                 log.info("aws tool %s failed: %s", func.__name__, exc)

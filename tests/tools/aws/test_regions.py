@@ -165,3 +165,24 @@ def test_regions_are_scanned_in_parallel() -> None:
     scan = scan_regions(routed([]), ["r1", "r2", "r3", "r4"], slow, services=("ec2",))
     assert scan.values() == ["r1", "r2", "r3", "r4"]
     assert len(set(seen)) == 4
+
+
+def test_a_region_named_in_a_request_that_aws_does_not_have_is_refused_before_any_call(closed_port: str) -> None:
+    """"instances in us-east-7": the SDK would call an endpoint that does not exist (in the
+    sandbox, moto answered with a page the parser choked on: "failed unexpectedly")."""
+    ctx = routed(["us-east-1", "eu-west-1"], {"us-east-7": closed_port})  # a call would be "could not reach"
+    for result in (inventory(ctx, InventoryArgs(resource_type="ec2", region="us-east-7")),
+                   open_security_groups(ctx, OpenSecurityGroupsArgs(region="us-east-7"))):
+        assert result.status == "error"
+        assert result.summary == ("us-east-7 is not an AWS region (they look like us-east-1 or eu-west-1). "
+                                  "Guardian is set up for us-east-1, eu-west-1 (GUARDIAN_AWS_REGIONS).")
+
+
+def test_a_configured_region_is_queried_even_if_this_sdk_does_not_know_it(seeded: dict[str, str]) -> None:
+    result = inventory(routed(["us-east-1", "xx-fake-9"]), InventoryArgs(resource_type="ec2", region="us-east-1"))
+    assert result.status == "ok" and seeded["instance"] in result.resources
+    configured = inventory(routed(["us-east-1", "xx-fake-9"]), InventoryArgs(resource_type="ec2", region="xx-fake-9"))
+    assert "not an AWS region" not in configured.summary  # asked of AWS, which answers for itself
+    assert configured.status == "error"  # moto has no such region: one sentence, no crash
+    assert configured.summary == ("AWS answered with something that is not an API response (is the region or "
+                                  "the endpoint right?).")
