@@ -12,12 +12,10 @@ after claiming the approval in the database, may run it.
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection
 from typing import Any, Literal, TypedDict
 
 from langchain_core.messages import BaseMessage
@@ -171,19 +169,15 @@ def run_agent(specialist: Specialist, state: GraphState,
     checked = None
     if plan.write is not None and not plan.reads:  # an action on a resource: is it in this cloud?
         plan, checked = _where_the_target_is(deps, specialist, route, plan, configured)
-    runbook = _runbook_beside(deps, origin, route, plan)  # its search overlaps the reads' waits
     calls, notes = _offline_reads(deps, origin, route, specialist, plan, [])
     if all_not_found(calls, deps.registry):  # the named resource is not in this cloud: look in the others
-        plan, calls, notes, runbook = _read_where_it_is(deps, origin, specialist, route, plan, configured,
-                                                        calls, notes, runbook)
-    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes, runbook=runbook,
-                     checked=checked)
+        plan, calls, notes = _read_where_it_is(deps, origin, specialist, route, plan, configured, calls, notes)
+    return _conclude(deps, request, route, origin, plan, calls, plan.write, None, notes, checked=checked)
 
 
 def _read_where_it_is(deps: GraphDeps, origin: Origin, specialist: Specialist, route: Route, plan: Plan,
-                      configured: Collection[str], calls: list[dict[str, Any]], notes: list[str],
-                      runbook: Callable[[], dict[str, Any] | None] | None) -> tuple[
-                          Plan, list[dict[str, Any]], list[str], Callable[[], dict[str, Any] | None] | None]:
+                      configured: Collection[str], calls: list[dict[str, Any]],
+                      notes: list[str]) -> tuple[Plan, list[dict[str, Any]], list[str]]:
     """The reads of the first other cloud that has the named resource (its cloud calls beside
     this plan's other ones: the inventory's, the runbooks'); when none has it, the first
     cloud's answer with a line per other cloud searched."""
@@ -194,9 +188,9 @@ def _read_where_it_is(deps: GraphDeps, origin: Origin, specialist: Specialist, r
         there = dataclasses.replace(there, reads=cloud_reads)
         found, found_notes = _offline_reads(deps, origin, route, specialist, there, [])
         if not all_not_found(found, deps.registry):
-            return there, [*found, *others], [*notes, *found_notes], None  # the runbook follows the cloud
+            return there, [*found, *others], [*notes, *found_notes]  # the runbook follows the cloud
         searched += [searched_note(cloud, found[0]["result"]) for cloud in plan_clouds(there) if found]
-    return plan, calls, [*notes, *searched], runbook
+    return plan, calls, [*notes, *searched]
 
 
 def _where_the_target_is(deps: GraphDeps, specialist: Specialist, route: Route, plan: Plan,
@@ -250,21 +244,20 @@ def _offline_reads(deps: GraphDeps, origin: Origin, route: Route, specialist: Sp
 
 def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, plan: Plan,
               calls: list[dict[str, Any]], proposal_call: PlannedCall | None, llm_text: str | None,
-              notes: list[str], runbook: Callable[[], dict[str, Any] | None] | None = None,
-              checked: tuple[PlannedCall, ToolResult] | None = None) -> Command[Any]:
-    """The agent's shared steps after its reads: question calls, the runbook (``runbook``: a
-    search already started beside the reads), the write's preflight (``checked``: one already
-    run for this call) and approval."""
+              notes: list[str], checked: tuple[PlannedCall, ToolResult] | None = None) -> Command[Any]:
+    """The agent's shared steps after its reads: question calls, the runbook, the write's
+    preflight (``checked``: one already run for this call) and approval."""
     calls = [*calls, *_question_calls(deps, origin, route)]
     notes = [*_mood_notes(route), *_period_notes(route, calls), *notes]
-    found = runbook() if runbook is not None else _runbook(deps, origin, route, plan)
-    update: dict[str, Any] = {"calls": calls, "runbook": found, "llm_text": llm_text, "notes": notes}
+    runbook = _runbook(deps, origin, route, plan)
+    update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
         return Command(goto="answer", update=update)
     proposal_call = _acting_as(proposal_call, request)
-    same = checked is not None and (checked[0].spec.name, checked[0].args) == (proposal_call.spec.name,
-                                                                             proposal_call.args)
-    preflight = checked[1] if checked is not None and same else _preflight(deps, proposal_call)
+    if checked is not None and (checked[0].spec.name, checked[0].args) == (proposal_call.spec.name, proposal_call.args):
+        preflight = checked[1]
+    else:
+        preflight = _preflight(deps, proposal_call)
     if preflight.status != "ok":
         calls.append(tool_record(proposal_call.spec.name + ".preflight", proposal_call.args, preflight))
         return Command(goto="answer", update=update)
@@ -285,7 +278,7 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
                       args=pinned.args, outcome=preflight.summary, approval_id=approval.id)
     pending = PendingApproval(id=approval.id, action=pinned.spec.name, summary=approval.summary)
     proposal = {"approval_id": approval.id, "tool": pinned.spec.name, "summary": approval.summary}
-    answer = build_answer(route, calls, runbook=found, pending=pending, llm_text=llm_text, notes=notes)
+    answer = build_answer(route, calls, runbook=runbook, pending=pending, llm_text=llm_text, notes=notes)
     update.update({"proposal": proposal, "answer": answer.model_dump()})
     return Command(goto="approval", update=update)
 
@@ -439,31 +432,6 @@ def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
     except Exception:
         return call
     return PlannedCall(call.spec, args)
-
-
-def _runbook_beside(deps: GraphDeps, origin: Origin, route: Route,
-                    plan: Plan) -> Callable[[], dict[str, Any] | None] | None:
-    """Start the runbook search on a thread while the reads run, and return what waits for
-    it. The reads mostly wait on cloud APIs, so the search (and, in a fresh process, opening
-    the store and importing its libraries, ~0.5-1 s) takes the idle core instead of following
-    them. The thread runs in this node's context, so its progress line and audit record are
-    the turn's. An import that interleaved badly with the reads' (an ImportError or a
-    half-initialised module's AttributeError) is retried once here, after the reads."""
-    if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:
-        return None
-    context = contextvars.copy_context()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardian-runbook")
-    future = pool.submit(context.run, _runbook, deps, origin, route, plan)
-    pool.shutdown(wait=False)
-
-    def result() -> dict[str, Any] | None:
-        try:
-            return future.result()
-        except (ImportError, AttributeError) as exc:
-            log.warning("the runbook search beside the reads failed (%s); searching again", exc)
-            return _runbook(deps, origin, route, plan)
-
-    return result
 
 
 def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan) -> dict[str, Any] | None:
