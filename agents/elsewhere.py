@@ -14,18 +14,13 @@ stands, so a problem is never hidden behind another cloud's answer.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agents.planner import Plan
 from agents.route import Route
+from agents.specialists import CLOUD_NAMES, CLOUDS, Specialist, plan_clouds
 from tools.base import NOT_FOUND, ToolResult
 from tools.registry import ToolRegistry
-
-if TYPE_CHECKING:
-    from agents.specialists import Specialist
-
-CLOUD_INTEGRATIONS = ("aws", "azure", "gcp")
-CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 
 
 def not_found(result: ToolResult | dict[str, Any]) -> bool:
@@ -37,7 +32,7 @@ def not_found(result: ToolResult | dict[str, Any]) -> bool:
 
 def on_a_cloud(call: dict[str, Any], registry: ToolRegistry) -> bool:
     """Whether a tool record is a cloud's call (not the runbooks' or the inventory's)."""
-    return call["tool"] in registry and registry.get(call["tool"]).integration in CLOUD_INTEGRATIONS
+    return call["tool"] in registry and registry.get(call["tool"]).integration in CLOUDS
 
 
 def all_not_found(calls: list[dict[str, Any]], registry: ToolRegistry) -> bool:
@@ -52,11 +47,6 @@ def searched_note(cloud: str, result: ToolResult | dict[str, Any]) -> str:
     return f"Also looked in {CLOUD_NAMES.get(cloud, cloud)}: {summary}"
 
 
-def plan_clouds(plan: Plan) -> set[str]:
-    calls = [*plan.reads, *([plan.write] if plan.write else [])]
-    return {call.spec.integration for call in calls if call.spec.integration in CLOUD_INTEGRATIONS}
-
-
 def other_cloud_plans(specialist: Specialist, route: Route, registry: ToolRegistry, plan: Plan,
                       configured: Collection[str] | None) -> Iterator[Plan]:
     """The same request planned for each other configured cloud with a tool for its skill;
@@ -67,7 +57,7 @@ def other_cloud_plans(specialist: Specialist, route: Route, registry: ToolRegist
     if not tried:
         return
     clouds = [spec.integration for spec in registry.for_skill(route.skill)
-              if spec.integration in CLOUD_INTEGRATIONS and spec.integration not in tried
+              if spec.integration in CLOUDS and spec.integration not in tried
               and (configured is None or spec.integration in configured)]
     for cloud in dict.fromkeys(clouds):
         there = specialist.plan(route.model_copy(update={"slots": {**route.slots, "cloud": cloud}}),

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from agents.answer import Answer, PendingApproval
 from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
-from agents.elsewhere import all_not_found, not_found, on_a_cloud, other_cloud_plans, plan_clouds, searched_note
+from agents.elsewhere import all_not_found, not_found, on_a_cloud, other_cloud_plans, searched_note
 from agents.execution import run_approved, run_read, tool_record
 from agents.followup import apply_context
 from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm_tools
@@ -39,7 +39,7 @@ from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
-from agents.specialists import SPECIALISTS, Specialist, specialist_for
+from agents.specialists import SPECIALISTS, Specialist, plan_clouds, specialist_for
 from agents.templates import build_answer, clarify_answer, help_answer, refusal_answer
 from tools.base import ToolResult
 
@@ -184,12 +184,12 @@ def _read_where_it_is(deps: GraphDeps, origin: Origin, specialist: Specialist, r
     others = [call for call in calls if not on_a_cloud(call, deps.registry)]
     searched = []
     for there in other_cloud_plans(specialist, route, deps.registry, plan, configured):
-        cloud_reads = [call for call in there.reads if call.spec.integration in plan_clouds(there)]
-        there = dataclasses.replace(there, reads=cloud_reads)
+        clouds = plan_clouds(there)
+        there = dataclasses.replace(there, reads=[call for call in there.reads if call.spec.integration in clouds])
         found, found_notes = _offline_reads(deps, origin, route, specialist, there, [])
         if not all_not_found(found, deps.registry):
             return there, [*found, *others], [*notes, *found_notes]  # the runbook follows the cloud
-        searched += [searched_note(cloud, found[0]["result"]) for cloud in plan_clouds(there) if found]
+        searched += [searched_note(cloud, found[0]["result"]) for cloud in clouds if found]
     return plan, calls, [*notes, *searched]
 
 

@@ -88,8 +88,7 @@ class Specialist:
 
     def runbook_topic(self, skill: str, plan: Plan) -> str | None:
         """The skill's topic, or its cloud's own when every planned call is on one cloud."""
-        calls = [*plan.reads, *([plan.write] if plan.write else [])]
-        clouds = {call.spec.integration for call in calls if call.spec.integration in CLOUDS}
+        clouds = plan_clouds(plan)
         if len(clouds) == 1 and (skill, cloud := next(iter(clouds))) in self.cloud_topics:
             return self.cloud_topics[(skill, cloud)]
         return self.runbook_topics.get(skill)
@@ -110,6 +109,12 @@ ALL_CLOUDS = re.compile(r"\b(?:all|every|each|both|across|multi)[- ](?:\w+ )?clo
 
 
 CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+
+
+def plan_clouds(plan: Plan) -> set[str]:
+    """The clouds a plan's calls go to (its reads and its write)."""
+    calls = [*plan.reads, *([plan.write] if plan.write else [])]
+    return {call.spec.integration for call in calls if call.spec.integration in CLOUDS}
 
 
 def unsupported_cloud_note(skill: str, cloud: str, specs: list[ToolSpec]) -> str:
