@@ -4,12 +4,14 @@ AWS_PROFILE, ...), so nothing here reads the environment."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from botocore.config import Config
 
+from tools.aws.errors import UnknownRegion
 from tools.base import ToolContext
 
 CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"})
@@ -44,13 +46,25 @@ def run_session(ctx: ToolContext) -> Any:
     return session
 
 
+@functools.lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Every region this botocore knows, in any partition: a region a person names is checked
+    against it, and a failed region's sentence says when it is none of them."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    names: set[str] = set()
+    for partition in session.get_available_partitions():
+        for service in ("ec2", "s3"):
+            names.update(session.get_available_regions(service, partition_name=partition,
+                                                       allow_non_regional=False))
+    return frozenset(names)
+
+
 def regions_for(ctx: ToolContext, region: str | None) -> list[str]:
     """The regions a tool scans: the one asked for, else every configured region. A region
     neither configured nor known to botocore is refused before any call (``UnknownRegion``)."""
     if region:
-        from tools.aws.errors import UnknownRegion
-        from tools.aws.regions import known_regions
-
         known = known_regions()
         if region not in ctx.regions and region != GLOBAL_REGION and known and region not in known:
             raise UnknownRegion(region, list(ctx.regions))

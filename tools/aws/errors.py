@@ -74,6 +74,11 @@ class RegionsFailed(RuntimeError):
         return f" Could not check {parts}."
 
 
+def is_not_found_code(code: str) -> bool:
+    """An AWS error code saying the named resource does not exist."""
+    return code in NOT_FOUND_CODES or code.endswith(".NotFound")
+
+
 def not_found_sentence(name: str, regions: list[str]) -> str:
     return f"No resource named {name} was found in {', '.join(regions)}."
 
@@ -129,7 +134,7 @@ def describe_failure(exc: Exception, services: tuple[str, ...], name: str | None
                     f"{iam_action(operation, services)} permission.")
         if code in THROTTLE_CODES or code.startswith("Throttling"):
             return f"AWS is throttling {operation}; try again in a minute."
-        if code in NOT_FOUND_CODES or code.endswith(".NotFound"):
+        if is_not_found_code(code):
             return not_found_sentence(name or "the requested one", regions)
         if code.isdigit() and int(code) >= 500:
             return f"AWS failed to answer {operation} (HTTP {code}, an error on its side)."
@@ -151,8 +156,7 @@ def _missing_name(exc: Exception, target: str | None) -> str | None:
     if isinstance(exc, ResourceNotFound):
         return exc.name if not exc.failed else None
     if isinstance(exc, ClientError) and target:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        return target if code in NOT_FOUND_CODES or code.endswith(".NotFound") else None
+        return target if is_not_found_code(str(exc.response.get("Error", {}).get("Code", ""))) else None
     return None
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from tools.aws import containers
 from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, tag_map
-from tools.aws.errors import NOT_FOUND_CODES, ResourceNotFound, aws_errors, error_code
+from tools.aws.errors import ResourceNotFound, aws_errors, error_code, is_not_found_code
 from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
@@ -28,7 +28,7 @@ DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda", "ecs_service", "
 
 def _not_found(exc: ClientError) -> bool:
     code = error_code(exc)
-    return code in NOT_FOUND_CODES or code.endswith(".NotFound") or code.endswith(".Malformed")
+    return is_not_found_code(code) or code.endswith(".Malformed")
 
 
 def _env_of(tags: dict[str, str]) -> str:

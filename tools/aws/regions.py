@@ -6,14 +6,13 @@ for the same reason does the whole call fail with that reason (no credentials, s
 from __future__ import annotations
 
 import contextvars
-import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from tools.aws.common import run_session
+from tools.aws.common import known_regions, run_session
 from tools.aws.errors import RegionsFailed, describe_failure
 from tools.base import ToolContext, ToolResult
 from tools.resolve import AmbiguousResource
@@ -22,20 +21,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REGION_WORKERS = 8
-
-
-@functools.lru_cache(maxsize=1)
-def known_regions() -> frozenset[str]:
-    """Every region this botocore knows, in any partition (for the 'no such region' hint)."""
-    import botocore.session
-
-    session = botocore.session.get_session()
-    names: set[str] = set()
-    for partition in session.get_available_partitions():
-        for service in ("ec2", "s3"):
-            names.update(session.get_available_regions(service, partition_name=partition,
-                                                       allow_non_regional=False))
-    return frozenset(names)
 
 
 def region_reason(exc: Exception, region: str, services: tuple[str, ...]) -> str:
