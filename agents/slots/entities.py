@@ -12,6 +12,7 @@ from agents.slots.time import MONTH_ABBR, MONTHS, WEEKDAYS
 from agents.slots.vocabulary import (
     ACTION,
     AWS_REGION,
+    AWS_REGION_PREFIXES,
     AZURE_REGION,
     AZURE_SPELLED,
     CI_WORDS,
@@ -57,13 +58,12 @@ def find_region(text: str) -> tuple[str, str | None] | None:
     if match:
         return CITY_REGIONS[match.group(1)], None
     match = REGION_SHAPED.search(text)
-    if match and match.group(1) in AWS_PREFIXES and match.group(2) not in NOT_REGION_WORDS:
+    if match and match.group(1) in AWS_REGION_PREFIXES and match.group(2) not in NOT_REGION_WORDS:
         # "in eu-middle-9": meant as an AWS region (its prefix is one); the tool says it is none
         return match.group(0).split()[-1], "aws"
     return None
 
 
-AWS_PREFIXES = frozenset({"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"})
 # "us-api-2", "eu-web-1": a service or host named after its region's prefix, not a region
 NOT_REGION_WORDS = frozenset({"api", "web", "app", "db", "worker", "prod", "staging", "dev", "test"})
 # a region-shaped word after "in" or "region": prefix-direction-number

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-AWS_REGION = re.compile(r"\b(?:us-gov|us|eu|ap|sa|ca|me|af|il|mx)-(?:north|south|east|west|central|"
+AWS_REGION_PREFIXES = ("us-gov", "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx")
+AWS_REGION = re.compile(r"\b(?:" + "|".join(AWS_REGION_PREFIXES) + r")-(?:north|south|east|west|central|"
                         r"northeast|southeast|northwest|southwest)-\d\b")
 GCP_REGION = re.compile(r"\b(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|"
                         r"east|west|central|northeast|southeast|southwest|northwest)\d\b")
