@@ -15,6 +15,7 @@ from typing import Any
 
 from agents.tables import order_rows
 from tools.base import ToolResult
+from tools.wording import agreeing
 
 Row = dict[str, Any]
 MAX_NAMES = 10
@@ -36,7 +37,7 @@ class Facet:
         """ "are public" for many, "is public" for one."""
         if count != 1:
             return self.says
-        return self.one or re.sub(r"^(are|have)\b", lambda m: {"are": "is", "have": "has"}[m.group(1)], self.says)
+        return self.one or agreeing(count, self.says)
 
 
 @dataclass(frozen=True)

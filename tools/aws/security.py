@@ -21,6 +21,7 @@ from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
 from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.wording import agreeing
 
 log = logging.getLogger(__name__)
 Severity = Literal["critical", "high", "medium", "low"]
@@ -152,9 +153,11 @@ def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     plain = [row["bucket"] for row in rows if not row["encrypted"]]
     if not rows:
         return ToolResult.no_data(f"None of {checked} buckets is public or missing default encryption.")
-    are, have = ("is" if len(public) == 1 else "are"), ("has" if len(plain) == 1 else "have")
-    summary = (f"{len(public)} of {checked} buckets {are} public{': ' + join_names(public) if public else ''}"
-               f"{f'; {len(plain)} {have} no default encryption: ' + join_names(plain) if plain else ''}.")
+    summary = f"{len(public)} of {checked} buckets {agreeing(len(public), 'are public')}"
+    summary += f": {join_names(public)}" if public else ""
+    if plain:
+        summary += f"; {len(plain)} {agreeing(len(plain), 'have no default encryption')}: {join_names(plain)}"
+    summary += "."
     return ToolResult(status="ok", summary=summary,
                       columns=["bucket", "region", "public", "why", "public_access_block", "encrypted"], rows=rows,
                       facts={"buckets_checked": checked, "public": len(public), "unencrypted": len(plain)},
