@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from sqlalchemy.engine import make_url
 
-from agents.private import private_sqlite
 from agents.sealing import SecretKey, SecretKeyError, ephemeral_key, load_secret_key, wrong_key_message
-from agents.sqlite_wal import ensure_wal
+from agents.sqlite_wal import prepare_file, sqlite_file
 
 
 class _Boxed:
@@ -62,12 +60,11 @@ def make_checkpointer(database_url: str, stack: ExitStack, secret_key: SecretKey
     if url.get_backend_name() == "sqlite":
         from langgraph.checkpoint.sqlite import SqliteSaver
 
-        database = url.database or ":memory:"
-        if database != ":memory:":
-            private_sqlite(Path(database))
-            ensure_wal(Path(database))  # before setup(), whose own switch to WAL cannot wait
-            secret_key = secret_key or load_secret_key(Path(database).parent, None)
-        conn = sqlite3.connect(database, check_same_thread=False, timeout=30)
+        path = sqlite_file(url.database)
+        if path is not None:
+            prepare_file(path)  # WAL before setup(), whose own switch to WAL cannot wait
+            secret_key = secret_key or load_secret_key(path.parent, None)
+        conn = sqlite3.connect(url.database or ":memory:", check_same_thread=False, timeout=30)
         stack.callback(conn.close)
         saver: Any = SqliteSaver(conn, serde=CheckpointSerializer(secret_key or ephemeral_key()))
         saver.setup()

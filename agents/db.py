@@ -8,8 +8,7 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateColumn
 
-from agents.private import private_sqlite
-from agents.sqlite_wal import ensure_wal, sqlite_file
+from agents.sqlite_wal import prepare_file, sqlite_file
 
 metadata = MetaData()
 
@@ -23,8 +22,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_file(make_url(url).database)
         if path is not None:
-            private_sqlite(path)
-            ensure_wal(path)
+            prepare_file(path)
         return create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     return create_engine(url, pool_pre_ping=True)
 

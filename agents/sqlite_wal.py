@@ -17,6 +17,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from agents.private import private_sqlite
+
 log = logging.getLogger(__name__)
 
 RETRY_PAUSE_S = 0.05
@@ -42,6 +44,12 @@ def ensure_wal(path: Path, timeout_s: float = 30.0) -> None:
         if str(mode).lower() != "wal":  # e.g. a file system without shared memory
             log.warning("%s stays in %s journal mode: SQLite refused WAL", path, mode)
         return
+
+
+def prepare_file(path: Path) -> None:
+    """What every opener of the shared file does first: owner-only, then WAL mode."""
+    private_sqlite(path)
+    ensure_wal(path)
 
 
 def sqlite_file(database: str | None) -> Path | None:

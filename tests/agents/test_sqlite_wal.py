@@ -44,6 +44,14 @@ def hold_write_lock(path: Path, seconds: float) -> threading.Thread:
     return thread
 
 
+def locked_rollback_file(tmp_path: Path, seconds: float) -> tuple[Path, threading.Thread]:
+    """A database file in the default rollback-journal mode, with another connection holding
+    its write lock for ``seconds``."""
+    database = tmp_path / "guardian.db"
+    sqlite3.connect(database).close()
+    return database, hold_write_lock(database, seconds)
+
+
 def test_the_engine_puts_a_new_database_file_in_wal_mode(tmp_path: Path) -> None:
     database = tmp_path / "guardian.db"
     engine = make_engine(f"sqlite:///{database}")
@@ -52,9 +60,7 @@ def test_the_engine_puts_a_new_database_file_in_wal_mode(tmp_path: Path) -> None
 
 
 def test_the_switch_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
-    database = tmp_path / "guardian.db"
-    sqlite3.connect(database).close()  # a file in the default rollback-journal mode
-    writer = hold_write_lock(database, 0.5)
+    database, writer = locked_rollback_file(tmp_path, 0.5)
     # What setup() does on its own fails at once, whatever the busy timeout:
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         sqlite3.connect(database, timeout=30).execute("PRAGMA journal_mode=WAL")
@@ -66,9 +72,7 @@ def test_the_switch_waits_for_another_writer_instead_of_failing(tmp_path: Path) 
 
 
 def test_checkpointer_setup_survives_a_concurrent_writer_on_a_fresh_file(tmp_path: Path) -> None:
-    database = tmp_path / "guardian.db"
-    sqlite3.connect(database).close()
-    writer = hold_write_lock(database, 0.5)
+    database, writer = locked_rollback_file(tmp_path, 0.5)
     with ExitStack() as stack:
         saver = make_checkpointer(f"sqlite:///{database}", stack, ephemeral_key())
         assert saver.get_tuple({"configurable": {"thread_id": "t", "checkpoint_ns": ""}}) is None
@@ -77,9 +81,7 @@ def test_checkpointer_setup_survives_a_concurrent_writer_on_a_fresh_file(tmp_pat
 
 
 def test_a_lock_held_past_the_timeout_is_reported_not_swallowed(tmp_path: Path) -> None:
-    database = tmp_path / "guardian.db"
-    sqlite3.connect(database).close()
-    writer = hold_write_lock(database, 1.0)
+    database, writer = locked_rollback_file(tmp_path, 1.0)
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         ensure_wal(database, timeout_s=0.2)
     writer.join()

@@ -60,6 +60,17 @@ def run_cold(sandbox: Any, home: Path, *args: str) -> tuple[subprocess.Completed
     return proc, set(json.loads(reports[0].removeprefix(MARKER)))
 
 
+def ask_cold(sandbox: Any, home: Path, question: str) -> tuple[dict[str, Any], set[str]]:
+    """`guardian ask --json` in a fresh process: its answer and the watched modules it loaded."""
+    proc, loaded = run_cold(sandbox, home, "ask", "--json", question)
+    assert proc.returncode == 0, proc.stderr[-800:]
+    return json.loads(proc.stdout.strip().splitlines()[-1]), loaded
+
+
+def eu_west_1_instances() -> set[str]:
+    return {i.name for i in DRIFTWOOD.instances if i.region == "eu-west-1"}
+
+
 def test_security_scan_on_a_fresh_home_loads_no_store_model_or_graph(sandbox: Any, tmp_path: Path) -> None:
     proc, loaded = run_cold(sandbox, tmp_path, "scan", "security", "--json")
     assert proc.returncode == 0, proc.stderr[-800:]
@@ -72,12 +83,9 @@ def test_security_scan_on_a_fresh_home_loads_no_store_model_or_graph(sandbox: An
 
 
 def test_a_question_citing_no_runbook_opens_no_store(sandbox: Any, tmp_path: Path) -> None:
-    proc, loaded = run_cold(sandbox, tmp_path, "ask", "--json", "list ec2 instances in eu-west-1")
-    assert proc.returncode == 0, proc.stderr[-800:]
-    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    answer, loaded = ask_cold(sandbox, tmp_path, "list ec2 instances in eu-west-1")
     assert answer["skill"] == "infra.inventory"
-    expected = {i.name for i in DRIFTWOOD.instances if i.region == "eu-west-1"}
-    assert expected <= set(answer["resources"]), answer["resources"]
+    assert eu_west_1_instances() <= set(answer["resources"]), answer["resources"]
     assert answer["citations"] == []
     assert not loaded & {*STORE, *UNCALLED_SDKS, SPELLING}, loaded
     assert {"onnxruntime", "langgraph", "boto3"} <= loaded  # the router's model and the graph did run
@@ -87,19 +95,14 @@ def test_a_question_citing_no_runbook_opens_no_store(sandbox: Any, tmp_path: Pat
 
 def test_a_question_citing_a_runbook_still_opens_the_store(sandbox: Any, tmp_path: Path) -> None:
     """The runbook beside the facts is real work: the lazy store is opened when it is needed."""
-    proc, loaded = run_cold(sandbox, tmp_path, "ask", "--json", "which buckets are public?")
-    assert proc.returncode == 0, proc.stderr[-800:]
-    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    answer, loaded = ask_cold(sandbox, tmp_path, "which buckets are public?")
     assert [c["source"] for c in answer["citations"]] == ["s3-bucket-public.md"]
     assert {"chromadb", "bm25s", "knowledge.store"} <= loaded
     assert not loaded & {*UNCALLED_SDKS, SPELLING}, loaded
 
 
 def test_a_misspelt_question_is_repaired_and_answered(sandbox: Any, tmp_path: Path) -> None:
-    proc, loaded = run_cold(sandbox, tmp_path, "ask", "--json", "lsit ec2 instnces in eu-west-1")
-    assert proc.returncode == 0, proc.stderr[-800:]
-    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    answer, loaded = ask_cold(sandbox, tmp_path, "lsit ec2 instnces in eu-west-1")
     assert answer["skill"] == "infra.inventory"
-    expected = {i.name for i in DRIFTWOOD.instances if i.region == "eu-west-1"}
-    assert expected <= set(answer["resources"]), answer["resources"]
+    assert eu_west_1_instances() <= set(answer["resources"]), answer["resources"]
     assert SPELLING in loaded
