@@ -259,6 +259,7 @@ SPECIALISTS: tuple[Specialist, ...] = (
         "infra.action": "EC2 instance unreachable reboot stop",
     }, cloud_topics={
         ("infra.action", "azure"): "Azure VM unresponsive restart deallocate redeploy",
+        ("infra.logs", "gcp"): "Google Cloud Logging errors gcloud logging read query",
     }, missing_example="stop i-0abc1234"),
     ChangesAgent("cicd", {
         "cicd.status": CI_FAILURE,
