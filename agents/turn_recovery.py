@@ -160,7 +160,7 @@ class TurnRecovery:
         found = []
         for thread in self._recent_threads(since):
             turn = self.inspect(thread)
-            if turn is not None and turn.step:
+            if turn is not None:
                 found.append(turn)
         return found
 
@@ -168,7 +168,7 @@ class TurnRecovery:
         """An interrupted turn by id (``tn-…``) or by its checkpoint thread."""
         if not turn.startswith("tn-"):
             found = self.inspect(turn)
-            if found is not None and found.step:
+            if found is not None:
                 return found
         else:
             for candidate in self.find(since):
@@ -198,9 +198,10 @@ class TurnRecovery:
                 return
             before = page[-1].config
 
-    def inspect(self, thread: str) -> InterruptedTurn | None:
-        """The turn on ``thread`` (``step`` empty once it finished), or None when it is not a
-        Guardian turn or an approval owns it (paused on one, or decided)."""
+    def inspect(self, thread: str, *, finished: bool = False) -> InterruptedTurn | None:
+        """The interrupted turn on ``thread`` (with ``finished``, also a finished one, whose
+        ``step`` is empty), or None when it is not a Guardian turn or an approval owns it
+        (paused on one, or decided)."""
         graph = self.guardian.graph
         config = {"configurable": {"thread_id": thread}}
         snapshot = graph.get_state(config)
@@ -210,6 +211,8 @@ class TurnRecovery:
         if snapshot.interrupts or values.get("decision") is not None or "execute" in snapshot.next:
             return None
         left = steps_left(snapshot)
+        if not left and not finished:  # most threads: answered long ago
+            return None
         first = next(iter(graph.checkpointer.list(config, filter={"step": -1}, limit=1)), None)
         asked = _parse_ts(first.checkpoint["ts"]) if first is not None else _parse_ts(snapshot.created_at)
         turn = InterruptedTurn(id=turn_id(thread), thread=thread, request=Request.model_validate(values["request"]),
@@ -245,7 +248,7 @@ class TurnRecovery:
 
     def _taken_over(self, claim: Claim, poster: ReplyPoster) -> int:
         payload = self.runs.payload(JOB, claim.period) or {}
-        turn = self.inspect(str(payload.get("thread", ""))) if payload.get("thread") else None
+        turn = self.inspect(str(payload["thread"]), finished=True) if payload.get("thread") else None
         if turn is None:  # no longer ours to finish (an approval owns it, or its checkpoints are gone)
             self.runs.finish(claim)
             return 0

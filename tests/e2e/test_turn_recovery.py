@@ -27,6 +27,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from sqlalchemy.engine import make_url
 
 from agents.request import Request
+from agents.turn_recovery import MAX_ATTEMPTS, RETRY_AFTER, RecoveryPolicy, TurnRecovery
 from bot.http_app import BackgroundServer
 from bot.resumed_turns import METADATA_EVENT, recovery_for, replies_for
 from bot.runtime import Runtime
@@ -222,6 +223,28 @@ def test_a_turn_paused_on_an_approval_is_left_to_the_approvals(
     assert recovery.sweep(replies_for(later)) == 0
     assert later.storage.approvals.get(answer.pending_approval.id).status == "pending"
     assert [r for r in later.storage.audit.query() if r["event"].startswith("turn.")] == []
+
+
+def test_a_post_slack_refuses_is_tried_again_then_given_up_never_run_twice(
+        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
+    slack_api.clear()
+    first = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[
+        tool_call(DESCRIBE, {"resource_id": ONE}, call_id="c1")]), max_tool_steps=1)
+    stopped_turn(first)
+    later = replica(runtimes, home, slack_api)
+    clock = [time.time()]
+    recovery = TurnRecovery(later.guardian, later.storage.dedupe.engine, later.storage.audit,
+                            RecoveryPolicy(grace_s=0), clock=lambda: clock[0])
+    slack_api.fail("chat.postMessage", times=MAX_ATTEMPTS)
+    for _ in range(MAX_ATTEMPTS + 1):  # each attempt once its retry is due, and one more sweep after
+        assert recovery.sweep(replies_for(later)) == 0
+        clock[0] += RETRY_AFTER + 1
+    assert [r["args"]["attempt"] for r in events(later, "turn.failed")] == list(range(1, MAX_ATTEMPTS + 1))
+    [abandoned] = events(later, "turn.abandoned")
+    assert abandoned["outcome"] == f"posting the answer failed (SlackApiError), {MAX_ATTEMPTS} times"
+    assert len(slack_api.refused("chat.postMessage")) == MAX_ATTEMPTS and resumed_posts(slack_api) == []
+    assert described(later) == [ONE]  # the turn itself ran on once; the retries only posted
+    assert len(events(later, "answer")) == 1
 
 
 # --------------------------------------------------------------------------- the command line
