@@ -52,6 +52,7 @@ RETRY_AFTER = 60.0  # seconds before a failed attempt is tried again (by any rep
 LEASE_SECONDS = 300.0
 PAGE = 200  # checkpoints read per query, newest first
 LOOK_PAST_MAX_AGE = timedelta(hours=1)  # the sweep also sees turns this far past the max age, to abandon them
+CLOCK_SLACK = timedelta(seconds=60)  # replicas' clocks may disagree this much about a checkpoint's time
 
 
 class TurnError(RuntimeError):
@@ -148,9 +149,22 @@ class TurnRecovery:
         self.runs = JobRuns(engine, LEASE_SECONDS, clock)
         self.owner = owner or new_owner()
         self.clock = clock
+        self.swept_since: datetime | None = None  # see sweep_horizon
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
+
+    def sweep_horizon(self) -> datetime:
+        """How far back the next sweep reads checkpoints: the listing's horizon on the first
+        sweep of this process; after one, only back to that sweep's start less the grace.
+
+        Why that is enough: a turn whose latest checkpoint is at ``c`` is handled by the first
+        sweep starting at or after ``c + grace``; the sweep before it started before then, so
+        ``c`` is after that earlier start less the grace, and is read. Retries and dead
+        holders come from the leases (``JobRuns.stalled``), not from this reading, so a busy
+        store is not decrypted whole every tick."""
+        horizon = self.now() - timedelta(seconds=self.policy.max_age_s) - LOOK_PAST_MAX_AGE
+        return horizon if self.swept_since is None else max(horizon, self.swept_since)
 
     # ------------------------------------------------------------------ finding
     def find(self, since: datetime | None = None) -> list[InterruptedTurn]:
@@ -227,13 +241,14 @@ class TurnRecovery:
         """One pass (every replica runs it at start-up and then on a timer): finish what a
         dead holder left (or whose retry is due), then every interrupted turn idle past the
         grace. Returns how many answers were posted."""
+        started = self.now()
         posted = 0
         for period in self.runs.stalled(JOB):
             claim = self.runs.claim(JOB, period, self.owner)
             if claim is not None:
                 posted += self._taken_over(claim, poster)
         now = self.now()
-        for turn in self.find():
+        for turn in self.find(self.sweep_horizon()):
             if turn.status != "interrupted" or turn.idle_s(now) < self.policy.grace_s:
                 continue  # claimed elsewhere, given up, or perhaps still running in another replica
             claim = self.runs.claim(JOB, turn.id, self.owner)
@@ -244,6 +259,7 @@ class TurnRecovery:
                 posted += self._handle(claim, turn, poster)
             except LeaseLost as exc:
                 log.warning("%s", exc)
+        self.swept_since = started - timedelta(seconds=self.policy.grace_s) - CLOCK_SLACK
         return posted
 
     def _taken_over(self, claim: Claim, poster: ReplyPoster) -> int:

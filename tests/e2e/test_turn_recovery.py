@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,34 @@ def test_serve_start_up_finishes_a_turn_whose_process_was_killed_and_posts_it_on
     assert recovery_for(second).find() == []
     assert recovery_for(second).sweep(replies_for(second)) == 0
     assert len(resumed_posts(slack_api)) == 1 and described(second) == [ONE, TWO]
+
+
+def test_a_later_sweep_reads_back_only_to_the_last_one_less_the_grace_and_still_finishes_a_young_turn(
+        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
+    """The sweep runs every few seconds in every replica: after its first pass it reads only
+    checkpoints written since the previous pass less the grace, and a turn too young to take
+    on one pass (perhaps still running elsewhere) is still finished by a later one."""
+    slack_api.clear()
+    one, _ = _instance(sandbox, ONE)
+    text = f"{ONE} is {one}."  # only what the first round read: a grounded answer
+    first = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[
+        tool_call(DESCRIBE, {"resource_id": ONE}, call_id="c1")]))
+    later = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[AIMessage(content=text)]))
+    ahead = [0.0]  # seconds this replica's clock runs ahead of the checkpoints'
+    recovery = TurnRecovery(later.guardian, later.storage.dedupe.engine, later.storage.audit,
+                            RecoveryPolicy(max_age_s=900, grace_s=100), clock=lambda: time.time() + ahead[0])
+    replies = replies_for(later)
+    assert recovery.sweep_horizon() < recovery.now() - timedelta(seconds=900)  # the first pass: the whole window
+    stopped_turn(first)
+    ahead[0] = 10.0
+    assert recovery.sweep(replies) == 0  # idle 10 s, under the 100 s grace: left for now
+    horizon = recovery.sweep_horizon()
+    assert recovery.now() - timedelta(seconds=10 + 100 + 60 + 5) < horizon < recovery.now() - timedelta(seconds=160)
+    ahead[0] = 150.0
+    assert recovery.sweep(replies) == 1  # idle 150 s: its checkpoint is after the horizon, so it is read
+    [post] = resumed_posts(slack_api)
+    assert post.args["text"].splitlines() == [RESTARTED, text]
+    assert recovery.sweep(replies) == 0 and len(resumed_posts(slack_api)) == 1
 
 
 # --------------------------------------------------------------------------- what is left alone
