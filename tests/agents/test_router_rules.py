@@ -24,7 +24,8 @@ from agents.router_rules import COMPARISON, HELP, HOWTO, OPEN_INCIDENT, RULES, S
 
 HERE = Path(__file__).parent
 HELD_OUT = ("route_test.yaml", "route_blind.yaml")
-TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "non_action_corpus.yaml")
+TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml",
+           "non_action_corpus.yaml")
 MAX_EXPANSIONS = 64
 
 Items = list[tuple[Any, Any]]
