@@ -16,8 +16,8 @@ route_test.yaml is reported too but is contaminated (rules were written after it
 Run: .venv/bin/python bench/bench_route.py [--no-write] [--tuned] [--tunable-only] [--misses]
 ``--tunable-only`` measures the shipped router on the tunable sets alone (the held-out files
 are not even read) and writes nothing; ``--misses`` prints every miss of the shipped router
-on the tunable sets (never a held-out case). ``--tuned`` adds the contrastively fine-tuned MiniLM variant (bench/router_variants.py),
-training it first if it is not cached. Writes the "## Router" section of
+on the tunable sets (never a held-out case). ``--tuned`` adds the contrastively fine-tuned
+MiniLM variant (bench/router_variants.py), training it first if it is not cached. Writes the "## Router" section of
 docs/BENCHMARKS.md unless --no-write.
 """
 
@@ -107,8 +107,9 @@ def misses(router: SkillRouter, data: dict[str, list[dict[str, Any]]]) -> list[s
         items = data[name]
         for route, item in zip(router.route_many([item["text"] for item in items]), items, strict=True):
             if route.skill != item["skill"]:
+                runners_up = ", ".join(f"{skill} {p:.2f}" for skill, p in route.alternatives[:2])
                 lines.append(f"{name.removesuffix('.yaml')}: {item['text']!r} want {item['skill']}, got {route.skill}"
-                             f" ({route.confidence:.2f}; {', '.join(f'{s} {p:.2f}' for s, p in route.alternatives[:2])})")
+                             f" ({route.confidence:.2f}; {runners_up})")
     return lines
 
 

@@ -20,7 +20,16 @@ import yaml
 
 from agents.mood import _NOMINAL_REQUEST
 from agents.router import UTTERANCES_PATH
-from agents.router_rules import COMPARISON, HELP, HOWTO, OPEN_INCIDENT, RULES, SKILL_NAMES, rule_boosts
+from agents.router_rules import (
+    COMPARISON,
+    HELP,
+    HOWTO,
+    OPEN_INCIDENT,
+    RULES,
+    SKILL_NAMES,
+    action_talked_about,
+    rule_boosts,
+)
 
 HERE = Path(__file__).parent
 HELD_OUT = ("route_test.yaml", "route_blind.yaml")
@@ -223,3 +232,59 @@ def test_a_pronoun_subject_is_not_a_health_question_about_a_named_thing() -> Non
 def test_vocabulary_rules_found_by_the_dev4_eval_cases(text: str, skill: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def _top(text: str) -> str:
+    boosts, _ = rule_boosts(text)
+    return SKILL_NAMES[int(boosts.argmax())]
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # a how-to question after a clause that sets the scene
+        ("quick one about the vpn, how do we renew the client cert", "knowledge.runbook"),
+        # how to spend less is a savings question, not a document
+        ("how can I trim the aws bill a bit", "cost.savings"),
+        # a bare money noun
+        ("spend?", "cost.summary"),
+        # who or what drove an amount
+        ("what drove the snowflake charges up on monday", "cost.anomalies"),
+        # the current pace, where spend ends up, a trend against the budget
+        ("at this pace where will gcp spending finish in december", "cost.forecast"),
+        ("is marketing trending above budget", "cost.forecast"),
+        # paying for what nobody uses
+        ("are we paying for clusters no one uses", "cost.savings"),
+        # two periods compared by a money adjective
+        ("was september pricier than the month before", "cost.summary"),
+        # spend per month of a stack whose name says logging
+        ("how much is the logging cluster costing per day", "cost.summary"),
+        # a money word inside a hyphenated name is a name
+        ("recent releases of billing-service", "cicd.changes"),
+        ("how stable is the orders queue", "infra.describe"),
+        ("what's the etl worker whining about", "infra.logs"),
+        ("pull dmesg output from db-7", "infra.logs"),
+        ("how did the release pipeline go", "cicd.status"),
+        ("what differs between 2.3 and 2.4 of the mobile app", "cicd.changes"),
+        ("sitrep on the dns outage for the exec sync with the on-call", "incident.brief"),
+        ("anything labelled team=growth", "infra.inventory"),
+        ("do we have a guide for renewing certs", "knowledge.runbook"),
+        ("meaning of the ERR_QUOTA error", "knowledge.runbook"),
+        ("is redis listening to the internet on 6379", "security.open_ports"),
+        ("guard duty alerts this week", "security.findings"),
+        ("the release pipeline stopped at the lint stage", "cicd.failure"),
+        ("deploy stuck at the canary step, what's up", "cicd.failure"),
+    ],
+)
+def test_constructions_found_by_the_dev2_dev_external_and_dev3_misses(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_an_address_is_no_version() -> None:
+    boosts, _ = rule_boosts("what is different on 10.0.1.5")
+    assert boosts[SKILL_NAMES.index("cicd.changes")] == 0.0
+
+
+def test_a_machine_verb_about_a_ci_run_is_no_machine_action_talked_about() -> None:
+    assert action_talked_about("the release pipeline stopped at the lint stage") is None
+    assert action_talked_about("did anyone stop payments-api-1 yesterday") == ("infra.action", "past")
