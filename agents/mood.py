@@ -121,6 +121,10 @@ _IMPERATIVE_POSITION = re.compile(
     r"(?:you|u) can|you may|feel free to)\W*)*$"  # permission to the bot is a request: "you can close it"
 )
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+# Permission in the passive ("this one can be resolved", "the sev2 can now be closed"), unless
+# someone else is the agent ("it can be restarted by the owner").
+_PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:this|that|it|(?:the|this|that) (?:[\w-]+ ){0,3}[\w-]+)(?: one)? "
+                                 r"can (?:now )?be\s*$")
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,9 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
         return "negated"
     if _HYPOTHETICAL.search(sentence):
         return "hypothetical"
-    past = (form == "past" and not _PARTICIPLE_REQUEST.search(clause)) or bool(
+    participle = bool(_PARTICIPLE_REQUEST.search(clause)) or bool(
+        _PERMISSIVE_PASSIVE.search(clause) and not re.match(r"\s*by\b", rest_clause))
+    past = (form == "past" and not participle) or bool(
         _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
     if _REPORTED.search(clause) or _WH_QUESTION.match(sentence):
         return "past" if past else "reported"
@@ -216,7 +222,7 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
         return "request"
     if form == "base" and re.match(r"^\W*we can\s*$", clause) and re.search(r"\bnow\b", rest_clause):
         return "request"  # "we can close out the sev2 now": the team's go-ahead
-    if form == "past" and _PARTICIPLE_REQUEST.search(clause):
+    if form == "past" and participle:
         return "request"
     if form == "ing" and re.search(r"\b(?:needs?|wants?|requires?|(?:would|do|could) (?:you|u) mind|"
                                    r"go ahead with|proceed with|get on with)\s*$", clause):

@@ -271,7 +271,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "cost.savings",
         r"\b(?:idle|unused|not using|unattached|orphan\w*|rightsiz\w*|right-siz\w*|"
-        r"underutili[sz]\w*|oversized|"
+        r"underutili[sz]\w*|oversized|downsiz\w*|"
         r"over-?provisioned|savings plans?|reserved instances?|ri coverage|save money|waste\w*|cheaper)\b",
         WEAK + 1.0,
         unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b|" + PERIODS_COMPARED.pattern,
@@ -288,7 +288,8 @@ RULES: tuple[Rule, ...] = (
         r"\blogs?\b|\blogging\b|\bstderr\b|\bstdout\b|\bstack ?traces?\b|\btail\b|\bgrep\b|\blog group\b|"
         r"(?:^|\s)/aws/|\bexceptions?\b|\bconsole output\b",
         WEAK + 0.5,
-        unless=_CI + "|" + _MONEY,  # "what are the cloudwatch logs costing us" asks for spend
+        # "what are the cloudwatch logs costing us" asks for spend; "the logs bucket" is a bucket
+        unless=_CI + "|" + _MONEY + r"|\blogs? (?:buckets?|storage|containers?|archive)\b",
     ),
     # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
     # A yes/no health question about a named thing: "is the X healthy", "X up?".
@@ -450,8 +451,27 @@ RULES: tuple[Rule, ...] = (
     _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening|internet|world)\b.*"
           r"\b(?:on|port) \d{2,5}(?!\s*(?:[a-z]|%))", WEAK + 1.0,
           unless=r"\b(?:buckets?|blobs?|storage)\b"),
-    # GuardDuty written apart.
-    _rule("security.findings", r"\bguard duty\b", WEAK + 1.0),
+    # Encryption words before a storage noun ("is sse on for the X bucket"): the storage check.
+    _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*|unencrypted)\b.*"
+          r"\b(?:buckets?|blobs?|storage|containers?|s3)\b", WEAK + 1.0),
+    # "what X do we have (in Y)": the inventory.
+    _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:we|i|the \w+) (?:have|run|own)\b",
+          WEAK + 1.0, unless=_MONEY + "|" + _CI + "|" + _INCIDENT + r"|\b(?:keys?|users?|findings?|cves?|ports?|idle|"
+          r"unused|public)\b"),
+    # GuardDuty written apart; being exposed to a weakness; the weaknesses known by name.
+    _rule("security.findings", r"\bguard duty\b|\b(?:vulnerable|unpatched|exploitable)\b|\baffected by\b.*\b(?:cve|bug|"
+          r"exploit|vuln\w*|flaw)|\b(?:log4j|heartbleed|shellshock|spectre|meltdown|regresshion|"
+          r"xz backdoor)\b", WEAK + 1.0),
+    # A multiple of the spend ("tripled", "went 5x"): an anomaly.
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:tripled|quadrupled|ballooned|skyrocket\w*|surged?|"
+          r"shot up|went through the roof|\d+x)\b", STRONG - 1.0, unless=_FUTURE),
+    # What a future amount will be ("how much will azure cost in march"): a forecast.
+    _rule("cost.forecast", r"\b(?:will|'ll|gonna|going to)\b(?:\s+\S+){0,4}?\s+(?:cost|spend|pay|run us|come to|"
+          r"set us back)\b", WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
+    # How the bot works and whether it is able to do something (no named target): help.
+    _rule("help", r"\bhow (?:does|do) (?:guardian|this bot|the bot|you|u|this thing) work\b|"
+          r"^\W*(?:are (?:you|u) able to|do (?:you|u) support|can (?:you|u) even|is it possible for (?:you|u) to|"
+          r"do (?:you|u) know how to)\b", STRONG + 2.0, unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
 )
 
 

@@ -106,3 +106,9 @@ def test_permission_given_to_the_bot_is_a_request(skill: str, text: str) -> None
 
 def test_we_can_without_now_is_only_talk() -> None:
     assert mood_for("infra.action", "we can restart the proxy tomorrow")[0] != "request"
+
+
+def test_permission_in_the_passive_is_a_request_unless_someone_else_acts() -> None:
+    assert mood_for("incident.resolve", "the kafka incident can now be resolved") == ("request", "incident.resolve")
+    assert mood_for("infra.action", "it can be restarted by the db team")[0] != "request"
+    assert mood_for("infra.action", "it should be restarted at some point")[0] != "request"

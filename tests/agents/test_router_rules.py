@@ -288,3 +288,30 @@ def test_an_address_is_no_version() -> None:
 def test_a_machine_verb_about_a_ci_run_is_no_machine_action_talked_about() -> None:
     assert action_talked_about("the release pipeline stopped at the lint stage") is None
     assert action_talked_about("did anyone stop payments-api-1 yesterday") == ("infra.action", "past")
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("can the reporting replicas be downsized", "cost.savings"),
+        ("are the bastions still unpatched", "security.findings"),
+        ("any hosts exposed to heartbleed", "security.findings"),
+        ("nat gateway charges quadrupled since the migration", "cost.anomalies"),
+        ("what's cloud run gonna cost us over the summer", "cost.forecast"),
+        ("do you support gcp at all", "help"),
+        ("is kms encryption enforced on the exports bucket", "security.public_storage"),
+        ("which queues does the team have in eu-west-2", "infra.inventory"),
+    ],
+)
+def test_constructions_found_by_fresh_probes(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_a_capability_question_naming_a_target_is_no_help() -> None:
+    boosts, _ = rule_boosts("are you able to restart web-edge-2")
+    assert boosts[SKILL_NAMES.index("help")] == 0.0
+
+
+def test_a_logs_bucket_is_no_log_request() -> None:
+    boosts, _ = rule_boosts("who can read the logs bucket of the cdn")
+    assert boosts[SKILL_NAMES.index("infra.logs")] == 0.0
