@@ -174,7 +174,8 @@ RULES: tuple[Rule, ...] = (
         + r"(?:deploy|ship|promote|roll out|push the release)\b",
         STRONG,
         unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|"
-        r"^\W*deploy\w* (?:failed|broke|is|was|logs?|stuck|stopped|hung|halted|died|crashed)\b",
+        r"^\W*deploy\w* (?:failed|broke|is|was|logs?|stuck|stopped|hung|halted|died|crashed|history|record|"
+        r"frequency|count|list|report|schedule|window|freeze)\b",
         mutating=True,
     ),
     _rule(
@@ -317,7 +318,7 @@ RULES: tuple[Rule, ...] = (
           WEAK + 1.0, unless=OPEN_INCIDENT.pattern + r"|\bwho\b"),
     # "What's going on with / update on" an incident asks for its brief.
     _rule("incident.brief", r"\bwhat(?:'s| is) (?:going on|happening)\b.*" + _INCIDENT
-          + r"|\b(?:update|status) (?:on|of)\b.*" + _INCIDENT, WEAK + 1.0),
+          + r"|\b(?:update|status|latest|news) (?:on|of|with)\b.*" + _INCIDENT, WEAK + 1.0),
     # The rota without a page: "is it still X on call", "who covers X".
     _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
           unless=r"^\W*(?:page|escalate|wake|notify|ping)\b|\bschedule an?\b"),
@@ -336,7 +337,8 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:diff|difference|changed)\b.*\b(?:releases?|versions?|tags?|v?\d+\.\d+)\b", WEAK + 1.0,
           unless=_MONEY),
     # Asking how to talk to the bot is help.
-    _rule("help", r"\b(?:ask|tell|use|talk to) (?:you|u|guardian|the bot)\b|\bsyntax\b", STRONG,
+    _rule("help", r"\b(?:ask|tell|use|talk to) (?:you|u|guardian|the bot)\b|\bsyntax\b|"
+          r"\bwhat (?:should|do|can) (?:i|we) (?:type|say|write|enter)\b", STRONG,
           unless=r"\bpage\b"),
     # Documents of a procedure are runbooks.
     _rule("knowledge.runbook", r"\b(?:checklists?|procedures?|process for|how-?to guide)\b", WEAK + 1.0),
@@ -458,6 +460,19 @@ RULES: tuple[Rule, ...] = (
     _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:we|i|the \w+) (?:have|run|own)\b",
           WEAK + 1.0, unless=_MONEY + "|" + _CI + "|" + _INCIDENT + r"|\b(?:keys?|users?|findings?|cves?|ports?|idle|"
           r"unused|public)\b"),
+    # Anyone, the public, without credentials, before a storage noun: the exposure of storage.
+    _rule("security.public_storage", r"\b(?:anyone|anybody|everyone|the public|unauthenticated|anonymous\w*)\b.*"
+          r"\b(?:buckets?|blobs?|containers?|storage|s3)\b", WEAK + 1.0, unless=r"\bports?\b"),
+    # A CI run done "again": a rerun, in whichever clause the verb stands.
+    _rule("cicd.rerun", r"(?=.*" + _CI + r").*(?:^|[,;.!]\s*|\bso\s+|\bjust\s+)(?:please |pls )?"
+          r"(?:run|kick off|kick|trigger|start|build|do) (?:\S+ ){0,3}again\b", STRONG - 1.0, mutating=True,
+          unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),
+    # A history of deploys, releases or changes: what changed.
+    _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
+          r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),
+    # Summing up or being filled in on an incident: the brief, asked with a verb.
+    _rule("incident.brief", POLITE + r"(?:sum up|sum it up|summari[sz]e|recap|brief me on|fill me in on)\b",
+          STRONG - 1.0, unless=_MONEY + r"|\bsecur\w*|\bcomplian\w*|\bposture\b|\bfindings?\b"),
     # GuardDuty written apart; being exposed to a weakness; the weaknesses known by name.
     _rule("security.findings", r"\bguard duty\b|\b(?:vulnerable|unpatched|exploitable)\b|\baffected by\b.*\b(?:cve|bug|"
           r"exploit|vuln\w*|flaw)|\b(?:log4j|heartbleed|shellshock|spectre|meltdown|regresshion|"

@@ -315,3 +315,23 @@ def test_a_capability_question_naming_a_target_is_no_help() -> None:
 def test_a_logs_bucket_is_no_log_request() -> None:
     boosts, _ = rule_boosts("who can read the logs bucket of the cdn")
     assert boosts[SKILL_NAMES.index("infra.logs")] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("could everyone on the web fetch files from the assets bucket", "security.public_storage"),
+        ("integration tests flaked on a dns hiccup, just kick them again", "cicd.rerun"),
+        ("release history of the ledger service", "cicd.changes"),
+        ("news on the sev1 in eu-west", "incident.brief"),
+        ("summarize the paging storm from this morning", "incident.brief"),
+        ("what do I type to see findings", "help"),
+    ],
+)
+def test_constructions_found_by_a_third_probe(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_why_it_ran_again_is_no_rerun() -> None:
+    boosts, _ = rule_boosts("why did the nightly run again at noon")
+    assert boosts[SKILL_NAMES.index("cicd.rerun")] <= 0.0
