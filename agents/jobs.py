@@ -115,6 +115,17 @@ class JobRuns:
             return Claim(job, period, owner, taken_over=True)
         return None
 
+    def reopen(self, job: str, period: str, owner: str) -> Claim | None:
+        """A finished run claimed again for ``owner``: an operator's explicit request to
+        finish what a scheduler gave up (a resumed turn, agents/turn_recovery.py). Only one of
+        several racing reopens wins."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(job_runs_table).where(
+                self._key(job, period), job_runs_table.c.state == "done",
+            ).values(owner=owner, state="running", lease_until=now + self.lease_seconds, finished_at=None)).rowcount
+        return Claim(job, period, owner, taken_over=True) if taken == 1 else None
+
     def stalled(self, job: str) -> list[str]:
         """Periods of ``job`` left running by a holder whose lease has ended (it died, or a
         retry is due), oldest first: a scheduler resumes them, whatever period is due now."""

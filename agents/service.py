@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, Final
 
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
@@ -28,6 +28,8 @@ from agents.request import Request, ToolCall
 from agents.skills import SKILL_BY_NAME
 
 log = logging.getLogger(__name__)
+
+DURABILITY: Final = "sync"  # see Guardian._run
 
 
 class DecisionRefused(ApprovalError):
@@ -70,12 +72,37 @@ class Guardian:
                                approval_id=answer.pending_approval.id if answer.pending_approval else None)
         return answer
 
+    def finish_turn(self, checkpoint_thread: str) -> Answer:
+        """The answer of a turn a crash interrupted between steps: its remaining steps run
+        from the thread's latest checkpoint (the steps already checkpointed, and the tools they
+        ran, are not repeated; the turn's caps go on counting); a turn already finished gives
+        its stored answer. Finding and claiming such turns is agents/turn_recovery.py's job."""
+        config = {"configurable": {"thread_id": checkpoint_thread}}
+        snapshot = self.graph.get_state(config, subgraphs=False)
+        request = Request.model_validate(snapshot.values["request"])
+        started = time.perf_counter()
+        left = steps_left(snapshot)
+        state = self._run(None, config, None) if left else dict(snapshot.values)
+        answer = _finished(state)
+        if left:
+            self._remember(request, state, answer)
+            self.deps.audit.record(origin_of(request), "answer", skill=answer.skill,
+                                   outcome="approval requested" if answer.pending_approval else "answered",
+                                   duration_ms=(time.perf_counter() - started) * 1000,
+                                   approval_id=answer.pending_approval.id if answer.pending_approval else None)
+        return answer
+
     def _run(self, graph_input: Any, config: dict[str, Any], on_progress: ProgressCallback | None) -> dict[str, Any]:
-        """Run the graph to its end or its interrupt; with a listener, stream its progress."""
+        """Run the graph to its end or its interrupt; with a listener, stream its progress.
+
+        Each step's checkpoint (and its tasks' writes) is stored before the next step starts
+        (``durability="sync"``; LangGraph's default writes them in the background while the
+        next step runs): a process killed during a step then leaves the steps before it on
+        disk, so resuming never runs a finished step's tools again (agents/turn_recovery.py)."""
         if on_progress is None:
-            return dict(self.graph.invoke(graph_input, config, context=self.deps))
+            return dict(self.graph.invoke(graph_input, config, context=self.deps, durability=DURABILITY))
         state: dict[str, Any] = {}
-        for mode, chunk in self.graph.stream(graph_input, config, context=self.deps,
+        for mode, chunk in self.graph.stream(graph_input, config, context=self.deps, durability=DURABILITY,
                                              stream_mode=["custom", "values"]):
             if mode == "values":
                 state = dict(chunk)
@@ -184,6 +211,17 @@ class Guardian:
     def _about(record: ApprovalRecord, text: str) -> Answer:
         skill = SKILL_BY_NAME[record.skill]
         return Answer(agent=skill.agent, skill=record.skill, lead=text)
+
+
+def steps_left(snapshot: StateSnapshot) -> str:
+    """What a turn's latest checkpoint still has to run ("" once it finished): the steps
+    due next, or, when the latest step's tasks all finished but the process died before
+    the checkpoint after them was written, "after <those steps>" (resuming applies their
+    saved writes and goes on: they do not run again)."""
+    if snapshot.next:
+        return ",".join(snapshot.next)
+    done = [task.name for task in snapshot.tasks if not task.interrupts]
+    return "after " + ",".join(done) if done else ""
 
 
 def _finished(state: dict[str, Any]) -> Answer:

@@ -257,6 +257,9 @@ SPECIALISTS: tuple[Specialist, ...] = (
     InfrastructureAgent("infrastructure", {
         "infra.logs": "log investigation CloudWatch Logs errors",
         "infra.action": "EC2 instance unreachable reboot stop",
+    }, cloud_topics={
+        ("infra.action", "azure"): "Azure VM unresponsive restart deallocate redeploy",
+        ("infra.logs", "gcp"): "Google Cloud Logging errors gcloud logging read query",
     }, missing_example="stop i-0abc1234"),
     ChangesAgent("cicd", {
         "cicd.status": CI_FAILURE,

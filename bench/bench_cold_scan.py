@@ -6,7 +6,10 @@ alternate between builds, so the machine's load falls on all of them alike. Per 
 wall time; CPU (user + system, the CLI and every process it waited for, from ``wait4``);
 the largest single peak RSS (``wait4``'s ru_maxrss, what GNU time's %M shows) and the SUM of
 the peak RSS of the CLI and every process under it (each one's VmHWM, read from /proc
-every 10 ms while it runs: a scan run in a child process is counted, not hidden).
+every 10 ms while it runs: a scan run in a child process is counted, not hidden); and the
+peak of the processes' summed PSS (proportional set size, /proc/PID/smaps_rollup, read on
+the same polls), which counts a page shared by two processes (a fork's copy-on-write pages,
+the same shared library) once, split between them, where the summed peaks count it twice.
 
 Needs the sandbox running and its ``export`` lines evaluated in this shell:
     nice .venv/bin/guardian sandbox &        # then eval its export lines
@@ -44,6 +47,7 @@ class Run:
     cpu: float
     max_rss_mb: float  # wait4: the largest of the CLI and the processes it waited for (GNU time %M)
     sum_rss_mb: float
+    pss_mb: float  # the largest sum of the processes' PSS seen on one poll
     processes: int
     peaks_mb: list[int]  # each process's peak RSS, the CLI first
     file_mb: list[int]  # each process's largest file-backed RSS (pages a second process may share)
@@ -87,6 +91,7 @@ def run_once(guardian: str, env: dict[str, str]) -> Run:
         file_kb: dict[int, int] = {}  # each process's largest file-backed RSS (binary, shared libraries)
         ended: set[int] = set()  # never read again: its pid may be reused by another process
         last_scan = 0.0
+        pss_peak = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -96,22 +101,32 @@ def run_once(guardian: str, env: dict[str, str]) -> Run:
                 for child in children_of(set(peaks) - ended) - set(peaks):
                     peaks[child] = 0
                 last_scan = now
+            pss_peak = max(pss_peak, sum(pss_kb(child) for child in set(peaks) - ended))
             for child in set(peaks) - ended:
-                status = status_kb(child)
-                if status is None or (child != proc.pid and status["PPid"] not in peaks):
+                memory = status_kb(child)
+                if memory is None or (child != proc.pid and memory["PPid"] not in peaks):
                     ended.add(child)  # gone, a zombie (no memory left to read), or its pid reused
                 else:
-                    peaks[child] = max(peaks[child], status["VmHWM"])
-                    file_kb[child] = max(file_kb.get(child, 0), status.get("RssFile", 0))
+                    peaks[child] = max(peaks[child], memory["VmHWM"])
+                    file_kb[child] = max(file_kb.get(child, 0), memory.get("RssFile", 0))
             time.sleep(POLL)
         wall = time.perf_counter() - start
         out.seek(0)
         findings = sum(1 for line in out.read().decode().splitlines() if line.startswith("{"))
     return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mb=usage.ru_maxrss / 1024,
-               sum_rss_mb=sum(peaks.values()) / 1024, processes=len(peaks),
+               sum_rss_mb=sum(peaks.values()) / 1024, pss_mb=pss_peak / 1024, processes=len(peaks),
                peaks_mb=[round(kb / 1024) for kb in peaks.values()],
                file_mb=[round(file_kb.get(pid, 0) / 1024) for pid in peaks], findings=findings,
                code=os.waitstatus_to_exitcode(status))
+
+
+def pss_kb(pid: int) -> int:
+    """The process's proportional set size in kB (0 once it ended)."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
 
 
 def load() -> str:
@@ -137,13 +152,14 @@ def main() -> int:
                 print(json.dumps({"clouds": cloud_set, "build": label, **vars(run), "load": load()}), flush=True)
     print(f"load average after: {load()}\n")
     print("| clouds | build | wall s (median; runs) | CPU s median | largest peak RSS MB | sum of peak RSS MB "
-          "(processes) | findings |")
-    print("|---|---|---|---|---|---|---|")
+          "(processes) | peak summed PSS MB | findings |")
+    print("|---|---|---|---|---|---|---|---|")
     for (cloud_set, label), done in runs.items():
         walls = ", ".join(f"{r.wall:.2f}" for r in done)
         print(f"| {cloud_set} | {label} | {statistics.median(r.wall for r in done):.2f} ({walls}) | "
               f"{statistics.median(r.cpu for r in done):.2f} | {max(r.max_rss_mb for r in done):.0f} | "
               f"{max(r.sum_rss_mb for r in done):.0f} ({max(r.processes for r in done)}) | "
+              f"{max(r.pss_mb for r in done):.0f} | "
               f"{sorted({r.findings for r in done})} exit {sorted({r.code for r in done})} |")
     return 0
 

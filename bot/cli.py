@@ -405,6 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
     approvals.set_defaults(func=cmd_approvals)
 
+    from bot.resumed_turns import add_parser as add_turns
+
+    add_turns(sub, default_user())
+
     audit = sub.add_parser("audit", help="the audit trail, oldest first")
     audit.add_argument("--json", action="store_true")
     audit.add_argument("--since", help="ISO 8601 time, or a span back from now: 30m, 1h, 7d")

@@ -288,6 +288,9 @@ def create_app(rt: Runtime, teams_credentials: Any | None = None) -> FastAPI:
     from bot.inventory_schedule import mount_inventory_schedule
 
     mount_inventory_schedule(app, rt)
+    from bot.resumed_turns import mount_turn_recovery
+
+    mount_turn_recovery(app, rt)
     mount_pagerduty_route(app, rt)
     mount_alertmanager_route(app, rt)
     if rt.settings.mcp_token is not None or rt.settings.insecure_dev:

@@ -5,11 +5,22 @@ so in threads of one process they ran one after the other (6-7.6 s with three cl
 docs/BENCHMARKS.md "Cold scan per configured cloud"). So the scans are split over two
 processes, one per core of the 2-core target: AWS here, Azure and Google Cloud (the
 heaviest imports) in one child started before anything else, each process running its
-scans in threads. One child, not one per cloud: each interpreter costs ~0.25 s of CPU and
-~30 MB, and the memory budget counts every process. The child runs the tools through a
-registry holding their toolsets, like every tool run (prerequisites, error mapping, output
-masking), and hands back the ``ToolResult``s; it gets the settings pickled on its stdin,
-never secrets on its command line.
+scans in threads. One child, not one per cloud: the memory budget counts every process.
+
+On Linux, while this process still runs a single thread, the child is a fork: it starts in
+a millisecond and shares, copy-on-write, everything already loaded (the interpreter,
+pydantic, the settings, the registry), so only what it imports itself is its own memory.
+Elsewhere (or once threads run, when forking is unsafe) it is a fresh interpreter,
+``python -m bot.scan_runner``, that gets the settings pickled on its stdin, never secrets on
+its command line, and rebuilds the registry from the toolsets' import paths. Either way the
+child runs the tools through a registry holding their toolsets, like every tool run
+(prerequisites, error mapping, output masking), and hands back the ``ToolResult``s.
+
+The scan threads share one malloc arena (glibc's ``M_ARENA_MAX``): by default each thread
+that allocates under contention gets an arena of its own, and the AWS scan's threads (a
+region and a check each) left ~15 MB of partly used arenas behind (docs/BENCHMARKS.md).
+Python's small objects come from its own allocator, under the interpreter lock, so the
+threads hardly wait on the shared one.
 
 The cyclic garbage collector is paused while the scans run and frozen at exit: importing
 the SDKs makes hundreds of thousands of long-lived objects the collector would otherwise
@@ -19,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextvars
+import ctypes
 import dataclasses
 import gc
 import importlib
@@ -27,13 +39,15 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
 from tools.base import ToolContext, ToolResult
+from tools.redaction import load_detectors
 from tools.registry import ToolRegistry, clean_result
 
 log = logging.getLogger(__name__)
@@ -41,21 +55,27 @@ log = logging.getLogger(__name__)
 # Integration -> its toolset's import path, for the scans that run in the child process.
 OWN_PROCESS = {"gcp": "tools.gcp:GCP", "azure": "tools.azure:AZURE"}
 
+Answers = Callable[[], dict[str, ToolResult]]  # waits for the child and returns its results
 
-def run_scans(registry: ToolRegistry, names: list[str], ctx: ToolContext) -> dict[str, ToolResult]:
+
+def run_scans(registry: ToolRegistry, names: list[str], ctx: ToolContext, *,
+              fork: bool | None = None) -> dict[str, ToolResult]:
     """Each named read tool's result, all run at once: those of ``OWN_PROCESS`` integrations
-    in one child process (when some scan stays here), the rest in threads here."""
+    in one child process (when some scan stays here), the rest in threads here. ``fork``:
+    how the child starts (None: a fork where :func:`may_fork` allows it)."""
     movable = {spec.name for toolset in registry.toolsets() if toolset.name in OWN_PROCESS for spec in toolset.tools}
     away = [name for name in names if name in movable]
     here = [name for name in names if name not in away]
     if not here:
         here, away = names, []
-    with paused_collector(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-child") as pool:
-        child = pool.submit(run_in_child, {registry.get(name).integration for name in away}, away, ctx) if away \
-            else None  # first: the child starts before this process's own imports take the CPU
-        results = run_here(registry, here, ctx)
-        if child is not None:
-            results.update(child.result())
+    one_malloc_arena()
+    with paused_collector():
+        answers = start_child(registry, away, ctx, may_fork() if fork is None else fork) if away else None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-child") as pool:
+            child = pool.submit(answers) if answers else None  # started first: it imports while we do
+            results = run_here(registry, here, ctx)
+            if child is not None:
+                results.update(child.result())
     return {name: results[name] for name in names}
 
 
@@ -81,32 +101,139 @@ def paused_collector() -> Iterator[None]:
             gc.enable()
 
 
-# --------------------------------------------------------------------------- the parent side
+M_ARENA_MAX = -8  # glibc's malloc.h
 
 
-def run_in_child(integrations: set[str], names: list[str], ctx: ToolContext) -> dict[str, ToolResult]:
-    """``names`` run by ``python -m bot.scan_runner`` and their results. The request
-    (toolsets, tools, settings, log level) goes in on stdin, pickled; the child's stderr
-    (warnings, -v logs) is passed on to ours as it would have been written from a thread."""
-    request = pickle.dumps({"toolsets": [OWN_PROCESS[name] for name in sorted(integrations)], "tools": names,
-                            "settings": settings_of(ctx), "log_level": logging.getLogger().getEffectiveLevel()})
+def one_malloc_arena() -> bool:
+    """Every thread of this process (and of a fork of it) allocates from one malloc arena,
+    where the C library is glibc; elsewhere nothing changes. True when it was set."""
+    if sys.platform != "linux":
+        return False
     try:
-        with subprocess.Popen([sys.executable, "-P", "-m", "bot.scan_runner"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
-            out, err = child.communicate(request)
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    return bool(mallopt(M_ARENA_MAX, 1))
+
+
+def may_fork() -> bool:
+    """A fork copies only the calling thread: safe while this process runs one thread (native
+    ones counted: /proc lists every task), and only on Linux, where it is the default."""
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def start_child(registry: ToolRegistry, names: list[str], ctx: ToolContext, fork: bool) -> Answers:
+    """The child started now, running ``names``; the returned call waits for its results.
+    A child that cannot start answers each tool with an error naming why."""
+    try:
+        return forked(registry, names, ctx) if fork else spawned(registry, names, ctx)
     except OSError as exc:
-        return {name: ToolResult.error(f"{name} could not start its process: {exc.strerror or exc}.") for name in names}
-    if err:
-        sys.stderr.write(err.decode("utf-8", "replace"))
-        sys.stderr.flush()
+        failures = {name: ToolResult.error(f"{name} could not start its process: {exc.strerror or exc}.")
+                    for name in names}
+        return lambda: failures
+
+
+def parsed(names: list[str], out: bytes, code: int, last_words: str) -> dict[str, ToolResult]:
+    """The child's pickled answers, or for each tool why there is none."""
     try:
-        answers = pickle.loads(out) if child.returncode == 0 else None
+        answers = pickle.loads(out) if code == 0 else None
     except Exception:
         answers = None
     if not isinstance(answers, dict) or set(answers) != set(names):
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
-        return {name: ToolResult.error(f"{name} stopped without an answer ({last[0]}).") for name in names}
+        why = last_words or (f"exit status {code}" if code >= 0 else f"signal {-code}")
+        return {name: ToolResult.error(f"{name} stopped without an answer ({why}).") for name in names}
     return {name: ToolResult.model_validate(answers[name]) for name in names}
+
+
+def answers_of(registry: ToolRegistry, names: list[str], ctx: ToolContext) -> dict[str, dict[str, Any]]:
+    """What a child sends back: each tool's result as plain data, or one failure for all."""
+    try:
+        return {name: result.model_dump() for name, result in run_here(registry, names, ctx).items()}
+    except Exception as exc:
+        log.debug("scan failed", exc_info=True)
+        failure = clean_result(ToolResult.error(f"{type(exc).__name__}: {exc}")).model_dump()
+        return dict.fromkeys(names, failure)
+
+
+# --------------------------------------------------------------------------- a forked child
+
+
+def forked(registry: ToolRegistry, names: list[str], ctx: ToolContext) -> Answers:
+    """A fork of this process runs ``names`` with this registry and context and writes its
+    pickled answers into a pipe. Its stderr is ours; its stdout is pointed there too, so a
+    stray print never lands among the findings."""
+    load_detectors()  # both processes mask their results: loaded once, shared, not once in each
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()  # nothing buffered before the fork is written twice
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:
+        os.close(read_end)
+        child_of_fork(registry, names, ctx, write_end)
+    os.close(write_end)
+
+    def answers() -> dict[str, ToolResult]:
+        with os.fdopen(read_end, "rb") as pipe:
+            out = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        return parsed(names, out, os.waitstatus_to_exitcode(status), "")
+
+    return answers
+
+
+def child_of_fork(registry: ToolRegistry, names: list[str], ctx: ToolContext, write_end: int) -> NoReturn:
+    """The forked child: run, answer, and exit at once (``os._exit``, as multiprocessing's
+    children do): no atexit handler or buffer inherited from the parent runs twice."""
+    code = 1
+    try:
+        gc.disable()
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr  # Python-level writers too, whatever object stdout was
+        payload = pickle.dumps(answers_of(registry, names, ctx))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        code = 0
+    finally:
+        try:
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+# --------------------------------------------------------------------------- a fresh interpreter
+
+
+def spawned(registry: ToolRegistry, names: list[str], ctx: ToolContext) -> Answers:
+    """``python -m bot.scan_runner`` runs ``names``. The request (toolsets, tools, settings,
+    log level) goes in on stdin, pickled; the child's stderr (warnings, -v logs) is passed on
+    to ours as it would have been written from a thread."""
+    toolsets = sorted({OWN_PROCESS[registry.get(name).integration] for name in names})
+    request = pickle.dumps({"toolsets": toolsets, "tools": names, "settings": settings_of(ctx),
+                            "log_level": logging.getLogger().getEffectiveLevel()})
+    child = subprocess.Popen([sys.executable, "-P", "-m", "bot.scan_runner"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def answers() -> dict[str, ToolResult]:
+        with child:
+            out, err = child.communicate(request)
+        if err:
+            sys.stderr.write(err.decode("utf-8", "replace"))
+            sys.stderr.flush()
+        last = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+        return parsed(names, out, child.returncode, last[0] if last else "")
+
+    return answers
 
 
 def settings_of(ctx: ToolContext) -> dict[str, BaseModel]:
@@ -116,12 +243,9 @@ def settings_of(ctx: ToolContext) -> dict[str, BaseModel]:
     return {name: value for name in fields if isinstance(value := getattr(ctx, name), BaseModel)}
 
 
-# --------------------------------------------------------------------------- the child side
-
-
 def serve_one() -> None:
-    """The child: one request from stdin, its pickled results (dicts) on stdout, then exit
-    at once (``os._exit``, as multiprocessing's children do): nothing here outlives it."""
+    """The spawned child: one request from stdin, its pickled results (dicts) on stdout,
+    then exit at once (``os._exit``): nothing here outlives it."""
     gc.disable()
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything the SDKs print goes to stderr, never into the result
@@ -130,10 +254,8 @@ def serve_one() -> None:
     try:
         toolsets = [getattr(importlib.import_module(module), attribute)
                     for module, _, attribute in (path.partition(":") for path in request["toolsets"])]
-        done = run_here(ToolRegistry.of(*toolsets), request["tools"], ToolContext(**request["settings"]))
-        answers = {name: result.model_dump() for name, result in done.items()}
+        answers = answers_of(ToolRegistry.of(*toolsets), request["tools"], ToolContext(**request["settings"]))
     except Exception as exc:
-        log.debug("scan failed", exc_info=True)
         failure = clean_result(ToolResult.error(f"{type(exc).__name__}: {exc}")).model_dump()
         answers = dict.fromkeys(request["tools"], failure)
     results.write(pickle.dumps(answers))

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         default="fallback", description="When the supervisor asks the model for the skill (docs/llm.md).")
     llm_max_tokens: int = Field(default=30_000, ge=1, description="Cap on a turn's model tokens (LLM10).")
     llm_timeout_s: float = Field(default=60.0, gt=0, description="Cap on a turn's model wall time, seconds.")
+    resume_turns: bool = Field(default=True, description="`guardian serve` finishes turns a crash interrupted "
+                               "between steps and posts their answers (docs/llm.md).")
+    resume_max_age_s: float = Field(default=900.0, ge=0, description="Interrupted turns asked longer ago than "
+                                    "this are abandoned (audited), not resumed.")
+    resume_grace_s: float = Field(default=120.0, ge=0, description="A turn counts as interrupted once its latest "
+                                  "step is this old; a younger one may still be running in another replica.")
     insecure_dev: bool = False
     policy: Path | None = Field(default=None, description="Access policy YAML (docs/CONTRACT.md); unset: "
                                                           "single-user local mode.")

@@ -115,6 +115,13 @@ def conversation_id(team: str, channel: str, thread_ts: str | None) -> str:
     return f"slack:{team}:{channel}" + (f":{thread_ts}" if thread_ts else "")
 
 
+def thread_ts_of(conversation: str) -> str | None:
+    """The Slack thread a conversation id (``conversation_id``, or a checkpoint thread that
+    starts with one) answers in; None for a channel's top level."""
+    parts = conversation.split(":")
+    return parts[3] if len(parts) > 3 and parts[0] == "slack" and parts[3] else None
+
+
 def signature_valid(secret: bytes, raw: bytes, timestamp: str, signature: str, now: float | None = None) -> bool:
     """Slack's v0 signature over the raw bytes, the timestamp within 5 minutes either way,
     compared in constant time. Never raises, whatever the headers hold (slack_sdk's

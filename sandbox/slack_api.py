@@ -11,8 +11,8 @@ answers an ``upload_url`` on this stand-in, the bytes are POSTed there and kept,
 ``files.completeUploadExternal`` shares them to a channel and thread, refusing a file
 that was never uploaded), ``apps.connections.open`` (Socket Mode: the URL of a
 ``SlackSocketStandIn``, for an app-level token only), ``conversations.history`` (what was
-posted to the channel, with message metadata), ``conversations.create``/``list``, and any
-other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
+posted to the channel, with message metadata), ``conversations.replies`` (a thread's),
+``conversations.create``/``list``, and any other method with ``{"ok": true}``. Built on the sandbox's Starlette stand-in
 (sandbox/http_standin.py), served on loopback from a thread.
 
 ``fail(method, times=N, ...)`` makes the next N calls of a method fail as Slack can: a 5xx,
@@ -163,6 +163,8 @@ class _SlackWebApi(HttpStandIn):
             self.recorder.calls.append(Call(method, args, token, ts, time.perf_counter()))
             if method == "conversations.history":
                 return Reply(200, _history(self.recorder.calls, args))
+            if method == "conversations.replies":
+                return Reply(200, _replies(self.recorder.calls, args))
             if method.startswith("conversations."):
                 return Reply(200, _conversations(self.recorder.channels, method, args))
             if method == "files.getUploadURLExternal":
@@ -239,6 +241,27 @@ def _history(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
             message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         messages.append(message)
     limit = int(args.get("limit") or 100)
+    return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+
+
+def _replies(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
+    """``conversations.replies``: a thread's messages (its root, then the replies, oldest
+    first), with their metadata when ``include_all_metadata`` is set."""
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    root = str(args.get("ts") or "")
+    messages = []
+    for call in calls:
+        if call.method != "chat.postMessage" or call.args.get("channel") != args.get("channel"):
+            continue
+        if root not in (call.ts, str(call.args.get("thread_ts") or "")):
+            continue
+        message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": call.args.get("text"), "bot_id": BOT_ID,
+                                   "thread_ts": root}
+        metadata = call.args.get("metadata")
+        if with_metadata and metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        messages.append(message)
+    limit = int(args.get("limit") or 1000)
     return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
 

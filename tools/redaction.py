@@ -211,6 +211,12 @@ def _detectors() -> tuple[Any, ...]:
     return tuple(found)
 
 
+def load_detectors() -> None:
+    """Load detect-secrets' plugins now rather than at the first text that needs them (a
+    process about to fork loads them once, for both)."""
+    _detectors()
+
+
 # Every name the key-value patterns and detect-secrets' keyword detector look for
 # contains one of these: a line without any skips those (slow) regexes.
 _GATE_WORDS = ("pass", "pwd", "secret", "token", "key", "credential", "dsn", "contrase")

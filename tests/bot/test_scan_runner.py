@@ -1,15 +1,20 @@
 """`guardian scan security` runs Azure's and Google Cloud's scans in a second process
-(bot/scan_runner.py): a cloud whose process cannot start, dies without an answer, or
-answers an error is still named after the others' findings (exit 1: incomplete), and the
-child answers exactly what the same tool answers in this process."""
+(bot/scan_runner.py), a fork where that is safe and a fresh interpreter otherwise: a cloud
+whose process cannot start, dies without an answer, or answers an error is still named after
+the others' findings (exit 1: incomplete), and the child answers exactly what the same tool
+answers in this process."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import json
+import os
+import platform
 import socket
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -22,6 +27,7 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.gcp import GCP
 from tools.registry import ToolRegistry
 from tools.settings import AzureSettings, GcpSettings
+from tools.toolset import Toolset
 
 
 class NoArgs(BaseModel):
@@ -55,6 +61,18 @@ def azure_ctx() -> ToolContext:
                                            token=SecretStr("not-a-real-token")))
 
 
+def azure_toolset(run: Any) -> Toolset:
+    """A toolset named like Azure's (so its scan leaves the process) whose scan is ``run``."""
+    return Toolset("azure", "Azure", AzureSettings,
+                   (ToolSpec("azure_security_scan", "findings", NoArgs, "read", (), "azure", run),))
+
+
+@pytest.fixture
+def spawn_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's scans take the fresh-interpreter path, as where forking is not allowed."""
+    monkeypatch.setattr(scan_runner, "may_fork", lambda: False)
+
+
 def run_scan(registry: ToolRegistry, ctx: ToolContext) -> int:
     fake: Any = type("Rt", (), {"registry": registry, "tool_ctx": ctx})()
     return cli.cmd_scan_security(fake, argparse.Namespace(json=True))
@@ -75,6 +93,7 @@ def test_only_the_toolsets_azure_and_gcp_scans_leave_the_process() -> None:
         assert getattr(sys.modules[module], attribute) is {"azure": AZURE, "gcp": GCP}[integration]
 
 
+@pytest.mark.usefixtures("spawn_only")
 def test_a_cloud_whose_process_cannot_start_is_named_after_the_others_findings(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
@@ -84,6 +103,7 @@ def test_a_cloud_whose_process_cannot_start_is_named_after_the_others_findings(
                        "No such file or directory.")
 
 
+@pytest.mark.usefixtures("spawn_only")
 def test_a_cloud_whose_process_dies_without_an_answer_is_named_after_the_others_findings(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sys, "executable", "/bin/false")  # exits 1 at once, writing nothing
@@ -93,8 +113,11 @@ def test_a_cloud_whose_process_dies_without_an_answer_is_named_after_the_others_
                       "(exit status 1)."
 
 
-def test_the_other_process_answers_what_the_tool_answers_here(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["fork", "spawn"])
+def test_the_other_process_answers_what_the_tool_answers_here(
+        fork: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A Google Cloud that cannot be reached: the child's sentence is the in-process one."""
+    monkeypatch.setattr(scan_runner, "may_fork", lambda: fork)
     ctx = ToolContext(gcp=GcpSettings(project="driftwood-prod", api_url=f"http://127.0.0.1:{closed_port()}",
                                       anonymous=True))
     here = ToolRegistry.of(GCP).invoke("gcp_security_scan", {}, ctx)
@@ -106,7 +129,8 @@ def test_the_other_process_answers_what_the_tool_answers_here(capsys: pytest.Cap
 
 def test_an_unconfigured_cloud_starts_no_process_and_is_skipped_with_one_line(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sys, "executable", "/bin/false")  # a child would fail the scan
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # a child of either kind would fail the scan
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked"))
     assert run_scan(ToolRegistry([aws_scan()], toolsets=[AZURE, GCP]), ToolContext()) == 0
     captured = capsys.readouterr()
     assert [json.loads(line)["resource"] for line in captured.out.splitlines()] == ["a-1"]
@@ -124,3 +148,79 @@ def test_the_collector_is_paused_during_the_scans_and_restored_after() -> None:
     assert seen == [False]
     assert gc.isenabled()
     assert results["aws_security_scan"].rows == [AWS_FINDING]
+
+
+def test_a_forked_child_runs_the_moved_scan_in_another_process_and_this_one_here() -> None:
+    pids: dict[str, int] = {}
+
+    def azure_scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
+        pids["azure"] = os.getpid()  # the child's copy of this dict; the parent's stays without it
+        return ToolResult(status="ok", rows=[{**AWS_FINDING, "cloud": "azure", "resource": str(os.getpid())}])
+
+    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(azure_scan)])
+    results = scan_runner.run_scans(registry, ["aws_security_scan", "azure_security_scan"], azure_ctx(), fork=True)
+    assert results["aws_security_scan"].rows == [AWS_FINDING]
+    child_pid = int(results["azure_security_scan"].rows[0]["resource"])
+    assert child_pid != os.getpid()
+    assert pids == {}
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
+        os.waitpid(child_pid, os.WNOHANG)
+
+
+def test_a_forked_child_that_dies_is_named_with_its_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    def azure_scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
+        os._exit(3)
+
+    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(azure_scan)])
+    results = scan_runner.run_scans(registry, ["aws_security_scan", "azure_security_scan"], azure_ctx(), fork=True)
+    assert results["aws_security_scan"].rows == [AWS_FINDING]
+    assert results["azure_security_scan"].summary == "azure_security_scan stopped without an answer (exit status 3)."
+
+
+def test_a_fork_that_fails_is_named_like_a_process_that_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+
+    monkeypatch.setattr(os, "fork", no_fork)  # the kernel refusing a process (pid or memory limit)
+    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(lambda _c, _a: ToolResult(status="ok"))])
+    results = scan_runner.run_scans(registry, ["aws_security_scan", "azure_security_scan"], azure_ctx(), fork=True)
+    assert results["aws_security_scan"].rows == [AWS_FINDING]
+    assert results["azure_security_scan"].summary == (
+        f"azure_security_scan could not start its process: {os.strerror(errno.EAGAIN)}.")
+
+
+def test_what_a_forked_child_prints_goes_to_stderr_never_among_the_findings(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(scan_runner, "may_fork", lambda: True)  # whatever threads pytest runs
+
+    def azure_scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
+        print("an SDK's stray print")  # noqa: T201 - what an SDK might do
+        return ToolResult(status="ok", rows=[{**AWS_FINDING, "cloud": "azure"}])
+
+    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(azure_scan)])
+    fake: Any = type("Rt", (), {"registry": registry, "tool_ctx": azure_ctx()})()
+    print("before", flush=False)  # noqa: T201 - buffered in this process at the fork: written once, by us
+    assert cli.cmd_scan_security(fake, argparse.Namespace(json=True)) == 0
+    captured = capfd.readouterr()
+    assert captured.out.splitlines()[0] == "before"
+    assert [json.loads(line)["cloud"] for line in captured.out.splitlines()[1:]] == ["aws", "azure"]
+    assert "an SDK's stray print" in captured.err.splitlines()
+
+
+def test_forking_is_allowed_on_linux_with_one_thread_only() -> None:
+    if sys.platform != "linux":
+        assert not scan_runner.may_fork()
+        return
+    assert scan_runner.may_fork() == (len(os.listdir("/proc/self/task")) == 1)
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not scan_runner.may_fork()
+    finally:
+        stop.set()
+        worker.join()
+
+
+def test_the_scan_threads_share_one_malloc_arena_where_the_c_library_is_glibc() -> None:
+    assert scan_runner.one_malloc_arena() is (sys.platform == "linux" and platform.libc_ver()[0] == "glibc")

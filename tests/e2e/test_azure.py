@@ -58,6 +58,7 @@ def test_stop_waits_for_approval_then_changes_the_vm(cli: Cli, azure_as_seeded: 
     assert answer["skill"] == "infra.action"
     pending = answer["pending_approval"]
     assert pending and vm.name in pending["summary"]
+    assert [c["source"] for c in answer["citations"]] == ["azure-vm-unresponsive.md"]  # not the EC2 runbook
     assert arm.power[vm.name] == "running" and arm.writes == []
     approved = cli("approvals", "approve", pending["id"], "--user", "bob", "--json")
     assert approved.returncode == 0, approved.stderr
@@ -158,6 +159,7 @@ def test_an_action_on_a_vm_named_without_its_cloud_finds_it_in_azure(cli: Cli, a
     pending = answer["pending_approval"]
     assert pending is not None, answer["answer"]
     assert pending["action"] == "azure_vm_action"
+    assert [c["source"] for c in answer["citations"]] == ["azure-vm-unresponsive.md"]
     assert pending["summary"] == f"restart Azure VM {vm.name} ({vm.power_state}, {vm.resource_group}, {vm.location})"
     assert azure_as_seeded.writes == [] and azure_as_seeded.power[vm.name] == "running"  # only proposed
 
@@ -186,6 +188,7 @@ def test_an_aws_instance_named_without_its_cloud_does_not_ask_azure(cli: Cli, az
     answer = ask(cli, f"reboot {instance.name}")
     assert answer["pending_approval"] is not None
     assert answer["pending_approval"]["action"] == "aws_ec2_instance_action"
+    assert [c["source"] for c in answer["citations"]] == ["ec2-instance-unreachable.md"]
     assert azure_as_seeded.calls == []  # found in AWS: no other cloud was searched
 
 

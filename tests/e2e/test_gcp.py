@@ -33,6 +33,7 @@ def test_errors_of_a_service_in_the_last_hour(cli: Cli) -> None:
     assert all(line.message in answer["answer"] for line in shown)
     assert not any(line.message in answer["answer"] for line in hidden)
     assert answer["answer"].startswith(f"{len(shown)} ERROR-or-worse log entries for checkout-api")
+    assert [c["source"] for c in answer["citations"]] == ["gcp-cloud-logging-investigation.md"]  # not CloudWatch's
 
 
 def test_which_buckets_are_public_in_gcp(cli: Cli) -> None:
