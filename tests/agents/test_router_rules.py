@@ -4,7 +4,10 @@ A rule's literal text is every finite phrase its regex spells out (alternations 
 optional words expanded, ``\\s+`` read as one space, open-ended parts such as ``\\w*`` cut
 the phrase). A literal that occurs in held-out data (route_test.yaml, route_blind.yaml)
 but in neither the training utterances nor a dev set was learnt from the test: the test
-fails and names it. Nothing about held-out cases is printed beyond the offending literal.
+fails. It names the rule (its skill and its place in RULES) and how many of its literals,
+never the literals themselves: which phrase occurs in held-out data is itself a fact about
+the held-out data. Justify each literal of that rule that no training or dev text uses, or
+drop it.
 """
 
 from __future__ import annotations
@@ -124,12 +127,14 @@ def _texts(name: str) -> list[str]:
     return [" ".join(str(case["text"]).lower().split()) for case in cases]
 
 
-def _rule_patterns() -> list[str]:
-    patterns = [HELP.pattern, HOWTO.pattern, COMPARISON.pattern, OPEN_INCIDENT.pattern, _NOMINAL_REQUEST.pattern]
-    for rule in RULES:
-        patterns.append(rule.pattern.pattern)
+def _rule_patterns() -> list[tuple[str, str]]:
+    """(a label naming the rule, one of its regexes) for every rule and grammar pattern."""
+    patterns = [("HELP", HELP.pattern), ("HOWTO", HOWTO.pattern), ("COMPARISON", COMPARISON.pattern),
+                ("OPEN_INCIDENT", OPEN_INCIDENT.pattern), ("mood._NOMINAL_REQUEST", _NOMINAL_REQUEST.pattern)]
+    for index, rule in enumerate(RULES):
+        patterns.append((f"RULES[{index}] ({rule.skill})", rule.pattern.pattern))
         if rule.unless is not None:
-            patterns.append(rule.unless.pattern)
+            patterns.append((f"RULES[{index}] ({rule.skill}, unless)", rule.unless.pattern))
     return patterns
 
 
@@ -151,11 +156,14 @@ def test_no_rule_literal_is_learnt_from_held_out_data() -> None:
     for name in TUNABLE:
         seen += _texts(name)
     held_out = [text for name in HELD_OUT for text in _texts(name)]
-    phrases = {phrase for pattern in _rule_patterns() for phrase in literals(pattern)}
-    assert len(phrases) > 300  # the expansion really reads the rules
-    leaked = sorted(phrase for phrase in phrases
-                    if _occurs(phrase, held_out) and not _occurs(phrase, seen, as_prefix=True))
-    assert not leaked, f"rule literals found only in held-out data: {leaked}"
+    phrases = [(label, phrase) for label, pattern in _rule_patterns() for phrase in literals(pattern)]
+    assert len({phrase for _, phrase in phrases}) > 300  # the expansion really reads the rules
+    leaked: dict[str, int] = {}
+    for label, phrase in phrases:
+        if _occurs(phrase, held_out) and not _occurs(phrase, seen, as_prefix=True):
+            leaked[label] = leaked.get(label, 0) + 1
+    assert not leaked, ("rules with literals found in held-out data but in no training or dev text "
+                        f"(counts only; see the module docstring): {leaked}")
 
 
 @pytest.mark.parametrize(
