@@ -117,9 +117,14 @@ _IMPERATIVE_POSITION = re.compile(
     r"just|also|now|then|and|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
-    r"you should|you need to|ok so|so)\W*)*$"
+    r"you should|you need to|ok so|so|"
+    r"(?:you|u) can|you may|feel free to)\W*)*$"  # permission to the bot is a request: "you can close it"
 )
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+# Permission in the passive ("this one can be resolved", "the sev2 can now be closed"), unless
+# someone else is the agent ("it can be restarted by the owner").
+_PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:this|that|it|(?:the|this|that) (?:[\w-]+ ){0,3}[\w-]+)(?: one)? "
+                                 r"can (?:now )?be\s*$")
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,9 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
             return False
         if verb == "close" and re.match(r"to\b", after):
             return False
+        if verb in ("run", "page", "deploy") and re.search(r"\b(?:the|a|an|this|that|my|our|your|its)\s+[\w-]+\s*$",
+                                                          before):
+            return False  # a noun after its modifier: "the ledger page", "the payments deploy"
         if verb in ("run", "deploy", "start") and re.match(r"(?:status|logs?|id|time|book|#|failed|number|"
                                                            r"history|url|link)\b", after):
             return False
@@ -204,13 +212,17 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
         return "negated"
     if _HYPOTHETICAL.search(sentence):
         return "hypothetical"
-    past = (form == "past" and not _PARTICIPLE_REQUEST.search(clause)) or bool(
+    participle = bool(_PARTICIPLE_REQUEST.search(clause)) or bool(
+        _PERMISSIVE_PASSIVE.search(clause) and not re.match(r"\s*by\b", rest_clause))
+    past = (form == "past" and not participle) or bool(
         _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
     if _REPORTED.search(clause) or _WH_QUESTION.match(sentence):
         return "past" if past else "reported"
     if form == "base" and _IMPERATIVE_POSITION.match(clause):
         return "request"
-    if form == "past" and _PARTICIPLE_REQUEST.search(clause):
+    if form == "base" and re.match(r"^\W*we can\s*$", clause) and re.search(r"\bnow\b", rest_clause):
+        return "request"  # "we can close out the sev2 now": the team's go-ahead
+    if form == "past" and participle:
         return "request"
     if form == "ing" and re.search(r"\b(?:needs?|wants?|requires?|(?:would|do|could) (?:you|u) mind|"
                                    r"go ahead with|proceed with|get on with)\s*$", clause):

@@ -27,9 +27,9 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from agents.mood import mood_for, question_skill, talked_about
+from agents.mood import mood_for, question_skill
 from agents.route import Route
-from agents.router_rules import SKILL_NAMES, rule_boosts
+from agents.router_rules import SKILL_NAMES, action_talked_about, rule_boosts
 from agents.skills import SKILL_BY_NAME, agent_of
 from agents.slots import extract_slots
 from agents.spelling import Speller, model_words
@@ -256,7 +256,7 @@ class SkillRouter:
                 skill = asked
             else:  # talked about, not asked for: answer it as a question
                 requested, skill = skill, question_skill(skill, slots)
-        elif (mentioned := talked_about(words)) and (
+        elif (mentioned := action_talked_about(words)) and (
                 question_skill(mentioned[0], slots) == skill or _names_its_target(mentioned[0], slots)):
             # an unambiguous action verb, only talked about ("what would happen if we reboot X?",
             # "did anyone stop X?"), on a target the sentence names: the sentence is about that

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.mood import NAME_RESOLUTION, imperative_skills, question_skill, talked_about
+from agents.mood import NAME_RESOLUTION, Mood, imperative_skills, question_skill, talked_about
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
@@ -57,6 +57,13 @@ HOWTO_SEE = re.compile(
     r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
     r"(?:see|find|list|check|get|show|know|tell|view|look up|figure out|count|spot|audit)\b"
 )
+# ... nor when what they ask how to do is to spend less ("how do we lower the bill?"): the
+# savings the spend data shows, not a document.
+HOWTO_SAVE = re.compile(
+    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
+    r"(?:save|cut|reduce|lower|trim|slash|shrink|bring down|get down|optimi[sz]e)\b.{0,30}"
+    r"\b(?:costs?|spend\w*|bill\w*|charges?|money|cash)\b"
+)
 ABOUT_THE_BOT = re.compile(r"\b(?:this bot|the bot|guardian|(?:do|can|should) (?:you|u))\b")
 HELP = re.compile(
     r"^\W*(?:/?guardian\s+)?(?:help|usage|commands?|menu|options|manual|capabilities|intro|getting started|"
@@ -69,21 +76,25 @@ HELP = re.compile(
 _CI = CI_WORDS.pattern
 _INCIDENT = INCIDENT_NOUN.pattern
 # Money words: what a cost question is about (nouns, and verbs of paying: "come to", "set us back").
-_MONEY = (r"\b(?:costs?|cost us|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|\$\d|dollars?|"
-          r"line items?|come to|came to|set us back|ran up)\b")
+# Never a word of a hyphenated name ("billing-api", "cost-exporter").
+_MONEY = (r"(?<![\w-])(?:costs?|cost us|costing|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|"
+          r"\$\d[\d,.]*[km]?|dollars?|line items?|come to|came to|set us back|ran up)(?![\w-])")
 # A named resource: a kebab-case token ("kyc-api", "sms-gw-03").
 _NAMED = r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b"
 # A named calendar period (month, quarter, relative week/month/quarter/year, weekday span).
 _MONTH = "|".join(MONTHS + tuple(a for a in MONTH_ABBR if a != "may"))
 _PERIOD = (rf"(?:\b(?:{_MONTH})\b|\bq[1-4]\b|"
            r"\b(?:this|last|previous|prior|past)\s+(?:\w+\s+)?(?:week|month|quarter|year|sprint)s?\b|"
+           r"\bthe (?:day|week|month|quarter|year|sprint) before\b|\b(?:week|month|year) before last\b|"
            r"\byesterday\b|\btoday\b|\b\d{4}-\d{2}\b)")
 # Two periods set against each other: "march vs april", "this week next to last week",
 # "september and october", "between jan 5 and jan 12".
-COMPARISON = re.compile(
-    rf"{_PERIOD}.{{0,40}}?\b(?:vs\.?|versus|compared (?:to|with)|next to|and|to|or|with)\b.{{0,30}}?{_PERIOD}"
-    r"|\bbetween\b.{0,40}\band\b"
+PERIODS_COMPARED = re.compile(
+    rf"{_PERIOD}.{{0,40}}?\b(?:vs\.?|versus|compared (?:to|with)|next to|and|to|or|with|than)\b.{{0,30}}?{_PERIOD}"
 )
+COMPARISON = re.compile(PERIODS_COMPARED.pattern + r"|\bbetween\b.{0,40}\band\b")
+# Adjectives that compare amounts of money ("was march cheaper than april").
+_MONEY_COMPARED = r"\b(?:cheaper|pricier|(?:more|less) expensive|costlier)\b"
 # Words that look ahead: a forecast, not a comparison of what was spent.
 _FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|next (?:month|quarter|year)|"
            r"end of (?:the )?(?:month|quarter|year)|(?:month|quarter|year)[- ]end)\b")
@@ -120,7 +131,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:runbooks?|playbooks?|run book|sop)\b|\bwhat does\b.*\bmean\b|\bwhat is (?:the )?alert\b|"
         + HOWTO.pattern,
         STRONG,
-        unless=HELP.pattern,
+        unless=HELP.pattern + "|" + HOWTO_SAVE.pattern,
     ),
     # Who-questions about the rota.
     _rule(
@@ -162,7 +173,9 @@ RULES: tuple[Rule, ...] = (
         + POLITE
         + r"(?:deploy|ship|promote|roll out|push the release)\b",
         STRONG,
-        unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|^\W*deploy\w* (?:failed|broke|is|was|logs?)\b",
+        unless=r"\bwhy\b|\bfail(?:ed|ing|ure)?\b.*\?|\bstatus\b|"
+        r"^\W*deploy\w* (?:failed|broke|is|was|logs?|stuck|stopped|hung|halted|died|crashed|history|record|"
+        r"frequency|count|list|report|schedule|window|freeze)\b",
         mutating=True,
     ),
     _rule(
@@ -247,7 +260,8 @@ RULES: tuple[Rule, ...] = (
         unless=r"\bwho\b|\bon[- ]?call\b",
     ),
     # Spend already incurred, set side by side: a summary.
-    _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{COMPARISON.pattern})", WEAK + 1.0, unless=_FUTURE),
+    _rule("cost.summary", rf"(?=.*(?:{_MONEY}|{_MONEY_COMPARED})).*(?:{COMPARISON.pattern})", WEAK + 1.0,
+          unless=_FUTURE),
     _rule(
         "cost.anomalies",
         r"\b(?:spike\w*|jump\w*|anomal\w*|unusual|unexpected|doubled|2x|3x|blew up|weird|odd|abnormal)\b.*"
@@ -258,10 +272,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "cost.savings",
         r"\b(?:idle|unused|not using|unattached|orphan\w*|rightsiz\w*|right-siz\w*|"
-        r"underutili[sz]\w*|oversized|"
+        r"underutili[sz]\w*|oversized|downsiz\w*|"
         r"over-?provisioned|savings plans?|reserved instances?|ri coverage|save money|waste\w*|cheaper)\b",
         WEAK + 1.0,
-        unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b",
+        unless=r"\bkeys?\b|\biam\b|\bcredentials?\b|\busers?\b|\broles?\b|" + PERIODS_COMPARED.pattern,
     ),
     # Lowering spend: a verb of reduction with a money noun ("trim the bill", "reduce our spend").
     _rule(
@@ -275,7 +289,8 @@ RULES: tuple[Rule, ...] = (
         r"\blogs?\b|\blogging\b|\bstderr\b|\bstdout\b|\bstack ?traces?\b|\btail\b|\bgrep\b|\blog group\b|"
         r"(?:^|\s)/aws/|\bexceptions?\b|\bconsole output\b",
         WEAK + 0.5,
-        unless=_CI,
+        # "what are the cloudwatch logs costing us" asks for spend; "the logs bucket" is a bucket
+        unless=_CI + "|" + _MONEY + r"|\blogs? (?:buckets?|storage|containers?|archive)\b",
     ),
     # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
     # A yes/no health question about a named thing: "is the X healthy", "X up?".
@@ -303,7 +318,7 @@ RULES: tuple[Rule, ...] = (
           WEAK + 1.0, unless=OPEN_INCIDENT.pattern + r"|\bwho\b"),
     # "What's going on with / update on" an incident asks for its brief.
     _rule("incident.brief", r"\bwhat(?:'s| is) (?:going on|happening)\b.*" + _INCIDENT
-          + r"|\b(?:update|status) (?:on|of)\b.*" + _INCIDENT, WEAK + 1.0),
+          + r"|\b(?:update|status|latest|news) (?:on|of|with)\b.*" + _INCIDENT, WEAK + 1.0),
     # The rota without a page: "is it still X on call", "who covers X".
     _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
           unless=r"^\W*(?:page|escalate|wake|notify|ping)\b|\bschedule an?\b"),
@@ -312,6 +327,7 @@ RULES: tuple[Rule, ...] = (
           unless=r"\bwhy\b|\bre-?run|\bretry"),
     # A CI run that died at a step, or whose error or cause is asked for: the failure.
     _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up)\b.*\b(?:step|stage)\b|"
+          r"(?=.*" + _CI + r").*\b(?:stopped|stuck|hung|halted)\b.*\b(?:step|stage|test)\b|"
           r"(?=.*" + _CI + r").*\b(?:died|broke|failed|crashed|blew up)\b.*\b(?:errors?|cause|reason)\b",
           WEAK + 1.0),
     # "roll X out": a deploy.
@@ -321,13 +337,14 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:diff|difference|changed)\b.*\b(?:releases?|versions?|tags?|v?\d+\.\d+)\b", WEAK + 1.0,
           unless=_MONEY),
     # Asking how to talk to the bot is help.
-    _rule("help", r"\b(?:ask|tell|use|talk to) (?:you|u|guardian|the bot)\b|\bsyntax\b", STRONG,
+    _rule("help", r"\b(?:ask|tell|use|talk to) (?:you|u|guardian|the bot)\b|\bsyntax\b|"
+          r"\bwhat (?:should|do|can) (?:i|we) (?:type|say|write|enter)\b", STRONG,
           unless=r"\bpage\b"),
     # Documents of a procedure are runbooks.
     _rule("knowledge.runbook", r"\b(?:checklists?|procedures?|process for|how-?to guide)\b", WEAK + 1.0),
     # Spend with a past period or a grouping is a summary; a change in spend is an anomaly.
     _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{_PERIOD}|\b(?:by|per) (?:service|team|tag|account|project|"
-          r"region|resource group|environment|client)\b)", WEAK, unless=_FUTURE
+          r"region|resource group|environment|client|month|week|day)\b)", WEAK, unless=_FUTURE
           + r"|\b(?:why|spike\w*|jump\w*|anomal\w*|doubled|unusual|weird)\b"),
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*(?:\bwent from\b|\bfrom \S+ to \S+\b|\brecogni[sz]e\b|"
           r"\bwhere\b.*\bcome from\b)", WEAK + 1.0, unless=_FUTURE),
@@ -392,6 +409,84 @@ RULES: tuple[Rule, ...] = (
     _rule("security.posture", r"\bwhere (?:do|does) (?:we|it|the \w+) stand\b.*\bsecur\w*|"
           r"\bsecur\w*\b.*\bwhere (?:do|does) (?:we|it) stand\b|\bhow (?:secure|safe) (?:are|is) (?:we|it|our)\b",
           WEAK + 1.0),
+    # --- constructions found by the dev2, dev_external and dev3 misses (tunable), each a grammar
+    # A bare money noun ("cost?", "spend") asks for the spend.
+    _rule("cost.summary", r"^\W*(?:costs?|spend|spending|bill|billing|the bill)\W*$", STRONG),
+    # Who or what ran up, drove or caused an amount asks for the driver of a change: an anomaly.
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:who|what|which)\b.{{0,25}}\b(?:ran up|run up|running up|drove|"
+          r"driving|drives|caused|causing|is behind|was behind)\b", STRONG - 1.0, unless=_FUTURE),
+    # Spend at the current pace, where it ends up or what it trends towards: a forecast.
+    _rule("cost.forecast", rf"(?=.*(?:{_MONEY}|\bbudget)).*(?:\bat (?:the |this |our )?(?:current|this|present|"
+          r"today'?s) (?:burn|rate|pace|run ?rate|spend(?:ing)? rate)\b|\bwhere (?:will|does|do|would|is)\b.{0,40}"
+          r"\b(?:end up|land|finish)\b|\btrend\w* (?:over|above|under|toward\w*)\b)", WEAK + 1.0),
+    # Paying for what nobody uses: a saving.
+    _rule("cost.savings", rf"(?=.*{_MONEY}|.*\bpay\w*\b).*(?:\b(?:nobody|no one|not|never)|\w+n't)"
+          r" (?:\w+ )?(?:uses?|using|used|needs?|needed)\b", WEAK + 1.0),
+    # How to spend less is asked of the savings, not of a runbook.
+    _rule("cost.savings", HOWTO_SAVE.pattern, STRONG),
+    # "how healthy is X": the state of one thing.
+    _rule("infra.describe", r"^\W*how (?:healthy|stable|happy) (?:is|are)\b", WEAK + 1.0,
+          unless=_CI + "|" + _INCIDENT + r"|\blogs?\b|\bsecur\w*|\bcomplian\w*"),
+    # What a running thing says (it complains, spews) and the system logs by name: its logs.
+    _rule("infra.logs", r"\b(?:complain\w*|spitting|spewing|spews?|yelling|screaming|whining|barfing)\b|"
+          r"\b(?:syslog|journalctl|journald|dmesg|event ?logs?)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),
+    # How a CI run did or went asks for its status.
+    _rule("cicd.status", r"(?=.*" + _CI + r").*\bhow (?:did|is|are|was|were|'?s)\b.{0,40}\b(?:do|doing|go|going|"
+          r"went|look|looking)\b", WEAK + 1.0,
+          unless=r"\bwhy\b|\bre-?run|\bretry|\bhow (?:do|to|can|should) (?:i|we)\b"),
+    # Recent deployments or releases, and what differs between versions: the changes.
+    _rule("cicd.changes", r"\b(?:recent|latest|last few)\b.*\b(?:deployments|releases)\b|"
+          r"\b(?:diff|difference|different|differs?)\b.*(?:\b(?:releases?|versions?|tags?)\b|"
+          r"(?<![\d.])v?\d+\.\d+(?:\.\d+)?(?![\d.]))", STRONG - 1.0, unless=_MONEY),
+    # A brief asked for by its head noun ("brief on X for the handover"): the rest is its purpose.
+    _rule("incident.brief", POLITE + r"(?:give me |gimme |i need |need |want )?(?:a |the |an )?(?:quick )?"
+          r"(?:brief|briefing|rundown|recap|summary|sitrep|tl;?dr|update)\b (?:on|of|for|about)\b", STRONG - 1.0,
+          unless=_MONEY + r"|\bsecur\w*|\bcomplian\w*|\bposture\b|\bfindings?\b|\bcosts?\b"),
+    # Everything with a tag is the inventory, filtered by it.
+    _rule("infra.inventory", r"\b(?:everything|all|anything|resources?|stuff|things|what)\b (?:is |are )?"
+          r"(?:tagged|labell?ed|with (?:the )?(?:tag|label))\b", WEAK + 1.0, unless=_MONEY),
+    # The meaning of an alert, and asking whether a document exists: a runbook.
+    _rule("knowledge.runbook", r"\bmeaning of\b|\b(?:alert|alarm)\b.{0,40}\bmean(?:s|ing)?\b|"
+          r"\b(?:is there|are there|do we have|got) (?:a |an |any )?(?:\w+ )?(?:docs?|guides?|checklists?|runbooks?|"
+          r"wiki(?: page)?|write-?ups?|how-?tos?)\b", STRONG - 1.0, unless=HELP.pattern),
+    # A port named after an exposure word ("reachable from the internet on 5432").
+    _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening|internet|world)\b.*"
+          r"\b(?:on|port) \d{2,5}(?!\s*(?:[a-z]|%))", WEAK + 1.0,
+          unless=r"\b(?:buckets?|blobs?|storage)\b"),
+    # Encryption words before a storage noun ("is sse on for the X bucket"): the storage check.
+    _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*|unencrypted)\b.*"
+          r"\b(?:buckets?|blobs?|storage|containers?|s3)\b", WEAK + 1.0),
+    # "what X do we have (in Y)": the inventory.
+    _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:we|i|the \w+) (?:have|run|own)\b",
+          WEAK + 1.0, unless=_MONEY + "|" + _CI + "|" + _INCIDENT + r"|\b(?:keys?|users?|findings?|cves?|ports?|idle|"
+          r"unused|public)\b"),
+    # Anyone, the public, without credentials, before a storage noun: the exposure of storage.
+    _rule("security.public_storage", r"\b(?:anyone|anybody|everyone|the public|unauthenticated|anonymous\w*)\b.*"
+          r"\b(?:buckets?|blobs?|containers?|storage|s3)\b", WEAK + 1.0, unless=r"\bports?\b"),
+    # A CI run done "again": a rerun, in whichever clause the verb stands.
+    _rule("cicd.rerun", r"(?=.*" + _CI + r").*(?:^|[,;.!]\s*|\bso\s+|\bjust\s+)(?:please |pls )?"
+          r"(?:run|kick off|kick|trigger|start|build|do) (?:\S+ ){0,3}again\b", STRONG - 1.0, mutating=True,
+          unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),
+    # A history of deploys, releases or changes: what changed.
+    _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
+          r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),
+    # Summing up or being filled in on an incident: the brief, asked with a verb.
+    _rule("incident.brief", POLITE + r"(?:sum up|sum it up|summari[sz]e|recap|brief me on|fill me in on)\b",
+          STRONG - 1.0, unless=_MONEY + r"|\bsecur\w*|\bcomplian\w*|\bposture\b|\bfindings?\b"),
+    # GuardDuty written apart; being exposed to a weakness; the weaknesses known by name.
+    _rule("security.findings", r"\bguard duty\b|\b(?:vulnerable|unpatched|exploitable)\b|\baffected by\b.*\b(?:cve|bug|"
+          r"exploit|vuln\w*|flaw)|\b(?:log4j|heartbleed|shellshock|spectre|meltdown|regresshion|"
+          r"xz backdoor)\b", WEAK + 1.0),
+    # A multiple of the spend ("tripled", "went 5x"): an anomaly.
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:tripled|quadrupled|ballooned|skyrocket\w*|surged?|"
+          r"shot up|went through the roof|\d+x)\b", STRONG - 1.0, unless=_FUTURE),
+    # What a future amount will be ("how much will azure cost in march"): a forecast.
+    _rule("cost.forecast", r"\b(?:will|'ll|gonna|going to)\b(?:\s+\S+){0,4}?\s+(?:cost|spend|pay|run us|come to|"
+          r"set us back)\b", WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
+    # How the bot works and whether it is able to do something (no named target): help.
+    _rule("help", r"\bhow (?:does|do) (?:guardian|this bot|the bot|you|u|this thing) work\b|"
+          r"^\W*(?:are (?:you|u) able to|do (?:you|u) support|can (?:you|u) even|is it possible for (?:you|u) to|"
+          r"do (?:you|u) know how to)\b", STRONG + 2.0, unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
 )
 
 
@@ -399,11 +494,13 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     """Per-skill log-score boosts for ``text`` and whether any strong rule fired."""
     lowered = " ".join(text.lower().split())
     boosts = np.zeros(len(SKILL_NAMES))
-    howto = bool(HOWTO.search(lowered))
+    # a how-to question may follow a clause that sets the scene ("new on the rota, how do I ...")
+    asked = next((clause.strip() for clause in _HOWTO_CLAUSES.split(lowered) if HOWTO.search(clause.strip())), "")
+    howto = bool(asked)
     # "how do I lock down a bucket made public?": the procedure is asked for; the domain's
     # words (bucket, public) say which runbook, not which skill
-    instruction = howto and not HOWTO_SEE.search(lowered) and not HELP.search(lowered) \
-        and not ABOUT_THE_BOT.search(lowered)
+    instruction = howto and not HOWTO_SEE.search(asked) and not HOWTO_SAVE.search(asked) \
+        and not HELP.search(lowered) and not ABOUT_THE_BOT.search(lowered)
     strong = False
     if howto:  # "how do I reboot X?" asks for instructions, never for the reboot itself
         for rule in RULES:
@@ -418,7 +515,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         index = SKILL_NAMES.index(skill)
         boosts[index] = max(boosts[index], STRONG)
         strong = True
-    mentioned = talked_about(text)
+    mentioned = action_talked_about(text)
     if mentioned and mentioned[1] != "reported":  # an action asked about, not for ("how do I" is a runbook)
         slots = {"incident_id": "?"} if INCIDENT_ID.search(text) else {}
         index = SKILL_NAMES.index(question_skill(mentioned[0], slots))
@@ -436,9 +533,21 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     return boosts, strong
 
 
+_HOWTO_CLAUSES = re.compile(r"[,;:]+|\s+-+\s+")
 _CLAUSES = re.compile(r"[,;.!?]+|\s+(?:-+|but|because|since|as)\s+")
 _MACHINE_VERB = re.compile(r"\b(?:stop|start|reboot|restart|bounce|power[- ]?(?:cycle|off|on)|shut ?(?:down|off)|"
-                           r"shutdown|spin (?:up|down)|terminate|deallocate|kill|resize|scale)\b")
+                           r"shutdown|spin (?:up|down)|terminate|deallocate|kill|resize|scale)"
+                           r"(?:s|d|ed|ped|ing|ping)?\b")  # any form: "the deploy stopped at the smoke test"
+
+
+def action_talked_about(text: str) -> tuple[str, Mood] | None:
+    """The action the text talks about without asking for it (agents/mood.py), unless it is a
+    machine verb whose own clause is about a CI run ("the deploy stopped at the smoke test"):
+    that sentence talks about the run, not about stopping a machine."""
+    mentioned = talked_about(text)
+    if mentioned and mentioned[0] == "infra.action" and _ci_object(" ".join(text.lower().split())):
+        return None
+    return mentioned
 
 
 def _ci_object(lowered: str) -> bool:

@@ -87,3 +87,28 @@ def test_running_as_a_state_is_no_run(text: str) -> None:
 
 def test_running_a_job_is_still_a_run() -> None:
     assert [occ.skill for occ in occurrences("running the nightly job again, ok?")] == ["cicd.rerun"]
+
+
+@pytest.mark.parametrize("text", ["mark the billing page fixed", "i took the orders page an hour ago",
+                                  "our nightly deploy is slow"])
+def test_a_noun_after_its_modifier_is_no_command(text: str) -> None:
+    assert [occ.verb for occ in occurrences(text) if occ.verb in ("page", "deploy", "run")] == []
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("incident.resolve", "all green again, you can resolve P4R7T2K"),
+    ("incident.ack", "feel free to ack the kafka page"),
+    ("incident.resolve", "we can close the dns incident now"),
+])
+def test_permission_given_to_the_bot_is_a_request(skill: str, text: str) -> None:
+    assert mood_for(skill, text) == ("request", skill)
+
+
+def test_we_can_without_now_is_only_talk() -> None:
+    assert mood_for("infra.action", "we can restart the proxy tomorrow")[0] != "request"
+
+
+def test_permission_in_the_passive_is_a_request_unless_someone_else_acts() -> None:
+    assert mood_for("incident.resolve", "the kafka incident can now be resolved") == ("request", "incident.resolve")
+    assert mood_for("infra.action", "it can be restarted by the db team")[0] != "request"
+    assert mood_for("infra.action", "it should be restarted at some point")[0] != "request"

@@ -45,7 +45,8 @@ def confusion_report(cases: list[dict[str, Any]], got: list[str]) -> str:
 
 
 @pytest.mark.parametrize(
-    ("filename", "minimum"), [("route_dev.yaml", 0.95), ("route_dev2.yaml", 0.93), ("route_test.yaml", 0.93)]
+    ("filename", "minimum"), [("route_dev.yaml", 0.95), ("route_dev2.yaml", 0.93), ("route_dev3.yaml", 0.93),
+                                ("route_test.yaml", 0.93)]
 )
 def test_accuracy(router: SkillRouter, filename: str, minimum: float) -> None:
     cases = load_cases(filename)
@@ -74,11 +75,12 @@ def test_test_set_is_not_copied_from_training() -> None:
 
 def test_no_training_example_is_a_case_of_any_routing_set() -> None:
     """The router must not be scored on its own training examples: no training line equals a
-    dev, dev_external, dev2, test or blind case (one-word commands like "help" aside). The
+    dev, dev_external, dev2, dev3, dev4, test or blind case (one-word commands like "help" aside). The
     blind set is compared by hash and only counted, so no failure message shows its text."""
     training = {text.lower().strip() for texts in load_training().values() for text in texts
                 if len(text.split()) > 1}
-    for name in ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_test.yaml"):
+    for name in ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
+                 "route_test.yaml"):
         copied = sorted(case["text"] for case in load_cases(name) if case["text"].lower().strip() in training)
         assert not copied, f"{name}: {copied}"
     hashed = {hashlib.sha256(text.encode()).hexdigest() for text in training}
@@ -93,6 +95,17 @@ def test_dev2_covers_every_skill_and_is_not_copied_from_training() -> None:
     assert len(cases) >= 150
     assert set(counts) == set(SKILL_NAMES)
     assert min(counts.values()) >= 6
+    assert [case["text"] for case in cases if case["text"].lower().strip() in training] == []
+
+
+@pytest.mark.parametrize("filename", ["route_dev3.yaml", "route_dev4.yaml"])
+def test_dev3_and_dev4_cover_every_skill_evenly_and_are_not_copied_from_training(filename: str) -> None:
+    cases = load_cases(filename)
+    counts = Counter(case["skill"] for case in cases)
+    training = {text.lower().strip() for texts in load_training().values() for text in texts}
+    assert len(cases) >= 250
+    assert set(counts) == set(SKILL_NAMES)
+    assert min(counts.values()) >= 10
     assert [case["text"] for case in cases if case["text"].lower().strip() in training] == []
 
 

@@ -4,7 +4,10 @@ A rule's literal text is every finite phrase its regex spells out (alternations 
 optional words expanded, ``\\s+`` read as one space, open-ended parts such as ``\\w*`` cut
 the phrase). A literal that occurs in held-out data (route_test.yaml, route_blind.yaml)
 but in neither the training utterances nor a dev set was learnt from the test: the test
-fails and names it. Nothing about held-out cases is printed beyond the offending literal.
+fails. It names the rule (its skill and its place in RULES) and how many of its literals,
+never the literals themselves: which phrase occurs in held-out data is itself a fact about
+the held-out data. Justify each literal of that rule that no training or dev text uses, or
+drop it.
 """
 
 from __future__ import annotations
@@ -20,11 +23,21 @@ import yaml
 
 from agents.mood import _NOMINAL_REQUEST
 from agents.router import UTTERANCES_PATH
-from agents.router_rules import COMPARISON, HELP, HOWTO, OPEN_INCIDENT, RULES, SKILL_NAMES, rule_boosts
+from agents.router_rules import (
+    COMPARISON,
+    HELP,
+    HOWTO,
+    OPEN_INCIDENT,
+    RULES,
+    SKILL_NAMES,
+    action_talked_about,
+    rule_boosts,
+)
 
 HERE = Path(__file__).parent
 HELD_OUT = ("route_test.yaml", "route_blind.yaml")
-TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "non_action_corpus.yaml")
+TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
+           "non_action_corpus.yaml")
 MAX_EXPANSIONS = 64
 
 Items = list[tuple[Any, Any]]
@@ -114,12 +127,14 @@ def _texts(name: str) -> list[str]:
     return [" ".join(str(case["text"]).lower().split()) for case in cases]
 
 
-def _rule_patterns() -> list[str]:
-    patterns = [HELP.pattern, HOWTO.pattern, COMPARISON.pattern, OPEN_INCIDENT.pattern, _NOMINAL_REQUEST.pattern]
-    for rule in RULES:
-        patterns.append(rule.pattern.pattern)
+def _rule_patterns() -> list[tuple[str, str]]:
+    """(a label naming the rule, one of its regexes) for every rule and grammar pattern."""
+    patterns = [("HELP", HELP.pattern), ("HOWTO", HOWTO.pattern), ("COMPARISON", COMPARISON.pattern),
+                ("OPEN_INCIDENT", OPEN_INCIDENT.pattern), ("mood._NOMINAL_REQUEST", _NOMINAL_REQUEST.pattern)]
+    for index, rule in enumerate(RULES):
+        patterns.append((f"RULES[{index}] ({rule.skill})", rule.pattern.pattern))
         if rule.unless is not None:
-            patterns.append(rule.unless.pattern)
+            patterns.append((f"RULES[{index}] ({rule.skill}, unless)", rule.unless.pattern))
     return patterns
 
 
@@ -141,11 +156,14 @@ def test_no_rule_literal_is_learnt_from_held_out_data() -> None:
     for name in TUNABLE:
         seen += _texts(name)
     held_out = [text for name in HELD_OUT for text in _texts(name)]
-    phrases = {phrase for pattern in _rule_patterns() for phrase in literals(pattern)}
-    assert len(phrases) > 300  # the expansion really reads the rules
-    leaked = sorted(phrase for phrase in phrases
-                    if _occurs(phrase, held_out) and not _occurs(phrase, seen, as_prefix=True))
-    assert not leaked, f"rule literals found only in held-out data: {leaked}"
+    phrases = [(label, phrase) for label, pattern in _rule_patterns() for phrase in literals(pattern)]
+    assert len({phrase for _, phrase in phrases}) > 300  # the expansion really reads the rules
+    leaked: dict[str, int] = {}
+    for label, phrase in phrases:
+        if _occurs(phrase, held_out) and not _occurs(phrase, seen, as_prefix=True):
+            leaked[label] = leaked.get(label, 0) + 1
+    assert not leaked, ("rules with literals found in held-out data but in no training or dev text "
+                        f"(counts only; see the module docstring): {leaked}")
 
 
 @pytest.mark.parametrize(
@@ -222,3 +240,106 @@ def test_a_pronoun_subject_is_not_a_health_question_about_a_named_thing() -> Non
 def test_vocabulary_rules_found_by_the_dev4_eval_cases(text: str, skill: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def _top(text: str) -> str:
+    boosts, _ = rule_boosts(text)
+    return SKILL_NAMES[int(boosts.argmax())]
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # a how-to question after a clause that sets the scene
+        ("quick one about the vpn, how do we renew the client cert", "knowledge.runbook"),
+        # how to spend less is a savings question, not a document
+        ("how can I trim the aws bill a bit", "cost.savings"),
+        # a bare money noun
+        ("spend?", "cost.summary"),
+        # who or what drove an amount
+        ("what drove the snowflake charges up on monday", "cost.anomalies"),
+        # the current pace, where spend ends up, a trend against the budget
+        ("at this pace where will gcp spending finish in december", "cost.forecast"),
+        ("is marketing trending above budget", "cost.forecast"),
+        # paying for what nobody uses
+        ("are we paying for clusters no one uses", "cost.savings"),
+        # two periods compared by a money adjective
+        ("was september pricier than the month before", "cost.summary"),
+        # spend per month of a stack whose name says logging
+        ("how much is the logging cluster costing per day", "cost.summary"),
+        # a money word inside a hyphenated name is a name
+        ("recent releases of billing-service", "cicd.changes"),
+        ("how stable is the orders queue", "infra.describe"),
+        ("what's the etl worker whining about", "infra.logs"),
+        ("pull dmesg output from db-7", "infra.logs"),
+        ("how did the release pipeline go", "cicd.status"),
+        ("what differs between 2.3 and 2.4 of the mobile app", "cicd.changes"),
+        ("sitrep on the dns outage for the exec sync with the on-call", "incident.brief"),
+        ("anything labelled team=growth", "infra.inventory"),
+        ("do we have a guide for renewing certs", "knowledge.runbook"),
+        ("meaning of the ERR_QUOTA error", "knowledge.runbook"),
+        ("is redis listening to the internet on 6379", "security.open_ports"),
+        ("guard duty alerts this week", "security.findings"),
+        ("the release pipeline stopped at the lint stage", "cicd.failure"),
+        ("deploy stuck at the canary step, what's up", "cicd.failure"),
+    ],
+)
+def test_constructions_found_by_the_dev2_dev_external_and_dev3_misses(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_an_address_is_no_version() -> None:
+    boosts, _ = rule_boosts("what is different on 10.0.1.5")
+    assert boosts[SKILL_NAMES.index("cicd.changes")] == 0.0
+
+
+def test_a_machine_verb_about_a_ci_run_is_no_machine_action_talked_about() -> None:
+    assert action_talked_about("the release pipeline stopped at the lint stage") is None
+    assert action_talked_about("did anyone stop payments-api-1 yesterday") == ("infra.action", "past")
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("can the reporting replicas be downsized", "cost.savings"),
+        ("are the bastions still unpatched", "security.findings"),
+        ("any hosts exposed to heartbleed", "security.findings"),
+        ("nat gateway charges quadrupled since the migration", "cost.anomalies"),
+        ("what's cloud run gonna cost us over the summer", "cost.forecast"),
+        ("do you support gcp at all", "help"),
+        ("is kms encryption enforced on the exports bucket", "security.public_storage"),
+        ("which queues does the team have in eu-west-2", "infra.inventory"),
+    ],
+)
+def test_constructions_found_by_fresh_probes(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_a_capability_question_naming_a_target_is_no_help() -> None:
+    boosts, _ = rule_boosts("are you able to restart web-edge-2")
+    assert boosts[SKILL_NAMES.index("help")] == 0.0
+
+
+def test_a_logs_bucket_is_no_log_request() -> None:
+    boosts, _ = rule_boosts("who can read the logs bucket of the cdn")
+    assert boosts[SKILL_NAMES.index("infra.logs")] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("could everyone on the web fetch files from the assets bucket", "security.public_storage"),
+        ("integration tests flaked on a dns hiccup, just kick them again", "cicd.rerun"),
+        ("release history of the ledger service", "cicd.changes"),
+        ("news on the sev1 in eu-west", "incident.brief"),
+        ("summarize the paging storm from this morning", "incident.brief"),
+        ("what do I type to see findings", "help"),
+    ],
+)
+def test_constructions_found_by_a_third_probe(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_why_it_ran_again_is_no_rerun() -> None:
+    boosts, _ = rule_boosts("why did the nightly run again at noon")
+    assert boosts[SKILL_NAMES.index("cicd.rerun")] <= 0.0
