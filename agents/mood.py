@@ -117,9 +117,15 @@ _IMPERATIVE_POSITION = re.compile(
     r"just|also|now|then|and|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
-    r"you should|you need to|ok so|so)\W*)*$"
+    r"you should|you need to|you can|u can|you may|feel free to|ok so|so)\W*)*$"
 )
-_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$|"
+                                 # a statement that it may now be done: "P1 can be closed", "X can be rebooted"
+                                 r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
+# A verb as the noun of a request in its own clause: "X is wedged, give it a reboot".
+_GIVE_IT_A = re.compile(r"\b(?:give|do)\s+(?:it|that|them|this|this one|that one|[\w.-]+)\s+"
+                        r"(?:a|an|another|one more)\s+"
+                        r"(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,7 @@ def occurrences(text: str) -> list[Occurrence]:
                                       (verbs[0], "past", verbs[2]))]
     forms.sort(key=lambda item: -len(item[3]))  # "shut down" before "shut", "re-run" before "run"
     for skill, verb, form, name in forms:
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
+        for match in re.finditer(_form_pattern(name), lowered):
             span = (match.start(), match.end())
             if any(start < span[1] and span[0] < end for start, end in taken):
                 continue
@@ -155,6 +161,19 @@ def occurrences(text: str) -> list[Occurrence]:
             mood = _mood(lowered, match.start(), match.end(), form)  # type: ignore[arg-type]
             found.append((match.start(), match.end(), Occurrence(skill, verb, form, mood)))  # type: ignore[arg-type]
     return [occ for _, _, occ in sorted(found, key=lambda item: item[0])]
+
+
+# The object of a phrasal verb may stand between its words ("spin X back up", "turn it off"):
+# a pronoun or a resource name (a token with a hyphen or a digit), optionally with "back".
+_SPLIT_OBJECT = r"(?:it|them|that|this|that one|this one|[a-z0-9.]*(?:-|\d)[\w.-]*)(?:\s+back)?"
+
+
+def _form_pattern(name: str) -> str:
+    """The regex of one verb form; a two-word phrasal verb also with its object in between."""
+    words = name.split(" ")
+    if len(words) == 2 and words[1] in ("up", "down", "off", "on", "in", "out", "back"):
+        return rf"(?<![\w-]){re.escape(words[0])}(?:\s+{_SPLIT_OBJECT})?\s+{re.escape(words[1])}(?![\w-])"
+    return rf"(?<![\w-]){re.escape(name)}(?![\w-])"
 
 
 def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
@@ -209,6 +228,9 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
     if _REPORTED.search(clause) or _WH_QUESTION.match(sentence):
         return "past" if past else "reported"
     if form == "base" and _IMPERATIVE_POSITION.match(clause):
+        return "request"
+    given = _GIVE_IT_A.search(clause)
+    if form == "base" and given and _IMPERATIVE_POSITION.match(clause[:given.start()]):
         return "request"
     if form == "past" and _PARTICIPLE_REQUEST.search(clause):
         return "request"
@@ -272,8 +294,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
 # "page" also head requests for reports, scans and runbook pages).
 _UNAMBIGUOUS = {
     "stop", "reboot", "restart", "bounce", "power cycle", "power off", "power on", "shut down", "shutdown",
-    "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retrigger", "re-trigger",
-    "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
+    "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retry", "retrigger",
+    "re-trigger", "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
 }
 
 

@@ -27,7 +27,7 @@ def test_fragments_with_only_new_qualifiers_are_elliptical(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["and who is on call?", "what about: show me the failing workflows",
                                   "what did we spend last week in eu-west-1 on compute and storage, by service",
-                                  "stop it", ""])
+                                  "stop it", "ok then, retry that one", ""])
 def test_turns_with_their_own_question_are_not_elliptical(text: str) -> None:
     assert not is_elliptical(text)
 

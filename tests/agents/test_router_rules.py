@@ -222,3 +222,36 @@ def test_a_pronoun_subject_is_not_a_health_question_about_a_named_thing() -> Non
 def test_vocabulary_rules_found_by_the_dev4_eval_cases(text: str, skill: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("the kafka consumer keeps crashlooping, steps?", "knowledge.runbook"),
+        ("redis memory is full - what's the drill", "knowledge.runbook"),
+        ("edge latency is awful, what should we be looking at", "knowledge.runbook"),
+        ("who's the secondary for ledger", "incident.oncall"),
+        ("whose pager goes off if search dies overnight", "incident.oncall"),
+        ("ping the ledger on-call please", "incident.page"),
+        ("who picked up the kafka lag alert and what did they note", "incident.brief"),
+        ("what's open right now for the ledger team", "incident.list"),
+        ("the release pipeline fell over again, oom?", "cicd.failure"),
+        ("gcp bill seems off, what's driving that", "cost.anomalies"),
+        ("are we still paying for that nat gateway nobody uses", "cost.savings"),
+        ("where is the azure spend heading for", "cost.forecast"),
+        ("which region is burning the most budget", "cost.summary"),
+        ("list everything the ledger team owns", "infra.inventory"),
+        ("which azure machines are deallocated", "infra.inventory"),
+        ("ledger-db-2 - engine version and storage?", "infra.describe"),
+        ("are we vulnerable to log4shell", "security.findings"),
+        ("can people grab files from the reports bucket without signing in", "security.public_storage"),
+    ],
+)
+def test_vocabulary_rules_found_by_the_dev5_eval_cases(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_exposure_to_the_internet_is_no_finding() -> None:
+    boosts, _ = rule_boosts("is anything exposed to the internet on 3389")
+    assert boosts[SKILL_NAMES.index("security.findings")] == 0.0
