@@ -52,6 +52,9 @@ class Subject:
     named: re.Pattern[str] | None = None  # words that must name the noun ("instances") for a focus
     kinds: tuple[Facet, ...] = ()  # narrow which items are meant ("CVEs"): and-ed with the facets
     beyond: tuple[Facet, ...] = ()  # properties of rows outside ``scope`` (an IAM policy, a role), added by name
+    # items whose state is their newest row's (a workflow is as green as its latest finished
+    # run): picks those rows from the tool's newest-first rows; a "none" answer shows them
+    current: Callable[[list[Row]], list[Row]] | None = None
 
     def noun_of(self, kinds: list[Facet]) -> str:
         """"findings", or "CVE findings" when the question is about one kind of them."""
@@ -74,6 +77,18 @@ def _issue(name: str) -> Callable[[Row], bool]:
 
 def _kind(kind: str) -> Callable[[Row], bool]:
     return lambda row: row.get("kind") == kind
+
+
+def _latest_finished_runs(rows: list[Row]) -> list[Row]:
+    """The newest finished run of each workflow (rows come newest first); a workflow with
+    only a run under way keeps that run."""
+    latest: dict[tuple[Any, Any], Row] = {}
+    for row in rows:
+        key = (row.get("repo"), row.get("file") or row.get("workflow"))
+        if key not in latest or (latest[key].get("status") not in (None, "completed")
+                                 and row.get("status") in (None, "completed")):
+            latest[key] = row
+    return list(latest.values())
 
 
 def _state(*states: str) -> Callable[[Row], bool]:
@@ -140,7 +155,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
         Facet("passing", _words(r"\bpass", r"\bgreen\b", r"\bsucce"), _state("success"), "passed"),
-    ), label=lambda row: f"{row.get('workflow')} ({row.get('repo')})"),
+    ), label=lambda row: f"{row.get('workflow')} ({row.get('repo')})", current=_latest_finished_runs),
     Subject("aws_savings", "savings candidates", "resource", None, (
         Facet("unattached", _words(r"\bunattached\b", r"\bdetached\b", r"\borphan", r"not attached"),
               _kind("unattached volume"), "are unattached volumes", negatable=False,
@@ -227,6 +242,9 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     """The subject's own items that have the facets (or are of the kinds) asked for."""
     ranked, _ = order_rows(result.columns or list(result.rows[0]), result.rows)  # named in table order
     items = [row for row in ranked if subject.covers(row)]
+    if subject.current is not None:
+        now = {id(row) for row in subject.current(list(result.rows))}
+        items = [row for row in items if id(row) in now]
     if not items:
         return None
     all_names = list(dict.fromkeys(subject.name_of(row) for row in items))
@@ -241,6 +259,8 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
         lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
     else:
         lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
+        if subject.current is not None:  # "is the deploy green?" "no": its latest run says how it is
+            return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=items)
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
 
 

@@ -295,7 +295,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
 _UNAMBIGUOUS = {
     "stop", "reboot", "restart", "bounce", "power cycle", "power off", "power on", "shut down", "shutdown",
     "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retry", "retrigger",
-    "re-trigger", "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
+    "re-trigger", "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve",
+    "escalate",
 }
 
 

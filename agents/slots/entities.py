@@ -118,6 +118,10 @@ _STATES = frozenset("""triggered acked acknowledged ack'd resolved closed active
     unacknowledged unresolved pending silenced muted snoozed""".split())
 # how bad an incident is: "the high urgency pages" are not a service's
 _LEVELS = frozenset("critical high medium low major minor urgent severe big small".split())
+# what kind of error it is: "db connection errors", "timeout errors" name no service
+_ERROR_KINDS = frozenset("""connection connections timeout timeouts signature permission permissions auth
+    authentication validation parse parsing network dns ssl tls http server client runtime memory disk import
+    syntax type key null oom database db query""".split())
 
 
 def find_service(text: str) -> str | None:
@@ -143,10 +147,12 @@ def find_service(text: str) -> str | None:
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
         return match.group(1)
-    # "checkout logs", "payments errors", "the search deploys": a name right before the noun
-    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
+    # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
+    # right before the noun
+    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
+                      r"nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE:
         return match.group(1)
     return None
 
@@ -211,10 +217,19 @@ _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "yo
                               "github", "git", "code", "source", "which", "every", "each", "any", "one"})
 
 
+_NOT_A_SERVICE = frozenset("the a an this that its every each last latest nightly failed failing broken ci".split())
+# "the payments deploy", "checkout-web ci": the deploy or CI workflow of a named thing
+_NAMED_WORKFLOW = re.compile(r"(?:\b(?:the|our|is|was|did|how'?s)\s+[a-z][a-z0-9]*|\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\s+"
+                             r"(deploy(?:s|ment|ments)?|ci)\b(?!\s*#)")
+
+
 def find_workflow(text: str) -> str | None:
     match = re.search(r"\b([\w.-]+\.ya?ml)\b", text)
     if match:
         return match.group(1)
+    named = _NAMED_WORKFLOW.search(text)
+    if named and named.group(0).split()[-2] not in _NOT_A_SERVICE | _VERBS:
+        return "ci" if named.group(1) == "ci" else "deploy"
     bad = {"failed", "failing", "latest", "last", "same", "whole", "github", "this", "that", "entire", "new",
            "previous", "broken", "red", "current", "nightly", "my"}
     match = re.search(r"\bthe\s+([a-z][\w-]*)\s+(?:workflow|pipeline)\b", text)

@@ -509,3 +509,16 @@ def test_a_region_shaped_word_with_an_aws_prefix_is_the_region_asked_for() -> No
     assert (found["region"], found["cloud"]) == ("eu-middle-9", "aws")
     assert "region" not in extract_slots("errors in api-east-1 logs", FIXED_NOW)
     assert extract_slots("list vms in us-web-1", FIXED_NOW).get("resource_name") == "us-web-1"
+
+
+@pytest.mark.parametrize(("text", "workflow"), [
+    ("is the ledger deploy done yet", "deploy"), ("did fx-engine ci go through", "ci"),
+    ("what went out in the last deploy", None), ("deploy ledger-api now", None),
+])
+def test_the_deploy_or_ci_workflow_of_a_named_thing(text: str, workflow: str | None) -> None:
+    assert extract_slots(text, FIXED_NOW).get("workflow") == workflow
+
+
+def test_a_name_before_nightly_is_a_service_and_an_error_kind_is_none() -> None:
+    assert extract_slots("did the ledger nightly go green", FIXED_NOW).get("service") == "ledger"
+    assert "service" not in extract_slots("any timeout errors in the last hour", FIXED_NOW)

@@ -54,6 +54,8 @@ class WorkflowRunsArgs(BaseModel):
     workflow: str | None = Field(default=None, description=WORKFLOW_HELP)
     start: date | None = Field(default=None, description="Only runs created on or after this ISO date.")
     end: date | None = Field(default=None, description="Only runs created before this ISO date.")
+    event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Only runs triggered by this "
+                              "event (schedule for a nightly, push, pull_request...).")
     limit: int = Field(default=10, ge=1, le=50, description="How many runs to show, newest first.")
 
 
@@ -202,7 +204,7 @@ def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
         repos = _repos(gh, config, args.repo, args.service)
         for repo in repos:
             rows += [_run_row(repo.full_name, run, now)
-                     for run in islice(_runs(repo, args.workflow, created), args.limit)]
+                     for run in islice(_runs(repo, args.workflow, created, event=args.event), args.limit)]
         rows.sort(key=lambda row: row["started"] or "", reverse=True)
         rows = rows[: args.limit]
         names = ", ".join(repo.full_name for repo in repos)

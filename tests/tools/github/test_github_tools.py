@@ -85,6 +85,15 @@ def test_status_honours_the_start_date(company: SaasCompany, ctx: ToolContext, r
     assert len(expected) < len(company.github.runs)  # the filter really removed something
 
 
+def test_status_of_scheduled_runs_only(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"did the nightly pass": only the runs a schedule triggered, whatever ran since."""
+    result = registry.invoke("github_workflow_runs", {"event": "schedule"}, ctx)
+    expected = [r.id for r in sorted(company.github.runs, key=lambda r: r.created_at, reverse=True)
+                if r.event == "schedule"]
+    assert expected and len(expected) < len(company.github.runs)
+    assert [row["run_id"] for row in result.rows] == expected
+
+
 # --------------------------------------------------------------------------- cicd.failure
 
 
