@@ -257,7 +257,10 @@ def find_incident_id(original: str, text: str) -> str | None:
     if match:
         return match.group(0)
     match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
-                      r"\b(?:ack|acknowledge|resolve|close)\s+#?(\d{1,7})\b", text)
+                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing))\s+#?(\d{1,7})\b|"
+                      # "what happened with 1038": a number an incident question is about
+                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
+                      text)
     if match:
         return next(group for group in match.groups() if group)
     return None
@@ -395,8 +398,14 @@ def put(slots: dict[str, Any], key: str, value: Any) -> None:
 
 
 def find_incident_status(text: str) -> str | None:
-    """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered."""
+    """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered;
+    "acked incidents", "pages already acknowledged": taken but not resolved."""
     if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
                  r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b", text):
         return "triggered"
+    if re.search(r"\b(?:acked|ack'd|acknowledged)\s+(?:incidents?|pages?|alerts?|ones?)\b|"
+                 r"\b(?:incidents?|pages?|ones?)\s+(?:that are |already |still )?(?:acked|ack'd|acknowledged)\b",
+                 text) \
+            and not re.search(r"\b(?:triggered|new|firing)\b", text):  # "triggered and acked": both states
+        return "acknowledged"  # "acked incidents still open": taken, not fixed
     return None

@@ -522,3 +522,16 @@ def test_the_deploy_or_ci_workflow_of_a_named_thing(text: str, workflow: str | N
 def test_a_name_before_nightly_is_a_service_and_an_error_kind_is_none() -> None:
     assert extract_slots("did the ledger nightly go green", FIXED_NOW).get("service") == "ledger"
     assert "service" not in extract_slots("any timeout errors in the last hour", FIXED_NOW)
+
+
+@pytest.mark.parametrize(("text", "incident"), [
+    ("acking 2210, on it", "2210"), ("resolving #77 now", "77"), ("what's going on with 4410", "4410"),
+    ("whats open on 8443", None),
+])
+def test_an_incident_number_after_an_incident_verb_or_question(text: str, incident: str | None) -> None:
+    assert extract_slots(text, FIXED_NOW).get("incident_id") == incident
+
+
+def test_acked_incidents_ask_for_the_acknowledged_ones() -> None:
+    assert extract_slots("list the acked pages for ledger", FIXED_NOW)["status"] == "acknowledged"
+    assert extract_slots("incidents nobody has acked", FIXED_NOW)["status"] == "triggered"
