@@ -151,6 +151,16 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     ), scope=lambda row: str(row.get("type", "")).lower() == "vm",
        named=_words(r"\bvms?\b", r"\bvirtual machines?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
                     r"\binstances?\b", r"\bbox(es)?\b")),
+    Subject("gcp_inventory", "Compute Engine instances", "name", None, (
+        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
+                                r"\bterminated\b", r"\bsuspended\b"),
+              _state("terminated", "stopped", "stopping", "suspended", "suspending"), "are stopped or terminated",
+              negatable=False),
+        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"), _state("running"),
+              "are running"),
+    ), scope=lambda row: str(row.get("type", "")).lower() == "instance",
+       named=_words(r"\bvms?\b", r"\binstances?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
+                    r"\bbox(es)?\b", r"\bnodes?\b")),
     Subject("github_workflow_runs", "workflows", "workflow", None, (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
@@ -199,7 +209,7 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         found.append(facet)
     if excluded and not found:
         return []  # only an exclusion: the whole list answers better than a guess at the complement
-    if subject.tool in ("aws_inventory", "azure_inventory") and len(found) == 2:  # "not running" matched both
+    if subject.tool in ("aws_inventory", "azure_inventory", "gcp_inventory") and len(found) == 2:  # "not running" matched both
         found = [facet for facet in found if facet.name == "stopped"]
     return found
 

@@ -266,6 +266,9 @@ def find_incident_id(original: str, text: str) -> str | None:
     return None
 
 
+# Common words that are also the names of teams ("the platform team", "the security on-call").
+_TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "backend", "frontend", "storage",
+                         "database", "db", "sre", "mobile"})
 _PAGE_VERBS = r"(?:page|wake up|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
 
 
@@ -279,8 +282,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+team\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b", text)
     if match:
         name = match.group(1) or match.group(2)
-        if _is_name(name) or name in ("security", "platform", "data", "network", "infra", "backend", "frontend",
-                                      "storage", "database", "db", "sre", "mobile"):
+        if _is_name(name) or name in _TEAM_WORDS:
             team = name
     if person is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
@@ -305,7 +307,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
             person = name
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
-        if match and _is_name(match.group(1)):
+        if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
             team = match.group(1)
     return person, team
 

@@ -253,3 +253,14 @@ def test_no_workflow_in_the_asked_state_shows_the_latest_runs_instead() -> None:
     assert focused is not None
     assert focused.lead == "None of the 1 workflows checked passed."
     assert [row["run_id"] for row in focused.rows] == [9003]
+
+
+def test_terminated_compute_engine_vms_are_the_stopped_ones() -> None:
+    vms = ToolResult(status="ok", summary="3 resources.", columns=["type", "name", "state"],
+                     rows=[{"type": "instance", "name": "ledger-1", "state": "RUNNING"},
+                           {"type": "instance", "name": "ledger-batch", "state": "TERMINATED"},
+                           {"type": "bucket", "name": "ledger-exports", "state": ""}])
+    focused = focus("gcp_inventory", vms, "any gce instances terminated right now?")
+    assert focused is not None
+    assert focused.lead == "1 of 2 Compute Engine instances is stopped or terminated: ledger-batch."
+    assert [row["name"] for row in focused.rows] == ["ledger-batch"]

@@ -535,3 +535,7 @@ def test_an_incident_number_after_an_incident_verb_or_question(text: str, incide
 def test_acked_incidents_ask_for_the_acknowledged_ones() -> None:
     assert extract_slots("list the acked pages for ledger", FIXED_NOW)["status"] == "acknowledged"
     assert extract_slots("incidents nobody has acked", FIXED_NOW)["status"] == "triggered"
+
+
+def test_a_rota_named_after_a_page_verb_is_the_team_even_a_common_word() -> None:
+    assert extract_slots("get the platform on-call in here, sso is down", FIXED_NOW)["team"] == "platform"
