@@ -305,6 +305,11 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS:
             person = name
+    if person is None:  # "dave's apple pay PR", "bob's deploy": whose CI runs
+        match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"
+                          r"runs?|ci|deploys?|pipelines?|jobs?|commits?)\b", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"it", "that", "what", "who"}:
+            person = match.group(1)
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"

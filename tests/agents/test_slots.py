@@ -539,3 +539,11 @@ def test_acked_incidents_ask_for_the_acknowledged_ones() -> None:
 
 def test_a_rota_named_after_a_page_verb_is_the_team_even_a_common_word() -> None:
     assert extract_slots("get the platform on-call in here, sso is down", FIXED_NOW)["team"] == "platform"
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("why did erin's terraform PR go red", "erin"), ("is frank's branch still building", "frank"),
+    ("that's the deploy that failed", None), ("what's the ci doing", None),
+])
+def test_whose_ci_runs(text: str, person: str | None) -> None:
+    assert extract_slots(text, FIXED_NOW).get("person") == person

@@ -46,6 +46,8 @@ CAUSE_NAMES = ", ".join(cause.label for cause in CAUSES)
 
 REPO_HELP = "Repository as owner/name or a bare name; omit for every configured repository."
 WORKFLOW_HELP = "Workflow file (deploy.yml) or display name (Deploy); omit for all workflows."
+PERSON_HELP = "Only runs this GitHub login triggered (dave's PR, bob's deploy)."
+PERSON_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$"
 
 
 class WorkflowRunsArgs(BaseModel):
@@ -56,6 +58,7 @@ class WorkflowRunsArgs(BaseModel):
     end: date | None = Field(default=None, description="Only runs created before this ISO date.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Only runs triggered by this "
                               "event (schedule for a nightly, push, pull_request...).")
+    person: str | None = Field(default=None, pattern=PERSON_PATTERN, description=PERSON_HELP)
     limit: int = Field(default=10, ge=1, le=50, description="How many runs to show, newest first.")
 
 
@@ -66,6 +69,7 @@ class RunFailureArgs(BaseModel):
     run_id: int | None = Field(default=None, description="Workflow run id; omit for the latest failed run.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
+    person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
     log_lines: int = Field(default=40, ge=5, le=200, description="How many lines of the log tail to return.")
 
 
@@ -98,9 +102,11 @@ def _repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | 
 
 
 def _runs(repo: Repository, workflow: str | None, created: str | None = None,
-          status: str | None = None, event: str | None = None) -> Iterable[WorkflowRun]:
+          status: str | None = None, event: str | None = None, actor: str | None = None) -> Iterable[WorkflowRun]:
     """A repository's runs, newest first, optionally for one workflow (by file or name)."""
     filters: dict[str, Any] = {}
+    if actor:
+        filters["actor"] = actor
     if created:
         filters["created"] = created
     if status:
@@ -153,12 +159,14 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
         raise GitHubProblem(f"Run {args.run_id} was not found in {', '.join(r.full_name for r in repos)}.")
     newest: tuple[Repository, WorkflowRun] | None = None
     for repo in repos:
-        for run in islice(_runs(repo, args.workflow, status="failure", event=args.event), 1):
+        for run in islice(_runs(repo, args.workflow, status="failure", event=args.event,
+                                actor=getattr(args, "person", None)), 1):
             if newest is None or run.created_at > newest[1].created_at:
                 newest = (repo, run)
     if newest is None:
         which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
                                                                       else "")
+        which += f" by {args.person}" if getattr(args, "person", None) else ""
         raise GitHubProblem(f"No failed runs{which} in {', '.join(r.full_name for r in repos)}.")
     return newest
 
@@ -204,7 +212,8 @@ def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
         repos = _repos(gh, config, args.repo, args.service)
         for repo in repos:
             rows += [_run_row(repo.full_name, run, now)
-                     for run in islice(_runs(repo, args.workflow, created, event=args.event), args.limit)]
+                     for run in islice(_runs(repo, args.workflow, created, event=args.event, actor=args.person),
+                                       args.limit)]
         rows.sort(key=lambda row: row["started"] or "", reverse=True)
         rows = rows[: args.limit]
         names = ", ".join(repo.full_name for repo in repos)

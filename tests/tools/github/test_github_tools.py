@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTP server per test
 
 # slot names; start_time is the moment a rolling window ("the last 2 days") starts (time_range's "since")
 VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "start_time", "limit", "log_lines",
-              "failed_only", "event"}
+              "failed_only", "event", "person"}
 READ_TOOLS = ["github_workflow_runs", "github_run_failure", "github_recent_changes"]
 
 
@@ -92,6 +92,19 @@ def test_status_of_scheduled_runs_only(company: SaasCompany, ctx: ToolContext, r
                 if r.event == "schedule"]
     assert expected and len(expected) < len(company.github.runs)
     assert [row["run_id"] for row in result.rows] == expected
+
+
+def test_failure_of_the_runs_one_person_triggered(company: SaasCompany, ctx: ToolContext,
+                                                  registry: ToolRegistry) -> None:
+    """"why is carol's PR failing": the newest failed run she triggered, not the newest of all."""
+    failed = sorted((r for r in company.github.runs if r.conclusion == "failure"), key=lambda r: r.created_at,
+                    reverse=True)
+    actor = next(r.actor for r in failed if r.actor != failed[0].actor)
+    theirs = next(r for r in failed if r.actor == actor)
+    result = registry.invoke("github_run_failure", {"person": actor}, ctx)
+    assert result.status == "ok" and result.facts["run_id"] == theirs.id
+    runs = registry.invoke("github_workflow_runs", {"person": actor, "limit": 50}, ctx)
+    assert {row["actor"] for row in runs.rows} == {actor}
 
 
 # --------------------------------------------------------------------------- cicd.failure
