@@ -209,7 +209,8 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         found.append(facet)
     if excluded and not found:
         return []  # only an exclusion: the whole list answers better than a guess at the complement
-    if subject.tool in ("aws_inventory", "azure_inventory", "gcp_inventory") and len(found) == 2:  # "not running" matched both
+    # "not running" matched both states
+    if subject.tool in ("aws_inventory", "azure_inventory", "gcp_inventory") and len(found) == 2:
         found = [facet for facet in found if facet.name == "stopped"]
     return found
 
