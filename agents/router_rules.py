@@ -86,7 +86,7 @@ COMPARISON = re.compile(
 )
 # Words that look ahead: a forecast, not a comparison of what was spent.
 _FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|next (?:month|quarter|year)|"
-           r"heading (?:for|towards?)|trending (?:to|towards?)|end up|"
+           r"heading (?:for|towards?)|trending (?:to|towards?)|end up|(?:are|is) (?:we|it) \w+ \w+ to spend|"
            r"end of (?:the )?(?:month|quarter|year)|(?:month|quarter|year)[- ]end)\b")
 # Opening an incident: a noun request for a page ("raise a P1 for X", "open a sev2").
 OPEN_INCIDENT = re.compile(
@@ -424,7 +424,9 @@ RULES: tuple[Rule, ...] = (
     _rule("cost.savings", r"\b(?:nobody|no one|noone|nothing) (?:uses?|using|needs?|touches)\b|"
           r"\bstill paying for\b", WEAK + 1.0, unless=r"\biam\b|\bcredentials?\b|\baccess keys?\b"),
     # Where spend is heading: a forecast.
-    _rule("cost.forecast", r"\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b",
+    _rule("cost.forecast", r"\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b|"
+          # what we are about to spend ("what are we looking to spend this quarter"): ahead, not past
+          r"\b(?:are|is) (?:we|it|aws|azure|gcp)\b.{0,20}\bto (?:spend|cost|pay)\b",
           WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
     # Which group of the bill spends most: a summary grouped that way.
     _rule("cost.summary", rf"(?=.*(?:{_MONEY}|\bbudget\b)).*\bwhich (?:service|team|tag|project|region|"

@@ -118,6 +118,9 @@ _STATES = frozenset("""triggered acked acknowledged ack'd resolved closed active
     unacknowledged unresolved pending silenced muted snoozed""".split())
 # how bad an incident is: "the high urgency pages" are not a service's
 _LEVELS = frozenset("critical high medium low major minor urgent severe big small".split())
+# what a word after "service" says about services ("the service tag", "service owners"): no name
+_SERVICE_ATTRIBUTES = frozenset("""tag tags level levels name names account accounts owner owners map catalog list
+    health status desk team teams""".split())
 # what kind of error it is: "db connection errors", "timeout errors" name no service
 _ERROR_KINDS = frozenset("""connection connections timeout timeouts signature permission permissions auth
     authentication validation parse parsing network dns ssl tls http server client runtime memory disk import
@@ -133,7 +136,7 @@ def find_service(text: str) -> str | None:
     if match and _is_name(match.group(1)):
         return match.group(1)
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
-    if match and _is_name(match.group(1)):
+    if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
         return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
@@ -387,11 +390,12 @@ def find_group_by(text: str) -> str | None:
     regions ("split last month's spend by region", "regional breakdown") or a cost-allocation
     tag ("by team tag", "by tag team"); "by service" is every cost tool's default. A cloud's
     tool without that grouping drops it (planner.fill_args)."""
-    if re.search(rf"{_GROUPING}(?:azure\s+)?(?:resource[- ]groups?|rgs?)\b", text):
+    grouping = rf"(?:{_GROUPING}|\bwhich\s+)"  # "which resource group spends most": grouped that way
+    if re.search(rf"{grouping}(?:azure\s+)?(?:resource[- ]groups?|rgs?)\b", text):
         return "resource_group"
-    if re.search(rf"{_GROUPING}(?:aws\s+)?regions?\b|\bregional\s+(?:breakdown|split)\b", text):
+    if re.search(rf"{grouping}(?:aws\s+)?regions?\b|\bregional\s+(?:breakdown|split)\b", text):
         return "region"
-    tag = re.search(rf"{_GROUPING}(?:the\s+)?([a-z][a-z0-9_.:/-]*)\s+tag\b|"
+    tag = re.search(rf"{grouping}(?:the\s+)?([a-z][a-z0-9_.:/-]*)\s+tag\b|"
                     rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
     if tag:
         return f"tag:{tag.group(1) or tag.group(2)}"

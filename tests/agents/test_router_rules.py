@@ -239,6 +239,7 @@ def test_vocabulary_rules_found_by_the_dev4_eval_cases(text: str, skill: str) ->
         ("gcp bill seems off, what's driving that", "cost.anomalies"),
         ("are we still paying for that nat gateway nobody uses", "cost.savings"),
         ("where is the azure spend heading for", "cost.forecast"),
+        ("what is gcp likely to cost this quarter", "cost.forecast"),
         ("which region is burning the most budget", "cost.summary"),
         ("list everything the ledger team owns", "infra.inventory"),
         ("which azure machines are deallocated", "infra.inventory"),

@@ -547,3 +547,18 @@ def test_a_rota_named_after_a_page_verb_is_the_team_even_a_common_word() -> None
 ])
 def test_whose_ci_runs(text: str, person: str | None) -> None:
     assert extract_slots(text, FIXED_NOW).get("person") == person
+
+
+def test_two_aws_services_set_side_by_side_narrow_to_neither() -> None:
+    found = extract_slots("what did s3 cost compared with lambda in q2", FIXED_NOW)
+    assert "aws_service" not in found
+    assert extract_slots("what did s3 cost in q2", FIXED_NOW)["aws_service"] == "s3"
+
+
+@pytest.mark.parametrize(("text", "group_by"), [
+    ("which team tag spent the most in may", "tag:team"), ("which rg costs us most on azure", "resource_group"),
+    ("which region was the priciest last week", "region"),
+])
+def test_which_group_spends_most_groups_by_it(text: str, group_by: str) -> None:
+    found = extract_slots(text, FIXED_NOW)
+    assert found["group_by"] == group_by and found.get("service") is None
