@@ -7,6 +7,7 @@ Log text and PR titles are written by whoever controls the repository: they trav
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -70,6 +71,8 @@ class RunFailureArgs(BaseModel):
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
     person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
+    query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
+                              "a recent failed run whose title or branch shares two of them is the one meant.")
     log_lines: int = Field(default=40, ge=5, le=200, description="How many lines of the log tail to return.")
 
 
@@ -91,6 +94,8 @@ class RerunArgs(BaseModel):
     run_id: int | None = Field(default=None, description="Run to re-run; omit for the latest failed run.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
+    query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
+                              "a recent failed run whose title or branch shares two of them is the one meant.")
     failed_only: bool = Field(default=True, description="Re-run only the failed jobs (a full re-run if none failed).")
 
 
@@ -141,6 +146,17 @@ def _run_row(repo: str, run: WorkflowRun, now: datetime) -> dict[str, Any]:
     }
 
 
+RUNS_MATCHED_BY_TITLE = 10  # the recent failed runs per repository whose titles the words may name
+MIN_SHARED_TITLE_WORDS = 2  # one shared word ("payments") names a repository, not a run
+_PLAIN_TITLE_WORDS = frozenset("""the and for with what why how did does was were that this run runs build builds
+    job jobs fail failed failing failure wrong went broke broken error errors red one ones main feat fix chore
+    deploy deploys pipeline pipelines workflow test tests please pls""".split())
+
+
+def _title_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _PLAIN_TITLE_WORDS}
+
+
 def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunArgs) -> tuple[Repository, WorkflowRun]:
     """The run a request means: ``run_id`` (searched in the candidate repos), else the
     newest failed run there (optionally of one workflow)."""
@@ -158,11 +174,19 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
                     raise
         raise GitHubProblem(f"Run {args.run_id} was not found in {', '.join(r.full_name for r in repos)}.")
     newest: tuple[Repository, WorkflowRun] | None = None
+    described: tuple[Repository, WorkflowRun] | None = None
+    wanted = _title_words(getattr(args, "query", None) or "")
     for repo in repos:
-        for run in islice(_runs(repo, args.workflow, status="failure", event=args.event,
-                                actor=getattr(args, "person", None)), 1):
-            if newest is None or run.created_at > newest[1].created_at:
+        failed = _runs(repo, args.workflow, status="failure", event=args.event, actor=getattr(args, "person", None))
+        for index, run in enumerate(islice(failed, RUNS_MATCHED_BY_TITLE if wanted else 1)):
+            if index == 0 and (newest is None or run.created_at > newest[1].created_at):
                 newest = (repo, run)
+            shared = wanted & _title_words(f"{run.display_title or ''} {run.head_branch or ''}")
+            if len(shared) >= MIN_SHARED_TITLE_WORDS and (described is None
+                                                          or run.created_at > described[1].created_at):
+                described = (repo, run)
+    if described is not None:  # "what went wrong with the apple pay one": the run its words describe
+        return described
     if newest is None:
         which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
                                                                       else "")

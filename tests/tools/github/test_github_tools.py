@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTP server per test
 
 # slot names; start_time is the moment a rolling window ("the last 2 days") starts (time_range's "since")
 VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "start_time", "limit", "log_lines",
-              "failed_only", "event", "person"}
+              "failed_only", "event", "person", "query"}
 READ_TOOLS = ["github_workflow_runs", "github_run_failure", "github_recent_changes"]
 
 
@@ -105,6 +105,20 @@ def test_failure_of_the_runs_one_person_triggered(company: SaasCompany, ctx: Too
     assert result.status == "ok" and result.facts["run_id"] == theirs.id
     runs = registry.invoke("github_workflow_runs", {"person": actor, "limit": 50}, ctx)
     assert {row["actor"] for row in runs.rows} == {actor}
+
+
+def test_failure_of_the_run_the_words_describe(company: SaasCompany, ctx: ToolContext,
+                                              registry: ToolRegistry) -> None:
+    """A failed run named by what it was about (two words of its title or branch), not the newest
+    failure; one shared word is not enough to pick a run."""
+    failed = sorted((r for r in company.github.runs if r.conclusion == "failure"), key=lambda r: r.created_at,
+                    reverse=True)
+    older = next(r for r in failed[1:] if len(r.display_title.split()) >= 3)
+    words = " ".join(older.display_title.lower().split()[:3])
+    result = registry.invoke("github_run_failure", {"query": f"why did the {words} thing go red"}, ctx)
+    assert result.status == "ok" and result.facts["run_id"] == older.id
+    one_word = registry.invoke("github_run_failure", {"query": f"why is {older.display_title.split()[0]} red"}, ctx)
+    assert one_word.facts["run_id"] == failed[0].id
 
 
 # --------------------------------------------------------------------------- cicd.failure
