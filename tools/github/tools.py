@@ -94,6 +94,7 @@ class RerunArgs(BaseModel):
     run_id: int | None = Field(default=None, description="Run to re-run; omit for the latest failed run.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
+    person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
     query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
                               "a recent failed run whose title or branch shares two of them is the one meant.")
     failed_only: bool = Field(default=True, description="Re-run only the failed jobs (a full re-run if none failed).")
@@ -175,9 +176,9 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
         raise GitHubProblem(f"Run {args.run_id} was not found in {', '.join(r.full_name for r in repos)}.")
     newest: tuple[Repository, WorkflowRun] | None = None
     described: tuple[Repository, WorkflowRun] | None = None
-    wanted = _title_words(getattr(args, "query", None) or "")
+    wanted = _title_words(args.query or "")
     for repo in repos:
-        failed = _runs(repo, args.workflow, status="failure", event=args.event, actor=getattr(args, "person", None))
+        failed = _runs(repo, args.workflow, status="failure", event=args.event, actor=args.person)
         for index, run in enumerate(islice(failed, RUNS_MATCHED_BY_TITLE if wanted else 1)):
             if index == 0 and (newest is None or run.created_at > newest[1].created_at):
                 newest = (repo, run)
@@ -190,7 +191,7 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
     if newest is None:
         which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
                                                                       else "")
-        which += f" by {args.person}" if getattr(args, "person", None) else ""
+        which += f" by {args.person}" if args.person else ""
         raise GitHubProblem(f"No failed runs{which} in {', '.join(r.full_name for r in repos)}.")
     return newest
 
