@@ -413,7 +413,8 @@ RULES: tuple[Rule, ...] = (
           unless=_CI + "|" + _MONEY),
     # "what's open": the open incidents (unless ports, buckets or PRs are what is open).
     _rule("incident.list", r"^\W*(?:what(?:'?s| is|s)|anything|is anything) (?:still )?open\b", STRONG - 1.0,
-          unless=r"\b(?:ports?|to the|buckets?|firewall\w*|sgs?|security groups?|prs?|pull requests?|ingress)\b"),
+          unless=r"\b(?:ports?|to the|buckets?|firewall\w*|sgs?|security groups?|prs?|pull requests?|ingress)\b|"
+          r"\b(?:on|to) \d{2,5}\b"),
     # A CI run that died, however it died: its failure.
     _rule("cicd.failure", r"(?=.*" + _CI + r").*\b(?:died|dies|broke|crashed|blew up|fell over|went red|"
           r"ooms?|oom'?d|out of memory)\b", WEAK + 1.0, unless=r"\bre-?run|\bretry|\bdid\b.*\bpass"),

@@ -253,6 +253,11 @@ def test_vocabulary_rules_found_by_the_dev5_eval_cases(text: str, skill: str) ->
     assert SKILL_NAMES[int(boosts.argmax())] == skill
 
 
+def test_what_is_open_on_a_port_is_no_incident_question() -> None:
+    boosts, _ = rule_boosts("what's open on 6443 from outside")
+    assert boosts[SKILL_NAMES.index("incident.list")] == 0.0
+
+
 def test_exposure_to_the_internet_is_no_finding() -> None:
     boosts, _ = rule_boosts("is anything exposed to the internet on 3389")
     assert boosts[SKILL_NAMES.index("security.findings")] == 0.0
