@@ -52,6 +52,9 @@ class Subject:
     named: re.Pattern[str] | None = None  # words that must name the noun ("instances") for a focus
     kinds: tuple[Facet, ...] = ()  # narrow which items are meant ("CVEs"): and-ed with the facets
     beyond: tuple[Facet, ...] = ()  # properties of rows outside ``scope`` (an IAM policy, a role), added by name
+    # items whose state is their newest row's (a workflow is as green as its latest finished
+    # run): picks those rows from the tool's newest-first rows; a "none" answer shows them
+    current: Callable[[list[Row]], list[Row]] | None = None
 
     def noun_of(self, kinds: list[Facet]) -> str:
         """"findings", or "CVE findings" when the question is about one kind of them."""
@@ -74,6 +77,18 @@ def _issue(name: str) -> Callable[[Row], bool]:
 
 def _kind(kind: str) -> Callable[[Row], bool]:
     return lambda row: row.get("kind") == kind
+
+
+def _latest_finished_runs(rows: list[Row]) -> list[Row]:
+    """The newest finished run of each workflow (rows come newest first); a workflow with
+    only a run under way keeps that run."""
+    latest: dict[tuple[Any, Any], Row] = {}
+    for row in rows:
+        key = (row.get("repo"), row.get("file") or row.get("workflow"))
+        if key not in latest or (latest[key].get("status") not in (None, "completed")
+                                 and row.get("status") in (None, "completed")):
+            latest[key] = row
+    return list(latest.values())
 
 
 def _state(*states: str) -> Callable[[Row], bool]:
@@ -136,11 +151,21 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     ), scope=lambda row: str(row.get("type", "")).lower() == "vm",
        named=_words(r"\bvms?\b", r"\bvirtual machines?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
                     r"\binstances?\b", r"\bbox(es)?\b")),
+    Subject("gcp_inventory", "Compute Engine instances", "name", None, (
+        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
+                                r"\bterminated\b", r"\bsuspended\b"),
+              _state("terminated", "stopped", "stopping", "suspended", "suspending"), "are stopped or terminated",
+              negatable=False),
+        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"), _state("running"),
+              "are running"),
+    ), scope=lambda row: str(row.get("type", "")).lower() == "instance",
+       named=_words(r"\bvms?\b", r"\binstances?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
+                    r"\bbox(es)?\b", r"\bnodes?\b")),
     Subject("github_workflow_runs", "workflows", "workflow", None, (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
         Facet("passing", _words(r"\bpass", r"\bgreen\b", r"\bsucce"), _state("success"), "passed"),
-    ), label=lambda row: f"{row.get('workflow')} ({row.get('repo')})"),
+    ), label=lambda row: f"{row.get('workflow')} ({row.get('repo')})", current=_latest_finished_runs),
     Subject("aws_savings", "savings candidates", "resource", None, (
         Facet("unattached", _words(r"\bunattached\b", r"\bdetached\b", r"\borphan", r"not attached"),
               _kind("unattached volume"), "are unattached volumes", negatable=False,
@@ -184,7 +209,8 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         found.append(facet)
     if excluded and not found:
         return []  # only an exclusion: the whole list answers better than a guess at the complement
-    if subject.tool in ("aws_inventory", "azure_inventory") and len(found) == 2:  # "not running" matched both
+    # "not running" matched both states
+    if subject.tool in ("aws_inventory", "azure_inventory", "gcp_inventory") and len(found) == 2:
         found = [facet for facet in found if facet.name == "stopped"]
     return found
 
@@ -227,6 +253,9 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     """The subject's own items that have the facets (or are of the kinds) asked for."""
     ranked, _ = order_rows(result.columns or list(result.rows[0]), result.rows)  # named in table order
     items = [row for row in ranked if subject.covers(row)]
+    if subject.current is not None:
+        now = {id(row) for row in subject.current(list(result.rows))}
+        items = [row for row in items if id(row) in now]
     if not items:
         return None
     all_names = list(dict.fromkeys(subject.name_of(row) for row in items))
@@ -241,6 +270,8 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
         lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
     else:
         lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
+        if subject.current is not None:  # "is the deploy green?" "no": its latest run says how it is
+            return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=items)
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
 
 

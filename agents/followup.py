@@ -21,7 +21,8 @@ _ELLIPSIS = re.compile(
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
-_ANAPHOR = re.compile(r"\b(?:it|that|this|them|those|these|that one|this one|the same one|same one)\b", re.I)
+_ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one)\b",
+                      re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
@@ -53,6 +54,16 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     """``route`` with what the previous turn of the conversation lends it."""
     if previous is None or previous.skill not in SKILL_BY_NAME or previous.skill == "help":
         return route
+    detail = _detail_skill(previous.skill, route.text)
+    asks_a_change = SKILL_BY_NAME[route.skill].mutating or bool(imperative_skills(route.text))
+    if detail and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
+            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent):
+        # "tell me more about the payments one" after a list: the one item the words pick out,
+        # described by the list's own domain (its words, not the previous slots, say which)
+        skill = SKILL_BY_NAME[detail]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**_where(previous), **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
     if is_elliptical(route.text):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
@@ -109,11 +120,30 @@ def _bare_name(route: Route, previous: TurnContext) -> dict[str, str]:
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 
+# One item of a list by what it is or is about: "the payments one", "the windows one".
+_ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b)(?:[\w-]+\s+){1,3}?one\b", re.I)
+_FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|crash\w*)\b", re.I)
+
+
+def _detail_skill(listed: str, text: str) -> str | None:
+    """The skill that tells about one item of what ``listed`` lists."""
+    if listed == "cicd.status":
+        return "cicd.failure" if _FAILURE_WORDS.search(text) else "cicd.status"
+    return {"incident.list": "incident.brief", "infra.inventory": "infra.describe"}.get(listed)
+
+
+def _where(previous: TurnContext) -> dict[str, Any]:
+    """Where the previous turn looked (its cloud, repo or service), which an item of its list shares."""
+    return {key: previous.slots[key] for key in ("cloud", "repo", "service", "region") if key in previous.slots}
+
+
 def _target_of(previous: TurnContext) -> dict[str, Any]:
-    """The previous turn's target: its slots naming one, else the first resource its answer
-    named (an instance id is preferred for actions)."""
+    """The previous turn's target: its slots naming one (with the cloud it lives in), else the
+    first resource its answer named (an instance id is preferred for actions)."""
     lent = {key: previous.slots[key] for key in _TARGET_SLOTS if key in previous.slots}
     if lent:
+        if "cloud" in previous.slots:  # "its logs" after "tell me about gce-x": x's cloud, not the primary one
+            lent["cloud"] = previous.slots["cloud"]
         return lent
     instances = [r for r in previous.resources if r.startswith("i-")]
     if instances:

@@ -121,10 +121,13 @@ _IMPERATIVE_POSITION = re.compile(
     r"(?:you|u) can|you may|feel free to)\W*)*$"  # permission to the bot is a request: "you can close it"
 )
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
-# Permission in the passive ("this one can be resolved", "the sev2 can now be closed"), unless
-# someone else is the agent ("it can be restarted by the owner").
-_PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:this|that|it|(?:the|this|that) (?:[\w-]+ ){0,3}[\w-]+)(?: one)? "
-                                 r"can (?:now )?be\s*$")
+# Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may
+# safely be closed"), unless someone else is the agent ("it can be restarted by the owner").
+_PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
+# A verb as the noun of a request in its own clause: "X is wedged, give it a reboot".
+_GIVE_IT_A = re.compile(r"\b(?:give|do)\s+(?:it|that|them|this|this one|that one|[\w.-]+)\s+"
+                        r"(?:a|an|another|one more)\s+"
+                        r"(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def occurrences(text: str) -> list[Occurrence]:
                                       (verbs[0], "past", verbs[2]))]
     forms.sort(key=lambda item: -len(item[3]))  # "shut down" before "shut", "re-run" before "run"
     for skill, verb, form, name in forms:
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
+        for match in re.finditer(_form_pattern(name), lowered):
             span = (match.start(), match.end())
             if any(start < span[1] and span[0] < end for start, end in taken):
                 continue
@@ -160,6 +163,19 @@ def occurrences(text: str) -> list[Occurrence]:
             mood = _mood(lowered, match.start(), match.end(), form)  # type: ignore[arg-type]
             found.append((match.start(), match.end(), Occurrence(skill, verb, form, mood)))  # type: ignore[arg-type]
     return [occ for _, _, occ in sorted(found, key=lambda item: item[0])]
+
+
+# The object of a phrasal verb may stand between its words ("spin X back up", "turn it off"):
+# a pronoun or a resource name (a token with a hyphen or a digit), optionally with "back".
+_SPLIT_OBJECT = r"(?:it|them|that|this|that one|this one|[a-z0-9.]*(?:-|\d)[\w.-]*)(?:\s+back)?"
+
+
+def _form_pattern(name: str) -> str:
+    """The regex of one verb form; a two-word phrasal verb also with its object in between."""
+    words = name.split(" ")
+    if len(words) == 2 and words[1] in ("up", "down", "off", "on", "in", "out", "back"):
+        return rf"(?<![\w-]){re.escape(words[0])}(?:\s+{_SPLIT_OBJECT})?\s+{re.escape(words[1])}(?![\w-])"
+    return rf"(?<![\w-]){re.escape(name)}(?![\w-])"
 
 
 def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
@@ -222,6 +238,9 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
         return "request"
     if form == "base" and re.match(r"^\W*we can\s*$", clause) and re.search(r"\bnow\b", rest_clause):
         return "request"  # "we can close out the sev2 now": the team's go-ahead
+    given = _GIVE_IT_A.search(clause)
+    if form == "base" and given and _IMPERATIVE_POSITION.match(clause[:given.start()]):
+        return "request"
     if form == "past" and participle:
         return "request"
     if form == "ing" and re.search(r"\b(?:needs?|wants?|requires?|(?:would|do|could) (?:you|u) mind|"
@@ -284,8 +303,9 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
 # "page" also head requests for reports, scans and runbook pages).
 _UNAMBIGUOUS = {
     "stop", "reboot", "restart", "bounce", "power cycle", "power off", "power on", "shut down", "shutdown",
-    "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retrigger", "re-trigger",
-    "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve", "escalate",
+    "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retry", "retrigger",
+    "re-trigger", "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve",
+    "escalate",
 }
 
 

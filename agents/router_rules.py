@@ -48,7 +48,7 @@ POLITE = (
 # Questions asking how to do something: a runbook, whatever action they name.
 HOWTO = re.compile(
     r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\b|how to\b|"
-    r"what(?:'?s| is) the\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist)\b|"
+    r"what(?:'?s| is) the\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist|drill)\b|"
     r"steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b)"
 )
 # ... unless what they ask how to do is to see something ("how do I find which buckets are
@@ -97,6 +97,7 @@ COMPARISON = re.compile(PERIODS_COMPARED.pattern + r"|\bbetween\b.{0,40}\band\b"
 _MONEY_COMPARED = r"\b(?:cheaper|pricier|(?:more|less) expensive|costlier)\b"
 # Words that look ahead: a forecast, not a comparison of what was spent.
 _FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|next (?:month|quarter|year)|"
+           r"heading (?:for|towards?)|trending (?:to|towards?)|end up|(?:are|is) (?:we|it) \w+ \w+ to spend|"
            r"end of (?:the )?(?:month|quarter|year)|(?:month|quarter|year)[- ]end)\b")
 # Opening an incident: a noun request for a page ("raise a P1 for X", "open a sev2").
 OPEN_INCIDENT = re.compile(
@@ -487,6 +488,67 @@ RULES: tuple[Rule, ...] = (
     _rule("help", r"\bhow (?:does|do) (?:guardian|this bot|the bot|you|u|this thing) work\b|"
           r"^\W*(?:are (?:you|u) able to|do (?:you|u) support|can (?:you|u) even|is it possible for (?:you|u) to|"
           r"do (?:you|u) know how to)\b", STRONG + 2.0, unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
+    # --- constructions found by the dev5 eval cases (tunable), each a grammar, not a phrase
+    # A procedure asked for after the symptom: "X is broken, steps?", "..., help!", "now what".
+    _rule("knowledge.runbook", r"[,;:.!?-]\s*(?:(?:the |what are the |any )?steps|halp|help(?: me| pls| please)?|"
+          r"send help|now what|what now|what do i do|what(?:'?s| is) the (?:drill|procedure|playbook|fix))\W*$|"
+          r"\bwhat (?:should|do|can|could) (?:i|we) be "
+          r"(?:check\w*|look\w* (?:at|for|into)|try\w*)\b", STRONG - 1.0, unless=HELP.pattern),
+    # Who is next in the rota, or whose phone rings: the rota, never a page.
+    _rule("incident.oncall", r"\bwho(?:'?s| is| would be)? (?:the )?(?:backup|secondary|primary|next in line|"
+          r"second line|first line)\b|\bwhose (?:phone|pager|turn)\b|\bphones? rings?\b|"
+          r"\bwho (?:gets|will get|would get) (?:paged|called|woken|the (?:page|call))\b", STRONG,
+          unless=r"^\W*(?:page|escalate|wake|notify|ping)\b"),
+    # Pinging a rota or a team is a page ("ping the platform on-call").
+    _rule("incident.page", POLITE + r"ping (?:the )?(?:[\w-]+ )?(?:on[- ]?call|oncall|team|secondary|primary)\b|"
+          r"\bping @\w+", STRONG, mutating=True),
+    # Who took an incident and what they found: its brief (its notes and timeline).
+    _rule("incident.brief", r"\bwho (?:acked|ack'd|acknowledged|resolved|handled|fixed|sorted|closed|picked up)\b|"
+          r"\bwhat did (?:they|he|she|\w+) (?:find|say|note|write|discover|figure out|learn)\b", STRONG - 0.5,
+          unless=_CI + "|" + _MONEY),
+    # "what's open": the open incidents (unless ports, buckets or PRs are what is open).
+    _rule("incident.list", r"^\W*(?:what(?:'?s| is|s)|anything|is anything) (?:still )?open\b", STRONG - 1.0,
+          unless=r"\b(?:ports?|to the|buckets?|firewall\w*|sgs?|security groups?|prs?|pull requests?|ingress)\b|"
+          r"\b(?:on|to) \d{2,5}\b"),
+    # A CI run that died, however it died: its failure.
+    _rule("cicd.failure", r"(?=.*" + _CI + r").*\b(?:died|dies|broke|crashed|blew up|fell over|went red|"
+          r"ooms?|oom'?d|out of memory)\b", WEAK + 1.0, unless=r"\bre-?run|\bretry|\bdid\b.*\bpass"),
+    # What drives spend, or spend that looks wrong: an anomaly question.
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:driv(?:ing|ers?|en)|culprits?|(?:looks?|seems?) "
+          r"(?:off|wrong|weird|funny)|higher than usual)\b", WEAK + 1.0, unless=_FUTURE),
+    # Paying for what nobody uses: a saving.
+    _rule("cost.savings", r"\b(?:nobody|no one|noone|nothing) (?:uses?|using|needs?|touches)\b|"
+          r"\bstill paying for\b", WEAK + 1.0, unless=r"\biam\b|\bcredentials?\b|\baccess keys?\b"),
+    # Where spend is heading: a forecast.
+    _rule("cost.forecast", r"\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b|"
+          # what we are about to spend ("what are we looking to spend this quarter"): ahead, not past
+          r"\b(?:are|is) (?:we|it|aws|azure|gcp)\b.{0,20}\bto (?:spend|cost|pay)\b",
+          WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
+    # Which group of the bill spends most: a summary grouped that way.
+    _rule("cost.summary", rf"(?=.*(?:{_MONEY}|\bbudget\b)).*\bwhich (?:service|team|tag|project|region|"
+          r"resource group|rg|environment|env|cloud)s?\b", WEAK + 1.0,
+          unless=_FUTURE + r"|\b(?:why|spike\w*|jump\w*|anomal\w*)\b"),
+    # Everything a service or team owns: the inventory of its tag (what is "owned by" someone only tips it).
+    _rule("infra.inventory", r"\b(?:everything|all (?:the )?(?:stuff|resources|things)) (?:that )?(?:the )?[\w-]+ "
+          r"(?:\w+ )?(?:owns|has|runs)\b|\bwhat does (?:the )?[\w-]+ (?:\w+ )?own\b", STRONG + 1.0,
+          unless=_MONEY + "|" + _CI),
+    _rule("infra.inventory", r"\bowned by\b", WEAK, unless=_MONEY + "|" + _CI),
+    # Machines of a kind in a stopped state, in any cloud's words ("which gcp vms are terminated").
+    _rule("infra.inventory", r"\b(?:which|what|any|how many)\s+(?:\w+\s+){0,2}(?:instances|vms|servers|boxes|hosts|"
+          r"machines)\s+(?:are|were)\s+(?:\w+\s+)?(?:terminated|deallocated|suspended|paused)\b", STRONG - 1.0,
+          unless=_CI + r"|\b(?:idle|unused|cpu|cost\w*|spend|savings?)\b"),
+    # An attribute of a named thing ("X: engine and class?", "X - all tasks up?"): its details.
+    _rule("infra.describe", _NAMED + r".*\b(?:engine|instance class|db class|class|instance type|storage|disk size|"
+          r"runtime|version|tasks?|desired count|ami|subnet|vpc|private ip|public ip)\b", STRONG - 1.0,
+          unless=_CI + "|" + _INCIDENT + r"|\blogs?\b|\b(?:cost\w*|spend|savings?|idle|downsize|rightsiz\w*)\b"),
+    # Being vulnerable or exposed to something other than the internet: a finding.
+    _rule("security.findings", r"\b(?:vulnerable|unpatched|patched against)\b|"
+          r"\b(?:exposed|affected) (?:to|by) (?!(?:the )?(?:world|internet|public|everyone|anyone)\b)[a-z]",
+          STRONG - 1.0),
+    # Reading stored files without signing in: public storage.
+    _rule("security.public_storage", r"\b(?:download|read|fetch|grab|access)\w*\b.*\bwithout (?:logging in|"
+          r"a login|signing in|auth\w*|credentials|an account)\b|\b(?:randoms|strangers|anyone on the internet)\b",
+          WEAK + 1.0),
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
+from agents.slots.vocabulary import CLOUD_PATTERNS
 from tools.base import ToolSpec
 from tools.registry import ToolRegistry
 from tools.resolve import Phrase
@@ -61,7 +62,12 @@ class Specialist:
             specs = named or specs
         else:
             named_only = {toolset.name for toolset in registry.toolsets() if toolset.only_when_named}
-            specs = [spec for spec in specs if spec.integration not in named_only] or specs
+            wanted = wanted_clouds(route.text)
+            specs = [spec for spec in specs
+                     if spec.integration not in named_only or spec.integration in wanted] or specs
+            if len(wanted) > 1 and wanted != set(CLOUDS):  # "across aws and azure": those two, not a third
+                specs = [spec for spec in specs
+                         if spec.integration not in CLOUDS or spec.integration in wanted] or specs
         if configured is not None:
             specs = [spec for spec in specs if spec.integration in configured] or specs
         if not cloud and not ALL_CLOUDS.search(route.text) and not self.any_cloud(route):
@@ -104,11 +110,21 @@ class Specialist:
 
 CLOUDS = ("aws", "azure", "gcp")
 # "across aws and azure", "in every cloud": the request wants each cloud's answer
-ALL_CLOUDS = re.compile(r"\b(?:all|every|each|both|across|multi)[- ](?:\w+ )?clouds?\b|\bclouds\b|"
+ALL_CLOUDS = re.compile(r"\b(?:all|every|each|both|across|multi|any)[- ](?:\w+ )?clouds?\b|\bclouds\b|"
                         r"\b(?:aws|azure|gcp)\b.*\b(?:and|&|,|vs)\s+(?:aws|azure|gcp)\b", re.IGNORECASE)
 
 
+EVERY_CLOUD = re.compile(r"\b(?:all|every|each|across|multi|any)[- ](?:\w+ )?clouds?\b|\bclouds\b", re.IGNORECASE)
 CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+
+
+def wanted_clouds(text: str) -> set[str]:
+    """The clouds a request that fills no single ``cloud`` slot names ("across aws, azure and
+    gcp"), or every cloud when it asks about all of them ("any cloud", "every cloud")."""
+    if EVERY_CLOUD.search(text):
+        return set(CLOUDS)
+    lowered = text.lower()
+    return {cloud for cloud, pattern in CLOUD_PATTERNS if cloud in CLOUDS and pattern.search(lowered)}
 
 
 def plan_clouds(plan: Plan) -> set[str]:

@@ -67,6 +67,8 @@ class Candidate:
     env: str = ""
     service: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # words that describe it beyond its name ("windows" for a Windows VM): "the windows one"
+    traits: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def label(self) -> str:
@@ -87,6 +89,7 @@ def score(phrase: Phrase, candidate: Candidate) -> tuple[int, float]:
     """(name words matched, share of the candidate's own words matched): more matched words
     win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1)."""
     own = set(words(candidate.name or candidate.id)) | set(words(candidate.service))
+    own |= {word for trait in candidate.traits for word in words(trait)}
     matched = sum(1 for word in set(phrase.name_words) if word in own)
     return matched, matched / max(len(own), 1)
 

@@ -70,7 +70,9 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         if instance:
             slots["instance_id"] = instance
     put(slots, "bucket", find_bucket(lowered, original))
-    put(slots, "aws_service", first_match(AWS_SERVICE, lowered))
+    named_services = {name for name, pattern in AWS_SERVICE if pattern.search(lowered)}
+    if len(named_services) < 2:  # "rds vs ec2": both, so no one service narrows the answer
+        put(slots, "aws_service", first_match(AWS_SERVICE, lowered))
     put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
     put(slots, "metric", first_match(METRIC, lowered))
     put(slots, "service", find_service(lowered))

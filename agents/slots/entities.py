@@ -118,6 +118,13 @@ _STATES = frozenset("""triggered acked acknowledged ack'd resolved closed active
     unacknowledged unresolved pending silenced muted snoozed""".split())
 # how bad an incident is: "the high urgency pages" are not a service's
 _LEVELS = frozenset("critical high medium low major minor urgent severe big small".split())
+# what a word after "service" says about services ("the service tag", "service owners"): no name
+_SERVICE_ATTRIBUTES = frozenset("""tag tags level levels name names account accounts owner owners map catalog list
+    health status desk team teams""".split())
+# what kind of error it is: "db connection errors", "timeout errors" name no service
+_ERROR_KINDS = frozenset("""connection connections timeout timeouts signature permission permissions auth
+    authentication validation parse parsing network dns ssl tls http server client runtime memory disk import
+    syntax type key null oom database db query""".split())
 
 
 def find_service(text: str) -> str | None:
@@ -129,7 +136,7 @@ def find_service(text: str) -> str | None:
     if match and _is_name(match.group(1)):
         return match.group(1)
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
-    if match and _is_name(match.group(1)):
+    if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
         return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
@@ -143,10 +150,12 @@ def find_service(text: str) -> str | None:
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
         return match.group(1)
-    # "checkout logs", "payments errors", "the search deploys": a name right before the noun
-    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?)\b", text)
+    # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
+    # right before the noun
+    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
+                      r"nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE:
         return match.group(1)
     return None
 
@@ -211,10 +220,19 @@ _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "yo
                               "github", "git", "code", "source", "which", "every", "each", "any", "one"})
 
 
+_NOT_A_SERVICE = frozenset("the a an this that its every each last latest nightly failed failing broken ci".split())
+# "the payments deploy", "checkout-web ci": the deploy or CI workflow of a named thing
+_NAMED_WORKFLOW = re.compile(r"(?:\b(?:the|our|is|was|did|how'?s)\s+[a-z][a-z0-9]*|\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\s+"
+                             r"(deploy(?:s|ment|ments)?|ci)\b(?!\s*#)")
+
+
 def find_workflow(text: str) -> str | None:
     match = re.search(r"\b([\w.-]+\.ya?ml)\b", text)
     if match:
         return match.group(1)
+    named = _NAMED_WORKFLOW.search(text)
+    if named and named.group(0).split()[-2] not in _NOT_A_SERVICE | _VERBS:
+        return "ci" if named.group(1) == "ci" else "deploy"
     bad = {"failed", "failing", "latest", "last", "same", "whole", "github", "this", "that", "entire", "new",
            "previous", "broken", "red", "current", "nightly", "my"}
     match = re.search(r"\bthe\s+([a-z][\w-]*)\s+(?:workflow|pipeline)\b", text)
@@ -242,12 +260,18 @@ def find_incident_id(original: str, text: str) -> str | None:
     if match:
         return match.group(0)
     match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
-                      r"\b(?:ack|acknowledge|resolve|close)\s+#?(\d{1,7})\b", text)
+                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing))\s+#?(\d{1,7})\b|"
+                      # "what happened with 1038": a number an incident question is about
+                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
+                      text)
     if match:
         return next(group for group in match.groups() if group)
     return None
 
 
+# Common words that are also the names of teams ("the platform team", "the security on-call").
+_TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "backend", "frontend", "storage",
+                         "database", "db", "sre", "mobile"})
 _PAGE_VERBS = r"(?:page|wake up|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
 
 
@@ -261,8 +285,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+team\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b", text)
     if match:
         name = match.group(1) or match.group(2)
-        if _is_name(name) or name in ("security", "platform", "data", "network", "infra", "backend", "frontend",
-                                      "storage", "database", "db", "sre", "mobile"):
+        if _is_name(name) or name in _TEAM_WORDS:
             team = name
     if person is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
@@ -285,9 +308,14 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS:
             person = name
+    if person is None:  # "dave's apple pay PR", "bob's deploy": whose CI runs
+        match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"
+                          r"runs?|ci|deploys?|pipelines?|jobs?|commits?)\b", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"it", "that", "what", "who"}:
+            person = match.group(1)
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
-        if match and _is_name(match.group(1)):
+        if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
             team = match.group(1)
     return person, team
 
@@ -362,11 +390,12 @@ def find_group_by(text: str) -> str | None:
     regions ("split last month's spend by region", "regional breakdown") or a cost-allocation
     tag ("by team tag", "by tag team"); "by service" is every cost tool's default. A cloud's
     tool without that grouping drops it (planner.fill_args)."""
-    if re.search(rf"{_GROUPING}(?:azure\s+)?(?:resource[- ]groups?|rgs?)\b", text):
+    grouping = rf"(?:{_GROUPING}|\bwhich\s+)"  # "which resource group spends most": grouped that way
+    if re.search(rf"{grouping}(?:azure\s+)?(?:resource[- ]groups?|rgs?)\b", text):
         return "resource_group"
-    if re.search(rf"{_GROUPING}(?:aws\s+)?regions?\b|\bregional\s+(?:breakdown|split)\b", text):
+    if re.search(rf"{grouping}(?:aws\s+)?regions?\b|\bregional\s+(?:breakdown|split)\b", text):
         return "region"
-    tag = re.search(rf"{_GROUPING}(?:the\s+)?([a-z][a-z0-9_.:/-]*)\s+tag\b|"
+    tag = re.search(rf"{grouping}(?:the\s+)?([a-z][a-z0-9_.:/-]*)\s+tag\b|"
                     rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
     if tag:
         return f"tag:{tag.group(1) or tag.group(2)}"
@@ -380,8 +409,14 @@ def put(slots: dict[str, Any], key: str, value: Any) -> None:
 
 
 def find_incident_status(text: str) -> str | None:
-    """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered."""
+    """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered;
+    "acked incidents", "pages already acknowledged": taken but not resolved."""
     if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
                  r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b", text):
         return "triggered"
+    if re.search(r"\b(?:acked|ack'd|acknowledged)\s+(?:incidents?|pages?|alerts?|ones?)\b|"
+                 r"\b(?:incidents?|pages?|ones?)\s+(?:that are |already |still )?(?:acked|ack'd|acknowledged)\b",
+                 text) \
+            and not re.search(r"\b(?:triggered|new|firing)\b", text):  # "triggered and acked": both states
+        return "acknowledged"  # "acked incidents still open": taken, not fixed
     return None

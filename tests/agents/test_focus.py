@@ -223,3 +223,44 @@ def test_a_lookup_asked_of_every_cloud_leaves_out_the_clouds_without_it() -> Non
     nowhere = build_answer(route("infra.describe", "is ledger-vm-3 up?"),
                            [call("aws_describe_resource", missing), call("azure_describe_vm", missing)])
     assert missing.summary in [nowhere.lead, *nowhere.notes]
+
+
+RUNS = ToolResult(
+    status="ok", summary="4 latest runs.", columns=["repo", "workflow", "run_id", "state"],
+    rows=[{"repo": "acme/ledger", "workflow": "Release", "file": "release.yml", "run_id": 9004, "state": "in_progress",
+           "status": "in_progress", "conclusion": None},
+          {"repo": "acme/ledger", "workflow": "Release", "file": "release.yml", "run_id": 9003, "state": "failure",
+           "status": "completed", "conclusion": "failure"},
+          {"repo": "acme/ledger", "workflow": "Lint", "file": "lint.yml", "run_id": 9002, "state": "success",
+           "status": "completed", "conclusion": "success"},
+          {"repo": "acme/ledger", "workflow": "Release", "file": "release.yml", "run_id": 9001, "state": "success",
+           "status": "completed", "conclusion": "success"}])
+
+
+def test_a_workflow_is_as_green_as_its_latest_finished_run() -> None:
+    """An older green run of a workflow whose latest finished run failed does not make it pass."""
+    passing = focus("github_workflow_runs", RUNS, "is ledger green?")
+    assert passing is not None
+    assert passing.lead == "1 of 2 workflows passed: Lint (acme/ledger)."
+    assert [row["run_id"] for row in passing.rows] == [9002]
+    failing = focus("github_workflow_runs", RUNS, "anything red on ledger?")
+    assert failing is not None and [row["run_id"] for row in failing.rows] == [9003]
+
+
+def test_no_workflow_in_the_asked_state_shows_the_latest_runs_instead() -> None:
+    only_release = RUNS.model_copy(update={"rows": [r for r in RUNS.rows if r["workflow"] == "Release"]})
+    focused = focus("github_workflow_runs", only_release, "did the ledger release pass?")
+    assert focused is not None
+    assert focused.lead == "None of the 1 workflows checked passed."
+    assert [row["run_id"] for row in focused.rows] == [9003]
+
+
+def test_terminated_compute_engine_vms_are_the_stopped_ones() -> None:
+    vms = ToolResult(status="ok", summary="3 resources.", columns=["type", "name", "state"],
+                     rows=[{"type": "instance", "name": "ledger-1", "state": "RUNNING"},
+                           {"type": "instance", "name": "ledger-batch", "state": "TERMINATED"},
+                           {"type": "bucket", "name": "ledger-exports", "state": ""}])
+    focused = focus("gcp_inventory", vms, "any gce instances terminated right now?")
+    assert focused is not None
+    assert focused.lead == "1 of 2 Compute Engine instances is stopped or terminated: ledger-batch."
+    assert [row["name"] for row in focused.rows] == ["ledger-batch"]

@@ -27,7 +27,7 @@ def test_fragments_with_only_new_qualifiers_are_elliptical(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["and who is on call?", "what about: show me the failing workflows",
                                   "what did we spend last week in eu-west-1 on compute and storage, by service",
-                                  "stop it", ""])
+                                  "stop it", "ok then, retry that one", ""])
 def test_turns_with_their_own_question_are_not_elliptical(text: str) -> None:
     assert not is_elliptical(text)
 
@@ -130,3 +130,36 @@ def test_an_anaphor_in_the_same_domain_is_answered_and_borrows_no_cost_line_as_t
     assert "resource_name" not in followed.slots
     other_domain = apply_context(route("who owns it?", "incident.oncall", confidence=0.3), COST, 0.45)
     assert other_domain.confidence == 0.3
+
+
+def test_an_anaphor_lends_the_cloud_its_target_lives_in() -> None:
+    gcp = TurnContext("infra.describe", {"resource_name": "gce-ledger-2", "cloud": "gcp"}, ["gce-ledger-2"])
+    followed = apply_context(route("errors in its logs?", "infra.logs", {}, 0.9), gcp, 0.45)
+    assert followed.slots["resource_name"] == "gce-ledger-2" and followed.slots["cloud"] == "gcp"
+    named = apply_context(route("its logs on aws", "infra.logs", {"cloud": "aws"}, 0.9), gcp, 0.45)
+    assert named.slots["cloud"] == "aws"
+
+
+@pytest.mark.parametrize(("listed", "text", "detail"), [
+    ("incident.list", "more on the ledger one please", "incident.brief"),
+    ("infra.inventory", "what about the linux one", "infra.describe"),
+    ("cicd.status", "why did the release one break", "cicd.failure"),
+    ("cicd.status", "and the lint one, how long did it take", "cicd.status"),
+])
+def test_one_item_of_a_listing_is_asked_about_in_its_domain(listed: str, text: str, detail: str) -> None:
+    previous = TurnContext(listed, {"cloud": "azure"}, ["a", "b"])
+    followed = apply_context(route(text, "cost.summary", {}, 0.3), previous, 0.45)
+    assert followed.skill == detail and followed.confidence == 0.45
+    assert followed.slots.get("cloud") == "azure"
+
+
+def test_a_confident_turn_of_another_domain_is_not_an_item_of_the_listing() -> None:
+    previous = TurnContext("incident.list", {}, ["P1"])
+    own = route("what did the ledger one cost last month", "cost.summary", {}, 0.9)
+    assert apply_context(own, previous, 0.45).skill == "cost.summary"
+
+
+def test_a_change_asked_for_one_item_of_a_listing_stays_that_change() -> None:
+    previous = TurnContext("incident.list", {}, ["P1", "P2"])
+    ack = route("ack the ledger one", "incident.ack", {"action": "ack"}, 0.95)
+    assert apply_context(ack, previous, 0.45).skill == "incident.ack"

@@ -42,7 +42,9 @@ def test_a_how_to_about_the_bot_itself_gets_no_instruction_boost(text: str) -> N
 
 def test_a_ci_run_that_died_with_its_error_asked_for_is_a_failure() -> None:
     assert top("the release pipeline for billing crashed overnight, what was the error") == "cicd.failure"
-    assert boost("the release pipeline for billing crashed overnight", "cicd.failure") == 0.0
+    # said alone it is still about the run (a failure), never about a machine to act on
+    assert top("the release pipeline for billing crashed overnight") == "cicd.failure"
+    assert boost("the release pipeline for billing crashed overnight", "infra.action") == 0.0
 
 
 def test_things_paid_for_but_not_in_use_are_savings() -> None:

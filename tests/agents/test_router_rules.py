@@ -343,3 +343,42 @@ def test_constructions_found_by_a_third_probe(text: str, skill: str) -> None:
 def test_why_it_ran_again_is_no_rerun() -> None:
     boosts, _ = rule_boosts("why did the nightly run again at noon")
     assert boosts[SKILL_NAMES.index("cicd.rerun")] <= 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("the kafka consumer keeps crashlooping, steps?", "knowledge.runbook"),
+        ("redis memory is full - what's the drill", "knowledge.runbook"),
+        ("edge latency is awful, what should we be looking at", "knowledge.runbook"),
+        ("who's the secondary for ledger", "incident.oncall"),
+        ("whose pager goes off if search dies overnight", "incident.oncall"),
+        ("ping the ledger on-call please", "incident.page"),
+        ("who picked up the kafka lag alert and what did they note", "incident.brief"),
+        ("what's open right now for the ledger team", "incident.list"),
+        ("the release pipeline fell over again, oom?", "cicd.failure"),
+        ("gcp bill seems off, what's driving that", "cost.anomalies"),
+        ("are we still paying for that nat gateway nobody uses", "cost.savings"),
+        ("where is the azure spend heading for", "cost.forecast"),
+        ("what is gcp likely to cost this quarter", "cost.forecast"),
+        ("which region is burning the most budget", "cost.summary"),
+        ("list everything the ledger team owns", "infra.inventory"),
+        ("which azure machines are deallocated", "infra.inventory"),
+        ("ledger-db-2 - engine version and storage?", "infra.describe"),
+        ("are we vulnerable to log4shell", "security.findings"),
+        ("can people grab files from the reports bucket without signing in", "security.public_storage"),
+    ],
+)
+def test_vocabulary_rules_found_by_the_dev5_eval_cases(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_what_is_open_on_a_port_is_no_incident_question() -> None:
+    boosts, _ = rule_boosts("what's open on 6443 from outside")
+    assert boosts[SKILL_NAMES.index("incident.list")] == 0.0
+
+
+def test_exposure_to_the_internet_is_no_finding() -> None:
+    boosts, _ = rule_boosts("is anything exposed to the internet on 3389")
+    assert boosts[SKILL_NAMES.index("security.findings")] == 0.0

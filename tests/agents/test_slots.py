@@ -509,3 +509,56 @@ def test_a_region_shaped_word_with_an_aws_prefix_is_the_region_asked_for() -> No
     assert (found["region"], found["cloud"]) == ("eu-middle-9", "aws")
     assert "region" not in extract_slots("errors in api-east-1 logs", FIXED_NOW)
     assert extract_slots("list vms in us-web-1", FIXED_NOW).get("resource_name") == "us-web-1"
+
+
+@pytest.mark.parametrize(("text", "workflow"), [
+    ("is the ledger deploy done yet", "deploy"), ("did fx-engine ci go through", "ci"),
+    ("what went out in the last deploy", None), ("deploy ledger-api now", None),
+])
+def test_the_deploy_or_ci_workflow_of_a_named_thing(text: str, workflow: str | None) -> None:
+    assert extract_slots(text, FIXED_NOW).get("workflow") == workflow
+
+
+def test_a_name_before_nightly_is_a_service_and_an_error_kind_is_none() -> None:
+    assert extract_slots("did the ledger nightly go green", FIXED_NOW).get("service") == "ledger"
+    assert "service" not in extract_slots("any timeout errors in the last hour", FIXED_NOW)
+
+
+@pytest.mark.parametrize(("text", "incident"), [
+    ("acking 2210, on it", "2210"), ("resolving #77 now", "77"), ("what's going on with 4410", "4410"),
+    ("whats open on 8443", None),
+])
+def test_an_incident_number_after_an_incident_verb_or_question(text: str, incident: str | None) -> None:
+    assert extract_slots(text, FIXED_NOW).get("incident_id") == incident
+
+
+def test_acked_incidents_ask_for_the_acknowledged_ones() -> None:
+    assert extract_slots("list the acked pages for ledger", FIXED_NOW)["status"] == "acknowledged"
+    assert extract_slots("incidents nobody has acked", FIXED_NOW)["status"] == "triggered"
+
+
+def test_a_rota_named_after_a_page_verb_is_the_team_even_a_common_word() -> None:
+    assert extract_slots("get the platform on-call in here, sso is down", FIXED_NOW)["team"] == "platform"
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("why did erin's terraform PR go red", "erin"), ("is frank's branch still building", "frank"),
+    ("that's the deploy that failed", None), ("what's the ci doing", None),
+])
+def test_whose_ci_runs(text: str, person: str | None) -> None:
+    assert extract_slots(text, FIXED_NOW).get("person") == person
+
+
+def test_two_aws_services_set_side_by_side_narrow_to_neither() -> None:
+    found = extract_slots("what did s3 cost compared with lambda in q2", FIXED_NOW)
+    assert "aws_service" not in found
+    assert extract_slots("what did s3 cost in q2", FIXED_NOW)["aws_service"] == "s3"
+
+
+@pytest.mark.parametrize(("text", "group_by"), [
+    ("which team tag spent the most in may", "tag:team"), ("which rg costs us most on azure", "resource_group"),
+    ("which region was the priciest last week", "region"),
+])
+def test_which_group_spends_most_groups_by_it(text: str, group_by: str) -> None:
+    found = extract_slots(text, FIXED_NOW)
+    assert found["group_by"] == group_by and found.get("service") is None

@@ -150,3 +150,15 @@ def test_a_resource_named_without_a_cloud_is_looked_up_in_every_cloud() -> None:
     by_id = infra.plan(route("infra.describe", "describe i-0abc1234def", resource_ids=["i-0abc1234def"],
                              instance_id="i-0abc1234def"), registry)
     assert "azure_describe_vm" not in {call.spec.name for call in by_id.reads}
+
+
+def test_a_request_naming_several_clouds_asks_each_of_them_and_no_other() -> None:
+    """The Google Cloud tools run only when named: naming it beside others counts, and "any
+    cloud" names every one; two clouds named leave the third out."""
+    spec = specialist_for("security.open_ports")
+    three = spec.plan(route("security.open_ports", "rdp open to the world in aws, azure or gcp?"), CLOUD_REGISTRY)
+    assert {call.spec.integration for call in three.reads} == {"aws", "azure", "gcp"}
+    every = spec.plan(route("security.open_ports", "anything wide open, in any cloud"), CLOUD_REGISTRY)
+    assert {call.spec.integration for call in every.reads} == {"aws", "azure", "gcp"}
+    two = spec.plan(route("security.open_ports", "ssh exposed across gcp and azure?"), CLOUD_REGISTRY)
+    assert {call.spec.integration for call in two.reads} == {"azure", "gcp"}

@@ -71,3 +71,10 @@ def test_a_name_written_whole_is_never_swapped_for_a_resource_sharing_some_of_it
 def test_a_name_written_whole_resolves_when_a_resource_holds_it(text: str, expected: str) -> None:
     resolution = resolve(text, FLEET)
     assert resolution.match is not None and resolution.match.id == expected
+
+
+def test_a_trait_the_words_name_picks_the_one_resource_having_it() -> None:
+    boxes = [Candidate("ec2", "vm-1", "build-agent-1", "eastus", traits=("linux",)),
+             Candidate("ec2", "vm-2", "build-agent-2", "eastus", traits=("windows",))]
+    resolution = resolve("the windows build agent", boxes)
+    assert resolution.match is not None and resolution.match.id == "vm-2"

@@ -301,7 +301,9 @@ def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> T
     sys_check = check.get("SystemStatus", {}).get("Status", "unknown")
     state = inst["State"]["Name"]
     name = tags.get("Name", "")
-    groups = [g["GroupId"] for g in inst.get("SecurityGroups", [])]
+    # a group by its name as people say it, and its id ("bastion-ssh (sg-0abc...)")
+    groups = [f"{g['GroupName']} ({g['GroupId']})" if g.get("GroupName") else g["GroupId"]
+              for g in inst.get("SecurityGroups", [])]
     facts = {"id": ident, "name": name, "type": "ec2", "state": state, "region": region,
              "instance_type": inst["InstanceType"],
              "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),

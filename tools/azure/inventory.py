@@ -190,7 +190,10 @@ def find_vm(ctx: ToolContext, ident: str, resource_group: str | None = None) -> 
 
 def _candidate(vm: Any) -> Candidate:
     tags = _lowered(_tagged(vm.tags))
-    return Candidate("ec2", vm.id, vm.name, vm.location, tags.get("env", ""), tags.get("service", ""))
+    os_disk = getattr(getattr(vm, "storage_profile", None), "os_disk", None)
+    os_type = text(getattr(os_disk, "os_type", None)).lower()
+    return Candidate("ec2", vm.id, vm.name, vm.location, tags.get("env", ""), tags.get("service", ""),
+                     traits=(os_type,) if os_type else ())
 
 
 def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ Log text and PR titles are written by whoever controls the repository: they trav
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -46,6 +47,8 @@ CAUSE_NAMES = ", ".join(cause.label for cause in CAUSES)
 
 REPO_HELP = "Repository as owner/name or a bare name; omit for every configured repository."
 WORKFLOW_HELP = "Workflow file (deploy.yml) or display name (Deploy); omit for all workflows."
+PERSON_HELP = "Only runs this GitHub login triggered (dave's PR, bob's deploy)."
+PERSON_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$"
 
 
 class WorkflowRunsArgs(BaseModel):
@@ -54,6 +57,9 @@ class WorkflowRunsArgs(BaseModel):
     workflow: str | None = Field(default=None, description=WORKFLOW_HELP)
     start: date | None = Field(default=None, description="Only runs created on or after this ISO date.")
     end: date | None = Field(default=None, description="Only runs created before this ISO date.")
+    event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Only runs triggered by this "
+                              "event (schedule for a nightly, push, pull_request...).")
+    person: str | None = Field(default=None, pattern=PERSON_PATTERN, description=PERSON_HELP)
     limit: int = Field(default=10, ge=1, le=50, description="How many runs to show, newest first.")
 
 
@@ -64,6 +70,9 @@ class RunFailureArgs(BaseModel):
     run_id: int | None = Field(default=None, description="Workflow run id; omit for the latest failed run.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
+    person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
+    query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
+                              "a recent failed run whose title or branch shares two of them is the one meant.")
     log_lines: int = Field(default=40, ge=5, le=200, description="How many lines of the log tail to return.")
 
 
@@ -85,6 +94,9 @@ class RerunArgs(BaseModel):
     run_id: int | None = Field(default=None, description="Run to re-run; omit for the latest failed run.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
+    person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
+    query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
+                              "a recent failed run whose title or branch shares two of them is the one meant.")
     failed_only: bool = Field(default=True, description="Re-run only the failed jobs (a full re-run if none failed).")
 
 
@@ -96,9 +108,11 @@ def _repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | 
 
 
 def _runs(repo: Repository, workflow: str | None, created: str | None = None,
-          status: str | None = None, event: str | None = None) -> Iterable[WorkflowRun]:
+          status: str | None = None, event: str | None = None, actor: str | None = None) -> Iterable[WorkflowRun]:
     """A repository's runs, newest first, optionally for one workflow (by file or name)."""
     filters: dict[str, Any] = {}
+    if actor:
+        filters["actor"] = actor
     if created:
         filters["created"] = created
     if status:
@@ -133,6 +147,17 @@ def _run_row(repo: str, run: WorkflowRun, now: datetime) -> dict[str, Any]:
     }
 
 
+RUNS_MATCHED_BY_TITLE = 10  # the recent failed runs per repository whose titles the words may name
+MIN_SHARED_TITLE_WORDS = 2  # one shared word ("payments") names a repository, not a run
+_PLAIN_TITLE_WORDS = frozenset("""the and for with what why how did does was were that this run runs build builds
+    job jobs fail failed failing failure wrong went broke broken error errors red one ones main feat fix chore
+    deploy deploys pipeline pipelines workflow test tests please pls""".split())
+
+
+def _title_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _PLAIN_TITLE_WORDS}
+
+
 def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunArgs) -> tuple[Repository, WorkflowRun]:
     """The run a request means: ``run_id`` (searched in the candidate repos), else the
     newest failed run there (optionally of one workflow)."""
@@ -150,13 +175,23 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
                     raise
         raise GitHubProblem(f"Run {args.run_id} was not found in {', '.join(r.full_name for r in repos)}.")
     newest: tuple[Repository, WorkflowRun] | None = None
+    described: tuple[Repository, WorkflowRun] | None = None
+    wanted = _title_words(args.query or "")
     for repo in repos:
-        for run in islice(_runs(repo, args.workflow, status="failure", event=args.event), 1):
-            if newest is None or run.created_at > newest[1].created_at:
+        failed = _runs(repo, args.workflow, status="failure", event=args.event, actor=args.person)
+        for index, run in enumerate(islice(failed, RUNS_MATCHED_BY_TITLE if wanted else 1)):
+            if index == 0 and (newest is None or run.created_at > newest[1].created_at):
                 newest = (repo, run)
+            shared = wanted & _title_words(f"{run.display_title or ''} {run.head_branch or ''}")
+            if len(shared) >= MIN_SHARED_TITLE_WORDS and (described is None
+                                                          or run.created_at > described[1].created_at):
+                described = (repo, run)
+    if described is not None:  # "what went wrong with the apple pay one": the run its words describe
+        return described
     if newest is None:
         which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
                                                                       else "")
+        which += f" by {args.person}" if args.person else ""
         raise GitHubProblem(f"No failed runs{which} in {', '.join(r.full_name for r in repos)}.")
     return newest
 
@@ -202,7 +237,8 @@ def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
         repos = _repos(gh, config, args.repo, args.service)
         for repo in repos:
             rows += [_run_row(repo.full_name, run, now)
-                     for run in islice(_runs(repo, args.workflow, created), args.limit)]
+                     for run in islice(_runs(repo, args.workflow, created, event=args.event, actor=args.person),
+                                       args.limit)]
         rows.sort(key=lambda row: row["started"] or "", reverse=True)
         rows = rows[: args.limit]
         names = ", ".join(repo.full_name for repo in repos)

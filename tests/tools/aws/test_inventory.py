@@ -95,6 +95,15 @@ def test_describe_instance_by_id_or_name(ctx: ToolContext, world: dict[str, Any]
     assert world["web"] in result.resources and world["web"] in result.summary
 
 
+def test_describe_instance_names_its_security_groups_by_name_and_id(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """"which sg is it in": the group's name as people say it, beside its id."""
+    east = boto3.client("ec2", region_name="us-east-1")
+    east.run_instances(ImageId=east.describe_images()["Images"][0]["ImageId"], MinCount=1, MaxCount=1,
+                       InstanceType="t3.nano", SecurityGroupIds=[world["sg"]], TagSpecifications=_tags(Name="inv-jump"))
+    result = describe_resource(ctx, DescribeArgs(resource_id="inv-jump"))
+    assert result.facts["security_groups"] == f"inv-web ({world['sg']})"
+
+
 def test_describe_other_kinds(ctx: ToolContext, world: dict[str, Any]) -> None:
     sg = describe_resource(ctx, DescribeArgs(resource_id=world["sg"]))
     assert sg.facts["name"] == "inv-web" and sg.status == "ok"

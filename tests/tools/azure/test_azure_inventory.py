@@ -88,6 +88,15 @@ def test_describe_a_vm_by_name_and_by_arm_id(registry: ToolRegistry, ctx: ToolCo
         assert result.summary.startswith(f"Azure VM {vm.name} is {vm.power_state} in {vm.location}")
 
 
+def test_a_vm_described_by_its_os_resolves_when_only_one_runs_it(registry: ToolRegistry, ctx: ToolContext,
+                                                                 account: AzureAccount) -> None:
+    """"the windows one": the one VM whose OS the words name (here the only Windows VM)."""
+    [windows] = [vm for vm in account.vms if vm.os_type == "Windows"]
+    result = registry.invoke("azure_describe_vm", {"resource_id": "details on the windows box please"}, ctx)
+    assert result.status == "ok", result.summary
+    assert result.facts["name"] == windows.name and result.facts["size"] == windows.size
+
+
 def test_an_unknown_vm_gets_a_clear_message(registry: ToolRegistry, ctx: ToolContext,
                                             account: AzureAccount) -> None:
     result = registry.invoke("azure_describe_vm", {"resource_id": "payments-worker-9"}, ctx)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTP server per test
 
 # slot names; start_time is the moment a rolling window ("the last 2 days") starts (time_range's "since")
 VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "start_time", "limit", "log_lines",
-              "failed_only", "event"}
+              "failed_only", "event", "person", "query"}
 READ_TOOLS = ["github_workflow_runs", "github_run_failure", "github_recent_changes"]
 
 
@@ -83,6 +83,42 @@ def test_status_honours_the_start_date(company: SaasCompany, ctx: ToolContext, r
     expected = {r.id for r in company.github.runs if r.created_at.date() >= start}
     assert {row["run_id"] for row in result.rows} == expected
     assert len(expected) < len(company.github.runs)  # the filter really removed something
+
+
+def test_status_of_scheduled_runs_only(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"did the nightly pass": only the runs a schedule triggered, whatever ran since."""
+    result = registry.invoke("github_workflow_runs", {"event": "schedule"}, ctx)
+    expected = [r.id for r in sorted(company.github.runs, key=lambda r: r.created_at, reverse=True)
+                if r.event == "schedule"]
+    assert expected and len(expected) < len(company.github.runs)
+    assert [row["run_id"] for row in result.rows] == expected
+
+
+def test_failure_of_the_runs_one_person_triggered(company: SaasCompany, ctx: ToolContext,
+                                                  registry: ToolRegistry) -> None:
+    """"why is carol's PR failing": the newest failed run she triggered, not the newest of all."""
+    failed = sorted((r for r in company.github.runs if r.conclusion == "failure"), key=lambda r: r.created_at,
+                    reverse=True)
+    actor = next(r.actor for r in failed if r.actor != failed[0].actor)
+    theirs = next(r for r in failed if r.actor == actor)
+    result = registry.invoke("github_run_failure", {"person": actor}, ctx)
+    assert result.status == "ok" and result.facts["run_id"] == theirs.id
+    runs = registry.invoke("github_workflow_runs", {"person": actor, "limit": 50}, ctx)
+    assert {row["actor"] for row in runs.rows} == {actor}
+
+
+def test_failure_of_the_run_the_words_describe(company: SaasCompany, ctx: ToolContext,
+                                              registry: ToolRegistry) -> None:
+    """A failed run named by what it was about (two words of its title or branch), not the newest
+    failure; one shared word is not enough to pick a run."""
+    failed = sorted((r for r in company.github.runs if r.conclusion == "failure"), key=lambda r: r.created_at,
+                    reverse=True)
+    older = next(r for r in failed[1:] if len(r.display_title.split()) >= 3)
+    words = " ".join(older.display_title.lower().split()[:3])
+    result = registry.invoke("github_run_failure", {"query": f"why did the {words} thing go red"}, ctx)
+    assert result.status == "ok" and result.facts["run_id"] == older.id
+    one_word = registry.invoke("github_run_failure", {"query": f"why is {older.display_title.split()[0]} red"}, ctx)
+    assert one_word.facts["run_id"] == failed[0].id
 
 
 # --------------------------------------------------------------------------- cicd.failure
