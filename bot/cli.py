@@ -448,6 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
     evals.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     evals.add_argument("--cases", help="cases directory (default: the project's evals/cases)")
     evals.add_argument("--json", action="store_true")
+    evals.add_argument("--show-heldout", action="store_true",
+                       help="also list the held-out cases that failed (not while tuning: docs/EVALS.md)")
     evals.add_argument("--llm", help="provider:model to evaluate LLM mode with (docs/llm.md); default offline")
     evals.add_argument("--llm-price", help="IN,OUT: USD per million input/output tokens, for the cost")
     evals.set_defaults(func=cmd_eval, no_runtime=True)

@@ -36,11 +36,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     scores = run_cases(cases, chat_model=chat_model, on_score=None if args.json else _dot)
     mode = "llm" if chat_model is not None else "offline"
     if args.json:
-        for line in report_lines(scores, mode, model_name, price):
+        for line in report_lines(scores, mode, model_name, price, show_heldout=args.show_heldout):
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     else:
         sys.stderr.write("\n")
-        sys.stdout.write(render_table(scores) + "\n")
+        sys.stdout.write(render_table(scores, show_heldout=args.show_heldout) + "\n")
         if chat_model is not None:
             sys.stdout.write(json.dumps(summarize(scores, mode, model_name, price)) + "\n")
     sys.stdout.flush()
@@ -67,28 +67,41 @@ def parse_price(value: str | None) -> tuple[float, float] | None:
     return parts[0], parts[1]
 
 
+def listed(scores: Sequence[Score], show_heldout: bool) -> list[Score]:
+    """The failed cases a report lists: held-out ones only when asked for by name
+    (``--show-heldout``). Which held-out case failed, and why, is itself held-out data: a
+    report read while tuning must not show it."""
+    return [s for s in scores if not s.passed and (show_heldout or s.case.split != "heldout")]
+
+
 def report_lines(scores: Sequence[Score], mode: str = "offline", model: str | None = None,
-                 price: tuple[float, float] | None = None) -> list[dict[str, Any]]:
-    """Failed cases, then one summary per split, then the contract's line (all cases) last;
-    ``mode``/``model`` name what answered (a model mode passes its provider:model)."""
+                 price: tuple[float, float] | None = None, *, show_heldout: bool = False) -> list[dict[str, Any]]:
+    """Failed cases (held-out ones with ``show_heldout`` only), then one summary per split,
+    then the contract's line (all cases) last; ``mode``/``model`` name what answered (a
+    model mode passes its provider:model)."""
     lines: list[dict[str, Any]] = [
         {"case": s.case.id, "split": s.case.split, "skill": s.case.skill, "routed": s.turn.skill,
-         "failures": s.failures} for s in scores if not s.passed]
+         "failures": s.failures} for s in listed(scores, show_heldout)]
     lines += [{"split": split, **summarize(group, mode, model, price)} for split, group in by_split(scores).items()]
     lines.append(summarize(scores, mode, model, price))
     return lines
 
 
-def render_table(scores: Sequence[Score]) -> str:
-    """The report for a person: metrics per split and overall, then every failed case."""
+def render_table(scores: Sequence[Score], *, show_heldout: bool = False) -> str:
+    """The report for a person: metrics per split and overall, then the failed cases
+    (held-out ones counted, listed only with ``show_heldout``)."""
     columns = {**{split: summarize(group) for split, group in by_split(scores).items()}, "all": summarize(scores)}
     out = [f"{'metric':24}" + "".join(f"{name:>12}" for name in columns)]
     out += [f"{metric:24}" + "".join(f"{_cell(column[metric]):>12}" for column in columns.values())
             for metric in METRICS]
     failed = [s for s in scores if not s.passed]
+    shown = listed(scores, show_heldout)
     out.append("")
-    out.append(f"{len(failed)} failed case(s)" + (":" if failed else "."))
-    out += [f"  [{s.case.split}] {s.case.id} ({s.case.skill}): {'; '.join(s.failures)}" for s in failed]
+    out.append(f"{len(failed)} failed case(s)" + (":" if shown else "."))
+    out += [f"  [{s.case.split}] {s.case.id} ({s.case.skill}): {'; '.join(s.failures)}" for s in shown]
+    if len(shown) < len(failed):
+        out.append(f"  ({len(failed) - len(shown)} held-out case(s) not listed: held-out results are not read "
+                   "while tuning; --show-heldout lists them)")
     return "\n".join(out)
 
 
