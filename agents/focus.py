@@ -107,6 +107,18 @@ CVE = Facet("CVE", _words(r"\bcves?\b", r"\bvulnerabilit(?:y|ies)\b", r"\bvulns?
             lambda row: bool(re.search(r"\bCVE-\d{4}-\d{4,}\b", str(row.get("title", "")), re.I)), "are CVEs")
 FAILED_STATES = ("failure", "failed", "timed_out", "startup_failure", "action_required")
 
+
+def _machines_stopped(states: tuple[str, ...], phrase: str, *cloud_words: str) -> Facet:
+    """Machines in one of ``states``, asked in the common words or their cloud's own
+    ("deallocated", "terminated")."""
+    return Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
+                                   *cloud_words), _state(*states), phrase, negatable=False)
+
+
+# Azure's and Compute Engine's running machines, also asked for as "up".
+MACHINES_UP = Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"),
+                    _state("running"), "are running")
+
 SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     Subject("aws_public_buckets", "buckets", "bucket", "buckets_checked", (
         Facet("public", _words(r"\bpublic", r"\bexposed\b", r"world[- ]readable", r"open to (the )?(world|internet)",
@@ -133,8 +145,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("root_keys", _words(r"\broot\b"), _issue("root access keys"), "has access keys"),
     )),
     Subject("aws_inventory", "instances", "name", None, (
-        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b"),
-              _state("stopped", "stopping"), "are stopped", negatable=False),
+        _machines_stopped(("stopped", "stopping"), "are stopped"),
         Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b"), _state("running"),
               "are running"),
     ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
@@ -142,22 +153,16 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
        named=_words(r"\binstances?\b", r"\bbox(es)?\b", r"\bservers?\b", r"\bvms?\b", r"\bec2\b", r"\bhosts?\b",
                     r"\bmachines?\b", r"\bnodes?\b")),
     Subject("azure_inventory", "Azure VMs", "name", None, (
-        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
-                                r"\bdeallocated\b"),
-              _state("stopped", "stopping", "deallocated", "deallocating"), "are stopped or deallocated",
-              negatable=False),
-        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"), _state("running"),
-              "are running"),
+        _machines_stopped(("stopped", "stopping", "deallocated", "deallocating"), "are stopped or deallocated",
+                          r"\bdeallocated\b"),
+        MACHINES_UP,
     ), scope=lambda row: str(row.get("type", "")).lower() == "vm",
        named=_words(r"\bvms?\b", r"\bvirtual machines?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
                     r"\binstances?\b", r"\bbox(es)?\b")),
     Subject("gcp_inventory", "Compute Engine instances", "name", None, (
-        Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
-                                r"\bterminated\b", r"\bsuspended\b"),
-              _state("terminated", "stopped", "stopping", "suspended", "suspending"), "are stopped or terminated",
-              negatable=False),
-        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"), _state("running"),
-              "are running"),
+        _machines_stopped(("terminated", "stopped", "stopping", "suspended", "suspending"),
+                          "are stopped or terminated", r"\bterminated\b", r"\bsuspended\b"),
+        MACHINES_UP,
     ), scope=lambda row: str(row.get("type", "")).lower() == "instance",
        named=_words(r"\bvms?\b", r"\binstances?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
                     r"\bbox(es)?\b", r"\bnodes?\b")),

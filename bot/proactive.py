@@ -23,6 +23,7 @@ from agents.answer import Answer
 from agents.proactive import Poster
 from agents.subscriptions import Subscription
 from bot.render.blocks import answer_blocks, fallback_text
+from bot.slack_keys import keyed_metadata, keyed_ts
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -55,7 +56,7 @@ class SurfacePoster:
             return self.teams.post_to_sync(subscription.channel, answer)
         response = self._client(subscription).chat_postMessage(
             channel=subscription.channel, text=fallback_text(answer), blocks=answer_blocks(answer),
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
+            metadata=keyed_metadata(METADATA_EVENT, key))
         return str(response["ts"])
 
     def find(self, subscription: Subscription, key: str) -> str | None:
@@ -70,11 +71,7 @@ class SurfacePoster:
         except (SlackApiError, RuntimeError) as exc:
             log.warning("proactive: could not read %s to check an uncertain post: %s", subscription.target, exc)
             return None
-        for message in history.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
-                return str(message.get("ts"))
-        return None
+        return keyed_ts(history.get("messages") or [], METADATA_EVENT, key)
 
 
 def poster_for(rt: Runtime, teams: TeamsSurface | None = None) -> Poster:

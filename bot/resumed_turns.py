@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import UserError
+from bot.slack_keys import keyed_metadata, keyed_ts
 
 if TYPE_CHECKING:  # the graph's modules load only when a command or the server needs them (`guardian --help`)
     from fastapi import FastAPI
@@ -70,7 +71,7 @@ class SurfaceReplies:
             raise RuntimeError(self.unreachable(request) or f"cannot post to {request.surface}")
         response = self.slack.chat_postMessage(
             channel=str(request.channel), thread_ts=thread_ts_of(request.thread_id), text=fallback_text(answer),
-            blocks=answer_blocks(answer), metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
+            blocks=answer_blocks(answer), metadata=keyed_metadata(METADATA_EVENT, key))
         return str(response["ts"])
 
     def find(self, request: Request, key: str) -> str | None:
@@ -93,11 +94,7 @@ class SurfaceReplies:
         except SlackApiError as exc:
             log.warning("resumed turn: could not read %s to check an uncertain post: %s", request.channel, exc)
             return None
-        for message in found.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
-                return str(message.get("ts"))
-        return None
+        return keyed_ts(found.get("messages") or [], METADATA_EVENT, key)
 
 
 def replies_for(rt: Runtime, teams: TeamsSurface | None = None) -> SurfaceReplies:
