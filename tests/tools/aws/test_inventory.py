@@ -54,8 +54,10 @@ def world(reset_aws: Any) -> dict[str, Any]:
         FunctionName="inv-resize", Runtime="python3.11", Role=role, Handler="handler.handler",
         Code={"ZipFile": _zip()}, Tags={"service": "images"})
     group = east.create_security_group(GroupName="inv-web", Description="web")["GroupId"]
+    jump = east.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.nano", SecurityGroupIds=[group],
+                              TagSpecifications=_tags(Name="inv-jump"))["Instances"][0]["InstanceId"]
     volume = west.create_volume(AvailabilityZone="eu-west-1a", Size=50, VolumeType="gp3")["VolumeId"]
-    return {"web": web, "worker": worker, "sg": group, "volume": volume}
+    return {"web": web, "worker": worker, "jump": jump, "sg": group, "volume": volume}
 
 
 def test_inventory_lists_every_default_type_in_every_region(ctx: ToolContext, world: dict[str, Any]) -> None:
@@ -63,7 +65,7 @@ def test_inventory_lists_every_default_type_in_every_region(ctx: ToolContext, wo
     assert result.status == "ok", result.summary
     ids = {row["id"] for row in result.rows}
     assert {world["web"], world["worker"], "inv-assets", "inv-eu-logs", "inv-orders-db", "inv-resize"} <= ids
-    assert result.facts["count_ec2"] == 2 and result.facts["count_s3"] == 2
+    assert result.facts["count_ec2"] == 3 and result.facts["count_s3"] == 2  # web, worker, jump
     assert result.facts["count_rds"] == 1 and result.facts["count_lambda"] == 1
     web = next(row for row in result.rows if row["id"] == world["web"])
     assert (web["name"], web["env"], web["service"], web["owner"], web["region"]) == (
@@ -96,10 +98,8 @@ def test_describe_instance_by_id_or_name(ctx: ToolContext, world: dict[str, Any]
 
 
 def test_describe_instance_names_its_security_groups_by_name_and_id(ctx: ToolContext, world: dict[str, Any]) -> None:
-    """"which sg is it in": the group's name as people say it, beside its id."""
-    east = boto3.client("ec2", region_name="us-east-1")
-    east.run_instances(ImageId=east.describe_images()["Images"][0]["ImageId"], MinCount=1, MaxCount=1,
-                       InstanceType="t3.nano", SecurityGroupIds=[world["sg"]], TagSpecifications=_tags(Name="inv-jump"))
+    """"which sg is it in": the group's name as people say it, beside its id (the fixture's
+    inv-jump is in the inv-web group)."""
     result = describe_resource(ctx, DescribeArgs(resource_id="inv-jump"))
     assert result.facts["security_groups"] == f"inv-web ({world['sg']})"
 
