@@ -124,29 +124,23 @@ def mount_turn_recovery(app: FastAPI, rt: Runtime) -> None:
         return
     from bot.proactive import Scheduler
 
-    holder: dict[str, Scheduler] = {}
+    built: dict[str, Any] = {}
+
+    def sweep() -> int:  # the stores, the graph and the Teams surface are taken on the first tick, in the worker
+        if "recovery" not in built:
+            built["recovery"] = recovery_for(rt)
+            built["replies"] = replies_for(rt, getattr(app.state, "teams", None))
+        posted: int = built["recovery"].sweep(built["replies"])
+        return posted
+
+    scheduler = Scheduler(sweep, tick_for(rt.settings.resume_grace_s), name="guardian-turn-recovery")
 
     async def start() -> None:
-        teams = getattr(app.state, "teams", None)
-        built: dict[str, Any] = {}
-
-        def sweep() -> int:  # the stores and the graph are built on the first tick, in the worker thread
-            if "recovery" not in built:
-                built["recovery"], built["replies"] = recovery_for(rt), replies_for(rt, teams)
-            posted: int = built["recovery"].sweep(built["replies"])
-            return posted
-
-        scheduler = Scheduler(sweep, tick_for(rt.settings.resume_grace_s), name="guardian-turn-recovery")
-        holder["scheduler"] = scheduler
         app.state.turn_recovery = scheduler
         scheduler.start()
 
-    async def stop() -> None:
-        if "scheduler" in holder:
-            await holder["scheduler"].stop()
-
     app.router.on_startup.append(start)
-    app.router.on_shutdown.append(stop)
+    app.router.on_shutdown.append(scheduler.stop)
 
 
 # --------------------------------------------------------------------------- the command

@@ -230,38 +230,35 @@ def _args_of(body: Any) -> dict[str, Any]:
 def _history(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
     """``conversations.history``: the messages posted to the channel, newest first, with
     their metadata when ``include_all_metadata`` is set (as Slack answers)."""
-    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-    messages = []
-    for call in reversed(calls):
-        if call.method != "chat.postMessage" or call.args.get("channel") != args.get("channel"):
-            continue
-        message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": call.args.get("text"), "bot_id": BOT_ID}
-        metadata = call.args.get("metadata")
-        if with_metadata and metadata:
-            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
-        messages.append(message)
-    limit = int(args.get("limit") or 100)
-    return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+    posted = [call for call in reversed(calls) if _posted_in(call, args)]
+    return _page([_message(call, args) for call in posted], args, default_limit=100)
 
 
 def _replies(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
     """``conversations.replies``: a thread's messages (its root, then the replies, oldest
     first), with their metadata when ``include_all_metadata`` is set."""
-    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
     root = str(args.get("ts") or "")
-    messages = []
-    for call in calls:
-        if call.method != "chat.postMessage" or call.args.get("channel") != args.get("channel"):
-            continue
-        if root not in (call.ts, str(call.args.get("thread_ts") or "")):
-            continue
-        message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": call.args.get("text"), "bot_id": BOT_ID,
-                                   "thread_ts": root}
-        metadata = call.args.get("metadata")
-        if with_metadata and metadata:
-            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
-        messages.append(message)
-    limit = int(args.get("limit") or 1000)
+    posted = [call for call in calls
+              if _posted_in(call, args) and root in (call.ts, str(call.args.get("thread_ts") or ""))]
+    return _page([{**_message(call, args), "thread_ts": root} for call in posted], args, default_limit=1000)
+
+
+def _posted_in(call: Call, args: dict[str, Any]) -> bool:
+    """Whether ``call`` posted a message to the channel the reading call names."""
+    return call.method == "chat.postMessage" and call.args.get("channel") == args.get("channel")
+
+
+def _message(call: Call, args: dict[str, Any]) -> dict[str, Any]:
+    """A posted message as the reading methods return it; its metadata only when asked for."""
+    message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": call.args.get("text"), "bot_id": BOT_ID}
+    metadata = call.args.get("metadata")
+    if metadata and str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
+        message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+    return message
+
+
+def _page(messages: list[dict[str, Any]], args: dict[str, Any], *, default_limit: int) -> dict[str, Any]:
+    limit = int(args.get("limit") or default_limit)
     return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
 
