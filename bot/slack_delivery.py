@@ -20,41 +20,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.backoff import Backoff, seconds
+
 log = logging.getLogger(__name__)
 
 RETRYABLE_ERRORS = ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")
 HISTORY_LIMIT = 200  # recent messages searched for a post whose answer was lost
-MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is waited for this long, then tried again
 Sleep = Callable[[float], Awaitable[None]]
 
 
 class DeliveryFailed(RuntimeError):
     """Slack did not take the message after every attempt (the reason is the last failure)."""
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """How many attempts, and how long between them: ``base * 2**n`` seconds (plus up to 25 %
-    jitter), at most ``cap``; a ``Retry-After`` longer than that is honoured instead."""
-
-    attempts: int = 5
-    base: float = 0.5
-    cap: float = 15.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        wait = min(self.cap, self.base * 2 ** attempt) * (1 + random.random() / 4)  # jitter only, not a secret
-        if retry_after is not None:
-            wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
-        return float(wait)
 
 
 def retryable(exc: BaseException) -> bool:
@@ -78,11 +61,7 @@ def retry_after(exc: BaseException) -> float | None:
     if not isinstance(exc, SlackApiError):
         return None
     headers = getattr(exc.response, "headers", None) or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    return seconds(headers.get("Retry-After") or headers.get("retry-after"))
 
 
 def reason(exc: BaseException) -> str:

@@ -16,7 +16,9 @@ What the SDK does not do, done here:
 - the SDK's blocking key fetch runs off the event loop, bounded; unreachable keys are 503;
 - each activity id is claimed once in the shared database: a redelivery adds nothing;
 - a message is acknowledged at once and answered in the background with a typing
-  indicator kept alive while the graph works.
+  indicator kept alive while the graph works;
+- cards are sent again when the connector throttles (429) or fails for a moment
+  (bot/teams_delivery.py), which the SDK's async client never does.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ from agents.answer import Answer
 from agents.approvals import ApprovalError
 from agents.request import MAX_TEXT, Request
 from agents.service import DecisionRefused
+from bot.backoff import Backoff
 from bot.render.cards import ASK_VERB, CONTENT_TYPE, DECIDE_VERB, FOLLOWUP_INPUT, INCIDENT_VERB, literal, to_card
+from bot.teams_delivery import deliver
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -185,6 +189,7 @@ class TeamsSurface:
                                                             credentials_factory=credentials_factory)
         self.adapter = CloudAdapter(self.auth)
         self._tasks: set[asyncio.Task[None]] = set()
+        self.backoff = Backoff()  # between attempts at the connector (tests shorten it)
         # Ack / Resolve / Escalate on an incident brief's card: bot/incidents.py handles them.
         self.incident_clicks: IncidentClicks | None = None
 
@@ -313,7 +318,10 @@ class TeamsSurface:
         async def answer_turn(ctx: TurnContext) -> None:
             ctx.activity.id = reply_to  # replies thread under the question, not the continuation
             answer = await self._ask_typing(ctx, request)
-            await ctx.send_activity(card_activity(to_card(answer)))
+            card = card_activity(to_card(answer))
+            # a doubled reply under the question is harmless; a lost one leaves the asker with nothing
+            await deliver(lambda: ctx.send_activity(card), f"the answer to {request.correlation_id}",
+                          may_repeat=True, backoff=self.backoff)
         return answer_turn
 
     async def _ask_typing(self, ctx: TurnContext, request: Request) -> Answer:
@@ -403,9 +411,11 @@ class TeamsSurface:
             update = card_activity(content)
             update.id = ctx.activity.reply_to_id
             update.conversation = ctx.activity.conversation
-            await ctx.update_activity(update)
+            await deliver(lambda: ctx.update_activity(update), "an approval card's update", may_repeat=True,
+                          backoff=self.backoff)
         else:
-            await ctx.send_activity(card_activity(content))
+            await deliver(lambda: ctx.send_activity(card_activity(content)), "an approval card", may_repeat=False,
+                          backoff=self.backoff)
 
     # ------------------------------------------------------------------------- proactive
     async def post_incident(self, answer: Answer) -> str | None:
@@ -424,7 +434,9 @@ class TeamsSurface:
 
         async def post(ctx: TurnContext) -> None:
             ctx.activity.id = None  # a new post, not a reply
-            response = await ctx.send_activity(card_activity(to_card(answer)))
+            card = card_activity(to_card(answer))
+            response = await deliver(lambda: ctx.send_activity(card), "an incident brief", may_repeat=False,
+                                     backoff=self.backoff)
             sent.append(response.id if response and response.id else "")
 
         await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
@@ -442,7 +454,8 @@ class TeamsSurface:
         async def update(ctx: TurnContext) -> None:
             replacement = card_activity(to_card(answer))
             replacement.id = activity_id
-            await ctx.update_activity(replacement)
+            await deliver(lambda: ctx.update_activity(replacement), f"the update of {activity_id}", may_repeat=True,
+                          backoff=self.backoff)
 
         await self.adapter.continue_conversation(reference, update, bot_app_id=self.app_id)
 
@@ -458,7 +471,9 @@ class TeamsSurface:
 
         async def post(ctx: TurnContext) -> None:
             ctx.activity.id = None
-            response = await ctx.send_activity(card_activity(to_card(answer)))
+            card = card_activity(to_card(answer))
+            response = await deliver(lambda: ctx.send_activity(card), f"a post to {conversation}", may_repeat=False,
+                                     backoff=self.backoff)
             sent.append(response.id if response and response.id else "")
 
         await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)

@@ -28,16 +28,21 @@ from jwt.algorithms import RSAAlgorithm
 ISSUER = "https://api.botframework.com"
 
 
+Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]  # status, JSON body[, headers]
+
+
 class _Server:
     """A ThreadingHTTPServer on 127.0.0.1 answering with ``respond(method, path, body)``."""
 
-    def __init__(self, respond: Callable[[str, str, dict[str, str], bytes], tuple[int, Any]]) -> None:
+    def __init__(self, respond: Callable[[str, str, dict[str, str], bytes], Reply]) -> None:
         class Handler(BaseHTTPRequestHandler):
             def _any(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                status, payload = respond(self.command, self.path, dict(self.headers), self.rfile.read(length))
+                status, payload, *extra = respond(self.command, self.path, dict(self.headers), self.rfile.read(length))
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
@@ -100,17 +105,32 @@ class Connector:
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        self.refused: list[dict[str, Any]] = []  # calls answered with a scripted failure
+        self._failures: list[tuple[str, int, dict[str, str]]] = []
         self._lock = threading.Lock()
         self.server = _Server(self._respond)
         self.url = self.server.url + "/"
 
-    def _respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+    def fail_next(self, method: str, status: int, times: int = 1, retry_after: str | None = None) -> None:
+        """Answer the next ``times`` ``method`` calls for a message with ``status`` (a
+        throttle is 429 with Retry-After, as Teams sends it), recording them in ``refused``."""
+        headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        with self._lock:
+            self._failures += [(method, status, headers)] * times
+
+    def _respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         if not path.startswith("/v3/conversations/"):
             return 404, {}
         activity = json.loads(body) if body else {}
+        call = {"method": method, "path": unquote(path), "authorization": headers.get("Authorization"),
+                "activity": activity}
         with self._lock:
-            self.calls.append({"method": method, "path": unquote(path), "authorization": headers.get("Authorization"),
-                               "activity": activity})
+            failure = next((f for f in self._failures if f[0] == method and activity.get("type") == "message"), None)
+            if failure is not None:
+                self._failures.remove(failure)
+                self.refused.append(call)
+                return failure[1], {"error": {"code": "Throttled" if failure[1] == 429 else "ServiceError"}}, failure[2]
+            self.calls.append(call)
         return 200, {"id": f"sent-{uuid.uuid4().hex[:8]}"}
 
     def activities(self, kind: str = "message") -> list[dict[str, Any]]:
@@ -130,6 +150,8 @@ class Connector:
     def clear(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.refused.clear()
+            self._failures.clear()
 
     def close(self) -> None:
         self.server.close()

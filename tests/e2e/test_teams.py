@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 
 from agents.answer import Answer
 from agents.request import Request
+from bot.backoff import Backoff
 from bot.http_app import create_app
 from bot.render.cards import CONTENT_TYPE, card_text
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from bot.teams_delivery import status_of
 from bot.teams_surface import TeamsSurface
 from sandbox.company import DRIFTWOOD
 from tests.conftest import sandbox_environment
@@ -304,3 +306,40 @@ def test_the_teams_incident_cards_buttons_pass_policy_mapping_and_approval_and_s
         assert new_posts == [brief]  # one card for the incident; everything after it replied or updated
     finally:
         pd.data.incidents.remove(incident)
+
+
+def test_a_throttled_answer_is_sent_again_and_arrives_once(teams: tuple[TestClient, Runtime], issuer: TokenIssuer,
+                                                          connector: Connector) -> None:
+    """Teams throttles bots with 429 and Retry-After; the SDK's async client gives up at once."""
+    client, _ = teams
+    client.app.state.teams.backoff = Backoff(attempts=3, base=0.05, cap=0.2)  # type: ignore[attr-defined]
+    connector.fail_next("POST", 429, retry_after="0")
+    body = activity(service_url=connector.url, text="which buckets are public?", user_aad=ALICE,
+                    conversation="19:throttled@thread.tacv2", activity_id="m-throttled")
+    assert post(client, issuer, body).status_code == 200
+    [answer] = connector.wait_for(1)
+    drain(client)
+    assert connector.activities() == [answer]  # once: the refused attempt was not taken
+    [refused] = connector.refused
+    assert refused["activity"] == answer and refused["path"] == connector.calls[-1]["path"]
+    public = {bucket.name for bucket in DRIFTWOOD.public_buckets()}
+    assert public and all(name in card_text(card_of(answer)) for name in public)
+
+
+def test_an_incident_brief_the_connector_may_have_taken_is_not_posted_twice(
+        teams: tuple[TestClient, Runtime], connector: Connector) -> None:
+    """A 500 may hide a post that went through: a second brief would split the responders'
+    clicks over two cards, so it is not sent again; a 503 refused it, so it is."""
+    client, _ = teams
+    surface: TeamsSurface = client.app.state.teams  # type: ignore[attr-defined]
+    surface.backoff = Backoff(attempts=3, base=0.05, cap=0.2)
+    brief = Answer(agent="incident", skill="incident.brief", lead="SEV1: payments 5xx above 20 %")
+    connector.fail_next("POST", 500)
+    with pytest.raises(Exception) as failure:
+        client.portal.call(surface.post_incident, brief)  # type: ignore[union-attr]
+    assert status_of(failure.value) == 500 and len(connector.refused) == 1 and connector.calls == []
+    connector.fail_next("POST", 503, retry_after="0")
+    posted = client.portal.call(surface.post_incident, brief)  # type: ignore[union-attr]
+    [call] = connector.calls
+    assert posted and len(connector.refused) == 2
+    assert "SEV1: payments 5xx" in card_text(card_of(call["activity"]))

@@ -1,0 +1,85 @@
+"""Sending to the Bot Connector again when Teams throttles or fails for a moment.
+
+The Bot Framework SDK's async connector client sends each activity once: a 429 (Teams
+throttles a bot per conversation and per tenant, with ``Retry-After``) or a 503 reaches
+the caller as ``ErrorResponseException`` (an msrest ``HttpOperationError``) and the answer
+is lost. Microsoft's guidance for bots is to retry such calls with exponential backoff; this module does it.
+
+What is retried, and why:
+- a rate limit (429) or "unavailable" (503) refused the call before doing anything: always
+  retried, posts included;
+- a 500/502/504, a timeout or a dropped connection may have delivered the activity anyway:
+  the call is retried only where doing it twice is harmless (``may_repeat``): an update (a
+  PUT of the same card) and the answer to a question (a doubled reply beats none), not a
+  new incident brief or channel post (two cards would split the responders' clicks);
+- anything else (400, 401, 403, 404...) is final at once: repeating cannot fix it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+from msrest.exceptions import ClientRequestError, HttpOperationError  # ErrorResponseException is the latter
+
+from bot.backoff import Backoff, seconds
+
+log = logging.getLogger(__name__)
+
+REFUSED = frozenset({429, 503})  # the connector did nothing: safe to send again
+TRANSIENT = frozenset({500, 502, 504})  # it may have done it: again only where twice is harmless
+Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status of a connector refusal (0 when the call never got an answer)."""
+    response = getattr(exc, "response", None) if isinstance(exc, HttpOperationError) else None
+    return int(getattr(response, "status_code", 0) or 0)
+
+
+def retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None) if isinstance(exc, HttpOperationError) else None
+    headers = getattr(response, "headers", None) or {}
+    return seconds(headers.get("Retry-After") or headers.get("retry-after"))
+
+
+def retryable(exc: BaseException, may_repeat: bool) -> bool:
+    """Whether sending again could succeed, and may (see the module doc)."""
+    if isinstance(exc, HttpOperationError):
+        status = status_of(exc)
+        return status in REFUSED or (may_repeat and status in TRANSIENT)
+    # msrest already retried the connection itself (urllib3, connect=3): what reaches here got no
+    # answer, and may have been delivered
+    return may_repeat and isinstance(exc, ClientRequestError | aiohttp.ClientError | asyncio.TimeoutError
+                                     | ConnectionError)
+
+
+def reason(exc: BaseException) -> str:
+    """A short description for the log: the status, never the activity or the token."""
+    status = status_of(exc)
+    return f"HTTP {status}" if status else type(exc).__name__
+
+
+async def deliver(send: Callable[[], Awaitable[T]], what: str, *, may_repeat: bool,
+                  backoff: Backoff | None = None, sleep: Sleep = asyncio.sleep) -> T:
+    """``send()`` until it succeeds or fails for good; the last failure is raised."""
+    backoff = backoff or Backoff()
+    for attempt in range(backoff.attempts):
+        try:
+            return await send()
+        except Exception as exc:
+            if not retryable(exc, may_repeat) or attempt + 1 >= backoff.attempts:
+                log.warning("teams: %s failed for good (%s) after %d attempt(s)", what, reason(exc), attempt + 1)
+                raise
+            delay = backoff.delay(attempt, retry_after(exc))
+            log.warning("teams: %s failed (%s); attempt %d of %d in %.1f s", what, reason(exc), attempt + 2,
+                        backoff.attempts, delay)
+            await sleep(delay)
+    raise AssertionError("unreachable: Backoff.attempts is at least 1")
+
+
+__all__ = ["deliver", "retry_after", "retryable", "status_of"]
