@@ -62,6 +62,8 @@ class SurfaceReplies:
         return UNREACHABLE.get(request.surface, f"Guardian cannot post to the {request.surface} surface later")
 
     def reply(self, request: Request, answer: Answer, key: str) -> str:
+        """Post the answer; in Slack, in place of the turn's "Working on it…" message when it
+        is still in the thread (as the interrupted turn would have), else as a new reply."""
         from bot.render.blocks import answer_blocks, fallback_text
         from bot.slack_surface import thread_ts_of
 
@@ -69,19 +71,32 @@ class SurfaceReplies:
             return self.teams.post_to_sync(str(request.channel), answer)
         if request.surface != "slack" or self.slack is None:
             raise RuntimeError(self.unreachable(request) or f"cannot post to {request.surface}")
-        response = self.slack.chat_postMessage(
-            channel=str(request.channel), thread_ts=thread_ts_of(request.thread_id), text=fallback_text(answer),
-            blocks=answer_blocks(answer), metadata=keyed_metadata(METADATA_EVENT, key))
+        content = {"channel": str(request.channel), "text": fallback_text(answer), "blocks": answer_blocks(answer),
+                   "metadata": keyed_metadata(METADATA_EVENT, key)}
+        working = self._working(request)
+        if working:
+            self.slack.chat_update(ts=working, **content)
+            return working
+        response = self.slack.chat_postMessage(thread_ts=thread_ts_of(request.thread_id), **content)
         return str(response["ts"])
 
-    def find(self, request: Request, key: str) -> str | None:
-        """The ts of the answer already posted in the thread (or channel) with ``key``;
-        None when it is not there or Slack would not say (Teams keeps no metadata)."""
+    def _working(self, request: Request) -> str | None:
+        """The ts of the progress message the interrupted turn left (bot/slack_surface.py's
+        ``Progress``), or None (an assistant thread shows a status line instead, or the
+        thread cannot be read: then the answer is a new reply)."""
+        from bot.slack_surface import WORKING_EVENT
+
+        messages = self._messages(request)
+        return keyed_ts(messages, WORKING_EVENT, request.correlation_id) if messages else None
+
+    def _messages(self, request: Request) -> list[dict[str, Any]] | None:
+        """The recent messages of the thread (or channel) that asked, with their metadata;
+        None when Slack would not say."""
         from slack_sdk.errors import SlackApiError
 
         from bot.slack_surface import thread_ts_of
 
-        if request.surface != "slack" or self.slack is None or not request.channel:
+        if self.slack is None or not request.channel:
             return None
         thread_ts = thread_ts_of(request.thread_id)
         try:
@@ -92,9 +107,17 @@ class SurfaceReplies:
                 found = self.slack.conversations_history(channel=request.channel, include_all_metadata=True,
                                                          limit=HISTORY_LIMIT)
         except SlackApiError as exc:
-            log.warning("resumed turn: could not read %s to check an uncertain post: %s", request.channel, exc)
+            log.warning("resumed turn: could not read %s: %s", request.channel, exc)
             return None
-        return keyed_ts(found.get("messages") or [], METADATA_EVENT, key)
+        return list(found.get("messages") or [])
+
+    def find(self, request: Request, key: str) -> str | None:
+        """The ts of the answer already posted in the thread (or channel) with ``key``;
+        None when it is not there or Slack would not say (Teams keeps no metadata)."""
+        if request.surface != "slack":
+            return None
+        messages = self._messages(request)
+        return keyed_ts(messages, METADATA_EVENT, key) if messages else None
 
 
 def replies_for(rt: Runtime, teams: TeamsSurface | None = None) -> SurfaceReplies:

@@ -53,6 +53,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.answer import Answer, PendingApproval
 from agents.approvals import ApprovalError
+from agents.audit import new_correlation_id
 from agents.request import Request
 from agents.service import DecisionRefused
 from bot.metrics import UNKNOWN_SKILL
@@ -67,6 +68,7 @@ from bot.render.blocks import (
     fallback_text,
 )
 from bot.render.chart_png import alt_text, chart_png, drawable
+from bot.slack_keys import keyed_metadata
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -80,6 +82,7 @@ PROGRESS_EVERY = 1.0
 TURN_WORKERS = 2  # graph runs at once; more only contend for the CPU and the database
 STREAM_WORDS = 12  # words per streamed chunk  # seconds between in-place updates (chat.update is rate limited)
 WORKING = "Working on it…"
+WORKING_EVENT = "guardian_working"  # metadata event of the progress message (key: the turn's correlation id)
 RECEIVED = "guardian_received_at"  # Bolt context key: when the delivery arrived
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 PROACTIVE = ("subscribe", "unsubscribe", "subscriptions")
@@ -256,11 +259,17 @@ class AckFirst:
 
 class Progress:
     """Shows a turn's progress where the user looks and then puts the answer there: a
-    message updated in place, or (``assistant``) the assistant thread's status line."""
+    message updated in place, or (``assistant``) the assistant thread's status line.
+
+    The "Working on it…" message carries the turn's correlation id in its metadata
+    (``WORKING_EVENT``): when a restart interrupts the turn, the replica that finishes it
+    finds that message and puts the answer there (bot/resumed_turns.py), as this turn would
+    have, instead of leaving it spinning above a second message."""
 
     def __init__(self, client: AsyncWebClient, channel: str, thread_ts: str | None, *, assistant: bool,
-                 team: str = "", user: str = "") -> None:
+                 team: str = "", user: str = "", correlation_id: str = "") -> None:
         self.client = client
+        self.correlation_id = correlation_id
         self.channel = channel
         self.thread_ts = thread_ts
         self.assistant = assistant and thread_ts is not None
@@ -273,7 +282,9 @@ class Progress:
             await self.client.assistant_threads_setStatus(channel_id=self.channel, thread_ts=str(self.thread_ts),
                                                           status="is working on it…")
             return
-        posted = await self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=WORKING)
+        metadata = keyed_metadata(WORKING_EVENT, self.correlation_id) if self.correlation_id else None
+        posted = await self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=WORKING,
+                                                    metadata=metadata)
         self.ts = str(posted["ts"])
 
     async def show(self, line: str) -> None:
@@ -525,7 +536,9 @@ class SlackSurface:
         answer counts from ``received`` (the delivery's arrival) to the answer posted."""
         received = time.perf_counter() if received is None else received
         team, channel, user = body.get("team_id") or "", event.get("channel", ""), event.get("user", "")
-        progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user)
+        correlation = new_correlation_id()  # the turn's, and the key its "Working on it…" message carries
+        progress = Progress(self.client, channel, thread_ts, assistant=assistant, team=team, user=user,
+                            correlation_id=correlation)
         try:
             await progress.start()
         except Exception as exc:  # e.g. a slash command in a channel Guardian is not in
@@ -545,7 +558,7 @@ class SlackSurface:
         try:
             turn = Request(text=question_of(event.get("text", "")) or "help", user=user, surface=SURFACE,
                            channel=channel, thread_id=conversation_id(team, channel, conversation_ts),
-                           acting_as=acting_as)
+                           acting_as=acting_as, correlation_id=correlation)
             answer = await self._off_loop(self.rt.ask, turn, on_progress)
             text, blocks = fallback_text(answer), answer_blocks(answer)
         except Exception as exc:

@@ -231,7 +231,7 @@ def _history(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
     """``conversations.history``: the messages posted to the channel, newest first, with
     their metadata when ``include_all_metadata`` is set (as Slack answers)."""
     posted = [call for call in reversed(calls) if _posted_in(call, args)]
-    return _page([_message(call, args) for call in posted], args, default_limit=100)
+    return _page([_message(call, args, calls) for call in posted], args, default_limit=100)
 
 
 def _replies(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
@@ -240,7 +240,7 @@ def _replies(calls: list[Call], args: dict[str, Any]) -> dict[str, Any]:
     root = str(args.get("ts") or "")
     posted = [call for call in calls
               if _posted_in(call, args) and root in (call.ts, str(call.args.get("thread_ts") or ""))]
-    return _page([{**_message(call, args), "thread_ts": root} for call in posted], args, default_limit=1000)
+    return _page([{**_message(call, args, calls), "thread_ts": root} for call in posted], args, default_limit=1000)
 
 
 def _posted_in(call: Call, args: dict[str, Any]) -> bool:
@@ -248,10 +248,16 @@ def _posted_in(call: Call, args: dict[str, Any]) -> bool:
     return call.method == "chat.postMessage" and call.args.get("channel") == args.get("channel")
 
 
-def _message(call: Call, args: dict[str, Any]) -> dict[str, Any]:
-    """A posted message as the reading methods return it; its metadata only when asked for."""
-    message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": call.args.get("text"), "bot_id": BOT_ID}
-    metadata = call.args.get("metadata")
+def _message(call: Call, args: dict[str, Any], calls: list[Call]) -> dict[str, Any]:
+    """A posted message as the reading methods return it, as its latest ``chat.update`` left
+    it (new text; new metadata when the update carried some, else the post's); its metadata
+    only when asked for."""
+    edits = [c for c in calls if c.method == "chat.update" and c.args.get("channel") == call.args.get("channel")
+             and str(c.args.get("ts")) == call.ts]
+    text = edits[-1].args.get("text") if edits else call.args.get("text")
+    metadata = next((c.args.get("metadata") for c in reversed(edits) if c.args.get("metadata")),
+                    call.args.get("metadata"))
+    message: dict[str, Any] = {"type": "message", "ts": call.ts, "text": text, "bot_id": BOT_ID}
     if metadata and str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
         message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
     return message

@@ -10,6 +10,7 @@ runs are counted in Guardian's audit trail (one ``tool`` record per run)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from agents.request import Request
@@ -33,6 +35,7 @@ from bot.http_app import BackgroundServer
 from bot.resumed_turns import METADATA_EVENT, recovery_for, replies_for
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
+from bot.slack_surface import WORKING, Progress
 from sandbox.slack_api import SlackApiStandIn
 from tests.conftest import sandbox_environment
 from tests.e2e.conftest import Cli, base_env
@@ -201,6 +204,41 @@ def test_a_later_sweep_reads_back_only_to_the_last_one_less_the_grace_and_still_
     [post] = resumed_posts(slack_api)
     assert post.args["text"].splitlines() == [RESTARTED, text]
     assert recovery.sweep(replies) == 0 and len(resumed_posts(slack_api)) == 1
+
+
+def test_the_answer_takes_the_place_of_the_working_message_the_interrupted_turn_left(
+        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
+    """The Slack surface posts "Working on it…" before the graph runs and edits it into the
+    answer; a restart in between leaves it spinning. The resumed answer takes its place."""
+    slack_api.clear()
+    request = slack_request()
+    progress = Progress(AsyncWebClient(token="xoxb-resume", base_url=slack_api.api_url), CHANNEL, THREAD_TS,
+                        assistant=False, correlation_id=request.correlation_id)
+    asyncio.run(progress.start())  # what the surface shows first, as it does for every question
+    asyncio.run(Progress(AsyncWebClient(token="xoxb-resume", base_url=slack_api.api_url), CHANNEL, THREAD_TS,
+                         assistant=False, correlation_id="another-turn").start())  # a later question's
+    one, _ = _instance(sandbox, ONE)
+    text = f"{ONE} is {one}."
+    first = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[
+        tool_call(DESCRIBE, {"resource_id": ONE}, call_id="c1")]))
+    stopped_turn(first, request)
+    later = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[AIMessage(content=text)]))
+    assert recovery_for(later).sweep(replies_for(later)) == 1
+
+    [update] = slack_api.calls("chat.update")
+    assert update.args["ts"] == progress.ts and update.args["channel"] == CHANNEL
+    assert update.args["text"].splitlines() == [RESTARTED, text]
+    assert resumed_posts(slack_api) == []  # no second message under the spinning one
+    [posted] = events(later, "turn.posted")
+    assert posted["outcome"] == f"posted {progress.ts}"
+    thread = slack_api.calls("chat.postMessage")
+    assert [call.args["text"] for call in thread] == [WORKING, WORKING]  # the other turn's is left alone
+    # A takeover after an unsure update finds the answer by its key, in the edited message.
+    replies = replies_for(later)
+    metadata = update.args["metadata"]
+    key = (json.loads(metadata) if isinstance(metadata, str) else metadata)["event_payload"]["key"]
+    assert replies.find(request, key) == progress.ts
+    assert recovery_for(later).sweep(replies) == 0 and len(slack_api.calls("chat.update")) == 1
 
 
 # --------------------------------------------------------------------------- what is left alone
