@@ -71,7 +71,8 @@ class SurfaceReplies:
             return self.teams.post_to_sync(str(request.channel), answer)
         if request.surface != "slack" or self.slack is None:
             raise RuntimeError(self.unreachable(request) or f"cannot post to {request.surface}")
-        content = {"channel": str(request.channel), "text": fallback_text(answer), "blocks": answer_blocks(answer),
+        content: dict[str, Any] = {"channel": str(request.channel), "text": fallback_text(answer),
+                                   "blocks": answer_blocks(answer),
                    "metadata": keyed_metadata(METADATA_EVENT, key)}
         working = self._working(request)
         if working:
