@@ -72,8 +72,7 @@ class SurfaceReplies:
         if request.surface != "slack" or self.slack is None:
             raise RuntimeError(self.unreachable(request) or f"cannot post to {request.surface}")
         content: dict[str, Any] = {"channel": str(request.channel), "text": fallback_text(answer),
-                                   "blocks": answer_blocks(answer),
-                   "metadata": keyed_metadata(METADATA_EVENT, key)}
+                                   "blocks": answer_blocks(answer), "metadata": keyed_metadata(METADATA_EVENT, key)}
         working = self._working(request)
         if working:
             self.slack.chat_update(ts=working, **content)
