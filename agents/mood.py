@@ -216,6 +216,9 @@ def _sentence_before(text: str, start: int) -> str:
     return head[ends[-1].end():] if ends else head
 
 
+_BY_ONESELF = re.compile(r"\b(?:myself|ourselves|himself|herself|themselves|by hand|manually)\b")
+
+
 def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:
     """An occurrence asks for the action only from the imperative position: the start of
     its clause after politeness and request frames ("please", "can you", "go ahead and",
@@ -246,6 +249,8 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
     if form == "ing" and re.search(r"\b(?:needs?|wants?|requires?|(?:would|do|could) (?:you|u) mind|"
                                    r"go ahead with|proceed with|get on with)\s*$", clause):
         return "request"
+    if form == "past" and (re.search(r"\b(?:just|already)\s*$", clause) or _BY_ONESELF.search(rest_clause)):
+        return "past"  # "just rebooted X myself": the speaker did it, nothing is asked
     if form != "base" and _IMPERATIVE_POSITION.match(clause) and not re.search(
             r"\?|\b(?:is|was|were|would|will|did|does|do|fixed|fixes|helps?|helped|breaks?|broke|caus\w+|seems?|"
             r"takes?|took|should|could|might|made|makes|went|goes)\b", rest_clause):
@@ -277,7 +282,25 @@ def sentence_mood(text: str) -> Mood:
         return "hypothetical"
     if re.match(r"^\W*(?:did|was|were|has|have|who|when)\b", lowered):
         return "past"
+    if _DESCRIBED.search(lowered):  # "a cron that reboots X every sunday": a description
+        return "reported"
     return "request"
+
+
+def _third_person(verb: str) -> str:
+    head, _, rest = verb.partition(" ")
+    if head.endswith("y") and head[-2:-1] not in "aeiou":
+        head = head[:-1] + "ie"
+    elif head.endswith(("s", "sh", "ch", "x", "z")):
+        head += "e"
+    return f"{head}s" + (f" {rest}" if rest else "")
+
+
+# An action verb in the third person inside a relative clause ("a job that restarts it", "the
+# script which pages whoever is on call") describes what something does; it asks for nothing.
+_DESCRIBED = re.compile(r"\b(?:that|which|who)\s+(?:\w+ly\s+|also\s+|just\s+)?(?:" + "|".join(
+    sorted({re.escape(_third_person(verbs[0])) for table in VERBS.values() for verbs in table}, key=len, reverse=True))
+    + r")\b")
 
 
 def mood_for(skill: str, text: str) -> tuple[Mood, str]:

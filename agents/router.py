@@ -1,7 +1,9 @@
 """The offline skill router: every request goes to exactly one skill, with no LLM and no
 network. A logistic regression over MiniLM embeddings of the example utterances in
 ``agents/data/utterances.yaml`` and ``agents/data/utterances_external.yaml`` (other
-companies' voice, written from the skills' definitions) gives each skill a probability; a handful of precise
+companies' voice, written from the skills' definitions), plus half the log-probabilities of
+one over their character and word n-grams (agents/lexical.py), gives each skill a
+probability; a handful of precise
 rules (``ack P123``, ``reboot i-...``, ``who is on call``...) shift that where words beat
 embeddings (agents/router_rules.py); the nearest examples' similarity says whether the text looks like anything
 Guardian handles, so gibberish and small talk come back below the threshold and the
@@ -22,11 +24,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from agents.lexical import LexicalModel
+from agents.lexical import fit as fit_lexical
 from agents.mood import mood_for, question_skill
 from agents.route import Route
 from agents.router_rules import SKILL_NAMES, action_talked_about, rule_boosts
@@ -47,6 +52,10 @@ KNN_K = 3
 # gibberish <= ~0.43).
 LOW_SIM = 0.28
 HIGH_SIM = 0.50
+# Weight of the n-gram classifier's log-probabilities next to the embedding classifier's:
+# chosen on the tunable sets (0.3 / 0.5 / 1.0 tried, docs/BENCHMARKS.md "Lexical features").
+LEXICAL_WEIGHT = 0.5
+INDEX_VERSION = b"lexical-1"  # a new index shape: older cached indexes are not read
 
 
 # --------------------------------------------------------------------------- index
@@ -87,6 +96,7 @@ class RouterIndex:
     labels: NDArray[np.int64]  # skill index per utterance
     coef: NDArray[np.float64]  # logistic regression (n_skills, dim)
     intercept: NDArray[np.float64]  # (n_skills,)
+    lexical: LexicalModel | None = None  # n-gram classifier (None: the embedding alone, bench variants)
     speller: Speller | None = None  # typo repair against the utterances' words (agents/spelling.py)
 
 
@@ -111,16 +121,19 @@ def _build_index(
         with np.load(cache_file) as cached:
             vectors = cached["vectors"].astype(np.float32)
             coef, intercept = cached["coef"], cached["intercept"]
+            lexical = LexicalModel.from_arrays(cached)
     else:
         vectors = embedder.encode(texts)
         coef, intercept = _fit_logreg(vectors, labels)
+        lexical = fit_lexical(texts, labels.tolist())
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npz")  # processes starting together each write their own
-            np.savez(tmp, vectors=vectors, coef=coef, intercept=intercept)
+            arrays: dict[str, Any] = {"vectors": vectors, "coef": coef, "intercept": intercept, **lexical.arrays()}
+            np.savez(tmp, **arrays)
             tmp.replace(cache_file)
     speller = Speller(texts, model_words(vocab_file)) if vocab_file is not None and vocab_file.is_file() else None
-    return RouterIndex(vectors, labels, coef, intercept, speller)
+    return RouterIndex(vectors, labels, coef, intercept, lexical, speller)
 
 
 def model_vocab_file(embedder: Embedder) -> Path:
@@ -179,7 +192,7 @@ class SkillRouter:
                 if self._index is None:
                     raw = b"".join(path.read_bytes() for path in self.utterances_paths)
                     raw += self.examples_path.read_bytes() if self.examples_path is not None else b""
-                    digest = hashlib.sha256(raw + MODEL_NAME.encode()).hexdigest()[:16]
+                    digest = hashlib.sha256(raw + MODEL_NAME.encode() + INDEX_VERSION).hexdigest()[:16]
                     utterances = load_examples(self.utterances_paths, self.examples_path)
                     vocab = model_vocab_file(self.embedder) if self.repair_typos else None
                     self._index = _build_index(self.embedder, utterances, self.cache_dir, digest, vocab)
@@ -217,7 +230,7 @@ class SkillRouter:
         """(probability per skill, nearest-example similarity of the best skill, strong rule fired)."""
         knn = knn_scores(index.vectors @ vector, index.labels)
         boosts, strong = self.boosts(text)
-        probs = softmax(self.logits(index, vector, knn) + boosts)
+        probs = softmax(self.logits(index, vector, knn) + self.lexical(index, text) + boosts)
         return probs, float(knn.max()), strong
 
     def logits(
@@ -227,6 +240,12 @@ class SkillRouter:
         the per-skill nearest-example similarity, is there for the kNN variants in bench/)."""
         logits = index.coef @ vector.astype(np.float64) + index.intercept
         return np.log(softmax(logits) + 1e-9)
+
+    def lexical(self, index: RouterIndex, text: str) -> NDArray[np.float64]:
+        """The n-gram classifier's weighted log-probabilities (zeros without one)."""
+        if index.lexical is None:
+            return np.zeros(len(SKILL_NAMES))
+        return LEXICAL_WEIGHT * index.lexical.log_probs(text)
 
     def boosts(self, text: str) -> tuple[NDArray[np.float64], bool]:
         """The grammar rules' boosts (agents/router_rules.py) and whether a strong one fired."""

@@ -48,7 +48,8 @@ from bench.report import percentile, write_section  # noqa: E402
 from bench.router_variants import DEV_EXAMPLES_PATH, Approach, VariantRouter, tuned_router  # noqa: E402
 from knowledge.embeddings import Embedder  # noqa: E402
 
-APPROACHES: tuple[Approach, ...] = ("knn", "centroid", "knn_rules", "logreg")
+APPROACHES: tuple[Approach, ...] = ("knn", "centroid", "knn_rules", "logreg", "lexical", "logreg_lexical",
+                                    "logreg_rules")
 SETS = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
         "route_blind.yaml", "route_test.yaml")
 COMMAND = ".venv/bin/python bench/bench_route.py"
@@ -123,6 +124,8 @@ def tunable_only(embedder: Embedder, now: datetime, show_misses: bool) -> int:
               + " |")
         print("|---" * (len(TUNABLE) + 1) + "|")
         print(row("logreg + grammar rules (shipped)", shipped, data, TUNABLE))
+        print(row("logreg + grammar rules, no n-gram classifier", VariantRouter(
+            embedder, "logreg_rules", now=lambda: now, cache_dir=Path(cache)), data, TUNABLE))
         if show_misses:
             print("\n".join(misses(shipped, data)))
     return 0

@@ -30,7 +30,7 @@ from agents.router_rules import SKILL_NAMES
 from knowledge.embeddings import MODEL_NAME, Embedder
 from knowledge.onnx_export import packaged_model_dir
 
-Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules"]
+Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules", "lexical", "logreg_lexical"]
 DEV_PATH = Path(__file__).resolve().parents[1] / "tests" / "agents" / "route_dev.yaml"
 # route_dev.yaml + route_dev_external.yaml by skill (bench/make_dev_examples.py writes it).
 DEV_EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples_dev.yaml"
@@ -49,7 +49,15 @@ class VariantRouter(SkillRouter):
             return knn * 20.0
         if self.approach == "centroid":
             return np.asarray((self._centroids_of(index) @ vector).astype(np.float64) * 20.0)
+        if self.approach == "lexical":
+            return np.zeros(len(SKILL_NAMES))
         return super().logits(index, vector, knn)
+
+    def lexical(self, index: RouterIndex, text: str) -> NDArray[np.float64]:
+        """The n-gram classifier only in the variants named for it."""
+        if self.approach in ("lexical", "logreg_lexical"):
+            return super().lexical(index, text)
+        return np.zeros(len(SKILL_NAMES))
 
     def boosts(self, text: str) -> tuple[NDArray[np.float64], bool]:
         if self.approach.endswith("_rules"):

@@ -119,3 +119,24 @@ def test_permission_in_the_passive_is_a_request_unless_someone_else_acts() -> No
     assert mood_for("incident.resolve", "the kafka incident can now be resolved") == ("request", "incident.resolve")
     assert mood_for("infra.action", "it can be restarted by the db team")[0] != "request"
     assert mood_for("infra.action", "it should be restarted at some point")[0] != "request"
+
+
+@pytest.mark.parametrize("text", ["already restarted ledger-worker-2 ourselves, it's healthy",
+                                  "bounced the api box by hand, looks fine now",
+                                  "just acked it"])
+def test_an_action_the_speaker_already_did_asks_for_nothing(text: str) -> None:
+    assert [occ.mood for occ in occurrences(text)] == ["past"]
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("infra.action", "we have a systemd timer that restarts the exporter nightly, is that normal?"),
+    ("incident.page", "our policy which escalates sev1s to the director after 10 min never fired"),
+    ("cicd.rerun", "the bot that retries flaky builds is broken"),
+])
+def test_an_action_in_a_relative_clause_describes_something(skill: str, text: str) -> None:
+    assert mood_for(skill, text)[0] == "reported"
+
+
+def test_a_relative_clause_does_not_hide_a_request() -> None:
+    assert mood_for("infra.action", "restart the worker that stops responding every night") == (
+        "request", "infra.action")
