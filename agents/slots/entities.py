@@ -212,10 +212,14 @@ def find_repo(text: str) -> str | None:
     before = (m.group(1) for m in re.finditer(r"\b([a-z0-9][\w.-]+)\s+repo(?:sitory)?\b", text))
     # an adverb or a time word after "repo" ("the infra repo lately") is no name
     name = next((n for n in after if n not in GENERIC and n not in _VERBS and not n.endswith("ly")
-                 and not _is_special(n)), None)
+                 and n not in _NOT_AFTER_REPO and not _is_special(n)), None)
     return name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
 
 
+# "the infra repo over the last 3 days", "the repo in question": a preposition or a verb after
+# "repo" starts the rest of the sentence; it names nothing
+_NOT_AFTER_REPO = frozenset("""over in on at for from since during within across through about after before by
+    into to of with without between until till around and or but is are was were has have had got""".split())
 _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "your", "same", "whole", "main",
                               "github", "git", "code", "source", "which", "every", "each", "any", "one"})
 
@@ -261,6 +265,9 @@ def find_incident_id(original: str, text: str) -> str | None:
         return match.group(0)
     match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
                       r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing))\s+#?(\d{1,7})\b|"
+                      # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
+                      r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
+                      r"ack(?:ed|'d)?|acknowledged)\b|"
                       # "what happened with 1038": a number an incident question is about
                       r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
                       text)
@@ -304,7 +311,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:  # "what's bob dealing with", "carol's incidents": whose incidents
         match = re.search(r"\bwhat(?:'?s| is| are)\s+([a-z][a-z0-9]*)\s+(?:dealing with|working on|handling|"
                           r"looking at)\b|\b([a-z][a-z0-9]*)'s\s+(?:open\s+)?(?:incidents?|pages?|alerts?)\b|"
-                          r"\bassigned to\s+([a-z][a-z0-9]*)\b", text)
+                          r"\bassigned to\s+([a-z][a-z0-9]*)\b|"
+                          # "which incidents has carol got", "what pages does bob have": the holder
+                          r"\b(?:incidents?|pages?|alerts?)\s+(?:has|does|is)\s+([a-z][a-z0-9]*)\s+"
+                          r"(?:got|have|own|holding|carrying|on)\b", text)
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS:
             person = name
@@ -399,7 +409,15 @@ def find_group_by(text: str) -> str | None:
                     rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
     if tag:
         return f"tag:{tag.group(1) or tag.group(2)}"
-    return None
+    # "split the bill by team", "spend per owner": a cost-allocation tag key said without the
+    # word "tag" (AWS services are the default grouping, so "by service" is not one)
+    key = re.search(rf"{_GROUPING}(?:the\s+|each\s+)?({'|'.join(_TAG_KEYS)})s?\b(?!\s+(?:on-?call|rota|schedule))",
+                    text)
+    return f"tag:{key.group(1)}" if key else None
+
+
+# Cost-allocation tag keys asked for by their bare name ("by team", "per project").
+_TAG_KEYS = ("team", "owner", "env", "project", "squad", "costcenter", "cost-center", "application")
 
 
 def put(slots: dict[str, Any], key: str, value: Any) -> None:

@@ -242,14 +242,15 @@ def test_savings_price_old_snapshots_low_cpu_and_old_generations(registry: ToolR
         size = company.volume(snap.volume).size_gb
         assert row["region"] == snap.region
         assert row["monthly_usd"] == pytest.approx(size * SNAPSHOT_PER_GB_MONTH, abs=0.01)
-        assert row["detail"] == f"{snap.name}, {size} GiB, {snap.age_days} days old"
+        assert row["name"] == snap.name and row["detail"] == f"{size} GiB, {snap.age_days} days old"
     assert not any(ids.snapshots[s.name] in result.resources for s in fresh)
     idle = company.low_cpu_instances(LOW_CPU_PERCENT)
     assert idle
     for inst in idle:
         row = rows[(ids.instances[inst.name], "low CPU instance")]
         assert row["monthly_usd"] == pytest.approx(HOURLY_USD[inst.instance_type] * 730 * DOWNSIZE_SAVING, abs=0.01)
-        assert row["detail"].startswith(f"{inst.name}, {inst.instance_type}, {inst.cpu_percent:.1f}% average CPU")
+        assert row["name"] == inst.name
+        assert row["detail"].startswith(f"{inst.instance_type}, {inst.cpu_percent:.1f}% average CPU")
     busy = [i for i in company.instances if i.state == "running" and i not in idle]
     assert not any((ids.instances[i.name], "low CPU instance") in rows for i in busy)
     legacy = company.previous_generation_instances()
@@ -296,6 +297,26 @@ def test_describe_finds_each_kind_by_name(registry: ToolRegistry, ctx: ToolConte
     result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=name)
     assert expected_id in result.resources
 
+
+
+def test_savings_name_every_candidate_as_tagged(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                                ids: SeededIds) -> None:
+    """A volume or an address is known by its Name tag: the row and the summary carry it beside the id."""
+    result = run(registry, ctx, "cost.savings")
+    names = {row["resource"]: row["name"] for row in result.rows}
+    for volume in company.unattached_volumes():
+        assert names[ids.volumes[volume.name]] == volume.name
+        assert f"{volume.name} ({ids.volumes[volume.name]})" in result.summary
+    for address in company.idle_elastic_ips():
+        assert names[ids.elastic_ips[address.name]] == address.name
+
+
+def test_describe_says_who_owns_a_database_and_an_instance(registry: ToolRegistry, ctx: ToolContext,
+                                                           company: Company) -> None:
+    database, instance = company.databases[0], company.instances[0]
+    for name, tags in ((database.identifier, database.tags), (instance.name, instance.tags)):
+        result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=name)
+        assert f"Owner {tags['owner']}, team {tags['team']}." in result.summary
 
 def test_describe_unknown_resource_is_one_sentence(registry: ToolRegistry, ctx: ToolContext,
                                                    company: Company) -> None:

@@ -276,7 +276,7 @@ def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
                     f"({top['age']} ago).")
     return ToolResult(
         status="ok", summary=summary,
-        columns=["repo", "workflow", "run_id", "state", "branch", "sha", "actor", "age"], rows=rows,
+        columns=["repo", "workflow", "number", "run_id", "state", "branch", "sha", "actor", "age"], rows=rows,
         facts={"runs": len(rows), "failed": len(failed), "in_progress": len(running), "succeeded": len(succeeded),
                "failing_workflows": failing,
                "latest_failure": {k: failed[0][k] for k in ("repo", "workflow", "run_id", "url")} if failed else None},

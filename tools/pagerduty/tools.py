@@ -176,7 +176,7 @@ def _list_result(rows: list[dict[str, Any]], label: str, scope: str) -> ToolResu
     names = [name for row in rows for name in row["assignees"]]
     return ToolResult(
         status="ok", summary=summary,
-        columns=["id", "status", "urgency", "service", "title", "assignees", "age"], rows=rows,
+        columns=["id", "number", "status", "urgency", "service", "title", "assignees", "age"], rows=rows,
         facts={"count": len(rows), **counts, "high_urgency": high},
         resources=[row["id"] for row in rows] + list(dict.fromkeys(names)),
     )

@@ -62,6 +62,8 @@ def test_open_incidents_newest_first(company: SaasCompany, ctx: ToolContext, reg
         assert (row["status"], row["urgency"], row["service"]) == (incident.status, incident.urgency, service.name)
         assert row["assignees"] == [person(handle).name for handle in incident.assignees]
         assert row["age"]
+        assert row["number"] == incident.number  # people say "1042" as often as the id
+    assert result.columns.index("number") == result.columns.index("id") + 1
     assert set(result.resources) >= {i.id for i in expected} | {person(i.assignees[0]).name for i in expected}
     resolved = [i.id for i in company.pagerduty.incidents if not i.open]
     assert resolved and not set(resolved) & {row["id"] for row in result.rows}
