@@ -284,7 +284,8 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     else:
         lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
         if subject.current is not None:  # "is the deploy green?" "no": its latest run says how it is
-            return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=items)
+            states = "; ".join(_current_state(subject, row) for row in items[:MAX_NAMES])
+            return Focused(lead=f"{lead[:-1]}: {states}.", rest="", rows=items)
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
 
 
@@ -312,6 +313,14 @@ def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items
     lead = (f"None of the {len(of_kind)} {noun} {' or '.join(f.said(1) for f in facets)}; "
             f"the most severe{level}: {names(worst_names)}.")
     return Focused(lead=lead, rest=tail.strip(), rows=worst)
+
+
+def _current_state(subject: Subject, row: Row) -> str:
+    """"Deploy (acme/api) failure, run 42, 3h ago": what an item is now, and the run that says so."""
+    said = f"{subject.name_of(row)} {row.get('state')}"
+    if row.get("run_id"):
+        said += f", run {row['run_id']}"
+    return said + (f", {row['age']} ago" if row.get("age") else "")
 
 
 def _most_severe(rows: list[Row]) -> list[Row]:

@@ -171,6 +171,11 @@ class CostAgent(Specialist):
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
+        service = route.slots.get("service")
+        if service and service != route.slots.get("resource_name"):
+            # "what did analytics cost": the application's spend (its `service` tag), not the
+            # account's; a resource's own name ("checkout-web") is no tag value
+            values["app_service"] = service
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
             # default, not the slot's "up to today"; a period ending later ("this quarter",

@@ -23,6 +23,7 @@ from agents.answer import (
     Table,
     ToolCall,
 )
+from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
 from agents.focus import focus
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
@@ -254,6 +255,10 @@ def build_answer(
     """The answer for one turn from what the tools returned: the lead is the fact asked for
     (an action's outcome, a focused count, else the first tool's summary)."""
     results = [ToolResult.model_validate(call["result"]) for call in calls]
+    if route.skill == "incident.brief":  # the changes that can explain this incident, the rest counted
+        service = incident_service(calls, results)
+        results = [changes_for_service(result, service) if call["tool"] == CHANGES_TOOL else result
+                   for call, result in zip(calls, results, strict=True)]
     parts = _Parts()
     elsewhere = _not_found_elsewhere(calls, results)
     shown = [(call, result) for i, (call, result) in enumerate(zip(calls, results, strict=True))

@@ -57,6 +57,20 @@ def test_a_bare_cost_allocation_tag_key_groups_spend_by_that_tag() -> None:
     assert "group_by" not in extract_slots("page the team on call", NOW)
 
 
+def test_part_of_a_period_is_no_service() -> None:
+    assert "service" not in extract_slots("expected spend for the remainder of the month", NOW)
+    assert "service" not in extract_slots("what will cost for the rest of the year look like", NOW)
+
+
+def test_a_cost_question_naming_an_application_filters_by_its_tag_but_not_by_a_resource_name() -> None:
+    cost = SPECIALIST_BY_NAME["cost"]
+    app = cost.argument_values(route("cost.summary", "what did ledger cost", service="ledger"))
+    assert app["app_service"] == "ledger"
+    named = cost.argument_values(route("cost.summary", "cost of ledger-web",
+                                       service="ledger-web", resource_name="ledger-web"))
+    assert "app_service" not in named
+
+
 def test_the_quarter_without_this_is_the_current_quarter() -> None:
     found = extract_slots("what did rds cost for the quarter", NOW)["time_range"]
     assert (found["start"], found["end"]) == ("2026-04-01", "2026-07-01")
@@ -130,3 +144,28 @@ def test_an_approval_clause_reads_as_one_sentence() -> None:
     assert as_clause("Re-run the failed jobs of run 42 in acme/api.") == "re-run the failed jobs of run 42 in acme/api"
     assert as_clause("EC2 reboot of i-0abc") == "EC2 reboot of i-0abc"
     assert as_clause("stop i-0abc (web-1)") == "stop i-0abc (web-1)"
+
+
+CHANGES = ToolResult(
+    status="ok", summary="Since 2026-05-07 in acme/ledger-api, acme/shop-web, acme/infra: 3 merged PRs.",
+    columns=["age", "kind", "ref", "title", "author", "state"],
+    rows=[{"repo": "acme/shop-web", "ref": "acme/shop-web#9", "title": "New banner", "kind": "merged PR"},
+          {"repo": "acme/ledger-api", "ref": "acme/ledger-api#31", "title": "Batch writes", "kind": "merged PR"},
+          {"repo": "acme/infra", "ref": "acme/infra#4", "title": "Bigger ledger database", "kind": "merged PR"}],
+    facts={"since": "2026-05-07T00:00:00Z"}, resources=["acme/shop-web#9", "acme/ledger-api#31", "acme/infra#4"])
+BRIEF = ToolResult(status="ok", summary="PXYZ (#7) Ledger writes failing: triggered.", columns=["time", "summary"],
+                   rows=[], facts={"service": "ledger"}, resources=["PXYZ"])
+
+
+def test_a_brief_keeps_the_changes_touching_the_incidents_service_and_counts_the_others() -> None:
+    answer = build_answer(route("incident.brief", "brief me on PXYZ"),
+                          [call("pagerduty_incident_brief", BRIEF), call("github_recent_changes", CHANGES)])
+    assert answer.lead.startswith("PXYZ (#7)")
+    said = answer.paragraphs[0]
+    assert "2 of 3 recent changes" in said and "acme/ledger-api#31" in said and "acme/infra#4" in said
+    assert "acme/shop-web#9" not in answer.shown_text() and "1 other elsewhere" in said
+
+
+def test_changes_asked_for_themselves_are_not_narrowed() -> None:
+    answer = build_answer(route("cicd.changes", "what merged this week"), [call("github_recent_changes", CHANGES)])
+    assert "acme/shop-web#9" in answer.shown_text()

@@ -60,6 +60,17 @@ def test_cost_summary_matches_the_company_spend(registry: ToolRegistry, ctx: Too
     assert result.rows[0]["cost"] == pytest.approx(next(iter(expected.values())), abs=0.01)
 
 
+
+def test_cost_summary_of_one_application_is_its_tagged_spend(registry: ToolRegistry, ctx: ToolContext,
+                                                             company: Company) -> None:
+    """"What did analytics cost": the spend tagged with that service, and the summary says so."""
+    today = utc_today()
+    start = today - timedelta(days=7)
+    app = company.cost_lines[-1].service
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), app_service=app)
+    assert result.facts["total"] == pytest.approx(total_cost(start, today, service=app), abs=0.05)
+    assert f"service={app}" in result.summary
+
 def test_cost_anomaly_names_the_spiking_service_and_day(registry: ToolRegistry, ctx: ToolContext) -> None:
     result = run(registry, ctx, "cost.anomalies")
     assert result.facts["top_service"] == SPIKE.aws_service
