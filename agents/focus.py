@@ -32,6 +32,7 @@ class Facet:
     says: str
     negatable: bool = True  # False when the words already mean a lack ("without MFA", "not running")
     one: str = ""  # the phrase for a single item when "are"/"have" -> "is"/"has" is not enough
+    counted: bool = True  # False for a facet spanning others ("idle"): the rest is counted by the narrow ones
 
     def said(self, count: int) -> str:
         """ "are public" for many, "is public" for one."""
@@ -100,6 +101,9 @@ def _severity(level: str) -> Facet:
                  f"are {level} severity")
 
 
+# Savings candidates that cost money while doing (nearly) nothing.
+IDLE_KINDS = frozenset({"unattached volume", "unassociated Elastic IP", "stopped instance", "low CPU instance",
+                        "old snapshot"})
 SEVERITY_RANK = ("critical", "high", "medium", "low", "informational")
 SEVERITIES = tuple(_severity(level) for level in SEVERITY_RANK[:4])
 # A finding about a published vulnerability: its title carries the CVE id (Inspector's do).
@@ -185,6 +189,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("low_cpu", _words(r"\bover-?sized\b", r"\blow[- ]cpu\b", r"\bunder-?(?:used|utili[sz]ed)\b",
                                 r"\bright-?siz", r"\bdown-?siz"),
               _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
+        # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
+        Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bsitting (?:there|around)\b"),
+              lambda row: row.get("kind") in IDLE_KINDS, "are idle", negatable=False, one="is idle", counted=False),
         Facet("previous_generation", _words(r"\b(?:previous|old(?:er)?)[- ]gen(?:eration)?s?\b"),
               _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
               one="is a previous-generation instance"),
@@ -339,7 +346,7 @@ def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[st
     left = [row for row in items if subject.name_of(row) not in kept]
     extra = []
     for facet in subject.facets:
-        if facet in facets:
+        if facet in facets or not facet.counted:
             continue
         count = len({subject.name_of(row) for row in left if facet.keep(row)})
         if count:

@@ -10,9 +10,9 @@ registry's tools for the routed skill (each tool declares its skills)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args

@@ -312,6 +312,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:  # "what's bob dealing with", "carol's incidents": whose incidents
         match = re.search(r"\bwhat(?:'?s| is| are)\s+([a-z][a-z0-9]*)\s+(?:dealing with|working on|handling|"
                           r"looking at)\b|\b([a-z][a-z0-9]*)'s\s+(?:open\s+)?(?:incidents?|pages?|alerts?)\b|"
+                          # "when does alice's on-call shift end": whose shift
+                          r"\b([a-z][a-z0-9]*)'s\s+(?:on-?call|oncall|shifts?|rota)\b|"
                           r"\bassigned to\s+([a-z][a-z0-9]*)\b|"
                           # "which incidents has carol got", "what pages does bob have": the holder
                           r"\b(?:incidents?|pages?|alerts?)\s+(?:has|does|is)\s+([a-z][a-z0-9]*)\s+"

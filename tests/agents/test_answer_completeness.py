@@ -169,3 +169,24 @@ def test_a_brief_keeps_the_changes_touching_the_incidents_service_and_counts_the
 def test_changes_asked_for_themselves_are_not_narrowed() -> None:
     answer = build_answer(route("cicd.changes", "what merged this week"), [call("github_recent_changes", CHANGES)])
     assert "acme/shop-web#9" in answer.shown_text()
+
+
+def test_whose_shift_is_asked_names_the_person() -> None:
+    assert extract_slots("when does frank's on-call end?", NOW).get("person") == "frank"
+    assert extract_slots("how long is dave's shift", NOW).get("person") == "dave"
+
+
+def test_minutes_asked_for_logs_reach_the_log_tool_as_a_moment() -> None:
+    from tools.aws.logs import LogsErrorsArgs, _window
+
+    slots = extract_slots("errors in the ledger lambda over the last 15 minutes", datetime.now(UTC))
+    values = SPECIALIST_BY_NAME["infrastructure"].argument_values(route("infra.logs", "errors", **slots))
+    start, end = _window(LogsErrorsArgs.model_validate({k: values[k] for k in ("start", "end", "start_time")}))
+    assert 14 * 60 <= (end - start).total_seconds() <= 16 * 60
+
+
+def test_oversized_or_idle_keeps_every_idle_candidate_not_only_the_oversized_one() -> None:
+    answer = build_answer(route("cost.savings", "anything oversized or idle we can get rid of?"),
+                          [call("aws_savings", SAVINGS)])
+    assert answer.lead.startswith("3 of 3 savings candidates")
+    assert "vol-0x" in answer.lead and "etl-worker-3 (i-0big)" in answer.lead

@@ -347,6 +347,20 @@ def test_public_storage_finds_public_and_unencrypted_buckets(registry: ToolRegis
     assert result.facts["buckets_checked"] == len(company.buckets)
 
 
+
+def test_open_ports_of_one_instance_are_its_groups_rules(registry: ToolRegistry, ctx: ToolContext,
+                                                         company: Company, ids: SeededIds) -> None:
+    """"What is open on <instance>": only the world-open groups that instance uses, by its Name."""
+    open_names = {g.name for g in company.world_open_groups()}
+    exposed = next(i for i in company.instances if set(i.security_groups) & open_names)
+    result = run(registry, ctx, "security.open_ports", resource_id=exposed.name)
+    assert {row["name"] for row in result.rows} == set(exposed.security_groups) & open_names
+    assert all(ids.instances[exposed.name] in row["instances"] for row in result.rows)
+    shut = next(i for i in company.instances if i.security_groups and not set(i.security_groups) & open_names)
+    spec = registry.get("aws_open_security_groups")
+    none = registry.invoke(spec.name, {"resource_id": shut.name}, ctx)
+    assert none.status == "no_data" and shut.name in none.summary
+
 def test_open_ports_flags_world_open_groups(registry: ToolRegistry, ctx: ToolContext, company: Company,
                                             ids: SeededIds) -> None:
     result = run(registry, ctx, "security.open_ports")

@@ -26,6 +26,8 @@ class LogsErrorsArgs(BaseModel):
     log_group: str | None = Field(default=None, description="Exact log group name.")
     service: str | None = Field(default=None, description="Search log groups whose name contains this.")
     pattern: str | None = Field(default=None, description="CloudWatch filter pattern; default: error-looking lines.")
+    start_time: datetime | None = Field(default=None, description="From this moment (UTC if no zone): \"the last "
+                                        "30 minutes\" is a moment, not a day.")
     start: date | None = None
     end: date | None = None
     since: float | None = Field(default=None, gt=0, le=24 * 90, description="Look back this many hours.")
@@ -35,6 +37,9 @@ class LogsErrorsArgs(BaseModel):
 
 def _window(args: LogsErrorsArgs) -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
+    if args.start_time:  # the exact moment asked for wins over the whole days around it
+        moment = args.start_time if args.start_time.tzinfo else args.start_time.replace(tzinfo=UTC)
+        return moment, now
     if args.start or args.end:
         end = datetime.combine(args.end, time(), UTC) if args.end else now
         start = datetime.combine(args.start, time(), UTC) if args.start else end - timedelta(days=1)
