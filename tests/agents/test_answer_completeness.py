@@ -190,3 +190,12 @@ def test_oversized_or_idle_keeps_every_idle_candidate_not_only_the_oversized_one
                           [call("aws_savings", SAVINGS)])
     assert answer.lead.startswith("3 of 3 savings candidates")
     assert "vol-0x" in answer.lead and "etl-worker-3 (i-0big)" in answer.lead
+
+
+def test_an_end_time_reads_as_a_clock_time_and_what_is_left() -> None:
+    from tools.timefmt import until
+
+    start = datetime(2026, 5, 14, 9, 0, tzinfo=UTC)
+    assert until("2026-05-14T21:30:00Z", start) == "2026-05-14 21:30 UTC (in 12h 30m)"
+    assert until("always", start) == "always"
+    assert until("2026-05-13T08:00:00Z", start) == "2026-05-13 08:00 UTC"

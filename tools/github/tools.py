@@ -455,7 +455,7 @@ def _describe_rerun(repo: Repository, run: WorkflowRun, failed_only: bool) -> tu
     mode = "rerun-failed-jobs" if failed_only and failed else "rerun"
     which = "the failed jobs of" if mode == "rerun-failed-jobs" else "every job of"
     text = (f"Re-run {which} run {run.id} ({run.name} #{run.run_number}, {workflow_file(run.path)}) in "
-            f"{repo.full_name} on {run.head_branch} @ {(run.head_sha or '')[:7]}; it ended {run.conclusion}.")
+            f"{repo.full_name} on {run.head_branch} @ {(run.head_sha or '')[:7]}; its last attempt: {run.conclusion}.")
     return mode, text
 
 

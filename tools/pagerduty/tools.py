@@ -28,7 +28,7 @@ from tools.pagerduty.client import (
     with_pagerduty,
 )
 from tools.settings import PagerDutySettings
-from tools.timefmt import ago
+from tools.timefmt import ago, until
 
 if TYPE_CHECKING:  # the SDK loads when a PagerDuty tool first runs (tools.pagerduty.client)
     from pagerduty import RestApiV2Client
@@ -235,7 +235,8 @@ def _oncall_row(item: dict[str, Any]) -> dict[str, Any]:
 
 def _oncall_result(rows: list[dict[str, Any]], scope: str) -> ToolResult:
     first_level = [row for row in rows if row["level"] == 1]
-    listed = "; ".join(f"{row['user']} ({row['escalation_policy']}, level {row['level']}, until {row['until']})"
+    listed = "; ".join(f"{row['user']} ({row['escalation_policy']}, level {row['level']}, "
+                       f"until {until(row['until'])})"
                        for row in (first_level or rows)[:6])
     summary = f"On call now{scope}: {listed}."
     backups = [row for row in rows if row["level"] != 1]

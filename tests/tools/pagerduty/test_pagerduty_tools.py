@@ -106,6 +106,7 @@ def test_oncall_for_a_service(company: SaasCompany, ctx: ToolContext, registry: 
     assert first.name in result.summary and first.name in result.resources
     schedule = expected[0][2]
     assert schedule is not None and result.rows[0]["until"] == schedule.shift_end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"until {schedule.shift_end:%Y-%m-%d %H:%M} UTC (in " in result.summary  # a clock time, and what is left
 
 
 def test_oncall_for_a_team_includes_direct_user_targets(
