@@ -322,10 +322,11 @@ def test_savings_name_every_candidate_as_tagged(registry: ToolRegistry, ctx: Too
         assert names[ids.elastic_ips[address.name]] == address.name
 
 
-def test_describe_says_who_owns_a_database_and_an_instance(registry: ToolRegistry, ctx: ToolContext,
+def test_describe_says_who_owns_a_database_an_instance_and_a_function(registry: ToolRegistry, ctx: ToolContext,
                                                            company: Company) -> None:
-    database, instance = company.databases[0], company.instances[0]
-    for name, tags in ((database.identifier, database.tags), (instance.name, instance.tags)):
+    database, instance, function = company.databases[0], company.instances[0], company.functions[0]
+    for name, tags in ((database.identifier, database.tags), (instance.name, instance.tags),
+                       (function.name, function.tags)):
         result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=name)
         assert f"Owner {tags['owner']}, team {tags['team']}." in result.summary
 

@@ -411,7 +411,8 @@ def _describe_db(ctx: ToolContext, region: str, ident: str) -> ToolResult | None
 
 def _describe_lambda(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
     try:
-        fn = client(ctx, "lambda", region).get_function(FunctionName=ident)["Configuration"]
+        found = client(ctx, "lambda", region).get_function(FunctionName=ident)
+        fn, tags = found["Configuration"], dict(found.get("Tags") or {})
     except ClientError as exc:
         if _not_found(exc):
             return None
@@ -420,7 +421,7 @@ def _describe_lambda(ctx: ToolContext, region: str, ident: str) -> ToolResult | 
              "runtime": fn.get("Runtime"), "memory_mb": fn.get("MemorySize"), "timeout_s": fn.get("Timeout"),
              "last_modified": fn.get("LastModified"), "last_update_status": fn.get("LastUpdateStatus")}
     summary = (f"Lambda function {fn['FunctionName']} in {region} is {fn.get('State', 'Active')}: "
-               f"{fn.get('Runtime', '')}, {fn.get('MemorySize')} MB, timeout {fn.get('Timeout')} s.")
+               f"{fn.get('Runtime', '')}, {fn.get('MemorySize')} MB, timeout {fn.get('Timeout')} s.{owned_by(tags)}")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
                       facts=facts, resources=[fn["FunctionName"], fn.get("FunctionArn", "")])
 
