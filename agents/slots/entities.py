@@ -147,8 +147,9 @@ def find_service(text: str) -> str | None:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outages?|pages?|alerts?|logs?|deploy\w*|costs?|spend|"
                       r"changes?)\s+"
-                      # "spend for the rest of the month": a part of a period ("rest of", "end of") is no name
-                      r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+of\b)", text)
+                      # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
+                      # name, and "incidents for the storefront team" names a team
+                      r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
         return match.group(1)
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name

@@ -199,3 +199,8 @@ def test_an_end_time_reads_as_a_clock_time_and_what_is_left() -> None:
     assert until("2026-05-14T21:30:00Z", start) == "2026-05-14 21:30 UTC (in 12h 30m)"
     assert until("always", start) == "always"
     assert until("2026-05-13T08:00:00Z", start) == "2026-05-13 08:00 UTC"
+
+
+def test_a_word_before_team_is_the_team_not_a_service() -> None:
+    slots = extract_slots("open incidents for the ledger team?", NOW)
+    assert slots.get("team") == "ledger" and "service" not in slots

@@ -107,6 +107,8 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
     rows.sort(key=lambda row: row["time"], reverse=True)
     per_group = {name: sum(1 for row in rows if row["log_group"] == name) for name in searched}
     counts = ", ".join(f"{name} {n}" for name, n in per_group.items() if n)
+    if len(rows) == 1:
+        what = what.replace("lines", "line", 1)
     summary = f"{len(rows)} {what} from {window} ({counts}); latest at {rows[0]['time']}."
     return scan.mark(ToolResult(status="ok", summary=summary, columns=["time", "log_group", "stream", "message"],
                                 rows=rows[: args.limit],
