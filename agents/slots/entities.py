@@ -127,6 +127,11 @@ _ERROR_KINDS = frozenset("""connection connections timeout timeouts signature pe
     syntax type key null oom database db query""".split())
 
 
+# A place in a list ("the oldest open incident", "the first one"): no service's name.
+_ORDINALS = frozenset("""first second third fourth fifth last oldest newest earliest latest older newer top
+    other next previous""".split())
+
+
 def find_service(text: str) -> str | None:
     match = re.search(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|backend|"
                       r"frontend|gateway))(?![\w/.-])", text)
@@ -134,6 +139,12 @@ def find_service(text: str) -> str | None:
         return match.group(1)
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:service|svc|api)\b", text)
     if match and _is_name(match.group(1)):
+        return match.group(1)
+    # "page whoever owns search", "the team responsible for checkout": the thing owned
+    match = re.search(r"\b(?:who(?:ever)?\s+owns|owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
+                      r"([a-z][a-z0-9-]*)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS | GENERIC:
         return match.group(1)
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
@@ -143,21 +154,21 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
                       r"(?:incidents?|outages?|alerts?|pages?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outages?|pages?|alerts?|logs?|deploy\w*|costs?|spend|"
                       r"changes?)\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _ORDINALS:
         return match.group(1)
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
     # right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
                       r"nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS:
         return match.group(1)
     return None
 
@@ -266,7 +277,8 @@ def find_incident_id(original: str, text: str) -> str | None:
     if match:
         return match.group(0)
     match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
-                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing))\s+#?(\d{1,7})\b|"
+                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|escalat(?:e|es|ing))"
+                      r"\s+#?(\d{1,7})\b|"
                       # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
                       r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
                       r"ack(?:ed|'d)?|acknowledged)\b|"

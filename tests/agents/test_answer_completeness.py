@@ -204,3 +204,26 @@ def test_an_end_time_reads_as_a_clock_time_and_what_is_left() -> None:
 def test_a_word_before_team_is_the_team_not_a_service() -> None:
     slots = extract_slots("open incidents for the ledger team?", NOW)
     assert slots.get("team") == "ledger" and "service" not in slots
+
+
+def test_what_someone_owns_is_the_service_and_an_escalated_number_the_incident() -> None:
+    assert extract_slots("get hold of whoever owns ledger", NOW).get("service") == "ledger"
+    assert extract_slots("please escalate #3110, nobody is answering", NOW).get("incident_id") == "3110"
+
+
+def test_a_place_in_a_list_is_no_service() -> None:
+    assert "service" not in extract_slots("acknowledge the oldest incident please", NOW)
+    assert "service" not in extract_slots("on call for the first one?", NOW)
+
+
+def test_the_nth_one_after_a_list_is_that_row_of_the_list() -> None:
+    from agents.conversations import TurnContext
+    from agents.followup import apply_context
+
+    listed = TurnContext(skill="incident.list", slots={}, resources=["PAAA111", "PBBB222", "Ann Lee", "PCCC333"])
+    second = apply_context(route("incident.brief", "brief me on the second one"), listed, threshold=0.5)
+    assert second.skill == "incident.brief" and second.slots["incident_id"] == "PBBB222"
+    last = apply_context(route("incident.ack", "ack the last one"), listed, threshold=0.5)
+    assert last.slots["incident_id"] == "PCCC333"
+    beyond = apply_context(route("incident.brief", "and the fifth one"), listed, threshold=0.5)
+    assert "incident_id" not in beyond.slots

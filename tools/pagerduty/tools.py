@@ -510,8 +510,11 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
     if args.incident_id:
         return args.incident_id
     if not args.service and args.query:
-        named = _named_by(first(client, "/incidents", {"statuses": OPEN, "date_range": "all",
-                                                        "sort_by": "created_at:desc"}, 25), args.query)
+        opened = first(client, "/incidents", {"statuses": OPEN, "date_range": "all", "sort_by": "created_at:desc"}, 25)
+        placed = _by_place_or_state(opened, args.query)
+        if placed is not None:
+            return str(placed["id"])
+        named = _named_by(opened, args.query)
         if len(named) == 1:
             return str(named[0]["id"])
         if named:
@@ -532,6 +535,28 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
     raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
                            f"; say which by id.")
+
+
+_OLDEST = re.compile(r"\b(?:oldest|earliest|longest[- ]running)\b", re.I)
+_NEWEST = re.compile(r"\b(?:newest|latest|most recent|last one opened)\b", re.I)
+_STATE_WORDS = (("acknowledged", re.compile(r"\b(?:acknowledged|acked|ack'd)\s+(?:incident|one|page)\b", re.I)),
+                ("triggered", re.compile(r"\b(?:triggered|unacked|unacknowledged)\s+(?:incident|one|page)\b", re.I)))
+
+
+def _by_place_or_state(opened: list[dict[str, Any]], query: str) -> dict[str, Any] | None:
+    """"the oldest open incident", "the acknowledged one": the open incident the words single
+    out by its place (``opened`` is newest first) or by its state when exactly one is in it."""
+    if not opened:
+        return None
+    if _OLDEST.search(query):
+        return opened[-1]
+    if _NEWEST.search(query):
+        return opened[0]
+    for status, words in _STATE_WORDS:
+        if words.search(query):
+            matching = [i for i in opened if i.get("status") == status]
+            return matching[0] if len(matching) == 1 else None
+    return None
 
 
 # Words of a request that never single out an incident ("ack the 5xx one, it's fixed").

@@ -342,6 +342,24 @@ def test_a_write_by_the_words_of_the_request_pins_the_one_open_incident_they_nam
     assert pagerduty.writes == []
 
 
+
+def test_a_write_to_the_oldest_newest_or_only_acknowledged_incident_pins_it(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"ack the oldest open incident", "resolve the acknowledged one": a place in the open list
+    (newest first) or the one open incident in a state; never a guess between several."""
+    open_now = company.pagerduty.open_incidents()
+    oldest = preflight(registry, "pagerduty_ack_incident", {"query": "ack the oldest open incident"}, ctx)
+    assert oldest.status == "ok" and oldest.facts["incident_id"] == open_now[-1].id
+    newest = preflight(registry, "pagerduty_resolve_incident", {"query": "resolve the newest one"}, ctx)
+    assert newest.facts["incident_id"] == open_now[0].id
+    acked = [i for i in open_now if i.status == "acknowledged"]
+    by_state = preflight(registry, "pagerduty_resolve_incident", {"query": "close the acknowledged incident"}, ctx)
+    if len(acked) == 1:
+        assert by_state.status == "ok" and by_state.facts["incident_id"] == acked[0].id
+    else:
+        assert by_state.status == "error"
+    assert pagerduty.writes == []
+
 def test_words_naming_no_open_incident_or_several_pin_none(
         company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     nothing = preflight(registry, "pagerduty_ack_incident", {"query": "ack it, I'm on it"}, ctx)
