@@ -58,6 +58,8 @@ class OncallArgs(BaseModel):
     schedule: str | None = Field(default=None, description="A schedule by name (e.g. Payments Primary).")
     escalation_policy: str | None = Field(default=None, description="An escalation policy by name.")
     person: str | None = Field(default=None, description="Is this person on call (and where)?")
+    incident_id: str | None = Field(default=None, description="Who is on call for this incident (id or number): "
+                                    "its escalation policy's people.")
 
 
 class IncidentBriefArgs(BaseModel):
@@ -192,7 +194,12 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
     def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         params: dict[str, Any] = {"earliest": "true"}
         scope = ""
-        if args.service:
+        if args.incident_id and not args.service:  # "who's on call for 1042": its escalation policy
+            incident = get_incident(client, args.incident_id)
+            policy = incident.get("escalation_policy") or {}
+            params["escalation_policy_ids"] = [policy.get("id")]
+            scope = f" for incident {incident['id']} (#{incident.get('incident_number')}, {summary_of(policy)})"
+        elif args.service:
             service = require_named(client, "services", "service", args.service)
             params["escalation_policy_ids"] = [service["escalation_policy"]["id"]]
             scope = f" for {service['name']} ({summary_of(service['escalation_policy'])})"

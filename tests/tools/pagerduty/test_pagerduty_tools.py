@@ -109,6 +109,15 @@ def test_oncall_for_a_service(company: SaasCompany, ctx: ToolContext, registry: 
     assert f"until {schedule.shift_end:%Y-%m-%d %H:%M} UTC (in " in result.summary  # a clock time, and what is left
 
 
+
+def test_oncall_for_an_incident_is_its_escalation_policys_people(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = company.pagerduty.open_incidents()[-1]
+    result = registry.invoke("pagerduty_oncall", {"incident_id": str(incident.number)}, ctx)
+    expected = company.pagerduty.oncall(incident.escalation_policy)
+    assert result.status == "ok" and incident.id in result.summary
+    assert [row["user"] for row in result.rows] == [person(handle).name for _, handle, _ in expected]
+
 def test_oncall_for_a_team_includes_direct_user_targets(
         company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
     result = registry.invoke("pagerduty_oncall", {"team": "platform"}, ctx)
