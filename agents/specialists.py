@@ -215,6 +215,10 @@ class InfrastructureAgent(Specialist):
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
+        team = route.slots.get("team")
+        if route.skill == "infra.inventory" and team and "tag_key" not in values:
+            # "what does the payments team own": resources tagged team=payments (any case)
+            values.update(tag_key="team", tag_value=team)
         if route.skill == "infra.describe":  # the inventory snapshot is searched with the words as said
             values.setdefault("query", route.text)
         if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:

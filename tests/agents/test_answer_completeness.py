@@ -227,3 +227,10 @@ def test_the_nth_one_after_a_list_is_that_row_of_the_list() -> None:
     assert last.slots["incident_id"] == "PCCC333"
     beyond = apply_context(route("incident.brief", "and the fifth one"), listed, threshold=0.5)
     assert "incident_id" not in beyond.slots
+
+
+def test_what_a_team_or_an_application_owns_filters_the_inventory() -> None:
+    assert extract_slots("which functions does ledger own?", NOW).get("service") == "ledger"
+    slots = extract_slots("what vms does the ledger team own", NOW)
+    values = SPECIALIST_BY_NAME["infrastructure"].argument_values(route("infra.inventory", "vms", **slots))
+    assert (values["tag_key"], values["tag_value"]) == ("team", "ledger")
