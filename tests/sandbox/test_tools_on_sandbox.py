@@ -458,6 +458,17 @@ def test_logs_return_the_error_lines(registry: ToolRegistry, ctx: ToolContext, c
     assert not any(SECRET_FIXTURE in row["message"] for row in result.rows)
 
 
+
+def test_logs_of_a_host_are_its_stream_in_the_group_it_writes_to(registry: ToolRegistry, ctx: ToolContext,
+                                                                 company: Company) -> None:
+    """"logs for checkout-web-1": no group is named after the host; its stream in a group is read."""
+    group = next(g for g in company.log_groups if any(not line.stream.startswith("20") for line in g.lines))
+    host = next(line.stream for line in group.lines if not line.stream.startswith("20"))
+    expected = [line.message for line in group.errors() if line.stream == host]
+    result = run(registry, ctx, "infra.logs", service=host)
+    assert result.resources == [group.name]
+    assert {row["message"] for row in result.rows} == set(expected)
+
 def test_logs_by_service_and_a_group_without_errors(registry: ToolRegistry, ctx: ToolContext,
                                                     company: Company) -> None:
     by_service = run(registry, ctx, "infra.logs", service="payments")

@@ -55,8 +55,16 @@ def _groups(ctx: ToolContext, region: str, args: LogsErrorsArgs) -> list[str]:
     names = [g["logGroupName"] for page in logs.get_paginator("describe_log_groups").paginate()
              for g in page["logGroups"]]
     if args.service:
-        names = [name for name in names if args.service.lower() in name.lower()]
+        named = [name for name in names if args.service.lower() in name.lower()]
+        # "logs for checkout-web-1": no group is named after a host, but its stream is
+        names = named or [name for name in names if _has_stream(logs, name, args.service)]
     return names[:MAX_GROUPS]
+
+
+def _has_stream(logs: Any, group: str, stream: str) -> bool:
+    """Whether ``group`` has a log stream whose name starts with ``stream`` (an instance's)."""
+    found = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=stream, limit=1)
+    return bool(found.get("logStreams"))
 
 
 def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
@@ -65,6 +73,8 @@ def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
     request: dict[str, Any] = {"logGroupName": group, "startTime": int(start.timestamp() * 1000),
                                "endTime": int(end.timestamp() * 1000),
                                "filterPattern": args.pattern or DEFAULT_FILTER}
+    if args.service and args.service.lower() not in group.lower():  # the host's stream only
+        request["logStreamNamePrefix"] = args.service
     rows: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
         page = logs.filter_log_events(**request)
