@@ -32,6 +32,7 @@ class Facet:
     says: str
     negatable: bool = True  # False when the words already mean a lack ("without MFA", "not running")
     one: str = ""  # the phrase for a single item when "are"/"have" -> "is"/"has" is not enough
+    counted: bool = True  # False for a facet spanning others ("idle"): the rest is counted by the narrow ones
 
     def said(self, count: int) -> str:
         """ "are public" for many, "is public" for one."""
@@ -100,6 +101,9 @@ def _severity(level: str) -> Facet:
                  f"are {level} severity")
 
 
+# Savings candidates that cost money while doing (nearly) nothing.
+IDLE_KINDS = frozenset({"unattached volume", "unassociated Elastic IP", "stopped instance", "low CPU instance",
+                        "old snapshot"})
 SEVERITY_RANK = ("critical", "high", "medium", "low", "informational")
 SEVERITIES = tuple(_severity(level) for level in SEVERITY_RANK[:4])
 # A finding about a published vulnerability: its title carries the CVE id (Inspector's do).
@@ -180,7 +184,18 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               one="is an unassociated Elastic IP"),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
               negatable=False, one="is a stopped instance"),
-    )),
+        Facet("old_snapshot", _words(r"\bsnapshots?\b"), _kind("old snapshot"), "are old snapshots",
+              negatable=False, one="is an old snapshot"),
+        Facet("low_cpu", _words(r"\bover-?sized\b", r"\blow[- ]cpu\b", r"\bunder-?(?:used|utili[sz]ed)\b",
+                                r"\bright-?siz", r"\bdown-?siz"),
+              _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
+        # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
+        Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bsitting (?:there|around)\b"),
+              lambda row: row.get("kind") in IDLE_KINDS, "are idle", negatable=False, one="is idle", counted=False),
+        Facet("previous_generation", _words(r"\b(?:previous|old(?:er)?)[- ]gen(?:eration)?s?\b"),
+              _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
+              one="is a previous-generation instance"),
+    ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", ""))),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
     Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
 )}
@@ -276,7 +291,8 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     else:
         lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
         if subject.current is not None:  # "is the deploy green?" "no": its latest run says how it is
-            return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=items)
+            states = "; ".join(_current_state(subject, row) for row in items[:MAX_NAMES])
+            return Focused(lead=f"{lead[:-1]}: {states}.", rest="", rows=items)
     return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
 
 
@@ -306,6 +322,14 @@ def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items
     return Focused(lead=lead, rest=tail.strip(), rows=worst)
 
 
+def _current_state(subject: Subject, row: Row) -> str:
+    """"Deploy (acme/api) failure, run 42, 3h ago": what an item is now, and the run that says so."""
+    said = f"{subject.name_of(row)} {row.get('state')}"
+    if row.get("run_id"):
+        said += f", run {row['run_id']}"
+    return said + (f", {row['age']} ago" if row.get("age") else "")
+
+
 def _most_severe(rows: list[Row]) -> list[Row]:
     """The rows at the highest severity present (all of them when rows carry none)."""
     ranks = [SEVERITY_RANK.index(str(row.get("severity", "")).lower())
@@ -322,7 +346,7 @@ def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[st
     left = [row for row in items if subject.name_of(row) not in kept]
     extra = []
     for facet in subject.facets:
-        if facet in facets:
+        if facet in facets or not facet.counted:
             continue
         count = len({subject.name_of(row) for row in left if facet.keep(row)})
         if count:

@@ -56,6 +56,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     detail = _detail_skill(previous.skill, route.text)
     asks_a_change = SKILL_BY_NAME[route.skill].mutating or bool(imperative_skills(route.text))
+    picked = _nth_item(previous, route.text) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
+    if picked:
+        # "brief me on the second one", "ack the first one": that row of the previous list
+        skill = SKILL_BY_NAME[route.skill if route.confidence >= threshold or not detail else detail]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**route.slots, **picked},
+                                        "confidence": max(route.confidence, threshold)})
     if detail and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
             route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent):
         # "tell me more about the payments one" after a list: the one item the words pick out,
@@ -152,6 +159,37 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     if incidents:
         return {"incident_id": incidents[0]}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
+
+
+# One row of the previous answer by its place: "the second one", "the last incident".
+_ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|top)\s+"
+                      r"(?:one|incident|instance|run|item|row|entry|box|server|vm)\b", re.I)
+_PLACES = {"first": 0, "1st": 0, "top": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+           "fifth": 4, "5th": 4, "last": -1}
+# The ids a previous answer lists, by kind, and the slots an item of each kind fills.
+_ITEM_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"P[A-Z0-9]{5,7}"), ("incident_id",)),
+    (re.compile(r"i-[0-9a-f]{8,17}"), ("instance_id", "resource_ids")),
+    (re.compile(r"\d{6,}"), ("run_id",)),
+)
+
+
+def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
+    """The slots naming the item at the place the words say, among the previous answer's ids
+    of the first kind it lists (incidents, instances or runs, in the answer's order)."""
+    match = _ORDINAL.search(text)
+    if not match:
+        return {}
+    for pattern, keys in _ITEM_KINDS:
+        items = [r for r in previous.resources if pattern.fullmatch(r)]
+        if not items:
+            continue
+        place = _PLACES[match.group(1).lower()]
+        if place >= len(items):
+            return {}
+        item = items[place]
+        return {key: ([item] if key == "resource_ids" else item) for key in keys}
+    return {}
 
 
 _BEFORE = re.compile(r"\b(?:the )?(?:\w+ )?before\b|\bprevious (?:one|period|week|month|day|quarter|year)\b|"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
@@ -84,6 +85,7 @@ class Specialist:
                 plan.write = plan.write or call
             else:
                 plan.reads.append(call)
+        plan.reads = skill_first(plan.reads, route.skill)
         plan.runbook_query = self.runbook_topic(route.skill, plan) if RUNBOOK_TOOL in registry else None
         return plan
 
@@ -141,6 +143,13 @@ def unsupported_cloud_note(skill: str, cloud: str, specs: list[ToolSpec]) -> str
             f"it can for {' and '.join(others)}. Ask again naming one of them.")
 
 
+def skill_first(reads: list[PlannedCall], skill: str) -> list[PlannedCall]:
+    """The skill's own tools first, tools lent by another skill after them (the recent
+    changes beside an incident brief): the answer's lead is the first result's, and it must
+    be the fact asked for (the incident), not the context around it. Otherwise in order."""
+    return sorted(reads, key=lambda call: call.spec.skills[:1] != (skill,))
+
+
 def primary_cloud_only(specs: list[ToolSpec]) -> list[ToolSpec]:
     """A request that names no cloud is answered by the first cloud with a tool for it (the
     registry's order: AWS, then the others); a cloud's own words ("NSG", "storage account")
@@ -162,11 +171,25 @@ class CostAgent(Specialist):
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
+        service = route.slots.get("service")
+        if service and service != route.slots.get("resource_name"):
+            # "what did analytics cost": the application's spend (its `service` tag), not the
+            # account's; a resource's own name ("checkout-web") is no tag value
+            values["app_service"] = service
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
-            # default, not the slot's "up to today".
+            # default, not the slot's "up to today"; a period ending later ("this quarter",
+            # "next month", "by year end") keeps its end, so the figure covers what was asked.
+            end = values.get("end")
             values = {key: value for key, value in values.items() if key not in ("start", "end")}
+            if isinstance(end, str) and end > month_after(datetime.now(UTC).date()).isoformat():
+                values["end"] = end
         return values
+
+
+def month_after(day: date) -> date:
+    """The first day of the month after ``day``'s: where a forecast stops by default."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def by_region_when_unfiltered(call: PlannedCall) -> PlannedCall:
@@ -192,6 +215,10 @@ class InfrastructureAgent(Specialist):
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
+        team = route.slots.get("team")
+        if route.skill == "infra.inventory" and team and "tag_key" not in values:
+            # "what does the payments team own": resources tagged team=payments (any case)
+            values.update(tag_key="team", tag_value=team)
         if route.skill == "infra.describe":  # the inventory snapshot is searched with the words as said
             values.setdefault("query", route.text)
         if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:

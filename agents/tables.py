@@ -19,7 +19,8 @@ COLUMN_KINDS: dict[CellKind, frozenset[str]] = {
     "percent": frozenset({"share", "change_pct", "percent"}),
     "time": frozenset({"time", "until", "spike_day", "when", "at", "updated", "created", "launched", "age",
                        "started", "date", "day", "end_day"}),
-    "id": frozenset({"id", "run_id", "group_id", "bucket", "instance", "instances", "instance_id", "resource",
+    # "number" is an ordinal (incident #1042, run #118, step 5), never a quantity: no "1,042"
+    "id": frozenset({"id", "number", "run_id", "group_id", "bucket", "instance", "instances", "instance_id", "resource",
                      "key_id", "sha", "approval", "incident_id", "ref", "source", "log_group"}),
     "status": frozenset({"status", "state", "severity", "conclusion", "urgency", "public", "encrypted",
                          "public_access_block"}),

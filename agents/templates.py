@@ -23,6 +23,7 @@ from agents.answer import (
     Table,
     ToolCall,
 )
+from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
 from agents.focus import focus
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
@@ -254,6 +255,10 @@ def build_answer(
     """The answer for one turn from what the tools returned: the lead is the fact asked for
     (an action's outcome, a focused count, else the first tool's summary)."""
     results = [ToolResult.model_validate(call["result"]) for call in calls]
+    if route.skill == "incident.brief":  # the changes that can explain this incident, the rest counted
+        service = incident_service(calls, results)
+        results = [changes_for_service(result, service) if call["tool"] == CHANGES_TOOL else result
+                   for call, result in zip(calls, results, strict=True)]
     parts = _Parts()
     elsewhere = _not_found_elsewhere(calls, results)
     shown = [(call, result) for i, (call, result) in enumerate(zip(calls, results, strict=True))
@@ -268,7 +273,8 @@ def build_answer(
     if llm_text:
         lines = [block.strip() for block in llm_text.split("\n\n") if block.strip()]
     if not lines and pending:
-        lines.append(f"Waiting for an approval to {pending.summary}; nothing changes until someone approves.")
+        lines.append(f"Waiting for an approval to {as_clause(pending.summary)}; nothing changes until someone "
+                     "approves.")
     if not lines and not answer_notes and not pending:
         lines.append("Nothing came back for that.")
     if not lines and answer_notes and not pending:  # the note is all there is to say: it leads
@@ -294,6 +300,16 @@ def build_answer(
     )
     answer.resources = named_resources(results, answer.shown_text())
     return answer
+
+
+def as_clause(summary: str) -> str:
+    """An action's own sentence ("Re-run the failed jobs of run 7310000002 ... ."), made the
+    clause it becomes after "Waiting for an approval to": its verb lower-cased (never an
+    acronym or an id) and its full stop dropped."""
+    text = summary.strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _title(tool_name: str) -> str:

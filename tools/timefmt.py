@@ -18,3 +18,17 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str | None:
     if hours < 24:
         return f"{hours}h {minutes % 60}m" if minutes % 60 else f"{hours}h"
     return f"{days}d {hours % 24}h" if hours % 24 else f"{days}d"
+
+
+def until(value: str | None, now: datetime | None = None) -> str:
+    """An end time as a person reads it: "2026-12-04 12:00 UTC (in 15h)"; text that is no
+    ISO time ("always") is returned as it is."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return value
+    current = now or datetime.now(UTC)
+    left = f" (in {ago(current, moment)})" if moment > current else ""
+    return f"{moment:%Y-%m-%d %H:%M} UTC{left}"

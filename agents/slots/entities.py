@@ -127,6 +127,11 @@ _ERROR_KINDS = frozenset("""connection connections timeout timeouts signature pe
     syntax type key null oom database db query""".split())
 
 
+# A place in a list ("the oldest open incident", "the first one"): no service's name.
+_ORDINALS = frozenset("""first second third fourth fifth last oldest newest earliest latest older newer top
+    other next previous""".split())
+
+
 def find_service(text: str) -> str | None:
     match = re.search(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|backend|"
                       r"frontend|gateway))(?![\w/.-])", text)
@@ -135,6 +140,13 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:service|svc|api)\b", text)
     if match and _is_name(match.group(1)):
         return match.group(1)
+    # "page whoever owns search", "the team responsible for checkout": the thing owned;
+    # "which buckets does analytics own": the owner, as a service
+    match = re.search(r"\b(?:who(?:ever)?\s+owns|owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
+                      r"([a-z][a-z0-9-]*)\b|\b(?:does|do)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+own\b", text)
+    owned = (match.group(1) or match.group(2)) if match else None
+    if owned and _is_name(owned) and not _is_special(owned) and owned not in _VERBS | _ORDINALS | GENERIC:
+        return owned
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
         return match.group(1)
@@ -143,19 +155,21 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
                       r"(?:incidents?|outages?|alerts?|pages?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outages?|pages?|alerts?|logs?|deploy\w*|costs?|spend|"
                       r"changes?)\s+"
-                      r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)):
+                      # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
+                      # name, and "incidents for the storefront team" names a team
+                      r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _ORDINALS:
         return match.group(1)
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
     # right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
                       r"nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS:
         return match.group(1)
     return None
 
@@ -212,10 +226,14 @@ def find_repo(text: str) -> str | None:
     before = (m.group(1) for m in re.finditer(r"\b([a-z0-9][\w.-]+)\s+repo(?:sitory)?\b", text))
     # an adverb or a time word after "repo" ("the infra repo lately") is no name
     name = next((n for n in after if n not in GENERIC and n not in _VERBS and not n.endswith("ly")
-                 and not _is_special(n)), None)
+                 and n not in _NOT_AFTER_REPO and not _is_special(n)), None)
     return name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
 
 
+# "the infra repo over the last 3 days", "the repo in question": a preposition or a verb after
+# "repo" starts the rest of the sentence; it names nothing
+_NOT_AFTER_REPO = frozenset("""over in on at for from since during within across through about after before by
+    into to of with without between until till around and or but is are was were has have had got""".split())
 _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "your", "same", "whole", "main",
                               "github", "git", "code", "source", "which", "every", "each", "any", "one"})
 
@@ -260,7 +278,11 @@ def find_incident_id(original: str, text: str) -> str | None:
     if match:
         return match.group(0)
     match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
-                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing))\s+#?(\d{1,7})\b|"
+                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|escalat(?:e|es|ing))"
+                      r"\s+#?(\d{1,7})\b|"
+                      # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
+                      r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
+                      r"ack(?:ed|'d)?|acknowledged)\b|"
                       # "what happened with 1038": a number an incident question is about
                       r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
                       text)
@@ -304,7 +326,12 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:  # "what's bob dealing with", "carol's incidents": whose incidents
         match = re.search(r"\bwhat(?:'?s| is| are)\s+([a-z][a-z0-9]*)\s+(?:dealing with|working on|handling|"
                           r"looking at)\b|\b([a-z][a-z0-9]*)'s\s+(?:open\s+)?(?:incidents?|pages?|alerts?)\b|"
-                          r"\bassigned to\s+([a-z][a-z0-9]*)\b", text)
+                          # "when does alice's on-call shift end": whose shift
+                          r"\b([a-z][a-z0-9]*)'s\s+(?:on-?call|oncall|shifts?|rota)\b|"
+                          r"\bassigned to\s+([a-z][a-z0-9]*)\b|"
+                          # "which incidents has carol got", "what pages does bob have": the holder
+                          r"\b(?:incidents?|pages?|alerts?)\s+(?:has|does|is)\s+([a-z][a-z0-9]*)\s+"
+                          r"(?:got|have|own|holding|carrying|on)\b", text)
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS:
             person = name
@@ -399,7 +426,15 @@ def find_group_by(text: str) -> str | None:
                     rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
     if tag:
         return f"tag:{tag.group(1) or tag.group(2)}"
-    return None
+    # "split the bill by team", "spend per owner": a cost-allocation tag key said without the
+    # word "tag" (AWS services are the default grouping, so "by service" is not one)
+    key = re.search(rf"{_GROUPING}(?:the\s+|each\s+)?({'|'.join(_TAG_KEYS)})s?\b(?!\s+(?:on-?call|rota|schedule))",
+                    text)
+    return f"tag:{key.group(1)}" if key else None
+
+
+# Cost-allocation tag keys asked for by their bare name ("by team", "per project").
+_TAG_KEYS = ("team", "owner", "env", "project", "squad", "costcenter", "cost-center", "application")
 
 
 def put(slots: dict[str, Any], key: str, value: Any) -> None:

@@ -114,7 +114,8 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
         (r"\bthis (?:month|mo|mnth)\b", lambda: (month_start, tomorrow)),
         (r"\bnext (?:month|mo|mnth)\b", lambda: (_add_months(month_start, 1), _add_months(month_start, 2))),
         (r"\b(?:last|previous|prev) quarter\b", lambda: (_add_months(quarter, -3), quarter)),
-        (r"\bthis quarter\b", lambda: (quarter, _add_months(quarter, 3))),
+        # "spend for the quarter", "the current quarter": this one
+        (r"\b(?:this|the|current) quarter\b", lambda: (quarter, _add_months(quarter, 3))),
         (r"\bnext quarter\b", lambda: (_add_months(quarter, 3), _add_months(quarter, 6))),
         (r"\b(?:last|previous|prev) year\b", lambda: (date(today.year - 1, 1, 1), date(today.year, 1, 1))),
         (r"\bthis year\b", lambda: (date(today.year, 1, 1), tomorrow)),

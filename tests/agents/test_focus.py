@@ -251,7 +251,9 @@ def test_no_workflow_in_the_asked_state_shows_the_latest_runs_instead() -> None:
     only_release = RUNS.model_copy(update={"rows": [r for r in RUNS.rows if r["workflow"] == "Release"]})
     focused = focus("github_workflow_runs", only_release, "did the ledger release pass?")
     assert focused is not None
-    assert focused.lead == "None of the 1 workflows checked passed."
+    assert focused.lead.startswith("None of the 1 workflows checked passed: Release (acme/ledger) ")
+    latest = next(row for row in only_release.rows if row["run_id"] == 9003)
+    assert f"{latest['state']}, run 9003" in focused.lead and not focused.rest  # the state is said, not counted
     assert [row["run_id"] for row in focused.rows] == [9003]
 
 

@@ -60,6 +60,17 @@ def test_cost_summary_matches_the_company_spend(registry: ToolRegistry, ctx: Too
     assert result.rows[0]["cost"] == pytest.approx(next(iter(expected.values())), abs=0.01)
 
 
+
+def test_cost_summary_of_one_application_is_its_tagged_spend(registry: ToolRegistry, ctx: ToolContext,
+                                                             company: Company) -> None:
+    """"What did analytics cost": the spend tagged with that service, and the summary says so."""
+    today = utc_today()
+    start = today - timedelta(days=7)
+    app = company.cost_lines[-1].service
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), app_service=app)
+    assert result.facts["total"] == pytest.approx(total_cost(start, today, service=app), abs=0.05)
+    assert f"service={app}" in result.summary
+
 def test_cost_anomaly_names_the_spiking_service_and_day(registry: ToolRegistry, ctx: ToolContext) -> None:
     result = run(registry, ctx, "cost.anomalies")
     assert result.facts["top_service"] == SPIKE.aws_service
@@ -242,14 +253,15 @@ def test_savings_price_old_snapshots_low_cpu_and_old_generations(registry: ToolR
         size = company.volume(snap.volume).size_gb
         assert row["region"] == snap.region
         assert row["monthly_usd"] == pytest.approx(size * SNAPSHOT_PER_GB_MONTH, abs=0.01)
-        assert row["detail"] == f"{snap.name}, {size} GiB, {snap.age_days} days old"
+        assert row["name"] == snap.name and row["detail"] == f"{size} GiB, {snap.age_days} days old"
     assert not any(ids.snapshots[s.name] in result.resources for s in fresh)
     idle = company.low_cpu_instances(LOW_CPU_PERCENT)
     assert idle
     for inst in idle:
         row = rows[(ids.instances[inst.name], "low CPU instance")]
         assert row["monthly_usd"] == pytest.approx(HOURLY_USD[inst.instance_type] * 730 * DOWNSIZE_SAVING, abs=0.01)
-        assert row["detail"].startswith(f"{inst.name}, {inst.instance_type}, {inst.cpu_percent:.1f}% average CPU")
+        assert row["name"] == inst.name
+        assert row["detail"].startswith(f"{inst.instance_type}, {inst.cpu_percent:.1f}% average CPU")
     busy = [i for i in company.instances if i.state == "running" and i not in idle]
     assert not any((ids.instances[i.name], "low CPU instance") in rows for i in busy)
     legacy = company.previous_generation_instances()
@@ -297,6 +309,27 @@ def test_describe_finds_each_kind_by_name(registry: ToolRegistry, ctx: ToolConte
     assert expected_id in result.resources
 
 
+
+def test_savings_name_every_candidate_as_tagged(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                                ids: SeededIds) -> None:
+    """A volume or an address is known by its Name tag: the row and the summary carry it beside the id."""
+    result = run(registry, ctx, "cost.savings")
+    names = {row["resource"]: row["name"] for row in result.rows}
+    for volume in company.unattached_volumes():
+        assert names[ids.volumes[volume.name]] == volume.name
+        assert f"{volume.name} ({ids.volumes[volume.name]})" in result.summary
+    for address in company.idle_elastic_ips():
+        assert names[ids.elastic_ips[address.name]] == address.name
+
+
+def test_describe_says_who_owns_a_database_an_instance_and_a_function(registry: ToolRegistry, ctx: ToolContext,
+                                                           company: Company) -> None:
+    database, instance, function = company.databases[0], company.instances[0], company.functions[0]
+    for name, tags in ((database.identifier, database.tags), (instance.name, instance.tags),
+                       (function.name, function.tags)):
+        result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=name)
+        assert f"Owner {tags['owner']}, team {tags['team']}." in result.summary
+
 def test_describe_unknown_resource_is_one_sentence(registry: ToolRegistry, ctx: ToolContext,
                                                    company: Company) -> None:
     spec = registry.get("aws_describe_resource")
@@ -314,6 +347,20 @@ def test_public_storage_finds_public_and_unencrypted_buckets(registry: ToolRegis
     assert plain == {b.name for b in company.unencrypted_buckets()}
     assert result.facts["buckets_checked"] == len(company.buckets)
 
+
+
+def test_open_ports_of_one_instance_are_its_groups_rules(registry: ToolRegistry, ctx: ToolContext,
+                                                         company: Company, ids: SeededIds) -> None:
+    """"What is open on <instance>": only the world-open groups that instance uses, by its Name."""
+    open_names = {g.name for g in company.world_open_groups()}
+    exposed = next(i for i in company.instances if set(i.security_groups) & open_names)
+    result = run(registry, ctx, "security.open_ports", resource_id=exposed.name)
+    assert {row["name"] for row in result.rows} == set(exposed.security_groups) & open_names
+    assert all(ids.instances[exposed.name] in row["instances"] for row in result.rows)
+    shut = next(i for i in company.instances if i.security_groups and not set(i.security_groups) & open_names)
+    spec = registry.get("aws_open_security_groups")
+    none = registry.invoke(spec.name, {"resource_id": shut.name}, ctx)
+    assert none.status == "no_data" and shut.name in none.summary
 
 def test_open_ports_flags_world_open_groups(registry: ToolRegistry, ctx: ToolContext, company: Company,
                                             ids: SeededIds) -> None:
@@ -410,6 +457,17 @@ def test_logs_return_the_error_lines(registry: ToolRegistry, ctx: ToolContext, c
     assert {row["message"] for row in result.rows} == {sanitize(line.message) for line in errors}
     assert not any(SECRET_FIXTURE in row["message"] for row in result.rows)
 
+
+
+def test_logs_of_a_host_are_its_stream_in_the_group_it_writes_to(registry: ToolRegistry, ctx: ToolContext,
+                                                                 company: Company) -> None:
+    """"logs for checkout-web-1": no group is named after the host; its stream in a group is read."""
+    group = next(g for g in company.log_groups if any(not line.stream.startswith("20") for line in g.lines))
+    host = next(line.stream for line in group.lines if not line.stream.startswith("20"))
+    expected = [line.message for line in group.errors() if line.stream == host]
+    result = run(registry, ctx, "infra.logs", service=host)
+    assert result.resources == [group.name]
+    assert {row["message"] for row in result.rows} == set(expected)
 
 def test_logs_by_service_and_a_group_without_errors(registry: ToolRegistry, ctx: ToolContext,
                                                     company: Company) -> None:

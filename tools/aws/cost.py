@@ -69,16 +69,22 @@ def _group_name(keys: list[str], group_by: str | None) -> str:
     return key
 
 
-def _filter(aws_service: str | None, region: str | None) -> dict[str, Any] | None:
+# The cost-allocation tag naming the application a resource belongs to ("payments").
+SERVICE_TAG = "service"
+
+
+def _filter(aws_service: str | None, region: str | None, app_service: str | None = None) -> dict[str, Any] | None:
     parts = ([{"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}] if aws_service else [])
     parts += [{"Dimensions": {"Key": "REGION", "Values": [region]}}] if region else []
+    parts += [{"Tags": {"Key": SERVICE_TAG, "Values": [app_service]}}] if app_service else []
     if len(parts) > 1:
         return {"And": parts}
     return parts[0] if parts else None
 
 
 def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None = None,
-                aws_service: str | None = None, region: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
+                aws_service: str | None = None, region: str | None = None,
+                app_service: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
     """{group: {day: UnblendedCost}} and the currency, following NextPageToken."""
     ce = client(ctx, "ce", GLOBAL_REGION)
     request: dict[str, Any] = {
@@ -87,7 +93,7 @@ def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None =
         "Metrics": ["UnblendedCost"],
         "GroupBy": _group_by(group_by),
     }
-    expression = _filter(aws_service, region)
+    expression = _filter(aws_service, region, app_service)
     if expression:
         request["Filter"] = expression
     costs: dict[str, dict[str, float]] = defaultdict(dict)
@@ -117,6 +123,8 @@ class CostByServiceArgs(BaseModel):
     group_by: str | None = Field(default=None, pattern=GROUP_BY_PATTERN, description="service, region or tag:<key>")
     aws_service: str | None = Field(default=None, description="Only this AWS service, e.g. ec2, s3, rds.")
     region: str | None = Field(default=None, description="Only spend in this region, e.g. eu-west-1.")
+    app_service: str | None = Field(default=None, description="Only spend tagged with this application service "
+                                   "(the `service` cost-allocation tag), e.g. payments.")
     compare_start: date | None = Field(default=None, description="First day of the period to compare with; "
                                        "default the previous period of the same length (the previous month "
                                        "for a month).")
@@ -164,17 +172,18 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     """Spend per group for a period, each with its change against the period before (or the
     one asked for): "this month vs last month" is one call."""
     start, end = period(args.start, args.end, 7)
-    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region)
+    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region, args.app_service)
     totals = {name: sum(days.values()) for name, days in costs.items()}
     totals = {name: amount for name, amount in totals.items() if round(amount, 2) != 0}
     total = sum(totals.values())
     window = f"{start.isoformat()} to {end.isoformat()} (end exclusive)"
     if not totals:
         where = f" in {args.region}" if args.region else ""
+        where += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
         return ToolResult.no_data(f"Cost Explorer reports no AWS spend{where} from {window}.")
     before_start, before_end = _compared(args, start, end)
     before_costs, _currency = daily_costs(ctx, before_start, before_end, args.group_by, args.aws_service,
-                                          args.region)
+                                          args.region, args.app_service)
     before = {name: sum(days.values()) for name, days in before_costs.items()}
     before_total = sum(before.values())
     ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
@@ -185,6 +194,7 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     top = ", ".join(f"{row[label]} ${row['cost']:,.2f} ({row['share']}%)" for row in rows[:3])
     scope = f" for {ce_service_name(args.aws_service)}" if args.aws_service else ""
     scope += f" in {args.region}" if args.region else ""
+    scope += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
     overall = _change(total, before_total)
     movers = sorted(rows, key=lambda row: abs(row["change"]), reverse=True)[:2]
     moved = ", ".join(f"{row[label]} {'+' if row['change'] >= 0 else '-'}${abs(row['change']):,.2f} "
@@ -197,7 +207,8 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
         status="ok", summary=summary, columns=[label, "cost", "share", "previous", "change", "change_pct"],
         rows=rows,
         facts={"total": money(total), "start": start.isoformat(), "end": end.isoformat(), "currency": currency,
-               "groups": len(totals), "region": args.region, "previous_total": overall["previous"],
+               "groups": len(totals), "region": args.region, "app_service": args.app_service,
+               "previous_total": overall["previous"],
                "change": overall["change"],
                "change_pct": overall["change_pct"], "previous_start": before_start.isoformat(),
                "previous_end": before_end.isoformat(),

@@ -196,7 +196,7 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
     counts = Counter(row["type"] for row in rows)
     attention = [row["id"] for row in rows if row["state"] in containers.ATTENTION_STATES]
     listing = ", ".join(f"{counts[kind]} {kind}" for kind in kinds if counts[kind])
-    listed = join_names([row["id"] for row in rows])
+    listed = join_names([_named(row) for row in rows])
     summary = f"{_attention(rows)}{counted(len(rows), 'resource')} in {where}: {listing} ({listed})."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
@@ -313,7 +313,7 @@ def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> T
              "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
     label = f"{ident} ({name})" if name else ident
     summary = (f"{label} is {state} in {facts['availability_zone'] or region}: {inst['InstanceType']}, "
-               f"status checks instance {inst_check} / system {sys_check}.")
+               f"status checks instance {inst_check} / system {sys_check}.{owned_by(tags)}")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
                       facts=facts, resources=[x for x in [ident, name, *groups] if x])
 
@@ -374,6 +374,19 @@ def _describe_bucket(ctx: ToolContext, ident: str) -> ToolResult | None:
                       facts=facts, resources=[ident])
 
 
+def owned_by(tags: dict[str, str]) -> str:
+    """" Owner alice, team Payments.": who to ask about a resource, from its owner and team
+    tags (empty when it has neither)."""
+    said = [f"{word} {tags[key]}" for word, key in (("owner", "owner"), ("team", "team")) if tags.get(key)]
+    text = ", ".join(said)
+    return f" {text[:1].upper()}{text[1:]}." if said else ""
+
+
+def _named(row: dict[str, Any]) -> str:
+    """"payments-api-1 (i-0abc…)": a listed resource by its name and id (one when they are the same)."""
+    return f"{row['name']} ({row['id']})" if row.get("name") and row["name"] != row["id"] else str(row["id"])
+
+
 def _describe_db(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
     try:
         dbs = client(ctx, "rds", region).describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"]
@@ -387,15 +400,19 @@ def _describe_db(ctx: ToolContext, region: str, ident: str) -> ToolResult | None
              "class": db.get("DBInstanceClass"), "multi_az": db.get("MultiAZ"),
              "storage_gib": db.get("AllocatedStorage"), "endpoint": (db.get("Endpoint") or {}).get("Address"),
              "publicly_accessible": db.get("PubliclyAccessible")}
+    tags = tag_map(db.get("TagList"))
+    if tags:
+        facts["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))
     summary = (f"RDS instance {ident} is {db.get('DBInstanceStatus')} in {region}: {facts['engine']}, "
-               f"{db.get('DBInstanceClass')}, {db.get('AllocatedStorage')} GiB.")
+               f"{db.get('DBInstanceClass')}, {db.get('AllocatedStorage')} GiB.{owned_by(tags)}")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
                       facts=facts, resources=[ident])
 
 
 def _describe_lambda(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
     try:
-        fn = client(ctx, "lambda", region).get_function(FunctionName=ident)["Configuration"]
+        found = client(ctx, "lambda", region).get_function(FunctionName=ident)
+        fn, tags = found["Configuration"], dict(found.get("Tags") or {})
     except ClientError as exc:
         if _not_found(exc):
             return None
@@ -404,7 +421,7 @@ def _describe_lambda(ctx: ToolContext, region: str, ident: str) -> ToolResult | 
              "runtime": fn.get("Runtime"), "memory_mb": fn.get("MemorySize"), "timeout_s": fn.get("Timeout"),
              "last_modified": fn.get("LastModified"), "last_update_status": fn.get("LastUpdateStatus")}
     summary = (f"Lambda function {fn['FunctionName']} in {region} is {fn.get('State', 'Active')}: "
-               f"{fn.get('Runtime', '')}, {fn.get('MemorySize')} MB, timeout {fn.get('Timeout')} s.")
+               f"{fn.get('Runtime', '')}, {fn.get('MemorySize')} MB, timeout {fn.get('Timeout')} s.{owned_by(tags)}")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
                       facts=facts, resources=[fn["FunctionName"], fn.get("FunctionArn", "")])
 

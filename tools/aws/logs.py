@@ -26,6 +26,8 @@ class LogsErrorsArgs(BaseModel):
     log_group: str | None = Field(default=None, description="Exact log group name.")
     service: str | None = Field(default=None, description="Search log groups whose name contains this.")
     pattern: str | None = Field(default=None, description="CloudWatch filter pattern; default: error-looking lines.")
+    start_time: datetime | None = Field(default=None, description="From this moment (UTC if no zone): \"the last "
+                                        "30 minutes\" is a moment, not a day.")
     start: date | None = None
     end: date | None = None
     since: float | None = Field(default=None, gt=0, le=24 * 90, description="Look back this many hours.")
@@ -35,6 +37,9 @@ class LogsErrorsArgs(BaseModel):
 
 def _window(args: LogsErrorsArgs) -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
+    if args.start_time:  # the exact moment asked for wins over the whole days around it
+        moment = args.start_time if args.start_time.tzinfo else args.start_time.replace(tzinfo=UTC)
+        return moment, now
     if args.start or args.end:
         end = datetime.combine(args.end, time(), UTC) if args.end else now
         start = datetime.combine(args.start, time(), UTC) if args.start else end - timedelta(days=1)
@@ -50,8 +55,16 @@ def _groups(ctx: ToolContext, region: str, args: LogsErrorsArgs) -> list[str]:
     names = [g["logGroupName"] for page in logs.get_paginator("describe_log_groups").paginate()
              for g in page["logGroups"]]
     if args.service:
-        names = [name for name in names if args.service.lower() in name.lower()]
+        named = [name for name in names if args.service.lower() in name.lower()]
+        # "logs for checkout-web-1": no group is named after a host, but its stream is
+        names = named or [name for name in names if _has_stream(logs, name, args.service)]
     return names[:MAX_GROUPS]
+
+
+def _has_stream(logs: Any, group: str, stream: str) -> bool:
+    """Whether ``group`` has a log stream whose name starts with ``stream`` (an instance's)."""
+    found = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=stream, limit=1)
+    return bool(found.get("logStreams"))
 
 
 def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
@@ -60,6 +73,8 @@ def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
     request: dict[str, Any] = {"logGroupName": group, "startTime": int(start.timestamp() * 1000),
                                "endTime": int(end.timestamp() * 1000),
                                "filterPattern": args.pattern or DEFAULT_FILTER}
+    if args.service and args.service.lower() not in group.lower():  # the host's stream only
+        request["logStreamNamePrefix"] = args.service
     rows: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
         page = logs.filter_log_events(**request)
@@ -102,6 +117,8 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
     rows.sort(key=lambda row: row["time"], reverse=True)
     per_group = {name: sum(1 for row in rows if row["log_group"] == name) for name in searched}
     counts = ", ".join(f"{name} {n}" for name, n in per_group.items() if n)
+    if len(rows) == 1:
+        what = what.replace("lines", "line", 1)
     summary = f"{len(rows)} {what} from {window} ({counts}); latest at {rows[0]['time']}."
     return scan.mark(ToolResult(status="ok", summary=summary, columns=["time", "log_group", "stream", "message"],
                                 rows=rows[: args.limit],

@@ -80,8 +80,15 @@ def _volume_sizes(ec2: Any, volume_ids: list[str]) -> dict[str, int]:
     return {vol["VolumeId"]: int(vol["Size"]) for vol in found}
 
 
-def _row(resource: str, kind: str, region: str, detail: str, monthly: float | None) -> dict[str, Any]:
-    return {"resource": resource, "kind": kind, "region": region,
+def named_id(row: dict[str, Any]) -> str:
+    """"analytics-batch-1 (i-0abc…)": the name people use, then the id to act on."""
+    return f"{row['name']} ({row['resource']})" if row.get("name") else str(row["resource"])
+
+
+def _row(resource: str, kind: str, region: str, detail: str, monthly: float | None,
+         name: str = "") -> dict[str, Any]:
+    """One candidate; ``name`` is its Name tag: people know a volume by it, not by its id."""
+    return {"resource": resource, "name": name, "kind": kind, "region": region,
             "detail": detail if monthly is not None else f"{detail} (price not in Guardian's table)",
             "monthly_usd": money(monthly or 0.0)}
 
@@ -97,18 +104,18 @@ def _idle_storage(ec2: Any, region: str) -> list[dict[str, Any]]:
     for page in ec2.get_paginator("describe_volumes").paginate(Filters=[{"Name": "status", "Values": ["available"]}]):
         for vol in page["Volumes"]:
             rows.append(_row(vol["VolumeId"], "unattached volume", region,
-                             f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip(), vol["Size"] * EBS_PER_GB_MONTH))
+                             f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip(), vol["Size"] * EBS_PER_GB_MONTH,
+                             _name(vol.get("Tags"))))
     for inst in _instances(ec2, "stopped"):
         vol_ids = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if "Ebs" in m]
         size = sum(_volume_sizes(ec2, vol_ids).values())
-        name = _name(inst.get("Tags"))
         rows.append(_row(inst["InstanceId"], "stopped instance", region,
-                         f"{name + ', ' if name else ''}{inst['InstanceType']}, {size} GiB attached",
-                         size * EBS_PER_GB_MONTH))
+                         f"{inst['InstanceType']}, {size} GiB attached", size * EBS_PER_GB_MONTH,
+                         _name(inst.get("Tags"))))
     for addr in ec2.describe_addresses()["Addresses"]:
         if not addr.get("AssociationId") and not addr.get("InstanceId"):
             rows.append(_row(addr.get("AllocationId") or addr["PublicIp"], "unassociated Elastic IP", region,
-                             addr["PublicIp"], EIP_PER_MONTH))
+                             addr["PublicIp"], EIP_PER_MONTH, _name(addr.get("Tags"))))
     return rows
 
 
@@ -120,10 +127,9 @@ def _old_snapshots(ec2: Any, region: str, now: datetime) -> list[dict[str, Any]]
             started = started if started.tzinfo else started.replace(tzinfo=UTC)
             age = (now - started).days
             if age > OLD_SNAPSHOT_DAYS:
-                name = _name(snap.get("Tags"))
                 rows.append(_row(snap["SnapshotId"], "old snapshot", region,
-                                 f"{name + ', ' if name else ''}{snap['VolumeSize']} GiB, {age} days old",
-                                 snap["VolumeSize"] * SNAPSHOT_PER_GB_MONTH))
+                                 f"{snap['VolumeSize']} GiB, {age} days old",
+                                 snap["VolumeSize"] * SNAPSHOT_PER_GB_MONTH, _name(snap.get("Tags"))))
     return rows
 
 
@@ -144,18 +150,17 @@ def _running_instances(ctx: ToolContext, ec2: Any, region: str, now: datetime) -
     rows = []
     for inst in _instances(ec2, "running"):
         kind, name = inst["InstanceType"], _name(inst.get("Tags"))
-        label = f"{name + ', ' if name else ''}{kind}"
         cpu = average_cpu(cloudwatch, inst["InstanceId"], now)
         if cpu is not None and cpu < LOW_CPU_PERCENT:
             monthly = monthly_price(kind)
             rows.append(_row(inst["InstanceId"], "low CPU instance", region,
-                             f"{label}, {cpu:.1f}% average CPU over {CPU_DAYS} days; one size down",
-                             None if monthly is None else monthly * DOWNSIZE_SAVING))
+                             f"{kind}, {cpu:.1f}% average CPU over {CPU_DAYS} days; one size down",
+                             None if monthly is None else monthly * DOWNSIZE_SAVING, name))
         move = generation_saving(kind)
         if move is not None:
             target, saving = move
             rows.append(_row(inst["InstanceId"], "previous-generation instance", region,
-                             f"{label}; {target} is the current generation", saving))
+                             f"{kind}; {target} is the current generation", saving, name))
     return rows
 
 
@@ -182,9 +187,9 @@ def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
     summary = (f"Found {found} in {', '.join(regions)}, about ${total:,.2f}/month (estimates: "
                f"${EBS_PER_GB_MONTH}/GB-month EBS, ${SNAPSHOT_PER_GB_MONTH}/GB-month snapshots, "
                f"${EIP_PER_MONTH:.2f}/month per idle IP, us-east-1 on-demand instance prices): "
-               f"{join_names([row['resource'] for row in rows])}.")
+               f"{join_names([named_id(row) for row in rows])}.")
     return scan.mark(ToolResult(
-        status="ok", summary=summary, columns=["resource", "kind", "region", "detail", "monthly_usd"],
+        status="ok", summary=summary, columns=["resource", "name", "kind", "region", "detail", "monthly_usd"],
         rows=rows[: args.limit],
         facts={"monthly_savings_usd": money(total), "unattached_volumes": counts["unattached volume"],
                "stopped_instances": counts["stopped instance"], "idle_elastic_ips": counts["unassociated Elastic IP"],

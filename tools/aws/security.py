@@ -215,6 +215,16 @@ def sg_rows(ctx: ToolContext, region: str, port: int | None = None) -> list[dict
 class OpenSecurityGroupsArgs(BaseModel):
     region: str | None = None
     port: int | None = Field(default=None, ge=0, le=65535, description="Only rules covering this port.")
+    resource_id: str | None = Field(default=None, max_length=200, description="Only groups with this name or id, "
+                                    "or attached to this instance (its id or Name tag): \"what is open on bastion-1\".")
+
+
+def _of_resource(ctx: ToolContext, rows: list[dict[str, Any]], resource: str) -> list[dict[str, Any]]:
+    """The rows of groups named ``resource`` or attached to the instance it names."""
+    wanted = {resource}
+    for region in {row["region"] for row in rows}:
+        wanted |= {i["InstanceId"] for i in instances(ctx, region, [{"Name": "tag:Name", "Values": [resource]}])}
+    return [row for row in rows if wanted & {row["group_id"], row["name"], *row["instances"].split(", ")}]
 
 
 @aws_errors("ec2")
@@ -224,6 +234,9 @@ def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> Tool
     regions = scan.answered
     rows = [row for region_rows in scan.values() for row in region_rows]
     scope = f" for port {args.port}" if args.port is not None else ""
+    if args.resource_id and rows:
+        rows = _of_resource(ctx, rows, args.resource_id)
+        scope += f" on {args.resource_id}"
     if not rows:
         return scan.mark(ToolResult.no_data(f"No security group allows inbound traffic from 0.0.0.0/0 or ::/0"
                                             f"{scope} in {', '.join(regions)}."))

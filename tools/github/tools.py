@@ -276,7 +276,7 @@ def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
                     f"({top['age']} ago).")
     return ToolResult(
         status="ok", summary=summary,
-        columns=["repo", "workflow", "run_id", "state", "branch", "sha", "actor", "age"], rows=rows,
+        columns=["repo", "workflow", "number", "run_id", "state", "branch", "sha", "actor", "age"], rows=rows,
         facts={"runs": len(rows), "failed": len(failed), "in_progress": len(running), "succeeded": len(succeeded),
                "failing_workflows": failing,
                "latest_failure": {k: failed[0][k] for k in ("repo", "workflow", "run_id", "url")} if failed else None},
@@ -455,7 +455,7 @@ def _describe_rerun(repo: Repository, run: WorkflowRun, failed_only: bool) -> tu
     mode = "rerun-failed-jobs" if failed_only and failed else "rerun"
     which = "the failed jobs of" if mode == "rerun-failed-jobs" else "every job of"
     text = (f"Re-run {which} run {run.id} ({run.name} #{run.run_number}, {workflow_file(run.path)}) in "
-            f"{repo.full_name} on {run.head_branch} @ {(run.head_sha or '')[:7]}; it ended {run.conclusion}.")
+            f"{repo.full_name} on {run.head_branch} @ {(run.head_sha or '')[:7]}; its last attempt: {run.conclusion}.")
     return mode, text
 
 

@@ -28,7 +28,7 @@ from tools.pagerduty.client import (
     with_pagerduty,
 )
 from tools.settings import PagerDutySettings
-from tools.timefmt import ago
+from tools.timefmt import ago, until
 
 if TYPE_CHECKING:  # the SDK loads when a PagerDuty tool first runs (tools.pagerduty.client)
     from pagerduty import RestApiV2Client
@@ -58,6 +58,8 @@ class OncallArgs(BaseModel):
     schedule: str | None = Field(default=None, description="A schedule by name (e.g. Payments Primary).")
     escalation_policy: str | None = Field(default=None, description="An escalation policy by name.")
     person: str | None = Field(default=None, description="Is this person on call (and where)?")
+    incident_id: str | None = Field(default=None, description="Who is on call for this incident (id or number): "
+                                    "its escalation policy's people.")
 
 
 class IncidentBriefArgs(BaseModel):
@@ -176,7 +178,7 @@ def _list_result(rows: list[dict[str, Any]], label: str, scope: str) -> ToolResu
     names = [name for row in rows for name in row["assignees"]]
     return ToolResult(
         status="ok", summary=summary,
-        columns=["id", "status", "urgency", "service", "title", "assignees", "age"], rows=rows,
+        columns=["id", "number", "status", "urgency", "service", "title", "assignees", "age"], rows=rows,
         facts={"count": len(rows), **counts, "high_urgency": high},
         resources=[row["id"] for row in rows] + list(dict.fromkeys(names)),
     )
@@ -192,7 +194,12 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
     def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         params: dict[str, Any] = {"earliest": "true"}
         scope = ""
-        if args.service:
+        if args.incident_id and not args.service:  # "who's on call for 1042": its escalation policy
+            incident = get_incident(client, args.incident_id)
+            policy = incident.get("escalation_policy") or {}
+            params["escalation_policy_ids"] = [policy.get("id")]
+            scope = f" for incident {incident['id']} (#{incident.get('incident_number')}, {summary_of(policy)})"
+        elif args.service:
             service = require_named(client, "services", "service", args.service)
             params["escalation_policy_ids"] = [service["escalation_policy"]["id"]]
             scope = f" for {service['name']} ({summary_of(service['escalation_policy'])})"
@@ -235,7 +242,8 @@ def _oncall_row(item: dict[str, Any]) -> dict[str, Any]:
 
 def _oncall_result(rows: list[dict[str, Any]], scope: str) -> ToolResult:
     first_level = [row for row in rows if row["level"] == 1]
-    listed = "; ".join(f"{row['user']} ({row['escalation_policy']}, level {row['level']}, until {row['until']})"
+    listed = "; ".join(f"{row['user']} ({row['escalation_policy']}, level {row['level']}, "
+                       f"until {until(row['until'])})"
                        for row in (first_level or rows)[:6])
     summary = f"On call now{scope}: {listed}."
     backups = [row for row in rows if row["level"] != 1]
@@ -509,8 +517,11 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
     if args.incident_id:
         return args.incident_id
     if not args.service and args.query:
-        named = _named_by(first(client, "/incidents", {"statuses": OPEN, "date_range": "all",
-                                                        "sort_by": "created_at:desc"}, 25), args.query)
+        opened = first(client, "/incidents", {"statuses": OPEN, "date_range": "all", "sort_by": "created_at:desc"}, 25)
+        placed = _by_place_or_state(opened, args.query)
+        if placed is not None:
+            return str(placed["id"])
+        named = _named_by(opened, args.query)
         if len(named) == 1:
             return str(named[0]["id"])
         if named:
@@ -531,6 +542,28 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
     raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
                            f"; say which by id.")
+
+
+_OLDEST = re.compile(r"\b(?:oldest|earliest|longest[- ]running)\b", re.I)
+_NEWEST = re.compile(r"\b(?:newest|latest|most recent|last one opened)\b", re.I)
+_STATE_WORDS = (("acknowledged", re.compile(r"\b(?:acknowledged|acked|ack'd)\s+(?:incident|one|page)\b", re.I)),
+                ("triggered", re.compile(r"\b(?:triggered|unacked|unacknowledged)\s+(?:incident|one|page)\b", re.I)))
+
+
+def _by_place_or_state(opened: list[dict[str, Any]], query: str) -> dict[str, Any] | None:
+    """"the oldest open incident", "the acknowledged one": the open incident the words single
+    out by its place (``opened`` is newest first) or by its state when exactly one is in it."""
+    if not opened:
+        return None
+    if _OLDEST.search(query):
+        return opened[-1]
+    if _NEWEST.search(query):
+        return opened[0]
+    for status, words in _STATE_WORDS:
+        if words.search(query):
+            matching = [i for i in opened if i.get("status") == status]
+            return matching[0] if len(matching) == 1 else None
+    return None
 
 
 # Words of a request that never single out an incident ("ack the 5xx one, it's fixed").

@@ -168,7 +168,7 @@ def test_savings_lists_idle_resources_across_regions(ctx: ToolContext, idle: dic
     assert set(by_id) == {idle["volume"], idle["stopped"], idle["eip"]}
     assert by_id[idle["volume"]]["region"] == "eu-west-1"
     assert by_id[idle["volume"]]["monthly_usd"] == 8.0
-    assert "old-batch" in by_id[idle["stopped"]]["detail"]
+    assert by_id[idle["stopped"]]["name"] == "old-batch"  # its Name tag, beside the id
     assert by_id[idle["eip"]]["monthly_usd"] == 3.6
     assert idle["running"] not in result.resources and idle["attached_eip"] not in result.resources
     assert "$0.08/GB-month" in result.summary

@@ -62,6 +62,8 @@ def test_open_incidents_newest_first(company: SaasCompany, ctx: ToolContext, reg
         assert (row["status"], row["urgency"], row["service"]) == (incident.status, incident.urgency, service.name)
         assert row["assignees"] == [person(handle).name for handle in incident.assignees]
         assert row["age"]
+        assert row["number"] == incident.number  # people say "1042" as often as the id
+    assert result.columns.index("number") == result.columns.index("id") + 1
     assert set(result.resources) >= {i.id for i in expected} | {person(i.assignees[0]).name for i in expected}
     resolved = [i.id for i in company.pagerduty.incidents if not i.open]
     assert resolved and not set(resolved) & {row["id"] for row in result.rows}
@@ -104,7 +106,17 @@ def test_oncall_for_a_service(company: SaasCompany, ctx: ToolContext, registry: 
     assert first.name in result.summary and first.name in result.resources
     schedule = expected[0][2]
     assert schedule is not None and result.rows[0]["until"] == schedule.shift_end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"until {schedule.shift_end:%Y-%m-%d %H:%M} UTC (in " in result.summary  # a clock time, and what is left
 
+
+
+def test_oncall_for_an_incident_is_its_escalation_policys_people(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    incident = company.pagerduty.open_incidents()[-1]
+    result = registry.invoke("pagerduty_oncall", {"incident_id": str(incident.number)}, ctx)
+    expected = company.pagerduty.oncall(incident.escalation_policy)
+    assert result.status == "ok" and incident.id in result.summary
+    assert [row["user"] for row in result.rows] == [person(handle).name for _, handle, _ in expected]
 
 def test_oncall_for_a_team_includes_direct_user_targets(
         company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
@@ -338,6 +350,24 @@ def test_a_write_by_the_words_of_the_request_pins_the_one_open_incident_they_nam
         assert by_service.facts["incident_id"] == incident.id
     assert pagerduty.writes == []
 
+
+
+def test_a_write_to_the_oldest_newest_or_only_acknowledged_incident_pins_it(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"ack the oldest open incident", "resolve the acknowledged one": a place in the open list
+    (newest first) or the one open incident in a state; never a guess between several."""
+    open_now = company.pagerduty.open_incidents()
+    oldest = preflight(registry, "pagerduty_ack_incident", {"query": "ack the oldest open incident"}, ctx)
+    assert oldest.status == "ok" and oldest.facts["incident_id"] == open_now[-1].id
+    newest = preflight(registry, "pagerduty_resolve_incident", {"query": "resolve the newest one"}, ctx)
+    assert newest.facts["incident_id"] == open_now[0].id
+    acked = [i for i in open_now if i.status == "acknowledged"]
+    by_state = preflight(registry, "pagerduty_resolve_incident", {"query": "close the acknowledged incident"}, ctx)
+    if len(acked) == 1:
+        assert by_state.status == "ok" and by_state.facts["incident_id"] == acked[0].id
+    else:
+        assert by_state.status == "error"
+    assert pagerduty.writes == []
 
 def test_words_naming_no_open_incident_or_several_pin_none(
         company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
