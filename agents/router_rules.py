@@ -255,7 +255,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "security.findings",
-        r"\bcve-\d{4}-\d+|\bguardduty\b|\bfindings?\b|\binspector\b|\bvuln\w*\b|\bdefender\b.*\balerts?\b",
+        r"\bcve-\d{4}-\d+|\bfindings?\b|\binspector\b|\bvuln\w*\b|\bdefender\b.*\balerts?\b",
         WEAK,
     ),
     # Looking ahead at spend; never when the question compares periods already spent.
@@ -387,7 +387,7 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.list", r"\bun-?ack(?:ed|'d|nowledged)?\b|\bunresolved\b", WEAK + 1.0,
           unless=r"\bwho\b|" + OPEN_INCIDENT.pattern),
     # Threat words, and the finding services named: findings.
-    _rule("security.findings", r"\bsecurity ?hub\b|\bguardduty\b|\bthreats?\b|\bcrypto ?(?:currency|mining|miners?|"
+    _rule("security.findings", r"\bsecurity ?hub\b|\bguard ?duty\b|\bthreats?\b|\bcrypto ?(?:currency|mining|miners?|"
           r"jacking)\b|\bmining\b|\bbitcoin\b|\bmalware\b|\bcompromis\w+\b|\bbrute[- ]?forc\w*\b|"
           r"\bport ?(?:scans?|scanning|probes?|probing)\b|\bintrusion\b", WEAK + 1.0),
     # What is wrong with a CI run asks for its failure.
@@ -428,9 +428,12 @@ RULES: tuple[Rule, ...] = (
     _rule("cost.forecast", rf"(?=.*(?:{_MONEY}|\bbudget)).*(?:\bat (?:the |this |our )?(?:current|this|present|"
           r"today'?s) (?:burn|rate|pace|run ?rate|spend(?:ing)? rate)\b|\bwhere (?:will|does|do|would|is)\b.{0,40}"
           r"\b(?:end up|land|finish)\b|\btrend\w* (?:over|above|under|toward\w*)\b)", WEAK + 1.0),
-    # Paying for what nobody uses: a saving.
+    # Paying for what nobody uses: a saving. With a money word, any negated use; without one,
+    # what nobody uses or what is still paid for, unless it is a credential nobody uses (IAM).
     _rule("cost.savings", rf"(?=.*{_MONEY}|.*\bpay\w*\b).*(?:\b(?:nobody|no one|not|never)|\w+n't)"
-          r" (?:\w+ )?(?:uses?|using|used|needs?|needed)\b", WEAK + 1.0),
+          r" (?:\w+ )?(?:uses?|using|used|needs?|needed)\b|"
+          r"^(?!.*\b(?:iam|credentials?|access keys?)\b).*(?:\b(?:nobody|no one|noone|nothing) "
+          r"(?:uses?|using|needs?|touches)\b|\bstill paying for\b)", WEAK + 1.0),
     # How to spend less is asked of the savings, not of a runbook.
     _rule("cost.savings", HOWTO_SAVE.pattern, STRONG),
     # "how healthy is X": the state of one thing.
@@ -482,16 +485,20 @@ RULES: tuple[Rule, ...] = (
     # Summing up or being filled in on an incident: the brief, asked with a verb.
     _rule("incident.brief", POLITE + r"(?:sum up|sum it up|summari[sz]e|recap|brief me on|fill me in on)\b",
           STRONG - 1.0, unless=_MONEY + r"|\bsecur\w*|\bcomplian\w*|\bposture\b|\bfindings?\b"),
-    # GuardDuty written apart; being exposed to a weakness; the weaknesses known by name.
-    _rule("security.findings", r"\bguard duty\b|\b(?:vulnerable|unpatched|exploitable)\b|\baffected by\b.*\b(?:cve|bug|"
+    # Being exploitable or affected by a weakness, and the weaknesses known by name (being
+    # vulnerable or unpatched is the stronger rule further down; GuardDuty is with the threats).
+    _rule("security.findings", r"\bexploitable\b|\baffected by\b.*\b(?:cve|bug|"
           r"exploit|vuln\w*|flaw)|\b(?:log4j|heartbleed|shellshock|spectre|meltdown|regresshion|"
           r"xz backdoor)\b", WEAK + 1.0),
     # A multiple of the spend ("tripled", "went 5x"): an anomaly.
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:tripled|quadrupled|ballooned|skyrocket\w*|surged?|"
           r"shot up|went through the roof|\d+x)\b", STRONG - 1.0, unless=_FUTURE),
-    # What a future amount will be ("how much will azure cost in march"): a forecast.
+    # What a future amount will be ("how much will azure cost in march"), where spend is
+    # heading, what we are about to spend ("what are we looking to spend this quarter"): a forecast.
     _rule("cost.forecast", r"\b(?:will|'ll|gonna|going to)\b(?:\s+\S+){0,4}?\s+(?:cost|spend|pay|run us|come to|"
-          r"set us back)\b", WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
+          r"set us back)\b|\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b|"
+          r"\b(?:are|is) (?:we|it|aws|azure|gcp)\b.{0,20}\bto (?:spend|cost|pay)\b",
+          WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
     # How the bot works and whether it is able to do something (no named target): help.
     _rule("help", r"\bhow (?:does|do) (?:guardian|this bot|the bot|you|u|this thing) work\b|"
           r"^\W*(?:are (?:you|u) able to|do (?:you|u) support|can (?:you|u) even|is it possible for (?:you|u) to|"
@@ -553,14 +560,6 @@ RULES: tuple[Rule, ...] = (
     # What drives spend, or spend that looks wrong: an anomaly question.
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:driv(?:ing|ers?|en)|culprits?|(?:looks?|seems?) "
           r"(?:off|wrong|weird|funny)|higher than usual)\b", WEAK + 1.0, unless=_FUTURE),
-    # Paying for what nobody uses: a saving.
-    _rule("cost.savings", r"\b(?:nobody|no one|noone|nothing) (?:uses?|using|needs?|touches)\b|"
-          r"\bstill paying for\b", WEAK + 1.0, unless=r"\biam\b|\bcredentials?\b|\baccess keys?\b"),
-    # Where spend is heading: a forecast.
-    _rule("cost.forecast", r"\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b|"
-          # what we are about to spend ("what are we looking to spend this quarter"): ahead, not past
-          r"\b(?:are|is) (?:we|it|aws|azure|gcp)\b.{0,20}\bto (?:spend|cost|pay)\b",
-          WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
     # Which group of the bill spends most: a summary grouped that way.
     _rule("cost.summary", rf"(?=.*(?:{_MONEY}|\bbudget\b)).*\bwhich (?:service|team|tag|project|region|"
           r"resource group|rg|environment|env|cloud)s?\b", WEAK + 1.0,
@@ -627,7 +626,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
 # "not asking about X, just Y", "don't need X, I want Y", "don't just X, Y").
 _NEGATED_LEAD = re.compile(
     r"^\W*(?:please )?(?:don'?t just\b[^,;:.!?]*[,;:.!?]+\s*|"
-    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not)\b[^,;:.!?]*)[,;:.!?]+\s*"
+    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for))\b[^,;:.!?]*)[,;:.!?]+\s*"
     r"(?=(?:but\s+|and\s+)?(?:just|only|instead|rather|i (?:just |only )?(?:want|need)|we (?:just )?(?:want|need)|"
     r"(?:can|could) you (?:just )?(?:tell|show|list)|tell me|show me|give me|"
     r"what|which|who|how|is|are|did|does)\b))"
