@@ -209,7 +209,7 @@ RULES: tuple[Rule, ...] = (
         "security.open_ports",
         r"0\.0\.0\.0/0|::/0|\bports?\b.*\b(?:open|exposed|expose|internet|world|public)|"
         r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|\d{2,5})\b.*\b(?:open|exposed|world|internet)\b|"
-        r"\bfirewall rules?\b|\bnsgs?\b|\bsecurity groups?\b.*\b(?:open|allow|wide|ingress)|\bingress\b",
+        r"\bnsgs?\b|\bingress\b",  # firewalls and open security groups: the rule with the other exposure words
         WEAK + 1.0,
     ),
     _rule("security.open_ports", r"0\.0\.0\.0/0|::/0|\bopen to (?:the )?(?:world|internet)\b", STRONG,
@@ -393,8 +393,9 @@ RULES: tuple[Rule, ...] = (
     # What is wrong with a CI run asks for its failure.
     _rule("cicd.failure", r"(?=.*" + _CI + r").*\bwhat(?:'?s| is)\s+(?:wrong|broken|failing)\b|"
           r"\bwhat(?:'?s| is)\s+(?:wrong|broken)\b.*" + _CI, WEAK + 1.0, unless=r"\bre-?run|\bretry"),
-    # Asking what to check or try for a symptom asks for a procedure.
+    # Asking what to check or try for a symptom ("what should we be looking at") asks for a procedure.
     _rule("knowledge.runbook", r"\bwhat (?:should|do|can|could) (?:i|we) (?:check|look at|look for|try)\b|"
+          r"\bwhat (?:should|do|can|could) (?:i|we) be (?:check\w*|look\w* (?:at|for|into)|try\w*)\b|"
           r"\btroubleshoot\w*\b", STRONG - 1.0, unless=HELP.pattern),
     # A port after an exposure word ("what's exposed on 5432", "open on 3389").
     _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening)\b.{0,15}\b(?:on|to) (?:port )?\d{2,5}\b",
@@ -466,7 +467,7 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:on|port) \d{2,5}(?!\s*(?:[a-z]|%))", WEAK + 1.0,
           unless=r"\b(?:buckets?|blobs?|storage)\b"),
     # Encryption words before a storage noun ("is sse on for the X bucket"): the storage check.
-    _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*|unencrypted)\b.*"
+    _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*)\b.*"
           r"\b(?:buckets?|blobs?|storage|containers?|s3)\b", WEAK + 1.0),
     # "what X do we have (in Y)": the inventory.
     _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:we|i|the \w+) (?:have|run|own)\b",
@@ -535,9 +536,8 @@ RULES: tuple[Rule, ...] = (
     # --- constructions found by the dev5 eval cases (tunable), each a grammar, not a phrase
     # A procedure asked for after the symptom: "X is broken, steps?", "..., help!", "now what".
     _rule("knowledge.runbook", r"[,;:.!?-]\s*(?:(?:the |what are the |any )?steps|halp|help(?: me| pls| please)?|"
-          r"send help|now what|what now|what do i do|what(?:'?s| is) the (?:drill|procedure|playbook|fix))\W*$|"
-          r"\bwhat (?:should|do|can|could) (?:i|we) be "
-          r"(?:check\w*|look\w* (?:at|for|into)|try\w*)\b", STRONG - 1.0, unless=HELP.pattern),
+          r"send help|now what|what now|what do i do|what(?:'?s| is) the (?:drill|procedure|playbook|fix))\W*$",
+          STRONG - 1.0, unless=HELP.pattern),
     # Who is next in the rota, or whose phone rings: the rota, never a page.
     _rule("incident.oncall", r"\bwho(?:'?s| is| would be)? (?:the )?(?:backup|secondary|primary|next in line|"
           r"second line|first line)\b|\bwhose (?:phone|pager|turn)\b|\bphones? rings?\b|"
