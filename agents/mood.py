@@ -123,11 +123,14 @@ _IMPERATIVE_POSITION = re.compile(
     # "would it be possible to start X", "would you mind restarting X", "please you stop X"
     r"i'?d like (?:you |us )?to|i would like (?:you |us )?to|i want (?:you |us )?to|"
     r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
-    r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make))\W*)*$"
+    r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
+    r"(?:can|could|would) (?:someone|somebody|anyone|anybody))\W*)*$"  # asked of the channel, the bot answers
 )
 # Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
 _POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
                            r"i'?d like (?:you |us )?to|i would like (?:you |us )?to)\W*$")
+# An opinion put before a clause leaves its mood as it is: "i think the sev2 can be closed now".
+_HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
 _CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
@@ -234,7 +237,7 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
     its clause after politeness and request frames ("please", "can you", "go ahead and",
     "let's"), or as a participle after "get/have/need/mark X". Anywhere else the sentence
     talks about the action; the other moods only say how (for the answer's wording)."""
-    clause = _clause_before(text, start)
+    clause = _HEDGE.sub("", _clause_before(text, start))  # "i think X can be closed": X can be closed
     sentence = _sentence_before(text, start)
     rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
     if (_NEGATION.search(clause) and not _NOT_A_NEGATION.search(clause)) or _NEGATED_COORDINATION.search(sentence):

@@ -55,6 +55,10 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_
     # a causative participle ("put it resolved", "make it acknowledged")
     ("incident.resolve", "that cpu alarm is gone, put it resolved", "request"),
     ("incident.ack", "kindly make acknowledged the disk alert", "request"),
+    # a request put to the channel, and an opinion before a permissive passive
+    ("cicd.rerun", "sorry for the noise, could somebody retry the lint job", "request"),
+    ("incident.resolve", "i believe the cache sev3 can be resolved now", "request"),
+    ("incident.resolve", "i believe bob resolved the cache sev3 already", "past"),
 ])
 def test_mood_of_an_action_verb(skill: str, text: str, mood: str) -> None:
     assert mood_for(skill, text)[0] == mood
