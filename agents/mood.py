@@ -133,7 +133,8 @@ _POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
 _CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
-_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b"
+                                 r"(?:\s+\S+){0,4}\s*(?:as\s*)?$")
 # Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may
 # safely be closed"), unless someone else is the agent ("it can be restarted by the owner").
 _PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")

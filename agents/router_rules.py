@@ -107,7 +107,8 @@ _FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|n
 # Opening an incident: a noun request for a page ("raise a P1 for X", "open a sev2").
 OPEN_INCIDENT = re.compile(
     # at the head of any clause: "login is down for everyone, open an incident and page the web team"
-    r"(?:^|[,;:.!?]\s*|\b(?:and|so|then)\s+)" + POLITE.removeprefix("^") + r"(?:open|raise|file|declare|create|cut|start|spin up|kick off)\s+(?:up\s+)?(?:a|an|another|new)\s+"
+    r"(?:^|[,;:.!?]\s*|\b(?:and|so|then)\s+)" + POLITE.removeprefix("^")
+    + r"(?:open|raise|file|declare|create|cut|start|spin up|kick off)\s+(?:up\s+)?(?:a|an|another|new)\s+"
     r"(?:new\s+)?(?:p[0-4]|sev ?-?[0-4]|incident|major incident)\b"
 )
 
@@ -331,7 +332,8 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
           unless=r"^\W*(?:page|escalate|wake|notify|ping)\b|\bschedule an?\b"),
     # A CI run asked about passing: "pipeline for X, green?", "did the nightly pass".
-    _rule("cicd.status", r"(?=.*(?:" + _CI + r"|\b(?:main|master|trunk)\b)).*\b(?:green|passing|passed|pass|succeed\w*)\b",
+    _rule("cicd.status", r"(?=.*(?:" + _CI + r"|\b(?:main|master|trunk)\b))"
+          r".*\b(?:green|passing|passed|pass|succeed\w*)\b",
           WEAK + 1.0,
           unless=r"\bwhy\b|\bre-?run|\bretry"),
     # A CI run that died at a step, or whose error or cause is asked for: the failure.
@@ -511,15 +513,16 @@ RULES: tuple[Rule, ...] = (
     # Whether the bot can handle, support or cover something, or only one kind of thing
     # ("can you fix things or only read them?"), without a named target: help.
     _rule("help", r"\b(?:(?:can|could|do|does) (?:you|u|guardian|the bot)|(?:if|whether) (?:you|u|guardian|the bot) "
-          r"(?:can|could|do|does)?)\s*(?:also )?(?:handle|support|cover|work with|deal with|integrate with|understand)\b",
+          r"(?:can|could|do|does)?)\s*(?:also )?"
+          r"(?:handle|support|cover|work with|deal with|integrate with|understand)\b",
           STRONG + 2.0, unless=_NAMED + r"|\b(?:the|this|that) (?:[\w-]+ )?(?:incident|outage|alert|page|one)\b|"
           r"\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
     _rule("help", r"^\W*(?:can|could|do|does) (?:you|u|guardian|the bot)\b.*\bor (?:only|just)\b", STRONG + 2.0,
           unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b|#\d"),
     # Who is able to do anything at all, or to act on things: privileges, not the rota.
-    _rule("security.iam", r"^\W*who (?:else )?(?:can|could|is able to|is allowed to|has (?:the )?(?:rights?|permissions?) "
-          r"to) (?:do|access|change|modify|delete|administer|manage|assume)\b", WEAK + 1.0,
-          unless=_CI + "|" + _INCIDENT + r"|\b(?:buckets?|blobs?|storage|containers?|on[- ]?call)\b"),
+    _rule("security.iam", r"^\W*who (?:else )?(?:can|could|is able to|is allowed to|"
+          r"has (?:the )?(?:rights?|permissions?) to) (?:do|access|change|modify|delete|administer|manage|assume)\b",
+          WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|\b(?:buckets?|blobs?|storage|containers?|on[- ]?call)\b"),
     # Two states of a thing set as alternatives ("is it running or stopped?"): its state.
     _rule("infra.describe", r"\b(?:is|are) (?:it |they |(?:the )?[\w-]+ )?(?:running|up|stopped|down|on|off|started)"
           r"\s+or\s+(?:not|stopped|running|down|up|off|on)\b", WEAK + 1.0, unless=_CI + "|" + _INCIDENT),
