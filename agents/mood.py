@@ -118,9 +118,23 @@ _IMPERATIVE_POSITION = re.compile(
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
     r"you should|you need to|ok so|so|"
-    r"(?:you|u) can|you may|feel free to)\W*)*$"  # permission to the bot is a request: "you can close it"
+    r"(?:you|u) can|you may|feel free to|"  # permission to the bot is a request: "you can close it"
+    # a wish or a polite question put to the bot is a request too: "i'd like to shut X down",
+    # "would it be possible to start X", "would you mind restarting X", "please you stop X"
+    r"i'?d like (?:you |us )?to|i would like (?:you |us )?to|i want (?:you |us )?to|"
+    r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
+    r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
+    r"(?:can|could|would) (?:someone|somebody|anyone|anybody))\W*)*$"  # asked of the channel, the bot answers
 )
-_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set)\b(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+# Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
+_POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
+                           r"i'?d like (?:you |us )?to|i would like (?:you |us )?to)\W*$")
+# An opinion put before a clause leaves its mood as it is: "i think the sev2 can be closed now".
+_HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
+# A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
+_CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
+_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b"
+                                 r"(?:\s+\S+){0,4}\s*(?:as\s*)?$")
 # Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may
 # safely be closed"), unless someone else is the agent ("it can be restarted by the owner").
 _PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
@@ -188,6 +202,9 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     if text[start:end] == "running" and re.search(r"\b(?:is|are|was|were|isn'?t|aren'?t|still|keeps?|kept)\b"
                                                    r"(?:\s+\S+){0,3}\s*$", before):
         return False  # "is web-2 running?": a state of the thing, not a run started
+    if text[start:end] in ("stopped", "started") and re.search(r"\b(?:is|are|isn'?t|aren'?t)\b(?:\s+\S+){0,2}"
+                                                              r"\s+or\s*$", before):
+        return False  # "is it running or stopped?": the second of two states asked about, not a stop
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",
                 "retry", "kill"):
         if re.search(r"\b(?:the|a|an|this|that|last|latest|first|each|every|my|our|your|its|failed|failing|"
@@ -224,12 +241,14 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
     its clause after politeness and request frames ("please", "can you", "go ahead and",
     "let's"), or as a participle after "get/have/need/mark X". Anywhere else the sentence
     talks about the action; the other moods only say how (for the answer's wording)."""
-    clause = _clause_before(text, start)
+    clause = _HEDGE.sub("", _clause_before(text, start))  # "i think X can be closed": X can be closed
     sentence = _sentence_before(text, start)
     rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
     if (_NEGATION.search(clause) and not _NOT_A_NEGATION.search(clause)) or _NEGATED_COORDINATION.search(sentence):
         return "negated"
-    if _HYPOTHETICAL.search(sentence):
+    # a condition closed before the verb's clause ("if you agree it's stable, could you resolve
+    # X") conditions the request; a polite frame ("would it be possible to start X") asks
+    if _HYPOTHETICAL.search(_CONDITION.sub(" ", sentence)) and not _POLITE_FRAME.search(clause):
         return "hypothetical"
     participle = bool(_PARTICIPLE_REQUEST.search(clause)) or bool(
         _PERMISSIVE_PASSIVE.search(clause) and not re.match(r"\s*by\b", rest_clause))

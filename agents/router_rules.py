@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.mood import NAME_RESOLUTION, Mood, imperative_skills, question_skill, talked_about
+from agents.mood import NAME_RESOLUTION, Mood, imperative_skills, occurrences, question_skill, talked_about
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
@@ -43,7 +43,9 @@ WEAK = 1.5
 # Greetings and politeness before the verb of a request: "hey guardian, can you please ...".
 POLITE = (
     r"^(?:\W*(?:hey|hi|ok|okay|yo)\b[\s,]*)?(?:guardian\W+)?"
-    r"(?:(?:pls|please|plz|can you|can u|could you|would you|go|now)\s+)*"
+    r"(?:(?:pls|please|plz|can you|can u|could you|would you|go|now|kindly|"
+    # a wish or a polite question put to the bot frames the same request (agents/mood.py)
+    r"i'?d like (?:you )?to|i would like (?:you )?to|(?:would|will) it be (?:possible|ok|okay) (?:for you )?to)\s+)*"
 )
 # Questions asking how to do something: a runbook, whatever action they name.
 HOWTO = re.compile(
@@ -79,6 +81,9 @@ _INCIDENT = INCIDENT_NOUN.pattern
 # Never a word of a hyphenated name ("billing-api", "cost-exporter").
 _MONEY = (r"(?<![\w-])(?:costs?|cost us|costing|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|"
           r"\$\d[\d,.]*[km]?|dollars?|line items?|come to|came to|set us back|ran up)(?![\w-])")
+# The security scanners by name or kind: what finds findings.
+_SCANNER = (r"\b(?:defender|guardduty|guard duty|inspector|security ?hub|security command center|scc|scanners?|"
+            r"scans?)\b")
 # A named resource: a kebab-case token ("kyc-api", "sms-gw-03").
 _NAMED = r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b"
 # A named calendar period (month, quarter, relative week/month/quarter/year, weekday span).
@@ -101,7 +106,9 @@ _FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|n
            r"end of (?:the )?(?:month|quarter|year)|(?:month|quarter|year)[- ]end)\b")
 # Opening an incident: a noun request for a page ("raise a P1 for X", "open a sev2").
 OPEN_INCIDENT = re.compile(
-    POLITE + r"(?:open|raise|file|declare|create|cut|start|spin up|kick off)\s+(?:up\s+)?(?:a|an|another|new)\s+"
+    # at the head of any clause: "login is down for everyone, open an incident and page the web team"
+    r"(?:^|[,;:.!?]\s*|\b(?:and|so|then)\s+)" + POLITE.removeprefix("^")
+    + r"(?:open|raise|file|declare|create|cut|start|spin up|kick off)\s+(?:up\s+)?(?:a|an|another|new)\s+"
     r"(?:new\s+)?(?:p[0-4]|sev ?-?[0-4]|incident|major incident)\b"
 )
 
@@ -189,7 +196,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "infra.action",
         POLITE
-        + r"(?:stop|start|reboot|restart|bounce|kick|power[- ]?(?:cycle|off)|shut ?(?:down|off)|shutdown|"
+        + r"(?:bring (?:\S+ ){1,3}(?:back )?(?:online|up)|"
+        r"stop|start|reboot|restart|bounce|kick|power[- ]?(?:cycle|off)|shut ?(?:down|off)|shutdown|"
         r"turn (?:on|off)|spin (?:up|down)|resize|scale(?: out| in| up| down)?|upsize|bring up|hard reboot|"
         r"bump|deallocate|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|"
         r"\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
@@ -202,7 +210,7 @@ RULES: tuple[Rule, ...] = (
         "security.open_ports",
         r"0\.0\.0\.0/0|::/0|\bports?\b.*\b(?:open|exposed|expose|internet|world|public)|"
         r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|\d{2,5})\b.*\b(?:open|exposed|world|internet)\b|"
-        r"\bfirewall rules?\b|\bnsgs?\b|\bsecurity groups?\b.*\b(?:open|allow|wide|ingress)|\bingress\b",
+        r"\bnsgs?\b|\bingress\b",  # firewalls and open security groups: the rule with the other exposure words
         WEAK + 1.0,
     ),
     _rule("security.open_ports", r"0\.0\.0\.0/0|::/0|\bopen to (?:the )?(?:world|internet)\b", STRONG,
@@ -221,7 +229,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "cicd.changes",
         r"\b(?:what|anything|which|who|any)\b.*\b(?:shipped|merged|changed|changes|went out|got deployed|"
-        r"was deployed|released|pushed)\b|\bchange ?log\b|"
+        r"was deployed|released|pushed|touched|modified|edited|tweaked)\b|\bchange ?log\b|"
         r"\b(?:recent|latest)\b.*\b(?:deploys|merges|changes|commits)\b",
         WEAK,
         unless=_MONEY,
@@ -248,7 +256,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "security.findings",
-        r"\bcve-\d{4}-\d+|\bguardduty\b|\bfindings?\b|\binspector\b|\bvuln\w*\b|\bdefender\b.*\balerts?\b",
+        r"\bcve-\d{4}-\d+|\bfindings?\b|\binspector\b|\bvuln\w*\b|\bdefender\b.*\balerts?\b",
         WEAK,
     ),
     # Looking ahead at spend; never when the question compares periods already spent.
@@ -324,12 +332,14 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.oncall", r"\bon[- ]?call\b|\bwho\b.{0,10}\bcover(?:s|ing)?\b", WEAK + 1.0,
           unless=r"^\W*(?:page|escalate|wake|notify|ping)\b|\bschedule an?\b"),
     # A CI run asked about passing: "pipeline for X, green?", "did the nightly pass".
-    _rule("cicd.status", r"(?=.*" + _CI + r").*\b(?:green|passing|passed|pass|succeed\w*)\b", WEAK + 1.0,
+    _rule("cicd.status", r"(?=.*(?:" + _CI + r"|\b(?:main|master|trunk)\b))"
+          r".*\b(?:green|passing|passed|pass|succeed\w*)\b",
+          WEAK + 1.0,
           unless=r"\bwhy\b|\bre-?run|\bretry"),
     # A CI run that died at a step, or whose error or cause is asked for: the failure.
     _rule("cicd.failure", r"\b(?:died|broke|failed|failing|crashed|blew up)\b.*\b(?:step|stage)\b|"
           r"(?=.*" + _CI + r").*\b(?:stopped|stuck|hung|halted)\b.*\b(?:step|stage|test)\b|"
-          r"(?=.*" + _CI + r").*\b(?:died|broke|failed|crashed|blew up)\b.*\b(?:errors?|cause|reason)\b",
+          r"(?=.*" + _CI + r").*\b(?:died|broke|broken|failed|crashed|blew up|red)\b.*\b(?:errors?|cause|reason)\b",
           WEAK + 1.0),
     # "roll X out": a deploy.
     _rule("cicd.rerun", POLITE + r"roll (?:\S+ ){1,3}out\b", STRONG, mutating=True),
@@ -379,14 +389,15 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.list", r"\bun-?ack(?:ed|'d|nowledged)?\b|\bunresolved\b", WEAK + 1.0,
           unless=r"\bwho\b|" + OPEN_INCIDENT.pattern),
     # Threat words, and the finding services named: findings.
-    _rule("security.findings", r"\bsecurity ?hub\b|\bguardduty\b|\bthreats?\b|\bcrypto ?(?:currency|mining|miners?|"
+    _rule("security.findings", r"\bsecurity ?hub\b|\bguard ?duty\b|\bthreats?\b|\bcrypto ?(?:currency|mining|miners?|"
           r"jacking)\b|\bmining\b|\bbitcoin\b|\bmalware\b|\bcompromis\w+\b|\bbrute[- ]?forc\w*\b|"
           r"\bport ?(?:scans?|scanning|probes?|probing)\b|\bintrusion\b", WEAK + 1.0),
     # What is wrong with a CI run asks for its failure.
     _rule("cicd.failure", r"(?=.*" + _CI + r").*\bwhat(?:'?s| is)\s+(?:wrong|broken|failing)\b|"
           r"\bwhat(?:'?s| is)\s+(?:wrong|broken)\b.*" + _CI, WEAK + 1.0, unless=r"\bre-?run|\bretry"),
-    # Asking what to check or try for a symptom asks for a procedure.
+    # Asking what to check or try for a symptom ("what should we be looking at") asks for a procedure.
     _rule("knowledge.runbook", r"\bwhat (?:should|do|can|could) (?:i|we) (?:check|look at|look for|try)\b|"
+          r"\bwhat (?:should|do|can|could) (?:i|we) be (?:check\w*|look\w* (?:at|for|into)|try\w*)\b|"
           r"\btroubleshoot\w*\b", STRONG - 1.0, unless=HELP.pattern),
     # A port after an exposure word ("what's exposed on 5432", "open on 3389").
     _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening)\b.{0,15}\b(?:on|to) (?:port )?\d{2,5}\b",
@@ -420,9 +431,12 @@ RULES: tuple[Rule, ...] = (
     _rule("cost.forecast", rf"(?=.*(?:{_MONEY}|\bbudget)).*(?:\bat (?:the |this |our )?(?:current|this|present|"
           r"today'?s) (?:burn|rate|pace|run ?rate|spend(?:ing)? rate)\b|\bwhere (?:will|does|do|would|is)\b.{0,40}"
           r"\b(?:end up|land|finish)\b|\btrend\w* (?:over|above|under|toward\w*)\b)", WEAK + 1.0),
-    # Paying for what nobody uses: a saving.
+    # Paying for what nobody uses: a saving. With a money word, any negated use; without one,
+    # what nobody uses or what is still paid for, unless it is a credential nobody uses (IAM).
     _rule("cost.savings", rf"(?=.*{_MONEY}|.*\bpay\w*\b).*(?:\b(?:nobody|no one|not|never)|\w+n't)"
-          r" (?:\w+ )?(?:uses?|using|used|needs?|needed)\b", WEAK + 1.0),
+          r" (?:\w+ )?(?:uses?|using|used|needs?|needed)\b|"
+          r"^(?!.*\b(?:iam|credentials?|access keys?)\b).*(?:\b(?:nobody|no one|noone|nothing) "
+          r"(?:uses?|using|needs?|touches)\b|\bstill paying for\b)", WEAK + 1.0),
     # How to spend less is asked of the savings, not of a runbook.
     _rule("cost.savings", HOWTO_SAVE.pattern, STRONG),
     # "how healthy is X": the state of one thing.
@@ -455,7 +469,7 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:on|port) \d{2,5}(?!\s*(?:[a-z]|%))", WEAK + 1.0,
           unless=r"\b(?:buckets?|blobs?|storage)\b"),
     # Encryption words before a storage noun ("is sse on for the X bucket"): the storage check.
-    _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*|unencrypted)\b.*"
+    _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*)\b.*"
           r"\b(?:buckets?|blobs?|storage|containers?|s3)\b", WEAK + 1.0),
     # "what X do we have (in Y)": the inventory.
     _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:we|i|the \w+) (?:have|run|own)\b",
@@ -474,26 +488,59 @@ RULES: tuple[Rule, ...] = (
     # Summing up or being filled in on an incident: the brief, asked with a verb.
     _rule("incident.brief", POLITE + r"(?:sum up|sum it up|summari[sz]e|recap|brief me on|fill me in on)\b",
           STRONG - 1.0, unless=_MONEY + r"|\bsecur\w*|\bcomplian\w*|\bposture\b|\bfindings?\b"),
-    # GuardDuty written apart; being exposed to a weakness; the weaknesses known by name.
-    _rule("security.findings", r"\bguard duty\b|\b(?:vulnerable|unpatched|exploitable)\b|\baffected by\b.*\b(?:cve|bug|"
+    # Being exploitable or affected by a weakness, and the weaknesses known by name (being
+    # vulnerable or unpatched is the stronger rule further down; GuardDuty is with the threats).
+    _rule("security.findings", r"\bexploitable\b|\baffected by\b.*\b(?:cve|bug|"
           r"exploit|vuln\w*|flaw)|\b(?:log4j|heartbleed|shellshock|spectre|meltdown|regresshion|"
           r"xz backdoor)\b", WEAK + 1.0),
     # A multiple of the spend ("tripled", "went 5x"): an anomaly.
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:tripled|quadrupled|ballooned|skyrocket\w*|surged?|"
           r"shot up|went through the roof|\d+x)\b", STRONG - 1.0, unless=_FUTURE),
-    # What a future amount will be ("how much will azure cost in march"): a forecast.
+    # What a future amount will be ("how much will azure cost in march"), where spend is
+    # heading, what we are about to spend ("what are we looking to spend this quarter"): a forecast.
     _rule("cost.forecast", r"\b(?:will|'ll|gonna|going to)\b(?:\s+\S+){0,4}?\s+(?:cost|spend|pay|run us|come to|"
-          r"set us back)\b", WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
+          r"set us back)\b|\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b|"
+          r"\b(?:are|is) (?:we|it|aws|azure|gcp)\b.{0,20}\bto (?:spend|cost|pay)\b",
+          WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
     # How the bot works and whether it is able to do something (no named target): help.
     _rule("help", r"\bhow (?:does|do) (?:guardian|this bot|the bot|you|u|this thing) work\b|"
           r"^\W*(?:are (?:you|u) able to|do (?:you|u) support|can (?:you|u) even|is it possible for (?:you|u) to|"
           r"do (?:you|u) know how to)\b", STRONG + 2.0, unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
+    # --- constructions found by route_dev5.yaml (tunable), each a grammar, not a phrase
+    # What a security scanner found, flagged or turned up: its findings.
+    _rule("security.findings", _SCANNER + r".{0,30}\b(?:find|found|flag\w*|report\w*|raise\w*|turn(?:ed)? up|catch|"
+          r"caught|detect\w*)\b", WEAK + 1.0),
+    # Whether the bot can handle, support or cover something, or only one kind of thing
+    # ("can you fix things or only read them?"), without a named target: help.
+    _rule("help", r"\b(?:(?:can|could|do|does) (?:you|u|guardian|the bot)|(?:if|whether) (?:you|u|guardian|the bot) "
+          r"(?:can|could|do|does)?)\s*(?:also )?"
+          r"(?:handle|support|cover|work with|deal with|integrate with|understand)\b",
+          STRONG + 2.0, unless=_NAMED + r"|\b(?:the|this|that) (?:[\w-]+ )?(?:incident|outage|alert|page|one)\b|"
+          r"\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
+    _rule("help", r"^\W*(?:can|could|do|does) (?:you|u|guardian|the bot)\b.*\bor (?:only|just)\b", STRONG + 2.0,
+          unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b|#\d"),
+    # Who is able to do anything at all, or to act on things: privileges, not the rota.
+    _rule("security.iam", r"^\W*who (?:else )?(?:can|could|is able to|is allowed to|"
+          r"has (?:the )?(?:rights?|permissions?) to) (?:do|access|change|modify|delete|administer|manage|assume)\b",
+          WEAK + 1.0, unless=_CI + "|" + _INCIDENT + r"|\b(?:buckets?|blobs?|storage|containers?|on[- ]?call)\b"),
+    # Two states of a thing set as alternatives ("is it running or stopped?"): its state.
+    _rule("infra.describe", r"\b(?:is|are) (?:it |they |(?:the )?[\w-]+ )?(?:running|up|stopped|down|on|off|started)"
+          r"\s+or\s+(?:not|stopped|running|down|up|off|on)\b", WEAK + 1.0, unless=_CI + "|" + _INCIDENT),
+    # Whether a release or build is out yet ("is the new build live in prod?"): its status.
+    _rule("cicd.status", r"^\W*(?:is|are|has|have) (?:the |my |our |this |that )?(?:[\w.-]+ ){0,2}(?:release|build|"
+          r"deploy\w*|version|fix|pr|rollout)\b.{0,40}\b(?:live|out|deployed|done|finished|complete|through)\b",
+          WEAK + 1.0, unless=r"\bwhy\b|\bfail\w*|\bre-?run|\bretry"),
+    # Claiming an alert ("mine", "i'm on it") in a clause of its own: an acknowledgement.
+    _rule("incident.ack", r"(?:^|[,;.!]\s*)(?:mine|i'm on it|i'll take it)(?:\W*$|\W*[,;.!])", WEAK + 1.0,
+          unless=_CI + "|" + _MONEY),
+    # A summary of an incident by another noun ("an overview of the outage"): its brief.
+    _rule("incident.brief", r"\b(?:resume|r\u00e9sum\u00e9|overview|synopsis)\b (?:of|on|about)\b.*" + _INCIDENT,
+          WEAK + 1.0, unless=_MONEY + r"|\bsecur\w*|\bcomplian\w*|\bposture\b"),
     # --- constructions found by the dev5 eval cases (tunable), each a grammar, not a phrase
     # A procedure asked for after the symptom: "X is broken, steps?", "..., help!", "now what".
     _rule("knowledge.runbook", r"[,;:.!?-]\s*(?:(?:the |what are the |any )?steps|halp|help(?: me| pls| please)?|"
-          r"send help|now what|what now|what do i do|what(?:'?s| is) the (?:drill|procedure|playbook|fix))\W*$|"
-          r"\bwhat (?:should|do|can|could) (?:i|we) be "
-          r"(?:check\w*|look\w* (?:at|for|into)|try\w*)\b", STRONG - 1.0, unless=HELP.pattern),
+          r"send help|now what|what now|what do i do|what(?:'?s| is) the (?:drill|procedure|playbook|fix))\W*$",
+          STRONG - 1.0, unless=HELP.pattern),
     # Who is next in the rota, or whose phone rings: the rota, never a page.
     _rule("incident.oncall", r"\bwho(?:'?s| is| would be)? (?:the )?(?:backup|secondary|primary|next in line|"
           r"second line|first line)\b|\bwhose (?:phone|pager|turn)\b|\bphones? rings?\b|"
@@ -505,7 +552,7 @@ RULES: tuple[Rule, ...] = (
     # Who took an incident and what they found: its brief (its notes and timeline).
     _rule("incident.brief", r"\bwho (?:acked|ack'd|acknowledged|resolved|handled|fixed|sorted|closed|picked up)\b|"
           r"\bwhat did (?:they|he|she|\w+) (?:find|say|note|write|discover|figure out|learn)\b", STRONG - 0.5,
-          unless=_CI + "|" + _MONEY),
+          unless=_CI + "|" + _MONEY + "|" + _SCANNER),
     # "what's open": the open incidents (unless ports, buckets or PRs are what is open).
     _rule("incident.list", r"^\W*(?:what(?:'?s| is|s)|anything|is anything) (?:still )?open\b", STRONG - 1.0,
           unless=r"\b(?:ports?|to the|buckets?|firewall\w*|sgs?|security groups?|prs?|pull requests?|ingress)\b|"
@@ -516,14 +563,6 @@ RULES: tuple[Rule, ...] = (
     # What drives spend, or spend that looks wrong: an anomaly question.
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:driv(?:ing|ers?|en)|culprits?|(?:looks?|seems?) "
           r"(?:off|wrong|weird|funny)|higher than usual)\b", WEAK + 1.0, unless=_FUTURE),
-    # Paying for what nobody uses: a saving.
-    _rule("cost.savings", r"\b(?:nobody|no one|noone|nothing) (?:uses?|using|needs?|touches)\b|"
-          r"\bstill paying for\b", WEAK + 1.0, unless=r"\biam\b|\bcredentials?\b|\baccess keys?\b"),
-    # Where spend is heading: a forecast.
-    _rule("cost.forecast", r"\b(?:heading (?:for|towards?)|trending (?:to|towards?))\b|"
-          # what we are about to spend ("what are we looking to spend this quarter"): ahead, not past
-          r"\b(?:are|is) (?:we|it|aws|azure|gcp)\b.{0,20}\bto (?:spend|cost|pay)\b",
-          WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b"),
     # Which group of the bill spends most: a summary grouped that way.
     _rule("cost.summary", rf"(?=.*(?:{_MONEY}|\bbudget\b)).*\bwhich (?:service|team|tag|project|region|"
           r"resource group|rg|environment|env|cloud)s?\b", WEAK + 1.0,
@@ -553,8 +592,99 @@ RULES: tuple[Rule, ...] = (
 
 
 def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
-    """Per-skill log-score boosts for ``text`` and whether any strong rule fired."""
-    lowered = " ".join(text.lower().split())
+    """Per-skill log-score boosts for ``text`` and whether any strong rule fired.
+
+    Where the ask sits in the message matters as much as its words: after a negated clause
+    ("don't ack it, just tell me what the incident is about") only the ask is read, and the
+    skills the negated clause named are what the user does not want; after context (earlier
+    sentences, a condition or a time clause: "after the deploy, how does X look?") the ask is
+    read on its own as well as with its context, so rules anchored at the start of a request
+    see it."""
+    typed = " ".join(text.replace("’", "'").split())  # the case kept for incident ids
+    lowered = typed.lower()
+    negated = _NEGATED_LEAD.match(lowered)
+    if negated and lowered[negated.end():].strip():
+        start = negated.end() + _embedded_question(lowered[negated.end():])
+        boosts, strong = _boosts(typed[start:])
+        unwanted, _ = _rule_boosts_only(lowered[:negated.end()])
+        not_asked = (unwanted > 0) & (boosts <= 0)
+        boosts[not_asked] -= unwanted[not_asked]  # named only to be ruled out: as much against as it would be for
+        return boosts, strong
+    boosts, strong = _boosts(typed)
+    last = _LAST_CLAUSE.search(lowered)
+    if last and any(occ.mood == "request" for occ in occurrences(typed[last.end():])):
+        # "the nightly died on a blip, run it again": a request after a statement; what the
+        # statement alone names ("died": a failure) is its context, worth half as much
+        asked, _ = _boosts(typed[last.end():])
+        boosts[(boosts > 0) & (asked <= 0)] /= 2
+    start = ask_clause(lowered)
+    start += _embedded_question(lowered[start:])
+    if start > 0 and lowered[start:].strip():
+        asked, asked_strong = _boosts(typed[start:])
+        boosts, strong = np.maximum(boosts, asked), strong or asked_strong
+    return boosts, strong
+
+
+# A leading negated clause followed by the ask, marked as the alternative ("don't X, just Y",
+# "not asking about X, just Y", "don't need X, I want Y", "don't just X, Y").
+_NEGATED_LEAD = re.compile(
+    r"^\W*(?:please )?(?:don'?t just\b[^,;:.!?]*[,;:.!?]+\s*|"
+    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for))\b[^,;:.!?]*)[,;:.!?]+\s*"
+    r"(?=(?:but\s+|and\s+)?(?:just|only|instead|rather|i (?:just |only )?(?:want|need)|we (?:just )?(?:want|need)|"
+    r"(?:can|could) you (?:just )?(?:tell|show|list)|tell me|show me|give me|"
+    r"what|which|who|how|is|are|did|does)\b))"
+)
+# The start of the last clause of a message of several.
+_LAST_CLAUSE = re.compile(r".*(?:[,;.!?]|\s-+)\s*(?:and |so |then |now )?(?=\S)")
+# Sentences and clauses that set the scene before the ask: earlier sentences, a discourse
+# marker ("now,", "so,", "separate question:"), a condition or a time clause ("after X, ...").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_SCENE = re.compile(
+    r"^\W*(?:(?:now|so|anyway|ok|okay|also|then|and|separate(?:ly| question)|quick question|question)\W+|"
+    r"(?:if|once|when|after|before|since|now that|as soon as|assuming|given that)\b[^,;:]*[,;:]\s*)+"
+)
+# A question embedded in a request to tell or show ("just tell me if X is up", "tell me how to
+# do Y"): the question itself is the ask.
+_TELL_ME = re.compile(
+    r"^\W*(?:(?:just|only|please|pls|and|but)\s+)*(?:(?:can|could) you (?:just )?)?"
+    r"(?:tell me|show me|let me know|i (?:just |only )?(?:want|need|would like|'d like) to (?:know|see|understand)|"
+    r"explain(?: to me)?)\s+(?:if |whether )?(?=(?:how|what|which|who|why|when|where|is|are|was|were|\S+ (?:is|are)\b)|"
+    r"\S)"
+)
+
+
+def ask_clause(lowered: str) -> int:
+    """Where the part of a message that asks begins: its last sentence, after the
+    scene-setting clauses before it ("after the deploy, ...", "if nobody objects, ...")."""
+    starts = [0] + [match.end() for match in _SENTENCE_END.finditer(lowered)]
+    start = starts[-1]
+    if len(lowered[start:].split()) < 2 and len(starts) > 1:  # "... . thanks!" asks nothing of its own
+        start = starts[-2]
+    scene = _SCENE.match(lowered[start:])
+    return start + (scene.end() if scene else 0)
+
+
+def _embedded_question(clause: str) -> int:
+    """How many characters of ``clause`` frame the question it embeds ("tell me whether X is up")."""
+    framed = _TELL_ME.match(clause)
+    return framed.end() if framed else 0
+
+
+def _rule_boosts_only(lowered: str) -> tuple[NDArray[np.float64], bool]:
+    """The regex rules alone, without the mood grammar: which skills a clause names."""
+    boosts = np.zeros(len(SKILL_NAMES))
+    for rule in RULES:
+        if rule.unless is not None and rule.unless.search(lowered):
+            continue
+        if rule.pattern.search(lowered):
+            index = SKILL_NAMES.index(rule.skill)
+            boosts[index] = max(boosts[index], rule.boost)
+    return boosts, False
+
+
+def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
+    """The rules and the mood grammar on one text (whitespace normalised, case as typed)."""
+    lowered = text.lower()
     boosts = np.zeros(len(SKILL_NAMES))
     # a how-to question may follow a clause that sets the scene ("new on the rota, how do I ...")
     asked = next((clause.strip() for clause in _HOWTO_CLAUSES.split(lowered) if HOWTO.search(clause.strip())), "")
@@ -577,6 +707,13 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         index = SKILL_NAMES.index(skill)
         boosts[index] = max(boosts[index], STRONG)
         strong = True
+    for occ in occurrences(text):
+        # "..., please page them", "put it resolved": an incident verb the mood grammar reads as
+        # asked for, at the head of any clause or as a participle, not only as the first word
+        if occ.mood == "request" and occ.skill in _INCIDENT_VERBS:
+            index = SKILL_NAMES.index(occ.skill)
+            boosts[index] = max(boosts[index], STRONG - 1.0)
+            strong = True
     mentioned = action_talked_about(text)
     if mentioned and mentioned[1] != "reported":  # an action asked about, not for ("how do I" is a runbook)
         slots = {"incident_id": "?"} if INCIDENT_ID.search(text) else {}
@@ -595,6 +732,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     return boosts, strong
 
 
+_INCIDENT_VERBS = ("incident.page", "incident.ack", "incident.resolve")
 _HOWTO_CLAUSES = re.compile(r"[,;:]+|\s+-+\s+")
 _CLAUSES = re.compile(r"[,;.!?]+|\s+(?:-+|but|because|since|as)\s+")
 _MACHINE_VERB = re.compile(r"\b(?:stop|start|reboot|restart|bounce|power[- ]?(?:cycle|off|on)|shut ?(?:down|off)|"

@@ -45,6 +45,20 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_
     ("infra.action", "how do I reboot bastion-1 safely", "reported"),
     ("incident.page", "alice said she would page frank", "reported"),
     ("infra.action", "whats the difference between stop and reboot for payments-api-2?", "reported"),
+    # polite frames and a wish put to the bot ask for the action
+    ("infra.action", "would it be possible to reboot cache-7 tonight?", "request"),
+    ("infra.action", "i'd like to power off the lab vms", "request"),
+    ("incident.page", "the queue team is needed, please you escalate", "request"),
+    # a condition closed before the verb's clause conditions the request
+    ("infra.action", "if the queue is empty, could you stop worker-9?", "request"),
+    ("infra.action", "if we stop worker-9, is the queue lost?", "hypothetical"),
+    # a causative participle ("put it resolved", "make it acknowledged")
+    ("incident.resolve", "that cpu alarm is gone, put it resolved", "request"),
+    ("incident.ack", "kindly make acknowledged the disk alert", "request"),
+    # a request put to the channel, and an opinion before a permissive passive
+    ("cicd.rerun", "sorry for the noise, could somebody retry the lint job", "request"),
+    ("incident.resolve", "i believe the cache sev3 can be resolved now", "request"),
+    ("incident.resolve", "i believe bob resolved the cache sev3 already", "past"),
 ])
 def test_mood_of_an_action_verb(skill: str, text: str, mood: str) -> None:
     assert mood_for(skill, text)[0] == mood
@@ -140,3 +154,7 @@ def test_an_action_in_a_relative_clause_describes_something(skill: str, text: st
 def test_a_relative_clause_does_not_hide_a_request() -> None:
     assert mood_for("infra.action", "restart the worker that stops responding every night") == (
         "request", "infra.action")
+
+
+def test_the_second_of_two_states_is_no_action() -> None:
+    assert [occ.verb for occ in occurrences("is cache-7 running or stopped right now?")] == []

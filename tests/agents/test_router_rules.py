@@ -37,7 +37,7 @@ from agents.router_rules import (
 HERE = Path(__file__).parent
 HELD_OUT = ("route_test.yaml", "route_blind.yaml")
 TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-           "non_action_corpus.yaml")
+           "route_dev5.yaml", "non_action_corpus.yaml")
 MAX_EXPANSIONS = 64
 
 Items = list[tuple[Any, Any]]
@@ -382,3 +382,89 @@ def test_what_is_open_on_a_port_is_no_incident_question() -> None:
 def test_exposure_to_the_internet_is_no_finding() -> None:
     boosts, _ = rule_boosts("is anything exposed to the internet on 3389")
     assert boosts[SKILL_NAMES.index("security.findings")] == 0.0
+
+
+# --- route_dev5.yaml: where the ask sits, and the frames that carry it (wording of their own)
+
+
+def _boost(text: str, skill: str) -> float:
+    boosts, _ = rule_boosts(text)
+    return float(boosts[SKILL_NAMES.index(skill)])
+
+
+@pytest.mark.parametrize(
+    ("text", "skill", "ruled_out"),
+    [
+        ("not after the projection, just what egress cost us in april", "cost.summary", "cost.forecast"),
+        ("don't care about our overall posture, just show me vulnerable hosts in staging", "security.findings",
+         "security.posture"),
+        ("no need to retry, I want the failing step of the ledger pipeline", "cicd.failure", "cicd.rerun"),
+    ],
+)
+def test_after_a_negated_clause_only_the_ask_counts_and_the_negated_skill_counts_against(
+        text: str, skill: str, ruled_out: str) -> None:
+    assert _top(text) == skill
+    assert _boost(text, ruled_out) < 0.0
+
+
+def test_a_negated_clause_without_an_alternative_keeps_its_question() -> None:
+    # "don't restart it" alone (no "just ...") is still about the machine: the question about it
+    assert _top("don't restart cache-7, it is serving traffic") == "infra.describe"
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # the ask is the last sentence, after a discourse marker
+        ("the invoice looked normal. separately, is the new build of ledger-ui live yet?", "cicd.status"),
+        # a condition closed before the request
+        ("once the backlog drains, i'd like to stop ingest-worker-4", "infra.action"),
+        # a request after a statement: the statement is context
+        ("the nightly crashed on a flaky test, please run it again", "cicd.rerun"),
+        # opening an incident and paging at the head of a later clause
+        ("login is broken for all users, open an incident and page the identity team", "incident.page"),
+        # a question embedded in "tell me ..."
+        ("just tell me how to drain a kubernetes node safely", "knowledge.runbook"),
+    ],
+)
+def test_the_ask_is_read_where_it_sits(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_a_statement_before_a_request_counts_half() -> None:
+    whole = _boost("the nightly crashed on a flaky test", "cicd.failure")
+    assert whole > 0.0
+    assert _boost("the nightly crashed on a flaky test, please run it again", "cicd.failure") == whole / 2
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("do you also cover kubernetes or just vms?", "help"),
+        ("can you deal with azure subscriptions", "help"),
+        ("who is allowed to modify the prod roles", "security.iam"),
+        ("is cache-7 up or down", "infra.describe"),
+        ("has the hotfix build gone out yet", "cicd.status"),
+        ("trunk green yet?", "cicd.status"),
+        ("release pipeline red, reason?", "cicd.failure"),
+        ("anything modified in the terraform modules since friday", "cicd.changes"),
+        ("saw the queue alert, i'll take it", "incident.ack"),
+        ("an overview of the dns outage please", "incident.brief"),
+        ("what did inspector flag on the build hosts", "security.findings"),
+        ("bring cache-7 back online", "infra.action"),
+    ],
+)
+def test_constructions_found_by_route_dev5(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_handling_a_named_incident_is_no_capability_question() -> None:
+    assert _boost("can you handle the checkout incident", "help") == 0.0
+
+
+def test_an_overview_of_security_is_no_incident_brief() -> None:
+    assert _boost("an overview of our security posture", "incident.brief") == 0.0
+
+
+def test_what_a_scanner_found_is_no_incident_brief() -> None:
+    assert _boost("what did defender find overnight", "incident.brief") == 0.0
