@@ -169,11 +169,11 @@ def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def cmd_approvals(rt: Runtime, args: argparse.Namespace) -> int:
+    if args.approvals_command == "list":  # a read of the database: no graph (langgraph is ~1.5 s of CPU cold)
+        return _list_approvals(rt, args)
     from agents.approvals import ApprovalError
     from agents.service import NeedsResume
 
-    if args.approvals_command == "list":
-        return _list_approvals(rt, args)
     try:
         if args.approvals_command in ("approve", "deny"):
             answer = rt.guardian.decide(args.id, approve=args.approvals_command == "approve", user=args.user)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +41,41 @@ def embedder() -> Embedder:
 KNOWLEDGE_DIRS = ("chroma", "bm25")  # the embedded knowledge store under a Guardian home
 
 
+@contextmanager
+def run_wide_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A directory shared by every xdist worker of this run (one process: this session's own),
+    held under an exclusive lock: the first worker builds what goes in it, the others wait
+    and then find it built. Two workers on two cores each fitting the same router or embedding
+    the same runbooks cost a worker a minute at the start of every run."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # pytest-N/, the parent of every worker's popen-gwK/
+    path = base / name
+    path.mkdir(mode=0o700, exist_ok=True)
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def runbooks_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Guardian home whose knowledge store holds the packaged runbooks, built once per
-    session by the real Runtime (ensure_builtin_runbooks: ~190 chunks through MiniLM, ~10 s
-    of CPU). Fixtures copy it into their own fresh homes (``warm_home``) instead of each
-    embedding the same runbooks again; tests/knowledge and the CLI tests still build theirs."""
+    run by the real Runtime (ensure_builtin_runbooks: ~190 chunks through MiniLM, ~10 s
+    of CPU) and shared by the xdist workers. Fixtures copy it into their own fresh homes
+    (``warm_home``) instead of each embedding the same runbooks again; tests/knowledge and
+    the CLI tests still build theirs. Nothing opens it after it is built."""
     from bot.runtime import Runtime
     from bot.settings import load_settings
 
-    home = tmp_path_factory.mktemp("runbooks-home")
-    with Runtime(load_settings(home=home)) as rt:
-        assert rt.knowledge.search("public bucket"), "the packaged runbooks were not indexed"
+    with run_wide_dir(tmp_path_factory, "runbooks-home") as home:
+        built = home / ".built"
+        if not built.exists():
+            with Runtime(load_settings(home=home)) as rt:
+                assert rt.knowledge.search("public bucket"), "the packaged runbooks were not indexed"
+            built.touch()
     return home
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from agents.router import SkillRouter
 from agents.specialists import SPECIALIST_BY_NAME
-from knowledge.embeddings import Embedder
 from tools.aws import AWS_TOOLS
 from tools.github import GITHUB_TOOLS
 from tools.knowledge import KNOWLEDGE_TOOLS
@@ -20,8 +19,9 @@ CODE = [spec.name for spec in GITHUB_TOOLS if "cicd.changes" in spec.skills]
 
 
 @pytest.fixture(scope="module")
-def router(embedder: Embedder) -> SkillRouter:
-    return SkillRouter(embedder)
+def router(router: SkillRouter) -> SkillRouter:
+    """The session's fitted index (its cache), with today's clock: "since yesterday" is now's."""
+    return SkillRouter(router.embedder, cache_dir=router.cache_dir)
 
 
 @pytest.mark.parametrize(("question", "tools"), [

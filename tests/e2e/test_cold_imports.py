@@ -82,6 +82,14 @@ def test_security_scan_on_a_fresh_home_loads_no_store_model_or_graph(sandbox: An
     assert not (tmp_path / "chroma").exists()  # the shipped runbooks were not ingested
 
 
+def test_listing_approvals_loads_no_store_model_or_graph(sandbox: Any, tmp_path: Path) -> None:
+    """`guardian approvals list` reads the database: a person checking what waits for them
+    (and every script polling it) does not pay for the graph or the model."""
+    proc, loaded = run_cold(sandbox, tmp_path, "approvals", "list", "--json")
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert not loaded & {*STORE, *MODEL, *GRAPH, *UNCALLED_SDKS, SPELLING}, loaded
+
+
 def test_a_question_citing_no_runbook_opens_no_store(sandbox: Any, tmp_path: Path) -> None:
     answer, loaded = ask_cold(sandbox, tmp_path, "list ec2 instances in eu-west-1")
     assert answer["skill"] == "infra.inventory"
