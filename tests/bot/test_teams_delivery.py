@@ -47,6 +47,21 @@ def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
 
 
+def sent(connector: Connector, may_repeat: bool) -> Waits:
+    """Deliver one message through the stand-in; the waits it took."""
+    waits = Waits()
+    run(deliver(send(connector.url), "a message", may_repeat=may_repeat, backoff=QUICK, sleep=waits))
+    return waits
+
+
+def refused(connector: Connector, may_repeat: bool) -> tuple[int, Waits]:
+    """Deliver one message the stand-in refuses for good; the final status and the waits."""
+    waits = Waits()
+    with pytest.raises(Exception) as failure:
+        run(deliver(send(connector.url), "a message", may_repeat=may_repeat, backoff=QUICK, sleep=waits))
+    return status_of(failure.value), waits
+
+
 def test_a_throttled_post_waits_what_retry_after_asks_and_is_sent_once(connector: Connector) -> None:
     connector.fail_next("POST", 429, retry_after="7")
     waits = Waits()
@@ -58,48 +73,37 @@ def test_a_throttled_post_waits_what_retry_after_asks_and_is_sent_once(connector
 
 def test_retry_after_is_capped(connector: Connector) -> None:
     connector.fail_next("POST", 429, retry_after="3600")
-    waits = Waits()
-    run(deliver(send(connector.url), "a post", may_repeat=False, backoff=QUICK, sleep=waits))
-    assert waits.slept == [MAX_RETRY_AFTER]
+    assert sent(connector, may_repeat=False).slept == [MAX_RETRY_AFTER]
 
 
 def test_a_503_refused_the_post_so_it_is_sent_again(connector: Connector) -> None:
     connector.fail_next("POST", 503, times=2)
-    waits = Waits()
-    run(deliver(send(connector.url), "a post", may_repeat=False, backoff=QUICK, sleep=waits))
+    waits = sent(connector, may_repeat=False)
     assert len(connector.refused) == 2 and len(connector.calls) == 1 and len(waits.slept) == 2
 
 
 def test_a_500_may_have_posted_so_a_new_post_is_not_repeated(connector: Connector) -> None:
     connector.fail_next("POST", 500)
-    waits = Waits()
-    with pytest.raises(Exception) as failure:
-        run(deliver(send(connector.url), "an incident brief", may_repeat=False, backoff=QUICK, sleep=waits))
-    assert status_of(failure.value) == 500
-    assert len(connector.refused) == 1 and connector.calls == [] and waits.slept == []
+    status, waits = refused(connector, may_repeat=False)
+    assert status == 500 and len(connector.refused) == 1 and connector.calls == [] and waits.slept == []
 
 
 def test_a_500_is_repeated_where_twice_is_harmless(connector: Connector) -> None:
     connector.fail_next("POST", 502)
-    waits = Waits()
-    run(deliver(send(connector.url), "an answer", may_repeat=True, backoff=QUICK, sleep=waits))
+    waits = sent(connector, may_repeat=True)
     assert len(connector.refused) == 1 and len(connector.calls) == 1 and len(waits.slept) == 1
 
 
 def test_a_refusal_that_repeating_cannot_fix_is_final_at_once(connector: Connector) -> None:
     connector.fail_next("POST", 403)
-    waits = Waits()
-    with pytest.raises(Exception) as failure:
-        run(deliver(send(connector.url), "an answer", may_repeat=True, backoff=QUICK, sleep=waits))
-    assert status_of(failure.value) == 403 and waits.slept == [] and connector.calls == []
+    status, waits = refused(connector, may_repeat=True)
+    assert status == 403 and waits.slept == [] and connector.calls == []
 
 
 def test_attempts_are_bounded_and_the_last_failure_is_raised(connector: Connector) -> None:
     connector.fail_next("POST", 429, times=5, retry_after="0")
-    waits = Waits()
-    with pytest.raises(Exception) as failure:
-        run(deliver(send(connector.url), "a post", may_repeat=False, backoff=QUICK, sleep=waits))
-    assert status_of(failure.value) == 429
+    status, waits = refused(connector, may_repeat=False)
+    assert status == 429
     assert len(connector.refused) == QUICK.attempts and len(waits.slept) == QUICK.attempts - 1
     assert connector.calls == []
 
