@@ -69,11 +69,19 @@ class Candidate:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     # words that describe it beyond its name ("windows" for a Windows VM): "the windows one"
     traits: tuple[str, ...] = field(default=(), compare=False)
+    # what a person calls its kind when it differs from the kind it is resolved as (an Azure VM
+    # is resolved among instances, "ec2", and shown as "Azure VM")
+    shown_kind: str = field(default="", compare=False)
 
     @property
     def label(self) -> str:
         shown = f"{self.name} ({self.id})" if self.name and self.name != self.id else self.id
-        return f"{shown}, {self.kind} in {self.region}" + (f", env {self.env}" if self.env else "")
+        return f"{shown}, {self.shown_kind or self.kind} in {self.region}" + (f", env {self.env}" if self.env else "")
+
+    def own_words(self) -> set[str]:
+        """The words a person could call it by: its name (or id), service and traits."""
+        own = set(words(self.name or self.id)) | set(words(self.service))
+        return own | {word for trait in self.traits for word in words(trait)}
 
 
 @dataclass(frozen=True)
@@ -88,8 +96,7 @@ class Resolution:
 def score(phrase: Phrase, candidate: Candidate) -> tuple[int, float]:
     """(name words matched, share of the candidate's own words matched): more matched words
     win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1)."""
-    own = set(words(candidate.name or candidate.id)) | set(words(candidate.service))
-    own |= {word for trait in candidate.traits for word in words(trait)}
+    own = candidate.own_words()
     matched = sum(1 for word in set(phrase.name_words) if word in own)
     return matched, matched / max(len(own), 1)
 
@@ -145,9 +152,17 @@ class AmbiguousResource(LookupError):
     """Several resources fit what a person named: the answer is a question listing them."""
 
     def __init__(self, phrase: str, candidates: Sequence[Candidate]) -> None:
-        self.phrase = " ".join(Phrase.parse(phrase).name_words) or phrase
+        name_words = Phrase.parse(phrase).name_words
+        self.phrase = " ".join(name_words) or phrase
         self.candidates = tuple(candidates)
         listed = "; ".join(candidate.label for candidate in candidates[:8])
         more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""
+        # "ledger worker" when only "worker" fits: say so, rather than imply they are what was named
+        shared = [w for w in dict.fromkeys(name_words) if all(w in c.own_words() for c in candidates)]
+        if shared and len(shared) < len(set(name_words)):
+            super().__init__(f"Nothing is named \"{self.phrase}\"; {len(candidates)} resources match "
+                             f"\"{' '.join(shared)}\" only: {listed}{more}. Did you mean one of them? "
+                             "Name it by its Name tag or id.")
+            return
         super().__init__(f"Several resources match \"{self.phrase}\": {listed}{more}. Which one do you mean? "
                          "Name it by its Name tag or id.")

@@ -78,3 +78,16 @@ def test_a_trait_the_words_name_picks_the_one_resource_having_it() -> None:
              Candidate("ec2", "vm-2", "build-agent-2", "eastus", traits=("windows",))]
     resolution = resolve("the windows build agent", boxes)
     assert resolution.match is not None and resolution.match.id == "vm-2"
+
+
+def test_a_question_over_a_partial_match_says_nothing_has_the_name_asked_for() -> None:
+    """Two workers share only "worker" with "the billing worker box": they are offered, not
+    presented as what was named."""
+    fleet = [Candidate("ec2", "i-0101", "payments-worker-1", "eastus", "prod", "payments", shown_kind="Azure VM"),
+             Candidate("ec2", "i-0102", "payments-worker-2", "eastus", "prod", "payments", shown_kind="Azure VM")]
+    resolution = resolve("stop the billing worker box", fleet)
+    assert resolution.ambiguous == tuple(fleet)
+    question = str(AmbiguousResource("stop the billing worker box", resolution.ambiguous))
+    assert question.startswith('Nothing is named "billing worker"; 2 resources match "worker" only: '
+                               "payments-worker-1 (i-0101), Azure VM in eastus, env prod; ")
+    assert question.endswith("Did you mean one of them? Name it by its Name tag or id.")

@@ -196,7 +196,7 @@ def aws_errors(*services: str) -> Callable[[Callable[[ToolContext, A], ToolResul
 
 def ambiguous_result(exc: AmbiguousResource) -> ToolResult:
     """A question back, listing the resources that fit: nothing is acted on or described."""
-    rows = [{"kind": c.kind, "id": c.id, "name": c.name, "region": c.region, "env": c.env}
+    rows = [{"kind": c.shown_kind or c.kind, "id": c.id, "name": c.name, "region": c.region, "env": c.env}
             for c in exc.candidates]
     return ToolResult(status="no_data", summary=str(exc), columns=["kind", "id", "name", "region", "env"],
                       rows=rows, facts={"ambiguous": True, "phrase": exc.phrase},

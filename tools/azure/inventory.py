@@ -193,7 +193,7 @@ def _candidate(vm: Any) -> Candidate:
     os_disk = getattr(getattr(vm, "storage_profile", None), "os_disk", None)
     os_type = text(getattr(os_disk, "os_type", None)).lower()
     return Candidate("ec2", vm.id, vm.name, vm.location, tags.get("env", ""), tags.get("service", ""),
-                     traits=(os_type,) if os_type else ())
+                     traits=(os_type,) if os_type else (), shown_kind="Azure VM")
 
 
 def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:
