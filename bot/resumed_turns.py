@@ -86,8 +86,7 @@ class SurfaceReplies:
         thread cannot be read: then the answer is a new reply)."""
         from bot.slack_surface import WORKING_EVENT
 
-        messages = self._messages(request)
-        return keyed_ts(messages, WORKING_EVENT, request.correlation_id) if messages else None
+        return keyed_ts(self._messages(request) or [], WORKING_EVENT, request.correlation_id)
 
     def _messages(self, request: Request) -> list[dict[str, Any]] | None:
         """The recent messages of the thread (or channel) that asked, with their metadata;
@@ -116,8 +115,7 @@ class SurfaceReplies:
         None when it is not there or Slack would not say (Teams keeps no metadata)."""
         if request.surface != "slack":
             return None
-        messages = self._messages(request)
-        return keyed_ts(messages, METADATA_EVENT, key) if messages else None
+        return keyed_ts(self._messages(request) or [], METADATA_EVENT, key)
 
 
 def replies_for(rt: Runtime, teams: TeamsSurface | None = None) -> SurfaceReplies:
