@@ -11,6 +11,7 @@ requesting) mood; a sentence that only talks about the action is answered as a q
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -157,17 +158,30 @@ def _normalise(text: str) -> str:
     return " ".join(lowered.split())
 
 
-def occurrences(text: str) -> list[Occurrence]:
-    """Every action verb in ``text`` with its form and mood, in order."""
-    lowered = _normalise(text)
-    found: list[tuple[int, int, Occurrence]] = []
-    taken: list[tuple[int, int]] = []
+@functools.cache
+def _verb_forms() -> tuple[tuple[str, str, str, str, re.Pattern[str]], ...]:
+    """(skill, verb, form, the form's first word, its compiled pattern) of every action verb
+    form, longest first ("shut down" before "shut", "re-run" before "run"): built once, not
+    per request (the router reads the mood of each request several times)."""
     forms = [(skill, verb, form, name) for skill, table in VERBS.items() for verbs in table
              for verb, form, name in ((verbs[0], "base", verbs[0]), (verbs[0], "ing", verbs[1]),
                                       (verbs[0], "past", verbs[2]))]
-    forms.sort(key=lambda item: -len(item[3]))  # "shut down" before "shut", "re-run" before "run"
-    for skill, verb, form, name in forms:
-        for match in re.finditer(_form_pattern(name), lowered):
+    forms.sort(key=lambda item: -len(item[3]))
+    return tuple((skill, verb, form, name.split(" ")[0], re.compile(_form_pattern(name)))
+                 for skill, verb, form, name in forms)
+
+
+@functools.lru_cache(maxsize=1024)
+def occurrences(text: str) -> tuple[Occurrence, ...]:
+    """Every action verb in ``text`` with its form and mood, in order. Cached: the router's
+    grammar, the mood and the slots each ask for the same request's verbs."""
+    lowered = _normalise(text)
+    found: list[tuple[int, int, Occurrence]] = []
+    taken: list[tuple[int, int]] = []
+    for skill, verb, form, head, pattern in _verb_forms():
+        if head not in lowered:  # every match starts with the form's first word
+            continue
+        for match in pattern.finditer(lowered):
             span = (match.start(), match.end())
             if any(start < span[1] and span[0] < end for start, end in taken):
                 continue
@@ -176,7 +190,7 @@ def occurrences(text: str) -> list[Occurrence]:
             taken.append(span)
             mood = _mood(lowered, match.start(), match.end(), form)  # type: ignore[arg-type]
             found.append((match.start(), match.end(), Occurrence(skill, verb, form, mood)))  # type: ignore[arg-type]
-    return [occ for _, _, occ in sorted(found, key=lambda item: item[0])]
+    return tuple(occ for _, _, occ in sorted(found, key=lambda item: item[0]))
 
 
 # The object of a phrasal verb may stand between its words ("spin X back up", "turn it off"):
