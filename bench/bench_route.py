@@ -16,10 +16,14 @@ machines as ratios).
 
 route_test.yaml is reported too but is contaminated (rules were written after it).
 
+The router learns from the tunable sets' cases too (agents/data/utterances_tunable.yaml), so
+each tunable set is measured left out: by a router that learnt from the hand-written files and
+the other five sets only ("left out" below). Held-out sets are measured with the full training.
+
 Run: .venv/bin/python bench/bench_route.py [--no-write] [--tuned] [--tunable-only] [--misses]
-``--tunable-only`` measures the shipped router on the tunable sets alone (the held-out files
-are not even read) and writes nothing; ``--misses`` prints every miss of the shipped router
-on the tunable sets (never a held-out case). ``--tuned`` adds the contrastively fine-tuned
+``--tunable-only`` measures the routers on the tunable sets alone, each left out (the held-out
+files are not even read) and writes nothing; ``--misses`` prints every miss of the shipped
+router on a left-out tunable set (never a held-out case). ``--tuned`` adds the contrastively fine-tuned
 MiniLM variant (bench/router_variants.py), training it first if it is not cached. Writes the "## Router" section of
 docs/BENCHMARKS.md unless --no-write.
 """
@@ -44,10 +48,10 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.router import UTTERANCES_PATH, SkillRouter  # noqa: E402
+from agents.router import HAND_WRITTEN_PATHS, TUNABLE_UTTERANCES_PATH, UTTERANCES_PATH, SkillRouter  # noqa: E402
 from agents.skills import agent_of  # noqa: E402
 from bench.report import percentile, write_section  # noqa: E402
-from bench.router_variants import DEV_EXAMPLES_PATH, Approach, VariantRouter, tuned_router  # noqa: E402
+from bench.router_variants import Approach, VariantRouter, tuned_router  # noqa: E402
 from knowledge.embeddings import Embedder  # noqa: E402
 
 APPROACHES: tuple[Approach, ...] = ("knn", "centroid", "knn_rules", "logreg", "lexical", "logreg_lexical",
@@ -105,12 +109,45 @@ def misspelt(items: list[dict[str, Any]], rate: float = TYPO_RATE, seed: int = T
     return [{**item, "text": " ".join(typo(word) for word in item["text"].split())} for item in items]
 
 
-def misses(router: SkillRouter, data: dict[str, list[dict[str, Any]]]) -> list[str]:
-    """Every miss of ``router`` on the tunable sets, one line each (held-out sets are refused)."""
+RouterFactory = Callable[..., SkillRouter]
+
+
+def left_out(make: RouterFactory, cache: Path) -> dict[str, SkillRouter]:
+    """Per tunable set, a router from ``make`` (SkillRouter or a variant's constructor, given the
+    training keywords) that learnt from the hand-written files and the shipped tunable file
+    without that set's cases."""
+    shipped: dict[str, list[str]] = yaml.safe_load(TUNABLE_UTTERANCES_PATH.read_text(encoding="utf-8"))
+    routers: dict[str, SkillRouter] = {}
+    for name in TUNABLE:
+        others = cache / f"tunable-without-{name}"
+        if not others.exists():
+            unseen = {str(case["text"]) for case in cases(name)}
+            kept = {skill: [text for text in texts if text not in unseen] for skill, texts in shipped.items()}
+            others.write_text(yaml.safe_dump({skill: texts for skill, texts in kept.items() if texts},
+                                             sort_keys=False, allow_unicode=True, width=200), encoding="utf-8")
+        routers[name] = make(utterances_paths=HAND_WRITTEN_PATHS, examples_path=others, cache_dir=cache)
+    return routers
+
+
+def left_out_row(label: str, routers: dict[str, SkillRouter], data: dict[str, list[dict[str, Any]]],
+                 spoil: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] = list) -> str:
+    """One row over the tunable sets, each measured by the router that did not learn from it,
+    and their total."""
+    cells, right, agents, total = [], 0, 0, 0
+    for name in TUNABLE:
+        items = spoil(data[name])
+        skill, agent = accuracy(routers[name], items)
+        cells.append(f"{skill:.3f} / {agent:.3f}")
+        right, agents, total = right + round(skill * len(items)), agents + round(agent * len(items)), total + len(items)
+    return f"| {label} | " + " | ".join(cells) + f" | {right / total:.3f} / {agents / total:.3f} |"
+
+
+def misses(routers: dict[str, SkillRouter], data: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every miss on a left-out tunable set, one line each (held-out sets are refused)."""
     lines = []
     for name in TUNABLE:
         items = data[name]
-        for route, item in zip(router.route_many([item["text"] for item in items]), items, strict=True):
+        for route, item in zip(routers[name].route_many([item["text"] for item in items]), items, strict=True):
             if route.skill != item["skill"]:
                 runners_up = ", ".join(f"{skill} {p:.2f}" for skill, p in route.alternatives[:2])
                 lines.append(f"{name.removesuffix('.yaml')}: {item['text']!r} want {item['skill']}, got {route.skill}"
@@ -118,28 +155,36 @@ def misses(router: SkillRouter, data: dict[str, list[dict[str, Any]]]) -> list[s
     return lines
 
 
+LEFT_OUT_HEADER = ("| approach (each set left out of training) | " + " | ".join(
+    name.removesuffix(".yaml").removeprefix("route_") for name in TUNABLE) + " | all tunable |")
+
+
+def left_out_rows(embedder: Embedder, now: datetime, cache: Path,
+                  data: dict[str, list[dict[str, Any]]]) -> tuple[list[str], dict[str, SkillRouter]]:
+    """The tunable table: the shipped router and its rule-free and n-gram-free variants, each
+    set left out, and the router of the hand-written files alone (which never saw any set)."""
+    def variant(approach: Approach) -> RouterFactory:
+        return lambda **kw: VariantRouter(embedder, approach, now=lambda: now, **kw)
+
+    shipped = left_out(lambda **kw: SkillRouter(embedder, now=lambda: now, **kw), cache)
+    hand_written = SkillRouter(embedder, now=lambda: now, cache_dir=cache, utterances_paths=HAND_WRITTEN_PATHS)
+    rows = [LEFT_OUT_HEADER, "|---" * (len(TUNABLE) + 2) + "|",
+            left_out_row("hand-written examples only (shipped before)", dict.fromkeys(TUNABLE, hand_written), data),
+            left_out_row("no grammar rules", left_out(variant("logreg_lexical"), cache), data),
+            left_out_row("no n-gram classifier", left_out(variant("logreg_rules"), cache), data),
+            left_out_row("shipped", shipped, data)]
+    return rows, shipped
+
+
 def tunable_only(embedder: Embedder, now: datetime, show_misses: bool) -> int:
-    """The shipped router on the tunable sets only: the quick loop for tuning."""
+    """The routers on the tunable sets only, each left out: the quick loop for tuning."""
     data = {name: cases(name) for name in TUNABLE}
     with tempfile.TemporaryDirectory() as cache:
-        shipped = SkillRouter(embedder, now=lambda: now, cache_dir=Path(cache))
-        print("| approach | " + " | ".join(name.removesuffix(".yaml").removeprefix("route_") for name in TUNABLE)
-              + " |")
-        print("|---" * (len(TUNABLE) + 1) + "|")
-        print(row("logreg + grammar rules (shipped)", shipped, data, TUNABLE))
-        print(row("logreg + grammar rules, no n-gram classifier", VariantRouter(
-            embedder, "logreg_rules", now=lambda: now, cache_dir=Path(cache)), data, TUNABLE))
+        rows, shipped = left_out_rows(embedder, now, Path(cache), data)
+        print("\n".join(rows))
         if show_misses:
             print("\n".join(misses(shipped, data)))
     return 0
-
-
-def typo_row(label: str, router: SkillRouter, data: dict[str, list[dict[str, Any]]]) -> str:
-    cells = []
-    for name in TUNABLE:
-        skill, agent = accuracy(router, misspelt(data[name]))
-        cells.append(f"{skill:.3f} / {agent:.3f}")
-    return f"| {label} | " + " | ".join(cells) + " |"
 
 
 class MemoEmbedder(Embedder):
@@ -185,20 +230,14 @@ def main() -> int:
     data = {name: cases(name) for name in SETS}
     texts = [item["text"] for item in data["route_dev_external.yaml"]]
     sizes = ", ".join(f"{name.removesuffix('.yaml')} {len(items)}" for name, items in data.items())
+    held = ("route_blind.yaml", "route_test.yaml")
     lines = [
         f"Command: `{COMMAND}{' --tuned' if args.tuned else ''}` (MiniLM on CPU; cases: {sizes}).",
         "",
-        "Each cell is skill accuracy / agent accuracy. The rows learn from the training utterances only "
-        "(agents/data/utterances.yaml and utterances_external.yaml; 'shipped before' from the first alone), "
-        "except '+ dev examples', whose logistic regression also learns from the dev and dev_external cases "
-        "(bench/data/examples_dev.yaml; its dev and dev_external cells are training accuracy). "
-        "dev: the rules and approaches were chosen on it. "
-        "dev_external, dev2, dev3, dev4 and dev5: other companies' voice, tunable. "
-        "blind: written before tuning and never tuned on (aggregate only). test: contaminated, rules were "
-        "written after it.",
+        "Each cell is skill accuracy / agent accuracy. Tunable sets: each measured by a router that learnt "
+        "from the hand-written examples (agents/data/utterances.yaml, utterances_external.yaml) and the other "
+        "five tunable sets, never from the set itself.",
         "",
-        "| approach | dev | dev_external | dev2 | dev3 | dev4 | dev5 | blind | test |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
     memo = MemoEmbedder(embedder)  # each case is embedded once for all the rows
     with tempfile.TemporaryDirectory() as cache:
@@ -209,28 +248,35 @@ def main() -> int:
         start = time.perf_counter()
         SkillRouter(embedder, now=lambda: now, cache_dir=Path(cache)).warm()
         warm = time.perf_counter() - start
+        rows, shipped_left_out = left_out_rows(memo, now, Path(cache), data)
+        lines += rows
+        lines += ["", "Held-out sets (blind: never tuned on, aggregate only; test: contaminated), every "
+                  "router learning from all its training files:", "",
+                  "| approach | blind | test |", "|---|---|---|"]
         for approach in APPROACHES:
             variant = VariantRouter(memo, approach, now=lambda: now, cache_dir=Path(cache))
-            lines.append(row(approach, variant, data))
+            lines.append(row(approach, variant, data, held))
         before = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), utterances_paths=(UTTERANCES_PATH,))
-        lines.append(row("logreg + grammar rules, utterances.yaml only (shipped before)", before, data))
+        lines.append(row("logreg + grammar rules, utterances.yaml only", before, data, held))
+        hand_written = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), utterances_paths=HAND_WRITTEN_PATHS)
+        lines.append(row("logreg + grammar rules, hand-written examples only (shipped before)", hand_written, data,
+                         held))
         unrepaired = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), repair_typos=False)
-        lines.append(row("logreg + grammar rules, no typo repair", unrepaired, data))
+        lines.append(row("logreg + grammar rules, no typo repair", unrepaired, data, held))
         shipped = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache))
-        lines.append(row("logreg + grammar rules (shipped)", shipped, data))
-        more = SkillRouter(memo, now=lambda: now, cache_dir=Path(cache), examples_path=DEV_EXAMPLES_PATH)
-        lines.append(row("logreg + grammar rules + dev examples (bench only)", more, data))
-        lines += ["", f"Typo robustness: the tunable sets with {TYPO_RATE:.0%} of their words of 4+ letters "
-                  f"misspelt by one edit (seed {TYPO_SEED}; bench_route.misspelt).", "",
-                  "| approach | dev, misspelt | dev_external, misspelt | dev2, misspelt | dev3, misspelt | "
-                  "dev4, misspelt | dev5, misspelt |",
-                  "|---|---|---|---|---|---|---|",
-                  typo_row("logreg + grammar rules, no typo repair", unrepaired, data),
-                  typo_row("logreg + grammar rules (shipped, typo repair)", shipped, data)]
+        lines.append(row("logreg + grammar rules (shipped)", shipped, data, held))
+        unrepaired_left_out = left_out(lambda **kw: SkillRouter(memo, now=lambda: now, repair_typos=False, **kw),
+                                       Path(cache))
+        lines += ["", f"Typo robustness: the tunable sets, each left out, with {TYPO_RATE:.0%} of their words of "
+                  f"4+ letters misspelt by one edit (seed {TYPO_SEED}; bench_route.misspelt).", "",
+                  LEFT_OUT_HEADER, "|---" * (len(TUNABLE) + 2) + "|",
+                  left_out_row("no typo repair", unrepaired_left_out, data, misspelt),
+                  left_out_row("shipped, typo repair", shipped_left_out, data, misspelt)]
     trained_note = ""
     if args.tuned:
         tuned, trained = tuned_router(args.tuned_cache, now=lambda: now)
-        lines.append(row("fine-tuned MiniLM + logreg + rules (bench only)", tuned, data))
+        lines.append(row("fine-tuned MiniLM + logreg + rules, hand-written examples (bench only)", tuned, data,
+                         held))
         trained_note = (f" Fine-tuning MiniLM (80 steps of 64 utterances) took {trained:.0f} s on this machine."
                         if trained > 1 else " Fine-tuned model loaded from the cache.")
 
@@ -260,7 +306,7 @@ def main() -> int:
         f"{warm:.2f} s from the on-disk cache.{trained_note}",
     ]
     if args.misses:
-        lines += ["", "Misses of the shipped router on the tunable sets:", *misses(shipped, data)]
+        lines += ["", "Misses of the shipped router on the left-out tunable sets:", *misses(shipped_left_out, data)]
     section = "\n".join(lines)
     print(section)
     if not args.no_write:

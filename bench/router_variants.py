@@ -2,10 +2,8 @@
 
 - ``knn``, ``centroid``, ``knn_rules``, ``logreg``: the approaches the shipped router
   (logistic regression + grammar rules, agents/router.py) was chosen over.
-- ``+ dev examples``: the shipped router whose logistic regression also learns from the
-  tunable dev cases (bench/data/examples_dev.yaml).
-- ``tuned``: a SetFit-style contrastive fine-tune of MiniLM itself on the training
-  utterances only (both files; batch-all triplet loss over P skills x K utterances per
+- ``tuned``: a SetFit-style contrastive fine-tune of MiniLM itself on the hand-written
+  training utterances only (both files; batch-all triplet loss over P skills x K utterances per
   batch, fixed seed), then the same logistic regression and rules on its vectors, so every
   dev set stays unseen by it. The
   tuned model is saved under the cache directory keyed by a hash of its inputs, so it is
@@ -25,15 +23,13 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from agents.router import TRAINING_PATHS, RouterIndex, SkillRouter, load_training
+from agents.router import HAND_WRITTEN_PATHS, RouterIndex, SkillRouter, load_training
 from agents.router_rules import SKILL_NAMES
 from knowledge.embeddings import MODEL_NAME, Embedder
 from knowledge.onnx_export import packaged_model_dir
 
 Approach = Literal["knn", "centroid", "knn_rules", "logreg", "logreg_rules", "lexical", "logreg_lexical"]
 DEV_PATH = Path(__file__).resolve().parents[1] / "tests" / "agents" / "route_dev.yaml"
-# route_dev.yaml + route_dev_external.yaml by skill (bench/make_dev_examples.py writes it).
-DEV_EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples_dev.yaml"
 
 
 class VariantRouter(SkillRouter):
@@ -73,8 +69,9 @@ class VariantRouter(SkillRouter):
 
 
 def training_examples(dev_path: Path | None = None) -> tuple[list[str], list[int]]:
-    """The training utterances (plus, if given, a dev file's cases), labelled by skill index."""
-    utterances = load_training()
+    """The hand-written training utterances (plus, if given, a dev file's cases), labelled by
+    skill index."""
+    utterances = load_training(HAND_WRITTEN_PATHS)
     texts = [text for name in SKILL_NAMES for text in utterances[name]]
     labels = [i for i, name in enumerate(SKILL_NAMES) for _ in utterances[name]]
     if dev_path is not None:
@@ -89,7 +86,7 @@ def fine_tune(cache_dir: Path, steps: int = 80, seed: int = 0, per_skill: int = 
     (re-used when its inputs are unchanged). Returns the model directory."""
     texts, labels = training_examples()
     settings = f"{MODEL_NAME}/{steps}/{seed}/{per_skill}/{skills}".encode()
-    inputs = b"".join(path.read_bytes() for path in TRAINING_PATHS)
+    inputs = b"".join(path.read_bytes() for path in HAND_WRITTEN_PATHS)
     key = hashlib.sha256(inputs + settings).hexdigest()[:16]
     target = cache_dir / f"router-tuned-{key}"
     if (target / "config.json").exists():
@@ -139,5 +136,5 @@ def tuned_router(cache_dir: Path, **kwargs: Any) -> tuple[SkillRouter, float]:
     trained = time.perf_counter() - start
     # Queried like the shipped model: exported to ONNX once (knowledge/onnx_export.py), no torch.
     embedder = Embedder(cache_dir=cache_dir, model_dir=model_dir)
-    return SkillRouter(embedder, cache_dir=model_dir, **kwargs), trained
+    return SkillRouter(embedder, cache_dir=model_dir, utterances_paths=HAND_WRITTEN_PATHS, **kwargs), trained
 
