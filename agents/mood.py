@@ -96,7 +96,9 @@ _REQUEST_MARKER = re.compile(
     r"\b(?:do it|go ahead|make it so|please do|pls do|go for it|ship it|let'?s|lets|now|asap|right away|"
     r"immediately)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[,;.!?:\n]|\b(?:but|then|and|so|because|cuz|since|though|although|or|nor)\b")
+# A dash between spaces ends a clause in chat ("on it - restart X"); a hyphen inside a name does not.
+_CLAUSE_BREAK = re.compile(r"[,;.!?:\n]|\s[-\u2013\u2014]{1,2}\s|"
+                           r"\b(?:but|then|and|so|because|cuz|since|though|although|or|nor)\b")
 # A question asks about the action, whatever its verbs' position ("what's the difference
 # between stop and reboot?"); polite requests ("can you stop it?") are not wh-questions.
 _WH_QUESTION = re.compile(r"^\W*(?:what|whats|what's|which|why|how|where|when|who|whose|whom)\b")

@@ -158,3 +158,18 @@ def test_a_relative_clause_does_not_hide_a_request() -> None:
 
 def test_the_second_of_two_states_is_no_action() -> None:
     assert [occ.verb for occ in occurrences("is cache-7 running or stopped right now?")] == []
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("incident.resolve", "fine by me - resolve P7K2M9Q"),
+    ("infra.action", "on it \u2014 restart checkout-web-2"),
+    ("cicd.rerun", "flaky again -- rerun the nightly"),
+])
+def test_a_dash_between_spaces_starts_a_new_clause(skill: str, text: str) -> None:
+    assert mood_for(skill, text) == ("request", skill)
+
+
+def test_a_hyphen_inside_a_name_splits_nothing() -> None:
+    """The negation before a hyphenated name still governs the verb after it."""
+    assert mood_for("infra.action", "do not let cache-7 stop")[0] == "negated"
+    assert mood_for("infra.action", "do not let cache - stop")[0] == "request"  # spaced: a new clause
