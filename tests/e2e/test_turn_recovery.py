@@ -400,3 +400,65 @@ def test_two_replicas_on_postgresql_resume_and_post_a_turn_once(
     assert post.args["text"].splitlines() == [RESTARTED, text]
     assert described(first) == [ONE, TWO]
     assert len(events(first, "turn.resumed")) == 1 and recovery_for(first).find() == []
+
+
+def card_texts(activity: dict[str, Any]) -> list[str]:
+    """Every text block's and text run's text of the Adaptive Card an activity carries, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("TextBlock", "TextRun"):
+                found.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk([attachment.get("content") for attachment in activity.get("attachments") or []])
+    return found
+
+
+def test_a_teams_turn_whose_process_was_killed_is_answered_in_its_conversation_once(
+        home: Path, sandbox: Any, slack_api: SlackApiStandIn, connector: Any, runtimes: list[Runtime]) -> None:
+    """The same crash as above, asked from Teams: the restarted replica posts the answer as a
+    card to the Bot Connector of the conversation that asked (the SDK's own client, signed with
+    the outbound token), once, and a second sweep posts nothing."""
+    from bot.teams_surface import TeamsSurface, thread_of
+    from tests.teams_standins import APP_ID, TENANT, StaticCredentialsFactory
+
+    connector.clear()
+    slack_api.clear()
+    conversation = "a:1resume-personal-chat"
+    request = Request(text=QUESTION, user="7a1c0e52-3f1b-4c7e-9d1a-0000000a11ce", surface="teams",
+                      channel=conversation, thread_id=thread_of(conversation))
+    env = {**os.environ, "GUARDIAN_HOME": str(home), "GUARDIAN_LLM": "none", "GUARDIAN_LLM_TIMEOUT_S": "600"}
+    crashed = subprocess.run([sys.executable, "-m", "tests.e2e.crashing_turn", request.model_dump_json(), ONE],
+                             env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-2000:]
+    text = answer_text(sandbox)
+    model = ToolCallingFakeChatModel(responses=[tool_call(DESCRIBE, {"resource_id": TWO}, call_id="c2"),
+                                                AIMessage(content=text)])
+    teams_settings = {"microsoft_app_id": APP_ID, "microsoft_app_tenant_id": TENANT,
+                      "teams_service_url": connector.url}
+    restarted = replica(runtimes, home, slack_api, model, **teams_settings)
+    [turn] = recovery_for(restarted).find()
+    assert (turn.request.surface, turn.request.channel, turn.status) == ("teams", conversation, "interrupted")
+
+    surface = TeamsSurface(restarted, StaticCredentialsFactory(APP_ID, "outbound-token-for-resume"))
+    assert recovery_for(restarted).sweep(replies_for(restarted, surface)) == 1
+
+    [post] = connector.activities()
+    assert connector.calls[0]["path"] == f"/v3/conversations/{conversation}/activities"
+    assert connector.calls[0]["authorization"] == "Bearer outbound-token-for-resume"
+    assert card_texts(post)[0].splitlines() == [RESTARTED, text]  # the lead, as Slack shows it
+    assert resumed_posts(slack_api) == []  # nothing went to Slack
+    [posted] = events(restarted, "turn.posted")
+    assert posted["correlation_id"] == request.correlation_id
+    assert described(restarted) == [ONE, TWO]
+
+    second = replica(runtimes, home, slack_api, **teams_settings)
+    assert recovery_for(second).sweep(replies_for(second, TeamsSurface(
+        second, StaticCredentialsFactory(APP_ID, "outbound-token-for-resume")))) == 0
+    assert len(connector.activities()) == 1
