@@ -377,6 +377,9 @@ RULES: tuple[Rule, ...] = (
           r"merged?|land(?:ed)?)\b|\b(?:landed|land) (?:in|on|into)\b", STRONG - 1.0,
           unless=_MONEY + r"|\bwhy\b|\bfail\w*"),
     # A CI run still under way asks for its status.
+    # What is being built or deployed at the moment, asked without a CI noun: the CI status.
+    _rule("cicd.status", r"^\W*(?:anything|what(?:'s| is)?|is|are)\b.{0,30}\b(?:building|deploying)\b", WEAK + 1.0,
+          unless=r"\bwhy\b|\bre-?run|\bretry|\bhow (?:do|to|can|should)\b"),
     _rule("cicd.status", r"(?=.*" + _CI + r").*\bstill (?:going|building|pending|queued|going on|on)\b|"
           r"\bqueued\b.*" + _CI, WEAK + 1.0, unless=r"\bwhy\b|\bre-?run|\bretry"),
     # Looking ahead at spend by its own nouns (a run rate, a projection), whatever else is named.

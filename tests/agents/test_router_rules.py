@@ -468,3 +468,14 @@ def test_an_overview_of_security_is_no_incident_brief() -> None:
 
 def test_what_a_scanner_found_is_no_incident_brief() -> None:
     assert _boost("what did defender find overnight", "incident.brief") == 0.0
+
+
+@pytest.mark.parametrize("text", ["what's deploying to prod atm?", "is anyone building the api right now"])
+def test_what_is_being_built_or_deployed_now_is_the_ci_status(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "cicd.status"
+
+
+def test_why_a_build_is_deploying_slowly_is_not_a_status_rule() -> None:
+    boosts, _ = rule_boosts("why is it deploying so slowly")
+    assert boosts[SKILL_NAMES.index("cicd.status")] == 0
