@@ -105,10 +105,14 @@ def find_resource_name(text: str, taken: set[str]) -> str | None:
             continue
         if AWS_REGION.fullmatch(token) or GCP_REGION.fullmatch(token) or re.fullmatch(r"cve-\d+-\d+", token):
             continue
-        if re.fullmatch(r"(?:re|un|pre|non|co|de)-\w+", token):
+        if re.fullmatch(r"(?:re|un|pre|non|co|de)-\w+", token) or _PHRASAL_NOUN.fullmatch(token):
             continue
         return token
     return None
+
+
+# "a write-up", "the roll-out", "a hand-off": a verb and its particle, English, not a name
+_PHRASAL_NOUN = re.compile(r"[a-z]+-(?:up|out|off|down|over|back|through|in|on)")
 
 
 _VERBS = frozenset("""show list get find check see give tail grep any many more recent latest last new all some
@@ -169,9 +173,17 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
                       r"nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS \
+            and match.group(1) not in _SEEING:
         return match.group(1)
     return None
+
+
+# "seeing errors", "getting timeouts", "throwing 500s": what the speaker or a system does
+# with the errors, a verb before the noun, never the name of what throws them
+_SEEING = frozenset("""seeing see saw seen getting get got gets having have has had throwing throws threw
+    hitting hit hits spitting spits returning returns showing shows logging logs raising raises causing causes
+    producing generating giving gives any no new more fewer""".split())
 
 
 def _is_special(word: str) -> bool:
@@ -340,6 +352,12 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           r"runs?|ci|deploys?|pipelines?|jobs?|commits?)\b", text)
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"it", "that", "what", "who"}:
             person = match.group(1)
+    if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota"
+        match = re.search(r"\b(?:some|any)(?:one|body)\s+(?:from|in|on|at)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b"
+                          r"(?!\s+(?:on-?call|oncall|team|rota|schedule)\b)", text)
+        if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
+                and match.group(1) not in _VERBS | _ORDINALS and not _is_special(match.group(1)):
+            team = match.group(1)
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
@@ -447,7 +465,11 @@ def find_incident_status(text: str) -> str | None:
     """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered;
     "acked incidents", "pages already acknowledged": taken but not resolved."""
     if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
-                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b", text):
+                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b|"
+                 # "nobody is looking at yet", "no one's on it", "not picked up", "unowned": not taken
+                 r"\b(?:nobody|no one|noone)(?:'s| is| has| has been)? (?:looking at|looking into|on|working on|"
+                 r"picked up|taken|handling|touched)\b|\bnot (?:yet |been )?(?:picked up|taken|looked at)\b|"
+                 r"\bunowned\b|\bunclaimed\b", text):
         return "triggered"
     if re.search(r"\b(?:acked|ack'd|acknowledged)\s+(?:incidents?|pages?|alerts?|ones?)\b|"
                  r"\b(?:incidents?|pages?|ones?)\s+(?:that are |already |still )?(?:acked|ack'd|acknowledged)\b",

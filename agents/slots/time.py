@@ -51,7 +51,7 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
     match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
                       rf"(?:{_NUM}\s*)?{_UNIT}\b", text)
     if not match:
-        return None
+        return _fortnights(text, now)
     raw, unit = match.group(1), match.group(2)
     amount = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     today = now.date()
@@ -69,6 +69,20 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
     if raw is None:
         return None
     return _span(_add_months(today, -amount), today, label)
+
+
+def _fortnights(text: str, now: datetime) -> dict[str, str] | None:
+    """"the last fortnight", "past 2 fortnights": fourteen days each, up to today (British
+    English counts two weeks that way; there is no calendar fortnight to align to)."""
+    match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
+                      rf"(?:{_NUM}\s*)?fortnights?\b", text)
+    if not match:
+        return None
+    raw = match.group(1)
+    days = 14 * (1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw])
+    today = now.date()
+    label = re.sub(r"^(?:within|in|over) the ", "", match.group(0))
+    return _span(today - timedelta(days=days), today, label, now - timedelta(days=days))
 
 
 _RANGE_AFTER_UNIT = re.compile(rf"\b{_UNIT}\s+or\s+{_NUM}\b(?!\s*{_UNIT})")

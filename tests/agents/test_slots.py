@@ -562,3 +562,37 @@ def test_two_aws_services_set_side_by_side_narrow_to_neither() -> None:
 def test_which_group_spends_most_groups_by_it(text: str, group_by: str) -> None:
     found = extract_slots(text, FIXED_NOW)
     assert found["group_by"] == group_by and found.get("service") is None
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("what did search cost over the last fortnight", "2025-06-01"),
+    ("merged in the past 2 fortnights?", "2025-05-18"),
+])
+def test_a_fortnight_is_fourteen_days_up_to_today(text: str, start: str) -> None:
+    found = slots(text)["time_range"]
+    assert (found["start"], found["end"]) == (start, "2025-06-15")
+    assert "unread_period" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["need a quick write-up of the ledger outage", "post the roll-out plan",
+                                  "who did the hand-off for billing"])
+def test_a_verb_and_its_particle_is_no_resource_name(text: str) -> None:
+    assert "resource_name" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["getting errors from the billing lambda", "we're seeing errors on login",
+                                  "throwing errors since noon"])
+def test_a_verb_before_errors_is_no_service(text: str) -> None:
+    assert slots(text).get("service") is None
+
+
+@pytest.mark.parametrize("text", ["which one is nobody looking at", "anything no one's on yet?",
+                                  "pages not picked up yet", "any unowned incidents"])
+def test_incidents_nobody_has_taken_are_still_triggered(text: str) -> None:
+    assert slots(text)["status"] == "triggered"
+
+
+@pytest.mark.parametrize(("text", "team"), [("get someone from growth on the line", "growth"),
+                                            ("is anybody in the data crew around", "data")])
+def test_someone_from_a_team_names_the_team(text: str, team: str) -> None:
+    assert slots(text)["team"] == team
