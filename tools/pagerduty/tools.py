@@ -69,6 +69,8 @@ class IncidentBriefArgs(BaseModel):
     query: str | None = Field(default=None, description="Without an id: words describing the incident ('the "
                                                         "search indexer lag'); the incident whose title shares "
                                                         "the most of them is briefed, open or resolved.")
+    severity: str | None = Field(default=None, description="Without an id: the newest open incident of this "
+                                 "urgency ('the low urgency one'): high/critical/sev1-2 or low/sev3+.")
 
 
 class IncidentRefArgs(BaseModel):
@@ -275,12 +277,16 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             described = _described(first(client, "/incidents", params, 25), args.query) if args.query else None
             if described is not None:
                 return _brief(client, described, " (its title matches the words asked; name another by id)")
-            candidates = first(client, "/incidents", {**params, "statuses": OPEN}, 25)
+            urgency = _urgency(args.severity)
+            candidates = [i for i in first(client, "/incidents", {**params, "statuses": OPEN}, 25)
+                          if urgency in (None, i.get("urgency"))]
             if not candidates:
                 where = f" on {args.service}" if args.service else ""
+                where += f" of {urgency} urgency" if urgency else ""
                 return ToolResult.no_data(f"No open incidents{where} to brief; name one by id.")
             candidates.sort(key=lambda i: (i.get("status") != "triggered", i.get("urgency") != "high"))
-            incident, chosen_by = candidates[0], " (the newest open incident; name another by id)"
+            newest = f"the newest open {urgency}-urgency incident" if urgency else "the newest open incident"
+            incident, chosen_by = candidates[0], f" ({newest}; name another by id)"
         return _brief(client, incident, chosen_by)
 
     return with_pagerduty(ctx, f"incident {args.incident_id}" if args.incident_id else "such service", body)
@@ -323,10 +329,10 @@ def _brief(client: RestApiV2Client, incident: dict[str, Any], chosen_by: str) ->
     counts = incident.get("alert_counts") or {}
     total = counts.get("all", len(alerts))
     assignees = ", ".join(row["assignees"]) or "nobody"
-    summary = (f"{incident_id} (#{row['number']}) {row['title']}: {row['status']}, {row['urgency']} urgency, on "
-               f"{row['service']} for {row['age']}; assigned to {assignees}; {total} alert{'s' if total != 1 else ''}"
-               f" ({counts.get('triggered', 0)} triggered){chosen_by}.")
     acks = [summary_of(a.get("acknowledger")) for a in incident.get("acknowledgements") or []]
+    summary = (f"{incident_id} (#{row['number']}) {row['title']}: {row['status']}, {row['urgency']} urgency, on "
+               f"{row['service']} for {row['age']}; assigned to {assignees}{_handled_by(timeline, acks)}; "
+               f"{total} alert{'s' if total != 1 else ''} ({counts.get('triggered', 0)} triggered){chosen_by}.")
     facts = {**row, "escalation_policy": summary_of(incident.get("escalation_policy")), "alerts_count": total,
              "alerts_triggered": counts.get("triggered", 0), "acknowledged_by": acks,
              "alerts": [{"id": a.get("id"), "summary": a.get("summary"), "severity": a.get("severity"),
@@ -336,6 +342,18 @@ def _brief(client: RestApiV2Client, incident: dict[str, Any], chosen_by: str) ->
              "untrusted": ["alerts", "notes", "title"]}
     return ToolResult(status="ok", summary=summary, columns=["time", "type", "who", "summary"], rows=timeline,
                       facts=facts, resources=[incident_id, *row["assignees"]])
+
+
+def _handled_by(timeline: list[dict[str, Any]], acks: list[Any]) -> str:
+    """Who acknowledged and who resolved it: a resolved incident has no assignee left (PagerDuty
+    clears them), and its timeline is where the people who handled it are."""
+    acked = list(dict.fromkeys(str(who) for who in acks if who)) or list(dict.fromkeys(
+        str(row["who"]) for row in timeline if row["type"] == "acknowledge" and row["who"]))
+    resolved = [row for row in timeline if row["type"] == "resolve" and row["who"]]
+    said = f"; acknowledged by {', '.join(acked)}" if acked else ""
+    if resolved:
+        said += f"; resolved by {resolved[-1]['who']} {resolved[-1]['age']} ago"
+    return said
 
 
 # --------------------------------------------------------------------------- writes
@@ -405,7 +423,10 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
         entity["assignments"] = [{"assignee": {"id": user["id"], "type": "user_reference"}}]
     elif policy:
         entity["escalation_policy"] = {"id": policy["id"], "type": "escalation_policy_reference"}
-    description = f"Open a {urgency}-urgency incident on {service['name']} paging {target}: {entity['title']!r}."
+    policy_id = None if user else (policy or service.get("escalation_policy") or {}).get("id")
+    oncall = _first_level(client, policy_id) if policy_id else ""
+    description = (f"Open a {urgency}-urgency incident on {service['name']} paging {target}"
+                   f"{f' ({oncall} on call at level 1)' if oncall else ''}: {entity['title']!r}.")
     done = f"Opened a {urgency}-urgency incident on {service['name']} paging {target}."
     return WritePlan("POST", "/incidents", entity, description, done, None, [service["name"], str(target)])
 
@@ -441,6 +462,18 @@ def _escalation_plan(client: RestApiV2Client, incident: dict[str, Any], user: di
     done = what.replace("Reassign", "Reassigned", 1).replace("Escalate", "Escalated", 1) + "."
     return WritePlan("PUT", f"/incidents/{incident['id']}", entity, what + ".", done, incident["id"],
                      [incident["id"]])
+
+
+def _first_level(client: RestApiV2Client, policy_id: str) -> str:
+    """Who a page through an escalation policy reaches first: the people on call at its
+    lowest level now (the approval names the person who will be woken, not only the policy)."""
+    oncalls = first(client, "/oncalls", {"escalation_policy_ids": [policy_id], "earliest": "true"}, 100)
+    if not oncalls:
+        return ""
+    lowest = min(int(o.get("escalation_level") or 1) for o in oncalls)
+    names = dict.fromkeys(str(summary_of(o.get("user"))) for o in oncalls
+                          if int(o.get("escalation_level") or 1) == lowest and o.get("user"))
+    return ", ".join(names)
 
 
 def _next_level(client: RestApiV2Client, incident: dict[str, Any]) -> tuple[int, str]:

@@ -425,3 +425,34 @@ def test_page_without_a_target_is_refused(pagerduty: PagerDutyStandIn, ctx: Tool
     check = preflight(registry, "pagerduty_page", {}, ctx)
     assert check.status == "error" and check.summary.startswith("Say whom to page")
     assert pagerduty.writes == []
+
+
+@pytest.mark.parametrize("args", [{"service": "search"}, {"team": "platform"}])
+def test_a_page_through_a_policy_names_who_is_woken_first(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry,
+        args: dict[str, str]) -> None:
+    data = company.pagerduty
+    policy = (data.service(args["service"]).escalation_policy if "service" in args
+              else next(p.id for p in data.escalation_policies if p.team == data.team(args["team"]).id))
+    first_up = [handle for level, handle, _ in data.oncall(policy) if level == 1]
+    check = preflight(registry, "pagerduty_page", args, ctx)
+    assert check.status == "ok", check.summary
+    assert f"({', '.join(person(h).name for h in first_up)} on call at level 1)" in check.summary
+    assert pagerduty.writes == []
+
+
+def test_a_resolved_incidents_brief_says_who_acknowledged_and_resolved_it(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    resolved = next(i for i in company.pagerduty.incidents if i.status == "resolved")
+    result = registry.invoke("pagerduty_incident_brief", {"incident_id": resolved.id}, ctx)
+    ackers = ", ".join(person(handle).name for handle, _ in resolved.acknowledged_by)
+    resolver = next(e.agent for e in resolved.log_entries if e.type == "resolve_log_entry")
+    assert f"acknowledged by {ackers}; resolved by {person(str(resolver)).name} " in result.summary
+
+
+def test_a_brief_of_the_one_of_an_urgency_picks_the_newest_open_of_it(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    low = [i for i in company.pagerduty.open_incidents() if i.urgency == "low"]
+    assert low and any(i.urgency == "high" for i in company.pagerduty.open_incidents())
+    result = registry.invoke("pagerduty_incident_brief", {"severity": "low"}, ctx)
+    assert result.facts["id"] == low[0].id and "newest open low-urgency incident" in result.summary
