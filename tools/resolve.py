@@ -93,11 +93,24 @@ class Resolution:
     ambiguous: tuple[Candidate, ...] = ()
 
 
+_SUFFIXES = ("ing", "ers", "er", "es", "ed", "s")
+
+
+def stem(word: str) -> str:
+    """A word without its inflection ("reporting", "reports" -> "report"), so a name is found
+    in the form the person said it; a short word is kept whole."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def score(phrase: Phrase, candidate: Candidate) -> tuple[int, float]:
     """(name words matched, share of the candidate's own words matched): more matched words
-    win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1)."""
-    own = candidate.own_words()
-    matched = sum(1 for word in set(phrase.name_words) if word in own)
+    win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1).
+    Words match in any inflection ("the reporting box" is reports-1)."""
+    own = {stem(word) for word in candidate.own_words()}
+    matched = sum(1 for word in {stem(word) for word in phrase.name_words} if word in own)
     return matched, matched / max(len(own), 1)
 
 

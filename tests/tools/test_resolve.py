@@ -91,3 +91,12 @@ def test_a_question_over_a_partial_match_says_nothing_has_the_name_asked_for() -
     assert question.startswith('Nothing is named "billing worker"; 2 resources match "worker" only: '
                                "payments-worker-1 (i-0101), Azure VM in eastus, env prod; ")
     assert question.endswith("Did you mean one of them? Name it by its Name tag or id.")
+
+
+def test_words_match_in_any_inflection_and_the_instance_type_describes_a_box() -> None:
+    fleet = [Candidate("ec2", "i-0101", "invoices-archive-1", "eu-west-1", "prod", "billing", traits=("r4.large",)),
+             Candidate("ec2", "i-0102", "billing-api-1", "eu-west-1", "prod", "billing", traits=("m6i.large",))]
+    archiving = resolve("the r4 invoicing box is stuck, restart it", fleet)
+    assert archiving.match is not None and archiving.match.id == "i-0101"
+    by_type = resolve("bounce the m6i machine", fleet)
+    assert by_type.match is not None and by_type.match.id == "i-0102"

@@ -262,7 +262,9 @@ def find_instance(ctx: ToolContext, regions: list[str], ident: str,
 
 def _candidate(region: str, inst: dict[str, Any]) -> Candidate:
     tags = tag_map(inst.get("Tags"))
-    return Candidate("ec2", inst["InstanceId"], tags.get("Name", ""), region, _env_of(tags), _service_of(tags))
+    # its instance type describes it too: "the old m4 box"
+    return Candidate("ec2", inst["InstanceId"], tags.get("Name", ""), region, _env_of(tags), _service_of(tags),
+                     traits=(str(inst.get("InstanceType", "")),))
 
 
 def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tuple[str, ...]) -> Candidate | None:
@@ -279,7 +281,8 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
             lister = REGIONAL_LISTERS[kind]
             listed = scan_regions(ctx, regions, functools.partial(lister, ctx), services=INVENTORY_SERVICES)
             rows.extend(row for found in listed.values() for row in found)
-    candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"])
+    candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"],
+                            traits=(str(row.get("detail") or ""),) if row["type"] == "ec2" else ())
                   for row in rows]
     resolution = resolve(phrase, candidates, kinds)
     if resolution.ambiguous:
