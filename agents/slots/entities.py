@@ -307,6 +307,9 @@ def find_incident_id(original: str, text: str) -> str | None:
 _TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "backend", "frontend", "storage",
                          "database", "db", "sre", "mobile"})
 _PAGE_VERBS = r"(?:page|wake up|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
+# a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
+_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+$")
+_DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())
 
 
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
@@ -324,6 +327,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
                           text)
+        if match and (_DETERMINER.search(text[:match.start()]) or match.group(1) in _STATES | _DONE):
+            match = None  # "mark the page done": the noun "page", and a state, not a person
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "network",
                                                                          "networking", "security"):
             person = match.group(1)

@@ -596,3 +596,8 @@ def test_incidents_nobody_has_taken_are_still_triggered(text: str) -> None:
                                             ("is anybody in the data crew around", "data")])
 def test_someone_from_a_team_names_the_team(text: str, team: str) -> None:
     assert slots(text)["team"] == team
+
+
+@pytest.mark.parametrize("text", ["you can mark the page done now", "this page is ok, close it", "get it sorted"])
+def test_the_noun_page_or_a_finished_state_is_no_person(text: str) -> None:
+    assert "person" not in slots(text)
