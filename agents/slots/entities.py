@@ -13,6 +13,7 @@ from agents.slots.vocabulary import (
     ACTION,
     AWS_REGION,
     AWS_REGION_PREFIXES,
+    AWS_SERVICE,
     AZURE_REGION,
     AZURE_SPELLED,
     CI_WORDS,
@@ -154,6 +155,12 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
         return match.group(1)
+    # "what did analytics cost", "how much does search cost us": the application whose spend it is
+    match = re.search(r"\b(?:what|how much)\s+(?:did|does|do|will|would)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+"
+                      r"(?:cost|spend|burn|run us)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS and not _is_provider_word(match.group(1)):
+        return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
     match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
@@ -184,6 +191,11 @@ def find_service(text: str) -> str | None:
 _SEEING = frozenset("""seeing see saw seen getting get got gets having have has had throwing throws threw
     hitting hit hits spitting spits returning returns showing shows logging logs raising raises causing causes
     producing generating giving gives any no new more fewer""".split())
+
+
+def _is_provider_word(word: str) -> bool:
+    """A cloud's or an AWS service's name ("rds", "aws", "compute"): what is billed, not whose."""
+    return any(pattern.fullmatch(word) for _, pattern in (*AWS_SERVICE, *CLOUD_PATTERNS))
 
 
 def _is_special(word: str) -> bool:
@@ -319,7 +331,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if mention:
         person = mention.group(1).lower()
     team = None
-    match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+team\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b", text)
+    # "the storefront team", "the payments crew / squad / folks", "team: platform"
+    match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:team|crew|squad|folks)\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b",
+                      text)
     if match:
         name = match.group(1) or match.group(2)
         if _is_name(name) or name in _TEAM_WORDS:

@@ -601,3 +601,20 @@ def test_someone_from_a_team_names_the_team(text: str, team: str) -> None:
 @pytest.mark.parametrize("text", ["you can mark the page done now", "this page is ok, close it", "get it sorted"])
 def test_the_noun_page_or_a_finished_state_is_no_person(text: str) -> None:
     assert "person" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "service"), [("what did ledger cost us last week", "ledger"),
+                                               ("how much does growth-api cost", "growth-api")])
+def test_whose_spend_a_cost_question_asks_is_a_service(text: str, service: str) -> None:
+    assert slots(text)["service"] == service
+
+
+@pytest.mark.parametrize("text", ["what did lambda cost last month", "how much did azure cost", "what did we spend"])
+def test_a_provider_or_the_speaker_is_not_whose_spend(text: str) -> None:
+    assert "service" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "team"), [("is the ledger crew on anything", "ledger"),
+                                            ("what's the growth squad handling", "growth")])
+def test_a_crew_or_squad_is_a_team(text: str, team: str) -> None:
+    assert slots(text)["team"] == team
