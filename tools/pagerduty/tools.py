@@ -19,6 +19,7 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.pagerduty.client import (
     NO_FROM,
     PagerDutyProblem,
+    find_named,
     find_user,
     first,
     get_incident,
@@ -148,8 +149,10 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
         for key, values in (("service_ids", services), ("team_ids", teams)):
             if values:
                 params[key] = values
+        held = ""
         if args.person:
-            params["user_ids"] = [find_user(client, args.person)["id"]]
+            key, holder, held = _holder(client, args.person)
+            params[key] = [*params.get(key, []), holder]
         urgency = _urgency(args.severity)
         if urgency:
             params["urgencies"] = [urgency]
@@ -159,14 +162,27 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
             params["date_range"] = "all"
         now = datetime.now(UTC)
         rows = [_incident_row(item, now) for item in first(client, "/incidents", params, args.limit)]
-        scope = "".join(f" {word} {value}" for word, value in (("on", args.service), ("for team", args.team),
-                                                              ("assigned to", args.person)) if value)
+        scope = "".join(f" {word} {value}" for word, value in (("on", args.service), ("for team", args.team))
+                        if value) + (f" {held}" if held else "")
         label = "" if args.status == "all" else args.status + " "
         if not rows:
             return ToolResult.no_data(f"No {label}incidents in PagerDuty{scope}.")
         return _list_result(rows, label, scope)
 
     return with_pagerduty(ctx, "such service, team or user", body)
+
+
+def _holder(client: RestApiV2Client, name: str) -> tuple[str, str, str]:
+    """(filter, id, how the answer says it) for whoever "has" the incidents: a person, else a
+    team or a service of that name ("which incidents does storefront have" names a team)."""
+    try:
+        return "user_ids", find_user(client, name)["id"], f"assigned to {name}"
+    except PagerDutyProblem as no_user:
+        for collection, key, word in (("teams", "team_ids", "for team"), ("services", "service_ids", "on")):
+            found = find_named(client, collection, name)
+            if found is not None:
+                return key, str(found["id"]), f"{word} {found.get('name') or name}"
+        raise no_user
 
 
 def _list_result(rows: list[dict[str, Any]], label: str, scope: str) -> ToolResult:

@@ -456,3 +456,15 @@ def test_a_brief_of_the_one_of_an_urgency_picks_the_newest_open_of_it(
     assert low and any(i.urgency == "high" for i in company.pagerduty.open_incidents())
     result = registry.invoke("pagerduty_incident_brief", {"severity": "low"}, ctx)
     assert result.facts["id"] == low[0].id and "newest open low-urgency incident" in result.summary
+
+
+def test_incidents_a_team_has_when_named_as_their_holder(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"which incidents does storefront have": no user is called so, the team is."""
+    team = company.pagerduty.teams[1]
+    assert not any(p.handle == team.name.lower() for p in company.pagerduty.users)
+    theirs = {i.id for i in company.pagerduty.open_incidents()
+              if company.pagerduty.service(i.service).team == team.id}
+    result = registry.invoke("pagerduty_open_incidents", {"person": team.name.lower()}, ctx)
+    assert theirs and {row["id"] for row in result.rows} == theirs
+    assert f"for team {team.name}" in result.summary
