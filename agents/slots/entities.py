@@ -116,6 +116,11 @@ def find_resource_name(text: str, taken: set[str]) -> str | None:
 _PHRASAL_NOUN = re.compile(r"[a-z]+-(?:up|out|off|down|over|back|through|in|on)")
 
 
+# who is no one in particular: "what did we ship", "what has someone pushed"
+_PRONOUNS = frozenset("""i we you they he she it someone somebody anyone anybody everyone everybody people folks
+    us them team""".split())
+
+
 _VERBS = frozenset("""show list get find check see give tail grep any many more recent latest last new all some
     those these what which why how read open my our""".split())
 # what state an incident or alert is in: "acked incidents" are not a service's
@@ -168,8 +173,8 @@ def find_service(text: str) -> str | None:
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
-    match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outages?|pages?|alerts?|logs?|deploy\w*|costs?|spend|"
-                      r"changes?)\s+"
+    match = re.search(r"\b(?:on[- ]?call|oncall|pager|rota|rotation|shifts?|incidents?|outages?|pages?|alerts?|"
+                      r"logs?|deploy\w*|costs?|spend|changes?)\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
@@ -251,7 +256,22 @@ def find_repo(text: str) -> str | None:
     # an adverb or a time word after "repo" ("the infra repo lately") is no name
     name = next((n for n in after if n not in GENERIC and n not in _VERBS and not n.endswith("ly")
                  and n not in _NOT_AFTER_REPO and not _is_special(n)), None)
-    return name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
+    name = name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
+    if name:
+        return name
+    # "anything merged to infra", "pushed into payments-api": where it landed, unless a branch
+    into = re.search(r"\b(?:merged|pushed|landed|shipped|committed)\s+(?:to|into|in)\s+(?:the\s+)?([a-z0-9][\w.-]+)\b",
+                     text)
+    landed = into.group(1) if into else None
+    if landed and landed not in _VERBS | _BRANCHES | _ORDINALS | _NOT_AFTER_REPO | _NOT_LANDED \
+            and not _is_special(landed):
+        return landed
+    return None
+
+
+# "merged in the past week", "pushed in a hurry": no place it landed
+_NOT_LANDED = frozenset("past recent few couple a an one any some this that it them hurry total".split())
+_BRANCHES = frozenset("main master trunk develop development dev staging prod production release".split())
 
 
 # "the infra repo over the last 3 days", "the repo in question": a preposition or a verb after
@@ -365,6 +385,13 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           r"(?:got|have|own|holding|carrying|on)\b", text)
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS:
+            person = name
+    if person is None:  # "what did erin push", "merged by carol", "what has frank shipped": whose changes
+        match = re.search(r"\bwhat (?:did|has|have) ([a-z][a-z0-9]*) (?:just |recently )?(?:push|ship|merg|deploy|"
+                          r"land|commit|releas|roll)\w*\b|\b(?:merged|pushed|shipped|deployed|landed|committed|"
+                          r"released|authored|opened) by @?([a-z][a-z0-9]*)\b", text)
+        name = next((g for g in match.groups() if g), None) if match else None
+        if name and _is_name(name) and name not in _VERBS | _PRONOUNS:
             person = name
     if person is None:  # "dave's apple pay PR", "bob's deploy": whose CI runs
         match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"

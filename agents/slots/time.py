@@ -62,12 +62,17 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
         return _span(since.date(), today + timedelta(days=1), label, since)
     if unit.startswith("d"):
         return _span(today - timedelta(days=amount), today, label, now - timedelta(days=amount))
+    # "last week" is the calendar week (_named_period); "the past week", "over the last month"
+    # are the rolling seven days or month up to today
+    rolling = raw is not None or not match.group(0).startswith(("last", "previous", "prev"))
     if unit.startswith("w"):
-        if raw is None:  # "last week" is the calendar week, handled by _named_period
+        if not rolling:
             return None
         return _span(today - timedelta(days=7 * amount), today, label, now - timedelta(days=7 * amount))
-    if raw is None:
+    if not rolling:
         return None
+    if raw is None:  # "the past month": thirty days up to today, not since the 1st of the month before
+        return _span(today - timedelta(days=30), today, label, now - timedelta(days=30))
     return _span(_add_months(today, -amount), today, label)
 
 
@@ -261,8 +266,15 @@ def _ago(text: str, now: datetime) -> dict[str, str] | None:
     return _span(parsed.date(), parsed.date() + timedelta(days=1), phrase)
 
 
+# Times of day said by what happens then: "since lunch" is since noon, "overnight" last night.
+_SPOKEN_TIMES = ((re.compile(r"\b(since|from|after)\s+(?:lunch(?:time)?|noon|midday)\b"), r"\1 12pm"),
+                 (re.compile(r"\b(?:overnight|over night)\b"), "last night"))
+
+
 def time_range(text: str, now: datetime) -> dict[str, str] | None:
     """The period a request talks about, end exclusive, with the phrase that named it."""
+    for pattern, said in _SPOKEN_TIMES:
+        text = pattern.sub(said, text)
     for finder in (_ago, _relative_amount, _next_n, _named_period, _quarter_name, _month_name, _weekday,
                    _explicit_date):
         found = finder(text, now)

@@ -618,3 +618,46 @@ def test_a_provider_or_the_speaker_is_not_whose_spend(text: str) -> None:
                                             ("what's the growth squad handling", "growth")])
 def test_a_crew_or_squad_is_a_team(text: str, team: str) -> None:
     assert slots(text)["team"] == team
+
+
+@pytest.mark.parametrize(("text", "start"), [("what merged over the past week", "2025-06-08"),
+                                             ("spend in the past month", "2025-05-16")])
+def test_the_past_week_or_month_is_rolling_up_to_today(text: str, start: str) -> None:
+    assert period(text) == (start, "2025-06-15")
+    assert period("spend last week") == ("2025-06-02", "2025-06-09")  # the calendar week
+
+
+@pytest.mark.parametrize(("text", "since"), [("errors since lunch", "2025-06-15T12:00:00"),
+                                             ("anything after midday?", "2025-06-15T12:00:00")])
+def test_lunch_and_midday_are_noon(text: str, since: str) -> None:
+    assert slots(text)["time_range"]["since"] == since
+
+
+def test_overnight_is_last_night() -> None:
+    assert period("did the batch job throw errors overnight") == ("2025-06-14", "2025-06-16")
+
+
+@pytest.mark.parametrize(("text", "person"), [("what did zoe push today", "zoe"), ("anything merged by @sam", "sam"),
+                                              ("what has kim shipped lately", "kim")])
+def test_whose_changes_are_asked_about(text: str, person: str) -> None:
+    assert slots(text)["person"] == person
+
+
+@pytest.mark.parametrize("text", ["what did we ship this week", "what has someone pushed"])
+def test_we_or_someone_is_nobody_in_particular(text: str) -> None:
+    assert "person" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "repo"), [("anything merged to ledger since monday", "ledger"),
+                                            ("what got pushed into billing-web", "billing-web")])
+def test_where_a_change_landed_is_its_repo(text: str, repo: str) -> None:
+    assert slots(text)["repo"] == repo
+
+
+@pytest.mark.parametrize("text", ["what got merged to main today", "merged in the past week", "pushed to prod"])
+def test_a_branch_or_a_period_is_no_repo(text: str) -> None:
+    assert "repo" not in slots(text)
+
+
+def test_who_has_the_pager_for_a_service() -> None:
+    assert slots("who has the pager for ledger tonight")["service"] == "ledger"
