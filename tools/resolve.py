@@ -20,6 +20,9 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "rds": ("db", "dbs", "database", "databases", "rds", "postgres", "mysql", "aurora"),
     "lambda": ("function", "functions", "lambda", "lambdas", "fn"),
     "s3": ("bucket", "buckets", "s3"),
+    "load_balancer": ("load", "balancer", "balancers", "lb", "lbs", "alb", "albs", "elb", "elbs", "nlb"),
+    "ecs_service": ("ecs", "task", "tasks"),
+    "eks": ("eks", "k8s", "kubernetes", "cluster"),
 }
 # Words that carry no name: articles, politeness, verbs of the skills, chat filler.
 GENERIC = frozenset("""

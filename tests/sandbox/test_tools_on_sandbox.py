@@ -353,6 +353,15 @@ def test_describe_unknown_resource_is_one_sentence(registry: ToolRegistry, ctx: 
     assert result.summary == f"No resource named no-such-thing-42 was found in {', '.join(company.regions)}."
 
 
+def test_describe_a_load_balancer_named_in_plain_words(registry: ToolRegistry, ctx: ToolContext,
+                                                       company: Company) -> None:
+    balancer = company.load_balancers[0]
+    words = f"is the {balancer.service} load balancer healthy"
+    result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=words)
+    assert balancer.name in result.resources
+    assert all(name in result.summary for name in company.unhealthy_targets(balancer))
+
+
 def test_public_storage_finds_public_and_unencrypted_buckets(registry: ToolRegistry, ctx: ToolContext,
                                                              company: Company) -> None:
     result = run(registry, ctx, "security.public_storage")

@@ -100,3 +100,12 @@ def test_words_match_in_any_inflection_and_the_instance_type_describes_a_box() -
     assert archiving.match is not None and archiving.match.id == "i-0101"
     by_type = resolve("bounce the m6i machine", fleet)
     assert by_type.match is not None and by_type.match.id == "i-0102"
+
+
+def test_load_balancer_and_container_words_narrow_the_kind() -> None:
+    fleet = [*FLEET, Candidate("load_balancer", "checkout-lb", "checkout-lb", "us-east-1", "prod", "checkout"),
+             Candidate("ecs_service", "checkout-tasks", "checkout-tasks", "us-east-1", "prod", "checkout")]
+    balancer = resolve("is the checkout load balancer healthy", fleet)
+    assert balancer.match is not None and balancer.match.kind == "load_balancer"
+    service = resolve("how many ecs tasks does checkout run", fleet)
+    assert service.match is not None and service.match.kind == "ecs_service"

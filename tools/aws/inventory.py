@@ -485,6 +485,10 @@ def _value(found: tuple[str, ToolResult] | None) -> ToolResult | None:
     return found[1] if found else None
 
 
+# What a description can be of when named in plain words ("the checkout load balancer").
+DESCRIBED_KINDS = ("ec2", "rds", "lambda", "s3", "load_balancer", "ecs_service", "eks")
+
+
 class DescribeArgs(BaseModel):
     resource_id: str = Field(min_length=1, description="Instance id or Name, sg-/vol- id, bucket, DB id, "
                                                        "Lambda, ECS service, load balancer or EKS cluster "
@@ -498,7 +502,7 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     ident = args.resource_id.strip()
     result = _from_arn(ctx, ident) if ident.startswith("arn:") else _describe_id(ctx, regions, ident)
     if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
-        match = resolve_named(ctx, regions, ident, ("ec2", "rds", "lambda", "s3"))
+        match = resolve_named(ctx, regions, ident, DESCRIBED_KINDS)
         result = _describe_id(ctx, [match.region], match.id) if match else None
     if result is None:
         raise ResourceNotFound(ident, regions)
