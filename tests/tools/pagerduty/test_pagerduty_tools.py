@@ -468,3 +468,17 @@ def test_incidents_a_team_has_when_named_as_their_holder(
     result = registry.invoke("pagerduty_open_incidents", {"person": team.name.lower()}, ctx)
     assert theirs and {row["id"] for row in result.rows} == theirs
     assert f"for team {team.name}" in result.summary
+
+
+def test_a_service_named_by_what_it_does_is_the_one_its_description_says(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"who holds the pager for login stuff": no service is called "login"; one describes it."""
+    data = company.pagerduty
+    described = next(s for s in data.services if s.description.split()[0].lower() not in
+                     {x.name for x in data.services} and sum(s.description.split()[0].lower() in o.description.lower()
+                                                             for o in data.services) == 1)
+    word = described.description.split()[0].lower().strip(",")
+    first_up = [h for level, h, _ in data.oncall_for_service(described.name) if level == 1]
+    result = registry.invoke("pagerduty_oncall", {"service": word}, ctx)
+    assert result.status == "ok", result.summary
+    assert f"for {described.name}" in result.summary and person(first_up[0]).name in result.summary
