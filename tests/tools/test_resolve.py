@@ -109,3 +109,11 @@ def test_load_balancer_and_container_words_narrow_the_kind() -> None:
     assert balancer.match is not None and balancer.match.kind == "load_balancer"
     service = resolve("how many ecs tasks does checkout run", fleet)
     assert service.match is not None and service.match.kind == "ecs_service"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("reboot the search box in europe", "i-0002"),
+                                                ("the search server over in virginia", "i-0001")])
+def test_a_place_word_narrows_to_its_regions(text: str, expected: str) -> None:
+    resolution = resolve(text, FLEET)
+    assert resolution.match is not None and resolution.match.id == expected
+    assert resolve("the payments box in asia", FLEET).match is None
