@@ -110,7 +110,17 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
+    if _CONTINUES.match(route.text) and route.skill == previous.skill \
+            and not any(key in route.slots for key in (*_TARGET_SLOTS, "team", "person")):
+        # "and who's backup?" after "who's on call for checkout": the same subject, asked more of
+        kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
+        return route.model_copy(update={"slots": {**kept, **route.slots}})
     return route
+
+
+# A turn going on from the previous one: "and who's backup?", "also, since when?"
+_CONTINUES = re.compile(r"^\W*(?:and|also|plus|so|ok(?:ay)? and|then)\b", re.I)
+_SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "resource_group")
 
 
 def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
@@ -248,6 +258,12 @@ def _period_before(text: str, period: Any) -> dict[str, str] | None:
     if not _BEFORE.search(text) or not isinstance(period, dict) or not period.get("start") or not period.get("end"):
         return None
     start, end = date.fromisoformat(str(period["start"])[:10]), date.fromisoformat(str(period["end"])[:10])
+    if start.day == 1 and end.day == 1:  # "last month", then "the month before": the whole months before
+        months = (end.year - start.year) * 12 + end.month - start.month
+        index = start.year * 12 + start.month - 1 - months
+        before = date(index // 12, index % 12 + 1, 1)
+        return {"start": before.isoformat(), "end": start.isoformat(),
+                "label": f"the {months} month{'s' if months != 1 else ''} before {start.isoformat()}"}
     length = end - start
     return {"start": (start - length).isoformat(), "end": start.isoformat(),
             "label": f"the {length.days} days before {start.isoformat()}"}

@@ -216,3 +216,20 @@ def test_an_unsure_anaphor_takes_the_reading_in_the_previous_turns_domain() -> N
     assert (followed.skill, followed.confidence) == ("cost.anomalies", 0.45)
     sure = unsure.model_copy(update={"confidence": 0.8})
     assert apply_context(sure, previous, 0.45).skill == "incident.list"
+
+
+def test_a_question_going_on_in_the_same_skill_keeps_its_subject() -> None:
+    previous = TurnContext("incident.oncall", {"service": "ledger"}, ["Some One"])
+    followed = apply_context(route("and who's the backup?", "incident.oncall", {}, 0.9), previous, 0.45)
+    assert followed.slots["service"] == "ledger"
+    other = apply_context(route("and who's on call for growth?", "incident.oncall", {"service": "growth"}, 0.9),
+                          previous, 0.45)
+    assert other.slots["service"] == "growth"
+    elsewhere = apply_context(route("and what did we spend?", "cost.summary", {}, 0.9), previous, 0.45)
+    assert "service" not in elsewhere.slots
+
+
+def test_the_month_before_a_whole_month_is_the_calendar_month() -> None:
+    previous = TurnContext("cost.summary", {"time_range": {"start": "2026-03-01", "end": "2026-04-01"}}, [])
+    followed = apply_context(route("and the month before?"), previous, 0.45)
+    assert (followed.slots["time_range"]["start"], followed.slots["time_range"]["end"]) == ("2026-02-01", "2026-03-01")
