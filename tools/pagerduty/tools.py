@@ -128,7 +128,17 @@ def _incident_row(incident: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
+def service_or_team(client: RestApiV2Client, service: str | None, team: str | None) -> tuple[str | None, str | None]:
+    """(service, team) as PagerDuty has them: a "service" no service is named but a team is
+    ("who's on call for storefront", "open incidents for platform") is that team."""
+    if service and not team and find_named(client, "services", service) is None \
+            and find_named(client, "teams", service) is not None:
+        return None, service
+    return service, team
+
+
 def _service_ids(client: RestApiV2Client, service: str | None, team: str | None) -> tuple[list[str], list[str]]:
+    service, team = service_or_team(client, service, team)
     services = [require_named(client, "services", "service", service)["id"]] if service else []
     teams = [require_named(client, "teams", "team", team)["id"]] if team else []
     return services, teams
@@ -162,7 +172,8 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
             params["date_range"] = "all"
         now = datetime.now(UTC)
         rows = [_incident_row(item, now) for item in first(client, "/incidents", params, args.limit)]
-        scope = "".join(f" {word} {value}" for word, value in (("on", args.service), ("for team", args.team))
+        named_service, named_team = service_or_team(client, args.service, args.team)
+        scope = "".join(f" {word} {value}" for word, value in (("on", named_service), ("for team", named_team))
                         if value) + (f" {held}" if held else "")
         label = "" if args.status == "all" else args.status + " "
         if not rows:
@@ -212,21 +223,22 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
     def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         params: dict[str, Any] = {"earliest": "true"}
         scope = ""
+        service_name, team_name = service_or_team(client, args.service, args.team)
         if args.incident_id and not args.service:  # "who's on call for 1042": its escalation policy
             incident = get_incident(client, args.incident_id)
             policy = incident.get("escalation_policy") or {}
             params["escalation_policy_ids"] = [policy.get("id")]
             scope = f" for incident {incident['id']} (#{incident.get('incident_number')}, {summary_of(policy)})"
-        elif args.service:
-            service = require_named(client, "services", "service", args.service)
+        elif service_name:
+            service = require_named(client, "services", "service", service_name)
             params["escalation_policy_ids"] = [service["escalation_policy"]["id"]]
             scope = f" for {service['name']} ({summary_of(service['escalation_policy'])})"
         elif args.escalation_policy:
             policy = require_named(client, "escalation_policies", "escalation policy", args.escalation_policy)
             params["escalation_policy_ids"] = [policy["id"]]
             scope = f" for {policy['name']}"
-        elif args.team:
-            team = require_named(client, "teams", "team", args.team)
+        elif team_name:
+            team = require_named(client, "teams", "team", team_name)
             policies = first(client, "/escalation_policies", {"team_ids": [team["id"]]}, 100)
             if not policies:
                 return ToolResult.no_data(f"Team {team['name']} has no escalation policy in PagerDuty.")

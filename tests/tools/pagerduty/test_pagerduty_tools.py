@@ -482,3 +482,21 @@ def test_a_service_named_by_what_it_does_is_the_one_its_description_says(
     result = registry.invoke("pagerduty_oncall", {"service": word}, ctx)
     assert result.status == "ok", result.summary
     assert f"for {described.name}" in result.summary and person(first_up[0]).name in result.summary
+
+
+def test_a_team_named_as_a_service_is_taken_as_the_team(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"who's on call for storefront": no service is called so, a team is."""
+    data = company.pagerduty
+    team = data.teams[1]
+    assert not any(s.name == team.name.lower() for s in data.services)
+    policies = [p.id for p in data.escalation_policies if p.team == team.id]
+    on_call = {person(h).name for policy in policies for _lvl, h, _ in data.oncall(policy)}
+    result = registry.invoke("pagerduty_oncall", {"service": team.name.lower()}, ctx)
+    assert result.status == "ok", result.summary
+    assert f"for team {team.name}" in result.summary
+    assert {name for name in result.resources if " " in name} == on_call  # names, not the user ids
+    listed = registry.invoke("pagerduty_open_incidents", {"service": team.name.lower()}, ctx)
+    assert f"for team {team.name.lower()}" in listed.summary
+    assert {row["id"] for row in listed.rows} == {i.id for i in data.open_incidents()
+                                                  if data.service(i.service).team == team.id}
