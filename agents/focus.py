@@ -120,6 +120,15 @@ def _machines_stopped(states: tuple[str, ...], phrase: str, *cloud_words: str) -
 
 
 # Azure's and Compute Engine's running machines, also asked for as "up".
+# "just the stopped ones" after a list of machines: "ones" stands for the noun said before
+ONES = r"\b(?:the|those|these)\s+(?:\w+\s+){0,2}ones\b"
+# A group no instance uses: "not attached to anything", "unused", "attached to nothing".
+ATTACHED_TO_NOTHING = Facet(
+    "unused", _words(r"\bunused\b", r"\bunattached\b", r"\bnot (?:even )?(?:attached|used|in use)\b",
+                     r"\b(?:aren't|isn't|arent|isnt) (?:even )?(?:attached|used|in use)\b",
+                     r"\battached to nothing\b", r"\bnothing (?:is )?(?:attached|using)\b", r"\borphan"),
+    lambda row: not str(row.get("instances") or "").strip(), "are attached to nothing", negatable=False,
+    one="is attached to nothing")
 MACHINES_UP = Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"),
                     _state("running"), "are running")
 
@@ -155,21 +164,21 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
        label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", "")),
        named=_words(r"\binstances?\b", r"\bbox(es)?\b", r"\bservers?\b", r"\bvms?\b", r"\bec2\b", r"\bhosts?\b",
-                    r"\bmachines?\b", r"\bnodes?\b")),
+                    r"\bmachines?\b", r"\bnodes?\b", ONES)),
     Subject("azure_inventory", "Azure VMs", "name", None, (
         _machines_stopped(("stopped", "stopping", "deallocated", "deallocating"), "are stopped or deallocated",
                           r"\bdeallocated\b"),
         MACHINES_UP,
     ), scope=lambda row: str(row.get("type", "")).lower() == "vm",
        named=_words(r"\bvms?\b", r"\bvirtual machines?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
-                    r"\binstances?\b", r"\bbox(es)?\b")),
+                    r"\binstances?\b", r"\bbox(es)?\b", ONES)),
     Subject("gcp_inventory", "Compute Engine instances", "name", None, (
         _machines_stopped(("terminated", "stopped", "stopping", "suspended", "suspending"),
                           "are stopped or terminated", r"\bterminated\b", r"\bsuspended\b"),
         MACHINES_UP,
     ), scope=lambda row: str(row.get("type", "")).lower() == "instance",
        named=_words(r"\bvms?\b", r"\binstances?\b", r"\bservers?\b", r"\bmachines?\b", r"\bhosts?\b",
-                    r"\bbox(es)?\b", r"\bnodes?\b")),
+                    r"\bbox(es)?\b", r"\bnodes?\b", ONES)),
     Subject("github_workflow_runs", "workflows", "workflow", None, (
         Facet("failing", _words(r"\bfail", r"\bbroken\b", r"\bred\b", r"\berroring\b"), _state(*FAILED_STATES),
               "failed"),
@@ -196,6 +205,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
               one="is a previous-generation instance"),
     ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", ""))),
+    Subject("aws_open_security_groups", "open security groups", "name", None, (ATTACHED_TO_NOTHING,),
+            label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
     Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
 )}

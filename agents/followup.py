@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from agents.conversations import TurnContext
-from agents.mood import imperative_skills
+from agents.mood import imperative_skills, occurrences
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.slots.vocabulary import GENERIC
@@ -21,8 +21,8 @@ _ELLIPSIS = re.compile(
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
-_ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one)\b",
-                      re.I)
+_ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one|"
+                      r"her|him)\b", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
@@ -55,7 +55,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if previous is None or previous.skill not in SKILL_BY_NAME or previous.skill == "help":
         return route
     detail = _detail_skill(previous.skill, route.text)
-    asks_a_change = SKILL_BY_NAME[route.skill].mutating or bool(imperative_skills(route.text))
+    asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
     if picked:
         # "brief me on the second one", "ack the first one": that row of the previous list
@@ -63,15 +63,19 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                         "slots": {**route.slots, **picked},
                                         "confidence": max(route.confidence, threshold)})
-    if detail and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
+    # a list with no skill of its own for one item ("the crypto one" after findings): the
+    # same list again, when the router has no better reading
+    described = detail or (previous.skill if route.confidence < threshold
+                           and not SKILL_BY_NAME[previous.skill].mutating else None)
+    if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
             route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent):
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
-        skill = SKILL_BY_NAME[detail]
+        skill = SKILL_BY_NAME[described]
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                         "slots": {**_where(previous), **route.slots},
                                         "confidence": max(route.confidence, threshold)})
-    if is_elliptical(route.text):
+    if is_elliptical(route.text) and not _requests_its_change(route):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
@@ -103,10 +107,38 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             # as the turn it refers to is answered, not met with a clarifying question
             confidence = max(route.confidence, threshold) if same_domain else route.confidence
             return route.model_copy(update={"slots": {**lent, **route.slots}, "confidence": confidence})
+        closest = _reading_in_domain(route, previous, threshold)
+        if closest is not None:
+            return closest
+    if _CONTINUES.match(route.text) and route.skill == previous.skill \
+            and not any(key in route.slots for key in (*_TARGET_SLOTS, "team", "person")):
+        # "and who's backup?" after "who's on call for checkout": the same subject, asked more of
+        kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
+        return route.model_copy(update={"slots": {**kept, **route.slots}})
     return route
 
 
-_NAMED_SLOTS = ("service", "resource_name")
+# A turn going on from the previous one: "and who's backup?", "also, since when?"
+_CONTINUES = re.compile(r"^\W*(?:and|also|plus|so|ok(?:ay)? and|then)\b", re.I)
+_SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "resource_group")
+
+
+def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """"is any of that out of the ordinary?" after a spend question: the router is unsure and
+    its top reading is another domain's, but one of its readings is in the domain of the
+    turn "that" points to; that reading is taken (never a change nobody asked for)."""
+    if route.confidence >= threshold:
+        return None
+    agent = SKILL_BY_NAME[previous.skill].agent
+    for name, _score in route.alternatives:
+        skill = SKILL_BY_NAME.get(name)
+        if skill is not None and skill.agent == agent and not skill.mutating:
+            return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                            "confidence": max(route.confidence, threshold)})
+    return None
+
+
+_NAMED_SLOTS = ("service", "resource_name", "team", "person")
 
 
 def _bare_name(route: Route, previous: TurnContext) -> dict[str, str]:
@@ -129,7 +161,31 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 # One item of a list by what it is or is about: "the payments one", "the windows one".
 _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b)(?:[\w-]+\s+){1,3}?one\b", re.I)
-_FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|crash\w*)\b", re.I)
+_FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
+                            r"blow\w*|bomb\w*|explod\w*|chok\w*|fell over|happened)\b", re.I)
+
+
+def _requests_its_change(route: Route) -> bool:
+    """The routed skill is a change and the words ask for it with its own verb ("ok it's
+    fine now, close it"): a request of its own, never an ellipsis of the previous question."""
+    return SKILL_BY_NAME[route.skill].mutating and any(
+        occ.skill == route.skill and occ.mood == "request" for occ in occurrences(route.text))
+
+
+# Asking to see more of one thing: "dig into the low urgency one", "drill into", "zoom in on".
+_LOOK_CLOSER = re.compile(r"\b(?:dig|drill|look|zoom)\s+(?:in|into|at|on)\b|\bdeep[- ]dive\b|\bmore (?:on|about)\b|"
+                          r"\bdetails? (?:on|of|about|for)\b|\btell me about\b|\bexplain\b", re.I)
+
+
+def _asks_a_change(route: Route) -> bool:
+    """Whether the turn asks for a change: an unambiguous imperative, or a change skill the
+    router picked; not when the words only ask to look closer and name no verb of the change
+    ("dig into the low urgency one" is no page, whatever the router guessed)."""
+    if imperative_skills(route.text):
+        return True
+    if not SKILL_BY_NAME[route.skill].mutating:
+        return False
+    return not _LOOK_CLOSER.search(route.text) or _requests_its_change(route)
 
 
 def _detail_skill(listed: str, text: str) -> str | None:
@@ -202,6 +258,12 @@ def _period_before(text: str, period: Any) -> dict[str, str] | None:
     if not _BEFORE.search(text) or not isinstance(period, dict) or not period.get("start") or not period.get("end"):
         return None
     start, end = date.fromisoformat(str(period["start"])[:10]), date.fromisoformat(str(period["end"])[:10])
+    if start.day == 1 and end.day == 1:  # "last month", then "the month before": the whole months before
+        months = (end.year - start.year) * 12 + end.month - start.month
+        index = start.year * 12 + start.month - 1 - months
+        before = date(index // 12, index % 12 + 1, 1)
+        return {"start": before.isoformat(), "end": start.isoformat(),
+                "label": f"the {months} month{'s' if months != 1 else ''} before {start.isoformat()}"}
     length = end - start
     return {"start": (start - length).isoformat(), "end": start.isoformat(),
             "label": f"the {length.days} days before {start.isoformat()}"}

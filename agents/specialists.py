@@ -176,6 +176,10 @@ class CostAgent(Specialist):
             # "what did analytics cost": the application's spend (its `service` tag), not the
             # account's; a resource's own name ("checkout-web") is no tag value
             values["app_service"] = service
+        if str(values.get("group_by") or "") == "tag:team":
+            # "what did the storefront team cost" is spend tagged team=storefront (the slot
+            # fills the tool's ``team``), but a grouping by team already shows every team
+            values.pop("team", None)
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
             # default, not the slot's "up to today"; a period ending later ("this quarter",

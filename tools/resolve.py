@@ -20,6 +20,19 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "rds": ("db", "dbs", "database", "databases", "rds", "postgres", "mysql", "aurora"),
     "lambda": ("function", "functions", "lambda", "lambdas", "fn"),
     "s3": ("bucket", "buckets", "s3"),
+    "load_balancer": ("load", "balancer", "balancers", "lb", "lbs", "alb", "albs", "elb", "elbs", "nlb"),
+    "ecs_service": ("ecs", "task", "tasks"),
+    "eks": ("eks", "k8s", "kubernetes", "cluster"),
+}
+# Where a person says a resource is, in place names: parts of the regions' names it matches
+# (AWS "eu-west-1", Azure "westeurope", Google "europe-west1").
+REGION_WORDS: dict[str, tuple[str, ...]] = {
+    "europe": ("eu-", "europe"), "european": ("eu-", "europe"), "eu": ("eu-", "europe"),
+    "ireland": ("eu-west-1", "northeurope"), "dublin": ("eu-west-1", "northeurope"), "london": ("eu-west-2", "uksouth"),
+    "frankfurt": ("eu-central-1", "germanywestcentral", "europe-west3"), "virginia": ("us-east-1", "eastus"),
+    "ohio": ("us-east-2",), "oregon": ("us-west-2", "us-west1"), "california": ("us-west-1", "westus"),
+    "asia": ("ap-", "asia"), "tokyo": ("ap-northeast-1", "japaneast", "asia-northeast1"),
+    "singapore": ("ap-southeast-1", "southeastasia", "asia-southeast1"), "sydney": ("ap-southeast-2", "australiaeast"),
 }
 # Words that carry no name: articles, politeness, verbs of the skills, chat filler.
 GENERIC = frozenset("""
@@ -45,6 +58,7 @@ class Phrase:
     name_words: tuple[str, ...]
     kinds: tuple[str, ...] = ()
     env: str | None = None
+    regions: tuple[str, ...] = ()  # parts of region names the place words match ("europe": "eu-")
 
     @classmethod
     def parse(cls, text: str) -> Phrase:
@@ -52,8 +66,14 @@ class Phrase:
         kinds = tuple(kind for kind, hints in KIND_WORDS.items() if any(t in hints for t in tokens))
         envs = [ENV_WORDS[t] for t in tokens if t in ENV_WORDS]
         hints = {h for values in KIND_WORDS.values() for h in values}
-        names = tuple(t for t in tokens if t not in GENERIC and t not in hints and t not in ENV_WORDS)
-        return cls(names, kinds, envs[0] if envs else None)
+        names = tuple(t for t in tokens if t not in GENERIC and t not in hints and t not in ENV_WORDS
+                      and t not in REGION_WORDS)
+        regions = tuple(part for t in tokens if t in REGION_WORDS for part in REGION_WORDS[t])
+        return cls(names, kinds, envs[0] if envs else None, regions)
+
+    def in_place(self, region: str) -> bool:
+        """Whether ``region`` is where the words say ("the search box in europe"), or any when unsaid."""
+        return not self.regions or any(part in region.lower() for part in self.regions)
 
 
 @dataclass(frozen=True)
@@ -93,11 +113,24 @@ class Resolution:
     ambiguous: tuple[Candidate, ...] = ()
 
 
+_SUFFIXES = ("ing", "ers", "er", "es", "ed", "s")
+
+
+def stem(word: str) -> str:
+    """A word without its inflection ("reporting", "reports" -> "report"), so a name is found
+    in the form the person said it; a short word is kept whole."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def score(phrase: Phrase, candidate: Candidate) -> tuple[int, float]:
     """(name words matched, share of the candidate's own words matched): more matched words
-    win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1)."""
-    own = candidate.own_words()
-    matched = sum(1 for word in set(phrase.name_words) if word in own)
+    win, then the tighter fit ("search indexer" fits search-indexer-1 better than search-eu-1).
+    Words match in any inflection ("the reporting box" is reports-1)."""
+    own = {stem(word) for word in candidate.own_words()}
+    matched = sum(1 for word in {stem(word) for word in phrase.name_words} if word in own)
     return matched, matched / max(len(own), 1)
 
 
@@ -131,7 +164,7 @@ def resolve(phrase_text: str, candidates: Iterable[Candidate], kinds: Sequence[s
     not what the person meant, and acting on it would be acting on the wrong thing."""
     phrase = Phrase.parse(phrase_text)
     wanted = [kind for kind in phrase.kinds if not kinds or kind in kinds] or list(kinds)
-    pool = [c for c in candidates if (not wanted or c.kind in wanted)
+    pool = [c for c in candidates if (not wanted or c.kind in wanted) and phrase.in_place(c.region)
             and (phrase.env is None or ENV_WORDS.get(c.env.lower(), c.env.lower()) == phrase.env)]
     written = written_names(phrase_text)
     pool = [c for c in pool if all(holds(c, name) for name in written)]

@@ -13,6 +13,7 @@ from agents.slots.vocabulary import (
     ACTION,
     AWS_REGION,
     AWS_REGION_PREFIXES,
+    AWS_SERVICE,
     AZURE_REGION,
     AZURE_SPELLED,
     CI_WORDS,
@@ -105,10 +106,19 @@ def find_resource_name(text: str, taken: set[str]) -> str | None:
             continue
         if AWS_REGION.fullmatch(token) or GCP_REGION.fullmatch(token) or re.fullmatch(r"cve-\d+-\d+", token):
             continue
-        if re.fullmatch(r"(?:re|un|pre|non|co|de)-\w+", token):
+        if re.fullmatch(r"(?:re|un|pre|non|co|de)-\w+", token) or _PHRASAL_NOUN.fullmatch(token):
             continue
         return token
     return None
+
+
+# "a write-up", "the roll-out", "a hand-off": a verb and its particle, English, not a name
+_PHRASAL_NOUN = re.compile(r"[a-z]+-(?:up|out|off|down|over|back|through|in|on)")
+
+
+# who is no one in particular: "what did we ship", "what has someone pushed"
+_PRONOUNS = frozenset("""i we you they he she it someone somebody anyone anybody everyone everybody people folks
+    us them team""".split())
 
 
 _VERBS = frozenset("""show list get find check see give tail grep any many more recent latest last new all some
@@ -150,6 +160,12 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
     if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
         return match.group(1)
+    # "what did analytics cost", "how much does search cost us": the application whose spend it is
+    match = re.search(r"\b(?:what|how much)\s+(?:did|does|do|will|would)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+"
+                      r"(?:cost|spend|burn|run us)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS and not _is_provider_word(match.group(1)):
+        return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
     match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
@@ -157,8 +173,8 @@ def find_service(text: str) -> str | None:
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
-    match = re.search(r"\b(?:on[- ]?call|oncall|incidents?|outages?|pages?|alerts?|logs?|deploy\w*|costs?|spend|"
-                      r"changes?)\s+"
+    match = re.search(r"\b(?:on[- ]?call|oncall|pager|rota|rotation|shifts?|incidents?|outages?|pages?|alerts?|"
+                      r"logs?|deploy\w*|costs?|spend|changes?)\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
@@ -169,9 +185,22 @@ def find_service(text: str) -> str | None:
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
                       r"nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS:
+            and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS \
+            and match.group(1) not in _SEEING:
         return match.group(1)
     return None
+
+
+# "seeing errors", "getting timeouts", "throwing 500s": what the speaker or a system does
+# with the errors, a verb before the noun, never the name of what throws them
+_SEEING = frozenset("""seeing see saw seen getting get got gets having have has had throwing throws threw
+    hitting hit hits spitting spits returning returns showing shows logging logs raising raises causing causes
+    producing generating giving gives any no new more fewer""".split())
+
+
+def _is_provider_word(word: str) -> bool:
+    """A cloud's or an AWS service's name ("rds", "aws", "compute"): what is billed, not whose."""
+    return any(pattern.fullmatch(word) for _, pattern in (*AWS_SERVICE, *CLOUD_PATTERNS))
 
 
 def _is_special(word: str) -> bool:
@@ -227,7 +256,22 @@ def find_repo(text: str) -> str | None:
     # an adverb or a time word after "repo" ("the infra repo lately") is no name
     name = next((n for n in after if n not in GENERIC and n not in _VERBS and not n.endswith("ly")
                  and n not in _NOT_AFTER_REPO and not _is_special(n)), None)
-    return name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
+    name = name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
+    if name:
+        return name
+    # "anything merged to infra", "pushed into payments-api": where it landed, unless a branch
+    into = re.search(r"\b(?:merged|pushed|landed|shipped|committed)\s+(?:to|into|in)\s+(?:the\s+)?([a-z0-9][\w.-]+)\b",
+                     text)
+    landed = into.group(1) if into else None
+    if landed and landed not in _VERBS | _BRANCHES | _ORDINALS | _NOT_AFTER_REPO | _NOT_LANDED \
+            and not _is_special(landed):
+        return landed
+    return None
+
+
+# "merged in the past week", "pushed in a hurry": no place it landed
+_NOT_LANDED = frozenset("past recent few couple a an one any some this that it them hurry total".split())
+_BRANCHES = frozenset("main master trunk develop development dev staging prod production release".split())
 
 
 # "the infra repo over the last 3 days", "the repo in question": a preposition or a verb after
@@ -295,6 +339,9 @@ def find_incident_id(original: str, text: str) -> str | None:
 _TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "backend", "frontend", "storage",
                          "database", "db", "sre", "mobile"})
 _PAGE_VERBS = r"(?:page|wake up|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
+# a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
+_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+$")
+_DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())
 
 
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
@@ -304,7 +351,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if mention:
         person = mention.group(1).lower()
     team = None
-    match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+team\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b", text)
+    # "the storefront team", "the payments crew / squad / folks", "team: platform"
+    match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:team|crew|squad|folks)\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b",
+                      text)
     if match:
         name = match.group(1) or match.group(2)
         if _is_name(name) or name in _TEAM_WORDS:
@@ -312,6 +361,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
                           text)
+        if match and (_DETERMINER.search(text[:match.start()]) or match.group(1) in _STATES | _DONE):
+            match = None  # "mark the page done": the noun "page", and a state, not a person
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "network",
                                                                          "networking", "security"):
             person = match.group(1)
@@ -335,11 +386,24 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS:
             person = name
+    if person is None:  # "what did erin push", "merged by carol", "what has frank shipped": whose changes
+        match = re.search(r"\bwhat (?:did|has|have) ([a-z][a-z0-9]*) (?:just |recently )?(?:push|ship|merg|deploy|"
+                          r"land|commit|releas|roll)\w*\b|\b(?:merged|pushed|shipped|deployed|landed|committed|"
+                          r"released|authored|opened) by @?([a-z][a-z0-9]*)\b", text)
+        name = next((g for g in match.groups() if g), None) if match else None
+        if name and _is_name(name) and name not in _VERBS | _PRONOUNS:
+            person = name
     if person is None:  # "dave's apple pay PR", "bob's deploy": whose CI runs
         match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"
                           r"runs?|ci|deploys?|pipelines?|jobs?|commits?)\b", text)
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"it", "that", "what", "who"}:
             person = match.group(1)
+    if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota"
+        match = re.search(r"\b(?:some|any)(?:one|body)\s+(?:from|in|on|at)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b"
+                          r"(?!\s+(?:on-?call|oncall|team|rota|schedule)\b)", text)
+        if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
+                and match.group(1) not in _VERBS | _ORDINALS and not _is_special(match.group(1)):
+            team = match.group(1)
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
@@ -447,7 +511,11 @@ def find_incident_status(text: str) -> str | None:
     """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered;
     "acked incidents", "pages already acknowledged": taken but not resolved."""
     if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
-                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b", text):
+                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b|"
+                 # "nobody is looking at yet", "no one's on it", "not picked up", "unowned": not taken
+                 r"\b(?:nobody|no one|noone)(?:'s| is| has| has been)? (?:looking at|looking into|on|working on|"
+                 r"picked up|taken|handling|touched)\b|\bnot (?:yet |been )?(?:picked up|taken|looked at)\b|"
+                 r"\bunowned\b|\bunclaimed\b", text):
         return "triggered"
     if re.search(r"\b(?:acked|ack'd|acknowledged)\s+(?:incidents?|pages?|alerts?|ones?)\b|"
                  r"\b(?:incidents?|pages?|ones?)\s+(?:that are |already |still )?(?:acked|ack'd|acknowledged)\b",

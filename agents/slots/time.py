@@ -51,7 +51,7 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
     match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
                       rf"(?:{_NUM}\s*)?{_UNIT}\b", text)
     if not match:
-        return None
+        return _fortnights(text, now)
     raw, unit = match.group(1), match.group(2)
     amount = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     today = now.date()
@@ -62,13 +62,32 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
         return _span(since.date(), today + timedelta(days=1), label, since)
     if unit.startswith("d"):
         return _span(today - timedelta(days=amount), today, label, now - timedelta(days=amount))
+    # "last week" is the calendar week (_named_period); "the past week", "over the last month"
+    # are the rolling seven days or month up to today
+    rolling = raw is not None or not match.group(0).startswith(("last", "previous", "prev"))
     if unit.startswith("w"):
-        if raw is None:  # "last week" is the calendar week, handled by _named_period
+        if not rolling:
             return None
         return _span(today - timedelta(days=7 * amount), today, label, now - timedelta(days=7 * amount))
-    if raw is None:
+    if not rolling:
         return None
+    if raw is None:  # "the past month": thirty days up to today, not since the 1st of the month before
+        return _span(today - timedelta(days=30), today, label, now - timedelta(days=30))
     return _span(_add_months(today, -amount), today, label)
+
+
+def _fortnights(text: str, now: datetime) -> dict[str, str] | None:
+    """"the last fortnight", "past 2 fortnights": fourteen days each, up to today (British
+    English counts two weeks that way; there is no calendar fortnight to align to)."""
+    match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
+                      rf"(?:{_NUM}\s*)?fortnights?\b", text)
+    if not match:
+        return None
+    raw = match.group(1)
+    days = 14 * (1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw])
+    today = now.date()
+    label = re.sub(r"^(?:within|in|over) the ", "", match.group(0))
+    return _span(today - timedelta(days=days), today, label, now - timedelta(days=days))
 
 
 _RANGE_AFTER_UNIT = re.compile(rf"\b{_UNIT}\s+or\s+{_NUM}\b(?!\s*{_UNIT})")
@@ -247,8 +266,15 @@ def _ago(text: str, now: datetime) -> dict[str, str] | None:
     return _span(parsed.date(), parsed.date() + timedelta(days=1), phrase)
 
 
+# Times of day said by what happens then: "since lunch" is since noon, "overnight" last night.
+_SPOKEN_TIMES = ((re.compile(r"\b(since|from|after)\s+(?:lunch(?:time)?|noon|midday)\b"), r"\1 12pm"),
+                 (re.compile(r"\b(?:overnight|over night)\b"), "last night"))
+
+
 def time_range(text: str, now: datetime) -> dict[str, str] | None:
     """The period a request talks about, end exclusive, with the phrase that named it."""
+    for pattern, said in _SPOKEN_TIMES:
+        text = pattern.sub(said, text)
     for finder in (_ago, _relative_amount, _next_n, _named_period, _quarter_name, _month_name, _weekday,
                    _explicit_date):
         found = finder(text, now)

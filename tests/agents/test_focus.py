@@ -266,3 +266,26 @@ def test_terminated_compute_engine_vms_are_the_stopped_ones() -> None:
     assert focused is not None
     assert focused.lead == "1 of 2 Compute Engine instances is stopped or terminated: ledger-batch."
     assert [row["name"] for row in focused.rows] == ["ledger-batch"]
+
+
+def test_the_stopped_ones_after_a_list_of_machines_are_focused() -> None:
+    inventory = ToolResult(status="ok", columns=["type", "id", "name", "state"], rows=[
+        {"type": "ec2", "id": "i-a", "name": "api-1", "state": "running"},
+        {"type": "ec2", "id": "i-b", "name": "api-old", "state": "stopped"},
+        {"type": "ec2", "id": "i-c", "name": "worker-1", "state": "running"}])
+    focused = focus("aws_inventory", inventory, "only those stopped ones pls")
+    assert focused is not None and focused.lead == "1 of 3 instances is stopped: api-old (i-b)."
+    assert [row["id"] for row in focused.rows] == ["i-b"]
+
+
+def test_open_groups_attached_to_nothing_are_named_and_the_others_counted() -> None:
+    groups = ToolResult(status="ok", columns=["group_id", "name", "ports", "severity", "instances"], rows=[
+        {"group_id": "sg-1", "name": "ssh-in", "ports": "22", "severity": "high", "instances": "i-1"},
+        {"group_id": "sg-2", "name": "old-ftp", "ports": "21", "severity": "high", "instances": ""},
+        {"group_id": "sg-2", "name": "old-ftp", "ports": "20", "severity": "high", "instances": ""},
+        {"group_id": "sg-3", "name": "web", "ports": "443", "severity": "low", "instances": "i-2, i-3"}])
+    focused = focus("aws_open_security_groups", groups, "and which of them isn't used by any box?")
+    assert focused is not None
+    assert focused.lead == "1 of 3 open security groups is attached to nothing: old-ftp (sg-2)."
+    assert focused.rest == "Not listed: the other 2 open security groups."
+    assert focus("aws_open_security_groups", groups, "what is open to the world") is None

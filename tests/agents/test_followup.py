@@ -163,3 +163,73 @@ def test_a_change_asked_for_one_item_of_a_listing_stays_that_change() -> None:
     previous = TurnContext("incident.list", {}, ["P1", "P2"])
     ack = route("ack the ledger one", "incident.ack", {"action": "ack"}, 0.95)
     assert apply_context(ack, previous, 0.45).skill == "incident.ack"
+
+
+def test_a_change_asked_with_its_own_verb_after_a_brief_is_not_an_ellipsis() -> None:
+    previous = TurnContext("incident.brief", {"service": "ledger"}, ["PQ1W2E3", "Some One"])
+    close = route("okay, all good again, close it", "incident.resolve", {}, 0.97)
+    followed = apply_context(close, previous, 0.45)
+    assert followed.skill == "incident.resolve"
+    assert followed.slots["service"] == "ledger"
+
+
+@pytest.mark.parametrize("text", ["wake him up", "page her now"])
+def test_a_person_pronoun_points_at_the_previous_target(text: str) -> None:
+    previous = TurnContext("incident.oncall", {"service": "billing"}, [])
+    followed = apply_context(route(text, "incident.page", {"action": "page"}, 0.99), previous, 0.45)
+    assert followed.slots["service"] == "billing"
+
+
+@pytest.mark.parametrize(("previous_slots", "key"), [({"team": "ledger"}, "team"), ({"person": "zoe"}, "person")])
+def test_a_bare_name_replaces_the_previous_team_or_person(previous_slots: dict, key: str) -> None:
+    previous = TurnContext("cost.summary", previous_slots, [])
+    followed = apply_context(route("and for growth?"), previous, 0.45)
+    assert followed.slots[key] == "growth"
+    assert "service" not in followed.slots
+
+
+def test_the_words_that_killed_a_run_ask_why_it_failed() -> None:
+    previous = TurnContext("cicd.status", {}, ["7000000001"])
+    followed = apply_context(route("the release one - what killed it", "cicd.status", {}, 0.8), previous, 0.45)
+    assert followed.skill == "cicd.failure"
+
+
+def test_looking_closer_at_an_item_is_no_change_the_router_guessed() -> None:
+    previous = TurnContext("incident.list", {}, ["PA1", "PB2"])
+    closer = route("drill into the billing one", "incident.page", {}, 0.6)
+    assert apply_context(closer, previous, 0.45).skill == "incident.brief"
+
+
+def test_an_item_of_a_list_with_no_detail_skill_asks_the_list_again() -> None:
+    previous = TurnContext("security.findings", {"region": "eu-west-1"}, ["f-1"])
+    item = route("the miner one, which host", "infra.describe", {}, 0.3)
+    followed = apply_context(item, previous, 0.45)
+    assert followed.skill == "security.findings" and followed.slots["region"] == "eu-west-1"
+
+
+def test_an_unsure_anaphor_takes_the_reading_in_the_previous_turns_domain() -> None:
+    previous = TurnContext("cost.summary", {}, ["Amazon EC2"])
+    unsure = Route(text="anything odd in there?", agent="incident", skill="incident.list", confidence=0.1,
+                   alternatives=[("help", 0.12), ("infra.action", 0.1), ("cost.anomalies", 0.05)])
+    unsure = unsure.model_copy(update={"text": "anything odd in that?"})
+    followed = apply_context(unsure, previous, 0.45)
+    assert (followed.skill, followed.confidence) == ("cost.anomalies", 0.45)
+    sure = unsure.model_copy(update={"confidence": 0.8})
+    assert apply_context(sure, previous, 0.45).skill == "incident.list"
+
+
+def test_a_question_going_on_in_the_same_skill_keeps_its_subject() -> None:
+    previous = TurnContext("incident.oncall", {"service": "ledger"}, ["Some One"])
+    followed = apply_context(route("and who's the backup?", "incident.oncall", {}, 0.9), previous, 0.45)
+    assert followed.slots["service"] == "ledger"
+    other = apply_context(route("and who's on call for growth?", "incident.oncall", {"service": "growth"}, 0.9),
+                          previous, 0.45)
+    assert other.slots["service"] == "growth"
+    elsewhere = apply_context(route("and what did we spend?", "cost.summary", {}, 0.9), previous, 0.45)
+    assert "service" not in elsewhere.slots
+
+
+def test_the_month_before_a_whole_month_is_the_calendar_month() -> None:
+    previous = TurnContext("cost.summary", {"time_range": {"start": "2026-03-01", "end": "2026-04-01"}}, [])
+    followed = apply_context(route("and the month before?"), previous, 0.45)
+    assert (followed.slots["time_range"]["start"], followed.slots["time_range"]["end"]) == ("2026-02-01", "2026-03-01")

@@ -562,3 +562,102 @@ def test_two_aws_services_set_side_by_side_narrow_to_neither() -> None:
 def test_which_group_spends_most_groups_by_it(text: str, group_by: str) -> None:
     found = extract_slots(text, FIXED_NOW)
     assert found["group_by"] == group_by and found.get("service") is None
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("what did search cost over the last fortnight", "2025-06-01"),
+    ("merged in the past 2 fortnights?", "2025-05-18"),
+])
+def test_a_fortnight_is_fourteen_days_up_to_today(text: str, start: str) -> None:
+    found = slots(text)["time_range"]
+    assert (found["start"], found["end"]) == (start, "2025-06-15")
+    assert "unread_period" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["need a quick write-up of the ledger outage", "post the roll-out plan",
+                                  "who did the hand-off for billing"])
+def test_a_verb_and_its_particle_is_no_resource_name(text: str) -> None:
+    assert "resource_name" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["getting errors from the billing lambda", "we're seeing errors on login",
+                                  "throwing errors since noon"])
+def test_a_verb_before_errors_is_no_service(text: str) -> None:
+    assert slots(text).get("service") is None
+
+
+@pytest.mark.parametrize("text", ["which one is nobody looking at", "anything no one's on yet?",
+                                  "pages not picked up yet", "any unowned incidents"])
+def test_incidents_nobody_has_taken_are_still_triggered(text: str) -> None:
+    assert slots(text)["status"] == "triggered"
+
+
+@pytest.mark.parametrize(("text", "team"), [("get someone from growth on the line", "growth"),
+                                            ("is anybody in the data crew around", "data")])
+def test_someone_from_a_team_names_the_team(text: str, team: str) -> None:
+    assert slots(text)["team"] == team
+
+
+@pytest.mark.parametrize("text", ["you can mark the page done now", "this page is ok, close it", "get it sorted"])
+def test_the_noun_page_or_a_finished_state_is_no_person(text: str) -> None:
+    assert "person" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "service"), [("what did ledger cost us last week", "ledger"),
+                                               ("how much does growth-api cost", "growth-api")])
+def test_whose_spend_a_cost_question_asks_is_a_service(text: str, service: str) -> None:
+    assert slots(text)["service"] == service
+
+
+@pytest.mark.parametrize("text", ["what did lambda cost last month", "how much did azure cost", "what did we spend"])
+def test_a_provider_or_the_speaker_is_not_whose_spend(text: str) -> None:
+    assert "service" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "team"), [("is the ledger crew on anything", "ledger"),
+                                            ("what's the growth squad handling", "growth")])
+def test_a_crew_or_squad_is_a_team(text: str, team: str) -> None:
+    assert slots(text)["team"] == team
+
+
+@pytest.mark.parametrize(("text", "start"), [("what merged over the past week", "2025-06-08"),
+                                             ("spend in the past month", "2025-05-16")])
+def test_the_past_week_or_month_is_rolling_up_to_today(text: str, start: str) -> None:
+    assert period(text) == (start, "2025-06-15")
+    assert period("spend last week") == ("2025-06-02", "2025-06-09")  # the calendar week
+
+
+@pytest.mark.parametrize(("text", "since"), [("errors since lunch", "2025-06-15T12:00:00"),
+                                             ("anything after midday?", "2025-06-15T12:00:00")])
+def test_lunch_and_midday_are_noon(text: str, since: str) -> None:
+    assert slots(text)["time_range"]["since"] == since
+
+
+def test_overnight_is_last_night() -> None:
+    assert period("did the batch job throw errors overnight") == ("2025-06-14", "2025-06-16")
+
+
+@pytest.mark.parametrize(("text", "person"), [("what did zoe push today", "zoe"), ("anything merged by @sam", "sam"),
+                                              ("what has kim shipped lately", "kim")])
+def test_whose_changes_are_asked_about(text: str, person: str) -> None:
+    assert slots(text)["person"] == person
+
+
+@pytest.mark.parametrize("text", ["what did we ship this week", "what has someone pushed"])
+def test_we_or_someone_is_nobody_in_particular(text: str) -> None:
+    assert "person" not in slots(text)
+
+
+@pytest.mark.parametrize(("text", "repo"), [("anything merged to ledger since monday", "ledger"),
+                                            ("what got pushed into billing-web", "billing-web")])
+def test_where_a_change_landed_is_its_repo(text: str, repo: str) -> None:
+    assert slots(text)["repo"] == repo
+
+
+@pytest.mark.parametrize("text", ["what got merged to main today", "merged in the past week", "pushed to prod"])
+def test_a_branch_or_a_period_is_no_repo(text: str) -> None:
+    assert "repo" not in slots(text)
+
+
+def test_who_has_the_pager_for_a_service() -> None:
+    assert slots("who has the pager for ledger tonight")["service"] == "ledger"

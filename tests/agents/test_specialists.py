@@ -162,3 +162,14 @@ def test_a_request_naming_several_clouds_asks_each_of_them_and_no_other() -> Non
     assert {call.spec.integration for call in every.reads} == {"aws", "azure", "gcp"}
     two = spec.plan(route("security.open_ports", "ssh exposed across gcp and azure?"), CLOUD_REGISTRY)
     assert {call.spec.integration for call in two.reads} == {"azure", "gcp"}
+
+
+def test_a_teams_spend_is_filtered_by_its_tag_unless_grouped_by_team() -> None:
+    cost = specialist_for("cost.summary")
+    one = cost.plan(route("cost.summary", "what did the growth team cost", team="growth"), REGISTRY)
+    (call,) = [c for c in one.reads if c.spec.name == "aws_cost_by_service"]
+    assert call.args["team"] == "growth"
+    grouped = cost.plan(route("cost.summary", "growth team vs the rest, by team", team="growth",
+                              group_by="tag:team"), REGISTRY)
+    (call,) = [c for c in grouped.reads if c.spec.name == "aws_cost_by_service"]
+    assert "team" not in call.args and call.args["group_by"] == "tag:team"

@@ -22,6 +22,7 @@ from sandbox.company import (
     Company,
     cost_by_aws_service,
     forecast_line_cost,
+    line_cost,
     planted_anomaly,
     spike_start,
     total_cost,
@@ -70,6 +71,20 @@ def test_cost_summary_of_one_application_is_its_tagged_spend(registry: ToolRegis
     result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), app_service=app)
     assert result.facts["total"] == pytest.approx(total_cost(start, today, service=app), abs=0.05)
     assert f"service={app}" in result.summary
+
+def test_cost_summary_of_a_team_said_in_lower_case_is_its_tagged_spend(registry: ToolRegistry, ctx: ToolContext,
+                                                                       company: Company) -> None:
+    """"What did the storefront team cost": the spend tagged team=Storefront, however it is cased."""
+    today = utc_today()
+    start = today - timedelta(days=14)
+    team = company.cost_lines[1].tags["team"]
+    expected = sum(line_cost(line, day, today) for line in company.cost_lines if line.tags["team"] == team
+                   for day in company_days(start, today))
+    result = run(registry, ctx, "cost.summary", start=start.isoformat(), end=today.isoformat(), team=team.lower())
+    assert team != team.lower() and expected > 0
+    assert result.facts["total"] == pytest.approx(expected, abs=0.05)
+    assert f"team={team.lower()}" in result.summary
+
 
 def test_cost_anomaly_names_the_spiking_service_and_day(registry: ToolRegistry, ctx: ToolContext) -> None:
     result = run(registry, ctx, "cost.anomalies")
@@ -338,6 +353,15 @@ def test_describe_unknown_resource_is_one_sentence(registry: ToolRegistry, ctx: 
     assert result.summary == f"No resource named no-such-thing-42 was found in {', '.join(company.regions)}."
 
 
+def test_describe_a_load_balancer_named_in_plain_words(registry: ToolRegistry, ctx: ToolContext,
+                                                       company: Company) -> None:
+    balancer = company.load_balancers[0]
+    words = f"is the {balancer.service} load balancer healthy"
+    result = run(registry, ctx, "infra.describe", "aws_describe_resource", resource_id=words)
+    assert balancer.name in result.resources
+    assert all(name in result.summary for name in company.unhealthy_targets(balancer))
+
+
 def test_public_storage_finds_public_and_unencrypted_buckets(registry: ToolRegistry, ctx: ToolContext,
                                                              company: Company) -> None:
     result = run(registry, ctx, "security.public_storage")
@@ -347,6 +371,28 @@ def test_public_storage_finds_public_and_unencrypted_buckets(registry: ToolRegis
     assert plain == {b.name for b in company.unencrypted_buckets()}
     assert result.facts["buckets_checked"] == len(company.buckets)
 
+
+def test_public_storage_for_words_no_bucket_has_answers_for_every_bucket(registry: ToolRegistry, ctx: ToolContext,
+                                                                         company: Company) -> None:
+    """"the marketing bucket is meant to be public, anything else?": no bucket holds the word, so
+    the answer is every bucket's, and says no bucket is named so (not "none is public")."""
+    word = "marketing"
+    assert not any(word in b.name for b in company.buckets)
+    result = run(registry, ctx, "security.public_storage", bucket=word)
+    assert {row["bucket"] for row in result.rows if row["public"]} == {b.name for b in company.public_buckets()}
+    assert result.summary.startswith(f"No bucket is named '{word}'; of all buckets: ")
+
+
+def test_public_storage_for_a_word_of_a_buckets_name_is_that_bucket(registry: ToolRegistry, ctx: ToolContext,
+                                                                    company: Company) -> None:
+    public = company.public_buckets()[0]
+    word = next(part for part in public.name.split("-")
+                if sum(part in b.name.split("-") for b in company.buckets) == 1)
+    result = run(registry, ctx, "security.public_storage", bucket=word)
+    assert [row["bucket"] for row in result.rows] == [public.name]
+    clean = next(b for b in company.buckets if not b.public and b.encrypted)
+    fine = run(registry, ctx, "security.public_storage", bucket=clean.name)
+    assert fine.status == "no_data" and fine.summary.startswith(f"{clean.name} is neither public nor")
 
 
 def test_open_ports_of_one_instance_are_its_groups_rules(registry: ToolRegistry, ctx: ToolContext,

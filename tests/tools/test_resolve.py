@@ -91,3 +91,29 @@ def test_a_question_over_a_partial_match_says_nothing_has_the_name_asked_for() -
     assert question.startswith('Nothing is named "billing worker"; 2 resources match "worker" only: '
                                "payments-worker-1 (i-0101), Azure VM in eastus, env prod; ")
     assert question.endswith("Did you mean one of them? Name it by its Name tag or id.")
+
+
+def test_words_match_in_any_inflection_and_the_instance_type_describes_a_box() -> None:
+    fleet = [Candidate("ec2", "i-0101", "invoices-archive-1", "eu-west-1", "prod", "billing", traits=("r4.large",)),
+             Candidate("ec2", "i-0102", "billing-api-1", "eu-west-1", "prod", "billing", traits=("m6i.large",))]
+    archiving = resolve("the r4 invoicing box is stuck, restart it", fleet)
+    assert archiving.match is not None and archiving.match.id == "i-0101"
+    by_type = resolve("bounce the m6i machine", fleet)
+    assert by_type.match is not None and by_type.match.id == "i-0102"
+
+
+def test_load_balancer_and_container_words_narrow_the_kind() -> None:
+    fleet = [*FLEET, Candidate("load_balancer", "checkout-lb", "checkout-lb", "us-east-1", "prod", "checkout"),
+             Candidate("ecs_service", "checkout-tasks", "checkout-tasks", "us-east-1", "prod", "checkout")]
+    balancer = resolve("is the checkout load balancer healthy", fleet)
+    assert balancer.match is not None and balancer.match.kind == "load_balancer"
+    service = resolve("how many ecs tasks does checkout run", fleet)
+    assert service.match is not None and service.match.kind == "ecs_service"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("reboot the search box in europe", "i-0002"),
+                                                ("the search server over in virginia", "i-0001")])
+def test_a_place_word_narrows_to_its_regions(text: str, expected: str) -> None:
+    resolution = resolve(text, FLEET)
+    assert resolution.match is not None and resolution.match.id == expected
+    assert resolve("the payments box in asia", FLEET).match is None

@@ -73,10 +73,23 @@ def _group_name(keys: list[str], group_by: str | None) -> str:
 SERVICE_TAG = "service"
 
 
-def _filter(aws_service: str | None, region: str | None, app_service: str | None = None) -> dict[str, Any] | None:
+# The cost-allocation tag naming the team that owns a resource ("Storefront").
+TEAM_TAG = "team"
+
+
+def spellings(value: str) -> list[str]:
+    """The casings a tag value is commonly written in ("storefront", "Storefront",
+    "STOREFRONT"): people say a team's name in lower case, tags often carry it capitalised,
+    and Cost Explorer compares tag values exactly."""
+    return list(dict.fromkeys([value, value.lower(), value.title(), value.upper()]))
+
+
+def _filter(aws_service: str | None, region: str | None, app_service: str | None = None,
+            team: str | None = None) -> dict[str, Any] | None:
     parts = ([{"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}] if aws_service else [])
     parts += [{"Dimensions": {"Key": "REGION", "Values": [region]}}] if region else []
     parts += [{"Tags": {"Key": SERVICE_TAG, "Values": [app_service]}}] if app_service else []
+    parts += [{"Tags": {"Key": TEAM_TAG, "Values": spellings(team)}}] if team else []
     if len(parts) > 1:
         return {"And": parts}
     return parts[0] if parts else None
@@ -84,7 +97,7 @@ def _filter(aws_service: str | None, region: str | None, app_service: str | None
 
 def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None = None,
                 aws_service: str | None = None, region: str | None = None,
-                app_service: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
+                app_service: str | None = None, team: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
     """{group: {day: UnblendedCost}} and the currency, following NextPageToken."""
     ce = client(ctx, "ce", GLOBAL_REGION)
     request: dict[str, Any] = {
@@ -93,7 +106,7 @@ def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None =
         "Metrics": ["UnblendedCost"],
         "GroupBy": _group_by(group_by),
     }
-    expression = _filter(aws_service, region, app_service)
+    expression = _filter(aws_service, region, app_service, team)
     if expression:
         request["Filter"] = expression
     costs: dict[str, dict[str, float]] = defaultdict(dict)
@@ -125,6 +138,8 @@ class CostByServiceArgs(BaseModel):
     region: str | None = Field(default=None, description="Only spend in this region, e.g. eu-west-1.")
     app_service: str | None = Field(default=None, description="Only spend tagged with this application service "
                                    "(the `service` cost-allocation tag), e.g. payments.")
+    team: str | None = Field(default=None, description="Only spend tagged with this team (the `team` "
+                             "cost-allocation tag, any case), e.g. storefront.")
     compare_start: date | None = Field(default=None, description="First day of the period to compare with; "
                                        "default the previous period of the same length (the previous month "
                                        "for a month).")
@@ -172,7 +187,8 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     """Spend per group for a period, each with its change against the period before (or the
     one asked for): "this month vs last month" is one call."""
     start, end = period(args.start, args.end, 7)
-    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region, args.app_service)
+    costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region, args.app_service,
+                                  args.team)
     totals = {name: sum(days.values()) for name, days in costs.items()}
     totals = {name: amount for name, amount in totals.items() if round(amount, 2) != 0}
     total = sum(totals.values())
@@ -180,10 +196,11 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     if not totals:
         where = f" in {args.region}" if args.region else ""
         where += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
+        where += f" tagged {TEAM_TAG}={args.team}" if args.team else ""
         return ToolResult.no_data(f"Cost Explorer reports no AWS spend{where} from {window}.")
     before_start, before_end = _compared(args, start, end)
     before_costs, _currency = daily_costs(ctx, before_start, before_end, args.group_by, args.aws_service,
-                                          args.region, args.app_service)
+                                          args.region, args.app_service, args.team)
     before = {name: sum(days.values()) for name, days in before_costs.items()}
     before_total = sum(before.values())
     ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
@@ -195,6 +212,7 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     scope = f" for {ce_service_name(args.aws_service)}" if args.aws_service else ""
     scope += f" in {args.region}" if args.region else ""
     scope += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
+    scope += f" tagged {TEAM_TAG}={args.team}" if args.team else ""
     overall = _change(total, before_total)
     movers = sorted(rows, key=lambda row: abs(row["change"]), reverse=True)[:2]
     moved = ", ".join(f"{row[label]} {'+' if row['change'] >= 0 else '-'}${abs(row['change']):,.2f} "

@@ -262,7 +262,9 @@ def find_instance(ctx: ToolContext, regions: list[str], ident: str,
 
 def _candidate(region: str, inst: dict[str, Any]) -> Candidate:
     tags = tag_map(inst.get("Tags"))
-    return Candidate("ec2", inst["InstanceId"], tags.get("Name", ""), region, _env_of(tags), _service_of(tags))
+    # its instance type describes it too: "the old m4 box"
+    return Candidate("ec2", inst["InstanceId"], tags.get("Name", ""), region, _env_of(tags), _service_of(tags),
+                     traits=(str(inst.get("InstanceType", "")),))
 
 
 def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tuple[str, ...]) -> Candidate | None:
@@ -279,7 +281,8 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
             lister = REGIONAL_LISTERS[kind]
             listed = scan_regions(ctx, regions, functools.partial(lister, ctx), services=INVENTORY_SERVICES)
             rows.extend(row for found in listed.values() for row in found)
-    candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"])
+    candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"],
+                            traits=(str(row.get("detail") or ""),) if row["type"] == "ec2" else ())
                   for row in rows]
     resolution = resolve(phrase, candidates, kinds)
     if resolution.ambiguous:
@@ -482,6 +485,10 @@ def _value(found: tuple[str, ToolResult] | None) -> ToolResult | None:
     return found[1] if found else None
 
 
+# What a description can be of when named in plain words ("the checkout load balancer").
+DESCRIBED_KINDS = ("ec2", "rds", "lambda", "s3", "load_balancer", "ecs_service", "eks")
+
+
 class DescribeArgs(BaseModel):
     resource_id: str = Field(min_length=1, description="Instance id or Name, sg-/vol- id, bucket, DB id, "
                                                        "Lambda, ECS service, load balancer or EKS cluster "
@@ -495,7 +502,7 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     ident = args.resource_id.strip()
     result = _from_arn(ctx, ident) if ident.startswith("arn:") else _describe_id(ctx, regions, ident)
     if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
-        match = resolve_named(ctx, regions, ident, ("ec2", "rds", "lambda", "s3"))
+        match = resolve_named(ctx, regions, ident, DESCRIBED_KINDS)
         result = _describe_id(ctx, [match.region], match.id) if match else None
     if result is None:
         raise ResourceNotFound(ident, regions)

@@ -33,6 +33,9 @@ class LogsErrorsArgs(BaseModel):
     since: float | None = Field(default=None, gt=0, le=24 * 90, description="Look back this many hours.")
     region: str | None = None
     limit: int = Field(default=50, ge=1, le=500)
+    query: str | None = Field(default=None, max_length=500, description="The request's own words: without a "
+                              "log group or service, the groups whose names share the most of them (at least two: "
+                              "'the search reindex job') are read, else every group.")
 
 
 def _window(args: LogsErrorsArgs) -> tuple[datetime, datetime]:
@@ -58,7 +61,21 @@ def _groups(ctx: ToolContext, region: str, args: LogsErrorsArgs) -> list[str]:
         named = [name for name in names if args.service.lower() in name.lower()]
         # "logs for checkout-web-1": no group is named after a host, but its stream is
         names = named or [name for name in names if _has_stream(logs, name, args.service)]
-    return names[:MAX_GROUPS]
+    return names if args.query and not args.service else names[:MAX_GROUPS]
+
+
+MIN_SHARED_WORDS = 2  # one shared word ("lambda", "api") says what kind, not which group
+_NO_NAME = frozenset({"aws", "app", "the", "and", "for", "from", "with", "logs", "log", "errors", "error"})
+
+
+def named_by_words(names: list[str], words: str) -> list[str]:
+    """The log groups whose names share the most words with ``words`` ("what is the payments
+    webhook lambda complaining about" -> /aws/lambda/payments-webhook), when they share at
+    least two; [] when none does."""
+    asked = {w for w in re.findall(r"[a-z0-9]+", words.lower()) if len(w) > 2} - _NO_NAME
+    shared = {name: len(asked & set(re.findall(r"[a-z0-9]+", name.lower()))) for name in names}
+    best = max(shared.values(), default=0)
+    return [name for name, count in shared.items() if count == best] if best >= MIN_SHARED_WORDS else []
 
 
 def _has_stream(logs: Any, group: str, stream: str) -> bool:
@@ -97,6 +114,10 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
     start, end = _window(args)
     found = scan_regions(ctx, regions, lambda region: _groups(ctx, region, args), services=("logs",))
     groups = {region: found.results[region] for region in found.answered}
+    if args.query and not (args.log_group or args.service):  # across regions: the groups the words name
+        named = set(named_by_words([name for names in groups.values() for name in names], args.query))
+        groups = {region: [name for name in names if not named or name in named][:MAX_GROUPS]
+                  for region, names in groups.items()}
     if not any(groups.values()):
         if args.log_group:
             raise ResourceNotFound(args.log_group, regions, found.failed)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -144,16 +145,32 @@ class PublicBucketsArgs(BaseModel):
     bucket: str | None = Field(default=None, description="Only this bucket.")
 
 
+def _named_buckets(names: list[str], asked: str) -> list[str]:
+    """The buckets ``asked`` names: that bucket, else those whose name holds it as a word
+    ("receipts" -> driftwood-payments-receipts); none when it is no part of any name."""
+    if asked in names:
+        return [asked]
+    return [name for name in names if asked in re.split(r"[-._]", name)]
+
+
 @aws_errors("s3")
 def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     rows, checked = bucket_rows(ctx, args.region)
+    lead = ""
     if args.bucket:
-        rows = [row for row in rows if row["bucket"] == args.bucket]
+        named = _named_buckets(list_buckets(ctx), args.bucket)
+        if named:
+            rows = [row for row in rows if row["bucket"] in named]
+            if not rows:
+                return ToolResult.no_data(f"{join_names(named)} {agreeing(len(named), 'are')} neither public nor "
+                                          f"missing default encryption ({checked} buckets checked).")
+        else:  # "the static assets bucket": words, not a bucket's name; every bucket answers
+            lead = f"No bucket is named {args.bucket!r}; of all buckets: "
     public = [row["bucket"] for row in rows if row["public"]]
     plain = [row["bucket"] for row in rows if not row["encrypted"]]
     if not rows:
-        return ToolResult.no_data(f"None of {checked} buckets is public or missing default encryption.")
-    summary = f"{len(public)} of {checked} buckets {agreeing(len(public), 'are public')}"
+        return ToolResult.no_data(f"{lead}None of {checked} buckets is public or missing default encryption.")
+    summary = f"{lead}{len(public)} of {checked} buckets {agreeing(len(public), 'are public')}"
     summary += f": {join_names(public)}" if public else ""
     if plain:
         summary += f"; {len(plain)} {agreeing(len(plain), 'have no default encryption')}: {join_names(plain)}"

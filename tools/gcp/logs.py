@@ -6,6 +6,7 @@ never summarised."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -26,6 +27,13 @@ NAME_FIELDS = ("resource.labels.service_name", "resource.labels.function_name", 
                "resource.labels.module_id", 'labels."compute.googleapis.com/resource_name"')
 
 
+# Cloud Logging's monitored resource types Guardian reads, and the same kinds in other words.
+MONITORED_TYPES = frozenset({"cloud_run_revision", "gce_instance", "k8s_container", "cloud_function",
+                             "cloud_run_job", "gae_app", "k8s_pod", "k8s_node", "cloudsql_database"})
+KIND_TYPES = {"ec2": "gce_instance", "vm": "gce_instance", "instance": "gce_instance", "lambda": "cloud_function",
+              "function": "cloud_function", "eks": "k8s_container", "rds": "cloudsql_database"}
+
+
 class LogErrorsArgs(BaseModel):
     service: str | None = Field(default=None, max_length=200, description="A Cloud Run service, function, "
                                 "container or instance name; unset: the whole project.")
@@ -44,6 +52,16 @@ class LogErrorsArgs(BaseModel):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("resource_type", mode="before")
+    @classmethod
+    def _monitored(cls, value: Any) -> Any:
+        """A kind said in any cloud's words ("vm", "ec2", "lambda") is Cloud Logging's
+        monitored resource type for it; a kind Google Cloud has no logs of ("s3") filters
+        nothing, so it is dropped rather than matching no entry."""
+        if not isinstance(value, str) or value in MONITORED_TYPES:
+            return value
+        return KIND_TYPES.get(value.lower())
 
 
 def window(args: LogErrorsArgs, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -75,18 +93,31 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def log_filter(args: LogErrorsArgs, start: datetime, end: datetime, *, severity: bool = True) -> str:
-    """The logging query: severity floor, time range, and the resource named."""
+def log_filter(args: LogErrorsArgs, start: datetime, end: datetime, *, severity: bool = True,
+               names: list[str] | None = None) -> str:
+    """The logging query: severity floor, time range, and the resource named (``names``
+    instead of the asked one, when the words were resolved to the workloads they mean)."""
     parts = [f"severity>={args.severity}"] if severity else []
     parts += [f'timestamp>="{rfc3339(start)}"', f'timestamp<"{rfc3339(end)}"']
     if args.resource_type:
         parts.append(f'resource.type="{args.resource_type}"')
-    if args.service:
-        named = [f"{field}={_quoted(args.service)}" for field in NAME_FIELDS]
-        if args.service.isdigit():
-            named.append(f'resource.labels.instance_id="{args.service}"')
+    wanted = names if names is not None else [args.service] if args.service else []
+    named = [f"{field}={_quoted(name)}" for name in wanted for field in NAME_FIELDS]
+    named += [f'resource.labels.instance_id="{name}"' for name in wanted if name.isdigit()]
+    if named:
         parts.append("(" + " OR ".join(named) + ")")
     return " AND ".join(parts)
+
+
+def _workloads_named(ctx: ToolContext, args: LogErrorsArgs, end: datetime) -> list[str]:
+    """The workloads logging in the project whose names hold every word asked ("payments" ->
+    gce-payments-api-1): people name a machine or a service by its part that means something."""
+    asked = [word for word in re.split(r"[\s_-]+", (args.service or "").lower()) if word]
+    if not asked:
+        return []
+    probe = log_filter(args, end - timedelta(days=PROBE_DAYS), end, severity=False, names=[])
+    sources = dict.fromkeys(_source(entry) for entry in _entries(ctx, probe, MAX_ENTRIES))
+    return [name for name in sources if name and set(asked) <= set(re.split(r"[_-]+", name.lower()))]
 
 
 def _message(payload: Any) -> str:
@@ -133,6 +164,14 @@ def log_errors(ctx: ToolContext, args: LogErrorsArgs) -> ToolResult:
     start, end = window(args)
     span = f"from {rfc3339(start)} to {rfc3339(end)}"
     entries = _entries(ctx, log_filter(args, start, end), MAX_ENTRIES)
+    resolved: list[str] = []
+    if not entries and args.service and not _entries(ctx, log_filter(args, end - timedelta(days=PROBE_DAYS), end,
+                                                                      severity=False), 1):
+        resolved = _workloads_named(ctx, args, end)  # nothing is called that: what it is part of
+        entries = _entries(ctx, log_filter(args, start, end, names=resolved), MAX_ENTRIES) if resolved else []
+        if resolved and not entries:
+            return ToolResult.no_data(f"No {args.severity}-or-worse log entries for {', '.join(resolved)} (what "
+                                      f"{args.service!r} names) in project {project(ctx)} {span}.")
     if not entries:
         return _nothing(ctx, args, span, end)
     rows = [{"time": rfc3339(entry.timestamp) if entry.timestamp else "", "severity": str(entry.severity or ""),
@@ -140,7 +179,9 @@ def log_errors(ctx: ToolContext, args: LogErrorsArgs) -> ToolResult:
              "message": _message(entry.payload).rstrip("\n")[:MESSAGE_CHARS]} for entry in entries]
     counts = Counter(row["severity"] for row in rows)
     sources = list(dict.fromkeys(row["source"] for row in rows if row["source"]))
-    who = args.service or ", ".join(sources) or f"project {project(ctx)}"
+    who = ", ".join(resolved) or args.service or ", ".join(sources) or f"project {project(ctx)}"
+    if resolved:
+        who += f" (nothing is named {args.service!r}; read what holds the name)"
     by_severity = ", ".join(f"{n} {sev}" for sev, n in counts.most_common())
     summary = (f"{len(rows)} {args.severity}-or-worse log entries for {who} in project {project(ctx)} {span} "
                f"({by_severity}); latest at {rows[0]['time']}.")

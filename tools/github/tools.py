@@ -85,6 +85,8 @@ class ChangesArgs(BaseModel):
         default=None, description="From this moment up to now (a rolling window such as 'the last 2 days'); "
                                   "takes the place of start and end.")
     limit: int = Field(default=15, ge=1, le=100, description="How many changes to show, newest first.")
+    person: str | None = Field(default=None, description="Only what this person merged, pushed or deployed "
+                               "(GitHub login, e.g. erin).")
 
 
 class RerunArgs(BaseModel):
@@ -372,9 +374,11 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
         rows: list[dict[str, Any]] = []
         for repo in repos:
             rows += _repo_changes(repo, since, until, args.limit, now)
+        if args.person:  # "what did erin push": hers, the others' are not asked about
+            rows = [row for row in rows if str(row.get("author") or "").lower() == args.person.strip().lower()]
         rows.sort(key=lambda row: row["when"], reverse=True)
         rows = rows[: args.limit]
-        names = ", ".join(repo.full_name for repo in repos)
+        names = ", ".join(repo.full_name for repo in repos) + (f" by {args.person}" if args.person else "")
         if not rows:
             return ToolResult.no_data(f"No merges, commits or deployments in {names} since {since:%Y-%m-%d}.")
         return _changes_result(rows, names, since)

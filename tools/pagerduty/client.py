@@ -9,6 +9,7 @@ toolset's prerequisite (an API key) is not met.
 
 from __future__ import annotations
 
+import re
 import ssl
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -160,10 +161,24 @@ def find_named(client: RestApiV2Client, collection: str, name: str, *fields: str
     return prefixed[0] if len(prefixed) == 1 else None
 
 
+def _described_as(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The one item whose description holds ``name`` as a word ("login" -> the service
+    described "Login, sessions and tokens"): people name a service by what it does."""
+    wanted = name.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9 -]*", wanted):
+        return None
+    word = re.compile(rf"\b{re.escape(wanted)}\b")
+    found = [item for item in items if word.search(str(item.get("description") or "").lower())]
+    return found[0] if len(found) == 1 else None
+
+
 def require_named(client: RestApiV2Client, collection: str, kind: str, name: str, *fields: str) -> dict[str, Any]:
     found = find_named(client, collection, name, *fields)
     if found is not None:
         return found
+    described = _described_as(first(client, f"/{collection}", {}, 100), name)
+    if described is not None:
+        return described
     known = [str(item.get("name")) for item in first(client, f"/{collection}", {}, 25)]
     listing = f" (known: {', '.join(known)})" if known else ""
     raise PagerDutyProblem(f"PagerDuty has no {kind} matching {name!r}{listing}.")

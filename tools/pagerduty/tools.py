@@ -19,6 +19,7 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.pagerduty.client import (
     NO_FROM,
     PagerDutyProblem,
+    find_named,
     find_user,
     first,
     get_incident,
@@ -69,6 +70,8 @@ class IncidentBriefArgs(BaseModel):
     query: str | None = Field(default=None, description="Without an id: words describing the incident ('the "
                                                         "search indexer lag'); the incident whose title shares "
                                                         "the most of them is briefed, open or resolved.")
+    severity: str | None = Field(default=None, description="Without an id: the newest open incident of this "
+                                 "urgency ('the low urgency one'): high/critical/sev1-2 or low/sev3+.")
 
 
 class IncidentRefArgs(BaseModel):
@@ -125,7 +128,17 @@ def _incident_row(incident: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
+def service_or_team(client: RestApiV2Client, service: str | None, team: str | None) -> tuple[str | None, str | None]:
+    """(service, team) as PagerDuty has them: a "service" no service is named but a team is
+    ("who's on call for storefront", "open incidents for platform") is that team."""
+    if service and not team and find_named(client, "services", service) is None \
+            and find_named(client, "teams", service) is not None:
+        return None, service
+    return service, team
+
+
 def _service_ids(client: RestApiV2Client, service: str | None, team: str | None) -> tuple[list[str], list[str]]:
+    service, team = service_or_team(client, service, team)
     services = [require_named(client, "services", "service", service)["id"]] if service else []
     teams = [require_named(client, "teams", "team", team)["id"]] if team else []
     return services, teams
@@ -146,8 +159,10 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
         for key, values in (("service_ids", services), ("team_ids", teams)):
             if values:
                 params[key] = values
+        held = ""
         if args.person:
-            params["user_ids"] = [find_user(client, args.person)["id"]]
+            key, holder, held = _holder(client, args.person)
+            params[key] = [*params.get(key, []), holder]
         urgency = _urgency(args.severity)
         if urgency:
             params["urgencies"] = [urgency]
@@ -157,14 +172,28 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
             params["date_range"] = "all"
         now = datetime.now(UTC)
         rows = [_incident_row(item, now) for item in first(client, "/incidents", params, args.limit)]
-        scope = "".join(f" {word} {value}" for word, value in (("on", args.service), ("for team", args.team),
-                                                              ("assigned to", args.person)) if value)
+        named_service, named_team = service_or_team(client, args.service, args.team)
+        scope = "".join(f" {word} {value}" for word, value in (("on", named_service), ("for team", named_team))
+                        if value) + (f" {held}" if held else "")
         label = "" if args.status == "all" else args.status + " "
         if not rows:
             return ToolResult.no_data(f"No {label}incidents in PagerDuty{scope}.")
         return _list_result(rows, label, scope)
 
     return with_pagerduty(ctx, "such service, team or user", body)
+
+
+def _holder(client: RestApiV2Client, name: str) -> tuple[str, str, str]:
+    """(filter, id, how the answer says it) for whoever "has" the incidents: a person, else a
+    team or a service of that name ("which incidents does storefront have" names a team)."""
+    try:
+        return "user_ids", find_user(client, name)["id"], f"assigned to {name}"
+    except PagerDutyProblem as no_user:
+        for collection, key, word in (("teams", "team_ids", "for team"), ("services", "service_ids", "on")):
+            found = find_named(client, collection, name)
+            if found is not None:
+                return key, str(found["id"]), f"{word} {found.get('name') or name}"
+        raise no_user
 
 
 def _list_result(rows: list[dict[str, Any]], label: str, scope: str) -> ToolResult:
@@ -194,21 +223,22 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
     def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         params: dict[str, Any] = {"earliest": "true"}
         scope = ""
+        service_name, team_name = service_or_team(client, args.service, args.team)
         if args.incident_id and not args.service:  # "who's on call for 1042": its escalation policy
             incident = get_incident(client, args.incident_id)
             policy = incident.get("escalation_policy") or {}
             params["escalation_policy_ids"] = [policy.get("id")]
             scope = f" for incident {incident['id']} (#{incident.get('incident_number')}, {summary_of(policy)})"
-        elif args.service:
-            service = require_named(client, "services", "service", args.service)
+        elif service_name:
+            service = require_named(client, "services", "service", service_name)
             params["escalation_policy_ids"] = [service["escalation_policy"]["id"]]
             scope = f" for {service['name']} ({summary_of(service['escalation_policy'])})"
         elif args.escalation_policy:
             policy = require_named(client, "escalation_policies", "escalation policy", args.escalation_policy)
             params["escalation_policy_ids"] = [policy["id"]]
             scope = f" for {policy['name']}"
-        elif args.team:
-            team = require_named(client, "teams", "team", args.team)
+        elif team_name:
+            team = require_named(client, "teams", "team", team_name)
             policies = first(client, "/escalation_policies", {"team_ids": [team["id"]]}, 100)
             if not policies:
                 return ToolResult.no_data(f"Team {team['name']} has no escalation policy in PagerDuty.")
@@ -275,12 +305,16 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             described = _described(first(client, "/incidents", params, 25), args.query) if args.query else None
             if described is not None:
                 return _brief(client, described, " (its title matches the words asked; name another by id)")
-            candidates = first(client, "/incidents", {**params, "statuses": OPEN}, 25)
+            urgency = _urgency(args.severity)
+            candidates = [i for i in first(client, "/incidents", {**params, "statuses": OPEN}, 25)
+                          if urgency in (None, i.get("urgency"))]
             if not candidates:
                 where = f" on {args.service}" if args.service else ""
+                where += f" of {urgency} urgency" if urgency else ""
                 return ToolResult.no_data(f"No open incidents{where} to brief; name one by id.")
             candidates.sort(key=lambda i: (i.get("status") != "triggered", i.get("urgency") != "high"))
-            incident, chosen_by = candidates[0], " (the newest open incident; name another by id)"
+            newest = f"the newest open {urgency}-urgency incident" if urgency else "the newest open incident"
+            incident, chosen_by = candidates[0], f" ({newest}; name another by id)"
         return _brief(client, incident, chosen_by)
 
     return with_pagerduty(ctx, f"incident {args.incident_id}" if args.incident_id else "such service", body)
@@ -323,10 +357,10 @@ def _brief(client: RestApiV2Client, incident: dict[str, Any], chosen_by: str) ->
     counts = incident.get("alert_counts") or {}
     total = counts.get("all", len(alerts))
     assignees = ", ".join(row["assignees"]) or "nobody"
-    summary = (f"{incident_id} (#{row['number']}) {row['title']}: {row['status']}, {row['urgency']} urgency, on "
-               f"{row['service']} for {row['age']}; assigned to {assignees}; {total} alert{'s' if total != 1 else ''}"
-               f" ({counts.get('triggered', 0)} triggered){chosen_by}.")
     acks = [summary_of(a.get("acknowledger")) for a in incident.get("acknowledgements") or []]
+    summary = (f"{incident_id} (#{row['number']}) {row['title']}: {row['status']}, {row['urgency']} urgency, on "
+               f"{row['service']} for {row['age']}; assigned to {assignees}{_handled_by(timeline, acks)}; "
+               f"{total} alert{'s' if total != 1 else ''} ({counts.get('triggered', 0)} triggered){chosen_by}.")
     facts = {**row, "escalation_policy": summary_of(incident.get("escalation_policy")), "alerts_count": total,
              "alerts_triggered": counts.get("triggered", 0), "acknowledged_by": acks,
              "alerts": [{"id": a.get("id"), "summary": a.get("summary"), "severity": a.get("severity"),
@@ -336,6 +370,18 @@ def _brief(client: RestApiV2Client, incident: dict[str, Any], chosen_by: str) ->
              "untrusted": ["alerts", "notes", "title"]}
     return ToolResult(status="ok", summary=summary, columns=["time", "type", "who", "summary"], rows=timeline,
                       facts=facts, resources=[incident_id, *row["assignees"]])
+
+
+def _handled_by(timeline: list[dict[str, Any]], acks: list[Any]) -> str:
+    """Who acknowledged and who resolved it: a resolved incident has no assignee left (PagerDuty
+    clears them), and its timeline is where the people who handled it are."""
+    acked = list(dict.fromkeys(str(who) for who in acks if who)) or list(dict.fromkeys(
+        str(row["who"]) for row in timeline if row["type"] == "acknowledge" and row["who"]))
+    resolved = [row for row in timeline if row["type"] == "resolve" and row["who"]]
+    said = f"; acknowledged by {', '.join(acked)}" if acked else ""
+    if resolved:
+        said += f"; resolved by {resolved[-1]['who']} {resolved[-1]['age']} ago"
+    return said
 
 
 # --------------------------------------------------------------------------- writes
@@ -405,7 +451,10 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
         entity["assignments"] = [{"assignee": {"id": user["id"], "type": "user_reference"}}]
     elif policy:
         entity["escalation_policy"] = {"id": policy["id"], "type": "escalation_policy_reference"}
-    description = f"Open a {urgency}-urgency incident on {service['name']} paging {target}: {entity['title']!r}."
+    policy_id = None if user else (policy or service.get("escalation_policy") or {}).get("id")
+    oncall = _first_level(client, policy_id) if policy_id else ""
+    description = (f"Open a {urgency}-urgency incident on {service['name']} paging {target}"
+                   f"{f' ({oncall} on call at level 1)' if oncall else ''}: {entity['title']!r}.")
     done = f"Opened a {urgency}-urgency incident on {service['name']} paging {target}."
     return WritePlan("POST", "/incidents", entity, description, done, None, [service["name"], str(target)])
 
@@ -441,6 +490,18 @@ def _escalation_plan(client: RestApiV2Client, incident: dict[str, Any], user: di
     done = what.replace("Reassign", "Reassigned", 1).replace("Escalate", "Escalated", 1) + "."
     return WritePlan("PUT", f"/incidents/{incident['id']}", entity, what + ".", done, incident["id"],
                      [incident["id"]])
+
+
+def _first_level(client: RestApiV2Client, policy_id: str) -> str:
+    """Who a page through an escalation policy reaches first: the people on call at its
+    lowest level now (the approval names the person who will be woken, not only the policy)."""
+    oncalls = first(client, "/oncalls", {"escalation_policy_ids": [policy_id], "earliest": "true"}, 100)
+    if not oncalls:
+        return ""
+    lowest = min(int(o.get("escalation_level") or 1) for o in oncalls)
+    names = dict.fromkeys(str(summary_of(o.get("user"))) for o in oncalls
+                          if int(o.get("escalation_level") or 1) == lowest and o.get("user"))
+    return ", ".join(names)
 
 
 def _next_level(client: RestApiV2Client, incident: dict[str, Any]) -> tuple[int, str]:

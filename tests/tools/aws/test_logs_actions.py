@@ -58,6 +58,16 @@ def test_logs_errors_for_a_service(ctx: ToolContext, world: dict[str, Any]) -> N
     assert result.resources == ["/app/checkout-api"]
 
 
+def test_logs_errors_for_words_naming_a_group(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """"what is the billing worker complaining about": the group whose name shares two of the
+    words; words sharing one or none with every group read them all."""
+    named = logs_errors(ctx, LogsErrorsArgs(query="what is the billing worker complaining about"))
+    assert named.status == "ok" and named.resources == ["/app/billing-worker"]
+    assert [row["message"] for row in named.rows] == ["Exception in thread main"]
+    vague = logs_errors(ctx, LogsErrorsArgs(query="anything bad in the app logs", region="us-east-1"))
+    assert set(vague.resources) == {"/app/checkout-api", "/app/billing-worker"}
+
+
 def test_logs_errors_window_group_and_pattern(ctx: ToolContext, world: dict[str, Any]) -> None:
     week = logs_errors(ctx, LogsErrorsArgs(log_group="/app/checkout-api", since=24 * 7))
     assert week.facts["matched"] == 4

@@ -82,6 +82,19 @@ def test_a_quiet_service_is_told_apart_from_an_unknown_one(tools: Tools, project
     assert "it did log at lower severities" in result.summary
 
 
+def test_a_word_of_a_workloads_name_reads_that_workload(tools: Tools, project: GcpProject) -> None:
+    """"the payments vm": nothing logs under the bare word, so the workloads whose names hold it
+    are read (and the answer says which); "vm", another cloud's kind word, filters nothing."""
+    holders = [s for s in project.log_sources if "payments" in s.service.split("-")]
+    assert len(holders) == 1 and holders[0].service != "payments"
+    expected = holders[0].at_least("ERROR", within_minutes=120)
+    result = tools("gcp_log_errors", service="payments", resource_type="vm", hours=2)
+    assert result.status == "ok", result.summary
+    assert _messages(result.rows) == [line.message for line in expected]
+    assert result.summary.startswith(f"{len(expected)} ERROR-or-worse log entries for {holders[0].service} "
+                                     "(nothing is named 'payments'")
+
+
 # --------------------------------------------------------------------------- inventory
 
 

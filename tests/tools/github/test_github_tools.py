@@ -208,6 +208,17 @@ def test_changes_lists_merges_direct_commits_and_deployments(
     assert f"deployment {latest.id}" in result.summary and latest.state in result.summary
 
 
+def test_changes_of_one_person_are_theirs_only(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    since = company.now - timedelta(days=7)
+    author = next(p.author for p in company.github.pulls if p.merged_at and p.merged_at >= since)
+    theirs = {f"{p.repo}#{p.number}" for p in company.github.pulls
+              if p.merged_at and p.merged_at >= since and p.author == author}
+    result = registry.invoke("github_recent_changes", {"limit": 50, "person": author.upper()}, ctx)
+    assert {row["author"] for row in result.rows} == {author}
+    assert {row["ref"] for row in result.rows if row["kind"] == "merged PR"} == theirs
+    assert f"by {author.upper()}:" in result.summary
+
+
 def test_changes_for_a_service_and_window(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
     start = (company.now - timedelta(hours=30)).date()
     result = registry.invoke("github_recent_changes", {"service": "payments-api", "start": start.isoformat()}, ctx)

@@ -425,3 +425,78 @@ def test_page_without_a_target_is_refused(pagerduty: PagerDutyStandIn, ctx: Tool
     check = preflight(registry, "pagerduty_page", {}, ctx)
     assert check.status == "error" and check.summary.startswith("Say whom to page")
     assert pagerduty.writes == []
+
+
+@pytest.mark.parametrize("args", [{"service": "search"}, {"team": "platform"}])
+def test_a_page_through_a_policy_names_who_is_woken_first(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry,
+        args: dict[str, str]) -> None:
+    data = company.pagerduty
+    policy = (data.service(args["service"]).escalation_policy if "service" in args
+              else next(p.id for p in data.escalation_policies if p.team == data.team(args["team"]).id))
+    first_up = [handle for level, handle, _ in data.oncall(policy) if level == 1]
+    check = preflight(registry, "pagerduty_page", args, ctx)
+    assert check.status == "ok", check.summary
+    assert f"({', '.join(person(h).name for h in first_up)} on call at level 1)" in check.summary
+    assert pagerduty.writes == []
+
+
+def test_a_resolved_incidents_brief_says_who_acknowledged_and_resolved_it(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    resolved = next(i for i in company.pagerduty.incidents if i.status == "resolved")
+    result = registry.invoke("pagerduty_incident_brief", {"incident_id": resolved.id}, ctx)
+    ackers = ", ".join(person(handle).name for handle, _ in resolved.acknowledged_by)
+    resolver = next(e.agent for e in resolved.log_entries if e.type == "resolve_log_entry")
+    assert f"acknowledged by {ackers}; resolved by {person(str(resolver)).name} " in result.summary
+
+
+def test_a_brief_of_the_one_of_an_urgency_picks_the_newest_open_of_it(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    low = [i for i in company.pagerduty.open_incidents() if i.urgency == "low"]
+    assert low and any(i.urgency == "high" for i in company.pagerduty.open_incidents())
+    result = registry.invoke("pagerduty_incident_brief", {"severity": "low"}, ctx)
+    assert result.facts["id"] == low[0].id and "newest open low-urgency incident" in result.summary
+
+
+def test_incidents_a_team_has_when_named_as_their_holder(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"which incidents does storefront have": no user is called so, the team is."""
+    team = company.pagerduty.teams[1]
+    assert not any(p.handle == team.name.lower() for p in company.pagerduty.users)
+    theirs = {i.id for i in company.pagerduty.open_incidents()
+              if company.pagerduty.service(i.service).team == team.id}
+    result = registry.invoke("pagerduty_open_incidents", {"person": team.name.lower()}, ctx)
+    assert theirs and {row["id"] for row in result.rows} == theirs
+    assert f"for team {team.name}" in result.summary
+
+
+def test_a_service_named_by_what_it_does_is_the_one_its_description_says(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"who holds the pager for login stuff": no service is called "login"; one describes it."""
+    data = company.pagerduty
+    described = next(s for s in data.services if s.description.split()[0].lower() not in
+                     {x.name for x in data.services} and sum(s.description.split()[0].lower() in o.description.lower()
+                                                             for o in data.services) == 1)
+    word = described.description.split()[0].lower().strip(",")
+    first_up = [h for level, h, _ in data.oncall_for_service(described.name) if level == 1]
+    result = registry.invoke("pagerduty_oncall", {"service": word}, ctx)
+    assert result.status == "ok", result.summary
+    assert f"for {described.name}" in result.summary and person(first_up[0]).name in result.summary
+
+
+def test_a_team_named_as_a_service_is_taken_as_the_team(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"who's on call for storefront": no service is called so, a team is."""
+    data = company.pagerduty
+    team = data.teams[1]
+    assert not any(s.name == team.name.lower() for s in data.services)
+    policies = [p.id for p in data.escalation_policies if p.team == team.id]
+    on_call = {person(h).name for policy in policies for _lvl, h, _ in data.oncall(policy)}
+    result = registry.invoke("pagerduty_oncall", {"service": team.name.lower()}, ctx)
+    assert result.status == "ok", result.summary
+    assert f"for team {team.name}" in result.summary
+    assert {name for name in result.resources if " " in name} == on_call  # names, not the user ids
+    listed = registry.invoke("pagerduty_open_incidents", {"service": team.name.lower()}, ctx)
+    assert f"for team {team.name.lower()}" in listed.summary
+    assert {row["id"] for row in listed.rows} == {i.id for i in data.open_incidents()
+                                                  if data.service(i.service).team == team.id}
