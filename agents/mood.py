@@ -111,6 +111,8 @@ _NOMINAL_REQUEST = re.compile(
     r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
     r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
     r"re-run|redeploy|rollback|bounce|ack|p[0-4]|sev ?[0-4])\b")
+# Marking an incident done is resolving it ("mark it done", "you can mark the page closed").
+_MARKED_DONE = re.compile(r"\bmark (?:\S+ ){0,3}(?:as )?(?:done|closed|fixed)\b")
 _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "incident.page", "sev": "incident.page",
                   "reboot": "infra.action", "restart": "infra.action", "bounce": "infra.action",
                   "rerun": "cicd.rerun", "re-run": "cicd.rerun", "redeploy": "cicd.rerun", "rollback": "cicd.rerun",
@@ -345,6 +347,9 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     own = [occ for occ in mentioned if occ.skill == skill]
     if any(occ.mood == "request" for occ in own):
         return "request", skill
+    marked = _MARKED_DONE.search(_normalise(text)) if skill == "incident.resolve" else None
+    if marked and _IMPERATIVE_POSITION.match(_clause_before(_normalise(text), marked.start())):
+        return "request", skill  # "you can mark the page done": the resolve, asked
     nominal = _NOMINAL_REQUEST.search(_normalise(text))
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill

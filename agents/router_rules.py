@@ -70,7 +70,7 @@ ABOUT_THE_BOT = re.compile(r"\b(?:this bot|the bot|guardian|(?:do|can|should) (?
 HELP = re.compile(
     r"^\W*(?:/?guardian\s+)?(?:help|usage|commands?|menu|options|manual|capabilities|intro|getting started|"
     r"instructions|examples?)\W*(?:me|pls|please|plz)?\W*$|^\W*\?+\W*$|"
-    r"\bwhat (?:can|do|could) (?:you|u|this bot|the bot|guardian) (?:do|help)\b|"
+    r"\bwhat (?:can|do|could) (?:you|u|this bot|the bot|guardian|this thing) (?:actually |really )?(?:do|help)\b|"
     r"\bhow (?:do|can|should) (?:i|we) (?:use|talk to) (?:you|u|this|the bot|guardian)\b|"
     r"\b(?:your|ur) (?:capabilities|skills|commands|features)\b|\b(?:list|show) (?:your )?(?:skills|commands)\b|"
     r"\bwhat (?:are|r) (?:you|u)\b\W*$|\bwho are (?:you|u)\b|"
@@ -485,6 +485,18 @@ RULES: tuple[Rule, ...] = (
     _rule("security.public_storage", r"\b(?:anyone|anybody|everyone|the public|unauthenticated|anonymous\w*)\b.*"
           r"\b(?:buckets?|blobs?|containers?|storage|s3)\b", WEAK + 1.0, unless=r"\bports?\b"),
     # A CI run done "again": a rerun, in whichever clause the verb stands.
+    # One more attempt asked for at the head of a clause ("another go at the nightly"): a rerun.
+    _rule("cicd.rerun", r"(?=.*" + _CI + r")(?:^|.*[,;.!]\s*)\W*(?:please |pls )?(?:another|one more) go\b",
+          STRONG, mutating=True, unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),
+    # Marking a page or incident done or resolved: a resolve.
+    _rule("incident.resolve", r"(?=.*" + _INCIDENT + r").*\bmark (?:\S+ ){0,3}(?:done|resolved|closed)\b", STRONG - 1.0,
+          mutating=True),
+    # What a person joining an incident needs to know: the brief.
+    _rule("incident.brief", r"(?=.*(?:" + _INCIDENT + r"|\bbridge\b)).*\bwhat (?:do|should) (?:i|we) "
+          r"(?:need to )?know\b", STRONG - 1.0),
+    # A state asked of "anything" or "any X" ("anything stopped in ec2?"): a filtered listing, not
+    # an event someone caused.
+    _rule("infra.inventory", r"\b(?:anything|any \w+) (?:stopped|running)\b(?! by\b)", STRONG),
     _rule("cicd.rerun", r"(?=.*" + _CI + r").*(?:^|[,;.!]\s*|\bso\s+|\bjust\s+)(?:please |pls )?"
           r"(?:run|kick off|kick|trigger|start|build|do) (?:\S+ ){0,3}again\b", STRONG - 1.0, mutating=True,
           unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),

@@ -173,3 +173,12 @@ def test_a_hyphen_inside_a_name_splits_nothing() -> None:
     """The negation before a hyphenated name still governs the verb after it."""
     assert mood_for("infra.action", "do not let cache-7 stop")[0] == "negated"
     assert mood_for("infra.action", "do not let cache - stop")[0] == "request"  # spaced: a new clause
+
+
+@pytest.mark.parametrize("text", ["latency recovered, you can mark the sev2 done", "mark it as closed please"])
+def test_marking_an_incident_done_asks_for_the_resolve(text: str) -> None:
+    assert mood_for("incident.resolve", text) == ("request", "incident.resolve")
+
+
+def test_asking_whether_someone_marked_it_done_is_no_request() -> None:
+    assert mood_for("incident.resolve", "did anyone mark the sev2 done?")[0] != "request"

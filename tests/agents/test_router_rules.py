@@ -479,3 +479,29 @@ def test_what_is_being_built_or_deployed_now_is_the_ci_status(text: str) -> None
 def test_why_a_build_is_deploying_slowly_is_not_a_status_rule() -> None:
     boosts, _ = rule_boosts("why is it deploying so slowly")
     assert boosts[SKILL_NAMES.index("cicd.status")] == 0
+
+
+def test_what_this_thing_can_do_is_help() -> None:
+    boosts, strong = rule_boosts("new here - what can this thing really do?")
+    assert (SKILL_NAMES[int(boosts.argmax())], strong) == ("help", True)
+
+
+def test_one_more_go_at_a_ci_run_is_a_rerun() -> None:
+    boosts, _ = rule_boosts("the integration tests timed out on a flaky runner, another go please")
+    assert SKILL_NAMES[int(boosts.argmax())] == "cicd.rerun"
+
+
+def test_another_go_without_a_ci_word_is_no_rerun_rule() -> None:
+    boosts, _ = rule_boosts("give the coffee machine another go")
+    assert boosts[SKILL_NAMES.index("cicd.rerun")] == 0
+
+
+def test_what_to_know_when_joining_an_incident_is_the_brief() -> None:
+    boosts, _ = rule_boosts("just got paged into the checkout outage, what should we know?")
+    assert SKILL_NAMES[int(boosts.argmax())] == "incident.brief"
+
+
+def test_a_state_asked_of_anything_is_a_listing() -> None:
+    boosts, _ = rule_boosts("any vms running in frankfurt right now?")
+    assert SKILL_NAMES[int(boosts.argmax())] == "infra.inventory"
+    assert rule_boosts("what stopped the payments box last night?")[0][SKILL_NAMES.index("infra.inventory")] == 0
