@@ -101,6 +101,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         lent = _target_of(previous) if not previous.skill.startswith("cost.") else {}
+        route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
             # "and where will it end up?" after a spend question: a close call in the same domain
@@ -136,6 +137,22 @@ def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) ->
             return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                             "confidence": max(route.confidence, threshold)})
     return None
+
+
+def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route:
+    """"fixed the column by hand, kick it again" after a failed deploy: a change is asked for
+    ("it" is the previous turn's subject), the router is unsure which, and one of its readings
+    is the change of the previous turn's domain; that one is taken (it still needs approval)."""
+    if route.confidence >= threshold or not SKILL_BY_NAME[route.skill].mutating:
+        return route
+    agent = SKILL_BY_NAME[previous.skill].agent
+    if SKILL_BY_NAME[route.skill].agent == agent:
+        return route
+    for name, _score in route.alternatives:
+        skill = SKILL_BY_NAME.get(name)
+        if skill is not None and skill.agent == agent and skill.mutating:
+            return route.model_copy(update={"skill": skill.name, "agent": skill.agent})
+    return route
 
 
 _NAMED_SLOTS = ("service", "resource_name", "team", "person")

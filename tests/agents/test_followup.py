@@ -233,3 +233,17 @@ def test_the_month_before_a_whole_month_is_the_calendar_month() -> None:
     previous = TurnContext("cost.summary", {"time_range": {"start": "2026-03-01", "end": "2026-04-01"}}, [])
     followed = apply_context(route("and the month before?"), previous, 0.45)
     assert (followed.slots["time_range"]["start"], followed.slots["time_range"]["end"]) == ("2026-02-01", "2026-03-01")
+
+
+def test_an_unsure_change_on_it_is_the_change_of_the_previous_turns_domain() -> None:
+    """After a failed run, "patched the schema, kick it again" read as an ack by an unsure
+    router is the rerun of that run (approval still required); a confident reading is kept."""
+    failure = TurnContext("cicd.failure", {"repo": "driftwood/payments-api", "run_id": 42}, ["42"])
+    unsure = Route(text="patched the schema, kick it again", agent="incident", skill="incident.ack", confidence=0.3,
+                   slots={}, alternatives=[("infra.action", 0.25), ("cicd.rerun", 0.2)])
+    followed = apply_context(unsure, failure, 0.45)
+    assert (followed.skill, followed.agent, followed.confidence) == ("cicd.rerun", "cicd", 0.45)
+    sure = unsure.model_copy(update={"confidence": 0.9})
+    assert apply_context(sure, failure, 0.45).skill == "incident.ack"
+    nothing_in_domain = unsure.model_copy(update={"alternatives": [("infra.action", 0.25)]})
+    assert apply_context(nothing_in_domain, failure, 0.45).skill == "incident.ack"
