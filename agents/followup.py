@@ -30,6 +30,9 @@ _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\
 _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
                         r"(?:those|them|these|that list)\b|"
                         r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b", re.I)
+# Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
+_MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
+                         r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
 _TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "run_id", "repo",
                  "workflow", "service", "log_group")
 # Slots that say what to act on or where; a follow-up's own ones win.
@@ -68,7 +71,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     described = detail or (previous.skill if route.confidence < threshold
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
     if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
-            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent):
+            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent
+            or _MORE_ABOUT.match(route.text)):
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
         skill = SKILL_BY_NAME[described]

@@ -247,3 +247,11 @@ def test_an_unsure_change_on_it_is_the_change_of_the_previous_turns_domain() -> 
     assert apply_context(sure, failure, 0.45).skill == "incident.ack"
     nothing_in_domain = unsure.model_copy(update={"alternatives": [("infra.action", 0.25)]})
     assert apply_context(nothing_in_domain, failure, 0.45).skill == "incident.ack"
+
+
+@pytest.mark.parametrize("text", ["tell me about the ledger one", "ok details on the checkout one"])
+def test_asking_more_about_one_item_is_the_listings_detail_however_sure_the_router_is(text: str) -> None:
+    previous = TurnContext("incident.list", {}, ["P1", "P2"])
+    confident_elsewhere = route(text, "infra.describe", {}, 0.8)
+    followed = apply_context(confident_elsewhere, previous, 0.45)
+    assert (followed.skill, followed.agent) == ("incident.brief", "incident")
