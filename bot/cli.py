@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import getpass
 import json
 import logging
@@ -479,8 +481,19 @@ def configure_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
+def freeze_heap_at_exit() -> None:
+    """The interpreter's exit collections would walk every object the SDKs and the graph left
+    (~250k after a question): ~0.7 s of each cold command's ~3.5 s. Frozen objects are
+    skipped; everything is still released as its module is cleared, and the Runtime was
+    closed before (its database, store and audit are written). ``bot/scan_runner.py`` does
+    the same for scans; registered once."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 def main(argv: Sequence[str] | None = None, settings_factory: Callable[[], Settings] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    freeze_heap_at_exit()
     if argv[:1] == ["sandbox"]:  # the sandbox has its own options (--port, --once, --aws-only)
         from sandbox.server import main as sandbox_main
 
