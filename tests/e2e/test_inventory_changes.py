@@ -1,11 +1,11 @@
 """"What changed in the infrastructure since yesterday?" through the CLI: `guardian inventory
 sync`, an instance stopped with boto3, another sync, then `guardian ask --json`. The home is
-the test's own (the session's is synced by other tests too), and the sandbox's AWS account is
-re-seeded afterwards."""
+the test's own (the session's is synced by other tests too), and the stopped instance is
+started again afterwards (``company_as_seeded``, as for every e2e test that stops one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def own_cli(sandbox: Any, tmp_path: Path, warm_home: Callable[[Path], Path]) -> Iterator[Cli]:
-    yield Cli({**base_env(warm_home(tmp_path / "home")), **sandbox.env})
-    sandbox.reset()
+def own_cli(sandbox: Any, tmp_path: Path, warm_home: Callable[[Path], Path]) -> Cli:
+    return Cli({**base_env(warm_home(tmp_path / "home")), **sandbox.env})
 
 
 def test_what_changed_since_yesterday_is_the_difference_between_syncs(own_cli: Cli, sandbox: Any,

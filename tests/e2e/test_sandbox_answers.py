@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from sandbox.company import DRIFTWOOD, DRIFTWOOD_AZURE, DRIFTWOOD_GCP, OWNERS, SPIKE
-from tests.e2e.conftest import Cli
+from tests.e2e.conftest import Cli, CliResult
 from tests.helpers import synced_resources
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -201,8 +201,15 @@ def test_unreachable_cloud_is_one_clear_sentence(cli: Cli) -> None:
     assert answer["resources"] == []
 
 
-def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
-    synced = cli("inventory", "sync", "--json")
+@pytest.fixture(scope="module")
+def synced(cli: Cli) -> CliResult:
+    """One `guardian inventory sync --json` of the session's home for the tests that need a
+    snapshot (each synced the same home again: 5-7 s of CPU each). Nothing in this module
+    changes the inventory's resources, so the snapshot stays what these tests ask about."""
+    return cli("inventory", "sync", "--json")
+
+
+def test_inventory_sync_grounds_search_in_resources(cli: Cli, synced: CliResult) -> None:
     assert synced.returncode == 0, synced.stderr
     assert synced.last["resources"] == synced_resources() and synced.last["errors"] == []  # every configured cloud
     database = DRIFTWOOD.databases[0]
@@ -210,12 +217,13 @@ def test_inventory_sync_grounds_search_in_resources(cli: Cli) -> None:
     assert f"inventory/rds/{database.identifier}" in [hit["source"] for hit in found.last["results"]]
 
 
-def test_a_resource_of_another_cloud_is_found_in_the_inventory_not_swapped_for_an_aws_one(cli: Cli) -> None:
+def test_a_resource_of_another_cloud_is_found_in_the_inventory_not_swapped_for_an_aws_one(
+        cli: Cli, synced: CliResult) -> None:
     """"Who owns web-frontend-1?" names an Azure VM; the live AWS describe finds no such
     instance (checkout-web-1 shares two of its words and must not stand in for it), so Azure
     is asked and answers with the VM and its owner tag, and the inventory snapshot says the
     same, cited as inventory."""
-    assert cli("inventory", "sync", "--json").returncode == 0
+    assert synced.returncode == 0, synced.stderr
     vm = DRIFTWOOD_AZURE.vm("web-frontend-1")
     answer = ask(cli, f"who owns {vm.name}?")
     assert answer["skill"] == "infra.describe"
@@ -230,8 +238,8 @@ def test_a_resource_of_another_cloud_is_found_in_the_inventory_not_swapped_for_a
     assert answer["pending_approval"] is None
 
 
-def test_where_a_service_runs_spans_every_cloud_in_the_inventory(cli: Cli) -> None:
-    assert cli("inventory", "sync", "--json").returncode == 0
+def test_where_a_service_runs_spans_every_cloud_in_the_inventory(cli: Cli, synced: CliResult) -> None:
+    assert synced.returncode == 0, synced.stderr
     answer = ask(cli, "where does payments-api run?")
     lookup = next(t for t in answer["tools"] if t["name"] == "knowledge_inventory_lookup")
     assert lookup["ok"]

@@ -59,8 +59,15 @@ def registry() -> ToolRegistry:
 def sandbox_runtime(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                     warm_home: Callable[[Path], Path]) -> Iterator[Runtime]:
     """A Runtime on the sandbox in a fresh home (what `guardian` builds from the sandbox's
-    environment); the sandbox's AWS account is re-seeded after, for tests that change it."""
+    environment). A test that changes the AWS account also takes ``reseeded_after``."""
     sandbox_environment(monkeypatch, sandbox)
     with Runtime(load_settings(home=warm_home(tmp_path / "home"))) as rt:
         yield rt
+
+
+@pytest.fixture
+def reseeded_after(sandbox: Sandbox) -> Iterator[None]:
+    """The sandbox's AWS account re-seeded after the test (moto reset and seed, same ids), for
+    tests that change it; only those pay for it (a re-seed took 4-7 s in a loaded full run)."""
+    yield
     sandbox.reset()

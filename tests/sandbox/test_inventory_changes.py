@@ -31,7 +31,8 @@ def _changes(rt: Runtime, **args: Any) -> Any:
     return rt.registry.invoke("knowledge_inventory_changes", args, rt.tool_ctx)
 
 
-def test_the_difference_between_two_syncs_names_every_change(sandbox_runtime: Runtime, sandbox: Sandbox) -> None:
+def test_the_difference_between_two_syncs_names_every_change(sandbox_runtime: Runtime, sandbox: Sandbox,
+                                                            reseeded_after: None) -> None:
     running = [i for i in DRIFTWOOD.instances if i.state == "running" and i.region == DRIFTWOOD.regions[0]]
     stopped, retagged = running[0], running[1]
     gone = DRIFTWOOD.buckets[-1]

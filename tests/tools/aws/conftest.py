@@ -150,6 +150,16 @@ def reset_moto(endpoint: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=60).close()
 
 
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retries without its randomized waits: each throttled call still makes all its
+    attempts (tests count them), but does not sleep rand(0,1) * 1, 2, 4 s between them, which
+    is nothing these tests assert and cost test_regions ~15 s of waiting."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda *_: 0.0)
+
+
 @pytest.fixture(scope="module")
 def ctx(aws_endpoint: str) -> ToolContext:
     return ToolContext(aws=AwsSettings(regions=tuple(REGIONS)))

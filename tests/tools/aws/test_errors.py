@@ -62,7 +62,7 @@ def test_access_denied_names_the_permission(ctx: ToolContext, refuser: Ec2ErrorS
 
 
 def test_throttling_after_bounded_retries(ctx: ToolContext, refuser: Ec2ErrorServer,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                         monkeypatch: pytest.MonkeyPatch, no_backoff: None) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", refuser.url)
     refuser.answer(503, "RequestLimitExceeded", "slow down")
     result = open_security_groups(ctx, OpenSecurityGroupsArgs(region="us-east-1"))

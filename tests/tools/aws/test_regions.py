@@ -24,6 +24,8 @@ from tools.aws.security import OpenSecurityGroupsArgs, PostureArgs, open_securit
 from tools.base import ToolContext
 from tools.settings import AwsSettings
 
+pytestmark = pytest.mark.usefixtures("no_backoff")  # the throttler's retries are counted, not waited out
+
 
 @pytest.fixture(scope="module")
 def throttler() -> Iterator[str]:
