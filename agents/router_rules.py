@@ -95,6 +95,10 @@ _PERIOD = (rf"(?:\b(?:{_MONTH})\b|\bq[1-4]\b|"
            r"\b(?:this|last|previous|prior|past)\s+(?:\w+\s+)?(?:week|month|quarter|year|sprint)s?\b|"
            r"\bthe (?:day|week|month|quarter|year|sprint) before\b|\b(?:week|month|year) before last\b|"
            r"\byesterday\b|\btoday\b|\b\d{4}-\d{2}\b)")
+# A period that runs from a moment until now: "since monday", "since the 1st", "since yesterday".
+_SINCE = (r"\bsince (?:(?:last )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|"
+          r"the (?:\d{1,2}(?:st|nd|rd|th)?|start of the (?:week|month|quarter|year))|"
+          rf"(?:{_MONTH})(?: \d{{1,2}})?)\b")
 # Two periods set against each other: "march vs april", "this week next to last week",
 # "september and october", "between jan 5 and jan 12".
 PERIODS_COMPARED = re.compile(
@@ -357,7 +361,7 @@ RULES: tuple[Rule, ...] = (
     # Documents of a procedure are runbooks.
     _rule("knowledge.runbook", r"\b(?:checklists?|procedures?|process for|how-?to guide)\b", WEAK + 1.0),
     # Spend with a past period or a grouping is a summary; a change in spend is an anomaly.
-    _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{_PERIOD}|\b(?:by|per) (?:service|team|tag|account|project|"
+    _rule("cost.summary", rf"(?=.*{_MONEY}).*(?:{_PERIOD}|{_SINCE}|\b(?:by|per) (?:service|team|tag|account|project|"
           r"region|resource group|environment|client|month|week|day)\b)", WEAK, unless=_FUTURE
           + r"|\b(?:why|spike\w*|jump\w*|anomal\w*|doubled|unusual|weird)\b"),
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*(?:\bwent from\b|\bfrom \S+ to \S+\b|\brecogni[sz]e\b|"

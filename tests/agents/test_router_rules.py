@@ -505,3 +505,14 @@ def test_a_state_asked_of_anything_is_a_listing() -> None:
     boosts, _ = rule_boosts("any vms running in frankfurt right now?")
     assert SKILL_NAMES[int(boosts.argmax())] == "infra.inventory"
     assert rule_boosts("what stopped the payments box last night?")[0][SKILL_NAMES.index("infra.inventory")] == 0
+
+
+@pytest.mark.parametrize("text", ["lambda charges since the 1st?", "what's our s3 bill since last tuesday"])
+def test_spend_since_a_moment_is_the_spend_over_that_period(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "cost.summary"
+
+
+def test_spend_that_jumped_since_a_moment_is_not_a_summary_rule() -> None:
+    boosts, _ = rule_boosts("why has the s3 bill jumped since monday")
+    assert boosts[SKILL_NAMES.index("cost.summary")] == 0
