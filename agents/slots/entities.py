@@ -223,13 +223,16 @@ def find_service(text: str) -> str | None:
 # ("infra", "platform"), never a CI or status word ("the ci pipelines", "the red builds").
 _CI_NOUNS = r"(?:pipelines?|workflows?|builds?|ci(?: runs?)?|actions runs?|github actions)"
 _CI_SCOPE = (re.compile(rf"\b([a-z][a-z0-9-]*)(?:\s+repo(?:sitory)?(?:'s)?)?\s+{_CI_NOUNS}\b"),
-             re.compile(rf"\b{_CI_NOUNS}\s+(?:in|for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b"))
+             # "builds in infra", "builds for infra today", never "the build for the refunds fix"
+             re.compile(r"\b(?:pipelines?|workflows?|builds?)\s+(?:in|for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)"
+                        r"(?=\s*(?:[?.!,;:]|$)|\s+(?:repo\w*|today|now|lately|recently|yet|again|this|since|over|"
+                        r"please|pls|and|or)\b)"))
 _REPO_WORDS = frozenset({"infra", "platform", "data", "backend", "frontend", "network", "networking", "storage",
                          "security", "mobile", "docs", "web", "api"})
 _NOT_A_REPO = frozenset("""ci cd github gh git all my our your their the a an any every each some failing failed
     fail red green broken latest last recent nightly scheduled deploy deploys release main master build builds
     test tests unit which what whose those these them other same new old running queued stuck flaky
-    repo repos repository repositories""".split())
+    repo repos repository repositories pr prs pull mr mrs branch branches merge commit""".split())
 
 
 def _ci_scope(text: str) -> str | None:
@@ -239,6 +242,9 @@ def _ci_scope(text: str) -> str | None:
             continue
         if word in GENERIC and word not in _REPO_WORDS:
             continue
+        before = text[:match.start(1)].split()
+        if before and before[-1] not in GENERIC | _VERBS and before[-1].isalpha():
+            continue  # "the apple pay ci run": the last word of a longer name (a PR's), not a repository
         return word
     return None
 

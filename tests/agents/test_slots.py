@@ -690,6 +690,8 @@ def test_the_word_before_or_after_ci_nouns_names_the_repository(text: str, name:
 
 
 @pytest.mark.parametrize("text", ["are the ci pipelines red", "the nightly pipelines", "show me the failed builds",
-                                  "how are the builds in the last week", "which workflows are stuck"])
+                                  "how are the builds in the last week", "which workflows are stuck",
+                                  "rerun the google pay ci job", "is the ci for erin's docs fix done yet",
+                                  "the PR build for the refunds fix"])
 def test_ci_and_status_words_name_no_repository(text: str) -> None:
     assert "service" not in slots(text)
