@@ -9,6 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
+from agents.clarified import ASKED, CHOICES, apply_choice
 from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
@@ -57,6 +58,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     """``route`` with what the previous turn of the conversation lends it."""
     if previous is None or previous.skill not in SKILL_BY_NAME or previous.skill == "help":
         return route
+    chosen = apply_choice(route, previous, threshold)
+    if chosen is not None:  # "the second one" after "which of these did you mean?"
+        return chosen
+    previous = TurnContext(previous.skill, {key: value for key, value in previous.slots.items()
+                                            if key not in (CHOICES, ASKED)}, previous.resources)
     detail = _detail_skill(previous.skill, route.text)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text) if not any(key in route.slots for key in _TARGET_SLOTS) else {}

@@ -18,6 +18,7 @@ from langgraph.types import Command, StateSnapshot
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
+from agents.clarified import ASKED, CHOICES, choices_of
 from agents.conversations import TurnContext
 from agents.deps import origin_of
 from agents.execution import run_approved
@@ -121,8 +122,12 @@ class Guardian:
         if not state.get("calls") and not state.get("proposal"):
             return
         route = state["route"]
-        self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], dict(route["slots"]),
-                                                                   list(answer.resources)))
+        slots = {key: value for key, value in dict(route["slots"]).items() if key not in (CHOICES, ASKED)}
+        integrations = {spec.name: spec.integration for spec in self.deps.registry.all()}
+        choices = choices_of(state.get("calls") or [], integrations)
+        if choices:  # "which of these did you mean?": a reply picking one runs this request again
+            slots.update({CHOICES: choices, ASKED: str(route.get("text") or request.text)})
+        self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], slots, list(answer.resources)))
 
     def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",
                channel: str | None = None, on_progress: ProgressCallback | None = None) -> Answer:

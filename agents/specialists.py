@@ -183,11 +183,16 @@ class CostAgent(Specialist):
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
             # default, not the slot's "up to today"; a period ending later ("this quarter",
-            # "next month", "by year end") keeps its end, so the figure covers what was asked.
-            end = values.get("end")
+            # "next month", "by year end") keeps its end, so the figure covers what was asked;
+            # a period starting after today ("next month", "next quarter") is forecast alone,
+            # not run on from today.
+            start, end = values.get("start"), values.get("end")
+            today = datetime.now(UTC).date()
             values = {key: value for key, value in values.items() if key not in ("start", "end")}
-            if isinstance(end, str) and end > month_after(datetime.now(UTC).date()).isoformat():
+            if isinstance(end, str) and end > month_after(today).isoformat():
                 values["end"] = end
+                if isinstance(start, str) and start[:10] > today.isoformat():
+                    values["start"] = start[:10]
         return values
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.places import PLACES
+
 ENV_WORDS = {"prod": "prod", "production": "prod", "prd": "prod", "live": "prod", "staging": "staging",
              "stage": "staging", "stg": "staging", "dev": "dev", "development": "dev", "qa": "qa",
              "sandbox": "sandbox", "test": "test"}
@@ -25,15 +27,10 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "eks": ("eks", "k8s", "kubernetes", "cluster"),
 }
 # Where a person says a resource is, in place names: parts of the regions' names it matches
-# (AWS "eu-west-1", Azure "westeurope", Google "europe-west1").
-REGION_WORDS: dict[str, tuple[str, ...]] = {
-    "europe": ("eu-", "europe"), "european": ("eu-", "europe"), "eu": ("eu-", "europe"),
-    "ireland": ("eu-west-1", "northeurope"), "dublin": ("eu-west-1", "northeurope"), "london": ("eu-west-2", "uksouth"),
-    "frankfurt": ("eu-central-1", "germanywestcentral", "europe-west3"), "virginia": ("us-east-1", "eastus"),
-    "ohio": ("us-east-2",), "oregon": ("us-west-2", "us-west1"), "california": ("us-west-1", "westus"),
-    "asia": ("ap-", "asia"), "tokyo": ("ap-northeast-1", "japaneast", "asia-northeast1"),
-    "singapore": ("ap-southeast-1", "southeastasia", "asia-southeast1"), "sydney": ("ap-southeast-2", "australiaeast"),
-}
+# (AWS "eu-west-1", Azure "westeurope", Google "europe-west1"); one-word places only, since
+# the phrase is read word by word.
+REGION_WORDS: dict[str, tuple[str, ...]] = {place: parts for place, parts in PLACES.items()
+                                            if " " not in place and place not in ("us", "usa")}
 # Words that carry no name: articles, politeness, verbs of the skills, chat filler.
 GENERIC = frozenset("""
 a an the this that these those our my your their its of for in on at to from with by and or is are was

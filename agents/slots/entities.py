@@ -30,6 +30,7 @@ from agents.slots.vocabulary import (
     OPEN_CONTEXT,
     RESOURCE_ID,
 )
+from tools.places import PLACE_PATTERN, PLACES
 
 
 def first_match(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
@@ -62,6 +63,28 @@ def find_region(text: str) -> tuple[str, str | None] | None:
     if match and match.group(1) in AWS_REGION_PREFIXES and match.group(2) not in NOT_REGION_WORDS:
         # "in eu-middle-9": meant as an AWS region (its prefix is one); the tool says it is none
         return match.group(0).split()[-1], "aws"
+    place = find_place(text)
+    return (place, None) if place else None
+
+
+# "in europe", "across the us east regions", "our european boxes": a place covering several
+# regions (tools/places.py), kept as said; each tool scans its cloud's regions there. Short or
+# common words ("us", "eu", "uk", "america") count only after a preposition ("show us" is no place).
+_PLACE_AFTER = re.compile(r"\b(?:in|across|from|within|inside|throughout|over)\s+(?:the\s+|our\s+)?("
+                          + PLACE_PATTERN.pattern[3:-3] + r")\b")
+_BARE_PLACES = frozenset({"europe", "european", "asia", "apac", "emea", "us east", "us west", "east us",
+                          "west us", "japan", "india", "germany", "australia", "brazil", "africa"})
+
+
+def find_place(text: str) -> str | None:
+    """The place a request names instead of a region ("europe", "us east"), normalised."""
+    after = _PLACE_AFTER.search(text)
+    if after:
+        return " ".join(re.split(r"[\s-]+", after.group(1)))
+    for match in PLACE_PATTERN.finditer(text):
+        place = " ".join(re.split(r"[\s-]+", match.group(1)))
+        if place in _BARE_PLACES and not re.match(r"-\d", text[match.end():]):
+            return place
     return None
 
 
@@ -180,6 +203,9 @@ def find_service(text: str) -> str | None:
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _ORDINALS:
         return match.group(1)
+    ci_named = _ci_scope(text)
+    if ci_named:
+        return ci_named
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
     # right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
@@ -188,6 +214,38 @@ def find_service(text: str) -> str | None:
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS \
             and match.group(1) not in _SEEING:
         return match.group(1)
+    return None
+
+
+# "the infra pipelines", "infra builds", "builds in infra", "the infra repo's workflows": the
+# repository the CI nouns belong to, by a short word the GitHub tools match against the org's
+# repositories (a word or prefix of one). A word generic elsewhere may name a repository here
+# ("infra", "platform"), never a CI or status word ("the ci pipelines", "the red builds").
+_CI_NOUNS = r"(?:pipelines?|workflows?|builds?|ci(?: runs?)?|actions runs?|github actions)"
+_CI_SCOPE = (re.compile(rf"\b([a-z][a-z0-9-]*)(?:\s+repo(?:sitory)?(?:'s)?)?\s+{_CI_NOUNS}\b"),
+             # "builds in infra", "builds for infra today", never "the build for the refunds fix"
+             re.compile(r"\b(?:pipelines?|workflows?|builds?)\s+(?:in|for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)"
+                        r"(?=\s*(?:[?.!,;:]|$)|\s+(?:repo\w*|today|now|lately|recently|yet|again|this|since|over|"
+                        r"please|pls|and|or)\b)"))
+_REPO_WORDS = frozenset({"infra", "platform", "data", "backend", "frontend", "network", "networking", "storage",
+                         "security", "mobile", "docs", "web", "api"})
+_NOT_A_REPO = frozenset("""ci cd github gh git all my our your their the a an any every each some failing failed
+    fail red green broken latest last recent nightly scheduled deploy deploys release main master build builds
+    test tests unit which what whose those these them other same new old running queued stuck flaky
+    repo repos repository repositories pr prs pull mr mrs branch branches merge commit""".split())
+
+
+def _ci_scope(text: str) -> str | None:
+    for match in (found for pattern in _CI_SCOPE for found in pattern.finditer(text)):
+        word = match.group(1)
+        if not word or word in _NOT_A_REPO | _VERBS | _STATES | _ORDINALS or _is_special(word):
+            continue
+        if word in GENERIC and word not in _REPO_WORDS:
+            continue
+        before = text[:match.start(1)].split()
+        if before and before[-1] not in GENERIC | _VERBS and before[-1].isalpha():
+            continue  # "the apple pay ci run": the last word of a longer name (a PR's), not a repository
+        return word
     return None
 
 
@@ -208,6 +266,7 @@ def _is_special(word: str) -> bool:
     return bool(
         word in MONTHS or word in MONTH_ABBR or word in WEEKDAYS or AWS_REGION.fullmatch(word)
         or AZURE_REGION.fullmatch(word) or word in CITY_REGIONS or any(p.fullmatch(word) for _, p in ENVS)
+        or (word in PLACES and word not in ("us", "usa"))
         or re.fullmatch(r"q[1-4]|mtd|ytd|qtd|eom|\d.*", word)
     )
 

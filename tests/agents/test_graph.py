@@ -49,6 +49,7 @@ class Machines:
 
     states: dict[str, str] = field(default_factory=lambda: {"i-0abc1234def": "running", "i-0bbb5678eee": "running"})
     changes: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # Name -> id, for machines asked for by name
 
 
 class PowerArgs(BaseModel):
@@ -59,6 +60,13 @@ class PowerArgs(BaseModel):
 def power_tool(machines: Machines) -> ToolSpec:
     def check(_: ToolContext, args: PowerArgs) -> ToolResult:
         state = machines.states.get(args.instance_id)
+        named = [(name, ident) for name, ident in machines.names.items()
+                 if name.split("-")[0] in args.instance_id.lower().split()]
+        if state is None and len(named) > 1:  # the outside system's own "which one?"
+            return ToolResult(status="no_data", summary="Several machines match: " + ", ".join(n for n, _ in named),
+                              facts={"ambiguous": True}, resources=[i for _, i in named],
+                              rows=[{"kind": "machine", "id": ident, "name": name, "region": "lab", "env": ""}
+                                    for name, ident in named])
         if state is None:
             return ToolResult.error(f"No instance {args.instance_id} was found.")
         return ToolResult(status="ok", summary=f"{args.action} {args.instance_id} (now {state})",
@@ -293,6 +301,23 @@ def test_stop_it_after_a_turn_about_an_instance_proposes_stopping_that_instance(
     assert pending is not None and "i-0bbb5678eee" in pending.summary
     other_thread = world.guardian().ask(Request(text="stop it", thread_id="t-2", user="alice"))
     assert other_thread.pending_approval is None
+    assert world.machines.changes == []
+
+
+def test_a_reply_to_which_one_runs_the_asking_request_on_the_machine_picked(world: World) -> None:
+    """"reboot the web box" fits two machines, Guardian asks which; "the second one" (a turn
+    naming no target) proposes that reboot on the second machine listed, and nothing else."""
+    world.machines.names.update({"web-1": "i-0abc1234def", "web-2": "i-0bbb5678eee"})
+    guardian = world.guardian()
+    asked = guardian.ask(Request(text="reboot the web box", thread_id="t-which", user="alice"))
+    assert asked.pending_approval is None and "Several machines match" in " ".join([asked.lead, *asked.notes])
+    picked = world.guardian().ask(Request(text="the second one", thread_id="t-which", user="alice"))
+    assert picked.skill == "infra.action" and picked.pending_approval is not None
+    assert "reboot i-0bbb5678eee" in picked.pending_approval.summary
+    by_name = world.guardian().ask(Request(text="reboot the web box", thread_id="t-which-2", user="alice"))
+    assert by_name.pending_approval is None
+    named = world.guardian().ask(Request(text="web-1", thread_id="t-which-2", user="alice")).pending_approval
+    assert named is not None and "i-0abc1234def" in named.summary
     assert world.machines.changes == []
 
 

@@ -661,3 +661,37 @@ def test_a_branch_or_a_period_is_no_repo(text: str) -> None:
 
 def test_who_has_the_pager_for_a_service() -> None:
     assert slots("who has the pager for ledger tonight")["service"] == "ledger"
+
+
+@pytest.mark.parametrize(("text", "region"), [
+    ("how many boxes have we got in europe", "europe"), ("security findings in us east", "us east"),
+    ("anything running in the us-east regions", "us east"), ("our european buckets", "european"),
+    ("vms in asia?", "asia"), ("instances across the us", "us"),
+    ("how many boxes in ireland", "eu-west-1"), ("boxes in frankfurt", "eu-central-1"),
+    ("storage accounts in west europe", "westeurope"),
+])
+def test_a_place_is_a_region_filter_kept_as_said(text: str, region: str) -> None:
+    assert slots(text)["region"] == region
+
+
+@pytest.mark.parametrize("text", ["show us the open buckets", "let us know what broke", "what does eu-west-1 cost",
+                                  "tell us about search-eu-1"])
+def test_words_that_only_look_like_places_are_no_place(text: str) -> None:
+    assert slots(text).get("region") in (None, "eu-west-1")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("are the infra pipelines green?", "infra"), ("infra builds failing again?", "infra"),
+    ("any red builds in infra", "infra"), ("the platform repo's workflows", "platform"),
+    ("status of the checkout workflows", "checkout"),
+])
+def test_the_word_before_or_after_ci_nouns_names_the_repository(text: str, name: str) -> None:
+    assert slots(text)["service"] == name
+
+
+@pytest.mark.parametrize("text", ["are the ci pipelines red", "the nightly pipelines", "show me the failed builds",
+                                  "how are the builds in the last week", "which workflows are stuck",
+                                  "rerun the google pay ci job", "is the ci for erin's docs fix done yet",
+                                  "the PR build for the refunds fix"])
+def test_ci_and_status_words_name_no_repository(text: str) -> None:
+    assert "service" not in slots(text)

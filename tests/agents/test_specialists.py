@@ -3,6 +3,8 @@ arguments, which runbook topic it cites, how it asks for what is missing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from pydantic import BaseModel
 
@@ -69,6 +71,20 @@ def test_a_forecast_ignores_the_up_to_today_period() -> None:
                                               REGISTRY)
     assert all("start" not in call.args for call in forecast.reads) and forecast.reads
     assert summary.reads[0].args["start"] == "2026-12-01"
+
+
+def test_a_forecast_of_a_later_month_keeps_its_own_start_and_one_service() -> None:
+    """"and for next month?": the calendar month after this one alone, not today onwards;
+    "for rds": that service's forecast."""
+    today = datetime.now(UTC).date()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    period = {"start": first.isoformat(), "end": after.isoformat(), "label": "next month"}
+    plan = SPECIALIST_BY_NAME["cost"].plan(route("cost.forecast", "and for next month on rds", time_range=period,
+                                                 aws_service="rds"), REGISTRY)
+    (call,) = [call for call in plan.reads if call.spec.name == "aws_cost_forecast"]
+    wanted = (first.isoformat(), after.isoformat(), "rds")
+    assert (call.args["start"], call.args["end"], call.args["aws_service"]) == wanted
 
 
 def test_the_knowledge_agent_searches_the_runbooks_with_the_question() -> None:

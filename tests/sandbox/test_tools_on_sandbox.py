@@ -241,6 +241,21 @@ def test_cost_forecast_is_the_run_rate_to_month_end(registry: ToolRegistry, ctx:
     assert result.facts["mtd"] == pytest.approx(mtd, abs=0.05)
 
 
+def test_one_services_forecast_is_that_services_run_rate_alone(registry: ToolRegistry, ctx: ToolContext,
+                                                                 company: Company) -> None:
+    """The Cost Explorer stand-in honours the forecast's SERVICE filter: "for rds" is RDS's
+    lines only, far below the account's forecast."""
+    today = utc_today()
+    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    rds = [line for line in company.cost_lines if line.aws_service == "Amazon Relational Database Service"]
+    expected = sum(forecast_line_cost(line, day) for line in rds for day in company_days(today, month_end))
+    result = run(registry, ctx, "cost.forecast", aws_service="rds")
+    assert rds and result.facts["forecast"] == pytest.approx(expected, abs=0.05)
+    assert result.facts["mtd"] == pytest.approx(total_cost(today.replace(day=1), today,
+                                                           aws_service=rds[0].aws_service), abs=0.05)
+    assert result.facts["forecast"] < run(registry, ctx, "cost.forecast").facts["forecast"]
+
+
 def test_savings_lists_the_planted_idle_resources(registry: ToolRegistry, ctx: ToolContext, company: Company,
                                                   ids: SeededIds) -> None:
     result = run(registry, ctx, "cost.savings")
@@ -307,6 +322,22 @@ def test_inventory_counts_and_filters(registry: ToolRegistry, ctx: ToolContext, 
                                                    if i.env == "staging"}
     eu = run(registry, ctx, "infra.inventory", region="eu-west-1", resource_type="ec2")
     assert len(eu.rows) == company.in_region("eu-west-1")["ec2"]
+
+
+def test_a_place_lists_the_configured_regions_in_it(registry: ToolRegistry, ctx: ToolContext, company: Company,
+                                                    ids: SeededIds) -> None:
+    """"europe" is every configured region there (eu-west-1 here), "us east" us-east-1; a
+    place with none of them is a sentence saying which regions there are, before any call."""
+    europe = run(registry, ctx, "infra.inventory", region="europe", resource_type="ec2")
+    assert {row["id"] for row in europe.rows} == {ids.instances[i.name] for i in company.instances
+                                                  if i.region.startswith("eu-")}
+    east = run(registry, ctx, "infra.inventory", region="us east", resource_type="ec2")
+    assert {row["region"] for row in east.rows} == {"us-east-1"}
+    (spec,) = [spec for spec in registry.for_skill("infra.inventory") if spec.name == "aws_inventory"]
+    asia = registry.invoke(spec.name, {"region": "asia"}, ctx)
+    assert asia.status == "error"
+    assert asia.summary == f"None of the AWS regions Guardian covers ({', '.join(ctx.regions)}) is in asia; ask " \
+                           "for one of those."
 
 
 @pytest.mark.parametrize("kind", ["instance", "bucket", "db", "function", "security_group", "volume"])

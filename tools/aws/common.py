@@ -13,6 +13,7 @@ from botocore.config import Config
 
 from tools.aws.errors import UnknownRegion
 from tools.base import ToolContext
+from tools.places import no_region_there, place_parts, regions_in
 
 CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"})
 GLOBAL_REGION = "us-east-1"  # IAM, S3 listing and Cost Explorer answer from here
@@ -62,9 +63,16 @@ def known_regions() -> frozenset[str]:
 
 
 def regions_for(ctx: ToolContext, region: str | None) -> list[str]:
-    """The regions a tool scans: the one asked for, else every configured region. A region
-    neither configured nor known to botocore is refused before any call (``UnknownRegion``)."""
+    """The regions a tool scans: the one asked for, the configured ones in a place asked for
+    ("europe", "us east"), else every configured region. A region neither configured nor
+    known to botocore, or a place no configured region is in, is refused before any call
+    (``UnknownRegion``)."""
     if region:
+        inside = regions_in(region, ctx.regions or [GLOBAL_REGION])
+        if inside is not None:  # "in europe": the configured regions there, or a clear no
+            if not inside:
+                raise UnknownRegion(region, list(ctx.regions), no_region_there(region, ctx.regions))
+            return inside
         known = known_regions()
         if region not in ctx.regions and region != GLOBAL_REGION and known and region not in known:
             raise UnknownRegion(region, list(ctx.regions))
@@ -108,3 +116,11 @@ def iso(value: Any) -> str:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="seconds")
     return str(value)
+
+
+def region_matches(region: str, wanted: str | None) -> bool:
+    """Whether ``region`` is the one asked for, or lies in the place asked for ("europe")."""
+    if not wanted:
+        return True
+    parts = place_parts(wanted)
+    return region == wanted if parts is None else any(part in region.lower() for part in parts)

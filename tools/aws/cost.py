@@ -11,10 +11,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, money, period, today
+from tools.aws.common import GLOBAL_REGION, client, known_regions, money, period, today
 from tools.aws.errors import aws_errors
 from tools.aws.savings import SavingsArgs, savings
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.places import regions_in
 
 # Short service names (the router's aws_service slot) -> Cost Explorer SERVICE dimension values.
 CE_SERVICE_NAMES: dict[str, str] = {
@@ -84,10 +85,17 @@ def spellings(value: str) -> list[str]:
     return list(dict.fromkeys([value, value.lower(), value.title(), value.upper()]))
 
 
+def region_values(region: str) -> list[str]:
+    """The REGION values a filter names: the region, or every AWS region in a place ("spend
+    in europe": eu-west-1, eu-central-1, ...); a place with none is kept as said (no spend)."""
+    inside = regions_in(region, sorted(known_regions()))
+    return inside or [region]
+
+
 def _filter(aws_service: str | None, region: str | None, app_service: str | None = None,
             team: str | None = None) -> dict[str, Any] | None:
     parts = ([{"Dimensions": {"Key": "SERVICE", "Values": [ce_service_name(aws_service)]}}] if aws_service else [])
-    parts += [{"Dimensions": {"Key": "REGION", "Values": [region]}}] if region else []
+    parts += [{"Dimensions": {"Key": "REGION", "Values": region_values(region)}}] if region else []
     parts += [{"Tags": {"Key": SERVICE_TAG, "Values": [app_service]}}] if app_service else []
     parts += [{"Tags": {"Key": TEAM_TAG, "Values": spellings(team)}}] if team else []
     if len(parts) > 1:
@@ -493,44 +501,77 @@ def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
 
 
 class CostForecastArgs(BaseModel):
+    start: date | None = Field(default=None, description="Forecast from this day (a later month, e.g. next "
+                               "month's first day); default today.")
     end: date | None = Field(default=None, description="Forecast up to this day (exclusive); default month end.")
+    aws_service: str | None = Field(default=None, description="Only this AWS service's forecast, e.g. rds, ec2.")
 
 
 def _next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _month_to_date(ctx: ToolContext, first: date, stop: date) -> float:
+def _month_to_date(ctx: ToolContext, first: date, stop: date, expression: dict[str, Any] | None = None) -> float:
     if stop <= first:
         return 0.0
     ce = client(ctx, "ce", GLOBAL_REGION)
-    page = ce.get_cost_and_usage(TimePeriod={"Start": first.isoformat(), "End": stop.isoformat()},
-                                 Granularity="MONTHLY", Metrics=["UnblendedCost"])
+    request: dict[str, Any] = {"TimePeriod": {"Start": first.isoformat(), "End": stop.isoformat()},
+                               "Granularity": "MONTHLY", "Metrics": ["UnblendedCost"]}
+    if expression:
+        request["Filter"] = expression
+    page = ce.get_cost_and_usage(**request)
     return sum(float(b["Total"]["UnblendedCost"]["Amount"]) for b in page.get("ResultsByTime", [])
                if "UnblendedCost" in b.get("Total", {}))
 
 
+def _period_name(now: date, start: date, end: date) -> str:
+    """"next month (January 2027)" for the calendar month after this one, else the month's
+    name, else "the period": what the forecast covers, in the words a person uses."""
+    if start.day == 1 and end == _next_month(start):
+        month = start.strftime("%B %Y")
+        return f"next month ({month})" if start == _next_month(now) else month
+    return "the period"
+
+
 @aws_errors("ce")
 def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
+    """Spend so far this month plus Cost Explorer's forecast to ``end``; a ``start`` after
+    today ("next month") forecasts that period alone, with no month-to-date beside it (it
+    is not this month's); ``aws_service`` narrows both figures to that service (the same
+    SERVICE filter the spend summary uses), and the answer says whose forecast it is."""
     now = today()
-    end = args.end or _next_month(now)
-    if end <= now:
-        return ToolResult.error(f"A forecast needs an end after today ({now.isoformat()}); got {end.isoformat()}.")
-    ce = client(ctx, "ce", GLOBAL_REGION)
-    answer = ce.get_cost_forecast(TimePeriod={"Start": now.isoformat(), "End": end.isoformat()},
-                                  Metric="UNBLENDED_COST", Granularity="MONTHLY")
+    start = args.start if args.start and args.start > now else now
+    end = args.end or _next_month(start)
+    if end <= start:
+        return ToolResult.error(f"A forecast needs an end after {start.isoformat()}; got {end.isoformat()}.")
+    expression = _filter(args.aws_service, None)
+    request: dict[str, Any] = {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+                               "Metric": "UNBLENDED_COST", "Granularity": "MONTHLY"}
+    if expression:
+        request["Filter"] = expression
+    answer = client(ctx, "ce", GLOBAL_REGION).get_cost_forecast(**request)
     forecast = float(answer["Total"]["Amount"])
     currency = answer["Total"].get("Unit", "USD")
+    whose = f"{ce_service_name(args.aws_service)} spend" if args.aws_service else "AWS spend"
+    scope = {"aws_service": ce_service_name(args.aws_service)} if args.aws_service else {}
+    if start > now:
+        summary = (f"{whose} forecast for {_period_name(now, start, end)}, {start.isoformat()} to {end.isoformat()} "
+                   f"(Cost Explorer, that period alone): "
+                   f"${forecast:,.2f} {currency}" + (" (that service only, not the account)." if scope else "."))
+        return ToolResult(status="ok", summary=summary,
+                          facts={"forecast": money(forecast), "projected_total": money(forecast),
+                                 "currency": currency, "start": start.isoformat(), "end": end.isoformat(), **scope})
     first = now.replace(day=1)
-    mtd = _month_to_date(ctx, first, now)
+    mtd = _month_to_date(ctx, first, now, expression)
     projected = mtd + forecast
-    summary = (f"AWS spend so far this month is ${mtd:,.2f} {currency}; forecast ${forecast:,.2f} more from "
-               f"{now.isoformat()} to {end.isoformat()}, about ${projected:,.2f} in total.")
+    summary = (f"{whose} so far this month is ${mtd:,.2f} {currency}; forecast ${forecast:,.2f} more from "
+               f"{now.isoformat()} to {end.isoformat()}, about ${projected:,.2f} in total"
+               + (" (that service's forecast only, not the account's)." if scope else "."))
     return ToolResult(
         status="ok", summary=summary,
         facts={"forecast": money(forecast), "mtd": money(mtd), "projected_total": money(projected),
                "currency": currency, "start": now.isoformat(), "end": end.isoformat(),
-               "month_start": first.isoformat()},
+               "month_start": first.isoformat(), **scope},
     )
 
 
@@ -540,7 +581,8 @@ COST_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_cost_anomalies", "Which AWS service's daily cost jumped recently, where, by how much and since "
              "when (AWS Cost Anomaly Detection when set up, else a robust baseline).",
              CostAnomaliesArgs, "read", ("cost.anomalies",), "aws", cost_anomalies),
-    ToolSpec("aws_cost_forecast", "Month-to-date AWS spend and Cost Explorer's forecast to month end.",
+    ToolSpec("aws_cost_forecast", "Month-to-date AWS spend (or one service's) and Cost Explorer's forecast to "
+             "month end, or for a later period.",
              CostForecastArgs, "read", ("cost.forecast",), "aws", cost_forecast),
     ToolSpec("aws_savings", "AWS resources costing money for little use, with $/month each: unattached volumes, "
              "stopped instances, idle IPs, old snapshots, low-CPU and previous-generation instances.",

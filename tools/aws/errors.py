@@ -54,10 +54,10 @@ class UnknownRegion(LookupError):
     """Raised before any call when a person names a region AWS does not have ("us-east-7"):
     without it the SDK would call an endpoint that does not exist."""
 
-    def __init__(self, region: str, configured: list[str]) -> None:
+    def __init__(self, region: str, configured: list[str], sentence: str | None = None) -> None:
         self.region = region
         where = f" Guardian is set up for {', '.join(configured)} (GUARDIAN_AWS_REGIONS)." if configured else ""
-        super().__init__(f"{region} is not an AWS region (they look like us-east-1 or eu-west-1).{where}")
+        super().__init__(sentence or f"{region} is not an AWS region (they look like us-east-1 or eu-west-1).{where}")
 
 
 class RegionsFailed(RuntimeError):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, iso, join_names, regions_for, run_session
+from tools.aws.common import GLOBAL_REGION, client, iso, join_names, region_matches, regions_for, run_session
 from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
 from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
@@ -116,7 +116,7 @@ def _block_state(block: dict[str, bool]) -> str:
 def _bucket_row(ctx: ToolContext, name: str, region: str | None) -> dict[str, Any] | None:
     """The bucket's row when it is public or unencrypted, {} when fine, None when out of scope."""
     where = bucket_region(ctx, name)
-    if region and where != region:
+    if not region_matches(where, region):
         return None
     s3 = client(ctx, "s3", where)
     block = _access_block(s3, name)

@@ -12,6 +12,7 @@ from tools.azure.client import arm, resource_group_of, text
 from tools.azure.errors import AzureNotFound, azure_errors
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
+from tools.places import in_place, place_parts
 from tools.resolve import AmbiguousResource, Candidate, resolve
 from tools.wording import counted
 
@@ -102,8 +103,17 @@ class AzureInventoryArgs(BaseModel):
         return TYPE_SYNONYMS.get(value.lower(), value.lower()) if isinstance(value, str) else value
 
 
+def location_matches(location: str, wanted: str) -> bool:
+    """``location`` is the one asked for ("west europe", "westeurope") or lies in the place
+    asked for ("europe", "us east")."""
+    parts = place_parts(wanted)
+    if parts is not None:
+        return in_place(location, parts)
+    return location.lower() == wanted.lower().replace(" ", "")
+
+
 def _keep(row: dict[str, Any], args: AzureInventoryArgs) -> bool:
-    if args.region and row["location"].lower() != args.region.lower().replace(" ", ""):
+    if args.region and not location_matches(row["location"], args.region):
         return False
     return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
 
@@ -112,7 +122,7 @@ def _nothing_matched(kind: str, where: str, location: str | None, candidates: li
     """No row left: when the location is one none of them is in (a typo, another cloud's
     region name), say where they are instead of a bare "nothing matched"."""
     seen = sorted({row["location"].lower() for row in candidates})
-    if location and location.lower().replace(" ", "") not in seen:
+    if location and not any(location_matches(place, location) for place in seen):
         there = f"they are in {', '.join(seen)}" if seen else "it has none"
         return ToolResult.no_data(f"No Azure {kind} in location {location} in {where}; {there}.")
     return ToolResult.no_data(f"No Azure {kind} matched in {where}.")

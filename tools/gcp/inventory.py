@@ -12,6 +12,7 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
 from tools.gcp.clients import READ_TIMEOUT, google_call, instances_client, project, storage_client
 from tools.gcp.errors import gcp_errors
+from tools.places import in_place, place_parts
 from tools.wording import counted
 
 GcpResourceType = Literal["instance", "bucket"]
@@ -71,8 +72,13 @@ def _keep(row: dict[str, Any], args: GcpInventoryArgs) -> bool:
     if not matches(args, tags=row["labels"], env=labels.get("env", ""), service=labels.get("service", ""),
                    name=row["name"]):
         return False
-    return not args.region or row["location"] == args.region.lower() \
-        or row["location"].startswith(args.region.lower() + "-")
+    if not args.region:
+        return True
+    location, wanted = str(row["location"]), args.region.lower()
+    parts = place_parts(wanted)  # "europe": europe-west1-b is there
+    if parts is not None:
+        return in_place(location, parts)
+    return location == wanted or location.startswith(wanted + "-")
 
 
 @gcp_errors("instances.aggregatedList")

@@ -8,6 +8,7 @@ toolset's prerequisites (a token, a repository) are not met.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
@@ -110,10 +111,12 @@ def qualify(repo: str, config: GitHubSettings) -> str:
 
 
 def matches_service(full_name: str, service: str) -> bool:
-    """Whether a repository builds ``service``: payments -> payments-api, checkout-web."""
+    """Whether a repository builds ``service``: payments -> payments-api, checkout-web; a
+    short word of its name names it too ("the infra pipelines": infra, "web": checkout-web)."""
     name = full_name.split("/", 1)[-1].lower()
     wanted = service.strip().lower()
-    return name == wanted or name.startswith(wanted + "-") or wanted.startswith(name + "-")
+    return (name == wanted or name.startswith(wanted + "-") or wanted.startswith(name + "-")
+            or wanted in re.split(r"[-_.]", name))
 
 
 def known_repos(gh: Github, config: GitHubSettings) -> list[str]:

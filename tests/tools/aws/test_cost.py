@@ -141,6 +141,37 @@ def test_forecast_adds_month_to_date(ctx: ToolContext, spend: dict[str, Any]) ->
     assert forecast_call["Metric"] == "UNBLENDED_COST"
 
 
+def test_a_service_forecast_asks_cost_explorer_for_that_service_only(ctx: ToolContext, spend: dict[str, Any]) -> None:
+    """The real boto3 client's requests carry the SERVICE filter to both the forecast and the
+    month-to-date (the stand-in here answers one figure whatever the filter: what is checked
+    is what was asked, and that the answer says whose forecast it is)."""
+    before = len(spend["data"].requests)
+    result = cost_forecast(ctx, CostForecastArgs(aws_service="ec2"))
+    assert result.status == "ok", result.summary
+    sent = spend["data"].requests[before:]
+    wanted = {"Dimensions": {"Key": "SERVICE", "Values": [EC2]}}
+    assert [r["Filter"] for r in sent if r["target"] == "GetCostForecast"] == [wanted]
+    assert [r["Filter"] for r in sent if r["target"] == "GetCostAndUsage"] == [wanted]
+    today = spend["today"]
+    assert result.facts["mtd"] == round(_expected_total(spend, today.replace(day=1), today, EC2), 2)
+    assert result.facts["aws_service"] == EC2
+    assert result.summary.startswith(f"{EC2} spend so far this month") and "not the account's" in result.summary
+
+
+def test_next_month_is_forecast_alone_from_its_first_day(ctx: ToolContext, spend: dict[str, Any]) -> None:
+    today = spend["today"]
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    before = len(spend["data"].requests)
+    result = cost_forecast(ctx, CostForecastArgs(start=first, end=after))
+    sent = spend["data"].requests[before:]
+    assert [(r["target"], r["TimePeriod"]) for r in sent] == [
+        ("GetCostForecast", {"Start": first.isoformat(), "End": after.isoformat()})]  # no month-to-date
+    assert (result.facts["start"], result.facts["projected_total"]) == (first.isoformat(), 321.5)
+    assert "mtd" not in result.facts
+    assert f"next month ({first.strftime('%B %Y')})" in result.summary
+
+
 @pytest.fixture(scope="module")
 def idle(reset_aws: Any) -> dict[str, Any]:
     reset_aws()

@@ -77,6 +77,21 @@ def test_status_picks_the_repo_of_a_service(company: SaasCompany, ctx: ToolConte
     assert len(result.rows) == len(company.github.runs_of("driftwood/payments-api"))
 
 
+@pytest.mark.parametrize(("word", "repo"), [("infra", "driftwood/infra"), ("web", "driftwood/checkout-web")])
+def test_status_narrows_to_the_one_repository_a_short_word_of_its_name_names(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry, word: str, repo: str) -> None:
+    """"the infra pipelines", "the web builds": a word of one repository's name is that repository."""
+    result = registry.invoke("github_workflow_runs", {"service": word, "limit": 50}, ctx)
+    assert result.status == "ok", result.summary
+    assert {row["run_id"] for row in result.rows} == {r.id for r in company.github.runs_of(repo)}
+
+
+def test_a_word_no_repository_has_says_which_there_are(ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {"service": "mobile"}, ctx)
+    assert result.status == "error"
+    assert "No configured repository matches 'mobile'" in result.summary and "driftwood/infra" in result.summary
+
+
 def test_status_honours_the_start_date(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
     start = (company.now - timedelta(days=1)).date()
     result = registry.invoke("github_workflow_runs", {"start": start.isoformat(), "limit": 50}, ctx)

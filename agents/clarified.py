@@ -1,0 +1,115 @@
+"""Answers to Guardian's own "which of these did you mean?" (several resources fit the words):
+the turn that asked keeps its candidates beside its slots, and a reply that picks one of them
+("the second one", "search-eu-1", "the azure one", "the one in europe") runs the original
+request again with that target. A reply picking none, or asking something else, is left to
+the usual follow-up rules (agents/followup.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agents.conversations import TurnContext
+from agents.route import Route
+from agents.skills import SKILL_BY_NAME
+from agents.slots.vocabulary import RESOURCE_ID
+from tools.places import PLACES, in_place
+
+CHOICES = "clarify_choices"  # slot key the asking turn keeps its candidates under
+ASKED = "clarify_text"  # ... and its words, which the reply's target completes
+MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
+
+_ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,
+             "three": 2, "fourth": 3, "4th": 3, "four": 3, "fifth": 4, "5th": 4, "five": 4, "last": -1,
+             "latter": -1, "former": 0}
+_ORDINAL = re.compile(r"^\W*(?:(?:the|no|nah|sorry|i meant|meant|i mean|option|number|#)\W*)*"
+                      r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|top|latter|former|[1-5])\b", re.I)
+_CLOUD_WORDS = {"aws": "aws", "amazon": "aws", "ec2": "aws", "azure": "azure", "microsoft": "azure",
+                "gcp": "gcp", "google": "gcp", "gce": "gcp"}
+_FILLER = frozenset("""the a an one that this i meant mean it's its is the ones please pls thanks ok okay yes yeah
+    no nah sorry in on at from with of box server vm instance machine resource which""".split())
+
+
+def choices_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]) -> list[dict[str, str]]:
+    """The candidates a turn's tools asked about (results marked ``ambiguous``), each with its
+    cloud: what a reply may pick from. ``integrations`` maps tool name to its cloud."""
+    found: list[dict[str, str]] = []
+    for call in calls:
+        result = call.get("result") or {}
+        if not (result.get("facts") or {}).get("ambiguous"):
+            continue
+        cloud = integrations.get(str(call.get("tool")), "")
+        for row in result.get("rows") or []:
+            found.append({"id": str(row.get("id") or ""), "name": str(row.get("name") or ""),
+                          "region": str(row.get("region") or row.get("location") or ""),
+                          "env": str(row.get("env") or ""), "kind": str(row.get("kind") or ""), "cloud": cloud})
+    return [choice for choice in found if choice["id"] or choice["name"]]
+
+
+def pick(choices: Sequence[Mapping[str, str]], text: str) -> Mapping[str, str] | None:
+    """The one candidate the reply means: by place in the list, by id or name, or by what
+    sets it apart (its cloud, region or place, env, kind). None when it picks none or several."""
+    lowered = text.lower()
+    ordinal = _ORDINAL.match(lowered)
+    if ordinal:
+        word = ordinal.group(1)
+        place = int(word) - 1 if word.isdigit() else _ORDINALS[word]
+        return choices[place] if -len(choices) <= place < len(choices) else None
+    named = [c for c in choices if (c["id"] and c["id"].lower() in lowered)
+             or (c["name"] and re.search(rf"(?<![\w-]){re.escape(c['name'].lower())}(?![\w-])", lowered))]
+    if len(named) == 1:
+        return named[0]
+    words = [w for w in re.split(r"[^a-z0-9-]+", lowered) if w and w not in _FILLER]
+    if not words:
+        return None
+    fitting = [c for c in choices if all(_describes(word, c) for word in words)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _describes(word: str, choice: Mapping[str, str]) -> bool:
+    """Whether ``word`` is true of the candidate: its cloud, place, region, env, kind or a
+    word of its name."""
+    if word in _CLOUD_WORDS:
+        return _CLOUD_WORDS[word] == choice["cloud"]
+    if word in PLACES:
+        return in_place(choice["region"], PLACES[word])
+    attributes = {choice["region"].lower(), choice["env"].lower(), choice["kind"].lower(), choice["cloud"]}
+    return word in attributes or word in re.split(r"[^a-z0-9]+", choice["name"].lower())
+
+
+def apply_choice(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """The previous request again with the target the reply picks, or None when the previous
+    turn asked nothing or the reply is a request of its own."""
+    choices = previous.slots.get(CHOICES)
+    if not isinstance(choices, list) or not choices:
+        return None
+    if len(route.text.split()) > MAX_REPLY_WORDS and route.confidence >= threshold:
+        return None
+    chosen = pick(choices, route.text)
+    if chosen is None:
+        return None
+    slots = {key: value for key, value in previous.slots.items()
+             if key not in (CHOICES, ASKED, "resource_ids", "instance_id", "resource_name", "bucket")}
+    slots.update(target_slots(chosen))
+    text = str(previous.slots.get(ASKED) or route.text)
+    return route.model_copy(update={"text": f"{text} ({chosen['name'] or chosen['id']})", "skill": previous.skill,
+                                    "agent": SKILL_BY_NAME[previous.skill].agent,
+                                    "slots": slots, "confidence": max(route.confidence, threshold)})
+
+
+def target_slots(chosen: Mapping[str, str]) -> dict[str, Any]:
+    """The slots naming the picked candidate (its id when it has an id's shape, its name, its cloud)."""
+    slots: dict[str, Any] = {}
+    ident = chosen["id"]
+    if ident and RESOURCE_ID.fullmatch(ident):
+        slots["resource_ids"] = [ident]
+        if ident.startswith("i-"):
+            slots["instance_id"] = ident
+    if chosen["name"] or ident:
+        slots["resource_name"] = chosen["name"] or ident
+    if chosen["cloud"] in _CLOUD_WORDS.values():
+        slots["cloud"] = chosen["cloud"]
+    if chosen["region"]:
+        slots["region"] = chosen["region"]
+    return slots
