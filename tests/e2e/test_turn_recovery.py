@@ -135,17 +135,23 @@ def answer_text(sandbox: Any) -> str:
 # --------------------------------------------------------------------------- a killed process
 
 
-def test_serve_start_up_finishes_a_turn_whose_process_was_killed_and_posts_it_once(
-        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
-    slack_api.clear()
-    request = slack_request()
+def crash_in_second_model_step(home: Path, sandbox: Any, request: Request) -> tuple[str, Any]:
+    """Ask ``request`` in a process killed in its second model step (tests/e2e/crashing_turn.py);
+    the answer the resumed turn must give and the model that gives it after one more read."""
     env = {**os.environ, "GUARDIAN_HOME": str(home), "GUARDIAN_LLM": "none", "GUARDIAN_LLM_TIMEOUT_S": "600"}
     crashed = subprocess.run([sys.executable, "-m", "tests.e2e.crashing_turn", request.model_dump_json(), ONE],
                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-2000:]
     text = answer_text(sandbox)
-    model = ToolCallingFakeChatModel(responses=[tool_call(DESCRIBE, {"resource_id": TWO}, call_id="c2"),
-                                                AIMessage(content=text)])
+    return text, ToolCallingFakeChatModel(responses=[tool_call(DESCRIBE, {"resource_id": TWO}, call_id="c2"),
+                                                     AIMessage(content=text)])
+
+
+def test_serve_start_up_finishes_a_turn_whose_process_was_killed_and_posts_it_once(
+        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
+    slack_api.clear()
+    request = slack_request()
+    text, model = crash_in_second_model_step(home, sandbox, request)
     restarted = replica(runtimes, home, slack_api, model)
     [turn] = recovery_for(restarted).find()  # what `guardian turns` lists
     assert (turn.skill, turn.status, turn.request.channel, turn.request.user) == (
@@ -433,13 +439,7 @@ def test_a_teams_turn_whose_process_was_killed_is_answered_in_its_conversation_o
     conversation = "a:1resume-personal-chat"
     request = Request(text=QUESTION, user="7a1c0e52-3f1b-4c7e-9d1a-0000000a11ce", surface="teams",
                       channel=conversation, thread_id=thread_of(conversation))
-    env = {**os.environ, "GUARDIAN_HOME": str(home), "GUARDIAN_LLM": "none", "GUARDIAN_LLM_TIMEOUT_S": "600"}
-    crashed = subprocess.run([sys.executable, "-m", "tests.e2e.crashing_turn", request.model_dump_json(), ONE],
-                             env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-2000:]
-    text = answer_text(sandbox)
-    model = ToolCallingFakeChatModel(responses=[tool_call(DESCRIBE, {"resource_id": TWO}, call_id="c2"),
-                                                AIMessage(content=text)])
+    text, model = crash_in_second_model_step(home, sandbox, request)
     teams_settings = {"microsoft_app_id": APP_ID, "microsoft_app_tenant_id": TENANT,
                       "teams_service_url": connector.url}
     restarted = replica(runtimes, home, slack_api, model, **teams_settings)
