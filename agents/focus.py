@@ -360,7 +360,9 @@ def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[st
         if facet in facets or not facet.counted:
             continue
         count = len({subject.name_of(row) for row in left if facet.keep(row)})
-        if count:
+        if count == others > 1:  # "the other 11 instances, all of which are running"
+            extra.append(f"all {facet.said(count)}")
+        elif count:
             extra.append(f"{count} {facet.said(count)}")
     tail = f", of which {', '.join(extra)}" if extra else ""
     return f"Not listed: the other {others} {subject.noun}{tail}."

@@ -289,3 +289,13 @@ def test_open_groups_attached_to_nothing_are_named_and_the_others_counted() -> N
     assert focused.lead == "1 of 3 open security groups is attached to nothing: old-ftp (sg-2)."
     assert focused.rest == "Not listed: the other 2 open security groups."
     assert focus("aws_open_security_groups", groups, "what is open to the world") is None
+
+
+def test_when_every_other_item_shares_a_property_the_rest_says_all() -> None:
+    inventory = ToolResult(status="ok", columns=["type", "id", "name", "state"], rows=[
+        {"type": "ec2", "id": "i-7", "name": "batch-1", "state": "running"},
+        {"type": "ec2", "id": "i-8", "name": "batch-old", "state": "stopped"},
+        {"type": "ec2", "id": "i-9", "name": "batch-2", "state": "running"}])
+    focused = focus("aws_inventory", inventory, "any of the boxes stopped?")
+    assert focused is not None and focused.lead == "1 of 3 instances is stopped: batch-old (i-8)."
+    assert focused.rest == "Not listed: the other 2 instances, of which all are running."
