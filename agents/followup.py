@@ -140,29 +140,28 @@ def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) ->
     turn "that" points to; that reading is taken (never a change nobody asked for)."""
     if route.confidence >= threshold:
         return None
-    agent = SKILL_BY_NAME[previous.skill].agent
-    for name, _score in route.alternatives:
-        skill = SKILL_BY_NAME.get(name)
-        if skill is not None and skill.agent == agent and not skill.mutating:
-            return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                            "confidence": max(route.confidence, threshold)})
-    return None
+    found = _other_reading(route, SKILL_BY_NAME[previous.skill].agent, mutating=False)
+    return found.model_copy(update={"confidence": max(route.confidence, threshold)}) if found else None
 
 
 def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route:
     """"fixed the column by hand, kick it again" after a failed deploy: a change is asked for
     ("it" is the previous turn's subject), the router is unsure which, and one of its readings
     is the change of the previous turn's domain; that one is taken (it still needs approval)."""
-    if route.confidence >= threshold or not SKILL_BY_NAME[route.skill].mutating:
-        return route
     agent = SKILL_BY_NAME[previous.skill].agent
-    if SKILL_BY_NAME[route.skill].agent == agent:
+    routed = SKILL_BY_NAME[route.skill]
+    if route.confidence >= threshold or not routed.mutating or routed.agent == agent:
         return route
+    return _other_reading(route, agent, mutating=True) or route
+
+
+def _other_reading(route: Route, agent: str, *, mutating: bool) -> Route | None:
+    """``route`` as its first runner-up of ``agent``'s domain that is (or is not) a change."""
     for name, _score in route.alternatives:
         skill = SKILL_BY_NAME.get(name)
-        if skill is not None and skill.agent == agent and skill.mutating:
+        if skill is not None and skill.agent == agent and skill.mutating == mutating:
             return route.model_copy(update={"skill": skill.name, "agent": skill.agent})
-    return route
+    return None
 
 
 _NAMED_SLOTS = ("service", "resource_name", "team", "person")

@@ -347,10 +347,11 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     own = [occ for occ in mentioned if occ.skill == skill]
     if any(occ.mood == "request" for occ in own):
         return "request", skill
-    marked = _MARKED_DONE.search(_normalise(text)) if skill == "incident.resolve" else None
-    if marked and _IMPERATIVE_POSITION.match(_clause_before(_normalise(text), marked.start())):
+    lowered = _normalise(text)
+    marked = _MARKED_DONE.search(lowered) if skill == "incident.resolve" else None
+    if marked and _IMPERATIVE_POSITION.match(_clause_before(lowered, marked.start())):
         return "request", skill  # "you can mark the page done": the resolve, asked
-    nominal = _NOMINAL_REQUEST.search(_normalise(text))
+    nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill
     others = requested_skills(text)
