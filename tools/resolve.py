@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.places import PLACES
+from tools.places import PLACES, in_place
 
 ENV_WORDS = {"prod": "prod", "production": "prod", "prd": "prod", "live": "prod", "staging": "staging",
              "stage": "staging", "stg": "staging", "dev": "dev", "development": "dev", "qa": "qa",
@@ -70,7 +70,7 @@ class Phrase:
 
     def in_place(self, region: str) -> bool:
         """Whether ``region`` is where the words say ("the search box in europe"), or any when unsaid."""
-        return not self.regions or any(part in region.lower() for part in self.regions)
+        return not self.regions or in_place(region, self.regions)
 
 
 @dataclass(frozen=True)
