@@ -48,7 +48,13 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.router import HAND_WRITTEN_PATHS, TUNABLE_UTTERANCES_PATH, UTTERANCES_PATH, SkillRouter  # noqa: E402
+from agents.router import (  # noqa: E402
+    HAND_WRITTEN_PATHS,
+    TUNABLE_UTTERANCES_PATH,
+    UTTERANCES_PATH,
+    SkillRouter,
+    read_yaml,
+)
 from agents.skills import agent_of  # noqa: E402
 from bench.report import percentile, write_section  # noqa: E402
 from bench.router_variants import Approach, VariantRouter, tuned_router  # noqa: E402
@@ -116,7 +122,7 @@ def left_out(make: RouterFactory, cache: Path) -> dict[str, SkillRouter]:
     """Per tunable set, a router from ``make`` (SkillRouter or a variant's constructor, given the
     training keywords) that learnt from the hand-written files and the shipped tunable file
     without that set's cases."""
-    shipped: dict[str, list[str]] = yaml.safe_load(TUNABLE_UTTERANCES_PATH.read_text(encoding="utf-8"))
+    shipped: dict[str, list[str]] = read_yaml(TUNABLE_UTTERANCES_PATH)
     routers: dict[str, SkillRouter] = {}
     for name in TUNABLE:
         others = cache / f"tunable-without-{name}"
@@ -156,7 +162,8 @@ def misses(routers: dict[str, SkillRouter], data: dict[str, list[dict[str, Any]]
 
 
 LEFT_OUT_HEADER = ("| approach (each set left out of training) | " + " | ".join(
-    name.removesuffix(".yaml").removeprefix("route_") for name in TUNABLE) + " | all tunable |")
+    name.removesuffix(".yaml").removeprefix("route_") for name in TUNABLE) + " | all tunable |",
+                   "|---" * (len(TUNABLE) + 2) + "|")
 
 
 def left_out_rows(embedder: Embedder, now: datetime, cache: Path,
@@ -168,7 +175,7 @@ def left_out_rows(embedder: Embedder, now: datetime, cache: Path,
 
     shipped = left_out(lambda **kw: SkillRouter(embedder, now=lambda: now, **kw), cache)
     hand_written = SkillRouter(embedder, now=lambda: now, cache_dir=cache, utterances_paths=HAND_WRITTEN_PATHS)
-    rows = [LEFT_OUT_HEADER, "|---" * (len(TUNABLE) + 2) + "|",
+    rows = [*LEFT_OUT_HEADER,
             left_out_row("hand-written examples only (shipped before)", dict.fromkeys(TUNABLE, hand_written), data),
             left_out_row("no grammar rules", left_out(variant("logreg_lexical"), cache), data),
             left_out_row("no n-gram classifier", left_out(variant("logreg_rules"), cache), data),
@@ -269,7 +276,7 @@ def main() -> int:
                                        Path(cache))
         lines += ["", f"Typo robustness: the tunable sets, each left out, with {TYPO_RATE:.0%} of their words of "
                   f"4+ letters misspelt by one edit (seed {TYPO_SEED}; bench_route.misspelt).", "",
-                  LEFT_OUT_HEADER, "|---" * (len(TUNABLE) + 2) + "|",
+                  *LEFT_OUT_HEADER,
                   left_out_row("no typo repair", unrepaired_left_out, data, misspelt),
                   left_out_row("shipped, typo repair", shipped_left_out, data, misspelt)]
     trained_note = ""
