@@ -472,13 +472,11 @@ def test_what_a_scanner_found_is_no_incident_brief() -> None:
 
 @pytest.mark.parametrize("text", ["what's deploying to prod atm?", "is anyone building the api right now"])
 def test_what_is_being_built_or_deployed_now_is_the_ci_status(text: str) -> None:
-    boosts, _ = rule_boosts(text)
-    assert SKILL_NAMES[int(boosts.argmax())] == "cicd.status"
+    assert _top(text) == "cicd.status"
 
 
 def test_why_a_build_is_deploying_slowly_is_not_a_status_rule() -> None:
-    boosts, _ = rule_boosts("why is it deploying so slowly")
-    assert boosts[SKILL_NAMES.index("cicd.status")] == 0
+    assert _boost("why is it deploying so slowly", "cicd.status") == 0
 
 
 def test_what_this_thing_can_do_is_help() -> None:
@@ -487,32 +485,26 @@ def test_what_this_thing_can_do_is_help() -> None:
 
 
 def test_one_more_go_at_a_ci_run_is_a_rerun() -> None:
-    boosts, _ = rule_boosts("the integration tests timed out on a flaky runner, another go please")
-    assert SKILL_NAMES[int(boosts.argmax())] == "cicd.rerun"
+    assert _top("the integration tests timed out on a flaky runner, another go please") == "cicd.rerun"
 
 
 def test_another_go_without_a_ci_word_is_no_rerun_rule() -> None:
-    boosts, _ = rule_boosts("give the coffee machine another go")
-    assert boosts[SKILL_NAMES.index("cicd.rerun")] == 0
+    assert _boost("give the coffee machine another go", "cicd.rerun") == 0
 
 
 def test_what_to_know_when_joining_an_incident_is_the_brief() -> None:
-    boosts, _ = rule_boosts("just got paged into the checkout outage, what should we know?")
-    assert SKILL_NAMES[int(boosts.argmax())] == "incident.brief"
+    assert _top("just got paged into the checkout outage, what should we know?") == "incident.brief"
 
 
 def test_a_state_asked_of_anything_is_a_listing() -> None:
-    boosts, _ = rule_boosts("any vms running in frankfurt right now?")
-    assert SKILL_NAMES[int(boosts.argmax())] == "infra.inventory"
-    assert rule_boosts("what stopped the payments box last night?")[0][SKILL_NAMES.index("infra.inventory")] == 0
+    assert _top("any vms running in frankfurt right now?") == "infra.inventory"
+    assert _boost("what stopped the payments box last night?", "infra.inventory") == 0
 
 
 @pytest.mark.parametrize("text", ["lambda charges since the 1st?", "what's our s3 bill since last tuesday"])
 def test_spend_since_a_moment_is_the_spend_over_that_period(text: str) -> None:
-    boosts, _ = rule_boosts(text)
-    assert SKILL_NAMES[int(boosts.argmax())] == "cost.summary"
+    assert _top(text) == "cost.summary"
 
 
 def test_spend_that_jumped_since_a_moment_is_not_a_summary_rule() -> None:
-    boosts, _ = rule_boosts("why has the s3 bill jumped since monday")
-    assert boosts[SKILL_NAMES.index("cost.summary")] == 0
+    assert _boost("why has the s3 bill jumped since monday", "cost.summary") == 0
