@@ -504,6 +504,28 @@ RULES: tuple[Rule, ...] = (
     _rule("cicd.rerun", r"(?=.*" + _CI + r").*(?:^|[,;.!]\s*|\bso\s+|\bjust\s+)(?:please |pls )?"
           r"(?:run|kick off|kick|trigger|start|build|do) (?:\S+ ){0,3}again\b", STRONG - 1.0, mutating=True,
           unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),
+    # --- constructions found by the dev7 eval cases' routing misses (dev), each a grammar
+    # A state of a machine asked by its kind in plain words ("is the payments batch box up?"):
+    # that machine's state, however many words name it.
+    _rule("infra.describe", r"^\W*(?:is|are) (?:the |our |that |this )?(?:[\w-]+ ){0,3}(?:box|server|vm|instance|"
+          r"host|machine|node)s? (?:still )?(?:healthy|up|running|alive|down|ok|stopped)\b", STRONG - 1.0,
+          unless=_CI + "|" + _INCIDENT),
+    # Running against desired ("tasks running vs wanted", "desired count"): one service's state.
+    _rule("infra.describe", r"\b(?:running|healthy|up)\s+(?:vs\.?|versus|against|out of)\s+(?:the\s+)?(?:wanted|"
+          r"desired|expected)\b|\bdesired (?:count|tasks?)\b", STRONG, unless=_CI + "|" + _INCIDENT),
+    # How many machines or resources of a kind there are: the inventory, whatever else qualifies them
+    # (unless the qualifier is a finding, a saving or spend).
+    _rule("infra.inventory", r"\bhow many\s+(?:\w+\s+){0,2}(?:instances|vms|servers|boxes|hosts|machines|nodes|"
+          r"databases|dbs|clusters|functions|lambdas|volumes|load balancers)\b", STRONG - 1.0,
+          unless=_CI.replace("runs?|", "") + "|" + _MONEY + r"|\b(?:public|idle|unused|open|encrypt\w*|unencrypted|exposed|savings?|"
+          r"cpu|logs?)\b"),
+    # A team or person dealing with something right now: the incidents they hold.
+    _rule("incident.list", r"\b(?:is|are)\s+(?:the\s+)?(?:[\w-]+\s+){1,2}(?:dealing with|working on|handling|"
+          r"fighting)\s+(?:anything|something|any)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),
+    # A policy or role that can do everything, in slang ("god mode", "star on star"): IAM.
+    _rule("security.iam", r"\bgod[- ]?mode\b|\b(?:full|unrestricted|blanket) (?:admin|access|permissions?|"
+          r"privileges?)\b|\*\s*:\s*\*|\b(?:polic(?:y|ies)|roles?)\b.{0,30}\b(?:allows?|grants?) "
+          r"(?:everything|all actions)\b", STRONG - 1.0, unless=_MONEY),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),
@@ -643,6 +665,7 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     start += _embedded_question(lowered[start:])
     if start > 0 and lowered[start:].strip():
         asked, asked_strong = _boosts(typed[start:])
+        boosts[(boosts > 0) & (asked <= 0)] /= 2  # what only the scene names is context, as above
         boosts, strong = np.maximum(boosts, asked), strong or asked_strong
     return boosts, strong
 
@@ -663,7 +686,9 @@ _LAST_CLAUSE = re.compile(r".*(?:[,;.!?]|\s-+)\s*(?:and |so |then |now )?(?=\S)"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _SCENE = re.compile(
     r"^\W*(?:(?:now|so|anyway|ok|okay|also|then|and|separate(?:ly| question)|quick question|question)\W+|"
-    r"(?:if|once|when|after|before|since|now that|as soon as|assuming|given that)\b[^,;:]*[,;:]\s*)+"
+    r"(?:if|once|when|after|before|since|now that|as soon as|assuming|given that)\b[^,;:]*[,;:]\s*|"
+    # a topic before a colon, then the question ("doing the handover: what's still open?")
+    r"[^,;:?]{3,60}:\s+(?=(?:what|which|who|how|is|are|any|anything|can|could|did|does|do)\b))+"
 )
 # A question embedded in a request to tell or show ("just tell me if X is up", "tell me how to
 # do Y"): the question itself is the ask.

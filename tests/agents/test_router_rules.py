@@ -508,3 +508,44 @@ def test_spend_since_a_moment_is_the_spend_over_that_period(text: str) -> None:
 
 def test_spend_that_jumped_since_a_moment_is_not_a_summary_rule() -> None:
     assert _boost("why has the s3 bill jumped since monday", "cost.summary") == 0
+
+
+@pytest.mark.parametrize("text", ["are the two reporting legacy vms still up?", "is our old eu search server down"])
+def test_a_machine_named_in_plain_words_asked_for_its_state_is_its_description(text: str) -> None:
+    assert _top(text) == "infra.describe"
+
+
+def test_a_build_asked_for_its_state_is_no_machine_description() -> None:
+    assert _boost("is the nightly build box running", "infra.describe") == 0
+
+
+@pytest.mark.parametrize("text", ["orders api on fargate: healthy vs desired?", "what's the desired count on the worker"])
+def test_running_against_desired_is_one_services_state(text: str) -> None:
+    assert _top(text) == "infra.describe"
+
+
+@pytest.mark.parametrize("text", ["how many vms do we run in frankfurt", "how many databases are there in prod?"])
+def test_how_many_machines_is_the_inventory(text: str) -> None:
+    assert _top(text) == "infra.inventory"
+
+
+@pytest.mark.parametrize("text", ["how many buckets are public", "how many instances are idle", "how many vms cost us"])
+def test_how_many_qualified_by_a_finding_or_saving_is_no_inventory_rule(text: str) -> None:
+    assert _boost(text, "infra.inventory") < 3.0
+
+
+def test_a_team_dealing_with_something_holds_incidents() -> None:
+    assert _top("are the data folks handling anything at the moment") == "incident.list"
+
+
+@pytest.mark.parametrize("text", ["any roles out there with god-mode perms?", "which policies allow everything",
+                                  "do we have anything granting full admin"])
+def test_a_policy_that_can_do_everything_is_an_iam_question(text: str) -> None:
+    assert _top(text) == "security.iam"
+
+
+def test_a_topic_before_a_colon_is_context_and_what_it_alone_names_counts_half() -> None:
+    # "deploy" names CI only in the topic; the question after the colon asks for spend
+    boosts, _ = rule_boosts("after friday's deploy: what did compute cost us this week?")
+    assert SKILL_NAMES[int(boosts.argmax())] == "cost.summary"
+    assert _boost("quick one for the handover: what's still open", "incident.list") == 3.0
