@@ -447,6 +447,9 @@ RULES: tuple[Rule, ...] = (
           r" (?:\w+ )?(?:uses?|using|used|needs?|needed)\b|"
           r"^(?!.*\b(?:iam|credentials?|access keys?)\b).*(?:\b(?:nobody|no one|noone|nothing) "
           r"(?:uses?|using|needs?|touches)\b|\bstill paying for\b)", WEAK + 1.0),
+    # Money spent for nothing, down the drain: a saving to make.
+    _rule("cost.savings", rf"(?=.*(?:{_MONEY}|\bmoney\b|\bcash\b)).*\b(?:for nothing|for no reason|down the drain|"
+          r"for no benefit)\b", WEAK + 1.0, unless=_FUTURE),
     # How to spend less is asked of the savings, not of a runbook.
     _rule("cost.savings", HOWTO_SAVE.pattern, STRONG),
     # "how healthy is X": the state of one thing.
@@ -456,7 +459,7 @@ RULES: tuple[Rule, ...] = (
     _rule("infra.logs", r"\b(?:complain\w*|spitting|spewing|spews?|yelling|screaming|whining|barfing)\b|"
           r"\b(?:syslog|journalctl|journald|dmesg|event ?logs?)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),
     # How a CI run did or went asks for its status.
-    _rule("cicd.status", r"(?=.*" + _CI + r").*\bhow (?:did|is|are|was|were|'?s)\b.{0,40}\b(?:do|doing|go|going|"
+    _rule("cicd.status", r"(?=.*" + _CI + r").*\bhow(?:'s| (?:did|is|are|was|were))\b.{0,40}\b(?:do|doing|go|going|"
           r"went|look|looking)\b", WEAK + 1.0,
           unless=r"\bwhy\b|\bre-?run|\bretry|\bhow (?:do|to|can|should) (?:i|we)\b"),
     # Recent deployments or releases, and what differs between versions: the changes.

@@ -549,3 +549,12 @@ def test_a_topic_before_a_colon_is_context_and_what_it_alone_names_counts_half()
     boosts, _ = rule_boosts("after friday's deploy: what did compute cost us this week?")
     assert SKILL_NAMES[int(boosts.argmax())] == "cost.summary"
     assert _boost("quick one for the handover: what's still open", "incident.list") == 3.0
+
+
+@pytest.mark.parametrize("text", ["how's the checkout-web pipeline looking", "how's the nightly build going?"])
+def test_how_a_ci_run_is_going_with_a_contraction_is_its_status(text: str) -> None:
+    assert _top(text) == "cicd.status"
+
+
+def test_money_spent_for_nothing_is_a_saving_to_make() -> None:
+    assert _top("where are we throwing cash down the drain on azure") == "cost.savings"
