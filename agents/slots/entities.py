@@ -386,6 +386,8 @@ def find_incident_id(original: str, text: str) -> str | None:
                       # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
                       r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
                       r"ack(?:ed|'d)?|acknowledged)\b|"
+                      # "I'll take 1042": a number someone claims is an incident they take on
+                      r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
                       # "what happened with 1038": a number an incident question is about
                       r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
                       text)
@@ -397,7 +399,7 @@ def find_incident_id(original: str, text: str) -> str | None:
 # Common words that are also the names of teams ("the platform team", "the security on-call").
 _TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "backend", "frontend", "storage",
                          "database", "db", "sre", "mobile"})
-_PAGE_VERBS = r"(?:page|wake up|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
+_PAGE_VERBS = r"(?:page|wake up|wake(?=\s+[a-z]\w*\s+up\b)|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
 # a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+$")
 _DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())

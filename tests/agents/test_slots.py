@@ -287,7 +287,8 @@ def test_run_id(text: str, run_id: str) -> None:
 
 @pytest.mark.parametrize(("text", "incident"), [("ack P1234AB", "P1234AB"), ("acknowledge incident 42", "42"),
                                                 ("resolve #317 pls", "317"), ("what is incident #77", "77"),
-                                                ("brief on PQR5678", "PQR5678"), ("ack 456", "456")])
+                                                ("brief on PQR5678", "PQR5678"), ("ack 456", "456"),
+                                                ("let me grab 2207, ack it", "2207")])
 def test_incident_id(text: str, incident: str) -> None:
     assert slots(text)["incident_id"] == incident
 
@@ -296,8 +297,17 @@ def test_capitalised_words_are_not_incident_ids() -> None:
     assert "incident_id" not in slots("PLEASE ack")
 
 
+def test_a_number_taken_without_a_speaker_is_no_incident() -> None:
+    assert "incident_id" not in slots("we take 5000 requests a minute")
+
+
+def test_waking_everyone_up_names_no_person() -> None:
+    assert "person" not in slots("that alarm would wake anyone up")
+
+
 @pytest.mark.parametrize(("text", "person"), [("page @alice", "alice"), ("page bob about the outage", "bob"),
-                                              ("get carol on this", "carol"), ("wake up eve", "eve")])
+                                              ("get carol on this", "carol"), ("wake up eve", "eve"),
+                                              ("go wake dave up please", "dave")])
 def test_person(text: str, person: str) -> None:
     assert slots(text)["person"] == person
 
