@@ -528,7 +528,8 @@ RULES: tuple[Rule, ...] = (
     # A policy or role that can do everything, in slang ("god mode", "star on star"): IAM.
     _rule("security.iam", r"\bgod[- ]?mode\b|\b(?:full|unrestricted|blanket) (?:admin|access|permissions?|"
           r"privileges?)\b|\*\s*:\s*\*|\b(?:polic(?:y|ies)|roles?)\b.{0,30}\b(?:allows?|grants?) "
-          r"(?:everything|all actions)\b", STRONG - 1.0, unless=_MONEY),
+          r"(?:everything|all actions)\b|^\W*(?:who|what|which \w+)\b.{0,20}\b(?:can|could|is allowed to|"
+          r"are allowed to) do (?:everything|anything)\b", STRONG - 1.0, unless=_MONEY),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),

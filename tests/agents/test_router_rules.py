@@ -539,7 +539,8 @@ def test_a_team_dealing_with_something_holds_incidents() -> None:
 
 
 @pytest.mark.parametrize("text", ["any roles out there with god-mode perms?", "which policies allow everything",
-                                  "do we have anything granting full admin"])
+                                  "do we have anything granting full admin",
+                                  "which roles are allowed to do anything at all"])
 def test_a_policy_that_can_do_everything_is_an_iam_question(text: str) -> None:
     assert _top(text) == "security.iam"
 
