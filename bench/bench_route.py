@@ -12,13 +12,16 @@ machines as ratios).
 - route_dev4.yaml: three rounds of fresh probes (275 requests), tunable;
 - route_dev5.yaml: 300 requests in voices the others cover thinly (terse, narrative, non-native,
   keyword-less, two domains, negated, hedged), committed before the router was run on it, tunable;
+- route_dev6.yaml: 250 requests in further thin voices (alert or log line pasted first, resources
+  in plain words, statements as asks, British/Indian/Australian idioms, one-to-three words),
+  committed before the router was run on it, tunable;
 - route_blind.yaml: written before any tuning, never tuned on; only its aggregate is read.
 
 route_test.yaml is reported too but is contaminated (rules were written after it).
 
 The router learns from the tunable sets' cases too (agents/data/utterances_tunable.yaml), so
 each tunable set is measured left out: by a router that learnt from the hand-written files and
-the other five sets only ("left out" below). Held-out sets are measured with the full training.
+the other tunable sets only ("left out" below). Held-out sets are measured with the full training.
 
 Run: .venv/bin/python bench/bench_route.py [--no-write] [--tuned] [--tunable-only] [--misses]
 ``--tunable-only`` measures the routers on the tunable sets alone, each left out (the held-out
@@ -63,7 +66,7 @@ from knowledge.embeddings import Embedder  # noqa: E402
 APPROACHES: tuple[Approach, ...] = ("knn", "centroid", "knn_rules", "logreg", "lexical", "logreg_lexical",
                                     "logreg_rules")
 SETS = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-        "route_dev5.yaml", "route_blind.yaml", "route_test.yaml")
+        "route_dev5.yaml", "route_dev6.yaml", "route_blind.yaml", "route_test.yaml")
 COMMAND = ".venv/bin/python bench/bench_route.py"
 
 
@@ -93,7 +96,7 @@ def row(label: str, router: SkillRouter, data: dict[str, list[dict[str, Any]]],
 TYPO_RATE = 0.15  # share of the words of 4+ letters given one edit in the typo rows
 TYPO_SEED = 7
 TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-           "route_dev5.yaml")
+           "route_dev5.yaml", "route_dev6.yaml")
 
 
 def misspelt(items: list[dict[str, Any]], rate: float = TYPO_RATE, seed: int = TYPO_SEED) -> list[dict[str, Any]]:
@@ -243,7 +246,7 @@ def main() -> int:
         "",
         "Each cell is skill accuracy / agent accuracy. Tunable sets: each measured by a router that learnt "
         "from the hand-written examples (agents/data/utterances.yaml, utterances_external.yaml) and the other "
-        "five tunable sets, never from the set itself.",
+        "six tunable sets, never from the set itself.",
         "",
     ]
     memo = MemoEmbedder(embedder)  # each case is embedded once for all the rows
