@@ -520,8 +520,8 @@ RULES: tuple[Rule, ...] = (
     # (unless the qualifier is a finding, a saving or spend).
     _rule("infra.inventory", r"\bhow many\s+(?:\w+\s+){0,2}(?:instances|vms|servers|boxes|hosts|machines|nodes|"
           r"databases|dbs|clusters|functions|lambdas|volumes|load balancers)\b", STRONG - 1.0,
-          unless=_CI.replace("runs?|", "") + "|" + _MONEY + r"|\b(?:public|idle|unused|open|encrypt\w*|unencrypted|exposed|savings?|"
-          r"cpu|logs?)\b"),
+          unless=_CI.replace("runs?|", "") + "|" + _MONEY + r"|\b(?:public|idle|unused|open|encrypt\w*|unencrypted|"
+          r"exposed|savings?|cpu|logs?)\b"),
     # A team or person dealing with something right now: the incidents they hold.
     _rule("incident.list", r"\b(?:is|are)\s+(?:the\s+)?(?:[\w-]+\s+){1,2}(?:dealing with|working on|handling|"
           r"fighting)\s+(?:anything|something|any)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),

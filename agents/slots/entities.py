@@ -399,7 +399,8 @@ def find_incident_id(original: str, text: str) -> str | None:
 # Common words that are also the names of teams ("the platform team", "the security on-call").
 _TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "backend", "frontend", "storage",
                          "database", "db", "sre", "mobile"})
-_PAGE_VERBS = r"(?:page|wake up|wake(?=\s+[a-z]\w*\s+up\b)|get|call in|pull in|loop in|bring in|ping|escalate (?:this |it )?to|summon|notify)"
+_PAGE_VERBS = (r"(?:page|wake up|wake(?=\s+[a-z]\w*\s+up\b)|get|call in|pull in|loop in|bring in|ping|"
+               r"escalate (?:this |it )?to|summon|notify)")
 # a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+$")
 _DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())

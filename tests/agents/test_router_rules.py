@@ -519,7 +519,8 @@ def test_a_build_asked_for_its_state_is_no_machine_description() -> None:
     assert _boost("is the nightly build box running", "infra.describe") == 0
 
 
-@pytest.mark.parametrize("text", ["orders api on fargate: healthy vs desired?", "what's the desired count on the worker"])
+@pytest.mark.parametrize("text", ["orders api on fargate: healthy vs desired?",
+                                  "what's the desired count on the worker"])
 def test_running_against_desired_is_one_services_state(text: str) -> None:
     assert _top(text) == "infra.describe"
 
