@@ -109,7 +109,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
-        slots[SAID] = f"{said} {route.text}".strip()
+        if said:  # the words asked so far: "how do I fix that" next looks up both
+            slots[SAID] = f"{said} {route.text}"
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
@@ -259,7 +260,12 @@ def _listed_item(route: Route, items: Any) -> dict[str, Any] | None:
     if phrase is None or not isinstance(items, list) or not items:
         return None
     chosen = pick(items, phrase.group(0))
-    return target_slots(chosen) if chosen else {}
+    if chosen is None:
+        return {}
+    for pattern, keys in _ITEM_KINDS:  # an incident, instance or run by the slots of its kind
+        if pattern.fullmatch(chosen["id"]):
+            return {key: ([chosen["id"]] if key == "resource_ids" else chosen["id"]) for key in keys}
+    return target_slots(chosen)
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
@@ -338,7 +344,8 @@ _ITEM_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
     """The slots naming the item at the place the words say, among the previous answer's ids
-    of the first kind it lists (incidents, instances or runs, in the answer's order)."""
+    of the first kind it lists (incidents, instances or runs, in the answer's order), else
+    among the resources it named (buckets, groups; never a spend line)."""
     match = _ORDINAL.search(text)
     if not match:
         return {}
@@ -351,7 +358,10 @@ def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
             return {}
         item = items[place]
         return {key: ([item] if key == "resource_ids" else item) for key in keys}
-    return {}
+    # "who owns the first one" after a list of buckets: the answer's names, in its order
+    named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
+    place = _PLACES[match.group(1).lower()]
+    return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
 
 
 _BEFORE = re.compile(r"\b(?:the )?(?:\w+ )?before\b|\bprevious (?:one|period|week|month|day|quarter|year)\b|"

@@ -143,3 +143,29 @@ def test_listed_items_carry_what_tells_them_apart() -> None:
     items = items_of(calls, {"azure_inventory": "azure"})
     assert items == [{"id": "vm/x", "name": "x", "region": "westus", "env": "dev", "kind": "vm", "cloud": "azure",
                       "state": "stopped", "service": "cart", "detail": "Standard_B1s Windows"}]
+
+
+INCIDENTS = TurnContext("incident.list", {ITEMS: [
+    {"id": "PAAA111", "name": "", "region": "", "env": "", "kind": "", "cloud": "pagerduty", "state": "triggered",
+     "service": "ledger", "detail": "Ledger API error rate above 5%"},
+    {"id": "PBBB222", "name": "", "region": "", "env": "", "kind": "", "cloud": "pagerduty", "state": "acknowledged",
+     "service": "storefront", "detail": "Storefront p95 latency above 2s"}]}, ["PAAA111", "PBBB222"])
+
+
+def test_a_change_naming_a_listed_incident_by_its_service_targets_that_incident() -> None:
+    closing = apply_context(turn("resolve the storefront one", "incident.resolve", {"action": "resolve"}, 0.99),
+                            INCIDENTS, LIMIT)
+    assert closing.slots["incident_id"] == "PBBB222"
+    assert "resource_name" not in closing.slots
+
+
+def test_a_place_in_a_list_of_named_resources_names_that_resource() -> None:
+    buckets = TurnContext("security.public_storage", {}, ["ledger-exports", "ledger-static"])
+    asked = apply_context(turn("who owns the second one", "infra.describe", confidence=0.99), buckets, LIMIT)
+    assert asked.slots["resource_name"] == "ledger-static"
+
+
+def test_a_place_in_a_list_of_spend_lines_names_nothing() -> None:
+    spend = TurnContext("cost.summary", {}, ["Amazon Elastic Compute Cloud - Compute", "AWS Lambda"])
+    asked = apply_context(turn("tell me about the first one", "infra.describe", confidence=0.99), spend, LIMIT)
+    assert "resource_name" not in asked.slots
