@@ -6,7 +6,7 @@ own skill and takes its target from the previous turn."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from agents.clarified import ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
@@ -76,7 +76,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route.model_copy(update={"slots": {**route.slots, ABOUT: said}})
     detail = _detail_skill(previous.skill, route.text)
     asks_a_change = _asks_a_change(route)
-    picked = _nth_item(previous, route.text) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
+    picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
     if picked:
         # "brief me on the second one", "ack the first one": that row of the previous list
         skill = SKILL_BY_NAME[route.skill if route.confidence >= threshold or not detail else detail]
@@ -111,6 +111,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             slots["time_range"] = earlier
         if said:  # the words asked so far: "how do I fix that" next looks up both
             slots[SAID] = f"{said} {route.text}"
+        if skill.name == "cost.forecast" and _over(slots.get("time_range")):
+            skill = SKILL_BY_NAME["cost.summary"]  # "what about last month" after a forecast: what it cost
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
@@ -140,8 +142,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
-    if _CONTINUES.match(route.text) and route.skill == previous.skill \
+    subjectless = not route.slots and len(route.text.split()) <= MAX_SUBJECTLESS_WORDS
+    if (_CONTINUES.match(route.text) or subjectless) and route.skill == previous.skill \
             and not any(key in route.slots for key in (*_TARGET_SLOTS, "team", "person")):
+        # "how many are stopped" after "how many vms in azure": a short question of the same
+        # skill that names nothing of its own is asked of the same machines
         # "and who's backup?" after "who's on call for checkout": the same subject, asked more of
         kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
         return route.model_copy(update={"slots": {**kept, **route.slots}})
@@ -150,7 +155,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
 
 # A turn going on from the previous one: "and who's backup?", "also, since when?"
 _CONTINUES = re.compile(r"^\W*(?:and|also|plus|so|ok(?:ay)? and|then)\b", re.I)
-_SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "resource_group")
+_SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "resource_group", "resource_type")
+MAX_SUBJECTLESS_WORDS = 6
 
 
 def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
@@ -260,10 +266,16 @@ def _listed_item(route: Route, items: Any) -> dict[str, Any] | None:
     if phrase is None or not isinstance(items, list) or not items:
         return None
     chosen = pick(items, phrase.group(0))
-    if chosen is None:
+    return _slots_of(chosen) if chosen is not None else {}
+
+
+def _slots_of(chosen: Any) -> dict[str, Any]:
+    """The target slots of one listed item: an incident, instance or run by the slots of its
+    kind, anything else by its name and where it is."""
+    if not isinstance(chosen, dict):
         return {}
-    for pattern, keys in _ITEM_KINDS:  # an incident, instance or run by the slots of its kind
-        if pattern.fullmatch(chosen["id"]):
+    for pattern, keys in _ITEM_KINDS[:2]:
+        if pattern.fullmatch(chosen.get("id", "")):
             return {key: ([chosen["id"]] if key == "resource_ids" else chosen["id"]) for key in keys}
     return target_slots(chosen)
 
@@ -342,7 +354,7 @@ _ITEM_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 )
 
 
-def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
+def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str, Any]:
     """The slots naming the item at the place the words say, among the previous answer's ids
     of the first kind it lists (incidents, instances or runs, in the answer's order), else
     among the resources it named (buckets, groups; never a spend line)."""
@@ -350,6 +362,8 @@ def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
     if not match:
         return {}
     for pattern, keys in _ITEM_KINDS:
+        if keys == ("run_id",) and not previous.skill.startswith("cicd."):
+            continue  # a long number elsewhere is no run (Compute Engine ids are numbers)
         items = [r for r in previous.resources if pattern.fullmatch(r)]
         if not items:
             continue
@@ -358,10 +372,22 @@ def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
             return {}
         item = items[place]
         return {key: ([item] if key == "resource_ids" else item) for key in keys}
+    place = _PLACES[match.group(1).lower()]
+    if isinstance(listed, list) and -len(listed) <= place < len(listed):
+        return _slots_of(listed[place])  # "the second one" after a list of machines: that machine
     # "who owns the first one" after a list of buckets: the answer's names, in its order
     named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
-    place = _PLACES[match.group(1).lower()]
     return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
+
+
+def _over(period: Any) -> bool:
+    """Whether a period has ended by today (UTC): nothing is left of it to forecast."""
+    if not isinstance(period, dict) or not period.get("end"):
+        return False
+    try:
+        return date.fromisoformat(str(period["end"])[:10]) <= datetime.now(UTC).date()
+    except ValueError:
+        return False
 
 
 _BEFORE = re.compile(r"\b(?:the )?(?:\w+ )?before\b|\bprevious (?:one|period|week|month|day|quarter|year)\b|"

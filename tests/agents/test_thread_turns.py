@@ -169,3 +169,41 @@ def test_a_place_in_a_list_of_spend_lines_names_nothing() -> None:
     spend = TurnContext("cost.summary", {}, ["Amazon Elastic Compute Cloud - Compute", "AWS Lambda"])
     asked = apply_context(turn("tell me about the first one", "infra.describe", confidence=0.99), spend, LIMIT)
     assert "resource_name" not in asked.slots
+
+
+def test_a_past_period_after_a_forecast_asks_what_it_cost() -> None:
+    forecast = TurnContext("cost.forecast", {"time_range": {"start": "2999-01-01", "end": "2999-02-01"}})
+    past = apply_context(turn("what about last month", slots={"time_range": {"start": "2020-03-01",
+                                                                              "end": "2020-04-01"}}), forecast, LIMIT)
+    assert past.skill == "cost.summary"
+    assert past.slots["time_range"]["start"] == "2020-03-01"
+    ahead = apply_context(turn("and the next quarter?", slots={"time_range": {"start": "2999-04-01",
+                                                                              "end": "2999-07-01"}}), forecast, LIMIT)
+    assert ahead.skill == "cost.forecast"
+
+
+def test_a_place_in_a_list_of_machines_names_the_listed_machine_not_a_number() -> None:
+    numbered = TurnContext("infra.inventory", {"cloud": "gcp", ITEMS: [
+        {"id": "1000000000000000001", "name": "gce-a", "region": "us-central1-a", "env": "prod", "kind": "instance",
+         "cloud": "gcp", "state": "RUNNING", "service": "x", "detail": ""},
+        {"id": "1000000000000000002", "name": "gce-b", "region": "europe-west1-b", "env": "prod", "kind": "instance",
+         "cloud": "gcp", "state": "RUNNING", "service": "y", "detail": ""}]},
+        ["1000000000000000001", "1000000000000000002"])
+    asked = apply_context(turn("the second one - what zone is it in", "infra.describe", confidence=0.3), numbered,
+                          LIMIT)
+    assert asked.slots["resource_name"] == "gce-b"
+    assert asked.slots["cloud"] == "gcp"
+    assert "run_id" not in asked.slots
+
+
+def test_a_short_question_naming_nothing_is_asked_of_the_same_machines() -> None:
+    counted = TurnContext("infra.inventory", {"cloud": "azure", "resource_type": "ec2"}, [])
+    asked = apply_context(turn("how many are stopped", "infra.inventory", confidence=0.97), counted, LIMIT)
+    assert asked.slots == {"cloud": "azure", "resource_type": "ec2"}
+
+
+def test_a_longer_question_of_its_own_keeps_its_own_scope() -> None:
+    counted = TurnContext("infra.inventory", {"cloud": "azure"}, [])
+    asked = apply_context(turn("list every single instance we run across the whole company", "infra.inventory",
+                               confidence=0.97), counted, LIMIT)
+    assert "cloud" not in asked.slots
