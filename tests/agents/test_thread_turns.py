@@ -207,3 +207,22 @@ def test_a_longer_question_of_its_own_keeps_its_own_scope() -> None:
     asked = apply_context(turn("list every single instance we run across the whole company", "infra.inventory",
                                confidence=0.97), counted, LIMIT)
     assert "cloud" not in asked.slots
+
+
+def test_the_triggered_ones_of_a_list_of_open_incidents_are_named_and_the_rest_counted() -> None:
+    from agents.focus import focus
+    from tools.base import ToolResult
+
+    opened = ToolResult(status="ok", summary="3 open incidents", columns=["id", "status", "urgency", "title"], rows=[
+        {"id": "PAAA111", "status": "triggered", "urgency": "low", "title": "Ledger lag"},
+        {"id": "PBBB222", "status": "acknowledged", "urgency": "high", "title": "Storefront 5xx"},
+        {"id": "PCCC333", "status": "triggered", "urgency": "high", "title": "Login errors"}])
+    focused = focus("pagerduty_open_incidents", opened, "no wait, just the triggered ones")
+    assert focused is not None
+    assert [row["id"] for row in focused.rows] == ["PAAA111", "PCCC333"]
+    assert focused.lead.startswith("2 of 3 open incidents are triggered")
+    unacked = focus("pagerduty_open_incidents", opened, "anything still unacked?")
+    assert unacked is not None and len(unacked.rows) == 2
+    high = focus("pagerduty_open_incidents", opened, "only the high urgency ones")
+    assert high is not None and [row["id"] for row in high.rows] == ["PBBB222", "PCCC333"]
+    assert focus("pagerduty_open_incidents", opened, "what's open right now") is None
