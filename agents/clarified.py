@@ -18,6 +18,10 @@ from tools.places import PLACES, in_place
 
 CHOICES = "clarify_choices"  # slot key the asking turn keeps its candidates under
 ASKED = "clarify_text"  # ... and its words, which the reply's target completes
+ITEMS = "listed_items"  # slot key a turn keeps the items its answer listed under ("start the stopped one")
+SAID = "turn_text"  # ... and the words the turn was asked in ("how do I fix that" looks them up)
+MAX_ITEMS = 30  # a longer list is kept in part: items past it are named by their own words
+THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID)  # what a turn keeps for the next one, never lent as a slot
 MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
 
 _ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,
@@ -47,6 +51,26 @@ def choices_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, st
     return [choice for choice in found if choice["id"] or choice["name"]]
 
 
+def items_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]) -> list[dict[str, str]]:
+    """The resources a turn's answer listed (rows with an id or name), in the shape of a
+    candidate plus what tells them apart in a later turn (state, service, detail): "start the
+    deallocated one" after a list picks the one row it fits."""
+    found: list[dict[str, str]] = []
+    for call in calls:
+        result = call.get("result") or {}
+        cloud = integrations.get(str(call.get("tool")), "")
+        for row in result.get("rows") or []:
+            if not isinstance(row, Mapping) or not (row.get("id") or row.get("name")):
+                continue
+            found.append({"id": str(row.get("id") or ""), "name": str(row.get("name") or ""),
+                          "region": str(row.get("region") or row.get("location") or ""),
+                          "env": str(row.get("env") or ""), "kind": str(row.get("kind") or row.get("type") or ""),
+                          "cloud": cloud, "state": str(row.get("state") or ""),
+                          "service": str(row.get("service") or ""),
+                          "detail": str(row.get("detail") or row.get("title") or "")})
+    return found[:MAX_ITEMS]
+
+
 def pick(choices: Sequence[Mapping[str, str]], text: str) -> Mapping[str, str] | None:
     """The one candidate the reply means: by place in the list, by id or name, or by what
     sets it apart (its cloud, region or place, env, kind). None when it picks none or several."""
@@ -74,8 +98,10 @@ def _describes(word: str, choice: Mapping[str, str]) -> bool:
         return _CLOUD_WORDS[word] == choice["cloud"]
     if word in PLACES:
         return in_place(choice["region"], PLACES[word])
-    attributes = {choice["region"].lower(), choice["env"].lower(), choice["kind"].lower(), choice["cloud"]}
-    return word in attributes or word in re.split(r"[^a-z0-9]+", choice["name"].lower())
+    attributes = {choice["region"].lower(), choice["env"].lower(), choice["kind"].lower(), choice["cloud"],
+                  choice.get("state", "").lower(), choice.get("service", "").lower()}
+    described = f"{choice['name']} {choice.get('detail', '')}".lower()
+    return word in attributes or word in re.split(r"[^a-z0-9]+", described)
 
 
 def apply_choice(route: Route, previous: TurnContext, threshold: float) -> Route | None:
@@ -90,7 +116,7 @@ def apply_choice(route: Route, previous: TurnContext, threshold: float) -> Route
     if chosen is None:
         return None
     slots = {key: value for key, value in previous.slots.items()
-             if key not in (CHOICES, ASKED, "resource_ids", "instance_id", "resource_name", "bucket")}
+             if key not in (*THREAD_KEYS, "resource_ids", "instance_id", "resource_name", "bucket")}
     slots.update(target_slots(chosen))
     text = str(previous.slots.get(ASKED) or route.text)
     return route.model_copy(update={"text": f"{text} ({chosen['name'] or chosen['id']})", "skill": previous.skill,

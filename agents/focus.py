@@ -92,6 +92,10 @@ def _latest_finished_runs(rows: list[Row]) -> list[Row]:
     return list(latest.values())
 
 
+def _field(key: str, value: str) -> Callable[[Row], bool]:
+    return lambda row: str(row.get(key, "")).lower() == value
+
+
 def _state(*states: str) -> Callable[[Row], bool]:
     return lambda row: str(row.get("state", "")).lower() in states
 
@@ -205,6 +209,17 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
               one="is a previous-generation instance"),
     ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", ""))),
+    # "just the triggered ones", "only the high urgency ones" after a list of open incidents
+    Subject("pagerduty_open_incidents", "open incidents", "id", None, (
+        Facet("triggered", _words(r"\btriggered\b", r"\bun-?ack(?:nowledg)?ed\b", r"\bnot (?:yet )?ack",
+                                  r"\bnobody(?:'s| is)? (?:looking|on it|working)"),
+              _field("status", "triggered"), "are triggered", negatable=False),
+        Facet("acknowledged", _words(r"(?<!un)\back(?:nowledg)?ed\b", r"(?<!un-)\back'?d\b"),
+              _field("status", "acknowledged"), "are acknowledged"),
+        Facet("high", _words(r"\bhigh(?:[- ]urgency)?\b", r"\burgent\b"), _field("urgency", "high"),
+              "are high urgency"),
+        Facet("low", _words(r"\blow(?:[- ]urgency)?\b"), _field("urgency", "low"), "are low urgency"),
+    ), label=lambda row: f"{row.get('id')} ({row.get('title')})"),
     Subject("aws_open_security_groups", "open security groups", "name", None, (ATTACHED_TO_NOTHING,),
             label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),

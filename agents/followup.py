@@ -6,15 +6,16 @@ own skill and takes its target from the previous turn."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from agents.clarified import ASKED, CHOICES, apply_choice
+from agents.clarified import ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.slots.vocabulary import GENERIC
+from agents.thread_words import correction_rest, is_acknowledgement
 
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|same (?:for|in|with)|also|"
@@ -23,7 +24,7 @@ _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 _ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one|"
-                      r"her|him)\b", re.I)
+                      r"her|him|(?:in|from|out of|over) there)\b", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
@@ -58,14 +59,24 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     """``route`` with what the previous turn of the conversation lends it."""
     if previous is None or previous.skill not in SKILL_BY_NAME or previous.skill == "help":
         return route
+    if is_acknowledgement(route.text):  # "ok thx": nothing asked, and "thx" names nothing
+        return _acknowledged(route)
     chosen = apply_choice(route, previous, threshold)
     if chosen is not None:  # "the second one" after "which of these did you mean?"
         return chosen
+    items = previous.slots.get(ITEMS)
+    said = str(previous.slots.get(SAID) or "")
     previous = TurnContext(previous.skill, {key: value for key, value in previous.slots.items()
-                                            if key not in (CHOICES, ASKED)}, previous.resources)
+                                            if key not in THREAD_KEYS}, previous.resources)
+    corrected = _corrected(route, previous, said, threshold)
+    if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
+        return corrected
+    if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text):
+        # "how do I lock that down" after a list of public buckets: the runbook for what "that" was
+        return route.model_copy(update={"slots": {**route.slots, ABOUT: said}})
     detail = _detail_skill(previous.skill, route.text)
     asks_a_change = _asks_a_change(route)
-    picked = _nth_item(previous, route.text) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
+    picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
     if picked:
         # "brief me on the second one", "ack the first one": that row of the previous list
         skill = SKILL_BY_NAME[route.skill if route.confidence >= threshold or not detail else detail]
@@ -74,6 +85,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "confidence": max(route.confidence, threshold)})
     # a list with no skill of its own for one item ("the crypto one" after findings): the
     # same list again, when the router has no better reading
+    listed = _listed_item(route, items) if asks_a_change and not any(key in route.slots for key in _TARGET_SLOTS) \
+        else None
+    if listed:
+        # "the deallocated one - start it back up" after a list: the one listed item the words fit
+        return route.model_copy(update={"slots": {**route.slots, **listed}})
     described = detail or (previous.skill if route.confidence < threshold
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
     if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
@@ -89,10 +105,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
-        slots = {**previous.slots, **route.slots, **_bare_name(route, previous)}
+        slots = {**_kept_for(route, previous), **route.slots, **_bare_name(route, previous)}
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
+        if said:  # the words asked so far: "how do I fix that" next looks up both
+            slots[SAID] = f"{said} {route.text}"
+        if skill.name == "cost.forecast" and _over(slots.get("time_range")):
+            skill = SKILL_BY_NAME["cost.summary"]  # "what about last month" after a forecast: what it cost
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
@@ -110,7 +130,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "slots": {**previous.slots, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
-        lent = _target_of(previous) if not previous.skill.startswith("cost.") else {}
+        # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
+        lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None else {}
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -121,8 +142,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
-    if _CONTINUES.match(route.text) and route.skill == previous.skill \
+    subjectless = not route.slots and len(route.text.split()) <= MAX_SUBJECTLESS_WORDS
+    if (_CONTINUES.match(route.text) or subjectless) and route.skill == previous.skill \
             and not any(key in route.slots for key in (*_TARGET_SLOTS, "team", "person")):
+        # "how many are stopped" after "how many vms in azure": a short question of the same
+        # skill that names nothing of its own is asked of the same machines
         # "and who's backup?" after "who's on call for checkout": the same subject, asked more of
         kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
         return route.model_copy(update={"slots": {**kept, **route.slots}})
@@ -131,7 +155,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
 
 # A turn going on from the previous one: "and who's backup?", "also, since when?"
 _CONTINUES = re.compile(r"^\W*(?:and|also|plus|so|ok(?:ay)? and|then)\b", re.I)
-_SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "resource_group")
+_SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "resource_group", "resource_type")
+MAX_SUBJECTLESS_WORDS = 6
 
 
 def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
@@ -164,22 +189,95 @@ def _other_reading(route: Route, agent: str, *, mutating: bool) -> Route | None:
     return None
 
 
-_NAMED_SLOTS = ("service", "resource_name", "team", "person")
+_NAMED_SLOTS = ("service", "resource_name", "team", "person", "repo")
 
 
-def _bare_name(route: Route, previous: TurnContext) -> dict[str, str]:
+def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> dict[str, str]:
     """"and for search?", "same for checkout": a fragment that is one bare name and nothing
     any slot took is the new subject of the previous question: it replaces the service or
-    resource the previous turn was about (never lent, since the user just named another)."""
+    resource the previous turn was about (never lent, since the user just named another).
+    A common word ("infra") is a name only where the previous turn named a repository: the
+    words then stand for another repository."""
     if route.slots:
         return {}
-    prefix = _ELLIPSIS.match(route.text) or _BARE_QUALIFIER.match(route.text)
-    rest = route.text[prefix.end():] if prefix else ""
+    if rest is None:
+        prefix = _ELLIPSIS.match(route.text) or _BARE_QUALIFIER.match(route.text)
+        rest = route.text[prefix.end():] if prefix else ""
     rest = re.sub(r"^\W*(?:(?:for|in|on|with|the)\W+)*", "", rest).strip(" ?!.,;:'\"")
-    if not _NAME.fullmatch(rest) or rest.lower() in GENERIC:
+    rest = re.sub(r"\s+one$", "", rest, flags=re.I)  # "the payments one"
+    if not _NAME.fullmatch(rest) or (rest.lower() in GENERIC and "repo" not in previous.slots):
         return {}
     keys = [key for key in _NAMED_SLOTS if key in previous.slots] or ["service"]
     return dict.fromkeys(keys, rest.lower())
+
+
+# Slots that say where a cloud's resources are: another cloud's words do not apply there.
+_CLOUD_PLACES = ("region", "resource_group", "aws_service", "zone", "location")
+
+
+def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """The previous turn's slots a follow-up keeps: all of them, except that a follow-up naming
+    another cloud ("and azure?" after "instances in us-east-1") keeps no place or resource of
+    the previous cloud, and one naming a new target keeps none of the previous targets."""
+    kept = dict(previous.slots)
+    cloud = route.slots.get("cloud")
+    if cloud and cloud != previous.slots.get("cloud", "aws"):
+        kept = {key: value for key, value in kept.items() if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS)}
+    if any(key in route.slots for key in _TARGET_SLOTS if key not in ("service", "repo")):
+        kept = {key: value for key, value in kept.items() if key not in _TARGET_SLOTS}
+    return kept
+
+
+ABOUT = "about"  # slot: the words of the turn a runbook question's "that" points to
+
+
+def _acknowledged(route: Route) -> Route:
+    """An acknowledgement answered as a greeting (no tool runs, so the thread keeps the turn
+    before it for what comes next)."""
+    skill = SKILL_BY_NAME["help"]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": {},
+                                    "confidence": 1.0})
+
+
+def _corrected(route: Route, previous: TurnContext, said: str, threshold: float) -> Route | None:
+    """"no, I meant aws", "sorry, meant the payments one": the previous request again, the
+    corrected words (its slots, or a bare name) in place of the previous ones; a correction
+    of a change proposes the corrected change (it still waits for an approval)."""
+    rest = correction_rest(route.text)
+    if rest is None or len(rest.split()) > MAX_ELLIPTICAL_WORDS:
+        return None
+    if route.confidence >= threshold and route.skill != previous.skill and not _ONE_OF_THE_LIST.search(rest) \
+            and _OWN_QUESTION.match(rest):
+        return None  # "sorry, I meant: who is on call for search?" is a question of its own
+    named = _bare_name(route, previous, rest)
+    slots = {**_kept_for(route.model_copy(update={"slots": {**route.slots, **named}}), previous),
+             **route.slots, **named, SAID: f"{said} {rest}".strip()}
+    if named and "incident_id" in slots and "incident_id" not in route.slots:
+        slots.pop("incident_id")  # "the payments one": another incident than the one briefed
+    skill = SKILL_BY_NAME[previous.skill]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
+                                    "confidence": max(route.confidence, threshold)})
+
+
+def _listed_item(route: Route, items: Any) -> dict[str, Any] | None:
+    """The target slots of the one item of the previous list that "the X one" describes: {}
+    when the words describe none or several of them, None when they describe no item."""
+    phrase = _ONE_OF_THE_LIST.search(route.text)
+    if phrase is None or not isinstance(items, list) or not items:
+        return None
+    chosen = pick(items, phrase.group(0))
+    return _slots_of(chosen) if chosen is not None else {}
+
+
+def _slots_of(chosen: Any) -> dict[str, Any]:
+    """The target slots of one listed item: an incident, instance or run by the slots of its
+    kind, anything else by its name and where it is."""
+    if not isinstance(chosen, dict):
+        return {}
+    for pattern, keys in _ITEM_KINDS[:2]:
+        if pattern.fullmatch(chosen.get("id", "")):
+            return {key: ([chosen["id"]] if key == "resource_ids" else chosen["id"]) for key in keys}
+    return target_slots(chosen)
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
@@ -256,13 +354,16 @@ _ITEM_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 )
 
 
-def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
+def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str, Any]:
     """The slots naming the item at the place the words say, among the previous answer's ids
-    of the first kind it lists (incidents, instances or runs, in the answer's order)."""
+    of the first kind it lists (incidents, instances or runs, in the answer's order), else
+    among the resources it named (buckets, groups; never a spend line)."""
     match = _ORDINAL.search(text)
     if not match:
         return {}
     for pattern, keys in _ITEM_KINDS:
+        if keys == ("run_id",) and not previous.skill.startswith("cicd."):
+            continue  # a long number elsewhere is no run (Compute Engine ids are numbers)
         items = [r for r in previous.resources if pattern.fullmatch(r)]
         if not items:
             continue
@@ -271,7 +372,22 @@ def _nth_item(previous: TurnContext, text: str) -> dict[str, Any]:
             return {}
         item = items[place]
         return {key: ([item] if key == "resource_ids" else item) for key in keys}
-    return {}
+    place = _PLACES[match.group(1).lower()]
+    if isinstance(listed, list) and -len(listed) <= place < len(listed):
+        return _slots_of(listed[place])  # "the second one" after a list of machines: that machine
+    # "who owns the first one" after a list of buckets: the answer's names, in its order
+    named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
+    return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
+
+
+def _over(period: Any) -> bool:
+    """Whether a period has ended by today (UTC): nothing is left of it to forecast."""
+    if not isinstance(period, dict) or not period.get("end"):
+        return False
+    try:
+        return date.fromisoformat(str(period["end"])[:10]) <= datetime.now(UTC).date()
+    except ValueError:
+        return False
 
 
 _BEFORE = re.compile(r"\b(?:the )?(?:\w+ )?before\b|\bprevious (?:one|period|week|month|day|quarter|year)\b|"

@@ -18,7 +18,7 @@ from langgraph.types import Command, StateSnapshot
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
-from agents.clarified import ASKED, CHOICES, choices_of
+from agents.clarified import ASKED, CHOICES, ITEMS, SAID, THREAD_KEYS, choices_of, items_of
 from agents.conversations import TurnContext
 from agents.deps import origin_of
 from agents.execution import run_approved
@@ -122,11 +122,17 @@ class Guardian:
         if not state.get("calls") and not state.get("proposal"):
             return
         route = state["route"]
-        slots = {key: value for key, value in dict(route["slots"]).items() if key not in (CHOICES, ASKED)}
+        slots = {key: value for key, value in dict(route["slots"]).items() if key not in THREAD_KEYS}
         integrations = {spec.name: spec.integration for spec in self.deps.registry.all()}
         choices = choices_of(state.get("calls") or [], integrations)
         if choices:  # "which of these did you mean?": a reply picking one runs this request again
             slots.update({CHOICES: choices, ASKED: str(route.get("text") or request.text)})
+        items = items_of(state.get("calls") or [], integrations) if not state.get("proposal") else []
+        if items:  # "start the deallocated one": a later turn picks one of the listed items
+            slots[ITEMS] = items
+        # the words this turn was about ("how do I fix that" next looks them up); a follow-up
+        # that carried on the previous question says both (agents/followup.py)
+        slots[SAID] = str(dict(route["slots"]).get(SAID) or route.get("text") or request.text)
         self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], slots, list(answer.resources)))
 
     def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",

@@ -258,7 +258,7 @@ class ChangesAgent(Specialist):
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
         if route.skill != "cicd.changes":
             return super().plan(route, registry, configured)
-        code = bool(CODE_CHANGES.search(route.text))
+        code = bool(CODE_CHANGES.search(route.text)) or bool(route.slots.get("repo"))  # "and infra?" after a repo
         infra = (bool(route.slots.get("cloud")) or bool(INFRA_CHANGES.search(route.text))) and not code
         if not infra:  # "deployed to aws": the repositories answer, whatever cloud is named
             route = route.model_copy(update={"slots": {k: v for k, v in route.slots.items() if k != "cloud"}})
@@ -277,7 +277,10 @@ class KnowledgeAgent(Specialist):
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
         plan = super().plan(route, registry, configured)
         if route.skill == "knowledge.runbook" and RUNBOOK_TOOL in registry:
-            plan.reads.append(PlannedCall(registry.get(RUNBOOK_TOOL), {"query": route.text, "k": 3}))
+            # "how do I lock that down": "that" is what the turn before was about (agents/followup.py)
+            about = str(route.slots.get("about") or "")
+            query = f"{route.text} {about}".strip()
+            plan.reads.append(PlannedCall(registry.get(RUNBOOK_TOOL), {"query": query, "k": 3}))
         return plan
 
 
