@@ -34,6 +34,7 @@ VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("power on", "powering on", "powered on"), ("shut down", "shutting down", "shut down"),
         ("shutdown", "shutting down", "shutdown"), ("shut off", "shutting off", "shut off"),
         ("turn off", "turning off", "turned off"), ("turn on", "turning on", "turned on"),
+        ("switch off", "switching off", "switched off"), ("switch on", "switching on", "switched on"),
         ("spin up", "spinning up", "spun up"), ("spin down", "spinning down", "spun down"),
         ("bring up", "bringing up", "brought up"), ("resize", "resizing", "resized"),
         ("scale", "scaling", "scaled"), ("kill", "killing", "killed"), ("terminate", "terminating", "terminated"),
@@ -119,7 +120,7 @@ _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "in
                   "ack": "incident.ack"}
 _IMPERATIVE_POSITION = re.compile(
     r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
-    r"just|also|now|then|and|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
+    r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
     r"you should|you need to|ok so|so|"
@@ -139,7 +140,7 @@ _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?s
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
 _CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b"
-                                 r"(?:\s+\S+){0,4}\s*(?:as\s*)?$")
+                                 r"(?:\s+\S+){0,6}\s*(?:as\s*)?$")
 # Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may
 # safely be closed"), unless someone else is the agent ("it can be restarted by the owner").
 _PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
@@ -312,12 +313,14 @@ def sentence_mood(text: str) -> Mood:
     """The mood of a sentence with no action verb the tables know ("get bob on this",
     "would waking carol help"): its frame alone."""
     lowered = _normalise(text)
-    if re.match(r"^\W*(?:don'?t|dont|do not|never|no need to|please don'?t)\b", lowered) or re.match(
+    # "no reruns please": a plural noun after "no" forbids them ("no, restart it" answers, then asks)
+    if re.match(r"^\W*(?:don'?t|dont|do not|never|no need to|please don'?t|no [a-z-]+s)\b", lowered) or re.match(
             r"^\W*(?:please |pls )?(?:leave|keep)\b.*\b(?:running|alone|up|on|as is|be|where it is)\b", lowered):
         return "negated"
     if _HYPOTHETICAL.search(lowered):
         return "hypothetical"
-    if re.match(r"^\W*(?:did|was|were|has|have|who|when)\b", lowered):
+    # "have another go at it" asks for one more attempt; "have they ..." asks about the past
+    if re.match(r"^\W*(?:did|was|were|has|have(?!\s+(?:a|an|another|one more)\b)|who|when)\b", lowered):
         return "past"
     if _DESCRIBED.search(lowered):  # "a cron that reboots X every sunday": a description
         return "reported"
@@ -367,9 +370,9 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
 # "page" also head requests for reports, scans and runbook pages).
 _UNAMBIGUOUS = {
     "stop", "reboot", "restart", "bounce", "power cycle", "power off", "power on", "shut down", "shutdown",
-    "shut off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retry", "retrigger",
-    "re-trigger", "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge", "resolve",
-    "escalate",
+    "shut off", "switch off", "spin up", "spin down", "terminate", "deallocate", "rerun", "re-run", "retry",
+    "retrigger", "re-trigger", "redeploy", "re-deploy", "rebuild", "roll back", "rollback", "ack", "acknowledge",
+    "resolve", "escalate",
 }
 
 

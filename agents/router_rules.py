@@ -108,7 +108,8 @@ COMPARISON = re.compile(PERIODS_COMPARED.pattern + r"|\bbetween\b.{0,40}\band\b"
 # Adjectives that compare amounts of money ("was march cheaper than april").
 _MONEY_COMPARED = r"\b(?:cheaper|pricier|(?:more|less) expensive|costlier)\b"
 # Words that look ahead: a forecast, not a comparison of what was spent.
-_FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|next (?:month|quarter|year)|"
+_FUTURE = (r"\b(?:forecast\w*|project(?:ed|ion)|predict\w*|will|going to|gonna|"
+           r"(?:next|upcoming|coming) (?:month|quarter|year)|"
            r"heading (?:for|towards?)|trending (?:to|towards?)|end up|(?:are|is) (?:we|it) \w+ \w+ to spend|"
            r"end of (?:the )?(?:month|quarter|year)|(?:month|quarter|year)[- ]end)\b")
 # Opening an incident: a noun request for a page ("raise a P1 for X", "open a sev2").
@@ -205,7 +206,7 @@ RULES: tuple[Rule, ...] = (
         POLITE
         + r"(?:bring (?:\S+ ){1,3}(?:back )?(?:online|up)|"
         r"stop|start|reboot|restart|bounce|kick|power[- ]?(?:cycle|off)|shut ?(?:down|off)|shutdown|"
-        r"turn (?:on|off)|spin (?:up|down)|resize|scale(?: out| in| up| down)?|upsize|bring up|hard reboot|"
+        r"(?:turn|switch) (?:on|off)|spin (?:up|down)|resize|scale(?: out| in| up| down)?|upsize|bring up|hard reboot|"
         r"bump|deallocate|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|"
         r"\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
         STRONG,
@@ -216,7 +217,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "security.open_ports",
         r"0\.0\.0\.0/0|::/0|\bports?\b.*\b(?:open|exposed|expose|internet|world|public)|"
-        r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|\d{2,5})\b.*\b(?:open|exposed|world|internet)\b|"
+        r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|\d{2,5})\b.*\b(?:open|exposed|exposure|world|internet)\b|"
         r"\bnsgs?\b|\bingress\b",  # firewalls and open security groups: the rule with the other exposure words
         WEAK + 1.0,
     ),
@@ -271,7 +272,8 @@ RULES: tuple[Rule, ...] = (
         "cost.forecast",
         r"\bforecast\w*|\bproject(?:ed|ion)\b|\bpredict\w*|\b(?:month|quarter|year)[- ]end\b|"
         r"\bend of (?:the )?(?:month|quarter|year)\b|\beom\b|\bon pace\b|\bgo(?:ing|nna)? (?:to )?over\b|"
-        r"\bwill (?:we|it|costs?|the bill|\w+ costs?) .*\b(?:cost|spend|pay|bill|be)\b|\bnext (?:month|quarter|year)\b",
+        r"\bwill (?:we|it|costs?|the bill|\w+ costs?) .*\b(?:cost|spend|pay|bill|be)\b|"
+        r"\b(?:next|upcoming|coming) (?:month|quarter|year)\b",
         WEAK,
         unless=r"\bwho\b|\bon[- ]?call\b",
     ),
@@ -493,7 +495,8 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:buckets?|blobs?|containers?|storage|s3)\b", WEAK + 1.0, unless=r"\bports?\b"),
     # A CI run done "again": a rerun, in whichever clause the verb stands.
     # One more attempt asked for at the head of a clause ("another go at the nightly"): a rerun.
-    _rule("cicd.rerun", r"(?=.*" + _CI + r")(?:^|.*[,;.!]\s*)\W*(?:please |pls )?(?:another|one more) go\b",
+    _rule("cicd.rerun", r"(?=.*" + _CI + r")(?:^|.*[,;.!]\s*)\W*(?:please |pls )?(?:have |give it |take )?"
+          r"(?:another|one more) (?:go|crack|shot|try|attempt)\b",
           STRONG, mutating=True, unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),
     # Marking a page or incident done or resolved: a resolve.
     _rule("incident.resolve", r"(?=.*" + _INCIDENT + r").*\bmark (?:\S+ ){0,3}(?:done|resolved|closed)\b", STRONG - 1.0,
@@ -530,6 +533,20 @@ RULES: tuple[Rule, ...] = (
           r"privileges?)\b|\*\s*:\s*\*|\b(?:polic(?:y|ies)|roles?)\b.{0,30}\b(?:allows?|grants?) "
           r"(?:everything|all actions)\b|^\W*(?:who|what|which \w+)\b.{0,20}\b(?:can|could|is allowed to|"
           r"are allowed to) do (?:everything|anything)\b", STRONG - 1.0, unless=_MONEY),
+    # --- constructions found by route_dev6.yaml (tunable), each a grammar
+    # A machine bigger than its work needs ("is it too big for what it does"): a rightsizing saving.
+    _rule("cost.savings", r"\b(?:too (?:big|large)|bigger than (?:it )?needs?|overkill)\b", WEAK + 1.0,
+          unless=r"\b(?:logs?|files?|payloads?|uploads?|images?|requests?)\b"),
+    # Whether a change is out or live yet: its status.
+    _rule("cicd.status", r"^\W*(?:is|are|has|have)\b.{0,40}\b(?:out|live|deployed|in prod) yet\b", WEAK + 1.0,
+          unless=r"\bwhy\b|\bfail\w*|\bre-?run|\bretry"),
+    # Whether someone touched or changed a thing ("did anyone touch the firewall terraform"): the changes.
+    _rule("cicd.changes", r"\b(?:did|has|have) (?:anyone|anybody|someone|somebody|any of us|\w+) "
+          r"(?:touch|change|modify|edit|tweak|update|merge|push)\w*\b", STRONG - 1.0,
+          unless=_MONEY + r"|\bwhy\b|\bfail\w*"),
+    # What went out, was shipped or released, however the question is padded: the changes.
+    _rule("cicd.changes", r"\bwhat\b(?: \w+){0,2} (?:went out|got (?:deployed|shipped|released)|was (?:deployed|"
+          r"shipped|released))\b", STRONG - 1.0, unless=_MONEY),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),
@@ -679,7 +696,8 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
 _NEGATED_LEAD = re.compile(
     r"^\W*(?:please )?(?:don'?t just\b[^,;:.!?]*[,;:.!?]+\s*|"
     r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for))\b[^,;:.!?]*)[,;:.!?]+\s*"
-    r"(?=(?:but\s+|and\s+)?(?:just|only|instead|rather|i (?:just |only )?(?:want|need)|we (?:just )?(?:want|need)|"
+    r"(?=(?:but\s+|and\s+|first\s+|actually\s+)?(?:just|only|instead|rather|actually|"
+    r"i (?:just |only )?(?:want|need)|we (?:just )?(?:want|need)|[a-z]+ing\b|"
     r"(?:can|could) you (?:just )?(?:tell|show|list)|tell me|show me|give me|"
     r"what|which|who|how|is|are|did|does)\b))"
 )
@@ -687,7 +705,7 @@ _NEGATED_LEAD = re.compile(
 _LAST_CLAUSE = re.compile(r".*(?:[,;.!?]|\s-+)\s*(?:and |so |then |now )?(?=\S)")
 # Sentences and clauses that set the scene before the ask: earlier sentences, a discourse
 # marker ("now,", "so,", "separate question:"), a condition or a time clause ("after X, ...").
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
 _SCENE = re.compile(
     r"^\W*(?:(?:now|so|anyway|ok|okay|also|then|and|separate(?:ly| question)|quick question|question)\W+|"
     r"(?:if|once|when|after|before|since|now that|as soon as|assuming|given that)\b[^,;:]*[,;:]\s*|"
