@@ -140,12 +140,30 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
         (r"\bthis year\b", lambda: (date(today.year, 1, 1), tomorrow)),
         (r"\bnext year\b", lambda: (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1))),
     ]
+    found: list[tuple[date, date, str]] = []
     for pattern, period in table:
         match = re.search(pattern, text)
         if match:
-            start, end = period()
-            return _span(start, end, match.group(0))
-    return None
+            found.append((*period(), match.group(0)))
+    if not found:
+        return None
+    start, end, label = _asked_period(found, today)
+    return _span(start, end, label)
+
+
+_END_OF = re.compile(r"\bend\b|^eo[mqy]$")
+
+
+def _asked_period(found: list[tuple[date, date, str]], today: date) -> tuple[date, date, str]:
+    """The first period named, except that an end-of-period phrase ("month-end close", "the
+    year-end review") gives way to a period already over ("last month"): said beside one, the
+    end of the month is the occasion of the question, not the span it asks about."""
+    first = found[0]
+    if _END_OF.search(first[2]):
+        over = next((item for item in found[1:] if item[1] <= today), None)
+        if over is not None:
+            return over
+    return first
 
 
 def _next_n(text: str, now: datetime) -> dict[str, str] | None:

@@ -695,3 +695,26 @@ def test_the_word_before_or_after_ci_nouns_names_the_repository(text: str, name:
                                   "the PR build for the refunds fix"])
 def test_ci_and_status_words_name_no_repository(text: str) -> None:
     assert "service" not in slots(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("the test server is wedged, bounce it", "reboot"), ("power cycle the build host", "reboot"),
+     ("can you start the ci runner vm back up", "start"), ("restart the nightly build", "rerun"),
+     ("restart the test suite on my pr", "rerun")])
+def test_a_ci_word_naming_a_kind_of_machine_is_no_rerun(text: str, action: str) -> None:
+    """"the build host", "a test server": the CI word says what the machine is for; the
+    machine is what gets restarted. A CI word on its own still asks for a rerun."""
+    assert slots(text)["action"] == action
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("quarter-end reporting: how much did we burn last month", "2025-05-01", "2025-06-01"),
+     ("for the year-end pack, ec2 costs yesterday", "2025-06-14", "2025-06-15"),
+     ("projected spend at month end for this month", "2025-06-15", "2025-07-01"),
+     ("eom number please", "2025-06-15", "2025-07-01")])
+def test_an_end_of_period_occasion_gives_way_to_a_period_already_over(text: str, start: str, end: str) -> None:
+    """"quarter-end reporting ... last month": the end of the quarter is why they ask, last
+    month what they ask about; beside a period still running, the end of it is the span."""
+    assert period(text) == (start, end)

@@ -500,3 +500,18 @@ def test_a_team_named_as_a_service_is_taken_as_the_team(
     assert f"for team {team.name.lower()}" in listed.summary
     assert {row["id"] for row in listed.rows} == {i.id for i in data.open_incidents()
                                                   if data.service(i.service).team == team.id}
+
+
+@pytest.mark.parametrize("host", ["{name}-1", "{name}-service-2", "{name}-api-07"])
+def test_a_host_name_from_an_alert_names_the_service_it_runs(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry,
+        host: str) -> None:
+    """An alert line names a machine ("login errors on auth-service-1"): paging for it opens
+    the page on the service the machine runs, through that service's policy."""
+    data = company.pagerduty
+    service = data.services[-1]
+    first_up = [h for level, h, _ in data.oncall_for_service(service.name) if level == 1]
+    check = preflight(registry, "pagerduty_page", {"service": host.format(name=service.name)}, ctx)
+    assert check.status == "ok", check.summary
+    assert f"on {service.name} " in check.summary and person(first_up[0]).name in check.summary
+    assert pagerduty.writes == []
