@@ -718,3 +718,19 @@ def test_an_end_of_period_occasion_gives_way_to_a_period_already_over(text: str,
     """"quarter-end reporting ... last month": the end of the quarter is why they ask, last
     month what they ask about; beside a period still running, the end of it is the span."""
     assert period(text) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "team"),
+    [("hand this over to the search backup on-call", 2, "search"), ("get the platform primary on the line", 1,
+                                                                     "platform"),
+     ("bump it to level 3", 3, None), ("go to the second level of the rota", 2, None)])
+def test_a_level_of_a_rota_and_its_team(text: str, level: int, team: str | None) -> None:
+    found = slots(text)
+    assert found.get("level") == level and found.get("team") == team
+
+
+@pytest.mark.parametrize("text", ["fail over to the secondary db", "is the backup job green", "promote the primary "
+                                  "replica", "restore from the backup bucket"])
+def test_machine_roles_are_no_rota_level(text: str) -> None:
+    assert "level" not in slots(text)
