@@ -315,7 +315,7 @@ SPECIALISTS: tuple[Specialist, ...] = (
     }, cloud_topics={
         ("infra.action", "azure"): "Azure VM unresponsive restart deallocate redeploy",
         ("infra.logs", "gcp"): "Google Cloud Logging errors gcloud logging read query",
-    }, missing_example="stop i-0abc1234"),
+    }, missing_example="stop <instance name or id>"),  # a placeholder: an example id would read as a real one
     ChangesAgent("cicd", {
         "cicd.status": CI_FAILURE,
         "cicd.failure": f"{CI_FAILURE} failure",

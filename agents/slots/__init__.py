@@ -7,7 +7,8 @@ cloud, resource_ids, instance_id, bucket, aws_service, resource_type, service,
 resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow, run_id,
 incident_id, person, team, severity, limit, resource_group (Azure), group_by, event (what
 triggered a CI run: "schedule" for a nightly), metric (a CloudWatch metric name: "cpu" is
-CPUUtilization), status (an incident state: "unacked" is triggered).
+CPUUtilization), status (an incident state: "unacked" is triggered), level (a level of an
+on-call rota: "the secondary" is 2).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from agents.slots.entities import (
     find_incident_id,
     find_incident_status,
     find_limit,
+    find_oncall_level,
     find_people,
     find_port,
     find_region,
@@ -98,6 +100,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         team = tag[1].lower()
     put(slots, "person", person)
     put(slots, "team", team)
+    put(slots, "level", find_oncall_level(lowered))
     put(slots, "severity", find_severity(lowered))
     put(slots, "status", find_incident_status(lowered))
     put(slots, "limit", find_limit(lowered))

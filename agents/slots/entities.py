@@ -197,7 +197,7 @@ def find_service(text: str) -> str | None:
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|pager|rota|rotation|shifts?|incidents?|outages?|pages?|alerts?|"
-                      r"logs?|deploy\w*|costs?|spend|changes?)\s+"
+                      r"logs?|deploy\w*|costs?|spend|changes?|primary|secondary)\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
@@ -466,11 +466,36 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
                 and match.group(1) not in _VERBS | _ORDINALS and not _is_special(match.group(1)):
             team = match.group(1)
+    if team is None:  # "escalate it to the storefront secondary": a team's level of its rota
+        match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:primary|secondary|backup)\b"
+                          r"(?:\s+(?:on-?call|oncall))?(?!\s+(?:db|database|region|node|server|instance|cluster|site|"
+                          r"key|dns|zone|replica|jobs?|bucket|snapshot|vault|plan))", text)
+        if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
+                and match.group(1) not in _VERBS | _ORDINALS | {"the", "a", "our", "their", "your"}:
+            team = match.group(1)
     if team is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
             team = match.group(1)
     return person, team
+
+
+_LEVEL_WORDS = {"primary": 1, "secondary": 2, "backup": 2, "second": 2, "third": 3}
+
+
+def find_oncall_level(text: str) -> int | None:
+    """The level of an escalation policy a page asks for: "the secondary", "the storefront
+    backup on-call", "second level", "level 2". Roles of machines ("the primary db", "the
+    backup job") are no level."""
+    match = re.search(r"\blevel[- ]?([1-5])\b|\b(second|third)[- ]level\b|"
+                      r"\b(primary|secondary|backup)(?:\s+(?:on-?call|oncall|engineer|responder|person))?\b"
+                      r"(?!\s+(?:db|database|region|node|server|instance|cluster|site|key|dns|zone|replica|jobs?|"
+                      r"bucket|snapshot|vault|plan|volume|copy|copies|runs?)\b)(?!-)", text)
+    if not match:
+        return None
+    if match.group(1):
+        return int(match.group(1))
+    return _LEVEL_WORDS[match.group(2) or match.group(3)]
 
 
 def find_severity(text: str) -> str | None:
@@ -493,9 +518,15 @@ def find_limit(text: str) -> int | None:
     return None
 
 
+# A CI word naming the kind of machine ("the build box", "a test server", "the ci runner vm"):
+# restarting it is a machine's reboot, not a rerun.
+_CI_MACHINE = re.compile(r"\b(?:(?:build|ci|test|jenkins|runner)\s+)+(?:box(?:es)?|servers?|machines?|hosts?|vms?|"
+                         r"nodes?|agents?|instances?)\b")
+
+
 def find_action(text: str) -> str | None:
     action = _requested_action(text) or first_match(ACTION, text)
-    if action in ("reboot", "start") and CI_WORDS.search(text):
+    if action in ("reboot", "start") and CI_WORDS.search(_CI_MACHINE.sub(" ", text)):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
         return "resolve"

@@ -105,6 +105,10 @@ def _plural(unit: str) -> str:
     return unit if unit.endswith("s") or len(unit) <= 2 else f"{unit}s"
 
 
+# "since the start of the month", "from the beginning of this week": that period up to today
+_SINCE_START = r"\b(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+"
+
+
 def _named_period(text: str, now: datetime) -> dict[str, str] | None:
     today = now.date()
     tomorrow = today + timedelta(days=1)
@@ -112,10 +116,14 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
     month_start = today.replace(day=1)
     quarter = _quarter_start(today)
     table: list[tuple[str, Callable[[], tuple[date, date]]]] = [
-        (r"\b(?:month to date|month-to-date|mtd|so far this month|this month so far)\b",
-         lambda: (month_start, tomorrow)),
-        (r"\b(?:quarter to date|qtd)\b", lambda: (quarter, tomorrow)),
-        (r"\b(?:year to date|ytd)\b", lambda: (date(today.year, 1, 1), tomorrow)),
+        (r"\b(?:month to date|month-to-date|mtd|so far this month|this month so far)\b|"
+         rf"{_SINCE_START}month\b", lambda: (month_start, tomorrow)),
+        (rf"\b(?:quarter to date|qtd)\b|{_SINCE_START}quarter\b", lambda: (quarter, tomorrow)),
+        (rf"\b(?:year to date|ytd)\b|{_SINCE_START}year\b", lambda: (date(today.year, 1, 1), tomorrow)),
+        (rf"{_SINCE_START}week\b", lambda: (monday, tomorrow)),
+        # "the week before last": the calendar week before last week (as "last week" is one)
+        (r"\bweek before last\b", lambda: (monday - timedelta(days=14), monday - timedelta(days=7))),
+        (r"\bmonth before last\b", lambda: (_add_months(month_start, -2), _add_months(month_start, -1))),
         (r"\b(?:end of (?:the )?month|month[- ]end|eom|by (?:the )?end of (?:the )?month)\b",
          lambda: (today, _add_months(month_start, 1))),
         (r"\b(?:end of (?:the )?quarter|quarter[- ]end|eoq)\b", lambda: (today, _add_months(quarter, 3))),
@@ -140,12 +148,30 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
         (r"\bthis year\b", lambda: (date(today.year, 1, 1), tomorrow)),
         (r"\bnext year\b", lambda: (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1))),
     ]
+    found: list[tuple[date, date, str]] = []
     for pattern, period in table:
         match = re.search(pattern, text)
         if match:
-            start, end = period()
-            return _span(start, end, match.group(0))
-    return None
+            found.append((*period(), match.group(0)))
+    if not found:
+        return None
+    start, end, label = _asked_period(found, today)
+    return _span(start, end, label)
+
+
+_END_OF = re.compile(r"\bend\b|^eo[mqy]$")
+
+
+def _asked_period(found: list[tuple[date, date, str]], today: date) -> tuple[date, date, str]:
+    """The first period named, except that an end-of-period phrase ("month-end close", "the
+    year-end review") gives way to a period already over ("last month"): said beside one, the
+    end of the month is the occasion of the question, not the span it asks about."""
+    first = found[0]
+    if _END_OF.search(first[2]):
+        over = next((item for item in found[1:] if item[1] <= today), None)
+        if over is not None:
+            return over
+    return first
 
 
 def _next_n(text: str, now: datetime) -> dict[str, str] | None:
@@ -268,7 +294,10 @@ def _ago(text: str, now: datetime) -> dict[str, str] | None:
 
 # Times of day said by what happens then: "since lunch" is since noon, "overnight" last night.
 _SPOKEN_TIMES = ((re.compile(r"\b(since|from|after)\s+(?:lunch(?:time)?|noon|midday)\b"), r"\1 12pm"),
-                 (re.compile(r"\b(?:overnight|over night)\b"), "last night"))
+                 (re.compile(r"\b(?:overnight|over night)\b"), "last night"),
+                 # "the last half hour", "half an hour ago", "an hour and a half": in minutes
+                 (re.compile(r"\b(?:(?:an?|one)\s+)?hour and a half\b"), "90 minutes"),
+                 (re.compile(r"\b(?:a )?half (?:an )?hour\b"), "30 minutes"))
 
 
 def time_range(text: str, now: datetime) -> dict[str, str] | None:

@@ -74,7 +74,7 @@ RESOURCE_TYPES: tuple[tuple[str, str], ...] = (
     ("volume", r"volumes?|ebs|disks?"),
     ("s3", r"buckets?|s3|gcs|blobs?|storage accounts?"),
     ("rds", r"rds|databases?|db instances?|aurora"),
-    ("lambda", r"lambdas?|functions?"),
+    ("lambda", r"lambdas?|functions?|funcs?"),
     ("ecs_service", r"ecs(?: services?| tasks?)?|fargate(?: services?)?"),
     ("eks", r"eks(?: clusters?)?|kubernetes(?: clusters?)?|k8s(?: clusters?)?"),
     ("load_balancer", r"load ?balancers?|albs?|elbs?|nlbs?|target groups?"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -705,3 +705,76 @@ def test_the_word_before_or_after_ci_nouns_names_the_repository(text: str, name:
                                   "the PR build for the refunds fix"])
 def test_ci_and_status_words_name_no_repository(text: str) -> None:
     assert "service" not in slots(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("the test server is wedged, bounce it", "reboot"), ("power cycle the build host", "reboot"),
+     ("can you start the ci runner vm back up", "start"), ("restart the nightly build", "rerun"),
+     ("restart the test suite on my pr", "rerun")])
+def test_a_ci_word_naming_a_kind_of_machine_is_no_rerun(text: str, action: str) -> None:
+    """"the build host", "a test server": the CI word says what the machine is for; the
+    machine is what gets restarted. A CI word on its own still asks for a rerun."""
+    assert slots(text)["action"] == action
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("quarter-end reporting: how much did we burn last month", "2025-05-01", "2025-06-01"),
+     ("for the year-end pack, ec2 costs yesterday", "2025-06-14", "2025-06-15"),
+     ("projected spend at month end for this month", "2025-06-15", "2025-07-01"),
+     ("eom number please", "2025-06-15", "2025-07-01")])
+def test_an_end_of_period_occasion_gives_way_to_a_period_already_over(text: str, start: str, end: str) -> None:
+    """"quarter-end reporting ... last month": the end of the quarter is why they ask, last
+    month what they ask about; beside a period still running, the end of it is the span."""
+    assert period(text) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "team"),
+    [("hand this over to the search backup on-call", 2, "search"), ("get the platform primary on the line", 1,
+                                                                     "platform"),
+     ("bump it to level 3", 3, None), ("go to the second level of the rota", 2, None)])
+def test_a_level_of_a_rota_and_its_team(text: str, level: int, team: str | None) -> None:
+    found = slots(text)
+    assert found.get("level") == level and found.get("team") == team
+
+
+@pytest.mark.parametrize("text", ["fail over to the secondary db", "is the backup job green", "promote the primary "
+                                  "replica", "restore from the backup bucket"])
+def test_machine_roles_are_no_rota_level(text: str) -> None:
+    assert "level" not in slots(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("ec2 bill for the week before last", "2025-05-26", "2025-06-02"),
+     ("and the month before last?", "2025-04-01", "2025-05-01"),
+     ("lambda spend since the start of the month", "2025-06-01", "2025-06-16"),
+     ("costs from the beginning of this quarter", "2025-04-01", "2025-06-16"),
+     ("since the beginning of the year what have we spent", "2025-01-01", "2025-06-16"),
+     ("spend since the start of the week", "2025-06-09", "2025-06-16")])
+def test_periods_counted_from_a_boundary(text: str, start: str, end: str) -> None:
+    """"the week before last" is a calendar week like "last week" (asked on Sunday 15 June,
+    last week ran 2-8 June, the one before it 26 May-1 June); "since the start of X" runs to today."""
+    assert period(text) == (start, end)
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("lambda errors in the last half hour", 30),
+                                               ("what broke since half an hour ago", 30),
+                                               ("logs over the past hour and a half", 90)])
+def test_half_hours_are_minutes(text: str, minutes: int) -> None:
+    found = slots(text)["time_range"]
+    assert FIXED_NOW.replace(microsecond=0, tzinfo=None) - timedelta(minutes=minutes) == \
+        datetime.fromisoformat(found["since"]).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize(("text", "service"), [("who's primary for search tonight", "search"),
+                                               ("secondary on payments this week?", "payments")])
+def test_the_rota_a_level_is_asked_of_names_the_service(text: str, service: str) -> None:
+    assert slots(text).get("service") == service
+
+
+@pytest.mark.parametrize("text", ["the resize func keeps timing out", "which funcs run python 3.12"])
+def test_func_is_a_function(text: str) -> None:
+    assert slots(text)["resource_type"] == "lambda"

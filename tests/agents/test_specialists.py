@@ -3,6 +3,7 @@ arguments, which runbook topic it cites, how it asks for what is missing."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,8 +60,10 @@ def test_the_infrastructure_agent_hands_a_described_box_to_the_tool_to_resolve()
 def test_without_a_target_the_infrastructure_agent_asks_with_an_example() -> None:
     plan = SPECIALIST_BY_NAME["infrastructure"].plan(route("infra.action", "reboot", action="reboot"), REGISTRY)
     assert plan.write is None and plan.missing == ["instance_id"]
-    assert SPECIALIST_BY_NAME["infrastructure"].missing_note(plan) == (
-        "To do that I need: instance_id (for example 'stop i-0abc1234').")
+    note = SPECIALIST_BY_NAME["infrastructure"].missing_note(plan)
+    assert note == "To do that I need: instance_id (for example 'stop <instance name or id>')."
+    # a made-up example id would read as a machine of the user's account
+    assert not re.search(r"\bi-[0-9a-f]{8,}\b", note or "")
 
 
 def test_a_forecast_ignores_the_up_to_today_period() -> None:

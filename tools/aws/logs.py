@@ -66,13 +66,17 @@ def _groups(ctx: ToolContext, region: str, args: LogsErrorsArgs) -> list[str]:
 
 MIN_SHARED_WORDS = 2  # one shared word ("lambda", "api") says what kind, not which group
 _NO_NAME = frozenset({"aws", "app", "the", "and", "for", "from", "with", "logs", "log", "errors", "error"})
+# What people call a kind whose log groups carry another word: a Lambda function's group is
+# /aws/lambda/<name>, so "the webhook function" shares "lambda" with it.
+_KIND_WORDS = {"function": "lambda", "functions": "lambda", "func": "lambda", "funcs": "lambda", "fn": "lambda"}
 
 
 def named_by_words(names: list[str], words: str) -> list[str]:
     """The log groups whose names share the most words with ``words`` ("what is the payments
     webhook lambda complaining about" -> /aws/lambda/payments-webhook), when they share at
     least two; [] when none does."""
-    asked = {w for w in re.findall(r"[a-z0-9]+", words.lower()) if len(w) > 2} - _NO_NAME
+    asked = {_KIND_WORDS.get(w, w) for w in re.findall(r"[a-z0-9]+", words.lower()) if len(w) > 1} - _NO_NAME
+    asked = {w for w in asked if len(w) > 2}
     shared = {name: len(asked & set(re.findall(r"[a-z0-9]+", name.lower()))) for name in names}
     best = max(shared.values(), default=0)
     return [name for name, count in shared.items() if count == best] if best >= MIN_SHARED_WORDS else []

@@ -119,6 +119,15 @@ def matches_service(full_name: str, service: str) -> bool:
             or wanted in re.split(r"[-_.]", name))
 
 
+def abbreviates(full_name: str, short: str) -> bool:
+    """Whether ``short`` is how people clip a word of the repository's name ("pay" for
+    payments-api, "infr" for infra): three letters or more opening a word of it. Only a
+    fallback, and only when one repository fits: a clipped word is weaker than a whole one."""
+    wanted = short.strip().lower()
+    words = re.split(r"[-_.]", full_name.split("/", 1)[-1].lower())
+    return len(wanted) >= 3 and wanted.isalpha() and any(w.startswith(wanted) and w != wanted for w in words)
+
+
 def known_repos(gh: Github, config: GitHubSettings) -> list[str]:
     """The configured repositories, else the organisation's most recently pushed ones."""
     if config.repos:
@@ -138,6 +147,9 @@ def target_repos(gh: Github, config: GitHubSettings, repo: str | None, service: 
         matching = [name for name in known if matches_service(name, service)]
         if matching:
             return matching
+        shortened = [name for name in known if abbreviates(name, service)]
+        if len(shortened) == 1:
+            return shortened
         if known:
             raise GitHubProblem(f"No configured repository matches {service!r} (known: {', '.join(known)}).")
     if not known:

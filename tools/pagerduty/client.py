@@ -137,7 +137,9 @@ _SUFFIXES = ("-api", "-web", "-svc", "-service", "-worker", "-app", "-backend", 
 
 
 def _name_key(name: str) -> str:
-    key = name.strip().lower()
+    """A name without its instance number and role suffix: a host from an alert line
+    ("auth-service-1", "payments-api-02") names the service it runs."""
+    key = re.sub(r"(?<=[a-z])-\d{1,3}$", "", name.strip().lower())
     for suffix in _SUFFIXES:
         if key.endswith(suffix):
             return key[: -len(suffix)]

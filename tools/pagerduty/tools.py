@@ -28,6 +28,7 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
+from tools.pagerduty.targets import described_incident, escalated_words, oncall_at_level
 from tools.settings import PagerDutySettings
 from tools.timefmt import ago, until
 
@@ -92,6 +93,10 @@ class PageArgs(BaseModel):
                                                               "opening a new one.")
     severity: str | None = Field(default=None, description="high/critical/sev1-2 (default) or low/sev3+.")
     title: str | None = Field(default=None, description="Incident title for a new page.")
+    level: int | None = Field(default=None, ge=1, le=5, description="Page whoever is on call at this level "
+                              "(2: the secondary) of the team's, else the incident's or service's, policy.")
+    query: str | None = Field(default=None, description="The request's own words: \"escalate the checkout latency "
+                              "issue\" escalates the one open incident they describe.")
     as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
                                  "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
@@ -427,7 +432,7 @@ def _status_plan(client: RestApiV2Client, config: PagerDutySettings, ref: str, s
 
 def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) -> WritePlan:
     _need_from(config)
-    if not (args.incident_id or args.service or args.person or args.team):
+    if not (args.incident_id or args.service or args.person or args.team or escalated_words(args.query)):
         raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
     user = find_user(client, args.person) if args.person else None
     team = require_named(client, "teams", "team", args.team) if args.team else None
@@ -437,9 +442,14 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
         if not policies:
             raise PagerDutyProblem(f"Team {team['name']} has no escalation policy to page.")
         policy = policies[0]
-    if args.incident_id:
-        return _escalation_plan(client, get_incident(client, args.incident_id), user, policy)
+    incident = _escalated_incident(client, args)
+    if incident is not None:
+        if args.level and user is None:
+            user = oncall_at_level(client, policy or incident.get("escalation_policy") or {}, args.level)
+        return _escalation_plan(client, incident, user, policy)
     service = _page_service(client, args, user, team)
+    if args.level and user is None:
+        user = oncall_at_level(client, policy or service.get("escalation_policy") or {}, args.level)
     urgency = _urgency(args.severity) or "high"
     target = user["name"] if user else (policy["name"] if policy else summary_of(service["escalation_policy"]))
     entity: dict[str, Any] = {
@@ -457,6 +467,15 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
                    f"{f' ({oncall} on call at level 1)' if oncall else ''}: {entity['title']!r}.")
     done = f"Opened a {urgency}-urgency incident on {service['name']} paging {target}."
     return WritePlan("POST", "/incidents", entity, description, done, None, [service["name"], str(target)])
+
+
+def _escalated_incident(client: RestApiV2Client, args: PageArgs) -> dict[str, Any] | None:
+    """The incident a page escalates: the one named, else the one open incident the request's
+    words describe when it escalates a described one ("escalate the checkout latency issue")."""
+    if args.incident_id:
+        return get_incident(client, args.incident_id)
+    words = escalated_words(args.query)
+    return described_incident(client, words, _named_by) if words else None
 
 
 def _page_service(client: RestApiV2Client, args: PageArgs, user: dict[str, Any] | None,

@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import approved_call
 from tools.aws import AWS_TOOLS
-from tools.aws.logs import LogsErrorsArgs, logs_errors
+from tools.aws.logs import LogsErrorsArgs, logs_errors, named_by_words
 from tools.base import ToolContext
 from tools.registry import ToolRegistry, WriteNotApproved
 
@@ -66,6 +66,19 @@ def test_logs_errors_for_words_naming_a_group(ctx: ToolContext, world: dict[str,
     assert [row["message"] for row in named.rows] == ["Exception in thread main"]
     vague = logs_errors(ctx, LogsErrorsArgs(query="anything bad in the app logs", region="us-east-1"))
     assert set(vague.resources) == {"/app/checkout-api", "/app/billing-worker"}
+
+
+@pytest.mark.parametrize(("words", "named"), [
+    ("what's the invoice fn throwing", ["/aws/lambda/invoice-mailer"]),
+    ("invoice func errors since lunch", ["/aws/lambda/invoice-mailer"]),
+    ("is the invoice function unhappy", ["/aws/lambda/invoice-mailer"]),
+    ("invoice api errors", ["/app/invoice-api"]),
+    ("anything from invoice", [])])
+def test_a_function_said_in_any_form_shares_the_lambda_word_of_its_group(words: str, named: list[str]) -> None:
+    """A Lambda function's log group is /aws/lambda/<name>: "the invoice fn" names it by two
+    words, one of them the kind; one word alone names no group."""
+    groups = ["/aws/lambda/invoice-mailer", "/app/invoice-api", "/aws/lambda/stock-sync"]
+    assert named_by_words(groups, words) == named
 
 
 def test_logs_errors_window_group_and_pattern(ctx: ToolContext, world: dict[str, Any]) -> None:

@@ -86,6 +86,24 @@ def test_status_narrows_to_the_one_repository_a_short_word_of_its_name_names(
     assert {row["run_id"] for row in result.rows} == {r.id for r in company.github.runs_of(repo)}
 
 
+@pytest.mark.parametrize(("clipped", "repo"), [("chec", "driftwood/checkout-web"), ("paym", "driftwood/payments-api"),
+                                               ("infr", "driftwood/infra")])
+def test_a_clipped_word_of_one_repositorys_name_is_that_repository(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry, clipped: str, repo: str) -> None:
+    """People clip names in chat ("the chec builds"): the opening of a word of exactly one
+    repository's name is that repository."""
+    result = registry.invoke("github_workflow_runs", {"service": clipped, "limit": 50}, ctx)
+    assert result.status == "ok", result.summary
+    assert {row["run_id"] for row in result.rows} == {r.id for r in company.github.runs_of(repo)}
+
+
+@pytest.mark.parametrize("clipped", ["ap", "a", "pay1"])
+def test_too_short_or_not_a_word_opening_is_no_repository(ctx: ToolContext, registry: ToolRegistry,
+                                                          clipped: str) -> None:
+    result = registry.invoke("github_workflow_runs", {"service": clipped}, ctx)
+    assert result.status == "error" and "No configured repository matches" in result.summary
+
+
 def test_a_word_no_repository_has_says_which_there_are(ctx: ToolContext, registry: ToolRegistry) -> None:
     result = registry.invoke("github_workflow_runs", {"service": "mobile"}, ctx)
     assert result.status == "error"

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
 
 # slot names, and "query": the request's own words, which the planner gives every tool taking them
 VOCABULARY = {"service", "team", "person", "severity", "status", "start", "end", "limit", "schedule", "incident_id",
-              "title", "escalation_policy", "query"}
+              "title", "escalation_policy", "level", "query"}
 READ_TOOLS = ["pagerduty_open_incidents", "pagerduty_oncall", "pagerduty_incident_brief"]
 WRITES = {"pagerduty_ack_incident": {"incident_id": "P7K2M9Q"},
           "pagerduty_resolve_incident": {"incident_id": "P7K2M9Q"}, "pagerduty_page": {"person": "alice"}}
@@ -500,3 +500,52 @@ def test_a_team_named_as_a_service_is_taken_as_the_team(
     assert f"for team {team.name.lower()}" in listed.summary
     assert {row["id"] for row in listed.rows} == {i.id for i in data.open_incidents()
                                                   if data.service(i.service).team == team.id}
+
+
+@pytest.mark.parametrize("host", ["{name}-1", "{name}-service-2", "{name}-api-07"])
+def test_a_host_name_from_an_alert_names_the_service_it_runs(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry,
+        host: str) -> None:
+    """An alert line names a machine ("login errors on auth-service-1"): paging for it opens
+    the page on the service the machine runs, through that service's policy."""
+    data = company.pagerduty
+    service = data.services[-1]
+    first_up = [h for level, h, _ in data.oncall_for_service(service.name) if level == 1]
+    check = preflight(registry, "pagerduty_page", {"service": host.format(name=service.name)}, ctx)
+    assert check.status == "ok", check.summary
+    assert f"on {service.name} " in check.summary and person(first_up[0]).name in check.summary
+    assert pagerduty.writes == []
+
+
+def test_a_level_of_a_teams_rota_pages_whoever_holds_it(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"page the platform backup": the person on call at level 2 of the team's policy, by name."""
+    data = company.pagerduty
+    team = data.teams[2]
+    policy = next(p for p in data.escalation_policies if p.team == team.id)
+    second = next(h for level, h, _ in data.oncall(policy.id) if level == 2)
+    check = preflight(registry, "pagerduty_page", {"team": team.name.lower(), "level": 2}, ctx)
+    assert check.status == "ok", check.summary
+    assert f"paging {person(second).name}" in check.summary
+    assert pagerduty.writes == []
+
+
+def test_escalating_an_incident_described_in_words_reassigns_that_one(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"escalate the indexing slowness thing to level 2": no id, but the words single out one
+    open incident; it is reassigned, not a new page opened."""
+    data = company.pagerduty
+    incident = data.open_incidents()[-1]
+    word = next(w for w in incident.title.lower().split() if w.isalpha() and len(w) > 4 and not any(
+        w in other.title.lower() for other in data.open_incidents() if other is not incident))
+    second = next(h for level, h, _ in data.oncall(incident.escalation_policy) if level == 2)
+    check = preflight(registry, "pagerduty_page", {"query": f"escalate the {word} problem upstairs", "level": 2}, ctx)
+    assert check.status == "ok", check.summary
+    assert check.summary.startswith(f"Reassign {incident.id} ") and person(second).name in check.summary
+
+
+def test_escalating_words_no_open_incident_has_opens_a_new_page(
+        pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    check = preflight(registry, "pagerduty_page", {"query": "escalate the zebra feed issue", "team": "platform"}, ctx)
+    assert check.status == "ok", check.summary
+    assert check.summary.startswith("Open a high-urgency incident") and pagerduty.writes == []

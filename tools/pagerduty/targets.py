@@ -1,0 +1,55 @@
+"""Page targets said the way people say them on a call: "the storefront secondary" (whoever
+is on call at that level of the team's escalation policy) and "escalate the checkout latency
+issue" (the one open incident those words describe). Kept apart from the write plans in
+``tools/pagerduty/tools.py``, which decide what a page does once its target is known."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tools.pagerduty.client import PagerDutyProblem, first, summary_of
+
+if TYPE_CHECKING:
+    from pagerduty import RestApiV2Client
+
+OPEN = ["triggered", "acknowledged"]
+
+# "escalate the checkout latency issue", "escalate this search thing": the words between the
+# verb and the incident noun describe an incident already open, not a new page to open.
+_ESCALATED = re.compile(r"\bescalat\w*\s+(?:the|this|that|our)\s+((?:[\w-]+\s+){1,4}?)"
+                        r"(?:incident|issue|outage|problem|page|alert|thing|one)\b", re.IGNORECASE)
+
+
+def escalated_words(query: str | None) -> str | None:
+    """The words describing the incident a request escalates, when it escalates one it
+    describes rather than naming whom to page for something new."""
+    match = _ESCALATED.search(query or "")
+    return match.group(1).strip() if match else None
+
+
+def described_incident(client: RestApiV2Client, words: str,
+                       named_by: Callable[[list[dict[str, Any]], str], list[dict[str, Any]]]) -> dict[str, Any] | None:
+    """The one open incident ``words`` describe (``named_by`` matches its service or title);
+    None when none does (the page is then a new one), several are said, never guessed."""
+    opened = first(client, "/incidents", {"statuses": OPEN, "date_range": "all", "sort_by": "created_at:desc"}, 25)
+    named = named_by(opened, words)
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        return None
+    labels = ", ".join(f"{i['id']} ({i.get('title')})" for i in named[:5])
+    raise PagerDutyProblem(f"{len(named)} open incidents match {words!r} ({labels}); say which by id.")
+
+
+def oncall_at_level(client: RestApiV2Client, policy: dict[str, Any], level: int) -> dict[str, Any]:
+    """The person on call now at ``level`` of ``policy`` ("the secondary": level 2), as a
+    user reference with its name."""
+    oncalls = first(client, "/oncalls", {"escalation_policy_ids": [policy["id"]], "earliest": "true"}, 100)
+    found = [o["user"] for o in oncalls if int(o.get("escalation_level") or 1) == level and o.get("user")]
+    if not found:
+        levels = sorted({int(o.get("escalation_level") or 1) for o in oncalls})
+        raise PagerDutyProblem(f"{summary_of(policy)} has nobody on call at level {level} "
+                               f"(levels: {', '.join(map(str, levels)) or 'none'}).")
+    return {"id": found[0]["id"], "name": summary_of(found[0]), "teams": []}
