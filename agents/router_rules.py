@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from agents.mood import NAME_RESOLUTION, Mood, imperative_skills, occurrences, question_skill, talked_about
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
-from agents.slots.vocabulary import CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
+from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
 
 SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
 
@@ -495,7 +495,8 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:buckets?|blobs?|containers?|storage|s3)\b", WEAK + 1.0, unless=r"\bports?\b"),
     # A CI run done "again": a rerun, in whichever clause the verb stands.
     # One more attempt asked for at the head of a clause ("another go at the nightly"): a rerun.
-    _rule("cicd.rerun", r"(?=.*" + _CI + r")(?:^|.*[,;.!]\s*)\W*(?:please |pls )?(?:have |give it |take )?"
+    _rule("cicd.rerun", r"(?=.*" + _CI + r")(?:^|.*[,;.!]\s*)\W*(?:please |pls )?(?:(?:can|could|would) (?:you|u) )?"
+          r"(?:have |give it |take )?"
           r"(?:another|one more) (?:go|crack|shot|try|attempt)\b",
           STRONG, mutating=True, unless=r"\bwhy\b|\bhow (?:do|to|can|should)\b"),
     # Marking a page or incident done or resolved: a resolve.
@@ -542,11 +543,18 @@ RULES: tuple[Rule, ...] = (
           unless=r"\bwhy\b|\bfail\w*|\bre-?run|\bretry"),
     # Whether someone touched or changed a thing ("did anyone touch the firewall terraform"): the changes.
     _rule("cicd.changes", r"\b(?:did|has|have) (?:anyone|anybody|someone|somebody|any of us|\w+) "
-          r"(?:touch|change|modify|edit|tweak|update|merge|push)\w*\b", STRONG - 1.0,
+          r"(?:touch|chang|modif|edit|tweak|updat|merg|push)\w*\b", STRONG - 1.0,
           unless=_MONEY + r"|\bwhy\b|\bfail\w*"),
     # What went out, was shipped or released, however the question is padded: the changes.
     _rule("cicd.changes", r"\bwhat\b(?: \w+){0,2} (?:went out|got (?:deployed|shipped|released)|was (?:deployed|"
           r"shipped|released))\b", STRONG - 1.0, unless=_MONEY),
+    # What is open in the pager ("pd open?", "anything open in pagerduty"): the open incidents.
+    _rule("incident.list", r"\b(?:pd|pagerduty)\b.{0,10}\bopen\b|\bopen\b.{0,20}\b(?:in|on) (?:pd|pagerduty)\b",
+          STRONG - 1.0),
+    # The age of a thing ("how old is the X snapshot"): its details (a credential's age is IAM's).
+    _rule("infra.describe", r"^\W*how old (?:is|are)\b", WEAK + 1.0,
+          unless=_CI + "|" + _INCIDENT
+          + r"|\b(?:keys?|credentials?|passwords?|tokens?|secrets?|certs?|certificates?)\b"),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),
@@ -798,6 +806,11 @@ def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
             index = SKILL_NAMES.index(rule.skill)
             boosts[index] = max(boosts[index], rule.boost)
             strong = strong or rule.boost >= STRONG - 1.0
+    rerun, machine = SKILL_NAMES.index("cicd.rerun"), SKILL_NAMES.index("infra.action")
+    if boosts[machine] >= STRONG and CI_MACHINE.search(lowered) and not _ci_object(lowered):
+        # "restart the build box": the CI word names the machine restarted, so the rule that read
+        # a restart of a CI run misread it, as the imperative grammar above already knows
+        boosts[rerun] = min(boosts[rerun], 0.0)
     return boosts, strong
 
 
@@ -822,4 +835,6 @@ def action_talked_about(text: str) -> tuple[str, Mood] | None:
 def _ci_object(lowered: str) -> bool:
     """Whether a machine verb's own clause names a CI run ("restart the ci job"); a CI word in
     another clause ("stop win-build-1, nobody builds on weekends") is not its object."""
-    return any(_MACHINE_VERB.search(clause) and CI_WORDS.search(clause) for clause in _CLAUSES.split(lowered))
+    # "restart the build box": a CI word that names a kind of machine is no CI object
+    return any(_MACHINE_VERB.search(clause) and CI_WORDS.search(CI_MACHINE.sub(" ", clause))
+               for clause in _CLAUSES.split(lowered))

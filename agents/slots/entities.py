@@ -16,6 +16,7 @@ from agents.slots.vocabulary import (
     AWS_SERVICE,
     AZURE_REGION,
     AZURE_SPELLED,
+    CI_MACHINE,
     CI_WORDS,
     CITY_REGION,
     CITY_REGIONS,
@@ -518,15 +519,9 @@ def find_limit(text: str) -> int | None:
     return None
 
 
-# A CI word naming the kind of machine ("the build box", "a test server", "the ci runner vm"):
-# restarting it is a machine's reboot, not a rerun.
-_CI_MACHINE = re.compile(r"\b(?:(?:build|ci|test|jenkins|runner)\s+)+(?:box(?:es)?|servers?|machines?|hosts?|vms?|"
-                         r"nodes?|agents?|instances?)\b")
-
-
 def find_action(text: str) -> str | None:
     action = _requested_action(text) or first_match(ACTION, text)
-    if action in ("reboot", "start") and CI_WORDS.search(_CI_MACHINE.sub(" ", text)):
+    if action in ("reboot", "start") and CI_WORDS.search(CI_MACHINE.sub(" ", text)):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
         return "resolve"

@@ -108,6 +108,10 @@ CI_WORDS = re.compile(
     r"tests?|checks?|"
     r"pr|nightly|nightlies|\w+\.ya?ml)(?![\w-])"
 )
+# A CI word naming the kind of machine ("the build box", "a test server", "the ci runner vm"):
+# restarting it is a machine's reboot, not a rerun.
+CI_MACHINE = re.compile(r"\b(?:(?:build|ci|test|jenkins|runner)\s+)+(?:box(?:es)?|servers?|machines?|hosts?|vms?|"
+                        r"nodes?|agents?|instances?)\b")
 # Incident nouns: what an incident list, brief or page is about ("open sev2s", "the ledger P1").
 INCIDENT_NOUN = re.compile(r"\b(?:incidents?|outages?|p[0-4]s?|sev ?-?[0-4]s?|pages?|alerts?)\b")
 # A PagerDuty-style incident id: P and 5-7 capitals and digits, at least one digit.

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agents.mood import mood_for, occurrences
+from agents.mood import mood_for, occurrences, sentence_mood
 from agents.router import SkillRouter
 from agents.skills import SKILL_BY_NAME
 
@@ -182,3 +182,13 @@ def test_marking_an_incident_done_asks_for_the_resolve(text: str) -> None:
 
 def test_asking_whether_someone_marked_it_done_is_no_request() -> None:
     assert mood_for("incident.resolve", "did anyone mark the sev2 done?")[0] != "request"
+
+
+def test_no_with_a_plural_noun_forbids_the_action() -> None:
+    assert sentence_mood("no restarts on prod this week please") == "negated"
+    assert sentence_mood("no, restart it") == "request"
+
+
+def test_have_another_go_is_a_request_and_have_they_a_question_about_the_past() -> None:
+    assert sentence_mood("have another go at the release") == "request"
+    assert sentence_mood("have they rolled it back") == "past"

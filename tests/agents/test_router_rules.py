@@ -560,3 +560,50 @@ def test_how_a_ci_run_is_going_with_a_contraction_is_its_status(text: str) -> No
 
 def test_money_spent_for_nothing_is_a_saving_to_make() -> None:
     assert _top("where are we throwing cash down the drain on azure") == "cost.savings"
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("what will azure come to over the coming quarter", "cost.forecast"),
+    ("that vm idles at 2% all week, is it too large for the job it does?", "cost.savings"),
+    ("send me the rdp exposure report", "security.open_ports"),
+    ("is the fix sam pushed this morning live yet?", "cicd.status"),
+    ("has somebody modified the dns terraform recently", "cicd.changes"),
+    ("what exactly got deployed to staging on monday", "cicd.changes"),
+    ("anything open in pagerduty right now", "incident.list"),
+    ("how old is the analytics db snapshot", "infra.describe"),
+])
+def test_constructions_found_by_route_dev6_and_the_dev9_cases(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_how_old_a_credential_is_no_resource_description() -> None:
+    assert _boost("how old are the deploy user's access keys", "infra.describe") == 0
+
+
+def test_switching_a_machine_off_is_a_machine_action() -> None:
+    boosts, strong = rule_boosts("switch off the reporting vm for the weekend")
+    assert (SKILL_NAMES[int(boosts.argmax())], strong) == ("infra.action", True)
+
+
+def test_restarting_a_build_box_is_a_machine_action_not_a_rerun() -> None:
+    assert _top("please restart the jenkins build server in eu") == "infra.action"
+    assert _boost("please restart the jenkins build server in eu", "cicd.rerun") == 0
+    assert _top("restart the failed build on main") == "cicd.rerun"
+
+
+@pytest.mark.parametrize("text", ["can you give it another shot, the nightly flaked",
+                                  "have one more try at the ci run"])
+def test_one_more_attempt_at_a_ci_run_however_asked_is_a_rerun(text: str) -> None:
+    assert _top(text) == "cicd.rerun"
+
+
+def test_after_a_semicolon_the_last_sentence_is_the_ask() -> None:
+    assert _top("the build is green, yet the pods keep restarting; show me the app logs for cart") == "infra.logs"
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("not restarting anything, first tell me why the nightly died", "cicd.failure"),
+    ("not the list, actually wake up the db on-call", "incident.page"),
+])
+def test_a_negated_lead_before_first_actually_or_a_gerund_leaves_only_the_ask(text: str, skill: str) -> None:
+    assert _top(text) == skill
