@@ -9,7 +9,9 @@ scans in threads. One child, not one per cloud: the memory budget counts every p
 
 On Linux, while this process still runs a single thread, the child is a fork: it starts in
 a millisecond and shares, copy-on-write, everything already loaded (the interpreter,
-pydantic, the settings, the registry), so only what it imports itself is its own memory.
+pydantic, the settings, detect-secrets), so only what it imports itself is its own memory.
+``security_scans`` forks before the other toolsets are declared: the AWS one imports
+botocore, whose pages the child would carry (and count in its RSS) without using them.
 Elsewhere (or once threads run, when forking is unsafe) it is a fresh interpreter,
 ``python -m bot.scan_runner``, that gets the settings pickled on its stdin, never secrets on
 its command line, and rebuilds the registry from the toolsets' import paths. Either way the
