@@ -79,17 +79,15 @@ def security_scans(declared: Callable[[], ToolRegistry], ctx: ToolContext, *,
         answers = start_child(own, away, ctx, may_fork() if fork is None else fork) if away else None
         try:
             registry = declared()
-            reasons = {**scan_reasons(registry, ctx), **own_reasons}
-            order = [name for name in {**dict.fromkeys(spec.name for spec in registry.all()), **reasons}
-                     if name in reasons]
-            here = [name for name in order if not reasons[name] and name not in own_reasons]
+            reasons = {**scan_reasons(registry, ctx), **own_reasons}  # the registry's order, the child's own reasons
+            here = [name for name, why in reasons.items() if not why and name not in own_reasons]
         except BaseException:
             if answers:
                 answers()  # reaped before the failure is told: no child outlives the command
             raise
         results = finish(registry, here, ctx, answers)
-    return ({name: results[name] for name in order if name in results},
-            {name: why for name in order if (why := reasons[name])})
+    return ({name: results[name] for name in reasons if name in results},
+            {name: why for name, why in reasons.items() if why})
 
 
 def own_toolsets() -> list[Toolset]:
