@@ -259,20 +259,17 @@ def cmd_scan_security(rt: Runtime, args: argparse.Namespace) -> int:
     registry like every tool run (its prerequisites, error mapping and output masking apply).
     A cloud whose settings are missing is skipped with one line on stderr; one that fails is
     named after the others' findings, and the scan exits 1 as incomplete."""
-    from bot.scan_runner import run_scans
-    from tools.aws.errors import RegionsFailed
+    from bot.scan_runner import security_scans
 
-    specs = [spec for spec in rt.registry.all() if spec.name.endswith("_security_scan")]
-    skipped = {spec.name: rt.registry.unavailable_reason(spec, rt.tool_ctx) for spec in specs}
-    scans = [name for name, why in skipped.items() if not why]
-    if not scans:
-        raise UserError(" ".join(why for why in skipped.values() if why) or "There is no security scan to run.")
+    results, skipped = security_scans(lambda: rt.registry, rt.tool_ctx)  # the registry after the fork
+    if not results:
+        raise UserError(" ".join(skipped.values()) or "There is no security scan to run.")
     for name, why in skipped.items():
-        if why:
-            print(f"guardian: skipped {name}: {why}", file=sys.stderr)
-    results = run_scans(rt.registry, scans, rt.tool_ctx)
+        print(f"guardian: skipped {name}: {why}", file=sys.stderr)
+    from tools.aws.errors import RegionsFailed  # botocore: imported after the child's fork, never before
+
     failed = [f"{name}: {result.summary}" for name, result in results.items() if result.status == "error"]
-    if len(failed) == len(scans):
+    if len(failed) == len(results):
         raise UserError(" ".join(result.summary for result in results.values()))
     rows = [row for result in results.values() if result.status != "error" for row in result.rows]
     rows.sort(key=lambda row: SEVERITY_RANK.get(row["severity"], len(SEVERITY_RANK)))  # stable per cloud

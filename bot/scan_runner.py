@@ -9,7 +9,9 @@ scans in threads. One child, not one per cloud: the memory budget counts every p
 
 On Linux, while this process still runs a single thread, the child is a fork: it starts in
 a millisecond and shares, copy-on-write, everything already loaded (the interpreter,
-pydantic, the settings, the registry), so only what it imports itself is its own memory.
+pydantic, the settings, detect-secrets), so only what it imports itself is its own memory.
+``security_scans`` forks before the other toolsets are declared: the AWS one imports
+botocore, whose pages the child would carry (and count in its RSS) without using them.
 Elsewhere (or once threads run, when forking is unsafe) it is a fresh interpreter,
 ``python -m bot.scan_runner``, that gets the settings pickled on its stdin, never secrets on
 its command line, and rebuilds the registry from the toolsets' import paths. Either way the
@@ -49,13 +51,61 @@ from pydantic import BaseModel
 from tools.base import ToolContext, ToolResult
 from tools.redaction import load_detectors
 from tools.registry import ToolRegistry, clean_result
+from tools.toolset import Toolset
 
 log = logging.getLogger(__name__)
 
 # Integration -> its toolset's import path, for the scans that run in the child process.
 OWN_PROCESS = {"gcp": "tools.gcp:GCP", "azure": "tools.azure:AZURE"}
 
+SCAN_SUFFIX = "_security_scan"
 Answers = Callable[[], dict[str, ToolResult]]  # waits for the child and returns its results
+
+
+def security_scans(declared: Callable[[], ToolRegistry], ctx: ToolContext, *,
+                   fork: bool | None = None) -> tuple[dict[str, ToolResult], dict[str, str]]:
+    """Every ``*_security_scan`` of the ``declared()`` registry that these settings allow, run
+    at once (its result by name, in the registry's order), and why each other one cannot run.
+
+    The child starts first, with the scans of the ``OWN_PROCESS`` toolsets (imported by path:
+    declaring them imports no SDK), and only then is ``declared()`` called, which imports the
+    other toolsets and with them botocore (~8 MB the child never uses, that a fork would
+    carry). The child starts even when no scan is left for this process."""
+    own = ToolRegistry.of(*own_toolsets())
+    own_reasons = scan_reasons(own, ctx)
+    away = [name for name, why in own_reasons.items() if not why]
+    one_malloc_arena()
+    with paused_collector():
+        answers = start_child(own, away, ctx, may_fork() if fork is None else fork) if away else None
+        try:
+            registry = declared()
+            reasons = {**scan_reasons(registry, ctx), **own_reasons}  # the registry's order, the child's own reasons
+            here = [name for name, why in reasons.items() if not why and name not in own_reasons]
+        except BaseException:
+            if answers:
+                answers()  # reaped before the failure is told: no child outlives the command
+            raise
+        results = finish(registry, here, ctx, answers)
+    return ({name: results[name] for name in reasons if name in results},
+            {name: why for name, why in reasons.items() if why})
+
+
+def own_toolsets() -> list[Toolset]:
+    """The toolsets whose scans run in the child, imported by their paths in ``OWN_PROCESS``."""
+    return [toolset_at(path) for path in OWN_PROCESS.values()]
+
+
+def toolset_at(path: str) -> Toolset:
+    """The toolset at ``module:attribute``."""
+    module, _, attribute = path.partition(":")
+    toolset: Toolset = getattr(importlib.import_module(module), attribute)
+    return toolset
+
+
+def scan_reasons(registry: ToolRegistry, ctx: ToolContext) -> dict[str, str | None]:
+    """Each security scan of ``registry`` and why it cannot run with these settings (None: it can)."""
+    return {spec.name: registry.unavailable_reason(spec, ctx) for spec in registry.all()
+            if spec.name.endswith(SCAN_SUFFIX)}
 
 
 def run_scans(registry: ToolRegistry, names: list[str], ctx: ToolContext, *,
@@ -71,12 +121,19 @@ def run_scans(registry: ToolRegistry, names: list[str], ctx: ToolContext, *,
     one_malloc_arena()
     with paused_collector():
         answers = start_child(registry, away, ctx, may_fork() if fork is None else fork) if away else None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-child") as pool:
-            child = pool.submit(answers) if answers else None  # started first: it imports while we do
-            results = run_here(registry, here, ctx)
-            if child is not None:
-                results.update(child.result())
+        results = finish(registry, here, ctx, answers)
     return {name: results[name] for name in names}
+
+
+def finish(registry: ToolRegistry, here: list[str], ctx: ToolContext, answers: Answers | None) -> dict[str, ToolResult]:
+    """``here`` run in threads of this process while the child (if any) runs its part; both
+    parts' results."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-child") as pool:
+        child = pool.submit(answers) if answers else None  # waited for in a thread: it imports while we do
+        results = run_here(registry, here, ctx) if here else {}
+        if child is not None:
+            results.update(child.result())
+    return results
 
 
 def run_here(registry: ToolRegistry, names: list[str], ctx: ToolContext) -> dict[str, ToolResult]:
@@ -252,8 +309,7 @@ def serve_one() -> None:
     request = pickle.load(sys.stdin.buffer)
     logging.basicConfig(level=request["log_level"], format="%(levelname)s %(name)s: %(message)s")
     try:
-        toolsets = [getattr(importlib.import_module(module), attribute)
-                    for module, _, attribute in (path.partition(":") for path in request["toolsets"])]
+        toolsets = [toolset_at(path) for path in request["toolsets"]]
         answers = answers_of(ToolRegistry.of(*toolsets), request["tools"], ToolContext(**request["settings"]))
     except Exception as exc:
         failure = clean_result(ToolResult.error(f"{type(exc).__name__}: {exc}")).model_dump()

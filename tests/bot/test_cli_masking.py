@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bot import cli
+from bot import cli, scan_runner
 from bot.errors import UserError
 from knowledge.store import SearchHit
 from tools.aws import AWS
@@ -61,7 +61,8 @@ def test_scan_findings_are_masked(capsys: pytest.CaptureFixture[str]) -> None:
     assert row["detail"] == f"AKIA…{AKIA[-4:]} (Active) is 200 days old" and row["resource"] == "dave"
 
 
-def test_scan_goes_through_the_registry_prerequisites() -> None:
+def test_scan_goes_through_the_registry_prerequisites(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_runner, "own_toolsets", list)  # AWS alone: no Azure or Google Cloud declared
     fake: Any = SimpleNamespace(registry=ToolRegistry.of(AWS), tool_ctx=ToolContext(aws=AwsSettings(regions=())))
     with pytest.raises(UserError) as caught:
         cli.cmd_scan_security(fake, argparse.Namespace(json=True))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bot import cli
+from bot import cli, scan_runner
 from bot.errors import UserError
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.gcp import GCP
@@ -39,6 +39,13 @@ def scan_spec(cloud: str, answer: ToolResult, seen: list[str] | None = None,
         return answer
 
     return ToolSpec(f"{cloud}_security_scan", "findings", NoArgs, "read", (), cloud, run)
+
+
+@pytest.fixture(autouse=True)
+def one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every scan of the registry given runs here: the command's lines, not the second
+    process (tests/bot/test_scan_runner.py), are what these tests are about."""
+    monkeypatch.setattr(scan_runner, "own_toolsets", list)
 
 
 def run_scan(registry: ToolRegistry, ctx: ToolContext | None = None) -> int:

@@ -197,7 +197,9 @@ def test_what_a_forked_child_prints_goes_to_stderr_never_among_the_findings(
         print("an SDK's stray print")  # noqa: T201 - what an SDK might do
         return ToolResult(status="ok", rows=[{**AWS_FINDING, "cloud": "azure"}])
 
-    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(azure_scan)])
+    toolset = azure_toolset(azure_scan)
+    monkeypatch.setattr(scan_runner, "own_toolsets", lambda: [toolset])  # the child's part, declared first
+    registry = ToolRegistry([aws_scan()], toolsets=[toolset])
     fake: Any = type("Rt", (), {"registry": registry, "tool_ctx": azure_ctx()})()
     print("before", flush=False)  # noqa: T201 - buffered in this process at the fork: written once, by us
     assert cli.cmd_scan_security(fake, argparse.Namespace(json=True)) == 0
@@ -224,3 +226,75 @@ def test_forking_is_allowed_on_linux_with_one_thread_only() -> None:
 
 def test_the_scan_threads_share_one_malloc_arena_where_the_c_library_is_glibc() -> None:
     assert scan_runner.one_malloc_arena() is (sys.platform == "linux" and platform.libc_ver()[0] == "glibc")
+
+
+FORK_BEFORE_AWS = """
+import json, os, sys
+from pydantic import BaseModel
+from bot import scan_runner
+from tools.base import ToolResult, ToolSpec
+from tools.registry import ToolRegistry
+from tools.settings import AzureSettings
+from tools.toolset import Toolset
+
+class NoArgs(BaseModel):
+    pass
+
+def row(cloud):
+    return ToolResult(status="ok", rows=[{"cloud": cloud, "pid": os.getpid(), "botocore": "botocore" in sys.modules}])
+
+azure = Toolset("azure", "Azure", AzureSettings, (ToolSpec("azure_security_scan", "findings", NoArgs, "read", (),
+                                                           "azure", lambda _c, _a: row("azure")),))
+scan_runner.own_toolsets = lambda: [azure]
+
+def declared():
+    import tools.aws  # the AWS toolset, and with it botocore
+    return ToolRegistry([ToolSpec("aws_security_scan", "findings", NoArgs, "read", (), "aws",
+                                  lambda _c, _a: row("aws"))], toolsets=[azure])
+
+from tools.base import ToolContext
+ctx = ToolContext(azure=AzureSettings(subscription_id="s", token="t"))
+results, skipped = scan_runner.security_scans(declared, ctx, fork=True)
+print(json.dumps({name: result.rows[0] for name, result in results.items()}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs os.fork")
+def test_the_child_is_forked_before_the_aws_toolset_and_botocore_are_imported() -> None:
+    """A fresh interpreter (this one has botocore loaded already): the child never carries
+    botocore's pages, and the scans come back in the registry's order."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", FORK_BEFORE_AWS], capture_output=True, text=True, check=True,
+                          timeout=60)
+    rows = json.loads(done.stdout)
+    assert list(rows) == ["aws_security_scan", "azure_security_scan"]
+    assert rows["aws_security_scan"]["botocore"] is True
+    assert rows["azure_security_scan"]["botocore"] is False
+    assert rows["azure_security_scan"]["pid"] != rows["aws_security_scan"]["pid"]
+
+
+def test_a_registry_that_fails_after_the_fork_leaves_no_child_behind(tmp_path: Any) -> None:
+    marker = tmp_path / "child-pid"
+
+    def azure_scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
+        marker.write_text(str(os.getpid()))
+        return ToolResult(status="ok")
+
+    def declared() -> ToolRegistry:
+        raise RuntimeError("a toolset failed to import")
+
+    toolset = azure_toolset(azure_scan)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scan_runner, "own_toolsets", lambda: [toolset])
+        with pytest.raises(RuntimeError, match="a toolset failed to import"):
+            scan_runner.security_scans(declared, azure_ctx(), fork=True)
+    with pytest.raises(ChildProcessError):  # the child ran, answered and was reaped before the failure
+        os.waitpid(int(marker.read_text()), os.WNOHANG)
+
+
+def test_an_unavailable_scan_of_the_child_s_toolsets_is_skipped_with_its_reason() -> None:
+    results, skipped = scan_runner.security_scans(lambda: ToolRegistry([aws_scan()], toolsets=[AZURE, GCP]),
+                                                  ToolContext(), fork=True)
+    assert list(results) == ["aws_security_scan"]
+    assert list(skipped) == ["azure_security_scan", "gcp_security_scan"]
