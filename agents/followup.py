@@ -175,9 +175,21 @@ def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> 
     is the change of the previous turn's domain; that one is taken (it still needs approval)."""
     agent = SKILL_BY_NAME[previous.skill].agent
     routed = SKILL_BY_NAME[route.skill]
-    if route.confidence >= threshold or not routed.mutating or routed.agent == agent:
+    if not routed.mutating or routed.agent == agent:
+        return route
+    if agent == "cicd" and routed.name == "infra.action" and _RESTART_VERB.search(route.text):
+        # "kick it again" after a failed deploy: a machine verb whose object "it" is the CI run
+        # the thread is about, however sure the router was of a machine (it still needs approval)
+        return route.model_copy(update={"skill": "cicd.rerun", "agent": "cicd",
+                                        "confidence": max(route.confidence, threshold)})
+    if route.confidence >= threshold:
         return route
     return _other_reading(route, agent, mutating=True) or route
+
+
+# Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again").
+_RESTART_VERB = re.compile(r"\b(?:restart(?:s|ed|ing)?|kick(?:s|ed|ing)?|start|run|retry|re-?run)\b|"
+                           r"\bgo\b.*\bagain\b", re.I)
 
 
 def _other_reading(route: Route, agent: str, *, mutating: bool) -> Route | None:

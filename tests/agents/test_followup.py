@@ -249,6 +249,21 @@ def test_an_unsure_change_on_it_is_the_change_of_the_previous_turns_domain() -> 
     assert apply_context(nothing_in_domain, failure, 0.45).skill == "incident.ack"
 
 
+@pytest.mark.parametrize("text", ["kick it again", "ok restart it", "go on, run it"])
+def test_a_restart_on_it_after_a_ci_turn_is_the_rerun_however_sure_of_a_machine(text: str) -> None:
+    failure = TurnContext("cicd.failure", {"repo": "driftwood/payments-api", "run_id": 42}, ["42"])
+    machine = route(text, "infra.action", {}, 0.92)
+    followed = apply_context(machine, failure, 0.45)
+    assert (followed.skill, followed.agent, followed.slots.get("run_id")) == ("cicd.rerun", "cicd", 42)
+
+
+def test_a_machine_verb_no_ci_run_takes_or_a_machine_thread_keeps_the_machine_action() -> None:
+    failure = TurnContext("cicd.failure", {"repo": "driftwood/payments-api", "run_id": 42}, ["42"])
+    assert apply_context(route("stop it", "infra.action", {}, 0.92), failure, 0.45).skill == "infra.action"
+    described = TurnContext("infra.describe", {"resource_name": "search-indexer-1"}, ["i-0abc"])
+    assert apply_context(route("restart it", "infra.action", {}, 0.92), described, 0.45).skill == "infra.action"
+
+
 @pytest.mark.parametrize("text", ["tell me about the ledger one", "ok details on the checkout one"])
 def test_asking_more_about_one_item_is_the_listings_detail_however_sure_the_router_is(text: str) -> None:
     previous = TurnContext("incident.list", {}, ["P1", "P2"])
