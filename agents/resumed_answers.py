@@ -76,9 +76,16 @@ class ResumedAnswerStore:
         try:
             with self.engine.begin() as conn:
                 conn.execute(delete(table).where(table.c.created_at < now - KEEP))
-                conn.execute(insert(table).values(
-                    key=key, user=request.user, thread=request.thread_id, correlation_id=request.correlation_id,
-                    answer=self.sealer.seal(answer.model_dump(mode="json")), created_at=now))
+                conn.execute(
+                    insert(table).values(
+                        key=key,
+                        user=request.user,
+                        thread=request.thread_id,
+                        correlation_id=request.correlation_id,
+                        answer=self.sealer.seal(answer.model_dump(mode="json")),
+                        created_at=now,
+                    )
+                )
         except IntegrityError:
             pass  # already kept: the first one stands
         return key
@@ -86,8 +93,7 @@ class ResumedAnswerStore:
     def find(self, key: str) -> str | None:
         """The key when its answer is kept, else None (``ReplyPoster.find``)."""
         with self.engine.connect() as conn:
-            found = conn.execute(select(resumed_answers_table.c.key)
-                                 .where(resumed_answers_table.c.key == key)).scalar()
+            found = conn.execute(select(resumed_answers_table.c.key).where(resumed_answers_table.c.key == key)).scalar()
         return str(found) if found is not None else None
 
     def since(self, user: str, thread: str, since: datetime | None, limit: int = 20) -> list[ResumedAnswer]:

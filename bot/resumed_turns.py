@@ -67,7 +67,7 @@ class SurfaceReplies:
                 return "Teams is not configured in this process (MICROSOFT_APP_ID is unset)"
             return None if request.channel else "the request names no Teams conversation"
         if request.surface == "web":
-            return None if self.web is not None else "this process keeps no web chat answers (no database)"
+            return None if self.web is not None else "no store for the web chat's resumed answers was given"
         return UNREACHABLE.get(request.surface, f"Guardian cannot post to the {request.surface} surface later")
 
     def reply(self, request: Request, answer: Answer, key: str) -> str:

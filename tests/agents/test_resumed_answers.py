@@ -56,16 +56,16 @@ def test_replicas_racing_to_keep_one_turn_keep_it_once_and_the_first_stands(url:
     assert kept.answer.lead.startswith("answer ")
     assert replicas[0].find(key) == key and replicas[0].find(key + "x") is None
     with replicas[0].engine.connect() as conn:
-        stored = conn.execute(select(resumed_answers_table.c.answer)
-                              .where(resumed_answers_table.c.key == key)).scalar()
+        stored = conn.execute(select(resumed_answers_table.c.answer).where(resumed_answers_table.c.key == key)).scalar()
     assert stored.startswith("gs1:") and SECRET_WORD not in stored  # sealed at rest, like the checkpoints
 
 
 def test_only_the_askers_own_conversation_is_read_back_from_the_cursor(url: str) -> None:
     # Years back: the database may be shared, and a write prunes what is a day older than its clock.
     now = [datetime(2020, 1, 6, 10, 0, tzinfo=UTC).timestamp()]
-    store = ResumedAnswerStore(Storage.open(url, Sealer(ephemeral_key())).resumed.engine, Sealer(ephemeral_key()),
-                               clock=lambda: now[0])
+    store = ResumedAnswerStore(
+        Storage.open(url, Sealer(ephemeral_key())).resumed.engine, Sealer(ephemeral_key()), clock=lambda: now[0]
+    )
     page = uuid.uuid4().hex[:12]
     key = {name: f"{name}-{page}" for name in ("first", "other-page", "dave", "second", "later")}
     mine, other_page, someone_else = _request("carol", page), _request("carol", page + "-b"), _request("dave", page)

@@ -72,7 +72,8 @@ def chromium(tmp_path: Path) -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
         try:
             yield context
         finally:
@@ -87,10 +88,21 @@ def free_port() -> int:
 
 def crashing_server(home: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     """The server that dies in the turn's second model step, and its address once it serves."""
-    env = {**os.environ, "GUARDIAN_HOME": str(home), "GUARDIAN_LLM": "none", "GUARDIAN_LLM_TIMEOUT_S": "600",
-           "GUARDIAN_WEB_TOKEN": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.crashing_web_server", str(port), ONE], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "GUARDIAN_HOME": str(home),
+        "GUARDIAN_LLM": "none",
+        "GUARDIAN_LLM_TIMEOUT_S": "600",
+        "GUARDIAN_WEB_TOKEN": TOKEN,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.crashing_web_server", str(port), ONE],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(proc.stdout.readline() if proc.stdout else ""), daemon=True)
     reader.start()
@@ -102,7 +114,8 @@ def crashing_server(home: Path, port: int) -> tuple[subprocess.Popen[str], str]:
 
 
 def test_a_question_whose_server_was_killed_is_answered_in_the_same_page_once_it_is_back(
-        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime], chromium: Any) -> None:
+    home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime], chromium: Any
+) -> None:
     port = free_port()
     proc, url = crashing_server(home, port)
     try:
@@ -119,8 +132,9 @@ def test_a_question_whose_server_was_killed_is_answered_in_the_same_page_once_it
     assert correlation_id  # the turn was accepted before the kill
 
     text = answer_text(sandbox)
-    model = ToolCallingFakeChatModel(responses=[tool_call(DESCRIBE, {"resource_id": TWO}, call_id="c2"),
-                                                AIMessage(content=text)])
+    model = ToolCallingFakeChatModel(
+        responses=[tool_call(DESCRIBE, {"resource_id": TWO}, call_id="c2"), AIMessage(content=text)]
+    )
     restarted = replica(runtimes, home, slack_api, model, web_token=SecretStr(TOKEN))
     with BackgroundServer(restarted, port=port, lifespan="on") as server:  # `guardian serve`'s start-up
         assert server.port == port  # the page's own address
