@@ -1,6 +1,7 @@
 """The shared database's stores, opened together: approvals, the audit trail, the
-conversations' context, the deliveries already seen and the inventory's snapshots (the
-LangGraph checkpoints live in the same database, see agents/checkpoint.py)."""
+conversations' context, the deliveries already seen, the inventory's snapshots and the
+web chat's resumed answers (the LangGraph checkpoints live in the same database, see
+agents/checkpoint.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from agents.db import create_schema, make_engine
 from agents.dedupe import DedupeStore
 from agents.incident_posts import IncidentPostStore
 from agents.inventory_history import InventoryHistory
+from agents.resumed_answers import ResumedAnswerStore
 
 
 @dataclass
@@ -23,13 +25,14 @@ class Storage:
     dedupe: DedupeStore
     incidents: IncidentPostStore
     inventory: InventoryHistory
+    resumed: ResumedAnswerStore
 
     @classmethod
     def open(cls, database_url: str, sealer: Sealer) -> Storage:
         engine = make_engine(database_url)
         create_schema(engine)
         return cls(ApprovalStore(engine, sealer), AuditLog(engine), ConversationStore(engine), DedupeStore(engine),
-                   IncidentPostStore(engine), InventoryHistory(engine))
+                   IncidentPostStore(engine), InventoryHistory(engine), ResumedAnswerStore(engine, sealer))
 
 
 __all__ = ["ApprovalError", "ApprovalRecord", "Storage", "make_engine"]

@@ -1,6 +1,8 @@
 """Turns a crash interrupted, finished after the restart (agents/turn_recovery.py): the
 sweep `guardian serve` starts with its lifespan, the poster that answers in the Slack
-thread or Teams conversation that asked, and `guardian turns [list|resume ID]`.
+thread or Teams conversation that asked, or keeps the answer for the web chat page that
+asked (agents/resumed_answers.py; the page reads it back, bot/webchat.py), and
+`guardian turns [list|resume ID]`.
 
 The sweep runs in a worker thread, at start-up and then every ``tick_for(grace)`` seconds,
 so start-up never waits for it, and a turn killed just before the restart (younger than the
@@ -24,6 +26,7 @@ if TYPE_CHECKING:  # the graph's modules load only when a command or the server 
 
     from agents.answer import Answer
     from agents.request import Request
+    from agents.resumed_answers import ResumedAnswerStore
     from agents.turn_recovery import TurnRecovery
     from bot.runtime import Runtime
     from bot.teams_surface import TeamsSurface
@@ -34,8 +37,8 @@ METADATA_EVENT = "guardian_resumed_turn"
 HISTORY_LIMIT = 200
 MAX_TICK = 60.0
 # Surfaces whose answer went back on the request that asked: nothing to post to later.
+# (The web chat's page reads a resumed answer back from the database: see SurfaceReplies.)
 UNREACHABLE = {
-    "web": "the web chat answers on the connection that asked, which closed with the restart",
     "cli": "the command-line session that asked ended with its process",
     "mcp": "the MCP client's call ended with the process that served it",
 }
@@ -44,11 +47,15 @@ UNREACHABLE = {
 class SurfaceReplies:
     """Posts a resumed turn's answer in the Slack thread (message metadata carries the
     delivery key, so a takeover can see the post is there) or the Teams conversation that
-    asked; any other surface cannot be reached later (``unreachable`` says why)."""
+    asked, or keeps it under its delivery key for the web chat page that asked (the page's
+    connection died with the process; it reads the answer back when the server is up);
+    any other surface cannot be reached later (``unreachable`` says why)."""
 
-    def __init__(self, slack: WebClient | None, teams: TeamsSurface | None = None) -> None:
+    def __init__(self, slack: WebClient | None, teams: TeamsSurface | None = None,
+                 web: ResumedAnswerStore | None = None) -> None:
         self.slack = slack
         self.teams = teams
+        self.web = web
 
     def unreachable(self, request: Request) -> str | None:
         if request.surface == "slack":
@@ -59,6 +66,8 @@ class SurfaceReplies:
             if self.teams is None:
                 return "Teams is not configured in this process (MICROSOFT_APP_ID is unset)"
             return None if request.channel else "the request names no Teams conversation"
+        if request.surface == "web":
+            return None if self.web is not None else "no store for the web chat's resumed answers was given"
         return UNREACHABLE.get(request.surface, f"Guardian cannot post to the {request.surface} surface later")
 
     def reply(self, request: Request, answer: Answer, key: str) -> str:
@@ -69,6 +78,8 @@ class SurfaceReplies:
 
         if request.surface == "teams" and self.teams is not None:
             return self.teams.post_to_sync(str(request.channel), answer)
+        if request.surface == "web" and self.web is not None:
+            return self.web.put(key, request, answer)
         if request.surface != "slack" or self.slack is None:
             raise RuntimeError(self.unreachable(request) or f"cannot post to {request.surface}")
         content: dict[str, Any] = {"channel": str(request.channel), "text": fallback_text(answer),
@@ -111,8 +122,11 @@ class SurfaceReplies:
         return list(found.get("messages") or [])
 
     def find(self, request: Request, key: str) -> str | None:
-        """The ts of the answer already posted in the thread (or channel) with ``key``;
-        None when it is not there or Slack would not say (Teams keeps no metadata)."""
+        """The ts of the answer already posted in the thread (or channel) with ``key`` (for
+        the web chat, the key when the answer is kept); None when it is not there or Slack
+        would not say (Teams keeps no metadata)."""
+        if request.surface == "web" and self.web is not None:
+            return self.web.find(key)
         if request.surface != "slack":
             return None
         return keyed_ts(self._messages(request) or [], METADATA_EVENT, key)
@@ -123,7 +137,7 @@ def replies_for(rt: Runtime, teams: TeamsSurface | None = None) -> SurfaceReplie
 
     token = rt.settings.slack_bot_token
     slack = WebClient(token=token.get_secret_value(), base_url=rt.settings.slack_api_url) if token else None
-    return SurfaceReplies(slack, teams if teams is not None and teams.app_id else None)
+    return SurfaceReplies(slack, teams if teams is not None and teams.app_id else None, rt.storage.resumed)
 
 
 def recovery_for(rt: Runtime) -> TurnRecovery:

@@ -1,7 +1,9 @@
 """The web chat surface: the page at ``/`` (static files shipped in the package, no build
-step), ``POST /api/chat``, ``POST /api/approvals/{id}/{approve|deny}`` and ``GET /api/incidents``
+step), ``POST /api/chat``, ``POST /api/approvals/{id}/{approve|deny}``, ``GET /api/incidents``
 (the incident briefs and their status updates, which the page polls and shows as they
-arrive), behind ``GUARDIAN_WEB_TOKEN``.
+arrive) and ``GET /api/chat/resumed`` (answers to the page's own questions that a restart
+interrupted and another process finished, agents/resumed_answers.py), behind
+``GUARDIAN_WEB_TOKEN``.
 
 Who is asking is the token's name (docs CONTRACT.md: "web token name"), never anything in
 the body, so a caller cannot claim another identity. ``POST /api/chat`` answers JSON (the
@@ -35,8 +37,9 @@ from agents.approvals import ApprovalError
 from agents.incident_posts import IncidentPost
 from agents.progress import ProgressCallback
 from agents.request import Request
+from agents.resumed_answers import ResumedAnswer
 from agents.service import DecisionRefused
-from bot.http_app import ChatIn, read_json, validation_detail
+from bot.http_app import MAX_ID_CHARS, ChatIn, read_json, validation_detail
 from bot.render.contract import contract_dict
 from bot.render.web import to_web, web_decision
 
@@ -111,7 +114,7 @@ def build_router(rt: Runtime) -> APIRouter:
         body = await read_json(request, ChatIn)
         conversation = body.thread or uuid.uuid4().hex[:16]
         try:  # the thread is the token's own: one caller never continues another's conversation
-            turn = Request(text=body.text, user=user, surface=SURFACE, thread_id=f"web:{user}:{conversation}",
+            turn = Request(text=body.text, user=user, surface=SURFACE, thread_id=_thread_id(user, conversation),
                            correlation_id=request.state.correlation_id)
         except ValidationError as exc:  # the request model's own rules
             raise HTTPException(422, validation_detail(exc.errors())) from exc
@@ -155,7 +158,25 @@ def build_router(rt: Runtime) -> APIRouter:
         posts = await run_in_threadpool(rt.storage.incidents.changed_since, when, FEED_LIMIT)
         return JSONResponse(incident_feed(posts, since))
 
+    @router.get("/api/chat/resumed")
+    async def resumed(request: HttpRequest, thread: str | None = None, since: str | None = None) -> Response:
+        """Answers to this token's questions in conversation ``thread`` that a restart
+        interrupted and a restarted process finished, kept at or after ``since`` (the
+        previous answer's ``cursor``; a little earlier, so the page drops what it shows by
+        ``key``). Only the token's own conversations: ``thread`` is scoped to its user."""
+        user = identify(rt, request.headers.get("authorization"))
+        if not thread or len(thread) > MAX_ID_CHARS:
+            raise HTTPException(400, f"thread must name the conversation (1 to {MAX_ID_CHARS} characters)")
+        found = await run_in_threadpool(rt.storage.resumed.since, user, _thread_id(user, thread), _since(since),
+                                        FEED_LIMIT)
+        return JSONResponse(resumed_feed(found, since))
+
     return router
+
+
+def _thread_id(user: str, conversation: str) -> str:
+    """The request's thread for the token's user's page conversation (``POST /api/chat``)."""
+    return f"web:{user}:{conversation}"
 
 
 def _since(value: str | None) -> datetime | None:
@@ -188,6 +209,17 @@ def incident_feed(posts: list[IncidentPost], since: str | None) -> dict[str, Any
                       "web": to_web(answer)})
     cursor = max((str(item["updated_at"]) for item in items), default=since or "")
     return {"incidents": items, "cursor": cursor}
+
+
+def resumed_feed(answers: list[ResumedAnswer], since: str | None) -> dict[str, Any]:
+    """Each resumed answer as the page renders answers (``web``), with its key (the page
+    shows each key once), the turn's correlation id (the page puts the answer in the
+    question's own reply when it is still on screen) and when it was kept; the cursor is
+    the newest of those times."""
+    items = [{"key": found.key, "correlation_id": found.correlation_id, "resumed_at": _iso(found.created_at),
+              "web": to_web(found.answer)} for found in answers]
+    cursor = max((str(item["resumed_at"]) for item in items), default=since or "")
+    return {"answers": items, "cursor": cursor}
 
 
 def _skill_of(rt: Runtime, approval_id: str) -> str:

@@ -218,19 +218,141 @@ async function ask(text) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   const buffer = { text: "" };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer.text += decoder.decode(value, { stream: true });
-    for (const [event, data] of frames(buffer)) {
-      if (event === "accepted") $("who").textContent = "as " + data.user;
-      else if (event === "progress") progress.append(el("div", { class: "progress", text: data.text }));
-      else if (event === "answer") { progress.remove(); reply.append(renderAnswer(data.web, false)); }
-      else if (event === "error") { reply.classList.add("error"); reply.append(el("p", { text: data.detail })); }
-      scrollDown();
+  let turn = null, finished = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer.text += decoder.decode(value, { stream: true });
+      for (const [event, data] of frames(buffer)) {
+        if (event === "accepted") {
+          $("who").textContent = "as " + data.user;
+          turn = data.correlation_id;
+          reply.setAttribute("data-correlation-id", turn);
+          awaitResumed(turn);  // until it is answered here, or by the process that comes back
+        } else if (event === "progress") progress.append(el("div", { class: "progress", text: data.text }));
+        else if (event === "answer") { progress.remove(); reply.append(renderAnswer(data.web, false)); }
+        else if (event === "error") { reply.classList.add("error"); reply.append(el("p", { text: data.detail })); }
+        if (event === "answer" || event === "error") { finished = true; answeredHere(turn); }
+        scrollDown();
+      }
     }
+  } catch (error) {
+    // the connection broke: the server went away mid-answer
   }
   reply.classList.remove("pending");
+  if (!finished) interrupted(reply, turn);
+}
+
+// ------------------------------------------------------------------ answers a restart interrupted
+// When the server dies mid-answer the stream breaks; the process that comes back finishes the
+// turn and keeps the answer (GET /api/chat/resumed). The page asks for it, with backoff while
+// the server is down, and shows each answer once (by its key), in the question's own reply when
+// it is still on screen. What it waits for and has shown lives in this tab's session storage,
+// so a reload keeps waiting and shows nothing twice.
+
+const RESUMED_POLL_MS = 3000, RESUMED_RETRY_MS = 1000, RESUMED_MAX_RETRY_MS = 15000;
+const RESUMED_WAIT_MS = 20 * 60 * 1000;  // past the server's resume max age (15 minutes by default)
+const RESUMED_SHOWN_KEPT = 200;
+const resumedPoll = { timer: null, retry: RESUMED_RETRY_MS, running: false, reached: false };
+
+function resumedState() {
+  let state = {};
+  try { state = JSON.parse(store.getItem("guardian.resumed") || "{}") || {}; } catch (error) { state = {}; }
+  return { cursor: state.cursor || "", shown: state.shown || [], pending: state.pending || {} };
+}
+
+function saveResumed(state) {
+  state.shown = state.shown.slice(-RESUMED_SHOWN_KEPT);
+  store.setItem("guardian.resumed", JSON.stringify(state));
+}
+
+function awaitResumed(turn) {
+  const state = resumedState();
+  state.pending[turn] = Date.now();
+  saveResumed(state);
+}
+
+function answeredHere(turn) {
+  if (!turn) return;
+  const state = resumedState();
+  delete state.pending[turn];
+  saveResumed(state);
+}
+
+function waiting(state) {
+  const now = Date.now();
+  for (const [turn, since] of Object.entries(state.pending)) {
+    if (now - since > RESUMED_WAIT_MS) delete state.pending[turn];
+  }
+  return Object.keys(state.pending).length > 0;
+}
+
+function interrupted(reply, turn) {
+  if (!turn) awaitResumed("unknown-" + randomId());  // broke before it was accepted: still look
+  reply.classList.add("interrupted");
+  reply.append(el("p", { class: "note interrupted-note",
+                         text: "The connection to Guardian broke before the answer came (a restart?). " +
+                               "The answer will appear here once Guardian is back; no need to ask again." }));
+  scrollDown();
+  pollResumed(RESUMED_RETRY_MS);
+}
+
+function showResumed(item, state) {
+  if (state.shown.includes(item.key) || document.querySelector('[data-resumed-key="' + CSS.escape(item.key) + '"]')) return;
+  state.shown.push(item.key);
+  delete state.pending[item.correlation_id];
+  const answer = renderAnswer(item.web, false);
+  answer.setAttribute("data-resumed-key", item.key);
+  const asked = document.querySelector('.msg.bot[data-correlation-id="' + CSS.escape(item.correlation_id) + '"]');
+  if (asked && !asked.querySelector(":scope > .answer")) {
+    asked.querySelectorAll(".progress-lines, .interrupted-note").forEach((node) => node.remove());
+    asked.classList.remove("interrupted", "pending");
+    asked.classList.add("resumed");
+    asked.append(answer);
+  } else {
+    $("log").append(el("div", { class: "msg bot resumed", "data-correlation-id": item.correlation_id }, answer));
+  }
+  scrollDown();
+}
+
+function pollResumed(delay) {
+  clearTimeout(resumedPoll.timer);
+  resumedPoll.timer = setTimeout(checkResumed, delay);
+}
+
+async function checkResumed() {
+  if (resumedPoll.running) return;
+  resumedPoll.running = true;
+  let next = null;
+  try { next = await askResumed(); } finally { resumedPoll.running = false; }
+  if (next !== null) pollResumed(next);
+}
+
+// One look; the delay before the next (null: stop). Backs off while the server does not answer.
+async function askResumed() {
+  const state = resumedState();
+  const query = "?thread=" + encodeURIComponent(thread()) + (state.cursor ? "&since=" + encodeURIComponent(state.cursor) : "");
+  let response;
+  try {
+    response = await fetch("/api/chat/resumed" + query, { headers: headers("application/json") });
+  } catch (error) {
+    response = null;  // the server is not back yet
+  }
+  if (response && [400, 401, 403, 404].includes(response.status)) return null;  // no token, or the chat is off
+  if (!response || !response.ok) {
+    resumedPoll.retry = Math.min(resumedPoll.retry * 2, RESUMED_MAX_RETRY_MS);
+    return waiting(state) || !resumedPoll.reached ? resumedPoll.retry : null;
+  }
+  resumedPoll.reached = true;
+  resumedPoll.retry = RESUMED_RETRY_MS;
+  const body = await response.json();
+  const fresh = resumedState();  // an answer may have arrived on its own stream meanwhile
+  for (const item of body.answers) showResumed(item, fresh);
+  if (body.cursor) fresh.cursor = body.cursor;
+  const more = waiting(fresh);
+  saveResumed(fresh);
+  return more ? RESUMED_POLL_MS : null;
 }
 
 // ------------------------------------------------------------------ incident briefs, as they arrive
@@ -270,6 +392,7 @@ async function pollIncidents() {
 function start() {
   takeTokenFromAddress();
   pollIncidents();
+  if (store.getItem("guardian.thread")) pollResumed(0);  // a conversation this tab remembers: anything finished since?
   $("ask").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("question"), button = $("send");
@@ -283,6 +406,7 @@ function start() {
     store.setItem("guardian.token", $("token").value.trim());
     $("token").value = ""; $("token-form").hidden = true;
     if (incidentState.stopped) { incidentState.stopped = false; pollIncidents(); }
+    if (store.getItem("guardian.thread")) pollResumed(0);
     $("question").focus();
   });
   $("change-token").addEventListener("click", () => {  // another person at this screen, another token

@@ -241,3 +241,62 @@ def test_the_demo_gives_its_web_chat_a_fresh_token_unless_one_is_set(tmp_path: P
     configured = Settings(home=tmp_path, web_token=SecretStr("ops:set-by-you"))
     kept, none = _web_token(configured)
     assert none is None and kept is configured
+
+
+# --------------------------------------------------------------------------- answers a restart interrupted
+
+
+def _get(rt: Runtime, path: str, token: str | None) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(rt))
+        async with httpx.AsyncClient(transport=transport, base_url="http://guardian") as client:
+            return await client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
+    return asyncio.run(go())
+
+
+def _kept(rt: Runtime, user: str, page: str, lead: str, key: str) -> Request:
+    """A web turn's answer as the restarted replica keeps it (bot/resumed_turns.py)."""
+    request = Request(text="describe payments-api-1", user=user, surface="web", thread_id=f"web:{user}:{page}")
+    rt.storage.resumed.put(key, request, Answer(agent="infra", skill="infra.describe", lead=lead))
+    return request
+
+
+def test_resumed_answers_need_the_token_and_show_only_the_tokens_own_conversation(runtime: Runtime) -> None:
+    asked = _kept(runtime, "carol", "page-1", "Guardian restarted while answering; carol's answer.", "k-carol")
+    _kept(runtime, "dave", "page-1", "dave's answer", "k-dave")
+    assert _get(runtime, "/api/chat/resumed?thread=page-1", None).status_code == 401
+    assert _get(runtime, "/api/chat/resumed?thread=page-1", "wrong").status_code == 401
+    assert _get(runtime, "/api/chat/resumed", "c-token").status_code == 400  # which conversation?
+    assert _get(runtime, "/api/chat/resumed?thread=page-1&since=yesterday", "c-token").status_code == 400
+
+    carol = _get(runtime, "/api/chat/resumed?thread=page-1", "c-token")
+    assert carol.status_code == 200
+    [item] = carol.json()["answers"]
+    assert (item["key"], item["correlation_id"]) == ("k-carol", asked.correlation_id)
+    assert item["web"]["lead"] == "Guardian restarted while answering; carol's answer."
+    assert carol.json()["cursor"] == item["resumed_at"]
+    # dave's token sees only his own page-1; naming carol's full thread finds nothing either
+    assert [i["key"] for i in _get(runtime, "/api/chat/resumed?thread=page-1", "d-token").json()["answers"]] == [
+        "k-dave"]
+    assert _get(runtime, "/api/chat/resumed?thread=web:carol:page-1", "d-token").json()["answers"] == []
+    assert _get(runtime, "/api/chat/resumed?thread=page-2", "c-token").json() == {"answers": [], "cursor": ""}
+
+
+def test_resumed_answers_are_read_from_the_cursor(runtime: Runtime) -> None:
+    from urllib.parse import quote
+
+    from agents.resumed_answers import OVERLAP
+
+    clock = [1_800_000_000.0]
+    runtime.storage.resumed.clock = lambda: clock[0]
+    _kept(runtime, "carol", "page-c", "first", "k-1")
+    first = _get(runtime, "/api/chat/resumed?thread=page-c", "c-token").json()
+    assert [i["key"] for i in first["answers"]] == ["k-1"]
+    clock[0] += OVERLAP.total_seconds() + 5
+    _kept(runtime, "carol", "page-c", "second", "k-2")
+    second = _get(runtime, f"/api/chat/resumed?thread=page-c&since={quote(first['cursor'])}", "c-token").json()
+    assert [i["key"] for i in second["answers"]] == ["k-1", "k-2"]  # at the cursor: again (the page drops it)
+    assert second["cursor"] > first["cursor"]
+    third = _get(runtime, f"/api/chat/resumed?thread=page-c&since={quote(second['cursor'])}", "c-token").json()
+    assert [i["key"] for i in third["answers"]] == ["k-2"]  # the first is now older than the cursor's overlap
+    assert third["cursor"] == second["cursor"]

@@ -274,13 +274,40 @@ def test_a_turn_whose_surface_cannot_be_reached_is_abandoned(
         home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
     first = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[
         tool_call(DESCRIBE, {"resource_id": ONE}, call_id="c1")]))
-    stopped_turn(first, Request(text=QUESTION, user="web", surface="web", thread_id="web:web:page-1"))
+    stopped_turn(first, Request(text=QUESTION, user="cli", surface="cli", thread_id="cli-session-1"))
     later = replica(runtimes, home, slack_api)
     assert recovery_for(later).sweep(replies_for(later)) == 0
     [abandoned] = events(later, "turn.abandoned")
-    assert abandoned["outcome"] == ("its surface cannot be reached: the web chat answers on the connection that "
-                                    "asked, which closed with the restart")
+    assert abandoned["outcome"] == ("its surface cannot be reached: the command-line session that asked ended with "
+                                    "its process")
     assert events(later, "turn.resumed") == [] and described(later) == [ONE]
+
+
+def test_a_web_turn_is_kept_once_for_the_page_that_asked(
+        home: Path, sandbox: Any, slack_api: SlackApiStandIn, runtimes: list[Runtime]) -> None:
+    """The web chat's connection died with the process: the answer is kept under the turn's
+    delivery key for the page's conversation (GET /api/chat/resumed reads it), once; a
+    takeover unsure whether it was kept finds it by that key. The browser's side is
+    tests/e2e/test_web_resume.py."""
+    one, _ = _instance(sandbox, ONE)
+    text = f"{ONE} is {one}."
+    first = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[
+        tool_call(DESCRIBE, {"resource_id": ONE}, call_id="c1")]))
+    request = Request(text=QUESTION, user="carol", surface="web", thread_id="web:carol:page-1")
+    stopped_turn(first, request)
+    later = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[AIMessage(content=text)]))
+    replies = replies_for(later)
+    assert replies.unreachable(request) is None
+    assert recovery_for(later).sweep(replies) == 1
+    [kept] = later.storage.resumed.since("carol", "web:carol:page-1", None)
+    assert kept.correlation_id == request.correlation_id
+    assert "\n".join([kept.answer.lead, *kept.answer.paragraphs]).splitlines() == [RESTARTED, text]
+    [posted] = events(later, "turn.posted")
+    assert posted["outcome"] == f"posted {kept.key}" and posted["surface"] == "web"
+    assert replies.find(request, kept.key) == kept.key and replies.find(request, kept.key + "-other") is None
+    assert recovery_for(later).sweep(replies) == 0  # nothing left, nothing kept twice
+    assert len(later.storage.resumed.since("carol", "web:carol:page-1", None)) == 1
+    assert resumed_posts(slack_api) == [] and events(later, "turn.abandoned") == []
 
 
 def test_a_turn_paused_on_an_approval_is_left_to_the_approvals(
