@@ -90,11 +90,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if listed:
         # "the deallocated one - start it back up" after a list: the one listed item the words fit
         return route.model_copy(update={"slots": {**route.slots, **listed}})
-    described = detail or (previous.skill if route.confidence < threshold
+    # "the crypto one - which box is it": a message opening on one item of the list is about it
+    about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text))
+    described = detail or (previous.skill if (route.confidence < threshold or about_one)
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
     if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
-            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent
-            or _MORE_ABOUT.match(route.text)):
+            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one):
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
         skill = SKILL_BY_NAME[described]
@@ -296,6 +297,8 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 
 # One item of a list by what it is or is about: "the payments one", "the windows one".
+_OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?the\s+(?!same\b|other\b|next\b|last\b|first\b)"
+                           r"(?:[\w-]+\s+){1,3}?one\b", re.I)
 _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b)(?:[\w-]+\s+){1,3}?one\b", re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
                             r"blow\w*|bomb\w*|explod\w*|chok\w*|fell over|happened)\b", re.I)

@@ -504,7 +504,7 @@ RULES: tuple[Rule, ...] = (
           mutating=True),
     # What a person joining an incident needs to know: the brief.
     _rule("incident.brief", r"(?=.*(?:" + _INCIDENT + r"|\bbridge\b)).*\bwhat (?:do|should) (?:i|we) "
-          r"(?:need to )?know\b", STRONG - 1.0),
+          r"(?:need to )?know\b", STRONG),
     # A state asked of "anything" or "any X" ("anything stopped in ec2?"): a filtered listing, not
     # an event someone caused.
     _rule("infra.inventory", r"\b(?:anything|any \w+) (?:stopped|running)\b(?! by\b)", STRONG),
@@ -555,6 +555,9 @@ RULES: tuple[Rule, ...] = (
     _rule("infra.describe", r"^\W*how old (?:is|are)\b", WEAK + 1.0,
           unless=_CI + "|" + _INCIDENT
           + r"|\b(?:keys?|credentials?|passwords?|tokens?|secrets?|certs?|certificates?)\b"),
+    # A function misbehaving as it runs ("is the X lambda crashing?"): what its logs say.
+    _rule("infra.logs", r"\b(?:lambdas?|functions?)\b.{0,20}\b(?:throwing|crashing)\b", WEAK + 1.0,
+          unless=_CI + "|" + _MONEY),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),
@@ -694,7 +697,8 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     start += _embedded_question(lowered[start:])
     if start > 0 and lowered[start:].strip():
         asked, asked_strong = _boosts(typed[start:])
-        boosts[(boosts > 0) & (asked <= 0)] /= 2  # what only the scene names is context, as above
+        if "?" not in lowered[:start]:  # a statement before the ask is its context, as above; a question is an ask too
+            boosts[(boosts > 0) & (asked <= 0)] /= 2
         boosts, strong = np.maximum(boosts, asked), strong or asked_strong
     return boosts, strong
 

@@ -264,6 +264,13 @@ def test_a_machine_verb_no_ci_run_takes_or_a_machine_thread_keeps_the_machine_ac
     assert apply_context(route("restart it", "infra.action", {}, 0.92), described, 0.45).skill == "infra.action"
 
 
+def test_a_message_opening_on_one_item_of_a_list_is_about_that_item_in_the_lists_domain() -> None:
+    findings = TurnContext("security.findings", {"cloud": "aws"}, ["f-1", "f-2"])
+    elsewhere = route("the ssh brute force one - what host and region", "infra.describe", {}, 0.5)
+    followed = apply_context(elsewhere, findings, 0.45)
+    assert (followed.skill, followed.slots.get("cloud")) == ("security.findings", "aws")
+
+
 @pytest.mark.parametrize("text", ["tell me about the ledger one", "ok details on the checkout one"])
 def test_asking_more_about_one_item_is_the_listings_detail_however_sure_the_router_is(text: str) -> None:
     previous = TurnContext("incident.list", {}, ["P1", "P2"])

@@ -607,3 +607,12 @@ def test_after_a_semicolon_the_last_sentence_is_the_ask() -> None:
 ])
 def test_a_negated_lead_before_first_actually_or_a_gerund_leaves_only_the_ask(text: str, skill: str) -> None:
     assert _top(text) == skill
+
+
+def test_a_question_before_the_last_one_is_an_ask_too() -> None:
+    assert _boost("status of the checkout outage? and what shipped today", "incident.brief") == _boost(
+        "status of the checkout outage?", "incident.brief")
+
+
+def test_a_function_timing_out_is_read_in_its_logs() -> None:
+    assert _top("why's the thumbnail function crashing all of a sudden") == "infra.logs"

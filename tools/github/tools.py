@@ -370,20 +370,41 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
     def body(gh: Github, config: GitHubSettings) -> ToolResult:
         now = datetime.now(UTC)
         since, until = _changes_window(args, now)
-        repos = _repos(gh, config, args.repo, args.service)
+        repos, mentioning = _changes_repos(gh, config, args)
         rows: list[dict[str, Any]] = []
         for repo in repos:
             rows += _repo_changes(repo, since, until, args.limit, now)
+        if mentioning:  # "what changed for payments-db": no repository of its own, so what mentions it
+            named = re.compile(r"\b(?:" + "|".join(map(re.escape, mentioning)) + ")", re.I)
+            rows = [row for row in rows if named.search(str(row["title"]))]
+            if not rows:
+                return ToolResult.no_data(f"No repository is named after {args.service}, and no merge, commit or "
+                                          f"deployment since {since:%Y-%m-%d} mentions it.")
         if args.person:  # "what did erin push": hers, the others' are not asked about
             rows = [row for row in rows if str(row.get("author") or "").lower() == args.person.strip().lower()]
         rows.sort(key=lambda row: row["when"], reverse=True)
         rows = rows[: args.limit]
         names = ", ".join(repo.full_name for repo in repos) + (f" by {args.person}" if args.person else "")
+        if mentioning:
+            names += f" (those mentioning {' or '.join(mentioning)}: no repository is named after {args.service})"
         if not rows:
             return ToolResult.no_data(f"No merges, commits or deployments in {names} since {since:%Y-%m-%d}.")
         return _changes_result(rows, names, since)
 
     return with_github(ctx, _what(args.repo), body)
+
+
+def _changes_repos(gh: Github, config: GitHubSettings, args: ChangesArgs) -> tuple[list[Repository], list[str]]:
+    """The repositories to read, and what a change's title must mention: a service no repository
+    is named after ("payments-db", a database) is looked for in every repository's changes (a
+    terraform change to its settings lives in the infra repository) by the words of its name."""
+    try:
+        return _repos(gh, config, args.repo, args.service), []
+    except GitHubProblem:
+        words = [word for word in re.split(r"[-_.\s]+", (args.service or "").lower()) if len(word) >= 3]
+        if args.repo or not words:
+            raise
+        return _repos(gh, config, None, None), words
 
 
 def _changes_window(args: ChangesArgs, now: datetime) -> tuple[datetime, datetime]:

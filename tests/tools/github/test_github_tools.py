@@ -3,6 +3,7 @@ expectation is derived from sandbox/saas_company.py."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -260,6 +261,26 @@ def test_changes_for_a_service_and_window(company: SaasCompany, ctx: ToolContext
                                                                                              tzinfo=UTC))}
     assert {row["repo"] for row in result.rows} == {"driftwood/payments-api"}
     assert {row["ref"] for row in result.rows if row["kind"] == "merged PR"} == expected
+
+
+def test_changes_for_a_thing_no_repository_is_named_after_are_those_that_mention_it(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    """"what changed for the cart-cache" (no repository of its own): every repository's
+    changes whose title mentions "cart" or "cache", in whichever repository they landed."""
+    since = company.now - timedelta(days=7)
+    mentioning = {f"{p.repo}#{p.number}" for p in company.github.pulls if p.merged_at and p.merged_at >= since
+                  and re.search(r"\b(?:cart|cache)", p.title, re.I)}
+    assert mentioning  # the sandbox has such a change, or the test proves nothing
+    result = registry.invoke("github_recent_changes", {"service": "cart-cache", "limit": 50}, ctx)
+    assert result.status == "ok", result.summary
+    assert {row["ref"] for row in result.rows if row["kind"] == "merged PR"} == mentioning
+    assert "no repository is named after cart-cache" in result.summary
+
+
+def test_a_thing_no_repository_or_change_mentions_says_so(ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_recent_changes", {"service": "zebra-queue"}, ctx)
+    assert result.status == "no_data"
+    assert "No repository is named after zebra-queue" in result.summary
 
 
 def test_a_rolling_window_runs_up_to_now_and_whole_days_stop_before_today(
