@@ -558,6 +558,9 @@ RULES: tuple[Rule, ...] = (
     # A function misbehaving as it runs ("is the X lambda crashing?"): what its logs say.
     _rule("infra.logs", r"\b(?:lambdas?|functions?)\b.{0,20}\b(?:throwing|crashing)\b", WEAK + 1.0,
           unless=_CI + "|" + _MONEY),
+    # An anomaly a cloud provider reported, and the usage types of a bill: the spend's anomalies.
+    _rule("cost.anomalies", r"\banomal\w*\b.{0,40}\b(?:amazon|aws|azure|gcp|google)\b|\busage types?\b",
+          WEAK + 1.0, unless=_SCANNER + r"|\bfindings?\b|\bthreats?\b|\bbehaviou?r\b|\blogins?\b|\b(?:by|per) usage"),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),

@@ -616,3 +616,8 @@ def test_a_question_before_the_last_one_is_an_ask_too() -> None:
 
 def test_a_function_timing_out_is_read_in_its_logs() -> None:
     assert _top("why's the thumbnail function crashing all of a sudden") == "infra.logs"
+
+
+def test_an_anomaly_a_cloud_reported_is_a_spend_anomaly_unless_a_scanner_found_it() -> None:
+    assert _top("email says 'anomaly detected in AWS Lambda' - real or noise?") == "cost.anomalies"
+    assert _boost("guardduty shows anomalous behavior from an aws user", "cost.anomalies") == 0
