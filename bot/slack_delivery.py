@@ -21,19 +21,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backoff import Backoff, seconds
+from bot.backoff import Backoff, Refusals, Sleep, seconds, with_retries
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_ERRORS = ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")
 HISTORY_LIMIT = 200  # recent messages searched for a post whose answer was lost
-Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 class DeliveryFailed(RuntimeError):
@@ -92,8 +92,9 @@ class SlackDelivery:
         """``chat.postMessage`` once, whatever fails on the way; returns the message's ts."""
         metadata = {"event_type": self.metadata_event, "event_payload": {"key": key}}
         unsure = False  # a previous attempt may have posted
-        last: BaseException | None = None
-        for attempt in range(self.backoff.attempts):
+
+        async def attempt() -> str:
+            nonlocal unsure
             try:
                 if unsure:
                     found = await self.find(channel, key)
@@ -103,28 +104,18 @@ class SlackDelivery:
                 posted = await self.client.chat_postMessage(channel=channel, metadata=metadata, **message)
                 return str(posted["ts"])
             except Exception as exc:
-                if not retryable(exc):
-                    raise
-                last = exc
                 unsure = unsure or maybe_posted(exc)
-                await self._wait(attempt, exc, f"posting {key} to {channel}")
-        raise DeliveryFailed(f"Slack did not take the post after {self.backoff.attempts} attempts "
-                             f"({reason(last) if last else 'no attempt'})")
+                raise
+
+        return await self._delivered(attempt, f"posting {key} to {channel}", "post")
 
     async def update(self, channel: str, ts: str, **message: Any) -> None:
         """``chat.update`` (the same content twice is harmless), retried like a post."""
-        last: BaseException | None = None
-        for attempt in range(self.backoff.attempts):
-            try:
-                await self.client.chat_update(channel=channel, ts=ts, **message)
-                return
-            except Exception as exc:
-                if not retryable(exc):
-                    raise
-                last = exc
-                await self._wait(attempt, exc, f"updating {ts} in {channel}")
-        raise DeliveryFailed(f"Slack did not take the update after {self.backoff.attempts} attempts "
-                             f"({reason(last) if last else 'no attempt'})")
+
+        async def attempt() -> None:
+            await self.client.chat_update(channel=channel, ts=ts, **message)
+
+        await self._delivered(attempt, f"updating {ts} in {channel}", "update")
 
     async def find(self, channel: str, key: str) -> str | None:
         """The ts of a recent message in ``channel`` carrying ``key``; raises when the history
@@ -138,13 +129,18 @@ class SlackDelivery:
                 return str(item.get("ts"))
         return None
 
-    async def _wait(self, attempt: int, exc: BaseException, what: str) -> None:
-        if attempt + 1 >= self.backoff.attempts:
-            return
-        delay = self.backoff.delay(attempt, retry_after(exc))
-        log.warning("slack: %s failed (%s); attempt %d of %d in %.1f s", what, reason(exc), attempt + 2,
-                    self.backoff.attempts, delay)
-        await self.sleep(delay)
+    async def _delivered(self, attempt: Callable[[], Awaitable[T]], what: str, kind: str) -> T:
+        """``attempt`` with the shared retry loop; running out of attempts is DeliveryFailed."""
+        try:
+            return await with_retries(attempt, what, REFUSALS, self.backoff, self.sleep)
+        except Exception as exc:
+            if retryable(exc):
+                raise DeliveryFailed(f"Slack did not take the {kind} after {self.backoff.attempts} attempts "
+                                     f"({reason(exc)})") from exc
+            raise
+
+
+REFUSALS = Refusals("slack", retryable, retry_after, reason)
 
 
 __all__ = ["Backoff", "DeliveryFailed", "SlackDelivery", "retryable"]

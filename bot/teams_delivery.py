@@ -18,20 +18,16 @@ What is retried, and why:
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import aiohttp
 from msrest.exceptions import ClientRequestError, HttpOperationError  # ErrorResponseException is the latter
 
-from bot.backoff import Backoff, seconds
-
-log = logging.getLogger(__name__)
+from bot.backoff import Backoff, Refusals, Sleep, seconds, with_retries
 
 REFUSED = frozenset({429, 503})  # the connector did nothing: safe to send again
 TRANSIENT = frozenset({500, 502, 504})  # it may have done it: again only where twice is harmless
-Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -67,19 +63,8 @@ def reason(exc: BaseException) -> str:
 async def deliver(send: Callable[[], Awaitable[T]], what: str, *, may_repeat: bool,
                   backoff: Backoff | None = None, sleep: Sleep = asyncio.sleep) -> T:
     """``send()`` until it succeeds or fails for good; the last failure is raised."""
-    backoff = backoff or Backoff()
-    for attempt in range(backoff.attempts):
-        try:
-            return await send()
-        except Exception as exc:
-            if not retryable(exc, may_repeat) or attempt + 1 >= backoff.attempts:
-                log.warning("teams: %s failed for good (%s) after %d attempt(s)", what, reason(exc), attempt + 1)
-                raise
-            delay = backoff.delay(attempt, retry_after(exc))
-            log.warning("teams: %s failed (%s); attempt %d of %d in %.1f s", what, reason(exc), attempt + 2,
-                        backoff.attempts, delay)
-            await sleep(delay)
-    raise AssertionError("unreachable: Backoff.attempts is at least 1")
+    refusals = Refusals("teams", lambda exc: retryable(exc, may_repeat), retry_after, reason)
+    return await with_retries(send, what, refusals, backoff or Backoff(), sleep)
 
 
 __all__ = ["deliver", "retry_after", "retryable", "status_of"]
