@@ -10,12 +10,16 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests import moto_owner
+from tests.conftest import sandbox_environment
 from tests.moto_owner import sandbox_owns_moto  # noqa: F401 - autouse: re-seed after a moto reset
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 GUARDIAN = Path(sys.executable).with_name("guardian")
 
@@ -103,3 +107,23 @@ def company_as_seeded(sandbox: Any) -> Iterator[None]:
     restore()
     yield
     restore()
+
+
+# --------------------------------------------------------------------------- turns resumed after a crash
+# (tests/e2e/test_turn_recovery.py and test_web_resume.py)
+
+
+@pytest.fixture
+def home(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_home: Callable[[Path], Path]) -> Path:
+    """A GUARDIAN_HOME with the runbooks ingested, the sandbox's environment set."""
+    sandbox_environment(monkeypatch, sandbox)
+    return warm_home(tmp_path / "home")
+
+
+@pytest.fixture
+def runtimes() -> Iterator[list[Runtime]]:
+    """The runtimes a test makes, closed after it."""
+    made: list[Runtime] = []
+    yield made
+    for runtime in made:
+        runtime.close()

@@ -37,7 +37,6 @@ from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from bot.slack_surface import WORKING, Progress
 from sandbox.slack_api import SlackApiStandIn
-from tests.conftest import sandbox_environment
 from tests.e2e.conftest import Cli, base_env
 from tests.e2e.test_trust import _instance
 from tests.helpers import ToolCallingFakeChatModel, tool_call
@@ -51,20 +50,6 @@ QUESTION = f"describe {ONE}"
 CHANNEL, THREAD_TS = "C0RESUME1", "1699999999.000100"
 CONVERSATION = f"slack:TDRIFTWOOD:{CHANNEL}:{THREAD_TS}"
 RESTARTED = f"Guardian restarted while answering \"{QUESTION}\"; this is the answer."
-
-
-@pytest.fixture
-def home(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_home: Callable[[Path], Path]) -> Path:
-    sandbox_environment(monkeypatch, sandbox)
-    return warm_home(tmp_path / "home")
-
-
-@pytest.fixture
-def runtimes() -> Iterator[list[Runtime]]:
-    made: list[Runtime] = []
-    yield made
-    for runtime in made:
-        runtime.close()
 
 
 def settings(home: Path, slack: SlackApiStandIn, **overrides: Any) -> Settings:

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from pydantic import SecretStr
 from bot.http_app import BackgroundServer
 from bot.runtime import Runtime
 from sandbox.slack_api import SlackApiStandIn
-from tests.conftest import sandbox_environment
 from tests.e2e.test_turn_recovery import (
     DESCRIBE,
     ONE,
@@ -48,20 +47,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("company_as_seeded")]
 
 TOKEN = "carol:carol-token"
 WAIT_MS = 120_000
-
-
-@pytest.fixture
-def home(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_home: Callable[[Path], Path]) -> Path:
-    sandbox_environment(monkeypatch, sandbox)
-    return warm_home(tmp_path / "home")
-
-
-@pytest.fixture
-def runtimes() -> Iterator[list[Runtime]]:
-    made: list[Runtime] = []
-    yield made
-    for runtime in made:
-        runtime.close()
 
 
 @pytest.fixture
