@@ -132,7 +132,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
-        lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None else {}
+        lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
+            and not _names_another_cloud(route, previous) else {}
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -228,13 +229,19 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
 _CLOUD_PLACES = ("region", "resource_group", "aws_service", "zone", "location")
 
 
+def _names_another_cloud(route: Route, previous: TurnContext) -> bool:
+    """The turn names a cloud other than the previous turn's ("how does that compare to gcp"
+    after Azure VMs): nothing the previous answer named lives there, so none of it is lent."""
+    cloud = route.slots.get("cloud")
+    return bool(cloud) and cloud != previous.slots.get("cloud", "aws")
+
+
 def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
     """The previous turn's slots a follow-up keeps: all of them, except that a follow-up naming
     another cloud ("and azure?" after "instances in us-east-1") keeps no place or resource of
     the previous cloud, and one naming a new target keeps none of the previous targets."""
     kept = dict(previous.slots)
-    cloud = route.slots.get("cloud")
-    if cloud and cloud != previous.slots.get("cloud", "aws"):
+    if _names_another_cloud(route, previous):
         kept = {key: value for key, value in kept.items() if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS)}
     if any(key in route.slots for key in _TARGET_SLOTS if key not in ("service", "repo")):
         kept = {key: value for key, value in kept.items() if key not in _TARGET_SLOTS}
