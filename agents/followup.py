@@ -19,7 +19,8 @@ from agents.thread_words import correction_rest, is_acknowledgement
 
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|same (?:for|in|with)|also|"
-    r"now|ok(?:ay)?|then)\b(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
+    r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
+    r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
