@@ -148,8 +148,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     Subject("aws_iam_findings", "IAM users", "user", "users_checked", (
         Facet("no_mfa", _words(r"\bmfa\b", r"\b2fa\b", r"two[- ]factor", r"multi[- ]factor"),
               _issue("console access without MFA"), "have console access without MFA", negatable=False),
-        Facet("old_key", _words(r"\b(old|older|stale|aged?|ancient)\b.{0,30}\bkeys?\b",
-                                r"\bkeys?\b.{0,30}\b(old|older)\b", r"\brotat"),
+        Facet("old_key", _words(r"\b(old|older|oldest|stale|aged?|ancient)\b.{0,30}\bkeys?\b",
+                                r"\bkeys?\b.{0,30}\b(old|older|oldest)\b", r"\brotat"),
               _issue("old access key"), "have access keys older than 90 days"),
         Facet("unused_key", _words(r"\bunused\b", r"never (been )?used", r"\binactive\b"),
               _issue("access key never used"), "have access keys never used", negatable=False),
@@ -223,6 +223,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     Subject("aws_open_security_groups", "open security groups", "name", None, (ATTACHED_TO_NOTHING,),
             label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
+    Subject("aws_guardduty_findings", "GuardDuty findings", "type", "total", SEVERITIES),
     Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
 )}
 

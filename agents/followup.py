@@ -19,7 +19,8 @@ from agents.thread_words import correction_rest, is_acknowledgement
 
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|same (?:for|in|with)|also|"
-    r"now|ok(?:ay)?|then)\b(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
+    r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
+    r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
@@ -132,7 +133,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
-        lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None else {}
+        lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
+            and not _names_another_cloud(route, previous) else {}
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -228,13 +230,19 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
 _CLOUD_PLACES = ("region", "resource_group", "aws_service", "zone", "location")
 
 
+def _names_another_cloud(route: Route, previous: TurnContext) -> bool:
+    """The turn names a cloud other than the previous turn's ("how does that compare to gcp"
+    after Azure VMs): nothing the previous answer named lives there, so none of it is lent."""
+    cloud = route.slots.get("cloud")
+    return bool(cloud) and cloud != previous.slots.get("cloud", "aws")
+
+
 def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
     """The previous turn's slots a follow-up keeps: all of them, except that a follow-up naming
     another cloud ("and azure?" after "instances in us-east-1") keeps no place or resource of
     the previous cloud, and one naming a new target keeps none of the previous targets."""
     kept = dict(previous.slots)
-    cloud = route.slots.get("cloud")
-    if cloud and cloud != previous.slots.get("cloud", "aws"):
+    if _names_another_cloud(route, previous):
         kept = {key: value for key, value in kept.items() if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS)}
     if any(key in route.slots for key in _TARGET_SLOTS if key not in ("service", "repo")):
         kept = {key: value for key, value in kept.items() if key not in _TARGET_SLOTS}

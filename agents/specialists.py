@@ -111,9 +111,11 @@ class Specialist:
 
 
 CLOUDS = ("aws", "azure", "gcp")
-# "across aws and azure", "in every cloud": the request wants each cloud's answer
+# "across aws and azure", "in every cloud", "azure compared to aws": the request wants each
+# named cloud's answer
 ALL_CLOUDS = re.compile(r"\b(?:all|every|each|both|across|multi|any)[- ](?:\w+ )?clouds?\b|\bclouds\b|"
-                        r"\b(?:aws|azure|gcp)\b.*\b(?:and|&|,|vs)\s+(?:aws|azure|gcp)\b", re.IGNORECASE)
+                        r"\b(?:aws|azure|gcp)\b.*(?:\b(?:and|&|,|vs|versus|against|than|or)|\bcompared?\s+(?:to|with))"
+                        r"\s+(?:(?:on|in|for|what|we|spend|pay|run)\s+){0,4}(?:aws|azure|gcp)\b", re.IGNORECASE)
 
 
 EVERY_CLOUD = re.compile(r"\b(?:all|every|each|across|multi|any)[- ](?:\w+ )?clouds?\b|\bclouds\b", re.IGNORECASE)
@@ -221,6 +223,17 @@ class InfrastructureAgent(Specialist):
         is looked up in every cloud; the ones that do not have it say so in one line."""
         slots = route.slots
         return route.skill == "infra.describe" and bool(slots.get("resource_name")) and not slots.get("resource_ids")
+
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        """A resource of a cloud with no tool describing one ("the search node in europe on
+        google cloud") is shown by that cloud's inventory, narrowed by the words' place and
+        kind: its row carries the type, state and place a description would give."""
+        cloud = route.slots.get("cloud")
+        if route.skill == "infra.describe" and cloud and not any(
+                spec.integration == cloud for spec in registry.for_skill(route.skill)):
+            listing = route.model_copy(update={"skill": "infra.inventory"})
+            return super().plan(listing, registry, configured)
+        return super().plan(route, registry, configured)
 
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)

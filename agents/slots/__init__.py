@@ -108,6 +108,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "resource_group", resource_group)
     if resource_group and slots.get("service") == resource_group:
         del slots["service"]  # "rg-web" names the group, not a service
+    if resource_group and "cloud" not in slots:
+        slots["cloud"] = "azure"  # resource groups are Azure's: "the batch vm in rg-payments"
     put(slots, "group_by", find_group_by(lowered))
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
     put(slots, "resource_name", find_resource_name(lowered, taken | set(ids)))

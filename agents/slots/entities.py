@@ -284,19 +284,30 @@ def find_tag(original: str) -> tuple[str, str] | None:
 
 
 def find_port(text: str) -> int | None:
-    match = re.search(r"\bports?\s*(\d{1,5})\b|\b(\d{1,5})/(?:tcp|udp)\b|:(\d{2,5})\b", text)
-    if match:
+    """The one port a question is about; none when it names several ("RDP or SSH", "22 and
+    3389"): narrowing to the first would hide the others the user asked about."""
+    ports = named_ports(text)
+    return ports[0] if len(ports) == 1 else None
+
+
+def named_ports(text: str) -> list[int]:
+    """Distinct ports the words name, in order: "port N" first; in an exposure question also
+    bare well-known numbers, and port names ("ssh") when no number was given."""
+    found: list[int] = []
+    for match in re.finditer(r"\bports?\s*(\d{1,5})\b|\b(\d{1,5})/(?:tcp|udp)\b|:(\d{2,5})\b", text):
         value = int(next(group for group in match.groups() if group))
-        return value if 0 < value < 65536 else None
+        if 0 < value < 65536 and value not in found:
+            found.append(value)
     if not OPEN_CONTEXT.search(text):
-        return None
+        return found
+    explicit = bool(found)
     for number in re.finditer(r"(?<![\w./:-])(\d{2,5})(?![\w./:-])", text):
-        if int(number.group(1)) in KNOWN_PORTS:
-            return int(number.group(1))
+        if int(number.group(1)) in KNOWN_PORTS and int(number.group(1)) not in found:
+            found.append(int(number.group(1)))
     for name, port in NAMED_PORTS.items():
-        if re.search(rf"\b{name}\b", text):
-            return port
-    return None
+        if not explicit and re.search(rf"\b{name}\b", text) and port not in found:
+            found.append(port)
+    return found
 
 
 def find_repo(text: str) -> str | None:

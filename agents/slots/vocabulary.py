@@ -10,8 +10,9 @@ import re
 AWS_REGION_PREFIXES = ("us-gov", "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx")
 AWS_REGION = re.compile(r"\b(?:" + "|".join(AWS_REGION_PREFIXES) + r")-(?:north|south|east|west|central|"
                         r"northeast|southeast|northwest|southwest)-\d\b")
+# a region, or a zone (us-central1-a): the GCP tools take either
 GCP_REGION = re.compile(r"\b(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|"
-                        r"east|west|central|northeast|southeast|southwest|northwest)\d\b")
+                        r"east|west|central|northeast|southeast|southwest|northwest)\d(?:-[a-g])?\b")
 AZURE_REGIONS = (
     "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
     "westcentralus", "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "germanywestcentral",

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from difflib import get_close_matches
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -195,7 +197,20 @@ def find_vm(ctx: ToolContext, ident: str, resource_group: str | None = None) -> 
             return next(vm for vm in vms if vm.id == resolution.match.id)
     where = f"resource group {resource_group}" if resource_group else f"subscription {ctx.azure.subscription_id}"
     known = ", ".join(sorted(vm.name for vm in vms)) or "none"
-    raise AzureNotFound(f"No Azure VM named {ident} in {where} (its VMs: {known}).", ident)
+    near = _near_names(ident, vms)
+    closest = f" Closest: {'; '.join(near)}." if near else ""
+    raise AzureNotFound(f"No Azure VM named {ident} in {where} (its VMs: {known}).{closest}", ident)
+
+
+def _near_names(ident: str, vms: list[Any]) -> list[str]:
+    """The VMs a mistyped or misnumbered name most likely meant ("payments-worker-3" when
+    there are -1 and -2), with their size: what the question about the wrong name wanted."""
+    stem = re.sub(r"[-_]?\d+$", "", ident.lower())
+    by_stem = [vm for vm in vms if stem and stem != ident.lower() and re.sub(r"[-_]?\d+$", "", vm.name.lower()) == stem]
+    names = {vm.name.lower(): vm for vm in vms}
+    near = by_stem or [names[name] for name in get_close_matches(ident.lower(), list(names), n=3, cutoff=0.8)]
+    ordered = sorted(near, key=lambda vm: vm.name)
+    return [f"{vm.name} ({text(getattr(vm.hardware_profile, 'vm_size', None))})" for vm in ordered]
 
 
 def _candidate(vm: Any) -> Candidate:

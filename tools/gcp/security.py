@@ -58,15 +58,31 @@ def _applies_to(rule: Any, instances: list[dict[str, Any]]) -> list[str]:
     return [i["name"] for i in instances if not tags or tags & set(i["network_tags"])]
 
 
-def firewall_rows(ctx: ToolContext, port: int | None = None) -> list[dict[str, Any]]:
-    """Enabled ingress allow rules whose sources include 0.0.0.0/0 or ::/0, one row per
-    (rule, protocol), with the instances each reaches."""
+def _world_rules(ctx: ToolContext) -> list[Any]:
+    """Ingress allow rules whose sources include 0.0.0.0/0 or ::/0, enabled or not."""
     client = firewalls_client(ctx)
     rules = google_call("firewalls.list", lambda: list(client.list(project=project(ctx), retry=None,
                                                                    timeout=READ_TIMEOUT)))
-    open_rules = [rule for rule in rules
-                  if rule.direction == "INGRESS" and not rule.disabled and len(rule.allowed) > 0
-                  and any(cidr in WORLD for cidr in rule.source_ranges)]
+    return [rule for rule in rules if rule.direction == "INGRESS" and len(rule.allowed) > 0
+            and any(cidr in WORLD for cidr in rule.source_ranges)]
+
+
+def _covers(rule: Any, port: int | None) -> bool:
+    """Whether one of the rule's allowed entries covers ``port`` (any port when None)."""
+    return port is None or any(not allowed.ports or any(lo <= port <= hi for lo, hi in map(_port_span, allowed.ports))
+                               for allowed in rule.allowed)
+
+
+def disabled_world_rules(ctx: ToolContext, port: int | None = None) -> list[str]:
+    """Rules that would open ``port`` to the internet but are disabled: "is X still exposing
+    3389?" is answered by naming the rule and why it does not count, not by silence."""
+    return [rule.name for rule in _world_rules(ctx) if rule.disabled and _covers(rule, port)]
+
+
+def firewall_rows(ctx: ToolContext, port: int | None = None) -> list[dict[str, Any]]:
+    """Enabled ingress allow rules whose sources include 0.0.0.0/0 or ::/0, one row per
+    (rule, protocol), with the instances each reaches."""
+    open_rules = [rule for rule in _world_rules(ctx) if not rule.disabled]
     instances = instance_rows(ctx) if open_rules else []
     rows = []
     for rule in open_rules:
@@ -93,8 +109,11 @@ def open_firewall_rules(ctx: ToolContext, args: OpenFirewallArgs) -> ToolResult:
     rows = firewall_rows(ctx, args.port)
     scope = f" for port {args.port}" if args.port is not None else ""
     if not rows:
+        off = disabled_world_rules(ctx, args.port)
+        note = (f" Disabled, so not counted (they would open it if switched back on): {', '.join(off)}."
+                if off else "")
         return ToolResult.no_data(f"No enabled firewall rule in Google Cloud project {project(ctx)} allows inbound "
-                                  f"traffic from 0.0.0.0/0 or ::/0{scope}.")
+                                  f"traffic from 0.0.0.0/0 or ::/0{scope}.{note}")
     rules = list(dict.fromkeys(row["rule"] for row in rows))
     high = [f"{row['rule']} ({row['protocol']} {row['ports']})" for row in rows if row["severity"] == "high"]
     summary = (f"{len(rules)} firewall rule(s) in Google Cloud project {project(ctx)} allow inbound traffic from "

@@ -103,3 +103,16 @@ def test_an_unknown_vm_gets_a_clear_message(registry: ToolRegistry, ctx: ToolCon
     assert result.status == "error"
     assert result.summary.startswith(f"No Azure VM named payments-worker-9 in subscription {account.subscription_id}")
     assert all(vm.name in result.summary for vm in account.vms)  # what does exist, to pick from
+
+
+def test_a_misnumbered_vm_points_to_its_numbered_siblings_with_their_size(
+        registry: ToolRegistry, ctx: ToolContext, account: AzureAccount) -> None:
+    siblings = sorted((vm for vm in account.vms if vm.name.startswith("web-frontend-") and vm.name[-1].isdigit()),
+                      key=lambda vm: vm.name)
+    assert siblings
+    result = registry.invoke("azure_describe_vm", {"resource_id": "web-frontend-7"}, ctx)
+    assert result.status == "error"
+    closest = result.summary.split("Closest: ", 1)[1]
+    assert closest == "; ".join(f"{vm.name} ({vm.size})" for vm in siblings) + "."
+    unlike = registry.invoke("azure_describe_vm", {"resource_id": "zebra"}, ctx)  # near nothing
+    assert "Closest" not in unlike.summary

@@ -249,3 +249,14 @@ def test_clients_are_made_once_per_context(tools: Tools, ctx: ToolContext) -> No
     made = dict(ctx.gcp_clients)
     tools("gcp_security_scan")
     assert {name: ctx.gcp_clients[name] for name in made} == made  # the same objects, reused
+
+
+def test_a_disabled_rule_that_would_open_the_port_is_named(tools: Tools, project: GcpProject) -> None:
+    # asked of a port only a switched-off rule covers, the answer says which rule and that it is off
+    off = [r.name for r in project.firewall_rules if r.disabled and r.allowed and "0.0.0.0/0" in r.source_ranges]
+    assert off
+    result = tools("gcp_open_firewall_rules", port=3389)
+    assert result.status == "no_data"
+    assert all(name in result.summary for name in off) and "Disabled" in result.summary
+    quiet = tools("gcp_open_firewall_rules", port=6379)  # no rule at all, enabled or not
+    assert quiet.status == "no_data" and "Disabled" not in quiet.summary
