@@ -131,6 +131,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                         "slots": {**previous.slots, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
+    if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
+            and _asks_after_a_listed_resource(route, previous):
+        # "which resource group is it in?" after public storage: the previous answer's item, whose
+        # table says where it is; a description of "it" by the infrastructure agent cannot find it
+        skill = SKILL_BY_NAME[previous.skill]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**previous.slots, **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
@@ -170,6 +178,20 @@ def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) ->
         return None
     found = _other_reading(route, SKILL_BY_NAME[previous.skill].agent, mutating=False)
     return found.model_copy(update={"confidence": max(route.confidence, threshold)}) if found else None
+
+
+# Where, which or what of "it", or whether "it" is something: a question about an item of the
+# previous answer ("which vm does that one apply to?", "is it that m5 box again?").
+_ASKS_OF_IT = re.compile(r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:which|where|what)\b|^\W*(?:is|was|are|were) "
+                         r"(?:it|that|they|those)\b", re.I)
+
+
+def _asks_after_a_listed_resource(route: Route, previous: TurnContext) -> bool:
+    """A question about "it" read as infrastructure's after a security or spend answer, which
+    lists cloud resources with where they are: that answer's item is meant."""
+    listed = SKILL_BY_NAME[previous.skill]
+    return (route.skill in ("infra.describe", "infra.inventory") and listed.agent in ("security", "cost")
+            and not listed.mutating and bool(_ASKS_OF_IT.search(route.text)))
 
 
 def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route:

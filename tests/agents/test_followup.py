@@ -271,6 +271,23 @@ def test_a_message_opening_on_one_item_of_a_list_is_about_that_item_in_the_lists
     assert (followed.skill, followed.slots.get("cloud")) == ("security.findings", "aws")
 
 
+@pytest.mark.parametrize(("listed", "text"), [
+    ("security.public_storage", "which subscription is that one in?"),
+    ("security.open_ports", "and where is it?"),
+    ("cost.savings", "was it the old reporting vm?"),
+])
+def test_a_question_of_it_after_a_listing_of_cloud_resources_asks_that_listing(listed: str, text: str) -> None:
+    previous = TurnContext(listed, {"cloud": "azure"}, ["r-1"])
+    followed = apply_context(route(text, "infra.describe", {}, 0.8), previous, 0.45)
+    assert (followed.skill, followed.slots.get("cloud")) == (listed, "azure")
+
+
+def test_a_question_of_it_after_an_incident_stays_with_the_infrastructure_reading() -> None:
+    previous = TurnContext("incident.brief", {"incident_id": "P1"}, ["P1"])
+    followed = apply_context(route("where does it run?", "infra.describe", {}, 0.8), previous, 0.45)
+    assert followed.skill == "infra.describe"
+
+
 @pytest.mark.parametrize("text", ["tell me about the ledger one", "ok details on the checkout one"])
 def test_asking_more_about_one_item_is_the_listings_detail_however_sure_the_router_is(text: str) -> None:
     previous = TurnContext("incident.list", {}, ["P1", "P2"])
