@@ -51,6 +51,8 @@ class IncidentListArgs(BaseModel):
         default="open", description="open = triggered or acknowledged.")
     start: date | None = Field(default=None, description="Created on or after this ISO date.")
     end: date | None = Field(default=None, description="Created before this ISO date.")
+    start_time: datetime | None = Field(default=None, description="Created at or after this moment, up to now "
+                                        "(\"in the last day\": a rolling window that includes today).")
     limit: int = Field(default=25, ge=1, le=100, description="How many incidents to show, newest first.")
 
 
@@ -171,7 +173,10 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
         urgency = _urgency(args.severity)
         if urgency:
             params["urgencies"] = [urgency]
-        if args.start or args.end:
+        if args.start_time:  # a rolling window ("the last day") runs up to now, today included
+            moment = args.start_time if args.start_time.tzinfo else args.start_time.replace(tzinfo=UTC)
+            params["since"] = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif args.start or args.end:
             params.update({k: v for k, v in (("since", _day(args.start)), ("until", _day(args.end))) if v})
         else:  # an incident opened 40 days ago and still open matters
             params["date_range"] = "all"
