@@ -308,7 +308,8 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
         if args.incident_id:
             incident = get_incident(client, args.incident_id)
         else:
-            services, _ = _service_ids(client, args.service, None)
+            service = args.service or (_service_in_words(client, args.query) if args.query else None)
+            services, _ = _service_ids(client, service, None)
             params: dict[str, Any] = {"sort_by": "created_at:desc", "date_range": "all"}
             if services:
                 params["service_ids"] = services
@@ -318,8 +319,12 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             urgency = _urgency(args.severity)
             candidates = [i for i in first(client, "/incidents", {**params, "statuses": OPEN}, 25)
                           if urgency in (None, i.get("urgency"))]
+            latest = first(client, "/incidents", params, 1) if services and not candidates and not urgency else []
+            if latest:  # "the search one - who fixed it": none is open there, its newest incident is the one
+                return _brief(client, latest[0], f" (the newest incident on {service}, none is open there; "
+                                                 "name another by id)")
             if not candidates:
-                where = f" on {args.service}" if args.service else ""
+                where = f" on {service}" if service else ""
                 where += f" of {urgency} urgency" if urgency else ""
                 return ToolResult.no_data(f"No open incidents{where} to brief; name one by id.")
             candidates.sort(key=lambda i: (i.get("status") != "triggered", i.get("urgency") != "high"))
@@ -328,6 +333,15 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
         return _brief(client, incident, chosen_by)
 
     return with_pagerduty(ctx, f"incident {args.incident_id}" if args.incident_id else "such service", body)
+
+
+def _service_in_words(client: RestApiV2Client, query: str) -> str | None:
+    """The one PagerDuty service whose whole name is a word of the question ("the search one"),
+    for a brief that names no service otherwise; None when none or several are."""
+    words = set(re.findall(r"[a-z0-9-]+", query.lower()))
+    named = [str(item["name"]) for item in first(client, "/services", {}, 100)
+             if str(item.get("name", "")).lower() in words]
+    return named[0] if len(named) == 1 else None
 
 
 _PLAIN_WORDS = frozenset("""the and for with what when where which who why how was were that this thing things

@@ -206,6 +206,22 @@ def test_brief_by_one_shared_word_keeps_the_newest_open_incident(
     assert result.facts["id"] == newest.id and "newest open incident" in result.summary
 
 
+def test_brief_of_a_service_named_only_in_the_words(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    # "the X one": a service with an open incident briefs that one, not the newest anywhere; a
+    # service with none open briefs its newest incident, said to be so
+    pd = company.pagerduty
+    quiet = next(s for s in pd.services if not any(i.open for i in pd.incidents if i.service == s.id)
+                 and any(i.service == s.id for i in pd.incidents))
+    result = registry.invoke("pagerduty_incident_brief", {"query": f"ok and the {quiet.name} one, who sorted it?"}, ctx)
+    newest = max((i for i in pd.incidents if i.service == quiet.id), key=lambda i: i.created_at)
+    assert result.facts["id"] == newest.id and "none is open there" in result.summary
+    older = pd.open_incidents()[-1]
+    busy = pd.service(older.service)
+    result = registry.invoke("pagerduty_incident_brief", {"query": f"how is the {busy.name} one going?"}, ctx)
+    assert older.id != pd.open_incidents()[0].id and result.facts["id"] == older.id
+
+
 def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
     incident = company.pagerduty.incidents[1]
     result = registry.invoke("pagerduty_incident_brief", {"incident_id": str(incident.number)}, ctx)
