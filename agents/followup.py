@@ -383,6 +383,11 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     incidents = [r for r in previous.resources if re.fullmatch(r"P[A-Z0-9]{5,7}", r)]
     if incidents:
         return {"incident_id": incidents[0]}
+    # "kick that run off again" after a CI answer: the run it named, never a repository named
+    # after its number (a long number is a run only after a CI turn; Compute Engine ids are numbers)
+    runs = [r for r in previous.resources if re.fullmatch(r"\d{6,}", r)] if previous.skill.startswith("cicd.") else []
+    if runs:
+        return {"run_id": runs[0]}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
 
 

@@ -223,7 +223,8 @@ def find_service(text: str) -> str | None:
 # repositories (a word or prefix of one). A word generic elsewhere may name a repository here
 # ("infra", "platform"), never a CI or status word ("the ci pipelines", "the red builds").
 _CI_NOUNS = r"(?:pipelines?|workflows?|builds?|ci(?: runs?)?|actions runs?|github actions)"
-_CI_SCOPE = (re.compile(rf"\b([a-z][a-z0-9-]*)(?:\s+repo(?:sitory)?(?:'s)?)?\s+{_CI_NOUNS}\b"),
+# A word right after an apostrophe is a clitic ("the PR's CI": "s"), never a name.
+_CI_SCOPE = (re.compile(rf"(?<!['\u2019])\b([a-z][a-z0-9-]*)(?:\s+repo(?:sitory)?(?:'s)?)?\s+{_CI_NOUNS}\b"),
              # "builds in infra", "builds for infra today", never "the build for the refunds fix"
              re.compile(r"\b(?:pipelines?|workflows?|builds?)\s+(?:in|for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)"
                         r"(?=\s*(?:[?.!,;:]|$)|\s+(?:repo\w*|today|now|lately|recently|yet|again|this|since|over|"
@@ -470,7 +471,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:  # "dave's apple pay PR", "bob's deploy": whose CI runs
         match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"
                           r"runs?|ci|deploys?|pipelines?|jobs?|commits?)\b", text)
-        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"it", "that", "what", "who"}:
+        # "the PR's CI", "the branch's build": a CI noun owns the runs, not a person
+        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _NOT_A_REPO | {"it", "that",
+                                                                                                  "what", "who"}:
             person = match.group(1)
     if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota"
         match = re.search(r"\b(?:some|any)(?:one|body)\s+(?:from|in|on|at)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b"

@@ -224,6 +224,14 @@ def test_log_group(text: str, group: str) -> None:
     assert slots(text)["log_group"] == group
 
 
+@pytest.mark.parametrize("text", ["how come the refunds branch's build went red?", "the JPY fix PR's pipeline is stuck",
+                                  "is the hotfix branch\u2019s workflow done"])
+def test_a_possessive_clitic_names_no_repository_or_person(text: str) -> None:
+    # "branch's build": the "s" after the apostrophe is no repository, the CI noun no person
+    found = slots(text.lower())
+    assert found.get("service") not in ("s",) and found.get("person") not in ("branch", "pr")
+
+
 def test_cidr_is_not_a_log_group() -> None:
     assert "log_group" not in slots("sgs open to 0.0.0.0/0")
 

@@ -226,3 +226,19 @@ def test_the_triggered_ones_of_a_list_of_open_incidents_are_named_and_the_rest_c
     high = focus("pagerduty_open_incidents", opened, "only the high urgency ones")
     assert high is not None and [row["id"] for row in high.rows] == ["PBBB222", "PCCC333"]
     assert focus("pagerduty_open_incidents", opened, "what's open right now") is None
+
+
+@pytest.mark.parametrize("text", ["could you retry that one for me?", "go again on that pls"])
+def test_a_change_on_that_after_a_ci_answer_targets_the_run_it_named(text: str) -> None:
+    # the failure answer named one run (a long number): "that" is the run, not a repository
+    failure = TurnContext("cicd.failure", {}, ["9900000123", "octo/web"])
+    asked = apply_context(turn(text, "cicd.rerun", confidence=0.5), failure, LIMIT)
+    assert asked.slots.get("run_id") == "9900000123"
+    assert "resource_name" not in asked.slots
+
+
+def test_a_long_number_after_a_cloud_answer_stays_a_name() -> None:
+    # Compute Engine ids are numbers too: outside CI they are no run
+    vm = TurnContext("infra.describe", {}, ["4419020311223344"])
+    asked = apply_context(turn("reboot that one", "infra.action", confidence=0.5), vm, LIMIT)
+    assert "run_id" not in asked.slots

@@ -51,6 +51,8 @@ class IncidentListArgs(BaseModel):
         default="open", description="open = triggered or acknowledged.")
     start: date | None = Field(default=None, description="Created on or after this ISO date.")
     end: date | None = Field(default=None, description="Created before this ISO date.")
+    start_time: datetime | None = Field(default=None, description="Created at or after this moment, up to now "
+                                        "(\"in the last day\": a rolling window that includes today).")
     limit: int = Field(default=25, ge=1, le=100, description="How many incidents to show, newest first.")
 
 
@@ -171,7 +173,10 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
         urgency = _urgency(args.severity)
         if urgency:
             params["urgencies"] = [urgency]
-        if args.start or args.end:
+        if args.start_time:  # a rolling window ("the last day") runs up to now, today included
+            moment = args.start_time if args.start_time.tzinfo else args.start_time.replace(tzinfo=UTC)
+            params["since"] = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif args.start or args.end:
             params.update({k: v for k, v in (("since", _day(args.start)), ("until", _day(args.end))) if v})
         else:  # an incident opened 40 days ago and still open matters
             params["date_range"] = "all"
@@ -303,7 +308,8 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
         if args.incident_id:
             incident = get_incident(client, args.incident_id)
         else:
-            services, _ = _service_ids(client, args.service, None)
+            service = args.service or (_service_in_words(client, args.query) if args.query else None)
+            services, _ = _service_ids(client, service, None)
             params: dict[str, Any] = {"sort_by": "created_at:desc", "date_range": "all"}
             if services:
                 params["service_ids"] = services
@@ -313,8 +319,12 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             urgency = _urgency(args.severity)
             candidates = [i for i in first(client, "/incidents", {**params, "statuses": OPEN}, 25)
                           if urgency in (None, i.get("urgency"))]
+            latest = first(client, "/incidents", params, 1) if services and not candidates and not urgency else []
+            if latest:  # "the search one - who fixed it": none is open there, its newest incident is the one
+                return _brief(client, latest[0], f" (the newest incident on {service}, none is open there; "
+                                                 "name another by id)")
             if not candidates:
-                where = f" on {args.service}" if args.service else ""
+                where = f" on {service}" if service else ""
                 where += f" of {urgency} urgency" if urgency else ""
                 return ToolResult.no_data(f"No open incidents{where} to brief; name one by id.")
             candidates.sort(key=lambda i: (i.get("status") != "triggered", i.get("urgency") != "high"))
@@ -323,6 +333,15 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
         return _brief(client, incident, chosen_by)
 
     return with_pagerduty(ctx, f"incident {args.incident_id}" if args.incident_id else "such service", body)
+
+
+def _service_in_words(client: RestApiV2Client, query: str) -> str | None:
+    """The one PagerDuty service whose whole name is a word of the question ("the search one"),
+    for a brief that names no service otherwise; None when none or several are."""
+    words = set(re.findall(r"[a-z0-9-]+", query.lower()))
+    named = [str(item["name"]) for item in first(client, "/services", {}, 100)
+             if str(item.get("name", "")).lower() in words]
+    return named[0] if len(named) == 1 else None
 
 
 _PLAIN_WORDS = frozenset("""the and for with what when where which who why how was were that this thing things

@@ -4,6 +4,7 @@ client; every expectation is derived from sandbox/saas_company.py."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
 
 # slot names, and "query": the request's own words, which the planner gives every tool taking them
 VOCABULARY = {"service", "team", "person", "severity", "status", "start", "end", "limit", "schedule", "incident_id",
-              "title", "escalation_policy", "level", "query"}
+              "title", "escalation_policy", "level", "query", "start_time"}
 READ_TOOLS = ["pagerduty_open_incidents", "pagerduty_oncall", "pagerduty_incident_brief"]
 WRITES = {"pagerduty_ack_incident": {"incident_id": "P7K2M9Q"},
           "pagerduty_resolve_incident": {"incident_id": "P7K2M9Q"}, "pagerduty_page": {"person": "alice"}}
@@ -67,6 +68,16 @@ def test_open_incidents_newest_first(company: SaasCompany, ctx: ToolContext, reg
     assert set(result.resources) >= {i.id for i in expected} | {person(i.assignees[0]).name for i in expected}
     resolved = [i.id for i in company.pagerduty.incidents if not i.open]
     assert resolved and not set(resolved) & {row["id"] for row in result.rows}
+
+
+def test_a_rolling_window_runs_up_to_now(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    # "opened in the past 24h": whole days end before today, the moment the window starts does not
+    since = company.now - timedelta(hours=24)
+    result = registry.invoke("pagerduty_open_incidents", {"start": since.date().isoformat(),
+                                                          "end": company.now.date().isoformat(),
+                                                          "start_time": since.isoformat()}, ctx)
+    wanted = [i.id for i in company.pagerduty.open_incidents() if i.created_at >= since]
+    assert wanted and [row["id"] for row in result.rows] == wanted
 
 
 @pytest.mark.parametrize(("args", "keep"), [
@@ -193,6 +204,22 @@ def test_brief_by_one_shared_word_keeps_the_newest_open_incident(
     result = registry.invoke("pagerduty_incident_brief", {"service": service.name,
                                                           "query": f"brief on the {service.name} incident"}, ctx)
     assert result.facts["id"] == newest.id and "newest open incident" in result.summary
+
+
+def test_brief_of_a_service_named_only_in_the_words(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    # "the X one": a service with an open incident briefs that one, not the newest anywhere; a
+    # service with none open briefs its newest incident, said to be so
+    pd = company.pagerduty
+    quiet = next(s for s in pd.services if not any(i.open for i in pd.incidents if i.service == s.id)
+                 and any(i.service == s.id for i in pd.incidents))
+    result = registry.invoke("pagerduty_incident_brief", {"query": f"ok and the {quiet.name} one, who sorted it?"}, ctx)
+    newest = max((i for i in pd.incidents if i.service == quiet.id), key=lambda i: i.created_at)
+    assert result.facts["id"] == newest.id and "none is open there" in result.summary
+    older = pd.open_incidents()[-1]
+    busy = pd.service(older.service)
+    result = registry.invoke("pagerduty_incident_brief", {"query": f"how is the {busy.name} one going?"}, ctx)
+    assert older.id != pd.open_incidents()[0].id and result.facts["id"] == older.id
 
 
 def test_brief_by_incident_number(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
