@@ -118,6 +118,19 @@ def test_cost_anomaly_cites_aws_cost_anomaly_detection(registry: ToolRegistry, c
                    region=SPIKE.region), abs=0.01)
 
 
+def test_an_ec2_anomaly_names_the_running_instances_of_the_type_it_bills(registry: ToolRegistry, ctx: ToolContext,
+                                                                         company: Company, ids: SeededIds) -> None:
+    """"why did the spend jump": which machines the billed instance type is, from EC2 itself."""
+    billed = SPIKE_USAGE_TYPE.rpartition(":")[2]
+    machines = {(ids.instances[i.name], i.name) for i in company.instances
+                if i.instance_type == billed and i.region == SPIKE.region and i.state == "running"}
+    assert machines  # the sandbox runs the machine the spike bills, or this proves nothing
+    result = run(registry, ctx, "cost.anomalies")
+    assert {(item["id"], item["name"]) for item in result.facts["instances_of_usage_type"]} == machines
+    assert {instance_id for instance_id, _ in machines} <= set(result.resources)
+    assert all(f"{name} ({instance_id})" in result.summary for instance_id, name in machines)
+
+
 @pytest.fixture
 def no_monitors(sandbox: Sandbox) -> Iterator[None]:
     """The same spend in an account without Cost Anomaly Detection monitors."""

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from tools.aws.common import GLOBAL_REGION, client, known_regions, money, period, today
@@ -410,6 +410,10 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
     summary = (f"AWS Cost Anomaly Detection: {top['service']}{where}{usage} since {top['spike_day']}, "
                f"${top['impact']:,.2f} above the expected ${top['expected']:,.2f} (actual ${top['actual']:,.2f}"
                f"{pct}); {len(rows)} anomal{'ies' if len(rows) != 1 else 'y'} from {window}.")
+    running = _instances_behind(ctx, top["usage_type"], top["region"])
+    if running:
+        summary += (f" Running {_instance_type(top['usage_type'])} instances in {top['region']}: "
+                    + ", ".join(f"{name} ({instance_id})" for instance_id, name in running) + ".")
     return ToolResult(
         status="ok", summary=summary,
         columns=["service", "region", "usage_type", "spike_day", "end_day", "expected", "actual", "impact",
@@ -419,11 +423,37 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
                "impact_usd": top["impact"], "expected_usd": top["expected"], "actual_usd": top["actual"],
                "change_pct": top["change_pct"], "anomaly_id": top["anomaly_id"], "currency": "USD",
                "start": start.isoformat(), "end": end.isoformat(),
+               "instances_of_usage_type": [{"id": i, "name": n} for i, n in running],
                # the chart: the root cause's daily spend from two weeks before the anomaly on
                "daily": {top["service"] + where: _region_series(ctx, _chart_start(start, top["spike_day"]), end,
                                                                 top["service"], top["region"])}},
-        resources=[row["service"] for row in rows[: args.limit]],
+        resources=[row["service"] for row in rows[: args.limit]] + [i for i, _ in running],
     )
+
+
+def _instance_type(usage_type: str | None) -> str | None:
+    """The EC2 instance type an anomaly's usage type bills ("BoxUsage:m5.4xlarge", with or
+    without a region prefix such as "EUW1-"), else None."""
+    head, _, kind = (usage_type or "").rpartition(":")
+    return kind if head.endswith("BoxUsage") and kind else None
+
+
+def _instances_behind(ctx: ToolContext, usage_type: str | None, region: str | None) -> list[tuple[str, str]]:
+    """(id, Name tag) of the running instances of the type an EC2 anomaly bills, in its region:
+    which machines the spike is. Optional: a role without ec2:DescribeInstances gets the
+    anomaly without them."""
+    kind = _instance_type(usage_type)
+    if kind is None or not region:
+        return []
+    try:
+        pages = client(ctx, "ec2", region).get_paginator("describe_instances").paginate(Filters=[
+            {"Name": "instance-type", "Values": [kind]}, {"Name": "instance-state-name", "Values": ["running"]}])
+        found = [instance for page in pages for reservation in page["Reservations"]
+                 for instance in reservation["Instances"]]
+    except (ClientError, BotoCoreError):
+        return []
+    return [(instance["InstanceId"], next((tag["Value"] for tag in instance.get("Tags", []) if tag["Key"] == "Name"),
+                                          instance["InstanceId"])) for instance in found]
 
 
 def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date) -> ToolResult:
