@@ -561,6 +561,9 @@ RULES: tuple[Rule, ...] = (
     # An anomaly a cloud provider reported, and the usage types of a bill: the spend's anomalies.
     _rule("cost.anomalies", r"\banomal\w*\b.{0,40}\b(?:amazon|aws|azure|gcp|google)\b|\busage types?\b",
           WEAK + 1.0, unless=_SCANNER + r"|\bfindings?\b|\bthreats?\b|\bbehaviou?r\b|\blogins?\b|\b(?:by|per) usage"),
+    # What a person may do through the bot ("which things am I allowed to do through you?"): help.
+    _rule("help", r"\b(?:allowed|able|permitted) to (?:do|ask|run)\b.{0,20}\b(?:through|with|via|using) "
+          r"(?:you|u|guardian|the bot)\b", STRONG + 2.0),
     # A history of deploys, releases or changes: what changed.
     _rule("cicd.changes", r"\b(?:deploy(?:ment)?|release|change|commit|merge)s? (?:history|log)\b|"
           r"\bhistory of (?:the )?(?:deploy\w*|releases|changes|commits|merges)\b", WEAK + 1.0, unless=_MONEY),

@@ -621,3 +621,8 @@ def test_a_function_timing_out_is_read_in_its_logs() -> None:
 def test_an_anomaly_a_cloud_reported_is_a_spend_anomaly_unless_a_scanner_found_it() -> None:
     assert _top("email says 'anomaly detected in AWS Lambda' - real or noise?") == "cost.anomalies"
     assert _boost("guardduty shows anomalous behavior from an aws user", "cost.anomalies") == 0
+
+
+def test_what_a_person_may_do_through_the_bot_is_help() -> None:
+    boosts, strong = rule_boosts("new to the team - what am I permitted to run with guardian?")
+    assert (SKILL_NAMES[int(boosts.argmax())], strong) == ("help", True)
