@@ -119,26 +119,17 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "confidence": max(route.confidence, threshold)})
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # the previous question again, grouped the new way
-        skill = SKILL_BY_NAME[previous.skill]
-        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**previous.slots, **route.slots},
-                                        "confidence": max(route.confidence, threshold)})
+        return _asked_again(route, previous, threshold)
     if _PARTITIVE.search(route.text) and not SKILL_BY_NAME[previous.skill].mutating \
             and not any(key in route.slots for key in _TARGET_SLOTS) and not imperative_skills(route.text):
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
         # the previous question again with the new qualifiers (its target is not lent)
-        skill = SKILL_BY_NAME[previous.skill]
-        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**previous.slots, **route.slots},
-                                        "confidence": max(route.confidence, threshold)})
+        return _asked_again(route, previous, threshold)
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
             and _asks_after_a_listed_resource(route, previous):
         # "which resource group is it in?" after public storage: the previous answer's item, whose
         # table says where it is; a description of "it" by the infrastructure agent cannot find it
-        skill = SKILL_BY_NAME[previous.skill]
-        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**previous.slots, **route.slots},
-                                        "confidence": max(route.confidence, threshold)})
+        return _asked_again(route, previous, threshold)
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
@@ -162,6 +153,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
         return route.model_copy(update={"slots": {**kept, **route.slots}})
     return route
+
+
+def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route:
+    """The previous turn's question again, with its slots and this turn's qualifiers over them."""
+    skill = SKILL_BY_NAME[previous.skill]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                    "slots": {**previous.slots, **route.slots},
+                                    "confidence": max(route.confidence, threshold)})
 
 
 # A turn going on from the previous one: "and who's backup?", "also, since when?"
