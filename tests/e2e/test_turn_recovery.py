@@ -274,6 +274,7 @@ def test_a_web_turn_is_kept_once_for_the_page_that_asked(
     delivery key for the page's conversation (GET /api/chat/resumed reads it), once; a
     takeover unsure whether it was kept finds it by that key. The browser's side is
     tests/e2e/test_web_resume.py."""
+    slack_api.clear()  # the stand-in is the module's: an earlier test's posts are not this one's
     one, _ = _instance(sandbox, ONE)
     text = f"{ONE} is {one}."
     first = replica(runtimes, home, slack_api, ToolCallingFakeChatModel(responses=[
