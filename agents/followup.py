@@ -326,9 +326,9 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 
 # One item of a list by what it is or is about: "the payments one", "the windows one".
-_OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?the\s+(?!same\b|other\b|next\b|last\b|first\b)"
-                           r"(?:[\w-]+\s+){1,3}?one\b", re.I)
 _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b)(?:[\w-]+\s+){1,3}?one\b", re.I)
+# ... said first in the message ("the crypto one - which box is it")
+_OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
                             r"blow\w*|bomb\w*|explod\w*|chok\w*|fell over|happened)\b", re.I)
 

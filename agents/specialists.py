@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from agents.followup import ABOUT
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
@@ -291,7 +292,7 @@ class KnowledgeAgent(Specialist):
         plan = super().plan(route, registry, configured)
         if route.skill == "knowledge.runbook" and RUNBOOK_TOOL in registry:
             # "how do I lock that down": "that" is what the turn before was about (agents/followup.py)
-            about = str(route.slots.get("about") or "")
+            about = str(route.slots.get(ABOUT) or "")
             query = f"{route.text} {about}".strip()
             plan.reads.append(PlannedCall(registry.get(RUNBOOK_TOOL), {"query": query, "k": 3}))
         return plan

@@ -11,8 +11,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, known_regions, money, period, today
+from tools.aws.common import GLOBAL_REGION, client, known_regions, money, period, tag_map, today
 from tools.aws.errors import aws_errors
+from tools.aws.inventory import instances
 from tools.aws.savings import SavingsArgs, savings
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.places import regions_in
@@ -446,14 +447,12 @@ def _instances_behind(ctx: ToolContext, usage_type: str | None, region: str | No
     if kind is None or not region:
         return []
     try:
-        pages = client(ctx, "ec2", region).get_paginator("describe_instances").paginate(Filters=[
-            {"Name": "instance-type", "Values": [kind]}, {"Name": "instance-state-name", "Values": ["running"]}])
-        found = [instance for page in pages for reservation in page["Reservations"]
-                 for instance in reservation["Instances"]]
+        found = instances(ctx, region, [{"Name": "instance-type", "Values": [kind]},
+                                        {"Name": "instance-state-name", "Values": ["running"]}])
     except (ClientError, BotoCoreError):
         return []
-    return [(instance["InstanceId"], next((tag["Value"] for tag in instance.get("Tags", []) if tag["Key"] == "Name"),
-                                          instance["InstanceId"])) for instance in found]
+    return [(instance["InstanceId"], tag_map(instance.get("Tags")).get("Name") or instance["InstanceId"])
+            for instance in found]
 
 
 def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date) -> ToolResult:

@@ -371,6 +371,7 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
         now = datetime.now(UTC)
         since, until = _changes_window(args, now)
         repos, mentioning = _changes_repos(gh, config, args)
+        scope = ""
         rows: list[dict[str, Any]] = []
         for repo in repos:
             rows += _repo_changes(repo, since, until, args.limit, now)
@@ -380,13 +381,13 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
             if not rows:
                 return ToolResult.no_data(f"No repository is named after {args.service}, and no merge, commit or "
                                           f"deployment since {since:%Y-%m-%d} mentions it.")
+            scope = f" (those mentioning {' or '.join(mentioning)}: no repository is named after {args.service})"
         if args.person:  # "what did erin push": hers, the others' are not asked about
             rows = [row for row in rows if str(row.get("author") or "").lower() == args.person.strip().lower()]
         rows.sort(key=lambda row: row["when"], reverse=True)
         rows = rows[: args.limit]
         names = ", ".join(repo.full_name for repo in repos) + (f" by {args.person}" if args.person else "")
-        if mentioning:
-            names += f" (those mentioning {' or '.join(mentioning)}: no repository is named after {args.service})"
+        names += scope
         if not rows:
             return ToolResult.no_data(f"No merges, commits or deployments in {names} since {since:%Y-%m-%d}.")
         return _changes_result(rows, names, since)
