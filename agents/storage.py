@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# the scheduled jobs' tables are declared too, so create_schema makes every table /readyz
+# checks, whatever this process imported first: a replica that runs no scheduler
+# (GUARDIAN_SCHEDULER=0) never builds the jobs' stores, yet must be ready
+import agents.exposures
+import agents.findings_seen
+import agents.jobs
+import agents.subscriptions  # noqa: F401
 from agents.approvals import ApprovalError, ApprovalRecord, ApprovalStore, Sealer
 from agents.audit import AuditLog
 from agents.conversations import ConversationStore

@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -152,3 +154,21 @@ def test_the_database_check_on_postgresql(postgres_url: str, tmp_path: Path) -> 
         closed = f"postgresql://postgres@127.0.0.1:{sock.getsockname()[1]}/test"
     down = DatabaseCheck(closed).check()
     assert down and "refused" in down.lower() and "[SQL" not in down
+
+
+def test_a_fresh_replica_without_the_scheduler_is_ready(tmp_path: Path) -> None:
+    """In a new interpreter (nothing imported by earlier tests), storage opened before the app
+    imports the scheduled jobs' modules, and no scheduler to build their stores
+    (GUARDIAN_SCHEDULER=0): every table /readyz checks still exists."""
+    script = (
+        "import sys; from pathlib import Path; from fastapi.testclient import TestClient\n"
+        "from bot.runtime import Runtime; from bot.settings import Settings\n"
+        "with Runtime(Settings(home=Path(sys.argv[1]), scheduler=False)) as rt:\n"
+        "    rt.metrics  # opens the database first, as the app's own start-up does\n"
+        "    from bot.http_app import create_app\n"
+        "    ready = TestClient(create_app(rt)).get('/readyz')\n"
+        "    print(ready.status_code, ready.json().get('reason', ''))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "home")], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.stdout.strip() == "200", done.stdout + done.stderr[-2000:]
