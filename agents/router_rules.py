@@ -723,7 +723,9 @@ _NEGATED_LEAD = re.compile(
 _LAST_CLAUSE = re.compile(r".*(?:[,;.!?]|\s-+)\s*(?:and |so |then |now )?(?=\S)")
 # Sentences and clauses that set the scene before the ask: earlier sentences, a discourse
 # marker ("now,", "so,", "separate question:"), a condition or a time clause ("after X, ...").
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|"
+                           # a dash before a question is a full stop ("I'm not on the rota - what can I do?")
+                           r"\s+-+\s+(?=(?:what|which|who|how|is|are|can|could|did|does|do)\b)")
 _SCENE = re.compile(
     r"^\W*(?:(?:now|so|anyway|ok|okay|also|then|and|separate(?:ly| question)|quick question|question)\W+|"
     r"(?:if|once|when|after|before|since|now that|as soon as|assuming|given that)\b[^,;:]*[,;:]\s*|"

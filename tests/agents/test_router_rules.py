@@ -626,3 +626,15 @@ def test_an_anomaly_a_cloud_reported_is_a_spend_anomaly_unless_a_scanner_found_i
 def test_what_a_person_may_do_through_the_bot_is_help() -> None:
     boosts, strong = rule_boosts("new to the team - what am I permitted to run with guardian?")
     assert (SKILL_NAMES[int(boosts.argmax())], strong) == ("help", True)
+
+
+@pytest.mark.parametrize(("text", "context", "asked"), [
+    ("the pager rota changed on monday - what am I able to do with you now?", "incident.oncall", "help"),
+    ("finance flagged the october invoice -- which buckets are world readable?", "cost.summary",
+     "security.public_storage"),
+])
+def test_a_dash_before_a_question_ends_the_sentence_of_context(text: str, context: str, asked: str) -> None:
+    """The statement before the dash is context, worth half its boost; the question is the ask."""
+    statement = text.split(" -")[0]
+    assert _boost(text, context) == _boost(statement, context) / 2 > 0
+    assert _top(text) == asked
