@@ -27,7 +27,8 @@ class GraphDeps:
     audit: AuditLog
     policy: AccessPolicy = field(default_factory=AccessPolicy.open)
     conversations: ConversationStore | None = None
-    threshold: float = 0.45
+    threshold: float = 0.45  # below it the router is unsure (a follow-up may borrow; LLM mode consults)
+    answer_floor: float = 0.45  # from it up to ``threshold`` a read is answered with the other guesses named
     chat_model: Any | None = None
     max_tool_steps: int = 6
     llm_routing: str = "fallback"  # fallback | always | never: when the supervisor asks the model

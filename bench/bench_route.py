@@ -34,6 +34,7 @@ docs/BENCHMARKS.md unless --no-write.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -186,12 +187,35 @@ def left_out_rows(embedder: Embedder, now: datetime, cache: Path,
     return rows, shipped
 
 
-def tunable_only(embedder: Embedder, now: datetime, show_misses: bool) -> int:
+BANDS = (0.0, 0.15, 0.25, 0.35, 0.45, 0.6, 1.0)  # confidence bands; 0.45 is the clarify threshold
+
+
+def bands(routers: dict[str, SkillRouter], data: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """How often the first guess is right per confidence band, over the left-out tunable sets:
+    the evidence for where the graph asks instead of answering (GUARDIAN_ROUTER_ANSWER_FLOOR)."""
+    right = dict.fromkeys(BANDS[:-1], 0)
+    seen = dict.fromkeys(BANDS[:-1], 0)
+    for name in TUNABLE:
+        items = data[name]
+        for route, item in zip(routers[name].route_many([item["text"] for item in items]), items, strict=True):
+            low = max(edge for edge in BANDS[:-1] if edge <= route.confidence)
+            seen[low] += 1
+            right[low] += route.skill == item["skill"]
+    rows = ["| confidence | requests | first guess right |", "|---|---|---|"]
+    for low, high in itertools.pairwise(BANDS):
+        share = f"{right[low] / seen[low]:.2f}" if seen[low] else "-"
+        rows.append(f"| {low:.2f}-{high:.2f} | {seen[low]} | {right[low]} ({share}) |")
+    return rows
+
+
+def tunable_only(embedder: Embedder, now: datetime, show_misses: bool, show_bands: bool = False) -> int:
     """The routers on the tunable sets only, each left out: the quick loop for tuning."""
     data = {name: cases(name) for name in TUNABLE}
     with tempfile.TemporaryDirectory() as cache:
         rows, shipped = left_out_rows(embedder, now, Path(cache), data)
         print("\n".join(rows))
+        if show_bands:
+            print("\n".join(["", *bands(shipped, data)]))
         if show_misses:
             print("\n".join(misses(shipped, data)))
     return 0
@@ -231,12 +255,14 @@ def main() -> int:
     parser.add_argument("--tunable-only", action="store_true",
                         help="only the shipped router on the tunable sets (held-out files unread); implies --no-write")
     parser.add_argument("--misses", action="store_true", help="print the shipped router's misses on the tunable sets")
+    parser.add_argument("--bands", action="store_true",
+                        help="with --tunable-only: how often the first guess is right per confidence band")
     args = parser.parse_args()
     embedder = Embedder()
     embedder.encode(["warm up"])
     now = datetime(2025, 6, 15, 12, 0)
     if args.tunable_only:
-        return tunable_only(embedder, now, args.misses)
+        return tunable_only(embedder, now, args.misses, args.bands)
     data = {name: cases(name) for name in SETS}
     texts = [item["text"] for item in data["route_dev_external.yaml"]]
     sizes = ", ".join(f"{name.removesuffix('.yaml')} {len(items)}" for name, items in data.items())

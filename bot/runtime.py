@@ -194,7 +194,9 @@ class Runtime:
         deps = GraphDeps(router=self.router, registry=self.registry, tool_ctx=self.tool_ctx,
                          approvals=self.storage.approvals, audit=self.storage.audit, policy=self.policy,
                          conversations=self.storage.conversations,
-                         threshold=self.settings.router_threshold, chat_model=self.chat_model,
+                         threshold=self.settings.router_threshold,
+                         answer_floor=min(self.settings.router_answer_floor, self.settings.router_threshold),
+                         chat_model=self.chat_model,
                          max_tool_steps=self.settings.max_tool_steps, llm_routing=self.settings.llm_routing,
                          llm_max_tokens=self.settings.llm_max_tokens, llm_timeout_s=self.settings.llm_timeout_s)
         self._private_database()

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
                             description="Derived data safe to share between homes (router index).")
     aws_regions: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Regions to scan.")
     router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
+    router_answer_floor: float = Field(
+        default=0.25, ge=0.0, le=1.0,
+        description="Between this and router_threshold a read-only request is answered, naming the other "
+                    "skills it may have meant; below it, or for a write, the graph asks to clarify.")
     max_tool_steps: int = Field(default=6, description="Cap on LLM tool-loop steps (LLM10).")
     llm_routing: Literal["fallback", "always", "never"] = Field(
         default="fallback", description="When the supervisor asks the model for the skill (docs/llm.md).")

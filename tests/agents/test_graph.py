@@ -17,9 +17,11 @@ from agents.deps import GraphDeps
 from agents.policy import AccessPolicy, parse_policy
 from agents.progress import tool_step
 from agents.request import Request
+from agents.route import Route
 from agents.router import SkillRouter
 from agents.sealing import Sealer, SecretKey
 from agents.service import DecisionRefused, Guardian
+from agents.skills import SKILL_BY_NAME
 from agents.storage import ApprovalError, Storage
 from knowledge.embeddings import Embedder
 from knowledge.store import KnowledgeStore
@@ -94,14 +96,15 @@ class World:
     policy: AccessPolicy = field(default_factory=AccessPolicy.open)
     key: SecretKey = field(default_factory=lambda: SecretKey(b"k" * 32, "test"))
 
-    def guardian(self, chat_model: object | None = None) -> Guardian:
+    def guardian(self, chat_model: object | None = None, router: object | None = None,
+                 answer_floor: float = 0.45) -> Guardian:
         """A fresh Guardian on the same database: what another process would build."""
         url = self.database_url or f"sqlite:///{self.home / 'guardian.db'}"
         registry = ToolRegistry([*KNOWLEDGE_TOOLS, power_tool(self.machines)])
         storage = Storage.open(url, Sealer(self.key))
-        deps = GraphDeps(router=self.router, registry=registry, tool_ctx=ToolContext(knowledge=self.store),
+        deps = GraphDeps(router=router or self.router, registry=registry, tool_ctx=ToolContext(knowledge=self.store),
                          approvals=storage.approvals, audit=storage.audit, policy=self.policy,
-                         conversations=storage.conversations, chat_model=chat_model)
+                         conversations=storage.conversations, chat_model=chat_model, answer_floor=answer_floor)
         return Guardian(deps, make_checkpointer(url, self.stack, self.key))
 
 
@@ -134,6 +137,45 @@ def test_unsure_requests_get_a_clarifying_question(world: World) -> None:
     assert answer.tools == [] and len(answer.choices) >= 2
     assert answer.lead == "I'm not sure what you need; did you mean one of these?"
     assert answer.choices[0].skill == answer.skill
+
+
+@dataclass
+class UnsureRouter:
+    """The real router, its confidence capped: how sure it is of a sentence is the router's
+    business (tests/agents/test_router.py); what the graph does when it is unsure is this file's."""
+
+    inner: SkillRouter
+    confidence: float
+
+    def route(self, text: str) -> Route:
+        route = self.inner.route(text)
+        return route.model_copy(update={"confidence": min(route.confidence, self.confidence)})
+
+
+def test_an_unsure_read_above_the_floor_is_answered_naming_the_other_readings(world: World) -> None:
+    unsure = UnsureRouter(world.router, confidence=0.3)
+    answer = world.guardian(router=unsure, answer_floor=0.25).ask(
+        Request(text="how do I diagnose a growing queue backlog"))
+    assert (answer.skill, answer.choices) == ("knowledge.runbook", [])
+    assert [t.name for t in answer.tools] == ["knowledge_search_runbooks"]
+    assert [c.source for c in answer.citations] == ["queue-backlog.md"]
+    runner_up = world.router.route("how do I diagnose a growing queue backlog").alternatives[0][0]
+    [note] = [n for n in answer.notes if n.startswith("Not sure I read this right")]
+    assert f"answered as {SKILL_BY_NAME['knowledge.runbook'].purpose}." in note
+    assert runner_up == "help" or SKILL_BY_NAME[runner_up].purpose in note
+
+
+@pytest.mark.parametrize(("text", "confidence", "floor"), [
+    ("how do I diagnose a growing queue backlog", 0.2, 0.25),  # below the floor
+    ("how do I diagnose a growing queue backlog", 0.3, 0.45),  # no floor (GraphDeps' default)
+    ("stop i-0abc1234def", 0.3, 0.25),  # a write is never proposed on a guess
+])
+def test_an_unsure_route_below_the_floor_or_to_a_write_is_a_question(
+        world: World, text: str, confidence: float, floor: float) -> None:
+    answer = world.guardian(router=UnsureRouter(world.router, confidence), answer_floor=floor).ask(Request(text=text))
+    assert answer.lead == "I'm not sure what you need; did you mean one of these?"
+    assert answer.tools == [] and answer.pending_approval is None
+    assert world.machines.changes == []
 
 
 def test_help_lists_every_skill(world: World) -> None:
