@@ -382,9 +382,8 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     incidents = [r for r in previous.resources if re.fullmatch(r"P[A-Z0-9]{5,7}", r)]
     if incidents:
         return {"incident_id": incidents[0]}
-    # "kick that run off again" after a CI answer: the run it named, never a repository named
-    # after its number (a long number is a run only after a CI turn; Compute Engine ids are numbers)
-    runs = [r for r in previous.resources if re.fullmatch(r"\d{6,}", r)] if previous.skill.startswith("cicd.") else []
+    # "kick that run off again" after a CI answer: the run it named, never a repository named after its number
+    runs = [r for r in previous.resources if _LONG_NUMBER.fullmatch(r)] if _RUN in _kinds(previous) else []
     if runs:
         return {"run_id": runs[0]}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
@@ -396,11 +395,22 @@ _ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|1st|2nd|3rd|4th
 _PLACES = {"first": 0, "1st": 0, "top": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
            "fifth": 4, "5th": 4, "last": -1}
 # The ids a previous answer lists, by kind, and the slots an item of each kind fills.
-_ITEM_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+_ItemKind = tuple[re.Pattern[str], tuple[str, ...]]
+_LONG_NUMBER = re.compile(r"\d{6,}")
+_RUN: _ItemKind = (_LONG_NUMBER, ("run_id",))
+_ITEM_KINDS: tuple[_ItemKind, ...] = (
     (re.compile(r"P[A-Z0-9]{5,7}"), ("incident_id",)),
     (re.compile(r"i-[0-9a-f]{8,17}"), ("instance_id", "resource_ids")),
-    (re.compile(r"\d{6,}"), ("run_id",)),
+    _RUN,
 )
+
+
+def _kinds(previous: TurnContext) -> tuple[_ItemKind, ...]:
+    """The kinds of id the previous answer's resources can be read as. A long number is a run
+    only after a CI turn: elsewhere it is a Compute Engine id, or a repository named after it."""
+    if previous.skill.startswith("cicd."):
+        return _ITEM_KINDS
+    return tuple(kind for kind in _ITEM_KINDS if kind is not _RUN)
 
 
 def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str, Any]:
@@ -410,9 +420,7 @@ def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str,
     match = _ORDINAL.search(text)
     if not match:
         return {}
-    for pattern, keys in _ITEM_KINDS:
-        if keys == ("run_id",) and not previous.skill.startswith("cicd."):
-            continue  # a long number elsewhere is no run (Compute Engine ids are numbers)
+    for pattern, keys in _kinds(previous):
         items = [r for r in previous.resources if pattern.fullmatch(r)]
         if not items:
             continue

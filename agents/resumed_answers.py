@@ -6,7 +6,8 @@ connection dies with it, so the restarted replica that finishes the turn
 shared database, keyed by the turn's delivery key (one row per turn: a second insert by a
 takeover changes nothing), with the conversation and the user who asked. The page reads
 its own conversation's rows back (``GET /api/chat/resumed``, bot/webchat.py) and shows
-each once.
+each once. The web chat keeps here too the answer of a turn whose stream broke while its
+process went on (a page reloaded mid-answer): no restart would ever keep that one.
 
 The answer is sealed at rest like the checkpoints it came from (it holds what the tools
 read). Rows are kept for ``KEEP`` and pruned on the next write.

@@ -15,6 +15,10 @@ machines as ratios).
 - route_dev6.yaml: 250 requests in further thin voices (alert or log line pasted first, resources
   in plain words, statements as asks, British/Indian/Australian idioms, one-to-three words),
   committed before the router was run on it, tunable;
+- route_dev7.yaml: 250 requests in further thin voices (incident-bridge shorthand, permission framing,
+  resource first, two-step asks, corporate hedging, slang and emoji, quoted errors, Spanish/German
+  English, a teammate's claim, domain synonyms), committed before the router was run on it, tunable
+  (not yet in agents/data/utterances_tunable.yaml: its left-out router is the shipped one);
 - route_blind.yaml: written before any tuning, never tuned on; only its aggregate is read.
 
 route_test.yaml is reported too but is contaminated (rules were written after it).
@@ -67,7 +71,7 @@ from knowledge.embeddings import Embedder  # noqa: E402
 APPROACHES: tuple[Approach, ...] = ("knn", "centroid", "knn_rules", "logreg", "lexical", "logreg_lexical",
                                     "logreg_rules")
 SETS = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-        "route_dev5.yaml", "route_dev6.yaml", "route_blind.yaml", "route_test.yaml")
+        "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml", "route_blind.yaml", "route_test.yaml")
 COMMAND = ".venv/bin/python bench/bench_route.py"
 
 
@@ -97,7 +101,7 @@ def row(label: str, router: SkillRouter, data: dict[str, list[dict[str, Any]]],
 TYPO_RATE = 0.15  # share of the words of 4+ letters given one edit in the typo rows
 TYPO_SEED = 7
 TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-           "route_dev5.yaml", "route_dev6.yaml")
+           "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml")
 
 
 def misspelt(items: list[dict[str, Any]], rate: float = TYPO_RATE, seed: int = TYPO_SEED) -> list[dict[str, Any]]:
@@ -272,7 +276,7 @@ def main() -> int:
         "",
         "Each cell is skill accuracy / agent accuracy. Tunable sets: each measured by a router that learnt "
         "from the hand-written examples (agents/data/utterances.yaml, utterances_external.yaml) and the other "
-        "six tunable sets, never from the set itself.",
+        "tunable sets, never from the set itself.",
         "",
     ]
     memo = MemoEmbedder(embedder)  # each case is embedded once for all the rows

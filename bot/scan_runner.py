@@ -108,23 +108,6 @@ def scan_reasons(registry: ToolRegistry, ctx: ToolContext) -> dict[str, str | No
             if spec.name.endswith(SCAN_SUFFIX)}
 
 
-def run_scans(registry: ToolRegistry, names: list[str], ctx: ToolContext, *,
-              fork: bool | None = None) -> dict[str, ToolResult]:
-    """Each named read tool's result, all run at once: those of ``OWN_PROCESS`` integrations
-    in one child process (when some scan stays here), the rest in threads here. ``fork``:
-    how the child starts (None: a fork where :func:`may_fork` allows it)."""
-    movable = {spec.name for toolset in registry.toolsets() if toolset.name in OWN_PROCESS for spec in toolset.tools}
-    away = [name for name in names if name in movable]
-    here = [name for name in names if name not in away]
-    if not here:
-        here, away = names, []
-    one_malloc_arena()
-    with paused_collector():
-        answers = start_child(registry, away, ctx, may_fork() if fork is None else fork) if away else None
-        results = finish(registry, here, ctx, answers)
-    return {name: results[name] for name in names}
-
-
 def finish(registry: ToolRegistry, here: list[str], ctx: ToolContext, answers: Answers | None) -> dict[str, ToolResult]:
     """``here`` run in threads of this process while the child (if any) runs its part; both
     parts' results."""

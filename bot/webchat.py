@@ -21,7 +21,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,6 +39,7 @@ from agents.progress import ProgressCallback
 from agents.request import Request
 from agents.resumed_answers import ResumedAnswer
 from agents.service import DecisionRefused
+from agents.turn_recovery import question_of
 from bot.http_app import MAX_ID_CHARS, ChatIn, read_json, validation_detail
 from bot.render.contract import contract_dict
 from bot.render.web import to_web, web_decision
@@ -60,6 +61,7 @@ PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self
 KEEPALIVE_SECONDS = 15.0
 FEED_LIMIT = 20  # briefs per feed answer (the page asks again with the cursor)
 APPROVAL_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+STREAM_BROKE = "web.stream_broke"  # the key prefix of an answer kept for a page whose stream broke
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def build_router(rt: Runtime) -> APIRouter:
             raise HTTPException(422, validation_detail(exc.errors())) from exc
         started = _received(request)
         if "text/event-stream" in request.headers.get("accept", ""):
-            return _stream(rt, turn, started)
+            return _stream(rt, turn, started, request)
         answer = await _ask(rt, turn, started, None)
         metrics.acknowledged(SURFACE, time.perf_counter() - started)  # the answer is the acknowledgement
         return JSONResponse(answer_payload(answer))
@@ -239,15 +241,17 @@ async def _ask(rt: Runtime, turn: Request, started: float, progress: ProgressCal
     return answer
 
 
-def _stream(rt: Runtime, turn: Request, started: float) -> StreamingResponse:
-    return StreamingResponse(_events(rt, turn, started), media_type="text/event-stream",
+def _stream(rt: Runtime, turn: Request, started: float, asked: HttpRequest) -> StreamingResponse:
+    return StreamingResponse(_events(rt, turn, started, asked), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _events(rt: Runtime, turn: Request, started: float) -> AsyncIterator[bytes]:
+async def _events(rt: Runtime, turn: Request, started: float, asked: HttpRequest) -> AsyncIterator[bytes]:
     """``accepted``, then ``progress`` as the graph reports it, then ``answer`` or ``error``.
     The turn runs in a worker thread; its progress crosses to this loop through a queue,
-    in order, and the final event follows the last progress line."""
+    in order, and the final event follows the last progress line. When the final event did
+    not go out (the client went away first), the turn still finishes and its answer is kept
+    for the page (``_keep_for_the_page``)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
     put: Callable[[tuple[str, dict[str, Any]]], None] = queue.put_nowait
@@ -255,16 +259,18 @@ async def _events(rt: Runtime, turn: Request, started: float) -> AsyncIterator[b
     def progress(text: str) -> None:
         loop.call_soon_threadsafe(put, ("progress", {"text": text}))
 
-    async def work() -> None:
+    async def work() -> Answer | None:
         try:
             answer = await _ask(rt, turn, started, progress)
         except Exception:
             log.exception("web chat: the turn failed (correlation id %s)", turn.correlation_id)
-            put(("error", {"detail": f"internal error (correlation id {turn.correlation_id})"}))
-        else:
-            put(("answer", answer_payload(answer)))
+            put(("error", {"detail": _failure(turn)}))
+            return None
+        put(("answer", answer_payload(answer)))
+        return answer
 
     task = asyncio.create_task(work())
+    told = False  # the final event went out
     try:
         yield sse("accepted", {"correlation_id": turn.correlation_id, "user": turn.user})
         rt.metrics.acknowledged(SURFACE, time.perf_counter() - started)
@@ -276,11 +282,40 @@ async def _events(rt: Runtime, turn: Request, started: float) -> AsyncIterator[b
                 continue
             yield sse(event, data)
             if event in ("answer", "error"):
+                told = not await asked.is_disconnected()  # a send to a closed connection is dropped quietly
                 return
     finally:
-        if not task.done():  # the client went away: the turn still finishes (and is audited)
-            _orphans.add(task)
-            task.add_done_callback(_orphans.discard)
+        if not told:  # the client went away (a reload, a dropped connection): the turn still finishes
+            _orphan(_keep_for_the_page(rt, turn, task))
 
 
 _orphans: set[asyncio.Task[None]] = set()
+
+
+def _orphan(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end with no one waiting for it (held here: the loop keeps only a
+    weak reference to a task)."""
+    task = asyncio.create_task(work)
+    _orphans.add(task)
+    task.add_done_callback(_orphans.discard)
+
+
+async def _keep_for_the_page(rt: Runtime, turn: Request, work: asyncio.Task[Answer | None]) -> None:
+    """A turn whose stream broke while this process went on: its answer (or that it failed)
+    is kept like a restart's (``GET /api/chat/resumed``), so the page that asked, reloaded or
+    reconnected, shows it and stops waiting instead of polling for an answer no one keeps."""
+    answer = await work
+    line = f"The page lost its connection while Guardian was answering \"{question_of(turn)}\""
+    if answer is None:
+        kept = Answer(agent="guardian", skill="unknown", lead=f"{line}, and the turn failed.", notes=[_failure(turn)])
+    else:
+        kept = answer.model_copy(update={"lead": f"{line}; this is the answer.\n{answer.lead}".rstrip()})
+    try:
+        await run_in_threadpool(rt.storage.resumed.put, f"{STREAM_BROKE}/{turn.correlation_id}", turn, kept)
+    except Exception:
+        log.exception("web chat: could not keep the answer of a stream that broke (correlation id %s)",
+                      turn.correlation_id)
+
+
+def _failure(turn: Request) -> str:
+    return f"internal error (correlation id {turn.correlation_id})"

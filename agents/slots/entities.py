@@ -417,6 +417,12 @@ _PAGE_VERBS = (r"(?:page|wake up|wake(?=\s+[a-z]\w*\s+up\b)|get|call in|pull in|
 # a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+$")
 _DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())
+# Machines that have a primary, a secondary or a backup ("the secondary db", "the backup
+# bucket"): before them the role word is the machine's, not a rota's level nor a team's.
+_MACHINE_ROLES = (r"db|database|region|node|server|instance|cluster|site|key|dns|zone|replica|jobs?|bucket|snapshot|"
+                  r"vault|plan")
+# what a level also refuses ("the backup volume", "the backup copies", "the primary runs")
+_LEVEL_MACHINE_ROLES = rf"{_MACHINE_ROLES}|volume|copy|copies|runs?"
 
 
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
@@ -483,8 +489,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
             team = match.group(1)
     if team is None:  # "escalate it to the storefront secondary": a team's level of its rota
         match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:primary|secondary|backup)\b"
-                          r"(?:\s+(?:on-?call|oncall))?(?!\s+(?:db|database|region|node|server|instance|cluster|site|"
-                          r"key|dns|zone|replica|jobs?|bucket|snapshot|vault|plan))", text)
+                          rf"(?:\s+(?:on-?call|oncall))?(?!\s+(?:{_MACHINE_ROLES}))", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
                 and match.group(1) not in _VERBS | _ORDINALS | {"the", "a", "our", "their", "your"}:
             team = match.group(1)
@@ -504,8 +509,7 @@ def find_oncall_level(text: str) -> int | None:
     backup job") are no level."""
     match = re.search(r"\blevel[- ]?([1-5])\b|\b(second|third)[- ]level\b|"
                       r"\b(primary|secondary|backup)(?:\s+(?:on-?call|oncall|engineer|responder|person))?\b"
-                      r"(?!\s+(?:db|database|region|node|server|instance|cluster|site|key|dns|zone|replica|jobs?|"
-                      r"bucket|snapshot|vault|plan|volume|copy|copies|runs?)\b)(?!-)", text)
+                      rf"(?!\s+(?:{_LEVEL_MACHINE_ROLES})\b)(?!-)", text)
     if not match:
         return None
     if match.group(1):

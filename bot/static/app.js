@@ -246,7 +246,9 @@ async function ask(text) {
 
 // ------------------------------------------------------------------ answers a restart interrupted
 // When the server dies mid-answer the stream breaks; the process that comes back finishes the
-// turn and keeps the answer (GET /api/chat/resumed). The page asks for it, with backoff while
+// turn and keeps the answer (GET /api/chat/resumed). When only the stream broke (a reload, a
+// dropped connection) the server that stayed up keeps the answer, or that the turn failed, the
+// same way, so the page stops waiting as soon as the turn ends. The page asks for it, with backoff while
 // the server is down, and shows each answer once (by its key), in the question's own reply when
 // it is still on screen. What it waits for and has shown lives in this tab's session storage,
 // so a reload keeps waiting and shows nothing twice.
@@ -277,6 +279,7 @@ function answeredHere(turn) {
   if (!turn) return;
   const state = resumedState();
   delete state.pending[turn];
+  state.shown.push(turn);  // a copy the server kept in case this stream had broken is not shown again
   saveResumed(state);
 }
 
@@ -299,7 +302,8 @@ function interrupted(reply, turn) {
 }
 
 function showResumed(item, state) {
-  if (state.shown.includes(item.key) || document.querySelector('[data-resumed-key="' + CSS.escape(item.key) + '"]')) return;
+  if (state.shown.includes(item.key) || state.shown.includes(item.correlation_id) ||
+      document.querySelector('[data-resumed-key="' + CSS.escape(item.key) + '"]')) return;
   state.shown.push(item.key);
   delete state.pending[item.correlation_id];
   const answer = renderAnswer(item.web, false);

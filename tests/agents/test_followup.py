@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agents.conversations import TurnContext
-from agents.followup import apply_context, is_elliptical
+from agents.followup import _nth_item, _target_of, apply_context, is_elliptical
 from agents.route import Route
 
 COST = TurnContext("cost.summary", {"time_range": {"start": "2026-11-01", "end": "2026-11-08", "label": "last week"},
@@ -294,3 +294,17 @@ def test_asking_more_about_one_item_is_the_listings_detail_however_sure_the_rout
     confident_elsewhere = route(text, "infra.describe", {}, 0.8)
     followed = apply_context(confident_elsewhere, previous, 0.45)
     assert (followed.skill, followed.agent) == ("incident.brief", "incident")
+
+
+@pytest.mark.parametrize(("skill", "is_run"), [("cicd.status", True), ("cicd.failure", True),
+                                               ("infra.describe", False), ("infra.inventory", False)])
+def test_a_long_number_is_a_run_only_after_a_ci_turn_for_the_target_and_for_a_listed_item(
+        skill: str, is_run: bool) -> None:
+    """One rule for both readings of the previous answer: "rerun it" (its target) and "the
+    second one" (an item by its place). Elsewhere the number is a name (a Compute Engine id)."""
+    previous = TurnContext(skill, {}, ["7000000001", "7000000002"])
+    assert (_target_of(previous) == {"run_id": "7000000001"}) is is_run
+    assert (_nth_item(previous, "rerun the second one") == {"run_id": "7000000002"}) is is_run
+    if not is_run:
+        assert _target_of(previous) == {"resource_name": "7000000001"}
+        assert _nth_item(previous, "the second one") == {"resource_name": "7000000002"}

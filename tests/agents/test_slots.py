@@ -754,6 +754,24 @@ def test_machine_roles_are_no_rota_level(text: str) -> None:
     assert "level" not in slots(text)
 
 
+@pytest.mark.parametrize("machine", ["db", "database", "region", "node", "server", "instance", "cluster", "site",
+                                     "key", "dns", "zone", "replica", "job", "jobs", "bucket", "snapshot", "vault",
+                                     "plan"])
+def test_a_machine_s_role_names_neither_a_team_nor_a_level(machine: str) -> None:
+    """"hand it to the ledger secondary" is the ledger team's second level; before a machine
+    ("the ledger secondary vault") the role is the machine's: no team, no level."""
+    bare = slots("hand it to the ledger secondary")
+    assert (bare.get("team"), bare.get("level")) == ("ledger", 2)
+    found = slots(f"hand it to the ledger secondary {machine}")
+    assert (found.get("team"), found.get("level")) == (None, None)
+
+
+@pytest.mark.parametrize("machine", ["volume", "copy", "copies", "run", "runs"])
+def test_the_level_also_refuses_the_roles_of_copies_and_runs(machine: str) -> None:
+    assert "level" not in slots(f"check the backup {machine} from last night")
+    assert "level" not in slots(f"hand it to the ledger secondary {machine}")
+
+
 @pytest.mark.parametrize(
     ("text", "start", "end"),
     [("ec2 bill for the week before last", "2025-05-26", "2025-06-02"),

@@ -67,6 +67,17 @@ def azure_toolset(run: Any) -> Toolset:
                    (ToolSpec("azure_security_scan", "findings", NoArgs, "read", (), "azure", run),))
 
 
+def forked_scans(monkeypatch: pytest.MonkeyPatch, azure_run: Any) -> dict[str, ToolResult]:
+    """``security_scans`` (forking) of an AWS scan here and an Azure-like scan ``azure_run``
+    in the child: the toolset the child imports is that one, declared first."""
+    toolset = azure_toolset(azure_run)
+    monkeypatch.setattr(scan_runner, "own_toolsets", lambda: [toolset])
+    results, skipped = scan_runner.security_scans(lambda: ToolRegistry([aws_scan()], toolsets=[toolset]),
+                                                  azure_ctx(), fork=True)
+    assert skipped == {}
+    return results
+
+
 @pytest.fixture
 def spawn_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's scans take the fresh-interpreter path, as where forking is not allowed."""
@@ -144,21 +155,21 @@ def test_an_unconfigured_cloud_starts_no_process_and_is_skipped_with_one_line(
 def test_the_collector_is_paused_during_the_scans_and_restored_after() -> None:
     seen: list[bool] = []
     assert gc.isenabled()
-    results = scan_runner.run_scans(ToolRegistry([aws_scan(seen)]), ["aws_security_scan"], ToolContext())
+    results, _ = scan_runner.security_scans(lambda: ToolRegistry([aws_scan(seen)]), ToolContext())
     assert seen == [False]
     assert gc.isenabled()
     assert results["aws_security_scan"].rows == [AWS_FINDING]
 
 
-def test_a_forked_child_runs_the_moved_scan_in_another_process_and_this_one_here() -> None:
+def test_a_forked_child_runs_the_moved_scan_in_another_process_and_this_one_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     pids: dict[str, int] = {}
 
     def azure_scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
         pids["azure"] = os.getpid()  # the child's copy of this dict; the parent's stays without it
         return ToolResult(status="ok", rows=[{**AWS_FINDING, "cloud": "azure", "resource": str(os.getpid())}])
 
-    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(azure_scan)])
-    results = scan_runner.run_scans(registry, ["aws_security_scan", "azure_security_scan"], azure_ctx(), fork=True)
+    results = forked_scans(monkeypatch, azure_scan)
     assert results["aws_security_scan"].rows == [AWS_FINDING]
     child_pid = int(results["azure_security_scan"].rows[0]["resource"])
     assert child_pid != os.getpid()
@@ -167,12 +178,11 @@ def test_a_forked_child_runs_the_moved_scan_in_another_process_and_this_one_here
         os.waitpid(child_pid, os.WNOHANG)
 
 
-def test_a_forked_child_that_dies_is_named_with_its_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_forked_child_that_dies_is_named_with_its_exit_status(monkeypatch: pytest.MonkeyPatch) -> None:
     def azure_scan(_ctx: ToolContext, _args: BaseModel) -> ToolResult:
         os._exit(3)
 
-    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(azure_scan)])
-    results = scan_runner.run_scans(registry, ["aws_security_scan", "azure_security_scan"], azure_ctx(), fork=True)
+    results = forked_scans(monkeypatch, azure_scan)
     assert results["aws_security_scan"].rows == [AWS_FINDING]
     assert results["azure_security_scan"].summary == "azure_security_scan stopped without an answer (exit status 3)."
 
@@ -182,8 +192,7 @@ def test_a_fork_that_fails_is_named_like_a_process_that_cannot_start(monkeypatch
         raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
 
     monkeypatch.setattr(os, "fork", no_fork)  # the kernel refusing a process (pid or memory limit)
-    registry = ToolRegistry([aws_scan()], toolsets=[azure_toolset(lambda _c, _a: ToolResult(status="ok"))])
-    results = scan_runner.run_scans(registry, ["aws_security_scan", "azure_security_scan"], azure_ctx(), fork=True)
+    results = forked_scans(monkeypatch, lambda _c, _a: ToolResult(status="ok"))
     assert results["aws_security_scan"].rows == [AWS_FINDING]
     assert results["azure_security_scan"].summary == (
         f"azure_security_scan could not start its process: {os.strerror(errno.EAGAIN)}.")

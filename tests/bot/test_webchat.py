@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from agents.answer import (
     Table,
 )
 from agents.request import Request
+from bot import webchat
 from bot.http_app import BackgroundServer, create_app
 from bot.runtime import Runtime
 from bot.settings import Settings, parse_web_tokens
@@ -300,3 +302,58 @@ def test_resumed_answers_are_read_from_the_cursor(runtime: Runtime) -> None:
     third = _get(runtime, f"/api/chat/resumed?thread=page-c&since={quote(second['cursor'])}", "c-token").json()
     assert [i["key"] for i in third["answers"]] == ["k-2"]  # the first is now older than the cursor's overlap
     assert third["cursor"] == second["cursor"]
+
+
+def _ask_and_leave(rt: Runtime, thread: str, turn: TurnStandIn, gates: list[threading.Event]) -> tuple[str, dict]:
+    """Ask over a real socket, close the connection once the turn is accepted (a reload),
+    then let the turn finish in the server that stayed up; its correlation id and what
+    ``GET /api/chat/resumed`` then gives the page."""
+    rt.ask = turn  # type: ignore[method-assign]
+    with BackgroundServer(rt) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+        headers = {"Accept": "text/event-stream", "Authorization": "Bearer c-token"}
+        with client.stream("POST", "/api/chat", json={"text": "which buckets are public?", "thread": thread},
+                           headers=headers) as response:
+            correlation_id = response.headers["x-correlation-id"]
+            next(line for line in response.iter_lines() if line == "event: accepted")
+        deadline = time.monotonic() + 10
+        while not webchat._orphans and time.monotonic() < deadline:  # the server saw the page go
+            time.sleep(0.01)
+        for gate in gates:  # the turn goes on
+            gate.set()
+        while True:
+            found = client.get(f"/api/chat/resumed?thread={thread}",
+                               headers={"Authorization": "Bearer c-token"}).json()
+            if found["answers"] or time.monotonic() > deadline:
+                return correlation_id, found
+            time.sleep(0.05)
+
+
+def test_an_answer_whose_stream_broke_is_kept_for_the_page_so_it_stops_waiting(runtime: Runtime) -> None:
+    """A reload mid-answer while the server stays up: no restart will ever keep this answer,
+    so the server that finishes the turn keeps it, and the reloaded page shows it and stops
+    polling instead of waiting out its 20 minutes."""
+    gates = [threading.Event(), threading.Event()]
+    correlation_id, found = _ask_and_leave(runtime, "page-r", TurnStandIn(gates=gates), gates)
+    [item] = found["answers"]
+    assert item["correlation_id"] == correlation_id and item["key"] == f"web.stream_broke/{correlation_id}"
+    assert item["web"]["lead"] == ("The page lost its connection while Guardian was answering \"which buckets are "
+                                   "public?\"; this is the answer.\n2 buckets are public, carol.")
+    assert item["web"]["approval"]["id"] == "ap-1"  # the whole answer, its approval buttons too
+
+
+def test_a_turn_that_fails_after_its_stream_broke_is_kept_as_a_failure(runtime: Runtime) -> None:
+    gates = [threading.Event(), threading.Event()]
+    correlation_id, found = _ask_and_leave(runtime, "page-f", TurnStandIn(fail=True, gates=gates), gates)
+    [item] = found["answers"]
+    assert item["correlation_id"] == correlation_id
+    assert item["web"]["lead"].endswith("\"which buckets are public?\", and the turn failed.")
+    assert f"internal error (correlation id {correlation_id})" in json.dumps(item["web"])
+    assert "boom" not in json.dumps(item)
+
+
+def test_an_answer_the_stream_delivered_is_not_kept(runtime: Runtime) -> None:
+    runtime.ask = TurnStandIn()  # type: ignore[method-assign]
+    events = _events(_post(runtime, "/api/chat", "c-token", {"text": "hi", "thread": "page-d"},
+                           accept="text/event-stream").text)
+    assert events[-1][0] == "answer"
+    assert _get(runtime, "/api/chat/resumed?thread=page-d", "c-token").json()["answers"] == []

@@ -145,3 +145,48 @@ def test_a_question_whose_server_was_killed_is_answered_in_the_same_page_once_it
     assert [r["outcome"] for r in events(restarted, "turn.abandoned")] == []
     # the browser logs the broken stream and the refused looks while the server was down, and nothing else
     assert all(p.startswith("Failed to load resource: net::ERR_") for p in page.problems), page.problems
+
+
+def test_a_page_reloaded_mid_answer_shows_the_answer_once_the_turn_ends_and_stops_asking(
+    tmp_path: Path, chromium: Any
+) -> None:
+    """The server stays up: no restart will keep this answer, so the server that finishes the
+    turn keeps it for the page (bot/webchat.py); the reloaded page shows it and stops asking
+    instead of polling for 20 minutes. The turn is a stand-in held until the page reloaded."""
+    from agents.answer import Answer
+    from agents.request import Request
+    from bot import webchat
+    from bot.settings import Settings
+
+    rt = Runtime(Settings(home=tmp_path / "home", web_token=SecretStr(TOKEN)))
+    go_on = threading.Event()
+
+    def turn(request: Request, _progress: Any = None) -> Answer:
+        assert go_on.wait(60), "the page never reloaded"
+        return Answer(agent="infra", skill="infra.describe", lead=f"{request.text}: 2 instances run.")
+
+    rt.ask = turn  # type: ignore[method-assign]
+    with BackgroundServer(rt) as server:
+        page = _open(chromium, server.url, "carol-token")
+        page.fill("#question", "what runs in eu-west-1")
+        page.click("#send")
+        page.locator(".msg.bot[data-correlation-id]").wait_for(timeout=WAIT_MS)  # accepted
+        correlation_id = page.locator(".msg.bot").first.get_attribute("data-correlation-id")
+        page.reload()
+        for _ in range(1000):  # until the server saw the first page's stream end
+            if webchat._orphans:
+                break
+            page.wait_for_timeout(10)
+        looks: list[str] = []
+        page.on("request", lambda request: looks.append(request.url) if "/api/chat/resumed" in request.url else None)
+        go_on.set()
+        kept = page.locator(".answer[data-resumed-key]")
+        kept.wait_for(timeout=WAIT_MS)
+        assert kept.locator(".lead").inner_text().splitlines() == [
+            'The page lost its connection while Guardian was answering "what runs in eu-west-1"; this is the answer.',
+            "what runs in eu-west-1: 2 instances run."]
+        assert page.locator(".msg.bot").first.get_attribute("data-correlation-id") == correlation_id
+        asked = len(looks)
+        page.wait_for_timeout(4000)  # a look more, if the page were still waiting, would come now (every 3 s)
+        assert len(looks) == asked and page.locator(".answer").count() == 1
+    assert page.problems == [], page.problems
