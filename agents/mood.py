@@ -93,12 +93,16 @@ _REPORTED = re.compile(
     r"announce|tell (?:the )?\w+|let \w+ know|runbook|docs?|wiki|procedure|playbook|permission|allowed|able|"
     r"how (?:do|to|can|should|would|does)|how)\b"
 )
-_REQUEST_MARKER = re.compile(
-    r"\b(?:do it|go ahead|make it so|please do|pls do|go for it|ship it|let'?s|lets|now|asap|right away|"
-    r"immediately)\b"
+# A go-ahead closing the message makes the action it mentioned the request: "carol says we
+# should restart X, can you do it?", "what would a reboot of X do? ok, go ahead".
+_GO_AHEAD = re.compile(
+    r"(?:[,;.!?:]|\s-+\s|\b(?:so|then|ok|okay|yes|yep)\b)\s*(?:(?:please|pls|just|then|so)\s+)*"
+    r"(?:(?:can|could|would|will) (?:you|u)\s+(?:please\s+|just\s+|go ahead and\s+)?do (?:it|that|this|so)|"
+    r"(?:please |pls )?do (?:it|that)|go ahead|go for it|make it so)"
+    r"(?:\s+(?:please|pls|now|then|for me))*\W*$"
 )
 # A dash between spaces ends a clause in chat ("on it - restart X"); a hyphen inside a name does not.
-_CLAUSE_BREAK = re.compile(r"[,;.!?:\n]|\s[-\u2013\u2014]{1,2}\s|"
+_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s|[\u2600-\u27bf\U0001f300-\U0001faff]|"
                            r"\b(?:but|then|and|so|because|cuz|since|though|although|or|nor)\b")
 # A question asks about the action, whatever its verbs' position ("what's the difference
 # between stop and reboot?"); polite requests ("can you stop it?") are not wh-questions.
@@ -121,6 +125,7 @@ _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "in
 _IMPERATIVE_POSITION = re.compile(
     r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
     r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
+    r"for now|(?:at|around) \d{1,2}(?::\d{2})?\s*(?:am|pm|utc|gmt)?|tonight|"  # "at 14:00 redeploy X"
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
     r"you should|you need to|ok so|so|"
@@ -256,11 +261,21 @@ _BY_ONESELF = re.compile(r"\b(?:myself|ourselves|himself|herself|themselves|by h
 
 
 def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:
+    """The occurrence's mood in its clause (``_clause_mood``), unless a go-ahead closes the
+    message: an action reported or wondered about, then "can you do it?", is asked for."""
+    mood = _clause_mood(text, start, end, form)
+    if mood in ("reported", "hypothetical") and _GO_AHEAD.search(text[end:]):
+        return "request"
+    return mood
+
+
+def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:
     """An occurrence asks for the action only from the imperative position: the start of
     its clause after politeness and request frames ("please", "can you", "go ahead and",
     "let's"), or as a participle after "get/have/need/mark X". Anywhere else the sentence
     talks about the action; the other moods only say how (for the answer's wording)."""
     clause = _HEDGE.sub("", _clause_before(text, start))  # "i think X can be closed": X can be closed
+    verb_text = text[start:end]
     sentence = _sentence_before(text, start)
     rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
     if (_NEGATION.search(clause) and not _NOT_A_NEGATION.search(clause)) or _NEGATED_COORDINATION.search(sentence):
@@ -282,8 +297,8 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
     given = _GIVE_IT_A.search(clause)
     if form == "base" and given and _IMPERATIVE_POSITION.match(clause[:given.start()]):
         return "request"
-    if form == "past" and participle:
-        return "request"
+    if participle and (form == "past" or (form == "base" and verb_text in _AMBIGUOUS_PAST)):
+        return "request"  # "need the deploy redeployed", "need the nightly re-run"
     if form == "ing" and re.search(r"\b(?:needs?|wants?|requires?|(?:would|do|could) (?:you|u) mind|"
                                    r"go ahead with|proceed with|get on with)\s*$", clause):
         return "request"

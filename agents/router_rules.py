@@ -711,10 +711,14 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
 
 # A leading negated clause followed by the ask, marked as the alternative ("don't X, just Y",
 # "not asking about X, just Y", "don't need X, I want Y", "don't just X, Y").
+_LEAD_END = r"(?:[,;:.!?]+|\s[-\u2013\u2014]{1,2})\s*"  # a dash between spaces ends a clause too
 _NEGATED_LEAD = re.compile(
-    r"^\W*(?:please )?(?:don'?t just\b[^,;:.!?]*[,;:.!?]+\s*|"
-    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for))\b[^,;:.!?]*)[,;:.!?]+\s*"
-    r"(?=(?:but\s+|and\s+|first\s+|actually\s+)?(?:just|only|instead|rather|actually|"
+    r"^\W*(?:please )?(?:don'?t just\b[^,;:.!?]*" + _LEAD_END + "|"
+    # a request taken back: "pull the instances, actually no - just tell me ..."
+    r".*\b(?:actually|wait|sorry|hmm|oh)\W+(?:no|nope|scratch that|never ?mind|forget (?:it|that))\b" + _LEAD_END + "|"
+    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for)|ignore|forget(?: about)?|skip)\b"
+    r"[^,;:.!?\u2013\u2014]*?)" + _LEAD_END +
+    r"(?=first\b|(?:but\s+|and\s+|actually\s+)?(?:just|only|instead|rather|actually|"
     r"i (?:just |only )?(?:want|need)|we (?:just )?(?:want|need)|[a-z]+ing\b|"
     r"(?:can|could) you (?:just )?(?:tell|show|list)|tell me|show me|give me|"
     r"what|which|who|how|is|are|did|does)\b))"

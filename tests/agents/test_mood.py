@@ -192,3 +192,31 @@ def test_no_with_a_plural_noun_forbids_the_action() -> None:
 def test_have_another_go_is_a_request_and_have_they_a_question_about_the_past() -> None:
     assert sentence_mood("have another go at the release") == "request"
     assert sentence_mood("have they rolled it back") == "past"
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("infra.action", "dana reckons we should bounce cache-7, could you do that?"),
+    ("incident.ack", "what happens if I acknowledge P7K2M9Q? ok, go ahead"),
+    ("cicd.rerun", "the team wants the nightly retried - please do it"),
+])
+def test_a_go_ahead_closing_the_message_asks_for_the_action_it_mentioned(skill: str, text: str) -> None:
+    assert mood_for(skill, text) == ("request", skill)
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("infra.action", "dana reckons we should bounce cache-7, don't do it yet"),
+    ("infra.action", "what happens if I reboot cache-7? tell me before you do it"),
+])
+def test_a_go_ahead_held_back_asks_for_nothing(skill: str, text: str) -> None:
+    assert mood_for(skill, text)[0] != "request"
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("cicd.rerun", "need last night's build re-run"),  # the base form doubles as the participle
+    ("cicd.rerun", "around 6pm retry the release workflow"),  # a time of day before the imperative
+    ("infra.action", "at 22:30 stop reporting-vm-2"),  # the colon of a time ends no clause
+    ("incident.resolve", "all green \U0001f389 resolve P7K2M9Q"),  # an emoji ends the clause before it
+    ("incident.ack", "leave the postmortem for later; for now ack P7K2M9Q"),
+])
+def test_requests_after_a_time_an_emoji_or_for_now_and_participles(skill: str, text: str) -> None:
+    assert mood_for(skill, text) == ("request", skill)

@@ -638,3 +638,14 @@ def test_a_dash_before_a_question_ends_the_sentence_of_context(text: str, contex
     statement = text.split(" -")[0]
     assert _boost(text, context) == _boost(statement, context) / 2 > 0
     assert _top(text) == asked
+
+
+@pytest.mark.parametrize(("text", "unwanted", "asked"), [
+    ("ignore the runbook for now; who is on call for search?", "knowledge.runbook", "incident.oncall"),
+    ("skip the forecast - what did azure cost last week", "cost.forecast", "cost.summary"),
+    ("don't page anyone yet \u2014 first show me the open incidents", "incident.page", "incident.list"),
+    ("list the buckets, actually no - which ports are open to the world?", "security.public_storage",
+     "security.open_ports"),
+])
+def test_a_skill_set_aside_or_taken_back_before_the_ask_counts_against(text: str, unwanted: str, asked: str) -> None:
+    assert _boost(text, unwanted) <= 0 < _boost(text, asked)
