@@ -35,6 +35,7 @@ from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm
 from agents.llm_agent import begin as begin_llm
 from agents.llm_agent import finish as finish_llm
 from agents.llm_router import consult
+from agents.mood import asks_permission
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
 from agents.route import Route
@@ -268,7 +269,8 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
     """The agent's shared steps after its reads: question calls, the runbook, the write's
     preflight (``checked``: one already run for this call) and approval."""
     calls = [*calls, *_question_calls(deps, origin, route)]
-    notes = [*_unsure_notes(deps, route), *_mood_notes(route), *_period_notes(route, calls), *notes]
+    notes = [*_unsure_notes(deps, route), *_permission_notes(deps, request, route), *_mood_notes(route),
+             *_period_notes(route, calls), *notes]
     runbook = _runbook(deps, origin, route, plan)
     update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
@@ -398,6 +400,20 @@ def _period_notes(route: Route, calls: list[dict[str, Any]]) -> list[str]:
         return []
     return [f"I could not read the period \"{phrase}\", so the answer uses the default period. "
             "Periods I read look like \"yesterday\", \"last 7 days\", \"last month\", \"since 2026-11-01\"."]
+
+
+def _permission_notes(deps: GraphDeps, request: Request, route: Route) -> list[str]:
+    """"Can I reboot X?" is answered with the access policy's word on it for this user, beside
+    the facts about X: whether they may ask for it, and that it would wait for an approval."""
+    if route.requested_skill is None or not asks_permission(route.text):
+        return []
+    skill = SKILL_BY_NAME[route.requested_skill]
+    action = skill.purpose.split(",")[0]
+    decision = deps.policy.may_ask(request.user, skill.name)
+    if not decision.allowed:
+        return [f"Whether you may {action}: no. {decision.reason.removeprefix('Refused: ')}"]
+    return [f"Whether you may {action}: yes, you may ask me to ({decision.reason}); it waits for an approval "
+            "before anything changes."]
 
 
 def _mood_notes(route: Route) -> list[str]:

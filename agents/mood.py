@@ -415,6 +415,17 @@ def question_skill(skill: str, slots: Mapping[str, object]) -> str:
     return skill
 
 
+# A question about one's own right to act ("can I reboot X?", "am I allowed to page the team?").
+_PERMISSION = re.compile(r"\b(?:(?:can|may|could) (?:i|we)|(?:am i|are we|is it) (?:even )?(?:able|allowed|permitted)|"
+                         r"do (?:i|we) have (?:the )?(?:rights?|permissions?|access)|"
+                         r"(?:i'?m|we'?re) (?:not )?(?:able|allowed|permitted))\b")
+
+
+def asks_permission(text: str) -> bool:
+    """Whether the sentence asks if its speaker may do something (answered with the policy)."""
+    return bool(_PERMISSION.search(_normalise(text)))
+
+
 def talked_about(text: str) -> tuple[str, Mood] | None:
     """(mutating skill, mood) of an action the text talks about without asking for any:
     "did someone stop X yesterday?" -> (infra.action, past)."""

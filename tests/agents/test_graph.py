@@ -381,3 +381,17 @@ def test_a_failing_progress_listener_never_costs_the_answer(world: World) -> Non
 
     answer = world.guardian().ask(Request(text="how do I deal with a growing queue backlog"), on_progress=broken)
     assert [c.source for c in answer.citations] == ["queue-backlog.md"]
+
+
+@pytest.mark.parametrize(("user", "verdict"), [
+    ("alice", "Whether you may start/stop/reboot/scale/resize a resource: yes, you may ask me to (role oncall"),
+    ("mallory", "Whether you may start/stop/reboot/scale/resize a resource: no. mallory may not use infra.action"),
+])
+def test_asking_whether_one_may_act_is_answered_with_the_policy_and_proposes_nothing(
+        world: World, user: str, verdict: str) -> None:
+    world.policy = AccessPolicy(parse_policy(POLICY))
+    guardian = world.guardian()
+    answer = guardian.ask(Request(text="am I allowed to stop i-0abc1234def myself?", user=user))
+    assert answer.skill == "infra.describe" and answer.pending_approval is None
+    assert [note for note in answer.notes if note.startswith(verdict)], answer.notes
+    assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
