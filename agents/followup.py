@@ -14,6 +14,7 @@ from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
+from agents.slots.negation import without_ruled_out
 from agents.slots.vocabulary import GENERIC
 from agents.thread_words import correction_rest, is_acknowledgement
 
@@ -24,8 +25,10 @@ _ELLIPSIS = re.compile(
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
+# "this week", "that morning", "these days": a determiner of a period points at no earlier answer.
 _ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one|"
-                      r"her|him|(?:in|from|out of|over) there)\b", re.I)
+                      r"her|him|(?:in|from|out of|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
+                      r"evening|night|quarter|year|time|days|weeks|months|sprint|shift)\b)", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
@@ -134,6 +137,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
             and not _names_another_cloud(route, previous) else {}
+        if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
+            lent.pop("service", None)
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -261,12 +266,15 @@ def _names_another_cloud(route: Route, previous: TurnContext) -> bool:
 def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
     """The previous turn's slots a follow-up keeps: all of them, except that a follow-up naming
     another cloud ("and azure?" after "instances in us-east-1") keeps no place or resource of
-    the previous cloud, and one naming a new target keeps none of the previous targets."""
+    the previous cloud, one naming a new target keeps none of the previous targets, and one
+    naming a team keeps no service (the team is the new subject)."""
     kept = dict(previous.slots)
     if _names_another_cloud(route, previous):
         kept = {key: value for key, value in kept.items() if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS)}
     if any(key in route.slots for key in _TARGET_SLOTS if key not in ("service", "repo")):
         kept = {key: value for key, value in kept.items() if key not in _TARGET_SLOTS}
+    if "team" in route.slots:  # "and the platform team?" after a service's rota: the team replaces it
+        kept.pop("service", None)
     return kept
 
 
@@ -304,7 +312,8 @@ def _corrected(route: Route, previous: TurnContext, said: str, threshold: float)
 def _listed_item(route: Route, items: Any) -> dict[str, Any] | None:
     """The target slots of the one item of the previous list that "the X one" describes: {}
     when the words describe none or several of them, None when they describe no item."""
-    phrase = _ONE_OF_THE_LIST.search(route.text)
+    # "not the payments one, the checkout one": the item named after the one ruled out
+    phrase = _ONE_OF_THE_LIST.search(without_ruled_out(route.text))
     if phrase is None or not isinstance(items, list) or not items:
         return None
     chosen = pick(items, phrase.group(0))
@@ -358,8 +367,9 @@ def _asks_a_change(route: Route) -> bool:
 
 def _detail_skill(listed: str, text: str) -> str | None:
     """The skill that tells about one item of what ``listed`` lists."""
-    if listed == "cicd.status":
-        return "cicd.failure" if _FAILURE_WORDS.search(text) else "cicd.status"
+    if listed in ("cicd.status", "cicd.changes"):
+        # a changes answer lists deployments with their state too: "why is the red one red"
+        return "cicd.failure" if _FAILURE_WORDS.search(text) else ("cicd.status" if listed == "cicd.status" else None)
     return {"incident.list": "incident.brief", "infra.inventory": "infra.describe"}.get(listed)
 
 
