@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from agents.clarified import ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
+from agents.clarified import ANSWERED, ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
@@ -70,14 +70,16 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return chosen
     items = previous.slots.get(ITEMS)
     said = str(previous.slots.get(SAID) or "")
+    answered = str(previous.slots.get(ANSWERED) or "")
     previous = TurnContext(previous.skill, {key: value for key, value in previous.slots.items()
                                             if key not in THREAD_KEYS}, previous.resources)
     corrected = _corrected(route, previous, said, threshold)
     if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
         return corrected
     if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text):
-        # "how do I lock that down" after a list of public buckets: the runbook for what "that" was
-        return route.model_copy(update={"slots": {**route.slots, ABOUT: said}})
+        # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
+        # in the words asked and the answer's lead (a brief asked by number names its alert there)
+        return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
     detail = _detail_skill(previous.skill, route.text)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}

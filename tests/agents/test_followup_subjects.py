@@ -56,3 +56,13 @@ def test_the_item_named_after_a_ruled_out_one_is_the_one_picked() -> None:
     asked = route("not the ledger one, the mailer one. start it", "infra.action", {"action": "start"})
     followed = apply_context(asked, before, THRESHOLD)
     assert followed.slots.get("instance_id") == "i-0bbb2222"
+
+
+def test_a_runbook_question_about_that_looks_up_what_the_previous_answer_led_with() -> None:
+    before = TurnContext("incident.brief", {"incident_id": "PQ1W2E3", "turn_text": "summary of #88 pls",
+                                            "answer_lead": "PQ1W2E3 (#88) Disk usage above 95% on db-7: triggered"},
+                         ["PQ1W2E3"])
+    followed = apply_context(route("any playbook for that sort of problem", "knowledge.runbook"), before, THRESHOLD)
+    about = followed.slots.get("about", "")
+    assert "summary of #88" in about and "Disk usage above 95%" in about
+    assert "answer_lead" not in followed.slots
