@@ -116,6 +116,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
+        beside = _incident_beside(route.text, previous, answered) if "incident_id" not in route.slots else None
+        if beside:  # "and the one before?" after a brief of #1042: the incident numbered before it
+            slots["incident_id"] = beside
         if said:  # the words asked so far: "how do I fix that" next looks up both
             slots[SAID] = f"{said} {route.text}"
         if skill.name == "cost.forecast" and _over(slots.get("time_range")):
@@ -337,7 +340,9 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 
 # One item of a list by what it is or is about: "the payments one", "the windows one".
-_ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b)(?:[\w-]+\s+){1,3}?one\b", re.I)
+# (a place in the list, "the previous one", is no description)
+_ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b)"
+                              r"(?:[\w-]+\s+){1,3}?one\b", re.I)
 # ... said first in the message ("the crypto one - which box is it")
 _OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
@@ -439,6 +444,30 @@ def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str,
     # "who owns the first one" after a list of buckets: the answer's names, in its order
     named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
     return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
+
+
+# "the one before", "the previous one", "the one after", "the next incident": beside the one
+# the previous turn was about
+_BESIDE = re.compile(r"\b(?:the\s+)?(?:one|incident)\s+(before|after)\b|\b(previous|prior|next)\s+(?:one|incident)\b",
+                     re.I)
+_NUMBER_IN_LEAD = re.compile(r"\(#(\d+)\)")
+
+
+def _incident_beside(text: str, previous: TurnContext, answered: str) -> str | None:
+    """``before #N`` / ``after #N`` (what the PagerDuty tools resolve) when the words ask for
+    the incident next to the one the previous turn was about, whose number is its id or is in
+    its answer's lead ("P7K2M9Q (#1042) ...")."""
+    match = _BESIDE.search(text)
+    ref = str(previous.slots.get("incident_id") or "")
+    if match is None or not ref or not previous.skill.startswith("incident."):
+        return None
+    number = ref.lstrip("#") if ref.lstrip("#").isdigit() else None
+    lead = _NUMBER_IN_LEAD.search(answered) if number is None else None
+    number = number or (lead.group(1) if lead else None)
+    if number is None:
+        return None
+    side = "before" if (match.group(1) or match.group(2)).lower() in ("before", "previous", "prior") else "after"
+    return f"{side} #{number}"
 
 
 def _over(period: Any) -> bool:

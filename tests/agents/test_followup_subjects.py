@@ -66,3 +66,25 @@ def test_a_runbook_question_about_that_looks_up_what_the_previous_answer_led_wit
     about = followed.slots.get("about", "")
     assert "summary of #88" in about and "Disk usage above 95%" in about
     assert "answer_lead" not in followed.slots
+
+
+def test_the_one_before_a_briefed_incident_is_asked_by_its_number() -> None:
+    before = TurnContext("incident.brief", {"incident_id": "PZZ9Y8X", "answer_lead": "PZZ9Y8X (#310) Queue lag: ack"},
+                         ["PZZ9Y8X"])
+    followed = apply_context(route("and the previous one?", "incident.brief", confidence=0.3), before, THRESHOLD)
+    assert followed.skill == "incident.brief"
+    assert followed.slots["incident_id"] == "before #310"
+
+
+def test_the_next_incident_after_one_named_by_number() -> None:
+    before = TurnContext("incident.brief", {"incident_id": "77"}, [])
+    followed = apply_context(route("and the one after?", "incident.brief", confidence=0.3), before, THRESHOLD)
+    assert followed.slots["incident_id"] == "after #77"
+
+
+def test_the_week_before_after_an_incident_list_is_still_a_period() -> None:
+    period = {"start": "2026-11-23", "end": "2026-11-30", "label": "last week"}
+    before = TurnContext("incident.list", {"time_range": period}, ["PAAAAA1"])
+    followed = apply_context(route("and the week before?", "incident.list", confidence=0.3), before, THRESHOLD)
+    assert followed.slots["time_range"]["start"] == "2026-11-16"
+    assert "incident_id" not in followed.slots
