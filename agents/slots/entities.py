@@ -402,7 +402,11 @@ def find_incident_id(original: str, text: str) -> str | None:
                       # "I'll take 1042": a number someone claims is an incident they take on
                       r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
                       # "what happened with 1038": a number an incident question is about
-                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
+                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b|"
+                      # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
+                      # (never a year: "the cost summary for 2025")
+                      r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
+                      r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b",
                       text)
     if match:
         return next(group for group in match.groups() if group)

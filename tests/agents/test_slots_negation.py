@@ -36,3 +36,4 @@ def test_blanking_keeps_the_words_apart_and_the_length() -> None:
     text = "the mailer one, not the ledger one"
     assert len(without_ruled_out(text)) == len(text)
     assert "ledger" not in without_ruled_out(text)
+
