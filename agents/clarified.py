@@ -20,8 +20,11 @@ CHOICES = "clarify_choices"  # slot key the asking turn keeps its candidates und
 ASKED = "clarify_text"  # ... and its words, which the reply's target completes
 ITEMS = "listed_items"  # slot key a turn keeps the items its answer listed under ("start the stopped one")
 SAID = "turn_text"  # ... and the words the turn was asked in ("how do I fix that" looks them up)
+# ... and the answer's lead, what it was about ("is there a runbook for that" after "brief on
+# 1042": the incident's title, which the words only named by number)
+ANSWERED = "answer_lead"
 MAX_ITEMS = 30  # a longer list is kept in part: items past it are named by their own words
-THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID)  # what a turn keeps for the next one, never lent as a slot
+THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED)  # what a turn keeps for the next one, never lent as a slot
 MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
 
 _ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,

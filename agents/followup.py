@@ -9,11 +9,12 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from agents.clarified import ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
+from agents.clarified import ANSWERED, ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
+from agents.slots.negation import without_ruled_out
 from agents.slots.vocabulary import GENERIC
 from agents.thread_words import correction_rest, is_acknowledgement
 
@@ -24,8 +25,10 @@ _ELLIPSIS = re.compile(
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
+# "this week", "that morning", "these days": a determiner of a period points at no earlier answer.
 _ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one|"
-                      r"her|him|(?:in|from|out of|over) there)\b", re.I)
+                      r"her|him|(?:in|from|out of|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
+                      r"evening|night|quarter|year|time|days|weeks|months|sprint|shift)\b)", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
@@ -67,14 +70,16 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return chosen
     items = previous.slots.get(ITEMS)
     said = str(previous.slots.get(SAID) or "")
+    answered = str(previous.slots.get(ANSWERED) or "")
     previous = TurnContext(previous.skill, {key: value for key, value in previous.slots.items()
                                             if key not in THREAD_KEYS}, previous.resources)
     corrected = _corrected(route, previous, said, threshold)
     if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
         return corrected
     if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text):
-        # "how do I lock that down" after a list of public buckets: the runbook for what "that" was
-        return route.model_copy(update={"slots": {**route.slots, ABOUT: said}})
+        # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
+        # in the words asked and the answer's lead (a brief asked by number names its alert there)
+        return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
     detail = _detail_skill(previous.skill, route.text)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
@@ -111,6 +116,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
+        beside = _incident_beside(route.text, previous, answered) if "incident_id" not in route.slots else None
+        if beside:  # "and the one before?" after a brief of #1042: the incident numbered before it
+            slots["incident_id"] = beside
         if said:  # the words asked so far: "how do I fix that" next looks up both
             slots[SAID] = f"{said} {route.text}"
         if skill.name == "cost.forecast" and _over(slots.get("time_range")):
@@ -134,6 +142,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
             and not _names_another_cloud(route, previous) else {}
+        if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
+            lent.pop("service", None)
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -261,12 +271,15 @@ def _names_another_cloud(route: Route, previous: TurnContext) -> bool:
 def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
     """The previous turn's slots a follow-up keeps: all of them, except that a follow-up naming
     another cloud ("and azure?" after "instances in us-east-1") keeps no place or resource of
-    the previous cloud, and one naming a new target keeps none of the previous targets."""
+    the previous cloud, one naming a new target keeps none of the previous targets, and one
+    naming a team keeps no service (the team is the new subject)."""
     kept = dict(previous.slots)
     if _names_another_cloud(route, previous):
         kept = {key: value for key, value in kept.items() if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS)}
     if any(key in route.slots for key in _TARGET_SLOTS if key not in ("service", "repo")):
         kept = {key: value for key, value in kept.items() if key not in _TARGET_SLOTS}
+    if "team" in route.slots:  # "and the platform team?" after a service's rota: the team replaces it
+        kept.pop("service", None)
     return kept
 
 
@@ -304,7 +317,8 @@ def _corrected(route: Route, previous: TurnContext, said: str, threshold: float)
 def _listed_item(route: Route, items: Any) -> dict[str, Any] | None:
     """The target slots of the one item of the previous list that "the X one" describes: {}
     when the words describe none or several of them, None when they describe no item."""
-    phrase = _ONE_OF_THE_LIST.search(route.text)
+    # "not the payments one, the checkout one": the item named after the one ruled out
+    phrase = _ONE_OF_THE_LIST.search(without_ruled_out(route.text))
     if phrase is None or not isinstance(items, list) or not items:
         return None
     chosen = pick(items, phrase.group(0))
@@ -326,7 +340,9 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 
 # One item of a list by what it is or is about: "the payments one", "the windows one".
-_ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b)(?:[\w-]+\s+){1,3}?one\b", re.I)
+# (a place in the list, "the previous one", is no description)
+_ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b)"
+                              r"(?:[\w-]+\s+){1,3}?one\b", re.I)
 # ... said first in the message ("the crypto one - which box is it")
 _OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
@@ -358,8 +374,9 @@ def _asks_a_change(route: Route) -> bool:
 
 def _detail_skill(listed: str, text: str) -> str | None:
     """The skill that tells about one item of what ``listed`` lists."""
-    if listed == "cicd.status":
-        return "cicd.failure" if _FAILURE_WORDS.search(text) else "cicd.status"
+    if listed in ("cicd.status", "cicd.changes"):
+        # a changes answer lists deployments with their state too: "why is the red one red"
+        return "cicd.failure" if _FAILURE_WORDS.search(text) else ("cicd.status" if listed == "cicd.status" else None)
     return {"incident.list": "incident.brief", "infra.inventory": "infra.describe"}.get(listed)
 
 
@@ -435,6 +452,30 @@ def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str,
     # "who owns the first one" after a list of buckets: the answer's names, in its order
     named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
     return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
+
+
+# "the one before", "the previous one", "the one after", "the next incident": beside the one
+# the previous turn was about
+_BESIDE = re.compile(r"\b(?:the\s+)?(?:one|incident)\s+(before|after)\b|\b(previous|prior|next)\s+(?:one|incident)\b",
+                     re.I)
+_NUMBER_IN_LEAD = re.compile(r"\(#(\d+)\)")
+
+
+def _incident_beside(text: str, previous: TurnContext, answered: str) -> str | None:
+    """``before #N`` / ``after #N`` (what the PagerDuty tools resolve) when the words ask for
+    the incident next to the one the previous turn was about, whose number is its id or is in
+    its answer's lead ("P7K2M9Q (#1042) ...")."""
+    match = _BESIDE.search(text)
+    ref = str(previous.slots.get("incident_id") or "")
+    if match is None or not ref or not previous.skill.startswith("incident."):
+        return None
+    number = ref.lstrip("#") if ref.lstrip("#").isdigit() else None
+    lead = _NUMBER_IN_LEAD.search(answered) if number is None else None
+    number = number or (lead.group(1) if lead else None)
+    if number is None:
+        return None
+    side = "before" if (match.group(1) or match.group(2)).lower() in ("before", "previous", "prior") else "after"
+    return f"{side} #{number}"
 
 
 def _over(period: Any) -> bool:

@@ -18,7 +18,7 @@ from langgraph.types import Command, StateSnapshot
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
-from agents.clarified import ASKED, CHOICES, ITEMS, SAID, THREAD_KEYS, choices_of, items_of
+from agents.clarified import ANSWERED, ASKED, CHOICES, ITEMS, SAID, THREAD_KEYS, choices_of, items_of
 from agents.conversations import TurnContext
 from agents.deps import origin_of
 from agents.execution import run_approved
@@ -31,6 +31,7 @@ from agents.skills import SKILL_BY_NAME
 log = logging.getLogger(__name__)
 
 DURABILITY: Final = "sync"  # see Guardian._run
+MAX_LEAD_KEPT: Final = 300  # the previous answer's lead a follow-up may look up (agents/followup.py)
 
 
 class DecisionRefused(ApprovalError):
@@ -133,6 +134,8 @@ class Guardian:
         # the words this turn was about ("how do I fix that" next looks them up); a follow-up
         # that carried on the previous question says both (agents/followup.py)
         slots[SAID] = str(dict(route["slots"]).get(SAID) or route.get("text") or request.text)
+        if answer.lead:
+            slots[ANSWERED] = answer.lead[:MAX_LEAD_KEPT]
         self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], slots, list(answer.resources)))
 
     def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",

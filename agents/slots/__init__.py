@@ -40,6 +40,7 @@ from agents.slots.entities import (
     first_match,
     put,
 )
+from agents.slots.negation import without_ruled_out
 from agents.slots.time import time_range, unread_period
 from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, METRIC, RESOURCE_ID, RESOURCE_TYPE
 
@@ -77,11 +78,12 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         put(slots, "aws_service", first_match(AWS_SERVICE, lowered))
     put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
     put(slots, "metric", first_match(METRIC, lowered))
-    put(slots, "service", find_service(lowered))
+    named = without_ruled_out(lowered)  # "not the payments repo": a name the user does not mean
+    put(slots, "service", find_service(named))
     tag = find_tag(original)
     if tag:
         slots["tag_key"], slots["tag_value"] = tag[0].lower(), tag[1]
-    env = first_match(list(ENVS), lowered)
+    env = first_match(list(ENVS), named)
     if tag and tag[0].lower() in ("env", "environment", "stage"):
         env = first_match(list(ENVS), tag[1].lower()) or env
     put(slots, "env", env)
@@ -90,12 +92,12 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         slots["log_group"] = log_group.group(1)
     put(slots, "action", find_action(lowered))
     put(slots, "port", find_port(lowered))
-    put(slots, "repo", find_repo(lowered))
+    put(slots, "repo", find_repo(named))
     put(slots, "workflow", find_workflow(lowered))
     put(slots, "event", find_event(lowered))
     put(slots, "run_id", find_run_id(lowered))
     put(slots, "incident_id", find_incident_id(original, lowered))
-    person, team = find_people(lowered, original)
+    person, team = find_people(named, original)
     if tag and tag[0].lower() == "team":
         team = tag[1].lower()
     put(slots, "person", person)
@@ -112,5 +114,5 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         slots["cloud"] = "azure"  # resource groups are Azure's: "the batch vm in rg-payments"
     put(slots, "group_by", find_group_by(lowered))
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
-    put(slots, "resource_name", find_resource_name(lowered, taken | set(ids)))
+    put(slots, "resource_name", find_resource_name(named, taken | set(ids)))
     return slots

@@ -402,7 +402,11 @@ def find_incident_id(original: str, text: str) -> str | None:
                       # "I'll take 1042": a number someone claims is an incident they take on
                       r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
                       # "what happened with 1038": a number an incident question is about
-                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b",
+                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b|"
+                      # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
+                      # (never a year: "the cost summary for 2025")
+                      r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
+                      r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b",
                       text)
     if match:
         return next(group for group in match.groups() if group)
@@ -437,13 +441,16 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                       text)
     if match:
         name = match.group(1) or match.group(2)
-        if _is_name(name) or name in _TEAM_WORDS:
+        # "ping folks on storefront": a verb before "folks" names no team
+        if (_is_name(name) or name in _TEAM_WORDS) and name not in _PAGE_WORDS:
             team = name
     if person is None:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
                           text)
         if match and (_DETERMINER.search(text[:match.start()]) or match.group(1) in _STATES | _DONE):
             match = None  # "mark the page done": the noun "page", and a state, not a person
+        if match and match.group(1) in _PRONOUNS:
+            match = None  # "page people for me", "ping folks": nobody in particular
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "network",
                                                                          "networking", "security"):
             person = match.group(1)
@@ -481,8 +488,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _NOT_A_REPO | {"it", "that",
                                                                                                   "what", "who"}:
             person = match.group(1)
-    if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota"
-        match = re.search(r"\b(?:some|any)(?:one|body)\s+(?:from|in|on|at)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b"
+    if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota", "folks on search"
+        match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"
+                          r"([a-z][a-z0-9-]*)\b"
                           r"(?!\s+(?:on-?call|oncall|team|rota|schedule)\b)", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
                 and match.group(1) not in _VERBS | _ORDINALS and not _is_special(match.group(1)):
@@ -500,6 +508,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     return person, team
 
 
+# The verbs of _PAGE_VERBS, as words: "ping folks" names no "ping" team.
+_PAGE_WORDS = frozenset("page wake get call pull loop bring ping escalate summon notify".split())
 _LEVEL_WORDS = {"primary": 1, "secondary": 2, "backup": 2, "second": 2, "third": 3}
 
 

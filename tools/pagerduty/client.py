@@ -198,8 +198,32 @@ def find_user(client: RestApiV2Client, person: str) -> dict[str, Any]:
     raise PagerDutyProblem(f"PagerDuty has no user matching {person!r}.")
 
 
+# "before #1042", "after #1041": the incident next to a known one by number (a follow-up's
+# "and the one before?" after a brief; agents/followup.py)
+_BESIDE = re.compile(r"^(before|after)\s+#?(\d+)$", re.I)
+
+
+def incident_beside(client: RestApiV2Client, side: str, number: int) -> dict[str, Any]:
+    """The incident numbered closest below (before) or above (after) ``number``."""
+    listed = first(client, "/incidents", {"date_range": "all", "sort_by": "created_at:desc"}, 500)
+    numbered = [item for item in listed if isinstance(item.get("incident_number"), int)]
+    if side.lower() == "before":
+        earlier = [item for item in numbered if item["incident_number"] < number]
+        if earlier:
+            return max(earlier, key=lambda item: int(item["incident_number"]))
+    else:
+        later = [item for item in numbered if item["incident_number"] > number]
+        if later:
+            return min(later, key=lambda item: int(item["incident_number"]))
+    raise PagerDutyProblem(f"PagerDuty has no incident {side.lower()} #{number} among the latest 500.")
+
+
 def get_incident(client: RestApiV2Client, ref: str) -> dict[str, Any]:
-    """An incident by id (P7K2M9Q) or by its number as people say it (#1042)."""
+    """An incident by id (P7K2M9Q), by its number as people say it (#1042), or next to one
+    by number ("before #1042")."""
+    beside = _BESIDE.match(ref.strip())
+    if beside:
+        return incident_beside(client, beside.group(1), int(beside.group(2)))
     ref = ref.strip().lstrip("#")
     if ref.isdigit():
         for item in first(client, "/incidents", {"date_range": "all", "sort_by": "created_at:desc"}, 500):

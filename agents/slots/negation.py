@@ -1,0 +1,41 @@
+"""Names a request rules out: "checkout-web, not the payments repo", "the checkout one, not
+the staging one", "who's on call for search, not checkout". The ruled-out name is the one the
+user does NOT mean, so the slot finders must not read it as the subject; a correction of a
+list item ("not the payments one, the checkout one") picks the item named after it."""
+
+from __future__ import annotations
+
+import re
+
+# "not (the|that|this) NAME [one|repo|...]" ending where the clause ends (a comma, a full
+# stop, "but", "I mean", the end): a short name phrase, never "not running" inside a clause
+# that goes on ("instances not running in eu-west-1" keeps its words).
+_RULED_OUT = re.compile(
+    r"\b(?:not|never|except(?:\s+for)?|other than|rather than|instead of)\s+(the\s+|that\s+|this\s+|our\s+)?"
+    r"[a-z0-9][\w.-]*(?:\s+[a-z0-9][\w.-]*)?"
+    r"(?:\s+(?:one|ones|repo|repository|service|team|env|environment|account|cluster|pipeline|deploy|run|"
+    r"incident|bucket|instance|box|vm))?"
+    r"(?=\s*(?:[,.;!?)]|$|\bbut\b|\bi mean\b|\bi know\b))", re.I)
+
+
+# "the pipeline is not green yet", "it does not start": after a verb "not" denies a state or
+# an action, it rules out no name
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|am|do|does|did|has|have|had|will|would|can|could|"
+                        r"should|may|might|must|shall|still|just)\s*$", re.I)
+
+
+# A name is ruled out with a determiner ("not the payments one") or set apart as a clause of
+# its own ("page dave, not erin"); "why is the pipeline not green" says how it is.
+_CLAUSE_END = re.compile(r"(?:[,;:.!?\u2014-]|\bbut|\band)\s*$", re.I)
+
+
+def without_ruled_out(text: str) -> str:
+    """``text`` with each ruled-out name phrase blanked (spaces keep the other words apart)."""
+    def blank(match: re.Match[str]) -> str:
+        before = text[:match.start()]
+        set_apart = bool(match.group(1)) or not before.strip() or bool(_CLAUSE_END.search(before))
+        if _PREDICATE.search(before) or not set_apart:
+            return match.group(0)
+        return " " * len(match.group(0))
+
+    return _RULED_OUT.sub(blank, text)
