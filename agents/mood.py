@@ -98,7 +98,7 @@ _REPORTED = re.compile(
 _GO_AHEAD = re.compile(
     r"(?:[,;.!?:]|\s-+\s|\b(?:so|then|ok|okay|yes|yep)\b)\s*(?:(?:please|pls|just|then|so)\s+)*"
     r"(?:(?:can|could|would|will) (?:you|u)\s+(?:please\s+|just\s+|go ahead and\s+)?do (?:it|that|this|so)|"
-    r"(?:please |pls )?do (?:it|that)|go ahead|go for it|make it so)"
+    r"(?:please |pls |you |u )?do (?:it|that)|go ahead|go for it|make it so)"
     r"(?:\s+(?:please|pls|now|then|for me))*\W*$"
 )
 # A dash between spaces ends a clause in chat ("on it - restart X"); a hyphen inside a name does not.
@@ -135,7 +135,8 @@ _IMPERATIVE_POSITION = re.compile(
     r"i'?d like (?:you |us )?to|i would like (?:you |us )?to|i want (?:you |us )?to|"
     r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
     r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
-    r"(?:can|could|would) (?:someone|somebody|anyone|anybody))\W*)*$"  # asked of the channel, the bot answers
+    # asked of the channel ("somebody ack 1042"): the bot answers
+    r"(?:(?:can|could|would) )?(?:someone|somebody|anyone|anybody)(?: please)?)\W*)*$"
 )
 # Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
 _POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
@@ -229,6 +230,8 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     if text[start:end] in ("stopped", "started") and re.search(r"\b(?:is|are|isn'?t|aren'?t)\b(?:\s+\S+){0,2}"
                                                               r"\s+or\s*$", before):
         return False  # "is it running or stopped?": the second of two states asked about, not a stop
+    if verb in ("restart", "reboot") and re.match(r"(?:counts?|loops?|polic(?:y|ies)|counters?|storms?)\b", after):
+        return False  # "restart count 40 and climbing": a measure of the pod, not a request
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",
                 "retry", "kill"):
         if re.search(r"\b(?:the|a|an|this|that|last|latest|first|each|every|my|our|your|its|failed|failing|"
@@ -260,12 +263,23 @@ def _sentence_before(text: str, start: int) -> str:
 _BY_ONESELF = re.compile(r"\b(?:myself|ourselves|himself|herself|themselves|by hand|manually)\b")
 
 
+# A message that only asks whether the bot can act, whatever its polite frame: "can you re-run
+# workflows yourself or do I have to?", "...or is that not something you do?", "just asking".
+_ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|"
+                          r"\bor (?:do|must|should|can|will|would) (?:i|we)\b|"
+                          r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:something|a thing|your job)\b|"
+                          r"\bor (?:can'?t|cannot|don'?t|do not) (?:you|u)\b")
+
+
 def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:
     """The occurrence's mood in its clause (``_clause_mood``), unless a go-ahead closes the
-    message: an action reported or wondered about, then "can you do it?", is asked for."""
+    message (an action reported or wondered about, then "can you do it?", is asked for) or
+    the message only asks whether the bot could (then nothing is)."""
     mood = _clause_mood(text, start, end, form)
     if mood in ("reported", "hypothetical") and _GO_AHEAD.search(text[end:]):
         return "request"
+    if mood == "request" and _ONLY_ASKING.search(text):
+        return "hypothetical"
     return mood
 
 

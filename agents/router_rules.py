@@ -599,7 +599,8 @@ RULES: tuple[Rule, ...] = (
           r"(?:handle|support|cover|work with|deal with|integrate with|understand)\b",
           STRONG + 2.0, unless=_NAMED + r"|\b(?:the|this|that) (?:[\w-]+ )?(?:incident|outage|alert|page|one)\b|"
           r"\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b"),
-    _rule("help", r"^\W*(?:can|could|do|does) (?:you|u|guardian|the bot)\b.*\bor (?:only|just)\b", STRONG + 2.0,
+    _rule("help", r"^\W*(?:can|could|do|does) (?:you|u|guardian|the bot)\b.*\bor (?:only|just|"
+          r"(?:do|must|should) (?:i|we)|(?:is|isn'?t) (?:that|this|it) (?:not )?(?:something|a thing))\b", STRONG + 2.0,
           unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b|#\d"),
     # Who is able to do anything at all, or to act on things: privileges, not the rota.
     _rule("security.iam", r"^\W*who (?:else )?(?:can|could|is able to|is allowed to|"

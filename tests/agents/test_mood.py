@@ -220,3 +220,23 @@ def test_a_go_ahead_held_back_asks_for_nothing(skill: str, text: str) -> None:
 ])
 def test_requests_after_a_time_an_emoji_or_for_now_and_participles(skill: str, text: str) -> None:
     assert mood_for(skill, text) == ("request", skill)
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("infra.action", "could you reboot vms on your own, or must we do it by hand?"),
+    ("incident.page", "do you page teams, or is that not a thing you do? just curious"),
+    ("cicd.rerun", "can you retry builds or don't you have access"),
+])
+def test_asking_only_whether_the_bot_could_act_asks_for_nothing(skill: str, text: str) -> None:
+    assert mood_for(skill, text)[0] != "request"
+
+
+def test_an_imperative_put_to_the_channel_and_a_you_do_it_are_requests() -> None:
+    assert mood_for("incident.resolve", "someone please resolve P7K2M9Q") == ("request", "incident.resolve")
+    assert mood_for("infra.action", "ops wants cache-7 bounced soon. guardian, you do it") == (
+        "request", "infra.action")
+
+
+def test_a_restart_count_is_a_measure_not_a_restart() -> None:
+    assert [occ.verb for occ in occurrences("restart count is 12 on api-3, why?")] == []
+    assert [occ.verb for occ in occurrences("restart api-3, its restart loop is back")] == ["restart"]
