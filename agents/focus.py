@@ -101,7 +101,8 @@ def _state(*states: str) -> Callable[[Row], bool]:
 
 
 def _severity(level: str) -> Facet:
-    return Facet(level, _words(rf"\b{level}\b"), lambda row: str(row.get("severity", "")).lower() == level,
+    # "only the criticals": the plural names the level too
+    return Facet(level, _words(rf"\b{level}s?\b"), lambda row: str(row.get("severity", "")).lower() == level,
                  f"are {level} severity")
 
 
@@ -116,10 +117,15 @@ CVE = Facet("CVE", _words(r"\bcves?\b", r"\bvulnerabilit(?:y|ies)\b", r"\bvulns?
 FAILED_STATES = ("failure", "failed", "timed_out", "startup_failure", "action_required")
 
 
+# "not running", "aren't running", "isnt up": a machine that is off; "running" alone is one that is on
+NOT_RUNNING = r"(?:\bnot|n't|\b(?:arent|isnt|werent|wasnt))\s+(?:running|up)\b"
+RUNNING = r"\brunning\b(?<!not running)(?<!n't running)(?<!nt running)"
+
+
 def _machines_stopped(states: tuple[str, ...], phrase: str, *cloud_words: str) -> Facet:
     """Machines in one of ``states``, asked in the common words or their cloud's own
     ("deallocated", "terminated")."""
-    return Facet("stopped", _words(r"\bstopped\b", r"not running", r"\bshut ?down\b", r"\bpowered off\b",
+    return Facet("stopped", _words(r"\bstopped\b", NOT_RUNNING, r"\bshut ?down\b", r"\bpowered off\b",
                                    *cloud_words), _state(*states), phrase, negatable=False)
 
 
@@ -133,7 +139,7 @@ ATTACHED_TO_NOTHING = Facet(
                      r"\battached to nothing\b", r"\bnothing (?:is )?(?:attached|using)\b", r"\borphan"),
     lambda row: not str(row.get("instances") or "").strip(), "are attached to nothing", negatable=False,
     one="is attached to nothing")
-MACHINES_UP = Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b", r"\bup\b"),
+MACHINES_UP = Facet("running", _words(RUNNING, r"\bpowered on\b", r"\bup\b"),
                     _state("running"), "are running")
 
 SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
@@ -163,7 +169,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     )),
     Subject("aws_inventory", "instances", "name", None, (
         _machines_stopped(("stopped", "stopping"), "are stopped"),
-        Facet("running", _words(r"\brunning\b(?<!not running)", r"\bpowered on\b"), _state("running"),
+        Facet("running", _words(RUNNING, r"\bpowered on\b"), _state("running"),
               "are running"),
     ), scope=lambda row: str(row.get("type", "")).lower() == "ec2",
        label=lambda row: f"{row['name']} ({row['id']})" if row.get("name") else str(row.get("id", "")),
@@ -229,8 +235,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
 
 NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
 # Leaving a property out ("skip the low ones", "ignore medium", "except low").
-EXCLUDED = re.compile(r"\b(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
-                      r"(?:the\s+|any\s+|all\s+)?$", re.I)
+EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
+                      r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+)$", re.I)  # "..., not the highs"
 
 
 @dataclass

@@ -213,7 +213,7 @@ class _Parts:
         title = _title(call["tool"]) if titled else ""
         focused = focus(call["tool"], result, route.text)
         if focused is not None:
-            self.lines.extend(line for line in (focused.lead, focused.rest) if line)
+            self.lines.extend(line for line in (scored(result), focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)
         else:
             lead = LEADS[call["tool"]](result) if call["tool"] in LEADS and result.status == "ok" else None
@@ -225,6 +225,13 @@ class _Parts:
         chart = cost_chart(result) or metric_chart(result)
         if chart:
             self.charts.append(chart)
+
+
+def scored(result: ToolResult) -> str:
+    """A score's headline ("Security score 62/100."), kept when the answer narrows to some of
+    the findings: "how are we doing, how many criticals?" asks for both."""
+    score = result.facts.get("score")
+    return f"Security score {score}/100." if isinstance(score, int) and not isinstance(score, bool) else ""
 
 
 # Tools that add to another tool's answer: their "nothing found" beside it says nothing.

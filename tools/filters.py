@@ -37,12 +37,20 @@ def same_env(env: str, wanted: str) -> bool:
     return canonical(env) == canonical(wanted)
 
 
+def env_matches(env: str, wanted: str) -> bool:
+    """``wanted`` is one environment, or with a leading "!" every other one ("!prod" is
+    staging, dev and untagged resources: what "not prod" asks for)."""
+    if wanted.startswith("!"):
+        return not same_env(env, wanted[1:])
+    return same_env(env, wanted)
+
+
 def matches(args: ResourceFilter, *, tags: dict[str, str], env: str, service: str, name: str) -> bool:
     """Whether a resource with these tags, environment, service and name passes ``args``; the
     service may also be named by a part of the resource's name."""
     if not tags_match(tags, args.tag_key, args.tag_value):
         return False
-    if args.env and not same_env(env, args.env):
+    if args.env and not env_matches(env, args.env):
         return False
     if args.service:
         needle = args.service.lower()

@@ -40,11 +40,19 @@ from agents.slots.entities import (
     first_match,
     put,
 )
-from agents.slots.negation import without_ruled_out
+from agents.slots.negation import ruled_out, without_ruled_out, without_ruled_out_words
 from agents.slots.time import time_range, unread_period
 from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, METRIC, RESOURCE_ID, RESOURCE_TYPE
 
 __all__ = ["extract_slots", "time_range"]
+
+
+def excluded_env(text: str) -> str | None:
+    """The environment ``text`` rules out, as an exclusion ("not prod", "non-prod" -> "!prod"):
+    the inventory filters read a leading "!" as everything but that environment."""
+    ruled = " ".join(ruled_out(text))
+    env = first_match(list(ENVS), ruled) if ruled else None
+    return f"!{env}" if env else None
 
 
 def extract_slots(text: str, now: datetime) -> dict[str, Any]:
@@ -73,9 +81,10 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         if instance:
             slots["instance_id"] = instance
     put(slots, "bucket", find_bucket(lowered, original))
-    named_services = {name for name, pattern in AWS_SERVICE if pattern.search(lowered)}
+    positive = without_ruled_out_words(lowered)  # "rds, not compute": filters come from what is asked for
+    named_services = {name for name, pattern in AWS_SERVICE if pattern.search(positive)}
     if len(named_services) < 2:  # "rds vs ec2": both, so no one service narrows the answer
-        put(slots, "aws_service", first_match(AWS_SERVICE, lowered))
+        put(slots, "aws_service", first_match(AWS_SERVICE, positive))
     put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
     put(slots, "metric", first_match(METRIC, lowered))
     named = without_ruled_out(lowered)  # "not the payments repo": a name the user does not mean
@@ -83,7 +92,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     tag = find_tag(original)
     if tag:
         slots["tag_key"], slots["tag_value"] = tag[0].lower(), tag[1]
-    env = first_match(list(ENVS), named)
+    env = first_match(list(ENVS), without_ruled_out(positive)) or excluded_env(lowered)
     if tag and tag[0].lower() in ("env", "environment", "stage"):
         env = first_match(list(ENVS), tag[1].lower()) or env
     put(slots, "env", env)
@@ -103,7 +112,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "person", person)
     put(slots, "team", team)
     put(slots, "level", find_oncall_level(lowered))
-    put(slots, "severity", find_severity(lowered))
+    put(slots, "severity", find_severity(positive))
     put(slots, "status", find_incident_status(lowered))
     put(slots, "limit", find_limit(lowered))
     resource_group = find_resource_group(lowered)

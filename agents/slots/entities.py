@@ -215,7 +215,23 @@ def find_service(text: str) -> str | None:
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS \
             and match.group(1) not in _SEEING:
         return match.group(1)
-    return None
+    return _machine_of(text)
+
+
+# "the payments vm", "that search box": a machine called by the service it runs
+_MACHINE_NOUNS = r"(?:vms?|boxe?s?|machines?|servers?|instances?|hosts?|nodes?)"
+_NOT_A_MACHINE_NAME = frozenset("""prod production staging stage dev development test qa windows linux
+    running stopped deallocated new old big small other same""".split())
+
+
+def _machine_of(text: str) -> str | None:
+    """The service a machine is called by ("the payments vm" -> payments), not its kind,
+    environment, state or cloud ("the staging vm", "the stopped box", "the gcp vm")."""
+    match = re.search(rf"\b(?:the|that|this|our)\s+([a-z][a-z0-9-]*)\s+{_MACHINE_NOUNS}\b", text)
+    word = match.group(1) if match else None
+    if not word or not _is_name(word) or _is_special(word) or _is_provider_word(word):
+        return None
+    return None if word in _VERBS | _STATES | _ORDINALS | _NOT_A_MACHINE_NAME else word
 
 
 # "the infra pipelines", "infra builds", "builds in infra", "the infra repo's workflows": the
@@ -531,7 +547,7 @@ def find_severity(text: str) -> str | None:
     match = re.search(r"\bsev\s*-?\s*([0-5])\b", text)
     if match:
         return f"sev{match.group(1)}"
-    match = re.search(r"\b(critical|high|medium|low)\b(?:\s+(?:and\s+\w+\s+)?(?:sev\w*|urgency|risk|"
+    match = re.search(r"\b(critical|high|medium|low)s?\b(?:\s+(?:and\s+\w+\s+)?(?:sev\w*|urgency|risk|"
                       r"findings?|vulns?|vulnerabilit\w+|alerts?|cves?|issues?|incidents?|priority))?", text)
     if match and (match.group(0) != match.group(1) or match.group(1) == "critical"):
         return match.group(1)

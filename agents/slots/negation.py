@@ -1,7 +1,14 @@
-"""Names a request rules out: "checkout-web, not the payments repo", "the checkout one, not
+"""What a request rules out, at two grains.
+
+Names (``without_ruled_out``): "checkout-web, not the payments repo", "the checkout one, not
 the staging one", "who's on call for search, not checkout". The ruled-out name is the one the
 user does NOT mean, so the slot finders must not read it as the subject; a correction of a
-list item ("not the payments one, the checkout one") picks the item named after it."""
+list item ("not the payments one, the checkout one") picks the item named after it.
+
+Filter words (``ruled_out``, ``without_ruled_out_words``): "not prod", "aren't running", "not
+the highs", "non-prod". A filter slot must not take its value from them, and the environment
+one becomes an exclusion ("!prod"), so "everything but prod" does not read as "prod"."""
+
 
 from __future__ import annotations
 
@@ -39,3 +46,28 @@ def without_ruled_out(text: str) -> str:
         return " " * len(match.group(0))
 
     return _RULED_OUT.sub(blank, text)
+
+
+# --- filter words
+
+
+
+# a negation, up to two filler words, then the one word it rules out
+_NEGATED = re.compile(
+    r"(?:\bnot|n't|\bexcept(?: for)?|\bexcluding|\bother than|\bapart from|\bminus)\s+"
+    r"((?:(?:the|any|in|on|for|from|counting|including|be|a|an|ones?|in)\s+){0,2})([a-z0-9][\w-]*)")
+_NON = re.compile(r"\bnon[- ]?(prod|production|prd|staging|stage|dev|development)\b")
+
+
+def ruled_out(text: str) -> list[str]:
+    """The words ``text`` rules out, in order (lower-case text)."""
+    words = [match.group(2) for match in _NEGATED.finditer(text)]
+    return words + [match.group(1) for match in _NON.finditer(text)]
+
+
+def without_ruled_out_words(text: str) -> str:
+    """``text`` with every ruled-out word (and its negation) blanked, so a positive filter
+    (a service, a severity, an environment) is read only from what is asked for."""
+    text = _NON.sub(" ", text)
+    return _NEGATED.sub(" ", text)
+

@@ -60,7 +60,7 @@ LOG_GROUP = re.compile(r"(?<![\w:./])(/[a-z0-9_.-]+(?:/[a-z0-9_.#$\[\]-]+)+)", r
 AWS_SERVICES: tuple[tuple[str, str], ...] = (
     # "spend on compute": on AWS, compute is EC2 (Cost Explorer's "Amazon Elastic Compute Cloud - Compute")
     ("ec2", r"ec2(?:-other)?|elastic compute|ec2 instances?|(?<!gcp )(?<!azure )(?<!google )compute(?! engine)"),
-    ("s3", r"s3"), ("rds", r"rds|aurora"),
+    ("s3", r"s3"), ("rds", r"rds|aurora|(?:relational )?database service"),
     ("lambda", r"lambdas?"), ("ebs", r"ebs"), ("cloudwatch", r"cloudwatch"), ("dynamodb", r"dynamo ?db"),
     ("ecs", r"ecs|fargate"), ("eks", r"eks"), ("elb", r"elbs?|albs?|nlbs?|load balancers?"),
     ("cloudfront", r"cloudfront"), ("route53", r"route ?53"), ("sqs", r"sqs"), ("sns", r"sns"),

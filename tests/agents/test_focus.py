@@ -299,3 +299,34 @@ def test_when_every_other_item_shares_a_property_the_rest_says_all() -> None:
     focused = focus("aws_inventory", inventory, "any of the boxes stopped?")
     assert focused is not None and focused.lead == "1 of 3 instances is stopped: batch-old (i-8)."
     assert focused.rest == "Not listed: the other 2 instances, of which all are running."
+
+
+def test_plural_levels_and_a_level_turned_away_from() -> None:
+    """"the highs, not the mediums": the plural names a level, and "not the" leaves one out."""
+    focused = focus("aws_security_hub_findings", HUB, "only the highs please, not the mediums")
+    assert focused is not None
+    assert {row["severity"] for row in focused.rows} == {"high"}
+
+
+def test_machines_that_arent_up_are_the_stopped_ones() -> None:
+    """The contracted negations ("aren't running", "isnt up") ask for the machines that are off."""
+    vms = ToolResult(status="ok", columns=["type", "name", "state"], rows=[
+        {"type": "vm", "name": "build-1", "state": "running"},
+        {"type": "vm", "name": "batch-2", "state": "deallocated"},
+        {"type": "vm", "name": "web-test", "state": "stopped"}])
+    for text in ("which of the vms aren't running?", "list the vms that isnt up"):
+        focused = focus("azure_inventory", vms, text)
+        assert focused is not None and [row["name"] for row in focused.rows] == ["batch-2", "web-test"]
+
+
+def test_a_narrowed_posture_answer_keeps_its_score() -> None:
+    """"how are we doing, how many highs?": the highs, and the score the question also asks."""
+    posture = ToolResult(status="ok", summary="Security score 71/100 with 2 findings.",
+                         columns=["check", "severity", "resource"],
+                         rows=[{"check": "open port", "severity": "high", "resource": "sg-1"},
+                               {"check": "no mfa", "severity": "medium", "resource": "bob"}],
+                         facts={"score": 71, "findings": 2})
+    answer = build_answer(route("security.posture", "overall how are we doing, how many highs?"),
+                          [call("aws_security_posture", posture)])
+    assert answer.lead == "Security score 71/100."
+    assert "sg-1" in answer.shown_text() and "bob" not in " ".join(answer.sentences())

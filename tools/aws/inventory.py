@@ -155,7 +155,8 @@ class InventoryArgs(BaseModel):
     region: str | None = None
     tag_key: str | None = None
     tag_value: str | None = None
-    env: str | None = Field(default=None, description="Matches an env/environment/stage tag (prod, staging...).")
+    env: str | None = Field(default=None, description="Matches an env/environment/stage tag (prod, staging...); "
+                                                      "\"!prod\" is every other env.")
     service: str | None = Field(default=None, description="Matches a service/app tag or the Name.")
     limit: int = Field(default=100, ge=1, le=1000)
 

@@ -60,7 +60,8 @@ def _groups(ctx: ToolContext, region: str, args: LogsErrorsArgs) -> list[str]:
     if args.service:
         named = [name for name in names if args.service.lower() in name.lower()]
         # "logs for checkout-web-1": no group is named after a host, but its stream is
-        names = named or [name for name in names if _has_stream(logs, name, args.service)]
+        named = named or [name for name in names if _has_stream(logs, name, args.service)]
+        names = named or named_inside(names, args.service)
     return names if args.query and not args.service else names[:MAX_GROUPS]
 
 
@@ -80,6 +81,17 @@ def named_by_words(names: list[str], words: str) -> list[str]:
     shared = {name: len(asked & set(re.findall(r"[a-z0-9]+", name.lower()))) for name in names}
     best = max(shared.values(), default=0)
     return [name for name, count in shared.items() if count == best] if best >= MIN_SHARED_WORDS else []
+
+
+def named_inside(names: list[str], word: str) -> list[str]:
+    """The groups whose own name (the last part of the path) is a whole part of ``word``: an
+    alarm or a metric is named after what it watches plus a suffix ("payments-webhook-errors",
+    "prod-checkout-api-5xx"), so its name finds the log group of what it watches."""
+    def inside(name: str) -> bool:
+        own = name.rstrip("/").rsplit("/", 1)[-1].lower()
+        return len(own) > 3 and re.search(rf"(?:^|[-_.]){re.escape(own)}(?:[-_.]|$)", word.lower()) is not None
+
+    return [name for name in names if inside(name)]
 
 
 def _has_stream(logs: Any, group: str, stream: str) -> bool:

@@ -95,7 +95,8 @@ class AzureInventoryArgs(BaseModel):
     region: str | None = Field(default=None, description="Only this Azure location (eastus, westeurope...).")
     tag_key: str | None = None
     tag_value: str | None = None
-    env: str | None = Field(default=None, description="Matches an env/environment tag (prod, staging...).")
+    env: str | None = Field(default=None, description="Matches an env/environment tag (prod, staging...); "
+                                                      "\"!prod\" is every other env.")
     service: str | None = Field(default=None, description="Matches a service tag or the name.")
     limit: int = Field(default=100, ge=1, le=1000)
 

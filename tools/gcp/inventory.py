@@ -57,7 +57,8 @@ class GcpInventoryArgs(BaseModel):
     region: str | None = Field(default=None, description="A region (us-central1) or zone (us-central1-a).")
     tag_key: str | None = Field(default=None, description="A label key (GCP labels are its tags).")
     tag_value: str | None = None
-    env: str | None = Field(default=None, description="Matches the env label (prod, staging, dev...).")
+    env: str | None = Field(default=None, description="Matches the env label (prod, staging, dev...); "
+                                                      "\"!prod\" is every other env.")
     service: str | None = Field(default=None, description="Matches the service label or the name.")
     limit: int = Field(default=100, ge=1, le=1000)
 

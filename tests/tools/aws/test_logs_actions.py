@@ -133,3 +133,15 @@ def test_every_tool_is_declared_for_a_known_skill() -> None:
         assert spec.integration == "aws" and all(skill in SKILL_BY_NAME for skill in spec.skills)
         assert bool(spec.skills) == (spec.name != "aws_security_scan")  # the scan serves the CLI alone
         assert spec.mutating == (spec.name == "aws_ec2_instance_action")
+
+
+def test_an_alarm_named_after_a_group_finds_the_group() -> None:
+    """An alarm is named after what it watches plus a suffix: its name leads to the group
+    whose own name is a whole part of it, never to one that only shares a prefix."""
+    from tools.aws.logs import named_inside
+
+    groups = ["/aws/lambda/invoice-mailer", "/app/invoice-api", "/aws/lambda/invoice"]
+    assert named_inside(groups, "prod-invoice-mailer-throttles") == ["/aws/lambda/invoice-mailer",
+                                                                      "/aws/lambda/invoice"]
+    assert named_inside(groups, "invoice-apis-5xx") == ["/aws/lambda/invoice"]
+    assert named_inside(groups, "stock-sync-errors") == []
