@@ -116,6 +116,11 @@ _NOMINAL_REQUEST = re.compile(
     r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
     r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
     r"re-run|redeploy|rollback|bounce|ack|p[0-4]|sev ?[0-4])\b")
+# Bringing a person into the incident is paging them ("can you get the secondary in here",
+# "pull the db on-call into the bridge").
+_SUMMONED = re.compile(r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over here|"
+                       r"on(?:to)? (?:the |this )?(?:call|bridge|line|channel|incident)|"
+                       r"in(?:to)? (?:the |this )?(?:call|bridge|channel|room|incident|war ?room))\b")
 # Marking an incident done is resolving it ("mark it done", "you can mark the page closed").
 _MARKED_DONE = re.compile(r"\bmark (?:\S+ ){0,3}(?:as )?(?:done|closed|fixed)\b")
 _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "incident.page", "sev": "incident.page",
@@ -383,6 +388,9 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     marked = _MARKED_DONE.search(lowered) if skill == "incident.resolve" else None
     if marked and _IMPERATIVE_POSITION.match(_clause_before(lowered, marked.start())):
         return "request", skill  # "you can mark the page done": the resolve, asked
+    summoned = _SUMMONED.search(lowered) if skill == "incident.page" else None
+    if summoned and _IMPERATIVE_POSITION.match(_clause_before(lowered, summoned.start())):
+        return "request", skill  # "can you get the secondary in here": the page, asked
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill

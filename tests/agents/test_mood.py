@@ -240,3 +240,13 @@ def test_an_imperative_put_to_the_channel_and_a_you_do_it_are_requests() -> None
 def test_a_restart_count_is_a_measure_not_a_restart() -> None:
     assert [occ.verb for occ in occurrences("restart count is 12 on api-3, why?")] == []
     assert [occ.verb for occ in occurrences("restart api-3, its restart loop is back")] == ["restart"]
+
+
+@pytest.mark.parametrize("text", ["was paged at 3am and I'm lost. could you bring the db on-call into the bridge",
+                                  "pls get carol on the call"])
+def test_bringing_someone_into_the_incident_is_a_page(text: str) -> None:
+    assert mood_for("incident.page", text) == ("request", "incident.page")
+
+
+def test_asking_who_got_someone_in_is_no_page() -> None:
+    assert mood_for("incident.page", "who got carol on the call last night?")[0] != "request"
