@@ -671,6 +671,14 @@ RULES: tuple[Rule, ...] = (
     _rule("security.public_storage", r"\b(?:download|read|fetch|grab|access)\w*\b.*\bwithout (?:logging in|"
           r"a login|signing in|auth\w*|credentials|an account)\b|\b(?:randoms|strangers|anyone on the internet)\b",
           WEAK + 1.0),
+    # --- constructions found by route_dev7.yaml and the dev11 eval cases (tunable)
+    # Where a pipeline's runs stand or are at ("where are the ledger builds at?"): their status.
+    _rule("cicd.status", r"\bwhere (?:do|does|are|is)\s+(?:\S+\s+){0,3}?(?:deploy\w*|builds?|releas\w*|pipelines?|"
+          r"runs?|ci)\s+(?:\w+\s+)?(?:stand|at)\b", STRONG - 1.0),
+    # What one should be doing about it, after a story of what was tried: the how-to.
+    _rule("knowledge.runbook", r"\bwhat (?:should|do|must|am) (?:i|we) (?:actually |really |even |supposed to )?"
+          r"(?:be )?(?:do|doing|try|trying)\b(?!\s+(?:with|through|via|using) (?:you|u|guardian|the bot)\b)",
+          WEAK + 1.0, unless=r"\b(?:allowed|able|permitted)\b"),
 )
 
 

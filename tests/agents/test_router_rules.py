@@ -649,3 +649,17 @@ def test_a_dash_before_a_question_ends_the_sentence_of_context(text: str, contex
 ])
 def test_a_skill_set_aside_or_taken_back_before_the_ask_counts_against(text: str, unwanted: str, asked: str) -> None:
     assert _boost(text, unwanted) <= 0 < _boost(text, asked)
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("where are the checkout releases at right now", "cicd.status"),
+    ("where does the nightly pipeline stand", "cicd.status"),
+    ("tried restarting the worker twice and clearing the queue, no luck. what should we be trying?",
+     "knowledge.runbook"),
+])
+def test_constructions_found_by_route_dev7_and_the_dev11_cases(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_what_one_should_do_through_the_bot_is_no_how_to() -> None:
+    assert _boost("what should I be doing with guardian first?", "knowledge.runbook") == 0
