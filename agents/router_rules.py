@@ -675,6 +675,10 @@ RULES: tuple[Rule, ...] = (
     # Where a pipeline's runs stand or are at ("where are the ledger builds at?"): their status.
     _rule("cicd.status", r"\bwhere (?:do|does|are|is)\s+(?:\S+\s+){0,3}?(?:deploy\w*|builds?|releas\w*|pipelines?|"
           r"runs?|ci)\s+(?:\w+\s+)?(?:stand|at)\b", STRONG - 1.0),
+    # Who holds each of the open things ("what's open and who has each"): the incidents with
+    # their assignees, not the rota.
+    _rule("incident.list", r"\bwho(?:'s| is)? (?:has|holds|owns|got|on|handling|working) (?:each|which one|what)\b",
+          STRONG + 1.0, unless=r"\b(?:schedules?|rotas?|rotations?|services?|teams?|ports?|buckets?|keys?|roles?)\b"),
     # What one should be doing about it, after a story of what was tried: the how-to.
     _rule("knowledge.runbook", r"\bwhat (?:should|do|must|am) (?:i|we) (?:actually |really |even |supposed to )?"
           r"(?:be )?(?:do|doing|try|trying)\b(?!\s+(?:with|through|via|using) (?:you|u|guardian|the bot)\b)",

@@ -656,6 +656,7 @@ def test_a_skill_set_aside_or_taken_back_before_the_ask_counts_against(text: str
     ("where does the nightly pipeline stand", "cicd.status"),
     ("tried restarting the worker twice and clearing the queue, no luck. what should we be trying?",
      "knowledge.runbook"),
+    ("shift change. open stuff + who's got what?", "incident.list"),
 ])
 def test_constructions_found_by_route_dev7_and_the_dev11_cases(text: str, skill: str) -> None:
     assert _top(text) == skill
