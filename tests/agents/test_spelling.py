@@ -91,7 +91,7 @@ def test_a_misspelt_request_routes_like_the_clean_one_with_its_slots(
 def test_the_repair_is_what_routes_them(embedder: Embedder, router: SkillRouter) -> None:
     """Without the repair these go elsewhere (measured on whole sets in bench/bench_route.py)."""
     plain = SkillRouter(embedder, cache_dir=router.cache_dir, repair_typos=False)
-    typed = {"shwo me the latset faild bulid of payments-api": "cicd.status",
+    typed = {"shwo me the stauts of the latset bulid of payments-api": "cicd.status",
              "whihc s3 buckkets are pubilc?": "security.public_storage",
              "whats teh forcast for this mnth": "cost.forecast"}
     assert {text: route.skill for text, route in zip(typed, router.route_many(list(typed)), strict=True)} == typed
