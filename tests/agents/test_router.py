@@ -124,7 +124,7 @@ def test_dev2_covers_every_skill_and_is_not_copied_from_training() -> None:
 
 
 @pytest.mark.parametrize("filename", ["route_dev3.yaml", "route_dev4.yaml", "route_dev5.yaml", "route_dev6.yaml",
-                                      "route_dev7.yaml"])
+                                      "route_dev7.yaml", "route_dev8.yaml"])
 def test_dev3_and_dev4_cover_every_skill_evenly_and_are_not_copied_from_training(filename: str) -> None:
     cases = load_cases(filename)
     counts = Counter(case["skill"] for case in cases)

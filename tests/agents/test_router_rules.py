@@ -37,7 +37,8 @@ from agents.router_rules import (
 HERE = Path(__file__).parent
 HELD_OUT = ("route_test.yaml", "route_blind.yaml")
 TUNABLE = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-           "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml", "non_action_corpus.yaml")
+           "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml", "route_dev8.yaml",
+           "non_action_corpus.yaml")
 MAX_EXPANSIONS = 64
 
 Items = list[tuple[Any, Any]]
