@@ -86,7 +86,24 @@ class Speller:
         return best.capitalize() if word[0].isupper() else best
 
     def _is_known(self, word: str) -> bool:
-        if word in self.counts or word in self.known:
-            return True
-        singular = (word[:-1], word[:-2] if word.endswith("es") else "")
-        return word.endswith("s") and any(s and (s in self.counts or s in self.known) for s in singular)
+        """Known whole, or an inflection of a known word: a plural ("buckets"), a past or a
+        participle ("resized", "stopped", "resizing"), which the examples may never use."""
+        return any(stem in self.counts or stem in self.known for stem in (word, *_stems(word)))
+
+
+_SHORT_SYLLABLE = re.compile(r"[^aeiou][aeiou][^aeiouwxy]$")  # "stop": its -ed doubles the consonant
+
+
+def _stems(word: str) -> tuple[str, ...]:
+    """The words ``word`` may inflect: -s/-es, -d/-ed and -ing, a final consonant doubled
+    ("stopped") where English doubles it, so "stoped" and "stoping" are still repaired."""
+    stems: list[str] = []
+    if word.endswith("s"):
+        stems += [word[:-1], word[:-2] if word.endswith("es") else ""]
+    for ending, silent_e in (("ed", word[:-1]), ("ing", word[:-3] + "e")):
+        if not word.endswith(ending):
+            continue
+        bare = word[:-len(ending)]
+        doubled = bare[:-1] if len(bare) > 2 and bare[-1] == bare[-2] else ""
+        stems += [silent_e, doubled, "" if _SHORT_SYLLABLE.search(bare) else bare]
+    return tuple(stem for stem in stems if len(stem) >= 3)

@@ -99,3 +99,12 @@ def test_the_repair_is_what_routes_them(embedder: Embedder, router: SkillRouter)
     restart = router.route("restrat web-frontend-1 plese")
     assert (restart.slots.get("action"), restart.slots.get("resource_name")) == ("reboot", "web-frontend-1")
     assert "action" not in plain.route("restrat web-frontend-1 plese").slots
+
+
+def test_an_inflection_of_a_known_word_is_known_and_a_misspelt_one_is_repaired() -> None:
+    """"resized" and "resizing" inflect "resize" (the examples use only the base form), so they
+    are not "repaired" to it; "stoped" is no English inflection of "stop" and is."""
+    speller = Speller(["resize the instance", "stop the instance", "stopped instances", "deploy it"], frozenset())
+    assert speller.correct("need db-1 resized; resizing web-2") == "need db-1 resized; resizing web-2"
+    assert speller.correct("redeploying, deployed") == "redeploying, deployed"
+    assert speller.correct("stoped instnces") == "stopped instances"
