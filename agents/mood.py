@@ -102,7 +102,9 @@ _GO_AHEAD = re.compile(
     r"(?:\s+(?:please|pls|now|then|for me))*\W*$"
 )
 # A dash between spaces ends a clause in chat ("on it - restart X"); a hyphen inside a name does not.
-_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s|[\u2600-\u27bf\U0001f300-\U0001faff]|"
+# So does a colon (not inside a time, "14:00"), a quoted line's ">" and an emoji.
+_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|(?<!\d):|:(?!\d)|(?:^|\s)>+\s|\s[-\u2013\u2014]{1,2}\s|"
+                           r"[\u2600-\u27bf\U0001f300-\U0001faff]|"
                            r"\b(?:but|then|and|so|because|cuz|since|though|although|or|nor)\b")
 # A question asks about the action, whatever its verbs' position ("what's the difference
 # between stop and reboot?"); polite requests ("can you stop it?") are not wh-questions.
@@ -112,7 +114,8 @@ _NEGATED_COORDINATION = re.compile(
     r"\b(?:don'?t|dont|do not|never|not|no)\b[^,;.!?:]*\b(?:or|nor|and)\s+(?:\S+\s+){0,2}$")
 # A request phrased with a noun: "send a page to security", "give bastion-1 a reboot".
 _NOMINAL_REQUEST = re.compile(
-    r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|go ahead and)\s+)*(?:send|trigger|open|create|fire|"
+    r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|go ahead and|i|we)\s+)*(?:send|trigger|open|create|fire|"
+    r"need|want|"
     r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
     r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
     r"re-run|redeploy|rollback|bounce|ack|p[0-4]|sev ?[0-4])\b")
@@ -271,6 +274,8 @@ _BY_ONESELF = re.compile(r"\b(?:myself|ourselves|himself|herself|themselves|by h
 # A message that only asks whether the bot can act, whatever its polite frame: "can you re-run
 # workflows yourself or do I have to?", "...or is that not something you do?", "just asking".
 _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|"
+                          r"^\W*(?:can|could|do|does|will) (?:you|u) (?:also |even |actually )?[a-z-]+ (?:things|stuff|"
+                          r"anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|people)\W*$|"
                           r"\bor (?:do|must|should|can|will|would) (?:i|we)\b|"
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:something|a thing|your job)\b|"
                           r"\bor (?:can'?t|cannot|don'?t|do not) (?:you|u)\b")

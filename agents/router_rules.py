@@ -66,7 +66,10 @@ HOWTO_SAVE = re.compile(
     r"(?:save|cut|reduce|lower|trim|slash|shrink|bring down|get down|optimi[sz]e)\b.{0,30}"
     r"\b(?:costs?|spend\w*|bill\w*|charges?|money|cash)\b"
 )
-ABOUT_THE_BOT = re.compile(r"\b(?:this bot|the bot|guardian|(?:do|can|should) (?:you|u))\b")
+# About Guardian's own answers, or how to ask it ("why did you say that", "how should I phrase my question").
+ABOUT_ITS_ANSWERS = (r"\b(?:your|ur) (?:last |previous )?(?:answer|reply|response)\b|"
+                     r"\bwhy did (?:you|u) (?:say|answer|pick)\b|\b(?:phrase|word|ask) (?:my|the) question\b")
+ABOUT_THE_BOT = re.compile(r"\b(?:this bot|the bot|guardian|(?:do|can|should) (?:you|u))\b|" + ABOUT_ITS_ANSWERS)
 HELP = re.compile(
     r"^\W*(?:/?guardian\s+)?(?:help|usage|commands?|menu|options|manual|capabilities|intro|getting started|"
     r"instructions|examples?)\W*(?:me|pls|please|plz)?\W*$|^\W*\?+\W*$|"
@@ -244,7 +247,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "incident.brief",
-        r"\b(?:rundown|brief|summar\w*|tl;?dr|recap|catch me up|up to speed|impact|blast radius|what happened|"
+        r"\b(?:rundown|brief|summar\w*|tl;?dr|recap|catch (?:me|us|him|her|them|[a-z]+) up|up to speed|impact|"
+        r"blast radius|what happened|"
         r"timeline|context)\b",
         WEAK,
         unless=_MONEY + r"|\bsecurity\b|\bcompliance\b|\bposture\b",
@@ -671,7 +675,13 @@ RULES: tuple[Rule, ...] = (
     _rule("security.public_storage", r"\b(?:download|read|fetch|grab|access)\w*\b.*\bwithout (?:logging in|"
           r"a login|signing in|auth\w*|credentials|an account)\b|\b(?:randoms|strangers|anyone on the internet)\b",
           WEAK + 1.0),
-    # --- constructions found by route_dev7.yaml and the dev11 eval cases (tunable)
+    # --- constructions found by route_dev7.yaml, route_dev8.yaml and the dev11 eval cases (tunable)
+    # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
+    _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),
+    # Whether the bot does a kind of action at all, on things in general ("can you restart things?").
+    _rule("help", r"^\W*(?:can|could|do|does|will) (?:you|u|guardian|the bot) (?:also |even |actually )?[a-z-]+ "
+          r"(?:things|stuff|anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|people)\W*$",
+          STRONG + 2.0),
     # Where a pipeline's runs stand or are at ("where are the ledger builds at?"): their status.
     _rule("cicd.status", r"\bwhere (?:do|does|are|is)\s+(?:\S+\s+){0,3}?(?:deploy\w*|builds?|releas\w*|pipelines?|"
           r"runs?|ci)\s+(?:\w+\s+)?(?:stand|at)\b", STRONG - 1.0),
@@ -742,7 +752,9 @@ _LAST_CLAUSE = re.compile(r".*(?:[,;.!?]|\s-+)\s*(?:and |so |then |now )?(?=\S)"
 # marker ("now,", "so,", "separate question:"), a condition or a time clause ("after X, ...").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|"
                            # a dash before a question is a full stop ("I'm not on the rota - what can I do?")
-                           r"\s+-+\s+(?=(?:what|which|who|how|is|are|can|could|did|does|do)\b)")
+                           r"\s+-+\s+(?=(?:what|which|who|how|is|are|can|could|did|does|do)\b)|"
+                           # a pasted chat thread: each quoted line ("> alice: mine > guardian ack that")
+                           r"\s+>+\s+")
 _SCENE = re.compile(
     r"^\W*(?:(?:now|so|anyway|ok|okay|also|then|and|separate(?:ly| question)|quick question|question)\W+|"
     r"(?:if|once|when|after|before|since|now that|as soon as|assuming|given that)\b[^,;:]*[,;:]\s*|"

@@ -250,3 +250,15 @@ def test_bringing_someone_into_the_incident_is_a_page(text: str) -> None:
 
 def test_asking_who_got_someone_in_is_no_page() -> None:
     assert mood_for("incident.page", "who got carol on the call last night?")[0] != "request"
+
+
+@pytest.mark.parametrize(("skill", "text"), [
+    ("incident.ack", "> pd: disk full on db-2 > dave: mine > guardian ack it"),  # a quoted line ends a clause
+    ("cicd.rerun", "we need a rollback of checkout-web done asap"),  # the action as a noun, needed
+])
+def test_quoted_lines_and_a_needed_action_noun_are_requests(skill: str, text: str) -> None:
+    assert mood_for(skill, text) == ("request", skill)
+
+
+def test_whether_the_bot_acts_on_things_in_general_asks_for_nothing() -> None:
+    assert mood_for("infra.action", "can you stop machines?")[0] != "request"

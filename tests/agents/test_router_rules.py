@@ -658,6 +658,10 @@ def test_a_skill_set_aside_or_taken_back_before_the_ask_counts_against(text: str
     ("tried restarting the worker twice and clearing the queue, no luck. what should we be trying?",
      "knowledge.runbook"),
     ("shift change. open stuff + who's got what?", "incident.list"),
+    ("> carol: on it > dana: same > guardian, catch dana up on the checkout incident", "incident.brief"),
+    ("could you reboot servers?", "help"),
+    ("explain your previous answer please", "help"),
+    ("how do I word my question so you get it right", "help"),
 ])
 def test_constructions_found_by_route_dev7_and_the_dev11_cases(text: str, skill: str) -> None:
     assert _top(text) == skill
