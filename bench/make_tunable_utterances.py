@@ -25,7 +25,7 @@ from agents.router import TUNABLE_UTTERANCES_PATH, text_hash, tunable_utterances
 
 TUNABLE_SETS = tuple(ROOT / "tests" / "agents" / name for name in (
     "route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-    "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml"))
+    "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml", "route_dev8.yaml"))
 HELD_OUT_SETS = tuple(ROOT / "tests" / "agents" / name for name in ("route_test.yaml", "route_blind.yaml"))
 
 

@@ -31,7 +31,7 @@ HERE = Path(__file__).parent
 # The sets the router may learn from (agents/data/utterances_tunable.yaml holds their cases);
 # their accuracy below is training accuracy, bench/bench_route.py measures each left out.
 TUNABLE_SETS = ("route_dev.yaml", "route_dev_external.yaml", "route_dev2.yaml", "route_dev3.yaml", "route_dev4.yaml",
-                "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml")
+                "route_dev5.yaml", "route_dev6.yaml", "route_dev7.yaml", "route_dev8.yaml")
 pytestmark = pytest.mark.slow
 
 
