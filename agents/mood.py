@@ -155,6 +155,8 @@ _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?s
 _CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b"
                                  r"(?:\s+\S+){0,6}\s*(?:as\s*)?$")
+# ... with objects joined by "and" ("get carol and dave paged", "have web-1 and web-2 restarted").
+_COORDINATED_OBJECTS = re.compile(r"\b(?:get|have|need|want|wants|needs)\s+[\w.-]+(?:\s+and\s+[\w.-]+)+\s*$")
 # Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may
 # safely be closed"), unless someone else is the agent ("it can be restarted by the owner").
 _PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
@@ -308,7 +310,9 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
     # X") conditions the request; a polite frame ("would it be possible to start X") asks
     if _HYPOTHETICAL.search(_CONDITION.sub(" ", sentence)) and not _POLITE_FRAME.search(clause):
         return "hypothetical"
-    participle = bool(_PARTICIPLE_REQUEST.search(clause)) or bool(
+    # "get carol and dave paged": the objects' "and" splits no clause for the participle
+    coordinated = _COORDINATED_OBJECTS.search(re.split(r"[,;.!?:\n]", text[:start])[-1])
+    participle = bool(_PARTICIPLE_REQUEST.search(clause) or coordinated) or bool(
         _PERMISSIVE_PASSIVE.search(clause) and not re.match(r"\s*by\b", rest_clause))
     past = (form == "past" and not participle) or bool(
         _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
@@ -330,7 +334,7 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
         return "past"  # "just rebooted X myself": the speaker did it, nothing is asked
     if form != "base" and _IMPERATIVE_POSITION.match(clause) and not re.search(
             r"\?|\b(?:is|was|were|would|will|did|does|do|fixed|fixes|helps?|helped|breaks?|broke|caus\w+|seems?|"
-            r"takes?|took|should|could|might|made|makes|went|goes)\b", rest_clause):
+            r"takes?|took|should|could|might|made|makes|went|goes|costs?|means?|requires?|uses?)\b", rest_clause):
         return "request"  # a one-line announcement: "acking P1", "acknowledged, on it"
     if past:
         return "past"

@@ -262,3 +262,9 @@ def test_quoted_lines_and_a_needed_action_noun_are_requests(skill: str, text: st
 
 def test_whether_the_bot_acts_on_things_in_general_asks_for_nothing() -> None:
     assert mood_for("infra.action", "can you stop machines?")[0] != "request"
+
+
+def test_a_participle_after_objects_joined_by_and_is_requested() -> None:
+    assert mood_for("incident.page", "error rate climbing, get erin and frank paged") == ("request", "incident.page")
+    assert mood_for("infra.action", "need web-1 and web-2 restarted") == ("request", "infra.action")
+    assert mood_for("infra.action", "we need logs and it got restarted")[0] != "request"
