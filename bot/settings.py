@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "guardian",
                             description="Derived data safe to share between homes (router index).")
     aws_regions: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Regions to scan.")
-    router_threshold: float = Field(default=0.45, description="Below this the graph asks to clarify.")
+    router_threshold: float = Field(default=0.45, description="Below this the router is unsure: a write, or a "
+                                    "read below router_answer_floor, gets a clarifying question.")
     router_answer_floor: float = Field(
         default=0.25, ge=0.0, le=1.0,
         description="Between this and router_threshold a read-only request is answered, naming the other "
