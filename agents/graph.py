@@ -94,9 +94,10 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
 
 def _answered_unsure(deps: GraphDeps, route: Route) -> bool:
     """An unsure read above the floor is answered rather than asked about: on the tunable
-    routing sets, each left out, the router's first guess between 0.25 and 0.45 was right 19
-    times in 21 (docs/BENCHMARKS.md), a wrong read costs one glance, and the note names the
-    other guesses. A write stays a question: nothing is proposed on a guess."""
+    routing sets, each left out, the router's first guess between 0.25 and 0.45 is right about
+    7 times in 10 (``bench_route.py --tunable-only --bands``, docs/BENCHMARKS.md), a wrong read
+    costs one reply, as a clarifying question would, and the note names the other guesses. A
+    write stays a question: nothing is proposed on a guess."""
     return route.confidence >= deps.answer_floor and not SKILL_BY_NAME[route.skill].mutating
 
 
