@@ -830,7 +830,9 @@ def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         # asked for, at the head of any clause or as a participle, not only as the first word
         if occ.mood == "request" and occ.skill in _INCIDENT_VERBS:
             index = SKILL_NAMES.index(occ.skill)
-            boosts[index] = max(boosts[index], STRONG - 1.0)
+            # the message's first word ("page frank about the login errors"): what follows is
+            # who and why, however much it sounds like logs or a brief
+            boosts[index] = max(boosts[index], STRONG if _OPENS_ON_A_PAGE.match(lowered) else STRONG - 1.0)
             strong = True
     mentioned = action_talked_about(text)
     if mentioned and mentioned[1] != "reported":  # an action asked about, not for ("how do I" is a runbook)
@@ -856,6 +858,8 @@ def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
 
 
 _INCIDENT_VERBS = ("incident.page", "incident.ack", "incident.resolve")
+_OPENS_ON_A_PAGE = re.compile(r"^\W*(?:(?:please|pls|plz|guardian|@guardian)\W+)*page\s+"
+                              r"(?!(?:through|down|up|back|forward|of|\d)\b)[a-z@]")
 _HOWTO_CLAUSES = re.compile(r"[,;:]+|\s+-+\s+")
 _CLAUSES = re.compile(r"[,;.!?]+|\s+(?:-+|but|because|since|as)\s+")
 _MACHINE_VERB = re.compile(r"\b(?:stop|start|reboot|restart|bounce|power[- ]?(?:cycle|off|on)|shut ?(?:down|off)|"

@@ -193,7 +193,7 @@ def find_service(text: str) -> str | None:
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
     match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
-                      r"(?:incidents?|outages?|alerts?|pages?)\b", text)
+                      r"(?:incidents?|outages?|alerts?|pages?|[45]xx|[45]\d\ds)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)

@@ -30,6 +30,7 @@ from agents.router_rules import (
     OPEN_INCIDENT,
     RULES,
     SKILL_NAMES,
+    STRONG,
     action_talked_about,
     rule_boosts,
 )
@@ -669,3 +670,8 @@ def test_constructions_found_by_route_dev7_and_the_dev11_cases(text: str, skill:
 
 def test_what_one_should_do_through_the_bot_is_no_how_to() -> None:
     assert _boost("what should I be doing with guardian first?", "knowledge.runbook") == 0
+
+
+def test_a_message_opening_on_page_someone_is_the_page_whatever_the_reason_sounds_like() -> None:
+    assert _boost("page dana about the checkout error logs", "incident.page") == STRONG
+    assert _boost("page through the checkout logs for errors", "incident.page") < STRONG

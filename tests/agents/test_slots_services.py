@@ -35,3 +35,12 @@ def test_since_yesterday_includes_today() -> None:
 ])
 def test_escalation_target_person(text: str, person: str | None) -> None:
     assert extract_slots(text, NOW).get("person") == person
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("the search 503s again, get their secondary", "search"),
+    ("our ledger 4xx are climbing", "ledger"),
+    ("what is the 5xx rate", None),
+])
+def test_the_service_whose_errors_are_named_by_status_code(text: str, service: str | None) -> None:
+    assert extract_slots(text, datetime(2026, 12, 1)).get("service") == service
