@@ -91,7 +91,9 @@ _MONEY = (r"(?<![\w-])(?:costs?|cost us|costing|spend\w*|spent|bill\w*|charges?|
 _SCANNER = (r"\b(?:defender|guardduty|guard duty|inspector|security ?hub|security command center|scc|scanners?|"
             r"scans?)\b")
 # A named resource: a kebab-case token ("kyc-api", "sms-gw-03").
-_NAMED = r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b"
+# (a hyphenated verb or adjective is no name: "re-run", "re-deploy", "on-call", "read-only")
+_NAMED = (r"\b(?!(?:re|un|pre|on|off|read|write|non|co|multi|cross|self|auto)-[a-z]+\b)"
+          r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
 # A named calendar period (month, quarter, relative week/month/quarter/year, weekday span).
 _MONTH = "|".join(MONTHS + tuple(a for a in MONTH_ABBR if a != "may"))
 _PERIOD = (rf"(?:\b(?:{_MONTH})\b|\bq[1-4]\b|"

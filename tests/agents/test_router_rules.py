@@ -24,6 +24,7 @@ import yaml
 from agents.mood import _NOMINAL_REQUEST
 from agents.router import UTTERANCES_PATH
 from agents.router_rules import (
+    _NAMED,
     COMPARISON,
     HELP,
     HOWTO,
@@ -675,3 +676,12 @@ def test_what_one_should_do_through_the_bot_is_no_how_to() -> None:
 def test_a_message_opening_on_page_someone_is_the_page_whatever_the_reason_sounds_like() -> None:
     assert _boost("page dana about the checkout error logs", "incident.page") == STRONG
     assert _boost("page through the checkout logs for errors", "incident.page") < STRONG
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("can you re-run builds or only read them", False),
+    ("is the on-call read-only", False),
+    ("can you re-run payments-api ci", True),
+])
+def test_a_hyphenated_verb_or_adjective_is_no_resource_name(text: str, named: bool) -> None:
+    assert bool(re.search(_NAMED, text)) is named
