@@ -35,7 +35,7 @@ from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm
 from agents.llm_agent import begin as begin_llm
 from agents.llm_agent import finish as finish_llm
 from agents.llm_router import consult
-from agents.mood import asks_permission
+from agents.mood import VERBS, asks_permission
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
 from agents.route import Route
@@ -270,7 +270,8 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
     """The agent's shared steps after its reads: question calls, the runbook, the write's
     preflight (``checked``: one already run for this call) and approval."""
     calls = [*calls, *_question_calls(deps, origin, route)]
-    notes = [*_unsure_notes(deps, route), *_permission_notes(deps, request, route), *_mood_notes(route),
+    # "can I reboot X?" gets the policy's word, which says what asking for it would do
+    notes = [*_unsure_notes(deps, route), *(_permission_notes(deps, request, route) or _mood_notes(route)),
              *_period_notes(route, calls), *notes]
     runbook = _runbook(deps, origin, route, plan)
     update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
@@ -413,8 +414,9 @@ def _permission_notes(deps: GraphDeps, request: Request, route: Route) -> list[s
     decision = deps.policy.may_ask(request.user, skill.name)
     if not decision.allowed:
         return [f"Whether you may {action}: no. {decision.reason.removeprefix('Refused: ')}"]
-    return [f"Whether you may {action}: yes, you may ask me to ({decision.reason}); it waits for an approval "
-            "before anything changes."]
+    verb = VERBS[skill.name][0][0]
+    return [f"Whether you may {action}: yes, you may ask me to ({decision.reason}). Nothing was proposed; "
+            f"ask directly (e.g. \"{verb} <name>\") and it waits for an approval before anything changes."]
 
 
 def _mood_notes(route: Route) -> list[str]:

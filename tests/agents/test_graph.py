@@ -394,4 +394,5 @@ def test_asking_whether_one_may_act_is_answered_with_the_policy_and_proposes_not
     answer = guardian.ask(Request(text="am I allowed to stop i-0abc1234def myself?", user=user))
     assert answer.skill == "infra.describe" and answer.pending_approval is None
     assert [note for note in answer.notes if note.startswith(verdict)], answer.notes
+    assert not [note for note in answer.notes if note.startswith("No action was proposed")]  # said once
     assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
