@@ -403,6 +403,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill
+    if skill == "incident.resolve" and not mentioned:
+        return "reported", skill  # "p95 back under 2s for 20 min": a recovery told, no resolve asked
     others = requested_skills(text)
     if others:  # "ack P1, don't page anyone": the other action is the one asked for
         return "request", others[0] if own else skill

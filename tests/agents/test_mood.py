@@ -268,3 +268,9 @@ def test_a_participle_after_objects_joined_by_and_is_requested() -> None:
     assert mood_for("incident.page", "error rate climbing, get erin and frank paged") == ("request", "incident.page")
     assert mood_for("infra.action", "need web-1 and web-2 restarted") == ("request", "infra.action")
     assert mood_for("infra.action", "we need logs and it got restarted")[0] != "request"
+
+
+@pytest.mark.parametrize("text", ["queue drained, latency back to normal for half an hour",
+                                  "all green again on search"])
+def test_a_recovery_told_without_a_verb_asks_for_no_resolve(text: str) -> None:
+    assert mood_for("incident.resolve", text)[0] != "request"
