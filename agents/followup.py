@@ -381,6 +381,11 @@ def _detail_skill(listed: str, text: str) -> str | None:
     return {"incident.list": "incident.brief", "infra.inventory": "infra.describe"}.get(listed)
 
 
+def acted_on(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of a tool call that name what it acts on, as the slots a follow-up lends."""
+    return {key: value for key, value in args.items() if key in _TARGET_SLOTS and value not in (None, "", [])}
+
+
 def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
     """"page them" after "and who's secondary?": the person the on-call answer named sits at
     the level it was asked about, so the page goes to that level, not to the policy's first."""
