@@ -166,9 +166,19 @@ _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earl
     other next previous""".split())
 
 
+# A name built like a service's: "payments-api", "checkout-web", "ledger-worker".
+_SUFFIXED_SERVICE = re.compile(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|"
+                               r"backend|frontend|gateway))(?![\w/.-])")
+
+
+def named_services(text: str) -> list[str]:
+    """Every distinct service-shaped name the words give, in order ("payments-api, checkout-web
+    and infra" gives two): a question naming several is asked of all of them, not the first."""
+    return list(dict.fromkeys(match.group(1) for match in _SUFFIXED_SERVICE.finditer(text)))
+
+
 def find_service(text: str) -> str | None:
-    match = re.search(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|backend|"
-                      r"frontend|gateway))(?![\w/.-])", text)
+    match = _SUFFIXED_SERVICE.search(text)
     if match:
         return match.group(1)
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:service|svc|api)\b", text)
