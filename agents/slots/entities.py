@@ -177,6 +177,16 @@ def named_services(text: str) -> list[str]:
     return list(dict.fromkeys(match.group(1) for match in _SUFFIXED_SERVICE.finditer(text)))
 
 
+# "roll back to v2", "scale it back to 3", "go back to the old build": a version or a size, not a subject
+_BACK_TO = re.compile(r"(?<!roll )(?<!rolled )(?<!rolling )(?<!go )(?<!went )(?<!scale )(?<!scaled )(?<!revert )"
+                      r"(?<!switch )(?<!it )(?<!them )\bback to (?:the\s+)?([a-z][a-z0-9-]*)\b"
+                      r"(?!\s+(?:you|me|us|them|it|him|her)\b)")
+# "back to normal", "back to me", "back to work": a return to a state or a person, not a service
+_NOT_RETURNED_TO = frozenset("""normal me you us them him her it this that work green red healthy sleep bed
+    square basics life the earlier previous original old one ones main question topic zero two three four five
+    six seven eight nine ten""".split())
+
+
 def find_service(text: str) -> str | None:
     match = _SUFFIXED_SERVICE.search(text)
     if match:
@@ -217,6 +227,10 @@ def find_service(text: str) -> str | None:
     ci_named = _ci_scope(text)
     if ci_named:
         return ci_named
+    back = _BACK_TO.search(text)  # "ok back to auth - who's next?": the thread's subject, named again
+    if back and _is_name(back.group(1)) and not _is_special(back.group(1)) \
+            and back.group(1) not in _VERBS | _ORDINALS | _NOT_RETURNED_TO:
+        return back.group(1)
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
     # right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
