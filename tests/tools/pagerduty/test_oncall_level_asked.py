@@ -20,7 +20,7 @@ def test_the_level_asked_about_leads_and_the_first_level_follows(
     first = person(next(handle for level, handle, _ in rota if level == 1)).name
     result = registry.invoke("pagerduty_oncall", {"service": service.name, "level": 2}, ctx)
     assert result.status == "ok"
-    lead, _, rest = result.summary.partition(".")
+    lead = result.summary.partition(".")[0]
     assert "level 2" in lead and second in lead and first not in lead
     assert first in result.summary.split("Also on call:", 1)[1]
     assert len(result.rows) == len(rota)
