@@ -177,10 +177,10 @@ def named_services(text: str) -> list[str]:
     return list(dict.fromkeys(match.group(1) for match in _SUFFIXED_SERVICE.finditer(text)))
 
 
-# "roll back to v2", "scale it back to 3", "go back to the old build": a version or a size, not a subject
-_BACK_TO = re.compile(r"(?<!roll )(?<!rolled )(?<!rolling )(?<!go )(?<!went )(?<!scale )(?<!scaled )(?<!revert )"
-                      r"(?<!switch )(?<!it )(?<!them )\bback to (?:the\s+)?([a-z][a-z0-9-]*)\b"
-                      r"(?!\s+(?:you|me|us|them|it|him|her)\b)")
+# Going back to a subject opens the turn or a clause: "ok back to auth", "anyway, back to checkout";
+# after a subject it is a state ("payments is back to baseline") or a size ("scale it back to four")
+_BACK_TO = re.compile(r"(?:^|[,.;:!?(]\s*|\s-\s*)(?:(?:ok|okay|so|anyway|right|alright|and|now|but)\W+)*"
+                      r"back to (?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:you|me|us|them|it|him|her)\b)")
 # "back to normal", "back to me", "back to work": a return to a state or a person, not a service
 _NOT_RETURNED_TO = frozenset("""normal me you us them him her it this that work green red healthy sleep bed
     square basics life the earlier previous original old one ones main question topic zero two three four five

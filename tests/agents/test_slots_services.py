@@ -45,6 +45,7 @@ def test_going_back_to_a_subject_names_it_as_the_service(text: str, service: str
 
 
 @pytest.mark.parametrize("text", ["we rolled back to the last good tag", "scale the pool back to four",
-                                  "p95 is back to normal now", "I'll get back to you on that"])
+                                  "p95 is back to normal now", "I'll get back to you on that",
+                                  "latency on the ledger is back to baseline, close it"])
 def test_back_to_a_version_a_size_a_state_or_a_person_names_no_service(text: str) -> None:
     assert find_service(text) is None
