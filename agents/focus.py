@@ -288,7 +288,7 @@ def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
         if not extra:
             return None
         return Focused(lead=_also(subject, extra, first=True), rest="", rows=extra)
-    focused = _focus_items(subject, result, facets, kinds)
+    focused = _focus_items(subject, result, facets, kinds, text)
     if focused is None or not extra:
         return focused
     return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)
@@ -302,7 +302,7 @@ def _also(subject: Subject, rows: list[Row], first: bool = False) -> str:
 
 
 def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
-                 kinds: list[Facet]) -> Focused | None:
+                 kinds: list[Facet], text: str = "") -> Focused | None:
     """The subject's own items that have the facets (or are of the kinds) asked for."""
     ranked, _ = order_rows(result.columns or list(result.rows[0]), result.rows)  # named in table order
     items = [row for row in ranked if subject.covers(row)]
@@ -326,7 +326,29 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
         if subject.current is not None:  # "is the deploy green?" "no": its latest run says how it is
             states = "; ".join(_current_state(subject, row) for row in items[:MAX_NAMES])
             return Focused(lead=f"{lead[:-1]}: {states}.", rest="", rows=items)
-    return Focused(lead=lead, rest=_rest(subject, facets, items, kept_names, total), rows=kept)
+    rest = _rest(subject, facets, items, kept_names, total)
+    if subject.current is not None and _asks_whether(text):
+        rest = _others_now(subject, items, kept_names) or rest
+    return Focused(lead=lead, rest=rest, rows=kept)
+
+
+# "is main green?", "did they all pass", "whether they went green": a yes/no about how things
+# stand, not a request for the list of the ones that are so
+_WHETHER = re.compile(r"\b(?:whether|if)\b|(?:^|[?.!;:,]\s*|\b(?:and|so|ok|okay)\s+)"
+                      r"(?:is|was|are|were|did|does|do|has|have)\b(?![^?.!;]*\b(?:any|anything|which)\b)", re.I)
+
+
+def _asks_whether(text: str) -> bool:
+    return bool(_WHETHER.search(text))
+
+
+def _others_now(subject: Subject, items: list[Row], kept: list[str]) -> str:
+    """The items without the property asked about, each with its state now and the run
+    that says so, when few: asked whether they passed, the one that did not is the news."""
+    others = [row for row in items if subject.name_of(row) not in kept]
+    if not others or len(others) > MAX_NAMES:
+        return ""
+    return "The others: " + "; ".join(_current_state(subject, row) for row in others) + "."
 
 
 def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items: list[Row],
@@ -358,8 +380,8 @@ def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items
 def _current_state(subject: Subject, row: Row) -> str:
     """"Deploy (acme/api) failure, run 42, 3h ago": what an item is now, and the run that says so."""
     said = f"{subject.name_of(row)} {row.get('state')}"
-    if row.get("run_id"):
-        said += f", run {row['run_id']}"
+    if row.get("run_id"):  # the number people say (#118) beside the id a re-run takes
+        said += f", run {row['run_id']}" + (f" (#{row['number']})" if row.get("number") else "")
     return said + (f", {row['age']} ago" if row.get("age") else "")
 
 

@@ -144,6 +144,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             and not _names_another_cloud(route, previous) else {}
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
             lent.pop("service", None)
+        lent.update(_level_paged(route, previous))
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -378,6 +379,20 @@ def _detail_skill(listed: str, text: str) -> str | None:
         # a changes answer lists deployments with their state too: "why is the red one red"
         return "cicd.failure" if _FAILURE_WORDS.search(text) else ("cicd.status" if listed == "cicd.status" else None)
     return {"incident.list": "incident.brief", "infra.inventory": "infra.describe"}.get(listed)
+
+
+def acted_on(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of a tool call that name what it acts on, as the slots a follow-up lends."""
+    return {key: value for key, value in args.items() if key in _TARGET_SLOTS and value not in (None, "", [])}
+
+
+def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """"page them" after "and who's secondary?": the person the on-call answer named sits at
+    the level it was asked about, so the page goes to that level, not to the policy's first."""
+    if route.skill != "incident.page" or previous.skill != "incident.oncall" or "level" in route.slots \
+            or "person" in route.slots or "level" not in previous.slots:
+        return {}
+    return {"level": previous.slots["level"]}
 
 
 def _where(previous: TurnContext) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from agents.clarified import ANSWERED, ASKED, CHOICES, ITEMS, SAID, THREAD_KEYS,
 from agents.conversations import TurnContext
 from agents.deps import origin_of
 from agents.execution import run_approved
+from agents.followup import acted_on
 from agents.graph import GraphDeps, build_graph
 from agents.progress import ProgressCallback
 from agents.redact import sanitize_obj
@@ -133,10 +134,22 @@ class Guardian:
             slots[ITEMS] = items
         # the words this turn was about ("how do I fix that" next looks them up); a follow-up
         # that carried on the previous question says both (agents/followup.py)
+        slots.update(self._proposed_target(answer, slots))
         slots[SAID] = str(dict(route["slots"]).get(SAID) or route.get("text") or request.text)
         if answer.lead:
             slots[ANSWERED] = answer.lead[:MAX_LEAD_KEPT]
         self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], slots, list(answer.resources)))
+
+    def _proposed_target(self, answer: Answer, slots: dict[str, Any]) -> dict[str, Any]:
+        """What a proposed action acts on ("resolve P3H8W1R"), when the turn's words did not
+        name it (the agent found it in the thread): "ok close it out" next means the same one."""
+        if answer.pending_approval is None:
+            return {}
+        try:
+            args = self.deps.approvals.get(answer.pending_approval.id).args
+        except ApprovalError:
+            return {}
+        return {key: value for key, value in acted_on(args).items() if key not in slots}
 
     def decide(self, approval_id: str, *, approve: bool, user: str, surface: str = "cli",
                channel: str | None = None, on_progress: ProgressCallback | None = None) -> Answer:

@@ -19,6 +19,7 @@ from agents.followup import ABOUT
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
+from agents.slots.entities import named_services
 from agents.slots.vocabulary import CLOUD_PATTERNS
 from tools.base import ToolSpec
 from tools.registry import ToolRegistry
@@ -262,6 +263,16 @@ CODE_CHANGES = re.compile(r"\b(?:repo\w*|terraform|merg\w*|commits?|prs?|pull re
                           r"releas\w*|deploy\w*|change ?log|pushed)\b", re.IGNORECASE)
 
 
+def _across_named(route: Route) -> Route:
+    """"what shipped in payments-api and checkout-web": several repositories named is a question
+    of every repository (each read, its rows say which), not of the first name alone."""
+    named = named_services(route.text.lower())
+    if route.skill not in ("cicd.changes", "cicd.status") or len(named) < 2:
+        return route
+    kept = {k: v for k, v in route.slots.items() if k not in ("service", "repo") and v not in named}
+    return route.model_copy(update={"slots": kept})
+
+
 @dataclass(frozen=True)
 class ChangesAgent(Specialist):
     """cicd.changes is asked of code ("what merged?") and of infrastructure ("what changed in
@@ -270,6 +281,7 @@ class ChangesAgent(Specialist):
     changed since yesterday?") gets both, code first."""
 
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        route = _across_named(route)
         if route.skill != "cicd.changes":
             return super().plan(route, registry, configured)
         code = bool(CODE_CHANGES.search(route.text)) or bool(route.slots.get("repo"))  # "and infra?" after a repo

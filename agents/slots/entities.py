@@ -166,9 +166,29 @@ _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earl
     other next previous""".split())
 
 
+# A name built like a service's: "payments-api", "checkout-web", "ledger-worker".
+_SUFFIXED_SERVICE = re.compile(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|"
+                               r"backend|frontend|gateway))(?![\w/.-])")
+
+
+def named_services(text: str) -> list[str]:
+    """Every distinct service-shaped name the words give, in order ("payments-api, checkout-web
+    and infra" gives two): a question naming several is asked of all of them, not the first."""
+    return list(dict.fromkeys(match.group(1) for match in _SUFFIXED_SERVICE.finditer(text)))
+
+
+# Going back to a subject opens the turn or a clause: "ok back to auth", "anyway, back to checkout";
+# after a subject it is a state ("payments is back to baseline") or a size ("scale it back to four")
+_BACK_TO = re.compile(r"(?:^|[,.;:!?(]\s*|\s-\s*)(?:(?:ok|okay|so|anyway|right|alright|and|now|but)\W+)*"
+                      r"back to (?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:you|me|us|them|it|him|her)\b)")
+# "back to normal", "back to me", "back to work": a return to a state or a person, not a service
+_NOT_RETURNED_TO = frozenset("""normal me you us them him her it this that work green red healthy sleep bed
+    square basics life the earlier previous original old one ones main question topic zero two three four five
+    six seven eight nine ten""".split())
+
+
 def find_service(text: str) -> str | None:
-    match = re.search(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|backend|"
-                      r"frontend|gateway))(?![\w/.-])", text)
+    match = _SUFFIXED_SERVICE.search(text)
     if match:
         return match.group(1)
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:service|svc|api)\b", text)
@@ -207,6 +227,10 @@ def find_service(text: str) -> str | None:
     ci_named = _ci_scope(text)
     if ci_named:
         return ci_named
+    back = _BACK_TO.search(text)  # "ok back to auth - who's next?": the thread's subject, named again
+    if back and _is_name(back.group(1)) and not _is_special(back.group(1)) \
+            and back.group(1) not in _VERBS | _ORDINALS | _NOT_RETURNED_TO:
+        return back.group(1)
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
     # right before the noun
     match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"

@@ -3,6 +3,8 @@ by what matters. Tool results here are literal rows, as the tools return them.""
 
 from __future__ import annotations
 
+import pytest
+
 from agents.answer import Answer
 from agents.focus import focus
 from agents.redact import sanitize_obj
@@ -330,3 +332,23 @@ def test_a_narrowed_posture_answer_keeps_its_score() -> None:
                           [call("aws_security_posture", posture)])
     assert answer.lead == "Security score 71/100."
     assert "sg-1" in answer.shown_text() and "bob" not in " ".join(answer.sentences())
+
+
+@pytest.mark.parametrize("text", ["is ledger green?", "tell me whether the ledger builds passed",
+                                  "so did ledger go green or not"])
+def test_asked_whether_they_passed_the_ones_that_did_not_are_named_with_their_state(text: str) -> None:
+    focused = focus("github_workflow_runs", RUNS, text)
+    assert focused is not None
+    assert focused.lead == "1 of 2 workflows passed: Lint (acme/ledger)."
+    assert "Release (acme/ledger) failure, run 9003" in focused.rest
+
+
+def test_asked_which_ones_passed_the_rest_stays_a_count() -> None:
+    focused = focus("github_workflow_runs", RUNS, "which ledger workflows are green")
+    assert focused is not None and "9003" not in focused.rest and "1 failed" in focused.rest
+
+
+def test_a_workflow_state_names_the_run_number_people_say_beside_its_id() -> None:
+    numbered = RUNS.model_copy(update={"rows": [{**row, "number": 40 + i} for i, row in enumerate(RUNS.rows)]})
+    focused = focus("github_workflow_runs", numbered, "is ledger green?")
+    assert focused is not None and "failure, run 9003 (#41)" in focused.rest

@@ -308,3 +308,13 @@ def test_a_long_number_is_a_run_only_after_a_ci_turn_for_the_target_and_for_a_li
     if not is_run:
         assert _target_of(previous) == {"resource_name": "7000000001"}
         assert _nth_item(previous, "the second one") == {"resource_name": "7000000002"}
+
+
+def test_paging_them_after_asking_for_a_level_pages_that_level() -> None:
+    backup_asked = TurnContext("incident.oncall", {"service": "ledger", "level": 2}, ["Some One"])
+    paged = apply_context(route("ok get them on the phone", "incident.page", {}, 0.9), backup_asked, 0.45)
+    assert (paged.slots["service"], paged.slots["level"]) == ("ledger", 2)
+    named = apply_context(route("page her instead", "incident.page", {"person": "zoe"}, 0.9), backup_asked, 0.45)
+    assert "level" not in named.slots
+    first_asked = TurnContext("incident.oncall", {"service": "ledger"}, ["Some One"])
+    assert "level" not in apply_context(route("page them", "incident.page", {}, 0.9), first_asked, 0.45).slots

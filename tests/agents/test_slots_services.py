@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from agents.slots import extract_slots
+from agents.slots.entities import find_service
 
 NOW = datetime(2026, 11, 25, 9, 0)
 
@@ -44,3 +45,16 @@ def test_escalation_target_person(text: str, person: str | None) -> None:
 ])
 def test_the_service_whose_errors_are_named_by_status_code(text: str, service: str | None) -> None:
     assert extract_slots(text, datetime(2026, 12, 1)).get("service") == service
+
+
+@pytest.mark.parametrize(("text", "service"), [("right, back to ledger: who picks up after the primary?", "ledger"),
+                                               ("anyway back to the orders outage, any news", "orders")])
+def test_going_back_to_a_subject_names_it_as_the_service(text: str, service: str) -> None:
+    assert find_service(text) == service
+
+
+@pytest.mark.parametrize("text", ["we rolled back to the last good tag", "scale the pool back to four",
+                                  "p95 is back to normal now", "I'll get back to you on that",
+                                  "latency on the ledger is back to baseline, close it"])
+def test_back_to_a_version_a_size_a_state_or_a_person_names_no_service(text: str) -> None:
+    assert find_service(text) is None

@@ -8,6 +8,7 @@ toolset's prerequisites (a token, a repository) are not met.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
@@ -128,6 +129,17 @@ def abbreviates(full_name: str, short: str) -> bool:
     return len(wanted) >= 3 and wanted.isalpha() and any(w.startswith(wanted) and w != wanted for w in words)
 
 
+MISSPELT_RATIO = 0.8  # "payment-ape" for payments-api (a phone's autocorrect); "pay-app" is no longer it
+
+
+def misspells(full_name: str, typed: str) -> bool:
+    """Whether ``typed`` is the repository's name with a letter or two wrong (autocorrect,
+    a slip on a phone keyboard). Only a fallback, and only when one repository fits."""
+    name = full_name.split("/", 1)[-1].lower()
+    wanted = typed.strip().lower()
+    return len(wanted) >= 5 and difflib.SequenceMatcher(None, name, wanted).ratio() >= MISSPELT_RATIO
+
+
 def known_repos(gh: Github, config: GitHubSettings) -> list[str]:
     """The configured repositories, else the organisation's most recently pushed ones."""
     if config.repos:
@@ -156,6 +168,9 @@ def target_repos(gh: Github, config: GitHubSettings, repo: str | None, service: 
         shortened = [name for name in known if abbreviates(name, service)]
         if len(shortened) == 1:
             return shortened
+        misspelt = [name for name in known if misspells(name, service)]
+        if len(misspelt) == 1:
+            return misspelt
         if known:
             raise GitHubProblem(f"No configured repository matches {service!r} (known: {', '.join(known)}).")
     if not known:

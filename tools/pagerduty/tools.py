@@ -64,6 +64,8 @@ class OncallArgs(BaseModel):
     person: str | None = Field(default=None, description="Is this person on call (and where)?")
     incident_id: str | None = Field(default=None, description="Who is on call for this incident (id or number): "
                                     "its escalation policy's people.")
+    level: int | None = Field(default=None, ge=1, le=5, description="The level asked about (2: the secondary); "
+                              "its people lead the answer, the others follow.")
 
 
 class IncidentBriefArgs(BaseModel):
@@ -266,7 +268,7 @@ def oncall(ctx: ToolContext, args: OncallArgs) -> ToolResult:
         rows.sort(key=lambda row: (row["escalation_policy"] or "", row["level"]))
         if not rows:
             return ToolResult.no_data(f"Nobody is on call{scope} right now.")
-        return _oncall_result(rows, scope)
+        return _oncall_result(rows, scope, args.level)
 
     return with_pagerduty(ctx, "such service, team, schedule or user", body)
 
@@ -280,15 +282,19 @@ def _oncall_row(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _oncall_result(rows: list[dict[str, Any]], scope: str) -> ToolResult:
-    first_level = [row for row in rows if row["level"] == 1]
+def _oncall_result(rows: list[dict[str, Any]], scope: str, level: int | None = None) -> ToolResult:
+    """Who answers first (or at the level asked: "who's secondary?" is answered by level 2's
+    person, not level 1's), then the others of a single policy in escalation order."""
+    lead = level if level and any(row["level"] == level for row in rows) else 1
+    first_level = [row for row in rows if row["level"] == lead]
     listed = "; ".join(f"{row['user']} ({row['escalation_policy']}, level {row['level']}, "
                        f"until {until(row['until'])})"
                        for row in (first_level or rows)[:6])
-    summary = f"On call now{scope}: {listed}."
-    backups = [row for row in rows if row["level"] != 1]
-    if first_level and backups and len({row["escalation_policy"] for row in rows}) == 1:
-        summary += " Next: " + ", ".join(f"{row['user']} (level {row['level']})" for row in backups) + "."
+    summary = f"On call now{scope}{f' at level {lead}' if lead != 1 else ''}: {listed}."
+    others = [row for row in rows if row["level"] != lead]
+    if first_level and others and len({row["escalation_policy"] for row in rows}) == 1:
+        said = ", ".join(f"{row['user']} (level {row['level']})" for row in others)
+        summary += f" {'Next' if lead == 1 else 'Also on call'}: {said}."
     names = list(dict.fromkeys(str(row["user"]) for row in rows))
     return ToolResult(status="ok", summary=summary,
                       columns=["escalation_policy", "level", "user", "schedule", "until"], rows=rows,
