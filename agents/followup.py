@@ -144,6 +144,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "which resource group is it in?" after public storage: the previous answer's item, whose
         # table says where it is; a description of "it" by the infrastructure agent cannot find it
         return _asked_again(route, previous, threshold)
+    if previous.skill == "cost.savings" and route.skill != previous.skill and _ANAPHOR.search(route.text) \
+            and _SAVING.search(route.text) and not SKILL_BY_NAME[route.skill].mutating:
+        # "how much would all that save a month?" after savings candidates: what that list
+        # saves is in its own rows ($/month each), not in the bill
+        return _asked_again(route, previous, threshold)
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
             and _unsure_description_of_a_row(route, previous, threshold):
         # "whose is it?" after old access keys: a row of that list, asked of its own domain
@@ -239,6 +244,8 @@ def _unsure_description_of_a_row(route: Route, previous: TurnContext, threshold:
             and listed.agent in ("security", "cost"))
 
 
+# Words asking what something saves or wastes ("how much would that save", "the savings on those").
+_SAVING = re.compile(r"\b(?:sav(?:e|es|ed|ing|ings)|wast(?:e|es|ed|ing)|cut|trim)\b", re.I)
 # What a spend question was about: "it" in the next spend question is the same spend.
 _SPEND_SCOPE = ("aws_service", "service", "team", "region", "cloud", "resource_group", "env")
 

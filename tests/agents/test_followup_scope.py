@@ -90,3 +90,12 @@ def test_it_in_a_spend_question_is_the_same_spend() -> None:
     elsewhere = apply_context(route("and where does it end up on azure?", "cost.forecast", {"cloud": "azure"}, 0.9),
                               storage, 0.45)
     assert "aws_service" not in elsewhere.slots
+
+
+def test_what_a_savings_list_would_save_is_asked_of_that_list() -> None:
+    candidates = TurnContext("cost.savings", {"cloud": "aws"}, ["old-disk"])
+    followed = apply_context(route("and what would dropping those save us yearly?", "cost.summary", confidence=0.9),
+                             candidates, 0.45)
+    assert followed.skill == "cost.savings"
+    bill = apply_context(route("what did those cost last month?", "cost.summary", confidence=0.9), candidates, 0.45)
+    assert bill.skill == "cost.summary"
