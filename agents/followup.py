@@ -118,7 +118,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             return route
         slots = {**_kept_for(route, previous), **route.slots, **_bare_name(route, previous)}
         for key in widened_slots(route.text):  # "all regions then": the previous scope, no longer narrowed
-            slots.pop(key, None)
+            if key not in route.slots:  # "and everywhere in eu-west-1?" still names its own region
+                slots.pop(key, None)
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier

@@ -99,3 +99,9 @@ def test_what_a_savings_list_would_save_is_asked_of_that_list() -> None:
     assert followed.skill == "cost.savings"
     bill = apply_context(route("what did those cost last month?", "cost.summary", confidence=0.9), candidates, 0.45)
     assert bill.skill == "cost.summary"
+
+
+def test_a_widening_turn_that_names_its_own_region_keeps_it() -> None:
+    followed = apply_context(route("and everywhere in eu-north-1?", "cost.summary", {"region": "eu-north-1"}, 0.8),
+                             NARROWED, 0.45)
+    assert followed.slots["region"] == "eu-north-1"
