@@ -24,7 +24,10 @@ SAID = "turn_text"  # ... and the words the turn was asked in ("how do I fix tha
 # 1042": the incident's title, which the words only named by number)
 ANSWERED = "answer_lead"
 MAX_ITEMS = 30  # a longer list is kept in part: items past it are named by their own words
-THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED)  # what a turn keeps for the next one, never lent as a slot
+# ... and the last turn of another domain before a detour ("back to the buckets" resumes it)
+EARLIER = "earlier_turn"
+# what a turn keeps for the next one, never lent as a slot
+THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER)
 MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
 
 _ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,

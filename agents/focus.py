@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agents.tables import order_rows
@@ -226,8 +226,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               "are high urgency"),
         Facet("low", _words(r"\blow(?:[- ]urgency)?\b"), _field("urgency", "low"), "are low urgency"),
     ), label=lambda row: f"{row.get('id')} ({row.get('title')})"),
-    Subject("aws_open_security_groups", "open security groups", "name", None, (ATTACHED_TO_NOTHING,),
+    # the tool rates each open rule (SSH, RDP, database ports high; web ports low): a rating
+    # narrows when asked, and is not how the rest is counted (that is whether a group is used)
+    Subject("aws_open_security_groups", "open security groups", "name", None,
+            (ATTACHED_TO_NOTHING, *(replace(level, counted=False) for level in SEVERITIES)),
             label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
+    Subject("gcp_open_firewall_rules", "open firewall rules", "rule", None, SEVERITIES),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
     Subject("aws_guardduty_findings", "GuardDuty findings", "type", "total", SEVERITIES),
     Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from agents.clarified import ANSWERED, ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
+from agents.clarified import ANSWERED, EARLIER, ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
@@ -68,6 +68,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     chosen = apply_choice(route, previous, threshold)
     if chosen is not None:  # "the second one" after "which of these did you mean?"
         return chosen
+    previous = _resumed(route.text, previous)
     items = previous.slots.get(ITEMS)
     said = str(previous.slots.get(SAID) or "")
     answered = str(previous.slots.get(ANSWERED) or "")
@@ -108,11 +109,17 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                         "slots": {**_where(previous), **route.slots},
                                         "confidence": max(route.confidence, threshold)})
-    if is_elliptical(route.text) and not _requests_its_change(route):
+    if _ABOUT_THE_ANSWER.fullmatch(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
+        # "since when?", "how many is that?": a question about the previous answer, not a topic
+        return _asked_again(route, previous, threshold)
+    if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text)) and not _requests_its_change(route):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
         slots = {**_kept_for(route, previous), **route.slots, **_bare_name(route, previous)}
+        for key in widened_slots(route.text):  # "all regions then": the previous scope, no longer narrowed
+            if key not in route.slots:  # "and everywhere in eu-west-1?" still names its own region
+                slots.pop(key, None)
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
@@ -138,10 +145,21 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "which resource group is it in?" after public storage: the previous answer's item, whose
         # table says where it is; a description of "it" by the infrastructure agent cannot find it
         return _asked_again(route, previous, threshold)
+    if previous.skill == "cost.savings" and route.skill != previous.skill and _ANAPHOR.search(route.text) \
+            and _SAVING.search(route.text) and not SKILL_BY_NAME[route.skill].mutating:
+        # "how much would all that save a month?" after savings candidates: what that list
+        # saves is in its own rows ($/month each), not in the bill
+        return _asked_again(route, previous, threshold)
+    if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
+            and _unsure_description_of_a_row(route, previous, threshold):
+        # "whose is it?" after old access keys: a row of that list, asked of its own domain
+        closest = _reading_in_domain(route, previous, threshold)
+        if closest is not None:
+            return closest
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
-            and not _names_another_cloud(route, previous) else {}
+            and not _names_another_cloud(route, previous) else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
             lent.pop("service", None)
         lent.update(_level_paged(route, previous))
@@ -164,6 +182,84 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
         return route.model_copy(update={"slots": {**kept, **route.slots}})
     return route
+
+
+# A question about the previous answer itself, with no subject of its own: "since when?",
+# "how many is that?", "for how long?", "what's the total?"
+_ABOUT_THE_ANSWER = re.compile(
+    r"\W*(?:(?:and|so|ok(?:ay)?|hm+|wait)\W+)*(?:since when|(?:for )?how long(?: for| now| already)?|"
+    r"how many (?:is|are|was|were) (?:that|those|these|they|there)|how many (?:in )?total|"
+    r"what'?s the (?:total|count))\W*", re.I)
+# Widening the previous question's scope: "all regions then", "across every region", "everywhere".
+_SCOPES: dict[str, tuple[str, ...]] = {"region": ("region", "zone", "location"), "env": ("env",),
+                                        "environment": ("env",), "service": ("service",), "team": ("team",)}
+_WIDER = re.compile(r"\b(?:all|every|each|any)\s+(?:the\s+|our\s+)?(regions?|envs?|environments?|services?|"
+                    r"teams?)\b|\b(everywhere|anywhere)\b", re.I)
+_WIDENING = re.compile(r"\W*(?:(?:ok(?:ay)?|and|so|then|now|what about|how about|same (?:for|in|across))\W+)*"
+                       r"(?:(?:in|across|for|over|on)\s+)?(?:(?:all|every|each)\s+(?:the\s+|our\s+)?"
+                       r"(?:regions?|envs?|environments?)|everywhere)(?:\W+(?:then|too|pls|please|instead))*\W*",
+                       re.I)
+
+
+def widened_slots(text: str) -> tuple[str, ...]:
+    """The slots a turn widens back out ("all regions then" after a question about us-east-1
+    drops the region): the scope it names with "all"/"every", or everywhere (the region)."""
+    keys: list[str] = []
+    for match in _WIDER.finditer(text):
+        scope = (match.group(1) or "region").lower().rstrip("s")
+        keys += _SCOPES.get(scope if scope in _SCOPES else "region", ())
+    return tuple(dict.fromkeys(keys))
+
+
+def earlier_turn(previous: TurnContext | None, skill: str) -> dict[str, Any] | None:
+    """What a turn of ``skill`` keeps of the turn before a detour: the previous turn when it
+    was of another domain (the detour starts here), else the one the previous turn kept."""
+    if previous is None or previous.skill not in SKILL_BY_NAME or skill not in SKILL_BY_NAME:
+        return None
+    if SKILL_BY_NAME[previous.skill].agent == SKILL_BY_NAME[skill].agent or previous.skill == "help":
+        kept = previous.slots.get(EARLIER)
+        return kept if isinstance(kept, dict) else None
+    slots = {key: value for key, value in previous.slots.items() if key != EARLIER}
+    return {"skill": previous.skill, "slots": slots, "resources": list(previous.resources)[:MAX_EARLIER_RESOURCES]}
+
+
+MAX_EARLIER_RESOURCES = 20
+# "ok back to the buckets", "anyway, going back to the spike": the topic before a detour
+_BACK_TO = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|anyway|anyways|right|alright|and|now)\W+)*"
+                      r"(?:(?:going|getting|coming|circling|switching)\s+)?back\s+to\b", re.I)
+
+
+def _resumed(text: str, previous: TurnContext) -> TurnContext:
+    """The turn a "back to ..." message resumes: the last turn before the detour, when the
+    previous turn kept one; else the previous turn itself."""
+    earlier = previous.slots.get(EARLIER)
+    if not _BACK_TO.match(text) or not isinstance(earlier, dict) or earlier.get("skill") not in SKILL_BY_NAME:
+        return previous
+    return TurnContext(str(earlier["skill"]), dict(earlier.get("slots") or {}), list(earlier.get("resources") or []))
+
+
+def _unsure_description_of_a_row(route: Route, previous: TurnContext, threshold: float) -> bool:
+    """"whose is it?" after a security or spend list, read (unsure) as a description of one
+    resource: the row "it" points to is the list's, so its own domain is asked again."""
+    listed = SKILL_BY_NAME[previous.skill]
+    return (route.confidence < threshold and route.skill == "infra.describe" and not listed.mutating
+            and listed.agent in ("security", "cost"))
+
+
+# Words asking what something saves or wastes ("how much would that save", "the savings on those").
+_SAVING = re.compile(r"\b(?:sav(?:e|es|ed|ing|ings)|wast(?:e|es|ed|ing)|cut|trim)\b", re.I)
+# What a spend question was about: "it" in the next spend question is the same spend.
+_SPEND_SCOPE = ("aws_service", "service", "team", "region", "cloud", "resource_group", "env")
+
+
+def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """"where will it land by month end?" after EC2's spend so far: a spend question whose
+    "it" is the previous spend keeps what that spend was of (service, region, cloud); its
+    period is its own. Nothing is lent outside spend or across clouds."""
+    if not (previous.skill.startswith("cost.") and route.skill.startswith("cost.")) \
+            or _names_another_cloud(route, previous):
+        return {}
+    return {key: previous.slots[key] for key in _SPEND_SCOPE if key in previous.slots}
 
 
 def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route:

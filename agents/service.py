@@ -18,11 +18,11 @@ from langgraph.types import Command, StateSnapshot
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
-from agents.clarified import ANSWERED, ASKED, CHOICES, ITEMS, SAID, THREAD_KEYS, choices_of, items_of
+from agents.clarified import ANSWERED, ASKED, CHOICES, EARLIER, ITEMS, SAID, THREAD_KEYS, choices_of, items_of
 from agents.conversations import TurnContext
 from agents.deps import origin_of
 from agents.execution import run_approved
-from agents.followup import acted_on
+from agents.followup import acted_on, earlier_turn
 from agents.graph import GraphDeps, build_graph
 from agents.progress import ProgressCallback
 from agents.redact import sanitize_obj
@@ -132,12 +132,15 @@ class Guardian:
         items = items_of(state.get("calls") or [], integrations) if not state.get("proposal") else []
         if items:  # "start the deallocated one": a later turn picks one of the listed items
             slots[ITEMS] = items
+        slots.update(self._proposed_target(answer, slots))
         # the words this turn was about ("how do I fix that" next looks them up); a follow-up
         # that carried on the previous question says both (agents/followup.py)
-        slots.update(self._proposed_target(answer, slots))
         slots[SAID] = str(dict(route["slots"]).get(SAID) or route.get("text") or request.text)
         if answer.lead:
             slots[ANSWERED] = answer.lead[:MAX_LEAD_KEPT]
+        earlier = earlier_turn(self.deps.conversations.get(request.thread_id), str(route["skill"]))
+        if earlier:  # "btw who's on call?" in the middle: "back to the spike" next resumes the turn before
+            slots[EARLIER] = earlier
         self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], slots, list(answer.resources)))
 
     def _proposed_target(self, answer: Answer, slots: dict[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,9 @@ CLOUD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                        r"\bcloudwatch\b|\bcloudtrail\b|\bdynamodb\b|\bakia[0-9a-z]{16}\b|\barn:aws")),
     ("azure", re.compile(r"\bazure\b|\bentra\b|\baks\b|\bnsgs?\b|\bdefender\b|\bstorage accounts?\b|"
                          r"\bblobs?\b|\bresource groups?\b|\bsubscription\b|\bapp insights\b")),
-    ("gcp", re.compile(r"\bgcp\b|\bgoogle cloud\b|\bgcs\b|\bgke\b|\bgce\b|\bcompute engine\b|\bcloud run\b|"
+    # "goggle cloud", "gogle cloud": a phone's autocorrect of the name
+    ("gcp", re.compile(r"\bgcp\b|\b(?:google|goggle|gogle|googel) cloud\b|\bgcs\b|\bgke\b|\bgce\b|"
+                       r"\bcompute engine\b|\bcloud run\b|"
                        r"\bbigquery\b|\bscc\b|"
                        r"\bsecurity command center\b|\bgs://")),
 )
