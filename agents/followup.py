@@ -68,6 +68,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     chosen = apply_choice(route, previous, threshold)
     if chosen is not None:  # "the second one" after "which of these did you mean?"
         return chosen
+    progress = _incident_progress(route, previous)
+    if progress is not None:  # "p95 back under 2s" after a brief: that incident, not the list
+        return progress
     previous = _resumed(route.text, previous)
     items = previous.slots.get(ITEMS)
     said = str(previous.slots.get(SAID) or "")
@@ -494,6 +497,21 @@ def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
 def _where(previous: TurnContext) -> dict[str, Any]:
     """Where the previous turn looked (its cloud, repo or service), which an item of its list shares."""
     return {key: previous.slots[key] for key in ("cloud", "repo", "service", "region") if key in previous.slots}
+
+
+def _incident_progress(route: Route, previous: TurnContext) -> Route | None:
+    """A remark on an incident's progress that asks for no change ("cache is warm again, p95
+    back under 2s"), right after a turn about one incident, is about that incident: its brief
+    (which a later "close it out" then acts on), not the list of every open one."""
+    if route.skill != "incident.list" or route.requested_skill not in ("incident.ack", "incident.resolve") \
+            or "incident_id" in route.slots or previous.skill != "incident.brief":
+        return None
+    incident = previous.slots.get("incident_id") or next(
+        (r for r in previous.resources if re.fullmatch(r"P[A-Z0-9]{5,7}", r)), None)
+    if not incident:
+        return None
+    return route.model_copy(update={"skill": "incident.brief", "agent": SKILL_BY_NAME["incident.brief"].agent,
+                                    "slots": {**route.slots, "incident_id": incident}})
 
 
 def _target_of(previous: TurnContext) -> dict[str, Any]:

@@ -318,3 +318,13 @@ def test_paging_them_after_asking_for_a_level_pages_that_level() -> None:
     assert "level" not in named.slots
     first_asked = TurnContext("incident.oncall", {"service": "ledger"}, ["Some One"])
     assert "level" not in apply_context(route("page them", "incident.page", {}, 0.9), first_asked, 0.45).slots
+
+
+def test_a_progress_remark_after_a_brief_is_about_that_incident() -> None:
+    brief = TurnContext("incident.brief", {"service": "search"}, ["P5SRCH1", "i-0abc1234def"])
+    remark = route("indexer caught up, error rate flat for 15 min", "incident.list", {}, 0.95).model_copy(
+        update={"mood": "reported", "requested_skill": "incident.resolve"})
+    followed = apply_context(remark, brief, 0.45)
+    assert (followed.skill, followed.slots["incident_id"]) == ("incident.brief", "P5SRCH1")
+    listing = TurnContext("incident.list", {}, ["P5SRCH1", "P6OTHR2"])
+    assert apply_context(remark, listing, 0.45).skill == "incident.list"  # after a list: which one is unsaid
