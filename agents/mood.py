@@ -119,6 +119,9 @@ _NOMINAL_REQUEST = re.compile(
     r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
     r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
     r"re-run|redeploy|rollback|bounce|ack|p[0-4]|sev ?[0-4])\b")
+# A pasted alert or notification: "[FIRING] ...", "ALARM: ...", "CRITICAL - ...".
+_PASTED_ALERT = re.compile(r"^\W*\[?(?:firing|resolved|alert(?:ing)?|alarm|critical|warning|warn|triggered)\b\]?"
+                           r"(?:\s*[:\-\]|]|\s)")
 # Bringing a person into the incident is paging them ("can you get the secondary in here",
 # "pull the db on-call into the bridge").
 _SUMMONED = re.compile(r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over here|"
@@ -403,8 +406,10 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill
-    if skill == "incident.resolve" and not mentioned:
-        return "reported", skill  # "p95 back under 2s for 20 min": a recovery told, no resolve asked
+    if not mentioned and (skill == "incident.resolve" or _PASTED_ALERT.match(lowered)):
+        # "p95 back under 2s for 20 min", a pasted "[FIRING] UnHealthyHostCount >= 1" alert: a state
+        # told, with no verb of the change, asks for none
+        return "reported", skill
     others = requested_skills(text)
     if others:  # "ack P1, don't page anyone": the other action is the one asked for
         return "request", others[0] if own else skill

@@ -274,3 +274,9 @@ def test_a_participle_after_objects_joined_by_and_is_requested() -> None:
                                   "all green again on search"])
 def test_a_recovery_told_without_a_verb_asks_for_no_resolve(text: str) -> None:
     assert mood_for("incident.resolve", text)[0] != "request"
+
+
+def test_a_pasted_alert_with_no_verb_of_a_change_asks_for_none() -> None:
+    assert mood_for("infra.action", "[FIRING] web-lb HealthyHostCount < 2 (us-west-2)")[0] != "request"
+    assert mood_for("infra.action", "ALARM: web-3 StatusCheckFailed, reboot it") == ("request", "infra.action")
+    assert mood_for("infra.action", "give web-3 a kick") == ("request", "infra.action")  # no alert: as before
