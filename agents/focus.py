@@ -363,7 +363,8 @@ def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items
     of_kind = [row for row in items if any(kind.keep(row) for kind in kinds)]
     noun = subject.noun_of(kinds)
     outside = total - len({subject.name_of(row) for row in of_kind})
-    tail = f" Not listed: {outside} other {subject.noun} that are not {noun}." if outside > 0 else ""
+    tail = (f" Not listed: {outside} other {_counted(outside, subject.noun)} that "
+            f"{'is' if outside == 1 else 'are'} not {noun}.") if outside > 0 else ""
     if not of_kind:
         return Focused(lead=f"None of the {total} {subject.noun} checked {kinds[0].said(1)}.", rest="", rows=[])
     kept = [row for row in of_kind if any(facet.keep(row) for facet in facets)] if facets else of_kind
@@ -413,4 +414,9 @@ def _rest(subject: Subject, facets: list[Facet], items: list[Row], kept: list[st
         elif count:
             extra.append(f"{count} {facet.said(count)}")
     tail = f", of which {', '.join(extra)}" if extra else ""
-    return f"Not listed: the other {others} {subject.noun}{tail}."
+    return f"Not listed: the other {others} {_counted(others, subject.noun)}{tail}."
+
+
+def _counted(count: int, noun: str) -> str:
+    """The plural noun said of ``count`` things ("the other 1 security group", not "groups")."""
+    return noun.removesuffix("s") if count == 1 else noun

@@ -143,7 +143,7 @@ def test_savings_questions_name_only_the_kind_asked_and_rank_by_monthly_cost() -
         resources=["vol-small", "eip-1", "vol-big"])
     answer = build_answer(route("cost.savings", "which volumes are unattached?"), [call("aws_savings", savings)])
     assert answer.lead == "2 of 3 savings candidates are unattached volumes: vol-big, vol-small."
-    assert answer.paragraphs == ["Not listed: the other 1 savings candidates, of which 1 is an unassociated "
+    assert answer.paragraphs == ["Not listed: the other 1 savings candidate, of which 1 is an unassociated "
                                  "Elastic IP."]
     assert [c.value for c in answer.tables[0].column("resource")] == ["vol-big", "vol-small"]
     assert answer.resources == ["vol-small", "vol-big"]
