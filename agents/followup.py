@@ -149,9 +149,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # table says where it is; a description of "it" by the infrastructure agent cannot find it
         return _asked_again(route, previous, threshold)
     if previous.skill == "cost.savings" and route.skill != previous.skill and _ANAPHOR.search(route.text) \
-            and _SAVING.search(route.text) and not SKILL_BY_NAME[route.skill].mutating:
-        # "how much would all that save a month?" after savings candidates: what that list
-        # saves is in its own rows ($/month each), not in the bill
+            and (_SAVING.search(route.text) or (route.skill == "cost.summary" and "time_range" not in route.slots)) \
+            and not SKILL_BY_NAME[route.skill].mutating:
+        # "how much would all that save a month?", "what does that one cost us?" after savings
+        # candidates: what the items cost and save is in that list's own rows ($/month each), not
+        # in the bill, which has no line per volume or address ("what did those cost last month?"
+        # names a period of the bill: the bill)
         return _asked_again(route, previous, threshold)
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
             and _unsure_description_of_a_row(route, previous, threshold):

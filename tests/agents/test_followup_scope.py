@@ -97,7 +97,9 @@ def test_what_a_savings_list_would_save_is_asked_of_that_list() -> None:
     followed = apply_context(route("and what would dropping those save us yearly?", "cost.summary", confidence=0.9),
                              candidates, 0.45)
     assert followed.skill == "cost.savings"
-    bill = apply_context(route("what did those cost last month?", "cost.summary", confidence=0.9), candidates, 0.45)
+    # the period as the router reads it
+    last_month = {"time_range": {"start": "2026-11-01", "end": "2026-12-01", "label": "last month"}}
+    bill = apply_context(route("what did those cost last month?", "cost.summary", last_month, 0.9), candidates, 0.45)
     assert bill.skill == "cost.summary"
 
 
@@ -105,3 +107,10 @@ def test_a_widening_turn_that_names_its_own_region_keeps_it() -> None:
     followed = apply_context(route("and everywhere in eu-north-1?", "cost.summary", {"region": "eu-north-1"}, 0.8),
                              NARROWED, 0.45)
     assert followed.slots["region"] == "eu-north-1"
+
+
+def test_what_an_item_of_a_savings_list_costs_is_asked_of_that_list() -> None:
+    candidates = TurnContext("cost.savings", {"cloud": "aws"}, ["old-disk", "spare-ip"])
+    followed = apply_context(route("and what's that one costing us monthly?", "cost.summary", confidence=0.9),
+                             candidates, 0.45)
+    assert followed.skill == "cost.savings"
