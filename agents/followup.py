@@ -180,7 +180,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         if closest is not None:
             return closest
     subjectless = not route.slots and len(route.text.split()) <= MAX_SUBJECTLESS_WORDS
-    if (_CONTINUES.match(route.text) or subjectless) and route.skill == previous.skill \
+    if (_CONTINUES.match(route.text) or subjectless or _WHICH_OF_THEM.match(route.text)) \
+            and route.skill == previous.skill \
             and not any(key in route.slots for key in (*_TARGET_SLOTS, "team", "person")):
         # "how many are stopped" after "how many vms in azure": a short question of the same
         # skill that names nothing of its own is asked of the same machines
@@ -190,6 +191,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     return route
 
 
+# Which of the previous answer's items: "which one is open to any logged-in account?", "which
+# ones are encrypted?" (asked of the same things, in the same cloud and place)
+_WHICH_OF_THEM = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) (?:one|ones)\b", re.I)
 # A question about the previous answer itself, with no subject of its own: "since when?",
 # "how many is that?", "for how long?", "what's the total?"
 _ABOUT_THE_ANSWER = re.compile(

@@ -114,3 +114,10 @@ def test_what_an_item_of_a_savings_list_costs_is_asked_of_that_list() -> None:
     followed = apply_context(route("and what's that one costing us monthly?", "cost.summary", confidence=0.9),
                              candidates, 0.45)
     assert followed.skill == "cost.savings"
+
+
+def test_which_of_the_previous_items_is_asked_of_the_same_cloud_and_place() -> None:
+    buckets = TurnContext("security.public_storage", {"cloud": "gcp", "region": "europe-west1"}, ["b1", "b2"])
+    followed = apply_context(route("which one is readable by any signed-in account, not only anonymous users?",
+                                   "security.public_storage", confidence=0.6), buckets, 0.45)
+    assert (followed.slots.get("cloud"), followed.slots.get("region")) == ("gcp", "europe-west1")
