@@ -122,6 +122,14 @@ _NOMINAL_REQUEST = re.compile(
 # A pasted alert or notification: "[FIRING] ...", "ALARM: ...", "CRITICAL - ...".
 _PASTED_ALERT = re.compile(r"^\W*\[?(?:firing|resolved|alert(?:ing)?|alarm|critical|warning|warn|triggered)\b\]?"
                            r"(?:\s*[:\-\]|]|\s)")
+
+
+def _alert_alone(lowered: str) -> bool:
+    """A pasted alert with nothing said after it ("ALERT X > 20% - get the auth on-call on it"
+    has the user's own ask after the dash)."""
+    return bool(_PASTED_ALERT.match(lowered)) and not re.search(r"\s[-\u2013\u2014]{1,2}\s|\n|[.!?]\s+\S", lowered)
+
+
 # Bringing a person into the incident is paging them ("can you get the secondary in here",
 # "pull the db on-call into the bridge").
 _SUMMONED = re.compile(r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over here|"
@@ -406,7 +414,7 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill
-    if not mentioned and (skill == "incident.resolve" or _PASTED_ALERT.match(lowered)):
+    if not mentioned and (skill == "incident.resolve" or _alert_alone(lowered)):
         # "p95 back under 2s for 20 min", a pasted "[FIRING] UnHealthyHostCount >= 1" alert: a state
         # told, with no verb of the change, asks for none
         return "reported", skill

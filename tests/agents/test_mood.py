@@ -280,3 +280,8 @@ def test_a_pasted_alert_with_no_verb_of_a_change_asks_for_none() -> None:
     assert mood_for("infra.action", "[FIRING] web-lb HealthyHostCount < 2 (us-west-2)")[0] != "request"
     assert mood_for("infra.action", "ALARM: web-3 StatusCheckFailed, reboot it") == ("request", "infra.action")
     assert mood_for("infra.action", "give web-3 a kick") == ("request", "infra.action")  # no alert: as before
+
+
+def test_an_ask_after_a_pasted_alert_is_still_read() -> None:
+    assert mood_for("incident.page", "ALERT db-2 replication lag > 60s - get the data on-call on it") == (
+        "request", "incident.page")
