@@ -122,6 +122,9 @@ _NOMINAL_REQUEST = re.compile(
 # A pasted alert or notification: "[FIRING] ...", "ALARM: ...", "CRITICAL - ...".
 _PASTED_ALERT = re.compile(r"^\W*\[?(?:firing|resolved|alert(?:ing)?|alarm|critical|warning|warn|triggered)\b\]?"
                            r"(?:\s*[:\-\]|]|\s)")
+# What a resolve without its verb must name: the incident ("that incident", "it", "#1042", "P7K2M9Q").
+_NAMES_AN_INCIDENT = re.compile(r"\b(?:incidents?|outages?|alerts?|pages?|sev ?\d|p[0-4]|it|that|this|"
+                                r"that one|this one)\b|#\d+|\bp[a-z0-9]{6}\b")
 
 
 def _alert_alone(lowered: str) -> bool:
@@ -414,9 +417,11 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill
-    if not mentioned and (skill == "incident.resolve" or _alert_alone(lowered)):
+    if not mentioned and ((skill == "incident.resolve" and not _NAMES_AN_INCIDENT.search(lowered))
+                          or _alert_alone(lowered)):
         # "p95 back under 2s for 20 min", a pasted "[FIRING] UnHealthyHostCount >= 1" alert: a state
-        # told, with no verb of the change, asks for none
+        # told, with no verb of the change and nothing to change named, asks for none ("put that
+        # incident to bed" names it)
         return "reported", skill
     others = requested_skills(text)
     if others:  # "ack P1, don't page anyone": the other action is the one asked for
