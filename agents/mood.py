@@ -287,11 +287,14 @@ def _sentence_before(text: str, start: int) -> str:
 _BY_ONESELF = re.compile(r"\b(?:myself|ourselves|himself|herself|themselves|by hand|manually)\b")
 
 
+# Whether the bot does a kind of action at all, on things in general: "can you restart things?"
+# (the router reads it as help too).
+ACTS_IN_GENERAL = (r"^\W*(?:can|could|do|does|will) (?:you|u|guardian|the bot) (?:also |even |actually )?[a-z-]+ "
+                   r"(?:things|stuff|anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|"
+                   r"people)\W*$")
 # A message that only asks whether the bot can act, whatever its polite frame: "can you re-run
 # workflows yourself or do I have to?", "...or is that not something you do?", "just asking".
-_ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|"
-                          r"^\W*(?:can|could|do|does|will) (?:you|u) (?:also |even |actually )?[a-z-]+ (?:things|stuff|"
-                          r"anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|people)\W*$|"
+_ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|" + ACTS_IN_GENERAL + "|"
                           r"\bor (?:do|must|should|can|will|would) (?:i|we)\b|"
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:something|a thing|your job)\b|"
                           r"\bor (?:can'?t|cannot|don'?t|do not) (?:you|u)\b")

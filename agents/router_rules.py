@@ -27,7 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.mood import NAME_RESOLUTION, Mood, imperative_skills, occurrences, question_skill, talked_about
+from agents.mood import (
+    ACTS_IN_GENERAL,
+    NAME_RESOLUTION,
+    Mood,
+    imperative_skills,
+    occurrences,
+    question_skill,
+    talked_about,
+)
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
@@ -681,9 +689,7 @@ RULES: tuple[Rule, ...] = (
     # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
     _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),
     # Whether the bot does a kind of action at all, on things in general ("can you restart things?").
-    _rule("help", r"^\W*(?:can|could|do|does|will) (?:you|u|guardian|the bot) (?:also |even |actually )?[a-z-]+ "
-          r"(?:things|stuff|anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|people)\W*$",
-          STRONG + 2.0),
+    _rule("help", ACTS_IN_GENERAL, STRONG + 2.0),
     # Where a pipeline's runs stand or are at ("where are the ledger builds at?"): their status.
     _rule("cicd.status", r"\bwhere (?:do|does|are|is)\s+(?:\S+\s+){0,3}?(?:deploy\w*|builds?|releas\w*|pipelines?|"
           r"runs?|ci)\s+(?:\w+\s+)?(?:stand|at)\b", STRONG - 1.0),
