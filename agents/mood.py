@@ -487,6 +487,15 @@ def talked_about(text: str) -> tuple[str, Mood] | None:
     if any(occ.mood == "request" for occ in found):
         return None
     for occ in found:
-        if occ.verb in _UNAMBIGUOUS:
+        if occ.verb in _UNAMBIGUOUS and not _a_symptom(text, occ):
             return occ.skill, occ.mood
     return None
+
+
+def _a_symptom(text: str, occ: Occurrence) -> bool:
+    """"payments-api-1 keeps restarting": what the thing does by itself, a symptom the rest of the
+    message asks about ("show me its logs"), not talk of the action on it."""
+    if occ.form != "ing":
+        return False
+    ing = next(forms[1] for forms in VERBS[occ.skill] if forms[0] == occ.verb)
+    return bool(re.search(rf"\b(?:keeps?|kept)(?: on)?\s+{re.escape(ing)}\b", _normalise(text)))

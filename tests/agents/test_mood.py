@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agents.mood import mood_for, occurrences, sentence_mood
+from agents.mood import mood_for, occurrences, sentence_mood, talked_about
 from agents.router import SkillRouter
 from agents.skills import SKILL_BY_NAME
 
@@ -285,3 +285,8 @@ def test_a_pasted_alert_with_no_verb_of_a_change_asks_for_none() -> None:
 def test_an_ask_after_a_pasted_alert_is_still_read() -> None:
     assert mood_for("incident.page", "ALERT db-2 replication lag > 60s - get the data on-call on it") == (
         "request", "incident.page")
+
+
+def test_what_a_thing_keeps_doing_by_itself_is_a_symptom_not_talk_of_the_action() -> None:
+    assert talked_about("cache-7 keeps rebooting, pull its error logs") is None
+    assert talked_about("what happens if we reboot cache-7") == ("infra.action", "hypothetical")
