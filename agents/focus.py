@@ -333,7 +333,18 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     rest = _rest(subject, facets, items, kept_names, total)
     if subject.current is not None and _asks_whether(text):
         rest = _others_now(subject, items, kept_names) or rest
+    if subject.current is not None:  # a workflow's state is its last finished run: say what runs now
+        rest = f"{rest} {_under_way(subject, list(result.rows))}".strip()
     return Focused(lead=lead, rest=rest, rows=kept)
+
+
+def _under_way(subject: Subject, rows: list[Row]) -> str:
+    """Runs not finished yet ("CI (acme/api) run 731 (#231), 6m ago"), which a state taken from
+    the last finished run leaves out."""
+    running = [row for row in rows if row.get("status") not in (None, "completed")]
+    if not running:
+        return ""
+    return "Under way: " + "; ".join(_current_state(subject, row) for row in running[:MAX_NAMES]) + "."
 
 
 # "is main green?", "did they all pass", "whether they went green": a yes/no about how things
@@ -384,7 +395,7 @@ def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items
 
 def _current_state(subject: Subject, row: Row) -> str:
     """"Deploy (acme/api) failure, run 42, 3h ago": what an item is now, and the run that says so."""
-    said = f"{subject.name_of(row)} {row.get('state')}"
+    said = f"{subject.name_of(row)} {str(row.get('state')).replace('_', ' ')}"  # "in progress", "timed out"
     if row.get("run_id"):  # the number people say (#118) beside the id a re-run takes
         said += f", run {row['run_id']}" + (f" (#{row['number']})" if row.get("number") else "")
     return said + (f", {row['age']} ago" if row.get("age") else "")

@@ -352,3 +352,9 @@ def test_a_workflow_state_names_the_run_number_people_say_beside_its_id() -> Non
     numbered = RUNS.model_copy(update={"rows": [{**row, "number": 40 + i} for i, row in enumerate(RUNS.rows)]})
     focused = focus("github_workflow_runs", numbered, "is ledger green?")
     assert focused is not None and "failure, run 9003 (#41)" in focused.rest
+
+
+def test_a_run_under_way_is_named_beside_the_finished_states() -> None:
+    focused = focus("github_workflow_runs", RUNS, "is ledger green?")
+    assert focused is not None
+    assert focused.rest.endswith("Under way: Release (acme/ledger) in progress, run 9004.")

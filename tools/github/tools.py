@@ -261,6 +261,9 @@ def _what(repo: str | None, workflow: str | None = None, run_id: int | None = No
     return "such repository" + (f" or workflow {workflow}" if workflow else "")
 
 
+MAX_NAMED_RUNNING = 3  # in-progress runs named in the summary (the table lists them all)
+
+
 def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
     failed = [row for row in rows if row["conclusion"] in FAILED]
     running = [row for row in rows if row["status"] != "completed"]
@@ -276,6 +279,10 @@ def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
         top = failed[0]
         summary += (f" Latest failure: {top['workflow']} run {top['run_id']} in {top['repo']} on {top['branch']} "
                     f"({top['age']} ago).")
+    if running:  # what is going on right now is named, not only counted
+        summary += " In progress: " + "; ".join(
+            f"{row['workflow']} run {row['run_id']}" + (f" (#{row['number']})" if row.get("number") else "")
+            + f" in {row['repo']}, started {row['age']} ago" for row in running[:MAX_NAMED_RUNNING]) + "."
     return ToolResult(
         status="ok", summary=summary,
         columns=["repo", "workflow", "number", "run_id", "state", "branch", "sha", "actor", "age"], rows=rows,

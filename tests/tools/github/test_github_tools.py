@@ -411,3 +411,11 @@ def test_rerun_refuses_a_running_run(company: SaasCompany, github: GitHubStandIn
     result = registry.execute(approved_call("github_rerun_workflow", {"run_id": run.id}), ctx)
     assert result.status == "error"
     assert github.writes == []
+
+
+def test_status_names_the_runs_under_way(company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    result = registry.invoke("github_workflow_runs", {"service": "payments"}, ctx)
+    running = [run for run in company.github.runs_of("driftwood/payments-api") if run.status != "completed"]
+    assert running  # the seeded company has a pull request's CI run under way
+    assert result.facts["in_progress"] == len(running)
+    assert f"In progress: CI run {running[0].id} (#{running[0].run_number})" in result.summary
