@@ -55,8 +55,13 @@ def is_elliptical(text: str) -> bool:
     prefix = _ELLIPSIS.match(text) or _BARE_QUALIFIER.match(text)
     if prefix is None:
         return False
+    # "ok so what broke": the question after the discourse words is a question of its own;
     # "ok fixed the migration, re-run it": a verb in the imperative is a request of its own
-    return not _OWN_QUESTION.match(text[prefix.end():]) and not imperative_skills(text)
+    rest = _DISCOURSE.sub("", text[prefix.end():])
+    return not _OWN_QUESTION.match(rest) and not imperative_skills(text)
+
+
+_DISCOURSE = re.compile(r"^\W*(?:(?:so|ok|okay|and|well|um+|hm+|then|now|right)\W+)*", re.I)
 
 
 def apply_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
@@ -180,8 +185,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         if closest is not None:
             return closest
     subjectless = not route.slots and len(route.text.split()) <= MAX_SUBJECTLESS_WORDS
+    # an unsure short question in the previous turn's domain ("ok so what actually broke" after
+    # a failed deploy's status) is asked of the same subject too
+    unsure_in_domain = subjectless and route.confidence < threshold \
+        and route.agent == SKILL_BY_NAME[previous.skill].agent and not SKILL_BY_NAME[route.skill].mutating
     if (_CONTINUES.match(route.text) or subjectless or _WHICH_OF_THEM.match(route.text)) \
-            and route.skill == previous.skill \
+            and (route.skill == previous.skill or unsure_in_domain) \
             and not any(key in route.slots for key in (*_TARGET_SLOTS, "team", "person")):
         # "how many are stopped" after "how many vms in azure": a short question of the same
         # skill that names nothing of its own is asked of the same machines

@@ -27,7 +27,8 @@ def test_fragments_with_only_new_qualifiers_are_elliptical(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["and who is on call?", "what about: show me the failing workflows",
                                   "what did we spend last week in eu-west-1 on compute and storage, by service",
-                                  "stop it", "ok then, retry that one", ""])
+                                  "stop it", "ok then, retry that one", "", "ok so why did it die",
+                                  "and well, who owns it"])
 def test_turns_with_their_own_question_are_not_elliptical(text: str) -> None:
     assert not is_elliptical(text)
 
@@ -328,3 +329,11 @@ def test_a_progress_remark_after_a_brief_is_about_that_incident() -> None:
     assert (followed.skill, followed.slots["incident_id"]) == ("incident.brief", "P5SRCH1")
     listing = TurnContext("incident.list", {}, ["P5SRCH1", "P6OTHR2"])
     assert apply_context(remark, listing, 0.45).skill == "incident.list"  # after a list: which one is unsaid
+
+
+def test_an_unsure_short_question_in_the_same_domain_keeps_the_subject() -> None:
+    status = TurnContext("cicd.status", {"service": "ledger", "env": "prod"}, ["7310000009"])
+    followed = apply_context(route("ok so what broke there", "cicd.failure", confidence=0.3), status, 0.45)
+    assert (followed.skill, followed.slots.get("service")) == ("cicd.failure", "ledger")
+    sure = apply_context(route("any failed builds anywhere", "cicd.failure", confidence=0.9), status, 0.45)
+    assert "service" not in sure.slots  # a confident question of its own keeps its own scope
