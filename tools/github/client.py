@@ -151,16 +151,17 @@ def known_repos(gh: Github, config: GitHubSettings) -> list[str]:
 
 
 def target_repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | None = None) -> list[str]:
-    """Which repositories a request is about: the named one, the service's, or all known."""
-    if repo and "/" not in repo:
-        # "the checkout repo", "the payments repo": people name a repository by its service
-        # word; a bare name no known repository has is read as that service
-        known = known_repos(gh, config)
-        if known and not any(name.split("/", 1)[-1].lower() == repo.strip().lower() for name in known):
-            return target_repos(gh, config, None, repo)
-    if repo:
+    """Which repositories a request is about: the named one, the service's, or all known
+    (listed once: with an organisation configured, that is a GitHub API call)."""
+    if repo and "/" in repo:
         return [qualify(repo, config)]
     known = known_repos(gh, config)
+    if repo:
+        # "the checkout repo", "the payments repo": people name a repository by its service
+        # word; a bare name no known repository has is read as that service
+        if not known or any(name.split("/", 1)[-1].lower() == repo.strip().lower() for name in known):
+            return [qualify(repo, config)]
+        service = repo
     if service:
         matching = [name for name in known if matches_service(name, service)]
         if matching:

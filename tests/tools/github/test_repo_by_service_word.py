@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.github_api import GitHubStandIn
 from sandbox.saas_company import SaasCompany
+from tests.tools.github.conftest import github_ctx
 from tools.base import ToolContext
 from tools.registry import ToolRegistry
 
@@ -33,3 +35,14 @@ def test_an_exact_repository_name_is_used_as_it_is(
     result = registry.invoke("github_workflow_runs", {"repo": repo.name, "limit": 3}, ctx)
     assert result.status == "ok"
     assert {row["repo"] for row in result.rows} == {repo.full_name}
+
+
+def test_with_only_an_organisation_its_repositories_are_listed_once(
+        company: SaasCompany, github: GitHubStandIn, registry: ToolRegistry) -> None:
+    """The listing is a GitHub API call: reading a service word as its repository asks for it once."""
+    ctx = github_ctx(github, repos=[])
+    repo = next(r for r in company.github.repos if r.name != r.service and r.name.startswith(r.service))
+    github.clear_calls()
+    result = registry.invoke("github_workflow_runs", {"repo": repo.service, "limit": 5}, ctx)
+    assert result.status == "ok" and {row["repo"] for row in result.rows} == {repo.full_name}
+    assert len([call for call in github.calls if call.path.endswith("/repos") and "/orgs/" in call.path]) == 1
