@@ -39,9 +39,11 @@ _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|on
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
+# Slots that say what to act on or where; a follow-up's own ones win.
 _TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "run_id", "repo",
                  "workflow", "service", "log_group")
-# Slots that say what to act on or where; a follow-up's own ones win.
+# A PagerDuty incident's id among an answer's resources ("P7K2M9Q").
+_INCIDENT_ID = re.compile(r"P[A-Z0-9]{5,7}")
 MAX_ELLIPTICAL_WORDS = 8
 
 
@@ -260,9 +262,7 @@ def _resumed(text: str, previous: TurnContext) -> TurnContext:
 def _unsure_description_of_a_row(route: Route, previous: TurnContext, threshold: float) -> bool:
     """"whose is it?" after a security or spend list, read (unsure) as a description of one
     resource: the row "it" points to is the list's, so its own domain is asked again."""
-    listed = SKILL_BY_NAME[previous.skill]
-    return (route.confidence < threshold and route.skill == "infra.describe" and not listed.mutating
-            and listed.agent in ("security", "cost"))
+    return route.confidence < threshold and route.skill == "infra.describe" and _lists_cloud_items(previous)
 
 
 # Words asking what something saves or wastes ("how much would that save", "the savings on those").
@@ -314,9 +314,15 @@ _ASKS_OF_IT = re.compile(r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:which|where|what)\b|
 def _asks_after_a_listed_resource(route: Route, previous: TurnContext) -> bool:
     """A question about "it" read as infrastructure's after a security or spend answer, which
     lists cloud resources with where they are: that answer's item is meant."""
+    return (route.skill in ("infra.describe", "infra.inventory") and _lists_cloud_items(previous)
+            and bool(_ASKS_OF_IT.search(route.text)))
+
+
+def _lists_cloud_items(previous: TurnContext) -> bool:
+    """Whether the previous answer was a security or spend listing (no action): its rows are
+    cloud resources, each with where it is, which "it" next points at."""
     listed = SKILL_BY_NAME[previous.skill]
-    return (route.skill in ("infra.describe", "infra.inventory") and listed.agent in ("security", "cost")
-            and not listed.mutating and bool(_ASKS_OF_IT.search(route.text)))
+    return listed.agent in ("security", "cost") and not listed.mutating
 
 
 def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route:
@@ -523,7 +529,7 @@ def _incident_progress(route: Route, previous: TurnContext) -> Route | None:
             or "incident_id" in route.slots or previous.skill != "incident.brief":
         return None
     incident = previous.slots.get("incident_id") or next(
-        (r for r in previous.resources if re.fullmatch(r"P[A-Z0-9]{5,7}", r)), None)
+        (r for r in previous.resources if _INCIDENT_ID.fullmatch(r)), None)
     if not incident:
         return None
     return route.model_copy(update={"skill": "incident.brief", "agent": SKILL_BY_NAME["incident.brief"].agent,
@@ -541,7 +547,7 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     instances = [r for r in previous.resources if r.startswith("i-")]
     if instances:
         return {"instance_id": instances[0], "resource_ids": [instances[0]]}
-    incidents = [r for r in previous.resources if re.fullmatch(r"P[A-Z0-9]{5,7}", r)]
+    incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
     if incidents:
         return {"incident_id": incidents[0]}
     # "kick that run off again" after a CI answer: the run it named, never a repository named after its number
@@ -561,7 +567,7 @@ _ItemKind = tuple[re.Pattern[str], tuple[str, ...]]
 _LONG_NUMBER = re.compile(r"\d{6,}")
 _RUN: _ItemKind = (_LONG_NUMBER, ("run_id",))
 _ITEM_KINDS: tuple[_ItemKind, ...] = (
-    (re.compile(r"P[A-Z0-9]{5,7}"), ("incident_id",)),
+    (_INCIDENT_ID, ("incident_id",)),
     (re.compile(r"i-[0-9a-f]{8,17}"), ("instance_id", "resource_ids")),
     _RUN,
 )
