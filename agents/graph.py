@@ -148,7 +148,27 @@ def help_node(state: GraphState, runtime: Runtime[GraphDeps]) -> dict[str, Any]:
     for spec in runtime.context.registry.all():
         for skill in spec.skills:
             names.setdefault(skill, []).append(spec.name)
-    return {"answer": help_answer(route, names).model_dump()}
+    request = Request.model_validate(state["request"])
+    return {"answer": help_answer(route, names, _policy_lines(runtime.context, request, route)).model_dump()}
+
+
+def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
+    """How the action a help question is about would be carried out ("does it have to go
+    through you?", "does someone have to approve that first?"): the policy's answer for this user."""
+    if route.requested_skill is None:
+        return []
+    skill = SKILL_BY_NAME[route.requested_skill]
+    action = skill.purpose.split(",")[0]
+    decision = deps.policy.may_ask(request.user, skill.name)
+    asked = f"To {action}: ask me (e.g. \"{VERBS[skill.name][0][0]} <name>\"). I propose it, and nothing changes until "
+    if not deps.policy.enforced:
+        return [asked + "it is approved; with no access policy (local single-user mode) you may approve it yourself."]
+    lines = [asked + f"someone approves it: {deps.policy.approval_rule(skill.name)}."]
+    if decision.allowed:
+        lines.append(f"You may ask for it ({decision.reason}).")
+    else:
+        lines.append(f"You may not ask for it: {decision.reason.removeprefix('Refused: ')}")
+    return lines
 
 
 def clarify_node(state: GraphState) -> dict[str, Any]:

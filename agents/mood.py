@@ -475,6 +475,27 @@ _PERMISSION = re.compile(r"\b(?:(?:can|may|could) (?:i|we)|(?:am i|are we|is it)
                          r"(?:i'?m|we'?re) (?:not )?(?:able|allowed|permitted))\b")
 
 
+# A question about how an action is carried out rather than about its target: whether it needs
+# someone's approval, or goes through the bot ("does it have to go through you?", "does someone
+# have to approve that first?", "do you do it yourself or do I?"). Answered with the policy.
+_HOW_IT_IS_DONE = re.compile(
+    r"\b(?:go|goes|going|run|runs) (?:through|via|past) (?:you|u|guardian|the bot)\b|"
+    r"\b(?:someone|somebody|anyone|anybody|a human|a person|a second person|you|i|we|they) "
+    r"(?:(?:have|has|need|needs) to|must|should) (?:approve|sign (?:it |that |this )?off|ok|okay|green-?light)\b|"
+    r"\b(?:need|needs|require|requires|wait|waits|go|goes) (?:for |through )?"
+    r"(?:an? |any |(?:some|any)(?:one|body)'?s? )?(?:approval|sign[- ]?off|approver)s?\b|"
+    r"\b(?:yourself|myself|ourselves)\b.*\bor (?:do|does|must|should|can|will) (?:i|we|you|u|it)\b|"
+    r"\bor (?:do|does|must|should|can|will) (?:i|we|you|u) (?:have to |need to )?(?:do (?:it|that|this) )?"
+    r"(?:myself|yourself|ourselves)\b"
+)
+
+
+def asks_how_it_is_done(text: str) -> bool:
+    """Whether the sentence asks how an action would be carried out (approval, who acts), which
+    the access policy answers, not the action's target."""
+    return bool(_HOW_IT_IS_DONE.search(_normalise(text)))
+
+
 def asks_permission(text: str) -> bool:
     """Whether the sentence asks if its speaker may do something (answered with the policy)."""
     return bool(_PERMISSION.search(_normalise(text)))

@@ -186,6 +186,15 @@ class AccessPolicy:
         what = f"use {skill}" if right == "ask" else f"approve {skill}"
         return Decision(False, self._refusal(user, roles, what, would), roles, would)
 
+    def approval_rule(self, skill: str) -> str:
+        """Who may decide an approval for ``skill``, in words ("role oncall or admin; not the
+        requester"): what a person asking how an action is carried out needs to know."""
+        if self.document is None:
+            return "anyone (no access policy)"
+        roles = self._granting_roles("approve", skill)
+        who = f"role {' or '.join(roles)}" if roles else "no role in the access policy"
+        return who + ("" if self.document.requester_may_approve or not roles else ", not the person who asked")
+
     def _grants(self, role: str, right: str, skill: str) -> bool:
         assert self.document is not None
         spec = self.document.roles.get(role)

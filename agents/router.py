@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from agents.lexical import LexicalModel
 from agents.lexical import fit as fit_lexical
-from agents.mood import mood_for, question_skill
+from agents.mood import asks_how_it_is_done, mood_for, question_skill
 from agents.route import Route
 from agents.router_rules import SKILL_NAMES, action_talked_about, rule_boosts
 from agents.skills import SKILL_BY_NAME, agent_of
@@ -342,6 +342,10 @@ class SkillRouter:
         if requested is not None:  # the action's probability is evidence for the question about it
             both = probs[SKILL_NAMES.index(requested)] + probs[SKILL_NAMES.index(skill)]
             confidence = float(np.clip(max(confidence, both * familiarity), 0.0, 1.0))
+            if asks_how_it_is_done(words):
+                # "can I rerun it myself or does it have to go through you?": how the action is
+                # carried out (approval, who acts) is the policy's to answer, in the help
+                skill, confidence = "help", max(confidence, GRAMMAR_CONFIDENCE)
         return Route(
             text=text,
             agent=agent_of(skill),

@@ -105,7 +105,9 @@ EXAMPLES = ("which buckets are public?", "what did we spend on ec2 last week?", 
             "stop i-0abc123", "how do I fix a full disk?")
 
 
-def help_answer(route: Route, tool_names_by_skill: dict[str, list[str]]) -> Answer:
+def help_answer(route: Route, tool_names_by_skill: dict[str, list[str]], policy_lines: Sequence[str] = ()) -> Answer:
+    """What Guardian does; asked about one action ("does it have to go through you?"), how that
+    action is carried out (``policy_lines``) leads, before the catalogue."""
     rows = [
         [skill.agent, skill.name, skill.purpose + (" (asks approval)" if skill.mutating else ""),
          ", ".join(tool_names_by_skill.get(skill.name, [])) or "—"]
@@ -113,7 +115,8 @@ def help_answer(route: Route, tool_names_by_skill: dict[str, list[str]]) -> Answ
     ]
     return Answer(
         agent=route.agent, skill=route.skill, confidence=route.confidence,
-        lead="I'm Guardian. Ask me about spend, security, infrastructure, deploys, incidents and runbooks.",
+        lead=" ".join(policy_lines) if policy_lines else
+        "I'm Guardian. Ask me about spend, security, infrastructure, deploys, incidents and runbooks.",
         paragraphs=["I answer from your real systems and cite runbooks. Anything that changes something waits "
                     "for a human approval.",
                     "Examples: " + "; ".join(f'"{example}"' for example in EXAMPLES) + "."],

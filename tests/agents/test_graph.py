@@ -396,3 +396,20 @@ def test_asking_whether_one_may_act_is_answered_with_the_policy_and_proposes_not
     assert [note for note in answer.notes if note.startswith(verdict)], answer.notes
     assert not [note for note in answer.notes if note.startswith("No action was proposed")]  # said once
     assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []
+
+
+@pytest.mark.parametrize(("user", "may"), [
+    ("bob", "You may ask for it (role oncall may ask infra.action)."),
+    ("mallory", "You may not ask for it: mallory may not use infra.action"),
+])
+def test_asking_how_an_action_is_carried_out_is_help_with_the_policy_for_it(
+        world: World, user: str, may: str) -> None:
+    world.policy = AccessPolicy(parse_policy(POLICY))
+    guardian = world.guardian()
+    answer = guardian.ask(Request(text="would shutting down i-0abc1234def need somebody's sign-off?", user=user))
+    assert answer.skill == "help" and answer.pending_approval is None
+    assert answer.lead.startswith("To start/stop/reboot/scale/resize a resource: ask me (e.g. \"stop <name>\"). "
+                                  "I propose it, and nothing changes until someone approves it: role oncall, "
+                                  "not the person who asked."), answer.lead
+    assert answer.lead.endswith(may) or may in answer.lead
+    assert guardian.deps.approvals.list(statuses=None) == ([], 0) and world.machines.changes == []

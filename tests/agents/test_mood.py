@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agents.mood import mood_for, occurrences, sentence_mood, talked_about
+from agents.mood import asks_how_it_is_done, mood_for, occurrences, sentence_mood, talked_about
 from agents.router import SkillRouter
 from agents.skills import SKILL_BY_NAME
 
@@ -290,3 +290,24 @@ def test_an_ask_after_a_pasted_alert_is_still_read() -> None:
 def test_what_a_thing_keeps_doing_by_itself_is_a_symptom_not_talk_of_the_action() -> None:
     assert talked_about("cache-7 keeps rebooting, pull its error logs") is None
     assert talked_about("what happens if we reboot cache-7") == ("infra.action", "hypothetical")
+
+
+@pytest.mark.parametrize("text", [
+    "does bouncing cache-7 have to go through the bot?",
+    "if we want the nightly re-triggered, does somebody need to approve it?",
+    "would acking 2231 need an approval from a lead?",
+    "will you resolve it yourself or should I?",
+    "can guardian stop web-3 or do we have to do it ourselves?",
+])
+def test_how_an_action_would_be_carried_out_is_a_question_of_process(text: str) -> None:
+    assert asks_how_it_is_done(text)
+
+
+@pytest.mark.parametrize("text", [
+    "stop web-3 myself? no, you do it",  # an order, then a reply to it
+    "did the approval for the web-3 restart go through?",
+    "is the rerun still waiting for approval?",
+    "page the db on-call, I approve",
+])
+def test_a_request_or_a_question_about_one_approval_is_no_question_of_process(text: str) -> None:
+    assert not asks_how_it_is_done(text)

@@ -241,3 +241,18 @@ def test_cached_index_is_reused_across_routers(router: SkillRouter) -> None:
 def test_howto_questions_do_not_fire_action_rules() -> None:
     boosts, _ = rule_boosts("how do i reboot an instance safely")
     assert boosts[SKILL_NAMES.index("knowledge.runbook")] > boosts[SKILL_NAMES.index("infra.action")]
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("does bouncing cache-7 have to go through the bot?", "infra.action"),
+    ("if we want the nightly re-triggered, does somebody need to approve it?", "cicd.rerun"),
+    ("will you resolve it yourself or should I?", "incident.resolve"),
+])
+def test_how_an_action_is_carried_out_is_help_about_that_action(router: SkillRouter, text: str, action: str) -> None:
+    route = router.route(text)
+    assert (route.skill, route.requested_skill, route.confidence >= router.threshold) == ("help", action, True)
+
+
+def test_a_question_about_one_pending_approval_is_no_help(router: SkillRouter) -> None:
+    route = router.route("is the rerun still waiting for approval?")
+    assert route.skill != "help" and route.requested_skill == "cicd.rerun"
