@@ -87,7 +87,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     corrected = _corrected(route, previous, said, threshold)
     if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
         return corrected
-    if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text):
+    if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text) \
+            and route.requested_skill is None:  # "would acking it stop the escalation?": "it" is the target
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})

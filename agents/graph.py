@@ -374,6 +374,8 @@ def _question_calls(deps: GraphDeps, origin: Origin, route: Route) -> list[dict[
     (hypothetical; the write's read-only preview) or what was done (past; Guardian's audit)."""
     if route.requested_skill is None or route.mood not in ("hypothetical", "past"):
         return []
+    if route.skill in ("help", "knowledge.runbook"):  # how such an action is done or what it does in general
+        return []
     if route.mood == "past":
         return [_history(deps, route, route.requested_skill)]
     asked = route.model_copy(update={"skill": route.requested_skill})
@@ -445,8 +447,9 @@ def _mood_notes(route: Route) -> list[str]:
     reason = {"negated": "you asked me not to", "hypothetical": "you asked what would happen",
               "past": "you asked about what already happened",
               "reported": "the sentence mentions it without asking me to do it"}.get(route.mood, "")
+    verb = VERBS[route.requested_skill][0][0]
     return [f"No action was proposed ({SKILL_BY_NAME[route.requested_skill].purpose}): {reason}. "
-            "Ask directly (e.g. \"stop <name>\") if you want it done."]
+            f"Ask directly (e.g. \"{verb} <name>\") if you want it done."]
 
 
 def _direct_call(deps: GraphDeps, state: GraphState) -> Plan | None:

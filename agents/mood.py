@@ -490,6 +490,21 @@ _HOW_IT_IS_DONE = re.compile(
 )
 
 
+# What an incident action does to the paging ("would acking it stop the escalation?", "if I
+# resolve it, does the secondary still get paged?"): the escalation policy answers it.
+_PAGING_EFFECT = re.compile(
+    r"\b(?:stops?|halts?|pauses?|prevents?|cancels?|silences?|mutes?|ends?|still|keeps?|restarts?|resets?)\b"
+    r"(?:\s+\S+){0,5}?\s+(?:escalat\w*|pag(?:e|es|ed|ing)|notif\w*|notified)\b|"
+    r"\b(?:escalat\w*|pages?|paging)\b(?:\s+\S+){0,4}?\s+(?:stops?|continues?|carry on|keeps? going|goes? on)\b"
+)
+
+
+def asks_about_paging_effect(text: str) -> bool:
+    """Whether the sentence asks what an incident action does to the paging (escalation, pages,
+    notifications): a question the escalation policy answers, not the incident's state."""
+    return bool(_PAGING_EFFECT.search(_normalise(text)))
+
+
 def asks_how_it_is_done(text: str) -> bool:
     """Whether the sentence asks how an action would be carried out (approval, who acts), which
     the access policy answers, not the action's target."""

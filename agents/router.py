@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from agents.lexical import LexicalModel
 from agents.lexical import fit as fit_lexical
-from agents.mood import asks_how_it_is_done, mood_for, question_skill
+from agents.mood import asks_about_paging_effect, asks_how_it_is_done, mood_for, question_skill
 from agents.route import Route
 from agents.router_rules import SKILL_NAMES, action_talked_about, rule_boosts
 from agents.skills import SKILL_BY_NAME, agent_of
@@ -346,6 +346,10 @@ class SkillRouter:
                 # "can I rerun it myself or does it have to go through you?": how the action is
                 # carried out (approval, who acts) is the policy's to answer, in the help
                 skill, confidence = "help", max(confidence, GRAMMAR_CONFIDENCE)
+            elif agent_of(requested) == "incident" and asks_about_paging_effect(words):
+                # "would acking it stop the escalation?": what the action does to the paging is
+                # the escalation policy's to answer (a runbook), not the incident's state
+                skill, confidence = "knowledge.runbook", max(confidence, GRAMMAR_CONFIDENCE)
         return Route(
             text=text,
             agent=agent_of(skill),

@@ -68,6 +68,15 @@ def test_a_runbook_question_about_that_looks_up_what_the_previous_answer_led_wit
     assert "answer_lead" not in followed.slots
 
 
+def test_a_runbook_question_about_what_an_action_on_it_does_looks_up_its_own_words() -> None:
+    before = TurnContext("incident.brief", {"incident_id": "PQ1W2E3", "turn_text": "summary of #88 pls",
+                                            "answer_lead": "PQ1W2E3 (#88) Disk usage above 95% on db-7: triggered"},
+                         ["PQ1W2E3"])
+    asked = route("if I resolve it do the pages stop?", "knowledge.runbook").model_copy(
+        update={"requested_skill": "incident.resolve", "mood": "hypothetical"})
+    assert "about" not in apply_context(asked, before, THRESHOLD).slots  # "it" is the incident, not the topic
+
+
 def test_the_one_before_a_briefed_incident_is_asked_by_its_number() -> None:
     before = TurnContext("incident.brief", {"incident_id": "PZZ9Y8X", "answer_lead": "PZZ9Y8X (#310) Queue lag: ack"},
                          ["PZZ9Y8X"])

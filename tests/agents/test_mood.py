@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
-from agents.mood import asks_how_it_is_done, mood_for, occurrences, sentence_mood, talked_about
+from agents.mood import (
+    asks_about_paging_effect,
+    asks_how_it_is_done,
+    mood_for,
+    occurrences,
+    sentence_mood,
+    talked_about,
+)
 from agents.router import SkillRouter
 from agents.skills import SKILL_BY_NAME
 
@@ -311,3 +318,14 @@ def test_how_an_action_would_be_carried_out_is_a_question_of_process(text: str) 
 ])
 def test_a_request_or_a_question_about_one_approval_is_no_question_of_process(text: str) -> None:
     assert not asks_how_it_is_done(text)
+
+
+@pytest.mark.parametrize(("text", "effect"), [
+    ("if I acknowledge 2231, do the pages stop?", True),
+    ("does resolving it keep notifying the team?", True),
+    ("would an ack silence the escalation to level 2?", True),
+    ("ack 2231, I'm on it", False),
+    ("who got paged for 2231?", False),
+])
+def test_what_an_incident_action_does_to_the_paging_is_asked_of_the_policy(text: str, effect: bool) -> None:
+    assert asks_about_paging_effect(text) is effect

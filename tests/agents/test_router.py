@@ -256,3 +256,9 @@ def test_how_an_action_is_carried_out_is_help_about_that_action(router: SkillRou
 def test_a_question_about_one_pending_approval_is_no_help(router: SkillRouter) -> None:
     route = router.route("is the rerun still waiting for approval?")
     assert route.skill != "help" and route.requested_skill == "cicd.rerun"
+
+
+def test_what_an_incident_action_does_to_the_paging_is_a_runbook_question(router: SkillRouter) -> None:
+    route = router.route("if I acknowledge 2231, do the pages stop?")
+    assert (route.skill, route.requested_skill) == ("knowledge.runbook", "incident.ack")
+    assert router.route("ack 2231, I'm on it").skill == "incident.ack"
