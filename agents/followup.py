@@ -177,6 +177,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
             lent.pop("service", None)
         lent.update(_level_paged(route, previous))
+        lent.update(_briefed_incident(route, previous, lent))
         route = _change_in_domain(route, previous, threshold)
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
@@ -515,6 +516,17 @@ def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
             or "person" in route.slots or "level" not in previous.slots:
         return {}
     return {"level": previous.slots["level"]}
+
+
+def _briefed_incident(route: Route, previous: TurnContext, lent: dict[str, Any]) -> dict[str, Any]:
+    """"escalate it" after a brief of one incident found by its words ("the checkout latency
+    one"): "it" is that incident (its id, from the brief's answer), not a new page on its
+    service, which is all the brief's own slots said."""
+    if not route.skill.startswith("incident.") or not SKILL_BY_NAME[route.skill].mutating \
+            or previous.skill != "incident.brief" or "incident_id" in lent:
+        return {}
+    briefed = list(dict.fromkeys(r for r in previous.resources if _INCIDENT_ID.fullmatch(r)))
+    return {"incident_id": briefed[0]} if len(briefed) == 1 else {}
 
 
 def _where(previous: TurnContext) -> dict[str, Any]:

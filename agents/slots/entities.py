@@ -161,6 +161,10 @@ _ERROR_KINDS = frozenset("""connection connections timeout timeouts signature pe
     syntax type key null oom database db query""".split())
 
 
+# Words that relate a noun to another one ("the story with incident 1041", "the notes on the page").
+_PREPOSITIONS = r"(?:with|about|on|for|of|in|to|from|re|around|behind|at|during|after|before|since)"
+
+
 # A place in a list ("the oldest open incident", "the first one"): no service's name.
 _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earliest latest older newer top
     other next previous""".split())
@@ -212,13 +216,14 @@ def find_service(text: str) -> str | None:
         return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
-    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:[a-z0-9][a-z0-9-]*\s+){0,2}"
-                      r"(?:incidents?|outages?|alerts?|pages?|[45]xx|[45]\d\ds)\b", text)
+    # ("the story with incident 1041": a preposition between them, so the word is no modifier of it)
+    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:(?!" + _PREPOSITIONS + r"\s)"
+                      r"[a-z0-9][a-z0-9-]*\s+){0,2}(?:incidents?|outages?|alerts?|pages?|[45]xx|[45]\d\ds)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|pager|rota|rotation|shifts?|incidents?|outages?|pages?|alerts?|"
-                      r"logs?|deploy\w*|costs?|spend|changes?|primary|secondary)\s+"
+                      r"logs?|deploy\w*|costs?|spend|changes?|primary|secondary|level[- ]?[1-5])\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
@@ -505,6 +510,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if person is None:  # "what's bob dealing with", "carol's incidents": whose incidents
         match = re.search(r"\bwhat(?:'?s| is| are)\s+([a-z][a-z0-9]*)\s+(?:dealing with|working on|handling|"
                           r"looking at)\b|\b([a-z][a-z0-9]*)'s\s+(?:open\s+)?(?:incidents?|pages?|alerts?)\b|"
+                          # "is dave on call rn?": whether that person holds a rota now
+                          r"\bis\s+([a-z][a-z0-9]*)\s+(?:on[- ]?call|oncall|on the (?:pager|rota))\b|"
                           # "when does alice's on-call shift end": whose shift
                           r"\b([a-z][a-z0-9]*)'s\s+(?:on-?call|oncall|shifts?|rota)\b|"
                           r"\bassigned to\s+([a-z][a-z0-9]*)\b|"
@@ -512,7 +519,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           r"\b(?:incidents?|pages?|alerts?)\s+(?:has|does|is)\s+([a-z][a-z0-9]*)\s+"
                           r"(?:got|have|own|holding|carrying|on)\b", text)
         name = next((g for g in match.groups() if g), None) if match else None
-        if name and _is_name(name) and name not in _VERBS:
+        if name and _is_name(name) and name not in _VERBS | _PRONOUNS | _TEAM_WORDS:
             person = name
     if person is None:  # "what did erin push", "merged by carol", "what has frank shipped": whose changes
         match = re.search(r"\bwhat (?:did|has|have) ([a-z][a-z0-9]*) (?:just |recently )?(?:push|ship|merg|deploy|"

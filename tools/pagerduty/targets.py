@@ -53,3 +53,13 @@ def oncall_at_level(client: RestApiV2Client, policy: dict[str, Any], level: int)
         raise PagerDutyProblem(f"{summary_of(policy)} has nobody on call at level {level} "
                                f"(levels: {', '.join(map(str, levels)) or 'none'}).")
     return {"id": found[0]["id"], "name": summary_of(found[0]), "teams": []}
+
+
+def named_in_words(client: RestApiV2Client, collection: str, query: str | None) -> str | None:
+    """The one PagerDuty service or team (``collection``) whose whole name is a word of the
+    request ("need platform on this, page them": the Platform team); None when none or
+    several are."""
+    words = set(re.findall(r"[a-z0-9][a-z0-9-]*", (query or "").lower()))
+    named = [str(item["name"]) for item in first(client, f"/{collection}", {}, 100)
+             if str(item.get("name", "")).lower() in words]
+    return named[0] if len(named) == 1 else None

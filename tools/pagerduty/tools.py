@@ -28,7 +28,7 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
-from tools.pagerduty.targets import described_incident, escalated_words, oncall_at_level
+from tools.pagerduty.targets import described_incident, escalated_words, named_in_words, oncall_at_level
 from tools.settings import PagerDutySettings
 from tools.timefmt import ago, until
 
@@ -458,7 +458,12 @@ def _status_plan(client: RestApiV2Client, config: PagerDutySettings, ref: str, s
 def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) -> WritePlan:
     _need_from(config)
     if not (args.incident_id or args.service or args.person or args.team or escalated_words(args.query)):
-        raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
+        # "get platform on this, page them": no target in the slots, but a team or a service
+        # PagerDuty knows by that very name is a word of the request
+        args = args.model_copy(update={"team": named_in_words(client, "teams", args.query),
+                                       "service": named_in_words(client, "services", args.query)})
+        if not (args.service or args.team):
+            raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
     user = find_user(client, args.person) if args.person else None
     team = require_named(client, "teams", "team", args.team) if args.team else None
     policy = None
@@ -512,7 +517,9 @@ def _page_service(client: RestApiV2Client, args: PageArgs, user: dict[str, Any] 
     services = first(client, "/services", {"team_ids": team_ids}, 10) if team_ids else []
     if not services:
         raise PagerDutyProblem("Say which service to open the page on (e.g. payments).")
-    return services[0]
+    # "page frank, the analytics pipeline is stuck": of the team's services, the one the words name
+    words = set(re.findall(r"[a-z0-9][a-z0-9-]*", (args.query or "").lower()))
+    return next((s for s in services if str(s.get("name", "")).lower() in words), services[0])
 
 
 def _escalation_plan(client: RestApiV2Client, incident: dict[str, Any], user: dict[str, Any] | None,
