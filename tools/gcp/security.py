@@ -160,7 +160,11 @@ class PublicBucketsArgs(BaseModel):
 def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     rows, checked = public_bucket_rows(ctx)
     if args.bucket:
+        public = len({row["bucket"] for row in rows})
         rows = [row for row in rows if row["bucket"] == args.bucket]
+        if not rows:  # a bucket that is not public, or a name that is no bucket: never "none is public"
+            return ToolResult.no_data(f"{args.bucket} is not one of the public Cloud Storage buckets ({public} of "
+                                      f"{checked} in project {project(ctx)} are public through IAM).")
     if not rows:
         return ToolResult.no_data(f"None of {checked} Cloud Storage buckets in project {project(ctx)} is public "
                                   "through IAM (no allUsers or allAuthenticatedUsers binding).")
