@@ -139,6 +139,16 @@ ATTACHED_TO_NOTHING = Facet(
                      r"\battached to nothing\b", r"\bnothing (?:is )?(?:attached|using)\b", r"\borphan"),
     lambda row: not str(row.get("instances") or "").strip(), "are attached to nothing", negatable=False,
     one="is attached to nothing")
+# Asking whether buckets are encrypted at all ("public? encrypted?", "encrypted or not", "SSE
+# on?"): the answer is the ones that are not, as it is for "unencrypted"
+ASKS_ENCRYPTION = (r"\bencrypt(?:ed|ion)\s*\?", r"\bencrypted or not\b", r"\b(?:is|are|was|were)\b[^?.!]{0,40}"
+                   r"\bencrypted\b", r"\bsse\b", r"\bdefault encryption\b")
+# A rule open to the IPv6 internet (::/0), asked apart from the IPv4 one ("0.0.0.0/0 or ::/0"
+# asks for both, so nothing is narrowed)
+IPV6_OPEN = Facet("ipv6", re.compile(r"^(?!.*(?:0\.0\.0\.0|\bipv4\b|\bv4\b))(?=.*(?:\bipv6\b|\bv6\b|::/0))",
+                                     re.I | re.S),
+                  lambda row: "::/0" in str(row.get("cidr") or ""), "are open to ::/0", negatable=False,
+                  one="is open to ::/0", counted=False)
 MACHINES_UP = Facet("running", _words(RUNNING, r"\bpowered on\b", r"\bup\b"),
                     _state("running"), "are running")
 
@@ -148,7 +158,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
                                r"anyone can read"),
               lambda row: bool(row.get("public")), "are public"),
         Facet("unencrypted", _words(r"\bunencrypted\b", r"not encrypted", r"without (default )?encryption",
-                                    r"no (default )?encryption", r"lack\w* encryption"),
+                                    r"no (default )?encryption", r"lack\w* encryption", *ASKS_ENCRYPTION),
               lambda row: row.get("encrypted") is False, "have no default encryption", negatable=False),
     )),
     Subject("aws_iam_findings", "IAM users", "user", "users_checked", (
@@ -229,7 +239,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     # the tool rates each open rule (SSH, RDP, database ports high; web ports low): a rating
     # narrows when asked, and is not how the rest is counted (that is whether a group is used)
     Subject("aws_open_security_groups", "open security groups", "name", None,
-            (ATTACHED_TO_NOTHING, *(replace(level, counted=False) for level in SEVERITIES)),
+            (ATTACHED_TO_NOTHING, *(replace(level, counted=False) for level in SEVERITIES), IPV6_OPEN),
             label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
     Subject("gcp_open_firewall_rules", "open firewall rules", "rule", None, SEVERITIES),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),

@@ -19,7 +19,8 @@ from agents.slots.vocabulary import GENERIC
 from agents.thread_words import correction_rest, is_acknowledgement
 
 _ELLIPSIS = re.compile(
-    r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|same (?:for|in|with)|also|"
+    r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|"
+    r"(?:the )?same (?:thing |question |deal |check |again )?(?:for|in|with|on)|also|"
     r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
     r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
@@ -120,6 +121,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                         "slots": {**_where(previous), **route.slots},
                                         "confidence": max(route.confidence, threshold)})
+    if _WHAT_MOVES_IT.search(route.text) and route.confidence < threshold \
+            and not SKILL_BY_NAME[previous.skill].mutating and not any(key in route.slots for key in _TARGET_SLOTS):
+        # "what's pulling it down the most?" after a score or a total: what the previous answer's
+        # figure is made of, which that answer's own rows say (the router is unsure of anything else)
+        return _asked_again(route, previous, threshold)
     if _ABOUT_THE_ANSWER.fullmatch(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # "since when?", "how many is that?": a question about the previous answer, not a topic
         return _asked_again(route, previous, threshold)
@@ -207,6 +213,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
 # Which of the previous answer's items: "which one is open to any logged-in account?", "which
 # ones are encrypted?" (asked of the same things, in the same cloud and place)
 _WHICH_OF_THEM = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) (?:one|ones)\b", re.I)
+# What makes up the previous answer's figure: "what's dragging it down", "what is pushing that up
+# so much", "what contributes most to it", "biggest factor in that?"
+_WHAT_MOVES_IT = re.compile(
+    r"\bwhat(?:'?s| is| are)? (?:dragging|pulling|pushing|bringing|driving|keeping|holding|weighing) "
+    r"(?:it|that|this|them|those|the (?:score|number|total))\b|"
+    r"\bwhat (?:contributes|counts) (?:the )?most (?:to|against) (?:it|that|this)\b|"
+    r"\bbiggest (?:factor|contributor|driver|drag)s? (?:in|on|of|behind|to) (?:it|that|this)\b", re.I)
 # A question about the previous answer itself, with no subject of its own: "since when?",
 # "how many is that?", "for how long?", "what's the total?"
 _ABOUT_THE_ANSWER = re.compile(

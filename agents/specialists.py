@@ -165,6 +165,17 @@ def primary_cloud_only(specs: list[ToolSpec]) -> list[ToolSpec]:
 
 
 @dataclass(frozen=True)
+class SecurityAgent(Specialist):
+    def argument_values(self, route: Route) -> dict[str, Any]:
+        values = candidate_values(route)
+        name = route.slots.get("resource_name")
+        if route.skill == "security.public_storage" and name and "bucket" not in values:
+            # "is acme-tf-state public?": a bucket's full name, said without the word "bucket"
+            values["bucket"] = name
+        return values
+
+
+@dataclass(frozen=True)
 class CostAgent(Specialist):
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
         plan = super().plan(route, registry, configured)
@@ -322,7 +333,7 @@ SPECIALISTS: tuple[Specialist, ...] = (
         "cost.forecast": "cost spike unexpected bill budget",
         "cost.savings": "cost reduction idle unattached resources",
     }),
-    Specialist("security", {
+    SecurityAgent("security", {
         "security.posture": "security group open to the world public bucket",
         "security.public_storage": "S3 bucket exposed publicly",
         "security.open_ports": "SSH port 22 open to the world security group 0.0.0.0/0",

@@ -146,11 +146,18 @@ class PublicBucketsArgs(BaseModel):
 
 
 def _named_buckets(names: list[str], asked: str) -> list[str]:
-    """The buckets ``asked`` names: that bucket, else those whose name holds it as a word
-    ("receipts" -> driftwood-payments-receipts); none when it is no part of any name."""
+    """The buckets ``asked`` names: that bucket, else those whose name holds it as a word or
+    as words in a row ("receipts", "payments-receipts" -> driftwood-payments-receipts); none
+    when it is no part of any name."""
     if asked in names:
         return [asked]
-    return [name for name in names if asked in re.split(r"[-._]", name)]
+    wanted = [word for word in re.split(r"[-._]", asked) if word]
+
+    def holds(name: str) -> bool:
+        words = re.split(r"[-._]", name)
+        return bool(wanted) and any(words[at:at + len(wanted)] == wanted for at in range(len(words)))
+
+    return [name for name in names if holds(name)]
 
 
 @aws_errors("s3")

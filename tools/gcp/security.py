@@ -159,8 +159,13 @@ class PublicBucketsArgs(BaseModel):
 @gcp_errors("buckets.list")
 def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     rows, checked = public_bucket_rows(ctx)
-    if args.bucket:
+    # a name that is no bucket of the project (the project's own id, a machine) narrows nothing
+    if args.bucket and args.bucket in {bucket.name for bucket in bucket_list(ctx)}:
+        public = len({row["bucket"] for row in rows})
         rows = [row for row in rows if row["bucket"] == args.bucket]
+        if not rows:  # a bucket that is not public: said so, never "none is public"
+            return ToolResult.no_data(f"{args.bucket} is not one of the public Cloud Storage buckets ({public} of "
+                                      f"{checked} in project {project(ctx)} are public through IAM).")
     if not rows:
         return ToolResult.no_data(f"None of {checked} Cloud Storage buckets in project {project(ctx)} is public "
                                   "through IAM (no allUsers or allAuthenticatedUsers binding).")

@@ -260,3 +260,17 @@ def test_a_disabled_rule_that_would_open_the_port_is_named(tools: Tools, project
     assert all(name in result.summary for name in off) and "Disabled" in result.summary
     quiet = tools("gcp_open_firewall_rules", port=6379)  # no rule at all, enabled or not
     assert quiet.status == "no_data" and "Disabled" not in quiet.summary
+
+
+def test_a_bucket_that_is_not_public_is_said_so_with_the_public_count(tools: Tools, project: GcpProject) -> None:
+    clean = next(b.name for b in project.buckets if not b.public_members())
+    result = tools("gcp_public_buckets", bucket=clean)
+    assert result.status == "no_data"
+    assert clean in result.summary and f"{len(project.public_buckets())} of {len(project.buckets)}" in result.summary
+    assert "None of" not in result.summary
+
+
+def test_a_name_that_is_no_bucket_of_the_project_narrows_nothing(tools: Tools, project: GcpProject) -> None:
+    result = tools("gcp_public_buckets", bucket=project.project_id)
+    assert result.status == "ok"
+    assert set(result.resources) == {b.name for b in project.public_buckets()}
