@@ -23,7 +23,10 @@ _ELLIPSIS = re.compile(
     r"(?:the )?same (?:thing |question |deal |check |again )?(?:for|in|with|on)|also|"
     r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
     r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
-_BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b", re.I)
+_BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b|"
+                             # "narrow it down to search", "filter to eu-west-1": the previous list, scoped
+                             r"^\W*(?:(?:pls|please|can you|could you)\W+)?(?:filter|narrow|limit|restrict|scope)"
+                             r"(?:\s+(?:it|that|this|those|them|these|the list))?(?:\s+down)?\s+to\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 # "this week", "that morning", "these days": a determiner of a period points at no earlier answer.
@@ -93,7 +96,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
-    detail = _detail_skill(previous.skill, route.text)
+    detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
     if picked:
@@ -387,6 +390,7 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
         prefix = _ELLIPSIS.match(route.text) or _BARE_QUALIFIER.match(route.text)
         rest = route.text[prefix.end():] if prefix else ""
     rest = re.sub(r"^\W*(?:(?:for|in|on|with|the)\W+)*", "", rest).strip(" ?!.,;:'\"")
+    rest = re.sub(r"(?:\W+(?:pls|plz|please|thx|thanks|ty))+$", "", rest, flags=re.I)  # "checkout please"
     rest = re.sub(r"\s+one$", "", rest, flags=re.I)  # "the payments one"
     if not _NAME.fullmatch(rest) or (rest.lower() in GENERIC and "repo" not in previous.slots):
         return {}
@@ -509,8 +513,12 @@ def _asks_a_change(route: Route) -> bool:
     return not _LOOK_CLOSER.search(route.text) or _requests_its_change(route)
 
 
-def _detail_skill(listed: str, text: str) -> str | None:
-    """The skill that tells about one item of what ``listed`` lists."""
+def _detail_skill(listed: str, text: str, said: str = "") -> str | None:
+    """The skill that tells about one item of what ``listed`` lists. Looking closer at one run
+    of a list asked for its failures ("what's broken in CI" then "drill into the infra one")
+    is asking why that run failed."""
+    if listed == "cicd.status" and _LOOK_CLOSER.search(text) and _FAILURE_WORDS.search(said):
+        return "cicd.failure"
     if listed in ("cicd.status", "cicd.changes"):
         # a changes answer lists deployments with their state too: "why is the red one red"
         return "cicd.failure" if _FAILURE_WORDS.search(text) else ("cicd.status" if listed == "cicd.status" else None)

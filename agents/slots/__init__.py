@@ -8,7 +8,7 @@ resource_name, tag_key, tag_value, env, log_group, action, port, repo, workflow,
 incident_id, person, team, severity, limit, resource_group (Azure), group_by, event (what
 triggered a CI run: "schedule" for a nightly), metric (a CloudWatch metric name: "cpu" is
 CPUUtilization), status (an incident state: "unacked" is triggered), level (a level of an
-on-call rota: "the secondary" is 2).
+on-call rota: "the secondary" is 2), branch (the git branch of CI runs: "failing on main").
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from agents.slots.entities import (
     find_action,
+    find_branch,
     find_bucket,
     find_cloud,
     find_event,
@@ -104,6 +105,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "repo", find_repo(named))
     put(slots, "workflow", find_workflow(lowered))
     put(slots, "event", find_event(lowered))
+    put(slots, "branch", find_branch(lowered))
     put(slots, "run_id", find_run_id(lowered))
     put(slots, "incident_id", find_incident_id(original, lowered))
     person, team = find_people(named, original)

@@ -165,6 +165,13 @@ _ERROR_KINDS = frozenset("""connection connections timeout timeouts signature pe
 _PREPOSITIONS = r"(?:with|about|on|for|of|in|to|from|re|around|behind|at|during|after|before|since)"
 
 
+# What an answer is wanted for ("incidents for the retro", "changes for my handover notes"):
+# a meeting or a document, never a service.
+_PURPOSES = frozenset("""standup standups stand-up retro retros retrospective meeting meetings sync handover handoff
+    notes postmortem post-mortem postmortems writeup write-up report reports review reviews deck slides email
+    update updates exec execs leadership boss manager changelog""".split())
+
+
 # A place in a list ("the oldest open incident", "the first one"): no service's name.
 _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earliest latest older newer top
     other next previous""".split())
@@ -227,7 +234,8 @@ def find_service(text: str) -> str | None:
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) and match.group(1) not in _ORDINALS:
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _ORDINALS | _PURPOSES:
         return match.group(1)
     ci_named = _ci_scope(text)
     if ci_named:
@@ -420,6 +428,25 @@ def find_workflow(text: str) -> str | None:
     return None
 
 
+# The branch a CI question is about: "the main branch", "on master", "checkout-web main",
+# "branch fix/login-loop". A bare trunk name counts only after a preposition or a repository
+# name and before nothing but a CI word ("on the main dashboard" names no branch).
+_TRUNKS = r"(?:main|master|develop|trunk)"
+_AFTER_TRUNK = (r"(?!\s+(?!(?:branch|ci|builds?|pipelines?|runs?|jobs?|workflows?|tests?|checks?|deploys?|is|was|are|"
+                r"were|keeps|fail|fails|failing|failed|broke|broken|died|crashed|red|green|again|right|now|today)\b)[a-z])")
+_BRANCH = re.compile(
+    rf"\b(?:on|against|to|into|off|of|from|for)\s+(?:the\s+)?({_TRUNKS})\b{_AFTER_TRUNK}|"
+    rf"\b[a-z0-9]+(?:-[a-z0-9]+)+\s+({_TRUNKS})\b{_AFTER_TRUNK}|"
+    r"\bbranch\s+[`'\"]?([a-z0-9][\w.-]*/[\w./-]*\w|[a-z0-9]+(?:-[a-z0-9]+)+|main|master|develop|trunk)\b|"
+    r"(?<![\w'])([a-z0-9][\w.-]*/[\w./-]*\w|main|master|develop|trunk)\s+branch\b")
+
+
+def find_branch(text: str) -> str | None:
+    """The git branch the words name, if any (only the CI tools take it)."""
+    match = _BRANCH.search(text.lower())
+    return next((group for group in match.groups() if group), None) if match else None
+
+
 def find_event(text: str) -> str | None:
     """What triggered the CI run asked about, when the words say: a nightly or cron run is a
     scheduled one (GitHub's ``schedule`` event), whatever ran after it. Only the CI tools
@@ -517,7 +544,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           r"\bassigned to\s+([a-z][a-z0-9]*)\b|"
                           # "which incidents has carol got", "what pages does bob have": the holder
                           r"\b(?:incidents?|pages?|alerts?)\s+(?:has|does|is)\s+([a-z][a-z0-9]*)\s+"
-                          r"(?:got|have|own|holding|carrying|on)\b", text)
+                          r"(?:got|have|own|holding|carrying|on)\b|"
+                          # "does dave have anything open", "has erin got any pages": the holder asked about
+                          r"\b(?:does|do|has)\s+([a-z][a-z0-9]*)\s+(?:have|got|own|hold)\s+(?:any|anything|some)\s+"
+                          r"(?:\w+\s+){0,2}?(?:incidents?|pages?|alerts?|open)\b", text)
         name = next((g for g in match.groups() if g), None) if match else None
         if name and _is_name(name) and name not in _VERBS | _PRONOUNS | _TEAM_WORDS:
             person = name
@@ -674,7 +704,7 @@ def find_incident_status(text: str) -> str | None:
     """"unacked", "nobody has acked", "not acknowledged yet": incidents still triggered;
     "acked incidents", "pages already acknowledged": taken but not resolved."""
     if re.search(r"\bun-?ack(?:ed|'d|nowledged)?\b|\bnot (?:yet |been )?(?:acked|ack'd|acknowledged)\b|"
-                 r"\b(?:nobody|no one|noone) (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b|"
+                 r"\b(?:nobody|no one|noone)(?:'s|'ve)? (?:has |have )?(?:acked|ack'd|acknowledged)\b|\buntriaged\b|"
                  # "nobody is looking at yet", "no one's on it", "not picked up", "unowned": not taken
                  r"\b(?:nobody|no one|noone)(?:'s| is| has| has been)? (?:looking at|looking into|on|working on|"
                  r"picked up|taken|handling|touched)\b|\bnot (?:yet |been )?(?:picked up|taken|looked at)\b|"
@@ -685,4 +715,22 @@ def find_incident_status(text: str) -> str | None:
                  text) \
             and not re.search(r"\b(?:triggered|new|firing)\b", text):  # "triggered and acked": both states
         return "acknowledged"  # "acked incidents still open": taken, not fixed
+    return _said_state(text)
+
+
+# A state said outright: "just the triggered ones" is that state alone; "closed ones as well",
+# "including the resolved", "even resolved" widen the open ones to every state.
+_ONLY_STATE = re.compile(r"\b(?:only|just)\s+(?:the\s+)?(triggered|firing|acked|ack'd|acknowledged|resolved|closed)\b")
+_ALSO_CLOSED = re.compile(r"\b(?:incl(?:uding|\.)?|plus|with|even|also)\s+(?:the\s+)?(?:resolved|closed)\b|"
+                          r"\b(?:resolved|closed)(?:\s+(?:ones?|incidents?|pages?))?\s+(?:too|as well|also)\b")
+_STATE_OF = {"firing": "triggered", "acked": "acknowledged", "ack'd": "acknowledged", "closed": "resolved"}
+
+
+def _said_state(text: str) -> str | None:
+    if _ALSO_CLOSED.search(text):
+        return "all"
+    only = _ONLY_STATE.search(text)
+    if only and not re.search(r"\b(?:and|or|\+|plus)\s+(?:the\s+)?(?:triggered|acked|acknowledged|resolved)\b",
+                              text[only.end():]):
+        return _STATE_OF.get(only.group(1), only.group(1))
     return None

@@ -337,3 +337,31 @@ def test_an_unsure_short_question_in_the_same_domain_keeps_the_subject() -> None
     assert (followed.skill, followed.slots.get("service")) == ("cicd.failure", "ledger")
     sure = apply_context(route("any failed builds anywhere", "cicd.failure", confidence=0.9), status, 0.45)
     assert "service" not in sure.slots  # a confident question of its own keeps its own scope
+
+
+# Narrowing the previous list with a verb ("narrow it down to X") and looking closer at one run
+# of a list asked for its failures (written for evals13d's fixes).
+
+INCIDENTS = TurnContext("incident.list", {}, ["P7K2M9Q", "P3H8W1R"])
+
+
+@pytest.mark.parametrize(("text", "name"), [("narrow it down to search", "search"),
+                                            ("restrict that to auth please", "auth"),
+                                            ("can you limit to checkout", "checkout")])
+def test_narrowing_the_previous_list_to_a_name_repeats_it_for_that_name(text: str, name: str) -> None:
+    followed = apply_context(route(text, skill="cost.summary"), INCIDENTS, 0.45)
+    assert followed.skill == "incident.list" and followed.slots["service"] == name
+
+
+RED_RUNS = TurnContext("cicd.status", {"turn_text": "which pipelines are broken right now"}, ["7310000002"])
+ALL_RUNS = TurnContext("cicd.status", {"turn_text": "list this week's workflow runs"}, ["7310000002"])
+
+
+def test_looking_closer_at_one_run_of_a_list_of_failures_asks_why_it_failed() -> None:
+    followed = apply_context(route("drill into the infra one", skill="infra.describe"), RED_RUNS, 0.45)
+    assert followed.skill == "cicd.failure"
+
+
+def test_looking_closer_at_one_run_of_a_plain_list_stays_a_status() -> None:
+    followed = apply_context(route("drill into the infra one", skill="infra.describe"), ALL_RUNS, 0.45)
+    assert followed.skill == "cicd.status"

@@ -49,6 +49,8 @@ REPO_HELP = "Repository as owner/name or a bare name; omit for every configured 
 WORKFLOW_HELP = "Workflow file (deploy.yml) or display name (Deploy); omit for all workflows."
 PERSON_HELP = "Only runs this GitHub login triggered (dave's PR, bob's deploy)."
 PERSON_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$"
+BRANCH_HELP = "Only runs on this git branch (main, feat/apple-pay); omit for every branch."
+BRANCH_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$"
 
 
 class WorkflowRunsArgs(BaseModel):
@@ -60,6 +62,7 @@ class WorkflowRunsArgs(BaseModel):
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Only runs triggered by this "
                               "event (schedule for a nightly, push, pull_request...).")
     person: str | None = Field(default=None, pattern=PERSON_PATTERN, description=PERSON_HELP)
+    branch: str | None = Field(default=None, pattern=BRANCH_PATTERN, description=BRANCH_HELP)
     limit: int = Field(default=10, ge=1, le=50, description="How many runs to show, newest first.")
 
 
@@ -71,6 +74,7 @@ class RunFailureArgs(BaseModel):
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
     person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
+    branch: str | None = Field(default=None, pattern=BRANCH_PATTERN, description="Without a run id: " + BRANCH_HELP)
     query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
                               "a recent failed run whose title or branch shares two of them is the one meant.")
     log_lines: int = Field(default=40, ge=5, le=200, description="How many lines of the log tail to return.")
@@ -97,6 +101,7 @@ class RerunArgs(BaseModel):
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Without a run id: only runs "
                               "triggered by this event (schedule for a nightly, push, pull_request...).")
     person: str | None = Field(default=None, pattern=PERSON_PATTERN, description="Without a run id: " + PERSON_HELP)
+    branch: str | None = Field(default=None, pattern=BRANCH_PATTERN, description="Without a run id: " + BRANCH_HELP)
     query: str | None = Field(default=None, max_length=500, description="Without a run id: the request's words; "
                               "a recent failed run whose title or branch shares two of them is the one meant.")
     failed_only: bool = Field(default=True, description="Re-run only the failed jobs (a full re-run if none failed).")
@@ -110,11 +115,14 @@ def _repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | 
 
 
 def _runs(repo: Repository, workflow: str | None, created: str | None = None,
-          status: str | None = None, event: str | None = None, actor: str | None = None) -> Iterable[WorkflowRun]:
+          status: str | None = None, event: str | None = None, actor: str | None = None,
+          branch: str | None = None) -> Iterable[WorkflowRun]:
     """A repository's runs, newest first, optionally for one workflow (by file or name)."""
     filters: dict[str, Any] = {}
     if actor:
         filters["actor"] = actor
+    if branch:
+        filters["branch"] = branch
     if created:
         filters["created"] = created
     if status:
@@ -180,7 +188,8 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
     described: tuple[Repository, WorkflowRun] | None = None
     wanted = _title_words(args.query or "")
     for repo in repos:
-        failed = _runs(repo, args.workflow, status="failure", event=args.event, actor=args.person)
+        failed = _runs(repo, args.workflow, status="failure", event=args.event, actor=args.person,
+                       branch=args.branch)
         for index, run in enumerate(islice(failed, RUNS_MATCHED_BY_TITLE if wanted else 1)):
             if index == 0 and (newest is None or run.created_at > newest[1].created_at):
                 newest = (repo, run)
@@ -194,6 +203,7 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
         which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
                                                                       else "")
         which += f" by {args.person}" if args.person else ""
+        which += f" on {args.branch}" if args.branch else ""
         raise GitHubProblem(f"No failed runs{which} in {', '.join(r.full_name for r in repos)}.")
     return newest
 
@@ -239,13 +249,13 @@ def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
         repos = _repos(gh, config, args.repo, args.service)
         for repo in repos:
             rows += [_run_row(repo.full_name, run, now)
-                     for run in islice(_runs(repo, args.workflow, created, event=args.event, actor=args.person),
-                                       args.limit)]
+                     for run in islice(_runs(repo, args.workflow, created, event=args.event, actor=args.person,
+                                             branch=args.branch), args.limit)]
         rows.sort(key=lambda row: row["started"] or "", reverse=True)
         rows = rows[: args.limit]
         names = ", ".join(repo.full_name for repo in repos)
         if not rows:
-            which = f" of {args.workflow}" if args.workflow else ""
+            which = (f" of {args.workflow}" if args.workflow else "") + (f" on {args.branch}" if args.branch else "")
             return ToolResult.no_data(f"No workflow runs{which} in {names} for that period.")
         return _status_result(rows, names)
 

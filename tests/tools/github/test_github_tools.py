@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTP server per test
 
 # slot names; start_time is the moment a rolling window ("the last 2 days") starts (time_range's "since")
 VOCABULARY = {"repo", "service", "workflow", "run_id", "start", "end", "start_time", "limit", "log_lines",
-              "failed_only", "event", "person", "query"}
+              "failed_only", "event", "person", "query", "branch"}
 READ_TOOLS = ["github_workflow_runs", "github_run_failure", "github_recent_changes"]
 
 
