@@ -289,9 +289,11 @@ _BY_ONESELF = re.compile(r"\b(?:myself|ourselves|himself|herself|themselves|by h
 
 # Whether the bot does a kind of action at all, on things in general: "can you restart things?"
 # (the router reads it as help too).
+_KINDS_IN_GENERAL = (r"(?:things|stuff|anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|"
+                     r"people|runbooks|playbooks|how-?tos|docs|documentation|procedures|guides)")
 ACTS_IN_GENERAL = (r"^\W*(?:can|could|do|does|will) (?:you|u|guardian|the bot) (?:also |even |actually )?[a-z-]+ "
-                   r"(?:things|stuff|anything|machines|servers|vms|instances|workflows|builds|pipelines|incidents|"
-                   r"people)\W*$")
+                   r"(?:(?:up|out|into|through) )?" + _KINDS_IN_GENERAL + r"(?:(?:,| and| or| &) " + _KINDS_IN_GENERAL
+                   + r")*\W*$")
 # A message that only asks whether the bot can act, whatever its polite frame: "can you re-run
 # workflows yourself or do I have to?", "...or is that not something you do?", "just asking".
 _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|" + ACTS_IN_GENERAL + "|"

@@ -160,7 +160,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:runbooks?|playbooks?|run book|sop)\b|\bwhat does\b.*\bmean\b|\bwhat is (?:the )?alert\b|"
         + HOWTO.pattern,
         STRONG,
-        unless=HELP.pattern + "|" + HOWTO_SAVE.pattern,
+        unless=HELP.pattern + "|" + HOWTO_SAVE.pattern + "|" + ACTS_IN_GENERAL,  # "can you look up runbooks?"
     ),
     # Who-questions about the rota.
     _rule(

@@ -262,3 +262,11 @@ def test_what_an_incident_action_does_to_the_paging_is_a_runbook_question(router
     route = router.route("if I acknowledge 2231, do the pages stop?")
     assert (route.skill, route.requested_skill) == ("knowledge.runbook", "incident.ack")
     assert router.route("ack 2231, I'm on it").skill == "incident.ack"
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("could you dig through playbooks and docs too?", "help"),  # whether it does that kind of thing at all
+    ("can you pull up the playbook for a full disk?", "knowledge.runbook"),  # one asked for
+])
+def test_whether_the_bot_looks_things_up_in_general_is_help(router: SkillRouter, text: str, skill: str) -> None:
+    assert router.route(text).skill == skill
