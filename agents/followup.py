@@ -377,7 +377,8 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
         rest = route.text[prefix.end():] if prefix else ""
     rest = re.sub(r"^\W*(?:(?:for|in|on|with|the)\W+)*", "", rest).strip(" ?!.,;:'\"")
     rest = re.sub(r"\s+one$", "", rest, flags=re.I)  # "the payments one"
-    rest = _spoken_name(rest)
+    if SKILL_BY_NAME[previous.skill].agent == "infrastructure":  # resources are named in kebab-case
+        rest = _spoken_name(rest)
     if not _NAME.fullmatch(rest) or (rest.lower() in GENERIC and "repo" not in previous.slots):
         return {}
     keys = [key for key in _NAMED_SLOTS if key in previous.slots] or ["service"]
@@ -388,9 +389,10 @@ MAX_SPOKEN_NAME_WORDS = 3
 
 
 def _spoken_name(rest: str) -> str:
-    """"ledger export job", "orders sync lambda": a name said as separate words (a kind word
-    such as "lambda" or "service" dropped) is the kebab-case name it stands for
-    ("ledger-export-job"); anything else is returned as it was."""
+    """"ledger export worker", "orders sync lambda": a resource's name said as separate words (a
+    kind word such as "lambda" or "service" dropped) is the kebab-case name it stands for
+    ("ledger-export-worker"); anything else is returned as it was. Only resources are named
+    so: "the checkout latency one" after incidents is a service and a symptom."""
     said = rest.split()
     kept = [word.lower() for word in said if word.lower() not in GENERIC]
     if len(said) < 2 or not 2 <= len(kept) <= MAX_SPOKEN_NAME_WORDS or not all(_NAME.fullmatch(w) for w in kept):

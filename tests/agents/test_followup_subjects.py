@@ -109,3 +109,10 @@ def test_one_item_of_a_list_is_still_described_when_no_service_was_named() -> No
     before = TurnContext("infra.inventory", {"listed_items": items, "region": "eu-west-1"}, ["mail-db"])
     followed = apply_context(route("what about the mail one", "cost.savings", confidence=0.2), before, THRESHOLD)
     assert followed.skill == "infra.describe"
+
+
+def test_words_after_incidents_are_a_service_and_a_symptom_not_a_joined_name() -> None:
+    before = TurnContext("incident.list", {"service": "billing"}, ["PQRS123"])
+    followed = apply_context(route("and the mailer latency one?", "incident.list", confidence=0.3), before,
+                             THRESHOLD)
+    assert followed.slots.get("service") != "mailer-latency"
