@@ -386,6 +386,10 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
 
 
 MAX_SPOKEN_NAME_WORDS = 3
+# Words that describe which ones rather than name one: a plural, a state, a size or an age.
+_NOT_NAME_WORDS = frozenset("""ones running stopped started idle unused attached unattached public private
+    encrypted unencrypted healthy unhealthy failing broken big small large tiny new old other same
+    expensive cheap busy quiet""".split())
 
 
 def _spoken_name(rest: str) -> str:
@@ -395,6 +399,8 @@ def _spoken_name(rest: str) -> str:
     so: "the checkout latency one" after incidents is a service and a symptom."""
     said = rest.split()
     kept = [word.lower() for word in said if word.lower() not in GENERIC]
+    if any(word.lower() in _NOT_NAME_WORDS for word in said):  # "the stopped ones": a subset, by state
+        return rest
     if len(said) < 2 or not 2 <= len(kept) <= MAX_SPOKEN_NAME_WORDS or not all(_NAME.fullmatch(w) for w in kept):
         return rest
     return "-".join(kept)

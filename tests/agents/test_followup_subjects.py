@@ -116,3 +116,10 @@ def test_words_after_incidents_are_a_service_and_a_symptom_not_a_joined_name() -
     followed = apply_context(route("and the mailer latency one?", "incident.list", confidence=0.3), before,
                              THRESHOLD)
     assert followed.slots.get("service") != "mailer-latency"
+
+
+def test_a_subset_described_by_state_is_no_name() -> None:
+    before = TurnContext("infra.inventory", {"resource_type": "ec2"}, ["i-0aaa1111"])
+    for said in ("only the idle ones", "and the unattached ones?", "just the running big ones"):
+        followed = apply_context(route(said, "infra.inventory", confidence=0.3), before, THRESHOLD)
+        assert "service" not in followed.slots, said
