@@ -116,7 +116,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text))
     described = detail or (previous.skill if (route.confidence < threshold or about_one)
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
-    if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and (
+    # "what about the ledger sync one" after the logs of one service: the same question of
+    # another service (the ellipsis below), not one item of the previous answer
+    renamed = not detail and "service" in previous.slots and is_elliptical(route.text) \
+        and bool(_bare_name(route, previous))
+    if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and not renamed and (
             route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one):
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
@@ -392,10 +396,33 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
     rest = re.sub(r"^\W*(?:(?:for|in|on|with|the)\W+)*", "", rest).strip(" ?!.,;:'\"")
     rest = re.sub(r"(?:\W+(?:pls|plz|please|thx|thanks|ty))+$", "", rest, flags=re.I)  # "checkout please"
     rest = re.sub(r"\s+one$", "", rest, flags=re.I)  # "the payments one"
+    if SKILL_BY_NAME[previous.skill].agent == "infrastructure":  # resources are named in kebab-case
+        rest = _spoken_name(rest)
     if not _NAME.fullmatch(rest) or (rest.lower() in GENERIC and "repo" not in previous.slots):
         return {}
     keys = [key for key in _NAMED_SLOTS if key in previous.slots] or ["service"]
     return dict.fromkeys(keys, rest.lower())
+
+
+MAX_SPOKEN_NAME_WORDS = 3
+# Words that describe which ones rather than name one: a plural, a state, a size or an age.
+_NOT_NAME_WORDS = frozenset("""ones running stopped started idle unused attached unattached public private
+    encrypted unencrypted healthy unhealthy failing broken big small large tiny new old other same
+    expensive cheap busy quiet""".split())
+
+
+def _spoken_name(rest: str) -> str:
+    """"ledger export worker", "orders sync lambda": a resource's name said as separate words (a
+    kind word such as "lambda" or "service" dropped) is the kebab-case name it stands for
+    ("ledger-export-worker"); anything else is returned as it was. Only resources are named
+    so: "the checkout latency one" after incidents is a service and a symptom."""
+    said = rest.split()
+    kept = [word.lower() for word in said if word.lower() not in GENERIC]
+    if any(word.lower() in _NOT_NAME_WORDS for word in said):  # "the stopped ones": a subset, by state
+        return rest
+    if len(said) < 2 or not 2 <= len(kept) <= MAX_SPOKEN_NAME_WORDS or not all(_NAME.fullmatch(w) for w in kept):
+        return rest
+    return "-".join(kept)
 
 
 # Slots that say where a cloud's resources are: another cloud's words do not apply there.

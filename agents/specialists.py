@@ -256,7 +256,7 @@ class InfrastructureAgent(Specialist):
             values.update(tag_key="team", tag_value=team)
         if route.skill == "infra.describe":  # the inventory snapshot is searched with the words as said
             values.setdefault("query", route.text)
-        if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).name_words:
+        if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).names_something:
             # "stop the ledger worker box": no id or Name in the words, so the tool resolves
             # what the person called it (Name tags and tags) or asks which one they mean.
             values.setdefault("instance_id", route.text)

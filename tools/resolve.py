@@ -26,6 +26,9 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "ecs_service": ("ecs", "task", "tasks"),
     "eks": ("eks", "k8s", "kubernetes", "cluster"),
 }
+# Kind words that also say which one: a database engine ("the mysql one", "our postgres db")
+# narrows the databases to those running it, when the candidates say what they run (traits).
+TRAIT_KIND_WORDS = frozenset({"postgres", "mysql", "aurora"})
 # Where a person says a resource is, in place names: parts of the regions' names it matches
 # (AWS "eu-west-1", Azure "westeurope", Google "europe-west1"); one-word places only, since
 # the phrase is read word by word.
@@ -39,7 +42,7 @@ okay guardian one ones thing stuff again still right real actual main primary
 stop start reboot restart bounce shut shutdown down up off power cycle spin bring turn kill terminate
 resize scale describe details detail info about show tell status health healthy check look whats what
 how is isnt logs log errors error tail grep what's going wrong with doing running stopped box's
-who owns own owner owned where does do run runs located lives which
+who owns own owner owned where does do run runs located lives which more give get
 """.split())
 
 
@@ -56,6 +59,7 @@ class Phrase:
     kinds: tuple[str, ...] = ()
     env: str | None = None
     regions: tuple[str, ...] = ()  # parts of region names the place words match ("europe": "eu-")
+    traits: tuple[str, ...] = ()  # kind words that also pick one out ("mysql")
 
     @classmethod
     def parse(cls, text: str) -> Phrase:
@@ -66,7 +70,13 @@ class Phrase:
         names = tuple(t for t in tokens if t not in GENERIC and t not in hints and t not in ENV_WORDS
                       and t not in REGION_WORDS)
         regions = tuple(part for t in tokens if t in REGION_WORDS for part in REGION_WORDS[t])
-        return cls(names, kinds, envs[0] if envs else None, regions)
+        traits = tuple(dict.fromkeys(t for t in tokens if t in TRAIT_KIND_WORDS))
+        return cls(names, kinds, envs[0] if envs else None, regions, traits)
+
+    @property
+    def names_something(self) -> bool:
+        """Whether the words say which resource, by name or by a trait ("the mysql one")."""
+        return bool(self.name_words or self.traits)
 
     def in_place(self, region: str) -> bool:
         """Whether ``region`` is where the words say ("the search box in europe"), or any when unsaid."""
@@ -165,8 +175,12 @@ def resolve(phrase_text: str, candidates: Iterable[Candidate], kinds: Sequence[s
             and (phrase.env is None or ENV_WORDS.get(c.env.lower(), c.env.lower()) == phrase.env)]
     written = written_names(phrase_text)
     pool = [c for c in pool if all(holds(c, name) for name in written)]
+    # "the mysql one": the candidates that run it, when any says what it runs
+    pool = [c for c in pool if set(phrase.traits) <= c.own_words()] or pool
     if not phrase.name_words:
-        return Resolution(phrase)
+        if not phrase.traits or not any(set(phrase.traits) <= c.own_words() for c in pool):
+            return Resolution(phrase)
+        return Resolution(phrase, match=pool[0]) if len(pool) == 1 else Resolution(phrase, ambiguous=tuple(pool))
     scored = sorted(((score(phrase, c), c) for c in pool), key=lambda item: item[0], reverse=True)
     scored = [(s, c) for s, c in scored if s[0] > 0]
     if not scored:
@@ -182,8 +196,9 @@ class AmbiguousResource(LookupError):
     """Several resources fit what a person named: the answer is a question listing them."""
 
     def __init__(self, phrase: str, candidates: Sequence[Candidate]) -> None:
-        name_words = Phrase.parse(phrase).name_words
-        self.phrase = " ".join(name_words) or phrase
+        parsed = Phrase.parse(phrase)
+        name_words = parsed.name_words
+        self.phrase = " ".join(name_words or parsed.traits) or phrase
         self.candidates = tuple(candidates)
         listed = "; ".join(candidate.label for candidate in candidates[:8])
         more = f" and {len(candidates) - 8} more" if len(candidates) > 8 else ""

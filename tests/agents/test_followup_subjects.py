@@ -97,3 +97,38 @@ def test_the_week_before_after_an_incident_list_is_still_a_period() -> None:
     followed = apply_context(route("and the week before?", "incident.list", confidence=0.3), before, THRESHOLD)
     assert followed.slots["time_range"]["start"] == "2026-11-16"
     assert "incident_id" not in followed.slots
+
+
+def test_a_name_said_in_separate_words_replaces_the_previous_service() -> None:
+    """"how about the invoice export worker" after one service's error lines: the same question
+    of the service those words name (kebab-case, as resources are named), not the old one."""
+    before = TurnContext("infra.logs", {"service": "billing"}, ["/app/billing"])
+    followed = apply_context(route("how about the invoice export worker one", "cost.savings", confidence=0.2),
+                             before, THRESHOLD)
+    assert followed.skill == "infra.logs"
+    assert followed.slots.get("service") == "invoice-export-worker"
+    # a kind word said with the name is no part of it
+    followed = apply_context(route("and the ledger sync lambda?", "infra.logs", confidence=0.3), before, THRESHOLD)
+    assert followed.slots.get("service") == "ledger-sync"
+
+
+def test_one_item_of_a_list_is_still_described_when_no_service_was_named() -> None:
+    items = [{"id": "mail-db", "name": "mail-db", "region": "eu-west-1", "env": "prod", "kind": "rds",
+              "cloud": "aws", "state": "available", "service": "mail", "detail": "mysql db.t3.small"}]
+    before = TurnContext("infra.inventory", {"listed_items": items, "region": "eu-west-1"}, ["mail-db"])
+    followed = apply_context(route("what about the mail one", "cost.savings", confidence=0.2), before, THRESHOLD)
+    assert followed.skill == "infra.describe"
+
+
+def test_words_after_incidents_are_a_service_and_a_symptom_not_a_joined_name() -> None:
+    before = TurnContext("incident.list", {"service": "billing"}, ["PQRS123"])
+    followed = apply_context(route("and the mailer latency one?", "incident.list", confidence=0.3), before,
+                             THRESHOLD)
+    assert followed.slots.get("service") != "mailer-latency"
+
+
+def test_a_subset_described_by_state_is_no_name() -> None:
+    before = TurnContext("infra.inventory", {"resource_type": "ec2"}, ["i-0aaa1111"])
+    for said in ("only the idle ones", "and the unattached ones?", "just the running big ones"):
+        followed = apply_context(route(said, "infra.inventory", confidence=0.3), before, THRESHOLD)
+        assert "service" not in followed.slots, said

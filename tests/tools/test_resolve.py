@@ -117,3 +117,34 @@ def test_a_place_word_narrows_to_its_regions(text: str, expected: str) -> None:
     resolution = resolve(text, FLEET)
     assert resolution.match is not None and resolution.match.id == expected
     assert resolve("the payments box in asia", FLEET).match is None
+
+
+# Databases as a listing shows them: their engine and class are traits a person picks one by.
+ENGINES = [
+    Candidate("rds", "orders-db", "orders-db", "us-east-1", "prod", "orders", traits=("postgres db.r6g.large",)),
+    Candidate("rds", "ledger-db", "ledger-db", "us-east-1", "prod", "ledger", traits=("mysql db.t3.medium",)),
+    Candidate("rds", "events-warehouse", "events-warehouse", "eu-west-1", "prod", "events",
+              traits=("postgres db.r5.xlarge",)),
+    Candidate("ec2", "i-0009", "ledger-worker", "us-east-1", "prod", "ledger", traits=("m5.large",)),
+]
+
+
+def test_an_engine_word_alone_picks_the_one_database_running_it() -> None:
+    found = resolve("and give me more on that mysql database", ENGINES)
+    assert found.match is not None and found.match.id == "ledger-db"
+    assert Phrase.parse("more on the mysql one").names_something
+
+
+def test_an_engine_word_shared_by_several_databases_is_a_question() -> None:
+    found = resolve("show me our postgres", ENGINES)
+    assert {c.id for c in found.ambiguous} == {"orders-db", "events-warehouse"}
+    with pytest.raises(AmbiguousResource, match='match "postgres"'):
+        raise AmbiguousResource("show me our postgres", found.ambiguous)
+
+
+def test_an_engine_word_narrows_names_and_is_ignored_where_nothing_runs_one() -> None:
+    found = resolve("the events postgres", ENGINES)
+    assert found.match is not None and found.match.id == "events-warehouse"
+    # candidates that say nothing of their engine are not ruled out by one
+    assert resolve("orders mysql db", FLEET + ENGINES[:1]).match == ENGINES[0]
+    assert resolve("restart the mysql box", ENGINES, kinds=("ec2",)).match is None

@@ -175,6 +175,20 @@ def _attention(rows: list[dict[str, Any]]) -> str:
     return f"Needs attention: {'; '.join(named)}. " if named else ""
 
 
+NAMES_PER_KIND = 3
+
+
+def _listing(rows: list[dict[str, Any]], kinds: tuple[str, ...], counts: Counter[str]) -> str:
+    """"2 rds (payments-db, checkout-db)": one kind's count and first names (with ids); several
+    kinds each with a few of their own names, so a listing of everything names some of every kind,
+    not only the first kind's (the table below shows the first rows only)."""
+    present = [kind for kind in kinds if counts[kind]]
+    if len(present) == 1:
+        return f"{counts[present[0]]} {present[0]} ({join_names([_named(row) for row in rows])})"
+    named = {kind: [row["name"] or row["id"] for row in rows if row["type"] == kind] for kind in present}
+    return ", ".join(f"{counts[kind]} {kind} ({join_names(named[kind], NAMES_PER_KIND)})" for kind in present)
+
+
 @aws_errors(*INVENTORY_SERVICES)
 def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
@@ -196,9 +210,7 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
         return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
     counts = Counter(row["type"] for row in rows)
     attention = [row["id"] for row in rows if row["state"] in containers.ATTENTION_STATES]
-    listing = ", ".join(f"{counts[kind]} {kind}" for kind in kinds if counts[kind])
-    listed = join_names([_named(row) for row in rows])
-    summary = f"{_attention(rows)}{counted(len(rows), 'resource')} in {where}: {listing} ({listed})."
+    summary = f"{_attention(rows)}{counted(len(rows), 'resource')} in {where}: {_listing(rows, kinds, counts)}."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
     return scan.mark(ToolResult(
@@ -272,7 +284,7 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
     """The one resource of ``kinds`` that ``phrase`` names in plain words, None when none
     does; AmbiguousResource when several fit equally. Regions that cannot be listed are
     left out (the answer names them elsewhere)."""
-    if not Phrase.parse(phrase).name_words:
+    if not Phrase.parse(phrase).names_something:
         return None
     rows: list[dict[str, Any]] = []
     for kind in kinds:
@@ -283,7 +295,7 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
             listed = scan_regions(ctx, regions, functools.partial(lister, ctx), services=INVENTORY_SERVICES)
             rows.extend(row for found in listed.values() for row in found)
     candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"],
-                            traits=(str(row.get("detail") or ""),) if row["type"] == "ec2" else ())
+                            traits=(str(row.get("detail") or ""),) if row["type"] in TRAIT_KINDS else ())
                   for row in rows]
     resolution = resolve(phrase, candidates, kinds)
     if resolution.ambiguous:
@@ -486,6 +498,9 @@ def _value(found: tuple[str, ToolResult] | None) -> ToolResult | None:
     return found[1] if found else None
 
 
+# Kinds whose listing detail describes them as people do: an instance's type ("the old m4
+# box"), a database's engine and class ("the mysql one").
+TRAIT_KINDS = ("ec2", "rds")
 # What a description can be of when named in plain words ("the checkout load balancer").
 DESCRIBED_KINDS = ("ec2", "rds", "lambda", "s3", "load_balancer", "ecs_service", "eks")
 

@@ -124,3 +124,19 @@ def test_describe_unknown_is_one_sentence(ctx: ToolContext, world: dict[str, Any
     result = describe_resource(ctx, DescribeArgs(resource_id=ident))
     assert result.status == "error"
     assert result.summary == f"No resource named {ident} was found in us-east-1, eu-west-1."
+
+
+def test_a_listing_of_several_kinds_names_some_of_each_kind(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """Everything at once: the lead names a few of every kind (the table shows only its first
+    rows), so the one database is named even after three instances and two buckets."""
+    result = inventory(ctx, InventoryArgs())
+    assert "1 rds (inv-orders-db)" in result.summary and "1 lambda (inv-resize)" in result.summary
+    assert "3 ec2 (" in result.summary and "2 s3 (" in result.summary
+    only_ec2 = inventory(ctx, InventoryArgs(resource_type="ec2"))
+    assert f"inv-web-1 ({world['web']})" in only_ec2.summary  # one kind: names with their ids
+
+
+def test_a_database_is_described_by_its_engine_alone(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """"more on our postgres": the one database whose engine it is (the fixture has one)."""
+    result = describe_resource(ctx, DescribeArgs(resource_id="could I get more on our postgres"))
+    assert result.status == "ok" and result.facts["id"] == "inv-orders-db"
