@@ -557,6 +557,23 @@ class CostForecastArgs(BaseModel):
                                "month's first day); default today.")
     end: date | None = Field(default=None, description="Forecast up to this day (exclusive); default month end.")
     aws_service: str | None = Field(default=None, description="Only this AWS service's forecast, e.g. rds, ec2.")
+    budget: float | None = Field(default=None, gt=0, description="A budget for the period, in the bill's currency: "
+                                 "the answer says whether the forecast stays under it.")
+
+
+def against_budget(projected: float, budget: float | None, currency: str) -> str:
+    """" That is $8,335.18 USD under the $25,000.00 budget." (or over it): what a budget figure asks."""
+    if budget is None:
+        return ""
+    gap = budget - projected
+    side = "under" if gap >= 0 else "over"
+    return f" That is ${abs(gap):,.2f} {currency} {side} the ${budget:,.2f} budget."
+
+
+def _budget_facts(projected: float, budget: float | None) -> dict[str, Any]:
+    if budget is None:
+        return {}
+    return {"budget": money(budget), "budget_left": money(budget - projected), "over_budget": projected > budget}
 
 
 def _next_month(day: date) -> date:
@@ -609,21 +626,24 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     if start > now:
         summary = (f"{whose} forecast for {_period_name(now, start, end)}, {start.isoformat()} to {end.isoformat()} "
                    f"(Cost Explorer, that period alone): "
-                   f"${forecast:,.2f} {currency}" + (" (that service only, not the account)." if scope else "."))
+                   f"${forecast:,.2f} {currency}" + (" (that service only, not the account)." if scope else ".")
+                   + against_budget(forecast, args.budget, currency))
         return ToolResult(status="ok", summary=summary,
                           facts={"forecast": money(forecast), "projected_total": money(forecast),
-                                 "currency": currency, "start": start.isoformat(), "end": end.isoformat(), **scope})
+                                 "currency": currency, "start": start.isoformat(), "end": end.isoformat(), **scope,
+                                 **_budget_facts(forecast, args.budget)})
     first = now.replace(day=1)
     mtd = _month_to_date(ctx, first, now, expression)
     projected = mtd + forecast
     summary = (f"{whose} so far this month is ${mtd:,.2f} {currency}; forecast ${forecast:,.2f} more from "
                f"{now.isoformat()} to {end.isoformat()}, about ${projected:,.2f} in total"
-               + (" (that service's forecast only, not the account's)." if scope else "."))
+               + (" (that service's forecast only, not the account's)." if scope else ".")
+               + against_budget(projected, args.budget, currency))
     return ToolResult(
         status="ok", summary=summary,
         facts={"forecast": money(forecast), "mtd": money(mtd), "projected_total": money(projected),
                "currency": currency, "start": now.isoformat(), "end": end.isoformat(),
-               "month_start": first.isoformat(), **scope},
+               "month_start": first.isoformat(), **scope, **_budget_facts(projected, args.budget)},
     )
 
 

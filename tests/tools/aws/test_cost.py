@@ -224,3 +224,14 @@ def test_anomalies_asked_of_a_quiet_region_say_so_and_name_the_spike_elsewhere(c
     assert loud.status == "ok" and loud.facts["top_service"] == EC2
     assert {row["region"] for row in loud.rows} == {"us-east-1"}
     assert "Outside" not in loud.summary
+
+
+def test_a_forecast_against_a_budget_says_over_or_under_it(ctx: ToolContext, spend: dict[str, Any]) -> None:
+    plain = cost_forecast(ctx, CostForecastArgs())
+    projected = plain.facts["projected_total"]
+    roomy = cost_forecast(ctx, CostForecastArgs(budget=projected + 100))
+    assert roomy.summary.endswith("That is $100.00 USD under the " + f"${projected + 100:,.2f} budget.")
+    assert roomy.facts["over_budget"] is False and roomy.facts["budget_left"] == 100.0
+    tight = cost_forecast(ctx, CostForecastArgs(budget=projected - 50))
+    assert "$50.00 USD over the" in tight.summary and tight.facts["over_budget"] is True
+    assert "budget" not in plain.summary and "budget" not in plain.facts
