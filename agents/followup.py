@@ -169,13 +169,19 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "which resource group is it in?" after public storage: the previous answer's item, whose
         # table says where it is; a description of "it" by the infrastructure agent cannot find it
         return _asked_again(route, previous, threshold)
-    if previous.skill == "cost.savings" and route.skill != previous.skill and _ANAPHOR.search(route.text) \
+    if previous.skill == "cost.savings" and route.skill != previous.skill \
+            and (_ANAPHOR.search(route.text) or _ONE_OF_THE_LIST.search(route.text)) \
             and (_SAVING.search(route.text) or (route.skill == "cost.summary" and "time_range" not in route.slots)) \
             and not SKILL_BY_NAME[route.skill].mutating:
         # "how much would all that save a month?", "what does that one cost us?" after savings
         # candidates: what the items cost and save is in that list's own rows ($/month each), not
         # in the bill, which has no line per volume or address ("what did those cost last month?"
         # names a period of the bill: the bill)
+        return _asked_again(route, previous, threshold)
+    if _SHARE_OF.search(route.text) and previous.skill == route.skill == "cost.summary" \
+            and not _names_another_cloud(route, previous):
+        # "how much of that was search?" after a spend: a share of that same spend (its period,
+        # its scope), narrowed by what this turn names
         return _asked_again(route, previous, threshold)
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
             and _unsure_description_of_a_row(route, previous, threshold):
@@ -287,6 +293,10 @@ def _unsure_description_of_a_row(route: Route, previous: TurnContext, threshold:
     return route.confidence < threshold and route.skill == "infra.describe" and _lists_cloud_items(previous)
 
 
+# A share of the previous answer's figure: "how much of that is X", "what part of it was Y".
+_SHARE_OF = re.compile(r"\bhow much of (?:that|it|this|those|these|the total)\b|"
+                       r"\b(?:what|which) (?:share|part|portion|percent(?:age)?|fraction) of (?:that|it|this|"
+                       r"the total)\b", re.I)
 # Words asking what something saves or wastes ("how much would that save", "the savings on those").
 _SAVING = re.compile(r"\b(?:sav(?:e|es|ed|ing|ings)|wast(?:e|es|ed|ing)|cut|trim)\b", re.I)
 # What a spend question was about: "it" in the next spend question is the same spend.

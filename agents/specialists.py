@@ -203,12 +203,40 @@ class CostAgent(Specialist):
             # not run on from today.
             start, end = values.get("start"), values.get("end")
             today = datetime.now(UTC).date()
+            budget = budget_named(route.text)
+            if budget is not None:  # "we have 25k for this month, will we go over?"
+                values["budget"] = budget
             values = {key: value for key, value in values.items() if key not in ("start", "end")}
             if isinstance(end, str) and end > month_after(today).isoformat():
                 values["end"] = end
                 if isinstance(start, str) and start[:10] > today.isoformat():
                     values["start"] = start[:10]
         return values
+
+
+# A sum of money said beside a word of a budget: "a 25k budget", "$40,000 cap", "we've got
+# 12.5k for aws", "limit of 30000 usd". Without such a word a figure is no budget ("the $500 volume").
+_MONEY = re.compile(r"(?<![\w.])(?:\$\s?(\d[\d,]*(?:\.\d+)?)\s*([km])?\b|(\d[\d,]*(?:\.\d+)?)\s*(?:([km])\b|"
+                    r"(?=\s*(?:usd|dollars|bucks)\b)))", re.I)
+_BUDGET_WORDS = re.compile(r"\b(?:budget\w*|cap|capped|limit|allowance|allotted|allocated|go(?:ing)? over|exceed\w*|"
+                           r"overspend\w*|stay under|we(?:'ve| have) got|we have)\b", re.I)
+_MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+
+
+def budget_named(text: str) -> float | None:
+    """The budget figure a forecast question names, in dollars, or None."""
+    if not _BUDGET_WORDS.search(text):
+        return None
+    match = _MONEY.search(text)
+    if not match:
+        return None
+    digits, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    try:
+        amount = float(digits.replace(",", ""))
+    except ValueError:
+        return None
+    amount *= _MULTIPLIERS.get((unit or "").lower(), 1)
+    return amount if amount > 0 else None
 
 
 def month_after(day: date) -> date:

@@ -172,6 +172,11 @@ _PURPOSES = frozenset("""standup standups stand-up retro retros retrospective me
     update updates exec execs leadership boss manager changelog""".split())
 
 
+# what a share of a spend is, not whose: "how much of that is tax / left / new / usual"
+_SHARE_WORDS = frozenset("""left remaining tax taxes credits credit refunds usual normal expected new extra
+    waste wasted idle unused spare fixed variable ours mine yours theirs""".split())
+
+
 # A place in a list ("the oldest open incident", "the first one"): no service's name.
 _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earliest latest older newer top
     other next previous""".split())
@@ -220,6 +225,14 @@ def find_service(text: str) -> str | None:
                       r"(?:cost|spend|burn|run us)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _ORDINALS and not _is_provider_word(match.group(1)):
+        return match.group(1)
+    # "how much of that was search?", "how much of it is for auth": a share of a spend already
+    # shown, asked by the application whose share it is (never "how much is left")
+    match = re.search(r"\bhow much\s+of\s+(?:that|it|this|those|these|the total)\s+(?:is for|was for|are for|"
+                      r"goes to|went to|comes from|came from|is|was|are|were)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS | _STATES | _SHARE_WORDS \
+            and not _is_provider_word(match.group(1)):
         return match.group(1)
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke

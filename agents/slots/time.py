@@ -207,6 +207,28 @@ def _quarter_name(text: str, now: datetime) -> dict[str, str] | None:
     start = date(year, 3 * (number - 1) + 1, 1)
     if not match.group(2) and start > now.date() and not _FUTURE_HINT.search(text):
         start = start.replace(year=start.year - 1)  # "q3 spend" asked in June: last year's Q3
+    elif not match.group(2) and _add_months(start, 3) <= now.date() and _FUTURE_HINT.search(text):
+        start = start.replace(year=start.year + 1)  # "q1 forecast" asked in December: the coming Q1
+    return _span(start, _add_months(start, 3), match.group(0))
+
+
+_YEAR_WORD = {"last": -1, "previous": -1, "prev": -1, "this": 0, "next": 1}
+
+
+def _part_of_a_year(text: str, now: datetime) -> dict[str, str] | None:
+    """"q1 next year", "march of last year", "the second quarter of this year": that part of
+    the year the words name (before "next year" alone reads as the whole year)."""
+    names = "|".join(MONTHS)
+    match = re.search(rf"\b(q[1-4]|(?:first|second|third|fourth) quarter|{names})\s+(?:of\s+)?"
+                      rf"(last|previous|prev|this|next)\s+year\b", text)
+    if not match:
+        return None
+    part, year = match.group(1), now.year + _YEAR_WORD[match.group(2)]
+    if part in MONTHS:
+        start = date(year, MONTHS.index(part) + 1, 1)
+        return _span(start, _add_months(start, 1), match.group(0))
+    number = int(part[1]) if part.startswith("q") else ("first", "second", "third", "fourth").index(part.split()[0]) + 1
+    start = date(year, 3 * (number - 1) + 1, 1)
     return _span(start, _add_months(start, 3), match.group(0))
 
 
@@ -222,6 +244,9 @@ def _month_name(text: str, now: datetime) -> dict[str, str] | None:
     year = int(match.group(2)) if match.group(2) else now.year
     if not match.group(2) and month > now.month and not _FUTURE_HINT.search(text):
         year -= 1  # "in october" asked in June means last October, unless the request looks ahead
+    elif not match.group(2) and month < now.month and _FUTURE_HINT.search(text) \
+            and not match.group(0).strip().startswith(("since", "from")):
+        year += 1  # "january's estimate" asked in December: the coming January, not the one gone
     start = date(year, month, 1)
     if match.group(0).strip().startswith(("since", "from")):
         return _span(start, now.date() + timedelta(days=1), match.group(0))
@@ -304,8 +329,8 @@ def time_range(text: str, now: datetime) -> dict[str, str] | None:
     """The period a request talks about, end exclusive, with the phrase that named it."""
     for pattern, said in _SPOKEN_TIMES:
         text = pattern.sub(said, text)
-    for finder in (_ago, _relative_amount, _next_n, _named_period, _quarter_name, _month_name, _weekday,
-                   _explicit_date):
+    for finder in (_ago, _relative_amount, _next_n, _part_of_a_year, _named_period, _quarter_name, _month_name,
+                   _weekday, _explicit_date):
         found = finder(text, now)
         if found:
             return found

@@ -121,3 +121,28 @@ def test_which_of_the_previous_items_is_asked_of_the_same_cloud_and_place() -> N
     followed = apply_context(route("which one is readable by any signed-in account, not only anonymous users?",
                                    "security.public_storage", confidence=0.6), buckets, 0.45)
     assert (followed.slots.get("cloud"), followed.slots.get("region")) == ("gcp", "europe-west1")
+
+
+MONTH = {"start": "2026-03-01", "end": "2026-03-19", "label": "month to date"}
+
+
+@pytest.mark.parametrize("text", ["how much of that was ledger?", "what part of it is the ledger service"])
+def test_a_share_of_the_previous_spend_keeps_its_period_and_takes_the_named_service(text: str) -> None:
+    spent = TurnContext("cost.summary", {"time_range": MONTH, "cloud": "aws", "group_by": "service"}, [])
+    followed = apply_context(route(text, "cost.summary", {"service": "ledger"}, confidence=0.9), spent, 0.45)
+    assert followed.skill == "cost.summary"
+    assert followed.slots["time_range"] == MONTH and followed.slots["service"] == "ledger"
+
+
+def test_a_share_asked_of_another_cloud_is_not_the_previous_spend() -> None:
+    spent = TurnContext("cost.summary", {"time_range": MONTH, "cloud": "aws"}, [])
+    followed = apply_context(route("how much of that is on azure", "cost.summary", {"cloud": "azure"},
+                                   confidence=0.9), spent, 0.45)
+    assert "time_range" not in followed.slots
+
+
+@pytest.mark.parametrize("text", ["what would the largest one save us", "and the cheapest one, what does it save?"])
+def test_what_one_savings_candidate_saves_is_the_savings_list_again(text: str) -> None:
+    listed = TurnContext("cost.savings", {"cloud": "aws"}, ["vol-1", "i-2"])
+    followed = apply_context(route(text, "cost.summary", confidence=0.8), listed, 0.45)
+    assert followed.skill == "cost.savings"

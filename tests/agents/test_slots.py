@@ -804,3 +804,20 @@ def test_the_rota_a_level_is_asked_of_names_the_service(text: str, service: str)
 @pytest.mark.parametrize("text", ["the resize func keeps timing out", "which funcs run python 3.12"])
 def test_func_is_a_function(text: str) -> None:
     assert slots(text)["resource_type"] == "lambda"
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    # a month or quarter already over this year, in a request that looks ahead: the coming one
+    ("what's the projection for march's invoice", "2026-03-01", "2026-04-01"),
+    ("budget estimate for q1", "2026-01-01", "2026-04-01"),
+    # ... one not over yet stays this year's, and a look back keeps the one gone
+    ("forecast q2", "2025-04-01", "2025-07-01"),
+    ("what did february cost", "2025-02-01", "2025-03-01"),
+    ("spend since march", "2025-03-01", "2025-06-16"),
+    # a part of a year named with the year's word: that part, not the whole year
+    ("expected spend in q3 of next year", "2026-07-01", "2026-10-01"),
+    ("the second quarter of last year", "2024-04-01", "2024-07-01"),
+    ("september of this year", "2025-09-01", "2025-10-01"),
+])
+def test_a_named_month_or_quarter_is_the_one_the_request_means(text: str, start: str, end: str) -> None:
+    assert period(text) == (start, end)

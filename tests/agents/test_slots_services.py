@@ -58,3 +58,15 @@ def test_going_back_to_a_subject_names_it_as_the_service(text: str, service: str
                                   "latency on the ledger is back to baseline, close it"])
 def test_back_to_a_version_a_size_a_state_or_a_person_names_no_service(text: str) -> None:
     assert find_service(text) is None
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("how much of that was ledger?", "ledger"),
+    ("and how much of it is for the billing-sync", "billing-sync"),
+    ("how much of the total went to search", "search"),
+    ("how much of that is left", None),
+    ("how much of that is tax?", None),
+    ("how much of that was rds", None),  # what is billed, not whose
+])
+def test_a_share_of_a_spend_names_whose_share(text: str, service: str | None) -> None:
+    assert extract_slots(text, NOW).get("service") == service

@@ -639,3 +639,14 @@ def test_iam_findings_name_admin_policies_unused_roles_and_root_keys(registry: T
         & {row["user"] for row in result.rows}
     assert result.facts["users_checked"] == len(company.iam_users)
     assert all(p.name in result.summary for p in company.admin_policies())
+
+
+def test_an_anomaly_question_about_another_region_reports_none_there(registry: ToolRegistry,
+                                                                     ctx: ToolContext, company: Company) -> None:
+    """AWS's anomaly is in the spike's region: asked about a region without one, Cost Anomaly
+    Detection's answer is "none there", with where the anomaly is instead."""
+    other = next(region for region in company.regions if region != SPIKE.region)
+    result = run(registry, ctx, "cost.anomalies", region=other)
+    assert result.status == "no_data", result.summary
+    assert f"no anomaly in {other}" in result.summary and f"{SPIKE.aws_service} in {SPIKE.region}" in result.summary
+    assert run(registry, ctx, "cost.anomalies", region=SPIKE.region).facts["region"] == SPIKE.region

@@ -257,6 +257,7 @@ class CostAnomaliesArgs(BaseModel):
     start: date | None = Field(default=None, description="First day; default 28 days ago.")
     end: date | None = Field(default=None, description="Day after the last day (exclusive); default today.")
     aws_service: str | None = None
+    region: str | None = Field(default=None, description="Only anomalies in this region, e.g. eu-west-1.")
     limit: int = Field(default=10, ge=1, le=100)
 
 
@@ -401,9 +402,11 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
         rows = [row for row in rows if row["service"] == ce_service_name(args.aws_service)]
     rows.sort(key=lambda row: row["impact"], reverse=True)
     window = f"{start.isoformat()} to {end.isoformat()}"
+    rows, elsewhere = _in_region(rows, args.region)
     if not rows:
+        where = f" in {args.region}" if args.region else ""
         return ToolResult.no_data(f"AWS Cost Anomaly Detection ({monitors} monitor{'s' if monitors != 1 else ''}) "
-                                  f"reports no anomaly from {window}.")
+                                  f"reports no anomaly{where} from {window}.{elsewhere}")
     top = rows[0]
     where = f" in {top['region']}" if top["region"] else ""
     usage = f" (usage type {top['usage_type']})" if top["usage_type"] else ""
@@ -463,11 +466,13 @@ def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: 
         service, region = _split_key(key)
         rows.append({"service": service, "region": region, **_service_change(days, daily)})
     rows.sort(key=lambda row: abs(row["change"]), reverse=True)
-    changed = [row for row in rows if row["unusual"]]
     window = f"{start.isoformat()} to {end.isoformat()}"
+    rows, elsewhere = _in_region(rows, args.region, unusual_only=True)
+    changed = [row for row in rows if row["unusual"]]
     if not changed:
-        return ToolResult.no_data(f"No AWS service's daily cost over the last {RECENT_DAYS} days left its usual "
-                                  f"range (median and spread of the days before, {window}).")
+        where = f" in {args.region}" if args.region else ""
+        return ToolResult.no_data(f"No AWS service's daily cost{where} over the last {RECENT_DAYS} days left its "
+                                  f"usual range (median and spread of the days before, {window}).{elsewhere}")
     increases = [row for row in changed if row["change"] > 0]
     top = increases[0] if increases else changed[0]
     pct = "new spend" if top["change_pct"] is None else f"{top['change_pct']:+.1f}%"
@@ -493,6 +498,24 @@ def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: 
                          for row in increases[:CHART_SERIES]}},
         resources=list(dict.fromkeys(row["service"] for row in rows[: args.limit])),
     )
+
+
+def _in_region(rows: list[dict[str, Any]], region: str | None,
+               unusual_only: bool = False) -> tuple[list[dict[str, Any]], str]:
+    """The rows of the region asked about, and a sentence naming what is unusual elsewhere
+    (empty when nothing is, or when the region has rows of its own): "did eu-west-1 spike?"
+    is answered for eu-west-1, and a spike next door is said, not shown as the answer."""
+    if not region:
+        return rows, ""
+    wanted = set(region_values(region))
+    inside = [row for row in rows if row.get("region") in wanted]
+    others = [row for row in rows if row.get("region") not in wanted and (row.get("unusual", True) or not unusual_only)]
+    if any(row.get("unusual", True) for row in inside) or not others:
+        return inside, ""
+    shown = "; ".join(f"{row['service']} in {row.get('region') or 'an unknown region'}"
+                      + (f" ({row['change_pct']:+.1f}%)" if row.get("change_pct") is not None else "")
+                      for row in others[:3])
+    return inside, f" Outside {region}: {shown}."
 
 
 def _key(row: dict[str, Any]) -> str:
@@ -534,6 +557,23 @@ class CostForecastArgs(BaseModel):
                                "month's first day); default today.")
     end: date | None = Field(default=None, description="Forecast up to this day (exclusive); default month end.")
     aws_service: str | None = Field(default=None, description="Only this AWS service's forecast, e.g. rds, ec2.")
+    budget: float | None = Field(default=None, gt=0, description="A budget for the period, in the bill's currency: "
+                                 "the answer says whether the forecast stays under it.")
+
+
+def against_budget(projected: float, budget: float | None, currency: str) -> str:
+    """" That is $8,335.18 USD under the $25,000.00 budget." (or over it): what a budget figure asks."""
+    if budget is None:
+        return ""
+    gap = budget - projected
+    side = "under" if gap >= 0 else "over"
+    return f" That is ${abs(gap):,.2f} {currency} {side} the ${budget:,.2f} budget."
+
+
+def _budget_facts(projected: float, budget: float | None) -> dict[str, Any]:
+    if budget is None:
+        return {}
+    return {"budget": money(budget), "budget_left": money(budget - projected), "over_budget": projected > budget}
 
 
 def _next_month(day: date) -> date:
@@ -586,21 +626,24 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     if start > now:
         summary = (f"{whose} forecast for {_period_name(now, start, end)}, {start.isoformat()} to {end.isoformat()} "
                    f"(Cost Explorer, that period alone): "
-                   f"${forecast:,.2f} {currency}" + (" (that service only, not the account)." if scope else "."))
+                   f"${forecast:,.2f} {currency}" + (" (that service only, not the account)." if scope else ".")
+                   + against_budget(forecast, args.budget, currency))
         return ToolResult(status="ok", summary=summary,
                           facts={"forecast": money(forecast), "projected_total": money(forecast),
-                                 "currency": currency, "start": start.isoformat(), "end": end.isoformat(), **scope})
+                                 "currency": currency, "start": start.isoformat(), "end": end.isoformat(), **scope,
+                                 **_budget_facts(forecast, args.budget)})
     first = now.replace(day=1)
     mtd = _month_to_date(ctx, first, now, expression)
     projected = mtd + forecast
     summary = (f"{whose} so far this month is ${mtd:,.2f} {currency}; forecast ${forecast:,.2f} more from "
                f"{now.isoformat()} to {end.isoformat()}, about ${projected:,.2f} in total"
-               + (" (that service's forecast only, not the account's)." if scope else "."))
+               + (" (that service's forecast only, not the account's)." if scope else ".")
+               + against_budget(projected, args.budget, currency))
     return ToolResult(
         status="ok", summary=summary,
         facts={"forecast": money(forecast), "mtd": money(mtd), "projected_total": money(projected),
                "currency": currency, "start": now.isoformat(), "end": end.isoformat(),
-               "month_start": first.isoformat(), **scope},
+               "month_start": first.isoformat(), **scope, **_budget_facts(projected, args.budget)},
     )
 
 

@@ -52,7 +52,8 @@ def _days(start: str, end: str) -> list[str]:
 def _cost_and_usage(data: CostData, body: dict[str, Any]) -> dict[str, Any]:
     period = body["TimePeriod"]
     wanted = body.get("Filter", {}).get("Dimensions", {}).get("Values")
-    group = (body.get("GroupBy") or [{}])[0].get("Key")
+    groups_by = [item.get("Key") for item in body.get("GroupBy") or [{}]]
+    group = groups_by[0]
     days = _days(period["Start"], period["End"])
     if body["Granularity"] == "MONTHLY":
         total = sum(sum(data.amount(day, wanted).values()) for day in days)
@@ -60,11 +61,12 @@ def _cost_and_usage(data: CostData, body: dict[str, Any]) -> dict[str, Any]:
                                    "Total": {"UnblendedCost": {"Amount": f"{total:.4f}", "Unit": "USD"}}}]}
     results = []
     for day in days:
-        sums: dict[str, float] = {}
+        sums: dict[tuple[str, ...], float] = {}
         for (service, region), amount in data.amount(day, wanted).items():
-            key = region if group == "REGION" else service
+            # one key per GroupBy entry, as Cost Explorer answers (SERVICE then REGION: both)
+            key = tuple(region if name == "REGION" else service for name in groups_by)
             sums[key] = sums.get(key, 0.0) + amount
-        groups = [{"Keys": [key], "Metrics": {"UnblendedCost": {"Amount": f"{value:.4f}", "Unit": "USD"}}}
+        groups = [{"Keys": list(key), "Metrics": {"UnblendedCost": {"Amount": f"{value:.4f}", "Unit": "USD"}}}
                   for key, value in sums.items()]
         results.append({"TimePeriod": {"Start": day, "End": (date.fromisoformat(day) + timedelta(days=1)).isoformat()},
                         "Total": {}, "Groups": groups, "Estimated": False})

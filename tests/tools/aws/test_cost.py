@@ -83,8 +83,10 @@ def test_anomalies_name_the_jump_and_its_first_day(ctx: ToolContext, spend: dict
     assert EC2 in result.summary and "+200.0%" in result.summary
     s3_row = next(row for row in result.rows if row["service"] == S3)
     assert s3_row["change"] == 0.0
-    series = dict(result.facts["daily"][EC2])  # the chart's data: one point per day, the jump at the end
-    assert list(result.facts["daily"]) == [EC2]
+    # the chart's data: one point per day, the jump at the end (the stand-in groups by service
+    # and region, as Cost Explorer does, so the series is named with its region)
+    series = dict(result.facts["daily"][f"{EC2} in us-east-1"])
+    assert list(result.facts["daily"]) == [f"{EC2} in us-east-1"]
     assert series[first_spike.isoformat()] == 30.0 and min(v for v in series.values() if v) == 10.0
     assert result.facts["source"] == "baseline"  # this stand-in has no anomaly monitors
     assert result.facts["history_days"] == len(spend["days"]) - RECENT_DAYS  # from the first day with spend
@@ -208,3 +210,28 @@ def test_savings_lists_idle_resources_across_regions(ctx: ToolContext, idle: dic
 def test_savings_in_one_region(ctx: ToolContext, idle: dict[str, Any]) -> None:
     result = savings(ctx, SavingsArgs(region="eu-west-1"))
     assert result.resources == [idle["volume"]]
+
+
+def test_anomalies_asked_of_a_quiet_region_say_so_and_name_the_spike_elsewhere(ctx: ToolContext,
+                                                                             spend: dict[str, Any]) -> None:
+    """"did anything jump in europe?": that region's answer (nothing), and a rise next door said
+    in a sentence, never shown as if it were the region's."""
+    quiet = cost_anomalies(ctx, CostAnomaliesArgs(region="eu-west-1"))
+    assert quiet.status == "no_data", quiet.summary
+    assert "in eu-west-1" in quiet.summary
+    assert f"Outside eu-west-1: {EC2} in us-east-1 (+200.0%)" in quiet.summary
+    loud = cost_anomalies(ctx, CostAnomaliesArgs(region="us-east-1"))
+    assert loud.status == "ok" and loud.facts["top_service"] == EC2
+    assert {row["region"] for row in loud.rows} == {"us-east-1"}
+    assert "Outside" not in loud.summary
+
+
+def test_a_forecast_against_a_budget_says_over_or_under_it(ctx: ToolContext, spend: dict[str, Any]) -> None:
+    plain = cost_forecast(ctx, CostForecastArgs())
+    projected = plain.facts["projected_total"]
+    roomy = cost_forecast(ctx, CostForecastArgs(budget=projected + 100))
+    assert roomy.summary.endswith("That is $100.00 USD under the " + f"${projected + 100:,.2f} budget.")
+    assert roomy.facts["over_budget"] is False and roomy.facts["budget_left"] == 100.0
+    tight = cost_forecast(ctx, CostForecastArgs(budget=projected - 50))
+    assert "$50.00 USD over the" in tight.summary and tight.facts["over_budget"] is True
+    assert "budget" not in plain.summary and "budget" not in plain.facts
