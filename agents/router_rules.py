@@ -58,7 +58,9 @@ POLITE = (
 # Questions asking how to do something: a runbook, whatever action they name.
 HOWTO = re.compile(
     r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\b|how to\b|"
-    r"what(?:'?s| is) the\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist|drill)\b|"
+    r"what(?:'?s| is) (?:the|our)\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist|drill|protocol)\b|"
+    # a rule for a situation ("what's our policy when the primary doesn't ack?")
+    r"what(?:'?s| is) (?:the|our) (?:\w+ )?(?:policy|rule|protocol) (?:when|if|once|for when)\b|"
     r"steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b)"
 )
 # ... unless what they ask how to do is to see something ("how do I find which buckets are
@@ -94,7 +96,8 @@ _INCIDENT = INCIDENT_NOUN.pattern
 # Money words: what a cost question is about (nouns, and verbs of paying: "come to", "set us back").
 # Never a word of a hyphenated name ("billing-api", "cost-exporter").
 _MONEY = (r"(?<![\w-])(?:costs?|cost us|costing|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|"
-          r"\$\d[\d,.]*[km]?|dollars?|line items?|come to|came to|set us back|ran up)(?![\w-])")
+          r"\$\d[\d,.]*[km]?|dollars?|line items?|come to|came to|set us back|ran up|"
+          r"(?:running|runs|ran|run) us)(?![\w-])")
 # The security scanners by name or kind: what finds findings.
 _SCANNER = (r"\b(?:defender|guardduty|guard duty|inspector|security ?hub|security command center|scc|scanners?|"
             r"scans?)\b")
@@ -152,6 +155,10 @@ def _rule(skill: str, pattern: str, boost: float, unless: str | None = None, mut
 
 # --------------------------------------------------------------------------- rules
 
+# What a resource is built of: the attributes its description shows.
+_ATTRIBUTES = (r"(?:engine|instance class|db class|class|instance type|storage|disk size|runtime|version|tasks?|"
+               r"desired count|ami|subnet|vpc|private ip|public ip)")
+
 RULES: tuple[Rule, ...] = (
     _rule("help", HELP.pattern, STRONG + 2),
     # How-to questions and alert meanings are runbook questions.
@@ -196,7 +203,7 @@ RULES: tuple[Rule, ...] = (
         "cicd.rerun",
         r"\b(?:re-?run|retry|re-?trigger|re-?deploy|re-?do the deploy)\b|"
         + POLITE
-        + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b.*"
+        + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b[^.?!;]*"  # its object in its sentence
         + _CI
         + "|"
         + POLITE
@@ -592,6 +599,10 @@ RULES: tuple[Rule, ...] = (
     # A multiple of the spend ("tripled", "went 5x"): an anomaly.
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:tripled|quadrupled|ballooned|skyrocket\w*|surged?|"
           r"shot up|went through the roof|\d+x)\b", STRONG - 1.0, unless=_FUTURE),
+    # Spend above its usual level ("has compute spend been elevated?", "bill above normal"): an
+    # anomaly, however its rise is worded.
+    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:elevated|inflated|above (?:normal|usual|baseline|average)|"
+          r"higher than (?:normal|usual|expected)|over (?:baseline|normal))\b", WEAK + 1.0, unless=_FUTURE),
     # What a future amount will be ("how much will azure cost in march"), where spend is
     # heading, what we are about to spend ("what are we looking to spend this quarter"): a forecast.
     _rule("cost.forecast", r"\b(?:will|'ll|gonna|going to)\b(?:\s+\S+){0,4}?\s+(?:cost|spend|pay|run us|come to|"
@@ -674,8 +685,9 @@ RULES: tuple[Rule, ...] = (
           r"machines)\s+(?:are|were)\s+(?:\w+\s+)?(?:terminated|deallocated|suspended|paused)\b", STRONG - 1.0,
           unless=_CI + r"|\b(?:idle|unused|cpu|cost\w*|spend|savings?)\b"),
     # An attribute of a named thing ("X: engine and class?", "X - all tasks up?"): its details.
-    _rule("infra.describe", _NAMED + r".*\b(?:engine|instance class|db class|class|instance type|storage|disk size|"
-          r"runtime|version|tasks?|desired count|ami|subnet|vpc|private ip|public ip)\b", STRONG - 1.0,
+    # Asked first ("what runtime is the X lambda on?", "which engine does X use?") or after the name.
+    _rule("infra.describe", _NAMED + r".*\b" + _ATTRIBUTES + r"\b|^\W*(?:what|which)(?:'s| is)? (?:the )?" + _ATTRIBUTES
+          + r" (?:is|are|does|do|of|for|on)\b.*" + _NAMED, STRONG - 1.0,
           unless=_CI + "|" + _INCIDENT + r"|\blogs?\b|\b(?:cost\w*|spend|savings?|idle|downsize|rightsiz\w*)\b"),
     # Being vulnerable or exposed to something other than the internet: a finding.
     _rule("security.findings", r"\b(?:vulnerable|unpatched|patched against)\b|"
