@@ -36,7 +36,8 @@ def sandbox_text() -> str:
     # Anomaly Detection names the spike's usage type
     words = leaves(DRIFTWOOD) | leaves(build()) | leaves(DRIFTWOOD_AZURE) | leaves(DRIFTWOOD_GCP) | {SPIKE_USAGE_TYPE}
     runbooks = "\n".join(path.read_text(encoding="utf-8") for path in sorted(RUNBOOKS.glob("*.md")))
-    return "\n".join([*sorted(words), CURRENCY, runbooks, POLICY]).lower()
+    # the skill names are the contract's fixed vocabulary (a help answer lists them), not output
+    return "\n".join([*sorted(words), *SKILL_BY_NAME, CURRENCY, runbooks, POLICY]).lower()
 
 
 def test_enough_cases_over_every_skill_with_a_held_out_part() -> None:
