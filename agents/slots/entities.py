@@ -217,7 +217,9 @@ def find_service(text: str) -> str | None:
     owned = (match.group(1) or match.group(2)) if match else None
     if owned and _is_name(owned) and not _is_special(owned) and owned not in _VERBS | _ORDINALS | GENERIC:
         return owned
-    match = re.search(r"\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b", text)
+    # "per service roughly", "by service this week": a grouping, so the next word is no name
+    match = re.search(r"(?<!\bper\s)(?<!\bby\s)(?<!\beach\s)(?<!\bevery\s)\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b",
+                      text)
     if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
         return match.group(1)
     # "what did analytics cost", "how much does search cost us": the application whose spend it is
@@ -514,6 +516,11 @@ _MACHINE_ROLES = (r"db|database|region|node|server|instance|cluster|site|key|dns
 _LEVEL_MACHINE_ROLES = rf"{_MACHINE_ROLES}|volume|copy|copies|runs?"
 
 
+_SELF_TEAM = re.compile(r"\b(?:i'?m|i am|i just joined|i joined|i work (?:on|in|for|with))\s+"
+                        r"(?:(?:new|still new|brand new|just|recently)\s+)?(?:(?:on|in|from|with|joining|part of)\s+)?"
+                        r"(?:the\s+)?[a-z][a-z0-9-]*\s+(?:team|crew|squad)\b")
+
+
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     """(person, team) named as page targets or owners."""
     person = None
@@ -521,6 +528,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if mention:
         person = mention.group(1).lower()
     team = None
+    # "I'm new on the data team", "im from the sre squad": the asker's own team, said to
+    # introduce themselves, is no team the question is about
+    text = _SELF_TEAM.sub(" ", text)
     # "the storefront team", "the payments crew / squad / folks", "team: platform"
     match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:team|crew|squad|folks)\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b",
                       text)

@@ -73,11 +73,20 @@ def _name(tags: list[dict[str, str]] | None) -> str:
     return next((t["Value"] for t in tags or [] if t["Key"] == "Name"), "")
 
 
-def _volume_sizes(ec2: Any, volume_ids: list[str]) -> dict[str, int]:
+def _volume_sizes(ec2: Any, volume_ids: list[str]) -> dict[str, tuple[int, str]]:
+    """{volume id: (GiB, Name tag)} of the volumes asked for."""
     if not volume_ids:
         return {}
     found = ec2.describe_volumes(VolumeIds=volume_ids)["Volumes"]
-    return {vol["VolumeId"]: int(vol["Size"]) for vol in found}
+    return {vol["VolumeId"]: (int(vol["Size"]), _name(vol.get("Tags"))) for vol in found}
+
+
+def _attached(volumes: dict[str, tuple[int, str]]) -> str:
+    """"checkout-data (vol-0abc, 100 GiB), vol-0def (8 GiB)": the disks a stopped instance still
+    pays for, by the name people know them by and the id to act on, biggest first."""
+    ranked = sorted(volumes.items(), key=lambda item: item[1][0], reverse=True)
+    return ", ".join(f"{name} ({vol_id}, {size} GiB)" if name else f"{vol_id} ({size} GiB)"
+                     for vol_id, (size, name) in ranked)
 
 
 def named_id(row: dict[str, Any]) -> str:
@@ -108,9 +117,11 @@ def _idle_storage(ec2: Any, region: str) -> list[dict[str, Any]]:
                              _name(vol.get("Tags"))))
     for inst in _instances(ec2, "stopped"):
         vol_ids = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if "Ebs" in m]
-        size = sum(_volume_sizes(ec2, vol_ids).values())
+        volumes = _volume_sizes(ec2, vol_ids)
+        size = sum(gb for gb, _name_tag in volumes.values())
+        attached = f": {_attached(volumes)}" if volumes else ""
         rows.append(_row(inst["InstanceId"], "stopped instance", region,
-                         f"{inst['InstanceType']}, {size} GiB attached", size * EBS_PER_GB_MONTH,
+                         f"{inst['InstanceType']}, {size} GiB attached{attached}", size * EBS_PER_GB_MONTH,
                          _name(inst.get("Tags"))))
     for addr in ec2.describe_addresses()["Addresses"]:
         if not addr.get("AssociationId") and not addr.get("InstanceId"):
