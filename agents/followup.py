@@ -67,7 +67,9 @@ def is_elliptical(text: str) -> bool:
     return not _OWN_QUESTION.match(rest) and not imperative_skills(text)
 
 
-_DISCOURSE = re.compile(r"^\W*(?:(?:so|ok|okay|and|well|um+|hm+|then|now|right)\W+)*", re.I)
+# "ok but overall how are we doing": a contrast and a sentence adverb open a question of its own
+_DISCOURSE = re.compile(r"^\W*(?:(?:so|ok|okay|and|well|um+|hm+|then|now|right|but|overall|in general|generally|"
+                        r"all in all|actually|honestly|anyway|anyways)\W+)*", re.I)
 
 
 def apply_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
@@ -159,6 +161,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # the previous question again, grouped the new way
         return _asked_again(route, previous, threshold)
+    if _PARTITIVE.search(route.text) and _checks_a_listing(route, previous, threshold):
+        # "are any of them world-readable?" after a plain list of buckets: a property only a check of
+        # another domain judges, asked of the listed items (their place is lent, not the list's skill)
+        lent = {key: previous.slots[key] for key in _LISTING_SCOPE if key in previous.slots}
+        return route.model_copy(update={"slots": {**lent, **route.slots}})
     if _PARTITIVE.search(route.text) and not SKILL_BY_NAME[previous.skill].mutating \
             and not any(key in route.slots for key in _TARGET_SLOTS) and not imperative_skills(route.text):
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
@@ -319,6 +326,18 @@ def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route
     return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                     "slots": {**previous.slots, **route.slots},
                                     "confidence": max(route.confidence, threshold)})
+
+
+# What a plain listing was scoped to, which a check asked of its items keeps.
+_LISTING_SCOPE = ("region", "cloud", "resource_group")
+
+
+def _checks_a_listing(route: Route, previous: TurnContext, threshold: float) -> bool:
+    """A subset of an inventory asked by a property a security or spend check judges (public,
+    open to the internet, costly), which the router reads surely as that check: the check runs,
+    over the same place, rather than the inventory again."""
+    return previous.skill == "infra.inventory" and route.agent in ("security", "cost") \
+        and route.confidence >= threshold and not SKILL_BY_NAME[route.skill].mutating
 
 
 # A turn going on from the previous one: "and who's backup?", "also, since when?"
