@@ -127,8 +127,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
         skill = SKILL_BY_NAME[described]
+        # "details on that one" after a list of a single item: that item, which no words describe
+        only = _slots_of(items[0]) if isinstance(items, list) and len(items) == 1 and _THAT_ONE.search(route.text) \
+            and not any(key in route.slots for key in _TARGET_SLOTS) else {}
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**_where(previous), **route.slots},
+                                        "slots": {**_where(previous), **only, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _WHAT_MOVES_IT.search(route.text) and route.confidence < threshold \
             and not SKILL_BY_NAME[previous.skill].mutating and not any(key in route.slots for key in _TARGET_SLOTS):
@@ -540,6 +543,8 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 # (a place in the list, "the previous one", is no description)
 _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b)"
                               r"(?:[\w-]+\s+){1,3}?one\b", re.I)
+# One item pointed at, not described: "that one", "this incident", "the only one"
+_THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(?!\s+(?:before|after)\b)", re.I)
 # ... said first in the message ("the crypto one - which box is it")
 _OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"

@@ -31,7 +31,8 @@ from agents.tables import text_table, typed_table
 from tools.base import ToolResult
 
 QUOTE_KINDS: dict[str, QuoteKind] = {"evidence": "log", "error_lines": "log", "log_tail": "log", "lines": "log",
-                                     "alerts": "alert", "alert": "alert", "notes": "note", "details": "alert"}
+                                     "alerts": "alert", "alert": "alert", "notes": "note", "details": "alert",
+                                     "alert_details": "alert"}
 QUOTE_LINES = 15
 QUOTE_CHARS = 1500
 RUNBOOK_CHARS = 600

@@ -163,6 +163,11 @@ _ERROR_KINDS = frozenset("""connection connections timeout timeouts signature pe
 
 # Words that relate a noun to another one ("the story with incident 1041", "the notes on the page").
 _PREPOSITIONS = r"(?:with|about|on|for|of|in|to|from|re|around|behind|at|during|after|before|since)"
+# What may follow "that service" without naming it: a person or thing left out ("that service
+# besides alice", "the service except the primary"), a conjunction or a time ("service and its
+# backup", "service right now")
+_AFTER_THE_SERVICE = frozenset("""besides except excluding apart aside other than but minus without plus and or
+    right now today tonight currently too also as is was are were has had""".split())
 
 
 # What an answer is wanted for ("incidents for the retro", "changes for my handover notes"):
@@ -220,7 +225,8 @@ def find_service(text: str) -> str | None:
     # "per service roughly", "by service this week": a grouping, so the next word is no name
     match = re.search(r"(?<!\bper\s)(?<!\bby\s)(?<!\beach\s)(?<!\bevery\s)\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b",
                       text)
-    if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES:
+    if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES | _AFTER_THE_SERVICE \
+            and not re.fullmatch(_PREPOSITIONS, match.group(1)):
         return match.group(1)
     # "what did analytics cost", "how much does search cost us": the application whose spend it is
     match = re.search(r"\b(?:what|how much)\s+(?:did|does|do|will|would)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+"
@@ -738,7 +744,14 @@ def find_incident_status(text: str) -> str | None:
                  text) \
             and not re.search(r"\b(?:triggered|new|firing)\b", text):  # "triggered and acked": both states
         return "acknowledged"  # "acked incidents still open": taken, not fixed
+    if _ANY_TAKEN.search(text):  # "is anything acked rn?", "what's been acknowledged so far": that state
+        return "acknowledged"
     return _said_state(text)
+
+
+# Whether anything is in the acknowledged state, asked of no incident in particular
+_ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: ones?)?)\s+(?:(?:is|are|been|has|have|"
+                        r"currently|already|still|got|gotten)\s+)*(?:acked|ack'd|acknowledged)\b")
 
 
 # A state said outright: "just the triggered ones" is that state alone; "closed ones as well",

@@ -397,9 +397,21 @@ def _brief(client: RestApiV2Client, incident: dict[str, Any], chosen_by: str) ->
                          "status": a.get("status")} for a in alerts],
              "notes": [{"who": summary_of(n.get("user")), "at": n.get("created_at"), "content": n.get("content")}
                        for n in notes or []],
-             "untrusted": ["alerts", "notes", "title"]}
+             "alert_details": [line for line in (_alert_details(a) for a in alerts) if line],
+             "untrusted": ["alerts", "alert_details", "notes", "title"]}
     return ToolResult(status="ok", summary=summary, columns=["time", "type", "who", "summary"], rows=timeline,
                       facts=facts, resources=[incident_id, *row["assignees"]])
+
+
+def _alert_details(alert: dict[str, Any]) -> str:
+    """What the monitor put in an alert's body (its metric, value, load balancer, host, source):
+    where the alert comes from, which its one-line summary often leaves out."""
+    details = (alert.get("body") or {}).get("details")
+    if not isinstance(details, dict) or not details:
+        return ""
+    pairs = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in details.items()
+                      if isinstance(value, str | int | float) and str(value).strip())
+    return f"{alert.get('summary') or alert.get('id')}: {pairs}" if pairs else ""
 
 
 def _handled_by(timeline: list[dict[str, Any]], acks: list[Any]) -> str:
