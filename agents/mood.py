@@ -254,6 +254,10 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     if text[start:end] in ("stopped", "started") and re.search(r"\b(?:is|are|isn'?t|aren'?t)\b(?:\s+\S+){0,2}"
                                                               r"\s+or\s*$", before):
         return False  # "is it running or stopped?": the second of two states asked about, not a stop
+    if text[start:end] in ("acked", "acknowledged", "resolved", "closed") and (
+            re.match(r"(?:incidents?|ones?|alerts?|pages?|issues?|tickets?|outages?|p[0-4]s?|sevs?)\b", after)
+            or re.search(r"\b(?:is|are|isn'?t|aren'?t|currently|still)\b(?:\s+\S+){0,3}\s*$", before)):
+        return False  # "show acked incidents", "is anything acked right now?": a state asked about, not the act
     if verb in ("restart", "reboot") and re.match(r"(?:counts?|loops?|polic(?:y|ies)|counters?|storms?)\b", after):
         return False  # "restart count 40 and climbing": a measure of the pod, not a request
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",

@@ -704,6 +704,9 @@ RULES: tuple[Rule, ...] = (
     # their assignees, not the rota.
     _rule("incident.list", r"\bwho(?:'s| is)? (?:has|holds|owns|got|on|handling|working) (?:each|which one|what)\b",
           STRONG + 1.0, unless=r"\b(?:schedules?|rotas?|rotations?|services?|teams?|ports?|buckets?|keys?|roles?)\b"),
+    # The notes on a named incident, or what its responder has tried: its brief.
+    _rule("incident.brief", r"(?=.*(?:\bp(?=[a-z]*\d)[a-z0-9]{6}\b|#\d+|" + _INCIDENT + r")).*"
+          r"\b(?:notes?|(?:has|have|did) \w+ tried|tried so far)\b", WEAK + 1.0, unless=_CI + "|" + _MONEY),
     # What one should be doing about it, after a story of what was tried: the how-to.
     _rule("knowledge.runbook", r"\bwhat (?:should|do|must|am) (?:i|we) (?:actually |really |even |supposed to )?"
           r"(?:be )?(?:do|doing|try|trying)\b(?!\s+(?:with|through|via|using) (?:you|u|guardian|the bot)\b)",

@@ -329,3 +329,12 @@ def test_a_request_or_a_question_about_one_approval_is_no_question_of_process(te
 ])
 def test_what_an_incident_action_does_to_the_paging_is_asked_of_the_policy(text: str, effect: bool) -> None:
     assert asks_about_paging_effect(text) is effect
+
+
+@pytest.mark.parametrize(("text", "talked"), [
+    ("list the resolved outages from yesterday", None),  # a state of the incidents, not the act
+    ("are any of them acknowledged right now?", None),
+    ("was 2231 acknowledged by anyone?", ("incident.ack", "past")),  # whether the act happened
+])
+def test_a_participle_naming_an_incident_state_is_no_talk_of_the_act(text: str, talked: object) -> None:
+    assert talked_about(text) == talked

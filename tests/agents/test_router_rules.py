@@ -695,3 +695,8 @@ def test_a_hyphenated_verb_or_adjective_is_no_resource_name(text: str, named: bo
 ])
 def test_constructions_found_by_the_dev13_cases(text: str, skill: str, strong: bool) -> None:
     assert (_boost(text, skill) > 0) is strong
+
+
+def test_the_notes_on_a_named_incident_are_its_brief() -> None:
+    assert _boost("any notes on pq7w2e9 yet? what has erin tried", "incident.brief") > 0
+    assert _boost("release notes for the ledger service", "incident.brief") == 0  # no incident named
