@@ -125,8 +125,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
         skill = SKILL_BY_NAME[described]
+        # the listed item the words fit, when exactly one does ("the analytics one" after a list of
+        # databases is that database, not a function of the same name elsewhere)
+        one = _listed_item(route, items) or {} if not any(key in route.slots for key in _TARGET_SLOTS) else {}
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**_where(previous), **route.slots},
+                                        "slots": {**_where(previous), **one, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _WHAT_MOVES_IT.search(route.text) and route.confidence < threshold \
             and not SKILL_BY_NAME[previous.skill].mutating and not any(key in route.slots for key in _TARGET_SLOTS):
