@@ -663,7 +663,6 @@ def find_action(text: str) -> str | None:
 # The machine a start/reboot verb is aimed at: a numbered host name ("web-frontend-1") or any
 # name after a machine noun ("the vm db-primary"), not itself followed by a CI word. A CI
 # word elsewhere in the request ("it hangs on every deploy") is then the reason, not the object.
-_MACHINE_NOUNS = r"vms?|instances?|box(?:es)?|servers?|hosts?|machines?|nodes?"
 _MACHINE_OBJECT = re.compile(
     rf"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin up|bring up|boot)\s+"
     rf"(?P<lead>(?:(?:the|my|our|that|this|azure|aws|ec2|gcp|gce|{_MACHINE_NOUNS})\s+)*)"
@@ -673,7 +672,7 @@ _MACHINE_OBJECT = re.compile(
 def _machine_object(text: str) -> bool:
     for match in _MACHINE_OBJECT.finditer(text):
         numbered = re.search(r"-\d+$", match["name"]) is not None
-        after_noun = re.search(rf"\b(?:{_MACHINE_NOUNS})\s+$", match["lead"]) is not None
+        after_noun = re.search(rf"\b{_MACHINE_NOUNS}\s+$", match["lead"]) is not None
         if (numbered or after_noun) and not CI_WORDS.search(match["rest"] or ""):
             return True
     return False
