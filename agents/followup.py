@@ -127,11 +127,15 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
         skill = SKILL_BY_NAME[described]
-        # "details on that one" after a list of a single item: that item, which no words describe
-        only = _slots_of(items[0]) if isinstance(items, list) and len(items) == 1 and _THAT_ONE.search(route.text) \
-            and not any(key in route.slots for key in _TARGET_SLOTS) else {}
+        # the listed item the words fit, when exactly one does ("the analytics one" after a list of
+        # databases is that database, not a function of the same name elsewhere); "details on that
+        # one" after a list of a single item: that item, which no words describe
+        untargeted = not any(key in route.slots for key in _TARGET_SLOTS)
+        only = _slots_of(items[0]) if untargeted and isinstance(items, list) and len(items) == 1 \
+            and _THAT_ONE.search(route.text) else {}
+        one = (_listed_item(route, items) or only) if untargeted else {}
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**_where(previous), **only, **route.slots},
+                                        "slots": {**_where(previous), **one, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _WHAT_MOVES_IT.search(route.text) and route.confidence < threshold \
             and not SKILL_BY_NAME[previous.skill].mutating and not any(key in route.slots for key in _TARGET_SLOTS):

@@ -255,6 +255,11 @@ def by_region_when_unfiltered(call: PlannedCall) -> PlannedCall:
     return PlannedCall(call.spec, args) if args is not None and args.get("group_by") == "region" else call
 
 
+# A listing narrowed to what is switched off: "which ones are stopped", "anything shut down?"
+STOPPED_WORDS = re.compile(r"\b(?:stopped|shut ?down|shut off|powered (?:off|down)|turned off|not running)\b", re.I)
+NOT_STOPPED = re.compile(r"\b(?:not|n't|never|isn'?t|aren'?t)\s+(?:been\s+)?(?:stopped|shut|powered|turned)\b", re.I)
+
+
 @dataclass(frozen=True)
 class InfrastructureAgent(Specialist):
     NAMES_A_RESOURCE = ("infra.action", "infra.describe")
@@ -282,6 +287,9 @@ class InfrastructureAgent(Specialist):
         if route.skill == "infra.inventory" and team and "tag_key" not in values:
             # "what does the payments team own": resources tagged team=payments (any case)
             values.update(tag_key="team", tag_value=team)
+        if route.skill == "infra.inventory" and STOPPED_WORDS.search(route.text) \
+                and not NOT_STOPPED.search(route.text):
+            values.setdefault("state", "stopped")  # "which of those are stopped": a subset, by state
         if route.skill == "infra.describe":  # the inventory snapshot is searched with the words as said
             values.setdefault("query", route.text)
         if route.skill in self.NAMES_A_RESOURCE and Phrase.parse(route.text).names_something:

@@ -208,6 +208,18 @@ _NOT_RETURNED_TO = frozenset("""normal me you us them him her it this that work 
     six seven eight nine ten""".split())
 
 
+# "the billing-worker logs for parse errors": a hyphenated name owns the logs, and the word
+# after "for" is the kind of error to look for, not a second service
+_NAMED_LOGS = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\s+logs?\s+(?:for|of|on|in)\s+(?:the\s+)?$")
+_ERROR_NOUN = re.compile(r"\s+(?:errors?|exceptions?|failures?|issues?|problems?|warnings?)\b")
+
+
+def _kind_after_named_logs(text: str, match: re.Match[str]) -> bool:
+    word = match.group(1)
+    return (word in _ERROR_KINDS and _ERROR_NOUN.match(text, match.end()) is not None
+            and _NAMED_LOGS.search(text[:match.start(1)]) is not None)
+
+
 def find_service(text: str) -> str | None:
     match = _SUFFIXED_SERVICE.search(text)
     if match:
@@ -256,7 +268,7 @@ def find_service(text: str) -> str | None:
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _ORDINALS | _PURPOSES:
+            and match.group(1) not in _ORDINALS | _PURPOSES and not _kind_after_named_logs(text, match):
         return match.group(1)
     ci_named = _ci_scope(text)
     if ci_named:
@@ -655,13 +667,31 @@ def find_limit(text: str) -> int | None:
 
 def find_action(text: str) -> str | None:
     action = _requested_action(text) or first_match(ACTION, text)
-    if action in ("reboot", "start") and CI_WORDS.search(CI_MACHINE.sub(" ", text)):
+    if action in ("reboot", "start") and CI_WORDS.search(CI_MACHINE.sub(" ", text)) and not _machine_object(text):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
         return "resolve"
     if action == "page" and not re.search(rf"^\W*(?:pls |please )?{_PAGE_VERBS}\b|\bpage @|\bescalate\b", text):
         return None
     return action
+
+
+# The machine a start/reboot verb is aimed at: a numbered host name ("web-frontend-1") or any
+# name after a machine noun ("the vm db-primary"), not itself followed by a CI word. A CI
+# word elsewhere in the request ("it hangs on every deploy") is then the reason, not the object.
+_MACHINE_OBJECT = re.compile(
+    rf"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin up|bring up|boot)\s+"
+    rf"(?P<lead>(?:(?:the|my|our|that|this|azure|aws|ec2|gcp|gce|{_MACHINE_NOUNS})\s+)*)"
+    r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])(?P<rest>\s+\S+)?")
+
+
+def _machine_object(text: str) -> bool:
+    for match in _MACHINE_OBJECT.finditer(text):
+        numbered = re.search(r"-\d+$", match["name"]) is not None
+        after_noun = re.search(rf"\b{_MACHINE_NOUNS}\s+$", match["lead"]) is not None
+        if (numbered or after_noun) and not CI_WORDS.search(match["rest"] or ""):
+            return True
+    return False
 
 
 def _requested_action(text: str) -> str | None:

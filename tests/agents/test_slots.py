@@ -821,3 +821,25 @@ def test_func_is_a_function(text: str) -> None:
 ])
 def test_a_named_month_or_quarter_is_the_one_the_request_means(text: str, start: str, end: str) -> None:
     assert period(text) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("bounce the vm ledger-node-3 - the release stalls on it", "reboot"),
+     ("power on build-agent-7 again, the pipeline is waiting for it", "start"),
+     ("restart gateway-2 since the nightly run keeps timing out", "reboot"),
+     ("restart the billing-api-2 pipeline", "rerun"), ("restart the nightly on web-4", "rerun")])
+def test_a_numbered_machine_as_the_object_is_the_action_whatever_ci_word_follows(text: str, action: str) -> None:
+    """A CI word that gives the reason ("the release stalls on it") leaves the named host the
+    thing to restart; a CI word right after the name, or as the object, is still a rerun."""
+    assert slots(text)["action"] == action
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [("grep the ledger-sync logs for permission errors", "ledger-sync"),
+     ("look at the orders-worker-2 log for the timeout exceptions", "orders-worker-2"),
+     ("logs for checkout please", "checkout")])
+def test_the_kind_of_error_after_named_logs_is_no_second_service(text: str, owner: str) -> None:
+    """"the X logs for parse errors": X owns the logs; the word after "for" says which errors."""
+    assert slots(text)["service"] == owner

@@ -194,3 +194,15 @@ def test_a_teams_spend_is_filtered_by_its_tag_unless_grouped_by_team() -> None:
                               group_by="tag:team"), REGISTRY)
     (call,) = [c for c in grouped.reads if c.spec.name == "aws_cost_by_service"]
     assert "team" not in call.args and call.args["group_by"] == "tag:team"
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("and which ones are switched... I mean shut down?", "stopped"),
+    ("list the boxes that are powered off in eu", "stopped"),
+    ("any rds instances not running right now", "stopped"),
+    ("which instances have never been stopped", None),
+    ("how many vms do we run", None)])
+def test_a_listing_asked_for_what_is_switched_off_is_narrowed_to_that_state(text: str, state: str | None) -> None:
+    plan = specialist_for("infra.inventory").plan(route("infra.inventory", text), REGISTRY)
+    listing = next(call for call in plan.reads if call.spec.name == "aws_inventory")
+    assert listing.args.get("state") == state

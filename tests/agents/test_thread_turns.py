@@ -242,3 +242,14 @@ def test_a_long_number_after_a_cloud_answer_stays_a_name() -> None:
     vm = TurnContext("infra.describe", {}, ["4419020311223344"])
     asked = apply_context(turn("reboot that one", "infra.action", confidence=0.5), vm, LIMIT)
     assert "run_id" not in asked.slots
+
+
+def test_asking_more_about_one_listed_item_names_that_item() -> None:
+    """"more on the builder one" after a listing: the one row the words fit is
+    described (its name and place), not whatever else elsewhere shares the word."""
+    asked = apply_context(turn("more on the builder one pls", "infra.describe", confidence=0.9), LISTED,
+                          LIMIT)
+    assert asked.skill == "infra.describe"
+    assert asked.slots.get("resource_name") == "builder" or asked.slots.get("resource_ids") == ["vm/builder"]
+    vague = apply_context(turn("more on the ledger one pls", "infra.describe", confidence=0.9), LISTED, LIMIT)
+    assert "resource_name" not in vague.slots and "resource_ids" not in vague.slots  # two rows fit: the words decide

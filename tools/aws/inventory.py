@@ -158,10 +158,14 @@ class InventoryArgs(BaseModel):
     env: str | None = Field(default=None, description="Matches an env/environment/stage tag (prod, staging...); "
                                                       "\"!prod\" is every other env.")
     service: str | None = Field(default=None, description="Matches a service/app tag or the Name.")
+    state: str | None = Field(default=None, description="Only resources in this state (\"stopped\", "
+                                                        "\"running\", \"available\").")
     limit: int = Field(default=100, ge=1, le=1000)
 
 
 def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
+    if args.state and str(row["state"]).lower() != args.state.lower():
+        return False
     return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
 
 
@@ -494,6 +498,24 @@ def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult
     return RegionScan(regions, failed=failed).mark(result)
 
 
+# Kinds described only when named exactly (a volume's Name tag, a group's name): in plain
+# words they would compete with the instances they belong to ("the payments-api box").
+EXACT_KINDS = ("volume", "security_group")
+
+
+def _exactly_named(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult | None:
+    """A volume or security group whose Name tag or group name is ``ident`` exactly."""
+    wanted = ident.lower()
+    for kind in EXACT_KINDS:
+        listed = scan_regions(ctx, regions, functools.partial(REGIONAL_LISTERS[kind], ctx),
+                              services=INVENTORY_SERVICES)
+        for region, rows in listed.results.items():
+            for row in rows:
+                if str(row["name"]).lower() == wanted:
+                    return _describe_id(ctx, [region], row["id"])
+    return None
+
+
 def _value(found: tuple[str, ToolResult] | None) -> ToolResult | None:
     return found[1] if found else None
 
@@ -517,6 +539,8 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
     ident = args.resource_id.strip()
     result = _from_arn(ctx, ident) if ident.startswith("arn:") else _describe_id(ctx, regions, ident)
+    if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
+        result = _exactly_named(ctx, regions, ident)
     if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
         match = resolve_named(ctx, regions, ident, DESCRIBED_KINDS)
         result = _describe_id(ctx, [match.region], match.id) if match else None

@@ -134,10 +134,17 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
         named = set(named_by_words([name for names in groups.values() for name in names], args.query))
         groups = {region: [name for name in names if not named or name in named][:MAX_GROUPS]
                   for region, names in groups.items()}
+    mentioning: str | None = None
+    if not any(groups.values()) and args.service and not args.log_group:
+        # "payments-db timing out": a database or a host without a log group of its own shows
+        # up in the lines of what talks to it, so every group is read for lines naming it
+        mentioning, args = args.service, args.model_copy(update={"service": None})
+        found = scan_regions(ctx, regions, lambda region: _groups(ctx, region, args), services=("logs",))
+        groups = {region: found.results[region][:MAX_GROUPS] for region in found.answered}
     if not any(groups.values()):
         if args.log_group:
             raise ResourceNotFound(args.log_group, regions, found.failed)
-        what = f"matching {args.service!r} " if args.service else ""
+        what = f"matching {(mentioning or args.service)!r} " if mentioning or args.service else ""
         return found.mark(ToolResult.no_data(f"No CloudWatch log groups {what}exist in "
                                              f"{', '.join(found.answered)}."))
     read = scan_regions(ctx, [region for region, names in groups.items() if names],
@@ -149,6 +156,13 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
     searched = [name for names in groups.values() for name in names]
     window = f"{iso(start)} to {iso(end)}"
     what = f"lines matching {args.pattern!r}" if args.pattern else "error lines"
+    if mentioning:
+        rows = [row for row in rows if mentioning.lower() in row["message"].lower()]
+        if not rows:
+            return scan.mark(ToolResult.no_data(f"No CloudWatch log group is named after {mentioning!r}, and no "
+                                                f"{what} in {', '.join(searched)} from {window} mention it."))
+        what = f"{what} mentioning {mentioning!r} (no log group is named after it)"
+        searched = list(dict.fromkeys(row["log_group"] for row in rows))
     if not rows:
         return scan.mark(ToolResult.no_data(f"No {what} in {', '.join(searched)} from {window}."))
     rows.sort(key=lambda row: row["time"], reverse=True)

@@ -140,3 +140,24 @@ def test_a_database_is_described_by_its_engine_alone(ctx: ToolContext, world: di
     """"more on our postgres": the one database whose engine it is (the fixture has one)."""
     result = describe_resource(ctx, DescribeArgs(resource_id="could I get more on our postgres"))
     assert result.status == "ok" and result.facts["id"] == "inv-orders-db"
+
+
+def test_a_volume_or_group_is_described_by_its_exact_name(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """"what's the ledger-archive volume": a volume by its Name tag and a security group by its
+    group name are described like their ids; a name close to them but not theirs is not."""
+    west = boto3.client("ec2", region_name="eu-west-1")
+    disk = west.create_volume(AvailabilityZone="eu-west-1b", Size=75, VolumeType="gp2", TagSpecifications=[
+        {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "inv-ledger-archive"}]}])["VolumeId"]
+    group = west.create_security_group(GroupName="inv-db-access", Description="db")["GroupId"]
+    vol = describe_resource(ctx, DescribeArgs(resource_id="inv-ledger-archive"))
+    assert vol.status == "ok" and vol.facts["id"] == disk and vol.facts["size_gib"] == 75
+    sg = describe_resource(ctx, DescribeArgs(resource_id="inv-db-access"))
+    assert sg.status == "ok" and sg.facts["id"] == group
+    assert describe_resource(ctx, DescribeArgs(resource_id="inv-ledger-archives")).status == "error"
+
+
+def test_inventory_by_state(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """A listing narrowed to one state keeps only the resources in it (the fixture stops none)."""
+    running = inventory(ctx, InventoryArgs(resource_type="ec2", state="Running"))
+    assert {world["web"], world["worker"], world["jump"]} <= {row["id"] for row in running.rows}
+    assert inventory(ctx, InventoryArgs(resource_type="ec2", state="stopped")).status == "no_data"

@@ -145,3 +145,15 @@ def test_an_alarm_named_after_a_group_finds_the_group() -> None:
                                                                       "/aws/lambda/invoice"]
     assert named_inside(groups, "invoice-apis-5xx") == ["/aws/lambda/invoice"]
     assert named_inside(groups, "stock-sync-errors") == []
+
+
+def test_a_name_with_no_log_group_finds_the_lines_that_mention_it(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """A database or a host has no log group of its own: its trouble is in the lines of what
+    talks to it, so asking for "gateway" reads every group for error lines naming it; a name
+    no line mentions still says nothing was found."""
+    found = logs_errors(ctx, LogsErrorsArgs(service="gateway", region="us-east-1"))
+    assert found.status == "ok", found.summary
+    assert [row["message"] for row in found.rows] == ["ERROR payment gateway timeout"]
+    assert found.resources == ["/app/checkout-api"] and "mentioning 'gateway'" in found.summary
+    unknown = logs_errors(ctx, LogsErrorsArgs(service="ledger-db", region="us-east-1"))
+    assert unknown.status == "no_data" and "ledger-db" in unknown.summary
