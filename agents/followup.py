@@ -122,7 +122,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     # another service (the ellipsis below), not one item of the previous answer
     renamed = not detail and "service" in previous.slots and is_elliptical(route.text) \
         and bool(_bare_name(route, previous))
-    if described and _ONE_OF_THE_LIST.search(route.text) and not asks_a_change and not renamed and (
+    one_of_them = bool(_ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text))
+    if described and one_of_them and not asks_a_change and not renamed and (
             route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one):
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which)
@@ -549,6 +550,9 @@ _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|
                               r"(?:[\w-]+\s+){1,3}?one\b", re.I)
 # One item pointed at, not described: "that one", "this incident", "the only one"
 _THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(?!\s+(?:before|after)\b)", re.I)
+# ... or by a phrase after it: "the one on the apple pay PR", "the one in eu-west-1", "the one for
+# search" ("the one on call" is a person, not a row)
+_THE_ONE_QUALIFIED = re.compile(r"\bthe\s+one\s+(?:on(?!\s*-?\s*call\b)|in|for|from|with|about|of)\s+\w", re.I)
 # ... said first in the message ("the crypto one - which box is it")
 _OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
@@ -564,7 +568,10 @@ def _requests_its_change(route: Route) -> bool:
 
 # Asking to see more of one thing: "dig into the low urgency one", "drill into", "zoom in on".
 _LOOK_CLOSER = re.compile(r"\b(?:dig|drill|look|zoom)\s+(?:in|into|at|on)\b|\bdeep[- ]dive\b|\bmore (?:on|about)\b|"
-                          r"\bdetails? (?:on|of|about|for)\b|\btell me about\b|\bexplain\b", re.I)
+                          r"\bdetails? (?:on|of|about|for)\b|\btell me about\b|\bexplain\b|"
+                          # reading verbs: "pull up the log of", "fish the error out of", "dig the trace up"
+                          # (not "bring it back up", a start)
+                          r"\b(?:pull|fish|dig|grab|fetch)\s+(?:[\w'-]+\s+){0,3}?(?:up|out)\b", re.I)
 
 
 def _asks_a_change(route: Route) -> bool:

@@ -199,6 +199,15 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
                 described = (repo, run)
     if described is not None:  # "what went wrong with the apple pay one": the run its words describe
         return described
+    held = _repo_held_in_words(repos, wanted)
+    if held is not None and newest is not None and held.full_name != newest[0].full_name:
+        # "the cart test is failing": no run's title says so, but one repository holds the cart
+        # service (its description's words), and its newest failure is meant, not another's
+        runs = islice(_runs(held, args.workflow, status="failure", event=args.event, actor=args.person,
+                            branch=args.branch), 1)
+        found = next(iter(runs), None)
+        if found is not None:
+            return held, found
     if newest is None:
         which = (f" of {args.workflow}" if args.workflow else "") + (f" triggered by {args.event}" if args.event
                                                                       else "")
@@ -206,6 +215,22 @@ def _find_run(gh: Github, config: GitHubSettings, args: RunFailureArgs | RerunAr
         which += f" on {args.branch}" if args.branch else ""
         raise GitHubProblem(f"No failed runs{which} in {', '.join(r.full_name for r in repos)}.")
     return newest
+
+
+# Words of a repository's description that say nothing of what it holds ("Checkout web front end
+# and cart service": "cart" says it, "web" and "service" do not).
+_PLAIN_DESCRIPTION_WORDS = frozenset("""api web service services app end front back driftwood aws account
+    accounts code repo repository monorepo""".split())
+
+
+def _repo_held_in_words(repos: list[Repository], wanted: set[str]) -> Repository | None:
+    """The one repository of several whose description shares a telling word with the request
+    ("cart" for the one holding the cart service), or None when none or several do."""
+    if len(repos) < 2 or not wanted:
+        return None
+    held = [repo for repo in repos
+            if wanted & (_title_words(repo.description or "") - _PLAIN_DESCRIPTION_WORDS)]
+    return held[0] if len(held) == 1 else None
 
 
 def _job_log(job: WorkflowJob) -> tuple[str, str | None]:
