@@ -346,9 +346,10 @@ class SkillRouter:
                 # "can I rerun it myself or does it have to go through you?": how the action is
                 # carried out (approval, who acts) is the policy's to answer, in the help
                 skill, confidence = "help", max(confidence, GRAMMAR_CONFIDENCE)
-            elif agent_of(requested) == "incident" and asks_about_paging_effect(words):
-                # "would acking it stop the escalation?": what the action does to the paging is
-                # the escalation policy's to answer (a runbook), not the incident's state
+            elif mood == "hypothetical" and agent_of(requested) == "incident" and asks_about_paging_effect(words):
+                # "would acking it stop the escalation?": what the action would do to the paging is
+                # the escalation policy's to answer (a runbook), not the incident's state ("take it
+                # so it stops escalating" is a reason given for a request, not such a question)
                 skill, confidence = "knowledge.runbook", max(confidence, GRAMMAR_CONFIDENCE)
         return Route(
             text=text,

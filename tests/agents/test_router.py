@@ -270,3 +270,8 @@ def test_what_an_incident_action_does_to_the_paging_is_a_runbook_question(router
 ])
 def test_whether_the_bot_looks_things_up_in_general_is_help(router: SkillRouter, text: str, skill: str) -> None:
     assert router.route(text).skill == skill
+
+
+def test_a_reason_about_the_paging_given_for_an_ack_is_no_question_about_it(router: SkillRouter) -> None:
+    route = router.route("i got the billing page, take it for me so it stops escalating")
+    assert route.skill != "knowledge.runbook"
