@@ -157,18 +157,24 @@ def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     through you?", "does someone have to approve that first?"): the policy's answer for this user."""
     if route.requested_skill is None:
         return []
-    skill = SKILL_BY_NAME[route.requested_skill]
-    action = skill.purpose.split(",")[0]
-    decision = deps.policy.may_ask(request.user, skill.name)
-    asked = f"To {action}: ask me (e.g. \"{VERBS[skill.name][0][0]} <name>\"). I propose it, and nothing changes until "
+    skill = route.requested_skill
+    asked = f"To {_action(skill)}: ask me (e.g. {_asked_directly(skill)}). I propose it, and nothing changes until "
     if not deps.policy.enforced:
         return [asked + "it is approved; with no access policy (local single-user mode) you may approve it yourself."]
-    lines = [asked + f"someone approves it: {deps.policy.approval_rule(skill.name)}."]
-    if decision.allowed:
-        lines.append(f"You may ask for it ({decision.reason}).")
-    else:
-        lines.append(f"You may not ask for it: {decision.reason.removeprefix('Refused: ')}")
-    return lines
+    decision = deps.policy.may_ask(request.user, skill)
+    may = f"You may ask for it ({decision.reason})." if decision.allowed else \
+        f"You may not ask for it: {decision.reason.removeprefix('Refused: ')}"
+    return [asked + f"someone approves it: {deps.policy.approval_rule(skill)}.", may]
+
+
+def _action(skill: str) -> str:
+    """A write skill's action in words ("re-run a failed workflow/job"), for notes about it."""
+    return SKILL_BY_NAME[skill].purpose.split(",")[0]
+
+
+def _asked_directly(skill: str) -> str:
+    """How to ask for a write skill's action ("ack <name>"), quoted, for notes about it."""
+    return f"\"{VERBS[skill][0][0]} <name>\""
 
 
 def clarify_node(state: GraphState) -> dict[str, Any]:
@@ -431,14 +437,12 @@ def _permission_notes(deps: GraphDeps, request: Request, route: Route) -> list[s
     the facts about X: whether they may ask for it, and that it would wait for an approval."""
     if route.requested_skill is None or not asks_permission(route.text):
         return []
-    skill = SKILL_BY_NAME[route.requested_skill]
-    action = skill.purpose.split(",")[0]
-    decision = deps.policy.may_ask(request.user, skill.name)
+    skill, action = route.requested_skill, _action(route.requested_skill)
+    decision = deps.policy.may_ask(request.user, skill)
     if not decision.allowed:
         return [f"Whether you may {action}: no. {decision.reason.removeprefix('Refused: ')}"]
-    verb = VERBS[skill.name][0][0]
     return [f"Whether you may {action}: yes, you may ask me to ({decision.reason}). Nothing was proposed; "
-            f"ask directly (e.g. \"{verb} <name>\") and it waits for an approval before anything changes."]
+            f"ask directly (e.g. {_asked_directly(skill)}) and it waits for an approval before anything changes."]
 
 
 def _mood_notes(route: Route) -> list[str]:
@@ -447,9 +451,8 @@ def _mood_notes(route: Route) -> list[str]:
     reason = {"negated": "you asked me not to", "hypothetical": "you asked what would happen",
               "past": "you asked about what already happened",
               "reported": "the sentence mentions it without asking me to do it"}.get(route.mood, "")
-    verb = VERBS[route.requested_skill][0][0]
     return [f"No action was proposed ({SKILL_BY_NAME[route.requested_skill].purpose}): {reason}. "
-            f"Ask directly (e.g. \"{verb} <name>\") if you want it done."]
+            f"Ask directly (e.g. {_asked_directly(route.requested_skill)}) if you want it done."]
 
 
 def _direct_call(deps: GraphDeps, state: GraphState) -> Plan | None:

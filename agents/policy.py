@@ -187,8 +187,8 @@ class AccessPolicy:
         return Decision(False, self._refusal(user, roles, what, would), roles, would)
 
     def approval_rule(self, skill: str) -> str:
-        """Who may decide an approval for ``skill``, in words ("role oncall or admin; not the
-        requester"): what a person asking how an action is carried out needs to know."""
+        """Who may decide an approval for ``skill``, in words ("role oncall or admin, not the person
+        who asked"): what a person asking how an action is carried out needs to know."""
         if self.document is None:
             return "anyone (no access policy)"
         roles = self._granting_roles("approve", skill)
