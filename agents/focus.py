@@ -177,7 +177,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("unused_role", _words(r"\broles?\b"), _issue("role unused"), "are unused"),
         Facet("root_keys", _words(r"\broot\b"), _issue("root access keys"), "has access keys"),
     )),
-    Subject("aws_inventory", "instances", "name", None, (
+    Subject("aws_inventory", "instances", "name", "instances_checked", (
         _machines_stopped(("stopped", "stopping"), "are stopped"),
         Facet("running", _words(RUNNING, r"\bpowered on\b"), _state("running"),
               "are running"),

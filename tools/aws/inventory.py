@@ -164,9 +164,11 @@ class InventoryArgs(BaseModel):
 
 
 def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
-    if args.state and str(row["state"]).lower() != args.state.lower():
-        return False
     return matches(args, tags=row["tags"], env=row["env"], service=row["service"], name=row["name"])
+
+
+def _in_state(row: dict[str, Any], args: InventoryArgs) -> bool:
+    return not args.state or str(row["state"]).lower() == args.state.lower()
 
 
 INVENTORY_SERVICES = ("ec2", "s3", "rds", "lambda", "ecs", "eks", "elbv2")
@@ -208,6 +210,9 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
         else:
             rows.extend(row for per_kind in scan.values() for row in per_kind[kind])
     rows = [row for row in rows if _keep(row, args)]
+    # how many instances a state narrowed, so the answer says "1 of 12 instances is stopped"
+    instances_checked = sum(1 for row in rows if str(row["type"]).lower() == "ec2")
+    rows = [row for row in rows if _in_state(row, args)]
     rows.sort(key=lambda row: row["state"] not in containers.ATTENTION_STATES)  # stable: the rest keep order
     where = ", ".join(scan.answered if regional else regions)
     if not rows:
@@ -220,7 +225,8 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
     return scan.mark(ToolResult(
         status="ok", summary=summary,
         columns=["type", "id", "name", "region", "state", "detail", "owner", "env", "service", "tags"],
-        rows=rows[: args.limit], facts={"total": len(rows), **{f"count_{k}": counts[k] for k in kinds if counts[k]},
+        rows=rows[: args.limit], facts={"total": len(rows), "instances_checked": instances_checked,
+                                        **{f"count_{k}": counts[k] for k in kinds if counts[k]},
                                         **({"needs_attention": attention} if attention else {})},
         resources=sorted({row["id"] for row in rows} | {row["name"] for row in rows if row["name"]}),
     ))
