@@ -63,10 +63,11 @@ sys.path.insert(0, str(ROOT))
 
 from agents.router import (  # noqa: E402
     HAND_WRITTEN_PATHS,
-    TUNABLE_UTTERANCES_PATH,
+    LEARNT_PATHS,
+    SKILL_NAMES,
     UTTERANCES_PATH,
     SkillRouter,
-    read_yaml,
+    with_examples,
 )
 from agents.skills import agent_of  # noqa: E402
 from bench.report import percentile, write_section  # noqa: E402
@@ -134,9 +135,9 @@ RouterFactory = Callable[..., SkillRouter]
 
 def left_out(make: RouterFactory, cache: Path) -> dict[str, SkillRouter]:
     """Per tunable set, a router from ``make`` (SkillRouter or a variant's constructor, given the
-    training keywords) that learnt from the hand-written files and the shipped tunable file
-    without that set's cases."""
-    shipped: dict[str, list[str]] = read_yaml(TUNABLE_UTTERANCES_PATH)
+    training keywords) that learnt from the hand-written files and the shipped learnt files
+    (tunable sets, dev eval cases) without that set's cases."""
+    shipped = with_examples({skill: [] for skill in SKILL_NAMES}, LEARNT_PATHS)
     routers: dict[str, SkillRouter] = {}
     for name in TUNABLE:
         others = cache / f"tunable-without-{name}"

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from agents.router import (
+    EVAL_UTTERANCES_PATH,
     EXTERNAL_UTTERANCES_PATH,
     HAND_WRITTEN_PATHS,
     SKILL_NAMES,
@@ -111,6 +112,45 @@ def test_tunable_training_file_is_exactly_the_tunable_sets() -> None:
         missing = [case["text"] for case in load_cases(name)
                    if case["text"] not in learnt[case["skill"]] and text_hash(case["text"]) not in held_out]
         assert not missing, f"{name}: {missing}"
+
+
+def test_eval_training_file_is_exactly_the_single_turn_dev_eval_cases() -> None:
+    """utterances_evals.yaml is generated, not edited: regenerated from the dev eval cases it is
+    byte for byte the same, it holds each single-turn case's request under the case's skill, and
+    no threaded case's scored turn (which leans on the turns before it)."""
+    from bench.make_eval_utterances import eval_utterances_text, learnable_cases
+    from bot.evals.cases import default_root, load_cases as load_eval_cases
+
+    assert EVAL_UTTERANCES_PATH.read_text(encoding="utf-8") == eval_utterances_text()
+    learnt = load_learnt(EVAL_UTTERANCES_PATH)
+    cases = learnable_cases()
+    assert len(cases) >= 900
+    wrong_skill = [case.id for case in cases if any(case.ask in texts for skill, texts in learnt.items()
+                                                    if skill != case.skill)]
+    assert not wrong_skill
+    # the ids of cases whose request is not learnt: only ones worded like a held-out case, by hash
+    unlearnt = [case for case in cases if case.ask not in learnt.get(case.skill, [])]
+    assert len(unlearnt) <= 12
+    threaded = [case.ask for case in load_eval_cases(default_root(), "full", ("dev",)) if case.thread]
+    assert not [text for text in threaded if any(text in texts for texts in learnt.values())
+                and text not in {case.ask for case in cases}]
+
+
+def test_no_held_out_eval_turn_is_learnt() -> None:
+    """No training line of any file is worded as a turn of a held-out eval case (one-word
+    commands like "help" aside; compared by hash and only counted, so no failure message shows
+    the held-out text)."""
+    from bench.make_eval_utterances import held_out_eval_hashes
+
+    held_out = held_out_eval_hashes()
+    assert len(held_out) >= 59
+    training = [text for texts in load_training().values() for text in texts if len(text.split()) > 1]
+    assert sum(text_hash(text) in held_out for text in training) == 0
+
+
+def load_learnt(path: Path) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
 
 
 def test_dev2_covers_every_skill_and_is_not_copied_from_training() -> None:
