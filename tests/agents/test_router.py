@@ -119,7 +119,8 @@ def test_eval_training_file_is_exactly_the_single_turn_dev_eval_cases() -> None:
     byte for byte the same, it holds each single-turn case's request under the case's skill, and
     no threaded case's scored turn (which leans on the turns before it)."""
     from bench.make_eval_utterances import eval_utterances_text, learnable_cases
-    from bot.evals.cases import default_root, load_cases as load_eval_cases
+    from bot.evals.cases import default_root
+    from bot.evals.cases import load_cases as load_eval_cases
 
     assert EVAL_UTTERANCES_PATH.read_text(encoding="utf-8") == eval_utterances_text()
     learnt = load_learnt(EVAL_UTTERANCES_PATH)
@@ -128,7 +129,7 @@ def test_eval_training_file_is_exactly_the_single_turn_dev_eval_cases() -> None:
     wrong_skill = [case.id for case in cases if any(case.ask in texts for skill, texts in learnt.items()
                                                     if skill != case.skill)]
     assert not wrong_skill
-    # the ids of cases whose request is not learnt: only ones worded like a held-out case, by hash
+    # cases whose request is not learnt: only ones worded like a held-out turn (by hash) or wordless
     unlearnt = [case for case in cases if case.ask not in learnt.get(case.skill, [])]
     assert len(unlearnt) <= 12
     threaded = [case.ask for case in load_eval_cases(default_root(), "full", ("dev",)) if case.thread]
