@@ -82,7 +82,9 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     route, spent = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
                               "decision": None, "outcome": None, "llm_text": None, "notes": [], "llm_spent": spent}
-    confident = route.skill == "help" or route.confidence >= deps.threshold
+    # help is a read like any other: text that resembles nothing (gibberish, whose best guess may
+    # be help as well as anything) gets the clarifying question, not the catalogue
+    confident = route.confidence >= deps.threshold
     hedged = not confident and _answered_unsure(deps, route)
     deps.audit.record(origin, "route", skill=route.skill, outcome=f"{route.mood} {route.confidence:.2f}"
                       + ("" if confident else " unsure, answered" if hedged else " clarify"),

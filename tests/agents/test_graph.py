@@ -169,6 +169,7 @@ def test_an_unsure_read_above_the_floor_is_answered_naming_the_other_readings(wo
     ("how do I diagnose a growing queue backlog", 0.2, 0.25),  # below the floor
     ("how do I diagnose a growing queue backlog", 0.3, 0.45),  # no floor (GraphDeps' default)
     ("stop i-0abc1234def", 0.3, 0.25),  # a write is never proposed on a guess
+    ("what can you do?", 0.1, 0.25),  # help is no exception: a best guess of help on text like nothing
 ])
 def test_an_unsure_route_below_the_floor_or_to_a_write_is_a_question(
         world: World, text: str, confidence: float, floor: float) -> None:
