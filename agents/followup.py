@@ -647,6 +647,10 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     first resource its answer named (an instance id is preferred for actions)."""
     lent = {key: previous.slots[key] for key in _TARGET_SLOTS if key in previous.slots}
     if lent:
+        if previous.skill.startswith("cicd.") and "run_id" not in lent:
+            # "why'd it die?" after "is the nightly on checkout-web green?": the run meant is the one
+            # that turn narrowed to (its trigger, branch, who ran it), not the repository's latest failure
+            lent.update({key: previous.slots[key] for key in _RUN_NARROWING if key in previous.slots})
         if "cloud" in previous.slots:  # "its logs" after "tell me about gce-x": x's cloud, not the primary one
             lent["cloud"] = previous.slots["cloud"]
         return lent
@@ -661,6 +665,10 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     if runs:
         return {"run_id": runs[0]}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
+
+
+# What narrows a repository's CI runs to the one a turn was about (the CI tools' own filters).
+_RUN_NARROWING = ("event", "branch", "person")
 
 
 # One row of the previous answer by its place: "the second one", "the last incident".
