@@ -98,6 +98,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
+    meant = _person_meant(route, previous)
+    if meant:  # "is she dealing with anything open?" after who is on call: the person it named
+        route = route.model_copy(update={"slots": {**route.slots, "person": meant}})
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
@@ -600,6 +603,23 @@ def _detail_skill(listed: str, text: str, said: str = "") -> str | None:
 def acted_on(args: dict[str, Any]) -> dict[str, Any]:
     """The arguments of a tool call that name what it acts on, as the slots a follow-up lends."""
     return {key: value for key, value in args.items() if key in _TARGET_SLOTS and value not in (None, "", [])}
+
+
+# A person referred to, not named: "is she handling anything", "what's he got open".
+_PERSONAL_PRONOUN = re.compile(r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re.I)
+_PERSON_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+)+")
+# What a person is asked about without a change: their incidents, their shifts.
+_ABOUT_A_PERSON = ("incident.list", "incident.oncall")
+
+
+def _person_meant(route: Route, previous: TurnContext) -> str | None:
+    """The person "she" or "he" stands for right after an on-call answer: the first person that
+    answer named (the one on call at the level asked), for a question that reads about people."""
+    if route.skill not in _ABOUT_A_PERSON or previous.skill != "incident.oncall" \
+            or any(key in route.slots for key in ("person", "incident_id", "team")) \
+            or not _PERSONAL_PRONOUN.search(route.text):
+        return None
+    return next((r for r in previous.resources if _PERSON_NAME.fullmatch(r)), None)
 
 
 def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
