@@ -169,6 +169,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             skill = SKILL_BY_NAME["cost.summary"]  # "what about last month" after a forecast: what it cost
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
+    if _restates_the_list(route, previous):
+        # "include the resolved ones as well" after a list of open incidents: the same list, in the
+        # states the words say (an incident's state is asked of no other skill's rows)
+        return _asked_again(route, previous, threshold)
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # the previous question again, grouped the new way
         return _asked_again(route, previous, threshold)
@@ -329,6 +333,14 @@ def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:
             or _names_another_cloud(route, previous):
         return {}
     return {key: previous.slots[key] for key in _SPEND_SCOPE if key in previous.slots}
+
+
+def _restates_the_list(route: Route, previous: TurnContext) -> bool:
+    """Whether a follow-up after a list of incidents only changes which states it shows: an
+    incident state and nothing else to act on, and no change asked."""
+    return previous.skill == "incident.list" and "status" in route.slots \
+        and not SKILL_BY_NAME[route.skill].mutating and route.requested_skill is None \
+        and not any(key in route.slots for key in (*_TARGET_SLOTS, "person", "team"))
 
 
 def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route:

@@ -840,7 +840,7 @@ _ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: 
 # A state said outright: "just the triggered ones" is that state alone; "closed ones as well",
 # "including the resolved", "even resolved" widen the open ones to every state.
 _ONLY_STATE = re.compile(r"\b(?:only|just)\s+(?:the\s+)?(triggered|firing|acked|ack'd|acknowledged|resolved|closed)\b")
-_ALSO_CLOSED = re.compile(r"\b(?:incl(?:uding|\.)?|plus|with|even|also)\s+(?:the\s+)?(?:resolved|closed)\b|"
+_ALSO_CLOSED = re.compile(r"\b(?:incl(?:ude|uding|\.)?|add|plus|with|even|also)\s+(?:the\s+)?(?:resolved|closed)\b|"
                           r"\b(?:resolved|closed)(?:\s+(?:ones?|incidents?|pages?))?\s+(?:too|as well|also)\b")
 _STATE_OF = {"firing": "triggered", "acked": "acknowledged", "ack'd": "acknowledged", "closed": "resolved"}
 

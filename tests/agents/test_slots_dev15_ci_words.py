@@ -64,3 +64,8 @@ def test_a_variable_in_capitals_is_no_resource(text: str) -> None:
 
 def test_a_snake_case_name_in_lower_case_is_still_a_resource() -> None:
     assert extract_slots("describe ledger_db_2", NOW).get("resource_name") == "ledger_db_2"
+
+
+@pytest.mark.parametrize("text", ["include the closed ones from this week", "add the resolved pages too"])
+def test_including_closed_incidents_widens_to_every_state(text: str) -> None:
+    assert extract_slots(text, NOW).get("status") == "all"
