@@ -620,13 +620,14 @@ def acted_on(args: dict[str, Any]) -> dict[str, Any]:
 # A person referred to, not named: "is she handling anything", "what's he got open".
 _PERSONAL_PRONOUN = re.compile(r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re.I)
 _PERSON_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+)+")
-# What a person is asked about without a change: their incidents, their shifts.
-_ABOUT_A_PERSON = ("incident.list", "incident.oncall")
+# What a person is asked about without a change: their incidents ("who's behind her" asks the rota
+# about the next level, not about her).
+_ABOUT_A_PERSON = ("incident.list",)
 
 
 def _person_meant(route: Route, previous: TurnContext) -> str | None:
     """The person "she" or "he" stands for right after an on-call answer: the first person that
-    answer named (the one on call at the level asked), for a question that reads about people."""
+    answer named (the one on call at the level asked), for a question about their incidents."""
     if route.skill not in _ABOUT_A_PERSON or previous.skill != "incident.oncall" \
             or any(key in route.slots for key in ("person", "incident_id", "team")) \
             or not _PERSONAL_PRONOUN.search(route.text):

@@ -38,3 +38,8 @@ def test_a_pronoun_after_another_skill_lends_no_person() -> None:
 def test_a_change_asked_with_a_pronoun_is_left_to_the_paging_rules() -> None:
     followed = apply_context(route("page her", "incident.page"), ROTA, 0.45)
     assert followed.slots.get("person") != "Yusuf Amari"
+
+
+def test_who_is_behind_her_asks_the_rota_not_about_her() -> None:
+    followed = apply_context(route("and who's behind her if she sleeps through it", "incident.oncall"), ROTA, 0.45)
+    assert "person" not in followed.slots
