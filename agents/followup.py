@@ -98,6 +98,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
+    meant = _person_meant(route, previous)
+    if meant:  # "is she dealing with anything open?" after who is on call: the person it named
+        route = route.model_copy(update={"slots": {**route.slots, "person": meant}})
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
@@ -166,6 +169,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             skill = SKILL_BY_NAME["cost.summary"]  # "what about last month" after a forecast: what it cost
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
+    if _restates_the_list(route, previous):
+        # "include the resolved ones as well" after a list of open incidents: the same list, in the
+        # states the words say (an incident's state is asked of no other skill's rows)
+        return _asked_again(route, previous, threshold)
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # the previous question again, grouped the new way
         return _asked_again(route, previous, threshold)
@@ -326,6 +333,14 @@ def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:
             or _names_another_cloud(route, previous):
         return {}
     return {key: previous.slots[key] for key in _SPEND_SCOPE if key in previous.slots}
+
+
+def _restates_the_list(route: Route, previous: TurnContext) -> bool:
+    """Whether a follow-up after a list of incidents only changes which states it shows: an
+    incident state and nothing else to act on, and no change asked."""
+    return previous.skill == "incident.list" and "status" in route.slots \
+        and not SKILL_BY_NAME[route.skill].mutating and route.requested_skill is None \
+        and not any(key in route.slots for key in (*_TARGET_SLOTS, "person", "team"))
 
 
 def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route:
@@ -602,6 +617,24 @@ def acted_on(args: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in args.items() if key in _TARGET_SLOTS and value not in (None, "", [])}
 
 
+# A person referred to, not named: "is she handling anything", "what's he got open".
+_PERSONAL_PRONOUN = re.compile(r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re.I)
+_PERSON_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+)+")
+# What a person is asked about without a change: their incidents ("who's behind her" asks the rota
+# about the next level, not about her).
+_ABOUT_A_PERSON = ("incident.list",)
+
+
+def _person_meant(route: Route, previous: TurnContext) -> str | None:
+    """The person "she" or "he" stands for right after an on-call answer: the first person that
+    answer named (the one on call at the level asked), for a question about their incidents."""
+    if route.skill not in _ABOUT_A_PERSON or previous.skill != "incident.oncall" \
+            or any(key in route.slots for key in ("person", "incident_id", "team")) \
+            or not _PERSONAL_PRONOUN.search(route.text):
+        return None
+    return next((r for r in previous.resources if _PERSON_NAME.fullmatch(r)), None)
+
+
 def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
     """"page them" after "and who's secondary?": the person the on-call answer named sits at
     the level it was asked about, so the page goes to that level, not to the policy's first."""
@@ -647,6 +680,10 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     first resource its answer named (an instance id is preferred for actions)."""
     lent = {key: previous.slots[key] for key in _TARGET_SLOTS if key in previous.slots}
     if lent:
+        if previous.skill.startswith("cicd.") and "run_id" not in lent:
+            # "why'd it die?" after "is the nightly on checkout-web green?": the run meant is the one
+            # that turn narrowed to (its trigger, branch, who ran it), not the repository's latest failure
+            lent.update({key: previous.slots[key] for key in _RUN_NARROWING if key in previous.slots})
         if "cloud" in previous.slots:  # "its logs" after "tell me about gce-x": x's cloud, not the primary one
             lent["cloud"] = previous.slots["cloud"]
         return lent
@@ -661,6 +698,10 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     if runs:
         return {"run_id": runs[0]}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
+
+
+# What narrows a repository's CI runs to the one a turn was about (the CI tools' own filters).
+_RUN_NARROWING = ("event", "branch", "person")
 
 
 # One row of the previous answer by its place: "the second one", "the last incident".

@@ -13,6 +13,7 @@ on-call rota: "the secondary" is 2), branch (the git branch of CI runs: "failing
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,7 @@ from agents.slots.entities import (
     find_tag,
     find_workflow,
     first_match,
+    is_severity_word,
     put,
 )
 from agents.slots.negation import ruled_out, without_ruled_out, without_ruled_out_words
@@ -90,6 +92,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "metric", first_match(METRIC, lowered))
     named = without_ruled_out(lowered)  # "not the payments repo": a name the user does not mean
     put(slots, "service", find_service(named))
+    if is_severity_word(str(slots.get("service", ""))):
+        del slots["service"]  # "the high-sev pages": how bad, not whose
     tag = find_tag(original)
     if tag:
         slots["tag_key"], slots["tag_value"] = tag[0].lower(), tag[1]
@@ -106,6 +110,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "workflow", find_workflow(lowered))
     put(slots, "event", find_event(lowered))
     put(slots, "branch", find_branch(lowered))
+    if "branch" in slots and slots.get("service") in re.split(r"[/]", str(slots["branch"])):
+        del slots["service"]  # "dave's fix/refund-rounding build": the branch's name, no service
     put(slots, "run_id", find_run_id(lowered))
     put(slots, "incident_id", find_incident_id(original, lowered))
     person, team = find_people(named, original)
@@ -125,5 +131,5 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         slots["cloud"] = "azure"  # resource groups are Azure's: "the batch vm in rg-payments"
     put(slots, "group_by", find_group_by(lowered))
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
-    put(slots, "resource_name", find_resource_name(named, taken | set(ids)))
+    put(slots, "resource_name", find_resource_name(named, taken | set(ids), original))
     return slots

@@ -122,11 +122,16 @@ def find_bucket(text: str, original: str) -> str | None:
     return None
 
 
-def find_resource_name(text: str, taken: set[str]) -> str | None:
-    """A named resource: a kebab/snake token with a digit or a dash, not an id or a common word."""
+def find_resource_name(text: str, taken: set[str], original: str = "") -> str | None:
+    """A named resource: a kebab/snake token with a digit or a dash, not an id or a common word,
+    nor a level of severity ("the low-sev stuff") or a variable written in capitals ("is that
+    NPM_TOKEN warning the cause": an environment variable or secret, as ``original`` spells it)."""
+    shouted = {m.group(0).lower() for m in _SHOUTED_VARIABLE.finditer(original)}
     for match in re.finditer(r"(?<![\w/.:@-])([a-z][a-z0-9]*(?:[-_][a-z0-9]+)+)(?![\w/.:-])", text):
         token = match.group(1)
         if token in taken or token in HYPHENATED_WORDS or RESOURCE_ID.fullmatch(token):
+            continue
+        if token in shouted or _SEVERITY_WORD.fullmatch(token):
             continue
         if AWS_REGION.fullmatch(token) or GCP_REGION.fullmatch(token) or re.fullmatch(r"cve-\d+-\d+", token):
             continue
@@ -134,6 +139,17 @@ def find_resource_name(text: str, taken: set[str]) -> str | None:
             continue
         return token
     return None
+
+
+# An environment variable or a secret's name as code spells it: NPM_TOKEN, DATABASE_URL.
+_SHOUTED_VARIABLE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
+# A level of severity in one word: "low-sev", "high-urgency", "sev-2", "p1-incident" is not one.
+_SEVERITY_WORD = re.compile(r"(?:critical|high|medium|med|low)-(?:sev\w*|urgency|pri\w*|prio)|sev-?[0-5]")
+
+
+def is_severity_word(word: str) -> bool:
+    """Whether ``word`` is a level of severity in one word ("low-sev", "sev-2")."""
+    return bool(_SEVERITY_WORD.fullmatch(word))
 
 
 # "a write-up", "the roll-out", "a hand-off": a verb and its particle, English, not a name
@@ -403,6 +419,10 @@ def find_repo(text: str) -> str | None:
         owner, name = repo.split("/", 1)
         if not re.search(r"[a-z]", owner) or repo in ("ci/cd", "and/or", "i/o", "n/a", "tcp/ip", "tl/dr"):
             continue
+        # "pass/fail", "red/green": a slash between two alternatives is an "or"; "feat/apple-pay",
+        # "fix/login-loop": a git branch named by its kind, not an owner and a repository
+        if (owner in _ALTERNATIVES and name.rstrip(".") in _ALTERNATIVES) or owner in _BRANCH_KINDS:
+            continue
         if len(owner) < 2 or len(name) < 2:
             continue
         return repo.rstrip(".")
@@ -425,6 +445,16 @@ def find_repo(text: str) -> str | None:
             and not _is_special(landed):
         return landed
     return None
+
+
+# Words a slash offers as alternatives ("pass/fail", "up/down"), never an owner and a repository.
+_ALTERNATIVES = frozenset("""pass fail passed failed passing failing yes no on off up down red green read write
+    success failure succeeded ok good bad true false start stop open closed before after old new win lose
+    hit miss in out""".split())
+# What kind of work a git branch is, the first part of its name: "feat/apple-pay", "fix/refund-rounding".
+_BRANCH_KINDS = frozenset("""feat feature features fix fixes bugfix hotfix chore chores release releases exp
+    experiment refactor docs doc perf test tests ci build style dependabot renovate wip spike topic
+    users user""".split())
 
 
 # "merged in the past week", "pushed in a hurry": no place it landed
@@ -475,9 +505,18 @@ _BRANCH = re.compile(
 
 
 def find_branch(text: str) -> str | None:
-    """The git branch the words name, if any (only the CI tools take it)."""
+    """The git branch the words name, if any (only the CI tools take it): a branch named by its
+    kind ("dave's feat/apple-pay build") is one without the word "branch"."""
     match = _BRANCH.search(text.lower())
-    return next((group for group in match.groups() if group), None) if match else None
+    if match:
+        return next((group for group in match.groups() if group), None)
+    for kinded in _KINDED_BRANCH.finditer(text.lower()):
+        if kinded.group(1) in _BRANCH_KINDS:
+            return kinded.group(0).rstrip(".")
+    return None
+
+
+_KINDED_BRANCH = re.compile(r"(?<![\w/.:-])([a-z]+)/[a-z0-9][\w./-]*\w(?![\w/])")
 
 
 def find_event(text: str) -> str | None:
@@ -564,6 +603,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
             match = None  # "mark the page done": the noun "page", and a state, not a person
         if match and match.group(1) in _PRONOUNS:
             match = None  # "page people for me", "ping folks": nobody in particular
+        if match and match.group(0).startswith("get") and _PARTICIPLE.fullmatch(match.group(1)) \
+                and not _ASKS_TO_GET.search(text[:match.start()]):
+            match = None  # "did anything get merged", "it'll get paged": a passive, nobody fetched
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "network",
                                                                          "networking", "security"):
             person = match.group(1)
@@ -600,7 +642,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if name and _is_name(name) and name not in _VERBS | _PRONOUNS:
             person = name
     if person is None:  # "dave's apple pay PR", "bob's deploy": whose CI runs
-        match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"
+        match = re.search(r"\b([a-z][a-z0-9]*)'s\s+(?:[\w/.-]+\s+){0,3}?(?:prs?|pull requests?|branch(?:es)?|builds?|"
                           r"runs?|ci|deploys?|pipelines?|jobs?|commits?)\b", text)
         # "the PR's CI", "the branch's build": a CI noun owns the runs, not a person
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _NOT_A_REPO | {"it", "that",
@@ -626,6 +668,17 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     return person, team
 
 
+# A past participle after "get" makes a passive ("get merged", "get rolled back"), not a person to get.
+_PARTICIPLE = re.compile(r"[a-z]{3,}ed|broken|written|given|taken|chosen|frozen|forgotten|hidden|done|run|"
+                         r"built|stuck|hit|set|put|cut|spun|sent|told|caught|bought|brought|seen|lost|paid|"
+                         r"made|kept|left|shut")
+
+
+# What comes right before an imperative "get" ("get jared on the phone", "can you get jared"): with
+# anything else before it ("did the patch get deployed", "did anything get merged") it is a passive.
+_ASKS_TO_GET = re.compile(r"(?:^|\b(?:you|u|please|pls|plz|and|then|now|just|quickly|ok|okay|go)\s+)$")
+
+
 # The verbs of _PAGE_VERBS, as words: "ping folks" names no "ping" team.
 _PAGE_WORDS = frozenset("page wake get call pull loop bring ping escalate summon notify".split())
 _LEVEL_WORDS = {"primary": 1, "secondary": 2, "backup": 2, "second": 2, "third": 3}
@@ -649,7 +702,7 @@ def find_severity(text: str) -> str | None:
     match = re.search(r"\bsev\s*-?\s*([0-5])\b", text)
     if match:
         return f"sev{match.group(1)}"
-    match = re.search(r"\b(critical|high|medium|low)s?\b(?:\s+(?:and\s+\w+\s+)?(?:sev\w*|urgency|risk|"
+    match = re.search(r"\b(critical|high|medium|low)s?\b(?:(?:\s+|-)(?:and\s+\w+\s+)?(?:sev\w*|urgency|risk|"
                       r"findings?|vulns?|vulnerabilit\w+|alerts?|cves?|issues?|incidents?|priority))?", text)
     if match and (match.group(0) != match.group(1) or match.group(1) == "critical"):
         return match.group(1)
@@ -787,7 +840,7 @@ _ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: 
 # A state said outright: "just the triggered ones" is that state alone; "closed ones as well",
 # "including the resolved", "even resolved" widen the open ones to every state.
 _ONLY_STATE = re.compile(r"\b(?:only|just)\s+(?:the\s+)?(triggered|firing|acked|ack'd|acknowledged|resolved|closed)\b")
-_ALSO_CLOSED = re.compile(r"\b(?:incl(?:uding|\.)?|plus|with|even|also)\s+(?:the\s+)?(?:resolved|closed)\b|"
+_ALSO_CLOSED = re.compile(r"\b(?:incl(?:ude|uding|\.)?|add|plus|with|even|also)\s+(?:the\s+)?(?:resolved|closed)\b|"
                           r"\b(?:resolved|closed)(?:\s+(?:ones?|incidents?|pages?))?\s+(?:too|as well|also)\b")
 _STATE_OF = {"firing": "triggered", "acked": "acknowledged", "ack'd": "acknowledged", "closed": "resolved"}
 

@@ -54,6 +54,8 @@ class IncidentListArgs(BaseModel):
     start_time: datetime | None = Field(default=None, description="Created at or after this moment, up to now "
                                         "(\"in the last day\": a rolling window that includes today).")
     limit: int = Field(default=25, ge=1, le=100, description="How many incidents to show, newest first.")
+    query: str | None = Field(default=None, max_length=500, description="The request's own words: services they "
+                              "name in a list (\"on search or checkout\") are all asked about, not the first.")
 
 
 class OncallArgs(BaseModel):
@@ -162,6 +164,9 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
 
     def body(client: RestApiV2Client, _config: PagerDutySettings) -> ToolResult:
         services, teams = _service_ids(client, args.service, args.team)
+        listed = _services_listed(client, args.query) if args.query and not (args.team or args.person) else []
+        if listed and (not args.service or str(args.service).lower() in {name.lower() for name, _ in listed}):
+            services = [service_id for _, service_id in listed]  # "open on search or checkout": each of them
         params: dict[str, Any] = {"sort_by": "created_at:desc"}
         if args.status != "all":
             params["statuses"] = OPEN if args.status == "open" else [args.status]
@@ -185,6 +190,8 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
         now = datetime.now(UTC)
         rows = [_incident_row(item, now) for item in first(client, "/incidents", params, args.limit)]
         named_service, named_team = service_or_team(client, args.service, args.team)
+        if len(services) > 1:
+            named_service = " and ".join(name for name, _ in listed)
         scope = "".join(f" {word} {value}" for word, value in (("on", named_service), ("for team", named_team))
                         if value) + (f" {held}" if held else "")
         label = "" if args.status == "all" else args.status + " "
@@ -193,6 +200,35 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
         return _list_result(rows, label, scope)
 
     return with_pagerduty(ctx, "such service, team or user", body)
+
+
+# Where a question places incidents ("open on search", "anything for auth"): the service after it is
+# asked about, and so is every service listed with it ("on search or checkout", "for auth, analytics").
+_WHERE_WORDS = r"(?:on|for|in|of|at|affecting|across|with|from)"
+_JOINS = r"\s*(?:,|\bor\b|\band\b|&|/|\bplus\b|\+)\s*(?:the\s+)?"
+
+
+_RULED_OUT = re.compile(r"\b(?:not|except|excluding|besides|ignoring|without|other than|apart from|outside(?: of)?)"
+                        r"\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _services_listed(client: RestApiV2Client, query: str) -> list[tuple[str, str]]:
+    """(name, id) of the PagerDuty services a question lists after a word of place ("open on
+    search or checkout"), in its order; none when fewer than two are: one service is the
+    slots' to name, and a service's name used as a word ("search pagerduty") names nothing."""
+    known = {str(item.get("name", "")).lower(): item for item in first(client, "/services", {}, 100)
+             if item.get("name") and item.get("id")}
+    if not known:
+        return []
+    name = "(?:" + "|".join(re.escape(n) for n in sorted(known, key=len, reverse=True)) + r")\b"
+    chain = re.compile(rf"\b{_WHERE_WORDS}\s+(?:the\s+)?({name}(?:{_JOINS}{name})+)", re.IGNORECASE)
+    found: list[str] = []
+    for match in chain.finditer(query):
+        if _RULED_OUT.search(query[:match.start()]):
+            continue  # "anything open, but not on search or checkout": the services left out
+        found += [n.lower() for n in re.findall(name, match.group(1), re.IGNORECASE)]
+    names = list(dict.fromkeys(found))
+    return [(str(known[n]["name"]), str(known[n]["id"])) for n in names] if len(names) > 1 else []
 
 
 def _holder(client: RestApiV2Client, name: str) -> tuple[str, str, str]:
