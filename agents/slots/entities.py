@@ -187,6 +187,11 @@ _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earl
     other next previous""".split())
 
 
+# A time's possessive ("yesterday's", "yesterdays", "last night's", "friday's"): a determiner, no name.
+_WHEN_OF = (r"(?:yesterday|today|tonight|(?:this|last)\s+(?:morning|afternoon|evening|night|week|weekend|month)|"
+            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s|s)")
+
+
 # A name built like a service's: "payments-api", "checkout-web", "ledger-worker".
 _SUFFIXED_SERVICE = re.compile(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|"
                                r"backend|frontend|gateway))(?![\w/.-])")
@@ -229,7 +234,9 @@ def find_service(text: str) -> str | None:
         return match.group(1)
     # "page whoever owns search", "the team responsible for checkout": the thing owned;
     # "which buckets does analytics own": the owner, as a service
-    match = re.search(r"\b(?:who(?:ever)?\s+owns|owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
+    # "which team owns auth", "what squad owns search": the thing owned, too
+    match = re.search(r"\b(?:who(?:ever)?\s+owns|(?:which|what)\s+(?:team|squad|crew|group|rota)\s+owns|"
+                      r"owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
                       r"([a-z][a-z0-9-]*)\b|\b(?:does|do)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+own\b", text)
     owned = (match.group(1) or match.group(2)) if match else None
     if owned and _is_name(owned) and not _is_special(owned) and owned not in _VERBS | _ORDINALS | GENERIC:
@@ -257,13 +264,15 @@ def find_service(text: str) -> str | None:
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
     # ("the story with incident 1041": a preposition between them, so the word is no modifier of it)
-    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:(?!" + _PREPOSITIONS + r"\s)"
+    # "yesterday's search indexer lag incident", "last night's checkout outage": a time's possessive
+    # determines the phrase as "the" does
+    match = re.search(r"\b(?:the|our|this|that|" + _WHEN_OF + r")\s+([a-z][a-z0-9-]*)\s+(?:(?!" + _PREPOSITIONS + r"\s)"
                       r"[a-z0-9][a-z0-9-]*\s+){0,2}(?:incidents?|outages?|alerts?|pages?|[45]xx|[45]\d\ds)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
-    match = re.search(r"\b(?:on[- ]?call|oncall|pager|rota|rotation|shifts?|incidents?|outages?|pages?|alerts?|"
-                      r"logs?|deploy\w*|costs?|spend|changes?|primary|secondary|level[- ]?[1-5])\s+"
+    match = re.search(r"\b(?:on[- ]?call|oncall|on the hook|pager|rota|rotation|shifts?|incidents?|outages?|pages?|"
+                      r"alerts?|logs?|deploy\w*|costs?|spend|changes?|primary|secondary|level[- ]?[1-5])\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
@@ -511,7 +520,10 @@ def find_incident_id(original: str, text: str) -> str | None:
                       # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
                       # (never a year: "the cost summary for 2025")
                       r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
-                      r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b",
+                      r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b|"
+                      # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
+                      r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
+                      r"(?!(?:19|20)\d\d\b)(\d{3,7})\b",
                       text)
     if match:
         return next(group for group in match.groups() if group)
@@ -564,6 +576,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
             match = None  # "mark the page done": the noun "page", and a state, not a person
         if match and match.group(1) in _PRONOUNS:
             match = None  # "page people for me", "ping folks": nobody in particular
+        if match and _passive_of(match.group(0), match.group(1)):
+            match = None  # "how did alice get notified", "did she get paged": a passive, no one to get
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "network",
                                                                          "networking", "security"):
             person = match.group(1)
@@ -626,15 +640,36 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     return person, team
 
 
+# Participles "get" makes a passive of ("get paged", "got notified"), the short ones by name.
+_GOT_DONE = frozenset("paged pinged called woken rung texted emailed acked told".split())
+
+
+def _passive_of(said: str, word: str) -> bool:
+    return said.startswith("get") and (word in _GOT_DONE or (len(word) >= 7 and word.endswith("ed")))
+
+
 # The verbs of _PAGE_VERBS, as words: "ping folks" names no "ping" team.
 _PAGE_WORDS = frozenset("page wake get call pull loop bring ping escalate summon notify".split())
 _LEVEL_WORDS = {"primary": 1, "secondary": 2, "backup": 2, "second": 2, "third": 3}
+
+
+# Two levels asked together: the holder of the rota and who is behind them ("who's on call for
+# payments and who's the backup", "who holds the pager and who's second"), or two levels named
+# ("primary and secondary", "level 1 and 2").
+_HOLDS = (r"(?:on[- ]?call|oncall|on the hook|on (?:the )?(?:pager|rota)|(?:holding|carrying|has|have) the pager|"
+          r"on duty)")
+_EVERY_LEVEL = re.compile(rf"\bwho(?:'s|s|\s+is)?\s+{_HOLDS}\b[^?.;]*?\band\s+(?:who(?:'s|s|\s+is)\s+)?"
+                          r"(?:the\s+|their\s+|his\s+|her\s+)?(?:backup|secondary|second)\b|"
+                          r"\bprimary\s*(?:and|&|\+|/|or)\s*(?:the\s+)?(?:secondary|backup)\b|"
+                          r"\blevels?\s*[1-5]\s*(?:and|&|\+|/|,|or)\s*(?:level\s*)?[1-5]\b")
 
 
 def find_oncall_level(text: str) -> int | None:
     """The level of an escalation policy a page asks for: "the secondary", "the storefront
     backup on-call", "second level", "level 2". Roles of machines ("the primary db", "the
     backup job") are no level."""
+    if _EVERY_LEVEL.search(text):
+        return None  # "who's on call and who's the backup", "primary and secondary": the whole rota
     match = re.search(r"\blevel[- ]?([1-5])\b|\b(second|third)[- ]level\b|"
                       r"\b(primary|secondary|backup)(?:\s+(?:on-?call|oncall|engineer|responder|person))?\b"
                       rf"(?!\s+(?:{_LEVEL_MACHINE_ROLES})\b)(?!-)", text)
