@@ -507,27 +507,35 @@ def find_incident_id(original: str, text: str) -> str | None:
     match = INCIDENT_ID.search(original)
     if match:
         return match.group(0)
-    match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
-                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|escalat(?:e|es|ing))"
-                      r"\s+#?(\d{1,7})\b|"
-                      # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
-                      r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
-                      r"ack(?:ed|'d)?|acknowledged)\b|"
-                      # "I'll take 1042": a number someone claims is an incident they take on
-                      r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
-                      # "what happened with 1038": a number an incident question is about
-                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b|"
-                      # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
-                      # (never a year: "the cost summary for 2025")
-                      r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
-                      r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b|"
-                      # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
-                      r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
-                      r"(?!(?:19|20)\d\d\b)(\d{3,7})\b",
-                      text)
-    if match:
+    pattern = re.compile(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
+                         r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|escalat(?:e|es|ing))"
+                         r"\s+#?(\d{1,7})\b|"
+                         # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
+                         r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
+                         r"ack(?:ed|'d)?|acknowledged)\b|"
+                         # "I'll take 1042": a number someone claims is an incident they take on
+                         r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
+                         # "what happened with 1038": a number an incident question is about
+                         r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+"
+                         r"#?(\d{3,7})\b|"
+                         # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
+                         # (never a year: "the cost summary for 2025")
+                         r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
+                         r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b|"
+                         # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
+                         r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
+                         r"(?!(?:19|20)\d\d\b)(\d{3,7})\b")
+    for match in pattern.finditer(text):
+        if match.group(0).startswith("#") and _CI_BEFORE.search(text[:match.start()]):
+            continue  # "rolling back #118", "deploy #118", "revert #412": a run or a PR, no incident
         return next(group for group in match.groups() if group)
     return None
+
+
+# What a "#N" right after it numbers: a deploy, a CI run or build, a rollback or a PR.
+_CI_BEFORE = re.compile(r"\b(?:deploy(?:ment)?s?|runs?|builds?|jobs?|pipelines?|workflows?|releases?|ci|prs?|"
+                        r"pull requests?|issues?|commits?|rollbacks?|roll(?:ing|ed)?\s+back|revert(?:ing|ed|s)?|"
+                        r"redeploy(?:ing|ed)?|re-?run(?:ning)?)\s+(?:of\s+)?(?:the\s+)?$")
 
 
 # Common words that are also the names of teams ("the platform team", "the security on-call").

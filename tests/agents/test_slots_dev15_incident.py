@@ -73,3 +73,16 @@ def test_the_number_a_page_was_for_is_the_incident(text: str, number: str) -> No
 
 def test_a_year_after_notified_is_no_incident() -> None:
     assert "incident_id" not in extract_slots("finance got notified about 2026 pricing", NOW)
+
+
+@pytest.mark.parametrize("text", ["close the checkout latency one, we rolled back #201 and it recovered",
+                                  "reverting #412 sorted the auth errors",
+                                  "the redeploy of #117 is what fixed search"])
+def test_a_number_after_a_rollback_or_deploy_word_is_no_incident(text: str) -> None:
+    assert "incident_id" not in extract_slots(text, NOW)
+
+
+@pytest.mark.parametrize(("text", "number"), [("status of #1041 please", "1041"),
+                                              ("resolve incident #1038, the revert of #77 did it", "1038")])
+def test_a_hash_number_of_its_own_is_still_an_incident(text: str, number: str) -> None:
+    assert extract_slots(text, NOW).get("incident_id") == number
