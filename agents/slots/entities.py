@@ -521,7 +521,10 @@ def find_incident_id(original: str, text: str) -> str | None:
                          # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
                          # (never a year: "the cost summary for 2025")
                          r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
-                         r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b|"
+                         r"tl;?dr|writeup|write-up|"
+                         # "status of 1041", "the latest on 1042", "any update on 1038": what is reported on
+                         r"status|state|update|updates|news|latest|details|detail|info|timeline|progress|story)"
+                         r"\s+(?:of|on|for|about|with)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b(?!\s*" + _COUNTED + r")|"
                          # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
                          r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
                          r"(?!(?:19|20)\d\d\b)(\d{3,7})\b")
@@ -530,6 +533,12 @@ def find_incident_id(original: str, text: str) -> str | None:
             continue  # "rolling back #118", "deploy #118", "revert #412": a run or a PR, no incident
         return next(group for group in match.groups() if group)
     return None
+
+
+# What a number counts when it is a quantity ("the status of 500 errors", "an update on 300 users").
+_COUNTED = (r"(?:%|ms\b|s\b|gb\b|mb\b|tb\b|errors?\b|requests?\b|users?\b|customers?\b|instances?\b|servers?\b|"
+            r"hosts?\b|boxes\b|pods?\b|nodes?\b|items?\b|rows?\b|records?\b|jobs?\b|runs?\b|tests?\b|"
+            r"files?\b|buckets?\b|keys?\b|alerts?\b|findings?\b|dollars?\b|usd\b|\$)")
 
 
 # What a "#N" right after it numbers: a deploy, a CI run or build, a rollback or a PR.

@@ -86,3 +86,16 @@ def test_a_number_after_a_rollback_or_deploy_word_is_no_incident(text: str) -> N
                                               ("resolve incident #1038, the revert of #77 did it", "1038")])
 def test_a_hash_number_of_its_own_is_still_an_incident(text: str, number: str) -> None:
     assert extract_slots(text, NOW).get("incident_id") == number
+
+
+@pytest.mark.parametrize(("text", "number"), [("quick status on 1038?", "1038"),
+                                              ("any news about #1041 since this morning", "1041"),
+                                              ("timeline for 1042 please, for the review", "1042")])
+def test_the_number_a_status_question_is_about_is_the_incident(text: str, number: str) -> None:
+    assert extract_slots(text, NOW).get("incident_id") == number
+
+
+@pytest.mark.parametrize("text", ["status of 400 errors on the alb", "an update on 2026 pricing",
+                                  "latest on 250 users locked out"])
+def test_a_counted_number_or_a_year_after_a_status_word_is_no_incident(text: str) -> None:
+    assert "incident_id" not in extract_slots(text, NOW)
