@@ -203,6 +203,11 @@ _ORDINALS = frozenset("""first second third fourth fifth last oldest newest earl
     other next previous""".split())
 
 
+# A time's possessive ("yesterday's", "yesterdays", "last night's", "friday's"): a determiner, no name.
+_WHEN_OF = (r"(?:yesterday|today|tonight|(?:this|last)\s+(?:morning|afternoon|evening|night|week|weekend|month)|"
+            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s|s)")
+
+
 # A name built like a service's: "payments-api", "checkout-web", "ledger-worker".
 _SUFFIXED_SERVICE = re.compile(r"(?<![\w/.-])([a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:api|svc|service|worker|web|app|"
                                r"backend|frontend|gateway))(?![\w/.-])")
@@ -245,7 +250,9 @@ def find_service(text: str) -> str | None:
         return match.group(1)
     # "page whoever owns search", "the team responsible for checkout": the thing owned;
     # "which buckets does analytics own": the owner, as a service
-    match = re.search(r"\b(?:who(?:ever)?\s+owns|owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
+    # "which team owns auth", "what squad owns search": the thing owned, too
+    match = re.search(r"\b(?:who(?:ever)?\s+owns|(?:which|what)\s+(?:team|squad|crew|group|rota)\s+owns|"
+                      r"owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
                       r"([a-z][a-z0-9-]*)\b|\b(?:does|do)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+own\b", text)
     owned = (match.group(1) or match.group(2)) if match else None
     if owned and _is_name(owned) and not _is_special(owned) and owned not in _VERBS | _ORDINALS | GENERIC:
@@ -273,13 +280,15 @@ def find_service(text: str) -> str | None:
     # "the checkout latency incident", "the payments 5xx outage": the first word of the phrase
     # naming an incident is its service, the rest describe what broke
     # ("the story with incident 1041": a preposition between them, so the word is no modifier of it)
-    match = re.search(r"\b(?:the|our|this|that)\s+([a-z][a-z0-9-]*)\s+(?:(?!" + _PREPOSITIONS + r"\s)"
+    # "yesterday's search indexer lag incident", "last night's checkout outage": a time's possessive
+    # determines the phrase as "the" does
+    match = re.search(r"\b(?:the|our|this|that|" + _WHEN_OF + r")\s+([a-z][a-z0-9-]*)\s+(?:(?!" + _PREPOSITIONS + r"\s)"
                       r"[a-z0-9][a-z0-9-]*\s+){0,2}(?:incidents?|outages?|alerts?|pages?|[45]xx|[45]\d\ds)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
-    match = re.search(r"\b(?:on[- ]?call|oncall|pager|rota|rotation|shifts?|incidents?|outages?|pages?|alerts?|"
-                      r"logs?|deploy\w*|costs?|spend|changes?|primary|secondary|level[- ]?[1-5])\s+"
+    match = re.search(r"\b(?:on[- ]?call|oncall|on the hook|pager|rota|rotation|shifts?|incidents?|outages?|pages?|"
+                      r"alerts?|logs?|deploy\w*|costs?|spend|changes?|primary|secondary|level[- ]?[1-5])\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
@@ -537,24 +546,44 @@ def find_incident_id(original: str, text: str) -> str | None:
     match = INCIDENT_ID.search(original)
     if match:
         return match.group(0)
-    match = re.search(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
-                      r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|escalat(?:e|es|ing))"
-                      r"\s+#?(\d{1,7})\b|"
-                      # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
-                      r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
-                      r"ack(?:ed|'d)?|acknowledged)\b|"
-                      # "I'll take 1042": a number someone claims is an incident they take on
-                      r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
-                      # "what happened with 1038": a number an incident question is about
-                      r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+#?(\d{3,7})\b|"
-                      # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
-                      # (never a year: "the cost summary for 2025")
-                      r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
-                      r"tl;?dr|writeup|write-up)\s+(?:of|on|for|about)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b",
-                      text)
-    if match:
+    pattern = re.compile(r"\bincidents?\s*#?\s*(\d{1,7})\b|(?<!pr )(?<!pull request )(?<!issue )#(\d{1,7})\b|"
+                         r"\b(?:ack(?:s|ing|ed)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|escalat(?:e|es|ing))"
+                         r"\s+#?(\d{1,7})\b|"
+                         # "mark 1041 as resolved", "set 1042 to acknowledged": the number a state is set on
+                         r"\b(?:mark|set|flag|move|put)\s+#?(\d{1,7})\s+(?:as|to)\s+(?:resolved|closed|done|fixed|"
+                         r"ack(?:ed|'d)?|acknowledged)\b|"
+                         # "I'll take 1042": a number someone claims is an incident they take on
+                         r"\b(?:i'?ll|i will|let me|i can)\s+(?:take|grab|own|have)\s+#?(\d{3,7})\b|"
+                         # "what happened with 1038": a number an incident question is about
+                         r"\bwhat(?:'?s| is)? (?:happened|happening|going on|the story|up) (?:with|to|on)\s+"
+                         r"#?(\d{3,7})\b|"
+                         # "a rundown of 1038", "the short version of 1042", "brief on 1041": what is summed up
+                         # (never a year: "the cost summary for 2025")
+                         r"\b(?:brief(?:ing)?|rundown|run-down|summary|sum-up|recap|overview|lowdown|version|"
+                         r"tl;?dr|writeup|write-up|"
+                         # "status of 1041", "the latest on 1042", "any update on 1038": what is reported on
+                         r"status|state|update|updates|news|latest|details|detail|info|timeline|progress|story)"
+                         r"\s+(?:of|on|for|about|with)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b(?!\s*" + _COUNTED + r")|"
+                         # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
+                         r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
+                         r"(?!(?:19|20)\d\d\b)(\d{3,7})\b")
+    for match in pattern.finditer(text):
+        if match.group(0).startswith("#") and _CI_BEFORE.search(text[:match.start()]):
+            continue  # "rolling back #118", "deploy #118", "revert #412": a run or a PR, no incident
         return next(group for group in match.groups() if group)
     return None
+
+
+# What a number counts when it is a quantity ("the status of 500 errors", "an update on 300 users").
+_COUNTED = (r"(?:%|ms\b|s\b|gb\b|mb\b|tb\b|errors?\b|requests?\b|users?\b|customers?\b|instances?\b|servers?\b|"
+            r"hosts?\b|boxes\b|pods?\b|nodes?\b|items?\b|rows?\b|records?\b|jobs?\b|runs?\b|tests?\b|"
+            r"files?\b|buckets?\b|keys?\b|alerts?\b|findings?\b|dollars?\b|usd\b|\$)")
+
+
+# What a "#N" right after it numbers: a deploy, a CI run or build, a rollback or a PR.
+_CI_BEFORE = re.compile(r"\b(?:deploy(?:ment)?s?|runs?|builds?|jobs?|pipelines?|workflows?|releases?|ci|prs?|"
+                        r"pull requests?|issues?|commits?|rollbacks?|roll(?:ing|ed)?\s+back|revert(?:ing|ed|s)?|"
+                        r"redeploy(?:ing|ed)?|re-?run(?:ning)?)\s+(?:of\s+)?(?:the\s+)?$")
 
 
 # Common words that are also the names of teams ("the platform team", "the security on-call").
@@ -671,7 +700,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
 # A past participle after "get" makes a passive ("get merged", "get rolled back"), not a person to get.
 _PARTICIPLE = re.compile(r"[a-z]{3,}ed|broken|written|given|taken|chosen|frozen|forgotten|hidden|done|run|"
                          r"built|stuck|hit|set|put|cut|spun|sent|told|caught|bought|brought|seen|lost|paid|"
-                         r"made|kept|left|shut")
+                         r"made|kept|left|shut|woken|rung")
 
 
 # What comes right before an imperative "get" ("get jared on the phone", "can you get jared"): with
@@ -684,10 +713,23 @@ _PAGE_WORDS = frozenset("page wake get call pull loop bring ping escalate summon
 _LEVEL_WORDS = {"primary": 1, "secondary": 2, "backup": 2, "second": 2, "third": 3}
 
 
+# Two levels asked together: the holder of the rota and who is behind them ("who's on call for
+# payments and who's the backup", "who holds the pager and who's second"), or two levels named
+# ("primary and secondary", "level 1 and 2").
+_HOLDS = (r"(?:on[- ]?call|oncall|on the hook|on (?:the )?(?:pager|rota)|(?:holding|carrying|has|have) the pager|"
+          r"on duty)")
+_EVERY_LEVEL = re.compile(rf"\bwho(?:'s|s|\s+is)?\s+{_HOLDS}\b[^?.;]*?\band\s+(?:who(?:'s|s|\s+is)\s+)?"
+                          r"(?:the\s+|their\s+|his\s+|her\s+)?(?:backup|secondary|second)\b|"
+                          r"\bprimary\s*(?:and|&|\+|/|or)\s*(?:the\s+)?(?:secondary|backup)\b|"
+                          r"\blevels?\s*[1-5]\s*(?:and|&|\+|/|,|or)\s*(?:level\s*)?[1-5]\b")
+
+
 def find_oncall_level(text: str) -> int | None:
     """The level of an escalation policy a page asks for: "the secondary", "the storefront
     backup on-call", "second level", "level 2". Roles of machines ("the primary db", "the
     backup job") are no level."""
+    if _EVERY_LEVEL.search(text):
+        return None  # "who's on call and who's the backup", "primary and secondary": the whole rota
     match = re.search(r"\blevel[- ]?([1-5])\b|\b(second|third)[- ]level\b|"
                       r"\b(primary|secondary|backup)(?:\s+(?:on-?call|oncall|engineer|responder|person))?\b"
                       rf"(?!\s+(?:{_LEVEL_MACHINE_ROLES})\b)(?!-)", text)

@@ -706,8 +706,21 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
 
 _OLDEST = re.compile(r"\b(?:oldest|earliest|longest[- ]running)\b", re.I)
 _NEWEST = re.compile(r"\b(?:newest|latest|most recent|last one opened)\b", re.I)
-_STATE_WORDS = (("acknowledged", re.compile(r"\b(?:acknowledged|acked|ack'd)\s+(?:incident|one|page)\b", re.I)),
-                ("triggered", re.compile(r"\b(?:triggered|unacked|unacknowledged)\s+(?:incident|one|page)\b", re.I)))
+# The state said after the noun, in a relative clause: "the one that's still triggered", "the
+# incident nobody has acked yet", "the page that is already acknowledged". A negated ack is the
+# triggered state, so it is read first.
+_THE_ONE = r"\b(?:incident|one|page)\s+(?:(?:that|which)(?:'s|s|\s+is|\s+has(?:\s+been)?|\s+was)?\s+|(?:is|was)\s+)?"
+_ADVERBS = r"(?:(?:still|currently|already|just|now|been)\s+)*"
+_ACK = r"(?:acknowledged|acked|ack'd)"
+_STATE_WORDS = (("triggered", re.compile(r"\b(?:triggered|unacked|unacknowledged)\s+(?:incident|one|page)\b|"
+                                         rf"{_THE_ONE}{_ADVERBS}(?:triggered|firing|unacked|unacknowledged|"
+                                         rf"not\s+(?:yet\s+)?(?:been\s+)?{_ACK})\b|"
+                                         r"\b(?:incident|one|page)\s+(?:that\s+)?(?:nobody|no one|noone)(?:'s|\s+has)?"
+                                         rf"\s+(?:yet\s+)?{_ACK}\b", re.I)),
+                ("acknowledged", re.compile(rf"\b{_ACK}\s+(?:incident|one|page)\b|{_THE_ONE}{_ADVERBS}{_ACK}\b|"
+                                            # "the one carol acked": whoever took it, it is taken
+                                            r"\b(?:incident|one|page)\s+(?:that\s+)?[a-z]+\s+(?:already\s+|just\s+)?"
+                                            rf"{_ACK}\b", re.I)))
 
 
 def _by_place_or_state(opened: list[dict[str, Any]], query: str) -> dict[str, Any] | None:
