@@ -279,7 +279,23 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
     # "not running" matched both states
     if subject.tool in ("aws_inventory", "azure_inventory", "gcp_inventory") and len(found) == 2:
         found = [facet for facet in found if facet.name == "stopped"]
+    if found and subject.tool == "aws_iam_findings" and not any(f.name in KEY_FACETS for f in found) \
+            and _asks_keys(text):
+        # "mfa, keys and admins": access keys named among other issues, without saying which
+        # trouble with them, are every key issue (old and never used), not left out
+        found += [facet for facet in subject.facets if facet.name in KEY_FACETS]
     return found
+
+
+KEY_FACETS = ("old_key", "unused_key")
+_KEYS = re.compile(r"\b(?:access[- ])?keys?\b", re.I)
+_ROOT_NEAR = re.compile(r"\broot\b[^,;.?!]{0,30}$", re.I)
+
+
+def _asks_keys(text: str) -> bool:
+    """Keys asked about as such: "keys", "access keys", not the root user's ("does root have
+    access keys"), which is a facet of its own."""
+    return any(not _ROOT_NEAR.search(text[: match.start()]) for match in _KEYS.finditer(text))
 
 
 def names(items: list[str]) -> str:
@@ -287,10 +303,18 @@ def names(items: list[str]) -> str:
     return shown + (f" and {len(items) - MAX_NAMES} more" if len(items) > MAX_NAMES else "")
 
 
+# "mfa, keys, admins, the lot": a list of properties closed by a word for everything asks for
+# the whole list, not the properties it happened to name first
+EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:list|thing|shebang))|"
+                        r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
+
+
 def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows."""
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
+        return None
+    if EVERYTHING.search(text):
         return None
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
@@ -330,6 +354,9 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     total = int(checked) if isinstance(checked, int) and checked >= len(all_names) else len(all_names)
     if kinds:
         return _focus_kind(subject, kinds, facets, items, total)
+    named = result.facts.get("named")
+    if isinstance(named, list) and named:
+        return _focus_named(subject, facets, items, [str(name) for name in named])
     kept = [row for row in items if any(facet.keep(row) for facet in facets)]
     kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
     says = " or ".join(facet.said(len(kept_names)) for facet in facets)
@@ -346,6 +373,41 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     if subject.current is not None:  # a workflow's state is its last finished run: say what runs now
         rest = f"{rest} {_under_way(subject, list(result.rows))}".strip()
     return Focused(lead=lead, rest=rest, rows=kept)
+
+
+def _focus_named(subject: Subject, facets: list[Facet], items: list[Row], named: list[str]) -> Focused:
+    """The items the question named (the tool narrowed to them, ``facts["named"]``): each said
+    to have the property asked about or not, never "none of the N checked" (the others were
+    not asked about, and some of them may have it), then what else the named ones have."""
+    kept = [row for row in items if subject.name_of(row) in named and any(facet.keep(row) for facet in facets)]
+    kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
+    lacking = [name for name in named if name not in kept_names]
+    said = []
+    if kept_names:
+        said.append(f"{names(kept_names)} {' or '.join(facet.said(len(kept_names)) for facet in facets)}.")
+    if lacking:
+        said.append(f"{names(lacking)} {' and '.join(_lacks(facet, len(lacking)) for facet in facets)}.")
+    other = []
+    for facet in subject.facets:
+        if facet in facets or not facet.counted:
+            continue
+        having = list(dict.fromkeys(subject.name_of(row) for row in items
+                                    if subject.name_of(row) in named and facet.keep(row)))
+        if having:
+            other.append(f"{names(having)} {facet.said(len(having))}.")
+    return Focused(lead=" ".join(said), rest=" ".join(other), rows=kept)
+
+
+def _lacks(facet: Facet, count: int) -> str:
+    """The facet's phrase denied for ``count`` items ("is not public", "do not have X"); a
+    phrase that already says a lack ("have no default encryption") is denied as "is not one
+    that has no default encryption", never as a double negative."""
+    phrase = facet.says
+    if phrase.startswith("are ") and facet.negatable:
+        return agreeing(count, f"are not {phrase[4:]}")
+    if phrase.startswith("have ") and facet.negatable:
+        return f"{'does' if count == 1 else 'do'} not have {phrase[5:]}"
+    return f"{'is not one' if count == 1 else 'are not ones'} that {facet.said(2)}"
 
 
 def _under_way(subject: Subject, rows: list[Row]) -> str:

@@ -186,6 +186,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
         # the previous question again with the new qualifiers (its target is not lent)
         return _asked_again(route, previous, threshold)
+    if _SUBSET_ABOUT.search(route.text) and _lists_cloud_items(previous) \
+            and not SKILL_BY_NAME[route.skill].mutating and route.skill != previous.skill \
+            and (route.confidence < threshold or route.skill in ("infra.describe", "infra.inventory")):
+        # "is any of that about the bastion?" after findings: whether the list just shown holds
+        # an item about that thing, which the list answers (a description of the thing does not)
+        return _asked_again(route, previous, threshold)
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
             and _asks_after_a_listed_resource(route, previous):
         # "which resource group is it in?" after public storage: the previous answer's item, whose
@@ -245,6 +251,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     return route
 
 
+# Whether the previous list holds an item about something: "is any of that about the bastion?",
+# "anything in there on payments-db", "do any of those mention dave"
+_SUBSET_ABOUT = re.compile(r"\b(?:any|anything|which|what|none|some|all)\s+(?:of\s+)?(?:that|those|them|these|"
+                           r"(?:in|on)\s+(?:there|that|those|the list))\s+(?:\w+\s+){0,2}?(?:about|on|for|affecting|"
+                           r"touching|involving|mention(?:s|ing)?|related to|concerning|against)\b", re.I)
 # Which of the previous answer's items: "which one is open to any logged-in account?", "which
 # ones are encrypted?" (asked of the same things, in the same cloud and place)
 _WHICH_OF_THEM = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) (?:one|ones)\b", re.I)

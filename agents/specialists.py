@@ -164,8 +164,20 @@ def primary_cloud_only(specs: list[ToolSpec]) -> list[ToolSpec]:
     return [spec for spec in specs if spec.integration not in CLOUDS or spec.integration == clouds[0]]
 
 
+# A scanner the request names by its service ("what has guardduty flagged"): its own findings
+# lead the answer, the other scanner's follow (the lead and the first table are the first read's).
+NAMED_SCANNER_TOOL = {"guardduty": "aws_guardduty_findings", "securityhub": "aws_security_hub_findings"}
+
+
 @dataclass(frozen=True)
 class SecurityAgent(Specialist):
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        plan = super().plan(route, registry, configured)
+        wanted = NAMED_SCANNER_TOOL.get(str(route.slots.get("aws_service") or ""))
+        if wanted and any(call.spec.name == wanted for call in plan.reads):
+            plan.reads = sorted(plan.reads, key=lambda call: call.spec.name != wanted)
+        return plan
+
     def argument_values(self, route: Route) -> dict[str, Any]:
         values = candidate_values(route)
         name = route.slots.get("resource_name")

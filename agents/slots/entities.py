@@ -107,6 +107,13 @@ def find_cloud(text: str, region_cloud: str | None) -> str | None:
     return region_cloud if not named else None
 
 
+# "some bucket letting anyone in", "a bucket exposed to the world", "the bucket grants read": a
+# plain word after the noun that is a verb form goes on about the bucket; it names none
+_VERB_AFTER_NOUN = re.compile(r"[a-z]+(?:ing|ed)|(?:is|was|has|had|got|gets|grants?|allows?|lets|gives?|exposes?|"
+                              r"leaks?|shows?|says|holds?|stores?|keeps?|needs?|should|could|would|can|will|may|"
+                              r"must|might|did|does)")
+
+
 def find_bucket(text: str, original: str) -> str | None:
     match = re.search(r"\b(?:s3|gs)://([a-z0-9][a-z0-9._-]{1,62})", original, re.IGNORECASE)
     if match:
@@ -114,7 +121,7 @@ def find_bucket(text: str, original: str) -> str | None:
     bad = GENERIC | {"public", "policy", "policies", "acl", "acls", "encryption", "named", "called", "access",
                      "exposed", "open", "list", "count", "size", "readable", "writable", "gcs", "blob"}
     match = re.search(r"\bbucket(?:\s+(?:named|called))?\s+([a-z0-9][a-z0-9._-]{2,62})\b", text)
-    if match and match.group(1) not in bad:
+    if match and match.group(1) not in bad and not _VERB_AFTER_NOUN.fullmatch(match.group(1)):
         return match.group(1)
     match = re.search(r"\b([a-z0-9][a-z0-9._-]{2,62})\s+bucket\b", text)
     if match and match.group(1) not in bad and not match.group(1).endswith("s3"):

@@ -164,6 +164,7 @@ def _named_buckets(names: list[str], asked: str) -> list[str]:
 def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     rows, checked = bucket_rows(ctx, args.region)
     lead = ""
+    named: list[str] = []
     if args.bucket:
         named = _named_buckets(list_buckets(ctx), args.bucket)
         if named:
@@ -184,7 +185,8 @@ def public_buckets(ctx: ToolContext, args: PublicBucketsArgs) -> ToolResult:
     summary += "."
     return ToolResult(status="ok", summary=summary,
                       columns=["bucket", "region", "public", "why", "public_access_block", "encrypted"], rows=rows,
-                      facts={"buckets_checked": checked, "public": len(public), "unencrypted": len(plain)},
+                      facts={"buckets_checked": checked, "public": len(public), "unencrypted": len(plain),
+                             **({"named": named} if args.bucket and named else {})},
                       resources=[row["bucket"] for row in rows])
 
 
@@ -251,6 +253,38 @@ def _of_resource(ctx: ToolContext, rows: list[dict[str, Any]], resource: str) ->
     return [row for row in rows if wanted & {row["group_id"], row["name"], *row["instances"].split(", ")}]
 
 
+def _ingress_sources(sg: dict[str, Any]) -> str:
+    """A group's inbound rules as "tcp 1194 from 192.168.0.0/16" (ranges, groups and prefix lists)."""
+    said = []
+    for perm in sg.get("IpPermissions", []):
+        ports, _low, _high = _port_label(perm)
+        proto = "all traffic" if perm.get("IpProtocol") == "-1" else f"{perm.get('IpProtocol')} {ports}"
+        sources = [r["CidrIp"] for r in perm.get("IpRanges", [])] + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])]
+        sources += [str(pair.get("GroupName") or pair.get("GroupId")) for pair in perm.get("UserIdGroupPairs", [])]
+        sources += [str(pl.get("PrefixListId")) for pl in perm.get("PrefixListIds", [])]
+        if sources:
+            said.append(f"{proto} from {', '.join(sources)}")
+    return "; ".join(said)
+
+
+def _named_ingress(ctx: ToolContext, regions: list[str], resource: str) -> str:
+    """What the group named ``resource`` (by name or id, or the groups of the instance so named)
+    lets in, as a sentence; "" when no group answers to it."""
+    said = []
+    for region in regions:
+        ec2 = client(ctx, "ec2", region)
+        ids = {g for inst in instances(ctx, region, [{"Name": "tag:Name", "Values": [resource]}])
+               for g in (s["GroupId"] for s in inst.get("SecurityGroups", []))}
+        for page in ec2.get_paginator("describe_security_groups").paginate():
+            for sg in page["SecurityGroups"]:
+                if resource not in (sg["GroupId"], sg.get("GroupName")) and sg["GroupId"] not in ids:
+                    continue
+                rules = _ingress_sources(sg)
+                name = f"{sg.get('GroupName')} ({sg['GroupId']})" if sg.get("GroupName") else sg["GroupId"]
+                said.append(f"{name} in {region} allows {rules or 'no inbound traffic'}")
+    return f" {'; '.join(said)}." if said else ""
+
+
 @aws_errors("ec2")
 def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> ToolResult:
     scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: sg_rows(ctx, region, args.port),
@@ -260,10 +294,14 @@ def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> Tool
     scope = f" for port {args.port}" if args.port is not None else ""
     if args.resource_id and rows:
         rows = _of_resource(ctx, rows, args.resource_id)
+    if args.resource_id:
         scope += f" on {args.resource_id}"
     if not rows:
+        # "is the vpn group open to the public or office-only?": where the named group does let
+        # traffic in from is the answer, beside its not being open to the internet
+        allowed = _named_ingress(ctx, regions, args.resource_id) if args.resource_id else ""
         return scan.mark(ToolResult.no_data(f"No security group allows inbound traffic from 0.0.0.0/0 or ::/0"
-                                            f"{scope} in {', '.join(regions)}."))
+                                            f"{scope} in {', '.join(regions)}.{allowed}"))
     rows.sort(key=lambda row: SEVERITY_ORDER[row["severity"]])
     groups = list(dict.fromkeys(row["group_id"] for row in rows))
     high = [f"{row['group_id']} port {row['ports']}" for row in rows if row["severity"] == "high"]

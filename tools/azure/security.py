@@ -4,6 +4,7 @@ internet, storage accounts that allow public blob access, and the full scan behi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -128,17 +129,47 @@ def storage_rows(ctx: ToolContext, resource_group: str | None = None) -> tuple[l
 
 class PublicStorageArgs(BaseModel):
     resource_group: str | None = Field(default=None, description="Only this resource group.")
+    account: str | None = Field(default=None, description="Only this storage account.")
+    query: str | None = Field(default=None, max_length=500, description="The request's own words: a storage "
+                              "account they name is the one asked about.")
+
+
+def _named_accounts(ctx: ToolContext, args: PublicStorageArgs) -> list[str]:
+    """The storage accounts the request names: ``account``, else each account whose name is a
+    word of the request ("is stdriftwoodpay public?": account names are one lowercase word,
+    which no slot reads as a resource's name)."""
+    accounts = arm(ctx, "storage").storage_accounts
+    found = accounts.list_by_resource_group(args.resource_group) if args.resource_group else accounts.list()
+    every = [str(sa.name) for sa in found]
+    if args.account and args.account.lower() in {name.lower() for name in every}:
+        return [name for name in every if name.lower() == args.account.lower()]
+    words = set(re.findall(r"[a-z0-9]+", (args.query or "").lower()))
+    return [name for name in every if name.lower() in words]
 
 
 @azure_errors("listing storage accounts", "Microsoft.Storage/storageAccounts/read")
 def public_storage(ctx: ToolContext, args: PublicStorageArgs) -> ToolResult:
     rows, checked = storage_rows(ctx, args.resource_group)
+    named = _named_accounts(ctx, args) if args.account or args.query else []
+    said = ""
+    if named:
+        # "does stdriftwoodpay allow anonymous reads?": that account's answer, by name, whether
+        # it is one of the public ones or not
+        public = [row["account"] for row in rows]
+        closed = [name for name in named if name not in public]
+        rows = [row for row in rows if row["account"] in named]
+        said = (f"{', '.join(closed)} {'does' if len(closed) == 1 else 'do'} not allow public blob access"
+                if closed else "")
+        if not rows:
+            others = f" ({len(public)} of {checked} Azure storage accounts {'does' if len(public) == 1 else 'do'}: " \
+                     f"{', '.join(public)})" if public else f" (none of {checked} Azure storage accounts does)"
+            return ToolResult.no_data(f"{said}{others}.")
     if not rows:
         return ToolResult.no_data(f"None of {checked} Azure storage accounts allows public blob access.")
     names = [row["account"] for row in rows]
     verb = "allows" if len(rows) == 1 else "allow"
     return ToolResult(status="ok", summary=f"{len(rows)} of {checked} Azure storage accounts {verb} public blob "
-                      f"access: {', '.join(names)}.",
+                      f"access: {', '.join(names)}.{f' {said}.' if said else ''}",
                       columns=["account", "resource_group", "location", "allow_blob_public_access",
                                "public_network_access"],
                       rows=rows, facts={"accounts_checked": checked, "public": len(rows)},

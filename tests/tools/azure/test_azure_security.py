@@ -60,3 +60,31 @@ def test_the_scan_reports_exactly_the_planted_problems(registry: ToolRegistry, c
     locations = {account.nsg_id(n): n.location for n in account.nsgs}
     locations |= {account.storage_id(s): s.location for s in account.storage_accounts}
     assert all(row["region"] == locations[row["resource"]] for row in result.rows)
+
+
+def test_a_storage_account_named_in_the_words_is_answered_by_name(registry: ToolRegistry, ctx: ToolContext,
+                                                                   account: AzureAccount) -> None:
+    public = {sa.name for sa in account.public_storage_accounts()}
+    closed = next(sa.name for sa in account.storage_accounts if sa.name not in public)
+    result = registry.invoke("azure_public_storage", {"query": f"is {closed.upper()} open for anonymous reads, "
+                                                               "we keep card data there"}, ctx)
+    assert result.status == "no_data"
+    assert result.summary.startswith(f"{closed} does not allow public blob access")
+    assert all(name in result.summary for name in public)  # which ones do, beside it
+
+
+def test_a_public_storage_account_named_narrows_to_it(registry: ToolRegistry, ctx: ToolContext,
+                                                      account: AzureAccount) -> None:
+    opened = account.public_storage_accounts()[0].name
+    closed = next(sa.name for sa in account.storage_accounts if sa.name != opened)
+    result = registry.invoke("azure_public_storage", {"query": f"compare {opened} and {closed} for public access"},
+                             ctx)
+    assert [row["account"] for row in result.rows] == [opened]
+    assert f"{closed} does not allow public blob access" in result.summary
+
+
+def test_words_naming_no_storage_account_leave_the_list_whole(registry: ToolRegistry, ctx: ToolContext,
+                                                              account: AzureAccount) -> None:
+    result = registry.invoke("azure_public_storage", {"query": "which blob stores can strangers read"}, ctx)
+    assert {row["account"] for row in result.rows} == {sa.name for sa in account.public_storage_accounts()}
+    assert "does not allow" not in result.summary
