@@ -224,6 +224,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("previous_generation", _words(r"\b(?:previous|old(?:er)?)[- ]gen(?:eration)?s?\b"),
               _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
               one="is a previous-generation instance"),
+        Facet("gp2", _words(r"\bgp2\b", r"\bgp3\b"), _kind("gp2 volume"), "are gp2 volumes", negatable=False,
+              one="is a gp2 volume"),
     ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", ""))),
     # "just the triggered ones", "only the high urgency ones" after a list of open incidents
     Subject("pagerduty_open_incidents", "open incidents", "id", None, (

@@ -34,7 +34,15 @@ from tests.helpers import approved_call
 from tests.scan_expectations import expected_pairs
 from tools.aws import Finding, describe_instance_action, posture_score
 from tools.aws.cost import BASELINE_DAYS, RECENT_DAYS
-from tools.aws.savings import DOWNSIZE_SAVING, HOURLY_USD, NEXT_GENERATION, SNAPSHOT_PER_GB_MONTH
+from tools.aws.savings import (
+    DOWNSIZE_SAVING,
+    EBS_PER_GB_MONTH,
+    GP2_PER_GB_MONTH,
+    HOURLY_USD,
+    MIN_MIGRATION_USD,
+    NEXT_GENERATION,
+    SNAPSHOT_PER_GB_MONTH,
+)
 from tools.base import ToolContext, ToolResult
 from tools.redaction import sanitize
 from tools.registry import ToolRegistry, WriteNotApproved
@@ -278,6 +286,10 @@ def test_savings_lists_the_planted_idle_resources(registry: ToolRegistry, ctx: T
     expected |= {ids.snapshots[s.name] for s in company.old_snapshots(OLD_SNAPSHOT_DAYS)}
     expected |= {ids.instances[i.name] for i in company.low_cpu_instances(LOW_CPU_PERCENT)}
     expected |= {ids.instances[i.name] for i in company.previous_generation_instances()}
+    running = {i.name for i in company.instances if i.state == "running"}
+    expected |= {ids.volumes[v.name] for v in company.volumes  # in-use gp2 worth moving to gp3
+                 if v.volume_type == "gp2" and v.attached_to in running
+                 and round(v.size_gb * (GP2_PER_GB_MONTH - EBS_PER_GB_MONTH), 2) >= MIN_MIGRATION_USD}
     assert set(result.resources) == expected
     unattached = sum(v.size_gb for v in company.unattached_volumes())
     assert result.facts["monthly_savings_usd"] >= unattached * result.facts["ebs_price_per_gb_month"]

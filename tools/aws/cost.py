@@ -376,7 +376,32 @@ def _anomaly_row(anomaly: dict[str, Any]) -> dict[str, Any]:
             "impact": money(total),
             "change_pct": round(float(pct), 1) if pct is not None else (round(100 * total / expected, 1)
                                                                          if expected else None),
-            "score": anomaly.get("AnomalyScore", {}).get("MaxScore"), "anomaly_id": anomaly.get("AnomalyId")}
+            "score": anomaly.get("AnomalyScore", {}).get("MaxScore"), "anomaly_id": anomaly.get("AnomalyId"),
+            "monitor_arn": anomaly.get("MonitorArn")}
+
+
+def _monitor_names(monitors: list[dict[str, Any]]) -> dict[str, str]:
+    """{monitor ARN: its name}: the monitor that flagged an anomaly is named, as the console does."""
+    return {str(m.get("MonitorArn")): str(m.get("MonitorName") or m.get("MonitorArn")) for m in monitors}
+
+
+def _monitors_said(monitors: list[dict[str, Any]]) -> str:
+    """"1 monitor: driftwood-services", "2 monitors: a, b": which monitors were read."""
+    names = list(dict.fromkeys(_monitor_names(monitors).values()))
+    count = f"{len(monitors)} monitor{'s' if len(monitors) != 1 else ''}"
+    return f"{count}: {', '.join(names)}" if names else count
+
+
+def _other_services(rows: list[dict[str, Any]], service: str) -> str:
+    """What the detection reports outside the one AWS service asked about: "any anomaly in
+    RDS?" is answered for RDS, and the anomaly next door is said beside the no."""
+    others = [row for row in rows if row["service"] != service]
+    if not others:
+        return ""
+    shown = "; ".join(f"{row['service']}" + (f" in {row['region']}" if row.get("region") else "")
+                      + (f" ({row['change_pct']:+.1f}%)" if row.get("change_pct") is not None else "")
+                      for row in others[:3])
+    return f" Outside {service}: {shown}."
 
 
 def _region_series(ctx: ToolContext, start: date, end: date, service: str, region: str | None) -> list[list[Any]]:
@@ -396,24 +421,30 @@ def _chart_start(start: date, spike_day: str | None) -> date:
 
 
 def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date,
-                    anomalies: list[dict[str, Any]], monitors: int) -> ToolResult:
+                    anomalies: list[dict[str, Any]], monitors: list[dict[str, Any]]) -> ToolResult:
     rows = [_anomaly_row(anomaly) for anomaly in anomalies]
-    if args.aws_service:
-        rows = [row for row in rows if row["service"] == ce_service_name(args.aws_service)]
     rows.sort(key=lambda row: row["impact"], reverse=True)
+    outside = ""
+    if args.aws_service:
+        service = ce_service_name(args.aws_service)
+        outside = _other_services(rows, service)
+        rows = [row for row in rows if row["service"] == service]
     window = f"{start.isoformat()} to {end.isoformat()}"
     rows, elsewhere = _in_region(rows, args.region)
     if not rows:
-        where = f" in {args.region}" if args.region else ""
-        return ToolResult.no_data(f"AWS Cost Anomaly Detection ({monitors} monitor{'s' if monitors != 1 else ''}) "
-                                  f"reports no anomaly{where} from {window}.{elsewhere}")
+        where = f" in {ce_service_name(args.aws_service)}" if args.aws_service else ""
+        where += f" in {args.region}" if args.region else ""
+        return ToolResult.no_data(f"AWS Cost Anomaly Detection ({_monitors_said(monitors)}) "
+                                  f"reports no anomaly{where} from {window}.{elsewhere}{outside}")
     top = rows[0]
+    flagged_by = _monitor_names(monitors).get(str(top.get("monitor_arn")))
     where = f" in {top['region']}" if top["region"] else ""
     usage = f" (usage type {top['usage_type']})" if top["usage_type"] else ""
     pct = f", {top['change_pct']:+.1f}%" if top["change_pct"] is not None else ""
     summary = (f"AWS Cost Anomaly Detection: {top['service']}{where}{usage} since {top['spike_day']}, "
                f"${top['impact']:,.2f} above the expected ${top['expected']:,.2f} (actual ${top['actual']:,.2f}"
-               f"{pct}); {len(rows)} anomal{'ies' if len(rows) != 1 else 'y'} from {window}.")
+               f"{pct}); {len(rows)} anomal{'ies' if len(rows) != 1 else 'y'} from {window}"
+               + (f", flagged by monitor {flagged_by}." if flagged_by else "."))
     running = _instances_behind(ctx, top["usage_type"], top["region"])
     if running:
         summary += (f" Running {_instance_type(top['usage_type'])} instances in {top['region']}: "
@@ -422,7 +453,8 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
         status="ok", summary=summary,
         columns=["service", "region", "usage_type", "spike_day", "end_day", "expected", "actual", "impact",
                  "change_pct"], rows=rows[: args.limit],
-        facts={"source": "aws_cost_anomaly_detection", "monitors": monitors, "top_service": top["service"],
+        facts={"source": "aws_cost_anomaly_detection", "monitors": len(monitors), "monitor": flagged_by,
+               "top_service": top["service"],
                "region": top["region"], "usage_type": top["usage_type"], "spike_day": top["spike_day"],
                "impact_usd": top["impact"], "expected_usd": top["expected"], "actual_usd": top["actual"],
                "change_pct": top["change_pct"], "anomaly_id": top["anomaly_id"], "currency": "USD",
@@ -471,7 +503,9 @@ def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: 
     changed = [row for row in rows if row["unusual"]]
     if not changed:
         where = f" in {args.region}" if args.region else ""
-        return ToolResult.no_data(f"No AWS service's daily cost{where} over the last {RECENT_DAYS} days left its "
+        subject = f"{ce_service_name(args.aws_service)}'s" if args.aws_service else "No AWS service's"
+        verb = "stayed in" if args.aws_service else "left"
+        return ToolResult.no_data(f"{subject} daily cost{where} over the last {RECENT_DAYS} days {verb} its "
                                   f"usual range (median and spread of the days before, {window}).{elsewhere}")
     increases = [row for row in changed if row["change"] > 0]
     top = increases[0] if increases else changed[0]
@@ -539,7 +573,7 @@ def cost_anomalies(ctx: ToolContext, args: CostAnomaliesArgs) -> ToolResult:
             raise
         monitors, denied = [], "ce:GetAnomalyMonitors"
     if monitors:
-        return _from_detection(ctx, args, start, end, _aws_anomalies(ce, start, end), len(monitors))
+        return _from_detection(ctx, args, start, end, _aws_anomalies(ce, start, end), monitors)
     if (end - start).days < BASELINE_DAYS:  # a short question still needs weeks of history
         start = end - timedelta(days=BASELINE_DAYS)
     result = _from_baseline(ctx, args, start, end)
@@ -557,6 +591,11 @@ class CostForecastArgs(BaseModel):
                                "month's first day); default today.")
     end: date | None = Field(default=None, description="Forecast up to this day (exclusive); default month end.")
     aws_service: str | None = Field(default=None, description="Only this AWS service's forecast, e.g. rds, ec2.")
+    region: str | None = Field(default=None, description="Only spend in this region, e.g. eu-west-1.")
+    app_service: str | None = Field(default=None, description="Only spend tagged with this application service "
+                                   "(the `service` cost-allocation tag), e.g. payments.")
+    team: str | None = Field(default=None, description="Only spend tagged with this team (the `team` "
+                             "cost-allocation tag, any case), e.g. storefront.")
     budget: float | None = Field(default=None, gt=0, description="A budget for the period, in the bill's currency: "
                                  "the answer says whether the forecast stays under it.")
 
@@ -574,6 +613,20 @@ def _budget_facts(projected: float, budget: float | None) -> dict[str, Any]:
     if budget is None:
         return {}
     return {"budget": money(budget), "budget_left": money(budget - projected), "over_budget": projected > budget}
+
+
+def _forecast_scope(args: CostForecastArgs) -> tuple[str, dict[str, Any]]:
+    """Whose forecast it is, in words ("Amazon Relational Database Service spend in eu-west-1
+    tagged team=payments"), and the same narrowing as facts: a forecast of part of the bill
+    names the part, so it is never read as the account's."""
+    whose = f"{ce_service_name(args.aws_service)} spend" if args.aws_service else "AWS spend"
+    whose += f" in {args.region}" if args.region else ""
+    whose += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
+    whose += f" tagged {TEAM_TAG}={args.team}" if args.team else ""
+    scope: dict[str, Any] = {"aws_service": ce_service_name(args.aws_service)} if args.aws_service else {}
+    scope.update({key: value for key, value in (("region", args.region), ("app_service", args.app_service),
+                                                ("team", args.team)) if value})
+    return whose, scope
 
 
 def _next_month(day: date) -> date:
@@ -613,7 +666,7 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     end = args.end or _next_month(start)
     if end <= start:
         return ToolResult.error(f"A forecast needs an end after {start.isoformat()}; got {end.isoformat()}.")
-    expression = _filter(args.aws_service, None)
+    expression = _filter(args.aws_service, args.region, args.app_service, args.team)
     request: dict[str, Any] = {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
                                "Metric": "UNBLENDED_COST", "Granularity": "MONTHLY"}
     if expression:
@@ -621,12 +674,12 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     answer = client(ctx, "ce", GLOBAL_REGION).get_cost_forecast(**request)
     forecast = float(answer["Total"]["Amount"])
     currency = answer["Total"].get("Unit", "USD")
-    whose = f"{ce_service_name(args.aws_service)} spend" if args.aws_service else "AWS spend"
-    scope = {"aws_service": ce_service_name(args.aws_service)} if args.aws_service else {}
+    whose, scope = _forecast_scope(args)
+    part = "that part" if set(scope) - {"aws_service"} else "that service"
     if start > now:
         summary = (f"{whose} forecast for {_period_name(now, start, end)}, {start.isoformat()} to {end.isoformat()} "
                    f"(Cost Explorer, that period alone): "
-                   f"${forecast:,.2f} {currency}" + (" (that service only, not the account)." if scope else ".")
+                   f"${forecast:,.2f} {currency}" + (f" ({part} only, not the account)." if scope else ".")
                    + against_budget(forecast, args.budget, currency))
         return ToolResult(status="ok", summary=summary,
                           facts={"forecast": money(forecast), "projected_total": money(forecast),
@@ -637,7 +690,7 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     projected = mtd + forecast
     summary = (f"{whose} so far this month is ${mtd:,.2f} {currency}; forecast ${forecast:,.2f} more from "
                f"{now.isoformat()} to {end.isoformat()}, about ${projected:,.2f} in total"
-               + (" (that service's forecast only, not the account's)." if scope else ".")
+               + (f" ({part}'s forecast only, not the account's)." if scope else ".")
                + against_budget(projected, args.budget, currency))
     return ToolResult(
         status="ok", summary=summary,
@@ -653,10 +706,10 @@ COST_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_cost_anomalies", "Which AWS service's daily cost jumped recently, where, by how much and since "
              "when (AWS Cost Anomaly Detection when set up, else a robust baseline).",
              CostAnomaliesArgs, "read", ("cost.anomalies",), "aws", cost_anomalies),
-    ToolSpec("aws_cost_forecast", "Month-to-date AWS spend (or one service's) and Cost Explorer's forecast to "
-             "month end, or for a later period.",
+    ToolSpec("aws_cost_forecast", "Month-to-date AWS spend (or one service's, region's or tag's) and Cost "
+             "Explorer's forecast to month end, or for a later period.",
              CostForecastArgs, "read", ("cost.forecast",), "aws", cost_forecast),
     ToolSpec("aws_savings", "AWS resources costing money for little use, with $/month each: unattached volumes, "
-             "stopped instances, idle IPs, old snapshots, low-CPU and previous-generation instances.",
+             "stopped instances, idle IPs, old snapshots, low-CPU and previous-generation instances, gp2 volumes.",
              SavingsArgs, "read", ("cost.savings",), "aws", savings),
 ]

@@ -18,6 +18,8 @@ from tools.base import ToolContext, ToolResult
 
 EBS_PER_GB_MONTH = 0.08  # gp3 list price in us-east-1; gp2 is close (0.10)
 SNAPSHOT_PER_GB_MONTH = 0.05  # EBS snapshot standard tier, us-east-1 (billed on changed blocks: an upper bound)
+GP2_PER_GB_MONTH = 0.10  # gp2 list price in us-east-1: gp3 gives the same baseline for 20% less
+MIN_MIGRATION_USD = 1.0  # a gp2 volume is worth a type change from $1/month saved (50 GiB): not every 8 GiB root
 EIP_PER_MONTH = 3.60  # idle public IPv4 address, 730 h x $0.005
 HOURS_PER_MONTH = 730
 OLD_SNAPSHOT_DAYS = 90
@@ -45,7 +47,7 @@ HOURLY_USD: dict[str, float] = {
 NEXT_GENERATION: dict[str, str] = {"t1": "t3", "t2": "t3", "m1": "m5", "m3": "m5", "m4": "m5", "c1": "c5",
                                    "c3": "c5", "c4": "c5", "r3": "r5", "r4": "r5", "m2": "r5", "i2": "i3"}
 KINDS = ("unattached volume", "stopped instance", "unassociated Elastic IP", "old snapshot", "low CPU instance",
-         "previous-generation instance")
+         "previous-generation instance", "gp2 volume")
 
 
 class SavingsArgs(BaseModel):
@@ -108,6 +110,27 @@ def _instances(ec2: Any, state: str) -> list[dict[str, Any]]:
         for res in page["Reservations"] for inst in res["Instances"]]
 
 
+def _volume_ids(instance: dict[str, Any]) -> list[str]:
+    return [m["Ebs"]["VolumeId"] for m in instance.get("BlockDeviceMappings", []) if "Ebs" in m]
+
+
+def _gp2_volumes(ec2: Any, region: str, stopped: set[str]) -> list[dict[str, Any]]:
+    """In-use gp2 volumes saving at least ``MIN_MIGRATION_USD`` a month as gp3: gp3 is the
+    current generation of general-purpose SSD, the same baseline for less per GB, and a
+    volume changes type in place. Unattached volumes and a stopped instance's disks are
+    candidates already (delete, not migrate)."""
+    rows = []
+    for page in ec2.get_paginator("describe_volumes").paginate(Filters=[{"Name": "volume-type", "Values": ["gp2"]},
+                                                                        {"Name": "status", "Values": ["in-use"]}]):
+        for vol in page["Volumes"]:
+            saving = vol["Size"] * (GP2_PER_GB_MONTH - EBS_PER_GB_MONTH)
+            if vol["VolumeId"] in stopped or money(saving) < MIN_MIGRATION_USD:
+                continue
+            rows.append(_row(vol["VolumeId"], "gp2 volume", region, f"{vol['Size']} GiB gp2; gp3 is the current "
+                             "generation", saving, _name(vol.get("Tags"))))
+    return rows
+
+
 def _idle_storage(ec2: Any, region: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for page in ec2.get_paginator("describe_volumes").paginate(Filters=[{"Name": "status", "Values": ["available"]}]):
@@ -116,13 +139,14 @@ def _idle_storage(ec2: Any, region: str) -> list[dict[str, Any]]:
                              f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip(), vol["Size"] * EBS_PER_GB_MONTH,
                              _name(vol.get("Tags"))))
     for inst in _instances(ec2, "stopped"):
-        vol_ids = [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if "Ebs" in m]
-        volumes = _volume_sizes(ec2, vol_ids)
+        volumes = _volume_sizes(ec2, _volume_ids(inst))
         size = sum(gb for gb, _name_tag in volumes.values())
         attached = f": {_attached(volumes)}" if volumes else ""
         rows.append(_row(inst["InstanceId"], "stopped instance", region,
                          f"{inst['InstanceType']}, {size} GiB attached{attached}", size * EBS_PER_GB_MONTH,
                          _name(inst.get("Tags"))))
+    rows += _gp2_volumes(ec2, region, stopped={vol for inst in _instances(ec2, "stopped")
+                                                for vol in _volume_ids(inst)})
     for addr in ec2.describe_addresses()["Addresses"]:
         if not addr.get("AssociationId") and not addr.get("InstanceId"):
             rows.append(_row(addr.get("AllocationId") or addr["PublicIp"], "unassociated Elastic IP", region,
@@ -206,6 +230,7 @@ def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
                "stopped_instances": counts["stopped instance"], "idle_elastic_ips": counts["unassociated Elastic IP"],
                "old_snapshots": counts["old snapshot"], "low_cpu_instances": counts["low CPU instance"],
                "previous_generation_instances": counts["previous-generation instance"],
+               "gp2_volumes": counts["gp2 volume"], "gp2_price_per_gb_month": GP2_PER_GB_MONTH,
                "ebs_price_per_gb_month": EBS_PER_GB_MONTH, "snapshot_price_per_gb_month": SNAPSHOT_PER_GB_MONTH,
                "eip_price_per_month": EIP_PER_MONTH, "old_snapshot_days": OLD_SNAPSHOT_DAYS,
                "low_cpu_percent": LOW_CPU_PERCENT},
