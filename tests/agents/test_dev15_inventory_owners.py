@@ -51,3 +51,14 @@ def test_a_service_filter_also_matches_the_owner_tag() -> None:
     assert matches(args, tags={"Owner": "Zoe", "service": "ledger"}, env="prod", service="ledger", name="ledger-1")
     assert not matches(args, tags={"owner": "max", "service": "ledger"}, env="prod", service="ledger",
                        name="ledger-2")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("show me every ebs snapshot in eu-west-1", "snapshot"),
+    ("how many volume snaps have we got", "snapshot"),
+    ("any elastic ips not attached?", "elastic_ip"),
+    ("list the eips", "elastic_ip"),
+    ("which ebs volumes are unattached", "volume"),
+])
+def test_snapshots_and_addresses_are_kinds_of_their_own(text: str, kind: str) -> None:
+    assert extract_slots(text, NOW).get("resource_type") == kind
