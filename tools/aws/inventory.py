@@ -366,6 +366,13 @@ def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"property": key, "value": value} for key, value in pairs.items() if value not in (None, "")]
 
 
+def attached_volumes(ctx: ToolContext, region: str, instance_id: str) -> list[dict[str, Any]]:
+    """The volumes attached to one instance, its root volume first."""
+    found = client(ctx, "ec2", region).describe_volumes(
+        Filters=[{"Name": "attachment.instance-id", "Values": [instance_id]}]).get("Volumes", [])
+    return sorted(found, key=lambda vol: (bool(tag_map(vol.get("Tags")).get("Name")), vol["VolumeId"]))
+
+
 def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> ToolResult:
     ident = inst["InstanceId"]
     tags = tag_map(inst.get("Tags"))
@@ -379,12 +386,15 @@ def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> T
     # a group by its name as people say it, and its id ("bastion-ssh (sg-0abc...)")
     groups = [f"{g['GroupName']} ({g['GroupId']})" if g.get("GroupName") else g["GroupId"]
               for g in inst.get("SecurityGroups", [])]
+    disks = [f"{_labelled(vol['VolumeId'], {vol['VolumeId']: tag_map(vol.get('Tags')).get('Name', '')})} "
+             f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip() for vol in attached_volumes(ctx, region, ident)]
     facts = {"id": ident, "name": name, "type": "ec2", "state": state, "region": region,
              "instance_type": inst["InstanceType"],
              "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),
              "private_ip": inst.get("PrivateIpAddress"), "public_ip": inst.get("PublicIpAddress"),
              "launch_time": iso(inst["LaunchTime"]) if inst.get("LaunchTime") else None,
              "instance_status": inst_check, "system_status": sys_check, "security_groups": ", ".join(groups),
+             "volumes": "; ".join(disks),
              "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
     label = f"{ident} ({name})" if name else ident
     summary = (f"{label} is {state} in {facts['availability_zone'] or region}: {inst['InstanceType']}, "
@@ -428,13 +438,18 @@ def _describe_volume(ctx: ToolContext, region: str, ident: str) -> ToolResult | 
         raise
     vol = vols[0]
     attached = [a["InstanceId"] for a in vol.get("Attachments", [])]
-    facts = {"id": ident, "type": "volume", "region": region, "state": vol["State"], "size_gib": vol["Size"],
-             "volume_type": vol.get("VolumeType"), "encrypted": vol.get("Encrypted"),
-             "availability_zone": vol.get("AvailabilityZone"), "attached_to": ", ".join(attached)}
-    summary = (f"{ident} is {vol['State']} in {vol.get('AvailabilityZone', region)}: {vol['Size']} GiB "
-               f"{vol.get('VolumeType', '')}, {'attached to ' + ', '.join(attached) if attached else 'not attached'}.")
+    name = tag_map(vol.get("Tags")).get("Name", "")
+    machines = _named_ids(ctx, region, "instance") if attached else {}
+    facts = {"id": ident, "name": name, "type": "volume", "region": region, "state": vol["State"],
+             "size_gib": vol["Size"], "volume_type": vol.get("VolumeType"), "encrypted": vol.get("Encrypted"),
+             "availability_zone": vol.get("AvailabilityZone"),
+             "attached_to": ", ".join(_labelled(one, machines) for one in attached)}
+    label = f"{ident} ({name})" if name else ident
+    summary = (f"{label} is {vol['State']} in {vol.get('AvailabilityZone', region)}: {vol['Size']} GiB "
+               f"{vol.get('VolumeType', '')}, "
+               f"{'attached to ' + facts['attached_to'] if attached else 'not attached'}.")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
-                      facts=facts, resources=[ident, *attached])
+                      facts=facts, resources=[x for x in (ident, name, *attached) if x])
 
 
 def _describe_snapshot(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
@@ -644,6 +659,8 @@ class DescribeArgs(BaseModel):
                                                        "Lambda, ECS service, load balancer or EKS cluster "
                                                        "name, or ARN.")
     region: str | None = None
+    resource_type: ResourceType | None = Field(default=None, description="The kind asked about: \"volume\" "
+                                                                        "with an instance is that instance's disk.")
 
 
 @aws_errors("ec2", "s3", "rds", "lambda", "ecs", "elbv2", "eks")
@@ -658,7 +675,23 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
         result = _describe_id(ctx, [match.region], match.id) if match else None
     if result is None:
         raise ResourceNotFound(ident, regions)
+    if args.resource_type == "volume" and result.facts.get("type") == "ec2":
+        return _volume_of(ctx, result) or result
     return result
+
+
+def _volume_of(ctx: ToolContext, machine: ToolResult) -> ToolResult | None:
+    """"the data disk on search-eu-1": the one volume attached to that instance besides its
+    unnamed root volume (or its only volume); None when that is not one volume, so the
+    instance's own description, which lists them all, answers."""
+    region, ident = str(machine.facts["region"]), str(machine.facts["id"])
+    volumes = attached_volumes(ctx, region, ident)
+    named = [vol for vol in volumes if tag_map(vol.get("Tags")).get("Name")]
+    chosen = named if named else volumes
+    if len(chosen) != 1:
+        return None
+    described = _describe_volume(ctx, region, chosen[0]["VolumeId"])
+    return described.model_copy(update={"resources": [*described.resources, ident]}) if described else None
 
 
 INVENTORY_TOOLS: list[ToolSpec] = [

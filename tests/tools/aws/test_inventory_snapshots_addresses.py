@@ -1,6 +1,7 @@
 """Snapshots and Elastic IPs are inventory kinds of their own: listed on request (the account's
 own snapshots only, never the public ones behind the AMIs an endpoint knows) and described by
-id or by Name tag, with the volume a snapshot was taken of and the machine an address is on."""
+id or by Name tag, with the volume a snapshot was taken of and the machine an address is on.
+A volume asked of an instance ("the data disk on X") is that instance's own named volume."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ def world(reset_aws: Any) -> dict[str, str]:
                                 TagSpecifications=_named("snapshot", "ledger-data-nightly"))["SnapshotId"]
     used = west.allocate_address(Domain="vpc", TagSpecifications=_named("elastic-ip", "ledger-gw-ip"))["AllocationId"]
     west.associate_address(AllocationId=used, InstanceId=box)
+    journal = west.create_volume(AvailabilityZone="eu-west-1a", Size=12, VolumeType="io2", Iops=1000,
+                                 TagSpecifications=_named("volume", "ledger-journal"))["VolumeId"]
+    west.attach_volume(VolumeId=journal, InstanceId=box, Device="/dev/sdf")
     spare = west.allocate_address(Domain="vpc", TagSpecifications=_named("elastic-ip", "spare-ip"))["AllocationId"]
-    return {"box": box, "volume": volume, "snap": snap, "used": used, "spare": spare}
+    return {"box": box, "volume": volume, "snap": snap, "used": used, "spare": spare, "journal": journal}
 
 
 def test_snapshots_are_listed_with_their_volume_and_nothing_else(ctx: ToolContext, world: dict[str, str]) -> None:
@@ -62,3 +66,16 @@ def test_an_address_is_described_by_id_or_name(ctx: ToolContext, world: dict[str
     assert spare.facts["id"] == world["spare"] and "not associated" in spare.summary
     used = describe_resource(ctx, DescribeArgs(resource_id=world["used"]))
     assert used.facts["associated_with"] == f"ledger-gw ({world['box']})"
+
+
+def test_a_volume_asked_of_an_instance_is_its_named_volume(ctx: ToolContext, world: dict[str, str]) -> None:
+    result = describe_resource(ctx, DescribeArgs(resource_id="ledger-gw", resource_type="volume"))
+    assert result.facts["id"] == world["journal"] and result.facts["volume_type"] == "io2"
+    assert result.facts["attached_to"] == f"ledger-gw ({world['box']})"
+    assert "ledger-journal" in result.summary
+
+
+def test_an_instance_description_lists_its_volumes(ctx: ToolContext, world: dict[str, str]) -> None:
+    result = describe_resource(ctx, DescribeArgs(resource_id="ledger-gw"))
+    assert result.facts["type"] == "ec2"
+    assert f"ledger-journal ({world['journal']}) 12 GiB io2" in result.facts["volumes"]
