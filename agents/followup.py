@@ -182,9 +182,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         lent = {key: previous.slots[key] for key in _LISTING_SCOPE if key in previous.slots}
         return route.model_copy(update={"slots": {**lent, **route.slots}})
     if _PARTITIVE.search(route.text) and not SKILL_BY_NAME[previous.skill].mutating \
-            and not any(key in route.slots for key in _TARGET_SLOTS) and not imperative_skills(route.text):
+            and not any(key in route.slots for key in _TARGET_SLOTS if key not in _qualifiers_of(previous)) \
+            and not imperative_skills(route.text):
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
-        # the previous question again with the new qualifiers (its target is not lent)
+        # the previous question again with the new qualifiers (its target is not lent); "which of
+        # those belong to search" after an inventory: the owning service narrows the list too
         return _asked_again(route, previous, threshold)
     if _SUBSET_ABOUT.search(route.text) and _lists_cloud_items(previous) \
             and not SKILL_BY_NAME[route.skill].mutating and route.skill != previous.skill \
@@ -360,6 +362,15 @@ def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route
     return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                     "slots": {**previous.slots, **route.slots},
                                     "confidence": max(route.confidence, threshold)})
+
+
+# Slots that narrow a listing rather than name a new subject: an inventory's rows carry the
+# service owning them, so "which of those belong to analytics" is a subset of that listing.
+_LISTING_QUALIFIERS: dict[str, tuple[str, ...]] = {"infra.inventory": ("service",)}
+
+
+def _qualifiers_of(previous: TurnContext) -> tuple[str, ...]:
+    return _LISTING_QUALIFIERS.get(previous.skill, ())
 
 
 # What a plain listing was scoped to, which a check asked of its items keeps.

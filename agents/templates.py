@@ -138,15 +138,38 @@ def refusal_answer(route: Route, reason: str) -> Answer:
                   lead=f"{reason} Nothing was run or proposed.")
 
 
-def runbook_answer(result: ToolResult) -> tuple[list[str], list[Quote], list[Table]]:
+# A question asking what to do ("what do I do", "the steps", "remediation procedure", "how do we
+# fix / close / lock it down"), not what something means.
+ASKS_STEPS = re.compile(r"\b(?:what (?:do|should|can) (?:i|we) do|what to do|steps?|procedures?|playbook|"
+                        r"remediat\w*|mitigat\w*|how (?:do|should|can|would) (?:i|we|you) (?:fix|resolve|"
+                        r"close|lock|remediate|recover|get it back|handle|deal with|sort))\b", re.I)
+# Sections that say when a runbook applies or how to check it worked, not what to do about it.
+CONTEXT_SECTIONS = frozenset({"when this fires", "verify"})
+STEP_SECTIONS = ("mitigate", "fix", "triage", "diagnose")
+
+
+def best_section(rows: Sequence[dict[str, Any]], asked: str = "") -> dict[str, Any]:
+    """The section to quote: the best match, unless the question asks what to do and the best
+    match only says when the runbook applies or how to verify, while a section of the same
+    runbook saying what to do was also found (the best scored of those)."""
+    best = rows[0]
+    if not asked or not ASKS_STEPS.search(asked) or str(best.get("section", "")).lower() not in CONTEXT_SECTIONS:
+        return best
+    steps = [row for row in rows[1:] if row.get("source") == best.get("source")
+             and str(row.get("section", "")).lower() in STEP_SECTIONS]
+    return steps[0] if steps else best
+
+
+def runbook_answer(result: ToolResult, asked: str = "") -> tuple[list[str], list[Quote], list[Table]]:
     """The best runbook section quoted (data, not instructions), the others as a table."""
     if result.status != "ok" or not result.rows:
         return [result.summary], [], []
-    best = result.rows[0]
+    best = best_section(result.rows, asked)
     lead = f"From the runbook {best['title']}, section {best['section']} ({best['source']}):"
     quote = untrusted_quote("runbook", f"{best['title']} · {best['section']}", str(best.get("text", "")),
                             source=str(best["source"]), max_lines=40, max_chars=RUNBOOK_CHARS)
-    others = ToolResult(status="ok", columns=["title", "section", "source"], rows=result.rows[1:])
+    others = ToolResult(status="ok", columns=["title", "section", "source"],
+                        rows=[row for row in result.rows if row is not best])
     table = typed_table(others, "Also relevant")
     return [lead], [quote], [table] if table else []
 
@@ -206,7 +229,7 @@ class _Parts:
 
     def add(self, route: Route, call: dict[str, Any], result: ToolResult, titled: bool) -> None:
         if call["tool"] == "knowledge_search_runbooks" and route.skill == "knowledge.runbook":
-            lines, quotes, tables = runbook_answer(result)
+            lines, quotes, tables = runbook_answer(result, route.text)
             self.lines.extend(lines)
             self.quotes.extend(quotes)
             self.tables.extend(tables)

@@ -47,12 +47,14 @@ def env_matches(env: str, wanted: str) -> bool:
 
 def matches(args: ResourceFilter, *, tags: dict[str, str], env: str, service: str, name: str) -> bool:
     """Whether a resource with these tags, environment, service and name passes ``args``; the
-    service may also be named by a part of the resource's name."""
+    service may also be named by a part of the resource's name, or by the person owning it
+    ("what belongs to carol": her owner tag, as "what belongs to checkout" is a service tag)."""
     if not tags_match(tags, args.tag_key, args.tag_value):
         return False
     if args.env and not env_matches(env, args.env):
         return False
     if args.service:
         needle = args.service.lower()
-        return needle == service.lower() or needle in name.lower()
+        owner = next((value for key, value in tags.items() if key.lower() == "owner"), "")
+        return needle == service.lower() or needle in name.lower() or needle == owner.lower()
     return True

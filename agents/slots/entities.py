@@ -256,10 +256,11 @@ def find_service(text: str) -> str | None:
     if match and _is_name(match.group(1)):
         return match.group(1)
     # "page whoever owns search", "the team responsible for checkout": the thing owned;
-    # "which buckets does analytics own": the owner, as a service
+    # "which buckets does analytics own": the owner, as a service; "the ones that belong to
+    # search", "boxes belonging to auth": the same owner, said the other way round
     # "which team owns auth", "what squad owns search": the thing owned, too
     match = re.search(r"\b(?:who(?:ever)?\s+owns|(?:which|what)\s+(?:team|squad|crew|group|rota)\s+owns|"
-                      r"owners?\s+of|responsible\s+for|in charge of)\s+(?:the\s+)?"
+                      r"owners?\s+of|responsible\s+for|in charge of|belong(?:s|ing)?\s+to)\s+(?:the\s+)?"
                       r"([a-z][a-z0-9-]*)\b|\b(?:does|do)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+own\b", text)
     owned = (match.group(1) or match.group(2)) if match else None
     if owned and _is_name(owned) and not _is_special(owned) and owned not in _VERBS | _ORDINALS | GENERIC:

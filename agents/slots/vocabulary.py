@@ -74,7 +74,10 @@ AWS_SERVICE = [(name, re.compile(rf"\b(?:{pattern})\b")) for name, pattern in AW
 
 RESOURCE_TYPES: tuple[tuple[str, str], ...] = (
     ("security_group", r"security groups?|sgs?|nsgs?|firewall rules?"),
-    ("volume", r"volumes?|ebs|disks?"),
+    # "ebs snapshots", "volume snaps": the snapshots, not the volumes they were taken of
+    ("snapshot", r"snapshots?|snaps"),
+    ("elastic_ip", r"elastic ?ips?|elastic ip addresses|eips?"),
+    ("volume", r"(?:volumes?|ebs|disks?)(?!\s+snap(?:shot)?s?\b)"),
     ("s3", r"buckets?|s3|gcs|blobs?|storage accounts?"),
     ("rds", r"rds|databases?|db instances?|aurora"),
     ("lambda", r"lambdas?|functions?|funcs?"),

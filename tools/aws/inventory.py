@@ -21,8 +21,8 @@ from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
 from tools.wording import counted
 
 T = TypeVar("T")
-ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume", "ecs_service", "eks",
-                       "load_balancer"]
+ResourceType = Literal["ec2", "s3", "rds", "lambda", "security_group", "volume", "snapshot", "elastic_ip",
+                       "ecs_service", "eks", "load_balancer"]
 DEFAULT_TYPES: tuple[str, ...] = ("ec2", "s3", "rds", "lambda", "ecs_service", "eks", "load_balancer")
 
 
@@ -139,8 +139,57 @@ def _volume_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _named_ids(ctx: ToolContext, region: str, kind: str) -> dict[str, str]:
+    """id -> Name tag of the region's volumes or instances, to say what a snapshot or an address
+    belongs to as people call it."""
+    ec2 = client(ctx, "ec2", region)
+    if kind == "volume":
+        return {vol["VolumeId"]: tag_map(vol.get("Tags")).get("Name", "")
+                for page in ec2.get_paginator("describe_volumes").paginate() for vol in page["Volumes"]}
+    return {inst["InstanceId"]: tag_map(inst.get("Tags")).get("Name", "") for inst in instances(ctx, region)}
+
+
+def _labelled(ident: str, names: dict[str, str]) -> str:
+    """"search-data-eu (vol-0abc…)", or the bare id when it has no Name."""
+    return f"{names[ident]} ({ident})" if names.get(ident) else ident
+
+
+def _snapshot_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    ec2 = client(ctx, "ec2", region)
+    volumes = _named_ids(ctx, region, "volume")
+    # the account's own snapshots only: an endpoint that ignores OwnerIds (moto) also returns the
+    # public snapshots behind the AMIs it knows, owned by other accounts
+    account = client(ctx, "sts", region).get_caller_identity()["Account"]
+    rows = []
+    for page in ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"]):
+        for snap in page["Snapshots"]:
+            if snap.get("OwnerId") not in (None, account):
+                continue
+            tags = tag_map(snap.get("Tags"))
+            started = iso(snap["StartTime"])[:10] if snap.get("StartTime") else ""
+            detail = f"{snap.get('VolumeSize', '?')} GiB of {_labelled(snap.get('VolumeId', ''), volumes)}"
+            rows.append(_row("snapshot", snap["SnapshotId"], tags.get("Name", ""), region, snap.get("State", ""),
+                             f"{detail}, started {started}" if started else detail, tags))
+    return rows
+
+
+def _eip_rows(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
+    ec2 = client(ctx, "ec2", region)
+    machines = _named_ids(ctx, region, "instance")
+    rows = []
+    for addr in ec2.describe_addresses().get("Addresses", []):
+        tags = tag_map(addr.get("Tags"))
+        attached = addr.get("InstanceId")
+        state = "associated" if attached or addr.get("AssociationId") else "unassociated"
+        detail = str(addr.get("PublicIp", "")) + (f" on {_labelled(attached, machines)}" if attached else "")
+        rows.append(_row("elastic_ip", addr.get("AllocationId") or addr.get("PublicIp", ""), tags.get("Name", ""),
+                         region, state, detail, tags))
+    return rows
+
+
 REGIONAL_LISTERS: dict[str, Callable[[ToolContext, str], list[dict[str, Any]]]] = {
     "ec2": _ec2_rows, "rds": _rds_rows, "lambda": _lambda_rows, "security_group": _sg_rows, "volume": _volume_rows,
+    "snapshot": _snapshot_rows, "elastic_ip": _eip_rows,
     "ecs_service": functools.partial(containers.ecs_rows, row=_row),
     "eks": functools.partial(containers.eks_rows, row=_row),
     "load_balancer": functools.partial(containers.lb_rows, row=_row),
@@ -317,6 +366,13 @@ def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"property": key, "value": value} for key, value in pairs.items() if value not in (None, "")]
 
 
+def attached_volumes(ctx: ToolContext, region: str, instance_id: str) -> list[dict[str, Any]]:
+    """The volumes attached to one instance, its root volume first."""
+    found = client(ctx, "ec2", region).describe_volumes(
+        Filters=[{"Name": "attachment.instance-id", "Values": [instance_id]}]).get("Volumes", [])
+    return sorted(found, key=lambda vol: (bool(tag_map(vol.get("Tags")).get("Name")), vol["VolumeId"]))
+
+
 def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> ToolResult:
     ident = inst["InstanceId"]
     tags = tag_map(inst.get("Tags"))
@@ -330,12 +386,15 @@ def _describe_instance(ctx: ToolContext, region: str, inst: dict[str, Any]) -> T
     # a group by its name as people say it, and its id ("bastion-ssh (sg-0abc...)")
     groups = [f"{g['GroupName']} ({g['GroupId']})" if g.get("GroupName") else g["GroupId"]
               for g in inst.get("SecurityGroups", [])]
+    disks = [f"{_labelled(vol['VolumeId'], {vol['VolumeId']: tag_map(vol.get('Tags')).get('Name', '')})} "
+             f"{vol['Size']} GiB {vol.get('VolumeType', '')}".strip() for vol in attached_volumes(ctx, region, ident)]
     facts = {"id": ident, "name": name, "type": "ec2", "state": state, "region": region,
              "instance_type": inst["InstanceType"],
              "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),
              "private_ip": inst.get("PrivateIpAddress"), "public_ip": inst.get("PublicIpAddress"),
              "launch_time": iso(inst["LaunchTime"]) if inst.get("LaunchTime") else None,
              "instance_status": inst_check, "system_status": sys_check, "security_groups": ", ".join(groups),
+             "volumes": "; ".join(disks),
              "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
     label = f"{ident} ({name})" if name else ident
     summary = (f"{label} is {state} in {facts['availability_zone'] or region}: {inst['InstanceType']}, "
@@ -379,13 +438,65 @@ def _describe_volume(ctx: ToolContext, region: str, ident: str) -> ToolResult | 
         raise
     vol = vols[0]
     attached = [a["InstanceId"] for a in vol.get("Attachments", [])]
-    facts = {"id": ident, "type": "volume", "region": region, "state": vol["State"], "size_gib": vol["Size"],
-             "volume_type": vol.get("VolumeType"), "encrypted": vol.get("Encrypted"),
-             "availability_zone": vol.get("AvailabilityZone"), "attached_to": ", ".join(attached)}
-    summary = (f"{ident} is {vol['State']} in {vol.get('AvailabilityZone', region)}: {vol['Size']} GiB "
-               f"{vol.get('VolumeType', '')}, {'attached to ' + ', '.join(attached) if attached else 'not attached'}.")
+    name = tag_map(vol.get("Tags")).get("Name", "")
+    machines = _named_ids(ctx, region, "instance") if attached else {}
+    facts = {"id": ident, "name": name, "type": "volume", "region": region, "state": vol["State"],
+             "size_gib": vol["Size"], "volume_type": vol.get("VolumeType"), "encrypted": vol.get("Encrypted"),
+             "availability_zone": vol.get("AvailabilityZone"),
+             "attached_to": ", ".join(_labelled(one, machines) for one in attached)}
+    label = f"{ident} ({name})" if name else ident
+    summary = (f"{label} is {vol['State']} in {vol.get('AvailabilityZone', region)}: {vol['Size']} GiB "
+               f"{vol.get('VolumeType', '')}, "
+               f"{'attached to ' + facts['attached_to'] if attached else 'not attached'}.")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
-                      facts=facts, resources=[ident, *attached])
+                      facts=facts, resources=[x for x in (ident, name, *attached) if x])
+
+
+def _describe_snapshot(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
+    try:
+        snaps = client(ctx, "ec2", region).describe_snapshots(SnapshotIds=[ident])["Snapshots"]
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+    snap = snaps[0]
+    tags = tag_map(snap.get("Tags"))
+    name = tags.get("Name", "")
+    volume = _labelled(snap.get("VolumeId", ""), _named_ids(ctx, region, "volume"))
+    facts = {"id": ident, "name": name, "type": "snapshot", "region": region, "state": snap.get("State"),
+             "volume": volume, "size_gib": snap.get("VolumeSize"), "encrypted": snap.get("Encrypted"),
+             "start_time": iso(snap["StartTime"]) if snap.get("StartTime") else None,
+             "description": snap.get("Description"), "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
+    label = f"{ident} ({name})" if name else ident
+    summary = (f"Snapshot {label} in {region} is {snap.get('State')}: {snap.get('VolumeSize')} GiB of volume "
+               f"{volume}, {'encrypted' if snap.get('Encrypted') else 'not encrypted'}.{owned_by(tags)}")
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[x for x in (ident, name, snap.get("VolumeId")) if x])
+
+
+def _describe_eip(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
+    try:
+        found = client(ctx, "ec2", region).describe_addresses(AllocationIds=[ident])["Addresses"]
+    except ClientError as exc:
+        if _not_found(exc) or "InvalidAllocationID" in error_code(exc):
+            return None
+        raise
+    if not found:
+        return None
+    addr = found[0]
+    tags = tag_map(addr.get("Tags"))
+    name = tags.get("Name", "")
+    attached = addr.get("InstanceId")
+    on = _labelled(attached, _named_ids(ctx, region, "instance")) if attached else ""
+    facts = {"id": ident, "name": name, "type": "elastic_ip", "region": region, "public_ip": addr.get("PublicIp"),
+             "associated_with": on or None, "association_id": addr.get("AssociationId"),
+             "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
+    label = f"{ident} ({name})" if name else ident
+    where = f"associated with {on}" if on else ("associated" if addr.get("AssociationId")
+                                                 else "not associated with anything")
+    summary = f"Elastic IP {addr.get('PublicIp')} {label} in {region} is {where}.{owned_by(tags)}"
+    return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts),
+                      facts=facts, resources=[x for x in (ident, name, attached) if x])
 
 
 def _describe_bucket(ctx: ToolContext, ident: str) -> ToolResult | None:
@@ -490,6 +601,10 @@ def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult
         result = _value(first(lambda region: _describe_sg(ctx, region, ident)))
     elif ident.startswith("vol-"):
         result = _value(first(lambda region: _describe_volume(ctx, region, ident)))
+    elif ident.startswith("snap-"):
+        result = _value(first(lambda region: _describe_snapshot(ctx, region, ident)))
+    elif ident.startswith("eipalloc-"):
+        result = _value(first(lambda region: _describe_eip(ctx, region, ident)))
     elif found := first(lambda region: _instance_in(ctx, region, ident)):
         result = _describe_instance(ctx, *found)
     elif not ident.startswith("i-"):
@@ -504,13 +619,15 @@ def _describe_id(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult
     return RegionScan(regions, failed=failed).mark(result)
 
 
-# Kinds described only when named exactly (a volume's Name tag, a group's name): in plain
-# words they would compete with the instances they belong to ("the payments-api box").
-EXACT_KINDS = ("volume", "security_group")
+# Kinds described only when named exactly (a volume's, a snapshot's or an address's Name tag, a
+# group's name): in plain words they would compete with the instances they belong to ("the
+# payments-api box").
+EXACT_KINDS = ("volume", "security_group", "snapshot", "elastic_ip")
 
 
 def _exactly_named(ctx: ToolContext, regions: list[str], ident: str) -> ToolResult | None:
-    """A volume or security group whose Name tag or group name is ``ident`` exactly."""
+    """A volume, security group, snapshot or Elastic IP whose Name tag or group name is ``ident``
+    exactly."""
     wanted = ident.lower()
     for kind in EXACT_KINDS:
         listed = scan_regions(ctx, regions, functools.partial(REGIONAL_LISTERS[kind], ctx),
@@ -533,11 +650,17 @@ TRAIT_KINDS = ("ec2", "rds")
 DESCRIBED_KINDS = ("ec2", "rds", "lambda", "s3", "load_balancer", "ecs_service", "eks")
 
 
+ID_PREFIXES = ("arn:", "i-", "sg-", "vol-", "snap-", "eipalloc-")
+
+
 class DescribeArgs(BaseModel):
-    resource_id: str = Field(min_length=1, description="Instance id or Name, sg-/vol- id, bucket, DB id, "
+    resource_id: str = Field(min_length=1, description="Instance id or Name, sg-/vol-/snap-/eipalloc- id, "
+                                                       "volume, snapshot or Elastic IP Name, bucket, DB id, "
                                                        "Lambda, ECS service, load balancer or EKS cluster "
                                                        "name, or ARN.")
     region: str | None = None
+    resource_type: ResourceType | None = Field(default=None, description="The kind asked about: \"volume\" "
+                                                                        "with an instance is that instance's disk.")
 
 
 @aws_errors("ec2", "s3", "rds", "lambda", "ecs", "elbv2", "eks")
@@ -545,21 +668,37 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
     ident = args.resource_id.strip()
     result = _from_arn(ctx, ident) if ident.startswith("arn:") else _describe_id(ctx, regions, ident)
-    if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
+    if result is None and not ident.startswith(ID_PREFIXES):
         result = _exactly_named(ctx, regions, ident)
-    if result is None and not ident.startswith(("arn:", "i-", "sg-", "vol-")):
+    if result is None and not ident.startswith(ID_PREFIXES):
         match = resolve_named(ctx, regions, ident, DESCRIBED_KINDS)
         result = _describe_id(ctx, [match.region], match.id) if match else None
     if result is None:
         raise ResourceNotFound(ident, regions)
+    if args.resource_type == "volume" and result.facts.get("type") == "ec2":
+        return _volume_of(ctx, result) or result
     return result
+
+
+def _volume_of(ctx: ToolContext, machine: ToolResult) -> ToolResult | None:
+    """"the data disk on search-eu-1": the one volume attached to that instance besides its
+    unnamed root volume (or its only volume); None when that is not one volume, so the
+    instance's own description, which lists them all, answers."""
+    region, ident = str(machine.facts["region"]), str(machine.facts["id"])
+    volumes = attached_volumes(ctx, region, ident)
+    named = [vol for vol in volumes if tag_map(vol.get("Tags")).get("Name")]
+    chosen = named if named else volumes
+    if len(chosen) != 1:
+        return None
+    described = _describe_volume(ctx, region, chosen[0]["VolumeId"])
+    return described.model_copy(update={"resources": [*described.resources, ident]}) if described else None
 
 
 INVENTORY_TOOLS: list[ToolSpec] = [
     ToolSpec("aws_inventory", "List and count AWS resources (EC2, S3, RDS, Lambda, security groups, volumes, "
-             "ECS services, EKS clusters, load balancers) by type, region, tag, env or service; under-capacity "
-             "services and load balancers with unhealthy targets first.", InventoryArgs, "read",
-             ("infra.inventory",), "aws", inventory),
+             "snapshots, Elastic IPs, ECS services, EKS clusters, load balancers) by type, region, tag, env or "
+             "service; under-capacity services and load balancers with unhealthy targets first.", InventoryArgs,
+             "read", ("infra.inventory",), "aws", inventory),
     ToolSpec("aws_describe_resource", "Details and health of one AWS resource named by id, Name tag or ARN.",
              DescribeArgs, "read", ("infra.describe",), "aws", describe_resource),
 ]
