@@ -152,6 +152,7 @@ _IMPERATIVE_POSITION = re.compile(
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
     r"you should|you need to|ok so|so|"
     r"(?:you|u) can|you may|feel free to|"  # permission to the bot is a request: "you can close it"
+    r"(?:can|could|may) (?:i|we) (?:get (?:you|u) to|have (?:you|u)|ask (?:you|u) to)|"  # "could I get you to ..."
     # a wish or a polite question put to the bot is a request too: "i'd like to shut X down",
     # "would it be possible to start X", "would you mind restarting X", "please you stop X"
     r"i'?d like (?:you |us )?to|i would like (?:you |us )?to|i want (?:you |us )?to|"
@@ -162,6 +163,7 @@ _IMPERATIVE_POSITION = re.compile(
 )
 # Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
 _POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
+                           r"(?:can|could|may) (?:i|we) (?:get (?:you|u) to|have (?:you|u)|ask (?:you|u) to)|"
                            r"i'?d like (?:you |us )?to|i would like (?:you |us )?to)\W*$")
 # An opinion put before a clause leaves its mood as it is: "i think the sev2 can be closed now".
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
@@ -486,6 +488,11 @@ _PERMISSION = re.compile(r"\b(?:(?:can|may|could) (?:i|we)|(?:am i|are we|is it)
 # have to approve that first?", "do you do it yourself or do I?"). Answered with the policy.
 _HOW_IT_IS_DONE = re.compile(
     r"\b(?:go|goes|going|run|runs) (?:through|via|past) (?:you|u|guardian|the bot)\b|"
+    # the act done by way of the bot ("may I page people through you?") or how to have it do it
+    # ("how would I get you to reboot a box?"); "can I get you to reboot X" stays a request
+    r"\b(?:through|via) (?:you|u|guardian|the bot)\b|"
+    r"\bhow (?:would|do|can|could|should|will|does) (?:i|we|one|someone) (?:get|have|make|ask|tell) "
+    r"(?:you|u|guardian|the bot)\b|"
     r"\b(?:someone|somebody|anyone|anybody|a human|a person|a second person|you|i|we|they) "
     r"(?:(?:have|has|need|needs) to|must|should) (?:approve|sign (?:it |that |this )?off|ok|okay|green-?light)\b|"
     r"\b(?:need|needs|require|requires|wait|waits|go|goes) (?:for |through )?"

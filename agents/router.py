@@ -355,6 +355,10 @@ class SkillRouter:
             if question_skill(requested, slots) != skill:  # the grammar, not the classifier, chose
                 skill = question_skill(requested, slots)
                 confidence = max(confidence, GRAMMAR_CONFIDENCE)
+        if requested is None and asks_how_it_is_done(words) and (mentioned := action_talked_about(words)):
+            # "how would I get you to reboot a box?": how an action is carried out, with no target
+            # named, is still a question about that action (the help below leads with its policy)
+            requested, mood = mentioned
         if requested is not None:  # the action's probability is evidence for the question about it
             both = probs[SKILL_NAMES.index(requested)] + probs[SKILL_NAMES.index(skill)]
             confidence = float(np.clip(max(confidence, both * familiarity), 0.0, 1.0))

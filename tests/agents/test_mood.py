@@ -56,6 +56,9 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_
     ("infra.action", "would it be possible to reboot cache-7 tonight?", "request"),
     ("infra.action", "i'd like to power off the lab vms", "request"),
     ("incident.page", "the queue team is needed, please you escalate", "request"),
+    ("infra.action", "could we get you to bounce cache-7 before the batch starts?", "request"),
+    ("cicd.rerun", "can I have you re-run the lint job on main", "request"),
+    ("infra.action", "can I bounce cache-7 myself?", "hypothetical"),  # the asker acting, not the bot
     # a condition closed before the verb's clause conditions the request
     ("infra.action", "if the queue is empty, could you stop worker-9?", "request"),
     ("infra.action", "if we stop worker-9, is the queue lost?", "hypothetical"),
@@ -305,6 +308,8 @@ def test_what_a_thing_keeps_doing_by_itself_is_a_symptom_not_talk_of_the_action(
     "would acking 2231 need an approval from a lead?",
     "will you resolve it yourself or should I?",
     "can guardian stop web-3 or do we have to do it ourselves?",
+    "can interns page people via the bot, or only leads?",  # the act done by way of the bot
+    "how does one get guardian to retry a red pipeline?",  # how to have the bot do it
 ])
 def test_how_an_action_would_be_carried_out_is_a_question_of_process(text: str) -> None:
     assert asks_how_it_is_done(text)
@@ -315,6 +320,7 @@ def test_how_an_action_would_be_carried_out_is_a_question_of_process(text: str) 
     "did the approval for the web-3 restart go through?",
     "is the rerun still waiting for approval?",
     "page the db on-call, I approve",
+    "could I get you to bounce cache-7 please",  # a polite request, no question of process
 ])
 def test_a_request_or_a_question_about_one_approval_is_no_question_of_process(text: str) -> None:
     assert not asks_how_it_is_done(text)

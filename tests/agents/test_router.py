@@ -288,6 +288,8 @@ def test_howto_questions_do_not_fire_action_rules() -> None:
     ("does bouncing cache-7 have to go through the bot?", "infra.action"),
     ("if we want the nightly re-triggered, does somebody need to approve it?", "cicd.rerun"),
     ("will you resolve it yourself or should I?", "incident.resolve"),
+    ("how does one get guardian to retry a red pipeline? is there a sign-off?", "cicd.rerun"),  # no target named
+    ("can interns reboot boxes via the bot, or only leads?", "infra.action"),
 ])
 def test_how_an_action_is_carried_out_is_help_about_that_action(router: SkillRouter, text: str, action: str) -> None:
     route = router.route(text)
