@@ -36,10 +36,12 @@ _ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|th
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
-# A subset of the previous answer: "which of those", "any of them", "only the ones in X".
+# A subset of the previous answer: "which of those", "any of them", "only the ones in X", and a
+# question opening on "which ones" ("which ones are prod?": "ones" stands for the listed noun).
 _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
                         r"(?:those|them|these|that list)\b|"
-                        r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b", re.I)
+                        r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b|"
+                        r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:which|what) ones\b", re.I)
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)

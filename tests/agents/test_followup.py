@@ -99,7 +99,8 @@ PUBLIC = TurnContext("security.public_storage", {"resource_type": "s3"}, ["bucke
 
 
 @pytest.mark.parametrize("text", ["how many of them are in eu-west-1", "only the ones in eu-central-1 pls",
-                                  "any of those in prod?"])
+                                  "any of those in prod?", "which ones sit in eu-west-1?",
+                                  "ok what ones are in eu-west-1"])
 def test_a_subset_of_the_previous_answer_asks_the_previous_question_again(text: str) -> None:
     # "which of those..." has a question word of its own, but what it asks about is the list
     # just shown: the previous skill with the new qualifiers, and no item of it lent as target
@@ -107,6 +108,13 @@ def test_a_subset_of_the_previous_answer_asks_the_previous_question_again(text: 
     assert followed.skill == "security.public_storage"
     assert followed.slots["resource_type"] == "s3" and followed.slots["region"] == "eu-west-1"
     assert "resource_name" not in followed.slots
+
+
+def test_which_ones_opening_a_sentence_elsewhere_is_no_subset() -> None:
+    # "ones" stands for the listed noun only when the question opens on it
+    followed = apply_context(route("show me the ones carol merged, which ones failed ci", "cicd.status",
+                                   confidence=0.9), PUBLIC, 0.45)
+    assert followed.skill == "cicd.status"
 
 
 def test_a_subset_after_a_write_or_with_its_own_target_is_not_a_repeat() -> None:
