@@ -164,6 +164,8 @@ _IMPERATIVE_POSITION = re.compile(
 # Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
 _POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
                            r"(?:can|could|may) (?:i|we) (?:get (?:you|u) to|have (?:you|u)|ask (?:you|u) to)|"
+                           # asked of the channel at the start too: "could someone restart X?"
+                           r"^\W*(?:can|could|would|will) (?:someone|somebody|anyone|anybody)(?: please)?|"
                            r"i'?d like (?:you |us )?to|i would like (?:you |us )?to)\W*$")
 # An opinion put before a clause leaves its mood as it is: "i think the sev2 can be closed now".
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
@@ -174,8 +176,9 @@ _PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|
 # ... with objects joined by "and" ("get carol and dave paged", "have web-1 and web-2 restarted").
 _COORDINATED_OBJECTS = re.compile(r"\b(?:get|have|need|want|wants|needs)\s+[\w.-]+(?:\s+and\s+[\w.-]+)+\s*$")
 # Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may
-# safely be closed"), unless someone else is the agent ("it can be restarted by the owner").
-_PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,4}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
+# safely be closed", a subject of up to ten words), unless someone else is the agent ("it can be
+# restarted by the owner").
+_PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,10}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
 # A verb as the noun of a request in its own clause: "X is wedged, give it a reboot".
 _GIVE_IT_A = re.compile(r"\b(?:give|do)\s+(?:it|that|them|this|this one|that one|[\w.-]+)\s+"
                         r"(?:a|an|another|one more)\s+"

@@ -67,11 +67,18 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_
     ("incident.ack", "kindly make acknowledged the disk alert", "request"),
     # a request put to the channel, and an opinion before a permissive passive
     ("cicd.rerun", "sorry for the noise, could somebody retry the lint job", "request"),
+    ("infra.action", "could somebody bounce cache-7? it's wedged again", "request"),  # asked first
+    ("incident.resolve", "the disk full alert on the reporting box can be closed, the cleanup worked", "request"),
     ("incident.resolve", "i believe the cache sev3 can be resolved now", "request"),
     ("incident.resolve", "i believe bob resolved the cache sev3 already", "past"),
 ])
 def test_mood_of_an_action_verb(skill: str, text: str, mood: str) -> None:
     assert mood_for(skill, text)[0] == mood
+
+
+def test_a_question_to_the_channel_about_what_happened_is_no_request() -> None:
+    assert mood_for("infra.action", "could anyone explain why web-3 rebooted?")[0] != "request"
+    assert mood_for("infra.action", "could someone have restarted it overnight?")[0] != "request"
 
 
 def test_a_request_for_another_action_wins_over_a_negated_one() -> None:
