@@ -114,6 +114,12 @@ SEVERITIES = tuple(_severity(level) for level in SEVERITY_RANK[:4])
 # A finding about a published vulnerability: its title carries the CVE id (Inspector's do).
 CVE = Facet("CVE", _words(r"\bcves?\b", r"\bvulnerabilit(?:y|ies)\b", r"\bvulns?\b"),
             lambda row: bool(re.search(r"\bCVE-\d{4}-\d{4,}\b", str(row.get("title", "")), re.I)), "are CVEs")
+# "anything not encrypted?", "encryption at rest across the account": the posture's findings about
+# data stored without encryption (EBS volumes and snapshots, databases, buckets); the words already
+# say the lack, so "not encrypted" is no negation of the facet.
+UNENCRYPTED = Facet("unencrypted", _words(r"\bencrypt", r"\bunencrypted\b", r"\bat rest\b"),
+                    lambda row: str(row.get("check", "")).startswith("unencrypted"),
+                    "are about data not encrypted at rest", negatable=False, one="is about data not encrypted at rest")
 FAILED_STATES = ("failure", "failed", "timed_out", "startup_failure", "action_required")
 
 
@@ -246,7 +252,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     Subject("gcp_open_firewall_rules", "open firewall rules", "rule", None, SEVERITIES),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
     Subject("aws_guardduty_findings", "GuardDuty findings", "type", "total", SEVERITIES),
-    Subject("aws_security_posture", "findings", "resource", "findings", SEVERITIES),
+    Subject("aws_security_posture", "findings", "resource", "findings", (*SEVERITIES, UNENCRYPTED)),
 )}
 
 NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)

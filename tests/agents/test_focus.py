@@ -334,6 +334,24 @@ def test_a_narrowed_posture_answer_keeps_its_score() -> None:
     assert "sg-1" in answer.shown_text() and "bob" not in " ".join(answer.sentences())
 
 
+@pytest.mark.parametrize("text", ["which disks or dbs are stored unencrypted?",
+                                  "do we encrypt everything at rest? anything that isn't encrypted?"])
+def test_a_posture_asked_about_encryption_names_the_unencrypted_data(text: str) -> None:
+    """Encryption asked of the whole posture: the findings about data stored without encryption,
+    whatever kind of store; "isn't encrypted" is the property asked, not its negation."""
+    posture = ToolResult(status="ok", summary="Security score 40/100 with 4 findings.",
+                         columns=["check", "severity", "resource"],
+                         rows=[{"check": "unencrypted_volume", "severity": "medium", "resource": "vol-1"},
+                               {"check": "open_port", "severity": "high", "resource": "sg-1"},
+                               {"check": "unencrypted_database", "severity": "high", "resource": "orders-db"},
+                               {"check": "unencrypted_snapshot", "severity": "medium", "resource": "snap-1"}],
+                         facts={"score": 40, "findings": 4})
+    focused = focus("aws_security_posture", posture, text)
+    assert focused is not None
+    assert [row["resource"] for row in focused.rows] == ["orders-db", "vol-1", "snap-1"]  # the high one first
+    assert focused.lead == "3 of 4 findings are about data not encrypted at rest: orders-db, vol-1, snap-1."
+
+
 @pytest.mark.parametrize("text", ["is ledger green?", "tell me whether the ledger builds passed",
                                   "so did ledger go green or not"])
 def test_asked_whether_they_passed_the_ones_that_did_not_are_named_with_their_state(text: str) -> None:
