@@ -96,7 +96,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
         return corrected
     if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text) \
-            and route.requested_skill is None:  # "would acking it stop the escalation?": "it" is the target
+            and route.requested_skill is None and not _compares_a_period(route):
+        # "would acking it stop the escalation?": "it" is the target
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
@@ -151,7 +152,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if _ABOUT_THE_ANSWER.fullmatch(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # "since when?", "how many is that?": a question about the previous answer, not a topic
         return _asked_again(route, previous, threshold)
-    if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text)) and not _requests_its_change(route):
+    if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)) \
+            and not _requests_its_change(route):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
@@ -281,6 +283,22 @@ _SCOPES: dict[str, tuple[str, ...]] = {"region": ("region", "zone", "location"),
                                         "environment": ("env",), "service": ("service",), "team": ("team",)}
 _WIDER = re.compile(r"\b(?:all|every|each|any)\s+(?:the\s+|our\s+)?(regions?|envs?|environments?|services?|"
                     r"teams?)\b|\b(everywhere|anywhere)\b", re.I)
+# The previous answer set beside another period: "how does that stack up vs the week before?",
+# "how does it compare to last month", "is that more than the month before?" (the same question,
+# asked of that period).
+_COMPARES_THE_ANSWER = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|hm+)\W+)*(?:how (?:does|do|did|is|are|would) (?:that|it|this|those|these)\b"
+    r"(?:\s+\w+){0,2}?\s+(?:compare|stack up|stacks up|look|measure up)|"
+    r"(?:is|was|are|were) (?:that|it|this|those) (?:more|less|higher|lower|bigger|smaller|up|down)\b)", re.I)
+
+
+def _compares_a_period(route: Route) -> bool:
+    """Whether the turn sets the previous answer beside another period it names ("the week before",
+    "last month"); without one ("how does that compare to the budget?") it asks something else."""
+    return bool(_COMPARES_THE_ANSWER.match(route.text)) and bool(
+        _BEFORE.search(route.text) or "time_range" in route.slots)
+
+
 _WIDENING = re.compile(r"\W*(?:(?:ok(?:ay)?|and|so|then|now|what about|how about|same (?:for|in|across))\W+)*"
                        r"(?:(?:in|across|for|over|on)\s+)?(?:(?:all|every|each)\s+(?:the\s+|our\s+)?"
                        r"(?:regions?|envs?|environments?)|everywhere)(?:\W+(?:then|too|pls|please|instead))*\W*",

@@ -373,3 +373,25 @@ def test_looking_closer_at_one_run_of_a_list_of_failures_asks_why_it_failed() ->
 def test_looking_closer_at_one_run_of_a_plain_list_stays_a_status() -> None:
     followed = apply_context(route("drill into the infra one", skill="infra.describe"), ALL_RUNS, 0.45)
     assert followed.skill == "cicd.status"
+
+
+@pytest.mark.parametrize("text", ["hm how do those numbers measure up against the week before?",
+                                  "so was it higher than the previous period?"])
+def test_the_answer_set_beside_the_period_before_is_the_same_question_for_that_period(text: str) -> None:
+    # a sure reading of another domain (the runbook on cost spikes) does not take it away either
+    followed = apply_context(route(text, "knowledge.runbook", confidence=0.9), COST, 0.45)
+    assert followed.skill == "cost.summary" and followed.slots["region"] == "us-east-1"
+    assert (followed.slots["time_range"]["start"], followed.slots["time_range"]["end"]) == ("2026-10-25", "2026-11-01")
+
+
+def test_the_answer_set_beside_a_named_period_takes_that_period() -> None:
+    october = {"start": "2026-10-01", "end": "2026-11-01", "label": "october"}
+    followed = apply_context(route("how does that look next to october?", "cost.summary", {"time_range": october},
+                                   confidence=0.3), COST, 0.45)
+    assert followed.skill == "cost.summary" and followed.slots["time_range"] == october
+
+
+def test_the_answer_set_beside_no_period_is_another_question() -> None:
+    # "how does that compare to our budget?" names no period: not the spend question again
+    followed = apply_context(route("how does that compare to our budget?", "cost.forecast", confidence=0.9), COST, 0.45)
+    assert followed.skill == "cost.forecast"
