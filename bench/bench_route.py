@@ -64,11 +64,11 @@ sys.path.insert(0, str(ROOT))
 from agents.router import (  # noqa: E402
     HAND_WRITTEN_PATHS,
     LEARNT_PATHS,
-    SKILL_NAMES,
     UTTERANCES_PATH,
     SkillRouter,
     with_examples,
 )
+from agents.router_rules import SKILL_NAMES  # noqa: E402
 from agents.skills import agent_of  # noqa: E402
 from bench.report import percentile, write_section  # noqa: E402
 from bench.router_variants import Approach, VariantRouter, tuned_router  # noqa: E402

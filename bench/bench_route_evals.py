@@ -26,9 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 
-from agents.router import EVAL_UTTERANCES_PATH, TRAINING_PATHS, WORD, SkillRouter, text_hash  # noqa: E402
+from agents.router import EVAL_UTTERANCES_PATH, TRAINING_PATHS, SkillRouter, learnt_utterances_text, text_hash  # noqa: E402
 from bench.bench_route import MemoEmbedder, RouterFactory  # noqa: E402
 from bench.make_eval_utterances import held_out_eval_hashes, learnable_cases  # noqa: E402
 from bench.make_tunable_utterances import held_out_hashes  # noqa: E402
@@ -58,11 +57,8 @@ def dev_requests() -> dict[str, list[Request]]:
 
 
 def examples_file(path: Path, requests: list[Request]) -> Path:
-    by_skill: dict[str, list[str]] = defaultdict(list)
-    for text, skill in requests:
-        if WORD.search(text) and text not in by_skill[skill]:  # as make_eval_utterances learns them
-            by_skill[skill].append(text)
-    path.write_text(yaml.safe_dump(dict(by_skill), sort_keys=False, allow_unicode=True, width=200), encoding="utf-8")
+    """The requests as an examples file, learnt the way make_eval_utterances writes them."""
+    path.write_text(learnt_utterances_text(requests, (), COMMAND), encoding="utf-8")
     return path
 
 
