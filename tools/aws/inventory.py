@@ -31,6 +31,18 @@ def _not_found(exc: ClientError) -> bool:
     return is_not_found_code(code) or code.endswith(".Malformed")
 
 
+def _unless_missing(call: Callable[[], T], *also: str) -> T | None:
+    """``call()``, or None when AWS answers that the resource does not exist (or one of the
+    ``also`` error codes): an id looked up in a region that does not hold it is a miss that
+    the caller turns into "not found in ...", never an error; other errors propagate."""
+    try:
+        return call()
+    except ClientError as exc:
+        if _not_found(exc) or any(code in error_code(exc) for code in also):
+            return None
+        raise
+
+
 def _env_of(tags: dict[str, str]) -> str:
     lowered = {key.lower(): value for key, value in tags.items()}
     return next((lowered[key] for key in ("env", "environment", "stage") if key in lowered), "")
@@ -231,17 +243,33 @@ def _attention(rows: list[dict[str, Any]]) -> str:
 
 
 NAMES_PER_KIND = 3
+# How a listing names each kind ("2 EBS snapshots"), singular and plural; the rows keep the type token.
+KIND_NOUNS: dict[str, tuple[str, str]] = {
+    "ec2": ("EC2 instance", "EC2 instances"), "s3": ("S3 bucket", "S3 buckets"),
+    "rds": ("RDS database", "RDS databases"), "lambda": ("Lambda function", "Lambda functions"),
+    "security_group": ("security group", "security groups"), "volume": ("EBS volume", "EBS volumes"),
+    "snapshot": ("EBS snapshot", "EBS snapshots"), "elastic_ip": ("Elastic IP", "Elastic IPs"),
+    "ecs_service": ("ECS service", "ECS services"), "eks": ("EKS cluster", "EKS clusters"),
+    "load_balancer": ("load balancer", "load balancers"),
+}
+
+
+def _kind_counted(kind: str, n: int) -> str:
+    """"2 EBS snapshots": a kind's count in words a person reads (an unknown kind keeps its token)."""
+    one, many = KIND_NOUNS.get(kind, (kind, kind))
+    return counted(n, one, many)
 
 
 def _listing(rows: list[dict[str, Any]], kinds: tuple[str, ...], counts: Counter[str]) -> str:
-    """"2 rds (payments-db, checkout-db)": one kind's count and first names (with ids); several
+    """"2 RDS databases (payments-db, checkout-db)": one kind's count and first names (with ids); several
     kinds each with a few of their own names, so a listing of everything names some of every kind,
     not only the first kind's (the table below shows the first rows only)."""
     present = [kind for kind in kinds if counts[kind]]
     if len(present) == 1:
-        return f"{counts[present[0]]} {present[0]} ({join_names([_named(row) for row in rows])})"
+        return f"{_kind_counted(present[0], counts[present[0]])} ({join_names([_named(row) for row in rows])})"
     named = {kind: [row["name"] or row["id"] for row in rows if row["type"] == kind] for kind in present}
-    return ", ".join(f"{counts[kind]} {kind} ({join_names(named[kind], NAMES_PER_KIND)})" for kind in present)
+    return ", ".join(f"{_kind_counted(kind, counts[kind])} ({join_names(named[kind], NAMES_PER_KIND)})"
+                     for kind in present)
 
 
 @aws_errors(*INVENTORY_SERVICES)
@@ -286,12 +314,7 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
 
 def _instance_in(ctx: ToolContext, region: str, ident: str) -> dict[str, Any] | None:
     if ident.startswith("i-"):
-        try:
-            found = instances(ctx, region, [{"Name": "instance-id", "Values": [ident]}])
-        except ClientError as exc:
-            if _not_found(exc):
-                return None
-            raise
+        found = _unless_missing(lambda: instances(ctx, region, [{"Name": "instance-id", "Values": [ident]}]))
         return found[0] if found else None
     found = instances(ctx, region, [{"Name": "tag:Name", "Values": [ident]}])
     live = [inst for inst in found if inst["State"]["Name"] != "terminated"] or found
@@ -410,12 +433,10 @@ def _sources(permission: dict[str, Any]) -> str:
 
 
 def _describe_sg(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    try:
-        groups = client(ctx, "ec2", region).describe_security_groups(GroupIds=[ident])["SecurityGroups"]
-    except ClientError as exc:
-        if _not_found(exc):
-            return None
-        raise
+    ec2 = client(ctx, "ec2", region)
+    groups = _unless_missing(lambda: ec2.describe_security_groups(GroupIds=[ident])["SecurityGroups"])
+    if not groups:
+        return None
     sg = groups[0]
     rules = [f"{p.get('IpProtocol')} {p.get('FromPort', 'all')}-{p.get('ToPort', 'all')} from {_sources(p)}"
              for p in sg.get("IpPermissions", [])]
@@ -430,12 +451,10 @@ def _describe_sg(ctx: ToolContext, region: str, ident: str) -> ToolResult | None
 
 
 def _describe_volume(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    try:
-        vols = client(ctx, "ec2", region).describe_volumes(VolumeIds=[ident])["Volumes"]
-    except ClientError as exc:
-        if _not_found(exc):
-            return None
-        raise
+    ec2 = client(ctx, "ec2", region)
+    vols = _unless_missing(lambda: ec2.describe_volumes(VolumeIds=[ident])["Volumes"])
+    if not vols:
+        return None
     vol = vols[0]
     attached = [a["InstanceId"] for a in vol.get("Attachments", [])]
     name = tag_map(vol.get("Tags")).get("Name", "")
@@ -453,12 +472,10 @@ def _describe_volume(ctx: ToolContext, region: str, ident: str) -> ToolResult | 
 
 
 def _describe_snapshot(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    try:
-        snaps = client(ctx, "ec2", region).describe_snapshots(SnapshotIds=[ident])["Snapshots"]
-    except ClientError as exc:
-        if _not_found(exc):
-            return None
-        raise
+    ec2 = client(ctx, "ec2", region)
+    snaps = _unless_missing(lambda: ec2.describe_snapshots(SnapshotIds=[ident])["Snapshots"])
+    if not snaps:
+        return None
     snap = snaps[0]
     tags = tag_map(snap.get("Tags"))
     name = tags.get("Name", "")
@@ -475,12 +492,9 @@ def _describe_snapshot(ctx: ToolContext, region: str, ident: str) -> ToolResult 
 
 
 def _describe_eip(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    try:
-        found = client(ctx, "ec2", region).describe_addresses(AllocationIds=[ident])["Addresses"]
-    except ClientError as exc:
-        if _not_found(exc) or "InvalidAllocationID" in error_code(exc):
-            return None
-        raise
+    ec2 = client(ctx, "ec2", region)
+    found = _unless_missing(lambda: ec2.describe_addresses(AllocationIds=[ident])["Addresses"],
+                            "InvalidAllocationID")
     if not found:
         return None
     addr = found[0]
@@ -525,12 +539,10 @@ def _named(row: dict[str, Any]) -> str:
 
 
 def _describe_db(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    try:
-        dbs = client(ctx, "rds", region).describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"]
-    except ClientError as exc:
-        if _not_found(exc):
-            return None
-        raise
+    rds = client(ctx, "rds", region)
+    dbs = _unless_missing(lambda: rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"])
+    if not dbs:
+        return None
     db = dbs[0]
     facts = {"id": ident, "type": "rds", "region": region, "status": db.get("DBInstanceStatus"),
              "engine": f"{db.get('Engine', '')} {db.get('EngineVersion', '')}".strip(),
@@ -547,13 +559,11 @@ def _describe_db(ctx: ToolContext, region: str, ident: str) -> ToolResult | None
 
 
 def _describe_lambda(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    try:
-        found = client(ctx, "lambda", region).get_function(FunctionName=ident)
-        fn, tags = found["Configuration"], dict(found.get("Tags") or {})
-    except ClientError as exc:
-        if _not_found(exc):
-            return None
-        raise
+    functions = client(ctx, "lambda", region)
+    found = _unless_missing(lambda: functions.get_function(FunctionName=ident))
+    if found is None:
+        return None
+    fn, tags = found["Configuration"], dict(found.get("Tags") or {})
     facts = {"id": fn["FunctionName"], "type": "lambda", "region": region, "state": fn.get("State"),
              "runtime": fn.get("Runtime"), "memory_mb": fn.get("MemorySize"), "timeout_s": fn.get("Timeout"),
              "last_modified": fn.get("LastModified"), "last_update_status": fn.get("LastUpdateStatus")}

@@ -130,8 +130,9 @@ def test_a_listing_of_several_kinds_names_some_of_each_kind(ctx: ToolContext, wo
     """Everything at once: the lead names a few of every kind (the table shows only its first
     rows), so the one database is named even after three instances and two buckets."""
     result = inventory(ctx, InventoryArgs())
-    assert "1 rds (inv-orders-db)" in result.summary and "1 lambda (inv-resize)" in result.summary
-    assert "3 ec2 (" in result.summary and "2 s3 (" in result.summary
+    assert "1 RDS database (inv-orders-db)" in result.summary
+    assert "1 Lambda function (inv-resize)" in result.summary
+    assert "3 EC2 instances (" in result.summary and "2 S3 buckets (" in result.summary
     only_ec2 = inventory(ctx, InventoryArgs(resource_type="ec2"))
     assert f"inv-web-1 ({world['web']})" in only_ec2.summary  # one kind: names with their ids
 

@@ -44,6 +44,18 @@ def test_snapshots_are_listed_with_their_volume_and_nothing_else(ctx: ToolContex
     [row] = result.rows
     assert row["name"] == "ledger-data-nightly" and row["region"] == "eu-west-1"
     assert f"ledger-data ({world['volume']})" in row["detail"]
+    assert f"1 EBS snapshot (ledger-data-nightly ({world['snap']}))" in result.summary  # a kind in words
+
+
+def test_ids_in_a_region_that_does_not_hold_them_are_not_found(ctx: ToolContext, world: dict[str, str]) -> None:
+    """An id looked up everywhere is missing from the regions that do not hold it: the lookup
+    says where it is, or that no region has it, never an AWS error."""
+    found = describe_resource(ctx, DescribeArgs(resource_id=world["snap"]))
+    assert found.facts["region"] == "eu-west-1"
+    for missing in ("snap-0123456789abcdef0", "vol-0123456789abcdef0", "eipalloc-0123456789abcdef0",
+                    "sg-0123456789abcdef0", "i-0123456789abcdef0"):
+        result = describe_resource(ctx, DescribeArgs(resource_id=missing))
+        assert result.summary == f"No resource named {missing} was found in us-east-1, eu-west-1.", missing
 
 
 def test_elastic_ips_are_listed_with_what_they_are_on(ctx: ToolContext, world: dict[str, str]) -> None:
