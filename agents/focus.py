@@ -126,13 +126,15 @@ FAILED_STATES = ("failure", "failed", "timed_out", "startup_failure", "action_re
 # "not running", "aren't running", "isnt up": a machine that is off; "running" alone is one that is on
 NOT_RUNNING = r"(?:\bnot|n't|\b(?:arent|isnt|werent|wasnt))\s+(?:running|up)\b"
 RUNNING = r"\brunning\b(?<!not running)(?<!n't running)(?<!nt running)"
+# A machine said to be off, in the common words (the inventory's state filter reads them too).
+MACHINE_OFF = (r"\bstopped\b", NOT_RUNNING, r"\bshut ?(?:down|off)\b", r"\bpowered (?:off|down)\b",
+               r"\bturned off\b")
 
 
 def _machines_stopped(states: tuple[str, ...], phrase: str, *cloud_words: str) -> Facet:
     """Machines in one of ``states``, asked in the common words or their cloud's own
     ("deallocated", "terminated")."""
-    return Facet("stopped", _words(r"\bstopped\b", NOT_RUNNING, r"\bshut ?down\b", r"\bpowered off\b",
-                                   *cloud_words), _state(*states), phrase, negatable=False)
+    return Facet("stopped", _words(*MACHINE_OFF, *cloud_words), _state(*states), phrase, negatable=False)
 
 
 # Azure's and Compute Engine's running machines, also asked for as "up".

@@ -36,12 +36,14 @@ _ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|th
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
                       r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
+# A question opening on "which"/"what" that picks from the previous answer ("and which ones ...").
+_WHICH_OPENING = r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) "
 # A subset of the previous answer: "which of those", "any of them", "only the ones in X", and a
 # question opening on "which ones" ("which ones are prod?": "ones" stands for the listed noun).
 _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
                         r"(?:those|them|these|that list)\b|"
                         r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b|"
-                        r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:which|what) ones\b", re.I)
+                        + _WHICH_OPENING + r"ones\b", re.I)
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
@@ -264,7 +266,7 @@ _SUBSET_ABOUT = re.compile(r"\b(?:any|anything|which|what|none|some|all)\s+(?:of
                            r"touching|involving|mention(?:s|ing)?|related to|concerning|against)\b", re.I)
 # Which of the previous answer's items: "which one is open to any logged-in account?", "which
 # ones are encrypted?" (asked of the same things, in the same cloud and place)
-_WHICH_OF_THEM = re.compile(r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) (?:one|ones)\b", re.I)
+_WHICH_OF_THEM = re.compile(_WHICH_OPENING + r"(?:one|ones)\b", re.I)
 # What makes up the previous answer's figure: "what's dragging it down", "what is pushing that up
 # so much", "what contributes most to it", "biggest factor in that?"
 _WHAT_MOVES_IT = re.compile(

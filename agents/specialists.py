@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from agents.focus import MACHINE_OFF
 from agents.followup import ABOUT
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
 from agents.route import Route
@@ -268,7 +269,7 @@ def by_region_when_unfiltered(call: PlannedCall) -> PlannedCall:
 
 
 # A listing narrowed to what is switched off: "which ones are stopped", "anything shut down?"
-STOPPED_WORDS = re.compile(r"\b(?:stopped|shut ?down|shut off|powered (?:off|down)|turned off|not running)\b", re.I)
+STOPPED_WORDS = re.compile("|".join(MACHINE_OFF), re.I)
 NOT_STOPPED = re.compile(r"\b(?:not|n't|never|isn'?t|aren'?t)\s+(?:been\s+)?(?:stopped|shut|powered|turned)\b", re.I)
 
 

@@ -77,8 +77,10 @@ def test_stopped_instances_name_their_ids() -> None:
         {"type": "ec2", "id": "i-1", "name": "web-1", "state": "running"},
         {"type": "ec2", "id": "i-2", "name": "web-staging", "state": "stopped"},
         {"type": "s3", "id": "logs", "name": "logs", "state": "available"}])
-    focused = focus("aws_inventory", inventory, "which instances are not running")
-    assert focused is not None and focused.lead == "1 of 2 instances is stopped: web-staging (i-2)."
+    for asked in ("which instances are not running", "any boxes turned off?", "which vms got shut off",
+                  "which boxes were powered down over the weekend"):
+        focused = focus("aws_inventory", inventory, asked)
+        assert focused is not None and focused.lead == "1 of 2 instances is stopped: web-staging (i-2).", asked
     running = focus("aws_inventory", inventory, "which boxes are running in prod")
     assert running is not None and [row["id"] for row in running.rows] == ["i-1"]
     assert focus("aws_inventory", inventory, "what's running in prod") is None  # every kind, not only instances

@@ -100,7 +100,7 @@ PUBLIC = TurnContext("security.public_storage", {"resource_type": "s3"}, ["bucke
 
 @pytest.mark.parametrize("text", ["how many of them are in eu-west-1", "only the ones in eu-central-1 pls",
                                   "any of those in prod?", "which ones sit in eu-west-1?",
-                                  "ok what ones are in eu-west-1"])
+                                  "ok what ones are in eu-west-1", "but which ones live in eu-west-1?"])
 def test_a_subset_of_the_previous_answer_asks_the_previous_question_again(text: str) -> None:
     # "which of those..." has a question word of its own, but what it asks about is the list
     # just shown: the previous skill with the new qualifiers, and no item of it lent as target
