@@ -219,6 +219,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how much of that was search?" after a spend: a share of that same spend (its period,
         # its scope), narrowed by what this turn names
         return _asked_again(route, previous, threshold)
+    if _abnormal_in_the_spend(route, previous):
+        # "anything in there out of the ordinary?" after a spend: whether that spend holds an
+        # anomaly, which the anomaly detection says for the same scope (not the incident list)
+        skill = SKILL_BY_NAME["cost.anomalies"]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**_spend_scope_of(previous), **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS) \
             and _unsure_description_of_a_row(route, previous, threshold):
         # "whose is it?" after old access keys: a row of that list, asked of its own domain
@@ -227,7 +234,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             return closest
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
-        lent = _target_of(previous) if not previous.skill.startswith("cost.") and listed is None \
+        lent = _target_of(previous) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
             lent.pop("service", None)
@@ -360,6 +367,34 @@ _SAVING = re.compile(r"\b(?:sav(?:e|es|ed|ing|ings)|wast(?:e|es|ed|ing)|cut|trim
 _SPEND_SCOPE = ("aws_service", "service", "team", "region", "cloud", "resource_group", "env")
 
 
+# Something abnormal asked of what was just shown: "out of the ordinary", "anything weird in there"
+_ABNORMAL = re.compile(r"\b(?:out of the ordinary|unusual|abnormal|odd|weird|strange|unexpected|anomal\w*|"
+                       r"spikes?|spiking)\b", re.I)
+
+
+def _abnormal_in_the_spend(route: Route, previous: TurnContext) -> bool:
+    """Whether the turn asks if the spend just shown holds something abnormal: its words say
+    abnormal of "that"/"in there", after a spend or forecast, naming no target of its own."""
+    return previous.skill in ("cost.summary", "cost.forecast") and route.skill != "cost.anomalies" \
+        and bool(_ABNORMAL.search(route.text)) and bool(_ANAPHOR.search(route.text)) \
+        and not SKILL_BY_NAME[route.skill].mutating and route.requested_skill is None \
+        and not any(key in route.slots for key in _TARGET_SLOTS)
+
+
+def _lends_its_target(route: Route, previous: TurnContext) -> bool:
+    """Whether "it" in this turn is the previous answer's target: any answer but spend, whose
+    "it" is the spend; and a savings answer that named one resource, when the machines' agent
+    is asked about "it" ("how big is it?" after the one unattached volume)."""
+    if not previous.skill.startswith("cost."):
+        return True
+    return previous.skill == "cost.savings" and len(previous.resources) == 1 \
+        and SKILL_BY_NAME[route.skill].agent == "infrastructure"
+
+
+def _spend_scope_of(previous: TurnContext) -> dict[str, Any]:
+    return {key: previous.slots[key] for key in _SPEND_SCOPE if key in previous.slots}
+
+
 def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:
     """"where will it land by month end?" after EC2's spend so far: a spend question whose
     "it" is the previous spend keeps what that spend was of (service, region, cloud); its
@@ -367,7 +402,7 @@ def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:
     if not (previous.skill.startswith("cost.") and route.skill.startswith("cost.")) \
             or _names_another_cloud(route, previous):
         return {}
-    return {key: previous.slots[key] for key in _SPEND_SCOPE if key in previous.slots}
+    return _spend_scope_of(previous)
 
 
 def _restates_the_list(route: Route, previous: TurnContext) -> bool:

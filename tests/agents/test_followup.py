@@ -223,7 +223,7 @@ def test_an_unsure_anaphor_takes_the_reading_in_the_previous_turns_domain() -> N
     unsure = unsure.model_copy(update={"text": "anything odd in that?"})
     followed = apply_context(unsure, previous, 0.45)
     assert (followed.skill, followed.confidence) == ("cost.anomalies", 0.45)
-    sure = unsure.model_copy(update={"confidence": 0.8})
+    sure = unsure.model_copy(update={"text": "any incident open on that?", "confidence": 0.8})
     assert apply_context(sure, previous, 0.45).skill == "incident.list"
 
 
@@ -395,3 +395,35 @@ def test_the_answer_set_beside_no_period_is_another_question() -> None:
     # "how does that compare to our budget?" names no period: not the spend question again
     followed = apply_context(route("how does that compare to our budget?", "cost.forecast", confidence=0.9), COST, 0.45)
     assert followed.skill == "cost.forecast"
+
+
+@pytest.mark.parametrize("text", ["so is anything in there unusual?", "any of that look weird to you",
+                                  "was there a spike in it", "is that abnormal?"])
+def test_something_abnormal_asked_of_a_spend_is_its_anomaly_check(text: str) -> None:
+    # "abnormal" said of the spend just shown asks whether that spend holds an anomaly, for the
+    # same scope; the incident list (what the router may read in "unusual") is not about spend
+    spend = TurnContext("cost.summary", {"service": "search", "time_range": "last 7 days"}, ["Amazon EC2"])
+    followed = apply_context(route(text, "incident.list", {}, 0.7), spend, 0.45)
+    assert followed.skill == "cost.anomalies" and followed.slots == {"service": "search"}
+
+
+def test_abnormal_words_without_the_spend_or_after_another_answer_stay_as_read() -> None:
+    spend = TurnContext("cost.summary", {"service": "search"}, [])
+    # naming no previous answer: a question of its own
+    assert apply_context(route("any unusual incidents today", "incident.list", {}, 0.9), spend,
+                         0.45).skill == "incident.list"
+    logs = TurnContext("infra.logs", {"service": "search"}, [])
+    assert apply_context(route("anything unusual in there?", "infra.logs", {}, 0.9), logs, 0.45).skill == "infra.logs"
+
+
+def test_it_after_a_savings_answer_naming_one_resource_is_that_resource() -> None:
+    # one unattached volume listed: "how large is it?" describes that volume; after several
+    # candidates "it" picks none, and a spend question's "it" stays the spend
+    one = TurnContext("cost.savings", {}, ["vol-0aa11bb22cc33dd44"])
+    size = apply_context(route("how large is it?", "infra.describe", {}, 0.44), one, 0.45)
+    assert size.skill == "infra.describe" and size.slots["resource_name"] == "vol-0aa11bb22cc33dd44"
+    several = TurnContext("cost.savings", {}, ["vol-0aa11bb22cc33dd44", "eipalloc-1"])
+    assert "resource_name" not in apply_context(route("how large is it?", "infra.describe", {}, 0.44),
+                                                several, 0.45).slots
+    forecast = apply_context(route("where will it land", "cost.forecast", {}, 0.9), one, 0.45)
+    assert "resource_name" not in forecast.slots
