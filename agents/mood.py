@@ -167,6 +167,15 @@ _POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright
                            # asked of the channel at the start too: "could someone restart X?"
                            r"^\W*(?:can|could|would|will) (?:someone|somebody|anyone|anybody)(?: please)?|"
                            r"i'?d like (?:you |us )?to|i would like (?:you |us )?to)\W*$")
+# Asking leave to act, through the bot ("can i ack the payments one?", "may we restart X"): the
+# act asked for; done by the asker's own hand ("can I bounce X myself?") it stays a question.
+_ASKS_LEAVE = re.compile(r"^\W*(?:(?:ok|okay|so|hey|hi)\W+)?(?:can|could|may) (?:i|we)(?: just| please)?\W*$")
+# A named thing said to need the act: "jump-host-1 needs a restart", "X could use a quick reboot".
+# (said of the thing, not asked whether or reported: "does it need a restart?", "docs say it needs a")
+_NEEDS_A = re.compile(r"^\W*(?!(?:does|do|did|is|will|would|should|why|when|whether|if|what|which|who)\b)"
+                      r"(?:(?!(?:says?|said|thinks?|thought|because|whether|if)\b)[\w.()-]+\s+){1,4}"
+                      r"(?:needs?|could use|is due)\s+(?:a|an|another|one more)\s+"
+                      r"(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$")
 # An opinion put before a clause leaves its mood as it is: "i think the sev2 can be closed now".
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
@@ -334,6 +343,9 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
     rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
     if (_NEGATION.search(clause) and not _NOT_A_NEGATION.search(clause)) or _NEGATED_COORDINATION.search(sentence):
         return "negated"
+    if form == "base" and (_ASKS_LEAVE.match(clause) or _NEEDS_A.match(clause)) \
+            and not _BY_ONESELF.search(text[end:]) and not _ONLY_ASKING.search(text):
+        return "request"
     # a condition closed before the verb's clause ("if you agree it's stable, could you resolve
     # X") conditions the request; a polite frame ("would it be possible to start X") asks
     if _HYPOTHETICAL.search(_CONDITION.sub(" ", sentence)) and not _POLITE_FRAME.search(clause):

@@ -61,7 +61,10 @@ HOWTO = re.compile(
     r"what(?:'?s| is) (?:the|our)\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist|drill|protocol)\b|"
     # a rule for a situation ("what's our policy when the primary doesn't ack?")
     r"what(?:'?s| is) (?:the|our) (?:\w+ )?(?:policy|rule|protocol) (?:when|if|once|for when)\b|"
-    r"steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b)"
+    r"steps (?:to|for|when)\b|what (?:do|should) (?:i|we) do\b|"
+    # how a team is expected to act ("walk me through how we're meant to handle that")
+    r"(?:(?:walk|talk|take) (?:me|us) (?:through|thru) )?how (?:are |am )?(?:we|i)(?:'re|'m)? "
+    r"(?:meant|supposed|expected) to\b|what (?:are|am) (?:we|i) (?:meant|supposed|expected) to do\b)"
 )
 # ... unless what they ask how to do is to see something ("how do I find which buckets are
 # public?"): that is a question for the skill that shows it.
@@ -172,7 +175,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "incident.oncall",
         r"\bwho(?:'?s|se| is| has| do| should)?\b.*\b(?:on[- ]?cal+|pager|pagerduty|pager duty|on shift|"
-        r"on point|escalate to)\b|\b(?:am i|i'?m|my)\b.{0,10}\bon[- ]?call\b|\b(?:rota|rotation)\b",
+        r"on point|escalate to)\b|\b(?:am i|i'?m|my)\b.{0,10}\bon[- ]?call\b|\b(?:rota|rotation)\b|"
+        # the people on call, listed ("list everyone on call across all teams")
+        r"\b(?:every(?:one|body)|any(?:one|body)|people|folks|engineers|names)\s+(?:\w+\s+)?on[- ]?cal+\b",
         STRONG,
         unless=r"^\W*(?:page|escalate|wake|notify)\b",
     ),
@@ -744,7 +749,9 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     start += _embedded_question(lowered[start:])
     if start > 0 and lowered[start:].strip():
         asked, asked_strong = _boosts(typed[start:])
-        if "?" not in lowered[:start]:  # a statement before the ask is its context, as above; a question is an ask too
+        if "?" not in lowered[:start] and not howto_clause(lowered[:start]):
+            # a statement before the ask is its context, as above; a question is an ask too, with
+            # or without its "?" ("first sev1, whats our incident process - who does what")
             boosts[(boosts > 0) & (asked <= 0)] /= 2
         boosts, strong = np.maximum(boosts, asked), strong or asked_strong
     return boosts, strong
@@ -818,12 +825,17 @@ def _rule_boosts_only(lowered: str) -> tuple[NDArray[np.float64], bool]:
     return boosts, False
 
 
+def howto_clause(lowered: str) -> str:
+    """The clause of ``lowered`` that asks how to do something, or "": a how-to question may
+    follow a clause that sets the scene ("new on the rota, how do I ...")."""
+    return next((clause.strip() for clause in _HOWTO_CLAUSES.split(lowered) if HOWTO.search(clause.strip())), "")
+
+
 def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     """The rules and the mood grammar on one text (whitespace normalised, case as typed)."""
     lowered = text.lower()
     boosts = np.zeros(len(SKILL_NAMES))
-    # a how-to question may follow a clause that sets the scene ("new on the rota, how do I ...")
-    asked = next((clause.strip() for clause in _HOWTO_CLAUSES.split(lowered) if HOWTO.search(clause.strip())), "")
+    asked = howto_clause(lowered)
     howto = bool(asked)
     # "how do I lock down a bucket made public?": the procedure is asked for; the domain's
     # words (bucket, public) say which runbook, not which skill

@@ -59,6 +59,14 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_
     ("infra.action", "could we get you to bounce cache-7 before the batch starts?", "request"),
     ("cicd.rerun", "can I have you re-run the lint job on main", "request"),
     ("infra.action", "can I bounce cache-7 myself?", "hypothetical"),  # the asker acting, not the bot
+    # leave asked to act through the bot asks for the act
+    ("incident.ack", "can i ack the disk space one? it keeps buzzing me", "request"),
+    ("infra.action", "ok may we reboot cache-7 please", "request"),
+    # a named thing said to need the act asks for it; asking whether it does, or reporting it, does not
+    ("infra.action", "worker-9 needs a reboot, it stopped pulling jobs", "request"),
+    ("infra.action", "cache-7 could use a quick restart", "request"),
+    ("infra.action", "does cache-7 need a restart?", "hypothetical"),
+    ("infra.action", "the vendor says worker-9 needs a reboot after each upgrade", "reported"),
     # a condition closed before the verb's clause conditions the request
     ("infra.action", "if the queue is empty, could you stop worker-9?", "request"),
     ("infra.action", "if we stop worker-9, is the queue lost?", "hypothetical"),

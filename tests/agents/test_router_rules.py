@@ -700,3 +700,20 @@ def test_constructions_found_by_the_dev13_cases(text: str, skill: str, strong: b
 def test_the_notes_on_a_named_incident_are_its_brief() -> None:
     assert _boost("any notes on pq7w2e9 yet? what has erin tried", "incident.brief") > 0
     assert _boost("release notes for the ledger service", "incident.brief") == 0  # no incident named
+
+
+@pytest.mark.parametrize("text", [
+    "new to the rota, whats our escalation procedure - who calls whom, when do we tell customers",
+    "walk me through how we're supposed to rotate the db password",
+    "what are we meant to do when a node goes NotReady",
+])
+def test_a_how_to_question_without_its_question_mark_is_still_the_ask(text: str) -> None:
+    # a how-to clause before a dash-started question is asked too, not context worth half
+    boosts, strong = rule_boosts(text)
+    assert strong and boosts[SKILL_NAMES.index("knowledge.runbook")] >= STRONG + 2.0
+
+
+@pytest.mark.parametrize("text", ["show me everybody on call this weekend", "names on-call for the data team?"])
+def test_the_people_on_call_listed_are_the_rota(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "incident.oncall"
