@@ -315,7 +315,7 @@ ACTS_IN_GENERAL = (r"^\W*(?:can|could|do|does|will) (?:you|u|guardian|the bot) (
 # A message that only asks whether the bot can act, whatever its polite frame: "can you re-run
 # workflows yourself or do I have to?", "...or is that not something you do?", "just asking".
 _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|" + ACTS_IN_GENERAL + "|"
-                          r"\bor (?:do|must|should|can|will|would) (?:i|we)\b|"
+                          r"\bor (?:do|does|must|should|can|will|would) (?:i|we|it|that|this)\b|"
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:something|a thing|your job)\b|"
                           r"\bor (?:can'?t|cannot|don'?t|do not) (?:you|u)\b")
 
@@ -502,10 +502,12 @@ _PERMISSION = re.compile(r"\b(?:(?:can|may|could) (?:i|we)|(?:am i|are we|is it)
 # someone's approval, or goes through the bot ("does it have to go through you?", "does someone
 # have to approve that first?", "do you do it yourself or do I?"). Answered with the policy.
 _HOW_IT_IS_DONE = re.compile(
-    r"\b(?:go|goes|going|run|runs) (?:through|via|past) (?:you|u|guardian|the bot)\b|"
+    r"\b(?:go|goes|going|run|runs) (?:through|thru|via|past) (?:you|u|guardian|the bot)\b|"
     # the act done by way of the bot ("may I page people through you?") or how to have it do it
     # ("how would I get you to reboot a box?"); "can I get you to reboot X" stays a request
-    r"\b(?:through|via) (?:you|u|guardian|the bot)\b|"
+    r"\b(?:through|thru|via) (?:you|u|guardian|the bot)\b|"
+    # who approves it ("who signs off on that?")
+    r"\bwho (?:signs? off|approves?|okays?|green-?lights?|(?:has|needs) to (?:approve|sign off))\b|"
     r"\bhow (?:would|do|can|could|should|will|does) (?:i|we|one|someone) (?:get|have|make|ask|tell) "
     r"(?:you|u|guardian|the bot)\b|"
     r"\b(?:someone|somebody|anyone|anybody|a human|a person|a second person|you|i|we|they) "

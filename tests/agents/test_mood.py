@@ -59,6 +59,7 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "non_action_corpus.yaml").read_
     ("infra.action", "could we get you to bounce cache-7 before the batch starts?", "request"),
     ("cicd.rerun", "can I have you re-run the lint job on main", "request"),
     ("infra.action", "can I bounce cache-7 myself?", "hypothetical"),  # the asker acting, not the bot
+    ("cicd.rerun", "can you retry the nightly or does it need a lead's ok first", "hypothetical"),  # process
     # leave asked to act through the bot asks for the act
     ("incident.ack", "can i ack the disk space one? it keeps buzzing me", "request"),
     ("infra.action", "ok may we reboot cache-7 please", "request"),
@@ -325,6 +326,8 @@ def test_what_a_thing_keeps_doing_by_itself_is_a_symptom_not_talk_of_the_action(
     "can guardian stop web-3 or do we have to do it ourselves?",
     "can interns page people via the bot, or only leads?",  # the act done by way of the bot
     "how does one get guardian to retry a red pipeline?",  # how to have the bot do it
+    "are we allowed to close incidents thru you?",  # "thru" is "through"
+    "say the nightly fails - who signs off on a re-run?",  # who approves it
 ])
 def test_how_an_action_would_be_carried_out_is_a_question_of_process(text: str) -> None:
     assert asks_how_it_is_done(text)
