@@ -792,6 +792,11 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     runs = [r for r in previous.resources if _LONG_NUMBER.fullmatch(r)] if _RUN in _kinds(previous) else []
     if runs:
         return {"run_id": runs[0]}
+    if previous.skill.startswith("cicd."):
+        # "why did it fail?" after what shipped: a CI answer's other refs (a merged PR, a commit,
+        # "deployment 5501") name no resource, and lent as one they would be read as a repository
+        # or a service of that name; the follow-up's own defaults (the latest failure) answer it
+        return {}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
 
 

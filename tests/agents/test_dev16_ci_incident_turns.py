@@ -174,3 +174,22 @@ def test_a_rerun_of_the_whole_run_reruns_every_job(text: str, failed_only: bool 
     asked = route(text, "cicd.rerun", agent="cicd", confidence=0.95, slots={"run_id": "8810000042"})
     values = SPECIALIST_BY_NAME["cicd"].argument_values(asked)
     assert values.get("failed_only") is failed_only
+
+
+# --------------------------------------------------------------------------- what a changes answer lends
+
+SHIPPED = TurnContext("cicd.changes", {}, ["deployment 8120", "acme/ledger-svc#57", "9f8e7d6"])
+
+
+@pytest.mark.parametrize(("text", "skill", "agent"), [("why did it blow up?", "cicd.failure", "cicd"),
+                                                      ("is it paging anybody", "incident.list", "incident")])
+def test_a_change_ref_is_never_lent_as_a_resource_name(text: str, skill: str, agent: str) -> None:
+    followed = apply_context(route(text, skill, agent=agent, confidence=0.9), SHIPPED, THRESHOLD)
+    assert "resource_name" not in followed.slots
+    assert followed.skill == skill
+
+
+def test_a_run_listed_by_a_ci_answer_is_still_lent() -> None:
+    listed = TurnContext("cicd.status", {}, ["8810000042"])
+    followed = apply_context(route("retry it", "cicd.rerun", agent="cicd", confidence=0.95), listed, THRESHOLD)
+    assert followed.slots["run_id"] == "8810000042"
