@@ -88,6 +88,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     progress = _incident_progress(route, previous)
     if progress is not None:  # "p95 back under 2s" after a brief: that incident, not the list
         return progress
+    if _TOPIC_SHIFT.search(route.text) and not _ANAPHOR.search(route.text):
+        # "ok unrelated - anything paging?", "different question: ...": the speaker says this turn
+        # is not about the previous one, so it borrows nothing from it ("btw is it public too?"
+        # still points back)
+        return route
     previous = _resumed(route.text, previous)
     items = previous.slots.get(ITEMS)
     said = str(previous.slots.get(SAID) or "")
@@ -103,6 +108,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
+    route = _without_context_word(route, previous)
+    failed = _failure_signature_of_a_run(route, previous, threshold)
+    if failed is not None:  # "exit 137 - oom or something else?" after a red run: why that run failed
+        return failed
     meant = _person_meant(route, previous)
     if meant:  # "is she dealing with anything open?" after who is on call: the person it named
         route = route.model_copy(update={"slots": {**route.slots, "person": meant}})
@@ -650,7 +659,51 @@ _THE_ONE_QUALIFIED = re.compile(r"\bthe\s+one\s+(?:on(?!\s*-?\s*call\b)|in|for|f
 # ... said first in the message ("the crypto one - which box is it")
 _OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
-                            r"blow\w*|bomb\w*|explod\w*|chok\w*|fell over|happened)\b", re.I)
+                            r"blow\w*|bomb\w*|explod\w*|chok\w*|fell over|happened|"
+                            # "what's the reason on the apple pay one", "the cause of the infra one"
+                            r"reasons?|caus\w*|issues?|problems?)\b", re.I)
+
+
+# The speaker marks a change of subject: "unrelated, but ...", "different question", "btw",
+# "on another note", "switching gears", "new topic".
+_TOPIC_SHIFT = re.compile(r"\b(?:unrelated|(?:a |on a )?(?:different|separate|another) (?:question|topic|subject)|"
+                          r"(?:a )?new (?:question|topic|subject)|on (?:an)?other note|switching gears|"
+                          r"change of (?:topic|subject)|changing (?:the )?(?:topic|subject)|btw|by the way)\b", re.I)
+
+# Cloud-resource slots: a CI run is never one of them.
+_CLOUD_TARGETS = ("instance_id", "resource_ids", "resource_name", "bucket", "log_group")
+
+
+def _without_context_word(route: Route, previous: TurnContext) -> Route:
+    """"bumped max-old-space-size, rerun it" in a CI thread: the dashed word is what the speaker
+    changed, not what to act on (a CI request acts on a run, a repository or a workflow, never
+    on a cloud resource); "it" is the thread's run, so the word is dropped as a target."""
+    if route.agent != "cicd" or SKILL_BY_NAME[previous.skill].agent != "cicd" or not _ANAPHOR.search(route.text):
+        return route
+    own = [key for key in _TARGET_SLOTS if key in route.slots]
+    if not own or any(key not in _CLOUD_TARGETS for key in own):
+        return route
+    return route.model_copy(update={"slots": {k: v for k, v in route.slots.items() if k not in _CLOUD_TARGETS}})
+
+
+# How a failed run died, named by its signature: an exit code, running out of memory, a signal.
+_FAILURE_SIGNATURE = re.compile(r"\bexit(?:ed)?(?:\s+(?:code|status|with))?\s*\d{1,3}\b|\bo\.?o\.?m\b|"
+                                r"\bout of memory\b|\bheap\b|\bsegfault\w*|\bsig(?:kill|segv|abrt|term)\b|"
+                                r"\bcore dump\w*", re.I)
+
+
+def _failure_signature_of_a_run(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """A question naming how a run died ("exit 134 - oom or something else?") right after a CI
+    answer, read unsure as another domain's (a runbook on memory) with the failure reading
+    among its guesses: why the previous answer's run failed, its log says."""
+    if SKILL_BY_NAME[previous.skill].agent != "cicd" or route.agent == "cicd" or route.confidence >= threshold \
+            or SKILL_BY_NAME[route.skill].mutating or not _FAILURE_SIGNATURE.search(route.text) \
+            or "cicd.failure" not in (name for name, _score in route.alternatives):
+        return None
+    skill = SKILL_BY_NAME["cicd.failure"]
+    lent = {**{key: previous.slots[key] for key in _RUN_NARROWING if key in previous.slots}, **_target_of(previous)}
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": {**lent, **route.slots},
+                                    "confidence": max(route.confidence, threshold)})
 
 
 def _requests_its_change(route: Route) -> bool:
@@ -776,6 +829,11 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     runs = [r for r in previous.resources if _LONG_NUMBER.fullmatch(r)] if _RUN in _kinds(previous) else []
     if runs:
         return {"run_id": runs[0]}
+    if previous.skill.startswith("cicd."):
+        # "why did it fail?" after what shipped: a CI answer's other refs (a merged PR, a commit,
+        # "deployment 5501") name no resource, and lent as one they would be read as a repository
+        # or a service of that name; the follow-up's own defaults (the latest failure) answer it
+        return {}
     return {"resource_name": previous.resources[0]} if previous.resources else {}
 
 

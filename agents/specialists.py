@@ -323,6 +323,12 @@ CODE_CHANGES = re.compile(r"\b(?:repo\w*|terraform|merg\w*|commits?|prs?|pull re
                           r"releas\w*|deploy\w*|change ?log|pushed)\b", re.IGNORECASE)
 
 
+# A re-run of every job of a run, not only of its failed ones.
+FULL_RERUN = re.compile(r"\b(?:whole|entire|full|complete)\s+(?:workflow|run|pipeline|thing|build|suite|re-?run)\b|"
+                        r"\b(?:all|every|each)\s+(?:of\s+)?(?:the\s+|its\s+)?jobs?\b|\bfrom scratch\b|"
+                        r"\bnot\s+(?:just|only)\s+(?:the\s+)?failed\b", re.IGNORECASE)
+
+
 def _across_named(route: Route) -> Route:
     """"what shipped in payments-api and checkout-web": several repositories named is a question
     of every repository (each read, its rows say which), not of the first name alone."""
@@ -339,6 +345,14 @@ class ChangesAgent(Specialist):
     our infrastructure since yesterday?"): the words pick the repositories' tools or the
     inventory's (the store's tools, integration knowledge); a question naming neither ("what
     changed since yesterday?") gets both, code first."""
+
+    def argument_values(self, route: Route) -> dict[str, Any]:
+        """A re-run asked of the whole run ("rerun the whole workflow", "all jobs, not only the
+        failed one") re-runs every job; otherwise the tool's default, the failed jobs only."""
+        values = super().argument_values(route)
+        if route.skill == "cicd.rerun" and FULL_RERUN.search(route.text):
+            values["failed_only"] = False
+        return values
 
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
         route = _across_named(route)

@@ -108,6 +108,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "port", find_port(lowered))
     put(slots, "repo", find_repo(named))
     put(slots, "workflow", find_workflow(lowered))
+    if slots.get("workflow") and slots["workflow"] in (slots.get("service"), slots.get("repo")):
+        del slots["workflow"]  # "is the checkout-web pipeline green": the repository's runs, no workflow of that name
     put(slots, "event", find_event(lowered))
     put(slots, "branch", find_branch(lowered))
     if "branch" in slots and slots.get("service") in re.split(r"[/]", str(slots["branch"])):

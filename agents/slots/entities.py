@@ -353,7 +353,8 @@ _REPO_WORDS = frozenset({"infra", "platform", "data", "backend", "frontend", "ne
 _NOT_A_REPO = frozenset("""ci cd github gh git all my our your their the a an any every each some failing failed
     fail red green broken latest last recent nightly scheduled deploy deploys release main master build builds
     test tests unit which what whose those these them other same new old running queued stuck flaky
-    repo repos repository repositories pr prs pull mr mrs branch branches merge commit""".split())
+    repo repos repository repositories pr prs pull mr mrs branch branches merge commit
+    whole entire full complete""".split())
 
 
 def _ci_scope(text: str) -> str | None:
@@ -487,7 +488,8 @@ _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "yo
                               "github", "git", "code", "source", "which", "every", "each", "any", "one"})
 
 
-_NOT_A_SERVICE = frozenset("the a an this that its every each last latest nightly failed failing broken ci".split())
+_NOT_A_SERVICE = frozenset("""the a an this that its every each last latest nightly failed failing broken ci
+    whole entire full complete""".split())
 # "the payments deploy", "checkout-web ci": the deploy or CI workflow of a named thing
 _NAMED_WORKFLOW = re.compile(r"(?:\b(?:the|our|is|was|did|how'?s)\s+[a-z][a-z0-9]*|\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\s+"
                              r"(deploy(?:s|ment|ments)?|ci)\b(?!\s*#)")
@@ -665,6 +667,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           # "which incidents has carol got", "what pages does bob have": the holder
                           r"\b(?:incidents?|pages?|alerts?)\s+(?:has|does|is)\s+([a-z][a-z0-9]*)\s+"
                           r"(?:got|have|own|holding|carrying|on)\b|"
+                          # "which of those has carol got", "what's bob got open", "which ones does erin have":
+                          # whoever holds the items asked about
+                          r"\b(?:which|what)(?:\s+(?:of\s+(?:those|them|these)|ones?))?(?:'s|\s+(?:has|does|is))\s+"
+                          r"([a-z][a-z0-9]*)\s+(?:got|have|own|holding|carrying|on)\b|"
                           # "does dave have anything open", "has erin got any pages": the holder asked about
                           r"\b(?:does|do|has)\s+([a-z][a-z0-9]*)\s+(?:have|got|own|hold)\s+(?:any|anything|some)\s+"
                           r"(?:\w+\s+){0,2}?(?:incidents?|pages?|alerts?|open)\b", text)
@@ -891,6 +897,12 @@ _ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: 
 # "including the resolved", "even resolved" widen the open ones to every state.
 _ONLY_STATE = re.compile(r"\b(?:only|just)\s+(?:the\s+)?(triggered|firing|acked|ack'd|acknowledged|resolved|closed)\b")
 _ALSO_CLOSED = re.compile(r"\b(?:incl(?:ude|uding|\.)?|add|plus|with|even|also)\s+(?:the\s+)?(?:resolved|closed)\b|"
+                          # "open or closed", "open and resolved", "resolved or not", "regardless of status":
+                          # both sides of the state, so every state
+                          r"\b(?:open|active|ongoing|triggered|acked|acknowledged)\s*(?:or|and|\+|&|/)\s*"
+                          r"(?:the\s+)?(?:resolved|closed)\b|\b(?:resolved|closed)\s*(?:or|and|\+|&|/)\s*"
+                          r"(?:not|open|unresolved|active|ongoing)\b|"
+                          r"\b(?:regardless of|whatever the|any) (?:status|state)\b|"
                           r"\b(?:resolved|closed)(?:\s+(?:ones?|incidents?|pages?))?\s+(?:too|as well|also)\b")
 _STATE_OF = {"firing": "triggered", "acked": "acknowledged", "ack'd": "acknowledged", "closed": "resolved"}
 
