@@ -238,11 +238,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         lent.update(_level_paged(route, previous))
         lent.update(_briefed_incident(route, previous, lent))
         route = _change_in_domain(route, previous, threshold)
-        if "incident_id" in lent and not route.skill.startswith("incident.") and route.confidence < threshold:
+        if "incident_id" in lent and detail and not route.skill.startswith("incident.") \
+                and route.confidence < threshold:
             # "deets on that one - how far behind did it get?" after a list of incidents, read
-            # (unsure) as another domain's: "it" is an incident, which only the incident tools take
+            # (unsure) as another domain's: "it" is a listed incident, which only the incident
+            # tools take; when the router had that item's description as a reading, it is taken
             closest = _reading_in_domain(route, previous, threshold)
-            if closest is not None:
+            if closest is not None and closest.skill == detail:
                 return closest.model_copy(update={"slots": {**lent, **route.slots}})
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:

@@ -91,3 +91,10 @@ def test_which_one_is_a_persons_after_a_list_narrows_the_list_to_them() -> None:
     asked = _route("which one is sam's?", "infra.inventory", {"person": "sam"}, confidence=0.7)
     followed = apply_context(asked, TWO_LISTED, THRESHOLD)
     assert followed.skill == "incident.list" and followed.slots.get("person") == "sam"
+
+
+def test_it_after_a_brief_read_unsure_elsewhere_is_no_other_incident_question() -> None:
+    asked = _route("which host is it?", "infra.describe", confidence=0.35,
+                   alternatives=[("infra.describe", 0.35), ("incident.oncall", 0.2), ("incident.brief", 0.1)])
+    followed = apply_context(asked, BRIEFED, THRESHOLD)
+    assert followed.skill == "infra.describe"
