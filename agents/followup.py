@@ -43,7 +43,9 @@ _WHICH_OPENING = r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) "
 _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
                         r"(?:those|them|these|that list)\b|"
                         r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b|"
-                        + _WHICH_OPENING + r"ones\b", re.I)
+                        + _WHICH_OPENING + r"ones\b|"
+                        # "which one is alice's?": the listed item a person holds
+                        + _WHICH_OPENING + r"one (?:is|was) [a-z][a-z0-9]*'s(?!\s*[a-z])", re.I)
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
@@ -143,8 +145,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if described and one_of_them and not asks_a_change and not renamed and (
             route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one):
         # "tell me more about the payments one" after a list: the one item the words pick out,
-        # described by the list's own domain (its words, not the previous slots, say which)
-        skill = SKILL_BY_NAME[described]
+        # described by the list's own domain (its words, not the previous slots, say which);
+        # "who's the secondary for the checkout one" asks a question of its own of that item,
+        # which the router is sure of in the same domain: that question, of the item
+        own_question = route.confidence >= threshold and route.skill not in (previous.skill, described) \
+            and not about_one and not SKILL_BY_NAME[route.skill].mutating
+        skill = SKILL_BY_NAME[route.skill if own_question else described]
         # the listed item the words fit, when exactly one does ("the analytics one" after a list of
         # databases is that database, not a function of the same name elsewhere); "details on that
         # one" after a list of a single item: that item, which no words describe
@@ -250,6 +256,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         lent.update(_level_paged(route, previous))
         lent.update(_briefed_incident(route, previous, lent))
         route = _change_in_domain(route, previous, threshold)
+        if "incident_id" in lent and detail and not route.skill.startswith("incident.") \
+                and route.confidence < threshold:
+            # "deets on that one - how far behind did it get?" after a list of incidents, read
+            # (unsure) as another domain's: "it" is a listed incident, which only the incident
+            # tools take; when the router had that item's description as a reading, it is taken
+            closest = _reading_in_domain(route, previous, threshold)
+            if closest is not None and closest.skill == detail:
+                return closest.model_copy(update={"slots": {**lent, **route.slots}})
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
         if lent or same_domain:
             # "and where will it end up?" after a spend question: a close call in the same domain
@@ -259,6 +273,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
+    only_incident = _only_incident_of(route, previous)
+    if only_incident:
+        # "mine. acknowledge pls" after a list of one incident, "ok escalate to the backup" after a
+        # brief: a change of an incident that names none acts on the one the previous answer named
+        return route.model_copy(update={"slots": {**route.slots, "incident_id": only_incident}})
     subjectless = not route.slots and len(route.text.split()) <= MAX_SUBJECTLESS_WORDS
     # an unsure short question in the previous turn's domain ("ok so what actually broke" after
     # a failed deploy's status) is asked of the same subject too
@@ -752,15 +771,18 @@ def acted_on(args: dict[str, Any]) -> dict[str, Any]:
 # A person referred to, not named: "is she handling anything", "what's he got open".
 _PERSONAL_PRONOUN = re.compile(r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re.I)
 _PERSON_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+)+")
-# What a person is asked about without a change: their incidents ("who's behind her" asks the rota
-# about the next level, not about her).
-_ABOUT_A_PERSON = ("incident.list",)
+# What a person is asked about: their incidents, listed or moved on ("ack whatever she has open"),
+# never the rota itself ("who's behind her" asks the rota about the next level, not about her).
+_ABOUT_A_PERSON = ("incident.list", "incident.ack", "incident.resolve")
+# Answers that name the person a pronoun next stands for: who is on call, who a page goes to.
+_NAMES_A_PERSON = ("incident.oncall", "incident.page")
 
 
 def _person_meant(route: Route, previous: TurnContext) -> str | None:
-    """The person "she" or "he" stands for right after an on-call answer: the first person that
-    answer named (the one on call at the level asked), for a question about their incidents."""
-    if route.skill not in _ABOUT_A_PERSON or previous.skill != "incident.oncall" \
+    """The person "she" or "he" stands for right after an on-call answer (or a page's): the first
+    person that answer named (the one on call at the level asked, the one paged), for a question
+    about their incidents or a change of the one they hold."""
+    if route.skill not in _ABOUT_A_PERSON or previous.skill not in _NAMES_A_PERSON \
             or any(key in route.slots for key in ("person", "incident_id", "team")) \
             or not _PERSONAL_PRONOUN.search(route.text):
         return None
@@ -785,6 +807,23 @@ def _briefed_incident(route: Route, previous: TurnContext, lent: dict[str, Any])
         return {}
     briefed = list(dict.fromkeys(r for r in previous.resources if _INCIDENT_ID.fullmatch(r)))
     return {"incident_id": briefed[0]} if len(briefed) == 1 else {}
+
+
+# What names whom or what a change of an incident is about, other than the incident itself.
+_INCIDENT_TARGETS = ("incident_id", "service", "person", "team", "instance_id", "resource_ids", "resource_name",
+                     "run_id", "repo")
+
+
+def _only_incident_of(route: Route, previous: TurnContext) -> str | None:
+    """The one incident the previous incident answer named, for a change of an incident (ack,
+    resolve, escalation) whose words name no target of their own nor one item of a list."""
+    if not route.skill.startswith("incident.") or not SKILL_BY_NAME[route.skill].mutating \
+            or not previous.skill.startswith("incident.") or previous.skill == "incident.oncall" \
+            or any(key in route.slots for key in _INCIDENT_TARGETS) \
+            or _ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text):
+        return None
+    named = list(dict.fromkeys(r for r in previous.resources if _INCIDENT_ID.fullmatch(r)))
+    return named[0] if len(named) == 1 else None
 
 
 def _where(previous: TurnContext) -> dict[str, Any]:

@@ -248,7 +248,25 @@ def _kind_after_named_logs(text: str, match: re.Match[str]) -> bool:
             and _NAMED_LOGS.search(text[:match.start(1)]) is not None)
 
 
+# Words in a service's place that never name one: the paging tool itself ("the pd incident",
+# "the pagerduty alert"), and a part of a user flow ("payment step errors", "the checkout page
+# errors"), whose owner is the word before it, if any.
+_NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button form flow endpoint page".split())
+
+
 def find_service(text: str) -> str | None:
+    """The service the words name (see ``_find_service``), never a word that cannot name one:
+    such a word is dropped and the words read again, so the name before it counts."""
+    found = _find_service(text)
+    for _ in range(3):
+        if found not in _NEVER_A_SERVICE:
+            return found
+        text = re.sub(rf"(?<![\w-]){re.escape(str(found))}(?![\w-])\s*", "", text)
+        found = _find_service(text)
+    return None
+
+
+def _find_service(text: str) -> str | None:
     match = _SUFFIXED_SERVICE.search(text)
     if match:
         return match.group(1)
@@ -671,6 +689,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                           # whoever holds the items asked about
                           r"\b(?:which|what)(?:\s+(?:of\s+(?:those|them|these)|ones?))?(?:'s|\s+(?:has|does|is))\s+"
                           r"([a-z][a-z0-9]*)\s+(?:got|have|own|holding|carrying|on)\b|"
+                          # "which one is alice's?", "is that one carol's": whose the item is
+                          r"\b(?:one|ones|it|that|this|which)\s+(?:is|are|was|were)\s+([a-z][a-z0-9]*)'s(?!\s*[a-z])|"
                           # "does dave have anything open", "has erin got any pages": the holder asked about
                           r"\b(?:does|do|has)\s+([a-z][a-z0-9]*)\s+(?:have|got|own|hold)\s+(?:any|anything|some)\s+"
                           r"(?:\w+\s+){0,2}?(?:incidents?|pages?|alerts?|open)\b", text)
@@ -748,10 +768,15 @@ def find_oncall_level(text: str) -> int | None:
                       r"\b(primary|secondary|backup)(?:\s+(?:on-?call|oncall|engineer|responder|person))?\b"
                       rf"(?!\s+(?:{_LEVEL_MACHINE_ROLES})\b)(?!-)", text)
     if not match:
-        return None
+        # "and after her?", "who's behind him", "who's next in line": the level after the one on call
+        return 2 if _NEXT_IN_LINE.search(text) else None
     if match.group(1):
         return int(match.group(1))
     return _LEVEL_WORDS[match.group(2) or match.group(3)]
+
+
+# Whoever comes after the person just named on a rota, by a pronoun (a name may be anyone's level)
+_NEXT_IN_LINE = re.compile(r"\b(?:after|behind)\s+(?:her|him|them)\b(?!\s+\w+ing\b)|\bnext in line\b")
 
 
 def find_severity(text: str) -> str | None:
@@ -885,12 +910,23 @@ def find_incident_status(text: str) -> str | None:
         return "acknowledged"  # "acked incidents still open": taken, not fixed
     if _ANY_TAKEN.search(text):  # "is anything acked rn?", "what's been acknowledged so far": that state
         return "acknowledged"
-    return _said_state(text)
+    said = _said_state(text)
+    if said is None and _ANY_DONE.search(text):  # "did anything get resolved since yesterday?": that state
+        # "what was resolved and what is still open": both states
+        return "all" if re.search(r"\b(?:open|triggered|firing|acked|ack'd|acknowledged|ongoing)\b", text) \
+            else "resolved"
+    return said
 
 
 # Whether anything is in the acknowledged state, asked of no incident in particular
 _ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: ones?)?)\s+(?:(?:is|are|been|has|have|"
                         r"currently|already|still|got|gotten)\s+)*(?:acked|ack'd|acknowledged)\b")
+
+
+# Whether anything has been closed, asked of no incident in particular: "anything get resolved
+# since yesterday?", "what got closed out today", "which ones were resolved overnight"
+_ANY_DONE = re.compile(r"\b(?:anything|something|what|which(?: ones?)?)\s+(?:(?:has|have|had|is|are|was|were|been|"
+                       r"get|got|gotten|already|just)\s+)*(?:resolved|closed)\b")
 
 
 # A state said outright: "just the triggered ones" is that state alone; "closed ones as well",

@@ -174,6 +174,14 @@ def _described_as(items: list[dict[str, Any]], name: str) -> dict[str, Any] | No
     return found[0] if len(found) == 1 else None
 
 
+def _leading_name(name: str) -> str | None:
+    """The first part of a hyphenated resource name ("payments-prod-alb", "search-indexer"):
+    resources are named after the service they serve, so an alarm's load balancer or a worker
+    named in a request stands for that service (only when a service has exactly that name)."""
+    parts = name.strip().lower().split("-")
+    return parts[0] if len(parts) > 1 and re.fullmatch(r"[a-z][a-z0-9]+", parts[0]) else None
+
+
 def require_named(client: RestApiV2Client, collection: str, kind: str, name: str, *fields: str) -> dict[str, Any]:
     found = find_named(client, collection, name, *fields)
     if found is not None:
@@ -181,6 +189,10 @@ def require_named(client: RestApiV2Client, collection: str, kind: str, name: str
     described = _described_as(first(client, f"/{collection}", {}, 100), name)
     if described is not None:
         return described
+    lead = _leading_name(name) if collection == "services" else None
+    owner = find_named(client, collection, lead, *fields) if lead else None
+    if owner is not None and str(owner.get("name", "")).lower() == lead:
+        return owner
     known = [str(item.get("name")) for item in first(client, f"/{collection}", {}, 25)]
     listing = f" (known: {', '.join(known)})" if known else ""
     raise PagerDutyProblem(f"PagerDuty has no {kind} matching {name!r}{listing}.")

@@ -87,6 +87,8 @@ class IncidentRefArgs(BaseModel):
                                                           "(several: say which by id).")
     query: str | None = Field(default=None, description="The request's own words: without an id or a service, the "
                               "one open incident whose service or title they name (\"the 5xx one\").")
+    person: str | None = Field(default=None, description="Without an id or a service: the one open incident "
+                               "assigned to this person (\"ack whatever alice has open\").")
     as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
                                  "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
@@ -687,6 +689,10 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         if named:
             raise PagerDutyProblem(f"{len(named)} open incidents match ({', '.join(_label(i) for i in named[:5])})"
                                    f"; say which by id.")
+    if not args.service and args.person:
+        held = _held_by(client, args.person, status)
+        if held is not None:
+            return held
     if not args.service:
         raise PagerDutyProblem("Say which incident: its id (P7K2M9Q), its number or its service.")
     services, _ = _service_ids(client, args.service, None)
@@ -702,6 +708,22 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
     raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
                            f"; say which by id.")
+
+
+def _held_by(client: RestApiV2Client, person: str, status: str) -> str | None:
+    """The one open incident assigned to ``person`` still to move to ``status``; None when
+    they hold none (or are no PagerDuty user), an error naming them when they hold several."""
+    try:
+        user = find_user(client, person)
+    except PagerDutyProblem:
+        return None
+    wanted = ["triggered"] if status == "acknowledged" else OPEN
+    held = first(client, "/incidents", {"statuses": wanted, "user_ids": [user["id"]], "date_range": "all",
+                                         "sort_by": "created_at:desc"}, 25)
+    if len(held) > 1:
+        raise PagerDutyProblem(f"{len(held)} open incidents are assigned to {user.get('name') or person} "
+                               f"({', '.join(_label(i) for i in held[:5])}); say which by id.")
+    return str(held[0]["id"]) if held else None
 
 
 _OLDEST = re.compile(r"\b(?:oldest|earliest|longest[- ]running)\b", re.I)
@@ -753,8 +775,10 @@ def _named_by(incidents: list[dict[str, Any]], query: str) -> list[dict[str, Any
              if w not in _NOT_DISTINCTIVE and (len(w) > 2 or any(c.isdigit() for c in w))}
 
     def terms(incident: dict[str, Any]) -> set[str]:
+        # its service, its title's words, and its number ("1042 is done, resolve it")
         service = str((incident.get("service") or {}).get("summary") or "").lower()
-        return set(re.findall(r"[a-z0-9][a-z0-9-]*", f"{service} {str(incident.get('title') or '').lower()}"))
+        number = str(incident.get("incident_number") or "")
+        return set(re.findall(r"[a-z0-9][a-z0-9-]*", f"{service} {str(incident.get('title') or '').lower()} {number}"))
 
     shared = set.intersection(*(terms(i) for i in incidents)) if len(incidents) > 1 else set()
     return [i for i in incidents if words & (terms(i) - shared)]
