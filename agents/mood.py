@@ -407,7 +407,13 @@ def sentence_mood(text: str) -> Mood:
         return "past"
     if _DESCRIBED.search(lowered):  # "a cron that reboots X every sunday": a description
         return "reported"
+    if _SAYS_WHAT_I_DO.search(lowered):  # "she's out, im covering her pager": the speaker's news
+        return "reported"
     return "request"
+
+
+# A clause telling what the speaker is doing ("im covering her pager", "we're handling it"): news.
+_SAYS_WHAT_I_DO = re.compile(r"(?:^|[,;.!?]\s*)(?:i'?m|im|i am|we'?re|we are)\s+(?:\w+ly\s+)?[a-z]+ing\b")
 
 
 def _third_person(verb: str) -> str:

@@ -362,3 +362,11 @@ def test_what_an_incident_action_does_to_the_paging_is_asked_of_the_policy(text:
 ])
 def test_a_participle_naming_an_incident_state_is_no_talk_of_the_act(text: str, talked: object) -> None:
     assert talked_about(text) == talked
+
+
+def test_the_speaker_telling_what_they_are_doing_asks_for_nothing() -> None:
+    # news about the speaker's own work, with no action verb: the skill the classifier saw in
+    # its nouns ("pager") is talked about, not asked for
+    assert sentence_mood("he's on leave, im holding his pager till friday") == "reported"
+    assert sentence_mood("we're watching the queue, nothing needed yet") == "reported"
+    assert sentence_mood("get carol on this") == "request"
