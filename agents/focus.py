@@ -9,7 +9,7 @@ and facets (the words that ask for a property, the row test, how to say it)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -319,13 +319,19 @@ EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:l
                         r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
 
 
-def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
-    """Only what the question asks for, or None when it names no property this tool knows."""
+def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -> Focused | None:
+    """Only what the question asks for, or None when it names no property this tool knows.
+    ``meant``: what an earlier answer named that this turn points at ("does that person have
+    MFA?"), of which the items of this result are the ones meant."""
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
     if EVERYTHING.search(text):
         return None
+    if subject.tool in ASKED_BY_NAME:
+        users = _asked_about(subject, result.rows, text, meant)
+        if users:
+            return _focus_on(subject, result, asked_facets(subject, text), users, text)
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
     facets = asked_facets(subject, text)
@@ -408,6 +414,55 @@ def _focus_named(subject: Subject, facets: list[Facet], items: list[Row], named:
     return Focused(lead=" ".join(said), rest=" ".join(other), rows=kept)
 
 
+# Subjects whose items people ask about one by one, by name: "does erin have MFA?"
+ASKED_BY_NAME = ("aws_iam_findings",)
+# A name left out of the question rather than asked about: "apart from dave, anyone else?"
+_LEFT_OUT_BEFORE = re.compile(r"\b(?:apart from|besides|beside|except(?: for)?|other than|aside from|not counting|"
+                              r"excluding|beyond|but)\s+$", re.I)
+MIN_NAME = 3  # shorter row names are too likely to be a word of the question
+
+
+def _asked_about(subject: Subject, rows: list[Row], text: str, meant: Sequence[str]) -> list[str]:
+    """The items the question asks about by name (not left out: "besides dave"), else the one
+    item of this result that an earlier answer named and the words point at ("that person")."""
+    known = list(dict.fromkeys(subject.name_of(row) for row in rows if subject.covers(row)))
+    named = []
+    for name in known:
+        if len(name) < MIN_NAME:
+            continue
+        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
+        if match and not _LEFT_OUT_BEFORE.search(text[: match.start()]):
+            named.append(name)
+    if named:
+        return named
+    pointed = [name for name in known if name in meant]
+    return pointed if len(pointed) == 1 else []
+
+
+def _focus_on(subject: Subject, result: ToolResult, facets: list[Facet], named: list[str], text: str) -> Focused:
+    """The named items: whether each has what was asked (then what else it has), and which
+    items have it at all ("is dave the only one without MFA?"); or, when no property was
+    asked, every property each has (or that it has none of them)."""
+    items = [row for row in result.rows if subject.covers(row)]
+    if facets:
+        own = _focus_named(subject, facets, items, named)
+        every = _focus_items(subject, result, facets, [], text)
+        if every is None:
+            return own
+        shown = every.rows + [row for row in own.rows if row not in every.rows]
+        return Focused(lead=f"{own.lead} {every.lead}", rest=own.rest, rows=shown)
+    said = []
+    for name in named:
+        having = [facet.said(1) for facet in subject.facets if facet.counted
+                  and any(subject.name_of(row) == name and facet.keep(row) for row in items)]
+        said.append(f"{name} {' and '.join(having)}." if having else
+                    f"{name} has none of the issues checked.")
+    return Focused(lead=" ".join(said), rest="", rows=[row for row in items if subject.name_of(row) in named])
+
+
+_SAYS_A_LACK = re.compile(r"\b(?:no|not|never)\b", re.I)
+
+
 def _lacks(facet: Facet, count: int) -> str:
     """The facet's phrase denied for ``count`` items ("is not public", "do not have X"); a
     phrase that already says a lack ("have no default encryption") is denied as "is not one
@@ -415,7 +470,8 @@ def _lacks(facet: Facet, count: int) -> str:
     phrase = facet.says
     if phrase.startswith("are ") and facet.negatable:
         return agreeing(count, f"are not {phrase[4:]}")
-    if phrase.startswith("have ") and facet.negatable:
+    if phrase.startswith("have ") and (facet.negatable or not _SAYS_A_LACK.search(phrase)):
+        # "does not have console access without MFA": a lack said with "without" denies plainly
         return f"{'does' if count == 1 else 'do'} not have {phrase[5:]}"
     return f"{'is not one' if count == 1 else 'are not ones'} that {facet.said(2)}"
 
