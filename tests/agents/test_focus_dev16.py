@@ -50,3 +50,38 @@ def test_an_account_named_with_nothing_asked_gets_every_issue_it_has() -> None:
     assert focused is not None
     assert focused.lead == "deploy-robot has access keys older than 90 days."
     assert [row["user"] for row in focused.rows] == ["deploy-robot"]
+
+
+def test_several_properties_asked_of_one_account_are_each_said_to_be_had_or_not() -> None:
+    focused = focus("aws_iam_findings", ACCOUNTS, "leaving friday: is priya on mfa, and any keys to revoke?")
+    assert focused is not None
+    assert focused.lead.startswith("priya has console access without MFA. priya does not have access keys older")
+    assert "deploy-robot" not in focused.lead  # the other accounts were not asked about
+
+
+def test_a_lack_said_with_never_is_denied_without_a_double_negative() -> None:
+    focused = focus("aws_iam_findings", ACCOUNTS, "leaving friday: is priya on mfa, and any keys to revoke?")
+    assert focused is not None
+    assert "is not one that has access keys never used" in focused.lead
+
+
+def test_keys_nobody_has_touched_are_unused_keys() -> None:
+    with_unused = ToolResult(status="ok", summary="", columns=["user", "issue", "severity", "detail"],
+                             rows=[*ACCOUNTS.rows, {"user": "etl-bot", "issue": "access key never used",
+                                                    "severity": "low", "detail": ""}],
+                             facts={"users_checked": 6})
+    focused = focus("aws_iam_findings", with_unused, "which accounts have a key nobody ever touched")
+    assert focused is not None
+    assert focused.lead.startswith("1 of 6 IAM users has access keys never used: etl-bot")
+
+
+def test_unused_roles_asked_alone_are_not_every_unused_thing() -> None:
+    with_role = ToolResult(status="ok", summary="", columns=["user", "issue", "severity", "detail"],
+                           rows=[*ACCOUNTS.rows,
+                                 {"user": "etl-bot", "issue": "access key never used", "severity": "low", "detail": ""},
+                                 {"user": "old-importer", "kind": "role", "issue": "role unused", "severity": "low",
+                                  "detail": ""}],
+                           facts={"users_checked": 6})
+    focused = focus("aws_iam_findings", with_role, "any iam roles gathering dust, unused for ages?")
+    assert focused is not None
+    assert focused.lead == "old-importer: role unused."
