@@ -36,3 +36,16 @@ def test_words_at_the_ends_in_no_name_are_left_out() -> None:
 def test_words_of_names_not_in_a_row_pick_nothing() -> None:
     assert _named_buckets(NAMES, "thumbs-invoices") == []
     assert _named_buckets(NAMES, "photos-archive") == []
+
+
+def test_a_bucket_set_aside_by_asking_for_anything_else_narrows_nothing() -> None:
+    from agents.route import Route
+    from agents.specialists import specialist_for
+
+    text = "the media uploads bucket is meant to be open, fine - are any other buckets public?"
+    asked = Route(text=text, agent="security", skill="security.public_storage", confidence=0.9,
+                  slots={"bucket": "media-uploads"})
+    assert "bucket" not in specialist_for("security.public_storage").argument_values(asked)
+    only = Route(text="is the media uploads bucket public", agent="security", skill="security.public_storage",
+                 confidence=0.9, slots={"bucket": "media-uploads"})
+    assert specialist_for("security.public_storage").argument_values(only)["bucket"] == "media-uploads"
