@@ -26,8 +26,11 @@ ANSWERED = "answer_lead"
 MAX_ITEMS = 30  # a longer list is kept in part: items past it are named by their own words
 # ... and the last turn of another domain before a detour ("back to the buckets" resumes it)
 EARLIER = "earlier_turn"
+# ... and what an earlier answer named that a pronoun points at ("does that person have MFA?"):
+# the answer picks the one of them its own rows hold
+MEANT = "meant_items"
 # what a turn keeps for the next one, never lent as a slot
-THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER)
+THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER, MEANT)
 MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
 
 _ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,

@@ -9,7 +9,7 @@ and facets (the words that ask for a property, the row test, how to say it)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -175,7 +175,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("old_key", _words(r"\b(old|older|oldest|stale|aged?|ancient)\b.{0,30}\bkeys?\b",
                                 r"\bkeys?\b.{0,30}\b(old|older|oldest)\b", r"\brotat"),
               _issue("old access key"), "have access keys older than 90 days"),
-        Facet("unused_key", _words(r"\bunused\b", r"never (been )?used", r"\binactive\b"),
+        Facet("unused_key", _words(r"\bunused\b", r"never (been )?used", r"\binactive\b",
+                                   r"\b(?:nobody|no one|never)\b[^.?!,;]{0,20}\b(?:used|touched)\b"),
               _issue("access key never used"), "have access keys never used", negatable=False),
         Facet("admin", _words(r"\badmin", r"administrator"), _issue("administrator access"),
               "have AdministratorAccess"),
@@ -319,18 +320,27 @@ EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:l
                         r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
 
 
-def focus(tool: str, result: ToolResult, text: str) -> Focused | None:
-    """Only what the question asks for, or None when it names no property this tool knows."""
+def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -> Focused | None:
+    """Only what the question asks for, or None when it names no property this tool knows.
+    ``meant``: what an earlier answer named that this turn points at ("does that person have
+    MFA?"), of which the items of this result are the ones meant."""
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
     if EVERYTHING.search(text):
         return None
+    if subject.tool in ASKED_BY_NAME:
+        users = _asked_about(subject, result.rows, text, meant)
+        if users:
+            return _focus_on(subject, result, asked_facets(subject, text), users, text)
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
     facets = asked_facets(subject, text)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
     beyond = [facet for facet in subject.beyond if facet.asked.search(text)]
+    if beyond and subject.tool in BEYOND_BY_NOUN and not BEYOND_BY_NOUN[subject.tool].search(text):
+        # "any roles sitting there unused?": what is unused is a role; no user is asked about
+        facets = []
     extra = [row for row in result.rows if not subject.covers(row) and any(f.keep(row) for f in beyond)]
     if not facets and not kinds:
         if not extra:
@@ -408,6 +418,70 @@ def _focus_named(subject: Subject, facets: list[Facet], items: list[Row], named:
     return Focused(lead=" ".join(said), rest=" ".join(other), rows=kept)
 
 
+# Words that ask about a subject's own items, beside its other rows: an IAM question about
+# roles or policies that says none of these is not about users.
+BEYOND_BY_NOUN = {"aws_iam_findings": re.compile(
+    r"\b(?:users?|people|persons?|accounts?|logins?|console|keys?|credentials?|creds|mfa|2fa|admins?|"
+    r"administrators?|humans?|employees?)\b", re.I)}
+# Subjects whose items people ask about one by one, by name: "does erin have MFA?"
+ASKED_BY_NAME = ("aws_iam_findings",)
+# A name left out of the question rather than asked about: "apart from dave, anyone else?"
+_LEFT_OUT_BEFORE = re.compile(r"\b(?:apart from|besides|beside|except(?: for)?|other than|aside from|not counting|"
+                              r"excluding|beyond|but)\s+$", re.I)
+MIN_NAME = 3  # shorter row names are too likely to be a word of the question
+
+
+def _asked_about(subject: Subject, rows: list[Row], text: str, meant: Sequence[str]) -> list[str]:
+    """The items the question asks about by name (not left out: "besides dave"), else the one
+    item of this result that an earlier answer named and the words point at ("that person")."""
+    known = list(dict.fromkeys(subject.name_of(row) for row in rows if subject.covers(row)))
+    named = []
+    for name in known:
+        if len(name) < MIN_NAME:
+            continue
+        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
+        if match and not _LEFT_OUT_BEFORE.search(text[: match.start()]):
+            named.append(name)
+    if named:
+        return named
+    pointed = [name for name in known if name in meant]
+    return pointed if len(pointed) == 1 else []
+
+
+def _focus_on(subject: Subject, result: ToolResult, facets: list[Facet], named: list[str], text: str) -> Focused:
+    """The named items, each on its own: which of the properties asked it has and which it
+    lacks, then what else it has; with one property asked, also which items have it at all
+    ("is dave the only one without MFA?"). With none asked, every property each has."""
+    items = [row for row in result.rows if subject.covers(row)]
+    asked = facets or [facet for facet in subject.facets if facet.counted]
+    said, rest = [], []
+    for name in named:
+        own = [row for row in items if subject.name_of(row) == name]
+        having = [facet for facet in asked if any(facet.keep(row) for row in own)]
+        lacking = [facet for facet in asked if facet not in having]
+        if having:
+            said.append(f"{name} {' and '.join(facet.said(1) for facet in having)}.")
+        if not facets:
+            if not having:
+                said.append(f"{name} has none of the issues checked.")
+            continue
+        if lacking:
+            said.append(f"{name} {' and '.join(_lacks(facet, 1) for facet in lacking)}.")
+        also = [facet.said(1) for facet in subject.facets if facet.counted and facet not in facets
+                and any(facet.keep(row) for row in own)]
+        if also:
+            rest.append(f"{name} {' and '.join(also)}.")
+    shown = [row for row in items if subject.name_of(row) in named and any(facet.keep(row) for facet in asked)]
+    every = _focus_items(subject, result, facets, [], text) if len(facets) == 1 else None
+    if every is not None:
+        said.append(every.lead)
+        shown = every.rows + [row for row in shown if row not in every.rows]
+    return Focused(lead=" ".join(said), rest=" ".join(rest), rows=shown)
+
+
+_SAYS_A_LACK = re.compile(r"\b(?:no|not|never)\b", re.I)
+
+
 def _lacks(facet: Facet, count: int) -> str:
     """The facet's phrase denied for ``count`` items ("is not public", "do not have X"); a
     phrase that already says a lack ("have no default encryption") is denied as "is not one
@@ -415,9 +489,10 @@ def _lacks(facet: Facet, count: int) -> str:
     phrase = facet.says
     if phrase.startswith("are ") and facet.negatable:
         return agreeing(count, f"are not {phrase[4:]}")
-    if phrase.startswith("have ") and facet.negatable:
+    if phrase.startswith("have ") and (facet.negatable or not _SAYS_A_LACK.search(phrase)):
+        # "does not have console access without MFA": a lack said with "without" denies plainly
         return f"{'does' if count == 1 else 'do'} not have {phrase[5:]}"
-    return f"{'is not one' if count == 1 else 'are not ones'} that {facet.said(2)}"
+    return f"{'is not one' if count == 1 else 'are not ones'} that {facet.said(count)}"
 
 
 def _under_way(subject: Subject, rows: list[Row]) -> str:

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from agents.clarified import ANSWERED, EARLIER, ITEMS, SAID, THREAD_KEYS, apply_choice, pick, target_slots
+from agents.clarified import ANSWERED, EARLIER, ITEMS, MEANT, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
@@ -46,6 +46,11 @@ _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|on
                         + _WHICH_OPENING + r"ones\b|"
                         # "which one is alice's?": the listed item a person holds
                         + _WHICH_OPENING + r"one (?:is|was) [a-z][a-z0-9]*'s(?!\s*[a-z])", re.I)
+# "the ones nothing is using", "those ones in prod" anywhere in the question: "ones" stands for the
+# listed noun unless the router reads the words firmly as a question of their own ("show me the
+# ones carol merged" after buckets asks about pull requests)
+_THE_ONES = re.compile(r"\b(?:the|those|these) ones\b", re.I)
+FIRM_READING = 0.75
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
@@ -117,6 +122,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     meant = _person_meant(route, previous)
     if meant:  # "is she dealing with anything open?" after who is on call: the person it named
         route = route.model_copy(update={"slots": {**route.slots, "person": meant}})
+    if _points_at_an_account(route, previous):
+        # "does that person have MFA?" after the admins: the one the answer named, which the
+        # answer's rows (users, not policies) tell apart
+        route = route.model_copy(update={"slots": {**route.slots, MEANT: list(previous.resources)}})
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
@@ -135,7 +144,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route.model_copy(update={"slots": {**route.slots, **listed}})
     # "the crypto one - which box is it": a message opening on one item of the list is about it
     about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text))
-    described = detail or (previous.skill if (route.confidence < threshold or about_one)
+    # "is the port probe thing on the bastion serious?" after findings, read as another check of
+    # the same agent with the list's own skill as its next reading: the item is the list's
+    also_read = route.agent == SKILL_BY_NAME[previous.skill].agent and _reads_also(route, previous.skill) \
+        and bool(_ONE_OF_THE_LIST.search(route.text))
+    described = detail or (previous.skill if (route.confidence < threshold or about_one or also_read)
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
     # "what about the ledger sync one" after the logs of one service: the same question of
     # another service (the ellipsis below), not one item of the previous answer
@@ -148,8 +161,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # described by the list's own domain (its words, not the previous slots, say which);
         # "who's the secondary for the checkout one" asks a question of its own of that item,
         # which the router is sure of in the same domain: that question, of the item
+        # (unless the router also read the list's own question: "the port probe thing" after findings)
         own_question = route.confidence >= threshold and route.skill not in (previous.skill, described) \
-            and not about_one and not SKILL_BY_NAME[route.skill].mutating
+            and not about_one and not also_read and not SKILL_BY_NAME[route.skill].mutating
         skill = SKILL_BY_NAME[route.skill if own_question else described]
         # the listed item the words fit, when exactly one does ("the analytics one" after a list of
         # databases is that database, not a function of the same name elsewhere); "details on that
@@ -168,6 +182,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return _asked_again(route, previous, threshold)
     if _ABOUT_THE_ANSWER.fullmatch(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # "since when?", "how many is that?": a question about the previous answer, not a topic
+        return _asked_again(route, previous, threshold)
+    if (_COVERAGE.search(route.text) or (_CAUSE_OF_IT.search(route.text) and previous.skill in _TOTALS)) \
+            and not SKILL_BY_NAME[previous.skill].mutating and not SKILL_BY_NAME[route.skill].mutating \
+            and not any(key in route.slots for key in _TARGET_SLOTS):
+        # "does it even cover eu-west-1?" after a check: the same check over the place named;
+        # "is any of that from unencrypted volumes?" after a score: what the score is made of,
+        # which its own rows say (a check of one kind of resource would not add up to it)
         return _asked_again(route, previous, threshold)
     if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)) \
             and not _requests_its_change(route):
@@ -202,7 +223,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # another domain judges, asked of the listed items (their place is lent, not the list's skill)
         lent = {key: previous.slots[key] for key in _LISTING_SCOPE if key in previous.slots}
         return route.model_copy(update={"slots": {**lent, **route.slots}})
-    if _PARTITIVE.search(route.text) and not SKILL_BY_NAME[previous.skill].mutating \
+    if (_PARTITIVE.search(route.text) or (_THE_ONES.search(route.text) and route.confidence < FIRM_READING)) \
+            and not SKILL_BY_NAME[previous.skill].mutating \
             and not any(key in route.slots for key in _TARGET_SLOTS if key not in _qualifiers_of(previous)) \
             and not imperative_skills(route.text):
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
@@ -298,7 +320,25 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
 # "anything in there on payments-db", "do any of those mention dave"
 _SUBSET_ABOUT = re.compile(r"\b(?:any|anything|which|what|none|some|all)\s+(?:of\s+)?(?:that|those|them|these|"
                            r"(?:in|on)\s+(?:there|that|those|the list))\s+(?:\w+\s+){0,2}?(?:about|on|for|affecting|"
-                           r"touching|involving|mention(?:s|ing)?|related to|concerning|against)\b", re.I)
+                           r"touching|involving|mention(?:s|ing)?|related to|concerning|against|"
+                           # "is any of that in the payments resource group": the list's items in a place
+                           r"in|under|within|inside)\b", re.I)
+# Whether the previous answer covers a place or kind: "does it even cover eu-west-1", "is that
+# including the eu side?", "are snapshots counted in that", "is azure covered?"
+_COVERAGE = re.compile(
+    r"\b(?:does|did|do|would|will)\s+(?:it|that|this|they|those|the (?:check|scan|list|score|number|total))\s+"
+    r"(?:\w+\s+)?(?:cover|include|count|span|scan|check|look (?:at|in|across))\w*\b|"
+    r"\b(?:is|are|was|were)\s+(?:it|that|this|those)\s+(?:\w+\s+)?(?:covering|including|counting)\b|"
+    # ("is bastion-1 covered by guardduty" names what covers it: a question of its own)
+    r"\b(?:is|are|was|were)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:even\s+|also\s+)?(?:covered|included|counted|scanned)\b"
+    r"(?!\s+(?:by|with|under)\s+(?!(?:it|that|this|those|them|there)\b))", re.I)
+# What the previous figure comes from: "is any of that because of X", "is it due to the crypto
+# box", "is that from the unencrypted stuff", "how much of it is down to IAM"
+_CAUSE_OF_IT = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:any|some|all|most|much)?\s*(?:of\s+)?(?:it|that|this|those|these)\s+"
+    r"(?:\w+\s+)?(?:because of|due to|caused by|down to|coming from|from)\b", re.I)
+# The answers that add up to one figure (a score, a total), which their own rows explain.
+_TOTALS = ("security.posture", "cost.summary")
 # Which of the previous answer's items: "which one is open to any logged-in account?", "which
 # ones are encrypted?" (asked of the same things, in the same cloud and place)
 _WHICH_OF_THEM = re.compile(_WHICH_OPENING + r"(?:one|ones)\b", re.I)
@@ -327,6 +367,15 @@ _COMPARES_THE_ANSWER = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|hm+)\W+)*(?:how (?:does|do|did|is|are|would) (?:that|it|this|those|these)\b"
     r"(?:\s+\w+){0,2}?\s+(?:compare|stack up|stacks up|look|measure up)|"
     r"(?:is|was|are|were) (?:that|it|this|those) (?:more|less|higher|lower|bigger|smaller|up|down)\b)", re.I)
+
+
+# How much of the router's weight a next reading needs to count as a reading of the words.
+NEXT_READING = 0.2
+
+
+def _reads_also(route: Route, skill: str) -> bool:
+    """Whether ``skill`` is one of the router's next readings of the words, with weight."""
+    return any(name == skill and score >= NEXT_READING for name, score in route.alternatives)
 
 
 def _compares_a_period(route: Route) -> bool:
@@ -669,7 +718,10 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 # One item of a list by what it is or is about: "the payments one", "the windows one".
 # (a place in the list, "the previous one", is no description)
 _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b)"
-                              r"(?:[\w-]+\s+){1,3}?one\b", re.I)
+                              r"(?:[\w-]+\s+){1,3}?one\b|"
+                              # "the port probe thing", "the crypto thing": "thing" stands for the listed item
+                              r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b|whole\b|only\b|"
+                              r"main\b|real\b|one\b|best\b|worst\b|weird\b)(?:[\w-]+\s+){1,3}?thing\b", re.I)
 # One item pointed at, not described: "that one", "this incident", "the only one"
 _THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(?!\s+(?:before|after)\b)", re.I)
 # ... or by a phrase after it: "the one on the apple pay PR", "the one in eu-west-1", "the one for
@@ -787,6 +839,20 @@ def _person_meant(route: Route, previous: TurnContext) -> str | None:
             or not _PERSONAL_PRONOUN.search(route.text):
         return None
     return next((r for r in previous.resources if _PERSON_NAME.fullmatch(r)), None)
+
+
+# An account or person pointed at, not named: "that person", "this user", "she", "their keys".
+_ACCOUNT_POINTED = re.compile(r"\b(?:that|this|the same)\s+(?:person|user|guy|account|login|one)\b|"
+                             r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re.I)
+# Skills whose answers name accounts one by one.
+_ABOUT_ACCOUNTS = ("security.iam",)
+
+
+def _points_at_an_account(route: Route, previous: TurnContext) -> bool:
+    """A question about accounts right after an answer naming some, pointing at one of them
+    without naming it."""
+    return route.skill in _ABOUT_ACCOUNTS and previous.skill in _ABOUT_ACCOUNTS and bool(previous.resources) \
+        and "person" not in route.slots and bool(_ACCOUNT_POINTED.search(route.text))
 
 
 def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:

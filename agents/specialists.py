@@ -185,7 +185,17 @@ class SecurityAgent(Specialist):
         if route.skill == "security.public_storage" and name and "bucket" not in values:
             # "is acme-tf-state public?": a bucket's full name, said without the word "bucket"
             values["bucket"] = name
+        if route.skill == "security.public_storage" and SOMETHING_ELSE.search(route.text):
+            # "the assets bucket is public on purpose, but is anything else?": the bucket named is
+            # set aside, the question is about every other one
+            values.pop("bucket", None)
         return values
+
+
+# Asking beyond what was named: "anything else", "any other buckets", "which others".
+SOMETHING_ELSE = re.compile(r"\b(?:anything|anyone|anybody|something|what|which|who|where|any)\s+else\b|"
+                            r"\bany\s+others?\b|\b(?:which|what)\s+others\b|\bother\s+(?:buckets?|ones|accounts?)\b",
+                            re.I)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from agents.answer import (
     ToolCall,
 )
 from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
+from agents.clarified import MEANT
 from agents.focus import focus
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
@@ -238,7 +239,9 @@ class _Parts:
             self.notes.append(result.summary)
             return
         title = _title(call["tool"]) if titled else ""
-        focused = focus(call["tool"], result, route.text)
+        meant = route.slots.get(MEANT)  # what "that user" may point at, named by the turn before
+        pointed = [str(name) for name in meant] if isinstance(meant, list) else []
+        focused = focus(call["tool"], result, route.text, pointed)
         if focused is not None:
             self.lines.extend(line for line in (scored(result), focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)

@@ -123,10 +123,35 @@ def find_bucket(text: str, original: str) -> str | None:
     match = re.search(r"\bbucket(?:\s+(?:named|called))?\s+([a-z0-9][a-z0-9._-]{2,62})\b", text)
     if match and match.group(1) not in bad and not _VERB_AFTER_NOUN.fullmatch(match.group(1)):
         return match.group(1)
+    several = _words_naming_a_bucket(text, bad)
+    if several:
+        return several
     match = re.search(r"\b([a-z0-9][a-z0-9._-]{2,62})\s+bucket\b", text)
     if match and match.group(1) not in bad and not match.group(1).endswith("s3"):
         return match.group(1)
     return None
+
+
+# Words that end a bucket's name said in words: determiners, verbs, clouds, what is asked of it.
+_NOT_OF_A_NAME = frozenset("""a an the this that these those our my your their its which what any some every
+    each all is are was were be s3 gs gcs aws azure gcp public private open exposed encrypted unencrypted
+    same other new old whole""".split())
+MAX_NAME_WORDS = 3
+
+
+def _words_naming_a_bucket(text: str, bad: frozenset[str] | set[str]) -> str | None:
+    """"the auth audit logs bucket", "our payments receipts bucket": a name said as words (the
+    bucket's, hyphenated), when at least two of them are left once the words before it that
+    name nothing ("the", "our", "prod") are dropped; one word is left to the single-word reading."""
+    match = re.search(rf"((?:\b[a-z0-9][a-z0-9._-]*\s+){{1,{MAX_NAME_WORDS}}})bucket\b", text)
+    if match is None:
+        return None
+    words = match.group(1).split()
+    while words and (words[0] in bad or words[0] in _NOT_OF_A_NAME):
+        words.pop(0)
+    if len(words) < 2 or any(word in _NOT_OF_A_NAME or _VERB_AFTER_NOUN.fullmatch(word) for word in words):
+        return None
+    return "-".join(words)
 
 
 def find_resource_name(text: str, taken: set[str], original: str = "") -> str | None:

@@ -153,11 +153,21 @@ def _named_buckets(names: list[str], asked: str) -> list[str]:
         return [asked]
     wanted = [word for word in re.split(r"[-._]", asked) if word]
 
-    def holds(name: str) -> bool:
+    def holds(name: str, run: list[str]) -> bool:
         words = re.split(r"[-._]", name)
-        return bool(wanted) and any(words[at:at + len(wanted)] == wanted for at in range(len(words)))
+        return bool(run) and any(words[at:at + len(run)] == run for at in range(len(words)))
 
-    return [name for name in names if holds(name)]
+    found = [name for name in names if holds(name, wanted)]
+    if found or len(wanted) < 2:
+        return found
+    # "checkout static assets": words at either end that are in no name at all ("assets") are
+    # the asker's, not the name's; the rest must still be in a name in a row
+    known = {word for name in names for word in re.split(r"[-._]", name)}
+    while wanted and wanted[0] not in known:
+        wanted.pop(0)
+    while wanted and wanted[-1] not in known:
+        wanted.pop()
+    return [name for name in names if holds(name, wanted)]
 
 
 @aws_errors("s3")
