@@ -127,8 +127,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     # "the crypto one - which box is it": a message opening on one item of the list is about it
     # ... unless the message then asks another domain, surely, about a target it names itself ("the
     # checkout latency one - anything in web-1's logs?" asks web-1's logs, not the incident again)
+    # (a name inside "the X one" is the row's own description, no target of the turn's)
+    row_words = " ".join(found.group(0).lower() for found in _ONE_OF_THE_LIST.finditer(route.text))
     own_target = route.confidence >= threshold and route.agent != SKILL_BY_NAME[previous.skill].agent \
-        and any(key in route.slots for key in _TARGET_SLOTS)
+        and any(isinstance(route.slots.get(key), str) and str(route.slots[key]).lower() not in row_words
+                for key in _TARGET_SLOTS)
     about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text)) and not own_target
     described = detail or (previous.skill if (route.confidence < threshold or about_one)
                            and not SKILL_BY_NAME[previous.skill].mutating else None)

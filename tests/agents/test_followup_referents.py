@@ -88,3 +88,11 @@ def test_a_row_named_first_then_another_domains_question_of_its_own_target_is_th
 def test_a_row_named_first_with_no_target_of_its_own_is_still_that_row() -> None:
     about = route("the cart latency one - what's going on with it", "infra.describe", {}, 0.8)
     assert apply_context(about, INCIDENTS, 0.45).skill == "incident.brief"
+
+
+def test_a_name_inside_the_row_phrase_describes_the_row_not_a_target_of_its_own() -> None:
+    # "the cart-api one" names the row by its words; the router reading the name as a resource
+    # to describe does not make it another question
+    named = {"resource_name": "cart-api", "service": "cart-api"}
+    about = route("ok dig into the cart-api one", "infra.describe", named, 0.8)
+    assert apply_context(about, INCIDENTS, 0.45).skill == "incident.brief"
