@@ -29,8 +29,10 @@ _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just
                              r"(?:\s+(?:it|that|this|those|them|these|the list))?(?:\s+down)?\s+to\b", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
-# "this week", "that morning", "these days": a determiner of a period points at no earlier answer.
-_ANAPHOR = re.compile(r"\b(?:it|its|their|that|this|them|those|these|that one|this one|the same one|same one|"
+# "this week", "that morning", "these days": a determiner of a period points at no earlier answer;
+# nor does "after that", "since that", "before this": a moment of the story told, not its subject.
+_ANAPHOR = re.compile(r"\b(?:it|its|their|(?<!after )(?<!before )(?<!since )(?<!until )(?<!till )(?:that|this)|"
+                      r"them|those|these|that one|this one|the same one|same one|"
                       r"her|him|(?:in|from|out of|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
                       r"evening|night|quarter|year|time|days|weeks|months|sprint|shift)\b)", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
@@ -143,7 +145,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the deallocated one - start it back up" after a list: the one listed item the words fit
         return route.model_copy(update={"slots": {**route.slots, **listed}})
     # "the crypto one - which box is it": a message opening on one item of the list is about it
-    about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text))
+    # ... unless the message then asks another domain, surely, about a target it names itself ("the
+    # checkout latency one - anything in web-1's logs?" asks web-1's logs, not the incident again)
+    # (a name inside "the X one" is the row's own description, no target of the turn's)
+    row_words = " ".join(found.group(0).lower() for found in _ONE_OF_THE_LIST.finditer(route.text))
+    own_target = route.confidence >= threshold and route.agent != SKILL_BY_NAME[previous.skill].agent \
+        and any(isinstance(route.slots.get(key), str) and str(route.slots[key]).lower() not in row_words
+                for key in _TARGET_SLOTS)
+    about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text)) and not own_target
     # "is the port probe thing on the bastion serious?" after findings, read as another check of
     # the same agent with the list's own skill as its next reading: the item is the list's
     also_read = route.agent == SKILL_BY_NAME[previous.skill].agent and _reads_also(route, previous.skill) \
@@ -229,8 +238,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             and not imperative_skills(route.text):
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
         # the previous question again with the new qualifiers (its target is not lent); "which of
-        # those belong to search" after an inventory: the owning service narrows the list too
-        return _asked_again(route, previous, threshold)
+        # those belong to search" after an inventory: the owning service narrows the list too.
+        # "Those" are the kind just listed: a machine noun in the words ("which of them run on
+        # node") names no other kind
+        asked = _asked_again(route, previous, threshold)
+        kind = {"resource_type": previous.slots["resource_type"]} if "resource_type" in previous.slots else {}
+        return asked.model_copy(update={"slots": {**asked.slots, **kind}})
     if _SUBSET_ABOUT.search(route.text) and _lists_cloud_items(previous) \
             and not SKILL_BY_NAME[route.skill].mutating and route.skill != previous.skill \
             and (route.confidence < threshold or route.skill in ("infra.describe", "infra.inventory")):
@@ -568,9 +581,26 @@ def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> 
         # the thread is about, however sure the router was of a machine (it still needs approval)
         return route.model_copy(update={"skill": "cicd.rerun", "agent": "cicd",
                                         "confidence": max(route.confidence, threshold)})
+    if previous.skill in _ONE_MACHINE and routed.name == "cicd.rerun" and _MACHINE_RESTART.search(route.text) \
+            and any(key in previous.slots for key in ("resource_name", "instance_id", "resource_ids")):
+        # "kick it over, the build agent on it is wedged" after one machine's description: a
+        # restart whose object "it" is that machine, however sure the router was of a CI run
+        # (a CI word about what runs on it names no run; it still needs approval)
+        skill = SKILL_BY_NAME["infra.action"]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {"action": "reboot", **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
     if route.confidence >= threshold:
         return route
     return _other_reading(route, agent, mutating=True) or route
+
+
+# Turns about one machine, which "it" next points at.
+_ONE_MACHINE = ("infra.describe", "infra.action")
+# Verbs that restart a machine, and that only a machine's restart shares with a rerun ("re-run",
+# "retry" name the run).
+_MACHINE_RESTART = re.compile(r"\b(?:restart(?:s|ed|ing)?|reboot\w*|bounce|kick(?:s|ed|ing)?|power[- ]?cycle)\b",
+                              re.I)
 
 
 # Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again").
