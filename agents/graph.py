@@ -30,7 +30,7 @@ from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
 from agents.elsewhere import all_not_found, not_found, on_a_cloud, other_cloud_plans, searched_note
 from agents.execution import run_approved, run_read, tool_record
-from agents.followup import apply_context
+from agents.followup import apply_context, spend_ahead
 from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm_tools
 from agents.llm_agent import begin as begin_llm
 from agents.llm_agent import finish as finish_llm
@@ -79,6 +79,7 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
+    route = spend_ahead(route)  # a spend of a period still to come is a forecast
     route, spent = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
                               "decision": None, "outcome": None, "llm_text": None, "notes": [], "llm_spent": spent}

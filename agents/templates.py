@@ -24,7 +24,7 @@ from agents.answer import (
     ToolCall,
 )
 from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
-from agents.focus import focus
+from agents.focus import focus, focus_text
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
@@ -238,7 +238,7 @@ class _Parts:
             self.notes.append(result.summary)
             return
         title = _title(call["tool"]) if titled else ""
-        focused = focus(call["tool"], result, route.text)
+        focused = focus(call["tool"], result, focus_text(route.text, route.slots))
         if focused is not None:
             self.lines.extend(line for line in (scored(result), focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)
