@@ -83,6 +83,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     if is_acknowledgement(route.text):  # "ok thx": nothing asked, and "thx" names nothing
         return _acknowledged(route)
+    route = _asked_about_in_domain(route, previous)
     chosen = apply_choice(route, previous, threshold)
     if chosen is not None:  # "the second one" after "which of these did you mean?"
         return chosen
@@ -498,6 +499,16 @@ def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> 
     if route.confidence >= threshold:
         return route
     return _other_reading(route, agent, mutating=True) or route
+
+
+def _asked_about_in_domain(route: Route, previous: TurnContext) -> Route:
+    """"could I get you to kick it off again?" after a CI answer asks whether one may re-run the
+    run, not restart a machine: the change a question is about follows the thread's CI domain
+    as a change asked for does (``_change_in_domain``)."""
+    if route.requested_skill == "infra.action" and SKILL_BY_NAME[previous.skill].agent == "cicd" \
+            and _RESTART_VERB.search(route.text):
+        return route.model_copy(update={"requested_skill": "cicd.rerun"})
+    return route
 
 
 # Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again").

@@ -324,7 +324,10 @@ def find_service(text: str) -> str | None:
 # "the payments vm", "that search box": a machine called by the service it runs
 _MACHINE_NOUNS = r"(?:vms?|boxe?s?|machines?|servers?|instances?|hosts?|nodes?)"
 _NOT_A_MACHINE_NAME = frozenset("""prod production staging stage dev development test qa windows linux
-    running stopped deallocated new old big small other same""".split())
+    running stopped deallocated new old big small other same""".split()) | frozenset(
+    # "the actual instance", "the exact box behind it": which machine is meant, not whose
+    """actual real exact specific particular underlying offending culprit guilty responsible very precise
+    individual physical""".split())
 
 
 def _machine_of(text: str) -> str | None:
