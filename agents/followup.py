@@ -238,7 +238,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             return closest
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
-        lent = _place_of(route, previous) if _points_at_a_place(route.text) else \
+        lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
             _target_of(previous) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
@@ -769,16 +769,18 @@ def _incident_progress(route: Route, previous: TurnContext) -> Route | None:
                                     "slots": {**route.slots, "incident_id": incident}})
 
 
-# "over there", "out there": a place the previous turn looked in, not one of its items.
-_PLACE_ANAPHOR = re.compile(r"\b(?:over|out|in|from|out of) there\b", re.I)
+# "over there", "out there": a place the previous turn looked in, not one of its items ("in
+# there", "out of there" are as often the previous answer itself: "anything odd in there?")
+_PLACE_ANAPHOR = re.compile(r"\b(?:over|out) there\b", re.I)
 _ITEM_ANAPHOR = re.compile(r"\b(?:it|its|them|those|these|that one|this one)\b", re.I)
 _PLACE_SLOTS = ("region", "cloud", "resource_group", "zone", "location")
 
 
-def _points_at_a_place(text: str) -> bool:
+def _points_at_a_place(text: str, previous: TurnContext) -> bool:
     """"anything over there we overpay for?" after a listing of one region: "there" is that
     region, and nothing in the words points at one listed item ("is it running over there")."""
-    return bool(_PLACE_ANAPHOR.search(text)) and not _ITEM_ANAPHOR.search(text)
+    return bool(_PLACE_ANAPHOR.search(text)) and not _ITEM_ANAPHOR.search(text) \
+        and any(key in previous.slots for key in _PLACE_SLOTS if key != "cloud")
 
 
 def _place_of(route: Route, previous: TurnContext) -> dict[str, Any]:

@@ -32,3 +32,15 @@ def test_a_region_named_in_the_turn_wins_over_there() -> None:
 def test_it_over_there_is_still_the_listed_item() -> None:
     followed = apply_context(route("is it still running over there?", "infra.describe"), LISTED, 0.45)
     assert followed.slots.get("instance_id") == "i-0aaa111122223333a"
+
+
+def test_in_there_is_the_previous_answer_not_a_place() -> None:
+    from agents.followup import _points_at_a_place
+    assert not _points_at_a_place("anything weird in there?", LISTED)
+    assert _points_at_a_place("anything weird over there?", LISTED)
+
+
+def test_over_there_with_no_place_before_lends_what_it_did() -> None:
+    unplaced = TurnContext("infra.inventory", {"cloud": "aws"}, ["i-0aaa111122223333a"])
+    followed = apply_context(route("anything over there we overpay for?", "cost.savings"), unplaced, 0.45)
+    assert "region" not in followed.slots
