@@ -19,6 +19,15 @@ from tools.wording import agreeing
 
 Row = dict[str, Any]
 MAX_NAMES = 10
+# slot: the words of the listing a check is asked of ("any of those unattached?" after "list our
+# elastic ips"): what "those" are, which narrows the check's rows as the turn's own words do
+LISTED_WORDS = "listed_words"
+
+
+def focus_text(text: str, slots: dict[str, Any]) -> str:
+    """The words a focus reads: the turn's, after those of the listing it asks about, if any."""
+    listed = slots.get(LISTED_WORDS)
+    return f"{listed} {text}" if isinstance(listed, str) and listed else text
 
 
 @dataclass(frozen=True)

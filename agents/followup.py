@@ -11,6 +11,7 @@ from typing import Any
 
 from agents.clarified import ANSWERED, EARLIER, ITEMS, MEANT, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
+from agents.focus import LISTED_WORDS
 from agents.mood import imperative_skills, occurrences
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
@@ -33,7 +34,7 @@ _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was
 # nor does "after that", "since that", "before this": a moment of the story told, not its subject.
 _ANAPHOR = re.compile(r"\b(?:it|its|their|(?<!after )(?<!before )(?<!since )(?<!until )(?<!till )(?:that|this)|"
                       r"them|those|these|that one|this one|the same one|same one|"
-                      r"her|him|(?:in|from|out of|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
+                      r"her|him|(?:in|from|out of|out|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
                       r"evening|night|quarter|year|time|days|weeks|months|sprint|shift)\b)", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
 _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
@@ -91,6 +92,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     if is_acknowledgement(route.text):  # "ok thx": nothing asked, and "thx" names nothing
         return _acknowledged(route)
+    route = _asked_about_in_domain(route, previous)
     chosen = apply_choice(route, previous, threshold)
     if chosen is not None:  # "the second one" after "which of these did you mean?"
         return chosen
@@ -231,6 +233,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "are any of them world-readable?" after a plain list of buckets: a property only a check of
         # another domain judges, asked of the listed items (their place is lent, not the list's skill)
         lent = {key: previous.slots[key] for key in _LISTING_SCOPE if key in previous.slots}
+        if said:  # "any of those unattached?" after "list our elastic ips": those are elastic ips
+            lent[LISTED_WORDS] = said
         return route.model_copy(update={"slots": {**lent, **route.slots}})
     if (_PARTITIVE.search(route.text) or (_THE_ONES.search(route.text) and route.confidence < FIRM_READING)) \
             and not SKILL_BY_NAME[previous.skill].mutating \
@@ -284,7 +288,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             return closest
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
-        lent = _target_of(previous) if _lends_its_target(route, previous) and listed is None \
+        lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
+            _target_of(previous) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
             lent.pop("service", None)
@@ -601,6 +606,16 @@ _ONE_MACHINE = ("infra.describe", "infra.action")
 # "retry" name the run).
 _MACHINE_RESTART = re.compile(r"\b(?:restart(?:s|ed|ing)?|reboot\w*|bounce|kick(?:s|ed|ing)?|power[- ]?cycle)\b",
                               re.I)
+
+
+def _asked_about_in_domain(route: Route, previous: TurnContext) -> Route:
+    """"could I get you to kick it off again?" after a CI answer asks whether one may re-run the
+    run, not restart a machine: the change a question is about follows the thread's CI domain
+    as a change asked for does (``_change_in_domain``)."""
+    if route.requested_skill == "infra.action" and SKILL_BY_NAME[previous.skill].agent == "cicd" \
+            and _RESTART_VERB.search(route.text):
+        return route.model_copy(update={"requested_skill": "cicd.rerun"})
+    return route
 
 
 # Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again").
@@ -942,6 +957,27 @@ def _incident_progress(route: Route, previous: TurnContext) -> Route | None:
                                     "slots": {**route.slots, "incident_id": incident}})
 
 
+# "over there", "out there": a place the previous turn looked in, not one of its items ("in
+# there", "out of there" are as often the previous answer itself: "anything odd in there?")
+_PLACE_ANAPHOR = re.compile(r"\b(?:over|out) there\b", re.I)
+_ITEM_ANAPHOR = re.compile(r"\b(?:it|its|them|those|these|that one|this one)\b", re.I)
+_PLACE_SLOTS = ("region", "cloud", "resource_group", "zone", "location")
+
+
+def _points_at_a_place(text: str, previous: TurnContext) -> bool:
+    """"anything over there we overpay for?" after a listing of one region: "there" is that
+    region, and nothing in the words points at one listed item ("is it running over there")."""
+    return bool(_PLACE_ANAPHOR.search(text)) and not _ITEM_ANAPHOR.search(text) \
+        and any(key in previous.slots for key in _PLACE_SLOTS if key != "cloud")
+
+
+def _place_of(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """The previous turn's place (region, cloud, resource group), unless this turn names its own."""
+    if any(key in route.slots for key in _PLACE_SLOTS if key != "cloud"):
+        return {}
+    return {key: previous.slots[key] for key in _PLACE_SLOTS if key in previous.slots}
+
+
 def _target_of(previous: TurnContext) -> dict[str, Any]:
     """The previous turn's target: its slots naming one (with the cloud it lives in), else the
     first resource its answer named (an instance id is preferred for actions)."""
@@ -1046,6 +1082,26 @@ def _incident_beside(text: str, previous: TurnContext, answered: str) -> str | N
         return None
     side = "before" if (match.group(1) or match.group(2)).lower() in ("before", "previous", "prior") else "after"
     return f"{side} #{number}"
+
+
+def spend_ahead(route: Route) -> Route:
+    """A spend asked of a period that has not begun ("what will rds run us next month", "and
+    next quarter?") is a forecast: the bill has no line for it yet, so the spend summary could
+    only say there was none."""
+    if route.skill != "cost.summary" or not _ahead(route.slots.get("time_range")):
+        return route
+    skill = SKILL_BY_NAME["cost.forecast"]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent})
+
+
+def _ahead(period: Any) -> bool:
+    """Whether a period starts after today (UTC): nothing of it is billed yet."""
+    if not isinstance(period, dict) or not period.get("start"):
+        return False
+    try:
+        return date.fromisoformat(str(period["start"])[:10]) > datetime.now(UTC).date()
+    except ValueError:
+        return False
 
 
 def _over(period: Any) -> bool:

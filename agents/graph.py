@@ -30,7 +30,7 @@ from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
 from agents.elsewhere import all_not_found, not_found, on_a_cloud, other_cloud_plans, searched_note
 from agents.execution import run_approved, run_read, tool_record
-from agents.followup import apply_context
+from agents.followup import apply_context, spend_ahead
 from agents.llm_agent import FINISH_NODE, MODEL_NODE, TOOLS_NODE, llm_model, llm_tools
 from agents.llm_agent import begin as begin_llm
 from agents.llm_agent import finish as finish_llm
@@ -41,7 +41,7 @@ from agents.request import Request, ToolCall
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.specialists import SPECIALISTS, Specialist, plan_clouds, specialist_for
-from agents.templates import build_answer, clarify_answer, help_answer, refusal_answer
+from agents.templates import asked_write, build_answer, clarify_answer, help_answer, refusal_answer, would_do
 from tools.base import ToolResult
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
+    route = spend_ahead(route)  # a spend of a period still to come is a forecast
     route, spent = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,
                               "decision": None, "outcome": None, "llm_text": None, "notes": [], "llm_spent": spent}
@@ -157,9 +158,9 @@ def help_node(state: GraphState, runtime: Runtime[GraphDeps]) -> dict[str, Any]:
 def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     """How the action a help question is about would be carried out ("does it have to go
     through you?", "does someone have to approve that first?"): the policy's answer for this user."""
-    if route.requested_skill is None:
+    skill = asked_write(route)
+    if skill is None:
         return []
-    skill = route.requested_skill
     asked = f"To {_action(skill)}: ask me (e.g. {_asked_directly(skill)}). I propose it, and nothing changes until "
     if not deps.policy.enforced:
         return [asked + "it is approved; with no access policy (local single-user mode) you may approve it yourself."]
@@ -395,8 +396,7 @@ def _question_calls(deps: GraphDeps, origin: Origin, route: Route) -> list[dict[
     deps.audit.record(origin, "tool.preview", skill=route.requested_skill, tool=write.spec.name,
                       args=write.args, outcome=preview.status, duration_ms=(time.perf_counter() - started) * 1000)
     if preview.status == "ok":
-        preview = preview.model_copy(update={"summary": f"If approved, this would {preview.summary}. "
-                                                        "Nothing was proposed or changed."})
+        preview = preview.model_copy(update={"summary": would_do(preview.summary)})
     return [tool_record(write.spec.name + ".preview", write.args, preview)]
 
 

@@ -25,7 +25,7 @@ from agents.answer import (
 )
 from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
 from agents.clarified import MEANT
-from agents.focus import focus
+from agents.focus import focus, focus_text
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
@@ -105,6 +105,42 @@ def tool_calls(calls: Sequence[dict[str, Any]]) -> list[ToolCall]:
 
 EXAMPLES = ("which buckets are public?", "what did we spend on ec2 last week?", "errors in checkout logs",
             "stop i-0abc123", "how do I fix a full disk?")
+
+
+def would_do(summary: str) -> str:
+    """A write's preview as what an approval would do: "If approved, this would re-run the
+    failed jobs of run 42. Nothing was proposed or changed." (the preview's sentence, its
+    capital and full stop dropped; an acronym opening it keeps its capitals)."""
+    said = summary.strip().rstrip(".").rstrip()
+    if len(said) > 1 and said[0].isupper() and said[1].islower():
+        said = said[0].lower() + said[1:]
+    return f"If approved, this would {said}. Nothing was proposed or changed."
+
+
+# The write an action slot names ("reboot", "rerun"): what a help question about it is about.
+_ACTION_SKILLS = {"rerun": "cicd.rerun", "ack": "incident.ack", "resolve": "incident.resolve",
+                  "page": "incident.page"}
+# Write nouns a help question names a kind of change by ("approve stuff like restarts", "who
+# signs off on reruns"), which no action slot reads (the slot reads the verb)
+_WRITE_NOUNS = (("infra.action", re.compile(r"\b(?:restarts|reboots|shutdowns|resizes|stops and starts)\b", re.I)),
+                ("cicd.rerun", re.compile(r"\b(?:re-?runs|retries|redeploys|rollbacks)\b", re.I)),
+                ("incident.ack", re.compile(r"\b(?:acks|acknowledgements)\b", re.I)),
+                ("incident.page", re.compile(r"\b(?:escalations)\b", re.I)))
+
+
+def asked_write(route: Route) -> str | None:
+    """The write a help question is about ("can i get you to reboot boxes?", "who approves
+    restarts?"): the one the router heard asked about, else the one its words name; None for
+    a question about Guardian at large."""
+    if route.requested_skill is not None:
+        return route.requested_skill
+    action = route.slots.get("action")
+    aimed = any(key in route.slots for key in ("resource_type", "instance_id", "resource_ids", "resource_name"))
+    # "where do I start with you?" starts nothing: a bare "start" is a change only when aimed at a machine
+    if isinstance(action, str) and action and (action != "start" or aimed):
+        return _ACTION_SKILLS.get(action, "infra.action")
+    named = [skill for skill, words in _WRITE_NOUNS if words.search(route.text)]
+    return named[0] if len(named) == 1 else None
 
 
 def help_answer(route: Route, tool_names_by_skill: dict[str, list[str]], policy_lines: Sequence[str] = ()) -> Answer:
@@ -241,7 +277,7 @@ class _Parts:
         title = _title(call["tool"]) if titled else ""
         meant = route.slots.get(MEANT)  # what "that user" may point at, named by the turn before
         pointed = [str(name) for name in meant] if isinstance(meant, list) else []
-        focused = focus(call["tool"], result, route.text, pointed)
+        focused = focus(call["tool"], result, focus_text(route.text, route.slots), pointed)
         if focused is not None:
             self.lines.extend(line for line in (scored(result), focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)

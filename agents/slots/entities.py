@@ -367,7 +367,10 @@ def _find_service(text: str) -> str | None:
 # "the payments vm", "that search box": a machine called by the service it runs
 _MACHINE_NOUNS = r"(?:vms?|boxe?s?|machines?|servers?|instances?|hosts?|nodes?)"
 _NOT_A_MACHINE_NAME = frozenset("""prod production staging stage dev development test qa windows linux
-    running stopped deallocated new old big small other same""".split())
+    running stopped deallocated new old big small other same""".split()) | frozenset(
+    # "the actual instance", "the exact box behind it": which machine is meant, not whose
+    """actual real exact specific particular underlying offending culprit guilty responsible very precise
+    individual physical""".split())
 
 
 def _machine_of(text: str) -> str | None:
@@ -740,6 +743,8 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"
                           r"([a-z][a-z0-9-]*)\b"
                           r"(?!\s+(?:on-?call|oncall|team|rota|schedule)\b)", text)
+        if match and (_HEARSAY.match(text, match.end()) or match.group(1) in _GATHERINGS):
+            match = None  # "someone in standup said...": where a rumour came from, not a team asked about
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
                 and match.group(1) not in _VERBS | _ORDINALS and not _is_special(match.group(1)):
             team = match.group(1)
@@ -754,6 +759,15 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
             team = match.group(1)
     return person, team
+
+
+# Reported speech after "someone in X" ("someone in standup said", "folks at the retro were
+# saying"): X is where a rumour came from, and a meeting or a chat is never a team.
+_HEARSAY = re.compile(r"\s+(?:(?:was|were|is|are|has|have|had|kept|keeps)\s+)?(?:said|say(?:s|ing)?|mention\w*|"
+                      r"told|tell(?:s|ing)?|claim\w*|reckon\w*|think(?:s|ing)?|thought|complain\w*|notic\w*|"
+                      r"flagg\w*|brought up|asked|asking|worried)\b")
+_GATHERINGS = frozenset("standup stand-up standups retro retros all-hands allhands meeting meetings sync syncs "
+                        "call calls slack chat channel thread huddle planning review demo".split())
 
 
 # A past participle after "get" makes a passive ("get merged", "get rolled back"), not a person to get.

@@ -48,14 +48,14 @@ def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
     windows are whole days up to today (what Cost Explorer has), and carry the moment they
     start, so an event tool (changes, logs) can run them up to now."""
     text = _widest_of_range(text)
-    match = re.search(rf"\b(?:last|past|previous|prev|within the last|in the last|over the last)\s+"
+    match = re.search(rf"\b(?:last|past|previous|prev|(?:within|in|over|for|during|throughout) the last)\s+"
                       rf"(?:{_NUM}\s*)?{_UNIT}\b", text)
     if not match:
         return _fortnights(text, now)
     raw, unit = match.group(1), match.group(2)
     amount = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     today = now.date()
-    label = re.sub(r"^(?:within|in|over) the ", "", match.group(0))
+    label = re.sub(r"^(?:within|in|over|for|during|throughout) the ", "", match.group(0))
     if unit.startswith(("min", "h")):
         delta = timedelta(minutes=amount) if unit.startswith("min") else timedelta(hours=amount)
         since = now - delta
@@ -86,7 +86,7 @@ def _fortnights(text: str, now: datetime) -> dict[str, str] | None:
     raw = match.group(1)
     days = 14 * (1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw])
     today = now.date()
-    label = re.sub(r"^(?:within|in|over) the ", "", match.group(0))
+    label = re.sub(r"^(?:within|in|over|for|during|throughout) the ", "", match.group(0))
     return _span(today - timedelta(days=days), today, label, now - timedelta(days=days))
 
 
