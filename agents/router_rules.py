@@ -278,9 +278,12 @@ RULES: tuple[Rule, ...] = (
         "security.public_storage",
         r"\bpublic\w*\b.*\b(?:buckets?|blobs?|storage|containers?|s3)\b|"
         r"\b(?:buckets?|blobs?|storage|containers?)\b.*\b(?:public\w*|exposed|encrypt\w*|anonymous|anyone|"
-        r"everyone|allusers|allauthenticatedusers|world)\b|\bunencrypted\b",
+        r"everyone|allusers|allauthenticatedusers|world)\b",
         WEAK + 1.0,
     ),
+    # "unencrypted" alone is about storage, unless disks, snapshots or databases are what is named
+    _rule("security.public_storage", r"\bunencrypted\b", WEAK + 1.0,
+          unless=r"\b(?:ebs|volumes?|disks?|snapshots?|rds|dbs?|databases?)\b"),
     _rule(
         "security.iam",
         r"\bmfa\b|\baccess keys?\b|\bakia[0-9a-z]{16}\b|\broot (?:account|user|login)\b|\badmin(?:istrator)?"
@@ -399,6 +402,11 @@ RULES: tuple[Rule, ...] = (
     _rule("security.open_ports", r"\bfirewall\w*\b|\b(?:sgs?|security groups?)\b.*\b(?:open|allow\w*|wide)\b|"
           r"\b(?:open|allow\w*|wide)\b.*\b(?:sgs?|security groups?)\b", WEAK + 1.0),
     _rule("security.posture", r"\bposture\b", WEAK + 1.0),
+    # Encryption at rest asked of disks, snapshots or databases (no bucket, blob or storage account):
+    # the posture's findings about data stored unencrypted, not public storage
+    _rule("security.posture", r"(?=.*\b(?:unencrypted|not encrypted|encrypt\w*)\b)"
+          r".*\b(?:ebs|volumes?|disks?|snapshots?|rds|dbs?|databases?)\b", STRONG + 1.0,
+          unless=r"\b(?:buckets?|blobs?|s3|gcs|storage accounts?|containers?|public\w*|anonymous\w*)\b"),
     # --- constructions found by the dev3 eval cases (tunable), each a grammar, not a phrase
     # A past question about an amount ("what did X cost / set us back") is spend already made.
     _rule("cost.summary", r"\bwhat (?:did|has|have)\b.*\b(?:cost(?! anomal)|set (?:us|me|them) back|come to|ran us|"
@@ -419,6 +427,9 @@ RULES: tuple[Rule, ...] = (
     # Older instance generations are a saving (move to the current generation).
     _rule("cost.savings", r"\b(?:previous|prev|older|old|last|legacy)[- ]gen(?:eration)?s?\b|"
           r"\b(?:outdated|legacy|older) instance (?:types?|families|family)\b", WEAK + 1.0),
+    # gp2 volumes moved to gp3: the same disk for less (the savings check lists them).
+    _rule("cost.savings", r"\bgp2\b.*\b(?:gp3|migrat\w*|convert\w*|switch\w*|upgrad\w*|mov\w+)\b|"
+          r"\b(?:migrat\w*|convert\w*|switch\w*|upgrad\w*|mov\w+)\b.*\bgp2\b", STRONG - 1.0),
     # Addresses and disks left unattached cost money for nothing.
     _rule("cost.savings", r"\b(?:elastic ips?|eips?|volumes?|disks?|ebs)\b.{0,25}\b(?:not|isn'?t|aren'?t|never) "
           r"(?:attached|associated|in use|used)\b|\bunassociated\b|\bdetached\b", STRONG - 1.0),

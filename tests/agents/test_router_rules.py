@@ -717,3 +717,15 @@ def test_a_how_to_question_without_its_question_mark_is_still_the_ask(text: str)
 def test_the_people_on_call_listed_are_the_rota(text: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == "incident.oncall"
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("do we have any rds instances or ebs disks without encryption", "security.posture"),
+    ("snapshots that aren't encrypted - how many?", "security.posture"),
+    ("which gcs buckets are unencrypted", "security.public_storage"),  # storage named: the storage check
+    ("should we move the gp2 disks over to gp3", "cost.savings"),
+    ("is migrating off gp2 worth it for us", "cost.savings"),
+])
+def test_encryption_of_disks_and_gp2_moves_tip_their_skill(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
