@@ -888,7 +888,7 @@ def _person_meant(route: Route, previous: TurnContext) -> str | None:
 
 # An account or person pointed at, not named: "that person", "this user", "she", "their keys".
 _ACCOUNT_POINTED = re.compile(r"\b(?:that|this|the same)\s+(?:person|user|guy|account|login|one)\b|"
-                             r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re.I)
+                             + _PERSONAL_PRONOUN.pattern, re.I)
 # Skills whose answers name accounts one by one.
 _ABOUT_ACCOUNTS = ("security.iam",)
 
