@@ -12,7 +12,7 @@ from typing import Any
 from agents.clarified import ANSWERED, EARLIER, ITEMS, MEANT, SAID, THREAD_KEYS, apply_choice, pick, target_slots
 from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS
-from agents.mood import imperative_skills, occurrences
+from agents.mood import imperative_skills, occurrences, requested_skills
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.slots.negation import without_ruled_out
@@ -304,10 +304,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             closest = _reading_in_domain(route, previous, threshold)
             if closest is not None and closest.skill == detail:
                 return closest.model_copy(update={"slots": {**lent, **route.slots}})
-        same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold
+        same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold \
+            and (not SKILL_BY_NAME[route.skill].mutating or _says_a_change(route.text))
         if lent or same_domain:
             # "and where will it end up?" after a spend question: a close call in the same domain
-            # as the turn it refers to is answered, not met with a clarifying question
+            # as the turn it refers to is answered, not met with a clarifying question; a change
+            # only when the words say one ("hm, that's not the one I care about" after a failed
+            # deploy is no re-run: it stays unsure, and an unsure change is asked about)
             confidence = max(route.confidence, threshold) if same_domain else route.confidence
             return route.model_copy(update={"slots": {**lent, **route.slots}, "confidence": confidence})
         closest = _reading_in_domain(route, previous, threshold)
@@ -621,6 +624,12 @@ def _asked_about_in_domain(route: Route, previous: TurnContext) -> Route:
 # Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again").
 _RESTART_VERB = re.compile(r"\b(?:restart(?:s|ed|ing)?|kick(?:s|ed|ing)?|start|run|retry|re-?run)\b|"
                            r"\bgo\b.*\bagain\b", re.I)
+
+
+def _says_a_change(text: str) -> bool:
+    """Whether the words say a change at all: an action verb asked for, or a restart word
+    ("kick it again", "go on, run it"); a remark with none ("that's not the one") says none."""
+    return bool(imperative_skills(text) or requested_skills(text) or _RESTART_VERB.search(text))
 
 
 def _other_reading(route: Route, agent: str, *, mutating: bool) -> Route | None:

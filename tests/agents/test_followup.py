@@ -427,3 +427,14 @@ def test_it_after_a_savings_answer_naming_one_resource_is_that_resource() -> Non
                                                 several, 0.45).slots
     forecast = apply_context(route("where will it land", "cost.forecast", {}, 0.9), one, 0.45)
     assert "resource_name" not in forecast.slots
+
+
+def test_a_remark_with_no_change_in_it_is_never_lifted_to_a_change() -> None:
+    # "that's not the one I meant" after a failed run, guessed (unsurely) as a change: no verb of a
+    # change is said, so the guess stays unsure and the graph asks instead of proposing a re-run
+    failure = TurnContext("cicd.failure", {"repo": "driftwood/payments-api", "run_id": 42}, ["42"])
+    remark = Route(text="hmm, not the run I was asking about", agent="cicd", skill="cicd.rerun", confidence=0.12,
+                   slots={}, alternatives=[("cicd.status", 0.1)])
+    assert apply_context(remark, failure, 0.45).confidence == 0.12
+    asked = remark.model_copy(update={"text": "ok go on, run it"})
+    assert apply_context(asked, failure, 0.45).confidence == 0.45
