@@ -817,13 +817,20 @@ _FAILURE_SIGNATURE = re.compile(r"\bexit(?:ed)?(?:\s+(?:code|status|with))?\s*\d
                                 r"\bcore dump\w*", re.I)
 
 
+# What names a CI run of its own in a turn.
+_RUN_TARGETS = ("run_id", "repo", "workflow")
+
+
 def _failure_signature_of_a_run(route: Route, previous: TurnContext, threshold: float) -> Route | None:
     """A question naming how a run died ("exit 134 - oom or something else?") right after a CI
-    answer, read unsure as another domain's (a runbook on memory) with the failure reading
-    among its guesses: why the previous answer's run failed, its log says."""
-    if SKILL_BY_NAME[previous.skill].agent != "cicd" or route.agent == "cicd" or route.confidence >= threshold \
-            or SKILL_BY_NAME[route.skill].mutating or not _FAILURE_SIGNATURE.search(route.text) \
-            or "cicd.failure" not in (name for name, _score in route.alternatives):
+    answer, read as the failure or unsure as another domain's (a runbook on memory) with the
+    failure reading among its guesses: why the previous answer's run failed, its log says."""
+    if SKILL_BY_NAME[previous.skill].agent != "cicd" or SKILL_BY_NAME[route.skill].mutating \
+            or not _FAILURE_SIGNATURE.search(route.text) or any(key in route.slots for key in _RUN_TARGETS):
+        return None
+    # read as the failure already (naming no run: the thread's), or unsure elsewhere with it a guess
+    if route.skill != "cicd.failure" and (route.agent == "cicd" or route.confidence >= threshold
+                                          or "cicd.failure" not in (name for name, _score in route.alternatives)):
         return None
     skill = SKILL_BY_NAME["cicd.failure"]
     lent = {**{key: previous.slots[key] for key in _RUN_NARROWING if key in previous.slots}, **_target_of(previous)}

@@ -148,6 +148,17 @@ def test_a_failure_signature_after_a_ci_answer_is_that_runs_failure(text: str) -
     assert followed.slots["person"] == "omar"
 
 
+def test_a_signature_already_read_as_a_failure_is_the_listed_runs_failure() -> None:
+    # read as the failure (unsure, naming no run): the run the CI answer was about, not the
+    # latest failure anywhere; a run named in the words stays the one named
+    asked = route("sigkill 137, is that the oom killer?", "cicd.failure", agent="cicd", confidence=0.25)
+    followed = apply_context(asked, CI_LIST, THRESHOLD)
+    assert followed.slots["run_id"] == "8810000042" and followed.confidence == THRESHOLD
+    named = route("exit 137 on run 8810000099 - oom?", "cicd.failure", agent="cicd", confidence=0.9,
+                  slots={"run_id": "8810000099"})
+    assert apply_context(named, CI_LIST, THRESHOLD).slots["run_id"] == "8810000099"
+
+
 def test_a_sure_runbook_reading_of_a_signature_is_kept() -> None:
     asked = route("how do we usually deal with an oom on the api boxes", "knowledge.runbook", agent="knowledge",
                   confidence=0.9, alternatives=[("cicd.failure", 0.05)])
