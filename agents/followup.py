@@ -123,6 +123,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     failed = _failure_signature_of_a_run(route, previous, threshold)
     if failed is not None:  # "exit 137 - oom or something else?" after a red run: why that run failed
         return failed
+    more = _more_from_the_author(route, previous, answered, threshold)
+    if more is not None:  # "anything else from them lately?" after who merged a change: their changes
+        return more
     meant = _person_meant(route, previous)
     if meant:  # "is she dealing with anything open?" after who is on call: the person it named
         route = route.model_copy(update={"slots": {**route.slots, "person": meant}})
@@ -900,6 +903,28 @@ def _person_meant(route: Route, previous: TurnContext) -> str | None:
             or not _PERSONAL_PRONOUN.search(route.text):
         return None
     return next((r for r in previous.resources if _PERSON_NAME.fullmatch(r)), None)
+
+
+# More of what someone did, pointed at: "anything else from them", "what else did she ship".
+_MORE_FROM_THEM = re.compile(r"\b(?:anything|something|what|which)\s+else\b.*\b(?:them|they|their|she|he|her|him|"
+                             r"his)\b", re.I)
+# The one author a changes answer led with ("driftwood/x#207 was merged by frank 4d ago.").
+_CHANGED_BY = re.compile(r"\bwas (?:merged|pushed|deployed|made) by ([\w.-]+)")
+
+
+def _more_from_the_author(route: Route, previous: TurnContext, answered: str, threshold: float) -> Route | None:
+    """"anything else from them lately?" right after an answer naming who made one change: that
+    person's other changes (the same question again, narrowed to them), whatever the words
+    resemble; a turn naming its own person or target asks its own question."""
+    author = _CHANGED_BY.search(answered) if previous.skill == "cicd.changes" else None
+    if author is None or not _MORE_FROM_THEM.search(route.text) or SKILL_BY_NAME[route.skill].mutating \
+            or any(key in route.slots for key in (*_TARGET_SLOTS, "person", "team")):
+        return None
+    skill = SKILL_BY_NAME["cicd.changes"]
+    kept = {key: value for key, value in previous.slots.items() if key in ("time_range",)}
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                    "slots": {**kept, **route.slots, "person": author.group(1)},
+                                    "confidence": max(route.confidence, threshold)})
 
 
 # An account or person pointed at, not named: "that person", "this user", "she", "their keys".

@@ -26,6 +26,7 @@ from agents.answer import (
 from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
 from agents.clarified import MEANT
 from agents.focus import focus, focus_text
+from agents.named_change import named_change
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
@@ -278,6 +279,8 @@ class _Parts:
         meant = route.slots.get(MEANT)  # what "that user" may point at, named by the turn before
         pointed = [str(name) for name in meant] if isinstance(meant, list) else []
         focused = focus(call["tool"], result, focus_text(route.text, route.slots), pointed)
+        if focused is None and call["tool"] == CHANGES_TOOL:  # "who merged the jest 30 upgrade?"
+            focused = named_change(result, route.text)
         if focused is not None:
             self.lines.extend(line for line in (scored(result), focused.lead, focused.rest) if line)
             table = typed_table(result, title, rows=focused.rows)

@@ -29,6 +29,7 @@ from tools.github.client import (
 from tools.github.diagnosis import CAUSES, Diagnosis, diagnose
 from tools.settings import GitHubSettings
 from tools.timefmt import ago
+from tools.wording import counted
 
 if TYPE_CHECKING:  # PyGithub loads when a GitHub tool first runs (tools.github.client)
     from github import Github
@@ -500,8 +501,8 @@ def _repo_changes(repo: Repository, since: datetime, until: datetime, limit: int
 
 def _changes_result(rows: list[dict[str, Any]], names: str, since: datetime) -> ToolResult:
     count = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in ("merged PR", "commit", "deployment")}
-    summary = (f"Since {since:%Y-%m-%d} in {names}: {count['merged PR']} merged PRs, {count['commit']} direct "
-               f"commits, {count['deployment']} deployments.")
+    summary = (f"Since {since:%Y-%m-%d} in {names}: {counted(count['merged PR'], 'merged PR')}, "
+               f"{counted(count['commit'], 'direct commit')}, {counted(count['deployment'], 'deployment')}.")
     deploys = [row for row in rows if row["kind"] == "deployment"]
     if deploys:
         summary += f" Latest deployment: {deploys[0]['ref']} of {deploys[0]['repo']}, {deploys[0]['state']}."
