@@ -428,8 +428,9 @@ RULES: tuple[Rule, ...] = (
     _rule("cost.savings", r"\b(?:previous|prev|older|old|last|legacy)[- ]gen(?:eration)?s?\b|"
           r"\b(?:outdated|legacy|older) instance (?:types?|families|family)\b", WEAK + 1.0),
     # gp2 volumes moved to gp3: the same disk for less (the savings check lists them).
-    _rule("cost.savings", r"\bgp2\b.*\b(?:gp3|migrat\w*|convert\w*|switch\w*|upgrad\w*|mov\w+)\b|"
-          r"\b(?:migrat\w*|convert\w*|switch\w*|upgrad\w*|mov\w+)\b.*\bgp2\b", STRONG - 1.0),
+    # ("gp2 or gp3?" asks which a volume is: its description)
+    _rule("cost.savings", r"\bgp2\s+(?:to|->|into|over to)\s+gp3\b|\bgp2\b.*\b(?:migrat\w*|convert\w*|switch\w*|"
+          r"upgrad\w*|mov\w+)\b|\b(?:migrat\w*|convert\w*|switch\w*|upgrad\w*|mov\w+)\b.*\bgp2\b", STRONG - 1.0),
     # Addresses and disks left unattached cost money for nothing.
     _rule("cost.savings", r"\b(?:elastic ips?|eips?|volumes?|disks?|ebs)\b.{0,25}\b(?:not|isn'?t|aren'?t|never) "
           r"(?:attached|associated|in use|used)\b|\bunassociated\b|\bdetached\b", STRONG - 1.0),

@@ -725,7 +725,13 @@ def test_the_people_on_call_listed_are_the_rota(text: str) -> None:
     ("which gcs buckets are unencrypted", "security.public_storage"),  # storage named: the storage check
     ("should we move the gp2 disks over to gp3", "cost.savings"),
     ("is migrating off gp2 worth it for us", "cost.savings"),
+    ("gp2 to gp3 candidates?", "cost.savings"),
 ])
 def test_encryption_of_disks_and_gp2_moves_tip_their_skill(text: str, skill: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_which_volume_type_is_no_gp2_saving() -> None:
+    boosts, _ = rule_boosts("the data volume on web-4, is it gp2 or gp3?")
+    assert boosts[SKILL_NAMES.index("cost.savings")] == 0
