@@ -144,6 +144,11 @@ _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "in
                   "reboot": "infra.action", "restart": "infra.action", "bounce": "infra.action",
                   "rerun": "cicd.rerun", "re-run": "cicd.rerun", "redeploy": "cicd.rerun", "rollback": "cicd.rerun",
                   "ack": "incident.ack"}
+# Frames shared by _IMPERATIVE_POSITION and _POLITE_FRAME: having the bot act ("could I get you
+# to ..."), asking whether it may be done ("would it be possible to ..."), a wish ("i'd like to ...").
+_HAVE_THE_BOT = r"(?:can|could|may) (?:i|we) (?:get (?:you|u) to|have (?:you|u)|ask (?:you|u) to)"
+_WOULD_IT_BE = r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to"
+_A_WISH = r"i'?d like (?:you |us )?to|i would like (?:you |us )?to"
 _IMPERATIVE_POSITION = re.compile(
     r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
     r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
@@ -152,21 +157,21 @@ _IMPERATIVE_POSITION = re.compile(
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
     r"you should|you need to|ok so|so|"
     r"(?:you|u) can|you may|feel free to|"  # permission to the bot is a request: "you can close it"
-    r"(?:can|could|may) (?:i|we) (?:get (?:you|u) to|have (?:you|u)|ask (?:you|u) to)|"  # "could I get you to ..."
+    + _HAVE_THE_BOT + "|"  # "could I get you to ..."
     # a wish or a polite question put to the bot is a request too: "i'd like to shut X down",
     # "would it be possible to start X", "would you mind restarting X", "please you stop X"
-    r"i'?d like (?:you |us )?to|i would like (?:you |us )?to|i want (?:you |us )?to|"
-    r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
+    + _A_WISH + r"|i want (?:you |us )?to|" + _WOULD_IT_BE + "|"
     r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
     # asked of the channel ("somebody ack 1042"): the bot answers
     r"(?:(?:can|could|would) )?(?:someone|somebody|anyone|anybody)(?: please)?)\W*)*$"
 )
 # Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
-_POLITE_FRAME = re.compile(r"(?:(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (?:you|u) )?to|"
-                           r"(?:can|could|may) (?:i|we) (?:get (?:you|u) to|have (?:you|u)|ask (?:you|u) to)|"
+_POLITE_FRAME = re.compile(r"(?:" + _WOULD_IT_BE + "|" + _HAVE_THE_BOT + "|"
                            # asked of the channel at the start too: "could someone restart X?"
                            r"^\W*(?:can|could|would|will) (?:someone|somebody|anyone|anybody)(?: please)?|"
-                           r"i'?d like (?:you |us )?to|i would like (?:you |us )?to)\W*$")
+                           + _A_WISH + r")\W*$")
+# An action noun's article and manner at a clause's end: "... a quick ", "... another ".
+_A_FRESH_ONE = r"(?:a|an|another|one more)\s+(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$"
 # Asking leave to act, through the bot ("can i ack the payments one?", "may we restart X"): the
 # act asked for; done by the asker's own hand ("can I bounce X myself?") it stays a question.
 _ASKS_LEAVE = re.compile(r"^\W*(?:(?:ok|okay|so|hey|hi)\W+)?(?:can|could|may) (?:i|we)(?: just| please)?\W*$")
@@ -174,8 +179,7 @@ _ASKS_LEAVE = re.compile(r"^\W*(?:(?:ok|okay|so|hey|hi)\W+)?(?:can|could|may) (?
 # (said of the thing, not asked whether or reported: "does it need a restart?", "docs say it needs a")
 _NEEDS_A = re.compile(r"^\W*(?!(?:does|do|did|is|will|would|should|why|when|whether|if|what|which|who)\b)"
                       r"(?:(?!(?:says?|said|thinks?|thought|because|whether|if)\b)[\w.()-]+\s+){1,4}"
-                      r"(?:needs?|could use|is due)\s+(?:a|an|another|one more)\s+"
-                      r"(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$")
+                      r"(?:needs?|could use|is due)\s+" + _A_FRESH_ONE)
 # An opinion put before a clause leaves its mood as it is: "i think the sev2 can be closed now".
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
@@ -189,9 +193,7 @@ _COORDINATED_OBJECTS = re.compile(r"\b(?:get|have|need|want|wants|needs)\s+[\w.-
 # restarted by the owner").
 _PERMISSIVE_PASSIVE = re.compile(r"^\W*(?:\S+\s+){1,10}(?:can|may)\s+(?:now\s+|safely\s+|finally\s+)?be\s*$")
 # A verb as the noun of a request in its own clause: "X is wedged, give it a reboot".
-_GIVE_IT_A = re.compile(r"\b(?:give|do)\s+(?:it|that|them|this|this one|that one|[\w.-]+)\s+"
-                        r"(?:a|an|another|one more)\s+"
-                        r"(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$")
+_GIVE_IT_A = re.compile(r"\b(?:give|do)\s+(?:it|that|them|this|this one|that one|[\w.-]+)\s+" + _A_FRESH_ONE)
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ _INCIDENT = INCIDENT_NOUN.pattern
 # Never a word of a hyphenated name ("billing-api", "cost-exporter").
 _MONEY = (r"(?<![\w-])(?:costs?|cost us|costing|spend\w*|spent|bill\w*|charges?|paying|paid|invoice\w*|burn\w*|"
           r"\$\d[\d,.]*[km]?|dollars?|line items?|come to|came to|set us back|ran up)(?![\w-])")
+# Data at rest that is not storage: disks, snapshots, databases (encrypted or not, a posture finding).
+_AT_REST_NOUNS = r"\b(?:ebs|volumes?|disks?|snapshots?|rds|dbs?|databases?)\b"
 # The security scanners by name or kind: what finds findings.
 _SCANNER = (r"\b(?:defender|guardduty|guard duty|inspector|security ?hub|security command center|scc|scanners?|"
             r"scans?)\b")
@@ -282,8 +284,7 @@ RULES: tuple[Rule, ...] = (
         WEAK + 1.0,
     ),
     # "unencrypted" alone is about storage, unless disks, snapshots or databases are what is named
-    _rule("security.public_storage", r"\bunencrypted\b", WEAK + 1.0,
-          unless=r"\b(?:ebs|volumes?|disks?|snapshots?|rds|dbs?|databases?)\b"),
+    _rule("security.public_storage", r"\bunencrypted\b", WEAK + 1.0, unless=_AT_REST_NOUNS),
     _rule(
         "security.iam",
         r"\bmfa\b|\baccess keys?\b|\bakia[0-9a-z]{16}\b|\broot (?:account|user|login)\b|\badmin(?:istrator)?"
@@ -405,7 +406,7 @@ RULES: tuple[Rule, ...] = (
     # Encryption at rest asked of disks, snapshots or databases (no bucket, blob or storage account):
     # the posture's findings about data stored unencrypted, not public storage
     _rule("security.posture", r"(?=.*\b(?:unencrypted|not encrypted|encrypt\w*)\b)"
-          r".*\b(?:ebs|volumes?|disks?|snapshots?|rds|dbs?|databases?)\b", STRONG + 1.0,
+          r".*" + _AT_REST_NOUNS, STRONG + 1.0,
           unless=r"\b(?:buckets?|blobs?|s3|gcs|storage accounts?|containers?|public\w*|anonymous\w*)\b"),
     # --- constructions found by the dev3 eval cases (tunable), each a grammar, not a phrase
     # A past question about an amount ("what did X cost / set us back") is spend already made.

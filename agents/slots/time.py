@@ -42,20 +42,24 @@ def _span(start: date, end: date, label: str, since: datetime | None = None) -> 
     return out
 
 
+# The words before "last N days" that the period's label drops ("over the last 3 days").
+_LEAD_IN = r"(?:within|in|over|for|during|throughout) the "
+
+
 def _relative_amount(text: str, now: datetime) -> dict[str, str] | None:
     """"last 7 days", "past 3 days", "last 2 weeks", "last hour", "past 30 min", "last 24h";
     a range ("last day or two", "past 2 or 3 days") is read as its wider end. Day and week
     windows are whole days up to today (what Cost Explorer has), and carry the moment they
     start, so an event tool (changes, logs) can run them up to now."""
     text = _widest_of_range(text)
-    match = re.search(rf"\b(?:last|past|previous|prev|(?:within|in|over|for|during|throughout) the last)\s+"
+    match = re.search(rf"\b(?:last|past|previous|prev|{_LEAD_IN}last)\s+"
                       rf"(?:{_NUM}\s*)?{_UNIT}\b", text)
     if not match:
         return _fortnights(text, now)
     raw, unit = match.group(1), match.group(2)
     amount = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     today = now.date()
-    label = re.sub(r"^(?:within|in|over|for|during|throughout) the ", "", match.group(0))
+    label = re.sub(rf"^{_LEAD_IN}", "", match.group(0))
     if unit.startswith(("min", "h")):
         delta = timedelta(minutes=amount) if unit.startswith("min") else timedelta(hours=amount)
         since = now - delta
@@ -86,7 +90,7 @@ def _fortnights(text: str, now: datetime) -> dict[str, str] | None:
     raw = match.group(1)
     days = 14 * (1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS[raw])
     today = now.date()
-    label = re.sub(r"^(?:within|in|over|for|during|throughout) the ", "", match.group(0))
+    label = re.sub(rf"^{_LEAD_IN}", "", match.group(0))
     return _span(today - timedelta(days=days), today, label, now - timedelta(days=days))
 
 

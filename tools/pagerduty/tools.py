@@ -696,7 +696,7 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
     if not args.service:
         raise PagerDutyProblem("Say which incident: its id (P7K2M9Q), its number or its service.")
     services, _ = _service_ids(client, args.service, None)
-    wanted = ["triggered"] if status == "acknowledged" else OPEN
+    wanted = _movable_states(status)
     found = first(client, "/incidents", {"statuses": wanted, "service_ids": services, "date_range": "all",
                                           "sort_by": "created_at:desc"}, 25)
     if not found and status == "acknowledged":
@@ -710,6 +710,12 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
                            f"; say which by id.")
 
 
+def _movable_states(status: str) -> list[str]:
+    """The states an incident can be moved to ``status`` from: an ack moves a triggered one,
+    a resolve any open one."""
+    return ["triggered"] if status == "acknowledged" else list(OPEN)
+
+
 def _held_by(client: RestApiV2Client, person: str, status: str) -> str | None:
     """The one open incident assigned to ``person`` still to move to ``status``; None when
     they hold none (or are no PagerDuty user), an error naming them when they hold several."""
@@ -717,7 +723,7 @@ def _held_by(client: RestApiV2Client, person: str, status: str) -> str | None:
         user = find_user(client, person)
     except PagerDutyProblem:
         return None
-    wanted = ["triggered"] if status == "acknowledged" else OPEN
+    wanted = _movable_states(status)
     held = first(client, "/incidents", {"statuses": wanted, "user_ids": [user["id"]], "date_range": "all",
                                          "sort_by": "created_at:desc"}, 25)
     if len(held) > 1:
