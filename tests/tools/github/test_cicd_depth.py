@@ -82,9 +82,14 @@ def test_a_failure_with_no_known_cause_says_so(company: SaasCompany, ctx: ToolCo
 
 
 def _window(company: SaasCompany) -> tuple[datetime, datetime]:
-    """Three whole days ending the day before yesterday: holds some seeded changes, not all."""
-    end = datetime.combine((company.now - timedelta(days=1)).date(), datetime.min.time(), tzinfo=UTC)
-    return end - timedelta(days=3), end
+    """Three whole days from the day checkout-web's oldest merge landed: it holds that merge
+    and its deployment, and ends before the merge of a few hours ago.
+
+    Built from the seeded data's own dates rather than today's, so that it splits the data at
+    any time of day (a window counted back from today misses the old merge just after midnight)."""
+    oldest = min(p.merged_at for p in company.github.pulls if p.repo == "driftwood/checkout-web" and p.merged_at)
+    start = datetime.combine(oldest.date(), datetime.min.time(), tzinfo=UTC)
+    return start, start + timedelta(days=3)
 
 
 def test_changes_list_the_merges_and_deployments_of_a_service_in_a_period_only(

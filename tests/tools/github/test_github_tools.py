@@ -285,17 +285,21 @@ def test_a_thing_no_repository_or_change_mentions_says_so(ctx: ToolContext, regi
 
 def test_a_rolling_window_runs_up_to_now_and_whole_days_stop_before_today(
         company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
-    """"the last day or two" includes what merged an hour ago; "yesterday" (start and end
-    dates) does not."""
+    """"the last day or two" includes what merged an hour ago; whole days (start and end dates)
+    stop before the end date, so the day before the merge's own date does not.
+
+    The window is built from the merge's date, not today's: just after midnight UTC the
+    seeded merge of 48 minutes ago falls on yesterday's date."""
     recent = min((p for p in company.github.pulls if p.merged_at), key=lambda p: company.now - p.merged_at)
-    assert recent.merged_at.date() == company.now.date()  # merged today, in the last hours
+    assert company.now - recent.merged_at < timedelta(hours=2)  # merged in the last hours
     ref = f"{recent.repo}#{recent.number}"
     since = (company.now - timedelta(days=2)).isoformat()
     rolling = registry.invoke("github_recent_changes", {"start_time": since, "limit": 50}, ctx)
     assert ref in {row["ref"] for row in rolling.rows}
-    today, yesterday = company.now.date(), (company.now - timedelta(days=1)).date()
-    whole_days = registry.invoke("github_recent_changes", {"start": yesterday.isoformat(), "end": today.isoformat(),
-                                                           "limit": 50}, ctx)
+    merge_day = recent.merged_at.date()
+    day_before = merge_day - timedelta(days=1)
+    whole_days = registry.invoke("github_recent_changes", {"start": day_before.isoformat(),
+                                                           "end": merge_day.isoformat(), "limit": 50}, ctx)
     assert ref not in {row["ref"] for row in whole_days.rows}
 
 
