@@ -743,14 +743,16 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     see it."""
     typed = " ".join(text.replace("’", "'").split())  # the case kept for incident ids
     lowered = typed.lower()
+    ruled_out = _RULED_OUT_TAIL.search(lowered)
+    if ruled_out and lowered[:ruled_out.start()].strip():
+        # "what we've been billed so far, not the projection": the ask is what comes before
+        boosts, strong = rule_boosts(typed[:ruled_out.start()])
+        return _less_what_is_ruled_out(boosts, lowered[ruled_out.start():]), strong
     negated = _NEGATED_LEAD.match(lowered)
     if negated and lowered[negated.end():].strip():
         start = negated.end() + _embedded_question(lowered[negated.end():])
         boosts, strong = _boosts(typed[start:])
-        unwanted, _ = _rule_boosts_only(lowered[:negated.end()])
-        not_asked = (unwanted > 0) & (boosts <= 0)
-        boosts[not_asked] -= unwanted[not_asked]  # named only to be ruled out: as much against as it would be for
-        return boosts, strong
+        return _less_what_is_ruled_out(boosts, lowered[:negated.end()]), strong
     boosts, strong = _boosts(typed)
     last = _LAST_CLAUSE.search(lowered)
     if last and any(occ.mood == "request" for occ in occurrences(typed[last.end():])):
@@ -768,6 +770,31 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
             boosts[(boosts > 0) & (asked <= 0)] /= 2
         boosts, strong = np.maximum(boosts, asked), strong or asked_strong
     return boosts, strong
+
+
+def _less_what_is_ruled_out(boosts: NDArray[np.float64], ruled_out: str) -> NDArray[np.float64]:
+    """The skills a ruled-out clause names and the ask does not: named only to be ruled out,
+    they count as much against as they would have counted for."""
+    unwanted, _ = _rule_boosts_only(ruled_out)
+    not_asked = (unwanted > 0) & (boosts <= 0)
+    boosts[not_asked] -= unwanted[not_asked]
+    return boosts
+
+
+# A trailing clause that rules a thing out, after the ask ("..., not the projection", "... -
+# rather than the forecast"); "not just/only X" widens the ask instead, and "not sure/yet/now"
+# rule out nothing.
+_RULED_OUT_TAIL = re.compile(
+    r"(?:[,;]|\s[-\u2013\u2014]{1,2})\s*(?:but |and )?(?:not|rather than|instead of|as opposed to)\s+"
+    r"(?!just\b|only\b|sure\b|yet\b|now\b|really\b|even\b|that\b|so\b|too\b|very\b|me\b|i\b|we\b|you\b)"
+    r"[a-z0-9][\w'/ -]{0,40}[.!?]*$"
+)
+def without_ruled_out_tail(text: str) -> str:
+    """The request without a trailing clause that rules a thing out: what the embedding and the
+    n-gram model read, so that "the projection" in "billed so far, not the projection" does
+    not pull towards the forecast (the rules see it, and count it against)."""
+    tail = _RULED_OUT_TAIL.search(text.lower())
+    return text[:tail.start()] if tail and text[:tail.start()].strip() else text
 
 
 # A leading negated clause followed by the ask, marked as the alternative ("don't X, just Y",

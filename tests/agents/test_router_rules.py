@@ -34,6 +34,7 @@ from agents.router_rules import (
     STRONG,
     action_talked_about,
     rule_boosts,
+    without_ruled_out_tail,
 )
 
 HERE = Path(__file__).parent
@@ -735,3 +736,21 @@ def test_encryption_of_disks_and_gp2_moves_tip_their_skill(text: str, skill: str
 def test_which_volume_type_is_no_gp2_saving() -> None:
     boosts, _ = rule_boosts("the data volume on web-4, is it gp2 or gp3?")
     assert boosts[SKILL_NAMES.index("cost.savings")] == 0
+
+
+@pytest.mark.parametrize("text", ["total spend for september so far - not the forecast!",
+                                  "list the ec2 costs to date, rather than a projection"])
+def test_a_trailing_clause_rules_its_skill_out(text: str) -> None:
+    """What a trailing "not X" / "rather than X" names counts against, and the embedding reads
+    only the ask before it."""
+    boosts, _ = rule_boosts(text)
+    assert boosts[SKILL_NAMES.index("cost.forecast")] < 0
+    assert without_ruled_out_tail("spend so far, not the forecast") == "spend so far"
+
+
+@pytest.mark.parametrize("text", ["forecast for december, not just the total",
+                                  "will we blow the budget? not sure how to read the forecast"])
+def test_a_clause_that_widens_or_hedges_rules_nothing_out(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert boosts[SKILL_NAMES.index("cost.forecast")] > 0
+    assert without_ruled_out_tail(text) == text
