@@ -84,3 +84,11 @@ def test_that_opening_the_message_points_back_at_the_thread() -> None:
 def test_an_acknowledgement_first_is_no_subject_of_its_own() -> None:
     assert not _antecedent_in_the_message("cheers, thanks! how do I sort that out")
     assert _antecedent_in_the_message("payroll queue stuck at 9k messages; what do we do about it")
+
+
+def test_a_grouping_by_resource_group_names_no_group() -> None:
+    from agents.slots.entities import find_resource_group
+    assert find_resource_group("storage spend per resource group so far this quarter") is None
+    assert find_resource_group("break it down by resource group this week") is None
+    assert find_resource_group("grouped by resource group rg-data, please") == "rg-data"  # a name still is one
+    assert find_resource_group("what did resource group ledger cost us") == "ledger"
