@@ -114,7 +114,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
         return corrected
     if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text) \
-            and route.requested_skill is None and not _compares_a_period(route):
+            and route.requested_skill is None and not _compares_a_period(route) \
+            and not _antecedent_in_the_message(route.text):
         # "would acking it stop the escalation?": "it" is the target
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
@@ -293,7 +294,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
             _target_of(previous) if _lends_its_target(route, previous) and listed is None \
-            and not _names_another_cloud(route, previous) else _spend_scope(route, previous)
+            and not _names_another_cloud(route, previous) and not _words_pick_among(route.text, previous, items) \
+            else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
             lent.pop("service", None)
         lent.update(_level_paged(route, previous))
@@ -337,7 +339,19 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "and who's backup?" after "who's on call for checkout": the same subject, asked more of
         kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
         return route.model_copy(update={"slots": {**kept, **route.slots}})
+    if _kind_of_the_list(route, previous):
+        # "which runtime is the payments one on" after lambda errors: "the payments one" is one of
+        # the functions that turn was about, not any resource of that service (its kind is lent)
+        return route.model_copy(update={"slots": {**route.slots, "resource_type": previous.slots["resource_type"]}})
     return route
+
+
+def _kind_of_the_list(route: Route, previous: TurnContext) -> bool:
+    """Whether "the X one" asks about one machine of the kind the previous infrastructure turn
+    was about, the words naming no kind or target of their own."""
+    return route.skill in _ONE_MACHINE and SKILL_BY_NAME[previous.skill].agent == "infrastructure" \
+        and bool(_ONE_OF_THE_LIST.search(route.text)) and "resource_type" in previous.slots \
+        and not any(key in route.slots for key in (*_TARGET_SLOTS, "resource_type"))
 
 
 # Whether the previous list holds an item about something: "is any of that about the bastion?",
@@ -569,7 +583,13 @@ def _asks_after_a_listed_resource(route: Route, previous: TurnContext) -> bool:
     """A question about "it" read as infrastructure's after a security or spend answer, which
     lists cloud resources with where they are: that answer's item is meant."""
     return (route.skill in ("infra.describe", "infra.inventory") and _lists_cloud_items(previous)
-            and bool(_ASKS_OF_IT.search(route.text)))
+            and bool(_ASKS_OF_IT.search(route.text)) and _points_at_an_item(route.text))
+
+
+def _points_at_an_item(text: str) -> bool:
+    """Whether the words point back at an item ("it", "that one") and not only at a place: "what
+    vms run over there?" after a spend asks what is in the place that spend was of."""
+    return bool(_ANAPHOR.search(_PLACE_ANAPHOR.sub(" ", text)))
 
 
 def _lists_cloud_items(previous: TurnContext) -> bool:
@@ -717,6 +737,20 @@ def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
 
 
 ABOUT = "about"  # slot: the words of the turn a runbook question's "that" points to
+# Where one clause of a message ends and the next begins: "disk at 97%... what do we do about that"
+_CLAUSE_BREAK = re.compile(r"[.;:!?,]+|\s[-\u2013\u2014]+\s")
+
+
+def _antecedent_in_the_message(text: str) -> bool:
+    """Whether "that" points at what the same message said first: "replica 40 minutes behind,
+    how do we deal with that" opens on its own subject (a clause of two words or more that
+    name something, with no pointer back), which the later "that" is; "it's down again, is
+    there a runbook" points back at the thread from its first clause."""
+    clauses = [clause for clause in _CLAUSE_BREAK.split(text) if clause.strip()]
+    first = next((n for n, clause in enumerate(clauses) if _ANAPHOR.search(clause)), 0)
+    before = " ".join(clauses[:first])
+    said = [word for word in re.findall(r"[a-z0-9]+", before.lower()) if word not in GENERIC and len(word) > 2]
+    return first > 0 and len(said) >= 2 and not is_acknowledgement(before)
 
 
 def _acknowledged(route: Route) -> Route:
@@ -1007,9 +1041,10 @@ _PLACE_SLOTS = ("region", "cloud", "resource_group", "zone", "location")
 
 def _points_at_a_place(text: str, previous: TurnContext) -> bool:
     """"anything over there we overpay for?" after a listing of one region: "there" is that
-    region, and nothing in the words points at one listed item ("is it running over there")."""
+    region, and nothing in the words points at one listed item ("is it running over there");
+    after a turn whose only place was a cloud ("azure spend so far"), "there" is that cloud."""
     return bool(_PLACE_ANAPHOR.search(text)) and not _ITEM_ANAPHOR.search(text) \
-        and any(key in previous.slots for key in _PLACE_SLOTS if key != "cloud")
+        and any(key in previous.slots for key in _PLACE_SLOTS)
 
 
 def _place_of(route: Route, previous: TurnContext) -> dict[str, Any]:
@@ -1017,6 +1052,19 @@ def _place_of(route: Route, previous: TurnContext) -> dict[str, Any]:
     if any(key in route.slots for key in _PLACE_SLOTS if key != "cloud"):
         return {}
     return {key: previous.slots[key] for key in _PLACE_SLOTS if key in previous.slots}
+
+
+def _words_pick_among(text: str, previous: TurnContext, items: Any) -> bool:
+    """"the bastion - what size is it?" after a list whose rows name several machines: "it" is
+    the one the words name (one of the rows' names shares a word with them), not the first
+    machine the answer named; the words are resolved as said."""
+    machines = [r for r in previous.resources if r.startswith("i-")]
+    if len(machines) < 2 or not isinstance(items, list):
+        return False
+    said = set(re.findall(r"[a-z0-9]+", text.lower())) - set(GENERIC)
+    named = [item for item in items if isinstance(item, dict)
+             and said & set(re.findall(r"[a-z0-9]+", str(item.get("name") or "").lower()))]
+    return len(named) == 1
 
 
 def _target_of(previous: TurnContext) -> dict[str, Any]:

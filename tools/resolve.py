@@ -192,6 +192,18 @@ def resolve(phrase_text: str, candidates: Iterable[Candidate], kinds: Sequence[s
     return Resolution(phrase, ambiguous=tuple(top))
 
 
+def sole_candidate(phrase_text: str, candidates: Iterable[Candidate]) -> Candidate | None:
+    """The one candidate of the kind the words say, where they say and in the env they say,
+    when there is exactly one ("the eks cluster" with one cluster); None otherwise. A name
+    written whole must still be held by it."""
+    phrase = Phrase.parse(phrase_text)
+    written = written_names(phrase_text)
+    pool = [c for c in candidates if c.kind in phrase.kinds and phrase.in_place(c.region)
+            and (phrase.env is None or ENV_WORDS.get(c.env.lower(), c.env.lower()) == phrase.env)
+            and all(holds(c, name) for name in written)]
+    return pool[0] if len(pool) == 1 else None
+
+
 class AmbiguousResource(LookupError):
     """Several resources fit what a person named: the answer is a question listing them."""
 

@@ -888,7 +888,10 @@ def find_resource_group(text: str) -> str | None:
     """An Azure resource group: "resource group X", "the X resource group", or a name in the
     rg-/-rg naming convention ("rg-payments", "payments-rg")."""
     match = re.search(r"\bresource[- ]group\s+(?:named\s+|called\s+)?([a-z0-9][a-z0-9._()-]*[a-z0-9_)])", text)
-    if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | {"by", "per", "for", "and", "in"}:
+    # "spend by resource group so far": a grouping names no group, so the next word is none
+    grouped = match is not None and re.search(rf"{_GROUPING}$", text[:match.start()]) is not None
+    if match and not grouped and _is_name(match.group(1)) \
+            and match.group(1) not in _VERBS | {"by", "per", "for", "and", "in"}:
         return match.group(1)
     match = re.search(r"(?<![\w./-])([a-z0-9][a-z0-9._]*[-_][a-z0-9._-]*|[a-z0-9]*\d[a-z0-9]*)\s+resource[- ]group\b",
                       text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
 from botocore.exceptions import ClientError
@@ -17,7 +17,7 @@ from tools.aws.errors import ResourceNotFound, aws_errors, error_code, is_not_fo
 from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.filters import matches
-from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve
+from tools.resolve import AmbiguousResource, Candidate, Phrase, resolve, sole_candidate
 from tools.wording import counted
 
 T = TypeVar("T")
@@ -368,6 +368,34 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
     left out (the answer names them elsewhere)."""
     if not Phrase.parse(phrase).names_something:
         return None
+    resolution = resolve(phrase, _named_candidates(ctx, regions, kinds), kinds)
+    if resolution.ambiguous:
+        raise AmbiguousResource(phrase, resolution.ambiguous)
+    return resolution.match
+
+
+def _resolved_of_kind(ctx: ToolContext, regions: list[str], phrase: str, kind: str | None) -> Candidate | None:
+    """What ``phrase`` names among every described kind; when several resources fit equally and
+    exactly one of them is of the kind asked about ("the payments one" among lambdas), that one."""
+    try:
+        return resolve_named(ctx, regions, phrase, DESCRIBED_KINDS)
+    except AmbiguousResource as several:
+        of_kind = [c for c in several.candidates if c.kind == kind]
+        if len(of_kind) == 1:
+            return of_kind[0]
+        raise
+
+
+def only_of_its_kind(ctx: ToolContext, regions: list[str], phrase: str) -> Candidate | None:
+    """"what version is the eks cluster on": no name in the words, one kind of resource in
+    them, and exactly one resource of that kind where the words say: that one."""
+    kinds = Phrase.parse(phrase).kinds
+    if len(kinds) != 1 or kinds[0] not in DESCRIBED_KINDS:
+        return None
+    return sole_candidate(phrase, _named_candidates(ctx, regions, kinds))
+
+
+def _named_candidates(ctx: ToolContext, regions: list[str], kinds: Sequence[str]) -> list[Candidate]:
     rows: list[dict[str, Any]] = []
     for kind in kinds:
         if kind == "s3":
@@ -376,13 +404,9 @@ def resolve_named(ctx: ToolContext, regions: list[str], phrase: str, kinds: tupl
             lister = REGIONAL_LISTERS[kind]
             listed = scan_regions(ctx, regions, functools.partial(lister, ctx), services=INVENTORY_SERVICES)
             rows.extend(row for found in listed.values() for row in found)
-    candidates = [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"],
-                            traits=(str(row.get("detail") or ""),) if row["type"] in TRAIT_KINDS else ())
-                  for row in rows]
-    resolution = resolve(phrase, candidates, kinds)
-    if resolution.ambiguous:
-        raise AmbiguousResource(phrase, resolution.ambiguous)
-    return resolution.match
+    return [Candidate(row["type"], row["id"], row["name"], row["region"], row["env"], row["service"],
+                      traits=(str(row.get("detail") or ""),) if row["type"] in TRAIT_KINDS else ())
+            for row in rows]
 
 
 def _props(pairs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -681,8 +705,11 @@ def describe_resource(ctx: ToolContext, args: DescribeArgs) -> ToolResult:
     if result is None and not ident.startswith(ID_PREFIXES):
         result = _exactly_named(ctx, regions, ident)
     if result is None and not ident.startswith(ID_PREFIXES):
-        match = resolve_named(ctx, regions, ident, DESCRIBED_KINDS)
+        match = _resolved_of_kind(ctx, regions, ident, args.resource_type)
         result = _describe_id(ctx, [match.region], match.id) if match else None
+    if result is None and not ident.startswith(ID_PREFIXES):
+        only = only_of_its_kind(ctx, regions, ident)
+        result = _describe_id(ctx, [only.region], only.id) if only else None
     if result is None:
         raise ResourceNotFound(ident, regions)
     if args.resource_type == "volume" and result.facts.get("type") == "ec2":

@@ -237,17 +237,38 @@ def describe_vm(ctx: ToolContext, args: AzureDescribeArgs) -> ToolResult:
     tags = _tagged(vm.tags)
     state = vm_power(vm)
     os_disk = getattr(getattr(vm, "storage_profile", None), "os_disk", None)
-    nics = [nic.id.rsplit("/", 1)[1] for nic in getattr(vm.network_profile, "network_interfaces", None) or []]
+    nic_ids = [nic.id for nic in getattr(vm.network_profile, "network_interfaces", None) or []]
+    nics = [nic.rsplit("/", 1)[1] for nic in nic_ids]
+    guarded = _nsgs_of(ctx, resource_group_of(vm.id), nic_ids)
     facts = {"id": vm.id, "name": vm.name, "type": "vm", "state": state, "resource_group": resource_group_of(vm.id),
              "location": vm.location, "size": text(vm.hardware_profile.vm_size),
              "os_type": text(getattr(os_disk, "os_type", None)), "provisioning_state": vm.provisioning_state,
-             "network_interfaces": ", ".join(nics), "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
+             "network_interfaces": ", ".join(nics), "network_security_groups": ", ".join(guarded),
+             "tags": ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))}
     lowered = {key.lower(): value for key, value in tags.items()}
     owner = lowered.get("owner") or lowered.get("team")  # as the inventory reads it: "who owns X?"
     summary = (f"Azure VM {vm.name} is {state} in {vm.location} (resource group {facts['resource_group']}"
-               f"{f', owner {owner}' if owner else ''}): {facts['size']}, {facts['os_type'] or 'unknown OS'}.")
+               f"{f', owner {owner}' if owner else ''}): {facts['size']}, {facts['os_type'] or 'unknown OS'}"
+               f"{', NSG ' + ', '.join(guarded) if guarded else ''}.")
     return ToolResult(status="ok", summary=summary, columns=["property", "value"], rows=_props(facts), facts=facts,
                       resources=[vm.name, vm.id])
+
+
+def _nsgs_of(ctx: ToolContext, resource_group: str, nic_ids: list[str]) -> list[str]:
+    """The network security groups guarding a VM's network interfaces (an NSG lists the NICs
+    it is attached to), by name; none when there are none or the groups cannot be read (the
+    VM's own description stands without them)."""
+    from azure.core.exceptions import AzureError
+
+    wanted = {nic.lower() for nic in nic_ids}
+    if not wanted:
+        return []
+    try:
+        groups = list(arm(ctx, "network").network_security_groups.list(resource_group))
+    except AzureError:
+        return []
+    return sorted(nsg.name for nsg in groups
+                  if any(str(nic.id).lower() in wanted for nic in nsg.network_interfaces or []))
 
 
 INVENTORY_TOOLS: list[ToolSpec] = [
