@@ -791,7 +791,8 @@ _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|
                               r"(?:[\w-]+(?:\.[\w-]+)*\s+){1,3}?one\b|"
                               # "the port probe thing", "the crypto thing": "thing" stands for the listed item
                               r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b|whole\b|only\b|"
-                              r"main\b|real\b|one\b|best\b|worst\b|weird\b)(?:[\w-]+(?:\.[\w-]+)*\s+){1,3}?thing\b", re.I)
+                              r"main\b|real\b|one\b|best\b|worst\b|weird\b)(?:[\w-]+(?:\.[\w-]+)*\s+){1,3}?thing\b",
+                              re.I)
 # One item pointed at, not described: "that one", "this incident", "the only one"
 _THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(?!\s+(?:before|after)\b)", re.I)
 # ... or by a phrase after it: "the one on the apple pay PR", "the one in eu-west-1", "the one for
