@@ -952,7 +952,14 @@ def _own_check_of_an_item(route: Route, previous: TurnContext) -> bool:
     """Whether a message opening on one listed item asks another check of the list's agent about
     it: the router is firm on that check and has no reading of the list's own skill."""
     return route.confidence >= FIRM_READING and route.skill != previous.skill \
-        and route.agent == SKILL_BY_NAME[previous.skill].agent and not _reads_also(route, previous.skill)
+        and route.agent == SKILL_BY_NAME[previous.skill].agent and not _reads_also(route, previous.skill) \
+        and not _ASKS_WHAT_IT_CONCERNS.search(route.text)
+
+
+# Which thing a listed item concerns: "which user is it about", "what box is that on", "who's it
+# for": the row itself says, so the list answers (the item's words, "the mfa one", are no new check)
+_ASKS_WHAT_IT_CONCERNS = re.compile(r"\b(?:which|what|whose)\b[^.?!]{0,30}?\b(?:is|was|'s)\s+(?:it|that|this)\b|"
+                                    r"\bwho(?:'s|\s+is)\s+(?:it|that|this)\s+(?:about|for)\b", re.I)
 
 
 def _accounts_named(slots: dict[str, Any]) -> list[str]:

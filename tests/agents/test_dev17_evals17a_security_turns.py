@@ -100,3 +100,9 @@ def test_a_place_named_in_the_turn_is_not_overridden() -> None:
     asked = apply_context(route("what about that region rg-web then, anything exposed", "security.open_ports",
                                 {"resource_group": "rg-web"}, 0.97), RG_SPEND, THRESHOLD)
     assert asked.slots["resource_group"] == "rg-web"
+
+
+def test_which_thing_an_opened_on_finding_concerns_is_the_finding_again() -> None:
+    asked = apply_context(route("the root login one - which user is that about", "security.iam",
+                                {"aws_service": "iam"}, 1.0), FINDINGS, THRESHOLD)
+    assert asked.skill == "security.findings"
