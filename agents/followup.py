@@ -948,12 +948,19 @@ _ACCOUNT_POINTED = re.compile(r"\b(?:that|this|the same)\s+(?:person|user|guy|ac
 _ABOUT_ACCOUNTS = ("security.iam",)
 
 
+# Lists whose items another check of the same agent judges on its own: a finding is about a
+# bucket, a group or an account, which the storage, port or IAM check looks at more closely.
+_LISTS_CHECKED_ELSEWHERE = ("security.findings",)
+
+
 def _own_check_of_an_item(route: Route, previous: TurnContext) -> bool:
-    """Whether a message opening on one listed item asks another check of the list's agent about
-    it: the router is firm on that check and has no reading of the list's own skill."""
-    return route.confidence >= FIRM_READING and route.skill != previous.skill \
+    """Whether a message opening on one listed finding asks another check of the list's agent about
+    it: the router is firm on that check and has no reading of the list's own skill ("tell me
+    more about the X one" asks for the item itself, whatever the router read)."""
+    return previous.skill in _LISTS_CHECKED_ELSEWHERE and route.confidence >= FIRM_READING \
+        and route.skill != previous.skill \
         and route.agent == SKILL_BY_NAME[previous.skill].agent and not _reads_also(route, previous.skill) \
-        and not _ASKS_WHAT_IT_CONCERNS.search(route.text)
+        and not _ASKS_WHAT_IT_CONCERNS.search(route.text) and not _MORE_ABOUT.match(route.text)
 
 
 # Which thing a listed item concerns: "which user is it about", "what box is that on", "who's it

@@ -106,3 +106,9 @@ def test_which_thing_an_opened_on_finding_concerns_is_the_finding_again() -> Non
     asked = apply_context(route("the root login one - which user is that about", "security.iam",
                                 {"aws_service": "iam"}, 1.0), FINDINGS, THRESHOLD)
     assert asked.skill == "security.findings"
+
+
+def test_more_about_a_finding_is_the_finding_whatever_check_the_router_read() -> None:
+    asked = apply_context(route("tell me more about the public read one", "security.public_storage",
+                                {"resource_type": "s3"}, 0.95), FINDINGS, THRESHOLD)
+    assert asked.skill == "security.findings"
