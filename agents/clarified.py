@@ -69,9 +69,10 @@ def items_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]
         result = call.get("result") or {}
         cloud = integrations.get(str(call.get("tool")), "")
         for row in result.get("rows") or []:
-            if not isinstance(row, Mapping) or not (row.get("id") or row.get("name")):
+            # a finding's row names what it is about by its resource (an ARN, an id, a bucket)
+            if not isinstance(row, Mapping) or not (row.get("id") or row.get("name") or row.get("resource")):
                 continue
-            found.append({"id": str(row.get("id") or ""), "name": str(row.get("name") or ""),
+            found.append({"id": str(row.get("id") or row.get("resource") or ""), "name": str(row.get("name") or ""),
                           "region": str(row.get("region") or row.get("location") or ""),
                           "env": str(row.get("env") or ""), "kind": str(row.get("kind") or row.get("type") or ""),
                           "cloud": cloud, "state": str(row.get("state") or ""),

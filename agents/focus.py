@@ -338,6 +338,11 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -
         return None
     if EVERYTHING.search(text):
         return None
+    if subject.tool in ABOUT_A_RESOURCE and not asked_facets(subject, text) \
+            and not any(kind.asked.search(text) for kind in subject.kinds):
+        about = _about_a_resource(subject, result, text)
+        if about is not None:
+            return about
     if subject.tool in ASKED_BY_NAME:
         users = _asked_about(subject, result.rows, text, meant)
         if users:
@@ -359,6 +364,55 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -
     if focused is None or not extra:
         return focused
     return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)
+
+
+# Findings asked about one thing the words name ("what's flagged on the bastion?", "anything
+# against payments-db"): the rows whose title or resource names it.
+ABOUT_A_RESOURCE = ("aws_security_hub_findings", "aws_guardduty_findings")
+_HYPHENATED = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])", re.I)
+_REGION_SHAPE = re.compile(r"[a-z]{2}-[a-z]+-\d", re.I)
+_COMPANY_PREFIX = re.compile(r"^[a-z]+-(?=[a-z]+-[a-z])", re.I)  # "driftwood-" of "driftwood-checkout-static"
+MIN_SPOKEN = 4
+
+
+def _spoken_forms(row: Row) -> dict[str, str]:
+    """What a finding's row is about, by the names people say: the hyphenated names in its title
+    and the last part of its resource ("arn:...:user/dave" is dave), each also without a trailing
+    number ("bastion-1" is "the bastion") or a company prefix; form -> name."""
+    resource = str(row.get("resource", ""))
+    found = _HYPHENATED.findall(str(row.get("title", "")))
+    last = re.split(r"[/:]", resource)[-1]
+    if len(last) >= MIN_SPOKEN - 1:
+        found.append(last)
+    forms: dict[str, str] = {}
+    for name in found:
+        if _REGION_SHAPE.fullmatch(name):
+            continue
+        for form in (name, re.sub(r"-\d+$", "", name), _COMPANY_PREFIX.sub("", name)):
+            if len(form) >= MIN_SPOKEN or form == name:
+                forms.setdefault(form.lower(), name)
+    return forms
+
+
+def _about_a_resource(subject: Subject, result: ToolResult, text: str) -> Focused | None:
+    """The findings about the thing the words name, or None when they name none of the rows'
+    things (or every row is about it)."""
+    said: list[str] = []
+    kept: list[Row] = []
+    for row in result.rows:
+        hit = [name for form, name in _spoken_forms(row).items()
+               if re.search(rf"(?<![\w-]){'[- ]'.join(map(re.escape, form.split('-')))}(?![\w-])", text, re.I)]
+        if hit:
+            kept.append(row)
+            said += hit
+    if not kept or len(kept) == len(result.rows):
+        return None
+    checked = result.facts.get(subject.checked) if subject.checked else None
+    total = int(checked) if isinstance(checked, int) and checked >= len(result.rows) else len(result.rows)
+    titles = list(dict.fromkeys(subject.name_of(row) for row in kept))
+    lead = (f"{len(kept)} of {total} {subject.noun} {'is' if len(kept) == 1 else 'are'} about "
+            f"{names(list(dict.fromkeys(said)))}: {names(titles)}.")
+    return Focused(lead=lead, rest=f"Not listed: the other {total - len(kept)} {subject.noun}.", rows=kept)
 
 
 def _also(subject: Subject, rows: list[Row], first: bool = False) -> str:

@@ -177,8 +177,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "who's the secondary for the checkout one" asks a question of its own of that item,
         # which the router is sure of in the same domain: that question, of the item
         # (unless the router also read the list's own question: "the port probe thing" after findings)
+        # ("the anonymous access one - acl or policy?" after findings: a message opening on the item
+        # still asks its own question when the router is firm on another check of the same agent
+        # and has no reading of the list's own)
         own_question = route.confidence >= threshold and route.skill not in (previous.skill, described) \
-            and not about_one and not also_read and not SKILL_BY_NAME[route.skill].mutating
+            and (not about_one or _own_check_of_an_item(route, previous)) and not also_read \
+            and not SKILL_BY_NAME[route.skill].mutating
         skill = SKILL_BY_NAME[route.skill if own_question else described]
         # the listed item the words fit, when exactly one does ("the analytics one" after a list of
         # databases is that database, not a function of the same name elsewhere); "details on that
@@ -187,6 +191,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         only = _slots_of(items[0]) if untargeted and isinstance(items, list) and len(items) == 1 \
             and _THAT_ONE.search(route.text) else {}
         one = (_listed_item(route, items) or only) if untargeted else {}
+        if own_question and skill.name in _ABOUT_ACCOUNTS and one:
+            # "the IAM.5 one - is that user an admin?" after findings: the account the row is about,
+            # which the account check's answer picks out of its own rows (a finding's name or ARN
+            # is no account name to narrow by)
+            one = {MEANT: _accounts_named(one)}
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                         "slots": {**_where(previous), **one, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
@@ -553,8 +562,11 @@ def _checks_a_listing(route: Route, previous: TurnContext, threshold: float) -> 
     """A subset of an inventory asked by a property a security or spend check judges (public,
     open to the internet, costly), which the router reads surely as that check: the check runs,
     over the same place, rather than the inventory again."""
-    return previous.skill == "infra.inventory" and route.agent in ("security", "cost") \
-        and route.confidence >= threshold and not SKILL_BY_NAME[route.skill].mutating
+    # ... or of a spend ("do any of those storage accounts allow public reads?" after Azure's spend
+    # by service): a spend judges no item's exposure, so a check the router is firm on runs there
+    listing = previous.skill == "infra.inventory" and route.agent in ("security", "cost")
+    spend = previous.skill.startswith("cost.") and route.agent == "security" and route.confidence >= FIRM_READING
+    return (listing or spend) and route.confidence >= threshold and not SKILL_BY_NAME[route.skill].mutating
 
 
 # A turn going on from the previous one: "and who's backup?", "also, since when?"
@@ -808,11 +820,13 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 
 # One item of a list by what it is or is about: "the payments one", "the windows one".
 # (a place in the list, "the previous one", is no description)
+# (a word may be a dotted control or version id: "the IAM.5 one", "the EC2.19 thing")
 _ONE_OF_THE_LIST = re.compile(r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b)"
-                              r"(?:[\w-]+\s+){1,3}?one\b|"
+                              r"(?:[\w-]+(?:\.[\w-]+)*\s+){1,3}?one\b|"
                               # "the port probe thing", "the crypto thing": "thing" stands for the listed item
                               r"\bthe\s+(?!same\b|other\b|next\b|last\b|first\b|previous\b|prior\b|whole\b|only\b|"
-                              r"main\b|real\b|one\b|best\b|worst\b|weird\b)(?:[\w-]+\s+){1,3}?thing\b", re.I)
+                              r"main\b|real\b|one\b|best\b|worst\b|weird\b)(?:[\w-]+(?:\.[\w-]+)*\s+){1,3}?thing\b",
+                              re.I)
 # One item pointed at, not described: "that one", "this incident", "the only one"
 _THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(?!\s+(?:before|after)\b)", re.I)
 # ... or by a phrase after it: "the one on the apple pay PR", "the one in eu-west-1", "the one for
@@ -968,6 +982,38 @@ _ACCOUNT_POINTED = re.compile(r"\b(?:that|this|the same)\s+(?:person|user|guy|ac
 _ABOUT_ACCOUNTS = ("security.iam",)
 
 
+# Lists whose items another check of the same agent judges on its own: a finding is about a
+# bucket, a group or an account, which the storage, port or IAM check looks at more closely.
+_LISTS_CHECKED_ELSEWHERE = ("security.findings",)
+
+
+def _own_check_of_an_item(route: Route, previous: TurnContext) -> bool:
+    """Whether a message opening on one listed finding asks another check of the list's agent about
+    it: the router is firm on that check and has no reading of the list's own skill ("tell me
+    more about the X one" asks for the item itself, whatever the router read)."""
+    return previous.skill in _LISTS_CHECKED_ELSEWHERE and route.confidence >= FIRM_READING \
+        and route.skill != previous.skill \
+        and route.agent == SKILL_BY_NAME[previous.skill].agent and not _reads_also(route, previous.skill) \
+        and not _ASKS_WHAT_IT_CONCERNS.search(route.text) and not _MORE_ABOUT.match(route.text)
+
+
+# Which thing a listed item concerns: "which user is it about", "what box is that on", "who's it
+# for": the row itself says, so the list answers (the item's words, "the mfa one", are no new check)
+_ASKS_WHAT_IT_CONCERNS = re.compile(r"\b(?:which|what|whose)\b[^.?!]{0,30}?\b(?:is|was|'s)\s+(?:it|that|this)\b|"
+                                    r"\bwho(?:'s|\s+is)\s+(?:it|that|this)\s+(?:about|for)\b", re.I)
+
+
+def _accounts_named(slots: dict[str, Any]) -> list[str]:
+    """The names a listed item's target slots give its account by: each name and id as it is,
+    and the last part of an ARN or path ("arn:aws:iam::1:user/dave" is dave)."""
+    values = [slots.get("resource_name"), *(slots.get("resource_ids") or [])]
+    found: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value:
+            found += [value, re.split(r"[/:]", value)[-1]]
+    return [name for name in dict.fromkeys(found) if name]
+
+
 def _points_at_an_account(route: Route, previous: TurnContext) -> bool:
     """A question about accounts right after an answer naming some, pointing at one of them
     without naming it."""
@@ -1034,7 +1080,9 @@ def _incident_progress(route: Route, previous: TurnContext) -> Route | None:
 
 # "over there", "out there": a place the previous turn looked in, not one of its items ("in
 # there", "out of there" are as often the previous answer itself: "anything odd in there?")
-_PLACE_ANAPHOR = re.compile(r"\b(?:over|out) there\b", re.I)
+# ... and "that rg", "the same region", "this subscription": the place itself, pointed at
+_PLACE_ANAPHOR = re.compile(r"\b(?:over|out) there\b|\b(?:that|this|the same)\s+(?:rg|resource[- ]group|region|"
+                            r"subscription|project|zone|location)\b", re.I)
 _ITEM_ANAPHOR = re.compile(r"\b(?:it|its|them|those|these|that one|this one)\b", re.I)
 _PLACE_SLOTS = ("region", "cloud", "resource_group", "zone", "location")
 
