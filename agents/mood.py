@@ -36,7 +36,8 @@ VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("turn off", "turning off", "turned off"), ("turn on", "turning on", "turned on"),
         ("switch off", "switching off", "switched off"), ("switch on", "switching on", "switched on"),
         ("spin up", "spinning up", "spun up"), ("spin down", "spinning down", "spun down"),
-        ("bring up", "bringing up", "brought up"), ("resize", "resizing", "resized"),
+        ("bring up", "bringing up", "brought up"), ("fire up", "firing up", "fired up"),
+        ("boot up", "booting up", "booted up"), ("resize", "resizing", "resized"),
         ("scale", "scaling", "scaled"), ("kill", "killing", "killed"), ("terminate", "terminating", "terminated"),
         ("deallocate", "deallocating", "deallocated"),
     ),
@@ -257,6 +258,22 @@ def _form_pattern(name: str) -> str:
     return rf"(?<![\w-]){re.escape(name)}(?![\w-])"
 
 
+# A person's way in, as the object of a switch verb: their password, console login, MFA or keys
+# ("turn off dave's console password", "switch on mfa for the admins").
+LOGIN_OBJECT = re.compile(
+    r"(?:[\w'-]+\s+){0,3}"
+    r"(?:console (?:password|access|login|sign-?in)s?|passwords?|mfa|2fa|access keys?|api keys?|logins?|"
+    r"credentials?)\b")
+# A port or a firewall rule as the object of "close" ("close 3389 on the sg", "close port 22",
+# "close ssh to the world"): the exposure's, not an incident's.
+FIREWALL_OBJECT = re.compile(
+    r"(?:off\s+|up\s+)?(?:the\s+|that\s+|this\s+)?(?:(?:port|ports)\s+\d{2,5}|"
+    # a bare number only with the group it is open on ("close 1042 in pagerduty" is an incident)
+    r"\d{2,5}(?:/(?:tcp|udp))?\s+(?:on|in|to|from|at)\s+(?:the\s+|that\s+)?(?:[\w.'-]+\s+){0,2}"
+    r"(?:sg|nsg|(?:security\s+)?groups?|firewall|sg-[0-9a-f]+)\b|(?:ssh|rdp|ingress|inbound|ports?|firewall|sg)\b)")
+_SWITCHES = ("turn off", "turn on", "switch off", "switch on", "shut off", "kill", "stop")
+
+
 def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     """Filter noun uses that would otherwise read as commands: "the run", "a page", "on-call
     page", "runbook", "deploy status", "close to"."""
@@ -274,6 +291,8 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
             re.match(r"(?:incidents?|ones?|alerts?|pages?|issues?|tickets?|outages?|p[0-4]s?|sevs?)\b", after)
             or re.search(r"\b(?:is|are|isn'?t|aren'?t|currently|still)\b(?:\s+\S+){0,3}\s*$", before)):
         return False  # "show acked incidents", "is anything acked right now?": a state asked about, not the act
+    if verb in _SWITCHES and LOGIN_OBJECT.match(after):
+        return False  # "turn off dave's console password": a login switched off, an IAM matter, no machine
     if verb in ("restart", "reboot") and re.match(r"(?:counts?|loops?|polic(?:y|ies)|counters?|storms?)\b", after):
         return False  # "restart count 40 and climbing": a measure of the pod, not a request
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",
@@ -283,6 +302,8 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
             return False
         if verb == "close" and re.match(r"to\b", after):
             return False
+        if verb == "close" and FIREWALL_OBJECT.match(after):
+            return False  # "close 3389 on the rdp group": a port shut in a firewall, no incident closed
         if verb in ("run", "page", "deploy") and re.search(r"\b(?:the|a|an|this|that|my|our|your|its)\s+[\w-]+\s*$",
                                                           before):
             return False  # a noun after its modifier: "the ledger page", "the payments deploy"

@@ -29,6 +29,8 @@ from numpy.typing import NDArray
 
 from agents.mood import (
     ACTS_IN_GENERAL,
+    FIREWALL_OBJECT,
+    LOGIN_OBJECT,
     NAME_RESOLUTION,
     Mood,
     imperative_skills,
@@ -236,7 +238,9 @@ RULES: tuple[Rule, ...] = (
         r"bump|deallocate|make .* bigger|add \d+ (?:more )?(?:nodes|instances))\b|"
         r"\b(?:stop|start|reboot|restart)\w* i-[0-9a-f]+",
         STRONG,
-        unless=_CI + r"|\brecommend|\bsuggest|\bsaving|\bcost\b|" + OPEN_INCIDENT.pattern,
+        unless=_CI + r"|\brecommend|\bsuggest|\bsaving|\bcost\b|" + OPEN_INCIDENT.pattern
+        # a login switched off or on ("turn off dave's console password"): IAM's, no machine's
+        + r"|\b(?:turn|switch|shut)\s+(?:on|off)\s+" + LOGIN_OBJECT.pattern,
         mutating=True,
     ),
     # Exposure of ports: the world CIDR, a port or service with an exposure word, firewall nouns.
@@ -244,6 +248,7 @@ RULES: tuple[Rule, ...] = (
         "security.open_ports",
         r"0\.0\.0\.0/0|::/0|\bports?\b.*\b(?:open|exposed|expose|internet|world|public)|"
         r"\b(?:open|exposed)\b.*\bports?\b|\b(?:ssh|rdp|\d{2,5})\b.*\b(?:open|exposed|exposure|world|internet)\b|"
+        r"\bclose\s+" + FIREWALL_OBJECT.pattern + "|"
         r"\bnsgs?\b|\bingress\b",  # firewalls and open security groups: the rule with the other exposure words
         WEAK + 1.0,
     ),
@@ -288,7 +293,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "security.iam",
         r"\bmfa\b|\baccess keys?\b|\bakia[0-9a-z]{16}\b|\broot (?:account|user|login)\b|\badmin(?:istrator)?"
-        r"\b.{0,20}\b(?:access|rights|grants|roles?)\b|\biam\b|\bcredentials?\b|\bkeys? (?:older|not rotated)",
+        r"\b.{0,20}\b(?:access|rights|grants|roles?)\b|\biam\b|\bcredentials?\b|\bkeys? (?:older|not rotated)|"
+        r"\bconsole (?:passwords?|access|logins?|sign-?ins?)\b",
         WEAK,
     ),
     _rule(
@@ -525,7 +531,8 @@ RULES: tuple[Rule, ...] = (
     _rule("security.public_storage", r"\b(?:sse|kms|encrypt\w*)\b.*"
           r"\b(?:buckets?|blobs?|storage|containers?|s3)\b", WEAK + 1.0),
     # "what X do we have (in Y)": the inventory.
-    _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:we|i|the \w+) (?:have|run|own)\b",
+    _rule("infra.inventory", r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}(?:do|does) (?:(?:we|i|the \w+) (?:have|run|own)|"
+          r"(?:the )?[\w-]+ own)\b",
           WEAK + 1.0, unless=_MONEY + "|" + _CI + "|" + _INCIDENT + r"|\b(?:keys?|users?|findings?|cves?|ports?|idle|"
           r"unused|public)\b"),
     # Anyone, the public, without credentials, before a storage noun: the exposure of storage.

@@ -853,9 +853,16 @@ def find_action(text: str) -> str | None:
 # name after a machine noun ("the vm db-primary"), not itself followed by a CI word. A CI
 # word elsewhere in the request ("it hangs on every deploy") is then the reason, not the object.
 _MACHINE_OBJECT = re.compile(
-    rf"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin up|bring up|boot)\s+"
+    rf"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin up|bring up|fire up|boot)\s+"
     rf"(?P<lead>(?:(?:the|my|our|that|this|azure|aws|ec2|gcp|gce|{_MACHINE_NOUNS})\s+)*)"
     r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])(?P<rest>\s+\S+)?")
+
+
+# "payments-batch-1 is down? fire it up, the batch has to run": the verb's object is a pronoun
+# and the message names one numbered host, which the pronoun is.
+_PRONOUN_OBJECT = re.compile(r"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin|bring|fire|"
+                             r"boot)\s+(?:it|that|this|that one|this one)\b")
+_NUMBERED_HOST = re.compile(r"(?<![\w./-])(?P<host>[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+)(?![\w-])(?P<rest>\s+\S+)?")
 
 
 def _machine_object(text: str) -> bool:
@@ -864,7 +871,9 @@ def _machine_object(text: str) -> bool:
         after_noun = re.search(rf"\b{_MACHINE_NOUNS}\s+$", match["lead"]) is not None
         if (numbered or after_noun) and not CI_WORDS.search(match["rest"] or ""):
             return True
-    return False
+    hosts = list(_NUMBERED_HOST.finditer(text))
+    return bool(_PRONOUN_OBJECT.search(text)) and len({host["host"] for host in hosts}) == 1 \
+        and not any(CI_WORDS.search(f"{host['host']}{host['rest'] or ''}") for host in hosts)
 
 
 def _requested_action(text: str) -> str | None:
@@ -879,7 +888,8 @@ def _requested_action(text: str) -> str | None:
 VERB_ACTION = {
     "stop": "stop", "shut down": "stop", "shutdown": "stop", "shut off": "stop", "turn off": "stop",
     "power off": "stop", "spin down": "stop", "start": "start", "turn on": "start", "power on": "start",
-    "spin up": "start", "bring up": "start", "reboot": "reboot", "restart": "reboot", "bounce": "reboot",
+    "spin up": "start", "bring up": "start", "fire up": "start", "boot up": "start", "reboot": "reboot",
+    "restart": "reboot", "bounce": "reboot",
     "power cycle": "reboot", "resize": "resize", "scale": "scale", "deallocate": "deallocate",
 }
 

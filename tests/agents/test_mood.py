@@ -370,3 +370,29 @@ def test_the_speaker_telling_what_they_are_doing_asks_for_nothing() -> None:
     assert sentence_mood("he's on leave, im holding his pager till friday") == "reported"
     assert sentence_mood("we're watching the queue, nothing needed yet") == "reported"
     assert sentence_mood("get carol on this") == "request"
+
+
+@pytest.mark.parametrize("text", ["turn off erin's aws console password until she's back",
+                                  "switch on MFA for the root login", "kill the old access keys of the ci user"])
+def test_a_login_switched_off_is_no_machine_act(text: str) -> None:
+    assert not [occ for occ in occurrences(text.lower()) if occ.skill == "infra.action"]
+
+
+def test_a_machine_switched_off_is_still_the_act() -> None:
+    assert [occ.verb for occ in occurrences("turn off web-frontend-staging tonight")] == ["turn off"]
+
+
+@pytest.mark.parametrize("text", ["close port 5432 on sg-0db1 asap", "please close 22 on the jump box's group",
+                                  "close ssh on that group"])
+def test_a_port_closed_is_no_incident_closed(text: str) -> None:
+    assert not [occ for occ in occurrences(text) if occ.skill == "incident.resolve"]
+
+
+@pytest.mark.parametrize("text", ["close 1038 in pagerduty, the indexer caught up", "close out the lag incident"])
+def test_an_incident_closed_is_still_a_resolve(text: str) -> None:
+    assert [occ.skill for occ in occurrences(text)] == ["incident.resolve"]
+
+
+@pytest.mark.parametrize("text", ["fire up win-build-1 please", "can you boot up the staging web box"])
+def test_fire_up_and_boot_up_start_a_machine(text: str) -> None:
+    assert [(occ.skill, occ.mood) for occ in occurrences(text)] == [("infra.action", "request")]

@@ -754,3 +754,14 @@ def test_a_clause_that_widens_or_hedges_rules_nothing_out(text: str) -> None:
     boosts, _ = rule_boosts(text)
     assert boosts[SKILL_NAMES.index("cost.forecast")] > 0
     assert without_ruled_out_tail(text) == text
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("turn off erin's console password until she's back", "security.iam"),
+    ("close port 5432 on sg-0db1 asap", "security.open_ports"),
+    ("which load balancers does storefront own?", "infra.inventory"),
+])
+def test_a_switch_or_close_of_no_machine_and_what_a_team_owns(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+    assert boosts[SKILL_NAMES.index("infra.action")] <= 0 and boosts[SKILL_NAMES.index("incident.resolve")] <= 0
