@@ -69,6 +69,9 @@ def items_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]
         result = call.get("result") or {}
         cloud = integrations.get(str(call.get("tool")), "")
         for row in result.get("rows") or []:
+            if isinstance(row, Mapping) and row.get("run_id") and not (row.get("id") or row.get("name")):
+                found.append(_run_item(row, cloud))
+                continue
             # a finding's row names what it is about by its resource (an ARN, an id, a bucket)
             if not isinstance(row, Mapping) or not (row.get("id") or row.get("name") or row.get("resource")):
                 continue
@@ -79,6 +82,26 @@ def items_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]
                           "service": str(row.get("service") or ""),
                           "detail": str(row.get("detail") or row.get("title") or "")})
     return found[:MAX_ITEMS]
+
+
+RUN_KIND = "run"  # the kind of a listed workflow run (rows keyed by run id, not by id or name)
+
+
+def _run_item(row: Mapping[str, Any], cloud: str) -> dict[str, str]:
+    """A workflow run of a status list as an item: "rerun the red PR one" picks it by its
+    outcome, its trigger, its repository or workflow, or who ran it."""
+    repo = str(row.get("repo") or "").rsplit("/", 1)[-1]
+    return {"id": str(row["run_id"]), "name": "", "region": "", "env": "", "kind": RUN_KIND, "cloud": cloud,
+            "state": str(row.get("conclusion") or row.get("status") or ""), "service": repo,
+            "event": str(row.get("event") or ""),
+            "detail": " ".join(str(row.get(key) or "") for key in ("workflow", "branch", "actor"))}
+
+
+# How people say a run's outcome and trigger: "the red one", "the PR build", "the nightly".
+_RUN_WORDS = {"red": "failure", "failed": "failure", "failing": "failure", "broken": "failure", "busted": "failure",
+              "green": "success", "passed": "success", "passing": "success", "successful": "success",
+              "running": "in_progress", "pr": "pull_request", "prs": "pull_request", "nightly": "schedule",
+              "scheduled": "schedule", "cron": "schedule"}
 
 
 def pick(choices: Sequence[Mapping[str, str]], text: str) -> Mapping[str, str] | None:
@@ -109,7 +132,9 @@ def _describes(word: str, choice: Mapping[str, str]) -> bool:
     if word in PLACES:
         return in_place(choice["region"], PLACES[word])
     attributes = {choice["region"].lower(), choice["env"].lower(), choice["kind"].lower(), choice["cloud"],
-                  choice.get("state", "").lower(), choice.get("service", "").lower()}
+                  choice.get("state", "").lower(), choice.get("service", "").lower(), choice.get("event", "").lower()}
+    if choice["kind"] == RUN_KIND and _RUN_WORDS.get(word) in attributes:
+        return True
     described = f"{choice['name']} {choice.get('detail', '')}".lower()
     return word in attributes or word in re.split(r"[^a-z0-9]+", described)
 

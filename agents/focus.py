@@ -65,6 +65,12 @@ class Subject:
     # items whose state is their newest row's (a workflow is as green as its latest finished
     # run): picks those rows from the tool's newest-first rows; a "none" answer shows them
     current: Callable[[list[Row]], list[Row]] | None = None
+    # the noun for these rows when it differs from ``noun`` ("open incidents" read with the
+    # resolved ones included are incidents, not open ones)
+    noun_for: Callable[[list[Row]], str] | None = None
+
+    def noun_over(self, rows: list[Row]) -> str:
+        return self.noun_for(rows) if self.noun_for is not None else self.noun
 
     def noun_of(self, kinds: list[Facet]) -> str:
         """"findings", or "CVE findings" when the question is about one kind of them."""
@@ -255,7 +261,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("high", _words(r"\bhigh(?:[- ]urgency)?\b", r"\burgent\b"), _field("urgency", "high"),
               "are high urgency"),
         Facet("low", _words(r"\blow(?:[- ]urgency)?\b"), _field("urgency", "low"), "are low urgency"),
-    ), label=lambda row: f"{row.get('id')} ({row.get('title')})"),
+    ), label=lambda row: f"{row.get('id')} ({row.get('title')})",
+        noun_for=lambda rows: "incidents" if any(row.get("status") == "resolved" for row in rows)
+        else "open incidents"),
     # the tool rates each open rule (SSH, RDP, database ports high; web ports low): a rating
     # narrows when asked, and is not how the rest is counted (that is whether a group is used)
     Subject("aws_open_security_groups", "open security groups", "name", None,
@@ -443,10 +451,11 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     kept = [row for row in items if any(facet.keep(row) for facet in facets)]
     kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
     says = " or ".join(facet.said(len(kept_names)) for facet in facets)
+    noun = subject.noun_over(items)
     if kept_names:
-        lead = f"{len(kept_names)} of {total} {subject.noun} {says}: {names(kept_names)}."
+        lead = f"{len(kept_names)} of {total} {noun} {says}: {names(kept_names)}."
     else:
-        lead = f"None of the {total} {subject.noun} checked {' or '.join(f.said(1) for f in facets)}."
+        lead = f"None of the {total} {noun} checked {' or '.join(f.said(1) for f in facets)}."
         if subject.current is not None:  # "is the deploy green?" "no": its latest run says how it is
             states = "; ".join(_current_state(subject, row) for row in items[:MAX_NAMES])
             return Focused(lead=f"{lead[:-1]}: {states}.", rest="", rows=items)

@@ -9,7 +9,18 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from agents.clarified import ANSWERED, EARLIER, ITEMS, MEANT, SAID, THREAD_KEYS, apply_choice, pick, target_slots
+from agents.clarified import (
+    ANSWERED,
+    EARLIER,
+    ITEMS,
+    MEANT,
+    RUN_KIND,
+    SAID,
+    THREAD_KEYS,
+    apply_choice,
+    pick,
+    target_slots,
+)
 from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS
 from agents.mood import imperative_skills, occurrences, requested_skills
@@ -158,6 +169,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     own_target = route.confidence >= threshold and route.agent != SKILL_BY_NAME[previous.skill].agent \
         and any(isinstance(route.slots.get(key), str) and str(route.slots[key]).lower() not in row_words
                 for key in _TARGET_SLOTS)
+    # "the payments one - is it from the deploy that went red?" after incidents: the rest of the
+    # message asks another domain, surely, of its own noun (the deploy), not the item again
+    own_target = own_target or (bool(row_words) and _names_another_domain(
+        route, previous, threshold, _ONE_OF_THE_LIST.sub(" ", route.text)))
     about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text)) and not own_target
     # "is the port probe thing on the bastion serious?" after findings, read as another check of
     # the same agent with the list's own skill as its next reading: the item is the list's
@@ -215,7 +230,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # which its own rows say (a check of one kind of resource would not add up to it)
         return _asked_again(route, previous, threshold)
     if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)) \
-            and not _requests_its_change(route):
+            and not _requests_its_change(route) and not _names_another_domain(route, previous, threshold):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
@@ -575,6 +590,28 @@ _SUBJECT_SLOTS = (*_TARGET_SLOTS, "team", "person", "region", "cloud", "env", "r
 MAX_SUBJECTLESS_WORDS = 6
 
 
+# The nouns only one agent's questions are about: an incident is no pipeline, a deploy no bill.
+_DOMAIN_NOUNS: dict[str, re.Pattern[str]] = {
+    "incident": re.compile(r"\b(?:incidents?|pages?|paging|pagerduty|pd|outages?|on-?call|sev ?-?[0-4]s?)\b", re.I),
+    "cicd": re.compile(r"\b(?:pipelines?|builds?|workflows?|ci|deploys?|deployments?|runs?|prs?|pull requests?|"
+                       r"merge[ds]?|merging|commits?|actions|jobs?)\b", re.I),
+    "cost": re.compile(r"\b(?:costs?|spend\w*|bill\w*|budget\w*|invoices?|charges?)\b", re.I),
+}
+
+
+def _names_another_domain(route: Route, previous: TurnContext, threshold: float, words: str | None = None) -> bool:
+    """Whether the router reads the words surely as another agent's question and they name
+    that agent's own noun, none of the previous turn's ("ok noted. open incidents pls" after
+    a bill, "and checkout-web pipelines - anything red?" after incidents): a question of its
+    own in that domain, however short, not the previous question again."""
+    before = SKILL_BY_NAME[previous.skill].agent
+    if route.agent == before or route.confidence < threshold or SKILL_BY_NAME[route.skill].mutating:
+        return False
+    text = route.text if words is None else words
+    own, theirs = _DOMAIN_NOUNS.get(route.agent), _DOMAIN_NOUNS.get(before)
+    return own is not None and bool(own.search(text)) and not (theirs is not None and theirs.search(text))
+
+
 def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
     """"is any of that out of the ordinary?" after a spend question: the router is unsure and
     its top reading is another domain's, but one of its readings is in the domain of the
@@ -809,6 +846,8 @@ def _slots_of(chosen: Any) -> dict[str, Any]:
     kind, anything else by its name and where it is."""
     if not isinstance(chosen, dict):
         return {}
+    if chosen.get("kind") == RUN_KIND and _LONG_NUMBER.fullmatch(chosen.get("id", "")):
+        return {"run_id": chosen["id"]}  # a listed workflow run: that run, never a resource named after it
     for pattern, keys in _ITEM_KINDS[:2]:
         if pattern.fullmatch(chosen.get("id", "")):
             return {key: ([chosen["id"]] if key == "resource_ids" else chosen["id"]) for key in keys}

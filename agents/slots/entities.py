@@ -169,10 +169,14 @@ def find_resource_name(text: str, taken: set[str], original: str = "") -> str | 
             continue
         if re.fullmatch(r"(?:re|un|pre|non|co|de)-\w+", token) or _PHRASAL_NOUN.fullmatch(token):
             continue
+        if _HEDGED.fullmatch(token):  # "unrelated-ish", "kinda-urgent": a hedge on a word, no name
+            continue
         return token
     return None
 
 
+# A word hedged in chat: "unrelated-ish", "green-ish", "sort-of-urgent", "kinda-broken".
+_HEDGED = re.compile(r"[a-z]+(?:-[a-z]+)*-ish|(?:kinda|sorta|semi|quasi|sort-of|kind-of)-[a-z]+(?:-[a-z]+)*")
 # An environment variable or a secret's name as code spells it: NPM_TOKEN, DATABASE_URL.
 _SHOUTED_VARIABLE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
 # A level of severity in one word: "low-sev", "high-urgency", "sev-2", "p1-incident" is not one.
@@ -529,9 +533,14 @@ _BRANCHES = frozenset("main master trunk develop development dev staging prod pr
 # "the infra repo over the last 3 days", "the repo in question": a preposition or a verb after
 # "repo" starts the rest of the sentence; it names nothing
 _NOT_AFTER_REPO = frozenset("""over in on at for from since during within across through about after before by
-    into to of with without between until till around and or but is are was were has have had got""".split())
+    into to of with without between until till around and or but is are was were has have had got
+    if when whenever while unless because cause cuz so then than though tho once where who which that
+    pls plz please u you ya we i they it too""".split())
 _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "your", "same", "whole", "main",
-                              "github", "git", "code", "source", "which", "every", "each", "any", "one"})
+                              "github", "git", "code", "source", "which", "every", "each", "any", "one",
+                              # "grouped by repo", "per repo", "split across repo lines": a grouping, no name
+                              "by", "per", "across", "for", "in", "on", "of", "from", "to", "into",
+                              "its", "their", "whose", "what", "other", "another", "some", "no"})
 
 
 _NOT_A_SERVICE = frozenset("""the a an this that its every each last latest nightly failed failing broken ci
@@ -978,7 +987,11 @@ _ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: 
 # Whether anything has been closed, asked of no incident in particular: "anything get resolved
 # since yesterday?", "what got closed out today", "which ones were resolved overnight"
 _ANY_DONE = re.compile(r"\b(?:anything|something|what|which(?: ones?)?)\s+(?:(?:has|have|had|is|are|was|were|been|"
-                       r"get|got|gotten|already|just)\s+)*(?:resolved|closed)\b")
+                       r"get|got|gotten|already|just)\s+)*(?:resolved|closed)\b|"
+                       # "which incidents did dave close out", "what pages has the team resolved": closed by
+                       # someone, asked of the incidents as a set
+                       r"\b(?:what|which)\s+(?:incidents?|pages?|ones?|alerts?)\s+(?:did|has|have|had)\s+"
+                       r"(?:[a-z']+\s+){1,3}?(?:close|closed|resolve|resolved)\b")
 
 
 # A state said outright: "just the triggered ones" is that state alone; "closed ones as well",
@@ -991,7 +1004,12 @@ _ALSO_CLOSED = re.compile(r"\b(?:incl(?:ude|uding|\.)?|add|plus|with|even|also)\
                           r"(?:the\s+)?(?:resolved|closed)\b|\b(?:resolved|closed)\s*(?:or|and|\+|&|/)\s*"
                           r"(?:not|open|unresolved|active|ongoing)\b|"
                           r"\b(?:regardless of|whatever the|any) (?:status|state)\b|"
-                          r"\b(?:resolved|closed)(?:\s+(?:ones?|incidents?|pages?))?\s+(?:too|as well|also)\b")
+                          r"\b(?:resolved|closed)(?:\s+(?:ones?|incidents?|pages?))?\s+(?:too|as well|also)\b|"
+                          # "resolved ones included", "closed incidents incl.": the widening said after
+                          r"\b(?:resolved|closed)\s+(?:ones?|incidents?|pages?)\s+(?:included|incl\.?|in there)\b|"
+                          # "even if it's closed", "even if they were resolved", "even when closed"
+                          r"\beven\s+(?:if|when|though)\s+(?:(?:it|they|that|those|one|some)(?:'s|s|'re| is| are| was"
+                          r"| were| got| been| has been| have been)?\s+)?(?:already\s+)?(?:resolved|closed)\b")
 _STATE_OF = {"firing": "triggered", "acked": "acknowledged", "ack'd": "acknowledged", "closed": "resolved"}
 
 

@@ -162,7 +162,8 @@ GENERIC = frozenset(
     nsg nsgs cpu memory disk network storage data platform infra infrastructure backend frontend ci cd
     engineer engineers manager owner level primary secondary person somebody bridge call channel slack
     everything anything nothing stuff thing things box boxes host hosts gke eks aks ecs ecr tagged per
-    line phone urgency priority severity urgent""".split()
+    line phone urgency priority severity urgent
+    rn atm asap tbh fyi imo btw tmrw tmr idk thx ty nvm afaik iirc brb lmk pto eod eta""".split()
 )
 
 HYPHENATED_WORDS = frozenset(

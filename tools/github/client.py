@@ -140,6 +140,34 @@ def misspells(full_name: str, typed: str) -> bool:
     return len(wanted) >= 5 and difflib.SequenceMatcher(None, name, wanted).ratio() >= MISSPELT_RATIO
 
 
+def describes(description: str | None, language: str | None, word: str) -> bool:
+    """Whether a repository's description or language names ``word`` as a whole word: the
+    Terraform repository is "the terraform repo" to the people who work in it, whatever it
+    is called ("infra: Terraform for our AWS accounts")."""
+    wanted = word.strip().lower()
+    if len(wanted) < 3 or not re.fullmatch(r"[a-z][a-z0-9+#-]*", wanted):
+        return False
+    if (language or "").lower() == wanted:
+        return True
+    return bool(re.search(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", (description or "").lower()))
+
+
+def described_by(gh: Github, known: list[str], word: str) -> list[str]:
+    """The known repositories whose description or language names ``word`` (a last resort
+    after names, clipped names and misspellings: it reads each repository's metadata)."""
+    from github import GithubException
+
+    found: list[str] = []
+    for name in known:
+        try:
+            repo = gh.get_repo(name)
+            if describes(repo.description, repo.language, word):
+                found.append(name)
+        except GithubException:
+            continue
+    return found
+
+
 def known_repos(gh: Github, config: GitHubSettings) -> list[str]:
     """The configured repositories, else the organisation's most recently pushed ones."""
     if config.repos:
@@ -172,6 +200,9 @@ def target_repos(gh: Github, config: GitHubSettings, repo: str | None, service: 
         misspelt = [name for name in known if misspells(name, service)]
         if len(misspelt) == 1:
             return misspelt
+        described = described_by(gh, known, service)
+        if len(described) == 1:
+            return described
         if known:
             raise GitHubProblem(f"No configured repository matches {service!r} (known: {', '.join(known)}).")
     if not known:
