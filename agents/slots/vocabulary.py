@@ -163,6 +163,11 @@ GENERIC = frozenset(
     engineer engineers manager owner level primary secondary person somebody bridge call channel slack
     everything anything nothing stuff thing things box boxes host hosts gke eks aks ecs ecr tagged per
     line phone urgency priority severity urgent""".split()
+) | frozenset(
+    # chat shorthand for a time or a request, and contractions typed without their apostrophe
+    # ("who's on call for it rn", "whos secondary"): words of the sentence, never a name
+    """rn atm asap tonite tonight's tmrw tmr tmrw yday ytday rly pls thx ty fyi lmk btw imo idk whos whats
+    thats hows wheres whens theres heres whose""".split()
 )
 
 HYPHENATED_WORDS = frozenset(
