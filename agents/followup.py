@@ -1073,10 +1073,10 @@ _ROTA_SUBJECTS = ("incident_id", "service", "team", "person", "schedule", "escal
 
 
 def _rota_of_the_briefed(route: Route, previous: TurnContext) -> dict[str, Any]:
-    """The rota an on-call question naming none means right after a brief of one incident ("who's
-    backup if she doesn't answer"): the service or team the brief was asked of, else that
-    incident's own escalation policy; not everyone's."""
-    if route.skill != "incident.oncall" or previous.skill != "incident.brief" \
+    """The rota a question about one of its levels naming no rota means right after a brief of
+    one incident ("who's backup if she doesn't answer"): the service or team the brief was asked
+    of, else that incident's own escalation policy; not every rota's level."""
+    if route.skill != "incident.oncall" or previous.skill != "incident.brief" or "level" not in route.slots \
             or any(key in route.slots for key in _ROTA_SUBJECTS) or _EVERY_ROTA.search(route.text):
         return {}
     asked: dict[str, Any] = {key: previous.slots[key] for key in ("service", "team") if key in previous.slots}

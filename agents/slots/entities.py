@@ -353,6 +353,8 @@ def _find_service(text: str) -> str | None:
     # "who's the auth on-call", "whos search oncall", "...broken? auth on-call?": the rota's service
     # said before the noun (never "is dave on call": a person's state, said with the predicate)
     match = _ROTA_OF.search(text)
+    if match and re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?$", text[:match.start(1)]):
+        match = None  # "page the storefront on-call": whom to page, which the page's own team reading says
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS:
         return match.group(1)
@@ -770,6 +772,11 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
             team = match.group(1)
     if team is None:  # "who's platform oncall", "the sre on-call": a team's word before the rota noun
         match = _ROTA_OF.search(text)
+        if match and match.group(1) in _TEAM_WORDS:
+            team = match.group(1)
+    if team is None:  # "who is on call for platform", "the backup for infra": a team's word after the rota
+        match = re.search(r"\b(?:on[- ]?call|oncall|on the hook|pager|rota|rotation|primary|secondary|backup)\s+"
+                          r"(?:for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:team|bucket|db|database))", text)
         if match and match.group(1) in _TEAM_WORDS:
             team = match.group(1)
     return person, team

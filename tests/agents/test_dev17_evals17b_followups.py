@@ -69,8 +69,9 @@ def test_an_oncall_question_naming_no_rota_after_a_brief_asks_that_incidents_rot
     ("who's on call across all teams right now", {}),
     ("who covers billing tonight", {"service": "billing"}),
     ("and who's the platform primary", {"team": "platform", "level": 1}),
+    ("who is on call for platform right now", {}),  # no level asked: the router's own question
 ])
-def test_an_oncall_question_with_its_own_rota_or_every_rota_keeps_it(text: str, slots: dict) -> None:
+def test_an_oncall_question_with_its_own_rota_every_rota_or_no_level_keeps_it(text: str, slots: dict) -> None:
     assert "incident_id" not in apply_context(_route(text, "incident.oncall", 0.9, slots), BRIEFED_ONE,
                                               THRESHOLD).slots
 
@@ -111,3 +112,13 @@ def test_after_a_brief_asked_of_a_service_the_rota_is_that_services() -> None:
     asked = _route("if jo can't answer, who comes next", "incident.oncall", 0.9, {"level": 2})
     followed = apply_context(asked, by_service, THRESHOLD)
     assert followed.slots.get("service") == "ledger" and "incident_id" not in followed.slots
+
+
+@pytest.mark.parametrize(("text", "team"), [
+    ("go wake up the ledger on-call", "ledger"),
+    ("who is on call for infra at the moment", "infra"),
+    ("who's the backup for platform", "platform"),
+])
+def test_a_page_of_a_teams_oncall_or_a_team_word_after_the_rota_is_a_team(text: str, team: str) -> None:
+    slots = extract_slots(text, NOW)
+    assert slots.get("team") == team and slots.get("service") != team
