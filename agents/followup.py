@@ -110,6 +110,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     progress = _incident_progress(route, previous)
     if progress is not None:  # "p95 back under 2s" after a brief: that incident, not the list
         return progress
+    rota = _rota_of_the_briefed(route, previous)
+    if rota:  # "if carol doesn't pick up, who's next" after a brief: that incident's rota
+        return route.model_copy(update={"slots": {**route.slots, **rota}})
+    if _asks_the_pager(route, previous):
+        # "is that tied to the pd thing that's firing?" after logs: a question the words put to the
+        # paging system, which the router read (however unsure) as an incident question, is that
+        # incident question; "that" is what the earlier answer showed, not the skill to ask again
+        return route.model_copy(update={"confidence": max(route.confidence, threshold)})
     if _TOPIC_SHIFT.search(route.text) and not _ANAPHOR.search(route.text):
         # "ok unrelated - anything paging?", "different question: ...": the speaker says this turn
         # is not about the previous one, so it borrows nothing from it ("btw is it public too?"
@@ -1095,6 +1103,39 @@ def _only_incident_of(route: Route, previous: TurnContext) -> str | None:
         return None
     named = list(dict.fromkeys(r for r in previous.resources if _INCIDENT_ID.fullmatch(r)))
     return named[0] if len(named) == 1 else None
+
+
+# Words asking about every rota at once ("who's on call everywhere", "all the primaries").
+_EVERY_ROTA = re.compile(r"\b(?:every|everyone|everybody|all|each|everywhere|whole)\b", re.I)
+# What names the rota an on-call question is about, other than an incident.
+_ROTA_SUBJECTS = ("incident_id", "service", "team", "person", "schedule", "escalation_policy", "repo")
+
+
+def _rota_of_the_briefed(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """The rota a question about one of its levels naming no rota means right after a brief of
+    one incident ("who's backup if she doesn't answer"): the service or team the brief was asked
+    of, else that incident's own escalation policy; not every rota's level."""
+    if route.skill != "incident.oncall" or previous.skill != "incident.brief" or "level" not in route.slots \
+            or any(key in route.slots for key in _ROTA_SUBJECTS) or _EVERY_ROTA.search(route.text):
+        return {}
+    asked: dict[str, Any] = {key: previous.slots[key] for key in ("service", "team") if key in previous.slots}
+    if asked:
+        return asked
+    briefed = list(dict.fromkeys(r for r in previous.resources if _INCIDENT_ID.fullmatch(r)))
+    return {"incident_id": briefed[0]} if len(briefed) == 1 else {}
+
+
+# The paging system named as such: "the pd thing", "in pagerduty", "whatever's paging".
+_PAGING_SYSTEM = re.compile(r"\b(?:pd|pagerduty|pager ?duty|pager|paging)\b", re.I)
+
+
+def _asks_the_pager(route: Route, previous: TurnContext) -> bool:
+    """A turn after another domain's answer that names the paging system and that the router
+    read first as an incident question (a read, naming no cloud or CI target of its own)."""
+    skill = SKILL_BY_NAME[route.skill]
+    return route.skill.startswith("incident.") and not skill.mutating \
+        and SKILL_BY_NAME[previous.skill].agent != skill.agent and bool(_PAGING_SYSTEM.search(route.text)) \
+        and not any(key in route.slots for key in (*_CLOUD_TARGETS, "run_id", "repo", "workflow"))
 
 
 def _where(previous: TurnContext) -> dict[str, Any]:

@@ -280,6 +280,10 @@ def _kind_after_named_logs(text: str, match: re.Match[str]) -> bool:
 # Words in a service's place that never name one: the paging tool itself ("the pd incident",
 # "the pagerduty alert"), and a part of a user flow ("payment step errors", "the checkout page
 # errors"), whose owner is the word before it, if any.
+# A rota's owner said before "on-call"/"oncall" as a noun: after "the", after "who's", or opening
+# a sentence or a fragment ("auth on-call?").
+_ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|\s-+\s*))([a-z][a-z0-9-]*)\s+"
+                      r"(?:on-call|oncall)\b(?!\s+(?:for|of|on|in)\b)")
 _NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button form flow endpoint page".split())
 
 
@@ -343,12 +347,20 @@ def _find_service(text: str) -> str | None:
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ORDINALS:
         return match.group(1)
     match = re.search(r"\b(?:on[- ]?call|oncall|on the hook|pager|rota|rotation|shifts?|incidents?|outages?|pages?|"
-                      r"alerts?|logs?|deploy\w*|costs?|spend|changes?|primary|secondary|level[- ]?[1-5])\s+"
+                      r"alerts?|logs?|deploy\w*|costs?|spend|changes?|primary|secondary|backup|level[- ]?[1-5])\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _ORDINALS | _PURPOSES and not _kind_after_named_logs(text, match):
+        return match.group(1)
+    # "who's the auth on-call", "whos search oncall", "...broken? auth on-call?": the rota's service
+    # said before the noun (never "is dave on call": a person's state, said with the predicate)
+    match = _ROTA_OF.search(text)
+    if match and re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?$", text[:match.start(1)]):
+        match = None  # "page the storefront on-call": whom to page, which the page's own team reading says
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS:
         return match.group(1)
     ci_named = _ci_scope(text)
     if ci_named:
@@ -767,6 +779,15 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         match = re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:on-?call|oncall)\b", text)
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS):  # "ping the platform on-call"
             team = match.group(1)
+    if team is None:  # "who's platform oncall", "the sre on-call": a team's word before the rota noun
+        match = _ROTA_OF.search(text)
+        if match and match.group(1) in _TEAM_WORDS:
+            team = match.group(1)
+    if team is None:  # "who is on call for platform", "the backup for infra": a team's word after the rota
+        match = re.search(r"\b(?:on[- ]?call|oncall|on the hook|pager|rota|rotation|primary|secondary|backup)\s+"
+                          r"(?:for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:team|bucket|db|database))", text)
+        if match and match.group(1) in _TEAM_WORDS:
+            team = match.group(1)
     return person, team
 
 
@@ -824,7 +845,12 @@ def find_oncall_level(text: str) -> int | None:
 
 
 # Whoever comes after the person just named on a rota, by a pronoun (a name may be anyone's level)
-_NEXT_IN_LINE = re.compile(r"\b(?:after|behind)\s+(?:her|him|them)\b(?!\s+\w+ing\b)|\bnext in line\b")
+# ... or by the first one's silence: "if carol doesn't pick up, who's next", "who's next if he won't answer"
+_NEXT_IN_LINE = re.compile(r"\b(?:after|behind)\s+(?:her|him|them)\b(?!\s+\w+ing\b)|\bnext in line\b|"
+                           r"\b(?:does\s*n'?t|doesnt|can'?t|cant|won'?t|wont|did\s*n'?t|didnt|is\s*n'?t|isnt)\s+"
+                           r"(?:pick(?:ing)?\s+up|answer\w*|respond\w*|ack\w*)\b.*\bwho(?:'?s| is)?\s+next\b|"
+                           r"\bwho(?:'?s| is)?\s+next\b.*\b(?:does\s*n'?t|doesnt|can'?t|cant|won'?t|wont|did\s*n'?t|"
+                           r"didnt|is\s*n'?t|isnt)\s+(?:pick(?:ing)?\s+up|answer\w*|respond\w*|ack\w*)\b")
 
 
 def find_severity(text: str) -> str | None:

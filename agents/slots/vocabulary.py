@@ -162,8 +162,12 @@ GENERIC = frozenset(
     nsg nsgs cpu memory disk network storage data platform infra infrastructure backend frontend ci cd
     engineer engineers manager owner level primary secondary person somebody bridge call channel slack
     everything anything nothing stuff thing things box boxes host hosts gke eks aks ecs ecr tagged per
-    line phone urgency priority severity urgent
-    rn atm asap tbh fyi imo btw tmrw tmr idk thx ty nvm afaik iirc brb lmk pto eod eta""".split()
+    line phone urgency priority severity urgent""".split()
+) | frozenset(
+    # chat shorthand for a time or a request, and contractions typed without their apostrophe
+    # ("who's on call for it rn", "whos secondary"): words of the sentence, never a name
+    """rn atm asap tbh fyi imo btw tmrw tmr idk thx ty nvm afaik iirc brb lmk pto eod eta tonite tonight's
+    yday ytday rly pls whos whats thats hows wheres whens theres heres whose""".split()
 )
 
 HYPHENATED_WORDS = frozenset(

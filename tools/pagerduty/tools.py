@@ -357,7 +357,11 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             params: dict[str, Any] = {"sort_by": "created_at:desc", "date_range": "all"}
             if services:
                 params["service_ids"] = services
-            described = _described(first(client, "/incidents", params, 25), args.query) if args.query else None
+            listed = first(client, "/incidents", params, 25)
+            numbered = _numbered(listed, args.query) if args.query else None
+            if numbered is not None:
+                return _brief(client, numbered, "")
+            described = _described(listed, args.query) if args.query else None
             if described is not None:
                 return _brief(client, described, " (its title matches the words asked; name another by id)")
             urgency = _urgency(args.severity)
@@ -396,6 +400,19 @@ MIN_SHARED_WORDS = 2  # one shared word ("payments") says which service, not whi
 
 def _words_of(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
+
+
+# A bare number in the words ("1041 - who acked it?", "anything new on 1038"), never a year, a
+# decimal, a quantity ("500 errors", "2000ms") nor a CI run's "#118".
+_BARE_NUMBER = re.compile(r"(?<![\w.#/-])#?(\d{3,7})(?![\w.%/-]|\.\d|\s*(?:ms|s|gb|mb|errors?|requests?)\b)", re.I)
+
+
+def _numbered(incidents: list[dict[str, Any]], query: str) -> dict[str, Any] | None:
+    """The one incident, open or resolved, whose number is a word of the question (a number
+    no listed incident carries names none)."""
+    said = {m.group(1) for m in _BARE_NUMBER.finditer(query) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1))}
+    found = [i for i in incidents if str(i.get("incident_number") or "") in said]
+    return found[0] if len(found) == 1 else None
 
 
 def _described(incidents: list[dict[str, Any]], query: str) -> dict[str, Any] | None:
@@ -561,7 +578,7 @@ def _escalated_incident(client: RestApiV2Client, args: PageArgs) -> dict[str, An
 def _page_service(client: RestApiV2Client, args: PageArgs, user: dict[str, Any] | None,
                   team: dict[str, Any] | None) -> dict[str, Any]:
     """The service a new page opens on: named, else the team's (or the person's team's) first."""
-    if args.service:
+    if args.service and not _names_the_person(args.service, user):
         return require_named(client, "services", "service", args.service)
     team_ids = [team["id"]] if team else [t["id"] for t in (user or {}).get("teams") or []]
     services = first(client, "/services", {"team_ids": team_ids}, 10) if team_ids else []
@@ -570,6 +587,17 @@ def _page_service(client: RestApiV2Client, args: PageArgs, user: dict[str, Any] 
     # "page frank, the analytics pipeline is stuck": of the team's services, the one the words name
     words = set(re.findall(r"[a-z0-9][a-z0-9-]*", (args.query or "").lower()))
     return next((s for s in services if str(s.get("name", "")).lower() in words), services[0])
+
+
+def _names_the_person(word: str, user: dict[str, Any] | None) -> bool:
+    """Whether a "service" word is only the paged person's own name ("what did erin ship... page
+    her" carries erin both ways): a person's first name or handle names no service to open on."""
+    if user is None:
+        return False
+    said = word.strip().lower()
+    names = str(user.get("name") or "").lower().split()
+    handle = str(user.get("email") or "").lower().partition("@")[0]
+    return bool(said) and (said in names or said == handle or said == " ".join(names))
 
 
 def _escalation_plan(client: RestApiV2Client, incident: dict[str, Any], user: dict[str, Any] | None,
