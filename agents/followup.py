@@ -28,7 +28,7 @@ from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.slots.negation import without_ruled_out
 from agents.slots.vocabulary import GENERIC
-from agents.thread_words import correction_rest, is_acknowledgement
+from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
 
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|"
@@ -118,7 +118,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # paging system, which the router read (however unsure) as an incident question, is that
         # incident question; "that" is what the earlier answer showed, not the skill to ask again
         return route.model_copy(update={"confidence": max(route.confidence, threshold)})
-    if _TOPIC_SHIFT.search(route.text) and not _ANAPHOR.search(route.text):
+    if TOPIC_SHIFT.search(route.text) and not _ANAPHOR.search(route.text):
         # "ok unrelated - anything paging?", "different question: ...": the speaker says this turn
         # is not about the previous one, so it borrows nothing from it ("btw is it public too?"
         # still points back)
@@ -886,12 +886,6 @@ _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|
                             # "what's the reason on the apple pay one", "the cause of the infra one"
                             r"reasons?|caus\w*|issues?|problems?)\b", re.I)
 
-
-# The speaker marks a change of subject: "unrelated, but ...", "different question", "btw",
-# "on another note", "switching gears", "new topic".
-_TOPIC_SHIFT = re.compile(r"\b(?:unrelated|(?:a |on a )?(?:different|separate|another) (?:question|topic|subject)|"
-                          r"(?:a )?new (?:question|topic|subject)|on (?:an)?other note|switching gears|"
-                          r"change of (?:topic|subject)|changing (?:the )?(?:topic|subject)|btw|by the way)\b", re.I)
 
 # Cloud-resource slots: a CI run is never one of them.
 _CLOUD_TARGETS = ("instance_id", "resource_ids", "resource_name", "bucket", "log_group")

@@ -152,7 +152,8 @@ _WOULD_IT_BE = r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (
 _A_WISH = r"i'?d like (?:you |us )?to|i would like (?:you |us )?to"
 _IMPERATIVE_POSITION = re.compile(
     r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
-    r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|go ahead and|go ahead|go|"
+    r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|"
+    r"go ahead (?:and|n|an|&)|go ahead|go|btw|by the way|"
     r"for now|(?:at|around) \d{1,2}(?::\d{2})?\s*(?:am|pm|utc|gmt)?|tonight|"  # "at 14:00 redeploy X"
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"

@@ -37,7 +37,7 @@ from agents.lexical import LexicalModel
 from agents.lexical import fit as fit_lexical
 from agents.mood import asks_about_paging_effect, asks_how_it_is_done, mood_for, question_skill
 from agents.route import Route
-from agents.router_rules import SKILL_NAMES, action_talked_about, rule_boosts, without_ruled_out_tail
+from agents.router_rules import SKILL_NAMES, action_talked_about, asked_words, rule_boosts
 from agents.skills import SKILL_BY_NAME, agent_of
 from agents.slots import extract_slots
 from agents.spelling import Speller, model_words
@@ -278,7 +278,7 @@ class SkillRouter:
         live = [i for i, text in enumerate(texts) if text.strip()]
         # the words as meant ("bulid" -> "build") for the model, the grammar and the slots
         repaired = [index.speller.correct(text) for text in texts] if index.speller is not None else list(texts)
-        vectors = self.embedder.encode([without_ruled_out_tail(repaired[i]) for i in live]) if live else None
+        vectors = self.embedder.encode([asked_words(repaired[i]) for i in live]) if live else None
         # every request against every example in one product: a matrix-vector product per request
         # costs more in BLAS's thread start-up than in arithmetic
         similarities = index.vectors @ vectors.T if vectors is not None else None
@@ -301,7 +301,7 @@ class SkillRouter:
         ``similarities`` of ``vector`` to every example, when the caller computed them in a batch."""
         knn = knn_scores(index.vectors @ vector if similarities is None else similarities, index.labels)
         boosts, strong = self.boosts(text)
-        probs = softmax(self.logits(index, vector, knn) + self.lexical(index, without_ruled_out_tail(text)) + boosts)
+        probs = softmax(self.logits(index, vector, knn) + self.lexical(index, asked_words(text)) + boosts)
         return probs, float(knn.max()), strong
 
     def logits(

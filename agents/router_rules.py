@@ -41,6 +41,7 @@ from agents.mood import (
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
+from agents.thread_words import without_topic_shift
 
 SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
 
@@ -596,6 +597,19 @@ RULES: tuple[Rule, ...] = (
     # What is open in the pager ("pd open?", "anything open in pagerduty"): the open incidents.
     _rule("incident.list", r"\b(?:pd|pagerduty)\b.{0,10}\bopen\b|\bopen\b.{0,20}\b(?:in|on) (?:pd|pagerduty)\b",
           STRONG - 1.0),
+    # What happened to a CI thing ("the nightly run - what happened there"): its failure, not an
+    # incident's story; the values a test expected and got are a failing assertion's.
+    _rule("cicd.failure", r"(?=.*" + _CI + r").*\bwhat (?:happened|went wrong)\b", WEAK + 1.0,
+          unless=_INCIDENT + "|" + _MONEY),
+    _rule("cicd.failure", r"\bexpected\b\W{0,3}(?:vs\.?|versus|but|and|/)\W{0,3}(?:got|received|actual)\b",
+          STRONG - 1.0),
+    # Who has been changing a service's code: the changes, with their authors.
+    _rule("cicd.changes", r"\bwho(?:'?s| has| have)? (?:been )?(?:touching|changing|committing (?:to|on)|"
+          r"pushing (?:to|on)|messing with|hacking on)\b", WEAK + 1.0, unless=_INCIDENT + "|" + _MONEY),
+    # Runs sorted into passed and failed, or a deploy's history: the status list.
+    _rule("cicd.status", r"\bwhich (?:ones? )?(?:passed|succeeded|went green|were green)\b.{0,20}\bwhich "
+          r"(?:ones? )?(?:failed|went red|were red|broke)\b|\b(?:deploy|build|run|pipeline|workflow|ci)s? history\b",
+          WEAK + 1.0, unless=_MONEY),
     # The age of a thing ("how old is the X snapshot"): its details (a credential's age is IAM's).
     _rule("infra.describe", r"^\W*how old (?:is|are)\b", WEAK + 1.0,
           unless=_CI + "|" + _INCIDENT
@@ -802,6 +816,13 @@ def without_ruled_out_tail(text: str) -> str:
     not pull towards the forecast (the rules see it, and count it against)."""
     tail = _RULED_OUT_TAIL.search(text.lower())
     return text[:tail.start()] if tail and text[:tail.start()].strip() else text
+
+
+def asked_words(text: str) -> str:
+    """What the embedding and the n-gram model read: the request without a change-of-subject
+    opener ("ok switching gears - ...") or a trailing clause ruling a thing out. Neither says
+    what is asked, and both pull the models towards the skills their words sound like."""
+    return without_ruled_out_tail(without_topic_shift(text))
 
 
 # A leading negated clause followed by the ask, marked as the alternative ("don't X, just Y",

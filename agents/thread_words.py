@@ -43,3 +43,22 @@ def correction_rest(text: str) -> str | None:
         return None
     rest = text[match.end():].strip()
     return rest or None
+
+
+# The speaker marks a change of subject: "unrelated, but ...", "different question", "btw",
+# "on another note", "switching gears", "new topic".
+_SHIFT = (r"(?:unrelated(?:-ish)?|(?:a |on a )?(?:different|separate|another) (?:question|topic|subject)|"
+          r"(?:a )?new (?:question|topic|subject)|on (?:an)?other note|switching gears|"
+          r"change of (?:topic|subject)|changing (?:the )?(?:topic|subject)|btw|by the way)")
+TOPIC_SHIFT = re.compile(r"\b" + _SHIFT + r"\b", re.I)
+# The marker opening a message, with its lead-in and the "but" after it ("ok switching gears -
+# ...", "unrelated but ..."): words about the conversation, none about what is asked.
+_SHIFT_OPENER = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|alright|right|k|anyway|also|oh|and)\W+)*" + _SHIFT
+                           + r"(?:\W+but)?(?:[\s,.:;!?]|\s*[-\u2013\u2014]+)+(?=\S)", re.I)
+
+
+def without_topic_shift(text: str) -> str:
+    """The message without a change-of-subject opener: what the router's models read, since
+    "switching gears" says nothing of the skill (it reads like "switch" to the embedding)."""
+    opener = _SHIFT_OPENER.match(text)
+    return text[opener.end():] if opener else text

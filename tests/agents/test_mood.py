@@ -396,3 +396,9 @@ def test_an_incident_closed_is_still_a_resolve(text: str) -> None:
 @pytest.mark.parametrize("text", ["fire up win-build-1 please", "can you boot up the staging web box"])
 def test_fire_up_and_boot_up_start_a_machine(text: str) -> None:
     assert [(occ.skill, occ.mood) for occ in occurrences(text)] == [("infra.action", "request")]
+
+
+@pytest.mark.parametrize("text", ["go ahead n restart ledger-vm-2", "btw reboot ledger-vm-2 when you can",
+                                  "go ahead & bounce ledger-vm-2"])
+def test_chat_shorthand_before_the_verb_keeps_the_request(text: str) -> None:
+    assert [(occ.skill, occ.mood) for occ in occurrences(text)] == [("infra.action", "request")]

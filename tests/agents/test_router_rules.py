@@ -33,6 +33,7 @@ from agents.router_rules import (
     SKILL_NAMES,
     STRONG,
     action_talked_about,
+    asked_words,
     rule_boosts,
     without_ruled_out_tail,
 )
@@ -765,3 +766,30 @@ def test_a_switch_or_close_of_no_machine_and_what_a_team_owns(text: str, skill: 
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == skill
     assert boosts[SKILL_NAMES.index("infra.action")] <= 0 and boosts[SKILL_NAMES.index("incident.resolve")] <= 0
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("who has been committing to the ledger repo this week?", "cicd.changes"),
+    ("the orders CI job is failing on a snapshot test, expected vs received pls", "cicd.failure"),
+    ("ledger-api workflow history since monday: which ones passed and which ones failed", "cicd.status"),
+    ("the release pipeline for orders, what went wrong", "cicd.failure"),
+])
+def test_ci_questions_said_through_people_values_and_history(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_what_happened_in_an_incident_stays_its_brief() -> None:
+    boosts, _ = rule_boosts("what happened in the ledger outage last night")
+    assert boosts[SKILL_NAMES.index("cicd.failure")] == 0
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("ok switching gears - is ledger-db encrypted?", "is ledger-db encrypted?"),
+    ("unrelated but who's got the pager for orders", "who's got the pager for orders"),
+    ("btw, how much did s3 cost in october", "how much did s3 cost in october"),
+    ("what did s3 cost, not the forecast", "what did s3 cost"),
+    ("a different question", "a different question"),
+])
+def test_the_models_read_the_ask_without_openers_about_the_conversation(text: str, asked: str) -> None:
+    assert asked_words(text) == asked
