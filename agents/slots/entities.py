@@ -739,6 +739,15 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _NOT_A_REPO | {"it", "that",
                                                                                                   "what", "who"}:
             person = match.group(1)
+    if team is None and person is None:
+        # "storefront's projected spend", "platform's aws bill": the owner of a spend, said as a
+        # possessive; a team's name (the tools fall back to the application service of that name)
+        match = re.search(r"\b([a-z][a-z0-9-]*)(?:'s|s')\s+(?:[\w-]+\s+){0,3}?(?:spend(?:ing)?|bills?|costs?|"
+                          r"budgets?|forecasts?|burn)\b", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _PRONOUNS | GENERIC \
+                | {"it", "that", "what", "who", "this", "month", "week", "year", "today", "quarter", "aws",
+                   "azure", "gcp", "company", "everyone", "account"}:
+            team = match.group(1)
     if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota", "folks on search"
         match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"
                           r"([a-z][a-z0-9-]*)\b"
@@ -918,6 +927,10 @@ def find_group_by(text: str) -> str | None:
                     rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
     if tag:
         return f"tag:{tag.group(1) or tag.group(2)}"
+    # "forecast broken down by service", "per aws service": the default grouping of a spend, said
+    # (a forecast is one total unless the grouping is asked for)
+    if re.search(rf"{_GROUPING}(?:the\s+|each\s+)?(?:aws\s+)?services?\b(?!\s+tags?\b)", text):
+        return "service"
     # "split the bill by team", "spend per owner": a cost-allocation tag key said without the
     # word "tag" (AWS services are the default grouping, so "by service" is not one)
     key = re.search(rf"{_GROUPING}(?:the\s+|each\s+)?({'|'.join(_TAG_KEYS)})s?\b(?!\s+(?:on-?call|rota|schedule))",
