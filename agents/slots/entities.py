@@ -663,6 +663,11 @@ _SELF_TEAM = re.compile(r"\b(?:i'?m|i am|i just joined|i joined|i work (?:on|in|
                         r"(?:the\s+)?[a-z][a-z0-9-]*\s+(?:team|crew|squad)\b")
 
 
+# Words before "'s" that own no spend: contractions, periods and the clouds themselves.
+_NO_OWNER = frozenset("""it that what wat wht whats who where how when there here let he she this month week year
+    today yesterday quarter aws azure gcp company everyone everybody nobody account cloud""".split())
+
+
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     """(person, team) named as page targets or owners."""
     person = None
@@ -742,11 +747,11 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     if team is None and person is None:
         # "storefront's projected spend", "platform's aws bill": the owner of a spend, said as a
         # possessive; a team's name (the tools fall back to the application service of that name)
-        match = re.search(r"\b([a-z][a-z0-9-]*)(?:'s|s')\s+(?:[\w-]+\s+){0,3}?(?:spend(?:ing)?|bills?|costs?|"
-                          r"budgets?|forecasts?|burn)\b", text)
-        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _PRONOUNS | GENERIC \
-                | {"it", "that", "what", "who", "this", "month", "week", "year", "today", "quarter", "aws",
-                   "azure", "gcp", "company", "everyone", "account"}:
+        # ("what's our bill": a contraction, which a determiner after it gives away)
+        match = re.search(r"\b([a-z][a-z0-9-]*)(?:'s|s')\s+(?!(?:our|the|my|your|their|his|her|its|a|an|this|that|"
+                          r"these|those|we|you|it|there|going|gonna|been|being|not|up|down)\b)"
+                          r"(?:[\w-]+\s+){0,3}?(?:spend(?:ing)?|bills?|costs?|budgets?|forecasts?|burn)\b", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _PRONOUNS | GENERIC | _NO_OWNER:
             team = match.group(1)
     if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota", "folks on search"
         match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"

@@ -90,3 +90,14 @@ def test_no_permission_words_or_no_clear_read_names_none() -> None:
     assert asked_read(help_route("am i allowed to use you for stuff?",
                                  [("cost.summary", 0.01), ("infra.logs", 0.009)])) is None
     assert asked_read(help_route("am i allowed to restart things?", [("infra.action", 0.2)])) is None
+
+
+def test_a_contraction_before_a_spend_noun_is_no_owner() -> None:
+    assert "team" not in slots("wat's our s3 bill this month")
+    assert "team" not in slots("who's got the biggest spend")
+    assert "team" not in slots("that's the cost of doing business, what's lambda at")
+
+
+def test_idling_and_an_old_generation_asked_together_keep_both() -> None:
+    names = [facet.name for facet in asked_facets(SUBJECTS["aws_savings"], "any old-gen boxes, or stuff idling?")]
+    assert "idle" in names and "previous_generation" in names
