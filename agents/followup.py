@@ -232,7 +232,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
-        slots = {**_kept_for(route, previous), **route.slots, **_bare_name(route, previous)}
+        named = _bare_name(route, previous)
+        slots = {**_kept_for(route, previous), **route.slots, **named}
+        if _grouped_key(previous) in named:  # "just payments" after a spend by team: that team alone
+            slots.pop("group_by", None)
         for key in widened_slots(route.text):  # "all regions then": the previous scope, no longer narrowed
             if key not in route.slots:  # "and everywhere in eu-west-1?" still names its own region
                 slots.pop(key, None)

@@ -92,6 +92,7 @@ def test_just_a_bare_name_after_a_spend_by_team_is_that_team() -> None:
     followed = apply_context(route("ok only growth", "help", confidence=0.4), BY_TEAM, THRESHOLD)
     assert followed.skill == "cost.summary"
     assert followed.slots.get("team") == "growth"
+    assert "group_by" not in followed.slots  # that team alone, not every team beside it
 
 
 def test_a_bare_name_after_a_spend_not_grouped_by_team_is_a_service() -> None:
