@@ -243,9 +243,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
                                 r"\bright-?siz", r"\bdown-?siz"),
               _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
         # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
-        Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bsitting (?:there|around)\b"),
+        Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bidling\b", r"\bsitting (?:there|around)\b"),
               lambda row: row.get("kind") in IDLE_KINDS, "are idle", negatable=False, one="is idle", counted=False),
-        Facet("previous_generation", _words(r"\b(?:previous|old(?:er)?)[- ]gen(?:eration)?s?\b"),
+        # "on old hardware", "outdated instance types", "legacy families": the generation, not the age
+        Facet("previous_generation", _words(r"\b(?:previous|old(?:er)?)[- ]gen(?:eration)?s?\b",
+                                            r"\b(?:old(?:er)?|outdated|legacy|ancient|last[- ]gen)\s+(?:hardware|"
+                                            r"(?:instance\s+)?(?:types?|famil(?:y|ies)|generations?))\b"),
               _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
               one="is a previous-generation instance"),
         Facet("gp2", _words(r"\bgp2\b", r"\bgp3\b"), _kind("gp2 volume"), "are gp2 volumes", negatable=False,

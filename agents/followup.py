@@ -65,6 +65,7 @@ _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|on
 # ones carol merged" after buckets asks about pull requests)
 _THE_ONES = re.compile(r"\b(?:the|those|these) ones\b", re.I)
 FIRM_READING = 0.75
+SURE_READING = 0.9  # a reading the router all but settled on
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
@@ -122,6 +123,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "ok unrelated - anything paging?", "different question: ...": the speaker says this turn
         # is not about the previous one, so it borrows nothing from it ("btw is it public too?"
         # still points back)
+        return route
+    if _DISMISSED.search(route.text) and route.confidence >= FIRM_READING \
+            and route.skill != previous.skill and not SKILL_BY_NAME[route.skill].mutating:
+        # "neither of those looks off, so what is driving it?": the listed things are ruled out, and
+        # the question after them is one the router is sure of: nothing of theirs is lent
         return route
     previous = _resumed(route.text, previous)
     items = previous.slots.get(ITEMS)
@@ -182,6 +188,13 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     own_target = own_target or (bool(row_words) and _names_another_domain(
         route, previous, threshold, _ONE_OF_THE_LIST.sub(" ", route.text)))
     about_one = bool(_MORE_ABOUT.match(route.text) or _OPENS_ON_ONE.match(route.text)) and not own_target
+    # "the big one - did anomaly detection flag it?" after a spend: the item is named first, then
+    # asked a question another skill of the same agent answers, which the router is sure of and
+    # reads nothing of the list's own skill in: that question, of the item
+    asked_of_one = about_one and not _MORE_ABOUT.match(route.text) and route.confidence >= SURE_READING \
+        and route.agent == SKILL_BY_NAME[previous.skill].agent and route.skill != previous.skill \
+        and not _reads_also(route, previous.skill) and not SKILL_BY_NAME[route.skill].mutating \
+        and not _ASKS_WHAT_IT_CONCERNS.search(route.text)
     # "is the port probe thing on the bastion serious?" after findings, read as another check of
     # the same agent with the list's own skill as its next reading: the item is the list's
     also_read = route.agent == SKILL_BY_NAME[previous.skill].agent and _reads_also(route, previous.skill) \
@@ -203,9 +216,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # ("the anonymous access one - acl or policy?" after findings: a message opening on the item
         # still asks its own question when the router is firm on another check of the same agent
         # and has no reading of the list's own)
-        own_question = route.confidence >= threshold and route.skill not in (previous.skill, described) \
-            and (not about_one or _own_check_of_an_item(route, previous)) and not also_read \
-            and not SKILL_BY_NAME[route.skill].mutating
+        own_question = (route.confidence >= threshold and route.skill not in (previous.skill, described)
+                        and (not about_one or _own_check_of_an_item(route, previous)) and not also_read
+                        and not SKILL_BY_NAME[route.skill].mutating) or asked_of_one
         skill = SKILL_BY_NAME[route.skill if own_question else described]
         # the listed item the words fit, when exactly one does ("the analytics one" after a list of
         # databases is that database, not a function of the same name elsewhere); "details on that
@@ -242,7 +255,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
-        slots = {**_kept_for(route, previous), **route.slots, **_bare_name(route, previous)}
+        named = _bare_name(route, previous)
+        slots = {**_kept_for(route, previous), **route.slots, **named}
+        if _grouped_key(previous) in named:  # "just payments" after a spend by team: that team alone
+            slots.pop("group_by", None)
         for key in widened_slots(route.text):  # "all regions then": the previous scope, no longer narrowed
             if key not in route.slots:  # "and everywhere in eu-west-1?" still names its own region
                 slots.pop(key, None)
@@ -309,6 +325,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how much of that was search?" after a spend: a share of that same spend (its period,
         # its scope), narrowed by what this turn names
         return _asked_again(route, previous, threshold)
+    if _idle_thing_priced(route, previous, answered):
+        # "so it's just sitting there? what's it costing us?" after a volume shown unattached: the
+        # bill has no line per volume or address; the savings check prices each idle resource a month
+        skill = SKILL_BY_NAME["cost.savings"]
+        lent = {key: previous.slots[key] for key in _LISTING_SCOPE if key in previous.slots}
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**lent, LISTED_WORDS: said, **route.slots},
+                                        "confidence": max(route.confidence, threshold)})
     if _abnormal_in_the_spend(route, previous):
         # "anything in there out of the ordinary?" after a spend: whether that spend holds an
         # anomaly, which the anomaly detection says for the same scope (not the incident list)
@@ -325,6 +349,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
+            _spend_scope_of(previous) if _spend_of_a_listing(route, previous) else \
             _target_of(previous) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) and not _words_pick_among(route.text, previous, items) \
             else _spend_scope(route, previous)
@@ -519,6 +544,20 @@ _ABNORMAL = re.compile(r"\b(?:out of the ordinary|unusual|abnormal|odd|weird|str
                        r"spikes?|spiking)\b", re.I)
 
 
+# A resource doing nothing: "just sitting there", "unused", "not attached", "stopped", "orphaned"
+_IDLE = re.compile(r"\b(?:sitting (?:there|around)|idle|unused|not attached|unattached|detached|not associated|"
+                   r"unassociated|stopped|orphan\w*|doing nothing)\b", re.I)
+
+
+def _idle_thing_priced(route: Route, previous: TurnContext, answered: str) -> bool:
+    """Whether the turn asks what the one resource just described costs, that resource being idle
+    (in the words or the description): a spend summary with no period and no target of its own."""
+    return route.skill == "cost.summary" and previous.skill == "infra.describe" \
+        and "time_range" not in route.slots and not any(key in route.slots for key in _TARGET_SLOTS) \
+        and any(key in previous.slots for key in _CLOUD_TARGETS) and bool(_ANAPHOR.search(route.text)) \
+        and bool(_IDLE.search(f"{route.text} {answered}"))
+
+
 def _abnormal_in_the_spend(route: Route, previous: TurnContext) -> bool:
     """Whether the turn asks if the spend just shown holds something abnormal: its words say
     abnormal of "that"/"in there", after a spend or forecast, naming no target of its own."""
@@ -536,6 +575,18 @@ def _lends_its_target(route: Route, previous: TurnContext) -> bool:
         return True
     return previous.skill == "cost.savings" and len(previous.resources) == 1 \
         and SKILL_BY_NAME[route.skill].agent == "infrastructure"
+
+
+_PLURAL_ANAPHOR = re.compile(r"\b(?:those|them|these|they|their)\b", re.I)
+
+
+def _spend_of_a_listing(route: Route, previous: TurnContext) -> bool:
+    """"what did those cost last month?" after a listing of several machines: the spend of what
+    was listed (its kind, place and owner), not of the first listed item, which the bill has no
+    line for; another cloud's spend borrows nothing."""
+    return route.skill in ("cost.summary", "cost.forecast") and previous.skill == "infra.inventory" \
+        and len(previous.resources) != 1 and bool(_PLURAL_ANAPHOR.search(route.text)) \
+        and not _names_another_cloud(route, previous)
 
 
 def _spend_scope_of(previous: TurnContext) -> dict[str, Any]:
@@ -735,15 +786,23 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
     if rest is None:
         prefix = _ELLIPSIS.match(route.text) or _BARE_QUALIFIER.match(route.text)
         rest = route.text[prefix.end():] if prefix else ""
-    rest = re.sub(r"^\W*(?:(?:for|in|on|with|the)\W+)*", "", rest).strip(" ?!.,;:'\"")
+    rest = re.sub(r"^\W*(?:(?:for|in|on|with|the|just|only)\W+)*", "", rest).strip(" ?!.,;:'\"")
     rest = re.sub(r"(?:\W+(?:pls|plz|please|thx|thanks|ty))+$", "", rest, flags=re.I)  # "checkout please"
     rest = re.sub(r"\s+one$", "", rest, flags=re.I)  # "the payments one"
     if SKILL_BY_NAME[previous.skill].agent == "infrastructure":  # resources are named in kebab-case
         rest = _spoken_name(rest)
     if not _NAME.fullmatch(rest) or (rest.lower() in GENERIC and "repo" not in previous.slots):
         return {}
-    keys = [key for key in _NAMED_SLOTS if key in previous.slots] or ["service"]
+    keys = [key for key in _NAMED_SLOTS if key in previous.slots] or [_grouped_key(previous) or "service"]
     return dict.fromkeys(keys, rest.lower())
+
+
+def _grouped_key(previous: TurnContext) -> str | None:
+    """"ok just payments" after a spend split by team: the bare name is one of the groups, so a
+    value of the key the spend was grouped by (a team, an application service)."""
+    grouped = str(previous.slots.get("group_by") or "")
+    key = grouped.removeprefix("tag:")
+    return key if grouped.startswith("tag:") and key in ("team", "service") else None
 
 
 MAX_SPOKEN_NAME_WORDS = 3
@@ -886,6 +945,10 @@ _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|
                             # "what's the reason on the apple pay one", "the cause of the infra one"
                             r"reasons?|caus\w*|issues?|problems?)\b", re.I)
 
+
+# The previous answer's items set aside: "neither of those", "none of them look odd", "not those two".
+_DISMISSED = re.compile(r"\b(?:neither|none) of (?:those|them|these|that|the two|both)\b"
+                        r"(?=[^?]*?(?:[,;:.!-]|\b(?:so|but|then)\b))", re.I)
 
 # Cloud-resource slots: a CI run is never one of them.
 _CLOUD_TARGETS = ("instance_id", "resource_ids", "resource_name", "bucket", "log_group")

@@ -41,7 +41,15 @@ from agents.request import Request, ToolCall
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME
 from agents.specialists import SPECIALISTS, Specialist, plan_clouds, specialist_for
-from agents.templates import asked_write, build_answer, clarify_answer, help_answer, refusal_answer, would_do
+from agents.templates import (
+    asked_read,
+    asked_write,
+    build_answer,
+    clarify_answer,
+    help_answer,
+    refusal_answer,
+    would_do,
+)
 from tools.base import ToolResult
 
 log = logging.getLogger(__name__)
@@ -160,7 +168,14 @@ def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     through you?", "does someone have to approve that first?"): the policy's answer for this user."""
     skill = asked_write(route)
     if skill is None:
-        return []
+        read = asked_read(route)
+        if read is None or not deps.policy.enforced:
+            return []
+        # "am I even allowed to ask for forecasts?": whether this user may, and by which role
+        decision = deps.policy.may_ask(request.user, read)
+        return [f"{read} ({SKILL_BY_NAME[read].purpose}): " + (
+            f"yes, you may ask for it ({decision.reason}); it changes nothing, so no approval is needed."
+            if decision.allowed else f"you may not ask for it: {decision.reason.removeprefix('Refused: ')}")]
     asked = f"To {_action(skill)}: ask me (e.g. {_asked_directly(skill)}). I propose it, and nothing changes until "
     if not deps.policy.enforced:
         return [asked + "it is approved; with no access policy (local single-user mode) you may approve it yourself."]

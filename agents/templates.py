@@ -144,6 +144,29 @@ def asked_write(route: Route) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+# Asking whether one may use Guardian for something: "am I allowed to ask for X", "is X locked
+# down", "do readers get access to X", "can someone with my role see X"
+_MAY_I = re.compile(r"\b(?:allowed|permitted|permissions?|locked down|restricted|off[- ]limits|"
+                    r"(?:have|get|got) access|access to|(?:my|the|a) role|as an? \w+ (?:can|may)|am i able|"
+                    r"(?:can|may) (?:i|we|readers?|someone like me)\s+(?:even\s+|still\s+)?(?:ask|see|use|get|look))\b",
+                    re.I)
+CLEAR_LEAD = 2.0  # the read a question names leads the router's next reading by this factor
+
+
+def asked_read(route: Route) -> str | None:
+    """The read a help question asks permission for ("am I even allowed to ask you for
+    forecasts?"): the router's next reading of the words, when the words ask about being
+    allowed and that reading is a read that clearly leads the others; None otherwise."""
+    if not _MAY_I.search(route.text):
+        return None
+    readings = [(name, score) for name, score in route.alternatives if name in SKILL_BY_NAME and name != "help"]
+    if not readings or SKILL_BY_NAME[readings[0][0]].mutating:
+        return None
+    if len(readings) > 1 and readings[0][1] < CLEAR_LEAD * readings[1][1]:
+        return None
+    return readings[0][0]
+
+
 def help_answer(route: Route, tool_names_by_skill: dict[str, list[str]], policy_lines: Sequence[str] = ()) -> Answer:
     """What Guardian does; asked about one action ("does it have to go through you?"), how that
     action is carried out (``policy_lines``) leads, before the catalogue."""

@@ -45,9 +45,39 @@ from agents.slots.entities import (
 )
 from agents.slots.negation import ruled_out, without_ruled_out, without_ruled_out_words
 from agents.slots.time import time_range, unread_period
-from agents.slots.vocabulary import AWS_SERVICE, ENVS, LOG_GROUP, METRIC, RESOURCE_ID, RESOURCE_TYPE
+from agents.slots.vocabulary import (
+    AWS_REGION,
+    AWS_SERVICE,
+    AWS_SERVICES,
+    ENVS,
+    LOG_GROUP,
+    METRIC,
+    RESOURCE_ID,
+    RESOURCE_TYPE,
+)
 
 __all__ = ["extract_slots", "time_range"]
+
+
+# Kinds of resource a bill has a service for, said by their everyday names ("the dbs", "buckets").
+_BILLED_KINDS = (("rds", r"dbs?|databases?"), ("s3", r"buckets?"), ("ebs", r"volumes?|disks?"),
+                 ("lambda", r"functions?"), ("ec2", r"instances?|boxe?s?|servers?|vms?"))
+_JOINED = r"\s*(?:,|&|\+|\band\b|\bplus\b|\bor\b)\s*(?:the\s+|our\s+|all\s+)?"
+
+
+def billed_kinds_joined(text: str) -> set[str]:
+    """The AWS services a list of kinds joined by "and"/"plus"/"," names, when at least one of
+    them is a service said by name ("ec2 and db included", "s3 plus the databases"): each kind
+    is its service, so the words ask about several (and no one of them narrows a spend)."""
+    services = [(name, rf"\b(?:{pattern})\b") for name, pattern in AWS_SERVICES]
+    kinds = [(name, rf"\b(?:{pattern})\b") for name, pattern in _BILLED_KINDS]
+    found: set[str] = set()
+    for first, first_words in services:
+        for second, second_words in [*services, *kinds]:
+            if first != second and (re.search(first_words + _JOINED + second_words, text)
+                                    or re.search(second_words + _JOINED + first_words, text)):
+                found |= {first, second}
+    return found
 
 
 def excluded_env(text: str) -> str | None:
@@ -86,6 +116,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "bucket", find_bucket(lowered, original))
     positive = without_ruled_out_words(lowered)  # "rds, not compute": filters come from what is asked for
     named_services = {name for name, pattern in AWS_SERVICE if pattern.search(positive)}
+    named_services |= billed_kinds_joined(positive)  # "ec2 and the dbs": two services as well
     if len(named_services) < 2:  # "rds vs ec2": both, so no one service narrows the answer
         put(slots, "aws_service", first_match(AWS_SERVICE, positive))
     put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
@@ -132,6 +163,11 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     if resource_group and "cloud" not in slots:
         slots["cloud"] = "azure"  # resource groups are Azure's: "the batch vm in rg-payments"
     put(slots, "group_by", find_group_by(lowered))
+    if len(set(AWS_REGION.findall(positive))) > 1:
+        # "us-east-1 vs eu-west-1", "split between us-east-1 and eu-west-1": both asked, so no one region
+        # narrows the answer; a spend is grouped by region to set them side by side
+        slots.pop("region", None)
+        slots.setdefault("group_by", "region")
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
     put(slots, "resource_name", find_resource_name(named, taken | set(ids), original))
     return slots

@@ -684,6 +684,11 @@ _SELF_TEAM = re.compile(r"\b(?:i'?m|i am|i just joined|i joined|i work (?:on|in|
                         r"(?:the\s+)?[a-z][a-z0-9-]*\s+(?:team|crew|squad)\b")
 
 
+# Words before "'s" that own no spend: contractions, periods and the clouds themselves.
+_NO_OWNER = frozenset("""it that what wat wht whats who where how when there here let he she this month week year
+    today yesterday quarter aws azure gcp company everyone everybody nobody account cloud""".split())
+
+
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     """(person, team) named as page targets or owners."""
     person = None
@@ -760,6 +765,15 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _NOT_A_REPO | {"it", "that",
                                                                                                   "what", "who"}:
             person = match.group(1)
+    if team is None and person is None:
+        # "storefront's projected spend", "platform's aws bill": the owner of a spend, said as a
+        # possessive; a team's name (the tools fall back to the application service of that name)
+        # ("what's our bill": a contraction, which a determiner after it gives away)
+        match = re.search(r"\b([a-z][a-z0-9-]*)(?:'s|s')\s+(?!(?:our|the|my|your|their|his|her|its|a|an|this|that|"
+                          r"these|those|we|you|it|there|going|gonna|been|being|not|up|down)\b)"
+                          r"(?:[\w-]+\s+){0,3}?(?:spend(?:ing)?|bills?|costs?|budgets?|forecasts?|burn)\b", text)
+        if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _PRONOUNS | GENERIC | _NO_OWNER:
+            team = match.group(1)
     if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota", "folks on search"
         match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"
                           r"([a-z][a-z0-9-]*)\b"
@@ -963,6 +977,10 @@ def find_group_by(text: str) -> str | None:
                     rf"{_GROUPING}tag\s+([a-z][a-z0-9_.:/-]*)", text)
     if tag:
         return f"tag:{tag.group(1) or tag.group(2)}"
+    # "forecast broken down by service", "per aws service": the default grouping of a spend, said
+    # (a forecast is one total unless the grouping is asked for)
+    if re.search(rf"{_GROUPING}(?:the\s+|each\s+)?(?:aws\s+)?services?\b(?!\s+tags?\b)", text):
+        return "service"
     # "split the bill by team", "spend per owner": a cost-allocation tag key said without the
     # word "tag" (AWS services are the default grouping, so "by service" is not one)
     key = re.search(rf"{_GROUPING}(?:the\s+|each\s+)?({'|'.join(_TAG_KEYS)})s?\b(?!\s+(?:on-?call|rota|schedule))",

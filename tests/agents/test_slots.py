@@ -436,7 +436,8 @@ def test_compute_spend_on_aws_is_ec2(text: str, aws_service: str | None) -> None
         ("spend by team tag last month", "tag:team"),
         ("costs grouped by tag cost-center", "tag:cost-center"),
         ("spend by resource group in azure", "resource_group"),
-        ("what did we spend last week by service", None),
+        # the default grouping said out loud (dev17: a forecast is one total unless it is asked)
+        ("what did we spend last week by service", "service"),
         ("instances in eu-west-1 by name", None),
     ],
 )

@@ -104,6 +104,24 @@ def _filter(aws_service: str | None, region: str | None, app_service: str | None
     return parts[0] if parts else None
 
 
+TEAM_LOOKBACK_DAYS = 30
+
+
+def team_or_service(ctx: ToolContext, team: str | None, app_service: str | None) -> tuple[str | None, str | None]:
+    """(team, application service) to filter by: a name given as a team that tags no spend of
+    late ("search's spend", where search is an application, not a team) is the application
+    service of that name; anything else is kept as given."""
+    if not team or app_service:
+        return team, app_service
+    now = today()
+    page = client(ctx, "ce", GLOBAL_REGION).get_cost_and_usage(
+        TimePeriod={"Start": (now - timedelta(days=TEAM_LOOKBACK_DAYS)).isoformat(), "End": now.isoformat()},
+        Granularity="MONTHLY", Metrics=["UnblendedCost"], Filter=_filter(None, None, None, team))
+    spent = sum(float(b["Total"]["UnblendedCost"]["Amount"]) for b in page.get("ResultsByTime", [])
+                if "UnblendedCost" in b.get("Total", {}))
+    return (team, None) if spent else (None, team)
+
+
 def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None = None,
                 aws_service: str | None = None, region: str | None = None,
                 app_service: str | None = None, team: str | None = None) -> tuple[dict[str, dict[str, float]], str]:
@@ -196,6 +214,8 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
     """Spend per group for a period, each with its change against the period before (or the
     one asked for): "this month vs last month" is one call."""
     start, end = period(args.start, args.end, 7)
+    team, app_service = team_or_service(ctx, args.team, args.app_service)
+    args = args.model_copy(update={"team": team, "app_service": app_service})
     costs, currency = daily_costs(ctx, start, end, args.group_by, args.aws_service, args.region, args.app_service,
                                   args.team)
     totals = {name: sum(days.values()) for name, days in costs.items()}
@@ -598,6 +618,8 @@ class CostForecastArgs(BaseModel):
                              "cost-allocation tag, any case), e.g. storefront.")
     budget: float | None = Field(default=None, gt=0, description="A budget for the period, in the bill's currency: "
                                  "the answer says whether the forecast stays under it.")
+    group_by: str | None = Field(default=None, pattern=r"^(service|region)$", description="service or region: "
+                                 "the forecast of each AWS service (or region) too, biggest first.")
 
 
 def against_budget(projected: float, budget: float | None, currency: str) -> str:
@@ -627,6 +649,53 @@ def _forecast_scope(args: CostForecastArgs) -> tuple[str, dict[str, Any]]:
     scope.update({key: value for key, value in (("region", args.region), ("app_service", args.app_service),
                                                 ("team", args.team)) if value})
     return whose, scope
+
+
+FORECAST_GROUPS = {"service": "SERVICE", "region": "REGION"}
+FORECAST_LOOKBACK_DAYS = 30  # the groups forecast are those with spend over this many days before today
+
+
+def _forecast_groups(ctx: ToolContext, args: CostForecastArgs, start: date, end: date,
+                     expression: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Cost Explorer forecasts a total, not groups: each AWS service (or region) with spend of
+    late is forecast on its own, within the same narrowing, biggest first ("next month's
+    forecast broken down by service")."""
+    if not args.group_by:
+        return []
+    ce = client(ctx, "ce", GLOBAL_REGION)
+    dimension = FORECAST_GROUPS[args.group_by]
+    now = today()
+    lookup: dict[str, Any] = {"TimePeriod": {"Start": (now - timedelta(days=FORECAST_LOOKBACK_DAYS)).isoformat(),
+                                             "End": now.isoformat()}, "Dimension": dimension}
+    if expression:
+        lookup["Filter"] = expression
+    values = [str(v["Value"]) for v in ce.get_dimension_values(**lookup).get("DimensionValues", [])]
+    rows: list[dict[str, Any]] = []
+    for value in values:
+        part = {"Dimensions": {"Key": dimension, "Values": [value]}}
+        request: dict[str, Any] = {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+                                   "Metric": "UNBLENDED_COST", "Granularity": "MONTHLY",
+                                   "Filter": {"And": [expression, part]} if expression else part}
+        try:
+            amount = float(ce.get_cost_forecast(**request)["Total"]["Amount"])
+        except ClientError as exc:  # a group with too little history to forecast: left out, said below
+            if exc.response.get("Error", {}).get("Code") != "DataUnavailableException":
+                raise
+            continue
+        rows.append({args.group_by: value, "forecast": money(amount)})
+    rows.sort(key=lambda row: row["forecast"], reverse=True)
+    total = sum(row["forecast"] for row in rows)
+    for row in rows:
+        row["share"] = round(100 * row["forecast"] / total, 1) if total else 0.0
+    return rows
+
+
+def _groups_said(rows: list[dict[str, Any]], group_by: str) -> str:
+    if not rows:
+        return ""
+    top = ", ".join(f"{row[group_by]} ${row['forecast']:,.2f}" for row in rows[:3])
+    more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+    return f" By {group_by}: {top}{more}."
 
 
 def _next_month(day: date) -> date:
@@ -666,6 +735,8 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     end = args.end or _next_month(start)
     if end <= start:
         return ToolResult.error(f"A forecast needs an end after {start.isoformat()}; got {end.isoformat()}.")
+    team, app_service = team_or_service(ctx, args.team, args.app_service)
+    args = args.model_copy(update={"team": team, "app_service": app_service})
     expression = _filter(args.aws_service, args.region, args.app_service, args.team)
     request: dict[str, Any] = {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
                                "Metric": "UNBLENDED_COST", "Granularity": "MONTHLY"}
@@ -676,12 +747,14 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     currency = answer["Total"].get("Unit", "USD")
     whose, scope = _forecast_scope(args)
     part = "that part" if set(scope) - {"aws_service"} else "that service"
+    groups = _forecast_groups(ctx, args, start, end, expression)
+    columns = [str(args.group_by), "forecast", "share"] if groups else []
     if start > now:
         summary = (f"{whose} forecast for {_period_name(now, start, end)}, {start.isoformat()} to {end.isoformat()} "
                    f"(Cost Explorer, that period alone): "
                    f"${forecast:,.2f} {currency}" + (f" ({part} only, not the account)." if scope else ".")
-                   + against_budget(forecast, args.budget, currency))
-        return ToolResult(status="ok", summary=summary,
+                   + against_budget(forecast, args.budget, currency) + _groups_said(groups, str(args.group_by)))
+        return ToolResult(status="ok", summary=summary, columns=columns, rows=groups,
                           facts={"forecast": money(forecast), "projected_total": money(forecast),
                                  "currency": currency, "start": start.isoformat(), "end": end.isoformat(), **scope,
                                  **_budget_facts(forecast, args.budget)})
@@ -691,9 +764,9 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     summary = (f"{whose} so far this month is ${mtd:,.2f} {currency}; forecast ${forecast:,.2f} more from "
                f"{now.isoformat()} to {end.isoformat()}, about ${projected:,.2f} in total"
                + (f" ({part}'s forecast only, not the account's)." if scope else ".")
-               + against_budget(projected, args.budget, currency))
+               + against_budget(projected, args.budget, currency) + _groups_said(groups, str(args.group_by)))
     return ToolResult(
-        status="ok", summary=summary,
+        status="ok", summary=summary, columns=columns, rows=groups,
         facts={"forecast": money(forecast), "mtd": money(mtd), "projected_total": money(projected),
                "currency": currency, "start": now.isoformat(), "end": end.isoformat(),
                "month_start": first.isoformat(), **scope, **_budget_facts(projected, args.budget)},
