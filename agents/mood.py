@@ -544,7 +544,8 @@ _HOW_IT_IS_DONE = re.compile(
     r"(?:(?:have|has|need|needs) to|must|should) (?:approve|sign (?:it |that |this )?off|ok|okay|green-?light)\b|"
     r"\b(?:need|needs|require|requires|wait|waits|go|goes) (?:for |through )?"
     r"(?:an? |any |(?:some|any)(?:one|body)'?s? )?(?:approval|sign[- ]?off|approver)s?\b|"
-    r"\b(?:yourself|myself|ourselves)\b.*\bor (?:do|does|must|should|can|will) (?:i|we|you|u|it)\b|"
+    r"\b(?:yourself|myself|ourselves)\b.*\bor (?:do|does|must|should|can|will) (?:i|we|you|u|it|some(?:one|body)|"
+    r"an? (?:[\w-]+ )?(?:person|engineer|human|admin|approver|on-?call(?:er)?))\b|"
     r"\bor (?:do|does|must|should|can|will) (?:i|we|you|u) (?:have to |need to )?(?:do (?:it|that|this) )?"
     r"(?:myself|yourself|ourselves)\b"
 )

@@ -734,6 +734,11 @@ RULES: tuple[Rule, ...] = (
     # --- constructions found by route_dev7.yaml, route_dev8.yaml and the dev11 eval cases (tunable)
     # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
     _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),
+    # Whether the bot does a kind of thing too ("do you do forecasts or budgets too?"), or what else
+    # it does: its catalogue.
+    _rule("help", r"\b(?:do|does|can|could) (?:you|u|guardian|the bot) (?:also )?(?:do|handle|support)\b"
+          r"(?: [\w-]+){1,4}\W*(?:too|as well|also)\b|\bwhat else (?:is there|can (?:you|u)|do (?:you|u))\b",
+          STRONG + 2.0, unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b|#\d"),
     # Whether the bot does a kind of action at all, on things in general ("can you restart things?").
     _rule("help", ACTS_IN_GENERAL, STRONG + 2.0),
     # Where a pipeline's runs stand or are at ("where are the ledger builds at?"): their status.

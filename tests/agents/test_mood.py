@@ -402,3 +402,9 @@ def test_fire_up_and_boot_up_start_a_machine(text: str) -> None:
                                   "go ahead & bounce ledger-vm-2"])
 def test_chat_shorthand_before_the_verb_keeps_the_request(text: str) -> None:
     assert [(occ.skill, occ.mood) for occ in occurrences(text)] == [("infra.action", "request")]
+
+
+@pytest.mark.parametrize("text", ["can i restart ledger-vm-2 myself or does an on-call engineer have to do it",
+                                  "may we ack it ourselves or does someone approve it"])
+def test_doing_it_oneself_or_by_another_person_is_a_question_of_process(text: str) -> None:
+    assert asks_how_it_is_done(text)

@@ -793,3 +793,15 @@ def test_what_happened_in_an_incident_stays_its_brief() -> None:
 ])
 def test_the_models_read_the_ask_without_openers_about_the_conversation(text: str, asked: str) -> None:
     assert asked_words(text) == asked
+
+
+@pytest.mark.parametrize("text", ["do you do kubernetes stuff as well?", "can guardian also handle gcp billing too",
+                                  "what else can you do besides on-call lookups"])
+def test_whether_the_bot_does_a_thing_too_is_its_catalogue(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "help"
+
+
+def test_what_else_is_wrong_is_no_catalogue_question() -> None:
+    boosts, _ = rule_boosts("what else is broken in ci since the merge")
+    assert boosts[SKILL_NAMES.index("help")] <= 0
