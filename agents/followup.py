@@ -25,6 +25,7 @@ from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS
 from agents.mood import imperative_skills, occurrences, requested_skills
 from agents.route import Route
+from agents.router_rules import ABOUT_THE_BOT, HELP
 from agents.skills import SKILL_BY_NAME
 from agents.slots.negation import without_ruled_out
 from agents.slots.vocabulary import GENERIC
@@ -104,6 +105,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     if is_acknowledgement(route.text):  # "ok thx": nothing asked, and "thx" names nothing
         return _acknowledged(route)
+    if route.skill == "help" and _ANAPHOR.search(route.text) and not _TO_THE_BOT.search(route.text.lower()):
+        # "how does that compare to what we run in gcp?": a question pointing back at the answer,
+        # with no word put to the bot, asks nothing of its catalogue however the model leans
+        route = route.model_copy(update={"confidence": min(route.confidence, threshold - 0.01)})
     route = _asked_about_in_domain(route, previous)
     chosen = apply_choice(route, previous, threshold)
     if chosen is not None:  # "the second one" after "which of these did you mean?"
@@ -945,6 +950,9 @@ _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|
                             # "what's the reason on the apple pay one", "the cause of the infra one"
                             r"reasons?|caus\w*|issues?|problems?)\b", re.I)
 
+
+# Words put to the bot or about it: what a catalogue question says.
+_TO_THE_BOT = re.compile(ABOUT_THE_BOT.pattern + "|" + HELP.pattern)
 
 # The previous answer's items set aside: "neither of those", "none of them look odd", "not those two".
 _DISMISSED = re.compile(r"\b(?:neither|none) of (?:those|them|these|that|the two|both)\b"

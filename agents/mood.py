@@ -186,8 +186,9 @@ _NEEDS_A = re.compile(r"^\W*(?!(?:does|do|did|is|will|would|should|why|when|whet
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
 _CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
-_PARTICIPLE_REQUEST = re.compile(r"\b(?:get|have|need|needs|want|wants|mark|set|put|make)\b"
-                                 r"(?:\s+\S+){0,6}\s*(?:as\s*)?$")
+# ("get X resolved" asks; "did anything get resolved?" is the passive: "get" needs its object)
+_PARTICIPLE_REQUEST = re.compile(r"\b(?:get(?:\s+\S+){1,6}|(?:have|need|needs|want|wants|mark|set|put|make)"
+                                 r"(?:\s+\S+){0,6})\s*(?:as\s*)?$")
 # ... with objects joined by "and" ("get carol and dave paged", "have web-1 and web-2 restarted").
 _COORDINATED_OBJECTS = re.compile(r"\b(?:get|have|need|want|wants|needs)\s+[\w.-]+(?:\s+and\s+[\w.-]+)+\s*$")
 # Permission in the passive ("this one can be resolved", "the sev2 can now be closed", "P1 may

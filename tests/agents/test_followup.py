@@ -438,3 +438,16 @@ def test_a_remark_with_no_change_in_it_is_never_lifted_to_a_change() -> None:
     assert apply_context(remark, failure, 0.45).confidence == 0.12
     asked = remark.model_copy(update={"text": "ok go on, run it"})
     assert apply_context(asked, failure, 0.45).confidence == 0.45
+
+
+def test_a_question_pointing_back_with_no_word_to_the_bot_is_no_catalogue_question() -> None:
+    # "and how does that stack up against aws?" after a GCP listing: the model leaned to help,
+    # but the words point at the answer and say nothing to or of the bot
+    listing = TurnContext("infra.inventory", {"cloud": "gcp"}, ["gce-bastion"])
+    compared = Route(text="and how does that stack up against aws?", agent="help", skill="help",
+                     confidence=0.55, slots={"cloud": "aws"}, alternatives=[("infra.inventory", 0.3)])
+    # unsure now, the turn is the listing again, over the cloud it names
+    assert apply_context(compared, listing, 0.45).model_dump(include={"skill", "confidence", "slots"}) == {
+        "skill": "infra.inventory", "confidence": 0.45, "slots": {"cloud": "aws"}}
+    asked = compared.model_copy(update={"text": "can you do that for aws too?"})
+    assert apply_context(asked, listing, 0.45).confidence == 0.55

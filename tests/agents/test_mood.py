@@ -408,3 +408,12 @@ def test_chat_shorthand_before_the_verb_keeps_the_request(text: str) -> None:
                                   "may we ack it ourselves or does someone approve it"])
 def test_doing_it_oneself_or_by_another_person_is_a_question_of_process(text: str) -> None:
     assert asks_how_it_is_done(text)
+
+
+@pytest.mark.parametrize("text", ["did anything get restarted overnight?", "has the lag incident got resolved yet"])
+def test_got_with_a_participle_and_no_object_is_the_passive(text: str) -> None:
+    assert all(occ.mood != "request" for occ in occurrences(text))
+
+
+def test_get_with_an_object_and_a_participle_still_asks() -> None:
+    assert [occ.mood for occ in occurrences("get ledger-vm-2 restarted please")] == ["request"]
