@@ -10,16 +10,9 @@ import pytest
 from agents.clarified import MEANT
 from agents.conversations import TurnContext
 from agents.followup import apply_context
-from agents.route import Route
+from tests.agents.routes import route
 
 THRESHOLD = 0.45
-
-
-def route(text: str, skill: str, slots: dict | None = None, confidence: float = 0.9,
-          alternatives: list[tuple[str, float]] | None = None) -> Route:
-    agent = {"infra": "infrastructure"}.get(skill.split(".")[0], skill.split(".")[0])
-    return Route(text=text, agent=agent, skill=skill, confidence=confidence, slots=slots or {},
-                 alternatives=alternatives or [])
 
 
 THREATS = TurnContext("security.findings", {"cloud": "aws", "aws_service": "guardduty"}, ["i-0abc1234def567890"])

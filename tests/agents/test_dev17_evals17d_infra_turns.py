@@ -7,12 +7,7 @@ from __future__ import annotations
 from agents.clarified import ITEMS, SAID
 from agents.conversations import TurnContext
 from agents.followup import ABOUT, _antecedent_in_the_message, apply_context
-from agents.route import Route
-
-
-def route(text: str, skill: str, slots: dict | None = None, confidence: float = 0.9) -> Route:
-    agent = {"infra": "infrastructure"}.get(skill.split(".")[0], skill.split(".")[0])
-    return Route(text=text, agent=agent, skill=skill, confidence=confidence, slots=slots or {})
+from tests.agents.routes import route
 
 
 def test_over_there_after_one_clouds_spend_lists_that_clouds_machines() -> None:

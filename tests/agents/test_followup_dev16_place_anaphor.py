@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from agents.conversations import TurnContext
 from agents.followup import apply_context
-from agents.route import Route
+from tests.agents.routes import route
 
 LISTED = TurnContext("infra.inventory", {"region": "ap-southeast-2", "cloud": "aws"},
                      ["i-0aaa111122223333a", "i-0bbb111122223333b"])
-
-
-def route(text: str, skill: str, slots: dict | None = None, confidence: float = 0.9) -> Route:
-    agent = {"infra": "infrastructure"}.get(skill.split(".")[0], skill.split(".")[0])
-    return Route(text=text, agent=agent, skill=skill, confidence=confidence, slots=slots or {})
 
 
 def test_there_lends_the_region_of_the_listing_not_its_first_instance() -> None:
