@@ -94,11 +94,13 @@ _REPORTED = re.compile(
     r"announce|tell (?:the )?\w+|let \w+ know|runbook|docs?|wiki|procedure|playbook|permission|allowed|able|"
     r"how (?:do|to|can|should|would|does)|how)\b"
 )
+# "go ahead and", as typed in chat too ("go ahead n resolve it", "go ahead & restart X")
+_GO_AHEAD_AND = r"go ahead (?:and|n|an|&)"
 # A go-ahead closing the message makes the action it mentioned the request: "carol says we
 # should restart X, can you do it?", "what would a reboot of X do? ok, go ahead".
 _GO_AHEAD = re.compile(
     r"(?:[,;.!?:]|\s-+\s|\b(?:so|then|ok|okay|yes|yep)\b)\s*(?:(?:please|pls|just|then|so)\s+)*"
-    r"(?:(?:can|could|would|will) (?:you|u)\s+(?:please\s+|just\s+|go ahead and\s+)?do (?:it|that|this|so)|"
+    r"(?:(?:can|could|would|will) (?:you|u)\s+(?:please\s+|just\s+|" + _GO_AHEAD_AND + r"\s+)?do (?:it|that|this|so)|"
     r"(?:please |pls |you |u )?do (?:it|that)|go ahead|go for it|make it so)"
     r"(?:\s+(?:please|pls|now|then|for me))*\W*$"
 )
@@ -115,7 +117,8 @@ _NEGATED_COORDINATION = re.compile(
     r"\b(?:don'?t|dont|do not|never|not|no)\b[^,;.!?:]*\b(?:or|nor|and)\s+(?:\S+\s+){0,2}$")
 # A request phrased with a noun: "send a page to security", "give bastion-1 a reboot".
 _NOMINAL_REQUEST = re.compile(
-    r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|go ahead and|i|we)\s+)*(?:send|trigger|open|create|fire|"
+    r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|" + _GO_AHEAD_AND + r"|i|we)\s+)*"
+    r"(?:send|trigger|open|create|fire|"
     r"need|want|"
     r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
     r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
@@ -153,7 +156,7 @@ _A_WISH = r"i'?d like (?:you |us )?to|i would like (?:you |us )?to"
 _IMPERATIVE_POSITION = re.compile(
     r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
     r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|"
-    r"go ahead (?:and|n|an|&)|go ahead|go|btw|by the way|"
+    + _GO_AHEAD_AND + r"|go ahead|go|btw|by the way|"
     r"for now|(?:at|around) \d{1,2}(?::\d{2})?\s*(?:am|pm|utc|gmt)?|tonight|"  # "at 14:00 redeploy X"
     r"can you|can u|could you|could u|would you|would u|will you|will u|i need you to|i want you to|"
     r"i'?d like you to|need you to|let'?s|lets|let us|time to|we need to|need to|gotta|have to|must|"
