@@ -901,16 +901,16 @@ def find_action(text: str) -> str | None:
 # The machine a start/reboot verb is aimed at: a numbered host name ("web-frontend-1") or any
 # name after a machine noun ("the vm db-primary"), not itself followed by a CI word. A CI
 # word elsewhere in the request ("it hangs on every deploy") is then the reason, not the object.
+_START_VERBS = r"re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn"
 _MACHINE_OBJECT = re.compile(
-    rf"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin up|bring up|fire up|boot)\s+"
+    rf"\b(?:{_START_VERBS}|spin up|bring up|fire up|boot)\s+"
     rf"(?P<lead>(?:(?:the|my|our|that|this|azure|aws|ec2|gcp|gce|{_MACHINE_NOUNS})\s+)*)"
     r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])(?P<rest>\s+\S+)?")
 
 
 # "payments-batch-1 is down? fire it up, the batch has to run": the verb's object is a pronoun
 # and the message names one numbered host, which the pronoun is.
-_PRONOUN_OBJECT = re.compile(r"\b(?:re-?boot|restart|bounce|power[- ]?cycle|start|power[- ]?on|turn|spin|bring|fire|"
-                             r"boot)\s+(?:it|that|this|that one|this one)\b")
+_PRONOUN_OBJECT = re.compile(rf"\b(?:{_START_VERBS}|spin|bring|fire|boot)\s+(?:it|that|this|that one|this one)\b")
 _NUMBERED_HOST = re.compile(r"(?<![\w./-])(?P<host>[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+)(?![\w-])(?P<rest>\s+\S+)?")
 
 
