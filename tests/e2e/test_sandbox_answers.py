@@ -228,7 +228,9 @@ def test_a_resource_of_another_cloud_is_found_in_the_inventory_not_swapped_for_a
     answer = ask(cli, f"who owns {vm.name}?")
     assert answer["skill"] == "infra.describe"
     assert lead(answer) == (f"Azure VM {vm.name} is {vm.power_state} in {vm.location} (resource group "
-                            f"{vm.resource_group}, owner {OWNERS[vm.service]}): {vm.size}, {vm.os_type}.")
+                            f"{vm.resource_group}, owner {OWNERS[vm.service]}): {vm.size}, {vm.os_type}, "
+                            f"NSG {vm.nsg}.")
+    assert vm.nsg  # the seeded VM sits behind a group, which the description names
     assert (f"The inventory snapshot has 1 resource for {vm.name}: {vm.name} (azure vm in {vm.location}, "
             f"owner {OWNERS[vm.service]}).") in answer["answer"]
     aws_lookalikes = [i.name for i in DRIFTWOOD.instances if "web" in i.name]
