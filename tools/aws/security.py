@@ -22,7 +22,7 @@ from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
 from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
-from tools.wording import agreeing
+from tools.wording import agreeing, counted
 
 log = logging.getLogger(__name__)
 Severity = Literal["critical", "high", "medium", "low"]
@@ -315,8 +315,10 @@ def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> Tool
     rows.sort(key=lambda row: SEVERITY_ORDER[row["severity"]])
     groups = list(dict.fromkeys(row["group_id"] for row in rows))
     high = [f"{row['group_id']} port {row['ports']}" for row in rows if row["severity"] == "high"]
-    summary = (f"{len(groups)} security group(s) in {', '.join(regions)} allow inbound traffic from the internet"
-               f"{scope} ({len(rows)} rules, {len(high)} high severity{': ' + join_names(high) if high else ''}).")
+    summary = (f"{counted(len(groups), 'security group')} in {', '.join(regions)} "
+               f"{'allows' if len(groups) == 1 else 'allow'} inbound traffic from the internet"
+               f"{scope} ({counted(len(rows), 'rule')}, {len(high)} high severity"
+               f"{': ' + join_names(high) if high else ''}).")
     used = sorted({i for row in rows for i in row["instances"].split(", ") if i})
     return scan.mark(ToolResult(
         status="ok", summary=summary,
