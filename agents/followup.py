@@ -204,7 +204,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     # the same agent with the list's own skill as its next reading: the item is the list's
     also_read = route.agent == SKILL_BY_NAME[previous.skill].agent and _reads_also(route, previous.skill) \
         and bool(_ONE_OF_THE_LIST.search(route.text))
-    described = detail or (previous.skill if (route.confidence < threshold or about_one or also_read)
+    # "is the 300 day old one still being used?" after stale keys, which the router reads as CI: an
+    # item of the list pointed at and asked of in none of the other agent's own nouns is the list's
+    unnamed_elsewhere = _asked_of_an_item_in_no_words_of(route, previous)
+    described = detail or (previous.skill if (route.confidence < threshold or about_one or also_read
+                                              or unnamed_elsewhere)
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
     # "what about the ledger sync one" after the logs of one service: the same question of
     # another service (the ellipsis below), not one item of the previous answer
@@ -212,7 +216,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         and bool(_bare_name(route, previous))
     one_of_them = bool(_ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text))
     if described and one_of_them and not asks_a_change and not renamed and (
-            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one):
+            route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one
+            or unnamed_elsewhere):
         # "tell me more about the payments one" after a list: the one item the words pick out,
         # described by the list's own domain (its words, not the previous slots, say which);
         # "who's the secondary for the checkout one" asks a question of its own of that item,
@@ -223,7 +228,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # and has no reading of the list's own)
         own_question = (route.confidence >= threshold and route.skill not in (previous.skill, described)
                         and (not about_one or _own_check_of_an_item(route, previous)) and not also_read
-                        and not SKILL_BY_NAME[route.skill].mutating) or asked_of_one
+                        and not SKILL_BY_NAME[route.skill].mutating and not unnamed_elsewhere) or asked_of_one
         skill = SKILL_BY_NAME[route.skill if own_question else described]
         # the listed item the words fit, when exactly one does ("the analytics one" after a list of
         # databases is that database, not a function of the same name elsewhere); "details on that
@@ -294,7 +299,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             lent[LISTED_WORDS] = said
         return route.model_copy(update={"slots": {**lent, **route.slots}})
     if (_PARTITIVE.search(route.text) or (_THE_ONES.search(route.text) and route.confidence < FIRM_READING)) \
-            and not SKILL_BY_NAME[previous.skill].mutating \
+            and not SKILL_BY_NAME[previous.skill].mutating and not _put_to_the_bot(route, threshold) \
             and not any(key in route.slots for key in _TARGET_SLOTS if key not in _qualifiers_of(previous)) \
             and not imperative_skills(route.text):
         # "which of those are in us-east-1": a subset of what the previous answer listed, so
@@ -676,6 +681,16 @@ def _names_another_domain(route: Route, previous: TurnContext, threshold: float,
     return own is not None and bool(own.search(text)) and not (theirs is not None and theirs.search(text))
 
 
+def _asked_of_an_item_in_no_words_of(route: Route, previous: TurnContext) -> bool:
+    """Whether the words point at an item of the previous list ("the 300 day old one") and the
+    router reads them as another agent's question whose own nouns they never say: the item's
+    words (its age, its colour) sound like that agent, but the question is about the item."""
+    own = _DOMAIN_NOUNS.get(route.agent)
+    return own is not None and route.agent != SKILL_BY_NAME[previous.skill].agent \
+        and not SKILL_BY_NAME[route.skill].mutating and bool(_ONE_OF_THE_LIST.search(route.text)) \
+        and not own.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS)
+
+
 def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
     """"is any of that out of the ordinary?" after a spend question: the router is unsure and
     its top reading is another domain's, but one of its readings is in the domain of the
@@ -951,8 +966,16 @@ _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|
                             r"reasons?|caus\w*|issues?|problems?)\b", re.I)
 
 
-# Words put to the bot or about it: what a catalogue question says.
-_TO_THE_BOT = re.compile(ABOUT_THE_BOT.pattern + "|" + HELP.pattern)
+def _put_to_the_bot(route: Route, threshold: float) -> bool:
+    """A catalogue or policy question put to the bot ("if one of them is red can I have you kick
+    it off? who signs off on that"): about the bot and its rules, whatever items it mentions."""
+    return route.skill == "help" and route.confidence >= threshold and bool(_TO_THE_BOT.search(route.text.lower()))
+
+
+# Words put to the bot or about it: what a catalogue question says ("can I have you rerun it?"
+# asks the bot for an act as much as "can you rerun it?" does).
+_TO_THE_BOT = re.compile(ABOUT_THE_BOT.pattern + "|" + HELP.pattern
+                         + r"|\b(?:can|could|may) (?:i|we) (?:have|get|ask) (?:you|u)\b")
 
 # The previous answer's items set aside: "neither of those", "none of them look odd", "not those two".
 _DISMISSED = re.compile(r"\b(?:neither|none) of (?:those|them|these|that|the two|both)\b"

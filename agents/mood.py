@@ -60,6 +60,12 @@ VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("notify", "notifying", "notified"),
     ),
 }
+# "retry" as a verb, not as the modifier of a noun ("the webhook retry/backoff change", "retry
+# logic", "the retry policy"): a change's or a setting's name asks for no rerun.
+RETRY_AS_NOUN = (r"[/-]\w|\s+(?:logic|polic(?:y|ies)|backoff|count|limits?|mechanism|config\w*|settings?|budgets?|"
+                 r"storms?|loops?|handling|behaviou?r|queues?|attempts?|changes?|fix(?:es)?|prs?|logs?)\b")
+RETRY_VERB = rf"retry(?!{RETRY_AS_NOUN})"
+
 # Past participles that double as the base form ("was the deploy rerun", "shut down").
 _AMBIGUOUS_PAST = {"rerun": "infra", "re-run": "infra", "shut down": "infra", "shut off": "infra"}
 
@@ -298,6 +304,8 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
         return False  # "show acked incidents", "is anything acked right now?": a state asked about, not the act
     if verb in _SWITCHES and LOGIN_OBJECT.match(after):
         return False  # "turn off dave's console password": a login switched off, an IAM matter, no machine
+    if verb == "retry" and re.match(RETRY_AS_NOUN, text[end:]):
+        return False  # "the webhook retry/backoff change", "retry logic": a change's or a setting's name
     if verb in ("restart", "reboot") and re.match(r"(?:counts?|loops?|polic(?:y|ies)|counters?|storms?)\b", after):
         return False  # "restart count 40 and climbing": a measure of the pod, not a request
     if verb in ("run", "page", "deploy", "close", "trigger", "start", "scale", "stop", "notify", "wake",

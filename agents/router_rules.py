@@ -32,6 +32,7 @@ from agents.mood import (
     FIREWALL_OBJECT,
     LOGIN_OBJECT,
     NAME_RESOLUTION,
+    RETRY_VERB,
     Mood,
     imperative_skills,
     occurrences,
@@ -210,7 +211,7 @@ RULES: tuple[Rule, ...] = (
     # Mutating verbs of CI: a CI noun is their object.
     _rule(
         "cicd.rerun",
-        r"\b(?:re-?run|retry|re-?trigger|re-?deploy|re-?do the deploy)\b|"
+        r"\b(?:re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy|re-?do the deploy)\b|"
         + POLITE
         + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b[^.?!;]*"  # its object in its sentence
         + _CI
@@ -720,8 +721,11 @@ RULES: tuple[Rule, ...] = (
           unless=_CI + r"|\b(?:idle|unused|cpu|cost\w*|spend|savings?)\b"),
     # An attribute of a named thing ("X: engine and class?", "X - all tasks up?"): its details.
     # Asked first ("what runtime is the X lambda on?", "which engine does X use?") or after the name.
-    _rule("infra.describe", _NAMED + r".*\b" + _ATTRIBUTES + r"\b|^\W*(?:what|which)(?:'s| is)? (?:the )?" + _ATTRIBUTES
-          + r" (?:is|are|does|do|of|for|on)\b.*" + _NAMED, STRONG - 1.0,
+    # The thing may be named by its kind ("what k8s version is the eks cluster on?").
+    _rule("infra.describe", _NAMED + r".*\b" + _ATTRIBUTES + r"\b|^\W*(?:what|which)(?:'s| is)? (?:the )?"
+          + r"(?:[\w-]+ )?" + _ATTRIBUTES + r" (?:is|are|does|do|of|for|on)\b.*(?:" + _NAMED + r"|\b(?:the|our|that|this) "
+          r"(?:[\w-]+ ){0,2}(?:cluster|db|database|instance|vm|function|lambda|server|box|node ?group)s?\b)",
+          STRONG - 1.0,
           unless=_CI + "|" + _INCIDENT + r"|\blogs?\b|\b(?:cost\w*|spend|savings?|idle|downsize|rightsiz\w*)\b"),
     # Being vulnerable or exposed to something other than the internet: a finding.
     _rule("security.findings", r"\b(?:vulnerable|unpatched|patched against)\b|"
@@ -731,6 +735,13 @@ RULES: tuple[Rule, ...] = (
     _rule("security.public_storage", r"\b(?:download|read|fetch|grab|access)\w*\b.*\bwithout (?:logging in|"
           r"a login|signing in|auth\w*|credentials|an account)\b|\b(?:randoms|strangers|anyone on the internet)\b",
           WEAK + 1.0),
+    # Whether someone was reached about something ("did she get pinged for the 5xx one?", "was
+    # carol paged over the checkout incident"): that incident's notifications, in its brief.
+    _rule("incident.brief", r"\b(?:did|has|have|was|were)\b[^?.]{0,30}\b(?:pinged|paged|notified|alerted|texted|"
+          r"woken up)\b[^?.]{0,6}\b(?:for|about|on|over)\b", STRONG - 0.5, unless=_CI + "|" + _MONEY),
+    # Which monitors or alerts are going off (behind the incident): the alerts of its brief.
+    _rule("incident.brief", r"\b(?:monitors?|alerts?|alarms?)\b[^?.,;]{0,20}\b(?:going off|firing|fired|"
+          r"triggered|went off|tripped)\b", STRONG - 1.0, unless=_CI + "|" + _MONEY + r"|\bpages?\b|\bsteps?\b"),
     # --- constructions found by route_dev7.yaml, route_dev8.yaml and the dev11 eval cases (tunable)
     # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
     _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),
@@ -767,7 +778,9 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     sentences, a condition or a time clause: "after the deploy, how does X look?") the ask is
     read on its own as well as with its context, so rules anchored at the start of a request
     see it."""
-    typed = " ".join(text.replace("’", "'").split())  # the case kept for incident ids
+    # the case kept for incident ids; a change-of-subject opener ("unrelated but ...") says
+    # nothing of the ask, and rules anchored at its start must see the ask
+    typed = without_topic_shift(" ".join(text.replace("’", "'").split()))
     lowered = typed.lower()
     ruled_out = _RULED_OUT_TAIL.search(lowered)
     if ruled_out and lowered[:ruled_out.start()].strip():
@@ -790,9 +803,10 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
     start += _embedded_question(lowered[start:])
     if start > 0 and lowered[start:].strip():
         asked, asked_strong = _boosts(typed[start:])
-        if "?" not in lowered[:start] and not howto_clause(lowered[:start]):
+        if "?" not in lowered[:start] and not howto_clause(lowered[:start]) and not _POINTS_BACK.search(lowered):
             # a statement before the ask is its context, as above; a question is an ask too, with
-            # or without its "?" ("first sev1, whats our incident process - who does what")
+            # or without its "?" ("first sev1, whats our incident process - who does what"), and
+            # so is a topic the ask points back to ("frank's nightly run - what happened there")
             boosts[(boosts > 0) & (asked <= 0)] /= 2
         boosts, strong = np.maximum(boosts, asked), strong or asked_strong
     return boosts, strong
@@ -846,6 +860,10 @@ _NEGATED_LEAD = re.compile(
 )
 # The start of the last clause of a message of several.
 _LAST_CLAUSE = re.compile(r".*(?:[,;.!?]|\s-+)\s*(?:and |so |then |now )?(?=\S)")
+# An ask ending on a word that points back at what was said before it ("... - what happened
+# there?", "... - what's wrong with it"): the words before name what is asked about.
+_POINTS_BACK = re.compile(r"\b(?:there|with (?:it|that|this|them|those)|to (?:it|that|this|them)|"
+                          r"about (?:it|that|this))\W*$")
 # Sentences and clauses that set the scene before the ask: earlier sentences, a discourse
 # marker ("now,", "so,", "separate question:"), a condition or a time clause ("after X, ...").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from agents.mood import RETRY_VERB
+
 AWS_REGION_PREFIXES = ("us-gov", "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx")
 AWS_REGION = re.compile(r"\b(?:" + "|".join(AWS_REGION_PREFIXES) + r")-(?:north|south|east|west|central|"
                         r"northeast|southeast|northwest|southwest)-\d\b")
@@ -123,7 +125,7 @@ INCIDENT_NOUN = re.compile(r"\b(?:incidents?|outages?|p[0-4]s?|sev ?-?[0-4]s?|pa
 # A PagerDuty-style incident id: P and 5-7 capitals and digits, at least one digit.
 INCIDENT_ID = re.compile(r"(?<![\w-])P(?=[A-Z0-9]*\d)[A-Z0-9]{5,7}(?![\w-])")
 ACTIONS: tuple[tuple[str, str], ...] = (
-    ("rerun", r"re-?run|retry|re-?trigger|re-?deploy"),
+    ("rerun", r"re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy"),
     ("ack", r"ack|acking|acknowledge"),
     ("resolve", r"resolve"),
     ("page", r"escalate|page(?= @| \w+)"),

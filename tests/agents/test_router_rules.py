@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agents.mood import _NOMINAL_REQUEST
+from agents.mood import _NOMINAL_REQUEST, occurrences
 from agents.router import UTTERANCES_PATH
 from agents.router_rules import (
     _NAMED,
@@ -805,3 +805,50 @@ def test_whether_the_bot_does_a_thing_too_is_its_catalogue(text: str) -> None:
 def test_what_else_is_wrong_is_no_catalogue_question() -> None:
     boosts, _ = rule_boosts("what else is broken in ci since the merge")
     assert boosts[SKILL_NAMES.index("help")] <= 0
+
+
+@pytest.mark.parametrize("text", [
+    "did the ledger retry/backoff PR land yet?",
+    "is the retry logic change for the orders consumer merged",
+    "what's the retry policy on the webhook queue",
+])
+def test_retry_as_the_name_of_a_change_or_setting_asks_for_no_rerun(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert boosts[SKILL_NAMES.index("cicd.rerun")] <= 0
+    assert not any(occ.skill == "cicd.rerun" for occ in occurrences(text))
+
+
+@pytest.mark.parametrize("text", ["retry the orders build", "can you retry it", "the nightly flaked, retry pls"])
+def test_retry_as_a_verb_still_asks_for_a_rerun(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "cicd.rerun"
+
+
+def test_a_topic_the_ask_points_back_to_is_no_mere_context() -> None:
+    # the CI noun is only in the topic before the dash; "there" makes it what is asked about
+    boosts, _ = rule_boosts("carol's release pipeline for orders - what happened there")
+    assert SKILL_NAMES[int(boosts.argmax())] == "cicd.failure"
+    pointed, _ = rule_boosts("the orders outage - what happened there")
+    assert SKILL_NAMES[int(pointed.argmax())] == "incident.brief"
+
+
+@pytest.mark.parametrize("text", ["unrelated, but which postgres version is the orders db on",
+                                  "what kubernetes version are the gke clusters running"])
+def test_an_attribute_of_a_thing_named_by_its_kind_is_its_description(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "infra.describe"
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("was dave paged about the ledger outage?", "incident.brief"),
+    ("has anyone been notified for P4Q8R2T yet", "incident.brief"),
+    ("which monitors are going off behind the search slowness", "incident.brief"),
+])
+def test_who_was_reached_and_what_is_going_off_is_the_incidents_brief(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_pages_going_off_and_alert_steps_are_not_read_as_a_brief() -> None:
+    assert rule_boosts("any pages going off for orders?")[0][SKILL_NAMES.index("incident.brief")] <= 0
+    assert rule_boosts("HighLatency firing on orders, steps?")[0][SKILL_NAMES.index("incident.brief")] <= 0
