@@ -723,8 +723,9 @@ RULES: tuple[Rule, ...] = (
     # Asked first ("what runtime is the X lambda on?", "which engine does X use?") or after the name.
     # The thing may be named by its kind ("what k8s version is the eks cluster on?").
     _rule("infra.describe", _NAMED + r".*\b" + _ATTRIBUTES + r"\b|^\W*(?:what|which)(?:'s| is)? (?:the )?"
-          + r"(?:[\w-]+ )?" + _ATTRIBUTES + r" (?:is|are|does|do|of|for|on)\b.*(?:" + _NAMED + r"|\b(?:the|our|that|this) "
-          r"(?:[\w-]+ ){0,2}(?:cluster|db|database|instance|vm|function|lambda|server|box|node ?group)s?\b)",
+          + r"(?:[\w-]+ )?" + _ATTRIBUTES + r" (?:is|are|does|do|of|for|on)\b.*(?:" + _NAMED
+          + r"|\b(?:the|our|that|this) (?:[\w-]+ ){0,2}(?:cluster|db|database|instance|vm|function|lambda|server|box|"
+          r"node ?group)s?\b)",
           STRONG - 1.0,
           unless=_CI + "|" + _INCIDENT + r"|\blogs?\b|\b(?:cost\w*|spend|savings?|idle|downsize|rightsiz\w*)\b"),
     # Being vulnerable or exposed to something other than the internet: a finding.
