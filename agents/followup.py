@@ -378,6 +378,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                 return closest.model_copy(update={"slots": {**lent, **route.slots}})
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold \
             and (not SKILL_BY_NAME[route.skill].mutating or _says_a_change(route.text))
+        closest = _reading_in_domain(route, previous, threshold) if lent and not same_domain else None
+        if closest is not None:
+            # "who has it" after an incident, read (unsure) as a machine's details: "it" is the
+            # incident, and the router's reading in its domain is asked, of it
+            return closest.model_copy(update={"slots": {**lent, **closest.slots}})
         if lent or same_domain:
             # "and where will it end up?" after a spend question: a close call in the same domain
             # as the turn it refers to is answered, not met with a clarifying question; a change
