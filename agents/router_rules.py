@@ -840,9 +840,14 @@ def without_ruled_out_tail(text: str) -> str:
 
 def asked_words(text: str) -> str:
     """What the embedding and the n-gram model read: the request without a change-of-subject
-    opener ("ok switching gears - ...") or a trailing clause ruling a thing out. Neither says
-    what is asked, and both pull the models towards the skills their words sound like."""
-    return without_ruled_out_tail(without_topic_shift(text))
+    opener ("ok switching gears - ..."), a leading clause ruling a thing out ("forget cost.
+    show me ...") or a trailing one ("..., not the projection"). None says what is asked, and
+    each pulls the models towards the skills its words sound like."""
+    shifted = without_topic_shift(text)
+    negated = _NEGATED_LEAD.match(shifted.lower())
+    if negated and shifted[negated.end():].strip():
+        shifted = shifted[negated.end():]
+    return without_ruled_out_tail(shifted)
 
 
 # A leading negated clause followed by the ask, marked as the alternative ("don't X, just Y",

@@ -852,3 +852,11 @@ def test_who_was_reached_and_what_is_going_off_is_the_incidents_brief(text: str,
 def test_pages_going_off_and_alert_steps_are_not_read_as_a_brief() -> None:
     assert rule_boosts("any pages going off for orders?")[0][SKILL_NAMES.index("incident.brief")] <= 0
     assert rule_boosts("HighLatency firing on orders, steps?")[0][SKILL_NAMES.index("incident.brief")] <= 0
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("forget the bill. who's on call for orders?", "who's on call for orders?"),
+    ("don't restart anything, just show me web-2's logs", "just show me web-2's logs"),
+])
+def test_the_models_read_the_ask_without_a_leading_clause_ruling_a_thing_out(text: str, asked: str) -> None:
+    assert asked_words(text) == asked
