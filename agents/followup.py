@@ -1322,9 +1322,11 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
 _RUN_NARROWING = ("event", "branch", "person")
 
 
-# One row of the previous answer by its place: "the second one", "the last incident".
-_ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|top)\s+"
-                      r"(?:one|incident|instance|run|item|row|entry|box|server|vm)\b", re.I)
+# One row of the previous answer by its place: "the second one", "the last incident"; or with the
+# noun left out where the clause ends on the place ("ok ack the first", "resolve the 2nd pls")
+_ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|top)"
+                      r"(?:\s+(?:one|incident|instance|run|item|row|entry|box|server|vm)\b|"
+                      r"(?=\s*(?:[,.;:!?)]|$|\b(?:pls|plz|please|thanks|thx|ty|then|too|as well)\b)))", re.I)
 _PLACES = {"first": 0, "1st": 0, "top": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
            "fifth": 4, "5th": 4, "last": -1}
 # The ids a previous answer lists, by kind, and the slots an item of each kind fills.

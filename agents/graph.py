@@ -26,6 +26,7 @@ from langgraph.types import Command, interrupt
 from sqlalchemy.exc import SQLAlchemyError
 
 from agents.answer import Answer, PendingApproval
+from agents.asker import asker_meant
 from agents.audit import Origin
 from agents.deps import GraphDeps, origin_of
 from agents.elsewhere import all_not_found, not_found, on_a_cloud, other_cloud_plans, searched_note
@@ -87,6 +88,7 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
+    route = asker_meant(route, request)  # "assigned to me": the asker's own incidents
     route = spend_ahead(route)  # a spend of a period still to come is a forecast
     route, spent = consult(deps, route, origin)  # LLM mode: the model's pick where the router is unsure
     update: dict[str, Any] = {"route": route.model_dump(), "calls": [], "runbook": None, "proposal": None,

@@ -350,7 +350,10 @@ def _find_service(text: str) -> str | None:
                       r"alerts?|logs?|deploy\w*|costs?|spend|changes?|primary|secondary|backup|level[- ]?[1-5])\s+"
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
-                      r"(?:for|of|on|in|to)\s+(?:the\s+)?([a-z][a-z0-9-]*)\b(?!\s+(?:of|team)\b)", text)
+                      # "on call for that checkout thing": a demonstrative determines the name as "the" does
+                      r"(?:for|of|on|in|to)\s+(?:(?:the|that|this)\s+(?=[a-z][a-z0-9-]*\s+(?:thing|stuff|"
+                      r"one|mess|issue|problem|incident|outage|service|app)\b))?(?:the\s+)?([a-z][a-z0-9-]*)\b"
+                      r"(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _ORDINALS | _PURPOSES and not _kind_after_named_logs(text, match):
         return match.group(1)

@@ -706,17 +706,25 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
     id, so the approver sees which). Never a guess between several."""
     if args.incident_id:
         return args.incident_id
+    if args.service and args.query and _no_service_called(client, args.service):
+        # "the latency incident": a word of the incident's title before the noun, no service
+        args = args.model_copy(update={"service": None})
     if not args.service and args.query:
         opened = first(client, "/incidents", {"statuses": OPEN, "date_range": "all", "sort_by": "created_at:desc"}, 25)
         placed = _by_place_or_state(opened, args.query)
         if placed is not None:
             return str(placed["id"])
-        named = _named_by(opened, args.query)
+        asked, ruled = _asked_and_ruled_out(args.query)
+        named = _named_by(opened, asked)
         if len(named) == 1:
             return str(named[0]["id"])
         if named:
             raise PagerDutyProblem(f"{len(named)} open incidents match ({', '.join(_label(i) for i in named[:5])})"
                                    f"; say which by id.")
+        left_out = {str(i["id"]) for i in _named_by(opened, ruled)} if ruled else set()
+        rest = [i for i in opened if str(i["id"]) not in left_out and i.get("status") in _movable_states(status)]
+        if left_out and len(rest) == 1:
+            return str(rest[0]["id"])  # "not the checkout one, ack the other": the one open incident left
     if not args.service and args.person:
         held = _held_by(client, args.person, status)
         if held is not None:
@@ -736,6 +744,29 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
     raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
                            f"; say which by id.")
+
+
+def _no_service_called(client: RestApiV2Client, name: str) -> bool:
+    """Whether PagerDuty has neither a service (by name, description or leading name, as a
+    service argument is read) nor a team called ``name``."""
+    try:
+        require_named(client, "services", "service", name)
+    except PagerDutyProblem:
+        return find_named(client, "teams", name) is None
+    return False
+
+
+# "not the checkout one", "except the payments incident", "other than 1041": the incident the
+# words rule out, said as a phrase of its own (before a comma, a bracket or the clause's end)
+_LEFT_OUT = re.compile(r"\b(?:not|except(?:\s+for)?|other than|apart from|besides|excluding)\s+"
+                       r"(?:the\s+|that\s+|this\s+)?((?:[a-z0-9][\w-]*\s+){0,2}?[a-z0-9][\w-]*)(?:\s+(?:one|incident|page|alert))?"
+                       r"(?=\s*(?:[,.;:!?()\u2014]|$|\bbut\b|\btho\b|\bthough\b)|\s+-+\s)", re.I)
+
+
+def _asked_and_ruled_out(query: str) -> tuple[str, str]:
+    """(the request's words without the phrases ruling an incident out, those phrases' words)."""
+    ruled = " ".join(match.group(1) for match in _LEFT_OUT.finditer(query))
+    return _LEFT_OUT.sub(" ", query), ruled
 
 
 def _movable_states(status: str) -> list[str]:

@@ -1,0 +1,32 @@
+"""The asker as the person a question is about: "which incidents are assigned to me", "my open
+pages", "anything on me right now". The words say "me"; who that is comes from the request
+(the surface's PagerDuty mapping, else the chat user), never from the text."""
+
+from __future__ import annotations
+
+import re
+
+from agents.request import Request
+from agents.route import Route
+
+# The asker as the holder of incidents: "assigned to me", "on me", "my incidents", "do i have
+# anything open", "what have i got"
+_HELD_BY_ME = re.compile(
+    r"\b(?:assigned|allocated|routed|given)\s+to\s+me\b|\b(?:sitting|landed|is|are)\s+on\s+me\b|"
+    r"\bmy\s+(?:own\s+)?(?:open\s+|active\s+|current\s+)?(?:incidents?|pages?|alerts?)\b|"
+    r"\b(?:do|have)\s+i\s+(?:got|have|own|hold)\s+(?:any|anything|something)\b|"
+    r"\bwhat(?:'?s| is| have| do)\s+i\s+(?:got|have|holding|carrying)\b", re.I)
+_HOLDER_SKILLS = frozenset({"incident.list"})
+# A chat user no PagerDuty user can be (the CLI's default identity)
+_NOBODY = frozenset({"", "cli"})
+
+
+def asker_meant(route: Route, request: Request) -> Route:
+    """``route`` with the asker as its ``person`` when the words ask about the asker's own
+    incidents and name nobody else."""
+    if route.skill not in _HOLDER_SKILLS or route.slots.get("person") or not _HELD_BY_ME.search(route.text):
+        return route
+    who = request.acting_as or request.user
+    if who.strip().lower() in _NOBODY:
+        return route
+    return route.model_copy(update={"slots": {**route.slots, "person": who}})
