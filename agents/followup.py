@@ -91,7 +91,13 @@ def is_elliptical(text: str) -> bool:
     # "ok so what broke": the question after the discourse words is a question of its own;
     # "ok fixed the migration, re-run it": a verb in the imperative is a request of its own
     rest = _DISCOURSE.sub("", text[prefix.end():])
-    return not _OWN_QUESTION.match(rest) and not imperative_skills(text)
+    return not _OWN_QUESTION.match(rest) and not _OWN_CHANGE.match(rest) and not imperative_skills(text)
+
+
+# "ok kick it off again", "ok retry the failed jobs": a change asked with a verb of its own after the
+# discourse words, which no ellipsis of the previous question is
+_OWN_CHANGE = re.compile(r"^\W*(?:kick(?:s|ed|ing)?|retry|re-?try|re-?run\w*|re-?trigger\w*|redo|re-?kick\w*|"
+                         r"restart\w*|reboot\w*|bounce)\b", re.I)
 
 
 # "ok but overall how are we doing": a contrast and a sentence adverb open a question of its own
@@ -393,6 +399,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
+    only_run = _only_run_of(route, previous)
+    if only_run:
+        # "just retry the failed jobs" after why one run failed: that run, not the newest failure anywhere
+        return route.model_copy(update={"slots": {**route.slots, "run_id": only_run}})
     only_incident = _only_incident_of(route, previous)
     if only_incident:
         # "mine. acknowledge pls" after a list of one incident, "ok escalate to the backup" after a
@@ -1077,7 +1087,8 @@ _PERSONAL_PRONOUN = re.compile(r"\b(?:she|he|her|him|his|hers|she's|he's)\b", re
 _PERSON_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+)+")
 # What a person is asked about: their incidents, listed or moved on ("ack whatever she has open"),
 # never the rota itself ("who's behind her" asks the rota about the next level, not about her).
-_ABOUT_A_PERSON = ("incident.list", "incident.ack", "incident.resolve")
+# ("what did she write on hers" after who is on call: the brief of the incident she holds)
+_ABOUT_A_PERSON = ("incident.list", "incident.ack", "incident.resolve", "incident.brief")
 # Answers that name the person a pronoun next stands for: who is on call, who a page goes to.
 _NAMES_A_PERSON = ("incident.oncall", "incident.page")
 
@@ -1198,6 +1209,17 @@ def _only_incident_of(route: Route, previous: TurnContext) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def _only_run_of(route: Route, previous: TurnContext) -> str | None:
+    """The one run the previous CI answer named, for a re-run whose words name no target of their
+    own nor one item of a list ("retry the failed jobs" after why run 7310000006 failed)."""
+    if route.skill != "cicd.rerun" or not previous.skill.startswith("cicd.") or previous.skill == "cicd.changes" \
+            or any(key in route.slots for key in _TARGET_SLOTS) \
+            or _ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text):
+        return None
+    named = list(dict.fromkeys(r for r in previous.resources if _LONG_NUMBER.fullmatch(r)))
+    return named[0] if len(named) == 1 else None
+
+
 # Words asking about every rota at once ("who's on call everywhere", "all the primaries").
 _EVERY_ROTA = re.compile(r"\b(?:every|everyone|everybody|all|each|everywhere|whole)\b", re.I)
 # What names the rota an on-call question is about, other than an incident.
@@ -1310,7 +1332,9 @@ def _target_of(previous: TurnContext) -> dict[str, Any]:
     runs = [r for r in previous.resources if _LONG_NUMBER.fullmatch(r)] if _RUN in _kinds(previous) else []
     if runs:
         return {"run_id": runs[0]}
-    if previous.skill.startswith("cicd."):
+    if previous.skill.startswith("cicd.") or previous.skill in _NAMES_A_PERSON:
+        # (an on-call answer or a page names people, and a person lent as a resource would be read
+        # as a repository or a service of that name: "was it the deploy that failed?" after who is on call)
         # "why did it fail?" after what shipped: a CI answer's other refs (a merged PR, a commit,
         # "deployment 5501") name no resource, and lent as one they would be read as a repository
         # or a service of that name; the follow-up's own defaults (the latest failure) answer it

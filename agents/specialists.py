@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -383,6 +383,19 @@ class ChangesAgent(Specialist):
 
 
 @dataclass(frozen=True)
+class IncidentAgent(Specialist):
+    def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
+        """A person said in a brief ("what did she note on hers" after who is on call) picks the
+        incident that person holds; the changes read beside it are its service's, whoever made
+        them, not only that person's."""
+        plan = super().plan(route, registry, configured)
+        if route.skill == "incident.brief":
+            plan.reads = [replace(call, args={k: v for k, v in call.args.items() if k != "person"})
+                          if call.spec.integration == "github" else call for call in plan.reads]
+        return plan
+
+
+@dataclass(frozen=True)
 class KnowledgeAgent(Specialist):
     def plan(self, route: Route, registry: ToolRegistry, configured: Collection[str] | None = None) -> Plan:
         plan = super().plan(route, registry, configured)
@@ -432,7 +445,7 @@ SPECIALISTS: tuple[Specialist, ...] = (
         "cicd.rerun": f"{CI_FAILURE} rerun rollback",
         "cicd.changes": "rolling back a deployment",
     }),
-    Specialist("incident", {
+    IncidentAgent("incident", {
         "incident.list": INCIDENT_PROCESS,
         "incident.oncall": PAGING,
         "incident.ack": f"{INCIDENT_PROCESS} acknowledge",

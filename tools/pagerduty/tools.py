@@ -79,6 +79,8 @@ class IncidentBriefArgs(BaseModel):
                                                         "the most of them is briefed, open or resolved.")
     severity: str | None = Field(default=None, description="Without an id: the newest open incident of this "
                                  "urgency ('the low urgency one'): high/critical/sev1-2 or low/sev3+.")
+    person: str | None = Field(default=None, description="Without an id: the newest open incident assigned to "
+                               "this person (\"the page carol is holding\").")
 
 
 class IncidentRefArgs(BaseModel):
@@ -365,8 +367,15 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
             if described is not None:
                 return _brief(client, described, " (its title matches the words asked; name another by id)")
             urgency = _urgency(args.severity)
-            candidates = [i for i in first(client, "/incidents", {**params, "statuses": OPEN}, 25)
+            held = ""
+            open_params: dict[str, Any] = {**params, "statuses": OPEN}
+            if args.person:  # "what did she write on hers" after who is on call: the one that person holds
+                key, holder, held = _holder(client, args.person)
+                open_params[key] = [*open_params.get(key, []), holder]
+            candidates = [i for i in first(client, "/incidents", open_params, 25)
                           if urgency in (None, i.get("urgency"))]
+            if held and not candidates:
+                return ToolResult.no_data(f"No open incidents {held} to brief; name one by id.")
             latest = first(client, "/incidents", params, 1) if services and not candidates and not urgency else []
             if latest:  # "the search one - who fixed it": none is open there, its newest incident is the one
                 return _brief(client, latest[0], f" (the newest incident on {service}, none is open there; "
@@ -377,6 +386,7 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
                 return ToolResult.no_data(f"No open incidents{where} to brief; name one by id.")
             candidates.sort(key=lambda i: (i.get("status") != "triggered", i.get("urgency") != "high"))
             newest = f"the newest open {urgency}-urgency incident" if urgency else "the newest open incident"
+            newest += f" {held}" if held else ""
             incident, chosen_by = candidates[0], f" ({newest}; name another by id)"
         return _brief(client, incident, chosen_by)
 
