@@ -320,6 +320,13 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
         if verb in ("run", "page", "deploy") and re.search(r"\b(?:the|a|an|this|that|my|our|your|its)\s+[\w-]+\s*$",
                                                           before):
             return False  # a noun after its modifier: "the ledger page", "the payments deploy"
+        if verb == "page" and re.match(r"(?:[,;:.!?]|\s-|$)", after) and before \
+                and not re.search(r"(?:^|\s)(?:i|we|you|u|to|pls|please|plz|then|and|or|just|should|can|could|would|"
+                                  r"will|me|them|now|ok|okay|also|so|go|ahead|n|&|who|whom|not|dont|don't)$", before):
+            return False  # "payments 5xx page, details?": a page named by what it is about, with no one paged
+        if verb in ("run", "deploy") and re.search(r"\b(?:ci|cd|build|pipeline|workflow|test|smoke|e2e|canary|job|"
+                                                   r"actions?|gha|jenkins)\s*$", before):
+            return False  # "the failed apple pay ci run": a CI noun's compound, however long its modifiers
         if verb in ("run", "deploy", "start") and re.match(r"(?:status|logs?|id|time|book|#|failed|number|"
                                                            r"history|url|link)\b", after):
             return False

@@ -743,6 +743,9 @@ RULES: tuple[Rule, ...] = (
     # Which monitors or alerts are going off (behind the incident): the alerts of its brief.
     _rule("incident.brief", r"\b(?:monitors?|alerts?|alarms?)\b[^?.,;]{0,20}\b(?:going off|firing|fired|"
           r"triggered|went off|tripped)\b", STRONG - 1.0, unless=_CI + "|" + _MONEY + r"|\bpages?\b|\bsteps?\b"),
+    # An incident or a page named by what it is about, then "details?": its brief.
+    _rule("incident.brief", r"\b(?:pages?|incidents?|alerts?|outages?|sev ?-?[0-4]|p[0-4])\s*(?:[,:;?]|\s-+)?\s*"
+          r"(?:details|deets|more info|info|context)\b", STRONG - 1.0, unless=_CI + "|" + _MONEY),
     # --- constructions found by route_dev7.yaml, route_dev8.yaml and the dev11 eval cases (tunable)
     # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
     _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),

@@ -98,6 +98,25 @@ def test_nouns_are_not_commands() -> None:
     assert [occ.verb for occ in occurrences("show the last run and the deploy status of the page")] == []
 
 
+@pytest.mark.parametrize("text", [
+    "bounce the broken ledger nightly e2e run please",
+    "stop the stuck orders jenkins deploy, it's been an hour",
+    "ledger db latency page: what's it about?",
+    "the orders 502 page. who has it",
+])
+def test_a_ci_noun_compound_and_a_page_named_by_its_subject_are_nouns(text: str) -> None:
+    assert not [occ for occ in occurrences(text) if occ.verb in ("run", "deploy", "page")]
+
+
+@pytest.mark.parametrize("text", ["who do we page", "ok go ahead and page", "page them, dont wait"])
+def test_page_with_its_object_elsewhere_is_still_a_verb(text: str) -> None:
+    assert [occ.verb for occ in occurrences(text)] == ["page"]
+
+
+def test_retry_naming_a_change_is_no_verb() -> None:
+    assert [occ.verb for occ in occurrences("is the ledger retry/backoff fix deployed to prod yet")] == ["deploy"]
+
+
 @pytest.mark.slow
 def test_corpus_written_before_the_fix(router: SkillRouter) -> None:
     """Every sentence that only talks about an action routes to a read-only skill; every real

@@ -860,3 +860,10 @@ def test_pages_going_off_and_alert_steps_are_not_read_as_a_brief() -> None:
 ])
 def test_the_models_read_the_ask_without_a_leading_clause_ruling_a_thing_out(text: str, asked: str) -> None:
     assert asked_words(text) == asked
+
+
+@pytest.mark.parametrize("text", ["orders latency page, details?", "the ledger incident - deets pls",
+                                  "search outage: more info?"])
+def test_an_incident_named_then_details_is_its_brief(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "incident.brief"
