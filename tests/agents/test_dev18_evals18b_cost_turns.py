@@ -154,3 +154,45 @@ def test_who_may_after_a_read_is_left_to_the_router() -> None:
     listed = TurnContext("incident.list", {}, ["PABC123"])
     followed = apply_context(_route("who is allowed to do it then?", "help", 0.2), listed, LIMIT)
     assert followed.requested_skill is None
+
+
+# --------------------------------------------------------------------------- an unmade change is kept
+
+
+class _Kept:
+    def __init__(self, context: TurnContext | None) -> None:
+        self.context = context
+
+    def get(self, conversation: str) -> TurnContext | None:
+        return self.context
+
+    def put(self, conversation: str, context: TurnContext) -> None:
+        self.context = context
+
+
+def _remember_refused(kept: _Kept, skill: str, text: str) -> None:
+    from types import SimpleNamespace
+
+    from agents.request import Request
+    from agents.service import Guardian
+
+    fake = SimpleNamespace(deps=SimpleNamespace(conversations=kept))
+    state = {"route": {"skill": skill, "text": text, "slots": {}}, "calls": [], "proposal": None}
+    Guardian._remember_unmade_change(fake, Request(text=text, user="zed", surface="cli", thread_id="t"), state)  # type: ignore[arg-type]
+
+
+def test_a_refused_change_is_marked_beside_what_the_conversation_kept() -> None:
+    kept = _Kept(TurnContext("incident.list", {"status": "triggered"}, ["PABC123"]))
+    _remember_refused(kept, "incident.ack", "ack the top one")
+    assert kept.context is not None
+    assert kept.context.skill == "incident.list" and kept.context.resources == ["PABC123"]
+    assert kept.context.slots["status"] == "triggered" and kept.context.slots[UNMADE] == "incident.ack"
+
+
+def test_a_refused_change_opening_a_conversation_is_kept_alone_and_a_read_not_at_all() -> None:
+    kept = _Kept(None)
+    _remember_refused(kept, "infra.action", "power off the reporting box")
+    assert kept.context is not None and kept.context.skill == "infra.action" and kept.context.resources == []
+    empty = _Kept(None)
+    _remember_refused(empty, "cost.summary", "spend last week")
+    assert empty.context is None
