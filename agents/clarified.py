@@ -29,8 +29,11 @@ EARLIER = "earlier_turn"
 # ... and what an earlier answer named that a pronoun points at ("does that person have MFA?"):
 # the answer picks the one of them its own rows hold
 MEANT = "meant_items"
+# ... and a change the last turn asked for that was not proposed (refused, or missing what it
+# needs): "who's allowed to approve that?" next is about it
+UNMADE = "unmade_change"
 # what a turn keeps for the next one, never lent as a slot
-THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER, MEANT)
+THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER, MEANT, UNMADE)
 MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
 
 _ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,

@@ -246,9 +246,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bidling\b", r"\bsitting (?:there|around)\b"),
               lambda row: row.get("kind") in IDLE_KINDS, "are idle", negatable=False, one="is idle", counted=False),
         # "on old hardware", "outdated instance types", "legacy families": the generation, not the age
+        # ... or said from where it would go: "move it to a newer generation", "current-gen types"
         Facet("previous_generation", _words(r"\b(?:previous|old(?:er)?)[- ]gen(?:eration)?s?\b",
                                             r"\b(?:old(?:er)?|outdated|legacy|ancient|last[- ]gen)\s+(?:hardware|"
-                                            r"(?:instance\s+)?(?:types?|famil(?:y|ies)|generations?))\b"),
+                                            r"(?:instance\s+)?(?:types?|famil(?:y|ies)|generations?))\b",
+                                            r"\b(?:new(?:er|est)?|current|latest|modern)[- ](?:gen(?:eration)?s?\b|"
+                                            r"(?:instance\s+)?(?:types?|famil(?:y|ies))\b|hardware\b)"),
               _kind("previous-generation instance"), "are previous-generation instances", negatable=False,
               one="is a previous-generation instance"),
         Facet("gp2", _words(r"\bgp2\b", r"\bgp3\b"), _kind("gp2 volume"), "are gp2 volumes", negatable=False,

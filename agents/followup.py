@@ -6,7 +6,7 @@ own skill and takes its target from the previous turn."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from agents.clarified import (
@@ -17,6 +17,7 @@ from agents.clarified import (
     RUN_KIND,
     SAID,
     THREAD_KEYS,
+    UNMADE,
     apply_choice,
     pick,
     target_slots,
@@ -111,6 +112,15 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     if is_acknowledgement(route.text):  # "ok thx": nothing asked, and "thx" names nothing
         return _acknowledged(route)
+    asked_change = str(previous.slots.get(UNMADE) or "") or \
+        (previous.skill if SKILL_BY_NAME[previous.skill].mutating else "")
+    if _asks_who_may(route, threshold) and asked_change in SKILL_BY_NAME:
+        # "who's allowed to approve that?" after a change was asked: how that change is allowed
+        # and approved (the help answer's word on that write), not a guess at what "that" was
+        help_skill = SKILL_BY_NAME["help"]
+        return route.model_copy(update={"skill": help_skill.name, "agent": help_skill.agent,
+                                        "requested_skill": asked_change,
+                                        "confidence": max(route.confidence, threshold)})
     if route.skill == "help" and _ANAPHOR.search(route.text) and not _TO_THE_BOT.search(route.text.lower()):
         # "how does that compare to what we run in gcp?": a question pointing back at the answer,
         # with no word put to the bot, asks nothing of its catalogue however the model leans
@@ -288,6 +298,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             slots[SAID] = f"{said} {route.text}"
         if skill.name == "cost.forecast" and _over(slots.get("time_range")):
             skill = SKILL_BY_NAME["cost.summary"]  # "what about last month" after a forecast: what it cost
+        elif skill.name == "cost.summary" and route.skill == "cost.forecast" and route.confidence >= threshold \
+                and _runs_on(route.slots.get("time_range")):
+            # "and the outlook to the end of the month?" after a spend: the same scope, looked
+            # ahead (the words' own period runs past today), which the bill has no line for yet
+            skill = SKILL_BY_NAME["cost.forecast"]
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                         "confidence": max(route.confidence, threshold)})
     if _restates_the_list(route, previous):
@@ -987,6 +1002,23 @@ def _put_to_the_bot(route: Route, threshold: float) -> bool:
     return route.skill == "help" and route.confidence >= threshold and bool(_TO_THE_BOT.search(route.text.lower()))
 
 
+# Asking who may make or approve a change: "who's allowed to approve that", "who can ok it",
+# "who signs off on this", "who approves"
+_WHO_MAY = re.compile(r"\bwho(?:'?s| is| are)?\s+(?:allowed|permitted|authori[sz]ed|able)\b|"
+                      r"\bwho\s+(?:can|could|may|gets? to|has to|have to|needs? to|should)\s+"
+                      r"(?:approve|ok|okay|sign off|do|run|green-?light)\b|\bwho\s+(?:approves|signs off|oks)\b",
+                      re.I)
+
+
+def _asks_who_may(route: Route, threshold: float) -> bool:
+    """A question of who may make or approve a change, read as help (or, unsure, with help
+    among the readings), about no change the words name themselves."""
+    if route.requested_skill is not None or not _WHO_MAY.search(route.text):
+        return False
+    return route.skill == "help" or (route.confidence < threshold
+                                     and any(skill == "help" for skill, _ in route.alternatives))
+
+
 # Words put to the bot or about it: what a catalogue question says ("can I have you rerun it?"
 # asks the bot for an act as much as "can you rerun it?" does).
 _TO_THE_BOT = re.compile(ABOUT_THE_BOT.pattern + "|" + HELP.pattern
@@ -1446,6 +1478,16 @@ def _over(period: Any) -> bool:
         return False
     try:
         return date.fromisoformat(str(period["end"])[:10]) <= datetime.now(UTC).date()
+    except ValueError:
+        return False
+
+
+def _runs_on(period: Any) -> bool:
+    """Whether a period runs on past tomorrow (UTC): some of it is still to be spent."""
+    if not isinstance(period, dict) or not period.get("end"):
+        return False
+    try:
+        return date.fromisoformat(str(period["end"])[:10]) > datetime.now(UTC).date() + timedelta(days=1)
     except ValueError:
         return False
 

@@ -18,7 +18,18 @@ from langgraph.types import Command, StateSnapshot
 from agents.answer import Answer
 from agents.approvals import ApprovalError, ApprovalRecord
 from agents.audit import Origin, new_correlation_id
-from agents.clarified import ANSWERED, ASKED, CHOICES, EARLIER, ITEMS, SAID, THREAD_KEYS, choices_of, items_of
+from agents.clarified import (
+    ANSWERED,
+    ASKED,
+    CHOICES,
+    EARLIER,
+    ITEMS,
+    SAID,
+    THREAD_KEYS,
+    UNMADE,
+    choices_of,
+    items_of,
+)
 from agents.conversations import TurnContext
 from agents.deps import origin_of
 from agents.execution import run_approved
@@ -122,6 +133,7 @@ class Guardian:
         if self.deps.conversations is None or answer.clarify_options:
             return
         if not state.get("calls") and not state.get("proposal"):
+            self._remember_unmade_change(request, state)
             return
         route = state["route"]
         slots = {key: value for key, value in dict(route["slots"]).items() if key not in THREAD_KEYS}
@@ -142,6 +154,21 @@ class Guardian:
         if earlier:  # "btw who's on call?" in the middle: "back to the spike" next resumes the turn before
             slots[EARLIER] = earlier
         self.deps.conversations.put(request.thread_id, TurnContext(route["skill"], slots, list(answer.resources)))
+
+    def _remember_unmade_change(self, request: Request, state: dict[str, Any]) -> None:
+        """A change asked for and not proposed (refused, or missing what it needs) is kept as
+        the skill asked, beside what the conversation already kept (which it leaves as it was):
+        "who's allowed to approve that?" next is about that change; nothing of it is lent."""
+        if self.deps.conversations is None:
+            return
+        route = state.get("route") or {}
+        skill = str(route.get("skill") or "")
+        if skill not in SKILL_BY_NAME or not SKILL_BY_NAME[skill].mutating:
+            return
+        kept = self.deps.conversations.get(request.thread_id)
+        context = TurnContext(kept.skill, {**kept.slots, UNMADE: skill}, list(kept.resources)) if kept \
+            else TurnContext(skill, {UNMADE: skill, SAID: str(route.get("text") or request.text)}, [])
+        self.deps.conversations.put(request.thread_id, context)
 
     def _proposed_target(self, answer: Answer, slots: dict[str, Any]) -> dict[str, Any]:
         """What a proposed action acts on ("resolve P3H8W1R"), when the turn's words did not

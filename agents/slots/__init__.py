@@ -41,6 +41,7 @@ from agents.slots.entities import (
     find_workflow,
     first_match,
     is_severity_word,
+    named_resource_groups,
     put,
 )
 from agents.slots.negation import ruled_out, without_ruled_out, without_ruled_out_words
@@ -163,11 +164,20 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     if resource_group and "cloud" not in slots:
         slots["cloud"] = "azure"  # resource groups are Azure's: "the batch vm in rg-payments"
     put(slots, "group_by", find_group_by(lowered))
+    groups = named_resource_groups(lowered)
+    if len(groups) > 1:
+        # "rg-payments vs rg-web", "rg-web and rg-platform": both asked, so no one group narrows
+        # the answer; a spend is grouped by resource group to set them side by side (and neither
+        # name is a service or a resource of its own)
+        slots.pop("resource_group", None)
+        slots.setdefault("group_by", "resource_group")
+        if slots.get("service") in groups:
+            del slots["service"]
     if len(set(AWS_REGION.findall(positive))) > 1:
         # "us-east-1 vs eu-west-1", "split between us-east-1 and eu-west-1": both asked, so no one region
         # narrows the answer; a spend is grouped by region to set them side by side
         slots.pop("region", None)
         slots.setdefault("group_by", "region")
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
-    put(slots, "resource_name", find_resource_name(named, taken | set(ids), original))
+    put(slots, "resource_name", find_resource_name(named, taken | set(ids) | set(groups), original))
     return slots

@@ -95,9 +95,16 @@ NOT_REGION_WORDS = frozenset({"api", "web", "app", "db", "worker", "prod", "stag
 REGION_SHAPED = re.compile(r"\b(?:in|region)\s+([a-z]{2,})-([a-z]+)-\d{1,2}\b")
 
 
+# A cloud said by its own name ("google cloud" as much as "gcp"), not by one of its services
+_CLOUD_NAMED = {"aws": re.compile(r"\baws\b|\bamazon web services\b"),
+                "azure": re.compile(r"\bazure\b"),
+                "gcp": re.compile(r"\bgcp\b|"
+                                  r"\b(?:google|goggle|gogle|googel) cloud\b(?! (?:storage|run|functions?|sql)\b)")}
+
+
 def find_cloud(text: str, region_cloud: str | None) -> str | None:
     named = [cloud for cloud, pattern in CLOUD_PATTERNS if pattern.search(text)]
-    explicit = [c for c in ("aws", "azure", "gcp") if re.search(rf"\b{c}\b", text)]
+    explicit = [c for c in ("aws", "azure", "gcp") if _CLOUD_NAMED[c].search(text)]
     if len(explicit) > 1:
         return None  # "across aws, azure and gcp": no single cloud
     if explicit:
@@ -959,8 +966,18 @@ def find_resource_group(text: str) -> str | None:
                       text)
     if match:
         return match.group(1)
-    match = re.search(r"(?<![\w./:-])(rg-[a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9][a-z0-9._-]*-rg)(?![\w/-])", text)
+    match = _RG_NAME.search(text)
     return match.group(1) if match else None
+
+
+# A resource group in the rg-/-rg naming convention ("rg-payments", "payments-rg")
+_RG_NAME = re.compile(r"(?<![\w./:-])(rg-[a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9][a-z0-9._-]*-rg)(?![\w/-])")
+
+
+def named_resource_groups(text: str) -> list[str]:
+    """Every resource group the words name by the naming convention, once each, in order
+    ("rg-payments vs rg-web": both)."""
+    return list(dict.fromkeys(match.group(1) for match in _RG_NAME.finditer(text)))
 
 
 _GROUPING = r"\b(?:by|per|for each|each|grouped by|broken down by|split by|split (?:\w+\W+){1,4}by)\s+"
