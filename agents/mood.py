@@ -360,7 +360,10 @@ ACTS_IN_GENERAL = (r"^\W*(?:can|could|do|does|will) (?:you|u|guardian|the bot) (
 _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curiosity\b|" + ACTS_IN_GENERAL + "|"
                           r"\bor (?:do|does|must|should|can|will|would) (?:i|we|it|that|this)\b|"
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:something|a thing|your job)\b|"
-                          r"\bor (?:can'?t|cannot|don'?t|do not) (?:you|u)\b")
+                          r"\bor (?:can'?t|cannot|don'?t|do not) (?:you|u)\b|"
+                          # "can i ack it thru you or am i not allowed": whether leave is given at all
+                          r"\bor (?:am|are) (?:i|we) (?:not |even )?(?:allowed|able|permitted)\b|"
+                          r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:allowed|permitted)\b")
 
 
 def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:

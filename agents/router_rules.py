@@ -746,6 +746,9 @@ RULES: tuple[Rule, ...] = (
     # An incident or a page named by what it is about, then "details?": its brief.
     _rule("incident.brief", r"\b(?:pages?|incidents?|alerts?|outages?|sev ?-?[0-4]|p[0-4])\s*(?:[,:;?]|\s-+)?\s*"
           r"(?:details|deets|more info|info|context)\b", STRONG - 1.0, unless=_CI + "|" + _MONEY),
+    # What someone has been paying or spending over a past stretch: the spend, summed.
+    _rule("cost.summary", r"\bwhat (?:has|have|did) (?:[\w-]+ ){0,3}(?:been )?(?:paying|spending|paid|spent)\b",
+          STRONG - 1.0, unless=_FUTURE + r"|\b(?:why|spike\w*|jump\w*|anomal\w*|sav\w*|wast\w*)\b"),
     # --- constructions found by route_dev7.yaml, route_dev8.yaml and the dev11 eval cases (tunable)
     # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
     _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),

@@ -436,3 +436,8 @@ def test_got_with_a_participle_and_no_object_is_the_passive(text: str) -> None:
 
 def test_get_with_an_object_and_a_participle_still_asks() -> None:
     assert [occ.mood for occ in occurrences("get ledger-vm-2 restarted please")] == ["request"]
+
+
+def test_asking_leave_and_whether_it_is_given_at_all_is_a_question() -> None:
+    assert mood_for("incident.ack", "could we ack the ledger one via you, or are we not permitted")[0] != "request"
+    assert mood_for("incident.ack", "can we ack the ledger one?")[0] == "request"

@@ -867,3 +867,10 @@ def test_the_models_read_the_ask_without_a_leading_clause_ruling_a_thing_out(tex
 def test_an_incident_named_then_details_is_its_brief(text: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == "incident.brief"
+
+
+@pytest.mark.parametrize("text", ["what has the data team been spending on redshift since june",
+                                  "what have we paid for cloudfront over the last 10 days"])
+def test_what_someone_has_been_paying_is_the_spend(text: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == "cost.summary"
