@@ -104,15 +104,17 @@ class OpenNsgArgs(BaseModel):
                                     "NSGs guarding this VM (by name): \"what is open on jump-host-1\".")
 
 
-def _guarding(ctx: ToolContext, name: str) -> tuple[str, list[str]] | None:
-    """The NSG named ``name`` or the NSGs guarding the VM so named, with what to call the
-    scope in a sentence; None when ``name`` is neither (a service, a word): no narrowing."""
+def _guarding(ctx: ToolContext, name: str, resource_group: str | None = None) -> tuple[str, list[str]] | None:
+    """The NSG named ``name`` or the NSGs guarding the VM so named (in ``resource_group`` when
+    given), with what to call the scope in a sentence; None when ``name`` is neither (a
+    service, a word, a resource of another group): no narrowing."""
     wanted = name.strip().lower()
     nsgs = list(arm(ctx, "network").network_security_groups.list_all())
-    own = [str(nsg.name) for nsg in nsgs if str(nsg.name).lower() == wanted]
+    own = [str(nsg.name) for nsg in nsgs if str(nsg.name).lower() == wanted
+           and (resource_group is None or resource_group_of(nsg.id).lower() == resource_group.lower())]
     if own:
         return own[0], own
-    for vm in vm_list(ctx, None):
+    for vm in vm_list(ctx, resource_group):
         if str(vm.name).lower() != wanted:
             continue
         nic_ids = {str(nic.id).lower() for nic in getattr(vm.network_profile, "network_interfaces", None) or []}
@@ -125,7 +127,7 @@ def _guarding(ctx: ToolContext, name: str) -> tuple[str, list[str]] | None:
 @azure_errors("listing network security groups", "Microsoft.Network/networkSecurityGroups/read")
 def open_nsg_rules(ctx: ToolContext, args: OpenNsgArgs) -> ToolResult:
     rows = open_rule_rows(ctx, args.resource_group, args.port)
-    scope = _guarding(ctx, args.resource_id) if args.resource_id else None
+    scope = _guarding(ctx, args.resource_id, args.resource_group) if args.resource_id else None
     if scope is not None:
         # "what's exposed on win-build-1?": that VM's own NSG, not every open rule in the subscription
         rows = [row for row in rows if row["nsg"] in scope[1]]

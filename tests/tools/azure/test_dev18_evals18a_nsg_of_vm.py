@@ -34,3 +34,15 @@ def test_an_nsg_named_and_an_unknown_word(registry: ToolRegistry, ctx: ToolConte
     every = registry.invoke("azure_open_nsg_rules", {}, ctx)
     unknown = registry.invoke("azure_open_nsg_rules", {"resource_id": "payments"}, ctx)
     assert unknown.rows == every.rows
+
+
+def test_a_name_from_another_resource_group_narrows_nothing(registry: ToolRegistry, ctx: ToolContext,
+                                                            account: AzureAccount) -> None:
+    groups = {nsg.resource_group for nsg in account.open_nsgs()}
+    assert len(groups) > 1
+    named = account.open_nsgs()[0]
+    other = next(group for group in sorted(groups) if group != named.resource_group)
+    whole = registry.invoke("azure_open_nsg_rules", {"resource_group": other}, ctx)
+    asked = registry.invoke("azure_open_nsg_rules", {"resource_group": other, "resource_id": named.name}, ctx)
+    assert asked.status == "ok" and asked.rows == whole.rows
+    assert named.name not in {row["nsg"] for row in asked.rows}
