@@ -115,9 +115,14 @@ def _state(*states: str) -> Callable[[Row], bool]:
     return lambda row: str(row.get("state", "")).lower() in states
 
 
+# A level's short form in chat: "HIGHs + CRITs", "crit findings"
+_SEVERITY_SHORT = {"critical": "crit"}
+
+
 def _severity(level: str) -> Facet:
     # "only the criticals": the plural names the level too
-    return Facet(level, _words(rf"\b{level}s?\b"), lambda row: str(row.get("severity", "")).lower() == level,
+    said = rf"\b(?:{level}|{_SEVERITY_SHORT[level]})s?\b" if level in _SEVERITY_SHORT else rf"\b{level}s?\b"
+    return Facet(level, _words(said), lambda row: str(row.get("severity", "")).lower() == level,
                  f"are {level} severity")
 
 

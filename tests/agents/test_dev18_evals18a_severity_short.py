@@ -1,0 +1,36 @@
+"""dev18 (evals18a): the short form chat uses for the critical level ("crits", "crit") picks
+the critical findings, alone or beside another level."""
+
+from __future__ import annotations
+
+from agents.focus import focus
+from tools.base import ToolResult
+
+HUB = ToolResult(
+    status="ok", summary="4 active findings.", columns=["severity", "title", "resource", "region"],
+    rows=[{"severity": "critical", "title": "KMS.4 Key rotation should be enabled", "resource": "arn:aws:kms:k/1",
+           "region": "ap-south-1"},
+          {"severity": "high", "title": "ECR.1 Image scanning should be on", "resource": "arn:aws:ecr:repo/app",
+           "region": "ap-south-1"},
+          {"severity": "medium", "title": "Lambda.2 Runtimes should be supported", "resource": "arn:aws:lambda:f",
+           "region": "ap-south-1"},
+          {"severity": "low", "title": "SSM.1 Instances should be managed", "resource": "i-0ccc",
+           "region": "ap-south-1"}],
+    facts={"total": 4}, resources=["arn:aws:kms:k/1", "arn:aws:ecr:repo/app", "arn:aws:lambda:f", "i-0ccc"])
+
+
+def test_crit_alone_is_the_critical_level() -> None:
+    focused = focus("aws_security_hub_findings", HUB, "got any crit stuff open?")
+    assert focused is not None
+    assert [row["title"][:5] for row in focused.rows] == ["KMS.4"]
+
+
+def test_crits_beside_highs_is_both_levels() -> None:
+    focused = focus("aws_security_hub_findings", HUB, "just the crits and highs for the review")
+    assert focused is not None
+    assert [row["title"][:5] for row in focused.rows] == ["KMS.4", "ECR.1"]
+    assert "1 is medium severity" in focused.rest
+
+
+def test_a_word_starting_like_crit_is_no_level() -> None:
+    assert focus("aws_security_hub_findings", HUB, "any criteria for closing these?") is None
