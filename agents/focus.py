@@ -24,6 +24,21 @@ MAX_NAMES = 10
 LISTED_WORDS = "listed_words"
 
 
+# Slots naming the one resource a turn is about, lent by the turn before when the words point
+# at it ("that db", "it").
+_TARGET_SLOTS = ("resource_name", "bucket", "instance_id")
+
+
+def lent_target(text: str, slots: dict[str, Any]) -> str:
+    """The resource a turn's slots name that its own words do not ("" when none): what "that db"
+    stands for after payments-db."""
+    for key in _TARGET_SLOTS:
+        value = slots.get(key)
+        if isinstance(value, str) and value and value.lower() not in text.lower():
+            return value
+    return ""
+
+
 def focus_text(text: str, slots: dict[str, Any]) -> str:
     """The words a focus reads: the turn's, after those of the listing it asks about, if any."""
     listed = slots.get(LISTED_WORDS)
@@ -345,10 +360,12 @@ EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:l
                         r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
 
 
-def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -> Focused | None:
+def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
-    MFA?"), of which the items of this result are the ones meant."""
+    MFA?"), of which the items of this result are the ones meant; ``target``: the resource the
+    turn is about when its words only point at it ("anything flagged on that db?" after
+    payments-db), which findings are then asked about as if named."""
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
@@ -356,7 +373,7 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -
         return None
     if subject.tool in ABOUT_A_RESOURCE and not asked_facets(subject, text) \
             and not any(kind.asked.search(text) for kind in subject.kinds):
-        about = _about_a_resource(subject, result, text)
+        about = _about_a_resource(subject, result, f"{text} {target}" if target else text)
         if about is not None:
             return about
     if subject.tool in ASKED_BY_NAME:

@@ -1,5 +1,6 @@
 """dev18 (evals18a): the short form chat uses for the critical level ("crits", "crit") picks
-the critical findings, alone or beside another level."""
+the critical findings, alone or beside another level; findings about a resource the turn only
+points at ("that key") are those about the resource its slots lend."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from tools.base import ToolResult
 
 HUB = ToolResult(
     status="ok", summary="4 active findings.", columns=["severity", "title", "resource", "region"],
-    rows=[{"severity": "critical", "title": "KMS.4 Key rotation should be enabled", "resource": "arn:aws:kms:k/1",
-           "region": "ap-south-1"},
+    rows=[{"severity": "critical", "title": "KMS.4 Key rotation should be enabled",
+           "resource": "arn:aws:kms:key/ledger-signing", "region": "ap-south-1"},
           {"severity": "high", "title": "ECR.1 Image scanning should be on", "resource": "arn:aws:ecr:repo/app",
            "region": "ap-south-1"},
           {"severity": "medium", "title": "Lambda.2 Runtimes should be supported", "resource": "arn:aws:lambda:f",
            "region": "ap-south-1"},
           {"severity": "low", "title": "SSM.1 Instances should be managed", "resource": "i-0ccc",
            "region": "ap-south-1"}],
-    facts={"total": 4}, resources=["arn:aws:kms:k/1", "arn:aws:ecr:repo/app", "arn:aws:lambda:f", "i-0ccc"])
+    facts={"total": 4},
+    resources=["arn:aws:kms:key/ledger-signing", "arn:aws:ecr:repo/app", "arn:aws:lambda:f", "i-0ccc"])
 
 
 def test_crit_alone_is_the_critical_level() -> None:
@@ -34,3 +36,18 @@ def test_crits_beside_highs_is_both_levels() -> None:
 
 def test_a_word_starting_like_crit_is_no_level() -> None:
     assert focus("aws_security_hub_findings", HUB, "any criteria for closing these?") is None
+
+
+def test_findings_about_a_lent_target_are_the_ones_listed() -> None:
+    """"anything flagged on that key?" after a turn about one KMS key: the words only point at it,
+    the lent slot names it, and the findings about it are the ones listed."""
+    from agents.focus import lent_target
+
+    slots = {"resource_name": "ledger-signing", "cloud": "aws"}
+    target = lent_target("is anything flagged on that key?", slots)
+    assert target == "ledger-signing"
+    focused = focus("aws_security_hub_findings", HUB, "is anything flagged on that key?", target=target)
+    assert focused is not None
+    assert [row["title"][:5] for row in focused.rows] == ["KMS.4"]
+    assert focus("aws_security_hub_findings", HUB, "is anything flagged on that key?") is None
+    assert lent_target("anything on ledger-signing?", slots) == ""  # named in the words: nothing lent
