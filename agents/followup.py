@@ -356,7 +356,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
             _spend_scope_of(previous) if _spend_of_a_listing(route, previous) else \
-            _target_of(previous) if _lends_its_target(route, previous) and listed is None \
+            _target_of(previous, route.text) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) and not _words_pick_among(route.text, previous, items) \
             else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
@@ -1270,10 +1270,20 @@ def _words_pick_among(text: str, previous: TurnContext, items: Any) -> bool:
     return len(named) == 1
 
 
-def _target_of(previous: TurnContext) -> dict[str, Any]:
+# "that group", "this sg", "the same security group": the words say the kind pointed at
+_THAT_GROUP = re.compile(r"\b(?:that|this|the same|same|its|their)\s+(?:security[- ]group|sg|group|firewall group)\b",
+                         re.I)
+
+
+def _target_of(previous: TurnContext, text: str = "") -> dict[str, Any]:
     """The previous turn's target: its slots naming one (with the cloud it lives in), else the
-    first resource its answer named (an instance id is preferred for actions)."""
+    first resource its answer named (an instance id is preferred for actions; a security group
+    when the words point at a group)."""
     lent = {key: previous.slots[key] for key in _TARGET_SLOTS if key in previous.slots}
+    groups = [r for r in previous.resources if r.startswith("sg-")]
+    if groups and _THAT_GROUP.search(text) and not lent:
+        # "any findings tied to that group?" after open security groups: the group, not a machine in it
+        return {"resource_name": groups[0]}
     if lent:
         if previous.skill.startswith("cicd.") and "run_id" not in lent:
             # "why'd it die?" after "is the nightly on checkout-web green?": the run meant is the one

@@ -69,3 +69,11 @@ def test_a_scanner_ruled_out_is_not_read() -> None:
 def test_both_scanners_ruled_out_still_reads_one() -> None:
     reads = _reads("not guardduty, not security hub, something else", {})
     assert {"aws_guardduty_findings", "aws_security_hub_findings"} & set(reads)
+
+
+def test_that_group_after_open_groups_lends_the_group_not_a_machine() -> None:
+    groups = TurnContext("security.open_ports", {"cloud": "aws"}, ["sg-0abc1234", "web-tier", "i-0123456789abcdef0"])
+    asked = apply_context(route("does security hub flag anything about this sg", "security.findings",
+                                {"aws_service": "securityhub"}, 0.95), groups, THRESHOLD)
+    assert asked.slots.get("resource_name") == "sg-0abc1234"
+    assert "instance_id" not in asked.slots
