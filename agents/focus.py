@@ -301,7 +301,10 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
 NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
 # Leaving a property out ("skip the low ones", "ignore medium", "except low").
 EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
-                      r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+)$", re.I)  # "..., not the highs"
+                      r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+|"  # "..., not the highs"
+                      # "not asking about public access, asking about encryption", "don't care about the lows"
+                      r"(?:not|n't|nt)\s+(?:asking|talking|worried|interested|bothered)\s+(?:about|in|by)\s+(?:the\s+)?|"
+                      r"(?:don'?t|do not|dont)\s+care\s+(?:about\s+)?(?:the\s+)?|not\s+about\s+(?:the\s+)?)$", re.I)
 
 
 @dataclass
