@@ -195,7 +195,20 @@ IPV6_OPEN = Facet("ipv6", re.compile(r"^(?!.*(?:0\.0\.0\.0|\bipv4\b|\bv4\b))(?=.
 MACHINES_UP = Facet("running", _words(RUNNING, r"\bpowered on\b", r"\bup\b"),
                     _state("running"), "are running")
 
+# Who a Cloud Storage grant lets read: any signed-in Google account, or anyone at all.
+_MEMBER_SIGNED_IN = "allAuthenticatedUsers"
+_MEMBER_ANYONE = "allUsers"
+SIGNED_IN_ONLY = Facet("signed-in", _words(r"\b(?:signed|logged)[- ]in\b", r"\bauthenticated\b",
+                                           r"\bgoogle accounts?\b", r"\ballauthenticatedusers\b"),
+                       lambda row: row.get("member") == _MEMBER_SIGNED_IN,
+                       f"are open to any signed-in Google account ({_MEMBER_SIGNED_IN})", negatable=False)
+ANYONE = Facet("anyone", _words(r"\banonymous\w*", r"\bunauthenticated\b", r"\ballusers\b",
+                                r"\bno (?:login|sign[- ]in)\b"),
+               lambda row: row.get("member") == _MEMBER_ANYONE, f"are open to anyone, anonymously ({_MEMBER_ANYONE})",
+               negatable=False)
+
 SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
+    Subject("gcp_public_buckets", "Cloud Storage buckets", "bucket", "buckets_checked", (SIGNED_IN_ONLY, ANYONE)),
     Subject("aws_public_buckets", "buckets", "bucket", "buckets_checked", (
         Facet("public", _words(r"\bpublic", r"\bexposed\b", r"world[- ]readable", r"open to (the )?(world|internet)",
                                r"anyone can read"),
@@ -304,7 +317,9 @@ EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|exc
                       r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+|"  # "..., not the highs"
                       # "not asking about public access, asking about encryption", "don't care about the lows"
                       r"(?:not|n't|nt)\s+(?:asking|talking|worried|interested|bothered)\s+(?:about|in|by)\s+(?:the\s+)?|"
-                      r"(?:don'?t|do not|dont)\s+care\s+(?:about\s+)?(?:the\s+)?|not\s+about\s+(?:the\s+)?)$", re.I)
+                      r"(?:don'?t|do not|dont)\s+care\s+(?:about\s+)?(?:the\s+)?|not\s+about\s+(?:the\s+)?|"
+                      # "signed-in accounts rather than fully anonymous"
+                      r"(?:rather than|instead of)\s+(?:the\s+)?(?:fully\s+|totally\s+|completely\s+|just\s+)?)$", re.I)
 
 
 @dataclass
