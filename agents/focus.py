@@ -422,6 +422,8 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
 ABOUT_A_RESOURCE = ("aws_security_hub_findings", "aws_guardduty_findings")
 _HYPHENATED = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])", re.I)
 _REGION_SHAPE = re.compile(r"[a-z]{2}-[a-z]+-\d", re.I)
+# (a name in brackets spelt in mixed case, as nicknames are: not "(deprecated)", not "(CRITICAL)")
+_NICKNAME = re.compile(r"\(((?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z][A-Za-z0-9]{4,})\)")
 _COMPANY_PREFIX = re.compile(r"^[a-z]+-(?=[a-z]+-[a-z])", re.I)  # "driftwood-" of "driftwood-checkout-static"
 MIN_SPOKEN = 4
 
@@ -432,6 +434,8 @@ def _spoken_forms(row: Row) -> dict[str, str]:
     number ("bastion-1" is "the bastion") or a company prefix; form -> name."""
     resource = str(row.get("resource", ""))
     found = _HYPHENATED.findall(str(row.get("title", "")))
+    # a vulnerability's nickname the title gives in brackets: "openssh (regreSSHion)", "(Log4Shell)"
+    found += _NICKNAME.findall(str(row.get("title", "")))
     last = re.split(r"[/:]", resource)[-1]
     if len(last) >= MIN_SPOKEN - 1:
         found.append(last)

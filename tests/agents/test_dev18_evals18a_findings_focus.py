@@ -51,3 +51,21 @@ def test_findings_about_a_lent_target_are_the_ones_listed() -> None:
     assert [row["title"][:5] for row in focused.rows] == ["KMS.4"]
     assert focus("aws_security_hub_findings", HUB, "is anything flagged on that key?") is None
     assert lent_target("anything on ledger-signing?", slots) == ""  # named in the words: nothing lent
+
+
+NICKNAMED = ToolResult(
+    status="ok", summary="3 active findings.", columns=["severity", "title", "resource", "region"],
+    rows=[{"severity": "critical", "title": "CVE-2021-44228 - log4j-core (Log4Shell) on search-node-2",
+           "resource": "i-0ddd", "region": "ap-south-1"},
+          {"severity": "high", "title": "CVE-2014-0160 - openssl (Heartbleed) on edge-lb", "resource": "i-0eee",
+           "region": "ap-south-1"},
+          {"severity": "medium", "title": "S3.8 Block public access (DEPRECATED)", "resource": "arn:aws:s3:::x",
+           "region": "ap-south-1"}],
+    facts={"total": 3}, resources=["i-0ddd", "i-0eee", "arn:aws:s3:::x"])
+
+
+def test_a_vulnerability_nickname_picks_its_finding() -> None:
+    focused = focus("aws_security_hub_findings", NICKNAMED, "are we exposed to log4shell anywhere??")
+    assert focused is not None
+    assert [row["resource"] for row in focused.rows] == ["i-0ddd"]
+    assert focus("aws_security_hub_findings", NICKNAMED, "anything deprecated in there") is None
