@@ -389,6 +389,10 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
         return None
     if EVERYTHING.search(text):
         return None
+    if _LEAST_SEVERE.search(text) and any(facet in subject.facets for facet in SEVERITIES):
+        least = _least_severe(subject, result)
+        if least is not None:
+            return least
     if subject.tool in ABOUT_A_RESOURCE and not asked_facets(subject, text) \
             and not any(kind.asked.search(text) for kind in subject.kinds):
         about = _about_a_resource(subject, result, f"{text} {target}" if target else text)
@@ -415,6 +419,26 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
     if focused is None or not extra:
         return focused
     return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)
+
+
+# The bottom of a ranked list: "the lowest severity thing", "least severe finding", "least urgent"
+_LEAST_SEVERE = re.compile(r"\b(?:lowest|least)[- ](?:sev\w*|severe|critical|risk\w*|prio\w*|serious|urgent|bad)\b",
+                           re.I)
+
+
+def _least_severe(subject: Subject, result: ToolResult) -> Focused | None:
+    """The items at the lowest severity level found, or None when every row shares one level."""
+    levels = [str(row.get("severity", "")).lower() for row in result.rows]
+    ranked = sorted({SEVERITY_RANK.index(level) for level in levels if level in SEVERITY_RANK})
+    if len(ranked) < 2:
+        return None
+    level = SEVERITY_RANK[ranked[-1]]
+    kept = [row for row in result.rows if str(row.get("severity", "")).lower() == level]
+    total = len(result.rows)
+    titles = list(dict.fromkeys(subject.name_of(row) for row in kept))
+    lead = f"The least severe of the {total} {subject.noun} ({level} severity): {names(titles)}."
+    return Focused(lead=lead, rest=f"Not listed: the other {total - len(kept)} {subject.noun}, all more severe.",
+                   rows=kept)
 
 
 # Findings asked about one thing the words name ("what's flagged on the bastion?", "anything

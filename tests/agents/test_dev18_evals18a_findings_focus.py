@@ -69,3 +69,11 @@ def test_a_vulnerability_nickname_picks_its_finding() -> None:
     assert focused is not None
     assert [row["resource"] for row in focused.rows] == ["i-0ddd"]
     assert focus("aws_security_hub_findings", NICKNAMED, "anything deprecated in there") is None
+
+
+def test_the_least_severe_findings_are_the_bottom_level() -> None:
+    focused = focus("aws_security_hub_findings", HUB, "which one is least serious? quick fix for friday")
+    assert focused is not None
+    assert [row["title"][:5] for row in focused.rows] == ["SSM.1"]
+    assert focused.lead.startswith("The least severe of the 4 findings (low severity): SSM.1")
+    assert focus("aws_security_hub_findings", HUB, "what's the worst finding we have") is None
