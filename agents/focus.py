@@ -25,13 +25,18 @@ LISTED_WORDS = "listed_words"
 
 
 # Slots naming the one resource a turn is about, lent by the turn before when the words point
-# at it ("that db", "it").
-_TARGET_SLOTS = ("resource_name", "bucket", "instance_id")
+# at it ("that db", "it"); a machine id lent as "the first machine listed" is too loose a guess
+# to narrow findings by.
+_TARGET_SLOTS = ("resource_name", "bucket")
+# "what else is flagged": beyond the thing named, not about it
+_BEYOND_IT = re.compile(r"\b(?:anything|something|what|which|who|where|any)\s+else\b|\bany\s+others?\b", re.I)
 
 
 def lent_target(text: str, slots: dict[str, Any]) -> str:
     """The resource a turn's slots name that its own words do not ("" when none): what "that db"
     stands for after payments-db."""
+    if _BEYOND_IT.search(text):
+        return ""
     for key in _TARGET_SLOTS:
         value = slots.get(key)
         if isinstance(value, str) and value and value.lower() not in text.lower():

@@ -77,3 +77,10 @@ def test_the_least_severe_findings_are_the_bottom_level() -> None:
     assert [row["title"][:5] for row in focused.rows] == ["SSM.1"]
     assert focused.lead.startswith("The least severe of the 4 findings (low severity): SSM.1")
     assert focus("aws_security_hub_findings", HUB, "what's the worst finding we have") is None
+
+
+def test_nothing_is_lent_to_a_question_beyond_it_nor_a_machine_guess() -> None:
+    from agents.focus import lent_target
+
+    assert lent_target("what else is flagged besides that", {"resource_name": "ledger-signing"}) == ""
+    assert lent_target("which host is it on", {"instance_id": "i-0ddd"}) == ""
