@@ -24,6 +24,26 @@ MAX_NAMES = 10
 LISTED_WORDS = "listed_words"
 
 
+# Slots naming the one resource a turn is about, lent by the turn before when the words point
+# at it ("that db", "it"); a machine id lent as "the first machine listed" is too loose a guess
+# to narrow findings by.
+_TARGET_SLOTS = ("resource_name", "bucket")
+# "what else is flagged": beyond the thing named, not about it
+_BEYOND_IT = re.compile(r"\b(?:anything|something|what|which|who|where|any)\s+else\b|\bany\s+others?\b", re.I)
+
+
+def lent_target(text: str, slots: dict[str, Any]) -> str:
+    """The resource a turn's slots name that its own words do not ("" when none): what "that db"
+    stands for after payments-db."""
+    if _BEYOND_IT.search(text):
+        return ""
+    for key in _TARGET_SLOTS:
+        value = slots.get(key)
+        if isinstance(value, str) and value and value.lower() not in text.lower():
+            return value
+    return ""
+
+
 def focus_text(text: str, slots: dict[str, Any]) -> str:
     """The words a focus reads: the turn's, after those of the listing it asks about, if any."""
     listed = slots.get(LISTED_WORDS)
@@ -115,9 +135,14 @@ def _state(*states: str) -> Callable[[Row], bool]:
     return lambda row: str(row.get("state", "")).lower() in states
 
 
+# A level's short form in chat: "HIGHs + CRITs", "crit findings"
+_SEVERITY_SHORT = {"critical": "crit"}
+
+
 def _severity(level: str) -> Facet:
     # "only the criticals": the plural names the level too
-    return Facet(level, _words(rf"\b{level}s?\b"), lambda row: str(row.get("severity", "")).lower() == level,
+    said = rf"\b(?:{level}|{_SEVERITY_SHORT[level]})s?\b" if level in _SEVERITY_SHORT else rf"\b{level}s?\b"
+    return Facet(level, _words(said), lambda row: str(row.get("severity", "")).lower() == level,
                  f"are {level} severity")
 
 
@@ -175,7 +200,20 @@ IPV6_OPEN = Facet("ipv6", re.compile(r"^(?!.*(?:0\.0\.0\.0|\bipv4\b|\bv4\b))(?=.
 MACHINES_UP = Facet("running", _words(RUNNING, r"\bpowered on\b", r"\bup\b"),
                     _state("running"), "are running")
 
+# Who a Cloud Storage grant lets read: any signed-in Google account, or anyone at all.
+_MEMBER_SIGNED_IN = "allAuthenticatedUsers"
+_MEMBER_ANYONE = "allUsers"
+SIGNED_IN_ONLY = Facet("signed-in", _words(r"\b(?:signed|logged)[- ]in\b", r"\bauthenticated\b",
+                                           r"\bgoogle accounts?\b", r"\ballauthenticatedusers\b"),
+                       lambda row: row.get("member") == _MEMBER_SIGNED_IN,
+                       f"are open to any signed-in Google account ({_MEMBER_SIGNED_IN})", negatable=False)
+ANYONE = Facet("anyone", _words(r"\banonymous\w*", r"\bunauthenticated\b", r"\ballusers\b",
+                                r"\bno (?:login|sign[- ]in)\b"),
+               lambda row: row.get("member") == _MEMBER_ANYONE, f"are open to anyone, anonymously ({_MEMBER_ANYONE})",
+               negatable=False)
+
 SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
+    Subject("gcp_public_buckets", "Cloud Storage buckets", "bucket", "buckets_checked", (SIGNED_IN_ONLY, ANYONE)),
     Subject("aws_public_buckets", "buckets", "bucket", "buckets_checked", (
         Facet("public", _words(r"\bpublic", r"\bexposed\b", r"world[- ]readable", r"open to (the )?(world|internet)",
                                r"anyone can read"),
@@ -284,7 +322,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
 NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
 # Leaving a property out ("skip the low ones", "ignore medium", "except low").
 EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
-                      r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+)$", re.I)  # "..., not the highs"
+                      r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+|"  # "..., not the highs"
+                      # "not asking about public access, asking about encryption", "don't care about the lows"
+                      r"(?:not|n't|nt)\s+(?:asking|talking|worried|interested|bothered)\s+(?:about|in|by)\s+(?:the\s+)?|"
+                      r"(?:don'?t|do not|dont)\s+care\s+(?:about\s+)?(?:the\s+)?|not\s+about\s+(?:the\s+)?|"
+                      # "signed-in accounts rather than fully anonymous"
+                      r"(?:rather than|instead of)\s+(?:the\s+)?(?:fully\s+|totally\s+|completely\s+|just\s+)?)$", re.I)
 
 
 @dataclass
@@ -343,18 +386,24 @@ EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:l
                         r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
 
 
-def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -> Focused | None:
+def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
-    MFA?"), of which the items of this result are the ones meant."""
+    MFA?"), of which the items of this result are the ones meant; ``target``: the resource the
+    turn is about when its words only point at it ("anything flagged on that db?" after
+    payments-db), which findings are then asked about as if named."""
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
     if EVERYTHING.search(text):
         return None
+    if _LEAST_SEVERE.search(text) and any(facet in subject.facets for facet in SEVERITIES):
+        least = _least_severe(subject, result)
+        if least is not None:
+            return least
     if subject.tool in ABOUT_A_RESOURCE and not asked_facets(subject, text) \
             and not any(kind.asked.search(text) for kind in subject.kinds):
-        about = _about_a_resource(subject, result, text)
+        about = _about_a_resource(subject, result, f"{text} {target}" if target else text)
         if about is not None:
             return about
     if subject.tool in ASKED_BY_NAME:
@@ -380,11 +429,33 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = ()) -
     return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)
 
 
+# The bottom of a ranked list: "the lowest severity thing", "least severe finding", "least urgent"
+_LEAST_SEVERE = re.compile(r"\b(?:lowest|least)[- ](?:sev\w*|severe|critical|risk\w*|prio\w*|serious|urgent|bad)\b",
+                           re.I)
+
+
+def _least_severe(subject: Subject, result: ToolResult) -> Focused | None:
+    """The items at the lowest severity level found, or None when every row shares one level."""
+    levels = [str(row.get("severity", "")).lower() for row in result.rows]
+    ranked = sorted({SEVERITY_RANK.index(level) for level in levels if level in SEVERITY_RANK})
+    if len(ranked) < 2:
+        return None
+    level = SEVERITY_RANK[ranked[-1]]
+    kept = [row for row in result.rows if str(row.get("severity", "")).lower() == level]
+    total = len(result.rows)
+    titles = list(dict.fromkeys(subject.name_of(row) for row in kept))
+    lead = f"The least severe of the {total} {subject.noun} ({level} severity): {names(titles)}."
+    return Focused(lead=lead, rest=f"Not listed: the other {total - len(kept)} {subject.noun}, all more severe.",
+                   rows=kept)
+
+
 # Findings asked about one thing the words name ("what's flagged on the bastion?", "anything
 # against payments-db"): the rows whose title or resource names it.
 ABOUT_A_RESOURCE = ("aws_security_hub_findings", "aws_guardduty_findings")
 _HYPHENATED = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])", re.I)
 _REGION_SHAPE = re.compile(r"[a-z]{2}-[a-z]+-\d", re.I)
+# (a name in brackets spelt in mixed case, as nicknames are: not "(deprecated)", not "(CRITICAL)")
+_NICKNAME = re.compile(r"\(((?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z][A-Za-z0-9]{4,})\)")
 _COMPANY_PREFIX = re.compile(r"^[a-z]+-(?=[a-z]+-[a-z])", re.I)  # "driftwood-" of "driftwood-checkout-static"
 MIN_SPOKEN = 4
 
@@ -395,6 +466,8 @@ def _spoken_forms(row: Row) -> dict[str, str]:
     number ("bastion-1" is "the bastion") or a company prefix; form -> name."""
     resource = str(row.get("resource", ""))
     found = _HYPHENATED.findall(str(row.get("title", "")))
+    # a vulnerability's nickname the title gives in brackets: "openssh (regreSSHion)", "(Log4Shell)"
+    found += _NICKNAME.findall(str(row.get("title", "")))
     last = re.split(r"[/:]", resource)[-1]
     if len(last) >= MIN_SPOKEN - 1:
         found.append(last)

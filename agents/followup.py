@@ -34,7 +34,8 @@ from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
 
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|"
-    r"(?:the )?same (?:thing |question |deal |check |again )?(?:for|in|with|on)|also|"
+    # "same question but for gcp", "same thing again for staging"
+    r"(?:the )?same (?:thing |question |deal |check |again )?(?:(?:but|again|please|pls) )?(?:for|in|with|on)|also|"
     r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
     r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b|"
@@ -381,7 +382,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
             _spend_scope_of(previous) if _spend_of_a_listing(route, previous) else \
-            _target_of(previous) if _lends_its_target(route, previous) and listed is None \
+            _target_of(previous, route.text) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) and not _words_pick_among(route.text, previous, items) \
             else _spend_scope(route, previous)
         if "team" in route.slots:  # "and for the platform team...": the team named is the subject now
@@ -458,12 +459,21 @@ _SUBSET_ABOUT = re.compile(r"\b(?:any|anything|which|what|none|some|all)\s+(?:of
                            r"touching|involving|mention(?:s|ing)?|related to|concerning|against|"
                            # "is any of that in the payments resource group": the list's items in a place
                            r"in|under|within|inside)\b", re.I)
+# The previous answer, pointed at: "that list", "this", "the table".
+_ANSWER_NOUN = r"(?:list|answer|results?|table|scan|check|report|output)"
+_PREVIOUS_ANSWER = rf"(?:(?:that|this|those|these)(?:\s+{_ANSWER_NOUN})?|the\s+{_ANSWER_NOUN})\b"
 # Whether the previous answer covers a place or kind: "does it even cover eu-west-1", "is that
 # including the eu side?", "are snapshots counted in that", "is azure covered?"
 _COVERAGE = re.compile(
     r"\b(?:does|did|do|would|will)\s+(?:it|that|this|they|those|the (?:check|scan|list|score|number|total))\s+"
     r"(?:\w+\s+)?(?:cover|include|count|span|scan|check|look (?:at|in|across))\w*\b|"
     r"\b(?:is|are|was|were)\s+(?:it|that|this|those)\s+(?:\w+\s+)?(?:covering|including|counting)\b|"
+    # what the previous answer lacks for a place: "why is there nothing from eu-west-1 in that list",
+    # "no rows for azure in the table?", "why isn't eu-central-1 in that"
+    r"\b(?:nothing|none|no\s+\w+)\s+(?:from|in|for|of|about|on)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:in|on)\s+"
+    + _PREVIOUS_ANSWER + r"|"
+    r"\bwhy\s+(?:is|isn'?t|is not|are|aren'?t|are not)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:not\s+)?(?:in|on|missing from)\s+"
+    + _PREVIOUS_ANSWER + r"|"
     # ("is bastion-1 covered by guardduty" names what covers it: a question of its own)
     r"\b(?:is|are|was|were)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:even\s+|also\s+)?(?:covered|included|counted|scanned)\b"
     r"(?!\s+(?:by|with|under)\s+(?!(?:it|that|this|those|them|there)\b))", re.I)
@@ -1342,10 +1352,20 @@ def _words_pick_among(text: str, previous: TurnContext, items: Any) -> bool:
     return len(named) == 1
 
 
-def _target_of(previous: TurnContext) -> dict[str, Any]:
+# "that group", "this sg", "the same security group": the words say the kind pointed at
+_THAT_GROUP = re.compile(r"\b(?:that|this|the same|same|its|their)\s+(?:security[- ]group|sg|group|firewall group)\b",
+                         re.I)
+
+
+def _target_of(previous: TurnContext, text: str = "") -> dict[str, Any]:
     """The previous turn's target: its slots naming one (with the cloud it lives in), else the
-    first resource its answer named (an instance id is preferred for actions)."""
+    first resource its answer named (an instance id is preferred for actions; a security group
+    when the words point at a group)."""
     lent = {key: previous.slots[key] for key in _TARGET_SLOTS if key in previous.slots}
+    groups = [r for r in previous.resources if r.startswith("sg-")]
+    if groups and _THAT_GROUP.search(text) and not lent:
+        # "any findings tied to that group?" after open security groups: the group, not a machine in it
+        return {"resource_name": groups[0]}
     if lent:
         if previous.skill.startswith("cicd.") and "run_id" not in lent:
             # "why'd it die?" after "is the nightly on checkout-web green?": the run meant is the one

@@ -198,6 +198,12 @@ class SecurityAgent(Specialist):
         wanted = NAMED_SCANNER_TOOL.get(str(route.slots.get("aws_service") or ""))
         if wanted and any(call.spec.name == wanted for call in plan.reads):
             plan.reads = sorted(plan.reads, key=lambda call: call.spec.name != wanted)
+        set_aside = scanners_ruled_out(route.text)
+        kept = [call for call in plan.reads if call.spec.name not in set_aside]
+        if any(call.spec.name in NAMED_SCANNER_TOOL.values() for call in kept):
+            # "from security hub, not guardduty": the scanner the words rule out is not read (while
+            # another one still answers)
+            plan.reads = kept
         return plan
 
     def argument_values(self, route: Route) -> dict[str, Any]:
@@ -211,6 +217,23 @@ class SecurityAgent(Specialist):
             # set aside, the question is about every other one
             values.pop("bucket", None)
         return values
+
+
+# A scanner the words set aside: "not guardduty", "skip GD", "without the security hub ones",
+# "rather than sec hub".
+_SCANNER_RULED_OUT = re.compile(
+    r"\b(?:not|without|except(?:\s+for)?|excluding|skip(?:ping)?|minus|ignor(?:e|ing)|rather than|instead of|"
+    r"other than|apart from|leave out|leaving out)\s+(?:(?:the|from|any|anything from|stuff from|ones from)\s+)?"
+    r"(guard\s?duty|gd|sec(?:urity)?\s?hub)\b", re.I)
+
+
+def scanners_ruled_out(text: str) -> set[str]:
+    """The finding tools of the scanners ``text`` rules out by name."""
+    found: set[str] = set()
+    for match in _SCANNER_RULED_OUT.finditer(text):
+        word = re.sub(r"\s", "", match.group(1).lower())
+        found.add(NAMED_SCANNER_TOOL["guardduty" if word in ("guardduty", "gd") else "securityhub"])
+    return found
 
 
 # Asking beyond what was named: "anything else", "any other buckets", "which others".

@@ -25,7 +25,7 @@ from agents.answer import (
 )
 from agents.brief_changes import CHANGES_TOOL, changes_for_service, incident_service
 from agents.clarified import MEANT
-from agents.focus import focus, focus_text
+from agents.focus import focus, focus_text, lent_target
 from agents.named_change import named_change
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
@@ -301,7 +301,8 @@ class _Parts:
         title = _title(call["tool"]) if titled else ""
         meant = route.slots.get(MEANT)  # what "that user" may point at, named by the turn before
         pointed = [str(name) for name in meant] if isinstance(meant, list) else []
-        focused = focus(call["tool"], result, focus_text(route.text, route.slots), pointed)
+        focused = focus(call["tool"], result, focus_text(route.text, route.slots), pointed,
+                        lent_target(route.text, route.slots))
         if focused is None and call["tool"] == CHANGES_TOOL:  # "who merged the jest 30 upgrade?"
             focused = named_change(result, route.text)
         if focused is not None:

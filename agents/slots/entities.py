@@ -182,8 +182,9 @@ def find_resource_name(text: str, taken: set[str], original: str = "") -> str | 
     return None
 
 
-# A word hedged in chat: "unrelated-ish", "green-ish", "sort-of-urgent", "kinda-broken".
-_HEDGED = re.compile(r"[a-z]+(?:-[a-z]+)*-ish|(?:kinda|sorta|semi|quasi|sort-of|kind-of)-[a-z]+(?:-[a-z]+)*")
+# A word hedged in chat: "unrelated-ish", "green-ish", "sort-of-urgent", "kinda-broken"; a
+# viewpoint adverb: "security-wise", "cost-wise" (in respect of, no name).
+_HEDGED = re.compile(r"[a-z]+(?:-[a-z]+)*-(?:ish|wise)|(?:kinda|sorta|semi|quasi|sort-of|kind-of)-[a-z]+(?:-[a-z]+)*")
 # An environment variable or a secret's name as code spells it: NPM_TOKEN, DATABASE_URL.
 _SHOUTED_VARIABLE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
 # A level of severity in one word: "low-sev", "high-urgency", "sev-2", "p1-incident" is not one.

@@ -17,7 +17,16 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from tools.aws.common import GLOBAL_REGION, client, iso, join_names, region_matches, regions_for, run_session
+from tools.aws.common import (
+    GLOBAL_REGION,
+    client,
+    iso,
+    join_names,
+    region_matches,
+    regions_for,
+    run_session,
+    tag_map,
+)
 from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
 from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
@@ -239,12 +248,15 @@ def sg_rows(ctx: ToolContext, region: str, port: int | None = None) -> list[dict
                 rows.append({"group_id": sg["GroupId"], "name": sg.get("GroupName", ""), "region": region,
                              "protocol": "all" if perm.get("IpProtocol") == "-1" else perm.get("IpProtocol"),
                              "ports": ports, "cidr": ", ".join(cidrs), "severity": _severity(low, high)})
-    users: dict[str, list[str]] = {}
+    users: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if row["group_id"] not in users:
-            found = instances(ctx, region, [{"Name": "instance.group-id", "Values": [row["group_id"]]}])
-            users[row["group_id"]] = [i["InstanceId"] for i in found]
-        row["instances"] = ", ".join(users[row["group_id"]])
+            attached = [{"Name": "instance.group-id", "Values": [row["group_id"]]}]
+            users[row["group_id"]] = instances(ctx, region, attached)
+        row["instances"] = ", ".join(i["InstanceId"] for i in users[row["group_id"]])
+        # "what's behind that group?": the machines by the names people use (their Name tags)
+        row["instance_names"] = ", ".join(name for name in (tag_map(i.get("Tags")).get("Name", "")
+                                                            for i in users[row["group_id"]]) if name)
     return rows
 
 
@@ -322,7 +334,8 @@ def open_security_groups(ctx: ToolContext, args: OpenSecurityGroupsArgs) -> Tool
     used = sorted({i for row in rows for i in row["instances"].split(", ") if i})
     return scan.mark(ToolResult(
         status="ok", summary=summary,
-        columns=["group_id", "name", "region", "protocol", "ports", "cidr", "severity", "instances"],
+        columns=["group_id", "name", "region", "protocol", "ports", "cidr", "severity", "instances",
+                 "instance_names"],
         rows=rows, facts={"groups": len(groups), "rules": len(rows), "high": len(high)},
         resources=groups + sorted({row["name"] for row in rows if row["name"]}) + used))
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from tools.azure.client import arm, resource_group_of, text
 from tools.azure.errors import azure_errors
+from tools.azure.inventory import vm_list
 from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.findings import SEVERITY_ORDER, scan_summary
 
@@ -99,11 +100,39 @@ def open_rule_rows(ctx: ToolContext, resource_group: str | None = None,
 class OpenNsgArgs(BaseModel):
     resource_group: str | None = Field(default=None, description="Only this resource group.")
     port: int | None = Field(default=None, ge=0, le=65535, description="Only rules covering this port.")
+    resource_id: str | None = Field(default=None, max_length=200, description="Only this NSG (by name), or the "
+                                    "NSGs guarding this VM (by name): \"what is open on jump-host-1\".")
+
+
+def _guarding(ctx: ToolContext, name: str, resource_group: str | None = None) -> tuple[str, list[str]] | None:
+    """The NSG named ``name`` or the NSGs guarding the VM so named (in ``resource_group`` when
+    given), with what to call the scope in a sentence; None when ``name`` is neither (a
+    service, a word, a resource of another group): no narrowing."""
+    wanted = name.strip().lower()
+    nsgs = list(arm(ctx, "network").network_security_groups.list_all())
+    own = [str(nsg.name) for nsg in nsgs if str(nsg.name).lower() == wanted
+           and (resource_group is None or resource_group_of(nsg.id).lower() == resource_group.lower())]
+    if own:
+        return own[0], own
+    for vm in vm_list(ctx, resource_group):
+        if str(vm.name).lower() != wanted:
+            continue
+        nic_ids = {str(nic.id).lower() for nic in getattr(vm.network_profile, "network_interfaces", None) or []}
+        guards = sorted(str(nsg.name) for nsg in nsgs
+                        if any(str(nic.id).lower() in nic_ids for nic in nsg.network_interfaces or []))
+        return f"VM {vm.name}" + (f" (NSG {', '.join(guards)})" if guards else " (no NSG)"), guards
+    return None
 
 
 @azure_errors("listing network security groups", "Microsoft.Network/networkSecurityGroups/read")
 def open_nsg_rules(ctx: ToolContext, args: OpenNsgArgs) -> ToolResult:
     rows = open_rule_rows(ctx, args.resource_group, args.port)
+    scope = _guarding(ctx, args.resource_id, args.resource_group) if args.resource_id else None
+    if scope is not None:
+        # "what's exposed on win-build-1?": that VM's own NSG, not every open rule in the subscription
+        rows = [row for row in rows if row["nsg"] in scope[1]]
+        if not rows:
+            return ToolResult.no_data(f"No Azure NSG rule on {scope[0]} opens a non-web port to the internet.")
     if not rows:
         return ToolResult.no_data("No Azure NSG rule opens a non-web port to the internet.")
     nsgs = list(dict.fromkeys(row["nsg"] for row in rows))
