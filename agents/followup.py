@@ -151,6 +151,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
     route = _without_context_word(route, previous)
+    machine = _machine_change_after_machines(route, previous, threshold)
+    if machine is not None:
+        return machine
     failed = _failure_signature_of_a_run(route, previous, threshold)
     if failed is not None:  # "exit 137 - oom or something else?" after a red run: why that run failed
         return failed
@@ -267,6 +270,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         for key in widened_slots(route.text):  # "all regions then": the previous scope, no longer narrowed
             if key not in route.slots:  # "and everywhere in eu-west-1?" still names its own region
                 slots.pop(key, None)
+        if _OTHER_REGION.search(route.text) and "region" not in route.slots and skill.agent in _SCANS_REGIONS \
+                and str(previous.slots.get("region") or "").count("-") == 2:
+            # "and the other region?" after one AWS region: every configured region but that one
+            # (the scans of these agents read "!region" so; a bill's region filter does not)
+            slots["region"] = "!" + str(previous.slots["region"])
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
@@ -737,6 +745,31 @@ def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> 
     if route.confidence >= threshold:
         return route
     return _other_reading(route, agent, mutating=True) or route
+
+
+# "the other region", "other regions", "the rest of the regions": the places not yet asked.
+_OTHER_REGION = re.compile(r"\b(?:the\s+)?other\s+regions?\b|\bthe\s+rest\s+of\s+the\s+regions\b|"
+                           r"\bremaining\s+regions?\b", re.I)
+
+
+# The agents whose AWS tools scan the configured regions (tools/aws/common.py ``regions_for``).
+_SCANS_REGIONS = ("infrastructure", "security")
+
+
+# The actions the slot finder gives a machine (never a CI run's "rerun").
+_MACHINE_ACTIONS = ("start", "stop", "reboot", "deallocate")
+
+
+def _machine_change_after_machines(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """"bring web-x-staging back, qa wants it for the release" after a turn about machines: the
+    slot finder read the verb's object as a named machine (a CI word only in the reason), so the
+    change asked is that machine's, however sure the router was of a CI run (it still needs approval)."""
+    if SKILL_BY_NAME[previous.skill].agent != "infrastructure" or route.skill != "cicd.rerun" \
+            or not route.slots.get("resource_name") or route.slots.get("action") not in _MACHINE_ACTIONS:
+        return None
+    skill = SKILL_BY_NAME["infra.action"]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                    "confidence": max(route.confidence, threshold)})
 
 
 # Turns about one machine, which "it" next points at.
