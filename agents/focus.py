@@ -283,6 +283,12 @@ NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
 EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
                       r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+)$", re.I)  # "..., not the highs"
 
+# A property said not to count, after it ("terminated ones don't count", "stopped boxes dont
+# matter", "the low ones are irrelevant"): left out, as an exclusion before it is.
+_DISCOUNTED_NOUN = r"^\s*(?:(?:ones?|vms?|boxe?s?|instances?|machines?|nodes?|servers?|hosts?|rules?|findings?)\s+)?"
+DISCOUNTED = re.compile(_DISCOUNTED_NOUN + r"(?:(?:(?:do|does|should|will)\s*(?:n'?t|not)|dont|doesnt|wont|shouldnt)\s+"
+                        r"(?:really\s+)?(?:count|matter)\b|(?:are|is)\s+(?:irrelevant|excluded)\b)", re.I)
+
 
 @dataclass
 class Focused:
@@ -299,7 +305,7 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         match = facet.asked.search(text)
         if match is None:
             continue
-        if EXCLUDED.search(text[: match.start()]):
+        if EXCLUDED.search(text[: match.start()]) or DISCOUNTED.search(text[match.end():]):
             excluded.append(facet)  # "high and critical, skip the low": low is left out, not asked for
             continue
         if facet.negatable and NEGATED.search(text[: match.start()]):
