@@ -241,7 +241,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             # is no account name to narrow by)
             one = {MEANT: _accounts_named(one)}
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**_where(previous), **one, **route.slots},
+                                        "slots": {**_where(previous), **_log_source_of(route, previous, skill.name),
+                                                  **one, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _WHAT_MOVES_IT.search(route.text) and route.confidence < threshold \
             and not SKILL_BY_NAME[previous.skill].mutating and not any(key in route.slots for key in _TARGET_SLOTS):
@@ -1234,6 +1235,14 @@ def _asks_the_pager(route: Route, previous: TurnContext) -> bool:
     return route.skill.startswith("incident.") and not skill.mutating \
         and SKILL_BY_NAME[previous.skill].agent != skill.agent and bool(_PAGING_SYSTEM.search(route.text)) \
         and not any(key in route.slots for key in (*_CLOUD_TARGETS, "run_id", "repo", "workflow"))
+
+
+def _log_source_of(route: Route, previous: TurnContext, skill: str) -> dict[str, Any]:
+    """The log the previous turn read ("the metadata one" after one function's errors is a line of
+    that function's log), when the logs are asked again and the words name no source of their own."""
+    if skill != "infra.logs" or previous.skill != "infra.logs" or any(key in route.slots for key in _TARGET_SLOTS):
+        return {}
+    return {key: previous.slots[key] for key in ("log_group", "resource_name") if key in previous.slots}
 
 
 def _where(previous: TurnContext) -> dict[str, Any]:
