@@ -60,3 +60,22 @@ def test_a_state_said_not_to_count_is_left_out() -> None:
     assert [facet.name for facet in facets] == ["running"]
     both = asked_facets(SUBJECTS["gcp_inventory"], "how many gce vms are terminated")
     assert [facet.name for facet in both] == ["stopped"]
+
+
+def test_the_resource_groups_asked_for_are_the_rows() -> None:
+    from agents.specialists import SPECIALIST_BY_NAME
+    infra = SPECIALIST_BY_NAME["infrastructure"]
+    asked = route("what rgs have we got on azure and where are they", "infra.inventory", {"cloud": "azure"})
+    assert infra.argument_values(asked).get("resource_type") == "resource_group"
+    grouped = route("azure vms by resource group", "infra.inventory",
+                    {"cloud": "azure", "group_by": "resource_group", "resource_type": "ec2"})
+    assert infra.argument_values(grouped).get("resource_type") != "resource_group"
+
+
+def test_one_line_of_a_functions_errors_keeps_that_functions_log() -> None:
+    errors = TurnContext("infra.logs", {"resource_name": "ledger-sync"})
+    followed = apply_context(route("just the timeout one pls", "infra.inventory", {}, 0.2), errors, 0.45)
+    assert followed.skill == "infra.logs" and followed.slots.get("resource_name") == "ledger-sync"
+    other = apply_context(route("the billing-api one", "infra.logs", {"resource_name": "billing-api"}, 0.9),
+                          errors, 0.45)
+    assert other.slots.get("resource_name") == "billing-api"
