@@ -329,6 +329,12 @@ EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|exc
                       # "signed-in accounts rather than fully anonymous"
                       r"(?:rather than|instead of)\s+(?:the\s+)?(?:fully\s+|totally\s+|completely\s+|just\s+)?)$", re.I)
 
+# A property said not to count, after it ("terminated ones don't count", "stopped boxes dont
+# matter", "the low ones are irrelevant"): left out, as an exclusion before it is.
+_DISCOUNTED_NOUN = r"^\s*(?:(?:ones?|vms?|boxe?s?|instances?|machines?|nodes?|servers?|hosts?|rules?|findings?)\s+)?"
+DISCOUNTED = re.compile(_DISCOUNTED_NOUN + r"(?:(?:(?:do|does|should|will)\s*(?:n'?t|not)|dont|doesnt|wont|shouldnt)\s+"
+                        r"(?:really\s+)?(?:count|matter)\b|(?:are|is)\s+(?:irrelevant|excluded)\b)", re.I)
+
 
 @dataclass
 class Focused:
@@ -345,7 +351,7 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         match = facet.asked.search(text)
         if match is None:
             continue
-        if EXCLUDED.search(text[: match.start()]):
+        if EXCLUDED.search(text[: match.start()]) or DISCOUNTED.search(text[match.end():]):
             excluded.append(facet)  # "high and critical, skip the low": low is left out, not asked for
             continue
         if facet.negatable and NEGATED.search(text[: match.start()]):

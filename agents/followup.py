@@ -168,6 +168,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
     route = _without_context_word(route, previous)
+    machine = _machine_change_after_machines(route, previous, threshold)
+    if machine is not None:
+        return machine
     failed = _failure_signature_of_a_run(route, previous, threshold)
     if failed is not None:  # "exit 137 - oom or something else?" after a red run: why that run failed
         return failed
@@ -260,7 +263,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             # is no account name to narrow by)
             one = {MEANT: _accounts_named(one)}
         return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                        "slots": {**_where(previous), **one, **route.slots},
+                                        "slots": {**_where(previous), **_log_source_of(route, previous, skill.name),
+                                                  **one, **route.slots},
                                         "confidence": max(route.confidence, threshold)})
     if _WHAT_MOVES_IT.search(route.text) and route.confidence < threshold \
             and not SKILL_BY_NAME[previous.skill].mutating and not any(key in route.slots for key in _TARGET_SLOTS):
@@ -289,6 +293,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         for key in widened_slots(route.text):  # "all regions then": the previous scope, no longer narrowed
             if key not in route.slots:  # "and everywhere in eu-west-1?" still names its own region
                 slots.pop(key, None)
+        if _OTHER_REGION.search(route.text) and "region" not in route.slots and skill.agent in _SCANS_REGIONS \
+                and str(previous.slots.get("region") or "").count("-") == 2:
+            # "and the other region?" after one AWS region: every configured region but that one
+            # (the scans of these agents read "!region" so; a bill's region filter does not)
+            slots["region"] = "!" + str(previous.slots["region"])
         earlier = _period_before(route.text, previous.slots.get("time_range"))
         if earlier:
             slots["time_range"] = earlier
@@ -794,6 +803,31 @@ def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> 
     return _other_reading(route, agent, mutating=True) or route
 
 
+# "the other region", "other regions", "the rest of the regions": the places not yet asked.
+_OTHER_REGION = re.compile(r"\b(?:the\s+)?other\s+regions?\b|\bthe\s+rest\s+of\s+the\s+regions\b|"
+                           r"\bremaining\s+regions?\b", re.I)
+
+
+# The agents whose AWS tools scan the configured regions (tools/aws/common.py ``regions_for``).
+_SCANS_REGIONS = ("infrastructure", "security")
+
+
+# The actions the slot finder gives a machine (never a CI run's "rerun").
+_MACHINE_ACTIONS = ("start", "stop", "reboot", "deallocate")
+
+
+def _machine_change_after_machines(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """"bring web-x-staging back, qa wants it for the release" after a turn about machines: the
+    slot finder read the verb's object as a named machine (a CI word only in the reason), so the
+    change asked is that machine's, however sure the router was of a CI run (it still needs approval)."""
+    if SKILL_BY_NAME[previous.skill].agent != "infrastructure" or route.skill != "cicd.rerun" \
+            or not route.slots.get("resource_name") or route.slots.get("action") not in _MACHINE_ACTIONS:
+        return None
+    skill = SKILL_BY_NAME["infra.action"]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                    "confidence": max(route.confidence, threshold)})
+
+
 # Turns about one machine, which "it" next points at.
 _ONE_MACHINE = ("infra.describe", "infra.action")
 # Verbs that restart a machine, and that only a machine's restart shares with a rerun ("re-run",
@@ -1293,6 +1327,14 @@ def _asks_the_pager(route: Route, previous: TurnContext) -> bool:
     return route.skill.startswith("incident.") and not skill.mutating \
         and SKILL_BY_NAME[previous.skill].agent != skill.agent and bool(_PAGING_SYSTEM.search(route.text)) \
         and not any(key in route.slots for key in (*_CLOUD_TARGETS, "run_id", "repo", "workflow"))
+
+
+def _log_source_of(route: Route, previous: TurnContext, skill: str) -> dict[str, Any]:
+    """The log the previous turn read ("the metadata one" after one function's errors is a line of
+    that function's log), when the logs are asked again and the words name no source of their own."""
+    if skill != "infra.logs" or previous.skill != "infra.logs" or any(key in route.slots for key in _TARGET_SLOTS):
+        return {}
+    return {key: previous.slots[key] for key in ("log_group", "resource_name") if key in previous.slots}
 
 
 def _where(previous: TurnContext) -> dict[str, Any]:

@@ -325,6 +325,10 @@ def by_region_when_unfiltered(call: PlannedCall) -> PlannedCall:
 # A listing narrowed to what is switched off: "which ones are stopped", "anything shut down?"
 STOPPED_WORDS = re.compile("|".join(MACHINE_OFF), re.I)
 NOT_STOPPED = re.compile(r"\b(?:not|n't|never|isn'?t|aren'?t)\s+(?:been\s+)?(?:stopped|shut|powered|turned)\b", re.I)
+# The resource groups themselves asked for ("which resource groups do we have", "list our rgs"),
+# not a grouping of other resources by them ("vms by resource group").
+GROUPS_LISTED = re.compile(r"\b(?:which|what|list|show|all|our|any|many)\s+(?:\w+\s+){0,2}?"
+                           r"(?:resource[- ]groups|rgs)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -354,6 +358,11 @@ class InfrastructureAgent(Specialist):
         if route.skill == "infra.inventory" and team and "tag_key" not in values:
             # "what does the payments team own": resources tagged team=payments (any case)
             values.update(tag_key="team", tag_value=team)
+        if route.skill == "infra.inventory" and route.slots.get("cloud") == "azure" and "resource_type" not in values \
+                and not route.slots.get("resource_group") and GROUPS_LISTED.search(route.text):
+            # "which azure resource groups do we have, and where": the groups are the rows
+            values["resource_type"] = "resource_group"
+            values.pop("group_by", None)
         if route.skill == "infra.inventory" and STOPPED_WORDS.search(route.text) \
                 and not NOT_STOPPED.search(route.text):
             values.setdefault("state", "stopped")  # "which of those are stopped": a subset, by state

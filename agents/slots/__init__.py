@@ -55,6 +55,7 @@ from agents.slots.vocabulary import (
     METRIC,
     RESOURCE_ID,
     RESOURCE_TYPE,
+    RESOURCE_TYPES,
 )
 
 __all__ = ["extract_slots", "time_range"]
@@ -79,6 +80,18 @@ def billed_kinds_joined(text: str) -> set[str]:
                                     or re.search(second_words + _JOINED + first_words, text)):
                 found |= {first, second}
     return found
+
+
+# A kind of resource in everyday words, as a list of kinds names them ("instances, dbs, buckets").
+_KIND_WORD = "|".join([*(pattern for _name, pattern in RESOURCE_TYPES), r"dbs?"])
+_KINDS_LISTED = re.compile(rf"(?<![\w-])(?:{_KIND_WORD})(?![\w-]){_JOINED}(?:{_KIND_WORD})(?![\w-])")
+
+
+def several_kinds_listed(text: str) -> bool:
+    """Whether the words list kinds of resource side by side ("instances, dbs, buckets",
+    "vms and disks"): several kinds are asked, so no one of them narrows the listing."""
+    kinds = {name for name, pattern in RESOURCE_TYPE if pattern.search(text)}
+    return bool(_KINDS_LISTED.search(text)) and (len(kinds) > 1 or bool(re.search(r"(?<![\w-])dbs?(?![\w-])", text)))
 
 
 def excluded_env(text: str) -> str | None:
@@ -120,7 +133,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     named_services |= billed_kinds_joined(positive)  # "ec2 and the dbs": two services as well
     if len(named_services) < 2:  # "rds vs ec2": both, so no one service narrows the answer
         put(slots, "aws_service", first_match(AWS_SERVICE, positive))
-    put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
+    if not several_kinds_listed(positive):
+        put(slots, "resource_type", first_match(RESOURCE_TYPE, lowered))
     put(slots, "metric", first_match(METRIC, lowered))
     named = without_ruled_out(lowered)  # "not the payments repo": a name the user does not mean
     put(slots, "service", find_service(named))

@@ -925,11 +925,21 @@ _PRONOUN_OBJECT = re.compile(rf"\b(?:{_START_VERBS}|spin|bring|fire|boot)\s+(?:i
 _NUMBERED_HOST = re.compile(r"(?<![\w./-])(?P<host>[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+)(?![\w-])(?P<rest>\s+\S+)?")
 
 
+# A host named for its environment ("web-frontend-staging", "checkout-web-prod"): the last
+# part of the name is an environment, no part of it a CI word ("deploy-staging" is a workflow).
+_ENV_HOST_END = re.compile(r"-(?:staging|stage|stg|prod|production|dev|qa|uat|test)$")
+
+
+def _env_named_host(name: str) -> bool:
+    return _ENV_HOST_END.search(name) is not None and not any(
+        CI_WORDS.fullmatch(part) for part in name.split("-")[:-1])
+
+
 def _machine_object(text: str) -> bool:
     for match in _MACHINE_OBJECT.finditer(text):
         numbered = re.search(r"-\d+$", match["name"]) is not None
         after_noun = re.search(rf"\b{_MACHINE_NOUNS}\s+$", match["lead"]) is not None
-        if (numbered or after_noun) and not CI_WORDS.search(match["rest"] or ""):
+        if (numbered or after_noun or _env_named_host(match["name"])) and not CI_WORDS.search(match["rest"] or ""):
             return True
     hosts = list(_NUMBERED_HOST.finditer(text))
     return bool(_PRONOUN_OBJECT.search(text)) and len({host["host"] for host in hosts}) == 1 \

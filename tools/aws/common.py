@@ -66,7 +66,13 @@ def regions_for(ctx: ToolContext, region: str | None) -> list[str]:
     """The regions a tool scans: the one asked for, the configured ones in a place asked for
     ("europe", "us east"), else every configured region. A region neither configured nor
     known to botocore, or a place no configured region is in, is refused before any call
-    (``UnknownRegion``)."""
+    (``UnknownRegion``). A leading "!" ("!us-east-1", "the other region" after us-east-1) is
+    every configured region but that one."""
+    if region and region.startswith("!"):
+        others = [name for name in ctx.regions if name != region[1:]]
+        if not others:
+            raise UnknownRegion(region[1:], list(ctx.regions))
+        return others
     if region:
         inside = regions_in(region, ctx.regions or [GLOBAL_REGION])
         if inside is not None:  # "in europe": the configured regions there, or a clear no

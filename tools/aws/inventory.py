@@ -232,6 +232,14 @@ def _in_state(row: dict[str, Any], args: InventoryArgs) -> bool:
     return not args.state or str(row["state"]).lower() == args.state.lower()
 
 
+def _team_as_service(args: InventoryArgs) -> InventoryArgs | None:
+    """The same filter with a team's name read as a service's ("the checkout team" runs the
+    checkout service), when a team tag is asked and no service is; else None."""
+    if str(args.tag_key or "").lower() != "team" or not args.tag_value or args.service:
+        return None
+    return args.model_copy(update={"tag_key": None, "tag_value": None, "service": args.tag_value})
+
+
 INVENTORY_SERVICES = ("ec2", "s3", "rds", "lambda", "ecs", "eks", "elbv2")
 
 
@@ -286,7 +294,15 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
             rows.extend(_s3_rows(ctx, regions if args.region else None))
         else:
             rows.extend(row for per_kind in scan.values() for row in per_kind[kind])
-    rows = [row for row in rows if _keep(row, args)]
+    kept = [row for row in rows if _keep(row, args)]
+    by_team, team_note = _team_as_service(args), ""
+    if not kept and by_team is not None:
+        # "what does the checkout team own": no resource is tagged team=checkout, but "checkout" is
+        # a service's name, which is what people call the team running it (said in the summary)
+        kept = [row for row in rows if _keep(row, by_team)]
+        if kept:
+            team_note = f"No resource is tagged team={args.tag_value}; these are tagged service={args.tag_value}. "
+    rows = kept
     # how many instances a state narrowed, so the answer says "1 of 12 instances is stopped"
     instances_checked = sum(1 for row in rows if str(row["type"]).lower() == "ec2")
     rows = [row for row in rows if _in_state(row, args)]
@@ -296,7 +312,8 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
         return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
     counts = Counter(row["type"] for row in rows)
     attention = [row["id"] for row in rows if row["state"] in containers.ATTENTION_STATES]
-    summary = f"{_attention(rows)}{counted(len(rows), 'resource')} in {where}: {_listing(rows, kinds, counts)}."
+    summary = f"{team_note}{_attention(rows)}{counted(len(rows), 'resource')} in {where}: " \
+        f"{_listing(rows, kinds, counts)}."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
     return scan.mark(ToolResult(

@@ -154,6 +154,11 @@ def inventory(ctx: ToolContext, args: AzureInventoryArgs) -> ToolResult:
     names = [row["name"] for row in rows]
     shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
     summary = f"{counted(len(rows), 'Azure resource')} in {where}: {listing} ({shown})."
+    if set(counts) == {"resource_group"}:
+        # "which resource groups, and where": each group with its location
+        placed = ", ".join(f"{row['name']} ({row['location']})" for row in rows[:8])
+        more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+        summary = f"{counted(len(rows), 'resource group')} in {where}: {placed}{more}."
     for row in rows:
         row["tags"] = ", ".join(f"{k}={v}" for k, v in sorted(row["tags"].items()))
     return ToolResult(

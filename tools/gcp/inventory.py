@@ -100,6 +100,10 @@ def gcp_inventory(ctx: ToolContext, args: GcpInventoryArgs) -> ToolResult:
     names = [row["name"] for row in rows]
     summary = (f"{counted(len(rows), 'resource')} in Google Cloud project {project(ctx)}: {listing} "
                f"({', '.join(names[:8])}{f' and {len(names) - 8} more' if len(names) > 8 else ''}).")
+    if len(rows) == 1 and rows[0]["type"] == "instance":
+        # one machine asked about ("the bastion one, which zone and type?"): its state, zone and type
+        only = rows[0]
+        summary += f" {only['name']} is {str(only['state']).lower()} in zone {only['location']}: {only['detail']}."
     shown = []
     for row in rows[: args.limit]:
         labels = row["labels"]
