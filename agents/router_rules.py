@@ -749,6 +749,13 @@ RULES: tuple[Rule, ...] = (
     # What someone has been paying or spending over a past stretch: the spend, summed.
     _rule("cost.summary", r"\bwhat (?:has|have|did) (?:[\w-]+ ){0,3}(?:been )?(?:paying|spending|paid|spent)\b",
           STRONG - 1.0, unless=_FUTURE + r"|\b(?:why|spike\w*|jump\w*|anomal\w*|sav\w*|wast\w*)\b"),
+    # Where one thing lives ("X - which region is that one in?"): its description, not a grouping.
+    _rule("infra.describe", r"\bwhich (?:region|zone|az|availability zone|resource group|rg|vpc|subnet) (?:is|was) "
+          r"(?:that one|this one|that|this|it|(?:the )?[\w-]+-[\w-]+) (?:in|located in|running in|sitting in)\b",
+          STRONG - 1.0, unless=_MONEY + "|" + _CI),
+    # Whether the account would pass an audit: the overall posture.
+    _rule("security.posture", r"\b(?:fail|pass|survive|flunk|ready for)\w*\b[^?.]{0,30}\b(?:security |compliance )?"
+          r"audits?\b|\baudit[- ]ready\b", STRONG - 1.0, unless=_MONEY + r"|\b(?:audit (?:log|trail)s?|cloudtrail)\b"),
     # --- constructions found by route_dev7.yaml, route_dev8.yaml and the dev11 eval cases (tunable)
     # About Guardian's own answer or how to ask it: help, above a how-to's runbook.
     _rule("help", ABOUT_ITS_ANSWERS, STRONG + 2.5),

@@ -874,3 +874,18 @@ def test_an_incident_named_then_details_is_its_brief(text: str) -> None:
 def test_what_someone_has_been_paying_is_the_spend(text: str) -> None:
     boosts, _ = rule_boosts(text)
     assert SKILL_NAMES[int(boosts.argmax())] == "cost.summary"
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("orders-archive-bucket: which region is it in?", "infra.describe"),
+    ("which zone is that one running in", "infra.describe"),
+    ("are we going to fail the pci audit with what's in this account", "security.posture"),
+])
+def test_where_one_thing_lives_and_passing_an_audit(text: str, skill: str) -> None:
+    boosts, _ = rule_boosts(text)
+    assert SKILL_NAMES[int(boosts.argmax())] == skill
+
+
+def test_where_spend_is_highest_and_audit_logs_are_no_description_or_posture() -> None:
+    assert rule_boosts("which region is our bill highest in")[0][SKILL_NAMES.index("infra.describe")] <= 0
+    assert rule_boosts("pull the cloudtrail audit logs")[0][SKILL_NAMES.index("security.posture")] <= 0
