@@ -409,11 +409,6 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                 return closest.model_copy(update={"slots": {**lent, **route.slots}})
         same_domain = SKILL_BY_NAME[previous.skill].agent == route.agent and route.confidence < threshold \
             and (not SKILL_BY_NAME[route.skill].mutating or _says_a_change(route.text))
-        closest = _reading_in_domain(route, previous, threshold) if lent and not same_domain else None
-        if closest is not None:
-            # "who has it" after an incident, read (unsure) as a machine's details: "it" is the
-            # incident, and the router's reading in its domain is asked, of it
-            return closest.model_copy(update={"slots": {**lent, **closest.slots}})
         if lent or same_domain:
             # "and where will it end up?" after a spend question: a close call in the same domain
             # as the turn it refers to is answered, not met with a clarifying question; a change
@@ -713,7 +708,7 @@ _DOMAIN_NOUNS: dict[str, re.Pattern[str]] = {
     "incident": re.compile(r"\b(?:incidents?|pages?|paging|pagerduty|pd|outages?|on-?call|sev ?-?[0-4]s?)\b", re.I),
     "cicd": re.compile(r"\b(?:pipelines?|builds?|workflows?|ci|deploys?|deployments?|runs?|prs?|pull requests?|"
                        r"merge[ds]?|merging|commits?|actions|jobs?)\b", re.I),
-    "cost": re.compile(r"\b(?:costs?|spend\w*|bill\w*|budget\w*|invoices?|charges?)\b", re.I),
+    "cost": re.compile(r"\b(?:cost\w*|spend\w*|spent|bill\w*|budget\w*|invoices?|charge[ds]?|paying|paid)\b", re.I),
 }
 
 
@@ -732,10 +727,12 @@ def _names_another_domain(route: Route, previous: TurnContext, threshold: float,
 
 def _asked_of_an_item_in_no_words_of(route: Route, previous: TurnContext) -> bool:
     """Whether the words point at an item of the previous list ("the 300 day old one") and the
-    router reads them as another agent's question whose own nouns they never say: the item's
-    words (its age, its colour) sound like that agent, but the question is about the item."""
+    router reads them, less than firmly, as another agent's question whose own nouns they never
+    say: the item's words (its age, its colour) sound like that agent, but the question is about
+    the item ("brief on the checkout p95 thing" after logs, which the router is sure of, asks its own)."""
     own = _DOMAIN_NOUNS.get(route.agent)
     return own is not None and route.agent != SKILL_BY_NAME[previous.skill].agent \
+        and route.confidence < FIRM_READING \
         and not SKILL_BY_NAME[route.skill].mutating and bool(_ONE_OF_THE_LIST.search(route.text)) \
         and not own.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS)
 
@@ -1066,7 +1063,10 @@ def _asks_who_may(route: Route, threshold: float) -> bool:
 # Words put to the bot or about it: what a catalogue question says ("can I have you rerun it?"
 # asks the bot for an act as much as "can you rerun it?" does).
 _TO_THE_BOT = re.compile(ABOUT_THE_BOT.pattern + "|" + HELP.pattern
-                         + r"|\b(?:can|could|may) (?:i|we) (?:have|get|ask) (?:you|u)\b")
+                         + r"|\b(?:can|could|may) (?:i|we) (?:have|get|ask) (?:you|u)\b"
+                         # the act done by way of the bot, or asked of it: "thru you", "from here", "if i ask you to"
+                         r"|\b(?:through|thru|via) (?:you|u|guardian|the bot)\b|\bfrom here\b"
+                         r"|\b(?:ask|asked|asking|tell|told|get|have) (?:you|u) to\b")
 
 # The previous answer's items set aside: "neither of those", "none of them look odd", "not those two".
 _DISMISSED = re.compile(r"\b(?:neither|none) of (?:those|them|these|that|the two|both)\b"

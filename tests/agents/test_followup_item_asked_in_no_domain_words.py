@@ -33,13 +33,3 @@ def test_one_of_them_without_words_to_the_bot_narrows_the_list() -> None:
     asked = route("did any of them fail on main?", "cicd.failure", confidence=0.6)
     assert apply_context(asked, RUNS, THRESHOLD).skill == "cicd.status"
 
-
-def test_who_holds_it_after_an_incident_is_asked_of_that_incident_in_its_domain() -> None:
-    briefed = TurnContext("incident.brief", {"incident_id": "2077", "service": "ledger",
-                                             SAID: "brief me on 2077"}, ["PLDG207"])
-    asked = route("whos got it", "infra.describe", confidence=0.3,
-                  alternatives=[("security.iam", 0.2), ("incident.oncall", 0.15)])
-    followed = apply_context(asked, briefed, THRESHOLD)
-    assert followed.skill == "incident.oncall"
-    assert followed.slots.get("service") == "ledger"
-    assert followed.confidence >= THRESHOLD
