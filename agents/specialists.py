@@ -131,10 +131,7 @@ CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 def wanted_clouds(text: str) -> set[str]:
     """The clouds a request that fills no single ``cloud`` slot names ("across aws, azure and
     gcp"), or every cloud when it asks about all of them ("any cloud", "every cloud")."""
-    if EVERY_CLOUD.search(text):
-        return set(CLOUDS)
-    lowered = text.lower()
-    return {cloud for cloud, pattern in CLOUD_PATTERNS if cloud in CLOUDS and pattern.search(lowered)}
+    return set(CLOUDS) if EVERY_CLOUD.search(text) else named_clouds(text)
 
 
 def named_clouds(text: str) -> set[str]:
