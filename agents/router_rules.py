@@ -32,7 +32,6 @@ from agents.mood import (
     FIREWALL_OBJECT,
     LOGIN_OBJECT,
     NAME_RESOLUTION,
-    RETRY_VERB,
     Mood,
     imperative_skills,
     occurrences,
@@ -41,7 +40,7 @@ from agents.mood import (
 )
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
-from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN
+from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN, RERUN_WORDS
 from agents.thread_words import without_topic_shift
 
 SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
@@ -211,7 +210,7 @@ RULES: tuple[Rule, ...] = (
     # Mutating verbs of CI: a CI noun is their object.
     _rule(
         "cicd.rerun",
-        r"\b(?:re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy|re-?do the deploy)\b|"
+        r"\b(?:" + RERUN_WORDS + r"|re-?do the deploy)\b|"
         + POLITE
         + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b[^.?!;]*"  # its object in its sentence
         + _CI
@@ -801,11 +800,11 @@ def rule_boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         # "what we've been billed so far, not the projection": the ask is what comes before
         boosts, strong = rule_boosts(typed[:ruled_out.start()])
         return _less_what_is_ruled_out(boosts, lowered[ruled_out.start():]), strong
-    negated = _NEGATED_LEAD.match(lowered)
-    if negated and lowered[negated.end():].strip():
-        start = negated.end() + _embedded_question(lowered[negated.end():])
+    negated = negated_lead_end(lowered)
+    if negated:
+        start = negated + _embedded_question(lowered[negated:])
         boosts, strong = _boosts(typed[start:])
-        return _less_what_is_ruled_out(boosts, lowered[:negated.end()]), strong
+        return _less_what_is_ruled_out(boosts, lowered[:negated]), strong
     boosts, strong = _boosts(typed)
     last = _LAST_CLAUSE.search(lowered)
     if last and any(occ.mood == "request" for occ in occurrences(typed[last.end():])):
@@ -857,10 +856,14 @@ def asked_words(text: str) -> str:
     show me ...") or a trailing one ("..., not the projection"). None says what is asked, and
     each pulls the models towards the skills its words sound like."""
     shifted = without_topic_shift(text)
-    negated = _NEGATED_LEAD.match(shifted.lower())
-    if negated and shifted[negated.end():].strip():
-        shifted = shifted[negated.end():]
-    return without_ruled_out_tail(shifted)
+    return without_ruled_out_tail(shifted[negated_lead_end(shifted.lower()):])
+
+
+def negated_lead_end(lowered: str) -> int:
+    """Where the ask begins after a leading clause ruling a thing out ("forget cost. show me
+    ..."), or 0 when the message opens on no such clause (or has nothing after it)."""
+    negated = _NEGATED_LEAD.match(lowered)
+    return negated.end() if negated and lowered[negated.end():].strip() else 0
 
 
 # A leading negated clause followed by the ask, marked as the alternative ("don't X, just Y",

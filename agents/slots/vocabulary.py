@@ -124,8 +124,10 @@ CI_MACHINE = re.compile(r"\b(?:(?:build|ci|test|jenkins|runner)\s+)+(?:box(?:es)
 INCIDENT_NOUN = re.compile(r"\b(?:incidents?|outages?|p[0-4]s?|sev ?-?[0-4]s?|pages?|alerts?)\b")
 # A PagerDuty-style incident id: P and 5-7 capitals and digits, at least one digit.
 INCIDENT_ID = re.compile(r"(?<![\w-])P(?=[A-Z0-9]*\d)[A-Z0-9]{5,7}(?![\w-])")
+# The words that ask for a CI run again, whatever follows them (the slots' action and the router's rule).
+RERUN_WORDS = r"re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy"
 ACTIONS: tuple[tuple[str, str], ...] = (
-    ("rerun", r"re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy"),
+    ("rerun", RERUN_WORDS),
     ("ack", r"ack|acking|acknowledge"),
     ("resolve", r"resolve"),
     ("page", r"escalate|page(?= @| \w+)"),
