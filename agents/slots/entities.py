@@ -382,8 +382,8 @@ def _find_service(text: str) -> str | None:
         return back.group(1)
     # "checkout logs", "payments errors", "the search deploys", "the checkout nightly": a name
     # right before the noun
-    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|incidents?|alerts?|nightly|"
-                      r"nightlies|pipelines?)\b", text)
+    match = re.search(r"\b([a-z][a-z0-9-]*)\s+(?:logs?|errors?|deploys?|deployments?|releases?|roll-?outs?|incidents?|"
+                      r"alerts?|nightly|nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS \
             and match.group(1) not in _SEEING:
@@ -569,8 +569,9 @@ _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "yo
 _NOT_A_SERVICE = frozenset("""the a an this that its every each last latest nightly failed failing broken ci
     whole entire full complete""".split())
 # "the payments deploy", "checkout-web ci": the deploy or CI workflow of a named thing
+# ("the checkout release", "the payments rollout": a release is what the deploy workflow ships)
 _NAMED_WORKFLOW = re.compile(r"(?:\b(?:the|our|is|was|did|how'?s)\s+[a-z][a-z0-9]*|\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\s+"
-                             r"(deploy(?:s|ment|ments)?|ci)\b(?!\s*#)")
+                             r"(deploy(?:s|ment|ments)?|releases?|roll-?outs?|ci)\b(?!\s*#)")
 
 
 def find_workflow(text: str) -> str | None:

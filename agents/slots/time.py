@@ -257,9 +257,16 @@ def _month_name(text: str, now: datetime) -> dict[str, str] | None:
     return _span(start, _add_months(start, 1), match.group(0))
 
 
+# What a weekday names as an occasion, not a period: "my friday status update", "the monday standup"
+_OCCASION = (r"(?:status\s+)?(?:updates?|reports?|standups?|stand-ups?|meetings?|syncs?|retros?|demos?|calls?|"
+             r"planning|huddles?|all-hands|newsletters?|emails?|recaps?|write-?ups?)\b")
+
+
 def _weekday(text: str, now: datetime) -> dict[str, str] | None:
-    """"since monday" (through today), "on tuesday" (that day), the most recent one."""
-    match = re.search(r"\b(since|on|from|last)?\s*(" + "|".join(WEEKDAYS) + r")\b", text)
+    """"since monday" (through today), "on tuesday" (that day), the most recent one; never a
+    weekday said of an occasion ("drafting my friday status update: where do the builds stand?")."""
+    match = next((found for found in re.finditer(r"\b(since|on|from|last)?\s*(" + "|".join(WEEKDAYS) + r")\b", text)
+                  if found.group(1) or not re.match(rf"\s+{_OCCASION}", text[found.end():])), None)
     if not match:
         return None
     today = now.date()
