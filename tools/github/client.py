@@ -178,6 +178,25 @@ def known_repos(gh: Github, config: GitHubSettings) -> list[str]:
     return []
 
 
+def words_with_a_slash(gh: Github, config: GitHubSettings, repo: str) -> bool:
+    """Whether an ``a/b`` pair is two words said as alternatives ("the retry/backoff change",
+    "the cache/redis PR"), not a repository: its owner is none of the known repositories' owners
+    nor the organisation, and GitHub has no such repository. Then the request is about the known
+    repositories, as if no repository were named."""
+    from github import UnknownObjectException
+
+    known = known_repos(gh, config) if "/" in repo else []
+    owner = repo.split("/", 1)[0].lower()
+    owners = {name.split("/", 1)[0].lower() for name in known} | ({config.org.lower()} if config.org else set())
+    if not known or owner in owners:
+        return False
+    try:
+        gh.get_repo(repo).id  # noqa: B018 - a lazy client reads the repository on first use
+    except UnknownObjectException:
+        return True
+    return False
+
+
 def target_repos(gh: Github, config: GitHubSettings, repo: str | None, service: str | None = None) -> list[str]:
     """Which repositories a request is about: the named one, the service's, or all known
     (listed once: with an organisation configured, that is a GitHub API call)."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +23,7 @@ from tools.github.client import (
     iso,
     target_repos,
     with_github,
+    words_with_a_slash,
     workflow_file,
     workflow_matches,
 )
@@ -60,6 +61,9 @@ class WorkflowRunsArgs(BaseModel):
     workflow: str | None = Field(default=None, description=WORKFLOW_HELP)
     start: date | None = Field(default=None, description="Only runs created on or after this ISO date.")
     end: date | None = Field(default=None, description="Only runs created before this ISO date.")
+    start_time: datetime | None = Field(
+        default=None, description="Only runs created from this moment up to now (a rolling window such as 'the "
+                                  "last 2 days'); takes the place of start and end.")
     event: str | None = Field(default=None, pattern=r"^[a-z_]+$", description="Only runs triggered by this "
                               "event (schedule for a nightly, push, pull_request...).")
     person: str | None = Field(default=None, pattern=PERSON_PATTERN, description=PERSON_HELP)
@@ -138,7 +142,10 @@ def _runs(repo: Repository, workflow: str | None, created: str | None = None,
     return flows[0].get_runs(**filters)
 
 
-def _created_filter(start: date | None, end: date | None) -> str | None:
+def _created_filter(start: date | None, end: date | None, moment: datetime | None = None) -> str | None:
+    """GitHub's ``created`` qualifier for whole days [start, end), or from a moment up to now."""
+    if moment:
+        return f">={iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))}"
     if start and end:
         return f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}"
     if start:
@@ -268,9 +275,9 @@ def _job_log(job: WorkflowJob) -> tuple[str, str | None]:
 def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
     """The latest workflow runs (all configured repositories unless one is named)."""
 
-    def body(gh: Github, config: GitHubSettings) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings, args: WorkflowRunsArgs) -> ToolResult:
         now = datetime.now(UTC)
-        created = _created_filter(args.start, args.end)
+        created = _created_filter(args.start, args.end, args.start_time)
         rows: list[dict[str, Any]] = []
         repos = _repos(gh, config, args.repo, args.service)
         for repo in repos:
@@ -282,10 +289,65 @@ def workflow_runs(ctx: ToolContext, args: WorkflowRunsArgs) -> ToolResult:
         names = ", ".join(repo.full_name for repo in repos)
         if not rows:
             which = (f" of {args.workflow}" if args.workflow else "") + (f" on {args.branch}" if args.branch else "")
-            return ToolResult.no_data(f"No workflow runs{which} in {names} for that period.")
+            moment = args.start_time.replace(tzinfo=args.start_time.tzinfo or UTC) if args.start_time else None
+            period = f"since {iso(moment)}" if moment else _period_words(args.start, args.end)
+            empty = f"No workflow runs{which} in {names} {period}."
+            return _latest_outside(repos, args, now, empty) if created else ToolResult.no_data(empty)
         return _status_result(rows, names)
 
-    return with_github(ctx, _what(args.repo, args.workflow), body)
+    return with_github(ctx, _what(args.repo, args.workflow), _repo_or_words(body, args))
+
+
+def _period_words(start: date | None, end: date | None) -> str:
+    """The period asked for, in words: "on 2026-12-04", "from 2026-11-24 to 2026-11-30"."""
+    last = end - timedelta(days=1) if end else None
+    if start and last:
+        return f"on {start.isoformat()}" if start == last else f"from {start.isoformat()} to {last.isoformat()}"
+    if start:
+        return f"since {start.isoformat()}"
+    return f"before {end.isoformat()}" if end else "for that period"
+
+
+def _latest_outside(repos: list[Repository], args: WorkflowRunsArgs, now: datetime, empty: str) -> ToolResult:
+    """No run in the period asked for: the newest run of the same repositories, workflow, branch
+    and actor at any time, named as outside that period. "Did this morning's release pass?" asked
+    before the release (or of a day with none) then answers with the release there was, and says
+    when it was, instead of only "nothing"."""
+    newest: dict[str, Any] | None = None
+    for repo in repos:
+        run = next(iter(_runs(repo, args.workflow, event=args.event, actor=args.person, branch=args.branch)), None)
+        if run is not None:
+            row = _run_row(repo.full_name, run, now)
+            if newest is None or (row["started"] or "") > (newest["started"] or ""):
+                newest = row
+    if newest is None:
+        return ToolResult.no_data(empty)
+    number = f" (#{newest['number']})" if newest.get("number") else ""
+    started = str(newest["started"] or "")[:16].replace("T", " ")
+    latest = (f"{newest['workflow']} run {newest['run_id']}{number} in {newest['repo']} on {newest['branch']}, "
+              f"{newest['state']}, started {newest['age']} ago ({started} UTC)")
+    return ToolResult(status="no_data", summary=f"{empty} The most recent one: {latest}.",
+                      facts={"runs": 0, "latest_outside_period": {k: newest[k] for k in
+                                                                  ("repo", "workflow", "run_id", "state", "started")}},
+                      resources=[str(newest["run_id"])])
+
+
+_Args = TypeVar("_Args", WorkflowRunsArgs, RunFailureArgs, ChangesArgs)
+
+
+def _repo_or_words(body: Callable[[Github, GitHubSettings, _Args], ToolResult],
+                   args: _Args) -> Callable[[Github, GitHubSettings], ToolResult]:
+    """``body`` for the repository asked for, or, when its ``a/b`` is two words and no repository
+    ("the retry/backoff change", see ``words_with_a_slash``), for every configured repository, the
+    answer saying so: a slash in a sentence must not turn a question into a 404."""
+    def run(gh: Github, config: GitHubSettings) -> ToolResult:
+        if not (args.repo and "/" in args.repo and words_with_a_slash(gh, config, args.repo)):
+            return body(gh, config, args)
+        result = body(gh, config, args.model_copy(update={"repo": None}))
+        note = f"GitHub has no repository {args.repo}, so every configured repository was read."
+        return result.model_copy(update={"summary": f"{note} {result.summary}".strip()})
+
+    return run
 
 
 def _what(repo: str | None, workflow: str | None = None, run_id: int | None = None) -> str:
@@ -336,7 +398,7 @@ def run_failure(ctx: ToolContext, args: RunFailureArgs) -> ToolResult:
     """Why a run failed: the failing job and step, the error lines of that step's log with
     context, the commit and its author, and a likely cause with the line that shows it."""
 
-    def body(gh: Github, config: GitHubSettings) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings, args: RunFailureArgs) -> ToolResult:
         repo, run = _find_run(gh, config, args)
         now = datetime.now(UTC)
         jobs = list(run.jobs())
@@ -353,7 +415,7 @@ def run_failure(ctx: ToolContext, args: RunFailureArgs) -> ToolResult:
         job = next((j for j in failing if j.conclusion in FAILED), failing[0])
         return _failure_result(repo, run, job, failing, base, args.log_lines)
 
-    return with_github(ctx, _what(args.repo, args.workflow, args.run_id), body)
+    return with_github(ctx, _what(args.repo, args.workflow, args.run_id), _repo_or_words(body, args))
 
 
 def _commit_author(run: WorkflowRun) -> str | None:
@@ -410,7 +472,7 @@ def _cause_sentence(found: Diagnosis | None, missing: str | None) -> str:
 def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
     """Merged pull requests, direct commits and deployments on the default branch."""
 
-    def body(gh: Github, config: GitHubSettings) -> ToolResult:
+    def body(gh: Github, config: GitHubSettings, args: ChangesArgs) -> ToolResult:
         now = datetime.now(UTC)
         since, until = _changes_window(args, now)
         repos, mentioning = _changes_repos(gh, config, args)
@@ -435,7 +497,7 @@ def recent_changes(ctx: ToolContext, args: ChangesArgs) -> ToolResult:
             return ToolResult.no_data(f"No merges, commits or deployments in {names} since {since:%Y-%m-%d}.")
         return _changes_result(rows, names, since)
 
-    return with_github(ctx, _what(args.repo), body)
+    return with_github(ctx, _what(args.repo), _repo_or_words(body, args))
 
 
 def _changes_repos(gh: Github, config: GitHubSettings, args: ChangesArgs) -> tuple[list[Repository], list[str]]:
