@@ -164,7 +164,10 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
         what = f"{what} mentioning {mentioning!r} (no log group is named after it)"
         searched = list(dict.fromkeys(row["log_group"] for row in rows))
     if not rows:
-        return scan.mark(ToolResult.no_data(f"No {what} in {', '.join(searched)} from {window}."))
+        empty = f"No {what} in {', '.join(searched)} from {window}."
+        if (args.start_time or args.start or args.end) and end >= datetime.now(UTC) - timedelta(minutes=1):
+            return scan.mark(_latest_before(ctx, groups, args, start, empty))  # a window up to now
+        return scan.mark(ToolResult.no_data(empty))
     rows.sort(key=lambda row: row["time"], reverse=True)
     per_group = {name: sum(1 for row in rows if row["log_group"] == name) for name in searched}
     counts = ", ".join(f"{name} {n}" for name, n in per_group.items() if n)
@@ -176,6 +179,44 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
                                 facts={"matched": len(rows), "per_group": per_group, "start": iso(start),
                                        "end": iso(end)},
                                 resources=searched))
+
+
+LOOKBACK = timedelta(hours=24)  # how far before an empty window the latest lines are looked for
+SHOWN_BEFORE = 5  # lines shown from before an empty window
+
+
+def _latest_before(ctx: ToolContext, groups: dict[str, list[str]], args: LogsErrorsArgs, start: datetime,
+                   empty: str) -> ToolResult:
+    """The window asked for ("the last 30 minutes", "yesterday") holds no matching line: the
+    latest lines of the day before it, shown as such. "None in the last 30 minutes, the last one
+    45 minutes ago" tells whether it stopped or never started, which "none" alone does not."""
+    read = scan_regions(ctx, [region for region, names in groups.items() if names],
+                        lambda region: [row for group in groups[region]
+                                        for row in _events(ctx, region, group, args, start - LOOKBACK, start)],
+                        services=("logs",))
+    rows = sorted((row for region_rows in read.values() for row in region_rows),
+                  key=lambda row: row["time"], reverse=True)[:SHOWN_BEFORE]
+    if not rows:
+        return ToolResult.no_data(f"{empty} None in the {int(LOOKBACK.total_seconds() // 3600)} hours before it "
+                                  "either.")
+    newest = datetime.fromisoformat(str(rows[0]["time"]).replace("Z", "+00:00"))
+    gap = _duration(start - newest)
+    return ToolResult(status="no_data", summary=f"{empty} The latest before it, {gap} before the window began, at "
+                      f"{rows[0]['time']}; the {len(rows)} latest are shown.",
+                      columns=["time", "log_group", "stream", "message"], rows=rows,
+                      facts={"matched": 0, "before_window": len(rows), "latest": rows[0]["time"]},
+                      resources=list(dict.fromkeys(row["log_group"] for row in rows)))
+
+
+def _duration(span: timedelta) -> str:
+    """"45 min", "3 h 10 min", "2 days": a gap said the way a person reads it."""
+    minutes = max(1, int(span.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes // (24 * 60)} days"
 
 
 LOGS_TOOLS: list[ToolSpec] = [

@@ -157,3 +157,28 @@ def test_a_name_with_no_log_group_finds_the_lines_that_mention_it(ctx: ToolConte
     assert found.resources == ["/app/checkout-api"] and "mentioning 'gateway'" in found.summary
     unknown = logs_errors(ctx, LogsErrorsArgs(service="ledger-db", region="us-east-1"))
     assert unknown.status == "no_data" and "ledger-db" in unknown.summary
+
+
+def test_an_empty_window_up_to_now_shows_the_latest_lines_before_it(ctx: ToolContext, world: dict[str, Any]) -> None:
+    """"errors in the last 2 minutes": none, but the ones 5 and 10 minutes ago are shown as
+    earlier, so the reader sees whether errors stopped or never started."""
+    from datetime import UTC, datetime, timedelta
+
+    recent = datetime.now(UTC) - timedelta(minutes=2)
+    result = logs_errors(ctx, LogsErrorsArgs(log_group="/app/checkout-api", start_time=recent))
+    assert result.status == "no_data" and result.facts["matched"] == 0
+    assert result.summary.startswith("No error lines in /app/checkout-api from ")
+    assert [row["message"] for row in result.rows] == [INJECTION[:300], "GET /pay 503 1.2s",
+                                                       "ERROR payment gateway timeout"]
+    newest = datetime.fromisoformat(str(result.rows[0]["time"]))
+    gap = int((recent - newest).total_seconds() // 60)  # the fixture's lines were written minutes ago
+    assert f"{gap} min before the window began" in result.summary and "ignore previous" not in result.summary
+
+
+def test_an_empty_window_in_the_past_says_only_that(ctx: ToolContext, world: dict[str, Any]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    day = (datetime.now(UTC) - timedelta(days=10)).date()
+    result = logs_errors(ctx, LogsErrorsArgs(log_group="/app/checkout-api", start=day, end=day + timedelta(days=1)))
+    assert result.status == "no_data" and result.rows == []
+    assert result.summary.startswith("No error lines in /app/checkout-api from ") and "before" not in result.summary
