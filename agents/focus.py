@@ -392,6 +392,13 @@ EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:l
                         r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
 
 
+# Every run of a period asked for, not each workflow's current state: "deploy history for the last
+# 2 days - which passed, which failed", "every checkout build since monday" ("are all the builds
+# green?" asks the state, so "all" is not read as a history)
+RUN_HISTORY = re.compile(r"\b(?:history|histories|track record|every (?:single )?(?:[a-z0-9-]+ )?"
+                         r"(?:run|build|deploy|deployment))\b", re.I)
+
+
 def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
@@ -401,7 +408,7 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
     subject = SUBJECTS.get(tool)
     if subject is None or result.status != "ok" or not result.rows:
         return None
-    if EVERYTHING.search(text):
+    if EVERYTHING.search(text) or (subject.current is not None and RUN_HISTORY.search(text)):
         return None
     if _LEAST_SEVERE.search(text) and any(facet in subject.facets for facet in SEVERITIES):
         least = _least_severe(subject, result)

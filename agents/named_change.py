@@ -14,8 +14,11 @@ from typing import Any
 from agents.focus import Focused
 from tools.base import ToolResult
 
-# Questions about one change's who or when: "who merged X", "when did X land", "who pushed X".
-_ASKS_WHO_OR_WHEN = re.compile(r"\b(?:who|whom|whose|when)\b", re.I)
+# Questions about one change's who or when: "who merged X", "when did X land", "who pushed X";
+# or whether it is in yet: "was X merged already or still in review?", "did X ship?", "has X landed"
+_ASKS_WHO_OR_WHEN = re.compile(r"\b(?:who|whom|whose|when)\b|\b(?:was|were|is|has|have|did)\b[^?.!]{0,80}?"
+                               r"\b(?:merged|landed|shipped|deployed|released|merge|land|ship|go out|gone out|"
+                               r"in review)\b", re.I)
 # Words of the question that say nothing about which change: question words, change verbs, fillers.
 _NOT_TITLE_WORDS = frozenset("""
 a an the this that these those it its of to in on for by from with and or but is was were are be been
@@ -32,8 +35,8 @@ def _words(text: str) -> set[str]:
 
 
 def named_change(result: ToolResult, text: str) -> Focused | None:
-    """The change whose title shares the most words (at least ``MIN_SHARED``) with a who/when
-    question, when exactly one does; None otherwise (the period's listing answers)."""
+    """The change whose title shares the most words (at least ``MIN_SHARED``) with a who/when/
+    whether-in-yet question, when exactly one does; None otherwise (the period's listing answers)."""
     if result.status != "ok" or not result.rows or not _ASKS_WHO_OR_WHEN.search(text):
         return None
     asked = _words(text)

@@ -251,6 +251,15 @@ def test_a_workflow_is_as_green_as_its_latest_finished_run() -> None:
     assert failing is not None and [row["run_id"] for row in failing.rows] == [9003]
 
 
+@pytest.mark.parametrize("text", ["ledger release history this week, which went green and which didn't",
+                                  "show me every run of ledger since monday - passed or failed?",
+                                  "every ledger build from yesterday, did they pass"])
+def test_a_history_asked_for_is_every_run_not_each_workflows_latest(text: str) -> None:
+    """Every run of the period, the state of each in the table: the listing, unfocused."""
+    assert focus("github_workflow_runs", RUNS, text) is None
+    assert focus("github_workflow_runs", RUNS, "are all the ledger builds green?") is not None  # the state asked
+
+
 def test_no_workflow_in_the_asked_state_shows_the_latest_runs_instead() -> None:
     only_release = RUNS.model_copy(update={"rows": [r for r in RUNS.rows if r["workflow"] == "Release"]})
     focused = focus("github_workflow_runs", only_release, "did the ledger release pass?")

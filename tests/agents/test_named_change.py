@@ -35,6 +35,17 @@ def test_no_single_change_named_leaves_the_listing() -> None:
     assert named_change(CHANGES, "who merged the kafka upgrade?") is None  # names none of them
 
 
+def test_whether_one_change_is_in_yet_leads_with_it() -> None:
+    """"Was X merged or still in review?", "did X ship": the change found among the merged ones
+    answers it (a change still in review is not among them, so the listing stays)."""
+    merged = named_change(CHANGES, "is the tax rates caching PR merged, or still waiting on review?")
+    assert merged is not None and merged.lead == "acme/api#40 was merged by raj 5h ago."
+    shipped = named_change(CHANGES, "did the eslint 9 bump ship yet")
+    assert shipped is not None and [row["ref"] for row in shipped.rows] == ["acme/web#12"]
+    assert named_change(CHANGES, "was the kafka consumer rewrite merged?") is None  # names none of them
+    assert named_change(CHANGES, "is the eslint 9 bump any good?") is None  # asks nothing of its state
+
+
 def _route(text: str, skill: str, agent: str, confidence: float) -> Route:
     return Route(text=text, agent=agent, skill=skill, confidence=confidence, slots={})
 
