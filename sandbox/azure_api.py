@@ -367,8 +367,13 @@ class AzureStandIn(TlsStandIn):
         groups = [dimension.get(name.lower()) for name in groupings]
         if None in groups:
             return _error(400, "BadRequest", f"Invalid query definition: unsupported grouping {groupings}.")
+        try:
+            services = _filtered_services(dataset.get("filter"))
+        except ValueError as exc:
+            return _error(400, "BadRequest", f"Invalid query definition: {exc}")
         lines = [line for line in self.account.cost_lines
-                 if rg is None or line.resource_group.lower() == rg.lower()]
+                 if (rg is None or line.resource_group.lower() == rg.lower())
+                 and (services is None or line.service_name.lower() in services)]
         daily = str(dataset.get("granularity") or "None").lower() == "daily"
         totals: dict[tuple[Any, ...], float] = {}
         for line in lines:
@@ -389,6 +394,19 @@ class AzureStandIn(TlsStandIn):
         return Reply(200, {"id": f"{scope}/providers/Microsoft.CostManagement/query/{uuid.uuid4()}",
                            "name": str(uuid.uuid4()), "type": "Microsoft.CostManagement/query",
                            "properties": {"nextLink": None, "columns": columns, "rows": rows}})
+
+
+def _filtered_services(query_filter: Any) -> set[str] | None:
+    """The lower-cased services of a ``{"dimensions": {"name": "ServiceName", "operator": "In",
+    "values": [...]}}`` filter; None for no filter. A filter this stand-in does not evaluate
+    raises ValueError (answered 400, never silently ignored)."""
+    if not query_filter:
+        return None
+    dimensions = query_filter.get("dimensions") if isinstance(query_filter, dict) else None
+    if not isinstance(dimensions, dict) or str(dimensions.get("name", "")).lower() != "servicename" \
+            or str(dimensions.get("operator", "")).lower() != "in" or len(query_filter) != 1:
+        raise ValueError("only a dimensions filter on ServiceName with the In operator is supported.")
+    return {str(value).lower() for value in dimensions.get("values") or []}
 
 
 def _window(body: dict[str, Any]) -> tuple[date, date] | None:

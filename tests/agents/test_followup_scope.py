@@ -146,3 +146,18 @@ def test_what_one_savings_candidate_saves_is_the_savings_list_again(text: str) -
     listed = TurnContext("cost.savings", {"cloud": "aws"}, ["vol-1", "i-2"])
     followed = apply_context(route(text, "cost.summary", confidence=0.8), listed, 0.45)
     assert followed.skill == "cost.savings"
+
+
+def test_the_spend_of_a_listed_kind_keeps_the_kind() -> None:
+    """"how much were those last quarter?" after the Azure machines: the spend of that kind (the
+    cloud's tool bills it by its service), in the listing's cloud and group."""
+    machines = TurnContext("infra.inventory", {"cloud": "azure", "resource_type": "ec2", "resource_group": "rg-ml"},
+                           ["gpu-1", "gpu-2", "gpu-3"])
+    quarter = {"time_range": {"start": "2026-07-01", "end": "2026-10-01", "label": "last quarter"}}
+    bill = apply_context(route("how much were those last quarter?", "cost.summary", quarter, 0.9), machines, 0.45)
+    assert bill.skill == "cost.summary"
+    assert {key: bill.slots.get(key) for key in ("cloud", "resource_type", "resource_group")} == {
+        "cloud": "azure", "resource_type": "ec2", "resource_group": "rg-ml"}
+    one = TurnContext("infra.inventory", {"cloud": "azure", "resource_type": "ec2"}, ["gpu-1"])
+    its = apply_context(route("how much was it last quarter?", "cost.summary", quarter, 0.9), one, 0.45)
+    assert "resource_type" not in its.slots  # one machine listed: "it" is that machine, not its kind

@@ -14,6 +14,11 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 
 DIMENSIONS = {"service": "ServiceName", "resource_group": "ResourceGroupName"}
 COST_COLUMN = "PreTaxCost"
+# The Cost Management service (ServiceName) that bills each kind of resource, by the slot
+# vocabulary's kind names (agents/slots/vocabulary.py) and their Azure words.
+SERVICE_OF_KIND = {"ec2": "Virtual Machines", "vm": "Virtual Machines", "s3": "Storage", "storage": "Storage",
+                   "storage_account": "Storage", "volume": "Storage", "disk": "Storage",
+                   "load_balancer": "Load Balancer", "rds": "SQL Database", "sql": "SQL Database"}
 DEFAULT_DAYS = 30
 CHART_SERIES = 3
 
@@ -30,6 +35,8 @@ class AzureCostArgs(BaseModel):
     group_by: Literal["service", "resource_group"] = Field(default="service",
                                                            description="service or resource_group.")
     resource_group: str | None = Field(default=None, description="Only this resource group's spend.")
+    resource_type: str | None = Field(default=None, description="Only the spend of this kind of resource (vm, "
+                                      "storage, disk, load_balancer, sql): its Azure service.")
     limit: int = Field(default=10, ge=1, le=100)
 
 
@@ -39,16 +46,21 @@ def _window(args: AzureCostArgs) -> tuple[date, date]:
     return (begin, stop) if begin < stop else (stop - timedelta(days=1), stop)
 
 
-def _query(start: date, end: date, dimension: str) -> Any:
-    """A Custom-timeframe ActualCost query; the API's ``to`` is inclusive, so the last
-    second of the window's last day."""
+def _query(start: date, end: date, dimension: str, service: str | None = None) -> Any:
+    """A Custom-timeframe ActualCost query, of one service's spend when ``service`` is given;
+    the API's ``to`` is inclusive, so the last second of the window's last day."""
     from azure.mgmt.costmanagement.models import (
         QueryAggregation,
+        QueryComparisonExpression,
         QueryDataset,
         QueryDefinition,
+        QueryFilter,
         QueryGrouping,
         QueryTimePeriod,
     )
+
+    only = QueryFilter(dimensions=QueryComparisonExpression(
+        name="ServiceName", operator="In", values_property=[service])) if service else None
 
     return QueryDefinition(
         type="ActualCost", timeframe="Custom",
@@ -56,7 +68,7 @@ def _query(start: date, end: date, dimension: str) -> Any:
                                     to=datetime.combine(end - timedelta(days=1), time(23, 59, 59), UTC)),
         dataset=QueryDataset(granularity="Daily",  # daily rows: the answer's chart, and summed for the table
                              aggregation={"totalCost": QueryAggregation(name=COST_COLUMN, function="Sum")},
-                             grouping=[QueryGrouping(type="Dimension", name=dimension)]))
+                             grouping=[QueryGrouping(type="Dimension", name=dimension)], filter=only))
 
 
 def _column(columns: list[Any], *names: str, kind: str | None = None) -> int | None:
@@ -75,7 +87,9 @@ def _column(columns: list[Any], *names: str, kind: str | None = None) -> int | N
 def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     start, end = _window(args)
     dimension = DIMENSIONS[args.group_by]
-    result = arm(ctx, "cost").query.usage(subscription_scope(ctx, args.resource_group), _query(start, end, dimension))
+    service = SERVICE_OF_KIND.get((args.resource_type or "").lower().replace(" ", "_"))
+    result = arm(ctx, "cost").query.usage(subscription_scope(ctx, args.resource_group),
+                                          _query(start, end, dimension, service))
     columns = list(result.columns or [])
     cost_at = _column(columns, COST_COLUMN, "Cost", "totalCost", kind="number")
     name_at = _column(columns, dimension, "ResourceGroup", kind="string")
@@ -96,6 +110,7 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
             currency = str(row[currency_at])
     total = round(sum(totals.values()), 2)
     scope = f"resource group {args.resource_group}" if args.resource_group else "the subscription"
+    scope = f"{service} in {scope}" if service else scope
     period = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
     if not totals:
         return ToolResult.no_data(f"Azure Cost Management has no spend for {scope} from {period}.")
@@ -109,6 +124,7 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
                       facts={"total": total, "currency": currency, "start": start.isoformat(),
                              "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals),
+                             "azure_service": service,
                              # the biggest groups' daily spend: the answer's chart
                              "daily": {name: [[day, round(amount, 2)] for day, amount in sorted(daily[name].items())]
                                        for name, _amount in ranked[:CHART_SERIES] if name in daily}},

@@ -49,6 +49,49 @@ def test_one_resource_groups_spend(registry: ToolRegistry, ctx: ToolContext, acc
         line.service_name for line in account.cost_lines if line.resource_group == "rg-web"}
 
 
+@pytest.mark.parametrize(("kind", "service_name"), [("vm", "Virtual Machines"), ("ec2", "Virtual Machines"),
+                                                  ("storage_account", "Storage")])
+def test_one_kind_of_resources_spend_is_its_services(registry: ToolRegistry, ctx: ToolContext, account: AzureAccount,
+                                                     arm: AzureStandIn, kind: str, service_name: str) -> None:
+    """"what do our azure vms cost per resource group": the Virtual Machines service's spend,
+    filtered by Cost Management itself (a ServiceName dimension filter), per group."""
+    start, end = _window()
+    result = registry.invoke("azure_cost_summary", {"start": start, "end": end, "group_by": "resource_group",
+                                                    "resource_type": kind}, ctx)
+    begin, stop = utc_today().fromisoformat(start), utc_today().fromisoformat(end)
+    expected = {group: account.total_cost(begin, stop, service_name=service_name, resource_group=group)
+                for group in {line.resource_group for line in account.cost_lines if line.service_name == service_name}}
+    assert {row["resource_group"]: row["cost"] for row in result.rows} == pytest.approx(expected, abs=0.011)
+    assert result.summary.startswith(f"Azure spend for {service_name} in the subscription from {start}")
+    query = [call for call in arm.calls if call.path.lower().endswith("/microsoft.costmanagement/query")][-1]
+    assert query.body["dataset"]["filter"] == {"dimensions": {"name": "ServiceName", "operator": "In",
+                                                             "values": [service_name]}}
+
+
+def test_a_kind_azure_bills_under_no_one_service_is_the_whole_spend(registry: ToolRegistry, ctx: ToolContext,
+                                                                     account: AzureAccount) -> None:
+    start, end = _window()
+    result = registry.invoke("azure_cost_summary", {"start": start, "end": end, "resource_type": "lambda"}, ctx)
+    begin, stop = utc_today().fromisoformat(start), utc_today().fromisoformat(end)
+    assert result.facts["total"] == pytest.approx(account.total_cost(begin, stop), abs=0.05)
+    assert result.facts["azure_service"] is None
+
+
+def test_the_stand_in_refuses_a_filter_it_does_not_evaluate(arm: AzureStandIn, ctx: ToolContext) -> None:
+    import requests
+
+    start, end = _window()
+    body = {"type": "ActualCost", "timeframe": "Custom", "timePeriod": {"from": f"{start}T00:00:00Z",
+                                                                        "to": f"{end}T00:00:00Z"},
+            "dataset": {"granularity": "None", "grouping": [{"type": "Dimension", "name": "ServiceName"}],
+                        "filter": {"tags": {"name": "env", "operator": "In", "values": ["prod"]}}}}
+    scope = f"{arm.url}/subscriptions/{arm.account.subscription_id}"
+    reply = requests.post(f"{scope}/providers/Microsoft.CostManagement/query?api-version=2023-03-01", json=body,
+                          headers={"Authorization": f"Bearer {arm.token}"}, timeout=5,
+                          verify=arm.env()["GUARDIAN_AZURE_CA_BUNDLE"])
+    assert reply.status_code == 400 and "ServiceName" in reply.json()["error"]["message"]
+
+
 def test_spend_comes_with_each_biggest_groups_daily_series_for_a_chart(
         registry: ToolRegistry, ctx: ToolContext, account: AzureAccount, arm: AzureStandIn) -> None:
     start, end = _window()
