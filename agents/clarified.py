@@ -138,7 +138,8 @@ def _describes(word: str, choice: Mapping[str, str]) -> bool:
                   choice.get("state", "").lower(), choice.get("service", "").lower(), choice.get("event", "").lower()}
     if choice["kind"] == RUN_KIND and _RUN_WORDS.get(word) in attributes:
         return True
-    described = f"{choice['name']} {choice.get('detail', '')}".lower()
+    # "the checkout one" of runs in checkout-web: a whole word of the service's or repository's name
+    described = f"{choice['name']} {choice.get('detail', '')} {choice.get('service', '')}".lower()
     return word in attributes or word in re.split(r"[^a-z0-9]+", described)
 
 

@@ -6,6 +6,7 @@ own skill and takes its target from the previous turn."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -195,8 +196,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
                                         "confidence": max(route.confidence, threshold)})
     # a list with no skill of its own for one item ("the crypto one" after findings): the
     # same list again, when the router has no better reading
-    listed = _listed_item(route, items) if asks_a_change and not any(key in route.slots for key in _TARGET_SLOTS) \
-        else None
+    listed = _listed_item(route, items, previous.resources) \
+        if asks_a_change and not any(key in route.slots for key in _TARGET_SLOTS) else None
     if listed:
         # "the deallocated one - start it back up" after a list: the one listed item the words fit
         return route.model_copy(update={"slots": {**route.slots, **listed}})
@@ -256,7 +257,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         untargeted = not any(key in route.slots for key in _TARGET_SLOTS)
         only = _slots_of(items[0]) if untargeted and isinstance(items, list) and len(items) == 1 \
             and _THAT_ONE.search(route.text) else {}
-        one = (_listed_item(route, items) or only) if untargeted else {}
+        one = (_listed_item(route, items, previous.resources) or only) if untargeted else {}
         if own_question and skill.name in _ABOUT_ACCOUNTS and one:
             # "the IAM.5 one - is that user an admin?" after findings: the account the row is about,
             # which the account check's answer picks out of its own rows (a finding's name or ARN
@@ -995,14 +996,19 @@ def _corrected(route: Route, previous: TurnContext, said: str, threshold: float)
                                     "confidence": max(route.confidence, threshold)})
 
 
-def _listed_item(route: Route, items: Any) -> dict[str, Any] | None:
+def _listed_item(route: Route, items: Any, shown: Sequence[str] = ()) -> dict[str, Any] | None:
     """The target slots of the one item of the previous list that "the X one" describes: {}
-    when the words describe none or several of them, None when they describe no item."""
+    when the words describe none or several of them, None when they describe no item. Several
+    rows fitting ("the checkout one" of every run) is settled by the rows the answer showed
+    (``shown``: its failed runs, one of them checkout's), which are what the person saw."""
     # "not the payments one, the checkout one": the item named after the one ruled out
     phrase = _ONE_OF_THE_LIST.search(without_ruled_out(route.text))
     if phrase is None or not isinstance(items, list) or not items:
         return None
     chosen = pick(items, phrase.group(0))
+    seen = [item for item in items if isinstance(item, dict) and item.get("id") in shown]
+    if chosen is None and 0 < len(seen) < len(items):
+        chosen = pick(seen, phrase.group(0))
     return _slots_of(chosen) if chosen is not None else {}
 
 
