@@ -197,6 +197,29 @@ IPV6_OPEN = Facet("ipv6", re.compile(r"^(?!.*(?:0\.0\.0\.0|\bipv4\b|\bv4\b))(?=.
                                      re.I | re.S),
                   lambda row: "::/0" in str(row.get("cidr") or ""), "are open to ::/0", negatable=False,
                   one="is open to ::/0", counted=False)
+# Ports databases and data stores listen on (PostgreSQL, MySQL, SQL Server, Oracle, Redshift,
+# Redis, Memcached, MongoDB, Cassandra, CouchDB, Elasticsearch/OpenSearch, InfluxDB).
+DATABASE_PORTS = frozenset({5432, 3306, 1433, 1521, 5439, 6379, 11211, 27017, 27018, 9042, 5984, 9200, 9300, 8086})
+
+
+def _opens_a_database_port(row: Row) -> bool:
+    """A rule whose ports ("5432", "0-65535", "all", "*", several comma-separated) take in a
+    database's port."""
+    for spec in re.split(r"[,\s]+", str(row.get("ports") or "").strip()):
+        if spec.lower() in ("all", "*", "any"):
+            return True
+        low, _, high = spec.partition("-")
+        if low.isdigit() and (high or low).isdigit() and any(int(low) <= port <= int(high or low)
+                                                                for port in DATABASE_PORTS):
+            return True
+    return False
+
+
+# "are any databases reachable from the internet?", "our dbs exposed?", "data stores open to the
+# world": the rules opening a database's port ("analytics-db" names a group, not the kind)
+DATABASE_OPEN = Facet("database", _words(r"(?<![\w-])(?:databases?|dbs|db|data ?stores?|datastores?)(?![\w-])"),
+                      _opens_a_database_port, "open a database port", negatable=False,
+                      one="opens a database port", counted=False)
 MACHINES_UP = Facet("running", _words(RUNNING, r"\bpowered on\b", r"\bup\b"),
                     _state("running"), "are running")
 
@@ -311,9 +334,10 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     # the tool rates each open rule (SSH, RDP, database ports high; web ports low): a rating
     # narrows when asked, and is not how the rest is counted (that is whether a group is used)
     Subject("aws_open_security_groups", "open security groups", "name", None,
-            (ATTACHED_TO_NOTHING, *(replace(level, counted=False) for level in SEVERITIES), IPV6_OPEN),
+            (ATTACHED_TO_NOTHING, *(replace(level, counted=False) for level in SEVERITIES), IPV6_OPEN,
+             DATABASE_OPEN),
             label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
-    Subject("gcp_open_firewall_rules", "open firewall rules", "rule", None, SEVERITIES),
+    Subject("gcp_open_firewall_rules", "open firewall rules", "rule", None, (*SEVERITIES, DATABASE_OPEN)),
     Subject("aws_security_hub_findings", "findings", "title", "total", SEVERITIES, kinds=(CVE,)),
     Subject("aws_guardduty_findings", "GuardDuty findings", "type", "total", SEVERITIES),
     Subject("aws_security_posture", "findings", "resource", "findings", (*SEVERITIES, UNENCRYPTED)),

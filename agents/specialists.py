@@ -20,7 +20,7 @@ from agents.followup import ABOUT
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall, asked_for, candidate_values, fill_args
 from agents.route import Route
 from agents.skills import AGENTS, SKILLS
-from agents.slots.entities import named_services
+from agents.slots.entities import find_region, named_services
 from agents.slots.vocabulary import CLOUD_PATTERNS
 from tools.base import ToolSpec
 from tools.registry import ToolRegistry
@@ -209,11 +209,35 @@ class SecurityAgent(Specialist):
         if route.skill == "security.public_storage" and name and "bucket" not in values:
             # "is acme-tf-state public?": a bucket's full name, said without the word "bucket"
             values["bucket"] = name
+        if values.get("region") and region_only_in_coverage_question(route.text):
+            # "list the findings - and is guardduty even on in eu?": the region is where the person
+            # asks whether the scanner runs, not a filter of the list; the whole list says where it
+            # is off (and, filtered, it would hide every region's findings but that one)
+            values.pop("region")
         if route.skill == "security.public_storage" and SOMETHING_ELSE.search(route.text):
             # "the assets bucket is public on purpose, but is anything else?": the bucket named is
             # set aside, the question is about every other one
             values.pop("bucket", None)
         return values
+
+
+# A question of whether something runs in a place: "is it even switched on in eu", "do we have
+# guardduty enabled in eu-west-1", "is the detector turned on over there".
+_COVERAGE_QUESTION = re.compile(
+    r"\b(?:enabled|disabled|switched\s+(?:on|off)|turned\s+(?:on|off)|on|off|running|active|activated|"
+    r"set\s+up|configured|deployed)\s+(?:in|for|across|over)\b", re.I)
+# Where one clause of a request ends: a sentence's end, or "and"/"also"/"btw" opening a new question.
+_CLAUSE_BREAK = re.compile(r"[.?!;\n]+|\s+-\s+|,?\s+(?:and|also|btw|plus|oh and)\s+(?=(?:tbh\s+|also\s+)?"
+                           r"(?:is|are|do|does|did|have|has|was|were|can|could)\b)", re.I)
+
+
+def region_only_in_coverage_question(text: str) -> bool:
+    """The request's region is said only in a question of whether something is switched on
+    there, and another clause asks for something else (what the region would wrongly filter)."""
+    clauses = [clause.strip() for clause in _CLAUSE_BREAK.split(text) if clause and clause.strip()]
+    placed = [clause for clause in clauses if find_region(clause.lower())]
+    return (len(clauses) > len(placed) and bool(placed)
+            and all(_COVERAGE_QUESTION.search(clause) for clause in placed))
 
 
 # A scanner the words set aside: "not guardduty", "skip GD", "without the security hub ones",

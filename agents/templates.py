@@ -30,7 +30,7 @@ from agents.named_change import named_change
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.tables import text_table, typed_table
-from tools.base import ToolResult
+from tools.base import CAVEAT, ToolResult
 
 QUOTE_KINDS: dict[str, QuoteKind] = {"evidence": "log", "error_lines": "log", "log_tail": "log", "lines": "log",
                                      "alerts": "alert", "alert": "alert", "notes": "note", "details": "alert",
@@ -306,7 +306,9 @@ class _Parts:
         if focused is None and call["tool"] == CHANGES_TOOL:  # "who merged the jest 30 upgrade?"
             focused = named_change(result, route.text)
         if focused is not None:
-            self.lines.extend(line for line in (scored(result), focused.lead, focused.rest) if line)
+            caveat = result.facts.get(CAVEAT)  # what the rows leave out, said beside the narrowed answer
+            self.lines.extend(line for line in (scored(result), focused.lead, focused.rest,
+                                                caveat if isinstance(caveat, str) else "") if line)
             table = typed_table(result, title, rows=focused.rows)
         else:
             lead = LEADS[call["tool"]](result) if call["tool"] in LEADS and result.status == "ok" else None

@@ -22,6 +22,10 @@ ToolStatus = Literal["ok", "error", "no_data"]
 # facts key of an error result: the name the tool looked for and did not find in its cloud,
 # so the agent may look for it in another configured cloud (agents/elsewhere.py)
 NOT_FOUND = "not_found"
+# facts key: what a result leaves out of its rows, as a sentence ("Not enabled in eu-west-1.",
+# "1 more finding is archived and not listed."): kept when an answer narrows to some rows, since
+# it tells why something the person may look for is not there
+CAVEAT = "caveat"
 
 
 class ToolResult(BaseModel):

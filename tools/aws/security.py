@@ -30,7 +30,7 @@ from tools.aws.common import (
 from tools.aws.errors import aws_errors, error_code
 from tools.aws.inventory import bucket_region, instances, list_buckets
 from tools.aws.regions import MAX_REGION_WORKERS, RegionScan, region_reason, scan_regions
-from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.base import CAVEAT, ToolContext, ToolResult, ToolSpec
 from tools.wording import agreeing, counted
 
 log = logging.getLogger(__name__)
@@ -491,20 +491,22 @@ def security_hub_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult
                f"({', '.join(f'{n} {sev}' for sev, n in counts.items())}); most severe: {top['title']} on "
                f"{top['resource']}{'. Not enabled in ' + ', '.join(off) if off else ''}.")
     shown = rows[: args.limit]
+    caveat = {CAVEAT: f"Security Hub is not enabled in {', '.join(off)}."} if off else {}
     return scan.mark(ToolResult(status="ok", summary=summary, columns=["severity", "title", "resource", "region"],
-                                rows=shown, facts={"total": len(rows), **counts},
+                                rows=shown, facts={"total": len(rows), **counts, **caveat},
                                 resources=list(dict.fromkeys(row["resource"] for row in shown if row["resource"]))))
 
 
-def _guardduty(ctx: ToolContext, region: str) -> list[Finding] | None:
-    """The region's active GuardDuty findings; None when no detector there is enabled."""
+def _guardduty(ctx: ToolContext, region: str) -> tuple[list[Finding], int] | None:
+    """The region's active GuardDuty findings and how many more are archived; None when no
+    detector there is enabled."""
     from tools.aws import security_checks as sc  # it imports this module
 
     gd = client(ctx, "guardduty", region)
     detectors = gd.list_detectors().get("DetectorIds", [])
     if not any(gd.get_detector(DetectorId=d).get("Status") == "ENABLED" for d in detectors):
         return None
-    return sc.guardduty_findings(ctx, region)
+    return sc.guardduty_findings(ctx, region), sc.guardduty_archived_count(ctx, region)
 
 
 @aws_errors("guardduty")
@@ -512,15 +514,26 @@ def guardduty_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult:
     scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: _guardduty(ctx, region),
                         services=("guardduty",))
     regions = scan.answered
-    enabled = [region for region in regions if scan.results[region] is not None]
+    answered = {region: found for region, found in scan.results.items() if found is not None}
+    enabled = [region for region in regions if region in answered]
     if not enabled:
         return scan.mark(ToolResult.error(f"GuardDuty is not enabled in {', '.join(regions)}: enable a detector "
                                           "to see threat findings."))
-    found = sorted((f for region in enabled for f in scan.results[region] or []),
+    found = sorted((f for region in enabled for f in answered[region][0]),
                    key=lambda f: SEVERITY_ORDER.get(f.severity, 5))
+    archived = sum(answered[region][1] for region in enabled)
+    # what the list leaves out: findings someone archived (GuardDuty's own "not active"), and the
+    # regions whose detector is off; "why isn't the brute force one there any more?" is answered
+    kept_out = (f" {archived} more finding{'s are' if archived != 1 else ' is'} archived and not listed."
+                if archived else "")
     off = f" Not enabled in {', '.join(r for r in regions if r not in enabled)}." if len(enabled) < len(regions) else ""
+    off_regions = [r for r in regions if r not in enabled]
+    said = ([f"GuardDuty holds {archived} more archived finding{'s' if archived != 1 else ''}, not listed."]
+            if archived else []) + ([f"GuardDuty is not enabled in {', '.join(off_regions)}."] if off_regions else [])
+    caveat = {CAVEAT: " ".join(said)} if said else {}
     if not found:
-        return scan.mark(ToolResult.no_data(f"GuardDuty has no active findings in {', '.join(enabled)}.{off}"))
+        return scan.mark(ToolResult.no_data(f"GuardDuty has no active findings in {', '.join(enabled)}.{kept_out}{off}")
+                         .model_copy(update={"facts": {"archived": archived, **caveat}}))
     counts: Counter[str] = Counter(f.severity for f in found)
     rows = []
     for f in found:  # detail: "<type>: <title>; fix: <hint>"
@@ -529,11 +542,11 @@ def guardduty_findings(ctx: ToolContext, args: SecurityHubArgs) -> ToolResult:
     top = rows[0]
     summary = (f"GuardDuty has {len(found)} active finding{'s' if len(found) != 1 else ''} in {', '.join(enabled)} "
                f"({', '.join(f'{n} {sev}' for sev, n in counts.items())}); most severe: {top['type']} on "
-               f"{top['resource']} ({top['title'].rstrip('.')}).{off}")
+               f"{top['resource']} ({top['title'].rstrip('.')}).{kept_out}{off}")
     shown = rows[: args.limit]
     return scan.mark(ToolResult(status="ok", summary=summary,
                                 columns=["severity", "type", "title", "resource", "region"],
-                                rows=shown, facts={"total": len(found), **counts},
+                                rows=shown, facts={"total": len(found), **counts, "archived": archived, **caveat},
                                 resources=list(dict.fromkeys(row["resource"] for row in shown))))
 
 

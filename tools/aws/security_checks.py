@@ -197,6 +197,15 @@ def guardduty_findings(ctx: ToolContext, region: str) -> list[Finding]:
     return found
 
 
+def guardduty_archived_count(ctx: ToolContext, region: str) -> int:
+    """How many findings the region's enabled detectors hold archived (left out of the active list)."""
+    gd = client(ctx, "guardduty", region)
+    criteria = {"Criterion": {"service.archived": {"Eq": ["true"]}}}
+    return sum(len(gd.list_findings(DetectorId=detector, FindingCriteria=criteria, MaxResults=50).get("FindingIds", []))
+               for detector in gd.list_detectors().get("DetectorIds", [])
+               if gd.get_detector(DetectorId=detector).get("Status") == "ENABLED")
+
+
 # --------------------------------------------------------------------------- IAM (account-wide)
 
 
