@@ -29,6 +29,7 @@ from agents.mood import imperative_skills, occurrences, requested_skills
 from agents.route import Route
 from agents.router_rules import ABOUT_THE_BOT, HELP
 from agents.skills import SKILL_BY_NAME
+from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
 from agents.slots.vocabulary import GENERIC
 from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
@@ -169,7 +170,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
     route = _without_context_word(route, previous)
-    machine = _machine_change_after_machines(route, previous, threshold)
+    machine = _machine_change_after_machines(route, previous, threshold) \
+        or _machine_verb_on_it(route, previous, threshold)
     if machine is not None:
         return machine
     failed = _failure_signature_of_a_run(route, previous, threshold)
@@ -283,7 +285,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # which its own rows say (a check of one kind of resource would not add up to it)
         return _asked_again(route, previous, threshold)
     if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)) \
-            and not _requests_its_change(route) and not _names_another_domain(route, previous, threshold):
+            and not _requests_its_change(route) and not _names_another_domain(route, previous, threshold) \
+            and not _asks_another_side_of_it(route, previous):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
@@ -833,6 +836,36 @@ def _machine_change_after_machines(route: Route, previous: TurnContext, threshol
                                     "confidence": max(route.confidence, threshold)})
 
 
+# A machine verb whose object is a pronoun: "start it", "power it off", "shut that down".
+_VERB_ON_IT = "{verb}\\w*\\s+(?:it|that|this)(?:\\s+one)?\\b"
+
+
+def _machine_verb_on_it(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """"ok start it, finance needs the month-end run tonight" after a turn about one machine: the
+    words ask for a machine's change whose object is "it", the machine that turn named, however
+    the router read the reason given with it (a period, a run, a bill); the change is the verb's
+    (it still needs approval)."""
+    routed = SKILL_BY_NAME[route.skill]
+    if SKILL_BY_NAME[previous.skill].agent != "infrastructure" or route.skill == "infra.action" \
+            or (routed.agent == "infrastructure" and not routed.mutating and route.confidence >= SURE_READING):
+        return None
+    target = {key: previous.slots[key] for key in ("resource_name", "instance_id", "resource_ids", "cloud", "region")
+              if key in previous.slots}
+    if not any(key in target for key in ("resource_name", "instance_id")) \
+            or any(key in route.slots for key in ("resource_name", "instance_id", "resource_ids")):
+        return None
+    for occ in occurrences(route.text):
+        action = find_action(occ.verb)
+        if occ.skill == "infra.action" and occ.mood == "request" and action in _MACHINE_ACTIONS \
+                and re.search(_VERB_ON_IT.format(verb=re.escape(occ.verb.split()[0])), route.text, re.I):
+            skill = SKILL_BY_NAME["infra.action"]
+            slots = {key: value for key, value in route.slots.items() if key != "time_range"}
+            return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                            "slots": {**slots, **target, "action": action},
+                                            "confidence": max(route.confidence, threshold)})
+    return None
+
+
 # Turns about one machine, which "it" next points at.
 _ONE_MACHINE = ("infra.describe", "infra.action")
 # Verbs that restart a machine, and that only a machine's restart shares with a rerun ("re-run",
@@ -1126,6 +1159,22 @@ def _failure_signature_of_a_run(route: Route, previous: TurnContext, threshold: 
     lent = {**{key: previous.slots[key] for key in _RUN_NARROWING if key in previous.slots}, **_target_of(previous)}
     return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": {**lent, **route.slots},
                                     "confidence": max(route.confidence, threshold)})
+
+
+# "and its logs?", "what about their error lines": a possessive pointing back at the previous
+# turn's subject, followed by a thing of that subject's own
+_ITS_OWN = re.compile(r"\b(?:its|their)\s+[a-z]", re.I)
+
+
+def _asks_another_side_of_it(route: Route, previous: TurnContext) -> bool:
+    """"and its app logs? anything erroring" after one machine's description: the words open like
+    an ellipsis but ask, of the subject "its" points back at, another reading of the same agent
+    that the router is sure of (its logs, not its description again); that reading, of the
+    previous turn's target (the anaphora lends it), not the previous question with new qualifiers."""
+    before, routed = SKILL_BY_NAME[previous.skill], SKILL_BY_NAME[route.skill]
+    return route.skill != previous.skill and routed.agent == before.agent and route.confidence >= SURE_READING \
+        and not routed.mutating and not before.mutating and bool(_ITS_OWN.search(route.text)) \
+        and bool(_target_of(previous, route.text))
 
 
 def _requests_its_change(route: Route) -> bool:

@@ -140,7 +140,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "service", find_service(named))
     if is_severity_word(str(slots.get("service", ""))):
         del slots["service"]  # "the high-sev pages": how bad, not whose
-    tag = find_tag(original)
+    tag = find_tag(without_commands(original))
     if tag:
         slots["tag_key"], slots["tag_value"] = tag[0].lower(), tag[1]
     env = first_match(list(ENVS), without_ruled_out(positive)) or excluded_env(lowered)
@@ -193,5 +193,40 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         slots.pop("region", None)
         slots.setdefault("group_by", "region")
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}
-    put(slots, "resource_name", find_resource_name(named, taken | set(ids) | set(groups), original))
+    taken |= set(ids) | set(groups)
+    asked = asked_after_paste(original)
+    own = find_resource_name(without_ruled_out(asked), taken, original) if asked else None
+    spoken = without_ruled_out(" ".join(without_commands(original).lower().split()))
+    put(slots, "resource_name", own or find_resource_name(spoken, taken, original))
     return slots
+
+
+# A line a person pastes rather than writes: a log line (its level, an exception's class, a
+# stack frame, a timestamp), an alert ("ALARM", "[FIRING:1]"), a shell prompt or key=value labels.
+_PASTED_LINE = re.compile(r"\b(?:ERROR|WARN(?:ING)?|INFO|DEBUG|CRITICAL|FATAL|ALARM|FIRING|RESOLVED|Traceback)\b|"
+                          r"\b[A-Z]\w*(?:Error|Exception)\b|\[FIRING|^\s*[$%]\s|^\s*at\s+\S+\(|"
+                          r"\b\d{2}:\d{2}:\d{2}\b|\b[\w.-]+=[\w.@/-]+.*\b[\w.-]+=[\w.@/-]+")
+
+
+# A shell command pasted as run ("$ aws ec2 describe-instances --filters Name=...", "% kubectl get
+# pods"): the prompt, then the command to the end of its line (a "> " line is a quote, whose names count).
+_COMMAND_LINE = re.compile(r"(?m)^[ \t]*[$%][ \t]+\S[^\n]*$")
+
+
+def without_commands(text: str) -> str:
+    """``text`` without a pasted shell command: its subcommands ("describe-instances") and filters
+    ("Name=instance-state-name") are the tool's words, no resource's name or tag (ids in it are
+    read on their own)."""
+    return _COMMAND_LINE.sub(" ", text)
+
+
+def asked_after_paste(original: str) -> str:
+    """The words a person wrote after pasting a log line, an alert or command output ("ERROR
+    connection to payments-db timed out\nwhat else is the webhook lambda erroring on"), lower-case;
+    "" when the message is no paste followed by a question of its own. A name the question says
+    is the one asked about; a name only in the pasted lines is context (used when the question
+    names none: "ALARM: auth-eu-1 StatusCheckFailed\nreboot it")."""
+    lines = [line for line in original.splitlines() if line.strip()]
+    if len(lines) < 2 or _PASTED_LINE.search(lines[-1]) or not any(_PASTED_LINE.search(line) for line in lines[:-1]):
+        return ""
+    return " ".join(lines[-1].lower().split())

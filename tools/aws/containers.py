@@ -22,6 +22,7 @@ HEALTHY = "healthy"
 EVENTS_SHOWN = 5
 ECS_NOT_FOUND = ("ClusterNotFoundException", "ServiceNotFoundException")
 ELB_NOT_FOUND = ("LoadBalancerNotFound", "LoadBalancerNotFoundException")
+TARGET_GROUP_NOT_FOUND = ("TargetGroupNotFound", "TargetGroupNotFoundException")
 EKS_NOT_FOUND = ("ResourceNotFoundException",)
 
 
@@ -204,12 +205,28 @@ def lb_rows(ctx: ToolContext, region: str, row: Row) -> list[dict[str, Any]]:
     return rows
 
 
+def _balancer_of_group(ctx: ToolContext, region: str, name: str) -> list[dict[str, Any]]:
+    """The load balancer a target group of that name sends its traffic from: an alert on the
+    group's targets ("tg=checkout-web-tg") names the group, whose health is the balancer's."""
+    elb = client(ctx, "elbv2", region)
+    try:
+        groups = elb.describe_target_groups(Names=[name])["TargetGroups"]
+    except ClientError as exc:
+        if error_code(exc) in TARGET_GROUP_NOT_FOUND or error_code(exc) == "ValidationError":
+            return []
+        raise
+    arns = [arn for group in groups for arn in group.get("LoadBalancerArns", [])]
+    return elb.describe_load_balancers(LoadBalancerArns=arns[:1])["LoadBalancers"] if arns else []
+
+
 def describe_load_balancer(ctx: ToolContext, region: str, ident: str) -> ToolResult | None:
-    """A load balancer by name with each target's health, the ones not healthy first."""
-    found = _balancers(ctx, region, [ident])
+    """A load balancer by name (or by one of its target groups' names) with each target's
+    health, the ones not healthy first."""
+    found = _balancers(ctx, region, [ident]) or _balancer_of_group(ctx, region, ident)
     if not found:
         return None
     lb = found[0]
+    ident = lb["LoadBalancerName"]
     targets = sorted(target_health(ctx, region, lb["LoadBalancerArn"]), key=lambda t: t["state"] == HEALTHY)
     bad = _not_healthy(targets)
     tags = _lb_tags(ctx, region, [lb["LoadBalancerArn"]]).get(lb["LoadBalancerArn"], {})

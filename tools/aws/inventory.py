@@ -306,7 +306,10 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
     # how many instances a state narrowed, so the answer says "1 of 12 instances is stopped"
     instances_checked = sum(1 for row in rows if str(row["type"]).lower() == "ec2")
     rows = [row for row in rows if _in_state(row, args)]
-    rows.sort(key=lambda row: row["state"] not in containers.ATTENTION_STATES)  # stable: the rest keep order
+    # stable: the rest keep order; what needs attention first, then what people named (a Name tag)
+    # before what nobody did (the instances' root volumes), so a long listing cut short still
+    # shows every resource someone named rather than a page of anonymous ids
+    rows.sort(key=lambda row: (row["state"] not in containers.ATTENTION_STATES, not row["name"]))
     where = ", ".join(scan.answered if regional else regions)
     if not rows:
         return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
