@@ -45,7 +45,18 @@ def first_match(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | No
 
 
 def _is_name(word: str) -> bool:
-    return bool(word) and word not in GENERIC and not word.isdigit() and len(word) > 1
+    return (bool(word) and word not in GENERIC and not word.isdigit() and len(word) > 1
+            and word not in _FUNCTION_WORDS and not _ADVERB.fullmatch(word))
+
+
+# Prepositions, particles and adverbs, which name nobody and nothing: "customers can't get through
+# checkout" (a verb and its particle, no one to get), "who is currently on call" (when, not who).
+_FUNCTION_WORDS = frozenset("""through thru into onto over back across around behind after before under between
+    beyond within along away ahead right still just also even already always never ever really actually quite
+    very too soon often again""".split())
+# An adverb made with -ly ("currently", "actually", "honestly", "definitely"); "-erly" and short
+# words are left to names (Kimberly, Beverly, Emily, Holly)
+_ADVERB = re.compile(r"[a-z]{5,}(?<!er)ly")
 
 
 def find_region(text: str) -> tuple[str, str | None] | None:
@@ -735,6 +746,13 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         elif match and team is None and match.group(1) in ("sre", "dba", "infra", "network", "networking",
                                                            "security"):
             team = match.group(1)
+    if person is None:  # "worth paging frank for this?", "paging dave tonight": the person a page is for
+        match = _PAGING_WHOM.search(text)
+        whom = match.group(1) if match else ""
+        # "is paging broken?": a state of the paging, no one paged
+        if _is_name(whom) and whom not in _PRONOUNS | _VERBS | _TEAM_WORDS | _STATES | _DONE \
+                and not _PARTICIPLE.fullmatch(whom):
+            person = whom
     if person is None:  # "escalate P3H8W1R to bob", "reassign it to carol"
         match = re.search(r"\b(?:escalate|reassign|assign|hand(?:\s+it)?\s+over|page)\b.*?\bto\s+([a-z][a-z0-9]*)\b"
                           r"(?!\s+(?:team|on-?call|oncall))", text)
@@ -837,6 +855,13 @@ _PARTICIPLE = re.compile(r"[a-z]{3,}ed|broken|written|given|taken|chosen|frozen|
 _ASKS_TO_GET = re.compile(r"(?:^|\b(?:you|u|please|pls|plz|and|then|now|just|quickly|ok|okay|go)\s+)$")
 
 
+# The gerund "paging" with its object: a word ending the clause or followed by what the page is
+# for or when ("paging frank for the pipeline?", "paging dave tonight"); never the paging set-up
+# itself ("our paging policy", "a paging storm from checkout", "paging tool and ...").
+_PAGING_WHOM = re.compile(r"\bpaging\s+(?!the\b|a\b|an\b)([a-z][a-z0-9]*)"
+                          r"(?=\s*(?:[,.?!;]|$)|\s+(?:for|about|over|tonight|now|rn|asap|too|again|instead)\b)"
+                          r"(?<!policy)(?<!policies)(?<!rules)(?<!setup)(?<!config)(?<!system)(?<!tool)(?<!storm)"
+                          r"(?<!noise)(?<!fatigue)(?<!schedule)(?<!escalation)")
 # The verbs of _PAGE_VERBS, as words: "ping folks" names no "ping" team.
 _PAGE_WORDS = frozenset("page wake get call pull loop bring ping escalate summon notify".split())
 _LEVEL_WORDS = {"primary": 1, "secondary": 2, "backup": 2, "second": 2, "third": 3}

@@ -731,6 +731,9 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         if named:
             raise PagerDutyProblem(f"{len(named)} open incidents match ({', '.join(_label(i) for i in named[:5])})"
                                    f"; say which by id.")
+        urgent = _of_urgency(opened, asked, status)
+        if urgent is not None:
+            return str(urgent["id"])  # "resolve the low urgency one": the one open incident of that urgency
         left_out = {str(i["id"]) for i in _named_by(opened, ruled)} if ruled else set()
         rest = [i for i in opened if str(i["id"]) not in left_out and i.get("status") in _movable_states(status)]
         if left_out and len(rest) == 1:
@@ -777,6 +780,24 @@ def _asked_and_ruled_out(query: str) -> tuple[str, str]:
     """(the request's words without the phrases ruling an incident out, those phrases' words)."""
     ruled = " ".join(match.group(1) for match in _LEFT_OUT.finditer(query))
     return _LEFT_OUT.sub(" ", query), ruled
+
+
+# The urgency an incident is singled out by: "the high urgency one", "the low-priority incident",
+# "the one with urgency low".
+_URGENCY_SAID = re.compile(r"\b(high|low)[- ]?(?:urgency|priority|prio|pri)\b|\burgency[:=\s]+(high|low)\b", re.I)
+
+
+def _of_urgency(opened: list[dict[str, Any]], asked: str, status: str) -> dict[str, Any] | None:
+    """The one open incident of the urgency the words say; when several are of it, the one of
+    them still to move to ``status``. None when the words say no urgency or several remain."""
+    match = _URGENCY_SAID.search(asked)
+    if not match:
+        return None
+    urgency = (match.group(1) or match.group(2)).lower()
+    matching = [i for i in opened if i.get("urgency") == urgency]
+    if len(matching) > 1:
+        matching = [i for i in matching if i.get("status") in _movable_states(status)]
+    return matching[0] if len(matching) == 1 else None
 
 
 def _movable_states(status: str) -> list[str]:
