@@ -112,7 +112,8 @@ _GO_AHEAD = re.compile(
 )
 # A dash between spaces ends a clause in chat ("on it - restart X"); a hyphen inside a name does not.
 # So does a colon (not inside a time, "14:00"), a quoted line's ">" and an emoji.
-_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|(?<!\d):|:(?!\d)|(?:^|\s)>+\s|\s[-\u2013\u2014]{1,2}\s|"
+# A quoted passage is a clause of its own: its closing quote ends it ('"... TRIGGERED" ack pls').
+_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|(?<!\d):|:(?!\d)|(?:^|\s)>+\s|\s[-\u2013\u2014]{1,2}\s|(?<=\S)[\"\u201d](?=\s)|"
                            r"[\u2600-\u27bf\U0001f300-\U0001faff]|"
                            r"\b(?:but|then|and|so|because|cuz|since|though|although|or|nor)\b")
 # A question asks about the action, whatever its verbs' position ("what's the difference
@@ -370,12 +371,25 @@ def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"])
     """The occurrence's mood in its clause (``_clause_mood``), unless a go-ahead closes the
     message (an action reported or wondered about, then "can you do it?", is asked for) or
     the message only asks whether the bot could (then nothing is)."""
-    mood = _clause_mood(text, start, end, form)
+    # a pasted alert or log line in quotes reports; only what is outside it asks
+    mood: Mood = "reported" if _quoted(text, start) else _clause_mood(text, start, end, form)
     if mood in ("reported", "hypothetical") and _GO_AHEAD.search(text[end:]):
         return "request"
     if mood == "request" and _ONLY_ASKING.search(text):
         return "hypothetical"
     return mood
+
+
+_QUOTED = re.compile(r"(?:^|(?<=\s))[\"\u201c][^\"\u201c\u201d]{8,}[\"\u201d](?=\W|$)")
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Whether ``start`` lies inside a double-quoted passage of a message with words outside it
+    too: a quoted alert, log line or message is what someone else wrote, never the speaker's ask."""
+    for match in _QUOTED.finditer(text):
+        if match.start() < start < match.end():
+            return bool(text[:match.start()].strip() or text[match.end():].strip(" \t\"\u201d.!"))
+    return False
 
 
 def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:

@@ -856,7 +856,38 @@ def asked_words(text: str) -> str:
     show me ...") or a trailing one ("..., not the projection"). None says what is asked, and
     each pulls the models towards the skills its words sound like."""
     shifted = without_topic_shift(text)
-    return without_ruled_out_tail(shifted[negated_lead_end(shifted.lower()):])
+    asked = without_ruled_out_tail(shifted[negated_lead_end(shifted.lower()):])
+    return asked[question_after_statement(asked):]
+
+
+# A question that stands on its own: no word pointing back at what was said before it.
+_POINTING_BACK = re.compile(r"\b(?:it|its|it's|that|this|those|these|them|they|their|there|one|ones|he|she|him|"
+                            r"her|his|same|such|so)\b")
+_QUESTION_OPENING = re.compile(r"(?:what|which|who|whose|how|when|where|why|is|are|was|were|does|do|did|has|have|"
+                               r"can|could)\b")
+# A full stop ends a statement; a dash does not ("our AWS costs are anomalous - which service?"
+# asks which service of the costs, so the words before it are still the question's).
+_STATEMENT_END = re.compile(r"(?<=[a-z0-9)\"'.!])[.!]+\s+(?=[a-z])")
+MIN_QUESTION_WORDS = 5
+
+
+def question_after_statement(text: str) -> int:
+    """Where a question standing on its own begins after statements that set the scene, or 0:
+    "its basically idle lol. what has analytics been paying for ec2 over the past 2 weeks",
+    "\"ERROR token refresh failed\" keeps showing up in the logs. who is on call for auth rn".
+    The statement's words (idle, ERROR, logs) pull the models to the skills they sound like; the
+    question (five words or more, none pointing back) is what is asked. A question before it
+    ("?" in the scene) or one leaning on it ("who owns it?") keeps the whole message."""
+    lowered = text.lower()
+    ends = list(_STATEMENT_END.finditer(lowered))
+    if not ends:
+        return 0
+    start = ends[-1].end()
+    scene, question = lowered[:start], lowered[start:]
+    if "?" in scene or not _QUESTION_OPENING.match(question) or len(question.split()) < MIN_QUESTION_WORDS \
+            or _POINTING_BACK.search(question):
+        return 0
+    return start
 
 
 def negated_lead_end(lowered: str) -> int:
