@@ -392,6 +392,25 @@ EVERYTHING = re.compile(r"\b(?:the (?:whole )?(?:lot|works|full monty|whole (?:l
                         r"all of (?:the above|it)|everything (?:else|you (?:have|find|got|can find)))\b", re.I)
 
 
+# "what else are we wasting money on", "anything else I should clean up": beyond the kind
+# named, a clause of its own (three words or more) asked again in general
+_ELSE_CLAUSE = re.compile(r"\b(?:anything|something|what|which|where)\s+else\b(?P<tail>[^?.!;\n]*)", re.I)
+GENERAL_CLAUSE_WORDS = 3
+
+
+def asks_beyond_in_general(subject: Subject, text: str) -> bool:
+    """Whether the words ask past the kind or property they name, with a question of their own
+    that names none ("1 unassociated Elastic IP - and what else are we wasting money on?"); an
+    elliptical "is anything else?" still asks about the property named before it."""
+    for match in _ELSE_CLAUSE.finditer(text):
+        tail = match.group("tail")
+        if len(re.findall(r"[a-z][a-z'-]*", tail, re.I)) < GENERAL_CLAUSE_WORDS:
+            continue
+        if not asked_facets(subject, tail) and not any(kind.asked.search(tail) for kind in subject.kinds):
+            return True
+    return False
+
+
 def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
@@ -418,6 +437,8 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
             return _focus_on(subject, result, asked_facets(subject, text), users, text)
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
+    if asks_beyond_in_general(subject, text):
+        return None
     facets = asked_facets(subject, text)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
     beyond = [facet for facet in subject.beyond if facet.asked.search(text)]
