@@ -151,13 +151,17 @@ _MAY_I = re.compile(r"\b(?:allowed|permitted|permissions?|locked down|restricted
                     r"(?:can|may) (?:i|we|readers?|someone like me)\s+(?:even\s+|still\s+)?(?:ask|see|use|get|look))\b",
                     re.I)
 CLEAR_LEAD = 2.0  # the read a question names leads the router's next reading by this factor
+# "what kinds of things can i ask you?", "which stuff can we use you for": the object asked
+# about is the question word, i.e. the whole catalogue, not permission for one read
+_WHAT_MAY_I = re.compile(r"\b(?:what|which|wat|wut)\b(?:\s+[\w'-]+){0,3}?\s+(?:can|may|could)\s+(?:i|we)\s+"
+                         r"(?:even\s+|still\s+|actually\s+)?(?:ask|see|use|get|look)\b", re.I)
 
 
 def asked_read(route: Route) -> str | None:
     """The read a help question asks permission for ("am I even allowed to ask you for
     forecasts?"): the router's next reading of the words, when the words ask about being
     allowed and that reading is a read that clearly leads the others; None otherwise."""
-    if not _MAY_I.search(route.text):
+    if not _MAY_I.search(_WHAT_MAY_I.sub(" ", route.text)):
         return None
     readings = [(name, score) for name, score in route.alternatives if name in SKILL_BY_NAME and name != "help"]
     if not readings or SKILL_BY_NAME[readings[0][0]].mutating:

@@ -103,3 +103,25 @@ def test_a_region_question_with_a_subject_of_its_own_is_not_about_the_answer() -
 @pytest.mark.parametrize("text", ["wat kinda alerts fired overnight", "any sorta timeouts in the ledger logs"])
 def test_a_hedge_word_is_no_service(text: str) -> None:
     assert extract_slots(text, NOW).get("service") not in ("kinda", "sorta")
+
+
+# --------------------------------------------------------------------------- help: the catalogue asked
+
+
+def _help(text: str, alternatives: list[tuple[str, float]]) -> Route:
+    return Route(text=text, agent="knowledge", skill="help", confidence=0.9, alternatives=alternatives)
+
+
+@pytest.mark.parametrize("text", ["day one here - which sorts of questions can i ask you?",
+                                  "what stuff can we actually use the bot for"])
+def test_what_i_can_ask_is_the_catalogue_not_one_read(text: str) -> None:
+    from agents.templates import asked_read
+
+    assert asked_read(_help(text, [("incident.list", 0.05), ("cost.summary", 0.001)])) is None
+
+
+def test_permission_for_one_read_is_still_that_read() -> None:
+    from agents.templates import asked_read
+
+    asked = _help("can i even see the pager rotas with a viewer account?", [("incident.oncall", 0.05)])
+    assert asked_read(asked) == "incident.oncall"
