@@ -144,6 +144,20 @@ def asked_write(route: Route) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+# Asking how changes are controlled at large, no one change named: "can the bot make changes on
+# its own?", "does every change need a human approval?", "describe the approval process"
+_CHANGES_AT_LARGE = re.compile(
+    r"\b(?:(?:make|makes|making|do|push|apply|perform)\s+(?:any\s+)?changes|change (?:stuff|things|anything)|"
+    r"on (?:its|your) own|by (?:it|your)self|autonomous(?:ly)?|unattended|without (?:a\s+)?(?:human|person|anyone)|"
+    r"(?:every|each|all|any) (?:change|write|action)s?\b[^?.!]*\b(?:approv\w*|sign[- ]?off)|"
+    r"approval (?:flow|process|control|workflow|rules?|policy))\b", re.I)
+
+
+def asks_changes_at_large(route: Route) -> bool:
+    """Whether a help question asks how changes are controlled in general (no one write asked)."""
+    return asked_write(route) is None and bool(_CHANGES_AT_LARGE.search(route.text))
+
+
 # Asking whether one may use Guardian for something: "am I allowed to ask for X", "is X locked
 # down", "do readers get access to X", "can someone with my role see X"
 _MAY_I = re.compile(r"\b(?:allowed|permitted|permissions?|locked down|restricted|off[- ]limits|"
