@@ -88,6 +88,8 @@ class Subject:
     # the noun for these rows when it differs from ``noun`` ("open incidents" read with the
     # resolved ones included are incidents, not open ones)
     noun_for: Callable[[list[Row]], str] | None = None
+    # what the kept items amount to ("$280.32/month"), said when the words ask how much
+    amount: Callable[[list[Row]], str] | None = None
 
     def noun_over(self, rows: list[Row]) -> str:
         return self.noun_for(rows) if self.noun_for is not None else self.noun
@@ -294,7 +296,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               one="is a previous-generation instance"),
         Facet("gp2", _words(r"\bgp2\b", r"\bgp3\b"), _kind("gp2 volume"), "are gp2 volumes", negatable=False,
               one="is a gp2 volume"),
-    ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", ""))),
+    ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", "")),
+        amount=lambda rows: _monthly(rows)),
     # "just the triggered ones", "only the high urgency ones" after a list of open incidents
     Subject("pagerduty_open_incidents", "open incidents", "id", None, (
         Facet("triggered", _words(r"\btriggered\b", r"\bun-?ack(?:nowledg)?ed\b", r"\bnot (?:yet )?ack",
@@ -334,6 +337,23 @@ EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|exc
 _DISCOUNTED_NOUN = r"^\s*(?:(?:ones?|vms?|boxe?s?|instances?|machines?|nodes?|servers?|hosts?|rules?|findings?)\s+)?"
 DISCOUNTED = re.compile(_DISCOUNTED_NOUN + r"(?:(?:(?:do|does|should|will)\s*(?:n'?t|not)|dont|doesnt|wont|shouldnt)\s+"
                         r"(?:really\s+)?(?:count|matter)\b|(?:are|is)\s+(?:irrelevant|excluded)\b)", re.I)
+
+
+def _monthly(rows: list[Row]) -> str:
+    """"About $280.32/month." for one candidate; the sum and each one's share for several."""
+    priced = [(str(row.get("name") or row.get("resource") or ""), row["monthly_usd"]) for row in rows
+              if isinstance(row.get("monthly_usd"), int | float)]
+    if not priced:
+        return ""
+    if len(priced) == 1:
+        return f"About ${priced[0][1]:,.2f}/month."
+    each = ", ".join(f"{name} ${amount:,.2f}" for name, amount in priced)
+    return f"About ${sum(amount for _name, amount in priced):,.2f}/month in all ({each})."
+
+
+# Words asking what something costs or would save: "how much", "what does it cost a month", "$"
+_ASKS_AMOUNT = re.compile(r"\bhow much\b|\bcost(?:s|ing)?\b|\bsave[sd]?\b|\bper month\b|\ba month\b|\bmonthly\b|"
+                          r"\bpay(?:s|ing)?\b|\bmoney\b|\$|\bbucks\b|\bdollars\b", re.I)
 
 
 @dataclass
@@ -451,6 +471,10 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
             return None
         return Focused(lead=_also(subject, extra, first=True), rest="", rows=extra)
     focused = _focus_items(subject, result, facets, kinds, text)
+    if focused is not None and focused.rows and subject.amount is not None and _ASKS_AMOUNT.search(text):
+        # "is it one of those unattached volumes? what does it cost a month": the figure asked, said
+        said = subject.amount(focused.rows)
+        focused = replace(focused, lead=f"{focused.lead} {said}".strip())
     if focused is None or not extra:
         return focused
     return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)

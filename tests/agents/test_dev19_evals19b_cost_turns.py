@@ -125,3 +125,24 @@ def test_permission_for_one_read_is_still_that_read() -> None:
 
     asked = _help("can i even see the pager rotas with a viewer account?", [("incident.oncall", 0.05)])
     assert asked_read(asked) == "incident.oncall"
+
+
+# --------------------------------------------------------------------------- the amount asked
+
+
+def test_asking_what_the_kind_costs_says_its_monthly_figure() -> None:
+    focused = focus("aws_savings", WASTE, "that orphaned disk - how much is it setting us back?")
+    assert focused is not None
+    assert focused.lead.endswith("About $24.00/month.")
+
+
+def test_asking_what_several_cost_says_the_sum_and_each() -> None:
+    focused = focus("aws_savings", WASTE, "old snapshots and unattached volumes: what are we paying for those monthly")
+    assert focused is not None
+    assert focused.lead.endswith("About $30.00/month in all (ledger-dump $24.00, ledger-dump-2023 $6.00).")
+
+
+def test_no_amount_asked_adds_no_figure() -> None:
+    focused = focus("aws_savings", WASTE, "got any orphaned disks?")
+    assert focused is not None
+    assert "/month" not in focused.lead
