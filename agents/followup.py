@@ -390,7 +390,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
-            _spend_scope_of(previous) if _spend_of_a_listing(route, previous) else \
+            _listed_spend_scope(previous) if _spend_of_a_listing(route, previous) else \
             _target_of(previous, route.text) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) and not _words_pick_among(route.text, previous, items) \
             else _spend_scope(route, previous)
@@ -647,6 +647,13 @@ def _spend_of_a_listing(route: Route, previous: TurnContext) -> bool:
 
 def _spend_scope_of(previous: TurnContext) -> dict[str, Any]:
     return {key: previous.slots[key] for key in _SPEND_SCOPE if key in previous.slots}
+
+
+def _listed_spend_scope(previous: TurnContext) -> dict[str, Any]:
+    """The spend scope of a listing, with the kind listed ("list our azure vms" -> what the VMs
+    cost, which the cost agent reads as that cloud's own service for machines)."""
+    kind = {"resource_type": previous.slots["resource_type"]} if "resource_type" in previous.slots else {}
+    return {**_spend_scope_of(previous), **kind}
 
 
 def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:

@@ -146,3 +146,15 @@ def test_no_amount_asked_adds_no_figure() -> None:
     focused = focus("aws_savings", WASTE, "got any orphaned disks?")
     assert focused is not None
     assert "/month" not in focused.lead
+
+
+# --------------------------------------------------------------------------- the spend of a listing
+
+
+def test_what_the_listed_machines_cost_keeps_the_kind_listed() -> None:
+    listed = TurnContext("infra.inventory", {"cloud": "azure", "resource_type": "ec2"}, ["vm-a", "vm-b", "vm-c"])
+    asked = _route("ok and how much were those running us in march, per rg?", "cost.summary", 1.0,
+                   {"cloud": "azure", "group_by": "resource_group"})
+    followed = apply_context(asked, listed, LIMIT)
+    assert followed.skill == "cost.summary"
+    assert followed.slots.get("resource_type") == "ec2" and followed.slots.get("cloud") == "azure"

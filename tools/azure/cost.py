@@ -30,7 +30,24 @@ class AzureCostArgs(BaseModel):
     group_by: Literal["service", "resource_group"] = Field(default="service",
                                                            description="service or resource_group.")
     resource_group: str | None = Field(default=None, description="Only this resource group's spend.")
+    service_name: str | None = Field(default=None, description="Only this Azure service's spend (ServiceName, "
+                                     "e.g. Virtual Machines, Storage); VMs and disks are said as such too.")
     limit: int = Field(default=10, ge=1, le=100)
+
+
+# What people call an Azure service -> its Cost Management ServiceName
+SERVICE_NAMES = {"vm": "Virtual Machines", "vms": "Virtual Machines", "virtual machine": "Virtual Machines",
+                 "virtual machines": "Virtual Machines", "compute": "Virtual Machines", "ec2": "Virtual Machines",
+                 "instance": "Virtual Machines", "instances": "Virtual Machines",
+                 "storage": "Storage", "blob": "Storage", "blobs": "Storage", "storage account": "Storage",
+                 "storage accounts": "Storage", "s3": "Storage", "disk": "Storage", "disks": "Storage",
+                 "network": "Virtual Network", "vnet": "Virtual Network", "virtual network": "Virtual Network",
+                 "bandwidth": "Bandwidth", "egress": "Bandwidth", "data transfer": "Bandwidth"}
+
+
+def service_name(said: str) -> str:
+    """The ServiceName meant by ``said`` ("vms" -> "Virtual Machines"); unknown words as said."""
+    return SERVICE_NAMES.get(said.strip().lower(), said.strip())
 
 
 def _window(args: AzureCostArgs) -> tuple[date, date]:
@@ -39,7 +56,7 @@ def _window(args: AzureCostArgs) -> tuple[date, date]:
     return (begin, stop) if begin < stop else (stop - timedelta(days=1), stop)
 
 
-def _query(start: date, end: date, dimension: str) -> Any:
+def _query(start: date, end: date, *dimensions: str) -> Any:
     """A Custom-timeframe ActualCost query; the API's ``to`` is inclusive, so the last
     second of the window's last day."""
     from azure.mgmt.costmanagement.models import (
@@ -56,7 +73,7 @@ def _query(start: date, end: date, dimension: str) -> Any:
                                     to=datetime.combine(end - timedelta(days=1), time(23, 59, 59), UTC)),
         dataset=QueryDataset(granularity="Daily",  # daily rows: the answer's chart, and summed for the table
                              aggregation={"totalCost": QueryAggregation(name=COST_COLUMN, function="Sum")},
-                             grouping=[QueryGrouping(type="Dimension", name=dimension)]))
+                             grouping=[QueryGrouping(type="Dimension", name=name) for name in dimensions]))
 
 
 def _column(columns: list[Any], *names: str, kind: str | None = None) -> int | None:
@@ -75,18 +92,25 @@ def _column(columns: list[Any], *names: str, kind: str | None = None) -> int | N
 def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     start, end = _window(args)
     dimension = DIMENSIONS[args.group_by]
-    result = arm(ctx, "cost").query.usage(subscription_scope(ctx, args.resource_group), _query(start, end, dimension))
+    only = service_name(args.service_name) if args.service_name else None
+    # one service's spend by resource group: grouped by both, the other services' rows dropped
+    dimensions = (dimension, "ServiceName") if only and dimension != "ServiceName" else (dimension,)
+    result = arm(ctx, "cost").query.usage(subscription_scope(ctx, args.resource_group),
+                                          _query(start, end, *dimensions))
     columns = list(result.columns or [])
     cost_at = _column(columns, COST_COLUMN, "Cost", "totalCost", kind="number")
     name_at = _column(columns, dimension, "ResourceGroup", kind="string")
+    service_at = _column(columns, "ServiceName") if only else None
     currency_at = _column(columns, "Currency")
     day_at = _column(columns, "UsageDate")
-    if cost_at is None or name_at is None:
+    if cost_at is None or name_at is None or (only and service_at is None):
         return ToolResult.error("Azure Cost Management answered without cost and group columns.")
     totals: dict[str, float] = {}
     daily: dict[str, dict[str, float]] = {}
     currency = "USD"
     for row in result.rows or []:
+        if only and service_at is not None and str(row[service_at] or "").lower() != only.lower():
+            continue
         name = str(row[name_at] or "(none)")
         totals[name] = totals.get(name, 0.0) + float(row[cost_at] or 0)
         if day_at is not None and row[day_at]:
@@ -96,6 +120,8 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
             currency = str(row[currency_at])
     total = round(sum(totals.values()), 2)
     scope = f"resource group {args.resource_group}" if args.resource_group else "the subscription"
+    if only:
+        scope = f"{only} in {scope}"
     period = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
     if not totals:
         return ToolResult.no_data(f"Azure Cost Management has no spend for {scope} from {period}.")
@@ -109,6 +135,7 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
                       facts={"total": total, "currency": currency, "start": start.isoformat(),
                              "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals),
+                             **({"service_name": only} if only else {}),
                              # the biggest groups' daily spend: the answer's chart
                              "daily": {name: [[day, round(amount, 2)] for day, amount in sorted(daily[name].items())]
                                        for name, _amount in ranked[:CHART_SERIES] if name in daily}},
