@@ -88,6 +88,8 @@ class Subject:
     # the noun for these rows when it differs from ``noun`` ("open incidents" read with the
     # resolved ones included are incidents, not open ones)
     noun_for: Callable[[list[Row]], str] | None = None
+    # what the kept items amount to ("$280.32/month"), said when the words ask how much
+    amount: Callable[[list[Row]], str] | None = None
 
     def noun_over(self, rows: list[Row]) -> str:
         return self.noun_for(rows) if self.noun_for is not None else self.noun
@@ -317,7 +319,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               one="is a previous-generation instance"),
         Facet("gp2", _words(r"\bgp2\b", r"\bgp3\b"), _kind("gp2 volume"), "are gp2 volumes", negatable=False,
               one="is a gp2 volume"),
-    ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", ""))),
+    ), label=lambda row: f"{row['name']} ({row['resource']})" if row.get("name") else str(row.get("resource", "")),
+        amount=lambda rows: _monthly(rows)),
     # "just the triggered ones", "only the high urgency ones" after a list of open incidents
     Subject("pagerduty_open_incidents", "open incidents", "id", None, (
         Facet("triggered", _words(r"\btriggered\b", r"\bun-?ack(?:nowledg)?ed\b", r"\bnot (?:yet )?ack",
@@ -358,6 +361,23 @@ EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|exc
 _DISCOUNTED_NOUN = r"^\s*(?:(?:ones?|vms?|boxe?s?|instances?|machines?|nodes?|servers?|hosts?|rules?|findings?)\s+)?"
 DISCOUNTED = re.compile(_DISCOUNTED_NOUN + r"(?:(?:(?:do|does|should|will)\s*(?:n'?t|not)|dont|doesnt|wont|shouldnt)\s+"
                         r"(?:really\s+)?(?:count|matter)\b|(?:are|is)\s+(?:irrelevant|excluded)\b)", re.I)
+
+
+def _monthly(rows: list[Row]) -> str:
+    """"About $280.32/month." for one candidate; the sum and each one's share for several."""
+    priced = [(str(row.get("name") or row.get("resource") or ""), row["monthly_usd"]) for row in rows
+              if isinstance(row.get("monthly_usd"), int | float)]
+    if not priced:
+        return ""
+    if len(priced) == 1:
+        return f"About ${priced[0][1]:,.2f}/month."
+    each = ", ".join(f"{name} ${amount:,.2f}" for name, amount in priced)
+    return f"About ${sum(amount for _name, amount in priced):,.2f}/month in all ({each})."
+
+
+# Words asking what something costs or would save: "how much", "what does it cost a month", "$"
+_ASKS_AMOUNT = re.compile(r"\bhow much\b|\bcost(?:s|ing)?\b|\bsave[sd]?\b|\bper month\b|\ba month\b|\bmonthly\b|"
+                          r"\bpay(?:s|ing)?\b|\bmoney\b|\$|\bbucks\b|\bdollars\b", re.I)
 
 
 @dataclass
@@ -423,6 +443,25 @@ RUN_HISTORY = re.compile(r"\b(?:history|histories|track record|every (?:single )
                          r"(?:run|build|deploy|deployment))\b", re.I)
 
 
+# "what else are we wasting money on", "anything else I should clean up": beyond the kind
+# named, a clause of its own (three words or more) asked again in general
+_ELSE_CLAUSE = re.compile(r"\b(?:anything|something|what|which|where)\s+else\b(?P<tail>[^?.!;\n]*)", re.I)
+GENERAL_CLAUSE_WORDS = 3
+
+
+def asks_beyond_in_general(subject: Subject, text: str) -> bool:
+    """Whether the words ask past the kind or property they name, with a question of their own
+    that names none ("1 unassociated Elastic IP - and what else are we wasting money on?"); an
+    elliptical "is anything else?" still asks about the property named before it."""
+    for match in _ELSE_CLAUSE.finditer(text):
+        tail = match.group("tail")
+        if len(re.findall(r"[a-z][a-z'-]*", tail, re.I)) < GENERAL_CLAUSE_WORDS:
+            continue
+        if not asked_facets(subject, tail) and not any(kind.asked.search(tail) for kind in subject.kinds):
+            return True
+    return False
+
+
 def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
@@ -449,6 +488,8 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
             return _focus_on(subject, result, asked_facets(subject, text), users, text)
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
+    if asks_beyond_in_general(subject, text):
+        return None
     facets = asked_facets(subject, text)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
     beyond = [facet for facet in subject.beyond if facet.asked.search(text)]
@@ -461,6 +502,10 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
             return None
         return Focused(lead=_also(subject, extra, first=True), rest="", rows=extra)
     focused = _focus_items(subject, result, facets, kinds, text)
+    if focused is not None and focused.rows and subject.amount is not None and _ASKS_AMOUNT.search(text):
+        # "is it one of those unattached volumes? what does it cost a month": the figure asked, said
+        said = subject.amount(focused.rows)
+        focused = replace(focused, lead=f"{focused.lead} {said}".strip())
     if focused is None or not extra:
         return focused
     return Focused(lead=f"{focused.lead} {_also(subject, extra)}", rest=focused.rest, rows=focused.rows + extra)

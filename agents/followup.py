@@ -503,11 +503,13 @@ _WHAT_MOVES_IT = re.compile(
     r"\bwhat (?:contributes|counts) (?:the )?most (?:to|against) (?:it|that|this)\b|"
     r"\bbiggest (?:factor|contributor|driver|drag)s? (?:in|on|of|behind|to) (?:it|that|this)\b", re.I)
 # A question about the previous answer itself, with no subject of its own: "since when?",
-# "how many is that?", "for how long?", "what's the total?"
+# "how many is that?", "for how long?", "what's the total?", "which region?", "where is it?"
 _ABOUT_THE_ANSWER = re.compile(
     r"\W*(?:(?:and|so|ok(?:ay)?|hm+|wait)\W+)*(?:since when|(?:for )?how long(?: for| now| already)?|"
     r"how many (?:is|are|was|were) (?:that|those|these|they|there)|how many (?:in )?total|"
-    r"what'?s the (?:total|count))\W*", re.I)
+    r"what'?s the (?:total|count)|"
+    r"(?:which|what) (?:regions?|accounts?|az|zones?)(?: (?:is|was|are|were) (?:it|that|this|they|those)(?: in)?)?|"
+    r"where(?:'?s| is| was| are| were)?(?: (?:it|that|this|they|those))?(?: from| in)?)\W*", re.I)
 # Widening the previous question's scope: "all regions then", "across every region", "everywhere".
 _SCOPES: dict[str, tuple[str, ...]] = {"region": ("region", "zone", "location"), "env": ("env",),
                                         "environment": ("env",), "service": ("service",), "team": ("team",)}

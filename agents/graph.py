@@ -40,11 +40,12 @@ from agents.mood import VERBS, asks_permission
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
 from agents.route import Route
-from agents.skills import SKILL_BY_NAME
+from agents.skills import SKILL_BY_NAME, SKILLS
 from agents.specialists import SPECIALISTS, Specialist, plan_clouds, specialist_for
 from agents.templates import (
     asked_read,
     asked_write,
+    asks_changes_at_large,
     build_answer,
     clarify_answer,
     help_answer,
@@ -169,6 +170,9 @@ def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     """How the action a help question is about would be carried out ("does it have to go
     through you?", "does someone have to approve that first?"): the policy's answer for this user."""
     skill = asked_write(route)
+    if skill is None and asks_changes_at_large(route):
+        # "can the bot change prod on its own?": every write it can make, and who approves each
+        return _changes_at_large(deps)
     if skill is None:
         read = asked_read(route)
         if read is None or not deps.policy.enforced:
@@ -185,6 +189,21 @@ def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     may = f"You may ask for it ({decision.reason})." if decision.allowed else \
         f"You may not ask for it: {decision.reason.removeprefix('Refused: ')}"
     return [asked + f"someone approves it: {deps.policy.approval_rule(skill)}.", may]
+
+
+def _changes_at_large(deps: GraphDeps) -> list[str]:
+    """Every write Guardian can make, grouped by who approves it: nothing changes on its own."""
+    writes = [skill for skill in SKILLS if skill.mutating]
+    if not deps.policy.enforced:
+        rules = {"anyone (no access policy: local single-user mode)": writes}
+    else:
+        rules = {}
+        for skill in writes:
+            rules.setdefault(deps.policy.approval_rule(skill.name), []).append(skill)
+    said = "; ".join(f"{', '.join(skill.name for skill in skills)} approved by {rule}"
+                     for rule, skills in rules.items())
+    return [f"I change nothing on my own: every change I can make is proposed first and runs only once a human "
+            f"approves it ({said}). Reads change nothing and need no approval."]
 
 
 def _action(skill: str) -> str:

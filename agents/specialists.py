@@ -283,6 +283,9 @@ class CostAgent(Specialist):
             # "what did the storefront team cost" is spend tagged team=storefront (the slot
             # fills the tool's ``team``), but a grouping by team already shows every team
             values.pop("team", None)
+        azure_service = azure_service_named(route)
+        if azure_service:  # "what did our azure vms cost": that service's spend (Azure's own name for it)
+            values["service_name"] = azure_service
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
             # default, not the slot's "up to today"; a period ending later ("this quarter",
@@ -300,6 +303,24 @@ class CostAgent(Specialist):
                 if isinstance(start, str) and start[:10] > today.isoformat():
                     values["start"] = start[:10]
         return values
+
+
+# Azure services by the words people use for them ("vms", "blob storage", "egress"); the
+# Cost Management tool maps each to its ServiceName.
+_AZURE_SERVICE_WORDS = (("vms", re.compile(r"\b(?:virtual machines?|vms?)\b", re.I)),
+                        ("storage", re.compile(r"\b(?:storage(?: accounts?)?|blobs?)\b", re.I)),
+                        ("bandwidth", re.compile(r"\b(?:bandwidth|egress|data transfer)\b", re.I)),
+                        ("vnet", re.compile(r"\b(?:virtual networks?|vnets?)\b", re.I)))
+_MACHINE_TYPES = ("ec2", "vm", "instance")
+
+
+def azure_service_named(route: Route) -> str | None:
+    """The one Azure service a spend question names ("azure vm spend", "our blob storage bill"),
+    said as the words say it; None for none or several (several are set side by side, by service)."""
+    named = [name for name, words in _AZURE_SERVICE_WORDS if words.search(route.text)]
+    if not named and route.slots.get("resource_type") in _MACHINE_TYPES:
+        named = ["vms"]
+    return named[0] if len(named) == 1 else None
 
 
 # A sum of money said beside a word of a budget: "a 25k budget", "$40,000 cap", "we've got

@@ -144,6 +144,20 @@ def asked_write(route: Route) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+# Asking how changes are controlled at large, no one change named: "can the bot make changes on
+# its own?", "does every change need a human approval?", "describe the approval process"
+_CHANGES_AT_LARGE = re.compile(
+    r"\b(?:(?:make|makes|making|do|push|apply|perform)\s+(?:any\s+)?changes|change (?:stuff|things|anything)|"
+    r"on (?:its|your) own|by (?:it|your)self|autonomous(?:ly)?|unattended|without (?:a\s+)?(?:human|person|anyone)|"
+    r"(?:every|each|all|any) (?:change|write|action)s?\b[^?.!]*\b(?:approv\w*|sign[- ]?off)|"
+    r"approval (?:flow|process|control|workflow|rules?|policy))\b", re.I)
+
+
+def asks_changes_at_large(route: Route) -> bool:
+    """Whether a help question asks how changes are controlled in general (no one write asked)."""
+    return asked_write(route) is None and bool(_CHANGES_AT_LARGE.search(route.text))
+
+
 # Asking whether one may use Guardian for something: "am I allowed to ask for X", "is X locked
 # down", "do readers get access to X", "can someone with my role see X"
 _MAY_I = re.compile(r"\b(?:allowed|permitted|permissions?|locked down|restricted|off[- ]limits|"
@@ -151,13 +165,17 @@ _MAY_I = re.compile(r"\b(?:allowed|permitted|permissions?|locked down|restricted
                     r"(?:can|may) (?:i|we|readers?|someone like me)\s+(?:even\s+|still\s+)?(?:ask|see|use|get|look))\b",
                     re.I)
 CLEAR_LEAD = 2.0  # the read a question names leads the router's next reading by this factor
+# "what kinds of things can i ask you?", "which stuff can we use you for": the object asked
+# about is the question word, i.e. the whole catalogue, not permission for one read
+_WHAT_MAY_I = re.compile(r"\b(?:what|which|wat|wut)\b(?:\s+[\w'-]+){0,3}?\s+(?:can|may|could)\s+(?:i|we)\s+"
+                         r"(?:even\s+|still\s+|actually\s+)?(?:ask|see|use|get|look)\b", re.I)
 
 
 def asked_read(route: Route) -> str | None:
     """The read a help question asks permission for ("am I even allowed to ask you for
     forecasts?"): the router's next reading of the words, when the words ask about being
     allowed and that reading is a read that clearly leads the others; None otherwise."""
-    if not _MAY_I.search(route.text):
+    if not _MAY_I.search(_WHAT_MAY_I.sub(" ", route.text)):
         return None
     readings = [(name, score) for name, score in route.alternatives if name in SKILL_BY_NAME and name != "help"]
     if not readings or SKILL_BY_NAME[readings[0][0]].mutating:

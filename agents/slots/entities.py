@@ -707,6 +707,12 @@ _SELF_TEAM = re.compile(r"\b(?:i'?m|i am|i just joined|i joined|i work (?:on|in|
                         r"(?:the\s+)?[a-z][a-z0-9-]*\s+(?:team|crew|squad)\b")
 
 
+# "Hi team, ...", "hey folks", "thanks all": a greeting to whoever reads the channel, whose
+# word before "team" is the greeting, not a team's name.
+_SALUTATION = re.compile(r"\b(?:hi|hiya|hey|heya|hello|yo|morning|good (?:morning|afternoon|evening)|thanks|"
+                         r"thank you|thx|ty|cheers)\s*[,!]?\s+(?=(?:team|crew|squad|folks)\b)")
+
+
 # Words before "'s" that own no spend: contractions, periods and the clouds themselves.
 _NO_OWNER = frozenset("""it that what wat wht whats who where how when there here let he she this month week year
     today yesterday quarter aws azure gcp company everyone everybody nobody account cloud""".split())
@@ -721,7 +727,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     team = None
     # "I'm new on the data team", "im from the sre squad": the asker's own team, said to
     # introduce themselves, is no team the question is about
-    text = _SELF_TEAM.sub(" ", text)
+    text = _SALUTATION.sub(" ", _SELF_TEAM.sub(" ", text))
     # "the storefront team", "the payments crew / squad / folks", "team: platform"
     match = re.search(r"\b(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:team|crew|squad|folks)\b|\bteam[\s:=]+([a-z][a-z0-9-]*)\b",
                       text)

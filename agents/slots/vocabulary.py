@@ -171,7 +171,7 @@ GENERIC = frozenset(
     # chat shorthand for a time or a request, and contractions typed without their apostrophe
     # ("who's on call for it rn", "whos secondary"): words of the sentence, never a name
     """rn atm asap tbh fyi imo btw tmrw tmr idk thx ty nvm afaik iirc brb lmk pto eod eta tonite tonight's
-    yday ytday rly pls whos whats thats hows wheres whens theres heres whose""".split()
+    yday ytday rly pls whos whats thats hows wheres whens theres heres whose kinda sorta""".split()
 )
 
 HYPHENATED_WORDS = frozenset(

@@ -14,11 +14,6 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 
 DIMENSIONS = {"service": "ServiceName", "resource_group": "ResourceGroupName"}
 COST_COLUMN = "PreTaxCost"
-# The Cost Management service (ServiceName) that bills each kind of resource, by the slot
-# vocabulary's kind names (agents/slots/vocabulary.py) and their Azure words.
-SERVICE_OF_KIND = {"ec2": "Virtual Machines", "vm": "Virtual Machines", "s3": "Storage", "storage": "Storage",
-                   "storage_account": "Storage", "volume": "Storage", "disk": "Storage",
-                   "load_balancer": "Load Balancer", "rds": "SQL Database", "sql": "SQL Database"}
 DEFAULT_DAYS = 30
 CHART_SERIES = 3
 
@@ -35,9 +30,24 @@ class AzureCostArgs(BaseModel):
     group_by: Literal["service", "resource_group"] = Field(default="service",
                                                            description="service or resource_group.")
     resource_group: str | None = Field(default=None, description="Only this resource group's spend.")
-    resource_type: str | None = Field(default=None, description="Only the spend of this kind of resource (vm, "
-                                      "storage, disk, load_balancer, sql): its Azure service.")
+    service_name: str | None = Field(default=None, description="Only this Azure service's spend (ServiceName, "
+                                     "e.g. Virtual Machines, Storage); VMs and disks are said as such too.")
     limit: int = Field(default=10, ge=1, le=100)
+
+
+# What people call an Azure service -> its Cost Management ServiceName
+SERVICE_NAMES = {"vm": "Virtual Machines", "vms": "Virtual Machines", "virtual machine": "Virtual Machines",
+                 "virtual machines": "Virtual Machines", "compute": "Virtual Machines", "ec2": "Virtual Machines",
+                 "instance": "Virtual Machines", "instances": "Virtual Machines",
+                 "storage": "Storage", "blob": "Storage", "blobs": "Storage", "storage account": "Storage",
+                 "storage accounts": "Storage", "s3": "Storage", "disk": "Storage", "disks": "Storage",
+                 "network": "Virtual Network", "vnet": "Virtual Network", "virtual network": "Virtual Network",
+                 "bandwidth": "Bandwidth", "egress": "Bandwidth", "data transfer": "Bandwidth"}
+
+
+def service_name(said: str) -> str:
+    """The ServiceName meant by ``said`` ("vms" -> "Virtual Machines"); unknown words as said."""
+    return SERVICE_NAMES.get(said.strip().lower(), said.strip())
 
 
 def _window(args: AzureCostArgs) -> tuple[date, date]:
@@ -87,9 +97,9 @@ def _column(columns: list[Any], *names: str, kind: str | None = None) -> int | N
 def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     start, end = _window(args)
     dimension = DIMENSIONS[args.group_by]
-    service = SERVICE_OF_KIND.get((args.resource_type or "").lower().replace(" ", "_"))
+    only = service_name(args.service_name) if args.service_name else None
     result = arm(ctx, "cost").query.usage(subscription_scope(ctx, args.resource_group),
-                                          _query(start, end, dimension, service))
+                                          _query(start, end, dimension, only))
     columns = list(result.columns or [])
     cost_at = _column(columns, COST_COLUMN, "Cost", "totalCost", kind="number")
     name_at = _column(columns, dimension, "ResourceGroup", kind="string")
@@ -110,7 +120,8 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
             currency = str(row[currency_at])
     total = round(sum(totals.values()), 2)
     scope = f"resource group {args.resource_group}" if args.resource_group else "the subscription"
-    scope = f"{service} in {scope}" if service else scope
+    if only:
+        scope = f"{only} in {scope}"
     period = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
     if not totals:
         return ToolResult.no_data(f"Azure Cost Management has no spend for {scope} from {period}.")
@@ -124,7 +135,7 @@ def cost_summary(ctx: ToolContext, args: AzureCostArgs) -> ToolResult:
     return ToolResult(status="ok", summary=summary, columns=[label, "cost", "share"], rows=rows,
                       facts={"total": total, "currency": currency, "start": start.isoformat(),
                              "end": end.isoformat(), "group_by": args.group_by, "groups": len(totals),
-                             "azure_service": service,
+                             **({"service_name": only} if only else {}),
                              # the biggest groups' daily spend: the answer's chart
                              "daily": {name: [[day, round(amount, 2)] for day, amount in sorted(daily[name].items())]
                                        for name, _amount in ranked[:CHART_SERIES] if name in daily}},
