@@ -81,7 +81,8 @@ def items_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]
             found.append({"id": str(row.get("id") or row.get("resource") or ""), "name": str(row.get("name") or ""),
                           "region": str(row.get("region") or row.get("location") or ""),
                           "env": str(row.get("env") or ""), "kind": str(row.get("kind") or row.get("type") or ""),
-                          "cloud": cloud, "state": str(row.get("state") or ""),
+                          # an incident's row says its state as "status" (triggered, acknowledged, resolved)
+                          "cloud": cloud, "state": str(row.get("state") or row.get("status") or ""),
                           "service": str(row.get("service") or ""),
                           "detail": str(row.get("detail") or row.get("title") or "")})
     return found[:MAX_ITEMS]
@@ -105,6 +106,12 @@ _RUN_WORDS = {"red": "failure", "failed": "failure", "failing": "failure", "brok
               "green": "success", "passed": "success", "passing": "success", "successful": "success",
               "running": "in_progress", "pr": "pull_request", "prs": "pull_request", "nightly": "schedule",
               "scheduled": "schedule", "cron": "schedule"}
+# An incident's state as people say it: "the acked one", "the one still firing", "the fixed one".
+_INCIDENT_STATE_WORDS = {"acked": "acknowledged", "ackd": "acknowledged",
+                         "ack": "acknowledged", "acknowledged": "acknowledged", "firing": "triggered",
+                         "unacked": "triggered", "unacknowledged": "triggered", "triggered": "triggered",
+                         "resolved": "resolved", "fixed": "resolved", "closed": "resolved"}
+_INCIDENT_STATES = frozenset(_INCIDENT_STATE_WORDS.values())
 
 
 def pick(choices: Sequence[Mapping[str, str]], text: str) -> Mapping[str, str] | None:
@@ -138,6 +145,9 @@ def _describes(word: str, choice: Mapping[str, str]) -> bool:
                   choice.get("state", "").lower(), choice.get("service", "").lower(), choice.get("event", "").lower()}
     if choice["kind"] == RUN_KIND and _RUN_WORDS.get(word) in attributes:
         return True
+    state = choice.get("state", "").lower()
+    if state in _INCIDENT_STATES and word in _INCIDENT_STATE_WORDS:
+        return _INCIDENT_STATE_WORDS[word] == state
     # "the checkout one" of runs in checkout-web: a whole word of the service's or repository's name
     described = f"{choice['name']} {choice.get('detail', '')} {choice.get('service', '')}".lower()
     return word in attributes or word in re.split(r"[^a-z0-9]+", described)

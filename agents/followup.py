@@ -177,6 +177,9 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     failed = _failure_signature_of_a_run(route, previous, threshold)
     if failed is not None:  # "exit 137 - oom or something else?" after a red run: why that run failed
         return failed
+    why = _why_the_red_run(route, previous, items, threshold)
+    if why is not None:  # "why not?" after "is CI green on that branch?" showed a red run: why it failed
+        return why
     more = _more_from_the_author(route, previous, answered, threshold)
     if more is not None:  # "anything else from them lately?" after who merged a change: their changes
         return more
@@ -1177,6 +1180,33 @@ def _asks_another_side_of_it(route: Route, previous: TurnContext) -> bool:
     return route.skill != previous.skill and routed.agent == before.agent and route.confidence >= SURE_READING \
         and not routed.mutating and not before.mutating and bool(_ITS_OWN.search(route.text)) \
         and bool(_target_of(previous, route.text))
+
+
+# A bare "why" put to the previous answer: "why?", "why not", "how come", "huh, what happened?"
+_BARE_WHY = re.compile(r"^\W*(?:(?:ok|okay|so|but|hm+|huh|wait|and|ugh|oh)\W+)*(?:why(?:\s+not|\s+tho(?:ugh)?|"
+                       r"'?s that|\s+is that|\s+so)?|how\s+come|what\s+happened|what'?s\s+the\s+reason)\W*$", re.I)
+# Answers that show runs or deployments with their outcome.
+_SHOWS_OUTCOMES = ("cicd.status", "cicd.changes")
+
+
+def _why_the_red_run(route: Route, previous: TurnContext, items: Any, threshold: float) -> Route | None:
+    """A bare "why?" right after a CI answer that showed one red run ("is CI green on dave's
+    branch?" then "why not"), which the router cannot place (it names nothing): why that run
+    failed. Nothing when the answer showed no red run, or several, or the router is sure of
+    another question."""
+    if previous.skill not in _SHOWS_OUTCOMES or not _BARE_WHY.match(route.text):
+        return None
+    if route.skill != "cicd.failure" and route.skill != "help" and route.confidence >= threshold:
+        return None
+    named = set(previous.resources)
+    red = [item for item in items if isinstance(item, dict) and item.get("kind") == RUN_KIND
+           and item.get("state") == "failure" and item.get("id") in named] if isinstance(items, list) else []
+    if len(red) != 1:
+        return None
+    skill = SKILL_BY_NAME["cicd.failure"]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                    "slots": {**route.slots, "run_id": red[0]["id"]},
+                                    "confidence": max(route.confidence, threshold)})
 
 
 def _requests_its_change(route: Route) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, Literal, TypedDict
 
 from langchain_core.messages import BaseMessage
@@ -338,7 +338,7 @@ def _conclude(deps: GraphDeps, request: Request, route: Route, origin: Origin, p
     # "can I reboot X?" gets the policy's word, which says what asking for it would do
     notes = [*_unsure_notes(deps, route), *(_permission_notes(deps, request, route) or _mood_notes(route)),
              *_period_notes(route, calls), *notes]
-    runbook = _runbook(deps, origin, route, plan)
+    runbook = _runbook(deps, origin, route, plan, calls)
     update: dict[str, Any] = {"calls": calls, "runbook": runbook, "llm_text": llm_text, "notes": notes}
     if proposal_call is None:
         return Command(goto="answer", update=update)
@@ -537,13 +537,19 @@ def _pinned(call: PlannedCall, preflight: ToolResult) -> PlannedCall:
     return PlannedCall(call.spec, args)
 
 
-def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan) -> dict[str, Any] | None:
+def _runbook(deps: GraphDeps, origin: Origin, route: Route, plan: Plan,
+             calls: Sequence[dict[str, Any]] = ()) -> dict[str, Any] | None:
     if not plan.runbook_query or RUNBOOK_TOOL not in deps.registry:
         return None
-    query = f"{plan.runbook_query}. {route.text}"
-    record = run_read(deps, origin, route.skill, PlannedCall(deps.registry.get(RUNBOOK_TOOL), {"query": query, "k": 1}))
-    result: dict[str, Any] = record["result"]
-    return result if result["status"] == "ok" else None
+    for search in specialist_for(route.skill).runbook_searches(route, plan, calls):
+        call = PlannedCall(deps.registry.get(RUNBOOK_TOOL), {"query": search.query, "k": 1})
+        result: dict[str, Any] = run_read(deps, origin, route.skill, call)["result"]
+        if result["status"] != "ok":
+            return None
+        rows = result.get("rows") or []
+        if search.fits is None or (rows and search.fits(rows[0])):
+            return result
+    return None
 
 
 def build_graph(checkpointer: Any) -> Any:

@@ -10,7 +10,7 @@ registry's tools for the routed skill (each tool declares its skills)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -25,6 +25,22 @@ from agents.slots.vocabulary import CLOUD_PATTERNS
 from tools.base import ToolSpec
 from tools.registry import ToolRegistry
 from tools.resolve import Phrase
+
+
+@dataclass(frozen=True)
+class RunbookSearch:
+    """One search for the runbook beside an answer, and whether its best passage fits (None:
+    whatever it finds)."""
+
+    query: str
+    fits: Callable[[Mapping[str, Any]], bool] | None = None
+
+
+_STOP_WORDS = frozenset("a an the of or and to in on for at by with above below over under than is are".split())
+
+
+def _content_words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z0-9]+", text.lower()) if word not in _STOP_WORDS and len(word) > 1}
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,13 @@ class Specialist:
         """Whether a request naming no cloud is asked of every cloud with a tool for it (a
         thing named by its name may live in any of them), not only the primary one."""
         return False
+
+    def runbook_searches(self, route: Route, plan: Plan,
+                         calls: Sequence[Mapping[str, Any]]) -> list[RunbookSearch]:  # noqa: ARG002
+        """What the runbook is searched with once the reads are back, in order: the first search
+        whose best passage fits is cited. By default one search, the skill's topic and the words
+        asked (none: no runbook beside this answer)."""
+        return [RunbookSearch(f"{plan.runbook_query}. {route.text}")] if plan.runbook_query else []
 
     def runbook_topic(self, skill: str, plan: Plan) -> str | None:
         """The skill's topic, or its cloud's own when every planned call is on one cloud."""
@@ -489,6 +512,25 @@ class IncidentAgent(Specialist):
                           if call.spec.integration == "github" else call for call in plan.reads]
         return plan
 
+    def runbook_searches(self, route: Route, plan: Plan, calls: Sequence[Mapping[str, Any]]) -> list[RunbookSearch]:
+        """A brief cites the runbook of what broke, as the brief posted when PagerDuty pages does
+        (agents/incident_brief.py): searched with the incident's title and service once the
+        brief has read them (the title is untrusted text, used only as a search query), when the
+        runbook found is about it (its title shares two words with the incident's: a "lag" alone
+        is no RDS replica's lag); else the skill's own topic, the incident response process."""
+        searches = super().runbook_searches(route, plan, calls)
+        if route.skill != "incident.brief" or not searches:
+            return searches
+        facts = next(((call.get("result") or {}).get("facts") or {} for call in calls
+                      if call.get("tool") == BRIEF_TOOL and (call.get("result") or {}).get("status") == "ok"), {})
+        title = str(facts.get("title") or "").strip()
+        if not title:
+            return searches
+        said = _content_words(f"{title} {facts.get('service') or ''}")
+        return [RunbookSearch(f"{title[:300]} {facts.get('service') or ''}".strip(),
+                              lambda row: len(said & _content_words(str(row.get("title") or ""))) >= 2),
+                *searches]
+
 
 @dataclass(frozen=True)
 class KnowledgeAgent(Specialist):
@@ -503,6 +545,7 @@ class KnowledgeAgent(Specialist):
 
 
 INCIDENT_PROCESS = "incident response process"
+BRIEF_TOOL = "pagerduty_incident_brief"
 PAGING = "on-call escalation paging policy"
 CI_FAILURE = "failed deploy CI pipeline"
 COST_SPIKE = "cost spike unexpected bill investigation"

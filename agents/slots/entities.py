@@ -439,17 +439,22 @@ _NOT_A_REPO = frozenset("""ci cd github gh git all my our your their the a an an
     test tests unit which what whose those these them other same new old running queued stuck flaky
     repo repos repository repositories pr prs pull mr mrs branch branches merge commit
     whole entire full complete""".split())
+# Auxiliaries that open a question ("has ci finished", "did the build pass", "will ci run"): never a
+# repository's name before the CI noun.
+_AUXILIARIES = frozenset("""has have had did does do is are was were will would can could should shall may might
+    must""".split())
 
 
 def _ci_scope(text: str) -> str | None:
     for match in (found for pattern in _CI_SCOPE for found in pattern.finditer(text)):
         word = match.group(1)
-        if not word or word in _NOT_A_REPO | _VERBS | _STATES | _ORDINALS or _is_special(word):
+        if not word or word in _NOT_A_REPO | _VERBS | _STATES | _ORDINALS | _AUXILIARIES or _is_special(word):
             continue
         if word in GENERIC and word not in _REPO_WORDS:
             continue
         before = text[:match.start(1)].split()
-        if before and before[-1] not in GENERIC | _VERBS and before[-1].isalpha():
+        # (an auxiliary opening the question is no part of a name: "has infra ci finished")
+        if before and before[-1] not in GENERIC | _VERBS | _AUXILIARIES and before[-1].isalpha():
             continue  # "the apple pay ci run": the last word of a longer name (a PR's), not a repository
         return word
     return None
@@ -760,8 +765,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
                 and not _PARTICIPLE.fullmatch(whom):
             person = whom
     if person is None:  # "escalate P3H8W1R to bob", "reassign it to carol"
-        match = re.search(r"\b(?:escalate|reassign|assign|hand(?:\s+it)?\s+over|page)\b.*?\bto\s+([a-z][a-z0-9]*)\b"
-                          r"(?!\s+(?:team|on-?call|oncall))", text)
+        # (within the clause of the verb: "before I page anyone: what was deployed to payments-api"
+        # names where a change went, not whom to page; nor a repository's first part, "payments-api")
+        match = re.search(r"\b(?:escalate|reassign|assign|hand(?:\s+it)?\s+over|page)\b[^.:;?!\n]*?\bto\s+"
+                          r"([a-z][a-z0-9]*)\b(?![-/])(?!\s+(?:team|on-?call|oncall))", text)
         if match and _is_name(match.group(1)) and match.group(1) not in ("sre", "dba", "infra", "security"):
             person = match.group(1)
     if person is None:  # "what's bob dealing with", "carol's incidents": whose incidents
