@@ -63,7 +63,8 @@ VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {
 # "retry" as a verb, not as the modifier of a noun ("the webhook retry/backoff change", "retry
 # logic", "the retry policy"): a change's or a setting's name asks for no rerun.
 RETRY_AS_NOUN = (r"[/-]\w|\s+(?:logic|polic(?:y|ies)|backoff|count|limits?|mechanism|config\w*|settings?|budgets?|"
-                 r"storms?|loops?|handling|behaviou?r|queues?|attempts?|changes?|fix(?:es)?|prs?|logs?)\b")
+                 r"storms?|loops?|handling|behaviou?r|queues?|attempts?|changes?|fix(?:es)?|prs?|logs?|thing|stuff|"
+                 r"work|feature|refactor|patch|commit|branch)\b")
 RETRY_VERB = rf"retry(?!{RETRY_AS_NOUN})"
 
 # Past participles that double as the base form ("was the deploy rerun", "shut down").
@@ -218,8 +219,10 @@ class Occurrence:
 
 
 def _normalise(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces; a line break stays one, since a pasted
+    line ends there ("...state changed to ALARM\nreboot it pls": the ask begins a line)."""
     lowered = text.lower().replace("’", "'").replace("‘", "'")
-    return " ".join(lowered.split())
+    return "\n".join(" ".join(line.split()) for line in lowered.splitlines() if line.strip())
 
 
 @functools.cache
@@ -492,6 +495,13 @@ _DESCRIBED = re.compile(r"\b(?:that|which|who)\s+(?:\w+ly\s+|also\s+|just\s+)?(?
     + r")\b")
 
 
+# The states an incident write leaves behind, said as participles ("the acked one", "resolved ones").
+# ("put it resolved" asks for the state, so only a participle before the thing it describes counts)
+_STATE_NOUNS = r"\s+(?:ones?|incidents?|alerts?|pages?|issues?|outages?)\b"
+_STATE_OF = {"incident.ack": re.compile(r"\b(?:acked|ack'd|acknowledged)" + _STATE_NOUNS),
+             "incident.resolve": re.compile(r"\b(?:resolved|closed)" + _STATE_NOUNS)}
+
+
 def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     """(mood, the mutating skill actually asked for) for a text routed to mutating ``skill``.
     A request for another action wins over a negated one ("ack P1, don't page anyone")."""
@@ -518,6 +528,10 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     others = requested_skills(text)
     if others:  # "ack P1, don't page anyone": the other action is the one asked for
         return "request", others[0] if own else skill
+    if not own and skill in _STATE_OF and _STATE_OF[skill].search(lowered):
+        # "brief on the acknowledged one", "whats the story with the acked one": the action's
+        # participle names a state the thing is in, which the grammar read as no verb at all
+        return "reported", skill
     frame = sentence_mood(text)
     if frame != "request" or not mentioned:  # "leave it running", or no action verb the tables know
         return frame, skill

@@ -441,3 +441,31 @@ def test_get_with_an_object_and_a_participle_still_asks() -> None:
 def test_asking_leave_and_whether_it_is_given_at_all_is_a_question() -> None:
     assert mood_for("incident.ack", "could we ack the ledger one via you, or are we not permitted")[0] != "request"
     assert mood_for("incident.ack", "can we ack the ledger one?")[0] == "request"
+
+
+def test_a_verb_inside_a_quoted_alert_only_reports() -> None:
+    """A quoted alert or log line is what someone else wrote: its verbs ask nothing; the words
+    outside the quotes do, and a go-ahead after a quoted request still makes it asked."""
+    pasted = '"Datadog: [#88] ledger p99 above 3s - TRIGGERED" ack it pls, on it'
+    assert [(occ.verb, occ.mood) for occ in occurrences(pasted)] == [("trigger", "reported"), ("ack", "request")]
+    relayed = 'kim wrote "reboot ledger-worker-2" in the channel - go ahead'
+    assert [(occ.verb, occ.mood) for occ in occurrences(relayed)] == [("reboot", "request")]
+    assert [(occ.verb, occ.mood) for occ in occurrences('"reboot ledger-worker-2"')] == [("reboot", "request")]
+
+
+@pytest.mark.parametrize("text", ["give me the rundown on the acknowledged one", "what's up with the resolved one?"])
+def test_an_incident_named_by_the_state_a_write_left_is_asked_about(text: str) -> None:
+    skill = "incident.ack" if "ack" in text else "incident.resolve"
+    assert mood_for(skill, text)[0] == "reported"
+
+
+def test_a_line_break_ends_a_pasted_line() -> None:
+    """A pasted alert's last line, then the ask on a line of its own: the ask is at the head of
+    its clause, as after a full stop."""
+    pasted = "CRITICAL: ledger-worker-3 StatusCheckFailed changed state to ALARM\nrestart it please"
+    assert [(occ.verb, occ.mood) for occ in occurrences(pasted)] == [("restart", "request")]
+
+
+@pytest.mark.parametrize("text", ["did the ledger retry thing get merged", "is the retry work in main yet"])
+def test_retry_naming_a_piece_of_work_is_no_rerun(text: str) -> None:
+    assert not [occ for occ in occurrences(text) if occ.verb == "retry"]

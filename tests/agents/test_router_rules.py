@@ -889,3 +889,41 @@ def test_where_one_thing_lives_and_passing_an_audit(text: str, skill: str) -> No
 def test_where_spend_is_highest_and_audit_logs_are_no_description_or_posture() -> None:
     assert rule_boosts("which region is our bill highest in")[0][SKILL_NAMES.index("infra.describe")] <= 0
     assert rule_boosts("pull the cloudtrail audit logs")[0][SKILL_NAMES.index("security.posture")] <= 0
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("hey, what's the status of the ledger builds - did they go red again overnight?", "cicd.status"),
+    ("status on the search deploys pls", "cicd.status"),
+    ("can you lock erin's console password till she enrols mfa", "security.iam"),
+    ("revoke the old access keys on svc-reports please", "security.iam"),
+    ("audit q: is cloudtrail on in all regions, or did someone switch it off somewhere?", "security.posture"),
+    ("is aws config recording everywhere?", "security.posture"),
+    ("OOMKilled: ledger-worker exited with code 137\nnext steps pls", "knowledge.runbook"),
+    ("ledger-db failover alarm fired twice tonight. procedure?", "knowledge.runbook"),
+])
+def test_constructions_found_by_the_dev19_cases(text: str, skill: str) -> None:
+    assert _top(text) == skill
+
+
+def test_a_rerun_asked_after_a_red_build_stays_a_rerun() -> None:
+    assert _boost("the ledger ci went red again, kick it off once more", "cicd.status") == 0
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("the box is barely used tbh. what did search spend on rds over the last month",
+     "what did search spend on rds over the last month"),
+    ('"WARN disk 91% on ledger-db" shows up every night. who is on call for ledger tonight',
+     "who is on call for ledger tonight"),
+])
+def test_the_models_read_a_question_standing_on_its_own_after_a_statement(text: str, asked: str) -> None:
+    assert asked_words(text) == asked
+
+
+@pytest.mark.parametrize("text", [
+    "the ledger bucket is public. who owns it?",  # leans on the statement
+    "ledger spend looks weird - which service went up the most last week?",  # a dash keeps the scene
+    "is ledger down? what changed in the ledger repo today",  # a question before it: both ask
+    "ledger is slow. why?",  # too short to stand alone
+])
+def test_a_question_leaning_on_what_came_before_keeps_the_whole_message(text: str) -> None:
+    assert asked_words(text) == text
