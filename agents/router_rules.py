@@ -783,7 +783,8 @@ RULES: tuple[Rule, ...] = (
     # The procedure asked for in a word or two after what broke ("...CrashLoopBackOff\nsteps pls?"):
     # the runbook's steps.
     _rule("knowledge.runbook", r"\b(?:next|remediation|fix|runbook|recovery)\s+steps(?:\s+(?:pls|plz|please|then|"
-          r"here))?\W*$|(?:^|[\n.!?:]\s*|\s[-\u2013\u2014]{1,2}\s*)(?:(?:ok|so|and|the|any|what are the|what're the)\s+)*"
+          r"here))?\W*$|(?:^|[\n.!?:]\s*|\s[-\u2013\u2014]{1,2}\s*)"
+          r"(?:(?:ok|so|and|the|any|what are the|what're the)\s+)*"
           r"(?:steps|procedure|playbook|remediation)(?:\s+(?:pls|plz|please|then|here))?\W*$", STRONG),
     # A CI run's state asked of ("status of the nightly", "did it go red again"): the status, however
     # much "again" sounds like a re-run.
@@ -795,8 +796,9 @@ RULES: tuple[Rule, ...] = (
     # matter, answered with what the account has, never a machine stopped.
     # (any form: the speller may take "disable" for "disabled", and "is her login disabled?" asks the same)
     _rule("security.iam", r"\b(?:disabled?|deactivated?|revoked?|suspend(?:ed)?|lock(?:ed)?|remov(?:e|ed)|"
-          r"delet(?:e|ed)|rotat(?:e|ed)|kill(?:ed)?|turn(?:ed)? off|switch(?:ed)? off|shut off)\b[^.?!]{0,30}?\b(?:console (?:login|password|access|sign-?in)|passwords?|"
-          r"access keys?|api keys?|mfa|credentials?|logins?)\b", STRONG + 1.5, unless=_CI),
+          r"delet(?:e|ed)|rotat(?:e|ed)|kill(?:ed)?|turn(?:ed)? off|switch(?:ed)? off|shut off)\b[^.?!]{0,30}?\b"
+          r"(?:console (?:login|password|access|sign-?in)|passwords?|access keys?|api keys?|mfa|credentials?|"
+          r"logins?)\b", STRONG + 1.5, unless=_CI),
     # Whether an account-wide audit or detection service is on ("is cloudtrail actually logging in
     # every region or is one switched off"): the posture checks, not a machine's state.
     _rule("security.posture", r"\b(?:cloudtrail|aws config|config recorders?|trails?)\b[^.?!]{0,60}?\b(?:on|off|"
