@@ -289,6 +289,11 @@ FIREWALL_OBJECT = re.compile(
 _SWITCHES = ("turn off", "turn on", "switch off", "switch on", "shut off", "kill", "stop")
 
 
+# What an incident write's participle describes when it names a state ("acked incidents", "the
+# resolved one"), not the act: read by the verb filter and by the mood of a message with no verb.
+_STATE_NOUN = r"(?:incidents?|ones?|alerts?|pages?|issues?|tickets?|outages?|p[0-4]s?|sevs?)\b"
+
+
 def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     """Filter noun uses that would otherwise read as commands: "the run", "a page", "on-call
     page", "runbook", "deploy status", "close to"."""
@@ -303,7 +308,7 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
                                                               r"\s+or\s*$", before):
         return False  # "is it running or stopped?": the second of two states asked about, not a stop
     if text[start:end] in ("acked", "acknowledged", "resolved", "closed") and (
-            re.match(r"(?:incidents?|ones?|alerts?|pages?|issues?|tickets?|outages?|p[0-4]s?|sevs?)\b", after)
+            re.match(_STATE_NOUN, after)
             or re.search(r"\b(?:is|are|isn'?t|aren'?t|currently|still)\b(?:\s+\S+){0,3}\s*$", before)):
         return False  # "show acked incidents", "is anything acked right now?": a state asked about, not the act
     if verb in _SWITCHES and LOGIN_OBJECT.match(after):
@@ -497,9 +502,8 @@ _DESCRIBED = re.compile(r"\b(?:that|which|who)\s+(?:\w+ly\s+|also\s+|just\s+)?(?
 
 # The states an incident write leaves behind, said as participles ("the acked one", "resolved ones").
 # ("put it resolved" asks for the state, so only a participle before the thing it describes counts)
-_STATE_NOUNS = r"\s+(?:ones?|incidents?|alerts?|pages?|issues?|outages?)\b"
-_STATE_OF = {"incident.ack": re.compile(r"\b(?:acked|ack'd|acknowledged)" + _STATE_NOUNS),
-             "incident.resolve": re.compile(r"\b(?:resolved|closed)" + _STATE_NOUNS)}
+_STATE_OF = {"incident.ack": re.compile(r"\b(?:acked|ack'd|acknowledged)\s+" + _STATE_NOUN),
+             "incident.resolve": re.compile(r"\b(?:resolved|closed)\s+" + _STATE_NOUN)}
 
 
 def mood_for(skill: str, text: str) -> tuple[Mood, str]:
