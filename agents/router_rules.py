@@ -783,7 +783,7 @@ RULES: tuple[Rule, ...] = (
     # The procedure asked for in a word or two after what broke ("...CrashLoopBackOff\nsteps pls?"):
     # the runbook's steps.
     _rule("knowledge.runbook", r"\b(?:next|remediation|fix|runbook|recovery)\s+steps(?:\s+(?:pls|plz|please|then|"
-          r"here))?\W*$|(?:^|[\n.!?:]\s*|\s[-\u2013\u2014]{1,2}\s*)"
+          r"here))?\W*$|(?:^|[\n.!?:)\"]\s*|\s[-\u2013\u2014]{1,2}\s*)"
           r"(?:(?:ok|so|and|the|any|what are the|what're the)\s+)*"
           r"(?:steps|procedure|playbook|remediation)(?:\s+(?:pls|plz|please|then|here))?\W*$", STRONG),
     # A CI run's state asked of ("status of the nightly", "did it go red again"): the status, however
@@ -1070,10 +1070,26 @@ def action_talked_about(text: str) -> tuple[str, Mood] | None:
     """The action the text talks about without asking for it (agents/mood.py), unless it is a
     machine verb whose own clause is about a CI run ("the deploy stopped at the smoke test"):
     that sentence talks about the run, not about stopping a machine."""
-    mentioned = talked_about(text)
+    mentioned = talked_about(_written_lines(text))
     if mentioned and mentioned[0] == "infra.action" and _ci_object(" ".join(text.lower().split())):
         return None
     return mentioned
+
+
+# A line a system wrote, pasted above the ask: a CamelCase reason ("CrashLoopBackOff", "OOMKilled",
+# "StatusCheckFailed"), or a line opening on a log level, an alert state, a k8s back-off or a date.
+_MACHINE_LINE = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]*){2,}\b|"
+                           r"^\W*(?:ERROR|WARN(?:ING)?|INFO|DEBUG|FATAL|CRITICAL|ALARM|ALERT|FIRING|Back-off)\b|"
+                           r"^\W*\d{4}-\d\d-\d\d")
+
+
+def _written_lines(text: str) -> str:
+    """The lines the person wrote: a verb in a pasted system line ("Back-off restarting failed
+    container ...") talks about nothing; the last line, the ask, is always kept."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return text
+    return "\n".join(line for line in lines[:-1] if not _MACHINE_LINE.search(line)) + "\n" + lines[-1]
 
 
 def _ci_object(lowered: str) -> bool:

@@ -900,6 +900,7 @@ def test_where_spend_is_highest_and_audit_logs_are_no_description_or_posture() -
     ("is aws config recording everywhere?", "security.posture"),
     ("OOMKilled: ledger-worker exited with code 137\nnext steps pls", "knowledge.runbook"),
     ("ledger-db failover alarm fired twice tonight. procedure?", "knowledge.runbook"),
+    ("ImagePullBackOff on ledger-api (pod ledger-api-5d9)\nsteps?", "knowledge.runbook"),
 ])
 def test_constructions_found_by_the_dev19_cases(text: str, skill: str) -> None:
     assert _top(text) == skill
@@ -927,3 +928,11 @@ def test_the_models_read_a_question_standing_on_its_own_after_a_statement(text: 
 ])
 def test_a_question_leaning_on_what_came_before_keeps_the_whole_message(text: str) -> None:
     assert asked_words(text) == text
+
+
+def test_a_verb_in_a_pasted_system_line_talks_about_nothing() -> None:
+    """"Back-off restarting failed container ..." is the cluster's line, not the person talking
+    about a restart; a line the person wrote still does."""
+    assert action_talked_about("Back-off restarting failed container ledger-api in pod ledger-api-5d9 "
+                               "(ImagePullBackOff)\nany idea?") is None
+    assert action_talked_about("kim rebooted ledger-worker-2 an hour ago\nis it healthy now?") is not None
