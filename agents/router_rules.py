@@ -886,8 +886,9 @@ def asked_words(text: str) -> str:
 
 
 # A question that stands on its own: no word pointing back at what was said before it.
+# ("what other kinds of checks can you do?" after one check: "other", "else", "too" lean on it too)
 _POINTING_BACK = re.compile(r"\b(?:it|its|it's|that|this|those|these|them|they|their|there|one|ones|he|she|him|"
-                            r"her|his|same|such|so)\b")
+                            r"her|his|same|such|so|other|others|else|too|also|another|again)\b")
 _QUESTION_OPENING = re.compile(r"(?:what|which|who|whose|how|when|where|why|is|are|was|were|does|do|did|has|have|"
                                r"can|could)\b")
 # A full stop ends a statement; a dash does not ("our AWS costs are anomalous - which service?"

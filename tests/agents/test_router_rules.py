@@ -790,6 +790,8 @@ def test_what_happened_in_an_incident_stays_its_brief() -> None:
     ("btw, how much did s3 cost in october", "how much did s3 cost in october"),
     ("what did s3 cost, not the forecast", "what did s3 cost"),
     ("a different question", "a different question"),
+    ("ok. separately, any unattached volumes we still pay for?", "any unattached volumes we still pay for?"),
+    ("other thing - is the ledger nightly green", "is the ledger nightly green"),
 ])
 def test_the_models_read_the_ask_without_openers_about_the_conversation(text: str, asked: str) -> None:
     assert asked_words(text) == asked
@@ -925,6 +927,7 @@ def test_the_models_read_a_question_standing_on_its_own_after_a_statement(text: 
     "ledger spend looks weird - which service went up the most last week?",  # a dash keeps the scene
     "is ledger down? what changed in the ledger repo today",  # a question before it: both ask
     "ledger is slow. why?",  # too short to stand alone
+    "ok cool. what other kinds of cost reports can you make?",  # "other" than the one just shown
 ])
 def test_a_question_leaning_on_what_came_before_keeps_the_whole_message(text: str) -> None:
     assert asked_words(text) == text
