@@ -31,4 +31,9 @@ def until(value: str | None, now: datetime | None = None) -> str:
         return value
     current = now or datetime.now(UTC)
     left = f" (in {ago(current, moment)})" if moment > current else ""
-    return f"{moment:%Y-%m-%d %H:%M} UTC{left}"
+    return f"{at(moment)}{left}"
+
+
+def at(moment: datetime) -> str:
+    """A moment as a person reads it: "2026-12-04 12:00 UTC"."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -13,6 +13,7 @@ from tools.aws.common import client, iso, regions_for
 from tools.aws.errors import ResourceNotFound, aws_errors
 from tools.aws.regions import RegionScan, scan_regions
 from tools.base import ToolContext, ToolResult, ToolSpec
+from tools.timefmt import ago
 
 # Server-side (CloudWatch syntax) and client-side (regex) forms of "looks like an error".
 DEFAULT_FILTER = '?ERROR ?Error ?error ?Exception ?FATAL ?Traceback ?" 500 " ?" 502 " ?" 503 " ?" 504 "'
@@ -200,23 +201,12 @@ def _latest_before(ctx: ToolContext, groups: dict[str, list[str]], args: LogsErr
         return ToolResult.no_data(f"{empty} None in the {int(LOOKBACK.total_seconds() // 3600)} hours before it "
                                   "either.")
     newest = datetime.fromisoformat(str(rows[0]["time"]).replace("Z", "+00:00"))
-    gap = _duration(start - newest)
+    gap = ago(newest, start)
     return ToolResult(status="no_data", summary=f"{empty} The latest before it, {gap} before the window began, at "
                       f"{rows[0]['time']}; the {len(rows)} latest are shown.",
                       columns=["time", "log_group", "stream", "message"], rows=rows,
                       facts={"matched": 0, "before_window": len(rows), "latest": rows[0]["time"]},
                       resources=list(dict.fromkeys(row["log_group"] for row in rows)))
-
-
-def _duration(span: timedelta) -> str:
-    """"45 min", "3 h 10 min", "2 days": a gap said the way a person reads it."""
-    minutes = max(1, int(span.total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{minutes // (24 * 60)} days"
 
 
 LOGS_TOOLS: list[ToolSpec] = [

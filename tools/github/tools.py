@@ -29,7 +29,7 @@ from tools.github.client import (
 )
 from tools.github.diagnosis import CAUSES, Diagnosis, diagnose
 from tools.settings import GitHubSettings
-from tools.timefmt import ago
+from tools.timefmt import ago, at
 from tools.wording import counted
 
 if TYPE_CHECKING:  # PyGithub loads when a GitHub tool first runs (tools.github.client)
@@ -308,6 +308,11 @@ def _period_words(start: date | None, end: date | None) -> str:
     return f"before {end.isoformat()}" if end else "for that period"
 
 
+def _parsed(started: str) -> datetime:
+    """A run row's ``started`` (GitHub's ISO time with a Z) as a moment."""
+    return datetime.fromisoformat(started.replace("Z", "+00:00"))
+
+
 def _latest_outside(repos: list[Repository], args: WorkflowRunsArgs, now: datetime, empty: str) -> ToolResult:
     """No run in the period asked for: the newest run of the same repositories, workflow, branch
     and actor at any time, named as outside that period. "Did this morning's release pass?" asked
@@ -323,9 +328,8 @@ def _latest_outside(repos: list[Repository], args: WorkflowRunsArgs, now: dateti
     if newest is None:
         return ToolResult.no_data(empty)
     number = f" (#{newest['number']})" if newest.get("number") else ""
-    started = str(newest["started"] or "")[:16].replace("T", " ")
     latest = (f"{newest['workflow']} run {newest['run_id']}{number} in {newest['repo']} on {newest['branch']}, "
-              f"{newest['state']}, started {newest['age']} ago ({started} UTC)")
+              f"{newest['state']}, started {newest['age']} ago ({at(_parsed(newest['started']))})")
     return ToolResult(status="no_data", summary=f"{empty} The most recent one: {latest}.",
                       facts={"runs": 0, "latest_outside_period": {k: newest[k] for k in
                                                                   ("repo", "workflow", "run_id", "state", "started")}},
