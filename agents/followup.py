@@ -6,7 +6,7 @@ own skill and takes its target from the previous turn."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -1034,6 +1034,13 @@ def _corrected(route: Route, previous: TurnContext, said: str, threshold: float)
                                     "confidence": max(route.confidence, threshold)})
 
 
+def _shown_items(items: Any, shown: Collection[str]) -> list[dict[str, Any]]:
+    """The listed items the answer itself named (its resources): what the person saw, of all the
+    rows the tool returned."""
+    return [item for item in items if isinstance(item, dict) and item.get("id") in shown] \
+        if isinstance(items, list) else []
+
+
 def _listed_item(route: Route, items: Any, shown: Sequence[str] = ()) -> dict[str, Any] | None:
     """The target slots of the one item of the previous list that "the X one" describes: {}
     when the words describe none or several of them, None when they describe no item. Several
@@ -1044,7 +1051,7 @@ def _listed_item(route: Route, items: Any, shown: Sequence[str] = ()) -> dict[st
     if phrase is None or not isinstance(items, list) or not items:
         return None
     chosen = pick(items, phrase.group(0))
-    seen = [item for item in items if isinstance(item, dict) and item.get("id") in shown]
+    seen = _shown_items(items, shown)
     if chosen is None and 0 < len(seen) < len(items):
         chosen = pick(seen, phrase.group(0))
     return _slots_of(chosen) if chosen is not None else {}
@@ -1198,9 +1205,8 @@ def _why_the_red_run(route: Route, previous: TurnContext, items: Any, threshold:
         return None
     if route.skill != "cicd.failure" and route.skill != "help" and route.confidence >= threshold:
         return None
-    named = set(previous.resources)
-    red = [item for item in items if isinstance(item, dict) and item.get("kind") == RUN_KIND
-           and item.get("state") == "failure" and item.get("id") in named] if isinstance(items, list) else []
+    red = [item for item in _shown_items(items, previous.resources)
+           if item.get("kind") == RUN_KIND and item.get("state") == "failure"]
     if len(red) != 1:
         return None
     skill = SKILL_BY_NAME["cicd.failure"]

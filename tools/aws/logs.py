@@ -125,6 +125,15 @@ def _events(ctx: ToolContext, region: str, group: str, args: LogsErrorsArgs,
     return rows
 
 
+def _read_groups(ctx: ToolContext, groups: dict[str, list[str]], args: LogsErrorsArgs, start: datetime,
+                 end: datetime) -> RegionScan[list[dict[str, Any]]]:
+    """Every listed group's matching lines in [start, end), region by region."""
+    return scan_regions(ctx, [region for region, names in groups.items() if names],
+                        lambda region: [row for group in groups[region]
+                                        for row in _events(ctx, region, group, args, start, end)],
+                        services=("logs",))
+
+
 @aws_errors("logs")
 def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
     regions = regions_for(ctx, args.region)
@@ -148,10 +157,7 @@ def logs_errors(ctx: ToolContext, args: LogsErrorsArgs) -> ToolResult:
         what = f"matching {(mentioning or args.service)!r} " if mentioning or args.service else ""
         return found.mark(ToolResult.no_data(f"No CloudWatch log groups {what}exist in "
                                              f"{', '.join(found.answered)}."))
-    read = scan_regions(ctx, [region for region, names in groups.items() if names],
-                        lambda region: [row for group in groups[region]
-                                        for row in _events(ctx, region, group, args, start, end)],
-                        services=("logs",))
+    read = _read_groups(ctx, groups, args, start, end)
     scan = RegionScan(regions, results=read.results, failed={**found.failed, **read.failed})
     rows = [row for region_rows in read.values() for row in region_rows]
     searched = [name for names in groups.values() for name in names]
@@ -191,10 +197,7 @@ def _latest_before(ctx: ToolContext, groups: dict[str, list[str]], args: LogsErr
     """The window asked for ("the last 30 minutes", "yesterday") holds no matching line: the
     latest lines of the day before it, shown as such. "None in the last 30 minutes, the last one
     45 minutes ago" tells whether it stopped or never started, which "none" alone does not."""
-    read = scan_regions(ctx, [region for region, names in groups.items() if names],
-                        lambda region: [row for group in groups[region]
-                                        for row in _events(ctx, region, group, args, start - LOOKBACK, start)],
-                        services=("logs",))
+    read = _read_groups(ctx, groups, args, start - LOOKBACK, start)
     rows = sorted((row for region_rows in read.values() for row in region_rows),
                   key=lambda row: row["time"], reverse=True)[:SHOWN_BEFORE]
     if not rows:

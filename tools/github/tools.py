@@ -308,28 +308,21 @@ def _period_words(start: date | None, end: date | None) -> str:
     return f"before {end.isoformat()}" if end else "for that period"
 
 
-def _parsed(started: str) -> datetime:
-    """A run row's ``started`` (GitHub's ISO time with a Z) as a moment."""
-    return datetime.fromisoformat(started.replace("Z", "+00:00"))
-
-
 def _latest_outside(repos: list[Repository], args: WorkflowRunsArgs, now: datetime, empty: str) -> ToolResult:
     """No run in the period asked for: the newest run of the same repositories, workflow, branch
     and actor at any time, named as outside that period. "Did this morning's release pass?" asked
     before the release (or of a day with none) then answers with the release there was, and says
     when it was, instead of only "nothing"."""
-    newest: dict[str, Any] | None = None
-    for repo in repos:
-        run = next(iter(_runs(repo, args.workflow, event=args.event, actor=args.person, branch=args.branch)), None)
-        if run is not None:
-            row = _run_row(repo.full_name, run, now)
-            if newest is None or (row["started"] or "") > (newest["started"] or ""):
-                newest = row
-    if newest is None:
+    latest_runs = [(repo, run) for repo in repos
+                   if (run := next(iter(_runs(repo, args.workflow, event=args.event, actor=args.person,
+                                              branch=args.branch)), None)) is not None]
+    if not latest_runs:
         return ToolResult.no_data(empty)
+    repo, run = max(latest_runs, key=lambda pair: pair[1].created_at)
+    newest = _run_row(repo.full_name, run, now)
     number = f" (#{newest['number']})" if newest.get("number") else ""
     latest = (f"{newest['workflow']} run {newest['run_id']}{number} in {newest['repo']} on {newest['branch']}, "
-              f"{newest['state']}, started {newest['age']} ago ({at(_parsed(newest['started']))})")
+              f"{newest['state']}, started {newest['age']} ago ({at(run.created_at)})")
     return ToolResult(status="no_data", summary=f"{empty} The most recent one: {latest}.",
                       facts={"runs": 0, "latest_outside_period": {k: newest[k] for k in
                                                                   ("repo", "workflow", "run_id", "state", "started")}},
