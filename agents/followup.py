@@ -233,8 +233,12 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     # "is the 300 day old one still being used?" after stale keys, which the router reads as CI: an
     # item of the list pointed at and asked of in none of the other agent's own nouns is the list's
     unnamed_elsewhere = _asked_of_an_item_in_no_words_of(route, previous)
+    # "is the partner one readable by everyone?" after public buckets on gcp: the list's own check
+    # again, of one of its items, which lives where the list was looked up (its cloud), not in the
+    # cloud a request naming none goes to
+    same_check = route.skill == previous.skill and not any(key in route.slots for key in _PLACE_SLOTS)
     described = detail or (previous.skill if (route.confidence < threshold or about_one or also_read
-                                              or unnamed_elsewhere)
+                                              or unnamed_elsewhere or same_check)
                            and not SKILL_BY_NAME[previous.skill].mutating else None)
     # "what about the ledger sync one" after the logs of one service: the same question of
     # another service (the ellipsis below), not one item of the previous answer
