@@ -110,7 +110,14 @@ REGION_SHAPED = re.compile(r"\b(?:in|region)\s+([a-z]{2,})-([a-z]+)-\d{1,2}\b")
 _CLOUD_NAMED = {"aws": re.compile(r"\baws\b|\bamazon web services\b"),
                 "azure": re.compile(r"\bazure\b"),
                 "gcp": re.compile(r"\bgcp\b|"
-                                  r"\b(?:google|goggle|gogle|googel) cloud\b(?! (?:storage|run|functions?|sql)\b)")}
+                                  r"\b(?:google|goggle|gogle|googel) cloud\b(?! (?:storage|run|functions?|sql)\b)|"
+                                  # "same check on the google side", "and in google?": the cloud by its
+                                  # maker's name alone ("a google login", "in google docs", "searched on
+                                  # google" name no cloud)
+                                  r"\bgoogle(?:'s)? side\b|(?<!search )(?<!searched )(?<!searching )(?<!found )(?<!up )"
+                                  r"\b(?:on|in|for|over) (?:the )?google\b"
+                                  r"(?! (?:docs?|sheets?|drive|workspace|calendar|meet|chat|groups?|logins?|"
+                                  r"accounts?|forms?|slides|search|ads|analytics|play|maps|fonts?|auth|sso)\b)")}
 
 
 def find_cloud(text: str, region_cloud: str | None) -> str | None:
