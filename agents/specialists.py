@@ -232,7 +232,8 @@ class SecurityAgent(Specialist):
         if route.skill == "security.public_storage" and name and "bucket" not in values:
             # "is acme-tf-state public?": a bucket's full name, said without the word "bucket"
             values["bucket"] = name
-        if values.get("region") and region_only_in_coverage_question(route.text):
+        if values.get("region") and (region_only_in_coverage_question(route.text)
+                                     or coverage_asked_of_another_place(route.text, str(values["region"]))):
             # "list the findings - and is guardduty even on in eu?": the region is where the person
             # asks whether the scanner runs, not a filter of the list; the whole list says where it
             # is off (and, filtered, it would hide every region's findings but that one)
@@ -261,6 +262,27 @@ def region_only_in_coverage_question(text: str) -> bool:
     placed = [clause for clause in clauses if find_region(clause.lower())]
     return (len(clauses) > len(placed) and bool(placed)
             and all(_COVERAGE_QUESTION.search(clause) for clause in placed))
+
+
+# A yes/no question of whether something is switched on, its state said last (or before its place):
+# "is the eu detector even running", "are the apac ones enabled at all", "is it on in eu-west-1".
+_STATE_QUESTION = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:is|are|do|does|has|have|was|were)\b.*\b(?:enabled|disabled|switched\s+(?:on|off)|"
+    r"turned\s+(?:on|off)|on|off|running|active|activated|set\s+up|configured|deployed)(?:\s+at\s+all)?"
+    r"(?:\s+(?:in|for|over|across)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?)?(?:\s+at\s+all)?\W*$", re.I)
+# A place said as an adjective before the thing ("the eu detector", "our us ones"), which no region
+# pattern reads (a bare "eu" or "us" is a place only after a preposition)
+_PLACE_ADJECTIVE = re.compile(r"\b(?:the|our|that|those)\s+(eu|us|europe(?:an)?|apac|emea|asia)\b", re.I)
+
+
+def coverage_asked_of_another_place(text: str, region: str) -> bool:
+    """One clause asks whether something is switched on in a place, and the request's region is
+    said in another clause: "is the eu detector even running? and what has it found in
+    us-east-1" wants both answers, which a filter on us-east-1 alone would not give."""
+    clauses = [clause.strip() for clause in _CLAUSE_BREAK.split(text) if clause and clause.strip()]
+    return any(region.lower() not in clause.lower() and _STATE_QUESTION.search(clause)
+               and (find_region(clause.lower()) or _PLACE_ADJECTIVE.search(clause))
+               for clause in clauses)
 
 
 # A scanner the words set aside: "not guardduty", "skip GD", "without the security hub ones",
