@@ -139,8 +139,8 @@ def open_nsg_rules(ctx: ToolContext, args: OpenNsgArgs) -> ToolResult:
     listed = "; ".join(f"{r['nsg']}/{r['rule']} {r['opens']} from {r['source']}" for r in rows[:6])
     summary = f"{len(rows)} Azure NSG rule(s) in {len(nsgs)} NSG(s) are open to the internet: {listed}."
     return ToolResult(status="ok", summary=summary,
-                      columns=["severity", "nsg", "rule", "ports", "opens", "source", "protocol", "resource_group",
-                               "location", "attached_to"],
+                      columns=["severity", "nsg", "rule", "priority", "ports", "opens", "source", "protocol",
+                               "resource_group", "location", "attached_to"],
                       rows=rows, facts={"open_rules": len(rows), "nsgs": len(nsgs)},
                       resources=[*nsgs, *dict.fromkeys(row["id"] for row in rows)])
 
