@@ -186,6 +186,14 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     meant = _person_meant(route, previous)
     if meant:  # "is she dealing with anything open?" after who is on call: the person it named
         route = route.model_copy(update={"slots": {**route.slots, "person": meant}})
+    if _account_matter_of_one_named(route, previous, threshold):
+        # "can you lock his console until he enrols a device?" after users without MFA, read (unsure)
+        # as a page or an incident: a matter of that account's own sign-in, which the account check
+        # answers of the one the answer named (it changes no account itself)
+        skill = SKILL_BY_NAME[previous.skill]
+        return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                        "slots": {**route.slots, MEANT: list(previous.resources)},
+                                        "confidence": max(route.confidence, threshold)})
     if _points_at_an_account(route, previous):
         # "does that person have MFA?" after the admins: the one the answer named, which the
         # answer's rows (users, not policies) tell apart
@@ -1350,6 +1358,19 @@ def _points_at_an_account(route: Route, previous: TurnContext) -> bool:
     without naming it."""
     return route.skill in _ABOUT_ACCOUNTS and previous.skill in _ABOUT_ACCOUNTS and bool(previous.resources) \
         and "person" not in route.slots and bool(_ACCOUNT_POINTED.search(route.text))
+
+
+# What belongs to an account's own sign-in: its password, console login, MFA device, keys.
+_ACCOUNT_MATTER = re.compile(r"\b(?:passwords?|passwd|pw|log\s?ins?|sign[- ]?ins?|console|mfa|2fa|"
+                             r"access\s+keys?|keys?|credentials?|creds)\b", re.I)
+
+
+def _account_matter_of_one_named(route: Route, previous: TurnContext, threshold: float) -> bool:
+    """An unsure reading of another skill, right after an answer naming accounts, of a matter of
+    an account's own sign-in, pointing at one of them without naming it."""
+    return route.confidence < threshold and route.skill not in _ABOUT_ACCOUNTS \
+        and previous.skill in _ABOUT_ACCOUNTS and bool(previous.resources) and "person" not in route.slots \
+        and bool(_ACCOUNT_POINTED.search(route.text)) and bool(_ACCOUNT_MATTER.search(route.text))
 
 
 def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:

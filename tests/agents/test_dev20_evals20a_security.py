@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from agents.clarified import MEANT
 from agents.conversations import TurnContext
 from agents.followup import apply_context
 from agents.route import Route
@@ -71,3 +72,18 @@ def test_a_region_asked_alone_still_filters(text: str) -> None:
     asked = security_route(text)
     assert SPECIALIST_BY_NAME["security"].argument_values(asked).get("region") == "sa-east-1"
     assert not coverage_asked_of_another_place(text, "sa-east-1")
+
+
+NO_MFA = TurnContext("security.iam", {"cloud": "aws"}, ["kimura"])
+
+
+@pytest.mark.parametrize("text", ["could you expire her password for now", "pls lock his console login till monday"])
+def test_an_unsure_sign_in_matter_of_the_account_named_is_the_account_check(text: str) -> None:
+    asked = apply_context(route(text, "incident.page", confidence=0.3), NO_MFA, THRESHOLD)
+    assert asked.skill == "security.iam"
+    assert asked.slots.get(MEANT) == ["kimura"]
+
+
+def test_a_firm_reading_of_another_skill_is_kept() -> None:
+    asked = apply_context(route("page him about his password", "incident.page", confidence=0.95), NO_MFA, THRESHOLD)
+    assert asked.skill == "incident.page"
