@@ -462,6 +462,38 @@ def asks_beyond_in_general(subject: Subject, text: str) -> bool:
     return False
 
 
+# Kinds said as examples of a wider ask ("anything we could kill? old snapshots etc", "easy wins -
+# idle boxes, that kind of thing", "waste, e.g. unattached disks"): the words of the examples
+_EXAMPLES_BEFORE_MARK = re.compile(
+    r"(?P<ex>[^?.!;\n]*?)[\s,]*\b(?:etc\b\.?|et cetera\b|and so (?:on|forth)\b|and the like\b|"
+    r"(?:and|or) (?:stuff|things|anything|whatever) (?:like|of) (?:that|the sort)\b|"
+    r"(?:that|this) (?:kind|sort|type) of (?:thing|stuff)s?\b|or whatever\b|and similar\b)", re.I)
+_EXAMPLES_AFTER_MARK = re.compile(r"\b(?:e\.g\.?|eg|for (?:example|instance)|such as)[\s,:]+(?P<ex>[^?.!;\n]*)", re.I)
+
+
+def examples_only(subject: Subject, text: str) -> bool:
+    """Whether every property or kind the words name is said as an example of a wider ask
+    ("anything wasteful we could cut? old snapshots etc"), the rest of the words naming none:
+    then the whole list answers, not the examples' kinds. "database ports open? postgres 5432
+    etc" names its property outside the examples too, and stays narrowed to it."""
+    spans = [match.span("ex") for pattern in (_EXAMPLES_BEFORE_MARK, _EXAMPLES_AFTER_MARK)
+             for match in pattern.finditer(text) if match.group("ex").strip()]
+    if not spans:
+        return False
+    examples = " ".join(text[start:end] for start, end in spans)
+    rest, cut = [], 0
+    for start, end in sorted(spans):
+        rest.append(text[cut:start])
+        cut = max(cut, end)
+    rest.append(text[cut:])
+    rest_text = " ".join(rest)
+
+    def names_any(words: str) -> bool:
+        return bool(asked_facets(subject, words)) or any(kind.asked.search(words) for kind in subject.kinds)
+
+    return names_any(examples) and not names_any(rest_text)
+
+
 def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
@@ -488,7 +520,7 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
             return _focus_on(subject, result, asked_facets(subject, text), users, text)
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
-    if asks_beyond_in_general(subject, text):
+    if asks_beyond_in_general(subject, text) or examples_only(subject, text):
         return None
     facets = asked_facets(subject, text)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
