@@ -88,11 +88,20 @@ _BARE_PLACES = frozenset({"europe", "european", "asia", "apac", "emea", "us east
                           "west us", "japan", "india", "germany", "australia", "brazil", "africa"})
 
 
+# "eu only", "just the eu", "the eu side", "emea regions": a short place word made a place by what
+# qualifies it ("us" stays out: "just us", "us only" are the pronoun as often as the place)
+_QUALIFIED_PLACE = re.compile(r"\b(?:only|just|solely)\s+(?:the\s+|our\s+)?(eu|emea|apac|uk)\b(?!-)|"
+                              r"\b(eu|emea|apac|uk)[\s-]+(?:only|side|regions?|half|part)\b")
+
+
 def find_place(text: str) -> str | None:
     """The place a request names instead of a region ("europe", "us east"), normalised."""
     after = _PLACE_AFTER.search(text)
     if after:
         return " ".join(re.split(r"[\s-]+", after.group(1)))
+    qualified = _QUALIFIED_PLACE.search(text)
+    if qualified:
+        return qualified.group(1) or qualified.group(2)
     for match in PLACE_PATTERN.finditer(text):
         place = " ".join(re.split(r"[\s-]+", match.group(1)))
         if place in _BARE_PLACES and not re.match(r"-\d", text[match.end():]):
