@@ -303,7 +303,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("old_snapshot", _words(r"\bsnapshots?\b"), _kind("old snapshot"), "are old snapshots",
               negatable=False, one="is an old snapshot"),
         Facet("low_cpu", _words(r"\bover-?sized\b", r"\blow[- ]cpu\b", r"\bunder-?(?:used|utili[sz]ed)\b",
-                                r"\bright-?siz", r"\bdown-?siz"),
+                                r"\bright-?siz", r"\bdown-?siz",
+                                # "going one size down", "a size smaller", "drop it a size"
+                                r"\bsizes? (?:down|smaller)\b", r"\ba size\b(?! of\b)", r"\bsmaller (?:size|type)\b"),
               _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
         # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
         Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bidling\b", r"\bsitting (?:there|around)\b"),
@@ -462,6 +464,26 @@ def asks_beyond_in_general(subject: Subject, text: str) -> bool:
     return False
 
 
+# A condition clause ("if the box is still mostly idle, ...", "assuming it's oversized, ..."): a
+# premise the question rests on, up to the clause's comma or question mark
+_PREMISE = re.compile(r"(?:^|[.?!;]\s*|\b(?:and|so|ok)\s+)(?:if|assuming|provided|given that|in case)\b"
+                      r"[^,?.!;]*[,?.;]", re.I)
+
+
+def beyond_the_premise(text: str, facets: list[Facet]) -> list[Facet]:
+    """The facets the question asks, without those said only in a condition it rests on ("if
+    the batch box is still idle, what would one size down save?" asks the size, not every
+    idle thing); all of them when the premise holds every one."""
+    premises = [match.span() for match in _PREMISE.finditer(text)]
+    if not premises:
+        return facets
+    rest = text
+    for start, end in sorted(premises, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    asked = [facet for facet in facets if facet.asked.search(rest)]
+    return asked or facets
+
+
 # Kinds said as examples of a wider ask ("anything we could kill? old snapshots etc", "easy wins -
 # idle boxes, that kind of thing", "waste, e.g. unattached disks"): the words of the examples
 _EXAMPLES_BEFORE_MARK = re.compile(
@@ -523,6 +545,8 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
     if asks_beyond_in_general(subject, text) or examples_only(subject, text):
         return None
     facets = asked_facets(subject, text)
+    if len(facets) > 1:
+        facets = beyond_the_premise(text, facets)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
     beyond = [facet for facet in subject.beyond if facet.asked.search(text)]
     if beyond and subject.tool in BEYOND_BY_NOUN and not BEYOND_BY_NOUN[subject.tool].search(text):

@@ -18,7 +18,7 @@ from agents.graph import _own_rights
 from agents.policy import AccessPolicy, parse_policy
 from agents.route import Route
 from agents.skills import SKILL_BY_NAME, SKILLS
-from agents.slots.entities import find_region
+from agents.slots.entities import find_region, find_service
 from agents.templates import asked_read, asks_own_rights
 from tools.base import ToolResult
 
@@ -133,3 +133,38 @@ def test_someone_allowed_everything_is_told_so() -> None:
     said = _own_rights(SimpleNamespace(policy=POLICY), "zoe")  # type: ignore[arg-type]
     assert "Not for" not in said
     assert "every skill" in said
+
+
+# --------------------------------------------------------------------------- a premise, a size down
+
+IDLE_TOO = WASTE.model_copy(update={"rows": [*WASTE.rows, {"resource": "eipalloc-0ddd", "name": "nat-spare",
+                                                          "kind": "unassociated Elastic IP",
+                                                          "region": "ap-south-1", "monthly_usd": 3.6}]})
+
+
+@pytest.mark.parametrize("text", ["assuming the etl runner is still idle, what's a size smaller worth per month?",
+                                  "if it's mostly idle again, what would dropping it a size save"])
+def test_a_property_in_the_premise_is_not_what_is_asked(text: str) -> None:
+    focused = focus("aws_savings", IDLE_TOO, text)
+    assert focused is not None
+    assert [row["name"] for row in focused.rows] == ["etl-runner-3"]
+
+
+def test_two_properties_asked_outside_any_premise_are_both_asked() -> None:
+    focused = focus("aws_savings", IDLE_TOO, "what's idle, and what could go a size smaller?")
+    assert focused is not None
+    assert len(focused.rows) == 4
+
+
+# --------------------------------------------------------------------------- what X costs, reported
+
+
+@pytest.mark.parametrize(("text", "service"), [("my manager wants to know what ledger costs us a month", "ledger"),
+                                               ("figure out how much the billing-api spends on lambda", "billing-api")])
+def test_what_an_application_costs_said_as_a_clause_names_it(text: str, service: str) -> None:
+    assert find_service(text) == service
+
+
+@pytest.mark.parametrize("text", ["no idea what it costs", "tell me what ec2 costs", "what that costs us"])
+def test_a_pronoun_or_a_billed_service_is_no_application(text: str) -> None:
+    assert find_service(text) is None
