@@ -303,7 +303,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("old_snapshot", _words(r"\bsnapshots?\b"), _kind("old snapshot"), "are old snapshots",
               negatable=False, one="is an old snapshot"),
         Facet("low_cpu", _words(r"\bover-?sized\b", r"\blow[- ]cpu\b", r"\bunder-?(?:used|utili[sz]ed)\b",
-                                r"\bright-?siz", r"\bdown-?siz"),
+                                r"\bright-?siz", r"\bdown-?siz",
+                                # "going one size down", "a size smaller", "drop it a size"
+                                r"\bsizes? (?:down|smaller)\b", r"\ba size\b(?! of\b)", r"\bsmaller (?:size|type)\b"),
               _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
         # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
         Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bidling\b", r"\bsitting (?:there|around)\b"),
@@ -462,6 +464,58 @@ def asks_beyond_in_general(subject: Subject, text: str) -> bool:
     return False
 
 
+# A condition clause ("if the box is still mostly idle, ...", "assuming it's oversized, ..."): a
+# premise the question rests on, up to the clause's comma or question mark
+_PREMISE = re.compile(r"(?:^|[.?!;]\s*|\b(?:and|so|ok)\s+)(?:if|assuming|provided|given that|in case)\b"
+                      r"[^,?.!;]*[,?.;]", re.I)
+
+
+def beyond_the_premise(text: str, facets: list[Facet]) -> list[Facet]:
+    """The facets the question asks, without those said only in a condition it rests on ("if
+    the batch box is still idle, what would one size down save?" asks the size, not every
+    idle thing); all of them when the premise holds every one."""
+    premises = [match.span() for match in _PREMISE.finditer(text)]
+    if not premises:
+        return facets
+    rest = text
+    for start, end in sorted(premises, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    asked = [facet for facet in facets if facet.asked.search(rest)]
+    return asked or facets
+
+
+# Kinds said as examples of a wider ask ("anything we could kill? old snapshots etc", "easy wins -
+# idle boxes, that kind of thing", "waste, e.g. unattached disks"): the words of the examples
+_EXAMPLES_BEFORE_MARK = re.compile(
+    r"(?P<ex>[^?.!;\n]*?)[\s,]*\b(?:etc\b\.?|et cetera\b|and so (?:on|forth)\b|and the like\b|"
+    r"(?:and|or) (?:stuff|things|anything|whatever) (?:like|of) (?:that|the sort)\b|"
+    r"(?:that|this) (?:kind|sort|type) of (?:thing|stuff)s?\b|or whatever\b|and similar\b)", re.I)
+_EXAMPLES_AFTER_MARK = re.compile(r"\b(?:e\.g\.?|eg|for (?:example|instance)|such as)[\s,:]+(?P<ex>[^?.!;\n]*)", re.I)
+
+
+def examples_only(subject: Subject, text: str) -> bool:
+    """Whether every property or kind the words name is said as an example of a wider ask
+    ("anything wasteful we could cut? old snapshots etc"), the rest of the words naming none:
+    then the whole list answers, not the examples' kinds. "database ports open? postgres 5432
+    etc" names its property outside the examples too, and stays narrowed to it."""
+    spans = [match.span("ex") for pattern in (_EXAMPLES_BEFORE_MARK, _EXAMPLES_AFTER_MARK)
+             for match in pattern.finditer(text) if match.group("ex").strip()]
+    if not spans:
+        return False
+    examples = " ".join(text[start:end] for start, end in spans)
+    rest, cut = [], 0
+    for start, end in sorted(spans):
+        rest.append(text[cut:start])
+        cut = max(cut, end)
+    rest.append(text[cut:])
+    rest_text = " ".join(rest)
+
+    def names_any(words: str) -> bool:
+        return bool(asked_facets(subject, words)) or any(kind.asked.search(words) for kind in subject.kinds)
+
+    return names_any(examples) and not names_any(rest_text)
+
+
 def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), target: str = "") -> Focused | None:
     """Only what the question asks for, or None when it names no property this tool knows.
     ``meant``: what an earlier answer named that this turn points at ("does that person have
@@ -488,9 +542,11 @@ def focus(tool: str, result: ToolResult, text: str, meant: Sequence[str] = (), t
             return _focus_on(subject, result, asked_facets(subject, text), users, text)
     if subject.named is not None and not subject.named.search(text):
         return None  # "what's running" asks about every kind of resource, not only instances
-    if asks_beyond_in_general(subject, text):
+    if asks_beyond_in_general(subject, text) or examples_only(subject, text):
         return None
     facets = asked_facets(subject, text)
+    if len(facets) > 1:
+        facets = beyond_the_premise(text, facets)
     kinds = [kind for kind in subject.kinds if kind.asked.search(text)]
     beyond = [facet for facet in subject.beyond if facet.asked.search(text)]
     if beyond and subject.tool in BEYOND_BY_NOUN and not BEYOND_BY_NOUN[subject.tool].search(text):

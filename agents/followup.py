@@ -53,8 +53,11 @@ _ANAPHOR = re.compile(r"\b(?:it|its|their|(?<!after )(?<!before )(?<!since )(?<!
                       r"her|him|(?:in|from|out of|out|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
                       r"evening|night|quarter|year|time|days|weeks|months|sprint|shift)\b)", re.I)
 # Regrouping the previous answer: "break that down by region", "split it per team", "group those by tag".
-_REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:break|split|group|slice)\b"
-                      r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?\s+(?:by|per)\b", re.I)
+# "same thing but per region", "same again by team": the previous question regrouped, said as its repeat
+_REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\W+)*(?:(?:break|split|group|slice)\b"
+                      r"(?:\s+(?:it|that|this|those|them|these)\b)?(?:\s+(?:down|out|up))?|"
+                      r"(?:do\s+)?(?:the\s+)?same(?:\s+(?:thing|numbers?|question|deal|again|list|breakdown))?"
+                      r"(?:\s+(?:but|again|just))?(?:\s+(?:broken\s+down|split|grouped))?)\s+(?:by|per)\b", re.I)
 # A question opening on "which"/"what" that picks from the previous answer ("and which ones ...").
 _WHICH_OPENING = r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) "
 # A subset of the previous answer: "which of those", "any of them", "only the ones in X", and a

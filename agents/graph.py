@@ -46,6 +46,7 @@ from agents.templates import (
     asked_read,
     asked_write,
     asks_changes_at_large,
+    asks_own_rights,
     build_answer,
     clarify_answer,
     help_answer,
@@ -173,6 +174,9 @@ def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     if skill is None and asks_changes_at_large(route):
         # "can the bot change prod on its own?": every write it can make, and who approves each
         return _changes_at_large(deps)
+    if skill is None and asks_own_rights(route) and deps.policy.enforced:
+        # "what am I allowed to use you for?": every skill this user may ask, and those they may not
+        return [_own_rights(deps, request.user)]
     if skill is None:
         read = asked_read(route)
         if read is None or not deps.policy.enforced:
@@ -189,6 +193,24 @@ def _policy_lines(deps: GraphDeps, request: Request, route: Route) -> list[str]:
     may = f"You may ask for it ({decision.reason})." if decision.allowed else \
         f"You may not ask for it: {decision.reason.removeprefix('Refused: ')}"
     return [asked + f"someone approves it: {deps.policy.approval_rule(skill)}.", may]
+
+
+def _own_rights(deps: GraphDeps, user: str) -> str:
+    """What the access policy lets ``user`` ask for, by skill, and what it does not (with the
+    role that would)."""
+    decisions = [(skill, deps.policy.may_ask(user, skill.name)) for skill in SKILLS]
+    allowed = [skill.name for skill, decision in decisions if decision.allowed]
+    refused = [(skill.name, decision) for skill, decision in decisions if not decision.allowed]
+    roles = deps.policy.roles_of(user)
+    held = f"role {', '.join(roles)}" if roles else "no role"
+    if not allowed:
+        return f"You ({user}, {held}) may not ask me for anything: the access policy allows you no skill."
+    said = f"You ({user}, {held}) may ask me for: {', '.join(allowed)}."
+    if not refused:
+        return said + " That is every skill I have."
+    would = {role for _name, decision in refused for role in decision.would_allow}
+    return (said + f" Not for: {', '.join(name for name, _decision in refused)}"
+            + (f" (role {' or '.join(sorted(would))} may)." if would else " (no role in the access policy may)."))
 
 
 def _changes_at_large(deps: GraphDeps) -> list[str]:

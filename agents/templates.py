@@ -171,11 +171,24 @@ _WHAT_MAY_I = re.compile(r"\b(?:what|which|wat|wut)\b(?:\s+[\w'-]+){0,3}?\s+(?:c
                          r"(?:even\s+|still\s+|actually\s+)?(?:ask|see|use|get|look)\b", re.I)
 
 
+# Asking what one may do at large, the question word the object of being allowed: "what am I
+# allowed to use you for", "which things am I permitted to ask", "what does my role let me do"
+_MY_RIGHTS = re.compile(r"\b(?:what|which|wat|wut)\b(?:\s+[\w'-]+){0,3}?\s+(?:(?:am\s+i|are\s+we|r\s+we|im)\s+"
+                        r"(?:even\s+|actually\s+)?(?:allowed|permitted|able|cleared)|"
+                        r"(?:does|do)\s+(?:my|our)\s+(?:role|roles|access|permissions?)\s+(?:let|allow))\b", re.I)
+
+
+def asks_own_rights(route: Route) -> bool:
+    """Whether a help question asks what this user may use Guardian for at large (no one read
+    or write named): answered with what the access policy lets them ask."""
+    return asked_write(route) is None and bool(_MY_RIGHTS.search(route.text))
+
+
 def asked_read(route: Route) -> str | None:
     """The read a help question asks permission for ("am I even allowed to ask you for
     forecasts?"): the router's next reading of the words, when the words ask about being
     allowed and that reading is a read that clearly leads the others; None otherwise."""
-    if not _MAY_I.search(_WHAT_MAY_I.sub(" ", route.text)):
+    if not _MAY_I.search(_WHAT_MAY_I.sub(" ", _MY_RIGHTS.sub(" ", route.text))):
         return None
     readings = [(name, score) for name, score in route.alternatives if name in SKILL_BY_NAME and name != "help"]
     if not readings or SKILL_BY_NAME[readings[0][0]].mutating:

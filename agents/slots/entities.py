@@ -88,11 +88,20 @@ _BARE_PLACES = frozenset({"europe", "european", "asia", "apac", "emea", "us east
                           "west us", "japan", "india", "germany", "australia", "brazil", "africa"})
 
 
+# "eu only", "just the eu", "the eu side", "emea regions": a short place word made a place by what
+# qualifies it ("us" stays out: "just us", "us only" are the pronoun as often as the place)
+_QUALIFIED_PLACE = re.compile(r"\b(?:only|just|solely)\s+(?:the\s+|our\s+)?(eu|emea|apac|uk)\b(?!-)|"
+                              r"\b(eu|emea|apac|uk)[\s-]+(?:only|side|regions?|half|part)\b")
+
+
 def find_place(text: str) -> str | None:
     """The place a request names instead of a region ("europe", "us east"), normalised."""
     after = _PLACE_AFTER.search(text)
     if after:
         return " ".join(re.split(r"[\s-]+", after.group(1)))
+    qualified = _QUALIFIED_PLACE.search(text)
+    if qualified:
+        return qualified.group(1) or qualified.group(2)
     for match in PLACE_PATTERN.finditer(text):
         place = " ".join(re.split(r"[\s-]+", match.group(1)))
         if place in _BARE_PLACES and not re.match(r"-\d", text[match.end():]):
@@ -348,12 +357,15 @@ def _find_service(text: str) -> str | None:
     if match and _is_name(match.group(1)) and match.group(1) not in _SERVICE_ATTRIBUTES | _AFTER_THE_SERVICE \
             and not re.fullmatch(_PREPOSITIONS, match.group(1)):
         return match.group(1)
-    # "what did analytics cost", "how much does search cost us": the application whose spend it is
+    # "what did analytics cost", "how much does search cost us": the application whose spend it is;
+    # "asking what search costs per week": the same question, reported
     match = re.search(r"\b(?:what|how much)\s+(?:did|does|do|will|would)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+"
-                      r"(?:cost|spend|burn|run us)\b", text)
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _ORDINALS and not _is_provider_word(match.group(1)):
-        return match.group(1)
+                      r"(?:cost|spend|burn|run us)\b|"
+                      r"\b(?:what|how much)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:costs|spends|burns|runs us)\b", text)
+    spender = (match.group(1) or match.group(2)) if match else None
+    if spender and _is_name(spender) and not _is_special(spender) \
+            and spender not in _VERBS | _ORDINALS | _PRONOUNS and not _is_provider_word(spender):
+        return spender
     # "how much of that was search?", "how much of it is for auth": a share of a spend already
     # shown, asked by the application whose share it is (never "how much is left")
     match = re.search(r"\bhow much\s+of\s+(?:that|it|this|those|these|the total)\s+(?:is for|was for|are for|"

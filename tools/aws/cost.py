@@ -154,6 +154,18 @@ def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None =
     return dict(costs), currency
 
 
+def place_said(ctx: ToolContext, region: str | None, start: date, end: date, aws_service: str | None = None,
+               app_service: str | None = None, team: str | None = None) -> str | None:
+    """A region filter in words: a place ("eu", "europe") with the regions in it that carried the
+    spend over [start, end) ("eu (eu-west-1)"), so the answer says which regions it covered; a
+    region, or a place where nothing was spent, as given."""
+    if not region or regions_in(region, []) is None:
+        return region
+    costs, _currency = daily_costs(ctx, start, end, "region", aws_service, region, app_service, team)
+    spent = sorted(name for name, days in costs.items() if round(sum(days.values()), 2))
+    return f"{region} ({', '.join(spent)})" if spent else region
+
+
 # --------------------------------------------------------------------------- cost summary
 
 
@@ -239,7 +251,8 @@ def cost_by_service(ctx: ToolContext, args: CostByServiceArgs) -> ToolResult:
             for name, amount in ranked[: args.limit]]
     top = ", ".join(f"{row[label]} ${row['cost']:,.2f} ({row['share']}%)" for row in rows[:3])
     scope = f" for {ce_service_name(args.aws_service)}" if args.aws_service else ""
-    scope += f" in {args.region}" if args.region else ""
+    scope += f" in {place_said(ctx, args.region, start, end, args.aws_service, args.app_service, args.team)}" \
+        if args.region else ""
     scope += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
     scope += f" tagged {TEAM_TAG}={args.team}" if args.team else ""
     overall = _change(total, before_total)
@@ -637,12 +650,13 @@ def _budget_facts(projected: float, budget: float | None) -> dict[str, Any]:
     return {"budget": money(budget), "budget_left": money(budget - projected), "over_budget": projected > budget}
 
 
-def _forecast_scope(args: CostForecastArgs) -> tuple[str, dict[str, Any]]:
+def _forecast_scope(args: CostForecastArgs, where: str | None = None) -> tuple[str, dict[str, Any]]:
     """Whose forecast it is, in words ("Amazon Relational Database Service spend in eu-west-1
     tagged team=payments"), and the same narrowing as facts: a forecast of part of the bill
-    names the part, so it is never read as the account's."""
+    names the part, so it is never read as the account's. ``where``: the region filter in
+    words, when it says more than the region as given (a place and the regions in it)."""
     whose = f"{ce_service_name(args.aws_service)} spend" if args.aws_service else "AWS spend"
-    whose += f" in {args.region}" if args.region else ""
+    whose += f" in {where or args.region}" if args.region else ""
     whose += f" tagged {SERVICE_TAG}={args.app_service}" if args.app_service else ""
     whose += f" tagged {TEAM_TAG}={args.team}" if args.team else ""
     scope: dict[str, Any] = {"aws_service": ce_service_name(args.aws_service)} if args.aws_service else {}
@@ -745,7 +759,9 @@ def cost_forecast(ctx: ToolContext, args: CostForecastArgs) -> ToolResult:
     answer = client(ctx, "ce", GLOBAL_REGION).get_cost_forecast(**request)
     forecast = float(answer["Total"]["Amount"])
     currency = answer["Total"].get("Unit", "USD")
-    whose, scope = _forecast_scope(args)
+    where = place_said(ctx, args.region, now - timedelta(days=FORECAST_LOOKBACK_DAYS), now, args.aws_service,
+                       args.app_service, args.team)
+    whose, scope = _forecast_scope(args, where)
     part = "that part" if set(scope) - {"aws_service"} else "that service"
     groups = _forecast_groups(ctx, args, start, end, expression)
     columns = [str(args.group_by), "forecast", "share"] if groups else []
