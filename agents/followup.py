@@ -37,7 +37,9 @@ from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|"
     # "same question but for gcp", "same thing again for staging"
-    r"(?:the )?same (?:thing |question |deal |check |again )?(?:(?:but|again|please|pls) )?(?:for|in|with|on)|also|"
+    # "same thing but the gcp side": the place said without a preposition after "but"
+    r"(?:the )?same (?:thing |question |deal |check |again )?(?:(?:(?:but|again|please|pls) )?(?:for|in|with|on)|"
+    r"but)|also|"
     r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
     r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b|"
