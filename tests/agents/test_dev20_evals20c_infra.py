@@ -64,3 +64,17 @@ def test_same_thing_but_another_cloud_repeats_the_previous_skill() -> None:
     asked = apply_context(route("same thing but the gcp side", "help", {"cloud": "gcp"}, 0.3), earlier, 0.45)
     assert asked.skill == "infra.logs"
     assert asked.slots.get("cloud") == "gcp"
+
+
+def test_logs_asked_again_on_another_cloud_keep_the_application() -> None:
+    earlier = TurnContext("infra.logs", {"service": "ledger-api", "resource_name": "ledger-api", "cloud": "aws",
+                                         "region": "us-west-2"}, [])
+    asked = apply_context(route("and on azure?", "infra.logs", {"cloud": "azure"}, 0.3), earlier, 0.45)
+    assert asked.slots.get("service") == "ledger-api"
+    assert "region" not in asked.slots and "resource_name" not in asked.slots
+
+
+def test_a_listing_asked_on_another_cloud_keeps_no_service() -> None:
+    earlier = TurnContext("infra.inventory", {"service": "ledger", "cloud": "aws"}, [])
+    asked = apply_context(route("and on azure?", "infra.inventory", {"cloud": "azure"}, 0.3), earlier, 0.45)
+    assert "service" not in asked.slots
