@@ -665,6 +665,10 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
     named = result.facts.get("named")
     if isinstance(named, list) and named:
         return _focus_named(subject, facets, items, [str(name) for name in named])
+    if total == 1 and subject.current is None:
+        # the one item checked ("is that box up?" of the machine a lookup found): said to have
+        # the property or not by name, and kept, its row giving what else was asked (its type)
+        return replace(_focus_named(subject, facets, items, all_names), rows=items)
     kept = [row for row in items if any(facet.keep(row) for facet in facets)]
     kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
     says = " or ".join(facet.said(len(kept_names)) for facet in facets)

@@ -37,7 +37,9 @@ from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
 _ELLIPSIS = re.compile(
     r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|"
     # "same question but for gcp", "same thing again for staging"
-    r"(?:the )?same (?:thing |question |deal |check |again )?(?:(?:but|again|please|pls) )?(?:for|in|with|on)|also|"
+    # "same thing but the gcp side": the place said without a preposition after "but"
+    r"(?:the )?same (?:thing |question |deal |check |again )?(?:(?:(?:but|again|please|pls) )?(?:for|in|with|on)|"
+    r"but)|also|"
     r"now|ok(?:ay)?|then|(?:as )?compared? (?:to|with)|versus|vs\.?|against|relative to)\b"
     r"(?:\W+(?:the|for|in|on|with|at|during|over|from))?\W+", re.I)
 _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just)\b|"
@@ -992,11 +994,16 @@ def _names_another_cloud(route: Route, previous: TurnContext) -> bool:
 def _kept_for(route: Route, previous: TurnContext) -> dict[str, Any]:
     """The previous turn's slots a follow-up keeps: all of them, except that a follow-up naming
     another cloud ("and azure?" after "instances in us-east-1") keeps no place or resource of
-    the previous cloud, one naming a new target keeps none of the previous targets, and one
-    naming a team keeps no service (the team is the new subject)."""
+    the previous cloud (but a logs turn's application, which runs on either), one naming a new
+    target keeps none of the previous targets, and one naming a team keeps no service (the team
+    is the new subject)."""
     kept = dict(previous.slots)
     if _names_another_cloud(route, previous):
-        kept = {key: value for key, value in kept.items() if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS)}
+        # a log's source is an application, whichever cloud runs it: "same for gcp" after
+        # checkout-api's CloudWatch errors asks for checkout-api's errors there
+        keep = ("service",) if previous.skill == "infra.logs" else ()
+        kept = {key: value for key, value in kept.items()
+                if key not in (*_CLOUD_PLACES, *_TARGET_SLOTS) or key in keep}
     if any(key in route.slots for key in _TARGET_SLOTS if key not in ("service", "repo")):
         kept = {key: value for key, value in kept.items() if key not in _TARGET_SLOTS}
     if "team" in route.slots:  # "and the platform team?" after a service's rota: the team replaces it

@@ -602,7 +602,9 @@ _NOT_BEFORE_REPO = frozenset({"the", "a", "an", "this", "that", "my", "our", "yo
 
 
 _NOT_A_SERVICE = frozenset("""the a an this that its every each last latest nightly failed failing broken ci
-    whole entire full complete""".split())
+    whole entire full complete""".split()) | frozenset(
+    # "the exact error text", "the actual errors", "the raw logs": which lines are wanted, not whose
+    """exact actual precise specific raw verbatim literal real original underlying""".split())
 # "the payments deploy", "checkout-web ci": the deploy or CI workflow of a named thing
 # ("the checkout release", "the payments rollout": a release is what the deploy workflow ships)
 _NAMED_WORKFLOW = re.compile(r"(?:\b(?:the|our|is|was|did|how'?s)\s+[a-z][a-z0-9]*|\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\s+"
