@@ -15,6 +15,7 @@ from agents.clarified import (
     EARLIER,
     ITEMS,
     MEANT,
+    ROWS,
     RUN_KIND,
     SAID,
     THREAD_KEYS,
@@ -155,6 +156,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     previous = _resumed(route.text, previous)
     items = previous.slots.get(ITEMS)
+    rows = previous.slots.get(ROWS)
     said = str(previous.slots.get(SAID) or "")
     answered = str(previous.slots.get(ANSWERED) or "")
     previous = TurnContext(previous.skill, {key: value for key, value in previous.slots.items()
@@ -192,7 +194,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         route = route.model_copy(update={"slots": {**route.slots, MEANT: list(previous.resources)}})
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
-    picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
+    targeted = any(key in route.slots for key in _TARGET_SLOTS)
+    picked = _nth_item(previous, route.text, items, rows) if not targeted else {}
     if picked:
         # "brief me on the second one", "ack the first one": that row of the previous list
         skill = SKILL_BY_NAME[route.skill if route.confidence >= threshold or not detail else detail]
@@ -1566,15 +1569,19 @@ def _kinds(previous: TurnContext) -> tuple[_ItemKind, ...]:
     return tuple(kind for kind in _ITEM_KINDS if kind is not _RUN)
 
 
-def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str, Any]:
+def _nth_item(previous: TurnContext, text: str, listed: Any = None, rows: Any = None) -> dict[str, Any]:
     """The slots naming the item at the place the words say, among the previous answer's ids
     of the first kind it lists (incidents, instances or runs, in the answer's order), else
-    among the resources it named (buckets, groups; never a spend line)."""
+    among the resources it named (buckets, groups; never a spend line). The place counts the
+    rows its tables showed (``rows``) when they hold ids of that kind: an id the answer named
+    only beside its table (a run still under way, in the lead) is no row of the list."""
     match = _ORDINAL.search(text)
     if not match:
         return {}
+    shown = [str(row) for row in rows] if isinstance(rows, list) else []
     for pattern, keys in _kinds(previous):
         items = [r for r in previous.resources if pattern.fullmatch(r)]
+        items = [r for r in shown if r in items] or items
         if not items:
             continue
         place = _PLACES[match.group(1).lower()]
