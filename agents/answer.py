@@ -147,6 +147,18 @@ class Answer(BaseModel):
         """The answer's own prose (lead, paragraphs, notes): what it says, without data."""
         return [text for text in (self.lead, *self.paragraphs, *self.notes) if text]
 
+    def row_ids(self) -> list[str]:
+        """The ids the answer's table rows show, top to bottom: per row, the first cell that
+        holds one of its resources (a row naming none counts for nothing)."""
+        named = set(self.resources)
+        rows: list[str] = []
+        for table in self.tables:
+            for row in table.rows:
+                found = next((str(cell.value) for cell in row if str(cell.value) in named), None)
+                if found is not None and found not in rows:
+                    rows.append(found)
+        return rows
+
     def shown_text(self) -> str:
         """Every string a person sees, whatever the surface: for checks such as "does the
         answer name this id" that must not depend on one renderer's markup."""

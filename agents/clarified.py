@@ -32,8 +32,11 @@ MEANT = "meant_items"
 # ... and a change the last turn asked for that was not proposed (refused, or missing what it
 # needs): "who's allowed to approve that?" next is about it
 UNMADE = "unmade_change"
+# ... and the ids of the rows its tables showed, top to bottom: "the second one" counts what the
+# person saw, not an id the lead also named beside the table ("Under way: run ...")
+ROWS = "shown_rows"
 # what a turn keeps for the next one, never lent as a slot
-THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER, MEANT, UNMADE)
+THREAD_KEYS = (CHOICES, ASKED, ITEMS, SAID, ANSWERED, EARLIER, MEANT, UNMADE, ROWS)
 MAX_REPLY_WORDS = 8  # longer: a question of its own, not a pick
 
 _ORDINALS = {"first": 0, "1st": 0, "one": 0, "top": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2,

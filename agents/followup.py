@@ -15,6 +15,7 @@ from agents.clarified import (
     EARLIER,
     ITEMS,
     MEANT,
+    ROWS,
     RUN_KIND,
     SAID,
     THREAD_KEYS,
@@ -160,6 +161,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return route
     previous = _resumed(route.text, previous)
     items = previous.slots.get(ITEMS)
+    rows = previous.slots.get(ROWS)
     said = str(previous.slots.get(SAID) or "")
     answered = str(previous.slots.get(ANSWERED) or "")
     previous = TurnContext(previous.skill, {key: value for key, value in previous.slots.items()
@@ -205,7 +207,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         route = route.model_copy(update={"slots": {**route.slots, MEANT: list(previous.resources)}})
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
-    picked = _nth_item(previous, route.text, items) if not any(key in route.slots for key in _TARGET_SLOTS) else {}
+    targeted = any(key in route.slots for key in _TARGET_SLOTS)
+    picked = _nth_item(previous, route.text, items, rows) if not targeted else {}
     if picked:
         # "brief me on the second one", "ack the first one": that row of the previous list
         skill = SKILL_BY_NAME[route.skill if route.confidence >= threshold or not detail else detail]
@@ -806,12 +809,29 @@ def _lists_cloud_items(previous: TurnContext) -> bool:
     return listed.agent in ("security", "cost") and not listed.mutating
 
 
+# A yes/no question of whether something happened, opening on a past or perfect auxiliary and
+# its subject: "was that rolled out?", "did they deploy it", "has anyone re-run it yet"
+# ("was wondering if you could ..." has no subject after the auxiliary: a request)
+_ASKS_WHETHER_DONE = re.compile(r"^\W*(?:(?:ok(?:ay)?|k|so|and|but|hm+|right|cool|nice)\W+)*"
+                                r"(?:was|were|did|has|have|had)\s+(?:it|that|this|they|those|these|the|you|we|"
+                                r"anyone|anybody|someone|somebody)\b", re.I)
+
+
 def _change_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route:
     """"fixed the column by hand, kick it again" after a failed deploy: a change is asked for
     ("it" is the previous turn's subject), the router is unsure which, and one of its readings
     is the change of the previous turn's domain; that one is taken (it still needs approval)."""
     agent = SKILL_BY_NAME[previous.skill].agent
     routed = SKILL_BY_NAME[route.skill]
+    if routed.mutating and routed.agent == agent and route.confidence < FIRM_READING \
+            and not SKILL_BY_NAME[previous.skill].mutating and _ASKS_WHETHER_DONE.match(route.text) \
+            and not imperative_skills(route.text):
+        # "so did that get applied?" after what merged: whether something happened, asked in
+        # the past, requests no change however the router leaned; the domain's own reading of it
+        # (its status) answers, when the router had one
+        found = _other_reading(route, agent, mutating=False)
+        if found is not None:
+            return found.model_copy(update={"confidence": max(route.confidence, threshold)})
     if not routed.mutating or routed.agent == agent:
         return route
     if agent == "cicd" and routed.name == "infra.action" and _RESTART_VERB.search(route.text):
@@ -906,9 +926,14 @@ def _asked_about_in_domain(route: Route, previous: TurnContext) -> Route:
     return route
 
 
-# Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again").
+# Verbs that restart a machine and re-run a CI run alike ("restart it", "kick it off again"), and
+# the idioms of doing it once more ("fire it back up", "spin that one up", "give it another shot",
+# "one more time"): what "it" names after a CI answer is its run
 _RESTART_VERB = re.compile(r"\b(?:restart(?:s|ed|ing)?|kick(?:s|ed|ing)?|start|run|retry|re-?run)\b|"
-                           r"\bgo\b.*\bagain\b", re.I)
+                           r"\bgo\b.*\bagain\b|"
+                           r"\b(?:spin|spun|fire|fired|firing)\s+(?:it|that|this)(?:\s+one)?\s+(?:back\s+)?up\b|"
+                           r"\bonce more\b|\bone more time\b|"
+                           r"\banother (?:go|shot|try|spin|round|whirl)\b", re.I)
 
 
 def _says_a_change(text: str) -> bool:
@@ -1601,15 +1626,19 @@ def _kinds(previous: TurnContext) -> tuple[_ItemKind, ...]:
     return tuple(kind for kind in _ITEM_KINDS if kind is not _RUN)
 
 
-def _nth_item(previous: TurnContext, text: str, listed: Any = None) -> dict[str, Any]:
+def _nth_item(previous: TurnContext, text: str, listed: Any = None, rows: Any = None) -> dict[str, Any]:
     """The slots naming the item at the place the words say, among the previous answer's ids
     of the first kind it lists (incidents, instances or runs, in the answer's order), else
-    among the resources it named (buckets, groups; never a spend line)."""
+    among the resources it named (buckets, groups; never a spend line). The place counts the
+    rows its tables showed (``rows``) when they hold ids of that kind: an id the answer named
+    only beside its table (a run still under way, in the lead) is no row of the list."""
     match = _ORDINAL.search(text)
     if not match:
         return {}
+    shown = [str(row) for row in rows] if isinstance(rows, list) else []
     for pattern, keys in _kinds(previous):
         items = [r for r in previous.resources if pattern.fullmatch(r)]
+        items = [r for r in shown if r in items] or items
         if not items:
             continue
         place = _PLACES[match.group(1).lower()]

@@ -24,6 +24,7 @@ from agents.clarified import (
     CHOICES,
     EARLIER,
     ITEMS,
+    ROWS,
     SAID,
     THREAD_KEYS,
     UNMADE,
@@ -145,6 +146,9 @@ class Guardian:
         if items:  # "start the deallocated one": a later turn picks one of the listed items
             slots[ITEMS] = items
         slots.update(self._proposed_target(answer, slots))
+        rows = answer.row_ids()
+        if rows:  # "the second one": the second row the person saw
+            slots[ROWS] = rows
         # the words this turn was about ("how do I fix that" next looks them up); a follow-up
         # that carried on the previous question says both (agents/followup.py)
         slots[SAID] = str(dict(route["slots"]).get(SAID) or route.get("text") or request.text)
