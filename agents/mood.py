@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -163,6 +163,7 @@ _WOULD_IT_BE = r"(?:would|will) it be (?:possible|ok|okay|alright|fine) (?:for (
 _A_WISH = r"i'?d like (?:you |us )?to|i would like (?:you |us )?to"
 _IMPERATIVE_POSITION = re.compile(
     r"^\W*(?:(?:hard|force|forcefully|gracefully|safely|cleanly|hey|hi|ok|okay|yo|alright|right|yes|yep|sure|fine|cool|guardian|@guardian|please|pls|plz|kindly|"
+    r"h+m+|um+|uh+|ah|oh|welp|well|k|kk|ugh|meh|sigh|"  # "hmm ok bounce it then": a sound before the ask
     r"just|also|now|then|and|actually|quickly|quick|asap|urgently|immediately|right now|"
     + _GO_AHEAD_AND + r"|go ahead|go|btw|by the way|"
     r"for now|(?:at|around) \d{1,2}(?::\d{2})?\s*(?:am|pm|utc|gmt)?|tonight|"  # "at 14:00 redeploy X"
@@ -182,6 +183,8 @@ _IMPERATIVE_POSITION = re.compile(
 _POLITE_FRAME = re.compile(r"(?:" + _WOULD_IT_BE + "|" + _HAVE_THE_BOT + "|"
                            # asked of the channel at the start too: "could someone restart X?"
                            r"^\W*(?:can|could|would|will) (?:someone|somebody|anyone|anybody)(?: please)?|"
+                           # a thing asked to be got into a state: "can i get that restarted?"
+                           r"^\W*(?:can|could|may) (?:i|we) (?:please )?get (?:[\w.-]+\s+){1,4}|"
                            + _A_WISH + r")\W*$")
 # An action noun's article and manner at a clause's end: "... a quick ", "... another ".
 _A_FRESH_ONE = r"(?:a|an|another|one more)\s+(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$"
@@ -197,6 +200,20 @@ _NEEDS_A = re.compile(r"^\W*(?!(?:does|do|did|is|will|would|should|why|when|whet
 _HEDGE = re.compile(r"^\W*(?:i (?:think|believe|guess|reckon)|i'?m (?:pretty )?sure)\s+")
 # A condition in a clause of its own before the verb: "if nobody objects, ...", "once it drains, ...".
 _CONDITION = re.compile(r"\b(?:if|once|assuming|provided)\b[^,;:]*[,;:]")
+# A clause of its own put to the bot after a question ("who's on call and could you page them"):
+# the question's wh-word does not govern it.
+_ASKED_OF_THE_BOT = re.compile(r"^\W*(?:please |pls )?(?:can|could|would|will) (?:you|u)"
+                               r"(?: please| pls| just| also)?\s*$")
+# The same condition typed without its comma, about a thing and with its own verb, right before
+# the verb or its polite frame: "if the nightly failed again rerun it", "if its still wedged could
+# you give it a reboot". The verb after it is the main clause's ("if we rerun it" keeps the verb
+# in the condition: a person is its subject).
+_UNPUNCTUATED_CONDITION = re.compile(
+    r"^\W*(?:if|once|assuming)\s+(?!(?:i|we|you|u|someone|somebody|anyone|they)\b)(?:\S+\s+){0,5}?"
+    r"(?:\S+ed|is|was|are|were|\S+'s|its|isn'?t|wasn'?t|fails?|breaks?|broke|dies|died|froze|hung|fell over|goes|went|"
+    r"got stuck|stays?|looks?|keeps \S+ing)"
+    r"(?:\s+(?:again|still|too|now|yet|red|green|down|up|broken|failing|stuck|flaky|bad|off|over|wedged|hung|dead))*"
+    r"\s+(?=$|(?:please|pls|just|then|can|could|would|will|kindly|go ahead)\b)")
 # ("get X resolved" asks; "did anything get resolved?" is the passive: "get" needs its object)
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get(?:\s+\S+){1,6}|(?:have|need|needs|want|wants|mark|set|put|make)"
                                  r"(?:\s+\S+){0,6})\s*(?:as\s*)?$")
@@ -350,7 +367,9 @@ def _clause_before(text: str, start: int) -> str:
 
 def _sentence_before(text: str, start: int) -> str:
     head = text[:start]
-    ends = list(re.finditer(r"[.!?;\n]", head))
+    # a colon ends a topic set before the sentence ("prepping for the audit: does the bot ever ..."),
+    # not a time ("at 14:00")
+    ends = list(re.finditer(r"[.!?;\n]|(?<!\d):|:(?!\d)", head))
     return head[ends[-1].end():] if ends else head
 
 
@@ -406,6 +425,7 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
     "let's"), or as a participle after "get/have/need/mark X". Anywhere else the sentence
     talks about the action; the other moods only say how (for the answer's wording)."""
     clause = _HEDGE.sub("", _clause_before(text, start))  # "i think X can be closed": X can be closed
+    clause = _UNPUNCTUATED_CONDITION.sub("", clause)
     verb_text = text[start:end]
     sentence = _sentence_before(text, start)
     rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
@@ -424,6 +444,8 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
         _PERMISSIVE_PASSIVE.search(clause) and not re.match(r"\s*by\b", rest_clause))
     past = (form == "past" and not participle) or bool(
         _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
+    if form == "base" and clause.strip() != sentence.strip() and _ASKED_OF_THE_BOT.match(clause):
+        return "request"  # "who is on call for payments and can you page them": a request of its own
     if _REPORTED.search(clause) or _WH_QUESTION.match(sentence):
         return "past" if past else "reported"
     if form == "base" and _IMPERATIVE_POSITION.match(clause):
@@ -552,12 +574,16 @@ _UNAMBIGUOUS = {
 }
 
 
-def imperative_skills(text: str) -> list[str]:
+# After a question about whom to page, "page" names the one action too ("who's on call? page them").
+UNAMBIGUOUS_AFTER_ITS_QUESTION = frozenset(_UNAMBIGUOUS | {"page"})
+
+
+def imperative_skills(text: str, verbs: Collection[str] = _UNAMBIGUOUS) -> list[str]:
     """Mutating skills asked for with an unambiguous verb in the imperative position of any
     clause ("no time to debug, just restart auth-service-1"): grammar the router trusts."""
     asked: list[str] = []
     for occ in occurrences(text):
-        if occ.mood == "request" and occ.form == "base" and occ.verb in _UNAMBIGUOUS and occ.skill not in asked:
+        if occ.mood == "request" and occ.form == "base" and occ.verb in verbs and occ.skill not in asked:
             asked.append(occ.skill)
     return asked
 
@@ -590,6 +616,9 @@ _HOW_IT_IS_DONE = re.compile(
     # the act done by way of the bot ("may I page people through you?") or how to have it do it
     # ("how would I get you to reboot a box?"); "can I get you to reboot X" stays a request
     r"\b(?:through|thru|via) (?:you|u|guardian|the bot)\b|"
+    # whether it is done with nobody deciding ("does the bot ever restart servers without a human signing off?")
+    r"\bwithout (?:a |any |an? )?(?:human|person|people|someone|somebody|anyone|anybody|approval|sign[- ]?off|"
+    r"approver|(?:human|manual) (?:approval|sign[- ]?off|review|check))\b|"
     # who approves it ("who signs off on that?")
     r"\bwho (?:signs? off|approves?|okays?|green-?lights?|(?:has|needs) to (?:approve|sign off))\b|"
     r"\bhow (?:would|do|can|could|should|will|does) (?:i|we|one|someone) (?:get|have|make|ask|tell) "

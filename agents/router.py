@@ -35,7 +35,14 @@ from numpy.typing import NDArray
 
 from agents.lexical import LexicalModel
 from agents.lexical import fit as fit_lexical
-from agents.mood import asks_about_paging_effect, asks_how_it_is_done, mood_for, question_skill
+from agents.mood import (
+    UNAMBIGUOUS_AFTER_ITS_QUESTION,
+    asks_about_paging_effect,
+    asks_how_it_is_done,
+    imperative_skills,
+    mood_for,
+    question_skill,
+)
 from agents.route import Route
 from agents.router_rules import SKILL_NAMES, action_talked_about, asked_words, rule_boosts
 from agents.skills import SKILL_BY_NAME, agent_of
@@ -346,6 +353,10 @@ class SkillRouter:
                 skill = asked
             else:  # talked about, not asked for: answer it as a question
                 requested, skill = skill, question_skill(skill, slots)
+        elif (asked_too := _write_asked_with_its_question(words, skill, slots)) is not None:
+            # "who's on call for search? page them": the question is what the write needs, the
+            # write is the ask (its approval card names whom, or what, it acts on)
+            skill = asked_too
         elif (mentioned := action_talked_about(words)) and (
                 question_skill(mentioned[0], slots) == skill or _names_its_target(mentioned[0], slots)):
             # an unambiguous action verb, only talked about ("what would happen if we reboot X?",
@@ -402,6 +413,14 @@ GRAMMAR_CONFIDENCE = 0.6
 TARGET_SLOTS = {"infra.action": ("instance_id", "resource_name"), "cicd.rerun": ("run_id", "repo"),
                 "incident.ack": ("incident_id",), "incident.resolve": ("incident_id",),
                 "incident.page": ("incident_id", "service")}
+
+
+def _write_asked_with_its_question(text: str, skill: str, slots: Mapping[str, object]) -> str | None:
+    """A write asked for in the imperative with a verb naming one action, in a message the models
+    read as the question that leads to it (the on-call for a page, a run's state for a re-run),
+    or None. A participle ("open or closed") or a pasted line's verb ("Run failed") asks nothing."""
+    return next((asked for asked in imperative_skills(text, UNAMBIGUOUS_AFTER_ITS_QUESTION)
+                 if question_skill(asked, slots) == skill), None)
 
 
 def _names_its_target(action: str, slots: Mapping[str, object]) -> bool:

@@ -58,9 +58,13 @@ POLITE = (
     # a wish or a polite question put to the bot frames the same request (agents/mood.py)
     r"i'?d like (?:you )?to|i would like (?:you )?to|(?:would|will) it be (?:possible|ok|okay) (?:for you )?to)\s+)*"
 )
+# A how-question put as a request to be told ("could you remind me how we ...", "tell me how to ...").
+_TOLD_HOW = r"(?:(?:can|could|would) (?:you|u) (?:please )?)?(?:(?:remind|tell|show) (?:me|us) )?"
 # Questions asking how to do something: a runbook, whatever action they name.
 HOWTO = re.compile(
-    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\b|how to\b|"
+    r"^\W*" + _TOLD_HOW + r"(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\b|how to\b|"
+    # the team's way with a situation ("how we handle a full disk", "how we usually deal with X")
+    r"how (?:we|i) (?:usually |normally |typically )?(?:handle|deal with|respond to|recover from|tackle)\b|"
     r"what(?:'?s| is) (?:the|our)\b.{0,20}\b(?:procedure|process|playbook|steps?|fix|checklist|drill|protocol)\b|"
     # a rule for a situation ("what's our policy when the primary doesn't ack?")
     r"what(?:'?s| is) (?:the|our) (?:\w+ )?(?:policy|rule|protocol) (?:when|if|once|for when)\b|"
@@ -72,14 +76,14 @@ HOWTO = re.compile(
 # ... unless what they ask how to do is to see something ("how do I find which buckets are
 # public?"): that is a question for the skill that shows it.
 HOWTO_SEE = re.compile(
-    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
+    r"^\W*" + _TOLD_HOW + r"(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
     r"(?:see|find|list|check|get|show|know|tell|view|look up|figure out|count|spot|audit)\b"
 )
 # ... nor when what they ask how to do is to spend less ("how do we lower the bill?"): the
 # savings the spend data shows, not a document.
 HOWTO_SAVE = re.compile(
-    r"^\W*(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
-    r"(?:save|cut|reduce|lower|trim|slash|shrink|bring down|get down|optimi[sz]e)\b.{0,30}"
+    r"^\W*" + _TOLD_HOW + r"(?:how (?:do|to|can|should|would|does) (?:i|we|you|one)?\s*|how to\s+)"
+    r"(?:save|cut|reduce|lower|trim|slash|shrink|shave|bring down|get down|optimi[sz]e)\b.{0,30}"
     r"\b(?:costs?|spend\w*|bill\w*|charges?|money|cash)\b"
 )
 # About Guardian's own answers, or how to ask it ("why did you say that", "how should I phrase my question").
@@ -113,6 +117,11 @@ _SCANNER = (r"\b(?:defender|guardduty|guard duty|inspector|security ?hub|securit
 _NAMED = (r"\b(?!(?:re|un|pre|on|off|read|write|non|co|multi|cross|self|auto)-[a-z]+\b)"
           r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
 # A named calendar period (month, quarter, relative week/month/quarter/year, weekday span).
+# An account-wide audit said by what it does ("recording api activity in every region"): CloudTrail's
+# coverage, which the posture checks, not a machine's logs.
+_ACCOUNT_AUDIT = (r"\b(?:record|log|captur|audit|track)\w* (?:all |every )?(?:the |our )?(?:api (?:calls?|activity|"
+                  r"requests?)|management events|account activity|control[- ]plane (?:calls?|activity))\b[^.?!]{0,30}"
+                  r"\b(?:every|all|each|any) (?:region|account)s?\b")
 _MONTH = "|".join(MONTHS + tuple(a for a in MONTH_ABBR if a != "may"))
 _PERIOD = (rf"(?:\b(?:{_MONTH})\b|\bq[1-4]\b|"
            r"\b(?:this|last|previous|prior|past)\s+(?:\w+\s+)?(?:week|month|quarter|year|sprint)s?\b|"
@@ -212,7 +221,8 @@ RULES: tuple[Rule, ...] = (
         "cicd.rerun",
         r"\b(?:" + RERUN_WORDS + r"|re-?do the deploy)\b|"
         + POLITE
-        + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b[^.?!;]*"  # its object in its sentence
+        # its object in its clause ("start that one back up, the batch job runs tonight": a reason, not the object)
+        + r"(?:restart|trigger|kick(?: off)?|run|start|dispatch|rebuild|redo)\b[^.?!;,]*"
         + _CI
         + "|"
         + POLITE
@@ -334,8 +344,8 @@ RULES: tuple[Rule, ...] = (
     # Lowering spend: a verb of reduction with a money noun ("trim the bill", "reduce our spend").
     _rule(
         "cost.savings",
-        r"\b(?:cut|reduce|lower|trim|slash|shrink)\w*\b.{0,25}" + _MONEY,
-        WEAK,
+        r"\b(?:cut|reduce|lower|trim|slash|shrink|shave)\w*\b.{0,25}" + _MONEY,
+        WEAK + 1.0,
         unless=_FUTURE,
     ),
     _rule(
@@ -344,7 +354,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:^|\s)/aws/|\bexceptions?\b|\bconsole output\b",
         WEAK + 0.5,
         # "what are the cloudwatch logs costing us" asks for spend; "the logs bucket" is a bucket
-        unless=_CI + "|" + _MONEY + r"|\blogs? (?:buckets?|storage|containers?|archive)\b",
+        unless=_CI + "|" + _MONEY + r"|\blogs? (?:buckets?|storage|containers?|archive)\b|" + _ACCOUNT_AUDIT,
     ),
     # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
     # A yes/no health question about a named thing: "is the X healthy", "X up?".
@@ -484,6 +494,9 @@ RULES: tuple[Rule, ...] = (
     # Who or what ran up, drove or caused an amount asks for the driver of a change: an anomaly.
     _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:who|what|which)\b.{{0,25}}\b(?:ran up|run up|running up|drove|"
           r"driving|drives|caused|causing|is behind|was behind)\b", STRONG - 1.0, unless=_FUTURE),
+    # What eats the budget or the money (what it is spent on): the spend by service, not where it ends up.
+    _rule("cost.summary", rf"(?=.*(?:{_MONEY}|\bbudget\b|\bmoney\b)).*\b(?:what|which|who)(?:'?s| is| are)?\s+"
+          r"(?:\w+ing\s+)?(?:eating|eats|chewing|hogging|gobbling|consuming|sucking)\b", STRONG, unless=_FUTURE),
     # Spend at the current pace, where it ends up or what it trends towards: a forecast.
     _rule("cost.forecast", rf"(?=.*(?:{_MONEY}|\bbudget)).*(?:\bat (?:the |this |our )?(?:current|this|present|"
           r"today'?s) (?:burn|rate|pace|run ?rate|spend(?:ing)? rate)\b|\bwhere (?:will|does|do|would|is)\b.{0,40}"
@@ -695,10 +708,27 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.brief", r"\bwho (?:acked|ack'd|acknowledged|resolved|handled|fixed|sorted|closed|picked up)\b|"
           r"\bwhat did (?:they|he|she|\w+) (?:find|say|note|write|discover|figure out|learn)\b", STRONG - 0.5,
           unless=_CI + "|" + _MONEY + "|" + _SCANNER),
+    # Whether anyone has taken one incident ("the low urgency page, has anyone acked it yet?"): its
+    # brief says who holds it; of incidents in the plural, the list answers.
+    _rule("incident.brief", r"\b(?:has|have|did|is) (?:anyone|anybody|someone|somebody|\w+) (?:already |even )?"
+          r"(?:acked|ack'd|acknowledged|picked up|taken|grabbed|claimed|got|looking at|on)\s+"
+          r"(?:it|that|this|that one|this one|the [\w-]+(?: [\w-]+)? (?:one|page|incident|alert|outage))\b",
+          STRONG - 0.5, unless=_CI + "|" + _MONEY),
+    # The alerts grouped under one incident ("which alerts are attached to it"): its brief.
+    _rule("incident.brief", r"\b(?:which|what) (?:alerts?|monitors?|alarms?) (?:are |is )?(?:attached to|behind|"
+          r"linked to|tied to|part of|grouped (?:in|into|under)|under|feeding|in) (?:it|that|this|that one|this one|"
+          r"the [\w-]+(?: [\w-]+)? (?:one|page|incident|outage))\b", STRONG + 0.5, unless=_CI + "|" + _MONEY),
     # "what's open": the open incidents (unless ports, buckets or PRs are what is open).
     _rule("incident.list", r"^\W*(?:what(?:'?s| is|s)|anything|is anything) (?:still )?open\b", STRONG - 1.0,
           unless=r"\b(?:ports?|to the|buckets?|firewall\w*|sgs?|security groups?|prs?|pull requests?|ingress)\b|"
           r"\b(?:on|to) \d{2,5}\b"),
+    # The error a CI run hit ("the exact error the prod release hit"): its failure, whatever the
+    # sentence around it is for (a timeline, a postmortem).
+    _rule("cicd.failure", r"\b(?:error|exception|failure|stack ?trace|traceback)s? (?:that |which )?"
+          r"(?:the |our |that |this )?(?:[\w-]+ ){0,2}"
+          r"(?:release|deploy\w*|build|pipeline|run|job|workflow|ci|nightly|migration step) "
+          r"(?:hit|threw|raised|got|ran into|died (?:on|with)|failed (?:on|with)|blew up (?:on|with))\b",
+          STRONG - 0.5, unless=_MONEY),
     # A CI run that died, however it died: its failure.
     _rule("cicd.failure", r"(?=.*" + _CI + r").*\b(?:died|dies|broke|crashed|blew up|fell over|went red|"
           r"ooms?|oom'?d|out of memory)\b", WEAK + 1.0, unless=r"\bre-?run|\bretry|\bdid\b.*\bpass"),
@@ -714,6 +744,12 @@ RULES: tuple[Rule, ...] = (
           r"(?:\w+ )?(?:owns|has|runs)\b|\bwhat does (?:the )?[\w-]+ (?:\w+ )?own\b", STRONG + 1.0,
           unless=_MONEY + "|" + _CI),
     _rule("infra.inventory", r"\bowned by\b", WEAK, unless=_MONEY + "|" + _CI),
+    # Every bucket there is, with where it lives ("every s3 bucket we own plus the region"): the
+    # inventory; whether any of them is open is the storage check's.
+    _rule("infra.inventory", r"\b(?:every|each|all(?: the| our| of our| of the)?) (?:s3 |gcs |storage |blob )?"
+          r"(?:buckets?|storage accounts?|containers?)\b", WEAK + 1.0,
+          unless=r"\b(?:public\w*|private|open|exposed|readable|writable|world|internet|anonymous\w*|acls?|polic\w+|"
+          r"encrypt\w*|versioning|logging|access|leak\w*|cost\w*|spend\w*|bill\w*)\b"),
     # Machines of a kind in a stopped state, in any cloud's words ("which gcp vms are terminated").
     _rule("infra.inventory", r"\b(?:which|what|any|how many)\s+(?:\w+\s+){0,2}(?:instances|vms|servers|boxes|hosts|"
           r"machines)\s+(?:are|were)\s+(?:\w+\s+)?(?:terminated|deallocated|suspended|paused)\b", STRONG - 1.0,
@@ -761,7 +797,10 @@ RULES: tuple[Rule, ...] = (
     # Whether the bot does a kind of thing too ("do you do forecasts or budgets too?"), or what else
     # it does: its catalogue.
     _rule("help", r"\b(?:do|does|can|could) (?:you|u|guardian|the bot) (?:also )?(?:do|handle|support)\b"
-          r"(?: [\w-]+){1,4}\W*(?:too|as well|also)\b|\bwhat else (?:is there|can (?:you|u)|do (?:you|u))\b",
+          r"(?: [\w-]+){1,4}\W*(?:too|as well|also)\b|\bwhat else (?:is there|can (?:you|u)|do (?:you|u))\b|"
+          # "is there a list of everything else you can answer?"
+          r"\b(?:everything|anything|all|things) (?:else )?(?:that )?(?:you|u|guardian|the bot) (?:can|could) "
+          r"(?:answer|do|help with|handle)\b",
           STRONG + 2.0, unless=_NAMED + r"|\b[a-z]+-[0-9a-f]{4,}\b|\bp[a-z0-9]{6}\b|#\d"),
     # Whether the bot does a kind of action at all, on things in general ("can you restart things?").
     _rule("help", ACTS_IN_GENERAL, STRONG + 2.0),
@@ -804,6 +843,8 @@ RULES: tuple[Rule, ...] = (
     _rule("security.posture", r"\b(?:cloudtrail|aws config|config recorders?|trails?)\b[^.?!]{0,60}?\b(?:on|off|"
           r"enabled|disabled|switched|turned|logging|recording|running|active|everywhere|every region|all regions)\b",
           STRONG, unless=_MONEY + r"|\b(?:events?|entries|who (?:did|changed|deleted|ran)|lookup)\b"),
+    # ... said by what it does: "are we recording api activity in every region?"
+    _rule("security.posture", _ACCOUNT_AUDIT, STRONG, unless=_MONEY),
 )
 
 
@@ -927,10 +968,14 @@ def negated_lead_end(lowered: str) -> int:
 # "not asking about X, just Y", "don't need X, I want Y", "don't just X, Y").
 _LEAD_END = r"(?:[,;:.!?]+|\s[-\u2013\u2014]{1,2})\s*"  # a dash between spaces ends a clause too
 _NEGATED_LEAD = re.compile(
-    r"^\W*(?:please )?(?:don'?t just\b[^,;:.!?]*" + _LEAD_END + "|"
+    # after thanks for the last answer ("ok thanks. apart from buckets, ...")
+    r"^\W*(?:(?:ok(?:ay)?|k|cool|great|nice|thanks|thank you|thx|ty|cheers|ta|got it|alright)\W+)*(?:please )?"
+    r"(?:don'?t just\b[^,;:.!?]*" + _LEAD_END + "|"
     # a request taken back: "pull the instances, actually no - just tell me ..."
     r".*\b(?:actually|wait|sorry|hmm|oh)\W+(?:no|nope|scratch that|never ?mind|forget (?:it|that))\b" + _LEAD_END + "|"
-    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for)|ignore|forget(?: about)?|skip)\b"
+    r"(?:(?:i |we )?(?:don'?t|dont|do not|never|not|no need (?:to|for)|ignore|forget(?: about)?|skip|"
+    # a thing set aside before the ask: "apart from buckets, are we ..."
+    r"apart from|aside from|besides|other than)\b"
     r"[^,;:.!?\u2013\u2014]*?)" + _LEAD_END +
     r"(?=first\b|(?:but\s+|and\s+|actually\s+)?(?:just|only|instead|rather|actually|"
     r"i (?:just |only )?(?:want|need)|we (?:just )?(?:want|need)|[a-z]+ing\b|"

@@ -14,7 +14,8 @@ What is repaired, conservatively, so a name is never "fixed":
   the training examples do not use, and not the plural of a known word;
 - only to a word of the training examples one edit away (SymSpell, optimal string
   alignment: a letter dropped, added, changed, or two swapped) that starts with the same
-  letter; among several, the one the examples use most.
+  letter; among several, a vowel the typist dropped first ("fixd" is "fixed", not "find"),
+  then the one the examples use most.
 The repaired text is what the model embeds and what the grammar and the slot extractors
 read ("restrat X" asks for a reboot, "lsat mnth" is a period); ``Route.text``, which the
 audit records and the answer quotes, stays as typed.
@@ -65,6 +66,17 @@ class Speller:
                 index.create_dictionary_entry(word, count)
         return index
 
+    @cached_property
+    def _unvowelled(self) -> dict[str, str]:
+        """Each training word by its letters less the vowels after the first ("projected" by
+        "prjctd"), the most used word where several share them: text typed without its vowels
+        ("projctd", "rstrt") is more than one edit away, but its consonants still say the word."""
+        by_consonants: dict[str, str] = {}
+        for word, _count in self.counts.most_common():
+            if len(word) >= MIN_LENGTH and word.isalpha():
+                by_consonants.setdefault(_consonants(word), word)
+        return by_consonants
+
     def correct(self, text: str) -> str:
         """``text`` with each repairable misspelt word replaced (see the module docstring)."""
         return _WORD.sub(lambda match: self.word(match.group(0)), text)
@@ -81,14 +93,35 @@ class Speller:
         suggestions = [item for item in self._symspell.lookup(lower, Verbosity.ALL, max_edit_distance=MAX_EDITS)
                        if item.distance == MAX_EDITS and item.term[0] == lower[0]]
         if not suggestions:
-            return word
-        best = str(max(suggestions, key=lambda item: (item.count, item.term)).term)
+            unvowelled = self._unvowelled.get(_consonants(lower))
+            if unvowelled is None or not _within(lower, unvowelled):
+                return word
+            return unvowelled.capitalize() if word[0].isupper() else unvowelled
+        best = str(max(suggestions, key=lambda item: (_vowel_dropped(lower, item.term), item.count, item.term)).term)
         return best.capitalize() if word[0].isupper() else best
 
     def _is_known(self, word: str) -> bool:
         """Known whole, or an inflection of a known word: a plural ("buckets"), a past or a
         participle ("resized", "stopped", "resizing"), which the examples may never use."""
         return any(stem in self.counts or stem in self.known for stem in (word, *_stems(word)))
+
+
+def _consonants(word: str) -> str:
+    """The word without the vowels after its first letter: "projected" -> "prjctd"."""
+    return word[0] + re.sub(r"[aeiou]", "", word[1:])
+
+
+def _within(typed: str, term: str) -> bool:
+    """Whether ``typed`` is ``term`` with letters left out (in order, none added or changed)."""
+    letters = iter(term)
+    return all(letter in letters for letter in typed)
+
+
+def _vowel_dropped(typed: str, term: str) -> bool:
+    """Whether ``typed`` is ``term`` less one vowel: the typo of fast typing ("fixd", "restartd",
+    "deplyed"), more likely than a letter changed ("fixd" is "fixed" before it is "find")."""
+    return len(term) == len(typed) + 1 and any(
+        term[i] in "aeiou" and term[:i] + term[i + 1:] == typed for i in range(len(term)))
 
 
 _SHORT_SYLLABLE = re.compile(r"[^aeiou][aeiou][^aeiouwxy]$")  # "stop": its -ed doubles the consonant

@@ -43,7 +43,7 @@ def test_one_edit_typos_are_repaired(speller: Speller, typed: str, meant: str) -
     "PACS is down, restart BULID",  # acronyms and shouting: names, not typos
     "restart the InstNace",  # mixed case
     "stop the buckets",  # a plural of a known word
-    "stop the stgng box",  # two edits from "staging": left alone
+    "stop the stakinq box",  # two letters changed from "staging": left alone
     "zzzz qwerty",  # nothing one edit away with the same first letter
 ])
 def test_names_ids_known_words_and_far_words_are_left_alone(speller: Speller, text: str) -> None:
