@@ -35,8 +35,15 @@ from agents.slots.negation import without_ruled_out
 from agents.slots.vocabulary import GENERIC
 from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
 
+# Thanks for the last answer before the next ask ("thank you! could you pull the same for X?").
+_THANKS = r"(?:(?:thanks?(?: you)?|thx|ty|cheers|great|nice|cool|perfect)\W+)"
+_THANKS_LEAD = re.compile(r"^\W*" + _THANKS + "+", re.I)
 _ELLIPSIS = re.compile(
-    r"^\W*(?:(?:ok|okay|and|also|now|then|so)\W+)*(?:(?:what|how) about|and|"
+    r"^\W*" + _THANKS + r"*(?:(?:ok|okay|and|also|now|then|so)\W+)*"
+    r"(?:(?:what|how) about|and|"
+    # "thank you! could you pull the same for storefront?": the repeat asked for with a verb
+    r"(?:can|could|would) (?:you|u) (?:please |pls )?(?:pull|do|get|run|give me|show me|show|fetch|grab)\s+"
+    r"(?:the )?same (?:thing |numbers? |again )?(?:for|in|with|on)|"
     # "same question but for gcp", "same thing again for staging"
     # "same thing but the gcp side": the place said without a preposition after "but"
     r"(?:the )?same (?:thing |question |deal |check |again )?(?:(?:(?:but|again|please|pls) )?(?:for|in|with|on)|"
@@ -88,11 +95,20 @@ _INCIDENT_ID = re.compile(r"P[A-Z0-9]{5,7}")
 MAX_ELLIPTICAL_WORDS = 8
 
 
+def asked_part(text: str) -> str:
+    """The message up to its question mark when a statement only follows it ("could you pull the
+    same for storefront? management wants the two side by side"): the reason given after the
+    question asks nothing, and leaves the question as short as it was."""
+    question, mark, rest = text.partition("?")
+    return question + mark if mark and rest.strip() and "?" not in rest else text
+
+
 def is_elliptical(text: str) -> bool:
     """A short fragment with no question or request of its own, only new qualifiers ("and in
     eu-west-1?", "what about staging", "and the week before?"); "and who is on call?" asks
     its own question."""
-    words = text.split()
+    text = asked_part(text)
+    words = _THANKS_LEAD.sub("", text).split()
     if not words or len(words) > MAX_ELLIPTICAL_WORDS:
         return False
     prefix = _ELLIPSIS.match(text) or _BARE_QUALIFIER.match(text)
@@ -963,8 +979,9 @@ def _bare_name(route: Route, previous: TurnContext, rest: str | None = None) -> 
     if route.slots:
         return {}
     if rest is None:
-        prefix = _ELLIPSIS.match(route.text) or _BARE_QUALIFIER.match(route.text)
-        rest = route.text[prefix.end():] if prefix else ""
+        asked = asked_part(route.text)
+        prefix = _ELLIPSIS.match(asked) or _BARE_QUALIFIER.match(asked)
+        rest = asked[prefix.end():] if prefix else ""
     rest = re.sub(r"^\W*(?:(?:for|in|on|with|the|just|only)\W+)*", "", rest).strip(" ?!.,;:'\"")
     rest = re.sub(r"(?:\W+(?:pls|plz|please|thx|thanks|ty))+$", "", rest, flags=re.I)  # "checkout please"
     rest = re.sub(r"\s+one$", "", rest, flags=re.I)  # "the payments one"

@@ -151,6 +151,10 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
         (r"\b(?:last|previous|prev) year\b", lambda: (date(today.year - 1, 1, 1), date(today.year, 1, 1))),
         (r"\bthis year\b", lambda: (date(today.year, 1, 1), tomorrow)),
         (r"\bnext year\b", lambda: (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1))),
+        # a rate with no period named ("what does X spend per month", "weekly cost"): the last whole
+        # month or week, the figure that rate is (named last: "per day last month" is last month)
+        (r"\b(?:per|each|every) (?:month|mo)\b|\bmonthly\b", lambda: (_add_months(month_start, -1), month_start)),
+        (r"\b(?:per|each|every) (?:week|wk)\b|\bweekly\b", lambda: (monday - timedelta(days=7), monday)),
     ]
     found: list[tuple[date, date, str]] = []
     for pattern, period in table:

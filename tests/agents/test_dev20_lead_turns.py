@@ -1,0 +1,55 @@
+"""Follow-ups and periods found by the lead's dev20 requests, in other words than the ones
+found: a repeat asked for after thanks and with its reason after the question, and a rate
+("per month") with no period named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from agents.conversations import TurnContext
+from agents.followup import apply_context, asked_part, is_elliptical
+from agents.route import Route
+from agents.slots.time import time_range
+
+NOW = datetime(2026, 3, 18, 9, 30)  # a Wednesday
+
+
+def route(text: str, skill: str, confidence: float = 0.3) -> Route:
+    return Route(text=text, agent=skill.split(".")[0], skill=skill, confidence=confidence, slots={},
+                 alternatives=[])
+
+
+@pytest.mark.parametrize("text", [
+    "cheers! could you grab the same for ledger? my boss wants them side by side",
+    "thanks, can you do the same for ledger",
+    "great. same for ledger?",
+])
+def test_a_repeat_asked_after_thanks_is_elliptical(text: str) -> None:
+    assert is_elliptical(text)
+
+
+def test_a_reason_after_the_question_is_not_part_of_it() -> None:
+    assert asked_part("same for ledger? the cfo asked") == "same for ledger?"
+    assert asked_part("same for ledger? and for billing?") == "same for ledger? and for billing?"  # two asks
+    assert asked_part("same for ledger?") == "same for ledger?"
+
+
+def test_the_repeat_asks_the_previous_question_of_the_new_name() -> None:
+    spend = TurnContext("cost.summary", {"team": "payments"}, [])
+    asked = apply_context(route("thanks! could you pull the same for ledger? finance wants both", "incident.page"),
+                          spend, 0.45)
+    assert (asked.skill, asked.slots.get("team")) == ("cost.summary", "ledger")
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("what does the ledger team spend per month", "2026-02-01", "2026-03-01"),
+    ("monthly cost of the ledger db", "2026-02-01", "2026-03-01"),
+    ("weekly spend on ledger", "2026-03-09", "2026-03-16"),
+    ("ledger spend per week last month", "2026-02-01", "2026-03-01"),  # a period named wins
+])
+def test_a_rate_with_no_period_named_is_the_last_whole_one(text: str, start: str, end: str) -> None:
+    found = time_range(text, NOW)
+    assert found is not None
+    assert (found["start"][:10], found["end"][:10]) == (start, end)
