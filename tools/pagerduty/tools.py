@@ -28,7 +28,13 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
-from tools.pagerduty.targets import described_incident, escalated_words, named_in_words, oncall_at_level
+from tools.pagerduty.targets import (
+    described_in_words,
+    described_incident,
+    escalated_words,
+    named_in_words,
+    oncall_at_level,
+)
 from tools.settings import PagerDutySettings
 from tools.timefmt import ago, until
 
@@ -539,6 +545,8 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
         # PagerDuty knows by that very name is a word of the request
         args = args.model_copy(update={"team": named_in_words(client, "teams", args.query),
                                        "service": named_in_words(client, "services", args.query)})
+        if not (args.service or args.team):  # "customers can't log in, get someone": said by what it does
+            args = args.model_copy(update={"service": described_in_words(client, args.query)})
         if not (args.service or args.team):
             raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
     user = find_user(client, args.person) if args.person else None

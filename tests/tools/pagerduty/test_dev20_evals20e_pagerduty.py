@@ -5,7 +5,9 @@
 - a page naming a team is paged through that team even when a word PagerDuty knows no service
   by came along as the service (a log group lent by the turn before);
 - "the older one" / "the newer one" of the open incidents, said without an id, is the oldest /
-  newest of them.
+  newest of them;
+- a page naming no target lands on the one service whose description a word of the request
+  names ("can't log in": the service described by its login).
 """
 
 from __future__ import annotations
@@ -74,3 +76,27 @@ def test_an_open_incident_by_its_age_in_a_comparative(
     check = _preflight(registry, "pagerduty_resolve_incident", {"query": said}, ctx)
     assert check.status == "ok", check.summary
     assert expected.id in check.summary
+
+
+def test_a_page_naming_nobody_lands_on_the_service_its_words_describe(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    plural, name = _described_word(company)
+    policy = company.pagerduty.policy(company.pagerduty.service(name).escalation_policy)
+    check = _preflight(registry, "pagerduty_page", {"query": f"our {plural[:-1]} thing is broken, get whoever owns it"},
+                       ctx)
+    assert check.status == "ok", check.summary
+    assert f"on {name} paging {policy.name}" in check.summary
+
+
+def test_signing_in_said_as_two_words_is_a_login_service(
+        company: SaasCompany, ctx: ToolContext, registry: ToolRegistry) -> None:
+    described = [s for s in company.pagerduty.services if re.search(r"\blogin\b", s.description.lower())]
+    assert len(described) == 1
+    check = _preflight(registry, "pagerduty_page", {"query": "folks can't log in, wake up whoever handles that"}, ctx)
+    assert check.status == "ok", check.summary
+    assert f"on {described[0].name} paging" in check.summary
+
+
+def test_words_describing_no_service_still_ask_whom_to_page(ctx: ToolContext, registry: ToolRegistry) -> None:
+    check = _preflight(registry, "pagerduty_page", {"query": "wake somebody up please, it is bad"}, ctx)
+    assert check.status == "error" and check.summary.startswith("Say whom to page")
