@@ -15,8 +15,11 @@ _HELD_BY_ME = re.compile(
     r"\b(?:assigned|allocated|routed|given)\s+to\s+me\b|\b(?:sitting|landed|is|are)\s+on\s+me\b|"
     r"\bmy\s+(?:own\s+)?(?:open\s+|active\s+|current\s+)?(?:incidents?|pages?|alerts?)\b|"
     r"\b(?:do|have)\s+i\s+(?:got|have|own|hold)\s+(?:any|anything|something)\b|"
-    r"\bwhat(?:'?s| is| have| do)\s+i\s+(?:got|have|holding|carrying)\b", re.I)
-_HOLDER_SKILLS = frozenset({"incident.list"})
+    r"\bwhat(?:'?s| is| have| do)\s+i\s+(?:got|have|holding|carrying)\b|"
+    # "ack whatever is paging me", "the one that keeps calling me": what PagerDuty notifies the asker of
+    r"\b(?:paging|pinging|calling|buzzing|ringing|waking(?:\s+up)?|notifying)\s+me\b", re.I)
+# (listed, or moved on: "ack whatever is paging me" is the asker's own incident)
+_HOLDER_SKILLS = frozenset({"incident.list", "incident.ack", "incident.resolve"})
 # A chat user no PagerDuty user can be (the CLI's default identity)
 _NOBODY = frozenset({"", "cli"})
 

@@ -1333,15 +1333,29 @@ _ABOUT_A_PERSON = ("incident.list", "incident.ack", "incident.resolve", "inciden
 _NAMES_A_PERSON = ("incident.oncall", "incident.page")
 
 
+# A level of the rota just shown, said as a role: "is the primary busy?", "what's the backup holding?"
+_ROLE_OF_ROTA = re.compile(r"\bthe\s+(?:(primary)|(secondary|backup|second))(?:\s+(?:one|person|on-?call|oncall))?\b"
+                           r"(?!\s+(?:db|database|region|node|server|instance|cluster|replica|bucket|key|site)\b)",
+                           re.I)
+
+
 def _person_meant(route: Route, previous: TurnContext) -> str | None:
     """The person "she" or "he" stands for right after an on-call answer (or a page's): the first
     person that answer named (the one on call at the level asked, the one paged), for a question
-    about their incidents or a change of the one they hold."""
+    about their incidents or a change of the one they hold. "The primary" is that first person
+    too, and "the secondary" the second, when the answer showed one rota (two people)."""
     if route.skill not in _ABOUT_A_PERSON or previous.skill not in _NAMES_A_PERSON \
-            or any(key in route.slots for key in ("person", "incident_id", "team")) \
-            or not _PERSONAL_PRONOUN.search(route.text):
+            or any(key in route.slots for key in ("person", "incident_id", "team")):
         return None
-    return next((r for r in previous.resources if _PERSON_NAME.fullmatch(r)), None)
+    people = [r for r in previous.resources if _PERSON_NAME.fullmatch(r)]
+    role = _ROLE_OF_ROTA.search(route.text) if previous.skill == "incident.oncall" else None
+    if role is not None:
+        if role.group(1):
+            return people[0] if people else None
+        return people[1] if len(people) == 2 else None
+    if not _PERSONAL_PRONOUN.search(route.text):
+        return None
+    return people[0] if people else None
 
 
 # More of what someone did, pointed at: "anything else from them", "what else did she ship".
@@ -1643,12 +1657,22 @@ def _kinds(previous: TurnContext) -> tuple[_ItemKind, ...]:
     return tuple(kind for kind in _ITEM_KINDS if kind is not _RUN)
 
 
+# One incident of a listed set by its age: "the older of the two", "the newest one" (an incident
+# list is newest first, so the age is a place in it).
+_BY_AGE = re.compile(r"\bthe\s+(?:(older|oldest|earlier|earliest)|(newer|newest|latest|more recent|most recent))"
+                     r"(?:\s+(?:one|incident|page|of\s+(?:the|those|these)\s+(?:two|2|both|ones?|incidents?))\b)", re.I)
+
+
 def _nth_item(previous: TurnContext, text: str, listed: Any = None, rows: Any = None) -> dict[str, Any]:
     """The slots naming the item at the place the words say, among the previous answer's ids
     of the first kind it lists (incidents, instances or runs, in the answer's order), else
     among the resources it named (buckets, groups; never a spend line). The place counts the
     rows its tables showed (``rows``) when they hold ids of that kind: an id the answer named
     only beside its table (a run still under way, in the lead) is no row of the list."""
+    aged = _BY_AGE.search(text) if previous.skill == "incident.list" else None
+    incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
+    if aged and incidents:
+        return {"incident_id": incidents[-1] if aged.group(1) else incidents[0]}
     match = _ORDINAL.search(text)
     if not match:
         return {}

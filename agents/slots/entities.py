@@ -317,8 +317,11 @@ def _kind_after_named_logs(text: str, match: re.Match[str]) -> bool:
 # errors"), whose owner is the word before it, if any.
 # A rota's owner said before "on-call"/"oncall" as a noun: after "the", after "who's", or opening
 # a sentence or a fragment ("auth on-call?").
-_ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|\s-+\s*))([a-z][a-z0-9-]*)\s+"
-                      r"(?:on-call|oncall)\b(?!\s+(?:for|of|on|in)\b)")
+# ("carrying the storefront pager": the pager a rota passes around is its owner's too)
+_ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|\s-+\s*))"
+                      r"(?!(?:new|old|same|whole|main|shared|team|primary|secondary|backup|on-call|oncall|got|gotten|"
+                      r"has|have|had|holding|carrying|on|the|a)\s)"
+                      r"([a-z][a-z0-9-]*)\s+(?:on-call|oncall|pager(?!\s*duty))\b(?!\s+(?:for|of|on|in)\b)")
 _NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button form flow endpoint page".split())
 
 
@@ -718,7 +721,9 @@ _TEAM_WORDS = frozenset({"security", "platform", "data", "network", "infra", "ba
 _PAGE_VERBS = (r"(?:page|wake up|wake(?=\s+[a-z]\w*\s+up\b)|get|call in|pull in|loop in|bring in|ping|"
                r"escalate (?:this |it )?to|summon|notify)")
 # a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
-_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+$")
+# (a word may stand between them: "the login page felt slow", "our status page is down")
+_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+"
+                         r"(?:[a-z][a-z0-9-]*\s+)?$")
 _DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())
 # Machines that have a primary, a secondary or a backup ("the secondary db", "the backup
 # bucket"): before them the role word is the machine's, not a rota's level nor a team's.
@@ -1121,7 +1126,9 @@ _ANY_TAKEN = re.compile(r"\b(?:anything|something|what(?:'s| is| has)?|which(?: 
 
 # Whether anything has been closed, asked of no incident in particular: "anything get resolved
 # since yesterday?", "what got closed out today", "which ones were resolved overnight"
-_ANY_DONE = re.compile(r"\b(?:anything|something|what|which(?: ones?)?)\s+(?:(?:has|have|had|is|are|was|were|been|"
+# ("which incidents were closed out", "what pages got resolved": the set's noun said between)
+_ANY_DONE = re.compile(r"\b(?:anything|something|(?:what|which)(?:\s+(?:ones?|incidents?|pages?|alerts?))?)\s+"
+                       r"(?:(?:has|have|had|is|are|was|were|been|"
                        r"get|got|gotten|already|just)\s+)*(?:resolved|closed)\b|"
                        # "which incidents did dave close out", "what pages has the team resolved": closed by
                        # someone, asked of the incidents as a set

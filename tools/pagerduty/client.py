@@ -169,7 +169,9 @@ def _described_as(items: list[dict[str, Any]], name: str) -> dict[str, Any] | No
     wanted = name.strip().lower()
     if not re.fullmatch(r"[a-z0-9][a-z0-9 -]*", wanted):
         return None
-    word = re.compile(rf"\b{re.escape(wanted)}\b")
+    # one word for one thing or several ("token" in "sessions and tokens", "dashboard")
+    stem = wanted[:-1] if wanted.endswith("s") and len(wanted) > 3 else wanted
+    word = re.compile(rf"\b{re.escape(stem)}(?:s|es)?\b")
     found = [item for item in items if word.search(str(item.get("description") or "").lower())]
     return found[0] if len(found) == 1 else None
 

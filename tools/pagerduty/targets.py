@@ -63,3 +63,28 @@ def named_in_words(client: RestApiV2Client, collection: str, query: str | None) 
     named = [str(item["name"]) for item in first(client, f"/{collection}", {}, 100)
              if str(item.get("name", "")).lower() in words]
     return named[0] if len(named) == 1 else None
+
+
+# Words of a request too common to say what a service does ("and", "the", "web"); only longer,
+# distinctive words are read against the services' descriptions.
+_PLAIN = frozenset("""that this with have from they them what when where which while would could should about
+    their there these those into just like some been were will your please thanks anyone someone whoever""".split())
+# A verb and its particle said as one thing a service does: "can't log in" is its "login".
+_JOINED = ((re.compile(r"\blog(?:ging)?[\s-]+(?:in|on)\b"), "login"), (re.compile(r"\bsign(?:ing)?[\s-]+(?:in|on)\b"),
+                                                                       "signin"))
+
+
+def described_in_words(client: RestApiV2Client, query: str | None) -> str | None:
+    """The one PagerDuty service whose description names a word of the request ("customers can't
+    log in": the service described "Login, sessions and tokens"); None when none or several do."""
+    text = (query or "").lower()
+    for pattern, joined in _JOINED:
+        text = pattern.sub(f" {joined} ", text)
+    words = {w for w in re.findall(r"[a-z][a-z-]{3,}", text) if w not in _PLAIN}
+    if not words:
+        return None
+    stems = {w[:-1] if w.endswith("s") and len(w) > 4 else w for w in words}
+    named = [str(item["name"]) for item in first(client, "/services", {}, 100)
+             if any(re.search(rf"\b{re.escape(stem)}(?:s|es)?\b", str(item.get("description") or "").lower())
+                    for stem in stems)]
+    return named[0] if len(named) == 1 else None

@@ -28,7 +28,13 @@ from tools.pagerduty.client import (
     summary_of,
     with_pagerduty,
 )
-from tools.pagerduty.targets import described_incident, escalated_words, named_in_words, oncall_at_level
+from tools.pagerduty.targets import (
+    described_in_words,
+    described_incident,
+    escalated_words,
+    named_in_words,
+    oncall_at_level,
+)
 from tools.settings import PagerDutySettings
 from tools.timefmt import ago, until
 
@@ -539,6 +545,8 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
         # PagerDuty knows by that very name is a word of the request
         args = args.model_copy(update={"team": named_in_words(client, "teams", args.query),
                                        "service": named_in_words(client, "services", args.query)})
+        if not (args.service or args.team):  # "customers can't log in, get someone": said by what it does
+            args = args.model_copy(update={"service": described_in_words(client, args.query)})
         if not (args.service or args.team):
             raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
     user = find_user(client, args.person) if args.person else None
@@ -589,7 +597,13 @@ def _page_service(client: RestApiV2Client, args: PageArgs, user: dict[str, Any] 
                   team: dict[str, Any] | None) -> dict[str, Any]:
     """The service a new page opens on: named, else the team's (or the person's team's) first."""
     if args.service and not _names_the_person(args.service, user):
-        return require_named(client, "services", "service", args.service)
+        try:
+            return require_named(client, "services", "service", args.service)
+        except PagerDutyProblem:
+            if team is None:
+                raise
+            # "get the platform on-call on it" after a log group was shown: the team said outright
+            # is whom to page, and words PagerDuty knows no service by do not stop that page
     team_ids = [team["id"]] if team else [t["id"] for t in (user or {}).get("teams") or []]
     services = first(client, "/services", {"team_ids": team_ids}, 10) if team_ids else []
     if not services:
@@ -822,8 +836,9 @@ def _held_by(client: RestApiV2Client, person: str, status: str) -> str | None:
     return str(held[0]["id"]) if held else None
 
 
-_OLDEST = re.compile(r"\b(?:oldest|earliest|longest[- ]running)\b", re.I)
-_NEWEST = re.compile(r"\b(?:newest|latest|most recent|last one opened)\b", re.I)
+# ("the older of the two", "the newer one": the comparative, said of a pair)
+_OLDEST = re.compile(r"\b(?:oldest|earliest|longest[- ]running|older)\b", re.I)
+_NEWEST = re.compile(r"\b(?:newest|latest|most recent|last one opened|newer)\b", re.I)
 # The state said after the noun, in a relative clause: "the one that's still triggered", "the
 # incident nobody has acked yet", "the page that is already acknowledged". A negated ack is the
 # triggered state, so it is read first.
