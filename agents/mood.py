@@ -98,7 +98,8 @@ _REPORTED = re.compile(
     r"\b(?:said|says|say|told|tells|asked|asks|wants|wanted|suggested|suggests|mentioned|mentions|thinks|thought|"
     r"claims|claimed|recommends|recommended|proposed|plans?|planning|planned|intends?|going|gonna|will|'ll|"
     r"might|may|about to|meant to|supposed to|scheduled|schedule|remind me|reminder|draft\w*|write|compose|"
-    r"announce|tell (?:the )?\w+|let \w+ know|runbook|docs?|wiki|procedure|playbook|permission|allowed|able|"
+    r"announce|tell (?:the )?\w+|let \w+ know|runbook|docs?|wiki|procedure|playbook|permission|allowed|"
+    r"(?<!you be )(?<!u be )able|"  # "would you be able to page dave" asks the bot
     r"how (?:do|to|can|should|would|does)|how)\b"
 )
 # "go ahead and", as typed in chat too ("go ahead n resolve it", "go ahead & restart X")
@@ -176,6 +177,8 @@ _IMPERATIVE_POSITION = re.compile(
     # "would it be possible to start X", "would you mind restarting X", "please you stop X"
     + _A_WISH + r"|i want (?:you |us )?to|" + _WOULD_IT_BE + "|"
     r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
+    # "would you be able to page dave?", "i was wondering if you could close out 1041"
+    r"(?:would|could) (?:you|u) be able to|(?:i was |i'?m |just )?wondering if (?:you|u) (?:could|can|would)|"
     # asked of the channel ("somebody ack 1042"): the bot answers
     r"(?:(?:can|could|would) )?(?:someone|somebody|anyone|anybody)(?: please)?)\W*)*$"
 )
@@ -185,6 +188,7 @@ _POLITE_FRAME = re.compile(r"(?:" + _WOULD_IT_BE + "|" + _HAVE_THE_BOT + "|"
                            r"^\W*(?:can|could|would|will) (?:someone|somebody|anyone|anybody)(?: please)?|"
                            # a thing asked to be got into a state: "can i get that restarted?"
                            r"^\W*(?:can|could|may) (?:i|we) (?:please )?get (?:[\w.-]+\s+){1,4}|"
+                           r"^\W*(?:i was |i'?m |just )?wondering if (?:you|u) (?:could|can|would)(?: please)?|"
                            + _A_WISH + r")\W*$")
 # An action noun's article and manner at a clause's end: "... a quick ", "... another ".
 _A_FRESH_ONE = r"(?:a|an|another|one more)\s+(?:quick\s+|hard\s+|good\s+|proper\s+|fresh\s+)?$"
@@ -528,6 +532,12 @@ _STATE_OF = {"incident.ack": re.compile(r"\b(?:acked|ack'd|acknowledged)\s+" + _
              "incident.resolve": re.compile(r"\b(?:resolved|closed)\s+" + _STATE_NOUN)}
 
 
+# The pager made to stop ringing the speaker ("make pagerduty stop calling me"): an ack.
+SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+)?stop\s+(?:calling|paging|ringing|"
+                r"buzzing|texting|pinging|alerting|bugging)\s+me\b|\bstop (?:calling|paging|ringing|buzzing) me\b")
+_SILENCED = re.compile(SILENCING_ME)
+
+
 def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     """(mood, the mutating skill actually asked for) for a text routed to mutating ``skill``.
     A request for another action wins over a negated one ("ack P1, don't page anyone")."""
@@ -539,6 +549,9 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     marked = _MARKED_DONE.search(lowered) if skill == "incident.resolve" else None
     if marked and _IMPERATIVE_POSITION.match(_clause_before(lowered, marked.start())):
         return "request", skill  # "you can mark the page done": the resolve, asked
+    silenced = _SILENCED.search(lowered) if skill == "incident.ack" else None
+    if silenced and _IMPERATIVE_POSITION.match(_clause_before(lowered, silenced.start())):
+        return "request", skill  # "can you make pagerduty stop calling me": the ack, asked
     summoned = _SUMMONED.search(lowered) if skill == "incident.page" else None
     if summoned and _IMPERATIVE_POSITION.match(_clause_before(lowered, summoned.start())):
         return "request", skill  # "can you get the secondary in here": the page, asked
@@ -558,6 +571,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
         # "brief on the acknowledged one", "whats the story with the acked one": the action's
         # participle names a state the thing is in, which the grammar read as no verb at all
         return "reported", skill
+    if not mentioned and re.match(r"^\W*(?:why|how come)\b(?!\s+not\b)", lowered):
+        return "reported", skill  # "why does pagerduty keep calling me": a cause asked ("why not page X" suggests)
     frame = sentence_mood(text)
     if frame != "request" or not mentioned:  # "leave it running", or no action verb the tables know
         return frame, skill

@@ -32,6 +32,7 @@ from agents.mood import (
     FIREWALL_OBJECT,
     LOGIN_OBJECT,
     NAME_RESOLUTION,
+    SILENCING_ME,
     Mood,
     imperative_skills,
     occurrences,
@@ -701,6 +702,15 @@ RULES: tuple[Rule, ...] = (
           r"second line|first line)\b|\bwhose (?:phone|pager|turn)\b|\bphones? rings?\b|"
           r"\bwho (?:gets|will get|would get) (?:paged|called|woken|the (?:page|call))\b", STRONG,
           unless=r"^\W*(?:page|escalate|wake|notify|ping)\b"),
+    # Whom to reach before or about something ("who should I warn on the payments side?", "who
+    # would I talk to about it"): the people on call, not what to do.
+    _rule("incident.oncall", r"\bwho (?:should|do|must|would|could|can) (?:i|we) (?:warn|tell|notify|ping|loop in|"
+          r"talk to|speak to|contact|reach out to|call|ring|give a heads[- ]up|escalate to|bring in)\b", STRONG,
+          unless=_CI + "|" + _MONEY + r"|\b(?:runbook|procedure|process|policy)\b"),
+    # Moving an incident on to the next person ("bump it to whoever's next in line"): a page.
+    _rule("incident.page", r"\bbump\s+(?:it|this|that)\s+(?:up\s+)?to\s+whoever\b", STRONG, mutating=True),
+    # Making the pager stop ringing the speaker ("make pagerduty stop calling me about it"): an ack.
+    _rule("incident.ack", SILENCING_ME, STRONG, mutating=True),
     # Pinging a rota or a team is a page ("ping the platform on-call").
     _rule("incident.page", POLITE + r"ping (?:the )?(?:[\w-]+ )?(?:on[- ]?call|oncall|team|secondary|primary)\b|"
           r"\bping @\w+", STRONG, mutating=True),
@@ -1011,12 +1021,20 @@ _TELL_ME = re.compile(
 )
 
 
+# What the speaker will do depending on the answer: "if not i'll just ship it", "otherwise we wait".
+_OWN_PLAN = re.compile(r"^\W*(?:if (?:not|so|yes|no|it is|it isn'?t|there is|there isn'?t)|otherwise|else)\W+"
+                       r"(?:(?:then|i guess)\W+)?(?:i'?ll|ill|i will|we'?ll|we will|i'?m (?:gonna|going to)|"
+                       r"we'?re (?:gonna|going to)|i can|we can|i'?d|we wait|i wait)\b")
+
+
 def ask_clause(lowered: str) -> int:
     """Where the part of a message that asks begins: its last sentence, after the
     scene-setting clauses before it ("after the deploy, ...", "if nobody objects, ...")."""
     starts = [0] + [match.end() for match in _SENTENCE_END.finditer(lowered)]
     start = starts[-1]
-    if len(lowered[start:].split()) < 2 and len(starts) > 1:  # "... . thanks!" asks nothing of its own
+    if len(starts) > 1 and (len(lowered[start:].split()) < 2 or _OWN_PLAN.match(lowered[start:])):
+        # "... . thanks!" asks nothing of its own; nor does the speaker's plan after the question
+        # ("is anything open against checkout? if not ill just ship it")
         start = starts[-2]
     scene = _SCENE.match(lowered[start:])
     return start + (scene.end() if scene else 0)

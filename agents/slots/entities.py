@@ -125,7 +125,7 @@ _CLOUD_NAMED = {"aws": re.compile(r"\baws\b|\bamazon web services\b"),
                                   # google" name no cloud)
                                   r"\bgoogle(?:'s)? side\b|(?<!search )(?<!searched )(?<!searching )(?<!found )(?<!up )"
                                   r"\b(?:on|in|for|over) (?:the )?google\b"
-                                  r"(?! (?:docs?|sheets?|drive|workspace|calendar|meet|chat|groups?|logins?|"
+                                  r"(?! (?:cloud|docs?|sheets?|drive|workspace|calendar|meet|chat|groups?|logins?|"
                                   r"accounts?|forms?|slides|search|ads|analytics|play|maps|fonts?|auth|sso)\b)")}
 
 

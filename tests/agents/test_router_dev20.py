@@ -75,9 +75,20 @@ def test_a_write_asked_with_the_question_that_leads_to_it_is_the_ask(
     ("the auditors want all our s3 buckets and where each one lives", "infra.inventory"),
     ("bring ledger-vm-2 back up please, the export job needs it tonight", "infra.action"),
     ("if ledger-worker-3 is wedged could you give it a restart", "infra.action"),
+    ("would you be able to page erin? the ledger queue is backing up", "incident.page"),
+    ("i was wondering if you could resolve 2207, the ledger backlog has drained", "incident.resolve"),
+    ("on it already, can you get pagerduty to stop paging me", "incident.ack"),
+    ("rotating the ledger certs at noon - who should we notify on the billing side?", "incident.oncall"),
+    ("nobody picked up the ledger one, bump it to whoever is next", "incident.page"),
+    ("shipping the ledger patch soon. anything open against ledger? if not i'll go ahead", "incident.list"),
 ])
 def test_constructions_found_by_the_dev20_requests(router: SkillRouter, text: str, skill: str) -> None:
     assert router.route(text).skill == skill
+
+
+def test_a_cause_asked_of_the_pager_proposes_nothing(router: SkillRouter) -> None:
+    route = router.route("how come pagerduty keeps ringing me")
+    assert route.skill not in ("incident.page", "incident.ack", "incident.resolve")
 
 
 def test_a_thing_set_aside_before_the_ask_counts_against_it() -> None:
