@@ -110,7 +110,8 @@ _GO_AHEAD = re.compile(
     r"(?:[,;.!?:]|\s-+\s|\b(?:so|then|ok|okay|yes|yep)\b)\s*(?:(?:please|pls|just|then|so)\s+)*"
     r"(?:(?:can|could|would|will) (?:you|u)\s+(?:please\s+|just\s+|" + _GO_AHEAD_AND + r"\s+)?do (?:it|that|this|so)|"
     r"(?:please |pls |you |u )?do (?:it|that)|go ahead|go for it|make it so)"
-    r"(?:\s+(?:please|pls|now|then|for me))*\W*$"
+    # a reason or a plan may follow it after a dash ("do it for me - ill be at my desk in 5")
+    r"(?:\s+(?:please|pls|now|then|for me))*(?:\W*$|\s+[-\u2013\u2014]+\s+(?!.*\?))"
 )
 # A dash between spaces ends a clause in chat ("on it - restart X"); a hyphen inside a name does not.
 # So does a colon (not inside a time, "14:00"), a quoted line's ">" and an emoji.
@@ -398,14 +399,19 @@ _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curio
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:allowed|permitted)\b")
 
 
+# The occurrence sits in an open condition ("if nobody has acked the page yet"): a state checked, not told.
+_IN_CONDITION = re.compile(r"\b(?:if|unless)\b[^,;:.!?]*$")
+
+
 def _mood(text: str, start: int, end: int, form: Literal["base", "ing", "past"]) -> Mood:
     """The occurrence's mood in its clause (``_clause_mood``), unless a go-ahead closes the
     message (an action reported or wondered about, then "can you do it?", is asked for) or
     the message only asks whether the bot could (then nothing is)."""
     # a pasted alert or log line in quotes reports; only what is outside it asks
     mood: Mood = "reported" if _quoted(text, start) else _clause_mood(text, start, end, form)
-    if mood in ("reported", "hypothetical") and _GO_AHEAD.search(text[end:]):
-        return "request"
+    if (mood in ("reported", "hypothetical") or (mood == "past" and _IN_CONDITION.search(text[:start]))) \
+            and _GO_AHEAD.search(text[end:]):
+        return "request"  # "if nobody has acked it yet, do it for me": the act of the condition, asked
     if mood == "request" and _ONLY_ASKING.search(text):
         return "hypothetical"
     return mood

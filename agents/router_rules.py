@@ -712,7 +712,7 @@ RULES: tuple[Rule, ...] = (
     # Making the pager stop ringing the speaker ("make pagerduty stop calling me about it"): an ack.
     _rule("incident.ack", SILENCING_ME, STRONG, mutating=True),
     # Pinging a rota or a team is a page ("ping the platform on-call").
-    _rule("incident.page", POLITE + r"ping (?:the )?(?:[\w-]+ )?(?:on[- ]?call|oncall|team|secondary|primary)\b|"
+    _rule("incident.page", POLITE + r"ping (?:the )?(?:[\w-]+ )?(?:on[- ]?call|oncall|team|secondary|primary|backup)\b|"
           r"\bping @\w+", STRONG, mutating=True),
     # Who took an incident and what they found: its brief (its notes and timeline).
     _rule("incident.brief", r"\bwho (?:acked|ack'd|acknowledged|resolved|handled|fixed|sorted|closed|picked up)\b|"

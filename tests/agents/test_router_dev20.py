@@ -42,6 +42,12 @@ def test_a_request_put_to_the_bot_after_a_question_is_a_request() -> None:
     assert _moods("who covers ledger tonight and should I page them", "incident.page") != ["request"]
 
 
+def test_the_act_of_a_condition_is_asked_by_a_go_ahead_after_it() -> None:
+    text = "if no one has acknowledged the ledger page yet, do it for me - back at my desk soon"
+    assert _moods(text, "incident.ack") == ["request"]
+    assert _moods("if no one has acknowledged the ledger page yet, who will?", "incident.ack") != ["request"]
+
+
 def test_a_thing_asked_to_be_got_into_a_state_is_a_request() -> None:
     assert _moods("could we get ledger-worker-3 rebooted", "infra.action") == ["request"]
     assert _moods("can i get the ledger deploy re-run", "cicd.rerun") == ["request"]
@@ -81,6 +87,7 @@ def test_a_write_asked_with_the_question_that_leads_to_it_is_the_ask(
     ("rotating the ledger certs at noon - who should we notify on the billing side?", "incident.oncall"),
     ("nobody picked up the ledger one, bump it to whoever is next", "incident.page"),
     ("shipping the ledger patch soon. anything open against ledger? if not i'll go ahead", "incident.list"),
+    ("ping the ledger backup as well, this needs two of us", "incident.page"),
 ])
 def test_constructions_found_by_the_dev20_requests(router: SkillRouter, text: str, skill: str) -> None:
     assert router.route(text).skill == skill
