@@ -6,13 +6,12 @@ lines of this test's own."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
-import tools.aws.cost as cost
 from sandbox.company import CostLine
 from sandbox.cost_explorer import CostExplorerStandIn
+from tests.tools.aws.cost_standin import cost_explorer
 from tools.aws.cost import CostByServiceArgs, CostForecastArgs, cost_by_service, cost_forecast
 
 TODAY = date(2026, 4, 10)
@@ -30,24 +29,9 @@ LINES = (Line("Amazon DynamoDB", "ap-south-1", "ledger", 30.0),
          Line("AWS Lambda", "us-west-2", "growth-site", 10.0))
 
 
-class StandInClient:
-    """What the tools ask of a boto3 Cost Explorer client, answered by the stand-in."""
-
-    def __init__(self, standin: CostExplorerStandIn) -> None:
-        self.standin = standin
-
-    def __getattr__(self, name: str) -> Any:
-        operation = "".join(part.title() for part in name.split("_"))
-        return lambda **body: self.standin.handle(operation, body)
-
-
 @pytest.fixture
 def ce(monkeypatch: pytest.MonkeyPatch) -> CostExplorerStandIn:
-    standin = CostExplorerStandIn(lines=LINES, today=lambda: TODAY, monitors=())
-    monkeypatch.setattr(cost, "client", lambda *_args, **_kwargs: StandInClient(standin))
-    monkeypatch.setattr(cost, "today", lambda: TODAY)
-    monkeypatch.setattr("tools.aws.common.today", lambda: TODAY)
-    return standin
+    return cost_explorer(monkeypatch, LINES, TODAY)
 
 
 def test_a_forecast_per_service_has_a_row_per_service_biggest_first(ce: CostExplorerStandIn) -> None:
