@@ -323,7 +323,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "is any of that from unencrypted volumes?" after a score: what the score is made of,
         # which its own rows say (a check of one kind of resource would not add up to it)
         return _asked_again(route, previous, threshold)
-    if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)) \
+    if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)
+            or _same_question_elsewhere(route, previous)) \
             and not _requests_its_change(route) and not _names_another_domain(route, previous, threshold) \
             and not _asks_another_side_of_it(route, previous):
         skill = SKILL_BY_NAME[previous.skill]
@@ -775,6 +776,21 @@ def _names_another_domain(route: Route, previous: TurnContext, threshold: float,
     text = route.text if words is None else words
     own, theirs = _DOMAIN_NOUNS.get(route.agent), _DOMAIN_NOUNS.get(before)
     return own is not None and bool(own.search(text)) and not (theirs is not None and theirs.search(text))
+
+
+# "too", "as well", "or just X": the same thing asked of another place besides.
+_ALSO_THERE = re.compile(r"\b(?:too|as well|also)\b|\bor (?:just|only)\b", re.I)
+
+
+def _same_question_elsewhere(route: Route, previous: TurnContext) -> bool:
+    """"does it hit the eu side too or just the us" after the spend anomalies: the previous
+    question of another place. The words point back at it and name a place and nothing else a
+    slot reads, and the router's unsure reading is another agent's whose own nouns they never say."""
+    own = _DOMAIN_NOUNS.get(route.agent)
+    return bool(route.slots) and set(route.slots) <= set(_PLACE_SLOTS) \
+        and route.agent != SKILL_BY_NAME[previous.skill].agent and route.confidence < FIRM_READING \
+        and not SKILL_BY_NAME[route.skill].mutating and (own is None or not own.search(route.text)) \
+        and bool(_ANAPHOR.search(route.text)) and bool(_ALSO_THERE.search(route.text))
 
 
 def _asked_of_an_item_in_no_words_of(route: Route, previous: TurnContext) -> bool:

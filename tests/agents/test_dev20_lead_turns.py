@@ -16,9 +16,9 @@ from agents.slots.time import time_range
 NOW = datetime(2026, 3, 18, 9, 30)  # a Wednesday
 
 
-def route(text: str, skill: str, confidence: float = 0.3) -> Route:
-    return Route(text=text, agent=skill.split(".")[0], skill=skill, confidence=confidence, slots={},
-                 alternatives=[])
+def route(text: str, skill: str, confidence: float = 0.3, slots: dict | None = None) -> Route:
+    agent = {"infra": "infrastructure"}.get(skill.split(".")[0], skill.split(".")[0])
+    return Route(text=text, agent=agent, skill=skill, confidence=confidence, slots=slots or {}, alternatives=[])
 
 
 @pytest.mark.parametrize("text", [
@@ -53,3 +53,14 @@ def test_a_rate_with_no_period_named_is_the_last_whole_one(text: str, start: str
     found = time_range(text, NOW)
     assert found is not None
     assert (found["start"][:10], found["end"][:10]) == (start, end)
+
+
+def test_the_same_question_asked_of_another_place_besides() -> None:
+    spikes = TurnContext("cost.anomalies", {"cloud": "aws"}, [])
+    asked = apply_context(route("is it hitting eu-west-1 as well", "infra.inventory", 0.55, {"region": "eu-west-1"}),
+                          spikes, 0.45)
+    assert (asked.skill, asked.slots.get("region"), asked.slots.get("cloud")) == ("cost.anomalies", "eu-west-1", "aws")
+    # naming the other agent's own things is its own question
+    listed = apply_context(route("any instances there too, in eu-west-1", "infra.inventory", 0.55,
+                                 {"region": "eu-west-1"}), spikes, 0.45)
+    assert listed.skill == "infra.inventory"
