@@ -32,6 +32,7 @@ from agents.router_rules import ABOUT_THE_BOT, HELP
 from agents.skills import SKILL_BY_NAME
 from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
+from agents.slots.time import said_as_a_rate
 from agents.slots.vocabulary import GENERIC
 from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
 
@@ -83,6 +84,7 @@ _PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|on
 # ones carol merged" after buckets asks about pull requests)
 _THE_ONES = re.compile(r"\b(?:the|those|these) ones\b", re.I)
 FIRM_READING = 0.75
+NOISE_READING = 0.001  # a runner-up below this is the classifier's noise, not a reading
 SURE_READING = 0.9  # a reading the router all but settled on
 # Asking for more about something, with no domain of its own: "tell me more about X", "details on X".
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
@@ -100,7 +102,8 @@ def asked_part(text: str) -> str:
     same for storefront? management wants the two side by side"): the reason given after the
     question asks nothing, and leaves the question as short as it was."""
     question, mark, rest = text.partition("?")
-    return question + mark if mark and rest.strip() and "?" not in rest else text
+    stated = mark and rest.strip() and "?" not in rest and not _OWN_QUESTION.match(rest)  # "...? which one isnt"
+    return question + mark if stated else text
 
 
 def is_elliptical(text: str) -> bool:
@@ -398,7 +401,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return _asked_again(route, previous, threshold)
     if previous.skill == "cost.savings" and route.skill != previous.skill \
             and (_ANAPHOR.search(route.text) or _ONE_OF_THE_LIST.search(route.text)) \
-            and (_SAVING.search(route.text) or (route.skill == "cost.summary" and "time_range" not in route.slots)) \
+            and (_SAVING.search(route.text) or (route.skill == "cost.summary" and (
+                "time_range" not in route.slots or said_as_a_rate(route.slots["time_range"])))) \
             and not SKILL_BY_NAME[route.skill].mutating:
         # "how much would all that save a month?", "what does that one cost us?" after savings
         # candidates: what the items cost and save is in that list's own rows ($/month each), not
@@ -811,7 +815,9 @@ def _reading_in_domain(route: Route, previous: TurnContext, threshold: float) ->
     turn "that" points to; that reading is taken (never a change nobody asked for)."""
     if route.confidence >= threshold:
         return None
-    found = _other_reading(route, SKILL_BY_NAME[previous.skill].agent, mutating=False)
+    # a runner-up of noise's weight ("how big is it?" read as a description, the spend at 0.04%)
+    # is no reading of the words
+    found = _other_reading(route, SKILL_BY_NAME[previous.skill].agent, mutating=False, floor=NOISE_READING)
     return found.model_copy(update={"confidence": max(route.confidence, threshold)}) if found else None
 
 
@@ -974,11 +980,12 @@ def _says_a_change(text: str) -> bool:
     return bool(imperative_skills(text) or requested_skills(text) or _RESTART_VERB.search(text))
 
 
-def _other_reading(route: Route, agent: str, *, mutating: bool) -> Route | None:
-    """``route`` as its first runner-up of ``agent``'s domain that is (or is not) a change."""
-    for name, _score in route.alternatives:
+def _other_reading(route: Route, agent: str, *, mutating: bool, floor: float = 0.0) -> Route | None:
+    """``route`` as its first runner-up of ``agent``'s domain that is (or is not) a change, of at
+    least ``floor`` probability."""
+    for name, score in route.alternatives:
         skill = SKILL_BY_NAME.get(name)
-        if skill is not None and skill.agent == agent and skill.mutating == mutating:
+        if skill is not None and skill.agent == agent and skill.mutating == mutating and score >= floor:
             return route.model_copy(update={"skill": skill.name, "agent": skill.agent})
     return None
 

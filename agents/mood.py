@@ -218,7 +218,7 @@ _UNPUNCTUATED_CONDITION = re.compile(
     r"(?:\S+ed|is|was|are|were|\S+'s|its|isn'?t|wasn'?t|fails?|breaks?|broke|dies|died|froze|hung|fell over|goes|went|"
     r"got stuck|stays?|looks?|keeps \S+ing)"
     r"(?:\s+(?:again|still|too|now|yet|red|green|down|up|broken|failing|stuck|flaky|bad|off|over|wedged|hung|dead))*"
-    r"\s+(?=$|(?:please|pls|just|then|can|could|would|will|kindly|go ahead)\b)")
+    r"\s+(?=$|(?:please|pls|just|then|kindly|go ahead|(?:can|could|would|will) (?:you|u))\b)")
 # ("get X resolved" asks; "did anything get resolved?" is the passive: "get" needs its object)
 _PARTICIPLE_REQUEST = re.compile(r"\b(?:get(?:\s+\S+){1,6}|(?:have|need|needs|want|wants|mark|set|put|make)"
                                  r"(?:\s+\S+){0,6})\s*(?:as\s*)?$")

@@ -41,7 +41,7 @@ from agents.mood import (
 )
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
-from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN, RERUN_WORDS
+from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN, RERUN_WORDS, ci_object
 from agents.thread_words import without_topic_shift
 
 SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
@@ -1083,7 +1083,7 @@ def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         boosts[SKILL_NAMES.index("knowledge.runbook")] = STRONG + 2.0
         strong = True
     for skill in imperative_skills(text):  # an unambiguous action verb in the imperative
-        if skill == "infra.action" and _ci_object(lowered):
+        if skill == "infra.action" and ci_object(lowered):
             skill = "cicd.rerun"  # "restart the pipeline": the verb's object is a CI run
         index = SKILL_NAMES.index(skill)
         boosts[index] = max(boosts[index], STRONG)
@@ -1113,7 +1113,7 @@ def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
             boosts[index] = max(boosts[index], rule.boost)
             strong = strong or rule.boost >= STRONG - 1.0
     rerun, machine = SKILL_NAMES.index("cicd.rerun"), SKILL_NAMES.index("infra.action")
-    if boosts[machine] >= STRONG and CI_MACHINE.search(lowered) and not _ci_object(lowered):
+    if boosts[machine] >= STRONG and CI_MACHINE.search(lowered) and not ci_object(lowered):
         # "restart the build box": the CI word names the machine restarted, so the rule that read
         # a restart of a CI run misread it, as the imperative grammar above already knows
         boosts[rerun] = min(boosts[rerun], 0.0)
@@ -1124,10 +1124,6 @@ _INCIDENT_VERBS = ("incident.page", "incident.ack", "incident.resolve")
 _OPENS_ON_A_PAGE = re.compile(r"^\W*(?:(?:please|pls|plz|guardian|@guardian)\W+)*page\s+"
                               r"(?!(?:through|down|up|back|forward|of|\d)\b)[a-z@]")
 _HOWTO_CLAUSES = re.compile(r"[,;:]+|\s+-+\s+")
-_CLAUSES = re.compile(r"[,;.!?]+|\s+(?:-+|but|because|since|as)\s+")
-_MACHINE_VERB = re.compile(r"\b(?:stop|start|reboot|restart|bounce|power[- ]?(?:cycle|off|on)|shut ?(?:down|off)|"
-                           r"shutdown|spin (?:up|down)|terminate|deallocate|kill|resize|scale)"
-                           r"(?:s|d|ed|ped|ing|ping)?\b")  # any form: "the deploy stopped at the smoke test"
 
 
 def action_talked_about(text: str) -> tuple[str, Mood] | None:
@@ -1135,7 +1131,7 @@ def action_talked_about(text: str) -> tuple[str, Mood] | None:
     machine verb whose own clause is about a CI run ("the deploy stopped at the smoke test"):
     that sentence talks about the run, not about stopping a machine."""
     mentioned = talked_about(_written_lines(text))
-    if mentioned and mentioned[0] == "infra.action" and _ci_object(" ".join(text.lower().split())):
+    if mentioned and mentioned[0] == "infra.action" and ci_object(" ".join(text.lower().split())):
         return None
     return mentioned
 
@@ -1155,10 +1151,3 @@ def _written_lines(text: str) -> str:
         return text
     return "\n".join(line for line in lines[:-1] if not _MACHINE_LINE.search(line)) + "\n" + lines[-1]
 
-
-def _ci_object(lowered: str) -> bool:
-    """Whether a machine verb's own clause names a CI run ("restart the ci job"); a CI word in
-    another clause ("stop win-build-1, nobody builds on weekends") is not its object."""
-    # "restart the build box": a CI word that names a kind of machine is no CI object
-    return any(_MACHINE_VERB.search(clause) and CI_WORDS.search(CI_MACHINE.sub(" ", clause))
-               for clause in _CLAUSES.split(lowered))

@@ -30,6 +30,7 @@ from agents.slots.vocabulary import (
     NAMED_PORTS,
     OPEN_CONTEXT,
     RESOURCE_ID,
+    ci_object,
 )
 from tools.places import PLACE_PATTERN, PLACES
 
@@ -965,7 +966,11 @@ def find_limit(text: str) -> int | None:
 
 def find_action(text: str) -> str | None:
     action = _requested_action(text) or first_match(ACTION, text)
-    if action in ("reboot", "start") and CI_WORDS.search(CI_MACHINE.sub(" ", text)) and not _machine_object(text):
+    # a pronoun object is the CI run only when the verb's own clause says so ("start that one back
+    # up, the batch job runs tonight": a reason); a named one, by a CI word anywhere ("restart
+    # deploy-staging, the pipeline is stuck")
+    ci_named = ci_object(text) if _PRONOUN_OBJECT.search(text) else CI_WORDS.search(CI_MACHINE.sub(" ", text))
+    if action in ("reboot", "start") and ci_named and not _machine_object(text):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
         return "resolve"

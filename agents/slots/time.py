@@ -113,6 +113,17 @@ def _plural(unit: str) -> str:
 _SINCE_START = r"\b(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+"
 
 
+_PER_MONTH = r"\b(?:per|each|every) (?:month|mo)\b|\bmonthly\b"
+_PER_WEEK = r"\b(?:per|each|every) (?:week|wk)\b|\bweekly\b"
+_RATE = re.compile(rf"^(?:{_PER_MONTH}|{_PER_WEEK})$")
+
+
+def said_as_a_rate(time_range: object) -> bool:
+    """Whether a period was read from a rate ("per month"), not named: a thing priced a month
+    ("what does that address cost us per month") asks no period of the bill."""
+    return isinstance(time_range, dict) and bool(_RATE.match(str(time_range.get("label") or "")))
+
+
 def _named_period(text: str, now: datetime) -> dict[str, str] | None:
     today = now.date()
     tomorrow = today + timedelta(days=1)
@@ -153,8 +164,8 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
         (r"\bnext year\b", lambda: (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1))),
         # a rate with no period named ("what does X spend per month", "weekly cost"): the last whole
         # month or week, the figure that rate is (named last: "per day last month" is last month)
-        (r"\b(?:per|each|every) (?:month|mo)\b|\bmonthly\b", lambda: (_add_months(month_start, -1), month_start)),
-        (r"\b(?:per|each|every) (?:week|wk)\b|\bweekly\b", lambda: (monday - timedelta(days=7), monday)),
+        (_PER_MONTH, lambda: (_add_months(month_start, -1), month_start)),
+        (_PER_WEEK, lambda: (monday - timedelta(days=7), monday)),
     ]
     found: list[tuple[date, date, str]] = []
     for pattern, period in table:

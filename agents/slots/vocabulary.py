@@ -182,3 +182,18 @@ HYPHENATED_WORDS = frozenset(
     write-only built-in""".split()
 )
 
+
+# A clause of a request, and a machine verb in any form ("the deploy stopped at the smoke test").
+_CLAUSES = re.compile(r"[,;.!?]+|\s+(?:-+|but|because|since|as)\s+")
+_MACHINE_VERB = re.compile(r"\b(?:stop|start|reboot|restart|bounce|power[- ]?(?:cycle|off|on)|shut ?(?:down|off)|"
+                           r"shutdown|spin (?:up|down)|terminate|deallocate|kill|resize|scale)"
+                           r"(?:s|d|ed|ped|ing|ping)?\b")
+
+
+def ci_object(lowered: str) -> bool:
+    """Whether a machine verb's own clause names a CI run ("restart the ci job"); a CI word in
+    another clause ("stop win-build-1, nobody builds on weekends", "start that one back up, the
+    batch job runs tonight") is not its object, and one naming a kind of machine ("restart the
+    build box") is no CI object. The router's grammar and the slots' action read it alike."""
+    return any(_MACHINE_VERB.search(clause) and CI_WORDS.search(CI_MACHINE.sub(" ", clause))
+               for clause in _CLAUSES.split(lowered))

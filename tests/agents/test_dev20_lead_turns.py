@@ -34,6 +34,8 @@ def test_a_reason_after_the_question_is_not_part_of_it() -> None:
     assert asked_part("same for ledger? the cfo asked") == "same for ledger?"
     assert asked_part("same for ledger? and for billing?") == "same for ledger? and for billing?"  # two asks
     assert asked_part("same for ledger?") == "same for ledger?"
+    assert asked_part("on that lb, are the targets healthy? which one isnt") \
+        == "on that lb, are the targets healthy? which one isnt"  # a second question, its mark left out
 
 
 def test_the_repeat_asks_the_previous_question_of_the_new_name() -> None:
@@ -64,3 +66,25 @@ def test_the_same_question_asked_of_another_place_besides() -> None:
     listed = apply_context(route("any instances there too, in eu-west-1", "infra.inventory", 0.55,
                                  {"region": "eu-west-1"}), spikes, 0.45)
     assert listed.skill == "infra.inventory"
+
+
+def test_a_ci_word_in_a_reason_clause_is_no_object_of_it() -> None:
+    from agents.slots.entities import find_action
+    assert find_action("bring that one back up please, the export job needs it at noon") == "start"
+    assert find_action("restart it, the ledger build is wedged") == "reboot"
+    assert find_action("restart the ledger build, it is wedged") == "rerun"
+
+
+def test_a_thing_priced_per_month_after_savings_is_asked_of_that_list() -> None:
+    savings = TurnContext("cost.savings", {"cloud": "aws"}, ["idle-ip"])
+    per_month = time_range("what does that address cost per month", NOW)
+    asked = apply_context(route("what does that address cost per month", "cost.summary", 0.9,
+                                {"time_range": per_month}), savings, 0.45)
+    assert asked.skill == "cost.savings"
+
+
+def test_a_runner_up_of_noise_weight_is_no_reading() -> None:
+    volumes = TurnContext("cost.savings", {"cloud": "aws"}, ["vol-1"])
+    read = Route(text="how tall is it?", agent="infrastructure", skill="infra.describe", confidence=0.4, slots={},
+                 alternatives=[("incident.brief", 0.002), ("cost.summary", 0.0004)])
+    assert apply_context(read, volumes, 0.45).skill != "cost.summary"
