@@ -99,11 +99,13 @@ MAX_ELLIPTICAL_WORDS = 8
 
 def asked_part(text: str) -> str:
     """The message up to its question mark when a statement only follows it ("could you pull the
-    same for storefront? management wants the two side by side"): the reason given after the
-    question asks nothing, and leaves the question as short as it was."""
+    same for storefront? management wants the two side by side"), or a question leaning on it
+    ("and the month before that? was it higher or lower"): what follows asks nothing of its own,
+    and leaves the question as short as it was."""
     question, mark, rest = text.partition("?")
-    stated = mark and rest.strip() and "?" not in rest and not _OWN_QUESTION.match(rest)  # "...? which one isnt"
-    return question + mark if stated else text
+    # "...? was it higher or lower" leans on the question ("it"); "...? which one isnt" asks its own
+    leaning = mark and rest.strip() and "?" not in rest and (not _OWN_QUESTION.match(rest) or _ANAPHOR.search(rest))
+    return question + mark if leaning else text
 
 
 def is_elliptical(text: str) -> bool:

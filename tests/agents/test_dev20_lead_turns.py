@@ -36,6 +36,7 @@ def test_a_reason_after_the_question_is_not_part_of_it() -> None:
     assert asked_part("same for ledger?") == "same for ledger?"
     assert asked_part("on that lb, are the targets healthy? which one isnt") \
         == "on that lb, are the targets healthy? which one isnt"  # a second question, its mark left out
+    assert asked_part("and the week before that? was it any cheaper") == "and the week before that?"  # leans on it
 
 
 def test_the_repeat_asks_the_previous_question_of_the_new_name() -> None:
