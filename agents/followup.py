@@ -34,13 +34,11 @@ from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
 from agents.slots.time import said_as_a_rate
 from agents.slots.vocabulary import GENERIC
-from agents.thread_words import TOPIC_SHIFT, correction_rest, is_acknowledgement
+from agents.thread_words import ACK_LEAD, TOPIC_SHIFT, correction_rest, is_acknowledgement
 
-# Thanks for the last answer before the next ask ("thank you! could you pull the same for X?").
-_THANKS = r"(?:(?:thanks?(?: you)?|thx|ty|cheers|great|nice|cool|perfect)\W+)"
-_THANKS_LEAD = re.compile(r"^\W*" + _THANKS + "+", re.I)
+_THANKS_LEAD = re.compile(r"^\W*" + ACK_LEAD + "+", re.I)
 _ELLIPSIS = re.compile(
-    r"^\W*" + _THANKS + r"*(?:(?:ok|okay|and|also|now|then|so)\W+)*"
+    r"^\W*" + ACK_LEAD + r"*(?:(?:ok|okay|and|also|now|then|so)\W+)*"
     r"(?:(?:what|how) about|and|"
     # "thank you! could you pull the same for storefront?": the repeat asked for with a verb
     r"(?:can|could|would) (?:you|u) (?:please |pls )?(?:pull|do|get|run|give me|show me|show|fetch|grab)\s+"

@@ -42,7 +42,7 @@ from agents.mood import (
 from agents.skills import SKILLS
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN, RERUN_WORDS, ci_object
-from agents.thread_words import without_topic_shift
+from agents.thread_words import ACK_LEAD, without_topic_shift
 
 SKILL_NAMES: tuple[str, ...] = tuple(skill.name for skill in SKILLS)
 
@@ -979,7 +979,7 @@ def negated_lead_end(lowered: str) -> int:
 _LEAD_END = r"(?:[,;:.!?]+|\s[-\u2013\u2014]{1,2})\s*"  # a dash between spaces ends a clause too
 _NEGATED_LEAD = re.compile(
     # after thanks for the last answer ("ok thanks. apart from buckets, ...")
-    r"^\W*(?:(?:ok(?:ay)?|k|cool|great|nice|thanks|thank you|thx|ty|cheers|ta|got it|alright)\W+)*(?:please )?"
+    r"^\W*" + ACK_LEAD + r"*(?:please )?"
     r"(?:don'?t just\b[^,;:.!?]*" + _LEAD_END + "|"
     # a request taken back: "pull the instances, actually no - just tell me ..."
     r".*\b(?:actually|wait|sorry|hmm|oh)\W+(?:no|nope|scratch that|never ?mind|forget (?:it|that))\b" + _LEAD_END + "|"

@@ -18,6 +18,9 @@ _ACK_CORE = frozenset("ok okay k kk thanks thank thankyou thx ty tyvm tysm cheer
                       "gotcha noted awesome sweet ta roger understood appreciated lovely brilliant ace "
                       "excellent legend super helpful".split())
 MAX_ACK_WORDS = 6
+# An acknowledgement of the last answer before the next ask ("ok thanks. apart from buckets, ...",
+# "thank you! could you pull the same for X?"): one of these words, then what is asked.
+ACK_LEAD = r"(?:(?:ok(?:ay)?|k|cool|great|nice|perfect|thanks?(?: you)?|thx|ty|cheers|ta|got it|alright)\W+)"
 
 # "no, I meant ...", "sorry, meant ...", "nah i mean ...", "oops, I meant ...", "actually I meant ..."
 _CORRECTION = re.compile(r"^\W*(?:(?:no+|nope|nah|sorry|soz|oops|whoops|wait|actually|err?|um+|my bad)\W+)*"
