@@ -59,7 +59,8 @@ def test_conversations_and_policy_cases_are_there() -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_every_expectation_is_grounded_in_the_sandbox(case: Case) -> None:
     text = sandbox_text()
-    assert [fact for fact in case.facts if fact.lower() not in text] == []
+    # a figure the request itself gives ("our $12,000 budget") is grounded by the request: the answer echoes it
+    assert [fact for fact in case.facts if fact.lower() not in text and fact.lower() not in case.ask.lower()] == []
     for ref in [*case.resources, *case.not_resources]:
         kind, _, name = ref.partition(":")
         if kind in NAMED and name:
