@@ -94,10 +94,10 @@ class Speller:
                        if item.distance == MAX_EDITS and item.term[0] == lower[0]]
         if not suggestions:
             unvowelled = self._unvowelled.get(_consonants(lower))
-            if unvowelled is None or not _within(lower, unvowelled):
+            if unvowelled is None or not _vowels_left_out(lower, unvowelled):
                 return word
             return unvowelled.capitalize() if word[0].isupper() else unvowelled
-        best = str(max(suggestions, key=lambda item: (_vowel_dropped(lower, item.term), item.count, item.term)).term)
+        best = str(max(suggestions, key=lambda item: (_vowels_left_out(lower, item.term), item.count, item.term)).term)
         return best.capitalize() if word[0].isupper() else best
 
     def _is_known(self, word: str) -> bool:
@@ -117,11 +117,11 @@ def _within(typed: str, term: str) -> bool:
     return all(letter in letters for letter in typed)
 
 
-def _vowel_dropped(typed: str, term: str) -> bool:
-    """Whether ``typed`` is ``term`` less one vowel: the typo of fast typing ("fixd", "restartd",
-    "deplyed"), more likely than a letter changed ("fixd" is "fixed" before it is "find")."""
-    return len(term) == len(typed) + 1 and any(
-        term[i] in "aeiou" and term[:i] + term[i + 1:] == typed for i in range(len(term)))
+def _vowels_left_out(typed: str, term: str) -> bool:
+    """Whether ``typed`` is ``term`` with only vowels left out (none after the first letter added or
+    changed): the typo of fast typing ("fixd", "projctd"), more likely than a letter changed
+    ("fixd" is "fixed" before it is "find")."""
+    return _consonants(typed) == _consonants(term) and _within(typed, term)
 
 
 _SHORT_SYLLABLE = re.compile(r"[^aeiou][aeiou][^aeiouwxy]$")  # "stop": its -ed doubles the consonant
