@@ -393,11 +393,18 @@ def _find_service(text: str) -> str | None:
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       # "on call for that checkout thing": a demonstrative determines the name as "the" does
-                      r"(?:for|of|on|in|to)\s+(?:(?:the|that|this)\s+(?=[a-z][a-z0-9-]*\s+(?:thing|stuff|"
+                      r"(?:for|of|on|in|to|against)\s+(?:(?:the|that|this)\s+(?=[a-z][a-z0-9-]*\s+(?:thing|stuff|"
                       r"one|mess|issue|problem|incident|outage|service|app)\b))?(?:the\s+)?([a-z][a-z0-9-]*)\b"
                       r"(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _ORDINALS | _PURPOSES and not _kind_after_named_logs(text, match):
+        return match.group(1)
+    # "is anything open against checkout", "anything raised against payments": what an incident
+    # is held against is its service
+    match = re.search(r"\b(?:open|firing|raised|filed|logged|triggered|anything|something)\s+against\s+(?:the\s+)?"
+                      r"([a-z][a-z0-9-]*)\b", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _ORDINALS | _PRONOUNS:
         return match.group(1)
     # "who's the auth on-call", "whos search oncall", "...broken? auth on-call?": the rota's service
     # said before the noun (never "is dave on call": a person's state, said with the predicate)
