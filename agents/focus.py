@@ -189,6 +189,14 @@ ATTACHED_TO_NOTHING = Facet(
                      r"\battached to nothing\b", r"\bnothing (?:is )?(?:attached|using)\b", r"\borphan"),
     lambda row: not str(row.get("instances") or "").strip(), "are attached to nothing", negatable=False,
     one="is attached to nothing")
+# A group some instance uses, the complement asked for by its own words ("only the ones on a
+# running instance", "the ones actually in use"): "skip anything unattached" then has a kept side.
+ATTACHED = Facet(
+    "attached", _words(r"\b(?:on|attached to|used by)\s+(?:a\s+|an\s+|some\s+)?(?:running\s+)?"
+                       r"(?:instances?|machines?|servers?|box(?:es)?|vms?)\b",
+                       r"(?<!not )(?<!n't )(?<!nt )\b(?:actually|really)\s+(?:in use|used)\b"),
+    lambda row: bool(str(row.get("instances") or "").strip()), "are attached to an instance", negatable=False,
+    one="is attached to an instance")
 # Asking whether buckets are encrypted at all ("public? encrypted?", "encrypted or not", "SSE
 # on?"): the answer is the ones that are not, as it is for "unencrypted"
 ASKS_ENCRYPTION = (r"\bencrypt(?:ed|ion)\s*\?", r"\bencrypted or not\b", r"\b(?:is|are|was|were)\b[^?.!]{0,40}"
@@ -339,7 +347,8 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
     # the tool rates each open rule (SSH, RDP, database ports high; web ports low): a rating
     # narrows when asked, and is not how the rest is counted (that is whether a group is used)
     Subject("aws_open_security_groups", "open security groups", "name", None,
-            (ATTACHED_TO_NOTHING, *(replace(level, counted=False) for level in SEVERITIES), IPV6_OPEN,
+            (ATTACHED_TO_NOTHING, replace(ATTACHED, counted=False), *(replace(level, counted=False)
+                                                                      for level in SEVERITIES), IPV6_OPEN,
              DATABASE_OPEN),
             label=lambda row: f"{row['name']} ({row['group_id']})" if row.get("name") else str(row.get("group_id"))),
     Subject("gcp_open_firewall_rules", "open firewall rules", "rule", None, (*SEVERITIES, DATABASE_OPEN)),
@@ -351,7 +360,7 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
 NEGATED = re.compile(r"\b(not|non|aren't|isn't|without)[- ]+$", re.I)
 # Leaving a property out ("skip the low ones", "ignore medium", "except low").
 EXCLUDED = re.compile(r"\b(?:(?:skip(?:ping)?|ignor(?:e|ing)|exclud(?:e|ing)|except|minus|hide)\s+"
-                      r"(?:the\s+|any\s+|all\s+)?|not\s+(?:the|any)\s+|"  # "..., not the highs"
+                      r"(?:the\s+|any(?:thing)?\s+|all\s+|everything\s+)?|not\s+(?:the|any)\s+|"  # "..., not the highs"
                       # "not asking about public access, asking about encryption", "don't care about the lows"
                       r"(?:not|n't|nt)\s+(?:asking|talking|worried|interested|bothered)\s+(?:about|in|by)\s+(?:the\s+)?|"
                       r"(?:don'?t|do not|dont)\s+care\s+(?:about\s+)?(?:the\s+)?|not\s+about\s+(?:the\s+)?|"
@@ -408,12 +417,28 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
     # "not running" matched both states
     if subject.tool in ("aws_inventory", "azure_inventory", "gcp_inventory") and len(found) == 2:
         found = [facet for facet in found if facet.name == "stopped"]
+    found = _and_above(subject, text, found)
     if found and subject.tool == "aws_iam_findings" and not any(f.name in KEY_FACETS for f in found) \
             and _asks_keys(text):
         # "mfa, keys and admins": access keys named among other issues, without saying which
         # trouble with them, are every key issue (old and never used), not left out
         found += [facet for facet in subject.facets if facet.name in KEY_FACETS]
     return found
+
+
+# A floor of severity: "high or above", "medium and up", "at least high", "high+", "high or worse"
+_AT_LEAST = re.compile(r"\bat least\s+(critical|high|medium|low)\b|\b(critical|high|medium|low)(?:[- ]sev\w*)?"
+                       r"(?:\s*\+|\s+(?:or|and)\s+(?:above|higher|up|worse|more severe)\b)", re.I)
+
+
+def _and_above(subject: Subject, text: str, found: list[Facet]) -> list[Facet]:
+    """A floor of severity asks for every level from it up, not only the level it names: a
+    compliance lead's "rated high or above" must not hide the critical finding."""
+    match = _AT_LEAST.search(text)
+    if match is None or not any(facet.name in SEVERITY_RANK for facet in found):
+        return found
+    floor = SEVERITY_RANK.index((match.group(1) or match.group(2)).lower())
+    return found + [facet for facet in subject.facets if facet.name in SEVERITY_RANK[:floor] and facet not in found]
 
 
 KEY_FACETS = ("old_key", "unused_key")

@@ -118,7 +118,8 @@ REGION_SHAPED = re.compile(r"\b(?:in|region)\s+([a-z]{2,})-([a-z]+)-\d{1,2}\b")
 
 # A cloud said by its own name ("google cloud" as much as "gcp"), not by one of its services
 _CLOUD_NAMED = {"aws": re.compile(r"\baws\b|\bamazon web services\b"),
-                "azure": re.compile(r"\bazure\b"),
+                # "the same for the microsoft cloud", "on the microsoft side": Azure by its maker's name
+                "azure": re.compile(r"\bazure\b|\b(?:microsoft|ms)(?:'s)? (?:cloud|side)\b"),
                 "gcp": re.compile(r"\bgcp\b|"
                                   r"\b(?:google|goggle|gogle|googel) cloud\b(?! (?:storage|run|functions?|sql)\b)|"
                                   # "same check on the google side", "and in google?": the cloud by its
