@@ -328,7 +328,8 @@ _NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button for
 
 def _asks_an_action(word: str) -> bool:
     """A verb asking for a write ("rerun nightly", "retry checkout builds", "restart payments pipelines"):
-    it stands before the noun as the imperative, never as the name of whose the noun is."""
+    it stands before the noun as the imperative, never as the name of whose the noun is (nor does an
+    auxiliary opening a question: "why did deploy 118 fail")."""
     return any(pattern.fullmatch(word) for _, pattern in ACTION)
 
 
@@ -337,7 +338,7 @@ def find_service(text: str) -> str | None:
     such a word is dropped and the words read again, so the name before it counts."""
     found = _find_service(text)
     for _ in range(3):
-        if found not in _NEVER_A_SERVICE and not (found and _asks_an_action(found)):
+        if found not in _NEVER_A_SERVICE and found not in _AUXILIARIES and not (found and _asks_an_action(found)):
             return found
         text = re.sub(rf"(?<![\w-]){re.escape(str(found))}(?![\w-])\s*", "", text)
         found = _find_service(text)

@@ -1,7 +1,8 @@
 """dev21 (evals21d): CI turns.
 
 - a write verb standing before a CI noun ("retry nightly", "rerun checkout builds") is the
-  imperative, never the name of whose the noun is (the slot finder took "rerun" as a service);
+  imperative, never the name of whose the noun is (the slot finder took "rerun" as a service),
+  and an auxiliary opening a question ("why did deploy 118 fail") is no name either;
 - a short message that first says what was done, then asks a change in a clause of its own
   ("patched the schema. run it again"), is no ellipsis of the previous question;
 - asking for the log lines with no source named, right after a CI answer that showed one red
@@ -23,6 +24,11 @@ THRESHOLD = 0.45
 
 @pytest.mark.parametrize("text", ["retry nightly", "re-run nightly pls", "retrigger nightly", "redeploy nightly"])
 def test_a_write_verb_before_a_ci_noun_names_no_service(text: str) -> None:
+    assert find_service(text) is None
+
+
+@pytest.mark.parametrize("text", ["why did release 7 fail", "has deploy 40 finished", "was build 12 green"])
+def test_an_auxiliary_before_a_ci_noun_names_no_service(text: str) -> None:
     assert find_service(text) is None
 
 
