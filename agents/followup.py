@@ -120,7 +120,17 @@ def is_elliptical(text: str) -> bool:
     # "ok so what broke": the question after the discourse words is a question of its own;
     # "ok fixed the migration, re-run it": a verb in the imperative is a request of its own
     rest = _DISCOURSE.sub("", text[prefix.end():])
-    return not _OWN_QUESTION.match(rest) and not _OWN_CHANGE.match(rest) and not imperative_skills(text)
+    return not _OWN_QUESTION.match(rest) and not _asks_own_change(rest) and not imperative_skills(text)
+
+
+# Where a sentence or a clause of a short message ends: "bumped the heap. kick it again".
+_CLAUSE_END = re.compile(r"[.;!]\s+|,\s*|\s+-+\s+")
+
+
+def _asks_own_change(rest: str) -> bool:
+    """Whether any clause of the words opens on a change verb of its own: "ok bumped the node heap.
+    kick it again" says what was done first, then asks the change; no ellipsis of the question."""
+    return any(_OWN_CHANGE.match(_DISCOURSE.sub("", part)) for part in _CLAUSE_END.split(rest))
 
 
 # "ok kick it off again", "ok retry the failed jobs": a change asked with a verb of its own after the
@@ -203,7 +213,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     failed = _failure_signature_of_a_run(route, previous, threshold)
     if failed is not None:  # "exit 137 - oom or something else?" after a red run: why that run failed
         return failed
-    why = _why_the_red_run(route, previous, items, threshold)
+    why = _why_the_red_run(route, previous, items, threshold) or _log_lines_of_the_red_run(route, previous, items)
     if why is not None:  # "why not?" after "is CI green on that branch?" showed a red run: why it failed
         return why
     more = _more_from_the_author(route, previous, answered, threshold)
@@ -1300,6 +1310,22 @@ def _why_the_red_run(route: Route, previous: TurnContext, items: Any, threshold:
     return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
                                     "slots": {**route.slots, "run_id": red[0]["id"]},
                                     "confidence": max(route.confidence, threshold)})
+
+
+def _log_lines_of_the_red_run(route: Route, previous: TurnContext, items: Any) -> Route | None:
+    """"nope? paste me the error lines then" after a CI answer that showed one red run: the
+    router, not sure of it, reads a request for log lines naming no source of its own as a
+    machine's logs; the lines wanted are that run's, which its failure quotes from its job log."""
+    if previous.skill not in _SHOWS_OUTCOMES or route.skill != "infra.logs" or route.confidence >= SURE_READING \
+            or any(key in route.slots for key in _TARGET_SLOTS):
+        return None
+    red = [item for item in _shown_items(items, previous.resources)
+           if item.get("kind") == RUN_KIND and item.get("state") == "failure"]
+    if len(red) != 1:
+        return None
+    skill = SKILL_BY_NAME["cicd.failure"]
+    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
+                                    "slots": {**route.slots, "run_id": red[0]["id"]}})
 
 
 def _requests_its_change(route: Route) -> bool:

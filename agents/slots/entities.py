@@ -327,12 +327,19 @@ _ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|
 _NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button form flow endpoint page".split())
 
 
+def _asks_an_action(word: str) -> bool:
+    """A verb asking for a write ("rerun nightly", "retry checkout builds", "restart payments pipelines"):
+    it stands before the noun as the imperative, never as the name of whose the noun is (nor does an
+    auxiliary opening a question: "why did deploy 118 fail")."""
+    return any(pattern.fullmatch(word) for _, pattern in ACTION)
+
+
 def find_service(text: str) -> str | None:
     """The service the words name (see ``_find_service``), never a word that cannot name one:
     such a word is dropped and the words read again, so the name before it counts."""
     found = _find_service(text)
     for _ in range(3):
-        if found not in _NEVER_A_SERVICE:
+        if found not in _NEVER_A_SERVICE and found not in _AUXILIARIES and not (found and _asks_an_action(found)):
             return found
         text = re.sub(rf"(?<![\w-]){re.escape(str(found))}(?![\w-])\s*", "", text)
         found = _find_service(text)
