@@ -784,8 +784,9 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if (_is_name(name) or name in _TEAM_WORDS) and name not in _PAGE_WORDS:
             team = name
     if person is None:
-        match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall))",
-                          text)
+        # "page storefront secondary", "ping payments backup": a rota's name before its level names no one
+        match = re.search(rf"\b{_PAGE_VERBS}\s+(?!the\b|a\b)([a-z][a-z0-9]*)\b(?!\s+(?:team|on-?call|oncall|"
+                          r"primary|secondary|backup|rota|rotation|schedule)\b)", text)
         if match and (_DETERMINER.search(text[:match.start()]) or match.group(1) in _STATES | _DONE):
             match = None  # "mark the page done": the noun "page", and a state, not a person
         if match and match.group(1) in _PRONOUNS:
