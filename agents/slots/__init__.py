@@ -28,6 +28,7 @@ from agents.slots.entities import (
     find_incident_status,
     find_limit,
     find_oncall_level,
+    find_order,
     find_people,
     find_port,
     find_region,
@@ -51,6 +52,7 @@ from agents.slots.vocabulary import (
     AWS_SERVICE,
     AWS_SERVICES,
     ENVS,
+    GENERIC,
     LOG_GROUP,
     METRIC,
     RESOURCE_ID,
@@ -171,6 +173,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     put(slots, "severity", find_severity(positive))
     put(slots, "status", find_incident_status(lowered))
     put(slots, "limit", find_limit(lowered))
+    put(slots, "order", find_order(lowered))
     resource_group = find_resource_group(lowered)
     put(slots, "resource_group", resource_group)
     if resource_group and slots.get("service") == resource_group:
@@ -197,8 +200,26 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     asked = asked_after_paste(original)
     own = find_resource_name(without_ruled_out(asked), taken, original) if asked else None
     spoken = without_ruled_out(" ".join(without_commands(original).lower().split()))
-    put(slots, "resource_name", own or find_resource_name(spoken, taken, original))
+    pasted_only = None if asked and describes_own_subject(asked) else find_resource_name(spoken, taken, original)
+    put(slots, "resource_name", own or pasted_only)
     return slots
+
+
+# "<pasted line>\nwhat else has the webhook lambda been erroring on": a kind of resource with a
+# word of its own before it is the question's own subject, described rather than named
+_DESCRIBED_SUBJECT = re.compile(r"\b(?:the|that|this|our|my)\s+([a-z][a-z0-9]*)\s+(?:lambdas?|functions?|services?|"
+                                r"svc|apis?|apps?|dbs?|databases?|box(?:es)?|servers?|hosts?|vms?|instances?|"
+                                r"nodes?|queues?|clusters?|workers?)\b")
+_NO_OWN_WORD = frozenset("same other whole affected alerting failing failed broken dead stuck first second".split())
+
+
+def describes_own_subject(asked: str) -> bool:
+    """Whether the question after a paste describes what it asks about ("the webhook lambda",
+    "our search cluster"): then a name only in the pasted lines (an event or request id, the
+    host the alert came from) is context, not the subject. "the same box", "the ec2 instance"
+    describe nothing of their own, so the pasted name still stands for them."""
+    return any(m.group(1) not in GENERIC | _NO_OWN_WORD and first_match(AWS_SERVICE, m.group(1)) is None
+               for m in _DESCRIBED_SUBJECT.finditer(asked))
 
 
 # A line a person pastes rather than writes: a log line (its level, an exception's class, a

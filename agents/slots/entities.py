@@ -972,6 +972,20 @@ def find_severity(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+# "top 3 biggest instances", "largest boxes by size": an order of the listing by how big each one
+# is (its instance size), so a cut-short list keeps the largest, not the first it read
+_BY_SIZE = re.compile(r"\b(?:biggest|largest|beefiest|heaviest|chunkiest)\b|\bby\s+(?:instance\s+)?(?:size|type)\b|"
+                      r"\b(?:smallest|tiniest)\b")
+
+
+def find_order(text: str) -> str | None:
+    """"size" (largest first) or "size_asc" (smallest first) when the listing is asked in size
+    order; None otherwise."""
+    if not _BY_SIZE.search(text):
+        return None
+    return "size_asc" if re.search(r"\b(?:smallest|tiniest)\b", text) else "size"
+
+
 def find_limit(text: str) -> int | None:
     match = re.search(r"\btop\s+(\d{1,4})\b|\b(?:last|latest|first|recent)\s+(\d{1,4})\s+(?!days?\b|hours?\b|"
                       r"h\b|min|weeks?\b|months?\b|years?\b|mins?\b)[a-z]|\b(\d{1,4})\s+most\b", text)

@@ -48,7 +48,9 @@ CLOUD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"\bblobs?\b|\bresource groups?\b|\bsubscription\b|\bapp insights\b")),
     # "goggle cloud", "gogle cloud": a phone's autocorrect of the name
     ("gcp", re.compile(r"\bgcp\b|\b(?:google|goggle|gogle|googel) cloud\b|\bgcs\b|\bgke\b|\bgce\b|"
-                       r"\bcompute engine\b|\bcloud run\b|"
+                       r"\bcompute engine\b|\bcloud run\b|\bgcloud\b|"
+                       # Cloud Logging's former name and its console page, still what many people say
+                       r"\bstackdriver\b|\bcloud logging\b|\blogs? explorer\b|"
                        r"\bbigquery\b|\bscc\b|"
                        r"\bsecurity command center\b|\bgs://")),
 )
@@ -126,14 +128,23 @@ INCIDENT_NOUN = re.compile(r"\b(?:incidents?|outages?|p[0-4]s?|sev ?-?[0-4]s?|pa
 INCIDENT_ID = re.compile(r"(?<![\w-])P(?=[A-Z0-9]*\d)[A-Z0-9]{5,7}(?![\w-])")
 # The words that ask for a CI run again, whatever follows them (the slots' action and the router's rule).
 RERUN_WORDS = r"re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy"
+# Other teams' words for a reboot: "cycle it", "kick the box", "kick search-1" (a machine, never
+# "kick off" a build, nor "kick it" the run); and "switch it off/on", the verb's object in between.
+_OBJECT = r"(?:it|that|this|them|those|(?:the|that|this) (?:one|box|host|server|vm|node|instance|machine|droplet)s?|" \
+          r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
+_MACHINE_OBJECT = r"(?:(?:the|that|this) (?:box|host|server|vm|node|instance|machine|droplet)s?|" \
+                  r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
+# "kick it (again)" after a failed deploy is the CI run's: kick takes a machine word or a host name only
+_CYCLE_OR_KICK = rf"cycle(?= {_OBJECT}(?![\w-]))|kick(?= {_MACHINE_OBJECT}(?![\w-]))"
+_SWITCHED = rf"switch(?:ed|ing)?(?: {_OBJECT})? "
 ACTIONS: tuple[tuple[str, str], ...] = (
     ("rerun", RERUN_WORDS),
     ("ack", r"ack|acking|acknowledge"),
     ("resolve", r"resolve"),
     ("page", r"escalate|page(?= @| \w+)"),
-    ("reboot", r"reboot|restart|bounce|power[- ]?cycle"),
-    ("start", r"start|power[- ]?on|turn on|spin up|bring up|boot"),
-    ("stop", r"stop|shut ?down|shut off|turn off|power[- ]?off|spin down"),
+    ("reboot", r"reboot|restart|bounce|power[- ]?cycle|" + _CYCLE_OR_KICK),
+    ("start", r"start|power[- ]?on|turn on|spin up|bring up|boot|" + _SWITCHED + "on"),
+    ("stop", r"stop|shut ?down|shut off|turn off|power[- ]?off|spin down|" + _SWITCHED + "off"),
     ("deallocate", r"deallocate|deallocating"),  # an Azure VM: stopped and its compute no longer billed
     ("scale", r"scale(?: out| in| up| down)?"),
     ("resize", r"resize|upsize|downsize|change (?:the )?instance type"),

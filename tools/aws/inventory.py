@@ -222,6 +222,24 @@ class InventoryArgs(BaseModel):
     state: str | None = Field(default=None, description="Only resources in this state (\"stopped\", "
                                                         "\"running\", \"available\").")
     limit: int = Field(default=100, ge=1, le=1000)
+    order: Literal["size", "size_asc"] | None = Field(
+        default=None, description="List the instances by size (largest first; size_asc: smallest first).")
+
+
+# EC2's size suffixes, smallest first; "Nxlarge" counts N extra-large steps beyond xlarge
+_SIZES = ("nano", "micro", "small", "medium", "large", "xlarge")
+
+
+def size_rank(detail: str) -> float:
+    """How big an instance type is ("m5.4xlarge" > "c5.xlarge" > "m5.large"); -1 for what is
+    no instance type (a bucket's or a volume's detail), so those sort last."""
+    _family, dot, size = str(detail).rpartition(".")
+    if not dot:
+        return -1
+    if size in _SIZES:
+        return _SIZES.index(size)
+    count = size.removesuffix("xlarge")
+    return len(_SIZES) - 1 + float(count) if count.isdigit() and size.endswith("xlarge") else -1
 
 
 def _keep(row: dict[str, Any], args: InventoryArgs) -> bool:
@@ -310,6 +328,8 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
     # before what nobody did (the instances' root volumes), so a long listing cut short still
     # shows every resource someone named rather than a page of anonymous ids
     rows.sort(key=lambda row: (row["state"] not in containers.ATTENTION_STATES, not row["name"]))
+    if args.order:  # "top 3 biggest": by size, the largest (or smallest) first
+        rows.sort(key=lambda row: size_rank(row["detail"]) * (1 if args.order == "size_asc" else -1))
     where = ", ".join(scan.answered if regional else regions)
     if not rows:
         return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
