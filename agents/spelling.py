@@ -16,6 +16,7 @@ What is repaired, conservatively, so a name is never "fixed":
   alignment: a letter dropped, added, changed, or two swapped) that starts with the same
   letter; among several, a vowel the typist dropped first ("fixd" is "fixed", not "find"),
   then the one the examples use most.
+Chat shorthand ("err", "nxt", "incs") is read as the word it shortens (``SHORTHAND``).
 The repaired text is what the model embeds and what the grammar and the slot extractors
 read ("restrat X" asks for a reboot, "lsat mnth" is a period); ``Route.text``, which the
 audit records and the answer quotes, stays as typed.
@@ -38,6 +39,10 @@ MAX_EDITS = 1
 # A word standing alone: not glued to an id, path, host, e-mail or hyphenated name.
 _WORD = re.compile(r"(?<![\w./:@#-])[A-Za-z]+(?![\w./:@#-])")
 _TRAINING_WORD = re.compile(r"[a-z][a-z0-9]+")
+# Chat shorthand read as the word it shortens: too short for the one-edit repair, or a word the
+# model knows as something else ("err" is a hesitation to it, in a channel it is an error).
+SHORTHAND = {"err": "error", "errs": "errors", "nxt": "next", "yday": "yesterday", "tmrw": "tomorrow",
+             "incs": "incidents", "wk": "week", "wks": "weeks"}
 
 
 def model_words(vocab_file: Path) -> frozenset[str]:
@@ -84,6 +89,8 @@ class Speller:
     def word(self, word: str) -> str:
         """The repair of one word, or the word itself."""
         lower = word.lower()
+        if lower in SHORTHAND and word in (lower, lower.capitalize()):
+            return SHORTHAND[lower].capitalize() if word[0].isupper() else SHORTHAND[lower]
         if len(lower) < MIN_LENGTH or self._is_known(lower):
             return word
         if word != lower and word != lower.capitalize():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agents.slots.entities import find_service
+from agents.spelling import Speller
 
 
 @pytest.mark.parametrize(("text", "service"), [
@@ -21,3 +22,19 @@ def test_what_an_incident_is_held_against_is_its_service(text: str, service: str
 @pytest.mark.parametrize("text", ["is anything open against it?", "anything open on port 3389"])
 def test_against_a_pronoun_or_a_port_names_no_service(text: str) -> None:
     assert find_service(text) is None
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("why did run 77 err", "why did run 77 error"),
+    ("storage spend nxt quarter", "storage spend next quarter"),
+    ("Err on the nightly?", "Error on the nightly?"),
+    ("what broke yday", "what broke yesterday"),
+])
+def test_chat_shorthand_reads_as_the_word_it_shortens(typed: str, read: str) -> None:
+    speller = Speller(["why did the run error", "spend next quarter", "what broke yesterday"], frozenset({"err"}))
+    assert speller.correct(typed) == read
+
+
+def test_shorthand_inside_a_name_is_left_alone() -> None:
+    speller = Speller(["show the logs"], frozenset())
+    assert speller.correct("logs of err-handler and wk-2") == "logs of err-handler and wk-2"
