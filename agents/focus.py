@@ -298,6 +298,10 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("idle_ip", _words(r"elastic ips?\b", r"\beips?\b", r"unassociated", r"idle ips?\b"),
               _kind("unassociated Elastic IP"), "are unassociated Elastic IPs",
               one="is an unassociated Elastic IP"),
+        # "any disks we pay for and don't need": a disk or volume asked of the savings is a volume nobody
+        # uses (a gp2 volume is asked by its type: "gp2 volumes" is that facet alone)
+        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )\b(?:disks?|(?:ebs )?volumes?)\b"), _kind("unattached volume"),
+              "are unattached volumes", negatable=False, one="is an unattached volume"),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
               negatable=False, one="is a stopped instance"),
         Facet("old_snapshot", _words(r"\bsnapshots?\b"), _kind("old snapshot"), "are old snapshots",
@@ -305,7 +309,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("low_cpu", _words(r"\bover-?sized\b", r"\blow[- ]cpu\b", r"\bunder-?(?:used|utili[sz]ed)\b",
                                 r"\bright-?siz", r"\bdown-?siz",
                                 # "going one size down", "a size smaller", "drop it a size"
-                                r"\bsizes? (?:down|smaller)\b", r"\ba size\b(?! of\b)", r"\bsmaller (?:size|type)\b"),
+                                r"\bsizes? (?:down|smaller)\b", r"\ba size\b(?! of\b)", r"\bsmaller (?:size|type)\b",
+                                # "too big for what they do", "bigger than it needs", "over-provisioned":
+                                # bigger than the work, said plainly (never "the bill is too big")
+                                r"\btoo (?:big|large|beefy)\s+for\s+(?:what|the|their|its|the)\b",
+                                r"\b(?:bigger|larger)\s+than\s+(?:it|they|we)\s+(?:need|needs|use)\b",
+                                r"\bover-?provision"),
               _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
         # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
         Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bidling\b", r"\bsitting (?:there|around)\b"),
