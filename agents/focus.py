@@ -299,8 +299,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               _kind("unassociated Elastic IP"), "are unassociated Elastic IPs",
               one="is an unassociated Elastic IP"),
         # "any disks we pay for and don't need": a disk or volume asked of the savings is a volume nobody
-        # uses (a gp2 volume is asked by its type: "gp2 volumes" is that facet alone)
-        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )\b(?:disks?|(?:ebs )?volumes?)\b"), _kind("unattached volume"),
+        # uses (a gp2 volume is asked by its type: "gp2 volumes", "disks still on gp2" are that facet alone)
+        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )\b(?:disks?|(?:ebs )?volumes?)\b(?![^.?!]*\bgp[23]\b)"),
+              _kind("unattached volume"),
               "are unattached volumes", negatable=False, one="is an unattached volume"),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
               negatable=False, one="is a stopped instance"),

@@ -104,3 +104,7 @@ def test_they_after_a_spend_of_no_one_lends_no_spender() -> None:
     routed = apply_context(_route("nice, and where will they land by the end of march?", "cost.forecast"),
                            previous, LIMIT)
     assert "team" not in routed.slots and "service" not in routed.slots
+
+
+def test_disks_asked_by_their_type_are_that_type_alone() -> None:
+    assert _kept("which volumes are still on gp3 or gp2?") == ["build-cache"]
