@@ -299,10 +299,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               _kind("unassociated Elastic IP"), "are unassociated Elastic IPs",
               one="is an unassociated Elastic IP"),
         # "any disks we pay for and don't need": a disk or volume asked of the savings is a volume nobody
-        # uses (a gp2 volume is asked by its type: "gp2 volumes", "disks still on gp2" are that facet alone)
-        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )\b(?:disks?|(?:ebs )?volumes?)\b(?![^.?!]*\bgp[23]\b)"),
-              _kind("unattached volume"),
-              "are unattached volumes", negatable=False, one="is an unattached volume"),
+        # uses, unattached or on a stopped instance (a volume asked by its type or state, "gp2 volumes",
+        # "disks still on gp2", "which volumes are unattached", is that facet alone)
+        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )(?<!unattached )(?<!detached )(?<!orphaned )"
+                             r"\b(?:disks?|(?:ebs )?volumes?)\b(?![^.?!]*\b(?:gp[23]|unattached|detached|orphan))"),
+              lambda row: row.get("kind") in ("unattached volume", "stopped instance"),
+              "are volumes nobody uses", negatable=False, one="is a volume nobody uses", counted=False),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
               negatable=False, one="is a stopped instance"),
         Facet("old_snapshot", _words(r"\bsnapshots?\b"), _kind("old snapshot"), "are old snapshots",
@@ -681,7 +683,7 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
         return replace(_focus_named(subject, facets, items, all_names), rows=items)
     kept = [row for row in items if any(facet.keep(row) for facet in facets)]
     kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
-    says = " or ".join(facet.said(len(kept_names)) for facet in facets)
+    says = " or ".join(dict.fromkeys(facet.said(len(kept_names)) for facet in facets))  # each said once
     noun = subject.noun_over(items)
     if kept_names:
         lead = f"{len(kept_names)} of {total} {noun} {says}: {names(kept_names)}."
