@@ -306,6 +306,13 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("idle_ip", _words(r"elastic ips?\b", r"\beips?\b", r"unassociated", r"idle ips?\b"),
               _kind("unassociated Elastic IP"), "are unassociated Elastic IPs",
               one="is an unassociated Elastic IP"),
+        # "any disks we pay for and don't need": a disk or volume asked of the savings is a volume nobody
+        # uses, unattached or on a stopped instance (a volume asked by its type or state, "gp2 volumes",
+        # "disks still on gp2", "which volumes are unattached", is that facet alone)
+        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )(?<!unattached )(?<!detached )(?<!orphaned )"
+                             r"\b(?:disks?|(?:ebs )?volumes?)\b(?![^.?!]*\b(?:gp[23]|unattached|detached|orphan))"),
+              lambda row: row.get("kind") in ("unattached volume", "stopped instance"),
+              "are volumes nobody uses", negatable=False, one="is a volume nobody uses", counted=False),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
               negatable=False, one="is a stopped instance"),
         Facet("old_snapshot", _words(r"\bsnapshots?\b"), _kind("old snapshot"), "are old snapshots",
@@ -313,7 +320,12 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         Facet("low_cpu", _words(r"\bover-?sized\b", r"\blow[- ]cpu\b", r"\bunder-?(?:used|utili[sz]ed)\b",
                                 r"\bright-?siz", r"\bdown-?siz",
                                 # "going one size down", "a size smaller", "drop it a size"
-                                r"\bsizes? (?:down|smaller)\b", r"\ba size\b(?! of\b)", r"\bsmaller (?:size|type)\b"),
+                                r"\bsizes? (?:down|smaller)\b", r"\ba size\b(?! of\b)", r"\bsmaller (?:size|type)\b",
+                                # "too big for what they do", "bigger than it needs", "over-provisioned":
+                                # bigger than the work, said plainly (never "the bill is too big")
+                                r"\btoo (?:big|large|beefy)\s+for\s+(?:what|the|their|its|the)\b",
+                                r"\b(?:bigger|larger)\s+than\s+(?:it|they|we)\s+(?:need|needs|use)\b",
+                                r"\bover-?provision"),
               _kind("low CPU instance"), "are low-CPU instances", negatable=False, one="is a low-CPU instance"),
         # "anything idle we could kill": every candidate paid for and doing little, whatever its kind
         Facet("idle", _words(r"\bidle\b(?!\s+(?:elastic\s+)?ips?\b)", r"\bidling\b", r"\bsitting (?:there|around)\b"),
@@ -696,7 +708,7 @@ def _focus_items(subject: Subject, result: ToolResult, facets: list[Facet],
         return replace(_focus_named(subject, facets, items, all_names), rows=items)
     kept = [row for row in items if any(facet.keep(row) for facet in facets)]
     kept_names = list(dict.fromkeys(subject.name_of(row) for row in kept))
-    says = " or ".join(facet.said(len(kept_names)) for facet in facets)
+    says = " or ".join(dict.fromkeys(facet.said(len(kept_names)) for facet in facets))  # each said once
     noun = subject.noun_over(items)
     if kept_names:
         lead = f"{len(kept_names)} of {total} {noun} {says}: {names(kept_names)}."

@@ -445,7 +445,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
-    if _ANAPHOR.search(route.text) and not any(key in route.slots for key in _TARGET_SLOTS):
+    if (_ANAPHOR.search(route.text) or _spenders_said_again(route, previous)) \
+            and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
             _listed_spend_scope(previous) if _spend_of_a_listing(route, previous) else \
@@ -701,6 +702,17 @@ def _spend_of_a_listing(route: Route, previous: TurnContext) -> bool:
     return route.skill in ("cost.summary", "cost.forecast") and previous.skill == "infra.inventory" \
         and len(previous.resources) != 1 and bool(_PLURAL_ANAPHOR.search(route.text)) \
         and not _names_another_cloud(route, previous)
+
+
+_THEY = re.compile(r"\b(?:they|they're|theyre|they've|they'll)\b", re.I)
+
+
+def _spenders_said_again(route: Route, previous: TurnContext) -> bool:
+    """"what are they on course to spend this month?" after a team's spend: a team or an
+    application spends, so "they" in a spend question after a spend of one is that spender,
+    as "it" or "that" would be the spend itself."""
+    return route.skill.startswith("cost.") and previous.skill.startswith("cost.") \
+        and any(key in previous.slots for key in ("team", "service")) and bool(_THEY.search(route.text))
 
 
 def _spend_scope_of(previous: TurnContext) -> dict[str, Any]:

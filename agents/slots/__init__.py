@@ -43,6 +43,7 @@ from agents.slots.entities import (
     first_match,
     is_severity_word,
     named_resource_groups,
+    places_compared,
     put,
 )
 from agents.slots.negation import ruled_out, without_ruled_out, without_ruled_out_words
@@ -190,9 +191,9 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         slots.setdefault("group_by", "resource_group")
         if slots.get("service") in groups:
             del slots["service"]
-    if len(set(AWS_REGION.findall(positive))) > 1:
-        # "us-east-1 vs eu-west-1", "split between us-east-1 and eu-west-1": both asked, so no one region
-        # narrows the answer; a spend is grouped by region to set them side by side
+    if len(set(AWS_REGION.findall(positive))) > 1 or places_compared(positive):
+        # "us-east-1 vs eu-west-1", "split between us-east-1 and eu-west-1", "eu vs us": both asked, so
+        # no one region narrows the answer; a spend is grouped by region to set them side by side
         slots.pop("region", None)
         slots.setdefault("group_by", "region")
     taken = {str(v) for v in slots.values() if isinstance(v, str)} - {str(slots.get("service"))}

@@ -95,6 +95,20 @@ _QUALIFIED_PLACE = re.compile(r"\b(?:only|just|solely)\s+(?:the\s+|our\s+)?(eu|e
                               r"\b(eu|emea|apac|uk)[\s-]+(?:only|side|regions?|half|part)\b")
 
 
+# Two places set against each other: "eu vs us", "europe or the us", "us compared to emea" (a short
+# word like "us" is a place here: the other side is one)
+_PLACE_WORD = r"(?:eu|us|uk|emea|apac|asia|europe|america|the us|the eu|the uk)"
+_PLACES_SET_AGAINST = re.compile(rf"\b({_PLACE_WORD})\s+(?:vs\.?|versus|v\.?|or|against|compared (?:to|with))\s+"
+                                 rf"({_PLACE_WORD})\b(?!-)")
+
+
+def places_compared(text: str) -> bool:
+    """Whether the words set two different places side by side ("was it eu vs us?"): no one of
+    them narrows a spend, which is then split by region."""
+    match = _PLACES_SET_AGAINST.search(text)
+    return match is not None and match.group(1).removeprefix("the ") != match.group(2).removeprefix("the ")
+
+
 def find_place(text: str) -> str | None:
     """The place a request names instead of a region ("europe", "us east"), normalised."""
     after = _PLACE_AFTER.search(text)
@@ -370,10 +384,12 @@ def _find_service(text: str) -> str | None:
             and not re.fullmatch(_PREPOSITIONS, match.group(1)):
         return match.group(1)
     # "what did analytics cost", "how much does search cost us": the application whose spend it is;
-    # "asking what search costs per week": the same question, reported
+    # "asking what search costs per week": the same question, reported; "what storefront cost us last
+    # week", "how much analytics spent": reported in the past (a bare "cost" only with whom it cost)
     match = re.search(r"\b(?:what|how much)\s+(?:did|does|do|will|would)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+"
                       r"(?:cost|spend|burn|run us)\b|"
-                      r"\b(?:what|how much)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:costs|spends|burns|runs us)\b", text)
+                      r"\b(?:what|how much)\s+(?:the\s+)?([a-z][a-z0-9-]*)\s+(?:costs|spends|burns|runs us|spent|"
+                      r"burned|burnt|ran us|cost (?:us|me|the company))\b", text)
     spender = (match.group(1) or match.group(2)) if match else None
     if spender and _is_name(spender) and not _is_special(spender) \
             and spender not in _VERBS | _ORDINALS | _PRONOUNS and not _is_provider_word(spender):

@@ -190,7 +190,8 @@ HYPHENATED_WORDS = frozenset(
     allow-all follow-up in-progress real-time ec2-other multi-az cross-region non-prod pre-prod sign-in
     log-in opt-in x-ray check-in e-mail month-to-date year-to-date quarter-to-date end-of-month up-to-date
     high-cpu low-cpu previous-gen prev-gen older-gen old-gen next-gen current-gen t-shirt self-service read-only
-    write-only built-in""".split()
+    write-only built-in run-rate burn-rate on-demand pay-as-you-go line-item charge-back show-back cost-center
+    cost-centre month-over-month week-over-week year-over-year quarter-over-quarter""".split()
 )
 
 

@@ -110,16 +110,25 @@ TEAM_LOOKBACK_DAYS = 30
 def team_or_service(ctx: ToolContext, team: str | None, app_service: str | None) -> tuple[str | None, str | None]:
     """(team, application service) to filter by: a name given as a team that tags no spend of
     late ("search's spend", where search is an application, not a team) is the application
-    service of that name; anything else is kept as given."""
-    if not team or app_service:
-        return team, app_service
+    service of that name, and a name given as an application that tags none where a team of
+    that name does ("what storefront cost us", where Storefront is a team) is that team;
+    anything else is kept as given."""
+    if team and not app_service:
+        return (team, None) if _tagged_spend(ctx, _filter(None, None, None, team)) else (None, team)
+    if app_service and not team and not _tagged_spend(ctx, _filter(None, None, app_service)) \
+            and _tagged_spend(ctx, _filter(None, None, None, app_service)):
+        return app_service, None
+    return team, app_service
+
+
+def _tagged_spend(ctx: ToolContext, expression: dict[str, Any] | None) -> float:
+    """The spend the filter matches over the last ``TEAM_LOOKBACK_DAYS``: whether a tag value is in use."""
     now = today()
     page = client(ctx, "ce", GLOBAL_REGION).get_cost_and_usage(
         TimePeriod={"Start": (now - timedelta(days=TEAM_LOOKBACK_DAYS)).isoformat(), "End": now.isoformat()},
-        Granularity="MONTHLY", Metrics=["UnblendedCost"], Filter=_filter(None, None, None, team))
-    spent = sum(float(b["Total"]["UnblendedCost"]["Amount"]) for b in page.get("ResultsByTime", [])
-                if "UnblendedCost" in b.get("Total", {}))
-    return (team, None) if spent else (None, team)
+        Granularity="MONTHLY", Metrics=["UnblendedCost"], Filter=expression)
+    return sum(float(b["Total"]["UnblendedCost"]["Amount"]) for b in page.get("ResultsByTime", [])
+               if "UnblendedCost" in b.get("Total", {}))
 
 
 def daily_costs(ctx: ToolContext, start: date, end: date, group_by: str | None = None,
