@@ -1197,7 +1197,8 @@ _THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(
 # search" ("the one on call" is a person, not a row)
 _THE_ONE_QUALIFIED = re.compile(r"\bthe\s+one\s+(?:on(?!\s*-?\s*call\b)|in|for|from|with|about|of)\s+\w", re.I)
 # ... said first in the message ("the crypto one - which box is it")
-_OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?" + _ONE_OF_THE_LIST.pattern, re.I)
+_OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?(?:" + _ONE_OF_THE_LIST.pattern + "|"
+                           + _THE_ONE_QUALIFIED.pattern + ")", re.I)
 _FAILURE_WORDS = re.compile(r"\b(?:wrong|fail\w*|broke\w*|red|error\w*|why|died|dead|crash\w*|kill\w*|blew|"
                             r"blow\w*|bomb\w*|explod\w*|chok\w*|fell over|happened|"
                             # "what's the reason on the apple pay one", "the cause of the infra one"
@@ -1466,6 +1467,9 @@ def _own_check_of_an_item(route: Route, previous: TurnContext) -> bool:
 # Which thing a listed item concerns: "which user is it about", "what box is that on", "who's it
 # for": the row itself says, so the list answers (the item's words, "the mfa one", are no new check)
 _ASKS_WHAT_IT_CONCERNS = re.compile(r"\b(?:which|what|whose)\b[^.?!]{0,30}?\b(?:is|was|'s)\s+(?:it|that|this)\b|"
+                                    # the same with the subject first ("which user it is concerning")
+                                    r"\b(?:which|what|whose)\b[^.?!]{0,30}?\b(?:it|that|this)\s+(?:is|was|'s)\s+"
+                                    r"(?:about|for|concerning|regarding|on)\b|"
                                     r"\bwho(?:'s|\s+is)\s+(?:it|that|this)\s+(?:about|for)\b", re.I)
 
 

@@ -538,9 +538,12 @@ _STATE_OF = {"incident.ack": re.compile(r"\b(?:acked|ack'd|acknowledged)\s+" + _
              "incident.resolve": re.compile(r"\b(?:resolved|closed)\s+" + _STATE_NOUN)}
 
 
-# The pager made to stop ringing the speaker ("make pagerduty stop calling me"): an ack.
+# The pager made to stop ringing the speaker ("make pagerduty stop calling me"), or told the
+# speaker has the incident ("let pagerduty know i've got it"): an ack.
 SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+)?stop\s+(?:calling|paging|ringing|"
-                r"buzzing|texting|pinging|alerting|bugging)\s+me\b|\bstop (?:calling|paging|ringing|buzzing) me\b")
+                r"buzzing|texting|pinging|alerting|bugging)\s+me\b|\bstop (?:calling|paging|ringing|buzzing) me\b|"
+                r"\b(?:let|tell)\s+(?:pagerduty|pd|the pager|opsgenie)\s+(?:know\s+)?(?:that\s+)?"
+                r"(?:i'?ve|i have|i|we'?ve|we have|we)\s+(?:got|have|own|took|taken|picked up)\b")
 _SILENCED = re.compile(SILENCING_ME)
 
 

@@ -166,6 +166,13 @@ class Rule:
     mutating: bool = False
 
 
+# Whether what was just asked is written down ("is that documented anywhere?", "where's that written
+# down"): the document that holds it, a runbook, whatever the question before it asked.
+_WRITTEN_DOWN = (r"\b(?:is|was|are) (?:that|this|it|any of (?:that|this)|there something) (?:\w+ )?(?:written down|"
+                 r"documented|written up)\b|\b(?:written down|documented|written up) (?:anywhere|somewhere)\b|"
+                 r"\bwhere(?:'s| is| are)? (?:that|this|it|those|these) (?:written|documented)\b")
+
+
 def _rule(skill: str, pattern: str, boost: float, unless: str | None = None, mutating: bool = False) -> Rule:
     return Rule(skill, re.compile(pattern), boost, re.compile(unless) if unless else None, mutating)
 
@@ -190,7 +197,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "incident.oncall",
         r"\bwho(?:'?s|se| is| has| do| should)?\b.*\b(?:on[- ]?cal+|pager|pagerduty|pager duty|on shift|"
-        r"on point|escalate to)\b|\b(?:am i|i'?m|my)\b.{0,10}\bon[- ]?call\b|\b(?:rota|rotation)\b|"
+        # the speaker's own turn asked ("am i on call", "my on-call", "i'm on call when?"); "i'm the
+        # one on call for X - ..." told, then something else asked, is no rota question
+        r"on point|escalate to)\b|\b(?:am i|my)\b.{0,10}\bon[- ]?call\b|\b(?:rota|rotation)\b|"
+        r"\bi'?m\b.{0,10}\bon[- ]?call\b(?=[^.!,;:\n-]*\?)|"
         # the people on call, listed ("list everyone on call across all teams")
         r"\b(?:every(?:one|body)|any(?:one|body)|people|folks|engineers|names)\s+(?:\w+\s+)?on[- ]?cal+\b",
         STRONG,
@@ -349,6 +359,10 @@ RULES: tuple[Rule, ...] = (
         WEAK + 1.0,
         unless=_FUTURE,
     ),
+    # What would save the most, or the biggest savings: the savings candidates, by their price.
+    _rule("cost.savings", r"\bwhat (?:would|could|will|can|might) (?:\w+ )?save\b|\bsave (?:us )?(?:the )?most\b|"
+          r"\b(?:biggest|largest|best|quickest|easiest|top) (?:savings?|(?:cost |quick )?wins)\b", STRONG - 1.0,
+          unless=r"\b(?:file|document|draft|query|search|dashboard|config)\b"),
     _rule(
         "infra.logs",
         r"\blogs?\b|\blogging\b|\bstderr\b|\bstdout\b|\bstack ?traces?\b|\btail\b|\bgrep\b|\blog group\b|"
@@ -492,9 +506,10 @@ RULES: tuple[Rule, ...] = (
     # --- constructions found by the dev2, dev_external and dev3 misses (tunable), each a grammar
     # A bare money noun ("cost?", "spend") asks for the spend.
     _rule("cost.summary", r"^\W*(?:costs?|spend|spending|bill|billing|the bill)\W*$", STRONG),
-    # Who or what ran up, drove or caused an amount asks for the driver of a change: an anomaly.
-    _rule("cost.anomalies", rf"(?=.*{_MONEY}).*\b(?:who|what|which)\b.{{0,25}}\b(?:ran up|run up|running up|drove|"
-          r"driving|drives|caused|causing|is behind|was behind)\b", STRONG - 1.0, unless=_FUTURE),
+    # Who or what ran up, drove or caused an amount asks for the driver of a change: an anomaly
+    # (a budget gone over early, too: "budget exceeded 80% ... what is driving this?").
+    _rule("cost.anomalies", rf"(?=.*(?:{_MONEY}|\bbudget\w*)).*\b(?:who|what|which)\b.{{0,25}}\b(?:ran up|run up|"
+          r"running up|drove|driving|drives|caused|causing|is behind|was behind)\b", STRONG - 1.0, unless=_FUTURE),
     # What eats the budget or the money (what it is spent on): the spend by service, not where it ends up.
     _rule("cost.summary", rf"(?=.*(?:{_MONEY}|\bbudget\b|\bmoney\b)).*\b(?:what|which|who)(?:'?s| is| are)?\s+"
           r"(?:\w+ing\s+)?(?:eating|eats|chewing|hogging|gobbling|consuming|sucking)\b", STRONG, unless=_FUTURE),
@@ -538,6 +553,8 @@ RULES: tuple[Rule, ...] = (
     _rule("knowledge.runbook", r"\bmeaning of\b|\b(?:alert|alarm)\b.{0,40}\bmean(?:s|ing)?\b|"
           r"\b(?:is there|are there|do we have|got) (?:a |an |any )?(?:\w+ )?(?:docs?|guides?|checklists?|runbooks?|"
           r"wiki(?: page)?|write-?ups?|how-?tos?)\b", STRONG - 1.0, unless=HELP.pattern),
+    # Whether what is asked is written down: the document that holds it, whatever the words before.
+    _rule("knowledge.runbook", _WRITTEN_DOWN, STRONG, unless=HELP.pattern),
     # A port named after an exposure word ("reachable from the internet on 5432").
     _rule("security.open_ports", r"\b(?:open|exposed|reachable|listening|internet|world)\b.*"
           r"\b(?:on|port) \d{2,5}(?!\s*(?:[a-z]|%))", WEAK + 1.0,
@@ -706,7 +723,7 @@ RULES: tuple[Rule, ...] = (
     # would I talk to about it"): the people on call, not what to do.
     _rule("incident.oncall", r"\bwho (?:should|do|must|would|could|can) (?:i|we) (?:warn|tell|notify|ping|loop in|"
           r"talk to|speak to|contact|reach out to|call|ring|give a heads[- ]up|escalate to|bring in)\b", STRONG,
-          unless=_CI + "|" + _MONEY + r"|\b(?:runbook|procedure|process|policy)\b"),
+          unless=_CI + "|" + _MONEY + r"|\b(?:runbook|procedure|process|policy)\b|" + _WRITTEN_DOWN),
     # Moving an incident on to the next person ("bump it to whoever's next in line"): a page.
     _rule("incident.page", r"\bbump\s+(?:it|this|that)\s+(?:up\s+)?to\s+whoever\b", STRONG, mutating=True),
     # Making the pager stop ringing the speaker ("make pagerduty stop calling me about it"): an ack.
