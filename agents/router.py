@@ -353,6 +353,8 @@ class SkillRouter:
                 skill = asked
             else:  # talked about, not asked for: answer it as a question
                 requested, skill = skill, question_skill(skill, slots)
+                if skill == "incident.list" and _WHO_DID_IT.search(words.lower()):
+                    skill = "incident.brief"  # "who did close it": one incident's actor, in its brief
         elif (asked_too := _write_asked_with_its_question(words, skill, slots)) is not None:
             # "who's on call for search? page them": the question is what the write needs, the
             # write is the ask (its approval card names whom, or what, it acts on)
@@ -413,6 +415,12 @@ GRAMMAR_CONFIDENCE = 0.6
 TARGET_SLOTS = {"infra.action": ("instance_id", "resource_name"), "cicd.rerun": ("run_id", "repo"),
                 "incident.ack": ("incident_id",), "incident.resolve": ("incident_id",),
                 "incident.page": ("incident_id", "service")}
+
+
+# Who did an incident write to one incident, pointed at ("who did close it", "who acked that one"):
+# its brief's log says, where the list of many only shows whom each is assigned to.
+_WHO_DID_IT = re.compile(r"\bwho\s+(?:did\s+|has\s+|had\s+)?\w+(?:\s+(?:out|up))?\s+(?:it|that|this)(?:\s+one)?\b"
+                         r"(?!\s+(?:and|or|,))")
 
 
 def _write_asked_with_its_question(text: str, skill: str, slots: Mapping[str, object]) -> str | None:

@@ -25,9 +25,16 @@ def _boost(text: str, skill: str) -> float:
     ("tell pd i've got the ledger one", "incident.ack"),
     ("which changes would save us the most on ec2", "cost.savings"),
     ("we blew through the ledger budget in ten days, what is driving that?", "cost.anomalies"),
+    ("which machines does the ledger service run on? names only", "infra.inventory"),
+    ("the ledger backlog page from monday, is it closed? who did close it", "incident.brief"),
+    ("who acked that one in the end", "incident.brief"),
 ])
 def test_constructions_found_by_the_dev21_cases(router: SkillRouter, text: str, skill: str) -> None:
     assert router.route(text).skill == skill
+
+
+def test_the_machines_a_ci_job_runs_on_are_no_inventory_question() -> None:
+    assert _boost("which machines do the ledger builds run on", "infra.inventory") < 2.5
 
 
 def test_whom_to_call_is_still_the_rota_when_nothing_asks_for_the_document(router: SkillRouter) -> None:
