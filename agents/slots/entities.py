@@ -338,6 +338,9 @@ _ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|
                       r"(?!(?:new|old|same|whole|main|shared|team|primary|secondary|backup|on-call|oncall|got|gotten|"
                       r"has|have|had|holding|carrying|on|the|a)\s)"
                       r"([a-z][a-z0-9-]*)\s+(?:on-call|oncall|pager(?!\s*duty))\b(?!\s+(?:for|of|on|in)\b)")
+_TERSE_ROTA = re.compile(r"(?:^|[.?!,;:]\s*)(?:on[- ]?call|oncall)\s+([a-z][a-z0-9-]*)\b"
+                         r"(?!\s+(?:is|was|are|were|has|have|for|of)\b)")
+_ROTA_NOUNS = frozenset("rota rotation list engineer engineers person people folks schedule shift".split())
 _NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button form flow endpoint page".split())
 
 
@@ -437,6 +440,11 @@ def _find_service(text: str) -> str | None:
         match = None  # "page the storefront on-call": whom to page, which the page's own team reading says
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS:
+        return match.group(1)
+    # "oncall auth", "on-call payments?": typed tersely, the rota's owner right after the noun
+    match = _TERSE_ROTA.search(text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS | _ROTA_NOUNS:
         return match.group(1)
     ci_named = _ci_scope(text)
     if ci_named:

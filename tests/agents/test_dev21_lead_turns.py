@@ -38,3 +38,14 @@ def test_chat_shorthand_reads_as_the_word_it_shortens(typed: str, read: str) -> 
 def test_shorthand_inside_a_name_is_left_alone() -> None:
     speller = Speller(["show the logs"], frozenset())
     assert speller.correct("logs of err-handler and wk-2") == "logs of err-handler and wk-2"
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("oncall ledger", "ledger"), ("on-call billing-api?", "billing-api"), ("ok. oncall ledger pls", "ledger")])
+def test_a_rota_typed_tersely_names_its_owner_after_the_noun(text: str, service: str) -> None:
+    assert find_service(text) == service
+
+
+@pytest.mark.parametrize("text", ["oncall now?", "oncall this weekend", "oncall rota", "oncall is who?"])
+def test_a_time_or_a_rota_word_after_the_noun_names_no_owner(text: str) -> None:
+    assert find_service(text) is None
