@@ -571,7 +571,9 @@ def named_ports(text: str) -> list[int]:
         if 0 < value < 65536 and value not in found:
             found.append(value)
     if not OPEN_CONTEXT.search(text):
-        return found
+        # "rdp ones only", "just the ssh rules": a port's name picking rows out of a list of exposures
+        return found or [port for name, port in NAMED_PORTS.items() if re.search(
+            rf"\b{name}\s+(?:ones?|rules?|only)\b|\b(?:only|just)\s+(?:the\s+)?{name}\b", text)]
     explicit = bool(found)
     for number in re.finditer(r"(?<![\w./:-])(\d{2,5})(?![\w./:-])", text):
         if int(number.group(1)) in KNOWN_PORTS and int(number.group(1)) not in found:

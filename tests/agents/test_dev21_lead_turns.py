@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.slots.entities import find_service
+from agents.slots.entities import find_service, named_ports
 from agents.spelling import Speller
 
 
@@ -49,3 +49,14 @@ def test_a_rota_typed_tersely_names_its_owner_after_the_noun(text: str, service:
 @pytest.mark.parametrize("text", ["oncall now?", "oncall this weekend", "oncall rota", "oncall is who?"])
 def test_a_time_or_a_rota_word_after_the_noun_names_no_owner(text: str) -> None:
     assert find_service(text) is None
+
+
+@pytest.mark.parametrize(("text", "ports"), [
+    ("ssh ones only", [22]), ("just the rdp rules", [3389]), ("only redis", [6379]), ("the ssh one - disabled?", [22])])
+def test_a_port_named_to_pick_rows_of_exposures_is_the_port(text: str, ports: list[int]) -> None:
+    assert named_ports(text) == ports
+
+
+@pytest.mark.parametrize("text", ["ssh into ledger-vm-2 and check", "redis logs only", "how do I rdp to the box"])
+def test_a_port_name_in_other_words_picks_no_port(text: str) -> None:
+    assert named_ports(text) == []
