@@ -87,6 +87,8 @@ def items_of(calls: Sequence[Mapping[str, Any]], integrations: Mapping[str, str]
                           # an incident's row says its state as "status" (triggered, acknowledged, resolved)
                           "cloud": cloud, "state": str(row.get("state") or row.get("status") or ""),
                           "service": str(row.get("service") or ""),
+                          # how urgent or severe ("the high one" of incidents, "the critical one" of findings)
+                          "level": str(row.get("urgency") or row.get("severity") or ""),
                           "detail": str(row.get("detail") or row.get("title") or "")})
     return found[:MAX_ITEMS]
 
@@ -145,7 +147,8 @@ def _describes(word: str, choice: Mapping[str, str]) -> bool:
     if word in PLACES:
         return in_place(choice["region"], PLACES[word])
     attributes = {choice["region"].lower(), choice["env"].lower(), choice["kind"].lower(), choice["cloud"],
-                  choice.get("state", "").lower(), choice.get("service", "").lower(), choice.get("event", "").lower()}
+                  choice.get("state", "").lower(), choice.get("service", "").lower(), choice.get("event", "").lower(),
+                  choice.get("level", "").lower()}
     if choice["kind"] == RUN_KIND and _RUN_WORDS.get(word) in attributes:
         return True
     state = choice.get("state", "").lower()

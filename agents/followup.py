@@ -1697,8 +1697,10 @@ _RUN_NARROWING = ("event", "branch", "person")
 
 
 # One row of the previous answer by its place: "the second one", "the last incident"; or with the
-# noun left out where the clause ends on the place ("ok ack the first", "resolve the 2nd pls")
-_ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|top)"
+# noun left out where the clause ends on the place ("ok ack the first", "resolve the 2nd pls"), or
+# typed tersely right after the write's verb ("resolve 2nd", "ack first pls")
+_ORDINAL = re.compile(r"(?:\bthe\s+|\b(?:ack|acknowledge|resolve|close|reboot|restart|stop|start|re-?run|retry|"
+                      r"page|brief on|describe)\s+)(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last|top)"
                       r"(?:\s+(?:one|incident|instance|run|item|row|entry|box|server|vm)\b|"
                       r"(?=\s*(?:[,.;:!?)]|$|\b(?:pls|plz|please|thanks|thx|ty|then|too|as well)\b)))", re.I)
 _PLACES = {"first": 0, "1st": 0, "top": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,

@@ -1194,7 +1194,11 @@ _ANY_DONE = re.compile(r"\b(?:anything|something|(?:what|which)(?:\s+(?:ones?|in
                        # "which incidents did dave close out", "what pages has the team resolved": closed by
                        # someone, asked of the incidents as a set
                        r"\b(?:what|which)\s+(?:incidents?|pages?|ones?|alerts?)\s+(?:did|has|have|had)\s+"
-                       r"(?:[a-z']+\s+){1,3}?(?:close|closed|resolve|resolved)\b")
+                       r"(?:[a-z']+\s+){1,3}?(?:close|closed|resolve|resolved)\b|"
+                       # "the ones that got resolved", "resolved incidents this week": the closed set, named
+                       r"\b(?:ones|incidents|pages|alerts)\s+(?:that|which)\s+(?:(?:has|have|had|were|are|got|gotten|"
+                       r"been|already|just)\s+)*(?:resolved|closed)\b|(?<!un)\b(?:resolved|closed)\s+(?:ones|incidents|"
+                       r"pages|alerts)\b")
 
 
 # A state said outright: "just the triggered ones" is that state alone; "closed ones as well",

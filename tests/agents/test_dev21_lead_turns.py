@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from agents.slots.entities import find_service, named_ports
+from agents.clarified import ITEMS, items_of, pick
+from agents.conversations import TurnContext
+from agents.followup import apply_context
+from agents.slots.entities import find_incident_status, find_service, named_ports
 from agents.spelling import Speller
+from tests.agents.routes import route
 
 
 @pytest.mark.parametrize(("text", "service"), [
@@ -60,3 +64,36 @@ def test_a_port_named_to_pick_rows_of_exposures_is_the_port(text: str, ports: li
 @pytest.mark.parametrize("text", ["ssh into ledger-vm-2 and check", "redis logs only", "how do I rdp to the box"])
 def test_a_port_name_in_other_words_picks_no_port(text: str) -> None:
     assert named_ports(text) == []
+
+
+INCIDENT_ROWS = [
+    {"id": "PQ1AAAA", "status": "triggered", "urgency": "low", "service": "ledger", "title": "Ledger sync slow"},
+    {"id": "PQ2BBBB", "status": "triggered", "urgency": "high", "service": "billing", "title": "Invoices failing"},
+    {"id": "PQ3CCCC", "status": "acknowledged", "urgency": "low", "service": "auth", "title": "Login latency"},
+]
+LISTED = TurnContext("incident.list", {ITEMS: items_of([{"tool": "pagerduty_open_incidents",
+                                                         "result": {"rows": INCIDENT_ROWS}}], {})},
+                     [row["id"] for row in INCIDENT_ROWS])
+
+
+@pytest.mark.parametrize(("text", "skill", "incident"), [
+    ("resolve 3rd", "incident.resolve", "PQ3CCCC"),
+    ("ack first pls", "incident.ack", "PQ1AAAA"),
+    ("ack the high one", "incident.ack", "PQ2BBBB"),
+])
+def test_a_row_picked_tersely_or_by_its_urgency_is_that_row(text: str, skill: str, incident: str) -> None:
+    asked = apply_context(route(text, skill, {}, 0.9), LISTED, 0.45)
+    assert asked.slots.get("incident_id") == incident
+
+
+def test_a_level_shared_by_several_rows_picks_none() -> None:
+    assert pick(LISTED.slots[ITEMS], "the low one") is None
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("and the pages that were closed since monday?", "resolved"),
+    ("resolved incidents for ledger this week", "resolved"),
+    ("unresolved incidents for ledger", None),
+])
+def test_the_closed_set_named_asks_for_resolved_incidents(text: str, status: str | None) -> None:
+    assert find_incident_status(text) == status
