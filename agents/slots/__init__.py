@@ -203,6 +203,29 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     spoken = without_ruled_out(" ".join(without_commands(original).lower().split()))
     pasted_only = None if asked and describes_own_subject(asked) else find_resource_name(spoken, taken, original)
     put(slots, "resource_name", own or pasted_only)
+    return widened_to_others(slots, original)
+
+
+# Others of the named thing's kind asked for too: "do we have others like it?", "do other vms have
+# the same problem?", "anything else like that", "is it the only one"
+_OTHERS_LIKE_IT = re.compile(r"\bothers? like (?:it|that|this|them|those)\b|\bany ?(?:thing|one)? else like\b|"
+                             r"\bother \w+(?: \w+)? (?:with|ha(?:ve|s|ving)) the same\b|\bthe only one\b|"
+                             r"\b(?:any|are there|more) others\b")
+
+
+def widened_to_others(slots: dict[str, Any], original: str) -> dict[str, Any]:
+    """The slots of a question about one thing that asks for the others of its kind too ("Prowler:
+    FAIL ... bucket-x us-east-1 / is that one public, and do we have others like it?"): no name
+    narrows it, nor a region said only in another line than the one asking (the pasted alert's)."""
+    lines = [line.lower() for line in original.splitlines() if line.strip()]
+    asking = next((line for line in lines if _OTHERS_LIKE_IT.search(line)), None)
+    if asking is None:
+        return slots
+    for key in ("resource_name", "instance_id", "resource_ids", "bucket"):
+        slots.pop(key, None)
+    region = find_region(" ".join(asking.split()))
+    if "region" in slots and region is None:
+        del slots["region"]
     return slots
 
 

@@ -3,14 +3,19 @@ other words than the ones found."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from agents.clarified import ITEMS, items_of, pick
 from agents.conversations import TurnContext
 from agents.followup import apply_context
+from agents.slots import extract_slots
 from agents.slots.entities import find_incident_status, find_service, named_ports
 from agents.spelling import Speller
 from tests.agents.routes import route
+
+NOW = datetime(2026, 3, 18, 9, 30)
 
 
 @pytest.mark.parametrize(("text", "service"), [
@@ -97,3 +102,18 @@ def test_a_level_shared_by_several_rows_picks_none() -> None:
 ])
 def test_the_closed_set_named_asks_for_resolved_incidents(text: str, status: str | None) -> None:
     assert find_incident_status(text) == status
+
+
+def test_asking_for_others_like_the_pasted_one_narrows_to_no_name_nor_its_region() -> None:
+    slots = extract_slots("Scanner: FAIL public bucket ledger-exports eu-west-1\nany others like that?", NOW)
+    assert "resource_name" not in slots and "region" not in slots and "bucket" not in slots
+
+
+def test_a_region_said_on_the_line_asking_for_others_stays() -> None:
+    slots = extract_slots("is ledger-vm-2 the only one in eu-west-1 with ssh open?", NOW)
+    assert slots.get("region") == "eu-west-1"
+    assert "resource_name" not in slots
+
+
+def test_one_thing_asked_alone_keeps_its_name() -> None:
+    assert extract_slots("is ledger-vm-2 open on ssh?", NOW).get("resource_name") == "ledger-vm-2"
