@@ -450,6 +450,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
             _listed_spend_scope(previous) if _spend_of_a_listing(route, previous) else \
+            _place_of(route, previous) if _checks_the_listed_ones(route, previous) else \
             _target_of(previous, route.text) if _lends_its_target(route, previous) and listed is None \
             and not _names_another_cloud(route, previous) and not _words_pick_among(route.text, previous, items) \
             else _spend_scope(route, previous)
@@ -693,6 +694,15 @@ def _lends_its_target(route: Route, previous: TurnContext) -> bool:
 
 
 _PLURAL_ANAPHOR = re.compile(r"\b(?:those|them|these|they|their)\b", re.I)
+
+
+def _checks_the_listed_ones(route: Route, previous: TurnContext) -> bool:
+    """"can someone on the internet reach those machines?" after a listing of several machines in
+    one place: another agent's check of all of them, so of the place they were listed in (its
+    cloud, region, resource group), never of the first listed item alone."""
+    return previous.skill == "infra.inventory" and len(previous.resources) > 1 \
+        and SKILL_BY_NAME[route.skill].agent == "security" and not SKILL_BY_NAME[route.skill].mutating \
+        and bool(_PLURAL_ANAPHOR.search(route.text)) and not _ONE_OF_THE_LIST.search(route.text)
 
 
 def _spend_of_a_listing(route: Route, previous: TurnContext) -> bool:

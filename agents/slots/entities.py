@@ -890,8 +890,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"
                           r"([a-z][a-z0-9-]*)\b"
                           r"(?!\s+(?:on-?call|oncall|team|rota|schedule)\b)", text)
-        if match and (_HEARSAY.match(text, match.end()) or match.group(1) in _GATHERINGS):
-            match = None  # "someone in standup said...": where a rumour came from, not a team asked about
+        if match and (_HEARSAY.match(text, match.end()) or match.group(1) in _GATHERINGS | _OUTSIDERS):
+            # "someone in standup said...": where a rumour came from, not a team asked about;
+            # "can someone on the internet reach it": anybody out there, no team
+            match = None
         if match and (_is_name(match.group(1)) or match.group(1) in _TEAM_WORDS) \
                 and match.group(1) not in _VERBS | _ORDINALS and not _is_special(match.group(1)):
             team = match.group(1)
@@ -922,6 +924,7 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
 _HEARSAY = re.compile(r"\s+(?:(?:was|were|is|are|has|have|had|kept|keeps)\s+)?(?:said|say(?:s|ing)?|mention\w*|"
                       r"told|tell(?:s|ing)?|claim\w*|reckon\w*|think(?:s|ing)?|thought|complain\w*|notic\w*|"
                       r"flagg\w*|brought up|asked|asking|worried)\b")
+_OUTSIDERS = frozenset("internet web world outside public net".split())
 _GATHERINGS = frozenset("standup stand-up standups retro retros all-hands allhands meeting meetings sync syncs "
                         "call calls slack chat channel thread huddle planning review demo".split())
 

@@ -117,3 +117,24 @@ def test_a_region_said_on_the_line_asking_for_others_stays() -> None:
 
 def test_one_thing_asked_alone_keeps_its_name() -> None:
     assert extract_slots("is ledger-vm-2 open on ssh?", NOW).get("resource_name") == "ledger-vm-2"
+
+
+@pytest.mark.parametrize("text", ["can anyone on the internet get to it?", "could someone from the outside reach it"])
+def test_someone_out_on_the_internet_is_no_team(text: str) -> None:
+    assert extract_slots(text, NOW).get("team") is None
+
+
+MACHINES = TurnContext("infra.inventory", {"cloud": "azure", "resource_group": "rg-ledger"}, ["vm-a", "vm-b"])
+
+
+def test_a_check_of_those_listed_machines_is_of_the_place_they_were_listed_in() -> None:
+    text = "are those boxes reachable over ssh from outside?"
+    asked = apply_context(route(text, "security.open_ports", extract_slots(text, NOW), 0.95), MACHINES, 0.45)
+    assert (asked.slots.get("cloud"), asked.slots.get("resource_group")) == ("azure", "rg-ledger")
+    assert "resource_name" not in asked.slots
+
+
+def test_a_check_of_one_listed_machine_named_is_of_that_machine() -> None:
+    text = "is vm-b reachable over ssh from outside?"
+    asked = apply_context(route(text, "security.open_ports", extract_slots(text, NOW), 0.95), MACHINES, 0.45)
+    assert asked.slots.get("resource_name") == "vm-b"
