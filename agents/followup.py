@@ -53,6 +53,11 @@ _BARE_QUALIFIER = re.compile(r"^\W*(?:in|for|on|over|during|from|since|only|just
                              # "narrow it down to search", "filter to eu-west-1": the previous list, scoped
                              r"^\W*(?:(?:pls|please|can you|could you)\W+)?(?:filter|narrow|limit|restrict|scope)"
                              r"(?:\s+(?:it|that|this|those|them|these|the list))?(?:\s+down)?\s+to\b", re.I)
+# A qualifier said after its noun ("prod ones only", "eu only pls"), maybe with what to leave out
+# after it ("..., skip the bots", "..., not staging"): the previous question, narrowed
+_ONLY_SAID_AFTER = re.compile(r"^\W*(?:[\w'-]+\s+){1,6}(?:only|alone)\b(?:\s+(?:pls|please|plz|thanks|thx))?"
+                              r"\W*(?:$|[,;-]\s*(?:skip|not|no|except|without|minus|exclude|excluding|ignore|drop|"
+                              r"leave out)\b[^?]*$)", re.I)
 _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was|were|does|do|did|can|could|"
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 # "this week", "that morning", "these days": a determiner of a period points at no earlier answer;
@@ -111,6 +116,9 @@ def is_elliptical(text: str) -> bool:
     eu-west-1?", "what about staging", "and the week before?"); "and who is on call?" asks
     its own question."""
     text = asked_part(text)
+    if _ONLY_SAID_AFTER.match(_THANKS_LEAD.sub("", text)):
+        # "humans with a console login only pls, skip the bots": the qualifier said after its noun
+        return not _OWN_QUESTION.match(_THANKS_LEAD.sub("", text)) and not imperative_skills(text)
     words = _THANKS_LEAD.sub("", text).split()
     if not words or len(words) > MAX_ELLIPTICAL_WORDS:
         return False
@@ -363,6 +371,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
             slots["incident_id"] = beside
         if said:  # the words asked so far: "how do I fix that" next looks up both
             slots[SAID] = f"{said} {route.text}"
+            if _ONLY_SAID_AFTER.match(_THANKS_LEAD.sub("", route.text)) and LISTED_WORDS not in slots:
+                # "console users only" after "who has no mfa": the same list narrowed, so its
+                # focus (no MFA) still reads the words it was asked in
+                slots[LISTED_WORDS] = said
         if skill.name == "cost.forecast" and _over(slots.get("time_range")):
             skill = SKILL_BY_NAME["cost.summary"]  # "what about last month" after a forecast: what it cost
         elif skill.name == "cost.summary" and route.skill == "cost.forecast" and route.confidence >= threshold \

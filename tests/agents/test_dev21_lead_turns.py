@@ -7,9 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from agents.clarified import ITEMS, items_of, pick
+from agents.clarified import ITEMS, SAID, items_of, pick
 from agents.conversations import TurnContext
-from agents.followup import apply_context
+from agents.focus import LISTED_WORDS
+from agents.followup import apply_context, is_elliptical
 from agents.slots import extract_slots
 from agents.slots.entities import find_incident_status, find_service, named_ports
 from agents.spelling import Speller
@@ -138,3 +139,21 @@ def test_a_check_of_one_listed_machine_named_is_of_that_machine() -> None:
     text = "is vm-b reachable over ssh from outside?"
     asked = apply_context(route(text, "security.open_ports", extract_slots(text, NOW), 0.95), MACHINES, 0.45)
     assert asked.slots.get("resource_name") == "vm-b"
+
+
+@pytest.mark.parametrize(("text", "elliptical"), [
+    ("people with a console password only, skip the service accounts", True),
+    ("eu ones only pls", True),
+    ("prod only - not staging", True),
+    ("reboot ledger-vm-2 only", False),  # a request of its own
+    ("list prod only", False),  # a question of its own
+])
+def test_a_qualifier_said_after_its_noun_narrows_the_previous_question(text: str, elliptical: bool) -> None:
+    assert is_elliptical(text) is elliptical
+
+
+def test_the_narrowed_list_keeps_the_words_its_focus_was_asked_in() -> None:
+    no_mfa = TurnContext("security.iam", {"cloud": "aws", SAID: "which users lack mfa"}, ["erin"])
+    text = "console users only, skip the bots"
+    asked = apply_context(route(text, "security.iam", extract_slots(text, NOW), 0.6), no_mfa, 0.45)
+    assert asked.slots.get(LISTED_WORDS) == "which users lack mfa"
