@@ -810,6 +810,9 @@ _DOMAIN_NOUNS: dict[str, re.Pattern[str]] = {
     "cicd": re.compile(r"\b(?:pipelines?|builds?|workflows?|ci|deploys?|deployments?|runs?|prs?|pull requests?|"
                        r"merge[ds]?|merging|commits?|actions|jobs?)\b", re.I),
     "cost": re.compile(r"\b(?:cost\w*|spend\w*|spent|bill\w*|budget\w*|invoices?|charge[ds]?|paying|paid)\b", re.I),
+    # "k. and security-wise how does that region score", "and anything unencrypted at rest?"
+    "security": re.compile(r"\b(?:secur\w*|(?:un)?encrypt\w*|vuln\w*|findings?|posture|cves?|mfa|compliance|"
+                           r"exposed|exposures?|world-?readable|misconfig\w*)\b", re.I),
 }
 
 

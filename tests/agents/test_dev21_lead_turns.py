@@ -157,3 +157,13 @@ def test_the_narrowed_list_keeps_the_words_its_focus_was_asked_in() -> None:
     text = "console users only, skip the bots"
     asked = apply_context(route(text, "security.iam", extract_slots(text, NOW), 0.6), no_mfa, 0.45)
     assert asked.slots.get(LISTED_WORDS) == "which users lack mfa"
+
+
+VOLUMES = TurnContext("cost.savings", {"aws_service": "ebs", "resource_type": "volume"}, ["vol-1"])
+
+
+@pytest.mark.parametrize("text", ["k and anything unencrypted at rest? disks or snapshots",
+                                  "ok. and security-wise how does that look"])
+def test_a_short_question_in_the_security_agents_own_words_is_its_own(text: str) -> None:
+    asked = apply_context(route(text, "security.posture", {}, 0.86), VOLUMES, 0.45)
+    assert asked.skill == "security.posture"
