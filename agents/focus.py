@@ -309,8 +309,10 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         # "any disks we pay for and don't need": a disk or volume asked of the savings is a volume nobody
         # uses, unattached or on a stopped instance (a volume asked by its type or state, "gp2 volumes",
         # "disks still on gp2", "which volumes are unattached", is that facet alone)
-        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )(?<!unattached )(?<!detached )(?<!orphaned )"
-                             r"\b(?:disks?|(?:ebs )?volumes?)\b(?![^.?!]*\b(?:gp[23]|unattached|detached|orphan))"),
+        # (the type or state may be said anywhere: "any unattached ebs volumes", "volumes not attached to
+        # anything", "disks still on gp2")
+        Facet("disk", _words(r"^(?![\s\S]*\b(?:gp[23]|unattached|detached|orphan\w*|not attached)\b)"
+                             r"[\s\S]*?\b(?:disks?|volumes?)\b"),
               lambda row: row.get("kind") in ("unattached volume", "stopped instance"),
               "are volumes nobody uses", negatable=False, one="is a volume nobody uses", counted=False),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",

@@ -9,7 +9,7 @@ import pytest
 
 from agents.clarified import ITEMS, SAID, items_of, pick
 from agents.conversations import TurnContext
-from agents.focus import LISTED_WORDS
+from agents.focus import LISTED_WORDS, SUBJECTS
 from agents.followup import apply_context, is_elliptical
 from agents.slots import extract_slots
 from agents.slots.entities import find_incident_status, find_service, named_ports
@@ -167,3 +167,13 @@ VOLUMES = TurnContext("cost.savings", {"aws_service": "ebs", "resource_type": "v
 def test_a_short_question_in_the_security_agents_own_words_is_its_own(text: str) -> None:
     asked = apply_context(route(text, "security.posture", {}, 0.86), VOLUMES, 0.45)
     assert asked.skill == "security.posture"
+
+
+@pytest.mark.parametrize(("text", "disk"), [
+    ("any orphaned ebs volumes we still pay for?", False),  # the state said before "ebs volumes"
+    ("are there volumes not attached to anything", False),
+    ("any disks we pay for and never use", True),
+])
+def test_a_volume_asked_by_its_state_anywhere_is_that_state_alone(text: str, disk: bool) -> None:
+    facet = next(facet for facet in SUBJECTS["aws_savings"].facets if facet.name == "disk")
+    assert bool(facet.asked.search(text)) is disk
