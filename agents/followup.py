@@ -309,7 +309,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # ("the anonymous access one - acl or policy?" after findings: a message opening on the item
         # still asks its own question when the router is firm on another check of the same agent
         # and has no reading of the list's own)
-        own_question = (route.confidence >= threshold and route.skill not in (previous.skill, described)
+        # (a reading barely over the threshold is no question of its own: "which one's worse? break
+        # down the high urgency one" read at 0.45 as the rota is the item's brief)
+        own_question = (route.confidence >= max(threshold, FIRM_READING)
+                        and route.skill not in (previous.skill, described)
                         and (not about_one or _own_check_of_an_item(route, previous)) and not also_read
                         and not SKILL_BY_NAME[route.skill].mutating and not unnamed_elsewhere) or asked_of_one
         skill = SKILL_BY_NAME[route.skill if own_question else described]
@@ -513,11 +516,33 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "and who's backup?" after "who's on call for checkout": the same subject, asked more of
         kept = {key: previous.slots[key] for key in _SUBJECT_SLOTS if key in previous.slots}
         return route.model_copy(update={"slots": {**kept, **route.slots}})
+    close = _close_reading_in_domain(route, previous, threshold)
+    if close is not None:
+        # "anything high sev since monday?" after guardduty findings, read unsure as incidents with
+        # the findings about as likely: the thread's own domain, asked on (answered, not a choice)
+        return close
     if _kind_of_the_list(route, previous):
         # "which runtime is the payments one on" after lambda errors: "the payments one" is one of
         # the functions that turn was about, not any resource of that service (its kind is lent)
         return route.model_copy(update={"slots": {**route.slots, "resource_type": previous.slots["resource_type"]}})
     return route
+
+
+CLOSE_READING = 0.8  # a runner-up at this share of the unsure best reading is as likely as it
+MIN_CLOSE_READING = 0.2
+
+
+def _close_reading_in_domain(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """The router's runner-up in the previous turn's domain when the router is unsure of another
+    domain and that runner-up is about as likely as its best reading: of two equal readings,
+    the thread's own is meant. Never a change, and never after one."""
+    before = SKILL_BY_NAME[previous.skill]
+    if route.confidence >= threshold or SKILL_BY_NAME[route.skill].mutating or before.mutating \
+            or route.agent == before.agent:
+        return None
+    floor = max(route.confidence * CLOSE_READING, MIN_CLOSE_READING)
+    found = _other_reading(route, before.agent, mutating=False, floor=floor)
+    return found.model_copy(update={"confidence": max(route.confidence, threshold)}) if found else None
 
 
 def _kind_of_the_list(route: Route, previous: TurnContext) -> bool:

@@ -177,3 +177,29 @@ def test_a_short_question_in_the_security_agents_own_words_is_its_own(text: str)
 def test_a_volume_asked_by_its_state_anywhere_is_that_state_alone(text: str, disk: bool) -> None:
     facet = next(facet for facet in SUBJECTS["aws_savings"].facets if facet.name == "disk")
     assert bool(facet.asked.search(text)) is disk
+
+
+GUARDDUTY = TurnContext("security.findings", {"cloud": "aws", "aws_service": "guardduty"}, [])
+
+
+def test_an_unsure_reading_as_likely_as_the_threads_own_domain_is_the_threads() -> None:
+    asked = apply_context(route("anything bad from this week?", "incident.list", {}, 0.3,
+                                alternatives=[("security.findings", 0.34), ("cicd.changes", 0.2)]), GUARDDUTY, 0.45)
+    assert asked.skill == "security.findings"
+
+
+def test_a_far_less_likely_reading_of_the_threads_domain_is_not_taken() -> None:
+    asked = apply_context(route("anything bad from this week?", "incident.list", {}, 0.4,
+                                alternatives=[("cicd.changes", 0.2), ("security.findings", 0.05)]), GUARDDUTY, 0.45)
+    assert asked.skill == "incident.list"
+
+
+INCIDENTS = TurnContext("incident.list", {ITEMS: items_of([{"tool": "pagerduty_open_incidents",
+                                                            "result": {"rows": INCIDENT_ROWS}}], {})},
+                        [row["id"] for row in INCIDENT_ROWS])
+
+
+def test_a_barely_sure_other_reading_of_one_listed_item_is_its_brief() -> None:
+    asked = apply_context(route("which is worse? dig into the billing one for me", "incident.oncall", {}, 0.46),
+                          INCIDENTS, 0.45)
+    assert (asked.skill, asked.slots.get("incident_id")) == ("incident.brief", "PQ2BBBB")
