@@ -113,8 +113,9 @@ def _plural(unit: str) -> str:
 _SINCE_START = r"\b(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the|this)\s+"
 
 
-_PER_MONTH = r"\b(?:per|each|every) (?:month|mo)\b|\bmonthly\b"
-_PER_WEEK = r"\b(?:per|each|every) (?:week|wk)\b|\bweekly\b"
+# ("aws-monthly", a budget's name, is no rate: a word inside a hyphenated name is the name's)
+_PER_MONTH = r"\b(?:per|each|every) (?:month|mo)\b|(?<![\w-])monthly(?![\w-])"
+_PER_WEEK = r"\b(?:per|each|every) (?:week|wk)\b|(?<![\w-])weekly(?![\w-])"
 _RATE = re.compile(rf"^(?:{_PER_MONTH}|{_PER_WEEK})$")
 
 
@@ -131,7 +132,9 @@ def _named_period(text: str, now: datetime) -> dict[str, str] | None:
     month_start = today.replace(day=1)
     quarter = _quarter_start(today)
     table: list[tuple[str, Callable[[], tuple[date, date]]]] = [
-        (r"\b(?:month to date|month-to-date|mtd|so far this month|this month so far)\b|"
+        # "the current period" of a monthly budget or bill: this month so far
+        (r"\b(?:month to date|month-to-date|mtd|so far this month|this month so far|"
+         r"(?:the )?current (?:billing |budget )?period|this billing period)\b|"
          rf"{_SINCE_START}month\b", lambda: (month_start, tomorrow)),
         (rf"\b(?:quarter to date|qtd)\b|{_SINCE_START}quarter\b", lambda: (quarter, tomorrow)),
         (rf"\b(?:year to date|ytd)\b|{_SINCE_START}year\b", lambda: (date(today.year, 1, 1), tomorrow)),

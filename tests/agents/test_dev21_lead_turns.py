@@ -13,6 +13,7 @@ from agents.focus import LISTED_WORDS, SUBJECTS
 from agents.followup import apply_context, is_elliptical
 from agents.slots import extract_slots
 from agents.slots.entities import find_incident_status, find_service, named_ports
+from agents.slots.time import time_range
 from agents.spelling import Speller
 from tests.agents.routes import route
 
@@ -203,3 +204,14 @@ def test_a_barely_sure_other_reading_of_one_listed_item_is_its_brief() -> None:
     asked = apply_context(route("which is worse? dig into the billing one for me", "incident.oncall", {}, 0.46),
                           INCIDENTS, 0.45)
     assert (asked.skill, asked.slots.get("incident_id")) == ("incident.brief", "PQ2BBBB")
+
+
+def test_a_rate_word_inside_a_hyphenated_name_is_no_period() -> None:
+    assert time_range("the ledger-monthly budget alert fired, why?", NOW) is None
+    assert time_range("the ledger-weekly report job", NOW) is None
+
+
+@pytest.mark.parametrize("text", ["spend in the current billing period", "over budget for the current period?"])
+def test_the_current_period_of_a_budget_is_this_month_so_far(text: str) -> None:
+    found = time_range(text, NOW)
+    assert found is not None and (found["start"], found["end"]) == ("2026-03-01", "2026-03-19")
