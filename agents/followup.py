@@ -1365,14 +1365,8 @@ def _why_the_red_run(route: Route, previous: TurnContext, items: Any, threshold:
         return None
     if route.skill != "cicd.failure" and route.skill != "help" and route.confidence >= threshold:
         return None
-    red = [item for item in _shown_items(items, previous.resources)
-           if item.get("kind") == RUN_KIND and item.get("state") == "failure"]
-    if len(red) != 1:
-        return None
-    skill = SKILL_BY_NAME["cicd.failure"]
-    return route.model_copy(update={"skill": skill.name, "agent": skill.agent,
-                                    "slots": {**route.slots, "run_id": red[0]["id"]},
-                                    "confidence": max(route.confidence, threshold)})
+    failure = _failure_of_the_one_red_run(route, previous, items)
+    return failure.model_copy(update={"confidence": max(route.confidence, threshold)}) if failure else None
 
 
 def _log_lines_of_the_red_run(route: Route, previous: TurnContext, items: Any) -> Route | None:
@@ -1382,6 +1376,12 @@ def _log_lines_of_the_red_run(route: Route, previous: TurnContext, items: Any) -
     if previous.skill not in _SHOWS_OUTCOMES or route.skill != "infra.logs" or route.confidence >= SURE_READING \
             or any(key in route.slots for key in _TARGET_SLOTS):
         return None
+    return _failure_of_the_one_red_run(route, previous, items)
+
+
+def _failure_of_the_one_red_run(route: Route, previous: TurnContext, items: Any) -> Route | None:
+    """``route`` as why the one red run the previous answer showed failed; None when it showed
+    no red run, or several."""
     red = [item for item in _shown_items(items, previous.resources)
            if item.get("kind") == RUN_KIND and item.get("state") == "failure"]
     if len(red) != 1:
