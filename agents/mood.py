@@ -154,6 +154,9 @@ _SUMMONED = re.compile(r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in 
                        r"in(?:to)? (?:the |this )?(?:call|bridge|channel|room|incident|war ?room))\b")
 # Marking an incident done is resolving it ("mark it done", "you can mark the page closed").
 _MARKED_DONE = re.compile(r"\bmark (?:\S+ ){0,3}(?:as )?(?:done|closed|fixed)\b")
+# An incident marked as taken ("mark it as handled", "mark as being worked on the payments alert"): an ack.
+MARKED_TAKEN = r"\bmark (?:\S+ ){0,3}?as (?:handled|being handled|taken|mine|in progress|being worked on|owned)\b"
+_MARKED = {"incident.resolve": _MARKED_DONE, "incident.ack": re.compile(MARKED_TAKEN)}
 _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "incident.page", "sev": "incident.page",
                   "reboot": "infra.action", "restart": "infra.action", "bounce": "infra.action",
                   "rerun": "cicd.rerun", "re-run": "cicd.rerun", "redeploy": "cicd.rerun", "rollback": "cicd.rerun",
@@ -555,9 +558,9 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     if any(occ.mood == "request" for occ in own):
         return "request", skill
     lowered = _normalise(text)
-    marked = _MARKED_DONE.search(lowered) if skill == "incident.resolve" else None
+    marked = _MARKED[skill].search(lowered) if skill in _MARKED else None
     if marked and _IMPERATIVE_POSITION.match(_clause_before(lowered, marked.start())):
-        return "request", skill  # "you can mark the page done": the resolve, asked
+        return "request", skill  # "you can mark the page done", "mark it as handled": the change, asked
     silenced = _SILENCED.search(lowered) if skill == "incident.ack" else None
     if silenced and _IMPERATIVE_POSITION.match(_clause_before(lowered, silenced.start())):
         return "request", skill  # "can you make pagerduty stop calling me": the ack, asked

@@ -31,6 +31,7 @@ from agents.mood import (
     ACTS_IN_GENERAL,
     FIREWALL_OBJECT,
     LOGIN_OBJECT,
+    MARKED_TAKEN,
     NAME_RESOLUTION,
     SILENCING_ME,
     Mood,
@@ -207,7 +208,7 @@ RULES: tuple[Rule, ...] = (
         unless=r"^\W*(?:page|escalate|wake|notify)\b",
     ),
     # Mutating verbs of incidents (their mood is checked by agents/mood.py afterwards).
-    _rule("incident.ack", r"\back(?:n\w*|s|ed|ing)?\b|\bmark\b.*\bas acknowledged\b|^\W*acknowledged\b",
+    _rule("incident.ack", r"\back(?:n\w*|s|ed|ing)?\b|\bmark\b.*\bas acknowledged\b|^\W*acknowledged\b|" + MARKED_TAKEN,
           STRONG, unless=r"\bun-?ack", mutating=True),
     _rule(
         "incident.resolve",
@@ -781,12 +782,6 @@ RULES: tuple[Rule, ...] = (
     _rule("infra.inventory", r"\b(?:which|what|any|how many)\s+(?:\w+\s+){0,2}(?:instances|vms|servers|boxes|hosts|"
           r"machines)\s+(?:are|were)\s+(?:\w+\s+)?(?:terminated|deallocated|suspended|paused)\b", STRONG - 1.0,
           unless=_CI + r"|\b(?:idle|unused|cpu|cost\w*|spend|savings?)\b"),
-    # The machines, in the plural, an application runs on ("what are the servers checkout runs on"):
-    # the inventory of that application's machines, not one machine's details.
-    _rule("infra.inventory", r"\b(?:what|which)\s+(?:are\s+)?(?:the\s+)?(?:\w+\s+)?(?:instances|vms|servers|boxes|"
-          r"hosts|machines|nodes)\s+(?:(?:does|do|is|are)\s+)?(?:[\w-]+\s+){1,3}?(?:\w+ly\s+)?(?:run|runs|running|"
-          r"lives?|deployed|hosted)\s+on\b", WEAK + 1.0,
-          unless=r"\b(?:builds?|pipelines?|workflows?|jobs?|ci|actions|runners?)\b|" + _MONEY),
     # An attribute of a named thing ("X: engine and class?", "X - all tasks up?"): its details.
     # Asked first ("what runtime is the X lambda on?", "which engine does X use?") or after the name.
     # The thing may be named by its kind ("what k8s version is the eks cluster on?").
