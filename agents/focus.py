@@ -311,8 +311,11 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
         # "disks still on gp2", "which volumes are unattached", is that facet alone)
         # (the type or state may be said anywhere: "any unattached ebs volumes", "volumes not attached to
         # anything", "disks still on gp2")
-        Facet("disk", _words(r"^(?![\s\S]*\b(?:gp[23]|unattached|detached|orphan\w*|not attached)\b)"
-                             r"[\s\S]*?\b(?:disks?|volumes?)\b"),
+        # (matched at the noun, so "not the disks" is read as ruled out)
+        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )(?<!unattached )(?<!detached )(?<!orphaned )(?<!gp2 ebs )"
+                             r"(?<!gp3 ebs )(?<!unattached ebs )(?<!detached ebs )(?<!orphaned ebs )"
+                             r"(?<![\w-])(?:disks?|(?:ebs )?volumes?)\b"
+                             r"(?![^.?!]*\b(?:gp[23]|unattached|detached|orphan|not attached))"),
               lambda row: row.get("kind") in ("unattached volume", "stopped instance"),
               "are volumes nobody uses", negatable=False, one="is a volume nobody uses", counted=False),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
