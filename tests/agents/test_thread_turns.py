@@ -139,10 +139,10 @@ def test_an_elliptical_turn_says_both_its_words_and_the_ones_it_continues() -> N
 def test_listed_items_carry_what_tells_them_apart() -> None:
     calls = [{"tool": "azure_inventory", "result": {"rows": [
         {"type": "vm", "id": "vm/x", "name": "x", "location": "westus", "state": "stopped", "env": "dev",
-         "service": "cart", "detail": "Standard_B1s Windows"}, {"type": "vm", "cost": 3}]}}]
+         "service": "cart", "severity": "low", "detail": "Standard_B1s Windows"}, {"type": "vm", "cost": 3}]}}]
     items = items_of(calls, {"azure_inventory": "azure"})
     assert items == [{"id": "vm/x", "name": "x", "region": "westus", "env": "dev", "kind": "vm", "cloud": "azure",
-                      "state": "stopped", "service": "cart", "detail": "Standard_B1s Windows"}]
+                      "state": "stopped", "service": "cart", "level": "low", "detail": "Standard_B1s Windows"}]
 
 
 INCIDENTS = TurnContext("incident.list", {ITEMS: [
