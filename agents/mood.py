@@ -156,7 +156,6 @@ _SUMMONED = re.compile(r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in 
 _MARKED_DONE = re.compile(r"\bmark (?:\S+ ){0,3}(?:as )?(?:done|closed|fixed)\b")
 # An incident marked as taken ("mark it as handled", "mark as being worked on the payments alert"): an ack.
 MARKED_TAKEN = r"\bmark (?:\S+ ){0,3}?as (?:handled|being handled|taken|mine|in progress|being worked on|owned)\b"
-_MARKED = {"incident.resolve": _MARKED_DONE, "incident.ack": re.compile(MARKED_TAKEN)}
 _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "incident.page", "sev": "incident.page",
                   "reboot": "infra.action", "restart": "infra.action", "bounce": "infra.action",
                   "rerun": "cicd.rerun", "re-run": "cicd.rerun", "redeploy": "cicd.rerun", "rollback": "cicd.rerun",
@@ -547,7 +546,12 @@ SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+
                 r"buzzing|texting|pinging|alerting|bugging)\s+me\b|\bstop (?:calling|paging|ringing|buzzing) me\b|"
                 r"\b(?:let|tell)\s+(?:pagerduty|pd|the pager|opsgenie)\s+(?:know\s+)?(?:that\s+)?"
                 r"(?:i'?ve|i have|i|we'?ve|we have|we)\s+(?:got|have|own|took|taken|picked up)\b")
-_SILENCED = re.compile(SILENCING_ME)
+# Phrases that ask for an incident write with no verb of it the tables know, when they stand in
+# the imperative position: "you can mark the page done", "mark it as handled", "can you make
+# pagerduty stop calling me", "can you get the secondary in here".
+_ASKED_BY_PHRASE = {"incident.resolve": (_MARKED_DONE,),
+                    "incident.ack": (re.compile(MARKED_TAKEN), re.compile(SILENCING_ME)),
+                    "incident.page": (_SUMMONED,)}
 
 
 def mood_for(skill: str, text: str) -> tuple[Mood, str]:
@@ -558,15 +562,10 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     if any(occ.mood == "request" for occ in own):
         return "request", skill
     lowered = _normalise(text)
-    marked = _MARKED[skill].search(lowered) if skill in _MARKED else None
-    if marked and _IMPERATIVE_POSITION.match(_clause_before(lowered, marked.start())):
-        return "request", skill  # "you can mark the page done", "mark it as handled": the change, asked
-    silenced = _SILENCED.search(lowered) if skill == "incident.ack" else None
-    if silenced and _IMPERATIVE_POSITION.match(_clause_before(lowered, silenced.start())):
-        return "request", skill  # "can you make pagerduty stop calling me": the ack, asked
-    summoned = _SUMMONED.search(lowered) if skill == "incident.page" else None
-    if summoned and _IMPERATIVE_POSITION.match(_clause_before(lowered, summoned.start())):
-        return "request", skill  # "can you get the secondary in here": the page, asked
+    for phrase in _ASKED_BY_PHRASE.get(skill, ()):
+        said = phrase.search(lowered)
+        if said and _IMPERATIVE_POSITION.match(_clause_before(lowered, said.start())):
+            return "request", skill
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill
