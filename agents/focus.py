@@ -307,15 +307,9 @@ SUBJECTS: dict[str, Subject] = {subject.tool: subject for subject in (
               _kind("unassociated Elastic IP"), "are unassociated Elastic IPs",
               one="is an unassociated Elastic IP"),
         # "any disks we pay for and don't need": a disk or volume asked of the savings is a volume nobody
-        # uses, unattached or on a stopped instance (a volume asked by its type or state, "gp2 volumes",
-        # "disks still on gp2", "which volumes are unattached", is that facet alone)
-        # (the type or state may be said anywhere: "any unattached ebs volumes", "volumes not attached to
-        # anything", "disks still on gp2")
-        # (matched at the noun, so "not the disks" is read as ruled out)
-        Facet("disk", _words(r"(?<!gp2 )(?<!gp3 )(?<!unattached )(?<!detached )(?<!orphaned )(?<!gp2 ebs )"
-                             r"(?<!gp3 ebs )(?<!unattached ebs )(?<!detached ebs )(?<!orphaned ebs )"
-                             r"(?<![\w-])(?:disks?|(?:ebs )?volumes?)\b"
-                             r"(?![^.?!]*\b(?:gp[23]|unattached|detached|orphan|not attached))"),
+        # uses, unattached or on a stopped instance (a volume asked by its type or state anywhere in the
+        # words, "gp2 volumes", "any unattached ebs volumes", is that narrower facet alone: asked_facets)
+        Facet("disk", _words(r"(?<![\w-])(?:disks?|(?:ebs )?volumes?)\b"),
               lambda row: row.get("kind") in ("unattached volume", "stopped instance"),
               "are volumes nobody uses", negatable=False, one="is a volume nobody uses", counted=False),
         Facet("stopped", _words(r"\bstopped\b"), _kind("stopped instance"), "are stopped instances",
@@ -419,9 +413,10 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
     """The facets the words ask for; none when one is negated ("not public"), since then the
     whole list answers better than a guess at the complement."""
     found, excluded = [], []
-    for facet in subject.facets:
-        match = facet.asked.search(text)
-        if match is None:
+    said = [(facet, match) for facet in subject.facets if (match := facet.asked.search(text)) is not None]
+    names = {facet.name for facet, _ in said}
+    for facet, match in said:
+        if names & set(_NARROWED_BY.get(facet.name, ())):
             continue
         if EXCLUDED.search(text[: match.start()]) or DISCOUNTED.search(text[match.end():]):
             excluded.append(facet)  # "high and critical, skip the low": low is left out, not asked for
@@ -441,6 +436,11 @@ def asked_facets(subject: Subject, text: str) -> list[Facet]:
         # trouble with them, are every key issue (old and never used), not left out
         found += [facet for facet in subject.facets if facet.name in KEY_FACETS]
     return found
+
+
+# A facet the words may say a narrower one of ("unattached ebs volumes", "disks still on gp2"):
+# the narrower one alone is asked, said or ruled out.
+_NARROWED_BY = {"disk": ("unattached", "gp2")}
 
 
 # A floor of severity: "high or above", "medium and up", "at least high", "high+", "high or worse"
