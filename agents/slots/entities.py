@@ -338,6 +338,12 @@ _ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|
                       r"(?!(?:new|old|same|whole|main|shared|team|primary|secondary|backup|on-call|oncall|got|gotten|"
                       r"has|have|had|holding|carrying|on|the|a)\s)"
                       r"([a-z][a-z0-9-]*)\s+(?:on-call|oncall|pager(?!\s*duty))\b(?!\s+(?:for|of|on|in)\b)")
+def _owns_a_rota(word: str) -> bool:
+    """Whether the word beside a rota's noun can be its owner: a name, never a verb, a place in a
+    list, a level, a state or a team's generic word."""
+    return _is_name(word) and not _is_special(word) and word not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS
+
+
 _TERSE_ROTA = re.compile(r"(?:^|[.?!,;:]\s*)(?:on[- ]?call|oncall)\s+([a-z][a-z0-9-]*)\b"
                          r"(?!\s+(?:is|was|are|were|has|have|for|of)\b)")
 _ROTA_NOUNS = frozenset("rota rotation list engineer engineers person people folks schedule shift".split())
@@ -438,13 +444,11 @@ def _find_service(text: str) -> str | None:
     match = _ROTA_OF.search(text)
     if match and re.search(rf"\b{_PAGE_VERBS}\s+(?:the\s+)?$", text[:match.start(1)]):
         match = None  # "page the storefront on-call": whom to page, which the page's own team reading says
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS:
+    if match and _owns_a_rota(match.group(1)):
         return match.group(1)
     # "oncall auth", "on-call payments?": typed tersely, the rota's owner right after the noun
     match = _TERSE_ROTA.search(text)
-    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
-            and match.group(1) not in _VERBS | _ORDINALS | _LEVELS | _STATES | _TEAM_WORDS | _ROTA_NOUNS:
+    if match and _owns_a_rota(match.group(1)) and match.group(1) not in _ROTA_NOUNS:
         return match.group(1)
     ci_named = _ci_scope(text)
     if ci_named:

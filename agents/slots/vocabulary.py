@@ -130,10 +130,9 @@ INCIDENT_ID = re.compile(r"(?<![\w-])P(?=[A-Z0-9]*\d)[A-Z0-9]{5,7}(?![\w-])")
 RERUN_WORDS = r"re-?run|" + RETRY_VERB + r"|re-?trigger|re-?deploy"
 # Other teams' words for a reboot: "cycle it", "kick the box", "kick search-1" (a machine, never
 # "kick off" a build, nor "kick it" the run); and "switch it off/on", the verb's object in between.
-_OBJECT = r"(?:it|that|this|them|those|(?:the|that|this) (?:one|box|host|server|vm|node|instance|machine|droplet)s?|" \
-          r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
 _MACHINE_OBJECT = r"(?:(?:the|that|this) (?:box|host|server|vm|node|instance|machine|droplet)s?|" \
                   r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
+_OBJECT = rf"(?:it|that|this|them|those|(?:the|that|this) ones?|{_MACHINE_OBJECT})"
 # "kick it (again)" after a failed deploy is the CI run's: kick takes a machine word or a host name only
 _CYCLE_OR_KICK = rf"cycle(?= {_OBJECT}(?![\w-]))|kick(?= {_MACHINE_OBJECT}(?![\w-]))"
 _SWITCHED = rf"switch(?:ed|ing)?(?: {_OBJECT})? "
