@@ -116,10 +116,11 @@ def is_elliptical(text: str) -> bool:
     eu-west-1?", "what about staging", "and the week before?"); "and who is on call?" asks
     its own question."""
     text = asked_part(text)
-    if _ONLY_SAID_AFTER.match(_THANKS_LEAD.sub("", text)):
+    unthanked = _THANKS_LEAD.sub("", text)
+    if _ONLY_SAID_AFTER.match(unthanked):
         # "humans with a console login only pls, skip the bots": the qualifier said after its noun
-        return not _OWN_QUESTION.match(_THANKS_LEAD.sub("", text)) and not imperative_skills(text)
-    words = _THANKS_LEAD.sub("", text).split()
+        return not _OWN_QUESTION.match(unthanked) and not imperative_skills(text)
+    words = unthanked.split()
     if not words or len(words) > MAX_ELLIPTICAL_WORDS:
         return False
     prefix = _ELLIPSIS.match(text) or _BARE_QUALIFIER.match(text)
