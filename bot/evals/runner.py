@@ -55,15 +55,37 @@ def environment(values: dict[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
+# A sandbox older than this is replaced before the next agent's cases (see ``_run_while_fresh``).
+FRESH_FOR_S = 10 * 60
+
+
 def run_cases(cases: Sequence[Case], *, chat_model: Any | None = None,
               on_score: Progress | None = None) -> list[Score]:
-    """Start the sandbox and a fresh Guardian home, run every case in its own conversation
-    thread, score it; everything started here is stopped and removed afterwards."""
+    """Run every case in its own conversation thread and score it, against a sandbox company and
+    a fresh Guardian home that are stopped and removed afterwards."""
+    pending = list(cases)
+    scores: list[Score] = []
+    while pending:
+        scores += _run_while_fresh(pending, chat_model, on_score)
+    return scores
+
+
+def _run_while_fresh(pending: list[Case], chat_model: Any | None, on_score: Progress | None) -> list[Score]:
+    """Start a sandbox and a Guardian home and run cases off the front of ``pending`` until
+    they are done or the sandbox is stale at the first case of another split or agent.
+
+    Why: the sandbox seeds its times once, when it starts (log lines 18 and 41 minutes old, a
+    deploy 42 minutes ago), and the tools read them against the clock. A full run takes 20-30
+    minutes; with one sandbox for all of it the log lines aged out of the logs tools' last
+    hour before the last agents' cases ran (infra logs cases passed alone and failed in the
+    full run). A new company after ``FRESH_FOR_S`` (~5 s to start) keeps every case within
+    minutes of its seeding; one agent's cases always share one."""
     from bot.runtime import Runtime
     from bot.settings import load_settings
     from sandbox.server import Sandbox
 
     home = Path(tempfile.mkdtemp(prefix="guardian-eval-"))
+    started = time.monotonic()
     try:
         with Sandbox() as sandbox, environment({**sandbox.env, "HF_HUB_OFFLINE": "1"}):
             policy = home / "policy.yaml"
@@ -72,16 +94,24 @@ def run_cases(cases: Sequence[Case], *, chat_model: Any | None = None,
                 "home": home / "state", "policy": policy, "llm": "none", "database_url": None,
                 "chroma_url": None})
             universe = sandbox_universe(sandbox.ids or sandbox.seed())
+            scores: list[Score] = []
             with Runtime(settings, chat_model=chat_model) as rt:
-                scores: list[Score] = []
-                for case in cases:
-                    result = score(case, run_case(rt, case), universe)
+                while pending and not (scores and _starts_group(pending[0], scores[-1].case)
+                                       and time.monotonic() - started > FRESH_FOR_S):
+                    result = score(pending[0], run_case(rt, pending.pop(0)), universe)
                     scores.append(result)
                     if on_score is not None:
                         on_score(result)
-                return scores
+            return scores
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _starts_group(case: Case, previous: Case) -> bool:
+    """Whether ``case`` is the first of another split or agent than ``previous``."""
+    from agents.skills import agent_of
+
+    return (case.split, agent_of(case.skill)) != (previous.split, agent_of(previous.skill))
 
 
 def run_case(rt: Runtime, case: Case) -> Turn:
