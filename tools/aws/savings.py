@@ -205,6 +205,14 @@ def region_savings(ctx: ToolContext, region: str) -> list[dict[str, Any]]:
     return _idle_storage(ec2, region) + _old_snapshots(ec2, region, now) + _running_instances(ctx, ec2, region, now)
 
 
+def _named_in_order(rows: list[dict[str, Any]], limit: int) -> str:
+    """The candidates by name, biggest saving first; those a limit asked for ("top 3") said as
+    such, so the summary names the rows the table shows, not five of another cut."""
+    if len(rows) <= limit:
+        return join_names([named_id(row) for row in rows])
+    return f"the {limit} biggest of {len(rows)}: " + join_names([named_id(row) for row in rows[:limit]])
+
+
 @aws_errors("ec2")
 def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
     scan = scan_regions(ctx, regions_for(ctx, args.region), lambda region: region_savings(ctx, region),
@@ -222,7 +230,7 @@ def savings(ctx: ToolContext, args: SavingsArgs) -> ToolResult:
     summary = (f"Found {found} in {', '.join(regions)}, about ${total:,.2f}/month (estimates: "
                f"${EBS_PER_GB_MONTH}/GB-month EBS, ${SNAPSHOT_PER_GB_MONTH}/GB-month snapshots, "
                f"${EIP_PER_MONTH:.2f}/month per idle IP, us-east-1 on-demand instance prices): "
-               f"{join_names([named_id(row) for row in rows])}.")
+               f"{_named_in_order(rows, args.limit)}.")
     return scan.mark(ToolResult(
         status="ok", summary=summary, columns=["resource", "name", "kind", "region", "detail", "monthly_usd"],
         rows=rows[: args.limit],

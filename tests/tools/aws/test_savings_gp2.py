@@ -69,3 +69,16 @@ def test_asking_about_gp2_narrows_the_candidates_to_gp2_volumes(ctx: ToolContext
     assert narrowed is not None
     assert [row["resource"] for row in narrowed.rows] == [disks["busy_gp2"]]
     assert "ledger-journal" in narrowed.lead
+
+
+def test_a_limit_names_the_biggest_candidates_the_table_shows(ctx: ToolContext, disks: dict[str, str]) -> None:
+    everything = savings(ctx, SavingsArgs(region="eu-west-1"))
+    top = savings(ctx, SavingsArgs(region="eu-west-1", limit=2))
+    assert len(everything.rows) > 2
+    assert top.rows == everything.rows[:2]
+    assert top.rows[0]["monthly_usd"] >= top.rows[1]["monthly_usd"] >= everything.rows[2]["monthly_usd"]
+    named = top.summary.split(f"the 2 biggest of {len(everything.rows)}: ", 1)[1]
+    assert all(row["resource"] in named for row in top.rows)
+    assert everything.rows[2]["resource"] not in named
+    # the total still counts every candidate, not the two shown
+    assert top.facts["monthly_savings_usd"] == everything.facts["monthly_savings_usd"]
