@@ -471,15 +471,16 @@ def _history(deps: GraphDeps, route: Route, requested: str) -> dict[str, Any]:
         rows.append({"when": record["at"], "action": record["outcome"], "by": record["user"],
                      "approval": record["approval_id"]})
     skill = SKILL_BY_NAME[requested]
-    what = ", ".join(sorted(names)) or "that"
+    what = ", ".join(sorted(names))
+    on = f" on {what}" if what else ""  # "which incidents got resolved": no target, any of the action
     if rows:
-        summary = f"Guardian's audit shows {len(rows)} {skill.name} action(s) on {what}; the latest first."
+        summary = f"Guardian's audit shows {len(rows)} {skill.name} action(s){on}; the latest first."
         result = ToolResult(status="ok", summary=summary, columns=["when", "action", "by", "approval"],
                             rows=list(reversed(rows)))
     else:
-        result = ToolResult(status="ok", summary=(f"Guardian's audit has no {skill.name} action on {what}. "
+        result = ToolResult(status="ok", summary=(f"Guardian's audit has no {skill.name} action{on}. "
                                                   "Changes made outside Guardian are not in it."))
-    return tool_record("guardian_audit_history", {"skill": skill.name, "target": what}, result)
+    return tool_record("guardian_audit_history", {"skill": skill.name, "target": what or "any"}, result)
 
 
 def _period_notes(route: Route, calls: list[dict[str, Any]]) -> list[str]:

@@ -333,8 +333,12 @@ def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
         return False  # "is it running or stopped?": the second of two states asked about, not a stop
     if text[start:end] in ("acked", "acknowledged", "resolved", "closed") and (
             re.match(_STATE_NOUN, after)
-            or re.search(r"\b(?:is|are|isn'?t|aren'?t|currently|still)\b(?:\s+\S+){0,3}\s*$", before)):
-        return False  # "show acked incidents", "is anything acked right now?": a state asked about, not the act
+            or re.search(r"\b(?:is|are|isn'?t|aren'?t|currently|still)\b(?:\s+\S+){0,3}\s*$", before)
+            or re.search(r"\b" + _STATE_NOUN + r"\s+(?:that|which)\s+(?:got|get|were|was|are|is|have been|has been|"
+                         r"had been)?\s*$", before)):
+        # "show acked incidents", "is anything acked right now?", "the ones that got resolved": a state
+        # asked about or naming what is listed, not the act
+        return False
     if verb in _SWITCHES and LOGIN_OBJECT.match(after):
         return False  # "turn off dave's console password": a login switched off, an IAM matter, no machine
     if verb == "retry" and re.match(RETRY_AS_NOUN, text[end:]):

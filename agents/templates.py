@@ -329,7 +329,7 @@ class _Parts:
         if result.status == "error":
             self.notes.append(result.summary)
             return
-        title = _title(call["tool"]) if titled else ""
+        title = _title(call["tool"], call.get("args") or {}) if titled else ""
         meant = route.slots.get(MEANT)  # what "that user" may point at, named by the turn before
         pointed = [str(name) for name in meant] if isinstance(meant, list) else []
         focused = focus(call["tool"], result, focus_text(route.text, route.slots), pointed,
@@ -445,8 +445,11 @@ def as_clause(summary: str) -> str:
     return text
 
 
-def _title(tool_name: str) -> str:
+def _title(tool_name: str, args: dict[str, Any]) -> str:
     words = re.sub(r"^(aws|gcp|gh|github|pd|pagerduty|knowledge)_", "", tool_name).replace("_", " ")
+    status = args.get("status")
+    if words.startswith("open ") and status not in (None, "open"):  # the incidents asked by another status
+        words = "incidents" if status == "all" else f"{status} {words.removeprefix('open ')}"
     if tool_name.startswith("gcp_"):  # beside AWS's tables, say whose these are
         return f"Google Cloud {words}"
     return words[:1].upper() + words[1:]

@@ -469,3 +469,14 @@ def test_a_line_break_ends_a_pasted_line() -> None:
 @pytest.mark.parametrize("text", ["did the ledger retry thing get merged", "is the retry work in main yet"])
 def test_retry_naming_a_piece_of_work_is_no_rerun(text: str) -> None:
     assert not [occ for occ in occurrences(text) if occ.verb == "retry"]
+
+
+@pytest.mark.parametrize("text", ["only the alerts which were acked overnight",
+                                  "incidents that have been closed since monday", "ones that got resolved today?"])
+def test_a_state_in_a_relative_clause_names_what_is_listed(text: str) -> None:
+    assert not occurrences(text)
+
+
+def test_a_request_whose_object_carries_a_state_still_asks() -> None:
+    assert [(occ.skill, occ.mood) for occ in occurrences("resolve the ones that were acked")] == [
+        ("incident.resolve", "request")]

@@ -199,3 +199,21 @@ def test_the_web_chat_applies_the_policy_to_its_own_identities(runtime: Runtime,
     assert 'guardian_approval_decisions_total{outcome="conflict",skill="infra.action",surface="web"} 1.0' in metrics
     assert 'guardian_refusals_total{kind="ask",skill="infra.action",surface="web"} 1.0' in metrics
     assert 'guardian_requests_total{outcome="approval_requested",skill="infra.action",surface="web"} 1.0' in metrics
+
+
+def test_a_state_naming_what_is_listed_asks_no_audit_and_titles_its_table(runtime: Runtime) -> None:
+    """"the ones that got resolved" names which incidents to list (by the state they are in), so
+    no history of Guardian's own resolves is read; a past question with no target ("which
+    incidents got resolved this week") reads it for any target, and its listing is not titled
+    "Open incidents"."""
+    thread = "resolved-ones"
+    runtime.guardian.ask(Request(text="whats open in pagerduty", user="alice", thread_id=thread))
+    listed = runtime.guardian.ask(Request(text="and the ones that got resolved in the last 2 days?", user="alice",
+                                          thread_id=thread))
+    assert listed.skill == "incident.list" and listed.pending_approval is None
+    assert [row[0].value for row in listed.tables[0].rows] == ["P9D4T6N"]
+    assert "audit" not in listed.shown_text()
+    asked = ask(runtime, "which incidents got resolved this week")
+    assert "Guardian's audit has no incident.resolve action. Changes made outside Guardian" in asked.shown_text()
+    titles = [table.title for table in asked.tables]
+    assert "Resolved incidents" in titles and "Open incidents" not in titles
