@@ -375,6 +375,25 @@ _MONEY = re.compile(r"(?<![\w.])(?:\$\s?(\d[\d,]*(?:\.\d+)?)\s*([km])?\b|(\d[\d,
 _BUDGET_WORDS = re.compile(r"\b(?:budget\w*|cap|capped|limit|allowance|allotted|allocated|go(?:ing)? over|exceed\w*|"
                            r"overspend\w*|stay under|we(?:'ve| have) got|we have)\b", re.I)
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+# A bare figure (no $, k or usd) is a budget only said right beside a budget noun: "the budget's
+# 18,000", "budget of 20000", "vs the 16,000 budget", "a 9,500 monthly cap". It has thousands
+# grouped or three digits at least and is no year ("the 2027 budget"), nor a count ("q1 budget").
+_BARE_FIGURE = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}(?:\.\d+)?)(?!\d|,\d)"
+_BUDGET_NOUN = r"(?:budget|cap|limit|allowance)"
+_BARE_BUDGET = re.compile(rf"\b{_BUDGET_NOUN}s?(?:'s|\s+is|\s+of|\s+was|\s+at|\s*[:=])?\s+(?:set\s+(?:at|to)\s+)?"
+                          rf"{_BARE_FIGURE}|(?<![\w.,]){_BARE_FIGURE}\s+(?:[a-z]+\s+)?{_BUDGET_NOUN}\b", re.I)
+
+
+def _bare_budget(text: str) -> float | None:
+    """A figure said without a currency right beside a budget noun, in dollars, or None."""
+    for match in _BARE_BUDGET.finditer(text):
+        digits = match.group(1) or match.group(2)
+        if "," not in digits and "." not in digits and len(digits) == 4 and 1900 <= int(digits) < 2200:
+            continue  # a year
+        amount = float(digits.replace(",", ""))
+        if amount > 0:
+            return amount
+    return None
 
 
 def budget_named(text: str) -> float | None:
@@ -383,7 +402,7 @@ def budget_named(text: str) -> float | None:
         return None
     match = _MONEY.search(text)
     if not match:
-        return None
+        return _bare_budget(text)
     digits, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     try:
         amount = float(digits.replace(",", ""))
