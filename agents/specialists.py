@@ -331,6 +331,10 @@ class CostAgent(Specialist):
         azure_service = azure_service_named(route)
         if azure_service:  # "what did our azure vms cost": that service's spend (Azure's own name for it)
             values["service_name"] = azure_service
+        if route.skill == "cost.anomalies" and day_of_an_event(route.text, route.slots.get("time_range")):
+            # "did the deploy on tuesday blow up our costs": the day another event happened
+            # is where the spend to explain starts, and its effect runs on to today
+            values["end"] = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
             # default, not the slot's "up to today"; a period ending later ("this quarter",
@@ -348,6 +352,27 @@ class CostAgent(Specialist):
                 if isinstance(start, str) and start[:10] > today.isoformat():
                     values["start"] = start[:10]
         return values
+
+
+# An event of another domain dated by a one-day period right after it: "the deploy on tuesday",
+# "the migration last monday", "that outage on the 3rd", "our release on 2026-11-30".
+_EVENT_BEFORE_DAY = re.compile(r"\b(?:deploy\w*|releas\w*|roll-?outs?|rolled out|launch\w*|migrat\w*|incidents?|"
+                               r"outages?|changes?|upgrades?|cut-?overs?|shipped|went out|went live|scan)"
+                               r"(?:\s+(?:we|they|that|which)\s+(?:did|had|ran|made))?\s+$", re.I)
+
+
+def day_of_an_event(text: str, time_range: object) -> bool:
+    """Whether the request's period is one day, named as the day another event (a deploy, an
+    incident, a migration) happened: a cost question about it asks what followed that day."""
+    if not isinstance(time_range, dict) or not time_range.get("label"):
+        return False
+    try:
+        start, end = (date.fromisoformat(str(time_range[key])[:10]) for key in ("start", "end"))
+        days = (end - start).days
+    except (KeyError, ValueError):
+        return False
+    at = text.lower().find(str(time_range["label"]).lower())
+    return days == 1 and at > 0 and bool(_EVENT_BEFORE_DAY.search(text[:at]))
 
 
 # Azure services by the words people use for them ("vms", "blob storage", "egress"); the
