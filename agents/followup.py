@@ -215,6 +215,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
     route = _without_context_word(route, previous)
+    if _why_it_was_listed(route, previous, items):
+        # "why is analytics-batch-1 on there?" after a savings list: why the list holds that item,
+        # which the list's own check says of it (its row), not the item's description
+        return _asked_again(route, previous, threshold)
     machine = _machine_change_after_machines(route, previous, threshold) \
         or _machine_verb_on_it(route, previous, threshold)
     if machine is not None:
@@ -349,7 +353,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # which its own rows say (a check of one kind of resource would not add up to it)
         return _asked_again(route, previous, threshold)
     if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)
-            or _same_question_elsewhere(route, previous)) \
+            or _same_question_elsewhere(route, previous) or _same_question_put_to_the_bot(route, previous)) \
             and not _requests_its_change(route) and not _names_another_domain(route, previous, threshold) \
             and not _asks_another_side_of_it(route, previous):
         skill = SKILL_BY_NAME[previous.skill]
@@ -868,6 +872,46 @@ def _same_question_elsewhere(route: Route, previous: TurnContext) -> bool:
         and route.agent != SKILL_BY_NAME[previous.skill].agent and route.confidence < FIRM_READING \
         and not SKILL_BY_NAME[route.skill].mutating and (own is None or not own.search(route.text)) \
         and bool(_ANAPHOR.search(route.text)) and bool(_ALSO_THERE.search(route.text))
+
+
+# A question of what the bot covers, not a request of it: "which clouds do you support", "or only
+# aws?", "what else", "is that possible for gcp".
+_CATALOGUE_ASKED = re.compile(r"\b(?:support\w*|cover\w*|capab\w*|able to|possible|only|what else|anything else|"
+                              r"(?:which|what|other)\s+(?:clouds?|providers?|things|stuff|kinds?|skills?|commands?))\b",
+                              re.I)
+
+
+def _same_question_put_to_the_bot(route: Route, previous: TurnContext) -> bool:
+    """"can u do azure too, by resource group" after a spend: the previous question of another
+    place (a cloud, a region), put to the bot as "can you do", which reads as a question of what
+    it can do; it names a place and nothing else a slot reads beside a grouping or a period, and
+    asks nothing of the bot's catalogue ("or only aws? which clouds do you cover" does)."""
+    places = set(route.slots) & set(_PLACE_SLOTS)
+    return route.skill == "help" and bool(places) and not SKILL_BY_NAME[previous.skill].mutating \
+        and set(route.slots) <= {*_PLACE_SLOTS, "group_by", "time_range"} \
+        and bool(_ALSO_THERE.search(route.text)) and not _CATALOGUE_ASKED.search(route.text)
+
+
+# Why one item is in the list just shown: "why is analytics-batch-1 on there?", "how come the
+# old snapshot got flagged", "why's bastion-eip listed at all".
+_WHY_LISTED = re.compile(r"\b(?:why|how come)\b.*(?:\b(?:on|in)\s+(?:there|here|it|(?:the|that|this|your)\s+list)\b|"
+                         r"\b(?:listed|flagged|included|counted)\b|\bshow(?:s|ed|ing)?\s+up\b|"
+                         r"\bmade\s+(?:the|that|this)\s+(?:list|cut)\b)", re.I)
+
+
+def _why_it_was_listed(route: Route, previous: TurnContext, items: Any) -> bool:
+    """Whether the words ask why an item the previous security or spend listing showed is in it,
+    naming that item, which the router reads as another question of it (its description)."""
+    if not _lists_cloud_items(previous) or route.skill == previous.skill or SKILL_BY_NAME[route.skill].mutating \
+            or not _WHY_LISTED.search(route.text):
+        return False
+    named = {str(route.slots[key]).lower() for key in ("resource_name", "bucket", "instance_id")
+             if isinstance(route.slots.get(key), str)}
+    named |= {str(item).lower() for item in route.slots.get("resource_ids") or []}
+    listed = {str(value).lower() for item in (items if isinstance(items, list) else []) if isinstance(item, dict)
+              for value in item.values() if isinstance(value, str)}
+    listed |= {str(resource).lower() for resource in previous.resources}
+    return bool(named) and named <= listed
 
 
 def _asked_of_an_item_in_no_words_of(route: Route, previous: TurnContext) -> bool:

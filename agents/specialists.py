@@ -331,6 +331,10 @@ class CostAgent(Specialist):
         azure_service = azure_service_named(route)
         if azure_service:  # "what did our azure vms cost": that service's spend (Azure's own name for it)
             values["service_name"] = azure_service
+        if route.skill == "cost.anomalies" and day_of_an_event(route.text, route.slots.get("time_range")):
+            # "did the deploy on tuesday blow up our costs": the day another event happened
+            # is where the spend to explain starts, and its effect runs on to today
+            values["end"] = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
         if route.skill == "cost.forecast":
             # A forecast looks ahead: "this month" means to its end, which is the tool's
             # default, not the slot's "up to today"; a period ending later ("this quarter",
@@ -348,6 +352,27 @@ class CostAgent(Specialist):
                 if isinstance(start, str) and start[:10] > today.isoformat():
                     values["start"] = start[:10]
         return values
+
+
+# An event of another domain dated by a one-day period right after it: "the deploy on tuesday",
+# "the migration last monday", "that outage on the 3rd", "our release on 2026-11-30".
+_EVENT_BEFORE_DAY = re.compile(r"\b(?:deploy\w*|releas\w*|roll-?outs?|rolled out|launch\w*|migrat\w*|incidents?|"
+                               r"outages?|changes?|upgrades?|cut-?overs?|shipped|went out|went live|scan)"
+                               r"(?:\s+(?:we|they|that|which)\s+(?:did|had|ran|made))?\s+$", re.I)
+
+
+def day_of_an_event(text: str, time_range: object) -> bool:
+    """Whether the request's period is one day, named as the day another event (a deploy, an
+    incident, a migration) happened: a cost question about it asks what followed that day."""
+    if not isinstance(time_range, dict) or not time_range.get("label"):
+        return False
+    try:
+        start, end = (date.fromisoformat(str(time_range[key])[:10]) for key in ("start", "end"))
+        days = (end - start).days
+    except (KeyError, ValueError):
+        return False
+    at = text.lower().find(str(time_range["label"]).lower())
+    return days == 1 and at > 0 and bool(_EVENT_BEFORE_DAY.search(text[:at]))
 
 
 # Azure services by the words people use for them ("vms", "blob storage", "egress"); the
@@ -375,6 +400,25 @@ _MONEY = re.compile(r"(?<![\w.])(?:\$\s?(\d[\d,]*(?:\.\d+)?)\s*([km])?\b|(\d[\d,
 _BUDGET_WORDS = re.compile(r"\b(?:budget\w*|cap|capped|limit|allowance|allotted|allocated|go(?:ing)? over|exceed\w*|"
                            r"overspend\w*|stay under|we(?:'ve| have) got|we have)\b", re.I)
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+# A bare figure (no $, k or usd) is a budget only said right beside a budget noun: "the budget's
+# 18,000", "budget of 20000", "vs the 16,000 budget", "a 9,500 monthly cap". It has thousands
+# grouped or three digits at least and is no year ("the 2027 budget"), nor a count ("q1 budget").
+_BARE_FIGURE = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}(?:\.\d+)?)(?!\d|,\d)"
+_BUDGET_NOUN = r"(?:budget|cap|limit|allowance)"
+_BARE_BUDGET = re.compile(rf"\b{_BUDGET_NOUN}s?(?:'s|\s+is|\s+of|\s+was|\s+at|\s*[:=])?\s+(?:set\s+(?:at|to)\s+)?"
+                          rf"{_BARE_FIGURE}|(?<![\w.,]){_BARE_FIGURE}\s+(?:[a-z]+\s+)?{_BUDGET_NOUN}\b", re.I)
+
+
+def _bare_budget(text: str) -> float | None:
+    """A figure said without a currency right beside a budget noun, in dollars, or None."""
+    for match in _BARE_BUDGET.finditer(text):
+        digits = match.group(1) or match.group(2)
+        if "," not in digits and "." not in digits and len(digits) == 4 and 1900 <= int(digits) < 2200:
+            continue  # a year
+        amount = float(digits.replace(",", ""))
+        if amount > 0:
+            return amount
+    return None
 
 
 def budget_named(text: str) -> float | None:
@@ -383,7 +427,7 @@ def budget_named(text: str) -> float | None:
         return None
     match = _MONEY.search(text)
     if not match:
-        return None
+        return _bare_budget(text)
     digits, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     try:
         amount = float(digits.replace(",", ""))

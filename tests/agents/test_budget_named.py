@@ -25,3 +25,24 @@ def test_a_sum_beside_a_budget_word_is_the_budget(text: str, amount: float) -> N
 ])
 def test_no_budget_without_both_a_figure_and_a_budget_word(text: str) -> None:
     assert budget_named(text) is None
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("the budget's 22,500 this month, will we make it", 22_500.0),
+    ("budget of 9000 for december - are we fine?", 9_000.0),
+    ("how do we look against the 14,000 budget", 14_000.0),
+    ("projected total vs our 30,000 monthly cap?", 30_000.0),
+    ("limit: 7,250.50, on track?", 7_250.5),
+])
+def test_a_bare_figure_right_beside_a_budget_noun_is_the_budget(text: str, amount: float) -> None:
+    assert budget_named(text) == amount
+
+
+@pytest.mark.parametrize("text", [
+    "where do we land against the 2027 budget",  # a year, not a sum
+    "are we on track for the q3 budget",  # a quarter's number
+    "budget talk is at 1500 today, what's the forecast",  # a time of day after 'at', not beside the noun
+    "will we exceed the budget in 12 days",  # a count of days, far from the noun
+])
+def test_no_bare_budget_from_a_year_a_count_or_a_figure_far_from_the_noun(text: str) -> None:
+    assert budget_named(text) is None
