@@ -631,7 +631,9 @@ def _least_severe(subject: Subject, result: ToolResult) -> Focused | None:
 
 # Findings asked about one thing the words name ("what's flagged on the bastion?", "anything
 # against payments-db"): the rows whose title or resource names it.
-ABOUT_A_RESOURCE = ("aws_security_hub_findings", "aws_guardduty_findings")
+# Rows narrowed to the thing the words name ("anything flagged on payments-db?", "why is
+# analytics-batch-1 on there?"); a savings row is itself the thing, a finding is about one.
+ABOUT_A_RESOURCE = ("aws_security_hub_findings", "aws_guardduty_findings", "aws_savings")
 _HYPHENATED = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w-])", re.I)
 _REGION_SHAPE = re.compile(r"[a-z]{2}-[a-z]+-\d", re.I)
 # (a name in brackets spelt in mixed case, as nicknames are: not "(deprecated)", not "(CRITICAL)")
@@ -646,6 +648,7 @@ def _spoken_forms(row: Row) -> dict[str, str]:
     number ("bastion-1" is "the bastion") or a company prefix; form -> name."""
     resource = str(row.get("resource", ""))
     found = _HYPHENATED.findall(str(row.get("title", "")))
+    found += [str(row["name"])] if row.get("name") else []  # a savings row's Name tag
     # a vulnerability's nickname the title gives in brackets: "openssh (regreSSHion)", "(Log4Shell)"
     found += _NICKNAME.findall(str(row.get("title", "")))
     last = re.split(r"[/:]", resource)[-1]
@@ -677,8 +680,9 @@ def _about_a_resource(subject: Subject, result: ToolResult, text: str) -> Focuse
     checked = result.facts.get(subject.checked) if subject.checked else None
     total = int(checked) if isinstance(checked, int) and checked >= len(result.rows) else len(result.rows)
     titles = list(dict.fromkeys(subject.name_of(row) for row in kept))
-    lead = (f"{len(kept)} of {total} {subject.noun} {'is' if len(kept) == 1 else 'are'} about "
-            f"{names(list(dict.fromkeys(said)))}: {names(titles)}.")
+    about = "" if any("title" not in row for row in kept) else \
+        f" {'is' if len(kept) == 1 else 'are'} about {names(list(dict.fromkeys(said)))}"  # a row the thing itself
+    lead = f"{len(kept)} of {total} {subject.noun}{about}: {names(titles)}."
     return Focused(lead=lead, rest=f"Not listed: the other {total - len(kept)} {subject.noun}.", rows=kept)
 
 

@@ -387,3 +387,23 @@ def test_a_run_under_way_is_named_beside_the_finished_states() -> None:
     focused = focus("github_workflow_runs", RUNS, "is ledger green?")
     assert focused is not None
     assert focused.rest.endswith("Under way: Release (acme/ledger) in progress, run 9004.")
+
+
+SAVINGS = ToolResult(status="ok", summary="3 savings.", columns=["resource", "name", "kind", "monthly_usd"], rows=[
+    {"resource": "i-0big", "name": "ledger-batch-2", "kind": "low CPU instance", "monthly_usd": 140.0},
+    {"resource": "vol-0old", "name": "ledger-export-old", "kind": "unattached volume", "monthly_usd": 20.0},
+    {"resource": "eipalloc-0a", "name": "", "kind": "unassociated Elastic IP", "monthly_usd": 3.6}],
+    resources=["i-0big", "vol-0old", "eipalloc-0a"])
+
+
+@pytest.mark.parametrize("text", ["why is ledger-export-old on that list", "how much would dropping vol-0old save?"])
+def test_a_savings_candidate_named_by_its_name_or_id_is_the_one_answered(text: str) -> None:
+    answer = build_answer(route("cost.savings", text), [call("aws_savings", SAVINGS)])
+    assert answer.lead == "1 of 3 savings candidates: ledger-export-old (vol-0old)."
+    assert [c.value for c in answer.tables[0].column("resource")] == ["vol-0old"]
+
+
+def test_a_savings_question_naming_no_candidate_is_not_narrowed_by_name() -> None:
+    asked = route("cost.savings", "why is ledger-journal on the list at all")
+    answer = build_answer(asked, [call("aws_savings", SAVINGS)])
+    assert len(answer.tables[0].rows) == 3
