@@ -302,7 +302,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     # another service (the ellipsis below), not one item of the previous answer
     renamed = not detail and "service" in previous.slots and is_elliptical(route.text) \
         and bool(_bare_name(route, previous))
-    one_of_them = bool(_ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text))
+    one_of_them = bool(_ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text)
+                       or _ONE_USED_BY.search(route.text))
     if described and one_of_them and not asks_a_change and not renamed and (
             route.confidence < threshold or route.agent == SKILL_BY_NAME[previous.skill].agent or about_one
             or unnamed_elsewhere):
@@ -465,7 +466,8 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         closest = _reading_in_domain(route, previous, threshold)
         if closest is not None:
             return closest
-    if (_ANAPHOR.search(route.text) or _spenders_said_again(route, previous)) \
+    if (_ANAPHOR.search(route.text) or _spenders_said_again(route, previous)
+            or _the_machine_changed(route, previous)) \
             and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
@@ -733,6 +735,18 @@ def _lends_its_target(route: Route, previous: TurnContext) -> bool:
         return True
     return previous.skill == "cost.savings" and len(previous.resources) == 1 \
         and SKILL_BY_NAME[route.skill].agent == "infrastructure"
+
+
+# "the host", "that box", "the vm": a machine noun naming no machine (no name after it) is the one
+# machine the thread is about, as "it" is.
+_THE_MACHINE = re.compile(r"\b(?:the|that|this|same)\s+(?:box|host|server|vm|node|instance|machine)\b"
+                          r"(?!\s+[a-z][a-z0-9]*(?:-[a-z0-9]+)+)", re.I)
+
+
+def _the_machine_changed(route: Route, previous: TurnContext) -> bool:
+    """"ok the vm looks up but the app is stuck, just cycle the host" after a turn about one
+    machine: the change is asked of that machine, named by its kind instead of "it"."""
+    return route.skill == "infra.action" and previous.skill in _ONE_MACHINE and bool(_THE_MACHINE.search(route.text))
 
 
 _PLURAL_ANAPHOR = re.compile(r"\b(?:those|them|these|they|their)\b", re.I)
@@ -1034,7 +1048,7 @@ def _machine_change_after_machines(route: Route, previous: TurnContext, threshol
 
 
 # A machine verb whose object is a pronoun: "start it", "power it off", "shut that down".
-_VERB_ON_IT = "{verb}\\w*\\s+(?:it|that|this)(?:\\s+one)?\\b"
+_VERB_ON_IT = "{verb}\\w*\\s+(?:(?:it|that|this)(?:\\s+one)?|(?:the|that|this)\\s+(?:box|host|server|vm|machine))\\b"
 
 
 def _machine_verb_on_it(route: Route, previous: TurnContext, threshold: float) -> Route | None:
@@ -1251,13 +1265,16 @@ def _listed_item(route: Route, items: Any, shown: Sequence[str] = ()) -> dict[st
     rows fitting ("the checkout one" of every run) is settled by the rows the answer showed
     (``shown``: its failed runs, one of them checkout's), which are what the person saw."""
     # "not the payments one, the checkout one": the item named after the one ruled out
-    phrase = _ONE_OF_THE_LIST.search(without_ruled_out(route.text))
-    if phrase is None or not isinstance(items, list) or not items:
+    kept = without_ruled_out(route.text)
+    phrase = _ONE_OF_THE_LIST.search(kept)
+    user = _ONE_USED_BY.search(kept) if phrase is None else None
+    if (phrase is None and user is None) or not isinstance(items, list) or not items:
         return None
-    chosen = pick(items, phrase.group(0))
+    words = phrase.group(0) if phrase is not None else f"the {user['who']} one"  # "the payments one"
+    chosen = pick(items, words)
     seen = _shown_items(items, shown)
     if chosen is None and 0 < len(seen) < len(items):
-        chosen = pick(seen, phrase.group(0))
+        chosen = pick(seen, words)
     return _slots_of(chosen) if chosen is not None else {}
 
 
@@ -1291,6 +1308,12 @@ _THAT_ONE = re.compile(r"\b(?:that|this|the only|the)\s+(?:one|incident|item)\b(
 # ... or by a phrase after it: "the one on the apple pay PR", "the one in eu-west-1", "the one for
 # search" ("the one on call" is a person, not a row)
 _THE_ONE_QUALIFIED = re.compile(r"\bthe\s+one\s+(?:on(?!\s*-?\s*call\b)|in|for|from|with|about|of)\s+\w", re.I)
+# ... or by who uses it: "the one the payments app uses", "the one that the etl job reads" (the
+# payments one, the etl one)
+_ONE_USED_BY = re.compile(r"\bthe\s+one\s+(?:that\s+|which\s+)?(?:the\s+|our\s+)?(?P<who>[a-z][\w-]*)\s+"
+                          r"(?:(?:app|application|service|team|api|site|job|lambda|function|worker)\s+)?"
+                          r"(?:uses|used|runs on|reads|reads from|writes to|talks to|hits|relies on|depends on|"
+                          r"is using|connects to)\b", re.I)
 # ... said first in the message ("the crypto one - which box is it")
 _OPENS_ON_ONE = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|right)\W+)?(?:" + _ONE_OF_THE_LIST.pattern + "|"
                            + _THE_ONE_QUALIFIED.pattern + ")", re.I)

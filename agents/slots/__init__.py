@@ -105,6 +105,13 @@ def excluded_env(text: str) -> str | None:
     return f"!{env}" if env else None
 
 
+# Two environments joined ("prod and whatever test ones", "staging + prod", "prod as well as dev"):
+# every environment asked, so none narrows the answer.
+_ENV_WORD = r"(?:prod|production|prd|staging|stage|stg|dev|development|qa|test|testing|sandbox|non-?prod)"
+_BOTH_ENVS = re.compile(rf"\b{_ENV_WORD}\s*(?:\+|&|\band\b|\bplus\b|\bas well as\b)\s*"
+                        rf"(?:(?:the|whatever|any|all(?: the)?|also)\s+)?{_ENV_WORD}\b")
+
+
 def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     """Every slot ``text`` names, keyed by the fixed vocabulary; absent slots are left out."""
     original = text.strip()
@@ -146,7 +153,8 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
     tag = find_tag(without_commands(original))
     if tag:
         slots["tag_key"], slots["tag_value"] = tag[0].lower(), tag[1]
-    env = first_match(list(ENVS), without_ruled_out(positive)) or excluded_env(lowered)
+    env = None if _BOTH_ENVS.search(positive) else \
+        first_match(list(ENVS), without_ruled_out(positive)) or excluded_env(lowered)
     if tag and tag[0].lower() in ("env", "environment", "stage"):
         env = first_match(list(ENVS), tag[1].lower()) or env
     put(slots, "env", env)

@@ -477,11 +477,26 @@ _NOT_A_MACHINE_NAME = frozenset("""prod production staging stage dev development
     individual physical""".split())
 
 
+# "which servers are there for checkout", "the boxes behind search", "vms we run for payments": the
+# service named after the machines, as their purpose (never a balancer they sit behind)
+_MACHINES_FOR = re.compile(rf"\b{_MACHINE_NOUNS}\s+(?:(?:are|is)\s+(?:there|up|running)\s+|"
+                           r"(?:do\s+)?we\s+(?:have|run|got)\s+|"
+                           r"(?:that\s+)?(?:run|runs|running|serve|serves|serving)\s+)?"
+                           r"(?:for|behind|of)\s+(?:the\s+|our\s+)?"
+                           r"([a-z][a-z0-9-]*)\b(?!\s+(?:balancer|lb|alb|elb|nlb|proxy|firewall)\b)")
+_NOT_MACHINES_OF = frozenset("load lb alb elb nlb proxy firewall vpn a an demo demos weekend night tests "
+                             "testing".split())
+
+
 def _machine_of(text: str) -> str | None:
-    """The service a machine is called by ("the payments vm" -> payments), not its kind,
-    environment, state or cloud ("the staging vm", "the stopped box", "the gcp vm")."""
+    """The service a machine is called by ("the payments vm" -> payments, "servers for checkout"
+    -> checkout), not its kind, environment, state or cloud ("the staging vm", "the stopped box",
+    "the gcp vm")."""
     match = re.search(rf"\b(?:the|that|this|our)\s+([a-z][a-z0-9-]*)\s+{_MACHINE_NOUNS}\b", text)
     word = match.group(1) if match else None
+    purpose = _MACHINES_FOR.search(text)
+    if word is None and purpose and purpose.group(1) not in _NOT_MACHINES_OF:
+        word = purpose.group(1)
     if not word or not _is_name(word) or _is_special(word) or _is_provider_word(word):
         return None
     return None if word in _VERBS | _STATES | _ORDINALS | _NOT_A_MACHINE_NAME else word
@@ -1033,7 +1048,7 @@ def find_action(text: str) -> str | None:
     # up, the batch job runs tonight": a reason); a named one, by a CI word anywhere ("restart
     # deploy-staging, the pipeline is stuck")
     ci_named = ci_object(text) if _PRONOUN_OBJECT.search(text) else CI_WORDS.search(CI_MACHINE.sub(" ", text))
-    if action in ("reboot", "start") and ci_named and not _machine_object(text):
+    if action in ("reboot", "start") and ci_named and not _machine_object(text) and not _POWERED.search(text):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
         return "resolve"
@@ -1056,6 +1071,12 @@ _MACHINE_OBJECT = re.compile(
 # and the message names one numbered host, which the pronoun is.
 _PRONOUN_OBJECT = re.compile(rf"\b(?:{_START_VERBS}|spin|bring|fire|boot)\s+(?:it|that|this|that one|this one)\b")
 _NUMBERED_HOST = re.compile(r"(?<![\w./-])(?P<host>[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+)(?![\w-])(?P<rest>\s+\S+)?")
+
+
+# Power is a machine's, never a CI run's: "power it on, the month-end run starts tonight" starts
+# the machine, whatever CI word gives the reason.
+_POWERED = re.compile(r"\bpower(?:ed|ing)?(?:[- ]?cycle|[- ]?(?:on|off|up|down)|\s+(?:\S+\s+){1,3}?(?:back\s+)?"
+                      r"(?:on|off|up|down))\b")
 
 
 # A host named for its environment ("web-frontend-staging", "checkout-web-prod"): the last

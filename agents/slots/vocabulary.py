@@ -136,14 +136,19 @@ _OBJECT = rf"(?:it|that|this|them|those|(?:the|that|this) ones?|{_MACHINE_OBJECT
 # "kick it (again)" after a failed deploy is the CI run's: kick takes a machine word or a host name only
 _CYCLE_OR_KICK = rf"cycle(?= {_OBJECT}(?![\w-]))|kick(?= {_MACHINE_OBJECT}(?![\w-]))"
 _SWITCHED = rf"switch(?:ed|ing)?(?: {_OBJECT})? "
+# A phrasal verb with its object in between ("power it on", "turn the box off", "spin that one up",
+# "bring it back up", "shut the vm down"): the same action as the verb's joined form.
+_SPLIT = rf"(?: {_OBJECT})?(?: back)? "
 ACTIONS: tuple[tuple[str, str], ...] = (
     ("rerun", RERUN_WORDS),
     ("ack", r"ack|acking|acknowledge"),
     ("resolve", r"resolve"),
     ("page", r"escalate|page(?= @| \w+)"),
     ("reboot", r"reboot|restart|bounce|power[- ]?cycle|" + _CYCLE_OR_KICK),
-    ("start", r"start|power[- ]?on|turn on|spin up|bring up|boot|" + _SWITCHED + "on"),
-    ("stop", r"stop|shut ?down|shut off|turn off|power[- ]?off|spin down|" + _SWITCHED + "off"),
+    ("start", rf"start|power[- ]?on|power{_SPLIT}(?:on|up)|turn{_SPLIT}on|spin{_SPLIT}up|bring{_SPLIT}up|boot|"
+              + _SWITCHED + "on"),
+    ("stop", rf"stop|shut ?down|shut{_SPLIT}(?:down|off)|turn{_SPLIT}off|power[- ]?off|power{_SPLIT}(?:off|down)|"
+             rf"spin{_SPLIT}down|" + _SWITCHED + "off"),
     ("deallocate", r"deallocate|deallocating"),  # an Azure VM: stopped and its compute no longer billed
     ("scale", r"scale(?: out| in| up| down)?"),
     ("resize", r"resize|upsize|downsize|change (?:the )?instance type"),
