@@ -214,6 +214,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # "how do I lock that down" after a list of public buckets: the runbook for what "that" was,
         # in the words asked and the answer's lead (a brief asked by number names its alert there)
         return route.model_copy(update={"slots": {**route.slots, ABOUT: f"{said} {answered}".strip()}})
+    if route.skill == "knowledge.runbook" and route.confidence >= FIRM_READING and route.requested_skill is None \
+            and _antecedent_in_the_message(route.text):
+        # "the pool exhausted one, what's our playbook for that" after log errors: the procedure
+        # for what the message itself names first, not that item described again by the list's check
+        return route
     route = _without_context_word(route, previous)
     if _why_it_was_listed(route, previous, items):
         # "why is analytics-batch-1 on there?" after a savings list: why the list holds that item,
