@@ -180,6 +180,10 @@ def _rule(skill: str, pattern: str, boost: float, unless: str | None = None, mut
 
 # --------------------------------------------------------------------------- rules
 
+# Not the machine playing a part but its logs, a CI job, an incident or a bill.
+_ROLE_ASKED_UNLESS = (_CI + "|" + _INCIDENT + "|" + _MONEY
+                      + r"|\b(?:logs?|errors?|exceptions?|throw\w*|fail\w*|crash\w*)\b")
+
 # What a resource is built of: the attributes its description shows.
 _ATTRIBUTES = (r"(?:engine|instance class|db class|class|instance type|storage|disk size|runtime|version|tasks?|"
                r"desired count|ami|subnet|vpc|private ip|public ip)")
@@ -873,6 +877,25 @@ RULES: tuple[Rule, ...] = (
           STRONG, unless=_MONEY + r"|\b(?:events?|entries|who (?:did|changed|deleted|ran)|lookup)\b"),
     # ... said by what it does: "are we recording api activity in every region?"
     _rule("security.posture", _ACCOUNT_AUDIT, STRONG, unless=_MONEY),
+    # --- constructions found by the dev21 eval cases (tunable)
+    # Which machine or function plays a part ("what's the lambda that handles the webhooks called",
+    # "which box serves the admin site"): the one thing's identity and details, not its logs; the
+    # plural ("which boxes serve checkout") lists them ("run" is a CI word).
+    _rule("infra.describe", r"^\W*(?:what|which)(?:'s| is| are)?\s+(?:the\s+)?(?:name of (?:the\s+)?)?(?:[\w-]+\s+)?"
+          r"(?:lambda|function|box|server|vm|instance|host|machine|database|db|node)\s+"
+          r"(?:that\s+|which\s+)?(?:handles?|serves?|hosts?|processes|powers?|backs?)\b", STRONG,
+          unless=_ROLE_ASKED_UNLESS),
+    _rule("infra.inventory", r"^\W*(?:what|which)(?: are)?\s+(?:the\s+)?(?:[\w-]+\s+)?"
+          r"(?:lambdas|functions|boxes|servers|vms|instances|hosts|machines|databases|dbs|nodes)\s+"
+          r"(?:that\s+|which\s+)?(?:handle|serve|host|process|power|back)\b", STRONG - 1.0,
+          unless=_ROLE_ASKED_UNLESS),
+    # Whether the company itself runs or keeps things in a cloud ("do we use gcp for anything", "do
+    # we run anything on google cloud"): what is there; asked of the bot ("do you do gcp") it is help.
+    _rule("infra.inventory", r"\b(?:do|does|did|are|have) we\b[^?.!]{0,25}?\b(?:run|use|have|host|keep|deploy|got)\w*"
+          r"\b[^?.!]{0,25}?\b(?:gcp|google cloud|azure|aws|amazon)\b|\b(?:do|does|did|are) we (?:still )?"
+          r"(?:use|using|run|running|on) (?:gcp|google cloud|azure|aws)\b", STRONG,
+          unless=_MONEY + r"|\b(?:you|u|guardian|the bot)\b|\b(?:public|exposed|open|mfa|findings?|vulns?|secur\w*|"
+          r"logs?|errors?)\b"),
 )
 
 
