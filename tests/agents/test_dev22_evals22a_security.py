@@ -85,3 +85,13 @@ def test_more_levels_after_a_rated_list_keep_the_levels_shown(text: str) -> None
 def test_a_firm_question_elsewhere_naming_a_level_is_not_a_wider_list() -> None:
     asked = apply_context(route("any high urgency pages too", "incident.list", confidence=0.95), RATED, THRESHOLD)
     assert asked.skill == "incident.list"
+
+
+@pytest.mark.parametrize("text", ["that login, is she api only or on the web too",
+                                  "is it api access only for that user"])
+def test_a_pronoun_before_api_names_no_service(text: str) -> None:
+    from datetime import UTC, datetime
+
+    from agents.slots import extract_slots
+
+    assert "service" not in extract_slots(text, datetime(2026, 3, 2, tzinfo=UTC))
