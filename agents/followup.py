@@ -872,12 +872,18 @@ def _names_another_domain(route: Route, previous: TurnContext, threshold: float,
     return own is not None and bool(own.search(text)) and not (theirs is not None and theirs.search(text))
 
 
+# Slots naming what a check looks at ("firewall rules", "iam users"), beside where it looks
+_CHECKED_SUBJECT = ("resource_type", "aws_service")
+
+
 def _names_another_check(route: Route, previous: TurnContext) -> bool:
     """Whether a turn opening like an ellipsis ("ok now ...", "and ...") names another check of the
     same agent in full, which the router all but settled on, with no reading of the previous
     check and nothing pointing back ("ok now the firewall rules on gcp" after public buckets):
-    that check, not the previous one again over a new place."""
-    return route.agent == SKILL_BY_NAME[previous.skill].agent and route.skill != previous.skill \
+    that check, not the previous one again over a new place ("and in eu-west-1?" names no
+    subject of its own, whatever the router leans to)."""
+    return any(key in route.slots for key in _CHECKED_SUBJECT) \
+        and route.agent == SKILL_BY_NAME[previous.skill].agent and route.skill != previous.skill \
         and route.confidence >= SURE_READING and not SKILL_BY_NAME[route.skill].mutating \
         and not _reads_also(route, previous.skill) and not _ANAPHOR.search(route.text) \
         and not _THE_ONES.search(route.text)

@@ -56,11 +56,19 @@ def test_a_router_without_a_speller_leaves_the_words_as_typed() -> None:
 BUCKETS = TurnContext("security.public_storage", {"cloud": "azure", SAID: "public storage accounts?"}, ["stmedia"])
 
 
-@pytest.mark.parametrize(("text", "skill"), [("ok now the nsg rules there, anything wide open", "security.open_ports"),
-                                             ("and iam users with no mfa", "security.iam")])
-def test_another_check_of_the_agent_named_in_full_is_that_check(text: str, skill: str) -> None:
-    asked = apply_context(route(text, skill, {"cloud": "azure"}, confidence=0.97), BUCKETS, THRESHOLD)
+@pytest.mark.parametrize(("text", "skill", "slots"), [
+    ("ok now the nsg rules there, anything wide open", "security.open_ports",
+     {"cloud": "azure", "resource_type": "security_group"}),
+    ("and iam users with no mfa", "security.iam", {"aws_service": "iam"})])
+def test_another_check_of_the_agent_named_in_full_is_that_check(text: str, skill: str, slots: dict[str, str]) -> None:
+    asked = apply_context(route(text, skill, slots, confidence=0.97), BUCKETS, THRESHOLD)
     assert asked.skill == skill
+
+
+def test_a_place_alone_read_firmly_as_another_check_is_still_the_same_check() -> None:
+    read = route("and in westeurope?", "security.open_ports", {"cloud": "azure", "location": "westeurope"}, 0.97)
+    asked = apply_context(read, BUCKETS, THRESHOLD)
+    assert asked.skill == "security.public_storage"
 
 
 def test_a_bare_place_after_a_check_is_still_the_same_check() -> None:
