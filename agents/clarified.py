@@ -174,8 +174,9 @@ def apply_choice(route: Route, previous: TurnContext, threshold: float) -> Route
              if key not in (*THREAD_KEYS, "resource_ids", "instance_id", "resource_name", "bucket")}
     slots.update(target_slots(chosen))
     text = str(previous.slots.get(ASKED) or route.text)
-    return route.model_copy(update={"text": f"{text} ({chosen['name'] or chosen['id']})", "skill": previous.skill,
-                                    "agent": SKILL_BY_NAME[previous.skill].agent,
+    # the words as meant were of the choice alone, not of the question it completes
+    return route.model_copy(update={"text": f"{text} ({chosen['name'] or chosen['id']})", "meant": None,
+                                    "skill": previous.skill, "agent": SKILL_BY_NAME[previous.skill].agent,
                                     "slots": slots, "confidence": max(route.confidence, threshold)})
 
 

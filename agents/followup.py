@@ -361,7 +361,7 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if (is_elliptical(route.text) or _WIDENING.fullmatch(route.text) or _compares_a_period(route)
             or _same_question_elsewhere(route, previous) or _same_question_put_to_the_bot(route, previous)) \
             and not _requests_its_change(route) and not _names_another_domain(route, previous, threshold) \
-            and not _asks_another_side_of_it(route, previous):
+            and not _names_another_check(route, previous) and not _asks_another_side_of_it(route, previous):
         skill = SKILL_BY_NAME[previous.skill]
         if skill.mutating:  # "and bastion-2?" after an action proposes nothing by ellipsis alone
             return route
@@ -401,7 +401,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if _restates_the_list(route, previous):
         # "include the resolved ones as well" after a list of open incidents: the same list, in the
         # states the words say (an incident's state is asked of no other skill's rows)
-        return _asked_again(route, previous, threshold)
+        asked = _asked_again(route, previous, threshold)
+        if said and previous.skill in _RATED_LISTS:
+            # "include the mediums too" after the crits and highs: the levels shown, and the new one
+            asked = asked.model_copy(update={"slots": {**asked.slots, LISTED_WORDS: said}})
+        return asked
     if _REGROUP.match(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # the previous question again, grouped the new way
         return _asked_again(route, previous, threshold)
@@ -807,12 +811,25 @@ def _spend_scope(route: Route, previous: TurnContext) -> dict[str, Any]:
     return _spend_scope_of(previous)
 
 
+# Lists whose rows each carry a severity, and a level named in chat ("the mediums", "crits")
+_RATED_LISTS = ("security.findings", "security.posture")
+_SEVERITY_WORD = re.compile(r"\b(?:crit(?:ical)?|high|medium|med|low)s?\b", re.I)
+# "include the lows too", "add the mediums", "plus the low ones": more levels beside those shown
+_ALSO_SHOWN = re.compile(r"\b(?:include|incl\w*|add|plus|too|as well|also)\b", re.I)
+
+
 def _restates_the_list(route: Route, previous: TurnContext) -> bool:
     """Whether a follow-up after a list of incidents only changes which states it shows: an
-    incident state and nothing else to act on, and no change asked."""
-    return previous.skill == "incident.list" and "status" in route.slots \
-        and not SKILL_BY_NAME[route.skill].mutating and route.requested_skill is None \
+    incident state and nothing else to act on, and no change asked; or, after a list of rated
+    findings, which levels it shows ("include the mediums too"), which the router reads as no
+    question of its own elsewhere."""
+    plain = not SKILL_BY_NAME[route.skill].mutating and route.requested_skill is None \
         and not any(key in route.slots for key in (*_TARGET_SLOTS, "person", "team"))
+    if previous.skill == "incident.list":
+        return "status" in route.slots and plain
+    return previous.skill in _RATED_LISTS and plain and bool(_SEVERITY_WORD.search(route.words)) \
+        and bool(_ALSO_SHOWN.search(route.words)) \
+        and (route.skill == previous.skill or route.confidence < FIRM_READING)
 
 
 def _asked_again(route: Route, previous: TurnContext, threshold: float) -> Route:
@@ -876,6 +893,23 @@ def _names_another_domain(route: Route, previous: TurnContext, threshold: float,
     text = route.text if words is None else words
     own, theirs = _DOMAIN_NOUNS.get(route.agent), _DOMAIN_NOUNS.get(before)
     return own is not None and bool(own.search(text)) and not (theirs is not None and theirs.search(text))
+
+
+# Slots naming what a check looks at ("firewall rules", "iam users"), beside where it looks
+_CHECKED_SUBJECT = ("resource_type", "aws_service")
+
+
+def _names_another_check(route: Route, previous: TurnContext) -> bool:
+    """Whether a turn opening like an ellipsis ("ok now ...", "and ...") names another check of the
+    same agent in full, which the router all but settled on, with no reading of the previous
+    check and nothing pointing back ("ok now the firewall rules on gcp" after public buckets):
+    that check, not the previous one again over a new place ("and in eu-west-1?" names no
+    subject of its own, whatever the router leans to)."""
+    return any(key in route.slots for key in _CHECKED_SUBJECT) \
+        and route.agent == SKILL_BY_NAME[previous.skill].agent and route.skill != previous.skill \
+        and route.confidence >= SURE_READING and not SKILL_BY_NAME[route.skill].mutating \
+        and not _reads_also(route, previous.skill) and not _ANAPHOR.search(route.text) \
+        and not _THE_ONES.search(route.text)
 
 
 # "too", "as well", "or just X": the same thing asked of another place besides.

@@ -20,6 +20,10 @@ class Route(BaseModel):
     requested_skill: str | None = Field(
         default=None, description="The mutating skill the text talks about without asking for it (then "
                                   "``skill`` is the read-only skill that answers it as a question).")
+    meant: str | None = Field(
+        default=None, description="The words as meant, typos repaired as the router read them (\"any hgih "
+                                  "findings\" -> \"any high findings\"), when they differ from ``text``, "
+                                  "which stays as typed; what an answer's narrowing reads.")
 
     def contract_dict(self) -> dict[str, Any]:
         """The shape `guardian route --json` prints (docs/CONTRACT.md)."""
@@ -31,3 +35,8 @@ class Route(BaseModel):
             "slots": self.slots,
             "mood": self.mood,
         }
+
+    @property
+    def words(self) -> str:
+        """The words as meant (typos repaired), else as typed."""
+        return self.meant or self.text

@@ -332,7 +332,7 @@ class _Parts:
         title = _title(call["tool"], call.get("args") or {}) if titled else ""
         meant = route.slots.get(MEANT)  # what "that user" may point at, named by the turn before
         pointed = [str(name) for name in meant] if isinstance(meant, list) else []
-        focused = focus(call["tool"], result, focus_text(route.text, route.slots), pointed,
+        focused = focus(call["tool"], result, focus_text(route.words, route.slots), pointed,
                         lent_target(route.text, route.slots))
         if focused is None and call["tool"] == CHANGES_TOOL:  # "who merged the jest 30 upgrade?"
             focused = named_change(result, route.text)

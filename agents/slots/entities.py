@@ -347,7 +347,10 @@ def _owns_a_rota(word: str) -> bool:
 _TERSE_ROTA = re.compile(r"(?:^|[.?!,;:]\s*)(?:on[- ]?call|oncall)\s+([a-z][a-z0-9-]*)\b"
                          r"(?!\s+(?:is|was|are|were|has|have|for|of)\b)")
 _ROTA_NOUNS = frozenset("rota rotation list engineer engineers person people folks schedule shift".split())
-_NEVER_A_SERVICE = frozenset("pd pagerduty opsgenie step steps screen button form flow endpoint page".split())
+# ... nor a pronoun before "api"/"service" ("or is he api only", "is it service-linked"): a person or
+# a thing already named, never the name of a service
+_NEVER_A_SERVICE = frozenset("""pd pagerduty opsgenie step steps screen button form flow endpoint page
+    he she it they we you i me him her his its their our them us""".split())
 
 
 def _asks_an_action(word: str) -> bool:

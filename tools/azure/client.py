@@ -123,3 +123,35 @@ def resource_group_of(resource_id: str) -> str:
         index = lowered.index("resourcegroups") + 1
         return parts[index] if index < len(parts) else ""
     return ""
+
+
+def _one_slip_apart(typed: str, name: str) -> bool:
+    """Whether ``typed`` is ``name`` with one slip of the keyboard: a letter changed, dropped or
+    added, or two neighbours swapped (optimal string alignment distance 1)."""
+    if typed == name or abs(len(typed) - len(name)) > 1:
+        return False
+    if len(typed) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and typed[diff[0]] == name[diff[1]] and typed[diff[1]] == name[diff[0]])
+    short, long = (typed, name) if len(typed) < len(name) else (name, typed)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def resource_group_meant(ctx: ToolContext, name: str | None) -> tuple[str | None, str]:
+    """The resource group a request names, and what to say of the reading: a name typed with one
+    slip ("rg-platfrom") that no group has, but exactly one group is one slip from, is that
+    group ("Read rg-platfrom as rg-platform."); any other name is left as given (the call then
+    says it is not there)."""
+    if not name:
+        return name, ""
+    try:
+        groups = [str(group.name) for group in arm(ctx, "resource").resource_groups.list()]
+    except Exception:  # no listing (denied, throttled): the name as given, the call says the rest
+        return name, ""
+    if any(group.lower() == name.lower() for group in groups):
+        return name, ""
+    close = [group for group in groups if _one_slip_apart(name.lower(), group.lower())]
+    if len(close) != 1:
+        return name, ""
+    return close[0], f"Read {name} as resource group {close[0]}."

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.azure.client import arm, resource_group_of, text
+from tools.azure.client import arm, resource_group_meant, resource_group_of, text
 from tools.azure.errors import azure_errors
 from tools.azure.inventory import vm_list
 from tools.base import ToolContext, ToolResult, ToolSpec
@@ -126,6 +126,18 @@ def _guarding(ctx: ToolContext, name: str, resource_group: str | None = None) ->
 
 @azure_errors("listing network security groups", "Microsoft.Network/networkSecurityGroups/read")
 def open_nsg_rules(ctx: ToolContext, args: OpenNsgArgs) -> ToolResult:
+    group, read_as = resource_group_meant(ctx, args.resource_group)
+    if group != args.resource_group:
+        args = args.model_copy(update={"resource_group": group})
+    return _read_as(open_nsg_rules_of(ctx, args), read_as)
+
+
+def _read_as(result: ToolResult, read_as: str) -> ToolResult:
+    """``result`` saying first how a misspelt resource group was read."""
+    return result.model_copy(update={"summary": f"{read_as} {result.summary}"}) if read_as else result
+
+
+def open_nsg_rules_of(ctx: ToolContext, args: OpenNsgArgs) -> ToolResult:
     rows = open_rule_rows(ctx, args.resource_group, args.port)
     scope = _guarding(ctx, args.resource_id, args.resource_group) if args.resource_id else None
     if scope is not None:
@@ -178,6 +190,13 @@ def _named_accounts(ctx: ToolContext, args: PublicStorageArgs) -> list[str]:
 
 @azure_errors("listing storage accounts", "Microsoft.Storage/storageAccounts/read")
 def public_storage(ctx: ToolContext, args: PublicStorageArgs) -> ToolResult:
+    group, read_as = resource_group_meant(ctx, args.resource_group)
+    if group != args.resource_group:
+        args = args.model_copy(update={"resource_group": group})
+    return _read_as(public_storage_of(ctx, args), read_as)
+
+
+def public_storage_of(ctx: ToolContext, args: PublicStorageArgs) -> ToolResult:
     rows, checked = storage_rows(ctx, args.resource_group)
     named = _named_accounts(ctx, args) if args.account or args.query else []
     said = ""
