@@ -844,8 +844,9 @@ def _under_way(subject: Subject, rows: list[Row]) -> str:
 
 
 # "is main green?", "did they all pass", "whether they went green": a yes/no about how things
-# stand, not a request for the list of the ones that are so
-_WHETHER = re.compile(r"\b(?:whether|if)\b|(?:^|[?.!;:,]\s*|\b(?:and|so|ok|okay)\s+)"
+# stand, not a request for the list of the ones that are so (a dash may set the question off from
+# what the asker says first: "new here - is checkout green?")
+_WHETHER = re.compile(r"\b(?:whether|if)\b|(?:^|[?.!;:,]\s*|\s[-\u2013\u2014]+\s*|\b(?:and|so|ok|okay)\s+)"
                       r"(?:is|was|are|were|did|does|do|has|have)\b(?![^?.!;]*\b(?:any|anything|which)\b)", re.I)
 
 
@@ -892,8 +893,9 @@ def _focus_kind(subject: Subject, kinds: list[Facet], facets: list[Facet], items
 def _current_state(subject: Subject, row: Row) -> str:
     """"Deploy (acme/api) failure, run 42, 3h ago": what an item is now, and the run that says so."""
     said = f"{subject.name_of(row)} {str(row.get('state')).replace('_', ' ')}"  # "in progress", "timed out"
-    if row.get("run_id"):  # the number people say (#118) beside the id a re-run takes
+    if row.get("run_id"):  # the number people say (#118) beside the id a re-run takes, and what it built
         said += f", run {row['run_id']}" + (f" (#{row['number']})" if row.get("number") else "")
+        said += f', "{row["title"]}"' if row.get("title") else ""
     return said + (f", {row['age']} ago" if row.get("age") else "")
 
 

@@ -1706,7 +1706,14 @@ def _only_run_of(route: Route, previous: TurnContext) -> str | None:
             or _ONE_OF_THE_LIST.search(route.text) or _THE_ONE_QUALIFIED.search(route.text):
         return None
     named = list(dict.fromkeys(r for r in previous.resources if _LONG_NUMBER.fullmatch(r)))
+    # a commit's abbreviated sha (seven characters) that happens to be all digits ("5491677",
+    # beside the run a failure answer named) is no second run
+    longer = [r for r in named if len(r) != SHORT_SHA_LENGTH]
+    named = longer if longer else named
     return named[0] if len(named) == 1 else None
+
+
+SHORT_SHA_LENGTH = 7  # git's abbreviated commit id, as the CI answers show it
 
 
 # Words asking about every rota at once ("who's on call everywhere", "all the primaries").

@@ -466,9 +466,15 @@ def _find_service(text: str) -> str | None:
                       r"alerts?|nightly|nightlies|pipelines?)\b", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
             and match.group(1) not in _VERBS | _STATES | _LEVELS | _ERROR_KINDS | _NOT_A_SERVICE | _ORDINALS \
-            and match.group(1) not in _SEEING:
+            and match.group(1) not in _SEEING | _WORKFLOW_KINDS:
         return match.group(1)
     return _machine_of(text)
+
+
+# What a CI workflow does ("the apply pipeline", "the lint pipeline", "build logs"): which workflow
+# of a repository, never the name of whose it is
+_WORKFLOW_KINDS = frozenset("""apply plan lint build builds test tests e2e integration publish packaging
+    cron""".split())
 
 
 # "the payments vm", "that search box": a machine called by the service it runs
@@ -512,10 +518,11 @@ def _machine_of(text: str) -> str | None:
 _CI_NOUNS = r"(?:pipelines?|workflows?|builds?|ci(?: runs?)?|actions runs?|github actions)"
 # A word right after an apostrophe is a clitic ("the PR's CI": "s"), never a name.
 _CI_SCOPE = (re.compile(rf"(?<!['\u2019])\b([a-z][a-z0-9-]*)(?:\s+repo(?:sitory)?(?:'s)?)?\s+{_CI_NOUNS}\b"),
-             # "builds in infra", "builds for infra today", never "the build for the refunds fix"
+             # "builds in infra", "builds for infra today", never "the build for the refunds fix";
+             # "pipeline for payments still red?": the name, then the state asked of it
              re.compile(r"\b(?:pipelines?|workflows?|builds?)\s+(?:in|for|of|on)\s+(?:the\s+)?([a-z][a-z0-9-]*)"
-                        r"(?=\s*(?:[?.!,;:]|$)|\s+(?:repo\w*|today|now|lately|recently|yet|again|this|since|over|"
-                        r"please|pls|and|or)\b)"))
+                        r"(?=\s*(?:[?.!,;:/]|$)|\s+(?:repo\w*|today|now|lately|recently|yet|again|this|since|over|"
+                        r"please|pls|and|or|still|green|red|passing|failing|broken|done|finished|running|stuck)\b)"))
 _REPO_WORDS = frozenset({"infra", "platform", "data", "backend", "frontend", "network", "networking", "storage",
                          "security", "mobile", "docs", "web", "api"})
 _NOT_A_REPO = frozenset("""ci cd github gh git all my our your their the a an any every each some failing failed
@@ -532,7 +539,8 @@ _AUXILIARIES = frozenset("""has have had did does do is are was were will would 
 def _ci_scope(text: str) -> str | None:
     for match in (found for pattern in _CI_SCOPE for found in pattern.finditer(text)):
         word = match.group(1)
-        if not word or word in _NOT_A_REPO | _VERBS | _STATES | _ORDINALS | _AUXILIARIES or _is_special(word):
+        if not word or word in _NOT_A_REPO | _VERBS | _STATES | _ORDINALS | _AUXILIARIES | _WORKFLOW_KINDS \
+                or _is_special(word):
             continue
         if word in GENERIC and word not in _REPO_WORDS:
             continue
@@ -623,13 +631,27 @@ def find_repo(text: str) -> str | None:
     # never a common word ("repo changes" names no repository)
     after = (m.group(1) for m in re.finditer(r"\brepo(?:sitory)?\s+(?:named\s+|called\s+)?([a-z0-9][\w.-]+)\b",
                                                text))
-    before = (m.group(1) for m in re.finditer(r"\b([a-z0-9][\w.-]+)\s+repo(?:sitory)?\b", text))
-    # an adverb or a time word after "repo" ("the infra repo lately") is no name
+    before = [m.group(1) for m in re.finditer(r"\b([a-z0-9][\w.-]+)\s+repo(?:sitory)?\b", text)]
+    # "the frontend repo keeps failing": a name a determiner opens before "repo" is the name, and
+    # the word after it is what the repository does
+    determined = next((m.group(1) for m in re.finditer(r"\b(?:the|our|that|this|your)\s+([a-z0-9][\w.-]+)\s+"
+                                                        r"repo(?:sitory)?\b", text)
+                       if m.group(1) not in _NOT_BEFORE_REPO and m.group(1) not in _VERBS), None)
+    if determined:
+        return determined
+    # an adverb or a time word after "repo" ("the infra repo lately") is no name, nor what the
+    # word "repo" qualifies ("the repo names", "repo access")
     name = next((n for n in after if n not in GENERIC and n not in _VERBS and not n.endswith("ly")
-                 and n not in _NOT_AFTER_REPO and not _is_special(n)), None)
+                 and n not in _NOT_AFTER_REPO and n not in _REPO_ATTRIBUTES and not _is_special(n)), None)
     name = name or next((n for n in before if n not in _NOT_BEFORE_REPO and n not in _VERBS), None)
     if name:
         return name
+    # "the other repo, the checkout one": a repository named by its word before "one", beside "repo"
+    if re.search(r"\brepo(?:sitory|s)?\b", text):
+        one = re.search(r"\bthe\s+([a-z][a-z0-9-]*)\s+one\b", text)
+        if one and one.group(1) not in _NOT_BEFORE_REPO | _VERBS | _ORDINALS | _NOT_A_REPO \
+                and _is_name(one.group(1)) and not _is_special(one.group(1)):
+            return one.group(1)
     # "anything merged to infra", "pushed into payments-api": where it landed, unless a branch
     into = re.search(r"\b(?:merged|pushed|landed|shipped|committed)\s+(?:to|into|in)\s+(?:the\s+)?([a-z0-9][\w.-]+)\b",
                      text)
@@ -653,6 +675,11 @@ _BRANCH_KINDS = frozenset("""feat feature features fix fixes bugfix hotfix chore
 # "merged in the past week", "pushed in a hurry": no place it landed
 _NOT_LANDED = frozenset("past recent few couple a an one any some this that it them hurry total".split())
 _BRANCHES = frozenset("main master trunk develop development dev staging prod production release".split())
+
+
+# What the word "repo" qualifies as a noun ("the repo names", "repo access", "the repo list"): no name.
+_REPO_ATTRIBUTES = frozenset("""name names list lists access perms permissions settings owner owners url urls link
+    links layout structure size sizes count counts""".split())
 
 
 # "the infra repo over the last 3 days", "the repo in question": a preposition or a verb after

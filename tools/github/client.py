@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from tools.base import ToolContext, ToolResult
@@ -149,7 +150,13 @@ def describes(description: str | None, language: str | None, word: str) -> bool:
         return False
     if (language or "").lower() == wanted:
         return True
-    return bool(re.search(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", (description or "").lower()))
+    text = (description or "").lower()
+    if re.search(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", text):
+        return True
+    # "frontend" for a description's "front end" or "front-end" (and "back end", "data plane"):
+    # a compound written closed by one and open by the other
+    words = re.findall(r"[a-z0-9+#]+", text)
+    return "-" not in wanted and any(first + second == wanted for first, second in pairwise(words))
 
 
 def described_by(gh: Github, known: list[str], word: str) -> list[str]:
@@ -238,10 +245,14 @@ def workflow_file(path: str | None) -> str:
 
 
 def workflow_matches(wanted: str, name: str | None, path: str | None) -> bool:
-    """A workflow named by file (deploy.yml), file stem (deploy) or display name (Deploy)."""
+    """A workflow named by file (deploy.yml), file stem (deploy), display name (Deploy) or a
+    whole word of a display name of several ("apply" for "Terraform apply")."""
     target = wanted.strip().lower()
     file = workflow_file(path).lower()
-    return target in (file, file.rsplit(".", 1)[0], (name or "").lower())
+    if target in (file, file.rsplit(".", 1)[0], (name or "").lower()):
+        return True
+    words = re.findall(r"[a-z0-9]+", (name or "").lower())
+    return len(words) > 1 and re.fullmatch(r"[a-z0-9]+", target) is not None and target in words
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -161,8 +161,19 @@ def _run_row(repo: str, run: WorkflowRun, now: datetime) -> dict[str, Any]:
         "number": run.run_number, "state": run.conclusion or run.status, "status": run.status,
         "conclusion": run.conclusion, "branch": run.head_branch, "sha": (run.head_sha or "")[:7],
         "actor": run.actor.login if run.actor else None, "event": run.event, "started": iso(run.created_at),
-        "age": ago(run.created_at, now), "url": run.html_url,
+        "age": ago(run.created_at, now), "url": run.html_url, "title": _run_title(run),
     }
+
+
+def _run_title(run: WorkflowRun) -> str | None:
+    """What a run builds, as GitHub titles it (the PR's or the commit's first line)."""
+    title = getattr(run, "display_title", None)
+    return " ".join(title.split())[:120] if isinstance(title, str) and title.strip() else None
+
+
+def _built(row: dict[str, Any]) -> str:
+    """', "Fix refund rounding"': what a named run builds, quoted (nothing when untitled)."""
+    return f', "{row["title"]}"' if row.get("title") else ""
 
 
 RUNS_MATCHED_BY_TITLE = 10  # the recent failed runs per repository whose titles the words may name
@@ -372,15 +383,15 @@ def _status_result(rows: list[dict[str, Any]], names: str) -> ToolResult:
                f"{len(succeeded)} succeeded.")
     if failed:
         top = failed[0]
-        summary += (f" Latest failure: {top['workflow']} run {top['run_id']} in {top['repo']} on {top['branch']} "
-                    f"({top['age']} ago).")
-    if running:  # what is going on right now is named, not only counted
+        summary += (f" Latest failure: {top['workflow']} run {top['run_id']} in {top['repo']} on {top['branch']}"
+                    f"{_built(top)} ({top['age']} ago).")
+    if running:  # what is going on right now is named, not only counted, with what it builds
         summary += " In progress: " + "; ".join(
             f"{row['workflow']} run {row['run_id']}" + (f" (#{row['number']})" if row.get("number") else "")
-            + f" in {row['repo']}, started {row['age']} ago" for row in running[:MAX_NAMED_RUNNING]) + "."
+            + f" in {row['repo']}{_built(row)}, started {row['age']} ago" for row in running[:MAX_NAMED_RUNNING]) + "."
     return ToolResult(
         status="ok", summary=summary,
-        columns=["repo", "workflow", "number", "run_id", "state", "branch", "sha", "actor", "age"], rows=rows,
+        columns=["repo", "workflow", "number", "run_id", "state", "branch", "sha", "actor", "age", "title"], rows=rows,
         facts={"runs": len(rows), "failed": len(failed), "in_progress": len(running), "succeeded": len(succeeded),
                "failing_workflows": failing,
                "latest_failure": {k: failed[0][k] for k in ("repo", "workflow", "run_id", "url")} if failed else None},
