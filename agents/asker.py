@@ -22,12 +22,23 @@ _HELD_BY_ME = re.compile(
 _HOLDER_SKILLS = frozenset({"incident.list", "incident.ack", "incident.resolve"})
 # A chat user no PagerDuty user can be (the CLI's default identity)
 _NOBODY = frozenset({"", "cli"})
+# What names the incident an ack is about, other than the asker: an ack of "the page" naming
+# none of these ("can you ack the page for me meanwhile", "ack the alert, i'm on it") is of the
+# page PagerDuty sends the asker ("ack it for me" points back at the thread, not at the asker)
+_ACK_TARGETS = ("incident_id", "service", "person", "team", "resource_name", "instance_id", "resource_ids")
+_THE_PAGE = re.compile(r"\b(?:the|this)\s+(?:page|alert|pager|incident)\b", re.I)
 
 
 def asker_meant(route: Route, request: Request) -> Route:
     """``route`` with the asker as its ``person`` when the words ask about the asker's own
-    incidents and name nobody else."""
-    if route.skill not in _HOLDER_SKILLS or route.slots.get("person") or not _HELD_BY_ME.search(route.text):
+    incidents and name nobody else, or acknowledge "the page" and name no incident at all: an
+    ack is what the paged person does, so the page meant is the one PagerDuty sends the asker
+    (the ack tool reads the words first, and the asker's incident only when they single out none)."""
+    if route.skill not in _HOLDER_SKILLS or route.slots.get("person"):
+        return route
+    unnamed_ack = route.skill == "incident.ack" and bool(_THE_PAGE.search(route.text)) \
+        and not any(route.slots.get(key) for key in _ACK_TARGETS)
+    if not unnamed_ack and not _HELD_BY_ME.search(route.text):
         return route
     who = request.acting_as or request.user
     if who.strip().lower() in _NOBODY:

@@ -62,7 +62,8 @@ _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 # "this week", "that morning", "these days": a determiner of a period points at no earlier answer;
 # nor does "after that", "since that", "before this": a moment of the story told, not its subject.
-_ANAPHOR = re.compile(r"\b(?:it|its|their|(?<!after )(?<!before )(?<!since )(?<!until )(?<!till )(?:that|this)|"
+_ANAPHOR = re.compile(r"\b(?:it|its|their|theirs|hers|his|"
+                      r"(?<!after )(?<!before )(?<!since )(?<!until )(?<!till )(?:that|this)|"
                       r"them|those|these|that one|this one|the same one|same one|"
                       r"her|him|(?:in|from|out of|out|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
                       r"evening|night|quarter|year|time|days|weeks|months|sprint|shift)\b)", re.I)
@@ -758,7 +759,7 @@ def _the_machine_changed(route: Route, previous: TurnContext) -> bool:
     return route.skill == "infra.action" and previous.skill in _ONE_MACHINE and bool(_THE_MACHINE.search(route.text))
 
 
-_PLURAL_ANAPHOR = re.compile(r"\b(?:those|them|these|they|their)\b", re.I)
+_PLURAL_ANAPHOR = re.compile(r"\b(?:those|them|these|they|their|theirs)\b", re.I)
 
 
 def _checks_the_listed_ones(route: Route, previous: TurnContext) -> bool:
@@ -1846,6 +1847,9 @@ def _target_of(previous: TurnContext, text: str = "") -> dict[str, Any]:
     runs = [r for r in previous.resources if _LONG_NUMBER.fullmatch(r)] if _RUN in _kinds(previous) else []
     if runs:
         return {"run_id": runs[0]}
+    if previous.skill in _NAMES_A_PERSON and previous.slots.get("team") and _PLURAL_ANAPHOR.search(text):
+        # "is anything of theirs still open?" after who is on call for a team: "they" are that team
+        return {"team": previous.slots["team"]}
     if previous.skill.startswith("cicd.") or previous.skill in _NAMES_A_PERSON:
         # (an on-call answer or a page names people, and a person lent as a resource would be read
         # as a repository or a service of that name: "was it the deploy that failed?" after who is on call)

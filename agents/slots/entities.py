@@ -334,7 +334,9 @@ def _kind_after_named_logs(text: str, match: re.Match[str]) -> bool:
 # A rota's owner said before "on-call"/"oncall" as a noun: after "the", after "who's", or opening
 # a sentence or a fragment ("auth on-call?").
 # ("carrying the storefront pager": the pager a rota passes around is its owner's too)
-_ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|\s-+\s*))"
+# ("who's got storefront oncall tonight", "who has checkout on-call": the rota held, named before its noun)
+_ROTA_OF = re.compile(r"(?:\b(?:the|our|who'?s|who is|whos)\s+|(?:^|[.?!,:;]\s*|\s-+\s*)|"
+                      r"\bwho(?:'?s|\s+is|\s+has)?\s+(?:got|has|have|holding|carrying)\s+(?:the\s+)?)"
                       r"(?!(?:new|old|same|whole|main|shared|team|primary|secondary|backup|on-call|oncall|got|gotten|"
                       r"has|have|had|holding|carrying|on|the|a)\s)"
                       r"([a-z][a-z0-9-]*)\s+(?:on-call|oncall|pager(?!\s*duty))\b(?!\s+(?:for|of|on|in)\b)")
@@ -936,7 +938,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         if match and _is_name(match.group(1)) and match.group(1) not in _VERBS | _PRONOUNS | GENERIC | _NO_OWNER:
             team = match.group(1)
     if team is None:  # "get someone from platform on the phone", "anyone on the storefront rota", "folks on search"
-        match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people)\s+(?:from|in|on|at)\s+(?:the\s+)?"
+        # ("need a human from platform", "an engineer from payments": any one person of that team)
+        match = re.search(r"\b(?:(?:some|any|every)(?:one|body)|folks|people|"
+                          r"(?:a|an|one)\s+(?:human|person|engineer|dev|developer|sre|body|adult))\s+"
+                          r"(?:from|in|on|at)\s+(?:the\s+)?"
                           r"([a-z][a-z0-9-]*)\b"
                           r"(?!\s+(?:on-?call|oncall|team|rota|schedule)\b)", text)
         if match and (_HEARSAY.match(text, match.end()) or match.group(1) in _GATHERINGS | _OUTSIDERS):

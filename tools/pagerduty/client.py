@@ -146,9 +146,18 @@ def _name_key(name: str) -> str:
     return key
 
 
+def _path_tail(name: str) -> str:
+    """A resource said by its path ("/app/checkout-api", "/aws/lambda/payments-webhook", a
+    repository's "org/payments-api"): its last part, which bears the name of what it serves."""
+    parts = [part for part in name.strip().split("/") if part.strip()]
+    return parts[-1] if len(parts) > 1 or (name.strip().startswith("/") and parts) else name
+
+
 def find_named(client: RestApiV2Client, collection: str, name: str, *fields: str) -> dict[str, Any] | None:
     """The one item of ``collection`` named ``name``: exact, then without a -api/-web suffix,
-    then a unique prefix match (PagerDuty's ``query`` is a substring search)."""
+    then a unique prefix match (PagerDuty's ``query`` is a substring search); a name said as a
+    path is its last part."""
+    name = _path_tail(name)
     wanted = name.strip().lower()
     candidates = first(client, f"/{collection}", {"query": _name_key(name)}, 100)
     keys = fields or ("name",)
@@ -185,6 +194,7 @@ def _leading_name(name: str) -> str | None:
 
 
 def require_named(client: RestApiV2Client, collection: str, kind: str, name: str, *fields: str) -> dict[str, Any]:
+    said, name = name, _path_tail(name)
     found = find_named(client, collection, name, *fields)
     if found is not None:
         return found
@@ -197,7 +207,7 @@ def require_named(client: RestApiV2Client, collection: str, kind: str, name: str
         return owner
     known = [str(item.get("name")) for item in first(client, f"/{collection}", {}, 25)]
     listing = f" (known: {', '.join(known)})" if known else ""
-    raise PagerDutyProblem(f"PagerDuty has no {kind} matching {name!r}{listing}.")
+    raise PagerDutyProblem(f"PagerDuty has no {kind} matching {said!r}{listing}.")
 
 
 def find_user(client: RestApiV2Client, person: str) -> dict[str, Any]:

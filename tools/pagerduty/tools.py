@@ -206,10 +206,32 @@ def open_incidents(ctx: ToolContext, args: IncidentListArgs) -> ToolResult:
                         if value) + (f" {held}" if held else "")
         label = "" if args.status == "all" else args.status + " "
         if not rows:
+            before = _still_open_from_before(client, params, args, now)
+            if before:
+                result = _list_result(before, label, scope)
+                window = str(params["since"]).replace("T", " ").removesuffix("Z").removesuffix(" 00:00:00")
+                return result.model_copy(update={"summary": f"No {label}incidents opened since {window} UTC{scope}; "
+                                                            f"still open from before then: {result.summary}"})
             return ToolResult.no_data(f"No {label}incidents in PagerDuty{scope}.")
         return _list_result(rows, label, scope)
 
     return with_pagerduty(ctx, "such service, team or user", body)
+
+
+def _still_open_from_before(client: RestApiV2Client, params: dict[str, Any], args: IncidentListArgs,
+                            now: datetime) -> list[dict[str, Any]]:
+    """The open incidents a window up to now left out because they were opened before it
+    ("customers can't pay since 20 min ago, is there an incident for that?"): an incident still
+    open is going on in that window too. Only for a list of open incidents (a resolved one is
+    over) whose window runs up to now, and only asked when the window found none."""
+    if args.status == "resolved" or args.status == "all" or "since" not in params:
+        return []
+    until = params.get("until")
+    if until and str(until) <= now.strftime("%Y-%m-%dT%H:%M:%SZ"):
+        return []  # a window closed in the past ("opened last week") asks that week alone
+    wider = {key: value for key, value in params.items() if key not in ("since", "until")}
+    wider["date_range"] = "all"
+    return [_incident_row(item, now) for item in first(client, "/incidents", wider, args.limit)]
 
 
 # Where a question places incidents ("open on search", "anything for auth"): the service after it is
