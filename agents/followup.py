@@ -1502,8 +1502,12 @@ def _failure_of_the_one_red_run(route: Route, previous: TurnContext, items: Any)
 def _requests_its_change(route: Route) -> bool:
     """The routed skill is a change and the words ask for it with its own verb ("ok it's
     fine now, close it"): a request of its own, never an ellipsis of the previous question."""
-    return SKILL_BY_NAME[route.skill].mutating and any(
-        occ.skill == route.skill and occ.mood == "request" for occ in occurrences(route.text))
+    if not SKILL_BY_NAME[route.skill].mutating:
+        return False
+    # "just cycle the host": a machine verb the slots read ("cycle", "kick") that the mood tables lack
+    return any(occ.skill == route.skill and occ.mood == "request" for occ in occurrences(route.text)) or (
+        route.skill == "infra.action" and route.slots.get("action") in _MACHINE_ACTIONS
+        and not occurrences(route.text))
 
 
 # Asking to see more of one thing: "dig into the low urgency one", "drill into", "zoom in on".
