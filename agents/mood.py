@@ -149,13 +149,27 @@ def _alert_alone(lowered: str) -> bool:
 
 # Bringing a person into the incident is paging them ("can you get the secondary in here",
 # "pull the db on-call into the bridge").
-_SUMMONED = re.compile(r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over here|"
-                       r"on(?:to)? (?:the |this )?(?:call|bridge|line|channel|incident)|"
-                       r"in(?:to)? (?:the |this )?(?:call|bridge|channel|room|incident|war ?room))\b")
+# (a person put on it: "get the backup on it", "get bob on this", not "get started on it")
+SUMMONED = (r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over here|"
+            r"on(?:to)? (?:the |this )?(?:call|bridge|line|channel|incident)|"
+            r"in(?:to)? (?:the |this )?(?:call|bridge|channel|room|incident|war ?room))\b|"
+            r"\bget\s+(?:the\s+)?(?:backup|secondary|primary|on-?call(?:\s+\w+)?|someone|somebody|a human|"
+            r"(?!(?:started|going|working|moving|back|it|that|this|them|a|an|the)\b)[a-z]+)\s+on\s+(?:it|this|that)\b")
+_SUMMONED = re.compile(SUMMONED)
 # Marking an incident done is resolving it ("mark it done", "you can mark the page closed").
 _MARKED_DONE = re.compile(r"\bmark (?:\S+ ){0,3}(?:as )?(?:done|closed|fixed)\b")
 # An incident marked as taken ("mark it as handled", "mark as being worked on the payments alert"): an ack.
 MARKED_TAKEN = r"\bmark (?:\S+ ){0,3}?as (?:handled|being handled|taken|mine|in progress|being worked on|owned)\b"
+# The speaker claiming an incident ("the payments page is mine", "1042's on me", "i'm taking the
+# 5xx page from here", "i'll take this one"): the owner's ack, as "acking P1" announces it; not
+# a question of whose it is, nor blame taken ("that outage is on me, i pushed the config").
+CLAIMED_BY_ME = (r"^(?!\W*(?:is|are|was|were|whose|who|which|did|does)\b)(?!.*\b(?:sorry|my bad|fault|pushed|broke|"
+                 r"caused|mistake)\b).*(?:"
+                 r"\b(?:page|alert|incident|outage|one|it|this|that|sev ?\d|p[0-4]|p[a-z0-9]{6}|#?\d{3,5})(?:'s| is)\s+"
+                 r"(?:all\s+)?(?:mine|on me)\b|"
+                 r"\bi'?m\s+(?:taking|grabbing|owning|picking up)\s+(?:this|that|it\b|the\s+(?:\S+\s+){0,3}?"
+                 r"(?:page|alert|incident|one)\b)|"
+                 r"\bi'?ll\s+(?:take|grab|own)\s+(?:this|that)\s+(?:one|page|alert|incident)\b)")
 _NOMINAL_SKILL = {"page": "incident.page", "incident": "incident.page", "p": "incident.page", "sev": "incident.page",
                   "reboot": "infra.action", "restart": "infra.action", "bounce": "infra.action",
                   "rerun": "cicd.rerun", "re-run": "cicd.rerun", "redeploy": "cicd.rerun", "rollback": "cicd.rerun",
@@ -182,8 +196,9 @@ _IMPERATIVE_POSITION = re.compile(
     r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
     # "would you be able to page dave?", "i was wondering if you could close out 1041"
     r"(?:would|could) (?:you|u) be able to|(?:i was |i'?m |just )?wondering if (?:you|u) (?:could|can|would)|"
-    # asked of the channel ("somebody ack 1042"): the bot answers
-    r"(?:(?:can|could|would) )?(?:someone|somebody|anyone|anybody)(?: please)?)\W*)*$"
+    # asked of the channel ("somebody ack 1042", "someone needs to wake up bob"): the bot answers
+    r"(?:(?:can|could|would) )?(?:someone|somebody|anyone|anybody)(?: please| (?:needs|has|ought) to| should| must|"
+    r" gotta)?)\W*)*$"
 )
 # Frames that look like a question or a wish but ask the bot to act (see _IMPERATIVE_POSITION).
 _POLITE_FRAME = re.compile(r"(?:" + _WOULD_IT_BE + "|" + _HAVE_THE_BOT + "|"
@@ -447,6 +462,9 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
     rest_clause = re.split(r"[,;.!?\n]|\b(?:but|so|because|cuz)\b", text[end:], maxsplit=1)[0]
     if (_NEGATION.search(clause) and not _NOT_A_NEGATION.search(clause)) or _NEGATED_COORDINATION.search(sentence):
         return "negated"
+    if form == "past" and re.search(r"\b(?:should|could|would|might|must|shoulda|coulda)(?:n'?t)?(?: have|'ve)?\s*$",
+                                    clause):
+        return "past"  # "someone should have paged carol": what was not done then, asked of nobody now
     if form == "base" and (_ASKS_LEAVE.match(clause) or _NEEDS_A.match(clause)) \
             and not _BY_ONESELF.search(text[end:]) and not _ONLY_ASKING.search(text):
         return "request"
@@ -549,7 +567,10 @@ _STATE_OF = {"incident.ack": re.compile(r"\b(?:acked|ack'd|acknowledged)\s+" + _
 SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+)?stop\s+(?:calling|paging|ringing|"
                 r"buzzing|texting|pinging|alerting|bugging)\s+me\b|\bstop (?:calling|paging|ringing|buzzing) me\b|"
                 r"\b(?:let|tell)\s+(?:pagerduty|pd|the pager|opsgenie)\s+(?:know\s+)?(?:that\s+)?"
-                r"(?:i'?ve|i have|i|we'?ve|we have|we)\s+(?:got|have|own|took|taken|picked up)\b")
+                r"(?:i'?ve|i have|i|we'?ve|we have|we)\s+(?:got|have|own|took|taken|picked up)\b|"
+                # the pager itself named: "make the pager stop screaming", "get pd to shut up"
+                r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|my pager|my phone)\s+(?:to\s+)?(?:stop|shut up|quiet down)"
+                r"(?!\s+(?:the|a|that|this)\b)")
 # Phrases that ask for an incident write with no verb of it the tables know, when they stand in
 # the imperative position: "you can mark the page done", "mark it as handled", "can you make
 # pagerduty stop calling me", "can you get the secondary in here".
@@ -566,6 +587,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     if any(occ.mood == "request" for occ in own):
         return "request", skill
     lowered = _normalise(text)
+    if skill == "incident.ack" and re.search(CLAIMED_BY_ME, lowered):
+        return "request", skill  # "payments page is mine, im on it": a claim said anywhere
     for phrase in _ASKED_BY_PHRASE.get(skill, ()):
         said = phrase.search(lowered)
         if said and _IMPERATIVE_POSITION.match(_clause_before(lowered, said.start())):

@@ -29,11 +29,13 @@ from numpy.typing import NDArray
 
 from agents.mood import (
     ACTS_IN_GENERAL,
+    CLAIMED_BY_ME,
     FIREWALL_OBJECT,
     LOGIN_OBJECT,
     MARKED_TAKEN,
     NAME_RESOLUTION,
     SILENCING_ME,
+    SUMMONED,
     Mood,
     imperative_skills,
     occurrences,
@@ -733,6 +735,10 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.page", r"\bbump\s+(?:it|this|that)\s+(?:up\s+)?to\s+whoever\b", STRONG, mutating=True),
     # Making the pager stop ringing the speaker ("make pagerduty stop calling me about it"): an ack.
     _rule("incident.ack", SILENCING_ME, STRONG, mutating=True),
+    # The speaker claiming an incident ("1042 is mine", "i'm taking the payments page"): an ack.
+    _rule("incident.ack", CLAIMED_BY_ME, STRONG, unless=_CI, mutating=True),
+    # A person brought into the incident ("get the secondary in here", "get the backup on it"): a page.
+    _rule("incident.page", SUMMONED, STRONG, unless=_CI + r"|\b(?:who|whom|whose)\b", mutating=True),
     # Pinging a rota or a team is a page ("ping the platform on-call").
     _rule("incident.page", POLITE + r"ping (?:the )?(?:[\w-]+ )?(?:on[- ]?call|oncall|team|secondary|primary|backup)\b|"
           r"\bping @\w+", STRONG, mutating=True),
@@ -896,6 +902,27 @@ RULES: tuple[Rule, ...] = (
           r"(?:use|using|run|running|on) (?:gcp|google cloud|azure|aws)\b", STRONG,
           unless=_MONEY + r"|\b(?:you|u|guardian|the bot)\b|\b(?:public|exposed|open|mfa|findings?|vulns?|secur\w*|"
           r"logs?|errors?)\b"),
+    # --- constructions found by the dev22 eval cases (tunable)
+    # What people working an incident have found or tried ("what have they found so far"): its
+    # notes, in the brief; what a scanner found is a finding.
+    _rule("incident.brief", r"\bwhat (?:have|has|did) (?:they|he|she|the team|the responders?|[a-z]+ and [a-z]+) "
+          r"(?:found|find|figured out|learn(?:ed|t)|tried|done)\b", STRONG,
+          unless=_CI + "|" + _MONEY + r"|\b(?:hub|guardduty|inspector|scan\w*|prowler|defender|scc)\b"),
+    # Whether a run is done or still going ("is it done or still chugging"): its status.
+    _rule("cicd.status", r"\b(?:done|finished|complete[d]?)\b[^.?!]{0,15}\bor (?:is it |it'?s |its )?still "
+          r"(?:running|going|chugging|building|deploying|in progress|on)\b|\bstill (?:chugging|building|deploying)\b",
+          STRONG - 1.0, unless=r"\b(?:re-?run|retry|kick|trigger)\w*\b|" + _INCIDENT),
+    # What pulls a score down ("the biggest things costing us points"): the posture's checks.
+    _rule("security.posture", r"\b(?:costing|cost|losing|lose|dragging|pulling|hurting|knocking|dinging)\b[^.?!]{0,20}"
+          r"\b(?:points|score)\b", STRONG, unless=r"\b(?:credit|\$|usd|dollars?|bill\w*|spend\w*)\b"),
+    # Whose an access key is, or whether a user signs in at the console or by API only: IAM.
+    _rule("security.iam", r"\bwho(?:'s|s|se| is)? (?:access |api )?keys?\b|\bapi[- ]only\b|"
+          r"\b(?:use|uses|using|log(?:s|ged)? in(?:to)?|sign(?:s|ed)? in(?:to)?)\b[^.?!]{0,15}\b(?:the )?console\b",
+          STRONG - 1.0, unless=_CI + "|" + _MONEY),
+    # A port's security group asked whether anything uses it ("that 3389 group, anything using it or
+    # is it orphaned"): the open groups' check, which says what each is attached to.
+    _rule("security.open_ports", r"\b(?:\d{2,5}|ssh|rdp|security|sg|firewall) (?:group|rule)\b[^.?!]{0,60}"
+          r"\b(?:using it|use it|attached|orphan\w*|in use|unused|used by)\b", STRONG, unless=_MONEY),
 )
 
 
