@@ -28,7 +28,7 @@ from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS
 from agents.mood import imperative_skills, occurrences, requested_skills
 from agents.route import Route
-from agents.router_rules import ABOUT_THE_BOT, HELP
+from agents.router_rules import ABOUT_THE_BOT, HELP, SKILL_NAMES, STRONG, rule_boosts
 from agents.skills import SKILL_BY_NAME
 from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
@@ -221,6 +221,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # for what the message itself names first, not that item described again by the list's check
         return route
     route = _without_context_word(route, previous)
+    kept = _grammar_reads_the_thread(route, previous, threshold)
+    if kept is not None:
+        # "that 3389 group, anything using it or is it orphaned?" after open security groups, read as
+        # a machine's description: the grammar reads the thread's own check in the words too, firmly
+        return kept
     if _why_it_was_listed(route, previous, items):
         # "why is analytics-batch-1 on there?" after a savings list: why the list holds that item,
         # which the list's own check says of it (its row), not the item's description
@@ -351,6 +356,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return _asked_again(route, previous, threshold)
     if _ABOUT_THE_ANSWER.fullmatch(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # "since when?", "how many is that?": a question about the previous answer, not a topic
+        return _asked_again(route, previous, threshold)
+    if (_RESTATED.search(route.words) or _NARROWS_THE_ANSWER.search(route.words)) \
+            and not SKILL_BY_NAME[previous.skill].mutating and not _requests_its_change(route):
+        # "now a short version of that for the exec channel", "only the eu-west-1 stuff from that
+        # list": the previous answer again, shorter or narrowed by this turn's words
         return _asked_again(route, previous, threshold)
     if (_COVERAGE.search(route.text) or (_CAUSE_OF_IT.search(route.text) and previous.skill in _TOTALS)) \
             and not SKILL_BY_NAME[previous.skill].mutating and not SKILL_BY_NAME[route.skill].mutating \
@@ -562,6 +572,20 @@ def _close_reading_in_domain(route: Route, previous: TurnContext, threshold: flo
     return found.model_copy(update={"confidence": max(route.confidence, threshold)}) if found else None
 
 
+def _grammar_reads_the_thread(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """The previous turn's question again when the router read another agent's but the grammar
+    rules read the previous skill, firmly and above the routed one: the models and the rules
+    disagree, and the thread sides with the rules. Never a change, and never after one."""
+    before = SKILL_BY_NAME[previous.skill]
+    if before.mutating or SKILL_BY_NAME[route.skill].mutating or route.agent == before.agent:
+        return None
+    boosts, _ = rule_boosts(route.words)
+    kept = float(boosts[SKILL_NAMES.index(before.name)])
+    if kept < STRONG or float(boosts[SKILL_NAMES.index(route.skill)]) >= kept:
+        return None
+    return _asked_again(route, previous, threshold)
+
+
 def _kind_of_the_list(route: Route, previous: TurnContext) -> bool:
     """Whether "the X one" asks about one machine of the kind the previous infrastructure turn
     was about, the words naming no kind or target of their own."""
@@ -580,6 +604,13 @@ _SUBSET_ABOUT = re.compile(r"\b(?:any|anything|which|what|none|some|all)\s+(?:of
 # The previous answer, pointed at: "that list", "this", "the table".
 _ANSWER_NOUN = r"(?:list|answer|results?|table|scan|check|report|output)"
 _PREVIOUS_ANSWER = rf"(?:(?:that|this|those|these)(?:\s+{_ANSWER_NOUN})?|the\s+{_ANSWER_NOUN})\b"
+# The previous answer asked again in fewer words ("a short version of that", "tl;dr for the execs").
+_RESTATED = re.compile(r"\b(?:short(?:er)?|brief(?:er)?|quick|exec(?:utive)?|one[- ]line|condensed|simpler|"
+                       r"plain[- ]english)\s+(?:version|summary|take|update|rundown)\b|\btl;?dr\b|"
+                       r"\bsummari[sz]e (?:that|this|it)\b", re.I)
+# Only part of the previous answer, pointed at by its noun: "only the eu stuff from that list".
+_NARROWS_THE_ANSWER = re.compile(rf"\b(?:only|just)\b.*\b(?:from|in|on|of|out of)\s+(?:that|this|the|your)\s+"
+                                 rf"{_ANSWER_NOUN}\b", re.I)
 # Whether the previous answer covers a place or kind: "does it even cover eu-west-1", "is that
 # including the eu side?", "are snapshots counted in that", "is azure covered?"
 _COVERAGE = re.compile(

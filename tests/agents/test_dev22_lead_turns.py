@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from agents.clarified import ITEMS, SAID, items_of
 from agents.conversations import TurnContext
 from agents.followup import apply_context
@@ -43,3 +45,31 @@ def test_a_machine_verb_only_the_slots_know_asks_for_the_change_of_the_machine_d
     assert asked.skill == "infra.action"
     assert asked.slots["resource_name"] == "ledger-worker-2" and asked.slots["action"] == "reboot"
 
+
+
+BRIEFED = TurnContext("incident.brief", {"incident_id": "P0LEDGR", SAID: "catch me up on the ledger page"}, ["P0LEDGR"])
+POSTURE = TurnContext("security.posture", {SAID: "how is our security posture", "cloud": "aws"}, [])
+
+
+@pytest.mark.parametrize("text", ["ok now a shorter version for the leadership channel", "tl;dr for the execs pls"])
+def test_the_answer_asked_again_in_fewer_words_is_the_previous_question(text: str) -> None:
+    asked = apply_context(route(text, "cicd.rerun", {}, 0.36), BRIEFED, 0.45)
+    assert (asked.skill, asked.slots["incident_id"]) == ("incident.brief", "P0LEDGR")
+
+
+def test_part_of_the_answer_pointed_at_by_its_noun_narrows_the_previous_question() -> None:
+    text = "just the us-east-1 bits from that report"
+    asked = apply_context(route(text, "infra.inventory", extract_slots(text, NOW), 1.0), POSTURE, 0.45)
+    assert (asked.skill, asked.slots["region"], asked.slots["cloud"]) == ("security.posture", "us-east-1", "aws")
+
+
+def test_the_grammar_reading_the_thread_s_check_firmly_keeps_it() -> None:
+    text = "which of those are hurting the score most"
+    asked = apply_context(route(text, "cost.summary", extract_slots(text, NOW), 0.9), POSTURE, 0.45)
+    assert asked.skill == "security.posture"
+
+
+def test_a_firm_reading_of_another_agent_the_grammar_does_not_contest_stands() -> None:
+    text = "what did we spend on ec2 last week"
+    asked = apply_context(route(text, "cost.summary", extract_slots(text, NOW), 0.95), POSTURE, 0.45)
+    assert asked.skill == "cost.summary"
