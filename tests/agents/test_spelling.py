@@ -92,7 +92,9 @@ def test_the_repair_is_what_routes_them(embedder: Embedder, router: SkillRouter)
     """Without the repair these go elsewhere (measured on whole sets in bench/bench_route.py)."""
     plain = SkillRouter(embedder, cache_dir=router.cache_dir, repair_typos=False)
     typed = {"shwo me the stauts of the latset bulid of payments-api": "cicd.status",
-             "whihc s3 buckkets are pubilc?": "security.public_storage",
+             # (the bucket question "whihc s3 buckkets are pubilc?" routes right unrepaired since the dev22
+             # cases, typed with slips, are learnt)
+             "whihc secruity grops are opne to the wrold": "security.open_ports",
              "whats teh forcast for this mnth": "cost.forecast"}
     assert {text: route.skill for text, route in zip(typed, router.route_many(list(typed)), strict=True)} == typed
     assert all(route.skill != typed[route.text] for route in plain.route_many(list(typed)))
