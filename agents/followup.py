@@ -1303,6 +1303,11 @@ def _acknowledged(route: Route) -> Route:
                                     "confidence": 1.0})
 
 
+# The previous target said to be the wrong one: "wrong one", "wrong box", "not that one".
+_WRONG_TARGET = re.compile(r"\b(?:wrong (?:one|box|vm|host|server|instance|machine|db|bucket|repo|incident)|"
+                           r"not that one)\b", re.I)
+
+
 def _corrected(route: Route, previous: TurnContext, said: str, threshold: float) -> Route | None:
     """"no, I meant aws", "sorry, meant the payments one": the previous request again, the
     corrected words (its slots, or a bare name) in place of the previous ones; a correction
@@ -1318,7 +1323,12 @@ def _corrected(route: Route, previous: TurnContext, said: str, threshold: float)
              **route.slots, **named, SAID: f"{said} {rest}".strip()}
     if named and "incident_id" in slots and "incident_id" not in route.slots:
         slots.pop("incident_id")  # "the payments one": another incident than the one briefed
-    skill = SKILL_BY_NAME[previous.skill]
+    if _WRONG_TARGET.search(route.text):  # "wrong box, i meant the staging one": not the previous target
+        slots = {key: value for key, value in slots.items()
+                 if key not in _TARGET_SLOTS or key in route.slots or key in named}
+    # "wrong one, i meant the staging frontend vm. start that one": the change asked of the one meant
+    skill = SKILL_BY_NAME[route.skill if route.skill != previous.skill and _requests_its_change(route)
+                          else previous.skill]
     return route.model_copy(update={"skill": skill.name, "agent": skill.agent, "slots": slots,
                                     "confidence": max(route.confidence, threshold)})
 

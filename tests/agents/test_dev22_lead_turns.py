@@ -12,6 +12,7 @@ from agents.conversations import TurnContext
 from agents.followup import apply_context
 from agents.mood import occurrences
 from agents.slots import extract_slots
+from agents.thread_words import correction_rest
 from tests.agents.routes import route
 
 NOW = datetime(2026, 3, 18, 9, 30)
@@ -73,3 +74,22 @@ def test_a_firm_reading_of_another_agent_the_grammar_does_not_contest_stands() -
     text = "what did we spend on ec2 last week"
     asked = apply_context(route(text, "cost.summary", extract_slots(text, NOW), 0.95), POSTURE, 0.45)
     assert asked.skill == "cost.summary"
+
+
+@pytest.mark.parametrize(("text", "rest"), [("wrong box, i meant ledger-worker-3", "ledger-worker-3"),
+                                            ("oops not that one, i meant the eu one", "the eu one")])
+def test_the_target_said_to_be_wrong_opens_a_correction(text: str, rest: str) -> None:
+    assert correction_rest(text) == rest
+
+
+def test_a_correction_that_asks_a_change_asks_it_of_the_one_meant_not_the_previous_target() -> None:
+    text = "sorry wrong one, i meant the staging ledger vm. reboot that one"
+    asked = apply_context(route(text, "infra.action", extract_slots(text, NOW), 1.0), DESCRIBED, 0.45)
+    assert asked.skill == "infra.action" and asked.slots["action"] == "reboot"
+    assert asked.slots.get("resource_name") != "ledger-worker-2"
+
+
+def test_a_correction_naming_another_machine_asks_the_previous_question_of_it() -> None:
+    text = "no i meant ledger-worker-3"
+    asked = apply_context(route(text, "infra.describe", extract_slots(text, NOW), 0.9), DESCRIBED, 0.45)
+    assert (asked.skill, asked.slots["resource_name"]) == ("infra.describe", "ledger-worker-3")
