@@ -464,6 +464,9 @@ RULES: tuple[Rule, ...] = (
     # Looking ahead at spend by its own nouns (a run rate, a projection), whatever else is named.
     _rule("cost.forecast", r"\b(?:forecast\w*|project(?:ed|ions?)|run[- ]?rate|burn rate|eom|on pace)\b",
           WEAK + 1.0, unless=r"\bwho\b|\bon[- ]?call\b|\b(?:spike\w*|jump\w*|anomal\w*|tripled|doubled)\b"),
+    # "proj dec?", "proj spend q1": shorthand for projected, before a month, a quarter or a spend word.
+    _rule("cost.forecast", r"\bproj\.?\s+(?:spend|cost|costs|bill|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|"
+          r"dec|q[1-4]|eo[mqy]|month|quarter|year|next)\b", STRONG - 1.0, unless=_CI),
     # Older instance generations are a saving (move to the current generation).
     _rule("cost.savings", r"\b(?:previous|prev|older|old|last|legacy)[- ]gen(?:eration)?s?\b|"
           r"\b(?:outdated|legacy|older) instance (?:types?|families|family)\b", WEAK + 1.0),

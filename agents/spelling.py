@@ -16,7 +16,8 @@ What is repaired, conservatively, so a name is never "fixed":
   alignment: a letter dropped, added, changed, or two swapped) that starts with the same
   letter; among several, a vowel the typist dropped first ("fixd" is "fixed", not "find"),
   then the one the examples use most.
-Chat shorthand ("err", "nxt", "incs") is read as the word it shortens (``SHORTHAND``).
+Chat shorthand ("err", "nxt", "incs") is read as the word it shortens (``SHORTHAND``); shorthand of
+several words ("proj") is left as typed (``LEFT_AS_TYPED``).
 The repaired text is what the model embeds and what the grammar and the slot extractors
 read ("restrat X" asks for a reboot, "lsat mnth" is a period); ``Route.text``, which the
 audit records and the answer quotes, stays as typed.
@@ -43,6 +44,10 @@ _TRAINING_WORD = re.compile(r"[a-z][a-z0-9]+")
 # model knows as something else ("err" is a hesitation to it, in a channel it is an error).
 SHORTHAND = {"err": "error", "errs": "errors", "nxt": "next", "yday": "yesterday", "tmrw": "tomorrow",
              "incs": "incidents", "wk": "week", "wks": "weeks"}
+# Shorthand that means more than one word, left as typed for the grammar to read by its context
+# ("proj dec?" is a projection, "which proj is it in" a project): one edit away from another
+# word ("prod"), the repair would pick that one.
+LEFT_AS_TYPED = frozenset({"proj"})
 
 
 def model_words(vocab_file: Path) -> frozenset[str]:
@@ -91,7 +96,7 @@ class Speller:
         lower = word.lower()
         if lower in SHORTHAND and word in (lower, lower.capitalize()):
             return SHORTHAND[lower].capitalize() if word[0].isupper() else SHORTHAND[lower]
-        if len(lower) < MIN_LENGTH or self._is_known(lower):
+        if len(lower) < MIN_LENGTH or lower in LEFT_AS_TYPED or self._is_known(lower):
             return word
         if word != lower and word != lower.capitalize():
             return word  # an acronym or a mixed-case name, not a typo

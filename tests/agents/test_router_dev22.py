@@ -10,6 +10,7 @@ import pytest
 from agents.mood import CLAIMED_BY_ME, mood_for, occurrences
 from agents.router import SkillRouter
 from agents.router_rules import SKILL_NAMES, rule_boosts
+from agents.spelling import Speller
 
 
 def _boost(text: str, skill: str) -> float:
@@ -81,3 +82,14 @@ def test_whether_the_company_uses_a_cloud_reads_as_its_inventory(text: str) -> N
 
 def test_whether_the_bot_covers_a_cloud_is_not_the_inventory() -> None:
     assert _boost("do you do azure too", "infra.inventory") == 0
+
+
+@pytest.mark.parametrize("text", ["proj feb for rds", "proj q2?"])
+def test_proj_before_a_month_or_a_quarter_is_the_projection(router: SkillRouter, text: str) -> None:
+    assert router.route(text).skill == "cost.forecast"
+
+
+def test_proj_is_left_as_typed_not_repaired_to_prod() -> None:
+    speller = Speller(["is prod down", "show prod errors"], frozenset())
+    assert speller.correct("proj spend next month") == "proj spend next month"
+    assert speller.correct("prid errors") == "prod errors"  # the repair itself still runs
