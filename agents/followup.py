@@ -221,11 +221,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         # for what the message itself names first, not that item described again by the list's check
         return route
     route = _without_context_word(route, previous)
-    kept = _grammar_reads_the_thread(route, previous, threshold)
-    if kept is not None:
+    ruled = _grammar_reads_the_thread(route, previous, threshold)
+    if ruled is not None:
         # "that 3389 group, anything using it or is it orphaned?" after open security groups, read as
         # a machine's description: the grammar reads the thread's own check in the words too, firmly
-        return kept
+        return ruled
     if _why_it_was_listed(route, previous, items):
         # "why is analytics-batch-1 on there?" after a savings list: why the list holds that item,
         # which the list's own check says of it (its row), not the item's description
@@ -357,7 +357,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     if _ABOUT_THE_ANSWER.fullmatch(route.text) and not SKILL_BY_NAME[previous.skill].mutating:
         # "since when?", "how many is that?": a question about the previous answer, not a topic
         return _asked_again(route, previous, threshold)
-    if (_RESTATED.search(route.words) or _NARROWS_THE_ANSWER.search(route.words)) \
+    # (a shorter version asked while the router is sure of a question of its own names its subject:
+    # "tl;dr of 1038" is that incident's brief, "... app logs? 1-2 lines, for the exec update" the logs)
+    restated = bool(_RESTATED.search(route.words)) and route.confidence < threshold \
+        and not any(key in route.slots for key in _TARGET_SLOTS)
+    if (restated or _NARROWS_THE_ANSWER.search(route.words)) \
             and not SKILL_BY_NAME[previous.skill].mutating and not _requests_its_change(route):
         # "now a short version of that for the exec channel", "only the eu-west-1 stuff from that
         # list": the previous answer again, shorter or narrowed by this turn's words
@@ -1351,7 +1355,7 @@ def _listed_item(route: Route, items: Any, shown: Sequence[str] = ()) -> dict[st
     user = _ONE_USED_BY.search(kept) if phrase is None else None
     if (phrase is None and user is None) or not isinstance(items, list) or not items:
         return None
-    words = phrase.group(0) if phrase is not None else f"the {user['who']} one"  # "the payments one"
+    words = phrase.group(0) if phrase is not None else f"the {user['who'] if user else ''} one"  # "the payments one"
     chosen = pick(items, words)
     seen = _shown_items(items, shown)
     if chosen is None and 0 < len(seen) < len(items):

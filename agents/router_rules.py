@@ -43,6 +43,7 @@ from agents.mood import (
     talked_about,
 )
 from agents.skills import SKILLS
+from agents.slots.entities import POWERED
 from agents.slots.time import MONTH_ABBR, MONTHS
 from agents.slots.vocabulary import CI_MACHINE, CI_WORDS, INCIDENT_ID, INCIDENT_NOUN, RERUN_WORDS, ci_object
 from agents.thread_words import ACK_LEAD, without_topic_shift
@@ -1154,8 +1155,10 @@ def _boosts(text: str) -> tuple[NDArray[np.float64], bool]:
         boosts[SKILL_NAMES.index("knowledge.runbook")] = STRONG + 2.0
         strong = True
     for skill in imperative_skills(text):  # an unambiguous action verb in the imperative
-        if skill == "infra.action" and ci_object(lowered):
-            skill = "cicd.rerun"  # "restart the pipeline": the verb's object is a CI run
+        if skill == "infra.action" and ci_object(lowered) and not POWERED.search(lowered):
+            # "restart the pipeline": the verb's object is a CI run ("power it on, the month-end run
+            # starts tonight" powers a machine: power is never a run's)
+            skill = "cicd.rerun"
         index = SKILL_NAMES.index(skill)
         boosts[index] = max(boosts[index], STRONG)
         strong = True

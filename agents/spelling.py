@@ -17,7 +17,8 @@ What is repaired, conservatively, so a name is never "fixed":
   letter; among several, a vowel the typist dropped first ("fixd" is "fixed", not "find"),
   then the one the examples use most.
 Chat shorthand ("err", "nxt", "incs") is read as the word it shortens (``SHORTHAND``); shorthand of
-several words ("proj") is left as typed (``LEFT_AS_TYPED``).
+several words ("proj") and contractions without their apostrophe ("dont") are left as typed
+(``LEFT_AS_TYPED``).
 The repaired text is what the model embeds and what the grammar and the slot extractors
 read ("restrat X" asks for a reboot, "lsat mnth" is a period); ``Route.text``, which the
 audit records and the answer quotes, stays as typed.
@@ -44,10 +45,12 @@ _TRAINING_WORD = re.compile(r"[a-z][a-z0-9]+")
 # model knows as something else ("err" is a hesitation to it, in a channel it is an error).
 SHORTHAND = {"err": "error", "errs": "errors", "nxt": "next", "yday": "yesterday", "tmrw": "tomorrow",
              "incs": "incidents", "wk": "week", "wks": "weeks"}
-# Shorthand that means more than one word, left as typed for the grammar to read by its context
-# ("proj dec?" is a projection, "which proj is it in" a project): one edit away from another
-# word ("prod"), the repair would pick that one.
-LEFT_AS_TYPED = frozenset({"proj"})
+# Left as typed, for the grammar to read: shorthand of more than one word ("proj dec?" is a
+# projection, "which proj is it in" a project), and negative contractions typed without their
+# apostrophe, which the grammar reads as negations ("dont page anyone"). Each is one edit from
+# another word ("prod", "done", "want", "cast"): the repair would pick that one, and lose the "not".
+LEFT_AS_TYPED = frozenset({"proj", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "wont",
+                           "couldnt", "shouldnt", "wouldnt", "havent", "hasnt", "hadnt", "aint"})
 
 
 def model_words(vocab_file: Path) -> frozenset[str]:

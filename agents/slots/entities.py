@@ -1083,7 +1083,7 @@ def find_action(text: str) -> str | None:
     # up, the batch job runs tonight": a reason); a named one, by a CI word anywhere ("restart
     # deploy-staging, the pipeline is stuck")
     ci_named = ci_object(text) if _PRONOUN_OBJECT.search(text) else CI_WORDS.search(CI_MACHINE.sub(" ", text))
-    if action in ("reboot", "start") and ci_named and not _machine_object(text) and not _POWERED.search(text):
+    if action in ("reboot", "start") and ci_named and not _machine_object(text) and not POWERED.search(text):
         return "rerun"  # "restart the ci job", "start a new build"
     if action is None and re.search(r"\bclose\b.*\b(?:incidents?|pages?|alerts?|outage)\b", text):
         return "resolve"
@@ -1110,7 +1110,7 @@ _NUMBERED_HOST = re.compile(r"(?<![\w./-])(?P<host>[a-z][a-z0-9]*(?:-[a-z0-9]+)*
 
 # Power is a machine's, never a CI run's: "power it on, the month-end run starts tonight" starts
 # the machine, whatever CI word gives the reason.
-_POWERED = re.compile(r"\bpower(?:ed|ing)?(?:[- ]?cycle|[- ]?(?:on|off|up|down)|\s+(?:\S+\s+){1,3}?(?:back\s+)?"
+POWERED = re.compile(r"\bpower(?:ed|ing)?(?:[- ]?cycle|[- ]?(?:on|off|up|down)|\s+(?:\S+\s+){1,3}?(?:back\s+)?"
                       r"(?:on|off|up|down))\b")
 
 

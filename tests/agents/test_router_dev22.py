@@ -93,3 +93,11 @@ def test_proj_is_left_as_typed_not_repaired_to_prod() -> None:
     speller = Speller(["is prod down", "show prod errors"], frozenset())
     assert speller.correct("proj spend next month") == "proj spend next month"
     assert speller.correct("prid errors") == "prod errors"  # the repair itself still runs
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("dont page anyone yet", "dont page anyone yet"),
+                                             ("stopped ones dont count", "stopped ones dont count"),
+                                             ("it isnt attached", "it isnt attached")])
+def test_a_contraction_typed_without_its_apostrophe_keeps_its_not(typed: str, kept: str) -> None:
+    speller = Speller(["is it done", "is it attached", "page someone"], frozenset())
+    assert speller.correct(typed) == kept
