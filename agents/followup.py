@@ -228,8 +228,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
         return ruled
     if _why_it_was_listed(route, previous, items):
         # "why is analytics-batch-1 on there?" after a savings list: why the list holds that item,
-        # which the list's own check says of it (its row), not the item's description
-        return _asked_again(route, previous, threshold)
+        # which the list's own check says of it (its row), not the item's description; of the whole
+        # list, not the top few it was cut to ("1 of 7 candidates", not "1 of 3")
+        asked = _asked_again(route, previous, threshold)
+        return asked.model_copy(update={"slots": {key: value for key, value in asked.slots.items() if key != "limit"}})
     machine = _machine_change_after_machines(route, previous, threshold) \
         or _machine_verb_on_it(route, previous, threshold)
     if machine is not None:

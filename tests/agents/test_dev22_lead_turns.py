@@ -93,3 +93,12 @@ def test_a_correction_naming_another_machine_asks_the_previous_question_of_it() 
     text = "no i meant ledger-worker-3"
     asked = apply_context(route(text, "infra.describe", extract_slots(text, NOW), 0.9), DESCRIBED, 0.45)
     assert (asked.skill, asked.slots["resource_name"]) == ("infra.describe", "ledger-worker-3")
+
+
+def test_why_an_item_of_a_list_cut_short_is_there_asks_of_the_whole_list() -> None:
+    top = TurnContext("cost.savings", {SAID: "biggest savings, top 2", "limit": 2, ITEMS: [
+        {"id": "i-0ledger9", "name": "ledger-batch-9", "kind": "low CPU instance"},
+        {"id": "vol-0ledger", "name": "ledger-scratch", "kind": "unattached volume"}]}, ["i-0ledger9", "vol-0ledger"])
+    asked = apply_context(route("why is ledger-batch-9 on there?", "infra.describe",
+                                {"resource_name": "ledger-batch-9"}, 0.95), top, 0.45)
+    assert asked.skill == "cost.savings" and "limit" not in asked.slots
