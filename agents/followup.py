@@ -34,7 +34,7 @@ from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
 from agents.slots.time import said_as_a_rate
 from agents.slots.vocabulary import GENERIC
-from agents.thread_words import ACK_LEAD, TOPIC_SHIFT, correction_rest, is_acknowledgement
+from agents.thread_words import ACK_LEAD, TOPIC_SHIFT, WRONG_TARGET, correction_rest, is_acknowledgement
 
 _THANKS_LEAD = re.compile(r"^\W*" + ACK_LEAD + "+", re.I)
 _ELLIPSIS = re.compile(
@@ -1309,9 +1309,7 @@ def _acknowledged(route: Route) -> Route:
                                     "confidence": 1.0})
 
 
-# The previous target said to be the wrong one: "wrong one", "wrong box", "not that one".
-_WRONG_TARGET = re.compile(r"\b(?:wrong (?:one|box|vm|host|server|instance|machine|db|bucket|repo|incident)|"
-                           r"not that one)\b", re.I)
+_WRONG_TARGET = re.compile(r"\b" + WRONG_TARGET + r"\b", re.I)
 
 
 def _corrected(route: Route, previous: TurnContext, said: str, threshold: float) -> Route | None:

@@ -23,8 +23,10 @@ MAX_ACK_WORDS = 6
 ACK_LEAD = r"(?:(?:ok(?:ay)?|k|cool|great|nice|perfect|thanks?(?: you)?|thx|ty|cheers|ta|got it|alright)\W+)"
 
 # "no, I meant ...", "sorry, meant ...", "nah i mean ...", "oops, I meant ...", "actually I meant ..."
-_CORRECTION = re.compile(r"^\W*(?:(?:no+|nope|nah|sorry|soz|oops|whoops|wait|actually|err?|um+|my bad|not that one|"
-                         r"wrong (?:one|box|vm|host|server|instance|machine|db|bucket|repo|incident))\W+)*"
+# The previous target said to be the wrong one: "wrong one", "wrong box", "not that one".
+WRONG_TARGET = r"(?:wrong (?:one|box|vm|host|server|instance|machine|db|bucket|repo|incident)|not that one)"
+_CORRECTION = re.compile(r"^\W*(?:(?:no+|nope|nah|sorry|soz|oops|whoops|wait|actually|err?|um+|my bad|"
+                         + WRONG_TARGET + r")\W+)*"
                          r"(?:i\s+)?(?:meant|mean|was asking about|was talking about)\b\W*", re.I)
 # "no, the gcp one", "nah, the one in europe", "not that one, the windows one"
 _NOT_THAT = re.compile(r"^\W*(?:no+|nope|nah|wrong one|not that one|not that)\W+(?:(?:sorry|i meant|the other)\W+)?"
