@@ -87,7 +87,7 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     origin = origin_of(request)
     if state.get("tool_call"):
         return _direct_call_route(deps, request, ToolCall.model_validate(state["tool_call"]), origin)
-    route = as_meant(deps.router, deps.router.route(request.text))
+    route: Route = deps.router.route(request.text)
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
     route = asker_meant(route, request)  # "assigned to me": the asker's own incidents
@@ -105,19 +105,6 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     if not (confident or hedged):
         return Command(goto="clarify", update=update)
     return _allowed_route(deps, request, origin, route, update)
-
-
-def as_meant(router: Any, route: Route) -> Route:
-    """``route`` with the words as the router read them, typos repaired ("any hgih or critcal
-    findings"), when they differ from the typed text: the answer narrows its rows by what was
-    meant, while ``Route.text`` (audited, quoted) stays as typed. A router without a speller
-    (a stand-in) leaves the route as it is."""
-    speller = getattr(getattr(router, "index", None), "speller", None)
-    correct = getattr(speller, "correct", None)
-    if not callable(correct):
-        return route
-    meant = correct(route.text)
-    return route.model_copy(update={"meant": meant}) if isinstance(meant, str) and meant != route.text else route
 
 
 def _answered_unsure(deps: GraphDeps, route: Route) -> bool:

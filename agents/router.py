@@ -393,6 +393,7 @@ class SkillRouter:
             alternatives=alternatives,
             mood=mood,
             requested_skill=requested,
+            meant=words if words != text else None,  # the answer narrows its rows by what was meant
         )
 
     def _empty(self, text: str) -> Route:

@@ -5,15 +5,13 @@ rated findings shows the levels already shown and the new one. Rows are literal,
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from agents.clarified import SAID
 from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS, focus, focus_text
 from agents.followup import apply_context
-from agents.graph import as_meant
+from agents.router import SkillRouter
 from tests.agents.routes import route
 from tools.base import ToolResult
 
@@ -31,26 +29,20 @@ FINDINGS = ToolResult(
     facts={"total": 4})
 
 
-class _Speller:
-    def correct(self, text: str) -> str:
-        return text.replace("meduim", "medium").replace("hihg", "high")
-
-
-def test_the_answer_narrows_by_the_words_as_meant() -> None:
-    router = SimpleNamespace(index=SimpleNamespace(speller=_Speller()))
-    typed = route("only meduim or hihg ones pls", "security.findings")
-    meant = as_meant(router, typed)
-    assert meant.text == typed.text  # what the audit and the answer quote stays as typed
-    assert meant.words == "only medium or high ones pls"
-    focused = focus("aws_security_hub_findings", FINDINGS, focus_text(meant.words, meant.slots))
+def test_the_answer_narrows_by_the_words_as_meant(router: SkillRouter) -> None:
+    typed = router.route("only critcal or hihg ones pls")
+    assert typed.text == "only critcal or hihg ones pls"  # what the audit and the answer quote stays as typed
+    assert typed.words == "only critical or high ones pls"
+    focused = focus("aws_security_hub_findings", FINDINGS, focus_text(typed.words, typed.slots))
     assert focused is not None
-    assert [row["severity"] for row in focused.rows] == ["high", "medium"]
+    assert [row["severity"] for row in focused.rows] == ["critical", "high"]
 
 
-def test_a_router_without_a_speller_leaves_the_words_as_typed() -> None:
-    typed = route("critical ones", "security.findings")
-    assert as_meant(SimpleNamespace(), typed) is typed
-    assert typed.words == "critical ones"
+def test_a_router_without_a_speller_leaves_the_words_as_typed(router: SkillRouter) -> None:
+    plain = SkillRouter(router.embedder, cache_dir=router.cache_dir, repair_typos=False)
+    typed = plain.route("only critcal or hihg ones pls")
+    assert typed.meant is None
+    assert typed.words == "only critcal or hihg ones pls"
 
 
 BUCKETS = TurnContext("security.public_storage", {"cloud": "azure", SAID: "public storage accounts?"}, ["stmedia"])
