@@ -94,8 +94,8 @@ SURE_READING = 0.9  # a reading the router all but settled on
 _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell me (?:more )?about|more (?:on|about)|"
                          r"(?:any |some )?(?:more )?(?:details?|info) (?:on|about|for)|dig into|zoom in on)\b", re.I)
 # Slots that say what to act on or where; a follow-up's own ones win.
-_TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "run_id", "repo",
-                 "workflow", "service", "log_group")
+_TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "incident_ids", "run_id",
+                 "repo", "workflow", "service", "log_group")
 # A PagerDuty incident's id among an answer's resources ("P7K2M9Q").
 _INCIDENT_ID = re.compile(r"P[A-Z0-9]{5,7}")
 MAX_ELLIPTICAL_WORDS = 8
@@ -263,6 +263,10 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     targeted = any(key in route.slots for key in _TARGET_SLOTS)
+    every = _every_listed_incident(route, previous, rows) if not targeted else []
+    if every:
+        # "both are fixed, resolve both" after a list of two incidents: each of them, one approval
+        return route.model_copy(update={"slots": {**route.slots, "incident_ids": every}})
     picked = _nth_item(previous, route.text, items, rows) if not targeted else {}
     if picked:
         # "brief me on the second one", "ack the first one": that row of the previous list
@@ -1977,6 +1981,32 @@ def _nth_item(previous: TurnContext, text: str, listed: Any = None, rows: Any = 
     # "who owns the first one" after a list of buckets: the answer's names, in its order
     named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
     return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
+
+
+# Every item of a list at once: "both", "all of them", "all three", "each of those", "them all"
+_EVERY_ONE = re.compile(r"\b(?:both(?!\s+(?:the|of\s+the)\s+\w+\s+(?:and|or)\b)|"
+                        r"(?:all|the)\s+(two|three|four|five|2|3|4|5)(?:\s+of\s+(?:them|those|these|em))?\b|"
+                        r"all\s+(?:of\s+)?(?:them|those|these|em)\b|them\s+all\b|"
+                        r"(?:each|every\s+one|every\s+single\s+one)\s+of\s+(?:them|those|these)\b|"
+                        r"all\s+(?:the\s+|those\s+|these\s+)?(?:open\s+|listed\s+)?(?:ones|incidents|pages)\b)", re.I)
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_STATUS_WRITES = frozenset({"incident.ack", "incident.resolve"})
+
+
+def _every_listed_incident(route: Route, previous: TurnContext, rows: Any = None) -> list[str]:
+    """The incidents of the previous answer, in its order, when an ack or a resolve asks for
+    every one of them ("resolve both" after a list of two); none when the words count another
+    number than the list holds ("both" of three is no set Guardian may guess)."""
+    said = _EVERY_ONE.search(route.text)
+    if route.skill not in _STATUS_WRITES or said is None:
+        return []
+    incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
+    shown = [str(row) for row in rows] if isinstance(rows, list) else []
+    incidents = [r for r in shown if r in incidents] or incidents
+    wanted = 2 if said.group(0).lower().startswith("both") else _COUNTS.get((said.group(1) or "").lower())
+    if len(incidents) < 2 or (wanted is not None and wanted != len(incidents)):
+        return []
+    return incidents
 
 
 # "the one before", "the previous one", "the one after", "the next incident": beside the one

@@ -25,6 +25,7 @@ from agents.slots.entities import (
     find_event,
     find_group_by,
     find_incident_id,
+    find_incident_ids,
     find_incident_status,
     find_limit,
     find_oncall_level,
@@ -173,6 +174,7 @@ def extract_slots(text: str, now: datetime) -> dict[str, Any]:
         del slots["service"]  # "dave's fix/refund-rounding build": the branch's name, no service
     put(slots, "run_id", find_run_id(lowered))
     put(slots, "incident_id", find_incident_id(original, lowered))
+    put(slots, "incident_ids", find_incident_ids(original, lowered))
     person, team = find_people(named, original)
     if tag and tag[0].lower() == "team":
         team = tag[1].lower()

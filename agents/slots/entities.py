@@ -796,6 +796,24 @@ def find_incident_id(original: str, text: str) -> str | None:
     return None
 
 
+# Several incident numbers said together after a status verb or the noun: "ack 1041 and 1042",
+# "resolve #1041, #1042 & #1043", "incidents 1041 + 1042"
+_NUMBERS_LISTED = re.compile(r"\b(?:ack(?:s|ing)?|acknowledg(?:e|es|ing)|resolv(?:e|es|ing)|clos(?:e|es|ing)|"
+                             r"incidents)\s+"
+                             r"(#?\d{3,7}(?:\s*(?:,|&|\+|\band\b|,\s*and\b)\s*#?\d{3,7})+)\b")
+
+
+def find_incident_ids(original: str, text: str) -> list[str] | None:
+    """Every incident a message names when it names several ("resolve P7K2M9Q and P3H8W1R",
+    "ack 1041 and 1042"): the status tools then move them all under one approval. None for
+    one or none (``find_incident_id`` says which one)."""
+    ids = list(dict.fromkeys(match.group(0) for match in INCIDENT_ID.finditer(original)))
+    listed = _NUMBERS_LISTED.search(text)
+    if listed:
+        ids += [number for number in dict.fromkeys(re.findall(r"\d{3,7}", listed.group(1))) if number not in ids]
+    return ids if len(ids) > 1 else None
+
+
 # What a number counts when it is a quantity ("the status of 500 errors", "an update on 300 users").
 _COUNTED = (r"(?:%|ms\b|s\b|gb\b|mb\b|tb\b|errors?\b|requests?\b|users?\b|customers?\b|instances?\b|servers?\b|"
             r"hosts?\b|boxes\b|pods?\b|nodes?\b|items?\b|rows?\b|records?\b|jobs?\b|runs?\b|tests?\b|"

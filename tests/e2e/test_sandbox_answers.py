@@ -4,6 +4,7 @@ derived from sandbox/company.py (the one source of truth), never typed in here."
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -293,3 +294,47 @@ def test_a_region_aws_does_not_have_is_said_and_nothing_else_is_listed(cli: Cli)
     assert lead(answer) == ("eu-middle-9 is not an AWS region (they look like us-east-1 or eu-west-1). "
                             f"Guardian is set up for {', '.join(DRIFTWOOD.regions)} (GUARDIAN_AWS_REGIONS).")
     assert answer["resources"] == []
+
+
+@pytest.fixture
+def two_new_incidents(sandbox: Any) -> Iterator[list[Any]]:
+    """Two fresh triggered incidents in the shared PagerDuty stand-in, removed after the test
+    (the seeded ones stay as the company has them for every other test)."""
+    from sandbox.pagerduty_api import PagerDutyStandIn
+    from sandbox.pagerduty_webhooks import add_incident
+
+    pd = next(s for s in sandbox.standins if isinstance(s, PagerDutyStandIn))
+    quiet = next(i for i in pd.data.incidents if not i.open)  # a service with nothing open: these two only
+    made = [add_incident(pd.data, "Search replica lag above 5 minutes", like=quiet.id),
+            add_incident(pd.data, "Search queue depth above 10k", like=quiet.id)]
+    for incident in made:
+        incident.service_name = pd.data.service(incident.service).name  # type: ignore[attr-defined]
+    yield made
+    pd.data.incidents[:] = [incident for incident in pd.data.incidents if incident not in made]
+
+
+def test_acking_two_incidents_named_together_is_one_approval_that_moves_both(
+        cli: Cli, two_new_incidents: list[Any]) -> None:
+    first, second = two_new_incidents
+    answer = ask(cli, f"ack {first.number} and {second.number}, we're on both")
+    pending = answer["pending_approval"]
+    assert answer["skill"] == "incident.ack" and pending
+    assert first.id in pending["summary"] and second.id in pending["summary"]
+    assert (first.status, second.status) == ("triggered", "triggered")  # nothing before the decision
+    approved = cli("approvals", "approve", pending["id"], "--user", "bob", "--json")
+    assert approved.returncode == 0, approved.stderr
+    assert (first.status, second.status) == ("acknowledged", "acknowledged")
+
+
+def test_resolve_both_after_a_list_of_two_names_the_two_listed(cli: Cli, two_new_incidents: list[Any]) -> None:
+    first, second = two_new_incidents
+    thread = f"both-{first.id}"
+    listed = cli("ask", "--json", "--thread", thread, f"open incidents on the {first.service_name} service")
+    assert listed.returncode == 0, listed.stderr
+    assert {first.id, second.id} <= set(listed.last["resources"])
+    answer = cli("ask", "--json", "--thread", thread, "both are sorted now, resolve both").last
+    pending = answer["pending_approval"]
+    assert answer["skill"] == "incident.resolve" and pending, (listed.last, answer)
+    assert first.id in pending["summary"] and second.id in pending["summary"]
+    denied = cli("approvals", "deny", pending["id"], "--user", "bob", "--json")
+    assert denied.returncode == 0 and (first.status, second.status) == ("triggered", "triggered")

@@ -19,6 +19,7 @@ from tools.base import ToolContext, ToolResult, ToolSpec
 from tools.pagerduty.client import (
     NO_FROM,
     PagerDutyProblem,
+    describe_error,
     find_named,
     find_user,
     first,
@@ -97,6 +98,8 @@ class IncidentRefArgs(BaseModel):
                               "one open incident whose service or title they name (\"the 5xx one\").")
     person: str | None = Field(default=None, description="Without an id or a service: the one open incident "
                                "assigned to this person (\"ack whatever alice has open\").")
+    incident_ids: list[str] | None = Field(default=None, description="Several incidents moved at once (\"resolve "
+                                           "both\", \"ack 1041 and 1042\"): ids or numbers, one approval for all.")
     as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
                                  "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
@@ -544,17 +547,73 @@ def _label(incident: dict[str, Any]) -> str:
     return f"{incident['id']} (#{incident.get('incident_number')} {incident.get('title')})"
 
 
+@dataclass
+class StatusBatch:
+    """Several incidents moved to one state under one approval ("resolve both"): each is its
+    own PUT, sent in order, and the approver reads every one of them before anything changes."""
+
+    plans: list[WritePlan]
+    description: str
+
+    @property
+    def incident_ids(self) -> list[str]:
+        return [str(plan.incident_id) for plan in self.plans]
+
+
+def _status_change(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs,
+                   status: str) -> WritePlan | StatusBatch:
+    """The one incident the arguments mean, or every incident of ``incident_ids`` when they name
+    several."""
+    refs = list(dict.fromkeys(ref.strip() for ref in args.incident_ids or [] if ref.strip()))
+    if len(refs) > 1:
+        return _status_batch(client, config, refs, status)
+    if refs and not args.incident_id:
+        args = args.model_copy(update={"incident_id": refs[0]})
+    return _status_plan(client, config, _incident_ref(client, args, status), status)
+
+
+def _status_batch(client: RestApiV2Client, config: PagerDutySettings, refs: list[str], status: str) -> StatusBatch:
+    """One plan per incident still to move; those already in the state (or resolved) are left
+    alone and said so. An unknown reference fails the whole: no approval names a set with a
+    hole in it."""
+    _need_from(config)
+    incidents = list({str(i["id"]): i for i in (get_incident(client, ref) for ref in refs)}.values())
+    verb = _VERBS[status]
+    settled = [i for i in incidents if i.get("status") in (status, "resolved")]
+    left = "; ".join(f"{_label(i)} is already {i.get('status')}" for i in settled)
+    left = f" Left alone: {left}." if left else ""
+    moving = [i for i in incidents if i not in settled]
+    if not moving:
+        raise PagerDutyProblem(f"There is nothing to {verb}.{left}")
+    said = "; ".join(_incident_said(i) for i in moving)
+    counted = f"{len(moving)} incidents as {config.from_email}: {said}" if len(moving) > 1 else \
+        f"{said} as {config.from_email}"
+    return StatusBatch([_plan_for_incident(config, i, status) for i in moving], f"{verb.capitalize()} {counted}.{left}")
+
+
+_VERBS = {"acknowledged": "acknowledge", "resolved": "resolve"}
+
+
+def _incident_said(incident: dict[str, Any]) -> str:
+    """"P7K2M9Q (#1042 title) on payments (triggered, high urgency)": what the approver reads of it."""
+    return (f"{_label(incident)} on {summary_of(incident.get('service'))} "
+            f"({incident.get('status')}, {incident.get('urgency')} urgency)")
+
+
 def _status_plan(client: RestApiV2Client, config: PagerDutySettings, ref: str, status: str) -> WritePlan:
     _need_from(config)
     incident = get_incident(client, ref)
-    verb = "acknowledge" if status == "acknowledged" else "resolve"
     if incident.get("status") == "resolved":
-        raise PagerDutyProblem(f"{_label(incident)} is already resolved; there is nothing to {verb}.")
+        raise PagerDutyProblem(f"{_label(incident)} is already resolved; there is nothing to {_VERBS[status]}.")
+    return _plan_for_incident(config, incident, status)
+
+
+def _plan_for_incident(config: PagerDutySettings, incident: dict[str, Any], status: str) -> WritePlan:
+    verb = _VERBS[status]
     note = ""
     if status == "acknowledged" and incident.get("status") == "acknowledged":
         note = " It is already acknowledged; this renews the acknowledgement."
-    description = (f"{verb.capitalize()} {_label(incident)} on {summary_of(incident.get('service'))} "
-                   f"({incident.get('status')}, {incident.get('urgency')} urgency) as {config.from_email}.{note}")
+    description = f"{verb.capitalize()} {_incident_said(incident)} as {config.from_email}.{note}"
     done = f"{'Acknowledged' if verb == 'acknowledge' else 'Resolved'} {_label(incident)} as {config.from_email}."
     return WritePlan("PUT", f"/incidents/{incident['id']}", {"type": "incident_reference", "status": status},
                      description, done, incident["id"], [incident["id"]])
@@ -707,6 +766,11 @@ def _preflight_of(plan_for: Any, what: Any) -> Any:
         ctx = _acting(ctx, args)
         def body(client: RestApiV2Client, config: PagerDutySettings) -> ToolResult:
             plan = plan_for(client, config, args)
+            if isinstance(plan, StatusBatch):
+                # the ids moved are pinned: the approval covers exactly the incidents it lists
+                return ToolResult(status="ok", summary=plan.description, resources=plan.incident_ids,
+                                  facts={"incident_ids": plan.incident_ids,
+                                         "target": {"incident_ids": plan.incident_ids, "plan": plan.description}})
             # The plan's own words are its fingerprint: a status change or a moved
             # escalation level changes what approving would do.
             return ToolResult(status="ok", summary=plan.description, resources=plan.resources,
@@ -733,17 +797,37 @@ def _runner(plan_for: Any, what: Any) -> Any:
     def run(ctx: ToolContext, args: Any) -> ToolResult:
         ctx = _acting(ctx, args)
         def body(client: RestApiV2Client, config: PagerDutySettings) -> ToolResult:
-            return _execute(plan_for(client, config, args), client)
+            plan = plan_for(client, config, args)
+            if isinstance(plan, StatusBatch):
+                return _execute_batch(plan, client, config, what(args))
+            return _execute(plan, client)
         return with_pagerduty(ctx, what(args), body)
     return run
 
 
-def _ack(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan:
-    return _status_plan(client, config, _incident_ref(client, args, "acknowledged"), "acknowledged")
+def _execute_batch(batch: StatusBatch, client: RestApiV2Client, config: PagerDutySettings, what: str) -> ToolResult:
+    """Send each planned write in order; a failure stops there, and the result says which
+    incidents changed and which did not (a write already sent is never sent again)."""
+    results: list[ToolResult] = []
+    for at, plan in enumerate(batch.plans):
+        try:
+            results.append(_execute(plan, client))
+        except Exception as exc:  # what with_pagerduty would say, with what already changed
+            untouched = ", ".join(str(p.incident_id) for p in batch.plans[at:])
+            done = " ".join(result.summary for result in results)
+            return ToolResult(status="error", resources=[r for result in results for r in result.resources],
+                              summary=f"{done} Not changed: {untouched} ({describe_error(exc, config, what)})".strip())
+    return ToolResult(status="ok", summary=" ".join(result.summary for result in results),
+                      facts={"incident_ids": batch.incident_ids, "incidents": [result.facts for result in results]},
+                      resources=list(dict.fromkeys(r for result in results for r in result.resources)))
 
 
-def _resolve(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan:
-    return _status_plan(client, config, _incident_ref(client, args, "resolved"), "resolved")
+def _ack(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan | StatusBatch:
+    return _status_change(client, config, args, "acknowledged")
+
+
+def _resolve(client: RestApiV2Client, config: PagerDutySettings, args: IncidentRefArgs) -> WritePlan | StatusBatch:
+    return _status_change(client, config, args, "resolved")
 
 
 def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -> str:
@@ -922,6 +1006,8 @@ def _page(client: RestApiV2Client, config: PagerDutySettings, args: PageArgs) ->
 
 
 def _incident_what(args: IncidentRefArgs) -> str:
+    if args.incident_ids and len(args.incident_ids) > 1:
+        return f"incidents {', '.join(args.incident_ids)}"
     return f"incident {args.incident_id}" if args.incident_id else "such service"
 
 
@@ -956,13 +1042,15 @@ PAGERDUTY_TOOLS = [
         name="pagerduty_ack_incident",
         description="Acknowledge a PagerDuty incident. Changes things: needs a confirmation.",
         args_model=IncidentRefArgs, mode="write", skills=("incident.ack",), integration="pagerduty",
-        run=_runner(_ack, _incident_what), preflight=_preflight_of(_ack, _incident_what), pins=("incident_id",),
+        run=_runner(_ack, _incident_what), preflight=_preflight_of(_ack, _incident_what),
+        pins=("incident_id", "incident_ids"),
     ),
     ToolSpec(
         name="pagerduty_resolve_incident",
         description="Resolve a PagerDuty incident. Changes things: needs a confirmation.",
         args_model=IncidentRefArgs, mode="write", skills=("incident.resolve",), integration="pagerduty",
-        run=_runner(_resolve, _incident_what), preflight=_preflight_of(_resolve, _incident_what), pins=("incident_id",),
+        run=_runner(_resolve, _incident_what), preflight=_preflight_of(_resolve, _incident_what),
+        pins=("incident_id", "incident_ids"),
     ),
     ToolSpec(
         name="pagerduty_page",
