@@ -208,6 +208,11 @@ def apply_context(route: Route, previous: TurnContext | None, threshold: float) 
     corrected = _corrected(route, previous, said, threshold)
     if corrected is not None:  # "no, I meant the gcp one": the previous question, set right
         return corrected
+    checked_again = _same_check_in_its_own_words(route, previous, threshold)
+    if checked_again is not None:
+        # "ticket says 'lock down stdriftwoodpay, it was flagged public' - is it?" after a check on
+        # another cloud: the same check, where it was made, of what the message itself names
+        return checked_again
     if route.skill == "knowledge.runbook" and previous.skill != route.skill and said and _ANAPHOR.search(route.text) \
             and route.requested_skill is None and not _compares_a_period(route) \
             and not _antecedent_in_the_message(route.text):
@@ -1303,6 +1308,30 @@ def _antecedent_in_the_message(text: str) -> bool:
     before = " ".join(clauses[:first])
     said = [word for word in re.findall(r"[a-z0-9]+", before.lower()) if word not in GENERIC and len(word) > 2]
     return first > 0 and len(said) >= 2 and not is_acknowledgement(before)
+
+
+def _same_check_in_its_own_words(route: Route, previous: TurnContext, threshold: float) -> Route | None:
+    """The same security check asked again, firmly, of something this message names itself: a
+    pasted line ("INFRA-812: 'lock down stdriftwoodpay, it was flagged public'") whose "it" or
+    "that" points at what the message said before it, not at the previous answer's item; or an
+    item the previous answer named ("which vm does allow-ssh-from-anywhere reach?" after gcp's
+    firewall rules). Either is checked where the previous turn looked (its cloud), unless the
+    words name a place of their own; nothing of the previous answer's target is lent."""
+    if route.skill != previous.skill or SKILL_BY_NAME[route.skill].agent != "security" \
+            or SKILL_BY_NAME[route.skill].mutating or route.confidence < threshold:
+        return None
+    own_subject = bool(_ANAPHOR.search(route.text)) and _antecedent_in_the_message(route.text) \
+        and not any(key in route.slots for key in _TARGET_SLOTS)
+    listed = {str(r).lower() for r in previous.resources}
+    named_listed = any(isinstance(route.slots.get(key), str) and str(route.slots[key]).lower() in listed
+                       for key in _TARGET_SLOTS)
+    if not (own_subject or named_listed):
+        return None
+    slots = {**_place_of(route, previous), **route.slots}
+    if named_listed and previous.slots.get("cloud") not in (None, "aws") and "cloud" not in route.slots:
+        # a kind of machine said in passing ("which vm") names no AWS resource kind on another cloud
+        slots.pop("resource_type", None)
+    return route.model_copy(update={"slots": slots})
 
 
 def _acknowledged(route: Route) -> Route:

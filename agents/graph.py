@@ -37,6 +37,7 @@ from agents.llm_agent import begin as begin_llm
 from agents.llm_agent import finish as finish_llm
 from agents.llm_router import consult
 from agents.mood import VERBS, asks_permission
+from agents.pasted import plain_text
 from agents.planner import RUNBOOK_TOOL, Plan, PlannedCall
 from agents.request import Request, ToolCall
 from agents.route import Route
@@ -87,7 +88,8 @@ def supervisor(state: GraphState, runtime: Runtime[GraphDeps]) -> Command[
     origin = origin_of(request)
     if state.get("tool_call"):
         return _direct_call_route(deps, request, ToolCall.model_validate(state["tool_call"]), origin)
-    route: Route = deps.router.route(request.text)
+    # a pasted Slack message's markup (a mention, a <url|label> link) is read as the words it stands for
+    route: Route = deps.router.route(plain_text(request.text))
     if deps.conversations is not None:  # a follow-up borrows the previous turn's skill or target
         route = apply_context(route, deps.conversations.get(request.thread_id), deps.threshold)
     route = asker_meant(route, request)  # "assigned to me": the asker's own incidents

@@ -232,6 +232,10 @@ class SecurityAgent(Specialist):
         if route.skill == "security.public_storage" and name and "bucket" not in values:
             # "is acme-tf-state public?": a bucket's full name, said without the word "bucket"
             values["bucket"] = name
+        pasted = buckets_of_arns(route.slots.get("resource_ids"))
+        if route.skill == "security.public_storage" and len(pasted) == 1 and "bucket" not in values:
+            # "arn:aws:s3:::acme-exports - is this public?": a pasted bucket ARN names the bucket
+            values["bucket"] = pasted[0]
         if values.get("region") and (region_only_in_coverage_question(route.text)
                                      or coverage_asked_of_another_place(route.text, str(values["region"]))):
             # "list the findings - and is guardduty even on in eu?": the region is where the person
@@ -243,6 +247,17 @@ class SecurityAgent(Specialist):
             # set aside, the question is about every other one
             values.pop("bucket", None)
         return values
+
+
+# An S3 bucket's ARN (arn:aws:s3:::name, or an object's arn:aws:s3:::name/key), in any partition
+_BUCKET_ARN = re.compile(r"^arn:aws[\w-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/.*)?$", re.I)
+
+
+def buckets_of_arns(ids: Any) -> list[str]:
+    """The buckets the S3 ARNs among ``ids`` name (an object's ARN names its bucket), in order."""
+    found = [m.group(1).lower() for i in (ids if isinstance(ids, list) else [ids] if ids else [])
+             if (m := _BUCKET_ARN.match(str(i)))]
+    return list(dict.fromkeys(found))
 
 
 # A question of whether something runs in a place: "is it even switched on in eu", "do we have
