@@ -529,7 +529,10 @@ INFRA_CHANGES = re.compile(r"\b(?:infra\w*|inventory|resources?|clouds?|aws|azur
                            re.IGNORECASE)
 # ... unless the words are about code: "infra repo changes", "what was deployed to aws"
 CODE_CHANGES = re.compile(r"\b(?:repo\w*|terraform|merg\w*|commits?|prs?|pull requests?|branch\w*|shipped|"
-                          r"releas\w*|deploy\w*|change ?log|pushed)\b", re.IGNORECASE)
+                          r"releas\w*|deploy\w*|change ?log|pushed)\b|"
+                          # a pasted reference to code: a pull request ("#77", ".../pull/77") or a commit
+                          # in backticks ("`4972419`"): "anything in infra besides #77" asks of the repository
+                          r"(?<![\w&#])#\d{1,6}\b|/pull/\d+\b|`[0-9a-f]{7,40}`", re.IGNORECASE)
 
 
 # A re-run of every job of a run, not only of its failed ones.

@@ -51,10 +51,11 @@ def correction_rest(text: str) -> str | None:
     return rest or None
 
 
-# The speaker marks a change of subject: "unrelated, but ...", "different question", "btw",
-# "on another note", "switching gears", "new topic", "separately, ...", "other thing - ...".
-_SHIFT = (r"(?:unrelated(?:-ish)?|(?:a |on a )?(?:different|separate|another) (?:question|topic|subject)|"
-          r"(?:a )?new (?:question|topic|subject)|on (?:an)?other note|switching gears|"
+# The speaker marks a change of subject: "unrelated, but ...", "different question" (or chat's
+# "different q"), "btw", "on another note", "switching gears", "new topic", "separately, ...",
+# "other thing - ...".
+_SHIFT = (r"(?:unrelated(?:-ish)?|(?:a |on a )?(?:different|separate|another) (?:question|q|qq|topic|subject)|"
+          r"(?:a )?new (?:question|q|qq|topic|subject)|on (?:an)?other note|switching gears|"
           r"change of (?:topic|subject)|changing (?:the )?(?:topic|subject)|btw|by the way|separately|"
           r"(?:an)?other thing|different thing)")
 TOPIC_SHIFT = re.compile(r"\b" + _SHIFT + r"\b", re.I)

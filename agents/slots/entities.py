@@ -708,9 +708,11 @@ _NAMED_WORKFLOW = re.compile(r"(?:\b(?:the|our|is|was|did|how'?s)\s+[a-z][a-z0-9
 
 
 def find_workflow(text: str) -> str | None:
-    match = re.search(r"\b([\w.-]+\.ya?ml)\b", text)
-    if match:
-        return match.group(1)
+    files: list[str] = list(dict.fromkeys(re.findall(r"\b([\w.-]+\.ya?ml)\b", text)))
+    if len(files) > 1:
+        return None  # "both ci.yml and deploy.yml": every workflow is asked about, not the first named
+    if files:
+        return files[0]
     named = _NAMED_WORKFLOW.search(text)
     if named and named.group(0).split()[-2] not in _NOT_A_SERVICE | _VERBS:
         return "ci" if named.group(1) == "ci" else "deploy"
@@ -732,7 +734,9 @@ _BRANCH = re.compile(
     rf"\b(?:on|against|to|into|off|of|from|for)\s+(?:the\s+)?({_TRUNKS})\b{_AFTER_TRUNK}|"
     rf"\b[a-z0-9]+(?:-[a-z0-9]+)+\s+({_TRUNKS})\b{_AFTER_TRUNK}|"
     r"\bbranch\s+[`'\"]?([a-z0-9][\w.-]*/[\w./-]*\w|[a-z0-9]+(?:-[a-z0-9]+)+|main|master|develop|trunk)\b|"
-    r"(?<![\w'])([a-z0-9][\w.-]*/[\w./-]*\w|main|master|develop|trunk)\s+branch\b")
+    r"(?<![\w'])([a-z0-9][\w.-]*/[\w./-]*\w|main|master|develop|trunk)\s+branch\b|"
+    # a trunk name pasted as code ("is `main` green"), or asked of as a build is ("is main red")
+    rf"`({_TRUNKS})`|\b(?:is|was|'s)\s+({_TRUNKS})\s+(?:still\s+)?(?:green|red|broken|passing|failing)\b")
 
 
 def find_branch(text: str) -> str | None:
