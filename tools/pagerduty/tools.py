@@ -385,16 +385,18 @@ def incident_brief(ctx: ToolContext, args: IncidentBriefArgs) -> ToolResult:
         if args.incident_id:
             incident = get_incident(client, args.incident_id)
         else:
-            service = args.service or (_service_in_words(client, args.query) if args.query else None)
+            # "not the payments one, the search one": the words ruling an incident out name none to brief
+            query = _asked_and_ruled_out(args.query)[0] if args.query else None
+            service = args.service or (_service_in_words(client, query) if query else None)
             services, _ = _service_ids(client, service, None)
             params: dict[str, Any] = {"sort_by": "created_at:desc", "date_range": "all"}
             if services:
                 params["service_ids"] = services
             listed = first(client, "/incidents", params, 25)
-            numbered = _numbered(listed, args.query) if args.query else None
+            numbered = _numbered(listed, query) if query else None
             if numbered is not None:
                 return _brief(client, numbered, "")
-            described = _described(listed, args.query) if args.query else None
+            described = _described(listed, query) if query else None
             if described is not None:
                 return _brief(client, described, " (its title matches the words asked; name another by id)")
             urgency = _urgency(args.severity)
@@ -851,7 +853,7 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         if named:
             raise PagerDutyProblem(f"{len(named)} open incidents match ({', '.join(_label(i) for i in named[:5])})"
                                    f"; say which by id.")
-        urgent = _of_urgency(opened, asked, status)
+        urgent = _of_urgency(opened, args.query, status)  # its negation is read there
         if urgent is not None:
             return str(urgent["id"])  # "resolve the low urgency one": the one open incident of that urgency
         left_out = {str(i["id"]) for i in _named_by(opened, ruled)} if ruled else set()
@@ -893,18 +895,26 @@ def _no_service_called(client: RestApiV2Client, name: str) -> bool:
 # words rule out, said as a phrase of its own (before a comma, a bracket or the clause's end)
 _LEFT_OUT = re.compile(r"\b(?:not|except(?:\s+for)?|other than|apart from|besides|excluding)\s+"
                        r"(?:the\s+|that\s+|this\s+)?((?:[a-z0-9][\w-]*\s+){0,2}?[a-z0-9][\w-]*)(?:\s+(?:one|incident|page|alert))?"
-                       r"(?=\s*(?:[,.;:!?()\u2014]|$|\bbut\b|\btho\b|\bthough\b)|\s+-+\s)", re.I)
+                       r"(?=\s*(?:[,.;:!?()\u2014]|$|\bbut\b|\btho\b|\bthough\b)|\s+-+\s)|"
+                       # "leave the checkout one open", "keep 1041 alone": the one kept as it is
+                       r"\b(?:leave|keep)\s+(?:the\s+|that\s+|this\s+)?((?:[a-z0-9][\w-]*\s+){0,2}?[a-z0-9][\w-]*)"
+                       r"(?:\s+(?:one|incident|page|alert))?\s+(?:open|alone|as\s+is|be)\b", re.I)
 
 
 def _asked_and_ruled_out(query: str) -> tuple[str, str]:
     """(the request's words without the phrases ruling an incident out, those phrases' words)."""
-    ruled = " ".join(match.group(1) for match in _LEFT_OUT.finditer(query))
+    ruled = " ".join(match.group(1) or match.group(2) for match in _LEFT_OUT.finditer(query))
     return _LEFT_OUT.sub(" ", query), ruled
 
 
 # The urgency an incident is singled out by: "the high urgency one", "the low-priority incident",
 # "the one with urgency low".
 _URGENCY_SAID = re.compile(r"\b(high|low)[- ]?(?:urgency|priority|prio|pri)\b|\burgency[:=\s]+(high|low)\b", re.I)
+
+
+# A negation right before the urgency: the incidents of that urgency are the ones left out
+_URGENCY_EXCEPTED = re.compile(r"\b(?:not|except(?:\s+for)?|other than|apart from|besides|excluding|but)\s+"
+                               r"(?:for\s+)?(?:the\s+|that\s+|this\s+|any\s+)?$", re.I)
 
 
 def _of_urgency(opened: list[dict[str, Any]], asked: str, status: str) -> dict[str, Any] | None:
@@ -914,6 +924,9 @@ def _of_urgency(opened: list[dict[str, Any]], asked: str, status: str) -> dict[s
     if not match:
         return None
     urgency = (match.group(1) or match.group(2)).lower()
+    if _URGENCY_EXCEPTED.search(asked[:match.start()]):
+        # "everything except the high urgency one", "all but the low-priority page": the other urgency
+        urgency = "low" if urgency == "high" else "high"
     matching = [i for i in opened if i.get("urgency") == urgency]
     if len(matching) > 1:
         matching = [i for i in matching if i.get("status") in _movable_states(status)]
