@@ -26,7 +26,7 @@ from agents.clarified import (
 )
 from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS
-from agents.mood import imperative_skills, occurrences, requested_skills
+from agents.mood import imperative_skills, occurrences, question_skill, requested_skills
 from agents.route import Route
 from agents.router_rules import ABOUT_THE_BOT, HELP, SKILL_NAMES, STRONG, rule_boosts
 from agents.skills import SKILL_BY_NAME
@@ -156,6 +156,32 @@ _DISCOURSE = re.compile(r"^\W*(?:(?:so|ok|okay|and|well|um+|hm+|then|now|right|b
 
 def apply_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
     """``route`` with what the previous turn of the conversation lends it."""
+    followed = _with_context(route, previous, threshold)
+    return _question_of_the_incident_meant(followed, previous) if previous is not None else followed
+
+
+def _question_of_the_incident_meant(route: Route, previous: TurnContext) -> Route:
+    """An incident write talked about, not asked for ("scratch that, don't resolve it yet -
+    what's the latest on it"), is answered by the read about its incident: the router chose the
+    list for no incident named, and "it" is the one incident the thread's previous answer named."""
+    requested = route.requested_skill
+    if route.mood == "request" or requested not in _INCIDENT_WRITES or route.skill != question_skill(requested, {}):
+        return route
+    incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
+    slots = dict(route.slots)
+    if "incident_id" not in slots and len(incidents) == 1 and _ANAPHOR.search(route.text) \
+            and previous.skill.startswith("incident."):
+        slots["incident_id"] = incidents[0]
+    asked = question_skill(requested, slots)
+    if asked == route.skill:
+        return route
+    return route.model_copy(update={"skill": asked, "agent": SKILL_BY_NAME[asked].agent, "slots": slots})
+
+
+_INCIDENT_WRITES = frozenset({"incident.ack", "incident.resolve", "incident.page"})
+
+
+def _with_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
     if previous is None or previous.skill not in SKILL_BY_NAME or previous.skill == "help":
         return route
     if is_acknowledgement(route.text):  # "ok thx": nothing asked, and "thx" names nothing

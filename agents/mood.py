@@ -156,6 +156,14 @@ SUMMONED = (r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over h
             r"\bget\s+(?:the\s+)?(?:backup|secondary|primary|on-?call(?:\s+\w+)?|someone|somebody|a human|"
             r"(?!(?:started|going|working|moving|back|it|that|this|them|a|an|the)\b)[a-z]+)\s+on\s+(?:it|this|that)\b")
 _SUMMONED = re.compile(SUMMONED)
+# A person had look into something ("can you have whoever's on platform look at the pipeline",
+# "get someone from storage to take a look", "have bob check on it"): paging them onto it.
+SUMMONED_TO_LOOK = (r"\b(?:have|get)\s+(?:whoever(?:'?s| is)\s+on(?:[- ]?call)?(?:\s+(?:for\s+)?[\w-]+)?|"
+                    r"someone|somebody|a human|an engineer|the\s+(?:[\w-]+\s+)?on-?call(?:er)?|"
+                    r"(?!(?:a|an|the|it|this|that|them|me|us|you|u|another|one|my|our|your|more|some|any)\b)[a-z]+)\s+"
+                    r"(?:from\s+[\w-]+\s+)?(?:to\s+)?(?:look at|look into|take a look|check on|investigate|dig into|"
+                    r"jump on)\b")
+_SUMMONED_TO_LOOK = re.compile(SUMMONED_TO_LOOK)
 # Marking an incident done is resolving it ("mark it done", "you can mark the page closed").
 _MARKED_DONE = re.compile(r"\bmark (?:\S+ ){0,3}(?:as )?(?:done|closed|fixed)\b")
 # An incident marked as taken ("mark it as handled", "mark as being worked on the payments alert"): an ack.
@@ -333,11 +341,17 @@ _SWITCHES = ("turn off", "turn on", "switch off", "switch on", "shut off", "kill
 _STATE_NOUN = r"(?:incidents?|ones?|alerts?|pages?|issues?|tickets?|outages?|p[0-4]s?|sevs?)\b"
 
 
+# A verb that is the stem of a file name: "deploy.yml", "restart.sh", "rerun-failed.py".
+_FILE_SUFFIX = r"[\w-]*\.(?:ya?ml|json|sh|py|tf|toml|cfg|ini|txt|md|js|ts|rb|go)\b"
+
+
 def _is_verb(text: str, start: int, end: int, verb: str) -> bool:
     """Filter noun uses that would otherwise read as commands: "the run", "a page", "on-call
     page", "runbook", "deploy status", "close to"."""
     before = text[:start].rstrip()
     after = text[end:].lstrip()
+    if re.match(_FILE_SUFFIX, text[end:]) or text[max(0, start - 1):start] in ("/", "_"):
+        return False  # "kick deploy.yml again", "the ci/deploy job": a file's or a path's name, no verb
     if verb == "resolve" and NAME_RESOLUTION.search(text[max(0, start - 40):end + 30]):
         return False  # "dns isn't resolving": names resolve, incidents are not resolved
     if text[start:end] == "running" and re.search(r"\b(?:is|are|was|were|isn'?t|aren'?t|still|keeps?|kept)\b"
@@ -420,6 +434,13 @@ _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curio
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:allowed|permitted)\b")
 
 
+# Someone's ask passed on to the bot: "X asked me to", "told us to", "wants me to" right before the verb.
+_RELAYED = re.compile(r"\b(?:asked|told|wants|wanted)\s+(?:me|us)\s+to\s*$")
+# ... and doubted after it: "..., should I?", "but I'm not sure", "not yet though".
+_DOUBTED = re.compile(r"\b(?:should (?:i|we)|shall (?:i|we)|not sure|unsure|but (?:i|we)|not yet|wait|later|"
+                      r"tomorrow|do (?:i|we) have to|ok to|okay to)\b")
+
+
 # The occurrence sits in an open condition ("if nobody has acked the page yet"): a state checked, not told.
 _IN_CONDITION = re.compile(r"\b(?:if|unless)\b[^,;:.!?]*$")
 
@@ -480,6 +501,9 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
         _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
     if form == "base" and clause.strip() != sentence.strip() and _ASKED_OF_THE_BOT.match(clause):
         return "request"  # "who is on call for payments and can you page them": a request of its own
+    if form == "base" and _RELAYED.search(clause) and not _WH_QUESTION.match(sentence) \
+            and not _DOUBTED.search(text[end:]) and "?" not in text[end:]:
+        return "request"  # "carol asked me to close out 1041 for her": her ask, passed on to the bot
     if _REPORTED.search(clause) or _WH_QUESTION.match(sentence):
         return "past" if past else "reported"
     if form == "base" and _IMPERATIVE_POSITION.match(clause):
@@ -516,10 +540,15 @@ def requested_skills(text: str) -> list[str]:
     return asked
 
 
+# A topic set before the sentence, ended by a colon: "ok back to the deploy:", "re the bucket:".
+_TOPIC_LEAD = re.compile(r"^\W*(?:(?:ok|okay|so|right|anyway)\W+)?(?:back to|re|regarding|about|as for|on)\s+"
+                         r"[^:\n]{1,40}?:(?!\d)\s*")
+
+
 def sentence_mood(text: str) -> Mood:
     """The mood of a sentence with no action verb the tables know ("get bob on this",
     "would waking carol help"): its frame alone."""
-    lowered = _normalise(text)
+    lowered = _TOPIC_LEAD.sub("", _normalise(text))  # "ok back to the deploy: did it go out?": the question
     # "no reruns please": a plural noun after "no" forbids them ("no, restart it" answers, then asks)
     if re.match(r"^\W*(?:don'?t|dont|do not|never|no need to|please don'?t|no [a-z-]+s)\b", lowered) or re.match(
             r"^\W*(?:please |pls )?(?:leave|keep)\b.*\b(?:running|alone|up|on|as is|be|where it is)\b", lowered):
@@ -574,9 +603,14 @@ SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+
 # Phrases that ask for an incident write with no verb of it the tables know, when they stand in
 # the imperative position: "you can mark the page done", "mark it as handled", "can you make
 # pagerduty stop calling me", "can you get the secondary in here".
+# A clause that asks for the forbidden action's replacement, in the imperative: "... get frank
+# instead", "; try the secondary instead", ". just ping bob instead".
+_DONE_INSTEAD = re.compile(r"(?:^|[,.;:!?\n]\s*|\b(?:but|so)\s+)(?:just\s+|then\s+|please\s+|pls\s+)?"
+                           r"(?:get|grab|call|ring|ping|wake(?:\s+up)?|try|use|ask|loop\s+in|bring\s+in|pull\s+in)\s+"
+                           r"(?:\S+\s+){0,3}?(?:instead|in (?:her|his|their) place)\b")
 _ASKED_BY_PHRASE = {"incident.resolve": (_MARKED_DONE,),
                     "incident.ack": (re.compile(MARKED_TAKEN), re.compile(SILENCING_ME)),
-                    "incident.page": (_SUMMONED,)}
+                    "incident.page": (_SUMMONED, _SUMMONED_TO_LOOK)}
 
 
 def mood_for(skill: str, text: str) -> tuple[Mood, str]:
@@ -587,6 +621,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
     if any(occ.mood == "request" for occ in own):
         return "request", skill
     lowered = _normalise(text)
+    if any(occ.mood == "negated" for occ in own) and _DONE_INSTEAD.search(lowered):
+        return "request", skill  # "don't page erin, she's off. get frank instead": the same action, on another
     if skill == "incident.ack" and re.search(CLAIMED_BY_ME, lowered):
         return "request", skill  # "payments page is mine, im on it": a claim said anywhere
     for phrase in _ASKED_BY_PHRASE.get(skill, ()):

@@ -36,6 +36,7 @@ from agents.mood import (
     NAME_RESOLUTION,
     SILENCING_ME,
     SUMMONED,
+    SUMMONED_TO_LOOK,
     Mood,
     imperative_skills,
     occurrences,
@@ -743,6 +744,9 @@ RULES: tuple[Rule, ...] = (
     _rule("incident.ack", CLAIMED_BY_ME, STRONG, unless=_CI, mutating=True),
     # A person brought into the incident ("get the secondary in here", "get the backup on it"): a page.
     _rule("incident.page", SUMMONED, STRONG, unless=_CI + r"|\b(?:who|whom|whose)\b", mutating=True),
+    # ... or had look into it ("have whoever's on platform look at the analytics pipeline"): a
+    # person is summoned, whatever they are to look at
+    _rule("incident.page", SUMMONED_TO_LOOK, STRONG, unless=r"\b(?:who|whom|whose)\b", mutating=True),
     # Pinging a rota or a team is a page ("ping the platform on-call").
     _rule("incident.page", POLITE + r"ping (?:the )?(?:[\w-]+ )?(?:on[- ]?call|oncall|team|secondary|primary|backup)\b|"
           r"\bping @\w+", STRONG, mutating=True),
@@ -761,7 +765,9 @@ RULES: tuple[Rule, ...] = (
           r"linked to|tied to|part of|grouped (?:in|into|under)|under|feeding|in) (?:it|that|this|that one|this one|"
           r"the [\w-]+(?: [\w-]+)? (?:one|page|incident|outage))\b", STRONG + 0.5, unless=_CI + "|" + _MONEY),
     # "what's open": the open incidents (unless ports, buckets or PRs are what is open).
-    _rule("incident.list", r"^\W*(?:what(?:'?s| is|s)|anything|is anything) (?:still )?open\b", STRONG - 1.0,
+    # (at a sentence's start, after a pasted line or an emoji too: "saw `x` in #alerts :eyes: what's open")
+    _rule("incident.list", r"(?:^|[.!?;\n]\s*|:[a-z0-9_+-]+:\s*)\W*(?:what(?:'?s| is|s)|anything|is anything) "
+          r"(?:still )?open\b", STRONG - 1.0,
           unless=r"\b(?:ports?|to the|buckets?|firewall\w*|sgs?|security groups?|prs?|pull requests?|ingress)\b|"
           r"\b(?:on|to) \d{2,5}\b"),
     # The error a CI run hit ("the exact error the prod release hit"): its failure, whatever the
@@ -1003,9 +1009,25 @@ def asked_words(text: str) -> str:
     opener ("ok switching gears - ..."), a leading clause ruling a thing out ("forget cost.
     show me ...") or a trailing one ("..., not the projection"). None says what is asked, and
     each pulls the models towards the skills its words sound like."""
-    shifted = without_topic_shift(text)
+    shifted = without_topic_shift(without_pasted_code(text))
     asked = without_ruled_out_tail(shifted[negated_lead_end(shifted.lower()):])
     return asked[question_after_statement(asked):]
+
+
+# Code pasted into chat (`checkout-web p95 latency 2.6s`, ```a log line```): words of several
+# tokens someone else wrote (an alert's subject, a log line, a finding's title).
+_PASTED_CODE = re.compile(r"```.+?```|`[^`\n]*\s[^`\n]*`", re.S)
+
+
+def without_pasted_code(text: str) -> str:
+    """``text`` without its pasted code when the words around it ask a question of their own
+    (at least ``MIN_QUESTION_WORDS``): "saw `checkout-web p95 latency 2.6s` in #alerts, what's
+    open for checkout?" asks the incident list, whatever the alert's words sound like; a paste
+    with little around it ("`OOMKilled` - what's that?") is what is asked about, and stays."""
+    outside = _PASTED_CODE.sub(" ", text)
+    if outside == text or len(re.findall(r"[a-z0-9]+", outside.lower())) < MIN_QUESTION_WORDS + 2:
+        return text
+    return outside
 
 
 # A question that stands on its own: no word pointing back at what was said before it.

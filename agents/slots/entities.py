@@ -792,7 +792,12 @@ def find_incident_id(original: str, text: str) -> str | None:
                          r"\s+(?:of|on|for|about|with)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\b(?!\s*" + _COUNTED + r")|"
                          # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
                          r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
-                         r"(?!(?:19|20)\d\d\b)(\d{3,7})\b")
+                         r"(?!(?:19|20)\d\d\b)(\d{3,7})\b|"
+                         # "was 1042 ever acked?", "has 1041 been resolved yet", "did 1040 get escalated": the
+                         # number whose state is asked
+                         r"\b(?:was|is|has|had|did|were)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\s+(?:\w+\s+){0,2}?"
+                         r"(?:ack(?:ed|'d)?|acknowledged|resolved|closed|escalated|reassigned|triggered|fixed|"
+                         r"assigned|handled|picked up)\b")
     for match in pattern.finditer(text):
         if match.group(0).startswith("#") and _CI_BEFORE.search(text[:match.start()]):
             continue  # "rolling back #118", "deploy #118", "revert #412": a run or a PR, no incident

@@ -36,6 +36,16 @@ _PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|am|do|does|did|has|
 _CLAUSE_END = re.compile(r"(?:[,;:.!?\u2014-]|\bbut|\band)\s*$", re.I)
 
 
+# The object of an action the speaker forbids, when a later clause names what to do instead:
+# "don't page erin, she's off. get frank instead", "do not reboot web-1, restart web-2". The
+# one forbidden is the one NOT meant; alone ("don't page erin") the name is still the subject.
+_ACTIONS = (r"page|ping|call|ring|text|wake(?:\s+up)?|bother|ack|acknowledge|resolve|close|reboot|restart|stop|"
+            r"bounce|start|rerun|re-run|retry|escalate(?:\s+to)?")
+_FORBIDDEN_OBJECT = re.compile(
+    rf"\b(?:don'?t|do not|never|no need to)\s+((?:{_ACTIONS})\s+[a-z][\w.-]*)(?=[\s,.;!?]|$)"
+    rf"(?=.*(?:\binstead\b|\brather\b|[,.;]\s*(?:just\s+|then\s+|so\s+)?(?:{_ACTIONS}|get|try|use|ask)\b))", re.I)
+
+
 def without_ruled_out(text: str) -> str:
     """``text`` with each ruled-out name phrase blanked (spaces keep the other words apart)."""
     def blank(match: re.Match[str]) -> str:
@@ -45,7 +55,11 @@ def without_ruled_out(text: str) -> str:
             return match.group(0)
         return " " * len(match.group(0))
 
-    return _RULED_OUT.sub(blank, text)
+    def forbidden(match: re.Match[str]) -> str:
+        start, end = match.span(1)
+        return match.group(0)[:start - match.start()] + " " * (end - start)
+
+    return _FORBIDDEN_OBJECT.sub(forbidden, _RULED_OUT.sub(blank, text))
 
 
 # --- filter words
