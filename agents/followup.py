@@ -34,6 +34,7 @@ from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
 from agents.slots.time import said_as_a_rate
 from agents.slots.vocabulary import GENERIC
+from agents.templates import asked_write
 from agents.thread_words import ACK_LEAD, TOPIC_SHIFT, WRONG_TARGET, correction_rest, is_acknowledgement
 
 _THANKS_LEAD = re.compile(r"^\W*" + ACK_LEAD + "+", re.I)
@@ -118,8 +119,9 @@ def is_elliptical(text: str) -> bool:
     its own question."""
     text = asked_part(text)
     unthanked = _THANKS_LEAD.sub("", text)
-    if _ONLY_SAID_AFTER.match(unthanked):
+    if _ONLY_SAID_AFTER.match(unthanked) and not _ELLIPSIS.match(text):
         # "humans with a console login only pls, skip the bots": the qualifier said after its noun
+        # ("what about the eu part only?" opens as an ellipsis, which the words after it decide)
         return not _OWN_QUESTION.match(unthanked) and not imperative_skills(text)
     words = unthanked.split()
     if not words or len(words) > MAX_ELLIPTICAL_WORDS:
@@ -188,6 +190,17 @@ def _with_context(route: Route, previous: TurnContext | None, threshold: float) 
         return _acknowledged(route)
     asked_change = str(previous.slots.get(UNMADE) or "") or \
         (previous.skill if SKILL_BY_NAME[previous.skill].mutating else "")
+    if not asked_change and _WHO_MAY.search(route.text) and route.requested_skill is None \
+            and not SKILL_BY_NAME[route.skill].mutating:
+        # "if I wanted one of those switched off, who would have to sign off?" after a list: who
+        # approves the change the words themselves name (asked of, not asked for)
+        asked_change = asked_write(route) or ""
+        if asked_change in SKILL_BY_NAME and SKILL_BY_NAME[asked_change].mutating:
+            help_skill = SKILL_BY_NAME["help"]
+            return route.model_copy(update={"skill": help_skill.name, "agent": help_skill.agent,
+                                            "requested_skill": asked_change,
+                                            "confidence": max(route.confidence, threshold)})
+        asked_change = ""
     if _asks_who_may(route, threshold) and asked_change in SKILL_BY_NAME:
         # "who's allowed to approve that?" after a change was asked: how that change is allowed
         # and approved (the help answer's word on that write), not a guess at what "that" was
@@ -1476,7 +1489,7 @@ def _put_to_the_bot(route: Route, threshold: float) -> bool:
 # Asking who may make or approve a change: "who's allowed to approve that", "who can ok it",
 # "who signs off on this", "who approves"
 _WHO_MAY = re.compile(r"\bwho(?:'?s| is| are)?\s+(?:allowed|permitted|authori[sz]ed|able)\b|"
-                      r"\bwho\s+(?:can|could|may|gets? to|has to|have to|needs? to|should)\s+"
+                      r"\bwho\s+(?:can|could|may|gets? to|(?:would |will )?(?:has|have|needs?) to|should)\s+"
                       r"(?:approve|ok|okay|sign off|do|run|green-?light)\b|\bwho\s+(?:approves|signs off|oks)\b",
                       re.I)
 
@@ -1496,7 +1509,9 @@ _TO_THE_BOT = re.compile(ABOUT_THE_BOT.pattern + "|" + HELP.pattern
                          + r"|\b(?:can|could|may) (?:i|we) (?:have|get|ask) (?:you|u)\b"
                          # the act done by way of the bot, or asked of it: "thru you", "from here", "if i ask you to"
                          r"|\b(?:through|thru|via) (?:you|u|guardian|the bot)\b|\bfrom here\b"
-                         r"|\b(?:ask|asked|asking|tell|told|get|have) (?:you|u) to\b")
+                         r"|\b(?:ask|asked|asking|tell|told|get|have) (?:you|u) to\b"
+                         # the asker's own right to use the bot: "am I actually allowed to pull forecasts?"
+                         r"|\bam i (?:\w+ )?(?:allowed|permitted|authori[sz]ed|cleared) to\b")
 
 # The previous answer's items set aside: "neither of those", "none of them look odd", "not those two".
 _DISMISSED = re.compile(r"\b(?:neither|none) of (?:those|them|these|that|the two|both)\b"

@@ -412,14 +412,15 @@ def azure_service_named(route: Route) -> str | None:
 # 12.5k for aws", "limit of 30000 usd". Without such a word a figure is no budget ("the $500 volume").
 _MONEY = re.compile(r"(?<![\w.])(?:\$\s?(\d[\d,]*(?:\.\d+)?)\s*([km])?\b|(\d[\d,]*(?:\.\d+)?)\s*(?:([km])\b|"
                     r"(?=\s*(?:usd|dollars|bucks)\b)))", re.I)
-_BUDGET_WORDS = re.compile(r"\b(?:budget\w*|cap|capped|limit|allowance|allotted|allocated|go(?:ing)? over|exceed\w*|"
+_BUDGET_WORDS = re.compile(r"\b(?:budget\w*|cap|capped|limit|allowance|allocations?|allotted|allocated|go(?:ing)? over|"
+                           r"exceed\w*|"
                            r"overspend\w*|stay under|we(?:'ve| have) got|we have)\b", re.I)
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
 # A bare figure (no $, k or usd) is a budget only said right beside a budget noun: "the budget's
 # 18,000", "budget of 20000", "vs the 16,000 budget", "a 9,500 monthly cap". It has thousands
 # grouped or three digits at least and is no year ("the 2027 budget"), nor a count ("q1 budget").
 _BARE_FIGURE = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}(?:\.\d+)?)(?!\d|,\d)"
-_BUDGET_NOUN = r"(?:budget|cap|limit|allowance)"
+_BUDGET_NOUN = r"(?:budget|cap|limit|allowance|allocation)"
 _BARE_BUDGET = re.compile(rf"\b{_BUDGET_NOUN}s?(?:'s|\s+is|\s+of|\s+was|\s+at|\s*[:=])?\s+(?:set\s+(?:at|to)\s+)?"
                           rf"{_BARE_FIGURE}|(?<![\w.,]){_BARE_FIGURE}\s+(?:[a-z]+\s+)?{_BUDGET_NOUN}\b", re.I)
 

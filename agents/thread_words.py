@@ -56,7 +56,9 @@ def correction_rest(text: str) -> str | None:
 # "other thing - ...".
 _SHIFT = (r"(?:unrelated(?:-ish)?|(?:a |on a )?(?:different|separate|another) (?:question|q|qq|topic|subject)|"
           r"(?:a )?new (?:question|q|qq|topic|subject)|on (?:an)?other note|switching gears|"
-          r"change of (?:topic|subject)|changing (?:the )?(?:topic|subject)|btw|by the way|separately|"
+          r"change of (?:topic|subject)|changing (?:the )?(?:topic|subject)|btw|by the way|"
+          # "separately, ..." opens another subject; "it gets billed separately" is how a thing is done
+          r"(?<!ed )(?<!wn )(?<!id )separately|"
           r"(?:an)?other thing|different thing)")
 TOPIC_SHIFT = re.compile(r"\b" + _SHIFT + r"\b", re.I)
 # The marker opening a message, with its lead-in and the "but" after it ("ok switching gears -

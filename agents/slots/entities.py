@@ -145,9 +145,23 @@ _CLOUD_NAMED = {"aws": re.compile(r"\baws\b|\bamazon web services\b"),
                                   r"accounts?|forms?|slides|search|ads|analytics|play|maps|fonts?|auth|sso)\b)")}
 
 
+_CLOUD_WORD = {"aws": r"aws", "azure": r"azure", "gcp": r"(?:gcp|google cloud|google)"}
+
+
+def _set_aside(cloud: str, text: str) -> bool:
+    """Whether the words put ``cloud`` behind them ("that's the aws side done", "done with aws",
+    "aws is sorted, now azure"): the other cloud named is the one asked about."""
+    word = _CLOUD_WORD[cloud]
+    return re.search(rf"\b{word}(?:\s+(?:side|part|bit|bill|numbers?|figures?|one))?(?:'s|\s+(?:is|was|are|were))?\s+"
+                     r"(?:all\s+)?(?:done|sorted|covered|handled|finished|squared away)\b|"
+                     rf"\b(?:done|finished)\s+with\s+(?:the\s+)?{word}\b", text) is not None
+
+
 def find_cloud(text: str, region_cloud: str | None) -> str | None:
     named = [cloud for cloud, pattern in CLOUD_PATTERNS if pattern.search(text)]
     explicit = [c for c in ("aws", "azure", "gcp") if _CLOUD_NAMED[c].search(text)]
+    if len(explicit) > 1:
+        explicit = [c for c in explicit if not _set_aside(c, text)] or explicit
     if len(explicit) > 1:
         return None  # "across aws, azure and gcp": no single cloud
     if explicit:

@@ -484,13 +484,14 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
     usage = f" (usage type {top['usage_type']})" if top["usage_type"] else ""
     pct = f", {top['change_pct']:+.1f}%" if top["change_pct"] is not None else ""
     summary = (f"AWS Cost Anomaly Detection: {top['service']}{where}{usage} since {top['spike_day']}, "
-               f"${top['impact']:,.2f} above the expected ${top['expected']:,.2f} (actual ${top['actual']:,.2f}"
-               f"{pct}); {len(rows)} anomal{'ies' if len(rows) != 1 else 'y'} from {window}"
+               f"${top['impact']:,.2f} above the expected ${top['expected']:,.2f} (actual ${top['actual']:,.2f} "
+               f"USD{pct}); {len(rows)} anomal{'ies' if len(rows) != 1 else 'y'} from {window}"
                + (f", flagged by monitor {flagged_by}." if flagged_by else "."))
     running = _instances_behind(ctx, top["usage_type"], top["region"])
     if running:
         summary += (f" Running {_instance_type(top['usage_type'])} instances in {top['region']}: "
-                    + ", ".join(f"{name} ({instance_id})" for instance_id, name in running) + ".")
+                    + ", ".join(f"{name} ({instance_id}){owned_by(tags)}" for instance_id, name, tags in running)
+                    + ".")
     return ToolResult(
         status="ok", summary=summary,
         columns=["service", "region", "usage_type", "spike_day", "end_day", "expected", "actual", "impact",
@@ -501,11 +502,12 @@ def _from_detection(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end:
                "impact_usd": top["impact"], "expected_usd": top["expected"], "actual_usd": top["actual"],
                "change_pct": top["change_pct"], "anomaly_id": top["anomaly_id"], "currency": "USD",
                "start": start.isoformat(), "end": end.isoformat(),
-               "instances_of_usage_type": [{"id": i, "name": n} for i, n in running],
+               "instances_of_usage_type": [{"id": i, "name": n, "team": tags.get("team"), "owner": tags.get("owner")}
+                                           for i, n, tags in running],
                # the chart: the root cause's daily spend from two weeks before the anomaly on
                "daily": {top["service"] + where: _region_series(ctx, _chart_start(start, top["spike_day"]), end,
                                                                 top["service"], top["region"])}},
-        resources=[row["service"] for row in rows[: args.limit]] + [i for i, _ in running],
+        resources=[row["service"] for row in rows[: args.limit]] + [i for i, _n, _t in running],
     )
 
 
@@ -516,10 +518,20 @@ def _instance_type(usage_type: str | None) -> str | None:
     return kind if head.endswith("BoxUsage") and kind else None
 
 
-def _instances_behind(ctx: ToolContext, usage_type: str | None, region: str | None) -> list[tuple[str, str]]:
-    """(id, Name tag) of the running instances of the type an EC2 anomaly bills, in its region:
-    which machines the spike is. Optional: a role without ec2:DescribeInstances gets the
-    anomaly without them."""
+def owned_by(tags: dict[str, str]) -> str:
+    """" of team Platform (owner frank)": who answers for a machine, from its `team` and `owner`
+    tags (the cost-allocation tags a chargeback goes by); "" when it carries neither."""
+    team, owner = tags.get("team"), tags.get("owner")
+    if team and owner:
+        return f" of team {team} (owner {owner})"
+    return f" of team {team}" if team else f" (owner {owner})" if owner else ""
+
+
+def _instances_behind(ctx: ToolContext, usage_type: str | None,
+                      region: str | None) -> list[tuple[str, str, dict[str, str]]]:
+    """(id, Name tag, tags) of the running instances of the type an EC2 anomaly bills, in its
+    region: which machines the spike is, and (their tags) whose they are. Optional: a role
+    without ec2:DescribeInstances gets the anomaly without them."""
     kind = _instance_type(usage_type)
     if kind is None or not region:
         return []
@@ -528,8 +540,8 @@ def _instances_behind(ctx: ToolContext, usage_type: str | None, region: str | No
                                         {"Name": "instance-state-name", "Values": ["running"]}])
     except (ClientError, BotoCoreError):
         return []
-    return [(instance["InstanceId"], tag_map(instance.get("Tags")).get("Name") or instance["InstanceId"])
-            for instance in found]
+    return [(instance["InstanceId"], tags.get("Name") or instance["InstanceId"], tags)
+            for instance in found for tags in [tag_map(instance.get("Tags"))]]
 
 
 def _from_baseline(ctx: ToolContext, args: CostAnomaliesArgs, start: date, end: date) -> ToolResult:
