@@ -170,10 +170,9 @@ def _question_of_the_incident_meant(route: Route, previous: TurnContext) -> Rout
     if route.mood == "request" or requested not in _INCIDENT_WRITES or route.skill != question_skill(requested, {}):
         return route
     incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
-    slots = dict(route.slots)
-    if "incident_id" not in slots and len(incidents) == 1 and _ANAPHOR.search(route.text) \
-            and previous.skill.startswith("incident."):
-        slots["incident_id"] = incidents[0]
+    if len(incidents) != 1 or not _ANAPHOR.search(route.text) or not previous.skill.startswith("incident."):
+        return route  # ("what's going on with it" after a list of several: which one is not said)
+    slots = {**route.slots, "incident_id": route.slots.get("incident_id") or incidents[0]}
     asked = question_skill(requested, slots)
     if asked == route.skill:
         return route

@@ -605,7 +605,7 @@ SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+
 # pagerduty stop calling me", "can you get the secondary in here".
 # A clause that asks for the forbidden action's replacement, in the imperative: "... get frank
 # instead", "; try the secondary instead", ". just ping bob instead".
-_DONE_INSTEAD = re.compile(r"(?:^|[,.;:!?\n]\s*|\b(?:but|so)\s+)(?:just\s+|then\s+|please\s+|pls\s+)?"
+_DONE_INSTEAD = re.compile(r"(?:^|[,.;:!?\n]\s*|\s-+\s*|\b(?:but|so)\s+)(?:just\s+|then\s+|please\s+|pls\s+)?"
                            r"(?:get|grab|call|ring|ping|wake(?:\s+up)?|try|use|ask|loop\s+in|bring\s+in|pull\s+in)\s+"
                            r"(?:\S+\s+){0,3}?(?:instead|in (?:her|his|their) place)\b")
 _ASKED_BY_PHRASE = {"incident.resolve": (_MARKED_DONE,),

@@ -1,0 +1,117 @@
+"""Constructions found in the dev23 cases the router missed, each tested in other words than
+the ones found."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from agents.conversations import TurnContext
+from agents.followup import apply_context
+from agents.mood import mood_for, occurrences
+from agents.router import SkillRouter
+from agents.router_rules import asked_words, without_pasted_code
+from agents.slots import extract_slots as slots_at
+from tests.agents.routes import route
+
+
+def extract_slots(text: str) -> dict[str, Any]:
+    return slots_at(text, datetime(2026, 4, 7, 14, 0))
+
+
+@pytest.mark.parametrize(("text", "skill", "person"), [
+    ("please don't page marta, she's on leave - get oscar instead", "incident.page", "oscar"),
+    ("do not wake up dave for this. ping erin instead", "incident.page", "erin"),
+])
+def test_a_forbidden_write_then_its_replacement_asks_it_of_the_replacement(router: SkillRouter, text: str,
+                                                                           skill: str, person: str) -> None:
+    routed = router.route(text)
+    assert (routed.skill, routed.mood, routed.slots.get("person")) == (skill, "request", person)
+
+
+def test_a_forbidden_write_alone_still_names_its_person_and_asks_nothing() -> None:
+    assert mood_for("incident.page", "don't page marta tonight")[0] == "negated"
+    assert extract_slots("don't page marta tonight").get("person") == "marta"
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("my lead asked me to restart ledger-web-2 before she left", True),
+    ("priya wants us to rerun the nightly on billing-api", True),
+    ("dave told me to reboot ledger-web-2, should i?", False),
+    ("who asked me to restart ledger-web-2", False),
+])
+def test_someone_elses_ask_passed_on_is_a_request_unless_doubted(text: str, asked: bool) -> None:
+    [occ] = occurrences(text)
+    assert (occ.mood == "request") == asked
+
+
+@pytest.mark.parametrize("text", ["could you have whoever is on call for storage look into the full disk",
+                                  "get somebody from data to take a look at the stuck etl job",
+                                  "have marta check on the ledger errors please"])
+def test_a_person_had_look_into_something_is_a_page(router: SkillRouter, text: str) -> None:
+    assert router.route(text).skill == "incident.page"
+
+
+@pytest.mark.parametrize("text", ["can you have a look at the ledger errors", "let me have a look at the bill"])
+def test_having_a_look_oneself_summons_nobody(router: SkillRouter, text: str) -> None:
+    assert router.route(text).skill != "incident.page"
+
+
+@pytest.mark.parametrize("text", ["trigger `restart.sh` on the batch box again", "is the rerun-failed.py step green"])
+def test_a_verb_that_is_a_file_name_is_no_action(text: str) -> None:
+    assert not [occ for occ in occurrences(text) if occ.verb in ("restart", "rerun")]
+
+
+def test_a_verb_after_a_dash_still_is_one() -> None:
+    assert [occ.mood for occ in occurrences("ledger-web-2 is wedged - restart it")] == ["request"]
+
+
+def test_a_topic_lead_before_a_question_makes_it_a_question(router: SkillRouter) -> None:
+    routed = router.route("ok back to the release: did the billing-api rollout reach prod")
+    assert routed.skill == "cicd.status"
+
+
+def test_pasted_code_is_left_out_when_the_words_around_it_ask() -> None:
+    text = "got `disk usage 97% on ledger-db-1 /var` in #alerts, is anything open for ledger right now?"
+    assert "97%" not in asked_words(text) and "open for ledger" in asked_words(text)
+    assert without_pasted_code("`OOMKilled exit 137` what is it") == "`OOMKilled exit 137` what is it"
+
+
+def test_the_incident_list_is_asked_after_a_pasted_alert(router: SkillRouter) -> None:
+    routed = router.route("seeing `ledger-api error rate 12%` in #alerts :fire: what's open on ledger?")
+    assert routed.skill == "incident.list"
+
+
+@pytest.mark.parametrize(("text", "number"), [("has 2210 been acked by anyone", "2210"),
+                                              ("is #880 resolved yet?", "880"),
+                                              ("did 3004 get escalated", "3004")])
+def test_the_state_asked_of_a_numbered_incident_names_it(text: str, number: str) -> None:
+    assert extract_slots(text)["incident_id"] == number
+
+
+def test_a_year_is_no_incident_whose_state_is_asked() -> None:
+    assert "incident_id" not in extract_slots("was 2024 resolved in the budget")
+
+
+def test_a_state_asked_of_a_numbered_incident_is_its_brief(router: SkillRouter) -> None:
+    assert router.route("has 2210 been acked by anyone").skill == "incident.brief"
+
+
+PROPOSED = TurnContext("incident.resolve", {"service": "ledger"}, ["PQ4RST7"])
+
+
+def test_a_write_called_off_then_a_read_of_it_is_the_thread_incidents_brief() -> None:
+    text = "wait, hold off on resolving it. how bad is it right now"
+    called_off = route(text, "incident.list", {}, 0.9).model_copy(
+        update={"mood": "negated", "requested_skill": "incident.resolve"})
+    followed = apply_context(called_off, PROPOSED, 0.45)
+    assert (followed.skill, followed.slots.get("incident_id")) == ("incident.brief", "PQ4RST7")
+
+
+def test_a_write_called_off_after_a_list_of_several_stays_the_list() -> None:
+    listed = TurnContext("incident.list", {}, ["PQ4RST7", "PZ8XY21"])
+    called_off = route("don't ack them yet, what's going on with it", "incident.list", {}, 0.9).model_copy(
+        update={"mood": "negated", "requested_skill": "incident.ack"})
+    assert apply_context(called_off, listed, 0.45).skill == "incident.list"
