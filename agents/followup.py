@@ -218,8 +218,9 @@ def _with_context(route: Route, previous: TurnContext | None, threshold: float) 
     progress = _incident_progress(route, previous)
     if progress is not None:  # "p95 back under 2s" after a brief: that incident, not the list
         return progress
-    rota = _rota_of_the_briefed(route, previous)
-    if rota:  # "if carol doesn't pick up, who's next" after a brief: that incident's rota
+    rota = _rota_of_the_briefed(route, previous) or _rota_of_the_level(route, previous)
+    if rota:  # "if carol doesn't pick up, who's next" after a brief: that incident's rota; "page the
+        # secondary" after who is on call for a team: that team's second level
         return route.model_copy(update={"slots": {**route.slots, **rota}})
     if _asks_the_pager(route, previous):
         # "is that tied to the pd thing that's firing?" after logs: a question the words put to the
@@ -1791,6 +1792,18 @@ def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
             or "person" in route.slots or "level" not in previous.slots:
         return {}
     return {"level": previous.slots["level"]}
+
+
+_ROTAS = ("team", "service", "escalation_policy", "schedule")
+
+
+def _rota_of_the_level(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """"wake up the secondary" after who is on call for storefront: the level paged is of the
+    rota the on-call answer was about, when the page names no rota, person or incident itself."""
+    if route.skill != "incident.page" or "level" not in route.slots or previous.skill != "incident.oncall" \
+            or any(key in route.slots for key in (*_ROTAS, "person", "incident_id")):
+        return {}
+    return {key: previous.slots[key] for key in _ROTAS if key in previous.slots}
 
 
 def _briefed_incident(route: Route, previous: TurnContext, lent: dict[str, Any]) -> dict[str, Any]:

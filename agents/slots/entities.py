@@ -856,8 +856,9 @@ _PAGE_VERBS = (r"(?:page|wake up|wake(?=\s+[a-z]\w*\s+up\b)|get|call in|pull in|
                r"escalate (?:this |it )?to|summon|notify)")
 # a word before "page" making it a noun ("the page", "this page"), and words saying a thing is finished
 # (a word may stand between them: "the login page felt slow", "our status page is down")
+# (never a conjunction between: "skip her and page dave" pages dave, "her and" makes no noun)
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|my|our|your|their|his|her|each|every|which)\s+"
-                         r"(?:[a-z][a-z0-9-]*\s+)?$")
+                         r"(?:(?!(?:and|or|then|but|so|n)\b)[a-z][a-z0-9-]*\s+)?$")
 _DONE = frozenset("done fixed finished ok okay over sorted handled complete completed good fine".split())
 # Machines that have a primary, a secondary or a backup ("the secondary db", "the backup
 # bucket"): before them the role word is the machine's, not a rota's level nor a team's.

@@ -115,3 +115,22 @@ def test_a_write_called_off_after_a_list_of_several_stays_the_list() -> None:
     called_off = route("don't ack them yet, what's going on with it", "incident.list", {}, 0.9).model_copy(
         update={"mood": "negated", "requested_skill": "incident.ack"})
     assert apply_context(called_off, listed, 0.45).skill == "incident.list"
+
+
+def test_a_person_paged_after_one_passed_over_is_the_one_paged() -> None:
+    assert extract_slots("he's not answering, forget him and page marta")["person"] == "marta"
+    assert "person" not in extract_slots("the status page and its logs")
+
+
+ROTA = TurnContext("incident.oncall", {"team": "ledger", "level": 2}, ["Marta Ruiz", "Oscar Pena"])
+
+
+def test_a_level_paged_after_a_teams_rota_is_that_teams_level() -> None:
+    followed = apply_context(route("ok wake the secondary up", "incident.page", {"level": 2}, 0.95), ROTA, 0.45)
+    assert (followed.slots.get("team"), followed.slots.get("level")) == ("ledger", 2)
+
+
+def test_a_level_paged_of_a_rota_it_names_keeps_its_own() -> None:
+    own = {"level": 2, "team": "billing"}
+    followed = apply_context(route("page the billing secondary", "incident.page", own, 0.95), ROTA, 0.45)
+    assert followed.slots.get("team") == "billing"

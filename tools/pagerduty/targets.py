@@ -22,11 +22,23 @@ _ESCALATED = re.compile(r"\bescalat\w*\s+(?:the|this|that|our)\s+((?:[\w-]+\s+){
                         r"(?:incident|issue|outage|problem|page|alert|thing|one)\b", re.IGNORECASE)
 
 
+# "the checkout latency thing is getting worse ... escalate it": the incident described first,
+# then escalated by a pronoun
+_ESCALATED_IT = re.compile(r"\bescalat\w*\s+(?:it|this|that)\b(?!\s+(?:incident|issue|outage|problem|page|alert))",
+                           re.IGNORECASE)
+_DESCRIBED = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,4}?)(?:incident|issue|outage|problem|page|alert|thing|one)\b",
+                        re.IGNORECASE)
+
+
 def escalated_words(query: str | None) -> str | None:
     """The words describing the incident a request escalates, when it escalates one it
     describes rather than naming whom to page for something new."""
     match = _ESCALATED.search(query or "")
-    return match.group(1).strip() if match else None
+    if match:
+        return match.group(1).strip()
+    pronoun = _ESCALATED_IT.search(query or "")
+    described = list(_DESCRIBED.finditer((query or "")[:pronoun.start()])) if pronoun else []
+    return described[-1].group(1).strip() if described else None
 
 
 def described_incident(client: RestApiV2Client, words: str,

@@ -632,6 +632,9 @@ def _page_plan(client: RestApiV2Client, config: PagerDutySettings, args: PageArg
             args = args.model_copy(update={"service": described_in_words(client, args.query)})
         if not (args.service or args.team):
             raise PagerDutyProblem("Say whom to page: a service, a person or a team (or an incident to escalate).")
+    if args.service and not args.team and _only_a_team(client, args.service):
+        # "page the storefront secondary": a team's name said where a service would stand
+        args = args.model_copy(update={"team": args.service, "service": None})
     user = find_user(client, args.person) if args.person else None
     team = require_named(client, "teams", "team", args.team) if args.team else None
     policy = None
@@ -879,6 +882,15 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
     raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
                            f"; say which by id.")
+
+
+def _only_a_team(client: RestApiV2Client, name: str) -> bool:
+    """Whether PagerDuty knows ``name`` as a team and as no service."""
+    try:
+        require_named(client, "services", "service", name)
+    except PagerDutyProblem:
+        return find_named(client, "teams", name) is not None
+    return False
 
 
 def _no_service_called(client: RestApiV2Client, name: str) -> bool:
