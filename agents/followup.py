@@ -33,7 +33,7 @@ from agents.skills import SKILL_BY_NAME
 from agents.slots.entities import find_action
 from agents.slots.negation import without_ruled_out
 from agents.slots.time import said_as_a_rate
-from agents.slots.vocabulary import GENERIC
+from agents.slots.vocabulary import FOREIGN_POSSESSIVES, GENERIC
 from agents.templates import asked_write
 from agents.thread_words import ACK_LEAD, TOPIC_SHIFT, WRONG_TARGET, correction_rest, is_acknowledgement
 
@@ -63,7 +63,7 @@ _OWN_QUESTION = re.compile(r"^\W*(?:who|what|which|why|how|where|when|is|are|was
                            r"show|list|give|tell|get|find|stop|start|reboot|restart|ack|resolve|page|rerun)\b", re.I)
 # "this week", "that morning", "these days": a determiner of a period points at no earlier answer;
 # nor does "after that", "since that", "before this": a moment of the story told, not its subject.
-_ANAPHOR = re.compile(r"\b(?:it|its|their|theirs|hers|his|"
+_ANAPHOR = re.compile(r"\b(?:it|its|their|theirs|hers|his|" + "|".join(sorted(FOREIGN_POSSESSIVES)) + "|"
                       r"(?<!after )(?<!before )(?<!since )(?<!until )(?<!till )(?:that|this)|"
                       r"them|those|these|that one|this one|the same one|same one|"
                       r"her|him|(?:in|from|out of|out|over) there)\b(?!\s+(?:week|weekend|month|morning|afternoon|"
@@ -78,12 +78,16 @@ _REGROUP = re.compile(r"^\W*(?:(?:ok|okay|and|now|can you|could you|pls|please)\
 _WHICH_OPENING = r"^\W*(?:(?:and|so|ok(?:ay)?|but)\W+)?(?:which|what) "
 # A subset of the previous answer: "which of those", "any of them", "only the ones in X", and a
 # question opening on "which ones" ("which ones are prod?": "ones" stands for the listed noun).
-_PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) of "
+# ("which from them", "how many among those": the partitive as colleagues put it in other words)
+_PARTITIVE = re.compile(r"\b(?:which|what|how many|any|all|none|some|each|one|ones) (?:of|from|among|amongst) "
                         r"(?:those|them|these|that list)\b|"
                         r"\b(?:only|just) (?:the ones|those|these)\b|\bof (?:those|these)\b|"
                         + _WHICH_OPENING + r"ones\b|"
                         # "which one is alice's?": the listed item a person holds
-                        + _WHICH_OPENING + r"one (?:is|was) [a-z][a-z0-9]*'s(?!\s*[a-z])", re.I)
+                        + _WHICH_OPENING + r"one (?:is|was) [a-z][a-z0-9]*'s(?!\s*[a-z])|"
+                        # "and which one is stopped?": the listed item in a state, one of the list
+                        + _WHICH_OPENING + r"one (?:is|are) (?:still\s+)?(?:stopped|running|off|down|up|"
+                        r"deallocated|terminated|unused|idle|unattached|public|open)\b", re.I)
 # "the ones nothing is using", "those ones in prod" anywhere in the question: "ones" stands for the
 # listed noun unless the router reads the words firmly as a question of their own ("show me the
 # ones carol merged" after buckets asks about pull requests)
@@ -541,7 +545,7 @@ def _with_context(route: Route, previous: TurnContext | None, threshold: float) 
         if closest is not None:
             return closest
     if (_ANAPHOR.search(route.text) or _spenders_said_again(route, previous)
-            or _the_machine_changed(route, previous)) \
+            or _the_machine_changed(route, previous) or _target_left_out(route, previous)) \
             and not any(key in route.slots for key in _TARGET_SLOTS):
         # "the ledger one, restart it" when two listed items fit: the words name it, not the first item
         lent = _place_of(route, previous) if _points_at_a_place(route.text, previous) else \
@@ -844,6 +848,23 @@ def _the_machine_changed(route: Route, previous: TurnContext) -> bool:
     return route.skill == "infra.action" and previous.skill in _ONE_MACHINE and bool(_THE_MACHINE.search(route.text))
 
 
+# Words a terse request carries besides what it asks for: courtesy (in several languages), "now", "then"
+_BESIDE_THE_ASK = re.compile(r"\b(?:pls|plz|please|bitte|por favor|s'il (?:te|vous) pla[iî]t|now|then|ok|okay|and|"
+                             r"so|just|again|asap|quick|quickly|too|also)\b|[^\w\s-]", re.I)
+
+
+def _target_left_out(route: Route, previous: TurnContext) -> bool:
+    """"start pls", "logs?", "reboot now" after a turn about one machine: typed in a hurry, the
+    request leaves its object out, as "it" would have named it (two words at most besides
+    courtesy, so a request saying what it is about is read as said)."""
+    if route.skill not in _ONE_THING or previous.skill not in _ONE_THING:
+        return False
+    if not any(key in previous.slots for key in _TARGET_SLOTS):
+        return False
+    return len(_BESIDE_THE_ASK.sub(" ", route.text).split()) <= 2
+
+
+_ONE_THING = ("infra.describe", "infra.action", "infra.logs")
 _PLURAL_ANAPHOR = re.compile(r"\b(?:those|them|these|they|their|theirs)\b", re.I)
 
 

@@ -36,6 +36,17 @@ PLACES: dict[str, tuple[str, ...]] = {
     "india": ("ap-south-", "india", "asia-south"), "canada": ("ca-", "canada", "northamerica-northeast"),
     "brazil": ("sa-east-1", "brazil", "southamerica-east1"), "africa": ("af-", "southafrica", "africa"),
 }
+# The same places as colleagues name them in their own language ("europa", "irlanda", "alemania")
+PLACES.update({
+    "europa": PLACES["europe"], "europeo": PLACES["europe"], "europeu": PLACES["europe"],
+    "europaeisch": PLACES["europe"], "europäisch": PLACES["europe"], "européen": PLACES["europe"],
+    "irlanda": PLACES["ireland"], "irland": PLACES["ireland"], "irlande": PLACES["ireland"],
+    "alemania": PLACES["germany"], "alemanha": PLACES["germany"], "deutschland": PLACES["germany"],
+    "allemagne": PLACES["germany"], "londres": PLACES["london"], "francia": PLACES["paris"],
+    "frança": PLACES["paris"], "frankreich": PLACES["paris"], "japon": PLACES["japan"], "japão": PLACES["japan"],
+    "brasil": PLACES["brazil"], "brasilien": PLACES["brazil"], "estados unidos": PLACES["usa"],
+    "eeuu": PLACES["usa"], "eua": PLACES["usa"],
+})
 # The places a slot may take from the words: multi-word ones first ("us east" before "us")
 PLACE_PATTERN = re.compile(r"\b(" + "|".join(re.escape(p).replace(r"\ ", r"[\s-]")
                                              for p in sorted(PLACES, key=len, reverse=True)) + r")\b")

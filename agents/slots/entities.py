@@ -22,6 +22,8 @@ from agents.slots.vocabulary import (
     CITY_REGIONS,
     CLOUD_PATTERNS,
     ENVS,
+    FOREIGN_FUNCTION_WORDS,
+    FOREIGN_POSSESSIVES,
     GCP_REGION,
     GENERIC,
     HYPHENATED_WORDS,
@@ -47,7 +49,7 @@ def first_match(pairs: list[tuple[str, re.Pattern[str]]], text: str) -> str | No
 
 def _is_name(word: str) -> bool:
     return (bool(word) and word not in GENERIC and not word.isdigit() and len(word) > 1
-            and word not in _FUNCTION_WORDS and not _ADVERB.fullmatch(word))
+            and word not in _FUNCTION_WORDS and word not in FOREIGN_FUNCTION_WORDS and not _ADVERB.fullmatch(word))
 
 
 # Prepositions, particles and adverbs, which name nobody and nothing: "customers can't get through
@@ -86,7 +88,8 @@ def find_region(text: str) -> tuple[str, str | None] | None:
 _PLACE_AFTER = re.compile(r"\b(?:in|across|from|within|inside|throughout|over)\s+(?:the\s+|our\s+)?("
                           + PLACE_PATTERN.pattern[3:-3] + r")\b")
 _BARE_PLACES = frozenset({"europe", "european", "asia", "apac", "emea", "us east", "us west", "east us",
-                          "west us", "japan", "india", "germany", "australia", "brazil", "africa"})
+                          "west us", "japan", "india", "germany", "australia", "brazil", "africa",
+                          "europa", "irlanda", "irland", "irlande", "deutschland", "alemania", "alemanha"})
 
 
 # "eu only", "just the eu", "the eu side", "emea regions": a short place word made a place by what
@@ -366,7 +369,7 @@ _ROTA_NOUNS = frozenset("rota rotation list engineer engineers person people fol
 # ... nor a pronoun before "api"/"service" ("or is he api only", "is it service-linked"): a person or
 # a thing already named, never the name of a service
 _NEVER_A_SERVICE = frozenset("""pd pagerduty opsgenie step steps screen button form flow endpoint page
-    he she it they we you i me him her his its their our them us""".split())
+    he she it they we you i me him her his its their our them us""".split()) | FOREIGN_POSSESSIVES
 
 
 def _asks_an_action(word: str) -> bool:
@@ -405,6 +408,17 @@ def _find_service(text: str) -> str | None:
     owned = (match.group(1) or match.group(2)) if match else None
     if owned and _is_name(owned) and not _is_special(owned) and owned not in _VERBS | _ORDINALS | GENERIC:
         return owned
+    # "only the ones of payments", "the machines of search": whose they are, said with "of" as
+    # colleagues whose language puts the owner after the thing do ("ones of those" names no one)
+    match = re.search(r"\b(?:ones|machines|servers|boxes|vms|instances|hosts|buckets|databases|dbs|functions|"
+                      r"lambdas)\s+of\s+(?:the\s+)?(?!(?:those|these|them|that|this|today|yesterday|last|"
+                      r"each|all|both|every|company|companies|org|organi[sz]ation|account|business|firm|project|"
+                      r"subscription|tenant|team|world|region|cloud|day|week|month|year)\b)"
+                      r"([a-z][a-z0-9-]*)\b(?!\s+(?:ago|days?|weeks?|hours?)\b)", text)
+    if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \
+            and match.group(1) not in _VERBS | _ORDINALS | _STATES | _PRONOUNS | _NEVER_A_SERVICE \
+            and not _is_provider_word(match.group(1)):
+        return match.group(1)
     # "per service roughly", "by service this week": a grouping, so the next word is no name
     match = re.search(r"(?<!\bper\s)(?<!\bby\s)(?<!\beach\s)(?<!\bevery\s)\b(?:service|svc)\s+([a-z][a-z0-9-]*)\b",
                       text)
@@ -445,7 +459,7 @@ def _find_service(text: str) -> str | None:
                       # "spend for the rest of the month": a part of a period ("rest of", "end of") is no
                       # name, and "incidents for the storefront team" names a team
                       # "on call for that checkout thing": a demonstrative determines the name as "the" does
-                      r"(?:for|of|on|in|to|against)\s+(?:(?:the|that|this)\s+(?=[a-z][a-z0-9-]*\s+(?:thing|stuff|"
+                      r"(?:for|of|on|in|to|against|de|del|do|da|von|vom)\s+(?:(?:the|that|this)\s+(?=[a-z][a-z0-9-]*\s+(?:thing|stuff|"
                       r"one|mess|issue|problem|incident|outage|service|app)\b))?(?:the\s+)?([a-z][a-z0-9-]*)\b"
                       r"(?!\s+(?:of|team)\b)", text)
     if match and _is_name(match.group(1)) and not _is_special(match.group(1)) \

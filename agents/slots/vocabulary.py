@@ -165,6 +165,14 @@ OPEN_CONTEXT = re.compile(r"\b(?:open\w*|expos\w*|internet|world|public\w*|ingre
                            r"security groups?|sgs?|nsgs?)\b|0\.0\.0\.0/0")
 
 # Words that are never a service, person, team or resource name.
+# Possessives of other languages colleagues mix in ("errores en sus logs", "os logs dele", "ihre
+# Logs"): the thing already talked about, like "its", never the name of a service
+# ... and their articles and prepositions ("errores en los logs", "die Logs von checkout"): no name either
+FOREIGN_FUNCTION_WORDS = frozenset("""en el la los las del al con para por de do da dos das em na nas no nos le les
+    des du dans avec sur pour der die das dem den des im vom von zum zur mit für fuer und y et ou mir mich dir
+    uns moi nous vous""".split())
+FOREIGN_POSSESSIVES = frozenset("sus seu sua seus suas dele dela deles delas ihre ihren ihrer seine seinen "
+                                "seiner leur leurs".split())
 GENERIC = frozenset(
     """a an the this that these those our my your their its his her any all each every some no which what who
     whose whatever whoever someone somebody anyone everyone them him it me us you i we they here there now

@@ -332,7 +332,11 @@ def inventory(ctx: ToolContext, args: InventoryArgs) -> ToolResult:
         rows.sort(key=lambda row: size_rank(row["detail"]) * (1 if args.order == "size_asc" else -1))
     where = ", ".join(scan.answered if regional else regions)
     if not rows:
-        return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}."))
+        # "servers in frankfurt" where none of Guardian's regions is: the empty answer says which
+        # regions it does cover, so "none" is not read as "none anywhere"
+        outside = [region for region in regions if ctx.regions and region not in ctx.regions]
+        covered = f" Guardian covers {', '.join(ctx.regions)}; ask for one of those." if outside else ""
+        return scan.mark(ToolResult.no_data(f"No {'/'.join(kinds)} resources matched in {where}.{covered}"))
     counts = Counter(row["type"] for row in rows)
     attention = [row["id"] for row in rows if row["state"] in containers.ATTENTION_STATES]
     summary = f"{team_note}{_attention(rows)}{counted(len(rows), 'resource')} in {where}: " \
