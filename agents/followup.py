@@ -173,10 +173,12 @@ def _question_of_the_incident_meant(route: Route, previous: TurnContext) -> Rout
     requested = route.requested_skill
     if route.mood == "request" or requested not in _INCIDENT_WRITES or route.skill != question_skill(requested, {}):
         return route
-    incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
+    # the incidents the previous turn was about: those its answer named, or the one its write was for
+    incidents = {r for r in previous.resources if _INCIDENT_ID.fullmatch(r)}
+    incidents |= {str(previous.slots["incident_id"])} if previous.slots.get("incident_id") else set()
     if len(incidents) != 1 or not _ANAPHOR.search(route.text) or not previous.skill.startswith("incident."):
         return route  # ("what's going on with it" after a list of several: which one is not said)
-    slots = {**route.slots, "incident_id": route.slots.get("incident_id") or incidents[0]}
+    slots = {**route.slots, "incident_id": route.slots.get("incident_id") or next(iter(incidents))}
     asked = question_skill(requested, slots)
     if asked == route.skill:
         return route

@@ -126,11 +126,16 @@ _WH_QUESTION = re.compile(r"^\W*(?:what|whats|what's|which|why|how|where|when|wh
 _NEGATED_COORDINATION = re.compile(
     r"\b(?:don'?t|dont|do not|never|not|no)\b[^,;.!?:]*\b(?:or|nor|and)\s+(?:\S+\s+){0,2}$")
 # A request phrased with a noun: "send a page to security", "give bastion-1 a reboot".
+# A machine action said as a noun in a clause of its own: "it hangs, make a reboot of him please",
+# "give web-2 a quick restart", "then do one more bounce".
+NOMINAL_MACHINE_ACTION = (r"(?:^|[,.;!?]\s*|\b(?:so|then|and)\s+)(?:please |pls |just )?(?:make|do|give)\s+"
+                          r"(?:it\s+|him\s+|her\s+|[\w.-]*\d[\w.-]*\s+)?(?:a|an|one more|another)\s+"
+                          r"(?:(?:quick|hard|soft|fresh)\s+)?(?:reboot|restart|bounce|power[- ]?cycle)\b")
 _NOMINAL_REQUEST = re.compile(
     r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|" + _GO_AHEAD_AND + r"|i|we)\s+)*"
     r"(?:send|trigger|open|create|fire|"
     r"need|want|"
-    r"raise|file|issue|do|give|kick off|start|put in)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
+    r"raise|file|issue|do|give|kick off|start|put in|make)\b[^,;.!?]*\b(?:a|an|the|another|one more)\s+"
     r"(?:[\w-]+\s+){0,2}(?:page|incident|reboot|restart|rerun|"
     r"re-run|redeploy|rollback|bounce|ack|p[0-4]|sev ?[0-4])\b")
 # A pasted alert or notification: "[FIRING] ...", "ALARM: ...", "CRITICAL - ...".
@@ -204,6 +209,10 @@ _IMPERATIVE_POSITION = re.compile(
     r"(?:would|could) (?:you|u) (?:kindly|please)|(?:please|pls|plz|kindly) (?:you|u|do|make)|"
     # "would you be able to page dave?", "i was wondering if you could close out 1041"
     r"(?:would|could) (?:you|u) be able to|(?:i was |i'?m |just )?wondering if (?:you|u) (?:could|can|would)|"
+    # said by someone writing in a second language: "i must to reboot X", "can you to stop X",
+    # "please to restart", and "por favor", "bitte", "s'il vous plait" before it
+    r"(?:i|we) must to|(?:can|could|would|will) (?:you|u) to|please to|por favor|porfa|bitte|"
+    r"s'il (?:te|vous) pla[iî]t|per favore|"
     # asked of the channel ("somebody ack 1042", "someone needs to wake up bob"): the bot answers
     r"(?:(?:can|could|would) )?(?:someone|somebody|anyone|anybody)(?: please| (?:needs|has|ought) to| should| must|"
     r" gotta)?)\W*)*$"
@@ -434,6 +443,10 @@ _ONLY_ASKING = re.compile(r"\bjust (?:asking|curious|wondering)\b|\bout of curio
                           r"\bor (?:is|isn'?t) (?:that|this|it) (?:not )?(?:allowed|permitted)\b")
 
 
+# A resource's name alone before the verb, and nothing but urgency after it: the terse order.
+_NAME_ALONE = re.compile(r"^\W*(?:(?:the|box|vm|instance|server|host|machine)\s+)?[a-z0-9.]*(?:-|\d)[\w.-]*\s*$")
+_NOTHING_MORE = re.compile(r"^\s*(?:(?:now|pls|please|plz|asap|again|thx|thanks|right now|quick|quickly)\b\s*)*"
+                           r"[.!]*\s*$")
 # Someone's ask passed on to the bot: "X asked me to", "told us to", "wants me to" right before the verb.
 _RELAYED = re.compile(r"\b(?:asked|told|wants|wanted)\s+(?:me|us)\s+to\s*$")
 # ... and doubted after it: "..., should I?", "but I'm not sure", "not yet though".
@@ -501,6 +514,8 @@ def _clause_mood(text: str, start: int, end: int, form: Literal["base", "ing", "
         _PAST.search(clause) and (form != "base" or re.search(r"\b(?:did|who|when|already|last|has|have)\b", clause)))
     if form == "base" and clause.strip() != sentence.strip() and _ASKED_OF_THE_BOT.match(clause):
         return "request"  # "who is on call for payments and can you page them": a request of its own
+    if form == "base" and _NAME_ALONE.match(clause) and _NOTHING_MORE.match(text[end:]):
+        return "request"  # "payments-worker-2 restart", "jump-host-1 reboot now": typed from a phone
     if form == "base" and _RELAYED.search(clause) and not _WH_QUESTION.match(sentence) \
             and not _DOUBTED.search(text[end:]) and "?" not in text[end:]:
         return "request"  # "carol asked me to close out 1041 for her": her ask, passed on to the bot
@@ -629,6 +644,8 @@ def mood_for(skill: str, text: str) -> tuple[Mood, str]:
         said = phrase.search(lowered)
         if said and _IMPERATIVE_POSITION.match(_clause_before(lowered, said.start())):
             return "request", skill
+    if skill == "infra.action" and re.search(NOMINAL_MACHINE_ACTION, lowered):
+        return "request", skill
     nominal = _NOMINAL_REQUEST.search(lowered)
     if nominal and _NOMINAL_SKILL.get(re.sub(r"[0-4 ]", "", nominal.group(0).split()[-1])) == skill:
         return "request", skill

@@ -44,7 +44,7 @@ from agents.mood import (
     question_skill,
 )
 from agents.route import Route
-from agents.router_rules import SKILL_NAMES, action_talked_about, asked_words, rule_boosts
+from agents.router_rules import SKILL_NAMES, action_talked_about, asked_words, rule_boosts, without_pasted_code
 from agents.skills import SKILL_BY_NAME, agent_of
 from agents.slots import extract_slots
 from agents.spelling import Speller, model_words
@@ -285,7 +285,11 @@ class SkillRouter:
         live = [i for i, text in enumerate(texts) if text.strip()]
         # the words as meant ("bulid" -> "build") for the model, the grammar and the slots
         repaired = [index.speller.correct(text) for text in texts] if index.speller is not None else list(texts)
-        vectors = self.embedder.encode([asked_words(repaired[i]) for i in live]) if live else None
+        # a message with pasted code is read without the paste as well (see _around_the_paste)
+        around = {i: without_pasted_code(repaired[i]) for i in live}
+        pasted = [i for i in live if around[i] != repaired[i]]
+        vectors = self.embedder.encode([asked_words(repaired[i]) for i in live]
+                                       + [asked_words(around[i]) for i in pasted]) if live else None
         # every request against every example in one product: a matrix-vector product per request
         # costs more in BLAS's thread start-up than in arithmetic
         similarities = index.vectors @ vectors.T if vectors is not None else None
@@ -297,6 +301,10 @@ class SkillRouter:
                 continue
             row = by_position[i]
             probs, similarity, strong = self.score(index, vectors[row], repaired[i], similarities[:, row])
+            if i in pasted:
+                row = len(live) + pasted.index(i)
+                probs, similarity, strong = _around_the_paste(
+                    (probs, similarity, strong), self.score(index, vectors[row], around[i], similarities[:, row]))
             routes.append(self._route(text, probs, similarity, strong, now, grammar_text=repaired[i]))
         return routes
 
@@ -336,10 +344,8 @@ class SkillRouter:
         order = np.argsort(-probs)
         best = int(order[0])
         # How much the text resembles anything we handle; a precise rule is evidence too.
-        familiarity = float(np.clip((similarity - LOW_SIM) / (HIGH_SIM - LOW_SIM), 0.0, 1.0))
-        if strong:
-            familiarity = max(familiarity, 1.0)
-        confidence = float(np.clip(probs[best] * familiarity, 0.0, 1.0))
+        familiarity = _familiarity(similarity, strong)
+        confidence = _confidence(probs, similarity, strong)
         skill = SKILL_NAMES[best]
         alternatives = [(SKILL_NAMES[int(j)], round(float(probs[int(j)]), 4)) for j in order[1:4]]
         # typos repaired ("restrat", "lsat mnth"): the grammar and the slots key on words; the
@@ -398,6 +404,33 @@ class SkillRouter:
 
     def _empty(self, text: str) -> Route:
         return Route(text=text, agent=agent_of("help"), skill="help", confidence=0.0, slots={})
+
+
+Scored = tuple[NDArray[np.float64], float, bool]
+
+
+def _around_the_paste(whole: Scored, around: Scored) -> Scored:
+    """The reading of the words around a pasted line when they alone are sure of another skill
+    (a pasted alert's words pull towards its brief, a finding's title towards that check, while
+    the question beside it asks the list or another check); else the whole message's. The
+    slots and the grammar always read the whole message (the paste names the role, the bucket)."""
+    probs, similarity, strong = around
+    if int(np.argmax(probs)) == int(np.argmax(whole[0])) or _confidence(probs, similarity, strong) < SURE_AROUND:
+        return whole
+    return around
+
+
+SURE_AROUND = 0.9
+
+
+def _familiarity(similarity: float, strong: bool) -> float:
+    """How much the text resembles anything we handle; a precise rule is evidence too."""
+    return 1.0 if strong else float(np.clip((similarity - LOW_SIM) / (HIGH_SIM - LOW_SIM), 0.0, 1.0))
+
+
+def _confidence(probs: NDArray[np.float64], similarity: float, strong: bool) -> float:
+    """The route's confidence: the best probability, discounted by how unlike every example the text is."""
+    return float(np.clip(probs.max() * _familiarity(similarity, strong), 0.0, 1.0))
 
 
 def knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> NDArray[np.float64]:

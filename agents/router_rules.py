@@ -34,6 +34,7 @@ from agents.mood import (
     LOGIN_OBJECT,
     MARKED_TAKEN,
     NAME_RESOLUTION,
+    NOMINAL_MACHINE_ACTION,
     SILENCING_ME,
     SUMMONED,
     SUMMONED_TO_LOOK,
@@ -274,6 +275,9 @@ RULES: tuple[Rule, ...] = (
         + r"|\b(?:turn|switch|shut)\s+(?:on|off)\s+" + LOGIN_OBJECT.pattern,
         mutating=True,
     ),
+    # ... or the action said as a noun in a clause of its own ("it hangs, make a reboot of him
+    # please", "give web-2 a quick restart").
+    _rule("infra.action", NOMINAL_MACHINE_ACTION, STRONG, unless=_CI, mutating=True),
     # Exposure of ports: the world CIDR, a port or service with an exposure word, firewall nouns.
     _rule(
         "security.open_ports",
@@ -1009,7 +1013,7 @@ def asked_words(text: str) -> str:
     opener ("ok switching gears - ..."), a leading clause ruling a thing out ("forget cost.
     show me ...") or a trailing one ("..., not the projection"). None says what is asked, and
     each pulls the models towards the skills its words sound like."""
-    shifted = without_topic_shift(without_pasted_code(text))
+    shifted = without_topic_shift(text)
     asked = without_ruled_out_tail(shifted[negated_lead_end(shifted.lower()):])
     return asked[question_after_statement(asked):]
 
@@ -1020,10 +1024,11 @@ _PASTED_CODE = re.compile(r"```.+?```|`[^`\n]*\s[^`\n]*`", re.S)
 
 
 def without_pasted_code(text: str) -> str:
-    """``text`` without its pasted code when the words around it ask a question of their own
-    (at least ``MIN_QUESTION_WORDS``): "saw `checkout-web p95 latency 2.6s` in #alerts, what's
-    open for checkout?" asks the incident list, whatever the alert's words sound like; a paste
-    with little around it ("`OOMKilled` - what's that?") is what is asked about, and stays."""
+    """``text`` without its pasted code when enough words are around it to ask a question of
+    their own (``MIN_QUESTION_WORDS`` and two more); else ``text``. The router reads the words
+    around a paste alone too (``SkillRouter.route_many``): "saw `checkout-web p95 latency 2.6s`
+    in #alerts, what's open for checkout?" asks the incident list, whatever the alert's words
+    sound like; "`[Azure] Secure score dropped` - what's behind it" asks of the paste."""
     outside = _PASTED_CODE.sub(" ", text)
     if outside == text or len(re.findall(r"[a-z0-9]+", outside.lower())) < MIN_QUESTION_WORDS + 2:
         return text

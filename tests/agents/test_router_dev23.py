@@ -73,10 +73,17 @@ def test_a_topic_lead_before_a_question_makes_it_a_question(router: SkillRouter)
     assert routed.skill == "cicd.status"
 
 
-def test_pasted_code_is_left_out_when_the_words_around_it_ask() -> None:
+def test_pasted_code_is_taken_out_only_with_enough_words_around_it() -> None:
     text = "got `disk usage 97% on ledger-db-1 /var` in #alerts, is anything open for ledger right now?"
-    assert "97%" not in asked_words(text) and "open for ledger" in asked_words(text)
+    assert "97%" not in without_pasted_code(text) and "open for ledger" in without_pasted_code(text)
     assert without_pasted_code("`OOMKilled exit 137` what is it") == "`OOMKilled exit 137` what is it"
+    assert "97%" in asked_words(text)  # the whole message is still read; the router weighs both readings
+
+
+def test_a_paste_that_carries_the_topic_keeps_the_reading_of_the_whole(router: SkillRouter) -> None:
+    routed = router.route("email from audit: `Secure score for subscription driftwood-prod fell to 58%` - "
+                          "what is dragging it down?")
+    assert routed.skill == "security.posture"
 
 
 def test_the_incident_list_is_asked_after_a_pasted_alert(router: SkillRouter) -> None:
@@ -134,3 +141,32 @@ def test_a_level_paged_of_a_rota_it_names_keeps_its_own() -> None:
     own = {"level": 2, "team": "billing"}
     followed = apply_context(route("page the billing secondary", "incident.page", own, 0.95), ROTA, 0.45)
     assert followed.slots.get("team") == "billing"
+
+
+@pytest.mark.parametrize("text", ["ledger-web-2 reboot", "billing-worker-1 restart now pls"])
+def test_a_name_then_a_bare_verb_is_the_terse_order(router: SkillRouter, text: str) -> None:
+    routed = router.route(text)
+    assert (routed.skill, routed.mood) == ("infra.action", "request")
+
+
+@pytest.mark.parametrize("text", ["ledger-web-2 restart?", "ledger-web-2 restarted"])
+def test_a_name_then_a_verb_asked_or_told_orders_nothing(router: SkillRouter, text: str) -> None:
+    assert router.route(text).skill != "infra.action"
+
+
+@pytest.mark.parametrize("text", ["we must to stop the ledger-web-2 tonight, is possible?",
+                                  "bitte, can you to restart ledger-web-2", "por favor reboot ledger-web-2"])
+def test_requests_framed_in_a_second_language_are_requests(router: SkillRouter, text: str) -> None:
+    routed = router.route(text)
+    assert (routed.skill, routed.mood) == ("infra.action", "request")
+
+
+@pytest.mark.parametrize("text", ["the box is frozen again, give it a hard reboot please",
+                                  "ledger-web-2 hangs. make a restart of it"])
+def test_a_machine_action_said_as_a_noun_in_its_own_clause_is_asked(router: SkillRouter, text: str) -> None:
+    routed = router.route(text)
+    assert (routed.skill, routed.mood) == ("infra.action", "request")
+
+
+def test_a_machine_action_as_a_noun_in_a_question_is_no_request(router: SkillRouter) -> None:
+    assert router.route("would we need to do a restart of ledger-web-2 after patching?").mood != "request"
