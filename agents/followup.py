@@ -173,9 +173,7 @@ def _question_of_the_incident_meant(route: Route, previous: TurnContext) -> Rout
     requested = route.requested_skill
     if route.mood == "request" or requested not in _INCIDENT_WRITES or route.skill != question_skill(requested, {}):
         return route
-    # the incidents the previous turn was about: those its answer named, or the one its write was for
-    incidents = {r for r in previous.resources if _INCIDENT_ID.fullmatch(r)}
-    incidents |= {str(previous.slots["incident_id"])} if previous.slots.get("incident_id") else set()
+    incidents = _incidents_of(previous)
     if len(incidents) != 1 or not _ANAPHOR.search(route.text) or not previous.skill.startswith("incident."):
         return route  # ("what's going on with it" after a list of several: which one is not said)
     slots = {**route.slots, "incident_id": route.slots.get("incident_id") or next(iter(incidents))}
@@ -186,6 +184,27 @@ def _question_of_the_incident_meant(route: Route, previous: TurnContext) -> Rout
 
 
 _INCIDENT_WRITES = frozenset({"incident.ack", "incident.resolve", "incident.page"})
+
+
+def _incidents_of(previous: TurnContext) -> set[str]:
+    """The incidents the previous turn was about: those its answer named, or the one its write was for."""
+    incidents = {r for r in previous.resources if _INCIDENT_ID.fullmatch(r)}
+    return incidents | ({str(previous.slots["incident_id"])} if previous.slots.get("incident_id") else set())
+
+
+# "not that one ... the other one - ack it": an incident other than the one just talked about
+_THE_OTHER = re.compile(r"\bthe other(?:\s+(?:one|incident|page|alert))?\b", re.I)
+
+
+def _the_other_incident(route: Route, previous: TurnContext) -> dict[str, Any]:
+    """``not_incident_ids``: the incident the previous turn was about, when an ack or a resolve
+    naming no incident asks for "the other one" (the tool then takes the one open incident left
+    to move, or asks which)."""
+    incidents = _incidents_of(previous)
+    if route.skill not in _STATUS_WRITES or not _THE_OTHER.search(route.text) or len(incidents) != 1 \
+            or any(key in route.slots for key in ("incident_id", "incident_ids", "service", "person")):
+        return {}
+    return {"not_incident_ids": sorted(incidents)}
 
 
 def _with_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
@@ -313,6 +332,9 @@ def _with_context(route: Route, previous: TurnContext | None, threshold: float) 
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     targeted = any(key in route.slots for key in _TARGET_SLOTS)
+    other = _the_other_incident(route, previous)
+    if other:  # "not that one, the other one - ack it" after a brief: not the briefed incident
+        return route.model_copy(update={"slots": {**route.slots, **other}})
     every = _every_listed_incident(route, previous, rows) if not targeted else []
     if every:
         # "both are fixed, resolve both" after a list of two incidents: each of them, one approval

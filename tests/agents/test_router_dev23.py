@@ -170,3 +170,18 @@ def test_a_machine_action_said_as_a_noun_in_its_own_clause_is_asked(router: Skil
 
 def test_a_machine_action_as_a_noun_in_a_question_is_no_request(router: SkillRouter) -> None:
     assert router.route("would we need to do a restart of ledger-web-2 after patching?").mood != "request"
+
+
+BRIEFED = TurnContext("incident.brief", {"service": "ledger"}, ["PQ4RST7", "driftwood/ledger-api#12"])
+
+
+def test_the_other_one_after_a_brief_rules_the_briefed_incident_out() -> None:
+    text = "nah, that one is handled already - resolve the other one"
+    followed = apply_context(route(text, "incident.resolve", {}, 0.95), BRIEFED, 0.45)
+    assert followed.slots.get("not_incident_ids") == ["PQ4RST7"] and "incident_id" not in followed.slots
+
+
+def test_the_other_one_with_its_own_incident_named_keeps_it() -> None:
+    own = {"incident_id": "2211"}
+    followed = apply_context(route("the other one, 2211 - ack it", "incident.ack", own, 0.95), BRIEFED, 0.45)
+    assert followed.slots["incident_id"] == "2211" and "not_incident_ids" not in followed.slots

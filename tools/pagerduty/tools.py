@@ -100,6 +100,9 @@ class IncidentRefArgs(BaseModel):
                                "assigned to this person (\"ack whatever alice has open\").")
     incident_ids: list[str] | None = Field(default=None, description="Several incidents moved at once (\"resolve "
                                            "both\", \"ack 1041 and 1042\"): ids or numbers, one approval for all.")
+    not_incident_ids: list[str] | None = Field(default=None, description="Incidents the request rules out (\"not "
+                                               "that one, the other one\"): never moved; the one open incident "
+                                               "left to move is meant.")
     as_email: str | None = Field(default=None, description="Set by Guardian, never from text: the PagerDuty user "
                                  "(email) the change is made as; default GUARDIAN_PAGERDUTY_FROM_EMAIL.")
 
@@ -841,6 +844,8 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
     id, so the approver sees which). Never a guess between several."""
     if args.incident_id:
         return args.incident_id
+    if args.not_incident_ids and not args.service and not args.person:
+        return _the_one_left(client, args.not_incident_ids, status)
     if args.service and args.query and _no_service_called(client, args.service):
         # "the latency incident": a word of the incident's title before the noun, no service
         args = args.model_copy(update={"service": None})
@@ -891,6 +896,20 @@ def _only_a_team(client: RestApiV2Client, name: str) -> bool:
     except PagerDutyProblem:
         return find_named(client, "teams", name) is not None
     return False
+
+
+def _the_one_left(client: RestApiV2Client, ruled_out: list[str], status: str) -> str:
+    """The one open incident still to move to ``status`` once those ruled out are set aside."""
+    left_out = {str(get_incident(client, ref)["id"]) for ref in ruled_out}
+    opened = first(client, "/incidents", {"statuses": _movable_states(status), "date_range": "all",
+                                           "sort_by": "created_at:desc"}, 25)
+    rest = [i for i in opened if str(i["id"]) not in left_out]
+    if len(rest) == 1:
+        return str(rest[0]["id"])
+    if not rest:
+        raise PagerDutyProblem(f"No other open incident to {_VERBS[status]} than {', '.join(sorted(left_out))}.")
+    raise PagerDutyProblem(f"{len(rest)} other open incidents ({', '.join(_label(i) for i in rest[:5])}); "
+                           f"say which by id.")
 
 
 def _no_service_called(client: RestApiV2Client, name: str) -> bool:

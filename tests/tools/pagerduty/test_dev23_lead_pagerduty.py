@@ -56,3 +56,28 @@ def test_a_team_said_as_a_service_pages_that_teams_level(
     assert check.status == "ok", check.summary
     assert second in check.summary
     assert pagerduty.writes == []
+
+
+def status_preflight(registry: ToolRegistry, tool: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+    spec = registry.get(tool)
+    assert spec.preflight is not None
+    return spec.preflight(ctx, spec.args_model.model_validate(args))
+
+
+@pytest.mark.slow  # starts a local HTTPS server
+def test_the_one_open_incident_left_once_one_is_ruled_out_is_meant(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    opened = company.pagerduty.open_incidents()
+    assert len(opened) == 2
+    ruled_out, other = opened
+    check = status_preflight(registry, "pagerduty_resolve_incident", {"not_incident_ids": [ruled_out.id]}, ctx)
+    assert check.status == "ok" and check.facts["incident_id"] == other.id
+    assert pagerduty.writes == []
+
+
+@pytest.mark.slow  # starts a local HTTPS server
+def test_several_left_once_one_is_ruled_out_are_asked_about_not_guessed(
+        company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
+    resolved = next(i for i in company.pagerduty.incidents if i.status == "resolved")
+    check = status_preflight(registry, "pagerduty_resolve_incident", {"not_incident_ids": [resolved.id]}, ctx)
+    assert check.status == "error" and "2 other open incidents" in check.summary and "say which" in check.summary

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
 
 # slot names, and "query": the request's own words, which the planner gives every tool taking them
 VOCABULARY = {"service", "team", "person", "severity", "status", "start", "end", "limit", "schedule", "incident_id",
-              "title", "escalation_policy", "level", "query", "start_time", "incident_ids"}
+              "title", "escalation_policy", "level", "query", "start_time", "incident_ids", "not_incident_ids"}
 READ_TOOLS = ["pagerduty_open_incidents", "pagerduty_oncall", "pagerduty_incident_brief"]
 WRITES = {"pagerduty_ack_incident": {"incident_id": "P7K2M9Q"},
           "pagerduty_resolve_incident": {"incident_id": "P7K2M9Q"}, "pagerduty_page": {"person": "alice"}}
