@@ -243,7 +243,7 @@ def _with_context(route: Route, previous: TurnContext | None, threshold: float) 
     progress = _incident_progress(route, previous)
     if progress is not None:  # "p95 back under 2s" after a brief: that incident, not the list
         return progress
-    rota = _rota_of_the_briefed(route, previous) or _rota_of_the_level(route, previous)
+    rota = _rota_of_the_briefed(route, previous) or _rota_of_the_level(route, previous, threshold)
     if rota:  # "if carol doesn't pick up, who's next" after a brief: that incident's rota; "page the
         # secondary" after who is on call for a team: that team's second level
         return route.model_copy(update={"slots": {**route.slots, **rota}})
@@ -1842,10 +1842,12 @@ def _level_paged(route: Route, previous: TurnContext) -> dict[str, Any]:
 _ROTAS = ("team", "service", "escalation_policy", "schedule")
 
 
-def _rota_of_the_level(route: Route, previous: TurnContext) -> dict[str, Any]:
+def _rota_of_the_level(route: Route, previous: TurnContext, threshold: float) -> dict[str, Any]:
     """"wake up the secondary" after who is on call for storefront: the level paged is of the
-    rota the on-call answer was about, when the page names no rota, person or incident itself."""
-    if route.skill != "incident.page" or "level" not in route.slots or previous.skill != "incident.oncall" \
+    rota the on-call answer was about, when the page (the router sure of it: "and after her?"
+    is a question of the rota) names no rota, person or incident itself."""
+    if route.skill != "incident.page" or route.confidence < threshold or "level" not in route.slots \
+            or previous.skill != "incident.oncall" \
             or any(key in route.slots for key in (*_ROTAS, "person", "incident_id")):
         return {}
     return {key: previous.slots[key] for key in _ROTAS if key in previous.slots}
@@ -2112,7 +2114,8 @@ def _nth_item(previous: TurnContext, text: str, listed: Any = None, rows: Any = 
 
 # Every item of a list at once: "both", "all of them", "all three", "each of those", "them all"
 _EVERY_ONE = re.compile(r"\b(?:both(?!\s+(?:the|of\s+the)\s+\w+\s+(?:and|or)\b)|"
-                        r"(?:all|the)\s+(two|three|four|five|2|3|4|5)(?:\s+of\s+(?:them|those|these|em))?\b|"
+                        # (not "the older of the two", "one of the three": one of them)
+                        r"(?<!of )(?:all|the)\s+(two|three|four|five|2|3|4|5)(?:\s+of\s+(?:them|those|these|em))?\b|"
                         r"all\s+(?:of\s+)?(?:them|those|these|em)\b|them\s+all\b|"
                         r"(?:each|every\s+one|every\s+single\s+one)\s+of\s+(?:them|those|these)\b|"
                         r"all\s+(?:the\s+|those\s+|these\s+)?(?:open\s+|listed\s+)?(?:ones|incidents|pages)\b)", re.I)

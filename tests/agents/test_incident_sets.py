@@ -61,3 +61,9 @@ def test_a_set_named_in_the_message_wins_over_the_list() -> None:
     own = {"incident_id": "2210", "incident_ids": ["2210", "2211"]}
     followed = apply_context(route("resolve 2210 and 2211, both done", "incident.resolve", own, 0.95), TWO_LISTED, 0.45)
     assert followed.slots["incident_ids"] == ["2210", "2211"]
+
+
+@pytest.mark.parametrize("text", ["the newer of the two is fixed, close it", "one of the two is done, resolve it"])
+def test_one_of_a_pair_is_no_set(text: str) -> None:
+    followed = apply_context(route(text, "incident.resolve", {}, 0.95), TWO_LISTED, 0.45)
+    assert "incident_ids" not in followed.slots

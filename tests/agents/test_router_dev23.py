@@ -185,3 +185,8 @@ def test_the_other_one_with_its_own_incident_named_keeps_it() -> None:
     own = {"incident_id": "2211"}
     followed = apply_context(route("the other one, 2211 - ack it", "incident.ack", own, 0.95), BRIEFED, 0.45)
     assert followed.slots["incident_id"] == "2211" and "not_incident_ids" not in followed.slots
+
+
+def test_an_unsure_page_reading_of_a_rota_question_stays_the_rota() -> None:
+    unsure = route("and the one after him?", "incident.page", {"level": 2}, 0.05)
+    assert apply_context(unsure, ROTA, 0.45).skill == "incident.oncall"
