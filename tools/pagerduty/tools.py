@@ -889,15 +889,6 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
                            f"; say which by id.")
 
 
-def _only_a_team(client: RestApiV2Client, name: str) -> bool:
-    """Whether PagerDuty knows ``name`` as a team and as no service."""
-    try:
-        require_named(client, "services", "service", name)
-    except PagerDutyProblem:
-        return find_named(client, "teams", name) is not None
-    return False
-
-
 def _the_one_left(client: RestApiV2Client, ruled_out: list[str], status: str) -> str:
     """The one open incident still to move to ``status`` once those ruled out are set aside."""
     left_out = {str(get_incident(client, ref)["id"]) for ref in ruled_out}
@@ -915,11 +906,21 @@ def _the_one_left(client: RestApiV2Client, ruled_out: list[str], status: str) ->
 def _no_service_called(client: RestApiV2Client, name: str) -> bool:
     """Whether PagerDuty has neither a service (by name, description or leading name, as a
     service argument is read) nor a team called ``name``."""
+    return _known_as(client, name) is None
+
+
+def _only_a_team(client: RestApiV2Client, name: str) -> bool:
+    """Whether PagerDuty knows ``name`` as a team and as no service."""
+    return _known_as(client, name) == "team"
+
+
+def _known_as(client: RestApiV2Client, name: str) -> Literal["service", "team"] | None:
+    """What PagerDuty knows ``name`` as: a service first (as a service argument is read), else a team."""
     try:
         require_named(client, "services", "service", name)
     except PagerDutyProblem:
-        return find_named(client, "teams", name) is None
-    return False
+        return "team" if find_named(client, "teams", name) is not None else None
+    return "service"
 
 
 # "not the checkout one", "except the payments incident", "other than 1041": the incident the

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.saas_company import SaasCompany, build
-from tools.base import ToolContext
+from tools.base import ToolContext, ToolResult
 from tools.pagerduty import PAGERDUTY
 from tools.registry import ToolRegistry
 from tools.settings import PagerDutySettings
@@ -52,3 +53,10 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def preflight(registry: ToolRegistry, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+    """What a write would do, as the approver sees it (its preflight): nothing is written."""
+    spec = registry.get(name)
+    assert spec.preflight is not None
+    return spec.preflight(ctx, spec.args_model.model_validate(args))

@@ -3,21 +3,14 @@ and then escalated by a pronoun, and a team's name said where a service would st
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.saas_company import SaasCompany, person
-from tools.base import ToolContext, ToolResult
+from tests.tools.pagerduty.conftest import preflight
+from tools.base import ToolContext
 from tools.pagerduty.targets import escalated_words
 from tools.registry import ToolRegistry
-
-
-def preflight(registry: ToolRegistry, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
-    spec = registry.get("pagerduty_page")
-    assert spec.preflight is not None
-    return spec.preflight(ctx, spec.args_model.model_validate(args))
 
 
 @pytest.mark.parametrize(("text", "words"), [
@@ -38,7 +31,7 @@ def test_a_described_open_incident_escalated_by_pronoun_is_escalated_not_paged_a
         company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     incident = next(i for i in company.pagerduty.incidents if i.open and i.status == "acknowledged")
     title = " ".join(incident.title.lower().split()[:2])  # e.g. "checkout p95"
-    check = preflight(registry, {"query": f"the {title} thing got worse overnight. escalate it"}, ctx)
+    check = preflight(registry, "pagerduty_page", {"query": f"the {title} thing got worse overnight. escalate it"}, ctx)
     assert check.status == "ok" and check.facts["incident_id"] == incident.id
     assert check.summary.startswith(f"Escalate {incident.id}")
     assert pagerduty.writes == []
@@ -52,16 +45,10 @@ def test_a_team_said_as_a_service_pages_that_teams_level(
     its_service = next(s for s in company.pagerduty.services if s.team == team.id)
     rota = company.pagerduty.oncall_for_service(its_service.name)
     second = person(next(handle for level, handle, _ in rota if level == 2)).name
-    check = preflight(registry, {"service": team.name.lower(), "level": 2}, ctx)
+    check = preflight(registry, "pagerduty_page", {"service": team.name.lower(), "level": 2}, ctx)
     assert check.status == "ok", check.summary
     assert second in check.summary
     assert pagerduty.writes == []
-
-
-def status_preflight(registry: ToolRegistry, tool: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
-    spec = registry.get(tool)
-    assert spec.preflight is not None
-    return spec.preflight(ctx, spec.args_model.model_validate(args))
 
 
 @pytest.mark.slow  # starts a local HTTPS server
@@ -70,7 +57,7 @@ def test_the_one_open_incident_left_once_one_is_ruled_out_is_meant(
     opened = company.pagerduty.open_incidents()
     assert len(opened) == 2
     ruled_out, other = opened
-    check = status_preflight(registry, "pagerduty_resolve_incident", {"not_incident_ids": [ruled_out.id]}, ctx)
+    check = preflight(registry, "pagerduty_resolve_incident", {"not_incident_ids": [ruled_out.id]}, ctx)
     assert check.status == "ok" and check.facts["incident_id"] == other.id
     assert pagerduty.writes == []
 
@@ -79,5 +66,5 @@ def test_the_one_open_incident_left_once_one_is_ruled_out_is_meant(
 def test_several_left_once_one_is_ruled_out_are_asked_about_not_guessed(
         company: SaasCompany, pagerduty: PagerDutyStandIn, ctx: ToolContext, registry: ToolRegistry) -> None:
     resolved = next(i for i in company.pagerduty.incidents if i.status == "resolved")
-    check = status_preflight(registry, "pagerduty_resolve_incident", {"not_incident_ids": [resolved.id]}, ctx)
+    check = preflight(registry, "pagerduty_resolve_incident", {"not_incident_ids": [resolved.id]}, ctx)
     assert check.status == "error" and "2 other open incidents" in check.summary and "say which" in check.summary

@@ -13,17 +13,11 @@ from sandbox.http_standin import Call, Endpoint, Reply
 from sandbox.pagerduty_api import PagerDutyStandIn
 from sandbox.saas_company import SaasCompany
 from tests.helpers import approved_call
-from tests.tools.pagerduty.conftest import pagerduty_ctx
-from tools.base import ToolContext, ToolResult
+from tests.tools.pagerduty.conftest import pagerduty_ctx, preflight
+from tools.base import ToolContext
 from tools.registry import ToolRegistry
 
 pytestmark = pytest.mark.slow  # starts a local HTTPS server per test
-
-
-def preflight(registry: ToolRegistry, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
-    spec = registry.get(name)
-    assert spec.preflight is not None
-    return spec.preflight(ctx, spec.args_model.model_validate(args))
 
 
 def open_ones(company: SaasCompany) -> tuple[Any, Any]:
