@@ -26,7 +26,9 @@ from agents.clarified import (
 )
 from agents.conversations import TurnContext
 from agents.focus import LISTED_WORDS
-from agents.mood import imperative_skills, occurrences, question_skill, requested_skills
+from agents.incident_turns import INCIDENT_ID as _INCIDENT_ID
+from agents.incident_turns import every_listed_incident, question_of_the_incident_meant, the_other_incident
+from agents.mood import imperative_skills, occurrences, requested_skills
 from agents.route import Route
 from agents.router_rules import ABOUT_THE_BOT, HELP, SKILL_NAMES, STRONG, rule_boosts
 from agents.skills import SKILL_BY_NAME
@@ -101,8 +103,6 @@ _MORE_ABOUT = re.compile(r"^\W*(?:(?:ok|okay|and|so|now|pls|please)\W+)*(?:tell 
 # Slots that say what to act on or where; a follow-up's own ones win.
 _TARGET_SLOTS = ("instance_id", "resource_ids", "resource_name", "bucket", "incident_id", "incident_ids", "run_id",
                  "repo", "workflow", "service", "log_group")
-# A PagerDuty incident's id among an answer's resources ("P7K2M9Q").
-_INCIDENT_ID = re.compile(r"P[A-Z0-9]{5,7}")
 MAX_ELLIPTICAL_WORDS = 8
 
 
@@ -163,48 +163,9 @@ _DISCOURSE = re.compile(r"^\W*(?:(?:so|ok|okay|and|well|um+|hm+|then|now|right|b
 def apply_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
     """``route`` with what the previous turn of the conversation lends it."""
     followed = _with_context(route, previous, threshold)
-    return _question_of_the_incident_meant(followed, previous) if previous is not None else followed
-
-
-def _question_of_the_incident_meant(route: Route, previous: TurnContext) -> Route:
-    """An incident write talked about, not asked for ("scratch that, don't resolve it yet -
-    what's the latest on it"), is answered by the read about its incident: the router chose the
-    list for no incident named, and "it" is the one incident the thread's previous answer named."""
-    requested = route.requested_skill
-    if route.mood == "request" or requested not in _INCIDENT_WRITES or route.skill != question_skill(requested, {}):
-        return route
-    incidents = _incidents_of(previous)
-    if len(incidents) != 1 or not _ANAPHOR.search(route.text) or not previous.skill.startswith("incident."):
-        return route  # ("what's going on with it" after a list of several: which one is not said)
-    slots = {**route.slots, "incident_id": route.slots.get("incident_id") or next(iter(incidents))}
-    asked = question_skill(requested, slots)
-    if asked == route.skill:
-        return route
-    return route.model_copy(update={"skill": asked, "agent": SKILL_BY_NAME[asked].agent, "slots": slots})
-
-
-_INCIDENT_WRITES = frozenset({"incident.ack", "incident.resolve", "incident.page"})
-
-
-def _incidents_of(previous: TurnContext) -> set[str]:
-    """The incidents the previous turn was about: those its answer named, or the one its write was for."""
-    incidents = {r for r in previous.resources if _INCIDENT_ID.fullmatch(r)}
-    return incidents | ({str(previous.slots["incident_id"])} if previous.slots.get("incident_id") else set())
-
-
-# "not that one ... the other one - ack it": an incident other than the one just talked about
-_THE_OTHER = re.compile(r"\bthe other(?:\s+(?:one|incident|page|alert))?\b", re.I)
-
-
-def _the_other_incident(route: Route, previous: TurnContext) -> dict[str, Any]:
-    """``not_incident_ids``: the incident the previous turn was about, when an ack or a resolve
-    naming no incident asks for "the other one" (the tool then takes the one open incident left
-    to move, or asks which)."""
-    incidents = _incidents_of(previous)
-    if route.skill not in _STATUS_WRITES or not _THE_OTHER.search(route.text) or len(incidents) != 1 \
-            or any(key in route.slots for key in ("incident_id", "incident_ids", "service", "person")):
-        return {}
-    return {"not_incident_ids": sorted(incidents)}
+    if previous is None:
+        return followed
+    return question_of_the_incident_meant(followed, previous, bool(_ANAPHOR.search(followed.text)))
 
 
 def _with_context(route: Route, previous: TurnContext | None, threshold: float) -> Route:
@@ -332,10 +293,10 @@ def _with_context(route: Route, previous: TurnContext | None, threshold: float) 
     detail = _detail_skill(previous.skill, route.text, said)
     asks_a_change = _asks_a_change(route)
     targeted = any(key in route.slots for key in _TARGET_SLOTS)
-    other = _the_other_incident(route, previous)
+    other = the_other_incident(route, previous)
     if other:  # "not that one, the other one - ack it" after a brief: not the briefed incident
         return route.model_copy(update={"slots": {**route.slots, **other}})
-    every = _every_listed_incident(route, previous, rows) if not targeted else []
+    every = every_listed_incident(route, previous, rows) if not targeted else []
     if every:
         # "both are fixed, resolve both" after a list of two incidents: each of them, one approval
         return route.model_copy(update={"slots": {**route.slots, "incident_ids": every}})
@@ -2110,33 +2071,6 @@ def _nth_item(previous: TurnContext, text: str, listed: Any = None, rows: Any = 
     # "who owns the first one" after a list of buckets: the answer's names, in its order
     named = [r for r in previous.resources if r] if not previous.skill.startswith("cost.") else []
     return {"resource_name": named[place]} if -len(named) <= place < len(named) else {}
-
-
-# Every item of a list at once: "both", "all of them", "all three", "each of those", "them all"
-_EVERY_ONE = re.compile(r"\b(?:both(?!\s+(?:the|of\s+the)\s+\w+\s+(?:and|or)\b)|"
-                        # (not "the older of the two", "one of the three": one of them)
-                        r"(?<!of )(?:all|the)\s+(two|three|four|five|2|3|4|5)(?:\s+of\s+(?:them|those|these|em))?\b|"
-                        r"all\s+(?:of\s+)?(?:them|those|these|em)\b|them\s+all\b|"
-                        r"(?:each|every\s+one|every\s+single\s+one)\s+of\s+(?:them|those|these)\b|"
-                        r"all\s+(?:the\s+|those\s+|these\s+)?(?:open\s+|listed\s+)?(?:ones|incidents|pages)\b)", re.I)
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
-_STATUS_WRITES = frozenset({"incident.ack", "incident.resolve"})
-
-
-def _every_listed_incident(route: Route, previous: TurnContext, rows: Any = None) -> list[str]:
-    """The incidents of the previous answer, in its order, when an ack or a resolve asks for
-    every one of them ("resolve both" after a list of two); none when the words count another
-    number than the list holds ("both" of three is no set Guardian may guess)."""
-    said = _EVERY_ONE.search(route.text)
-    if route.skill not in _STATUS_WRITES or said is None:
-        return []
-    incidents = [r for r in previous.resources if _INCIDENT_ID.fullmatch(r)]
-    shown = [str(row) for row in rows] if isinstance(rows, list) else []
-    incidents = [r for r in shown if r in incidents] or incidents
-    wanted = 2 if said.group(0).lower().startswith("both") else _COUNTS.get((said.group(1) or "").lower())
-    if len(incidents) < 2 or (wanted is not None and wanted != len(incidents)):
-        return []
-    return incidents
 
 
 # "the one before", "the previous one", "the one after", "the next incident": beside the one
