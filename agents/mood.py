@@ -163,9 +163,9 @@ SUMMONED = (r"\b(?:get|bring|pull|grab|drag)\s+(?:\S+\s+){1,3}?(?:in here|over h
 _SUMMONED = re.compile(SUMMONED)
 # A person had look into something ("can you have whoever's on platform look at the pipeline",
 # "get someone from storage to take a look", "have bob check on it"): paging them onto it.
-SUMMONED_TO_LOOK = (r"\b(?:have|get)\s+(?:whoever(?:'?s| is)\s+on(?:[- ]?call)?(?:\s+(?:for\s+)?[\w-]+)?|"
+SUMMONED_TO_LOOK = (r"\b(?:have|get|tell|ask)\s+(?:whoever(?:'?s| is)\s+on(?:[- ]?call)?(?:\s+(?:for\s+)?[\w-]+)?|"
                     r"someone|somebody|a human|an engineer|the\s+(?:[\w-]+\s+)?on-?call(?:er)?|"
-                    r"(?!(?:a|an|the|it|this|that|them|me|us|you|u|another|one|my|our|your|more|some|any)\b)[a-z]+)\s+"
+                    r"(?!(?:a|an|the|it|this|that|them|me|us|you|u|another|one|my|our|your|more|some|any|guardian|bot)\b)[a-z]+)\s+"
                     r"(?:from\s+[\w-]+\s+)?(?:to\s+)?(?:look at|look into|take a look|check on|investigate|dig into|"
                     r"jump on)\b")
 _SUMMONED_TO_LOOK = re.compile(SUMMONED_TO_LOOK)

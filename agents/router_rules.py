@@ -384,6 +384,11 @@ RULES: tuple[Rule, ...] = (
         # "what are the cloudwatch logs costing us" asks for spend; "the logs bucket" is a bucket
         unless=_CI + "|" + _MONEY + r"|\blogs? (?:buckets?|storage|containers?|archive)\b|" + _ACCOUNT_AUDIT,
     ),
+    # A named service's logs ("anything in the checkout-web logs around the deploy?"): its logs,
+    # whatever CI word the time is told by; a build's or a job's logs stay CI's
+    _rule("infra.logs", r"\b(?:in|from|on|at|through)\s+(?:the\s+)?[a-z][a-z0-9]*(?:-[a-z0-9]+)+\s+logs?\b",
+          STRONG - 1.0, unless=r"\b(?:build|ci|pipeline|job|workflow|action|runner|deploy|run)\s+logs?\b|"
+          r"\blogs? (?:buckets?|storage|containers?|archive)\b"),
     # --- constructions measured on route_dev_external.yaml (tunable), each a grammar, not a phrase
     # A yes/no health question about a named thing: "is the X healthy", "X up?".
     _rule("infra.describe",
@@ -760,7 +765,8 @@ RULES: tuple[Rule, ...] = (
           unless=_CI + "|" + _MONEY + "|" + _SCANNER),
     # Whether anyone has taken one incident ("the low urgency page, has anyone acked it yet?"): its
     # brief says who holds it; of incidents in the plural, the list answers.
-    _rule("incident.brief", r"\b(?:has|have|did|is) (?:anyone|anybody|someone|somebody|\w+) (?:already |even )?"
+    _rule("incident.brief", r"\b(?:has|have|did|is) (?:anyone|anybody|someone|somebody|\w+) "
+          r"(?:(?:already|even|actually|really|still|currently|yet) )?"
           r"(?:acked|ack'd|acknowledged|picked up|taken|grabbed|claimed|got|looking at|on)\s+"
           r"(?:it|that|this|that one|this one|the [\w-]+(?: [\w-]+)? (?:one|page|incident|alert|outage))\b",
           STRONG - 0.5, unless=_CI + "|" + _MONEY),

@@ -821,6 +821,9 @@ def find_incident_id(original: str, text: str) -> str | None:
                          # "i got paged for 1042", "was carol notified about 1041": the incident a page was for
                          r"\b(?:paged|notified|alerted|woken(?: up)?|pinged|texted|called)\s+(?:for|about|on|over)\s+#?"
                          r"(?!(?:19|20)\d\d\b)(\d{3,7})\b|"
+                         # "tell bob to look at 1042": the number someone is put on
+                         r"\b(?:look(?:ing)? at|look into|check on|jump on|take a look at)\s+(?:incident\s+)?#?"
+                         r"(?!(?:19|20)\d\d\b)(\d{3,7})\b(?!\s*" + _COUNTED + r")|"
                          # "was 1042 ever acked?", "has 1041 been resolved yet", "did 1040 get escalated": the
                          # number whose state is asked
                          r"\b(?:was|is|has|had|did|were)\s+#?(?!(?:19|20)\d\d\b)(\d{3,7})\s+(?:\w+\s+){0,2}?"
@@ -898,6 +901,12 @@ _NO_OWNER = frozenset("""it that what wat wht whats who where how when there her
     today yesterday quarter aws azure gcp company everyone everybody nobody account cloud""".split())
 
 
+# A person had look into something: "tell bob to look at 1042", "ask dave to take a look".
+_PUT_ON_IT = re.compile(r"\b(?:have|get|tell|ask)\s+(?!(?:a|an|the|it|this|that|them|me|us|you|u|someone|somebody|"
+                        r"whoever|guardian|bot)\b)([a-z][a-z0-9]*)\s+(?:to\s+)?(?:look at|look into|take a look|"
+                        r"check on|investigate|dig into|jump on)\b")
+
+
 def find_people(text: str, original: str) -> tuple[str | None, str | None]:
     """(person, team) named as page targets or owners."""
     person = None
@@ -933,6 +942,10 @@ def find_people(text: str, original: str) -> tuple[str | None, str | None]:
         elif match and team is None and match.group(1) in ("sre", "dba", "infra", "network", "networking",
                                                            "security"):
             team = match.group(1)
+    if person is None:  # "tell bob to look at 1042", "have erin check on it": the person put on it
+        match = _PUT_ON_IT.search(text)
+        if match and _is_name(match.group(1)) and match.group(1) not in _PRONOUNS | _VERBS | _TEAM_WORDS:
+            person = match.group(1)
     if person is None:  # "worth paging frank for this?", "paging dave tonight": the person a page is for
         match = _PAGING_WHOM.search(text)
         whom = match.group(1) if match else ""

@@ -190,3 +190,25 @@ def test_the_other_one_with_its_own_incident_named_keeps_it() -> None:
 def test_an_unsure_page_reading_of_a_rota_question_stays_the_rota() -> None:
     unsure = route("and the one after him?", "incident.page", {"level": 2}, 0.05)
     assert apply_context(unsure, ROTA, 0.45).skill == "incident.oncall"
+
+
+@pytest.mark.parametrize(("text", "person", "incident"), [("could you tell marta to look at 2210", "marta", "2210"),
+                                                          ("ask oscar to take a look at the ledger alert", "oscar", None)])
+def test_a_person_told_to_look_into_something_is_paged_onto_it(router: SkillRouter, text: str, person: str,
+                                                               incident: str | None) -> None:
+    routed = router.route(text)
+    assert (routed.skill, routed.slots.get("person"), routed.slots.get("incident_id")) == \
+        ("incident.page", person, incident)
+
+
+@pytest.mark.parametrize("text", ["tell guardian to look at the ledger logs", "can you ask me to look at it later"])
+def test_the_bot_or_the_asker_told_to_look_is_no_page(router: SkillRouter, text: str) -> None:
+    assert router.route(text).skill != "incident.page"
+
+
+def test_a_named_services_logs_around_a_deploy_are_its_logs(router: SkillRouter) -> None:
+    assert router.route("anything odd in the ledger-api logs right after the release?").skill == "infra.logs"
+
+
+def test_whether_anyone_is_actually_on_an_incident_is_its_brief(router: SkillRouter) -> None:
+    assert router.route("the ledger alert - is anyone really on it?").skill == "incident.brief"
