@@ -192,8 +192,10 @@ def test_an_unsure_page_reading_of_a_rota_question_stays_the_rota() -> None:
     assert apply_context(unsure, ROTA, 0.45).skill == "incident.oncall"
 
 
-@pytest.mark.parametrize(("text", "person", "incident"), [("could you tell marta to look at 2210", "marta", "2210"),
-                                                          ("ask oscar to take a look at the ledger alert", "oscar", None)])
+@pytest.mark.parametrize(("text", "person", "incident"), [
+    ("could you tell marta to look at 2210", "marta", "2210"),
+    ("ask oscar to take a look at the ledger alert", "oscar", None),
+])
 def test_a_person_told_to_look_into_something_is_paged_onto_it(router: SkillRouter, text: str, person: str,
                                                                incident: str | None) -> None:
     routed = router.route(text)
