@@ -125,12 +125,12 @@ _WH_QUESTION = re.compile(r"^\W*(?:what|whats|what's|which|why|how|where|when|wh
 # A negation scopes over coordinated verbs: "don't stop or restart it", "never ack and resolve".
 _NEGATED_COORDINATION = re.compile(
     r"\b(?:don'?t|dont|do not|never|not|no)\b[^,;.!?:]*\b(?:or|nor|and)\s+(?:\S+\s+){0,2}$")
-# A request phrased with a noun: "send a page to security", "give bastion-1 a reboot".
 # A machine action said as a noun in a clause of its own: "it hangs, make a reboot of him please",
 # "give web-2 a quick restart", "then do one more bounce".
 NOMINAL_MACHINE_ACTION = (r"(?:^|[,.;!?]\s*|\b(?:so|then|and)\s+)(?:please |pls |just )?(?:make|do|give)\s+"
                           r"(?:it\s+|him\s+|her\s+|[\w.-]*\d[\w.-]*\s+)?(?:a|an|one more|another)\s+"
                           r"(?:(?:quick|hard|soft|fresh)\s+)?(?:reboot|restart|bounce|power[- ]?cycle)\b")
+# A request phrased with a noun: "send a page to security", "give bastion-1 a reboot".
 _NOMINAL_REQUEST = re.compile(
     r"^\W*(?:(?:please|pls|plz|just|can you|could you|can u|" + _GO_AHEAD_AND + r"|i|we)\s+)*"
     r"(?:send|trigger|open|create|fire|"
@@ -615,14 +615,14 @@ SILENCING_ME = (r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|it|them)\s+(?:to\s+
                 # the pager itself named: "make the pager stop screaming", "get pd to shut up"
                 r"\b(?:make|get)\s+(?:pagerduty|pd|the pager|my pager|my phone)\s+(?:to\s+)?(?:stop|shut up|quiet down)"
                 r"(?!\s+(?:the|a|that|this)\b)")
-# Phrases that ask for an incident write with no verb of it the tables know, when they stand in
-# the imperative position: "you can mark the page done", "mark it as handled", "can you make
-# pagerduty stop calling me", "can you get the secondary in here".
 # A clause that asks for the forbidden action's replacement, in the imperative: "... get frank
 # instead", "; try the secondary instead", ". just ping bob instead".
 _DONE_INSTEAD = re.compile(r"(?:^|[,.;:!?\n]\s*|\s-+\s*|\b(?:but|so)\s+)(?:just\s+|then\s+|please\s+|pls\s+)?"
                            r"(?:get|grab|call|ring|ping|wake(?:\s+up)?|try|use|ask|loop\s+in|bring\s+in|pull\s+in)\s+"
                            r"(?:\S+\s+){0,3}?(?:instead|in (?:her|his|their) place)\b")
+# Phrases that ask for an incident write with no verb of it the tables know, when they stand in
+# the imperative position: "you can mark the page done", "mark it as handled", "can you make
+# pagerduty stop calling me", "can you get the secondary in here".
 _ASKED_BY_PHRASE = {"incident.resolve": (_MARKED_DONE,),
                     "incident.ack": (re.compile(MARKED_TAKEN), re.compile(SILENCING_ME)),
                     "incident.page": (_SUMMONED, _SUMMONED_TO_LOOK)}

@@ -288,6 +288,7 @@ class SkillRouter:
         # a message with pasted code is read without the paste as well (see _around_the_paste)
         around = {i: without_pasted_code(repaired[i]) for i in live}
         pasted = [i for i in live if around[i] != repaired[i]]
+        around_row = {i: len(live) + k for k, i in enumerate(pasted)}  # its row after every message's own
         vectors = self.embedder.encode([asked_words(repaired[i]) for i in live]
                                        + [asked_words(around[i]) for i in pasted]) if live else None
         # every request against every example in one product: a matrix-vector product per request
@@ -301,8 +302,8 @@ class SkillRouter:
                 continue
             row = by_position[i]
             probs, similarity, strong = self.score(index, vectors[row], repaired[i], similarities[:, row])
-            if i in pasted:
-                row = len(live) + pasted.index(i)
+            if i in around_row:
+                row = around_row[i]
                 probs, similarity, strong = _around_the_paste(
                     (probs, similarity, strong), self.score(index, vectors[row], around[i], similarities[:, row]))
             routes.append(self._route(text, probs, similarity, strong, now, grammar_text=repaired[i]))
@@ -345,7 +346,7 @@ class SkillRouter:
         best = int(order[0])
         # How much the text resembles anything we handle; a precise rule is evidence too.
         familiarity = _familiarity(similarity, strong)
-        confidence = _confidence(probs, similarity, strong)
+        confidence = _confidence(probs, familiarity)
         skill = SKILL_NAMES[best]
         alternatives = [(SKILL_NAMES[int(j)], round(float(probs[int(j)]), 4)) for j in order[1:4]]
         # typos repaired ("restrat", "lsat mnth"): the grammar and the slots key on words; the
@@ -415,7 +416,8 @@ def _around_the_paste(whole: Scored, around: Scored) -> Scored:
     the question beside it asks the list or another check); else the whole message's. The
     slots and the grammar always read the whole message (the paste names the role, the bucket)."""
     probs, similarity, strong = around
-    if int(np.argmax(probs)) == int(np.argmax(whole[0])) or _confidence(probs, similarity, strong) < SURE_AROUND:
+    if int(np.argmax(probs)) == int(np.argmax(whole[0])) \
+            or _confidence(probs, _familiarity(similarity, strong)) < SURE_AROUND:
         return whole
     return around
 
@@ -428,9 +430,9 @@ def _familiarity(similarity: float, strong: bool) -> float:
     return 1.0 if strong else float(np.clip((similarity - LOW_SIM) / (HIGH_SIM - LOW_SIM), 0.0, 1.0))
 
 
-def _confidence(probs: NDArray[np.float64], similarity: float, strong: bool) -> float:
+def _confidence(probs: NDArray[np.float64], familiarity: float) -> float:
     """The route's confidence: the best probability, discounted by how unlike every example the text is."""
-    return float(np.clip(probs.max() * _familiarity(similarity, strong), 0.0, 1.0))
+    return float(np.clip(probs.max() * familiarity, 0.0, 1.0))
 
 
 def knn_scores(similarities: NDArray[np.float32], labels: NDArray[np.int64]) -> NDArray[np.float64]:

@@ -552,6 +552,13 @@ def _label(incident: dict[str, Any]) -> str:
     return f"{incident['id']} (#{incident.get('incident_number')} {incident.get('title')})"
 
 
+def _say_which(incidents: list[dict[str, Any]], counted: str) -> PagerDutyProblem:
+    """"2 open incidents on checkout (P1 (#1041 ...), ...); say which by id.": several fit the
+    words, and none is guessed."""
+    return PagerDutyProblem(f"{len(incidents)} {counted} ({', '.join(_label(i) for i in incidents[:5])}); "
+                            f"say which by id.")
+
+
 @dataclass
 class StatusBatch:
     """Several incidents moved to one state under one approval ("resolve both"): each is its
@@ -859,8 +866,7 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         if len(named) == 1:
             return str(named[0]["id"])
         if named:
-            raise PagerDutyProblem(f"{len(named)} open incidents match ({', '.join(_label(i) for i in named[:5])})"
-                                   f"; say which by id.")
+            raise _say_which(named, "open incidents match")
         urgent = _of_urgency(opened, args.query, status)  # its negation is read there
         if urgent is not None:
             return str(urgent["id"])  # "resolve the low urgency one": the one open incident of that urgency
@@ -885,8 +891,7 @@ def _incident_ref(client: RestApiV2Client, args: IncidentRefArgs, status: str) -
         return str(found[0]["id"])
     if not found:
         raise PagerDutyProblem(f"No open incident on {args.service}; name one by id.")
-    raise PagerDutyProblem(f"{len(found)} open incidents on {args.service} ({', '.join(_label(i) for i in found[:5])})"
-                           f"; say which by id.")
+    raise _say_which(found, f"open incidents on {args.service}")
 
 
 def _the_one_left(client: RestApiV2Client, ruled_out: list[str], status: str) -> str:
@@ -899,8 +904,7 @@ def _the_one_left(client: RestApiV2Client, ruled_out: list[str], status: str) ->
         return str(rest[0]["id"])
     if not rest:
         raise PagerDutyProblem(f"No other open incident to {_VERBS[status]} than {', '.join(sorted(left_out))}.")
-    raise PagerDutyProblem(f"{len(rest)} other open incidents ({', '.join(_label(i) for i in rest[:5])}); "
-                           f"say which by id.")
+    raise _say_which(rest, "other open incidents")
 
 
 def _no_service_called(client: RestApiV2Client, name: str) -> bool:
@@ -982,8 +986,7 @@ def _held_by(client: RestApiV2Client, person: str, status: str) -> str | None:
     held = first(client, "/incidents", {"statuses": wanted, "user_ids": [user["id"]], "date_range": "all",
                                          "sort_by": "created_at:desc"}, 25)
     if len(held) > 1:
-        raise PagerDutyProblem(f"{len(held)} open incidents are assigned to {user.get('name') or person} "
-                               f"({', '.join(_label(i) for i in held[:5])}); say which by id.")
+        raise _say_which(held, f"open incidents are assigned to {user.get('name') or person}")
     return str(held[0]["id"]) if held else None
 
 
